@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the Debian packages crawld builds and tests with, when missing.
+set -euo pipefail
+PKGS="build-essential g++ pkg-config libuv1-dev libcurl4-openssl-dev libmozjs-102-dev
+libgumbo-dev check libsqlite3-dev libjansson-dev libinih-dev libsystemd-dev python3 curl"
+missing=()
+for p in $PKGS; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "deps: all present"
+    exit 0
+fi
+echo "deps: installing ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

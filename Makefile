@@ -1,0 +1,134 @@
+# crawld — top-level build. `make` builds release binaries into build/;
+# `make test` runs every suite; `make debug` / `make asan` build and test the
+# tracking-allocator / sanitizer variants in build/debug and build/asan.
+VERSION := 0.1.0
+BUILD ?= release
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+ifeq ($(BUILD),release)
+OUT := build
+MODE_CFLAGS := -O2 -g
+MODE_LDFLAGS :=
+else ifeq ($(BUILD),debug)
+OUT := build/debug
+MODE_CFLAGS := -O0 -g -DCRAWLD_DEBUG -fno-omit-frame-pointer
+MODE_LDFLAGS := -rdynamic
+else ifeq ($(BUILD),asan)
+OUT := build/asan
+MODE_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+MODE_LDFLAGS := -fsanitize=address,undefined
+else
+$(error BUILD must be release, debug or asan)
+endif
+
+CC ?= cc
+CXX ?= g++
+PKGS := libuv libcurl gumbo sqlite3 inih jansson libsystemd
+JS_PKG := mozjs-102
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS := $(shell pkg-config --libs $(PKGS))
+JS_CFLAGS := $(shell pkg-config --cflags $(JS_PKG))
+JS_LIBS := $(shell pkg-config --libs $(JS_PKG))
+CHECK_CFLAGS := $(shell pkg-config --cflags check)
+CHECK_LIBS := $(shell pkg-config --libs check)
+
+WARN := -Wall -Wextra -Werror
+CFLAGS_ALL := -std=c11 -D_GNU_SOURCE $(WARN) $(MODE_CFLAGS) -DCRAWLD_VERSION='"$(VERSION)"' \
+	-Icommon -Iworker -Idaemon $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
+CXXFLAGS_ALL := -std=c++17 $(WARN) -Wno-dangling-pointer -Wno-invalid-offsetof -fno-rtti \
+	$(filter-out -DCRAWLD_DEBUG,$(MODE_CFLAGS)) -Icommon -Iworker $(JS_CFLAGS) -MMD -MP $(CXXFLAGS)
+LDFLAGS_ALL := $(MODE_LDFLAGS) $(LDFLAGS)
+LIBS_ALL := $(PKG_LIBS) $(JS_LIBS) -lpthread -lm
+
+COMMON_SRC := $(wildcard common/*.c)
+WORKER_MAIN := worker/main.c
+WORKER_SRC := $(filter-out $(WORKER_MAIN),$(wildcard worker/*.c))
+JS_SRC := $(wildcard worker/js/*.cpp)
+DAEMON_MAIN := daemon/crawld.c
+CTL_MAIN := daemon/crawlctl.c
+DAEMON_SRC := $(filter-out $(DAEMON_MAIN) $(CTL_MAIN),$(wildcard daemon/*.c))
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+TESTLIB_SRC := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
+BENCH_SRC := $(wildcard bench/*.c)
+
+OBJ = $(patsubst %.c,$(OUT)/obj/%.o,$(1))
+COMMON_OBJ := $(call OBJ,$(COMMON_SRC))
+WORKER_OBJ := $(call OBJ,$(WORKER_SRC)) $(patsubst %.cpp,$(OUT)/obj/%.o,$(JS_SRC))
+DAEMON_OBJ := $(call OBJ,$(DAEMON_SRC))
+TESTLIB_OBJ := $(call OBJ,$(TESTLIB_SRC))
+
+BINS := $(OUT)/crawld $(OUT)/crawld-worker $(OUT)/crawlctl
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRC))
+BENCH_BINS := $(patsubst bench/%.c,$(OUT)/bench/%,$(BENCH_SRC))
+
+.PHONY: all test unit debug asan clean deps bench format install check-config demo
+all: $(BINS)
+
+$(OUT)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(OUT)/obj/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS_ALL) -c $< -o $@
+
+$(OUT)/libcommon.a: $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+$(OUT)/libworker.a: $(WORKER_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+$(OUT)/libdaemon.a: $(DAEMON_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+LINK_LIBS := $(OUT)/libdaemon.a $(OUT)/libworker.a $(OUT)/libcommon.a
+
+$(OUT)/crawld-worker: $(call OBJ,$(WORKER_MAIN)) $(LINK_LIBS)
+	$(CXX) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ALL)
+$(OUT)/crawld: $(call OBJ,$(DAEMON_MAIN)) $(LINK_LIBS)
+	$(CXX) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ALL)
+$(OUT)/crawlctl: $(call OBJ,$(CTL_MAIN)) $(LINK_LIBS)
+	$(CXX) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ALL)
+
+$(OUT)/tests/%: $(OUT)/obj/tests/unit/%.o $(TESTLIB_OBJ) $(LINK_LIBS)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS_ALL) -o $@ $< $(TESTLIB_OBJ) $(LINK_LIBS) $(CHECK_LIBS) $(LIBS_ALL)
+$(OUT)/obj/tests/unit/%.o: tests/unit/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(CHECK_CFLAGS) -Itests/unit -c $< -o $@
+
+$(OUT)/bench/%: $(OUT)/obj/bench/%.o $(LINK_LIBS)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ALL)
+
+unit: $(UNIT_BINS)
+
+# Every Check suite and every integration script; non-zero on any failure.
+test: $(BINS) $(UNIT_BINS)
+	@CRAWLD_BUILD=$(BUILD) bash tests/run.sh $(OUT)
+
+debug:
+	$(MAKE) BUILD=debug test
+asan:
+	$(MAKE) BUILD=asan test
+
+bench: $(BINS) $(BENCH_BINS)
+	@bash bench/run.sh $(OUT)
+
+deps:
+	@bash .ci/deps.sh
+
+format:
+	clang-format -i common/*.[ch] worker/*.[ch] daemon/*.[ch] tests/unit/*.[ch] bench/*.c worker/js/*.cpp worker/js/*.h 2>/dev/null || true
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/etc/crawld
+	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 conf/crawld.conf $(DESTDIR)/etc/crawld/crawld.conf.example
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

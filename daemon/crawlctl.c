@@ -1,0 +1,13 @@
+/* crawlctl — placeholder entry point: answers --version until its issue lands. */
+#include <stdio.h>
+#include <string.h>
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "--version") == 0) {
+        printf("crawlctl %s\n", CRAWLD_VERSION);
+        return 0;
+    }
+    fprintf(stderr, "usage: crawlctl --version\n");
+    return 2;
+}
