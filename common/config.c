@@ -1,0 +1,227 @@
+/* config — see config.h. */
+#include "config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+typedef enum { K_INT, K_BOOL, K_STR } kind;
+
+typedef struct key_def {
+    const char *section, *name;
+    kind kind;
+    size_t off;
+    long min, max; /* K_INT range; K_STR: max is the field size */
+    const char *help;
+} key_def;
+
+#define INT_KEY(sec, field, lo, hi, h) {sec, #field, K_INT, offsetof(crawld_config, field), lo, hi, h}
+#define BOOL_KEY(sec, field, h) {sec, #field, K_BOOL, offsetof(crawld_config, field), 0, 1, h}
+#define STR_KEY(sec, field, h)                                                                     \
+    {sec, #field, K_STR, offsetof(crawld_config, field), 0,                                        \
+     sizeof(((crawld_config *)0)->field), h}
+
+static const key_def keys[] = {
+    STR_KEY("daemon", socket, "control socket path"),
+    STR_KEY("daemon", state_dir, "SQLite state directory"),
+    STR_KEY("daemon", output_dir, "root of every job's output directory"),
+    INT_KEY("daemon", workers, 1, 256, "page worker processes"),
+    STR_KEY("daemon", log_level, "debug, info, warn or error"),
+    STR_KEY("daemon", user_agent, "User-Agent of every request"),
+    {"daemon", "js", K_BOOL, offsetof(crawld_config, js_default), 0, 1,
+     "run page JavaScript unless a job says otherwise"},
+    INT_KEY("limits", rss_soft_mb, 16, 1 << 20, "after a page: GC, then retire the worker"),
+    INT_KEY("limits", rss_hard_mb, 16, 1 << 20, "at any poll: kill the worker"),
+    INT_KEY("limits", max_pages_per_worker, 1, INT_MAX, "retire a worker after this many pages"),
+    INT_KEY("limits", page_timeout_ms, 100, 3600000, "whole-page deadline"),
+    INT_KEY("limits", js_heap_mb, 8, 4096, "JS heap limit per worker"),
+    INT_KEY("limits", js_time_budget_ms, 10, 600000, "JS time per page"),
+    INT_KEY("limits", max_body_mb, 1, 4096, "cap on response bytes (decoded)"),
+    INT_KEY("limits", max_redirects, 0, 100, "redirects followed per page"),
+    INT_KEY("limits", max_attempts, 1, 100, "workers a page may kill before quarantine"),
+    BOOL_KEY("politeness", obey_robots, "fetch and obey robots.txt"),
+    INT_KEY("politeness", delay_ms, 0, 3600000, "minimum gap between requests to one host"),
+    INT_KEY("politeness", per_host_concurrency, 1, 1024, "pages in flight per host"),
+    INT_KEY("network", connect_timeout_ms, 100, 600000, "TCP+TLS connect timeout"),
+    INT_KEY("network", low_speed_bytes, 0, INT_MAX, "abort below this rate (bytes/s) …"),
+    INT_KEY("network", low_speed_time_ms, 1000, 3600000, "… sustained this long"),
+    BOOL_KEY("network", allow_private, "allow loopback/private/link-local addresses"),
+};
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+void config_defaults(crawld_config *c)
+{
+    memset(c, 0, sizeof(*c));
+    strcpy(c->socket, "/run/crawld/crawld.sock");
+    strcpy(c->state_dir, "/var/lib/crawld");
+    strcpy(c->output_dir, "/var/lib/crawld/output");
+    c->workers = 2;
+    strcpy(c->log_level, "info");
+    snprintf(c->user_agent, sizeof(c->user_agent), "crawld/%s",
+#ifdef CRAWLD_VERSION
+             CRAWLD_VERSION
+#else
+             "0"
+#endif
+    );
+    c->js_default = 1;
+    c->rss_soft_mb = 256;
+    c->rss_hard_mb = 512;
+    c->max_pages_per_worker = 10000;
+    c->page_timeout_ms = 30000;
+    c->js_heap_mb = 64;
+    c->js_time_budget_ms = 5000;
+    c->max_body_mb = 10;
+    c->max_redirects = 10;
+    c->max_attempts = 3;
+    c->obey_robots = 1;
+    c->delay_ms = 1000;
+    c->per_host_concurrency = 1;
+    c->connect_timeout_ms = 10000;
+    c->low_speed_bytes = 100;
+    c->low_speed_time_ms = 20000;
+    c->allow_private = 0;
+}
+
+typedef struct load_ctx {
+    crawld_config *c;
+    const char *name;
+    char *err;
+    size_t errlen;
+    int failed;
+    int line; /* lines seen by the handler, for messages */
+} load_ctx;
+
+static int parse_bool(const char *v, int *out)
+{
+    static const char *yes[] = {"1", "true", "yes", "on"}, *no[] = {"0", "false", "no", "off"};
+    for (int i = 0; i < 4; i++) {
+        if (strcasecmp(v, yes[i]) == 0)
+            return *out = 1, 0;
+        if (strcasecmp(v, no[i]) == 0)
+            return *out = 0, 0;
+    }
+    return -1;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+    load_ctx *x = user;
+    if (x->failed)
+        return 1; /* report only the first error; inih gives its line */
+    const key_def *k = NULL;
+    for (size_t i = 0; i < NKEYS; i++)
+        if (strcmp(keys[i].section, section) == 0 && strcmp(keys[i].name, name) == 0)
+            k = &keys[i];
+    char why[160] = "";
+    if (!k) {
+        int known_section = 0;
+        for (size_t i = 0; i < NKEYS; i++)
+            known_section |= strcmp(keys[i].section, section) == 0;
+        snprintf(why, sizeof(why), known_section ? "unknown key" : "unknown section");
+    } else if (k->kind == K_INT) {
+        char *end;
+        errno = 0;
+        long v = strtol(value, &end, 10);
+        if (errno || end == value || *end != '\0')
+            snprintf(why, sizeof(why), "not an integer: \"%.40s\"", value);
+        else if (v < k->min || v > k->max)
+            snprintf(why, sizeof(why), "%ld is out of range %ld..%ld", v, k->min, k->max);
+        else
+            *(int *)((char *)x->c + k->off) = (int)v;
+    } else if (k->kind == K_BOOL) {
+        int b;
+        if (parse_bool(value, &b) < 0)
+            snprintf(why, sizeof(why), "not a boolean (true/false): \"%.40s\"", value);
+        else
+            *(int *)((char *)x->c + k->off) = b;
+    } else {
+        size_t n = strlen(value);
+        if (n == 0)
+            snprintf(why, sizeof(why), "empty value");
+        else if (n >= (size_t)k->max)
+            snprintf(why, sizeof(why), "longer than %ld bytes", k->max - 1);
+        else
+            memcpy((char *)x->c + k->off, value, n + 1);
+    }
+    if (!why[0])
+        return 1;
+    x->failed = 1;
+    snprintf(x->err, x->errlen, "[%s] %s: %s", section, name, why);
+    return 0;
+}
+
+/* inih returns the first failing line; prefix it to the handler's message. */
+static int finish(load_ctx *x, int rc)
+{
+    if (rc == 0)
+        return 0;
+    char msg[256];
+    if (rc == -1)
+        snprintf(msg, sizeof(msg), "%s: cannot open: %s", x->name, strerror(errno));
+    else if (rc == -2)
+        snprintf(msg, sizeof(msg), "%s: out of memory", x->name);
+    else if (x->failed)
+        snprintf(msg, sizeof(msg), "%s:%d: %s", x->name, rc, x->err);
+    else
+        snprintf(msg, sizeof(msg), "%s:%d: syntax error (expected [section] or key = value)",
+                 x->name, rc);
+    snprintf(x->err, x->errlen, "%s", msg);
+    return -1;
+}
+
+int config_load(crawld_config *c, const char *path, char *err, size_t errlen)
+{
+    load_ctx x = {c, path, err, errlen, 0, 0};
+    return finish(&x, ini_parse(path, handler, &x));
+}
+
+int config_load_string(crawld_config *c, const char *text, const char *name, char *err,
+                       size_t errlen)
+{
+    load_ctx x = {c, name, err, errlen, 0, 0};
+    return finish(&x, ini_parse_string(text, handler, &x));
+}
+
+int config_validate(const crawld_config *c, char *err, size_t errlen)
+{
+    if (c->rss_soft_mb >= c->rss_hard_mb) {
+        snprintf(err, errlen, "[limits] rss_soft_mb (%d) must be below rss_hard_mb (%d)",
+                 c->rss_soft_mb, c->rss_hard_mb);
+        return -1;
+    }
+    if (strcmp(c->log_level, "debug") && strcmp(c->log_level, "info") &&
+        strcmp(c->log_level, "warn") && strcmp(c->log_level, "error")) {
+        snprintf(err, errlen, "[daemon] log_level: \"%s\" is not debug, info, warn or error",
+                 c->log_level);
+        return -1;
+    }
+    if (c->socket[0] != '/' || c->state_dir[0] != '/' || c->output_dir[0] != '/') {
+        snprintf(err, errlen, "[daemon] socket, state_dir and output_dir must be absolute paths");
+        return -1;
+    }
+    return 0;
+}
+
+void config_dump(const crawld_config *c, FILE *out)
+{
+    const char *sec = "";
+    for (size_t i = 0; i < NKEYS; i++) {
+        const key_def *k = &keys[i];
+        if (strcmp(sec, k->section) != 0) {
+            fprintf(out, "%s[%s]\n", i ? "\n" : "", k->section);
+            sec = k->section;
+        }
+        const char *p = (const char *)c + k->off;
+        if (k->kind == K_STR)
+            fprintf(out, "%s = %s\n", k->name, p);
+        else if (k->kind == K_BOOL)
+            fprintf(out, "%s = %s\n", k->name, *(const int *)p ? "true" : "false");
+        else
+            fprintf(out, "%s = %d\n", k->name, *(const int *)p);
+    }
+}

@@ -1,0 +1,55 @@
+/* config — crawld's settings: built-in defaults, overridden by an INI file
+ * (inih). Every key is listed in config.c's table with its type and range;
+ * conf/crawld.conf documents each one. An unknown section or key, or a bad
+ * value, is an error naming the file, line and key. Strings are stored in
+ * the struct (no allocation), so a config can be copied by value. */
+#ifndef CRAWLD_CONFIG_H
+#define CRAWLD_CONFIG_H
+
+#include <stdio.h>
+
+#define CONFIG_PATH_MAX 256
+#define CONFIG_DEFAULT_FILE "/etc/crawld/crawld.conf"
+
+typedef struct crawld_config {
+    /* [daemon] */
+    char socket[108];
+    char state_dir[CONFIG_PATH_MAX];
+    char output_dir[CONFIG_PATH_MAX];
+    int workers;
+    char log_level[16];
+    char user_agent[256];
+    /* [limits] */
+    int rss_soft_mb, rss_hard_mb;
+    int max_pages_per_worker;
+    int page_timeout_ms;
+    int js_heap_mb;
+    int js_time_budget_ms;
+    int max_body_mb;
+    int max_redirects;
+    int max_attempts;
+    /* [politeness] */
+    int obey_robots;
+    int delay_ms;
+    int per_host_concurrency;
+    /* [network] */
+    int connect_timeout_ms;
+    int low_speed_bytes;   /* abort when slower than this many bytes/s … */
+    int low_speed_time_ms; /* … for this long */
+    int allow_private;
+    int js_default; /* [daemon] js: default for jobs that don't say */
+} crawld_config;
+
+void config_defaults(crawld_config *c);
+/* Loads path over the defaults already in c. 0 on success; -1 with a message
+ * "FILE:LINE: [section] key: what was wrong" in err. */
+int config_load(crawld_config *c, const char *path, char *err, size_t errlen);
+/* Same, from a string (name is used in messages). */
+int config_load_string(crawld_config *c, const char *text, const char *name, char *err,
+                       size_t errlen);
+/* Cross-key checks (rss_soft_mb < rss_hard_mb …); -1 with a message. */
+int config_validate(const crawld_config *c, char *err, size_t errlen);
+/* Writes the effective config as INI. */
+void config_dump(const crawld_config *c, FILE *out);
+
+#endif

@@ -1,0 +1,189 @@
+/* Check suite: config (INI through inih, defaults, validation, dump). */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static crawld_config c;
+static char err[512];
+
+static int load(const char *text)
+{
+    config_defaults(&c);
+    err[0] = '\0';
+    return config_load_string(&c, text, "test.conf", err, sizeof(err));
+}
+
+START_TEST(defaults_are_valid)
+{
+    config_defaults(&c);
+    ck_assert_int_eq(config_validate(&c, err, sizeof(err)), 0);
+    ck_assert_str_eq(c.socket, "/run/crawld/crawld.sock");
+    ck_assert_int_eq(c.rss_soft_mb, 256);
+    ck_assert_int_eq(c.rss_hard_mb, 512);
+    ck_assert_int_eq(c.max_attempts, 3);
+    ck_assert_int_eq(c.obey_robots, 1);
+}
+END_TEST
+
+START_TEST(values_override_defaults)
+{
+    ck_assert_int_eq(load("[daemon]\nworkers = 4\nuser_agent = testbot/1.0\n"
+                          "[limits]\nmax_body_mb=3\n[politeness]\nobey_robots = no\n"
+                          "[network]\nallow_private = yes\n"),
+                     0);
+    ck_assert_int_eq(c.workers, 4);
+    ck_assert_str_eq(c.user_agent, "testbot/1.0");
+    ck_assert_int_eq(c.max_body_mb, 3);
+    ck_assert_int_eq(c.obey_robots, 0);
+    ck_assert_int_eq(c.allow_private, 1);
+    ck_assert_int_eq(c.page_timeout_ms, 30000); /* untouched key keeps default */
+}
+END_TEST
+
+START_TEST(unknown_key_names_file_line_and_key)
+{
+    ck_assert_int_eq(load("[daemon]\nworkers = 2\n\nwrokers = 3\n"), -1);
+    ck_assert_str_eq(err, "test.conf:4: [daemon] wrokers: unknown key");
+}
+END_TEST
+
+START_TEST(unknown_section_is_named)
+{
+    ck_assert_int_eq(load("[deamon]\nworkers = 2\n"), -1);
+    ck_assert_str_eq(err, "test.conf:2: [deamon] workers: unknown section");
+}
+END_TEST
+
+START_TEST(non_integer_is_rejected)
+{
+    ck_assert_int_eq(load("[limits]\nrss_soft_mb = 12x\n"), -1);
+    ck_assert_str_eq(err, "test.conf:2: [limits] rss_soft_mb: not an integer: \"12x\"");
+}
+END_TEST
+
+START_TEST(out_of_range_is_rejected)
+{
+    ck_assert_int_eq(load("[daemon]\nworkers = 0\n"), -1);
+    ck_assert_str_eq(err, "test.conf:2: [daemon] workers: 0 is out of range 1..256");
+}
+END_TEST
+
+START_TEST(bad_boolean_is_rejected)
+{
+    ck_assert_int_eq(load("[politeness]\nobey_robots = maybe\n"), -1);
+    ck_assert_ptr_nonnull(strstr(err, "obey_robots: not a boolean"));
+}
+END_TEST
+
+START_TEST(too_long_string_is_rejected)
+{
+    char text[600] = "[daemon]\nsocket = /";
+    memset(text + strlen(text), 'a', 200);
+    ck_assert_int_eq(load(text), -1);
+    ck_assert_ptr_nonnull(strstr(err, "[daemon] socket: longer than 107 bytes"));
+}
+END_TEST
+
+START_TEST(syntax_error_names_line)
+{
+    ck_assert_int_eq(load("[daemon]\nworkers = 2\nthis line has no equals\n"), -1);
+    ck_assert_ptr_nonnull(strstr(err, "test.conf:3: syntax error"));
+}
+END_TEST
+
+START_TEST(first_error_is_reported)
+{
+    ck_assert_int_eq(load("[daemon]\nbogus = 1\nworkers = x\n"), -1);
+    ck_assert_str_eq(err, "test.conf:2: [daemon] bogus: unknown key");
+}
+END_TEST
+
+START_TEST(missing_file_is_named)
+{
+    config_defaults(&c);
+    ck_assert_int_eq(config_load(&c, "/nonexistent/crawld.conf", err, sizeof(err)), -1);
+    ck_assert_ptr_nonnull(strstr(err, "/nonexistent/crawld.conf: cannot open"));
+}
+END_TEST
+
+START_TEST(soft_must_be_below_hard)
+{
+    ck_assert_int_eq(load("[limits]\nrss_soft_mb = 600\nrss_hard_mb = 500\n"), 0);
+    ck_assert_int_eq(config_validate(&c, err, sizeof(err)), -1);
+    ck_assert_ptr_nonnull(strstr(err, "rss_soft_mb (600) must be below rss_hard_mb (500)"));
+}
+END_TEST
+
+START_TEST(relative_paths_rejected)
+{
+    ck_assert_int_eq(load("[daemon]\nstate_dir = var/lib\n"), 0);
+    ck_assert_int_eq(config_validate(&c, err, sizeof(err)), -1);
+    ck_assert_ptr_nonnull(strstr(err, "absolute"));
+}
+END_TEST
+
+START_TEST(dump_round_trips)
+{
+    ck_assert_int_eq(load("[daemon]\nworkers = 7\nuser_agent = a b c\n[limits]\n"
+                          "max_redirects = 0\n[network]\nallow_private = true\n"),
+                     0);
+    crawld_config orig = c;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    config_dump(&orig, f);
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(buf, "workers = 7\n"));
+    ck_assert_ptr_nonnull(strstr(buf, "allow_private = true\n"));
+    crawld_config again;
+    config_defaults(&again);
+    ck_assert_int_eq(config_load_string(&again, buf, "dump", err, sizeof(err)), 0);
+    ck_assert_int_eq(memcmp(&again, &orig, sizeof(orig)), 0);
+    free(buf);
+}
+END_TEST
+
+START_TEST(shipped_conf_file_loads_and_equals_defaults)
+{
+    /* conf/crawld.conf documents every key with its default. */
+    const char *src = getenv("CRAWLD_SRC");
+    char path[512];
+    snprintf(path, sizeof(path), "%s/conf/crawld.conf", src ? src : ".");
+    crawld_config def;
+    config_defaults(&def);
+    config_defaults(&c);
+    ck_assert_msg(config_load(&c, path, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_int_eq(memcmp(&c, &def, sizeof(c)), 0);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("config");
+    TCase *tc = tcase_create("config");
+    tcase_add_test(tc, defaults_are_valid);
+    tcase_add_test(tc, values_override_defaults);
+    tcase_add_test(tc, unknown_key_names_file_line_and_key);
+    tcase_add_test(tc, unknown_section_is_named);
+    tcase_add_test(tc, non_integer_is_rejected);
+    tcase_add_test(tc, out_of_range_is_rejected);
+    tcase_add_test(tc, bad_boolean_is_rejected);
+    tcase_add_test(tc, too_long_string_is_rejected);
+    tcase_add_test(tc, syntax_error_names_line);
+    tcase_add_test(tc, first_error_is_reported);
+    tcase_add_test(tc, missing_file_is_named);
+    tcase_add_test(tc, soft_must_be_below_hard);
+    tcase_add_test(tc, relative_paths_rejected);
+    tcase_add_test(tc, dump_round_trips);
+    tcase_add_test(tc, shipped_conf_file_loads_and_equals_defaults);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,83 @@
+/* env — see env.h. */
+#include "env.h"
+#include "alloc.h"
+#include "curl_alloc.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int worker_env_init(worker_env *e, const crawld_config *cfg, char *err, size_t errlen)
+{
+    memset(e, 0, sizeof(*e));
+    e->cfg = *cfg;
+    e->allow_private = cfg->allow_private;
+    const char *step;
+
+    step = "curl global init";
+    if (curl_alloc_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        goto fail_global;
+    e->curl_global = 1;
+
+    step = "arena pool";
+    if (arena_pool_init(&e->pool, NULL) < 0)
+        goto fail_pool;
+
+    step = "user agent";
+    e->user_agent = alloc_strdup(cfg->user_agent);
+    if (!e->user_agent)
+        goto fail_ua;
+
+    step = "curl easy handle";
+    e->curl = curl_easy_init();
+    if (!e->curl)
+        goto fail_curl;
+
+    step = "request headers";
+    struct curl_slist *h = curl_slist_append(NULL, "Accept: text/html,application/xhtml+xml,"
+                                                   "application/xml;q=0.9,*/*;q=0.8");
+    if (!h)
+        goto fail_headers;
+    e->headers = h;
+    h = curl_slist_append(e->headers, "Accept-Language: en;q=0.9,*;q=0.5");
+    if (!h)
+        goto fail_headers2;
+
+    step = "scratch arena";
+    e->scratch = arena_pool_acquire(&e->pool, ARENA_TINY, "task-frame");
+    if (!e->scratch)
+        goto fail_scratch;
+    return 0;
+
+fail_scratch:
+fail_headers2:
+    curl_slist_free_all(e->headers);
+    e->headers = NULL;
+fail_headers:
+    curl_easy_cleanup(e->curl);
+    e->curl = NULL;
+fail_curl:
+    alloc_strfree(e->user_agent);
+    e->user_agent = NULL;
+fail_ua:
+    arena_pool_deinit(&e->pool);
+fail_pool:
+    curl_alloc_global_cleanup();
+    e->curl_global = 0;
+fail_global:
+    snprintf(err, errlen, "worker init failed at step \"%s\"", step);
+    return -1;
+}
+
+void worker_env_free(worker_env *e)
+{
+    if (e->scratch)
+        arena_pool_release(&e->pool, e->scratch);
+    curl_slist_free_all(e->headers);
+    if (e->curl)
+        curl_easy_cleanup(e->curl);
+    alloc_strfree(e->user_agent);
+    arena_pool_deinit(&e->pool);
+    if (e->curl_global)
+        curl_alloc_global_cleanup();
+    memset(e, 0, sizeof(*e));
+}

@@ -1,0 +1,29 @@
+/* env — what a worker keeps for its whole life: the arena pool, the one curl
+ * easy handle (connections are reused across pages), default headers and
+ * the settings. worker_env_init is an init chain: each step's undo stands
+ * after it and a failure unwinds exactly the steps done (tests run it with
+ * every allocation failing in turn). */
+#ifndef CRAWLD_WORKER_ENV_H
+#define CRAWLD_WORKER_ENV_H
+
+#include "arena_pool.h"
+#include "config.h"
+#include <curl/curl.h>
+
+typedef struct worker_env {
+    crawld_config cfg;
+    arena_pool pool;
+    CURL *curl;
+    struct curl_slist *headers; /* Accept, Accept-Language */
+    char *user_agent;           /* process allocator */
+    arena *scratch;             /* tiny arena for incoming task frames */
+    int allow_private;          /* 1: loopback/private addresses may be fetched */
+    unsigned long pages;        /* pages served by this process */
+    int curl_global;            /* curl_alloc_global_init succeeded */
+} worker_env;
+
+/* 0, or -1 with a message naming the step that failed. */
+int worker_env_init(worker_env *e, const crawld_config *cfg, char *err, size_t errlen);
+void worker_env_free(worker_env *e);
+
+#endif

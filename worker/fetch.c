@@ -1,0 +1,324 @@
+/* fetch — see fetch.h. */
+#include "fetch.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+const char *fetch_err_word(fetch_err e)
+{
+    static const char *w[] = {"ok",       "url",       "dns",     "connect",
+                              "blocked",  "tls",       "timeout", "too_large",
+                              "too_many_redirects",    "decode",  "protocol",
+                              "recv",     "nomem",     "other"};
+    return (unsigned)e < sizeof(w) / sizeof(w[0]) ? w[e] : "other";
+}
+
+fetch_err fetch_err_from_curl(int code)
+{
+    switch ((CURLcode)code) {
+    case CURLE_OK: return FETCH_OK;
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL: return FETCH_URL;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY: return FETCH_DNS;
+    case CURLE_COULDNT_CONNECT: return FETCH_CONNECT;
+    case CURLE_OPERATION_TIMEDOUT: return FETCH_TIMEOUT;
+    case CURLE_FILESIZE_EXCEEDED: return FETCH_TOO_LARGE;
+    case CURLE_TOO_MANY_REDIRECTS: return FETCH_TOO_MANY_REDIRECTS;
+    case CURLE_BAD_CONTENT_ENCODING: return FETCH_DECODE;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_USE_SSL_FAILED: return FETCH_TLS;
+    case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_HTTP3:
+    case CURLE_GOT_NOTHING: return FETCH_PROTOCOL;
+    case CURLE_RECV_ERROR:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_SEND_ERROR: return FETCH_RECV;
+    case CURLE_OUT_OF_MEMORY: return FETCH_NOMEM;
+    default: return FETCH_OTHER;
+    }
+}
+
+/* Per-transfer state handed to curl's callbacks. */
+typedef struct xfer {
+    arena *a;
+    fetch_result *r;
+    size_t max_body;
+    size_t cap;             /* bytes reserved for body */
+    int type_checked;       /* content type looked at for this response */
+    int keep;               /* store the body (HTML) */
+    int over_cap;           /* aborted by the body cap */
+    int nomem;
+    int allow_private;
+    char blocked_addr[INET6_ADDRSTRLEN];
+    CURL *curl;
+} xfer;
+
+static int mime_is_html(const char *mime)
+{
+    return mime && (strcmp(mime, "text/html") == 0 || strcmp(mime, "application/xhtml+xml") == 0);
+}
+
+/* Splits a Content-Type value into lowercase mime and charset, in the arena. */
+static void parse_content_type(arena *a, const char *ct, const char **mime, const char **charset)
+{
+    *mime = NULL;
+    *charset = NULL;
+    if (!ct)
+        return;
+    while (*ct == ' ' || *ct == '\t')
+        ct++;
+    size_t n = strcspn(ct, "; \t");
+    char *m = arena_strndup(a, ct, n);
+    if (!m)
+        return;
+    for (char *p = m; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    *mime = m;
+    const char *p = ct + n;
+    while ((p = strchr(p, ';')) != NULL) {
+        p++;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (strncasecmp(p, "charset=", 8) == 0) {
+            p += 8;
+            if (*p == '"' || *p == '\'')
+                p++;
+            size_t cn = strcspn(p, "\"'; \t");
+            if (cn == 0 || cn > 40)
+                return;
+            char *c = arena_strndup(a, p, cn);
+            if (!c)
+                return;
+            for (char *q = c; *q; q++)
+                *q = (char)tolower((unsigned char)*q);
+            *charset = c;
+            return;
+        }
+    }
+}
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
+{
+    xfer *x = ud;
+    size_t n = size * nmemb;
+    /* A status line starts a new response (redirect hops, 100-continue). */
+    if (n > 5 && memcmp(data, "HTTP/", 5) == 0) {
+        const char *sp = memchr(data, ' ', n);
+        long st = 0;
+        if (sp)
+            for (const char *p = sp + 1; p < data + n && isdigit((unsigned char)*p); p++)
+                st = st * 10 + (*p - '0');
+        if (st >= 200 || st < 100) {
+            if (x->r->hops < FETCH_MAX_HOPS)
+                x->r->hop_status[x->r->hops] = st;
+            x->r->hops++;
+        }
+        x->type_checked = 0;
+    }
+    return n;
+}
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
+{
+    xfer *x = ud;
+    fetch_result *r = x->r;
+    size_t n = size * nmemb;
+    if (!x->type_checked) {
+        x->type_checked = 1;
+        char *ct = NULL;
+        curl_easy_getinfo(x->curl, CURLINFO_CONTENT_TYPE, &ct);
+        /* The type is parsed again after the transfer; here only "keep?". */
+        if (ct) {
+            size_t tn = strcspn(ct, "; \t");
+            char buf[64];
+            if (tn >= sizeof(buf))
+                tn = sizeof(buf) - 1;
+            for (size_t i = 0; i < tn; i++)
+                buf[i] = (char)tolower((unsigned char)ct[i]);
+            buf[tn] = '\0';
+            x->keep = mime_is_html(buf);
+        } else {
+            x->keep = 1; /* no type: treated as HTML */
+        }
+    }
+    if (r->body_len + n > x->max_body) {
+        x->over_cap = 1;
+        return 0; /* aborts the transfer now, not after the download */
+    }
+    if (x->keep) {
+        if (r->body_len + n + 1 > x->cap) {
+            size_t cap = x->cap ? x->cap * 2 : 64 * 1024;
+            while (cap < r->body_len + n + 1)
+                cap *= 2;
+            if (cap > x->max_body + 1)
+                cap = x->max_body + 1;
+            char *nb = arena_resize(x->a, r->body, x->cap, cap);
+            if (!nb) {
+                x->nomem = 1;
+                return 0;
+            }
+            r->body = nb;
+            x->cap = cap;
+        }
+        memcpy(r->body + r->body_len, data, n);
+    }
+    r->body_len += n;
+    return n;
+}
+
+static int address_is_private(const struct sockaddr *sa)
+{
+    if (sa->sa_family == AF_INET) {
+        uint32_t ip = ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr);
+        return (ip >> 24) == 0 || (ip >> 24) == 10 || (ip >> 24) == 127 ||
+               (ip >> 16) == 0xA9FE ||                 /* 169.254/16 link-local */
+               (ip >> 20) == 0xAC1 ||                  /* 172.16/12 */
+               (ip >> 16) == 0xC0A8 ||                 /* 192.168/16 */
+               (ip >> 22) == (100u << 2 | 1) ||        /* 100.64/10 CGNAT */
+               (ip >> 28) >= 0xE;                      /* multicast, reserved */
+    }
+    if (sa->sa_family == AF_INET6) {
+        const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+        if (IN6_IS_ADDR_LOOPBACK(a) || IN6_IS_ADDR_UNSPECIFIED(a) || IN6_IS_ADDR_LINKLOCAL(a) ||
+            IN6_IS_ADDR_SITELOCAL(a) || IN6_IS_ADDR_MULTICAST(a) || (a->s6_addr[0] & 0xFE) == 0xFC)
+            return 1;
+        if (IN6_IS_ADDR_V4MAPPED(a)) {
+            struct sockaddr_in v4 = {.sin_family = AF_INET};
+            memcpy(&v4.sin_addr, a->s6_addr + 12, 4);
+            return address_is_private((struct sockaddr *)&v4);
+        }
+        return 0;
+    }
+    return 1;
+}
+
+static curl_socket_t on_open_socket(void *ud, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+    xfer *x = ud;
+    (void)purpose;
+    if (!x->allow_private && address_is_private(&addr->addr)) {
+        const void *ip = addr->family == AF_INET
+                             ? (const void *)&((struct sockaddr_in *)&addr->addr)->sin_addr
+                             : (const void *)&((struct sockaddr_in6 *)&addr->addr)->sin6_addr;
+        inet_ntop(addr->family, ip, x->blocked_addr, sizeof(x->blocked_addr));
+        return CURL_SOCKET_BAD;
+    }
+    return socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+}
+
+fetch_err fetch_page(worker_env *e, arena *a, const char *url, const fetch_opts *o,
+                     fetch_result *r)
+{
+    memset(r, 0, sizeof(*r));
+    const crawld_config *c = &e->cfg;
+    xfer x = {.a = a, .r = r, .curl = e->curl, .allow_private = e->allow_private};
+    long timeout = o && o->timeout_ms > 0 ? o->timeout_ms : c->page_timeout_ms;
+    x.max_body = o && o->max_body ? o->max_body : (size_t)c->max_body_mb << 20;
+    long redirs = o && o->max_redirects >= 0 ? o->max_redirects : c->max_redirects;
+    char errbuf[CURL_ERROR_SIZE] = "";
+
+    CURL *h = e->curl;
+    curl_easy_reset(h); /* keeps live connections, DNS cache and sessions */
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(h, CURLOPT_MAXREDIRS, redirs);
+    curl_easy_setopt(h, CURLOPT_AUTOREFERER, 1L);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, e->user_agent);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, e->headers);
+    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, ""); /* every decoder curl has */
+    curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)c->connect_timeout_ms);
+    if (c->low_speed_bytes > 0) {
+        curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, (long)c->low_speed_bytes);
+        curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, (long)(c->low_speed_time_ms + 999) / 1000);
+    }
+    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x.max_body);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &x);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &x);
+    curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+    curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, &x);
+
+    CURLcode rc = curl_easy_perform(h);
+
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
+    char *eff = NULL;
+    curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &eff);
+    r->final_url = arena_strdup(a, eff ? eff : url);
+    char *ct = NULL;
+    curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct);
+    if (ct) {
+        r->content_type = arena_strdup(a, ct);
+        parse_content_type(a, ct, &r->mime, &r->charset);
+    }
+    long rcount = 0;
+    curl_easy_getinfo(h, CURLINFO_REDIRECT_COUNT, &rcount);
+    r->redirects = (int)rcount;
+    curl_off_t dl = 0;
+    curl_easy_getinfo(h, CURLINFO_SIZE_DOWNLOAD_T, &dl);
+    r->wire_bytes = (size_t)dl;
+    long ver = 0;
+    curl_easy_getinfo(h, CURLINFO_HTTP_VERSION, &ver);
+    r->http_version = ver == CURL_HTTP_VERSION_1_0   ? 10
+                      : ver == CURL_HTTP_VERSION_1_1 ? 11
+                      : ver == CURL_HTTP_VERSION_2_0 ? 20
+                      : ver == CURL_HTTP_VERSION_3   ? 30
+                                                     : 0;
+    curl_off_t total_us = 0;
+    curl_easy_getinfo(h, CURLINFO_TOTAL_TIME_T, &total_us);
+    r->fetch_ms = (double)total_us / 1000.0;
+    /* Nothing may keep pointing at this stack frame after return. */
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, NULL);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, NULL);
+    curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, NULL);
+
+    if (r->body)
+        r->body[r->body_len] = '\0';
+    r->is_html = r->body != NULL && (r->mime == NULL || mime_is_html(r->mime));
+
+    if (rc == CURLE_OK)
+        return r->err = FETCH_OK;
+    const char *detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+    if (x.over_cap || rc == CURLE_FILESIZE_EXCEEDED) {
+        r->err = FETCH_TOO_LARGE;
+        r->err_detail = arena_sprintf(a, "body passed %zu bytes", x.max_body);
+    } else if (x.nomem) {
+        r->err = FETCH_NOMEM;
+        r->err_detail = arena_sprintf(a, "body buffer of %zu bytes", x.cap * 2);
+    } else if (x.blocked_addr[0]) {
+        r->err = FETCH_BLOCKED;
+        r->err_detail = arena_sprintf(a, "private address %s not allowed", x.blocked_addr);
+    } else {
+        r->err = fetch_err_from_curl(rc);
+        r->err_detail = arena_strdup(a, detail);
+    }
+    r->body = NULL; /* a failed page keeps no partial body */
+    r->is_html = 0;
+    return r->err;
+}

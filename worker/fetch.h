@@ -1,0 +1,84 @@
+/* fetch — one HTTP(S) GET with the worker's curl handle into the page arena.
+ *
+ * Limits: connect timeout, total timeout, low-speed abort, a body cap
+ * checked on the decoded bytes as they arrive (a gzip bomb stops at the cap,
+ * the transfer is aborted at once), a redirect cap. Only http and https,
+ * also after redirects. Unless allowed, connections to loopback, private,
+ * link-local and other special addresses are refused when the socket is
+ * opened (after DNS, so a redirect or a DNS answer cannot reach them).
+ * Non-HTML bodies are counted but not kept.
+ *
+ * Failure words (fetch_err_word), the `error` field's first word:
+ *   url                 the URL could not be used (syntax, scheme)
+ *   dns                 the host name did not resolve
+ *   connect             TCP connection refused / unreachable
+ *   blocked             the address is private/loopback and not allowed
+ *   tls                 TLS handshake or certificate verification failed
+ *   timeout             connect, total or low-speed timeout
+ *   too_large           the body passed max_body bytes
+ *   too_many_redirects  more than max_redirects redirects
+ *   decode              content decoding (gzip/deflate/br) failed
+ *   protocol            the server's response was not valid HTTP
+ *   recv                the connection broke while receiving
+ *   nomem               out of memory
+ *   other               anything else (the detail says what curl said) */
+#ifndef CRAWLD_FETCH_H
+#define CRAWLD_FETCH_H
+
+#include "arena.h"
+#include "env.h"
+#include <stddef.h>
+
+typedef enum fetch_err {
+    FETCH_OK = 0,
+    FETCH_URL,
+    FETCH_DNS,
+    FETCH_CONNECT,
+    FETCH_BLOCKED,
+    FETCH_TLS,
+    FETCH_TIMEOUT,
+    FETCH_TOO_LARGE,
+    FETCH_TOO_MANY_REDIRECTS,
+    FETCH_DECODE,
+    FETCH_PROTOCOL,
+    FETCH_RECV,
+    FETCH_NOMEM,
+    FETCH_OTHER
+} fetch_err;
+
+const char *fetch_err_word(fetch_err e);
+/* The failure class of a curl result code (CURLE_OK → FETCH_OK). */
+fetch_err fetch_err_from_curl(int curlcode);
+
+typedef struct fetch_opts {
+    long timeout_ms;         /* total; 0 → cfg.page_timeout_ms */
+    size_t max_body;         /* 0 → cfg.max_body_mb */
+    int max_redirects;       /* -1 → cfg.max_redirects */
+} fetch_opts;
+
+#define FETCH_MAX_HOPS 32
+
+typedef struct fetch_result {
+    fetch_err err;
+    const char *err_detail;   /* in the arena; NULL when ok */
+    long status;              /* final response status, 0 when none */
+    long hop_status[FETCH_MAX_HOPS]; /* status of every response, in order */
+    int hops;                 /* responses seen (redirects + 1) */
+    const char *final_url;
+    const char *content_type; /* as sent, NULL when absent */
+    const char *mime;         /* lowercase type/subtype without parameters */
+    const char *charset;      /* lowercase charset parameter, NULL when absent */
+    int is_html;
+    char *body;               /* decoded body (HTML only), NUL-terminated */
+    size_t body_len;          /* decoded bytes received (also for non-HTML) */
+    size_t wire_bytes;        /* bytes on the wire (before decoding) */
+    int redirects;
+    long http_version;        /* 10, 11, 20, 30 */
+    double fetch_ms;
+} fetch_result;
+
+/* Always fills r; returns r->err. */
+fetch_err fetch_page(worker_env *e, arena *a, const char *url, const fetch_opts *o,
+                     fetch_result *r);
+
+#endif

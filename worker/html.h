@@ -1,0 +1,56 @@
+/* html — parse one HTML document with gumbo into the page arena and extract
+ * what a crawler needs: title, links, base, meta robots, canonical, text.
+ *
+ * Everything (the decoded input copy, gumbo's tree, every string and the
+ * link array) is allocated in the arena passed in; nothing needs freeing.
+ * Tree walks are iterative (an explicit stack in the arena), so any nesting
+ * depth is safe. Links are resolved against <base href> (else the document
+ * URL) with url_resolve and normalised; skipped links (fragments,
+ * javascript:, mailto:, tel:, data:, other schemes) are counted, not kept.
+ * Duplicate links are kept once, in document order.
+ *
+ * Link rule: a[href], area[href], iframe[src], frame[src], and link[href]
+ * whose rel contains next, prev or alternate. a/area with rel~=nofollow are
+ * not followed (kept out of links, counted in nofollow_links). */
+#ifndef CRAWLD_HTML_H
+#define CRAWLD_HTML_H
+
+#include "arena.h"
+#include <stddef.h>
+
+typedef struct html_doc {
+    const char *title;     /* whitespace-collapsed; NULL when absent */
+    const char *base_href; /* resolved <base href>, NULL when absent */
+    const char *canonical; /* resolved link[rel=canonical], NULL when absent */
+    const char **links;    /* absolute normalised URLs, unique, document order */
+    size_t nlinks;
+    size_t skipped_links;  /* dropped: fragment-only, javascript:, mailto:, … */
+    size_t nofollow_links; /* a/area rel=nofollow (not in links) */
+    int meta_noindex;      /* <meta name=robots> noindex or none */
+    int meta_nofollow;     /* <meta name=robots> nofollow or none: links empty */
+    const char *charset;   /* charset the input was decoded from ("utf-8" …) */
+    const char *charset_note; /* NULL, or why the input could not be decoded */
+    const char *text;      /* visible text (no script/style), spaces collapsed */
+    size_t text_len;
+    size_t max_depth;      /* deepest element nesting seen */
+    size_t elements;       /* element count */
+    void *gumbo_output;    /* GumboOutput*, for the DOM builder of a later stage */
+} html_doc;
+
+typedef enum html_err { HTML_OK = 0, HTML_NOMEM, HTML_PARSE } html_err;
+
+typedef struct html_options {
+    const char *content_type_charset; /* charset from the HTTP header, or NULL */
+    int want_text;                    /* fill text (else only text_len) */
+} html_options;
+
+/* Parses body (len bytes, not NUL-terminated) fetched from url. */
+html_err html_parse(arena *a, const char *url, const char *body, size_t len,
+                    const html_options *opt, html_doc *out);
+
+/* Charset sniffing used by html_parse: header charset first, then a BOM, then
+ * <meta charset> / <meta http-equiv content=…charset=> in the first 1024
+ * bytes; default "utf-8". Returns a lowercase name, in the arena. */
+const char *html_sniff_charset(arena *a, const char *header_charset, const char *body, size_t len);
+
+#endif

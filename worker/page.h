@@ -1,0 +1,52 @@
+/* page — one page from task to result inside one arena from the worker's
+ * pool: fetch, parse, extract, build the result record; page_end gives
+ * every byte back. The page struct keeps slots for what later stages add
+ * (the DOM scripts see and the JS realm) so they attach without a rewrite. */
+#ifndef CRAWLD_PAGE_H
+#define CRAWLD_PAGE_H
+
+#include "arena.h"
+#include "env.h"
+#include "fetch.h"
+#include "html.h"
+
+typedef struct page_task {
+    long long task_id; /* 0 when run by hand */
+    long long job_id;
+    const char *url;
+    int depth;
+    int js;            /* JavaScript asked for */
+    long timeout_ms;   /* 0 → config */
+    size_t max_body;   /* 0 → config */
+    int want_text;     /* include "text" in the record */
+} page_task;
+
+typedef struct page {
+    arena *a;          /* the page arena (large bucket) */
+    const page_task *task;
+    fetch_result fetch;
+    html_doc doc;
+    int parsed;        /* doc is filled */
+    int js_ran;        /* scripts ran (a later stage sets it) */
+    void *dom;         /* reserved: DOM built from doc.gumbo_output */
+    void *realm;       /* reserved: the page's JS global */
+    double parse_ms, js_ms;
+    const char *error; /* "word: detail", NULL when fine */
+} page;
+
+/* Acquires the arena and runs the page. Returns 0 when a response came (any
+ * status), 1 on a fetch error (p->error says which), -1 when no arena could
+ * be had (nothing to end). */
+int page_run(worker_env *e, const page_task *t, page *p);
+
+/* The result record (CLI.md's pages.jsonl shape plus worker fields) as one
+ * line of JSON in the page arena. extra may add keys (NULL: none). */
+char *page_result_json(page *p, size_t *len);
+
+/* Ends the page: releases its arena to the pool. */
+void page_end(worker_env *e, page *p);
+
+/* Milliseconds since an arbitrary start (CLOCK_MONOTONIC). */
+double page_now_ms(void);
+
+#endif

@@ -1,0 +1,179 @@
+/* serve — see serve.h. */
+#include "serve.h"
+#include "alloc.h"
+#include "frame.h"
+#include "json_alloc.h"
+#include "log.h"
+#include "page.h"
+#include "rss.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <malloc.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The worker's own numbers, as the "worker" object of every answer. */
+static char *stats_json(worker_env *e, arena *a, long rss, int retire)
+{
+    alloc_stats as;
+    alloc_get_stats(&as);
+    arena_bucket_stats large;
+    arena_pool_stats(&e->pool, ARENA_LARGE, &large);
+    return arena_sprintf(a,
+                         "{\"pid\":%ld,\"pages\":%lu,\"rss_kb\":%ld,\"rss_soft_mb\":%d,"
+                         "\"live_bytes\":%zu,\"peak_bytes\":%zu,\"arena_retained_kb\":%zu,"
+                         "\"pool_hits\":%llu,\"pool_misses\":%llu,\"retire\":%s}",
+                         (long)getpid(), e->pages, rss, e->cfg.rss_soft_mb, as.live_bytes,
+                         as.peak_bytes, arena_pool_retained_bytes(&e->pool) / 1024,
+                         (unsigned long long)large.hits, (unsigned long long)large.misses,
+                         retire ? "true" : "false");
+}
+
+static int send_error(int fd, arena *a, json_int_t task_id, const char *word, const char *detail)
+{
+    arena *prev = json_alloc_push(a);
+    json_t *o = json_pack("{s:s, s:o, s:s+++}", "type", "error", "task_id",
+                          task_id ? json_integer(task_id) : json_null(), "error", word, ": ",
+                          "", detail);
+    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    json_alloc_pop(prev);
+    log_warn("serve", "bad frame", "error=\"%s: %s\"", word, detail);
+    if (!s)
+        return -1;
+    return frame_write(fd, s, strlen(s)) == FRAME_OK ? 0 : -1;
+}
+
+/* Skips a frame whose payload we refuse to buffer, so the stream stays in
+ * step: the length is known, the bytes are read and dropped. */
+static int drain(int fd, size_t n)
+{
+    char buf[8192];
+    while (n) {
+        ssize_t r = read(fd, buf, n < sizeof(buf) ? n : sizeof(buf));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        n -= (size_t)r;
+    }
+    return 0;
+}
+
+static int run_task(worker_env *e, int fd, arena *scratch, json_t *task)
+{
+    json_int_t task_id = json_integer_value(json_object_get(task, "task_id"));
+    json_t *url = json_object_get(task, "url");
+    if (!json_is_string(url) || json_string_length(url) == 0)
+        return send_error(fd, scratch, task_id, "bad_task", "url must be a non-empty string");
+    if (!json_is_integer(json_object_get(task, "task_id")) || task_id <= 0)
+        return send_error(fd, scratch, 0, "bad_task", "task_id must be a positive integer");
+    json_t *v;
+    page_task t = {.task_id = task_id, .url = json_string_value(url)};
+    t.job_id = json_integer_value(json_object_get(task, "job_id"));
+    t.depth = (int)json_integer_value(json_object_get(task, "depth"));
+    t.js = json_is_true(json_object_get(task, "js"));
+    t.want_text = json_is_true(json_object_get(task, "want_text"));
+    if ((v = json_object_get(task, "timeout_ms")) && json_integer_value(v) > 0)
+        t.timeout_ms = (long)json_integer_value(v);
+    if ((v = json_object_get(task, "max_body")) && json_integer_value(v) > 0)
+        t.max_body = (size_t)json_integer_value(v);
+
+    page p;
+    char *record = NULL;
+    size_t rlen = 0;
+    if (page_run(e, &t, &p) < 0)
+        return send_error(fd, scratch, task_id, "nomem", "no page arena");
+    char *r = page_result_json(&p, &rlen);
+    if (r)
+        record = arena_strndup(scratch, r, rlen); /* outlives the page arena */
+    page_end(e, &p);
+    e->pages++;
+
+    malloc_trim(0);
+    long rss = rss_self_kb();
+    int retire = 0;
+    if (rss > (long)e->cfg.rss_soft_mb * 1024) {
+        /* The JS engine's critical GC hint joins here in a later stage. */
+        malloc_trim(0);
+        rss = rss_self_kb();
+        retire = rss > (long)e->cfg.rss_soft_mb * 1024;
+    }
+    if (!record)
+        return send_error(fd, scratch, task_id, "nomem", "result record");
+    char *msg = arena_sprintf(scratch, "{\"type\":\"result\",\"task_id\":%lld,\"worker\":%s,"
+                                       "\"page\":%s}",
+                              (long long)task_id, stats_json(e, scratch, rss, retire), record);
+    if (!msg || frame_write(fd, msg, strlen(msg)) != FRAME_OK)
+        return -1;
+    if (retire) {
+        log_info("serve", "worker retiring", "reason=rss rss_kb=%ld soft_mb=%d", rss,
+                 e->cfg.rss_soft_mb);
+        return 1;
+    }
+    return 0;
+}
+
+int serve_loop(worker_env *e, int fd)
+{
+    arena *scratch = e->scratch;
+    for (;;) {
+        arena_reset(scratch, 64 * 1024);
+        char *buf;
+        size_t len;
+        frame_err fe = frame_read(fd, scratch, FRAME_MAX_TASK, &buf, &len);
+        if (fe == FRAME_EOF)
+            return 0; /* the supervisor closed the channel: leave now */
+        if (fe == FRAME_TOO_LARGE) {
+            /* Only the header was read: drop the payload to stay in step. */
+            if (drain(fd, len) < 0 ||
+                send_error(fd, scratch, 0, "bad_frame", "frame larger than 64 KiB") < 0)
+                return 1;
+            continue;
+        }
+        if (fe == FRAME_EMPTY) {
+            if (send_error(fd, scratch, 0, "bad_frame", "empty frame") < 0)
+                return 1;
+            continue;
+        }
+        if (fe != FRAME_OK) {
+            log_error("serve", "channel failed", "error=\"%s\"", frame_err_str(fe));
+            return 1;
+        }
+        arena *prev = json_alloc_push(scratch);
+        json_error_t jerr;
+        json_t *msg = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+        json_alloc_pop(prev);
+        int rc = 0;
+        if (!msg) {
+            char d[200];
+            snprintf(d, sizeof(d), "invalid JSON at byte %d: %s", jerr.position, jerr.text);
+            rc = send_error(fd, scratch, 0, "bad_frame", d);
+        } else {
+            const char *type = json_string_value(json_object_get(msg, "type"));
+            if (!json_is_object(msg))
+                rc = send_error(fd, scratch, 0, "bad_frame", "not a JSON object");
+            else if (!type)
+                rc = send_error(fd, scratch, 0, "bad_frame", "missing \"type\"");
+            else if (strcmp(type, "task") == 0)
+                rc = run_task(e, fd, scratch, msg);
+            else if (strcmp(type, "ping") == 0) {
+                char *m = arena_sprintf(scratch, "{\"type\":\"pong\",\"worker\":%s}",
+                                        stats_json(e, scratch, rss_self_kb(), 0));
+                rc = m && frame_write(fd, m, strlen(m)) == FRAME_OK ? 0 : -1;
+            } else if (strcmp(type, "retire") == 0)
+                rc = 1;
+            else {
+                char d[120];
+                snprintf(d, sizeof(d), "unknown type \"%.60s\"", type);
+                rc = send_error(fd, scratch, 0, "bad_frame", d);
+            }
+            /* msg lives in the scratch arena: the reset frees it. */
+        }
+        if (rc < 0)
+            return 1;
+        if (rc > 0)
+            return 0;
+    }
+}

@@ -1,0 +1,25 @@
+/* serve — loop mode: tasks arrive on a channel fd (3 when crawld starts the
+ * worker) as frames (frame.h), one page is served at a time, and every
+ * answer is one frame:
+ *
+ *   in:  {"type":"task","task_id":N,"job_id":N,"url":"…","depth":N,"js":B,
+ *         "timeout_ms":N,"max_body":N,"want_text":B}
+ *        {"type":"ping"}            → pong with the worker's stats
+ *        {"type":"retire"}          → the worker exits 0
+ *   out: {"type":"result","task_id":N,"worker":{…stats…},"page":{…record…}}
+ *        {"type":"pong","worker":{…}}
+ *        {"type":"error","task_id":N|null,"error":"bad_frame: …"}
+ *
+ * After each page the arena goes back to the pool, malloc_trim(0) runs and
+ * the worker's RSS is measured; over rss_soft_mb it trims again and, still
+ * over, sets "retire":true in its stats and exits 0 after the reply. EOF on
+ * the channel ends the worker at once. */
+#ifndef CRAWLD_SERVE_H
+#define CRAWLD_SERVE_H
+
+#include "env.h"
+
+/* Returns the process exit code. */
+int serve_loop(worker_env *e, int fd);
+
+#endif
