@@ -120,6 +120,9 @@ bench: $(BINS) $(BENCH_BINS)
 deps:
 	@bash .ci/deps.sh
 
+demo: $(BINS)
+	@CRAWLD_BIN=$(OUT) bash scripts/demo.sh
+
 format:
 	clang-format -i common/*.[ch] worker/*.[ch] daemon/*.[ch] tests/unit/*.[ch] bench/*.c worker/js/*.cpp worker/js/*.h 2>/dev/null || true
 
