@@ -1,9 +1,20 @@
 /* url — resolve and normalise URLs with libcurl's URL API (CURLU), so one
  * page never appears under two spellings.
  *
- * Normal form: scheme and host lowercase, default port dropped, dot segments
- * removed, empty path → "/", fragment dropped, percent-encoding of unreserved
- * characters decoded and other escapes' hex uppercased, query kept as given.
+ * Normal form: scheme and host lowercase (ASCII only: an IDN host stays in
+ * the UTF-8 curl gives), default port dropped (http 80, https 443), dot
+ * segments removed (also "%2e" ones), empty path → "/", fragment dropped,
+ * userinfo kept as given (an empty one dropped), and in path and query:
+ * %XX of an unreserved character (A-Z a-z 0-9 - . _ ~) decoded, other
+ * escapes' hex uppercased, a '%' that starts no escape written "%25", and
+ * spaces, controls, non-ASCII bytes and the WHATWG set (path: " < > ` { };
+ * query: " < > ') percent-encoded. An empty query ("?") is dropped.
+ * normalize(normalize(x)) == normalize(x).
+ *
+ * References are read the way browsers read links (WHATWG): ASCII
+ * whitespace and C0 controls around ref are ignored, tabs and newlines
+ * inside are removed, '\' before the query is '/', "http:foo" is relative
+ * against an http base, any number of slashes may follow "http:".
  * Only http and https are crawlable. */
 #ifndef CRAWLD_URL_H
 #define CRAWLD_URL_H
@@ -23,15 +34,22 @@ typedef enum url_err {
 
 #define URL_MAX_LEN 8192
 
-/* Resolves ref against base (base NULL: ref must be absolute) and writes the
- * normal form into *out, allocated in a (or with the process allocator when
- * a is NULL: free with alloc_strfree). Leading/trailing ASCII whitespace of
- * ref is ignored, as browsers do. */
+/* Resolves ref against base (base NULL: ref must be absolute, else
+ * URL_MALFORMED) and writes the normal form into *out, allocated in a (or
+ * with the process allocator when a is NULL: free with alloc_strfree).
+ * On any error *out is NULL and nothing is allocated.
+ * URL_EMPTY: ref NULL, empty or whitespace only. URL_SKIPPED: "#…" only, or
+ * javascript: mailto: tel: data: about: blob: sms: callto:. URL_BAD_SCHEME:
+ * any other scheme, in ref or base. URL_TOO_LONG: ref (without fragment,
+ * once percent-encoded) or the result over URL_MAX_LEN bytes. URL_MALFORMED:
+ * curl refused it (bad host, port out of 0-65535, IPv6 zone id, …). */
 url_err url_resolve(arena *a, const char *base, const char *ref, char **out);
 /* url_resolve(a, NULL, url, out). */
 url_err url_normalize(arena *a, const char *url, char **out);
 const char *url_err_str(url_err e);
-/* Lowercase host of a normalised absolute URL, copied into buf; 0 or -1. */
+/* Lowercase host of a normalised absolute URL (an IPv6 literal keeps its
+ * brackets, as curl's CURLUPART_HOST), copied into buf; 0, or -1 when url
+ * is not http(s)://host… or the host does not fit in cap bytes. */
 int url_host(const char *url, char *buf, size_t cap);
 
 #endif

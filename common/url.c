@@ -1,0 +1,486 @@
+/* url — resolve and normalise URLs with libcurl's URL API.
+ *
+ * curl parses, resolves relative references and removes literal dot
+ * segments. Everything else that makes the normal form is done here, because
+ * curl 7.88 leaves it alone or does it differently: host case, escape case
+ * and decoding, "%2e" dot segments, backslashes (kept raw), raw spaces and
+ * non-ASCII bytes (refused in an absolute URL, encoded lowercase with '+'
+ * for space in a relative one), "http:foo", the empty reference (curl gives
+ * the base's directory), fragments.
+ *
+ * Work happens in two stack buffers of URL_MAX_LEN + 1 bytes; the only heap
+ * allocations are curl's own and the one result string. */
+#include "url.h"
+
+#include <curl/curl.h>
+#include <stdbool.h>
+#include <string.h>
+#include <strings.h>
+
+#include "alloc.h"
+
+typedef struct sbuf {
+    char *p;
+    size_t len;
+    size_t cap; /* bytes available, including the terminating NUL */
+    bool full;  /* something did not fit */
+} sbuf;
+
+static void sb_putc(sbuf *b, char c) {
+    if (b->len + 1 >= b->cap) {
+        b->full = true;
+        return;
+    }
+    b->p[b->len++] = c;
+}
+
+static void sb_putn(sbuf *b, const char *s, size_t n) {
+    if (b->len + n >= b->cap) {
+        b->full = true;
+        return;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+}
+
+static void sb_puts(sbuf *b, const char *s) { sb_putn(b, s, strlen(s)); }
+
+static const char HEX[] = "0123456789ABCDEF";
+
+static void sb_put_escape(sbuf *b, unsigned char c) {
+    char e[3] = {'%', HEX[c >> 4], HEX[c & 15]};
+    sb_putn(b, e, 3);
+}
+
+static char *sb_cstr(sbuf *b) {
+    b->p[b->len] = '\0';
+    return b->p;
+}
+
+static int hexval(unsigned char c) {
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c; }
+
+static bool is_unreserved(unsigned char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_' || c == '~';
+}
+
+/* Bytes browsers strip from both ends of a link (C0 controls and space). */
+static bool is_trim(unsigned char c) { return c <= 0x20 && c != '\0'; }
+/* Bytes browsers remove anywhere in a link. */
+static bool is_removed(unsigned char c) { return c == '\t' || c == '\n' || c == '\r'; }
+
+static bool is_scheme_char(unsigned char c, bool first) {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))
+        return true;
+    return !first && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.');
+}
+
+/* Links to things that are not pages at all: skipped without complaint. */
+static const char *const SKIP_SCHEMES[] = {"javascript", "mailto", "tel", "data",
+                                           "about",      "blob",   "sms", "callto"};
+
+/* WHATWG percent-encode sets for special URLs (path, query); a byte in the
+ * set is written as %XX. '#' and '?' cannot reach here: fragments are cut
+ * before parsing and curl splits the query off. */
+enum pct_part { PCT_PATH, PCT_QUERY };
+
+static bool needs_escape(unsigned char c, enum pct_part part) {
+    if (c <= 0x20 || c >= 0x7f || c == '"' || c == '<' || c == '>' || c == '#')
+        return true;
+    if (part == PCT_PATH)
+        return c == '?' || c == '`' || c == '{' || c == '}';
+    return c == '\'';
+}
+
+/* Writes s in normal percent form: %XX of an unreserved byte decoded, other
+ * escapes' hex uppercased, bytes of the part's encode set escaped, and a '%'
+ * that starts no escape written as %25 (so the result is a fixed point:
+ * decoding can never make a new escape out of a stray '%'). */
+static void put_pct_normal(sbuf *b, const char *s, enum pct_part part) {
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '%') {
+            int hi = hexval(p[1]), lo = hi < 0 ? -1 : hexval(p[2]);
+            if (lo < 0) {
+                sb_puts(b, "%25");
+                continue;
+            }
+            unsigned char c = (unsigned char)(hi << 4 | lo);
+            if (is_unreserved(c))
+                sb_putc(b, (char)c);
+            else
+                sb_put_escape(b, c);
+            p += 2;
+        } else if (needs_escape(*p, part)) {
+            sb_put_escape(b, *p);
+        } else {
+            sb_putc(b, (char)*p);
+        }
+    }
+}
+
+/* RFC 3986 5.2.4 on p[0..n), which starts with '/', in place; returns the
+ * new length. Needed after curl because a decoded "%2e%2e" only becomes a
+ * dot segment here. */
+static size_t remove_dot_segments(char *p, size_t n) {
+    size_t r = 0, w = 0;
+    while (r < n) {
+        size_t e = r + 1;
+        while (e < n && p[e] != '/')
+            e++;
+        size_t seglen = e - r - 1;
+        const char *seg = p + r + 1;
+        if (seglen == 1 && seg[0] == '.') {
+            if (e == n)
+                p[w++] = '/';
+        } else if (seglen == 2 && seg[0] == '.' && seg[1] == '.') {
+            while (w > 0 && p[--w] != '/')
+                ;
+            if (e == n)
+                p[w++] = '/';
+        } else {
+            memmove(p + w, p + r, e - r);
+            w += e - r;
+        }
+        r = e;
+    }
+    if (w == 0)
+        p[w++] = '/';
+    return w;
+}
+
+static url_err map_curl(CURLUcode rc) {
+    switch (rc) {
+    case CURLUE_OK:
+        return URL_OK;
+    case CURLUE_OUT_OF_MEMORY:
+        return URL_NOMEM;
+    case CURLUE_NO_HOST:
+        return URL_NO_HOST;
+    case CURLUE_UNSUPPORTED_SCHEME:
+        return URL_BAD_SCHEME;
+    default:
+        return URL_MALFORMED;
+    }
+}
+
+static bool is_http_scheme(const char *s) { return !strcmp(s, "http") || !strcmp(s, "https"); }
+
+/* Writes ref (trimmed, tabs and newlines removed, fragment cut) into b1. */
+static void clean_ref(sbuf *b1, const char *s, const char *e) {
+    for (; s < e && *s != '#'; s++)
+        if (!is_removed((unsigned char)*s))
+            sb_putc(b1, *s);
+    sb_cstr(b1);
+}
+
+/* Turns the cleaned ref into what curl is given, in b2: backslashes before
+ * the query become '/', an http(s) scheme gets exactly two slashes (or is
+ * dropped when "http:foo" is relative to a base of the same scheme, as in
+ * WHATWG), and raw spaces, controls and non-ASCII bytes of the path and
+ * query are percent-encoded (curl would reject them in an absolute URL and
+ * encode them itself in a relative one, with lowercase hex and '+' for
+ * spaces in the query). The authority is passed on untouched. */
+static void prepare_ref(sbuf *b2, char *ref, const char *scheme, size_t scheme_len,
+                        const char *base_scheme) {
+    char *q = strchr(ref, '?');
+    for (char *p = ref; *p && p != q; p++)
+        if (*p == '\\')
+            *p = '/';
+
+    const char *p = ref;
+    bool authority = false;
+    if (scheme_len > 0) {
+        const char *rest = ref + scheme_len + 1;
+        size_t slashes = strspn(rest, "/");
+        bool same = base_scheme && !strcmp(base_scheme, scheme);
+        if (slashes < 2 && same) {
+            p = rest; /* relative: "http:g" → "g", "http:/g" → "/g" */
+        } else {
+            sb_puts(b2, scheme);
+            sb_puts(b2, "://");
+            p = rest + slashes;
+            authority = true;
+        }
+    } else if (p[0] == '/' && p[1] == '/') {
+        sb_puts(b2, "//");
+        p += 2;
+        authority = true;
+    } else if (p[0] != '/' && p[0] != '?' && memchr(p, ':', strcspn(p, "/?"))) {
+        /* "1a:b" is a relative path (a scheme starts with a letter) but curl
+         * takes any alphanumeric run before ':' for a scheme: RFC 3986 4.2's
+         * "./" prefix keeps it relative. */
+        sb_puts(b2, "./");
+    }
+    if (authority) {
+        size_t n = strcspn(p, "/?");
+        sb_putn(b2, p, n);
+        p += n;
+    }
+    for (; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c <= 0x20 || c >= 0x7f)
+            sb_put_escape(b2, c);
+        else
+            sb_putc(b2, (char)c);
+    }
+    sb_cstr(b2);
+}
+
+/* Gets a part; absent parts give URL_OK with *s NULL. */
+static url_err get_part(CURLU *h, CURLUPart what, char **s, unsigned flags) {
+    *s = NULL;
+    CURLUcode rc = curl_url_get(h, what, s, flags);
+    switch (rc) {
+    case CURLUE_OK:
+        return URL_OK;
+    case CURLUE_NO_USER:
+    case CURLUE_NO_PASSWORD:
+    case CURLUE_NO_PORT:
+    case CURLUE_NO_QUERY:
+    case CURLUE_NO_ZONEID:
+        *s = NULL;
+        return URL_OK;
+    default:
+        *s = NULL;
+        return map_curl(rc);
+    }
+}
+
+/* Writes the normal form of the URL in h into b. */
+static url_err assemble(CURLU *h, sbuf *b) {
+    char *scheme = NULL, *user = NULL, *pass = NULL, *host = NULL, *port = NULL, *zone = NULL,
+         *path = NULL, *query = NULL;
+    url_err err;
+    if ((err = get_part(h, CURLUPART_SCHEME, &scheme, 0)) ||
+        (err = get_part(h, CURLUPART_USER, &user, 0)) ||
+        (err = get_part(h, CURLUPART_PASSWORD, &pass, 0)) ||
+        (err = get_part(h, CURLUPART_HOST, &host, 0)) ||
+        (err = get_part(h, CURLUPART_ZONEID, &zone, 0)) ||
+        (err = get_part(h, CURLUPART_PORT, &port, CURLU_NO_DEFAULT_PORT)) ||
+        (err = get_part(h, CURLUPART_PATH, &path, 0)) ||
+        (err = get_part(h, CURLUPART_QUERY, &query, 0)))
+        goto out;
+
+    if (!scheme || !is_http_scheme(scheme)) {
+        err = URL_BAD_SCHEME;
+        goto out;
+    }
+    if (!host || !host[0]) {
+        err = URL_NO_HOST;
+        goto out;
+    }
+    if (zone) { /* "[fe80::1%25eth0]": link-local, and browsers reject it */
+        err = URL_MALFORMED;
+        goto out;
+    }
+    /* curl percent-decodes the host, so "%2541" arrives as "%41" and would
+     * become "a" the next time round; WHATWG forbids '%' and controls in a
+     * host after decoding, so do we. */
+    for (const unsigned char *c = (const unsigned char *)host; *c; c++) {
+        if (*c == '%' || *c <= 0x20 || *c == 0x7f) {
+            err = URL_MALFORMED;
+            goto out;
+        }
+    }
+
+    sb_puts(b, scheme);
+    sb_puts(b, "://");
+    bool has_user = user && user[0], has_pass = pass && pass[0];
+    if (has_user || has_pass) {
+        if (has_user)
+            sb_puts(b, user);
+        if (has_pass) {
+            sb_putc(b, ':');
+            sb_puts(b, pass);
+        }
+        sb_putc(b, '@');
+    }
+    for (const char *c = host; *c; c++)
+        sb_putc(b, ascii_lower(*c));
+    if (port) {
+        sb_putc(b, ':');
+        sb_puts(b, port);
+    }
+    size_t path_start = b->len;
+    if (!path || path[0] != '/')
+        sb_putc(b, '/');
+    if (path)
+        put_pct_normal(b, path, PCT_PATH);
+    if (!b->full)
+        b->len = path_start + remove_dot_segments(b->p + path_start, b->len - path_start);
+    if (query && query[0]) {
+        sb_putc(b, '?');
+        put_pct_normal(b, query, PCT_QUERY);
+    }
+    sb_cstr(b);
+    err = b->full ? URL_TOO_LONG : URL_OK;
+out:
+    curl_free(scheme);
+    curl_free(user);
+    curl_free(pass);
+    curl_free(host);
+    curl_free(zone);
+    curl_free(port);
+    curl_free(path);
+    curl_free(query);
+    return err;
+}
+
+url_err url_resolve(arena *a, const char *base, const char *ref, char **out) {
+    char buf1[URL_MAX_LEN + 1], buf2[URL_MAX_LEN + 1];
+    sbuf b1 = {buf1, 0, sizeof buf1, false}, b2 = {buf2, 0, sizeof buf2, false};
+    CURLU *h = NULL;
+    char *base_scheme = NULL;
+    url_err err;
+
+    *out = NULL;
+    if (!ref)
+        return URL_EMPTY;
+    const char *s = ref, *e = ref + strlen(ref);
+    while (s < e && is_trim((unsigned char)*s))
+        s++;
+    while (e > s && is_trim((unsigned char)e[-1]))
+        e--;
+    if (s == e)
+        return URL_EMPTY;
+
+    /* Scheme as browsers see it: tabs and newlines inside do not count
+     * ("java\tscript:" is javascript:). */
+    char scheme[16] = "";
+    size_t scheme_len = 0, seen = 0;
+    const char *c = s;
+    for (; c < e; c++) {
+        unsigned char ch = (unsigned char)*c;
+        if (is_removed(ch))
+            continue;
+        if (!is_scheme_char(ch, seen == 0))
+            break;
+        if (seen < sizeof scheme - 1)
+            scheme[seen] = ascii_lower((char)ch);
+        seen++;
+    }
+    if (c < e && *c == ':' && seen > 0) {
+        if (seen >= sizeof scheme)
+            return URL_BAD_SCHEME;
+        scheme_len = seen;
+        scheme[scheme_len] = '\0';
+        if (!is_http_scheme(scheme)) {
+            for (size_t i = 0; i < sizeof SKIP_SCHEMES / sizeof SKIP_SCHEMES[0]; i++)
+                if (!strcmp(scheme, SKIP_SCHEMES[i]))
+                    return URL_SKIPPED;
+            return URL_BAD_SCHEME;
+        }
+    } else if (seen == 0 && c < e && *c == '#') {
+        return URL_SKIPPED; /* fragment only: the same page */
+    } else if (!base) {
+        return URL_MALFORMED; /* relative, and nothing to resolve it against */
+    }
+
+    clean_ref(&b1, s, e);
+    if (b1.full)
+        return URL_TOO_LONG;
+
+    h = curl_url();
+    if (!h)
+        return URL_NOMEM;
+    if (base) {
+        if ((err = map_curl(curl_url_set(h, CURLUPART_URL, base, 0))))
+            goto out;
+        if ((err = get_part(h, CURLUPART_SCHEME, &base_scheme, 0)))
+            goto out;
+        if (!base_scheme || !is_http_scheme(base_scheme)) {
+            err = URL_BAD_SCHEME;
+            goto out;
+        }
+    }
+    prepare_ref(&b2, b1.p, scheme, scheme_len, base_scheme);
+    if (b2.full) {
+        err = URL_TOO_LONG;
+        goto out;
+    }
+    /* An empty ref can only come from "http:" against an http base; curl
+     * would resolve "" to the base's directory, RFC 3986 to the base. */
+    if (b2.len > 0 && (err = map_curl(curl_url_set(h, CURLUPART_URL, b2.p, 0))))
+        goto out;
+
+    b1.len = 0; /* curl copied the ref: b1 now holds the result */
+    if ((err = assemble(h, &b1)))
+        goto out;
+    *out = a ? arena_strndup(a, b1.p, b1.len) : alloc_strdup(b1.p);
+    if (!*out)
+        err = URL_NOMEM;
+out:
+    curl_free(base_scheme);
+    curl_url_cleanup(h);
+    return err;
+}
+
+url_err url_normalize(arena *a, const char *url, char **out) {
+    return url_resolve(a, NULL, url, out);
+}
+
+const char *url_err_str(url_err e) {
+    switch (e) {
+    case URL_OK:
+        return "ok";
+    case URL_EMPTY:
+        return "empty";
+    case URL_SKIPPED:
+        return "skipped";
+    case URL_BAD_SCHEME:
+        return "bad scheme";
+    case URL_MALFORMED:
+        return "malformed";
+    case URL_NO_HOST:
+        return "no host";
+    case URL_TOO_LONG:
+        return "too long";
+    case URL_NOMEM:
+        return "out of memory";
+    }
+    return "unknown";
+}
+
+int url_host(const char *url, char *buf, size_t cap) {
+    const char *p;
+    if (!url || !buf || cap == 0)
+        return -1;
+    if (!strncasecmp(url, "http://", 7))
+        p = url + 7;
+    else if (!strncasecmp(url, "https://", 8))
+        p = url + 8;
+    else
+        return -1;
+    size_t alen = strcspn(p, "/?#");
+    const char *at = memrchr(p, '@', alen);
+    if (at) {
+        alen -= (size_t)(at + 1 - p);
+        p = at + 1;
+    }
+    size_t n;
+    if (alen > 0 && p[0] == '[') {
+        const char *close = memchr(p, ']', alen);
+        if (!close)
+            return -1;
+        n = (size_t)(close + 1 - p);
+    } else {
+        const char *colon = memchr(p, ':', alen);
+        n = colon ? (size_t)(colon - p) : alen;
+    }
+    if (n == 0 || n >= cap)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        buf[i] = ascii_lower(p[i]);
+    buf[n] = '\0';
+    return 0;
+}

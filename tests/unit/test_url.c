@@ -1,0 +1,495 @@
+/* test_url — url_resolve / url_normalize / url_host against exact strings.
+ *
+ * Table-driven: every row runs as its own loop test, so a failure names the
+ * row's input. Rows marked "curl alone" pin down where libcurl 7.88's URL
+ * API differs from the normal form, so a curl upgrade that changes it shows. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "arena.h"
+#include "url.h"
+
+#define RFC "http://a/b/c/d;p?q" /* RFC 3986 5.4's base */
+
+typedef struct rcase {
+    const char *base; /* NULL: url_normalize */
+    const char *ref;
+    url_err err;
+    const char *want; /* expected normal form when err == URL_OK */
+} rcase;
+
+static const rcase CASES[] = {
+    /* RFC 3986 5.4.1 normal examples */
+    {RFC, "g", URL_OK, "http://a/b/c/g"},
+    {RFC, "./g", URL_OK, "http://a/b/c/g"},
+    {RFC, "g/", URL_OK, "http://a/b/c/g/"},
+    {RFC, "/g", URL_OK, "http://a/g"},
+    {RFC, "//g", URL_OK, "http://g/"},
+    {RFC, "?y", URL_OK, "http://a/b/c/d;p?y"},
+    {RFC, "g?y", URL_OK, "http://a/b/c/g?y"},
+    {RFC, "g#s", URL_OK, "http://a/b/c/g"},
+    {RFC, ";x", URL_OK, "http://a/b/c/;x"},
+    {RFC, "g;x?y#s", URL_OK, "http://a/b/c/g;x?y"},
+    {RFC, ".", URL_OK, "http://a/b/c/"},
+    {RFC, "./", URL_OK, "http://a/b/c/"},
+    {RFC, "..", URL_OK, "http://a/b/"},
+    {RFC, "../", URL_OK, "http://a/b/"},
+    {RFC, "../g", URL_OK, "http://a/b/g"},
+    {RFC, "../..", URL_OK, "http://a/"},
+    {RFC, "../../g", URL_OK, "http://a/g"},
+    /* RFC 3986 5.4.2 abnormal examples: dot segments beyond the root */
+    {RFC, "../../../g", URL_OK, "http://a/g"},
+    {RFC, "../../../../g", URL_OK, "http://a/g"},
+    {RFC, "/./g", URL_OK, "http://a/g"},
+    {RFC, "/../g", URL_OK, "http://a/g"},
+    {RFC, "g.", URL_OK, "http://a/b/c/g."},
+    {RFC, ".g", URL_OK, "http://a/b/c/.g"},
+    {RFC, "g..", URL_OK, "http://a/b/c/g.."},
+    {RFC, "..g", URL_OK, "http://a/b/c/..g"},
+    {RFC, "./../g", URL_OK, "http://a/b/g"},
+    {RFC, "./g/.", URL_OK, "http://a/b/c/g/"},
+    {RFC, "g/./h", URL_OK, "http://a/b/c/g/h"},
+    {RFC, "g/../h", URL_OK, "http://a/b/c/h"},
+    {RFC, "g;x=1/./y", URL_OK, "http://a/b/c/g;x=1/y"},
+    {RFC, "g;x=1/../y", URL_OK, "http://a/b/c/y"},
+    {RFC, "g?y/./x", URL_OK, "http://a/b/c/g?y/./x"}, /* the query is not a path */
+    {RFC, "g?y/../x", URL_OK, "http://a/b/c/g?y/../x"},
+    {RFC, "g#s/../x", URL_OK, "http://a/b/c/g"},
+    {NULL, "http://h/a/b/../../../../x", URL_OK, "http://h/x"},
+    {NULL, "http://h/a/./b/.", URL_OK, "http://h/a/b/"},
+    {NULL, "http://h//a//b", URL_OK, "http://h//a//b"}, /* empty segments kept */
+    /* WHATWG: "http:" without two slashes */
+    {RFC, "http:g", URL_OK, "http://a/b/c/g"}, /* same scheme: relative */
+    {RFC, "HTTP:/g", URL_OK, "http://a/g"},
+    {RFC, "http:", URL_OK, "http://a/b/c/d;p?q"}, /* curl alone gives http://a/b/c/ */
+    {RFC, "https:g", URL_OK, "https://g/"},       /* other scheme: authority */
+    {NULL, "http:g", URL_OK, "http://g/"},
+    {NULL, "http:////x/y", URL_OK, "http://x/y"}, /* curl alone: BAD_SLASHES */
+    /* base: file vs directory, query, fragment, userinfo */
+    {"http://h/dir/file.html", "x.html", URL_OK, "http://h/dir/x.html"},
+    {"http://h/dir/", "x.html", URL_OK, "http://h/dir/x.html"},
+    {"http://h/dir", "x.html", URL_OK, "http://h/x.html"},
+    {"http://h/dir/file.html", "../up.html", URL_OK, "http://h/up.html"},
+    {"http://h/p?a=1", "?b=2", URL_OK, "http://h/p?b=2"},
+    {"http://h/p?a=1", "q", URL_OK, "http://h/q"},
+    {"http://h/p?a=1", "?", URL_OK, "http://h/p"},
+    {"http://h/d/p?a=1#f", ".", URL_OK, "http://h/d/"},
+    {"http://h", "p", URL_OK, "http://h/p"},
+    {"http://u:pw@h/d/p", "q", URL_OK, "http://u:pw@h/d/q"},
+    {"http://u:pw@h/d/p", "//o/q", URL_OK, "http://o/q"},
+    {"HTTP://H/%7eA/", "b", URL_OK, "http://h/~A/b"}, /* base is normalised too */
+    /* protocol-relative */
+    {"https://h/x", "//o.example/p?q", URL_OK, "https://o.example/p?q"},
+    {"http://h/x", "//o.example", URL_OK, "http://o.example/"},
+    {"http://h/x", "///o/p", URL_OK, "http://o/p"}, /* WHATWG skips extra slashes */
+    {NULL, "//o.example/p", URL_MALFORMED, NULL},
+    {"http://h/x", "//", URL_NO_HOST, NULL},
+    /* case, ports, empty path, fragment, query */
+    {NULL, "HTTP://WWW.Example.COM/Path/File?Q=A", URL_OK, "http://www.example.com/Path/File?Q=A"},
+    {NULL, "HtTpS://EXAMPLE.com", URL_OK, "https://example.com/"},
+    {NULL, "http://h:80/x", URL_OK, "http://h/x"},
+    {NULL, "https://h:443/x", URL_OK, "https://h/x"},
+    {NULL, "https://h:80/x", URL_OK, "https://h:80/x"},
+    {NULL, "http://h:443/x", URL_OK, "http://h:443/x"},
+    {NULL, "http://h:8080/x", URL_OK, "http://h:8080/x"},
+    {NULL, "http://h:0080/", URL_OK, "http://h/"}, /* curl drops leading zeros */
+    {NULL, "http://h:0/", URL_OK, "http://h:0/"},
+    {NULL, "http://h:65535/", URL_OK, "http://h:65535/"},
+    {NULL, "http://h:/x", URL_OK, "http://h/x"},
+    {NULL, "http://h:65536/", URL_MALFORMED, NULL},
+    {NULL, "http://h:-1/", URL_MALFORMED, NULL},
+    {NULL, "http://h:8o/", URL_MALFORMED, NULL},
+    {NULL, "http://h", URL_OK, "http://h/"},
+    {NULL, "http://h?x=1", URL_OK, "http://h/?x=1"},
+    {NULL, "http://h/p#frag", URL_OK, "http://h/p"},
+    {NULL, "http://h/p?q=1#frag#more", URL_OK, "http://h/p?q=1"},
+    {NULL, "http://h/p?", URL_OK, "http://h/p"},
+    {NULL, "http://h/p?#f", URL_OK, "http://h/p"},
+    {NULL, "http://h/p?a?b&c=d+e", URL_OK, "http://h/p?a?b&c=d+e"},
+    /* percent-encoding: decode unreserved, uppercase the rest */
+    {NULL, "http://h/%7euser/%41%62%2D%2e%5f", URL_OK, "http://h/~user/Ab-._"},
+    {NULL, "http://h/a%2fb%3a%3B%20", URL_OK, "http://h/a%2Fb%3A%3B%20"},
+    {NULL, "http://h/?q=%7e%2b%3d%26%41", URL_OK, "http://h/?q=~%2B%3D%26A"},
+    {NULL, "http://h/%c3%a9", URL_OK, "http://h/%C3%A9"},
+    {NULL, "http://h/100%", URL_OK, "http://h/100%25"},
+    {NULL, "http://h/a%3fb%23c%00?x=%26%3d%23", URL_OK, "http://h/a%3Fb%23c%00?x=%26%3D%23"},
+    {NULL, "http://h/%zz%4?%g1", URL_OK, "http://h/%25zz%254?%25g1"},
+    {NULL, "http://h/a/%2e%2e/b", URL_OK, "http://h/b"}, /* curl alone keeps %2e%2e */
+    {NULL, "http://h/a/%2E/b/.%2e", URL_OK, "http://h/a/"},
+    {"http://h/a/b/", "%2e%2e/x", URL_OK, "http://h/a/x"},
+    /* percent-encoding: what gets encoded */
+    {NULL, "http://h/a b?c d", URL_OK, "http://h/a%20b?c%20d"},
+    {"http://h/", "a b?c d", URL_OK, "http://h/a%20b?c%20d"}, /* curl alone: ?c+d */
+    {NULL, "http://h/caf\xc3\xa9?q=\xc3\xbc", URL_OK, "http://h/caf%C3%A9?q=%C3%BC"},
+    {"http://h/", "\xe2\x82\xac/x", URL_OK, "http://h/%E2%82%AC/x"},
+    {NULL, "http://h/\xff\x80", URL_OK, "http://h/%FF%80"}, /* not UTF-8: still bytes */
+    {NULL, "http://h/a\001b\177", URL_OK, "http://h/a%01b%7F"},
+    {NULL, "http://h/\"<>`{}|^[]", URL_OK, "http://h/%22%3C%3E%60%7B%7D|^[]"},
+    {NULL, "http://h/?\"<>`{}'|", URL_OK, "http://h/?%22%3C%3E`{}%27|"},
+    /* backslashes: curl keeps them raw in the path; browsers read '/' */
+    {RFC, "\\g\\h", URL_OK, "http://a/g/h"},
+    {RFC, "\\\\o\\x", URL_OK, "http://o/x"},
+    {NULL, "http:\\\\h\\a\\b", URL_OK, "http://h/a/b"},
+    {"http://h/d/", "a\\b?x\\y", URL_OK, "http://h/d/a/b?x\\y"}, /* not in the query */
+    /* whitespace */
+    {NULL, "  http://h/x \n", URL_OK, "http://h/x"},
+    {"http://h/d/", "\t\r\n x.html\f\v ", URL_OK, "http://h/d/x.html"},
+    {NULL, "http://h/a\tb\nc\r", URL_OK, "http://h/abc"},
+    {NULL, "ht\ntp://h\t.example/", URL_OK, "http://h.example/"},
+    {RFC, "", URL_EMPTY, NULL},
+    {RFC, " \t\r\n ", URL_EMPTY, NULL},
+    {NULL, "", URL_EMPTY, NULL},
+    /* skipped and bad schemes */
+    {RFC, "#frag", URL_SKIPPED, NULL},
+    {RFC, "#", URL_SKIPPED, NULL},
+    {RFC, "  #top", URL_SKIPPED, NULL},
+    {RFC, "javascript:void(0)", URL_SKIPPED, NULL},
+    {RFC, "JavaScript:alert(1)", URL_SKIPPED, NULL},
+    {RFC, "java\tscript:alert(1)", URL_SKIPPED, NULL},
+    {RFC, " javascript:x", URL_SKIPPED, NULL},
+    {RFC, "mailto:someone@example.com", URL_SKIPPED, NULL},
+    {RFC, "tel:+15551234", URL_SKIPPED, NULL},
+    {RFC, "data:text/html,<p>hi</p>", URL_SKIPPED, NULL},
+    {RFC, "about:blank", URL_SKIPPED, NULL},
+    {RFC, "blob:https://h/uuid", URL_SKIPPED, NULL},
+    {RFC, "sms:5551234", URL_SKIPPED, NULL},
+    {RFC, "callto:someone", URL_SKIPPED, NULL},
+    {RFC, "ftp://h/file", URL_BAD_SCHEME, NULL},
+    {RFC, "FTP://h/file", URL_BAD_SCHEME, NULL},
+    {RFC, "file:///etc/passwd", URL_BAD_SCHEME, NULL},
+    {RFC, "gopher://h/", URL_BAD_SCHEME, NULL},
+    {RFC, "a:b", URL_BAD_SCHEME, NULL}, /* WHATWG: "a" is a scheme */
+    {RFC, "localhost:8080/x", URL_BAD_SCHEME, NULL},
+    {RFC, "averyveryverylongscheme:x", URL_BAD_SCHEME, NULL},
+    {RFC, "1a:b", URL_OK, "http://a/b/c/1a:b"}, /* a digit starts no scheme */
+    {RFC, "./a:b", URL_OK, "http://a/b/c/a:b"},
+    {RFC, "x/y:z", URL_OK, "http://a/b/c/x/y:z"},
+    {"ftp://h/d/", "x", URL_BAD_SCHEME, NULL},
+    {"mailto:a@b", "x", URL_BAD_SCHEME, NULL},
+    {"not a url", "x", URL_MALFORMED, NULL},
+    {"h/d/", "x", URL_MALFORMED, NULL},
+    {NULL, "x/y", URL_MALFORMED, NULL},
+    {NULL, "/x/y", URL_MALFORMED, NULL},
+    /* hosts */
+    {NULL, "http://[::1]:8080/x", URL_OK, "http://[::1]:8080/x"},
+    {NULL, "http://[2001:DB8::A]/", URL_OK, "http://[2001:db8::a]/"},
+    {NULL, "http://[0:0:0:0:0:0:0:1]/", URL_OK, "http://[::1]/"}, /* curl compresses */
+    {NULL, "https://[::1]:443/", URL_OK, "https://[::1]/"},
+    {"http://[::1]:81/d/", "x", URL_OK, "http://[::1]:81/d/x"},
+    {NULL, "http://[fe80::1%25eth0]/", URL_MALFORMED, NULL}, /* zone id */
+    {NULL, "http://[::1/", URL_MALFORMED, NULL},
+    {NULL, "http://[1:2:3:4:5:6:7:8:9]/", URL_MALFORMED, NULL},
+    {NULL, "http://127.1/", URL_OK, "http://127.0.0.1/"}, /* curl normalises IPv4 */
+    {NULL, "http://0x7f.0.0.1/", URL_OK, "http://127.0.0.1/"},
+    {NULL, "http://%41bc.example/", URL_OK, "http://abc.example/"}, /* curl decodes */
+    {NULL, "http://M\303\274nchen.DE/", URL_OK, "http://m\303\274nchen.de/"},
+    {NULL, "http://xn--mnchen-3ya.DE/", URL_OK, "http://xn--mnchen-3ya.de/"},
+    {NULL, "http://%C3%A9.example/", URL_OK, "http://\xc3\xa9.example/"},
+    {NULL, "http://ex.com%2541/", URL_MALFORMED, NULL}, /* decodes to '%': not a fixed point */
+    {NULL, "http://ex%00.com/", URL_MALFORMED, NULL},
+    {NULL, "http://exa mple.com/", URL_MALFORMED, NULL},
+    {NULL, "http://a@b@c/", URL_MALFORMED, NULL},
+    {NULL, "http://", URL_NO_HOST, NULL},
+    {NULL, "http:", URL_NO_HOST, NULL},
+    {NULL, "http://:80/", URL_NO_HOST, NULL},
+    {NULL, "http://?x", URL_NO_HOST, NULL},
+    {NULL, "http:///p", URL_OK, "http://p/"}, /* WHATWG: "p" is the host */
+    /* userinfo: kept as given, empty parts dropped */
+    {NULL, "http://User:Pa%2fss@H/", URL_OK, "http://User:Pa%2fss@h/"},
+    {NULL, "http://us;er@h/", URL_OK, "http://us;er@h/"},
+    {NULL, "http://@h/", URL_OK, "http://h/"},
+    {NULL, "http://u:@h/", URL_OK, "http://u@h/"},
+    {NULL, "http://:p@h/", URL_OK, "http://:p@h/"},
+    {NULL, "https://u:p@h:443/x", URL_OK, "https://u:p@h/x"},
+};
+#define NCASES ((int)(sizeof CASES / sizeof CASES[0]))
+
+/* Printable copy of s for messages (controls and non-ASCII as \xNN). */
+static const char *show(const char *s, char *buf, size_t cap) {
+    if (!s)
+        return "(null)";
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p && n + 5 < cap; p++) {
+        if (*p < 0x20 || *p >= 0x7f)
+            n += (size_t)snprintf(buf + n, cap - n, "\\x%02x", *p);
+        else
+            buf[n++] = (char)*p;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+START_TEST(resolve_case) {
+    const rcase *c = &CASES[_i];
+    char b1[256], b2[256], b3[256], b4[256];
+    arena a;
+    arena_init(&a, 0);
+    char *out = (char *)"untouched";
+    url_err e = url_resolve(&a, c->base, c->ref, &out);
+    ck_assert_msg(e == c->err && (e != URL_OK ? out == NULL : strcmp(out, c->want) == 0),
+                  "case %d: base=\"%s\" ref=\"%s\": got %s \"%s\", want %s \"%s\"", _i,
+                  show(c->base, b1, sizeof b1), show(c->ref, b2, sizeof b2), url_err_str(e),
+                  show(out, b3, sizeof b3), url_err_str(c->err), show(c->want, b4, sizeof b4));
+    arena_release(&a);
+}
+END_TEST
+
+/* The normal form is a fixed point, with and without a base. */
+START_TEST(normal_form_is_fixed_point) {
+    const rcase *c = &CASES[_i];
+    char b1[256], b2[256];
+    if (c->err != URL_OK)
+        return;
+    arena a;
+    arena_init(&a, 0);
+    char *out = NULL, *out2 = NULL;
+    url_err e = url_normalize(&a, c->want, &out);
+    ck_assert_msg(e == URL_OK && strcmp(out, c->want) == 0,
+                  "case %d: normalize(\"%s\"): got %s \"%s\"", _i, show(c->want, b1, sizeof b1),
+                  url_err_str(e), show(out, b2, sizeof b2));
+    e = url_resolve(&a, "https://other.example/x/y", c->want, &out2);
+    ck_assert_msg(e == URL_OK && strcmp(out2, c->want) == 0,
+                  "case %d: resolve(other, \"%s\"): got %s \"%s\"", _i,
+                  show(c->want, b1, sizeof b1), url_err_str(e), show(out2, b2, sizeof b2));
+    arena_release(&a);
+}
+END_TEST
+
+/* ---- url_host ---- */
+
+typedef struct hcase {
+    const char *url;
+    size_t cap;
+    int rc;
+    const char *want;
+} hcase;
+
+static const hcase HCASES[] = {
+    {"http://example.com/", 64, 0, "example.com"},
+    {"https://Example.COM:8443/x?y", 64, 0, "example.com"},
+    {"HTTP://H.Example", 64, 0, "h.example"},
+    {"http://u:p@host.example:81/", 64, 0, "host.example"},
+    {"http://[2001:DB8::1]:8080/", 64, 0, "[2001:db8::1]"},
+    {"http://h.example?q", 64, 0, "h.example"},
+    {"http://h.example#f", 64, 0, "h.example"},
+    {"http://abc/", 4, 0, "abc"}, /* exactly fits with its NUL */
+    {"http://abcd/", 4, -1, NULL},
+    {"http://abc/", 0, -1, NULL},
+    {"ftp://h/", 64, -1, NULL},
+    {"h/x", 64, -1, NULL},
+    {"http:///x", 64, -1, NULL},
+    {"http://u@:80/", 64, -1, NULL},
+    {"http://[::1/", 64, -1, NULL},
+    {NULL, 64, -1, NULL},
+};
+#define NHCASES ((int)(sizeof HCASES / sizeof HCASES[0]))
+
+START_TEST(host_case) {
+    const hcase *c = &HCASES[_i];
+    char buf[64] = "sentinel";
+    int rc = url_host(c->url, buf, c->cap);
+    ck_assert_msg(rc == c->rc && (rc != 0 || strcmp(buf, c->want) == 0),
+                  "case %d: url_host(\"%s\", cap %zu): got %d \"%s\", want %d \"%s\"", _i,
+                  c->url ? c->url : "(null)", c->cap, rc, rc == 0 ? buf : "", c->rc,
+                  c->want ? c->want : "");
+}
+END_TEST
+
+/* url_host reads what url_resolve writes. */
+START_TEST(host_of_resolved) {
+    arena a;
+    arena_init(&a, 0);
+    char *out = NULL, host[64];
+    ck_assert_int_eq(url_resolve(&a, "http://h/", "//U:P@WWW.Example.ORG:8080/x", &out), URL_OK);
+    ck_assert_str_eq(out, "http://U:P@www.example.org:8080/x");
+    ck_assert_int_eq(url_host(out, host, sizeof host), 0);
+    ck_assert_str_eq(host, "www.example.org");
+    arena_release(&a);
+}
+END_TEST
+
+/* ---- length limit ---- */
+
+/* "http://h/" followed by filler up to total length n. */
+static char *long_url(size_t n, char fill) {
+    char *s = malloc(n + 1);
+    ck_assert_ptr_nonnull(s);
+    memcpy(s, "http://h/", 9);
+    memset(s + 9, fill, n - 9);
+    s[n] = '\0';
+    return s;
+}
+
+START_TEST(too_long) {
+    arena a;
+    arena_init(&a, 0);
+    char *out = NULL;
+
+    char *s = long_url(URL_MAX_LEN, 'x');
+    ck_assert_int_eq(url_normalize(&a, s, &out), URL_OK);
+    ck_assert_msg(strcmp(out, s) == 0, "long URL changed (%zu bytes)", strlen(out));
+    free(s);
+
+    s = long_url(URL_MAX_LEN + 1, 'x');
+    ck_assert_int_eq(url_normalize(&a, s, &out), URL_TOO_LONG);
+    ck_assert_ptr_null(out);
+    free(s);
+
+    /* Whitespace around does not count; a fragment is cut before the check. */
+    s = long_url(URL_MAX_LEN, 'x');
+    char *padded = malloc(URL_MAX_LEN + 2 * 100 + 1);
+    ck_assert_ptr_nonnull(padded);
+    snprintf(padded, URL_MAX_LEN + 2 * 100 + 1, "%100s%s%100s", "", s, "");
+    ck_assert_int_eq(url_normalize(&a, padded, &out), URL_OK);
+    ck_assert_msg(strcmp(out, s) == 0, "long URL changed (%zu bytes)", strlen(out));
+    free(padded);
+    free(s);
+    s = long_url(URL_MAX_LEN * 2, 'x');
+    s[20] = '#';
+    ck_assert_int_eq(url_normalize(&a, s, &out), URL_OK);
+    ck_assert_str_eq(out, "http://h/xxxxxxxxxxx");
+    free(s);
+
+    /* Short input, long once encoded: 3000 bytes of 0xff become 9000. */
+    s = long_url(9 + 3000, '\xff');
+    ck_assert_int_eq(url_normalize(&a, s, &out), URL_TOO_LONG);
+    ck_assert_ptr_null(out);
+    free(s);
+
+    /* Short ref, long result: a long base directory. */
+    s = long_url(URL_MAX_LEN - 1, 'x'); /* directory of URL_MAX_LEN - 2 bytes */
+    s[URL_MAX_LEN - 3] = '/';
+    ck_assert_int_eq(url_resolve(&a, s, "ab", &out), URL_OK);
+    ck_assert_uint_eq(strlen(out), URL_MAX_LEN);
+    ck_assert_int_eq(url_resolve(&a, s, "abc", &out), URL_TOO_LONG);
+    ck_assert_ptr_null(out);
+    free(s);
+
+    /* Over-long links that are not pages are still just skipped. */
+    s = long_url(URL_MAX_LEN * 2, 'x');
+    memcpy(s, "javascript:", 11);
+    ck_assert_int_eq(url_resolve(&a, "http://h/", s, &out), URL_SKIPPED);
+    free(s);
+    arena_release(&a);
+}
+END_TEST
+
+/* ---- memory ---- */
+
+START_TEST(results_live_in_arena) {
+    arena a;
+    arena_init(&a, 0);
+    char *u1 = NULL, *u2 = NULL, *bad = (char *)"x";
+    /* the first call makes the arena's first chunk */
+    ck_assert_int_eq(url_normalize(&a, "http://h/warm", &u1), URL_OK);
+    size_t live = alloc_live_bytes(), used = arena_used(&a);
+
+    ck_assert_int_eq(url_resolve(&a, "http://h/d/", "one", &u1), URL_OK);
+    ck_assert_int_eq(url_resolve(&a, "http://h/d/", "two?x", &u2), URL_OK);
+    ck_assert_str_eq(u1, "http://h/d/one");
+    ck_assert_str_eq(u2, "http://h/d/two?x");
+    ck_assert_ptr_ne(u1, u2);
+    ck_assert_uint_ge(arena_used(&a) - used, strlen(u1) + 1 + strlen(u2) + 1);
+    /* nothing came from the process allocator, nothing leaked there */
+    ck_assert_uint_eq(alloc_live_bytes(), live);
+
+    /* errors allocate nothing and clear *out */
+    used = arena_used(&a);
+    ck_assert_int_eq(url_resolve(&a, "http://h/", "mailto:x@y", &bad), URL_SKIPPED);
+    ck_assert_ptr_null(bad);
+    ck_assert_int_eq(url_normalize(&a, "http://h:99999/", &bad), URL_MALFORMED);
+    ck_assert_ptr_null(bad);
+    ck_assert_uint_eq(arena_used(&a), used);
+    ck_assert_uint_eq(alloc_live_bytes(), live);
+
+    arena_release(&a);
+}
+END_TEST
+
+START_TEST(null_arena_uses_process_allocator) {
+    size_t live = alloc_live_bytes();
+    char *out = NULL;
+    ck_assert_int_eq(url_resolve(NULL, "http://h/d/", "../X%7e", &out), URL_OK);
+    ck_assert_str_eq(out, "http://h/X~");
+    ck_assert_uint_eq(alloc_live_bytes(), live + strlen(out) + 1);
+    alloc_strfree(out);
+    ck_assert_uint_eq(alloc_live_bytes(), live);
+
+    out = (char *)"x";
+    ck_assert_int_eq(url_normalize(NULL, "ftp://h/", &out), URL_BAD_SCHEME);
+    ck_assert_ptr_null(out);
+    ck_assert_uint_eq(alloc_live_bytes(), live);
+}
+END_TEST
+
+START_TEST(out_of_memory) {
+    char *out = (char *)"x";
+    alloc_fail_after(1);
+    url_err e = url_normalize(NULL, "http://h/", &out);
+    alloc_fail_reset();
+    ck_assert_int_eq(e, URL_NOMEM);
+    ck_assert_ptr_null(out);
+
+    arena a;
+    arena_init(&a, 0); /* no chunk yet: the result needs one */
+    out = (char *)"x";
+    alloc_fail_after(1);
+    e = url_normalize(&a, "http://h/", &out);
+    alloc_fail_reset();
+    ck_assert_int_eq(e, URL_NOMEM);
+    ck_assert_ptr_null(out);
+    ck_assert_int_eq(url_normalize(&a, "http://h/", &out), URL_OK);
+    ck_assert_str_eq(out, "http://h/");
+    arena_release(&a);
+}
+END_TEST
+
+START_TEST(null_ref_and_err_str) {
+    char *out = (char *)"x";
+    ck_assert_int_eq(url_resolve(NULL, "http://h/", NULL, &out), URL_EMPTY);
+    ck_assert_ptr_null(out);
+
+    const char *want[] = {"ok",        "empty",   "skipped",  "bad scheme",
+                          "malformed", "no host", "too long", "out of memory"};
+    for (int e = URL_OK; e <= URL_NOMEM; e++)
+        ck_assert_msg(strcmp(url_err_str((url_err)e), want[e]) == 0, "url_err_str(%d) = \"%s\"", e,
+                      url_err_str((url_err)e));
+    ck_assert_str_eq(url_err_str((url_err)99), "unknown");
+}
+END_TEST
+
+static Suite *url_suite(void) {
+    Suite *s = suite_create("url");
+    TCase *tc = tcase_create("resolve");
+    tcase_add_loop_test(tc, resolve_case, 0, NCASES);
+    tcase_add_loop_test(tc, normal_form_is_fixed_point, 0, NCASES);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("host");
+    tcase_add_loop_test(tc, host_case, 0, NHCASES);
+    tcase_add_test(tc, host_of_resolved);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("limits");
+    tcase_add_test(tc, too_long);
+    tcase_add_test(tc, null_ref_and_err_str);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("memory");
+    tcase_add_test(tc, results_live_in_arena);
+    tcase_add_test(tc, null_arena_uses_process_allocator);
+    tcase_add_test(tc, out_of_memory);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) {
+    SRunner *sr = srunner_create(url_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}
