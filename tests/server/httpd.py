@@ -1,0 +1,1049 @@
+#!/usr/bin/env python3
+"""crawld test HTTP server: deterministic fixtures for integration tests and benchmarks.
+
+Usage:
+    python3 tests/server/httpd.py --port 0 --port-file FILE [--site-pages N]
+        [--bind 127.0.0.1] [--robots-file F] [--robots-status N]
+        [--crawl-delay S] [--idle-timeout S] [--verbose]
+
+Binds --bind (default 127.0.0.1), picks a free port with --port 0, and once it
+is listening writes the port number (decimal, newline-terminated) to
+--port-file atomically (tmp file + rename). HTTP/1.1 with keep-alive; every
+response carries Content-Length except /endless (chunked). One daemon thread
+per connection. Quiet unless --verbose. SIGTERM/SIGINT: exit 0.
+Python 3.11 standard library only; the optional `brotli` module enables /br.
+
+HOST below is the request's Host header when it is a plain host[:port]
+(letters, digits, '.', '-', or [v6]), else "BIND:PORT" of the listening socket.
+Encoded endpoints (/gzip, /deflate, /br, /gzipbomb) ignore Accept-Encoding and
+always send the encoded body. HEAD works on every GET endpoint (same headers,
+no body). POST is treated like GET after the request body is read.
+
+Endpoint                        | Response
+------------------------------- | ------------------------------------------------
+/site/                          | index of the generated site (title "Site index"), links to p/0.html
+/site/p/K.html  (0 <= K < N)    | "Page K": ~8-15 KB HTML, deterministic in (K, N); links to
+                                |   pages 2K+1, 2K+2, (K-1)//2, 7K+1, K+1, K-1, 13K+5 (mod N),
+                                |   ../ (index), http://example.invalid/, mailto:, #fragments.
+                                |   Every page is reachable from /site/ within depth 1+log2(N).
+/site                           | 301 -> /site/
+/status/NNN                     | status NNN (200..599) with a small HTML body (none for 204/304);
+                                |   ?location=U adds Location, ?retry-after=S adds Retry-After
+/slow?ms=N                      | waits N ms (default 1000) before the headers; title "Slow"
+/slowbody?ms=N&bytes=B          | headers at once (Content-Length B), then the body trickled over
+                                |   N ms (default 2000 ms, 10000 bytes)
+/endless                        | HTML forever, chunked, 64 KiB chunks, until the client goes away
+/big?mb=N                       | HTML page of exactly N MiB (default 10, fractions ok), Content-Length
+/gzipbomb?mb=N                  | Content-Encoding: gzip, text/html; decodes to exactly N MiB
+                                |   (default 1024, max 16384, at least the 131-byte HTML wrapper);
+                                |   ~1 KB compressed per decoded MiB (1 GiB -> ~1.06 MB)
+/gzip                           | small gzip-encoded page, title "Gzip OK"
+/deflate                        | small deflate (zlib, RFC 1950) page, title "Deflate OK";
+                                |   ?raw=1 sends raw RFC 1951 deflate instead
+/br                             | brotli page, title "Brotli OK"; 501 if module brotli is missing
+/redirect/N                     | 302 -> /redirect/N-1 ... /redirect/1 -> /landing (N redirects);
+                                |   /redirect/0 is the landing page itself; ?abs=1: absolute Location
+/landing                        | title "Landing"
+/redirect-loop                  | 302 -> /redirect-loop forever
+/redirect-to?url=U&code=C       | C (any 3xx, default 302) with Location: U (verbatim)
+/nonhtml.json                   | application/json
+/image.png                      | image/png, a valid 16x16 PNG
+/plain.txt                      | text/plain; charset=utf-8
+/invalid-utf8                   | text/html; charset=utf-8 with invalid UTF-8 bytes in the body,
+                                |   title "Invalid UTF-8"
+/latin1                         | ISO-8859-1 bytes, <meta charset="iso-8859-1">, Content-Type
+                                |   text/html (no charset), title "Café Olé" (latin1 bytes)
+/latin1-header                  | same page without the meta; Content-Type text/html; charset=iso-8859-1
+/deep?n=N                       | N nested <div> (default 100000), streamed, Content-Length
+/base                           | <base href="http://HOST/other/dir/"> and relative links
+/links                          | links of every shape (see README.md for the expected resolutions);
+                                |   <link rel="canonical" href="/canon">, next/prev/alternate/stylesheet
+/a/b/links.html                 | the same page as /links at a deeper path
+/frames                         | <frameset> with <frame src="/frame1"> and <frame src="/frame2">
+/canon                          | title "Canonical"
+/robots-meta                    | <meta name="robots" content="noindex, nofollow">, links to
+                                |   /robots-meta-child (a 200 page that should not be followed)
+/x-robots-tag                   | X-Robots-Tag: noindex, nofollow header, link to /robots-meta-child
+/robots.txt                     | default "User-agent: *\\nDisallow: /private/\\nCrawl-delay: 0";
+                                |   see --robots-file/--robots-status/--crawl-delay; PUT /robots.txt
+                                |   [?status=N] replaces it at run time, DELETE restores it
+/private/...                    | any path: a 200 HTML page (disallowed by the default robots.txt)
+/hang?s=S                       | reads the request, never answers; closes after S s (default 120)
+                                |   or as soon as the client disconnects
+/reset                          | closes the connection with a TCP RST, no response
+/count                          | text/plain: requests served, not counting /count, /stats and
+                                |   PUT/DELETE /robots.txt
+/stats                          | JSON {"requests", "connections", "open_connections"};
+                                |   ?paths=1 adds {"paths": {path: count}}; ?reset=1 zeroes after
+/echo-ua                        | <title>UA: (User-Agent, HTML-escaped)</title>
+/style.css                      | text/css
+/                               | small index page linking to a few of the above
+anything else                   | 404 HTML page
+"""
+
+import argparse
+import gzip
+import html
+import json
+import os
+import random
+import re
+import select
+import signal
+import socket
+import socketserver
+import struct
+import sys
+import threading
+import time
+import traceback
+import zlib
+from functools import lru_cache
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+try:  # optional
+    import brotli  # type: ignore
+except Exception:  # pragma: no cover - depends on the machine
+    brotli = None
+
+KiB = 1024
+MiB = 1024 * 1024
+CHUNK = 64 * KiB
+HTML_CT = "text/html; charset=utf-8"
+
+# Paths that do not count as "requests" in /count and /stats.
+CONTROL_PATHS = frozenset(("/count", "/stats"))
+
+
+class AbortConnection(Exception):
+    """Raised by a handler to drop the connection without writing anything more."""
+
+
+class BadRequest(Exception):
+    """A query parameter is malformed or out of range: answered with 400."""
+
+
+def is_disconnect(exc):
+    """Client went away (or we dropped it on purpose): never worth a traceback."""
+    if isinstance(exc, (OSError, AbortConnection)):
+        return True
+    return isinstance(exc, ValueError) and "closed file" in str(exc)
+
+
+# ---------------------------------------------------------------------------
+# Content generators
+
+
+def page(title, body, head_extra="", charset="utf-8"):
+    """A small complete HTML document as str."""
+    meta = f'<meta charset="{charset}">\n' if charset else ""
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+        f"{meta}<title>{title}</title>\n{head_extra}</head>\n<body>\n{body}\n</body>\n</html>\n"
+    )
+
+
+WORDS = (
+    "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor "
+    "incididunt ut labore et dolore magna aliqua enim ad minim veniam quis nostrud "
+    "exercitation ullamco laboris nisi aliquip ex ea commodo consequat duis aute irure "
+    "in reprehenderit voluptate velit esse cillum fugiat nulla pariatur excepteur sint "
+    "occaecat cupidatat non proident sunt culpa qui officia deserunt mollit anim id est "
+    "laborum crawler arena worker page memory frontier robots politeness render script "
+    "document window element attribute parser gumbo spider monkey engine cache socket "
+    "request response header body status redirect queue depth link anchor fragment "
+    "river mountain harbor lantern meadow orchard granite willow copper thunder velvet "
+    "saffron marble compass harvest beacon summit glacier prairie canyon tundra delta"
+).split()
+
+SECTION_TITLES = (
+    "Overview", "Background", "Details", "Discussion", "History", "Usage", "Notes",
+    "Examples", "Related work", "Summary",
+)
+
+
+def _sentence(rng):
+    n = rng.randint(6, 18)
+    words = [rng.choice(WORDS) for _ in range(n)]
+    words[0] = words[0].capitalize()
+    if n > 8 and rng.random() < 0.3:
+        words[rng.randint(3, n - 2)] += ","
+    return " ".join(words) + "."
+
+
+def _paragraph(rng):
+    return " ".join(_sentence(rng) for _ in range(rng.randint(3, 8)))
+
+
+def site_links(k, n):
+    """(href, text) pairs of page K: various relative shapes, all inside /site/p/."""
+    out = []
+    if 2 * k + 1 < n:
+        out.append((f"./{2 * k + 1}.html", f"Child page {2 * k + 1}"))
+    if 2 * k + 2 < n:
+        out.append((f"../p/{2 * k + 2}.html", f"Child page {2 * k + 2}"))
+    if k > 0:
+        out.append((f"{(k - 1) // 2}.html", f"Parent page {(k - 1) // 2}"))
+    out.append((f"/site/p/{(k * 7 + 1) % n}.html", f"See also page {(k * 7 + 1) % n}"))
+    out.append((f"{(k + 1) % n}.html#sec2", f"Next page {(k + 1) % n}"))
+    out.append((f"./{(k - 1) % n}.html", f"Previous page {(k - 1) % n}"))
+    out.append((f"{(k * 13 + 5) % n}.html", f"Random page {(k * 13 + 5) % n}"))
+    return out
+
+
+@lru_cache(maxsize=4096)
+def site_page(k, n):
+    rng = random.Random(1_000_003 * k + 12_345)
+    target = 8200 + rng.randrange(6300)
+    links = site_links(k, n)
+    parts = [
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
+        f"<title>Page {k}</title>\n",
+        f"<meta name=\"description\" content=\"{html.escape(_sentence(rng))}\">\n",
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n",
+        "</head>\n<body id=\"top\">\n<header>\n<nav class=\"site-nav\">\n",
+        "<a href=\"../\">Home</a> |\n",
+        f"<a href=\"{(k - 1) // 2 if k else 0}.html\">Up</a> |\n",
+        "<a href=\"#main\">Skip to content</a>\n</nav>\n</header>\n",
+        f"<main id=\"main\">\n<article>\n<h1>Page {k}</h1>\n",
+    ]
+    size = sum(len(p) for p in parts)
+    pending = list(links)
+    section = 1
+    while size < target - 700 or pending:
+        chunk = []
+        if rng.random() < 0.25:
+            section += 1
+            chunk.append(f"<h2 id=\"sec{section}\">{SECTION_TITLES[section % len(SECTION_TITLES)]}</h2>\n")
+        para = _paragraph(rng)
+        if pending:
+            href, text = pending.pop(0)
+            words = para.split(" ")
+            at = rng.randint(1, max(1, len(words) - 1))
+            words.insert(at, f"<a href=\"{href}\">{text}</a>")
+            para = " ".join(words)
+        elif rng.random() < 0.2:
+            para = para.replace(".", ". <em>" + rng.choice(WORDS) + "</em>", 1)
+        chunk.append(f"<p>{para}</p>\n")
+        s = "".join(chunk)
+        parts.append(s)
+        size += len(s)
+    if section < 2:
+        parts.append("<h2 id=\"sec2\">More</h2>\n")
+    parts.append("</article>\n<aside>\n<h2>Related pages</h2>\n<ul class=\"related\">\n")
+    for href, text in links:
+        parts.append(f"<li><a href=\"{href}\">{text}</a></li>\n")
+    parts.append("</ul>\n</aside>\n</main>\n<footer>\n")
+    parts.append("<a href=\"http://example.invalid/\">External site</a> |\n")
+    parts.append("<a href=\"mailto:webmaster@example.invalid\">Contact</a> |\n")
+    parts.append("<a href=\"#top\">Back to top</a>\n")
+    parts.append(f"<p class=\"copy\">Generated test page {k} of {n}.</p>\n</footer>\n")
+    parts.append(f"<script>var pageNumber = {k}; var pageCount = {n};</script>\n")
+    parts.append("</body>\n</html>\n")
+    return "".join(parts).encode("utf-8")
+
+
+def site_index(n):
+    body = (
+        "<h1>Site index</h1>\n"
+        f"<p>A generated site of {n} pages. Start at the first page.</p>\n"
+        "<ul>\n<li><a href=\"p/0.html\">Page 0</a></li>\n</ul>\n"
+    )
+    return page("Site index", body).encode()
+
+
+def _png(width=16, height=16):
+    def chunk(tag, data):
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+
+    raw = b"".join(
+        b"\x00" + b"".join(bytes(((x * 16) & 255, (y * 16) & 255, 128)) for x in range(width))
+        for y in range(height)
+    )
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+
+
+PNG = _png()
+JSON_BODY = json.dumps({"ok": True, "name": "crawld test server", "items": [1, 2, 3]}).encode() + b"\n"
+PLAIN_BODY = b"This is plain text, not HTML.\n<a href=\"/should-not-be-a-link\">not a link</a>\n"
+CSS_BODY = b"body { font-family: sans-serif; }\n"
+
+_LOREM_LINE = (b"<p>" + " ".join(WORDS[:24]).encode() + b".</p>\n")
+
+
+def filler(n):
+    """n bytes of whole <p> lines padded with spaces (never a cut tag)."""
+    lines = n // len(_LOREM_LINE)
+    return _LOREM_LINE * lines + b" " * (n - lines * len(_LOREM_LINE))
+
+
+FILLER = filler(CHUNK)  # exactly 64 KiB, safe to repeat
+
+
+def compressed_page(title):
+    return page(title, f"<h1>{title}</h1>\n<p>This body was sent compressed.</p>\n"
+                       "<p><a href=\"/landing\">landing</a></p>").encode()
+
+
+GZIP_BODY = gzip.compress(compressed_page("Gzip OK"), mtime=0)
+DEFLATE_BODY = zlib.compress(compressed_page("Deflate OK"), 9)
+_rawco = zlib.compressobj(9, zlib.DEFLATED, -15)
+RAW_DEFLATE_BODY = _rawco.compress(compressed_page("Deflate OK")) + _rawco.flush()
+BR_BODY = brotli.compress(compressed_page("Brotli OK")) if brotli is not None else None
+
+INVALID_UTF8 = (
+    b"<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>Invalid UTF-8</title>\n</head>\n"
+    b"<body>\n<h1>Invalid UTF-8</h1>\n"
+    b"<p>Lone continuation \x80\x81, truncated sequence \xe2\x82, overlong \xc0\xaf, "
+    b"surrogate \xed\xa0\x80, out of range \xf5\x80\x80\x80, invalid \xff\xfe bytes.</p>\n"
+    b"<p>Valid too: caf\xc3\xa9.</p>\n<p><a href=\"/landing\">landing \xff</a></p>\n</body>\n</html>\n"
+)
+LATIN1_BODY_HTML = (
+    "<h1>Café Olé</h1>\n<p>Ça coûte déjà ½ — façade naïve, Ünïcödé in ISO-8859-1.</p>\n"
+    "<p><a href=\"/landing\">Voilà</a></p>"
+).replace("—", "-")
+LATIN1 = page("Café Olé", LATIN1_BODY_HTML, charset="iso-8859-1").encode("latin-1")
+LATIN1_HEADER = page("Café Olé", LATIN1_BODY_HTML, charset=None).encode("latin-1")
+
+
+# ---- gzip bomb -------------------------------------------------------------
+
+BOMB_PREFIX = (b"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Gzip bomb</title></head>"
+               b"<body><p>Inflate me.</p><pre>")
+BOMB_SUFFIX = b"</pre></body></html>\n"
+_bomb_lock = threading.Lock()
+_bomb_cache = {}
+_SPACES_MIB = b" " * MiB
+
+
+def gzip_bomb(total):
+    """(head, block, nblocks, tail) such that head + block*nblocks + tail is a
+    gzip member decoding to exactly `total` bytes (HTML wrapper + spaces).
+    Each block is 1 MiB of spaces compressed after a Z_FULL_FLUSH, so it is
+    self-contained and can be repeated; only ~1 KB per block is held."""
+    with _bomb_lock:
+        hit = _bomb_cache.get(total)
+        if hit is not None:
+            return hit
+        fill = max(0, total - len(BOMB_PREFIX) - len(BOMB_SUFFIX))
+        nblocks, rem = divmod(fill, MiB)
+        co = zlib.compressobj(9, zlib.DEFLATED, -15, 9)
+        head = co.compress(BOMB_PREFIX) + co.flush(zlib.Z_FULL_FLUSH)
+        block = co.compress(_SPACES_MIB) + co.flush(zlib.Z_FULL_FLUSH)
+        tail = co.compress(b" " * rem) + co.compress(BOMB_SUFFIX) + co.flush(zlib.Z_FINISH)
+        crc = zlib.crc32(BOMB_PREFIX)
+        for _ in range(nblocks):
+            crc = zlib.crc32(_SPACES_MIB, crc)
+        crc = zlib.crc32(b" " * rem, crc)
+        crc = zlib.crc32(BOMB_SUFFIX, crc)
+        decoded = len(BOMB_PREFIX) + nblocks * MiB + rem + len(BOMB_SUFFIX)
+        gz_head = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff" + head
+        gz_tail = tail + struct.pack("<II", crc & 0xFFFFFFFF, decoded & 0xFFFFFFFF)
+        hit = (gz_head, block, nblocks, gz_tail)
+        if len(_bomb_cache) > 16:
+            _bomb_cache.clear()
+        _bomb_cache[total] = hit
+        return hit
+
+
+# ---------------------------------------------------------------------------
+# Server state
+
+
+class Stats:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.requests = 0
+        self.connections = 0
+        self.open_connections = 0
+        self.paths = {}
+
+    def request(self, path):
+        with self.lock:
+            if path not in CONTROL_PATHS:
+                self.requests += 1
+            self.paths[path] = self.paths.get(path, 0) + 1
+
+    def snapshot(self, paths=False, reset=False):
+        with self.lock:
+            out = {"requests": self.requests, "connections": self.connections,
+                   "open_connections": self.open_connections}
+            if paths:
+                out["paths"] = dict(sorted(self.paths.items()))
+            if reset:
+                self.requests = 0
+                self.connections = 0
+                self.paths = {}
+            return out
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False  # never wait for /hang or /endless threads on exit
+    request_queue_size = 1024
+    allow_reuse_address = True
+
+    def __init__(self, addr, handler, opts):
+        self.opts = opts
+        self.stats = Stats()
+        self.robots_lock = threading.Lock()
+        self.robots_default = self.load_robots()
+        self.robots = self.robots_default
+        self.resets = threading.local()
+        super().__init__(addr, handler)
+
+    def load_robots(self):
+        o = self.opts
+        if o.robots_file:
+            with open(o.robots_file, "rb") as f:
+                body = f.read()
+        else:
+            body = f"User-agent: *\nDisallow: /private/\nCrawl-delay: {o.crawl_delay}\n".encode()
+        return (o.robots_status, body)
+
+    def server_bind(self):
+        # HTTPServer.server_bind calls getfqdn(), a reverse DNS lookup: skip it.
+        socketserver.TCPServer.server_bind(self)
+        host, port = self.server_address[:2]
+        self.server_name = host
+        self.server_port = port
+
+    def shutdown_request(self, request):
+        if getattr(self.resets, "flag", False):
+            self.resets.flag = False
+            try:
+                request.close()  # SO_LINGER {1, 0} is set: close() sends RST
+            except OSError:
+                pass
+            return
+        super().shutdown_request(request)
+
+    def handle_error(self, request, client_address):
+        exc = sys.exc_info()[1]
+        if is_disconnect(exc):
+            return
+        sys.stderr.write(f"httpd: error serving {client_address}:\n")
+        traceback.print_exc()
+
+
+# ---------------------------------------------------------------------------
+# Handler
+
+
+def _num(q, name, default, lo, hi, conv):
+    v = q.get(name, [None])[0]
+    if v is None or v == "":
+        return default
+    try:
+        n = conv(v)
+    except ValueError:
+        raise BadRequest(f"{name}={v!r} is not a number") from None
+    if not lo <= n <= hi:
+        raise BadRequest(f"{name}={v} out of range [{lo}, {hi}]")
+    return n
+
+
+def _int(q, name, default, lo, hi):
+    return _num(q, name, default, lo, hi, int)
+
+
+def _float(q, name, default, lo, hi):
+    return _num(q, name, default, lo, hi, float)
+
+
+HOST_RE = re.compile(r"(?:[A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "crawld-testhttpd/1.0"
+    disable_nagle_algorithm = True
+
+    def version_string(self):
+        return self.server_version
+
+    # ---- plumbing ---------------------------------------------------------
+
+    def setup(self):
+        self.timeout = self.server.opts.idle_timeout
+        super().setup()
+        st = self.server.stats
+        with st.lock:
+            st.connections += 1
+            st.open_connections += 1
+
+    def finish(self):
+        st = self.server.stats
+        with st.lock:
+            st.open_connections -= 1
+        try:
+            super().finish()
+        except Exception:
+            pass
+
+    def handle(self):
+        try:
+            super().handle()
+        except Exception as e:  # noqa: BLE001
+            self.close_connection = True
+            if not is_disconnect(e):
+                sys.stderr.write(f"httpd: error on {self.command} {self.path}:\n")
+                traceback.print_exc()
+
+    def log_message(self, format, *args):  # noqa: A002
+        if self.server.opts.verbose:
+            super().log_message(format, *args)
+
+    def host(self):
+        h = (self.headers.get("Host") or "").strip()
+        if h and HOST_RE.fullmatch(h):
+            return h
+        host, port = self.server.server_address[:2]
+        if ":" in host:
+            host = f"[{host}]"
+        return f"{host}:{port}"
+
+    def head_only(self):
+        return self.command == "HEAD"
+
+    def respond(self, code, body=b"", ctype=HTML_CT, headers=(), close=False, length=True):
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        self.send_response(code)
+        if ctype:
+            self.send_header("Content-Type", ctype)
+        if length:
+            self.send_header("Content-Length", str(len(body)))
+        for k, v in headers:
+            self.send_header(k, v)
+        if close:
+            self.send_header("Connection", "close")
+        self._headers_buffer.append(b"\r\n")  # headers and body in one write
+        if not self.head_only():
+            self._headers_buffer.append(body)
+        self.flush_headers()
+
+    def start_stream(self, code, length, ctype=HTML_CT, headers=()):
+        """Send headers; returns False for HEAD (caller must not send a body)."""
+        self.send_response(code)
+        self.send_header("Content-Type", ctype)
+        if length is not None:
+            self.send_header("Content-Length", str(length))
+        for k, v in headers:
+            self.send_header(k, v)
+        self.end_headers()
+        return not self.head_only()
+
+    def drain_body(self):
+        te = (self.headers.get("Transfer-Encoding") or "").lower()
+        if te and te != "identity":
+            self.respond(501, page("Not Implemented", "<p>chunked request bodies unsupported</p>"), close=True)
+            return None
+        try:
+            n = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            n = -1
+        if n < 0:
+            self.respond(400, page("Bad Request", "<p>bad Content-Length</p>"), close=True)
+            return None
+        if n > 16 * MiB:
+            self.respond(413, page("Too Large", "<p>request body over 16 MiB</p>"), close=True)
+            return None
+        return self.rfile.read(n) if n else b""
+
+    def wait_client(self, seconds):
+        """Sleep up to `seconds`. Returns False as soon as the client disconnects."""
+        deadline = time.monotonic() + seconds
+        sock = self.connection
+        p = select.poll()
+        p.register(sock.fileno(), select.POLLIN | select.POLLPRI | getattr(select, "POLLRDHUP", 0))
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return True
+            ev = p.poll(max(1, int(left * 1000)))
+            if not ev:
+                continue
+            _, mask = ev[0]
+            if mask & (select.POLLHUP | select.POLLERR | select.POLLNVAL | getattr(select, "POLLRDHUP", 0)):
+                return False
+            try:
+                data = sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+            except BlockingIOError:
+                continue
+            except OSError:
+                return False
+            if not data:
+                return False
+            # The client sent more bytes (pipelining): stop watching, just sleep.
+            left = deadline - time.monotonic()
+            if left > 0:
+                time.sleep(left)
+            return True
+
+    # ---- dispatch -----------------------------------------------------------
+
+    def do_GET(self):
+        self.dispatch()
+
+    def do_HEAD(self):
+        self.dispatch()
+
+    def do_POST(self):
+        self.dispatch()
+
+    def do_PUT(self):
+        self.dispatch()
+
+    def do_DELETE(self):
+        self.dispatch()
+
+    def dispatch(self):
+        parts = urlsplit(self.path)
+        path = parts.path or "/"
+        q = parse_qs(parts.query, keep_blank_values=True)
+        body = self.drain_body()
+        if body is None:
+            return
+        try:
+            if self.command in ("PUT", "DELETE"):
+                if path == "/robots.txt":
+                    return self.robots_config(q, body)
+                return self.respond(405, page("Method Not Allowed", "<p>PUT/DELETE only on /robots.txt</p>"),
+                                    headers=[("Allow", "GET, HEAD, POST")])
+            self.server.stats.request(path)
+            fn = ROUTES.get(path)
+            if fn is not None:
+                return fn(self, q)
+            for prefix, fn in PREFIX_ROUTES:
+                if path.startswith(prefix):
+                    return fn(self, q, path[len(prefix):])
+            return self.not_found()
+        except BadRequest as e:
+            return self.respond(400, page("Bad Request", f"<p>{html.escape(str(e))}</p>"))
+
+    def not_found(self):
+        self.respond(404, page("Not Found", f"<h1>Not Found</h1>\n<p>{html.escape(self.path)}</p>"))
+
+    # ---- endpoints ------------------------------------------------------------
+
+    def ep_root(self, q):
+        items = "".join(f"<li><a href=\"{p}\">{p}</a></li>\n" for p in
+                        ("/site/", "/links", "/base", "/landing", "/robots.txt", "/stats"))
+        self.respond(200, page("crawld test server", f"<h1>crawld test server</h1>\n<ul>\n{items}</ul>"))
+
+    def ep_site_redirect(self, q):
+        self.respond(301, page("Moved", "<p><a href=\"/site/\">/site/</a></p>"), headers=[("Location", "/site/")])
+
+    def ep_site(self, q, rest):
+        n = self.server.opts.site_pages
+        if rest == "":
+            return self.respond(200, site_index(n))
+        m = re.fullmatch(r"p/(0|[1-9][0-9]*)\.html", rest)
+        if not m or int(m.group(1)) >= n:
+            return self.not_found()
+        self.respond(200, site_page(int(m.group(1)), n))
+
+    def ep_status(self, q, rest):
+        if not re.fullmatch(r"[0-9]{3}", rest) or not 200 <= int(rest) <= 599:
+            return self.respond(400, page("Bad Request", "<p>use /status/NNN with 200 &lt;= NNN &lt;= 599</p>"))
+        code = int(rest)
+        headers = []
+        if "location" in q:
+            headers.append(("Location", q["location"][0]))
+        if "retry-after" in q:
+            headers.append(("Retry-After", q["retry-after"][0]))
+        if code in (204, 304):
+            self.send_response(code)
+            for k, v in headers:
+                self.send_header(k, v)
+            self.end_headers()
+            return
+        self.respond(code, page(f"Status {code}", f"<h1>Status {code}</h1>\n<p>{html.escape(self.responses.get(code, ('',))[0])}</p>"),
+                     headers=headers)
+
+    def ep_slow(self, q):
+        ms = _int(q, "ms", 1000, 0, 3_600_000)
+        if not self.wait_client(ms / 1000):
+            raise AbortConnection()
+        self.respond(200, page("Slow", f"<h1>Slow</h1>\n<p>Waited {ms} ms.</p>\n<p><a href=\"/landing\">landing</a></p>"))
+
+    def ep_slowbody(self, q):
+        ms = _int(q, "ms", 2000, 0, 3_600_000)
+        size = _int(q, "bytes", 10000, 0, 64 * MiB)
+        prefix = b"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Slow body</title></head><body>\n"
+        suffix = b"\n</body></html>\n"
+        if size >= len(prefix) + len(suffix):
+            mid = size - len(prefix) - len(suffix)
+            body = prefix + filler(mid) + suffix
+        else:
+            body = b" " * size
+        if not self.start_stream(200, size):
+            return
+        nchunks = max(1, min(size, ms // 50 if ms >= 50 else 1))
+        start = time.monotonic()
+        for i in range(nchunks):
+            a, b = size * i // nchunks, size * (i + 1) // nchunks
+            due = start + ms / 1000 * (i + 1) / nchunks
+            left = due - time.monotonic()
+            if left > 0:
+                time.sleep(left)
+            self.wfile.write(body[a:b])
+
+    def ep_endless(self, q):
+        http10 = self.request_version == "HTTP/1.0"
+        self.send_response(200)
+        self.send_header("Content-Type", HTML_CT)
+        if http10:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        else:
+            self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        if self.head_only():
+            return
+        first = b"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Endless</title></head><body>\n"
+        first = first + filler(CHUNK - len(first))
+        frame = (lambda d: d) if http10 else (lambda d: b"%x\r\n" % len(d) + d + b"\r\n")
+        w = self.wfile
+        w.write(frame(first))
+        data = frame(FILLER)
+        while True:
+            w.write(data)
+
+    def ep_big(self, q):
+        total = int(_float(q, "mb", 10, 0, 1 << 20) * MiB)
+        self.stream_html_of_size("Big", total)
+
+    def stream_html_of_size(self, title, total):
+        prefix = (f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{title}</title></head>"
+                  f"<body>\n<h1>{title}</h1>\n").encode()
+        suffix = b"\n</body></html>\n"
+        if total < len(prefix) + len(suffix):
+            prefix, suffix = b" " * total, b""
+        if not self.start_stream(200, total):
+            return
+        w = self.wfile
+        w.write(prefix)
+        mid = total - len(prefix) - len(suffix)
+        full, rem = divmod(mid, CHUNK)
+        for _ in range(full):
+            w.write(FILLER)
+        w.write(filler(rem) + suffix)
+
+    def ep_gzipbomb(self, q):
+        total = int(_float(q, "mb", 1024, 0, 16384) * MiB)
+        head, block, n, tail = gzip_bomb(total)
+        length = len(head) + len(block) * n + len(tail)
+        if not self.start_stream(200, length, headers=[("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding")]):
+            return
+        w = self.wfile
+        w.write(head)
+        batch = max(1, CHUNK // max(1, len(block)))
+        batch_bytes = block * batch
+        sent = 0
+        while n - sent >= batch:
+            w.write(batch_bytes)
+            sent += batch
+        if n - sent:
+            w.write(block * (n - sent))
+        w.write(tail)
+
+    def ep_gzip(self, q):
+        self.respond(200, GZIP_BODY, headers=[("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding")])
+
+    def ep_deflate(self, q):
+        body = RAW_DEFLATE_BODY if q.get("raw", ["0"])[0] not in ("", "0") else DEFLATE_BODY
+        self.respond(200, body, headers=[("Content-Encoding", "deflate"), ("Vary", "Accept-Encoding")])
+
+    def ep_br(self, q):
+        if BR_BODY is None:
+            return self.respond(501, page("Brotli unavailable", "<p>python module brotli is not installed</p>"))
+        self.respond(200, BR_BODY, headers=[("Content-Encoding", "br"), ("Vary", "Accept-Encoding")])
+
+    def redirect(self, code, location, close=False):
+        self.respond(code, page("Redirect", f"<p>Moved to <a href=\"{html.escape(location)}\">{html.escape(location)}</a></p>"),
+                     headers=[("Location", location)], close=close)
+
+    def ep_redirect(self, q, rest):
+        if not re.fullmatch(r"0|[1-9][0-9]{0,5}", rest):
+            return self.not_found()
+        n = int(rest)
+        if n == 0:
+            return self.ep_landing(q)
+        target = "/landing" if n == 1 else f"/redirect/{n - 1}"
+        absolute = q.get("abs", ["0"])[0] not in ("", "0")
+        if absolute:
+            target = f"http://{self.host()}{target}?abs=1" if n > 1 else f"http://{self.host()}{target}"
+        self.redirect(302, target)
+
+    def ep_landing(self, q):
+        self.respond(200, page("Landing", "<h1>Landing</h1>\n<p>You have arrived.</p>"))
+
+    def ep_redirect_loop(self, q):
+        self.redirect(302, "/redirect-loop")
+
+    def ep_redirect_to(self, q):
+        url = q.get("url", [""])[0]
+        if not url or any(c in url for c in "\r\n"):
+            return self.respond(400, page("Bad Request", "<p>url= required</p>"))
+        code = _int(q, "code", 302, 300, 399)
+        self.redirect(code, url)
+
+    def ep_json(self, q):
+        self.respond(200, JSON_BODY, ctype="application/json")
+
+    def ep_png(self, q):
+        self.respond(200, PNG, ctype="image/png")
+
+    def ep_plain(self, q):
+        self.respond(200, PLAIN_BODY, ctype="text/plain; charset=utf-8")
+
+    def ep_css(self, q):
+        self.respond(200, CSS_BODY, ctype="text/css; charset=utf-8")
+
+    def ep_invalid_utf8(self, q):
+        self.respond(200, INVALID_UTF8)
+
+    def ep_latin1(self, q):
+        self.respond(200, LATIN1, ctype="text/html")
+
+    def ep_latin1_header(self, q):
+        self.respond(200, LATIN1_HEADER, ctype="text/html; charset=iso-8859-1")
+
+    def ep_deep(self, q):
+        n = _int(q, "n", 100000, 0, 50_000_000)
+        prefix = b"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Deep</title></head><body>\n"
+        middle = b"deep"
+        suffix = b"\n</body></html>\n"
+        total = len(prefix) + 5 * n + len(middle) + 6 * n + len(suffix)
+        if not self.start_stream(200, total):
+            return
+        w = self.wfile
+        w.write(prefix)
+        for unit in (b"<div>", None, b"</div>"):
+            if unit is None:
+                w.write(middle)
+                continue
+            per = CHUNK // len(unit)
+            big = unit * per
+            full, rem = divmod(n, per)
+            for _ in range(full):
+                w.write(big)
+            if rem:
+                w.write(unit * rem)
+        w.write(suffix)
+
+    def ep_base(self, q):
+        h = self.host()
+        body = (
+            "<h1>Base</h1>\n<ul>\n"
+            "<li><a href=\"page.html\">page</a></li>\n"
+            "<li><a href=\"../up.html\">up</a></li>\n"
+            "<li><a href=\"/abs.html\">absolute path</a></li>\n"
+            "<li><a href=\"?q=1\">query</a></li>\n"
+            "<li><a href=\"#frag\">fragment</a></li>\n"
+            f"<li><a href=\"//{h}/proto-rel\">protocol-relative</a></li>\n"
+            "</ul>"
+        )
+        self.respond(200, page("Base", body, head_extra=f"<base href=\"http://{h}/other/dir/\">\n"))
+
+    def ep_links(self, q):
+        h = self.host()
+        body = f"""<h1>Links</h1>
+<ul>
+<li><a href="../up.html">parent-relative</a></li>
+<li><a href="./same.html">dot-relative</a></li>
+<li><a href="//{h}/proto-rel">protocol-relative</a></li>
+<li><a href="?q=1">query only</a></li>
+<li><a href="#frag">fragment only</a></li>
+<li><a href="%7Euser/a%20b.html">percent-encoded</a></li>
+<li><a href="/abs/path">absolute path</a></li>
+<li><a href="HTTP://{h.upper()}/UPPER/../x">upper-case scheme and host, dot segments</a></li>
+<li><a href="javascript:void(0)">javascript</a></li>
+<li><a href="mailto:a@b">mailto</a></li>
+<li><a href="tel:1">tel</a></li>
+<li><a href="data:text/html,hi">data</a></li>
+<li><a href="  /spaces  ">surrounding whitespace</a></li>
+<li><a href="
+	/newline-tab
+">newline and tab around the URL</a></li>
+<li><a href="/q?a=1&amp;b=2">entity in query</a></li>
+<li><A HREF="/upper-tag">upper-case tag</A></li>
+<li><a href="">empty href (this page)</a></li>
+<li><a>no href</a></li>
+<li><a href="http://example.invalid/ext">external host</a></li>
+<li><a rel="nofollow" href="/nofollow">rel=nofollow</a></li>
+<li><a href="/frames">frames page</a></li>
+</ul>
+<map name="m"><area shape="rect" coords="0,0,10,10" href="/area" alt="area"></map>
+<img src="/image.png" usemap="#m" alt="map">
+<iframe src="/iframe"></iframe>
+"""
+        head = ("<link rel=\"canonical\" href=\"/canon\">\n"
+                "<link rel=\"next\" href=\"/next\">\n"
+                "<link rel=\"prev\" href=\"/prev\">\n"
+                "<link rel=\"alternate\" href=\"/alternate\" hreflang=\"fr\">\n"
+                "<link rel=\"stylesheet\" href=\"/style.css\">\n")
+        self.respond(200, page("Links", body, head_extra=head))
+
+    def ep_frames(self, q):
+        doc = ("<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>Frames</title>\n</head>\n"
+               "<frameset cols=\"50%,50%\">\n<frame src=\"/frame1\">\n<frame src=\"/frame2\">\n</frameset>\n</html>\n")
+        self.respond(200, doc)
+
+    def ep_canon(self, q):
+        self.respond(200, page("Canonical", "<h1>Canonical</h1>"))
+
+    def ep_robots_meta(self, q):
+        self.respond(200, page("Robots meta", "<h1>Robots meta</h1>\n<p><a href=\"/robots-meta-child\">child</a></p>",
+                               head_extra="<meta name=\"robots\" content=\"noindex, nofollow\">\n"))
+
+    def ep_robots_meta_child(self, q):
+        self.respond(200, page("Robots meta child", "<h1>Robots meta child</h1>"))
+
+    def ep_x_robots_tag(self, q):
+        self.respond(200, page("X-Robots-Tag", "<h1>X-Robots-Tag</h1>\n<p><a href=\"/robots-meta-child\">child</a></p>"),
+                     headers=[("X-Robots-Tag", "noindex, nofollow")])
+
+    def ep_robots(self, q):
+        with self.server.robots_lock:
+            status, body = self.server.robots
+        self.respond(status, body, ctype="text/plain; charset=utf-8")
+
+    def robots_config(self, q, body):
+        srv = self.server
+        with srv.robots_lock:
+            if self.command == "DELETE":
+                srv.robots = srv.robots_default
+            else:
+                srv.robots = (_int(q, "status", 200, 200, 599), body)
+        self.respond(200, b"ok\n", ctype="text/plain; charset=utf-8")
+
+    def ep_private(self, q, rest):
+        t = html.escape(rest or "index")
+        self.respond(200, page(f"Private {t}", f"<h1>Private {t}</h1>\n<p>robots.txt disallows this.</p>"))
+
+    def ep_hang(self, q):
+        s = _float(q, "s", 120, 0, 3600)
+        self.wait_client(s)
+        raise AbortConnection()
+
+    def ep_reset(self, q):
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.server.resets.flag = True
+        raise AbortConnection()
+
+    def ep_count(self, q):
+        self.respond(200, f"{self.server.stats.snapshot()['requests']}\n", ctype="text/plain; charset=utf-8")
+
+    def ep_stats(self, q):
+        snap = self.server.stats.snapshot(paths=q.get("paths", ["0"])[0] not in ("", "0"),
+                                          reset=q.get("reset", ["0"])[0] not in ("", "0"))
+        self.respond(200, json.dumps(snap) + "\n", ctype="application/json")
+
+    def ep_echo_ua(self, q):
+        ua = self.headers.get("User-Agent", "")
+        esc = html.escape(ua)
+        self.respond(200, page(f"UA: {esc}", f"<h1>UA: {esc}</h1>"))
+
+
+ROUTES = {
+    "/": Handler.ep_root,
+    "/site": Handler.ep_site_redirect,
+    "/slow": Handler.ep_slow,
+    "/slowbody": Handler.ep_slowbody,
+    "/endless": Handler.ep_endless,
+    "/big": Handler.ep_big,
+    "/gzipbomb": Handler.ep_gzipbomb,
+    "/gzip": Handler.ep_gzip,
+    "/deflate": Handler.ep_deflate,
+    "/br": Handler.ep_br,
+    "/landing": Handler.ep_landing,
+    "/redirect-loop": Handler.ep_redirect_loop,
+    "/redirect-to": Handler.ep_redirect_to,
+    "/nonhtml.json": Handler.ep_json,
+    "/image.png": Handler.ep_png,
+    "/plain.txt": Handler.ep_plain,
+    "/style.css": Handler.ep_css,
+    "/invalid-utf8": Handler.ep_invalid_utf8,
+    "/latin1": Handler.ep_latin1,
+    "/latin1-header": Handler.ep_latin1_header,
+    "/deep": Handler.ep_deep,
+    "/base": Handler.ep_base,
+    "/links": Handler.ep_links,
+    "/a/b/links.html": Handler.ep_links,
+    "/frames": Handler.ep_frames,
+    "/canon": Handler.ep_canon,
+    "/robots-meta": Handler.ep_robots_meta,
+    "/robots-meta-child": Handler.ep_robots_meta_child,
+    "/x-robots-tag": Handler.ep_x_robots_tag,
+    "/robots.txt": Handler.ep_robots,
+    "/hang": Handler.ep_hang,
+    "/reset": Handler.ep_reset,
+    "/count": Handler.ep_count,
+    "/stats": Handler.ep_stats,
+    "/echo-ua": Handler.ep_echo_ua,
+}
+
+PREFIX_ROUTES = (
+    ("/site/", Handler.ep_site),
+    ("/status/", Handler.ep_status),
+    ("/redirect/", Handler.ep_redirect),
+    ("/private/", Handler.ep_private),
+)
+
+
+# ---------------------------------------------------------------------------
+
+
+def write_port_file(path, port):
+    tmp = f"{path}.tmp.{os.getpid()}"
+    with open(tmp, "w") as f:
+        f.write(f"{port}\n")
+    os.replace(tmp, path)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="crawld test HTTP server (see the module docstring)")
+    ap.add_argument("--port", type=int, default=0, help="TCP port, 0 = pick a free one (default)")
+    ap.add_argument("--port-file", help="write the listening port here (atomically) once listening")
+    ap.add_argument("--bind", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    ap.add_argument("--site-pages", type=int, default=1000, help="pages in /site/ (default 1000)")
+    ap.add_argument("--robots-file", help="serve this file as /robots.txt")
+    ap.add_argument("--robots-status", type=int, default=200, help="status of /robots.txt (default 200)")
+    ap.add_argument("--crawl-delay", default="0", help="Crawl-delay in the default robots.txt (default 0)")
+    ap.add_argument("--idle-timeout", type=float, default=120.0,
+                    help="seconds a connection may stay idle or blocked before it is closed (default 120)")
+    ap.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    opts = ap.parse_args(argv)
+    if opts.site_pages < 1:
+        ap.error("--site-pages must be >= 1")
+
+    def on_signal(signum, frame):
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    family = socket.AF_INET6 if ":" in opts.bind else socket.AF_INET
+    Server.address_family = family
+    srv = Server((opts.bind, opts.port), Handler, opts)
+    port = srv.server_address[1]
+    if opts.port_file:
+        write_port_file(opts.port_file, port)
+    if opts.verbose:
+        sys.stderr.write(f"httpd: listening on {opts.bind}:{port}\n")
+    try:
+        srv.serve_forever(poll_interval=None)  # block in select(); no idle wake-ups
+    except (SystemExit, KeyboardInterrupt):
+        pass
+    finally:
+        srv.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
