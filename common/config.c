@@ -34,8 +34,9 @@ static const key_def keys[] = {
     STR_KEY("daemon", user_agent, "User-Agent of every request"),
     {"daemon", "js", K_BOOL, offsetof(crawld_config, js_default), 0, 1,
      "run page JavaScript unless a job says otherwise"},
-    INT_KEY("limits", rss_soft_mb, 16, 1 << 20, "after a page: GC, then retire the worker"),
-    INT_KEY("limits", rss_hard_mb, 16, 1 << 20, "at any poll: kill the worker"),
+    INT_KEY("daemon", grace_ms, 0, 3600000, "on SIGTERM/drain, time pages in flight get"),
+    INT_KEY("limits", rss_soft_mb, 1, 1 << 20, "after a page: GC, then retire the worker"),
+    INT_KEY("limits", rss_hard_mb, 2, 1 << 20, "at any poll: kill the worker"),
     INT_KEY("limits", max_pages_per_worker, 1, INT_MAX, "retire a worker after this many pages"),
     INT_KEY("limits", page_timeout_ms, 100, 3600000, "whole-page deadline"),
     INT_KEY("limits", js_heap_mb, 8, 4096, "JS heap limit per worker"),
@@ -43,6 +44,7 @@ static const key_def keys[] = {
     INT_KEY("limits", max_body_mb, 1, 4096, "cap on response bytes (decoded)"),
     INT_KEY("limits", max_redirects, 0, 100, "redirects followed per page"),
     INT_KEY("limits", max_attempts, 1, 100, "workers a page may kill before quarantine"),
+    INT_KEY("limits", rss_poll_ms, 10, 60000, "supervisor polls worker RSS and deadlines"),
     BOOL_KEY("politeness", obey_robots, "fetch and obey robots.txt"),
     INT_KEY("politeness", delay_ms, 0, 3600000, "minimum gap between requests to one host"),
     INT_KEY("politeness", per_host_concurrency, 1, 1024, "pages in flight per host"),
@@ -69,6 +71,7 @@ void config_defaults(crawld_config *c)
 #endif
     );
     c->js_default = 1;
+    c->grace_ms = 30000;
     c->rss_soft_mb = 256;
     c->rss_hard_mb = 512;
     c->max_pages_per_worker = 10000;
@@ -78,6 +81,7 @@ void config_defaults(crawld_config *c)
     c->max_body_mb = 10;
     c->max_redirects = 10;
     c->max_attempts = 3;
+    c->rss_poll_ms = 250;
     c->obey_robots = 1;
     c->delay_ms = 1000;
     c->per_host_concurrency = 1;

@@ -14,7 +14,7 @@ typedef struct hdr {
 } hdr;
 _Static_assert(sizeof(hdr) == CURL_ALLOC_HEADER, "curl header must be 16 bytes");
 
-static _Atomic size_t curl_live;
+static _Atomic size_t curl_live, curl_blocks;
 
 void *curl_alloc_malloc(size_t size)
 {
@@ -25,6 +25,7 @@ void *curl_alloc_malloc(size_t size)
         return NULL;
     h->size = size;
     atomic_fetch_add_explicit(&curl_live, size, memory_order_relaxed);
+    atomic_fetch_add_explicit(&curl_blocks, 1, memory_order_relaxed);
     return h + 1;
 }
 
@@ -34,6 +35,7 @@ void curl_alloc_free(void *p)
         return;
     hdr *h = (hdr *)p - 1;
     atomic_fetch_sub_explicit(&curl_live, h->size, memory_order_relaxed);
+    atomic_fetch_sub_explicit(&curl_blocks, 1, memory_order_relaxed);
     alloc_free(h, sizeof(hdr) + h->size);
 }
 
@@ -74,6 +76,11 @@ void *curl_alloc_calloc(size_t n, size_t size)
 }
 
 size_t curl_alloc_live_bytes(void) { return atomic_load(&curl_live); }
+
+size_t curl_alloc_held_bytes(void)
+{
+    return atomic_load(&curl_live) + atomic_load(&curl_blocks) * sizeof(hdr);
+}
 
 int curl_alloc_global_init(long flags)
 {

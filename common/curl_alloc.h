@@ -16,6 +16,8 @@ int curl_alloc_global_init(long flags);
 void curl_alloc_global_cleanup(void);
 /* Bytes curl holds right now through the hooks (payload, not headers). */
 size_t curl_alloc_live_bytes(void);
+/* What curl holds in the process allocator: payload plus headers. */
+size_t curl_alloc_held_bytes(void);
 
 /* The hooks themselves, exposed for tests. */
 void *curl_alloc_malloc(size_t size);

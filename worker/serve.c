@@ -118,6 +118,10 @@ static int run_task(worker_env *e, int fd, arena *scratch, json_t *task)
 int serve_loop(worker_env *e, int fd)
 {
     arena *scratch = e->scratch;
+    char *hello = arena_sprintf(scratch, "{\"type\":\"ready\",\"version\":\"%s\",\"pid\":%ld}",
+                                CRAWLD_VERSION, (long)getpid());
+    if (!hello || frame_write(fd, hello, strlen(hello)) != FRAME_OK)
+        return 1;
     for (;;) {
         arena_reset(scratch, 64 * 1024);
         char *buf;
@@ -166,7 +170,7 @@ int serve_loop(worker_env *e, int fd)
                 rc = 1;
             else {
                 char d[120];
-                snprintf(d, sizeof(d), "unknown type \"%.60s\"", type);
+                snprintf(d, sizeof(d), "unknown type '%.60s'", type);
                 rc = send_error(fd, scratch, 0, "bad_frame", d);
             }
             /* msg lives in the scratch arena: the reset frees it. */

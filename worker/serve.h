@@ -6,7 +6,8 @@
  *         "timeout_ms":N,"max_body":N,"want_text":B}
  *        {"type":"ping"}            → pong with the worker's stats
  *        {"type":"retire"}          → the worker exits 0
- *   out: {"type":"result","task_id":N,"worker":{…stats…},"page":{…record…}}
+ *   out: {"type":"ready","version":"…","pid":N}   once, at start
+ *        {"type":"result","task_id":N,"worker":{…stats…},"page":{…record…}}
  *        {"type":"pong","worker":{…}}
  *        {"type":"error","task_id":N|null,"error":"bad_frame: …"}
  *

@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""Drives `crawld-worker serve` over a socketpair on fd 3 the way crawld does,
+and checks loop mode: results, bad frames answered (never a crash), stats,
+RSS reported, exit at once on EOF, parent-death signal.
+
+usage: serve_driver.py WORKER BASE_URL
+"""
+import json, os, socket, struct, subprocess, sys, time
+
+W, BASE = sys.argv[1], sys.argv[2]
+passed = failed = 0
+
+
+def check(cond, what):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL:", what, file=sys.stderr)
+
+
+BASE_CONF = "/tmp/serve_driver_base.conf"
+with open(BASE_CONF, "w") as f:
+    f.write("[network]\nallow_private = true\n")
+
+
+def start(extra_env=None, conf=BASE_CONF):
+    parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    env = dict(os.environ)
+    env.update(extra_env or {})
+    args = [W, "serve", "--fd", str(child.fileno())] + (["-c", conf] if conf else [])
+    p = subprocess.Popen(args, pass_fds=(child.fileno(),), env=env)
+    child.close()
+    parent.settimeout(30)
+    hello = recv(parent)
+    check(hello and hello["type"] == "ready" and hello["pid"] == p.pid and hello["version"],
+          "ready handshake: %r" % (hello,))
+    return p, parent
+
+
+def send_raw(s, payload: bytes):
+    s.sendall(struct.pack(">I", len(payload)) + payload)
+
+
+def send(s, obj):
+    send_raw(s, json.dumps(obj).encode())
+
+
+def recv(s):
+    hdr = b""
+    while len(hdr) < 4:
+        c = s.recv(4 - len(hdr))
+        if not c:
+            return None
+        hdr += c
+    n = struct.unpack(">I", hdr)[0]
+    buf = b""
+    while len(buf) < n:
+        c = s.recv(n - len(buf))
+        if not c:
+            return None
+        buf += c
+    return json.loads(buf)
+
+
+p, s = start()
+# A good task.
+send(s, {"type": "task", "task_id": 1, "job_id": 9, "url": BASE + "/site/p/1.html", "depth": 2})
+r = recv(s)
+check(r and r["type"] == "result" and r["task_id"] == 1, "result for task 1: %r" % (r,))
+check(r["page"]["status"] == 200 and r["page"]["title"] == "Page 1", "page fields")
+check(r["page"]["depth"] == 2 and r["page"]["job_id"] == 9, "depth/job echoed")
+check(r["worker"]["rss_kb"] > 1000 and r["worker"]["pages"] == 1, "worker stats: %r" % r["worker"])
+check(r["worker"]["pid"] == p.pid, "pid reported")
+
+# Bad frames: each gets an error reply, and the worker keeps serving.
+send_raw(s, b"{not json")
+e = recv(s)
+check(e and e["type"] == "error" and e["error"].startswith("bad_frame: invalid JSON"), "bad json: %r" % e)
+send_raw(s, b"[1,2]")
+e = recv(s)
+check(e and e["type"] == "error" and "bad_frame" in e["error"], "array frame: %r" % e)
+send(s, {"type": "dance"})
+e = recv(s)
+check(e and "unknown type" in e["error"], "unknown type: %r" % e)
+send(s, {"type": "task", "task_id": 5})
+e = recv(s)
+check(e and e["error"].startswith("bad_task") and e["task_id"] == 5, "missing url: %r" % e)
+send(s, {"type": "task", "task_id": -3, "url": BASE + "/"})
+e = recv(s)
+check(e and e["error"].startswith("bad_task"), "negative task id: %r" % e)
+s.sendall(struct.pack(">I", 0))
+e = recv(s)
+check(e and "empty frame" in e["error"], "empty frame: %r" % e)
+big = b"x" * (70 * 1024)
+send_raw(s, big)
+e = recv(s)
+check(e and "larger than" in e["error"], "oversized frame: %r" % e)
+# Still in step after the oversized one: a ping answers.
+send(s, {"type": "ping"})
+e = recv(s)
+check(e and e["type"] == "pong" and e["worker"]["pages"] == 1, "pong after bad frames: %r" % e)
+
+# A fetch error is a result with the error word, not a crash.
+send(s, {"type": "task", "task_id": 2, "url": BASE + "/redirect-loop"})
+r = recv(s)
+check(r and r["page"]["error"].startswith("too_many_redirects"), "error word in result")
+
+# Memory: RSS after page 100 vs page 20 (flat), arenas reused.
+rss = []
+for i in range(100):
+    send(s, {"type": "task", "task_id": 100 + i, "url": BASE + "/site/p/%d.html" % (i % 50)})
+    r = recv(s)
+    rss.append(r["worker"]["rss_kb"])
+check(r["worker"]["pool_misses"] <= 2, "page arenas reused: %r" % r["worker"])
+check(rss[-1] <= rss[19] * 1.05 + 512, "rss flat: page20=%d page100=%d" % (rss[19], rss[-1]))
+
+# EOF on the channel: the worker exits at once, status 0.
+t0 = time.time()
+s.close()
+rc = p.wait(timeout=10)
+check(rc == 0, "exit 0 on EOF, got %r" % rc)
+check(time.time() - t0 < 2, "exit promptly on EOF")
+
+# retire: exits 0.
+p, s = start()
+send(s, {"type": "retire"})
+check(p.wait(timeout=10) == 0, "retire exits 0")
+s.close()
+
+# Soft RSS budget: a worker is always over 1 MB, so it must retire after
+# its page (exit 0 right after the reply); with a roomy budget it stays.
+conf = "/tmp/serve_driver.conf"
+with open(conf, "w") as f:
+    f.write("[limits]\nrss_soft_mb = 1\nrss_hard_mb = 2\n[network]\nallow_private = true\n")
+p, s = start(conf=conf)
+send(s, {"type": "task", "task_id": 1, "url": BASE + "/site/p/2.html"})
+r = recv(s)
+check(r and r["worker"]["retire"] is True, "over soft budget -> retire flag: %r" % (r,))
+check(r and r["page"]["status"] == 200, "the page is still answered before retiring")
+check(p.wait(timeout=10) == 0, "retiring worker exits 0")
+s.close()
+p, s = start()
+send(s, {"type": "task", "task_id": 1, "url": BASE + "/site/p/2.html"})
+r = recv(s)
+check(r and r["worker"]["retire"] is False, "under budget stays: %r" % (r,))
+s.close()
+check(p.wait(timeout=10) == 0, "exit 0 on EOF")
+
+print("serve_driver: %d passed, %d failed" % (passed, failed))
+sys.exit(1 if failed else 0)

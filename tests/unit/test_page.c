@@ -1,0 +1,168 @@
+/* Check suite: page (fetch + parse + record inside one pooled arena) and the
+ * memory promise: 1,000 pages in one process, pool stats and tracked live
+ * bytes back at their baseline after every page. */
+#include "alloc.h"
+#include "arena_pool.h"
+#include "curl_alloc.h"
+#include "env.h"
+#include "json_alloc.h"
+#include "page.h"
+#include "testutil.h"
+
+#include <check.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+static testutil_httpd srv;
+static worker_env env;
+static char url[512];
+
+static void server_up(void) { ck_assert_int_eq(testutil_httpd_start(&srv), 0); }
+static void server_down(void) { testutil_httpd_stop(&srv); }
+
+static void setup(void)
+{
+    json_alloc_install();
+    crawld_config cfg;
+    config_defaults(&cfg);
+    cfg.allow_private = 1;
+    char err[256];
+    ck_assert_int_eq(worker_env_init(&env, &cfg, err, sizeof(err)), 0);
+}
+
+static void teardown(void) { worker_env_free(&env); }
+
+static const char *U(const char *path)
+{
+    snprintf(url, sizeof(url), "%s%s", srv.base_url, path);
+    return url;
+}
+
+START_TEST(page_record_has_the_contract_fields)
+{
+    page_task t = {.task_id = 7, .job_id = 3, .url = U("/site/p/4.html"), .depth = 2};
+    page p;
+    ck_assert_int_eq(page_run(&env, &t, &p), 0);
+    size_t len;
+    char *s = page_result_json(&p, &len);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_uint_eq(strlen(s), len);
+    ck_assert_ptr_null(strchr(s, '\n')); /* one line */
+    json_error_t je;
+    json_t *o = json_loads(s, 0, &je);
+    ck_assert_ptr_nonnull(o);
+    static const char *keys[] = {"url", "final_url", "status", "content_type", "depth", "title",
+                                 "links", "js", "bytes", "fetch_ms", "parse_ms", "js_ms",
+                                 "error", "ts", "task_id", "job_id"};
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        ck_assert_msg(json_object_get(o, keys[i]) != NULL, "missing key %s", keys[i]);
+    ck_assert_int_eq(json_integer_value(json_object_get(o, "status")), 200);
+    ck_assert_str_eq(json_string_value(json_object_get(o, "title")), "Page 4");
+    ck_assert_int_eq(json_integer_value(json_object_get(o, "depth")), 2);
+    ck_assert(json_is_null(json_object_get(o, "error")));
+    ck_assert_int_gt(json_array_size(json_object_get(o, "links")), 3);
+    const char *ts = json_string_value(json_object_get(o, "ts"));
+    ck_assert_int_eq(strlen(ts), 24);
+    ck_assert_int_eq(ts[strlen(ts) - 1], 'Z');
+    json_decref(o);
+    page_end(&env, &p);
+}
+END_TEST
+
+START_TEST(fetch_error_becomes_error_word)
+{
+    page_task t = {.url = U("/redirect-loop")};
+    page p;
+    ck_assert_int_eq(page_run(&env, &t, &p), 1);
+    ck_assert_ptr_nonnull(p.error);
+    ck_assert_int_eq(strncmp(p.error, "too_many_redirects: ", 20), 0);
+    char *s = page_result_json(&p, NULL);
+    ck_assert_ptr_nonnull(strstr(s, "\"error\":\"too_many_redirects: "));
+    ck_assert_ptr_nonnull(strstr(s, "\"title\":null"));
+    page_end(&env, &p);
+}
+END_TEST
+
+START_TEST(non_html_is_not_parsed)
+{
+    page_task t = {.url = U("/plain.txt")};
+    page p;
+    ck_assert_int_eq(page_run(&env, &t, &p), 0);
+    ck_assert_int_eq(p.parsed, 0);
+    ck_assert_int_eq(p.fetch.status, 200);
+    ck_assert_uint_gt(p.fetch.body_len, 0);
+    page_end(&env, &p);
+}
+END_TEST
+
+START_TEST(deep_nesting_page_is_parsed)
+{
+    page_task t = {.url = U("/deep?n=100000")};
+    page p;
+    ck_assert_int_eq(page_run(&env, &t, &p), 0);
+    ck_assert_int_eq(p.parsed, 1);
+    ck_assert_uint_ge(p.doc.max_depth, 100000);
+    page_end(&env, &p);
+}
+END_TEST
+
+START_TEST(thousand_pages_return_to_baseline_after_every_page)
+{
+    /* Warm up: the first page creates the page arena and curl's connection. */
+    page_task t = {.url = U("/site/p/0.html")};
+    page p;
+    ck_assert_int_eq(page_run(&env, &t, &p), 0);
+    page_end(&env, &p);
+    /* Ours (everything but curl's connection cache) must come back exactly;
+     * curl keeps per-transfer strings (the last effective URL …) whose size
+     * varies by a few bytes with the URL, so its share gets a small bound. */
+    size_t curl0 = curl_alloc_held_bytes();
+    size_t ours0 = alloc_live_bytes() - curl0;
+    arena_bucket_stats s0;
+    arena_pool_stats(&env.pool, ARENA_LARGE, &s0);
+    size_t retained0 = arena_pool_retained_bytes(&env.pool);
+    for (int i = 1; i <= 1000; i++) {
+        char path[64];
+        snprintf(path, sizeof(path), "/site/p/%d.html", i % 1000);
+        page_task ti = {.task_id = i, .url = U(path)};
+        ck_assert_int_eq(page_run(&env, &ti, &p), 0);
+        ck_assert_int_eq(p.parsed, 1);
+        ck_assert_ptr_nonnull(page_result_json(&p, NULL));
+        ck_assert_uint_gt(arena_used(p.a), 100000); /* the tree really lives there */
+        page_end(&env, &p);
+        arena_bucket_stats s;
+        arena_pool_stats(&env.pool, ARENA_LARGE, &s);
+        size_t curl_now = curl_alloc_held_bytes();
+        ck_assert_msg(alloc_live_bytes() - curl_now == ours0, "page %d: live %zu != baseline %zu",
+                      i, alloc_live_bytes() - curl_now, ours0);
+        ck_assert_msg(curl_now <= curl0 + 4096, "page %d: curl holds %zu (was %zu)", i, curl_now,
+                      curl0);
+        ck_assert_uint_eq(s.live, 0);
+        ck_assert_uint_eq(s.free, s0.free);
+        ck_assert_uint_eq(s.misses, s0.misses); /* the same arena every time */
+        ck_assert_uint_eq(s.hits, s0.hits + (uint64_t)i);
+        ck_assert_uint_le(arena_pool_retained_bytes(&env.pool), retained0 > 0 ? retained0 : 1 << 20);
+    }
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("page");
+    TCase *tc = tcase_create("page");
+    tcase_set_timeout(tc, 180);
+    tcase_add_unchecked_fixture(tc, server_up, server_down);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, page_record_has_the_contract_fields);
+    tcase_add_test(tc, fetch_error_becomes_error_word);
+    tcase_add_test(tc, non_html_is_not_parsed);
+    tcase_add_test(tc, deep_nesting_page_is_parsed);
+    tcase_add_test(tc, thousand_pages_return_to_baseline_after_every_page);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
