@@ -19,6 +19,7 @@ typedef struct crawld_config {
     int workers;
     char log_level[16];
     char user_agent[256];
+    int grace_ms; /* SIGTERM/drain: time pages in flight get to finish */
     /* [limits] */
     int rss_soft_mb, rss_hard_mb;
     int max_pages_per_worker;
@@ -28,6 +29,7 @@ typedef struct crawld_config {
     int max_body_mb;
     int max_redirects;
     int max_attempts;
+    int rss_poll_ms; /* supervisor's RSS poll and deadline tick */
     /* [politeness] */
     int obey_robots;
     int delay_ms;

@@ -1,13 +1,486 @@
-/* crawlctl — placeholder entry point: answers --version until its issue lands. */
+/* crawlctl — talks to crawld's control socket: one NDJSON request, one
+ * reply; tables for people, --json for programs. The socket is -s, else
+ * $CRAWLD_SOCKET, else /run/crawld/crawld.sock. Exit 0 ok, 1 refused by the
+ * daemon, 2 usage, 3 daemon unreachable, 124 `wait` timed out. */
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEFAULT_SOCKET "/run/crawld/crawld.sock"
+#define REPLY_MAX (256 * 1024 * 1024)
+
+enum { EXIT_OK = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3, EXIT_TIMEOUT = 124 };
+
+static const char *sock_path;
+static int want_json;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: crawlctl [-s SOCKET] [--json] COMMAND [ARGS]\n"
+            "commands:\n"
+            "  submit [--depth N] [--max-pages N] [--scope host|domain|prefix|regex:RE]\n"
+            "         [--js|--no-js] [--name NAME] URL...   start a job; prints its id\n"
+            "  status                  daemon, queue and every worker\n"
+            "  jobs                    every job, newest first\n"
+            "  job ID                  one job\n"
+            "  wait ID [--timeout S]   until the job ends (0 done, 1 failed/cancelled, 124 timeout)\n"
+            "  cancel ID | pause ID | resume ID\n"
+            "  recycle [WORKER_ID]     retire one or every worker after its page\n"
+            "  drain | shutdown | reload | metrics\n"
+            "socket: -s, else $CRAWLD_SOCKET, else " DEFAULT_SOCKET "\n");
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Sends req, returns the reply object; on failure prints why and sets *code. */
+static json_t *call(json_t *req, int *code)
+{
+    struct sockaddr_un a;
+    memset(&a, 0, sizeof(a));
+    a.sun_family = AF_UNIX;
+    if (strlen(sock_path) >= sizeof(a.sun_path)) {
+        fprintf(stderr, "crawlctl: socket path too long: %s\n", sock_path);
+        *code = EXIT_USAGE;
+        return NULL;
+    }
+    strcpy(a.sun_path, sock_path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+        fprintf(stderr, "crawlctl: cannot reach crawld at %s: %s\n", sock_path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        *code = EXIT_UNREACHABLE;
+        return NULL;
+    }
+    char *s = json_dumps(req, JSON_COMPACT);
+    size_t n = strlen(s), off = 0;
+    s[n] = '\0';
+    int bad = 0;
+    while (off < n + 1 && !bad) {
+        const char *p = off < n ? s + off : "\n";
+        size_t len = off < n ? n - off : 1;
+        ssize_t w = send(fd, p, len, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            break; /* the daemon may have answered already (a refusal): read it */
+        off += (size_t)w;
+    }
+    free(s);
+    char *buf = NULL;
+    size_t blen = 0, bcap = 0;
+    json_t *reply = NULL;
+    while (!bad) {
+        struct pollfd pf = {fd, POLLIN, 0};
+        int pr = poll(&pf, 1, 60000);
+        if (pr < 0 && errno == EINTR)
+            continue;
+        if (pr <= 0) {
+            errno = ETIMEDOUT;
+            bad = 1;
+            break;
+        }
+        if (blen + 65536 > bcap) {
+            bcap = bcap ? bcap * 2 : 65536 * 2;
+            char *nb = realloc(buf, bcap);
+            if (!nb) {
+                bad = 1;
+                break;
+            }
+            buf = nb;
+        }
+        ssize_t r = read(fd, buf + blen, bcap - blen - 1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            if (r == 0)
+                errno = ECONNRESET;
+            bad = 1;
+            break;
+        }
+        blen += (size_t)r;
+        char *nl = memchr(buf, '\n', blen);
+        if (nl) {
+            json_error_t jerr;
+            reply = json_loadb(buf, (size_t)(nl - buf), 0, &jerr);
+            if (!reply) {
+                fprintf(stderr, "crawlctl: bad reply from crawld: %s\n", jerr.text);
+                *code = EXIT_UNREACHABLE;
+            }
+            break;
+        }
+        if (blen > REPLY_MAX) {
+            errno = EMSGSIZE;
+            bad = 1;
+        }
+    }
+    if (bad) {
+        fprintf(stderr, "crawlctl: no reply from crawld at %s: %s\n", sock_path, strerror(errno));
+        *code = EXIT_UNREACHABLE;
+    }
+    free(buf);
+    close(fd);
+    if (reply && !json_is_true(json_object_get(reply, "ok"))) {
+        const char *e = json_string_value(json_object_get(reply, "error"));
+        fprintf(stderr, "crawlctl: %s\n", e ? e : "request refused");
+        if (want_json) {
+            char *t = json_dumps(reply, JSON_COMPACT);
+            printf("%s\n", t);
+            free(t);
+        }
+        json_decref(reply);
+        *code = EXIT_REFUSED;
+        return NULL;
+    }
+    return reply;
+}
+
+static void print_json(json_t *v)
+{
+    char *t = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    printf("%s\n", t ? t : "null");
+    free(t);
+}
+
+static long long parse_id(const char *s, const char *what)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end || end == s || v < 0) {
+        fprintf(stderr, "crawlctl: %s: \"%s\" is not a number\n", what, s);
+        return -1;
+    }
+    return v;
+}
+
+static const char *js_str(json_t *o, const char *k, const char *dflt)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s ? s : dflt;
+}
+
+static double js_num(json_t *o, const char *k) { return json_number_value(json_object_get(o, k)); }
+
+static void print_status(json_t *st)
+{
+    json_t *q = json_object_get(st, "queue"), *r = json_object_get(st, "recycles");
+    printf("crawld %s  pid %d  %s  up %.0fs  %.1f pages/s  rss %.1f MB total (crawld %.1f MB)\n",
+           js_str(st, "version", "?"), (int)js_num(st, "pid"), js_str(st, "state", "?"),
+           js_num(st, "uptime_s"), js_num(st, "pages_per_s"), js_num(st, "rss_mb_total"),
+           js_num(st, "rss_mb"));
+    printf("queue: %d pending, %d in flight, %d done, %d failed (%d quarantined)\n",
+           (int)js_num(q, "pending"), (int)js_num(q, "in_flight"), (int)js_num(q, "done"),
+           (int)js_num(q, "failed"), (int)js_num(q, "quarantined"));
+    printf("recycles:");
+    const char *k;
+    json_t *v;
+    json_object_foreach(r, k, v) printf(" %s %d", k, (int)json_number_value(v));
+    printf("\n\n%-3s %-8s %-9s %-20s %6s %8s  %s\n", "ID", "PID", "STATE", "RSS MB (SOFT/HARD)",
+           "PAGES", "PAGE MS", "URL");
+    size_t i;
+    json_t *w;
+    json_array_foreach(json_object_get(st, "workers"), i, w)
+    {
+        char pid[16] = "-", rss[32], pms[16] = "-";
+        if (json_is_integer(json_object_get(w, "pid")))
+            snprintf(pid, sizeof(pid), "%d", (int)js_num(w, "pid"));
+        if (json_is_number(json_object_get(w, "rss_mb")))
+            snprintf(rss, sizeof(rss), "%.1f (%d/%d)", js_num(w, "rss_mb"),
+                     (int)js_num(w, "rss_soft_mb"), (int)js_num(w, "rss_hard_mb"));
+        else
+            snprintf(rss, sizeof(rss), "- (%d/%d)", (int)js_num(w, "rss_soft_mb"),
+                     (int)js_num(w, "rss_hard_mb"));
+        if (json_is_integer(json_object_get(w, "page_ms")))
+            snprintf(pms, sizeof(pms), "%d", (int)js_num(w, "page_ms"));
+        printf("%-3d %-8s %-9s %-20s %6d %8s  %s\n", (int)js_num(w, "id"), pid,
+               js_str(w, "state", "?"), rss, (int)js_num(w, "pages"), pms, js_str(w, "url", ""));
+    }
+    json_t *jobs = json_object_get(st, "jobs");
+    if (json_array_size(jobs)) {
+        printf("\n%-6s %-10s %8s %8s %8s %8s\n", "JOB", "STATE", "DONE", "FAILED", "PENDING",
+               "FLIGHT");
+        json_array_foreach(jobs, i, w) printf("%-6d %-10s %8d %8d %8d %8d\n", (int)js_num(w, "id"),
+                                              js_str(w, "state", "?"), (int)js_num(w, "done"),
+                                              (int)js_num(w, "failed"), (int)js_num(w, "pending"),
+                                              (int)js_num(w, "in_flight"));
+    }
+}
+
+static void print_jobs(json_t *jobs)
+{
+    printf("%-6s %-10s %8s %8s %8s %8s  %s\n", "JOB", "STATE", "DONE", "FAILED", "PENDING",
+           "FLIGHT", "NAME");
+    size_t i;
+    json_t *j;
+    json_array_foreach(jobs, i, j) printf("%-6d %-10s %8d %8d %8d %8d  %s\n", (int)js_num(j, "id"),
+                                          js_str(j, "state", "?"), (int)js_num(j, "done"),
+                                          (int)js_num(j, "failed"), (int)js_num(j, "pending"),
+                                          (int)js_num(j, "in_flight"), js_str(j, "name", ""));
+}
+
+static void print_job(json_t *j)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(j, k, v)
+    {
+        char *t = json_is_string(v) ? NULL : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+        printf("%-12s %s\n", k, t ? t : json_string_value(v));
+        free(t);
+    }
+}
+
+/* Exit code for a finished job's state. */
+static int job_code(const char *state)
+{
+    return strcmp(state, "done") == 0 ? EXIT_OK : EXIT_REFUSED;
+}
+
+static int cmd_wait(long long id, double timeout)
+{
+    int tty = isatty(1) && !want_json;
+    double t0 = now_s();
+    for (;;) {
+        json_t *req = json_pack("{s:s, s:I}", "cmd", "job", "id", (json_int_t)id);
+        int code = 0;
+        json_t *rep = call(req, &code);
+        json_decref(req);
+        if (!rep)
+            return code;
+        json_t *j = json_object_get(rep, "job");
+        const char *state = js_str(j, "state", "?");
+        int total = (int)js_num(j, "total"), done = (int)js_num(j, "done"),
+            failed = (int)js_num(j, "failed");
+        int finished = strcmp(state, "running") && strcmp(state, "paused");
+        if (tty) {
+            int width = 30, fill = total ? (done + failed) * width / total : 0;
+            printf("\rjob %lld [%.*s%*s] %d/%d done, %d failed  ", id, fill,
+                   "##############################", width - fill, "", done + failed, total,
+                   failed);
+            fflush(stdout);
+        }
+        if (finished || (timeout > 0 && now_s() - t0 >= timeout)) {
+            if (tty)
+                printf("\n");
+            int rc = finished ? job_code(state) : EXIT_TIMEOUT;
+            if (want_json)
+                print_json(j);
+            else
+                printf("job %lld %s: %d done, %d failed, %d pending\n", id,
+                       finished ? state : "still running (timeout)", done, failed,
+                       (int)js_num(j, "pending") + (int)js_num(j, "in_flight"));
+            json_decref(rep);
+            return rc;
+        }
+        json_decref(rep);
+        usleep(100 * 1000);
+    }
+}
+
+static int need_int(const char *opt, const char *v, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long x = v ? strtol(v, &end, 10) : 0;
+    if (!v || errno || *end || end == v || x < lo || x > hi) {
+        fprintf(stderr, "crawlctl: %s: \"%s\" is not an integer %ld..%ld\n", opt, v ? v : "",
+                lo, hi);
+        return -1;
+    }
+    *out = x;
+    return 0;
+}
+
+static json_t *build_submit(int argc, char **argv)
+{
+    json_t *req = json_pack("{s:s}", "cmd", "submit");
+    json_t *urls = json_array();
+    long v;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--depth") == 0) {
+            if (need_int(a, val, 0, 1000, &v) < 0)
+                goto bad;
+            json_object_set_new(req, "depth", json_integer(v));
+            i++;
+        } else if (strcmp(a, "--max-pages") == 0) {
+            if (need_int(a, val, 1, 100000000, &v) < 0)
+                goto bad;
+            json_object_set_new(req, "max_pages", json_integer(v));
+            i++;
+        } else if (strcmp(a, "--delay-ms") == 0) {
+            if (need_int(a, val, 0, 3600000, &v) < 0)
+                goto bad;
+            json_object_set_new(req, "delay_ms", json_integer(v));
+            i++;
+        } else if (strcmp(a, "--scope") == 0 || strcmp(a, "--name") == 0 ||
+                   strcmp(a, "--output") == 0) {
+            if (!val) {
+                fprintf(stderr, "crawlctl: %s needs a value\n", a);
+                goto bad;
+            }
+            json_object_set_new(req, a + 2, json_string(val));
+            i++;
+        } else if (strcmp(a, "--js") == 0 || strcmp(a, "--no-js") == 0) {
+            json_object_set_new(req, "js", json_boolean(a[2] == 'j'));
+        } else if (strcmp(a, "--warc") == 0) {
+            json_object_set_new(req, "warc", json_true());
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "crawlctl: submit: unknown option %s\n", a);
+            goto bad;
+        } else
+            json_array_append_new(urls, json_string(a));
+    }
+    if (json_array_size(urls) == 0) {
+        fprintf(stderr, "crawlctl: submit: at least one URL is needed\n");
+        goto bad;
+    }
+    json_object_set_new(req, "urls", urls);
+    return req;
+bad:
+    json_decref(urls);
+    json_decref(req);
+    return NULL;
+}
 
 int main(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-        printf("crawlctl %s\n", CRAWLD_VERSION);
-        return 0;
+    sock_path = getenv("CRAWLD_SOCKET");
+    if (!sock_path || !*sock_path)
+        sock_path = DEFAULT_SOCKET;
+    /* Global options, then the command; --json is also taken after it. */
+    char *rest[argc + 1];
+    int nrest = 0;
+    const char *cmd = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--json") == 0)
+            want_json = 1;
+        else if (!cmd && (strcmp(a, "-s") == 0 || strcmp(a, "--socket") == 0)) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "crawlctl: %s needs a path\n", a);
+                return EXIT_USAGE;
+            }
+            sock_path = argv[++i];
+        } else if (!cmd && (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)) {
+            usage(stdout);
+            return 0;
+        } else if (!cmd && strcmp(a, "--version") == 0) {
+            printf("crawlctl %s\n", CRAWLD_VERSION);
+            return 0;
+        } else if (!cmd && a[0] == '-') {
+            fprintf(stderr, "crawlctl: unknown option %s\n", a);
+            usage(stderr);
+            return EXIT_USAGE;
+        } else if (!cmd)
+            cmd = a;
+        else
+            rest[nrest++] = argv[i];
     }
-    fprintf(stderr, "usage: crawlctl --version\n");
-    return 2;
+    rest[nrest] = NULL;
+    if (!cmd) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    json_t *req = NULL;
+    long long id = -1;
+    double timeout = 0;
+    int code = 0;
+    if (strcmp(cmd, "submit") == 0) {
+        if (!(req = build_submit(nrest, rest)))
+            return EXIT_USAGE;
+    } else if (strcmp(cmd, "status") == 0 || strcmp(cmd, "jobs") == 0 ||
+               strcmp(cmd, "drain") == 0 || strcmp(cmd, "shutdown") == 0 ||
+               strcmp(cmd, "reload") == 0 || strcmp(cmd, "metrics") == 0) {
+        if (nrest) {
+            fprintf(stderr, "crawlctl: %s takes no arguments\n", cmd);
+            return EXIT_USAGE;
+        }
+        req = json_pack("{s:s}", "cmd", cmd);
+    } else if (strcmp(cmd, "job") == 0 || strcmp(cmd, "cancel") == 0 ||
+               strcmp(cmd, "pause") == 0 || strcmp(cmd, "resume") == 0 ||
+               strcmp(cmd, "wait") == 0) {
+        for (int i = 0; i < nrest; i++) {
+            if (strcmp(cmd, "wait") == 0 && strcmp(rest[i], "--timeout") == 0) {
+                char *end;
+                timeout = i + 1 < nrest ? strtod(rest[i + 1], &end) : -1;
+                if (i + 1 >= nrest || *end || !(timeout > 0) || !isfinite(timeout)) {
+                    fprintf(stderr, "crawlctl: --timeout needs a positive number of seconds\n");
+                    return EXIT_USAGE;
+                }
+                i++;
+            } else if (id < 0) {
+                if ((id = parse_id(rest[i], cmd)) < 0)
+                    return EXIT_USAGE;
+            } else {
+                fprintf(stderr, "crawlctl: %s: unexpected argument \"%s\"\n", cmd, rest[i]);
+                return EXIT_USAGE;
+            }
+        }
+        if (id < 0) {
+            fprintf(stderr, "crawlctl: %s needs a job id\n", cmd);
+            return EXIT_USAGE;
+        }
+        if (strcmp(cmd, "wait") == 0)
+            return cmd_wait(id, timeout);
+        req = json_pack("{s:s, s:I}", "cmd", cmd, "id", (json_int_t)id);
+    } else if (strcmp(cmd, "recycle") == 0) {
+        req = json_pack("{s:s}", "cmd", cmd);
+        if (nrest > 1) {
+            fprintf(stderr, "crawlctl: recycle takes at most one worker id\n");
+            json_decref(req);
+            return EXIT_USAGE;
+        }
+        if (nrest == 1) {
+            long long w = parse_id(rest[0], "recycle");
+            if (w < 0) {
+                json_decref(req);
+                return EXIT_USAGE;
+            }
+            json_object_set_new(req, "worker", json_integer(w));
+        }
+    } else {
+        fprintf(stderr, "crawlctl: unknown command \"%s\"\n", cmd);
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    json_t *rep = call(req, &code);
+    json_decref(req);
+    if (!rep)
+        return code;
+    if (strcmp(cmd, "status") == 0) {
+        if (want_json)
+            print_json(json_object_get(rep, "status"));
+        else
+            print_status(json_object_get(rep, "status"));
+    } else if (want_json) {
+        print_json(rep);
+    } else if (strcmp(cmd, "submit") == 0) {
+        printf("%lld\n", (long long)json_integer_value(json_object_get(rep, "job")));
+    } else if (strcmp(cmd, "jobs") == 0) {
+        print_jobs(json_object_get(rep, "jobs"));
+    } else if (strcmp(cmd, "job") == 0) {
+        print_job(json_object_get(rep, "job"));
+    } else if (strcmp(cmd, "metrics") == 0) {
+        fputs(js_str(rep, "text", ""), stdout);
+    } else {
+        printf("ok\n");
+    }
+    json_decref(rep);
+    return EXIT_OK;
 }

@@ -1,0 +1,87 @@
+/* control — crawld's control socket: a SOCK_STREAM unix socket speaking
+ * NDJSON, one request object per line in, one reply object per line out.
+ *
+ * Bounds: a line is at most CONTROL_LINE_MAX bytes (a longer one gets an
+ * error reply and the connection is closed before more is buffered); at
+ * most CONTROL_MAX_CLIENTS at once (more are refused); a client that stops
+ * reading its replies is dropped once CONTROL_MAX_PENDING_OUT bytes wait.
+ * Peers are checked with SO_PEERCRED: the daemon's uid or root, else refused.
+ * The socket is created 0660; an existing socket file is replaced only when
+ * nothing answers on it.
+ *
+ * The line splitter (linebuf) is pure and unit-tested. */
+#ifndef CRAWLD_CONTROL_H
+#define CRAWLD_CONTROL_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <uv.h>
+
+#define CONTROL_LINE_MAX (1024 * 1024)
+#define CONTROL_MAX_CLIENTS 1024
+#define CONTROL_MAX_PENDING_OUT (8 * 1024 * 1024)
+
+/* ---- line splitting ---- */
+
+typedef struct linebuf {
+    char *buf; /* process allocator */
+    size_t len, cap, max;
+} linebuf;
+
+typedef enum linebuf_rc {
+    LINEBUF_OK = 0,   /* everything consumed; a partial line may be buffered */
+    LINEBUF_STOPPED,  /* on_line returned non-zero; the rest was not read */
+    LINEBUF_TOO_LONG, /* a line passed max bytes: the stream cannot go on */
+    LINEBUF_NOMEM
+} linebuf_rc;
+
+void linebuf_init(linebuf *lb, size_t max);
+void linebuf_free(linebuf *lb);
+/* Splits data into lines; on_line gets each complete one NUL-terminated,
+ * without its "\n" (and a "\r" before it). Never holds more than max+1
+ * bytes. */
+linebuf_rc linebuf_feed(linebuf *lb, const char *data, size_t n,
+                        int (*on_line)(void *ud, char *line, size_t len), void *ud);
+
+/* ---- the server ---- */
+
+/* Returns the reply to req (a new reference; NULL → "internal error"). peer
+ * is the client's uid. */
+typedef json_t *(*control_handler)(void *ud, json_t *req);
+
+typedef struct control_client control_client;
+
+typedef struct control {
+    uv_loop_t *loop;
+    uv_pipe_t server;
+    int listening;
+    char path[108];
+    dev_t dev;
+    ino_t ino; /* of the socket file we made: only that one is unlinked */
+    control_handler handler;
+    void *ud;
+    control_client *clients; /* doubly linked */
+    int nclients;
+    long accepted, refused;
+    int closing;
+    int open_handles; /* server + clients not yet closed */
+    void (*on_closed)(struct control *c);
+} control;
+
+/* Checks for a live daemon on path, replaces a stale socket file, binds,
+ * sets mode 0660 and listens. 0, or -1 with err ("another crawld answers on
+ * …", "… exists and is not a socket", bind errors). */
+int control_open(control *c, uv_loop_t *loop, const char *path, control_handler h, void *ud,
+                 char *err, size_t errlen);
+/* Closes the server and every client (pending replies are flushed first
+ * when the peer reads), unlinks the socket file; on_closed when done. */
+void control_close(control *c, void (*on_closed)(control *c));
+
+/* 1 when something answers on path (a live daemon), 0 when not. */
+int control_probe(const char *path);
+
+/* {"ok":false,"error":msg}: a new reference. */
+json_t *control_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,858 @@
+/* pool — see pool.h. */
+#include "pool.h"
+#include "alloc.h"
+#include "log.h"
+#include "rss.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define WORKER_RBUF (64 * 1024)
+#define START_TIMEOUT_MS 30000 /* no "ready" by then: killed, a start failure */
+#define EXIT_WAIT_MS 3000      /* asked to go (or channel gone): killed after this */
+#define BACKOFF_BASE_MS 250
+#define BACKOFF_MAX_MS 30000
+
+extern char **environ;
+
+/* ---- pure helpers (unit-tested) ---- */
+
+const char *worker_state_str(worker_state s)
+{
+    static const char *n[] = {"starting", "idle", "busy", "retiring"};
+    return s < WORKER_STATE_COUNT ? n[s] : "?";
+}
+
+const char *recycle_reason_str(recycle_reason r)
+{
+    static const char *n[] = {"none",  "rss",    "rss_hard", "max_pages", "timeout",
+                              "crash", "manual", "reload",   "shutdown"};
+    return r < RECYCLE_COUNT ? n[r] : "?";
+}
+
+int pool_transition_ok(worker_state from, worker_state to)
+{
+    /* rows: from; columns: to (starting idle busy retiring) */
+    static const unsigned char ok[WORKER_STATE_COUNT][WORKER_STATE_COUNT] = {
+        [WORKER_STARTING] = {0, 1, 0, 1}, /* ready; killed or stopped */
+        [WORKER_IDLE] = {0, 0, 1, 1},     /* page dispatched; retire / kill */
+        [WORKER_BUSY] = {0, 1, 0, 1},     /* result; retire after result / kill */
+        [WORKER_RETIRING] = {0, 0, 0, 0}, /* terminal: the process exits */
+    };
+    if (from >= WORKER_STATE_COUNT || to >= WORKER_STATE_COUNT)
+        return 0;
+    return ok[from][to];
+}
+
+long pool_backoff_ms(int failures)
+{
+    if (failures < 1)
+        return 0;
+    long d = BACKOFF_BASE_MS;
+    for (int i = 1; i < failures && d < BACKOFF_MAX_MS; i++)
+        d *= 2;
+    return d > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : d;
+}
+
+long pool_jittered_max(long max_pages, unsigned long rnd)
+{
+    long span = max_pages / 10; /* ±10 % */
+    long v = max_pages;
+    if (span > 0)
+        v += (long)(rnd % (unsigned long)(2 * span + 1)) - span;
+    return v < 1 ? 1 : v;
+}
+
+/* ---- internals ---- */
+
+static unsigned long rng_next(pool *p)
+{
+    unsigned long x = p->rng; /* xorshift64 */
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return p->rng = x;
+}
+
+static void spawn_worker(pool *p, int slot);
+static void pool_maybe_stopped(pool *p);
+static void pool_maybe_closed(pool *p);
+
+static void worker_set_state(worker *w, worker_state to)
+{
+    if (!pool_transition_ok(w->state, to)) {
+        /* A bug, not bad input: say so loudly, keep the daemon up. */
+        log_error("pool", "illegal worker transition", "slot=%d pid=%ld from=%s to=%s", w->slot,
+                  (long)w->pid, worker_state_str(w->state), worker_state_str(to));
+        return;
+    }
+    log_debug("pool", "worker state", "slot=%d pid=%ld from=%s to=%s", w->slot, (long)w->pid,
+              worker_state_str(w->state), worker_state_str(to));
+    w->state = to;
+}
+
+typedef struct write_req {
+    uv_write_t req;
+    size_t len;
+    char data[];
+} write_req;
+
+static void on_write(uv_write_t *req, int status)
+{
+    (void)status; /* a dead worker's write fails; its exit callback cleans up */
+    write_req *wr = (write_req *)req;
+    alloc_free(wr, sizeof(*wr) + wr->len);
+}
+
+/* Sends one frame; -1 when the channel is gone. */
+static int worker_send(worker *w, const char *s, size_t n)
+{
+    if (w->exited || uv_is_closing((uv_handle_t *)&w->chan))
+        return -1;
+    write_req *wr = alloc_new(sizeof(*wr) + FRAME_HEADER + n);
+    if (!wr)
+        return -1;
+    wr->len = FRAME_HEADER + n;
+    wr->data[0] = (char)(n >> 24);
+    wr->data[1] = (char)(n >> 16);
+    wr->data[2] = (char)(n >> 8);
+    wr->data[3] = (char)n;
+    memcpy(wr->data + FRAME_HEADER, s, n);
+    uv_buf_t b = uv_buf_init(wr->data, (unsigned)wr->len);
+    if (uv_write(&wr->req, (uv_stream_t *)&w->chan, &b, 1, on_write) < 0) {
+        alloc_free(wr, sizeof(*wr) + wr->len);
+        return -1;
+    }
+    return 0;
+}
+
+static void worker_kill(worker *w, recycle_reason why, const char *detail)
+{
+    if (w->killed || w->exited)
+        return;
+    w->killed = 1;
+    if (w->reason == RECYCLE_NONE)
+        w->reason = why;
+    if (w->state != WORKER_RETIRING)
+        worker_set_state(w, WORKER_RETIRING);
+    log_warn("pool", "killing worker", "slot=%d pid=%ld reason=%s rss_mb=%ld detail=\"%s\"%s%s%s",
+             w->slot, (long)w->pid, recycle_reason_str(w->reason), w->rss_kb / 1024,
+             detail ? detail : "", w->task ? " url=\"" : "", w->task ? w->task->url : "",
+             w->task ? "\"" : "");
+    uv_process_kill(&w->proc, SIGKILL);
+}
+
+/* Asks an idle (or just-finished) worker to leave after nothing more. */
+static void worker_retire(worker *w, recycle_reason why)
+{
+    if (w->reason == RECYCLE_NONE)
+        w->reason = why;
+    if (w->state != WORKER_RETIRING)
+        worker_set_state(w, WORKER_RETIRING);
+    w->deadline_ms = uv_now(w->pool->loop) + EXIT_WAIT_MS;
+    static const char msg[] = "{\"type\":\"retire\"}";
+    if (worker_send(w, msg, sizeof(msg) - 1) < 0)
+        worker_kill(w, why, "channel gone");
+    log_info("pool", "worker retiring", "slot=%d pid=%ld reason=%s pages=%ld rss_mb=%ld", w->slot,
+             (long)w->pid, recycle_reason_str(w->reason), w->pages, w->rss_kb / 1024);
+}
+
+static void worker_give_page(worker *w, jobs_page *pg)
+{
+    pool *p = w->pool;
+    job *jb = jobs_find(p->jobs, pg->job_id);
+    long long tid = ++p->next_task_id;
+    long fetch_ms = (long)p->cfg->page_timeout_ms * 3 / 4; /* the rest: parse + JS */
+    json_t *t = json_pack("{s:s, s:I, s:I, s:s, s:i, s:b, s:i, s:b}", "type", "task", "task_id",
+                          (json_int_t)tid, "job_id", (json_int_t)pg->job_id, "url", pg->url,
+                          "depth", pg->depth, "js", jb ? jb->js : p->cfg->js_default,
+                          "timeout_ms", (int)(fetch_ms > 0 ? fetch_ms : 1), "want_text", 0);
+    char *s = t ? json_dumps(t, JSON_COMPACT) : NULL;
+    json_decref(t);
+    w->task = pg;
+    w->task_id = tid;
+    w->task_start_ms = uv_now(p->loop);
+    w->deadline_ms = w->task_start_ms + (uint64_t)p->cfg->page_timeout_ms;
+    worker_set_state(w, WORKER_BUSY);
+    int rc = -1;
+    if (s) {
+        rc = worker_send(w, s, strlen(s));
+        json_free_t jfree;
+        json_get_alloc_funcs(NULL, &jfree);
+        jfree(s);
+    }
+    if (rc < 0) /* the page goes back through the exit path */
+        worker_kill(w, RECYCLE_CRASH, "cannot send the task");
+}
+
+void pool_dispatch(pool *p)
+{
+    if (p->stopping)
+        return;
+    for (int i = 0; i < p->nslots; i++) {
+        worker *w = p->slots[i].w;
+        if (!w || w->state != WORKER_IDLE)
+            continue;
+        jobs_page *pg = jobs_next(p->jobs);
+        if (!pg)
+            return;
+        worker_give_page(w, pg);
+    }
+}
+
+static void record_rate(pool *p)
+{
+    p->pages_done++;
+    uint64_t sec = uv_now(p->loop) / 1000;
+    int i = (int)(sec % 10);
+    if (p->rate_sec[i] != sec) {
+        p->rate_sec[i] = sec;
+        p->rate_n[i] = 0;
+    }
+    p->rate_n[i]++;
+}
+
+double pool_pages_per_s(pool *p)
+{
+    uint64_t sec = uv_now(p->loop) / 1000;
+    long n = 0;
+    for (int i = 0; i < 10; i++)
+        if (p->rate_sec[i] + 10 > sec)
+            n += p->rate_n[i];
+    return (double)n / 10.0;
+}
+
+/* What comes after a page: idle, or retiring for one of the reasons. */
+static void worker_after_page(worker *w, int worker_says_retire)
+{
+    pool *p = w->pool;
+    if (w->state == WORKER_RETIRING)
+        return;
+    if (worker_says_retire) {
+        w->reason = RECYCLE_RSS;
+        worker_set_state(w, WORKER_RETIRING);
+        w->deadline_ms = uv_now(p->loop) + EXIT_WAIT_MS; /* it exits on its own */
+        log_info("pool", "worker retiring", "slot=%d pid=%ld reason=rss rss_mb=%ld soft_mb=%d",
+                 w->slot, (long)w->pid, w->rss_kb / 1024, p->cfg->rss_soft_mb);
+    } else if (w->pages >= w->max_pages)
+        worker_retire(w, RECYCLE_MAX_PAGES);
+    else if (w->retire_after_page)
+        worker_retire(w, RECYCLE_MANUAL);
+    else if (p->stopping)
+        worker_retire(w, RECYCLE_SHUTDOWN);
+    else {
+        worker_set_state(w, WORKER_IDLE);
+        w->deadline_ms = 0;
+    }
+}
+
+static void on_result(worker *w, json_t *m)
+{
+    pool *p = w->pool;
+    json_int_t tid = json_integer_value(json_object_get(m, "task_id"));
+    json_t *st = json_object_get(m, "worker");
+    json_t *page = json_object_get(m, "page");
+    if (!w->task || tid != w->task_id || !json_is_object(page)) {
+        log_warn("pool", "result for no task of this worker", "slot=%d pid=%ld task_id=%lld",
+                 w->slot, (long)w->pid, (long long)tid);
+        return;
+    }
+    long rss = (long)json_integer_value(json_object_get(st, "rss_kb"));
+    if (rss > 0)
+        w->rss_kb = rss;
+    json_t *ar = json_object_get(st, "arena_retained_kb");
+    if (json_is_integer(ar))
+        w->arena_retained_kb = (long)json_integer_value(ar);
+    w->pages++;
+    jobs_page *pg = w->task;
+    w->task = NULL;
+    w->task_id = 0;
+    jobs_page_done(p->jobs, pg, page);
+    record_rate(p);
+    worker_after_page(w, json_is_true(json_object_get(st, "retire")));
+}
+
+/* The worker refused our task ("bad_task: …"): the page gets that record. */
+static void on_task_error(worker *w, json_t *m)
+{
+    pool *p = w->pool;
+    const char *e = json_string_value(json_object_get(m, "error"));
+    json_int_t tid = json_integer_value(json_object_get(m, "task_id"));
+    log_warn("pool", "worker answered an error", "slot=%d pid=%ld task_id=%lld error=\"%s\"",
+             w->slot, (long)w->pid, (long long)tid, e ? e : "?");
+    if (!w->task || tid != w->task_id)
+        return;
+    jobs_page *pg = w->task;
+    w->task = NULL;
+    json_t *rec = json_pack("{s:s, s:n, s:i, s:i, s:[], s:s}", "url", pg->url, "final_url",
+                            "status", 0, "depth", pg->depth, "links", "error",
+                            e ? e : "worker: error");
+    if (rec) {
+        jobs_page_done(p->jobs, pg, rec);
+        json_decref(rec);
+    } else
+        jobs_page_failed(p->jobs, pg, "worker error", 1);
+    worker_after_page(w, 0);
+}
+
+static void on_frame(worker *w, const char *buf, size_t len)
+{
+    pool *p = w->pool;
+    json_error_t jerr;
+    json_t *m = json_loadb(buf, len, 0, &jerr);
+    const char *type = m ? json_string_value(json_object_get(m, "type")) : NULL;
+    if (!type) {
+        worker_kill(w, RECYCLE_CRASH, "bad frame from worker");
+        json_decref(m);
+        return;
+    }
+    if (strcmp(type, "ready") == 0) {
+        if (w->state == WORKER_STARTING) {
+            pool_slot *s = &p->slots[w->slot];
+            json_int_t pid = json_integer_value(json_object_get(m, "pid"));
+            if (pid != w->pid)
+                log_warn("pool", "ready with another pid", "slot=%d pid=%ld said=%lld", w->slot,
+                         (long)w->pid, (long long)pid);
+            if (s->start_failures)
+                log_info("pool", "worker started after failures", "slot=%d pid=%ld failures=%d",
+                         w->slot, (long)w->pid, s->start_failures);
+            s->start_failures = 0;
+            p->backoff_logged = 0;
+            w->ready = 1;
+            long rss = rss_kb(w->pid);
+            if (rss > 0)
+                w->rss_kb = rss;
+            w->deadline_ms = 0;
+            log_debug("pool", "worker ready", "slot=%d pid=%ld version=%s", w->slot, (long)w->pid,
+                      json_string_value(json_object_get(m, "version")));
+            worker_set_state(w, WORKER_IDLE);
+            if (p->stopping)
+                worker_retire(w, RECYCLE_SHUTDOWN);
+            else if (w->retire_after_page)
+                worker_retire(w, RECYCLE_MANUAL);
+            else
+                pool_dispatch(p);
+        }
+    } else if (strcmp(type, "result") == 0) {
+        on_result(w, m);
+        pool_dispatch(p);
+    } else if (strcmp(type, "error") == 0) {
+        on_task_error(w, m);
+        pool_dispatch(p);
+    } else if (strcmp(type, "pong") == 0) {
+        long rss = (long)json_integer_value(json_object_get(json_object_get(m, "worker"), "rss_kb"));
+        if (rss > 0)
+            w->rss_kb = rss;
+    } else {
+        log_warn("pool", "unknown frame from worker", "slot=%d pid=%ld type=\"%.40s\"", w->slot,
+                 (long)w->pid, type);
+    }
+    json_decref(m);
+}
+
+static void worker_decode(worker *w)
+{
+    for (;;) {
+        char *buf;
+        size_t len;
+        frame_err fe = frame_decoder_next(&w->dec, &buf, &len);
+        if (fe == FRAME_EOF)
+            return;
+        if (fe != FRAME_OK) {
+            worker_kill(w, RECYCLE_CRASH, frame_err_str(fe));
+            return;
+        }
+        on_frame(w, buf, len);
+    }
+}
+
+static void worker_feed(worker *w, const char *data, size_t n)
+{
+    if (frame_decoder_feed(&w->dec, data, n) != FRAME_OK) {
+        worker_kill(w, RECYCLE_CRASH, "out of memory buffering a frame");
+        return;
+    }
+    worker_decode(w);
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+    (void)suggested;
+    worker *w = h->data;
+    *buf = uv_buf_init(w->rbuf, WORKER_RBUF);
+}
+
+static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+    worker *w = s->data;
+    if (n > 0) {
+        worker_feed(w, buf->base, (size_t)n);
+        return;
+    }
+    if (n == 0)
+        return;
+    /* EOF or error: the process should be gone or going; make sure. */
+    uv_read_stop(s);
+    if (!w->exited && !w->killed) {
+        uint64_t soon = uv_now(w->pool->loop) + EXIT_WAIT_MS;
+        if (!w->deadline_ms || w->deadline_ms > soon || w->state != WORKER_RETIRING)
+            w->deadline_ms = soon;
+        if (w->state != WORKER_RETIRING) {
+            w->reason = RECYCLE_CRASH;
+            worker_set_state(w, WORKER_RETIRING);
+        }
+    }
+}
+
+/* Frames the worker wrote before exiting may still sit in the socket when
+ * the exit callback comes first: read them now so no result is lost. */
+static void worker_drain_channel(worker *w)
+{
+    uv_os_fd_t fd;
+    if (uv_fileno((uv_handle_t *)&w->chan, &fd) < 0)
+        return;
+    for (;;) {
+        ssize_t r = read(fd, w->rbuf, WORKER_RBUF);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return;
+        worker_feed(w, w->rbuf, (size_t)r);
+    }
+}
+
+static void worker_free(worker *w)
+{
+    frame_decoder_free(&w->dec);
+    alloc_free(w->rbuf, WORKER_RBUF);
+    ALLOC_FREE(w);
+}
+
+static void on_worker_handle_closed(uv_handle_t *h)
+{
+    worker *w = h->data;
+    if (--w->handles_open > 0)
+        return;
+    pool *p = w->pool;
+    worker_free(w);
+    p->live_workers--;
+    pool_maybe_closed(p);
+}
+
+static void worker_close_handles(worker *w)
+{
+    w->handles_open = 2;
+    uv_close((uv_handle_t *)&w->proc, on_worker_handle_closed);
+    uv_close((uv_handle_t *)&w->chan, on_worker_handle_closed);
+}
+
+static void on_backoff(uv_timer_t *t)
+{
+    pool *p = t->data;
+    pool_slot *s = (pool_slot *)(void *)((char *)t - offsetof(pool_slot, backoff));
+    if (!p->stopping)
+        spawn_worker(p, (int)(s - p->slots));
+}
+
+/* The slot's process is gone (or never started): refill it. */
+static void slot_refill(pool *p, int slot, int start_failed, const char *why)
+{
+    pool_slot *s = &p->slots[slot];
+    if (p->stopping) {
+        pool_maybe_stopped(p);
+        return;
+    }
+    if (!start_failed) {
+        spawn_worker(p, slot);
+        return;
+    }
+    s->start_failures++;
+    p->start_failures_total++;
+    long delay = pool_backoff_ms(s->start_failures);
+    if (!p->backoff_logged) {
+        /* One line per failing series; recovery logs "started after failures". */
+        log_error("pool", "worker fails to start; retrying with backoff",
+                  "slot=%d worker=\"%s\" error=\"%s\" first_delay_ms=%ld max_delay_ms=%d", slot,
+                  p->worker_path, why, delay, BACKOFF_MAX_MS);
+        p->backoff_logged = 1;
+    } else
+        log_debug("pool", "worker start failed", "slot=%d failures=%d delay_ms=%ld error=\"%s\"",
+                  slot, s->start_failures, delay, why);
+    uv_timer_start(&s->backoff, on_backoff, (uint64_t)delay, 0);
+}
+
+static void on_exit_cb(uv_process_t *proc, int64_t status, int term_signal)
+{
+    worker *w = proc->data;
+    pool *p = w->pool;
+    worker_drain_channel(w); /* a last result may be waiting */
+    w->exited = 1;
+    char how[64];
+    if (term_signal)
+        snprintf(how, sizeof(how), "signal %d", term_signal);
+    else
+        snprintf(how, sizeof(how), "status %lld", (long long)status);
+    int start_failed = !w->ready && w->reason != RECYCLE_SHUTDOWN;
+    recycle_reason r = w->reason;
+    if (r == RECYCLE_NONE)
+        r = RECYCLE_CRASH;
+    if (!start_failed && r != RECYCLE_SHUTDOWN)
+        p->recycles[r]++;
+    if (w->task) {
+        char reason[96];
+        if (r == RECYCLE_CRASH)
+            snprintf(reason, sizeof(reason), "worker crashed (%s)", how);
+        else
+            snprintf(reason, sizeof(reason), "worker killed (%s)", recycle_reason_str(r));
+        jobs_page *pg = w->task;
+        w->task = NULL;
+        const char *url_copy = pg->url;
+        int attempts = pg->attempts;
+        char url[256];
+        snprintf(url, sizeof(url), "%s", url_copy);
+        if (jobs_page_failed(p->jobs, pg, reason, p->cfg->max_attempts)) {
+            p->quarantined++;
+            log_warn("pool", "page quarantined", "url=\"%s\" attempts=%d reason=\"%s\"", url,
+                     attempts, reason);
+        } else
+            log_info("pool", "page requeued", "url=\"%s\" attempts=%d reason=\"%s\"", url,
+                     attempts, reason);
+    }
+    if (start_failed)
+        log_debug("pool", "worker died before ready", "slot=%d pid=%ld exit=\"%s\"", w->slot,
+                  (long)w->pid, how);
+    else if (r == RECYCLE_CRASH)
+        log_warn("pool", "worker died", "slot=%d pid=%ld exit=\"%s\" pages=%ld", w->slot,
+                 (long)w->pid, how, w->pages);
+    else
+        log_info("pool", "worker exited", "slot=%d pid=%ld reason=%s exit=\"%s\" pages=%ld",
+                 w->slot, (long)w->pid, recycle_reason_str(r), how, w->pages);
+    p->slots[w->slot].last_exit_status = term_signal ? -term_signal : (long)status;
+    p->slots[w->slot].w = NULL;
+    int slot = w->slot;
+    worker_close_handles(w);
+    char why[96];
+    snprintf(why, sizeof(why), "exited before ready: %s", how);
+    slot_refill(p, slot, start_failed, why);
+    pool_dispatch(p);
+}
+
+static void spawn_worker(pool *p, int slot)
+{
+    worker *w = ALLOC_NEW(worker);
+    char *rbuf = w ? alloc_new(WORKER_RBUF) : NULL;
+    if (!w || !rbuf) {
+        if (w)
+            ALLOC_FREE(w);
+        slot_refill(p, slot, 1, "out of memory");
+        return;
+    }
+    w->pool = p;
+    w->slot = slot;
+    w->rbuf = rbuf;
+    w->state = WORKER_STARTING;
+    w->arena_retained_kb = -1;
+    w->max_pages = pool_jittered_max(p->cfg->max_pages_per_worker, rng_next(p));
+    frame_decoder_init(&w->dec, FRAME_MAX_RESULT);
+    uv_pipe_init(p->loop, &w->chan, 0);
+    w->chan.data = w;
+    w->proc.data = w;
+    p->live_workers++;
+
+    char *args[6] = {p->worker_path, "serve", NULL, NULL, NULL, NULL};
+    if (p->config_path[0]) {
+        args[2] = "-c";
+        args[3] = p->config_path;
+    }
+    uv_stdio_container_t stdio[4];
+    stdio[0].flags = UV_IGNORE;
+    stdio[1].flags = UV_INHERIT_FD;
+    stdio[1].data.fd = 1;
+    stdio[2].flags = UV_INHERIT_FD;
+    stdio[2].data.fd = 2;
+    stdio[3].flags = UV_CREATE_PIPE | UV_READABLE_PIPE | UV_WRITABLE_PIPE;
+    stdio[3].data.stream = (uv_stream_t *)&w->chan;
+    uv_process_options_t o;
+    memset(&o, 0, sizeof(o));
+    o.file = p->worker_path;
+    o.args = args;
+    o.env = p->env;
+    o.exit_cb = on_exit_cb;
+    o.stdio = stdio;
+    o.stdio_count = 4;
+    int rc = uv_spawn(p->loop, &w->proc, &o);
+    if (rc < 0) {
+        w->exited = 1;
+        worker_close_handles(w); /* libuv: a failed spawn's handle is closed too */
+        char why[160];
+        snprintf(why, sizeof(why), "spawn: %s", uv_strerror(rc));
+        slot_refill(p, slot, 1, why);
+        return;
+    }
+    w->pid = w->proc.pid;
+    w->deadline_ms = uv_now(p->loop) + START_TIMEOUT_MS;
+    p->spawned++;
+    p->slots[slot].w = w;
+    log_info("pool", "worker started", "slot=%d pid=%ld max_pages=%ld", slot, (long)w->pid,
+             w->max_pages);
+    uv_read_start((uv_stream_t *)&w->chan, on_alloc, on_read);
+}
+
+static void on_tick(uv_timer_t *t)
+{
+    pool *p = t->data;
+    uint64_t now = uv_now(p->loop);
+    long hard_kb = (long)p->cfg->rss_hard_mb * 1024;
+    for (int i = 0; i < p->nslots; i++) {
+        worker *w = p->slots[i].w;
+        if (!w || w->exited)
+            continue;
+        long rss = rss_kb(w->pid);
+        if (rss >= 0)
+            w->rss_kb = rss;
+        if (w->killed)
+            continue;
+        if (rss > hard_kb) {
+            char d[64];
+            snprintf(d, sizeof(d), "rss %ld MB over %d MB", rss / 1024, p->cfg->rss_hard_mb);
+            worker_kill(w, RECYCLE_RSS_HARD, d);
+        } else if (w->deadline_ms && now >= w->deadline_ms) {
+            if (w->state == WORKER_BUSY)
+                worker_kill(w, RECYCLE_TIMEOUT, "page deadline passed");
+            else if (w->state == WORKER_STARTING)
+                worker_kill(w, RECYCLE_NONE, "no ready handshake");
+            else
+                worker_kill(w, w->reason, "did not exit when asked");
+        } else if (p->stopping && p->stop_deadline_ms && now >= p->stop_deadline_ms &&
+                   w->state == WORKER_BUSY)
+            worker_kill(w, RECYCLE_SHUTDOWN, "grace period over");
+    }
+}
+
+static void build_env(pool *p)
+{
+    size_t n = 0;
+    for (char **e = environ; e && *e; e++)
+        n++;
+    p->env = alloc_zeroed((n + 1) * sizeof(char *));
+    if (!p->env)
+        return;
+    static const char *drop[] = {"NOTIFY_SOCKET=", "WATCHDOG_PID=",  "WATCHDOG_USEC=",
+                                 "LISTEN_PID=",    "LISTEN_FDS=",    "LISTEN_FDNAMES=",
+                                 "CRAWLD_WORKER="};
+    size_t k = 0;
+    for (char **e = environ; e && *e; e++) {
+        int keep = 1;
+        for (size_t d = 0; d < sizeof(drop) / sizeof(drop[0]); d++)
+            if (strncmp(*e, drop[d], strlen(drop[d])) == 0)
+                keep = 0;
+        if (keep)
+            p->env[k++] = *e;
+    }
+    p->env_n = n + 1;
+}
+
+int pool_init(pool *p, uv_loop_t *loop, const crawld_config *cfg, jobs *jb,
+              const char *worker_path, const char *config_path, char *err, size_t errlen)
+{
+    memset(p, 0, sizeof(*p));
+    p->loop = loop;
+    p->cfg = cfg;
+    p->jobs = jb;
+    snprintf(p->worker_path, sizeof(p->worker_path), "%s", worker_path);
+    snprintf(p->config_path, sizeof(p->config_path), "%s", config_path ? config_path : "");
+    p->rng = (unsigned long)time(NULL) ^ ((unsigned long)getpid() << 16) ^ 0x9e3779b97f4a7c15UL;
+    p->nslots = cfg->workers;
+    p->slots = alloc_zeroed((size_t)p->nslots * sizeof(pool_slot));
+    build_env(p);
+    if (!p->slots || !p->env) {
+        snprintf(err, errlen, "out of memory");
+        alloc_free(p->slots, (size_t)p->nslots * sizeof(pool_slot));
+        alloc_free(p->env, p->env_n * sizeof(char *));
+        p->slots = NULL;
+        p->env = NULL;
+        return -1;
+    }
+    for (int i = 0; i < p->nslots; i++) {
+        uv_timer_init(loop, &p->slots[i].backoff);
+        p->slots[i].backoff.data = p;
+    }
+    uv_timer_init(loop, &p->tick);
+    p->tick.data = p;
+    uv_timer_start(&p->tick, on_tick, (uint64_t)cfg->rss_poll_ms, (uint64_t)cfg->rss_poll_ms);
+    for (int i = 0; i < p->nslots; i++)
+        spawn_worker(p, i);
+    return 0;
+}
+
+static void pool_maybe_stopped(pool *p)
+{
+    if (!p->stopping || !p->on_stopped)
+        return;
+    for (int i = 0; i < p->nslots; i++)
+        if (p->slots[i].w)
+            return;
+    void (*cb)(pool *) = p->on_stopped;
+    p->on_stopped = NULL;
+    cb(p);
+}
+
+void pool_stop(pool *p, long grace_ms, void (*on_stopped)(pool *p))
+{
+    if (p->stopping)
+        return;
+    p->stopping = 1;
+    p->on_stopped = on_stopped;
+    p->stop_deadline_ms = uv_now(p->loop) + (uint64_t)(grace_ms > 0 ? grace_ms : 0);
+    int busy = 0;
+    for (int i = 0; i < p->nslots; i++) {
+        uv_timer_stop(&p->slots[i].backoff);
+        worker *w = p->slots[i].w;
+        if (!w)
+            continue;
+        if (w->state == WORKER_IDLE)
+            worker_retire(w, RECYCLE_SHUTDOWN);
+        else if (w->state == WORKER_STARTING)
+            worker_kill(w, RECYCLE_SHUTDOWN, "daemon stopping");
+        else if (w->state == WORKER_BUSY) {
+            busy++;
+            if (grace_ms <= 0)
+                worker_kill(w, RECYCLE_SHUTDOWN, "daemon stopping now");
+        }
+    }
+    log_info("pool", "stopping workers", "busy=%d grace_ms=%ld", busy, grace_ms);
+    pool_maybe_stopped(p);
+}
+
+static void on_pool_handle_closed(uv_handle_t *h)
+{
+    pool *p = h->data;
+    p->closing--;
+    pool_maybe_closed(p);
+}
+
+static void pool_maybe_closed(pool *p)
+{
+    if (!p->on_closed || p->closing > 0 || p->live_workers > 0)
+        return;
+    void (*cb)(pool *) = p->on_closed;
+    p->on_closed = NULL;
+    cb(p);
+}
+
+void pool_close(pool *p, void (*on_closed)(pool *p))
+{
+    p->on_closed = on_closed;
+    p->closing = 1 + p->nslots;
+    uv_close((uv_handle_t *)&p->tick, on_pool_handle_closed);
+    for (int i = 0; i < p->nslots; i++)
+        uv_close((uv_handle_t *)&p->slots[i].backoff, on_pool_handle_closed);
+}
+
+void pool_free(pool *p)
+{
+    alloc_free(p->slots, (size_t)p->nslots * sizeof(pool_slot));
+    alloc_free(p->env, p->env_n * sizeof(char *));
+    p->slots = NULL;
+    p->env = NULL;
+}
+
+int pool_recycle(pool *p, int slot)
+{
+    if (slot >= p->nslots)
+        return -1;
+    int n = 0;
+    for (int i = 0; i < p->nslots; i++) {
+        if (slot >= 0 && i != slot)
+            continue;
+        worker *w = p->slots[i].w;
+        if (!w)
+            continue;
+        if (w->state == WORKER_IDLE) {
+            worker_retire(w, RECYCLE_MANUAL);
+            n++;
+        } else if (w->state == WORKER_BUSY || w->state == WORKER_STARTING) {
+            w->retire_after_page = 1; /* a starting one serves no page: it retires when ready */
+            n++;
+        }
+    }
+    return n;
+}
+
+int pool_count_state(pool *p, worker_state s)
+{
+    int n = 0;
+    for (int i = 0; i < p->nslots; i++)
+        if (p->slots[i].w && p->slots[i].w->state == s)
+            n++;
+    return n;
+}
+
+long pool_rss_kb_total(pool *p)
+{
+    long t = 0;
+    for (int i = 0; i < p->nslots; i++)
+        if (p->slots[i].w && p->slots[i].w->rss_kb > 0)
+            t += p->slots[i].w->rss_kb;
+    return t;
+}
+
+json_t *pool_workers_json(pool *p)
+{
+    json_t *a = json_array();
+    uint64_t now = uv_now(p->loop);
+    for (int i = 0; a && i < p->nslots; i++) {
+        pool_slot *s = &p->slots[i];
+        worker *w = s->w;
+        json_t *o;
+        if (!w) {
+            o = json_pack("{s:i, s:n, s:s, s:n, s:i, s:i, s:i, s:n, s:n, s:n, s:n, s:i}", "id", i,
+                          "pid", "state", p->stopping ? "stopped" : "backoff", "rss_mb",
+                          "rss_soft_mb", p->cfg->rss_soft_mb, "rss_hard_mb", p->cfg->rss_hard_mb,
+                          "pages", 0, "url", "page_ms", "js_heap_mb", "arena_retained_kb",
+                          "start_failures", s->start_failures);
+        } else {
+            o = json_pack("{s:i, s:i, s:s, s:f, s:i, s:i, s:i, s:i, s:n, s:i}", "id", i, "pid",
+                          (int)w->pid, "state", worker_state_str(w->state), "rss_mb",
+                          (double)((w->rss_kb * 10) / 1024) / 10.0, "rss_soft_mb",
+                          p->cfg->rss_soft_mb, "rss_hard_mb", p->cfg->rss_hard_mb, "pages",
+                          (int)w->pages, "max_pages", (int)w->max_pages, "js_heap_mb",
+                          "start_failures", s->start_failures);
+            if (o) {
+                json_object_set_new(o, "url", w->task ? json_string(w->task->url) : json_null());
+                json_object_set_new(o, "page_ms", w->task ? json_integer((json_int_t)(
+                                                                now - w->task_start_ms))
+                                                          : json_null());
+                json_object_set_new(o, "arena_retained_kb",
+                                    w->arena_retained_kb >= 0
+                                        ? json_integer(w->arena_retained_kb)
+                                        : json_null());
+                if (w->state == WORKER_RETIRING)
+                    json_object_set_new(o, "reason",
+                                        json_string(recycle_reason_str(w->reason == RECYCLE_NONE
+                                                                           ? RECYCLE_CRASH
+                                                                           : w->reason)));
+            }
+        }
+        if (o)
+            json_array_append_new(a, o);
+    }
+    return a;
+}
+
+json_t *pool_recycles_json(pool *p)
+{
+    json_t *o = json_object();
+    for (int r = RECYCLE_RSS; o && r < RECYCLE_SHUTDOWN; r++)
+        json_object_set_new(o, recycle_reason_str((recycle_reason)r),
+                            json_integer(p->recycles[r]));
+    if (o)
+        json_object_set_new(o, "start_failures", json_integer(p->start_failures_total));
+    return o;
+}

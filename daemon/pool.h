@@ -1,0 +1,149 @@
+/* pool — the page workers: `workers` slots, each running at most one
+ * crawld-worker process started with uv_spawn (fork + exec) and talking
+ * frames (frame.h) over a socketpair on the child's fd 3 (worker/serve.h).
+ *
+ * The pool dispatches pages from jobs.h to idle workers, polls every
+ * worker's RSS every rss_poll_ms, kills a worker over rss_hard_mb or past its
+ * page deadline, retires one after its jittered max_pages or when it says
+ * it is over rss_soft_mb, and refills the slot when the process has exited.
+ * A page whose worker dies goes back to its job (jobs_page_failed).
+ * Workers that die before their ready handshake are restarted with
+ * exponential backoff. Every recycle is counted by reason.
+ *
+ * All state changes of a worker go through one function (pool.c:
+ * worker_set_state) checked against pool_transition_ok. */
+#ifndef CRAWLD_POOL_H
+#define CRAWLD_POOL_H
+
+#include "config.h"
+#include "frame.h"
+#include "jobs.h"
+
+#include <jansson.h>
+#include <sys/types.h>
+#include <uv.h>
+
+typedef enum worker_state {
+    WORKER_STARTING, /* spawned; no "ready" frame yet; gets no page */
+    WORKER_IDLE,     /* ready, no page: the only state dispatch picks from */
+    WORKER_BUSY,     /* one page in flight, under its deadline */
+    WORKER_RETIRING, /* leaving (retire sent, retire announced, or killed);
+                        gets no page; its slot refills when it has exited */
+    WORKER_STATE_COUNT
+} worker_state;
+
+/* Why a worker left; counted in pool.recycles[reason]. */
+typedef enum recycle_reason {
+    RECYCLE_NONE = 0,
+    RECYCLE_RSS,       /* over rss_soft_mb after a page (the worker retired) */
+    RECYCLE_RSS_HARD,  /* over rss_hard_mb at a poll (killed) */
+    RECYCLE_MAX_PAGES, /* served its jittered max_pages_per_worker */
+    RECYCLE_TIMEOUT,   /* page past page_timeout_ms (killed) */
+    RECYCLE_CRASH,     /* exited on its own, unasked */
+    RECYCLE_MANUAL,    /* crawlctl recycle */
+    RECYCLE_RELOAD,    /* config reload (not yet: SIGHUP lands later) */
+    RECYCLE_SHUTDOWN,  /* the daemon is stopping (not counted) */
+    RECYCLE_COUNT
+} recycle_reason;
+
+const char *worker_state_str(worker_state s);
+const char *recycle_reason_str(recycle_reason r);
+/* The transition table: 1 when from → to is allowed. */
+int pool_transition_ok(worker_state from, worker_state to);
+/* Restart delay after n consecutive start failures (n >= 1): 250 ms
+ * doubling, capped at 30 s. */
+long pool_backoff_ms(int failures);
+/* max_pages ± 10 %, from a random number; at least 1. */
+long pool_jittered_max(long max_pages, unsigned long rnd);
+
+typedef struct pool pool;
+
+typedef struct worker {
+    pool *pool;
+    int slot;
+    uv_process_t proc;
+    uv_pipe_t chan;
+    int handles_open; /* proc + chan not yet closed */
+    int exited;
+    frame_decoder dec;
+    char *rbuf; /* read buffer, WORKER_RBUF bytes */
+    worker_state state;
+    pid_t pid;
+    long rss_kb;            /* last poll or report */
+    long pages;             /* pages this worker finished */
+    long max_pages;         /* jittered limit */
+    long arena_retained_kb; /* from the last result, -1 unknown */
+    jobs_page *task;        /* in flight (BUSY, or RETIRING after a kill) */
+    long long task_id;
+    uint64_t task_start_ms;
+    uint64_t deadline_ms;   /* page, handshake or retire deadline; 0 none */
+    recycle_reason reason;  /* why it is retiring (NONE: it died unasked) */
+    int retire_after_page;  /* recycle asked while busy */
+    int killed;             /* SIGKILL sent */
+    int ready;              /* the handshake came */
+} worker;
+
+typedef struct pool_slot {
+    worker *w;            /* NULL while empty (backoff, or stopping) */
+    uv_timer_t backoff;   /* restart timer */
+    int start_failures;   /* consecutive deaths before "ready" */
+    long last_exit_status;
+} pool_slot;
+
+struct pool {
+    uv_loop_t *loop;
+    const crawld_config *cfg;
+    jobs *jobs;
+    char worker_path[4096];
+    char config_path[4096]; /* "" → the worker uses built-in defaults */
+    char **env;             /* environ without NOTIFY_SOCKET, WATCHDOG_* */
+    size_t env_n;
+    int nslots;
+    pool_slot *slots;
+    uv_timer_t tick; /* RSS poll + deadlines, every rss_poll_ms */
+    int stopping;    /* no dispatch, no respawn */
+    int closing;     /* handles being closed; free after pool_close's callback */
+    uint64_t stop_deadline_ms;
+    long long next_task_id;
+    long recycles[RECYCLE_COUNT];
+    long start_failures_total;
+    int backoff_logged; /* the one log line of a failing series (any slot) */
+    long spawned;
+    long quarantined;
+    long pages_done;                  /* results received */
+    uint64_t rate_sec[10];            /* pages per second over the last 10 s */
+    long rate_n[10];
+    unsigned long rng;
+    void (*on_stopped)(pool *p);      /* every worker gone after pool_stop */
+    void (*on_closed)(pool *p);       /* every handle closed after pool_close */
+    void *user;
+    int live_workers;                 /* worker structs not yet freed */
+};
+
+/* Sets up slots and timers and starts every worker. 0, or -1 (err). */
+int pool_init(pool *p, uv_loop_t *loop, const crawld_config *cfg, jobs *jb,
+              const char *worker_path, const char *config_path, char *err, size_t errlen);
+/* Gives idle workers pages while any are pending. Call after a submit. */
+void pool_dispatch(pool *p);
+/* Stops taking work; pages in flight may finish for grace_ms, then their
+ * workers are killed; idle workers are told to go. on_stopped runs once no
+ * worker process is left (possibly from inside this call's later loop turns). */
+void pool_stop(pool *p, long grace_ms, void (*on_stopped)(pool *p));
+/* Closes every handle; on_closed runs when they are all closed. Only after
+ * on_stopped. Then pool_free. */
+void pool_close(pool *p, void (*on_closed)(pool *p));
+void pool_free(pool *p);
+
+/* Asks worker `slot` (or all when slot < 0) to retire after its page.
+ * Returns how many were asked, -1 when slot is not a valid id. */
+int pool_recycle(pool *p, int slot);
+
+/* The "workers" array and "recycles" object of status. */
+json_t *pool_workers_json(pool *p);
+json_t *pool_recycles_json(pool *p);
+int pool_count_state(pool *p, worker_state s);
+/* Pages finished per second, averaged over the last 10 s. */
+double pool_pages_per_s(pool *p);
+long pool_rss_kb_total(pool *p);
+
+#endif
