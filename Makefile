@@ -38,8 +38,11 @@ CFLAGS_ALL := -std=c11 -D_GNU_SOURCE $(WARN) $(MODE_CFLAGS) -DCRAWLD_VERSION='"$
 	-Icommon -Iworker -Idaemon $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
 CXXFLAGS_ALL := -std=c++17 $(WARN) -Wno-dangling-pointer -Wno-invalid-offsetof -fno-rtti \
 	$(filter-out -DCRAWLD_DEBUG,$(MODE_CFLAGS)) -Icommon -Iworker $(JS_CFLAGS) -MMD -MP $(CXXFLAGS)
-LDFLAGS_ALL := $(MODE_LDFLAGS) $(LDFLAGS)
+LDFLAGS_ALL := -Wl,--as-needed $(MODE_LDFLAGS) $(LDFLAGS)
 LIBS_ALL := $(PKG_LIBS) $(JS_LIBS) -lpthread -lm
+# crawld and crawlctl never run JS: without libmozjs they stay small, and
+# abort() is libc's (libmozjs exports its own abort(), see docs/platform-notes.md).
+LIBS_DAEMON := $(PKG_LIBS) -lpthread -lm
 
 COMMON_SRC := $(wildcard common/*.c)
 WORKER_MAIN := worker/main.c
@@ -87,10 +90,10 @@ LINK_LIBS := $(OUT)/libdaemon.a $(OUT)/libworker.a $(OUT)/libcommon.a
 
 $(OUT)/crawld-worker: $(call OBJ,$(WORKER_MAIN)) $(LINK_LIBS)
 	$(CXX) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ALL)
-$(OUT)/crawld: $(call OBJ,$(DAEMON_MAIN)) $(LINK_LIBS)
-	$(CXX) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ALL)
-$(OUT)/crawlctl: $(call OBJ,$(CTL_MAIN)) $(LINK_LIBS)
-	$(CXX) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ALL)
+$(OUT)/crawld: $(call OBJ,$(DAEMON_MAIN)) $(OUT)/libdaemon.a $(OUT)/libcommon.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_DAEMON)
+$(OUT)/crawlctl: $(call OBJ,$(CTL_MAIN)) $(OUT)/libdaemon.a $(OUT)/libcommon.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_DAEMON)
 
 $(OUT)/tests/%: $(OUT)/obj/tests/unit/%.o $(TESTLIB_OBJ) $(LINK_LIBS)
 	@mkdir -p $(dir $@)
