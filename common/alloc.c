@@ -1,6 +1,7 @@
 /* alloc — see alloc.h. Two implementations chosen at build time. */
 #include "alloc.h"
 
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,21 @@ void alloc_fail_after(long n)
 
 void alloc_fail_reset(void) { alloc_fail_after(0); }
 long alloc_fail_count(void) { return atomic_load(&fail_seen); }
+
+void alloc_abort(void)
+{
+    /* What glibc's abort() does: raise once with the current disposition,
+     * then again with the default one. */
+    fflush(stderr);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGABRT);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    raise(SIGABRT);
+    signal(SIGABRT, SIG_DFL);
+    raise(SIGABRT);
+    _exit(128 + SIGABRT);
+}
 
 #ifdef CRAWLD_DEBUG
 /* ---- tracking allocator ------------------------------------------------ */
@@ -101,14 +117,14 @@ static block *header_of(void *p, size_t size, const char *what)
     if (b->magic != BLOCK_MAGIC) {
         fprintf(stderr, "level=error mod=alloc msg=\"%s of a pointer not from alloc_new\" ptr=%p\n",
                 what, p);
-        abort();
+        alloc_abort();
     }
     if (b->size != size) {
         fprintf(stderr,
                 "level=error mod=alloc msg=\"%s with the wrong size\" ptr=%p size=%zu actual=%zu\n",
                 what, p, size, b->size);
         backtrace_symbols_fd(b->trace, b->frames, 2);
-        abort();
+        alloc_abort();
     }
     return b;
 }

@@ -54,4 +54,10 @@ void alloc_fail_after(long n);
 void alloc_fail_reset(void);
 long alloc_fail_count(void); /* allocations made since alloc_fail_after() */
 
+/* abort() that really ends the process with SIGABRT. Every binary links
+ * libmozjs-102, which exports its own abort() (mozalloc's: it prints
+ * "Redirecting call to abort() to mozalloc_abort" and dies of SIGSEGV), and
+ * the linker binds our abort() calls to it whatever the library order. */
+__attribute__((noreturn)) void alloc_abort(void);
+
 #endif

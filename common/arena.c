@@ -112,7 +112,7 @@ void *arena_alloc_or_die(arena *a, size_t size)
     void *p = arena_alloc(a, size);
     if (!p) {
         fprintf(stderr, "level=error mod=arena msg=\"out of memory\" size=%zu\n", size);
-        abort();
+        alloc_abort();
     }
     return p;
 }

@@ -128,11 +128,13 @@ void arena_pool_release(arena_pool *p, arena *a)
     pooled_arena *pa = (pooled_arena *)a;
     arena_bucket b = pa->bucket;
     arena_bucket_stats *st = &p->stats[b];
-    arena_pool_name *slot = name_slot(p, pa->name, 0);
+    /* An idle arena has no name: releasing it again is caught even while
+     * other arenas of its name are still held. */
+    arena_pool_name *slot = pa->name ? name_slot(p, pa->name, 0) : NULL;
     if (!slot || slot->held <= 0) {
         fprintf(stderr, "level=error mod=arena_pool msg=\"released more than acquired\" name=%s\n",
-                pa->name);
-        abort();
+                pa->name ? pa->name : "(idle)");
+        alloc_abort();
     }
     slot->held--;
     st->live--;
@@ -143,6 +145,7 @@ void arena_pool_release(arena_pool *p, arena *a)
         return;
     }
     arena_reset(&pa->a, p->cfg.bucket[b].retain_bytes);
+    pa->name = NULL;
     pa->next = p->free_list[b];
     p->free_list[b] = pa;
     st->free++;
@@ -188,7 +191,7 @@ size_t arena_pool_deinit(arena_pool *p)
     }
 #ifdef CRAWLD_DEBUG
     if (held)
-        abort();
+        alloc_abort();
 #endif
     return held;
 }
