@@ -1,0 +1,878 @@
+/* test_html — html_parse and html_sniff_charset: title, base, links, robots,
+ * canonical, text, charsets, hostile input (deep nesting, 10 MB, garbage),
+ * and that a whole parse lives in the arena. */
+#include "alloc.h"
+#include "arena.h"
+#include "html.h"
+
+#include <check.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define URL "http://example.com/dir/page.html"
+
+static arena A;
+static size_t live0;
+
+static void setup(void) {
+    live0 = alloc_live_bytes();
+    arena_init(&A, 0);
+}
+
+/* Every test ends here: the parse must have lived in the arena only. */
+static void finish(void) {
+    arena_release(&A);
+    ck_assert_uint_eq(alloc_live_bytes(), live0);
+}
+
+static html_doc parse_n(const char *html, size_t len, const char *hdr_charset, int want_text) {
+    html_options o = {.content_type_charset = hdr_charset, .want_text = want_text};
+    html_doc d;
+    ck_assert_int_eq(html_parse(&A, URL, html, len, &o, &d), HTML_OK);
+    return d;
+}
+
+static html_doc parse(const char *html) {
+    return parse_n(html, strlen(html), NULL, 1);
+}
+
+static html_doc parse_cs(const char *html, const char *hdr_charset) {
+    return parse_n(html, strlen(html), hdr_charset, 1);
+}
+
+static int link_index(const html_doc *d, const char *url) {
+    for (size_t i = 0; i < d->nlinks; i++)
+        if (!strcmp(d->links[i], url))
+            return (int)i;
+    return -1;
+}
+
+#define ck_has_link(d, u) ck_assert_msg(link_index(&(d), (u)) >= 0, "missing link %s", (u))
+#define ck_no_link(d, u) ck_assert_msg(link_index(&(d), (u)) < 0, "unexpected link %s", (u))
+
+/* Strict UTF-8: no overlongs, surrogates or code points past U+10FFFF
+ * (jansson refuses such strings in the result message). */
+static int valid_utf8(const char *s) {
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        unsigned c = *p, n, cp;
+        if (c < 0x80) {
+            p++;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            n = 1, cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 2, cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 3, cp = c & 0x07;
+        } else {
+            return 0;
+        }
+        for (unsigned i = 1; i <= n; i++) {
+            if ((p[i] & 0xC0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (p[i] & 0x3F);
+        }
+        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+        p += n + 1;
+    }
+    return 1;
+}
+
+/* ---- title ---------------------------------------------------------------- */
+
+START_TEST(title_whitespace) {
+    html_doc d = parse("<html><head><title>\n  Hello \t\r\n  World  </title></head></html>");
+    ck_assert_str_eq(d.title, "Hello World");
+    finish();
+}
+END_TEST
+
+START_TEST(title_missing_and_empty) {
+    html_doc d = parse("<p>no title here</p>");
+    ck_assert_ptr_null(d.title);
+    d = parse("<title>   </title>");
+    ck_assert_ptr_nonnull(d.title);
+    ck_assert_str_eq(d.title, "");
+    finish();
+}
+END_TEST
+
+START_TEST(title_entities_first_only) {
+    html_doc d =
+        parse("<title>Tom &amp; Jerry &lt;3 &eacute;&#x263A;</title><title>second</title>");
+    ck_assert_str_eq(d.title, "Tom & Jerry <3 \xC3\xA9\xE2\x98\xBA");
+    /* An SVG <title> is not the document's title. */
+    d = parse("<body><svg><title>svg</title></svg><title>html</title></body>");
+    ck_assert_str_eq(d.title, "html");
+    finish();
+}
+END_TEST
+
+/* ---- base ----------------------------------------------------------------- */
+
+START_TEST(base_href_changes_resolution) {
+    /* The first <base href> applies to every link, even one before it. */
+    html_doc d =
+        parse("<a href='early'>e</a><base target=_blank><base href='http://other.example/x/'>"
+              "<base href='http://third.example/'><a href='y?z=1'>y</a>"
+              "<a href='/root'>r</a>");
+    ck_assert_str_eq(d.base_href, "http://other.example/x/");
+    ck_assert_uint_eq(d.nlinks, 3);
+    ck_assert_str_eq(d.links[0], "http://other.example/x/early");
+    ck_assert_str_eq(d.links[1], "http://other.example/x/y?z=1");
+    ck_assert_str_eq(d.links[2], "http://other.example/root");
+
+    d = parse("<base href='../up/'><a href='a'>a</a>");
+    ck_assert_str_eq(d.base_href, "http://example.com/up/");
+    ck_assert_str_eq(d.links[0], "http://example.com/up/a");
+
+    /* A base that does not resolve to http(s) is ignored. */
+    d = parse("<base href='javascript:void(0)'><a href='a'>a</a>");
+    ck_assert_ptr_null(d.base_href);
+    ck_assert_str_eq(d.links[0], "http://example.com/dir/a");
+    finish();
+}
+END_TEST
+
+/* ---- links ---------------------------------------------------------------- */
+
+START_TEST(link_elements) {
+    html_doc d = parse("<head><link rel=next href='/n'><link rel='PREV' href='/p'>"
+                       "<link rel='alternate' hreflang=de href='/de'>"
+                       "<link rel=stylesheet href='/s.css'><link rel='alternate stylesheet' "
+                       "href='/alt.css'><link rel=icon href='/i.ico'><link href='/norel'>"
+                       "<link rel=preload href='/pre'></head><body>"
+                       "<a href='/a'>a</a><a name=anchor>no href</a>"
+                       "<map><area href='/area' alt=x></map><iframe src='/frame1'></iframe>"
+                       "<img src='/img.png'><script src='/s.js'></script>"
+                       "<template><a href='/inert'>t</a></template></body>");
+    ck_has_link(d, "http://example.com/n");
+    ck_has_link(d, "http://example.com/p");
+    ck_has_link(d, "http://example.com/de");
+    ck_has_link(d, "http://example.com/a");
+    ck_has_link(d, "http://example.com/area");
+    ck_has_link(d, "http://example.com/frame1");
+    ck_no_link(d, "http://example.com/s.css");
+    ck_no_link(d, "http://example.com/alt.css");
+    ck_no_link(d, "http://example.com/i.ico");
+    ck_no_link(d, "http://example.com/norel");
+    ck_no_link(d, "http://example.com/pre");
+    ck_no_link(d, "http://example.com/img.png");
+    ck_no_link(d, "http://example.com/s.js");
+    ck_no_link(d, "http://example.com/inert");
+    ck_assert_uint_eq(d.nlinks, 6);
+    ck_assert_uint_eq(d.skipped_links, 0);
+
+    d = parse("<frameset><frame src='f1.html'><frame src='/f2.html'></frameset>");
+    ck_assert_uint_eq(d.nlinks, 2);
+    ck_assert_str_eq(d.links[0], "http://example.com/dir/f1.html");
+    ck_assert_str_eq(d.links[1], "http://example.com/f2.html");
+    finish();
+}
+END_TEST
+
+START_TEST(link_relative_shapes) {
+    html_doc d = parse("<a href='../up.html'>1</a><a href='./same.html'>2</a>"
+                       "<a href='//cdn.example.org/x'>3</a><a href='?q=1'>4</a>"
+                       "<a href='#frag'>5</a><a href='other.html#frag'>6</a>"
+                       "<a href='  spaced.html  '>7</a><a href='HTTPS://Example.COM:443/A'>8</a>"
+                       "<a href='sub/'>9</a>");
+    ck_assert_uint_eq(d.nlinks, 8);
+    ck_assert_str_eq(d.links[0], "http://example.com/up.html");
+    ck_assert_str_eq(d.links[1], "http://example.com/dir/same.html");
+    ck_assert_str_eq(d.links[2], "http://cdn.example.org/x");
+    ck_assert_str_eq(d.links[3], "http://example.com/dir/page.html?q=1");
+    ck_assert_str_eq(d.links[4], "http://example.com/dir/other.html");
+    ck_assert_str_eq(d.links[5], "http://example.com/dir/spaced.html");
+    ck_assert_str_eq(d.links[6], "https://example.com/A");
+    ck_assert_str_eq(d.links[7], "http://example.com/dir/sub/");
+    ck_assert_uint_eq(d.skipped_links, 1); /* #frag */
+    finish();
+}
+END_TEST
+
+START_TEST(link_skipped_schemes) {
+    html_doc d = parse("<a href='javascript:void(0)'>j</a><a href='mailto:a@b.c'>m</a>"
+                       "<a href='tel:+123'>t</a><a href='data:text/html,x'>d</a>"
+                       "<a href='ftp://x/y'>f</a><a href=''>empty</a><a href='   '>ws</a>"
+                       "<a href='JavaScript:alert(1)'>J</a><iframe src='about:blank'></iframe>"
+                       "<a href='ok.html'>ok</a>");
+    ck_assert_uint_eq(d.nlinks, 1);
+    ck_assert_str_eq(d.links[0], "http://example.com/dir/ok.html");
+    ck_assert_uint_eq(d.skipped_links, 9);
+    finish();
+}
+END_TEST
+
+START_TEST(link_duplicates_collapsed_in_order) {
+    /* Repeated hrefs and different spellings of one URL are kept once, at the
+     * place of their first appearance; repeated skipped hrefs count each time. */
+    html_doc d = parse("<a href='/b'>1</a><a href='/a'>2</a><a href='/b'>3</a>"
+                       "<a href='http://EXAMPLE.com/a'>4</a><a href='../a#top'>5</a>"
+                       "<a href='/c'>6</a><a href='mailto:x@y'>7</a><a href='mailto:x@y'>8</a>"
+                       "<a href='/%7Eb'>9</a><a href='/~b'>10</a>");
+    ck_assert_uint_eq(d.nlinks, 4);
+    ck_assert_str_eq(d.links[0], "http://example.com/b");
+    ck_assert_str_eq(d.links[1], "http://example.com/a");
+    ck_assert_str_eq(d.links[2], "http://example.com/c");
+    ck_assert_str_eq(d.links[3], "http://example.com/~b");
+    ck_assert_uint_eq(d.skipped_links, 2);
+    finish();
+}
+END_TEST
+
+START_TEST(link_many_unique) {
+    /* Enough links to make the hash sets probe and wrap. */
+    enum { N = 5000 };
+    size_t cap = (size_t)N * 2 * 40, len = 0;
+    char *html = malloc(cap);
+    ck_assert_ptr_nonnull(html);
+    for (int r = 0; r < 2; r++)
+        for (int i = 0; i < N; i++)
+            len += (size_t)snprintf(html + len, cap - len, "<a href='/p/%d'>x</a>", i);
+    html_doc d = parse_n(html, len, NULL, 0);
+    free(html);
+    ck_assert_uint_eq(d.nlinks, N);
+    ck_assert_str_eq(d.links[0], "http://example.com/p/0");
+    ck_assert_str_eq(d.links[N - 1], "http://example.com/p/4999");
+    finish();
+}
+END_TEST
+
+START_TEST(link_rel_nofollow) {
+    html_doc d = parse("<a href='/f'>f</a><a rel='external NoFollow' href='/nf'>nf</a>"
+                       "<a rel=nofollowx href='/x'>x</a><map><area rel=nofollow href='/na'></map>"
+                       "<link rel='next nofollow' href='/next'>");
+    ck_has_link(d, "http://example.com/f");
+    ck_has_link(d, "http://example.com/x");
+    ck_has_link(d, "http://example.com/next"); /* rel=nofollow applies to a/area */
+    ck_no_link(d, "http://example.com/nf");
+    ck_no_link(d, "http://example.com/na");
+    ck_assert_uint_eq(d.nofollow_links, 2);
+    ck_assert_uint_eq(d.nlinks, 3);
+    finish();
+}
+END_TEST
+
+/* ---- robots, canonical ---------------------------------------------------- */
+
+START_TEST(meta_robots_variants) {
+    static const struct {
+        const char *meta;
+        int noindex, nofollow;
+    } cases[] = {
+        {"<meta name=robots content=noindex>", 1, 0},
+        {"<meta name='ROBOTS' content='NOFOLLOW'>", 0, 1},
+        {"<meta name=robots content='none'>", 1, 1},
+        {"<meta name=robots content='noindex,nofollow'>", 1, 1},
+        {"<meta name=Robots content=' noarchive , NoIndex '>", 1, 0},
+        {"<meta name=robots content='index follow'>", 0, 0},
+        {"<meta name=robots content='noindexing'>", 0, 0},
+        {"<meta name=googlebot content='noindex,nofollow'>", 0, 0},
+        {"<meta content='noindex' name=' robots '>", 1, 0},
+        {"<meta name=robots>", 0, 0},
+        {"<meta name=robots content=noindex><meta name=robots content=nofollow>", 1, 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char html[256];
+        snprintf(html, sizeof html, "<head>%s</head><a href='/x'>x</a>", cases[i].meta);
+        html_doc d = parse(html);
+        ck_assert_msg(d.meta_noindex == cases[i].noindex, "noindex for %s", cases[i].meta);
+        ck_assert_msg(d.meta_nofollow == cases[i].nofollow, "nofollow for %s", cases[i].meta);
+        ck_assert_uint_eq(d.nlinks, cases[i].nofollow ? 0 : 1);
+        ck_assert_ptr_nonnull(d.links);
+    }
+    finish();
+}
+END_TEST
+
+START_TEST(canonical) {
+    html_doc d = parse("<head><base href='http://b.example/d/'><link rel=Canonical href='c.html'>"
+                       "<link rel=canonical href='/second'></head>");
+    ck_assert_str_eq(d.canonical, "http://b.example/d/c.html");
+    ck_assert_uint_eq(d.nlinks, 0); /* canonical is not a link to follow */
+    d = parse("<link rel=canonical href='mailto:x@y'>");
+    ck_assert_ptr_null(d.canonical);
+    d = parse("<p>none</p>");
+    ck_assert_ptr_null(d.canonical);
+    finish();
+}
+END_TEST
+
+/* ---- text ----------------------------------------------------------------- */
+
+START_TEST(text_visible_only) {
+    const char *html = "<html><head><title>T</title><style>p{color:red}</style>"
+                       "<script>var hidden = 1;</script></head><body>\n"
+                       "  <h1>Head  line</h1><p>First\tpara&nbsp;x</p><p>Hel<b>lo</b> "
+                       "<i>world</i></p><script>alert('no')</script><noscript>nojs</noscript>"
+                       "<template><p>inert</p></template><style>.x{}</style>"
+                       "<ul><li>one</li><li>two</li></ul>end<br>after<!-- comment --></body>"
+                       "</html>";
+    html_doc d = parse(html);
+    ck_assert_str_eq(d.text, "Head line First para\xC2\xA0x Hello world one two end after");
+    ck_assert_uint_eq(d.text_len, strlen(d.text));
+    ck_assert_str_eq(d.title, "T");
+
+    /* Without want_text: text_len only. */
+    html_doc d2 = parse_n(html, strlen(html), NULL, 0);
+    ck_assert_ptr_null(d2.text);
+    ck_assert_uint_eq(d2.text_len, d.text_len);
+
+    d = parse("<p>   </p>");
+    ck_assert_str_eq(d.text, "");
+    ck_assert_uint_eq(d.text_len, 0);
+    finish();
+}
+END_TEST
+
+/* ---- charsets ------------------------------------------------------------- */
+
+START_TEST(charset_meta_latin1) {
+    html_doc d =
+        parse("<meta charset=iso-8859-1><title>Caf\xe9 \x80 \x93q\x94</title><p>na\xefve</p>");
+    ck_assert_str_eq(d.title, "Caf\xC3\xA9 \xE2\x82\xAC \xE2\x80\x9Cq\xE2\x80\x9D");
+    ck_assert_str_eq(d.charset, "windows-1252");
+    ck_assert_ptr_null(d.charset_note);
+    ck_assert_str_eq(d.text, "na\xC3\xAFve");
+
+    d = parse("<meta http-equiv='Content-Type' content='text/html; charset=\"ISO-8859-1\"'>"
+              "<title>Caf\xe9</title>");
+    ck_assert_str_eq(d.title, "Caf\xC3\xA9");
+
+    /* Pure ASCII in a single-byte charset is parsed as it is: no decoded
+     * copy (the arena grows by the same amount as for utf-8). */
+    d = parse("<meta charset=latin1><title>plain</title>");
+    ck_assert_str_eq(d.title, "plain");
+    ck_assert_str_eq(d.charset, "windows-1252");
+    enum { BIG = 64 * 1024 };
+    char *ascii = malloc(BIG);
+    ck_assert_ptr_nonnull(ascii);
+    memset(ascii, 'x', BIG);
+    memcpy(ascii, "<title>a</title>", 16);
+    size_t used[2];
+    for (int i = 0; i < 2; i++) {
+        arena_reset(&A, 0);
+        d = parse_n(ascii, BIG, i ? "iso-8859-1" : "utf-8", 0);
+        used[i] = arena_used(&A);
+    }
+    free(ascii);
+    ck_assert_str_eq(d.charset, "windows-1252");
+    ck_assert_uint_eq(used[0], used[1]);
+    finish();
+}
+END_TEST
+
+START_TEST(charset_header_overrides_meta) {
+    html_doc d = parse_cs("<meta charset=iso-8859-1><title>Caf\xC3\xA9</title>", "UTF-8");
+    ck_assert_str_eq(d.title, "Caf\xC3\xA9");
+    ck_assert_str_eq(d.charset, "utf-8");
+    d = parse_cs("<meta charset=utf-8><title>Caf\xe9</title>", "\"latin1\"");
+    ck_assert_str_eq(d.title, "Caf\xC3\xA9");
+    ck_assert_str_eq(d.charset, "windows-1252");
+    /* An empty header value does not count. */
+    d = parse_cs("<meta charset=iso-8859-1><title>Caf\xe9</title>", "");
+    ck_assert_str_eq(d.title, "Caf\xC3\xA9");
+    finish();
+}
+END_TEST
+
+START_TEST(charset_bom) {
+    /* UTF-8 BOM: wins over <meta>, and is not text. */
+    html_doc d = parse("\xEF\xBB\xBF<meta charset=iso-8859-1><title>Caf\xC3\xA9</title><p>x</p>");
+    ck_assert_str_eq(d.title, "Caf\xC3\xA9");
+    ck_assert_str_eq(d.text, "x");
+    ck_assert_str_eq(d.charset, "utf-8");
+
+    /* UTF-16LE with BOM. */
+    const char *ascii = "<title>Hi \xe9</title><a href='/u16'>x</a>";
+    char u16[128];
+    size_t n = 0;
+    u16[n++] = (char)0xFF;
+    u16[n++] = (char)0xFE;
+    for (const char *p = ascii; *p; p++) {
+        u16[n++] = *p;
+        u16[n++] = 0;
+    }
+    d = parse_n(u16, n, NULL, 1);
+    ck_assert_str_eq(d.charset, "utf-16le");
+    ck_assert_str_eq(d.title, "Hi \xC3\xA9");
+    ck_assert_str_eq(d.links[0], "http://example.com/u16");
+    ck_assert_str_eq(d.text, "x");
+
+    /* UTF-16BE with BOM. */
+    n = 0;
+    u16[n++] = (char)0xFE;
+    u16[n++] = (char)0xFF;
+    for (const char *p = ascii; *p; p++) {
+        u16[n++] = 0;
+        u16[n++] = *p;
+    }
+    d = parse_n(u16, n, NULL, 1);
+    ck_assert_str_eq(d.charset, "utf-16be");
+    ck_assert_str_eq(d.title, "Hi \xC3\xA9");
+    /* "utf-16" from the header: the BOM picks the byte order. */
+    d = parse_n(u16, n, "utf-16", 1);
+    ck_assert_str_eq(d.charset, "utf-16be");
+    ck_assert_str_eq(d.title, "Hi \xC3\xA9");
+    /* Without a BOM, "utf-16" is little-endian. */
+    n = 0;
+    for (const char *p = ascii; *p; p++) {
+        u16[n++] = *p;
+        u16[n++] = 0;
+    }
+    d = parse_n(u16, n, "UTF-16", 1);
+    ck_assert_str_eq(d.charset, "utf-16le");
+    ck_assert_str_eq(d.title, "Hi \xC3\xA9");
+    finish();
+}
+END_TEST
+
+START_TEST(charset_iconv_multibyte) {
+    /* Shift_JIS 日本 (0x93FA 0x967B), declared with a WHATWG alias. */
+    html_doc d = parse("<meta charset=x-sjis><title>\x93\xfa\x96\x7b</title>");
+    ck_assert_str_eq(d.charset, "shift_jis");
+    ck_assert_str_eq(d.title, "\xE6\x97\xA5\xE6\x9C\xAC");
+    ck_assert_ptr_null(d.charset_note);
+
+    /* A truncated sequence at the end becomes U+FFFD and is noted. */
+    d = parse_cs("<title>\x93\xfa</title><p>x\x93", "shift_jis");
+    ck_assert_str_eq(d.title, "\xE6\x97\xA5");
+    ck_assert_str_eq(d.text, "x\xEF\xBF\xBD");
+    ck_assert_ptr_nonnull(d.charset_note);
+    ck_assert_ptr_nonnull(strstr(d.charset_note, "replaced"));
+
+    /* koi8-r from the header; a charset only iconv knows (cp850). */
+    d = parse_cs("<title>\xf0\xd2\xc9\xd7\xc5\xd4</title>", "koi8-r");
+    ck_assert_str_eq(d.title, "\xD0\x9F\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82"); /* Привет */
+    d = parse_cs("<title>\x82</title>", "cp850");
+    ck_assert_str_eq(d.charset, "cp850");
+    ck_assert_str_eq(d.title, "\xC3\xA9");
+    finish();
+}
+END_TEST
+
+START_TEST(charset_unknown_note) {
+    html_doc d = parse_cs("<title>Caf\xC3\xA9</title>", "x-no-such-charset");
+    ck_assert_str_eq(d.charset_note, "unknown charset: x-no-such-charset");
+    ck_assert_str_eq(d.charset, "utf-8");
+    ck_assert_str_eq(d.title, "Caf\xC3\xA9");
+    d = parse("<meta charset='bogus/../x'><title>t</title>");
+    ck_assert_ptr_nonnull(d.charset_note);
+    ck_assert_str_eq(d.title, "t");
+    finish();
+}
+END_TEST
+
+START_TEST(charset_invalid_utf8) {
+    html_doc d = parse("<title>a\xff\xfe"
+                       "b\xc3(\xed\xa0\x80z\xf4\x90\x80\x80</title>"
+                       "<p>\xc0\xaf</p><a href='/\xff'>x</a>");
+    ck_assert_ptr_nonnull(d.title);
+    ck_assert_ptr_nonnull(strstr(d.title, "\xEF\xBF\xBD"));
+    ck_assert(valid_utf8(d.title));
+    ck_assert(valid_utf8(d.text));
+    ck_assert_ptr_null(d.charset_note);
+    ck_assert_str_eq(d.charset, "utf-8");
+    ck_assert_uint_eq(d.nlinks + d.skipped_links, 1);
+    finish();
+}
+END_TEST
+
+START_TEST(sniff_rules) {
+    ck_assert_str_eq(html_sniff_charset(&A, NULL, "", 0), "utf-8");
+    ck_assert_str_eq(html_sniff_charset(&A, NULL, NULL, 0), "utf-8");
+    ck_assert_str_eq(html_sniff_charset(&A, " 'Shift_JIS' ", "", 0), "shift_jis");
+    ck_assert_str_eq(html_sniff_charset(&A, "X-Weird", "", 0), "x-weird");
+    const char *s = "<meta charset=\"ISO-8859-2\">";
+    ck_assert_str_eq(html_sniff_charset(&A, NULL, s, strlen(s)), "iso-8859-2");
+    s = "<META HTTP-EQUIV=content-type CONTENT='text/html;charset = koi8-r'>";
+    ck_assert_str_eq(html_sniff_charset(&A, NULL, s, strlen(s)), "koi8-r");
+    /* content without http-equiv: no pragma, no charset. */
+    s = "<meta content='text/html; charset=koi8-r'>";
+    ck_assert_str_eq(html_sniff_charset(&A, NULL, s, strlen(s)), "utf-8");
+    s = "<!-- a > b <meta charset=koi8-r> --><p>";
+    ck_assert_str_eq(html_sniff_charset(&A, NULL, s, strlen(s)), "utf-8");
+    s = "<div title='<meta charset=koi8-r>'>";
+    ck_assert_str_eq(html_sniff_charset(&A, NULL, s, strlen(s)), "utf-8");
+    s = "<meta charset=utf-16le>";
+    ck_assert_str_eq(html_sniff_charset(&A, NULL, s, strlen(s)), "utf-8");
+    s = "<meta charset=x-user-defined>";
+    ck_assert_str_eq(html_sniff_charset(&A, NULL, s, strlen(s)), "windows-1252");
+    s = "\xFE\xFF\0<";
+    ck_assert_str_eq(html_sniff_charset(&A, NULL, s, 4), "utf-16be");
+
+    /* Only the first 1024 bytes are looked at. */
+    char big[1200];
+    memset(big, ' ', sizeof big);
+    memcpy(big + 1100, "<meta charset=koi8-r>", 21);
+    ck_assert_str_eq(html_sniff_charset(&A, NULL, big, sizeof big), "utf-8");
+    memcpy(big + 900, "<meta charset=koi8-r>", 21);
+    ck_assert_str_eq(html_sniff_charset(&A, NULL, big, sizeof big), "koi8-r");
+    finish();
+}
+END_TEST
+
+/* ---- hostile and edge input ----------------------------------------------- */
+
+START_TEST(empty_document) {
+    html_doc d = parse_n("", 0, NULL, 1);
+    ck_assert_ptr_null(d.title);
+    ck_assert_uint_eq(d.nlinks, 0);
+    ck_assert_str_eq(d.text, "");
+    ck_assert_uint_eq(d.elements, 3); /* html, head, body */
+    ck_assert_ptr_nonnull(d.gumbo_output);
+    d = parse_n(NULL, 0, NULL, 0);
+    ck_assert_uint_eq(d.text_len, 0);
+    finish();
+}
+END_TEST
+
+START_TEST(deep_nesting) {
+    /* gumbo builds this iteratively but in O(depth^2) time (each <div> scans
+     * the open elements for a <p>); the walk must not recurse. */
+    enum { DEPTH = 100000 };
+    const char *tail = "<a href='/deep'>bottom</a>";
+    size_t len = (size_t)DEPTH * 5 + strlen(tail);
+    char *html = malloc(len + 1);
+    ck_assert_ptr_nonnull(html);
+    for (size_t i = 0; i < DEPTH; i++)
+        memcpy(html + i * 5, "<div>", 5);
+    strcpy(html + (size_t)DEPTH * 5, tail);
+    html_doc d = parse_n(html, len, NULL, 1);
+    free(html);
+    ck_assert_uint_eq(d.nlinks, 1);
+    ck_assert_str_eq(d.links[0], "http://example.com/deep");
+    ck_assert_uint_ge(d.max_depth, DEPTH);
+    ck_assert_uint_ge(d.elements, DEPTH + 3);
+    ck_assert_str_eq(d.text, "bottom");
+    finish();
+}
+END_TEST
+
+START_TEST(deep_nesting_inline) {
+    /* <span> nesting costs gumbo O(depth): go deeper. */
+    enum { DEPTH = 300000 };
+    const char *tail = "<a href='/s'>s</a>";
+    size_t len = (size_t)DEPTH * 6 + strlen(tail);
+    char *html = malloc(len + 1);
+    ck_assert_ptr_nonnull(html);
+    for (size_t i = 0; i < DEPTH; i++)
+        memcpy(html + i * 6, "<span>", 6);
+    strcpy(html + (size_t)DEPTH * 6, tail);
+    html_doc d = parse_n(html, len, NULL, 0);
+    free(html);
+    ck_assert_uint_eq(d.nlinks, 1);
+    ck_assert_uint_ge(d.max_depth, DEPTH);
+    finish();
+}
+END_TEST
+
+static double now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+START_TEST(ten_megabytes) {
+    const size_t target = 10u << 20;
+    size_t cap = target + 4096, len = 0;
+    char *html = malloc(cap);
+    ck_assert_ptr_nonnull(html);
+    len += (size_t)snprintf(html, cap,
+                            "<!DOCTYPE html><html><head><title>Big page</title>"
+                            "</head><body>\n");
+    size_t items = 0;
+    while (len < target) {
+        len += (size_t)snprintf(html + len, cap - len,
+                                "<div class=\"item\"><h2>Item %zu</h2><p>Some words about item "
+                                "%zu &amp; more words, <b>bold</b> and <i>italic</i>.</p>"
+                                "<a href=\"/item/%zu\">link</a> <a href=\"/item/%zu\">dup</a>"
+                                " <a href=\"#top\">top</a></div>\n",
+                                items, items, items, items);
+        items++;
+    }
+    len += (size_t)snprintf(html + len, cap - len, "</body></html>");
+    double t0 = now();
+    html_doc d = parse_n(html, len, NULL, 1);
+    double t = now() - t0;
+    free(html);
+    fprintf(stderr, "ten_megabytes: %.1f MB in %.2f s (%.1f MB/s), arena peak %.0f MB\n",
+            (double)len / 1e6, t, (double)len / 1e6 / t, (double)A.peak_used / 1e6);
+    ck_assert_str_eq(d.title, "Big page");
+    ck_assert_uint_eq(d.nlinks, items);
+    ck_assert_uint_eq(d.skipped_links, items);
+    char last[64];
+    snprintf(last, sizeof last, "http://example.com/item/%zu", items - 1);
+    ck_assert_str_eq(d.links[items - 1], last);
+    ck_assert_uint_gt(d.text_len, len / 4);
+    ck_assert_ptr_nonnull(strstr(d.text, "Item 0 Some words about item 0 & more words"));
+    finish();
+}
+END_TEST
+
+static uint64_t rng_state;
+static uint64_t rng(void) {
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+START_TEST(garbage_input) {
+    static const char *pieces[] = {
+        "<",
+        ">",
+        "</",
+        "<a href='",
+        "<table>",
+        "<td>",
+        "<tr>",
+        "<svg>",
+        "<math>",
+        "<template>",
+        "</template>",
+        "<!--",
+        "-->",
+        "&#x",
+        "&amp",
+        ";",
+        "\0",
+        "<b>",
+        "</b>",
+        "<p>",
+        "</p>",
+        "<select>",
+        "<option>",
+        "<frameset>",
+        "<script>",
+        "</script>",
+        "<meta ",
+        "charset=",
+        "\"",
+        "'",
+        "=",
+        " ",
+        "<base href=",
+        "<title>",
+        "<iframe src=",
+        "<form>",
+        "<li>",
+        "<nobr>",
+        "<font>",
+        "</div>",
+        "<div>",
+        "<caption>",
+        "<col>",
+        "<foreignObject>",
+        "<desc>",
+        "<mi>",
+        "<annotation-xml encoding=text/html>",
+        "<plaintext>",
+        "<textarea>",
+        "\xff",
+        "\xc3",
+        "\xe2\x82",
+        "<!DOCTYPE html>",
+        "<?x",
+        "<![CDATA[",
+        "]]>",
+        "<image>",
+        "<isindex>",
+        "<noscript>",
+        "<rt>",
+        "<ruby>",
+        "<h1>",
+        "<h2>",
+        "</h1>",
+        "<button>",
+    };
+    enum { LEN = 256 * 1024 };
+    char *buf = malloc(LEN);
+    ck_assert_ptr_nonnull(buf);
+    for (int round = 0; round < 12; round++) {
+        rng_state = 0x9E3779B97F4A7C15ULL * (uint64_t)(round + 1);
+        size_t n = 0;
+        if (round < 4) { /* raw random bytes */
+            for (n = 0; n < LEN; n++)
+                buf[n] = (char)rng();
+        } else { /* random tag soup */
+            while (n < LEN - 64) {
+                const char *p = pieces[rng() % (sizeof pieces / sizeof pieces[0])];
+                size_t pl = *p ? strlen(p) : 1;
+                memcpy(buf + n, p, pl);
+                n += pl;
+                if (rng() % 3 == 0)
+                    buf[n++] = (char)('a' + rng() % 26);
+            }
+        }
+        static const char *charsets[] = {NULL, "shift_jis", "utf-16le", "iso-2022-jp"};
+        html_options o = {.content_type_charset = charsets[round % 4], .want_text = 1};
+        html_doc d;
+        ck_assert_int_eq(html_parse(&A, URL, buf, n, &o, &d), HTML_OK);
+        ck_assert_uint_eq(d.text_len, d.text ? strlen(d.text) : 0);
+        ck_assert(valid_utf8(d.text));
+        ck_assert(!d.title || valid_utf8(d.title));
+        ck_assert(!d.charset_note || valid_utf8(d.charset_note));
+        for (size_t i = 0; i < d.nlinks; i++)
+            ck_assert(!strncmp(d.links[i], "http", 4) && valid_utf8(d.links[i]));
+        arena_reset(&A, 0);
+    }
+    free(buf);
+    finish();
+}
+END_TEST
+
+START_TEST(lives_in_arena) {
+    const char *html = "<title>x</title><a href='/a'>a</a><p>text</p>";
+    html_doc d = parse(html);
+    ck_assert_uint_gt(alloc_live_bytes(), live0); /* the arena's chunks */
+    ck_assert_uint_gt(arena_used(&A), 0);
+    ck_assert_str_eq(d.links[0], "http://example.com/a");
+    finish(); /* live bytes back to the baseline */
+}
+END_TEST
+
+START_TEST(nomem_is_an_error) {
+    /* Our own allocations report HTML_NOMEM (here: the decode buffer). */
+    const char *html = "<title>Caf\xe9</title>";
+    html_options o = {.content_type_charset = "latin1"};
+    html_doc d;
+    alloc_fail_after(1);
+    html_err e = html_parse(&A, URL, html, strlen(html), &o, &d);
+    alloc_fail_reset();
+    ck_assert_int_eq(e, HTML_NOMEM);
+    finish();
+}
+END_TEST
+
+START_TEST(gumbo_oom_is_nomem) {
+    /* gumbo cannot handle NULL from its allocator: the parse is left instead,
+     * and the arena stays usable. */
+    const char *html = "<title>x</title><p>some text</p>";
+    html_doc d;
+    alloc_fail_after(1);
+    html_err e = html_parse(&A, URL, html, strlen(html), NULL, &d);
+    alloc_fail_reset();
+    ck_assert_int_eq(e, HTML_NOMEM);
+    d = parse(html);
+    ck_assert_str_eq(d.title, "x");
+    finish();
+}
+END_TEST
+
+START_TEST(gumbo_assertion_is_parse_error) {
+    /* Debian's gumbo 0.10.1 asserts (abort) on this input. */
+    const char *bad = "<table><tr><svg><title><![CDATA[x]]>t";
+    struct sigaction before, after;
+    sigaction(SIGABRT, NULL, &before);
+    for (int i = 0; i < 3; i++) { /* again and again: the escape is re-armed */
+        html_doc d;
+        ck_assert_int_eq(html_parse(&A, URL, bad, strlen(bad), NULL, &d), HTML_PARSE);
+    }
+    sigaction(SIGABRT, NULL, &after);
+    ck_assert_ptr_eq((void *)after.sa_handler, (void *)before.sa_handler);
+    html_doc d = parse("<title>after</title><a href='/ok'>ok</a>");
+    ck_assert_str_eq(d.title, "after");
+    ck_assert_uint_eq(d.nlinks, 1);
+    finish();
+}
+END_TEST
+
+static volatile sig_atomic_t own_handler_calls;
+static void own_handler(int sig) {
+    (void)sig;
+    own_handler_calls++;
+}
+
+START_TEST(own_abort_handler_kept) {
+    /* A handler the process had is back after the parse, and was not called
+     * for gumbo's assertion. */
+    struct sigaction sa, now;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = own_handler;
+    sigaction(SIGABRT, &sa, NULL);
+    const char *bad = "<table><tr><svg><title><![CDATA[x]]>t";
+    html_doc d;
+    ck_assert_int_eq(html_parse(&A, URL, bad, strlen(bad), NULL, &d), HTML_PARSE);
+    sigaction(SIGABRT, NULL, &now);
+    ck_assert_ptr_eq((void *)now.sa_handler, (void *)own_handler);
+    ck_assert_int_eq(own_handler_calls, 0);
+    raise(SIGABRT);
+    ck_assert_int_eq(own_handler_calls, 1);
+    finish();
+}
+END_TEST
+
+START_TEST(abort_outside_parse_still_aborts) {
+    /* raise, not abort(): a binary linked with libmozjs-102 gets mozalloc's
+     * abort(), which ends in SIGSEGV. */
+    html_doc d = parse("<p>x</p>");
+    (void)d;
+    raise(SIGABRT);
+}
+END_TEST
+
+static Suite *html_suite(void) {
+    Suite *s = suite_create("html");
+    TCase *tc = tcase_create("extract");
+    tcase_add_checked_fixture(tc, setup, NULL);
+    tcase_add_test(tc, title_whitespace);
+    tcase_add_test(tc, title_missing_and_empty);
+    tcase_add_test(tc, title_entities_first_only);
+    tcase_add_test(tc, base_href_changes_resolution);
+    tcase_add_test(tc, link_elements);
+    tcase_add_test(tc, link_relative_shapes);
+    tcase_add_test(tc, link_skipped_schemes);
+    tcase_add_test(tc, link_duplicates_collapsed_in_order);
+    tcase_add_test(tc, link_many_unique);
+    tcase_add_test(tc, link_rel_nofollow);
+    tcase_add_test(tc, meta_robots_variants);
+    tcase_add_test(tc, canonical);
+    tcase_add_test(tc, text_visible_only);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("charset");
+    tcase_add_checked_fixture(tc, setup, NULL);
+    tcase_add_test(tc, charset_meta_latin1);
+    tcase_add_test(tc, charset_header_overrides_meta);
+    tcase_add_test(tc, charset_bom);
+    tcase_add_test(tc, charset_iconv_multibyte);
+    tcase_add_test(tc, charset_unknown_note);
+    tcase_add_test(tc, charset_invalid_utf8);
+    tcase_add_test(tc, sniff_rules);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("hostile");
+    tcase_add_checked_fixture(tc, setup, NULL);
+    /* The 100,000-deep page takes gumbo ~20 s (more under sanitizers). */
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, empty_document);
+    tcase_add_test(tc, deep_nesting);
+    tcase_add_test(tc, deep_nesting_inline);
+    tcase_add_test(tc, ten_megabytes);
+    tcase_add_test(tc, garbage_input);
+    tcase_add_test(tc, lives_in_arena);
+    tcase_add_test(tc, nomem_is_an_error);
+    tcase_add_test(tc, gumbo_oom_is_nomem);
+    tcase_add_test(tc, gumbo_assertion_is_parse_error);
+    tcase_add_test(tc, own_abort_handler_kept);
+    tcase_add_test_raise_signal(tc, abort_outside_parse_still_aborts, SIGABRT);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) {
+    SRunner *sr = srunner_create(html_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,1126 @@
+/* html — see html.h.
+ *
+ * Order of work: sniff the charset, decode to UTF-8 when needed (windows-1252
+ * by table, anything else with iconv), parse with gumbo into the arena, walk
+ * the tree once without recursion collecting raw hrefs, title, text and
+ * robots hints, then resolve the hrefs against the final base (the first
+ * <base href> applies to links before it too) and drop duplicates with two
+ * hash sets: one on the raw href (a repeated href is resolved only once) and
+ * one on the resolved URL.
+ *
+ * gumbo facts this file depends on (0.10.1, Debian build with asserts on):
+ * - It never checks the allocator's result: ours leaves the parse on OOM.
+ * - With the default max_errors (-1) every parse error copies the whole stack
+ *   of open elements into the error list: n nested unclosed elements cost
+ *   O(n^2) memory (100,000 nested <div>s exhaust the machine). max_errors = 0
+ *   records nothing; we never read the errors.
+ * - Its parser is iterative (no recursion on depth), but some steps scan the
+ *   whole stack of open elements for every tag or character (a <div> looks
+ *   for an open <p> in button scope; text under unclosed formatting elements
+ *   rebuilds them), so deeply nested pages parse in O(depth^2) time.
+ * - It asserts that one parse handles fewer than 10^9 tokens: input is capped
+ *   at HTML_MAX_PARSE_BYTES. Other assertions fire on some input: see
+ *   guarded_parse.
+ * - The tree points into the parsed buffer (original_text fields): when no
+ *   decoding is needed that buffer is the caller's body, which must outlive
+ *   gumbo_output. Strings in html_doc never point into the body. */
+#include "html.h"
+
+#include "url.h"
+
+#include <errno.h>
+#include <gumbo.h>
+#include <iconv.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Keeps gumbo's token counter far from its 10^9 assertion (a byte makes at
+ * most a couple of tokens). */
+#define HTML_MAX_PARSE_BYTES ((size_t)256 << 20)
+/* The charset prescan window (WHATWG: 1024 bytes). */
+#define SNIFF_WINDOW 1024
+#define LABEL_MAX 64
+
+/* ---------------------------------------------------------------------------
+ * Small helpers */
+
+static inline bool is_ws(unsigned char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+static inline unsigned char lower(unsigned char c) {
+    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
+
+/* ASCII case-insensitive compare of s[0..n) with the lowercase literal lit. */
+static bool eq_lit_n(const char *s, size_t n, const char *lit) {
+    size_t i = 0;
+    for (; i < n && lit[i]; i++)
+        if (lower((unsigned char)s[i]) != (unsigned char)lit[i])
+            return false;
+    return i == n && lit[i] == '\0';
+}
+
+/* Does the space (and, with commas, comma) separated list s contain tok
+ * (lowercase literal), ASCII case-insensitively? */
+static bool has_token(const char *s, const char *tok, bool commas) {
+    if (!s)
+        return false;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        while (*p && (is_ws(*p) || (commas && *p == ',')))
+            p++;
+        const unsigned char *start = p;
+        while (*p && !is_ws(*p) && !(commas && *p == ','))
+            p++;
+        if (p > start && eq_lit_n((const char *)start, (size_t)(p - start), tok))
+            return true;
+    }
+    return false;
+}
+
+static const char *attr(const GumboElement *el, const char *name) {
+    const GumboAttribute *at = gumbo_get_attribute(&el->attributes, name);
+    return at ? at->value : NULL;
+}
+
+/* A byte buffer in the arena that grows by doubling. With count_only it
+ * keeps the length and writes nothing. */
+typedef struct buf {
+    arena *a;
+    char *p;
+    size_t len, cap;
+    bool count_only;
+    bool oom;
+} buf;
+
+static bool buf_reserve(buf *b, size_t more) {
+    if (b->oom)
+        return false;
+    if (b->len + more + 1 <= b->cap)
+        return true;
+    size_t ncap = b->cap ? b->cap : 256;
+    while (ncap < b->len + more + 1) {
+        if (ncap > SIZE_MAX / 2) {
+            b->oom = true;
+            return false;
+        }
+        ncap *= 2;
+    }
+    char *np = arena_resize(b->a, b->p, b->cap, ncap);
+    if (!np) {
+        b->oom = true;
+        return false;
+    }
+    b->p = np;
+    b->cap = ncap;
+    return true;
+}
+
+/* Whitespace-collapsing text sink: runs of ASCII whitespace (and element
+ * boundaries that separate words) become one space, none at either end. */
+typedef struct text_sink {
+    buf b;
+    bool pending; /* a space is owed before the next visible byte */
+} text_sink;
+
+static void sink_break(text_sink *t) {
+    t->pending = t->b.len > 0;
+}
+
+static void sink_text(text_sink *t, const char *s) {
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        if (is_ws(*p)) {
+            sink_break(t);
+            while (is_ws(*p))
+                p++;
+            continue;
+        }
+        const unsigned char *run = p;
+        while (*p && !is_ws(*p))
+            p++;
+        size_t n = (size_t)(p - run) + (t->pending ? 1 : 0);
+        if (t->b.count_only) {
+            t->b.len += n;
+        } else {
+            if (!buf_reserve(&t->b, n))
+                return;
+            if (t->pending)
+                t->b.p[t->b.len++] = ' ';
+            memcpy(t->b.p + t->b.len, run, (size_t)(p - run));
+            t->b.len += (size_t)(p - run);
+        }
+        t->pending = false;
+    }
+}
+
+static const char *sink_finish(text_sink *t) {
+    if (t->b.count_only || t->b.oom)
+        return NULL;
+    if (!buf_reserve(&t->b, 0))
+        return NULL;
+    t->b.p[t->b.len] = '\0';
+    return t->b.p;
+}
+
+/* ---------------------------------------------------------------------------
+ * Charsets */
+
+typedef enum cs_kind {
+    CS_UTF8,     /* parse as it is */
+    CS_1252,     /* our own table decoder (WHATWG windows-1252) */
+    CS_ASCII_OK, /* iconv; bytes < 0x80 are ASCII, so pure ASCII input needs nothing */
+    CS_ICONV,    /* iconv always (UTF-16, ISO-2022-JP) */
+} cs_kind;
+
+typedef struct cs_entry {
+    const char *name;  /* WHATWG name, lowercase */
+    const char *iconv; /* glibc iconv name */
+    cs_kind kind;
+    const char *labels; /* NUL-separated, ends with an empty label */
+} cs_entry;
+
+/* WHATWG Encoding Standard labels (the ones a crawl meets; iconv is asked
+ * directly for any other label). "gbk" decodes as gb18030, "shift_jis" as
+ * CP932, "euc-kr" as CP949 and "big5" as Big5-HKSCS, as browsers do. */
+static const cs_entry CHARSETS[] = {
+    {"utf-8", NULL, CS_UTF8,
+     "utf-8\0utf8\0unicode-1-1-utf-8\0unicode11utf8\0unicode20utf8\0x-unicode20utf8\0"},
+    {"windows-1252", NULL, CS_1252,
+     "windows-1252\0iso-8859-1\0latin1\0us-ascii\0ascii\0ansi_x3.4-1968\0cp1252\0cp819\0"
+     "csisolatin1\0ibm819\0iso-ir-100\0iso8859-1\0iso88591\0iso_8859-1\0iso_8859-1:1987\0l1\0"
+     "x-cp1252\0x-user-defined\0"},
+    {"ibm866", "IBM866", CS_ASCII_OK, "ibm866\0866\0cp866\0csibm866\0"},
+    {"iso-8859-2", "ISO-8859-2", CS_ASCII_OK,
+     "iso-8859-2\0csisolatin2\0iso-ir-101\0iso8859-2\0iso88592\0iso_8859-2\0iso_8859-2:1987\0l2\0"
+     "latin2\0"},
+    {"iso-8859-3", "ISO-8859-3", CS_ASCII_OK,
+     "iso-8859-3\0csisolatin3\0iso-ir-109\0iso8859-3\0iso88593\0iso_8859-3\0iso_8859-3:1988\0l3\0"
+     "latin3\0"},
+    {"iso-8859-4", "ISO-8859-4", CS_ASCII_OK,
+     "iso-8859-4\0csisolatin4\0iso-ir-110\0iso8859-4\0iso88594\0iso_8859-4\0iso_8859-4:1988\0l4\0"
+     "latin4\0"},
+    {"iso-8859-5", "ISO-8859-5", CS_ASCII_OK,
+     "iso-8859-5\0csisolatincyrillic\0cyrillic\0iso-ir-144\0iso8859-5\0iso88595\0iso_8859-5\0"
+     "iso_8859-5:1988\0"},
+    {"iso-8859-6", "ISO-8859-6", CS_ASCII_OK,
+     "iso-8859-6\0arabic\0asmo-708\0csiso88596e\0csiso88596i\0csisolatinarabic\0ecma-114\0"
+     "iso-8859-6-e\0iso-8859-6-i\0iso-ir-127\0iso8859-6\0iso88596\0iso_8859-6\0iso_8859-6:1987\0"},
+    {"iso-8859-7", "ISO-8859-7", CS_ASCII_OK,
+     "iso-8859-7\0csisolatingreek\0ecma-118\0elot_928\0greek\0greek8\0iso-ir-126\0iso8859-7\0"
+     "iso88597\0iso_8859-7\0iso_8859-7:1987\0sun_eu_greek\0"},
+    {"iso-8859-8", "ISO-8859-8", CS_ASCII_OK,
+     "iso-8859-8\0csiso88598e\0csisolatinhebrew\0hebrew\0iso-8859-8-e\0iso-ir-138\0iso8859-8\0"
+     "iso88598\0iso_8859-8\0iso_8859-8:1988\0visual\0"},
+    {"iso-8859-8-i", "ISO-8859-8", CS_ASCII_OK, "iso-8859-8-i\0csiso88598i\0logical\0"},
+    {"iso-8859-10", "ISO-8859-10", CS_ASCII_OK,
+     "iso-8859-10\0csisolatin6\0iso-ir-157\0iso8859-10\0iso885910\0l6\0latin6\0"},
+    {"iso-8859-13", "ISO-8859-13", CS_ASCII_OK, "iso-8859-13\0iso8859-13\0iso885913\0"},
+    {"iso-8859-14", "ISO-8859-14", CS_ASCII_OK, "iso-8859-14\0iso8859-14\0iso885914\0"},
+    {"iso-8859-15", "ISO-8859-15", CS_ASCII_OK,
+     "iso-8859-15\0csisolatin9\0iso8859-15\0iso885915\0iso_8859-15\0l9\0"},
+    {"iso-8859-16", "ISO-8859-16", CS_ASCII_OK, "iso-8859-16\0"},
+    {"koi8-r", "KOI8-R", CS_ASCII_OK, "koi8-r\0cskoi8r\0koi\0koi8\0koi8_r\0"},
+    {"koi8-u", "KOI8-U", CS_ASCII_OK, "koi8-u\0koi8-ru\0"},
+    {"macintosh", "MACINTOSH", CS_ASCII_OK, "macintosh\0csmacintosh\0mac\0x-mac-roman\0"},
+    {"windows-874", "CP874", CS_ASCII_OK,
+     "windows-874\0dos-874\0iso-8859-11\0iso8859-11\0iso885911\0tis-620\0"},
+    {"windows-1250", "WINDOWS-1250", CS_ASCII_OK, "windows-1250\0cp1250\0x-cp1250\0"},
+    {"windows-1251", "WINDOWS-1251", CS_ASCII_OK, "windows-1251\0cp1251\0x-cp1251\0"},
+    {"windows-1253", "WINDOWS-1253", CS_ASCII_OK, "windows-1253\0cp1253\0x-cp1253\0"},
+    {"windows-1254", "WINDOWS-1254", CS_ASCII_OK,
+     "windows-1254\0cp1254\0csisolatin5\0iso-8859-9\0iso-ir-148\0iso8859-9\0iso88599\0"
+     "iso_8859-9\0iso_8859-9:1989\0l5\0latin5\0x-cp1254\0"},
+    {"windows-1255", "WINDOWS-1255", CS_ASCII_OK, "windows-1255\0cp1255\0x-cp1255\0"},
+    {"windows-1256", "WINDOWS-1256", CS_ASCII_OK, "windows-1256\0cp1256\0x-cp1256\0"},
+    {"windows-1257", "WINDOWS-1257", CS_ASCII_OK, "windows-1257\0cp1257\0x-cp1257\0"},
+    {"windows-1258", "WINDOWS-1258", CS_ASCII_OK, "windows-1258\0cp1258\0x-cp1258\0"},
+    {"x-mac-cyrillic", "MAC-CYRILLIC", CS_ASCII_OK, "x-mac-cyrillic\0x-mac-ukrainian\0"},
+    {"gbk", "GB18030", CS_ASCII_OK,
+     "gbk\0chinese\0csgb2312\0csiso58gb231280\0gb2312\0gb_2312\0gb_2312-80\0iso-ir-58\0x-gbk\0"},
+    {"gb18030", "GB18030", CS_ASCII_OK, "gb18030\0"},
+    {"big5", "BIG5-HKSCS", CS_ASCII_OK, "big5\0big5-hkscs\0cn-big5\0csbig5\0x-x-big5\0"},
+    {"euc-jp", "EUC-JP", CS_ASCII_OK, "euc-jp\0cseucpkdfmtjapanese\0x-euc-jp\0"},
+    {"iso-2022-jp", "ISO-2022-JP", CS_ICONV, "iso-2022-jp\0csiso2022jp\0"},
+    {"shift_jis", "CP932", CS_ASCII_OK,
+     "shift_jis\0csshiftjis\0ms932\0ms_kanji\0shift-jis\0sjis\0windows-31j\0x-sjis\0"},
+    {"euc-kr", "CP949", CS_ASCII_OK,
+     "euc-kr\0cseuckr\0csksc56011987\0iso-ir-149\0korean\0ks_c_5601-1987\0ks_c_5601-1989\0"
+     "ksc5601\0ksc_5601\0windows-949\0"},
+    {"utf-16be", "UTF-16BE", CS_ICONV, "utf-16be\0unicodefffe\0"},
+    {"utf-16le", "UTF-16LE", CS_ICONV,
+     "utf-16le\0utf-16\0csunicode\0iso-10646-ucs-2\0ucs-2\0unicode\0unicodefeff\0"},
+};
+
+static const cs_entry *cs_lookup(const char *label) {
+    for (size_t i = 0; i < sizeof CHARSETS / sizeof CHARSETS[0]; i++)
+        for (const char *l = CHARSETS[i].labels; *l; l += strlen(l) + 1)
+            if (!strcmp(l, label))
+                return &CHARSETS[i];
+    return NULL;
+}
+
+/* Lowercases s[0..n) without surrounding whitespace and quotes into out
+ * (LABEL_MAX bytes); "" when nothing is left or it is too long. */
+static void label_clean(const char *s, size_t n, char *out) {
+    while (n && (is_ws((unsigned char)*s) || *s == '"' || *s == '\''))
+        s++, n--;
+    while (n && (is_ws((unsigned char)s[n - 1]) || s[n - 1] == '"' || s[n - 1] == '\''))
+        n--;
+    if (n >= LABEL_MAX)
+        n = 0;
+    /* The label may end up in a note, a log line and JSON: printable ASCII. */
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = lower((unsigned char)s[i]);
+        out[i] = (char)((c > 0x20 && c < 0x7F && c != '"' && c != '\\') ? c : '?');
+    }
+    out[n] = '\0';
+}
+
+/* A label's name to report: the WHATWG name when known, else the label. */
+static const char *label_name(arena *a, const char *label) {
+    const cs_entry *e = cs_lookup(label);
+    return e ? e->name : arena_strdup(a, label);
+}
+
+/* The WHATWG "prescan a byte stream to determine its encoding", on at most
+ * SNIFF_WINDOW bytes. Writes the charset label found (cleaned) into out. */
+typedef struct scan {
+    const unsigned char *p, *end;
+} scan;
+
+/* Reads one attribute; false at '>' or the end of the window. */
+static bool scan_attr(scan *s, const unsigned char **name, size_t *nlen, const unsigned char **val,
+                      size_t *vlen) {
+    while (s->p < s->end && (is_ws(*s->p) || *s->p == '/'))
+        s->p++;
+    if (s->p >= s->end || *s->p == '>')
+        return false;
+    *name = s->p;
+    do
+        s->p++;
+    while (s->p < s->end && *s->p != '=' && !is_ws(*s->p) && *s->p != '/' && *s->p != '>');
+    *nlen = (size_t)(s->p - *name);
+    *val = s->p;
+    *vlen = 0;
+    while (s->p < s->end && is_ws(*s->p))
+        s->p++;
+    if (s->p >= s->end || *s->p != '=')
+        return s->p < s->end;
+    s->p++;
+    while (s->p < s->end && is_ws(*s->p))
+        s->p++;
+    if (s->p >= s->end)
+        return false;
+    if (*s->p == '"' || *s->p == '\'') {
+        unsigned char q = *s->p++;
+        *val = s->p;
+        while (s->p < s->end && *s->p != q)
+            s->p++;
+        if (s->p >= s->end)
+            return false;
+        *vlen = (size_t)(s->p - *val);
+        s->p++;
+        return true;
+    }
+    *val = s->p;
+    while (s->p < s->end && !is_ws(*s->p) && *s->p != '>')
+        s->p++;
+    *vlen = (size_t)(s->p - *val);
+    return true;
+}
+
+/* "charset=" in a content attribute (WHATWG "extracting a character encoding
+ * from a meta element"). */
+static bool content_charset(const unsigned char *c, size_t n, char *out) {
+    size_t i = 0;
+    while (i + 7 <= n) {
+        if (!eq_lit_n((const char *)c + i, 7, "charset")) {
+            i++;
+            continue;
+        }
+        i += 7;
+        while (i < n && is_ws(c[i]))
+            i++;
+        if (i >= n || c[i] != '=')
+            continue;
+        i++;
+        while (i < n && is_ws(c[i]))
+            i++;
+        if (i >= n)
+            return false;
+        size_t start, stop;
+        if (c[i] == '"' || c[i] == '\'') {
+            unsigned char q = c[i++];
+            start = i;
+            while (i < n && c[i] != q)
+                i++;
+            if (i >= n)
+                return false;
+            stop = i;
+        } else {
+            start = i;
+            while (i < n && !is_ws(c[i]) && c[i] != ';')
+                i++;
+            stop = i;
+        }
+        label_clean((const char *)c + start, stop - start, out);
+        return out[0] != '\0';
+    }
+    return false;
+}
+
+static bool prescan(const char *body, size_t len, char *out) {
+    scan s = {(const unsigned char *)body,
+              (const unsigned char *)body + (len < SNIFF_WINDOW ? len : SNIFF_WINDOW)};
+    const unsigned char *name, *val;
+    size_t nlen, vlen;
+    while (s.p < s.end) {
+        size_t left = (size_t)(s.end - s.p);
+        if (*s.p != '<') {
+            const unsigned char *lt = memchr(s.p, '<', left);
+            if (!lt)
+                break;
+            s.p = lt;
+            continue;
+        }
+        if (left >= 4 && !memcmp(s.p, "<!--", 4)) {
+            const unsigned char *q = s.p + 2; /* "<!-->" closes itself */
+            while (q + 3 <= s.end && memcmp(q, "-->", 3))
+                q++;
+            if (q + 3 > s.end)
+                break;
+            s.p = q + 3;
+        } else if (left >= 6 && eq_lit_n((const char *)s.p + 1, 4, "meta") &&
+                   (is_ws(s.p[5]) || s.p[5] == '/')) {
+            s.p += 5;
+            bool pragma = false, got_pragma = false;
+            char charset[LABEL_MAX] = "", from_content[LABEL_MAX] = "";
+            while (scan_attr(&s, &name, &nlen, &val, &vlen)) {
+                if (eq_lit_n((const char *)name, nlen, "http-equiv")) {
+                    if (eq_lit_n((const char *)val, vlen, "content-type"))
+                        pragma = true;
+                } else if (eq_lit_n((const char *)name, nlen, "content") && !got_pragma) {
+                    got_pragma = content_charset(val, vlen, from_content);
+                } else if (eq_lit_n((const char *)name, nlen, "charset") && !charset[0]) {
+                    label_clean((const char *)val, vlen, charset);
+                }
+            }
+            if (charset[0]) {
+                strcpy(out, charset);
+                return true;
+            }
+            if (pragma && got_pragma) {
+                strcpy(out, from_content);
+                return true;
+            }
+        } else if (left >= 2 &&
+                   (((s.p[1] | 32) >= 'a' && (s.p[1] | 32) <= 'z') ||
+                    (left >= 3 && s.p[1] == '/' && (s.p[2] | 32) >= 'a' && (s.p[2] | 32) <= 'z'))) {
+            /* Any other tag: skip its name and attributes, so an attribute
+             * value holding "<meta" is not taken for a tag. */
+            while (s.p < s.end && !is_ws(*s.p) && *s.p != '>')
+                s.p++;
+            while (scan_attr(&s, &name, &nlen, &val, &vlen)) {
+            }
+            if (s.p < s.end)
+                s.p++;
+        } else if (left >= 2 && (s.p[1] == '!' || s.p[1] == '/' || s.p[1] == '?')) {
+            const unsigned char *gt = memchr(s.p, '>', left);
+            if (!gt)
+                break;
+            s.p = gt + 1;
+        } else {
+            s.p++;
+        }
+    }
+    return false;
+}
+
+const char *html_sniff_charset(arena *a, const char *header_charset, const char *body, size_t len) {
+    char label[LABEL_MAX];
+    if (!body)
+        len = 0;
+    if (header_charset) {
+        label_clean(header_charset, strlen(header_charset), label);
+        if (label[0])
+            return label_name(a, label);
+    }
+    const unsigned char *u = (const unsigned char *)body;
+    if (len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF)
+        return "utf-8";
+    if (len >= 2 && u[0] == 0xFE && u[1] == 0xFF)
+        return "utf-16be";
+    if (len >= 2 && u[0] == 0xFF && u[1] == 0xFE)
+        return "utf-16le";
+    if (prescan(body, len, label)) {
+        const char *name = label_name(a, label);
+        /* A document whose <meta> could be read as ASCII is not UTF-16. */
+        if (name && !strncmp(name, "utf-16", 6))
+            return "utf-8";
+        return name;
+    }
+    return "utf-8";
+}
+
+/* ---------------------------------------------------------------------------
+ * Decoding to UTF-8 */
+
+static bool all_ascii(const char *s, size_t n) {
+    size_t i = 0;
+    uint64_t acc = 0;
+    for (; i + 32 <= n; i += 32) {
+        uint64_t w[4];
+        memcpy(w, s + i, 32);
+        acc |= w[0] | w[1] | w[2] | w[3];
+        if (acc & 0x8080808080808080ULL)
+            return false;
+    }
+    for (; i < n; i++)
+        if ((unsigned char)s[i] & 0x80)
+            return false;
+    return true;
+}
+
+/* windows-1252 0x80..0x9F (WHATWG index; the five holes map to C1 controls). */
+static const uint16_t CP1252_HIGH[32] = {
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
+};
+
+static char *decode_1252(arena *a, const char *in, size_t n, size_t *out_len) {
+    const unsigned char *u = (const unsigned char *)in;
+    size_t extra = 0;
+    for (size_t i = 0; i < n; i++)
+        if (u[i] >= 0x80)
+            extra += (u[i] < 0xA0 && CP1252_HIGH[u[i] - 0x80] >= 0x800) ? 2 : 1;
+    char *out = arena_alloc(a, n + extra + 1);
+    if (!out)
+        return NULL;
+    char *o = out;
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = u[i];
+        if (c < 0x80) {
+            *o++ = (char)c;
+            continue;
+        }
+        if (c < 0xA0)
+            c = CP1252_HIGH[c - 0x80];
+        if (c < 0x800) {
+            *o++ = (char)(0xC0 | (c >> 6));
+            *o++ = (char)(0x80 | (c & 0x3F));
+        } else {
+            *o++ = (char)(0xE0 | (c >> 12));
+            *o++ = (char)(0x80 | ((c >> 6) & 0x3F));
+            *o++ = (char)(0x80 | (c & 0x3F));
+        }
+    }
+    *out_len = (size_t)(o - out);
+    return out;
+}
+
+typedef enum dec_result { DEC_OK, DEC_NOMEM, DEC_FAILED } dec_result;
+
+/* iconv into a growing arena buffer. Invalid or truncated sequences become
+ * U+FFFD (one per bad byte), as browsers decode; *bad counts them. */
+static dec_result decode_iconv(arena *a, iconv_t cd, const char *in, size_t n, char **out,
+                               size_t *out_len, size_t *bad, size_t *fail_at) {
+    size_t cap = n + n / 2 + 64, used = 0;
+    char *o = arena_alloc(a, cap);
+    if (!o)
+        return DEC_NOMEM;
+    char *ip = (char *)in;
+    size_t ileft = n;
+    bool flushing = false;
+    for (;;) {
+        char *op = o + used;
+        size_t oleft = cap - used - 1; /* room for a NUL */
+        size_t r =
+            flushing ? iconv(cd, NULL, NULL, &op, &oleft) : iconv(cd, &ip, &ileft, &op, &oleft);
+        used = (size_t)(op - o);
+        if (r != (size_t)-1) {
+            if (flushing)
+                break;
+            flushing = true;
+            continue;
+        }
+        int err = errno;
+        if (err == E2BIG || cap - used - 1 < 3) {
+            char *no = arena_resize(a, o, cap, cap * 2);
+            if (!no)
+                return DEC_NOMEM;
+            o = no;
+            cap *= 2;
+            continue;
+        }
+        if (err == EILSEQ || err == EINVAL) {
+            memcpy(o + used, "\xEF\xBF\xBD", 3);
+            used += 3;
+            (*bad)++;
+            if (err == EINVAL) { /* truncated at the end */
+                ileft = 0;
+                flushing = true;
+            } else {
+                ip++;
+                ileft--;
+            }
+            continue;
+        }
+        *fail_at = n - ileft;
+        return DEC_FAILED;
+    }
+    o[used] = '\0';
+    *out = o;
+    *out_len = used;
+    return DEC_OK;
+}
+
+/* Sets *in / *n to the UTF-8 text to parse and d->charset / charset_note. */
+static html_err decode(arena *a, const char *cs, const char **in, size_t *n, html_doc *d) {
+    const unsigned char *u = (const unsigned char *)*in;
+    const cs_entry *e = cs_lookup(cs);
+    const char *iconv_name;
+    char upper[LABEL_MAX];
+
+    d->charset = "utf-8";
+    if (e && e->kind == CS_UTF8) {
+        if (*n >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF)
+            *in += 3, *n -= 3;
+        return HTML_OK;
+    }
+    if (e && e->kind == CS_ICONV && !strncmp(e->name, "utf-16", 6) && *n >= 2) {
+        /* A BOM tells the byte order, whichever UTF-16 the label said. */
+        if (u[0] == 0xFE && u[1] == 0xFF)
+            e = cs_lookup("utf-16be"), *in += 2, *n -= 2;
+        else if (u[0] == 0xFF && u[1] == 0xFE)
+            e = cs_lookup("utf-16le"), *in += 2, *n -= 2;
+    }
+    if (e && (e->kind == CS_1252 || e->kind == CS_ASCII_OK) && all_ascii(*in, *n)) {
+        d->charset = e->name; /* same bytes either way */
+        return HTML_OK;
+    }
+    if (e && e->kind == CS_1252) {
+        size_t olen;
+        char *o = decode_1252(a, *in, *n, &olen);
+        if (!o)
+            return HTML_NOMEM;
+        d->charset = e->name;
+        *in = o, *n = olen;
+        return HTML_OK;
+    }
+
+    if (e) {
+        iconv_name = e->iconv;
+    } else {
+        /* Not a WHATWG label: let iconv try it, if it looks like a name. */
+        size_t i = 0;
+        for (; cs[i] && i < sizeof upper - 1; i++) {
+            unsigned char c = (unsigned char)cs[i];
+            bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+                      c == '.' || c == ':';
+            if (!ok)
+                break;
+            upper[i] = (char)(c >= 'a' && c <= 'z' ? c - 32 : c);
+        }
+        upper[i] = '\0';
+        iconv_name = cs[i] ? NULL : upper;
+    }
+    iconv_t cd = iconv_name ? iconv_open("UTF-8", iconv_name) : (iconv_t)-1;
+    if (cd == (iconv_t)-1) {
+        d->charset_note = arena_sprintf(a, "unknown charset: %s", cs);
+        return d->charset_note ? HTML_OK : HTML_NOMEM;
+    }
+    char *o = NULL;
+    size_t olen = 0, bad = 0, fail_at = 0;
+    dec_result r = decode_iconv(a, cd, *in, *n, &o, &olen, &bad, &fail_at);
+    iconv_close(cd);
+    if (r == DEC_NOMEM)
+        return HTML_NOMEM;
+    if (r == DEC_FAILED) {
+        d->charset_note =
+            arena_sprintf(a, "decoding %s failed at byte %zu; parsed as utf-8", cs, fail_at);
+        return d->charset_note ? HTML_OK : HTML_NOMEM;
+    }
+    d->charset = e ? e->name : cs;
+    if (bad) {
+        d->charset_note = arena_sprintf(a, "%zu invalid %s sequences replaced", bad, d->charset);
+        if (!d->charset_note)
+            return HTML_NOMEM;
+    }
+    *in = o, *n = olen;
+    return HTML_OK;
+}
+
+/* ---------------------------------------------------------------------------
+ * The walk */
+
+typedef struct frame {
+    const GumboVector *kids;
+    unsigned idx;
+    bool no_text; /* this element hides its text (script, head, …) */
+    bool block;   /* leaving it separates words */
+} frame;
+
+typedef struct walk {
+    arena *a;
+    html_doc *d;
+    frame *stack;
+    size_t sp, cap;
+    const char **cand; /* raw hrefs to resolve, document order */
+    size_t ncand, cand_cap;
+    const char *base_raw, *canonical_raw;
+    bool have_title;
+    size_t no_text; /* open elements hiding text */
+    text_sink text;
+} walk;
+
+static bool push(walk *w, const GumboVector *kids, bool no_text, bool block) {
+    if (w->sp == w->cap) {
+        size_t ncap = w->cap ? w->cap * 2 : 256;
+        frame *ns = arena_resize(w->a, w->stack, w->cap * sizeof *ns, ncap * sizeof *ns);
+        if (!ns)
+            return false;
+        w->stack = ns;
+        w->cap = ncap;
+    }
+    w->stack[w->sp++] = (frame){kids, 0, no_text, block};
+    if (no_text)
+        w->no_text++;
+    return true;
+}
+
+static bool add_cand(walk *w, const char *ref) {
+    if (!ref)
+        return true;
+    if (w->ncand == w->cand_cap) {
+        size_t ncap = w->cand_cap ? w->cand_cap * 2 : 64;
+        const char **nc =
+            arena_resize(w->a, (void *)w->cand, w->cand_cap * sizeof *nc, ncap * sizeof *nc);
+        if (!nc)
+            return false;
+        w->cand = nc;
+        w->cand_cap = ncap;
+    }
+    w->cand[w->ncand++] = ref;
+    return true;
+}
+
+/* Elements whose boundaries separate words in the visible text. */
+static const bool BLOCK[GUMBO_TAG_LAST + 1] = {
+    [GUMBO_TAG_ADDRESS] = true,    [GUMBO_TAG_ARTICLE] = true,    [GUMBO_TAG_ASIDE] = true,
+    [GUMBO_TAG_BLOCKQUOTE] = true, [GUMBO_TAG_BODY] = true,       [GUMBO_TAG_BR] = true,
+    [GUMBO_TAG_BUTTON] = true,     [GUMBO_TAG_CAPTION] = true,    [GUMBO_TAG_CENTER] = true,
+    [GUMBO_TAG_DD] = true,         [GUMBO_TAG_DETAILS] = true,    [GUMBO_TAG_DIR] = true,
+    [GUMBO_TAG_DIV] = true,        [GUMBO_TAG_DL] = true,         [GUMBO_TAG_DT] = true,
+    [GUMBO_TAG_FIELDSET] = true,   [GUMBO_TAG_FIGCAPTION] = true, [GUMBO_TAG_FIGURE] = true,
+    [GUMBO_TAG_FOOTER] = true,     [GUMBO_TAG_FORM] = true,       [GUMBO_TAG_FRAMESET] = true,
+    [GUMBO_TAG_H1] = true,         [GUMBO_TAG_H2] = true,         [GUMBO_TAG_H3] = true,
+    [GUMBO_TAG_H4] = true,         [GUMBO_TAG_H5] = true,         [GUMBO_TAG_H6] = true,
+    [GUMBO_TAG_HEADER] = true,     [GUMBO_TAG_HGROUP] = true,     [GUMBO_TAG_HR] = true,
+    [GUMBO_TAG_HTML] = true,       [GUMBO_TAG_IMG] = true,        [GUMBO_TAG_INPUT] = true,
+    [GUMBO_TAG_LEGEND] = true,     [GUMBO_TAG_LI] = true,         [GUMBO_TAG_LISTING] = true,
+    [GUMBO_TAG_MAIN] = true,       [GUMBO_TAG_MENU] = true,       [GUMBO_TAG_NAV] = true,
+    [GUMBO_TAG_OL] = true,         [GUMBO_TAG_OPTGROUP] = true,   [GUMBO_TAG_OPTION] = true,
+    [GUMBO_TAG_P] = true,          [GUMBO_TAG_PLAINTEXT] = true,  [GUMBO_TAG_PRE] = true,
+    [GUMBO_TAG_SECTION] = true,    [GUMBO_TAG_SELECT] = true,     [GUMBO_TAG_SUMMARY] = true,
+    [GUMBO_TAG_TABLE] = true,      [GUMBO_TAG_TBODY] = true,      [GUMBO_TAG_TD] = true,
+    [GUMBO_TAG_TEXTAREA] = true,   [GUMBO_TAG_TFOOT] = true,      [GUMBO_TAG_TH] = true,
+    [GUMBO_TAG_THEAD] = true,      [GUMBO_TAG_TR] = true,         [GUMBO_TAG_UL] = true,
+    [GUMBO_TAG_XMP] = true};
+
+static bool is_block(GumboTag t) {
+    return t <= GUMBO_TAG_LAST && BLOCK[t];
+}
+
+/* Elements whose text is not shown. */
+static const bool HIDDEN[GUMBO_TAG_LAST + 1] = {
+    [GUMBO_TAG_HEAD] = true,    [GUMBO_TAG_TITLE] = true,    [GUMBO_TAG_SCRIPT] = true,
+    [GUMBO_TAG_STYLE] = true,   [GUMBO_TAG_NOSCRIPT] = true, [GUMBO_TAG_TEMPLATE] = true,
+    [GUMBO_TAG_IFRAME] = true,  [GUMBO_TAG_NOEMBED] = true,  [GUMBO_TAG_NOFRAMES] = true,
+    [GUMBO_TAG_DATALIST] = true};
+
+static bool hides_text(GumboTag t) {
+    return t <= GUMBO_TAG_LAST && HIDDEN[t];
+}
+
+static bool take_title(walk *w, const GumboElement *el) {
+    text_sink t = {.b = {.a = w->a}};
+    for (unsigned i = 0; i < el->children.length; i++) {
+        const GumboNode *k = el->children.data[i];
+        if (k->type == GUMBO_NODE_TEXT || k->type == GUMBO_NODE_WHITESPACE)
+            sink_text(&t, k->v.text.text);
+    }
+    w->d->title = sink_finish(&t);
+    w->have_title = true;
+    return w->d->title != NULL;
+}
+
+/* What an HTML element means for links, title and robots. */
+static bool visit_html(walk *w, const GumboElement *el) {
+    const char *v;
+    switch (el->tag) {
+    case GUMBO_TAG_A:
+    case GUMBO_TAG_AREA:
+        if (!(v = attr(el, "href")))
+            return true;
+        if (has_token(attr(el, "rel"), "nofollow", false)) {
+            w->d->nofollow_links++;
+            return true;
+        }
+        return add_cand(w, v);
+    case GUMBO_TAG_IFRAME:
+    case GUMBO_TAG_FRAME:
+        return add_cand(w, attr(el, "src"));
+    case GUMBO_TAG_LINK: {
+        const char *rel = attr(el, "rel");
+        if (!rel || !(v = attr(el, "href")))
+            return true;
+        if (!w->canonical_raw && has_token(rel, "canonical", false))
+            w->canonical_raw = v;
+        if ((has_token(rel, "next", false) || has_token(rel, "prev", false) ||
+             has_token(rel, "alternate", false)) &&
+            !has_token(rel, "stylesheet", false))
+            return add_cand(w, v);
+        return true;
+    }
+    case GUMBO_TAG_BASE:
+        if (!w->base_raw)
+            w->base_raw = attr(el, "href");
+        return true;
+    case GUMBO_TAG_META: {
+        const char *name = attr(el, "name");
+        if (!name)
+            return true;
+        while (is_ws((unsigned char)*name))
+            name++;
+        size_t n = strlen(name);
+        while (n && is_ws((unsigned char)name[n - 1]))
+            n--;
+        if (!eq_lit_n(name, n, "robots"))
+            return true;
+        const char *c = attr(el, "content");
+        if (has_token(c, "none", true))
+            w->d->meta_noindex = w->d->meta_nofollow = 1;
+        if (has_token(c, "noindex", true))
+            w->d->meta_noindex = 1;
+        if (has_token(c, "nofollow", true))
+            w->d->meta_nofollow = 1;
+        return true;
+    }
+    case GUMBO_TAG_TITLE:
+        return w->have_title || take_title(w, el);
+    default:
+        return true;
+    }
+}
+
+static html_err walk_tree(walk *w, const GumboNode *doc) {
+    if (!push(w, &doc->v.document.children, false, false))
+        return HTML_NOMEM;
+    while (w->sp) {
+        frame *f = &w->stack[w->sp - 1];
+        if (f->idx >= f->kids->length) {
+            if (f->no_text)
+                w->no_text--;
+            if (f->block)
+                sink_break(&w->text);
+            w->sp--;
+            continue;
+        }
+        const GumboNode *n = f->kids->data[f->idx++];
+        switch (n->type) {
+        case GUMBO_NODE_TEXT:
+        case GUMBO_NODE_CDATA:
+        case GUMBO_NODE_WHITESPACE:
+            if (!w->no_text)
+                sink_text(&w->text, n->v.text.text);
+            break;
+        case GUMBO_NODE_ELEMENT: {
+            const GumboElement *el = &n->v.element;
+            bool html = el->tag_namespace == GUMBO_NAMESPACE_HTML;
+            w->d->elements++;
+            if (w->sp > w->d->max_depth) /* the document frame is below */
+                w->d->max_depth = w->sp;
+            if (html && !visit_html(w, el))
+                return HTML_NOMEM;
+            bool block = html && is_block(el->tag);
+            if (block)
+                sink_break(&w->text);
+            if (el->children.length) {
+                if (!push(w, &el->children, html && hides_text(el->tag), block))
+                    return HTML_NOMEM;
+            }
+            break;
+        }
+        case GUMBO_NODE_TEMPLATE:
+            /* Template contents are inert: no links, no text. */
+            w->d->elements++;
+            if (w->sp > w->d->max_depth)
+                w->d->max_depth = w->sp;
+            break;
+        default: /* comments, the document */
+            break;
+        }
+    }
+    return w->text.b.oom ? HTML_NOMEM : HTML_OK;
+}
+
+/* ---------------------------------------------------------------------------
+ * Links */
+
+static uint32_t hash_str(const char *s) {
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        h = (h ^ *p) * 0x100000001b3ULL;
+    return (uint32_t)(h ^ (h >> 32));
+}
+
+typedef struct slot {
+    const char *key;
+    uint32_t hash;
+    uint32_t ok; /* raw set: the href resolved */
+} slot;
+
+/* Open addressing, linear probing; the table never fills (cap >= 2n). */
+static slot *set_find(slot *t, size_t mask, const char *key, uint32_t h, bool *found) {
+    for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+        if (!t[i].key) {
+            *found = false;
+            return &t[i];
+        }
+        if (t[i].hash == h && !strcmp(t[i].key, key)) {
+            *found = true;
+            return &t[i];
+        }
+    }
+}
+
+static html_err resolve_links(walk *w, const char *base) {
+    html_doc *d = w->d;
+    d->links = arena_alloc(w->a, (w->ncand ? w->ncand : 1) * sizeof *d->links);
+    if (!d->links)
+        return HTML_NOMEM;
+    if (d->meta_nofollow || !w->ncand)
+        return HTML_OK;
+    size_t cap = 16;
+    while (cap < w->ncand * 2)
+        cap *= 2;
+    slot *raw = arena_alloc_zeroed(w->a, cap * sizeof *raw);
+    slot *seen = arena_alloc_zeroed(w->a, cap * sizeof *seen);
+    if (!raw || !seen)
+        return HTML_NOMEM;
+    for (size_t i = 0; i < w->ncand; i++) {
+        const char *ref = w->cand[i];
+        uint32_t h = hash_str(ref);
+        bool found;
+        slot *r = set_find(raw, cap - 1, ref, h, &found);
+        if (found) {
+            if (!r->ok)
+                d->skipped_links++;
+            continue;
+        }
+        char *abs;
+        url_err e = url_resolve(w->a, base, ref, &abs);
+        if (e == URL_NOMEM)
+            return HTML_NOMEM;
+        *r = (slot){ref, h, e == URL_OK};
+        if (e != URL_OK) {
+            d->skipped_links++;
+            continue;
+        }
+        uint32_t ha = hash_str(abs);
+        slot *s = set_find(seen, cap - 1, abs, ha, &found);
+        if (found)
+            continue;
+        *s = (slot){abs, ha, 1};
+        d->links[d->nlinks++] = abs;
+    }
+    return HTML_OK;
+}
+
+/* ---------------------------------------------------------------------------
+ * gumbo's allocator
+ *
+ * gumbo makes millions of small allocations (a 10 MB page: 6.1 million, half
+ * of them 8 bytes or less) and needs no more than pointer alignment. Handing
+ * each to arena_alloc would round it to ARENA_ALIGN (16): bumping 8-aligned
+ * through blocks taken from the arena makes the tree ~17% smaller (229 -> 189
+ * MB on that page) and allocation cheaper. A free of the latest allocation
+ * (gumbo's temporary buffers often are) gives its bytes back. */
+
+#define GUMBO_BLOCK (32 * 1024)
+#define GUMBO_BIG (4 * 1024) /* larger requests go to the arena directly */
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+typedef struct gumbo_heap {
+    arena *a;
+    char *cur, *end; /* free part of the current block */
+    char *last;      /* latest allocation, while it can be taken back */
+} gumbo_heap;
+
+/* The way out of a parse, while gumbo runs on this thread (see below). */
+static _Thread_local sigjmp_buf *parse_escape;
+
+enum { ESCAPE_ABORT = 1, ESCAPE_NOMEM = 2 };
+
+static void *gumbo_alloc(void *userdata, size_t size) {
+    gumbo_heap *h = userdata;
+    size_t n = (size + 7) & ~(size_t)7;
+    if (n == 0)
+        n = 8;
+    if (n > (size_t)(h->end - h->cur)) {
+        char *p = arena_alloc(h->a, n > GUMBO_BIG ? size : GUMBO_BLOCK);
+        if (!p) /* gumbo never checks for NULL: leave the parse instead */
+            siglongjmp(*parse_escape, ESCAPE_NOMEM);
+        if (n > GUMBO_BIG)
+            return p;
+        if (h->end > h->cur)
+            POISON(h->cur, (size_t)(h->end - h->cur));
+        h->cur = p;
+        h->end = p + GUMBO_BLOCK;
+        POISON(h->cur, GUMBO_BLOCK);
+    }
+    char *p = h->cur;
+    h->cur += n;
+    h->last = p;
+    UNPOISON(p, size ? size : 1);
+    return p;
+}
+
+static void gumbo_free(void *userdata, void *p) {
+    gumbo_heap *h = userdata;
+    if (p && p == h->last) {
+        POISON(h->last, (size_t)(h->cur - h->last));
+        h->cur = h->last;
+    }
+    h->last = NULL; /* everything else goes with the arena */
+}
+
+/* Debian builds gumbo with its assertions on, and some of them fire on
+ * input: "<table><tr><svg><title><![CDATA[x]]>t" aborts in handle_in_table
+ * (found by fuzzing; the only assertion seen in 60,000 random tag soups).
+ * While gumbo runs, SIGABRT on this thread leaves the parse with
+ * siglongjmp: everything gumbo holds is in the arena and it keeps no global
+ * state, so the page just fails with HTML_PARSE and the worker lives on.
+ * glibc's abort() allows a handler that does not return (it drops its lock
+ * before raising). An abort on another thread goes to the previous handler.
+ * The handler is installed for the parse only, so html_parse must not run
+ * on two threads at once. */
+static struct sigaction prev_abort;
+
+static void on_abort(int sig, siginfo_t *info, void *ctx) {
+    sigjmp_buf *j = parse_escape;
+    if (j) {
+        parse_escape = NULL;
+        siglongjmp(*j, ESCAPE_ABORT);
+    }
+    if (prev_abort.sa_flags & SA_SIGINFO) {
+        prev_abort.sa_sigaction(sig, info, ctx);
+    } else if (prev_abort.sa_handler != SIG_DFL && prev_abort.sa_handler != SIG_IGN) {
+        prev_abort.sa_handler(sig);
+    } else {
+        /* Delivered, with the default action, when this handler returns. */
+        signal(sig, SIG_DFL);
+        raise(sig);
+    }
+}
+
+/* gumbo_parse_with_options with the escape hatch; NULL and *esc set when
+ * gumbo aborted or ran out of memory. */
+static GumboOutput *guarded_parse(const GumboOptions *go, const char *in, size_t n, int *esc) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_abort;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_SIGINFO;
+    sigjmp_buf jb;
+    GumboOutput *volatile g = NULL;
+    *esc = 0;
+    if (sigaction(SIGABRT, &sa, &prev_abort) != 0)
+        return gumbo_parse_with_options(go, in, n); /* unguarded, as gumbo is */
+    int r = sigsetjmp(jb, 1);
+    if (r == 0) {
+        parse_escape = &jb;
+        g = gumbo_parse_with_options(go, in, n);
+    } else {
+        *esc = r;
+    }
+    parse_escape = NULL;
+    sigaction(SIGABRT, &prev_abort, NULL);
+    return g;
+}
+
+/* ---------------------------------------------------------------------------
+ * The entry point */
+
+html_err html_parse(arena *a, const char *url, const char *body, size_t len,
+                    const html_options *opt, html_doc *out) {
+    memset(out, 0, sizeof *out);
+    if (!body)
+        body = "", len = 0;
+    if (len > HTML_MAX_PARSE_BYTES)
+        return HTML_PARSE;
+    const char *cs = html_sniff_charset(a, opt ? opt->content_type_charset : NULL, body, len);
+    if (!cs)
+        return HTML_NOMEM;
+    const char *in = body;
+    size_t n = len;
+    html_err err = decode(a, cs, &in, &n, out);
+    if (err)
+        return err;
+    if (n > HTML_MAX_PARSE_BYTES)
+        return HTML_PARSE;
+
+    gumbo_heap heap = {.a = a};
+    GumboOptions go = kGumboDefaultOptions;
+    go.allocator = gumbo_alloc;
+    go.deallocator = gumbo_free;
+    go.userdata = &heap;
+    go.max_errors = 0; /* see the top of this file */
+    int esc;
+    GumboOutput *g = guarded_parse(&go, in, n, &esc);
+    if (esc == ESCAPE_NOMEM)
+        return HTML_NOMEM;
+    if (!g || !g->document)
+        return HTML_PARSE;
+    out->gumbo_output = g;
+
+    walk w = {.a = a, .d = out, .text = {.b = {.a = a, .count_only = !(opt && opt->want_text)}}};
+    if ((err = walk_tree(&w, g->document)))
+        return err;
+    out->text = sink_finish(&w.text);
+    out->text_len = w.text.b.len;
+    if (!out->text && !w.text.b.count_only)
+        return HTML_NOMEM;
+
+    char *s;
+    url_err ue;
+    if (w.base_raw) {
+        if ((ue = url_resolve(a, url, w.base_raw, &s)) == URL_OK)
+            out->base_href = s;
+        else if (ue == URL_NOMEM)
+            return HTML_NOMEM;
+    }
+    const char *base = out->base_href ? out->base_href : url;
+    if (w.canonical_raw) {
+        if ((ue = url_resolve(a, base, w.canonical_raw, &s)) == URL_OK)
+            out->canonical = s;
+        else if (ue == URL_NOMEM)
+            return HTML_NOMEM;
+    }
+    return resolve_links(&w, base);
+}
