@@ -63,6 +63,7 @@ typedef struct xfer {
     size_t cap;             /* bytes reserved for body */
     int type_checked;       /* content type looked at for this response */
     int keep;               /* store the body (HTML) */
+    int keep_any;           /* store every body */
     int over_cap;           /* aborted by the body cap */
     int nomem;
     int allow_private;
@@ -153,7 +154,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
             for (size_t i = 0; i < tn; i++)
                 buf[i] = (char)tolower((unsigned char)ct[i]);
             buf[tn] = '\0';
-            x->keep = mime_is_html(buf);
+            x->keep = x->keep_any || mime_is_html(buf);
         } else {
             x->keep = 1; /* no type: treated as HTML */
         }
@@ -228,7 +229,8 @@ fetch_err fetch_page(worker_env *e, arena *a, const char *url, const fetch_opts 
 {
     memset(r, 0, sizeof(*r));
     const crawld_config *c = &e->cfg;
-    xfer x = {.a = a, .r = r, .curl = e->curl, .allow_private = e->allow_private};
+    xfer x = {.a = a, .r = r, .curl = e->curl, .allow_private = e->allow_private,
+              .keep_any = o && o->keep_any};
     long timeout = o && o->timeout_ms > 0 ? o->timeout_ms : c->page_timeout_ms;
     x.max_body = o && o->max_body ? o->max_body : (size_t)c->max_body_mb << 20;
     long redirs = o && o->max_redirects >= 0 ? o->max_redirects : c->max_redirects;

@@ -54,6 +54,7 @@ typedef struct fetch_opts {
     long timeout_ms;         /* total; 0 → cfg.page_timeout_ms */
     size_t max_body;         /* 0 → cfg.max_body_mb */
     int max_redirects;       /* -1 → cfg.max_redirects */
+    int keep_any;            /* keep every body, not only HTML (robots.txt) */
 } fetch_opts;
 
 #define FETCH_MAX_HOPS 32

@@ -21,13 +21,16 @@ int page_run(worker_env *e, const page_task *t, page *p)
     p->a = arena_pool_acquire(&e->pool, ARENA_LARGE, "page");
     if (!p->a)
         return -1;
-    fetch_opts fo = {.timeout_ms = t->timeout_ms, .max_body = t->max_body, .max_redirects = -1};
+    fetch_opts fo = {.timeout_ms = t->timeout_ms,
+                     .max_body = t->max_body,
+                     .max_redirects = t->max_redirects > 0 ? t->max_redirects : -1,
+                     .keep_any = t->raw_body > 0};
     if (fetch_page(e, p->a, t->url, &fo, &p->fetch) != FETCH_OK) {
         p->error = arena_sprintf(p->a, "%s: %s", fetch_err_word(p->fetch.err),
                                  p->fetch.err_detail ? p->fetch.err_detail : "");
         return 1;
     }
-    if (p->fetch.is_html) {
+    if (p->fetch.is_html && t->raw_body == 0) {
         double t0 = page_now_ms();
         html_options ho = {.content_type_charset = p->fetch.charset, .want_text = t->want_text};
         html_err he = html_parse(p->a, p->fetch.final_url, p->fetch.body, p->fetch.body_len, &ho,
@@ -43,6 +46,44 @@ int page_run(worker_env *e, const page_task *t, page *p)
 }
 
 static json_t *str_or_null(const char *s) { return s ? json_string(s) : json_null(); }
+
+/* A JSON string of s[0..n) with every invalid UTF-8 sequence replaced by
+ * U+FFFD (jansson refuses invalid UTF-8). The copy lives in the arena. */
+static json_t *json_string_utf8_lossy(arena *a, const char *s, size_t n)
+{
+    char *out = arena_alloc(a, n * 3 + 1);
+    if (!out)
+        return json_null();
+    size_t o = 0;
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = u[i];
+        size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+        int ok = len > 0 && i + len <= n && c != 0;
+        for (size_t k = 1; ok && k < len; k++)
+            ok = (u[i + k] & 0xC0) == 0x80;
+        if (ok && len == 2)
+            ok = c >= 0xC2;
+        if (ok && len == 3) {
+            unsigned cp = (c & 0x0F) << 12 | (u[i + 1] & 0x3F) << 6 | (u[i + 2] & 0x3F);
+            ok = cp >= 0x800 && (cp < 0xD800 || cp > 0xDFFF);
+        }
+        if (ok && len == 4) {
+            unsigned cp = (c & 0x07) << 18 | (u[i + 1] & 0x3F) << 12;
+            ok = cp >= 0x10000 && cp <= 0x10FFFF;
+        }
+        if (ok) {
+            memcpy(out + o, s + i, len);
+            o += len;
+            i += len;
+        } else {
+            memcpy(out + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            i++;
+        }
+    }
+    return json_stringn(out, o);
+}
 
 char *page_result_json(page *p, size_t *len)
 {
@@ -89,6 +130,12 @@ char *page_result_json(page *p, size_t *len)
     snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
              tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, now.tv_nsec / 1000000);
     json_object_set_new(o, "ts", json_string(ts));
+    if (t->raw_body && f->body) {
+        /* Bytes as JSON text: invalid UTF-8 becomes U+FFFD (robots.txt is
+         * matched on bytes that are ASCII in every rule that can match). */
+        size_t n = f->body_len < t->raw_body ? f->body_len : t->raw_body;
+        json_object_set_new(o, "body", json_string_utf8_lossy(p->a, f->body, n));
+    }
     if (p->parsed) {
         const html_doc *d = &p->doc;
         json_object_set_new(o, "canonical", str_or_null(d->canonical));

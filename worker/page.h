@@ -19,6 +19,9 @@ typedef struct page_task {
     long timeout_ms;   /* 0 → config */
     size_t max_body;   /* 0 → config */
     int want_text;     /* include "text" in the record */
+    size_t raw_body;   /* >0: a raw fetch (robots.txt): keep any type, no
+                        * parse, the first raw_body bytes go into "body" */
+    int max_redirects; /* 0 → config */
 } page_task;
 
 typedef struct page {

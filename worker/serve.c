@@ -79,6 +79,11 @@ static int run_task(worker_env *e, int fd, arena *scratch, json_t *task)
         t.timeout_ms = (long)json_integer_value(v);
     if ((v = json_object_get(task, "max_body")) && json_integer_value(v) > 0)
         t.max_body = (size_t)json_integer_value(v);
+    if ((v = json_object_get(task, "max_redirects")) && json_is_integer(v) &&
+        json_integer_value(v) > 0 && json_integer_value(v) <= 100)
+        t.max_redirects = (int)json_integer_value(v);
+    if ((v = json_object_get(task, "raw_body")) && json_integer_value(v) > 0)
+        t.raw_body = (size_t)json_integer_value(v);
 
     page p;
     char *record = NULL;

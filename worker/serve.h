@@ -3,7 +3,9 @@
  * answer is one frame:
  *
  *   in:  {"type":"task","task_id":N,"job_id":N,"url":"…","depth":N,"js":B,
- *         "timeout_ms":N,"max_body":N,"want_text":B}
+ *         "timeout_ms":N,"max_body":N,"want_text":B,"max_redirects":N,
+ *         "raw_body":N}   raw_body > 0: a raw fetch (robots.txt): any type
+ *                         kept, not parsed, first N bytes in "body"
  *        {"type":"ping"}            → pong with the worker's stats
  *        {"type":"retire"}          → the worker exits 0
  *   out: {"type":"ready","version":"…","pid":N}   once, at start

@@ -107,6 +107,24 @@ send(s, {"type": "task", "task_id": 2, "url": BASE + "/redirect-loop"})
 r = recv(s)
 check(r and r["page"]["error"].startswith("too_many_redirects"), "error word in result")
 
+# A raw fetch (robots.txt): any type kept, not parsed, body returned whole.
+send(s, {"type": "task", "task_id": 3, "url": BASE + "/robots.txt", "raw_body": 512000,
+         "max_redirects": 5})
+r = recv(s)
+check(r and "Disallow: /private/" in r["page"].get("body", ""), "raw body: %r" % (r,))
+check(r and r["page"]["title"] is None, "raw fetch not parsed")
+send(s, {"type": "task", "task_id": 4, "url": BASE + "/invalid-utf8", "raw_body": 100000})
+r = recv(s)
+check(r and "\ufffd" in r["page"]["body"] and "Invalid UTF-8" in r["page"]["body"],
+      "raw body made valid UTF-8: %r" % (r["page"].get("body"),))
+send(s, {"type": "task", "task_id": 6, "url": BASE + "/site/p/1.html", "raw_body": 100})
+r = recv(s)
+check(r and len(r["page"]["body"]) == 100 and r["page"]["bytes"] > 100, "raw body cut at N")
+send(s, {"type": "task", "task_id": 5, "url": BASE + "/redirect/3", "raw_body": 100,
+         "max_redirects": 2})
+r = recv(s)
+check(r and r["page"]["error"].startswith("too_many_redirects"), "per-task redirect cap")
+
 # Memory: RSS after page 100 vs page 20 (flat), arenas reused.
 rss = []
 for i in range(100):
