@@ -132,7 +132,12 @@ for i in range(100):
     r = recv(s)
     rss.append(r["worker"]["rss_kb"])
 check(r["worker"]["pool_misses"] <= 2, "page arenas reused: %r" % r["worker"])
-check(rss[-1] <= rss[19] * 1.05 + 512, "rss flat: page20=%d page100=%d" % (rss[19], rss[-1]))
+if os.environ.get("CRAWLD_BUILD") == "asan":
+    # ASan's quarantine keeps freed memory resident on purpose (256 MB by
+    # default): RSS flatness is measured in the release and debug builds.
+    check(rss[-1] > 0, "rss reported under asan")
+else:
+    check(rss[-1] <= rss[19] * 1.05 + 512, "rss flat: page20=%d page100=%d" % (rss[19], rss[-1]))
 
 # EOF on the channel: the worker exits at once, status 0.
 t0 = time.time()
