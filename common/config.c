@@ -48,6 +48,9 @@ static const key_def keys[] = {
     BOOL_KEY("politeness", obey_robots, "fetch and obey robots.txt"),
     INT_KEY("politeness", delay_ms, 0, 3600000, "minimum gap between requests to one host"),
     INT_KEY("politeness", per_host_concurrency, 1, 1024, "pages in flight per host"),
+    INT_KEY("politeness", max_crawl_delay_ms, 0, 3600000, "cap on a site's Crawl-delay"),
+    INT_KEY("politeness", robots_ttl_s, 1, 30 * 86400, "robots.txt cache lifetime"),
+    INT_KEY("politeness", max_hosts, 16, 10000000, "hosts whose state is kept (LRU)"),
     INT_KEY("network", connect_timeout_ms, 100, 600000, "TCP+TLS connect timeout"),
     INT_KEY("network", low_speed_bytes, 0, INT_MAX, "abort below this rate (bytes/s) …"),
     INT_KEY("network", low_speed_time_ms, 1000, 3600000, "… sustained this long"),
@@ -85,6 +88,9 @@ void config_defaults(crawld_config *c)
     c->obey_robots = 1;
     c->delay_ms = 1000;
     c->per_host_concurrency = 1;
+    c->max_crawl_delay_ms = 30000;
+    c->robots_ttl_s = 86400;
+    c->max_hosts = 100000;
     c->connect_timeout_ms = 10000;
     c->low_speed_bytes = 100;
     c->low_speed_time_ms = 20000;

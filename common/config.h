@@ -34,6 +34,9 @@ typedef struct crawld_config {
     int obey_robots;
     int delay_ms;
     int per_host_concurrency;
+    int max_crawl_delay_ms; /* robots Crawl-delay honoured up to this */
+    int robots_ttl_s;       /* robots.txt cache lifetime, across jobs */
+    int max_hosts;          /* per-host state kept in memory (LRU) */
     /* [network] */
     int connect_timeout_ms;
     int low_speed_bytes;   /* abort when slower than this many bytes/s … */

@@ -28,7 +28,8 @@ static void usage(FILE *f)
             "usage: crawlctl [-s SOCKET] [--json] COMMAND [ARGS]\n"
             "commands:\n"
             "  submit [--depth N] [--max-pages N] [--scope host|domain|prefix|regex:RE]\n"
-            "         [--js|--no-js] [--name NAME] URL...   start a job; prints its id\n"
+            "         [--js|--no-js] [--no-robots] [--delay-ms N] [--name NAME]\n"
+            "         [--output DIR] URL...   start a job; prints its id\n"
             "  status                  daemon, queue and every worker\n"
             "  jobs                    every job, newest first\n"
             "  job ID                  one job\n"
@@ -251,10 +252,27 @@ static int job_code(const char *state)
     return strcmp(state, "done") == 0 ? EXIT_OK : EXIT_REFUSED;
 }
 
+static void fmt_eta(char *buf, size_t cap, double s)
+{
+    if (!(s >= 0) || s > 359999)
+        snprintf(buf, cap, "--:--");
+    else if (s >= 3600)
+        snprintf(buf, cap, "%d:%02d:%02d", (int)s / 3600, ((int)s / 60) % 60, (int)s % 60);
+    else
+        snprintf(buf, cap, "%d:%02d", (int)s / 60, (int)s % 60);
+}
+
+/* Polls the job every 200 ms. On a TTY: one redrawn line with a bar, done /
+ * pending / failed, pages per second (over the last ~5 s) and an estimate
+ * of the time left from that rate. Otherwise: a plain line every 5 s when
+ * something changed, and the summary. */
 static int cmd_wait(long long id, double timeout)
 {
     int tty = isatty(1) && !want_json;
-    double t0 = now_s();
+    double t0 = now_s(), last_plain = 0;
+    enum { HIST = 25 };
+    double ht[HIST];
+    int hd[HIST], hn = 0, last_fin = -1;
     for (;;) {
         json_t *req = json_pack("{s:s, s:I}", "cmd", "job", "id", (json_int_t)id);
         int code = 0;
@@ -264,17 +282,36 @@ static int cmd_wait(long long id, double timeout)
             return code;
         json_t *j = json_object_get(rep, "job");
         const char *state = js_str(j, "state", "?");
-        int total = (int)js_num(j, "total"), done = (int)js_num(j, "done"),
-            failed = (int)js_num(j, "failed");
+        int done = (int)js_num(j, "done"), failed = (int)js_num(j, "failed"),
+            pending = (int)js_num(j, "pending") + (int)js_num(j, "in_flight");
+        int fin = done + failed, total = fin + pending;
         int finished = strcmp(state, "running") && strcmp(state, "paused");
-        if (tty) {
-            int width = 30, fill = total ? (done + failed) * width / total : 0;
-            printf("\rjob %lld [%.*s%*s] %d/%d done, %d failed  ", id, fill,
-                   "##############################", width - fill, "", done + failed, total,
-                   failed);
-            fflush(stdout);
+        double now = now_s();
+        if (hn == HIST) {
+            memmove(ht, ht + 1, sizeof(double) * (HIST - 1));
+            memmove(hd, hd + 1, sizeof(int) * (HIST - 1));
+            hn--;
         }
-        if (finished || (timeout > 0 && now_s() - t0 >= timeout)) {
+        ht[hn] = now;
+        hd[hn++] = fin;
+        double rate = hn > 1 && ht[hn - 1] > ht[0] ? (hd[hn - 1] - hd[0]) / (ht[hn - 1] - ht[0]) : 0;
+        char eta[32];
+        fmt_eta(eta, sizeof(eta), rate > 0 ? pending / rate : -1);
+        if (tty) {
+            int width = 30, fill = total ? (int)((long long)fin * width / total) : 0;
+            printf("\r\033[Kjob %lld [%.*s%*s] %d done, %d pending, %d failed  %.1f pages/s  "
+                   "ETA %s%s",
+                   id, fill, "##############################", width - fill, "", done, pending,
+                   failed, rate, eta, strcmp(state, "paused") ? "" : "  (paused)");
+            fflush(stdout);
+        } else if (!want_json && !finished && fin != last_fin && now - last_plain >= 5) {
+            printf("job %lld %s: %d done, %d pending, %d failed, %.1f pages/s, eta %s\n", id,
+                   state, done, pending, failed, rate, eta);
+            fflush(stdout);
+            last_plain = now;
+            last_fin = fin;
+        }
+        if (finished || (timeout > 0 && now - t0 >= timeout)) {
             if (tty)
                 printf("\n");
             int rc = finished ? job_code(state) : EXIT_TIMEOUT;
@@ -282,13 +319,12 @@ static int cmd_wait(long long id, double timeout)
                 print_json(j);
             else
                 printf("job %lld %s: %d done, %d failed, %d pending\n", id,
-                       finished ? state : "still running (timeout)", done, failed,
-                       (int)js_num(j, "pending") + (int)js_num(j, "in_flight"));
+                       finished ? state : "still running (timeout)", done, failed, pending);
             json_decref(rep);
             return rc;
         }
         json_decref(rep);
-        usleep(100 * 1000);
+        usleep(200 * 1000);
     }
 }
 
@@ -338,6 +374,8 @@ static json_t *build_submit(int argc, char **argv)
             i++;
         } else if (strcmp(a, "--js") == 0 || strcmp(a, "--no-js") == 0) {
             json_object_set_new(req, "js", json_boolean(a[2] == 'j'));
+        } else if (strcmp(a, "--no-robots") == 0 || strcmp(a, "--robots") == 0) {
+            json_object_set_new(req, "obey_robots", json_boolean(a[2] == 'r'));
         } else if (strcmp(a, "--warc") == 0) {
             json_object_set_new(req, "warc", json_true());
         } else if (a[0] == '-' && a[1]) {

@@ -1,6 +1,7 @@
 /* crawld — the supervisor: reads the config, opens the control socket,
- * starts the page workers (pool.c), feeds them the in-memory jobs (jobs.c)
- * and answers crawlctl (control.c), all on one libuv loop. Signals only
+ * opens the state database and resumes its jobs (jobs.c, store.c), starts the
+ * page workers (pool.c), feeds them the frontier and answers crawlctl
+ * (control.c), all on one libuv loop. Signals only
  * start things the loop does: SIGTERM/SIGINT drain and exit 0. */
 #include "alloc.h"
 #include "config.h"
@@ -10,6 +11,7 @@
 #include "log.h"
 #include "pool.h"
 #include "rss.h"
+#include "scope.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -71,6 +73,7 @@ static void on_pool_stopped(pool *p)
     daemon_ctx *d = p->user;
     log_info("crawld", "workers stopped; closing", "pages_done=%ld", p->pages_done);
     pool_close(&d->pool, on_pool_closed);
+    jobs_close(&d->jobs);
     control_close(&d->ctl, on_control_closed);
     uv_handle_t *hs[] = {(uv_handle_t *)&d->sig_term, (uv_handle_t *)&d->sig_int,
                          (uv_handle_t *)&d->sig_hup, (uv_handle_t *)&d->watchdog,
@@ -184,7 +187,8 @@ static json_t *cmd_submit(daemon_ctx *d, json_t *req)
             goto out;
         }
     }
-    jobs_submit_opts o = {.js = d->cfg.js_default, .depth = 3, .max_pages = 1000};
+    jobs_submit_opts o = {.js = d->cfg.js_default, .depth = 3, .max_pages = 1000,
+                         .delay_ms = -1, .obey_robots = -1};
     json_t *v;
     if ((v = json_object_get(req, "js"))) {
         if (!json_is_boolean(v)) {
@@ -210,9 +214,13 @@ static json_t *cmd_submit(daemon_ctx *d, json_t *req)
     }
     if ((v = json_object_get(req, "scope"))) {
         const char *s = json_string_value(v);
-        if (!s || (strcmp(s, "host") && strcmp(s, "domain") && strcmp(s, "prefix") &&
-                   strncmp(s, "regex:", 6))) {
+        char serr[300];
+        if (!s) {
             reply = control_error("submit: \"scope\" must be host, domain, prefix or regex:RE");
+            goto out;
+        }
+        if (scope_spec_check(s, serr, sizeof(serr)) < 0) {
+            reply = control_error("submit: %s", serr);
             goto out;
         }
         o.scope = s;
@@ -224,8 +232,30 @@ static json_t *cmd_submit(daemon_ctx *d, json_t *req)
         }
         o.name = json_string_value(v);
     }
-    if (json_object_get(req, "output") || json_is_true(json_object_get(req, "warc"))) {
-        reply = control_error("submit: --output and --warc are not supported yet");
+    if ((v = json_object_get(req, "delay_ms"))) {
+        if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+            json_integer_value(v) > 3600000) {
+            reply = control_error("submit: \"delay_ms\" must be an integer 0..3600000");
+            goto out;
+        }
+        o.delay_ms = (int)json_integer_value(v);
+    }
+    if ((v = json_object_get(req, "obey_robots"))) {
+        if (!json_is_boolean(v)) {
+            reply = control_error("submit: \"obey_robots\" must be true or false");
+            goto out;
+        }
+        o.obey_robots = json_is_true(v);
+    }
+    if ((v = json_object_get(req, "output"))) {
+        if (!json_is_string(v) || json_string_length(v) == 0) {
+            reply = control_error("submit: \"output\" must be a directory name");
+            goto out;
+        }
+        o.output = json_string_value(v);
+    }
+    if (json_is_true(json_object_get(req, "warc"))) {
+        reply = control_error("submit: warc output arrives with issue 7");
         goto out;
     }
     char err[320];
@@ -234,7 +264,9 @@ static json_t *cmd_submit(daemon_ctx *d, json_t *req)
         reply = control_error("submit: %s", err);
         goto out;
     }
-    log_info("crawld", "job submitted", "job=%lld pages=%ld js=%d", jb->id, jb->pending, jb->js);
+    log_info("crawld", "job submitted", "job=%lld seeds=%ld js=%d scope=\"%s\" depth=%d "
+             "max_pages=%d robots=%d delay_ms=%d", jb->id, jb->pending, jb->js, jb->scope_spec,
+             jb->depth, jb->max_pages, jb->obey_robots, jb->delay_ms);
     reply = json_pack("{s:b, s:I, s:i, s:s}", "ok", 1, "job", (json_int_t)jb->id, "pages",
                       (int)jb->pending, "output", jb->out_path);
     pool_dispatch(&d->pool);
@@ -340,6 +372,12 @@ static json_t *handle(void *ud, json_t *req)
     if (strcmp(cmd, "reload") == 0)
         return control_error("reload: not yet supported (restart crawld to apply a new config)");
     return control_error("unknown command \"%.60s\"", cmd);
+}
+
+static void wake_dispatch(void *ud)
+{
+    daemon_ctx *d = ud;
+    pool_dispatch(&d->pool);
 }
 
 /* ---- start ---- */
@@ -496,10 +534,18 @@ int main(int argc, char **argv)
 
     int rc = 1;
     uv_loop_init(&d->loop);
-    jobs_init(&d->jobs, d->cfg.output_dir);
+    if (jobs_init(&d->jobs, &d->loop, &d->cfg, err, sizeof(err)) < 0) {
+        log_error("crawld", "state database", "error=\"%s\"", err);
+        fprintf(stderr, "crawld: %s\n", err);
+        uv_loop_close(&d->loop);
+        return 1;
+    }
+    d->jobs.on_wake = wake_dispatch;
+    d->jobs.wake_ud = d;
     if (control_open(&d->ctl, &d->loop, d->cfg.socket, handle, d, err, sizeof(err)) < 0) {
         log_error("crawld", "control socket", "error=\"%s\"", err);
         fprintf(stderr, "crawld: %s\n", err);
+        jobs_close(&d->jobs);
         uv_run(&d->loop, UV_RUN_DEFAULT); /* finish the close */
         goto out_loop;
     }

@@ -1,11 +1,13 @@
 /* jobs — see jobs.h. */
 #include "jobs.h"
 #include "alloc.h"
+#include "log.h"
 #include "url.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +22,41 @@ static double now_unix(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static void iso_now(char *buf, size_t cap)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    struct tm tm;
+    gmtime_r(&now.tv_sec, &tm);
+    snprintf(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, now.tv_nsec / 1000000);
+}
+
+const char *job_state_str(job_state s)
+{
+    switch (s) {
+    case JOB_RUNNING: return "running";
+    case JOB_PAUSED: return "paused";
+    case JOB_DONE: return "done";
+    case JOB_CANCELLED: return "cancelled";
+    case JOB_FAILED: return "failed";
+    }
+    return "?";
+}
+
+static job_state state_parse(const char *s)
+{
+    static const job_state all[] = {JOB_RUNNING, JOB_PAUSED, JOB_DONE, JOB_CANCELLED, JOB_FAILED};
+    for (size_t i = 0; s && i < sizeof(all) / sizeof(all[0]); i++)
+        if (strcmp(s, job_state_str(all[i])) == 0)
+            return all[i];
+    return JOB_FAILED;
+}
+
+static int job_active(const job *jb) { return jb->state == JOB_RUNNING || jb->state == JOB_PAUSED; }
+
 /* Job ids continue after the highest numeric directory already in the
- * output root, so a restarted daemon never writes into an old job's file. */
+ * output root, so a new database never writes into an old job's file. */
 static long long highest_job_dir(const char *root)
 {
     long long hi = 0;
@@ -39,21 +74,6 @@ static long long highest_job_dir(const char *root)
     return hi;
 }
 
-void jobs_init(jobs *j, const char *output_dir)
-{
-    memset(j, 0, sizeof(*j));
-    snprintf(j->output_dir, sizeof(j->output_dir), "%s", output_dir);
-    j->next_id = highest_job_dir(output_dir) + 1;
-}
-
-static void page_free(jobs_page *p)
-{
-    if (!p)
-        return;
-    alloc_strfree(p->url);
-    ALLOC_FREE(p);
-}
-
 static void job_close_output(job *jb)
 {
     if (jb->out_fd >= 0)
@@ -61,16 +81,230 @@ static void job_close_output(job *jb)
     jb->out_fd = -1;
 }
 
-static void job_drop_pending(jobs *j, job *jb)
+static void job_free(job *jb)
 {
-    jobs_page *p = jb->head, *n;
-    for (; p; p = n) {
-        n = p->next;
-        page_free(p);
-    }
-    jb->head = jb->tail = NULL;
+    job_close_output(jb);
+    scope_free(jb->scope);
+    ALLOC_FREE(jb);
+}
+
+static void page_free(jobs_page *p)
+{
+    if (!p)
+        return;
+    alloc_strfree(p->url);
+    alloc_strfree(p->parent);
+    alloc_strfree(p->origin);
+    ALLOC_FREE(p);
+}
+
+static void flight_remove(jobs *j, jobs_page *p)
+{
+    for (jobs_page **pp = &j->flight; *pp; pp = &(*pp)->next)
+        if (*pp == p) {
+            *pp = p->next;
+            p->next = NULL;
+            return;
+        }
+}
+
+static int row_in_flight(const jobs *j, long long row_id)
+{
+    for (const jobs_page *p = j->flight; p; p = p->next)
+        if (p->kind == JOBS_PAGE && p->row_id == row_id)
+            return 1;
+    return 0;
+}
+
+/* Marks a failure that stops the job; its pending rows stay for a look. */
+static void job_fail(jobs *j, job *jb, const char *fmt, const char *detail)
+{
+    snprintf(jb->error, sizeof(jb->error), fmt, detail);
+    log_error("jobs", "job failed", "job=%lld error=\"%s\"", jb->id, jb->error);
     j->pending -= jb->pending;
     jb->pending = 0;
+    jb->state = JOB_FAILED;
+    jb->ended = now_unix();
+    store_job_set_state(j->st, jb->id, "failed", jb->ended, jb->error);
+    if (jb->in_flight == 0)
+        job_close_output(jb);
+}
+
+/* A job ends when nothing is pending or in flight. */
+static void job_maybe_end(jobs *j, job *jb)
+{
+    if (jb->pending != 0 || jb->in_flight != 0)
+        return;
+    if (job_active(jb)) {
+        jb->state = JOB_DONE;
+        jb->ended = now_unix();
+        if (store_job_set_state(j->st, jb->id, "done", jb->ended, NULL) < 0)
+            log_error("jobs", "cannot store job state", "job=%lld error=\"%s\"", jb->id,
+                      store_errmsg(j->st));
+        log_info("jobs", "job done", "job=%lld done=%ld failed=%ld", jb->id, jb->done, jb->failed);
+    }
+    if (!jb->ended)
+        jb->ended = now_unix();
+    job_close_output(jb);
+}
+
+/* ---- setup and load ---- */
+
+static void wake_cb(uv_timer_t *t)
+{
+    jobs *j = t->data;
+    j->wake_at = 0;
+    if (j->on_wake)
+        j->on_wake(j->wake_ud);
+}
+
+static int job_open_output(job *jb, int create, char *err, size_t errlen)
+{
+    if (mkdir(jb->out_dir, 0755) < 0 && errno != EEXIST) {
+        snprintf(err, errlen, "cannot create %s: %s", jb->out_dir, strerror(errno));
+        return -1;
+    }
+    jb->out_fd = open(jb->out_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (create ? O_TRUNC : 0),
+                      0644);
+    if (jb->out_fd < 0) {
+        snprintf(err, errlen, "cannot open %s: %s", jb->out_path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+typedef struct load_ctx {
+    jobs *j;
+    int errors;
+} load_ctx;
+
+static int load_job(void *ud, const store_job *r)
+{
+    load_ctx *x = ud;
+    jobs *j = x->j;
+    job *jb = ALLOC_NEW(job);
+    if (!jb)
+        return -1;
+    jb->out_fd = -1;
+    jb->id = r->id;
+    jb->state = state_parse(r->state);
+    jb->created = r->created;
+    jb->ended = r->ended;
+    jb->committed = r->committed;
+    if (r->name)
+        snprintf(jb->name, sizeof(jb->name), "%s", r->name);
+    if (r->error)
+        snprintf(jb->error, sizeof(jb->error), "%s", r->error);
+    json_error_t jerr;
+    json_t *o = json_loads(r->opts ? r->opts : "{}", 0, &jerr);
+    jb->js = json_is_true(json_object_get(o, "js"));
+    jb->depth = (int)json_integer_value(json_object_get(o, "depth"));
+    jb->max_pages = (int)json_integer_value(json_object_get(o, "max_pages"));
+    jb->delay_ms = (int)json_integer_value(json_object_get(o, "delay_ms"));
+    jb->obey_robots = json_is_true(json_object_get(o, "obey_robots"));
+    const char *spec = json_string_value(json_object_get(o, "scope"));
+    snprintf(jb->scope_spec, sizeof(jb->scope_spec), "%s", spec ? spec : "host");
+    const char *dir = json_string_value(json_object_get(o, "output"));
+    if (dir)
+        snprintf(jb->out_dir, sizeof(jb->out_dir), "%s", dir);
+    else
+        snprintf(jb->out_dir, sizeof(jb->out_dir), "%s/%lld", j->output_dir, jb->id);
+    snprintf(jb->out_path, sizeof(jb->out_path), "%s/pages.jsonl", jb->out_dir);
+    json_t *seeds = json_object_get(o, "seeds");
+    size_t ns = json_array_size(seeds);
+    const char **sv = alloc_zeroed((ns + 1) * sizeof(char *));
+    for (size_t i = 0; sv && i < ns; i++)
+        sv[i] = json_string_value(json_array_get(seeds, i));
+    scope_opts so;
+    scope_opts_init(&so);
+    so.max_depth = jb->depth;
+    so.max_pages = 0; /* the frontier counts rows itself */
+    char err[400] = "";
+    jb->scope = sv ? scope_new(jb->scope_spec, sv, ns, &so, err, sizeof(err)) : NULL;
+    alloc_free(sv, (ns + 1) * sizeof(char *));
+    json_decref(o);
+
+    long counts[ROW_STATE_COUNT];
+    store_job_counts(j->st, jb->id, counts);
+    jb->pending = counts[ROW_PENDING];
+    jb->done = counts[ROW_DONE];
+    jb->failed = counts[ROW_FAILED];
+    jb->rows = counts[ROW_PENDING] + counts[ROW_DONE] + counts[ROW_FAILED] + counts[ROW_DROPPED];
+    jb->next = j->list;
+    j->list = jb;
+
+    if (job_active(jb)) {
+        if (!jb->scope) {
+            job_fail(j, jb, "cannot rebuild the scope: %s", err);
+            x->errors++;
+            return 0;
+        }
+        if (job_open_output(jb, 0, err, sizeof(err)) < 0) {
+            job_fail(j, jb, "%s", err);
+            x->errors++;
+            return 0;
+        }
+        struct stat stt;
+        if (fstat(jb->out_fd, &stt) == 0 && stt.st_size < jb->committed)
+            log_error("jobs", "output shorter than its committed length", "job=%lld size=%lld "
+                      "committed=%lld", jb->id, (long long)stt.st_size, jb->committed);
+        else if (fstat(jb->out_fd, &stt) == 0 && stt.st_size > jb->committed) {
+            if (ftruncate(jb->out_fd, jb->committed) < 0) {
+                job_fail(j, jb, "cannot cut pages.jsonl back: %s", strerror(errno));
+                return 0;
+            }
+            log_info("jobs", "output cut back to its last commit", "job=%lld from=%lld to=%lld",
+                     jb->id, (long long)stt.st_size, jb->committed);
+        }
+        j->pending += jb->pending;
+        log_info("jobs", "job resumed", "job=%lld state=%s pending=%ld done=%ld failed=%ld",
+                 jb->id, job_state_str(jb->state), jb->pending, jb->done, jb->failed);
+        job_maybe_end(j, jb);
+    }
+    j->done += jb->done;
+    j->failed += jb->failed;
+    return 0;
+}
+
+int jobs_init(jobs *j, uv_loop_t *loop, const crawld_config *cfg, char *err, size_t errlen)
+{
+    memset(j, 0, sizeof(*j));
+    j->cfg = cfg;
+    j->loop = loop;
+    snprintf(j->output_dir, sizeof(j->output_dir), "%s", cfg->output_dir);
+    size_t n = strcspn(cfg->user_agent, "/ ");
+    if (n >= sizeof(j->agent))
+        n = sizeof(j->agent) - 1;
+    memcpy(j->agent, cfg->user_agent, n);
+    j->agent[n] = '\0';
+    if (politeness_init(&j->pol, (size_t)cfg->max_hosts, (uint64_t)cfg->robots_ttl_s * 1000,
+                        cfg->max_crawl_delay_ms) < 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    char path[CONFIG_PATH_MAX + 32];
+    snprintf(path, sizeof(path), "%s/crawld.db", cfg->state_dir);
+    j->st = store_open(path, err, errlen);
+    if (!j->st) {
+        politeness_free(&j->pol);
+        return -1;
+    }
+    store_job_id_floor(j->st, highest_job_dir(cfg->output_dir));
+    load_ctx x = {j, 0};
+    if (store_jobs_foreach(j->st, load_job, &x) < 0) {
+        snprintf(err, errlen, "%s: cannot load jobs: %s", path, store_errmsg(j->st));
+        jobs_free(j);
+        return -1;
+    }
+    uv_timer_init(loop, &j->wake);
+    j->wake.data = j;
+    return 0;
+}
+
+void jobs_close(jobs *j)
+{
+    if (j->wake.data && !uv_is_closing((uv_handle_t *)&j->wake))
+        uv_close((uv_handle_t *)&j->wake, NULL);
 }
 
 void jobs_free(jobs *j)
@@ -78,151 +312,18 @@ void jobs_free(jobs *j)
     job *jb = j->list, *n;
     for (; jb; jb = n) {
         n = jb->next;
-        job_drop_pending(j, jb);
-        job_close_output(jb);
-        ALLOC_FREE(jb);
+        job_free(jb);
     }
     j->list = NULL;
-}
-
-const char *job_state_str(job_state s)
-{
-    switch (s) {
-    case JOB_RUNNING: return "running";
-    case JOB_PAUSED: return "paused";
-    case JOB_DONE: return "done";
-    case JOB_CANCELLED: return "cancelled";
-    case JOB_FAILED: return "failed";
-    }
-    return "?";
-}
-
-static int job_active(const job *jb) { return jb->state == JOB_RUNNING || jb->state == JOB_PAUSED; }
-
-/* A job ends when nothing is pending or in flight. */
-static void job_maybe_end(job *jb)
-{
-    if (jb->pending == 0 && jb->in_flight == 0) {
-        if (job_active(jb))
-            jb->state = JOB_DONE;
-        if (!jb->ended)
-            jb->ended = now_unix();
-        job_close_output(jb);
-    }
-}
-
-/* FNV-1a: the de-dup set of one submit. */
-static size_t hash_str(const char *s)
-{
-    size_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
-/* Open addressing, linear probing; 1 when s was already in the set. */
-static int seen_add(jobs_page **set, size_t cap, jobs_page *p)
-{
-    size_t i = hash_str(p->url) & (cap - 1);
-    for (; set[i]; i = (i + 1) & (cap - 1))
-        if (strcmp(set[i]->url, p->url) == 0)
-            return 1;
-    set[i] = p;
-    return 0;
-}
-
-job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_opts *o, char *err,
-                 size_t errlen)
-{
-    job *jb = NULL;
-    jobs_page *head = NULL, *tail = NULL;
-    size_t count = 0;
-    if (n == 0) {
-        snprintf(err, errlen, "no URL given");
-        return NULL;
-    }
-    size_t cap = 16;
-    while (cap < n * 2)
-        cap *= 2;
-    jobs_page **set = alloc_zeroed(cap * sizeof(*set));
-    if (!set) {
-        snprintf(err, errlen, "out of memory");
-        return NULL;
-    }
-    for (size_t i = 0; i < n; i++) {
-        char *norm = NULL;
-        url_err ue = url_normalize(NULL, urls[i], &norm);
-        if (ue != URL_OK) {
-            snprintf(err, errlen, "bad URL \"%.200s\": %s", urls[i], url_err_str(ue));
-            goto fail;
-        }
-        jobs_page *p = ALLOC_NEW(jobs_page);
-        if (!p) {
-            alloc_strfree(norm);
-            snprintf(err, errlen, "out of memory");
-            goto fail;
-        }
-        p->url = norm;
-        if (seen_add(set, cap, p)) { /* the same page twice in one submit is one page */
-            page_free(p);
-            continue;
-        }
-        if (tail)
-            tail->next = p;
-        else
-            head = p;
-        tail = p;
-        count++;
-    }
-    jb = ALLOC_NEW(job);
-    if (!jb) {
-        snprintf(err, errlen, "out of memory");
-        goto fail;
-    }
-    jb->out_fd = -1;
-    jb->id = j->next_id;
-    char dir[400];
-    snprintf(dir, sizeof(dir), "%s/%lld", j->output_dir, jb->id);
-    if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-        snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
-        goto fail;
-    }
-    snprintf(jb->out_path, sizeof(jb->out_path), "%s/pages.jsonl", dir);
-    jb->out_fd = open(jb->out_path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
-    if (jb->out_fd < 0) {
-        snprintf(err, errlen, "cannot create %s: %s", jb->out_path, strerror(errno));
-        goto fail;
-    }
-    j->next_id++;
-    jb->state = JOB_RUNNING;
-    jb->js = o->js;
-    jb->depth = o->depth;
-    jb->max_pages = o->max_pages;
-    snprintf(jb->scope, sizeof(jb->scope), "%s", o->scope ? o->scope : "host");
-    if (o->name)
-        snprintf(jb->name, sizeof(jb->name), "%s", o->name);
-    jb->created = now_unix();
-    for (jobs_page *p = head; p; p = p->next)
-        p->job_id = jb->id;
-    jb->head = head;
-    jb->tail = tail;
-    jb->pending = (long)count;
-    j->pending += (long)count;
-    jb->next = j->list;
-    j->list = jb;
-    alloc_free(set, cap * sizeof(*set));
-    return jb;
-fail:
-    alloc_free(set, cap * sizeof(*set));
-    if (jb) {
-        job_close_output(jb);
-        ALLOC_FREE(jb);
-    }
-    for (jobs_page *p = head, *nx; p; p = nx) {
-        nx = p->next;
+    jobs_page *p = j->flight, *pn;
+    for (; p; p = pn) {
+        pn = p->next;
         page_free(p);
     }
-    return NULL;
+    j->flight = NULL;
+    store_close(j->st);
+    j->st = NULL;
+    politeness_free(&j->pol);
 }
 
 job *jobs_find(jobs *j, long long id)
@@ -233,165 +334,620 @@ job *jobs_find(jobs *j, long long id)
     return NULL;
 }
 
-int jobs_has_pending(const jobs *j)
+/* ---- submit ---- */
+
+/* dir (absolute, or relative to the output root) must end up strictly
+ * under the output root, with no ".." component and no symlink leading out. */
+static int resolve_output(jobs *j, const char *want, char *out, size_t cap, char *err,
+                          size_t errlen)
 {
-    for (const job *jb = j->list; jb; jb = jb->next)
-        if (jb->state == JOB_RUNNING && jb->head)
-            return 1;
+    char root[PATH_MAX], path[PATH_MAX * 2], real[PATH_MAX];
+    if (!realpath(j->output_dir, root)) {
+        snprintf(err, errlen, "output root %s: %s", j->output_dir, strerror(errno));
+        return -1;
+    }
+    if (want[0] == '/')
+        snprintf(path, sizeof(path), "%s", want);
+    else
+        snprintf(path, sizeof(path), "%s/%s", root, want);
+    const char *s = path;
+    while (*s) { /* any ".." component is refused before anything is made */
+        const char *e = s + strcspn(s, "/");
+        if (e - s == 2 && s[0] == '.' && s[1] == '.') {
+            snprintf(err, errlen, "--output %s: \"..\" is not allowed", want);
+            return -1;
+        }
+        s = *e ? e + 1 : e;
+    }
+    size_t rl = strlen(root), jl = strlen(j->output_dir);
+    int under = (strncmp(path, root, rl) == 0 && path[rl] == '/' && path[rl + 1]) ||
+                (strncmp(path, j->output_dir, jl) == 0 && path[jl] == '/' && path[jl + 1]);
+    if (!under) {
+        snprintf(err, errlen, "--output %s is not under the output root %s", want, j->output_dir);
+        return -1;
+    }
+    for (char *p = path + 1; *p; p++) { /* mkdir -p */
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        mkdir(path, 0755);
+        *p = '/';
+    }
+    if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+        snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (!realpath(path, real) || strncmp(real, root, rl) != 0 || real[rl] != '/') {
+        snprintf(err, errlen, "--output %s leads out of the output root %s", want,
+                 j->output_dir);
+        return -1;
+    }
+    for (job *jb = j->list; jb; jb = jb->next)
+        if (strcmp(jb->out_dir, real) == 0) {
+            snprintf(err, errlen, "--output %s is already job %lld's output", want, jb->id);
+            return -1;
+        }
+    if (strlen(real) >= cap) {
+        snprintf(err, errlen, "--output %s: path too long", want);
+        return -1;
+    }
+    memcpy(out, real, strlen(real) + 1);
     return 0;
 }
 
-jobs_page *jobs_next(jobs *j)
+job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_opts *o, char *err,
+                 size_t errlen)
 {
-    job *pick = NULL;
-    for (job *jb = j->list; jb; jb = jb->next) /* newest first: the last hit is the oldest */
-        if (jb->state == JOB_RUNNING && jb->head)
-            pick = jb;
-    if (!pick)
+    job *jb = NULL;
+    char **norm = NULL;
+    json_t *opts = NULL;
+    char *opts_s = NULL;
+    int in_tx = 0;
+    if (n == 0) {
+        snprintf(err, errlen, "no URL given");
         return NULL;
-    jobs_page *p = pick->head;
-    pick->head = p->next;
-    if (!pick->head)
-        pick->tail = NULL;
-    p->next = NULL;
-    p->attempts++;
-    pick->pending--;
-    pick->in_flight++;
-    j->pending--;
-    j->in_flight++;
-    return p;
+    }
+    norm = alloc_zeroed(n * sizeof(char *));
+    if (!norm)
+        goto nomem;
+    for (size_t i = 0; i < n; i++) {
+        url_err ue = url_normalize(NULL, urls[i], &norm[i]);
+        if (ue != URL_OK) {
+            snprintf(err, errlen, "bad URL \"%.200s\": %s", urls[i], url_err_str(ue));
+            goto fail;
+        }
+    }
+    jb = ALLOC_NEW(job);
+    if (!jb)
+        goto nomem;
+    jb->out_fd = -1;
+    jb->state = JOB_RUNNING;
+    jb->js = o->js;
+    jb->depth = o->depth;
+    jb->max_pages = o->max_pages;
+    jb->delay_ms = o->delay_ms >= 0 ? o->delay_ms : j->cfg->delay_ms;
+    jb->obey_robots = o->obey_robots >= 0 ? o->obey_robots : j->cfg->obey_robots;
+    snprintf(jb->scope_spec, sizeof(jb->scope_spec), "%s", o->scope ? o->scope : "host");
+    if (o->name)
+        snprintf(jb->name, sizeof(jb->name), "%s", o->name);
+    jb->created = now_unix();
+    scope_opts so;
+    scope_opts_init(&so);
+    so.max_depth = jb->depth;
+    so.max_pages = 0;
+    jb->scope = scope_new(jb->scope_spec, (const char *const *)norm, n, &so, err, errlen);
+    if (!jb->scope)
+        goto fail;
+    if (o->output &&
+        resolve_output(j, o->output, jb->out_dir, sizeof(jb->out_dir), err, errlen) < 0)
+        goto fail;
+    opts = json_pack("{s:b, s:i, s:i, s:i, s:b, s:s, s:[]}", "js", jb->js, "depth", jb->depth,
+                     "max_pages", jb->max_pages, "delay_ms", jb->delay_ms, "obey_robots",
+                     jb->obey_robots, "scope", jb->scope_spec, "seeds");
+    if (!opts)
+        goto nomem;
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(json_object_get(opts, "seeds"), json_string(norm[i]));
+    if (jb->out_dir[0])
+        json_object_set_new(opts, "output", json_string(jb->out_dir));
+    if (store_begin(j->st) < 0)
+        goto dberr;
+    in_tx = 1;
+    long long id;
+    opts_s = json_dumps(opts, JSON_COMPACT);
+    if (!opts_s || store_job_insert(j->st, o->name, "running", opts_s, jb->created, &id) < 0)
+        goto dberr;
+    jb->id = id;
+    if (!jb->out_dir[0])
+        snprintf(jb->out_dir, sizeof(jb->out_dir), "%s/%lld", j->output_dir, id);
+    snprintf(jb->out_path, sizeof(jb->out_path), "%s/pages.jsonl", jb->out_dir);
+    for (size_t i = 0; i < n && jb->rows < jb->max_pages; i++) {
+        char origin[512];
+        if (politeness_origin(norm[i], origin, sizeof(origin), NULL) < 0) {
+            snprintf(err, errlen, "bad URL \"%.200s\": no host", norm[i]);
+            goto fail;
+        }
+        int r = store_frontier_add(j->st, id, norm[i], 0, NULL, origin, ROW_PENDING, NULL);
+        if (r < 0)
+            goto dberr;
+        jb->rows += r;
+    }
+    if (job_open_output(jb, 1, err, errlen) < 0)
+        goto fail;
+    if (store_commit(j->st) < 0) {
+        in_tx = 0;
+        goto dberr;
+    }
+    in_tx = 0;
+    jb->pending = jb->rows;
+    j->pending += jb->pending;
+    jb->next = j->list;
+    j->list = jb;
+    goto out;
+nomem:
+    snprintf(err, errlen, "out of memory");
+    goto fail;
+dberr:
+    snprintf(err, errlen, "state database: %s", store_errmsg(j->st));
+fail:
+    if (in_tx)
+        store_rollback(j->st);
+    if (jb) {
+        if (jb->out_fd >= 0) {
+            job_close_output(jb);
+            unlink(jb->out_path);
+        }
+        job_free(jb);
+        jb = NULL;
+    }
+out:
+    if (opts_s) {
+        json_free_t jf;
+        json_get_alloc_funcs(NULL, &jf);
+        jf(opts_s);
+    }
+    json_decref(opts);
+    for (size_t i = 0; norm && i < n; i++)
+        alloc_strfree(norm[i]);
+    alloc_free(norm, n * sizeof(char *));
+    return jb;
 }
 
-/* Writes one line; a short write is retried, an error fails the job. */
-static void job_write_line(jobs *j, job *jb, json_t *rec)
+/* ---- records, exactly once ---- */
+
+/* Appends rec as one line, fdatasyncs, then commits the row's final state,
+ * the page's links and the file's new length in one transaction. links may
+ * be NULL. was_in_flight: the row was handed out (else it was pending). */
+static void commit_record(jobs *j, job *jb, long long row_id, const char *url, int depth,
+                          int attempts, json_t *rec, json_t *links, const char *alias,
+                          int was_in_flight)
 {
-    if (jb->out_fd < 0)
-        return;
-    char *s = json_dumps(rec, JSON_COMPACT | JSON_REAL_PRECISION(10));
-    if (!s) {
-        snprintf(jb->error, sizeof(jb->error), "out of memory formatting a record");
-        jb->state = JOB_FAILED;
+    if (was_in_flight) {
+        jb->in_flight--;
+        j->in_flight--;
+    } else {
+        jb->pending--;
+        j->pending--;
+    }
+    if (jb->out_fd < 0) { /* the job failed meanwhile: the record cannot be kept */
+        job_maybe_end(j, jb);
         return;
     }
-    size_t len = strlen(s);
-    json_free_t jfree;
-    json_get_alloc_funcs(NULL, &jfree);
-    /* One write of line + newline keeps concurrent appenders' lines whole. */
-    char *line = alloc_new(len + 1);
+    int failed = json_is_string(json_object_get(rec, "error"));
+    char *s = json_dumps(rec, JSON_COMPACT | JSON_REAL_PRECISION(10));
+    size_t len = s ? strlen(s) : 0;
+    char *line = s ? alloc_new(len + 1) : NULL;
     if (line) {
         memcpy(line, s, len);
         line[len] = '\n';
     }
-    jfree(s);
+    if (s) {
+        json_free_t jfree;
+        json_get_alloc_funcs(NULL, &jfree);
+        jfree(s);
+    }
     if (!line) {
-        snprintf(jb->error, sizeof(jb->error), "out of memory formatting a record");
-        jb->state = JOB_FAILED;
-        return;
+        job_fail(j, jb, "%s", "out of memory formatting a record");
+        goto out;
     }
-    size_t off = 0;
-    while (off < len + 1) {
-        ssize_t w = write(jb->out_fd, line + off, len + 1 - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            snprintf(jb->error, sizeof(jb->error), "write %s: %s", jb->out_path,
-                     w < 0 ? strerror(errno) : "short write");
-            jb->state = JOB_FAILED;
+    /* One write of the whole line: a crash leaves a prefix at worst, and the
+     * restart cuts anything past the committed length. */
+    ssize_t w;
+    do
+        w = write(jb->out_fd, line, len + 1);
+    while (w < 0 && errno == EINTR);
+    if (w != (ssize_t)(len + 1) || fdatasync(jb->out_fd) < 0) {
+        char e[800];
+        snprintf(e, sizeof(e), "write %.600s: %s", jb->out_path, w < 0 ? strerror(errno) : "short write");
+        if (ftruncate(jb->out_fd, jb->committed) < 0)
+            log_error("jobs", "cannot cut back a failed write", "job=%lld", jb->id);
+        job_fail(j, jb, "%s", e);
+        goto out;
+    }
+    long added = 0;
+    if (store_begin(j->st) < 0)
+        goto dberr;
+    if (store_frontier_finish(j->st, row_id, failed ? ROW_FAILED : ROW_DONE, attempts) < 0)
+        goto dberr;
+    if (alias) { /* the redirect's target is seen: never fetched again under its own URL */
+        char origin[512];
+        if (politeness_origin(alias, origin, sizeof(origin), NULL) == 0 &&
+            store_frontier_add(j->st, jb->id, alias, depth, url, origin, ROW_ALIAS, NULL) < 0)
+            goto dberr;
+    }
+    size_t i;
+    json_t *lv;
+    json_array_foreach(links, i, lv)
+    {
+        if (jb->rows + added >= jb->max_pages)
             break;
+        const char *l = json_string_value(lv);
+        if (!l || scope_check(jb->scope, l, depth + 1) != SCOPE_IN)
+            continue;
+        char origin[512];
+        if (politeness_origin(l, origin, sizeof(origin), NULL) < 0)
+            continue;
+        long long rid;
+        int r = store_frontier_add(j->st, jb->id, l, depth + 1, url, origin, ROW_PENDING, &rid);
+        if (r < 0)
+            goto dberr;
+        if (r == 1) {
+            if (scope_note_path(jb->scope, l) == SCOPE_TRAP) {
+                if (store_frontier_delete(j->st, rid) < 0)
+                    goto dberr;
+            } else
+                added++;
         }
-        off += (size_t)w;
     }
-    alloc_free(line, len + 1);
+    if (store_job_set_committed(j->st, jb->id, jb->committed + (long long)len + 1) < 0)
+        goto dberr;
+    if (store_commit(j->st) < 0)
+        goto dberr;
+    jb->committed += (long long)len + 1;
+    jb->rows += added;
+    jb->pending += added;
+    j->pending += added;
+    if (failed) {
+        jb->failed++;
+        j->failed++;
+    } else {
+        jb->done++;
+        j->done++;
+    }
     j->pages_total++;
+    goto out;
+dberr:;
+    char e[300];
+    snprintf(e, sizeof(e), "%s", store_errmsg(j->st));
+    store_rollback(j->st);
+    if (ftruncate(jb->out_fd, jb->committed) < 0)
+        log_error("jobs", "cannot cut back after a failed commit", "job=%lld", jb->id);
+    job_fail(j, jb, "state database: %s", e);
+out:
+    if (line)
+        alloc_free(line, len + 1);
+    job_maybe_end(j, jb);
 }
 
-static void page_leaves_flight(jobs *j, job *jb)
+static json_t *synth_record(const char *url, int depth, const char *parent, int js, int attempts,
+                            const char *error)
 {
-    jb->in_flight--;
-    j->in_flight--;
+    char ts[64];
+    iso_now(ts, sizeof(ts));
+    json_t *rec = json_pack("{s:s, s:n, s:i, s:n, s:i, s:n, s:[], s:b, s:i, s:f, s:f, s:f, "
+                            "s:i, s:s, s:s}",
+                            "url", url, "final_url", "status", 0, "content_type", "depth", depth,
+                            "title", "links", "js", js, "bytes", 0, "fetch_ms", 0.0, "parse_ms",
+                            0.0, "js_ms", 0.0, "attempts", attempts, "error", error, "ts", ts);
+    if (rec)
+        json_object_set_new(rec, "parent", parent ? json_string(parent) : json_null());
+    return rec;
+}
+
+/* ---- scheduling ---- */
+
+static uint64_t now_ms(jobs *j) { return uv_now(j->loop); }
+
+static jobs_page *page_new(jobs_page_kind kind, long long job_id, const char *url,
+                           const char *origin)
+{
+    jobs_page *p = ALLOC_NEW(jobs_page);
+    if (!p)
+        return NULL;
+    p->kind = kind;
+    p->job_id = job_id;
+    p->url = alloc_strdup(url);
+    p->origin = alloc_strdup(origin);
+    if (!p->url || !p->origin) {
+        page_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+static jobs_page *robots_task(jobs *j, job *jb, polite_host *h)
+{
+    char url[600];
+    snprintf(url, sizeof(url), "%s/robots.txt", h->origin);
+    jobs_page *p = page_new(JOBS_ROBOTS, jb->id, url, h->origin);
+    if (!p)
+        return NULL;
+    p->raw_body = ROBOTS_RAW_BODY;
+    p->max_redirects = ROBOTS_MAX_REDIRECTS;
+    p->attempts = 1;
+    h->rstate = ROBOTS_FETCHING;
+    h->in_flight++;
+    p->next = j->flight;
+    j->flight = p;
+    j->robots_fetches++;
+    log_debug("jobs", "fetching robots.txt", "host=\"%s\" job=%lld", h->origin, jb->id);
+    return p;
+}
+
+/* The oldest ready row of jb, a robots task, or NULL (*wake lowered to when
+ * a skipped host becomes ready). Robots-disallowed rows get their record. */
+static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake)
+{
+    store_row rows[JOBS_WINDOW_ROWS];
+    long long after = 0;
+    jobs_page *got = NULL;
+    long long wall_ms = (long long)(now_unix() * 1000);
+    for (int win = 0; win < JOBS_WINDOWS && !got && jb->state == JOB_RUNNING; win++) {
+        int n = store_frontier_window(j->st, jb->id, after, JOBS_WINDOW_ROWS, rows);
+        if (n <= 0)
+            break;
+        for (int i = 0; i < n && !got && jb->state == JOB_RUNNING; i++) {
+            store_row *r = &rows[i];
+            after = r->id;
+            if (row_in_flight(j, r->id))
+                continue;
+            if (r->not_before > wall_ms) {
+                uint64_t at = now + (uint64_t)(r->not_before - wall_ms);
+                if (at < *wake)
+                    *wake = at;
+                continue;
+            }
+            polite_host *h = politeness_get(&j->pol, r->host, now);
+            if (!h)
+                continue;
+            if (jb->obey_robots) {
+                if (h->rstate == ROBOTS_UNKNOWN) {
+                    if (h->in_flight == 0)
+                        got = robots_task(j, jb, h);
+                    continue;
+                }
+                if (h->rstate == ROBOTS_FETCHING)
+                    continue;
+                const char *path = NULL;
+                char origin[512];
+                politeness_origin(r->url, origin, sizeof(origin), &path);
+                if (!robots_allowed(h->rules, path)) {
+                    json_t *rec = synth_record(r->url, r->depth, r->parent, jb->js, r->attempts,
+                                               "robots: disallowed");
+                    if (rec) {
+                        commit_record(j, jb, r->id, r->url, r->depth, r->attempts, rec, NULL,
+                                      NULL, 0);
+                        json_decref(rec);
+                    }
+                    continue;
+                }
+            }
+            if (h->in_flight >= j->cfg->per_host_concurrency)
+                continue;
+            if (now < h->next_ok_ms) {
+                if (h->next_ok_ms < *wake)
+                    *wake = h->next_ok_ms;
+                continue;
+            }
+            jobs_page *p = page_new(JOBS_PAGE, jb->id, r->url, r->host);
+            if (!p)
+                continue;
+            p->row_id = r->id;
+            p->depth = r->depth;
+            p->attempts = r->attempts + 1;
+            p->js = jb->js;
+            if (r->parent)
+                p->parent = alloc_strdup(r->parent);
+            h->in_flight++;
+            h->next_ok_ms = now + (uint64_t)politeness_delay_ms(&j->pol, h, jb->delay_ms);
+            p->next = j->flight;
+            j->flight = p;
+            jb->pending--;
+            jb->in_flight++;
+            j->pending--;
+            j->in_flight++;
+            got = p;
+        }
+        store_rows_free(rows, n);
+        if (n < JOBS_WINDOW_ROWS)
+            break;
+    }
+    return got;
+}
+
+static void arm_wake(jobs *j, uint64_t at, uint64_t now)
+{
+    if (j->wake_at && j->wake_at <= at)
+        return;
+    j->wake_at = at;
+    uv_timer_start(&j->wake, wake_cb, at > now ? at - now : 0, 0);
+}
+
+jobs_page *jobs_next(jobs *j)
+{
+    uint64_t now = now_ms(j), wake = UINT64_MAX;
+    size_t n = 0;
+    for (job *jb = j->list; jb; jb = jb->next)
+        n++;
+    if (n == 0)
+        return NULL;
+    job **order = alloc_new(n * sizeof(job *));
+    if (!order)
+        return NULL;
+    /* Ascending ids, starting after the job that got the last page. */
+    size_t k = 0, first = 0;
+    for (job *jb = j->list; jb; jb = jb->next)
+        order[n - 1 - k++] = jb;
+    while (first < n && order[first]->id <= j->rr_last)
+        first++;
+    jobs_page *got = NULL;
+    for (size_t i = 0; i < n && !got; i++) {
+        job *jb = order[(first + i) % n];
+        if (jb->state != JOB_RUNNING || jb->pending <= 0)
+            continue;
+        got = job_take(j, jb, now, &wake);
+        if (got)
+            j->rr_last = jb->id;
+    }
+    alloc_free(order, n * sizeof(job *));
+    if (!got && wake != UINT64_MAX)
+        arm_wake(j, wake, now);
+    return got;
+}
+
+/* ---- results ---- */
+
+static void host_release(jobs *j, jobs_page *p, long delay_ms)
+{
+    polite_host *h = politeness_get(&j->pol, p->origin, now_ms(j));
+    if (!h)
+        return;
+    if (h->in_flight > 0)
+        h->in_flight--;
+    uint64_t next = now_ms(j) + (uint64_t)politeness_delay_ms(&j->pol, h, delay_ms);
+    if (next > h->next_ok_ms)
+        h->next_ok_ms = next;
+}
+
+static void robots_done(jobs *j, jobs_page *p, json_t *rec)
+{
+    polite_host *h = politeness_get(&j->pol, p->origin, now_ms(j));
+    if (!h)
+        return;
+    if (h->in_flight > 0)
+        h->in_flight--;
+    const char *err = json_string_value(json_object_get(rec, "error"));
+    long status = err ? 0 : (long)json_integer_value(json_object_get(rec, "status"));
+    json_t *b = json_object_get(rec, "body");
+    const char *body = json_string_value(b);
+    size_t len = body ? json_string_length(b) : 0;
+    robots *r = robots_from_response(status, body, len, j->agent);
+    if (!r) {
+        h->rstate = ROBOTS_UNKNOWN; /* out of memory: asked again later */
+        return;
+    }
+    politeness_set_robots(&j->pol, h, r, now_ms(j));
+    h->robots_attempts = 0;
+    log_info("jobs", "robots.txt", "host=\"%s\" status=%ld rules=%zu crawl_delay_ms=%ld%s%s%s",
+             h->origin, status, robots_rule_count(r), robots_crawl_delay_ms(r),
+             err ? " error=\"" : "", err ? err : "", err ? "\"" : "");
+    job *jb = jobs_find(j, p->job_id);
+    uint64_t next = now_ms(j) + (uint64_t)politeness_delay_ms(&j->pol, h, jb ? jb->delay_ms
+                                                                             : j->cfg->delay_ms);
+    if (next > h->next_ok_ms)
+        h->next_ok_ms = next;
 }
 
 void jobs_page_done(jobs *j, jobs_page *p, json_t *record)
 {
-    job *jb = jobs_find(j, p->job_id);
-    if (jb) {
-        page_leaves_flight(j, jb);
-        json_object_del(record, "task_id");
-        json_object_set_new(record, "parent", json_null());
-        json_object_set_new(record, "attempts", json_integer(p->attempts));
-        int failed = json_is_string(json_object_get(record, "error"));
-        if (failed) {
-            jb->failed++;
-            j->failed++;
-        } else {
-            jb->done++;
-            j->done++;
-        }
-        job_write_line(j, jb, record);
-        job_maybe_end(jb);
+    flight_remove(j, p);
+    if (p->kind == JOBS_ROBOTS) {
+        robots_done(j, p, record);
+        page_free(p);
+        return;
     }
+    job *jb = jobs_find(j, p->job_id);
+    host_release(j, p, jb ? jb->delay_ms : j->cfg->delay_ms);
+    if (!jb) {
+        page_free(p);
+        return;
+    }
+    json_object_del(record, "task_id");
+    json_object_set_new(record, "parent", p->parent ? json_string(p->parent) : json_null());
+    json_object_set_new(record, "attempts", json_integer(p->attempts));
+    json_object_set_new(record, "depth", json_integer(p->depth));
+    /* Links are followed from a 2xx HTML page without nofollow, in a running
+     * job, when the page did not end (after redirects) outside the scope. */
+    json_t *links = NULL;
+    const char *final = json_string_value(json_object_get(record, "final_url"));
+    long status = (long)json_integer_value(json_object_get(record, "status"));
+    const char *alias = final && strcmp(final, p->url) != 0 ? final : NULL;
+    if (jb->state == JOB_RUNNING && status >= 200 && status < 300 &&
+        !json_is_string(json_object_get(record, "error")) &&
+        !json_is_true(json_object_get(record, "nofollow")) &&
+        (!alias || scope_check(jb->scope, alias, p->depth) == SCOPE_IN))
+        links = json_object_get(record, "links");
+    commit_record(j, jb, p->row_id, p->url, p->depth, p->attempts, record, links, alias, 1);
     page_free(p);
-}
-
-static void iso_now(char *buf, size_t cap)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    struct tm tm;
-    gmtime_r(&now.tv_sec, &tm);
-    snprintf(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, now.tv_nsec / 1000000);
 }
 
 int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts)
 {
-    job *jb = jobs_find(j, p->job_id);
+    flight_remove(j, p);
     snprintf(p->last_error, sizeof(p->last_error), "%s", reason);
+    if (p->kind == JOBS_ROBOTS) {
+        polite_host *h = politeness_get(&j->pol, p->origin, now_ms(j));
+        if (h) {
+            if (h->in_flight > 0)
+                h->in_flight--;
+            /* A robots.txt that keeps killing workers is "unreachable". */
+            if (++h->robots_attempts >= max_attempts)
+                politeness_set_robots(&j->pol, h, robots_disallow_all(), now_ms(j));
+            else
+                h->rstate = ROBOTS_UNKNOWN;
+        }
+        page_free(p);
+        return 0;
+    }
+    job *jb = jobs_find(j, p->job_id);
+    host_release(j, p, jb ? jb->delay_ms : j->cfg->delay_ms);
     if (!jb) {
         page_free(p);
         return 0;
     }
-    page_leaves_flight(j, jb);
-    if (!job_active(jb)) { /* cancelled meanwhile: the page is dropped */
-        page_free(p);
-        job_maybe_end(jb);
-        return 0;
-    }
-    if (p->attempts < max_attempts) {
-        p->next = jb->head; /* front: it was next in line already */
-        jb->head = p;
-        if (!jb->tail)
-            jb->tail = p;
+    int quarantined = 0;
+    if (!job_active(jb)) { /* cancelled or failed meanwhile: the page is dropped */
+        jb->in_flight--;
+        j->in_flight--;
+        store_frontier_finish(j->st, p->row_id, ROW_DROPPED, p->attempts);
+        job_maybe_end(j, jb);
+    } else if (p->attempts < max_attempts) {
+        jb->in_flight--;
+        j->in_flight--;
+        if (store_frontier_requeue(j->st, p->row_id, p->attempts, 0) < 0)
+            log_error("jobs", "cannot store a requeue", "job=%lld error=\"%s\"", jb->id,
+                      store_errmsg(j->st));
         jb->pending++;
         j->pending++;
-        return 0;
+    } else {
+        char err[200];
+        snprintf(err, sizeof(err), "quarantined: %s (%d attempts)", reason, p->attempts);
+        json_t *rec = synth_record(p->url, p->depth, p->parent, p->js, p->attempts, err);
+        jb->quarantined++;
+        quarantined = 1;
+        if (rec) {
+            commit_record(j, jb, p->row_id, p->url, p->depth, p->attempts, rec, NULL, NULL, 1);
+            json_decref(rec);
+        }
     }
-    char ts[64], err[200];
-    iso_now(ts, sizeof(ts));
-    snprintf(err, sizeof(err), "quarantined: %s (%d attempts)", reason, p->attempts);
-    json_t *rec = json_pack("{s:s, s:n, s:i, s:n, s:i, s:n, s:n, s:[], s:b, s:i, s:f, s:f, s:f, "
-                            "s:i, s:s, s:s, s:I}",
-                            "url", p->url, "final_url", "status", 0, "content_type", "depth",
-                            p->depth, "parent", "title", "links", "js", 0, "bytes", 0, "fetch_ms",
-                            0.0, "parse_ms", 0.0, "js_ms", 0.0, "attempts", p->attempts, "error",
-                            err, "ts", ts, "job_id", (json_int_t)jb->id);
-    jb->failed++;
-    jb->quarantined++;
-    j->failed++;
-    if (rec) {
-        job_write_line(j, jb, rec);
-        json_decref(rec);
-    }
-    job_maybe_end(jb);
     page_free(p);
-    return 1;
+    return quarantined;
 }
+
+/* ---- control ---- */
 
 int jobs_cancel(jobs *j, job *jb)
 {
     if (!job_active(jb))
         return -1;
-    job_drop_pending(j, jb);
+    if (store_begin(j->st) < 0 || store_job_drop_pending(j->st, jb->id) < 0 ||
+        store_job_set_state(j->st, jb->id, "cancelled", now_unix(), NULL) < 0 ||
+        store_commit(j->st) < 0) {
+        store_rollback(j->st);
+        return -1;
+    }
+    j->pending -= jb->pending;
+    jb->pending = 0;
     jb->state = JOB_CANCELLED;
     jb->ended = now_unix();
     if (jb->in_flight == 0)
@@ -401,8 +957,9 @@ int jobs_cancel(jobs *j, job *jb)
 
 int jobs_pause(jobs *j, job *jb, int pause)
 {
-    (void)j;
     if (!job_active(jb))
+        return -1;
+    if (store_job_set_state(j->st, jb->id, pause ? "paused" : "running", 0, NULL) < 0)
         return -1;
     jb->state = pause ? JOB_PAUSED : JOB_RUNNING;
     return 0;
@@ -411,13 +968,14 @@ int jobs_pause(jobs *j, job *jb, int pause)
 json_t *job_json(const job *jb)
 {
     json_t *o = json_pack("{s:I, s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:f, s:b, s:i, s:i, s:s, "
-                          "s:s}",
+                          "s:s, s:i, s:b}",
                           "id", (json_int_t)jb->id, "state", job_state_str(jb->state), "pending",
                           (int)jb->pending, "in_flight", (int)jb->in_flight, "done", (int)jb->done,
                           "failed", (int)jb->failed, "quarantined", (int)jb->quarantined,
                           "total", (int)(jb->pending + jb->in_flight + jb->done + jb->failed),
                           "created", jb->created, "js", jb->js, "depth", jb->depth, "max_pages",
-                          jb->max_pages, "scope", jb->scope, "output", jb->out_path);
+                          jb->max_pages, "scope", jb->scope_spec, "output", jb->out_path,
+                          "delay_ms", jb->delay_ms, "obey_robots", jb->obey_robots);
     if (!o)
         return NULL;
     json_object_set_new(o, "name", jb->name[0] ? json_string(jb->name) : json_null());

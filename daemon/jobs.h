@@ -1,25 +1,68 @@
-/* jobs — the in-memory job list until the frontier (issue 5) replaces it:
- * each job is a FIFO of normalised URLs (no link following), its counters,
- * and its output file OUTPUT_DIR/JOB_ID/pages.jsonl, written one JSON line
- * per page, exactly once per page.
+/* jobs — crawl jobs and the scheduler between the frontier (store.h, in
+ * SQLite) and the pool: which URL goes to the next idle worker, and what
+ * happens to a worker's result.
  *
- * A page is a jobs_page owned by the job's queue while pending; jobs_next
- * hands it to the caller (in flight), who gives it back exactly once with
- * jobs_page_done (a record was made) or jobs_page_failed (the worker died:
- * requeued, or quarantined at max_attempts). Everything lives in the process
- * allocator; jobs_free releases every job and page still held. */
+ * A job: seeds, scope (scope.h), depth and page limits, JS on/off, delay,
+ * robots on/off and its output OUTPUT_DIR/ID/pages.jsonl. Job metadata and
+ * counters live in memory (loaded from the store at start); the frontier
+ * stays in the database: jobs_next reads a small window of a job's pending
+ * rows at a time.
+ *
+ * Scheduling (jobs_next): round-robin over running jobs (the cursor moves
+ * past the job that got the last page); inside a job, the oldest pending
+ * row whose host is ready: robots.txt known (or off), fewer than
+ * per_host_concurrency pages in flight, and its delay passed. Rows of busy
+ * hosts are skipped, so a slow host never stalls others; up to
+ * JOBS_WINDOW_ROWS × JOBS_WINDOWS rows are looked at per job and call. When
+ * nothing is ready but a host will be, a timer calls on_wake at that time.
+ * A host whose robots.txt is unknown gets one robots task (kind
+ * JOBS_ROBOTS) before any of its pages; a robots-disallowed URL gets its
+ * record ("robots: disallowed") at once, without a fetch.
+ *
+ * Output, exactly once (jobs_page_done): the record line is appended to
+ * pages.jsonl with one write(), fdatasync'd, and then one transaction marks
+ * the row done, inserts the page's in-scope links (INSERT OR IGNORE: the
+ * seen set; at most max_pages rows per job) and stores the file's new
+ * committed length. At start (jobs_load) every job's file is cut back to its
+ * committed length, so pages written but not committed are done again.
+ *
+ * A page given out by jobs_next is in flight (in memory only) until it is
+ * handed back exactly once with jobs_page_done or jobs_page_failed. */
 #ifndef CRAWLD_JOBS_H
 #define CRAWLD_JOBS_H
 
+#include "config.h"
+#include "politeness.h"
+#include "scope.h"
+#include "store.h"
+
 #include <jansson.h>
 #include <stddef.h>
+#include <uv.h>
+
+#define JOBS_WINDOW_ROWS 64
+#define JOBS_WINDOWS 4
+#define ROBOTS_RAW_BODY (500 * 1024)
+#define ROBOTS_MAX_REDIRECTS 5
+
+typedef enum jobs_page_kind {
+    JOBS_PAGE,  /* a frontier row: the worker renders it */
+    JOBS_ROBOTS /* robots.txt of a host: raw fetch */
+} jobs_page_kind;
 
 typedef struct jobs_page {
-    struct jobs_page *next;
+    struct jobs_page *next; /* in the in-flight list */
+    jobs_page_kind kind;
     long long job_id;
-    char *url;     /* normalised (alloc_strdup) */
+    long long row_id; /* frontier row (JOBS_PAGE) */
+    char *url;        /* normalised (alloc_strdup) */
+    char *parent;     /* NULL for seeds */
+    char *origin;     /* scheme://host[:port] */
     int depth;
-    int attempts;  /* times handed to a worker, this one included */
+    int attempts; /* times handed to a worker, this one included */
+    int js;
+    int raw_body;      /* robots: body cap for the worker, else 0 */
+    int max_redirects; /* robots: 5, else 0 (the worker's default) */
     char last_error[96];
 } jobs_page;
 
@@ -38,63 +81,78 @@ typedef struct job {
     char name[64];
     int js;
     int depth, max_pages;
-    char scope[64];
+    int delay_ms;
+    int obey_robots;
+    char scope_spec[512];
+    scope *scope;
     double created; /* unix seconds */
     double ended;   /* 0 while running */
-    jobs_page *head, *tail; /* pending pages */
     long pending, in_flight, done, failed, quarantined;
-    int out_fd; /* pages.jsonl, O_APPEND; -1 when closed */
-    char out_path[512];
+    long rows; /* frontier rows counted against max_pages */
+    long long committed; /* bytes of pages.jsonl covered by a commit */
+    int out_fd;          /* pages.jsonl, O_APPEND; -1 when closed */
+    char out_dir[512];
+    char out_path[600];
     char error[700]; /* why FAILED */
 } job;
 
 typedef struct jobs {
     job *list; /* newest first */
-    long long next_id;
+    const crawld_config *cfg;
+    uv_loop_t *loop;
+    store *st;
+    politeness pol;
     char output_dir[256];
+    char agent[64]; /* robots product token: the user agent up to '/' */
+    jobs_page *flight; /* every page in flight */
+    long long rr_last; /* id of the job that got the last page */
+    uv_timer_t wake;
+    uint64_t wake_at; /* 0: not armed */
+    void (*on_wake)(void *ud);
+    void *wake_ud;
     long pending, in_flight, done, failed; /* over all jobs */
-    long long pages_total;                 /* records written, all time */
+    long long pages_total;                 /* records written since start */
+    long robots_fetches;
 } jobs;
 
 typedef struct jobs_submit_opts {
     int js;
     int depth, max_pages;
-    const char *scope; /* stored, not enforced until issue 5 */
+    int delay_ms;      /* -1: the config's */
+    int obey_robots;   /* -1: the config's */
+    const char *scope; /* NULL: host */
     const char *name;  /* may be NULL */
+    const char *output; /* NULL: OUTPUT_DIR/ID; else a directory under OUTPUT_DIR */
 } jobs_submit_opts;
 
-void jobs_init(jobs *j, const char *output_dir);
+/* Opens state_dir/crawld.db, loads every job (cutting each pages.jsonl
+ * back to its committed length), arms the wake timer on loop. 0, or -1
+ * with err. */
+int jobs_init(jobs *j, uv_loop_t *loop, const crawld_config *cfg, char *err, size_t errlen);
+/* Closes the timer handle (before uv_loop_close). */
+void jobs_close(jobs *j);
 void jobs_free(jobs *j);
 
-/* Normalises every URL (all or nothing), creates OUTPUT_DIR/ID/pages.jsonl
- * and queues the pages. Returns the new job or NULL with a message in err
- * naming the bad URL or the file that could not be made. */
+/* Normalises every URL (all or nothing), checks the scope spec and the
+ * output directory, creates the job and its seeds (at most max_pages). */
 job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_opts *o, char *err,
                  size_t errlen);
 
 job *jobs_find(jobs *j, long long id);
-/* The next page to dispatch (oldest running job first), or NULL. The page is
- * in flight until handed back. */
+/* The next page or robots task to dispatch, or NULL. */
 jobs_page *jobs_next(jobs *j);
-int jobs_has_pending(const jobs *j);
 
-/* The worker answered: record is the worker's page object (borrowed; the
- * function adds "parent" and "attempts" and writes it). Frees p. */
+/* The worker answered: record is the worker's page object (borrowed). Frees p. */
 void jobs_page_done(jobs *j, jobs_page *p, json_t *record);
-/* The worker died or was killed with p in flight, for reason ("worker
- * killed: rss_hard …"). Requeued at the front of its job when attempts <
- * max_attempts; else quarantined: a record with "error":"quarantined: …"
- * is written. Returns 1 when quarantined, 0 when requeued. Frees or keeps p. */
+/* The worker died with p in flight: requeued when attempts < max_attempts,
+ * else quarantined (a record with "error":"quarantined: …"). Returns 1 when
+ * quarantined. Frees p. */
 int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts);
 
-/* Drops pending pages; pages in flight still get their record. 0, or -1
- * when the job is not running/paused. */
 int jobs_cancel(jobs *j, job *jb);
 int jobs_pause(jobs *j, job *jb, int pause);
 
 const char *job_state_str(job_state s);
-/* {"id","name","state","pending","in_flight","done","failed","quarantined",
- *  "created","ended","output"}: a new reference. */
 json_t *job_json(const job *jb);
 
 #endif

@@ -166,13 +166,16 @@ static void worker_retire(worker *w, recycle_reason why)
 static void worker_give_page(worker *w, jobs_page *pg)
 {
     pool *p = w->pool;
-    job *jb = jobs_find(p->jobs, pg->job_id);
     long long tid = ++p->next_task_id;
     long fetch_ms = (long)p->cfg->page_timeout_ms * 3 / 4; /* the rest: parse + JS */
     json_t *t = json_pack("{s:s, s:I, s:I, s:s, s:i, s:b, s:i, s:b}", "type", "task", "task_id",
                           (json_int_t)tid, "job_id", (json_int_t)pg->job_id, "url", pg->url,
-                          "depth", pg->depth, "js", jb ? jb->js : p->cfg->js_default,
-                          "timeout_ms", (int)(fetch_ms > 0 ? fetch_ms : 1), "want_text", 0);
+                          "depth", pg->depth, "js", pg->js, "timeout_ms",
+                          (int)(fetch_ms > 0 ? fetch_ms : 1), "want_text", 0);
+    if (t && pg->raw_body > 0) { /* robots.txt: raw body, its own redirect cap */
+        json_object_set_new(t, "raw_body", json_integer(pg->raw_body));
+        json_object_set_new(t, "max_redirects", json_integer(pg->max_redirects));
+    }
     char *s = t ? json_dumps(t, JSON_COMPACT) : NULL;
     json_decref(t);
     w->task = pg;

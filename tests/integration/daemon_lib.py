@@ -1,7 +1,12 @@
 """Helpers for the crawld integration tests: a scratch directory per daemon
 (socket, state, output, config), the real crawld and crawlctl from
 $CRAWLD_BIN, polling with deadlines (never sleeps to wait for things), and
-a check that no process started by a test is left behind."""
+a check that no process started by a test is left behind.
+
+Daemon(crawl=False) (the daemon_* tests of the pool) submits with --depth 0
+unless a test says otherwise and turns politeness off (no delay, no
+robots.txt, per-host concurrency 64): they test workers, not crawling. The
+crawl_* tests pass crawl=True and set what they test."""
 import json, os, shutil, signal, socket, subprocess, sys, tempfile, time
 
 BIN = os.path.abspath(os.environ.get("CRAWLD_BIN", "build"))
@@ -55,7 +60,8 @@ def alive(pid):
 class Daemon:
     """One crawld in its own scratch directory."""
 
-    def __init__(self, name, conf="", workers=2, env=None, allow_private=True):
+    def __init__(self, name, conf="", workers=2, env=None, allow_private=True, crawl=False):
+        self.crawl = crawl
         self.dir = tempfile.mkdtemp(prefix="crawld-%s." % name)
         self.sock = os.path.join(self.dir, "crawld.sock")
         self.conf = os.path.join(self.dir, "crawld.conf")
@@ -66,6 +72,9 @@ class Daemon:
                     "workers = %d\nlog_level = %s\n"
                     % (self.sock, self.dir, self.out, workers,
                        os.environ.get("CRAWLD_TEST_LOG_LEVEL", "info")))
+            if not crawl:
+                f.write("[politeness]\ndelay_ms = 0\nobey_robots = false\n"
+                        "per_host_concurrency = 64\n")
             f.write(conf)
             if allow_private:
                 f.write("\n[network]\nallow_private = true\n")
@@ -127,6 +136,8 @@ class Daemon:
         return sum(1 for w in self.status()["workers"] if w["state"] == state)
 
     def submit(self, urls, *opts):
+        if not self.crawl and "--depth" not in opts:
+            opts = ("--depth", "0") + tuple(opts)
         rc, out, err = self.ctl("submit", *opts, *urls)
         check(rc == 0, "submit rc=%d err=%s" % (rc, err))
         return int(out.strip()) if rc == 0 else None

@@ -1,0 +1,107 @@
+"""Helpers for the crawl tests: an independent breadth-first crawl of the
+test server (urllib + html.parser: the expected set and order), the
+server's per-path request counts, robots.txt changes, a daemon config for
+crawling (no delay, private addresses allowed)."""
+import collections, json, os, sys, urllib.parse, urllib.request
+from html.parser import HTMLParser
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from daemon_lib import Daemon  # noqa: E402
+
+CRAWL_CONF = "[politeness]\ndelay_ms = 0\n"
+
+
+def crawl_daemon(name, extra="", workers=2):
+    return Daemon(name, conf=CRAWL_CONF + extra, workers=workers, crawl=True)
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links = []
+        self.nofollow = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "meta" and (a.get("name") or "").lower() == "robots":
+            c = (a.get("content") or "").lower()
+            self.nofollow |= "nofollow" in c or "none" in c
+        if tag in ("a", "area") and a.get("href") is not None:
+            if "nofollow" not in (a.get("rel") or "").lower().split():
+                self.links.append(a["href"])
+        elif tag in ("iframe", "frame") and a.get("src") is not None:
+            self.links.append(a["src"])
+
+
+def page_links(url):
+    """(status, links in document order, unique, absolute, no fragment)."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            status, body, final = r.status, r.read().decode("utf-8", "replace"), r.geturl()
+    except urllib.error.HTTPError as e:
+        return e.code, []
+    p = _Links()
+    p.feed(body)
+    if p.nofollow:
+        return status, []
+    out, seen = [], set()
+    for h in p.links:
+        u = urllib.parse.urldefrag(urllib.parse.urljoin(final, h.strip()))[0]
+        if not u.startswith(("http://", "https://")):
+            continue
+        sp = urllib.parse.urlsplit(u)
+        if sp.path == "":
+            u = urllib.parse.urlunsplit((sp.scheme, sp.netloc, "/", sp.query, ""))
+        if u not in seen:
+            seen.add(u)
+            out.append(u)
+    return status, out
+
+
+def bfs(seeds, depth, in_scope=lambda u: True, allowed=lambda u: True, max_pages=None):
+    """The crawl crawld should make with per-host concurrency 1: FIFO over
+    rows in insertion order. Returns the ordered list of (url, depth)."""
+    order, seen = [], set()
+    q = collections.deque()
+    for s in seeds:
+        if s not in seen and (max_pages is None or len(seen) < max_pages):
+            seen.add(s)
+            q.append((s, 0))
+    while q:
+        u, d = q.popleft()
+        order.append((u, d))
+        if not allowed(u) or d >= depth:
+            continue
+        status, links = page_links(u)
+        if not 200 <= status < 300:
+            continue
+        for l in links:
+            if l in seen or not in_scope(l):
+                continue
+            if max_pages is not None and len(seen) >= max_pages:
+                break
+            seen.add(l)
+            q.append((l, d + 1))
+    return order
+
+
+def stats(base, reset=False):
+    with urllib.request.urlopen(base + "/stats?paths=1" + ("&reset=1" if reset else ""),
+                                timeout=10) as r:
+        return json.loads(r.read())["paths"]
+
+
+def put_robots(base, text, status=None):
+    req = urllib.request.Request(base + "/robots.txt" + ("?status=%d" % status if status else ""),
+                                 data=text.encode(), method="PUT")
+    urllib.request.urlopen(req, timeout=10).read()
+
+
+def reset_robots(base):
+    urllib.request.urlopen(urllib.request.Request(base + "/robots.txt", method="DELETE"),
+                           timeout=10).read()
+
+
+def path_of(url):
+    sp = urllib.parse.urlsplit(url)
+    return sp.path + ("?" + sp.query if sp.query else "")

@@ -1,0 +1,244 @@
+/* Check suite: store — SQLite jobs and frontier: insert and de-dup (the seen
+ * set), take order (windows by id), requeue and finish, committed offset
+ * and state surviving a reopen, in-flight rows reset on open, a crash
+ * (child _exit inside a transaction) leaving the last commit intact. */
+#include "alloc.h"
+#include "store.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char dir[256], path[300];
+static store *S;
+
+static void setup(void)
+{
+    snprintf(dir, sizeof(dir), "/tmp/test_store.XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/crawld.db", dir);
+    char err[256];
+    S = store_open(path, err, sizeof(err));
+    ck_assert_msg(S != NULL, "%s", err);
+}
+
+static void teardown(void)
+{
+    store_close(S);
+    char cmd[300];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    (void)!system(cmd);
+}
+
+static long long new_job(void)
+{
+    long long id = 0;
+    ck_assert_int_eq(store_job_insert(S, "t", "running", "{}", 1.0, &id), 0);
+    return id;
+}
+
+static void reopen(void)
+{
+    char err[256];
+    store_close(S);
+    S = store_open(path, err, sizeof(err));
+    ck_assert_msg(S != NULL, "%s", err);
+}
+
+START_TEST(insert_and_dedupe)
+{
+    long long j1 = new_job(), j2 = new_job();
+    ck_assert_int_gt(j2, j1);
+    long long rid = 0;
+    ck_assert_int_eq(store_frontier_add(S, j1, "http://a/", 0, NULL, "http://a", ROW_PENDING, &rid), 1);
+    ck_assert_int_gt(rid, 0);
+    ck_assert_int_eq(store_frontier_add(S, j1, "http://a/", 1, "http://a/x", "http://a", ROW_PENDING, NULL), 0);
+    /* the seen set is per job */
+    ck_assert_int_eq(store_frontier_add(S, j2, "http://a/", 0, NULL, "http://a", ROW_PENDING, NULL), 1);
+    long c[ROW_STATE_COUNT];
+    ck_assert_int_eq(store_job_counts(S, j1, c), 0);
+    ck_assert_int_eq(c[ROW_PENDING], 1);
+}
+END_TEST
+
+START_TEST(take_order_and_windows)
+{
+    long long j = new_job();
+    char u[64];
+    for (int i = 0; i < 100; i++) {
+        snprintf(u, sizeof(u), "http://h%d/p%d", i % 3, i);
+        ck_assert_int_eq(store_frontier_add(S, j, u, i % 4, i ? "http://h0/p0" : NULL, "h", ROW_PENDING, NULL), 1);
+    }
+    store_row rows[40];
+    int n = store_frontier_window(S, j, 0, 40, rows);
+    ck_assert_int_eq(n, 40);
+    ck_assert_str_eq(rows[0].url, "http://h0/p0");
+    ck_assert_ptr_null(rows[0].parent);
+    ck_assert_str_eq(rows[1].parent, "http://h0/p0");
+    for (int i = 1; i < n; i++)
+        ck_assert_int_gt(rows[i].id, rows[i - 1].id);
+    long long last = rows[39].id;
+    /* finish the first ten: they leave the window */
+    for (int i = 0; i < 10; i++)
+        ck_assert_int_eq(store_frontier_finish(S, rows[i].id, i % 2 ? ROW_FAILED : ROW_DONE, 1), 0);
+    store_rows_free(rows, n);
+    n = store_frontier_window(S, j, 0, 40, rows);
+    ck_assert_str_eq(rows[0].url, "http://h1/p10");
+    store_rows_free(rows, n);
+    n = store_frontier_window(S, j, last, 40, rows);
+    ck_assert_int_eq(n, 40);
+    ck_assert_str_eq(rows[0].url, "http://h1/p40");
+    store_rows_free(rows, n);
+    long c[ROW_STATE_COUNT];
+    store_job_counts(S, j, c);
+    ck_assert_int_eq(c[ROW_PENDING], 90);
+    ck_assert_int_eq(c[ROW_DONE], 5);
+    ck_assert_int_eq(c[ROW_FAILED], 5);
+}
+END_TEST
+
+START_TEST(requeue_keeps_attempts)
+{
+    long long j = new_job(), rid;
+    store_frontier_add(S, j, "http://a/1", 0, NULL, "http://a", ROW_PENDING, &rid);
+    store_frontier_add(S, j, "http://a/2", 0, NULL, "http://a", ROW_PENDING, NULL);
+    ck_assert_int_eq(store_frontier_requeue(S, rid, 2, 0), 0);
+    store_row rows[4];
+    int n = store_frontier_window(S, j, 0, 4, rows);
+    ck_assert_int_eq(n, 2);
+    ck_assert_int_eq(rows[0].attempts, 2);
+    ck_assert_str_eq(rows[0].url, "http://a/1"); /* still first: its id did not change */
+    store_rows_free(rows, n);
+    ck_assert_int_eq(store_job_drop_pending(S, j), 0);
+    ck_assert_int_eq(store_frontier_window(S, j, 0, 4, rows), 0);
+}
+END_TEST
+
+static int grab_job(void *ud, const store_job *j)
+{
+    store_job *out = ud;
+    out->id = j->id;
+    out->committed = j->committed;
+    out->ended = j->ended;
+    out->state = strcmp(j->state, "done") == 0 ? "done" : strcmp(j->state, "running") == 0 ? "running" : "other";
+    return 0;
+}
+
+START_TEST(committed_offset_survives_reopen)
+{
+    long long j = new_job(), rid;
+    store_frontier_add(S, j, "http://a/1", 0, NULL, "http://a", ROW_PENDING, &rid);
+    ck_assert_int_eq(store_begin(S), 0);
+    ck_assert_int_eq(store_frontier_finish(S, rid, ROW_DONE, 1), 0);
+    ck_assert_int_eq(store_frontier_add(S, j, "http://a/2", 1, "http://a/1", "http://a", ROW_PENDING, NULL), 1);
+    ck_assert_int_eq(store_job_set_committed(S, j, 1234), 0);
+    ck_assert_int_eq(store_commit(S), 0);
+    /* a rolled-back transaction changes nothing */
+    ck_assert_int_eq(store_begin(S), 0);
+    ck_assert_int_eq(store_job_set_committed(S, j, 9999), 0);
+    store_rollback(S);
+    reopen();
+    store_job got = {0};
+    ck_assert_int_eq(store_jobs_foreach(S, grab_job, &got), 0);
+    ck_assert_int_eq(got.id, j);
+    ck_assert_int_eq(got.committed, 1234);
+    long c[ROW_STATE_COUNT];
+    store_job_counts(S, j, c);
+    ck_assert_int_eq(c[ROW_DONE], 1);
+    ck_assert_int_eq(c[ROW_PENDING], 1);
+}
+END_TEST
+
+START_TEST(in_flight_rows_reset_on_open)
+{
+    long long j = new_job(), rid;
+    store_frontier_add(S, j, "http://a/1", 0, NULL, "http://a", ROW_IN_FLIGHT, &rid);
+    reopen();
+    long c[ROW_STATE_COUNT];
+    store_job_counts(S, j, c);
+    ck_assert_int_eq(c[ROW_IN_FLIGHT], 0);
+    ck_assert_int_eq(c[ROW_PENDING], 1);
+}
+END_TEST
+
+START_TEST(crash_mid_transaction_keeps_last_commit)
+{
+    long long j = new_job(), rid;
+    store_frontier_add(S, j, "http://a/1", 0, NULL, "http://a", ROW_PENDING, &rid);
+    ck_assert_int_eq(store_job_set_committed(S, j, 100), 0);
+    store_close(S);
+    S = NULL;
+    pid_t pid = fork();
+    if (pid == 0) { /* its own connection, after the fork; dies inside a transaction */
+        char err[256];
+        store *c = store_open(path, err, sizeof(err));
+        if (!c)
+            _exit(3);
+        store_begin(c);
+        store_frontier_finish(c, rid, ROW_DONE, 1);
+        store_job_set_committed(c, j, 200);
+        _exit(0); /* no commit, no close: as kill -9 */
+    }
+    int st;
+    waitpid(pid, &st, 0);
+    ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    char err[256];
+    S = store_open(path, err, sizeof(err));
+    ck_assert_ptr_nonnull(S);
+    store_job got = {0};
+    store_jobs_foreach(S, grab_job, &got);
+    ck_assert_int_eq(got.committed, 100);
+    long c[ROW_STATE_COUNT];
+    store_job_counts(S, j, c);
+    ck_assert_int_eq(c[ROW_PENDING], 1);
+}
+END_TEST
+
+START_TEST(job_ids_above_floor_and_state)
+{
+    ck_assert_int_eq(store_job_id_floor(S, 41), 0);
+    long long j = new_job();
+    ck_assert_int_eq(j, 42);
+    ck_assert_int_eq(store_job_id_floor(S, 10), 0); /* never lowered */
+    ck_assert_int_eq(new_job(), 43);
+    ck_assert_int_eq(store_job_set_state(S, j, "done", 5.0, NULL), 0);
+    reopen();
+    store_job got = {0};
+    store_jobs_foreach(S, grab_job, &got); /* last one wins: 43, running */
+    ck_assert_int_eq(got.id, 43);
+    ck_assert_str_eq(got.state, "running");
+}
+END_TEST
+
+START_TEST(bad_path_is_an_error)
+{
+    char err[256] = "";
+    store *x = store_open("/nonexistent/dir/crawld.db", err, sizeof(err));
+    ck_assert_ptr_null(x);
+    ck_assert_ptr_nonnull(strstr(err, "/nonexistent/dir/crawld.db"));
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("store");
+    TCase *tc = tcase_create("store");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, insert_and_dedupe);
+    tcase_add_test(tc, take_order_and_windows);
+    tcase_add_test(tc, requeue_keeps_attempts);
+    tcase_add_test(tc, committed_offset_survives_reopen);
+    tcase_add_test(tc, in_flight_rows_reset_on_open);
+    tcase_add_test(tc, crash_mid_transaction_keeps_last_commit);
+    tcase_add_test(tc, job_ids_above_floor_and_state);
+    tcase_add_test(tc, bad_path_is_an_error);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
