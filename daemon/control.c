@@ -180,7 +180,7 @@ static void client_reply(control_client *cl, json_t *reply)
         goto out;
     if (!reply)
         reply = control_error("internal error");
-    char *s = reply ? json_dumps(reply, JSON_COMPACT | JSON_REAL_PRECISION(8)) : NULL;
+    char *s = reply ? json_dumps(reply, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
     if (!s) {
         client_close(cl);
         goto out;
