@@ -74,7 +74,7 @@ static long long highest_job_dir(const char *root)
     return hi;
 }
 
-static void job_close_output(job *jb)
+static void job_close_fd(job *jb)
 {
     if (jb->out_fd >= 0)
         close(jb->out_fd);
@@ -83,7 +83,7 @@ static void job_close_output(job *jb)
 
 static void job_free(job *jb)
 {
-    job_close_output(jb);
+    job_close_fd(jb);
     scope_free(jb->scope);
     ALLOC_FREE(jb);
 }
@@ -116,9 +116,115 @@ static int row_in_flight(const jobs *j, long long row_id)
     return 0;
 }
 
-/* Marks a failure that stops the job; its pending rows stay for a look. */
+static void job_fail(jobs *j, job *jb, const char *fmt, const char *detail);
+
+/* ---- group commit ---- */
+
+/* Rolls the open batch back: every file written in it is cut back to its
+ * committed length, its job's counters are read back from the database and
+ * the job fails with msg. */
+static void batch_abort(jobs *j, const char *msg)
+{
+    store_rollback(j->st);
+    if (j->tx_open)
+        uv_timer_stop(&j->group);
+    j->tx_open = 0;
+    j->tx_pages = 0;
+    int was = j->flushing;
+    j->flushing = 1;
+    for (job *jb = j->list; jb; jb = jb->next) {
+        if (!jb->dirty)
+            continue;
+        jb->dirty = 0;
+        if (jb->out_fd >= 0 && ftruncate(jb->out_fd, jb->committed) < 0)
+            log_error("jobs", "cannot cut back after a failed commit", "job=%lld", jb->id);
+        jb->written = jb->committed;
+        long c[ROW_STATE_COUNT];
+        if (store_job_counts(j->st, jb->id, c) == 0) {
+            j->done += c[ROW_DONE] - jb->done;
+            j->failed += c[ROW_FAILED] - jb->failed;
+            jb->done = c[ROW_DONE];
+            jb->failed = c[ROW_FAILED];
+            jb->rows = c[ROW_PENDING] + c[ROW_DONE] + c[ROW_FAILED] + c[ROW_DROPPED];
+        }
+        job_fail(j, jb, "%s", msg);
+    }
+    j->flushing = was;
+}
+
+/* Commits the open batch: fdatasync of every pages.jsonl written since the
+ * last commit (once per file), its new length stored, COMMIT. */
+static int batch_commit(jobs *j)
+{
+    if (!j->tx_open || j->flushing)
+        return 0;
+    uv_timer_stop(&j->group);
+    j->flushing = 1;
+    char e[800];
+    for (job *jb = j->list; jb; jb = jb->next) {
+        if (!jb->dirty)
+            continue;
+        if (jb->out_fd < 0 || fdatasync(jb->out_fd) < 0) {
+            snprintf(e, sizeof(e), "write %.600s: %s", jb->out_path,
+                     jb->out_fd < 0 ? "closed" : strerror(errno));
+            goto fail;
+        }
+        if (store_job_set_committed(j->st, jb->id, jb->written) < 0)
+            goto dberr;
+    }
+    if (store_commit(j->st) < 0)
+        goto dberr;
+    j->tx_open = 0;
+    j->tx_pages = 0;
+    for (job *jb = j->list; jb; jb = jb->next)
+        if (jb->dirty) {
+            jb->committed = jb->written;
+            jb->dirty = 0;
+        }
+    j->flushing = 0;
+    return 0;
+dberr:
+    snprintf(e, sizeof(e), "state database: %s", store_errmsg(j->st));
+fail:
+    batch_abort(j, e);
+    j->flushing = 0;
+    return -1;
+}
+
+int jobs_flush(jobs *j) { return batch_commit(j); }
+
+static void group_cb(uv_timer_t *t) { batch_commit(t->data); }
+
+/* Opens the batch (BEGIN IMMEDIATE) if none is open; its timer starts. */
+static int batch_begin(jobs *j)
+{
+    if (j->tx_open)
+        return 0;
+    if (store_begin(j->st) < 0)
+        return -1;
+    j->tx_open = 1;
+    j->tx_pages = 0;
+    uv_timer_start(&j->group, group_cb, JOBS_GROUP_MS, 0);
+    return 0;
+}
+
+/* Closes pages.jsonl; what the open batch wrote to it is committed first. */
+static void job_close_output(jobs *j, job *jb)
+{
+    if (jb->dirty)
+        batch_commit(j);
+    job_close_fd(jb);
+}
+
+/* Marks a failure that stops the job; its pending rows stay for a look.
+ * The open batch is committed first (the job's state is written after it). */
 static void job_fail(jobs *j, job *jb, const char *fmt, const char *detail)
 {
+    if (jb->state == JOB_FAILED)
+        return;
+    batch_commit(j);
+    if (jb->state == JOB_FAILED) /* the commit failed, and the job with it */
+        return;
     snprintf(jb->error, sizeof(jb->error), fmt, detail);
     log_error("jobs", "job failed", "job=%lld error=\"%s\"", jb->id, jb->error);
     j->pending -= jb->pending;
@@ -127,7 +233,7 @@ static void job_fail(jobs *j, job *jb, const char *fmt, const char *detail)
     jb->ended = now_unix();
     store_job_set_state(j->st, jb->id, "failed", jb->ended, jb->error);
     if (jb->in_flight == 0)
-        job_close_output(jb);
+        job_close_output(j, jb);
 }
 
 /* A job ends when nothing is pending or in flight. */
@@ -135,6 +241,8 @@ static void job_maybe_end(jobs *j, job *jb)
 {
     if (jb->pending != 0 || jb->in_flight != 0)
         return;
+    if (jb->dirty) /* its last records: committed before it is done */
+        batch_commit(j);
     if (job_active(jb)) {
         jb->state = JOB_DONE;
         jb->ended = now_unix();
@@ -145,7 +253,7 @@ static void job_maybe_end(jobs *j, job *jb)
     }
     if (!jb->ended)
         jb->ended = now_unix();
-    job_close_output(jb);
+    job_close_output(j, jb);
 }
 
 /* ---- setup and load ---- */
@@ -256,6 +364,7 @@ static int load_job(void *ud, const store_job *r)
             log_info("jobs", "output cut back to its last commit", "job=%lld from=%lld to=%lld",
                      jb->id, (long long)stt.st_size, jb->committed);
         }
+        jb->written = jb->committed;
         j->pending += jb->pending;
         log_info("jobs", "job resumed", "job=%lld state=%s pending=%ld done=%ld failed=%ld",
                  jb->id, job_state_str(jb->state), jb->pending, jb->done, jb->failed);
@@ -298,17 +407,24 @@ int jobs_init(jobs *j, uv_loop_t *loop, const crawld_config *cfg, char *err, siz
     }
     uv_timer_init(loop, &j->wake);
     j->wake.data = j;
+    uv_timer_init(loop, &j->group);
+    j->group.data = j;
     return 0;
 }
 
 void jobs_close(jobs *j)
 {
+    batch_commit(j);
     if (j->wake.data && !uv_is_closing((uv_handle_t *)&j->wake))
         uv_close((uv_handle_t *)&j->wake, NULL);
+    if (j->group.data && !uv_is_closing((uv_handle_t *)&j->group))
+        uv_close((uv_handle_t *)&j->group, NULL);
 }
 
 void jobs_free(jobs *j)
 {
+    if (j->st)
+        batch_commit(j);
     job *jb = j->list, *n;
     for (; jb; jb = n) {
         n = jb->next;
@@ -407,6 +523,7 @@ job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_o
         snprintf(err, errlen, "no URL given");
         return NULL;
     }
+    batch_commit(j); /* the job is created in its own transaction */
     norm = alloc_zeroed(n * sizeof(char *));
     if (!norm)
         goto nomem;
@@ -494,7 +611,7 @@ fail:
         store_rollback(j->st);
     if (jb) {
         if (jb->out_fd >= 0) {
-            job_close_output(jb);
+            job_close_fd(jb);
             unlink(jb->out_path);
         }
         job_free(jb);
@@ -515,9 +632,10 @@ out:
 
 /* ---- records, exactly once ---- */
 
-/* Appends rec as one line, fdatasyncs, then commits the row's final state,
- * the page's links and the file's new length in one transaction. links may
- * be NULL. was_in_flight: the row was handed out (else it was pending). */
+/* Appends rec as one line, then puts the row's final state and the page's
+ * links in the open batch (group commit: the file is fdatasync'd and its new
+ * length stored when the batch commits). links may be NULL. was_in_flight:
+ * the row was handed out (else it was pending). */
 static void commit_record(jobs *j, job *jb, long long row_id, const char *url, int depth,
                           int attempts, json_t *rec, json_t *links, const char *alias,
                           int was_in_flight)
@@ -556,16 +674,18 @@ static void commit_record(jobs *j, job *jb, long long row_id, const char *url, i
     do
         w = write(jb->out_fd, line, len + 1);
     while (w < 0 && errno == EINTR);
-    if (w != (ssize_t)(len + 1) || fdatasync(jb->out_fd) < 0) {
+    if (w != (ssize_t)(len + 1)) {
         char e[800];
         snprintf(e, sizeof(e), "write %.600s: %s", jb->out_path, w < 0 ? strerror(errno) : "short write");
-        if (ftruncate(jb->out_fd, jb->committed) < 0)
+        if (ftruncate(jb->out_fd, jb->written) < 0)
             log_error("jobs", "cannot cut back a failed write", "job=%lld", jb->id);
         job_fail(j, jb, "%s", e);
         goto out;
     }
+    jb->written += (long long)len + 1;
+    jb->dirty = 1;
     long added = 0;
-    if (store_begin(j->st) < 0)
+    if (batch_begin(j) < 0)
         goto dberr;
     if (store_frontier_finish(j->st, row_id, failed ? ROW_FAILED : ROW_DONE, attempts) < 0)
         goto dberr;
@@ -599,11 +719,6 @@ static void commit_record(jobs *j, job *jb, long long row_id, const char *url, i
                 added++;
         }
     }
-    if (store_job_set_committed(j->st, jb->id, jb->committed + (long long)len + 1) < 0)
-        goto dberr;
-    if (store_commit(j->st) < 0)
-        goto dberr;
-    jb->committed += (long long)len + 1;
     jb->rows += added;
     jb->pending += added;
     j->pending += added;
@@ -615,14 +730,13 @@ static void commit_record(jobs *j, job *jb, long long row_id, const char *url, i
         j->done++;
     }
     j->pages_total++;
+    if (++j->tx_pages >= JOBS_GROUP_PAGES)
+        batch_commit(j);
     goto out;
 dberr:;
-    char e[300];
-    snprintf(e, sizeof(e), "%s", store_errmsg(j->st));
-    store_rollback(j->st);
-    if (ftruncate(jb->out_fd, jb->committed) < 0)
-        log_error("jobs", "cannot cut back after a failed commit", "job=%lld", jb->id);
-    job_fail(j, jb, "state database: %s", e);
+    char e[400];
+    snprintf(e, sizeof(e), "state database: %.300s", store_errmsg(j->st));
+    batch_abort(j, e);
 out:
     if (line)
         alloc_free(line, len + 1);
@@ -938,6 +1052,7 @@ int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts
 
 int jobs_cancel(jobs *j, job *jb)
 {
+    batch_commit(j);
     if (!job_active(jb))
         return -1;
     if (store_begin(j->st) < 0 || store_job_drop_pending(j->st, jb->id) < 0 ||
@@ -951,12 +1066,13 @@ int jobs_cancel(jobs *j, job *jb)
     jb->state = JOB_CANCELLED;
     jb->ended = now_unix();
     if (jb->in_flight == 0)
-        job_close_output(jb);
+        job_close_output(j, jb);
     return 0;
 }
 
 int jobs_pause(jobs *j, job *jb, int pause)
 {
+    batch_commit(j);
     if (!job_active(jb))
         return -1;
     if (store_job_set_state(j->st, jb->id, pause ? "paused" : "running", 0, NULL) < 0)

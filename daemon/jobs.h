@@ -20,11 +20,21 @@
  * record ("robots: disallowed") at once, without a fetch.
  *
  * Output, exactly once (jobs_page_done): the record line is appended to
- * pages.jsonl with one write(), fdatasync'd, and then one transaction marks
- * the row done, inserts the page's in-scope links (INSERT OR IGNORE: the
- * seen set; at most max_pages rows per job) and stores the file's new
- * committed length. At start (jobs_load) every job's file is cut back to its
- * committed length, so pages written but not committed are done again.
+ * pages.jsonl with one write(), and the row's final state and the page's
+ * in-scope links (INSERT OR IGNORE: the seen set; at most max_pages rows per
+ * job) go into the open write transaction (group commit: one BEGIN
+ * IMMEDIATE shared by many results). The batch is committed when
+ * JOBS_GROUP_PAGES results have accumulated, JOBS_GROUP_MS after its first
+ * result (a uv timer), and before anything that must see committed state: a
+ * job ending (it is reported done only after its last commit), failing,
+ * cancel, pause, submit, and shutdown (jobs_close). A commit first
+ * fdatasyncs every pages.jsonl written since the previous one (once per
+ * file), then stores each file's new length, then COMMITs. At start
+ * (jobs_load) every job's file is cut back to its committed length, so pages
+ * written but not committed are done again. If a commit (or a statement in
+ * the batch) fails, the whole batch is rolled back, every file written in it
+ * is cut back to its committed length and those jobs fail. Counters (done,
+ * failed, pending, ...) are kept in memory and move at once.
  *
  * A page given out by jobs_next is in flight (in memory only) until it is
  * handed back exactly once with jobs_page_done or jobs_page_failed. */
@@ -42,6 +52,8 @@
 
 #define JOBS_WINDOW_ROWS 64
 #define JOBS_WINDOWS 4
+#define JOBS_GROUP_PAGES 64 /* results per commit at most */
+#define JOBS_GROUP_MS 50     /* a result waits at most this long for its commit */
 #define ROBOTS_RAW_BODY (500 * 1024)
 #define ROBOTS_MAX_REDIRECTS 5
 
@@ -90,6 +102,8 @@ typedef struct job {
     long pending, in_flight, done, failed, quarantined;
     long rows; /* frontier rows counted against max_pages */
     long long committed; /* bytes of pages.jsonl covered by a commit */
+    long long written;   /* bytes of pages.jsonl written (>= committed) */
+    int dirty;           /* written in the open batch: synced before its commit */
     int out_fd;          /* pages.jsonl, O_APPEND; -1 when closed */
     char out_dir[512];
     char out_path[600];
@@ -110,6 +124,10 @@ typedef struct jobs {
     uint64_t wake_at; /* 0: not armed */
     void (*on_wake)(void *ud);
     void *wake_ud;
+    uv_timer_t group; /* commits the open batch JOBS_GROUP_MS after its first result */
+    int tx_open;      /* a write transaction (the batch) is open */
+    int flushing;     /* inside a commit or its rollback */
+    long tx_pages;    /* results in the open batch */
     long pending, in_flight, done, failed; /* over all jobs */
     long long pages_total;                 /* records written since start */
     long robots_fetches;
@@ -129,8 +147,11 @@ typedef struct jobs_submit_opts {
  * back to its committed length), arms the wake timer on loop. 0, or -1
  * with err. */
 int jobs_init(jobs *j, uv_loop_t *loop, const crawld_config *cfg, char *err, size_t errlen);
-/* Closes the timer handle (before uv_loop_close). */
+/* Commits the open batch, closes the timer handles (before uv_loop_close). */
 void jobs_close(jobs *j);
+/* Commits the open batch now (fdatasync of the files written in it, then
+ * COMMIT). 0, or -1 when it failed (the jobs that wrote into it failed). */
+int jobs_flush(jobs *j);
 void jobs_free(jobs *j);
 
 /* Normalises every URL (all or nothing), checks the scope spec and the
