@@ -415,9 +415,5 @@ static Suite *alloc_suite(void) {
 }
 
 int main(void) {
-    SRunner *sr = srunner_create(alloc_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failures = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failures ? 1 : 0;
+    return testutil_run(alloc_suite());
 }

@@ -4,6 +4,8 @@
 #include "arena.h"
 
 #include <check.h>
+
+#include "testutil.h"
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -583,9 +585,5 @@ static Suite *arena_suite(void) {
 }
 
 int main(void) {
-    SRunner *sr = srunner_create(arena_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failures = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failures ? 1 : 0;
+    return testutil_run(arena_suite());
 }

@@ -403,9 +403,5 @@ static Suite *arena_pool_suite(void) {
 }
 
 int main(void) {
-    SRunner *sr = srunner_create(arena_pool_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failures = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failures ? 1 : 0;
+    return testutil_run(arena_pool_suite());
 }

@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <check.h>
+
+#include "testutil.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,9 +183,5 @@ int main(void)
     tcase_add_test(tc, dump_round_trips);
     tcase_add_test(tc, shipped_conf_file_loads_and_equals_defaults);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return testutil_run(s);
 }

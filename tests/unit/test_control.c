@@ -3,6 +3,8 @@
 #include "control.h"
 
 #include <check.h>
+
+#include "testutil.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,9 +162,5 @@ int main(void)
     tcase_add_test(tc, error_reply_shape);
     tcase_add_test(tc, probe_of_nothing_is_zero);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return testutil_run(s);
 }

@@ -299,9 +299,5 @@ static Suite *curl_alloc_suite(void) {
 }
 
 int main(void) {
-    SRunner *sr = srunner_create(curl_alloc_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failures = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failures ? 1 : 0;
+    return testutil_run(curl_alloc_suite());
 }

@@ -406,9 +406,5 @@ int main(void)
     tcase_add_test(tc, init_chain_unwinds_at_every_failure_point);
     tcase_add_test(tc, env_free_returns_every_byte_after_transfers);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return testutil_run(s);
 }

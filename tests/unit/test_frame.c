@@ -4,6 +4,8 @@
 #include "frame.h"
 
 #include <check.h>
+
+#include "testutil.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -267,9 +269,5 @@ int main(void)
     tcase_add_test(tc, decoder_feed_fails_cleanly_without_memory);
     tcase_add_test(tc, err_strings_name_the_problem);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return testutil_run(s);
 }

@@ -6,6 +6,8 @@
 #include "html.h"
 
 #include <check.h>
+
+#include "testutil.h"
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -870,9 +872,5 @@ static Suite *html_suite(void) {
 }
 
 int main(void) {
-    SRunner *sr = srunner_create(html_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return testutil_run(html_suite());
 }

@@ -2,6 +2,8 @@
 #include "log.h"
 
 #include <check.h>
+
+#include "testutil.h"
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -288,9 +290,5 @@ static Suite *log_suite(void) {
 }
 
 int main(void) {
-    SRunner *sr = srunner_create(log_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failures = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failures ? 1 : 0;
+    return testutil_run(log_suite());
 }

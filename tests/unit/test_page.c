@@ -160,9 +160,5 @@ int main(void)
     tcase_add_test(tc, deep_nesting_page_is_parsed);
     tcase_add_test(tc, thousand_pages_return_to_baseline_after_every_page);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return testutil_run(s);
 }

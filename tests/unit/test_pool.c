@@ -4,6 +4,8 @@
 #include "pool.h"
 
 #include <check.h>
+
+#include "testutil.h"
 #include <string.h>
 
 START_TEST(transitions_follow_the_table)
@@ -79,9 +81,5 @@ int main(void)
     tcase_add_test(tc, backoff_doubles_and_caps);
     tcase_add_test(tc, jitter_stays_within_ten_percent);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return testutil_run(s);
 }

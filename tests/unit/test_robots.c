@@ -8,6 +8,8 @@
  * documentation ("URL matching based on path values", "Order of
  * precedence for rules"). */
 #include <check.h>
+
+#include "testutil.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -655,9 +657,5 @@ static Suite *robots_suite(void) {
 }
 
 int main(void) {
-    SRunner *sr = srunner_create(robots_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failures = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failures == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return testutil_run(robots_suite());
 }

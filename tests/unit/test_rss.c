@@ -2,6 +2,8 @@
 #include "rss.h"
 
 #include <check.h>
+
+#include "testutil.h"
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,9 +141,5 @@ static Suite *rss_suite(void) {
 }
 
 int main(void) {
-    SRunner *sr = srunner_create(rss_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failures = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failures ? 1 : 0;
+    return testutil_run(rss_suite());
 }

@@ -4,6 +4,8 @@
  * its URL. Trap rules are tested at their boundary (the last URL in, the
  * first one out) and with the rule turned off, so each test names one rule. */
 #include <check.h>
+
+#include "testutil.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -542,9 +544,5 @@ static Suite *scope_suite(void) {
 }
 
 int main(void) {
-    SRunner *sr = srunner_create(scope_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failures = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failures ? 1 : 0;
+    return testutil_run(scope_suite());
 }

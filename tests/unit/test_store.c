@@ -6,6 +6,8 @@
 #include "store.h"
 
 #include <check.h>
+
+#include "testutil.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,9 +238,5 @@ int main(void)
     tcase_add_test(tc, job_ids_above_floor_and_state);
     tcase_add_test(tc, bad_path_is_an_error);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return testutil_run(s);
 }

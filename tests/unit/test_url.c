@@ -4,6 +4,8 @@
  * row's input. Rows marked "curl alone" pin down where libcurl 7.88's URL
  * API differs from the normal form, so a curl upgrade that changes it shows. */
 #include <check.h>
+
+#include "testutil.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -487,9 +489,5 @@ static Suite *url_suite(void) {
 }
 
 int main(void) {
-    SRunner *sr = srunner_create(url_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return testutil_run(url_suite());
 }

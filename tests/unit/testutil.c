@@ -2,6 +2,8 @@
  * the process allocator's counters. */
 #include "testutil.h"
 
+#include <check.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -220,4 +222,13 @@ int testutil_fork_capture(void (*fn)(void *), void *arg, char *out, size_t cap) 
         if (errno != EINTR)
             return -1;
     return status;
+}
+
+int testutil_run(Suite *s)
+{
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
 }

@@ -39,4 +39,9 @@ void testutil_httpd_stop(testutil_httpd *h);
  * status, or -1 when fork/pipe failed. */
 int testutil_fork_capture(void (*fn)(void *), void *arg, char *out, size_t cap);
 
+/* Runs suite s in Check's default (fork) mode with normal output, frees the
+ * runner and returns the process exit code: 0 when every check passed. */
+struct Suite;
+int testutil_run(struct Suite *s);
+
 #endif
