@@ -1064,6 +1064,24 @@ static GumboOutput *guarded_parse(const GumboOptions *go, const char *in, size_t
     return g;
 }
 
+void *html_parse_fragment(arena *a, const char *html, size_t len, int context_tag, int context_ns) {
+    if (!html)
+        html = "", len = 0;
+    if (len > HTML_MAX_PARSE_BYTES)
+        return NULL;
+    gumbo_heap heap = {.a = a};
+    GumboOptions go = kGumboDefaultOptions;
+    go.allocator = gumbo_alloc;
+    go.deallocator = gumbo_free;
+    go.userdata = &heap;
+    go.max_errors = 0;
+    go.fragment_context = (GumboTag)context_tag;
+    go.fragment_namespace = (GumboNamespaceEnum)context_ns;
+    int esc;
+    GumboOutput *g = guarded_parse(&go, html, len, &esc);
+    return g && g->root ? g : NULL;
+}
+
 /* ---------------------------------------------------------------------------
  * The entry point */
 
@@ -1098,6 +1116,8 @@ html_err html_parse(arena *a, const char *url, const char *body, size_t len,
     if (!g || !g->document)
         return HTML_PARSE;
     out->gumbo_output = g;
+    if (opt && opt->after_parse)
+        opt->after_parse(opt->after_parse_ud, g);
 
     walk w = {.a = a, .d = out, .text = {.b = {.a = a, .count_only = !(opt && opt->want_text)}}};
     if ((err = walk_tree(&w, g->document)))

@@ -42,11 +42,23 @@ typedef enum html_err { HTML_OK = 0, HTML_NOMEM, HTML_PARSE } html_err;
 typedef struct html_options {
     const char *content_type_charset; /* charset from the HTTP header, or NULL */
     int want_text;                    /* fill text (else only text_len) */
+    /* Called once the tree is built and before anything is extracted from
+     * it (the page runs its scripts here, editing the tree in place; see
+     * dom.h). gumbo_output is the GumboOutput*. NULL: none. */
+    void (*after_parse)(void *ud, void *gumbo_output);
+    void *after_parse_ud;
 } html_options;
 
 /* Parses body (len bytes, not NUL-terminated) fetched from url. */
 html_err html_parse(arena *a, const char *url, const char *body, size_t len,
                     const html_options *opt, html_doc *out);
+
+/* Parses html (UTF-8, len bytes) as an HTML fragment whose parent would be
+ * an element with tag context_tag (a GumboTag) in namespace context_ns (a
+ * GumboNamespaceEnum), in the arena, with the same guards as html_parse.
+ * Returns the GumboOutput* (its root <html> element holds the fragment's
+ * nodes), or NULL when the input could not be parsed or the arena is full. */
+void *html_parse_fragment(arena *a, const char *html, size_t len, int context_tag, int context_ns);
 
 /* Charset sniffing used by html_parse: header charset first, then a BOM, then
  * <meta charset> / <meta http-equiv content=…charset=> in the first 1024

@@ -629,6 +629,22 @@ class Handler(BaseHTTPRequestHandler):
 
     # ---- endpoints ------------------------------------------------------------
 
+    def ep_fixture(self, q, rest):
+        """Files under tests/fixtures/, with a type from the extension. ?delay=S waits first."""
+        root = os.path.realpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures"))
+        full = os.path.realpath(os.path.join(root, rest))
+        if not full.startswith(root + os.sep) or not os.path.isfile(full):
+            return self.not_found()
+        delay = _float(q, "delay", 0.0, 0.0, 60.0)
+        if delay and not self.wait_client(delay):
+            return
+        ext = os.path.splitext(full)[1].lower()
+        ctype = {".html": HTML_CT, ".htm": HTML_CT, ".js": "text/javascript; charset=utf-8",
+                 ".json": "application/json", ".css": "text/css", ".txt": "text/plain; charset=utf-8"}.get(
+                     ext, "application/octet-stream")
+        with open(full, "rb") as f:
+            self.respond(200, f.read(), ctype=ctype)
+
     def ep_root(self, q):
         items = "".join(f"<li><a href=\"{p}\">{p}</a></li>\n" for p in
                         ("/site/", "/links", "/base", "/landing", "/robots.txt", "/stats"))
@@ -993,6 +1009,7 @@ PREFIX_ROUTES = (
     ("/status/", Handler.ep_status),
     ("/redirect/", Handler.ep_redirect),
     ("/private/", Handler.ep_private),
+    ("/fixtures/", Handler.ep_fixture),
 )
 
 

@@ -1,0 +1,96 @@
+/* js — page JavaScript in SpiderMonkey (libmozjs-102), behind a C API.
+ *
+ * The only C++ of the project lives in worker/js/*.cpp; no C++ type appears
+ * here. One js_runtime per worker process: JS_Init once (after exec), one
+ * JSContext with a GC heap limit, an interrupt watchdog thread that stops a
+ * page's scripts at its time budget, and optionally RLIMIT_AS as the hard
+ * stop for memory the GC heap limit does not cover.
+ *
+ * A page: js_page_run makes a fresh global (realm) for the page, exposes the
+ * page's DOM (dom.h: gumbo's tree in the page arena, edited in place), runs
+ * the page's classic scripts in document order (inline and external; an
+ * error in one does not stop the next), fires DOMContentLoaded, runs timers
+ * on virtual time and drains promise jobs until quiet or the budget is
+ * spent, fires load, and then drops the realm: before it returns, every JS
+ * wrapper's pointer into the arena is cleared, so nothing can reach the
+ * arena after the page ends. The caller then reads links from the final
+ * tree and releases the arena. */
+#ifndef CRAWLD_JS_H
+#define CRAWLD_JS_H
+
+#include "arena.h"
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct js_runtime js_runtime;
+struct dom;
+
+typedef struct js_config {
+    size_t heap_bytes;       /* JSGC_MAX_BYTES */
+    size_t as_limit_bytes;   /* RLIMIT_AS set to this when >0 (never under ASan) */
+    long time_budget_ms;     /* per page, wall clock for all its scripts */
+    const char *user_agent;  /* navigator.userAgent */
+} js_config;
+
+/* What a page's scripts fetch (external <script src>, fetch(), XHR) goes
+ * through the worker's own curl handle with the page's limits. */
+typedef struct js_response {
+    long status;              /* 0 when no response */
+    const char *body;         /* in the page arena, NUL-terminated */
+    size_t len;
+    const char *content_type; /* may be NULL */
+    const char *final_url;    /* may be NULL */
+    const char *error;        /* "word: detail" when no response, else NULL */
+} js_response;
+
+typedef struct js_host {
+    void *ud;
+    /* GET url (absolute). Returns 0 when a response came (any status). */
+    int (*fetch)(void *ud, const char *url, js_response *out);
+    /* console.* and script errors; level: 0 debug, 1 info, 2 warn, 3 error. */
+    void (*log)(void *ud, int level, const char *msg);
+} js_host;
+
+typedef struct js_page_result {
+    int scripts_run;      /* classic scripts evaluated */
+    int scripts_failed;   /* threw, or could not be fetched/compiled */
+    int scripts_skipped;  /* type=module, unknown types, nomodule aside */
+    int timers_fired;
+    int timed_out;        /* the time budget stopped a script */
+    int out_of_memory;    /* a script ran out of memory */
+    double ms;            /* wall time inside js_page_run */
+    const char *first_error; /* in the page arena, NULL when none */
+} js_page_result;
+
+/* 0, or -1 with a message naming what failed. JS_Init happens on the first
+ * call in the process; a second runtime in one process is refused. */
+int js_runtime_new(const js_config *cfg, js_runtime **out, char *err, size_t errlen);
+/* Destroys the context and shuts the engine down (needed before exit). */
+void js_runtime_free(js_runtime *rt);
+
+/* Runs the page's scripts against d (see the top of this file). Returns 0
+ * when the page ran (scripts may still have failed: see res), -1 when no
+ * realm could be made. Always leaves no realm and no wrapper behind. */
+int js_page_run(js_runtime *rt, struct dom *d, const js_host *host, js_page_result *res);
+
+/* Memory hints, chosen by measurement (docs/platform-notes.md): moderate
+ * after every page, critical when RSS passes the soft budget and on retire. */
+void js_hint_moderate(js_runtime *rt);
+void js_hint_critical(js_runtime *rt);
+
+typedef struct js_heap_stats {
+    size_t gc_bytes;       /* JSGC_BYTES */
+    size_t gc_max_bytes;   /* JSGC_MAX_BYTES */
+    unsigned long gc_number; /* GCs so far */
+    unsigned long pages;   /* pages run */
+} js_heap_stats;
+void js_heap_stats_get(js_runtime *rt, js_heap_stats *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
