@@ -73,9 +73,13 @@ def direct(conf, n, tag):
              for i, u in enumerate(urls(n, tag))]
     t0 = time.time()
     nxt = 0
-    for s in socks:
-        s.sendall(tasks[nxt])
-        nxt += 1
+    # Two tasks per worker outstanding, as crawld keeps one queued behind
+    # each busy worker's page (queue_per_worker = 1).
+    for _ in range(2):
+        for s in socks:
+            if nxt < n:
+                s.sendall(tasks[nxt])
+                nxt += 1
     done = 0
     while done < n:
         rl, _, _ = select.select(socks, [], [])

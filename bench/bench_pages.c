@@ -107,13 +107,19 @@ static double run_worker(const char *worker, const char *base, int pages, long *
     }
     char task[600];
     double t0 = now_s();
+    /* As crawld drives it: the next task is already queued on the channel
+     * when a page ends (depth 2), so the worker never waits for the driver. */
+    int sent = 0;
     for (int i = 0; i < pages; i++) {
-        int n = snprintf(task, sizeof(task),
-                         "{\"type\":\"task\",\"task_id\":%d,\"url\":\"%s/site/p/%d.html\"}", i + 1,
-                         base, i);
-        if (frame_write(sv[0], task, (size_t)n) != FRAME_OK) {
-            fprintf(stderr, "worker channel closed\n");
-            exit(1);
+        while (sent < pages && sent < i + 2) {
+            int n = snprintf(task, sizeof(task),
+                             "{\"type\":\"task\",\"task_id\":%d,\"url\":\"%s/site/p/%d.html\"}",
+                             sent + 1, base, sent);
+            if (frame_write(sv[0], task, (size_t)n) != FRAME_OK) {
+                fprintf(stderr, "worker channel closed\n");
+                exit(1);
+            }
+            sent++;
         }
         char *reply;
         size_t len;

@@ -35,6 +35,7 @@ static const key_def keys[] = {
     {"daemon", "js", K_BOOL, offsetof(crawld_config, js_default), 0, 1,
      "run page JavaScript unless a job says otherwise"},
     INT_KEY("daemon", grace_ms, 0, 3600000, "on SIGTERM/drain, time pages in flight get"),
+    INT_KEY("daemon", queue_per_worker, 0, 1, "pages queued behind a busy worker's page"),
     INT_KEY("limits", rss_soft_mb, 1, 1 << 20, "after a page: GC, then retire the worker"),
     INT_KEY("limits", rss_hard_mb, 2, 1 << 20, "at any poll: kill the worker"),
     INT_KEY("limits", max_pages_per_worker, 1, INT_MAX, "retire a worker after this many pages"),
@@ -75,6 +76,7 @@ void config_defaults(crawld_config *c)
     );
     c->js_default = 1;
     c->grace_ms = 30000;
+    c->queue_per_worker = 1;
     c->rss_soft_mb = 256;
     c->rss_hard_mb = 512;
     c->max_pages_per_worker = 10000;

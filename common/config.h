@@ -20,6 +20,7 @@ typedef struct crawld_config {
     char log_level[16];
     char user_agent[256];
     int grace_ms; /* SIGTERM/drain: time pages in flight get to finish */
+    int queue_per_worker; /* 0 or 1 page sent behind a busy worker's page */
     /* [limits] */
     int rss_soft_mb, rss_hard_mb;
     int max_pages_per_worker;

@@ -84,6 +84,7 @@ static void job_close_fd(job *jb)
 static void job_free(job *jb)
 {
     job_close_fd(jb);
+    alloc_free(jb->obuf, jb->obuf_cap);
     scope_free(jb->scope);
     ALLOC_FREE(jb);
 }
@@ -136,6 +137,7 @@ static void batch_abort(jobs *j, const char *msg)
         if (!jb->dirty)
             continue;
         jb->dirty = 0;
+        jb->obuf_len = 0;
         if (jb->out_fd >= 0 && ftruncate(jb->out_fd, jb->committed) < 0)
             log_error("jobs", "cannot cut back after a failed commit", "job=%lld", jb->id);
         jb->written = jb->committed;
@@ -152,6 +154,45 @@ static void batch_abort(jobs *j, const char *msg)
     j->flushing = was;
 }
 
+/* Writes a job's buffered records out: 0, or -1 with errno (the file is
+ * then cut back by batch_abort). */
+static int obuf_write(job *jb)
+{
+    size_t off = 0;
+    while (off < jb->obuf_len) {
+        ssize_t w = write(jb->out_fd, jb->obuf + off, jb->obuf_len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            if (w == 0)
+                errno = EIO;
+            return -1;
+        }
+        off += (size_t)w;
+    }
+    jb->obuf_len = 0;
+    return 0;
+}
+
+/* Appends one record line to the job's batch buffer; -1 on OOM. */
+static int obuf_append(job *jb, const char *s, size_t len)
+{
+    if (jb->obuf_len + len + 1 > jb->obuf_cap) {
+        size_t cap = jb->obuf_cap ? jb->obuf_cap : 64 * 1024;
+        while (cap < jb->obuf_len + len + 1)
+            cap *= 2;
+        char *n = alloc_resize(jb->obuf, jb->obuf_cap, cap);
+        if (!n)
+            return -1;
+        jb->obuf = n;
+        jb->obuf_cap = cap;
+    }
+    memcpy(jb->obuf + jb->obuf_len, s, len);
+    jb->obuf[jb->obuf_len + len] = '\n';
+    jb->obuf_len += len + 1;
+    return 0;
+}
+
 /* Commits the open batch: fdatasync of every pages.jsonl written since the
  * last commit (once per file), its new length stored, COMMIT. */
 static int batch_commit(jobs *j)
@@ -164,6 +205,10 @@ static int batch_commit(jobs *j)
     for (job *jb = j->list; jb; jb = jb->next) {
         if (!jb->dirty)
             continue;
+        if (jb->out_fd >= 0 && obuf_write(jb) < 0) {
+            snprintf(e, sizeof(e), "write %.600s: %s", jb->out_path, strerror(errno));
+            goto fail;
+        }
         if (jb->out_fd < 0 || fdatasync(jb->out_fd) < 0) {
             snprintf(e, sizeof(e), "write %.600s: %s", jb->out_path,
                      jb->out_fd < 0 ? "closed" : strerror(errno));
@@ -654,32 +699,17 @@ static void commit_record(jobs *j, job *jb, long long row_id, const char *url, i
     int failed = json_is_string(json_object_get(rec, "error"));
     char *s = json_dumps(rec, JSON_COMPACT | JSON_REAL_PRECISION(10));
     size_t len = s ? strlen(s) : 0;
-    char *line = s ? alloc_new(len + 1) : NULL;
-    if (line) {
-        memcpy(line, s, len);
-        line[len] = '\n';
-    }
+    /* Buffered until the batch commits: one write per file per batch, then
+     * its fdatasync (a crash before that loses only uncommitted records,
+     * which the restart does again). */
+    int ok = s && obuf_append(jb, s, len) == 0;
     if (s) {
         json_free_t jfree;
         json_get_alloc_funcs(NULL, &jfree);
         jfree(s);
     }
-    if (!line) {
+    if (!ok) {
         job_fail(j, jb, "%s", "out of memory formatting a record");
-        goto out;
-    }
-    /* One write of the whole line: a crash leaves a prefix at worst, and the
-     * restart cuts anything past the committed length. */
-    ssize_t w;
-    do
-        w = write(jb->out_fd, line, len + 1);
-    while (w < 0 && errno == EINTR);
-    if (w != (ssize_t)(len + 1)) {
-        char e[800];
-        snprintf(e, sizeof(e), "write %.600s: %s", jb->out_path, w < 0 ? strerror(errno) : "short write");
-        if (ftruncate(jb->out_fd, jb->written) < 0)
-            log_error("jobs", "cannot cut back a failed write", "job=%lld", jb->id);
-        job_fail(j, jb, "%s", e);
         goto out;
     }
     jb->written += (long long)len + 1;
@@ -738,8 +768,6 @@ dberr:;
     snprintf(e, sizeof(e), "state database: %.300s", store_errmsg(j->st));
     batch_abort(j, e);
 out:
-    if (line)
-        alloc_free(line, len + 1);
     job_maybe_end(j, jb);
 }
 
@@ -1046,6 +1074,42 @@ int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts
     }
     page_free(p);
     return quarantined;
+}
+
+void jobs_page_unstarted(jobs *j, jobs_page *p)
+{
+    flight_remove(j, p);
+    if (p->kind == JOBS_ROBOTS) {
+        polite_host *h = politeness_get(&j->pol, p->origin, now_ms(j));
+        if (h) {
+            if (h->in_flight > 0)
+                h->in_flight--;
+            h->rstate = ROBOTS_UNKNOWN;
+        }
+        page_free(p);
+        return;
+    }
+    job *jb = jobs_find(j, p->job_id);
+    polite_host *h = politeness_get(&j->pol, p->origin, now_ms(j));
+    if (h && h->in_flight > 0)
+        h->in_flight--;
+    if (!jb) {
+        page_free(p);
+        return;
+    }
+    jb->in_flight--;
+    j->in_flight--;
+    if (!job_active(jb)) {
+        store_frontier_finish(j->st, p->row_id, ROW_DROPPED, p->attempts - 1);
+        job_maybe_end(j, jb);
+    } else {
+        if (store_frontier_requeue(j->st, p->row_id, p->attempts - 1, 0) < 0)
+            log_error("jobs", "cannot store a requeue", "job=%lld error=\"%s\"", jb->id,
+                      store_errmsg(j->st));
+        jb->pending++;
+        j->pending++;
+    }
+    page_free(p);
 }
 
 /* ---- control ---- */

@@ -102,8 +102,12 @@ typedef struct job {
     long pending, in_flight, done, failed, quarantined;
     long rows; /* frontier rows counted against max_pages */
     long long committed; /* bytes of pages.jsonl covered by a commit */
-    long long written;   /* bytes of pages.jsonl written (>= committed) */
+    long long written;   /* bytes of pages.jsonl accepted (>= committed); the
+                          * last obuf_len of them are still in obuf */
     int dirty;           /* written in the open batch: synced before its commit */
+    char *obuf;          /* records of the open batch, written out (one write)
+                          * just before its fdatasync */
+    size_t obuf_len, obuf_cap;
     int out_fd;          /* pages.jsonl, O_APPEND; -1 when closed */
     char out_dir[512];
     char out_path[600];
@@ -169,6 +173,10 @@ void jobs_page_done(jobs *j, jobs_page *p, json_t *record);
  * else quarantined (a record with "error":"quarantined: …"). Returns 1 when
  * quarantined. Frees p. */
 int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts);
+/* Hands back a page that was given out but never started (it was queued
+ * behind another page on a worker that left first): it goes back to
+ * pending as it was, without counting an attempt. */
+void jobs_page_unstarted(jobs *j, jobs_page *p);
 
 int jobs_cancel(jobs *j, job *jb);
 int jobs_pause(jobs *j, job *jb, int pause);

@@ -163,6 +163,7 @@ static void worker_retire(worker *w, recycle_reason why)
              (long)w->pid, recycle_reason_str(w->reason), w->pages, w->rss_kb / 1024);
 }
 
+/* Sends pg to w: as its page when idle, else queued behind the one it runs. */
 static void worker_give_page(worker *w, jobs_page *pg)
 {
     pool *p = w->pool;
@@ -178,11 +179,16 @@ static void worker_give_page(worker *w, jobs_page *pg)
     }
     char *s = t ? json_dumps(t, JSON_COMPACT) : NULL;
     json_decref(t);
-    w->task = pg;
-    w->task_id = tid;
-    w->task_start_ms = uv_now(p->loop);
-    w->deadline_ms = w->task_start_ms + (uint64_t)p->cfg->page_timeout_ms;
-    worker_set_state(w, WORKER_BUSY);
+    if (w->state == WORKER_BUSY) {
+        w->queued = pg;
+        w->queued_id = tid;
+    } else {
+        w->task = pg;
+        w->task_id = tid;
+        w->task_start_ms = uv_now(p->loop);
+        w->deadline_ms = w->task_start_ms + (uint64_t)p->cfg->page_timeout_ms;
+        worker_set_state(w, WORKER_BUSY);
+    }
     int rc = -1;
     if (s) {
         rc = worker_send(w, s, strlen(s));
@@ -190,8 +196,17 @@ static void worker_give_page(worker *w, jobs_page *pg)
         json_get_alloc_funcs(NULL, &jfree);
         jfree(s);
     }
-    if (rc < 0) /* the page goes back through the exit path */
+    if (rc < 0) /* the pages go back through the exit path */
         worker_kill(w, RECYCLE_CRASH, "cannot send the task");
+}
+
+/* A busy worker takes one page queued behind its own when it will serve
+ * it: not asked to retire, below its page limit, the daemon not stopping. */
+static int worker_can_queue(const worker *w)
+{
+    return w->state == WORKER_BUSY && !w->queued && !w->killed && !w->retire_after_page &&
+           !w->pool->stopping && w->pool->cfg->queue_per_worker > 0 &&
+           w->pages + 2 <= w->max_pages;
 }
 
 void pool_dispatch(pool *p)
@@ -207,6 +222,39 @@ void pool_dispatch(pool *p)
             return;
         worker_give_page(w, pg);
     }
+    /* Idle workers first; then one page queued behind each busy one. */
+    for (int i = 0; i < p->nslots; i++) {
+        worker *w = p->slots[i].w;
+        if (!w || !worker_can_queue(w))
+            continue;
+        jobs_page *pg = jobs_next(p->jobs);
+        if (!pg)
+            return;
+        worker_give_page(w, pg);
+    }
+}
+
+/* The queued page becomes the one the worker runs (it started it the moment
+ * the previous one ended). */
+static void worker_promote_queued(worker *w)
+{
+    w->task = w->queued;
+    w->task_id = w->queued_id;
+    w->queued = NULL;
+    w->queued_id = 0;
+    w->task_start_ms = uv_now(w->pool->loop);
+    w->deadline_ms = w->task_start_ms + (uint64_t)w->pool->cfg->page_timeout_ms;
+}
+
+/* The queued page will never run on this worker: back to its job. */
+static void worker_return_queued(worker *w)
+{
+    if (!w->queued)
+        return;
+    jobs_page *pg = w->queued;
+    w->queued = NULL;
+    w->queued_id = 0;
+    jobs_page_unstarted(w->pool->jobs, pg);
 }
 
 static void record_rate(pool *p)
@@ -278,7 +326,13 @@ static void on_result(worker *w, json_t *m)
     w->task_id = 0;
     jobs_page_done(p->jobs, pg, page);
     record_rate(p);
-    worker_after_page(w, json_is_true(json_object_get(st, "retire")));
+    int says_retire = json_is_true(json_object_get(st, "retire"));
+    if (w->queued && !says_retire && w->state == WORKER_BUSY)
+        worker_promote_queued(w); /* already running it */
+    else {
+        worker_return_queued(w); /* a retiring worker exits before reading it */
+        worker_after_page(w, says_retire);
+    }
 }
 
 /* The worker refused our task ("bad_task: …"): the page gets that record. */
@@ -301,7 +355,10 @@ static void on_task_error(worker *w, json_t *m)
         json_decref(rec);
     } else
         jobs_page_failed(p->jobs, pg, "worker error", 1);
-    worker_after_page(w, 0);
+    if (w->queued && w->state == WORKER_BUSY)
+        worker_promote_queued(w);
+    else
+        worker_after_page(w, 0);
 }
 
 static void on_frame(worker *w, const char *buf, size_t len)
@@ -527,6 +584,7 @@ static void on_exit_cb(uv_process_t *proc, int64_t status, int term_signal)
             log_info("pool", "page requeued", "url=\"%s\" attempts=%d reason=\"%s\"", url,
                      attempts, reason);
     }
+    worker_return_queued(w); /* never started: no attempt counted */
     if (start_failed)
         log_debug("pool", "worker died before ready", "slot=%d pid=%ld exit=\"%s\"", w->slot,
                   (long)w->pid, how);
@@ -836,6 +894,8 @@ json_t *pool_workers_json(pool *p)
                                     w->arena_retained_kb >= 0
                                         ? json_integer(w->arena_retained_kb)
                                         : json_null());
+                json_object_set_new(o, "queued_url",
+                                    w->queued ? json_string(w->queued->url) : json_null());
                 if (w->state == WORKER_RETIRING)
                     json_object_set_new(o, "reason",
                                         json_string(recycle_reason_str(w->reason == RECYCLE_NONE

@@ -7,6 +7,10 @@
  * page deadline, retires one after its jittered max_pages or when it says
  * it is over rss_soft_mb, and refills the slot when the process has exited.
  * A page whose worker dies goes back to its job (jobs_page_failed).
+ * A busy worker may hold one more page queued behind the one it runs (sent
+ * on its channel, so it starts the moment the first ends and never waits
+ * for the supervisor); a queued page that never started goes back with no
+ * attempt counted (jobs_page_unstarted).
  * Workers that die before their ready handshake are restarted with
  * exponential backoff. Every recycle is counted by reason.
  *
@@ -75,6 +79,8 @@ typedef struct worker {
     long arena_retained_kb; /* from the last result, -1 unknown */
     jobs_page *task;        /* in flight (BUSY, or RETIRING after a kill) */
     long long task_id;
+    jobs_page *queued;      /* sent behind task, not started yet (BUSY only) */
+    long long queued_id;
     uint64_t task_start_ms;
     uint64_t deadline_ms;   /* page, handshake or retire deadline; 0 none */
     recycle_reason reason;  /* why it is retiring (NONE: it died unasked) */

@@ -19,6 +19,8 @@ typedef struct worker_env {
     arena *scratch;             /* tiny arena for incoming task frames */
     int allow_private;          /* 1: loopback/private addresses may be fetched */
     unsigned long pages;        /* pages served by this process */
+    long trim_floor_kb;         /* RSS after the last malloc_trim (serve.c) */
+    unsigned long trims;        /* malloc_trim calls after pages */
     int curl_global;            /* curl_alloc_global_init succeeded */
 } worker_env;
 

@@ -56,6 +56,26 @@ def run_all():
         check(slot["pid"] != w["pid"] and not alive(w["pid"]), "a new worker in the slot")
         wait_for(lambda: d.workers_in("idle") == 2, 10, "two idle workers again")
 
+    # A page queued behind a killed worker's page never started: it is done
+    # once, with no attempt counted; the killed page is redone (attempt 2).
+    slows = [BASE + "/slow?ms=1500&q=%d" % i for i in range(2)]
+    after = [BASE + "/site/p/%d.html" % i for i in range(10, 12)]
+    jid = d.submit(slows + after)
+    w = wait_for(lambda: next((x for x in d.status()["workers"] if x["state"] == "busy"
+                               and x["url"] and "q=0" in x["url"] and x["queued_url"]), None),
+                 10, "a worker busy on a slow page with a page queued behind it")
+    if w:
+        queued = w["queued_url"]
+        os.kill(w["pid"], signal.SIGKILL)
+        d.wait_job(jid)
+        check(one_record(d, jid, slows[0]).get("attempts") == 2, "killed page: attempt 2")
+        r = one_record(d, jid, queued)
+        check(r.get("attempts") == 1 and r.get("status") == 200 and r.get("error") is None,
+              "queued page done with no attempt counted: %r" % r)
+        check(sorted(x["url"] for x in d.records(jid)) == sorted(slows + after),
+              "every page once")
+        wait_for(lambda: d.workers_in("idle") == 2, 10, "two idle workers again")
+
     # A slow endpoint: the worker's fetch gives up first (3/4 of the
     # deadline): a "timeout" record, nobody killed.
     slow2 = BASE + "/slow?ms=5000&k=2"
@@ -98,7 +118,8 @@ def run_all():
           "the rest of the job done")
     st = d.status()
     check(st["queue"]["quarantined"] == 1 and st["queue"]["failed"] >= 2, "quarantine counted")
-    check(st["recycles"]["crash"] == 4, "crashes counted: %r" % st["recycles"])
+    # 1 + 1 (queued page test) + 3 (quarantine)
+    check(st["recycles"]["crash"] == 5, "crashes counted: %r" % st["recycles"])
     check(d.stop() == 0, "exit 0")
     check(d.cleanup(), "no worker left (crash daemon)")
     dump_log_on_failure(d)
