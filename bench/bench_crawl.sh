@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # bench_crawl — end to end: pages per second crawling a 5,000-page local
 # site (tests/server/httpd.py --site-pages 5000) with crawld (2 workers,
-# --no-js, no delay, per-host concurrency 2, robots.txt obeyed) against
+# --no-js, no delay, per-host concurrency 4 (two workers, each with one page queued), robots.txt obeyed) against
 # wget2 --recursive --level=inf --no-parent -q on the same site, in the same
-# run. Installs nothing: needs wget2 (Debian's package) on PATH.
+# run. The Python test server is slower than either crawler, so by default
+# the site is copied once (wget2 mirror) and served by nginx (Debian's
+# nginx-light, installed when missing and running as root); SERVER=python
+# keeps the Python server. Needs wget2 (Debian's package) on PATH.
 # usage: bench/bench_crawl.sh [BUILD_DIR] [PAGES]
 set -euo pipefail
 OUT=${1:-build}
@@ -17,6 +20,7 @@ D=$(mktemp -d /tmp/bench_crawl.XXXXXX)
 DP=""
 cleanup() {
     [ -n "$DP" ] && kill "$DP" 2>/dev/null && wait "$DP" 2>/dev/null
+    [ -n "${NP:-}" ] && kill "$NP" 2>/dev/null && wait "$NP" 2>/dev/null
     httpd_stop
     rm -rf "$D"
 }
@@ -30,7 +34,7 @@ workers = 2
 log_level = warn
 [politeness]
 delay_ms = 0
-per_host_concurrency = 2
+per_host_concurrency = 4
 [network]
 allow_private = true
 C
@@ -40,21 +44,62 @@ for _ in $(seq 200); do [ -S "$D/s" ] && break; sleep 0.05; done
 # The server renders each page once and caches it (lru 4096): warm it with
 # wget2 first, so neither crawler pays for the generator alone.
 ( cd "$D" && wget2 --recursive --level=inf --no-parent -q -P warm "$HTTPD_URL/site/" ) || true
+SITE_URL=$HTTPD_URL
+NP=""
+if [ "${SERVER:-nginx}" = nginx ]; then
+    if ! command -v nginx >/dev/null && [ "$(id -u)" = 0 ]; then
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx-light >/dev/null 2>&1 || true
+        systemctl stop nginx 2>/dev/null || true
+    fi
+    NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+    if [ -x "$NGINX" ]; then
+        root=$(echo "$D"/warm/*)
+        chmod 755 "$D" && chmod -R a+rX "$D/warm" # nginx workers run as www-data
+        port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+        mkdir -p "$D/nginx"
+        cat > "$D/nginx/nginx.conf" <<N
+worker_processes 1;
+daemon off;
+pid $D/nginx/pid;
+error_log $D/nginx/error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    types { text/html html; }
+    default_type text/html;
+    client_body_temp_path $D/nginx; proxy_temp_path $D/nginx; fastcgi_temp_path $D/nginx;
+    uwsgi_temp_path $D/nginx; scgi_temp_path $D/nginx;
+    server { listen 127.0.0.1:$port; root $root; index index.html; }
+}
+N
+        "$NGINX" -c "$D/nginx/nginx.conf" -p "$D/nginx" &
+        NP=$!
+        for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$port/site/" && break; sleep 0.05; done
+        if curl -sf -o /dev/null "http://127.0.0.1:$port/site/"; then
+            SITE_URL="http://127.0.0.1:$port"
+        else
+            echo "bench_crawl: nginx did not serve the copy; using the Python server" >&2
+            cat "$D/nginx/error.log" >&2 || true
+            kill "$NP" 2>/dev/null || true
+            NP=""
+        fi
+    fi
+fi
 t0=$(date +%s.%N)
-J=$("$BIN/crawlctl" -s "$D/s" submit --no-js --depth 1000 --max-pages 1000000 "$HTTPD_URL/site/")
+J=$("$BIN/crawlctl" -s "$D/s" submit --no-js --depth 1000 --max-pages 1000000 "$SITE_URL/site/")
 "$BIN/crawlctl" -s "$D/s" wait "$J" --timeout 900 >/dev/null
 t1=$(date +%s.%N)
 n=$(wc -l < "$D/out/$J/pages.jsonl")
 rss=$(awk '/VmHWM/{print $2}' /proc/$DP/status)
-( cd "$D" && /usr/bin/time -f "%e" -o wget2.time wget2 --recursive --level=inf --no-parent -q -P w "$HTTPD_URL/site/" ) || true
+( cd "$D" && /usr/bin/time -f "%e" -o wget2.time wget2 --recursive --level=inf --no-parent -q -P w "$SITE_URL/site/" ) || true
 wn=$(find "$D/w" -type f | wc -l)
 wt=$(cat "$D/wget2.time")
 # wget2 runs 5 download threads by default; also with 2, like crawld's workers.
-( cd "$D" && /usr/bin/time -f "%e" -o wget2t2.time wget2 --max-threads=2 --recursive --level=inf --no-parent -q -P w2 "$HTTPD_URL/site/" ) || true
+( cd "$D" && /usr/bin/time -f "%e" -o wget2t2.time wget2 --max-threads=2 --recursive --level=inf --no-parent -q -P w2 "$SITE_URL/site/" ) || true
 wn2=$(find "$D/w2" -type f | wc -l)
 wt2=$(cat "$D/wget2t2.time")
 ct=$(echo "$t1 - $t0" | bc -l)
-printf 'bench_crawl: %d-page site, 2 workers, no JS\n' "$PAGES"
+printf 'bench_crawl: %d-page site served by %s, 2 workers, no JS\n' "$PAGES" "$( [ -n "$NP" ] && echo nginx || echo the Python test server)"
 printf 'crawld: %d pages in %.2f s = %.0f pages/s (supervisor peak RSS %.1f MB)\n' "$n" "$ct" \
     "$(echo "$n / $ct" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
 printf 'wget2:  %d files in %.2f s = %.0f pages/s (default 5 threads)\n' "$wn" "$wt" "$(echo "$wn / $wt" | bc -l)"
