@@ -19,6 +19,7 @@
 #ifndef CRAWLD_POOL_H
 #define CRAWLD_POOL_H
 
+#include "arena.h"
 #include "config.h"
 #include "frame.h"
 #include "jobs.h"
@@ -124,6 +125,7 @@ struct pool {
     void (*on_closed)(pool *p);       /* every handle closed after pool_close */
     void *user;
     int live_workers;                 /* worker structs not yet freed */
+    arena frame_arena; /* each worker frame's JSON, reset after the frame */
 };
 
 /* Sets up slots and timers and starts every worker. 0, or -1 (err). */
