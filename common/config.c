@@ -42,6 +42,8 @@ static const key_def keys[] = {
     INT_KEY("limits", page_timeout_ms, 100, 3600000, "whole-page deadline"),
     INT_KEY("limits", js_heap_mb, 8, 4096, "JS heap limit per worker"),
     INT_KEY("limits", js_time_budget_ms, 10, 600000, "JS time per page"),
+    INT_KEY("limits", js_address_space_mb, 0, 1 << 20,
+            "worker RLIMIT_AS once JS starts (0: none); the engine alone maps ~2.2 GB"),
     INT_KEY("limits", max_body_mb, 1, 4096, "cap on response bytes (decoded)"),
     INT_KEY("limits", max_redirects, 0, 100, "redirects followed per page"),
     INT_KEY("limits", max_attempts, 1, 100, "workers a page may kill before quarantine"),
@@ -83,6 +85,7 @@ void config_defaults(crawld_config *c)
     c->page_timeout_ms = 30000;
     c->js_heap_mb = 64;
     c->js_time_budget_ms = 5000;
+    c->js_address_space_mb = 4096;
     c->max_body_mb = 10;
     c->max_redirects = 10;
     c->max_attempts = 3;

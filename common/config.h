@@ -27,6 +27,7 @@ typedef struct crawld_config {
     int page_timeout_ms;
     int js_heap_mb;
     int js_time_budget_ms;
+    int js_address_space_mb; /* RLIMIT_AS of a worker once its JS runtime exists; 0 none */
     int max_body_mb;
     int max_redirects;
     int max_attempts;

@@ -49,6 +49,9 @@ GumboNode *dom_document_element(dom *d); /* <html>, NULL if removed */
 GumboNode *dom_head(dom *d);            /* first <head> child of <html>, or NULL */
 GumboNode *dom_body(dom *d);            /* first <body> child of <html>, or NULL */
 
+/* The document's URL as given to dom_new (location.href, document.URL). */
+const char *dom_url(dom *d);
+
 /* The document's base URL: the first <base href> resolved against the
  * document URL, else the document URL. Looked up on every call (scripts may
  * add or change <base>). */

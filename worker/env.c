@@ -2,6 +2,8 @@
 #include "env.h"
 #include "alloc.h"
 #include "curl_alloc.h"
+#include "js/js.h"
+#include "log.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -68,8 +70,29 @@ fail_global:
     return -1;
 }
 
+struct js_runtime *worker_env_js(worker_env *e)
+{
+    if (e->js || e->js_failed)
+        return e->js;
+    js_config jc = {.heap_bytes = (size_t)e->cfg.js_heap_mb << 20,
+                    .as_limit_bytes = (size_t)e->cfg.js_address_space_mb << 20,
+                    .time_budget_ms = e->cfg.js_time_budget_ms,
+                    .user_agent = e->user_agent};
+    char err[256];
+    if (js_runtime_new(&jc, &e->js, err, sizeof(err)) < 0) {
+        e->js = NULL;
+        e->js_failed = 1;
+        log_error("worker", "no JavaScript runtime", "error=\"%s\"", err);
+    }
+    return e->js;
+}
+
 void worker_env_free(worker_env *e)
 {
+    if (e->js) {
+        js_runtime_free(e->js);
+        e->js = NULL;
+    }
     if (e->scratch)
         arena_pool_release(&e->pool, e->scratch);
     curl_slist_free_all(e->headers);

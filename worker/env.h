@@ -22,10 +22,18 @@ typedef struct worker_env {
     long trim_floor_kb;         /* RSS after the last malloc_trim (serve.c) */
     unsigned long trims;        /* malloc_trim calls after pages */
     int curl_global;            /* curl_alloc_global_init succeeded */
+    struct js_runtime *js;      /* made on the first JS page (worker_env_js) */
+    int js_failed;              /* making it failed once: JS pages run without */
 } worker_env;
 
 /* 0, or -1 with a message naming the step that failed. */
 int worker_env_init(worker_env *e, const crawld_config *cfg, char *err, size_t errlen);
 void worker_env_free(worker_env *e);
+
+/* The worker's JS runtime, made on first use (JS_Init, one context, the
+ * heap and address-space limits from the config), so a worker that only
+ * sees --no-js pages never pays for it. NULL when it cannot be made (logged
+ * once; JS pages then run without scripts and say so). */
+struct js_runtime *worker_env_js(worker_env *e);
 
 #endif

@@ -4,6 +4,7 @@
 #include "alloc.h"
 #include "config.h"
 #include "env.h"
+#include "dom.h"
 #include "json_alloc.h"
 #include "log.h"
 #include "page.h"
@@ -146,7 +147,12 @@ static int cmd_fetch(int argc, char **argv)
         if (r != 0)
             fprintf(stderr, "crawld-worker: %s\n", p.error);
     } else if (dump == DUMP_HTML) {
-        if (p.fetch.body)
+        /* After scripts: the document they left; else the body as fetched. */
+        size_t n = 0;
+        char *html = p.dom ? dom_serialize(p.dom, dom_document(p.dom), false, &n) : NULL;
+        if (html)
+            printf("<!DOCTYPE html>%s\n", html);
+        else if (p.fetch.body)
             fwrite(p.fetch.body, 1, p.fetch.body_len, stdout);
     } else if (dump == DUMP_LINKS) {
         for (size_t i = 0; p.parsed && i < p.doc.nlinks; i++)

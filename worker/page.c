@@ -1,6 +1,9 @@
 /* page — see page.h. */
 #include "page.h"
+#include "dom.h"
+#include "js/js.h"
 #include "json_alloc.h"
+#include "log.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -12,6 +15,101 @@ double page_now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+/* What a page's scripts may fetch (external scripts, fetch(), XHR): at most
+ * PAGE_JS_MAX_FETCHES requests, each through the worker's curl handle with
+ * the page's body cap and address rules, and no longer than the script
+ * time left. */
+#define PAGE_JS_MAX_FETCHES 64
+
+typedef struct js_ctx {
+    worker_env *e;
+    page *p;
+    double deadline_ms; /* page_now_ms() at which the JS budget is spent */
+} js_ctx;
+
+static int host_fetch(void *ud, const char *url, js_response *out)
+{
+    js_ctx *c = ud;
+    page *p = c->p;
+    memset(out, 0, sizeof(*out));
+    if (p->js_fetches >= PAGE_JS_MAX_FETCHES) {
+        out->error = arena_sprintf(p->a, "limit: more than %d requests from the page's scripts",
+                                   PAGE_JS_MAX_FETCHES);
+        return -1;
+    }
+    p->js_fetches++;
+    long left = (long)(c->deadline_ms - page_now_ms());
+    if (left < 1) {
+        out->error = "timeout: the page's script time is spent";
+        return -1;
+    }
+    fetch_opts fo = {.timeout_ms = left,
+                     .max_body = p->task->max_body,
+                     .max_redirects = p->task->max_redirects > 0 ? p->task->max_redirects : -1,
+                     .keep_any = 1};
+    fetch_result r;
+    if (fetch_page(c->e, p->a, url, &fo, &r) != FETCH_OK) {
+        out->error = arena_sprintf(p->a, "%s: %s", fetch_err_word(r.err),
+                                   r.err_detail ? r.err_detail : "");
+        return -1;
+    }
+    out->status = r.status;
+    out->body = r.body ? r.body : "";
+    out->len = r.body ? r.body_len : 0;
+    out->content_type = r.content_type;
+    out->final_url = r.final_url;
+    return 0;
+}
+
+/* console.* and script errors go to the worker log at debug level (the
+ * message is the log line's escaped msg; the URL goes in a key). */
+static void host_log(void *ud, int level, const char *msg)
+{
+    js_ctx *c = ud;
+    if (log_get_level() > LOG_DEBUG)
+        return;
+    const char *url = c->p->fetch.final_url ? c->p->fetch.final_url : c->p->task->url;
+    static const char *names[] = {"debug", "info", "warn", "error"};
+    log_debug("js", msg, "url=\"%s\" console=%s", url, names[level < 0 ? 0 : level > 3 ? 3 : level]);
+}
+
+/* html_parse calls this between building the tree and reading links from
+ * it: the scripts run against the tree and edit it in place. */
+static void run_scripts(void *ud, void *gumbo_output)
+{
+    js_ctx *c = ud;
+    page *p = c->p;
+    double t0 = page_now_ms();
+    js_runtime *rt = worker_env_js(c->e);
+    if (!rt) {
+        p->js_note = "js: no runtime (see the worker log)";
+        return;
+    }
+    p->dom = dom_new(p->a, gumbo_output, p->fetch.final_url);
+    if (!p->dom) {
+        p->js_note = "js: out of memory for the DOM";
+        return;
+    }
+    c->deadline_ms = t0 + (double)c->e->cfg.js_time_budget_ms;
+    js_host host = {.ud = c, .fetch = host_fetch, .log = host_log};
+    js_page_result res;
+    memset(&res, 0, sizeof(res));
+    if (js_page_run(rt, p->dom, &host, &res) < 0) {
+        p->js_note = "js: no realm for the page";
+        p->js_ms = page_now_ms() - t0;
+        return;
+    }
+    p->js_ran = 1;
+    p->js_scripts = res.scripts_run;
+    p->js_failed = res.scripts_failed;
+    p->js_skipped = res.scripts_skipped;
+    p->js_timers = res.timers_fired;
+    p->js_timed_out = res.timed_out;
+    p->js_oom = res.out_of_memory;
+    p->js_error = res.first_error;
+    p->js_ms = page_now_ms() - t0;
 }
 
 int page_run(worker_env *e, const page_task *t, page *p)
@@ -32,10 +130,15 @@ int page_run(worker_env *e, const page_task *t, page *p)
     }
     if (p->fetch.is_html && t->raw_body == 0) {
         double t0 = page_now_ms();
+        js_ctx jc = {.e = e, .p = p};
         html_options ho = {.content_type_charset = p->fetch.charset, .want_text = t->want_text};
+        if (t->js) {
+            ho.after_parse = run_scripts;
+            ho.after_parse_ud = &jc;
+        }
         html_err he = html_parse(p->a, p->fetch.final_url, p->fetch.body, p->fetch.body_len, &ho,
                                  &p->doc);
-        p->parse_ms = page_now_ms() - t0;
+        p->parse_ms = page_now_ms() - t0 - p->js_ms;
         if (he == HTML_OK)
             p->parsed = 1;
         else
@@ -110,6 +213,19 @@ char *page_result_json(page *p, size_t *len)
             json_array_append_new(links, json_string(p->doc.links[i]));
     json_object_set_new(o, "links", links);
     json_object_set_new(o, "js", json_boolean(p->js_ran));
+    if (p->js_ran) {
+        json_t *js = json_object();
+        json_object_set_new(js, "scripts", json_integer(p->js_scripts));
+        json_object_set_new(js, "failed", json_integer(p->js_failed));
+        json_object_set_new(js, "skipped", json_integer(p->js_skipped));
+        json_object_set_new(js, "timers", json_integer(p->js_timers));
+        json_object_set_new(js, "fetches", json_integer(p->js_fetches));
+        json_object_set_new(js, "timed_out", json_boolean(p->js_timed_out));
+        json_object_set_new(js, "out_of_memory", json_boolean(p->js_oom));
+        json_object_set_new(js, "error", str_or_null(p->js_error));
+        json_object_set_new(o, "js_stats", js);
+    } else if (p->js_note)
+        json_object_set_new(o, "js_note", json_string(p->js_note));
     json_object_set_new(o, "bytes", json_integer((json_int_t)f->body_len));
     json_object_set_new(o, "wire_bytes", json_integer((json_int_t)f->wire_bytes));
     json_object_set_new(o, "fetch_ms", json_real((double)(long long)(f->fetch_ms * 10) / 10));

@@ -10,6 +10,8 @@
 #include "fetch.h"
 #include "html.h"
 
+struct dom;
+
 typedef struct page_task {
     long long task_id; /* 0 when run by hand */
     long long job_id;
@@ -30,9 +32,11 @@ typedef struct page {
     fetch_result fetch;
     html_doc doc;
     int parsed;        /* doc is filled */
-    int js_ran;        /* scripts ran (a later stage sets it) */
-    void *dom;         /* reserved: DOM built from doc.gumbo_output */
-    void *realm;       /* reserved: the page's JS global */
+    int js_ran;        /* the page's scripts ran (js_page_run) */
+    struct dom *dom;   /* the tree scripts edited (dom.h), when they ran */
+    int js_scripts, js_failed, js_skipped, js_timers, js_timed_out, js_oom, js_fetches;
+    const char *js_error; /* first script error, NULL when none */
+    const char *js_note;  /* why scripts did not run although asked, or NULL */
     double parse_ms, js_ms;
     const char *error; /* "word: detail", NULL when fine */
 } page;

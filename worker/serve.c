@@ -2,6 +2,7 @@
 #include "serve.h"
 #include "alloc.h"
 #include "frame.h"
+#include "js/js.h"
 #include "json_alloc.h"
 #include "log.h"
 #include "page.h"
@@ -22,14 +23,19 @@ static char *stats_json(worker_env *e, arena *a, long rss, int retire)
     alloc_get_stats(&as);
     arena_bucket_stats large;
     arena_pool_stats(&e->pool, ARENA_LARGE, &large);
+    js_heap_stats js = {0};
+    if (e->js)
+        js_heap_stats_get(e->js, &js);
     return arena_sprintf(a,
                          "{\"pid\":%ld,\"pages\":%lu,\"rss_kb\":%ld,\"rss_soft_mb\":%d,"
                          "\"live_bytes\":%zu,\"peak_bytes\":%zu,\"arena_retained_kb\":%zu,"
-                         "\"pool_hits\":%llu,\"pool_misses\":%llu,\"trims\":%lu,\"retire\":%s}",
+                         "\"pool_hits\":%llu,\"pool_misses\":%llu,\"trims\":%lu,\"js_heap_kb\":%ld,"
+                         "\"js_gcs\":%lu,\"retire\":%s}",
                          (long)getpid(), e->pages, rss, e->cfg.rss_soft_mb, as.live_bytes,
                          as.peak_bytes, arena_pool_retained_bytes(&e->pool) / 1024,
                          (unsigned long long)large.hits, (unsigned long long)large.misses,
-                         e->trims, retire ? "true" : "false");
+                         e->trims, js.pages || e->js ? (long)(js.gc_bytes / 1024) : -1L,
+                         js.gc_number, retire ? "true" : "false");
 }
 
 static int send_error(int fd, arena *a, json_int_t task_id, const char *word, const char *detail)
@@ -95,8 +101,11 @@ static int run_task(worker_env *e, int fd, arena *scratch, json_t *task)
     char *r = page_result_json(&p, &rlen);
     if (r)
         record = arena_strndup(scratch, r, rlen); /* outlives the page arena */
+    int js_page = p.js_ran;
     page_end(e, &p);
     e->pages++;
+    if (e->js && js_page)
+        js_hint_moderate(e->js); /* the page's realm is garbage now */
 
     /* malloc_trim(0) hands free heap pages back with madvise, and the next
      * page faults them in again: measured, trimming after every page cost
@@ -112,7 +121,8 @@ static int run_task(worker_env *e, int fd, arena *scratch, json_t *task)
     }
     int retire = 0;
     if (rss > (long)e->cfg.rss_soft_mb * 1024) {
-        /* The JS engine's critical GC hint joins here in a later stage. */
+        if (e->js)
+            js_hint_critical(e->js); /* full, non-incremental, shrinking */
         malloc_trim(0);
         rss = rss_self_kb();
         retire = rss > (long)e->cfg.rss_soft_mb * 1024;

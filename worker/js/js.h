@@ -1,6 +1,6 @@
 /* js — page JavaScript in SpiderMonkey (libmozjs-102), behind a C API.
  *
- * The only C++ of the project lives in worker/js/*.cpp; no C++ type appears
+ * The only C++ of the project lives in worker/js/ (.cpp files); no C++ type appears
  * here. One js_runtime per worker process: JS_Init once (after exec), one
  * JSContext with a GC heap limit, an interrupt watchdog thread that stops a
  * page's scripts at its time budget, and optionally RLIMIT_AS as the hard

@@ -1,0 +1,952 @@
+/* runtime.cpp — the engine, the watchdog, the job queue, GC hints and the
+ * life of a page (js.h). The DOM surface is in bindings.cpp (natives) and
+ * prelude.cpp (JS over those natives). */
+#include "shim.hpp"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SHIM_ASAN 1
+#else
+#define SHIM_ASAN 0
+#endif
+
+/* Process-wide: JS_Init may run once (a second call crashes, even after
+ * JS_ShutDown), so a second runtime is refused for the life of the process. */
+static std::atomic<int> g_engine_used{0};
+
+/* Virtual-time limits of one page. */
+#define TIMER_MAX_FIRINGS 10000
+#define TIMER_VIRTUAL_MS 60000.0
+#define TIMER_AFTER_LOAD_VIRTUAL_MS 5000.0
+#define TIMER_AFTER_LOAD_FIRINGS 1000
+/* moderate hint: a full (non-shrinking) GC once the GC heap grew this much
+ * since the last collection; below it, JS_MaybeGC (see js_hint_moderate). */
+#define MODERATE_GROWTH_BYTES (24u << 20)
+
+int64_t shim_now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* ---- job queue ----
+ *
+ * Our own JS::JobQueue rather than js::UseInternalJobQueues + js::RunJobs
+ * (both exist in 102): the internal queue reports an uncaught exception of a
+ * job through js::PrepareScriptEnvironmentAndInvoke, which MOZ_RELEASE_ASSERTs
+ * that the embedding set a ScriptEnvironmentPreparer, and it cannot be told
+ * to stop at the page's budget between two jobs. Jobs live in a
+ * PersistentRootedObjectVector (traced), are drained after every script and
+ * every timer callback, and are dropped at the end of the page. */
+class PageJobQueue : public JS::JobQueue {
+  public:
+    explicit PageJobQueue(js_runtime *rt) : rt_(rt) {}
+    JSObject *getIncumbentGlobal(JSContext *cx) override { return JS::CurrentGlobalOrNull(cx); }
+    bool enqueuePromiseJob(JSContext *cx, JS::HandleObject, JS::HandleObject job, JS::HandleObject,
+                           JS::HandleObject) override {
+        if (!rt_->page)
+            return true; /* no page: nothing would ever run it */
+        if (!rt_->jobs->append(job)) {
+            JS_ReportOutOfMemory(cx);
+            return false;
+        }
+        return true;
+    }
+    void runJobs(JSContext *) override;
+    bool empty() const override { return rt_->job_head >= rt_->jobs->length(); }
+
+  private:
+    js::UniquePtr<SavedJobQueue> saveJobQueue(JSContext *) override {
+        return js::MakeUnique<SavedJobQueue>();
+    }
+    js_runtime *rt_;
+};
+
+/* Rejections still without a handler once the queue is empty are reported,
+ * as browsers do at a microtask checkpoint. */
+static void on_rejection(JSContext *, bool, JS::HandleObject promise,
+                         JS::PromiseRejectionHandlingState state, void *data) {
+    js_runtime *rt = (js_runtime *)data;
+    if (!rt->page)
+        return;
+    if (state == JS::PromiseRejectionHandlingState::Unhandled) {
+        if (rt->rejected->length() < 1000 && !rt->rejected->append(promise))
+            rt->oom_seen.store(true);
+        return;
+    }
+    for (size_t i = 0; i < rt->rejected->length(); i++) {
+        if ((*rt->rejected)[i] == promise) {
+            rt->rejected->erase(rt->rejected->begin() + i);
+            break;
+        }
+    }
+}
+
+static void report_rejections(Page *pg) {
+    js_runtime *rt = pg->rt;
+    if (!rt->rejected->length())
+        return;
+    JSContext *cx = pg->cx;
+    JS::RootedObject p(cx);
+    JS::RootedValue v(cx);
+    size_t n = rt->rejected->length();
+    for (size_t i = 0; i < n && !pg->stop; i++) {
+        p = (*rt->rejected)[i];
+        v = JS::GetPromiseResult(p);
+        shim_report_value(pg, v, "unhandled promise rejection");
+    }
+    rt->rejected->clear();
+}
+
+static void drain_jobs(Page *pg) {
+    js_runtime *rt = pg->rt;
+    JSContext *cx = pg->cx;
+    JS::RootedObject job(cx);
+    JS::RootedValue rv(cx);
+    while (!pg->stop && rt->job_head < rt->jobs->length()) {
+        if (shim_page_should_stop(pg))
+            break;
+        job = (*rt->jobs)[rt->job_head];
+        rt->job_head++;
+        if (!JS::Call(cx, JS::UndefinedHandleValue, job, JS::HandleValueArray::empty(), &rv))
+            shim_handle_failure(pg, "promise job");
+        /* A job that queues a job forever must not grow the vector forever. */
+        if (rt->job_head >= 1024 && rt->job_head * 2 >= rt->jobs->length()) {
+            rt->jobs->erase(rt->jobs->begin(), rt->jobs->begin() + rt->job_head);
+            rt->job_head = 0;
+        }
+    }
+    if (rt->job_head >= rt->jobs->length()) {
+        rt->jobs->clear();
+        rt->job_head = 0;
+        report_rejections(pg);
+    }
+}
+
+void PageJobQueue::runJobs(JSContext *) {
+    if (rt_->page)
+        drain_jobs(rt_->page);
+}
+
+static void drop_jobs(js_runtime *rt) {
+    rt->jobs->clear();
+    rt->job_head = 0;
+    rt->rejected->clear();
+}
+
+/* ---- reporting ---- */
+
+void shim_log(Page *pg, int level, const char *fmt, ...) {
+    if (!pg->host || !pg->host->log)
+        return;
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    pg->host->log(pg->host->ud, level, buf);
+}
+
+void shim_note_error(Page *pg, const char *msg) {
+    if (!pg->res->first_error)
+        pg->res->first_error = arena_strdup(pg->a, msg);
+}
+
+static void mark_timeout(Page *pg) {
+    if (!pg->res->timed_out) {
+        pg->res->timed_out = 1;
+        shim_log(pg, 2, "js: time budget of %ld ms spent, scripts stopped",
+                 pg->rt->cfg.time_budget_ms);
+        shim_note_error(pg, "timeout: time budget spent");
+    }
+    pg->stop = true;
+}
+
+static void mark_oom(Page *pg) {
+    if (!pg->res->out_of_memory) {
+        pg->res->out_of_memory = 1;
+        shim_log(pg, 3, "js: out of memory, scripts stopped");
+        shim_note_error(pg, "oom: script ran out of memory");
+    }
+    pg->stop = true;
+}
+
+bool shim_page_should_stop(Page *pg) {
+    if (pg->stop)
+        return true;
+    if (pg->rt->oom_seen.load(std::memory_order_relaxed)) {
+        mark_oom(pg);
+        return true;
+    }
+    if (pg->deadline_ns && shim_now_ns() >= pg->deadline_ns) {
+        mark_timeout(pg);
+        return true;
+    }
+    return false;
+}
+
+static void report_stack(Page *pg, JS::ExceptionStack &es, const char *where) {
+    JSContext *cx = pg->cx;
+    JS::ErrorReportBuilder rb(cx);
+    char msg[1024];
+    if (!rb.init(cx, es, JS::ErrorReportBuilder::NoSideEffects)) {
+        JS_ClearPendingException(cx);
+        snprintf(msg, sizeof(msg), "%s: uncaught exception (not reportable)", where);
+    } else {
+        JSErrorReport *r = rb.report();
+        const char *text = rb.toStringResult() ? rb.toStringResult().c_str() : "exception";
+        if (r && r->filename)
+            snprintf(msg, sizeof(msg), "%s:%u:%u: %s (%s)", r->filename, r->lineno,
+                     r->column + 1, text, where);
+        else
+            snprintf(msg, sizeof(msg), "%s (%s)", text, where);
+    }
+    if (pg->host && pg->host->log)
+        pg->host->log(pg->host->ud, 3, msg);
+    shim_note_error(pg, msg);
+}
+
+void shim_report_value(Page *pg, JS::HandleValue v, const char *where) {
+    JSContext *cx = pg->cx;
+    if (pg->rt->oom_seen.load()) {
+        mark_oom(pg);
+        return;
+    }
+    JS::RootedObject stack(cx);
+    if (v.isObject()) {
+        JS::RootedObject o(cx, &v.toObject());
+        stack = JS::ExceptionStackOrNull(o);
+    }
+    JS::ExceptionStack es(cx, v, stack);
+    report_stack(pg, es, where);
+}
+
+void shim_handle_failure(Page *pg, const char *where) {
+    JSContext *cx = pg->cx;
+    js_runtime *rt = pg->rt;
+    if (JS_IsExceptionPending(cx)) {
+        if (JS_IsThrowingOutOfMemory(cx) || rt->oom_seen.load()) {
+            JS_ClearPendingException(cx);
+            mark_oom(pg);
+            return;
+        }
+        JS::ExceptionStack es(cx);
+        if (!JS::StealPendingExceptionStack(cx, &es)) {
+            JS_ClearPendingException(cx);
+            shim_log(pg, 3, "%s: exception could not be read", where);
+            return;
+        }
+        report_stack(pg, es, where);
+        return;
+    }
+    /* Uncatchable: our interrupt callback, or memory. */
+    if (rt->deadline_hit.load() || (pg->deadline_ns && shim_now_ns() >= pg->deadline_ns))
+        mark_timeout(pg);
+    else if (rt->oom_seen.load())
+        mark_oom(pg);
+    else
+        shim_log(pg, 3, "%s: terminated", where);
+}
+
+/* ---- interrupt and watchdog ---- */
+
+static bool on_interrupt(JSContext *cx) {
+    js_runtime *rt = (js_runtime *)JS_GetContextPrivate(cx);
+    int64_t dl = rt->deadline_ns.load();
+    if (dl && shim_now_ns() >= dl) {
+        rt->deadline_hit.store(true);
+        return false; /* uncatchable: the running script stops */
+    }
+    return true;
+}
+
+static void on_oom(JSContext *cx, void *) {
+    js_runtime *rt = (js_runtime *)JS_GetContextPrivate(cx);
+    rt->oom_seen.store(true);
+}
+
+static void ts_from_ns(struct timespec *ts, int64_t ns) {
+    ts->tv_sec = ns / 1000000000;
+    ts->tv_nsec = ns % 1000000000;
+}
+
+/* Sleeps until the armed deadline, then asks the engine to call on_interrupt
+ * (the only thread-safe way into a running script), again every 5 ms while
+ * the deadline stays armed in case the first request landed between two
+ * scripts. */
+static void *watchdog_main(void *arg) {
+    js_runtime *rt = (js_runtime *)arg;
+    pthread_mutex_lock(&rt->wd_mu);
+    while (!rt->wd_quit) {
+        int64_t dl = rt->wd_deadline;
+        if (!dl) {
+            pthread_cond_wait(&rt->wd_cv, &rt->wd_mu);
+            continue;
+        }
+        int64_t now = shim_now_ns();
+        struct timespec ts;
+        if (now < dl) {
+            ts_from_ns(&ts, dl);
+            pthread_cond_timedwait(&rt->wd_cv, &rt->wd_mu, &ts);
+            continue;
+        }
+        JS_RequestInterruptCallback(rt->cx);
+        ts_from_ns(&ts, now + 5000000);
+        pthread_cond_timedwait(&rt->wd_cv, &rt->wd_mu, &ts);
+    }
+    pthread_mutex_unlock(&rt->wd_mu);
+    return NULL;
+}
+
+static void watchdog_arm(js_runtime *rt, int64_t deadline_ns) {
+    rt->deadline_hit.store(false);
+    rt->deadline_ns.store(deadline_ns);
+    pthread_mutex_lock(&rt->wd_mu);
+    rt->wd_deadline = deadline_ns;
+    pthread_cond_signal(&rt->wd_cv);
+    pthread_mutex_unlock(&rt->wd_mu);
+}
+
+/* ---- runtime ---- */
+
+static size_t stack_quota(void) {
+    struct rlimit rl;
+    size_t lim = 8u << 20;
+    if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+        lim = (size_t)rl.rlim_cur;
+    size_t q = lim / 2;
+    if (q > (4u << 20))
+        q = 4u << 20;
+    if (q < (256u << 10))
+        q = 256u << 10;
+    return q;
+}
+
+static size_t vm_size_bytes(void) {
+    FILE *f = fopen("/proc/self/statm", "re");
+    unsigned long pages = 0;
+    if (f) {
+        if (fscanf(f, "%lu", &pages) != 1)
+            pages = 0;
+        fclose(f);
+    }
+    return (size_t)pages * (size_t)sysconf(_SC_PAGESIZE);
+}
+
+static void runtime_destroy(js_runtime *rt) {
+    if (rt->wd_started) {
+        pthread_mutex_lock(&rt->wd_mu);
+        rt->wd_quit = true;
+        pthread_cond_signal(&rt->wd_cv);
+        pthread_mutex_unlock(&rt->wd_mu);
+        pthread_join(rt->wd_thread, NULL);
+    }
+    pthread_cond_destroy(&rt->wd_cv);
+    pthread_mutex_destroy(&rt->wd_mu);
+    if (rt->cx) {
+        if (rt->prelude)
+            JS::StencilRelease(rt->prelude);
+        if (rt->zone_anchor) {
+            rt->zone_anchor->~PersistentRooted();
+            alloc_free(rt->zone_anchor, sizeof(*rt->zone_anchor));
+        }
+        if (rt->jobs) {
+            rt->jobs->~PersistentRootedVector();
+            alloc_free(rt->jobs, sizeof(*rt->jobs));
+        }
+        if (rt->rejected) {
+            rt->rejected->~PersistentRootedVector();
+            alloc_free(rt->rejected, sizeof(*rt->rejected));
+        }
+        JS::SetJobQueue(rt->cx, nullptr);
+        JS_DestroyContext(rt->cx);
+    }
+    if (rt->jobq) {
+        rt->jobq->~PageJobQueue();
+        alloc_free(rt->jobq, sizeof(*rt->jobq));
+    }
+    alloc_strfree(rt->user_agent);
+    rt->~js_runtime();
+    alloc_free(rt, sizeof(*rt));
+    JS_ShutDown();
+}
+
+extern "C" int js_runtime_new(const js_config *cfg, js_runtime **out, char *err, size_t errlen) {
+    *out = NULL;
+    int expect = 0;
+    if (!g_engine_used.compare_exchange_strong(expect, 1)) {
+        snprintf(err, errlen, "js: one runtime per process (JS_Init cannot run twice)");
+        return -1;
+    }
+    if (!JS_Init()) {
+        snprintf(err, errlen, "js: JS_Init failed");
+        return -1;
+    }
+    void *mem = alloc_zeroed(sizeof(js_runtime));
+    if (!mem) {
+        JS_ShutDown();
+        snprintf(err, errlen, "js: out of memory");
+        return -1;
+    }
+    js_runtime *rt = new (mem) js_runtime();
+    rt->cfg = *cfg;
+    rt->cfg.user_agent = NULL;
+    rt->user_agent = alloc_strdup(cfg->user_agent ? cfg->user_agent : "crawld");
+    pthread_mutex_init(&rt->wd_mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&rt->wd_cv, &ca);
+    pthread_condattr_destroy(&ca);
+
+    size_t heap = cfg->heap_bytes ? cfg->heap_bytes : (size_t)64 << 20;
+    if (heap > 0xffffffffu)
+        heap = 0xffffffffu; /* JS_NewContext takes a uint32_t */
+    rt->cx = JS_NewContext((uint32_t)heap);
+    if (!rt->cx || !rt->user_agent) {
+        snprintf(err, errlen, "js: JS_NewContext failed");
+        goto fail;
+    }
+    JS_SetContextPrivate(rt->cx, rt);
+    /* Before any code runs (JS_SetNativeStackQuota's rule): deep recursion
+     * becomes a catchable InternalError instead of a SIGSEGV. */
+    JS_SetNativeStackQuota(rt->cx, stack_quota());
+    JS_SetGCParameter(rt->cx, JSGC_MAX_BYTES, (uint32_t)heap);
+    /* wasm reserves gigabytes of address space per memory, which RLIMIT_AS
+     * would refuse; pages do not need it to show their links. */
+    JS::ContextOptionsRef(rt->cx).setWasm(false).setAsmJS(false);
+    if (!JS::InitSelfHostedCode(rt->cx)) {
+        snprintf(err, errlen, "js: InitSelfHostedCode failed");
+        goto fail;
+    }
+    {
+        void *jm = alloc_zeroed(sizeof(PageJobQueue));
+        void *vm = alloc_zeroed(sizeof(JS::PersistentRootedObjectVector));
+        void *rm = alloc_zeroed(sizeof(JS::PersistentRootedObjectVector));
+        if (!jm || !vm || !rm) {
+            alloc_free(jm, sizeof(PageJobQueue));
+            alloc_free(vm, sizeof(JS::PersistentRootedObjectVector));
+            alloc_free(rm, sizeof(JS::PersistentRootedObjectVector));
+            snprintf(err, errlen, "js: out of memory");
+            goto fail;
+        }
+        rt->jobq = new (jm) PageJobQueue(rt);
+        rt->jobs = new (vm) JS::PersistentRootedObjectVector(rt->cx);
+        rt->rejected = new (rm) JS::PersistentRootedObjectVector(rt->cx);
+    }
+    JS::SetPromiseRejectionTrackerCallback(rt->cx, on_rejection, rt);
+    JS::SetJobQueue(rt->cx, rt->jobq);
+    if (!JS_AddInterruptCallback(rt->cx, on_interrupt)) {
+        snprintf(err, errlen, "js: JS_AddInterruptCallback failed");
+        goto fail;
+    }
+    JS::SetOutOfMemoryCallback(rt->cx, on_oom, rt);
+    {
+        JS::RealmOptions ro;
+        void *am = alloc_zeroed(sizeof(JS::PersistentRootedObject));
+        if (!am) {
+            snprintf(err, errlen, "js: out of memory");
+            goto fail;
+        }
+        rt->zone_anchor = new (am) JS::PersistentRootedObject(rt->cx);
+        rt->zone_anchor->set(JS_NewGlobalObject(rt->cx, &bindings_global_class, nullptr,
+                                                JS::DontFireOnNewGlobalHook, ro));
+        if (!rt->zone_anchor->get()) {
+            snprintf(err, errlen, "js: zone anchor global failed");
+            goto fail;
+        }
+    }
+    if (pthread_create(&rt->wd_thread, NULL, watchdog_main, rt) != 0) {
+        snprintf(err, errlen, "js: watchdog thread could not start");
+        goto fail;
+    }
+    rt->wd_started = true;
+    if (cfg->as_limit_bytes > 0 && !SHIM_ASAN) {
+        /* The soft limit only, so a caller may still raise it. The engine's
+         * reservations are made by now (JS_Init + a context: ~2.2 GB of
+         * address space), so a limit below today's size could only fail. */
+        size_t vm_now = vm_size_bytes();
+        if (vm_now && cfg->as_limit_bytes <= vm_now) {
+            snprintf(err, errlen,
+                     "js: as_limit_bytes %zu is below the process's virtual size %zu "
+                     "(JS_Init + context ~2.2 GB; set it to that + the memory budget)",
+                     cfg->as_limit_bytes, vm_now);
+            goto fail;
+        }
+        struct rlimit rl;
+        if (getrlimit(RLIMIT_AS, &rl) != 0) {
+            snprintf(err, errlen, "js: getrlimit(RLIMIT_AS): %s", strerror(errno));
+            goto fail;
+        }
+        rlim_t want = (rlim_t)cfg->as_limit_bytes;
+        if (rl.rlim_max != RLIM_INFINITY && want > rl.rlim_max)
+            want = rl.rlim_max;
+        rl.rlim_cur = want;
+        if (setrlimit(RLIMIT_AS, &rl) != 0) {
+            snprintf(err, errlen, "js: setrlimit(RLIMIT_AS): %s", strerror(errno));
+            goto fail;
+        }
+    }
+    rt->bytes_after_gc = JS_GetGCParameter(rt->cx, JSGC_BYTES);
+    *out = rt;
+    return 0;
+fail:
+    runtime_destroy(rt);
+    return -1;
+}
+
+extern "C" void js_runtime_free(js_runtime *rt) {
+    if (!rt)
+        return;
+    runtime_destroy(rt);
+}
+
+/* ---- GC hints ----
+ *
+ * Measured by tests/unit/test_js.c (lines starting "measure:"), release
+ * build, 64 MB heap limit, a 2-core machine shared with other builds:
+ *   JS_MaybeGC after a 300,000-object page: 12.7 MB -> 12.7 MB, ~0 ms (it
+ *     did not collect, as PLATFORM-NOTES saw);
+ *   shrinking NonIncrementalGC (critical) after it: 25.0 MB -> 0.25 MB in
+ *     19-32 ms (ASan 22-86 ms); after 200 pages of 50,000 objects: 11-24 ms;
+ *   moderate as below over those 200 pages: mean 3.1-4.7 ms per page (max
+ *     41-61 ms, the pages where the full GC ran), gc_bytes after it at most
+ *     ~17 MB at any point, the same over pages 181-200 as over 11-30.
+ * moderate: a normal (non-shrinking) full GC once the GC heap grew by
+ * min(MODERATE_GROWTH_BYTES, heap limit / 4) since the last one; below
+ * that JS_MaybeGC (cheap; lets the engine finish what it started).
+ * critical: a shrinking full GC, which also gives empty chunks back. */
+extern "C" void js_hint_moderate(js_runtime *rt) {
+    if (!rt)
+        return;
+    JSContext *cx = rt->cx;
+    size_t now = JS_GetGCParameter(cx, JSGC_BYTES);
+    size_t growth = MODERATE_GROWTH_BYTES;
+    size_t max = JS_GetGCParameter(cx, JSGC_MAX_BYTES);
+    if (max / 4 < growth)
+        growth = max / 4;
+    if (now < rt->bytes_after_gc) /* the engine collected on its own */
+        rt->bytes_after_gc = now;
+    if (now > rt->bytes_after_gc + growth) {
+        JS::PrepareForFullGC(cx);
+        JS::NonIncrementalGC(cx, JS::GCOptions::Normal, JS::GCReason::API);
+        rt->bytes_after_gc = JS_GetGCParameter(cx, JSGC_BYTES);
+    } else {
+        JS_MaybeGC(cx);
+    }
+}
+
+extern "C" void js_hint_critical(js_runtime *rt) {
+    if (!rt)
+        return;
+    JSContext *cx = rt->cx;
+    JS::PrepareForFullGC(cx);
+    JS::NonIncrementalGC(cx, JS::GCOptions::Shrink, JS::GCReason::API);
+    rt->bytes_after_gc = JS_GetGCParameter(cx, JSGC_BYTES);
+}
+
+extern "C" void js_heap_stats_get(js_runtime *rt, js_heap_stats *out) {
+    memset(out, 0, sizeof(*out));
+    if (!rt)
+        return;
+    out->gc_bytes = JS_GetGCParameter(rt->cx, JSGC_BYTES);
+    out->gc_max_bytes = JS_GetGCParameter(rt->cx, JSGC_MAX_BYTES);
+    out->gc_number = JS_GetGCParameter(rt->cx, JSGC_NUMBER);
+    out->pages = rt->pages;
+}
+
+/* ---- scripts ---- */
+
+static bool ascii_ieq(const char *a, const char *b) {
+    return strcasecmp(a, b) == 0;
+}
+
+/* The HTML spec's JavaScript MIME type essences. */
+static bool is_js_mime(const char *t) {
+    static const char *const types[] = {
+        "application/ecmascript", "application/javascript", "application/x-ecmascript",
+        "application/x-javascript", "text/ecmascript", "text/javascript",
+        "text/javascript1.0", "text/javascript1.1", "text/javascript1.2",
+        "text/javascript1.3", "text/javascript1.4", "text/javascript1.5",
+        "text/jscript", "text/livescript", "text/x-ecmascript", "text/x-javascript"};
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+        if (ascii_ieq(t, types[i]))
+            return true;
+    return false;
+}
+
+enum script_kind { SCRIPT_CLASSIC, SCRIPT_MODULE, SCRIPT_OTHER };
+
+/* type="module" is skipped and counted: there is no module loader (import
+ * maps, module fetch graph) here. nomodule scripts do run: they are the
+ * legacy fallback a module-less browser runs, and often hold the links. */
+static script_kind classify(const GumboNode *n) {
+    const char *type = dom_get_attr(n, "type");
+    char buf[64];
+    if (!type || !*type) {
+        const char *lang = dom_get_attr(n, "language");
+        if (!type && lang && *lang) {
+            snprintf(buf, sizeof(buf), "text/%s", lang);
+            return is_js_mime(buf) ? SCRIPT_CLASSIC : SCRIPT_OTHER;
+        }
+        return SCRIPT_CLASSIC;
+    }
+    /* trim ASCII whitespace */
+    while (*type == ' ' || *type == '\t' || *type == '\n' || *type == '\r' || *type == '\f')
+        type++;
+    size_t len = strlen(type);
+    while (len && (type[len - 1] == ' ' || type[len - 1] == '\t' || type[len - 1] == '\n' ||
+                   type[len - 1] == '\r' || type[len - 1] == '\f'))
+        len--;
+    if (len >= sizeof(buf))
+        return SCRIPT_OTHER;
+    memcpy(buf, type, len);
+    buf[len] = '\0';
+    if (ascii_ieq(buf, "module"))
+        return SCRIPT_MODULE;
+    return is_js_mime(buf) ? SCRIPT_CLASSIC : SCRIPT_OTHER;
+}
+
+static bool in_template(const GumboNode *n) {
+    for (const GumboNode *p = n->parent; p; p = p->parent)
+        if (p->type == GUMBO_NODE_TEMPLATE)
+            return true;
+    return false;
+}
+
+static unsigned script_line(const GumboNode *n) {
+    if (n->type == GUMBO_NODE_ELEMENT && n->v.element.start_pos.line)
+        return n->v.element.start_pos.line;
+    return 1;
+}
+
+static bool call_hook(Page *pg, const char *name, const JS::HandleValueArray &argv,
+                      JS::MutableHandleValue rv) {
+    JSContext *cx = pg->cx;
+    JS::RootedObject global(cx, JS::CurrentGlobalOrNull(cx));
+    JS::RootedValue hv(cx, JS::GetReservedSlot(global, GSLOT_HOOKS));
+    if (!hv.isObject())
+        return false;
+    JS::RootedObject hooks(cx, &hv.toObject());
+    if (!JS_CallFunctionName(cx, hooks, name, argv, rv)) {
+        shim_handle_failure(pg, name);
+        return false;
+    }
+    return true;
+}
+
+static void flush_writes(Page *pg, GumboNode *script) {
+    if (!pg->wlen)
+        return;
+    dom_err e = dom_insert_html_after(pg->d, script, pg->wbuf, pg->wlen);
+    if (e == DOM_HIERARCHY || e == DOM_NOT_FOUND) /* the script left the tree */
+        e = dom_insert_html_after(pg->d, NULL, pg->wbuf, pg->wlen);
+    if (e != DOM_OK)
+        shim_log(pg, 2, "js: document.write dropped: %s", dom_err_word(e));
+    else if (memmem(pg->wbuf, pg->wlen, "<script", 7) || memmem(pg->wbuf, pg->wlen, "<SCRIPT", 7))
+        pg->scripts_added = true;
+    pg->wlen = 0;
+}
+
+/* scripts_run counts scripts that completed, scripts_failed those that
+ * threw, did not compile or could not be fetched: the two are disjoint. */
+static void eval_script(Page *pg, GumboNode *n, const char *file, unsigned line, const char *src,
+                        size_t len) {
+    JSContext *cx = pg->cx;
+    JS::CompileOptions opts(cx);
+    opts.setFileAndLine(file, line).setNoScriptRval(true);
+    JS::SourceText<mozilla::Utf8Unit> text;
+    if (!text.init(cx, src, len, JS::SourceOwnership::Borrowed)) {
+        shim_handle_failure(pg, "script");
+        pg->res->scripts_failed++;
+        return;
+    }
+    pg->current_script = n;
+    JS::RootedValue rv(cx);
+    bool ok = JS::Evaluate(cx, opts, text, &rv);
+    pg->current_script = NULL;
+    if (ok) {
+        pg->res->scripts_run++;
+    } else {
+        pg->res->scripts_failed++;
+        shim_handle_failure(pg, "script");
+    }
+    flush_writes(pg, n);
+    /* A microtask checkpoint after every script, as browsers do. */
+    drain_jobs(pg);
+}
+
+static void run_script(Page *pg, GumboNode *n) {
+    ptrset_add(pg->a, &pg->started, n);
+    if (in_template(n))
+        return;
+    switch (classify(n)) {
+    case SCRIPT_CLASSIC:
+        break;
+    case SCRIPT_MODULE:
+    case SCRIPT_OTHER:
+        pg->res->scripts_skipped++;
+        return;
+    }
+    const char *src = dom_get_attr(n, "src");
+    if (src) {
+        char *abs = NULL;
+        url_err ue = url_resolve(pg->a, dom_base_url(pg->d), src, &abs);
+        if (ue != URL_OK) {
+            shim_log(pg, 3, "js: script src \"%.200s\" not fetched: %s", src, url_err_str(ue));
+            pg->res->scripts_failed++;
+            return;
+        }
+        js_response resp;
+        memset(&resp, 0, sizeof(resp));
+        if (!pg->host || !pg->host->fetch || pg->host->fetch(pg->host->ud, abs, &resp) != 0) {
+            shim_log(pg, 3, "js: script %s not fetched: %s", abs,
+                     resp.error ? resp.error : "no fetcher");
+            pg->res->scripts_failed++;
+            return;
+        }
+        if (resp.status < 200 || resp.status > 299 || !resp.body) {
+            shim_log(pg, 3, "js: script %s: HTTP %ld", abs, resp.status);
+            pg->res->scripts_failed++;
+            return;
+        }
+        if (shim_page_should_stop(pg))
+            return;
+        eval_script(pg, n, resp.final_url ? resp.final_url : abs, 1, resp.body, resp.len);
+        return;
+    }
+    size_t len = 0;
+    char *text = dom_text_content(pg->d, n, &len);
+    if (!text) {
+        pg->res->scripts_failed++;
+        return;
+    }
+    eval_script(pg, n, dom_url(pg->d), script_line(n), text, len); /* inline: named by the page */
+}
+
+/* Runs every script element not started yet, in document order; starts over
+ * when one attached new scripts (document.write, appendChild). */
+static void run_pending_scripts(Page *pg) {
+    do {
+        pg->scripts_added = false;
+        dom_list l = {NULL, 0};
+        if (dom_by_tag(pg->d, dom_document(pg->d), "script", &l) != DOM_OK) {
+            mark_oom(pg);
+            return;
+        }
+        for (size_t i = 0; i < l.n && !pg->stop; i++) {
+            if (ptrset_has(&pg->started, l.items[i]))
+                continue;
+            if (shim_page_should_stop(pg))
+                return;
+            run_script(pg, l.items[i]);
+            if (pg->scripts_added)
+                break;
+        }
+    } while (pg->scripts_added && !pg->stop);
+}
+
+static void fire(Page *pg, const char *event) {
+    if (shim_page_should_stop(pg))
+        return;
+    JSContext *cx = pg->cx;
+    JS::RootedValueArray<1> argv(cx);
+    JSString *s = JS_NewStringCopyZ(cx, event);
+    if (!s) {
+        shim_handle_failure(pg, event);
+        return;
+    }
+    argv[0].setString(s);
+    JS::RootedValue rv(cx);
+    call_hook(pg, "fire", argv, &rv);
+    drain_jobs(pg);
+    if (pg->scripts_added)
+        run_pending_scripts(pg);
+}
+
+/* Virtual time: the prelude's clock jumps to the next due timer. */
+static void run_timers(Page *pg, double vlimit, int max_firings) {
+    JSContext *cx = pg->cx;
+    JS::RootedValueArray<1> argv(cx);
+    argv[0].setDouble(vlimit);
+    JS::RootedValue rv(cx);
+    int fired = 0;
+    while (!shim_page_should_stop(pg) && fired < max_firings) {
+        if (!call_hook(pg, "runTimer", argv, &rv))
+            continue; /* the callback failed: reported; stop flags checked above */
+        if (!rv.isInt32() || rv.toInt32() == 0)
+            break;
+        fired++;
+        pg->res->timers_fired++;
+        drain_jobs(pg);
+        if (pg->scripts_added)
+            run_pending_scripts(pg);
+    }
+}
+
+static bool setup_realm(Page *pg, JS::HandleObject global) {
+    JSContext *cx = pg->cx;
+    js_runtime *rt = pg->rt;
+    /* Standard classes resolve lazily (DefaultGlobalClassOps): eager
+     * InitRealmStandardClasses cost 0.66 ms per page. */
+    JS::RootedObject map(cx, JS::NewMapObject(cx));
+    JS::RootedObject wrappers(cx, JS::NewArrayObject(cx, 0));
+    JS::RootedObject protos(cx, JS::NewArrayObject(cx, 4));
+    if (!map || !wrappers || !protos)
+        return false;
+    JS::SetReservedSlot(global, GSLOT_NODEMAP, JS::ObjectValue(*map));
+    JS::SetReservedSlot(global, GSLOT_WRAPPERS, JS::ObjectValue(*wrappers));
+    JS::SetReservedSlot(global, GSLOT_PROTOS, JS::ObjectValue(*protos));
+
+    if (!rt->prelude) {
+        JS::CompileOptions opts(cx);
+        opts.setFileAndLine("crawld:prelude", 1);
+        /* Every inner function into the stencil: with the default lazy
+         * parse each realm re-parsed the functions it called (~9 ms/page). */
+        opts.setEagerDelazificationStrategy(JS::DelazificationOption::ParseEverythingEagerly);
+        JS::SourceText<mozilla::Utf8Unit> text;
+        if (!text.init(cx, prelude_source, prelude_source_len, JS::SourceOwnership::Borrowed))
+            return false;
+        already_AddRefed<JS::Stencil> st = JS::CompileGlobalScriptToStencil(cx, opts, text);
+        rt->prelude = st.take(); /* our reference; released in runtime_destroy */
+        if (!rt->prelude)
+            return false;
+    }
+    JS::CompileOptions opts(cx);
+    opts.setFileAndLine("crawld:prelude", 1);
+    JS::InstantiateOptions iopts(opts);
+    JS::RootedScript script(cx, JS::InstantiateGlobalStencil(cx, iopts, rt->prelude));
+    if (!script)
+        return false;
+    JS::RootedValue fn(cx);
+    if (!JS_ExecuteScript(cx, script, &fn))
+        return false;
+    JS::RootedObject natives(cx, JS_NewPlainObject(cx));
+    if (!natives || !bindings_define_natives(cx, natives))
+        return false;
+    JSString *ua = JS_NewStringCopyUTF8Z(cx, JS::ConstUTF8CharsZ(rt->user_agent, strlen(rt->user_agent)));
+    if (!ua)
+        return false;
+    JS::RootedValueArray<3> argv(cx);
+    argv[0].setObject(*natives);
+    argv[1].setObject(*global);
+    argv[2].setString(ua);
+    JS::RootedValue hooks(cx);
+    if (!JS_CallFunctionValue(cx, global, fn, argv, &hooks) || !hooks.isObject())
+        return false;
+    JS::SetReservedSlot(global, GSLOT_HOOKS, hooks);
+    return true;
+}
+
+static bool has_classic_script(Page *pg) {
+    dom_list l = {NULL, 0};
+    if (dom_by_tag(pg->d, dom_document(pg->d), "script", &l) != DOM_OK)
+        return true; /* let the full path report it */
+    bool any = false;
+    for (size_t i = 0; i < l.n; i++) {
+        if (in_template(l.items[i]))
+            continue;
+        if (classify(l.items[i]) == SCRIPT_CLASSIC)
+            any = true;
+    }
+    if (!any) {
+        for (size_t i = 0; i < l.n; i++)
+            if (!in_template(l.items[i]))
+                pg->res->scripts_skipped++;
+    }
+    return any;
+}
+
+extern "C" int js_page_run(js_runtime *rt, struct dom *d, const js_host *host,
+                           js_page_result *res) {
+    memset(res, 0, sizeof(*res));
+    if (!rt || !d)
+        return -1;
+    int64_t t0 = shim_now_ns();
+    JSContext *cx = rt->cx;
+    Page pg;
+    memset((void *)&pg, 0, sizeof(pg));
+    pg.rt = rt;
+    pg.cx = cx;
+    pg.d = d;
+    pg.a = dom_arena(d);
+    pg.host = host;
+    pg.res = res;
+    pg.gen = ++rt->gen;
+    pg.deadline_ns = rt->cfg.time_budget_ms > 0 ? t0 + (int64_t)rt->cfg.time_budget_ms * 1000000 : 0;
+    rt->pages++;
+
+    /* No classic script and no <body onload>: no realm at all. */
+    GumboNode *body = dom_body(d);
+    if (!has_classic_script(&pg) && !(body && dom_get_attr(body, "onload"))) {
+        res->ms = (double)(shim_now_ns() - t0) / 1e6;
+        return 0;
+    }
+
+    int rc = 0;
+    rt->oom_seen.store(false);
+    rt->page = &pg;
+    drop_jobs(rt);
+    watchdog_arm(rt, pg.deadline_ns);
+    {
+        JS::RealmOptions options;
+        /* One zone for every page: JIT stub code and shapes are per zone,
+         * and a fresh zone per page measured 16 ms per page against 7 ms. */
+        if (rt->zone_anchor)
+            options.creationOptions().setNewCompartmentInExistingZone(rt->zone_anchor->get());
+        JS::RootedObject global(cx, JS_NewGlobalObject(cx, &bindings_global_class, nullptr,
+                                                       JS::FireOnNewGlobalHook, options));
+        if (!global) {
+            shim_handle_failure(&pg, "realm");
+            rc = -1;
+        } else {
+            JSAutoRealm ar(cx, global);
+            if (!setup_realm(&pg, global)) {
+                shim_handle_failure(&pg, "prelude");
+                if (!pg.stop) {
+                    shim_log(&pg, 3, "js: page realm could not be set up");
+                    rc = -1;
+                }
+            } else {
+                run_pending_scripts(&pg);
+                fire(&pg, "DOMContentLoaded");
+                run_timers(&pg, TIMER_VIRTUAL_MS, TIMER_MAX_FIRINGS);
+                fire(&pg, "load");
+                JS::RootedValue now(cx);
+                double vnow = 0;
+                if (!pg.stop && call_hook(&pg, "now", JS::HandleValueArray::empty(), &now) &&
+                    now.isNumber())
+                    vnow = now.toNumber();
+                run_timers(&pg, vnow + TIMER_AFTER_LOAD_VIRTUAL_MS, TIMER_AFTER_LOAD_FIRINGS);
+            }
+            if (JS_IsExceptionPending(cx))
+                JS_ClearPendingException(cx);
+            /* Nothing may reach the arena once the page ends. */
+            bindings_clear_wrappers(cx, global);
+            for (int i = 0; i < GSLOT_COUNT; i++)
+                JS::SetReservedSlot(global, i, JS::UndefinedValue());
+        }
+        drop_jobs(rt);
+        rt->page = nullptr;
+        watchdog_arm(rt, 0);
+    }
+    if (JS_IsExceptionPending(cx))
+        JS_ClearPendingException(cx);
+    if (res->out_of_memory || rt->oom_seen.load()) {
+        /* PLATFORM-NOTES: after an OOM every evaluation fails until the old
+         * global is unrooted (done: it went out of scope) and a shrinking
+         * full GC ran. */
+        js_hint_critical(rt);
+        rt->oom_seen.store(false);
+    }
+    rt->deadline_hit.store(false);
+    JS::ClearKeptObjects(cx);
+    res->ms = (double)(shim_now_ns() - t0) / 1e6;
+    return rc;
+}

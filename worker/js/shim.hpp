@@ -1,0 +1,138 @@
+/* shim.hpp — what runtime.cpp, bindings.cpp and prelude.cpp share inside the
+ * SpiderMonkey shim: the runtime and page structs, the global's reserved
+ * slots and the helpers that turn a JS failure into a page result.
+ *
+ * Nothing here is visible from C (js.h is the only public header). */
+#ifndef CRAWLD_JS_SHIM_HPP
+#define CRAWLD_JS_SHIM_HPP
+
+#include <jsapi.h>
+#include <jsfriendapi.h>
+#include <js/Array.h>
+#include <js/CompilationAndEvaluation.h>
+#include <js/Conversions.h>
+#include <js/ContextOptions.h>
+#include <js/ErrorReport.h>
+#include <js/Exception.h>
+#include <js/GCVector.h>
+#include <js/Initialization.h>
+#include <js/Interrupt.h>
+#include <js/MapAndSet.h>
+#include <js/MemoryCallbacks.h>
+#include <js/Promise.h>
+#include <js/SourceText.h>
+#include <js/experimental/JSStencil.h>
+#include <mozilla/RefPtr.h>
+
+#include <atomic>
+#include <pthread.h>
+#include <stdint.h>
+
+extern "C" {
+#include "alloc.h"
+#include "arena.h"
+#include "dom.h"
+#include "js.h"
+#include "url.h"
+}
+
+/* The global's application slots (JSCLASS_GLOBAL_APPLICATION_SLOTS is 5). */
+enum {
+    GSLOT_NODEMAP = 0, /* Map: (double)(uintptr_t)GumboNode* -> wrapper */
+    GSLOT_WRAPPERS,    /* Array of every wrapper made for the page */
+    GSLOT_PROTOS,      /* Array [document, element, text, comment] prototypes */
+    GSLOT_HOOKS,       /* the prelude's hooks object (runTimer, fire, ...) */
+    GSLOT_COUNT
+};
+
+/* A node wrapper's reserved slots. */
+enum { NSLOT_NODE = 0, NSLOT_GEN, NSLOT_COUNT };
+
+struct js_runtime;
+
+/* Pointer set in the page arena (scripts already started). */
+struct ptrset {
+    const void **slots;
+    size_t cap, n;
+};
+
+/* One js_page_run. Lives on js_page_run's stack; rt->page points to it
+ * only while the page runs. */
+struct Page {
+    js_runtime *rt;
+    JSContext *cx;
+    dom *d;
+    arena *a;
+    const js_host *host;
+    js_page_result *res;
+    int32_t gen;             /* wrappers carry it; other values are stale */
+    int64_t deadline_ns;     /* CLOCK_MONOTONIC */
+    GumboNode *current_script;
+    bool stop;               /* timed out or out of memory: run nothing more */
+    bool scripts_added;      /* a script element was attached somewhere */
+    char *wbuf;              /* document.write text of the running script */
+    size_t wlen, wcap;
+    ptrset started;          /* script elements already run or never to run */
+    int console_lines;
+    int fetches;
+};
+
+class PageJobQueue;
+
+struct js_runtime {
+    JSContext *cx;
+    js_config cfg;
+    char *user_agent;                      /* alloc_strdup */
+    PageJobQueue *jobq;
+    JS::PersistentRootedObjectVector *jobs; /* promise jobs of the page */
+    JS::PersistentRootedObjectVector *rejected; /* rejected promises with no handler yet */
+    size_t job_head;
+    JS::Stencil *prelude;                  /* compiled once, instantiated per page */
+    JS::PersistentRootedObject *zone_anchor; /* a global whose zone every page shares */
+    Page *page;                            /* the page running, or NULL */
+    std::atomic<int64_t> deadline_ns;      /* 0: no page */
+    std::atomic<bool> deadline_hit;
+    std::atomic<bool> oom_seen;
+    /* watchdog */
+    pthread_t wd_thread;
+    pthread_mutex_t wd_mu;
+    pthread_cond_t wd_cv;
+    bool wd_started;
+    bool wd_quit;
+    int64_t wd_deadline; /* guarded by wd_mu */
+    /* stats */
+    unsigned long pages;
+    size_t bytes_after_gc;
+    int32_t gen;
+};
+
+int64_t shim_now_ns(void);
+
+/* True (and the page marked stopped) when the budget is spent or memory ran
+ * out; checked before anything new runs. */
+bool shim_page_should_stop(Page *pg);
+/* After a JSAPI call returned false: report and clear the pending exception
+ * (level 3 with file:line), or mark the page timed out / out of memory when
+ * the failure was uncatchable. where: "script", "timer", "promise job"... */
+void shim_handle_failure(Page *pg, const char *where);
+/* Reports an exception value caught in JS (the prelude's try/catch). */
+void shim_report_value(Page *pg, JS::HandleValue v, const char *where);
+void shim_log(Page *pg, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void shim_note_error(Page *pg, const char *msg);
+
+/* bindings.cpp */
+bool bindings_define_natives(JSContext *cx, JS::HandleObject natives);
+bool bindings_wrap(JSContext *cx, Page *pg, GumboNode *n, JS::MutableHandleValue out);
+void bindings_clear_wrappers(JSContext *cx, JS::HandleObject global);
+extern const JSClass bindings_global_class;
+bool ptrset_has(const ptrset *s, const void *p);
+bool ptrset_add(arena *a, ptrset *s, const void *p);
+/* Marks every script element under root (root included) started, so that
+ * markup parsed by innerHTML never runs (as in browsers). */
+void bindings_mark_scripts_started(Page *pg, GumboNode *root);
+
+/* prelude.cpp */
+extern const char prelude_source[];
+extern const size_t prelude_source_len;
+
+#endif
