@@ -515,7 +515,10 @@ int main(int argc, char **argv)
     } else if (strcmp(cmd, "job") == 0) {
         print_job(json_object_get(rep, "job"));
     } else if (strcmp(cmd, "metrics") == 0) {
-        fputs(js_str(rep, "text", ""), stdout);
+        /* Verbatim: the Prometheus text exposition, for a textfile collector
+         * or a scrape wrapper. */
+        json_t *m = json_object_get(rep, "metrics");
+        fwrite(json_string_value(m) ? json_string_value(m) : "", 1, json_string_length(m), stdout);
     } else {
         printf("ok\n");
     }

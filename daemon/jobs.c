@@ -677,6 +677,23 @@ out:
 
 /* ---- records, exactly once ---- */
 
+/* The metrics of one record written: its status class, bytes and times.
+ * A few additions per page (metrics.h). */
+static void count_record(jobs *j, job *jb, json_t *rec, int failed)
+{
+    long status = (long)json_integer_value(json_object_get(rec, "status"));
+    jb->pages_class[metrics_class_of(status, failed)]++;
+    json_int_t bytes = json_integer_value(json_object_get(rec, "bytes"));
+    if (bytes > 0)
+        j->bytes_fetched += (long long)bytes;
+    j->fetch_s += json_number_value(json_object_get(rec, "fetch_ms")) / 1000.0;
+    j->parse_s += json_number_value(json_object_get(rec, "parse_ms")) / 1000.0;
+    double js = json_number_value(json_object_get(rec, "js_ms")) / 1000.0;
+    j->js_s += js;
+    if (!failed && json_is_true(json_object_get(rec, "js"))) /* pages whose scripts ran */
+        metrics_hist_observe(&j->js_hist, js);
+}
+
 /* Appends rec as one line, then puts the row's final state and the page's
  * links in the open batch (group commit: the file is fdatasync'd and its new
  * length stored when the batch commits). links may be NULL. was_in_flight:
@@ -760,6 +777,7 @@ static void commit_record(jobs *j, job *jb, long long row_id, const char *url, i
         j->done++;
     }
     j->pages_total++;
+    count_record(j, jb, rec, failed);
     if (++j->tx_pages >= JOBS_GROUP_PAGES)
         batch_commit(j);
     goto out;

@@ -42,6 +42,7 @@
 #define CRAWLD_JOBS_H
 
 #include "config.h"
+#include "metrics.h"
 #include "politeness.h"
 #include "scope.h"
 #include "store.h"
@@ -100,6 +101,7 @@ typedef struct job {
     double created; /* unix seconds */
     double ended;   /* 0 while running */
     long pending, in_flight, done, failed, quarantined;
+    long pages_class[METRICS_CLASS_COUNT]; /* records written since start, by class */
     long rows; /* frontier rows counted against max_pages */
     long long committed; /* bytes of pages.jsonl covered by a commit */
     long long written;   /* bytes of pages.jsonl accepted (>= committed); the
@@ -135,6 +137,10 @@ typedef struct jobs {
     long pending, in_flight, done, failed; /* over all jobs */
     long long pages_total;                 /* records written since start */
     long robots_fetches;
+    /* Metrics: sums over the records written since start (metrics.h). */
+    long long bytes_fetched;
+    double fetch_s, parse_s, js_s;
+    metrics_hist js_hist; /* js_ms of records with JS on */
 } jobs;
 
 typedef struct jobs_submit_opts {
