@@ -129,12 +129,54 @@ demo: $(BINS)
 format:
 	clang-format -i common/*.[ch] worker/*.[ch] daemon/*.[ch] tests/unit/*.[ch] bench/*.c worker/js/*.cpp worker/js/*.h 2>/dev/null || true
 
+# install / uninstall: PREFIX (default /usr/local) and DESTDIR. crawld finds
+# crawld-worker in ../lib/crawld/ from its own sbin/; the units' /usr/local
+# paths are rewritten to PREFIX; an existing /etc/crawld/crawld.conf is kept.
+# uninstall removes what install put (the config only while unmodified).
+ifeq ($(PREFIX),/usr)
+UNITDIR ?= /lib/systemd/system
+else
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+endif
+I_SBIN := $(DESTDIR)$(PREFIX)/sbin
+I_BIN := $(DESTDIR)$(PREFIX)/bin
+I_LIB := $(DESTDIR)$(PREFIX)/lib/crawld
+I_MAN := $(DESTDIR)$(PREFIX)/share/man
+I_UNIT := $(DESTDIR)$(UNITDIR)
+I_ETC := $(DESTDIR)/etc/crawld
+.PHONY: uninstall
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/etc/crawld
-	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 conf/crawld.conf $(DESTDIR)/etc/crawld/crawld.conf.example
+	install -d $(I_SBIN) $(I_BIN) $(I_LIB) $(I_UNIT) $(I_ETC) $(I_MAN)/man1 $(I_MAN)/man5 $(I_MAN)/man8
+	install -m 755 $(OUT)/crawld $(I_SBIN)/crawld
+	install -m 755 $(OUT)/crawlctl $(I_BIN)/crawlctl
+	install -m 755 $(OUT)/crawld-worker $(I_LIB)/crawld-worker
+	for u in crawld.service crawld.socket; do \
+	    sed -e 's#/usr/local/sbin/#$(PREFIX)/sbin/#g' -e 's#/usr/local/bin/#$(PREFIX)/bin/#g' \
+	        systemd/$$u > $(I_UNIT)/$$u.tmp && chmod 644 $(I_UNIT)/$$u.tmp && \
+	    mv $(I_UNIT)/$$u.tmp $(I_UNIT)/$$u || exit 1; \
+	done
+	install -m 644 man/crawlctl.1 $(I_MAN)/man1/crawlctl.1
+	install -m 644 man/crawld.conf.5 $(I_MAN)/man5/crawld.conf.5
+	install -m 644 man/crawld.8 $(I_MAN)/man8/crawld.8
+	@if [ -e $(I_ETC)/crawld.conf ]; then \
+	    echo "install: keeping the existing $(I_ETC)/crawld.conf"; \
+	else \
+	    install -m 644 conf/crawld.conf $(I_ETC)/crawld.conf; \
+	fi
+
+uninstall:
+	rm -f $(I_SBIN)/crawld $(I_BIN)/crawlctl $(I_LIB)/crawld-worker
+	rm -f $(I_UNIT)/crawld.service $(I_UNIT)/crawld.socket
+	rm -f $(I_MAN)/man1/crawlctl.1 $(I_MAN)/man5/crawld.conf.5 $(I_MAN)/man8/crawld.8
+	@if [ -e $(I_ETC)/crawld.conf ] && ! cmp -s conf/crawld.conf $(I_ETC)/crawld.conf; then \
+	    echo "uninstall: keeping $(I_ETC)/crawld.conf (modified)"; \
+	else \
+	    rm -f $(I_ETC)/crawld.conf; \
+	fi
+	-rmdir $(I_LIB) $(I_ETC) 2>/dev/null || true
 
 clean:
 	rm -rf build
 
+-include tests/fuzz/fuzz.mk
 -include $(shell find build -name '*.d' 2>/dev/null)

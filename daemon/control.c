@@ -4,6 +4,7 @@
 #include "log.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -408,6 +409,41 @@ int control_open(control *c, uv_loop_t *loop, const char *path, control_handler 
     return 0;
 }
 
+int control_adopt(control *c, uv_loop_t *loop, int fd, control_handler h, void *ud, char *err,
+                  size_t errlen)
+{
+    memset(c, 0, sizeof(*c));
+    c->loop = loop;
+    c->handler = h;
+    c->ud = ud;
+    c->adopted = 1;
+    struct sockaddr_un a;
+    socklen_t alen = sizeof(a);
+    memset(&a, 0, sizeof(a));
+    if (getsockname(fd, (struct sockaddr *)&a, &alen) == 0 && a.sun_family == AF_UNIX &&
+        alen > offsetof(struct sockaddr_un, sun_path) && a.sun_path[0])
+        snprintf(c->path, sizeof(c->path), "%.*s",
+                 (int)(alen - offsetof(struct sockaddr_un, sun_path)), a.sun_path);
+    else
+        snprintf(c->path, sizeof(c->path), "fd:%d", fd);
+    uv_pipe_init(loop, &c->server, 0);
+    c->server.data = c;
+    c->open_handles = 1;
+    int rc = uv_pipe_open(&c->server, fd);
+    if (rc == 0) /* already listening; listen() again only sets the backlog */
+        rc = uv_listen((uv_stream_t *)&c->server, 511, on_connection);
+    if (rc < 0) {
+        snprintf(err, errlen, "cannot serve the socket passed as fd %d (%s): %s", fd, c->path,
+                 uv_strerror(rc));
+        c->closing = 1;
+        uv_close((uv_handle_t *)&c->server, NULL);
+        c->open_handles = 0;
+        return -1;
+    }
+    c->listening = 1;
+    return 0;
+}
+
 static void on_server_closed(uv_handle_t *h)
 {
     control *c = h->data;
@@ -421,7 +457,8 @@ void control_close(control *c, void (*on_closed)(control *c))
     c->on_closed = on_closed;
     if (c->listening) {
         struct stat st;
-        if (lstat(c->path, &st) == 0 && st.st_dev == c->dev && st.st_ino == c->ino)
+        if (!c->adopted && lstat(c->path, &st) == 0 && st.st_dev == c->dev &&
+            st.st_ino == c->ino)
             unlink(c->path);
         c->listening = 0;
         uv_close((uv_handle_t *)&c->server, on_server_closed);

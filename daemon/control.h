@@ -7,7 +7,8 @@
  * reading its replies is dropped once CONTROL_MAX_PENDING_OUT bytes wait.
  * Peers are checked with SO_PEERCRED: the daemon's uid or root, else refused.
  * The socket is created 0660; an existing socket file is replaced only when
- * nothing answers on it.
+ * nothing answers on it. Under socket activation the listening socket is
+ * adopted (control_adopt) and its file is left to systemd.
  *
  * The line splitter (linebuf) is pure and unit-tested. */
 #ifndef CRAWLD_CONTROL_H
@@ -56,6 +57,7 @@ typedef struct control {
     uv_loop_t *loop;
     uv_pipe_t server;
     int listening;
+    int adopted; /* the listening fd came from systemd: never unlinked */
     char path[108];
     dev_t dev;
     ino_t ino; /* of the socket file we made: only that one is unlinked */
@@ -74,6 +76,12 @@ typedef struct control {
  * …", "… exists and is not a socket", bind errors). */
 int control_open(control *c, uv_loop_t *loop, const char *path, control_handler h, void *ud,
                  char *err, size_t errlen);
+/* Serves on fd, a listening SOCK_STREAM unix socket made by someone else
+ * (systemd socket activation: SD_LISTEN_FDS_START). The socket file is
+ * theirs: control_close leaves it. path is filled from getsockname. 0, or -1
+ * with err. */
+int control_adopt(control *c, uv_loop_t *loop, int fd, control_handler h, void *ud, char *err,
+                  size_t errlen);
 /* Closes the server and every client (pending replies are flushed first
  * when the peer reads), unlinks the socket file; on_closed when done. */
 void control_close(control *c, void (*on_closed)(control *c));

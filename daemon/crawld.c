@@ -2,13 +2,25 @@
  * opens the state database and resumes its jobs (jobs.c, store.c), starts the
  * page workers (pool.c), feeds them the frontier and answers crawlctl
  * (control.c), all on one libuv loop. Signals only
- * start things the loop does: SIGTERM/SIGINT drain and exit 0. */
+ * start things the loop does: SIGTERM/SIGINT drain and exit 0, SIGHUP (and
+ * `crawlctl reload`) re-reads the config and replaces the workers one by one.
+ *
+ * Under systemd: the control socket may come from crawld.socket
+ * (sd_listen_fds, fd 3), READY=1 goes out once the socket, the database and
+ * every worker are up, STATUS= every few seconds, WATCHDOG=1 from a loop
+ * timer when WatchdogSec= asks for it.
+ *
+ * The workers never read the config file: they get <state_dir>/worker.conf,
+ * the config crawld runs with, written at start and at each accepted reload,
+ * so an edited (or broken) file cannot reach a worker that restarts between
+ * reloads. */
 #include "alloc.h"
 #include "config.h"
 #include "control.h"
 #include "jobs.h"
 #include "json_alloc.h"
 #include "log.h"
+#include "metrics.h"
 #include "pool.h"
 #include "rss.h"
 #include "scope.h"
@@ -20,9 +32,11 @@
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <systemd/sd-daemon.h>
@@ -40,6 +54,10 @@ typedef struct daemon_ctx {
     control ctl;
     uv_signal_t sig_term, sig_int, sig_hup;
     uv_timer_t watchdog;
+    uv_timer_t status; /* READY=1 once the workers are up, then STATUS= */
+    int ready_sent;
+    int listen_fd; /* socket activation: the fd systemd passed; -1 otherwise */
+    char worker_conf[PATH_MAX]; /* <state_dir>/worker.conf, what workers load */
     uv_timer_t defer; /* runs a stop outside the request that asked for it */
     long defer_grace;
     const char *defer_why;
@@ -77,7 +95,7 @@ static void on_pool_stopped(pool *p)
     control_close(&d->ctl, on_control_closed);
     uv_handle_t *hs[] = {(uv_handle_t *)&d->sig_term, (uv_handle_t *)&d->sig_int,
                          (uv_handle_t *)&d->sig_hup, (uv_handle_t *)&d->watchdog,
-                         (uv_handle_t *)&d->defer};
+                         (uv_handle_t *)&d->defer,    (uv_handle_t *)&d->status};
     for (size_t i = 0; i < sizeof(hs) / sizeof(hs[0]); i++) {
         d->closes_pending++;
         uv_close(hs[i], on_handle_closed);
@@ -113,20 +131,223 @@ static void stop_soon(daemon_ctx *d, long grace_ms, const char *why)
     uv_timer_start(&d->defer, on_defer, 0, 0);
 }
 
-static void on_signal(uv_signal_t *s, int signum)
-{
-    daemon_ctx *d = s->data;
-    if (signum == SIGHUP) {
-        log_warn("crawld", "SIGHUP: reload is not supported yet; config unchanged", NULL);
-        return;
-    }
-    stop_soon(d, d->cfg.grace_ms, signum == SIGTERM ? "SIGTERM" : "SIGINT");
-}
+/* ---- systemd: READY, STATUS, WATCHDOG ---- */
 
 static void on_watchdog(uv_timer_t *t)
 {
     (void)t;
     sd_notify(0, "WATCHDOG=1");
+}
+
+/* Every slot holds a worker that has answered its ready handshake. */
+static int workers_up(const pool *p)
+{
+    for (int i = 0; i < p->nslots; i++)
+        if (!p->slots[i].w || !p->slots[i].w->ready)
+            return 0;
+    return 1;
+}
+
+static void notify_status(daemon_ctx *d, const char *extra)
+{
+    int up = 0;
+    for (int i = 0; i < d->pool.nslots; i++)
+        up += d->pool.slots[i].w && d->pool.slots[i].w->ready &&
+              d->pool.slots[i].w->state != WORKER_RETIRING;
+    sd_notifyf(0, "%sSTATUS=%s: %.1f pages/s, queue %ld pending, %ld in flight, %ld done, "
+                  "%ld failed; %d/%d workers",
+               extra ? extra : "", d->stopping ? "draining" : "running",
+               pool_pages_per_s(&d->pool), d->jobs.pending, d->jobs.in_flight, d->jobs.done,
+               d->jobs.failed, up, d->pool.nslots);
+}
+
+#define STATUS_FIRST_MS 50     /* polls for "every worker up" until READY=1 */
+#define STATUS_EVERY_MS 2000   /* then STATUS= this often */
+
+static void on_status(uv_timer_t *t)
+{
+    daemon_ctx *d = t->data;
+    if (d->ready_sent) {
+        notify_status(d, NULL);
+        return;
+    }
+    if (!workers_up(&d->pool))
+        return;
+    d->ready_sent = 1;
+    char extra[64];
+    snprintf(extra, sizeof(extra), "READY=1\nMAINPID=%ld\n", (long)getpid());
+    notify_status(d, extra);
+    log_info("crawld", "ready", "workers=%d socket=\"%s\"", d->pool.nslots, d->ctl.path);
+    uv_timer_start(&d->status, on_status, STATUS_EVERY_MS, STATUS_EVERY_MS);
+}
+
+/* ---- reload ---- */
+
+/* Keys crawld reads only at start: a reload keeps the running value and says
+ * so. The socket, the database and the slot array are made once; the robots
+ * agent token and the politeness table are sized and named at jobs_init. */
+#define RK(sec, f) {sec "." #f, offsetof(crawld_config, f), sizeof(((crawld_config *)0)->f)}
+static const struct {
+    const char *name;
+    size_t off, size;
+} restart_keys[] = {
+    RK("daemon", socket),          RK("daemon", state_dir),         RK("daemon", output_dir),
+    RK("daemon", workers),         RK("daemon", user_agent),        RK("politeness", max_hosts),
+    RK("politeness", robots_ttl_s), RK("politeness", max_crawl_delay_ms),
+};
+#undef RK
+
+/* The config as INI text (config_dump) in buf; 0, or -1 when it does not fit. */
+static int config_text(const crawld_config *c, char *buf, size_t cap)
+{
+    FILE *f = fmemopen(buf, cap, "w");
+    if (!f)
+        return -1;
+    config_dump(c, f);
+    int bad = ferror(f) || ftell(f) >= (long)cap - 1;
+    fclose(f);
+    return bad ? -1 : 0;
+}
+
+/* Writes c as <state_dir>/worker.conf (temporary file + rename, so a worker
+ * starting meanwhile reads the old or the new one, never half), then reads
+ * it back and checks it loads to the same config. 0, or -1 with err. */
+static int write_worker_conf(daemon_ctx *d, const crawld_config *c, char *err, size_t errlen)
+{
+    char path[CONFIG_PATH_MAX + 16], tmp[CONFIG_PATH_MAX + 24];
+    snprintf(path, sizeof(path), "%s/worker.conf", d->cfg.state_dir);
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+        return -1;
+    }
+    fprintf(f, "; Written by crawld (pid %ld): the config its workers run with.\n"
+               "; Edit the config file and reload instead; this one is rewritten.\n",
+            (long)getpid());
+    config_dump(c, f);
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad || rename(tmp, path) < 0) {
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno ? errno : EIO));
+        unlink(tmp);
+        return -1;
+    }
+    static char want[16384], got[16384];
+    crawld_config back;
+    config_defaults(&back);
+    char lerr[240] = "";
+    if (config_load(&back, path, lerr, sizeof(lerr)) < 0 ||
+        config_text(c, want, sizeof(want)) < 0 || config_text(&back, got, sizeof(got)) < 0 ||
+        strcmp(want, got) != 0) {
+        snprintf(err, errlen, "%s does not read back as the config written%s%s", path,
+                 lerr[0] ? ": " : "", lerr[0] ? lerr : "");
+        return -1;
+    }
+    snprintf(d->worker_conf, sizeof(d->worker_conf), "%s", path);
+    return 0;
+}
+
+/* Re-reads the config file. A file that does not load or validate changes
+ * nothing; keys in restart_keys keep their running values; the rest apply
+ * now (the pool and the jobs read d->cfg), log_level included, and every
+ * worker is replaced, one at a time, to pick up the rest. Returns the
+ * control reply; source names who asked ("SIGHUP", "crawlctl"). */
+static json_t *reload_config(daemon_ctx *d, const char *source)
+{
+    if (d->stopping)
+        return control_error("reload: daemon is stopping");
+    const char *path = d->config_path[0]                        ? d->config_path
+                       : access(CONFIG_DEFAULT_FILE, F_OK) == 0 ? CONFIG_DEFAULT_FILE
+                                                                : NULL;
+    crawld_config n;
+    config_defaults(&n);
+    char err[600] = "";
+    if (path && config_load(&n, path, err, sizeof(err)) < 0) {
+        log_warn("crawld", "reload refused; keeping the running config", "source=%s error=\"%s\"",
+                 source, err);
+        return control_error("config: %s", err);
+    }
+    if (config_validate(&n, err, sizeof(err)) < 0) {
+        log_warn("crawld", "reload refused; keeping the running config",
+                 "source=%s error=\"%s: %s\"", source, path ? path : "built-in defaults", err);
+        return control_error("config: %s: %s", path ? path : "built-in defaults", err);
+    }
+    if (d->notify)
+        sd_notify(0, "RELOADING=1");
+    json_t *changed = json_array(), *restart = json_array();
+    static char old_txt[16384], new_txt[16384];
+    if (config_text(&d->cfg, old_txt, sizeof(old_txt)) == 0 &&
+        config_text(&n, new_txt, sizeof(new_txt)) == 0) {
+        /* Same key table, same order: compare line by line. */
+        char sec[32] = "";
+        char *sa, *sb;
+        char *la = strtok_r(old_txt, "\n", &sa), *lb = strtok_r(new_txt, "\n", &sb);
+        for (; la && lb; la = strtok_r(NULL, "\n", &sa), lb = strtok_r(NULL, "\n", &sb)) {
+            if (la[0] == '[') {
+                snprintf(sec, sizeof(sec), "%.*s", (int)strcspn(la + 1, "]"), la + 1);
+                continue;
+            }
+            if (strcmp(la, lb) == 0)
+                continue;
+            char key[96];
+            snprintf(key, sizeof(key), "%s.%.*s", sec, (int)strcspn(la, " ="), la);
+            int keep = 0;
+            for (size_t i = 0; i < sizeof(restart_keys) / sizeof(restart_keys[0]); i++) {
+                if (strcmp(restart_keys[i].name, key) != 0)
+                    continue;
+                keep = 1;
+                memcpy((char *)&n + restart_keys[i].off, (char *)&d->cfg + restart_keys[i].off,
+                       restart_keys[i].size);
+            }
+            json_array_append_new(keep ? restart : changed, json_string(key));
+            if (keep)
+                log_warn("crawld", "config key needs a restart; keeping the running value",
+                         "key=%s running=\"%s\" file=\"%s\"", key, la + strcspn(la, "=") + 2,
+                         lb + strcspn(lb, "=") + 2);
+        }
+    }
+    json_t *reply = NULL;
+    if (write_worker_conf(d, &n, err, sizeof(err)) < 0) {
+        log_error("crawld", "reload refused; keeping the running config", "source=%s error=\"%s\"",
+                  source, err);
+        reply = control_error("config: %s", err);
+        goto out;
+    }
+    d->cfg = n; /* the pool and the jobs hold &d->cfg */
+    int l = log_level_parse(d->cfg.log_level);
+    if (l >= 0)
+        log_set_level((log_level)l);
+    log_init_from_env(); /* CRAWLD_LOG_LEVEL still wins, as at start */
+    int replacing = pool_reload(&d->pool);
+    char *ch = json_dumps(changed, JSON_COMPACT), *rr = json_dumps(restart, JSON_COMPACT);
+    log_info("crawld", "config reloaded",
+             "source=%s config=\"%s\" changed=%s restart_required=%s workers_replacing=%d", source,
+             path ? path : "built-in defaults", ch ? ch : "?", rr ? rr : "?", replacing);
+    json_free_t jfree;
+    json_get_alloc_funcs(NULL, &jfree);
+    if (ch)
+        jfree(ch);
+    if (rr)
+        jfree(rr);
+    reply = json_pack("{s:b, s:s, s:O, s:O, s:i}", "ok", 1, "config",
+                      path ? path : "built-in defaults", "changed", changed, "restart_required",
+                      restart, "workers_replacing", replacing);
+out:
+    if (d->notify)
+        notify_status(d, d->ready_sent ? "READY=1\n" : NULL);
+    json_decref(changed);
+    json_decref(restart);
+    return reply;
+}
+
+static void on_signal(uv_signal_t *s, int signum)
+{
+    daemon_ctx *d = s->data;
+    if (signum == SIGHUP) {
+        json_decref(reload_config(d, "SIGHUP"));
+        return;
+    }
+    stop_soon(d, d->cfg.grace_ms, signum == SIGTERM ? "SIGTERM" : "SIGINT");
 }
 
 /* ---- requests ---- */
@@ -275,35 +496,28 @@ out:
     return reply;
 }
 
+/* {"ok":true,"metrics":TEXT}: the Prometheus text exposition (metrics.h). */
 static json_t *cmd_metrics(daemon_ctx *d)
 {
-    char buf[4096];
-    int n = 0;
-#define M(...) n += snprintf(buf + n, n < (int)sizeof(buf) ? sizeof(buf) - (size_t)n : 0, __VA_ARGS__)
-    M("# TYPE crawld_pages_total counter\ncrawld_pages_total %ld\n", d->pool.pages_done);
-    M("# TYPE crawld_queue_pages gauge\n");
-    M("crawld_queue_pages{state=\"pending\"} %ld\n", d->jobs.pending);
-    M("crawld_queue_pages{state=\"in_flight\"} %ld\n", d->jobs.in_flight);
-    M("# TYPE crawld_pages_failed_total counter\ncrawld_pages_failed_total %ld\n",
-      d->jobs.failed);
-    M("# TYPE crawld_quarantined_total counter\ncrawld_quarantined_total %ld\n",
-      d->pool.quarantined);
-    M("# TYPE crawld_recycles_total counter\n");
-    for (int r = RECYCLE_RSS; r < RECYCLE_SHUTDOWN; r++)
-        M("crawld_recycles_total{reason=\"%s\"} %ld\n", recycle_reason_str((recycle_reason)r),
-          d->pool.recycles[r]);
-    M("# TYPE crawld_worker_start_failures_total counter\n"
-      "crawld_worker_start_failures_total %ld\n",
-      d->pool.start_failures_total);
-    M("# TYPE crawld_workers gauge\n");
-    for (int s = 0; s < WORKER_STATE_COUNT; s++)
-        M("crawld_workers{state=\"%s\"} %d\n", worker_state_str((worker_state)s),
-          pool_count_state(&d->pool, (worker_state)s));
-    M("# TYPE crawld_rss_bytes gauge\ncrawld_rss_bytes{process=\"supervisor\"} %ld\n"
-      "crawld_rss_bytes{process=\"workers\"} %ld\n",
-      rss_self_kb() * 1024, pool_rss_kb_total(&d->pool) * 1024);
-#undef M
-    return json_pack("{s:b, s:s}", "ok", 1, "text", buf);
+    struct timespec wall;
+    clock_gettime(CLOCK_REALTIME, &wall);
+    double up = now_s() - d->started;
+    metrics_daemon md = {.version = CRAWLD_VERSION,
+                         .start_time_s = (double)wall.tv_sec + (double)wall.tv_nsec / 1e9 - up,
+                         .uptime_s = up,
+                         .rss_kb = rss_self_kb(),
+                         .draining = d->stopping,
+                         .workers_configured = d->cfg.workers,
+                         .control_clients = d->ctl.nclients,
+                         .control_accepted = d->ctl.accepted,
+                         .control_refused = d->ctl.refused};
+    metrics_buf b;
+    metrics_buf_init(&b);
+    json_t *reply = metrics_render(&b, &md, &d->pool, &d->jobs) < 0
+                        ? control_error("metrics: out of memory")
+                        : json_pack("{s:b, s:s%}", "ok", 1, "metrics", b.s, b.len);
+    metrics_buf_release(&b);
+    return reply;
 }
 
 static json_t *handle(void *ud, json_t *req)
@@ -364,13 +578,13 @@ static json_t *handle(void *ud, json_t *req)
     }
     if (strcmp(cmd, "drain") == 0 || strcmp(cmd, "shutdown") == 0) {
         int drain = cmd[0] == 'd';
-        stop_soon(d, drain ? d->cfg.grace_ms : 0, cmd);
+        stop_soon(d, drain ? d->cfg.grace_ms : 0, drain ? "drain" : "shutdown"); /* static: cmd dies with the request */
         return json_pack("{s:b, s:s}", "ok", 1, "state", "draining");
     }
     if (strcmp(cmd, "metrics") == 0)
         return cmd_metrics(d);
     if (strcmp(cmd, "reload") == 0)
-        return control_error("reload: not yet supported (restart crawld to apply a new config)");
+        return reload_config(d, "crawlctl");
     return control_error("unknown command \"%.60s\"", cmd);
 }
 
@@ -387,6 +601,11 @@ static void usage(FILE *f)
     fprintf(f, "usage: crawld [-c FILE] [--foreground] [--check-config] [--version]\n");
 }
 
+/* $CRAWLD_WORKER, else crawld-worker next to this executable (the build
+ * tree), else ../lib/crawld/crawld-worker from it (the installed layout:
+ * PREFIX/sbin/crawld and PREFIX/lib/crawld/crawld-worker, whatever PREFIX and
+ * DESTDIR were). When neither exists the first is kept, so the pool's start
+ * failures name it. */
 static int find_worker(char *out, size_t cap)
 {
     const char *env = getenv("CRAWLD_WORKER");
@@ -399,7 +618,17 @@ static int find_worker(char *out, size_t cap)
     if (n <= 0)
         return -1;
     self[n] = '\0';
-    snprintf(out, cap, "%s/crawld-worker", dirname(self));
+    const char *dir = dirname(self);
+    char installed[PATH_MAX];
+    if (snprintf(installed, sizeof(installed), "%s/../lib/crawld/crawld-worker", dir) >=
+        (int)sizeof(installed))
+        installed[0] = '\0';
+    snprintf(out, cap, "%s/crawld-worker", dir);
+    /* realpath: the log and ps show a clean path */
+    char real[PATH_MAX];
+    if (access(out, X_OK) != 0 && installed[0] && access(installed, X_OK) == 0 &&
+        (size_t)snprintf(out, cap, "%s", realpath(installed, real) ? real : installed) >= cap)
+        return -1;
     return 0;
 }
 
@@ -483,6 +712,7 @@ int main(int argc, char **argv)
     static daemon_ctx dctx;
     daemon_ctx *d = &dctx;
     d->ready_fd = -1;
+    d->listen_fd = -1;
     char err[600];
     config_defaults(&d->cfg);
     if (!conf && access(CONFIG_DEFAULT_FILE, F_OK) == 0)
@@ -517,8 +747,27 @@ int main(int argc, char **argv)
                 d->cfg.output_dir, strerror(errno));
         return 1;
     }
-    /* Refuse early, on the caller's terminal, when a daemon already answers. */
-    if (control_probe(d->cfg.socket)) {
+    /* Socket activation (crawld.socket): systemd listens and passes the socket
+     * as fd 3 with LISTEN_FDS=1 and LISTEN_PID=our pid. Checked before the
+     * fork below, which changes the pid. */
+    int nfds = sd_listen_fds(1);
+    if (nfds > 1 || nfds < 0) {
+        fprintf(stderr, "crawld: socket activation: %s\n",
+                nfds < 0 ? strerror(-nfds) : "more than one socket passed (expected one)");
+        return 1;
+    }
+    if (nfds == 1) {
+        if (sd_is_socket_unix(SD_LISTEN_FDS_START, SOCK_STREAM, 1, NULL, 0) <= 0) {
+            fprintf(stderr, "crawld: socket activation: fd %d is not a listening unix stream "
+                            "socket\n",
+                    SD_LISTEN_FDS_START);
+            return 1;
+        }
+        d->listen_fd = SD_LISTEN_FDS_START;
+    }
+    /* Refuse early, on the caller's terminal, when a daemon already answers
+     * (an activated socket answers through systemd: not another daemon). */
+    if (d->listen_fd < 0 && control_probe(d->cfg.socket)) {
         fprintf(stderr, "crawld: another crawld answers on %s\n", d->cfg.socket);
         return 1;
     }
@@ -542,7 +791,17 @@ int main(int argc, char **argv)
     }
     d->jobs.on_wake = wake_dispatch;
     d->jobs.wake_ud = d;
-    if (control_open(&d->ctl, &d->loop, d->cfg.socket, handle, d, err, sizeof(err)) < 0) {
+    if (write_worker_conf(d, &d->cfg, err, sizeof(err)) < 0) {
+        log_error("crawld", "worker config", "error=\"%s\"", err);
+        fprintf(stderr, "crawld: %s\n", err);
+        jobs_close(&d->jobs);
+        uv_run(&d->loop, UV_RUN_DEFAULT);
+        goto out_loop;
+    }
+    int crc = d->listen_fd >= 0
+                  ? control_adopt(&d->ctl, &d->loop, d->listen_fd, handle, d, err, sizeof(err))
+                  : control_open(&d->ctl, &d->loop, d->cfg.socket, handle, d, err, sizeof(err));
+    if (crc < 0) {
         log_error("crawld", "control socket", "error=\"%s\"", err);
         fprintf(stderr, "crawld: %s\n", err);
         jobs_close(&d->jobs);
@@ -553,13 +812,14 @@ int main(int argc, char **argv)
     uv_signal_init(&d->loop, &d->sig_int);
     uv_signal_init(&d->loop, &d->sig_hup);
     uv_timer_init(&d->loop, &d->watchdog);
+    uv_timer_init(&d->loop, &d->status);
     uv_timer_init(&d->loop, &d->defer);
     d->sig_term.data = d->sig_int.data = d->sig_hup.data = d;
-    d->watchdog.data = d->defer.data = d;
+    d->watchdog.data = d->defer.data = d->status.data = d;
     uv_signal_start(&d->sig_term, on_signal, SIGTERM);
     uv_signal_start(&d->sig_int, on_signal, SIGINT);
     uv_signal_start(&d->sig_hup, on_signal, SIGHUP);
-    if (pool_init(&d->pool, &d->loop, &d->cfg, &d->jobs, d->worker_path, d->config_path, err,
+    if (pool_init(&d->pool, &d->loop, &d->cfg, &d->jobs, d->worker_path, d->worker_conf, err,
                   sizeof(err)) < 0) {
         log_error("crawld", "pool", "error=\"%s\"", err);
         goto out_loop; /* cannot happen but for OOM; handles leak to the exit */
@@ -569,12 +829,19 @@ int main(int argc, char **argv)
     if (d->notify && sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec > 0)
         uv_timer_start(&d->watchdog, on_watchdog, wd_usec / 2000, wd_usec / 2000);
     log_info("crawld", "started",
-             "pid=%ld version=%s workers=%d socket=\"%s\" config=\"%s\" worker=\"%s\"",
-             (long)getpid(), CRAWLD_VERSION, d->cfg.workers, d->cfg.socket,
+             "pid=%ld version=%s workers=%d socket=\"%s\" activated=%d config=\"%s\" "
+             "worker=\"%s\"",
+             (long)getpid(), CRAWLD_VERSION, d->cfg.workers, d->ctl.path, d->listen_fd >= 0,
              d->config_path[0] ? d->config_path : "built-in defaults", d->worker_path);
-    if (d->notify)
-        sd_notifyf(0, "READY=1\nSTATUS=serving %d workers on %s\nMAINPID=%ld", d->cfg.workers,
-                   d->cfg.socket, (long)getpid());
+    if (d->listen_fd >= 0 && strcmp(d->ctl.path, d->cfg.socket) != 0)
+        log_warn("crawld", "serving the socket systemd passed, not the configured one",
+                 "activated=\"%s\" configured=\"%s\"", d->ctl.path, d->cfg.socket);
+    if (d->notify) {
+        /* READY=1 waits for every worker's handshake (on_status); the
+         * daemonising parent below only waits for the socket. */
+        sd_notifyf(0, "STATUS=starting %d workers on %s", d->cfg.workers, d->ctl.path);
+        uv_timer_start(&d->status, on_status, STATUS_FIRST_MS, STATUS_FIRST_MS);
+    }
     if (d->ready_fd >= 0) {
         (void)!write(d->ready_fd, "1", 1);
         close(d->ready_fd);

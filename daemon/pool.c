@@ -83,6 +83,7 @@ static unsigned long rng_next(pool *p)
 }
 
 static void spawn_worker(pool *p, int slot);
+static void pool_reload_step(pool *p);
 static void pool_maybe_stopped(pool *p);
 static void pool_maybe_closed(pool *p);
 
@@ -296,13 +297,22 @@ static void worker_after_page(worker *w, int worker_says_retire)
     } else if (w->pages >= w->max_pages)
         worker_retire(w, RECYCLE_MAX_PAGES);
     else if (w->retire_after_page)
-        worker_retire(w, RECYCLE_MANUAL);
+        worker_retire(w, w->retire_for_reload ? RECYCLE_RELOAD : RECYCLE_MANUAL);
     else if (p->stopping)
         worker_retire(w, RECYCLE_SHUTDOWN);
     else {
         worker_set_state(w, WORKER_IDLE);
         w->deadline_ms = 0;
     }
+}
+
+/* The page-time histogram: from when the worker started the page (handed
+ * out, or promoted from its queue) to its result. robots.txt not counted. */
+static void observe_page_time(worker *w, const jobs_page *pg)
+{
+    if (pg->kind == JOBS_PAGE)
+        metrics_hist_observe(&w->pool->page_hist,
+                             (double)(uv_now(w->pool->loop) - w->task_start_ms) / 1000.0);
 }
 
 static void on_result(worker *w, json_t *m)
@@ -319,6 +329,9 @@ static void on_result(worker *w, json_t *m)
     long rss = (long)json_integer_value(json_object_get(st, "rss_kb"));
     if (rss > 0)
         w->rss_kb = rss;
+    json_t *jh = json_object_get(st, "js_heap_kb");
+    if (json_is_integer(jh))
+        w->js_heap_kb = (long)json_integer_value(jh);
     json_t *ar = json_object_get(st, "arena_retained_kb");
     if (json_is_integer(ar))
         w->arena_retained_kb = (long)json_integer_value(ar);
@@ -326,6 +339,7 @@ static void on_result(worker *w, json_t *m)
     jobs_page *pg = w->task;
     w->task = NULL;
     w->task_id = 0;
+    observe_page_time(w, pg);
     jobs_page_done(p->jobs, pg, page);
     record_rate(p);
     int says_retire = json_is_true(json_object_get(st, "retire"));
@@ -349,6 +363,7 @@ static void on_task_error(worker *w, json_t *m)
         return;
     jobs_page *pg = w->task;
     w->task = NULL;
+    observe_page_time(w, pg);
     json_t *rec = json_pack("{s:s, s:n, s:i, s:i, s:[], s:s}", "url", pg->url, "final_url",
                             "status", 0, "depth", pg->depth, "links", "error",
                             e ? e : "worker: error");
@@ -415,8 +430,10 @@ static void on_frame_json(worker *w, const char *buf, size_t len)
                 worker_retire(w, RECYCLE_SHUTDOWN);
             else if (w->retire_after_page)
                 worker_retire(w, RECYCLE_MANUAL);
-            else
+            else {
+                pool_reload_step(p); /* this one may be the replacement it waited for */
                 pool_dispatch(p);
+            }
         }
     } else if (strcmp(type, "result") == 0) {
         on_result(w, m);
@@ -638,7 +655,9 @@ static void spawn_worker(pool *p, int slot)
     w->rbuf = rbuf;
     w->state = WORKER_STARTING;
     w->arena_retained_kb = -1;
+    w->js_heap_kb = -1;
     w->max_pages = pool_jittered_max(p->cfg->max_pages_per_worker, rng_next(p));
+    w->gen = p->gen;
     frame_decoder_init(&w->dec, FRAME_MAX_RESULT);
     uv_pipe_init(p->loop, &w->chan, 0);
     w->chan.data = w;
@@ -867,6 +886,52 @@ int pool_recycle(pool *p, int slot)
     return n;
 }
 
+/* Replaces the next worker of an older generation, unless a replacement is
+ * under way: a slot empty, starting or retiring, or an old worker already
+ * asked to go after its page. */
+static void pool_reload_step(pool *p)
+{
+    if (!p->reloading || p->stopping)
+        return;
+    worker *next = NULL;
+    for (int i = 0; i < p->nslots; i++) {
+        worker *w = p->slots[i].w;
+        if (!w || w->state == WORKER_STARTING || w->state == WORKER_RETIRING ||
+            w->retire_after_page)
+            return;
+        if (w->gen != p->gen && !next)
+            next = w;
+    }
+    if (!next) {
+        p->reloading = 0;
+        log_info("pool", "reload: every worker replaced", "workers=%d", p->nslots);
+        return;
+    }
+    if (next->state == WORKER_IDLE)
+        worker_retire(next, RECYCLE_RELOAD);
+    else {
+        next->retire_after_page = 1;
+        next->retire_for_reload = 1;
+        log_info("pool", "worker retires after its page", "slot=%d pid=%ld reason=reload",
+                 next->slot, (long)next->pid);
+    }
+}
+
+int pool_reload(pool *p)
+{
+    if (p->stopping)
+        return 0;
+    uv_timer_start(&p->tick, on_tick, (uint64_t)p->cfg->rss_poll_ms,
+                   (uint64_t)p->cfg->rss_poll_ms);
+    p->gen++;
+    int n = 0;
+    for (int i = 0; i < p->nslots; i++)
+        n += p->slots[i].w != NULL;
+    p->reloading = 1;
+    pool_reload_step(p);
+    return n;
+}
+
 int pool_count_state(pool *p, worker_state s)
 {
     int n = 0;
@@ -911,6 +976,10 @@ json_t *pool_workers_json(pool *p)
                 json_object_set_new(o, "page_ms", w->task ? json_integer((json_int_t)(
                                                                 now - w->task_start_ms))
                                                           : json_null());
+                json_object_set_new(o, "js_heap_mb",
+                                    w->js_heap_kb >= 0
+                                        ? json_real((double)((w->js_heap_kb * 10) / 1024) / 10.0)
+                                        : json_null());
                 json_object_set_new(o, "arena_retained_kb",
                                     w->arena_retained_kb >= 0
                                         ? json_integer(w->arena_retained_kb)

@@ -46,7 +46,7 @@ typedef enum recycle_reason {
     RECYCLE_TIMEOUT,   /* page past page_timeout_ms (killed) */
     RECYCLE_CRASH,     /* exited on its own, unasked */
     RECYCLE_MANUAL,    /* crawlctl recycle */
-    RECYCLE_RELOAD,    /* config reload (not yet: SIGHUP lands later) */
+    RECYCLE_RELOAD,    /* config reload: replaced one at a time (pool_reload) */
     RECYCLE_SHUTDOWN,  /* the daemon is stopping (not counted) */
     RECYCLE_COUNT
 } recycle_reason;
@@ -78,6 +78,7 @@ typedef struct worker {
     long pages;             /* pages this worker finished */
     long max_pages;         /* jittered limit */
     long arena_retained_kb; /* from the last result, -1 unknown */
+    long js_heap_kb;        /* JS GC heap after the last page, -1 unknown / no runtime */
     jobs_page *task;        /* in flight (BUSY, or RETIRING after a kill) */
     long long task_id;
     jobs_page *queued;      /* sent behind task, not started yet (BUSY only) */
@@ -86,6 +87,8 @@ typedef struct worker {
     uint64_t deadline_ms;   /* page, handshake or retire deadline; 0 none */
     recycle_reason reason;  /* why it is retiring (NONE: it died unasked) */
     int retire_after_page;  /* recycle asked while busy */
+    int retire_for_reload;  /* … by pool_reload (counted as reload, not manual) */
+    unsigned gen;           /* pool.gen when spawned: older ones are replaced */
     int killed;             /* SIGKILL sent */
     int ready;              /* the handshake came */
 } worker;
@@ -112,12 +115,15 @@ struct pool {
     int closing;     /* handles being closed; free after pool_close's callback */
     uint64_t stop_deadline_ms;
     long long next_task_id;
+    unsigned gen;    /* config generation: pool_reload adds one */
+    int reloading;   /* workers of an older generation are left */
     long recycles[RECYCLE_COUNT];
     long start_failures_total;
     int backoff_logged; /* the one log line of a failing series (any slot) */
     long spawned;
     long quarantined;
     long pages_done;                  /* results received */
+    metrics_hist page_hist;           /* seconds per page (not robots), metrics.h */
     uint64_t rate_sec[10];            /* pages per second over the last 10 s */
     long rate_n[10];
     unsigned long rng;
@@ -145,6 +151,14 @@ void pool_free(pool *p);
 /* Asks worker `slot` (or all when slot < 0) to retire after its page.
  * Returns how many were asked, -1 when slot is not a valid id. */
 int pool_recycle(pool *p, int slot);
+
+/* The config behind p->cfg has changed (crawld reload). Re-arms the poll
+ * timer at the new rss_poll_ms and replaces every worker, one at a time so
+ * the pool keeps its capacity: an idle one retires (RECYCLE_RELOAD) and the
+ * next goes when its replacement is ready; a busy one finishes its page
+ * (and the one queued behind it) first. No page is lost or run twice.
+ * Returns how many workers will be replaced (0 while stopping). */
+int pool_reload(pool *p);
 
 /* The "workers" array and "recycles" object of status. */
 json_t *pool_workers_json(pool *p);

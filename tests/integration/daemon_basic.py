@@ -130,9 +130,13 @@ try:
     rc, out, err = d.ctl("recycle", "99")
     check(rc == 1 and "no worker 99" in err, "recycle unknown worker → 1")
     rc, out, err = d.ctl("reload")
-    check(rc == 1 and "not yet supported" in err, "reload says not yet")
+    check(rc == 0 and out == "ok\n", "reload (tests/integration/reload.py has the rest): %r" % err)
+    wait_for(lambda: d.status()["recycles"]["reload"] == 2 and d.workers_in("idle") == 2, 20,
+             "both workers replaced by the reload")
     rc, out, err = d.ctl("metrics")
-    check(rc == 0 and "crawld_pages_total 21" in out, "metrics: %r" % out[:200])
+    check(rc == 0 and 'crawld_pages_total{job="%d",class="2xx"} 20\n' % jid in out
+          and 'crawld_pages_total{job="%d",class="4xx"} 1\n' % jid in out,
+          "metrics (tests/integration/metrics.py has the rest): %r" % out[:200])
 
     # ---- recycle one worker: a fresh one takes its place ----
     old = d.status()["workers"][0]["pid"]

@@ -161,6 +161,17 @@ class Daemon:
     def worker_pids_now(self):
         """Every process whose command line names this daemon's config: the
         workers, found without asking the daemon (it may be dead)."""
+        # crawld starts workers with -c STATE_DIR/worker.conf (the config it
+        # runs with); the config file itself is matched too.
+        names = {self.conf.encode()}
+        try:
+            with open(self.conf) as f:
+                for line in f:
+                    k, _, v = line.partition("=")
+                    if k.strip() == "state_dir":
+                        names.add((v.strip() + "/worker.conf").encode())
+        except OSError:
+            pass
         pids = []
         for d in os.listdir("/proc"):
             if not d.isdigit():
@@ -170,7 +181,7 @@ class Daemon:
                     cmd = f.read().split(b"\0")
             except OSError:
                 continue
-            if b"serve" in cmd and self.conf.encode() in cmd and alive(int(d)):
+            if b"serve" in cmd and names.intersection(cmd) and alive(int(d)):
                 pids.append(int(d))
         return pids
 
