@@ -103,9 +103,10 @@ static bool needs_escape(unsigned char c, enum pct_part part) {
 }
 
 /* Writes s in normal percent form: %XX of an unreserved byte decoded, other
- * escapes' hex uppercased, bytes of the part's encode set escaped, and a '%'
+ * escapes' hex uppercased, bytes of the part's encode set escaped, a '%'
  * that starts no escape written as %25 (so the result is a fixed point:
- * decoding can never make a new escape out of a stray '%'). */
+ * decoding can never make a new escape out of a stray '%'), and in the path
+ * '\' as '/'. */
 static void put_pct_normal(sbuf *b, const char *s, enum pct_part part) {
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if (*p == '%') {
@@ -120,6 +121,10 @@ static void put_pct_normal(sbuf *b, const char *s, enum pct_part part) {
             else
                 sb_put_escape(b, c);
             p += 2;
+        } else if (*p == '\\' && part == PCT_PATH) {
+            /* A path separator in http(s) (WHATWG), as prepare_ref reads a
+             * ref's; one can still come from a base given as is. */
+            sb_putc(b, '/');
         } else if (needs_escape(*p, part)) {
             sb_put_escape(b, *p);
         } else {
@@ -256,6 +261,18 @@ static url_err get_part(CURLU *h, CURLUPart what, char **s, unsigned flags) {
     }
 }
 
+/* Userinfo as given, but '\' as %5C: prepare_ref reads a '\' before the
+ * query as '/', so a raw one (it can come from a base given as is) would
+ * move the host the next time round. */
+static void put_userinfo(sbuf *b, const char *s) {
+    for (; *s; s++) {
+        if (*s == '\\')
+            sb_puts(b, "%5C");
+        else
+            sb_putc(b, *s);
+    }
+}
+
 /* Writes the normal form of the URL in h into b. */
 static url_err assemble(CURLU *h, sbuf *b) {
     char *scheme = NULL, *user = NULL, *pass = NULL, *host = NULL, *port = NULL, *zone = NULL,
@@ -298,10 +315,10 @@ static url_err assemble(CURLU *h, sbuf *b) {
     bool has_user = user && user[0], has_pass = pass && pass[0];
     if (has_user || has_pass) {
         if (has_user)
-            sb_puts(b, user);
+            put_userinfo(b, user);
         if (has_pass) {
             sb_putc(b, ':');
-            sb_puts(b, pass);
+            put_userinfo(b, pass);
         }
         sb_putc(b, '@');
     }
@@ -334,6 +351,18 @@ out:
     curl_free(path);
     curl_free(query);
     return err;
+}
+
+/* Whether the host of a normal-form URL is made of what an IPv4 address
+ * written as numbers can hold (decimal, 0x hex, octal, dots). */
+static bool may_be_ipv4(const char *url) {
+    char host[256];
+    if (url_host(url, host, sizeof host) != 0)
+        return false;
+    for (const char *c = host; *c; c++)
+        if (!strchr("0123456789abcdefx.", *c))
+            return false;
+    return true;
 }
 
 url_err url_resolve(arena *a, const char *base, const char *ref, char **out) {
@@ -416,7 +445,20 @@ url_err url_resolve(arena *a, const char *base, const char *ref, char **out) {
     b1.len = 0; /* curl copied the ref: b1 now holds the result */
     if ((err = assemble(h, &b1)))
         goto out;
-    *out = a ? arena_strndup(a, b1.p, b1.len) : alloc_strdup(b1.p);
+    sbuf *res = &b1;
+    if (may_be_ipv4(b1.p)) {
+        /* curl reads a host written as numbers ("51", "0x7f.1") as IPv4
+         * before it percent-decodes it, so "%351" came out as "51", which
+         * the next parse makes 0.0.0.51: one more round is the fixed point
+         * (WHATWG decodes first, so browsers agree). */
+        if ((err = map_curl(curl_url_set(h, CURLUPART_URL, b1.p, 0))))
+            goto out;
+        b2.len = 0; /* curl copied the ref long ago */
+        if ((err = assemble(h, &b2)))
+            goto out;
+        res = &b2;
+    }
+    *out = a ? arena_strndup(a, res->p, res->len) : alloc_strdup(res->p);
     if (!*out)
         err = URL_NOMEM;
 out:

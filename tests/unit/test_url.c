@@ -135,6 +135,22 @@ static const rcase CASES[] = {
     {RFC, "\\g\\h", URL_OK, "http://a/g/h"},
     {RFC, "\\\\o\\x", URL_OK, "http://o/x"},
     {NULL, "http:\\\\h\\a\\b", URL_OK, "http://h/a/b"},
+    /* Found by fuzzing (tests/fuzz/regressions/url/): a backslash in the
+     * base's path (curl keeps it raw) stayed in the result, which the next
+     * normalisation read as '/': the result was not a fixed point. */
+    {"http://h/a\\b/c", "d", URL_OK, "http://h/a/b/d"},
+    {"http://h/a\\..\\b/", "c?x\\y", URL_OK, "http://h/b/c?x\\y"},
+    {"http://h/p\\q?r", "?s", URL_OK, "http://h/p/q?s"},
+    /* Found by fuzzing: curl reads a numeric IPv4 host before it decodes
+     * escapes, so "%351" gave "http://51/", which parses as 0.0.0.51. */
+    {NULL, "http:%351", URL_OK, "http://0.0.0.51/"},
+    {NULL, "http://%351/x", URL_OK, "http://0.0.0.51/x"},
+    {NULL, "http://%30x7f.1/", URL_OK, "http://127.0.0.1/"},
+    {NULL, "http://%61bc.de/", URL_OK, "http://abc.de/"},
+    /* Found by fuzzing: a '\' in a base's userinfo was kept raw, and the
+     * next normalisation read it as '/' (a new authority). */
+    {"http://\\:@e", "x", URL_OK, "http://%5C@e/x"},
+    {"http://u\\v:p\\q@e/", "x", URL_OK, "http://u%5Cv:p%5Cq@e/x"},
     {"http://h/d/", "a\\b?x\\y", URL_OK, "http://h/d/a/b?x\\y"}, /* not in the query */
     /* whitespace */
     {NULL, "  http://h/x \n", URL_OK, "http://h/x"},
