@@ -36,6 +36,8 @@ static const key_def keys[] = {
      "run page JavaScript unless a job says otherwise"},
     INT_KEY("daemon", grace_ms, 0, 3600000, "on SIGTERM/drain, time pages in flight get"),
     INT_KEY("daemon", queue_per_worker, 0, 1, "pages queued behind a busy worker's page"),
+    STR_KEY("daemon", allow_users, "control socket: users let in besides root and crawld's own"),
+    STR_KEY("daemon", allow_groups, "control socket: groups let in (peer's groups)"),
     INT_KEY("limits", rss_soft_mb, 1, 1 << 20, "after a page: GC, then retire the worker"),
     INT_KEY("limits", rss_hard_mb, 2, 1 << 20, "at any poll: kill the worker"),
     INT_KEY("limits", max_pages_per_worker, 1, INT_MAX, "retire a worker after this many pages"),
@@ -109,7 +111,52 @@ typedef struct load_ctx {
     size_t errlen;
     int failed;
     int line; /* lines seen by the handler, for messages */
+    /* Where the text comes from (read_line): a file or a string. */
+    FILE *f;
+    const char *s;
+    int lineno;    /* physical lines read */
+    int long_line; /* first line too long for inih's buffer, 0 when none */
+    size_t max_line; /* the longest line inih takes, in bytes */
 } load_ctx;
+
+static int next_char(load_ctx *x)
+{
+    if (x->f)
+        return getc(x->f);
+    return *x->s ? (unsigned char)*x->s++ : EOF;
+}
+
+/* inih's reader (fgets-like): one physical line per call, with two
+ * changes. Leading blanks are dropped: inih reads an indented line as a
+ * continuation of the previous key (multiline is compiled in), so
+ * "  workers = 4" under "  socket = …" made socket "workers = 4" without a
+ * word. A line longer than inih's buffer (num bytes, INI_MAX_LINE) is
+ * handed over cut, its tail dropped (fgets-style, the tail was parsed as a
+ * line of its own), and finish() fails the load at that line. */
+static char *read_line(char *str, int num, void *stream)
+{
+    load_ctx *x = stream;
+    int c = next_char(x);
+    if (c == EOF)
+        return NULL;
+    while (c == ' ' || c == '\t' || c == '\v' || c == '\f')
+        c = next_char(x);
+    size_t n = 0, cap = num > 2 ? (size_t)num - 2 : 0; /* room for "\n\0" */
+    int too_long = 0;
+    for (; c != EOF && c != '\n'; c = next_char(x)) {
+        if (n < cap)
+            str[n++] = (char)c;
+        else
+            too_long = 1;
+    }
+    x->lineno++;
+    x->max_line = cap;
+    if (too_long && !x->long_line)
+        x->long_line = x->lineno;
+    str[n++] = '\n';
+    str[n] = '\0';
+    return str;
+}
 
 static int parse_bool(const char *v, int *out)
 {
@@ -156,7 +203,7 @@ static int handler(void *user, const char *section, const char *name, const char
             *(int *)((char *)x->c + k->off) = b;
     } else {
         size_t n = strlen(value);
-        if (n == 0)
+        if (n == 0 && strncmp(k->name, "allow_", 6) != 0) /* empty lists are fine */
             snprintf(why, sizeof(why), "empty value");
         else if (n >= (size_t)k->max)
             snprintf(why, sizeof(why), "longer than %ld bytes", k->max - 1);
@@ -173,10 +220,18 @@ static int handler(void *user, const char *section, const char *name, const char
 /* inih returns the first failing line; prefix it to the handler's message. */
 static int finish(load_ctx *x, int rc)
 {
+    /* A cut line fails the load even when its head parsed: a value must
+     * not be silently shortened. An error on an earlier line comes first;
+     * the handler's own complaint about the cut line is kept. */
+    int cut = x->long_line && (rc == 0 || rc > x->long_line || (rc == x->long_line && !x->failed));
+    if (cut)
+        rc = x->long_line;
     if (rc == 0)
         return 0;
     char msg[256];
-    if (rc == -1)
+    if (cut)
+        snprintf(msg, sizeof(msg), "%s:%d: line longer than %zu bytes", x->name, rc, x->max_line);
+    else if (rc == -1)
         snprintf(msg, sizeof(msg), "%s: cannot open: %s", x->name, strerror(errno));
     else if (rc == -2)
         snprintf(msg, sizeof(msg), "%s: out of memory", x->name);
@@ -191,15 +246,20 @@ static int finish(load_ctx *x, int rc)
 
 int config_load(crawld_config *c, const char *path, char *err, size_t errlen)
 {
-    load_ctx x = {c, path, err, errlen, 0, 0};
-    return finish(&x, ini_parse(path, handler, &x));
+    load_ctx x = {.c = c, .name = path, .err = err, .errlen = errlen};
+    x.f = fopen(path, "r");
+    if (!x.f)
+        return finish(&x, -1);
+    int rc = ini_parse_stream(read_line, &x, handler, &x);
+    fclose(x.f);
+    return finish(&x, rc);
 }
 
 int config_load_string(crawld_config *c, const char *text, const char *name, char *err,
                        size_t errlen)
 {
-    load_ctx x = {c, name, err, errlen, 0, 0};
-    return finish(&x, ini_parse_string(text, handler, &x));
+    load_ctx x = {.c = c, .name = name, .err = err, .errlen = errlen, .s = text};
+    return finish(&x, ini_parse_stream(read_line, &x, handler, &x));
 }
 
 int config_validate(const crawld_config *c, char *err, size_t errlen)
@@ -232,8 +292,8 @@ void config_dump(const crawld_config *c, FILE *out)
             sec = k->section;
         }
         const char *p = (const char *)c + k->off;
-        if (k->kind == K_STR)
-            fprintf(out, "%s = %s\n", k->name, p);
+        if (k->kind == K_STR) /* " ;" would start an inline comment */
+            fprintf(out, "%s =%s%s\n", k->name, p[0] == ';' ? "" : " ", p);
         else if (k->kind == K_BOOL)
             fprintf(out, "%s = %s\n", k->name, *(const int *)p ? "true" : "false");
         else

@@ -21,6 +21,8 @@ typedef struct crawld_config {
     char user_agent[256];
     int grace_ms; /* SIGTERM/drain: time pages in flight get to finish */
     int queue_per_worker; /* 0 or 1 page sent behind a busy worker's page */
+    char allow_users[256];  /* control socket: users let in besides root and the daemon's */
+    char allow_groups[256]; /* … and groups (names or numbers, comma or space separated) */
     /* [limits] */
     int rss_soft_mb, rss_hard_mb;
     int max_pages_per_worker;

@@ -4,9 +4,12 @@
 #include "log.h"
 
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -277,6 +280,152 @@ static void on_client_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
     }
 }
 
+/* ---- who may connect ---- */
+
+static int in_uids(const control *c, uid_t u)
+{
+    for (int i = 0; i < c->n_allow_uid; i++)
+        if (c->allow_uid[i] == u)
+            return 1;
+    return 0;
+}
+
+static int in_gids(const control *c, gid_t g)
+{
+    for (int i = 0; i < c->n_allow_gid; i++)
+        if (c->allow_gid[i] == g)
+            return 1;
+    return 0;
+}
+
+static int peer_allowed(const control *c, int fd, const struct ucred *cr)
+{
+    if (cr->uid == 0 || cr->uid == geteuid() || in_uids(c, cr->uid))
+        return 1;
+    if (c->n_allow_gid == 0)
+        return 0;
+    if (in_gids(c, cr->gid))
+        return 1;
+#ifdef SO_PEERGROUPS
+    gid_t groups[256];
+    socklen_t len = sizeof(groups);
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) == 0)
+        for (size_t i = 0; i < len / sizeof(gid_t); i++)
+            if (in_gids(c, groups[i]))
+                return 1;
+#else
+    (void)fd;
+#endif
+    return 0;
+}
+
+/* Splits a list on commas and spaces; calls fn for every item. */
+static int each_item(const char *list, int (*fn)(void *ud, const char *item), void *ud)
+{
+    char item[64];
+    const char *p = list;
+    while (*p) {
+        p += strspn(p, ", \t");
+        size_t n = strcspn(p, ", \t");
+        if (n == 0)
+            break;
+        if (n >= sizeof(item))
+            n = sizeof(item) - 1;
+        memcpy(item, p, n);
+        item[n] = '\0';
+        if (fn(ud, item) < 0)
+            return -1;
+        p += strcspn(p, ", \t");
+    }
+    return 0;
+}
+
+typedef struct access_build {
+    uid_t uid[CONTROL_MAX_ALLOW];
+    gid_t gid[CONTROL_MAX_ALLOW];
+    int nu, ng;
+    char *err;
+    size_t errlen;
+} access_build;
+
+static int numeric(const char *s, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (*s == '\0' || *end != '\0' || errno || v < 0)
+        return 0;
+    *out = v;
+    return 1;
+}
+
+static int add_user(void *ud, const char *name)
+{
+    access_build *b = ud;
+    long v;
+    uid_t u;
+    if (numeric(name, &v))
+        u = (uid_t)v;
+    else {
+        struct passwd pw, *res = NULL;
+        char buf[4096];
+        if (getpwnam_r(name, &pw, buf, sizeof(buf), &res) != 0 || !res) {
+            snprintf(b->err, b->errlen, "allow_users: no user \"%s\"", name);
+            return -1;
+        }
+        u = pw.pw_uid;
+    }
+    if (b->nu >= CONTROL_MAX_ALLOW) {
+        snprintf(b->err, b->errlen, "allow_users: more than %d entries", CONTROL_MAX_ALLOW);
+        return -1;
+    }
+    b->uid[b->nu++] = u;
+    return 0;
+}
+
+static int add_group(void *ud, const char *name)
+{
+    access_build *b = ud;
+    long v;
+    gid_t g;
+    if (numeric(name, &v))
+        g = (gid_t)v;
+    else {
+        struct group gr, *res = NULL;
+        char buf[16384];
+        if (getgrnam_r(name, &gr, buf, sizeof(buf), &res) != 0 || !res) {
+            snprintf(b->err, b->errlen, "allow_groups: no group \"%s\"", name);
+            return -1;
+        }
+        g = gr.gr_gid;
+    }
+    if (b->ng >= CONTROL_MAX_ALLOW) {
+        snprintf(b->err, b->errlen, "allow_groups: more than %d entries", CONTROL_MAX_ALLOW);
+        return -1;
+    }
+    b->gid[b->ng++] = g;
+    return 0;
+}
+
+int control_set_access(control *c, const char *users, const char *groups, char *err,
+                       size_t errlen)
+{
+    access_build b = {.err = err, .errlen = errlen};
+    if (each_item(users ? users : "", add_user, &b) < 0 ||
+        each_item(groups ? groups : "", add_group, &b) < 0)
+        return -1;
+    memcpy(c->allow_uid, b.uid, sizeof(b.uid));
+    memcpy(c->allow_gid, b.gid, sizeof(b.gid));
+    c->n_allow_uid = b.nu;
+    c->n_allow_gid = b.ng;
+    if (b.ng > 0 && !c->adopted && c->path[0] && chown(c->path, (uid_t)-1, b.gid[0]) < 0) {
+        snprintf(err, errlen, "allow_groups: cannot give %s to group %ld: %s", c->path,
+                 (long)b.gid[0], strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 static void on_connection(uv_stream_t *server, int status)
 {
     control *c = server->data;
@@ -313,15 +462,15 @@ static void on_connection(uv_stream_t *server, int status)
         return;
     }
     cl->uid = cr.uid;
-    if (cr.uid != 0 && cr.uid != geteuid()) {
+    if (!peer_allowed(c, fd, &cr)) {
         c->refused++;
         log_warn("control", "client refused", "uid=%ld pid=%ld reason=uid", (long)cr.uid,
                  (long)cr.pid);
         /* Answered after its first line (on_line), so the peer reads the
          * reason instead of a reset on a request it is still sending. */
         cl->refused = 1;
-        cl->refusal = control_error("permission denied: uid %ld is neither the daemon's "
-                                    "user (%ld) nor root",
+        cl->refusal = control_error("permission denied: uid %ld is not root, not the daemon's "
+                                    "user (%ld) and not in allow_users or allow_groups",
                                     (long)cr.uid, (long)geteuid());
     } else if (c->nclients > CONTROL_MAX_CLIENTS || c->closing) {
         c->refused++;

@@ -5,7 +5,10 @@
  * error reply and the connection is closed before more is buffered); at
  * most CONTROL_MAX_CLIENTS at once (more are refused); a client that stops
  * reading its replies is dropped once CONTROL_MAX_PENDING_OUT bytes wait.
- * Peers are checked with SO_PEERCRED: the daemon's uid or root, else refused.
+ * Peers are checked with SO_PEERCRED: root, the daemon's uid, a uid of the
+ * allow list, or a peer whose groups (SO_PEERGROUPS, else its primary gid)
+ * meet the group allow list (control_set_access); else refused with a reply
+ * that says so.
  * The socket is created 0660; an existing socket file is replaced only when
  * nothing answers on it. Under socket activation the listening socket is
  * adopted (control_adopt) and its file is left to systemd.
@@ -22,6 +25,7 @@
 #define CONTROL_LINE_MAX (1024 * 1024)
 #define CONTROL_MAX_CLIENTS 1024
 #define CONTROL_MAX_PENDING_OUT (8 * 1024 * 1024)
+#define CONTROL_MAX_ALLOW 32
 
 /* ---- line splitting ---- */
 
@@ -66,6 +70,10 @@ typedef struct control {
     control_client *clients; /* doubly linked */
     int nclients;
     long accepted, refused;
+    uid_t allow_uid[CONTROL_MAX_ALLOW]; /* let in besides root and our euid */
+    int n_allow_uid;
+    gid_t allow_gid[CONTROL_MAX_ALLOW]; /* a peer in any of these groups is let in */
+    int n_allow_gid;
     int closing;
     int open_handles; /* server + clients not yet closed */
     void (*on_closed)(struct control *c);
@@ -85,6 +93,15 @@ int control_adopt(control *c, uv_loop_t *loop, int fd, control_handler h, void *
 /* Closes the server and every client (pending replies are flushed first
  * when the peer reads), unlinks the socket file; on_closed when done. */
 void control_close(control *c, void (*on_closed)(control *c));
+
+/* Sets who besides root and the daemon's own user may talk to the socket:
+ * users and groups are lists of names or numbers separated by commas or
+ * spaces ("" for none). Names are resolved now. When groups is not empty
+ * and the daemon made the socket file, the file's group becomes the first
+ * group (so its members pass the 0660 mode). 0, or -1 with err naming the
+ * unknown user or group; nothing changes then. */
+int control_set_access(control *c, const char *users, const char *groups, char *err,
+                       size_t errlen);
 
 /* 1 when something answers on path (a live daemon), 0 when not. */
 int control_probe(const char *path);

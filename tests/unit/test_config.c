@@ -90,6 +90,63 @@ START_TEST(too_long_string_is_rejected)
 }
 END_TEST
 
+/* Found by fuzzing (tests/fuzz/regressions/config/): inih reads an indented
+ * line as a continuation of the previous key, so the second line set
+ * socket to "workers = 4" and left workers alone, without an error. */
+START_TEST(indented_lines_are_ordinary_lines)
+{
+    ck_assert_int_eq(load("[daemon]\n  socket = /run/x.sock\n  workers = 4\n\t# note\n"
+                          "  [limits]\n\tmax_redirects = 3\n"),
+                     0);
+    ck_assert_str_eq(c.socket, "/run/x.sock");
+    ck_assert_int_eq(c.workers, 4);
+    ck_assert_int_eq(c.max_redirects, 3);
+    ck_assert_int_eq(load("[daemon]\nuser_agent = a\n  b ; not part of it\n"), -1);
+    ck_assert_ptr_nonnull(strstr(err, "test.conf:3: syntax error"));
+}
+END_TEST
+
+/* inih's line buffer is 200 bytes: a longer line was cut, its head taken
+ * as the value (a user_agent silently shortened) and its tail parsed as the
+ * next line (an error naming the wrong line). */
+START_TEST(long_line_is_an_error_naming_it)
+{
+    char text[800] = "[daemon]\nuser_agent = ";
+    memset(text + strlen(text), 'A', 240);
+    strcat(text, "\nworkers = 3\n");
+    ck_assert_int_eq(load(text), -1);
+    ck_assert_msg(strstr(err, "test.conf:2: line longer than 198 bytes") != NULL, "%s", err);
+    /* An error on an earlier line still comes first. */
+    char text2[800] = "[daemon]\nworkers = x\nuser_agent = ";
+    memset(text2 + strlen(text2), 'A', 240);
+    ck_assert_int_eq(load(text2), -1);
+    ck_assert_msg(strstr(err, "test.conf:2: [daemon] workers: not an integer") != NULL, "%s", err);
+    /* The longest line that fits loads. */
+    char text3[800] = "[daemon]\nuser_agent = ";
+    memset(text3 + strlen(text3), 'A', 198 - strlen("user_agent = "));
+    ck_assert_int_eq(load(text3), 0);
+    ck_assert_uint_eq(strlen(c.user_agent), 198 - strlen("user_agent = "));
+}
+END_TEST
+
+/* Found by fuzzing: "user_agent =;x" is the value ";x" (inih needs a blank
+ * before an inline ';'), but the dump wrote "user_agent = ;x", which reads
+ * back as an empty value. */
+START_TEST(dump_of_semicolon_value_reads_back)
+{
+    ck_assert_int_eq(load("[daemon]\nuser_agent =;x ;comment\n"), 0);
+    ck_assert_str_eq(c.user_agent, ";x");
+    char buf[4096];
+    FILE *f = fmemopen(buf, sizeof(buf), "w");
+    config_dump(&c, f);
+    fclose(f);
+    crawld_config again;
+    config_defaults(&again);
+    ck_assert_msg(config_load_string(&again, buf, "dump", err, sizeof(err)) == 0, "%s", err);
+    ck_assert_str_eq(again.user_agent, ";x");
+}
+END_TEST
+
 START_TEST(syntax_error_names_line)
 {
     ck_assert_int_eq(load("[daemon]\nworkers = 2\nthis line has no equals\n"), -1);
@@ -176,6 +233,9 @@ int main(void)
     tcase_add_test(tc, bad_boolean_is_rejected);
     tcase_add_test(tc, too_long_string_is_rejected);
     tcase_add_test(tc, syntax_error_names_line);
+    tcase_add_test(tc, indented_lines_are_ordinary_lines);
+    tcase_add_test(tc, long_line_is_an_error_naming_it);
+    tcase_add_test(tc, dump_of_semicolon_value_reads_back);
     tcase_add_test(tc, first_error_is_reported);
     tcase_add_test(tc, missing_file_is_named);
     tcase_add_test(tc, soft_must_be_below_hard);
