@@ -3,11 +3,14 @@
 set -euo pipefail
 PKGS="build-essential g++ pkg-config libuv1-dev libcurl4-openssl-dev libmozjs-102-dev
 libgumbo-dev check libsqlite3-dev libjansson-dev libinih-dev libsystemd-dev libpsl-dev python3 curl
-systemd man-db groff-base prometheus clang"
+systemd man-db groff-base prometheus clang zlib1g-dev libssl-dev"
 missing=()
 for p in $PKGS; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 done
+# npm (tests/integration/warc.sh installs the warcio reader with it): Debian's
+# package only when no npm is there (a nodejs build that ships npm has none).
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -eq 0 ]; then
     echo "deps: all present"
     exit 0

@@ -14,7 +14,11 @@
 
 #define FRAME_HEADER 4
 #define FRAME_MAX_TASK (64 * 1024)          /* supervisor → worker */
-#define FRAME_MAX_RESULT (16 * 1024 * 1024) /* worker → supervisor */
+/* worker → supervisor. 64 MiB: a WARC job's page carries its records in
+ * base64 (4/3 of the gzip bytes, which are at most ~max_body_mb); at the
+ * default max_body_mb = 10 that is under 14 MiB plus the record. A page
+ * whose records do not fit is sent without them (its record says so). */
+#define FRAME_MAX_RESULT (64 * 1024 * 1024)
 
 typedef enum frame_err {
     FRAME_OK = 0,

@@ -29,7 +29,7 @@ static void usage(FILE *f)
             "commands:\n"
             "  submit [--depth N] [--max-pages N] [--scope host|domain|prefix|regex:RE]\n"
             "         [--js|--no-js] [--no-robots] [--delay-ms N] [--name NAME]\n"
-            "         [--output DIR] URL...   start a job; prints its id\n"
+            "         [--output DIR] [--warc] URL...   start a job; prints its id\n"
             "  status                  daemon, queue and every worker\n"
             "  jobs                    every job, newest first\n"
             "  job ID                  one job\n"

@@ -313,6 +313,12 @@ static json_t *reload_config(daemon_ctx *d, const char *source)
         reply = control_error("config: %s", err);
         goto out;
     }
+    if (control_set_access(&d->ctl, n.allow_users, n.allow_groups, err, sizeof(err)) < 0) {
+        log_warn("crawld", "reload refused; keeping the running config", "source=%s error=\"%s\"",
+                 source, err);
+        reply = control_error("config: %s", err);
+        goto out;
+    }
     d->cfg = n; /* the pool and the jobs hold &d->cfg */
     int l = log_level_parse(d->cfg.log_level);
     if (l >= 0)
@@ -475,9 +481,12 @@ static json_t *cmd_submit(daemon_ctx *d, json_t *req)
         }
         o.output = json_string_value(v);
     }
-    if (json_is_true(json_object_get(req, "warc"))) {
-        reply = control_error("submit: warc output arrives with issue 7");
-        goto out;
+    if ((v = json_object_get(req, "warc"))) {
+        if (!json_is_boolean(v)) {
+            reply = control_error("submit: \"warc\" must be true or false");
+            goto out;
+        }
+        o.warc = json_is_true(v);
     }
     char err[320];
     job *jb = jobs_submit(&d->jobs, list, n, &o, err, sizeof(err));
@@ -486,10 +495,12 @@ static json_t *cmd_submit(daemon_ctx *d, json_t *req)
         goto out;
     }
     log_info("crawld", "job submitted", "job=%lld seeds=%ld js=%d scope=\"%s\" depth=%d "
-             "max_pages=%d robots=%d delay_ms=%d", jb->id, jb->pending, jb->js, jb->scope_spec,
-             jb->depth, jb->max_pages, jb->obey_robots, jb->delay_ms);
+             "max_pages=%d robots=%d delay_ms=%d warc=%d", jb->id, jb->pending, jb->js,
+             jb->scope_spec, jb->depth, jb->max_pages, jb->obey_robots, jb->delay_ms, jb->warc);
     reply = json_pack("{s:b, s:I, s:i, s:s}", "ok", 1, "job", (json_int_t)jb->id, "pages",
                       (int)jb->pending, "output", jb->out_path);
+    if (reply && jb->warc)
+        json_object_set_new(reply, "warc_output", json_string(jb->warc_path));
     pool_dispatch(&d->pool);
 out:
     alloc_free(list, n * sizeof(char *));
@@ -725,6 +736,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "crawld: %s: %s\n", conf ? conf : "built-in defaults", err);
         return 2;
     }
+    control names_only; /* resolves allow_users / allow_groups; no socket yet */
+    memset(&names_only, 0, sizeof(names_only));
+    if (control_set_access(&names_only, d->cfg.allow_users, d->cfg.allow_groups, err,
+                           sizeof(err)) < 0) {
+        fprintf(stderr, "crawld: %s: [daemon] %s\n", conf ? conf : "built-in defaults", err);
+        return 2;
+    }
     if (check) {
         printf("; effective config (%s)\n", conf ? conf : "built-in defaults");
         config_dump(&d->cfg, stdout);
@@ -801,6 +819,11 @@ int main(int argc, char **argv)
     int crc = d->listen_fd >= 0
                   ? control_adopt(&d->ctl, &d->loop, d->listen_fd, handle, d, err, sizeof(err))
                   : control_open(&d->ctl, &d->loop, d->cfg.socket, handle, d, err, sizeof(err));
+    if (crc == 0 && control_set_access(&d->ctl, d->cfg.allow_users, d->cfg.allow_groups, err,
+                                       sizeof(err)) < 0) {
+        control_close(&d->ctl, NULL);
+        crc = -1;
+    }
     if (crc < 0) {
         log_error("crawld", "control socket", "error=\"%s\"", err);
         fprintf(stderr, "crawld: %s\n", err);

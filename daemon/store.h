@@ -1,5 +1,5 @@
 /* store — crawld's SQLite state (WAL) in state_dir/crawld.db: jobs (options,
- * state, counters, how far pages.jsonl is committed) and the frontier (one
+ * state, counters, how far pages.jsonl and crawl.warc.gz are committed) and the frontier (one
  * row per URL a job ever admitted: depth, parent, state, attempts, host,
  * not-before time). UNIQUE(job_id, uh) — uh a 64-bit hash of the
  * normalised URL — is the job's seen set: a URL is inserted with INSERT OR
@@ -51,11 +51,13 @@ typedef struct store_job {
     const char *opts; /* JSON text */
     double created, ended;
     long long committed; /* bytes of pages.jsonl covered by commits */
+    long long warc_committed; /* bytes of crawl.warc.gz covered by commits */
     const char *error;   /* NULL when none */
 } store_job;
 
-/* Opens (creating) path, sets WAL and the schema, resets ROW_IN_FLIGHT rows
- * to pending. NULL with a message in err. */
+/* Opens (creating) path, sets WAL and the schema (a database made before a
+ * column existed gets it with ALTER TABLE … ADD COLUMN), resets
+ * ROW_IN_FLIGHT rows to pending. NULL with a message in err. */
 store *store_open(const char *path, char *err, size_t errlen);
 void store_close(store *s); /* s may be NULL */
 const char *store_errmsg(store *s);
@@ -73,6 +75,7 @@ int store_job_insert(store *s, const char *name, const char *state, const char *
 int store_job_set_state(store *s, long long id, const char *state, double ended,
                         const char *error);
 int store_job_set_committed(store *s, long long id, long long committed);
+int store_job_set_warc_committed(store *s, long long id, long long committed);
 /* Calls cb for every job, oldest first (strings valid during the call). */
 int store_jobs_foreach(store *s, int (*cb)(void *ud, const store_job *j), void *ud);
 /* Rows of the job per state. */

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <stdio.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <strings.h>
@@ -67,9 +68,104 @@ typedef struct xfer {
     int over_cap;           /* aborted by the body cap */
     int nomem;
     int allow_private;
+    int capture;            /* keep exchanges (fetch_opts.capture) */
+    int capture_nomem;      /* an exchange's buffers could not grow */
+    fetch_exchange *ex_tail;
     char blocked_addr[INET6_ADDRSTRLEN];
     CURL *curl;
 } xfer;
+
+/* Appends n bytes to a growing arena buffer. */
+static int grow_append(arena *a, char **buf, size_t *len, size_t *cap, const char *data, size_t n)
+{
+    if (*len + n > *cap) {
+        size_t c = *cap ? *cap * 2 : 1024;
+        while (c < *len + n)
+            c *= 2;
+        char *nb = arena_resize(a, *buf, *cap, c);
+        if (!nb)
+            return -1;
+        *buf = nb;
+        *cap = c;
+    }
+    memcpy(*buf + *len, data, n);
+    *len += n;
+    return 0;
+}
+
+static fetch_exchange *exchange_new(xfer *x)
+{
+    fetch_exchange *ex = arena_alloc_zeroed(x->a, sizeof(*ex));
+    if (!ex)
+        return NULL;
+    char *u = NULL;
+    curl_easy_getinfo(x->curl, CURLINFO_EFFECTIVE_URL, &u); /* the hop being fetched */
+    ex->url = arena_strdup(x->a, u ? u : "");
+    clock_gettime(CLOCK_REALTIME, &ex->sent);
+    if (x->ex_tail)
+        x->ex_tail->next = ex;
+    else
+        x->r->exchanges = ex;
+    x->ex_tail = ex;
+    x->r->nexchanges++;
+    return ex;
+}
+
+static int ends_block(const char *b, size_t n)
+{
+    return (n >= 4 && memcmp(b + n - 4, "\r\n\r\n", 4) == 0) ||
+           (n >= 2 && memcmp(b + n - 2, "\n\n", 2) == 0);
+}
+
+/* curl's debug callback (capture only): the request header blocks. A new
+ * block after a response starts the next exchange (a redirect hop); a
+ * complete block again before any response is a retry on a new connection
+ * and replaces the first. */
+static int on_debug(CURL *h, curl_infotype type, char *data, size_t n, void *ud)
+{
+    xfer *x = ud;
+    (void)h;
+    if (type != CURLINFO_HEADER_OUT || x->capture_nomem)
+        return 0;
+    fetch_exchange *ex = x->ex_tail;
+    if (!ex || ex->status) {
+        ex = exchange_new(x);
+    } else if (ends_block(ex->req, ex->req_len)) {
+        ex->req_len = 0;
+        clock_gettime(CLOCK_REALTIME, &ex->sent);
+    }
+    if (!ex || grow_append(x->a, &ex->req, &ex->req_len, &ex->req_cap, data, n) < 0)
+        x->capture_nomem = 1;
+    return 0;
+}
+
+/* The header callback's half of capture: the response header blocks. */
+static void capture_header(xfer *x, const char *data, size_t n, long status)
+{
+    fetch_exchange *ex = x->ex_tail;
+    if (status) { /* a status line */
+        if (!ex || (ex->status >= 200 && ex->resp_done))
+            ex = exchange_new(x); /* no request seen for it: keep it anyway */
+        if (!ex) {
+            x->capture_nomem = 1;
+            return;
+        }
+        ex->resp_len = 0; /* a 1xx interim response before it is dropped */
+        ex->resp_done = 0;
+        ex->status = status;
+        char *ip = NULL;
+        curl_easy_getinfo(x->curl, CURLINFO_PRIMARY_IP, &ip);
+        snprintf(ex->ip, sizeof(ex->ip), "%s", ip ? ip : "");
+    } else if (!ex || !ex->status || ex->resp_done) {
+        return; /* trailers after the body, or nothing to attach to */
+    }
+    if (grow_append(x->a, &ex->resp, &ex->resp_len, &ex->resp_cap, data, n) < 0) {
+        x->capture_nomem = 1;
+        return;
+    }
+    if ((n == 2 && data[0] == '\r' && data[1] == '\n') || (n == 1 && data[0] == '\n'))
+        ex->resp_done = 1;
+}
 
 static int mime_is_html(const char *mime)
 {
@@ -132,7 +228,12 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
             x->r->hops++;
         }
         x->type_checked = 0;
+        if (x->capture)
+            capture_header(x, data, n, st > 0 ? st : -1);
+        return n;
     }
+    if (x->capture)
+        capture_header(x, data, n, 0);
     return n;
 }
 
@@ -230,7 +331,7 @@ fetch_err fetch_page(worker_env *e, arena *a, const char *url, const fetch_opts 
     memset(r, 0, sizeof(*r));
     const crawld_config *c = &e->cfg;
     xfer x = {.a = a, .r = r, .curl = e->curl, .allow_private = e->allow_private,
-              .keep_any = o && o->keep_any};
+              .keep_any = o && o->keep_any, .capture = o && o->capture};
     long timeout = o && o->timeout_ms > 0 ? o->timeout_ms : c->page_timeout_ms;
     x.max_body = o && o->max_body ? o->max_body : (size_t)c->max_body_mb << 20;
     long redirs = o && o->max_redirects >= 0 ? o->max_redirects : c->max_redirects;
@@ -265,6 +366,11 @@ fetch_err fetch_page(worker_env *e, arena *a, const char *url, const fetch_opts 
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &x);
     curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
     curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, &x);
+    if (x.capture) { /* the debug callback only runs with VERBOSE on */
+        curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
+        curl_easy_setopt(h, CURLOPT_DEBUGDATA, &x);
+        curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
+    }
 
     CURLcode rc = curl_easy_perform(h);
 
@@ -299,12 +405,17 @@ fetch_err fetch_page(worker_env *e, arena *a, const char *url, const fetch_opts 
     curl_easy_setopt(h, CURLOPT_HEADERDATA, NULL);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, NULL);
     curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, NULL);
+    if (x.capture) {
+        curl_easy_setopt(h, CURLOPT_VERBOSE, 0L);
+        curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, NULL);
+        curl_easy_setopt(h, CURLOPT_DEBUGDATA, NULL);
+    }
 
     if (r->body)
         r->body[r->body_len] = '\0';
     r->is_html = r->body != NULL && (r->mime == NULL || mime_is_html(r->mime));
 
-    if (rc == CURLE_OK)
+    if (rc == CURLE_OK && !x.capture_nomem)
         return r->err = FETCH_OK;
     const char *detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
     if (x.over_cap || rc == CURLE_FILESIZE_EXCEEDED) {
@@ -313,6 +424,9 @@ fetch_err fetch_page(worker_env *e, arena *a, const char *url, const fetch_opts 
     } else if (x.nomem) {
         r->err = FETCH_NOMEM;
         r->err_detail = arena_sprintf(a, "body buffer of %zu bytes", x.cap * 2);
+    } else if (x.capture_nomem) {
+        r->err = FETCH_NOMEM;
+        r->err_detail = "the exchange's header blocks (WARC capture)";
     } else if (x.blocked_addr[0]) {
         r->err = FETCH_BLOCKED;
         r->err_detail = arena_sprintf(a, "private address %s not allowed", x.blocked_addr);
@@ -321,6 +435,8 @@ fetch_err fetch_page(worker_env *e, arena *a, const char *url, const fetch_opts 
         r->err_detail = arena_strdup(a, detail);
     }
     r->body = NULL; /* a failed page keeps no partial body */
+    r->exchanges = NULL;
+    r->nexchanges = 0;
     r->is_html = 0;
     return r->err;
 }

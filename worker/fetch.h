@@ -6,7 +6,15 @@
  * also after redirects. Unless allowed, connections to loopback, private,
  * link-local and other special addresses are refused when the socket is
  * opened (after DNS, so a redirect or a DNS answer cannot reach them).
- * Non-HTML bodies are counted but not kept.
+ * Non-HTML bodies are counted but not kept (unless keep_any).
+ *
+ * With capture (WARC jobs) every exchange of the fetch, redirect hops
+ * included, is kept in the arena: the URL asked for, the request header
+ * block exactly as curl sent it (its debug callback, CURLINFO_HEADER_OUT),
+ * the response header block as received (the header callback: status line
+ * to the blank line; 1xx interim responses and trailers left out), the
+ * server's address and the wall-clock time the request went out. curl
+ * discards the bodies of redirects it follows; the final body is `body`.
  *
  * Failure words (fetch_err_word), the `error` field's first word:
  *   url                 the URL could not be used (syntax, scheme)
@@ -28,6 +36,7 @@
 #include "arena.h"
 #include "env.h"
 #include <stddef.h>
+#include <time.h>
 
 typedef enum fetch_err {
     FETCH_OK = 0,
@@ -55,7 +64,22 @@ typedef struct fetch_opts {
     size_t max_body;         /* 0 → cfg.max_body_mb */
     int max_redirects;       /* -1 → cfg.max_redirects */
     int keep_any;            /* keep every body, not only HTML (robots.txt) */
+    int capture;             /* keep every exchange's header blocks (WARC) */
 } fetch_opts;
+
+/* One request and its response (capture only). In the arena. */
+typedef struct fetch_exchange {
+    struct fetch_exchange *next;
+    const char *url;        /* the URL requested */
+    char *req;              /* request header block as sent */
+    size_t req_len, req_cap;
+    char *resp;             /* response header block, blank line included */
+    size_t resp_len, resp_cap;
+    int resp_done;          /* the blank line ending resp was seen */
+    long status;            /* 0 until a status line came */
+    char ip[48];            /* CURLINFO_PRIMARY_IP when the response began */
+    struct timespec sent;   /* CLOCK_REALTIME when the request went out */
+} fetch_exchange;
 
 #define FETCH_MAX_HOPS 32
 
@@ -76,6 +100,8 @@ typedef struct fetch_result {
     int redirects;
     long http_version;        /* 10, 11, 20, 30 */
     double fetch_ms;
+    fetch_exchange *exchanges; /* capture: in order, the final one last */
+    int nexchanges;
 } fetch_result;
 
 /* Always fills r; returns r->err. */

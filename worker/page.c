@@ -4,6 +4,7 @@
 #include "js/js.h"
 #include "json_alloc.h"
 #include "log.h"
+#include "warc.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -122,7 +123,8 @@ int page_run(worker_env *e, const page_task *t, page *p)
     fetch_opts fo = {.timeout_ms = t->timeout_ms,
                      .max_body = t->max_body,
                      .max_redirects = t->max_redirects > 0 ? t->max_redirects : -1,
-                     .keep_any = t->raw_body > 0};
+                     .keep_any = t->raw_body > 0 || t->warc,
+                     .capture = t->warc && t->raw_body == 0};
     if (fetch_page(e, p->a, t->url, &fo, &p->fetch) != FETCH_OK) {
         p->error = arena_sprintf(p->a, "%s: %s", fetch_err_word(p->fetch.err),
                                  p->fetch.err_detail ? p->fetch.err_detail : "");
@@ -145,7 +147,76 @@ int page_run(worker_env *e, const page_task *t, page *p)
             p->error = arena_sprintf(p->a, "parse: %s",
                                      he == HTML_NOMEM ? "out of memory" : "parser failed");
     }
+    if (fo.capture)
+        page_build_warc(p);
     return 0;
+}
+
+int page_build_warc(page *p)
+{
+    const fetch_result *f = &p->fetch;
+    warc_buf out = {.a = p->a};
+    warc_buf head = {0}; /* process allocator: out stays the arena's newest block */
+    int records = 0, rc = -1;
+    for (const fetch_exchange *ex = f->exchanges; ex; ex = ex->next) {
+        if (ex->status < 100 || !ex->resp_done || !ex->req_len)
+            continue; /* no complete response (cannot happen on a fetch that succeeded) */
+        int last = ex->next == NULL;
+        const char *payload = last && f->body ? f->body : "";
+        size_t plen = last && f->body ? f->body_len : 0;
+        char req_id[WARC_ID_SIZE], resp_id[WARC_ID_SIZE], date[WARC_DATE_SIZE];
+        char req_digest[WARC_DIGEST_SIZE], block_digest[WARC_DIGEST_SIZE],
+            payload_digest[WARC_DIGEST_SIZE];
+        head.len = 0;
+        if (warc_record_id(req_id) < 0 || warc_record_id(resp_id) < 0) {
+            p->warc_error = "warc: no random bytes for a record id";
+            goto out;
+        }
+        warc_date(date, &ex->sent);
+        if (warc_http_response_head(&head, ex->resp, ex->resp_len, plen) < 0)
+            goto nomem;
+        if (warc_sha1_b32(ex->req, ex->req_len, NULL, 0, req_digest) < 0 ||
+            warc_sha1_b32(head.p, head.len, payload, plen, block_digest) < 0 ||
+            warc_sha1_b32(payload, plen, NULL, 0, payload_digest) < 0) {
+            p->warc_error = "warc: sha1 failed";
+            goto out;
+        }
+        const char *ip = ex->ip[0] ? ex->ip : NULL;
+        warc_field rq[] = {{"WARC-Record-ID", req_id},
+                           {"WARC-Date", date},
+                           {"WARC-Target-URI", ex->url},
+                           {"WARC-Concurrent-To", resp_id},
+                           {"WARC-IP-Address", ip},
+                           {"WARC-Block-Digest", req_digest},
+                           {"Content-Type", "application/http;msgtype=request"}};
+        warc_field rs[] = {{"WARC-Record-ID", resp_id},
+                           {"WARC-Date", date},
+                           {"WARC-Target-URI", ex->url},
+                           {"WARC-IP-Address", ip},
+                           {"WARC-Block-Digest", block_digest},
+                           {"WARC-Payload-Digest", payload_digest},
+                           {"Content-Type", "application/http;msgtype=response"}};
+        if (warc_append_record(&out, "request", rq, sizeof(rq) / sizeof(rq[0]), ex->req,
+                               ex->req_len, NULL, 0) < 0 ||
+            warc_append_record(&out, "response", rs, sizeof(rs) / sizeof(rs[0]), head.p,
+                               head.len, payload, plen) < 0)
+            goto nomem;
+        records += 2;
+    }
+    if (records == 0) {
+        p->warc_error = "warc: no complete exchange to record";
+        goto out;
+    }
+    p->warc = out.p;
+    p->warc_len = out.len;
+    p->warc_records = records;
+    rc = 0;
+    goto out;
+nomem:
+    p->warc_error = "warc: out of memory building the records";
+out:
+    warc_buf_release(&head);
+    return rc;
 }
 
 static json_t *str_or_null(const char *s) { return s ? json_string(s) : json_null(); }
@@ -238,6 +309,10 @@ char *page_result_json(page *p, size_t *len)
     json_object_set_new(o, "statuses", hops);
     json_object_set_new(o, "redirects", json_integer(f->redirects));
     json_object_set_new(o, "http_version", json_integer(f->http_version));
+    if (p->warc)
+        json_object_set_new(o, "warc_records", json_integer(p->warc_records));
+    else if (p->warc_error)
+        json_object_set_new(o, "warc_error", json_string(p->warc_error));
     char ts[64];
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);

@@ -24,6 +24,7 @@ typedef struct page_task {
     size_t raw_body;   /* >0: a raw fetch (robots.txt): keep any type, no
                         * parse, the first raw_body bytes go into "body" */
     int max_redirects; /* 0 → config */
+    int warc;          /* WARC job: keep any body, build the page's records */
 } page_task;
 
 typedef struct page {
@@ -39,12 +40,25 @@ typedef struct page {
     const char *js_note;  /* why scripts did not run although asked, or NULL */
     double parse_ms, js_ms;
     const char *error; /* "word: detail", NULL when fine */
+    char *warc;        /* WARC jobs: request + response records of every
+                        * exchange, each a gzip member (in the arena) */
+    size_t warc_len;
+    int warc_records;
+    const char *warc_error; /* why the page has no records although asked */
 } page;
 
 /* Acquires the arena and runs the page. Returns 0 when a response came (any
  * status), 1 on a fetch error (p->error says which), -1 when no arena could
  * be had (nothing to end). */
 int page_run(worker_env *e, const page_task *t, page *p);
+
+/* Builds p->warc from the fetch's exchanges (page_run does it for a task
+ * with warc set): per exchange a request record and a response record
+ * (WARC-Concurrent-To links the request to its response). The final
+ * response carries the body curl decoded; its HTTP header block is
+ * rewritten to match (warc_http_response_head). Redirect hops carry no
+ * payload (curl discards those bodies). 0, or -1 with p->warc_error. */
+int page_build_warc(page *p);
 
 /* The result record (CLI.md's pages.jsonl shape plus worker fields) as one
  * line of JSON in the page arena. extra may add keys (NULL: none). */

@@ -7,6 +7,7 @@
 #include "log.h"
 #include "page.h"
 #include "rss.h"
+#include "warc.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #define SERVE_TRIM_SLACK_KB 1024
+#define SERVE_FRAME_SLACK (64 * 1024) /* the worker stats and framing */
 
 /* The worker's own numbers, as the "worker" object of every answer. */
 static char *stats_json(worker_env *e, arena *a, long rss, int retire)
@@ -92,15 +94,35 @@ static int run_task(worker_env *e, int fd, arena *scratch, json_t *task)
         t.max_redirects = (int)json_integer_value(v);
     if ((v = json_object_get(task, "raw_body")) && json_integer_value(v) > 0)
         t.raw_body = (size_t)json_integer_value(v);
+    t.warc = json_is_true(json_object_get(task, "warc"));
 
     page p;
     char *record = NULL;
     size_t rlen = 0;
     if (page_run(e, &t, &p) < 0)
         return send_error(fd, scratch, task_id, "nomem", "no page arena");
+    /* The WARC records travel base64 in the result frame: they must fit it
+     * with the record (FRAME_MAX_RESULT, frame.h); else the page goes
+     * without them and its record says so. */
     char *r = page_result_json(&p, &rlen);
+    if (r && p.warc &&
+        rlen + warc_b64_encoded_len(p.warc_len) > FRAME_MAX_RESULT - SERVE_FRAME_SLACK) {
+        p.warc_error = arena_sprintf(p.a, "warc: records of %zu bytes and a record of %zu do not "
+                                          "fit a result frame", p.warc_len, rlen);
+        p.warc = NULL;
+        r = page_result_json(&p, &rlen);
+    }
     if (r)
         record = arena_strndup(scratch, r, rlen); /* outlives the page arena */
+    char *warc64 = NULL;
+    size_t warc64_len = 0;
+    if (record && p.warc) {
+        warc64 = arena_alloc(scratch, warc_b64_encoded_len(p.warc_len) + 1);
+        if (warc64)
+            warc64_len = warc_b64_encode(p.warc, p.warc_len, warc64);
+        else
+            record = NULL; /* reported as nomem below */
+    }
     int js_page = p.js_ran;
     page_end(e, &p);
     e->pages++;
@@ -130,9 +152,23 @@ static int run_task(worker_env *e, int fd, arena *scratch, json_t *task)
     if (!record)
         return send_error(fd, scratch, task_id, "nomem", "result record");
     char *msg = arena_sprintf(scratch, "{\"type\":\"result\",\"task_id\":%lld,\"worker\":%s,"
-                                       "\"page\":%s}",
-                              (long long)task_id, stats_json(e, scratch, rss, retire), record);
-    if (!msg || frame_write(fd, msg, strlen(msg)) != FRAME_OK)
+                                       "\"page\":%s%s",
+                              (long long)task_id, stats_json(e, scratch, rss, retire), record,
+                              warc64 ? "" : "}");
+    if (!msg)
+        return -1;
+    size_t mlen = strlen(msg);
+    if (warc64) { /* ,"warc":"BASE64"} */
+        char *full = arena_resize(scratch, msg, mlen + 1, mlen + warc64_len + 12);
+        if (!full)
+            return -1;
+        memcpy(full + mlen, ",\"warc\":\"", 9);
+        memcpy(full + mlen + 9, warc64, warc64_len);
+        memcpy(full + mlen + 9 + warc64_len, "\"}", 2);
+        msg = full;
+        mlen += warc64_len + 11;
+    }
+    if (frame_write(fd, msg, mlen) != FRAME_OK)
         return -1;
     if (retire) {
         log_info("serve", "worker retiring", "reason=rss rss_kb=%ld soft_mb=%d", rss,

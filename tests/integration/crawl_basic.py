@@ -123,8 +123,8 @@ try:
     check("/robots-meta-child" not in stats(BASE), "nofollow child never fetched")
 
     # ---- refusals ----
-    rc, out, err = d.ctl("submit", "--warc", SITE)
-    check(rc == 1 and "issue 7" in err, "--warc refused: %r" % err)
+    r = d.request({"cmd": "submit", "urls": [SITE], "warc": "yes"})
+    check(not r["ok"] and "warc" in r["error"], "a non-boolean warc refused: %r" % r)
     rc, out, err = d.ctl("submit", "--output", "/tmp/elsewhere", SITE)
     check(rc == 1 and "not under the output root" in err, "--output outside refused: %r" % err)
     rc, out, err = d.ctl("submit", "--output", "../x", SITE)

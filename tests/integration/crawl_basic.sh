@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # crawld crawls: the exact page set of a known link graph, each page once;
 # depth and max-pages exact; every scope rule; redirects into and out of
-# scope; nofollow; --output/--warc refusals (tests/integration/crawl_basic.py).
+# scope; nofollow; --output and bad option refusals (tests/integration/crawl_basic.py).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CRAWLD_BIN=${CRAWLD_BIN:-build}

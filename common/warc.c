@@ -1,0 +1,319 @@
+/* warc — see warc.h. */
+#include "warc.h"
+#include "alloc.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <zlib.h>
+
+int warc_buf_reserve(warc_buf *b, size_t extra) {
+    if (b->len + extra <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap < b->len + extra)
+        cap *= 2;
+    char *n = b->a ? arena_resize(b->a, b->p, b->cap, cap) : alloc_resize(b->p, b->cap, cap);
+    if (!n)
+        return -1;
+    b->p = n;
+    b->cap = cap;
+    return 0;
+}
+
+int warc_buf_append(warc_buf *b, const void *data, size_t n) {
+    if (warc_buf_reserve(b, n) < 0)
+        return -1;
+    if (n)
+        memcpy(b->p + b->len, data, n);
+    b->len += n;
+    return 0;
+}
+
+void warc_buf_release(warc_buf *b) {
+    if (!b->a)
+        alloc_free(b->p, b->cap);
+    b->p = NULL;
+    b->len = b->cap = 0;
+}
+
+int warc_record_id(char out[WARC_ID_SIZE]) {
+    unsigned char u[16];
+    size_t got = 0;
+    while (got < sizeof(u)) {
+        ssize_t r = getrandom(u + got, sizeof(u) - got, 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        got += (size_t)r;
+    }
+    u[6] = (unsigned char)((u[6] & 0x0F) | 0x40); /* version 4 */
+    u[8] = (unsigned char)((u[8] & 0x3F) | 0x80); /* variant 10 */
+    snprintf(out, WARC_ID_SIZE,
+             "<urn:uuid:%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x>",
+             u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13],
+             u[14], u[15]);
+    return 0;
+}
+
+void warc_date(char out[WARC_DATE_SIZE], const struct timespec *ts) {
+    struct tm tm;
+    gmtime_r(&ts->tv_sec, &tm);
+    snprintf(out, WARC_DATE_SIZE, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+             (long)(ts->tv_nsec / 1000));
+}
+
+size_t warc_base32(const unsigned char *in, size_t n, char *out) {
+    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    size_t o = 0;
+    for (size_t i = 0; i < n; i += 5) {
+        unsigned char g[5] = {0};
+        size_t k = n - i < 5 ? n - i : 5;
+        memcpy(g, in + i, k);
+        unsigned long long v = (unsigned long long)g[0] << 32 | (unsigned long long)g[1] << 24 |
+                               (unsigned long long)g[2] << 16 | (unsigned long long)g[3] << 8 |
+                               g[4];
+        /* 1..5 input bytes give 2, 4, 5, 7 or 8 significant characters. */
+        static const int chars[6] = {0, 2, 4, 5, 7, 8};
+        for (int c = 0; c < 8; c++)
+            out[o++] = c < chars[k] ? abc[(v >> (35 - 5 * c)) & 31] : '=';
+    }
+    out[o] = '\0';
+    return o;
+}
+
+int warc_sha1_b32(const void *a, size_t an, const void *b, size_t bn, char out[WARC_DIGEST_SIZE]) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    int ok = 0;
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    if (c && EVP_DigestInit_ex(c, EVP_sha1(), NULL) == 1 && EVP_DigestUpdate(c, a, an) == 1 &&
+        (!b || bn == 0 || EVP_DigestUpdate(c, b, bn) == 1) &&
+        EVP_DigestFinal_ex(c, md, &mdlen) == 1 && mdlen == 20)
+        ok = 1;
+    EVP_MD_CTX_free(c);
+    if (!ok)
+        return -1;
+    memcpy(out, "sha1:", 5);
+    warc_base32(md, mdlen, out + 5);
+    return 0;
+}
+
+/* Feeds n bytes to the deflate stream, growing out as needed. */
+static int gz_feed(z_stream *z, warc_buf *out, const void *data, size_t n, int flush) {
+    z->next_in = (Bytef *)(uintptr_t)data;
+    z->avail_in = (uInt)n;
+    for (;;) {
+        if (out->len == out->cap && warc_buf_reserve(out, 64 * 1024) < 0)
+            return -1;
+        z->next_out = (Bytef *)out->p + out->len;
+        size_t room = out->cap - out->len;
+        z->avail_out = (uInt)(room > (1u << 30) ? (1u << 30) : room);
+        size_t before = z->avail_out;
+        int rc = deflate(z, flush);
+        out->len += before - z->avail_out;
+        if (rc == Z_STREAM_END)
+            return 0;
+        if (rc != Z_OK && rc != Z_BUF_ERROR)
+            return -1;
+        if (flush == Z_NO_FLUSH && z->avail_in == 0)
+            return 0;
+    }
+}
+
+/* Feeds a block that may be larger than zlib's uInt counts. */
+static int gz_feed_all(z_stream *z, warc_buf *out, const void *data, size_t n) {
+    const char *p = data;
+    while (n) {
+        size_t k = n > (1u << 30) ? (1u << 30) : n;
+        if (gz_feed(z, out, p, k, Z_NO_FLUSH) < 0)
+            return -1;
+        p += k;
+        n -= k;
+    }
+    return 0;
+}
+
+long warc_append_record(warc_buf *out, const char *type, const warc_field *fields, size_t nfields,
+                        const void *block1, size_t len1, const void *block2, size_t len2) {
+    size_t start = out->len;
+    warc_buf head = {0}; /* process allocator: out stays the arena's newest block */
+    z_stream z;
+    memset(&z, 0, sizeof(z));
+    long rc = -1;
+    int zinit = 0;
+    char line[64];
+    if (warc_buf_append(&head, "WARC/1.1\r\nWARC-Type: ", 21) < 0 ||
+        warc_buf_append(&head, type, strlen(type)) < 0 || warc_buf_append(&head, "\r\n", 2) < 0)
+        goto out;
+    for (size_t i = 0; i < nfields; i++) {
+        if (!fields[i].value)
+            continue;
+        if (warc_buf_append(&head, fields[i].name, strlen(fields[i].name)) < 0 ||
+            warc_buf_append(&head, ": ", 2) < 0 ||
+            warc_buf_append(&head, fields[i].value, strlen(fields[i].value)) < 0 ||
+            warc_buf_append(&head, "\r\n", 2) < 0)
+            goto out;
+    }
+    int ln = snprintf(line, sizeof(line), "Content-Length: %zu\r\n\r\n", len1 + len2);
+    if (warc_buf_append(&head, line, (size_t)ln) < 0)
+        goto out;
+    /* windowBits 15 + 16: the gzip wrapper (header and CRC-32 trailer). */
+    if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        goto out;
+    zinit = 1;
+    if (warc_buf_reserve(out, deflateBound(&z, (uLong)(head.len + len1 + len2 + 4)) + 64) < 0)
+        goto out;
+    if (gz_feed_all(&z, out, head.p, head.len) < 0 || gz_feed_all(&z, out, block1, len1) < 0 ||
+        gz_feed_all(&z, out, block2, len2) < 0 || gz_feed(&z, out, "\r\n\r\n", 4, Z_FINISH) < 0)
+        goto out;
+    rc = (long)(out->len - start);
+out:
+    if (zinit)
+        deflateEnd(&z);
+    warc_buf_release(&head);
+    if (rc < 0)
+        out->len = start;
+    return rc;
+}
+
+/* Header names the rewrite renames (the payload is recorded decoded). */
+static int framing_header(const char *line, size_t n, size_t *name_len) {
+    static const char *const names[] = {"Content-Encoding", "Transfer-Encoding", "Content-Length"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        size_t k = strlen(names[i]);
+        if (n > k && strncasecmp(line, names[i], k) == 0 && (line[k] == ':')) {
+            *name_len = k;
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+int warc_http_response_head(warc_buf *out, const char *head, size_t head_len, size_t payload_len) {
+    /* First pass: does anything say the payload is framed or encoded other
+     * than as recorded? */
+    int rewrite = 0;
+    const char *end = head + head_len;
+    const char *p = memchr(head, '\n', head_len); /* skip the status line */
+    p = p ? p + 1 : end;
+    for (const char *l = p; l < end;) {
+        const char *nl = memchr(l, '\n', (size_t)(end - l));
+        size_t n = nl ? (size_t)(nl - l + 1) : (size_t)(end - l);
+        size_t k;
+        int which = framing_header(l, n, &k);
+        if (which == 0 || which == 1)
+            rewrite = 1;
+        else if (which == 2) {
+            const char *v = l + k + 1;
+            while (v < l + n && (*v == ' ' || *v == '\t'))
+                v++;
+            unsigned long long cl = 0;
+            int digits = 0;
+            while (v < l + n && isdigit((unsigned char)*v)) {
+                cl = cl * 10 + (unsigned)(*v++ - '0');
+                digits++;
+            }
+            if (!digits || cl != payload_len)
+                rewrite = 1;
+        }
+        l += n;
+    }
+    if (!rewrite)
+        return warc_buf_append(out, head, head_len);
+    size_t start = out->len;
+    if (warc_buf_append(out, head, (size_t)(p - head)) < 0)
+        goto fail;
+    for (const char *l = p; l < end;) {
+        const char *nl = memchr(l, '\n', (size_t)(end - l));
+        size_t n = nl ? (size_t)(nl - l + 1) : (size_t)(end - l);
+        if ((n == 2 && l[0] == '\r') || n == 1) /* the blank line: ours goes first */
+            break;
+        size_t k;
+        if (framing_header(l, n, &k) >= 0 && warc_buf_append(out, "X-Crawld-Original-", 18) < 0)
+            goto fail;
+        if (warc_buf_append(out, l, n) < 0)
+            goto fail;
+        if (n && l[n - 1] != '\n' && warc_buf_append(out, "\r\n", 2) < 0)
+            goto fail;
+        l += n;
+    }
+    char cl[64];
+    int cn = snprintf(cl, sizeof(cl), "Content-Length: %zu\r\n\r\n", payload_len);
+    if (warc_buf_append(out, cl, (size_t)cn) < 0)
+        goto fail;
+    return 0;
+fail:
+    out->len = start;
+    return -1;
+}
+
+static const char b64abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+size_t warc_b64_encoded_len(size_t n) {
+    return (n + 2) / 3 * 4;
+}
+
+size_t warc_b64_encode(const void *in, size_t n, char *out) {
+    const unsigned char *u = in;
+    size_t o = 0, i = 0;
+    for (; i + 3 <= n; i += 3) {
+        unsigned v = (unsigned)u[i] << 16 | (unsigned)u[i + 1] << 8 | u[i + 2];
+        out[o++] = b64abc[v >> 18];
+        out[o++] = b64abc[(v >> 12) & 63];
+        out[o++] = b64abc[(v >> 6) & 63];
+        out[o++] = b64abc[v & 63];
+    }
+    if (i < n) {
+        unsigned v = (unsigned)u[i] << 16 | (i + 1 < n ? (unsigned)u[i + 1] << 8 : 0);
+        out[o++] = b64abc[v >> 18];
+        out[o++] = b64abc[(v >> 12) & 63];
+        out[o++] = i + 1 < n ? b64abc[(v >> 6) & 63] : '=';
+        out[o++] = '=';
+    }
+    out[o] = '\0';
+    return o;
+}
+
+static int b64_value(unsigned char c) {
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+long warc_b64_decode(const char *in, size_t n, unsigned char *out) {
+    if (n % 4)
+        return -1;
+    size_t o = 0;
+    for (size_t i = 0; i < n; i += 4) {
+        int pad = 0;
+        int v[4];
+        for (int k = 0; k < 4; k++) {
+            unsigned char c = (unsigned char)in[i + k];
+            if (c == '=' && i + 4 == n && k >= 2) {
+                v[k] = 0;
+                pad++;
+            } else if (pad || (v[k] = b64_value(c)) < 0) {
+                return -1; /* a character after '=' or outside the alphabet */
+            }
+        }
+        unsigned w =
+            (unsigned)v[0] << 18 | (unsigned)v[1] << 12 | (unsigned)v[2] << 6 | (unsigned)v[3];
+        out[o++] = (unsigned char)(w >> 16);
+        if (pad < 2)
+            out[o++] = (unsigned char)(w >> 8);
+        if (pad < 1)
+            out[o++] = (unsigned char)w;
+    }
+    return (long)o;
+}

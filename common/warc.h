@@ -1,0 +1,76 @@
+/* warc — WARC/1.1 records (ISO 28500:2017), each compressed as its own gzip
+ * member so a reader can start at any record's offset. The worker builds a
+ * page's request and response records with it; crawld builds the warcinfo
+ * record that opens a job's crawl.warc.gz and decodes the records the
+ * worker sends (base64 in the result frame).
+ *
+ * Digests are "sha1:" + base32 (RFC 4648, upper case) of libcrypto's SHA-1;
+ * compression is zlib's deflate with the gzip wrapper; record ids are
+ * random (v4) UUIDs from getrandom. Output goes into a warc_buf that grows
+ * in an arena (the page's) or, with no arena, through the process
+ * allocator. Nothing here logs. */
+#ifndef CRAWLD_WARC_H
+#define CRAWLD_WARC_H
+
+#include "arena.h"
+#include <stddef.h>
+#include <time.h>
+
+#define WARC_ID_SIZE 48     /* "<urn:uuid:" 36 ">" + NUL */
+#define WARC_DATE_SIZE 64   /* "2026-11-25T19:16:50.123456Z" + NUL, with room */
+#define WARC_DIGEST_SIZE 40 /* "sha1:" + 32 base32 + NUL */
+
+typedef struct warc_buf {
+    arena *a; /* NULL: the process allocator (warc_buf_release frees it) */
+    char *p;
+    size_t len, cap;
+} warc_buf;
+
+/* 0, or -1 when the buffer could not grow. */
+int warc_buf_reserve(warc_buf *b, size_t extra);
+int warc_buf_append(warc_buf *b, const void *data, size_t n);
+/* Frees the bytes of a process-allocator buffer; nothing for an arena one. */
+void warc_buf_release(warc_buf *b);
+
+typedef struct warc_field {
+    const char *name;
+    const char *value;
+} warc_field;
+
+/* "<urn:uuid:…>" of a random v4 UUID. 0, or -1 when getrandom failed. */
+int warc_record_id(char out[WARC_ID_SIZE]);
+/* W3C-ISO8601 in UTC with microseconds (WARC 1.1 allows the fraction). */
+void warc_date(char out[WARC_DATE_SIZE], const struct timespec *ts);
+/* RFC 4648 base32 with '=' padding; out needs ((n + 4) / 5) * 8 + 1 bytes.
+ * Returns the length written (NUL not counted). */
+size_t warc_base32(const unsigned char *in, size_t n, char *out);
+/* "sha1:" + base32 of SHA-1 over a[0..an) then b[0..bn) (b may be NULL).
+ * 0, or -1 when libcrypto failed. */
+int warc_sha1_b32(const void *a, size_t an, const void *b, size_t bn, char out[WARC_DIGEST_SIZE]);
+
+/* Appends one record as one gzip member: "WARC/1.1", WARC-Type: type, the
+ * fields in order, Content-Length (of the block), a blank line, the block
+ * (block1 then block2; either may be empty) and the two CRLFs that end a
+ * record. Field values must not contain CR or LF. Returns the member's
+ * compressed length, or -1 (nothing is left appended). */
+long warc_append_record(warc_buf *out, const char *type, const warc_field *fields, size_t nfields,
+                        const void *block1, size_t len1, const void *block2, size_t len2);
+
+/* The HTTP header block of a response record, from the block as received
+ * (status line up to and including the blank line) and the payload length
+ * that follows it in the record. crawld records the payload curl decoded,
+ * so a block with Content-Encoding or Transfer-Encoding, or with a
+ * Content-Length other than payload_len, is rewritten: each such header is
+ * kept renamed X-Crawld-Original-<Name> and "Content-Length: payload_len"
+ * is added before the blank line. Otherwise the block is copied unchanged.
+ * Appended to out (no NUL). 0, or -1 on allocation failure. */
+int warc_http_response_head(warc_buf *out, const char *head, size_t head_len, size_t payload_len);
+
+/* Base64 (RFC 4648, padded, no line breaks) for the result frame. */
+size_t warc_b64_encoded_len(size_t n);                       /* without NUL */
+size_t warc_b64_encode(const void *in, size_t n, char *out); /* writes a NUL too */
+/* Decodes into out (room for (n / 4) * 3 bytes); -1 on a character outside
+ * the alphabet, bad padding or a length that is not a multiple of 4. */
+long warc_b64_decode(const char *in, size_t n, unsigned char *out);
+
+#endif
