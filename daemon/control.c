@@ -359,53 +359,48 @@ static int numeric(const char *s, long *out)
     return 1;
 }
 
-static int add_user(void *ud, const char *name)
+/* A user or group name (or number) to its id: 0, or -1 when unknown. */
+static int resolve_id(const char *name, int group, long *id)
 {
-    access_build *b = ud;
-    long v;
-    uid_t u;
-    if (numeric(name, &v))
-        u = (uid_t)v;
-    else {
-        struct passwd pw, *res = NULL;
-        char buf[4096];
-        if (getpwnam_r(name, &pw, buf, sizeof(buf), &res) != 0 || !res) {
-            snprintf(b->err, b->errlen, "allow_users: no user \"%s\"", name);
+    if (numeric(name, id))
+        return 0;
+    char buf[16384];
+    if (group) {
+        struct group gr, *res = NULL;
+        if (getgrnam_r(name, &gr, buf, sizeof(buf), &res) != 0 || !res)
             return -1;
-        }
-        u = pw.pw_uid;
+        *id = (long)gr.gr_gid;
+    } else {
+        struct passwd pw, *res = NULL;
+        if (getpwnam_r(name, &pw, buf, sizeof(buf), &res) != 0 || !res)
+            return -1;
+        *id = (long)pw.pw_uid;
     }
-    if (b->nu >= CONTROL_MAX_ALLOW) {
-        snprintf(b->err, b->errlen, "allow_users: more than %d entries", CONTROL_MAX_ALLOW);
-        return -1;
-    }
-    b->uid[b->nu++] = u;
     return 0;
 }
 
-static int add_group(void *ud, const char *name)
+static int add_id(access_build *b, int group, const char *name)
 {
-    access_build *b = ud;
-    long v;
-    gid_t g;
-    if (numeric(name, &v))
-        g = (gid_t)v;
-    else {
-        struct group gr, *res = NULL;
-        char buf[16384];
-        if (getgrnam_r(name, &gr, buf, sizeof(buf), &res) != 0 || !res) {
-            snprintf(b->err, b->errlen, "allow_groups: no group \"%s\"", name);
-            return -1;
-        }
-        g = gr.gr_gid;
-    }
-    if (b->ng >= CONTROL_MAX_ALLOW) {
-        snprintf(b->err, b->errlen, "allow_groups: more than %d entries", CONTROL_MAX_ALLOW);
+    const char *key = group ? "allow_groups" : "allow_users";
+    long id;
+    if (resolve_id(name, group, &id) < 0) {
+        snprintf(b->err, b->errlen, "%s: no %s \"%s\"", key, group ? "group" : "user", name);
         return -1;
     }
-    b->gid[b->ng++] = g;
+    int *n = group ? &b->ng : &b->nu;
+    if (*n >= CONTROL_MAX_ALLOW) {
+        snprintf(b->err, b->errlen, "%s: more than %d entries", key, CONTROL_MAX_ALLOW);
+        return -1;
+    }
+    if (group)
+        b->gid[(*n)++] = (gid_t)id;
+    else
+        b->uid[(*n)++] = (uid_t)id;
     return 0;
 }
+
+static int add_user(void *ud, const char *name) { return add_id(ud, 0, name); }
+static int add_group(void *ud, const char *name) { return add_id(ud, 1, name); }
 
 int control_set_access(control *c, const char *users, const char *groups, char *err,
                        size_t errlen)
