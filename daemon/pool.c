@@ -151,6 +151,14 @@ static void worker_kill(worker *w, recycle_reason why, const char *detail)
     uv_process_kill(&w->proc, SIGKILL);
 }
 
+/* The worker broke the protocol: killed, and nothing more it sends is read
+ * (its page goes back through the exit path like a crash). */
+static void worker_distrust(worker *w, const char *why)
+{
+    w->untrusted = 1;
+    worker_kill(w, RECYCLE_CRASH, why);
+}
+
 /* Asks an idle (or just-finished) worker to leave after nothing more. */
 static void worker_retire(worker *w, recycle_reason why)
 {
@@ -324,8 +332,11 @@ static void on_result(worker *w, json_t *m)
     json_t *st = json_object_get(m, "worker");
     json_t *page = json_object_get(m, "page");
     if (!w->task || tid != w->task_id || !json_is_object(page)) {
+        /* Our workers answer the task they run, with a page object: anything
+         * else is a broken or hostile process. Its pages go back. */
         log_warn("pool", "result for no task of this worker", "slot=%d pid=%ld task_id=%lld",
                  w->slot, (long)w->pid, (long long)tid);
+        worker_distrust(w, "result for a task it does not run");
         return;
     }
     long rss = (long)json_integer_value(json_object_get(st, "rss_kb"));
@@ -406,7 +417,7 @@ static void on_frame_json(worker *w, const char *buf, size_t len)
     json_t *m = json_loadb(buf, len, 0, &jerr);
     const char *type = m ? json_string_value(json_object_get(m, "type")) : NULL;
     if (!type) {
-        worker_kill(w, RECYCLE_CRASH, "bad frame from worker");
+        worker_distrust(w, "bad frame from worker");
         json_decref(m);
         return;
     }
@@ -459,13 +470,15 @@ static void on_frame_json(worker *w, const char *buf, size_t len)
 static void worker_decode(worker *w)
 {
     for (;;) {
+        if (w->untrusted)
+            return; /* nothing more it says is read */
         char *buf;
         size_t len;
         frame_err fe = frame_decoder_next(&w->dec, &buf, &len);
         if (fe == FRAME_EOF)
             return;
         if (fe != FRAME_OK) {
-            worker_kill(w, RECYCLE_CRASH, frame_err_str(fe));
+            worker_distrust(w, frame_err_str(fe));
             return;
         }
         on_frame(w, buf, len);

@@ -90,6 +90,7 @@ typedef struct worker {
     int retire_for_reload;  /* … by pool_reload (counted as reload, not manual) */
     unsigned gen;           /* pool.gen when spawned: older ones are replaced */
     int killed;             /* SIGKILL sent */
+    int untrusted;          /* broke the protocol: killed, its frames ignored */
     int ready;              /* the handshake came */
 } worker;
 

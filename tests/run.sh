@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every Check suite in OUT/tests and every tests/integration/*.sh script
+# Runs every Check suite in OUT/tests and every tests/integration/*.sh and
+# tests/faults/*.sh script
 # against the binaries in OUT; prints one line per suite and a closing
 # "tests: N passed, N failed" line; exits non-zero on any failure.
 set -u
@@ -33,7 +34,7 @@ for t in "$OUT"/tests/test_*; do
     [ -x "$t" ] || continue
     run_one "$(basename "$t")" "$t"
 done
-for s in tests/integration/*.sh; do
+for s in tests/integration/*.sh tests/faults/*.sh; do
     [ -f "$s" ] || continue
     run_one "$(basename "$s" .sh)" bash "$s"
 done
