@@ -468,10 +468,14 @@ static void on_connection(uv_stream_t *server, int status)
                                     "user (%ld) and not in allow_users or allow_groups",
                                     (long)cr.uid, (long)geteuid());
     } else if (c->nclients > CONTROL_MAX_CLIENTS || c->closing) {
+        /* Answered at once and closed, without reading: connections past
+         * the cap hold nothing (10,000 idle ones leave no growth). */
         c->refused++;
-        cl->refused = 1;
-        cl->refusal = control_error(c->closing ? "daemon is stopping" : "too many clients (max %d)",
-                                    CONTROL_MAX_CLIENTS);
+        client_reply(cl, control_error(c->closing ? "daemon is stopping"
+                                                  : "too many clients (max %d)",
+                                       CONTROL_MAX_CLIENTS));
+        client_end(cl);
+        return;
     } else
         c->accepted++;
     uv_read_start((uv_stream_t *)&cl->h, on_alloc, on_client_read);

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Fault: 10,000 idle connections to the control socket: past the client cap
+# each is answered with the reason and closed at once; crawld's fds and
+# memory stay bounded and it keeps answering (tests/faults/idle_connections.py).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export CRAWLD_BIN=${CRAWLD_BIN:-build}
+python3 tests/faults/idle_connections.py
