@@ -50,7 +50,12 @@ try:
           % (answered, over))
     fd1, rss1 = fds(), rss_kb()
     check(fd1 <= fd0 + CAP + 20, "descriptors bounded by the cap: %d -> %d" % (fd0, fd1))
-    check(rss1 - rss0 < 8 * 1024, "memory does not grow with the flood: %d -> %d KB" % (rss0, rss1))
+    # Release: measured +0.7 MB. The debug and ASan builds put large headers
+    # on every allocation, and the refused clients' structs are alive together
+    # for a moment while the burst is accepted; their ceiling is higher.
+    limit_kb = 8 * 1024 if os.environ.get("CRAWLD_BUILD", "release") == "release" else 48 * 1024
+    check(rss1 - rss0 < limit_kb, "memory does not grow with the flood: %d -> %d KB (limit +%d)"
+          % (rss0, rss1, limit_kb))
     r = subprocess.run([BIN + "/crawlctl", "-s", d.sock, "status"], capture_output=True,
                        text=True, timeout=30)
     check(r.returncode == 1 and "too many clients" in r.stderr,
