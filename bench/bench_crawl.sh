@@ -51,38 +51,14 @@ if [ "${SERVER:-nginx}" = nginx ]; then
         DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx-light >/dev/null 2>&1 || true
         systemctl stop nginx 2>/dev/null || true
     fi
-    NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-    if [ -x "$NGINX" ]; then
-        root=$(echo "$D"/warm/*)
-        chmod 755 "$D" && chmod -R a+rX "$D/warm" # nginx workers run as www-data
-        port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-        mkdir -p "$D/nginx"
-        cat > "$D/nginx/nginx.conf" <<N
-worker_processes 1;
-daemon off;
-pid $D/nginx/pid;
-error_log $D/nginx/error.log;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    types { text/html html; }
-    default_type text/html;
-    client_body_temp_path $D/nginx; proxy_temp_path $D/nginx; fastcgi_temp_path $D/nginx;
-    uwsgi_temp_path $D/nginx; scgi_temp_path $D/nginx;
-    server { listen 127.0.0.1:$port; root $root; index index.html; }
-}
-N
-        "$NGINX" -c "$D/nginx/nginx.conf" -p "$D/nginx" &
-        NP=$!
-        for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$port/site/" && break; sleep 0.05; done
-        if curl -sf -o /dev/null "http://127.0.0.1:$port/site/"; then
-            SITE_URL="http://127.0.0.1:$port"
-        else
-            echo "bench_crawl: nginx did not serve the copy; using the Python server" >&2
-            cat "$D/nginx/error.log" >&2 || true
-            kill "$NP" 2>/dev/null || true
-            NP=""
-        fi
+    root=$(echo "$D"/warm/*)
+    chmod 755 "$D" && chmod -R a+rX "$D/warm" # nginx workers run as www-data
+    # shellcheck source=nginx.sh
+    source bench/nginx.sh
+    if nginx_static "$root" "$D/nginx" /site/; then
+        NP=$NGINX_PID SITE_URL=$NGINX_URL
+    else
+        echo "bench_crawl: nginx did not serve the copy; using the Python server" >&2
     fi
 fi
 t0=$(date +%s.%N)

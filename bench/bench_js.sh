@@ -51,35 +51,13 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 URL="http://127.0.0.1:$port"
 up() { curl -sf -o /dev/null "$URL/expected.json"; }
 SERVER=""
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-if [ "${BENCH_JS_SERVER:-nginx}" = nginx ] && [ -x "$NGINX" ]; then
-    mkdir -p "$D/nginx"
-    cat > "$D/nginx/nginx.conf" <<N
-worker_processes 1;
-daemon off;
-pid $D/nginx/pid;
-error_log $D/nginx/error.log;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    types { text/html html; application/json json; text/javascript js; }
-    default_type application/octet-stream;
-    client_body_temp_path $D/nginx; proxy_temp_path $D/nginx; fastcgi_temp_path $D/nginx;
-    uwsgi_temp_path $D/nginx; scgi_temp_path $D/nginx;
-    server { listen 127.0.0.1:$port; root $D/site; index index.html; }
-}
-N
-    "$NGINX" -c "$D/nginx/nginx.conf" -p "$D/nginx" &
-    SP=$!
-    for _ in $(seq 100); do up && break; sleep 0.05; done
-    if up; then
-        SERVER=nginx
+# shellcheck source=nginx.sh
+source bench/nginx.sh
+if [ "${BENCH_JS_SERVER:-nginx}" = nginx ]; then
+    if nginx_static "$D/site" "$D/nginx" /expected.json; then
+        SP=$NGINX_PID URL=$NGINX_URL SERVER=nginx
     else
         echo "bench_js: nginx did not serve the site; using python3 -m http.server" >&2
-        cat "$D/nginx/error.log" >&2 || true
-        kill "$SP" 2>/dev/null || true
-        wait "$SP" 2>/dev/null || true
-        SP=""
     fi
 fi
 if [ -z "$SERVER" ]; then

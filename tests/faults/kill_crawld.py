@@ -3,11 +3,11 @@ delays are seeded, so a failure repeats): after every restart the job
 resumes from its committed state, the file is cut back to its committed
 length, and at the end every page is in pages.jsonl exactly once with no
 torn line; the workers never outlive a killed crawld."""
-import collections, json, os, random, signal, sys, time
+import collections, json, os, random, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
-from daemon_lib import alive, check, dump_log_on_failure, finish, wait_for  # noqa: E402
+from daemon_lib import check, dump_log_on_failure, finish  # noqa: E402
 from crawl_lib import bfs, crawl_daemon  # noqa: E402
 
 BASE = sys.argv[1]
@@ -28,14 +28,9 @@ try:
         time.sleep(rng.uniform(0.1, 1.2))
         if d.job(jid)["state"] != "running":
             break
-        workers = d.worker_pids_now()
-        d.proc.send_signal(signal.SIGKILL)
-        d.proc.wait()
-        d.logf.close()
+        d.kill9()
         kills += 1
-        wait_for(lambda: not any(alive(p) for p in workers), 10, "workers leave with crawld (%d)" % i)
-        d.start(wait_ready=False)
-        wait_for(lambda: d.proc.poll() is None and d.ping(), 15, "crawld answers after restart %d" % i)
+        d.restart()
     check(kills >= 5, "crawld was killed mid-crawl %d times" % kills)
     d.wait_job(jid, timeout=300)
     check(d.job(jid)["state"] == "done", "the job completes")

@@ -6,7 +6,7 @@ import collections, json, os, sys, urllib.parse, urllib.request
 from html.parser import HTMLParser
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_lib import Daemon  # noqa: E402
+from daemon_lib import Daemon, check  # noqa: E402
 
 CRAWL_CONF = "[politeness]\ndelay_ms = 0\n"
 
@@ -105,3 +105,11 @@ def reset_robots(base):
 def path_of(url):
     sp = urllib.parse.urlsplit(url)
     return sp.path + ("?" + sp.query if sp.query else "")
+
+
+def jsonl_lines(path):
+    """The records of a pages.jsonl; checks that no torn line ends it."""
+    with open(path, "rb") as f:
+        data = f.read()
+    check(data == b"" or data.endswith(b"\n"), "no torn line at the end")
+    return [json.loads(l) for l in data.splitlines() if l.strip()]

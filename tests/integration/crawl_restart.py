@@ -4,34 +4,14 @@ page exactly once; 50 jobs at once share the workers and each gets its
 exact set.
 
 usage: crawl_restart.py BASE_URL   (CRAWLD_BIN: the build directory)"""
-import json, os, signal, subprocess, sys, time
+import json, os, subprocess, sys, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_lib import BIN, alive, check, dump_log_on_failure, finish, wait_for  # noqa: E402
-from crawl_lib import bfs, crawl_daemon  # noqa: E402
+from daemon_lib import BIN, check, dump_log_on_failure, finish, wait_for  # noqa: E402
+from crawl_lib import bfs, crawl_daemon, jsonl_lines  # noqa: E402
 
 BASE = sys.argv[1]
 SITE = BASE + "/site/"
 host_scope = lambda u: u.startswith(BASE + "/")  # noqa: E731
-
-
-def restart(d):
-    d.start(wait_ready=False)
-    wait_for(lambda: d.proc.poll() is None and d.ping(), 10, "crawld answers after restart")
-
-
-def kill9(d):
-    workers = d.worker_pids_now()
-    d.proc.send_signal(signal.SIGKILL)
-    d.proc.wait()
-    d.logf.close()
-    wait_for(lambda: not any(alive(p) for p in workers), 10, "workers die with crawld")
-
-
-def lines(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    check(data == b"" or data.endswith(b"\n"), "no torn line at the end")
-    return [json.loads(l) for l in data.splitlines() if l.strip()]
 
 
 d = crawl_daemon("restart")
@@ -47,21 +27,21 @@ try:
     out = os.path.join(d.out, str(jid), "pages.jsonl")
     # First kill: early in the crawl.
     wait_for(lambda: d.job(jid)["done"] >= 40, 30, "40 pages done")
-    kill9(d)
-    n_at_kill = len(lines(out))
+    d.kill9()
+    n_at_kill = len(jsonl_lines(out))
     check(0 < n_at_kill < len(want), "killed mid-crawl (%d of %d)" % (n_at_kill, len(want)))
     # A torn, uncommitted record at the end, as a crash inside write() leaves it.
     with open(out, "ab") as f:
         f.write(b'{"url":"http://torn.invalid/","status":200,"tit')
-    restart(d)
+    d.restart()
     check(d.job(paused)["state"] == "paused", "a paused job stays paused across a restart")
     # Second kill: later, while pages are in flight.
     wait_for(lambda: d.job(jid)["done"] >= n_at_kill + 100, 30, "100 more pages")
-    kill9(d)
-    restart(d)
+    d.kill9()
+    d.restart()
     rc, o, e = d.ctl("wait", str(jid), "--timeout", "90")
     check(rc == 0 and "done" in o, "job completes after two kill -9: %d %r %r" % (rc, o, e))
-    recs = lines(out)
+    recs = jsonl_lines(out)
     urls = [r["url"] for r in recs]
     check(len(urls) == len(set(urls)), "no page twice after kill -9 (%d records, %d unique)"
           % (len(urls), len(set(urls))))

@@ -200,6 +200,19 @@ class Daemon:
         self.logf.close()
         return rc
 
+    def kill9(self):
+        """kill -9 of crawld; its workers must leave on their own."""
+        workers = self.worker_pids_now()
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+        self.logf.close()
+        wait_for(lambda: not any(alive(p) for p in workers), 10, "workers die with crawld")
+
+    def restart(self):
+        """Start again after kill9, on the same state."""
+        self.start(wait_ready=False)
+        wait_for(lambda: self.proc.poll() is None and self.ping(), 15, "crawld answers after restart")
+
     def cleanup(self):
         """Kills whatever is left and says whether anything was."""
         if self.proc and self.proc.poll() is None:

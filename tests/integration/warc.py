@@ -12,10 +12,10 @@ mid-crawl with torn bytes appended to both files: after the restart the
 WARC holds every page exactly once and reads to the end.
 
 usage: warc.py BASE_URL   (CRAWLD_BIN: the build directory)"""
-import base64, collections, hashlib, json, os, re, signal, subprocess, sys, urllib.request, zlib
+import base64, collections, hashlib, json, os, re, subprocess, sys, urllib.request, zlib
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_lib import alive, check, dump_log_on_failure, finish, wait_for  # noqa: E402
-from crawl_lib import bfs, crawl_daemon  # noqa: E402
+from daemon_lib import check, dump_log_on_failure, finish, wait_for  # noqa: E402
+from crawl_lib import bfs, crawl_daemon, jsonl_lines  # noqa: E402
 
 BASE = sys.argv[1]
 SITE = BASE + "/site/"
@@ -200,26 +200,6 @@ def check_warc(path, recs):
     return resp
 
 
-def lines(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    check(data == b"" or data.endswith(b"\n"), "no torn line at the end")
-    return [json.loads(l) for l in data.splitlines() if l.strip()]
-
-
-def restart(d):
-    d.start(wait_ready=False)
-    wait_for(lambda: d.proc.poll() is None and d.ping(), 10, "crawld answers after restart")
-
-
-def kill9(d):
-    workers = d.worker_pids_now()
-    d.proc.send_signal(signal.SIGKILL)
-    d.proc.wait()
-    d.logf.close()
-    wait_for(lambda: not any(alive(p) for p in workers), 10, "workers die with crawld")
-
-
 d = crawl_daemon("warc")
 try:
     d.start()
@@ -265,13 +245,13 @@ try:
 
     # ---- kill -9 mid-crawl, twice, torn bytes at the end of both files ----
     want = {u for u, _ in bfs([SITE], 100, host_scope)}
-    restart(d)
+    d.restart()
     jid = d.submit([SITE], "--warc", "--no-js", "--depth", "100", "--max-pages", "100000")
     out = os.path.join(d.out, str(jid), "pages.jsonl")
     wpath = os.path.join(d.out, str(jid), "crawl.warc.gz")
     wait_for(lambda: d.job(jid)["done"] >= 40, 30, "40 pages done")
-    kill9(d)
-    n_at_kill = len(lines(out))
+    d.kill9()
+    n_at_kill = len(jsonl_lines(out))
     check(0 < n_at_kill < len(want), "killed mid-crawl (%d of %d)" % (n_at_kill, len(want)))
     with open(out, "ab") as f:
         f.write(b'{"url":"http://torn.invalid/","status":200,"tit')
@@ -279,13 +259,13 @@ try:
         head = f.read(4096)
     with open(wpath, "ab") as f:  # half a gzip member, as a crash inside write() leaves it
         f.write(head[:len(head) // 2])
-    restart(d)
+    d.restart()
     wait_for(lambda: d.job(jid)["done"] >= n_at_kill + 80, 30, "80 more pages")
-    kill9(d)
-    restart(d)
+    d.kill9()
+    d.restart()
     rc, o, e = d.ctl("wait", str(jid), "--timeout", "120")
     check(rc == 0 and "done" in o, "job completes after two kill -9: %d %r %r" % (rc, o, e))
-    recs = lines(out)
+    recs = jsonl_lines(out)
     urls = [r["url"] for r in recs]
     check(len(urls) == len(set(urls)) and set(urls) == want,
           "pages.jsonl: the exact set once (%d records, %d unique, %d wanted)"
