@@ -376,7 +376,10 @@ static int job_open_output(job *jb, int create, char *err, size_t errlen)
         snprintf(err, errlen, "cannot create %s: %s", jb->out_dir, strerror(errno));
         return -1;
     }
-    jb->out_fd = open(jb->out_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (create ? O_TRUNC : 0),
+    /* O_NOFOLLOW: a pages.jsonl planted as a symlink never sends the
+     * output (or its truncation) outside the job's directory. */
+    jb->out_fd = open(jb->out_path,
+                      O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | (create ? O_TRUNC : 0),
                       0644);
     if (jb->out_fd < 0) {
         snprintf(err, errlen, "cannot open %s: %s", jb->out_path, strerror(errno));
@@ -385,7 +388,8 @@ static int job_open_output(job *jb, int create, char *err, size_t errlen)
     if (!jb->warc)
         return 0;
     jb->warc_fd = open(jb->warc_path,
-                       O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (create ? O_TRUNC : 0), 0644);
+                       O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | (create ? O_TRUNC : 0),
+                       0644);
     if (jb->warc_fd < 0) {
         snprintf(err, errlen, "cannot open %s: %s", jb->warc_path, strerror(errno));
         return -1; /* out_fd stays open: the caller's failure path closes both */
@@ -639,6 +643,50 @@ job *jobs_find(jobs *j, long long id)
 
 /* ---- submit ---- */
 
+/* mkdir -p of rel under the directory root, one component at a time from
+ * a descriptor of its parent, never following a symlink (O_NOFOLLOW): a
+ * symlinked directory under the root cannot make anything be created
+ * outside it. */
+static int mkdir_under(const char *root, const char *rel, char *err, size_t errlen)
+{
+    int dfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) {
+        snprintf(err, errlen, "output root %s: %s", root, strerror(errno));
+        return -1;
+    }
+    char comp[NAME_MAX + 1];
+    const char *s = rel;
+    while (*s) {
+        size_t n = strcspn(s, "/");
+        if (n > NAME_MAX) {
+            snprintf(err, errlen, "a path component is longer than %d bytes", NAME_MAX);
+            close(dfd);
+            return -1;
+        }
+        memcpy(comp, s, n);
+        comp[n] = '\0';
+        s += n;
+        s += *s == '/';
+        if (n == 0 || strcmp(comp, ".") == 0)
+            continue;
+        if (mkdirat(dfd, comp, 0755) < 0 && errno != EEXIST) {
+            snprintf(err, errlen, "cannot create %s: %s", comp, strerror(errno));
+            close(dfd);
+            return -1;
+        }
+        int nfd = openat(dfd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        close(dfd);
+        if (nfd < 0) {
+            snprintf(err, errlen, "%s is not a directory under the output root (%s)", comp,
+                     errno == ELOOP || errno == ENOTDIR ? "a symlink or a file" : strerror(errno));
+            return -1;
+        }
+        dfd = nfd;
+    }
+    close(dfd);
+    return 0;
+}
+
 /* dir (absolute, or relative to the output root) must end up strictly
  * under the output root, with no ".." component and no symlink leading out. */
 static int resolve_output(jobs *j, const char *want, char *out, size_t cap, char *err,
@@ -669,15 +717,9 @@ static int resolve_output(jobs *j, const char *want, char *out, size_t cap, char
         snprintf(err, errlen, "--output %s is not under the output root %s", want, j->output_dir);
         return -1;
     }
-    for (char *p = path + 1; *p; p++) { /* mkdir -p */
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        mkdir(path, 0755);
-        *p = '/';
-    }
-    if (mkdir(path, 0755) < 0 && errno != EEXIST) {
-        snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+    if (mkdir_under(root, path + (strncmp(path, root, rl) == 0 && path[rl] == '/' ? rl : jl) + 1,
+                    err, errlen) < 0) {
+        snprintf(err + strlen(err), errlen - strlen(err), " (--output %s)", want);
         return -1;
     }
     if (!realpath(path, real) || strncmp(real, root, rl) != 0 || real[rl] != '/') {
