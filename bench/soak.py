@@ -8,7 +8,9 @@ once a second from /proc; then a trend check and a gnuplot PNG.
 One job crawls the whole site (--depth 1000 --max-pages N, JS on, no
 politeness); when it ends before the time is up the same crawl is submitted
 again (a new job: pages are fetched again). Data file columns:
-  t_s  pages_done  crawld_mb  worker_0_mb … worker_W-1_mb
+  t_s  pages_done  crawld_mb  known_urls  worker_0_mb … worker_W-1_mb
+(known_urls: URLs the running jobs hold, done + pending + in flight:
+crawld's state grows with them, so its RSS is reported per known URL too)
 (per worker slot: a recycled worker's successor continues its slot's
 line; NaN while the slot has no live worker).
 
@@ -82,7 +84,7 @@ def run(a):
         jobs.append(jid)
         next_tick = t0
         with open(a.data, "w") as f:
-            f.write("# t_s pages_done crawld_mb %s\n"
+            f.write("# t_s pages_done crawld_mb known_urls %s\n"
                     % " ".join("worker_%d_mb" % i for i in range(a.workers)))
             while True:
                 now = time.time()
@@ -91,6 +93,7 @@ def run(a):
                 st = d.status()
                 job = d.job(jid)
                 done = pages_before + job["done"] + job["failed"]
+                known = job["done"] + job["failed"] + job["pending"] + job.get("in_flight", 0)
                 if job["state"] not in ("running", "paused"):
                     pages_before += job["done"] + job["failed"]
                     jid = d.submit([start_url], "--depth", "1000", "--max-pages", str(a.pages),
@@ -101,10 +104,11 @@ def run(a):
                     i = w.get("id", 0)
                     if w.get("pid") and 0 <= i < a.workers:
                         slots[i] = rss_mb(w["pid"])
-                row = (now - t0, done, rss_mb(d.proc.pid), slots)
+                row = (now - t0, done, rss_mb(d.proc.pid), slots, known)
                 rows.append(row)
-                f.write("%.1f %d %s %s\n" % (row[0], done, "%.2f" % row[2] if row[2] else "NaN",
-                                             " ".join("%.2f" % s if s else "NaN" for s in slots)))
+                f.write("%.1f %d %s %d %s\n" % (row[0], done, "%.2f" % row[2] if row[2] else "NaN",
+                                                known,
+                                                " ".join("%.2f" % s if s else "NaN" for s in slots)))
                 f.flush()
                 next_tick += a.interval
                 time.sleep(max(0.0, next_tick - time.time()))
@@ -125,6 +129,13 @@ def run(a):
     line, ch = trend("crawld", ts, [r[2] for r in rows])
     lines.append(line)
     verdicts.append(("crawld", ch))
+    k = max(1, len(rows) // 10)
+    if len(rows) >= 20:
+        dk = rows[-1][4] - rows[k][4]
+        dm = (rows[-1][2] or 0) - (rows[k][2] or 0)
+        lines.append("crawld       %+.2f MB while the known URLs went %d -> %d (%s bytes per URL)"
+                     % (dm, rows[k][4], rows[-1][4],
+                        "%.0f" % (dm * 1048576 / dk) if dk > 0 else "n/a"))
     for i in range(a.workers):
         line, ch = trend("worker %d" % i, ts, [r[3][i] for r in rows])
         lines.append(line)
@@ -148,7 +159,7 @@ def run(a):
 def plot(a):
     cols = " , ".join(
         ["'%s' using ($1/60):3 with lines lw 2 title 'crawld'" % a.data] +
-        ["'%s' using ($1/60):%d with lines title 'worker slot %d'" % (a.data, 4 + i, i)
+        ["'%s' using ($1/60):%d with lines title 'worker slot %d'" % (a.data, 5 + i, i)
          for i in range(a.workers)] +
         ["'%s' using ($1/60):2 axes x1y2 with lines dt 2 lc rgb 'gray' title 'pages done'"
          % a.data])

@@ -9,6 +9,10 @@
 # a least-squares slope after the first 10%) goes to stdout and
 # bench/results/soak-STAMP.txt. Exit 1 when crawld's or the workers' RSS
 # ends more than SOAK_MAX_GROWTH percent (default 10) above that baseline.
+# crawld's RSS includes SQLite's page cache (store.c: cache_size 32 MB), which
+# fills as the frontier grows: in a short run it rises with the known URLs
+# (the report gives bytes per known URL) and levels off once the cache is
+# full or the site is all known.
 # Not part of make test or make bench: run it by hand.
 # usage: bench/soak.sh [BUILD_DIR] [DURATION_S] [PAGES]
 # env: SOAK_WORKERS (2), SOAK_SITE (a directory to keep the generated site in

@@ -23,7 +23,8 @@ Endpoint           | Response
 /ok                | a small page titled "OK"
 /robots.txt        | by MODE: "404" (default), "503", "hang" (read the request,
                    |   answer nothing until the client leaves), "big" (600 KiB:
-                   |   "Disallow: /early" first, "Disallow: /late" after 500 KiB)
+                   |   "Disallow: /early" first, "Disallow: /late" after 500 KiB),
+                   |   "redirect:URL" (302 to URL)
 anything else      | a small page titled by its path (200)
 
 stats() gives per-path request counts and bytes of body written."""
@@ -199,6 +200,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def robots(self):
         mode = self.server.robots
+        if mode.startswith("redirect:"):
+            return self.redirect(302, mode[len("redirect:"):])
         if mode == "503":
             return self.whole(503, b"unavailable", "text/plain")
         if mode == "hang":
@@ -269,7 +272,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bind", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=0)
-    ap.add_argument("--robots", default="404", choices=["404", "503", "hang", "big"])
+    ap.add_argument("--robots", default="404", help="404, 503, hang, big or redirect:URL")
     a = ap.parse_args()
     s = HostileServer(a.bind, a.port, a.robots)
     print(s.origin, flush=True)

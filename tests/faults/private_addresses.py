@@ -121,6 +121,22 @@ def main():
         for j in d.request({"cmd": "jobs"})["jobs"]:
             d.wait_job(j["id"])
 
+        # -- robots.txt that redirects to the canary: refused like any other
+        # fetch; the host is then unreachable, so disallowed (RFC 9309).
+        rorigin = HostileServer(bind=ORIGIN_ADDR, robots="redirect:http://127.1:%d/robots.txt"
+                                % canary.port).start()
+        try:
+            jid = d.submit([rorigin.origin + "/page"], "--depth", "0", "--no-js")
+            d.wait_job(jid)
+            recs = d.records(jid)
+            check(len(recs) == 1 and recs[0].get("error") == "robots: disallowed",
+                  "robots.txt redirecting to the canary: the page is disallowed: %r"
+                  % [r.get("error") for r in recs])
+            check(rorigin.stats.requests.get("/robots.txt") == 1 and
+                  not rorigin.stats.requests.get("/page"), "robots.txt asked once, page never")
+        finally:
+            rorigin.stop()
+
         # -- links: a page on the origin links to every spelling (scope: anything)
         q = urllib.parse.urlencode([("u", u) for u in targets] +
                                    [("u", "file:///etc/passwd"), ("u", "ftp://%s/x" % ORIGIN_ADDR),
