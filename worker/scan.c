@@ -20,7 +20,9 @@
  *   decoded, NULL value for an attribute written without one.
  * - In the push parser a start tag is parsed only once its '>' has
  *   arrived; until then instate is XML_PARSER_START_TAG and input->cur is
- *   at its '<': that is where the attribute guard counts. */
+ *   at its '<': that is where the attribute guard counts. Its lookahead
+ *   for that '>' treats any quote as opening a value and loses the quote
+ *   when it resumes (see run_parser). */
 #include "scan.h"
 
 #include <gumbo.h>
@@ -363,11 +365,20 @@ static html_err run_parser(scan_st *st, const char *in, size_t n) {
     htmlCtxtUseOptions(ctxt, HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
                                  HTML_PARSE_RECOVER | HTML_PARSE_IGNORE_ENC);
     html_err err = HTML_OK;
-    size_t off = 0, checked = SIZE_MAX;
+    size_t off = 0, checked = SIZE_MAX, counted = SIZE_MAX;
     while (off < n && !st->oom) {
         size_t k = n - off < HTML_SCAN_CHUNK ? n - off : HTML_SCAN_CHUNK;
         if (checked != SIZE_MAX && checked > off && checked - off > k)
             k = checked - off; /* the rest of a start tag already counted */
+        if (ctxt->instate == XML_PARSER_START_TAG) {
+            /* libxml2 2.9.14's '>' lookahead resumes at checkIndex inside
+             * a quoted value without the quote it opened with, and then
+             * never closes it: the tag (and all after it) would wait for
+             * the end of the input and be parsed unguarded. Rescan from
+             * the tag's start (inSubset holds that lookahead's state). */
+            ctxt->checkIndex = 0;
+            ctxt->inSubset = 0;
+        }
         htmlParseChunk(ctxt, in + off, (int)k, 0);
         off += k;
         if (ctxt->errNo == XML_ERR_NO_MEMORY) {
@@ -381,7 +392,7 @@ static html_err run_parser(scan_st *st, const char *in, size_t n) {
         if (pending > off)
             continue;
         size_t at = off - pending;
-        if (checked != SIZE_MAX && at < checked)
+        if (at == counted)
             continue; /* this tag was counted already */
         size_t cmp = pending < 16 ? pending : 16;
         if (in[at] != '<' || memcmp(ctxt->input->cur, in + at, cmp) != 0)
@@ -392,6 +403,7 @@ static html_err run_parser(scan_st *st, const char *in, size_t n) {
             err = HTML_PARSE;
             break;
         }
+        counted = at;
         checked = at + tag_len;
     }
     if (!err && !st->oom) {

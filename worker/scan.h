@@ -45,9 +45,14 @@
  *   HTML_SCAN_MAX_ATTRS attributes fails the page with HTML_PARSE
  *   (libxml2's and gumbo's duplicate-attribute checks are quadratic:
  *   20,000 attributes take ~2 s in gumbo and ~5 s in libxml2). Tags are
- *   fed in HTML_SCAN_CHUNK pieces and the pending start tag is counted
- *   before libxml2 parses it, so a tag the guard does not see is shorter
- *   than one chunk. */
+ *   fed in HTML_SCAN_CHUNK pieces and the start tag libxml2 waits on at
+ *   each piece's end is counted before libxml2 parses it, so a tag the
+ *   guard does not see is shorter than one chunk — as far as libxml2's
+ *   '>' lookahead (any quote opens a value) and its tag parser (quotes
+ *   only after '=') agree on where a tag ends. Input built on their
+ *   disagreement ("<p a\"" … many attributes … "\">") can still hand
+ *   libxml2 one long tag at once: quadratic time, as html_parse has on
+ *   any long tag. */
 #ifndef CRAWLD_SCAN_H
 #define CRAWLD_SCAN_H
 

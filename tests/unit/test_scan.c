@@ -497,6 +497,30 @@ START_TEST(million_attributes_refused) {
             ms, (peak_kb() - kb0) / 1024);
     ck_assert_int_lt(ms, 5000);
     ck_assert_int_lt(peak_kb() - kb0, 256 * 1024);
+    /* Wherever the tag starts against the feeding chunks, and after
+     * constructs that make the push parser wait (a long comment, text). */
+    static const char *const LEAD[] = {"%s", "x%s", "<!-- %s -->", "<script>%s</script>",
+                                       "<!DOCTYPE html %s>", "<div title='%s'>"};
+    for (size_t l = 0; l < sizeof LEAD / sizeof LEAD[0]; l++) {
+        for (size_t pad = HTML_SCAN_CHUNK - 3; pad <= HTML_SCAN_CHUNK * 3 + 1; pad += 1025) {
+            char filler[4096];
+            memset(filler, 'f', pad);
+            filler[pad] = '\0';
+            char lead[8192];
+            int ll = snprintf(lead, sizeof lead, LEAD[l], filler);
+            size_t n = (size_t)ll;
+            memcpy(html, lead, n);
+            n += (size_t)snprintf(html + n, cap - n, "<p ");
+            for (size_t i = 0; i < 20000; i++)
+                n += (size_t)snprintf(html + n, cap - n, "b%zu ", i);
+            n += (size_t)snprintf(html + n, cap - n, ">x</p>");
+            t0 = testutil_now_ms();
+            ck_assert_msg(html_scan(&A, URL, html, n, &o, &d) == HTML_PARSE, "lead %zu pad %zu", l,
+                          pad);
+            ck_assert_int_lt(testutil_now_ms() - t0, 1000);
+            arena_reset(&A, 0);
+        }
+    }
     /* At the limit it parses. */
     len = (size_t)snprintf(html, cap, "<p ");
     for (size_t i = 0; i < HTML_SCAN_MAX_ATTRS; i++)
