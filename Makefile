@@ -24,7 +24,7 @@ endif
 
 CC ?= cc
 CXX ?= g++
-PKGS := libuv libcurl gumbo sqlite3 inih jansson libsystemd libpsl zlib libcrypto
+PKGS := libuv libcurl gumbo libxml-2.0 sqlite3 inih jansson libsystemd libpsl zlib libcrypto
 JS_PKG := mozjs-102
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS))

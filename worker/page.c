@@ -2,6 +2,7 @@
 #include "page.h"
 #include "dom.h"
 #include "js/js.h"
+#include "scan.h"
 #include "json_alloc.h"
 #include "log.h"
 #include "warc.h"
@@ -138,8 +139,9 @@ int page_run(worker_env *e, const page_task *t, page *p)
             ho.after_parse = run_scripts;
             ho.after_parse_ud = &jc;
         }
-        html_err he = html_parse(p->a, p->fetch.final_url, p->fetch.body, p->fetch.body_len, &ho,
-                                 &p->doc);
+        /* No scripts: no tree needed, the SAX scan gives the same html_doc. */
+        html_err he = (t->js ? html_parse : html_scan)(p->a, p->fetch.final_url, p->fetch.body,
+                                                       p->fetch.body_len, &ho, &p->doc);
         p->parse_ms = page_now_ms() - t0 - p->js_ms;
         if (he == HTML_OK)
             p->parsed = 1;
