@@ -86,11 +86,12 @@ int sandbox_install(char *err, size_t errlen)
         snprintf(err, errlen, "seccomp rule for clone3: %s", strerror(-r));
         goto out;
     }
-    /* Every thread already running gets it too. */
-    if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1)) < 0) {
-        snprintf(err, errlen, "seccomp thread sync: %s", strerror(-r));
-        goto out;
-    }
+    /* Every thread already running gets it too, where seccomp(2) can be
+     * called. Under a filter that denies seccomp(2) (systemd's
+     * @system-service) libseccomp loads through prctl, for the calling
+     * thread and the threads it makes later: serve installs it before any
+     * thread exists. */
+    (void)seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
     if ((r = seccomp_load(ctx)) < 0) {
         snprintf(err, errlen, "seccomp_load: %s", strerror(-r));
         goto out;
