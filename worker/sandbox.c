@@ -93,8 +93,18 @@ int sandbox_install(char *err, size_t errlen)
      * thread exists. */
     (void)seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
     if ((r = seccomp_load(ctx)) < 0) {
-        snprintf(err, errlen, "seccomp_load: %s", strerror(-r));
-        goto out;
+        /* libseccomp picked seccomp(2) from what the kernel offers, but a
+         * filter above us denies it: once more through prctl. */
+        int r2 = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 0);
+        if (r2 == 0)
+            r2 = seccomp_api_set(1);
+        if (r2 == 0)
+            r2 = seccomp_load(ctx);
+        if (r2 < 0) {
+            snprintf(err, errlen, "seccomp_load: %s (through prctl: %s)", strerror(-r),
+                     strerror(-r2));
+            goto out;
+        }
     }
     rc = 0;
 out:

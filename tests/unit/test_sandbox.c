@@ -10,10 +10,12 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -128,6 +130,30 @@ START_TEST(test_threads_and_io_allowed)
 }
 END_TEST
 
+/* Under systemd's @system-service filter seccomp(2) fails with EPERM: the
+ * sandbox must still go on (through prctl) and deny what it denies. */
+static int probe_under_outer_filter(void)
+{
+    scmp_filter_ctx c = seccomp_init(SCMP_ACT_ALLOW);
+    if (!c || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+        seccomp_rule_add(c, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(seccomp), 0) < 0 ||
+        seccomp_load(c) < 0)
+        return 11;
+    seccomp_release(c);
+    char err[256];
+    if (sandbox_install(err, sizeof(err)) < 0) {
+        fprintf(stderr, "sandbox_install under a filter denying seccomp(2): %s\n", err);
+        return 12;
+    }
+    return probe_execve();
+}
+
+START_TEST(test_installs_when_seccomp_syscall_denied)
+{
+    ck_assert_int_eq(in_child(probe_under_outer_filter, 0), DENIED);
+}
+END_TEST
+
 START_TEST(test_selftest_passes)
 {
     /* (Without the sandbox its execve would replace the child: the other
@@ -145,6 +171,7 @@ static Suite *sandbox_suite(void)
     tcase_add_test(tc, test_namespaces_and_mounts_denied);
     tcase_add_test(tc, test_threads_and_io_allowed);
     tcase_add_test(tc, test_selftest_passes);
+    tcase_add_test(tc, test_installs_when_seccomp_syscall_denied);
     suite_add_tcase(s, tc);
     return s;
 }
