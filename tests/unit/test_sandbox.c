@@ -108,6 +108,7 @@ START_TEST(test_ptrace_and_fork_denied)
 #if defined(__SANITIZE_ADDRESS__)
     /* The ASan build keeps ptrace and clone for LeakSanitizer (sandbox.c). */
     ck_assert_int_eq(in_child(probe_ptrace, 1), 0);
+    ck_assert_int_eq(in_child(probe_fork, 1), 0);
 #else
     ck_assert_int_eq(in_child(probe_ptrace, 0), 0);
     ck_assert_int_eq(in_child(probe_ptrace, 1), DENIED);
