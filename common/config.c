@@ -50,6 +50,10 @@ static const key_def keys[] = {
     INT_KEY("limits", max_redirects, 0, 100, "redirects followed per page"),
     INT_KEY("limits", max_attempts, 1, 100, "workers a page may kill before quarantine"),
     INT_KEY("limits", rss_poll_ms, 10, 60000, "supervisor polls worker RSS and deadlines"),
+    INT_KEY("limits", worker_start_timeout_ms, 100, 3600000,
+            "a new worker that has not said ready by then is killed (a start failure)"),
+    BOOL_KEY("limits", worker_sandbox,
+             "workers run with no_new_privs and a seccomp deny list (docs/worker.md)"),
     BOOL_KEY("politeness", obey_robots, "fetch and obey robots.txt"),
     INT_KEY("politeness", delay_ms, 0, 3600000, "minimum gap between requests to one host"),
     INT_KEY("politeness", per_host_concurrency, 1, 1024, "pages in flight per host"),
@@ -92,6 +96,8 @@ void config_defaults(crawld_config *c)
     c->max_redirects = 10;
     c->max_attempts = 3;
     c->rss_poll_ms = 250;
+    c->worker_start_timeout_ms = 30000;
+    c->worker_sandbox = 1;
     c->obey_robots = 1;
     c->delay_ms = 1000;
     c->per_host_concurrency = 1;

@@ -34,6 +34,8 @@ typedef struct crawld_config {
     int max_redirects;
     int max_attempts;
     int rss_poll_ms; /* supervisor's RSS poll and deadline tick */
+    int worker_start_timeout_ms; /* no "ready" from a new worker by then: killed */
+    int worker_sandbox;          /* seccomp deny list + no_new_privs in workers */
     /* [politeness] */
     int obey_robots;
     int delay_ms;

@@ -117,19 +117,53 @@ static void flight_remove(jobs *j, jobs_page *p)
 static int row_in_flight(const jobs *j, long long row_id)
 {
     for (const jobs_page *p = j->flight; p; p = p->next)
-        if (p->kind == JOBS_PAGE && p->row_id == row_id)
+        if (p->kind == JOBS_PAGE && p->row_id == row_id && !p->stale)
             return 1;
     return 0;
 }
 
 static void job_fail(jobs *j, job *jb, const char *fmt, const char *detail);
+static void retry_cb(uv_timer_t *t);
 
 /* ---- group commit ---- */
 
+static void tx_reset(job *jb) { jb->tx_finished = jb->tx_done = jb->tx_failed = 0; }
+
+static void retry_arm(jobs *j)
+{
+    if (j->retry.data && !uv_is_closing((uv_handle_t *)&j->retry) &&
+        !uv_is_active((uv_handle_t *)&j->retry))
+        uv_timer_start(&j->retry, retry_cb, JOBS_RETRY_MS, JOBS_RETRY_MS);
+}
+
+/* Pauses a job whose batch could not be committed, with msg as its error;
+ * retry_cb runs it again once its files and the database answer. persist:
+ * store the paused state (not when the database is what failed). A job the
+ * user paused stays the user's: it gets the error but no retry. */
+static void job_hold(jobs *j, job *jb, const char *msg, int persist)
+{
+    if (jb->state != JOB_RUNNING && !(jb->state == JOB_PAUSED && jb->held))
+        return;
+    int first = !jb->held;
+    snprintf(jb->error, sizeof(jb->error), "%s", msg);
+    jb->held = 1;
+    jb->state = JOB_PAUSED;
+    if (persist && store_job_set_state(j->st, jb->id, "paused", 0, jb->error) < 0)
+        log_error("jobs", "cannot store job state", "job=%lld error=\"%s\"", jb->id,
+                  store_errmsg(j->st));
+    if (first)
+        log_error("jobs", "job paused: its records cannot be committed; retrying",
+                  "job=%lld error=\"%s\" retry_ms=%d pending=%ld", jb->id, jb->error,
+                  JOBS_RETRY_MS, jb->pending);
+    retry_arm(j);
+}
+
 /* Rolls the open batch back: every file written in it is cut back to its
- * committed length, its job's counters are read back from the database and
- * the job fails with msg. */
-static void batch_abort(jobs *j, const char *msg)
+ * committed length and its job's counters move back (the batch's pages are
+ * pending again: they are fetched again). culprit (its file failed) is
+ * held with msg; when culprit is NULL the database failed and every job in
+ * the batch is held. */
+static void batch_abort(jobs *j, const char *msg, job *culprit)
 {
     store_rollback(j->st);
     if (j->tx_open)
@@ -138,30 +172,65 @@ static void batch_abort(jobs *j, const char *msg)
     j->tx_pages = 0;
     int was = j->flushing;
     j->flushing = 1;
+    /* Pages handed out from rows the batch inserted: those rows are gone
+     * (and their ids may be given to other rows), so what comes back for
+     * them is dropped; the links are found again when their parent is. */
+    for (jobs_page *p = j->flight; p; p = p->next)
+        if (p->kind == JOBS_PAGE && p->row_id >= j->tx_min_row)
+            p->stale = 1;
+    j->tx_min_row = LLONG_MAX;
     for (job *jb = j->list; jb; jb = jb->next) {
         if (!jb->dirty)
             continue;
         jb->dirty = 0;
+        size_t need = (size_t)(jb->written - jb->committed);
+        size_t wneed = (size_t)(jb->warc_written - jb->warc_committed);
         jb->obuf_len = 0;
         jb->wbuf_len = 0;
         if (jb->out_fd >= 0 && ftruncate(jb->out_fd, jb->committed) < 0)
-            log_error("jobs", "cannot cut back after a failed commit", "job=%lld", jb->id);
+            log_error("jobs", "cannot cut back after a failed commit", "job=%lld error=\"%s\"",
+                      jb->id, strerror(errno));
         if (jb->warc_fd >= 0 && ftruncate(jb->warc_fd, jb->warc_committed) < 0)
-            log_error("jobs", "cannot cut the WARC back after a failed commit", "job=%lld",
-                      jb->id);
+            log_error("jobs", "cannot cut the WARC back after a failed commit",
+                      "job=%lld error=\"%s\"", jb->id, strerror(errno));
         jb->written = jb->committed;
         jb->warc_written = jb->warc_committed;
-        long c[ROW_STATE_COUNT];
+        /* Counters from the database as it is again; a row in flight (and
+         * not stale) is pending there but not here. */
+        long c[ROW_STATE_COUNT], flying = 0;
+        for (const jobs_page *p = j->flight; p; p = p->next)
+            if (p->kind == JOBS_PAGE && p->job_id == jb->id && !p->stale)
+                flying++;
         if (store_job_counts(j->st, jb->id, c) == 0) {
+            j->pending += c[ROW_PENDING] - flying - jb->pending;
+            jb->pending = c[ROW_PENDING] - flying;
             j->done += c[ROW_DONE] - jb->done;
-            j->failed += c[ROW_FAILED] - jb->failed;
             jb->done = c[ROW_DONE];
+            j->failed += c[ROW_FAILED] - jb->failed;
             jb->failed = c[ROW_FAILED];
             jb->rows = c[ROW_PENDING] + c[ROW_DONE] + c[ROW_FAILED] + c[ROW_DROPPED];
+        } else
+            log_error("jobs", "cannot recount a job after a rollback; its counters are off",
+                      "job=%lld error=\"%s\"", jb->id, store_errmsg(j->st));
+        j->pages_total -= jb->tx_done + jb->tx_failed;
+        log_info("jobs", "batch rolled back", "job=%lld pages=%ld", jb->id, jb->tx_finished);
+        tx_reset(jb);
+        if (!culprit || jb == culprit) {
+            jb->hold_need = need > JOBS_PROBE_MIN ? need : JOBS_PROBE_MIN;
+            jb->hold_wneed = wneed > JOBS_PROBE_MIN ? wneed : JOBS_PROBE_MIN;
+            job_hold(j, jb, msg, culprit != NULL);
         }
-        job_fail(j, jb, "%s", msg);
     }
     j->flushing = was;
+}
+
+/* "write PATH: No space left on device (ENOSPC)" */
+static void write_error(char *e, size_t cap, const char *path, int fd_closed)
+{
+    int err = errno;
+    const char *name = fd_closed ? NULL : strerrorname_np(err);
+    snprintf(e, cap, "write %.600s: %s%s%s%s", path, fd_closed ? "closed" : strerror(err),
+             name ? " (" : "", name ? name : "", name ? ")" : "");
 }
 
 /* Writes all of buf: 0, or -1 with errno (the file is then cut back by
@@ -251,16 +320,13 @@ static int batch_commit(jobs *j)
     uv_timer_stop(&j->group);
     j->flushing = 1;
     char e[800];
+    job *culprit = NULL;
     for (job *jb = j->list; jb; jb = jb->next) {
         if (!jb->dirty)
             continue;
-        if (jb->out_fd >= 0 && obuf_write(jb) < 0) {
-            snprintf(e, sizeof(e), "write %.600s: %s", jb->out_path, strerror(errno));
-            goto fail;
-        }
-        if (jb->out_fd < 0 || fdatasync(jb->out_fd) < 0) {
-            snprintf(e, sizeof(e), "write %.600s: %s", jb->out_path,
-                     jb->out_fd < 0 ? "closed" : strerror(errno));
+        culprit = jb;
+        if (jb->out_fd < 0 || obuf_write(jb) < 0 || fdatasync(jb->out_fd) < 0) {
+            write_error(e, sizeof(e), jb->out_path, jb->out_fd < 0);
             goto fail;
         }
         if (store_job_set_committed(j->st, jb->id, jb->written) < 0)
@@ -268,8 +334,7 @@ static int batch_commit(jobs *j)
         if (!jb->warc)
             continue;
         if (jb->warc_fd < 0 || wbuf_write(jb) < 0 || fdatasync(jb->warc_fd) < 0) {
-            snprintf(e, sizeof(e), "write %.600s: %s", jb->warc_path,
-                     jb->warc_fd < 0 ? "closed" : strerror(errno));
+            write_error(e, sizeof(e), jb->warc_path, jb->warc_fd < 0);
             goto fail;
         }
         if (store_job_set_warc_committed(j->st, jb->id, jb->warc_written) < 0)
@@ -284,13 +349,16 @@ static int batch_commit(jobs *j)
             jb->committed = jb->written;
             jb->warc_committed = jb->warc_written;
             jb->dirty = 0;
+            tx_reset(jb);
         }
+    j->tx_min_row = LLONG_MAX;
     j->flushing = 0;
     return 0;
 dberr:
     snprintf(e, sizeof(e), "state database: %s", store_errmsg(j->st));
+    culprit = NULL;
 fail:
-    batch_abort(j, e);
+    batch_abort(j, e, culprit);
     j->flushing = 0;
     return -1;
 }
@@ -304,6 +372,7 @@ static int batch_begin(jobs *j)
 {
     if (j->tx_open)
         return 0;
+    j->tx_min_row = LLONG_MAX;
     if (store_begin(j->st) < 0)
         return -1;
     j->tx_open = 1;
@@ -347,6 +416,8 @@ static void job_maybe_end(jobs *j, job *jb)
         return;
     if (jb->dirty) /* its last records: committed before it is done */
         batch_commit(j);
+    if (jb->pending != 0 || jb->in_flight != 0) /* the commit failed: its pages came back */
+        return;
     if (job_active(jb)) {
         jb->state = JOB_DONE;
         jb->ended = now_unix();
@@ -478,6 +549,9 @@ static int load_job(void *ud, const store_job *r)
         snprintf(jb->name, sizeof(jb->name), "%s", r->name);
     if (r->error)
         snprintf(jb->error, sizeof(jb->error), "%s", r->error);
+    /* Paused with an error: crawld held it (a user's pause clears the error). */
+    jb->held = jb->state == JOB_PAUSED && jb->error[0];
+    jb->hold_need = jb->hold_wneed = JOBS_PROBE_MIN;
     json_error_t jerr;
     json_t *o = json_loads(r->opts ? r->opts : "{}", 0, &jerr);
     jb->js = json_is_true(json_object_get(o, "js"));
@@ -569,6 +643,7 @@ static int load_job(void *ud, const store_job *r)
 int jobs_init(jobs *j, uv_loop_t *loop, const crawld_config *cfg, char *err, size_t errlen)
 {
     memset(j, 0, sizeof(*j));
+    j->tx_min_row = LLONG_MAX;
     j->cfg = cfg;
     j->loop = loop;
     snprintf(j->output_dir, sizeof(j->output_dir), "%s", cfg->output_dir);
@@ -600,6 +675,14 @@ int jobs_init(jobs *j, uv_loop_t *loop, const crawld_config *cfg, char *err, siz
     j->wake.data = j;
     uv_timer_init(loop, &j->group);
     j->group.data = j;
+    uv_timer_init(loop, &j->retry);
+    j->retry.data = j;
+    for (job *jb = j->list; jb; jb = jb->next)
+        if (jb->held && jb->state == JOB_PAUSED) {
+            log_warn("jobs", "job held after an output error; retrying", "job=%lld error=\"%s\"",
+                     jb->id, jb->error);
+            retry_arm(j);
+        }
     return 0;
 }
 
@@ -610,6 +693,8 @@ void jobs_close(jobs *j)
         uv_close((uv_handle_t *)&j->wake, NULL);
     if (j->group.data && !uv_is_closing((uv_handle_t *)&j->group))
         uv_close((uv_handle_t *)&j->group, NULL);
+    if (j->retry.data && !uv_is_closing((uv_handle_t *)&j->retry))
+        uv_close((uv_handle_t *)&j->retry, NULL);
 }
 
 void jobs_free(jobs *j)
@@ -930,6 +1015,13 @@ static void commit_record(jobs *j, job *jb, long long row_id, const char *url, i
         job_maybe_end(j, jb);
         return;
     }
+    if (jb->held) { /* its output cannot be written now: the row stays pending */
+        jb->pending++;
+        j->pending++;
+        log_debug("jobs", "result not written: the job is held", "job=%lld url=\"%s\"", jb->id,
+                  url);
+        return;
+    }
     int failed = json_is_string(json_object_get(rec, "error"));
     size_t wbuf_was = jb->wbuf_len;
     long long warc_was = jb->warc_written;
@@ -957,6 +1049,7 @@ static void commit_record(jobs *j, job *jb, long long row_id, const char *url, i
     }
     jb->written += (long long)len + 1;
     jb->dirty = 1;
+    jb->tx_finished++; /* from here a failure rolls the batch back (batch_abort) */
     long added = 0;
     if (batch_begin(j) < 0)
         goto dberr;
@@ -984,6 +1077,8 @@ static void commit_record(jobs *j, job *jb, long long row_id, const char *url, i
         int r = store_frontier_add(j->st, jb->id, l, depth + 1, url, origin, ROW_PENDING, &rid);
         if (r < 0)
             goto dberr;
+        if (r == 1 && rid < j->tx_min_row)
+            j->tx_min_row = rid;
         if (r == 1) {
             if (scope_note_path(jb->scope, l) == SCOPE_TRAP) {
                 if (store_frontier_delete(j->st, rid) < 0)
@@ -998,9 +1093,11 @@ static void commit_record(jobs *j, job *jb, long long row_id, const char *url, i
     if (failed) {
         jb->failed++;
         j->failed++;
+        jb->tx_failed++;
     } else {
         jb->done++;
         j->done++;
+        jb->tx_done++;
     }
     j->pages_total++;
     count_record(j, jb, rec, failed);
@@ -1010,7 +1107,7 @@ static void commit_record(jobs *j, job *jb, long long row_id, const char *url, i
 dberr:;
     char e[400];
     snprintf(e, sizeof(e), "state database: %.300s", store_errmsg(j->st));
-    batch_abort(j, e);
+    batch_abort(j, e, NULL);
 out:
     job_maybe_end(j, jb);
 }
@@ -1235,6 +1332,26 @@ static void robots_done(jobs *j, jobs_page *p, json_t *rec)
         h->next_ok_ms = next;
 }
 
+/* A stale page (its row went with a rolled-back batch) comes back: nothing
+ * of it is kept and nothing is counted but its flight. 1 when it was (p
+ * freed). */
+static int page_stale(jobs *j, jobs_page *p)
+{
+    if (!p->stale)
+        return 0;
+    job *jb = jobs_find(j, p->job_id);
+    host_release(j, p, jb ? jb->delay_ms : j->cfg->delay_ms);
+    log_debug("jobs", "result dropped: its row was rolled back", "job=%lld url=\"%s\"",
+              p->job_id, p->url);
+    page_free(p);
+    if (jb) {
+        jb->in_flight--;
+        j->in_flight--;
+        job_maybe_end(j, jb);
+    }
+    return 1;
+}
+
 void jobs_page_done(jobs *j, jobs_page *p, json_t *record, const char *warc_b64,
                     size_t warc_b64_len)
 {
@@ -1244,6 +1361,8 @@ void jobs_page_done(jobs *j, jobs_page *p, json_t *record, const char *warc_b64,
         page_free(p);
         return;
     }
+    if (page_stale(j, p))
+        return;
     job *jb = jobs_find(j, p->job_id);
     host_release(j, p, jb ? jb->delay_ms : j->cfg->delay_ms);
     if (!jb) {
@@ -1288,6 +1407,8 @@ int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts
         page_free(p);
         return 0;
     }
+    if (page_stale(j, p))
+        return 0;
     job *jb = jobs_find(j, p->job_id);
     host_release(j, p, jb ? jb->delay_ms : j->cfg->delay_ms);
     if (!jb) {
@@ -1337,6 +1458,8 @@ void jobs_page_unstarted(jobs *j, jobs_page *p)
         page_free(p);
         return;
     }
+    if (page_stale(j, p))
+        return;
     job *jb = jobs_find(j, p->job_id);
     polite_host *h = politeness_get(&j->pol, p->origin, now_ms(j));
     if (h && h->in_flight > 0)
@@ -1390,7 +1513,88 @@ int jobs_pause(jobs *j, job *jb, int pause)
     if (store_job_set_state(j->st, jb->id, pause ? "paused" : "running", 0, NULL) < 0)
         return -1;
     jb->state = pause ? JOB_PAUSED : JOB_RUNNING;
+    if (jb->held) /* the user decides now; a resume that fails again holds it again */
+        log_info("jobs", pause ? "held job paused by the user: no more retries"
+                               : "held job resumed by the user",
+                 "job=%lld error=\"%s\"", jb->id, jb->error);
+    jb->held = 0;
+    jb->error[0] = '\0';
     return 0;
+}
+
+/* Whether a held job can go on: the database gives its write lock and each
+ * file takes the failed batch's bytes (fallocate, then cut back to the
+ * committed length; a filesystem without fallocate is taken at its word).
+ * 0, or -1 with why. */
+static int job_probe(jobs *j, job *jb, char *why, size_t cap)
+{
+    if (!j->tx_open && store_probe_write(j->st) < 0) {
+        snprintf(why, cap, "state database: %.300s", store_errmsg(j->st));
+        return -1;
+    }
+    struct {
+        int fd;
+        long long committed;
+        size_t need;
+        const char *path;
+    } f[2] = {{jb->out_fd, jb->committed, jb->hold_need, jb->out_path},
+              {jb->warc_fd, jb->warc_committed, jb->hold_wneed, jb->warc_path}};
+    for (int i = 0; i < (jb->warc ? 2 : 1); i++) {
+        if (f[i].fd < 0) {
+            snprintf(why, cap, "%.600s: not open", f[i].path);
+            return -1;
+        }
+        if (fallocate(f[i].fd, 0, (off_t)f[i].committed, (off_t)f[i].need) < 0) {
+            if (errno == EOPNOTSUPP || errno == ENOSYS)
+                continue;
+            write_error(why, cap, f[i].path, 0);
+            if (ftruncate(f[i].fd, f[i].committed) < 0) /* a partial allocation */
+                log_warn("jobs", "cannot cut back after a probe", "job=%lld error=\"%s\"",
+                         jb->id, strerror(errno));
+            return -1;
+        }
+        if (ftruncate(f[i].fd, f[i].committed) < 0) {
+            write_error(why, cap, f[i].path, 0);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void retry_cb(uv_timer_t *t)
+{
+    jobs *j = t->data;
+    int left = 0, resumed = 0;
+    for (job *jb = j->list; jb; jb = jb->next) {
+        if (!jb->held)
+            continue;
+        if (jb->state != JOB_PAUSED) {
+            jb->held = 0;
+            continue;
+        }
+        char why[700];
+        if (job_probe(j, jb, why, sizeof(why)) < 0) {
+            log_debug("jobs", "held job still blocked", "job=%lld error=\"%s\"", jb->id, why);
+            left++;
+            continue;
+        }
+        if (store_job_set_state(j->st, jb->id, "running", 0, NULL) < 0) {
+            log_debug("jobs", "held job still blocked", "job=%lld error=\"state database: %s\"",
+                      jb->id, store_errmsg(j->st));
+            left++;
+            continue;
+        }
+        log_info("jobs", "held job runs again", "job=%lld was=\"%s\" pending=%ld", jb->id,
+                 jb->error, jb->pending);
+        jb->held = 0;
+        jb->error[0] = '\0';
+        jb->state = JOB_RUNNING;
+        resumed++;
+    }
+    if (!left)
+        uv_timer_stop(t);
+    if (resumed && j->on_wake)
+        j->on_wake(j->wake_ud);
 }
 
 json_t *job_json(const job *jb)
@@ -1413,5 +1617,7 @@ json_t *job_json(const job *jb)
     json_object_set_new(o, "ended", jb->ended ? json_real(jb->ended) : json_null());
     if (jb->error[0])
         json_object_set_new(o, "error", json_string(jb->error));
+    if (jb->held) /* paused by crawld after that error; tried every JOBS_RETRY_MS */
+        json_object_set_new(o, "retrying", json_true());
     return o;
 }

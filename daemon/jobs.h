@@ -43,8 +43,16 @@
  * every page is in both files exactly once. A batch also commits early
  * once a job holds JOBS_GROUP_WARC_BYTES of records. If a commit (or a statement in
  * the batch) fails, the whole batch is rolled back, every file written in it
- * is cut back to its committed length and those jobs fail. Counters (done,
- * failed, pending, ...) are kept in memory and move at once.
+ * is cut back to its committed length and its pages are pending again (they
+ * are fetched again). A job whose file could not be written (ENOSPC, EIO,
+ * ...) is held: paused with the error, kept "paused" in the database; when
+ * the database itself failed (locked past its busy timeout, full) every job
+ * of the batch is held, in memory only. Every JOBS_RETRY_MS a held job's
+ * files are asked for the failed batch's bytes (fallocate) and the database
+ * for its write lock; when both answer, the job runs again. Results of a
+ * held job's pages still in flight are not written: their rows stay
+ * pending. Counters (done, failed, pending, ...) are kept in memory and
+ * move at once; a rolled-back batch moves them back.
  *
  * A page given out by jobs_next is in flight (in memory only) until it is
  * handed back exactly once with jobs_page_done or jobs_page_failed. */
@@ -66,6 +74,8 @@
 #define JOBS_GROUP_PAGES 64 /* results per commit at most */
 #define JOBS_GROUP_MS 50     /* a result waits at most this long for its commit */
 #define JOBS_GROUP_WARC_BYTES (8 << 20) /* WARC bytes a job buffers before a commit */
+#define JOBS_RETRY_MS 3000 /* a held job's output and the database are tried this often */
+#define JOBS_PROBE_MIN (64 * 1024) /* bytes a held job's file must take before it resumes */
 #define ROBOTS_RAW_BODY (500 * 1024)
 #define ROBOTS_MAX_REDIRECTS 5
 
@@ -89,6 +99,7 @@ typedef struct jobs_page {
     int max_redirects; /* robots: 5, else 0 (the worker's default) */
     int warc;          /* the worker builds the page's WARC records */
     char last_error[96];
+    int stale; /* its row was made in a batch that was rolled back: its result is dropped */
 } jobs_page;
 
 typedef enum job_state {
@@ -131,7 +142,14 @@ typedef struct job {
     char out_dir[512];
     char out_path[600];
     char warc_path[600];
-    char error[700]; /* why FAILED */
+    char error[700]; /* why FAILED, or why crawld paused it (held) */
+    /* Held: paused by crawld because a commit failed in a way that can pass
+     * (disk full, I/O error, database locked); the batch was rolled back and
+     * every JOBS_RETRY_MS the files and the database are tried, then the job
+     * runs again. A user's pause or resume ends the hold. */
+    int held;
+    size_t hold_need, hold_wneed; /* bytes of the failed batch per file */
+    long tx_finished, tx_done, tx_failed; /* this job's results in the open batch */
 } job;
 
 typedef struct jobs {
@@ -159,6 +177,8 @@ typedef struct jobs {
     long long bytes_fetched;
     double fetch_s, parse_s, js_s;
     metrics_hist js_hist; /* js_ms of records with JS on */
+    uv_timer_t retry;     /* tries the held jobs' files and the database */
+    long long tx_min_row; /* lowest frontier row inserted in the open batch; LLONG_MAX none */
 } jobs;
 
 typedef struct jobs_submit_opts {

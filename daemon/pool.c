@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #define WORKER_RBUF (64 * 1024)
-#define START_TIMEOUT_MS 30000 /* no "ready" by then: killed, a start failure */
 #define EXIT_WAIT_MS 3000      /* asked to go (or channel gone): killed after this */
 #define BACKOFF_BASE_MS 250
 #define BACKOFF_MAX_MS 30000
@@ -650,9 +649,13 @@ static void on_exit_cb(uv_process_t *proc, int64_t status, int term_signal)
     p->slots[w->slot].last_exit_status = term_signal ? -term_signal : (long)status;
     p->slots[w->slot].w = NULL;
     int slot = w->slot;
-    worker_close_handles(w);
     char why[96];
-    snprintf(why, sizeof(why), "exited before ready: %s", how);
+    if (w->killed && w->reason == RECYCLE_NONE) /* on_tick: past worker_start_timeout_ms */
+        snprintf(why, sizeof(why), "no ready within worker_start_timeout_ms=%d: killed",
+                 p->cfg->worker_start_timeout_ms);
+    else
+        snprintf(why, sizeof(why), "exited before ready: %s", how);
+    worker_close_handles(w);
     slot_refill(p, slot, start_failed, why);
     pool_dispatch(p);
 }
@@ -712,7 +715,7 @@ static void spawn_worker(pool *p, int slot)
         return;
     }
     w->pid = w->proc.pid;
-    w->deadline_ms = uv_now(p->loop) + START_TIMEOUT_MS;
+    w->deadline_ms = uv_now(p->loop) + (uint64_t)p->cfg->worker_start_timeout_ms;
     p->spawned++;
     p->slots[slot].w = w;
     log_info("pool", "worker started", "slot=%d pid=%ld max_pages=%ld", slot, (long)w->pid,

@@ -6,6 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
+/* A writer waits this long for another connection's lock (sqlite's busy
+ * handler) before a statement fails with SQLITE_BUSY. */
+#define STORE_BUSY_TIMEOUT_MS 5000
+
 enum {
     S_BEGIN,
     S_COMMIT,
@@ -133,7 +137,7 @@ store *store_open(const char *path, char *err, size_t errlen)
                              NULL);
     if (rc != SQLITE_OK)
         goto fail;
-    sqlite3_busy_timeout(s->db, 5000);
+    sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
     rc = sqlite3_exec(s->db,
                       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                       "PRAGMA foreign_keys=OFF; PRAGMA cache_size=-32000;"
@@ -190,6 +194,16 @@ void store_rollback(store *s)
 {
     if (!sqlite3_get_autocommit(s->db))
         step_done(s, s->st[S_ROLLBACK]);
+}
+
+int store_probe_write(store *s)
+{
+    sqlite3_busy_timeout(s->db, 0);
+    int rc = step_done(s, s->st[S_BEGIN]);
+    sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
+    if (rc == 0)
+        store_rollback(s);
+    return rc;
 }
 
 int store_job_id_floor(store *s, long long floor)

@@ -65,6 +65,9 @@ const char *store_errmsg(store *s);
 int store_begin(store *s);  /* BEGIN IMMEDIATE; 0 or -1 */
 int store_commit(store *s); /* 0 or -1 (the transaction is rolled back) */
 void store_rollback(store *s);
+/* Whether the write lock can be had now (BEGIN IMMEDIATE without waiting,
+ * then ROLLBACK): 0, or -1 (store_errmsg says why). Outside a transaction. */
+int store_probe_write(store *s);
 
 /* Job ids start above floor (e.g. the highest job directory already on
  * disk), so a new database never reuses an old job's directory. */
