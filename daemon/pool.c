@@ -1,6 +1,7 @@
 /* pool — see pool.h. */
 #include "pool.h"
 #include "json_alloc.h"
+#include "jsonv.h"
 #include "alloc.h"
 #include "log.h"
 #include "rss.h"
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #define WORKER_RBUF (64 * 1024)
+#define POOL_RECORD_DEPTH 32 /* a record nests 2 deep; more is not our worker's */
 #define START_TIMEOUT_MS 30000 /* no "ready" by then: killed, a start failure */
 #define EXIT_WAIT_MS 3000      /* asked to go (or channel gone): killed after this */
 #define BACKOFF_BASE_MS 250
@@ -174,24 +176,61 @@ static void worker_retire(worker *w, recycle_reason why)
              (long)w->pid, recycle_reason_str(w->reason), w->pages, w->rss_kb / 1024);
 }
 
-/* Sends pg to w: as its page when idle, else queued behind the one it runs. */
+/* Appends s as a JSON string (quotes included) at *q; the caller made room
+ * for 6 bytes a byte plus 2. */
+static char *put_json_str(char *q, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    *q++ = '"';
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        if (*c == '"' || *c == '\\') {
+            *q++ = '\\';
+            *q++ = (char)*c;
+        } else if (*c < 0x20 || *c == 0x7f) {
+            memcpy(q, "\\u00", 4);
+            q[4] = hex[*c >> 4];
+            q[5] = hex[*c & 15];
+            q += 6;
+        } else
+            *q++ = (char)*c;
+    }
+    *q++ = '"';
+    return q;
+}
+
+/* Sends pg to w: as its page when idle, else queued behind the one it runs.
+ * The task is formatted by hand (one per page, the hot path): every value
+ * but the two URLs is a number or a literal. */
 static void worker_give_page(worker *w, jobs_page *pg)
 {
     pool *p = w->pool;
     long long tid = ++p->next_task_id;
     long fetch_ms = (long)p->cfg->page_timeout_ms * 3 / 4; /* the rest: parse + JS */
-    json_t *t = json_pack("{s:s, s:I, s:I, s:s, s:i, s:b, s:i, s:b}", "type", "task", "task_id",
-                          (json_int_t)tid, "job_id", (json_int_t)pg->job_id, "url", pg->url,
-                          "depth", pg->depth, "js", pg->js, "timeout_ms",
-                          (int)(fetch_ms > 0 ? fetch_ms : 1), "want_text", 0);
-    if (t && pg->raw_body > 0) { /* robots.txt: raw body, its own redirect cap */
-        json_object_set_new(t, "raw_body", json_integer(pg->raw_body));
-        json_object_set_new(t, "max_redirects", json_integer(pg->max_redirects));
+    size_t ulen = strlen(pg->url), plen = pg->parent ? strlen(pg->parent) : 4;
+    size_t cap = 400 + 6 * (ulen + plen);
+    char stack[4096];
+    char *s = cap <= sizeof(stack) ? stack : alloc_new(cap), *q = s;
+    if (s) {
+        q += sprintf(q, "{\"type\":\"task\",\"task_id\":%lld,\"job_id\":%lld,\"url\":", tid,
+                     (long long)pg->job_id);
+        q = put_json_str(q, pg->url);
+        q += sprintf(q, ",\"depth\":%d,\"js\":%s,\"timeout_ms\":%ld,\"want_text\":false,"
+                        "\"attempts\":%d,\"parent\":",
+                     pg->depth, pg->js ? "true" : "false", fetch_ms > 0 ? fetch_ms : 1,
+                     pg->attempts);
+        if (pg->parent)
+            q = put_json_str(q, pg->parent);
+        else {
+            memcpy(q, "null", 4);
+            q += 4;
+        }
+        if (pg->raw_body > 0) /* robots.txt: raw body, its own redirect cap */
+            q += sprintf(q, ",\"raw_body\":%lld,\"max_redirects\":%d", (long long)pg->raw_body,
+                         pg->max_redirects);
+        if (pg->warc) /* the worker builds the page's WARC records */
+            q += sprintf(q, ",\"warc\":true");
+        *q++ = '}';
     }
-    if (t && pg->warc) /* the worker builds the page's WARC records */
-        json_object_set_new(t, "warc", json_true());
-    char *s = t ? json_dumps(t, JSON_COMPACT) : NULL;
-    json_decref(t);
     if (w->state == WORKER_BUSY) {
         w->queued = pg;
         w->queued_id = tid;
@@ -202,13 +241,9 @@ static void worker_give_page(worker *w, jobs_page *pg)
         w->deadline_ms = w->task_start_ms + (uint64_t)p->cfg->page_timeout_ms;
         worker_set_state(w, WORKER_BUSY);
     }
-    int rc = -1;
-    if (s) {
-        rc = worker_send(w, s, strlen(s));
-        json_free_t jfree;
-        json_get_alloc_funcs(NULL, &jfree);
-        jfree(s);
-    }
+    int rc = s ? worker_send(w, s, (size_t)(q - s)) : -1;
+    if (s != stack)
+        alloc_free(s, cap);
     if (rc < 0) /* the pages go back through the exit path */
         worker_kill(w, RECYCLE_CRASH, "cannot send the task");
 }
@@ -325,39 +360,45 @@ static void observe_page_time(worker *w, const jobs_page *pg)
                              (double)(uv_now(w->pool->loop) - w->task_start_ms) / 1000.0);
 }
 
-static void on_result(worker *w, json_t *m)
+static void on_result(worker *w, char *buf, size_t len)
 {
     pool *p = w->pool;
-    json_int_t tid = json_integer_value(json_object_get(m, "task_id"));
-    json_t *st = json_object_get(m, "worker");
-    json_t *page = json_object_get(m, "page");
-    if (!w->task || tid != w->task_id || !json_is_object(page)) {
-        /* Our workers answer the task they run, with a page object: anything
-         * else is a broken or hostile process. Its pages go back. */
+    frame_result r;
+    const char *why;
+    if (frame_result_decode(buf, len, &r, &why) < 0) {
+        log_warn("pool", "bad result from worker", "slot=%d pid=%ld error=\"%s\"", w->slot,
+                 (long)w->pid, why);
+        worker_distrust(w, why);
+        return;
+    }
+    if (!w->task || r.task_id != w->task_id) {
+        /* Our workers answer the task they run: anything else is a broken
+         * or hostile process. Its pages go back. */
         log_warn("pool", "result for no task of this worker", "slot=%d pid=%ld task_id=%lld",
-                 w->slot, (long)w->pid, (long long)tid);
+                 w->slot, (long)w->pid, (long long)r.task_id);
         worker_distrust(w, "result for a task it does not run");
         return;
     }
-    long rss = (long)json_integer_value(json_object_get(st, "rss_kb"));
-    if (rss > 0)
-        w->rss_kb = rss;
-    json_t *jh = json_object_get(st, "js_heap_kb");
-    if (json_is_integer(jh))
-        w->js_heap_kb = (long)json_integer_value(jh);
-    json_t *ar = json_object_get(st, "arena_retained_kb");
-    if (json_is_integer(ar))
-        w->arena_retained_kb = (long)json_integer_value(ar);
+    /* The record goes into pages.jsonl as it is: one JSON object on one
+     * line, or the worker is not trusted (its page goes back). */
+    if (!json_valid_object_line(r.record, r.record_len, POOL_RECORD_DEPTH)) {
+        log_warn("pool", "result record is not one JSON object line", "slot=%d pid=%ld",
+                 w->slot, (long)w->pid);
+        worker_distrust(w, "result record is not one JSON object line");
+        return;
+    }
+    if (r.rss_kb > 0)
+        w->rss_kb = (long)r.rss_kb;
+    w->js_heap_kb = (long)r.js_heap_kb;
+    w->arena_retained_kb = (long)r.arena_retained_kb;
     w->pages++;
     jobs_page *pg = w->task;
     w->task = NULL;
     w->task_id = 0;
     observe_page_time(w, pg);
-    json_t *warc = json_object_get(m, "warc"); /* a WARC job's records, base64 */
-    jobs_page_done(p->jobs, pg, page, json_string_value(warc),
-                   json_is_string(warc) ? json_string_length(warc) : 0);
+    jobs_page_done(p->jobs, pg, &r);
     record_rate(p);
-    int says_retire = json_is_true(json_object_get(st, "retire"));
+    int says_retire = (r.flags & FR_RETIRE) != 0;
     if (w->queued && !says_retire && w->state == WORKER_BUSY)
         worker_promote_queued(w); /* already running it */
     else {
@@ -383,7 +424,7 @@ static void on_task_error(worker *w, json_t *m)
                             "status", 0, "depth", pg->depth, "links", "error",
                             e ? e : "worker: error");
     if (rec) {
-        jobs_page_done(p->jobs, pg, rec, NULL, 0);
+        jobs_page_done_json(p->jobs, pg, rec);
         json_decref(rec);
     } else
         jobs_page_failed(p->jobs, pg, "worker error", 1);
@@ -401,9 +442,16 @@ static void on_frame_json(worker *w, const char *buf, size_t len);
  * about a sixth of crawld's CPU per page). Nothing made here is kept: what
  * outlives the frame is copied (SQLite binds, the output buffer, strdup'd
  * page fields). */
-static void on_frame(worker *w, const char *buf, size_t len)
+static void on_frame(worker *w, char *buf, size_t len)
 {
     pool *p = w->pool;
+    if (frame_is_result(buf, len)) {
+        on_result(w, buf, len);
+        if (!w->untrusted)
+            pool_dispatch(p);
+        arena_reset(&p->frame_arena, POOL_FRAME_ARENA_RETAIN);
+        return;
+    }
     arena *prev = json_alloc_push(&p->frame_arena);
     on_frame_json(w, buf, len);
     json_alloc_pop(prev);
@@ -451,8 +499,7 @@ static void on_frame_json(worker *w, const char *buf, size_t len)
             }
         }
     } else if (strcmp(type, "result") == 0) {
-        on_result(w, m);
-        pool_dispatch(p);
+        worker_distrust(w, "result frame not in the binary form");
     } else if (strcmp(type, "error") == 0) {
         on_task_error(w, m);
         pool_dispatch(p);
