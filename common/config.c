@@ -35,7 +35,8 @@ static const key_def keys[] = {
     {"daemon", "js", K_BOOL, offsetof(crawld_config, js_default), 0, 1,
      "run page JavaScript unless a job says otherwise"},
     INT_KEY("daemon", grace_ms, 0, 3600000, "on SIGTERM/drain, time pages in flight get"),
-    INT_KEY("daemon", queue_per_worker, 0, 1, "pages queued behind a busy worker's page"),
+    INT_KEY("daemon", queue_per_worker, 0, 8, "pages queued behind a busy worker's page"),
+    INT_KEY("daemon", coalesce_us, 0, 10000, "how long crawld may let results gather"),
     STR_KEY("daemon", allow_users, "control socket: users let in besides root and crawld's own"),
     STR_KEY("daemon", allow_groups, "control socket: groups let in (peer's groups)"),
     INT_KEY("limits", rss_soft_mb, 1, 1 << 20, "after a page: GC, then retire the worker"),
@@ -85,6 +86,7 @@ void config_defaults(crawld_config *c)
     c->js_default = 1;
     c->grace_ms = 30000;
     c->queue_per_worker = 1;
+    c->coalesce_us = 0;
     c->rss_soft_mb = 256;
     c->rss_hard_mb = 512;
     c->max_pages_per_worker = 10000;

@@ -20,7 +20,8 @@ typedef struct crawld_config {
     char log_level[16];
     char user_agent[256];
     int grace_ms; /* SIGTERM/drain: time pages in flight get to finish */
-    int queue_per_worker; /* 0 or 1 page sent behind a busy worker's page */
+    int queue_per_worker; /* pages (0..8) sent behind a busy worker's page */
+    int coalesce_us;        /* results gather this long at most when all workers have work */
     char allow_users[256];  /* control socket: users let in besides root and the daemon's */
     char allow_groups[256]; /* … and groups (names or numbers, comma or space separated) */
     /* [limits] */

@@ -1,5 +1,6 @@
 /* jobs — see jobs.h. */
 #include "jobs.h"
+#include "frame.h"
 #include "alloc.h"
 #include "log.h"
 #include "url.h"
@@ -85,8 +86,20 @@ static void job_close_fd(job *jb)
     jb->warc_fd = -1;
 }
 
+static void cache_clear(job *jb)
+{
+    if (jb->cache)
+        store_rows_free(jb->cache, jb->cache_n);
+    jb->cache_n = 0;
+    jb->cache_end_id = 0;
+    jb->cache_complete = 0;
+    jb->cache_stale = 0;
+}
+
 static void job_free(job *jb)
 {
+    cache_clear(jb);
+    alloc_free(jb->cache, JOBS_CACHE_ROWS * sizeof(store_row));
     job_close_fd(jb);
     alloc_free(jb->obuf, jb->obuf_cap);
     alloc_free(jb->wbuf, jb->wbuf_cap);
@@ -166,6 +179,8 @@ static void job_hold(jobs *j, job *jb, const char *msg, int persist)
 static void batch_abort(jobs *j, const char *msg, job *culprit)
 {
     store_rollback(j->st);
+    for (job *jb = j->list; jb; jb = jb->next) /* rows inserted or finished are undone */
+        jb->cache_stale = 1;
     if (j->tx_open)
         uv_timer_stop(&j->group);
     j->tx_open = 0;
@@ -387,6 +402,7 @@ static void job_close_output(jobs *j, job *jb)
     if (jb->dirty)
         batch_commit(j);
     job_close_fd(jb);
+    cache_clear(jb); /* read again if the job runs again */
 }
 
 /* Marks a failure that stops the job; its pending rows stay for a look.
@@ -961,48 +977,41 @@ out:
 
 /* The metrics of one record written: its status class, bytes and times.
  * A few additions per page (metrics.h). */
-static void count_record(jobs *j, job *jb, json_t *rec, int failed)
+static void count_record(jobs *j, job *jb, const frame_result *r)
 {
-    long status = (long)json_integer_value(json_object_get(rec, "status"));
-    jb->pages_class[metrics_class_of(status, failed)]++;
-    json_int_t bytes = json_integer_value(json_object_get(rec, "bytes"));
-    if (bytes > 0)
-        j->bytes_fetched += (long long)bytes;
-    j->fetch_s += json_number_value(json_object_get(rec, "fetch_ms")) / 1000.0;
-    j->parse_s += json_number_value(json_object_get(rec, "parse_ms")) / 1000.0;
-    double js = json_number_value(json_object_get(rec, "js_ms")) / 1000.0;
+    int failed = (r->flags & FR_FAILED) != 0;
+    jb->pages_class[metrics_class_of((long)r->status, failed)]++;
+    if (r->bytes > 0)
+        j->bytes_fetched += (long long)r->bytes;
+    j->fetch_s += (double)r->fetch_us / 1e6;
+    j->parse_s += (double)r->parse_us / 1e6;
+    double js = (double)r->js_us / 1e6;
     j->js_s += js;
-    if (!failed && json_is_true(json_object_get(rec, "js"))) /* pages whose scripts ran */
+    if (!failed && (r->flags & FR_JS)) /* pages whose scripts ran */
         metrics_hist_observe(&j->js_hist, js);
 }
 
-/* Decodes a page's WARC records (base64 from the worker) into the job's
- * WARC buffer. 0; -1 on OOM; 1 when the bytes were not base64 (the record
- * then says so and the page has no WARC records). */
-static int warc_append(job *jb, json_t *rec, const char *b64, size_t len)
+/* Appends a page's WARC records (gzip members from the worker) to the
+ * job's WARC buffer. 0; -1 on OOM. */
+static int warc_append(job *jb, const char *recs, size_t len)
 {
-    if (wbuf_reserve(jb, len / 4 * 3) < 0)
+    if (wbuf_reserve(jb, len) < 0)
         return -1;
-    long n = warc_b64_decode(b64, len, (unsigned char *)jb->wbuf + jb->wbuf_len);
-    if (n < 0) {
-        log_warn("jobs", "WARC records from the worker are not base64", "job=%lld", jb->id);
-        json_object_del(rec, "warc_records");
-        json_object_set_new(rec, "warc_error", json_string("warc: records were not base64"));
-        return 1;
-    }
-    jb->wbuf_len += (size_t)n;
-    jb->warc_written += n;
+    memcpy(jb->wbuf + jb->wbuf_len, recs, len);
+    jb->wbuf_len += len;
+    jb->warc_written += (long long)len;
     return 0;
 }
 
-/* Appends rec as one line (and, for a WARC job, the page's WARC records),
- * then puts the row's final state and the page's links in the open batch
- * (group commit: the files are fdatasync'd and their new lengths stored
- * when the batch commits). links and warc_b64 may be NULL. was_in_flight:
- * the row was handed out (else it was pending). */
+/* Appends the record line r->record (and, for a WARC job, the page's WARC
+ * records) to the job's output, then puts the row's final state and, when
+ * follow, the page's links in the open batch (group commit: the files are
+ * fdatasync'd and their new lengths stored when the batch commits). The
+ * links (r->links) are edited in place into strings. was_in_flight: the
+ * row was handed out (else it was pending). */
 static void commit_record(jobs *j, job *jb, long long row_id, const char *url, int depth,
-                          int attempts, json_t *rec, json_t *links, const char *alias,
-                          int was_in_flight, const char *warc_b64, size_t warc_b64_len)
+                          int attempts, frame_result *r, int follow, const char *alias,
+                          int was_in_flight)
 {
     if (was_in_flight) {
         jb->in_flight--;
@@ -1018,36 +1027,28 @@ static void commit_record(jobs *j, job *jb, long long row_id, const char *url, i
     if (jb->held) { /* its output cannot be written now: the row stays pending */
         jb->pending++;
         j->pending++;
+        jb->cache_stale = 1; /* it left the cache when it was taken */
         log_debug("jobs", "result not written: the job is held", "job=%lld url=\"%s\"", jb->id,
                   url);
         return;
     }
-    int failed = json_is_string(json_object_get(rec, "error"));
+    int failed = (r->flags & FR_FAILED) != 0;
     size_t wbuf_was = jb->wbuf_len;
     long long warc_was = jb->warc_written;
-    if (jb->warc && warc_b64 && warc_b64_len && jb->warc_fd >= 0 &&
-        warc_append(jb, rec, warc_b64, warc_b64_len) < 0) {
+    if (jb->warc && r->warc_len && jb->warc_fd >= 0 && warc_append(jb, r->warc, r->warc_len) < 0) {
         job_fail(j, jb, "%s", "out of memory buffering WARC records");
         goto out;
     }
-    char *s = json_dumps(rec, JSON_COMPACT | JSON_REAL_PRECISION(10));
-    size_t len = s ? strlen(s) : 0;
     /* Buffered until the batch commits: one write per file per batch, then
      * its fdatasync (a crash before that loses only uncommitted records,
      * which the restart does again). */
-    int ok = s && obuf_append(jb, s, len) == 0;
-    if (s) {
-        json_free_t jfree;
-        json_get_alloc_funcs(NULL, &jfree);
-        jfree(s);
-    }
-    if (!ok) {
+    if (obuf_append(jb, r->record, r->record_len) < 0) {
         jb->wbuf_len = wbuf_was; /* the page's WARC records go with its line */
         jb->warc_written = warc_was;
-        job_fail(j, jb, "%s", "out of memory formatting a record");
+        job_fail(j, jb, "%s", "out of memory buffering a record");
         goto out;
     }
-    jb->written += (long long)len + 1;
+    jb->written += (long long)r->record_len + 1;
     jb->dirty = 1;
     jb->tx_finished++; /* from here a failure rolls the batch back (batch_abort) */
     long added = 0;
@@ -1061,26 +1062,27 @@ static void commit_record(jobs *j, job *jb, long long row_id, const char *url, i
             store_frontier_add(j->st, jb->id, alias, depth, url, origin, ROW_ALIAS, NULL) < 0)
             goto dberr;
     }
-    size_t i;
-    json_t *lv;
-    json_array_foreach(links, i, lv)
-    {
+    char *l = follow ? (char *)r->links : NULL, *end = l ? l + r->links_len : NULL;
+    while (l && l < end) {
+        char *nl = memchr(l, '\n', (size_t)(end - l)); /* the decoder checked the last one */
+        *nl = '\0';
+        const char *link = l;
+        l = nl + 1;
         if (jb->rows + added >= jb->max_pages)
             break;
-        const char *l = json_string_value(lv);
-        if (!l || scope_check(jb->scope, l, depth + 1) != SCOPE_IN)
+        if (!*link || scope_check(jb->scope, link, depth + 1) != SCOPE_IN)
             continue;
         char origin[512];
-        if (politeness_origin(l, origin, sizeof(origin), NULL) < 0)
+        if (politeness_origin(link, origin, sizeof(origin), NULL) < 0)
             continue;
         long long rid;
-        int r = store_frontier_add(j->st, jb->id, l, depth + 1, url, origin, ROW_PENDING, &rid);
-        if (r < 0)
+        int rc = store_frontier_add(j->st, jb->id, link, depth + 1, url, origin, ROW_PENDING, &rid);
+        if (rc < 0)
             goto dberr;
-        if (r == 1 && rid < j->tx_min_row)
+        if (rc == 1 && rid < j->tx_min_row)
             j->tx_min_row = rid;
-        if (r == 1) {
-            if (scope_note_path(jb->scope, l) == SCOPE_TRAP) {
+        if (rc == 1) {
+            if (scope_note_path(jb->scope, link) == SCOPE_TRAP) {
                 if (store_frontier_delete(j->st, rid) < 0)
                     goto dberr;
             } else
@@ -1090,6 +1092,8 @@ static void commit_record(jobs *j, job *jb, long long row_id, const char *url, i
     jb->rows += added;
     jb->pending += added;
     j->pending += added;
+    if (added)
+        jb->cache_complete = 0; /* new rows past the cached ones */
     if (failed) {
         jb->failed++;
         j->failed++;
@@ -1100,7 +1104,7 @@ static void commit_record(jobs *j, job *jb, long long row_id, const char *url, i
         jb->tx_done++;
     }
     j->pages_total++;
-    count_record(j, jb, rec, failed);
+    count_record(j, jb, r);
     if (++j->tx_pages >= JOBS_GROUP_PAGES || jb->wbuf_len >= JOBS_GROUP_WARC_BYTES)
         batch_commit(j);
     goto out;
@@ -1110,6 +1114,34 @@ dberr:;
     batch_abort(j, e, NULL);
 out:
     job_maybe_end(j, jb);
+}
+
+/* commit_record for a record crawld made itself (robots-disallowed,
+ * quarantined, refused by the worker): no links, no WARC records. */
+static void commit_json(jobs *j, job *jb, long long row_id, const char *url, int depth,
+                        int attempts, json_t *rec, int was_in_flight)
+{
+    char *s = json_dumps(rec, JSON_COMPACT | JSON_REAL_PRECISION(10));
+    if (!s) {
+        if (was_in_flight) {
+            jb->in_flight--;
+            j->in_flight--;
+        } else {
+            jb->pending--;
+            j->pending--;
+        }
+        job_fail(j, jb, "%s", "out of memory formatting a record");
+        job_maybe_end(j, jb);
+        return;
+    }
+    frame_result r = {.record = s, .record_len = strlen(s)};
+    r.status = (int64_t)json_integer_value(json_object_get(rec, "status"));
+    if (json_is_string(json_object_get(rec, "error")))
+        r.flags |= FR_FAILED;
+    commit_record(j, jb, row_id, url, depth, attempts, &r, 0, NULL, was_in_flight);
+    json_free_t jfree;
+    json_get_alloc_funcs(NULL, &jfree);
+    jfree(s);
 }
 
 static json_t *synth_record(const char *url, int depth, const char *parent, int js, int attempts,
@@ -1169,19 +1201,59 @@ static jobs_page *robots_task(jobs *j, job *jb, polite_host *h)
 
 /* The oldest ready row of jb, a robots task, or NULL (*wake lowered to when
  * a skipped host becomes ready). Robots-disallowed rows get their record. */
+/* Reads more pending rows into the job's cache: from the start when stale,
+ * else after the last one read. Taken rows are dropped first. The number
+ * read, -1 on a database error. */
+static int cache_fill(jobs *j, job *jb)
+{
+    if (!jb->cache) {
+        jb->cache = alloc_zeroed(JOBS_CACHE_ROWS * sizeof(store_row));
+        if (!jb->cache)
+            return -1;
+    }
+    if (jb->cache_stale)
+        cache_clear(jb);
+    int k = 0;
+    for (int i = 0; i < jb->cache_n; i++)
+        if (jb->cache[i].id)
+            jb->cache[k++] = jb->cache[i];
+    jb->cache_n = k;
+    if (jb->cache_complete || k == JOBS_CACHE_ROWS)
+        return 0;
+    int want = JOBS_CACHE_ROWS - k;
+    int n = store_frontier_window(j->st, jb->id, jb->cache_end_id, want, jb->cache + k);
+    if (n < 0)
+        return -1;
+    jb->cache_n += n;
+    if (n)
+        jb->cache_end_id = jb->cache[jb->cache_n - 1].id;
+    if (n < want)
+        jb->cache_complete = 1;
+    return n;
+}
+
+static void cache_drop(store_row *r)
+{
+    store_rows_free(r, 1); /* id 0: taken */
+}
+
+/* The first row of the job's cache that may go now (politeness, robots,
+ * not_before), looking at JOBS_CACHE_ROWS rows at most: the page, a
+ * robots.txt task for its host, or NULL (with *wake lowered to when a
+ * skipped row may go). */
 static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake)
 {
-    store_row rows[JOBS_WINDOW_ROWS];
-    long long after = 0;
     jobs_page *got = NULL;
     long long wall_ms = (long long)(now_unix() * 1000);
-    for (int win = 0; win < JOBS_WINDOWS && !got && jb->state == JOB_RUNNING; win++) {
-        int n = store_frontier_window(j->st, jb->id, after, JOBS_WINDOW_ROWS, rows);
-        if (n <= 0)
-            break;
-        for (int i = 0; i < n && !got && jb->state == JOB_RUNNING; i++) {
-            store_row *r = &rows[i];
-            after = r->id;
+    int from = 0;
+    if (jb->cache_stale || jb->cache_n == 0)
+        if (cache_fill(j, jb) < 0)
+            return NULL;
+    for (int pass = 0; pass < 2 && !got && jb->state == JOB_RUNNING; pass++) {
+        for (int i = from; i < jb->cache_n && !got && jb->state == JOB_RUNNING; i++) {
+            store_row *r = &jb->cache[i];
+            if (!r->id)
+                continue;
             if (row_in_flight(j, r->id))
                 continue;
             if (r->not_before > wall_ms) {
@@ -1205,13 +1277,17 @@ static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake)
                 char origin[512];
                 politeness_origin(r->url, origin, sizeof(origin), &path);
                 if (!robots_allowed(h->rules, path)) {
-                    json_t *rec = synth_record(r->url, r->depth, r->parent, jb->js, r->attempts,
-                                               "robots: disallowed");
+                    store_row row = *r;
+                    *r = (store_row){0}; /* taken: its strings are row's now */
+                    json_t *rec = synth_record(row.url, row.depth, row.parent, jb->js,
+                                               row.attempts, "robots: disallowed");
                     if (rec) {
-                        commit_record(j, jb, r->id, r->url, r->depth, r->attempts, rec, NULL,
-                                      NULL, 0, NULL, 0);
+                        commit_json(j, jb, row.id, row.url, row.depth, row.attempts, rec, 0);
                         json_decref(rec);
                     }
+                    cache_drop(&row);
+                    if (jb->cache_stale) /* the commit failed and rolled back */
+                        return NULL;
                     continue;
                 }
             }
@@ -1230,8 +1306,11 @@ static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake)
             p->attempts = r->attempts + 1;
             p->js = jb->js;
             p->warc = jb->warc;
-            if (r->parent)
-                p->parent = alloc_strdup(r->parent);
+            if (r->parent) { /* moved, not copied */
+                p->parent = r->parent;
+                r->parent = NULL;
+            }
+            cache_drop(r);
             h->in_flight++;
             h->next_ok_ms = now + (uint64_t)politeness_delay_ms(&j->pol, h, jb->delay_ms);
             p->next = j->flight;
@@ -1242,9 +1321,17 @@ static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake)
             j->in_flight++;
             got = p;
         }
-        store_rows_free(rows, n);
-        if (n < JOBS_WINDOW_ROWS)
+        if (got || jb->cache_complete)
             break;
+        /* Nothing here may go: read the rows after these, as many as the
+         * cache has room for (JOBS_CACHE_ROWS looked at per call, as before).
+         * The fill keeps the rows still cached first, in order. */
+        int kept = 0;
+        for (int i = 0; i < jb->cache_n; i++)
+            kept += jb->cache[i].id != 0;
+        if (cache_fill(j, jb) <= 0)
+            break;
+        from = kept;
     }
     return got;
 }
@@ -1352,12 +1439,13 @@ static int page_stale(jobs *j, jobs_page *p)
     return 1;
 }
 
-void jobs_page_done(jobs *j, jobs_page *p, json_t *record, const char *warc_b64,
-                    size_t warc_b64_len)
+void jobs_page_done(jobs *j, jobs_page *p, frame_result *r)
 {
     flight_remove(j, p);
-    if (p->kind == JOBS_ROBOTS) {
-        robots_done(j, p, record);
+    if (p->kind == JOBS_ROBOTS) { /* rare: the record is read as JSON */
+        json_t *rec = json_loadb(r->record, r->record_len, 0, NULL);
+        robots_done(j, p, rec);
+        json_decref(rec);
         page_free(p);
         return;
     }
@@ -1369,24 +1457,45 @@ void jobs_page_done(jobs *j, jobs_page *p, json_t *record, const char *warc_b64,
         page_free(p);
         return;
     }
-    json_object_del(record, "task_id");
-    json_object_set_new(record, "parent", p->parent ? json_string(p->parent) : json_null());
-    json_object_set_new(record, "attempts", json_integer(p->attempts));
-    json_object_set_new(record, "depth", json_integer(p->depth));
     /* Links are followed from a 2xx HTML page without nofollow, in a running
      * job, when the page did not end (after redirects) outside the scope. */
-    json_t *links = NULL;
-    const char *final = json_string_value(json_object_get(record, "final_url"));
-    long status = (long)json_integer_value(json_object_get(record, "status"));
-    const char *alias = final && strcmp(final, p->url) != 0 ? final : NULL;
-    if (jb->state == JOB_RUNNING && status >= 200 && status < 300 &&
-        !json_is_string(json_object_get(record, "error")) &&
-        !json_is_true(json_object_get(record, "nofollow")) &&
-        (!alias || scope_check(jb->scope, alias, p->depth) == SCOPE_IN))
-        links = json_object_get(record, "links");
-    commit_record(j, jb, p->row_id, p->url, p->depth, p->attempts, record, links, alias, 1,
-                  warc_b64, warc_b64_len);
+    char *alias = NULL;
+    if (r->final_url_len &&
+        (strlen(p->url) != r->final_url_len || memcmp(p->url, r->final_url, r->final_url_len)))
+        alias = alloc_strndup(r->final_url, r->final_url_len);
+    int follow = jb->state == JOB_RUNNING && r->status >= 200 && r->status < 300 &&
+                 !(r->flags & (FR_FAILED | FR_NOFOLLOW)) &&
+                 (!alias || scope_check(jb->scope, alias, p->depth) == SCOPE_IN);
+    commit_record(j, jb, p->row_id, p->url, p->depth, p->attempts, r, follow, alias, 1);
+    alloc_strfree(alias);
     page_free(p);
+}
+
+void jobs_page_done_json(jobs *j, jobs_page *p, json_t *record)
+{
+    char *s = json_dumps(record, JSON_COMPACT | JSON_REAL_PRECISION(10));
+    frame_result r = {.record = s ? s : "{}", .record_len = s ? strlen(s) : 2};
+    r.status = (int64_t)json_integer_value(json_object_get(record, "status"));
+    if (json_is_string(json_object_get(record, "error")))
+        r.flags |= FR_FAILED;
+    if (p->kind != JOBS_ROBOTS) { /* the fields a worker's record would carry */
+        json_object_set_new(record, "parent", p->parent ? json_string(p->parent) : json_null());
+        json_object_set_new(record, "attempts", json_integer(p->attempts));
+        json_object_set_new(record, "depth", json_integer(p->depth));
+        json_free_t jfree;
+        json_get_alloc_funcs(NULL, &jfree);
+        if (s)
+            jfree(s);
+        s = json_dumps(record, JSON_COMPACT | JSON_REAL_PRECISION(10));
+        r.record = s ? s : "{}";
+        r.record_len = s ? strlen(s) : 2;
+    }
+    jobs_page_done(j, p, &r);
+    if (s) {
+        json_free_t jfree;
+        json_get_alloc_funcs(NULL, &jfree);
+        jfree(s);
+    }
 }
 
 int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts)
@@ -1424,6 +1533,7 @@ int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts
     } else if (p->attempts < max_attempts) {
         jb->in_flight--;
         j->in_flight--;
+        jb->cache_stale = 1; /* pending again, maybe below the cached rows */
         if (store_frontier_requeue(j->st, p->row_id, p->attempts, 0) < 0)
             log_error("jobs", "cannot store a requeue", "job=%lld error=\"%s\"", jb->id,
                       store_errmsg(j->st));
@@ -1436,8 +1546,7 @@ int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts
         jb->quarantined++;
         quarantined = 1;
         if (rec) {
-            commit_record(j, jb, p->row_id, p->url, p->depth, p->attempts, rec, NULL, NULL, 1,
-                          NULL, 0);
+            commit_json(j, jb, p->row_id, p->url, p->depth, p->attempts, rec, 1);
             json_decref(rec);
         }
     }
@@ -1474,6 +1583,7 @@ void jobs_page_unstarted(jobs *j, jobs_page *p)
         store_frontier_finish(j->st, p->row_id, ROW_DROPPED, p->attempts - 1);
         job_maybe_end(j, jb);
     } else {
+        jb->cache_stale = 1; /* pending again, maybe below the cached rows */
         if (store_frontier_requeue(j->st, p->row_id, p->attempts - 1, 0) < 0)
             log_error("jobs", "cannot store a requeue", "job=%lld error=\"%s\"", jb->id,
                       store_errmsg(j->st));
@@ -1519,6 +1629,7 @@ int jobs_pause(jobs *j, job *jb, int pause)
                  "job=%lld error=\"%s\"", jb->id, jb->error);
     jb->held = 0;
     jb->error[0] = '\0';
+    jb->cache_stale = 1;
     return 0;
 }
 

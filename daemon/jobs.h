@@ -13,7 +13,8 @@
  * row whose host is ready: robots.txt known (or off), fewer than
  * per_host_concurrency pages in flight, and its delay passed. Rows of busy
  * hosts are skipped, so a slow host never stalls others; up to
- * JOBS_WINDOW_ROWS × JOBS_WINDOWS rows are looked at per job and call. When
+ * JOBS_CACHE_ROWS rows (read once into the job's cache, not per call) are
+ * looked at per job and call. When
  * nothing is ready but a host will be, a timer calls on_wake at that time.
  * A host whose robots.txt is unknown gets one robots task (kind
  * JOBS_ROBOTS) before any of its pages; a robots-disallowed URL gets its
@@ -60,6 +61,7 @@
 #define CRAWLD_JOBS_H
 
 #include "config.h"
+#include "frame.h"
 #include "metrics.h"
 #include "politeness.h"
 #include "scope.h"
@@ -69,8 +71,7 @@
 #include <stddef.h>
 #include <uv.h>
 
-#define JOBS_WINDOW_ROWS 64
-#define JOBS_WINDOWS 4
+#define JOBS_CACHE_ROWS 256 /* pending rows a job holds in memory (job.cache) */
 #define JOBS_GROUP_PAGES 64 /* results per commit at most */
 #define JOBS_GROUP_MS 50     /* a result waits at most this long for its commit */
 #define JOBS_GROUP_WARC_BYTES (8 << 20) /* WARC bytes a job buffers before a commit */
@@ -150,6 +151,16 @@ typedef struct job {
     int held;
     size_t hold_need, hold_wneed; /* bytes of the failed batch per file */
     long tx_finished, tx_done, tx_failed; /* this job's results in the open batch */
+    /* The first pending rows of the frontier, read once and handed out one
+     * by one (job_take): reading a window of rows for every page was a
+     * fifth of crawld's CPU. Rows are in id order; taken ones have id 0.
+     * cache_complete: no pending row past cache_end_id when read (cleared by
+     * an insert); cache_stale: rows may have gone back to pending below it
+     * (requeue, resume, a rolled-back batch): read again from the start. */
+    struct store_row *cache;
+    int cache_n;
+    long long cache_end_id;
+    int cache_complete, cache_stale;
 } job;
 
 typedef struct jobs {
@@ -212,11 +223,14 @@ job *jobs_find(jobs *j, long long id);
 /* The next page or robots task to dispatch, or NULL. */
 jobs_page *jobs_next(jobs *j);
 
-/* The worker answered: record is the worker's page object (borrowed);
- * warc_b64 (may be NULL) the page's WARC records in base64, appended to a
- * WARC job's crawl.warc.gz with the record. Frees p. */
-void jobs_page_done(jobs *j, jobs_page *p, json_t *record, const char *warc_b64,
-                    size_t warc_b64_len);
+/* The worker answered with r (frame.h): its record line is written as it
+ * is, its links (edited in place into strings) followed when the page may
+ * be, its WARC records (if any) appended to a WARC job's crawl.warc.gz with
+ * the record. Frees p. */
+void jobs_page_done(jobs *j, jobs_page *p, frame_result *r);
+/* The same for a record crawld made (the worker refused the task): parent,
+ * attempts and depth are set in it first. Frees p. */
+void jobs_page_done_json(jobs *j, jobs_page *p, json_t *record);
 /* The worker died with p in flight: requeued when attempts < max_attempts,
  * else quarantined (a record with "error":"quarantined: …"). Returns 1 when
  * quarantined. Frees p. */

@@ -270,7 +270,7 @@ char *page_result_json(page *p, size_t *len)
     char *out = NULL;
     if (!o)
         goto done;
-    if (t->task_id)
+    if (t->task_id && !t->for_job)
         json_object_set_new(o, "task_id", json_integer(t->task_id));
     if (t->job_id)
         json_object_set_new(o, "job_id", json_integer(t->job_id));
@@ -343,7 +343,11 @@ char *page_result_json(page *p, size_t *len)
         if (t->want_text)
             json_object_set_new(o, "text", str_or_null(d->text));
     }
-    out = json_dumps(o, JSON_COMPACT);
+    if (t->for_job) {
+        json_object_set_new(o, "parent", str_or_null(t->parent));
+        json_object_set_new(o, "attempts", json_integer(t->attempts));
+    }
+    out = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(10));
     json_decref(o);
 done:
     json_alloc_pop(prev);
