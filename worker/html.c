@@ -1083,8 +1083,10 @@ html_err html_parse(arena *a, const char *url, const char *body, size_t len,
     memset(out, 0, sizeof *out);
     if (!body)
         body = "", len = 0;
-    if (len > HTML_MAX_PARSE_BYTES)
+    if (len > HTML_MAX_PARSE_BYTES) {
+        out->parse_error = "document larger than 256 MiB";
         return HTML_PARSE;
+    }
     const char *cs = html_sniff_charset(a, opt ? opt->content_type_charset : NULL, body, len);
     if (!cs)
         return HTML_NOMEM;
@@ -1093,8 +1095,10 @@ html_err html_parse(arena *a, const char *url, const char *body, size_t len,
     html_err err = html_decode(a, cs, &in, &n, out);
     if (err)
         return err;
-    if (n > HTML_MAX_PARSE_BYTES)
+    if (n > HTML_MAX_PARSE_BYTES) {
+        out->parse_error = "document larger than 256 MiB once decoded";
         return HTML_PARSE;
+    }
 
     gumbo_heap heap = {.a = a};
     GumboOptions go = kGumboDefaultOptions;
@@ -1106,8 +1110,10 @@ html_err html_parse(arena *a, const char *url, const char *body, size_t len,
     GumboOutput *g = guarded_parse(&go, in, n, &esc);
     if (esc == ESCAPE_NOMEM)
         return HTML_NOMEM;
-    if (!g || !g->document)
+    if (!g || !g->document) {
+        out->parse_error = "the HTML parser gave no document";
         return HTML_PARSE;
+    }
     out->gumbo_output = g;
     if (opt && opt->after_parse)
         opt->after_parse(opt->after_parse_ud, g);

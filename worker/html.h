@@ -31,6 +31,7 @@ typedef struct html_doc {
     int meta_nofollow;     /* <meta name=robots> nofollow or none: links empty */
     const char *charset;   /* charset the input was decoded from ("utf-8" …) */
     const char *charset_note; /* NULL, or why the input could not be decoded */
+    const char *parse_error;  /* with HTML_PARSE: what was wrong (static text) */
     const char *text;      /* visible text (no script/style), spaces collapsed */
     size_t text_len;
     size_t max_depth;      /* deepest element nesting seen */

@@ -147,7 +147,9 @@ int page_run(worker_env *e, const page_task *t, page *p)
             p->parsed = 1;
         else
             p->error = arena_sprintf(p->a, "parse: %s",
-                                     he == HTML_NOMEM ? "out of memory" : "parser failed");
+                                     he == HTML_NOMEM     ? "out of memory"
+                                     : p->doc.parse_error ? p->doc.parse_error
+                                                          : "parser failed");
     }
     if (fo.capture)
         page_build_warc(p);

@@ -401,7 +401,7 @@ static html_err run_parser(scan_st *st, const char *in, size_t n) {
         if (html_scan_count_attrs(in + at, in + n, HTML_SCAN_MAX_ATTRS, &tag_len) >
             HTML_SCAN_MAX_ATTRS) {
             err = HTML_PARSE;
-            break;
+            break; /* html_scan names it */
         }
         counted = at;
         checked = at + tag_len;
@@ -422,8 +422,10 @@ html_err html_scan(arena *a, const char *url, const char *body, size_t len,
     memset(out, 0, sizeof *out);
     if (!body)
         body = "", len = 0;
-    if (len > HTML_MAX_PARSE_BYTES)
+    if (len > HTML_MAX_PARSE_BYTES) {
+        out->parse_error = "document larger than 256 MiB";
         return HTML_PARSE;
+    }
     const char *cs = html_sniff_charset(a, opt ? opt->content_type_charset : NULL, body, len);
     if (!cs)
         return HTML_NOMEM;
@@ -432,8 +434,10 @@ html_err html_scan(arena *a, const char *url, const char *body, size_t len,
     html_err err = html_decode(a, cs, &in, &n, out);
     if (err)
         return err;
-    if (n > HTML_MAX_PARSE_BYTES)
+    if (n > HTML_MAX_PARSE_BYTES) {
+        out->parse_error = "document larger than 256 MiB once decoded";
         return HTML_PARSE;
+    }
     if (!clean_utf8(a, &in, &n))
         return HTML_NOMEM;
 
@@ -441,8 +445,11 @@ html_err html_scan(arena *a, const char *url, const char *body, size_t len,
                   .d = out,
                   .c = {.a = a, .d = out},
                   .text = {.a = a, .count_only = !(opt && opt->want_text)}};
-    if ((err = run_parser(&st, in, n)))
+    if ((err = run_parser(&st, in, n))) {
+        if (err == HTML_PARSE) /* run_parser's only HTML_PARSE: the attribute guard */
+            out->parse_error = "an element with more than 1024 attributes";
         return err;
+    }
     out->text = html_text_finish(&st.text);
     out->text_len = st.text.len;
     if (st.text.oom || (!out->text && !st.text.count_only))
