@@ -13,14 +13,16 @@ corpora with nginx and runs both, then bench/report.py):
       with and without running scripts.
 
   bench_peers.py run --bin BUILD_DIR --corpus NAME --seed URL --out JSON
-                     [--runs 3] [--max-pages N] [--timeout S] [--only a,b]
+                     [--runs 3] [--max-pages N] [--slow-max-pages M] [--timeout S]
+                     [--only a,b]
       crawls the site at SEED with each crawler RUNS times, one after the
       other: crawld --no-js and --js (2 workers, no delay, per-host
       concurrency 4), wget2 (default 5 threads), Scrapy (defaults: 16
       requests in flight), Crawlee CheerioCrawler and JSDOMCrawler (page
       scripts run in jsdom) with their autoscaled pools, headless Chromium
       through playwright-core (PLAYWRIGHT_TABS tabs, default 4). Each run
-      is bounded by a page cap (where the crawler has one) and a timeout.
+      is bounded by a page cap (where the crawler has one; M for JSDOM and
+      Chromium, which are slow) and a timeout.
       While a crawler runs, its whole process tree is sampled every 100 ms
       from /proc (RSS summed over the tree; for crawld also each worker).
       Then bench_floor (build/bench) fetches and gumbo-parses the pages
@@ -207,6 +209,10 @@ def run_tree(cmd, timeout, cwd=None, env=None, log=None):
         except subprocess.TimeoutExpired:
             os.killpg(p.pid, signal.SIGKILL)
             p.wait()
+    except BaseException:  # SIGTERM from bench_peers.sh: take the crawler along
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait()
+        raise
     t1 = time.time()
     samples = s.stop()
     cpu = max(s.cpu_seconds(), rucpu)
@@ -250,6 +256,13 @@ def crawld_run(a, js, tmp, k):
     d = Daemon("bench-peers", conf=conf, workers=a["workers"], crawl=True)
     opts = ["--js" if js else "--no-js", "--depth", "1000", "--max-pages", str(a["max_pages"])]
     t0 = time.time()
+    try:
+        return crawld_crawl(a, d, opts, t0)
+    finally:
+        d.cleanup()  # kills what is left when interrupted; removes its directory
+
+
+def crawld_crawl(a, d, opts, t0):
     d.start()
     s = TreeSampler(d.proc.pid, t0)
     s.start()
@@ -277,7 +290,6 @@ def crawld_run(a, js, tmp, k):
                 ts = datetime.fromisoformat(rec["ts"].replace("Z", "+00:00")).timestamp()
                 found.setdefault(norm(rec.get("final_url") or rec["url"]), ts)
     d.stop()
-    d.cleanup()
     cmd = "crawld -c CONF (workers=%d, delay_ms=0, per_host_concurrency=4); crawlctl submit %s %s; " \
           "crawlctl wait ID" % (a["workers"], " ".join(opts), a["seed"])
     return t0, t1, rc, samples, cpu, found, cmd
@@ -286,6 +298,8 @@ def crawld_run(a, js, tmp, k):
 def peer_cmd(name, a, out, tmp):
     peers = os.path.join(HERE, "peers")
     seed, n = a["seed"], str(a["max_pages"])
+    if name in SLOW:
+        n = str(min(a["max_pages"], a["slow_max_pages"]))
     if name == "wget2":
         return ["wget2", "--recursive", "--level=inf", "--no-parent", "-q", "-nH", "-P", out, seed]
     if name == "scrapy":
@@ -313,6 +327,10 @@ def wget2_found(d, base):
     return found
 
 
+# The browsers: capped at --slow-max-pages (their pages/s are per page; the
+# pages they find are compared with crawld's all the same).
+SLOW = ("crawlee-jsdom", "chromium")
+
 CRAWLERS = [  # (name, js)
     ("crawld", False), ("crawld", True), ("wget2", False), ("scrapy", False),
     ("crawlee-cheerio", False), ("crawlee-jsdom", True), ("chromium", True),
@@ -321,7 +339,7 @@ CRAWLERS = [  # (name, js)
 
 def one_run(name, js, a, tmp, k):
     """One crawl; returns its result dict (series kept by the caller)."""
-    work = os.path.join(tmp, "%s-%s-%d" % (name, "js" if js else "nojs", k))
+    work = os.path.join(tmp, "%s-%s-%s-%d" % (a["corpus"], name, "js" if js else "nojs", k))
     load = os.getloadavg()[0]
     os.makedirs(work, exist_ok=True)
     if name == "crawld":
@@ -384,13 +402,14 @@ def median_run(runs):
 
 def run(a):
     tmp = a["tmp"]
-    only = set(a["only"].split(",")) if a.get("only") else None
+    only = set(a["only"].split(",")) if a.get("only") else None  # names or keys ("crawld JS")
     res = {"corpus": a["corpus"], "seed": a["seed"], "runs": a["runs"], "max_pages": a["max_pages"],
+           "slow_max_pages": a["slow_max_pages"],
            "timeout": a["timeout"], "workers": a["workers"], "crawlers": {}, "extra": a["extra"]}
     for name, js in CRAWLERS:
-        if only and name not in only:
-            continue
         key = "%s %s" % (name, "JS" if js else "no JS")
+        if only and name not in only and key not in only:
+            continue
         runs = []
         for k in range(a["runs"]):
             print("bench_peers: %s: %s run %d/%d ..." % (a["corpus"], key, k + 1, a["runs"]), flush=True)
@@ -445,7 +464,8 @@ def main():
                 raise SystemExit("bench_peers run: %s is required" % k)
         a = {"bin": os.path.abspath(kv["--bin"]), "corpus": kv["--corpus"], "seed": kv["--seed"],
              "out": kv["--out"], "runs": int(kv.get("--runs", 3)),
-             "max_pages": int(kv.get("--max-pages", 10000)), "timeout": float(kv.get("--timeout", 600)),
+             "max_pages": int(kv.get("--max-pages", 10000)),
+             "slow_max_pages": int(kv.get("--slow-max-pages", 10000)), "timeout": float(kv.get("--timeout", 600)),
              "workers": int(kv.get("--workers", 2)), "only": kv.get("--only"),
              "tmp": kv.get("--tmp") or "/tmp", "extra": json.loads(kv.get("--extra", "{}"))}
         return run(a)

@@ -14,7 +14,10 @@
 # (bench/report.py).
 # usage: bench/bench_peers.sh [BUILD_DIR]
 #   env: PAGES (2000) JS_SHARE (0.3) RUNS (3) TIMEOUT (600) MAX_PAGES (PAGES+1000)
-#        CORPORA ("gen pydocs") ONLY (crawler names, comma-separated)
+#        SLOW_MAX_PAGES (cap of JSDOMCrawler and Chromium, 1000)
+#        CORPORA ("gen pydocs long") ONLY (crawler names, comma-separated)
+#        LONG_PAGES (10000: corpus "long", a generated site crawled once by
+#        crawld --js alone, for the RSS-over-time chart)
 #        WORKERS (crawld workers, 2) PLAYWRIGHT_TABS (4)
 set -euo pipefail
 OUT=${1:-build}
@@ -23,7 +26,9 @@ JS_SHARE=${JS_SHARE:-0.3}
 RUNS=${RUNS:-3}
 TIMEOUT=${TIMEOUT:-600}
 MAX_PAGES=${MAX_PAGES:-$((PAGES + 1000))}
-CORPORA=${CORPORA:-gen pydocs}
+SLOW_MAX_PAGES=${SLOW_MAX_PAGES:-1000}
+CORPORA=${CORPORA:-gen pydocs long}
+LONG_PAGES=${LONG_PAGES:-10000}
 WORKERS=${WORKERS:-2}
 cd "$(dirname "$0")/.."
 BIN=$(cd "$OUT" && pwd)
@@ -115,12 +120,22 @@ for corpus in $CORPORA; do
         extra=$(printf '{"server":"nginx","root":"%s","html_files":%d,"package":"%s"}' "$root" "$html" \
             "$(dpkg-query -W -f '${Package} ${Version}' python3-doc 2>/dev/null)")
         ;;
+    long)
+        python3 bench/bench_peers.py gen "$D/long" "$LONG_PAGES" "$JS_SHARE"
+        chmod -R a+rX "$D/long"
+        nginx_static "$D/long" "$D/nginx-long" /p/0.html || { echo "bench_peers: nginx failed" >&2; exit 1; }
+        NPIDS+=("$NGINX_PID")
+        seed="$NGINX_URL/p/0.html"
+        extra=$(python3 -c 'import json,sys; e=json.load(open(sys.argv[1])); e["server"]="nginx"; print(json.dumps(e))' "$D/long/expected.json")
+        ;;
     *) echo "bench_peers: unknown corpus $corpus" >&2; exit 2 ;;
     esac
+    runs=$RUNS only=${ONLY:-} max=$MAX_PAGES
+    if [ "$corpus" = long ]; then runs=1 only="crawld JS" max=$((LONG_PAGES + 1000)); fi
     # In the background and waited for, so a signal runs the trap at once.
     nice -n 5 python3 bench/bench_peers.py run --bin "$BIN" --corpus "$corpus" --seed "$seed" \
-        --out "$RES" --runs "$RUNS" --max-pages "$MAX_PAGES" --timeout "$TIMEOUT" \
-        --workers "$WORKERS" --tmp "$D" --extra "$extra" ${ONLY:+--only "$ONLY"} &
+        --out "$RES" --runs "$runs" --max-pages "$max" --slow-max-pages "$SLOW_MAX_PAGES" \
+        --timeout "$TIMEOUT" --workers "$WORKERS" --tmp "$D" --extra "$extra" ${only:+--only "$only"} &
     PY=$!
     wait "$PY"
     PY=""
@@ -131,8 +146,8 @@ p, versions, commit, pages, share = sys.argv[1:]
 r = json.load(open(p))
 r["_meta"] = {"versions": json.loads(versions), "commit": commit, "host": os.uname().nodename,
               "date": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
-              "env": {k: os.environ.get(k) for k in ("PAGES", "JS_SHARE", "RUNS", "TIMEOUT", "MAX_PAGES",
-                                                     "CORPORA", "ONLY", "WORKERS", "PLAYWRIGHT_TABS")}}
+              "env": {k: os.environ.get(k) for k in ("PAGES", "JS_SHARE", "RUNS", "TIMEOUT", "MAX_PAGES", "SLOW_MAX_PAGES",
+                                                     "CORPORA", "ONLY", "WORKERS", "PLAYWRIGHT_TABS", "LONG_PAGES")}}
 json.dump(r, open(p, "w"))
 P
 python3 bench/report.py "$RES" bench/results

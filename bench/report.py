@@ -11,7 +11,7 @@ LABEL = {"crawld no JS": "crawld --no-js", "crawld JS": "crawld --js", "wget2 no
          "scrapy no JS": "Scrapy", "crawlee-cheerio no JS": "Crawlee CheerioCrawler",
          "crawlee-jsdom JS": "Crawlee JSDOMCrawler (runScripts)",
          "chromium JS": "headless Chromium (playwright-core)"}
-SHORT = {"crawld no JS": "crawld", "crawld JS": "crawld-js", "wget2 no JS": "wget2",
+SHORT = {"crawld no JS": "crawld-nojs", "crawld JS": "crawld-js", "wget2 no JS": "wget2",
          "scrapy no JS": "scrapy", "crawlee-cheerio no JS": "cheerio",
          "crawlee-jsdom JS": "jsdom-js", "chromium JS": "chromium-js"}
 
@@ -62,9 +62,10 @@ def fmt(x, f="%.1f"):
 def corpus_section(name, r, L, charts):
     S = {k: summary(r["crawlers"][k]) for k in ORDER if k in r["crawlers"]}
     ex = r.get("extra") or {}
-    if name == "gen":
-        L.append("### Corpus `gen`: generated site, %d pages, %d with JS (share %.2f)"
-                 % (ex.get("pages", 0), ex.get("js_pages", 0), ex.get("js_share", 0)))
+    if name in ("gen", "long"):
+        L.append("### Corpus `%s`: generated site, %d pages, %d with JS (share %.2f)%s"
+                 % (name, ex.get("pages", 0), ex.get("js_pages", 0), ex.get("js_share", 0),
+                    ": a long crawl, crawld --js alone, once" if name == "long" else ""))
         L.append("")
         L.append("Seed `%s`. From the seed, %d pages are reachable when page scripts run, %d when they "
                  "do not (links of JS pages exist only after their scripts ran: appendChild, innerHTML, "
@@ -78,12 +79,12 @@ def corpus_section(name, r, L, charts):
                  "crawler fetches but which are not counted as pages). Seed `%s`."
                  % (ex.get("root"), ex.get("html_files", 0), r["seed"]))
     L.append("")
-    L.append("Each crawler %d times, cap %d pages, timeout %d s; the median run by pages/s. "
+    L.append("Each crawler %d times, cap %d pages (JSDOMCrawler and Chromium: %d), timeout %d s; the median run by pages/s. "
              "Peak RSS: the whole process tree, summed, sampled every 100 ms (median of the runs; max in "
              "brackets). Steady pages/s: between the first and the last page found (without start-up). CPU ms/page: "
              "user+system time of the whole tree per page found (other engineers' jobs share this machine: the "
              "1-minute load average before each run is in the last column)."
-             % (r["runs"], r["max_pages"], r["timeout"]))
+             % (r["runs"], r["max_pages"], r.get("slow_max_pages", r["max_pages"]), r["timeout"]))
     L.append("")
     L.append("| crawler | pages found | pages/s (median) | pages/s of each run | steady pages/s | "
              "CPU ms/page | peak RSS MB | Chromium's pages missed | exit | load avg before |")
@@ -180,7 +181,7 @@ def gnuplot(script, cwd):
 
 
 def charts(res, charts_in, out):
-    names = list(charts_in)
+    names = [n for n in charts_in if n != "long"] or list(charts_in)
     keys = [k for k in ORDER if any(k in charts_in[n][0] for n in names)]
     # throughput / memory: one row per crawler, one column per corpus
     with open(os.path.join(out, "bars.dat"), "w") as f:
@@ -203,7 +204,7 @@ def charts(res, charts_in, out):
     gnuplot(common + "set output 'memory.png'\nset title 'Peak RSS of the whole process tree (median of runs; "
             "log scale)'\nset logscale y\nset ylabel 'MB'\nplot " + plot_m + "\n", out)
     # RSS over time: the longest crawld JS run (gen if there) and Chromium's
-    n = "gen" if "gen" in charts_in else names[0]
+    n = next((c for c in ("long", "gen") if c in charts_in), names[0])
     S = charts_in[n][0]
     plots = []
     for k, title in (("crawld JS", "crawld --js, whole tree"), ("chromium JS", "Chromium, whole tree"),
