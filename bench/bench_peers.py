@@ -277,6 +277,7 @@ def crawld_crawl(a, d, opts, t0):
         d.ctl("cancel", jid)
     samples = s.stop()
     cpu = s.cpu_seconds()
+    a["_cpu_supervisor"] = s.cpu.get(d.proc.pid)  # crawld itself; the rest is its workers
     found = {}
     from datetime import datetime
     path = os.path.join(d.out, jid, "pages.jsonl")
@@ -367,6 +368,7 @@ def one_run(name, js, a, tmp, k):
            "cpu_s": cpu, "load1_before": load,
            "series": [(s[0], s[1]) for s in samples]}
     if name == "crawld":
+        res["cpu_supervisor_s"] = a.pop("_cpu_supervisor", None)
         # Each worker's RSS over the crawl (workers are crawld's children).
         res["workers"] = {}
         for t, _, kids in samples:

@@ -145,6 +145,15 @@ def corpus_section(name, r, L, charts):
         T.append(("JS on: every page Chromium finds", "%d of Chromium's %d pages missed%s"
                   % (cj["missed"] or 0, ch["pages"], (": " + ", ".join(cj["missed_ex"])) if cj["missed"] else ""),
                   not cj["missed"]))
+    for key in ("crawld no JS", "crawld JS"):
+        m = S[key]["median"] if key in S else {}
+        if m.get("cpu_supervisor_s") is not None and m.get("cpu_s") and m["pages"]:
+            L.append("%s, median run: CPU %.2f ms/page, of which crawld (supervisor: frontier, SQLite, "
+                     "pages.jsonl) %.2f ms and its workers (fetch, parse%s) %.2f ms."
+                     % (LABEL[key], m["cpu_s"] / m["pages"] * 1000, m["cpu_supervisor_s"] / m["pages"] * 1000,
+                        ", scripts" if key == "crawld JS" else "",
+                        (m["cpu_s"] - m["cpu_supervisor_s"]) / m["pages"] * 1000))
+            L.append("")
     for key in ("crawld JS", "crawld no JS"):
         if key in S:
             d = worker_drift(S[key]["median"])
