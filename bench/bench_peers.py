@@ -176,12 +176,15 @@ def norm(u):
 
 
 def read_found(path):
-    """Lines "UNIX_SECONDS URL content-type" -> {url: first time} of HTML pages."""
+    """Lines "UNIX_SECONDS URL content-type [status]" -> {url: first time} of
+    HTML pages fetched with 2xx (an error page, a 404, is no page found)."""
     found = {}
     try:
         with open(path) as f:
             for line in f:
                 parts = line.split()
+                if len(parts) >= 4 and not 200 <= int(parts[3]) < 300:
+                    continue
                 if len(parts) >= 3 and parts[2] == "text/html":
                     found.setdefault(norm(parts[1]), float(parts[0]))
     except OSError:

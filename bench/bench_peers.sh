@@ -10,7 +10,7 @@
 # build/bench/bench_floor (curl + gumbo over the pages crawld found).
 # Installs what is missing (Debian: wget2 chromium nginx-light python3-scrapy
 # python3-doc gnuplot-nox; npm: bench/peers, npm ci, no browser download).
-# Results: bench/results/peers.json, bench/results/REPORT.md and PNG charts
+# Results: $RESULTS/peers.json, $RESULTS/REPORT.md and PNG charts
 # (bench/report.py).
 # usage: bench/bench_peers.sh [BUILD_DIR]
 #   env: PAGES (2000) JS_SHARE (0.3) RUNS (3) TIMEOUT (600) MAX_PAGES (PAGES+1000)
@@ -19,6 +19,7 @@
 #        LONG_PAGES (10000: corpus "long", a generated site crawled once by
 #        crawld --js alone, for the RSS-over-time chart)
 #        WORKERS (crawld workers, 2) PLAYWRIGHT_TABS (4)
+#        RESULTS (directory of the results, bench/results)
 set -euo pipefail
 OUT=${1:-build}
 PAGES=${PAGES:-2000}
@@ -75,8 +76,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 chmod 755 "$D" # nginx workers run as www-data
-mkdir -p bench/results
-RES=bench/results/peers.json
+RESULTS=${RESULTS:-bench/results}
+mkdir -p "$RESULTS"
+RES=$RESULTS/peers.json
 rm -f "$RES"
 # shellcheck source=nginx.sh
 source bench/nginx.sh
@@ -150,4 +152,4 @@ r["_meta"] = {"versions": json.loads(versions), "commit": commit, "host": os.una
                                                      "CORPORA", "ONLY", "WORKERS", "PLAYWRIGHT_TABS", "LONG_PAGES")}}
 json.dump(r, open(p, "w"))
 P
-python3 bench/report.py "$RES" bench/results
+python3 bench/report.py "$RES" "$RESULTS"

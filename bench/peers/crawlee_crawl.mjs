@@ -2,7 +2,7 @@
 // JSDOMCrawler (page scripts run in jsdom with --js) over one site.
 // Follows <a href> links on the seed's host (enqueueLinks, strategy
 // same-hostname), at most --max-pages requests, storage in memory only.
-// Writes one line per page handled: "UNIX_SECONDS URL" (the loaded URL).
+// Writes one line per page handled: "UNIX_SECONDS URL content-type status".
 // usage: node crawlee_crawl.mjs cheerio|jsdom SEED MAX_PAGES OUT_FILE [--js]
 import { CheerioCrawler, JSDOMCrawler, Configuration, log } from 'crawlee';
 import fs from 'node:fs';
@@ -32,8 +32,8 @@ let crawler;
 if (kind === 'cheerio') {
     crawler = new CheerioCrawler({
         ...common,
-        async requestHandler({ request, contentType, enqueueLinks }) {
-            fs.writeSync(out, `${Date.now() / 1000} ${request.loadedUrl || request.url} ${contentType?.type || ''}\n`);
+        async requestHandler({ request, response, contentType, enqueueLinks }) {
+            fs.writeSync(out, `${Date.now() / 1000} ${request.loadedUrl || request.url} ${contentType?.type || ''} ${response?.statusCode ?? 0}\n`);
             if (contentType?.type === 'text/html') await enqueueLinks({ strategy: 'same-hostname' });
         },
     }, config);
@@ -42,14 +42,14 @@ if (kind === 'cheerio') {
         ...common,
         runScripts: js,
         hideInternalConsole: true,
-        async requestHandler({ request, contentType, window, enqueueLinks }) {
+        async requestHandler({ request, response, contentType, window, enqueueLinks }) {
             if (js && window) {
                 // The page's timers (a 10 ms setTimeout that sets another):
                 // let a chain one step longer at each level run, as the
                 // Chromium driver does.
                 await new Promise((r) => window.setTimeout(() => window.setTimeout(r, 12), 12));
             }
-            fs.writeSync(out, `${Date.now() / 1000} ${request.loadedUrl || request.url} ${contentType?.type || ''}\n`);
+            fs.writeSync(out, `${Date.now() / 1000} ${request.loadedUrl || request.url} ${contentType?.type || ''} ${response?.statusCode ?? 0}\n`);
             if (contentType?.type === 'text/html') await enqueueLinks({ strategy: 'same-hostname' });
         },
     }, config);

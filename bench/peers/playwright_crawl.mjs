@@ -4,7 +4,7 @@
 // load event, then the page's timers (a 10 ms setTimeout that sets another)
 // get a chain one step longer at each level, then any request the page
 // still has in flight (a fetch()) is awaited plus 5 ms, then every a[href]
-// is read. Writes one line per page: "UNIX_SECONDS URL content-type".
+// is read. Writes one line per page: "UNIX_SECONDS URL content-type status".
 // usage: node playwright_crawl.mjs SEED MAX_PAGES OUT_FILE [CONCURRENCY]
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
@@ -48,7 +48,7 @@ async function visit(page, url) {
             }
             links = await page.evaluate(() => Array.from(document.querySelectorAll('a[href]'), (a) => a.href));
         }
-        fs.writeSync(out, `${Date.now() / 1000} ${page.url()} ${type}\n`);
+        fs.writeSync(out, `${Date.now() / 1000} ${page.url()} ${type} ${resp ? resp.status() : 0}\n`);
         return links;
     } finally {
         page.off('request', onReq);
