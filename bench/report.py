@@ -253,6 +253,9 @@ def main():
              % (meta.get("date", "?"), meta.get("commit", "?"), meta.get("host", "?"), v.get("cpus", "?"),
                 v.get("cpu", "?"), v.get("mem", "?")))
     L.append("")
+    for note in meta.get("notes") or []:
+        L.append("Note: " + note)
+        L.append("")
     L.append("Reproduce: `make bench-peers` (or `PAGES=%s JS_SHARE=%s RUNS=%s bash bench/bench_peers.sh build`)."
              % (env.get("PAGES") or 2000, env.get("JS_SHARE") or 0.3, env.get("RUNS") or 3))
     L.append("Settings of this run: " + ", ".join("%s=%s" % kv for kv in env.items() if kv[1]) + ".")
