@@ -24,22 +24,25 @@ endif
 
 CC ?= cc
 CXX ?= g++
-PKGS := libuv libcurl gumbo sqlite3 inih jansson libsystemd libpsl zlib libcrypto
+PKGS := libuv libcurl gumbo libxml-2.0 sqlite3 inih jansson libsystemd libpsl zlib libcrypto
 JS_PKG := mozjs-102
+WORKER_PKGS := libseccomp
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS))
 JS_CFLAGS := $(shell pkg-config --cflags $(JS_PKG))
 JS_LIBS := $(shell pkg-config --libs $(JS_PKG))
+WORKER_PKG_CFLAGS := $(shell pkg-config --cflags $(WORKER_PKGS))
+WORKER_PKG_LIBS := $(shell pkg-config --libs $(WORKER_PKGS))
 CHECK_CFLAGS := $(shell pkg-config --cflags check)
 CHECK_LIBS := $(shell pkg-config --libs check)
 
 WARN := -Wall -Wextra -Werror
 CFLAGS_ALL := -std=c11 -D_GNU_SOURCE $(WARN) $(MODE_CFLAGS) -DCRAWLD_VERSION='"$(VERSION)"' \
-	-Icommon -Iworker -Idaemon $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
+	-Icommon -Iworker -Idaemon $(PKG_CFLAGS) $(WORKER_PKG_CFLAGS) -MMD -MP $(CFLAGS)
 CXXFLAGS_ALL := -std=c++17 $(WARN) -Wno-dangling-pointer -Wno-invalid-offsetof -fno-rtti \
 	$(filter-out -DCRAWLD_DEBUG,$(MODE_CFLAGS)) -Icommon -Iworker $(JS_CFLAGS) -MMD -MP $(CXXFLAGS)
 LDFLAGS_ALL := -Wl,--as-needed $(MODE_LDFLAGS) $(LDFLAGS)
-LIBS_ALL := $(PKG_LIBS) $(JS_LIBS) -lpthread -lm
+LIBS_ALL := $(PKG_LIBS) $(WORKER_PKG_LIBS) $(JS_LIBS) -lpthread -lm
 # crawld and crawlctl never run JS: without libmozjs they stay small, and
 # abort() is libc's (libmozjs exports its own abort(), see docs/platform-notes.md).
 LIBS_DAEMON := $(PKG_LIBS) -lpthread -lm

@@ -61,10 +61,21 @@ if [ "${SERVER:-nginx}" = nginx ]; then
         echo "bench_crawl: nginx did not serve the copy; using the Python server" >&2
     fi
 fi
+# CPU seconds (user + system) of a process and of its children alive now.
+cpu_of() { awk '{print ($14 + $15) / '"$(getconf CLK_TCK)"'}' "/proc/$1/stat"; }
+cpu_children() {
+    local s=0 c
+    for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+        s=$(echo "$s + $(cpu_of "$c")" | bc -l)
+    done
+    echo "$s"
+}
+c0=$(cpu_of "$DP"); w0=$(cpu_children "$DP")
 t0=$(date +%s.%N)
 J=$("$BIN/crawlctl" -s "$D/s" submit --no-js --depth 1000 --max-pages 1000000 "$SITE_URL/site/")
 "$BIN/crawlctl" -s "$D/s" wait "$J" --timeout 900 >/dev/null
 t1=$(date +%s.%N)
+c1=$(cpu_of "$DP"); w1=$(cpu_children "$DP")
 n=$(wc -l < "$D/out/$J/pages.jsonl")
 rss=$(awk '/VmHWM/{print $2}' /proc/$DP/status)
 ( cd "$D" && /usr/bin/time -f "%e" -o wget2.time wget2 --recursive --level=inf --no-parent -q -P w "$SITE_URL/site/" ) || true
@@ -78,5 +89,8 @@ ct=$(echo "$t1 - $t0" | bc -l)
 printf 'bench_crawl: %d-page site served by %s, 2 workers, no JS\n' "$PAGES" "$( [ -n "$NP" ] && echo nginx || echo the Python test server)"
 printf 'crawld: %d pages in %.2f s = %.0f pages/s (supervisor peak RSS %.1f MB)\n' "$n" "$ct" \
     "$(echo "$n / $ct" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
+printf 'CPU per page: crawld %.0f us, workers %.0f us (crawld = %.1f %% of the workers; both measured over the crawl, workers still alive at its end)\n' \
+    "$(echo "($c1 - $c0) / $n * 1000000" | bc -l)" "$(echo "($w1 - $w0) / $n * 1000000" | bc -l)" \
+    "$(echo "($c1 - $c0) / ($w1 - $w0) * 100" | bc -l)"
 printf 'wget2:  %d files in %.2f s = %.0f pages/s (default 5 threads)\n' "$wn" "$wt" "$(echo "$wn / $wt" | bc -l)"
 printf 'wget2:  %d files in %.2f s = %.0f pages/s (--max-threads=2)\n' "$wn2" "$wt2" "$(echo "$wn2 / $wt2" | bc -l)"

@@ -28,9 +28,9 @@ def write_conf(d, workers):
     conf = os.path.join(d, "crawld.conf")
     with open(conf, "w") as f:
         f.write("[daemon]\nsocket = %s/s.sock\nstate_dir = %s/state\noutput_dir = %s/out\n"
-                "workers = %d\nlog_level = warn\n[network]\nallow_private = true\n"
+                "workers = %d\nlog_level = warn\n%s[network]\nallow_private = true\n"
                 "[politeness]\ndelay_ms = 0\nper_host_concurrency = 64\nobey_robots = false\n"
-                % (d, d, d, workers))
+                % (d, d, d, workers, EXTRA))
     return conf
 
 
@@ -107,6 +107,10 @@ def direct(conf, n, tag):
 JS = os.environ.get("BENCH_DAEMON_JS", "0") == "1"
 WORKER_CPU = []
 DAEMON_CPU = []
+# Extra [daemon] lines, e.g. BENCH_DAEMON_CONF="coalesce_us = 0\nqueue_per_worker = 1"
+EXTRA = os.environ.get("BENCH_DAEMON_CONF", "").replace("\\n", "\n")
+if EXTRA and not EXTRA.endswith("\n"):
+    EXTRA += "\n"
 
 
 def cpu_s(pid):

@@ -42,6 +42,10 @@ stdlib only."""
 import base64, hashlib, json, os, random, select, signal, socket, struct, subprocess
 import sys, tempfile, time, urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests",
+                                "integration"))
+from frames import decode  # noqa: E402  (the worker's result frames)
+
 LINKS_PER_PAGE = 5
 EXT_SCRIPTS = 4      # js/0.js .. js/3.js, shared by the pages that use them
 TIMER_MS = 10        # each level of the nested setTimeout
@@ -330,7 +334,7 @@ def recv_exact(s, n):
 
 def recv_frame(s):
     n = struct.unpack(">I", recv_exact(s, 4))[0]
-    return json.loads(recv_exact(s, n))
+    return decode(recv_exact(s, n))
 
 
 def frame(obj):

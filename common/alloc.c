@@ -297,6 +297,17 @@ char *alloc_strdup(const char *s)
     return p;
 }
 
+char *alloc_strndup(const char *s, size_t n)
+{
+    n = strnlen(s, n);
+    char *p = alloc_new(n + 1);
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = '\0';
+    }
+    return p;
+}
+
 void alloc_strfree(char *s)
 {
     if (s)

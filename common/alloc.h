@@ -20,6 +20,7 @@ void *alloc_zeroed(size_t size);                       /* calloc-like */
 void *alloc_resize(void *p, size_t old_size, size_t new_size); /* realloc-like */
 void alloc_free(void *p, size_t size);                 /* p may be NULL */
 char *alloc_strdup(const char *s);                     /* free with strlen+1 */
+char *alloc_strndup(const char *s, size_t n);          /* up to n bytes or a NUL */
 void alloc_strfree(char *s);                           /* frees alloc_strdup's */
 
 /* Typed helpers. */

@@ -35,7 +35,8 @@ static const key_def keys[] = {
     {"daemon", "js", K_BOOL, offsetof(crawld_config, js_default), 0, 1,
      "run page JavaScript unless a job says otherwise"},
     INT_KEY("daemon", grace_ms, 0, 3600000, "on SIGTERM/drain, time pages in flight get"),
-    INT_KEY("daemon", queue_per_worker, 0, 1, "pages queued behind a busy worker's page"),
+    INT_KEY("daemon", queue_per_worker, 0, 8, "pages queued behind a busy worker's page"),
+    INT_KEY("daemon", coalesce_us, 0, 10000, "how long crawld may let results gather"),
     STR_KEY("daemon", allow_users, "control socket: users let in besides root and crawld's own"),
     STR_KEY("daemon", allow_groups, "control socket: groups let in (peer's groups)"),
     INT_KEY("limits", rss_soft_mb, 1, 1 << 20, "after a page: GC, then retire the worker"),
@@ -50,6 +51,10 @@ static const key_def keys[] = {
     INT_KEY("limits", max_redirects, 0, 100, "redirects followed per page"),
     INT_KEY("limits", max_attempts, 1, 100, "workers a page may kill before quarantine"),
     INT_KEY("limits", rss_poll_ms, 10, 60000, "supervisor polls worker RSS and deadlines"),
+    INT_KEY("limits", worker_start_timeout_ms, 100, 3600000,
+            "a new worker that has not said ready by then is killed (a start failure)"),
+    BOOL_KEY("limits", worker_sandbox,
+             "workers run with no_new_privs and a seccomp deny list (docs/worker.md)"),
     BOOL_KEY("politeness", obey_robots, "fetch and obey robots.txt"),
     INT_KEY("politeness", delay_ms, 0, 3600000, "minimum gap between requests to one host"),
     INT_KEY("politeness", per_host_concurrency, 1, 1024, "pages in flight per host"),
@@ -81,6 +86,7 @@ void config_defaults(crawld_config *c)
     c->js_default = 1;
     c->grace_ms = 30000;
     c->queue_per_worker = 1;
+    c->coalesce_us = 0;
     c->rss_soft_mb = 256;
     c->rss_hard_mb = 512;
     c->max_pages_per_worker = 10000;
@@ -92,6 +98,8 @@ void config_defaults(crawld_config *c)
     c->max_redirects = 10;
     c->max_attempts = 3;
     c->rss_poll_ms = 250;
+    c->worker_start_timeout_ms = 30000;
+    c->worker_sandbox = 1;
     c->obey_robots = 1;
     c->delay_ms = 1000;
     c->per_host_concurrency = 1;

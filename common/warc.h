@@ -66,11 +66,4 @@ long warc_append_record(warc_buf *out, const char *type, const warc_field *field
  * Appended to out (no NUL). 0, or -1 on allocation failure. */
 int warc_http_response_head(warc_buf *out, const char *head, size_t head_len, size_t payload_len);
 
-/* Base64 (RFC 4648, padded, no line breaks) for the result frame. */
-size_t warc_b64_encoded_len(size_t n);                       /* without NUL */
-size_t warc_b64_encode(const void *in, size_t n, char *out); /* writes a NUL too */
-/* Decodes into out (room for (n / 4) * 3 bytes); -1 on a character outside
- * the alphabet, bad padding or a length that is not a multiple of 4. */
-long warc_b64_decode(const char *in, size_t n, unsigned char *out);
-
 #endif

@@ -228,10 +228,15 @@ static void print_jobs(json_t *jobs)
            "FLIGHT", "NAME");
     size_t i;
     json_t *j;
-    json_array_foreach(jobs, i, j) printf("%-6d %-10s %8d %8d %8d %8d  %s\n", (int)js_num(j, "id"),
-                                          js_str(j, "state", "?"), (int)js_num(j, "done"),
-                                          (int)js_num(j, "failed"), (int)js_num(j, "pending"),
-                                          (int)js_num(j, "in_flight"), js_str(j, "name", ""));
+    json_array_foreach(jobs, i, j)
+    {
+        printf("%-6d %-10s %8d %8d %8d %8d  %s\n", (int)js_num(j, "id"), js_str(j, "state", "?"),
+               (int)js_num(j, "done"), (int)js_num(j, "failed"), (int)js_num(j, "pending"),
+               (int)js_num(j, "in_flight"), js_str(j, "name", ""));
+        if (json_is_string(json_object_get(j, "error")))
+            printf("       error: %s%s\n", js_str(j, "error", ""),
+                   json_is_true(json_object_get(j, "retrying")) ? " (retrying)" : "");
+    }
 }
 
 static void print_job(json_t *j)

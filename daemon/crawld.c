@@ -392,6 +392,8 @@ static json_t *status_json(daemon_ctx *d)
         "recycles", pool_recycles_json(&d->pool), "workers", pool_workers_json(&d->pool), "jobs",
         jl, "workers_configured", d->cfg.workers, "spawned", (int)d->pool.spawned, "control",
         "clients", d->ctl.nclients, "refused", (int)d->ctl.refused);
+    if (st) /* loop turns that waited for results to gather (coalesce_us) */
+        json_object_set_new(st, "coalesced", json_integer((json_int_t)d->pool.coalesced));
     return st;
 }
 

@@ -1,5 +1,6 @@
 /* jobs — see jobs.h. */
 #include "jobs.h"
+#include "frame.h"
 #include "alloc.h"
 #include "log.h"
 #include "url.h"
@@ -85,8 +86,20 @@ static void job_close_fd(job *jb)
     jb->warc_fd = -1;
 }
 
+static void cache_clear(job *jb)
+{
+    if (jb->cache)
+        store_rows_free(jb->cache, jb->cache_n);
+    jb->cache_n = 0;
+    jb->cache_end_id = 0;
+    jb->cache_complete = 0;
+    jb->cache_stale = 0;
+}
+
 static void job_free(job *jb)
 {
+    cache_clear(jb);
+    alloc_free(jb->cache, JOBS_CACHE_ROWS * sizeof(store_row));
     job_close_fd(jb);
     alloc_free(jb->obuf, jb->obuf_cap);
     alloc_free(jb->wbuf, jb->wbuf_cap);
@@ -117,51 +130,122 @@ static void flight_remove(jobs *j, jobs_page *p)
 static int row_in_flight(const jobs *j, long long row_id)
 {
     for (const jobs_page *p = j->flight; p; p = p->next)
-        if (p->kind == JOBS_PAGE && p->row_id == row_id)
+        if (p->kind == JOBS_PAGE && p->row_id == row_id && !p->stale)
             return 1;
     return 0;
 }
 
 static void job_fail(jobs *j, job *jb, const char *fmt, const char *detail);
+static void retry_cb(uv_timer_t *t);
 
 /* ---- group commit ---- */
 
+static void tx_reset(job *jb) { jb->tx_finished = jb->tx_done = jb->tx_failed = 0; }
+
+static void retry_arm(jobs *j)
+{
+    if (j->retry.data && !uv_is_closing((uv_handle_t *)&j->retry) &&
+        !uv_is_active((uv_handle_t *)&j->retry))
+        uv_timer_start(&j->retry, retry_cb, JOBS_RETRY_MS, JOBS_RETRY_MS);
+}
+
+/* Pauses a job whose batch could not be committed, with msg as its error;
+ * retry_cb runs it again once its files and the database answer. persist:
+ * store the paused state (not when the database is what failed). A job the
+ * user paused stays the user's: it gets the error but no retry. */
+static void job_hold(jobs *j, job *jb, const char *msg, int persist)
+{
+    if (jb->state != JOB_RUNNING && !(jb->state == JOB_PAUSED && jb->held))
+        return;
+    int first = !jb->held;
+    snprintf(jb->error, sizeof(jb->error), "%s", msg);
+    jb->held = 1;
+    jb->state = JOB_PAUSED;
+    if (persist && store_job_set_state(j->st, jb->id, "paused", 0, jb->error) < 0)
+        log_error("jobs", "cannot store job state", "job=%lld error=\"%s\"", jb->id,
+                  store_errmsg(j->st));
+    if (first)
+        log_error("jobs", "job paused: its records cannot be committed; retrying",
+                  "job=%lld error=\"%s\" retry_ms=%d pending=%ld", jb->id, jb->error,
+                  JOBS_RETRY_MS, jb->pending);
+    retry_arm(j);
+}
+
 /* Rolls the open batch back: every file written in it is cut back to its
- * committed length, its job's counters are read back from the database and
- * the job fails with msg. */
-static void batch_abort(jobs *j, const char *msg)
+ * committed length and its job's counters move back (the batch's pages are
+ * pending again: they are fetched again). culprit (its file failed) is
+ * held with msg; when culprit is NULL the database failed and every job in
+ * the batch is held. */
+static void batch_abort(jobs *j, const char *msg, job *culprit)
 {
     store_rollback(j->st);
+    for (job *jb = j->list; jb; jb = jb->next) /* rows inserted or finished are undone */
+        jb->cache_stale = 1;
     if (j->tx_open)
         uv_timer_stop(&j->group);
     j->tx_open = 0;
     j->tx_pages = 0;
     int was = j->flushing;
     j->flushing = 1;
+    /* Pages handed out from rows the batch inserted: those rows are gone
+     * (and their ids may be given to other rows), so what comes back for
+     * them is dropped; the links are found again when their parent is. */
+    for (jobs_page *p = j->flight; p; p = p->next)
+        if (p->kind == JOBS_PAGE && p->row_id >= j->tx_min_row)
+            p->stale = 1;
+    j->tx_min_row = LLONG_MAX;
     for (job *jb = j->list; jb; jb = jb->next) {
         if (!jb->dirty)
             continue;
         jb->dirty = 0;
+        size_t need = (size_t)(jb->written - jb->committed);
+        size_t wneed = (size_t)(jb->warc_written - jb->warc_committed);
         jb->obuf_len = 0;
         jb->wbuf_len = 0;
         if (jb->out_fd >= 0 && ftruncate(jb->out_fd, jb->committed) < 0)
-            log_error("jobs", "cannot cut back after a failed commit", "job=%lld", jb->id);
+            log_error("jobs", "cannot cut back after a failed commit", "job=%lld error=\"%s\"",
+                      jb->id, strerror(errno));
         if (jb->warc_fd >= 0 && ftruncate(jb->warc_fd, jb->warc_committed) < 0)
-            log_error("jobs", "cannot cut the WARC back after a failed commit", "job=%lld",
-                      jb->id);
+            log_error("jobs", "cannot cut the WARC back after a failed commit",
+                      "job=%lld error=\"%s\"", jb->id, strerror(errno));
         jb->written = jb->committed;
         jb->warc_written = jb->warc_committed;
-        long c[ROW_STATE_COUNT];
+        /* Counters from the database as it is again; a row in flight (and
+         * not stale) is pending there but not here. */
+        long c[ROW_STATE_COUNT], flying = 0;
+        for (const jobs_page *p = j->flight; p; p = p->next)
+            if (p->kind == JOBS_PAGE && p->job_id == jb->id && !p->stale)
+                flying++;
         if (store_job_counts(j->st, jb->id, c) == 0) {
+            j->pending += c[ROW_PENDING] - flying - jb->pending;
+            jb->pending = c[ROW_PENDING] - flying;
             j->done += c[ROW_DONE] - jb->done;
-            j->failed += c[ROW_FAILED] - jb->failed;
             jb->done = c[ROW_DONE];
+            j->failed += c[ROW_FAILED] - jb->failed;
             jb->failed = c[ROW_FAILED];
             jb->rows = c[ROW_PENDING] + c[ROW_DONE] + c[ROW_FAILED] + c[ROW_DROPPED];
+        } else
+            log_error("jobs", "cannot recount a job after a rollback; its counters are off",
+                      "job=%lld error=\"%s\"", jb->id, store_errmsg(j->st));
+        j->pages_total -= jb->tx_done + jb->tx_failed;
+        log_info("jobs", "batch rolled back", "job=%lld pages=%ld", jb->id, jb->tx_finished);
+        tx_reset(jb);
+        if (!culprit || jb == culprit) {
+            jb->hold_need = need > JOBS_PROBE_MIN ? need : JOBS_PROBE_MIN;
+            jb->hold_wneed = wneed > JOBS_PROBE_MIN ? wneed : JOBS_PROBE_MIN;
+            job_hold(j, jb, msg, culprit != NULL);
         }
-        job_fail(j, jb, "%s", msg);
     }
     j->flushing = was;
+}
+
+/* "write PATH: No space left on device (ENOSPC)" */
+static void write_error(char *e, size_t cap, const char *path, int fd_closed)
+{
+    int err = errno;
+    const char *name = fd_closed ? NULL : strerrorname_np(err);
+    snprintf(e, cap, "write %.600s: %s%s%s%s", path, fd_closed ? "closed" : strerror(err),
+             name ? " (" : "", name ? name : "", name ? ")" : "");
 }
 
 /* Writes all of buf: 0, or -1 with errno (the file is then cut back by
@@ -251,16 +335,13 @@ static int batch_commit(jobs *j)
     uv_timer_stop(&j->group);
     j->flushing = 1;
     char e[800];
+    job *culprit = NULL;
     for (job *jb = j->list; jb; jb = jb->next) {
         if (!jb->dirty)
             continue;
-        if (jb->out_fd >= 0 && obuf_write(jb) < 0) {
-            snprintf(e, sizeof(e), "write %.600s: %s", jb->out_path, strerror(errno));
-            goto fail;
-        }
-        if (jb->out_fd < 0 || fdatasync(jb->out_fd) < 0) {
-            snprintf(e, sizeof(e), "write %.600s: %s", jb->out_path,
-                     jb->out_fd < 0 ? "closed" : strerror(errno));
+        culprit = jb;
+        if (jb->out_fd < 0 || obuf_write(jb) < 0 || fdatasync(jb->out_fd) < 0) {
+            write_error(e, sizeof(e), jb->out_path, jb->out_fd < 0);
             goto fail;
         }
         if (store_job_set_committed(j->st, jb->id, jb->written) < 0)
@@ -268,8 +349,7 @@ static int batch_commit(jobs *j)
         if (!jb->warc)
             continue;
         if (jb->warc_fd < 0 || wbuf_write(jb) < 0 || fdatasync(jb->warc_fd) < 0) {
-            snprintf(e, sizeof(e), "write %.600s: %s", jb->warc_path,
-                     jb->warc_fd < 0 ? "closed" : strerror(errno));
+            write_error(e, sizeof(e), jb->warc_path, jb->warc_fd < 0);
             goto fail;
         }
         if (store_job_set_warc_committed(j->st, jb->id, jb->warc_written) < 0)
@@ -284,13 +364,16 @@ static int batch_commit(jobs *j)
             jb->committed = jb->written;
             jb->warc_committed = jb->warc_written;
             jb->dirty = 0;
+            tx_reset(jb);
         }
+    j->tx_min_row = LLONG_MAX;
     j->flushing = 0;
     return 0;
 dberr:
     snprintf(e, sizeof(e), "state database: %s", store_errmsg(j->st));
+    culprit = NULL;
 fail:
-    batch_abort(j, e);
+    batch_abort(j, e, culprit);
     j->flushing = 0;
     return -1;
 }
@@ -304,6 +387,7 @@ static int batch_begin(jobs *j)
 {
     if (j->tx_open)
         return 0;
+    j->tx_min_row = LLONG_MAX;
     if (store_begin(j->st) < 0)
         return -1;
     j->tx_open = 1;
@@ -318,6 +402,7 @@ static void job_close_output(jobs *j, job *jb)
     if (jb->dirty)
         batch_commit(j);
     job_close_fd(jb);
+    cache_clear(jb); /* read again if the job runs again */
 }
 
 /* Marks a failure that stops the job; its pending rows stay for a look.
@@ -347,6 +432,8 @@ static void job_maybe_end(jobs *j, job *jb)
         return;
     if (jb->dirty) /* its last records: committed before it is done */
         batch_commit(j);
+    if (jb->pending != 0 || jb->in_flight != 0) /* the commit failed: its pages came back */
+        return;
     if (job_active(jb)) {
         jb->state = JOB_DONE;
         jb->ended = now_unix();
@@ -376,7 +463,10 @@ static int job_open_output(job *jb, int create, char *err, size_t errlen)
         snprintf(err, errlen, "cannot create %s: %s", jb->out_dir, strerror(errno));
         return -1;
     }
-    jb->out_fd = open(jb->out_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (create ? O_TRUNC : 0),
+    /* O_NOFOLLOW: a pages.jsonl planted as a symlink never sends the
+     * output (or its truncation) outside the job's directory. */
+    jb->out_fd = open(jb->out_path,
+                      O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | (create ? O_TRUNC : 0),
                       0644);
     if (jb->out_fd < 0) {
         snprintf(err, errlen, "cannot open %s: %s", jb->out_path, strerror(errno));
@@ -385,7 +475,8 @@ static int job_open_output(job *jb, int create, char *err, size_t errlen)
     if (!jb->warc)
         return 0;
     jb->warc_fd = open(jb->warc_path,
-                       O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (create ? O_TRUNC : 0), 0644);
+                       O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | (create ? O_TRUNC : 0),
+                       0644);
     if (jb->warc_fd < 0) {
         snprintf(err, errlen, "cannot open %s: %s", jb->warc_path, strerror(errno));
         return -1; /* out_fd stays open: the caller's failure path closes both */
@@ -474,6 +565,9 @@ static int load_job(void *ud, const store_job *r)
         snprintf(jb->name, sizeof(jb->name), "%s", r->name);
     if (r->error)
         snprintf(jb->error, sizeof(jb->error), "%s", r->error);
+    /* Paused with an error: crawld held it (a user's pause clears the error). */
+    jb->held = jb->state == JOB_PAUSED && jb->error[0];
+    jb->hold_need = jb->hold_wneed = JOBS_PROBE_MIN;
     json_error_t jerr;
     json_t *o = json_loads(r->opts ? r->opts : "{}", 0, &jerr);
     jb->js = json_is_true(json_object_get(o, "js"));
@@ -565,6 +659,7 @@ static int load_job(void *ud, const store_job *r)
 int jobs_init(jobs *j, uv_loop_t *loop, const crawld_config *cfg, char *err, size_t errlen)
 {
     memset(j, 0, sizeof(*j));
+    j->tx_min_row = LLONG_MAX;
     j->cfg = cfg;
     j->loop = loop;
     snprintf(j->output_dir, sizeof(j->output_dir), "%s", cfg->output_dir);
@@ -596,6 +691,14 @@ int jobs_init(jobs *j, uv_loop_t *loop, const crawld_config *cfg, char *err, siz
     j->wake.data = j;
     uv_timer_init(loop, &j->group);
     j->group.data = j;
+    uv_timer_init(loop, &j->retry);
+    j->retry.data = j;
+    for (job *jb = j->list; jb; jb = jb->next)
+        if (jb->held && jb->state == JOB_PAUSED) {
+            log_warn("jobs", "job held after an output error; retrying", "job=%lld error=\"%s\"",
+                     jb->id, jb->error);
+            retry_arm(j);
+        }
     return 0;
 }
 
@@ -606,6 +709,8 @@ void jobs_close(jobs *j)
         uv_close((uv_handle_t *)&j->wake, NULL);
     if (j->group.data && !uv_is_closing((uv_handle_t *)&j->group))
         uv_close((uv_handle_t *)&j->group, NULL);
+    if (j->retry.data && !uv_is_closing((uv_handle_t *)&j->retry))
+        uv_close((uv_handle_t *)&j->retry, NULL);
 }
 
 void jobs_free(jobs *j)
@@ -639,6 +744,50 @@ job *jobs_find(jobs *j, long long id)
 
 /* ---- submit ---- */
 
+/* mkdir -p of rel under the directory root, one component at a time from
+ * a descriptor of its parent, never following a symlink (O_NOFOLLOW): a
+ * symlinked directory under the root cannot make anything be created
+ * outside it. */
+static int mkdir_under(const char *root, const char *rel, char *err, size_t errlen)
+{
+    int dfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) {
+        snprintf(err, errlen, "output root %s: %s", root, strerror(errno));
+        return -1;
+    }
+    char comp[NAME_MAX + 1];
+    const char *s = rel;
+    while (*s) {
+        size_t n = strcspn(s, "/");
+        if (n > NAME_MAX) {
+            snprintf(err, errlen, "a path component is longer than %d bytes", NAME_MAX);
+            close(dfd);
+            return -1;
+        }
+        memcpy(comp, s, n);
+        comp[n] = '\0';
+        s += n;
+        s += *s == '/';
+        if (n == 0 || strcmp(comp, ".") == 0)
+            continue;
+        if (mkdirat(dfd, comp, 0755) < 0 && errno != EEXIST) {
+            snprintf(err, errlen, "cannot create %s: %s", comp, strerror(errno));
+            close(dfd);
+            return -1;
+        }
+        int nfd = openat(dfd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        close(dfd);
+        if (nfd < 0) {
+            snprintf(err, errlen, "%s is not a directory under the output root (%s)", comp,
+                     errno == ELOOP || errno == ENOTDIR ? "a symlink or a file" : strerror(errno));
+            return -1;
+        }
+        dfd = nfd;
+    }
+    close(dfd);
+    return 0;
+}
+
 /* dir (absolute, or relative to the output root) must end up strictly
  * under the output root, with no ".." component and no symlink leading out. */
 static int resolve_output(jobs *j, const char *want, char *out, size_t cap, char *err,
@@ -669,15 +818,9 @@ static int resolve_output(jobs *j, const char *want, char *out, size_t cap, char
         snprintf(err, errlen, "--output %s is not under the output root %s", want, j->output_dir);
         return -1;
     }
-    for (char *p = path + 1; *p; p++) { /* mkdir -p */
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        mkdir(path, 0755);
-        *p = '/';
-    }
-    if (mkdir(path, 0755) < 0 && errno != EEXIST) {
-        snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+    if (mkdir_under(root, path + (strncmp(path, root, rl) == 0 && path[rl] == '/' ? rl : jl) + 1,
+                    err, errlen) < 0) {
+        snprintf(err + strlen(err), errlen - strlen(err), " (--output %s)", want);
         return -1;
     }
     if (!realpath(path, real) || strncmp(real, root, rl) != 0 || real[rl] != '/') {
@@ -834,48 +977,41 @@ out:
 
 /* The metrics of one record written: its status class, bytes and times.
  * A few additions per page (metrics.h). */
-static void count_record(jobs *j, job *jb, json_t *rec, int failed)
+static void count_record(jobs *j, job *jb, const frame_result *r)
 {
-    long status = (long)json_integer_value(json_object_get(rec, "status"));
-    jb->pages_class[metrics_class_of(status, failed)]++;
-    json_int_t bytes = json_integer_value(json_object_get(rec, "bytes"));
-    if (bytes > 0)
-        j->bytes_fetched += (long long)bytes;
-    j->fetch_s += json_number_value(json_object_get(rec, "fetch_ms")) / 1000.0;
-    j->parse_s += json_number_value(json_object_get(rec, "parse_ms")) / 1000.0;
-    double js = json_number_value(json_object_get(rec, "js_ms")) / 1000.0;
+    int failed = (r->flags & FR_FAILED) != 0;
+    jb->pages_class[metrics_class_of((long)r->status, failed)]++;
+    if (r->bytes > 0)
+        j->bytes_fetched += (long long)r->bytes;
+    j->fetch_s += (double)r->fetch_us / 1e6;
+    j->parse_s += (double)r->parse_us / 1e6;
+    double js = (double)r->js_us / 1e6;
     j->js_s += js;
-    if (!failed && json_is_true(json_object_get(rec, "js"))) /* pages whose scripts ran */
+    if (!failed && (r->flags & FR_JS)) /* pages whose scripts ran */
         metrics_hist_observe(&j->js_hist, js);
 }
 
-/* Decodes a page's WARC records (base64 from the worker) into the job's
- * WARC buffer. 0; -1 on OOM; 1 when the bytes were not base64 (the record
- * then says so and the page has no WARC records). */
-static int warc_append(job *jb, json_t *rec, const char *b64, size_t len)
+/* Appends a page's WARC records (gzip members from the worker) to the
+ * job's WARC buffer. 0; -1 on OOM. */
+static int warc_append(job *jb, const char *recs, size_t len)
 {
-    if (wbuf_reserve(jb, len / 4 * 3) < 0)
+    if (wbuf_reserve(jb, len) < 0)
         return -1;
-    long n = warc_b64_decode(b64, len, (unsigned char *)jb->wbuf + jb->wbuf_len);
-    if (n < 0) {
-        log_warn("jobs", "WARC records from the worker are not base64", "job=%lld", jb->id);
-        json_object_del(rec, "warc_records");
-        json_object_set_new(rec, "warc_error", json_string("warc: records were not base64"));
-        return 1;
-    }
-    jb->wbuf_len += (size_t)n;
-    jb->warc_written += n;
+    memcpy(jb->wbuf + jb->wbuf_len, recs, len);
+    jb->wbuf_len += len;
+    jb->warc_written += (long long)len;
     return 0;
 }
 
-/* Appends rec as one line (and, for a WARC job, the page's WARC records),
- * then puts the row's final state and the page's links in the open batch
- * (group commit: the files are fdatasync'd and their new lengths stored
- * when the batch commits). links and warc_b64 may be NULL. was_in_flight:
- * the row was handed out (else it was pending). */
+/* Appends the record line r->record (and, for a WARC job, the page's WARC
+ * records) to the job's output, then puts the row's final state and, when
+ * follow, the page's links in the open batch (group commit: the files are
+ * fdatasync'd and their new lengths stored when the batch commits). The
+ * links (r->links) are edited in place into strings. was_in_flight: the
+ * row was handed out (else it was pending). */
 static void commit_record(jobs *j, job *jb, long long row_id, const char *url, int depth,
-                          int attempts, json_t *rec, json_t *links, const char *alias,
-                          int was_in_flight, const char *warc_b64, size_t warc_b64_len)
+                          int attempts, frame_result *r, int follow, const char *alias,
+                          int was_in_flight)
 {
     if (was_in_flight) {
         jb->in_flight--;
@@ -888,33 +1024,33 @@ static void commit_record(jobs *j, job *jb, long long row_id, const char *url, i
         job_maybe_end(j, jb);
         return;
     }
-    int failed = json_is_string(json_object_get(rec, "error"));
+    if (jb->held) { /* its output cannot be written now: the row stays pending */
+        jb->pending++;
+        j->pending++;
+        jb->cache_stale = 1; /* it left the cache when it was taken */
+        log_debug("jobs", "result not written: the job is held", "job=%lld url=\"%s\"", jb->id,
+                  url);
+        return;
+    }
+    int failed = (r->flags & FR_FAILED) != 0;
     size_t wbuf_was = jb->wbuf_len;
     long long warc_was = jb->warc_written;
-    if (jb->warc && warc_b64 && warc_b64_len && jb->warc_fd >= 0 &&
-        warc_append(jb, rec, warc_b64, warc_b64_len) < 0) {
+    if (jb->warc && r->warc_len && jb->warc_fd >= 0 && warc_append(jb, r->warc, r->warc_len) < 0) {
         job_fail(j, jb, "%s", "out of memory buffering WARC records");
         goto out;
     }
-    char *s = json_dumps(rec, JSON_COMPACT | JSON_REAL_PRECISION(10));
-    size_t len = s ? strlen(s) : 0;
     /* Buffered until the batch commits: one write per file per batch, then
      * its fdatasync (a crash before that loses only uncommitted records,
      * which the restart does again). */
-    int ok = s && obuf_append(jb, s, len) == 0;
-    if (s) {
-        json_free_t jfree;
-        json_get_alloc_funcs(NULL, &jfree);
-        jfree(s);
-    }
-    if (!ok) {
+    if (obuf_append(jb, r->record, r->record_len) < 0) {
         jb->wbuf_len = wbuf_was; /* the page's WARC records go with its line */
         jb->warc_written = warc_was;
-        job_fail(j, jb, "%s", "out of memory formatting a record");
+        job_fail(j, jb, "%s", "out of memory buffering a record");
         goto out;
     }
-    jb->written += (long long)len + 1;
+    jb->written += (long long)r->record_len + 1;
     jb->dirty = 1;
+    jb->tx_finished++; /* from here a failure rolls the batch back (batch_abort) */
     long added = 0;
     if (batch_begin(j) < 0)
         goto dberr;
@@ -926,24 +1062,27 @@ static void commit_record(jobs *j, job *jb, long long row_id, const char *url, i
             store_frontier_add(j->st, jb->id, alias, depth, url, origin, ROW_ALIAS, NULL) < 0)
             goto dberr;
     }
-    size_t i;
-    json_t *lv;
-    json_array_foreach(links, i, lv)
-    {
+    char *l = follow ? (char *)r->links : NULL, *end = l ? l + r->links_len : NULL;
+    while (l && l < end) {
+        char *nl = memchr(l, '\n', (size_t)(end - l)); /* the decoder checked the last one */
+        *nl = '\0';
+        const char *link = l;
+        l = nl + 1;
         if (jb->rows + added >= jb->max_pages)
             break;
-        const char *l = json_string_value(lv);
-        if (!l || scope_check(jb->scope, l, depth + 1) != SCOPE_IN)
+        if (!*link || scope_check(jb->scope, link, depth + 1) != SCOPE_IN)
             continue;
         char origin[512];
-        if (politeness_origin(l, origin, sizeof(origin), NULL) < 0)
+        if (politeness_origin(link, origin, sizeof(origin), NULL) < 0)
             continue;
         long long rid;
-        int r = store_frontier_add(j->st, jb->id, l, depth + 1, url, origin, ROW_PENDING, &rid);
-        if (r < 0)
+        int rc = store_frontier_add(j->st, jb->id, link, depth + 1, url, origin, ROW_PENDING, &rid);
+        if (rc < 0)
             goto dberr;
-        if (r == 1) {
-            if (scope_note_path(jb->scope, l) == SCOPE_TRAP) {
+        if (rc == 1 && rid < j->tx_min_row)
+            j->tx_min_row = rid;
+        if (rc == 1) {
+            if (scope_note_path(jb->scope, link) == SCOPE_TRAP) {
                 if (store_frontier_delete(j->st, rid) < 0)
                     goto dberr;
             } else
@@ -953,24 +1092,56 @@ static void commit_record(jobs *j, job *jb, long long row_id, const char *url, i
     jb->rows += added;
     jb->pending += added;
     j->pending += added;
+    if (added)
+        jb->cache_complete = 0; /* new rows past the cached ones */
     if (failed) {
         jb->failed++;
         j->failed++;
+        jb->tx_failed++;
     } else {
         jb->done++;
         j->done++;
+        jb->tx_done++;
     }
     j->pages_total++;
-    count_record(j, jb, rec, failed);
+    count_record(j, jb, r);
     if (++j->tx_pages >= JOBS_GROUP_PAGES || jb->wbuf_len >= JOBS_GROUP_WARC_BYTES)
         batch_commit(j);
     goto out;
 dberr:;
     char e[400];
     snprintf(e, sizeof(e), "state database: %.300s", store_errmsg(j->st));
-    batch_abort(j, e);
+    batch_abort(j, e, NULL);
 out:
     job_maybe_end(j, jb);
+}
+
+/* commit_record for a record crawld made itself (robots-disallowed,
+ * quarantined, refused by the worker): no links, no WARC records. */
+static void commit_json(jobs *j, job *jb, long long row_id, const char *url, int depth,
+                        int attempts, json_t *rec, int was_in_flight)
+{
+    char *s = json_dumps(rec, JSON_COMPACT | JSON_REAL_PRECISION(10));
+    if (!s) {
+        if (was_in_flight) {
+            jb->in_flight--;
+            j->in_flight--;
+        } else {
+            jb->pending--;
+            j->pending--;
+        }
+        job_fail(j, jb, "%s", "out of memory formatting a record");
+        job_maybe_end(j, jb);
+        return;
+    }
+    frame_result r = {.record = s, .record_len = strlen(s)};
+    r.status = (int64_t)json_integer_value(json_object_get(rec, "status"));
+    if (json_is_string(json_object_get(rec, "error")))
+        r.flags |= FR_FAILED;
+    commit_record(j, jb, row_id, url, depth, attempts, &r, 0, NULL, was_in_flight);
+    json_free_t jfree;
+    json_get_alloc_funcs(NULL, &jfree);
+    jfree(s);
 }
 
 static json_t *synth_record(const char *url, int depth, const char *parent, int js, int attempts,
@@ -1030,19 +1201,59 @@ static jobs_page *robots_task(jobs *j, job *jb, polite_host *h)
 
 /* The oldest ready row of jb, a robots task, or NULL (*wake lowered to when
  * a skipped host becomes ready). Robots-disallowed rows get their record. */
+/* Reads more pending rows into the job's cache: from the start when stale,
+ * else after the last one read. Taken rows are dropped first. The number
+ * read, -1 on a database error. */
+static int cache_fill(jobs *j, job *jb)
+{
+    if (!jb->cache) {
+        jb->cache = alloc_zeroed(JOBS_CACHE_ROWS * sizeof(store_row));
+        if (!jb->cache)
+            return -1;
+    }
+    if (jb->cache_stale)
+        cache_clear(jb);
+    int k = 0;
+    for (int i = 0; i < jb->cache_n; i++)
+        if (jb->cache[i].id)
+            jb->cache[k++] = jb->cache[i];
+    jb->cache_n = k;
+    if (jb->cache_complete || k == JOBS_CACHE_ROWS)
+        return 0;
+    int want = JOBS_CACHE_ROWS - k;
+    int n = store_frontier_window(j->st, jb->id, jb->cache_end_id, want, jb->cache + k);
+    if (n < 0)
+        return -1;
+    jb->cache_n += n;
+    if (n)
+        jb->cache_end_id = jb->cache[jb->cache_n - 1].id;
+    if (n < want)
+        jb->cache_complete = 1;
+    return n;
+}
+
+static void cache_drop(store_row *r)
+{
+    store_rows_free(r, 1); /* id 0: taken */
+}
+
+/* The first row of the job's cache that may go now (politeness, robots,
+ * not_before), looking at JOBS_CACHE_ROWS rows at most: the page, a
+ * robots.txt task for its host, or NULL (with *wake lowered to when a
+ * skipped row may go). */
 static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake)
 {
-    store_row rows[JOBS_WINDOW_ROWS];
-    long long after = 0;
     jobs_page *got = NULL;
     long long wall_ms = (long long)(now_unix() * 1000);
-    for (int win = 0; win < JOBS_WINDOWS && !got && jb->state == JOB_RUNNING; win++) {
-        int n = store_frontier_window(j->st, jb->id, after, JOBS_WINDOW_ROWS, rows);
-        if (n <= 0)
-            break;
-        for (int i = 0; i < n && !got && jb->state == JOB_RUNNING; i++) {
-            store_row *r = &rows[i];
-            after = r->id;
+    int from = 0;
+    if (jb->cache_stale || jb->cache_n == 0)
+        if (cache_fill(j, jb) < 0)
+            return NULL;
+    for (int pass = 0; pass < 2 && !got && jb->state == JOB_RUNNING; pass++) {
+        for (int i = from; i < jb->cache_n && !got && jb->state == JOB_RUNNING; i++) {
+            store_row *r = &jb->cache[i];
+            if (!r->id)
+                continue;
             if (row_in_flight(j, r->id))
                 continue;
             if (r->not_before > wall_ms) {
@@ -1066,13 +1277,17 @@ static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake)
                 char origin[512];
                 politeness_origin(r->url, origin, sizeof(origin), &path);
                 if (!robots_allowed(h->rules, path)) {
-                    json_t *rec = synth_record(r->url, r->depth, r->parent, jb->js, r->attempts,
-                                               "robots: disallowed");
+                    store_row row = *r;
+                    *r = (store_row){0}; /* taken: its strings are row's now */
+                    json_t *rec = synth_record(row.url, row.depth, row.parent, jb->js,
+                                               row.attempts, "robots: disallowed");
                     if (rec) {
-                        commit_record(j, jb, r->id, r->url, r->depth, r->attempts, rec, NULL,
-                                      NULL, 0, NULL, 0);
+                        commit_json(j, jb, row.id, row.url, row.depth, row.attempts, rec, 0);
                         json_decref(rec);
                     }
+                    cache_drop(&row);
+                    if (jb->cache_stale) /* the commit failed and rolled back */
+                        return NULL;
                     continue;
                 }
             }
@@ -1091,8 +1306,11 @@ static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake)
             p->attempts = r->attempts + 1;
             p->js = jb->js;
             p->warc = jb->warc;
-            if (r->parent)
-                p->parent = alloc_strdup(r->parent);
+            if (r->parent) { /* moved, not copied */
+                p->parent = r->parent;
+                r->parent = NULL;
+            }
+            cache_drop(r);
             h->in_flight++;
             h->next_ok_ms = now + (uint64_t)politeness_delay_ms(&j->pol, h, jb->delay_ms);
             p->next = j->flight;
@@ -1103,9 +1321,17 @@ static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake)
             j->in_flight++;
             got = p;
         }
-        store_rows_free(rows, n);
-        if (n < JOBS_WINDOW_ROWS)
+        if (got || jb->cache_complete)
             break;
+        /* Nothing here may go: read the rows after these, as many as the
+         * cache has room for (JOBS_CACHE_ROWS looked at per call, as before).
+         * The fill keeps the rows still cached first, in order. */
+        int kept = 0;
+        for (int i = 0; i < jb->cache_n; i++)
+            kept += jb->cache[i].id != 0;
+        if (cache_fill(j, jb) <= 0)
+            break;
+        from = kept;
     }
     return got;
 }
@@ -1193,39 +1419,83 @@ static void robots_done(jobs *j, jobs_page *p, json_t *rec)
         h->next_ok_ms = next;
 }
 
-void jobs_page_done(jobs *j, jobs_page *p, json_t *record, const char *warc_b64,
-                    size_t warc_b64_len)
+/* A stale page (its row went with a rolled-back batch) comes back: nothing
+ * of it is kept and nothing is counted but its flight. 1 when it was (p
+ * freed). */
+static int page_stale(jobs *j, jobs_page *p)
+{
+    if (!p->stale)
+        return 0;
+    job *jb = jobs_find(j, p->job_id);
+    host_release(j, p, jb ? jb->delay_ms : j->cfg->delay_ms);
+    log_debug("jobs", "result dropped: its row was rolled back", "job=%lld url=\"%s\"",
+              p->job_id, p->url);
+    page_free(p);
+    if (jb) {
+        jb->in_flight--;
+        j->in_flight--;
+        job_maybe_end(j, jb);
+    }
+    return 1;
+}
+
+void jobs_page_done(jobs *j, jobs_page *p, frame_result *r)
 {
     flight_remove(j, p);
-    if (p->kind == JOBS_ROBOTS) {
-        robots_done(j, p, record);
+    if (p->kind == JOBS_ROBOTS) { /* rare: the record is read as JSON */
+        json_t *rec = json_loadb(r->record, r->record_len, 0, NULL);
+        robots_done(j, p, rec);
+        json_decref(rec);
         page_free(p);
         return;
     }
+    if (page_stale(j, p))
+        return;
     job *jb = jobs_find(j, p->job_id);
     host_release(j, p, jb ? jb->delay_ms : j->cfg->delay_ms);
     if (!jb) {
         page_free(p);
         return;
     }
-    json_object_del(record, "task_id");
-    json_object_set_new(record, "parent", p->parent ? json_string(p->parent) : json_null());
-    json_object_set_new(record, "attempts", json_integer(p->attempts));
-    json_object_set_new(record, "depth", json_integer(p->depth));
     /* Links are followed from a 2xx HTML page without nofollow, in a running
      * job, when the page did not end (after redirects) outside the scope. */
-    json_t *links = NULL;
-    const char *final = json_string_value(json_object_get(record, "final_url"));
-    long status = (long)json_integer_value(json_object_get(record, "status"));
-    const char *alias = final && strcmp(final, p->url) != 0 ? final : NULL;
-    if (jb->state == JOB_RUNNING && status >= 200 && status < 300 &&
-        !json_is_string(json_object_get(record, "error")) &&
-        !json_is_true(json_object_get(record, "nofollow")) &&
-        (!alias || scope_check(jb->scope, alias, p->depth) == SCOPE_IN))
-        links = json_object_get(record, "links");
-    commit_record(j, jb, p->row_id, p->url, p->depth, p->attempts, record, links, alias, 1,
-                  warc_b64, warc_b64_len);
+    char *alias = NULL;
+    if (r->final_url_len &&
+        (strlen(p->url) != r->final_url_len || memcmp(p->url, r->final_url, r->final_url_len)))
+        alias = alloc_strndup(r->final_url, r->final_url_len);
+    int follow = jb->state == JOB_RUNNING && r->status >= 200 && r->status < 300 &&
+                 !(r->flags & (FR_FAILED | FR_NOFOLLOW)) &&
+                 (!alias || scope_check(jb->scope, alias, p->depth) == SCOPE_IN);
+    commit_record(j, jb, p->row_id, p->url, p->depth, p->attempts, r, follow, alias, 1);
+    alloc_strfree(alias);
     page_free(p);
+}
+
+void jobs_page_done_json(jobs *j, jobs_page *p, json_t *record)
+{
+    char *s = json_dumps(record, JSON_COMPACT | JSON_REAL_PRECISION(10));
+    frame_result r = {.record = s ? s : "{}", .record_len = s ? strlen(s) : 2};
+    r.status = (int64_t)json_integer_value(json_object_get(record, "status"));
+    if (json_is_string(json_object_get(record, "error")))
+        r.flags |= FR_FAILED;
+    if (p->kind != JOBS_ROBOTS) { /* the fields a worker's record would carry */
+        json_object_set_new(record, "parent", p->parent ? json_string(p->parent) : json_null());
+        json_object_set_new(record, "attempts", json_integer(p->attempts));
+        json_object_set_new(record, "depth", json_integer(p->depth));
+        json_free_t jfree;
+        json_get_alloc_funcs(NULL, &jfree);
+        if (s)
+            jfree(s);
+        s = json_dumps(record, JSON_COMPACT | JSON_REAL_PRECISION(10));
+        r.record = s ? s : "{}";
+        r.record_len = s ? strlen(s) : 2;
+    }
+    jobs_page_done(j, p, &r);
+    if (s) {
+        json_free_t jfree;
+        json_get_alloc_funcs(NULL, &jfree);
+        jfree(s);
+    }
 }
 
 int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts)
@@ -1246,6 +1516,8 @@ int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts
         page_free(p);
         return 0;
     }
+    if (page_stale(j, p))
+        return 0;
     job *jb = jobs_find(j, p->job_id);
     host_release(j, p, jb ? jb->delay_ms : j->cfg->delay_ms);
     if (!jb) {
@@ -1261,6 +1533,7 @@ int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts
     } else if (p->attempts < max_attempts) {
         jb->in_flight--;
         j->in_flight--;
+        jb->cache_stale = 1; /* pending again, maybe below the cached rows */
         if (store_frontier_requeue(j->st, p->row_id, p->attempts, 0) < 0)
             log_error("jobs", "cannot store a requeue", "job=%lld error=\"%s\"", jb->id,
                       store_errmsg(j->st));
@@ -1273,8 +1546,7 @@ int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts
         jb->quarantined++;
         quarantined = 1;
         if (rec) {
-            commit_record(j, jb, p->row_id, p->url, p->depth, p->attempts, rec, NULL, NULL, 1,
-                          NULL, 0);
+            commit_json(j, jb, p->row_id, p->url, p->depth, p->attempts, rec, 1);
             json_decref(rec);
         }
     }
@@ -1295,6 +1567,8 @@ void jobs_page_unstarted(jobs *j, jobs_page *p)
         page_free(p);
         return;
     }
+    if (page_stale(j, p))
+        return;
     job *jb = jobs_find(j, p->job_id);
     polite_host *h = politeness_get(&j->pol, p->origin, now_ms(j));
     if (h && h->in_flight > 0)
@@ -1309,6 +1583,7 @@ void jobs_page_unstarted(jobs *j, jobs_page *p)
         store_frontier_finish(j->st, p->row_id, ROW_DROPPED, p->attempts - 1);
         job_maybe_end(j, jb);
     } else {
+        jb->cache_stale = 1; /* pending again, maybe below the cached rows */
         if (store_frontier_requeue(j->st, p->row_id, p->attempts - 1, 0) < 0)
             log_error("jobs", "cannot store a requeue", "job=%lld error=\"%s\"", jb->id,
                       store_errmsg(j->st));
@@ -1348,7 +1623,89 @@ int jobs_pause(jobs *j, job *jb, int pause)
     if (store_job_set_state(j->st, jb->id, pause ? "paused" : "running", 0, NULL) < 0)
         return -1;
     jb->state = pause ? JOB_PAUSED : JOB_RUNNING;
+    if (jb->held) /* the user decides now; a resume that fails again holds it again */
+        log_info("jobs", pause ? "held job paused by the user: no more retries"
+                               : "held job resumed by the user",
+                 "job=%lld error=\"%s\"", jb->id, jb->error);
+    jb->held = 0;
+    jb->error[0] = '\0';
+    jb->cache_stale = 1;
     return 0;
+}
+
+/* Whether a held job can go on: the database gives its write lock and each
+ * file takes the failed batch's bytes (fallocate, then cut back to the
+ * committed length; a filesystem without fallocate is taken at its word).
+ * 0, or -1 with why. */
+static int job_probe(jobs *j, job *jb, char *why, size_t cap)
+{
+    if (!j->tx_open && store_probe_write(j->st) < 0) {
+        snprintf(why, cap, "state database: %.300s", store_errmsg(j->st));
+        return -1;
+    }
+    struct {
+        int fd;
+        long long committed;
+        size_t need;
+        const char *path;
+    } f[2] = {{jb->out_fd, jb->committed, jb->hold_need, jb->out_path},
+              {jb->warc_fd, jb->warc_committed, jb->hold_wneed, jb->warc_path}};
+    for (int i = 0; i < (jb->warc ? 2 : 1); i++) {
+        if (f[i].fd < 0) {
+            snprintf(why, cap, "%.600s: not open", f[i].path);
+            return -1;
+        }
+        if (fallocate(f[i].fd, 0, (off_t)f[i].committed, (off_t)f[i].need) < 0) {
+            if (errno == EOPNOTSUPP || errno == ENOSYS)
+                continue;
+            write_error(why, cap, f[i].path, 0);
+            if (ftruncate(f[i].fd, f[i].committed) < 0) /* a partial allocation */
+                log_warn("jobs", "cannot cut back after a probe", "job=%lld error=\"%s\"",
+                         jb->id, strerror(errno));
+            return -1;
+        }
+        if (ftruncate(f[i].fd, f[i].committed) < 0) {
+            write_error(why, cap, f[i].path, 0);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void retry_cb(uv_timer_t *t)
+{
+    jobs *j = t->data;
+    int left = 0, resumed = 0;
+    for (job *jb = j->list; jb; jb = jb->next) {
+        if (!jb->held)
+            continue;
+        if (jb->state != JOB_PAUSED) {
+            jb->held = 0;
+            continue;
+        }
+        char why[700];
+        if (job_probe(j, jb, why, sizeof(why)) < 0) {
+            log_debug("jobs", "held job still blocked", "job=%lld error=\"%s\"", jb->id, why);
+            left++;
+            continue;
+        }
+        if (store_job_set_state(j->st, jb->id, "running", 0, NULL) < 0) {
+            log_debug("jobs", "held job still blocked", "job=%lld error=\"state database: %s\"",
+                      jb->id, store_errmsg(j->st));
+            left++;
+            continue;
+        }
+        log_info("jobs", "held job runs again", "job=%lld was=\"%s\" pending=%ld", jb->id,
+                 jb->error, jb->pending);
+        jb->held = 0;
+        jb->error[0] = '\0';
+        jb->state = JOB_RUNNING;
+        resumed++;
+    }
+    if (!left)
+        uv_timer_stop(t);
+    if (resumed && j->on_wake)
+        j->on_wake(j->wake_ud);
 }
 
 json_t *job_json(const job *jb)
@@ -1371,5 +1728,7 @@ json_t *job_json(const job *jb)
     json_object_set_new(o, "ended", jb->ended ? json_real(jb->ended) : json_null());
     if (jb->error[0])
         json_object_set_new(o, "error", json_string(jb->error));
+    if (jb->held) /* paused by crawld after that error; tried every JOBS_RETRY_MS */
+        json_object_set_new(o, "retrying", json_true());
     return o;
 }

@@ -13,7 +13,8 @@
  * row whose host is ready: robots.txt known (or off), fewer than
  * per_host_concurrency pages in flight, and its delay passed. Rows of busy
  * hosts are skipped, so a slow host never stalls others; up to
- * JOBS_WINDOW_ROWS × JOBS_WINDOWS rows are looked at per job and call. When
+ * JOBS_CACHE_ROWS rows (read once into the job's cache, not per call) are
+ * looked at per job and call. When
  * nothing is ready but a host will be, a timer calls on_wake at that time.
  * A host whose robots.txt is unknown gets one robots task (kind
  * JOBS_ROBOTS) before any of its pages; a robots-disallowed URL gets its
@@ -43,8 +44,16 @@
  * every page is in both files exactly once. A batch also commits early
  * once a job holds JOBS_GROUP_WARC_BYTES of records. If a commit (or a statement in
  * the batch) fails, the whole batch is rolled back, every file written in it
- * is cut back to its committed length and those jobs fail. Counters (done,
- * failed, pending, ...) are kept in memory and move at once.
+ * is cut back to its committed length and its pages are pending again (they
+ * are fetched again). A job whose file could not be written (ENOSPC, EIO,
+ * ...) is held: paused with the error, kept "paused" in the database; when
+ * the database itself failed (locked past its busy timeout, full) every job
+ * of the batch is held, in memory only. Every JOBS_RETRY_MS a held job's
+ * files are asked for the failed batch's bytes (fallocate) and the database
+ * for its write lock; when both answer, the job runs again. Results of a
+ * held job's pages still in flight are not written: their rows stay
+ * pending. Counters (done, failed, pending, ...) are kept in memory and
+ * move at once; a rolled-back batch moves them back.
  *
  * A page given out by jobs_next is in flight (in memory only) until it is
  * handed back exactly once with jobs_page_done or jobs_page_failed. */
@@ -52,6 +61,7 @@
 #define CRAWLD_JOBS_H
 
 #include "config.h"
+#include "frame.h"
 #include "metrics.h"
 #include "politeness.h"
 #include "scope.h"
@@ -61,11 +71,12 @@
 #include <stddef.h>
 #include <uv.h>
 
-#define JOBS_WINDOW_ROWS 64
-#define JOBS_WINDOWS 4
+#define JOBS_CACHE_ROWS 256 /* pending rows a job holds in memory (job.cache) */
 #define JOBS_GROUP_PAGES 64 /* results per commit at most */
 #define JOBS_GROUP_MS 50     /* a result waits at most this long for its commit */
 #define JOBS_GROUP_WARC_BYTES (8 << 20) /* WARC bytes a job buffers before a commit */
+#define JOBS_RETRY_MS 3000 /* a held job's output and the database are tried this often */
+#define JOBS_PROBE_MIN (64 * 1024) /* bytes a held job's file must take before it resumes */
 #define ROBOTS_RAW_BODY (500 * 1024)
 #define ROBOTS_MAX_REDIRECTS 5
 
@@ -89,6 +100,7 @@ typedef struct jobs_page {
     int max_redirects; /* robots: 5, else 0 (the worker's default) */
     int warc;          /* the worker builds the page's WARC records */
     char last_error[96];
+    int stale; /* its row was made in a batch that was rolled back: its result is dropped */
 } jobs_page;
 
 typedef enum job_state {
@@ -131,7 +143,24 @@ typedef struct job {
     char out_dir[512];
     char out_path[600];
     char warc_path[600];
-    char error[700]; /* why FAILED */
+    char error[700]; /* why FAILED, or why crawld paused it (held) */
+    /* Held: paused by crawld because a commit failed in a way that can pass
+     * (disk full, I/O error, database locked); the batch was rolled back and
+     * every JOBS_RETRY_MS the files and the database are tried, then the job
+     * runs again. A user's pause or resume ends the hold. */
+    int held;
+    size_t hold_need, hold_wneed; /* bytes of the failed batch per file */
+    long tx_finished, tx_done, tx_failed; /* this job's results in the open batch */
+    /* The first pending rows of the frontier, read once and handed out one
+     * by one (job_take): reading a window of rows for every page was a
+     * fifth of crawld's CPU. Rows are in id order; taken ones have id 0.
+     * cache_complete: no pending row past cache_end_id when read (cleared by
+     * an insert); cache_stale: rows may have gone back to pending below it
+     * (requeue, resume, a rolled-back batch): read again from the start. */
+    struct store_row *cache;
+    int cache_n;
+    long long cache_end_id;
+    int cache_complete, cache_stale;
 } job;
 
 typedef struct jobs {
@@ -159,6 +188,8 @@ typedef struct jobs {
     long long bytes_fetched;
     double fetch_s, parse_s, js_s;
     metrics_hist js_hist; /* js_ms of records with JS on */
+    uv_timer_t retry;     /* tries the held jobs' files and the database */
+    long long tx_min_row; /* lowest frontier row inserted in the open batch; LLONG_MAX none */
 } jobs;
 
 typedef struct jobs_submit_opts {
@@ -192,11 +223,14 @@ job *jobs_find(jobs *j, long long id);
 /* The next page or robots task to dispatch, or NULL. */
 jobs_page *jobs_next(jobs *j);
 
-/* The worker answered: record is the worker's page object (borrowed);
- * warc_b64 (may be NULL) the page's WARC records in base64, appended to a
- * WARC job's crawl.warc.gz with the record. Frees p. */
-void jobs_page_done(jobs *j, jobs_page *p, json_t *record, const char *warc_b64,
-                    size_t warc_b64_len);
+/* The worker answered with r (frame.h): its record line is written as it
+ * is, its links (edited in place into strings) followed when the page may
+ * be, its WARC records (if any) appended to a WARC job's crawl.warc.gz with
+ * the record. Frees p. */
+void jobs_page_done(jobs *j, jobs_page *p, frame_result *r);
+/* The same for a record crawld made (the worker refused the task): parent,
+ * attempts and depth are set in it first. Frees p. */
+void jobs_page_done_json(jobs *j, jobs_page *p, json_t *record);
 /* The worker died with p in flight: requeued when attempts < max_attempts,
  * else quarantined (a record with "error":"quarantined: …"). Returns 1 when
  * quarantined. Frees p. */

@@ -1,6 +1,7 @@
 /* pool — see pool.h. */
 #include "pool.h"
 #include "json_alloc.h"
+#include "jsonv.h"
 #include "alloc.h"
 #include "log.h"
 #include "rss.h"
@@ -15,7 +16,7 @@
 #include <unistd.h>
 
 #define WORKER_RBUF (64 * 1024)
-#define START_TIMEOUT_MS 30000 /* no "ready" by then: killed, a start failure */
+#define POOL_RECORD_DEPTH 32 /* a record nests 2 deep; more is not our worker's */
 #define EXIT_WAIT_MS 3000      /* asked to go (or channel gone): killed after this */
 #define BACKOFF_BASE_MS 250
 #define BACKOFF_MAX_MS 30000
@@ -174,52 +175,89 @@ static void worker_retire(worker *w, recycle_reason why)
              (long)w->pid, recycle_reason_str(w->reason), w->pages, w->rss_kb / 1024);
 }
 
-/* Sends pg to w: as its page when idle, else queued behind the one it runs. */
+/* Appends s as a JSON string (quotes included) at *q; the caller made room
+ * for 6 bytes a byte plus 2. */
+static char *put_json_str(char *q, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    *q++ = '"';
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        if (*c == '"' || *c == '\\') {
+            *q++ = '\\';
+            *q++ = (char)*c;
+        } else if (*c < 0x20 || *c == 0x7f) {
+            memcpy(q, "\\u00", 4);
+            q[4] = hex[*c >> 4];
+            q[5] = hex[*c & 15];
+            q += 6;
+        } else
+            *q++ = (char)*c;
+    }
+    *q++ = '"';
+    return q;
+}
+
+/* Sends pg to w: as its page when idle, else queued behind the one it runs.
+ * The task is formatted by hand (one per page, the hot path): every value
+ * but the two URLs is a number or a literal. */
 static void worker_give_page(worker *w, jobs_page *pg)
 {
     pool *p = w->pool;
     long long tid = ++p->next_task_id;
     long fetch_ms = (long)p->cfg->page_timeout_ms * 3 / 4; /* the rest: parse + JS */
-    json_t *t = json_pack("{s:s, s:I, s:I, s:s, s:i, s:b, s:i, s:b}", "type", "task", "task_id",
-                          (json_int_t)tid, "job_id", (json_int_t)pg->job_id, "url", pg->url,
-                          "depth", pg->depth, "js", pg->js, "timeout_ms",
-                          (int)(fetch_ms > 0 ? fetch_ms : 1), "want_text", 0);
-    if (t && pg->raw_body > 0) { /* robots.txt: raw body, its own redirect cap */
-        json_object_set_new(t, "raw_body", json_integer(pg->raw_body));
-        json_object_set_new(t, "max_redirects", json_integer(pg->max_redirects));
+    size_t ulen = strlen(pg->url), plen = pg->parent ? strlen(pg->parent) : 4;
+    size_t cap = 400 + 6 * (ulen + plen);
+    char stack[4096];
+    char *s = cap <= sizeof(stack) ? stack : alloc_new(cap), *q = s;
+    if (s) {
+        q += sprintf(q, "{\"type\":\"task\",\"task_id\":%lld,\"job_id\":%lld,\"url\":", tid,
+                     (long long)pg->job_id);
+        q = put_json_str(q, pg->url);
+        q += sprintf(q, ",\"depth\":%d,\"js\":%s,\"timeout_ms\":%ld,\"want_text\":false,"
+                        "\"attempts\":%d,\"parent\":",
+                     pg->depth, pg->js ? "true" : "false", fetch_ms > 0 ? fetch_ms : 1,
+                     pg->attempts);
+        if (pg->parent)
+            q = put_json_str(q, pg->parent);
+        else {
+            memcpy(q, "null", 4);
+            q += 4;
+        }
+        if (pg->raw_body > 0) /* robots.txt: raw body, its own redirect cap */
+            q += sprintf(q, ",\"raw_body\":%lld,\"max_redirects\":%d", (long long)pg->raw_body,
+                         pg->max_redirects);
+        if (pg->warc) /* the worker builds the page's WARC records */
+            q += sprintf(q, ",\"warc\":true");
+        *q++ = '}';
     }
-    if (t && pg->warc) /* the worker builds the page's WARC records */
-        json_object_set_new(t, "warc", json_true());
-    char *s = t ? json_dumps(t, JSON_COMPACT) : NULL;
-    json_decref(t);
     if (w->state == WORKER_BUSY) {
-        w->queued = pg;
-        w->queued_id = tid;
+        w->queued[w->nqueued] = pg;
+        w->queued_id[w->nqueued++] = tid;
     } else {
         w->task = pg;
         w->task_id = tid;
         w->task_start_ms = uv_now(p->loop);
+        w->task_start_ns = uv_hrtime();
         w->deadline_ms = w->task_start_ms + (uint64_t)p->cfg->page_timeout_ms;
         worker_set_state(w, WORKER_BUSY);
     }
-    int rc = -1;
-    if (s) {
-        rc = worker_send(w, s, strlen(s));
-        json_free_t jfree;
-        json_get_alloc_funcs(NULL, &jfree);
-        jfree(s);
-    }
+    int rc = s ? worker_send(w, s, (size_t)(q - s)) : -1;
+    if (s != stack)
+        alloc_free(s, cap);
     if (rc < 0) /* the pages go back through the exit path */
         worker_kill(w, RECYCLE_CRASH, "cannot send the task");
 }
 
-/* A busy worker takes one page queued behind its own when it will serve
- * it: not asked to retire, below its page limit, the daemon not stopping. */
+/* A busy worker takes another page queued behind its own (up to
+ * queue_per_worker) when it will serve it: not asked to retire, below its
+ * page limit counting the ones it has, the daemon not stopping. */
 static int worker_can_queue(const worker *w)
 {
-    return w->state == WORKER_BUSY && !w->queued && !w->killed && !w->retire_after_page &&
-           !w->pool->stopping && w->pool->cfg->queue_per_worker > 0 &&
-           w->pages + 2 <= w->max_pages;
+    int q = w->pool->cfg->queue_per_worker;
+    if (q > POOL_QUEUE_MAX)
+        q = POOL_QUEUE_MAX;
+    return w->state == WORKER_BUSY && w->nqueued < q && !w->killed && !w->retire_after_page &&
+           !w->pool->stopping && w->pages + 2 + w->nqueued <= w->max_pages;
 }
 
 void pool_dispatch(pool *p)
@@ -235,39 +273,45 @@ void pool_dispatch(pool *p)
             return;
         worker_give_page(w, pg);
     }
-    /* Idle workers first; then one page queued behind each busy one. */
-    for (int i = 0; i < p->nslots; i++) {
-        worker *w = p->slots[i].w;
-        if (!w || !worker_can_queue(w))
-            continue;
-        jobs_page *pg = jobs_next(p->jobs);
-        if (!pg)
-            return;
-        worker_give_page(w, pg);
+    /* Idle workers first; then pages queued behind busy ones, one each
+     * per round so the queues fill evenly. */
+    for (int more = 1; more;) {
+        more = 0;
+        for (int i = 0; i < p->nslots; i++) {
+            worker *w = p->slots[i].w;
+            if (!w || !worker_can_queue(w))
+                continue;
+            jobs_page *pg = jobs_next(p->jobs);
+            if (!pg)
+                return;
+            worker_give_page(w, pg);
+            more = 1;
+        }
     }
 }
 
-/* The queued page becomes the one the worker runs (it started it the moment
- * the previous one ended). */
+/* The first queued page becomes the one the worker runs (it started it the
+ * moment the previous one ended). */
 static void worker_promote_queued(worker *w)
 {
-    w->task = w->queued;
-    w->task_id = w->queued_id;
-    w->queued = NULL;
-    w->queued_id = 0;
+    w->task = w->queued[0];
+    w->task_id = w->queued_id[0];
+    w->nqueued--;
+    memmove(w->queued, w->queued + 1, (size_t)w->nqueued * sizeof(w->queued[0]));
+    memmove(w->queued_id, w->queued_id + 1, (size_t)w->nqueued * sizeof(w->queued_id[0]));
     w->task_start_ms = uv_now(w->pool->loop);
+    w->task_start_ns = w->pool->result_ns; /* its result was read just now */
     w->deadline_ms = w->task_start_ms + (uint64_t)w->pool->cfg->page_timeout_ms;
 }
 
-/* The queued page will never run on this worker: back to its job. */
+/* The queued pages will never run on this worker: back to their jobs. */
 static void worker_return_queued(worker *w)
 {
-    if (!w->queued)
-        return;
-    jobs_page *pg = w->queued;
-    w->queued = NULL;
-    w->queued_id = 0;
-    jobs_page_unstarted(w->pool->jobs, pg);
+    while (w->nqueued > 0) {
+        jobs_page *pg = w->queued[--w->nqueued];
+        w->queued[w->nqueued] = NULL;
+        jobs_page_unstarted(w->pool->jobs, pg);
+    }
 }
 
 static void record_rate(pool *p)
@@ -325,40 +369,51 @@ static void observe_page_time(worker *w, const jobs_page *pg)
                              (double)(uv_now(w->pool->loop) - w->task_start_ms) / 1000.0);
 }
 
-static void on_result(worker *w, json_t *m)
+static void on_result(worker *w, char *buf, size_t len)
 {
     pool *p = w->pool;
-    json_int_t tid = json_integer_value(json_object_get(m, "task_id"));
-    json_t *st = json_object_get(m, "worker");
-    json_t *page = json_object_get(m, "page");
-    if (!w->task || tid != w->task_id || !json_is_object(page)) {
-        /* Our workers answer the task they run, with a page object: anything
-         * else is a broken or hostile process. Its pages go back. */
+    frame_result r;
+    const char *why;
+    if (frame_result_decode(buf, len, &r, &why) < 0) {
+        log_warn("pool", "bad result from worker", "slot=%d pid=%ld error=\"%s\"", w->slot,
+                 (long)w->pid, why);
+        worker_distrust(w, why);
+        return;
+    }
+    if (!w->task || r.task_id != w->task_id) {
+        /* Our workers answer the task they run: anything else is a broken
+         * or hostile process. Its pages go back. */
         log_warn("pool", "result for no task of this worker", "slot=%d pid=%ld task_id=%lld",
-                 w->slot, (long)w->pid, (long long)tid);
+                 w->slot, (long)w->pid, (long long)r.task_id);
         worker_distrust(w, "result for a task it does not run");
         return;
     }
-    long rss = (long)json_integer_value(json_object_get(st, "rss_kb"));
-    if (rss > 0)
-        w->rss_kb = rss;
-    json_t *jh = json_object_get(st, "js_heap_kb");
-    if (json_is_integer(jh))
-        w->js_heap_kb = (long)json_integer_value(jh);
-    json_t *ar = json_object_get(st, "arena_retained_kb");
-    if (json_is_integer(ar))
-        w->arena_retained_kb = (long)json_integer_value(ar);
+    /* The record goes into pages.jsonl as it is: one JSON object on one
+     * line, or the worker is not trusted (its page goes back). */
+    if (!json_valid_object_line(r.record, r.record_len, POOL_RECORD_DEPTH)) {
+        log_warn("pool", "result record is not one JSON object line", "slot=%d pid=%ld",
+                 w->slot, (long)w->pid);
+        worker_distrust(w, "result record is not one JSON object line");
+        return;
+    }
+    if (r.rss_kb > 0)
+        w->rss_kb = (long)r.rss_kb;
+    w->js_heap_kb = (long)r.js_heap_kb;
+    w->arena_retained_kb = (long)r.arena_retained_kb;
     w->pages++;
     jobs_page *pg = w->task;
     w->task = NULL;
     w->task_id = 0;
     observe_page_time(w, pg);
-    json_t *warc = json_object_get(m, "warc"); /* a WARC job's records, base64 */
-    jobs_page_done(p->jobs, pg, page, json_string_value(warc),
-                   json_is_string(warc) ? json_string_length(warc) : 0);
+    p->result_ns = uv_hrtime();
+    if (w->task_start_ns && p->result_ns > w->task_start_ns) {
+        double d = (double)(p->result_ns - w->task_start_ns);
+        p->page_ns = p->page_ns > 0 ? p->page_ns * 0.9 + d * 0.1 : d;
+    }
+    jobs_page_done(p->jobs, pg, &r);
     record_rate(p);
-    int says_retire = json_is_true(json_object_get(st, "retire"));
-    if (w->queued && !says_retire && w->state == WORKER_BUSY)
+    int says_retire = (r.flags & FR_RETIRE) != 0;
+    if (w->nqueued && !says_retire && w->state == WORKER_BUSY)
         worker_promote_queued(w); /* already running it */
     else {
         worker_return_queued(w); /* a retiring worker exits before reading it */
@@ -383,11 +438,11 @@ static void on_task_error(worker *w, json_t *m)
                             "status", 0, "depth", pg->depth, "links", "error",
                             e ? e : "worker: error");
     if (rec) {
-        jobs_page_done(p->jobs, pg, rec, NULL, 0);
+        jobs_page_done_json(p->jobs, pg, rec);
         json_decref(rec);
     } else
         jobs_page_failed(p->jobs, pg, "worker error", 1);
-    if (w->queued && w->state == WORKER_BUSY)
+    if (w->nqueued && w->state == WORKER_BUSY)
         worker_promote_queued(w);
     else
         worker_after_page(w, 0);
@@ -401,9 +456,16 @@ static void on_frame_json(worker *w, const char *buf, size_t len);
  * about a sixth of crawld's CPU per page). Nothing made here is kept: what
  * outlives the frame is copied (SQLite binds, the output buffer, strdup'd
  * page fields). */
-static void on_frame(worker *w, const char *buf, size_t len)
+static void on_frame(worker *w, char *buf, size_t len)
 {
     pool *p = w->pool;
+    if (frame_is_result(buf, len)) {
+        on_result(w, buf, len);
+        if (!w->untrusted)
+            pool_dispatch(p);
+        arena_reset(&p->frame_arena, POOL_FRAME_ARENA_RETAIN);
+        return;
+    }
     arena *prev = json_alloc_push(&p->frame_arena);
     on_frame_json(w, buf, len);
     json_alloc_pop(prev);
@@ -451,8 +513,7 @@ static void on_frame_json(worker *w, const char *buf, size_t len)
             }
         }
     } else if (strcmp(type, "result") == 0) {
-        on_result(w, m);
-        pool_dispatch(p);
+        worker_distrust(w, "result frame not in the binary form");
     } else if (strcmp(type, "error") == 0) {
         on_task_error(w, m);
         pool_dispatch(p);
@@ -650,9 +711,13 @@ static void on_exit_cb(uv_process_t *proc, int64_t status, int term_signal)
     p->slots[w->slot].last_exit_status = term_signal ? -term_signal : (long)status;
     p->slots[w->slot].w = NULL;
     int slot = w->slot;
-    worker_close_handles(w);
     char why[96];
-    snprintf(why, sizeof(why), "exited before ready: %s", how);
+    if (w->killed && w->reason == RECYCLE_NONE) /* on_tick: past worker_start_timeout_ms */
+        snprintf(why, sizeof(why), "no ready within worker_start_timeout_ms=%d: killed",
+                 p->cfg->worker_start_timeout_ms);
+    else
+        snprintf(why, sizeof(why), "exited before ready: %s", how);
+    worker_close_handles(w);
     slot_refill(p, slot, start_failed, why);
     pool_dispatch(p);
 }
@@ -712,12 +777,49 @@ static void spawn_worker(pool *p, int slot)
         return;
     }
     w->pid = w->proc.pid;
-    w->deadline_ms = uv_now(p->loop) + START_TIMEOUT_MS;
+    w->deadline_ms = uv_now(p->loop) + (uint64_t)p->cfg->worker_start_timeout_ms;
     p->spawned++;
     p->slots[slot].w = w;
     log_info("pool", "worker started", "slot=%d pid=%ld max_pages=%ld", slot, (long)w->pid,
              w->max_pages);
     uv_read_start((uv_stream_t *)&w->chan, on_alloc, on_read);
+}
+
+/* Result coalescing. Each result wakes crawld from epoll_wait, and in this
+ * VM a sleep and wake-up cost more than handling the result (perf: a third
+ * of crawld's CPU per page was kernel time, most of it that). When every
+ * busy worker has pages queued behind its own, nobody waits for crawld: it
+ * can sleep a little after a turn and then take every result that came in
+ * one wake-up. The sleep is at most coalesce_us and at most half of what
+ * the shortest queue holds (pages queued x the moving average of a page's
+ * time), so a worker never runs out of work while crawld sleeps; it is
+ * skipped when a worker is idle, starting or leaving, or under 100 us.
+ * Control requests and timers wait at most that long. */
+static void on_coalesce(uv_check_t *c)
+{
+    pool *p = c->data;
+    long cap_us = p->cfg->coalesce_us;
+    if (cap_us <= 0 || p->stopping || p->page_ns <= 0)
+        return;
+    int busy = 0, minq = POOL_QUEUE_MAX;
+    for (int i = 0; i < p->nslots; i++) {
+        worker *w = p->slots[i].w;
+        if (!w || w->state != WORKER_BUSY || w->killed)
+            return;
+        busy++;
+        if (w->nqueued < minq)
+            minq = w->nqueued;
+    }
+    if (!busy || minq < 1)
+        return;
+    double us = p->page_ns / 1000.0 * minq * 0.5;
+    if (us > (double)cap_us)
+        us = (double)cap_us;
+    if (us < 100)
+        return;
+    struct timespec ts = {0, (long)(us * 1000)};
+    nanosleep(&ts, NULL);
+    p->coalesced++;
 }
 
 static void on_tick(uv_timer_t *t)
@@ -802,6 +904,10 @@ int pool_init(pool *p, uv_loop_t *loop, const crawld_config *cfg, jobs *jb,
     }
     uv_timer_init(loop, &p->tick);
     p->tick.data = p;
+    uv_check_init(loop, &p->coalesce);
+    p->coalesce.data = p;
+    uv_check_start(&p->coalesce, on_coalesce);
+    uv_unref((uv_handle_t *)&p->coalesce); /* never keeps the loop alive */
     uv_timer_start(&p->tick, on_tick, (uint64_t)cfg->rss_poll_ms, (uint64_t)cfg->rss_poll_ms);
     for (int i = 0; i < p->nslots; i++)
         spawn_worker(p, i);
@@ -866,8 +972,9 @@ static void pool_maybe_closed(pool *p)
 void pool_close(pool *p, void (*on_closed)(pool *p))
 {
     p->on_closed = on_closed;
-    p->closing = 1 + p->nslots;
+    p->closing = 2 + p->nslots;
     uv_close((uv_handle_t *)&p->tick, on_pool_handle_closed);
+    uv_close((uv_handle_t *)&p->coalesce, on_pool_handle_closed);
     for (int i = 0; i < p->nslots; i++)
         uv_close((uv_handle_t *)&p->slots[i].backoff, on_pool_handle_closed);
 }
@@ -1001,8 +1108,10 @@ json_t *pool_workers_json(pool *p)
                                     w->arena_retained_kb >= 0
                                         ? json_integer(w->arena_retained_kb)
                                         : json_null());
-                json_object_set_new(o, "queued_url",
-                                    w->queued ? json_string(w->queued->url) : json_null());
+                json_object_set_new(o, "queued_url", w->nqueued
+                                                         ? json_string(w->queued[0]->url)
+                                                         : json_null());
+                json_object_set_new(o, "queued", json_integer(w->nqueued));
                 if (w->state == WORKER_RETIRING)
                     json_object_set_new(o, "reason",
                                         json_string(recycle_reason_str(w->reason == RECYCLE_NONE

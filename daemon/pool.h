@@ -63,6 +63,8 @@ long pool_jittered_max(long max_pages, unsigned long rnd);
 
 typedef struct pool pool;
 
+#define POOL_QUEUE_MAX 8 /* queue_per_worker's ceiling */
+
 typedef struct worker {
     pool *pool;
     int slot;
@@ -81,9 +83,12 @@ typedef struct worker {
     long js_heap_kb;        /* JS GC heap after the last page, -1 unknown / no runtime */
     jobs_page *task;        /* in flight (BUSY, or RETIRING after a kill) */
     long long task_id;
-    jobs_page *queued;      /* sent behind task, not started yet (BUSY only) */
-    long long queued_id;
+    jobs_page *queued[POOL_QUEUE_MAX]; /* sent behind task, in order, not started
+                                        * yet (BUSY only) */
+    long long queued_id[POOL_QUEUE_MAX];
+    int nqueued;
     uint64_t task_start_ms;
+    uint64_t task_start_ns; /* uv_hrtime() when it started the page */
     uint64_t deadline_ms;   /* page, handshake or retire deadline; 0 none */
     recycle_reason reason;  /* why it is retiring (NONE: it died unasked) */
     int retire_after_page;  /* recycle asked while busy */
@@ -112,6 +117,10 @@ struct pool {
     int nslots;
     pool_slot *slots;
     uv_timer_t tick; /* RSS poll + deadlines, every rss_poll_ms */
+    uv_check_t coalesce; /* after each loop turn: maybe let results gather (pool.c) */
+    double page_ns;      /* moving average of a page's time on a worker */
+    uint64_t result_ns;  /* uv_hrtime() of the last result read */
+    long long coalesced; /* turns that waited for results to gather */
     int stopping;    /* no dispatch, no respawn */
     int closing;     /* handles being closed; free after pool_close's callback */
     uint64_t stop_deadline_ms;

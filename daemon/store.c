@@ -6,6 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
+/* A writer waits this long for another connection's lock (sqlite's busy
+ * handler) before a statement fails with SQLITE_BUSY. */
+#define STORE_BUSY_TIMEOUT_MS 5000
+
 enum {
     S_BEGIN,
     S_COMMIT,
@@ -60,13 +64,64 @@ static const char schema[] =
     " parent TEXT, host TEXT NOT NULL, state INTEGER NOT NULL DEFAULT 0,"
     " attempts INTEGER NOT NULL DEFAULT 0, not_before INTEGER NOT NULL DEFAULT 0,"
     " UNIQUE(job_id, uh));"
-    /* take-next: a job's pending rows in id order */
-    "CREATE INDEX IF NOT EXISTS frontier_take ON frontier(job_id, state, id);";
+    /* take-next: a job's pending rows in id order. Partial: a page that
+     * ends only deletes its entry (the full (job_id, state, id) index this
+     * replaces moved it, a delete and an insert per page, and held every
+     * row); the index stays as small as the pending set. */
+    "DROP INDEX IF EXISTS frontier_take;"
+    "CREATE INDEX IF NOT EXISTS frontier_pending ON frontier(job_id, id) WHERE state=0;";
+
+/* URLs known to be in the frontier, as (job, url hash) keys: most links a
+ * page has were seen before, and each was an INSERT OR IGNORE probing the
+ * unique index (a sixth of crawld's CPU crawling a site). A hit means the row
+ * exists (the key is what the UNIQUE constraint compares, so a hit answers
+ * exactly as the insert would); a miss asks the database. Two-way, fixed
+ * size (SEEN_SLOTS x 8 bytes, touched lazily), so it never grows with the
+ * frontier; emptied when a transaction rolls back (its rows are gone). */
+#define SEEN_BITS 20
+#define SEEN_SLOTS (1u << SEEN_BITS)
 
 struct store {
     sqlite3 *db;
     sqlite3_stmt *st[S_COUNT];
+    uint64_t *seen; /* SEEN_SLOTS keys, 0 = empty; NULL: not allocated */
+    long long seen_hits;
 };
+
+static uint64_t seen_key(long long job_id, long long uh)
+{
+    uint64_t k = (uint64_t)uh ^ ((uint64_t)job_id * 0x9e3779b97f4a7c15ULL);
+    return k ? k : 1;
+}
+
+static int seen_has(store *s, uint64_t k)
+{
+    if (!s->seen)
+        return 0;
+    size_t i = (size_t)(k >> (64 - SEEN_BITS));
+    return s->seen[i] == k || s->seen[i ^ 1] == k;
+}
+
+static void seen_put(store *s, uint64_t k)
+{
+    if (!s->seen && !(s->seen = alloc_zeroed(SEEN_SLOTS * sizeof(uint64_t))))
+        return; /* no cache: every link asks the database */
+    size_t i = (size_t)(k >> (64 - SEEN_BITS));
+    if (s->seen[i] == k || s->seen[i ^ 1] == k)
+        return;
+    if (s->seen[i] == 0)
+        s->seen[i] = k;
+    else {
+        s->seen[i ^ 1] = s->seen[i]; /* the older one moves over (and may go) */
+        s->seen[i] = k;
+    }
+}
+
+static void seen_clear(store *s)
+{
+    if (s->seen)
+        memset(s->seen, 0, SEEN_SLOTS * sizeof(uint64_t));
+}
 
 const char *store_errmsg(store *s) { return s && s->db ? sqlite3_errmsg(s->db) : "no database"; }
 
@@ -77,6 +132,7 @@ void store_close(store *s)
     for (int i = 0; i < S_COUNT; i++)
         sqlite3_finalize(s->st[i]);
     sqlite3_close(s->db);
+    alloc_free(s->seen, s->seen ? SEEN_SLOTS * sizeof(uint64_t) : 0);
     ALLOC_FREE(s);
 }
 
@@ -133,7 +189,7 @@ store *store_open(const char *path, char *err, size_t errlen)
                              NULL);
     if (rc != SQLITE_OK)
         goto fail;
-    sqlite3_busy_timeout(s->db, 5000);
+    sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
     rc = sqlite3_exec(s->db,
                       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                       "PRAGMA foreign_keys=OFF; PRAGMA cache_size=-32000;"
@@ -188,8 +244,19 @@ int store_commit(store *s)
 
 void store_rollback(store *s)
 {
+    seen_clear(s); /* rows inserted in the transaction are gone */
     if (!sqlite3_get_autocommit(s->db))
         step_done(s, s->st[S_ROLLBACK]);
+}
+
+int store_probe_write(store *s)
+{
+    sqlite3_busy_timeout(s->db, 0);
+    int rc = step_done(s, s->st[S_BEGIN]);
+    sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
+    if (rc == 0)
+        store_rollback(s);
+    return rc;
 }
 
 int store_job_id_floor(store *s, long long floor)
@@ -326,6 +393,12 @@ int store_frontier_add(store *s, long long job_id, const char *url, int depth,
                        const char *parent, const char *host, store_row_state state,
                        long long *row_id)
 {
+    long long uh = url_hash(url);
+    uint64_t key = seen_key(job_id, uh);
+    if (seen_has(s, key)) {
+        s->seen_hits++;
+        return 0;
+    }
     sqlite3_stmt *st = s->st[S_FR_ADD];
     sqlite3_bind_int64(st, 1, job_id);
     sqlite3_bind_text(st, 2, url, -1, SQLITE_STATIC);
@@ -333,15 +406,18 @@ int store_frontier_add(store *s, long long job_id, const char *url, int depth,
     bind_text_or_null(st, 4, parent);
     sqlite3_bind_text(st, 5, host, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 6, (int)state);
-    sqlite3_bind_int64(st, 7, url_hash(url));
+    sqlite3_bind_int64(st, 7, uh);
     if (step_done(s, st) < 0)
         return -1;
+    seen_put(s, key); /* inserted or already there: the row exists */
     if (sqlite3_changes(s->db) == 0)
         return 0;
     if (row_id)
         *row_id = sqlite3_last_insert_rowid(s->db);
     return 1;
 }
+
+long long store_seen_hits(const store *s) { return s->seen_hits; }
 
 int store_frontier_delete(store *s, long long row_id)
 {

@@ -65,6 +65,9 @@ const char *store_errmsg(store *s);
 int store_begin(store *s);  /* BEGIN IMMEDIATE; 0 or -1 */
 int store_commit(store *s); /* 0 or -1 (the transaction is rolled back) */
 void store_rollback(store *s);
+/* Whether the write lock can be had now (BEGIN IMMEDIATE without waiting,
+ * then ROLLBACK): 0, or -1 (store_errmsg says why). Outside a transaction. */
+int store_probe_write(store *s);
 
 /* Job ids start above floor (e.g. the highest job directory already on
  * disk), so a new database never reuses an old job's directory. */
@@ -88,6 +91,9 @@ int store_job_drop_pending(store *s, long long job_id);
 int store_frontier_add(store *s, long long job_id, const char *url, int depth,
                        const char *parent, const char *host, store_row_state state,
                        long long *row_id);
+/* Repeats store_frontier_add answered from its in-memory cache of known
+ * (job, URL) keys without asking the database (store.c). */
+long long store_seen_hits(const store *s);
 int store_frontier_delete(store *s, long long row_id);
 /* Up to max pending rows of the job with id > after_id, by id. Returns how
  * many (rows filled; free with store_rows_free), -1 on error. */

@@ -72,6 +72,7 @@ typedef struct xfer {
     int capture_nomem;      /* an exchange's buffers could not grow */
     fetch_exchange *ex_tail;
     char blocked_addr[INET6_ADDRSTRLEN];
+    const char *hop_url;    /* the URL whose response came last (arena) */
     CURL *curl;
 } xfer;
 
@@ -223,6 +224,10 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
             for (const char *p = sp + 1; p < data + n && isdigit((unsigned char)*p); p++)
                 st = st * 10 + (*p - '0');
         if (st >= 200 || st < 100) {
+            char *u = NULL;
+            curl_easy_getinfo(x->curl, CURLINFO_EFFECTIVE_URL, &u);
+            if (u && (!x->hop_url || strcmp(x->hop_url, u) != 0))
+                x->hop_url = arena_strdup(x->a, u);
             if (x->r->hops < FETCH_MAX_HOPS)
                 x->r->hop_status[x->r->hops] = st;
             x->r->hops++;
@@ -301,10 +306,21 @@ static int address_is_private(const struct sockaddr *sa)
         if (IN6_IS_ADDR_LOOPBACK(a) || IN6_IS_ADDR_UNSPECIFIED(a) || IN6_IS_ADDR_LINKLOCAL(a) ||
             IN6_IS_ADDR_SITELOCAL(a) || IN6_IS_ADDR_MULTICAST(a) || (a->s6_addr[0] & 0xFE) == 0xFC)
             return 1;
-        if (IN6_IS_ADDR_V4MAPPED(a)) {
-            struct sockaddr_in v4 = {.sin_family = AF_INET};
-            memcpy(&v4.sin_addr, a->s6_addr + 12, 4);
-            return address_is_private((struct sockaddr *)&v4);
+        /* IPv6 forms that carry an IPv4 address: v4-mapped ::ffff:a.b.c.d,
+         * v4-compatible ::a.b.c.d (deprecated, still routed by some stacks),
+         * NAT64 64:ff9b::a.b.c.d (RFC 6052) and 6to4 2002:AABB:CCDD::/48:
+         * private when the IPv4 address in them is. */
+        static const unsigned char nat64[12] = {0, 0x64, 0xff, 0x9b};
+        const unsigned char *v4 = NULL;
+        if (IN6_IS_ADDR_V4MAPPED(a) || IN6_IS_ADDR_V4COMPAT(a) ||
+            memcmp(a->s6_addr, nat64, sizeof(nat64)) == 0)
+            v4 = a->s6_addr + 12;
+        else if (a->s6_addr[0] == 0x20 && a->s6_addr[1] == 0x02)
+            v4 = a->s6_addr + 2;
+        if (v4) {
+            struct sockaddr_in sin = {.sin_family = AF_INET};
+            memcpy(&sin.sin_addr, v4, 4);
+            return address_is_private((struct sockaddr *)&sin);
         }
         return 0;
     }
@@ -430,6 +446,14 @@ fetch_err fetch_page(worker_env *e, arena *a, const char *url, const fetch_opts 
     } else if (x.blocked_addr[0]) {
         r->err = FETCH_BLOCKED;
         r->err_detail = arena_sprintf(a, "private address %s not allowed", x.blocked_addr);
+    } else if (rc == CURLE_UNSUPPORTED_PROTOCOL && r->redirects > 0) {
+        /* curl names only the scheme, and its effective URL is then the
+         * refused target: the page ends at the hop that redirected. */
+        r->err = FETCH_URL;
+        r->err_detail = arena_sprintf(a, "redirect to %.300s refused: only http and https are "
+                                         "followed", r->final_url ? r->final_url : "?");
+        if (x.hop_url)
+            r->final_url = x.hop_url;
     } else {
         r->err = fetch_err_from_curl(rc);
         r->err_detail = arena_strdup(a, detail);

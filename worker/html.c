@@ -38,9 +38,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Keeps gumbo's token counter far from its 10^9 assertion (a byte makes at
- * most a couple of tokens). */
-#define HTML_MAX_PARSE_BYTES ((size_t)256 << 20)
 /* The charset prescan window (WHATWG: 1024 bytes). */
 #define SNIFF_WINDOW 1024
 #define LABEL_MAX 64
@@ -88,17 +85,7 @@ static const char *attr(const GumboElement *el, const char *name) {
     return at ? at->value : NULL;
 }
 
-/* A byte buffer in the arena that grows by doubling. With count_only it
- * keeps the length and writes nothing. */
-typedef struct buf {
-    arena *a;
-    char *p;
-    size_t len, cap;
-    bool count_only;
-    bool oom;
-} buf;
-
-static bool buf_reserve(buf *b, size_t more) {
+static bool buf_reserve(html_text *b, size_t more) {
     if (b->oom)
         return false;
     if (b->len + more + 1 <= b->cap)
@@ -121,51 +108,51 @@ static bool buf_reserve(buf *b, size_t more) {
     return true;
 }
 
-/* Whitespace-collapsing text sink: runs of ASCII whitespace (and element
- * boundaries that separate words) become one space, none at either end. */
-typedef struct text_sink {
-    buf b;
-    bool pending; /* a space is owed before the next visible byte */
-} text_sink;
-
-static void sink_break(text_sink *t) {
-    t->pending = t->b.len > 0;
+/* Whitespace-collapsing text sink (html.h): runs of ASCII whitespace (and
+ * element boundaries that separate words) become one space, none at either
+ * end. */
+void html_text_break(html_text *t) {
+    t->pending = t->len > 0;
 }
 
-static void sink_text(text_sink *t, const char *s) {
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
+void html_text_add(html_text *t, const char *s, size_t n) {
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+    while (p < end) {
         if (is_ws(*p)) {
-            sink_break(t);
-            while (is_ws(*p))
+            html_text_break(t);
+            while (p < end && is_ws(*p))
                 p++;
             continue;
         }
         const unsigned char *run = p;
-        while (*p && !is_ws(*p))
+        while (p < end && !is_ws(*p))
             p++;
-        size_t n = (size_t)(p - run) + (t->pending ? 1 : 0);
-        if (t->b.count_only) {
-            t->b.len += n;
+        size_t k = (size_t)(p - run) + (t->pending ? 1 : 0);
+        if (t->count_only) {
+            t->len += k;
         } else {
-            if (!buf_reserve(&t->b, n))
+            if (!buf_reserve(t, k))
                 return;
             if (t->pending)
-                t->b.p[t->b.len++] = ' ';
-            memcpy(t->b.p + t->b.len, run, (size_t)(p - run));
-            t->b.len += (size_t)(p - run);
+                t->p[t->len++] = ' ';
+            memcpy(t->p + t->len, run, (size_t)(p - run));
+            t->len += (size_t)(p - run);
         }
         t->pending = false;
     }
 }
 
-static const char *sink_finish(text_sink *t) {
-    if (t->b.count_only || t->b.oom)
+static void sink_text(html_text *t, const char *s) {
+    html_text_add(t, s, strlen(s));
+}
+
+const char *html_text_finish(html_text *t) {
+    if (t->count_only || t->oom)
         return NULL;
-    if (!buf_reserve(&t->b, 0))
+    if (!buf_reserve(t, 0))
         return NULL;
-    t->b.p[t->b.len] = '\0';
-    return t->b.p;
+    t->p[t->len] = '\0';
+    return t->p;
 }
 
 /* ---------------------------------------------------------------------------
@@ -582,7 +569,7 @@ static dec_result decode_iconv(arena *a, iconv_t cd, const char *in, size_t n, c
 }
 
 /* Sets *in / *n to the UTF-8 text to parse and d->charset / charset_note. */
-static html_err decode(arena *a, const char *cs, const char **in, size_t *n, html_doc *d) {
+html_err html_decode(arena *a, const char *cs, const char **in, size_t *n, html_doc *d) {
     const unsigned char *u = (const unsigned char *)*in;
     const cs_entry *e = cs_lookup(cs);
     const char *iconv_name;
@@ -672,12 +659,10 @@ typedef struct walk {
     html_doc *d;
     frame *stack;
     size_t sp, cap;
-    const char **cand; /* raw hrefs to resolve, document order */
-    size_t ncand, cand_cap;
-    const char *base_raw, *canonical_raw;
+    html_collect c; /* links, base, canonical, robots */
     bool have_title;
     size_t no_text; /* open elements hiding text */
-    text_sink text;
+    html_text text;
 } walk;
 
 static bool push(walk *w, const GumboVector *kids, bool no_text, bool block) {
@@ -695,7 +680,7 @@ static bool push(walk *w, const GumboVector *kids, bool no_text, bool block) {
     return true;
 }
 
-static bool add_cand(walk *w, const char *ref) {
+static bool add_cand(html_collect *w, const char *ref) {
     if (!ref)
         return true;
     if (w->ncand == w->cand_cap) {
@@ -734,8 +719,8 @@ static const bool BLOCK[GUMBO_TAG_LAST + 1] = {
     [GUMBO_TAG_THEAD] = true,      [GUMBO_TAG_TR] = true,         [GUMBO_TAG_UL] = true,
     [GUMBO_TAG_XMP] = true};
 
-static bool is_block(GumboTag t) {
-    return t <= GUMBO_TAG_LAST && BLOCK[t];
+bool html_tag_is_block(int t) {
+    return t >= 0 && t <= GUMBO_TAG_LAST && BLOCK[t];
 }
 
 /* Elements whose text is not shown. */
@@ -745,26 +730,26 @@ static const bool HIDDEN[GUMBO_TAG_LAST + 1] = {
     [GUMBO_TAG_IFRAME] = true,  [GUMBO_TAG_NOEMBED] = true,  [GUMBO_TAG_NOFRAMES] = true,
     [GUMBO_TAG_DATALIST] = true};
 
-static bool hides_text(GumboTag t) {
-    return t <= GUMBO_TAG_LAST && HIDDEN[t];
+bool html_tag_hides_text(int t) {
+    return t >= 0 && t <= GUMBO_TAG_LAST && HIDDEN[t];
 }
 
 static bool take_title(walk *w, const GumboElement *el) {
-    text_sink t = {.b = {.a = w->a}};
+    html_text t = {.a = w->a};
     for (unsigned i = 0; i < el->children.length; i++) {
         const GumboNode *k = el->children.data[i];
         if (k->type == GUMBO_NODE_TEXT || k->type == GUMBO_NODE_WHITESPACE)
             sink_text(&t, k->v.text.text);
     }
-    w->d->title = sink_finish(&t);
+    w->d->title = html_text_finish(&t);
     w->have_title = true;
     return w->d->title != NULL;
 }
 
-/* What an HTML element means for links, title and robots. */
-static bool visit_html(walk *w, const GumboElement *el) {
+/* What an HTML element means for links, base, canonical and robots (html.h). */
+bool html_collect_element(html_collect *w, int tag, html_attr_fn attr, const void *el) {
     const char *v;
-    switch (el->tag) {
+    switch (tag) {
     case GUMBO_TAG_A:
     case GUMBO_TAG_AREA:
         if (!(v = attr(el, "href")))
@@ -813,11 +798,19 @@ static bool visit_html(walk *w, const GumboElement *el) {
             w->d->meta_nofollow = 1;
         return true;
     }
-    case GUMBO_TAG_TITLE:
-        return w->have_title || take_title(w, el);
     default:
         return true;
     }
+}
+
+static const char *gumbo_attr(const void *el, const char *name) {
+    return attr(el, name);
+}
+
+static bool visit_html(walk *w, const GumboElement *el) {
+    if (el->tag == GUMBO_TAG_TITLE)
+        return w->have_title || take_title(w, el);
+    return html_collect_element(&w->c, (int)el->tag, gumbo_attr, el);
 }
 
 static html_err walk_tree(walk *w, const GumboNode *doc) {
@@ -829,7 +822,7 @@ static html_err walk_tree(walk *w, const GumboNode *doc) {
             if (f->no_text)
                 w->no_text--;
             if (f->block)
-                sink_break(&w->text);
+                html_text_break(&w->text);
             w->sp--;
             continue;
         }
@@ -849,11 +842,11 @@ static html_err walk_tree(walk *w, const GumboNode *doc) {
                 w->d->max_depth = w->sp;
             if (html && !visit_html(w, el))
                 return HTML_NOMEM;
-            bool block = html && is_block(el->tag);
+            bool block = html && html_tag_is_block((int)el->tag);
             if (block)
-                sink_break(&w->text);
+                html_text_break(&w->text);
             if (el->children.length) {
-                if (!push(w, &el->children, html && hides_text(el->tag), block))
+                if (!push(w, &el->children, html && html_tag_hides_text((int)el->tag), block))
                     return HTML_NOMEM;
             }
             break;
@@ -868,7 +861,7 @@ static html_err walk_tree(walk *w, const GumboNode *doc) {
             break;
         }
     }
-    return w->text.b.oom ? HTML_NOMEM : HTML_OK;
+    return w->text.oom ? HTML_NOMEM : HTML_OK;
 }
 
 /* ---------------------------------------------------------------------------
@@ -901,7 +894,7 @@ static slot *set_find(slot *t, size_t mask, const char *key, uint32_t h, bool *f
     }
 }
 
-static html_err resolve_links(walk *w, const char *base) {
+static html_err resolve_links(html_collect *w, const char *base) {
     html_doc *d = w->d;
     d->links = arena_alloc(w->a, (w->ncand ? w->ncand : 1) * sizeof *d->links);
     if (!d->links)
@@ -1097,7 +1090,7 @@ html_err html_parse(arena *a, const char *url, const char *body, size_t len,
         return HTML_NOMEM;
     const char *in = body;
     size_t n = len;
-    html_err err = decode(a, cs, &in, &n, out);
+    html_err err = html_decode(a, cs, &in, &n, out);
     if (err)
         return err;
     if (n > HTML_MAX_PARSE_BYTES)
@@ -1119,28 +1112,33 @@ html_err html_parse(arena *a, const char *url, const char *body, size_t len,
     if (opt && opt->after_parse)
         opt->after_parse(opt->after_parse_ud, g);
 
-    walk w = {.a = a, .d = out, .text = {.b = {.a = a, .count_only = !(opt && opt->want_text)}}};
+    walk w = {.a = a, .d = out, .c = {.a = a, .d = out}, .text = {.a = a, .count_only = !(opt && opt->want_text)}};
     if ((err = walk_tree(&w, g->document)))
         return err;
-    out->text = sink_finish(&w.text);
-    out->text_len = w.text.b.len;
-    if (!out->text && !w.text.b.count_only)
+    out->text = html_text_finish(&w.text);
+    out->text_len = w.text.len;
+    if (!out->text && !w.text.count_only)
         return HTML_NOMEM;
+    return html_collect_finish(&w.c, url);
+}
 
+html_err html_collect_finish(html_collect *c, const char *url) {
+    html_doc *out = c->d;
+    arena *a = c->a;
     char *s;
     url_err ue;
-    if (w.base_raw) {
-        if ((ue = url_resolve(a, url, w.base_raw, &s)) == URL_OK)
+    if (c->base_raw) {
+        if ((ue = url_resolve(a, url, c->base_raw, &s)) == URL_OK)
             out->base_href = s;
         else if (ue == URL_NOMEM)
             return HTML_NOMEM;
     }
     const char *base = out->base_href ? out->base_href : url;
-    if (w.canonical_raw) {
-        if ((ue = url_resolve(a, base, w.canonical_raw, &s)) == URL_OK)
+    if (c->canonical_raw) {
+        if ((ue = url_resolve(a, base, c->canonical_raw, &s)) == URL_OK)
             out->canonical = s;
         else if (ue == URL_NOMEM)
             return HTML_NOMEM;
     }
-    return resolve_links(&w, base);
+    return resolve_links(c, base);
 }

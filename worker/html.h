@@ -16,6 +16,7 @@
 #define CRAWLD_HTML_H
 
 #include "arena.h"
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct html_doc {
@@ -64,5 +65,57 @@ void *html_parse_fragment(arena *a, const char *html, size_t len, int context_ta
  * <meta charset> / <meta http-equiv content=…charset=> in the first 1024
  * bytes; default "utf-8". Returns a lowercase name, in the arena. */
 const char *html_sniff_charset(arena *a, const char *header_charset, const char *body, size_t len);
+
+/* ---- Shared with html_scan (scan.h), so both paths apply one set of rules. */
+
+/* Larger inputs are refused (HTML_PARSE); keeps gumbo's token counter far
+ * from its 10^9 assertion (a byte makes at most a couple of tokens). */
+#define HTML_MAX_PARSE_BYTES ((size_t)256 << 20)
+
+/* The decoding step of html_parse: sets *in / *n to the UTF-8 text to parse
+ * (the input itself, minus a UTF-8 BOM, or a decoded copy in the arena) and
+ * d->charset / d->charset_note. charset is html_sniff_charset's answer. */
+html_err html_decode(arena *a, const char *charset, const char **in, size_t *n, html_doc *d);
+
+/* Whitespace-collapsing text sink in the arena: runs of ASCII whitespace
+ * and breaks (block element boundaries) become one space, none at either
+ * end. With count_only it keeps len and writes nothing. Zero-init, then set
+ * a (and count_only). */
+typedef struct html_text {
+    arena *a;
+    char *p;
+    size_t len, cap;
+    bool count_only;
+    bool oom;
+    bool pending; /* a space is owed before the next visible byte */
+} html_text;
+void html_text_break(html_text *t);
+void html_text_add(html_text *t, const char *s, size_t n);
+/* The NUL-terminated text; NULL with count_only or when out of memory. */
+const char *html_text_finish(html_text *t);
+
+/* Tags (GumboTag values) whose boundaries separate words / whose text is not
+ * shown (head, title, script, style, noscript, template, iframe, …). */
+bool html_tag_is_block(int tag);
+bool html_tag_hides_text(int tag);
+
+/* Links, base, canonical and meta robots, collected element by element in
+ * document order, then resolved. Zero-init, then set a and d. */
+typedef struct html_collect {
+    arena *a;
+    html_doc *d; /* nofollow_links and meta_* are counted into it directly */
+    const char **cand; /* raw hrefs to resolve, document order */
+    size_t ncand, cand_cap;
+    const char *base_raw, *canonical_raw; /* first of each */
+} html_collect;
+/* An attribute's value, NULL when the element has none. */
+typedef const char *(*html_attr_fn)(const void *el, const char *name);
+/* Applies the link rule (see the top of this file), <base>, canonical and
+ * meta robots to one HTML-namespace element (tag: a GumboTag). The values
+ * returned by attr must live as long as the arena. false: out of memory. */
+bool html_collect_element(html_collect *c, int tag, html_attr_fn attr, const void *el);
+/* Resolves base (against url), canonical and the links (against the base)
+ * into c->d: links, nlinks, skipped_links, base_href, canonical. */
+html_err html_collect_finish(html_collect *c, const char *url);
 
 #endif

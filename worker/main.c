@@ -8,6 +8,7 @@
 #include "json_alloc.h"
 #include "log.h"
 #include "page.h"
+#include "sandbox.h"
 #include "serve.h"
 #include "url.h"
 
@@ -205,6 +206,15 @@ static int cmd_serve(int argc, char **argv)
         log_error("worker", "init failed", "error=\"%s\"", err);
         return 1;
     }
+    /* After curl's global init (the JS engine starts later, on the first
+     * JS page, and needs nothing the filter denies). */
+    if (cfg.worker_sandbox) {
+        if (sandbox_install(err, sizeof(err)) < 0)
+            log_warn("worker", "sandbox not installed; running without it",
+                     "pid=%ld error=\"%s\"", (long)getpid(), err);
+        else
+            log_debug("worker", "sandbox installed", "pid=%ld", (long)getpid());
+    }
     log_debug("worker", "serving", "pid=%ld fd=%d", (long)getpid(), fd);
     int rc = serve_loop(&env, fd);
     worker_env_free(&env);
@@ -231,6 +241,18 @@ int main(int argc, char **argv)
         return cmd_fetch(argc - 1, argv + 1);
     if (strcmp(argv[1], "serve") == 0)
         return cmd_serve(argc - 1, argv + 1);
+    if (strcmp(argv[1], "sandbox-selftest") == 0) {
+        /* Not in the usage: for tests (tests/faults/sandbox.py). Installs
+         * the sandbox, then tries what it denies; prints the outcomes. */
+        char err[256], out[512];
+        if (sandbox_install(err, sizeof(err)) < 0) {
+            fprintf(stderr, "crawld-worker: sandbox: %s\n", err);
+            return 1;
+        }
+        int rc = sandbox_selftest(out, sizeof(out));
+        printf("%s\n", out);
+        return rc < 0 ? 1 : 0;
+    }
     fprintf(stderr, "crawld-worker: unknown command \"%s\"\n", argv[1]);
     usage(stderr);
     return 2;

@@ -2,6 +2,7 @@
 #include "page.h"
 #include "dom.h"
 #include "js/js.h"
+#include "scan.h"
 #include "json_alloc.h"
 #include "log.h"
 #include "warc.h"
@@ -138,8 +139,9 @@ int page_run(worker_env *e, const page_task *t, page *p)
             ho.after_parse = run_scripts;
             ho.after_parse_ud = &jc;
         }
-        html_err he = html_parse(p->a, p->fetch.final_url, p->fetch.body, p->fetch.body_len, &ho,
-                                 &p->doc);
+        /* No scripts: no tree needed, the SAX scan gives the same html_doc. */
+        html_err he = (t->js ? html_parse : html_scan)(p->a, p->fetch.final_url, p->fetch.body,
+                                                       p->fetch.body_len, &ho, &p->doc);
         p->parse_ms = page_now_ms() - t0 - p->js_ms;
         if (he == HTML_OK)
             p->parsed = 1;
@@ -268,7 +270,7 @@ char *page_result_json(page *p, size_t *len)
     char *out = NULL;
     if (!o)
         goto done;
-    if (t->task_id)
+    if (t->task_id && !t->for_job)
         json_object_set_new(o, "task_id", json_integer(t->task_id));
     if (t->job_id)
         json_object_set_new(o, "job_id", json_integer(t->job_id));
@@ -341,7 +343,11 @@ char *page_result_json(page *p, size_t *len)
         if (t->want_text)
             json_object_set_new(o, "text", str_or_null(d->text));
     }
-    out = json_dumps(o, JSON_COMPACT);
+    if (t->for_job) {
+        json_object_set_new(o, "parent", str_or_null(t->parent));
+        json_object_set_new(o, "attempts", json_integer(t->attempts));
+    }
+    out = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(10));
     json_decref(o);
 done:
     json_alloc_pop(prev);

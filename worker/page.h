@@ -25,6 +25,10 @@ typedef struct page_task {
                         * parse, the first raw_body bytes go into "body" */
     int max_redirects; /* 0 → config */
     int warc;          /* WARC job: keep any body, build the page's records */
+    int for_job;       /* the record is a job's final line (crawld writes it
+                        * as it is): no task_id; parent and attempts added */
+    const char *parent; /* for_job: the page that linked here, NULL: a seed */
+    int attempts;      /* for_job: this is the page's attempt number … */
 } page_task;
 
 typedef struct page {

@@ -18,8 +18,13 @@
 #define SERVE_TRIM_SLACK_KB 1024
 #define SERVE_FRAME_SLACK (64 * 1024) /* the worker stats and framing */
 
-/* The worker's own numbers, as the "worker" object of every answer. */
-static char *stats_json(worker_env *e, arena *a, long rss, int retire)
+typedef struct worker_numbers {
+    long js_heap_kb, arena_retained_kb;
+} worker_numbers;
+
+/* The worker's own numbers, as the "worker" object of every answer (and in
+ * *out, when not NULL, those crawld reads from a result's header). */
+static char *stats_json(worker_env *e, arena *a, long rss, int retire, worker_numbers *out)
 {
     alloc_stats as;
     alloc_get_stats(&as);
@@ -28,6 +33,10 @@ static char *stats_json(worker_env *e, arena *a, long rss, int retire)
     js_heap_stats js = {0};
     if (e->js)
         js_heap_stats_get(e->js, &js);
+    if (out) {
+        out->js_heap_kb = js.pages || e->js ? (long)(js.gc_bytes / 1024) : -1L;
+        out->arena_retained_kb = (long)(arena_pool_retained_bytes(&e->pool) / 1024);
+    }
     return arena_sprintf(a,
                          "{\"pid\":%ld,\"pages\":%lu,\"rss_kb\":%ld,\"rss_soft_mb\":%d,"
                          "\"live_bytes\":%zu,\"peak_bytes\":%zu,\"arena_retained_kb\":%zu,"
@@ -95,34 +104,68 @@ static int run_task(worker_env *e, int fd, arena *scratch, json_t *task)
     if ((v = json_object_get(task, "raw_body")) && json_integer_value(v) > 0)
         t.raw_body = (size_t)json_integer_value(v);
     t.warc = json_is_true(json_object_get(task, "warc"));
+    t.for_job = 1;
+    if ((v = json_object_get(task, "parent")) && json_is_string(v))
+        t.parent = json_string_value(v);
+    if ((v = json_object_get(task, "attempts")) && json_is_integer(v))
+        t.attempts = (int)json_integer_value(v);
 
     page p;
-    char *record = NULL;
     size_t rlen = 0;
     if (page_run(e, &t, &p) < 0)
         return send_error(fd, scratch, task_id, "nomem", "no page arena");
-    /* The WARC records travel base64 in the result frame: they must fit it
-     * with the record (FRAME_MAX_RESULT, frame.h); else the page goes
-     * without them and its record says so. */
+    /* The WARC records travel in the result frame: they must fit it with
+     * the record (FRAME_MAX_RESULT, frame.h); else the page goes without
+     * them and its record says so. */
     char *r = page_result_json(&p, &rlen);
-    if (r && p.warc &&
-        rlen + warc_b64_encoded_len(p.warc_len) > FRAME_MAX_RESULT - SERVE_FRAME_SLACK) {
+    if (r && p.warc && rlen + p.warc_len > FRAME_MAX_RESULT - SERVE_FRAME_SLACK) {
         p.warc_error = arena_sprintf(p.a, "warc: records of %zu bytes and a record of %zu do not "
                                           "fit a result frame", p.warc_len, rlen);
         p.warc = NULL;
         r = page_result_json(&p, &rlen);
     }
-    if (r)
-        record = arena_strndup(scratch, r, rlen); /* outlives the page arena */
-    char *warc64 = NULL;
-    size_t warc64_len = 0;
+    /* Everything the frame carries is copied out of the page arena, which
+     * page_end gives back before the frame is written. */
+    frame_result fr = {.task_id = task_id};
+    char *record = r ? arena_strndup(scratch, r, rlen) : NULL;
+    fr.record = record;
+    fr.record_len = rlen;
     if (record && p.warc) {
-        warc64 = arena_alloc(scratch, warc_b64_encoded_len(p.warc_len) + 1);
-        if (warc64)
-            warc64_len = warc_b64_encode(p.warc, p.warc_len, warc64);
-        else
+        char *w = arena_alloc(scratch, p.warc_len);
+        if (w) {
+            memcpy(w, p.warc, p.warc_len);
+            fr.warc = w;
+            fr.warc_len = p.warc_len;
+        } else
             record = NULL; /* reported as nomem below */
     }
+    if (record && p.fetch.final_url) {
+        fr.final_url = arena_strdup(scratch, p.fetch.final_url);
+        fr.final_url_len = fr.final_url ? strlen(fr.final_url) : 0;
+    }
+    if (record && p.parsed && p.doc.nlinks) {
+        size_t n = 0;
+        for (size_t i = 0; i < p.doc.nlinks; i++)
+            n += strlen(p.doc.links[i]) + 1;
+        char *l = arena_alloc(scratch, n), *q = l;
+        for (size_t i = 0; l && i < p.doc.nlinks; i++) {
+            size_t k = strlen(p.doc.links[i]);
+            if (memchr(p.doc.links[i], '\n', k) || memchr(p.doc.links[i], '\r', k))
+                continue; /* never a normalised URL; kept out of the list */
+            memcpy(q, p.doc.links[i], k);
+            q += k;
+            *q++ = '\n';
+        }
+        fr.links = l;
+        fr.links_len = l ? (size_t)(q - l) : 0;
+    }
+    fr.status = p.fetch.status;
+    fr.bytes = (int64_t)p.fetch.body_len;
+    fr.fetch_us = (int64_t)(p.fetch.fetch_ms * 1000);
+    fr.parse_us = (int64_t)(p.parse_ms * 1000);
+    fr.js_us = (int64_t)(p.js_ms * 1000);
+    fr.flags = (p.error ? FR_FAILED : 0) | (p.js_ran ? FR_JS : 0) |
+               (p.parsed && p.doc.meta_nofollow ? FR_NOFOLLOW : 0);
     int js_page = p.js_ran;
     page_end(e, &p);
     e->pages++;
@@ -151,24 +194,15 @@ static int run_task(worker_env *e, int fd, arena *scratch, json_t *task)
     }
     if (!record)
         return send_error(fd, scratch, task_id, "nomem", "result record");
-    char *msg = arena_sprintf(scratch, "{\"type\":\"result\",\"task_id\":%lld,\"worker\":%s,"
-                                       "\"page\":%s%s",
-                              (long long)task_id, stats_json(e, scratch, rss, retire), record,
-                              warc64 ? "" : "}");
-    if (!msg)
-        return -1;
-    size_t mlen = strlen(msg);
-    if (warc64) { /* ,"warc":"BASE64"} */
-        char *full = arena_resize(scratch, msg, mlen + 1, mlen + warc64_len + 12);
-        if (!full)
-            return -1;
-        memcpy(full + mlen, ",\"warc\":\"", 9);
-        memcpy(full + mlen + 9, warc64, warc64_len);
-        memcpy(full + mlen + 9 + warc64_len, "\"}", 2);
-        msg = full;
-        mlen += warc64_len + 11;
-    }
-    if (frame_write(fd, msg, mlen) != FRAME_OK)
+    worker_numbers wn;
+    fr.stats = stats_json(e, scratch, rss, retire, &wn);
+    fr.stats_len = fr.stats ? strlen(fr.stats) : 0;
+    fr.rss_kb = rss;
+    fr.js_heap_kb = wn.js_heap_kb;
+    fr.arena_retained_kb = wn.arena_retained_kb;
+    if (retire)
+        fr.flags |= FR_RETIRE;
+    if (frame_result_write(fd, &fr) != FRAME_OK)
         return -1;
     if (retire) {
         log_info("serve", "worker retiring", "reason=rss rss_kb=%ld soft_mb=%d", rss,
@@ -227,7 +261,7 @@ int serve_loop(worker_env *e, int fd)
                 rc = run_task(e, fd, scratch, msg);
             else if (strcmp(type, "ping") == 0) {
                 char *m = arena_sprintf(scratch, "{\"type\":\"pong\",\"worker\":%s}",
-                                        stats_json(e, scratch, rss_self_kb(), 0));
+                                        stats_json(e, scratch, rss_self_kb(), 0, NULL));
                 rc = m && frame_write(fd, m, strlen(m)) == FRAME_OK ? 0 : -1;
             } else if (strcmp(type, "retire") == 0)
                 rc = 1;

@@ -12,6 +12,8 @@ from daemon_lib import Daemon, check, dump_log_on_failure, finish, wait_for  # n
 BASE = sys.argv[1]
 FAKE = r'''#!/usr/bin/env python3
 import json, os, struct, sys, time
+sys.path.insert(0, FRAMES_DIR)
+from frames import encode_result
 mode = sys.argv[1]
 def send(b):
     os.write(3, b)
@@ -40,24 +42,40 @@ if mode == "garbage":
 elif mode == "huge":
     send(b"\xff\xff\xff\xff" + b"x" * 100)
 elif mode == "wrong_task":
-    send(frame({"type": "result", "task_id": task["task_id"] + 1000, "worker": {},
-                "page": {"url": "http://evil.example/", "links": ["http://evil.example/x"]}}))
+    send(encode_result({"task_id": task["task_id"] + 1000, "status": 200},
+                       {"record": b'{"url":"http://evil.example/"}',
+                        "links": b"http://evil.example/x\n"}))
+elif mode == "json_result":  # the old form: a result must be binary
+    send(frame({"type": "result", "task_id": task["task_id"], "worker": {},
+                "page": {"url": task["url"], "links": ["http://evil.example/x"]}}))
+elif mode == "bad_sections":  # section lengths that do not add up to the frame
+    f = bytearray(encode_result({"task_id": task["task_id"], "status": 200},
+                                {"record": b'{"url":"x"}'}))
+    f[4 + 84 + 8 + 3] += 5  # the record's length, in a well-framed payload
+    send(bytes(f))
+elif mode == "bad_record":  # a record that would break pages.jsonl
+    send(encode_result({"task_id": task["task_id"], "status": 200},
+                       {"record": b'{"url":"x"}\n{"url":"injected"}'}))
 elif mode == "not_message":
     send(frame([1, 2, 3]))
 # Then it claims the real page with a made-up record: must never be read.
-send(frame({"type": "result", "task_id": task["task_id"], "worker": {},
-            "page": {"url": task["url"], "final_url": task["url"], "status": 200,
-                     "links": ["http://evil.example/injected"], "title": "forged"}}))
+rec = {"url": task["url"], "final_url": task["url"], "status": 200,
+       "links": ["http://evil.example/injected"], "title": "forged"}
+send(encode_result({"task_id": task["task_id"], "status": 200},
+                   {"record": json.dumps(rec).encode(), "final_url": task["url"].encode(),
+                    "links": b"http://evil.example/injected\n"}))
 time.sleep(30)
 '''
 
 tmp = tempfile.mkdtemp(prefix="hostile.")
 daemons = []
 try:
-    for mode in ("garbage", "huge", "wrong_task", "not_message"):
+    for mode in ("garbage", "huge", "wrong_task", "not_message", "json_result", "bad_sections",
+                 "bad_record"):
         path = os.path.join(tmp, "worker-" + mode)
         with open(path, "w") as f:
-            f.write(FAKE.replace("mode = sys.argv[1]", "mode = %r" % mode))
+            f.write(FAKE.replace("mode = sys.argv[1]", "mode = %r" % mode)
+                    .replace("FRAMES_DIR", repr(os.path.join(HERE, "..", "integration"))))
         os.chmod(path, 0o755)
         d = Daemon("hostile-" + mode, workers=1, env={"CRAWLD_WORKER": path},
                    conf="[limits]\nmax_attempts = 2\n")

@@ -15,7 +15,7 @@ OUT=${2:?usage: run.sh fuzz|smoke OUT [NAME...]}
 shift 2
 cd "$(dirname "$0")/../.."
 HERE=tests/fuzz
-[ $# -gt 0 ] || set -- control frame robots url config html
+[ $# -gt 0 ] || set -- control frame robots url config html scan
 SECONDS_EACH=${FUZZ_SECONDS:-60}
 SMOKE_RUNS=${FUZZ_SMOKE_RUNS:-2000}
 SMOKE_SECONDS=${FUZZ_SMOKE_SECONDS:-10}
@@ -27,7 +27,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # Longest input each target is fuzzed with (the seeds may be longer).
 max_len() {
     case $1 in
-    html) echo 65536 ;;
+    html | scan) echo 65536 ;;
     robots) echo 16384 ;;
     control) echo 8192 ;;
     frame) echo 8192 ;;
@@ -50,7 +50,9 @@ for name in "$@"; do
         continue
     fi
     common=(-artifact_prefix="$crashes/" -timeout=25 -print_final_stats=1)
-    [ -f "$HERE/$name.dict" ] && common+=(-dict="$HERE/$name.dict")
+    dict="$HERE/$name.dict"
+    [ "$name" = scan ] && dict="$HERE/html.dict" # the same language
+    [ -f "$dict" ] && common+=(-dict="$dict")
     t0=$(date +%s)
     ok=1
     : >"$log"

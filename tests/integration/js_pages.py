@@ -109,7 +109,9 @@ try:
     r = subprocess.run([sys.executable, "-c", r'''
 import json, os, socket, struct, subprocess, sys
 BIN, CONF, SITE = sys.argv[1], sys.argv[2], sys.argv[3]
-pages = sys.argv[4:]
+sys.path.insert(0, sys.argv[4])
+from frames import decode
+pages = sys.argv[5:]
 a, b = socket.socketpair()
 p = subprocess.Popen([BIN + "/crawld-worker", "serve", "-c", CONF], close_fds=False,
                      preexec_fn=lambda fd=b.fileno(): os.dup2(fd, 3))
@@ -121,7 +123,7 @@ def rd():
     n = struct.unpack(">I", h)[0]; d = b""
     while len(d) < n:
         c = a.recv(n - len(d)); assert c; d += c
-    return json.loads(d)
+    return decode(d)
 rd()
 out = []
 for i, pg in enumerate(pages):
@@ -132,7 +134,7 @@ for i, pg in enumerate(pages):
                 "js": m["page"]["js"], "js_heap_kb": m["worker"].get("js_heap_kb")})
 a.close()
 print(json.dumps({"results": out, "exit": p.wait(timeout=30)}))
-''', BIN, CONF, SITE] + seq, capture_output=True, text=True, timeout=300)
+''', BIN, CONF, SITE, os.path.dirname(drv)] + seq, capture_output=True, text=True, timeout=300)
     res = json.loads(r.stdout) if r.stdout.strip() else {"results": [], "exit": None}
     byp = {x["page"]: x for x in res["results"]}
     want = dict((c[0], c[1]) for c in CASES)

@@ -6,6 +6,7 @@ RSS reported, exit at once on EOF, parent-death signal.
 usage: serve_driver.py WORKER BASE_URL
 """
 import json, os, socket, struct, subprocess, sys, time
+from frames import FR_FAILED, decode
 
 W, BASE = sys.argv[1], sys.argv[2]
 passed = failed = 0
@@ -61,7 +62,7 @@ def recv(s):
         if not c:
             return None
         buf += c
-    return json.loads(buf)
+    return decode(buf)
 
 
 p, s = start()
@@ -73,6 +74,22 @@ check(r["page"]["status"] == 200 and r["page"]["title"] == "Page 1", "page field
 check(r["page"]["depth"] == 2 and r["page"]["job_id"] == 9, "depth/job echoed")
 check(r["worker"]["rss_kb"] > 1000 and r["worker"]["pages"] == 1, "worker stats: %r" % r["worker"])
 check(r["worker"]["pid"] == p.pid, "pid reported")
+# The binary header agrees with the record and the stats.
+h = r["header"]
+check(h["status"] == 200 and h["bytes"] == r["page"]["bytes"] and not h["flags"] & FR_FAILED,
+      "header status/bytes/flags: %r" % h)
+check(h["rss_kb"] == r["worker"]["rss_kb"] and h["js_heap_kb"] == r["worker"]["js_heap_kb"],
+      "header numbers = stats: %r" % h)
+check(r["links"] == r["page"]["links"] and len(r["links"]) > 3, "links section = record's links")
+check(r["final_url"] == r["page"]["final_url"], "final_url section")
+check("task_id" not in r["page"] and r["page"]["parent"] is None and r["page"]["attempts"] == 0,
+      "the record is the job's line: no task_id, parent and attempts: %r" % r["page"])
+send(s, {"type": "task", "task_id": 11, "job_id": 9, "url": BASE + "/site/p/3.html", "depth": 1,
+         "parent": BASE + "/site/p/1.html", "attempts": 2})
+r = recv(s)
+check(r and r["page"]["parent"] == BASE + "/site/p/1.html" and r["page"]["attempts"] == 2
+      and r["page"]["depth"] == 1, "parent/attempts/depth from the task: %r" % (r and r["page"]))
+check(b"00000000" not in r["record_raw"], "times as short decimals: %r" % r["record_raw"][:400])
 
 # Bad frames: each gets an error reply, and the worker keeps serving.
 send_raw(s, b"{not json")
@@ -100,12 +117,13 @@ check(e and "larger than" in e["error"], "oversized frame: %r" % e)
 # Still in step after the oversized one: a ping answers.
 send(s, {"type": "ping"})
 e = recv(s)
-check(e and e["type"] == "pong" and e["worker"]["pages"] == 1, "pong after bad frames: %r" % e)
+check(e and e["type"] == "pong" and e["worker"]["pages"] == 2, "pong after bad frames: %r" % e)
 
 # A fetch error is a result with the error word, not a crash.
 send(s, {"type": "task", "task_id": 2, "url": BASE + "/redirect-loop"})
 r = recv(s)
 check(r and r["page"]["error"].startswith("too_many_redirects"), "error word in result")
+check(r and r["header"]["flags"] & FR_FAILED and r["links"] == [], "failed flag, no links")
 
 # A raw fetch (robots.txt): any type kept, not parsed, body returned whole.
 send(s, {"type": "task", "task_id": 3, "url": BASE + "/robots.txt", "raw_body": 512000,
@@ -160,7 +178,8 @@ with open(conf, "w") as f:
 p, s = start(conf=conf)
 send(s, {"type": "task", "task_id": 1, "url": BASE + "/site/p/2.html"})
 r = recv(s)
-check(r and r["worker"]["retire"] is True, "over soft budget -> retire flag: %r" % (r,))
+check(r and r["worker"]["retire"] is True and r["header"]["flags"] & 1,
+      "over soft budget -> retire flag: %r" % (r,))
 check(r and r["page"]["status"] == 200, "the page is still answered before retiring")
 check(p.wait(timeout=10) == 0, "retiring worker exits 0")
 s.close()

@@ -234,6 +234,26 @@ START_TEST(private_address_is_blocked_unless_allowed)
 }
 END_TEST
 
+/* IPv6 addresses that carry a private IPv4 one are refused before any
+ * connection (v4-compatible was once treated as public). */
+START_TEST(ipv6_forms_of_private_ipv4_are_blocked)
+{
+    static const char *const urls[] = {
+        "http://[::ffff:10.1.2.3]:9/",   "http://[::127.0.0.1]:9/",
+        "http://[64:ff9b::7f00:1]:9/",   "http://[64:ff9b::a9fe:909]:9/",
+        "http://[2002:7f00:1::1]:9/",    "http://[2002:c0a8:707::1]:9/",
+    };
+    env.allow_private = 0;
+    fetch_opts o = {.max_redirects = -1};
+    for (size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
+        fetch_err e = fetch_page(&env, &a, urls[i], &o, &r);
+        ck_assert_msg(e == FETCH_BLOCKED, "%s: %s (%s)", urls[i], fetch_err_word(e),
+                      r.err_detail ? r.err_detail : "");
+    }
+    env.allow_private = 1;
+}
+END_TEST
+
 START_TEST(tls_to_plain_http_port_is_tls_error)
 {
     char u[128];
@@ -249,8 +269,13 @@ START_TEST(other_schemes_are_refused)
     ck_assert_int_eq(fetch_page(&env, &a, "ftp://127.0.0.1/x", &o, &r), FETCH_URL);
     char u[256];
     snprintf(u, sizeof(u), "/redirect-to?url=file:///etc/passwd");
-    ck_assert_int_ne(get(u, 0, 0, -1), FETCH_OK);
+    ck_assert_int_eq(get(u, 0, 0, -1), FETCH_URL);
     ck_assert_ptr_null(r.body);
+    /* The error names the refused target; the page ends at the hop that
+     * sent it, not at file:///etc/passwd. */
+    ck_assert_str_eq(r.err_detail,
+                     "redirect to file:///etc/passwd refused: only http and https are followed");
+    ck_assert_str_eq(r.final_url, U(u));
 }
 END_TEST
 
@@ -395,6 +420,7 @@ int main(void)
     tcase_add_test(tc, charset_parameter_is_parsed);
     tcase_add_test(tc, refused_connection_is_connect);
     tcase_add_test(tc, unresolvable_host_is_dns);
+    tcase_add_test(tc, ipv6_forms_of_private_ipv4_are_blocked);
     tcase_add_test(tc, private_address_is_blocked_unless_allowed);
     tcase_add_test(tc, tls_to_plain_http_port_is_tls_error);
     tcase_add_test(tc, other_schemes_are_refused);

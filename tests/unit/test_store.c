@@ -66,6 +66,44 @@ START_TEST(insert_and_dedupe)
 }
 END_TEST
 
+/* The in-memory seen cache answers repeats without the database, and a
+ * rolled-back transaction empties it: else the URLs it inserted would be
+ * "seen" but have no row, and never be crawled. */
+START_TEST(seen_cache_answers_repeats_and_forgets_a_rollback)
+{
+    long long j = new_job();
+    char u[64];
+    ck_assert_int_eq(store_begin(S), 0);
+    for (int i = 0; i < 3000; i++) {
+        snprintf(u, sizeof(u), "http://a/%d", i);
+        ck_assert_int_eq(store_frontier_add(S, j, u, 0, NULL, "http://a", ROW_PENDING, NULL), 1);
+    }
+    long long h0 = store_seen_hits(S);
+    for (int i = 0; i < 3000; i++) {
+        snprintf(u, sizeof(u), "http://a/%d", i);
+        ck_assert_int_eq(store_frontier_add(S, j, u, 0, NULL, "http://a", ROW_PENDING, NULL), 0);
+    }
+    ck_assert_int_ge(store_seen_hits(S) - h0, 2900); /* a few may have been evicted */
+    store_rollback(S);
+    long c[ROW_STATE_COUNT];
+    ck_assert_int_eq(store_job_counts(S, j, c), 0);
+    ck_assert_int_eq(c[ROW_PENDING], 0);
+    for (int i = 0; i < 3000; i++) {
+        snprintf(u, sizeof(u), "http://a/%d", i);
+        ck_assert_int_eq(store_frontier_add(S, j, u, 0, NULL, "http://a", ROW_PENDING, NULL), 1);
+    }
+    /* Another job's keys are its own. */
+    long long j2 = new_job();
+    ck_assert_int_eq(store_frontier_add(S, j2, "http://a/1", 0, NULL, "http://a", ROW_PENDING, NULL), 1);
+    /* A new process (reopen) has an empty cache; the database still says seen. */
+    reopen();
+    ck_assert_int_eq(store_frontier_add(S, j, "http://a/7", 0, NULL, "http://a", ROW_PENDING, NULL), 0);
+    ck_assert_int_eq(store_seen_hits(S), 0);
+    ck_assert_int_eq(store_job_counts(S, j, c), 0);
+    ck_assert_int_eq(c[ROW_PENDING], 3000);
+}
+END_TEST
+
 START_TEST(take_order_and_windows)
 {
     long long j = new_job();
@@ -237,6 +275,7 @@ int main(void)
     tcase_add_test(tc, crash_mid_transaction_keeps_last_commit);
     tcase_add_test(tc, job_ids_above_floor_and_state);
     tcase_add_test(tc, bad_path_is_an_error);
+    tcase_add_test(tc, seen_cache_answers_repeats_and_forgets_a_rollback);
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }

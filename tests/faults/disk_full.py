@@ -1,0 +1,206 @@
+"""Disk full under a crawl. The output root is a 2 MB tmpfs, filled by a
+file until ~48 KB are left; a crawl of a 300-page site (about 10x that in
+records) then runs out of space. The job must pause, not fail, with an
+error naming ENOSPC and the file, in `crawlctl job`, `crawlctl jobs` and
+one log line; pages.jsonl (and crawl.warc.gz) hold only whole records, up
+to the length the database says is committed, and the pages the database
+counts as done are exactly the records in the file; the job stays paused
+while the disk is full. Space back (filler deleted, or the tmpfs remounted
+bigger): the job runs again by itself, or on `crawlctl resume` (which,
+while still full, pauses it again with nothing lost), and completes with
+every page of the site exactly once."""
+import collections, json, os, sqlite3, subprocess, sys, time, zlib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+from daemon_lib import check, dump_log_on_failure, finish, wait_for  # noqa: E402
+from crawl_lib import bfs, crawl_daemon  # noqa: E402
+
+BASE = sys.argv[1]
+SITE = BASE + "/site/"
+want = {u for u, _ in bfs([SITE], 1000, lambda u: u.startswith(SITE))}
+LEFT = 48 * 1024
+
+d = crawl_daemon("disk-full")
+mounted = False
+
+
+def run(*cmd):
+    r = subprocess.run(list(cmd), capture_output=True, text=True)
+    check(r.returncode == 0, "%s: %s" % (" ".join(cmd), r.stderr.strip()))
+    return r.returncode == 0
+
+
+def fill(name):
+    """A file taking all but LEFT bytes of the tmpfs."""
+    st = os.statvfs(d.out)
+    free = st.f_bavail * st.f_frsize
+    path = os.path.join(d.out, name)
+    with open(path, "wb") as f:
+        f.write(b"\0" * max(0, free - LEFT))
+    return path
+
+
+def db_job(jid):
+    con = sqlite3.connect("file:%s/state/crawld.db?mode=ro" % d.dir, uri=True, timeout=10)
+    try:
+        committed, warc_committed, state, error = con.execute(
+            "SELECT committed, warc_committed, state, error FROM jobs WHERE id=?", (jid,)).fetchone()
+        fin = dict(con.execute("SELECT state, count(*) FROM frontier WHERE job_id=? GROUP BY state",
+                               (jid,)).fetchall())
+    finally:
+        con.close()
+    return committed, warc_committed, state, error, fin.get(2, 0) + fin.get(3, 0), fin.get(0, 0)
+
+
+def warc_uris(path, upto):
+    """Target URIs of the response records; the file must be whole gzip
+    members end to end, exactly upto bytes."""
+    with open(path, "rb") as f:
+        data = f.read()
+    check(len(data) == upto, "crawl.warc.gz is %d bytes, committed %d" % (len(data), upto))
+    uris, off = [], 0
+    while off < len(data):
+        z = zlib.decompressobj(wbits=31)
+        raw = z.decompress(data[off:])
+        if not z.eof:
+            check(False, "whole gzip member at %d of %d" % (off, len(data)))
+            break
+        off = len(data) - len(z.unused_data)
+        head = raw.partition(b"\r\n\r\n")[0].decode()
+        f = dict(l.split(": ", 1) for l in head.split("\r\n")[1:])
+        if f.get("WARC-Type") == "response":
+            uris.append(f["WARC-Target-URI"])
+    return uris
+
+
+def check_held(jid, phase, warc=False):
+    """While the disk is full: paused with the error, whole records only,
+    the database and the file agree."""
+    j = wait_for(lambda: d.job(jid) if d.job(jid)["state"] != "running" else None, 60,
+                 "%s: job %d stops when the disk fills" % (phase, jid))
+    if not j:
+        return
+    err = j.get("error") or ""
+    out = os.path.join(d.out, str(jid), "pages.jsonl")
+    wpath = os.path.join(d.out, str(jid), "crawl.warc.gz")
+    check(j["state"] == "paused" and j.get("retrying") is True,
+          "%s: the job is paused, not failed: %r" % (phase, j))
+    check("No space left on device (ENOSPC)" in err and
+          (out in err or (warc and wpath in err)), "%s: the error names ENOSPC and the file: %r"
+          % (phase, err))
+    rc, o, e = d.ctl("job", str(jid))
+    check(rc == 0 and "ENOSPC" in o and "paused" in o, "%s: crawlctl job shows it:\n%s" % (phase, o))
+    rc, o, e = d.ctl("jobs")
+    check(rc == 0 and "error: write " in o and "ENOSPC" in o, "%s: crawlctl jobs shows it:\n%s"
+          % (phase, o))
+    # Retries happen every 3 s; the disk is still full, so it stays paused.
+    time.sleep(3.5)
+    j2 = d.job(jid)
+    check(j2["state"] == "paused", "%s: stays paused while the disk is full: %s" % (phase, j2["state"]))
+    committed, warc_committed, state, derr, finished, pending = db_job(jid)
+    check(state == "paused" and "ENOSPC" in (derr or ""), "%s: stored as paused with the error: %r %r"
+          % (phase, state, derr))
+    with open(out, "rb") as f:
+        data = f.read()
+    check(len(data) == committed, "%s: pages.jsonl is %d bytes, committed %d" % (phase, len(data), committed))
+    check(data == b"" or data.endswith(b"\n"), "%s: no torn record" % phase)
+    recs = [json.loads(l) for l in data.splitlines()]
+    urls = [r["url"] for r in recs]
+    check(len(urls) == len(set(urls)), "%s: no page twice" % phase)
+    check(finished == len(recs) == j2["done"] + j2["failed"],
+          "%s: pages done in the database %d = records %d = counters %d" % (
+              phase, finished, len(recs), j2["done"] + j2["failed"]))
+    check(j2["pending"] == pending and j2["in_flight"] == 0,
+          "%s: pending %d = rows pending in the database %d" % (phase, j2["pending"], pending))
+    if warc:
+        w = warc_uris(wpath, warc_committed)
+        check(sorted(w) == sorted(r["final_url"] for r in recs),
+              "%s: the WARC has a response for each record, once (%d/%d)" % (phase, len(w), len(recs)))
+    return recs
+
+
+def check_complete(jid, phase, warc=False):
+    j = d.wait_job(jid, timeout=90)
+    check(j is not None and d.job(jid)["state"] == "done", "%s: the job completes" % phase)
+    j = d.job(jid)
+    out = os.path.join(d.out, str(jid), "pages.jsonl")
+    with open(out, "rb") as f:
+        data = f.read()
+    recs = [json.loads(l) for l in data.splitlines()]
+    count = collections.Counter(r["url"] for r in recs)
+    dup = [u for u, n in count.items() if n > 1]
+    check(not dup, "%s: no page twice (%d, e.g. %r)" % (phase, len(dup), dup[:3]))
+    check(set(count) == want, "%s: every page of the site (missing %d, extra %d)"
+          % (phase, len(want - set(count)), len(set(count) - want)))
+    check(all(r["error"] is None and r["status"] == 200 for r in recs), "%s: every page fine" % phase)
+    check(j["done"] == len(want) and j["pending"] == 0 and "error" not in j,
+          "%s: counters and no error left: %r" % (phase, j))
+    committed, warc_committed, state, derr, finished, pending = db_job(jid)
+    check(committed == len(data) and state == "done" and finished == len(want),
+          "%s: database agrees: %r" % (phase, (committed, len(data), state, finished)))
+    if warc:
+        w = warc_uris(os.path.join(d.out, str(jid), "crawl.warc.gz"), warc_committed)
+        c = collections.Counter(w)
+        check(set(c) == want and max(c.values()) == 1,
+              "%s: every page in the WARC once (%d records, %d pages)" % (phase, len(w), len(c)))
+
+
+try:
+    os.makedirs(d.out)
+    mounted = run("mount", "-t", "tmpfs", "-o", "size=2m", "crawld-disk-full", d.out)
+    if not mounted:
+        raise SystemExit(finish("disk_full"))
+    d.start()
+    opts = ("--no-js", "--depth", "1000", "--max-pages", "100000", "--scope", "prefix")
+
+    # ---- 1: pages.jsonl fills the disk; space comes back by deleting the filler ----
+    filler = fill("filler1")
+    jid = d.submit([SITE], *opts)
+    check_held(jid, "delete")
+    log = d.log_text()
+    lines = [l for l in log.splitlines() if "job paused: its records cannot be committed" in l]
+    check(len(lines) == 1 and "ENOSPC" in lines[0] and "pages.jsonl" in lines[0],
+          "one clear log line: %r" % lines)
+    check("job failed" not in log, "the job never failed")
+    # kill -9 and a restart while held: still held, still retried.
+    d.kill9()
+    d.restart()
+    j = d.job(jid)
+    check(j["state"] == "paused" and j.get("retrying") and "ENOSPC" in j.get("error", ""),
+          "held again after a restart: %r" % j)
+    check("job held after an output error; retrying" in d.log_text(), "the restart says so")
+    os.unlink(filler)
+    t0 = time.time()
+    wait_for(lambda: d.job(jid)["state"] != "paused", 10, "the job runs again by itself")
+    check(time.time() - t0 < 8, "automatic retry within a few seconds (%.1fs)" % (time.time() - t0))
+    check_complete(jid, "delete")
+    check("held job runs again" in d.log_text(), "the retry is logged")
+
+    # ---- 2: WARC job; crawlctl resume while still full pauses it again;
+    # remounting the tmpfs bigger lets it finish ----
+    filler = fill("filler2")
+    jid = d.submit([SITE], "--warc", *opts)
+    before = check_held(jid, "warc", warc=True)
+    rc, o, e = d.ctl("resume", str(jid))
+    check(rc == 0, "crawlctl resume of a held job: %r" % e)
+    wait_for(lambda: d.job(jid).get("retrying"), 30, "resumed on a full disk, it is held again")
+    after = check_held(jid, "warc-again", warc=True)
+    check(before is not None and after is not None and len(after) >= len(before),
+          "nothing committed was lost by the second failure")
+    run("mount", "-o", "remount,size=16m", d.out)
+    check_complete(jid, "warc", warc=True)
+    log = d.log_text()
+    check("job failed" not in log, "no job ever failed")
+    check(d.status()["state"] == "running", "the daemon kept running")
+    check(d.stop() == 0, "crawld exits 0")
+finally:
+    dump_log_on_failure(d)
+    if d.proc and d.proc.poll() is None:
+        d.proc.kill()
+        d.proc.wait()
+    if mounted:
+        if subprocess.run(["umount", d.out]).returncode != 0:
+            subprocess.run(["umount", "-l", d.out])
+    check(d.cleanup(), "no worker left behind")
+finish("disk_full")

@@ -1,0 +1,202 @@
+"""Fault: hostile pages and hostile robots.txt through the real daemon
+(tests/faults/hostile_server.py serves them on 127.0.0.1).
+
+Every page ends as RFC 9309 and the limits say, with exactly one record
+(a failed one names what was wrong); crawld keeps running and serves a
+normal job afterwards; no worker passes its hard RSS budget (status polled
+all along) and none is recycled for RSS.
+
+  /nested?n=100000   parses (gumbo is quadratic in depth: may take long), or
+                     ends by the page deadline: quarantined after max_attempts
+  /attrs?n=1000000   same (gumbo dedups attributes in quadratic time)
+  /nested?n=10000&js=1  with JS: scripts walk the deep tree; one record, no crash
+  /huge?mb=500       too_large at max_body_mb; the server sent far less than 500 MB
+  /gzip6             decode: curl refuses more than 5 stacked encodings
+  /gzipbomb?mb=64   too_large: decoded bytes count against max_body_mb
+  /trickle (1 B/s)   timeout: below low_speed_bytes for low_speed_time_ms
+  /trickle (300 B/s) timeout: the fetch deadline (3/4 of page_timeout_ms)
+  /redir/6           too_many_redirects (max_redirects = 5); /redir/5 lands
+  robots.txt 600 KiB only its first 500 KiB: /early disallowed, /late allowed
+  robots.txt 404     everything allowed
+  robots.txt 503     everything disallowed
+  robots.txt hangs   unreachable (timeout): everything disallowed"""
+import os, sys, threading, time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+sys.path.insert(0, HERE)
+from daemon_lib import Daemon, SLOW, check, dump_log_on_failure, finish, wait_for  # noqa: E402
+from hostile_server import HostileServer, bomb  # noqa: E402
+
+PAGE_TIMEOUT_MS = int(6000 * SLOW)
+RSS_HARD_MB = 512
+MAX_BODY_MB = 10
+CONF = """[politeness]
+delay_ms = 0
+per_host_concurrency = 2
+[limits]
+page_timeout_ms = %d
+max_redirects = 5
+max_attempts = 2
+max_body_mb = %d
+rss_hard_mb = %d
+[network]
+low_speed_bytes = 100
+low_speed_time_ms = 2000
+""" % (PAGE_TIMEOUT_MS, MAX_BODY_MB, RSS_HARD_MB)
+
+
+class RssWatch(threading.Thread):
+    """Polls crawlctl status (raw protocol) and keeps each worker's peak RSS."""
+
+    def __init__(self, d):
+        super().__init__(daemon=True)
+        self.d, self.peak, self.stop_flag, self.samples = d, {}, False, 0
+        self.last = None
+
+    def run(self):
+        while not self.stop_flag:
+            try:
+                st = self.d.status()
+            except Exception:  # noqa: BLE001 - a poll may race a worker restart
+                st = None
+            if st:
+                self.last = st
+                self.samples += 1
+                for w in st["workers"]:
+                    if w.get("pid"):
+                        self.peak[w["pid"]] = max(self.peak.get(w["pid"], 0), w.get("rss_mb", 0))
+            time.sleep(0.1)
+
+
+def one_record_each(recs, urls):
+    by = {}
+    for r in recs:
+        by.setdefault(r["url"], []).append(r)
+    for u in urls:
+        check(len(by.get(u, [])) == 1, "exactly one record for %s (got %d)" % (u, len(by.get(u, []))))
+    check(len(recs) == len(urls), "%d records for %d pages" % (len(recs), len(urls)))
+    return {u: by[u][0] for u in urls if by.get(u)}
+
+
+def err_of(rec):
+    return rec.get("error") or ""
+
+
+def main():
+    bomb(64)  # made before the crawl: making it is slower than the low-speed limit
+    main_srv = HostileServer().start()           # robots.txt 404: all allowed
+    robots = {m: HostileServer(robots=m).start() for m in ("503", "hang", "big")}
+    d = Daemon("hostile-pages", conf=CONF, workers=2, crawl=True)
+    watch = RssWatch(d)
+    try:
+        d.start()
+        watch.start()
+        o = main_srv.origin
+        pages = {
+            "nested": o + "/nested?n=100000",
+            "attrs": o + "/attrs?n=1000000",
+            "huge": o + "/huge?mb=500",
+            "gzip6": o + "/gzip6",
+            "bomb": o + "/gzipbomb?mb=64",
+            "trickle": o + "/trickle?bps=1",
+            "drip": o + "/trickle?bps=300",
+            "redir6": o + "/redir/6",
+            "redir5": o + "/redir/5",
+            "ok404": o + "/ok",
+            "r503": robots["503"].origin + "/page",
+            "rhang": robots["hang"].origin + "/page",
+            "rbig_early": robots["big"].origin + "/early",
+            "rbig_late": robots["big"].origin + "/late",
+            "rbig_other": robots["big"].origin + "/other",
+        }
+        t0 = time.time()
+        jid = d.submit(list(pages.values()), "--depth", "0", "--no-js")
+        # The worst case: nested and attrs each take max_attempts page deadlines.
+        d.wait_job(jid, timeout=4 * 2 * PAGE_TIMEOUT_MS / 1000 / SLOW + 60)
+        took = time.time() - t0
+        recs = one_record_each(d.records(jid), list(pages.values()))
+        r = {k: recs.get(u, {}) for k, u in pages.items()}
+
+        def ends(key, pred, what):
+            check(pred(r[key]), "%s: %s (record: error=%r status=%r title=%r)"
+                  % (key, what, err_of(r[key]), r[key].get("status"), r[key].get("title")))
+
+        for key in ("nested", "attrs"):
+            ends(key, lambda x: (not x.get("error") and x.get("status") == 200)
+                 or err_of(x).startswith("quarantined: ") and "timeout" in err_of(x),
+                 "parsed, or quarantined by the page deadline")
+        ends("huge", lambda x: err_of(x) == "too_large: body passed %d bytes" % (MAX_BODY_MB << 20),
+             "too_large at max_body_mb")
+        sent = main_srv.stats.body_bytes.get("/huge", 0)
+        check(sent < 100 << 20, "the 500 MB body was cut early (server wrote %d MB)" % (sent >> 20))
+        ends("gzip6", lambda x: err_of(x).startswith("decode: ") and "encodings" in err_of(x),
+             "decode error naming the encodings")
+        ends("bomb", lambda x: err_of(x).startswith("too_large: "), "too_large")
+        ends("trickle", lambda x: err_of(x).startswith("timeout: ") and "slow" in err_of(x),
+             "timeout by the low-speed limit")
+        ends("drip", lambda x: err_of(x).startswith("timeout: ") and "timed out" in err_of(x),
+             "timeout by the page's fetch deadline (above the low-speed limit)")
+        ends("redir6", lambda x: err_of(x).startswith("too_many_redirects: ") and "5" in err_of(x),
+             "too_many_redirects after 5")
+        ends("redir5", lambda x: not x.get("error") and x.get("final_url") == o + "/redir/0"
+             and x.get("redirects") == 5 and x.get("title") == "Landed", "lands after 5 redirects")
+        ends("ok404", lambda x: not x.get("error") and x.get("status") == 200,
+             "robots.txt 404: allowed")
+        for key in ("r503", "rhang", "rbig_early"):
+            ends(key, lambda x: err_of(x) == "robots: disallowed", "robots: disallowed")
+        for key in ("rbig_late", "rbig_other"):
+            ends(key, lambda x: not x.get("error") and x.get("status") == 200,
+                 "allowed (rule after 500 KiB ignored)")
+        for m, s in robots.items():
+            check(s.stats.requests.get("/page", 0) == 0 or m == "big",
+                  "robots %s: the disallowed page was never requested" % m)
+        check(robots["big"].stats.requests.get("/early", 0) == 0, "/early never requested")
+        check(main_srv.stats.requests.get("/robots.txt", 0) == 1, "robots.txt (404) fetched once")
+        check(robots["big"].stats.requests.get("/robots.txt", 0) == 1,
+              "robots.txt (600 KiB) fetched once")
+
+        # With JS on, scripts walk a 10,000-deep tree (querySelectorAll,
+        # textContent, innerHTML, cloneNode): the page ends with a record,
+        # a script error at worst, and the worker survives.
+        jid_js = d.submit([o + "/nested?n=10000&js=1"], "--depth", "0", "--js")
+        d.wait_job(jid_js, timeout=2 * PAGE_TIMEOUT_MS / 1000 / SLOW + 30)
+        rj = d.records(jid_js)
+        check(len(rj) == 1 and rj[0].get("status") == 200 and not rj[0].get("error")
+              and rj[0].get("js") is True, "deep tree with JS: one record, fetched and parsed: %r"
+              % [{k: x.get(k) for k in ("error", "title", "js_stats")} for x in rj])
+        print("  nested+js   title=%r js=%r" % (rj[0].get("title"), rj[0].get("js_stats")) if rj
+              else "")
+
+        # crawld is still here and serves a normal job.
+        check(d.proc.poll() is None, "crawld still running")
+        jid2 = d.submit([o + "/after"], "--depth", "0", "--no-js")
+        d.wait_job(jid2, timeout=30)
+        after = d.records(jid2)
+        check(len(after) == 1 and after[0].get("status") == 200 and not after[0].get("error"),
+              "a normal page after the hostile ones: %r" % after)
+        watch.stop_flag = True
+        watch.join()
+        st = d.status()
+        peak = max(watch.peak.values() or [0])
+        check(watch.samples > 10, "RSS sampled (%d samples)" % watch.samples)
+        check(peak < RSS_HARD_MB, "worker peak RSS %d MB under the hard budget %d MB"
+              % (peak, RSS_HARD_MB))
+        check(st["recycles"].get("rss_hard", 0) == 0 and st["recycles"].get("rss", 0) == 0,
+              "no worker recycled for RSS: %r" % st["recycles"])
+        print("hostile_pages: %.1f s, worker peak RSS %d MB over %d workers, recycles %r"
+              % (took, peak, len(watch.peak), st["recycles"]))
+        for k, u in pages.items():
+            print("  %-11s %s" % (k, err_of(r[k]) or "ok %s" % r[k].get("status")))
+        check(d.stop() == 0, "crawld exits 0 on SIGTERM")
+    finally:
+        watch.stop_flag = True
+        dump_log_on_failure(d)
+        check(d.cleanup(), "no worker left behind")
+        for s in [main_srv] + list(robots.values()):
+            s.stop()
+    finish("hostile_pages")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The worker sandbox: workers started by crawld run with no_new_privs and a
+# seccomp filter; inside it execve, ptrace and fork fail with EPERM; crawls
+# with JS on and off work as before; worker_sandbox = false turns it off
+# (tests/faults/sandbox.py, tests/unit/test_sandbox.c).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export CRAWLD_BIN=${CRAWLD_BIN:-build}
+source tests/server/start.sh
+httpd_start --site-pages 60
+trap httpd_stop EXIT
+python3 tests/faults/sandbox.py "$HTTPD_URL"

@@ -1,0 +1,56 @@
+/* libFuzzer target: the binary page result (frame_result_decode) and the
+ * record check (json_valid_object_line), the two things crawld does with
+ * what a worker sends for each page.
+ *
+ * 1. The input as a result payload: when it decodes, every section must lie
+ *    inside the input and the sections must add up to it.
+ * 2. The input as a record line, against jansson: what jansson loads as an
+ *    object (no newline, CR or raw NUL in it, under its depth limit) we
+ *    accept, and
+ *    what we accept jansson loads (unless it refuses a number too big for
+ *    it, which JSON's grammar allows). */
+#include "frame.h"
+#include "jsonv.h"
+
+#include <jansson.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int inside(const char *p, size_t n, const uint8_t *data, size_t size)
+{
+    return n == 0 || (p >= (const char *)data && p + n <= (const char *)data + size);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    frame_result r;
+    const char *why = NULL;
+    if (frame_result_decode((const char *)data, size, &r, &why) == 0) {
+        if (!inside(r.stats, r.stats_len, data, size) ||
+            !inside(r.final_url, r.final_url_len, data, size) ||
+            !inside(r.record, r.record_len, data, size) || !inside(r.links, r.links_len, data, size) ||
+            !inside(r.warc, r.warc_len, data, size) ||
+            FRAME_RESULT_HEADER + r.stats_len + r.final_url_len + r.record_len + r.links_len +
+                    r.warc_len != size ||
+            r.record_len == 0 || (r.links_len && r.links[r.links_len - 1] != '\n'))
+            abort();
+        json_valid_object_line(r.record, r.record_len, 32);
+    } else if (!why)
+        abort();
+
+    if (size > 1500)
+        return 0; /* under jansson's nesting limit whatever the input */
+    int ours = json_valid_object_line((const char *)data, size, 2048);
+    json_error_t e;
+    json_t *j = json_loadb((const char *)data, size, JSON_ALLOW_NUL, &e);
+    int theirs = j && json_is_object(j);
+    json_decref(j);
+    /* jansson passes over a raw NUL between tokens; JSON has none. */
+    int has_nl = memchr(data, '\n', size) || memchr(data, '\r', size) || memchr(data, 0, size);
+    if (theirs && !has_nl && !ours)
+        abort();
+    if (ours && !theirs && !strstr(e.text, "too big") && !strstr(e.text, "overflow"))
+        abort();
+    return 0;
+}

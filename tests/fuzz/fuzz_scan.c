@@ -1,0 +1,126 @@
+/* libFuzzer target: html_scan (libxml2 SAX) on arbitrary bytes from a fixed
+ * URL, with want_text on, in a fresh arena per input (released at the end).
+ *
+ * Byte 0 picks the Content-Type charset passed in, as in fuzz_html.c; the
+ * rest is the body. Invariants: every extracted link, the base and the
+ * canonical URL are absolute http(s) URLs in normal form; links are unique;
+ * with meta nofollow there are none; the text is text_len bytes of valid
+ * UTF-8 (it goes into JSON), the title valid UTF-8; gumbo_output is NULL;
+ * the only error on input under the size cap is the attribute guard's
+ * HTML_PARSE, and then some start tag really has more than
+ * HTML_SCAN_MAX_ATTRS attributes. libxml2's own memory is checked by
+ * LeakSanitizer at exit of each run (-detect_leaks). */
+#include "arena.h"
+#include "html.h"
+#include "scan.h"
+#include "url.h"
+
+#include "fuzz_check.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PAGE_URL "http://example.com/dir/page.html?x=1"
+
+static const char *const CHARSETS[8] = {NULL, "utf-8", "windows-1252", "shift_jis",
+                                        "x-bogus", "UTF-16LE", NULL, "iso-8859-2"};
+
+static void check_url(arena *a, const char *u)
+{
+    if (!u)
+        FUZZ_FAIL("NULL URL");
+    if (strncmp(u, "http://", 7) != 0 && strncmp(u, "https://", 8) != 0)
+        FUZZ_FAIL("not http(s): \"%s\"", u);
+    if (strchr(u, '#') || strpbrk(u, " \t\r\n"))
+        FUZZ_FAIL("fragment or space in \"%s\"", u);
+    char *again;
+    url_err e = url_normalize(a, u, &again);
+    if (e != URL_OK || strcmp(again, u) != 0)
+        FUZZ_FAIL("not in normal form: \"%s\"", u);
+}
+
+/* Strict UTF-8 (no overlongs, surrogates, > U+10FFFF). */
+static int valid_utf8(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        unsigned c = *p, n, cp;
+        if (c < 0x80) {
+            p++;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            n = 1, cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 2, cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 3, cp = c & 0x07;
+        } else {
+            return 0;
+        }
+        for (unsigned i = 1; i <= n; i++) {
+            if ((p[i] & 0xC0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (p[i] & 0x3F);
+        }
+        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+        p += n + 1;
+    }
+    return 1;
+}
+
+/* Some '<' starts a tag the guard counts over the limit. */
+static int has_huge_tag(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] == '<' &&
+            html_scan_count_attrs(p + i, p + n, HTML_SCAN_MAX_ATTRS, NULL) > HTML_SCAN_MAX_ATTRS)
+            return 1;
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1)
+        return 0;
+    html_options opt = {.content_type_charset = CHARSETS[data[0] & 7], .want_text = 1};
+    arena a;
+    arena_init(&a, 0);
+    html_doc d;
+    const char *body = (const char *)data + 1;
+    html_err e = html_scan(&a, PAGE_URL, body, size - 1, &opt, &d);
+    if (e == HTML_NOMEM)
+        abort(); /* nothing limits the arena here */
+    /* The guard counts the cleaned-up UTF-8 text: check only input that the
+     * clean-up and decoding leave as it is (ASCII, no NUL or form feed,
+     * no charset named). */
+    int plain = opt.content_type_charset == NULL && !memmem(body, size - 1, "charset", 7);
+    for (size_t i = 0; plain && i < size - 1; i++)
+        plain = body[i] > 0 && body[i] != '\f' && (unsigned char)body[i] < 0x80;
+    if (e == HTML_PARSE && plain && !has_huge_tag(body, size - 1))
+        FUZZ_FAIL("HTML_PARSE without a tag over the attribute limit");
+    if (e == HTML_OK) {
+        if (d.gumbo_output)
+            FUZZ_FAIL("gumbo_output set");
+        if (!d.charset || !d.text || strlen(d.text) != d.text_len)
+            FUZZ_FAIL("text %zu bytes, text_len %zu", d.text ? strlen(d.text) : 0, d.text_len);
+        if (!valid_utf8(d.text) || (d.title && !valid_utf8(d.title)))
+            FUZZ_FAIL("text or title not valid UTF-8");
+        if (d.base_href)
+            check_url(&a, d.base_href);
+        if (d.canonical)
+            check_url(&a, d.canonical);
+        if (d.meta_nofollow && d.nlinks)
+            FUZZ_FAIL("links despite meta nofollow");
+        for (size_t i = 0; i < d.nlinks; i++) {
+            check_url(&a, d.links[i]);
+            for (size_t j = 0; j < i && j < 64; j++)
+                if (strcmp(d.links[i], d.links[j]) == 0)
+                    FUZZ_FAIL("duplicate link %s", d.links[i]);
+        }
+    }
+    arena_release(&a);
+    return 0;
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""queue_per_worker above 1 and coalesce_us: a worker killed -9 while three
+pages wait behind its own gives those three back with no attempt counted
+(each done once, by the next worker), its own page is redone; the queues
+fill to the limit and no further; with coalescing on, a 400-page job ends
+with every page exactly once.
+
+usage: daemon_queue.py BASE_URL"""
+import os, signal, sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from daemon_lib import Daemon, alive, check, dump_log_on_failure, finish, wait_for  # noqa: E402
+
+BASE = sys.argv[1]
+d = Daemon("queue", workers=1,
+           conf="[daemon]\nqueue_per_worker = 3\ncoalesce_us = 2000\n"
+                "[limits]\nmax_attempts = 3\n")
+try:
+    d.start()
+    slow = BASE + "/slow?ms=2000&q=1"
+    after = [BASE + "/site/p/%d.html?q" % i for i in range(6)]
+    jid = d.submit([slow] + after)
+    w = wait_for(lambda: next((x for x in d.status()["workers"] if x["state"] == "busy"
+                               and x["url"] == slow and x.get("queued") == 3), None),
+                 10, "the worker on the slow page with three pages queued behind it")
+    if w:
+        check(w["queued_url"] == after[0], "the first queued page is the next in order: %r" % w)
+        job = d.job(jid)
+        check(job["in_flight"] == 4 and job["pending"] == 3,
+              "one running + three queued in flight, the rest pending: %r" % job)
+        os.kill(w["pid"], signal.SIGKILL)
+        d.wait_job(jid)
+        recs = d.records(jid)
+        check(sorted(r["url"] for r in recs) == sorted([slow] + after),
+              "every page once: %r" % sorted(r["url"] for r in recs))
+        by = {r["url"]: r for r in recs}
+        check(by.get(slow, {}).get("attempts") == 2, "the killed page: attempt 2")
+        check(all(by.get(u, {}).get("attempts") == 1 and by.get(u, {}).get("error") is None
+                  for u in after[:3]), "queued pages: no attempt counted: %r"
+              % [(u, by.get(u, {}).get("attempts")) for u in after[:3]])
+        check(not alive(w["pid"]), "the killed worker is gone")
+    # Coalescing on, one worker kept busy with three queued: every page once.
+    urls = [BASE + "/site/p/%d.html?c" % i for i in range(400)]
+    jid = d.submit(urls)
+    d.wait_job(jid, 120)
+    recs = d.records(jid)
+    check(len(recs) == 400 and sorted(r["url"] for r in recs) == sorted(urls),
+          "400 pages, each once (%d records)" % len(recs))
+    check(all(r["status"] == 200 and r["error"] is None for r in recs), "all fetched")
+    st = d.status()
+    check(all(x.get("queued", 0) == 0 for x in st["workers"]), "queues empty at the end")
+    check(st["coalesced"] > 0, "results were coalesced: %r" % st["coalesced"])
+    check(d.stop() == 0, "crawld exits 0")
+finally:
+    dump_log_on_failure(d)
+    check(d.cleanup(), "no worker left behind")
+finish("daemon_queue")

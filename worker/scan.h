@@ -1,0 +1,77 @@
+/* scan — the light extractor for pages that run no JavaScript: the same
+ * html_doc as html_parse (html.h), from libxml2's HTML parser in SAX mode
+ * (no tree), about 8x faster than building gumbo's HTML5 tree.
+ *
+ * Same rules as html_parse, through the same code (html.h's shared section):
+ * charset sniffing and decoding, the link rule, rel=nofollow, meta robots,
+ * <base>, canonical, resolution and normalisation, duplicates once in
+ * document order, the text sink and its block/hidden tag tables, the
+ * HTML_MAX_PARSE_BYTES cap. Everything returned lives in the arena;
+ * libxml2's own (malloc) memory is freed before html_scan returns.
+ * gumbo_output is always NULL: use html_parse when a later stage needs the
+ * tree (the JS DOM).
+ *
+ * Where the answers differ (libxml2 is an HTML4-era parser, not an HTML5
+ * tree builder; tests/unit/test_scan.c pins each case):
+ * - elements / max_depth count what libxml2 opens: it implies <html> and
+ *   <body> like gumbo but <head> only when head content comes first, and an
+ *   implied <p> around text directly in <html>/<head>.
+ * - Character references: libxml2 knows the HTML4 names only and always
+ *   wants the ';' (gumbo: "&amp x" -> "& x", "&notit;" -> "¬it;"; scan
+ *   keeps both literally); "&#x80;".."&#x9F;" and invalid numeric references
+ *   are dropped (gumbo maps them through windows-1252 / to U+FFFD).
+ * - Markup inside title, textarea, xmp, iframe, noembed, noframes and
+ *   plaintext is parsed as tags by libxml2 (HTML5: text). scan ignores
+ *   elements opened inside those (no links from them), but a <title>'s
+ *   title is its direct text only and a <textarea>'s markup is not text.
+ * - <![CDATA[ … ]]> outside SVG/MathML, and "<!x…>": HTML5 makes a bogus
+ *   comment up to the first '>', libxml2 text '<' and parses what follows
+ *   (a tag inside becomes an element, so "<![CDATA[<a href=x>]]>" is a
+ *   link for scan and none for html_parse).
+ * - SVG / MathML: everything from <svg>/<math> to its end is foreign (no
+ *   links, no title, no block/hidden rules), as in gumbo, but without
+ *   HTML5's breakout (a <p> or <div> inside <svg> ends it in HTML5) and
+ *   without its HTML integration points (HTML inside <foreignObject>,
+ *   <desc>, svg <title>, <mi>, <mtext>…: links there count in html_parse).
+ * - Other tree-construction corner cases: a <noscript> in <head> holding
+ *   body content (HTML5 closes it, the content is visible text; libxml2
+ *   keeps it open, hidden), <plaintext> after a <frameset>.
+ * - NUL bytes are dropped (gumbo drops them in text, makes U+FFFD in
+ *   attribute values); other C0 controls and U+FFFE/U+FFFF are dropped from
+ *   text by libxml2 (gumbo keeps them); U+000C (form feed) becomes a space.
+ *   Invalid UTF-8 becomes U+FFFD per maximal subpart before libxml2 sees it
+ *   (libxml2 would otherwise switch the rest of the page to Latin-1).
+ * - Guard that html_parse does not have: a start tag with more than
+ *   HTML_SCAN_MAX_ATTRS attributes fails the page with HTML_PARSE
+ *   (libxml2's and gumbo's duplicate-attribute checks are quadratic:
+ *   20,000 attributes take ~2 s in gumbo and ~5 s in libxml2). Tags are
+ *   fed in HTML_SCAN_CHUNK pieces and the start tag libxml2 waits on at
+ *   each piece's end is counted before libxml2 parses it, so a tag the
+ *   guard does not see is shorter than one chunk — as far as libxml2's
+ *   '>' lookahead (any quote opens a value) and its tag parser (quotes
+ *   only after '=') agree on where a tag ends. Input built on their
+ *   disagreement ("<p a\"" … many attributes … "\">") can still hand
+ *   libxml2 one long tag at once: quadratic time, as html_parse has on
+ *   any long tag. */
+#ifndef CRAWLD_SCAN_H
+#define CRAWLD_SCAN_H
+
+#include "html.h"
+
+#include <stddef.h>
+
+#define HTML_SCAN_MAX_ATTRS 1024
+#define HTML_SCAN_CHUNK 1024
+
+/* Scans body (len bytes, not NUL-terminated) fetched from url. opt's
+ * after_parse must be NULL (there is no tree); it is ignored. */
+html_err html_scan(arena *a, const char *url, const char *body, size_t len,
+                   const html_options *opt, html_doc *out);
+
+/* For the guard and its tests: the number of attributes libxml2 2.9's
+ * htmlParseStartTag reads from the start tag at p ('<'), counting at most
+ * limit + 1; *tag_len (when not NULL) is set to the bytes up to and with
+ * its '>' (or to end - p when it has none). */
+size_t html_scan_count_attrs(const char *p, const char *end, size_t limit, size_t *tag_len);
+
+#endif
