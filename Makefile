@@ -68,7 +68,7 @@ BINS := $(OUT)/crawld $(OUT)/crawld-worker $(OUT)/crawlctl
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRC))
 BENCH_BINS := $(patsubst bench/%.c,$(OUT)/bench/%,$(BENCH_SRC))
 
-.PHONY: all test unit debug asan clean deps bench format install check-config demo
+.PHONY: all test unit debug asan clean deps bench bench-peers format install check-config demo
 all: $(BINS)
 
 $(OUT)/obj/%.o: %.c
@@ -122,6 +122,13 @@ asan:
 
 bench: $(BINS) $(BENCH_BINS)
 	@bash bench/run.sh $(OUT)
+	@$(MAKE) --no-print-directory bench-peers
+
+# crawld against wget2, Scrapy, Crawlee and headless Chromium on a generated
+# site and the Python docs (bench/bench_peers.sh; PAGES, JS_SHARE, RUNS, ...
+# from the environment); report in bench/results/REPORT.md.
+bench-peers: $(BINS) $(OUT)/bench/bench_floor
+	@nice -n 5 bash bench/bench_peers.sh $(OUT)
 
 deps:
 	@bash .ci/deps.sh

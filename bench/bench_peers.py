@@ -1,0 +1,482 @@
+#!/usr/bin/env python3
+"""bench_peers — crawld against the crawlers people use, same machine, same run.
+
+Two subcommands (bench/bench_peers.sh installs what is missing, serves the
+corpora with nginx and runs both, then bench/report.py):
+
+  bench_peers.py gen SITE_DIR PAGES JS_SHARE
+      a generated site: p/0.html .. p/PAGES-1.html; a share JS_SHARE (0..1)
+      of them (never page 0) are bench_js.py's JS pages, whose links exist
+      only after their scripts ran; the others carry the same kind of
+      content with their links as plain <a href>. expected.json says which
+      pages are JS pages and how many pages a crawl from p/0.html reaches
+      with and without running scripts.
+
+  bench_peers.py run --bin BUILD_DIR --corpus NAME --seed URL --out JSON
+                     [--runs 3] [--max-pages N] [--slow-max-pages M] [--timeout S]
+                     [--only a,b]
+      crawls the site at SEED with each crawler RUNS times, one after the
+      other: crawld --no-js and --js (2 workers, no delay, per-host
+      concurrency 4), wget2 (default 5 threads), Scrapy (defaults: 16
+      requests in flight), Crawlee CheerioCrawler and JSDOMCrawler (page
+      scripts run in jsdom) with their autoscaled pools, headless Chromium
+      through playwright-core (PLAYWRIGHT_TABS tabs, default 4). Each run
+      is bounded by a page cap (where the crawler has one; M for JSDOM and
+      Chromium, which are slow) and a timeout.
+      While a crawler runs, its whole process tree is sampled every 100 ms
+      from /proc (RSS summed over the tree; for crawld also each worker).
+      Then bench_floor (build/bench) fetches and gumbo-parses the pages
+      crawld found without JS, RUNS times. Results (every run, the
+      commands, the series of the median runs) are merged into JSON under
+      the corpus name.
+
+Pages found: the distinct HTML pages (text/html, fetched with 2xx) a
+crawler reports, URLs without fragment, "dir/" counted as "dir/index.html".
+Pages per second: pages found / wall time of the run, from the start of the
+crawler's process (for crawld: of the daemon, its workers included) to its
+exit (crawld: to the end of the job)."""
+import json, os, random, signal, statistics, subprocess, sys, threading, time
+import urllib.parse
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import bench_js  # noqa: E402  (the JS page generator, /proc helpers)
+
+SAMPLE_S = 0.1
+
+
+# --------------------------------------------------------------------------
+# the generated site
+# --------------------------------------------------------------------------
+
+def is_js_page(i, share):
+    return i != 0 and (i * 2654435761 % 1000003) % 1000 < share * 1000
+
+
+def static_page(i, n):
+    """A page like bench_js's, its links as plain <a href>, no script."""
+    rng = random.Random(i * 7919 + 17)
+    ts = bench_js.targets(i, n)
+    hrefs = [bench_js.href(t, j, i) for j, t in enumerate(ts)]
+    content = bench_js.static_body(rng, i)
+    cut = content.find("</header>") + len("</header>")
+    nav = '<nav class="related">%s</nav>' % " ".join(
+        '<a class="rel" href="%s">Related %d</a>' % (h, k + 1) for k, h in enumerate(hrefs))
+    html = ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+            "<title>Page %d</title>\n<style>body{font:14px sans-serif;max-width:60em;margin:auto}"
+            ".card{border:1px solid #ccc;padding:4px}table.data td{padding:2px 6px}</style>\n"
+            "</head>\n<body>\n%s\n%s\n<main>%s</main>\n"
+            "<footer><p>Generated page %d of %d (static).</p></footer>\n</body></html>\n"
+            % (i, content[:cut], nav, content[cut:], i, n))
+    return html, ["/p/%d.html" % t for t in ts]
+
+
+def reach(links, start=0):
+    seen, todo = {start}, [start]
+    while todo:
+        for t in links[todo.pop()]:
+            if t not in seen:
+                seen.add(t)
+                todo.append(t)
+    return seen
+
+
+def gen(site, n, share):
+    for sub in ("p", "data", "js"):
+        os.makedirs(os.path.join(site, sub), exist_ok=True)
+    js_pages, links_all, links_nojs, total = [], [], [], 0
+    for i in range(n):
+        if is_js_page(i, share):
+            html, links, files = bench_js.gen_page(i, n)
+            js_pages.append(i)
+        else:
+            html, links = static_page(i, n)
+            files = {}
+        for name, body in files.items():
+            with open(os.path.join(site, name), "w") as f:
+                f.write(body)
+        with open(os.path.join(site, "p", "%d.html" % i), "w") as f:
+            f.write(html)
+        total += len(html)
+        ts = [int(l.rsplit("/", 1)[1].split(".")[0]) for l in links]
+        links_all.append(ts)
+        links_nojs.append([] if is_js_page(i, share) else ts)
+    for k, src in enumerate(bench_js.EXT_JS):
+        with open(os.path.join(site, "js", "%d.js" % k), "w") as f:
+            f.write(src)
+    with open(os.path.join(site, "index.html"), "w") as f:
+        f.write('<!DOCTYPE html><title>bench_peers</title><p><a href="p/0.html">start</a>\n')
+    ex = {"pages": n, "js_share": share, "js_pages": len(js_pages),
+          "reachable_js": len(reach(links_all)), "reachable_nojs": len(reach(links_nojs))}
+    with open(os.path.join(site, "expected.json"), "w") as f:
+        json.dump(ex, f)
+    print("bench_peers: generated %d pages (%d with JS, %.1f KB average) in %s; from p/0.html "
+          "%d pages are reachable with JS, %d without"
+          % (n, len(js_pages), total / n / 1024, site, ex["reachable_js"], ex["reachable_nojs"]))
+
+
+# --------------------------------------------------------------------------
+# measuring a process tree
+# --------------------------------------------------------------------------
+
+class TreeSampler(threading.Thread):
+    """Every SAMPLE_S: VmRSS of root and each of its descendants. Keeps
+    (t, sum, {pid: rss} of root's direct children) per sample."""
+
+    def __init__(self, root, t0):
+        super().__init__(daemon=True)
+        self.root, self.t0 = root, t0
+        self.samples = []
+        self.cpu = {}  # pid -> user+system seconds, last seen
+        self.stop_ev = threading.Event()
+
+    def run(self):
+        while not self.stop_ev.is_set():
+            pids = bench_js.descendants(self.root)
+            total, kids = 0, {}
+            for p in pids:
+                rss = bench_js.proc_mem_kb(p)[0]
+                if rss is None:
+                    continue
+                total += rss
+                self.cpu[p] = bench_js.cpu_s(p)
+                if p != self.root and ppid(p) == self.root:
+                    kids[p] = rss
+            if total:
+                self.samples.append((round(time.time() - self.t0, 3), total, kids))
+            self.stop_ev.wait(SAMPLE_S)
+
+    def stop(self):
+        self.stop_ev.set()
+        self.join()
+        return self.samples
+
+    def cpu_seconds(self):
+        """CPU time of the tree: each process as last sampled (the last
+        100 ms of a process that exited are missed)."""
+        return sum(self.cpu.values())
+
+
+def ppid(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return int(f.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def norm(u):
+    u = urllib.parse.urldefrag(u.strip())[0]
+    sp = urllib.parse.urlsplit(u)
+    path = sp.path or "/"
+    if path.endswith("/"):
+        path += "index.html"
+    return urllib.parse.urlunsplit((sp.scheme, sp.netloc, path, sp.query, ""))
+
+
+def read_found(path):
+    """Lines "UNIX_SECONDS URL content-type [status]" -> {url: first time} of
+    HTML pages fetched with 2xx (an error page, a 404, is no page found)."""
+    found = {}
+    try:
+        with open(path) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) >= 4 and not 200 <= int(parts[3]) < 300:
+                    continue
+                if len(parts) >= 3 and parts[2] == "text/html":
+                    found.setdefault(norm(parts[1]), float(parts[0]))
+    except OSError:
+        pass
+    return found
+
+
+def run_tree(cmd, timeout, cwd=None, env=None, log=None):
+    """Runs cmd in its own session with a sampler on it; kills the session at
+    timeout. Returns (t0, t1, exit code or 'timeout', samples)."""
+    logf = open(log, "w") if log else subprocess.DEVNULL
+    t0 = time.time()
+    p = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=logf,
+                         stderr=logf, start_new_session=True)
+    s = TreeSampler(p.pid, t0)
+    s.start()
+    maxrss = rucpu = 0
+    try:
+        rc, maxrss, rucpu = wait_rusage(p, timeout)
+    except subprocess.TimeoutExpired:
+        rc = "timeout"
+        os.killpg(p.pid, signal.SIGTERM)
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+    except BaseException:  # SIGTERM from bench_peers.sh: take the crawler along
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait()
+        raise
+    t1 = time.time()
+    samples = s.stop()
+    cpu = max(s.cpu_seconds(), rucpu)
+    try:  # anything of the session left behind (Chromium helpers)
+        os.killpg(p.pid, signal.SIGKILL)
+    except OSError:
+        pass
+    if log:
+        logf.close()
+    # A run shorter than a sample or two: the kernel's high-water mark of the
+    # largest process of the tree (a lower bound of the tree's sum).
+    if maxrss > max((x[1] for x in samples), default=0):
+        samples.append((round(t1 - t0, 3), maxrss, {}))
+    return t0, t1, rc, samples, cpu
+
+
+def wait_rusage(p, timeout):
+    """Waits for p like p.wait(timeout) with wait4: (exit code, ru_maxrss KB,
+    CPU seconds of p and the descendants it waited for)."""
+    end = time.time() + timeout
+    while True:
+        pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+        if pid:
+            p.returncode = os.waitstatus_to_exitcode(status)
+            return p.returncode, ru.ru_maxrss, ru.ru_utime + ru.ru_stime
+        if time.time() > end:
+            raise subprocess.TimeoutExpired(p.args, timeout)
+        time.sleep(0.01)
+
+
+# --------------------------------------------------------------------------
+# the crawlers
+# --------------------------------------------------------------------------
+
+def crawld_run(a, js, tmp, k):
+    os.environ["CRAWLD_BIN"] = a["bin"]
+    os.environ.setdefault("CRAWLD_TEST_LOG_LEVEL", "warn")
+    sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+    from daemon_lib import Daemon  # the integration tests' scratch-config daemon
+    conf = "[politeness]\ndelay_ms = 0\nper_host_concurrency = 4\n"
+    d = Daemon("bench-peers", conf=conf, workers=a["workers"], crawl=True)
+    opts = ["--js" if js else "--no-js", "--depth", "1000", "--max-pages", str(a["max_pages"])]
+    t0 = time.time()
+    try:
+        return crawld_crawl(a, d, opts, t0)
+    finally:
+        d.cleanup()  # kills what is left when interrupted; removes its directory
+
+
+def crawld_crawl(a, d, opts, t0):
+    d.start()
+    s = TreeSampler(d.proc.pid, t0)
+    s.start()
+    rc, out, err = d.ctl("submit", *opts, a["seed"])
+    jid = out.strip()
+    r = subprocess.run([a["bin"] + "/crawlctl", "-s", d.sock, "wait", jid, "--timeout",
+                        str(int(a["timeout"]))], capture_output=True, text=True)
+    t1 = time.time()
+    rc = r.returncode if r.returncode == 0 else ("timeout" if "timeout" in r.stderr + r.stdout
+                                                   else r.returncode)
+    if rc != 0:
+        d.ctl("cancel", jid)
+    samples = s.stop()
+    cpu = s.cpu_seconds()
+    a["_cpu_supervisor"] = s.cpu.get(d.proc.pid)  # crawld itself; the rest is its workers
+    found = {}
+    from datetime import datetime
+    path = os.path.join(d.out, jid, "pages.jsonl")
+    with open(path) as f:
+        for line in f:
+            if not line.strip():
+                continue
+            rec = json.loads(line)
+            if (rec.get("content_type") or "").split(";")[0] == "text/html" and \
+                    200 <= (rec.get("status") or 0) < 300:
+                ts = datetime.fromisoformat(rec["ts"].replace("Z", "+00:00")).timestamp()
+                found.setdefault(norm(rec.get("final_url") or rec["url"]), ts)
+    d.stop()
+    cmd = "crawld -c CONF (workers=%d, delay_ms=0, per_host_concurrency=4); crawlctl submit %s %s; " \
+          "crawlctl wait ID" % (a["workers"], " ".join(opts), a["seed"])
+    return t0, t1, rc, samples, cpu, found, cmd
+
+
+def peer_cmd(name, a, out, tmp):
+    peers = os.path.join(HERE, "peers")
+    seed, n = a["seed"], str(a["max_pages"])
+    if name in SLOW:
+        n = str(min(a["max_pages"], a["slow_max_pages"]))
+    if name == "wget2":
+        return ["wget2", "--recursive", "--level=inf", "--no-parent", "-q", "-nH", "-P", out, seed]
+    if name == "scrapy":
+        return ["scrapy", "runspider", os.path.join(peers, "scrapy_spider.py"), "-a", "seed=" + seed,
+                "-a", "out=" + out, "-s", "CLOSESPIDER_PAGECOUNT=" + n]
+    if name == "crawlee-cheerio":
+        return ["node", os.path.join(peers, "crawlee_crawl.mjs"), "cheerio", seed, n, out]
+    if name == "crawlee-jsdom":
+        return ["node", os.path.join(peers, "crawlee_crawl.mjs"), "jsdom", seed, n, out, "--js"]
+    if name == "chromium":
+        return ["node", os.path.join(peers, "playwright_crawl.mjs"), seed, n, out,
+                os.environ.get("PLAYWRIGHT_TABS", "4")]
+    raise ValueError(name)
+
+
+def wget2_found(d, base):
+    """wget2 -nH -P d: every saved .html file, timed by its ctime (when it was
+    written; wget2 sets mtime from Last-Modified)."""
+    found = {}
+    for dp, _, files in os.walk(d):
+        for fn in files:
+            if fn.endswith(".html"):
+                p = os.path.join(dp, fn)
+                found.setdefault(norm(base + "/" + os.path.relpath(p, d)), os.stat(p).st_ctime)
+    return found
+
+
+# The browsers: capped at --slow-max-pages (their pages/s are per page; the
+# pages they find are compared with crawld's all the same).
+SLOW = ("crawlee-jsdom", "chromium")
+
+CRAWLERS = [  # (name, js)
+    ("crawld", False), ("crawld", True), ("wget2", False), ("scrapy", False),
+    ("crawlee-cheerio", False), ("crawlee-jsdom", True), ("chromium", True),
+]
+
+
+def one_run(name, js, a, tmp, k):
+    """One crawl; returns its result dict (series kept by the caller)."""
+    work = os.path.join(tmp, "%s-%s-%s-%d" % (a["corpus"], name, "js" if js else "nojs", k))
+    load = os.getloadavg()[0]
+    os.makedirs(work, exist_ok=True)
+    if name == "crawld":
+        t0, t1, rc, samples, cpu, found, cmd = crawld_run(a, js, work, k)
+    else:
+        out = os.path.join(work, "out") if name == "wget2" else os.path.join(work, "found.txt")
+        argv = peer_cmd(name, a, out, work)
+        env = dict(os.environ, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD="1", CRAWLEE_STORAGE_DIR=work + "/storage")
+        t0, t1, rc, samples, cpu = run_tree(argv, a["timeout"], cwd=work, env=env,
+                                       log=os.path.join(work, "log.txt"))
+        if name == "wget2":
+            sp = urllib.parse.urlsplit(a["seed"])
+            found = wget2_found(out, "%s://%s" % (sp.scheme, sp.netloc))
+            if rc == 8:  # wget2: some URL answered an error (a 404 link); not a failure here
+                rc = 0
+        else:
+            found = read_found(out)
+        cmd = " ".join(argv).replace(work, "$RUN").replace(HERE, "bench")
+    secs = t1 - t0
+    times = sorted(found.values())
+    steady = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 2 and times[-1] > times[0] else None
+    res = {"crawler": name, "js": js, "run": k, "exit": rc, "pages": len(found), "seconds": secs,
+           "rate": len(found) / secs if secs > 0 else 0, "steady_rate": steady,
+           "peak_rss_kb": max((s[1] for s in samples), default=0), "cmd": cmd,
+           "cpu_s": cpu, "load1_before": load,
+           "series": [(s[0], s[1]) for s in samples]}
+    if name == "crawld":
+        res["cpu_supervisor_s"] = a.pop("_cpu_supervisor", None)
+        # Each worker's RSS over the crawl (workers are crawld's children).
+        res["workers"] = {}
+        for t, _, kids in samples:
+            for pid, rss in kids.items():
+                res["workers"].setdefault(str(pid), []).append((t, rss))
+    res["urls"] = sorted(found)
+    return res
+
+
+def floor_run(a, urls, tmp):
+    lst = os.path.join(tmp, "floor-urls.txt")
+    with open(lst, "w") as f:
+        f.write("\n".join(urls) + "\n")
+    exe = os.path.join(a["bin"], "bench", "bench_floor")
+    r = subprocess.run([exe, lst, str(a["runs"])], capture_output=True, text=True, timeout=a["timeout"])
+    rates, fetch = [], None
+    for line in r.stdout.splitlines():
+        w = line.split()
+        if w and w[0] == "floor:":
+            rates.append(float(w[7]))
+        elif w and w[0] == "fetch:":
+            fetch = float(w[7])
+    return {"exit": r.returncode, "rates": rates, "fetch_only_rate": fetch, "pages": len(urls),
+            "cmd": "build/bench/bench_floor URLS %d  (URLS: the %d pages crawld found without JS)"
+                   % (a["runs"], len(urls)), "stderr": r.stderr[-2000:]}
+
+
+def median_run(runs):
+    """The run with the median pages per second."""
+    s = sorted(runs, key=lambda r: r["rate"])
+    return s[len(s) // 2]
+
+
+def run(a):
+    tmp = a["tmp"]
+    only = set(a["only"].split(",")) if a.get("only") else None  # names or keys ("crawld JS")
+    res = {"corpus": a["corpus"], "seed": a["seed"], "runs": a["runs"], "max_pages": a["max_pages"],
+           "slow_max_pages": a["slow_max_pages"],
+           "timeout": a["timeout"], "workers": a["workers"], "crawlers": {}, "extra": a["extra"]}
+    for name, js in CRAWLERS:
+        key = "%s %s" % (name, "JS" if js else "no JS")
+        if only and name not in only and key not in only:
+            continue
+        runs = []
+        for k in range(a["runs"]):
+            print("bench_peers: %s: %s run %d/%d ..." % (a["corpus"], key, k + 1, a["runs"]), flush=True)
+            r = one_run(name, js, a, tmp, k)
+            print("bench_peers:   %d pages in %.2f s = %.1f pages/s, peak RSS %.1f MB, exit %s"
+                  % (r["pages"], r["seconds"], r["rate"], r["peak_rss_kb"] / 1024, r["exit"]), flush=True)
+            runs.append(r)
+        med = median_run(runs)
+        urls = med["urls"]
+        for r in runs:  # keep the series and URL lists of the median run only
+            if r is not med:
+                r.pop("series", None)
+                r.pop("workers", None)
+            r.pop("urls", None)
+        res["crawlers"][key] = {"name": name, "js": js, "runs": runs, "median_run": med["run"],
+                                "urls": urls}
+    nojs = res["crawlers"].get("crawld no JS")
+    if nojs and nojs["urls"]:
+        print("bench_peers: %s: floor (curl + gumbo) over %d pages ..." % (a["corpus"], len(nojs["urls"])),
+              flush=True)
+        res["floor"] = floor_run(a, nojs["urls"], tmp)
+        print("bench_peers:   floor %s pages/s" % res["floor"]["rates"], flush=True)
+    # Against Chromium's pages (median runs): how many of them each crawler missed.
+    ch = res["crawlers"].get("chromium JS")
+    ch_urls = set(ch["urls"]) if ch else None
+    for key, c in res["crawlers"].items():
+        urls = set(c.pop("urls"))
+        if ch_urls is not None:
+            missed = sorted(ch_urls - urls)
+            c["chromium_pages_missed"] = len(missed)
+            c["chromium_pages_missed_examples"] = missed[:5]
+    try:
+        with open(a["out"]) as f:
+            allres = json.load(f)
+    except (OSError, ValueError):
+        allres = {}
+    allres[a["corpus"]] = res
+    with open(a["out"], "w") as f:
+        json.dump(allres, f)
+    return 0
+
+
+def main():
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    if len(sys.argv) == 5 and sys.argv[1] == "gen":
+        gen(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]))
+        return 0
+    if len(sys.argv) >= 2 and sys.argv[1] == "run":
+        kv = dict(zip(sys.argv[2::2], sys.argv[3::2]))
+        for k in ("--bin", "--corpus", "--seed", "--out"):
+            if k not in kv:
+                raise SystemExit("bench_peers run: %s is required" % k)
+        a = {"bin": os.path.abspath(kv["--bin"]), "corpus": kv["--corpus"], "seed": kv["--seed"],
+             "out": kv["--out"], "runs": int(kv.get("--runs", 3)),
+             "max_pages": int(kv.get("--max-pages", 10000)),
+             "slow_max_pages": int(kv.get("--slow-max-pages", 10000)), "timeout": float(kv.get("--timeout", 600)),
+             "workers": int(kv.get("--workers", 2)), "only": kv.get("--only"),
+             "tmp": kv.get("--tmp") or "/tmp", "extra": json.loads(kv.get("--extra", "{}"))}
+        return run(a)
+    sys.stderr.write(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

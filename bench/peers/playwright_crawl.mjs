@@ -1,0 +1,94 @@
+// Headless Chromium peer for bench/bench_peers.py: Debian's /usr/bin/chromium
+// driven by playwright-core (no browser download), CONCURRENCY tabs of one
+// browser, breadth-first over the seed's host. Each page: goto until the
+// load event, then the page's timers (a 10 ms setTimeout that sets another)
+// get a chain one step longer at each level, then any request the page
+// still has in flight (a fetch()) is awaited plus 5 ms, then every a[href]
+// is read. Writes one line per page: "UNIX_SECONDS URL content-type status".
+// usage: node playwright_crawl.mjs SEED MAX_PAGES OUT_FILE [CONCURRENCY]
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+
+const [seed, maxPagesArg, outFile, concArg] = process.argv.slice(2);
+if (!seed || !maxPagesArg || !outFile) {
+    console.error('usage: node playwright_crawl.mjs SEED MAX_PAGES OUT_FILE [CONCURRENCY]');
+    process.exit(2);
+}
+const maxPages = Number(maxPagesArg);
+const conc = Number(concArg || 4);
+const host = new URL(seed).host;
+const out = fs.openSync(outFile, 'w');
+const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync', '--disable-default-apps',
+        '--disable-extensions', '--mute-audio'],
+});
+const context = await browser.newContext();
+const seen = new Set([seed]);
+const queue = [seed];
+let taken = 0, errors = 0;
+
+async function visit(page, url) {
+    const inflight = new Set();
+    const onReq = (r) => inflight.add(r);
+    const onDone = (r) => inflight.delete(r);
+    page.on('request', onReq);
+    page.on('requestfinished', onDone);
+    page.on('requestfailed', onDone);
+    try {
+        const resp = await page.goto(url, { waitUntil: 'load', timeout: 30000 });
+        const type = ((resp && resp.headers()['content-type']) || '').split(';')[0].trim();
+        let links = [];
+        if (type === 'text/html') {
+            await page.evaluate(() => new Promise((r) => setTimeout(() => setTimeout(r, 12), 12)));
+            for (let k = 0; k < 100 && inflight.size > 0; k++) {
+                await Promise.race([...inflight].map((r) => r.response().catch(() => null)));
+                await page.waitForTimeout(5);
+            }
+            links = await page.evaluate(() => Array.from(document.querySelectorAll('a[href]'), (a) => a.href));
+        }
+        fs.writeSync(out, `${Date.now() / 1000} ${page.url()} ${type} ${resp ? resp.status() : 0}\n`);
+        return links;
+    } finally {
+        page.off('request', onReq);
+        page.off('requestfinished', onDone);
+        page.off('requestfailed', onDone);
+    }
+}
+
+async function tab() {
+    const page = await context.newPage();
+    for (;;) {
+        if (taken >= maxPages) break;
+        const url = queue.shift();
+        if (url === undefined) {
+            if (busy === 0) break;
+            await new Promise((r) => setTimeout(r, 2));
+            continue;
+        }
+        taken++;
+        busy++;
+        try {
+            for (const h of await visit(page, url)) {
+                let u;
+                try { u = new URL(h); } catch { continue; }
+                if (u.host !== host || !u.protocol.startsWith('http')) continue;
+                u.hash = '';
+                const s = u.toString();
+                if (!seen.has(s)) { seen.add(s); queue.push(s); }
+            }
+        } catch (e) {
+            errors++;
+            console.error('error', url, String(e).split('\n')[0]);
+        } finally {
+            busy--;
+        }
+    }
+    await page.close();
+}
+let busy = 0;
+await Promise.all(Array.from({ length: conc }, tab));
+fs.closeSync(out);
+await browser.close();
+if (errors) console.error(`playwright_crawl: ${errors} pages failed`);
