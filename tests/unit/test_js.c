@@ -13,6 +13,7 @@
 #include "dom.h"
 #include "html.h"
 #include "js/js.h"
+#include "rss.h"
 
 #include <check.h>
 #include <curl/curl.h>
@@ -688,6 +689,145 @@ START_TEST(syntax_error) {
 }
 END_TEST
 
+/* ---- script cache ---- */
+
+static js_heap_stats stats(void) {
+    js_heap_stats st;
+    js_heap_stats_get(RT, &st);
+    return st;
+}
+
+START_TEST(script_cache_reuses_stencils) {
+    page_ctx pc;
+    const char *page = "<body>" ADD_JS "<script>add('/c' + (1 + 1));</script></body>";
+    js_heap_stats a = stats();
+    html_doc d = run(page, &pc);
+    EXPECT_LINKS(d, "http://example.com/c2");
+    js_heap_stats b = stats();
+    ck_assert_uint_eq(b.script_compiles, a.script_compiles + 2);
+    ck_assert_uint_eq(b.script_hits, a.script_hits);
+    ck_assert_uint_eq(b.script_entries, a.script_entries + 2);
+
+    /* The same page again: both scripts from the cache, same links. */
+    arena_reset(&A, 1 << 20);
+    d = run(page, &pc);
+    EXPECT_LINKS(d, "http://example.com/c2");
+    ck_assert_int_eq(pc.res.scripts_run, 2);
+    js_heap_stats c = stats();
+    ck_assert_uint_eq(c.script_compiles, b.script_compiles);
+    ck_assert_uint_eq(c.script_hits, b.script_hits + 2);
+
+    /* One byte changed: that script is compiled again, the other is not. */
+    arena_reset(&A, 1 << 20);
+    d = run("<body>" ADD_JS "<script>add('/c' + (1 + 2));</script></body>", &pc);
+    EXPECT_LINKS(d, "http://example.com/c3");
+    js_heap_stats e = stats();
+    ck_assert_uint_eq(e.script_compiles, c.script_compiles + 1);
+    ck_assert_uint_eq(e.script_hits, c.script_hits + 1);
+
+    /* An inline script is named by its page (errors say URL:line), so the
+     * same bytes on another page are another entry. */
+    arena_reset(&A, 1 << 20);
+    d = run_in(&A, "http://example.com/other.html", page, &pc);
+    EXPECT_LINKS(d, "http://example.com/c2");
+    js_heap_stats f = stats();
+    ck_assert_uint_eq(f.script_compiles, e.script_compiles + 2);
+    ck_assert_uint_eq(f.script_evictions, 0);
+}
+END_TEST
+
+/* A script that does not compile is never cached and reports the same
+ * error every time; a cached script that throws reports the same file:line
+ * as when it was compiled. */
+START_TEST(script_cache_errors_unchanged) {
+    const char *pages[] = {
+        "<body>" ADD_JS "<script>\nvar x = ;</script><script>add('/after');</script></body>",
+        "<body>" ADD_JS "<script>\nvar y = 1;\nthrow new TypeError('boom');</script>"
+        "<script>add('/after');</script></body>",
+    };
+    for (size_t p = 0; p < 2; p++) {
+        char first[sizeof(LOG)];
+        js_heap_stats before = stats();
+        for (int round = 0; round < 2; round++) {
+            page_ctx pc;
+            arena_reset(&A, 1 << 20);
+            LOGLEN = 0;
+            LOG[0] = '\0';
+            html_doc d = run(pages[p], &pc);
+            EXPECT_LINKS(d, "http://example.com/after");
+            ck_assert_int_eq(pc.res.scripts_failed, 1);
+            ck_assert_ptr_nonnull(pc.res.first_error);
+            if (round == 0) {
+                ck_log_has(p == 0 ? "SyntaxError" : "TypeError: boom");
+                ck_log_has(p == 0 ? "L3 http://example.com/dir/page.html:2:"
+                                  : "L3 http://example.com/dir/page.html:3:");
+                memcpy(first, LOG, LOGLEN + 1);
+            } else {
+                ck_assert_str_eq(LOG, first);
+            }
+        }
+        js_heap_stats after = stats();
+        /* Page 1: ADD_JS and add('/after') kept, the bad script never.
+         * Page 2: ADD_JS reused; the throwing script and add('/after') (now
+         * on line 3, so another entry) kept. */
+        ck_assert_uint_eq(after.script_entries, before.script_entries + 2);
+    }
+}
+END_TEST
+
+/* Many distinct scripts: the cache stays within its bounds (entries and
+ * source bytes), evicts the oldest, and worker RSS stays flat. */
+START_TEST(script_cache_bounded) {
+    enum { FUNCS = 1300 };
+    size_t cap = FUNCS * 40 + 64;
+    char *src = malloc(cap);
+    ck_assert_ptr_nonnull(src);
+    long rss_start = rss_self_kb(), rss_mid = 0, rss_end = 0;
+    size_t max_bytes = 0, max_entries = 0;
+    const int pages = 600;
+    for (int i = 0; i < pages; i++) {
+        size_t n = (size_t)snprintf(src, cap, "<body><script>");
+        for (int j = 0; j < FUNCS; j++)
+            n += (size_t)snprintf(src + n, cap - n, "function f%d_%d(){return %d;}\n", i, j, j);
+        snprintf(src + n, cap - n, "var r = f%d_7();</script></body>", i);
+        page_ctx pc;
+        arena_reset(&A, 1 << 20);
+        run(src, &pc);
+        ck_assert_int_eq(pc.res.scripts_run, 1);
+        js_hint_moderate(RT);
+        js_heap_stats st = stats();
+        if (st.script_source_bytes > max_bytes)
+            max_bytes = st.script_source_bytes;
+        if (st.script_entries > max_entries)
+            max_entries = st.script_entries;
+        if (i == pages / 2 - 1)
+            rss_mid = rss_self_kb();
+    }
+    rss_end = rss_self_kb();
+    js_heap_stats st = stats();
+    free(src);
+    fprintf(stderr,
+            "measure: script cache, %d distinct ~%d KB scripts: max %zu entries, %zu source bytes, "
+            "%lu evictions; RSS before %ld KB, after page %d %ld KB, after page %d %ld KB\n",
+            pages, FUNCS * 31 / 1024, max_entries, max_bytes, st.script_evictions, rss_start,
+            pages / 2, rss_mid, pages, rss_end);
+    ck_assert_uint_eq(st.script_compiles, (unsigned long)pages);
+    ck_assert(max_entries <= 256);
+    ck_assert(max_bytes <= (size_t)8 << 20);
+    ck_assert_uint_gt(st.script_evictions, (unsigned long)pages / 2);
+    /* Flat: the second half of the pages adds no more than noise. */
+    ck_assert_msg(rss_end - rss_mid < 24 * 1024, "RSS grew %ld KB over %d pages",
+                  rss_end - rss_mid, pages / 2);
+    /* critical gives the compiled scripts back. */
+    js_hint_critical(RT);
+    st = stats();
+    fprintf(stderr, "measure: script cache: RSS after critical (cache emptied) %ld KB\n",
+            rss_self_kb());
+    ck_assert_uint_eq(st.script_entries, 0);
+    ck_assert_uint_eq(st.script_source_bytes, 0);
+}
+END_TEST
+
 /* ---- memory over many pages ---- */
 
 START_TEST(heap_bounded_200_pages) {
@@ -812,6 +952,8 @@ static Suite *js_suite(void) {
     tcase_add_test(tc, class_list);
     tcase_add_test(tc, href_resolved_and_window);
     tcase_add_test(tc, dynamic_script_element_runs);
+    tcase_add_test(tc, script_cache_reuses_stencils);
+    tcase_add_test(tc, script_cache_errors_unchanged);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("network");
@@ -846,6 +988,7 @@ static Suite *js_suite(void) {
     tcase_add_test(tc, heap_bounded_200_pages);
     tcase_add_test(tc, thousand_pages_one_arena);
     tcase_add_test(tc, moderate_hint_numbers);
+    tcase_add_test(tc, script_cache_bounded);
     suite_add_tcase(s, tc);
     return s;
 }

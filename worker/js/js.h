@@ -14,7 +14,13 @@
  * spent, fires load, and then drops the realm: before it returns, every JS
  * wrapper's pointer into the arena is cleared, so nothing can reach the
  * arena after the page ends. The caller then reads links from the final
- * tree and releases the arena. */
+ * tree and releases the arena.
+ *
+ * Compiled scripts outlive pages: every classic script is compiled to a
+ * stencil kept in a bounded LRU cache keyed by the SHA-256 of its source
+ * plus the name and line errors report (runtime.cpp, "script cache"); a
+ * page running the same bytes under the same name only instantiates it.
+ * The cache goes with the runtime and with js_hint_critical. */
 #ifndef CRAWLD_JS_H
 #define CRAWLD_JS_H
 
@@ -86,6 +92,14 @@ typedef struct js_heap_stats {
     size_t gc_max_bytes;   /* JSGC_MAX_BYTES */
     unsigned long gc_number; /* GCs so far */
     unsigned long pages;   /* pages run */
+    /* The compiled-script cache (runtime.cpp, "script cache"): classic
+     * scripts are compiled once to a stencil and instantiated in every
+     * later page that runs the same bytes under the same name. */
+    unsigned long script_hits;      /* scripts instantiated from the cache */
+    unsigned long script_compiles;  /* scripts compiled from source */
+    unsigned long script_evictions; /* entries dropped to stay in bounds */
+    size_t script_entries;          /* entries now */
+    size_t script_source_bytes;     /* their source bytes now */
 } js_heap_stats;
 void js_heap_stats_get(js_runtime *rt, js_heap_stats *out);
 

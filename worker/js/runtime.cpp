@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/sha.h>
+
 #if defined(__SANITIZE_ADDRESS__)
 #define SHIM_ASAN 1
 #else
@@ -32,6 +34,12 @@ static std::atomic<int> g_engine_used{0};
  * 24 MB: 53-62 MB, 15.2 ms; 8 MB: 41-47 MB, 16.2 ms; 4 MB: 36-42 MB,
  * 15.9 ms; 2 MB: 34-38 MB but 18.7 ms (a GC almost every page). */
 #define MODERATE_GROWTH_BYTES (4u << 20)
+
+/* Script cache bounds (see "script cache" below): 8 MiB of source holds a
+ * few sites' worth of libraries; its stencils cost several times that in
+ * RSS (docs/platform-notes.md), well under rss_soft_mb's default 256. */
+#define SCRIPT_CACHE_MAX_BYTES ((size_t)8 << 20)
+#define SCRIPT_CACHE_MAX_ENTRIES 256
 
 int64_t shim_now_ns(void) {
     struct timespec ts;
@@ -343,6 +351,122 @@ static size_t vm_size_bytes(void) {
     return (size_t)pages * (size_t)sysconf(_SC_PAGESIZE);
 }
 
+/* ---- script cache ----
+ *
+ * Every classic script is compiled to a JS::Stencil (parser output, bound
+ * to no realm) and instantiated in the page's realm; the stencil is kept,
+ * keyed by the SHA-256 of the exact source bytes plus the file name and
+ * first line given to the compiler. The name and line are part of the key
+ * because a stencil carries them: an error thrown by a cached script must
+ * name the same file:line as a fresh compile would, so an inline script is
+ * only shared by pages with the same URL, while an external script (named
+ * by its URL, line 1) is shared by every page that loads it. A script that
+ * does not compile is never cached: the next page compiles it again and
+ * reports the same SyntaxError.
+ *
+ * Bounded: at most SCRIPT_CACHE_MAX_ENTRIES entries and
+ * SCRIPT_CACHE_MAX_BYTES of source; least recently used entries go first,
+ * and a script larger than the byte bound is run but not kept. The stencil
+ * costs several times its source (measured in docs/platform-notes.md). The
+ * cache lives as long as the runtime, and js_hint_critical empties it. */
+static void script_entry_free(ScriptEntry *e) {
+    if (e->stencil)
+        JS::StencilRelease(e->stencil);
+    alloc_strfree(e->file);
+    alloc_free(e, sizeof(*e));
+}
+
+static void script_cache_unlink(js_runtime *rt, ScriptEntry *e) {
+    if (e->prev)
+        e->prev->next = e->next;
+    else
+        rt->sc_head = e->next;
+    if (e->next)
+        e->next->prev = e->prev;
+    else
+        rt->sc_tail = e->prev;
+    e->prev = e->next = nullptr;
+    rt->sc_entries--;
+    rt->sc_bytes -= e->src_len;
+}
+
+static void script_cache_push_front(js_runtime *rt, ScriptEntry *e) {
+    e->prev = nullptr;
+    e->next = rt->sc_head;
+    if (rt->sc_head)
+        rt->sc_head->prev = e;
+    rt->sc_head = e;
+    if (!rt->sc_tail)
+        rt->sc_tail = e;
+    rt->sc_entries++;
+    rt->sc_bytes += e->src_len;
+}
+
+static void script_cache_drop(js_runtime *rt) {
+    while (rt->sc_head) {
+        ScriptEntry *e = rt->sc_head;
+        script_cache_unlink(rt, e);
+        script_entry_free(e);
+    }
+}
+
+/* The stencil for this source under this name: from the cache, or compiled
+ * now (and kept when it fits). NULL with an exception pending (or an
+ * uncatchable failure) when it does not compile. */
+static already_AddRefed<JS::Stencil> script_stencil(js_runtime *rt, JSContext *cx,
+                                                    const JS::ReadOnlyCompileOptions &opts,
+                                                    const char *file, unsigned line,
+                                                    const char *src, size_t len) {
+    unsigned char digest[32];
+    SHA256((const unsigned char *)src, len, digest);
+    for (ScriptEntry *e = rt->sc_head; e; e = e->next) {
+        if (e->src_len == len && e->line == line && !memcmp(e->digest, digest, sizeof(digest)) &&
+            !strcmp(e->file, file)) {
+            if (e != rt->sc_head) {
+                script_cache_unlink(rt, e);
+                script_cache_push_front(rt, e);
+            }
+            rt->sc_hits++;
+            RefPtr<JS::Stencil> st(e->stencil);
+            return st.forget();
+        }
+    }
+    JS::SourceText<mozilla::Utf8Unit> text;
+    if (!text.init(cx, src, len, JS::SourceOwnership::Borrowed))
+        return nullptr;
+    /* The source is copied into the stencil's ScriptSource: the page arena
+     * may go. */
+    RefPtr<JS::Stencil> st = JS::CompileGlobalScriptToStencil(cx, opts, text);
+    if (!st)
+        return nullptr;
+    rt->sc_compiles++;
+    if (len > SCRIPT_CACHE_MAX_BYTES)
+        return st.forget();
+    ScriptEntry *e = (ScriptEntry *)alloc_zeroed(sizeof(ScriptEntry));
+    char *fcopy = alloc_strdup(file);
+    if (!e || !fcopy) { /* not kept; the page still runs it */
+        if (e)
+            alloc_free(e, sizeof(*e));
+        alloc_strfree(fcopy);
+        return st.forget();
+    }
+    memcpy(e->digest, digest, sizeof(digest));
+    e->src_len = len;
+    e->line = line;
+    e->file = fcopy;
+    e->stencil = st.get();
+    JS::StencilAddRef(e->stencil);
+    while (rt->sc_tail && (rt->sc_entries + 1 > SCRIPT_CACHE_MAX_ENTRIES ||
+                           rt->sc_bytes + len > SCRIPT_CACHE_MAX_BYTES)) {
+        ScriptEntry *old = rt->sc_tail;
+        script_cache_unlink(rt, old);
+        script_entry_free(old);
+        rt->sc_evictions++;
+    }
+    script_cache_push_front(rt, e);
+    return st.forget();
+}
+
 static void runtime_destroy(js_runtime *rt) {
     if (rt->wd_started) {
         pthread_mutex_lock(&rt->wd_mu);
@@ -354,6 +478,7 @@ static void runtime_destroy(js_runtime *rt) {
     pthread_cond_destroy(&rt->wd_cv);
     pthread_mutex_destroy(&rt->wd_mu);
     if (rt->cx) {
+        script_cache_drop(rt);
         if (rt->prelude)
             JS::StencilRelease(rt->prelude);
         if (rt->zone_anchor) {
@@ -555,6 +680,9 @@ extern "C" void js_hint_critical(js_runtime *rt) {
     if (!rt)
         return;
     JSContext *cx = rt->cx;
+    /* Compiled scripts are the first thing to give back: they come again
+     * from source at the cost of one compile each. */
+    script_cache_drop(rt);
     JS::PrepareForFullGC(cx);
     JS::NonIncrementalGC(cx, JS::GCOptions::Shrink, JS::GCReason::API);
     rt->bytes_after_gc = JS_GetGCParameter(cx, JSGC_BYTES);
@@ -568,6 +696,11 @@ extern "C" void js_heap_stats_get(js_runtime *rt, js_heap_stats *out) {
     out->gc_max_bytes = JS_GetGCParameter(rt->cx, JSGC_MAX_BYTES);
     out->gc_number = JS_GetGCParameter(rt->cx, JSGC_NUMBER);
     out->pages = rt->pages;
+    out->script_hits = rt->sc_hits;
+    out->script_compiles = rt->sc_compiles;
+    out->script_evictions = rt->sc_evictions;
+    out->script_entries = rt->sc_entries;
+    out->script_source_bytes = rt->sc_bytes;
 }
 
 /* ---- scripts ---- */
@@ -664,21 +797,30 @@ static void flush_writes(Page *pg, GumboNode *script) {
 }
 
 /* scripts_run counts scripts that completed, scripts_failed those that
- * threw, did not compile or could not be fetched: the two are disjoint. */
+ * threw, did not compile or could not be fetched: the two are disjoint.
+ * eager: every inner function compiled into the stencil now (external
+ * scripts, the ones pages share). A lazily compiled stencil leaves inner
+ * functions to be parsed again in each realm on their first call:
+ * bench_jscache (Python docs' jquery + underscore + 3 Sphinx scripts)
+ * measured 15.1-15.9 ms CPU per page lazy against 11.3-14.3 eager. Inline
+ * scripts, rarely seen twice, stay lazy (cheaper to compile once). */
 static void eval_script(Page *pg, GumboNode *n, const char *file, unsigned line, const char *src,
-                        size_t len) {
+                        size_t len, bool eager) {
     JSContext *cx = pg->cx;
     JS::CompileOptions opts(cx);
     opts.setFileAndLine(file, line).setNoScriptRval(true);
-    JS::SourceText<mozilla::Utf8Unit> text;
-    if (!text.init(cx, src, len, JS::SourceOwnership::Borrowed)) {
-        shim_handle_failure(pg, "script");
-        pg->res->scripts_failed++;
-        return;
-    }
+    if (eager)
+        opts.setEagerDelazificationStrategy(JS::DelazificationOption::ParseEverythingEagerly);
     pg->current_script = n;
-    JS::RootedValue rv(cx);
-    bool ok = JS::Evaluate(cx, opts, text, &rv);
+    bool ok = false;
+    {
+        RefPtr<JS::Stencil> st = script_stencil(pg->rt, cx, opts, file, line, src, len);
+        if (st) {
+            JS::InstantiateOptions iopts(opts);
+            JS::RootedScript script(cx, JS::InstantiateGlobalStencil(cx, iopts, st));
+            ok = script && JS_ExecuteScript(cx, script);
+        }
+    }
     pg->current_script = NULL;
     if (ok) {
         pg->res->scripts_run++;
@@ -727,7 +869,8 @@ static void run_script(Page *pg, GumboNode *n) {
         }
         if (shim_page_should_stop(pg))
             return;
-        eval_script(pg, n, resp.final_url ? resp.final_url : abs, 1, resp.body, resp.len);
+        eval_script(pg, n, resp.final_url ? resp.final_url : abs, 1, resp.body, resp.len,
+                    true);
         return;
     }
     size_t len = 0;
@@ -736,7 +879,7 @@ static void run_script(Page *pg, GumboNode *n) {
         pg->res->scripts_failed++;
         return;
     }
-    eval_script(pg, n, dom_url(pg->d), script_line(n), text, len); /* inline: named by the page */
+    eval_script(pg, n, dom_url(pg->d), script_line(n), text, len, false); /* inline: named by the page */
 }
 
 /* Runs every script element not started yet, in document order; starts over

@@ -79,6 +79,17 @@ struct Page {
 
 class PageJobQueue;
 
+/* One compiled classic script in the runtime's script cache (runtime.cpp).
+ * Allocated with alloc_zeroed; holds one reference on its stencil. */
+struct ScriptEntry {
+    ScriptEntry *prev, *next;    /* LRU list: head most recently used */
+    unsigned char digest[32];    /* SHA-256 of the source bytes */
+    size_t src_len;
+    unsigned line;               /* first line given to the compiler */
+    char *file;                  /* alloc_strdup: the name errors carry */
+    JS::Stencil *stencil;
+};
+
 struct js_runtime {
     JSContext *cx;
     js_config cfg;
@@ -88,6 +99,9 @@ struct js_runtime {
     JS::PersistentRootedObjectVector *rejected; /* rejected promises with no handler yet */
     size_t job_head;
     JS::Stencil *prelude;                  /* compiled once, instantiated per page */
+    ScriptEntry *sc_head, *sc_tail;        /* script cache, LRU order */
+    size_t sc_entries, sc_bytes;           /* entries, their source bytes */
+    unsigned long sc_hits, sc_compiles, sc_evictions;
     JS::PersistentRootedObject *zone_anchor; /* a global whose zone every page shares */
     Page *page;                            /* the page running, or NULL */
     std::atomic<int64_t> deadline_ns;      /* 0: no page */
