@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench_crawl — end to end: pages per second crawling a 5,000-page local
 # site (tests/server/httpd.py --site-pages 5000) with crawld (2 workers,
-# --no-js, no delay, per-host concurrency 4 (two workers, each with one page queued), robots.txt obeyed) against
+# --no-js, no delay, per-host concurrency 6 (two workers, each with two pages queued), robots.txt obeyed) against
 # wget2 --recursive --level=inf --no-parent -q on the same site, in the same
 # run. The Python test server is slower than either crawler, so by default
 # the site is copied once (wget2 mirror) and served by nginx (Debian's
@@ -34,7 +34,7 @@ workers = 2
 log_level = warn
 [politeness]
 delay_ms = 0
-per_host_concurrency = 4
+per_host_concurrency = 6
 [network]
 allow_private = true
 C
