@@ -8,11 +8,15 @@ once a second from /proc; then a trend check and a gnuplot PNG.
 One job crawls the whole site (--depth 1000 --max-pages N, JS on, no
 politeness); when it ends before the time is up the same crawl is submitted
 again (a new job: pages are fetched again). Data file columns:
-  t_s  pages_done  crawld_mb  known_urls  worker_0_mb … worker_W-1_mb
+  t_s  pages_done  crawld_mb  known_urls  worker_0_mb … worker_W-1_mb  db_cache_mb
 (known_urls: URLs the running jobs hold, done + pending + in flight:
 crawld's state grows with them, so its RSS is reported per known URL too)
 (per worker slot: a recycled worker's successor continues its slot's
 line; NaN while the slot has no live worker).
+(db_cache_mb: of crawld's RSS, the state database's page cache, from
+`status`: a bounded cache — cache_size, 32 MB — that fills as the frontier's
+database grows, so crawld's trend is checked on its RSS without it, and the
+cache against its cap.)
 
 Trend check, on each series and on the sum of the workers: mean of the
 second 10% of samples (the first is start-up) against the last 10%, and the slope of a least-squares line
@@ -84,7 +88,7 @@ def run(a):
         jobs.append(jid)
         next_tick = t0
         with open(a.data, "w") as f:
-            f.write("# t_s pages_done crawld_mb known_urls %s\n"
+            f.write("# t_s pages_done crawld_mb known_urls %s db_cache_mb\n"
                     % " ".join("worker_%d_mb" % i for i in range(a.workers)))
             while True:
                 now = time.time()
@@ -104,11 +108,14 @@ def run(a):
                     i = w.get("id", 0)
                     if w.get("pid") and 0 <= i < a.workers:
                         slots[i] = rss_mb(w["pid"])
-                row = (now - t0, done, rss_mb(d.proc.pid), slots, known)
+                dbc = st.get("db_cache_mb")
+                row = (now - t0, done, rss_mb(d.proc.pid), slots, known,
+                       dbc if dbc is not None and dbc >= 0 else None)
                 rows.append(row)
-                f.write("%.1f %d %s %d %s\n" % (row[0], done, "%.2f" % row[2] if row[2] else "NaN",
-                                                known,
-                                                " ".join("%.2f" % s if s else "NaN" for s in slots)))
+                f.write("%.1f %d %s %d %s %s\n" % (row[0], done, "%.2f" % row[2] if row[2] else "NaN",
+                                                   known,
+                                                   " ".join("%.2f" % s if s else "NaN" for s in slots),
+                                                   "%.2f" % row[5] if row[5] is not None else "NaN"))
                 f.flush()
                 next_tick += a.interval
                 time.sleep(max(0.0, next_tick - time.time()))
@@ -128,7 +135,17 @@ def run(a):
     verdicts = []
     line, ch = trend("crawld", ts, [r[2] for r in rows])
     lines.append(line)
-    verdicts.append(("crawld", ch))
+    own = [r[2] - r[5] if r[2] is not None and r[5] is not None else None for r in rows]
+    line, ch = trend("crawld-db", ts, own)
+    lines.append(line + "   (crawld without the database page cache)")
+    verdicts.append(("crawld without the db cache", ch))
+    caches = [r[5] for r in rows if r[5] is not None]
+    if caches:
+        lines.append("db cache     %.1f -> %.1f MB, max %.1f MB (cap: cache_size 32 MB)%s"
+                     % (caches[0], caches[-1], max(caches),
+                        "" if max(caches) <= 32.5 else "  OVER ITS CAP"))
+        if max(caches) > 32.5:
+            verdicts.append(("db cache over its cap", float("inf")))
     k = max(1, len(rows) // 10)
     if len(rows) >= 20:
         dk = rows[-1][4] - rows[k][4]
@@ -159,6 +176,10 @@ def run(a):
 def plot(a):
     cols = " , ".join(
         ["'%s' using ($1/60):3 with lines lw 2 title 'crawld'" % a.data] +
+        ["'%s' using ($1/60):($3-$%d) with lines lw 2 title 'crawld without the db page cache'"
+         % (a.data, 5 + a.workers)] +
+        ["'%s' using ($1/60):%d with lines dt 3 title 'db page cache (cap 32 MB)'"
+         % (a.data, 5 + a.workers)] +
         ["'%s' using ($1/60):%d with lines title 'worker slot %d'" % (a.data, 5 + i, i)
          for i in range(a.workers)] +
         ["'%s' using ($1/60):2 axes x1y2 with lines dt 2 lc rgb 'gray' title 'pages done'"

@@ -392,8 +392,14 @@ static json_t *status_json(daemon_ctx *d)
         "recycles", pool_recycles_json(&d->pool), "workers", pool_workers_json(&d->pool), "jobs",
         jl, "workers_configured", d->cfg.workers, "spawned", (int)d->pool.spawned, "control",
         "clients", d->ctl.nclients, "refused", (int)d->ctl.refused);
-    if (st) /* loop turns that waited for results to gather (coalesce_us) */
+    if (st) { /* loop turns that waited for results to gather (coalesce_us) */
         json_object_set_new(st, "coalesced", json_integer((json_int_t)d->pool.coalesced));
+        /* of rss_mb, the state database's page cache: bounded, it fills as
+         * the frontier grows (an operator tells it from a leak by this) */
+        long long cb = store_cache_bytes(j->st);
+        json_object_set_new(st, "db_cache_mb",
+                            json_real(cb < 0 ? -1.0 : (double)(cb * 10 / (1 << 20)) / 10));
+    }
     return st;
 }
 

@@ -1279,8 +1279,14 @@ static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake)
                 if (!robots_allowed(h->rules, path)) {
                     store_row row = *r;
                     *r = (store_row){0}; /* taken: its strings are row's now */
+                    char why[400];
+                    if (h->robots_why)
+                        snprintf(why, sizeof(why), "robots: disallowed (robots.txt unreadable: %.300s)",
+                                 h->robots_why);
+                    else
+                        snprintf(why, sizeof(why), "robots: disallowed");
                     json_t *rec = synth_record(row.url, row.depth, row.parent, jb->js,
-                                               row.attempts, "robots: disallowed");
+                                               row.attempts, why);
                     if (rec) {
                         commit_json(j, jb, row.id, row.url, row.depth, row.attempts, rec, 0);
                         json_decref(rec);
@@ -1407,7 +1413,15 @@ static void robots_done(jobs *j, jobs_page *p, json_t *rec)
         h->rstate = ROBOTS_UNKNOWN; /* out of memory: asked again later */
         return;
     }
-    politeness_set_robots(&j->pol, h, r, now_ms(j));
+    /* RFC 9309: a robots.txt that cannot be read (5xx, 429, a fetch error)
+     * disallows everything; the pages' records say why. */
+    char why[300];
+    if (err)
+        snprintf(why, sizeof(why), "%.280s", err);
+    else
+        snprintf(why, sizeof(why), "status %ld", status);
+    int unread = err || status == 429 || status < 200 || status >= 500;
+    politeness_set_robots(&j->pol, h, r, now_ms(j), unread ? why : NULL);
     h->robots_attempts = 0;
     log_info("jobs", "robots.txt", "host=\"%s\" status=%ld rules=%zu crawl_delay_ms=%ld%s%s%s",
              h->origin, status, robots_rule_count(r), robots_crawl_delay_ms(r),
@@ -1509,7 +1523,8 @@ int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts
                 h->in_flight--;
             /* A robots.txt that keeps killing workers is "unreachable". */
             if (++h->robots_attempts >= max_attempts)
-                politeness_set_robots(&j->pol, h, robots_disallow_all(), now_ms(j));
+                politeness_set_robots(&j->pol, h, robots_disallow_all(), now_ms(j),
+                                      "its fetch ended the worker every time");
             else
                 h->rstate = ROBOTS_UNKNOWN;
         }

@@ -72,7 +72,7 @@
 #include <uv.h>
 
 #define JOBS_CACHE_ROWS 256 /* pending rows a job holds in memory (job.cache) */
-#define JOBS_GROUP_PAGES 64 /* results per commit at most */
+#define JOBS_GROUP_PAGES 256/* results per commit at most */
 #define JOBS_GROUP_MS 50     /* a result waits at most this long for its commit */
 #define JOBS_GROUP_WARC_BYTES (8 << 20) /* WARC bytes a job buffers before a commit */
 #define JOBS_RETRY_MS 3000 /* a held job's output and the database are tried this often */

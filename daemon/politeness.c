@@ -26,6 +26,7 @@ int politeness_init(politeness *p, size_t max_hosts, uint64_t ttl_ms, long max_c
 static void host_free(polite_host *h)
 {
     robots_free(h->rules);
+    alloc_strfree(h->robots_why);
     alloc_strfree(h->origin);
     ALLOC_FREE(h);
 }
@@ -137,15 +138,20 @@ polite_host *politeness_get(politeness *p, const char *origin, uint64_t now_ms)
     if (h->rstate == ROBOTS_KNOWN && now_ms >= h->rules_until_ms) {
         robots_free(h->rules);
         h->rules = NULL;
+        alloc_strfree(h->robots_why);
+        h->robots_why = NULL;
         h->rstate = ROBOTS_UNKNOWN;
     }
     return h;
 }
 
-void politeness_set_robots(politeness *p, polite_host *h, robots *rules, uint64_t now_ms)
+void politeness_set_robots(politeness *p, polite_host *h, robots *rules, uint64_t now_ms,
+                           const char *why)
 {
     robots_free(h->rules);
     h->rules = rules;
+    alloc_strfree(h->robots_why);
+    h->robots_why = why ? alloc_strdup(why) : NULL; /* on OOM: no reason, same rules */
     h->rstate = ROBOTS_KNOWN;
     h->rules_until_ms = now_ms + p->ttl_ms;
 }

@@ -31,6 +31,9 @@ typedef struct polite_host {
     int in_flight;       /* pages and robots fetches under way */
     robots_state rstate;
     robots *rules;           /* ROBOTS_KNOWN */
+    char *robots_why;        /* why robots.txt was not read when the rules are
+                              * "disallow all" for want of it ("503", a fetch
+                              * error); NULL when the rules are the file's */
     uint64_t rules_until_ms; /* TTL */
     int robots_attempts;     /* robots fetches lost to a worker crash */
 } polite_host;
@@ -55,8 +58,11 @@ int politeness_origin(const char *url, char *buf, size_t cap, const char **path)
  * it most recently used and may evict idle hosts. Expired rules go back to
  * ROBOTS_UNKNOWN. */
 polite_host *politeness_get(politeness *p, const char *origin, uint64_t now_ms);
-/* Takes ownership of rules (robots_from_response's). */
-void politeness_set_robots(politeness *p, polite_host *h, robots *rules, uint64_t now_ms);
+/* Takes ownership of rules (robots_from_response's); why (copied; NULL
+ * for none) says why they are not the file's own, for the records of the
+ * pages they disallow. */
+void politeness_set_robots(politeness *p, polite_host *h, robots *rules, uint64_t now_ms,
+                           const char *why);
 /* The gap to keep after a request to h: max(base_delay_ms, Crawl-delay
  * capped at max_crawl_delay_ms). */
 long politeness_delay_ms(const politeness *p, const polite_host *h, long base_delay_ms);

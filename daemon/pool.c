@@ -88,6 +88,8 @@ static void pool_reload_step(pool *p);
 static void pool_maybe_stopped(pool *p);
 static void pool_maybe_closed(pool *p);
 
+static void worker_kill(worker *w, recycle_reason why, const char *detail);
+
 static void worker_set_state(worker *w, worker_state to)
 {
     if (!pool_transition_ok(w->state, to)) {
@@ -114,27 +116,80 @@ static void on_write(uv_write_t *req, int status)
     alloc_free(wr, sizeof(*wr) + wr->len);
 }
 
-/* Sends one frame; -1 when the channel is gone. */
+/* Queues one frame for w; -1 when the channel is gone or on OOM. Frames
+ * are written by worker_flush, once a loop turn: a worker handed several
+ * pages in one turn (results come in bursts, coalesce_us) gets them in one
+ * write and wakes once. */
 static int worker_send(worker *w, const char *s, size_t n)
 {
     if (w->exited || uv_is_closing((uv_handle_t *)&w->chan))
         return -1;
-    write_req *wr = alloc_new(sizeof(*wr) + FRAME_HEADER + n);
-    if (!wr)
-        return -1;
-    wr->len = FRAME_HEADER + n;
-    wr->data[0] = (char)(n >> 24);
-    wr->data[1] = (char)(n >> 16);
-    wr->data[2] = (char)(n >> 8);
-    wr->data[3] = (char)n;
-    memcpy(wr->data + FRAME_HEADER, s, n);
+    if (w->olen + FRAME_HEADER + n > w->ocap) {
+        size_t cap = w->ocap ? w->ocap : 4096;
+        while (cap < w->olen + FRAME_HEADER + n)
+            cap *= 2;
+        char *b = alloc_resize(w->obuf, w->ocap, cap);
+        if (!b)
+            return -1;
+        w->obuf = b;
+        w->ocap = cap;
+    }
+    char *q = w->obuf + w->olen;
+    q[0] = (char)(n >> 24);
+    q[1] = (char)(n >> 16);
+    q[2] = (char)(n >> 8);
+    q[3] = (char)n;
+    memcpy(q + FRAME_HEADER, s, n);
+    w->olen += FRAME_HEADER + n;
+    return 0;
+}
+
+/* Writes what worker_send queued: directly when the channel has nothing
+ * pending (no request, no poll for writability), the rest through
+ * uv_write. A channel that fails kills the worker (its pages come back
+ * through the exit path). */
+static void worker_flush(worker *w)
+{
+    if (!w->olen)
+        return;
+    size_t n = w->olen, off = 0;
+    w->olen = 0;
+    if (w->exited || uv_is_closing((uv_handle_t *)&w->chan))
+        return;
+    if (uv_stream_get_write_queue_size((uv_stream_t *)&w->chan) == 0) {
+        uv_buf_t b = uv_buf_init(w->obuf, (unsigned)n);
+        int r = uv_try_write((uv_stream_t *)&w->chan, &b, 1);
+        if (r >= 0)
+            off = (size_t)r;
+        else if (r != UV_EAGAIN) {
+            worker_kill(w, RECYCLE_CRASH, "cannot send the task");
+            return;
+        }
+        if (off == n)
+            return;
+    }
+    write_req *wr = alloc_new(sizeof(*wr) + n - off);
+    if (!wr) {
+        worker_kill(w, RECYCLE_CRASH, "out of memory sending the task");
+        return;
+    }
+    wr->len = n - off;
+    memcpy(wr->data, w->obuf + off, wr->len);
     uv_buf_t b = uv_buf_init(wr->data, (unsigned)wr->len);
     if (uv_write(&wr->req, (uv_stream_t *)&w->chan, &b, 1, on_write) < 0) {
         alloc_free(wr, sizeof(*wr) + wr->len);
-        return -1;
+        worker_kill(w, RECYCLE_CRASH, "cannot send the task");
     }
-    return 0;
 }
+
+static void pool_flush(pool *p)
+{
+    for (int i = 0; i < p->nslots; i++)
+        if (p->slots[i].w)
+            worker_flush(p->slots[i].w);
+}
+
+static void on_flush(uv_prepare_t *h) { pool_flush(h->data); }
 
 static void worker_kill(worker *w, recycle_reason why, const char *detail)
 {
@@ -567,6 +622,7 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
     worker *w = s->data;
     if (n > 0) {
         worker_feed(w, buf->base, (size_t)n);
+        pool_flush(w->pool); /* the pages its results freed go out now */
         return;
     }
     if (n == 0)
@@ -605,6 +661,7 @@ static void worker_free(worker *w)
 {
     frame_decoder_free(&w->dec);
     alloc_free(w->rbuf, WORKER_RBUF);
+    alloc_free(w->obuf, w->ocap);
     ALLOC_FREE(w);
 }
 
@@ -798,6 +855,7 @@ static void spawn_worker(pool *p, int slot)
 static void on_coalesce(uv_check_t *c)
 {
     pool *p = c->data;
+    pool_flush(p); /* never sleep on unsent tasks */
     long cap_us = p->cfg->coalesce_us;
     if (cap_us <= 0 || p->stopping || p->page_ns <= 0)
         return;
@@ -908,6 +966,10 @@ int pool_init(pool *p, uv_loop_t *loop, const crawld_config *cfg, jobs *jb,
     p->coalesce.data = p;
     uv_check_start(&p->coalesce, on_coalesce);
     uv_unref((uv_handle_t *)&p->coalesce); /* never keeps the loop alive */
+    uv_prepare_init(loop, &p->flush);
+    p->flush.data = p;
+    uv_prepare_start(&p->flush, on_flush);
+    uv_unref((uv_handle_t *)&p->flush);
     uv_timer_start(&p->tick, on_tick, (uint64_t)cfg->rss_poll_ms, (uint64_t)cfg->rss_poll_ms);
     for (int i = 0; i < p->nslots; i++)
         spawn_worker(p, i);
@@ -972,9 +1034,10 @@ static void pool_maybe_closed(pool *p)
 void pool_close(pool *p, void (*on_closed)(pool *p))
 {
     p->on_closed = on_closed;
-    p->closing = 2 + p->nslots;
+    p->closing = 3 + p->nslots;
     uv_close((uv_handle_t *)&p->tick, on_pool_handle_closed);
     uv_close((uv_handle_t *)&p->coalesce, on_pool_handle_closed);
+    uv_close((uv_handle_t *)&p->flush, on_pool_handle_closed);
     for (int i = 0; i < p->nslots; i++)
         uv_close((uv_handle_t *)&p->slots[i].backoff, on_pool_handle_closed);
 }

@@ -74,6 +74,8 @@ typedef struct worker {
     int exited;
     frame_decoder dec;
     char *rbuf; /* read buffer, WORKER_RBUF bytes */
+    char *obuf; /* frames to send, written once a loop turn (pool_flush) */
+    size_t olen, ocap;
     worker_state state;
     pid_t pid;
     long rss_kb;            /* last poll or report */
@@ -118,6 +120,7 @@ struct pool {
     pool_slot *slots;
     uv_timer_t tick; /* RSS poll + deadlines, every rss_poll_ms */
     uv_check_t coalesce; /* after each loop turn: maybe let results gather (pool.c) */
+    uv_prepare_t flush;  /* before the loop waits: what was queued for workers is sent */
     double page_ns;      /* moving average of a page's time on a worker */
     uint64_t result_ns;  /* uv_hrtime() of the last result read */
     long long coalesced; /* turns that waited for results to gather */

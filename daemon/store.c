@@ -16,6 +16,7 @@ enum {
     S_ROLLBACK,
     S_JOB_INSERT,
     S_JOB_STATE,
+    S_JOB_OFFSETS_INSERT,
     S_JOB_COMMITTED,
     S_JOB_WARC_COMMITTED,
     S_JOB_ALL,
@@ -35,10 +36,11 @@ static const char *const sql[S_COUNT] = {
     [S_ROLLBACK] = "ROLLBACK",
     [S_JOB_INSERT] = "INSERT INTO jobs(name,state,opts,created) VALUES(?1,?2,?3,?4)",
     [S_JOB_STATE] = "UPDATE jobs SET state=?2, ended=?3, error=?4 WHERE id=?1",
-    [S_JOB_COMMITTED] = "UPDATE jobs SET committed=?2 WHERE id=?1",
-    [S_JOB_WARC_COMMITTED] = "UPDATE jobs SET warc_committed=?2 WHERE id=?1",
-    [S_JOB_ALL] = "SELECT id,name,state,opts,created,ended,committed,error,warc_committed "
-                  "FROM jobs ORDER BY id",
+    [S_JOB_OFFSETS_INSERT] = "INSERT INTO job_offsets(job_id) VALUES(?1)",
+    [S_JOB_COMMITTED] = "UPDATE job_offsets SET committed=?2 WHERE job_id=?1",
+    [S_JOB_WARC_COMMITTED] = "UPDATE job_offsets SET warc_committed=?2 WHERE job_id=?1",
+    [S_JOB_ALL] = "SELECT j.id,j.name,j.state,j.opts,j.created,j.ended,o.committed,j.error,"
+                  "o.warc_committed FROM jobs j JOIN job_offsets o ON o.job_id=j.id ORDER BY j.id",
     [S_JOB_COUNTS] = "SELECT state,count(*) FROM frontier WHERE job_id=?1 GROUP BY state",
     [S_JOB_DROP] = "UPDATE frontier SET state=4 WHERE job_id=?1 AND state=0",
     [S_FR_ADD] = "INSERT OR IGNORE INTO frontier(job_id,uh,url,depth,parent,host,state) "
@@ -56,6 +58,15 @@ static const char schema[] =
     " name TEXT, state TEXT NOT NULL, opts TEXT NOT NULL,"
     " created REAL NOT NULL, ended REAL,"
     " committed INTEGER NOT NULL DEFAULT 0, error TEXT,"
+    " warc_committed INTEGER NOT NULL DEFAULT 0);"
+    /* How much of each job's output is committed, updated with every batch:
+     * its own small rows, because SQLite rewrites a whole row on UPDATE and a
+     * job's opts hold its seeds (a 20,000-seed job rewrote ~1 MB a commit).
+     * jobs.committed and jobs.warc_committed are kept for older databases,
+     * whose values are copied here once (migrate) and not used after. */
+    "CREATE TABLE IF NOT EXISTS job_offsets("
+    " job_id INTEGER PRIMARY KEY,"
+    " committed INTEGER NOT NULL DEFAULT 0,"
     " warc_committed INTEGER NOT NULL DEFAULT 0);"
     "CREATE TABLE IF NOT EXISTS frontier("
     " id INTEGER PRIMARY KEY,"
@@ -173,7 +184,12 @@ static int migrate(sqlite3 *db, char **msg)
         if (rc != SQLITE_OK)
             return rc;
     }
-    return SQLITE_OK;
+    /* A database from before job_offsets: every job gets its row, with the
+     * offsets its jobs row held. */
+    return sqlite3_exec(db,
+                        "INSERT OR IGNORE INTO job_offsets(job_id,committed,warc_committed) "
+                        "SELECT id,committed,warc_committed FROM jobs",
+                        NULL, NULL, msg);
 }
 
 store *store_open(const char *path, char *err, size_t errlen)
@@ -289,7 +305,9 @@ int store_job_insert(store *s, const char *name, const char *state, const char *
     if (step_done(s, st) < 0)
         return -1;
     *id = sqlite3_last_insert_rowid(s->db);
-    return 0;
+    st = s->st[S_JOB_OFFSETS_INSERT];
+    sqlite3_bind_int64(st, 1, *id);
+    return step_done(s, st);
 }
 
 int store_job_set_state(store *s, long long id, const char *state, double ended,
@@ -418,6 +436,14 @@ int store_frontier_add(store *s, long long job_id, const char *url, int depth,
 }
 
 long long store_seen_hits(const store *s) { return s->seen_hits; }
+
+long long store_cache_bytes(store *s)
+{
+    int cur = 0, hi = 0;
+    if (sqlite3_db_status(s->db, SQLITE_DBSTATUS_CACHE_USED, &cur, &hi, 0) != SQLITE_OK)
+        return -1;
+    return cur;
+}
 
 int store_frontier_delete(store *s, long long row_id)
 {

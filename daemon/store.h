@@ -94,6 +94,9 @@ int store_frontier_add(store *s, long long job_id, const char *url, int depth,
 /* Repeats store_frontier_add answered from its in-memory cache of known
  * (job, URL) keys without asking the database (store.c). */
 long long store_seen_hits(const store *s);
+/* Heap the database's page cache holds now (it grows with the database up
+ * to cache_size, 32 MB, and stays); -1 when SQLite cannot say. */
+long long store_cache_bytes(store *s);
 int store_frontier_delete(store *s, long long row_id);
 /* Up to max pending rows of the job with id > after_id, by id. Returns how
  * many (rows filled; free with store_rows_free), -1 on error. */

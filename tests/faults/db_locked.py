@@ -98,7 +98,9 @@ try:
     check(all(r["error"] is None and r["status"] == 200 for r in recs), "every page fine")
     check(j["done"] == len(want) and j["pending"] == 0, "counters: %r" % j)
     con = sqlite3.connect("file:%s/state/crawld.db?mode=ro" % d.dir, uri=True, timeout=10)
-    committed, state = con.execute("SELECT committed, state FROM jobs WHERE id=?", (jid,)).fetchone()
+    committed, state = con.execute(
+        "SELECT o.committed, j.state FROM jobs j JOIN job_offsets o ON o.job_id = j.id "
+        "WHERE j.id=?", (jid,)).fetchone()
     rows = con.execute("SELECT count(*) FROM frontier WHERE job_id=? AND state IN (2,3)",
                        (jid,)).fetchone()[0]
     con.close()

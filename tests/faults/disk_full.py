@@ -45,7 +45,8 @@ def db_job(jid):
     con = sqlite3.connect("file:%s/state/crawld.db?mode=ro" % d.dir, uri=True, timeout=10)
     try:
         committed, warc_committed, state, error = con.execute(
-            "SELECT committed, warc_committed, state, error FROM jobs WHERE id=?", (jid,)).fetchone()
+            "SELECT o.committed, o.warc_committed, j.state, j.error FROM jobs j "
+            "JOIN job_offsets o ON o.job_id = j.id WHERE j.id=?", (jid,)).fetchone()
         fin = dict(con.execute("SELECT state, count(*) FROM frontier WHERE job_id=? GROUP BY state",
                                (jid,)).fetchall())
     finally:

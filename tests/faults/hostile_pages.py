@@ -144,8 +144,13 @@ def main():
              and x.get("redirects") == 5 and x.get("title") == "Landed", "lands after 5 redirects")
         ends("ok404", lambda x: not x.get("error") and x.get("status") == 200,
              "robots.txt 404: allowed")
-        for key in ("r503", "rhang", "rbig_early"):
-            ends(key, lambda x: err_of(x) == "robots: disallowed", "robots: disallowed")
+        # RFC 9309: unreadable (5xx, a timeout) disallows all, and the record
+        # says why; a file whose rules disallow says only that.
+        ends("r503", lambda x: err_of(x) == "robots: disallowed (robots.txt unreadable: status 503)",
+             "robots: disallowed, robots.txt 503")
+        ends("rhang", lambda x: err_of(x).startswith("robots: disallowed (robots.txt unreadable: "
+                                                     "timeout: "), "robots: disallowed, timeout")
+        ends("rbig_early", lambda x: err_of(x) == "robots: disallowed", "robots: disallowed")
         for key in ("rbig_late", "rbig_other"):
             ends(key, lambda x: not x.get("error") and x.get("status") == 200,
                  "allowed (rule after 500 KiB ignored)")

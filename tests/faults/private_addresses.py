@@ -117,9 +117,21 @@ def main():
         check(accepted >= len(targets) - 4, "most spellings parse as URLs (%d of %d): each "
               "reached the connect-time check" % (accepted, len(targets)))
         # The same seeds with robots.txt on: the robots fetch is refused too.
-        rob = [u for u in targets if d.ctl("submit", "--depth", "0", "--no-js", u)[0] == 0]
-        for j in d.request({"cmd": "jobs"})["jobs"]:
-            d.wait_job(j["id"])
+        # The page is disallowed (RFC 9309: robots.txt unreachable), and its
+        # record names the block, not a bare "disallowed".
+        rob = []
+        for u in targets:
+            rc, out, _ = d.ctl("submit", "--depth", "0", "--no-js", u)
+            if rc == 0:
+                rob.append((u, int(out.strip())))
+        for u, j in rob:
+            d.wait_job(j)
+            r = d.records(j)
+            pre = "robots: disallowed (robots.txt unreadable: "
+            check(len(r) == 1 and (r[0].get("error") or "").startswith(pre)
+                  and refused(u, r[0]["error"][len(pre):]),
+                  "seed %s with robots.txt on: disallowed, naming the block: %r"
+                  % (u, [x.get("error") for x in r]))
 
         # -- robots.txt that redirects to the canary: refused like any other
         # fetch; the host is then unreachable, so disallowed (RFC 9309).
@@ -129,7 +141,8 @@ def main():
             jid = d.submit([rorigin.origin + "/page"], "--depth", "0", "--no-js")
             d.wait_job(jid)
             recs = d.records(jid)
-            check(len(recs) == 1 and recs[0].get("error") == "robots: disallowed",
+            check(len(recs) == 1 and (recs[0].get("error") or "").startswith(
+                "robots: disallowed (robots.txt unreadable: ") and "private" in recs[0]["error"],
                   "robots.txt redirecting to the canary: the page is disallowed: %r"
                   % [r.get("error") for r in recs])
             check(rorigin.stats.requests.get("/robots.txt") == 1 and

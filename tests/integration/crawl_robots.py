@@ -78,8 +78,10 @@ try:
     fresh(d)
     stats(BASE, reset=True)
     jid, recs = crawl(d, [BASE + "/site/p/0.html", BASE + "/site/p/5.html"], "--depth", "3")
-    check(len(recs) == 2 and all(r["error"] == "robots: disallowed" for r in recs),
-          "robots 503: seeds disallowed, nothing followed")
+    check(len(recs) == 2 and all(r["error"] == "robots: disallowed (robots.txt unreadable: status 503)"
+                               for r in recs),
+          "robots 503: seeds disallowed, saying why, nothing followed: %r"
+          % [r["error"] for r in recs])
     check(not [p for p in stats(BASE) if p.startswith("/site")], "robots 503: nothing fetched")
     jid, recs = crawl(d, [BASE + "/site/p/0.html"], "--depth", "1", "--no-robots")
     check(len(recs) > 1 and all(r["error"] is None for r in recs), "--no-robots ignores it")

@@ -49,6 +49,9 @@ try:
     st = d.status()
     check(all(x.get("queued", 0) == 0 for x in st["workers"]), "queues empty at the end")
     check(st["coalesced"] > 0, "results were coalesced: %r" % st["coalesced"])
+    # The page cache holds the frontier the crawl wrote, within crawld's RSS.
+    check(0 < st["db_cache_mb"] <= st["rss_mb"], "db page cache in use, within crawld's RSS: "
+          "%r of %r MB" % (st["db_cache_mb"], st["rss_mb"]))
     check(d.stop() == 0, "crawld exits 0")
 finally:
     dump_log_on_failure(d)

@@ -6,6 +6,7 @@
 #include "store.h"
 
 #include <check.h>
+#include <sqlite3.h>
 
 #include "testutil.h"
 #include <stdio.h>
@@ -162,6 +163,7 @@ static int grab_job(void *ud, const store_job *j)
     store_job *out = ud;
     out->id = j->id;
     out->committed = j->committed;
+    out->warc_committed = j->warc_committed;
     out->ended = j->ended;
     out->state = strcmp(j->state, "done") == 0 ? "done" : strcmp(j->state, "running") == 0 ? "running" : "other";
     return 0;
@@ -189,6 +191,42 @@ START_TEST(committed_offset_survives_reopen)
     store_job_counts(S, j, c);
     ck_assert_int_eq(c[ROW_DONE], 1);
     ck_assert_int_eq(c[ROW_PENDING], 1);
+}
+END_TEST
+
+/* A database written before job_offsets existed: the offsets its jobs rows
+ * hold are carried over on open, and commits from then on land. */
+START_TEST(older_database_keeps_its_offsets)
+{
+    store_close(S);
+    S = NULL;
+    unlink(path);
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    ck_assert_int_eq(
+        sqlite3_exec(db,
+                     "CREATE TABLE jobs(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT,"
+                     " state TEXT NOT NULL, opts TEXT NOT NULL, created REAL NOT NULL,"
+                     " ended REAL, committed INTEGER NOT NULL DEFAULT 0, error TEXT,"
+                     " warc_committed INTEGER NOT NULL DEFAULT 0);"
+                     "INSERT INTO jobs(id,name,state,opts,created,committed,warc_committed)"
+                     " VALUES(7,'old','running','{}',1.0,4321,876);",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(db);
+    reopen();
+    store_job got = {0};
+    ck_assert_int_eq(store_jobs_foreach(S, grab_job, &got), 0);
+    ck_assert_int_eq(got.id, 7);
+    ck_assert_int_eq(got.committed, 4321);
+    ck_assert_int_eq(got.warc_committed, 876);
+    ck_assert_int_eq(store_begin(S), 0);
+    ck_assert_int_eq(store_job_set_committed(S, 7, 5000), 0);
+    ck_assert_int_eq(store_commit(S), 0);
+    reopen(); /* and the copy is made once: the new offset is not overwritten */
+    ck_assert_int_eq(store_jobs_foreach(S, grab_job, &got), 0);
+    ck_assert_int_eq(got.committed, 5000);
+    ck_assert_int_eq(got.warc_committed, 876);
 }
 END_TEST
 
@@ -272,6 +310,7 @@ int main(void)
     tcase_add_test(tc, requeue_keeps_attempts);
     tcase_add_test(tc, committed_offset_survives_reopen);
     tcase_add_test(tc, in_flight_rows_reset_on_open);
+    tcase_add_test(tc, older_database_keeps_its_offsets);
     tcase_add_test(tc, crash_mid_transaction_keeps_last_commit);
     tcase_add_test(tc, job_ids_above_floor_and_state);
     tcase_add_test(tc, bad_path_is_an_error);
