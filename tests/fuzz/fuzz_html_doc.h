@@ -20,21 +20,6 @@
 static const char *const FUZZ_CHARSETS[8] = {NULL,      "utf-8",    "windows-1252", "shift_jis",
                                              "x-bogus", "UTF-16LE", NULL,           "iso-8859-2"};
 
-/* Octets a normal-form URL may hold: printable ASCII but '#', and UTF-8
- * in the host (an IDN host stays as curl gives it). -1 when all are fine,
- * else the offending offset. */
-static inline long fuzz_bad_octet(const char *u)
-{
-    const char *auth = strstr(u, "://");
-    size_t host_end = auth ? (size_t)(auth + 3 - u) + strcspn(auth + 3, "/?") : 0;
-    for (size_t i = 0; u[i]; i++) {
-        unsigned char c = (unsigned char)u[i];
-        if (c == '#' || c <= 0x20 || c == 0x7f || (c >= 0x80 && i >= host_end))
-            return (long)i;
-    }
-    return -1;
-}
-
 /* An absolute http(s) URL in normal form (no fragment, no raw space,
  * control or non-ASCII octet outside an IDN host, normalize(u) == u). */
 static inline void fuzz_check_url(arena *a, const char *u)
