@@ -56,7 +56,8 @@ CTL_MAIN := daemon/crawlctl.c
 DAEMON_SRC := $(filter-out $(DAEMON_MAIN) $(CTL_MAIN),$(wildcard daemon/*.c))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 TESTLIB_SRC := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
-BENCH_SRC := $(wildcard bench/*.c)
+BENCH_SRC := $(wildcard bench/bench_*.c)
+BENCHUTIL_SRC := bench/benchutil.c
 
 OBJ = $(patsubst %.c,$(OUT)/obj/%.o,$(1))
 COMMON_OBJ := $(call OBJ,$(COMMON_SRC))
@@ -107,7 +108,9 @@ $(OUT)/obj/tests/unit/%.o: tests/unit/%.c
 
 $(OUT)/bench/%: $(OUT)/obj/bench/%.o $(LINK_LIBS)
 	@mkdir -p $(dir $@)
-	$(CXX) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ALL)
+	$(CXX) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(LINK_LIBS) $(LIBS_ALL)
+# The programs that fetch pages share bench/benchutil.c (curl and gumbo).
+$(OUT)/bench/bench_floor $(OUT)/bench/bench_pages: $(call OBJ,$(BENCHUTIL_SRC))
 
 unit: $(UNIT_BINS)
 
@@ -137,7 +140,7 @@ demo: $(BINS)
 	@CRAWLD_BIN=$(OUT) bash scripts/demo.sh
 
 format:
-	clang-format -i common/*.[ch] worker/*.[ch] daemon/*.[ch] tests/unit/*.[ch] bench/*.c worker/js/*.cpp worker/js/*.h 2>/dev/null || true
+	clang-format -i common/*.[ch] worker/*.[ch] daemon/*.[ch] tests/unit/*.[ch] bench/*.[ch] worker/js/*.cpp worker/js/*.h 2>/dev/null || true
 
 # install / uninstall: PREFIX (default /usr/local) and DESTDIR. crawld finds
 # crawld-worker in ../lib/crawld/ from its own sbin/; the units' /usr/local

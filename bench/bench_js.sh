@@ -23,57 +23,15 @@ BIN=$(cd "$OUT" && pwd)
 need=()
 command -v chromium >/dev/null || [ "${BENCH_JS_CHROMIUM:-1}" = 0 ] || need+=(chromium)
 command -v nginx >/dev/null || need+=(nginx-light)
-if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" = 0 ]; then
-    echo "bench_js: installing ${need[*]}" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}" >/dev/null 2>&1 || true
-    systemctl stop nginx 2>/dev/null || true
-fi
-D=$(mktemp -d /tmp/bench_js.XXXXXX)
-SP=""
-PY=""
-cleanup() {
-    # The driver first (SIGTERM: it kills Chromium and the worker), then the server.
-    if [ -n "$PY" ]; then
-        kill "$PY" 2>/dev/null || true
-        wait "$PY" 2>/dev/null || true
-    fi
-    if [ -n "$SP" ]; then
-        kill "$SP" 2>/dev/null || true
-        wait "$SP" 2>/dev/null || true
-    fi
-    rm -rf "$D"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# shellcheck source=harness.sh
+source bench/harness.sh
+harness_install "${need[@]}"
+harness_tmp bench_js
+D=$HARNESS_TMP
 python3 bench/bench_js.py gen "$D/site" "$PAGES"
-chmod 755 "$D" && chmod -R a+rX "$D/site" # nginx workers run as www-data
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-URL="http://127.0.0.1:$port"
-up() { curl -sf -o /dev/null "$URL/expected.json"; }
-SERVER=""
-# shellcheck source=nginx.sh
-source bench/nginx.sh
-if [ "${BENCH_JS_SERVER:-nginx}" = nginx ]; then
-    if nginx_static "$D/site" "$D/nginx" /expected.json; then
-        SP=$NGINX_PID URL=$NGINX_URL SERVER=nginx
-    else
-        echo "bench_js: nginx did not serve the site; using python3 -m http.server" >&2
-    fi
-fi
-if [ -z "$SERVER" ]; then
-    python3 -m http.server "$port" --bind 127.0.0.1 --directory "$D/site" >/dev/null 2>&1 &
-    SP=$!
-    for _ in $(seq 100); do up && break; sleep 0.05; done
-    up || { echo "bench_js: python3 -m http.server did not come up" >&2; exit 1; }
-    SERVER="python3 -m http.server"
-fi
+harness_serve "$D/site" /expected.json "${BENCH_JS_SERVER:-nginx}"
 mkdir -p bench/results
-# In the background and waited for, so a signal runs the trap at once.
-python3 bench/bench_js.py run --bin "$BIN" --base "$URL" --site "$D/site" --pages "$PAGES" \
-    --tmp "$D" --server "$SERVER" --out bench/results/bench_js.txt \
-    ${CHROMIUM_PAGES:+--chromium-pages "$CHROMIUM_PAGES"} &
-PY=$!
-rc=0
-wait "$PY" || rc=$?
-PY=""
-exit "$rc"
+# The driver stops Chromium and the worker when it gets SIGTERM.
+harness_drive python3 bench/bench_js.py run --bin "$BIN" --base "$HARNESS_URL" --site "$D/site" \
+    --pages "$PAGES" --tmp "$D" --server "$HARNESS_SERVER" --out bench/results/bench_js.txt \
+    ${CHROMIUM_PAGES:+--chromium-pages "$CHROMIUM_PAGES"}

@@ -6,71 +6,37 @@
  *
  * usage: bench_pages WORKER_BIN BASE_URL [PAGES] [ROUNDS]
  * BASE_URL serves /site/p/K.html (tests/server/httpd.py). */
-#include "frame.h"
 #include "arena.h"
+#include "benchutil.h"
+#include "frame.h"
 
-#include <curl/curl.h>
-#include <gumbo.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-typedef struct buf {
-    char *p;
-    size_t len, cap;
-} buf;
-
-static size_t on_write(char *d, size_t s, size_t n, void *ud)
-{
-    buf *b = ud;
-    size_t k = s * n;
-    if (b->len + k > b->cap) {
-        b->cap = (b->len + k) * 2;
-        b->p = realloc(b->p, b->cap);
-    }
-    memcpy(b->p + b->len, d, k);
-    b->len += k;
-    return k;
-}
 
 /* (a) and (b): one easy handle, keep-alive, optional gumbo parse. */
 static double run_curl(const char *base, int pages, int parse)
 {
-    CURL *h = curl_easy_init();
-    buf b = {0};
+    benchutil_fetcher f;
+    if (benchutil_fetcher_init(&f) < 0) {
+        fprintf(stderr, "curl_easy_init failed\n");
+        exit(1);
+    }
     char url[512];
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-    double t0 = now_s();
+    double t0 = benchutil_now_s();
     for (int i = 0; i < pages; i++) {
         snprintf(url, sizeof(url), "%s/site/p/%d.html", base, i);
-        b.len = 0;
-        curl_easy_setopt(h, CURLOPT_URL, url);
-        if (curl_easy_perform(h) != CURLE_OK) {
+        if (benchutil_fetch(&f, url, parse) != CURLE_OK) {
             fprintf(stderr, "curl failed on %s\n", url);
             exit(1);
         }
-        if (parse) {
-            GumboOutput *out = gumbo_parse_with_options(&kGumboDefaultOptions, b.p, b.len);
-            gumbo_destroy_output(&kGumboDefaultOptions, out);
-        }
     }
-    double dt = now_s() - t0;
-    curl_easy_cleanup(h);
-    free(b.p);
+    double dt = benchutil_now_s() - t0;
+    benchutil_fetcher_release(&f);
     return pages / dt;
 }
 
@@ -106,7 +72,7 @@ static double run_worker(const char *worker, const char *base, int pages, long *
         exit(1);
     }
     char task[600];
-    double t0 = now_s();
+    double t0 = benchutil_now_s();
     /* As crawld drives it: the next task is already queued on the channel
      * when a page ends (depth 2), so the worker never waits for the driver. */
     int sent = 0;
@@ -138,7 +104,7 @@ static double run_worker(const char *worker, const char *base, int pages, long *
         *rss_last = rss;
         arena_reset(&a, 1 << 20);
     }
-    double dt = now_s() - t0;
+    double dt = benchutil_now_s() - t0;
     close(sv[0]);
     waitpid(pid, NULL, 0);
     arena_release(&a);

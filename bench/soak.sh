@@ -27,28 +27,11 @@ BIN=$(cd "$OUT" && pwd)
 need=()
 command -v nginx >/dev/null || need+=(nginx-light)
 command -v gnuplot >/dev/null || need+=(gnuplot-nox)
-if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" = 0 ]; then
-    echo "soak: installing ${need[*]}" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}" >/dev/null 2>&1 || true
-    systemctl stop nginx 2>/dev/null || true
-fi
-D=$(mktemp -d /tmp/soak.XXXXXX)
-SITE=${SOAK_SITE:-$D/site}
-SP=""
-PY=""
-cleanup() {
-    if [ -n "$PY" ]; then
-        kill "$PY" 2>/dev/null || true
-        wait "$PY" 2>/dev/null || true
-    fi
-    if [ -n "$SP" ]; then
-        kill "$SP" 2>/dev/null || true
-        wait "$SP" 2>/dev/null || true
-    fi
-    rm -rf "$D"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# shellcheck source=harness.sh
+source bench/harness.sh
+harness_install "${need[@]}"
+harness_tmp soak
+SITE=${SOAK_SITE:-$HARNESS_TMP/site}
 if [ -f "$SITE/expected.json" ] &&
     python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["pages"] != int(sys.argv[2]))' \
         "$SITE/expected.json" "$PAGES"; then
@@ -56,27 +39,10 @@ if [ -f "$SITE/expected.json" ] &&
 else
     python3 bench/bench_js.py gen "$SITE" "$PAGES"
 fi
-chmod 755 "$D" && chmod -R a+rX "$SITE" # nginx workers run as www-data
-# shellcheck source=nginx.sh
-source bench/nginx.sh
-if nginx_static "$SITE" "$D/nginx" /index.html; then
-    SP=$NGINX_PID URL=$NGINX_URL
-else
-    echo "soak: nginx did not serve the site; using python3 -m http.server" >&2
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-    URL="http://127.0.0.1:$port"
-    python3 -m http.server "$port" --bind 127.0.0.1 --directory "$SITE" >/dev/null 2>&1 &
-    SP=$!
-    for _ in $(seq 100); do curl -sf -o /dev/null "$URL/index.html" && break; sleep 0.05; done
-fi
+harness_serve "$SITE" /index.html
 mkdir -p bench/results
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 R=bench/results/soak-$STAMP
-python3 bench/soak.py run --bin "$BIN" --base "$URL" --pages "$PAGES" --duration "$DURATION" \
-    --workers "${SOAK_WORKERS:-2}" --max-growth "${SOAK_MAX_GROWTH:-10}" \
-    --data "$R.dat" --png "$R.png" --report "$R.txt" &
-PY=$!
-rc=0
-wait "$PY" || rc=$?
-PY=""
-exit "$rc"
+harness_drive python3 bench/soak.py run --bin "$BIN" --base "$HARNESS_URL" --pages "$PAGES" \
+    --duration "$DURATION" --workers "${SOAK_WORKERS:-2}" --max-growth "${SOAK_MAX_GROWTH:-10}" \
+    --data "$R.dat" --png "$R.png" --report "$R.txt"

@@ -569,7 +569,7 @@ static dec_result decode_iconv(arena *a, iconv_t cd, const char *in, size_t n, c
 }
 
 /* Sets *in / *n to the UTF-8 text to parse and d->charset / charset_note. */
-html_err html_decode(arena *a, const char *cs, const char **in, size_t *n, html_doc *d) {
+static html_err html_decode(arena *a, const char *cs, const char **in, size_t *n, html_doc *d) {
     const unsigned char *u = (const unsigned char *)*in;
     const cs_entry *e = cs_lookup(cs);
     const char *iconv_name;
@@ -1078,11 +1078,13 @@ void *html_parse_fragment(arena *a, const char *html, size_t len, int context_ta
 /* ---------------------------------------------------------------------------
  * The entry point */
 
-html_err html_parse(arena *a, const char *url, const char *body, size_t len,
-                    const html_options *opt, html_doc *out) {
+html_err html_prepare(arena *a, const char *body, size_t len, const html_options *opt,
+                      const char **in, size_t *n, html_doc *out) {
     memset(out, 0, sizeof *out);
     if (!body)
         body = "", len = 0;
+    *in = body;
+    *n = len;
     if (len > HTML_MAX_PARSE_BYTES) {
         out->parse_error = "document larger than 256 MiB";
         return HTML_PARSE;
@@ -1090,15 +1092,23 @@ html_err html_parse(arena *a, const char *url, const char *body, size_t len,
     const char *cs = html_sniff_charset(a, opt ? opt->content_type_charset : NULL, body, len);
     if (!cs)
         return HTML_NOMEM;
-    const char *in = body;
-    size_t n = len;
-    html_err err = html_decode(a, cs, &in, &n, out);
+    html_err err = html_decode(a, cs, in, n, out);
     if (err)
         return err;
-    if (n > HTML_MAX_PARSE_BYTES) {
+    if (*n > HTML_MAX_PARSE_BYTES) {
         out->parse_error = "document larger than 256 MiB once decoded";
         return HTML_PARSE;
     }
+    return HTML_OK;
+}
+
+html_err html_parse(arena *a, const char *url, const char *body, size_t len,
+                    const html_options *opt, html_doc *out) {
+    const char *in;
+    size_t n;
+    html_err err = html_prepare(a, body, len, opt, &in, &n, out);
+    if (err)
+        return err;
 
     gumbo_heap heap = {.a = a};
     GumboOptions go = kGumboDefaultOptions;

@@ -73,10 +73,14 @@ const char *html_sniff_charset(arena *a, const char *header_charset, const char 
  * from its 10^9 assertion (a byte makes at most a couple of tokens). */
 #define HTML_MAX_PARSE_BYTES ((size_t)256 << 20)
 
-/* The decoding step of html_parse: sets *in / *n to the UTF-8 text to parse
- * (the input itself, minus a UTF-8 BOM, or a decoded copy in the arena) and
- * d->charset / d->charset_note. charset is html_sniff_charset's answer. */
-html_err html_decode(arena *a, const char *charset, const char **in, size_t *n, html_doc *d);
+/* The steps before parsing: clears *out, refuses a body (NULL: empty) over
+ * HTML_MAX_PARSE_BYTES before or after decoding (HTML_PARSE, with
+ * out->parse_error), sniffs the charset (opt's header charset first, opt
+ * may be NULL) and sets out->charset / out->charset_note and *in / *n to
+ * the UTF-8 text to parse: the body itself, minus a UTF-8 BOM, or a
+ * decoded copy in the arena. */
+html_err html_prepare(arena *a, const char *body, size_t len, const html_options *opt,
+                      const char **in, size_t *n, html_doc *out);
 
 /* Whitespace-collapsing text sink in the arena: runs of ASCII whitespace
  * and breaks (block element boundaries) become one space, none at either

@@ -1,6 +1,6 @@
 /* scan — see scan.h.
  *
- * Order of work: the size cap, charset sniffing and decoding (html.c's),
+ * Order of work: the size cap, charset sniffing and decoding (html_prepare),
  * then a UTF-8 clean-up copy only when the text needs one (invalid
  * sequences, NUL, form feed), then libxml2's push parser fed
  * HTML_SCAN_CHUNK bytes at a time with SAX callbacks that keep a stack of
@@ -419,25 +419,11 @@ static html_err run_parser(scan_st *st, const char *in, size_t n) {
 
 html_err html_scan(arena *a, const char *url, const char *body, size_t len,
                    const html_options *opt, html_doc *out) {
-    memset(out, 0, sizeof *out);
-    if (!body)
-        body = "", len = 0;
-    if (len > HTML_MAX_PARSE_BYTES) {
-        out->parse_error = "document larger than 256 MiB";
-        return HTML_PARSE;
-    }
-    const char *cs = html_sniff_charset(a, opt ? opt->content_type_charset : NULL, body, len);
-    if (!cs)
-        return HTML_NOMEM;
-    const char *in = body;
-    size_t n = len;
-    html_err err = html_decode(a, cs, &in, &n, out);
+    const char *in;
+    size_t n;
+    html_err err = html_prepare(a, body, len, opt, &in, &n, out);
     if (err)
         return err;
-    if (n > HTML_MAX_PARSE_BYTES) {
-        out->parse_error = "document larger than 256 MiB once decoded";
-        return HTML_PARSE;
-    }
     if (!clean_utf8(a, &in, &n))
         return HTML_NOMEM;
 

@@ -1,11 +1,12 @@
 /* fuzz_check — how a fuzz target reports a broken invariant: one line on
  * stderr saying which and with what values, then abort(), which libFuzzer
- * turns into a crash file. */
+ * turns into a crash file. Also the checks more than one target makes. */
 #ifndef CRAWLD_FUZZ_CHECK_H
 #define CRAWLD_FUZZ_CHECK_H
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define FUZZ_FAIL(...)                                                                             \
     do {                                                                                           \
@@ -14,5 +15,20 @@
         fputc('\n', stderr);                                                                       \
         abort();                                                                                   \
     } while (0)
+
+/* Octets a normal-form URL may hold: printable ASCII but '#', and UTF-8
+ * in the host (an IDN host stays as curl gives it). -1 when all are fine,
+ * else the offending offset. */
+static inline long fuzz_bad_octet(const char *u)
+{
+    const char *auth = strstr(u, "://");
+    size_t host_end = auth ? (size_t)(auth + 3 - u) + strcspn(auth + 3, "/?") : 0;
+    for (size_t i = 0; u[i]; i++) {
+        unsigned char c = (unsigned char)u[i];
+        if (c == '#' || c <= 0x20 || c == 0x7f || (c >= 0x80 && i >= host_end))
+            return (long)i;
+    }
+    return -1;
+}
 
 #endif

@@ -2,10 +2,10 @@
  * URL, with want_text on, in a fresh arena per input (released at the end).
  *
  * Byte 0 picks the Content-Type charset passed in, as in fuzz_html.c; the
- * rest is the body. Invariants: every extracted link, the base and the
- * canonical URL are absolute http(s) URLs in normal form; links are unique;
- * with meta nofollow there are none; the text is text_len bytes of valid
- * UTF-8 (it goes into JSON), the title valid UTF-8; gumbo_output is NULL;
+ * rest is the body. Invariants: fuzz_html's (fuzz_html_doc.h: links, base
+ * and canonical URL absolute http(s) in normal form, links unique, none
+ * with meta nofollow, text_len bytes of text); the text valid UTF-8 (it
+ * goes into JSON), the title valid UTF-8; gumbo_output is NULL;
  * the only error on input under the size cap is the attribute guard's
  * HTML_PARSE, and then some start tag really has more than
  * HTML_SCAN_MAX_ATTRS attributes. libxml2's own memory is checked by
@@ -13,32 +13,12 @@
 #include "arena.h"
 #include "html.h"
 #include "scan.h"
-#include "url.h"
 
-#include "fuzz_check.h"
+#include "fuzz_html_doc.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define PAGE_URL "http://example.com/dir/page.html?x=1"
-
-static const char *const CHARSETS[8] = {NULL, "utf-8", "windows-1252", "shift_jis",
-                                        "x-bogus", "UTF-16LE", NULL, "iso-8859-2"};
-
-static void check_url(arena *a, const char *u)
-{
-    if (!u)
-        FUZZ_FAIL("NULL URL");
-    if (strncmp(u, "http://", 7) != 0 && strncmp(u, "https://", 8) != 0)
-        FUZZ_FAIL("not http(s): \"%s\"", u);
-    if (strchr(u, '#') || strpbrk(u, " \t\r\n"))
-        FUZZ_FAIL("fragment or space in \"%s\"", u);
-    char *again;
-    url_err e = url_normalize(a, u, &again);
-    if (e != URL_OK || strcmp(again, u) != 0)
-        FUZZ_FAIL("not in normal form: \"%s\"", u);
-}
 
 /* Strict UTF-8 (no overlongs, surrogates, > U+10FFFF). */
 static int valid_utf8(const char *s)
@@ -85,12 +65,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
-    html_options opt = {.content_type_charset = CHARSETS[data[0] & 7], .want_text = 1};
+    html_options opt = {.content_type_charset = FUZZ_CHARSETS[data[0] & 7], .want_text = 1};
     arena a;
     arena_init(&a, 0);
     html_doc d;
     const char *body = (const char *)data + 1;
-    html_err e = html_scan(&a, PAGE_URL, body, size - 1, &opt, &d);
+    html_err e = html_scan(&a, FUZZ_PAGE_URL, body, size - 1, &opt, &d);
     if (e == HTML_NOMEM)
         abort(); /* nothing limits the arena here */
     /* The guard counts the cleaned-up UTF-8 text: check only input that the
@@ -104,22 +84,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (e == HTML_OK) {
         if (d.gumbo_output)
             FUZZ_FAIL("gumbo_output set");
-        if (!d.charset || !d.text || strlen(d.text) != d.text_len)
-            FUZZ_FAIL("text %zu bytes, text_len %zu", d.text ? strlen(d.text) : 0, d.text_len);
+        fuzz_check_doc(&a, &d);
         if (!valid_utf8(d.text) || (d.title && !valid_utf8(d.title)))
             FUZZ_FAIL("text or title not valid UTF-8");
-        if (d.base_href)
-            check_url(&a, d.base_href);
-        if (d.canonical)
-            check_url(&a, d.canonical);
-        if (d.meta_nofollow && d.nlinks)
-            FUZZ_FAIL("links despite meta nofollow");
-        for (size_t i = 0; i < d.nlinks; i++) {
-            check_url(&a, d.links[i]);
-            for (size_t j = 0; j < i && j < 64; j++)
-                if (strcmp(d.links[i], d.links[j]) == 0)
-                    FUZZ_FAIL("duplicate link %s", d.links[i]);
-        }
     }
     arena_release(&a);
     return 0;

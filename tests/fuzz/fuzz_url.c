@@ -27,21 +27,6 @@ static const char *const BASES[] = {
 };
 #define NBASES (sizeof(BASES) / sizeof(BASES[0]))
 
-/* Octets a normal-form URL may hold: printable ASCII but '#', and UTF-8
- * in the host (an IDN host stays as curl gives it). -1 when all are fine,
- * else the offending offset. */
-static long bad_octet(const char *u)
-{
-    const char *auth = strstr(u, "://");
-    size_t host_end = auth ? (size_t)(auth + 3 - u) + strcspn(auth + 3, "/?") : 0;
-    for (size_t i = 0; u[i]; i++) {
-        unsigned char c = (unsigned char)u[i];
-        if (c == '#' || c <= 0x20 || c == 0x7f || (c >= 0x80 && i >= host_end))
-            return (long)i;
-    }
-    return -1;
-}
-
 static void check_result(arena *a, const char *u)
 {
     size_t n = strlen(u);
@@ -49,7 +34,7 @@ static void check_result(arena *a, const char *u)
         abort();
     if (strncmp(u, "http://", 7) != 0 && strncmp(u, "https://", 8) != 0)
         abort();
-    long bad = bad_octet(u);
+    long bad = fuzz_bad_octet(u);
     if (bad >= 0)
         FUZZ_FAIL("octet 0x%02x at %ld of \"%s\"", (unsigned char)u[bad], bad, u);
     char host[1024];

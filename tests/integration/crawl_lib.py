@@ -1,12 +1,12 @@
 """Helpers for the crawl tests: an independent breadth-first crawl of the
 test server (urllib + html.parser: the expected set and order), the
 server's per-path request counts, robots.txt changes, a daemon config for
-crawling (no delay, private addresses allowed)."""
+crawling (no delay, private addresses allowed), kill -9 of crawld mid-crawl."""
 import collections, json, os, sys, urllib.parse, urllib.request
 from html.parser import HTMLParser
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_lib import Daemon, check  # noqa: E402
+from daemon_lib import Daemon, check, wait_for  # noqa: E402
 
 CRAWL_CONF = "[politeness]\ndelay_ms = 0\n"
 
@@ -113,3 +113,28 @@ def jsonl_lines(path):
         data = f.read()
     check(data == b"" or data.endswith(b"\n"), "no torn line at the end")
     return [json.loads(l) for l in data.splitlines() if l.strip()]
+
+
+def kill9_mid_crawl(d, jid, out, total, done=40):
+    """Waits until job jid has done pages, kill -9s crawld and checks that
+    its pages.jsonl (out) holds some but not all of the total; appends a
+    torn, uncommitted record, as a crash inside write() leaves it. Returns
+    the number of records at the kill. crawld is left stopped."""
+    wait_for(lambda: d.job(jid)["done"] >= done, 30, "%d pages done" % done)
+    d.kill9()
+    n = len(jsonl_lines(out))
+    check(0 < n < total, "killed mid-crawl (%d of %d)" % (n, total))
+    with open(out, "ab") as f:
+        f.write(b'{"url":"http://torn.invalid/","status":200,"tit')
+    return n
+
+
+def kill9_again_until_done(d, jid, n_at_kill, more, timeout):
+    """The second kill: once job jid has done more pages past n_at_kill,
+    kill -9 and restart crawld; the job must then complete within timeout
+    seconds."""
+    wait_for(lambda: d.job(jid)["done"] >= n_at_kill + more, 30, "%d more pages" % more)
+    d.kill9()
+    d.restart()
+    rc, o, e = d.ctl("wait", str(jid), "--timeout", str(timeout))
+    check(rc == 0 and "done" in o, "job completes after two kill -9: %d %r %r" % (rc, o, e))

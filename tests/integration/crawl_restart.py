@@ -7,7 +7,8 @@ usage: crawl_restart.py BASE_URL   (CRAWLD_BIN: the build directory)"""
 import json, os, subprocess, sys, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from daemon_lib import BIN, check, dump_log_on_failure, finish, wait_for  # noqa: E402
-from crawl_lib import bfs, crawl_daemon, jsonl_lines  # noqa: E402
+from crawl_lib import (bfs, crawl_daemon, jsonl_lines, kill9_again_until_done,  # noqa: E402
+                       kill9_mid_crawl)
 
 BASE = sys.argv[1]
 SITE = BASE + "/site/"
@@ -25,22 +26,12 @@ try:
     rc, o, e = d.ctl("pause", str(paused))
     check(rc == 0, "pause: %r" % e)
     out = os.path.join(d.out, str(jid), "pages.jsonl")
-    # First kill: early in the crawl.
-    wait_for(lambda: d.job(jid)["done"] >= 40, 30, "40 pages done")
-    d.kill9()
-    n_at_kill = len(jsonl_lines(out))
-    check(0 < n_at_kill < len(want), "killed mid-crawl (%d of %d)" % (n_at_kill, len(want)))
-    # A torn, uncommitted record at the end, as a crash inside write() leaves it.
-    with open(out, "ab") as f:
-        f.write(b'{"url":"http://torn.invalid/","status":200,"tit')
+    # First kill: early in the crawl, a torn record left at the end.
+    n_at_kill = kill9_mid_crawl(d, jid, out, len(want))
     d.restart()
     check(d.job(paused)["state"] == "paused", "a paused job stays paused across a restart")
     # Second kill: later, while pages are in flight.
-    wait_for(lambda: d.job(jid)["done"] >= n_at_kill + 100, 30, "100 more pages")
-    d.kill9()
-    d.restart()
-    rc, o, e = d.ctl("wait", str(jid), "--timeout", "90")
-    check(rc == 0 and "done" in o, "job completes after two kill -9: %d %r %r" % (rc, o, e))
+    kill9_again_until_done(d, jid, n_at_kill, 100, 90)
     recs = jsonl_lines(out)
     urls = [r["url"] for r in recs]
     check(len(urls) == len(set(urls)), "no page twice after kill -9 (%d records, %d unique)"

@@ -14,8 +14,9 @@ WARC holds every page exactly once and reads to the end.
 usage: warc.py BASE_URL   (CRAWLD_BIN: the build directory)"""
 import base64, collections, hashlib, json, os, re, subprocess, sys, urllib.request, zlib
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_lib import check, dump_log_on_failure, finish, wait_for  # noqa: E402
-from crawl_lib import bfs, crawl_daemon, jsonl_lines  # noqa: E402
+from daemon_lib import check, dump_log_on_failure, finish  # noqa: E402
+from crawl_lib import (bfs, crawl_daemon, jsonl_lines, kill9_again_until_done,  # noqa: E402
+                       kill9_mid_crawl)
 
 BASE = sys.argv[1]
 SITE = BASE + "/site/"
@@ -249,22 +250,13 @@ try:
     jid = d.submit([SITE], "--warc", "--no-js", "--depth", "100", "--max-pages", "100000")
     out = os.path.join(d.out, str(jid), "pages.jsonl")
     wpath = os.path.join(d.out, str(jid), "crawl.warc.gz")
-    wait_for(lambda: d.job(jid)["done"] >= 40, 30, "40 pages done")
-    d.kill9()
-    n_at_kill = len(jsonl_lines(out))
-    check(0 < n_at_kill < len(want), "killed mid-crawl (%d of %d)" % (n_at_kill, len(want)))
-    with open(out, "ab") as f:
-        f.write(b'{"url":"http://torn.invalid/","status":200,"tit')
+    n_at_kill = kill9_mid_crawl(d, jid, out, len(want))
     with open(wpath, "rb") as f:
         head = f.read(4096)
     with open(wpath, "ab") as f:  # half a gzip member, as a crash inside write() leaves it
         f.write(head[:len(head) // 2])
     d.restart()
-    wait_for(lambda: d.job(jid)["done"] >= n_at_kill + 80, 30, "80 more pages")
-    d.kill9()
-    d.restart()
-    rc, o, e = d.ctl("wait", str(jid), "--timeout", "120")
-    check(rc == 0 and "done" in o, "job completes after two kill -9: %d %r %r" % (rc, o, e))
+    kill9_again_until_done(d, jid, n_at_kill, 80, 120)
     recs = jsonl_lines(out)
     urls = [r["url"] for r in recs]
     check(len(urls) == len(set(urls)) and set(urls) == want,

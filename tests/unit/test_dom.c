@@ -11,32 +11,16 @@
 
 #include <check.h>
 
+#include "html_fixture.h"
 #include "testutil.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define URL "http://example.com/dir/page.html"
 #define DEEP 100000
 
-static arena A;
-static size_t live0;
-
-static void setup(void) {
-    live0 = alloc_live_bytes();
-    arena_init(&A, 0);
-}
-
-/* Every test ends here: the DOM must have lived in the arena only. */
-static void finish(void) {
-    arena_release(&A);
-    ck_assert_uint_eq(alloc_live_bytes(), live0);
-}
-
 static void *parse_gumbo(const char *html) {
-    html_options o = {.want_text = 1};
-    html_doc doc;
-    ck_assert_int_eq(html_parse(&A, URL, html, strlen(html), &o, &doc), HTML_OK);
+    html_doc doc = parse(html);
     ck_assert_ptr_nonnull(doc.gumbo_output);
     return doc.gumbo_output;
 }
@@ -918,13 +902,6 @@ static void edit_hook(void *ud, void *gumbo_output) {
     ck_assert_str_eq(dom_tag_name(d, title), "title");
     ck_assert_int_eq(dom_set_text_content(d, title, "New title", 9), DOM_OK);
     check_doc(d);
-}
-
-static int link_index(const html_doc *doc, const char *url) {
-    for (size_t i = 0; i < doc->nlinks; i++)
-        if (!strcmp(doc->links[i], url))
-            return (int)i;
-    return -1;
 }
 
 START_TEST(extraction_sees_edits) {

@@ -7,6 +7,7 @@
 
 #include <check.h>
 
+#include "html_fixture.h"
 #include "testutil.h"
 #include <signal.h>
 #include <stdint.h>
@@ -15,42 +16,8 @@
 #include <string.h>
 #include <time.h>
 
-#define URL "http://example.com/dir/page.html"
-
-static arena A;
-static size_t live0;
-
-static void setup(void) {
-    live0 = alloc_live_bytes();
-    arena_init(&A, 0);
-}
-
-/* Every test ends here: the parse must have lived in the arena only. */
-static void finish(void) {
-    arena_release(&A);
-    ck_assert_uint_eq(alloc_live_bytes(), live0);
-}
-
-static html_doc parse_n(const char *html, size_t len, const char *hdr_charset, int want_text) {
-    html_options o = {.content_type_charset = hdr_charset, .want_text = want_text};
-    html_doc d;
-    ck_assert_int_eq(html_parse(&A, URL, html, len, &o, &d), HTML_OK);
-    return d;
-}
-
-static html_doc parse(const char *html) {
-    return parse_n(html, strlen(html), NULL, 1);
-}
-
 static html_doc parse_cs(const char *html, const char *hdr_charset) {
     return parse_n(html, strlen(html), hdr_charset, 1);
-}
-
-static int link_index(const html_doc *d, const char *url) {
-    for (size_t i = 0; i < d->nlinks; i++)
-        if (!strcmp(d->links[i], url))
-            return (int)i;
-    return -1;
 }
 
 #define ck_has_link(d, u) ck_assert_msg(link_index(&(d), (u)) >= 0, "missing link %s", (u))
@@ -541,13 +508,8 @@ START_TEST(deep_nesting) {
     /* gumbo builds this iteratively but in O(depth^2) time (each <div> scans
      * the open elements for a <p>); the walk must not recurse. */
     enum { DEPTH = 100000 };
-    const char *tail = "<a href='/deep'>bottom</a>";
-    size_t len = (size_t)DEPTH * 5 + strlen(tail);
-    char *html = malloc(len + 1);
-    ck_assert_ptr_nonnull(html);
-    for (size_t i = 0; i < DEPTH; i++)
-        memcpy(html + i * 5, "<div>", 5);
-    strcpy(html + (size_t)DEPTH * 5, tail);
+    size_t len;
+    char *html = nested_doc("<div>", DEPTH, "<a href='/deep'>bottom</a>", &len);
     html_doc d = parse_n(html, len, NULL, 1);
     free(html);
     ck_assert_uint_eq(d.nlinks, 1);
@@ -562,13 +524,8 @@ END_TEST
 START_TEST(deep_nesting_inline) {
     /* <span> nesting costs gumbo O(depth): go deeper. */
     enum { DEPTH = 300000 };
-    const char *tail = "<a href='/s'>s</a>";
-    size_t len = (size_t)DEPTH * 6 + strlen(tail);
-    char *html = malloc(len + 1);
-    ck_assert_ptr_nonnull(html);
-    for (size_t i = 0; i < DEPTH; i++)
-        memcpy(html + i * 6, "<span>", 6);
-    strcpy(html + (size_t)DEPTH * 6, tail);
+    size_t len;
+    char *html = nested_doc("<span>", DEPTH, "<a href='/s'>s</a>", &len);
     html_doc d = parse_n(html, len, NULL, 0);
     free(html);
     ck_assert_uint_eq(d.nlinks, 1);
@@ -584,24 +541,8 @@ static double now(void) {
 }
 
 START_TEST(ten_megabytes) {
-    const size_t target = 10u << 20;
-    size_t cap = target + 4096, len = 0;
-    char *html = malloc(cap);
-    ck_assert_ptr_nonnull(html);
-    len += (size_t)snprintf(html, cap,
-                            "<!DOCTYPE html><html><head><title>Big page</title>"
-                            "</head><body>\n");
-    size_t items = 0;
-    while (len < target) {
-        len += (size_t)snprintf(html + len, cap - len,
-                                "<div class=\"item\"><h2>Item %zu</h2><p>Some words about item "
-                                "%zu &amp; more words, <b>bold</b> and <i>italic</i>.</p>"
-                                "<a href=\"/item/%zu\">link</a> <a href=\"/item/%zu\">dup</a>"
-                                " <a href=\"#top\">top</a></div>\n",
-                                items, items, items, items);
-        items++;
-    }
-    len += (size_t)snprintf(html + len, cap - len, "</body></html>");
+    size_t len, items;
+    char *html = big_page(10u << 20, &len, &items);
     double t0 = now();
     html_doc d = parse_n(html, len, NULL, 1);
     double t = now() - t0;

@@ -12,6 +12,7 @@
 
 #include <check.h>
 
+#include "html_fixture.h"
 #include "testutil.h"
 #include <dirent.h>
 #include <malloc.h>
@@ -20,21 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-
-#define URL "http://example.com/dir/page.html"
-
-static arena A;
-static size_t live0;
-
-static void setup(void) {
-    live0 = alloc_live_bytes();
-    arena_init(&A, 0);
-}
-
-static void finish(void) {
-    arena_release(&A);
-    ck_assert_uint_eq(alloc_live_bytes(), live0);
-}
 
 static const char *nz(const char *s) {
     return s ? s : "(null)";
@@ -103,13 +89,6 @@ static html_doc scan_n(const char *html, size_t len, const char *hdr_cs, int wan
 
 static html_doc scan(const char *html) {
     return scan_n(html, strlen(html), NULL, 1);
-}
-
-static html_doc gumbo(const char *html) {
-    html_options o = {.want_text = 1};
-    html_doc d;
-    ck_assert_int_eq(html_parse(&A, URL, html, strlen(html), &o, &d), HTML_OK);
-    return d;
 }
 
 /* ---- the same answers ----------------------------------------------------- */
@@ -352,7 +331,7 @@ START_TEST(differs_elements_and_depth) {
     s = scan("<p>x</p>");
     ck_assert_uint_eq(s.elements, 3); /* html, body, p: no implied head */
     ck_assert_uint_eq(s.max_depth, 3);
-    html_doc g = gumbo("<p>x</p>");
+    html_doc g = parse("<p>x</p>");
     ck_assert_uint_eq(g.elements, 4);
     finish();
 }
@@ -363,7 +342,7 @@ START_TEST(differs_character_references) {
     html_doc s = scan("<p>a &amp b &notit; c &NewLine; d &#x80; e</p><a href='/?x=1&copy'>c</a>");
     ck_assert_str_eq(s.text, "a &amp b &notit; c &NewLine; d \xC2\x80 e c"); /* U+0080 kept */
     ck_assert_str_eq(s.links[0], "http://example.com/?x=1&copy");
-    html_doc g = gumbo("<p>a &amp b &notit; c &NewLine; d &#x80; e</p><a href='/?x=1&copy'>c</a>");
+    html_doc g = parse("<p>a &amp b &notit; c &NewLine; d &#x80; e</p><a href='/?x=1&copy'>c</a>");
     ck_assert_str_eq(g.text, "a & b \xC2\xACit; c d \xE2\x82\xAC e c");
     /* With the ';' both agree (same() covers it); the common ones: */
     s = scan("<p>&lt;&gt;&amp;&quot;&#39;&nbsp;&eacute;&#x263A;</p>");
@@ -380,7 +359,7 @@ START_TEST(differs_markup_in_text_elements) {
     ck_assert_uint_eq(s.nlinks, 1);
     ck_assert_str_eq(s.links[0], "http://example.com/ok");
     ck_assert_str_eq(s.title, "a z"); /* gumbo: "a <b>bold</b> z" */
-    html_doc g = gumbo("<title>a <b>bold</b> z</title>");
+    html_doc g = parse("<title>a <b>bold</b> z</title>");
     ck_assert_str_eq(g.title, "a <b>bold</b> z");
     /* Plain text in a textarea is text for both. */
     same_s("textarea", "<textarea>typed here</textarea>");
@@ -390,7 +369,7 @@ END_TEST
 
 START_TEST(differs_cdata_and_bogus_comments) {
     const char *h = "<p>a<![CDATA[ <a href=/cd>x</a> ]]>b</p>";
-    html_doc s = scan(h), g = gumbo(h);
+    html_doc s = scan(h), g = parse(h);
     ck_assert_uint_eq(g.nlinks, 0); /* a bogus comment up to the first '>' */
     ck_assert_uint_eq(s.nlinks, 1); /* libxml2: text "<![CDATA[", then a real <a> */
     ck_assert_str_eq(s.links[0], "http://example.com/cd");
@@ -405,7 +384,7 @@ START_TEST(differs_foreign_content) {
     same_s("svg", "<svg><a href=/svg-a><text>t</text></a><title>st</title></svg><a href=/h>h</a>");
     /* ... but HTML5 leaves <svg> at a <p>; libxml2 does not. */
     const char *h = "<svg><p><a href=/after>x</a></p></svg>";
-    html_doc s = scan(h), g = gumbo(h);
+    html_doc s = scan(h), g = parse(h);
     ck_assert_uint_eq(g.nlinks, 1);
     ck_assert_uint_eq(s.nlinks, 0);
     finish();
@@ -428,7 +407,7 @@ START_TEST(differs_noscript_in_head) {
     /* HTML5 ("in head noscript") closes a <noscript> in <head> at body
      * content, which then is visible text; libxml2 keeps it open. */
     const char *h = "<noscript><a href=/ns>n</a></noscript><p>p</p>";
-    html_doc s = scan(h), g = gumbo(h);
+    html_doc s = scan(h), g = parse(h);
     ck_assert_str_eq(g.text, "n p");
     ck_assert_str_eq(s.text, "p");
     ck_assert_uint_eq(s.nlinks, 1);
@@ -452,13 +431,8 @@ END_TEST
 
 START_TEST(deep_nesting) {
     enum { DEPTH = 100000 };
-    const char *tail = "<a href='/deep'>bottom</a>";
-    size_t len = (size_t)DEPTH * 5 + strlen(tail);
-    char *html = malloc(len + 1);
-    ck_assert_ptr_nonnull(html);
-    for (size_t i = 0; i < DEPTH; i++)
-        memcpy(html + i * 5, "<div>", 5);
-    strcpy(html + (size_t)DEPTH * 5, tail);
+    size_t len;
+    char *html = nested_doc("<div>", DEPTH, "<a href='/deep'>bottom</a>", &len);
     html_doc d = scan_n(html, len, NULL, 1);
     free(html);
     ck_assert_uint_eq(d.nlinks, 1);
@@ -571,23 +545,8 @@ START_TEST(attribute_count_matches_libxml2) {
 END_TEST
 
 START_TEST(ten_megabytes) {
-    const size_t target = 10u << 20;
-    size_t cap = target + 4096, len = 0;
-    char *html = malloc(cap);
-    ck_assert_ptr_nonnull(html);
-    len += (size_t)snprintf(html, cap,
-                            "<!DOCTYPE html><html><head><title>Big page</title></head><body>\n");
-    size_t items = 0;
-    while (len < target) {
-        len += (size_t)snprintf(html + len, cap - len,
-                                "<div class=\"item\"><h2>Item %zu</h2><p>Some words about item "
-                                "%zu &amp; more words, <b>bold</b> and <i>italic</i>.</p>"
-                                "<a href=\"/item/%zu\">link</a> <a href=\"/item/%zu\">dup</a>"
-                                " <a href=\"#top\">top</a></div>\n",
-                                items, items, items, items);
-        items++;
-    }
-    len += (size_t)snprintf(html + len, cap - len, "</body></html>");
+    size_t len, items;
+    char *html = big_page(10u << 20, &len, &items);
     long long t0 = testutil_now_ms();
     html_doc d = scan_n(html, len, NULL, 1);
     long long ms = testutil_now_ms() - t0;
