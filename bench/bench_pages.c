@@ -93,12 +93,15 @@ static double run_worker(const char *worker, const char *base, int pages, long *
             fprintf(stderr, "worker gave no reply\n");
             exit(1);
         }
-        if (!strstr(reply, "\"status\":200")) {
-            fprintf(stderr, "bad reply: %.300s\n", reply);
+        frame_result res;
+        const char *why = NULL;
+        if (frame_result_decode(reply, len, &res, &why) < 0 || res.status != 200 ||
+            (res.flags & FR_FAILED)) {
+            fprintf(stderr, "bad reply: %s (status %lld)\n", why ? why : "the page failed",
+                    why ? 0LL : (long long)res.status);
             exit(1);
         }
-        char *r = strstr(reply, "\"rss_kb\":");
-        long rss = r ? atol(r + 9) : -1;
+        long rss = (long)res.rss_kb;
         if (i + 1 == 100)
             *rss100 = rss;
         *rss_last = rss;
