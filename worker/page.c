@@ -114,6 +114,35 @@ static void run_scripts(void *ud, void *gumbo_output)
     p->js_ms = page_now_ms() - t0;
 }
 
+/* The deepest element nesting (html_doc.max_depth from html_scan, <html>
+ * counting 1) at which a page's scripts still run. gumbo, which builds the
+ * tree scripts need, scans its stack of open elements for most tags, so its
+ * time grows with the square of the depth; measured with html_parse on N
+ * nested <div>s (release build): 0.6 ms at 512, 1.5-3 ms at 1,000, 115-140
+ * ms at 10,000, 1.0-1.3 s at 30,000 and 13-16 s at 100,000, past any page
+ * deadline (html_scan: 0.08, 0.2, 2, 9-12 and 38-55 ms).
+ * Browsers bound that depth too: Chromium's HTML parser
+ * (HTMLConstructionSite::kMaximumHTMLParserDOMTreeDepth = 512) adds deeper
+ * elements as siblings instead of children, so no page that works in
+ * Chrome needs a parsed tree deeper than 512, and at 512 gumbo costs well
+ * under a millisecond. Over it the page keeps the scan's answer (title,
+ * links, text) and its scripts do not run. */
+#define PAGE_JS_MAX_DEPTH 512
+
+/* Why a page whose scan succeeded must not go through gumbo and its
+ * scripts, or NULL. The scan has already refused an element with too many
+ * attributes (gumbo's duplicate check is quadratic as well). libxml2's
+ * depth is close to gumbo's, not equal: it closes some elements HTML5
+ * keeps open (docs/worker.md). */
+static const char *js_guard(page *p)
+{
+    if (p->doc.max_depth <= PAGE_JS_MAX_DEPTH)
+        return NULL;
+    const char *why = arena_sprintf(p->a, "js: skipped, nesting depth %zu over %d",
+                                    p->doc.max_depth, PAGE_JS_MAX_DEPTH);
+    return why ? why : "js: skipped, nesting depth over the limit";
+}
+
 int page_run(worker_env *e, const page_task *t, page *p)
 {
     memset(p, 0, sizeof(*p));
@@ -135,13 +164,27 @@ int page_run(worker_env *e, const page_task *t, page *p)
         double t0 = page_now_ms();
         js_ctx jc = {.e = e, .p = p};
         html_options ho = {.content_type_charset = p->fetch.charset, .want_text = t->want_text};
-        if (t->js) {
+        /* No scripts: no tree needed, the SAX scan gives the same html_doc.
+         * With scripts it runs first all the same, as gumbo's guard. */
+        html_err he = html_scan(p->a, p->fetch.final_url, p->fetch.body, p->fetch.body_len, &ho,
+                                &p->doc);
+        if (he == HTML_OK && t->js && !(p->js_note = js_guard(p))) {
+            html_doc scanned = p->doc;
             ho.after_parse = run_scripts;
             ho.after_parse_ud = &jc;
+            he = html_parse(p->a, p->fetch.final_url, p->fetch.body, p->fetch.body_len, &ho,
+                            &p->doc);
+            if (he == HTML_PARSE && !p->js_ran) {
+                /* gumbo gave no tree (it aborted): the scan's answer stands. */
+                p->js_note = p->doc.parse_error
+                                 ? arena_sprintf(p->a, "js: skipped, %s", p->doc.parse_error)
+                                 : NULL;
+                if (!p->js_note)
+                    p->js_note = "js: skipped, the HTML parser failed";
+                p->doc = scanned;
+                he = HTML_OK;
+            }
         }
-        /* No scripts: no tree needed, the SAX scan gives the same html_doc. */
-        html_err he = (t->js ? html_parse : html_scan)(p->a, p->fetch.final_url, p->fetch.body,
-                                                       p->fetch.body_len, &ho, &p->doc);
         p->parse_ms = page_now_ms() - t0 - p->js_ms;
         if (he == HTML_OK)
             p->parsed = 1;

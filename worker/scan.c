@@ -277,15 +277,18 @@ static void on_start(void *ud, const xmlChar *name, const xmlChar **atts) {
         st->cap = ncap;
     }
     unsigned char f = 0;
+    html_doc *d = st->d;
+    /* Depth counts inert content too: gumbo builds <template> contents as
+     * elements on its stack, and page.c reads max_depth as the bound on
+     * gumbo's cost before a page's scripts run. */
+    if (st->sp + 1 > d->max_depth)
+        d->max_depth = st->sp + 1;
     if (st->inert) { /* template contents, or markup HTML5 reads as text */
         st->stack[st->sp++] = 0;
         return;
     }
     int tag = (int)gumbo_tag_enum((const char *)name);
-    html_doc *d = st->d;
     d->elements++;
-    if (st->sp + 1 > d->max_depth)
-        d->max_depth = st->sp + 1;
     if (st->foreign || tag == GUMBO_TAG_SVG || tag == GUMBO_TAG_MATH) {
         if (!st->foreign)
             f |= F_FOREIGN;
@@ -350,6 +353,29 @@ static void on_text(void *ud, const xmlChar *ch, int len) {
 /* ---------------------------------------------------------------------------
  * The entry point */
 
+/* libxml2 2.9's push parser stops at the first content after its element
+ * stack has emptied: after "</html>", or after an end tag that comes before
+ * any element ("</div><title>…"). It waits in XML_PARSER_EPILOG, then sets
+ * XML_PARSER_EOF and drops every later chunk, so the rest of the page gave
+ * no links (and no depth for page.c's guard to see). HTML5 parsers (gumbo)
+ * go on, and libxml2 2.14 dropped that state. Resume: in
+ * XML_PARSER_CONTENT it opens <html> and <body> again for what follows.
+ * terminate as for htmlParseChunk. */
+static void resume_after_stop(htmlParserCtxtPtr ctxt, int terminate) {
+    for (;;) {
+        if (ctxt->errNo == XML_ERR_NO_MEMORY || !ctxt->input ||
+            (ctxt->instate != XML_PARSER_EOF && ctxt->instate != XML_PARSER_EPILOG))
+            return;
+        ptrdiff_t left = ctxt->input->end - ctxt->input->cur;
+        if (left <= 0)
+            return;
+        ctxt->instate = XML_PARSER_CONTENT;
+        htmlParseChunk(ctxt, NULL, 0, terminate);
+        if (!ctxt->input || ctxt->input->end - ctxt->input->cur >= left)
+            return; /* waits for more input, or made no progress */
+    }
+}
+
 static html_err run_parser(scan_st *st, const char *in, size_t n) {
     htmlSAXHandler sax;
     memset(&sax, 0, sizeof sax);
@@ -381,6 +407,7 @@ static html_err run_parser(scan_st *st, const char *in, size_t n) {
         }
         htmlParseChunk(ctxt, in + off, (int)k, 0);
         off += k;
+        resume_after_stop(ctxt, 0);
         if (ctxt->errNo == XML_ERR_NO_MEMORY) {
             err = HTML_NOMEM;
             break;
@@ -408,6 +435,7 @@ static html_err run_parser(scan_st *st, const char *in, size_t n) {
     }
     if (!err && !st->oom) {
         htmlParseChunk(ctxt, NULL, 0, 1);
+        resume_after_stop(ctxt, 1);
         if (ctxt->errNo == XML_ERR_NO_MEMORY)
             err = HTML_NOMEM;
     }

@@ -8,7 +8,13 @@ all along) and none is recycled for RSS.
 
   /nested?n=100000   parses (JS off: libxml2's SAX scan, no tree)
   /attrs?n=1000000   refused by the scan's attribute guard (more than 1024)
-  /nested?n=10000&js=1  with JS: scripts walk the deep tree; one record, no crash
+  With JS on, html_scan runs first and guards gumbo (quadratic in depth and
+  in attributes per tag; 100,000 nested elements take it ~16 s):
+  /nested?n=100000&js=1  scripts skipped (depth over 512): one attempt, the
+                     scan's title and links, js_note names the depth
+  /attrs?n=1000000&js=1  the scan's attribute error, as with JS off
+  /nested?n=500&js=1 under the limit: scripts walk the tree (title changed)
+  and the workers that ran them are the same processes afterwards
   /huge?mb=500       too_large at max_body_mb; the server sent far less than 500 MB
   /gzip6             decode: curl refuses more than 5 stacked encodings
   /gzipbomb?mb=64   too_large: decoded bytes count against max_body_mb
@@ -162,17 +168,49 @@ def main():
         check(robots["big"].stats.requests.get("/robots.txt", 0) == 1,
               "robots.txt (600 KiB) fetched once")
 
-        # With JS on, scripts walk a 10,000-deep tree (querySelectorAll,
-        # textContent, innerHTML, cloneNode): the page ends with a record,
-        # a script error at worst, and the worker survives.
-        jid_js = d.submit([o + "/nested?n=10000&js=1"], "--depth", "0", "--js")
-        d.wait_job(jid_js, timeout=2 * PAGE_TIMEOUT_MS / 1000 / SLOW + 30)
-        rj = d.records(jid_js)
-        check(len(rj) == 1 and rj[0].get("status") == 200 and not rj[0].get("error")
-              and rj[0].get("js") is True, "deep tree with JS: one record, fetched and parsed: %r"
-              % [{k: x.get(k) for k in ("error", "title", "js_stats")} for x in rj])
-        print("  nested+js   title=%r js=%r" % (rj[0].get("title"), rj[0].get("js_stats")) if rj
-              else "")
+        # With JS on, html_scan runs before gumbo and guards it: a page nested
+        # deeper than 512 keeps the scan's answer without scripts, a tag with
+        # too many attributes is the scan's error; each ends in one attempt,
+        # well inside the page deadline, and no worker is killed. Under the
+        # limit, scripts walk the tree (querySelectorAll, textContent,
+        # innerHTML, cloneNode) and retitle the page.
+        st0 = d.status()
+        pids0 = sorted(w["pid"] for w in st0["workers"] if w.get("pid"))
+        js_pages = {"nested_js": o + "/nested?n=100000&js=1",
+                    "attrs_js": o + "/attrs?n=1000000&js=1",
+                    "shallow_js": o + "/nested?n=500&js=1"}
+        t1 = time.time()
+        jid_js = d.submit(list(js_pages.values()), "--depth", "0", "--js")
+        d.wait_job(jid_js, timeout=2 * 2 * PAGE_TIMEOUT_MS / 1000 / SLOW + 30)
+        took_js = time.time() - t1
+        rj = one_record_each(d.records(jid_js), list(js_pages.values()))
+        r.update({k: rj.get(u, {}) for k, u in js_pages.items()})
+        for k in js_pages:
+            x = r[k]
+            spent = sum(x.get(f) or 0 for f in ("fetch_ms", "parse_ms", "js_ms"))
+            check(x.get("attempts") == 1 and spent < PAGE_TIMEOUT_MS / 3,
+                  "%s: one attempt, well inside the page deadline (%d ms): attempts=%r, "
+                  "fetch+parse+js %.0f ms, error=%r" % (k, PAGE_TIMEOUT_MS, x.get("attempts"),
+                                                        spent, err_of(x)))
+        ends("nested_js", lambda x: not x.get("error") and x.get("status") == 200
+             and x.get("js") is False
+             and x.get("js_note") == "js: skipped, nesting depth 100002 over 512"
+             and x.get("title") == "Nested", "scripts skipped, naming the depth; the scan's title")
+        ends("attrs_js", lambda x: err_of(x) == "parse: an element with more than 1024 attributes"
+             and x.get("js") is False, "the attribute guard's error, as with JS off")
+        ends("shallow_js", lambda x: not x.get("error") and x.get("js") is True
+             and not x.get("js_note") and (x.get("title") or "").startswith("divs 500 "),
+             "under the limit the scripts ran and retitled the page")
+        st1 = d.status()
+        pids1 = sorted(w["pid"] for w in st1["workers"] if w.get("pid"))
+        for why in ("timeout", "crash"):
+            check(st1["recycles"].get(why, 0) == st0["recycles"].get(why, 0),
+                  "no worker recycled for %s by the JS pages: %r -> %r"
+                  % (why, st0["recycles"], st1["recycles"]))
+        check(pids1 == pids0, "the same worker processes before and after the JS pages: %r -> %r"
+              % (pids0, pids1))
+        print("  js pages: %.1f s; shallow title=%r js_stats=%r"
+              % (took_js, r["shallow_js"].get("title"), r["shallow_js"].get("js_stats")))
 
         # crawld is still here and serves a normal job.
         check(d.proc.poll() is None, "crawld still running")
@@ -192,8 +230,9 @@ def main():
               "no worker recycled for RSS: %r" % st["recycles"])
         print("hostile_pages: %.1f s, worker peak RSS %d MB over %d workers, recycles %r"
               % (took, peak, len(watch.peak), st["recycles"]))
-        for k, u in pages.items():
-            print("  %-11s %s" % (k, err_of(r[k]) or "ok %s" % r[k].get("status")))
+        for k in list(pages) + list(js_pages):
+            print("  %-11s %s" % (k, err_of(r[k]) or "ok %s%s" % (
+                r[k].get("status"), " (%s)" % r[k]["js_note"] if r[k].get("js_note") else "")))
         check(d.stop() == 0, "crawld exits 0 on SIGTERM")
     finally:
         watch.stop_flag = True

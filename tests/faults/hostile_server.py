@@ -10,7 +10,8 @@ Endpoint           | Response
 ------------------ | -------------------------------------------------------
 /nested?n=N        | N nested <div>s (default 100000), Content-Length; &js=1 adds
                    |   a script that walks the whole tree (title: what it found)
-/attrs?n=N         | one <div> with N distinct attributes (default 1000000)
+/attrs?n=N         | one <div> with N distinct attributes (default 1000000); &js=1
+                   |   adds a script that retitles the page "scripts ran"
 /huge?mb=N         | an HTML body of N MiB (default 500) with Content-Length,
                    |   64 KiB writes; the bytes sent are counted (stats)
 /gzip6             | a page gzipped 6 times, "Content-Encoding: gzip, gzip, …"
@@ -139,6 +140,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             n = num("n", 1000000)
             pre = b"<!doctype html><html><head><title>Attrs</title></head><body><div"
             post = b">x</div></body></html>"
+            if q.get("js"):
+                post = b">x</div><script>document.title = 'scripts ran';</script></body></html>"
             step = 20000
 
             def block(i):

@@ -55,6 +55,7 @@ Endpoint                        | Response
                                 |   text/html (no charset), title "Café Olé" (latin1 bytes)
 /latin1-header                  | same page without the meta; Content-Type text/html; charset=iso-8859-1
 /deep?n=N                       | N nested <div> (default 100000), streamed, Content-Length
+/attrs?n=N                      | one <div> with N distinct attributes (default 100000), title "Attrs"
 /base                           | <base href="http://HOST/other/dir/"> and relative links
 /links                          | links of every shape (see README.md for the expected resolutions);
                                 |   <link rel="canonical" href="/canon">, next/prev/alternate/stylesheet
@@ -852,6 +853,11 @@ class Handler(BaseHTTPRequestHandler):
                 w.write(unit * rem)
         w.write(suffix)
 
+    def ep_attrs(self, q):
+        n = _int(q, "n", 100000, 0, 2_000_000)
+        attrs = "".join(" a%x" % k for k in range(n))
+        self.respond(200, page("Attrs", f"<div{attrs}>x</div><a href=\"/after-attrs\">after</a>"))
+
     def ep_base(self, q):
         h = self.host()
         body = (
@@ -988,6 +994,7 @@ ROUTES = {
     "/latin1": Handler.ep_latin1,
     "/latin1-header": Handler.ep_latin1_header,
     "/deep": Handler.ep_deep,
+    "/attrs": Handler.ep_attrs,
     "/base": Handler.ep_base,
     "/links": Handler.ep_links,
     "/a/b/links.html": Handler.ep_links,

@@ -194,6 +194,8 @@ def run(port, n_pages):
     check(len(body) == 2 * 1024 * 1024 and body.endswith(b"</html>\n") and title(body) == b"Big", "/big?mb=2")
     r, body = get(port, "/deep?n=1000")
     check(body.count(b"<div>") == 1000 and body.count(b"</div>") == 1000, "/deep?n=1000")
+    r, body = get(port, "/attrs?n=3000")
+    check(body.count(b" a") >= 3000 and b" abb7>" in body and b" abb8" not in body, "/attrs?n=3000")
     r, body = get(port, "/deep")
     check(int(r.getheader("Content-Length")) == len(body) and body.count(b"<div>") == 100000, "/deep default")
 

@@ -107,6 +107,104 @@ START_TEST(deep_nesting_page_is_parsed)
 }
 END_TEST
 
+/* With JS on, html_scan runs first and guards gumbo (quadratic in depth:
+ * ~16 s on this page). Over PAGE_JS_MAX_DEPTH the page keeps the scan's
+ * answer and the record says why no script ran. */
+START_TEST(js_skipped_over_depth_limit)
+{
+    page_task t = {.url = U("/deep?n=100000"), .js = 1};
+    page p;
+    double t0 = page_now_ms();
+    ck_assert_int_eq(page_run(&env, &t, &p), 0);
+    double ms = page_now_ms() - t0;
+    ck_assert_int_eq(p.parsed, 1);
+    ck_assert_ptr_null(p.error);
+    ck_assert_int_eq(p.js_ran, 0);
+    ck_assert_ptr_null(p.dom);
+    ck_assert_ptr_nonnull(p.js_note);
+    ck_assert_str_eq(p.js_note, "js: skipped, nesting depth 100002 over 512"); /* + html, body */
+    ck_assert_str_eq(p.doc.title, "Deep");
+    ck_assert_ptr_null(p.doc.gumbo_output); /* gumbo never ran */
+    ck_assert_msg(ms < 5000, "page took %.0f ms", ms);
+    json_error_t je;
+    json_t *o = json_loads(page_result_json(&p, NULL), 0, &je);
+    ck_assert_ptr_nonnull(o);
+    ck_assert(json_is_false(json_object_get(o, "js")));
+    ck_assert_str_eq(json_string_value(json_object_get(o, "js_note")),
+                     "js: skipped, nesting depth 100002 over 512");
+    ck_assert(json_is_null(json_object_get(o, "error")));
+    ck_assert_str_eq(json_string_value(json_object_get(o, "title")), "Deep");
+    json_decref(o);
+    page_end(&env, &p);
+}
+END_TEST
+
+/* The limit itself: depth 512 (510 <div>s in <html><body>) runs the
+ * scripts on gumbo's tree, 513 does not. */
+START_TEST(js_runs_at_depth_limit)
+{
+    page_task t = {.url = U("/deep?n=510"), .js = 1};
+    page p;
+    ck_assert_int_eq(page_run(&env, &t, &p), 0);
+    ck_assert_int_eq(p.parsed, 1);
+    ck_assert_ptr_null(p.js_note);
+    ck_assert_int_eq(p.js_ran, 1);
+    ck_assert_ptr_nonnull(p.doc.gumbo_output);
+    ck_assert_uint_eq(p.doc.max_depth, 512);
+    page_end(&env, &p);
+    page_task t2 = {.url = U("/deep?n=511"), .js = 1};
+    ck_assert_int_eq(page_run(&env, &t2, &p), 0);
+    ck_assert_int_eq(p.parsed, 1);
+    ck_assert_int_eq(p.js_ran, 0);
+    ck_assert_str_eq(p.js_note, "js: skipped, nesting depth 513 over 512");
+    page_end(&env, &p);
+}
+END_TEST
+
+/* The scan's attribute guard holds with JS on too: the same error as with
+ * JS off, and gumbo never sees the tag. */
+START_TEST(js_page_with_too_many_attributes_fails_as_without_js)
+{
+    for (int js = 0; js <= 1; js++) {
+        page_task t = {.url = U("/attrs?n=1000000"), .js = js};
+        page p;
+        double t0 = page_now_ms();
+        ck_assert_int_eq(page_run(&env, &t, &p), 0);
+        double ms = page_now_ms() - t0;
+        ck_assert_int_eq(p.parsed, 0);
+        ck_assert_str_eq(p.error, "parse: an element with more than 1024 attributes");
+        ck_assert_int_eq(p.js_ran, 0);
+        ck_assert_msg(ms < 5000, "js=%d: page took %.0f ms", js, ms);
+        page_end(&env, &p);
+    }
+    page_task t = {.url = U("/attrs?n=1024"), .js = 1}; /* at the limit: parsed, scripts run */
+    page p;
+    ck_assert_int_eq(page_run(&env, &t, &p), 0);
+    ck_assert_ptr_null(p.error);
+    ck_assert_int_eq(p.js_ran, 1);
+    ck_assert_uint_eq(p.doc.nlinks, 1);
+    page_end(&env, &p);
+}
+END_TEST
+
+/* gumbo aborts on this page (an assertion; html.c leaves the parse): with
+ * JS on the page keeps the scan's answer instead of failing. */
+START_TEST(js_page_keeps_scan_when_gumbo_fails)
+{
+    page_task t = {.url = U("/fixtures/html/gumbo_abort.html"), .js = 1};
+    page p;
+    ck_assert_int_eq(page_run(&env, &t, &p), 0);
+    ck_assert_int_eq(p.parsed, 1);
+    ck_assert_ptr_null(p.error);
+    ck_assert_int_eq(p.js_ran, 0);
+    ck_assert_str_eq(p.js_note, "js: skipped, the HTML parser gave no document");
+    ck_assert_str_eq(p.doc.title, "Gumbo abort");
+    ck_assert_uint_eq(p.doc.nlinks, 1);
+    ck_assert_ptr_nonnull(strstr(p.doc.links[0], "/before-table"));
+    page_end(&env, &p);
+}
+END_TEST
+
 START_TEST(thousand_pages_return_to_baseline_after_every_page)
 {
     /* Warm up: the first page creates the page arena and curl's connection. */
@@ -159,6 +257,10 @@ int main(void)
     tcase_add_test(tc, fetch_error_becomes_error_word);
     tcase_add_test(tc, non_html_is_not_parsed);
     tcase_add_test(tc, deep_nesting_page_is_parsed);
+    tcase_add_test(tc, js_skipped_over_depth_limit);
+    tcase_add_test(tc, js_runs_at_depth_limit);
+    tcase_add_test(tc, js_page_with_too_many_attributes_fails_as_without_js);
+    tcase_add_test(tc, js_page_keeps_scan_when_gumbo_fails);
     tcase_add_test(tc, thousand_pages_return_to_baseline_after_every_page);
     suite_add_tcase(s, tc);
     return testutil_run(s);

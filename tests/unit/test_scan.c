@@ -427,6 +427,47 @@ START_TEST(invalid_utf8_same_as_html_parse) {
 }
 END_TEST
 
+/* libxml2 2.9's push parser stops for good at content that follows an
+ * emptied element stack (after </html>, or after an end tag before any
+ * element); scan resumes it, as HTML5 goes on. */
+START_TEST(same_after_the_element_stack_empties) {
+    static const char *const cases[] = {
+        "</div><title>T</title><a href=/x>x</a>",
+        "\n</p><!doctype html><html><head><title>T</title></head><body><a href=/x>x</a>",
+        "<!doctype html></span><title>T</title><p>t<a href=/x>x</a>",
+        "<p>a</p></body></html><a href=/after>after</a>",
+        "<p>a</p></html>\n<script>var x = 1;</script><a href=/after>x</a> tail",
+        "<p>a</p></html><!-- c --> <a href=/after>x</a>",
+        "<title>T</title></html>\n\n",
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "case %zu", i);
+        same_s(name, cases[i]);
+        arena_reset(&A, 0);
+    }
+    /* Stopped again and again: the links agree; the text gets a word break
+     * where libxml2 closes the <body> it opened again (gumbo: one body). */
+    const char *again = "<p>a</p></html></html></div><a href=/1>1</a></html>text<a href=/2>2</a>";
+    html_doc g = gumbo(again), d = scan(again);
+    ck_assert_uint_eq(d.nlinks, 2);
+    ck_assert_uint_eq(g.nlinks, 2);
+    ck_assert_str_eq(d.links[1], g.links[1]);
+    ck_assert_str_eq(g.text, "a 1text2");
+    ck_assert_str_eq(d.text, "a 1 text2");
+    /* The stop falls in one chunk, the rest of the page in later ones. */
+    char html[8192];
+    size_t len = (size_t)snprintf(html, sizeof html, "<title>T</title><p>%0900d</p></html>", 0);
+    for (int i = 0; i < 200; i++)
+        len += (size_t)snprintf(html + len, sizeof html - len, "<a href=/%d>%d</a>", i, i);
+    same("late links", html, len, NULL);
+    html_doc s = scan_n(html, len, NULL, 0);
+    ck_assert_uint_eq(s.nlinks, 200);
+    ck_assert_str_eq(s.links[199], "http://example.com/199");
+    finish();
+}
+END_TEST
+
 /* ---- hostile input -------------------------------------------------------- */
 
 START_TEST(deep_nesting) {
@@ -440,6 +481,30 @@ START_TEST(deep_nesting) {
     ck_assert_uint_ge(d.max_depth, DEPTH);
     ck_assert_uint_ge(d.elements, DEPTH + 2);
     ck_assert_str_eq(d.text, "bottom");
+    finish();
+}
+END_TEST
+
+/* max_depth bounds gumbo's work for page.c's guard, so it counts what
+ * gumbo nests too: <template> contents (HTML5 builds them as elements),
+ * and elements after a stray end tag that stopped libxml2 before. */
+START_TEST(depth_counts_template_contents_and_after_a_stop) {
+    enum { DEPTH = 2000 };
+    static const char *const pre[] = {"<template>", "</div>", "<p>x</p></html>",
+                                      "<template><template>"};
+    for (size_t k = 0; k < sizeof pre / sizeof pre[0]; k++) {
+        size_t len = strlen(pre[k]) + (size_t)DEPTH * 5;
+        char *html = malloc(len + 1);
+        ck_assert_ptr_nonnull(html);
+        strcpy(html, pre[k]);
+        for (size_t i = 0; i < DEPTH; i++)
+            memcpy(html + strlen(pre[k]) + i * 5, "<div>", 5);
+        html[len] = '\0';
+        html_doc d = scan_n(html, len, NULL, 0);
+        free(html);
+        ck_assert_msg(d.max_depth >= DEPTH, "%s: max_depth %zu", pre[k], d.max_depth);
+        arena_reset(&A, 0);
+    }
     finish();
 }
 END_TEST
@@ -666,6 +731,7 @@ Suite *scan_suite(void) {
     tcase_add_test(tc, same_as_html_parse_on_fuzz_seeds);
     tcase_add_test(tc, same_as_html_parse_on_site_pages);
     tcase_add_test(tc, invalid_utf8_same_as_html_parse);
+    tcase_add_test(tc, same_after_the_element_stack_empties);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("differs");
@@ -683,6 +749,7 @@ Suite *scan_suite(void) {
     tcase_add_checked_fixture(tc, setup, NULL);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, deep_nesting);
+    tcase_add_test(tc, depth_counts_template_contents_and_after_a_stop);
     tcase_add_test(tc, million_attributes_refused);
     tcase_add_test(tc, attribute_count_matches_libxml2);
     tcase_add_test(tc, ten_megabytes);
