@@ -85,8 +85,8 @@ void config_defaults(crawld_config *c)
     );
     c->js_default = 1;
     c->grace_ms = 30000;
-    c->queue_per_worker = 2;
-    c->coalesce_us = 1000;
+    c->queue_per_worker = 8;
+    c->coalesce_us = 2000;
     c->rss_soft_mb = 256;
     c->rss_hard_mb = 512;
     c->max_pages_per_worker = 10000;

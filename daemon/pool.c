@@ -303,14 +303,33 @@ static void worker_give_page(worker *w, jobs_page *pg)
         worker_kill(w, RECYCLE_CRASH, "cannot send the task");
 }
 
-/* A busy worker takes another page queued behind its own (up to
- * queue_per_worker) when it will serve it: not asked to retire, below its
- * page limit counting the ones it has, the daemon not stopping. */
-static int worker_can_queue(const worker *w)
+/* How many pages a busy worker may hold queued behind its own: as many as
+ * the coalescing window needs and no more, up to queue_per_worker. While
+ * crawld sleeps (at most coalesce_us, at most half of the shortest queue)
+ * a worker runs through about coalesce_us / page time pages, so
+ * 1 + 2 x that keeps it fed: small fast pages get a deep queue (fewer
+ * wake-ups per page), slow pages (JS, big, slow hosts) one, so a slow page
+ * never holds many others behind it. Until a page time is known:
+ * queue_per_worker. */
+static int queue_depth(const pool *p)
 {
-    int q = w->pool->cfg->queue_per_worker;
+    int q = p->cfg->queue_per_worker;
     if (q > POOL_QUEUE_MAX)
         q = POOL_QUEUE_MAX;
+    if (q > 1 && p->page_ns > 0) {
+        double want = 1 + 2.0 * (double)p->cfg->coalesce_us * 1000 / p->page_ns;
+        if (want < q)
+            q = (int)want;
+    }
+    return q;
+}
+
+/* A busy worker takes another page queued behind its own (up to
+ * queue_depth) when it will serve it: not asked to retire, below its page
+ * limit counting the ones it has, the daemon not stopping. */
+static int worker_can_queue(const worker *w)
+{
+    int q = queue_depth(w->pool);
     return w->state == WORKER_BUSY && w->nqueued < q && !w->killed && !w->retire_after_page &&
            !w->pool->stopping && w->pages + 2 + w->nqueued <= w->max_pages;
 }

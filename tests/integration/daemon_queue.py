@@ -2,11 +2,12 @@
 """queue_per_worker above 1 and coalesce_us: a worker killed -9 while three
 pages wait behind its own gives those three back with no attempt counted
 (each done once, by the next worker), its own page is redone; the queues
-fill to the limit and no further; with coalescing on, a 400-page job ends
+fill to the limit and no further; once a page time is known the queue is
+only as deep as the coalescing window needs (slow pages: one); with coalescing on, a 400-page job ends
 with every page exactly once.
 
 usage: daemon_queue.py BASE_URL"""
-import os, signal, sys
+import os, signal, sys, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from daemon_lib import Daemon, alive, check, dump_log_on_failure, finish, wait_for  # noqa: E402
 
@@ -38,6 +39,21 @@ try:
                   for u in after[:3]), "queued pages: no attempt counted: %r"
               % [(u, by.get(u, {}).get("attempts")) for u in after[:3]])
         check(not alive(w["pid"]), "the killed worker is gone")
+    # Now a page time is known (2 s pages): the queue is only as deep as the
+    # coalescing window needs, one page, not queue_per_worker's three.
+    slow2 = BASE + "/slow?ms=1500&q=2"
+    more = [BASE + "/site/p/%d.html?d" % i for i in range(4)]
+    jid2 = d.submit([slow2] + more)
+    w = wait_for(lambda: next((x for x in d.status()["workers"] if x["state"] == "busy"
+                               and x["url"] == slow2), None), 10, "the worker on the second slow page")
+    if w:
+        time.sleep(0.3)  # dispatch had every chance to queue more
+        st = d.status()
+        job = d.job(jid2)
+        check(st["workers"][0].get("queued") == 1 and job["in_flight"] == 2,
+              "slow pages: one queued behind the running one: %r, %r" % (st["workers"][0], job))
+    d.wait_job(jid2)
+    check(len(d.records(jid2)) == 5, "the five pages done")
     # Coalescing on, one worker kept busy with three queued: every page once.
     urls = [BASE + "/site/p/%d.html?c" % i for i in range(400)]
     jid = d.submit(urls)
