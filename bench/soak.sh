@@ -11,8 +11,9 @@
 # ends more than SOAK_MAX_GROWTH percent (default 10) above that baseline.
 # crawld's RSS includes SQLite's page cache (store.c: cache_size 32 MB), which
 # fills as the frontier grows: in a short run it rises with the known URLs
-# (the report gives bytes per known URL) and levels off once the cache is
-# full or the site is all known.
+# and levels off once the cache is full. `crawlctl status --json` gives its
+# size (db_cache_mb), so crawld's trend is checked on its RSS without it,
+# and the cache against its cap; both are drawn.
 # Not part of make test or make bench: run it by hand.
 # usage: bench/soak.sh [BUILD_DIR] [DURATION_S] [PAGES]
 # env: SOAK_WORKERS (2), SOAK_SITE (a directory to keep the generated site in
