@@ -17,7 +17,10 @@
  * - Its parser is iterative (no recursion on depth), but some steps scan the
  *   whole stack of open elements for every tag or character (a <div> looks
  *   for an open <p> in button scope; text under unclosed formatting elements
- *   rebuilds them), so deeply nested pages parse in O(depth^2) time.
+ *   rebuilds them), so deeply nested pages parse in O(depth^2) time. Some of
+ *   those scans allocate nothing (text under open formatting elements: every
+ *   character looks for the newest one in the open stack, from the bottom),
+ *   so the time budget cannot rest on the allocator alone: see parse_budget.
  * - It asserts that one parse handles fewer than 10^9 tokens: input is capped
  *   at HTML_MAX_PARSE_BYTES. Other assertions fire on some input: see
  *   guarded_parse.
@@ -31,12 +34,15 @@
 #include <errno.h>
 #include <gumbo.h>
 #include <iconv.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 /* The charset prescan window (WHATWG: 1024 bytes). */
 #define SNIFF_WINDOW 1024
@@ -966,19 +972,33 @@ typedef struct gumbo_heap {
 } gumbo_heap;
 
 /* The way out of a parse, while gumbo runs on this thread (see below). */
-static _Thread_local sigjmp_buf *parse_escape;
+static _Thread_local sigjmp_buf *volatile parse_escape;
 
-enum { ESCAPE_ABORT = 1, ESCAPE_NOMEM = 2 };
+enum { ESCAPE_ABORT = 1, ESCAPE_NOMEM = 2, ESCAPE_TIME = 3 };
 
-static void *gumbo_alloc(void *userdata, size_t size) {
-    gumbo_heap *h = userdata;
+/* The time budget's state for the parse on this thread (see parse_budget).
+ * in_alloc: gumbo_alloc is changing the arena, which must not be left half
+ * done; late: the budget ran out meanwhile, gumbo_alloc leaves on its way
+ * out. clock_deadline_ns: the allocator's own check, used only when no timer
+ * could be set (0: none). */
+static _Thread_local volatile sig_atomic_t parse_in_alloc, parse_late;
+static _Thread_local int64_t parse_clock_deadline_ns;
+static _Thread_local unsigned parse_allocs;
+
+static int64_t mono_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void *gumbo_alloc_in(gumbo_heap *h, size_t size) {
     size_t n = (size + 7) & ~(size_t)7;
     if (n == 0)
         n = 8;
     if (n > (size_t)(h->end - h->cur)) {
         char *p = arena_alloc(h->a, n > GUMBO_BIG ? size : GUMBO_BLOCK);
-        if (!p) /* gumbo never checks for NULL: leave the parse instead */
-            siglongjmp(*parse_escape, ESCAPE_NOMEM);
+        if (!p)
+            return NULL;
         if (n > GUMBO_BIG)
             return p;
         if (h->end > h->cur)
@@ -994,13 +1014,31 @@ static void *gumbo_alloc(void *userdata, size_t size) {
     return p;
 }
 
+static void *gumbo_alloc(void *userdata, size_t size) {
+    parse_in_alloc = 1;
+    void *p = gumbo_alloc_in(userdata, size);
+    parse_in_alloc = 0;
+    if (!p) /* gumbo never checks for NULL: leave the parse instead */
+        siglongjmp(*parse_escape, ESCAPE_NOMEM);
+    if (parse_late)
+        siglongjmp(*parse_escape, ESCAPE_TIME);
+    /* gumbo allocates 5-8 times per tag: a clock read every 256 is free. */
+    if (parse_clock_deadline_ns && ++parse_allocs % 256 == 0 && mono_ns() > parse_clock_deadline_ns)
+        siglongjmp(*parse_escape, ESCAPE_TIME);
+    return p;
+}
+
 static void gumbo_free(void *userdata, void *p) {
     gumbo_heap *h = userdata;
+    parse_in_alloc = 1;
     if (p && p == h->last) {
         POISON(h->last, (size_t)(h->cur - h->last));
         h->cur = h->last;
     }
     h->last = NULL; /* everything else goes with the arena */
+    parse_in_alloc = 0;
+    if (parse_late)
+        siglongjmp(*parse_escape, ESCAPE_TIME);
 }
 
 /* Debian builds gumbo with its assertions on, and some of them fire on
@@ -1032,9 +1070,108 @@ static void on_abort(int sig, siginfo_t *info, void *ctx) {
     }
 }
 
+/* The time budget (html_options.parse_budget_ms). gumbo's quadratic steps
+ * are scans of its stack of open elements, and some allocate nothing: under
+ * open formatting elements every character of text costs such a scan, so
+ * <th><font> 20,000 times then 1 MB of text takes 6.5 s with gaps of up to
+ * 2.2 s between two allocations (docs/platform-notes.md). A check of the
+ * clock in gumbo_alloc would come that late; a timer does not. So a one-shot
+ * POSIX timer (CLOCK_MONOTONIC: the page deadline is wall time) sends
+ * PARSE_BUDGET_SIGNAL to this thread (SIGEV_THREAD_ID) at the budget, and
+ * on_budget leaves gumbo with siglongjmp, as on_abort does. That is safe
+ * anywhere in gumbo: it keeps everything in the arena, allocates only
+ * through us and calls nothing that takes a lock (max_errors = 0: no error
+ * text is formatted). The one place a jump must not land is gumbo_alloc
+ * while it moves the arena's pointers or asks the process allocator for a
+ * block (its mutex, in the debug build): there on_budget only sets
+ * parse_late and gumbo_alloc leaves on its way out.
+ * For the parse the signal is unblocked and handled here; after it the
+ * timer is deleted before the mask and the old disposition are put back,
+ * and timer_delete returns with any signal already sent delivered (to
+ * on_budget, which ignores it once parse_escape is NULL).
+ * When no timer can be made (timer_create fails past RLIMIT_SIGPENDING),
+ * gumbo_alloc reads the clock every 256 allocations instead: in time for
+ * tags, too late or never for text.
+ * No other part of the worker uses real-time signals (curl runs with
+ * CURLOPT_NOSIGNAL; glibc keeps its own below SIGRTMIN). */
+#define PARSE_BUDGET_SIGNAL (SIGRTMIN + 2)
+
+static void on_budget(int sig) {
+    (void)sig;
+    sigjmp_buf *j = parse_escape;
+    if (!j)
+        return; /* sent as the parse ended */
+    if (parse_in_alloc) {
+        parse_late = 1;
+        return;
+    }
+    parse_escape = NULL;
+    siglongjmp(*j, ESCAPE_TIME);
+}
+
+typedef struct parse_budget {
+    long ms;
+    bool timer_set; /* timer, prev and prev_mask to undo */
+    timer_t timer;
+    struct sigaction prev;
+    sigset_t prev_mask;
+} parse_budget;
+
+static void budget_start(parse_budget *b) {
+    parse_in_alloc = parse_late = 0;
+    parse_allocs = 0;
+    parse_clock_deadline_ns = 0;
+    b->timer_set = false;
+    if (b->ms <= 0)
+        return;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_budget;
+    sigemptyset(&sa.sa_mask);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, PARSE_BUDGET_SIGNAL);
+    struct sigevent ev;
+    memset(&ev, 0, sizeof ev);
+    ev.sigev_notify = SIGEV_THREAD_ID;
+    ev.sigev_signo = PARSE_BUDGET_SIGNAL;
+    ev._sigev_un._tid = gettid(); /* glibc 2.36 has no sigev_notify_thread_id */
+    struct itimerspec its = {
+        .it_value = {.tv_sec = b->ms / 1000, .tv_nsec = (b->ms % 1000) * 1000000}};
+    if (sigaction(PARSE_BUDGET_SIGNAL, &sa, &b->prev) != 0)
+        goto clock;
+    pthread_sigmask(SIG_UNBLOCK, &set, &b->prev_mask);
+    if (timer_create(CLOCK_MONOTONIC, &ev, &b->timer) != 0)
+        goto undo;
+    if (timer_settime(b->timer, 0, &its, NULL) != 0) {
+        timer_delete(b->timer);
+        goto undo;
+    }
+    b->timer_set = true;
+    return;
+undo:
+    pthread_sigmask(SIG_SETMASK, &b->prev_mask, NULL);
+    sigaction(PARSE_BUDGET_SIGNAL, &b->prev, NULL);
+clock:
+    parse_clock_deadline_ns = mono_ns() + (int64_t)b->ms * 1000000;
+}
+
+/* With parse_escape already NULL. */
+static void budget_end(parse_budget *b) {
+    if (b->timer_set) {
+        timer_delete(b->timer);
+        pthread_sigmask(SIG_SETMASK, &b->prev_mask, NULL);
+        sigaction(PARSE_BUDGET_SIGNAL, &b->prev, NULL);
+        b->timer_set = false;
+    }
+    parse_clock_deadline_ns = 0;
+    parse_in_alloc = parse_late = 0;
+}
+
 /* gumbo_parse_with_options with the escape hatch; NULL and *esc set when
- * gumbo aborted or ran out of memory. */
-static GumboOutput *guarded_parse(const GumboOptions *go, const char *in, size_t n, int *esc) {
+ * gumbo aborted, ran out of memory or (budget_ms > 0) of time. */
+static GumboOutput *guarded_parse(const GumboOptions *go, const char *in, size_t n, long budget_ms,
+                                  int *esc) {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = on_abort;
@@ -1042,9 +1179,11 @@ static GumboOutput *guarded_parse(const GumboOptions *go, const char *in, size_t
     sa.sa_flags = SA_SIGINFO;
     sigjmp_buf jb;
     GumboOutput *volatile g = NULL;
+    parse_budget b = {.ms = budget_ms};
     *esc = 0;
     if (sigaction(SIGABRT, &sa, &prev_abort) != 0)
         return gumbo_parse_with_options(go, in, n); /* unguarded, as gumbo is */
+    budget_start(&b); /* before sigsetjmp: the mask it saves has the signal open */
     int r = sigsetjmp(jb, 1);
     if (r == 0) {
         parse_escape = &jb;
@@ -1053,8 +1192,9 @@ static GumboOutput *guarded_parse(const GumboOptions *go, const char *in, size_t
         *esc = r;
     }
     parse_escape = NULL;
+    budget_end(&b);
     sigaction(SIGABRT, &prev_abort, NULL);
-    return g;
+    return *esc ? NULL : g;
 }
 
 void *html_parse_fragment(arena *a, const char *html, size_t len, int context_tag, int context_ns) {
@@ -1071,7 +1211,7 @@ void *html_parse_fragment(arena *a, const char *html, size_t len, int context_ta
     go.fragment_context = (GumboTag)context_tag;
     go.fragment_namespace = (GumboNamespaceEnum)context_ns;
     int esc;
-    GumboOutput *g = guarded_parse(&go, html, len, &esc);
+    GumboOutput *g = guarded_parse(&go, html, len, 0, &esc);
     return g && g->root ? g : NULL;
 }
 
@@ -1116,10 +1256,17 @@ html_err html_parse(arena *a, const char *url, const char *body, size_t len,
     go.deallocator = gumbo_free;
     go.userdata = &heap;
     go.max_errors = 0; /* see the top of this file */
+    long budget = opt ? opt->parse_budget_ms : 0;
     int esc;
-    GumboOutput *g = guarded_parse(&go, in, n, &esc);
+    GumboOutput *g = guarded_parse(&go, in, n, budget, &esc);
     if (esc == ESCAPE_NOMEM)
         return HTML_NOMEM;
+    if (esc == ESCAPE_TIME) {
+        out->parse_error = arena_sprintf(a, "the HTML parser took over %ld ms", budget);
+        if (!out->parse_error)
+            out->parse_error = "the HTML parser ran out of time";
+        return HTML_TOO_SLOW;
+    }
     if (!g || !g->document) {
         out->parse_error = "the HTML parser gave no document";
         return HTML_PARSE;

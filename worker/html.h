@@ -31,7 +31,8 @@ typedef struct html_doc {
     int meta_nofollow;     /* <meta name=robots> nofollow or none: links empty */
     const char *charset;   /* charset the input was decoded from ("utf-8" …) */
     const char *charset_note; /* NULL, or why the input could not be decoded */
-    const char *parse_error;  /* with HTML_PARSE: what was wrong (static text) */
+    const char *parse_error;  /* with HTML_PARSE or HTML_TOO_SLOW: what was wrong
+                               * (static text or in the arena) */
     const char *text;      /* visible text (no script/style), spaces collapsed */
     size_t text_len;
     size_t max_depth;      /* deepest element nesting seen */
@@ -39,7 +40,12 @@ typedef struct html_doc {
     void *gumbo_output;    /* GumboOutput*, for the DOM builder of a later stage */
 } html_doc;
 
-typedef enum html_err { HTML_OK = 0, HTML_NOMEM, HTML_PARSE } html_err;
+typedef enum html_err {
+    HTML_OK = 0,
+    HTML_NOMEM,
+    HTML_PARSE,
+    HTML_TOO_SLOW, /* gumbo ran past html_options.parse_budget_ms: no tree */
+} html_err;
 
 typedef struct html_options {
     const char *content_type_charset; /* charset from the HTTP header, or NULL */
@@ -49,6 +55,12 @@ typedef struct html_options {
      * dom.h). gumbo_output is the GumboOutput*. NULL: none. */
     void (*after_parse)(void *ud, void *gumbo_output);
     void *after_parse_ud;
+    /* Wall-clock time gumbo may take to build the tree (after_parse and the
+     * walk do not count), 0: none. Past it html_parse leaves gumbo and
+     * returns HTML_TOO_SLOW with parse_error "the HTML parser took over N
+     * ms". Uses a real-time signal and a timer on the calling thread while
+     * gumbo runs (see html.c). */
+    long parse_budget_ms;
 } html_options;
 
 /* Parses body (len bytes, not NUL-terminated) fetched from url. */

@@ -133,7 +133,8 @@ static void run_scripts(void *ud, void *gumbo_output)
  * scripts, or NULL. The scan has already refused an element with too many
  * attributes (gumbo's duplicate check is quadratic as well). libxml2's
  * depth is close to gumbo's, not equal: it closes some elements HTML5
- * keeps open (docs/worker.md). */
+ * keeps open (docs/worker.md), and what it misses is left to
+ * gumbo_budget_ms. */
 static const char *js_guard(page *p)
 {
     if (p->doc.max_depth <= PAGE_JS_MAX_DEPTH)
@@ -141,6 +142,26 @@ static const char *js_guard(page *p)
     const char *why = arena_sprintf(p->a, "js: skipped, nesting depth %zu over %d",
                                     p->doc.max_depth, PAGE_JS_MAX_DEPTH);
     return why ? why : "js: skipped, nesting depth over the limit";
+}
+
+/* How long gumbo may take to build a JS page's tree: PAGE_GUMBO_BUDGET_MS,
+ * and no more than a tenth of page_timeout_ms. Past it the page keeps the
+ * scan's answer without scripts, in this attempt, instead of running to the
+ * page deadline max_attempts times (html_scan's depth sees most quadratic
+ * input, not all: see js_guard). gumbo builds an ordinary 10 MB page
+ * (max_body_mb's default) in 0.53 s, 1.3 s on memory not touched before
+ * (20 and 8 MB/s, release build), an ordinary 100 KB page in 5-13 ms:
+ * 2 s is above both, and of the 7.5 s the default deadline
+ * keeps after the fetch (30 s, 3/4 of it for the fetch) it leaves the
+ * scripts their js_time_budget_ms (5 s). Over it the page only loses its
+ * scripts. The tenth keeps the budget inside short deadlines: at
+ * page_timeout_ms = 6000 gumbo gets 600 ms. */
+#define PAGE_GUMBO_BUDGET_MS 2000
+
+static long gumbo_budget_ms(const worker_env *e)
+{
+    long b = e->cfg.page_timeout_ms / 10;
+    return b < 1 ? 1 : b > PAGE_GUMBO_BUDGET_MS ? PAGE_GUMBO_BUDGET_MS : b;
 }
 
 int page_run(worker_env *e, const page_task *t, page *p)
@@ -172,10 +193,12 @@ int page_run(worker_env *e, const page_task *t, page *p)
             html_doc scanned = p->doc;
             ho.after_parse = run_scripts;
             ho.after_parse_ud = &jc;
+            ho.parse_budget_ms = gumbo_budget_ms(e);
             he = html_parse(p->a, p->fetch.final_url, p->fetch.body, p->fetch.body_len, &ho,
                             &p->doc);
-            if (he == HTML_PARSE && !p->js_ran) {
-                /* gumbo gave no tree (it aborted): the scan's answer stands. */
+            if ((he == HTML_PARSE || he == HTML_TOO_SLOW) && !p->js_ran) {
+                /* gumbo gave no tree (it aborted, or ran past its budget):
+                 * the scan's answer stands. */
                 p->js_note = p->doc.parse_error
                                  ? arena_sprintf(p->a, "js: skipped, %s", p->doc.parse_error)
                                  : NULL;

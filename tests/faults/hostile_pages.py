@@ -14,6 +14,9 @@ all along) and none is recycled for RSS.
                      scan's title and links, js_note names the depth
   /attrs?n=1000000&js=1  the scan's attribute error, as with JS off
   /nested?n=500&js=1 under the limit: scripts walk the tree (title changed)
+  /thfont?n=50000&js=1  depth 4 for the scan, 50,002 for gumbo (~17 s): its
+                     time budget (a tenth of page_timeout_ms here) ends it,
+                     one attempt, the scan's title and links, js_note names it
   and the workers that ran them are the same processes afterwards
   /huge?mb=500       too_large at max_body_mb; the server sent far less than 500 MB
   /gzip6             decode: curl refuses more than 5 stacked encodings
@@ -170,15 +173,18 @@ def main():
 
         # With JS on, html_scan runs before gumbo and guards it: a page nested
         # deeper than 512 keeps the scan's answer without scripts, a tag with
-        # too many attributes is the scan's error; each ends in one attempt,
-        # well inside the page deadline, and no worker is killed. Under the
-        # limit, scripts walk the tree (querySelectorAll, textContent,
-        # innerHTML, cloneNode) and retitle the page.
+        # too many attributes is the scan's error; a page the scan sees as
+        # shallow but gumbo as deep (<th><font>, then text) is ended by
+        # gumbo's time budget and keeps the scan's answer too; each ends in
+        # one attempt, well inside the page deadline, and no worker is
+        # killed. Under the limit, scripts walk the tree (querySelectorAll,
+        # textContent, innerHTML, cloneNode) and retitle the page.
         st0 = d.status()
         pids0 = sorted(w["pid"] for w in st0["workers"] if w.get("pid"))
         js_pages = {"nested_js": o + "/nested?n=100000&js=1",
                     "attrs_js": o + "/attrs?n=1000000&js=1",
-                    "shallow_js": o + "/nested?n=500&js=1"}
+                    "shallow_js": o + "/nested?n=500&js=1",
+                    "thfont_js": o + "/thfont?n=50000&js=1"}
         t1 = time.time()
         jid_js = d.submit(list(js_pages.values()), "--depth", "0", "--js")
         d.wait_job(jid_js, timeout=2 * 2 * PAGE_TIMEOUT_MS / 1000 / SLOW + 30)
@@ -198,6 +204,12 @@ def main():
              and x.get("title") == "Nested", "scripts skipped, naming the depth; the scan's title")
         ends("attrs_js", lambda x: err_of(x) == "parse: an element with more than 1024 attributes"
              and x.get("js") is False, "the attribute guard's error, as with JS off")
+        budget_ms = min(2000, PAGE_TIMEOUT_MS // 10)  # worker/page.c: gumbo_budget_ms
+        ends("thfont_js", lambda x: not x.get("error") and x.get("status") == 200
+             and x.get("js") is False
+             and x.get("js_note") == "js: skipped, the HTML parser took over %d ms" % budget_ms
+             and x.get("title") == "Th font" and o + "/before-thfont" in (x.get("links") or []),
+             "gumbo's budget ended it: no scripts, the scan's title and links, js_note names it")
         ends("shallow_js", lambda x: not x.get("error") and x.get("js") is True
              and not x.get("js_note") and (x.get("title") or "").startswith("divs 500 "),
              "under the limit the scripts ran and retitled the page")

@@ -12,6 +12,10 @@ Endpoint           | Response
                    |   a script that walks the whole tree (title: what it found)
 /attrs?n=N         | one <div> with N distinct attributes (default 1000000); &js=1
                    |   adds a script that retitles the page "scripts ran"
+/thfont?n=N&text=M | a link to /before-thfont, <th><font> N times (default 50000),
+                   |   M bytes of "x" (default 1000000), Content-Length; depth 4
+                   |   for libxml2, N + 2 for HTML5 (gumbo: ~17 s);
+                   |   &js=1 adds a script that retitles the page "scripts ran"
 /huge?mb=N         | an HTML body of N MiB (default 500) with Content-Length,
                    |   64 KiB writes; the bytes sent are counted (stats)
 /gzip6             | a page gzipped 6 times, "Content-Encoding: gzip, gzip, …"
@@ -154,6 +158,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     yield block(i)
                 yield post
             return self.stream(parts(), total)
+        if path == "/thfont":
+            n, m = num("n", 50000), num("text", 1000000)
+            pre = b"<!doctype html><html><head><title>Th font</title>"
+            if q.get("js"):
+                pre += b"<script>document.title = 'scripts ran';</script>"
+            pre += b"</head><body><a href='/before-thfont'>before</a>"
+
+            def parts():
+                yield pre
+                for i in range(0, n, 10000):
+                    yield b"<th><font>" * min(10000, n - i)
+                for i in range(0, m, CHUNK):
+                    yield b"x" * min(CHUNK, m - i)
+            return self.stream(parts(), len(pre) + 10 * n + m)
         if path == "/huge":
             total = num("mb", 500) << 20
             pre = b"<!doctype html><html><head><title>Huge</title></head><body>"

@@ -56,6 +56,8 @@ Endpoint                        | Response
 /latin1-header                  | same page without the meta; Content-Type text/html; charset=iso-8859-1
 /deep?n=N                       | N nested <div> (default 100000), streamed, Content-Length
 /attrs?n=N                      | one <div> with N distinct attributes (default 100000), title "Attrs"
+/thfont?n=N&text=M              | <th><font> N times (default 20000) then M bytes of "x" (default
+                                |   1000000), title "Th font", a link to /before-thfont first
 /base                           | <base href="http://HOST/other/dir/"> and relative links
 /links                          | links of every shape (see README.md for the expected resolutions);
                                 |   <link rel="canonical" href="/canon">, next/prev/alternate/stylesheet
@@ -853,6 +855,27 @@ class Handler(BaseHTTPRequestHandler):
                 w.write(unit * rem)
         w.write(suffix)
 
+    def ep_thfont(self, q):
+        # libxml2 closes every <th> (depth 4); HTML5 ignores them and keeps
+        # all N <font>s open, and each character of the text then costs
+        # gumbo a scan of them.
+        n = _int(q, "n", 20000, 0, 5_000_000)
+        m = _int(q, "text", 1_000_000, 0, 50_000_000)
+        prefix = (b"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Th font</title>"
+                  b"</head><body><a href=\"/before-thfont\">before</a>\n")
+        total = len(prefix) + 10 * n + m
+        if not self.start_stream(200, total):
+            return
+        w = self.wfile
+        w.write(prefix)
+        for unit, count in ((b"<th><font>", n), (b"x", m)):
+            per = CHUNK // len(unit)
+            full, rem = divmod(count, per)
+            for _ in range(full):
+                w.write(unit * per)
+            if rem:
+                w.write(unit * rem)
+
     def ep_attrs(self, q):
         n = _int(q, "n", 100000, 0, 2_000_000)
         attrs = "".join(" a%x" % k for k in range(n))
@@ -995,6 +1018,7 @@ ROUTES = {
     "/latin1-header": Handler.ep_latin1_header,
     "/deep": Handler.ep_deep,
     "/attrs": Handler.ep_attrs,
+    "/thfont": Handler.ep_thfont,
     "/base": Handler.ep_base,
     "/links": Handler.ep_links,
     "/a/b/links.html": Handler.ep_links,

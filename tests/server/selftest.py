@@ -196,6 +196,9 @@ def run(port, n_pages):
     check(body.count(b"<div>") == 1000 and body.count(b"</div>") == 1000, "/deep?n=1000")
     r, body = get(port, "/attrs?n=3000")
     check(body.count(b" a") >= 3000 and b" abb7>" in body and b" abb8" not in body, "/attrs?n=3000")
+    r, body = get(port, "/thfont?n=3000&text=70000")
+    check(int(r.getheader("Content-Length")) == len(body) and body.count(b"<th><font>") == 3000
+          and body.endswith(b"<font>" + b"x" * 70000) and title(body) == b"Th font", "/thfont")
     r, body = get(port, "/deep")
     check(int(r.getheader("Content-Length")) == len(body) and body.count(b"<div>") == 100000, "/deep default")
 

@@ -1,6 +1,6 @@
 /* test_html — html_parse and html_sniff_charset: title, base, links, robots,
  * canonical, text, charsets, hostile input (deep nesting, 10 MB, garbage),
- * and that a whole parse lives in the arena. */
+ * gumbo's time budget, and that a whole parse lives in the arena. */
 #include "alloc.h"
 #include "arena.h"
 #include "html.h"
@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 static html_doc parse_cs(const char *html, const char *hdr_charset) {
@@ -763,6 +764,140 @@ START_TEST(abort_outside_parse_still_aborts) {
 }
 END_TEST
 
+/* ---- time budget ---------------------------------------------------------- */
+
+/* <th><font> n times, then text bytes of 'x': libxml2 closes every <th> (the
+ * scan's depth is 4), HTML5 ignores a <th> outside a table and keeps all n
+ * <font>s open. gumbo's time is quadratic in n from the tags; then every
+ * character looks for the newest <font> in the open stack from its bottom,
+ * allocating nothing (n = 20,000 and 1 MB of text: 6.5 s, up to 2.2 s
+ * between two allocations). The caller frees it. */
+static char *thfont_doc(size_t n, size_t text, size_t *len) {
+    static const char head[] = "<title>Th font</title><a href='/before'>b</a>";
+    static const char unit[] = "<th><font>";
+    size_t u = sizeof unit - 1, h = sizeof head - 1;
+    *len = h + n * u + text;
+    char *html = malloc(*len + 1);
+    ck_assert_ptr_nonnull(html);
+    memcpy(html, head, h);
+    for (size_t i = 0; i < n; i++)
+        memcpy(html + h + i * u, unit, u);
+    memset(html + h + n * u, 'x', text);
+    html[*len] = '\0';
+    return html;
+}
+
+/* html_parse with a budget; *ms: how long it took. */
+static html_err parse_budget(const char *html, size_t len, long budget, html_doc *d, double *ms) {
+    html_options o = {.want_text = 1, .parse_budget_ms = budget};
+    double t0 = now();
+    html_err e = html_parse(&A, URL, html, len, &o, d);
+    *ms = (now() - t0) * 1000;
+    return e;
+}
+
+START_TEST(budget_leaves_gumbo_in_text) {
+    /* gumbo allocates nothing for seconds here: only the timer stops it in
+     * time. Again and again: the timer is made anew each parse. */
+    size_t len;
+    char *html = thfont_doc(20000, 1000000, &len);
+    for (int i = 0; i < 3; i++) {
+        html_doc d;
+        double ms;
+        ck_assert_int_eq(parse_budget(html, len, 100, &d, &ms), HTML_TOO_SLOW);
+        ck_assert_str_eq(d.parse_error, "the HTML parser took over 100 ms");
+        ck_assert_ptr_null(d.gumbo_output);
+        ck_assert_msg(ms >= 100 && ms < 1000, "parse left after %.0f ms", ms);
+    }
+    free(html);
+    html_doc d = parse("<title>after</title><a href='/ok'>ok</a>"); /* the arena is fine */
+    ck_assert_str_eq(d.title, "after");
+    ck_assert_uint_eq(d.nlinks, 1);
+    finish(); /* nothing gumbo held outlives the arena */
+}
+END_TEST
+
+START_TEST(budget_leaves_gumbo_in_tags) {
+    /* 200,000 pairs, no text: ~7 s of allocating tag after tag. */
+    size_t len;
+    char *html = thfont_doc(200000, 0, &len);
+    html_doc d;
+    double ms;
+    ck_assert_int_eq(parse_budget(html, len, 100, &d, &ms), HTML_TOO_SLOW);
+    free(html);
+    ck_assert_str_eq(d.parse_error, "the HTML parser took over 100 ms");
+    ck_assert_msg(ms >= 100 && ms < 1000, "parse left after %.0f ms", ms);
+    finish();
+}
+END_TEST
+
+START_TEST(budget_without_timer_reads_the_clock) {
+    /* No queued signal allowed: timer_create fails (EAGAIN), and gumbo_alloc
+     * reads the clock instead, which stops the tag-driven parse in time. */
+    struct rlimit old, none = {0, 0};
+    ck_assert_int_eq(getrlimit(RLIMIT_SIGPENDING, &old), 0);
+    ck_assert_int_eq(setrlimit(RLIMIT_SIGPENDING, &none), 0);
+    timer_t t;
+    struct sigevent ev = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGRTMIN + 2};
+    ck_assert_int_ne(timer_create(CLOCK_MONOTONIC, &ev, &t), 0); /* what the test relies on */
+    size_t len;
+    char *html = thfont_doc(200000, 0, &len);
+    html_doc d;
+    double ms;
+    html_err e = parse_budget(html, len, 100, &d, &ms);
+    setrlimit(RLIMIT_SIGPENDING, &old);
+    free(html);
+    ck_assert_int_eq(e, HTML_TOO_SLOW);
+    ck_assert_str_eq(d.parse_error, "the HTML parser took over 100 ms");
+    ck_assert_msg(ms >= 100 && ms < 1000, "parse left after %.0f ms", ms);
+    finish();
+}
+END_TEST
+
+static void slow_hook(void *ud, void *g) {
+    (void)g;
+    *(int *)ud += 1;
+    struct timespec ts = {0, 150 * 1000000}; /* past the budget: it no longer runs */
+    nanosleep(&ts, NULL);
+}
+
+static volatile sig_atomic_t budget_signals;
+static void count_budget_signal(int sig) {
+    (void)sig;
+    budget_signals++;
+}
+
+START_TEST(budget_unspent_leaves_nothing_behind) {
+    /* A page gumbo builds in time: the budget covers gumbo only (not the
+     * after_parse hook, where scripts run), and the signal's disposition
+     * and mask are the process's own again after the parse. */
+    int sig = SIGRTMIN + 2; /* PARSE_BUDGET_SIGNAL */
+    struct sigaction sa, now_sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = count_budget_signal;
+    sigaction(sig, &sa, NULL);
+    sigset_t block, mask;
+    sigemptyset(&block);
+    sigaddset(&block, sig);
+    sigprocmask(SIG_BLOCK, &block, NULL); /* html_parse opens it for the parse only */
+    const char *html = "<title>t</title><th><font><a href='/a'>a</a>";
+    int hooked = 0;
+    html_options o = {.after_parse = slow_hook, .after_parse_ud = &hooked, .parse_budget_ms = 50};
+    html_doc d;
+    ck_assert_int_eq(html_parse(&A, URL, html, strlen(html), &o, &d), HTML_OK);
+    ck_assert_int_eq(hooked, 1);
+    ck_assert_str_eq(d.title, "t");
+    ck_assert_uint_eq(d.nlinks, 1);
+    sigprocmask(SIG_BLOCK, NULL, &mask);
+    ck_assert(sigismember(&mask, sig)); /* blocked again, as before */
+    sigaction(sig, NULL, &now_sa);
+    ck_assert_ptr_eq((void *)now_sa.sa_handler, (void *)count_budget_signal);
+    sigprocmask(SIG_UNBLOCK, &block, NULL); /* nothing was left pending */
+    ck_assert_int_eq(budget_signals, 0);
+    finish();
+}
+END_TEST
+
 static Suite *html_suite(void) {
     Suite *s = suite_create("html");
     TCase *tc = tcase_create("extract");
@@ -808,6 +943,10 @@ static Suite *html_suite(void) {
     tcase_add_test(tc, gumbo_assertion_is_parse_error);
     tcase_add_test(tc, own_abort_handler_kept);
     tcase_add_test_raise_signal(tc, abort_outside_parse_still_aborts, SIGABRT);
+    tcase_add_test(tc, budget_leaves_gumbo_in_text);
+    tcase_add_test(tc, budget_leaves_gumbo_in_tags);
+    tcase_add_test(tc, budget_without_timer_reads_the_clock);
+    tcase_add_test(tc, budget_unspent_leaves_nothing_behind);
     suite_add_tcase(s, tc);
     return s;
 }
