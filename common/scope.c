@@ -481,6 +481,15 @@ scope_verdict scope_note_path(scope *s, const char *url) {
     return SCOPE_TRAP;
 }
 
+void scope_forget_paths(scope *s) {
+    if (!s)
+        return;
+    alloc_free(s->table, s->slots * sizeof *s->table);
+    s->table = NULL;
+    s->slots = 0;
+    s->used = 0;
+}
+
 scope_verdict scope_admit(scope *s, const char *url, int depth) {
     scope_verdict v = scope_check(s, url, depth);
     if (v != SCOPE_IN)

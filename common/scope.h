@@ -120,6 +120,10 @@ scope_verdict scope_check(const scope *s, const char *url, int depth);
  * URL count as variants. An allocation failure while growing the table
  * leaves the path uncounted (SCOPE_IN). */
 scope_verdict scope_note_path(scope *s, const char *url);
+/* Drops the path counters (for a job that ended: 32-64 bytes a path it
+ * saw, which an ended job would otherwise keep for the daemon's life);
+ * counting starts again from nothing if the scope is used again. */
+void scope_forget_paths(scope *s);
 
 /* What the frontier calls once per new URL: scope_check, then SCOPE_MAX_PAGES
  * when max_pages URLs were already admitted, then scope_note_path; a URL

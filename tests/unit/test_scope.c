@@ -395,6 +395,13 @@ START_TEST(test_variant_table_cap) {
         ck_assert_int_eq(scope_note_path(s, "http://a.test/new?v=1"), SCOPE_IN);
     ck_assert_uint_eq(alloc_live_bytes(), full);
     ck_assert_uint_le(full - live, 1024 + 8192 * 16); /* at most 2 slots a path, pow2 */
+    /* forgotten (an ended job): the table's memory goes back, counting
+     * starts again from nothing */
+    scope_forget_paths(s);
+    ck_assert_uint_le(alloc_live_bytes() - live, 1024);
+    ck_assert_int_eq(scope_note_path(s, "http://a.test/p7?v=3"), SCOPE_IN);
+    ck_assert_int_eq(scope_note_path(s, "http://a.test/p7?v=4"), SCOPE_IN);
+    ck_assert_int_eq(scope_note_path(s, "http://a.test/p7?v=5"), SCOPE_TRAP);
     scope_free(s);
     ck_assert_uint_eq(alloc_live_bytes(), live);
 }
