@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* A writer waits this long for another connection's lock (sqlite's busy
  * handler) before a statement fails with SQLITE_BUSY. */
@@ -87,8 +88,12 @@ static const char schema[] =
  * unique index (a sixth of crawld's CPU crawling a site). A hit means the row
  * exists (the key is what the UNIQUE constraint compares, so a hit answers
  * exactly as the insert would); a miss asks the database. Two-way, fixed
- * size (SEEN_SLOTS x 8 bytes, touched lazily), so it never grows with the
- * frontier; emptied when a transaction rolls back (its rows are gone). */
+ * size (SEEN_SLOTS x 8 bytes), so it never grows with the frontier;
+ * emptied when a transaction rolls back (its rows are gone). An anonymous
+ * mapping, not the allocator: its pages are zero until touched, so a daemon
+ * that saw a few URLs holds a few pages of it, not 8 MB (zeroing it on the
+ * first submit also cost that submit ~30 ms), and emptying it gives the
+ * pages back (MADV_DONTNEED) instead of writing 8 MB of zeros. */
 #define SEEN_BITS 20
 #define SEEN_SLOTS (1u << SEEN_BITS)
 
@@ -115,8 +120,13 @@ static int seen_has(store *s, uint64_t k)
 
 static void seen_put(store *s, uint64_t k)
 {
-    if (!s->seen && !(s->seen = alloc_zeroed(SEEN_SLOTS * sizeof(uint64_t))))
-        return; /* no cache: every link asks the database */
+    if (!s->seen) {
+        void *m = mmap(NULL, SEEN_SLOTS * sizeof(uint64_t), PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m == MAP_FAILED)
+            return; /* no cache: every link asks the database */
+        s->seen = m;
+    }
     size_t i = (size_t)(k >> (64 - SEEN_BITS));
     if (s->seen[i] == k || s->seen[i ^ 1] == k)
         return;
@@ -130,7 +140,7 @@ static void seen_put(store *s, uint64_t k)
 
 static void seen_clear(store *s)
 {
-    if (s->seen)
+    if (s->seen && madvise(s->seen, SEEN_SLOTS * sizeof(uint64_t), MADV_DONTNEED) < 0)
         memset(s->seen, 0, SEEN_SLOTS * sizeof(uint64_t));
 }
 
@@ -143,7 +153,8 @@ void store_close(store *s)
     for (int i = 0; i < S_COUNT; i++)
         sqlite3_finalize(s->st[i]);
     sqlite3_close(s->db);
-    alloc_free(s->seen, s->seen ? SEEN_SLOTS * sizeof(uint64_t) : 0);
+    if (s->seen)
+        munmap(s->seen, SEEN_SLOTS * sizeof(uint64_t));
     ALLOC_FREE(s);
 }
 
