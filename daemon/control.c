@@ -7,6 +7,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +54,7 @@ static int linebuf_append(linebuf *lb, const char *d, size_t n)
 linebuf_rc linebuf_feed(linebuf *lb, const char *data, size_t n,
                         int (*on_line)(void *ud, char *line, size_t len), void *ud)
 {
+    const char *start = data;
     while (n > 0) {
         const char *nl = memchr(data, '\n', n);
         size_t body = nl ? (size_t)(nl - data) : n;
@@ -76,8 +78,10 @@ linebuf_rc linebuf_feed(linebuf *lb, const char *data, size_t n,
         }
         lb->buf[len] = '\0';
         lb->len = 0;
-        if (on_line(ud, lb->buf, len))
+        if (on_line(ud, lb->buf, len)) {
+            lb->stopped_at = (size_t)(data - start);
             return LINEBUF_STOPPED;
+        }
     }
     return LINEBUF_OK;
 }
@@ -95,7 +99,13 @@ struct control_client {
     uid_t uid;
     int refused;     /* answer the first line with refusal, then close */
     json_t *refusal;
+    json_t *parked;  /* a request waiting for its answer (CONTROL_PARK) */
+    uint64_t park_until; /* uv_now when its wait_ms is over */
+    char *rest;      /* what the client sent after the parked request */
+    size_t rest_len;
 };
+
+const char control_park_tag = 0;
 
 static char read_buf[64 * 1024]; /* one loop thread: read callbacks never overlap */
 
@@ -131,6 +141,11 @@ static void on_client_closed(uv_handle_t *h)
     c->nclients--;
     linebuf_free(&cl->lb);
     json_decref(cl->refusal);
+    if (cl->parked) {
+        json_decref(cl->parked);
+        c->nparked--;
+    }
+    alloc_free(cl->rest, cl->rest_len);
     ALLOC_FREE(cl);
     c->open_handles--;
     maybe_closed(c);
@@ -220,6 +235,9 @@ out:
     json_decref(reply);
 }
 
+static void park_arm(control *c);
+static void client_feed(control_client *cl, const char *data, size_t n);
+
 static int on_line(void *ud, char *line, size_t len)
 {
     control_client *cl = ud;
@@ -248,6 +266,24 @@ static int on_line(void *ud, char *line, size_t len)
         reply = control_error("bad request: missing \"cmd\"");
     else
         reply = c->handler(c->ud, req);
+    if (reply == CONTROL_PARK) {
+        json_t *w = json_object_get(req, "wait_ms");
+        json_int_t ms = json_is_integer(w) ? json_integer_value(w) : 0;
+        if (ms < 1 || ms > CONTROL_MAX_WAIT_MS || c->closing) {
+            /* The handler must answer a request it cannot park. */
+            json_object_set_new(req, "wait_ms", json_integer(0));
+            reply = c->handler(c->ud, req);
+        } else {
+            cl->parked = req; /* the reference is the client's now */
+            cl->park_until = uv_now(c->loop) + (uint64_t)ms;
+            c->nparked++;
+            uv_read_stop((uv_stream_t *)&cl->h);
+            park_arm(c);
+            return 1; /* on_client_read keeps what follows for later */
+        }
+        if (reply == CONTROL_PARK)
+            reply = NULL;
+    }
     json_decref(req);
     client_reply(cl, reply);
     return cl->closing || cl->ending;
@@ -270,8 +306,105 @@ static void on_client_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
         client_end(cl);
         return;
     }
-    linebuf_rc rc = linebuf_feed(&cl->lb, buf->base, (size_t)n, on_line, cl);
-    if (rc == LINEBUF_TOO_LONG) {
+    client_feed(cl, buf->base, (size_t)n);
+}
+
+/* ---- parked requests (long polls) ---- */
+
+/* Answers cl's parked request (final: with wait_ms 0) or leaves it parked
+ * when the handler still waits. Then reads on: what the client sent after
+ * it first, then the socket. */
+static void park_run(control_client *cl, int final)
+{
+    control *c = cl->c;
+    json_t *req = cl->parked;
+    if (final)
+        json_object_set_new(req, "wait_ms", json_integer(0));
+    json_t *reply = c->handler(c->ud, req);
+    if (reply == CONTROL_PARK) {
+        if (!final)
+            return;
+        reply = NULL; /* a handler that will not answer: "internal error" */
+    }
+    cl->parked = NULL;
+    c->nparked--;
+    json_decref(req);
+    client_reply(cl, reply);
+    if (cl->ending)
+        return;
+    char *rest = cl->rest;
+    size_t rest_len = cl->rest_len;
+    cl->rest = NULL;
+    cl->rest_len = 0;
+    if (rest) {
+        client_feed(cl, rest, rest_len); /* may park again, keeping its own rest */
+        alloc_free(rest, rest_len);
+    }
+    if (!cl->parked && !cl->ending)
+        uv_read_start((uv_stream_t *)&cl->h, on_alloc, on_client_read);
+}
+
+static void park_sweep(control *c, int all_final)
+{
+    uint64_t now = uv_now(c->loop);
+    control_client *cl = c->clients;
+    while (cl && c->nparked > 0) {
+        control_client *next = cl->next; /* park_run never frees cl (closes are deferred) */
+        if (cl->parked && !cl->closing)
+            park_run(cl, all_final || now >= cl->park_until);
+        cl = next;
+    }
+    park_arm(c);
+}
+
+static void on_park_check(uv_check_t *h) { park_sweep(h->data, 0); }
+static void on_park_timer(uv_timer_t *h) { (void)h; /* the check after this turn does the work */ }
+
+/* The check runs while something is parked; the timer makes sure a loop
+ * turn happens at the nearest deadline even when nothing else wakes it. */
+static void park_arm(control *c)
+{
+    if (!c->park_handles)
+        return;
+    if (c->nparked == 0) {
+        uv_check_stop(&c->park_check);
+        uv_timer_stop(&c->park_timer);
+        return;
+    }
+    uint64_t now = uv_now(c->loop), next = UINT64_MAX;
+    for (control_client *cl = c->clients; cl; cl = cl->next)
+        if (cl->parked && !cl->closing && cl->park_until < next)
+            next = cl->park_until;
+    uv_check_start(&c->park_check, on_park_check);
+    if (next != UINT64_MAX)
+        uv_timer_start(&c->park_timer, on_park_timer, next > now ? next - now : 0, 0);
+}
+
+static void park_init(control *c)
+{
+    uv_check_init(c->loop, &c->park_check);
+    uv_timer_init(c->loop, &c->park_timer);
+    c->park_check.data = c;
+    c->park_timer.data = c;
+    c->park_handles = 1;
+    c->open_handles += 2;
+}
+
+static void client_feed(control_client *cl, const char *data, size_t n)
+{
+    linebuf_rc rc = linebuf_feed(&cl->lb, data, n, on_line, cl);
+    if (rc == LINEBUF_STOPPED && cl->parked && !cl->ending) {
+        size_t used = cl->lb.stopped_at;
+        if (used < n) {
+            cl->rest = alloc_new(n - used);
+            if (!cl->rest) {
+                client_close(cl);
+                return;
+            }
+            memcpy(cl->rest, data + used, n - used);
+            cl->rest_len = n - used;
+        }
+    } else if (rc == LINEBUF_TOO_LONG) {
         client_reply(cl, control_error("bad request: line longer than %d bytes", CONTROL_LINE_MAX));
         client_end(cl);
     } else if (rc == LINEBUF_NOMEM) {
@@ -554,6 +687,7 @@ int control_open(control *c, uv_loop_t *loop, const char *path, control_handler 
         return -1;
     }
     c->listening = 1;
+    park_init(c);
     return 0;
 }
 
@@ -589,6 +723,7 @@ int control_adopt(control *c, uv_loop_t *loop, int fd, control_handler h, void *
         return -1;
     }
     c->listening = 1;
+    park_init(c);
     return 0;
 }
 
@@ -598,6 +733,8 @@ static void on_server_closed(uv_handle_t *h)
     c->open_handles--;
     maybe_closed(c);
 }
+
+static void on_park_closed(uv_handle_t *h) { on_server_closed(h); }
 
 void control_close(control *c, void (*on_closed)(control *c))
 {
@@ -610,6 +747,12 @@ void control_close(control *c, void (*on_closed)(control *c))
             unlink(c->path);
         c->listening = 0;
         uv_close((uv_handle_t *)&c->server, on_server_closed);
+    }
+    if (c->park_handles) { /* parked requests get their answer now */
+        park_sweep(c, 1);
+        c->park_handles = 0;
+        uv_close((uv_handle_t *)&c->park_check, on_park_closed);
+        uv_close((uv_handle_t *)&c->park_timer, on_park_closed);
     }
     for (control_client *cl = c->clients; cl; cl = cl->next)
         client_end(cl);

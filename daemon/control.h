@@ -32,6 +32,7 @@
 typedef struct linebuf {
     char *buf; /* process allocator */
     size_t len, cap, max;
+    size_t stopped_at; /* LINEBUF_STOPPED: bytes of that call's data consumed */
 } linebuf;
 
 typedef enum linebuf_rc {
@@ -51,9 +52,19 @@ linebuf_rc linebuf_feed(linebuf *lb, const char *data, size_t n,
 
 /* ---- the server ---- */
 
-/* Returns the reply to req (a new reference; NULL → "internal error"). peer
- * is the client's uid. */
+/* Returns the reply to req (a new reference; NULL → "internal error"), or
+ * CONTROL_PARK for a request that carries "wait_ms" (an integer, 1 ..
+ * CONTROL_MAX_WAIT_MS; the handler checks it) and wants its answer later:
+ * a long poll (crawlctl wait: the reply as the job ends, not at the next
+ * poll). A parked request is handed to the handler again after every loop
+ * turn (one that is still waiting returns CONTROL_PARK again, cheaply), and
+ * once wait_ms has passed, or the daemon stops, with "wait_ms" set to 0:
+ * then it must answer. Replies keep request order: nothing more is read
+ * from that client while its request is parked. */
 typedef json_t *(*control_handler)(void *ud, json_t *req);
+extern const char control_park_tag;
+#define CONTROL_PARK ((json_t *)(void *)&control_park_tag)
+#define CONTROL_MAX_WAIT_MS 30000
 
 typedef struct control_client control_client;
 
@@ -75,7 +86,11 @@ typedef struct control {
     gid_t allow_gid[CONTROL_MAX_ALLOW]; /* a peer in any of these groups is let in */
     int n_allow_gid;
     int closing;
-    int open_handles; /* server + clients not yet closed */
+    int open_handles; /* server, park handles, clients not yet closed */
+    uv_check_t park_check; /* runs parked requests again after each loop turn */
+    uv_timer_t park_timer; /* wakes the loop at the nearest wait_ms */
+    int park_handles;      /* park_check / park_timer initialised */
+    int nparked;
     void (*on_closed)(struct control *c);
 } control;
 

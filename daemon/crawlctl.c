@@ -267,7 +267,8 @@ static void fmt_eta(char *buf, size_t cap, double s)
         snprintf(buf, cap, "%d:%02d", (int)s / 60, (int)s % 60);
 }
 
-/* Polls the job every 200 ms. On a TTY: one redrawn line with a bar, done /
+/* Asks for the job with a long poll ("wait_ms"): the daemon answers as the
+ * job ends, or after 200 ms on a TTY (to redraw), 1 s otherwise. On a TTY: one redrawn line with a bar, done /
  * pending / failed, pages per second (over the last ~5 s) and an estimate
  * of the time left from that rate. Otherwise: a plain line every 5 s when
  * something changed, and the summary. */
@@ -279,7 +280,12 @@ static int cmd_wait(long long id, double timeout)
     double ht[HIST];
     int hd[HIST], hn = 0, last_fin = -1;
     for (;;) {
-        json_t *req = json_pack("{s:s, s:I}", "cmd", "job", "id", (json_int_t)id);
+        double left_ms = timeout > 0 ? (t0 + timeout - now_s()) * 1000 : 1e9;
+        long wait_ms = tty ? 200 : 1000;
+        if (left_ms < wait_ms)
+            wait_ms = left_ms < 1 ? 1 : (long)left_ms;
+        json_t *req = json_pack("{s:s, s:I, s:i}", "cmd", "job", "id", (json_int_t)id,
+                                "wait_ms", (int)wait_ms);
         int code = 0;
         json_t *rep = call(req, &code);
         json_decref(req);
@@ -329,7 +335,6 @@ static int cmd_wait(long long id, double timeout)
             return rc;
         }
         json_decref(rep);
-        usleep(200 * 1000);
     }
 }
 

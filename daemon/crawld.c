@@ -564,6 +564,15 @@ static json_t *handle(void *ud, json_t *req)
         job *jb = jobs_find(&d->jobs, id);
         if (!jb)
             return control_error("%s: no job %lld", cmd, id);
+        json_t *w = json_object_get(req, "wait_ms");
+        if (w && (strcmp(cmd, "job") != 0 || !json_is_integer(w) || json_integer_value(w) < 0 ||
+                  json_integer_value(w) > CONTROL_MAX_WAIT_MS))
+            return control_error("%s: \"wait_ms\" must be an integer of 0..%d (job only)", cmd,
+                                 CONTROL_MAX_WAIT_MS);
+        /* A long poll: the answer comes when the job ends (or wait_ms passes). */
+        if (w && json_integer_value(w) > 0 &&
+            (jb->state == JOB_RUNNING || jb->state == JOB_PAUSED))
+            return CONTROL_PARK;
         if (strcmp(cmd, "cancel") == 0) {
             if (jobs_cancel(&d->jobs, jb) < 0)
                 return control_error("cancel: job %lld is already %s", id,

@@ -170,6 +170,49 @@ try:
     check(rc == 124, "wait timeout → 124, got %d" % rc)
     d.wait_job(jid3)
 
+    # ---- long poll: {"cmd":"job","wait_ms":N} answers as the job ends ----
+    def raw(lines, nreplies, hangup=False):
+        s = socket.socket(socket.AF_UNIX)
+        s.settimeout(30)
+        s.connect(d.sock)
+        s.sendall("".join(json.dumps(x) + "\n" for x in lines).encode())
+        if hangup:
+            s.close()
+            return []
+        buf = b""
+        while buf.count(b"\n") < nreplies:
+            c = s.recv(65536)
+            if not c:
+                break
+            buf += c
+        s.close()
+        return [json.loads(x) for x in buf.splitlines()]
+
+    jid5 = d.submit([BASE + "/slow?ms=1500&lp=1"])
+    t = time.time()
+    r = raw([{"cmd": "job", "id": jid5, "wait_ms": 20000}], 1)[0]
+    took = time.time() - t
+    check(r["ok"] and r["job"]["state"] == "done", "long poll: the job's end: %r" % r)
+    check(1.0 <= took < 15, "long poll: held until the job ended (~1.5 s), not the 20 s: %.2f"
+          % took)
+    jid6 = d.submit([BASE + "/slow?ms=3000&lp=2"])
+    t = time.time()
+    r = raw([{"cmd": "job", "id": jid6, "wait_ms": 300}, {"cmd": "status"}], 2)
+    took = time.time() - t
+    check(len(r) == 2 and r[0].get("job", {}).get("state") == "running" and "status" in r[1],
+          "long poll past wait_ms: the running job, then the next request's reply, in order: %r"
+          % r)
+    check(0.25 <= took < 2.5, "wait_ms 300 held ~0.3 s: %.2f" % took)
+    for bad in (-1, "1", 30001, 1.5):
+        r = raw([{"cmd": "job", "id": jid6, "wait_ms": bad}], 1)[0]
+        check(not r["ok"] and "wait_ms" in r["error"], "wait_ms %r refused by name: %r" % (bad, r))
+    r = raw([{"cmd": "cancel", "id": jid6, "wait_ms": 100}], 1)[0]
+    check(not r["ok"] and "wait_ms" in r["error"], "wait_ms is for job only: %r" % r)
+    raw([{"cmd": "job", "id": jid6, "wait_ms": 20000}], 0, hangup=True)  # gone while parked
+    check(d.job(jid6)["state"] == "running", "daemon answers while a hung-up poll is parked")
+    d.wait_job(jid6)
+    check(alive(d.proc.pid), "daemon alive after the long polls")
+
     # ---- bad control input: errors or a clean close, never a crash ----
     def conv(lines, read=True, expect=None):
         s = socket.socket(socket.AF_UNIX)
