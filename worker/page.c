@@ -185,10 +185,11 @@ int page_run(worker_env *e, const page_task *t, page *p)
         double t0 = page_now_ms();
         js_ctx jc = {.e = e, .p = p};
         html_options ho = {.content_type_charset = p->fetch.charset, .want_text = t->want_text};
-        /* No scripts: no tree needed, the SAX scan gives the same html_doc.
-         * With scripts it runs first all the same, as gumbo's guard. */
-        html_err he = html_scan(p->a, p->fetch.final_url, p->fetch.body, p->fetch.body_len, &ho,
-                                &p->doc);
+        /* No scripts: no tree needed, the lexer gives the same html_doc.
+         * With scripts libxml2's scan runs first, as gumbo's guard (its
+         * depth is close to the tree's; the lexer builds no tree). */
+        html_err he = (t->js ? html_scan : html_lex)(p->a, p->fetch.final_url, p->fetch.body,
+                                                     p->fetch.body_len, &ho, &p->doc);
         if (he == HTML_OK && t->js && !(p->js_note = js_guard(p))) {
             html_doc scanned = p->doc;
             ho.after_parse = run_scripts;

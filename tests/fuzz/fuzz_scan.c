@@ -1,5 +1,6 @@
-/* libFuzzer target: html_scan (libxml2 SAX) on arbitrary bytes from a fixed
- * URL, with want_text on, in a fresh arena per input (released at the end).
+/* libFuzzer target: html_scan (libxml2 SAX) and html_lex (the HTML5
+ * tokenizer) on arbitrary bytes from a fixed URL, with want_text on, in a
+ * fresh arena per input (released at the end).
  *
  * Byte 0 picks the Content-Type charset passed in, as in fuzz_html.c; the
  * rest is the body. Invariants: fuzz_html's (fuzz_html_doc.h: links, base
@@ -8,7 +9,8 @@
  * goes into JSON), the title valid UTF-8; gumbo_output is NULL;
  * the only error on input under the size cap is the attribute guard's
  * HTML_PARSE, and then some start tag really has more than
- * HTML_SCAN_MAX_ATTRS attributes. libxml2's own memory is checked by
+ * HTML_SCAN_MAX_ATTRS attributes (html_lex: the input is long enough to
+ * hold one, 2 bytes an attribute). libxml2's own memory is checked by
  * LeakSanitizer at exit of each run (-detect_leaks). */
 #include "arena.h"
 #include "html.h"
@@ -61,6 +63,15 @@ static int has_huge_tag(const char *p, size_t n)
     return 0;
 }
 
+static void check_doc(arena *a, html_doc *d)
+{
+    if (d->gumbo_output)
+        FUZZ_FAIL("gumbo_output set");
+    fuzz_check_doc(a, d);
+    if (!valid_utf8(d->text) || (d->title && !valid_utf8(d->title)))
+        FUZZ_FAIL("text or title not valid UTF-8");
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
@@ -81,13 +92,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         plain = body[i] > 0 && body[i] != '\f' && (unsigned char)body[i] < 0x80;
     if (e == HTML_PARSE && plain && !has_huge_tag(body, size - 1))
         FUZZ_FAIL("HTML_PARSE without a tag over the attribute limit");
-    if (e == HTML_OK) {
-        if (d.gumbo_output)
-            FUZZ_FAIL("gumbo_output set");
-        fuzz_check_doc(&a, &d);
-        if (!valid_utf8(d.text) || (d.title && !valid_utf8(d.title)))
-            FUZZ_FAIL("text or title not valid UTF-8");
-    }
+    if (e == HTML_OK)
+        check_doc(&a, &d);
+    html_doc l;
+    e = html_lex(&a, FUZZ_PAGE_URL, body, size - 1, &opt, &l);
+    if (e == HTML_NOMEM)
+        abort();
+    if (e == HTML_PARSE && size - 1 <= 2 * HTML_SCAN_MAX_ATTRS && size - 1 <= HTML_MAX_PARSE_BYTES)
+        FUZZ_FAIL("html_lex: HTML_PARSE on input too short for the attribute guard");
+    if (e == HTML_OK)
+        check_doc(&a, &l);
     arena_release(&a);
     return 0;
 }

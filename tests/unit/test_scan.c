@@ -62,17 +62,33 @@ static const char *doc_diff(const html_doc *d, const html_doc *e, char *why, siz
     return why;
 }
 
-/* Parses with both, want_text on and off; fails on any difference. */
+typedef html_err (*scan_fn)(arena *, const char *, const char *, size_t, const html_options *,
+                            html_doc *);
+static const scan_fn DRIVERS[2] = {html_scan, html_lex};
+static const char *const DRIVER_NAME[2] = {"html_scan", "html_lex"};
+/* The driver scan_n, scan and the hostile tests use: html_scan unless a
+ * loop test (_i: 0 html_scan, 1 html_lex) picks one. */
+static scan_fn DRV = html_scan;
+
+static void setup_scan(void) {
+    setup();
+    DRV = html_scan;
+}
+
+/* Parses with html_parse and both light drivers, want_text on and off;
+ * fails on any difference. */
 static void same(const char *name, const char *html, size_t len, const char *hdr_cs) {
     for (int want = 1; want >= 0; want--) {
         html_options o = {.content_type_charset = hdr_cs, .want_text = want};
         html_doc g, s;
         ck_assert_int_eq(html_parse(&A, URL, html, len, &o, &g), HTML_OK);
-        ck_assert_int_eq(html_scan(&A, URL, html, len, &o, &s), HTML_OK);
-        ck_assert_ptr_null(s.gumbo_output);
-        char why[800];
-        ck_assert_msg(!*doc_diff(&g, &s, why, sizeof why), "%s (want_text %d): %s", name, want,
-                      why);
+        for (int k = 0; k < 2; k++) {
+            ck_assert_int_eq(DRIVERS[k](&A, URL, html, len, &o, &s), HTML_OK);
+            ck_assert_ptr_null(s.gumbo_output);
+            char why[800];
+            ck_assert_msg(!*doc_diff(&g, &s, why, sizeof why), "%s: %s (want_text %d): %s",
+                          DRIVER_NAME[k], name, want, why);
+        }
     }
 }
 
@@ -83,7 +99,7 @@ static void same_s(const char *name, const char *html) {
 static html_doc scan_n(const char *html, size_t len, const char *hdr_cs, int want) {
     html_options o = {.content_type_charset = hdr_cs, .want_text = want};
     html_doc d;
-    ck_assert_int_eq(html_scan(&A, URL, html, len, &o, &d), HTML_OK);
+    ck_assert_int_eq(DRV(&A, URL, html, len, &o, &d), HTML_OK);
     return d;
 }
 
@@ -468,9 +484,132 @@ START_TEST(same_after_the_element_stack_empties) {
 }
 END_TEST
 
+/* ---- html_lex: HTML5's tokenizer rules ------------------------------------ */
+
+static html_doc lex(const char *html) {
+    html_options o = {.want_text = 1};
+    html_doc d;
+    ck_assert_int_eq(html_lex(&A, URL, html, strlen(html), &o, &d), HTML_OK);
+    return d;
+}
+
+/* Where libxml2 reads markup otherwise than HTML5 (the differs_ tests above)
+ * and at the tokenizer's corners (comments, raw text, attribute syntax, the
+ * end of the input inside a construct), html_lex gives gumbo's answer. */
+START_TEST(lex_same_as_html_parse_at_tokenizer_corners) {
+    static const char *const H[] = {
+        "<title>a <b>bold</b> z</title><textarea><a href=/ta>t</a></textarea>"
+        "<xmp><a href=/xmp>x</a></xmp><iframe><a href=/if>i</a></iframe>"
+        "<noembed><a href=/ne></a></noembed><noframes><a href=/nf></a></noframes><a href=/ok>ok</a>",
+        "<p>a<![CDATA[ <a href=/cd>x</a> ]]>b</p>",
+        "<p>x &#x80; &#128; &#0; &#xD800; &#x110000; &#65 &#x42; y</p>",
+        "<svg><![CDATA[<a href=/in-cdata>]]></svg><a href=/after>a</a>",
+        "</div><title>t</title><a href=/x>x</a>",
+        "<p>x</p></html><a href=/after-html>a</a> tail",
+        "<!--><a href=/abrupt>a</a>",
+        "<!---><a href=/abrupt2>a</a>",
+        "<!-- x --!><a href=/bang>b</a>",
+        "<!-- a -- b --><a href=/dashes>d</a>",
+        "<a href=/a1 <a href=/a2>x</a>",
+        "<a =href=/eq href=/real>x</a>",
+        "<a href=/q'x\"y>x</a>",
+        "<a/href=/slash>x</a>",
+        "<a href = \"/spaced\" >s</a>",
+        "<?php echo '<a href=/php>' ?><a href=/after-pi>x</a>",
+        "<!DOCTYPE html SYSTEM \"<a href=/dt>\"><a href=/after-dt>x</a>",
+        "</ a href=/bogus-end><a href=/after-end>x</a></>",
+        "<head><title>t</title>text ends head<a href=/h>h</a></head>",
+        "<html><head><link rel=next href=/n><p>body content ends head</p>"
+        "<meta name=robots content=nofollow>",
+        "<SCRIPT>var a='</scripty>'; b='<a href=/in>'</SCRIPT ><a href=/out>o</a>",
+        "<style>a{}</STYLE\n><a href=/after-style>s</a>",
+        "<a href='/unterminated",
+        "<a href=/ok>ok</a><a href=/eof-in-tag",
+        "<a href=/ok>ok</a><!-- eof in comment <a href=/c>",
+        "<a href=/ok>ok</a><title>never closed <a href=/t>",
+        "<a href=/ok>ok</a><script>never closed <a href=/s>",
+        "<a href=/x>x</a><plaintext><a href=/pt>pt</a></plaintext>",
+        "<table><tr><td><a href=/td1>1<td><a href=/td2>2</table>",
+        "<a href='&#x2F;ent?a=1&amp;b=2&lt;'>e</a><a href='/x?y&z'>z</a>",
+        "<p>one</p   ><p>two</p x=y><br/>three",
+        "<a href=/1>1</a><a href=/2>2",
+        "< a href=/not-a-tag>x</a><a href=/real>r</a>",
+        "<math><ms>x</ms></math><a href=/after-math>x</a>",
+    };
+    for (size_t i = 0; i < sizeof H / sizeof H[0]; i++)
+        for (int want = 1; want >= 0; want--) {
+            html_options o = {.want_text = want};
+            html_doc g, l;
+            ck_assert_int_eq(html_parse(&A, URL, H[i], strlen(H[i]), &o, &g), HTML_OK);
+            ck_assert_int_eq(html_lex(&A, URL, H[i], strlen(H[i]), &o, &l), HTML_OK);
+            char why[800];
+            ck_assert_msg(!*doc_diff(&g, &l, why, sizeof why), "case %zu (want_text %d) %s: %s",
+                          i, want, H[i], why);
+        }
+    finish();
+}
+END_TEST
+
+/* html_lex's own differences from html_parse (scan.h). */
+START_TEST(lex_differs) {
+    /* Character references: HTML 4 names with their ';' only, as html_scan. */
+    html_doc l = lex("<p>a &amp b &notit; c &NewLine; d &eacute;</p>");
+    ck_assert_str_eq(l.text, "a &amp b &notit; c &NewLine; d \xC3\xA9");
+    /* No tree construction: HTML5 leaves <svg> at a <p> and reads HTML at
+     * SVG / MathML integration points; html_lex stays foreign to </svg>. */
+    l = lex("<svg><p><a href=/after>x</a></p></svg>");
+    ck_assert_uint_eq(l.nlinks, 0);
+    ck_assert_uint_eq(parse("<svg><p><a href=/after>x</a></p></svg>").nlinks, 1);
+    l = lex("<math><mi><a href=/in-math>m</a></mi></math>");
+    ck_assert_uint_eq(l.nlinks, 0);
+    /* <noscript> in <head> stays open (hidden), as in html_scan. */
+    l = lex("<noscript><a href=/ns>n</a></noscript><p>p</p>");
+    ck_assert_str_eq(l.text, "p");
+    ck_assert_uint_eq(l.nlinks, 1);
+    /* An end tag closes its element only within 256 open elements of the
+     * top: past that it is ignored, and a hiding element stays open. */
+    char h[4096] = "<noscript>";
+    for (int i = 0; i < 300; i++)
+        strcat(h, "<b>");
+    strcat(h, "</noscript><p>shown</p><a href=/l>l</a>");
+    l = lex(h);
+    ck_assert_str_eq(l.text, "");
+    ck_assert_uint_eq(l.nlinks, 1);
+    ck_assert_str_eq(parse(h).text, "shown l");
+    finish();
+}
+END_TEST
+
+/* Elements never closed and end tags that match nothing: each end tag looks
+ * at most 256 elements down, so 200,000 of each stay linear. */
+START_TEST(lex_unclosed_and_unmatched) {
+    enum { N = 200000 };
+    size_t len = 0, cap = (size_t)N * 10 + 64;
+    char *html = malloc(cap);
+    ck_assert_ptr_nonnull(html);
+    for (int i = 0; i < N; i++)
+        memcpy(html + len, "<p>", 3), len += 3;
+    for (int i = 0; i < N; i++)
+        memcpy(html + len, "</div>", 6), len += 6;
+    len += (size_t)snprintf(html + len, cap - len, "<a href=/end>e</a>");
+    long long t0 = testutil_now_ms();
+    html_options o = {.want_text = 1};
+    html_doc d;
+    ck_assert_int_eq(html_lex(&A, URL, html, len, &o, &d), HTML_OK);
+    long long ms = testutil_now_ms() - t0;
+    fprintf(stderr, "html_lex unclosed_and_unmatched: %zu bytes in %lld ms\n", len, ms);
+    ck_assert_uint_eq(d.nlinks, 1);
+    ck_assert_str_eq(d.text, "e");
+    ck_assert_int_lt(ms, 5000); /* quadratic: minutes */
+    free(html);
+    finish();
+}
+END_TEST
+
 /* ---- hostile input -------------------------------------------------------- */
 
 START_TEST(deep_nesting) {
+    DRV = DRIVERS[_i];
     enum { DEPTH = 100000 };
     size_t len;
     char *html = nested_doc("<div>", DEPTH, "<a href='/deep'>bottom</a>", &len);
@@ -479,7 +618,7 @@ START_TEST(deep_nesting) {
     ck_assert_uint_eq(d.nlinks, 1);
     ck_assert_str_eq(d.links[0], "http://example.com/deep");
     ck_assert_uint_ge(d.max_depth, DEPTH);
-    ck_assert_uint_ge(d.elements, DEPTH + 2);
+    ck_assert_uint_ge(d.elements, DEPTH + (_i ? 1 : 2)); /* html_lex implies no html, body */
     ck_assert_str_eq(d.text, "bottom");
     finish();
 }
@@ -489,6 +628,7 @@ END_TEST
  * gumbo nests too: <template> contents (HTML5 builds them as elements),
  * and elements after a stray end tag that stopped libxml2 before. */
 START_TEST(depth_counts_template_contents_and_after_a_stop) {
+    DRV = DRIVERS[_i];
     enum { DEPTH = 2000 };
     static const char *const pre[] = {"<template>", "</div>", "<p>x</p></html>",
                                       "<template><template>"};
@@ -518,6 +658,7 @@ static long peak_kb(void) {
 }
 
 START_TEST(million_attributes_refused) {
+    DRV = DRIVERS[_i];
     enum { N = 1000000 };
     size_t cap = (size_t)N * 12 + 64, len = 0;
     char *html = malloc(cap);
@@ -530,10 +671,10 @@ START_TEST(million_attributes_refused) {
     long long t0 = testutil_now_ms();
     html_options o = {.want_text = 1};
     html_doc d;
-    ck_assert_int_eq(html_scan(&A, URL, html, len, &o, &d), HTML_PARSE);
+    ck_assert_int_eq(DRV(&A, URL, html, len, &o, &d), HTML_PARSE);
     long long ms = testutil_now_ms() - t0;
-    fprintf(stderr, "million_attributes: %zu bytes refused in %lld ms, peak RSS +%ld MB\n", len,
-            ms, (peak_kb() - kb0) / 1024);
+    fprintf(stderr, "%s million_attributes: %zu bytes refused in %lld ms, peak RSS +%ld MB\n",
+            DRIVER_NAME[_i], len, ms, (peak_kb() - kb0) / 1024);
     ck_assert_int_lt(ms, 5000);
     ck_assert_int_lt(peak_kb() - kb0, 256 * 1024);
     /* Wherever the tag starts against the feeding chunks, and after
@@ -554,7 +695,7 @@ START_TEST(million_attributes_refused) {
                 n += (size_t)snprintf(html + n, cap - n, "b%zu ", i);
             n += (size_t)snprintf(html + n, cap - n, ">x</p>");
             t0 = testutil_now_ms();
-            ck_assert_msg(html_scan(&A, URL, html, n, &o, &d) == HTML_PARSE, "lead %zu pad %zu", l,
+            ck_assert_msg(DRV(&A, URL, html, n, &o, &d) == HTML_PARSE, "lead %zu pad %zu", l,
                           pad);
             ck_assert_int_lt(testutil_now_ms() - t0, 1000);
             arena_reset(&A, 0);
@@ -565,12 +706,12 @@ START_TEST(million_attributes_refused) {
     for (size_t i = 0; i < HTML_SCAN_MAX_ATTRS; i++)
         len += (size_t)snprintf(html + len, cap - len, "a%zu=1 ", i);
     len += (size_t)snprintf(html + len, cap - len, "href=/x>x</p><a href=/after>a</a>");
-    ck_assert_int_eq(html_scan(&A, URL, html, len, &o, &d), HTML_PARSE); /* 1025 */
+    ck_assert_int_eq(DRV(&A, URL, html, len, &o, &d), HTML_PARSE); /* 1025 */
     len = (size_t)snprintf(html, cap, "<p ");
     for (size_t i = 0; i < HTML_SCAN_MAX_ATTRS; i++)
         len += (size_t)snprintf(html + len, cap - len, "a%zu=1 ", i);
     len += (size_t)snprintf(html + len, cap - len, ">x</p><a href=/after>a</a>");
-    ck_assert_int_eq(html_scan(&A, URL, html, len, &o, &d), HTML_OK);
+    ck_assert_int_eq(DRV(&A, URL, html, len, &o, &d), HTML_OK);
     ck_assert_uint_eq(d.nlinks, 1);
     free(html);
     finish();
@@ -610,13 +751,14 @@ START_TEST(attribute_count_matches_libxml2) {
 END_TEST
 
 START_TEST(ten_megabytes) {
+    DRV = DRIVERS[_i];
     size_t len, items;
     char *html = big_page(10u << 20, &len, &items);
     long long t0 = testutil_now_ms();
     html_doc d = scan_n(html, len, NULL, 1);
     long long ms = testutil_now_ms() - t0;
-    fprintf(stderr, "scan ten_megabytes: %.1f MB in %lld ms, arena peak %.0f MB\n",
-            (double)len / 1e6, ms, (double)A.peak_used / 1e6);
+    fprintf(stderr, "%s ten_megabytes: %.1f MB in %lld ms, arena peak %.0f MB\n",
+            DRIVER_NAME[_i], (double)len / 1e6, ms, (double)A.peak_used / 1e6);
     ck_assert_str_eq(d.title, "Big page");
     ck_assert_uint_eq(d.nlinks, items);
     ck_assert_uint_eq(d.skipped_links, items);
@@ -647,6 +789,7 @@ START_TEST(ten_megabytes) {
 END_TEST
 
 START_TEST(nul_and_garbage) {
+    DRV = DRIVERS[_i];
     enum { LEN = 256 * 1024 };
     char *buf = malloc(LEN);
     ck_assert_ptr_nonnull(buf);
@@ -658,7 +801,7 @@ START_TEST(nul_and_garbage) {
         }
         html_options o = {.want_text = 1};
         html_doc d;
-        ck_assert_int_eq(html_scan(&A, URL, buf, LEN, &o, &d), HTML_OK);
+        ck_assert_int_eq(DRV(&A, URL, buf, LEN, &o, &d), HTML_OK);
         ck_assert_uint_eq(d.text_len, strlen(d.text));
         for (size_t i = 0; i < d.nlinks; i++)
             ck_assert(!strncmp(d.links[i], "http", 4));
@@ -674,21 +817,23 @@ START_TEST(nul_and_garbage) {
 END_TEST
 
 START_TEST(too_big_refused) {
+    DRV = DRIVERS[_i];
     html_options o = {0};
     html_doc d;
     /* Refused before a byte is read, like html_parse. */
-    ck_assert_int_eq(html_scan(&A, URL, "x", HTML_MAX_PARSE_BYTES + 1, &o, &d), HTML_PARSE);
+    ck_assert_int_eq(DRV(&A, URL, "x", HTML_MAX_PARSE_BYTES + 1, &o, &d), HTML_PARSE);
     ck_assert_int_eq(html_parse(&A, URL, "x", HTML_MAX_PARSE_BYTES + 1, &o, &d), HTML_PARSE);
     finish();
 }
 END_TEST
 
 START_TEST(nomem_is_an_error) {
+    DRV = DRIVERS[_i];
     const char *html = "<title>Caf\xe9</title>";
     html_options o = {.content_type_charset = "latin1"};
     html_doc d;
     alloc_fail_after(1);
-    html_err e = html_scan(&A, URL, html, strlen(html), &o, &d);
+    html_err e = DRV(&A, URL, html, strlen(html), &o, &d);
     alloc_fail_reset();
     ck_assert_int_eq(e, HTML_NOMEM);
     finish();
@@ -696,6 +841,7 @@ START_TEST(nomem_is_an_error) {
 END_TEST
 
 START_TEST(lives_in_arena) {
+    DRV = DRIVERS[_i];
     html_doc d = scan("<title>x</title><a href='/a'>a</a><p>text</p>");
     ck_assert_str_eq(d.links[0], "http://example.com/a");
     ck_assert_str_eq(d.title, "x");
@@ -724,7 +870,7 @@ END_TEST
 Suite *scan_suite(void) {
     Suite *s = suite_create("scan");
     TCase *tc = tcase_create("same");
-    tcase_add_checked_fixture(tc, setup, NULL);
+    tcase_add_checked_fixture(tc, setup_scan, NULL);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, same_as_html_parse_on_fixtures);
     tcase_add_test(tc, same_as_html_parse_on_charsets);
@@ -735,7 +881,7 @@ Suite *scan_suite(void) {
     suite_add_tcase(s, tc);
 
     tc = tcase_create("differs");
-    tcase_add_checked_fixture(tc, setup, NULL);
+    tcase_add_checked_fixture(tc, setup_scan, NULL);
     tcase_add_test(tc, differs_elements_and_depth);
     tcase_add_test(tc, differs_character_references);
     tcase_add_test(tc, differs_markup_in_text_elements);
@@ -743,20 +889,23 @@ Suite *scan_suite(void) {
     tcase_add_test(tc, differs_foreign_content);
     tcase_add_test(tc, differs_control_characters);
     tcase_add_test(tc, differs_noscript_in_head);
+    tcase_add_test(tc, lex_same_as_html_parse_at_tokenizer_corners);
+    tcase_add_test(tc, lex_differs);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("hostile");
-    tcase_add_checked_fixture(tc, setup, NULL);
+    tcase_add_checked_fixture(tc, setup_scan, NULL);
     tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, deep_nesting);
-    tcase_add_test(tc, depth_counts_template_contents_and_after_a_stop);
-    tcase_add_test(tc, million_attributes_refused);
+    tcase_add_loop_test(tc, deep_nesting, 0, 2);
+    tcase_add_test(tc, lex_unclosed_and_unmatched);
+    tcase_add_loop_test(tc, depth_counts_template_contents_and_after_a_stop, 0, 2);
+    tcase_add_loop_test(tc, million_attributes_refused, 0, 2);
     tcase_add_test(tc, attribute_count_matches_libxml2);
-    tcase_add_test(tc, ten_megabytes);
-    tcase_add_test(tc, nul_and_garbage);
-    tcase_add_test(tc, too_big_refused);
-    tcase_add_test(tc, nomem_is_an_error);
-    tcase_add_test(tc, lives_in_arena);
+    tcase_add_loop_test(tc, ten_megabytes, 0, 2);
+    tcase_add_loop_test(tc, nul_and_garbage, 0, 2);
+    tcase_add_loop_test(tc, too_big_refused, 0, 2);
+    tcase_add_loop_test(tc, nomem_is_an_error, 0, 2);
+    tcase_add_loop_test(tc, lives_in_arena, 0, 2);
     suite_add_tcase(s, tc);
     return s;
 }
