@@ -44,6 +44,10 @@ typedef enum url_err {
  * once percent-encoded) or the result over URL_MAX_LEN bytes. URL_MALFORMED:
  * curl refused it (bad host, port out of 0-65535, IPv6 zone id, …). */
 url_err url_resolve(arena *a, const char *base, const char *ref, char **out);
+/* The same, always through curl's URL API: url_resolve takes a string-only
+ * fast path for a path reference against a base in normal form (url.c);
+ * the tests check the two agree. */
+url_err url_resolve_curl(arena *a, const char *base, const char *ref, char **out);
 /* url_resolve(a, NULL, url, out). */
 url_err url_normalize(arena *a, const char *url, char **out);
 const char *url_err_str(url_err e);

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
@@ -272,6 +273,15 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
     if (x->keep) {
         if (r->body_len + n + 1 > x->cap) {
             size_t cap = x->cap ? x->cap * 2 : 64 * 1024;
+            /* The first block is as large as the Content-Length says (when
+             * the body is not compressed): one copy of a 100 KB page instead
+             * of growing through 64 and 128 KB (5 % of the worker's time on
+             * the Python docs went to those copies and their page faults). */
+            curl_off_t cl = -1;
+            if (!x->cap && curl_easy_getinfo(x->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) ==
+                               CURLE_OK &&
+                cl > 0 && (uint64_t)cl < x->max_body && (size_t)cl + 1 > cap)
+                cap = (size_t)cl + 1;
             while (cap < r->body_len + n + 1)
                 cap *= 2;
             if (cap > x->max_body + 1)

@@ -5,7 +5,9 @@
  * it is http:// or https://, has no '#', no space, control or non-ASCII
  * octet (but UTF-8 in an IDN host), fits in URL_MAX_LEN, url_host accepts
  * it, and it is a fixed point:
- * normalize(result) == result (and resolving it against any base too). */
+ * normalize(result) == result (and resolving it against any base too).
+ * And url_resolve (with its string-only fast path) answers exactly as
+ * url_resolve_curl, on every base including the input's own. */
 #include "alloc.h"
 #include "arena.h"
 #include "url.h"
@@ -22,6 +24,7 @@ static const char *const BASES[] = {
     "https://EXAMPLE.com:443/dir/",
     "http://user:pw@[::1]:8080/x/%7Ey/../z",
     "http://example.com",
+    "http://127.0.0.1:8000/library/os.html", /* normal form: the fast path's */
     "https://xn--nxasmq6b.example/%E2%82%AC/",
     "ftp://example.com/", /* not crawlable: every resolve fails */
 };
@@ -86,6 +89,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (e == URL_OK && strcmp(out, out2) != 0)
         abort();
     alloc_strfree(out2);
+    char *slow = NULL;
+    url_err es = url_resolve_curl(&a, base, ref, &slow);
+    if (es != e || (e == URL_OK && strcmp(out, slow) != 0))
+        FUZZ_FAIL("url_resolve(\"%s\", \"%s\") = %s \"%s\", url_resolve_curl: %s \"%s\"", base,
+                  ref, url_err_str(e), e == URL_OK ? out : "", url_err_str(es),
+                  es == URL_OK ? slow : "");
     /* The reference on its own. */
     if (url_normalize(&a, ref, &out) == URL_OK)
         check_result(&a, out);
