@@ -1,10 +1,13 @@
 /* bench_scan — µs per page of html_parse (gumbo tree + walk) against
- * html_scan (libxml2 SAX) on the test server's generated site pages
- * (tests/server/httpd.py site_page, about 12 KB each), in the same run,
- * with the same arena reset between pages, want_text off as crawld runs
- * them by default. Also checks that both found the same links.
+ * html_scan (libxml2 SAX) and html_lex (the HTML5 tokenizer) on the test
+ * server's generated site pages (tests/server/httpd.py site_page, about
+ * 12 KB each), or on the .html files under DIR (the Python docs:
+ * /usr/share/doc/python3/html), in the same run, with the same arena reset
+ * between pages, want_text off as crawld runs them by default. Also checks
+ * that all three found the same number of links.
  *
- * usage: bench_scan [PAGES] [ROUNDS]   (run from the repo root; needs python3) */
+ * usage: bench_scan [PAGES] [ROUNDS] [DIR]   (run from the repo root; needs
+ * python3) */
 #include "arena.h"
 #include "html.h"
 #include "scan.h"
@@ -51,17 +54,28 @@ static double time_pass(parse_fn fn, arena *a, char **pages, size_t *lens, int n
 int main(int argc, char **argv) {
     int n = argc > 1 ? atoi(argv[1]) : 300;
     int rounds = argc > 2 ? atoi(argv[2]) : 5;
-    if (n < 1 || rounds < 1) {
-        fprintf(stderr, "usage: bench_scan [PAGES] [ROUNDS]\n");
+    const char *dir = argc > 3 ? argv[3] : NULL;
+    if (n < 1 || rounds < 1 || (dir && strchr(dir, '\''))) {
+        fprintf(stderr, "usage: bench_scan [PAGES] [ROUNDS] [DIR]\n");
         return 2;
     }
-    char cmd[512];
-    snprintf(cmd, sizeof cmd,
-             "python3 -c 'import sys; sys.path.insert(0, \"tests/server\"); import httpd\n"
-             "for k in range(%d): sys.stdout.buffer.write(httpd.site_page(k, 5000) + b\"\\0\")'",
-             n);
+    char cmd[1024];
+    if (dir) /* the files' bytes, NUL-separated (an HTML file holds no NUL) */
+        snprintf(cmd, sizeof cmd,
+                 "find '%s/' -name '*.html' | sort | head -n %d | "
+                 "python3 -c 'import sys\n"
+                 "for f in sys.stdin.read().split(): "
+                 "sys.stdout.buffer.write(open(f, \"rb\").read().replace(b\"\\0\", b\"\") + "
+                 "b\"\\0\")'",
+                 dir, n);
+    else
+        snprintf(cmd, sizeof cmd,
+                 "python3 -c 'import sys; sys.path.insert(0, \"tests/server\"); import httpd\n"
+                 "for k in range(%d): sys.stdout.buffer.write(httpd.site_page(k, 5000) + "
+                 "b\"\\0\")'",
+                 n);
     FILE *p = popen(cmd, "r");
-    size_t cap = (size_t)n * 20000, len = 0, r;
+    size_t cap = (size_t)n * (dir ? 6u << 20 : 20000), len = 0, r;
     char *all = malloc(cap);
     if (!p || !all)
         return 1;
@@ -82,27 +96,27 @@ int main(int argc, char **argv) {
     }
     arena a;
     arena_init(&a, 0);
-    size_t lg, ls;
-    /* Warm both, then alternate so neither gets a quieter machine. */
-    time_pass(html_parse, &a, pages, lens, got, 1, &lg);
-    time_pass(html_scan, &a, pages, lens, got, 1, &ls);
-    double g = 1e30, s = 1e30;
-    for (int k = 0; k < 3; k++) {
-        double t = time_pass(html_parse, &a, pages, lens, got, rounds, &lg);
-        g = t < g ? t : g;
-        t = time_pass(html_scan, &a, pages, lens, got, rounds, &ls);
-        s = t < s ? t : s;
-    }
-    printf("bench_scan: %d site pages, %.1f KB average, best of %d rounds x 3\n", got,
-           (double)bytes / got / 1024, rounds);
-    printf("html_parse (gumbo): %8.1f us/page  %6.1f MB/s  links %zu\n", g,
-           (double)bytes / got / g, lg);
-    printf("html_scan (libxml2): %7.1f us/page  %6.1f MB/s  links %zu\n", s,
-           (double)bytes / got / s, ls);
-    printf("speed-up: %.1fx\n", g / s);
+    static const parse_fn fn[3] = {html_parse, html_scan, html_lex};
+    static const char *const name[3] = {"html_parse (gumbo)", "html_scan (libxml2)",
+                                        "html_lex (tokenizer)"};
+    size_t links[3];
+    double best[3] = {1e30, 1e30, 1e30};
+    /* Warm each, then alternate so none gets a quieter machine. */
+    for (int f = 0; f < 3; f++)
+        time_pass(fn[f], &a, pages, lens, got, 1, &links[f]);
+    for (int k = 0; k < 3; k++)
+        for (int f = 0; f < 3; f++) {
+            double t = time_pass(fn[f], &a, pages, lens, got, rounds, &links[f]);
+            best[f] = t < best[f] ? t : best[f];
+        }
+    printf("bench_scan: %d %s, %.1f KB average, best of %d rounds x 3\n", got,
+           dir ? "files" : "site pages", (double)bytes / got / 1024, rounds);
+    for (int f = 0; f < 3; f++)
+        printf("%-21s %8.1f us/page  %6.1f MB/s  links %zu  (%.2fx gumbo's time)\n", name[f],
+               best[f], (double)bytes / got / best[f], links[f], best[f] / best[0]);
     arena_release(&a);
     free(pages);
     free(lens);
     free(all);
-    return lg == ls ? 0 : 1;
+    return links[0] == links[1] && links[0] == links[2] ? 0 : 1;
 }
