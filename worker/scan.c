@@ -669,7 +669,9 @@ static const char *lex_attrs(lex_st *lx, const char *p, const char *end, bool ke
             return NULL;
         if (*p == '>')
             return p + 1;
-        if (*p == '/') { /* "/>" */
+        if (*p == '/') { /* "/>", or a '/' that is the input's last byte */
+            if (p + 1 >= end)
+                return NULL;
             *self_closing = true;
             return p + 2;
         }

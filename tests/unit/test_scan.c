@@ -525,6 +525,10 @@ START_TEST(lex_same_as_html_parse_at_tokenizer_corners) {
         "<style>a{}</STYLE\n><a href=/after-style>s</a>",
         "<a href='/unterminated",
         "<a href=/ok>ok</a><a href=/eof-in-tag",
+        /* A '/' as the input's last byte (was read as "/>", past the end). */
+        "<a href=/ok>ok</a><script /",
+        "<a href=/ok>ok</a><title a=1/",
+        "<a href=/ok>ok</a><p/",
         "<a href=/ok>ok</a><!-- eof in comment <a href=/c>",
         "<a href=/ok>ok</a><title>never closed <a href=/t>",
         "<a href=/ok>ok</a><script>never closed <a href=/s>",
