@@ -31,6 +31,7 @@
 #include <jansson.h>
 #include <libgen.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -96,10 +97,26 @@ static void on_pool_stopped(pool *p)
     uv_handle_t *hs[] = {(uv_handle_t *)&d->sig_term, (uv_handle_t *)&d->sig_int,
                          (uv_handle_t *)&d->sig_hup, (uv_handle_t *)&d->watchdog,
                          (uv_handle_t *)&d->defer,    (uv_handle_t *)&d->status};
+    /* Closing the signal handles gives SIGTERM, SIGINT and SIGHUP their
+     * default action back: a late one (a second kill, a supervisor that
+     * repeats itself) would end the process between its last state write
+     * and its exit, status -15 instead of 0. It is on its way out: they are
+     * blocked while the handles close, then ignored (a pending one is
+     * dropped when unblocked; SIGKILL still works). */
+    sigset_t term, old;
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    sigaddset(&term, SIGINT);
+    sigaddset(&term, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &term, &old);
     for (size_t i = 0; i < sizeof(hs) / sizeof(hs[0]); i++) {
         d->closes_pending++;
         uv_close(hs[i], on_handle_closed);
     }
+    signal(SIGTERM, SIG_IGN);
+    signal(SIGINT, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 static void begin_stop(daemon_ctx *d, long grace_ms, const char *why)
