@@ -1050,8 +1050,8 @@ static void commit_record(jobs *j, job *jb, long long row_id, const char *url, i
         return;
     }
     int failed = (r->flags & FR_FAILED) != 0;
-    size_t wbuf_was = jb->wbuf_len;
-    long long warc_was = jb->warc_written;
+    size_t wbuf_was = jb->wbuf_len, obuf_was = jb->obuf_len;
+    long long warc_was = jb->warc_written, written_was = jb->written;
     if (jb->warc && r->warc_len && jb->warc_fd >= 0 && warc_append(jb, r->warc, r->warc_len) < 0) {
         job_fail(j, jb, "%s", "out of memory buffering WARC records");
         goto out;
@@ -1071,8 +1071,20 @@ static void commit_record(jobs *j, job *jb, long long row_id, const char *url, i
     long added = 0;
     if (batch_begin(j) < 0)
         goto dberr;
-    if (store_frontier_finish(j->st, row_id, failed ? ROW_FAILED : ROW_DONE, attempts) < 0)
+    int fin = store_frontier_finish(j->st, row_id, failed ? ROW_FAILED : ROW_DONE, attempts);
+    if (fin < 0)
         goto dberr;
+    if (fin == 1) { /* it has its record already, or was dropped: not written twice */
+        jb->obuf_len = obuf_was;
+        jb->written = written_was;
+        jb->wbuf_len = wbuf_was;
+        jb->warc_written = warc_was;
+        jb->tx_finished--;
+        j->refused++;
+        log_error("jobs", "result for a row that is not pending: not written", "job=%lld row=%lld url=\"%s\"",
+                  jb->id, row_id, url);
+        goto out;
+    }
     if (alias) { /* the redirect's target is seen: never fetched again under its own URL */
         char origin[512];
         if (politeness_origin(alias, origin, sizeof(origin), NULL) == 0 &&
@@ -1241,11 +1253,21 @@ static int cache_fill(jobs *j, job *jb)
     int n = store_frontier_window(j->st, jb->id, jb->cache_end_id, want, jb->cache + k);
     if (n < 0)
         return -1;
-    jb->cache_n += n;
     if (n)
-        jb->cache_end_id = jb->cache[jb->cache_n - 1].id;
+        jb->cache_end_id = jb->cache[k + n - 1].id;
     if (n < want)
         jb->cache_complete = 1;
+    /* A row handed out is pending in the database until its record (or
+     * its return) but never in the cache: a copy cached now would outlive
+     * the page's end and be handed out a second time. */
+    int kept = 0;
+    for (int i = k; i < k + n; i++) {
+        if (row_in_flight(j, jb->cache[i].id))
+            store_rows_free(&jb->cache[i], 1);
+        else
+            jb->cache[k + kept++] = jb->cache[i];
+    }
+    jb->cache_n += kept;
     return n;
 }
 
@@ -1327,7 +1349,8 @@ static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake)
             p->row_id = r->id;
             p->depth = r->depth;
             p->attempts = r->attempts + 1;
-            p->js = jb->js;
+            p->no_js = r->no_js;
+            p->js = jb->js && !r->no_js;
             p->warc = jb->warc;
             if (r->parent) { /* moved, not copied */
                 p->parent = r->parent;
@@ -1529,7 +1552,8 @@ void jobs_page_done_json(jobs *j, jobs_page *p, json_t *record)
     }
 }
 
-int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts)
+int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts,
+                     int drop_js)
 {
     flight_remove(j, p);
     snprintf(p->last_error, sizeof(p->last_error), "%s", reason);
@@ -1562,11 +1586,18 @@ int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts
         j->in_flight--;
         store_frontier_finish(j->st, p->row_id, ROW_DROPPED, p->attempts);
         job_maybe_end(j, jb);
-    } else if (p->attempts < max_attempts) {
+    } else if (p->attempts < max_attempts || (drop_js && p->js)) {
+        /* A page whose scripts took the worker past its hard budget is
+         * tried once more without them, whatever its attempts: its links
+         * that need no script are not lost to them. */
+        int no_js = p->no_js || (drop_js && p->js);
+        if (no_js && !p->no_js)
+            log_warn("jobs", "page requeued without JS: its worker was killed at the hard RSS "
+                     "budget", "job=%lld url=\"%s\" attempts=%d", jb->id, p->url, p->attempts);
         jb->in_flight--;
         j->in_flight--;
         jb->cache_stale = 1; /* pending again, maybe below the cached rows */
-        if (store_frontier_requeue(j->st, p->row_id, p->attempts, 0) < 0)
+        if (store_frontier_requeue(j->st, p->row_id, p->attempts, 0, no_js) < 0)
             log_error("jobs", "cannot store a requeue", "job=%lld error=\"%s\"", jb->id,
                       store_errmsg(j->st));
         jb->pending++;
@@ -1616,7 +1647,7 @@ void jobs_page_unstarted(jobs *j, jobs_page *p)
         job_maybe_end(j, jb);
     } else {
         jb->cache_stale = 1; /* pending again, maybe below the cached rows */
-        if (store_frontier_requeue(j->st, p->row_id, p->attempts - 1, 0) < 0)
+        if (store_frontier_requeue(j->st, p->row_id, p->attempts - 1, 0, p->no_js) < 0)
             log_error("jobs", "cannot store a requeue", "job=%lld error=\"%s\"", jb->id,
                       store_errmsg(j->st));
         jb->pending++;
@@ -1632,12 +1663,17 @@ int jobs_cancel(jobs *j, job *jb)
     batch_commit(j);
     if (!job_active(jb))
         return -1;
-    if (store_begin(j->st) < 0 || store_job_drop_pending(j->st, jb->id) < 0 ||
-        store_job_set_state(j->st, jb->id, "cancelled", now_unix(), NULL) < 0 ||
-        store_commit(j->st) < 0) {
-        store_rollback(j->st);
-        return -1;
-    }
+    if (store_begin(j->st) < 0 || store_job_drop_pending(j->st, jb->id) < 0)
+        goto dberr;
+    /* Pages in flight finish as they would have: their rows stay pending
+     * (the drop took them too), so their records are written once. */
+    for (const jobs_page *p = j->flight; p; p = p->next)
+        if (p->kind == JOBS_PAGE && p->job_id == jb->id && !p->stale &&
+            store_frontier_requeue(j->st, p->row_id, p->attempts - 1, 0, p->no_js) < 0)
+            goto dberr;
+    if (store_job_set_state(j->st, jb->id, "cancelled", now_unix(), NULL) < 0 ||
+        store_commit(j->st) < 0)
+        goto dberr;
     j->pending -= jb->pending;
     jb->pending = 0;
     jb->state = JOB_CANCELLED;
@@ -1645,6 +1681,9 @@ int jobs_cancel(jobs *j, job *jb)
     if (jb->in_flight == 0)
         job_close_output(j, jb);
     return 0;
+dberr:
+    store_rollback(j->st);
+    return -1;
 }
 
 int jobs_pause(jobs *j, job *jb, int pause)

@@ -96,6 +96,7 @@ typedef struct jobs_page {
     int depth;
     int attempts; /* times handed to a worker, this one included */
     int js;
+    int no_js;         /* the row runs without JS from now on (store_row.no_js) */
     int raw_body;      /* robots: body cap for the worker, else 0 */
     int max_redirects; /* robots: 5, else 0 (the worker's default) */
     int warc;          /* the worker builds the page's WARC records */
@@ -190,6 +191,7 @@ typedef struct jobs {
     metrics_hist js_hist; /* js_ms of records with JS on */
     uv_timer_t retry;     /* tries the held jobs' files and the database */
     long long tx_min_row; /* lowest frontier row inserted in the open batch; LLONG_MAX none */
+    long refused; /* results for rows not pending (a second record refused); should stay 0 */
 } jobs;
 
 typedef struct jobs_submit_opts {
@@ -232,9 +234,12 @@ void jobs_page_done(jobs *j, jobs_page *p, frame_result *r);
  * attempts and depth are set in it first. Frees p. */
 void jobs_page_done_json(jobs *j, jobs_page *p, json_t *record);
 /* The worker died with p in flight: requeued when attempts < max_attempts,
- * else quarantined (a record with "error":"quarantined: …"). Returns 1 when
- * quarantined. Frees p. */
-int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts);
+ * else quarantined (a record with "error":"quarantined: …"). drop_js: the
+ * worker was killed at the hard RSS budget; a page that ran with JS is then
+ * requeued to run without it (once, whatever its attempts), and keeps that
+ * through its later attempts. Returns 1 when quarantined. Frees p. */
+int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts,
+                     int drop_js);
 /* Hands back a page that was given out but never started (it was queued
  * behind another page on a worker that left first): it goes back to
  * pending as it was, without counting an attempt. */

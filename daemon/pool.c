@@ -261,7 +261,7 @@ static void worker_give_page(worker *w, jobs_page *pg)
     long long tid = ++p->next_task_id;
     long fetch_ms = (long)p->cfg->page_timeout_ms * 3 / 4; /* the rest: parse + JS */
     size_t ulen = strlen(pg->url), plen = pg->parent ? strlen(pg->parent) : 4;
-    size_t cap = 400 + 6 * (ulen + plen);
+    size_t cap = 600 + 6 * (ulen + plen);
     char stack[4096];
     char *s = cap <= sizeof(stack) ? stack : alloc_new(cap), *q = s;
     if (s) {
@@ -281,6 +281,9 @@ static void worker_give_page(worker *w, jobs_page *pg)
         if (pg->raw_body > 0) /* robots.txt: raw body, its own redirect cap */
             q += sprintf(q, ",\"raw_body\":%lld,\"max_redirects\":%d", (long long)pg->raw_body,
                          pg->max_redirects);
+        if (pg->no_js && !pg->js) /* the record's js_note says why */
+            q += sprintf(q, ",\"js_off\":\"js: off for this attempt: a worker running this "
+                            "page's scripts was killed at the hard RSS budget\"");
         if (pg->warc) /* the worker builds the page's WARC records */
             q += sprintf(q, ",\"warc\":true");
         *q++ = '}';
@@ -330,7 +333,8 @@ static int queue_depth(const pool *p)
 static int worker_can_queue(const worker *w)
 {
     int q = queue_depth(w->pool);
-    return w->state == WORKER_BUSY && w->nqueued < q && !w->killed && !w->retire_after_page &&
+    return w->state == WORKER_BUSY && w->nqueued < q && !w->killed && !w->exited &&
+           !w->retire_after_page &&
            !w->pool->stopping && w->pages + 2 + w->nqueued <= w->max_pages;
 }
 
@@ -515,7 +519,7 @@ static void on_task_error(worker *w, json_t *m)
         jobs_page_done_json(p->jobs, pg, rec);
         json_decref(rec);
     } else
-        jobs_page_failed(p->jobs, pg, "worker error", 1);
+        jobs_page_failed(p->jobs, pg, "worker error", 1, 0);
     if (w->nqueued && w->state == WORKER_BUSY)
         worker_promote_queued(w);
     else
@@ -741,8 +745,10 @@ static void on_exit_cb(uv_process_t *proc, int64_t status, int term_signal)
 {
     worker *w = proc->data;
     pool *p = w->pool;
-    worker_drain_channel(w); /* a last result may be waiting */
+    /* Gone: nothing more is queued on it while its last results are read
+     * (each result dispatches, and worker_can_queue asks this). */
     w->exited = 1;
+    worker_drain_channel(w); /* a last result may be waiting */
     char how[64];
     if (term_signal)
         snprintf(how, sizeof(how), "signal %d", term_signal);
@@ -766,7 +772,8 @@ static void on_exit_cb(uv_process_t *proc, int64_t status, int term_signal)
         int attempts = pg->attempts;
         char url[256];
         snprintf(url, sizeof(url), "%s", url_copy);
-        if (jobs_page_failed(p->jobs, pg, reason, p->cfg->max_attempts)) {
+        if (jobs_page_failed(p->jobs, pg, reason, p->cfg->max_attempts,
+                             r == RECYCLE_RSS_HARD)) {
             p->quarantined++;
             log_warn("pool", "page quarantined", "url=\"%s\" attempts=%d reason=\"%s\"", url,
                      attempts, reason);

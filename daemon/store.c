@@ -47,10 +47,10 @@ static const char *const sql[S_COUNT] = {
     [S_FR_ADD] = "INSERT OR IGNORE INTO frontier(job_id,uh,url,depth,parent,host,state) "
                  "VALUES(?1,?7,?2,?3,?4,?5,?6)",
     [S_FR_DELETE] = "DELETE FROM frontier WHERE id=?1",
-    [S_FR_WINDOW] = "SELECT id,url,parent,host,depth,attempts,not_before FROM frontier "
+    [S_FR_WINDOW] = "SELECT id,url,parent,host,depth,attempts,not_before,no_js FROM frontier "
                     "WHERE job_id=?1 AND state=0 AND id>?2 ORDER BY id LIMIT ?3",
-    [S_FR_FINISH] = "UPDATE frontier SET state=?2, attempts=?3 WHERE id=?1",
-    [S_FR_REQUEUE] = "UPDATE frontier SET state=0, attempts=?2, not_before=?3 WHERE id=?1",
+    [S_FR_FINISH] = "UPDATE frontier SET state=?2, attempts=?3 WHERE id=?1 AND state=0",
+    [S_FR_REQUEUE] = "UPDATE frontier SET state=0, attempts=?2, not_before=?3, no_js=?4 WHERE id=?1",
 };
 
 static const char schema[] =
@@ -75,6 +75,7 @@ static const char schema[] =
     " depth INTEGER NOT NULL,"
     " parent TEXT, host TEXT NOT NULL, state INTEGER NOT NULL DEFAULT 0,"
     " attempts INTEGER NOT NULL DEFAULT 0, not_before INTEGER NOT NULL DEFAULT 0,"
+    " no_js INTEGER NOT NULL DEFAULT 0,"
     " UNIQUE(job_id, uh));"
     /* take-next: a job's pending rows in id order. Partial: a page that
      * ends only deletes its entry (the full (job_id, state, id) index this
@@ -165,6 +166,7 @@ static const struct {
 } added_columns[] = {
     {"jobs", "warc_committed", "ALTER TABLE jobs ADD COLUMN warc_committed INTEGER NOT NULL "
                                "DEFAULT 0"},
+    {"frontier", "no_js", "ALTER TABLE frontier ADD COLUMN no_js INTEGER NOT NULL DEFAULT 0"},
 };
 
 static int has_column(sqlite3 *db, const char *table, const char *column, int *has)
@@ -496,6 +498,7 @@ int store_frontier_window(store *s, long long job_id, long long after_id, int ma
         r->depth = sqlite3_column_int(st, 4);
         r->attempts = sqlite3_column_int(st, 5);
         r->not_before = sqlite3_column_int64(st, 6);
+        r->no_js = sqlite3_column_int(st, 7);
         n++;
         if (!r->url || !r->host) {
             rc = SQLITE_NOMEM;
@@ -517,14 +520,18 @@ int store_frontier_finish(store *s, long long row_id, store_row_state state, int
     sqlite3_bind_int64(st, 1, row_id);
     sqlite3_bind_int(st, 2, (int)state);
     sqlite3_bind_int(st, 3, attempts);
-    return step_done(s, st);
+    if (step_done(s, st) < 0)
+        return -1;
+    return sqlite3_changes(s->db) == 1 ? 0 : 1;
 }
 
-int store_frontier_requeue(store *s, long long row_id, int attempts, long long not_before)
+int store_frontier_requeue(store *s, long long row_id, int attempts, long long not_before,
+                           int no_js)
 {
     sqlite3_stmt *st = s->st[S_FR_REQUEUE];
     sqlite3_bind_int64(st, 1, row_id);
     sqlite3_bind_int(st, 2, attempts);
     sqlite3_bind_int64(st, 3, not_before);
+    sqlite3_bind_int(st, 4, no_js);
     return step_done(s, st);
 }

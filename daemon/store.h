@@ -42,6 +42,7 @@ typedef struct store_row {
     int depth;
     int attempts;
     long long not_before; /* unix ms; 0 none */
+    int no_js; /* run it without JS: a worker was killed at the hard RSS budget on it */
 } store_row;
 
 typedef struct store_job {
@@ -103,8 +104,12 @@ int store_frontier_delete(store *s, long long row_id);
 int store_frontier_window(store *s, long long job_id, long long after_id, int max,
                           store_row *rows);
 void store_rows_free(store_row *rows, int n);
-/* Sets a row's state and attempts. */
+/* Sets a pending row's state and attempts: 0; 1 when the row is not
+ * pending (finished already, dropped, or gone), nothing written; -1 on a
+ * database error. A row ends once. */
 int store_frontier_finish(store *s, long long row_id, store_row_state state, int attempts);
-int store_frontier_requeue(store *s, long long row_id, int attempts, long long not_before);
+/* Back to pending with attempts, not_before and no_js. */
+int store_frontier_requeue(store *s, long long row_id, int attempts, long long not_before,
+                           int no_js);
 
 #endif

@@ -209,6 +209,8 @@ int page_run(worker_env *e, const page_task *t, page *p)
                 he = HTML_OK;
             }
         }
+        if (!t->js && t->js_off)
+            p->js_note = t->js_off;
         p->parse_ms = page_now_ms() - t0 - p->js_ms;
         if (he == HTML_OK)
             p->parsed = 1;

@@ -18,6 +18,7 @@ typedef struct page_task {
     const char *url;
     int depth;
     int js;            /* JavaScript asked for */
+    const char *js_off; /* !js: why crawld turned JS off for this page (its js_note) */
     long timeout_ms;   /* 0 → config */
     size_t max_body;   /* 0 → config */
     int want_text;     /* include "text" in the record */

@@ -93,6 +93,8 @@ static int run_task(worker_env *e, int fd, arena *scratch, json_t *task)
     t.job_id = json_integer_value(json_object_get(task, "job_id"));
     t.depth = (int)json_integer_value(json_object_get(task, "depth"));
     t.js = json_is_true(json_object_get(task, "js"));
+    if (!t.js && (v = json_object_get(task, "js_off")) && json_is_string(v))
+        t.js_off = json_string_value(v);
     t.want_text = json_is_true(json_object_get(task, "want_text"));
     if ((v = json_object_get(task, "timeout_ms")) && json_integer_value(v) > 0)
         t.timeout_ms = (long)json_integer_value(v);

@@ -146,15 +146,39 @@ START_TEST(requeue_keeps_attempts)
     long long j = new_job(), rid;
     store_frontier_add(S, j, "http://a/1", 0, NULL, "http://a", ROW_PENDING, &rid);
     store_frontier_add(S, j, "http://a/2", 0, NULL, "http://a", ROW_PENDING, NULL);
-    ck_assert_int_eq(store_frontier_requeue(S, rid, 2, 0), 0);
+    ck_assert_int_eq(store_frontier_requeue(S, rid, 2, 0, 1), 0);
     store_row rows[4];
     int n = store_frontier_window(S, j, 0, 4, rows);
     ck_assert_int_eq(n, 2);
     ck_assert_int_eq(rows[0].attempts, 2);
+    ck_assert_int_eq(rows[0].no_js, 1);
+    ck_assert_int_eq(rows[1].no_js, 0);
     ck_assert_str_eq(rows[0].url, "http://a/1"); /* still first: its id did not change */
     store_rows_free(rows, n);
     ck_assert_int_eq(store_job_drop_pending(S, j), 0);
     ck_assert_int_eq(store_frontier_window(S, j, 0, 4, rows), 0);
+}
+END_TEST
+
+START_TEST(a_row_finishes_once)
+{
+    long long j = new_job(), rid, rid2;
+    store_frontier_add(S, j, "http://a/1", 0, NULL, "http://a", ROW_PENDING, &rid);
+    store_frontier_add(S, j, "http://a/2", 0, NULL, "http://a", ROW_PENDING, &rid2);
+    ck_assert_int_eq(store_frontier_finish(S, rid, ROW_DONE, 1), 0);
+    /* A second end of the same row is refused and changes nothing. */
+    ck_assert_int_eq(store_frontier_finish(S, rid, ROW_FAILED, 2), 1);
+    ck_assert_int_eq(store_frontier_finish(S, 999999, ROW_DONE, 1), 1);
+    long c[ROW_STATE_COUNT];
+    ck_assert_int_eq(store_job_counts(S, j, c), 0);
+    ck_assert_int_eq(c[ROW_DONE], 1);
+    ck_assert_int_eq(c[ROW_FAILED], 0);
+    ck_assert_int_eq(c[ROW_PENDING], 1);
+    /* A dropped row is not pending either; a requeued one is again. */
+    ck_assert_int_eq(store_job_drop_pending(S, j), 0);
+    ck_assert_int_eq(store_frontier_finish(S, rid2, ROW_DONE, 1), 1);
+    ck_assert_int_eq(store_frontier_requeue(S, rid2, 0, 0, 0), 0);
+    ck_assert_int_eq(store_frontier_finish(S, rid2, ROW_DONE, 1), 0);
 }
 END_TEST
 
@@ -210,7 +234,15 @@ START_TEST(older_database_keeps_its_offsets)
                      " ended REAL, committed INTEGER NOT NULL DEFAULT 0, error TEXT,"
                      " warc_committed INTEGER NOT NULL DEFAULT 0);"
                      "INSERT INTO jobs(id,name,state,opts,created,committed,warc_committed)"
-                     " VALUES(7,'old','running','{}',1.0,4321,876);",
+                     " VALUES(7,'old','running','{}',1.0,4321,876);"
+                     /* a frontier from before no_js */
+                     "CREATE TABLE frontier(id INTEGER PRIMARY KEY, job_id INTEGER NOT NULL,"
+                     " uh INTEGER NOT NULL, url TEXT NOT NULL, depth INTEGER NOT NULL,"
+                     " parent TEXT, host TEXT NOT NULL, state INTEGER NOT NULL DEFAULT 0,"
+                     " attempts INTEGER NOT NULL DEFAULT 0, not_before INTEGER NOT NULL"
+                     " DEFAULT 0, UNIQUE(job_id, uh));"
+                     "INSERT INTO frontier(id,job_id,uh,url,depth,host,attempts)"
+                     " VALUES(3,7,1,'http://a/x',0,'http://a',1);",
                      NULL, NULL, NULL),
         SQLITE_OK);
     sqlite3_close(db);
@@ -220,6 +252,15 @@ START_TEST(older_database_keeps_its_offsets)
     ck_assert_int_eq(got.id, 7);
     ck_assert_int_eq(got.committed, 4321);
     ck_assert_int_eq(got.warc_committed, 876);
+    store_row rows[2];
+    ck_assert_int_eq(store_frontier_window(S, 7, 0, 2, rows), 1);
+    ck_assert_int_eq(rows[0].no_js, 0);
+    ck_assert_int_eq(rows[0].attempts, 1);
+    store_rows_free(rows, 1);
+    ck_assert_int_eq(store_frontier_requeue(S, 3, 2, 0, 1), 0);
+    ck_assert_int_eq(store_frontier_window(S, 7, 0, 2, rows), 1);
+    ck_assert_int_eq(rows[0].no_js, 1);
+    store_rows_free(rows, 1);
     ck_assert_int_eq(store_begin(S), 0);
     ck_assert_int_eq(store_job_set_committed(S, 7, 5000), 0);
     ck_assert_int_eq(store_commit(S), 0);
@@ -308,6 +349,7 @@ int main(void)
     tcase_add_test(tc, insert_and_dedupe);
     tcase_add_test(tc, take_order_and_windows);
     tcase_add_test(tc, requeue_keeps_attempts);
+    tcase_add_test(tc, a_row_finishes_once);
     tcase_add_test(tc, committed_offset_survives_reopen);
     tcase_add_test(tc, in_flight_rows_reset_on_open);
     tcase_add_test(tc, older_database_keeps_its_offsets);
