@@ -140,7 +140,10 @@ static void retry_cb(uv_timer_t *t);
 
 /* ---- group commit ---- */
 
-static void tx_reset(job *jb) { jb->tx_finished = jb->tx_done = jb->tx_failed = 0; }
+static void tx_reset(job *jb)
+{
+    jb->tx_finished = jb->tx_done = jb->tx_failed = jb->tx_quarantined = 0;
+}
 
 static void retry_arm(jobs *j)
 {
@@ -228,6 +231,7 @@ static void batch_abort(jobs *j, const char *msg, job *culprit)
             log_error("jobs", "cannot recount a job after a rollback; its counters are off",
                       "job=%lld error=\"%s\"", jb->id, store_errmsg(j->st));
         j->pages_total -= jb->tx_done + jb->tx_failed;
+        jb->quarantined -= jb->tx_quarantined;
         log_info("jobs", "batch rolled back", "job=%lld pages=%ld", jb->id, jb->tx_finished);
         tx_reset(jb);
         if (!culprit || jb == culprit) {
@@ -1026,7 +1030,7 @@ static int warc_append(job *jb, const char *recs, size_t len)
  * fdatasync'd and their new lengths stored when the batch commits). The
  * links (r->links) are edited in place into strings. was_in_flight: the
  * row was handed out (else it was pending). */
-static void commit_record(jobs *j, job *jb, long long row_id, const char *url, int depth,
+static int commit_record(jobs *j, job *jb, long long row_id, const char *url, int depth,
                           int attempts, frame_result *r, int follow, const char *alias,
                           int was_in_flight)
 {
@@ -1039,7 +1043,7 @@ static void commit_record(jobs *j, job *jb, long long row_id, const char *url, i
     }
     if (jb->out_fd < 0) { /* the job failed meanwhile: the record cannot be kept */
         job_maybe_end(j, jb);
-        return;
+        return 0;
     }
     if (jb->held) { /* its output cannot be written now: the row stays pending */
         jb->pending++;
@@ -1047,9 +1051,9 @@ static void commit_record(jobs *j, job *jb, long long row_id, const char *url, i
         jb->cache_stale = 1; /* it left the cache when it was taken */
         log_debug("jobs", "result not written: the job is held", "job=%lld url=\"%s\"", jb->id,
                   url);
-        return;
+        return 0;
     }
-    int failed = (r->flags & FR_FAILED) != 0;
+    int failed = (r->flags & FR_FAILED) != 0, accepted = 0;
     size_t wbuf_was = jb->wbuf_len, obuf_was = jb->obuf_len;
     long long warc_was = jb->warc_written, written_was = jb->written;
     if (jb->warc && r->warc_len && jb->warc_fd >= 0 && warc_append(jb, r->warc, r->warc_len) < 0) {
@@ -1134,8 +1138,9 @@ static void commit_record(jobs *j, job *jb, long long row_id, const char *url, i
     }
     j->pages_total++;
     count_record(j, jb, r);
+    accepted = 1;
     if (++j->tx_pages >= JOBS_GROUP_PAGES || jb->wbuf_len >= JOBS_GROUP_WARC_BYTES)
-        batch_commit(j);
+        accepted = batch_commit(j) == 0;
     goto out;
 dberr:;
     char e[400];
@@ -1143,12 +1148,13 @@ dberr:;
     batch_abort(j, e, NULL);
 out:
     job_maybe_end(j, jb);
+    return accepted;
 }
 
 /* commit_record for a record crawld made itself (robots-disallowed,
  * quarantined, refused by the worker): no links, no WARC records. */
-static void commit_json(jobs *j, job *jb, long long row_id, const char *url, int depth,
-                        int attempts, json_t *rec, int was_in_flight)
+static int commit_json(jobs *j, job *jb, long long row_id, const char *url, int depth,
+                       int attempts, json_t *rec, int was_in_flight)
 {
     char *s = json_dumps(rec, JSON_COMPACT | JSON_REAL_PRECISION(10));
     if (!s) {
@@ -1161,16 +1167,17 @@ static void commit_json(jobs *j, job *jb, long long row_id, const char *url, int
         }
         job_fail(j, jb, "%s", "out of memory formatting a record");
         job_maybe_end(j, jb);
-        return;
+        return 0;
     }
     frame_result r = {.record = s, .record_len = strlen(s)};
     r.status = (int64_t)json_integer_value(json_object_get(rec, "status"));
     if (json_is_string(json_object_get(rec, "error")))
         r.flags |= FR_FAILED;
-    commit_record(j, jb, row_id, url, depth, attempts, &r, 0, NULL, was_in_flight);
+    int accepted = commit_record(j, jb, row_id, url, depth, attempts, &r, 0, NULL, was_in_flight);
     json_free_t jfree;
     json_get_alloc_funcs(NULL, &jfree);
     jfree(s);
+    return accepted;
 }
 
 static json_t *synth_record(const char *url, int depth, const char *parent, int js, int attempts,
@@ -1606,10 +1613,14 @@ int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts
         char err[200];
         snprintf(err, sizeof(err), "quarantined: %s (%d attempts)", reason, p->attempts);
         json_t *rec = synth_record(p->url, p->depth, p->parent, p->js, p->attempts, err);
-        jb->quarantined++;
-        quarantined = 1;
         if (rec) {
-            commit_json(j, jb, p->row_id, p->url, p->depth, p->attempts, rec, 1);
+            /* Counted once its record is in the batch (a held job keeps
+             * the row pending; a rolled-back batch takes the count back). */
+            if (commit_json(j, jb, p->row_id, p->url, p->depth, p->attempts, rec, 1)) {
+                jb->quarantined++;
+                jb->tx_quarantined++;
+                quarantined = 1;
+            }
             json_decref(rec);
         }
     }

@@ -151,7 +151,7 @@ typedef struct job {
      * runs again. A user's pause or resume ends the hold. */
     int held;
     size_t hold_need, hold_wneed; /* bytes of the failed batch per file */
-    long tx_finished, tx_done, tx_failed; /* this job's results in the open batch */
+    long tx_finished, tx_done, tx_failed, tx_quarantined; /* this job's results in the open batch */
     /* The first pending rows of the frontier, read once and handed out one
      * by one (job_take): reading a window of rows for every page was a
      * fifth of crawld's CPU. Rows are in id order; taken ones have id 0.

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #define PAGES_PER_HOST 200
@@ -85,6 +86,9 @@ static int links_of(const char *u, char *buf, size_t cap)
 static char *urls[MAX_URLS];
 static int records[MAX_URLS], quarantined[MAX_URLS];
 static int nurls;
+/* Records of the open batch (url indexes): a failed commit takes them back. */
+static int uncommitted[MAX_URLS * 4];
+static int nuncommitted;
 
 static int url_index(const char *u, int add)
 {
@@ -105,6 +109,7 @@ static void model_reset(void)
     for (int i = 0; i < nurls; i++)
         free(urls[i]);
     nurls = 0;
+    nuncommitted = 0;
 }
 
 /* Breadth-first from the seeds: every URL the site reaches. A quarantined
@@ -149,6 +154,7 @@ typedef struct run {
     int nout;
     int max_attempts;
     long quarantined;
+    int aborts; /* batches rolled back by an injected write error */
 } run;
 
 static void run_start_js(run *r, int per_host, int hosts, int js);
@@ -224,8 +230,28 @@ static jobs_page *pick(run *r)
     return p;
 }
 
+/* After an operation: when no batch is open, what it held is committed. */
+static void note_commit(run *r)
+{
+    if (!r->j.tx_open)
+        nuncommitted = 0;
+}
+
+static void recorded(int k)
+{
+    records[k]++;
+    ck_assert_int_lt(nuncommitted, MAX_URLS * 4);
+    uncommitted[nuncommitted++] = k;
+}
+
 static void finish(run *r, jobs_page *p)
 {
+    if (p->stale) { /* its row went with a rolled-back batch: dropped */
+        frame_result fr = {.status = 200, .record = "{}", .record_len = 2};
+        jobs_page_done(&r->j, p, &fr);
+        note_commit(r);
+        return;
+    }
     char links[1024], rec[256];
     int n = links_of(p->url, links, sizeof(links));
     for (char *l = links, *nl; n && (nl = strchr(l, '\n')); l = nl + 1) {
@@ -234,21 +260,54 @@ static void finish(run *r, jobs_page *p)
         *nl = '\n';
     }
     int k = url_index(p->url, 0);
-    records[k]++;
+    if (!r->jb->held)
+        recorded(k);
     snprintf(rec, sizeof(rec), "{\"url\":\"%s\",\"status\":200}", p->url);
     frame_result fr = {.status = 200, .record = rec, .record_len = strlen(rec), .links = links,
                        .links_len = strlen(links)};
     jobs_page_done(&r->j, p, &fr);
+    note_commit(r);
 }
 
 static void crash(run *r, jobs_page *p)
 {
-    int k = url_index(p->url, 0);
-    if (jobs_page_failed(&r->j, p, "worker crashed (signal 9)", r->max_attempts, 0)) {
-        records[k]++;
+    int k = url_index(p->url, 0), stale = p->stale, held = r->jb->held;
+    if (jobs_page_failed(&r->j, p, "worker crashed (signal 9)", r->max_attempts, 0) && !stale &&
+        !held) {
+        recorded(k);
         quarantined[k] = 1;
         r->quarantined++;
     }
+    note_commit(r);
+}
+
+/* The job's pages.jsonl refuses the open batch (ENOSPC, as /dev/full): the
+ * batch rolls back, its records are taken back and the job is held; the
+ * user's resume lets it go on (the file takes writes again). */
+static void write_error(run *r)
+{
+    if (!r->j.tx_open || r->jb->out_fd < 0)
+        return;
+    int fd = r->jb->out_fd, saved = dup(fd), full = open("/dev/full", O_WRONLY);
+    ck_assert_int_ge(saved, 0);
+    ck_assert_int_ge(full, 0);
+    ck_assert_int_eq(dup2(full, fd), fd);
+    ck_assert_int_eq(jobs_flush(&r->j), -1);
+    ck_assert_int_eq(dup2(saved, fd), fd);
+    close(saved);
+    close(full);
+    ck_assert_int_eq(r->jb->held, 1);
+    for (int i = 0; i < nuncommitted; i++) {
+        int k = uncommitted[i];
+        records[k]--;
+        if (quarantined[k]) {
+            quarantined[k] = 0;
+            r->quarantined--;
+        }
+    }
+    nuncommitted = 0;
+    r->aborts++;
+    ck_assert_int_eq(jobs_pause(&r->j, r->jb, 0), 0);
 }
 
 /* One step of the walk: mostly takes and finishes, some failures and
@@ -270,10 +329,14 @@ static void step(run *r, int s)
         jobs_page *p = pick(r);
         if (p)
             jobs_page_unstarted(&r->j, p);
-    } else if (c < 98)
+    } else if (c < 97) {
         jobs_flush(&r->j);
+        note_commit(r);
+    } else if (c < 98)
+        write_error(r);
     else if (r->jb->state == JOB_RUNNING) {
         ck_assert_int_eq(jobs_pause(&r->j, r->jb, 1), 0);
+        note_commit(r);
         ck_assert_int_eq(jobs_pause(&r->j, r->jb, 0), 0);
     }
 }
@@ -348,6 +411,7 @@ static void walk(int per_host, int hosts, unsigned long seed, int steps)
     ck_assert_int_eq(r.jb->done + r.jb->failed, nseen);
     ck_assert_int_eq(r.jb->quarantined, r.quarantined);
     ck_assert_int_eq(r.j.refused, 0);
+    ck_assert_msg(r.aborts > 0, "no batch was rolled back: the walk missed that path");
     run_stop(&r);
 }
 
