@@ -1470,9 +1470,15 @@ static void robots_done(jobs *j, jobs_page *p, json_t *rec)
     int unread = err || status == 429 || status < 200 || status >= 500;
     politeness_set_robots(&j->pol, h, r, now_ms(j), unread ? why : NULL);
     h->robots_attempts = 0;
-    log_info("jobs", "robots.txt", "host=\"%s\" status=%ld rules=%zu crawl_delay_ms=%ld%s%s%s",
-             h->origin, status, robots_rule_count(r), robots_crawl_delay_ms(r),
-             err ? " error=\"" : "", err ? err : "", err ? "\"" : "");
+    /* Two formats: log.c escapes every %s as a value, so the error pair
+     * cannot come in through an argument. */
+    if (err)
+        log_info("jobs", "robots.txt",
+                 "host=\"%s\" status=%ld rules=%zu crawl_delay_ms=%ld error=\"%s\"", h->origin,
+                 status, robots_rule_count(r), robots_crawl_delay_ms(r), err);
+    else
+        log_info("jobs", "robots.txt", "host=\"%s\" status=%ld rules=%zu crawl_delay_ms=%ld",
+                 h->origin, status, robots_rule_count(r), robots_crawl_delay_ms(r));
     job *jb = jobs_find(j, p->job_id);
     uint64_t next = now_ms(j) + (uint64_t)politeness_delay_ms(&j->pol, h, jb ? jb->delay_ms
                                                                              : j->cfg->delay_ms);

@@ -200,10 +200,17 @@ static void worker_kill(worker *w, recycle_reason why, const char *detail)
         w->reason = why;
     if (w->state != WORKER_RETIRING)
         worker_set_state(w, WORKER_RETIRING);
-    log_warn("pool", "killing worker", "slot=%d pid=%ld reason=%s rss_mb=%ld detail=\"%s\"%s%s%s",
-             w->slot, (long)w->pid, recycle_reason_str(w->reason), w->rss_kb / 1024,
-             detail ? detail : "", w->task ? " url=\"" : "", w->task ? w->task->url : "",
-             w->task ? "\"" : "");
+    /* Two formats, not a " url=\"" argument: log.c escapes every %s as a
+     * value, so a pair cannot come in through one. */
+    if (w->task)
+        log_warn("pool", "killing worker",
+                 "slot=%d pid=%ld reason=%s rss_mb=%ld detail=\"%s\" url=\"%s\"", w->slot,
+                 (long)w->pid, recycle_reason_str(w->reason), w->rss_kb / 1024,
+                 detail ? detail : "", w->task->url);
+    else
+        log_warn("pool", "killing worker", "slot=%d pid=%ld reason=%s rss_mb=%ld detail=\"%s\"",
+                 w->slot, (long)w->pid, recycle_reason_str(w->reason), w->rss_kb / 1024,
+                 detail ? detail : "");
     uv_process_kill(&w->proc, SIGKILL);
 }
 

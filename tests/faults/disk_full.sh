@@ -8,6 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CRAWLD_BIN=${CRAWLD_BIN:-build}
+export CRAWLD_TEST_LOGFMT=1  # every line crawld logs must parse (tests/logfmt_check.py)
 if [ "$(id -u)" -ne 0 ] || ! command -v mount >/dev/null; then
     echo "SKIP: disk_full: mounting a small tmpfs needs root"
     exit 0

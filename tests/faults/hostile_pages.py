@@ -27,17 +27,24 @@ all along) and none is recycled for RSS.
   robots.txt 600 KiB only its first 500 KiB: /early disallowed, /late allowed
   robots.txt 404     everything allowed
   robots.txt 503     everything disallowed
-  robots.txt hangs   unreachable (timeout): everything disallowed"""
+  robots.txt hangs   unreachable (timeout): everything disallowed
+  robots.txt redirected to ftp://…/robots"quoted.txt  refused: everything
+                     disallowed; the error crawld logs keeps the quote, and
+                     the line still parses (the .sh sets CRAWLD_TEST_LOGFMT)"""
 import os, sys, threading, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 sys.path.insert(0, HERE)
 from daemon_lib import Daemon, SLOW, check, dump_log_on_failure, finish, wait_for  # noqa: E402
+from logfmt_check import LogfmtError, parse  # noqa: E402
 from hostile_server import HostileServer, bomb  # noqa: E402
 
 PAGE_TIMEOUT_MS = int(6000 * SLOW)
 RSS_HARD_MB = 512
+# Where the "quote" robots.txt redirects: a scheme the worker refuses, so
+# the page's error and crawld's robots.txt log line carry this URL.
+QUOTED_ROBOTS = 'ftp://127.0.0.1:1/robots"quoted.txt'
 MAX_BODY_MB = 10
 CONF = """[politeness]
 delay_ms = 0
@@ -95,6 +102,7 @@ def main():
     bomb(64)  # made before the crawl: making it is slower than the low-speed limit
     main_srv = HostileServer().start()           # robots.txt 404: all allowed
     robots = {m: HostileServer(robots=m).start() for m in ("503", "hang", "big")}
+    robots["quote"] = HostileServer(robots="redirect:" + QUOTED_ROBOTS).start()
     d = Daemon("hostile-pages", conf=CONF, workers=2, crawl=True)
     watch = RssWatch(d)
     try:
@@ -117,6 +125,7 @@ def main():
             "rbig_early": robots["big"].origin + "/early",
             "rbig_late": robots["big"].origin + "/late",
             "rbig_other": robots["big"].origin + "/other",
+            "rquote": robots["quote"].origin + "/page",
         }
         t0 = time.time()
         jid = d.submit(list(pages.values()), "--depth", "0", "--no-js")
@@ -160,6 +169,20 @@ def main():
         ends("rhang", lambda x: err_of(x).startswith("robots: disallowed (robots.txt unreadable: "
                                                      "timeout: "), "robots: disallowed, timeout")
         ends("rbig_early", lambda x: err_of(x) == "robots: disallowed", "robots: disallowed")
+        ends("rquote", lambda x: err_of(x).startswith(
+            "robots: disallowed (robots.txt unreadable: url: redirect to %s refused"
+            % QUOTED_ROBOTS), "robots: disallowed, robots.txt redirected to a refused URL")
+        # The quote reaches the log through the robots.txt line's error value
+        # and must read back from it whole.
+        errs = []
+        for line in d.log_text().splitlines():
+            if "robots.txt" in line and "quoted.txt" in line:
+                try:
+                    errs.append(dict(parse(line)).get("error", ""))
+                except LogfmtError as e:
+                    errs.append("does not parse: %s: %s" % (e, line))
+        check(len(errs) == 1 and errs[0].startswith("url: redirect to %s refused" % QUOTED_ROBOTS),
+              "the robots.txt line reads back with the quoted URL: %r" % errs)
         for key in ("rbig_late", "rbig_other"):
             ends(key, lambda x: not x.get("error") and x.get("status") == 200,
                  "allowed (rule after 500 KiB ignored)")

@@ -8,4 +8,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CRAWLD_BIN=${CRAWLD_BIN:-build}
+export CRAWLD_TEST_LOGFMT=1  # every line crawld logs must parse (tests/logfmt_check.py)
 python3 tests/faults/hostile_pages.py

@@ -12,6 +12,8 @@ from daemon_lib import Daemon, check, dump_log_on_failure, finish, wait_for  # n
 BASE = sys.argv[1]
 FAKE = r'''#!/usr/bin/env python3
 import json, os, struct, sys, time
+# Not crawld's lines: out of its log, which must be logfmt throughout.
+os.dup2(os.open(sys.argv[0] + ".stderr", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644), 2)
 sys.path.insert(0, FRAMES_DIR)
 from frames import encode_result
 mode = sys.argv[1]

@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CRAWLD_BIN=${CRAWLD_BIN:-build}
+export CRAWLD_TEST_LOGFMT=1  # every line crawld logs must parse (tests/logfmt_check.py)
 source tests/server/start.sh
 httpd_start --site-pages 2000
 trap httpd_stop EXIT

@@ -13,6 +13,8 @@ from daemon_lib import BIN, SLOW, Daemon, alive, check, dump_log_on_failure, fin
 
 FAKE = r'''#!/usr/bin/env python3
 import json, os, struct, sys, time
+# Not crawld's lines: out of its log, which must be logfmt throughout.
+os.dup2(os.open(sys.argv[0] + ".stderr", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644), 2)
 delay = DELAY
 if delay < 0:
     time.sleep(3600)  # never ready

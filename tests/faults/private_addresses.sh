@@ -14,6 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CRAWLD_BIN=${CRAWLD_BIN:-build}
+export CRAWLD_TEST_LOGFMT=1  # every line crawld logs must parse (tests/logfmt_check.py)
 if [[ ${1:-} != --in-netns ]]; then
     if ! unshare --net true 2>/dev/null; then
         echo "private_addresses: needs root and unshare --net (a network namespace)" >&2

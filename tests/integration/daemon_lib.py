@@ -9,11 +9,20 @@ robots.txt, per-host concurrency 64): they test workers, not crawling. The
 crawl_* tests pass crawl=True and set what they test."""
 import json, os, shutil, signal, socket, subprocess, sys, tempfile, time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import logfmt_check  # noqa: E402
+
 BIN = os.path.abspath(os.environ.get("CRAWLD_BIN", "build"))
 BUILD = os.environ.get("CRAWLD_BUILD", "release")
 ASAN = BUILD == "asan"
 # Everything is slower under the sanitizers and the tracking allocator.
 SLOW = 4.0 if ASAN else (1.5 if BUILD == "debug" else 1.0)
+
+# The fault scripts export CRAWLD_TEST_LOGFMT=1: cleanup() then fails the
+# test on any line crawld and its workers wrote to the log that is not
+# logfmt (tests/logfmt_check.py). A fake worker a test points CRAWLD_WORKER
+# at writes its own stderr elsewhere: its lines are not crawld's.
+LOGFMT = os.environ.get("CRAWLD_TEST_LOGFMT") == "1"
 
 passed = failed = 0
 
@@ -213,14 +222,29 @@ class Daemon:
         self.start(wait_ready=False)
         wait_for(lambda: self.proc.poll() is None and self.ping(), 15, "crawld answers after restart")
 
+    def check_log_lines(self):
+        """Every line of the log (crawld's stdout and stderr, which its
+        workers share) parses as logfmt; shows the first that do not."""
+        try:
+            with open(self.log, "rb") as f:
+                bad = logfmt_check.bad_lines(f.read())
+        except FileNotFoundError:  # never started, or already cleaned up
+            return True
+        for no, why, text in bad[:5]:
+            print("%s:%d: %s: %s" % (self.log, no, why, text[:300]), file=sys.stderr)
+        return check(not bad, "every line of %s is logfmt (%d are not)" % (self.log, len(bad)))
+
     def cleanup(self):
-        """Kills whatever is left and says whether anything was."""
+        """Kills whatever is left and says whether anything was; with
+        LOGFMT, checks the log once nothing can write to it any more."""
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
         left = wait_for(lambda: not self.worker_pids_now(), 3, "workers to be gone") is not None
         for pid in self.worker_pids_now():
             os.kill(pid, signal.SIGKILL)
+        if LOGFMT:
+            self.check_log_lines()
         if not failed:  # kept for a look when something failed
             shutil.rmtree(self.dir, ignore_errors=True)
         return left
