@@ -8,6 +8,7 @@
 #include <check.h>
 
 #include "html_fixture.h"
+#include <assert.h>
 #include "testutil.h"
 #include <signal.h>
 #include <stdint.h>
@@ -714,19 +715,88 @@ START_TEST(gumbo_oom_is_nomem) {
 END_TEST
 
 START_TEST(gumbo_assertion_is_parse_error) {
-    /* Debian's gumbo 0.10.1 asserts (abort) on this input. */
+    /* Debian's gumbo 0.10.1 fails an assertion on this input: the page gets
+     * its error, the process lives and counts it (the worker retires on it). */
     const char *bad = "<table><tr><svg><title><![CDATA[x]]>t";
     struct sigaction before, after;
     sigaction(SIGABRT, NULL, &before);
+    unsigned long n0 = html_gumbo_assertions();
     for (int i = 0; i < 3; i++) { /* again and again: the escape is re-armed */
         html_doc d;
         ck_assert_int_eq(html_parse(&A, URL, bad, strlen(bad), NULL, &d), HTML_PARSE);
+        ck_assert_ptr_nonnull(d.parse_error);
+        ck_assert_msg(!strncmp(d.parse_error, "the HTML parser failed an assertion (src/parser.c:",
+                               strlen("the HTML parser failed an assertion (src/parser.c:")),
+                      "parse_error: %s", d.parse_error);
+        ck_assert_ptr_null(d.gumbo_output);
     }
+    ck_assert_uint_eq(html_gumbo_assertions(), n0 + 3);
     sigaction(SIGABRT, NULL, &after);
     ck_assert_ptr_eq((void *)after.sa_handler, (void *)before.sa_handler);
     html_doc d = parse("<title>after</title><a href='/ok'>ok</a>");
     ck_assert_str_eq(d.title, "after");
     ck_assert_uint_eq(d.nlinks, 1);
+    ck_assert_uint_eq(html_gumbo_assertions(), n0 + 3); /* a good page is not counted */
+    finish();
+}
+END_TEST
+
+/* A page gumbo needs more than the arena's first chunk for: the second
+ * allocation from the process allocator is made by gumbo_alloc, under
+ * gumbo (the first is the chunk html_prepare takes). */
+static void abort_in_gumbo_alloc(void *arg) {
+    (void)arg;
+    size_t n = 4000;
+    char *html = malloc(n * 8 + 1);
+    if (!html)
+        return;
+    for (size_t i = 0; i < n; i++)
+        memcpy(html + i * 8, "<p>x</p>", 8);
+    alloc_abort_after(2);
+    html_doc d;
+    html_err e = html_parse(&A, URL, html, n * 8, NULL, &d);
+    alloc_fail_reset();
+    fprintf(stderr, "html_parse returned %d: %s\n", (int)e, d.parse_error ? d.parse_error : "");
+    free(html);
+    arena_release(&A);
+}
+
+START_TEST(abort_in_allocator_under_gumbo_is_not_caught) {
+    /* The debug allocator aborts with its mutex held, glibc's heap checks
+     * with an arena lock held: an abort while gumbo waits for our allocator
+     * must end the process, never be jumped out of. */
+    char out[4096];
+    int status = testutil_fork_capture(abort_in_gumbo_alloc, NULL, out, sizeof out);
+    ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT,
+                  "expected death by SIGABRT, status %d: %s", status, out);
+    finish();
+}
+END_TEST
+
+static void assert_of_our_own(void *arg) {
+    (void)arg;
+    const char *why = "an assertion outside gumbo";
+    /* What assert() expands to, whatever NDEBUG says. */
+    __assert_fail(why, __FILE__, __LINE__, __func__);
+}
+
+START_TEST(assertion_outside_gumbo_still_aborts) {
+    /* html.c's __assert_fail stands in for glibc's in the whole process:
+     * every assertion that is not gumbo's under a parse still prints its
+     * message and ends the process with SIGABRT. Before a parse and after
+     * one that left gumbo on an assertion. */
+    char out[4096];
+    int status = testutil_fork_capture(assert_of_our_own, NULL, out, sizeof out);
+    ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT, "status %d: %s", status,
+                  out);
+    ck_assert_msg(strstr(out, "an assertion outside gumbo") && strstr(out, "test_html.c"),
+                  "message: %s", out);
+    const char *bad = "<table><tr><svg><title><![CDATA[x]]>t";
+    html_doc d;
+    ck_assert_int_eq(html_parse(&A, URL, bad, strlen(bad), NULL, &d), HTML_PARSE);
+    status = testutil_fork_capture(assert_of_our_own, NULL, out, sizeof out);
+    ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT, "status %d: %s", status,
+                  out);
     finish();
 }
 END_TEST
@@ -977,6 +1047,8 @@ static Suite *html_suite(void) {
     tcase_add_test(tc, nomem_is_an_error);
     tcase_add_test(tc, gumbo_oom_is_nomem);
     tcase_add_test(tc, gumbo_assertion_is_parse_error);
+    tcase_add_test(tc, abort_in_allocator_under_gumbo_is_not_caught);
+    tcase_add_test(tc, assertion_outside_gumbo_still_aborts);
     tcase_add_test(tc, own_abort_handler_kept);
     tcase_add_test_raise_signal(tc, abort_outside_parse_still_aborts, SIGABRT);
     tcase_add_test(tc, budget_leaves_gumbo_in_text);
