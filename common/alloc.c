@@ -8,22 +8,35 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Failure injection: countdown of allocations until failure; 0 = off. */
+/* Failure injection: countdown of allocations until failure; 0 = off.
+ * fail_abort: the failure is an abort, not NULL. */
 static _Atomic long fail_at;
 static _Atomic long fail_seen;
+static _Atomic int fail_abort;
 
 static inline int injected_failure(void)
 {
     if (__builtin_expect(atomic_load_explicit(&fail_at, memory_order_relaxed) == 0, 1))
         return 0;
     long n = atomic_fetch_add(&fail_seen, 1) + 1;
-    return n >= atomic_load(&fail_at);
+    if (n < atomic_load(&fail_at))
+        return 0;
+    if (atomic_load(&fail_abort))
+        alloc_abort();
+    return 1;
 }
 
 void alloc_fail_after(long n)
 {
+    atomic_store(&fail_abort, 0);
     atomic_store(&fail_seen, 0);
     atomic_store(&fail_at, n);
+}
+
+void alloc_abort_after(long n)
+{
+    alloc_fail_after(n);
+    atomic_store(&fail_abort, n != 0);
 }
 
 void alloc_fail_reset(void) { alloc_fail_after(0); }

@@ -54,6 +54,10 @@ void alloc_exit_check_disable(void);
 void alloc_fail_after(long n);
 void alloc_fail_reset(void);
 long alloc_fail_count(void); /* allocations made since alloc_fail_after() */
+/* The same countdown, but the n-th allocation calls alloc_abort(), as the
+ * debug build does on a bad free: where the allocator's callers must not
+ * survive an abort. alloc_fail_reset() disables it too. */
+void alloc_abort_after(long n);
 
 /* abort() that really ends the process with SIGABRT. Every binary links
  * libmozjs-102, which exports its own abort() (mozalloc's: it prints

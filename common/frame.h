@@ -75,7 +75,7 @@ frame_err frame_decoder_next(frame_decoder *d, char **out, size_t *len);
  * The decoder checks that the sections add up to the payload exactly. */
 #define FRAME_RESULT_MAGIC "CRR1"
 enum {
-    FR_RETIRE = 1,   /* the worker leaves after this page (RSS) */
+    FR_RETIRE = 1,   /* the worker leaves after this page (RSS, gumbo) */
     FR_FAILED = 2,   /* the record carries an error */
     FR_NOFOLLOW = 4, /* <meta name=robots> nofollow: no link is followed */
     FR_JS = 8        /* the page's scripts ran */

@@ -23,20 +23,23 @@
  *   so the time budget cannot rest on the allocator alone: see parse_budget.
  * - It asserts that one parse handles fewer than 10^9 tokens: input is capped
  *   at HTML_MAX_PARSE_BYTES. Other assertions fire on some input: see
- *   guarded_parse.
+ *   __assert_fail below.
  * - The tree points into the parsed buffer (original_text fields): when no
  *   decoding is needed that buffer is the caller's body, which must outlive
  *   gumbo_output. Strings in html_doc never point into the body. */
 #include "html.h"
 
+#include "alloc.h"
 #include "url.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <gumbo.h>
 #include <iconv.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -983,7 +986,7 @@ typedef struct gumbo_heap {
 /* The way out of a parse, while gumbo runs on this thread (see below). */
 static _Thread_local sigjmp_buf *volatile parse_escape;
 
-enum { ESCAPE_ABORT = 1, ESCAPE_NOMEM = 2, ESCAPE_TIME = 3 };
+enum { ESCAPE_ASSERT = 1, ESCAPE_NOMEM = 2, ESCAPE_TIME = 3 };
 
 /* The time budget's state for the parse on this thread (see parse_budget).
  * in_alloc: gumbo_alloc is changing the arena, which must not be left half
@@ -1051,32 +1054,66 @@ static void gumbo_free(void *userdata, void *p) {
 }
 
 /* Debian builds gumbo with its assertions on, and some of them fire on
- * input: "<table><tr><svg><title><![CDATA[x]]>t" aborts in handle_in_table
+ * input: "<table><tr><svg><title><![CDATA[x]]>t" fails one in handle_in_table
  * (found by fuzzing; the only assertion seen in 60,000 random tag soups).
- * While gumbo runs, SIGABRT on this thread leaves the parse with
- * siglongjmp: everything gumbo holds is in the arena and it keeps no global
- * state, so the page just fails with HTML_PARSE and the worker lives on.
- * glibc's abort() allows a handler that does not return (it drops its lock
- * before raising). An abort on another thread goes to the previous handler.
- * The handler is installed for the parse only, so html_parse must not run
- * on two threads at once. */
-static struct sigaction prev_abort;
+ * Everything gumbo holds is in the arena and it keeps no global state, so
+ * leaving gumbo there with siglongjmp costs the page its tree, not the
+ * worker its life.
+ *
+ * Only gumbo's own assertions are left that way, never an abort: a SIGABRT
+ * handler cannot tell who raised the signal, and most aborts must not be
+ * jumped out of. The debug allocator aborts with its mutex held, and glibc's
+ * heap checks (malloc_printerr) abort inside malloc or free with an arena
+ * lock held, even the malloc that glibc's own __assert_fail makes to format
+ * its message: a jump from there leaves the lock taken and the next
+ * allocation hangs. So this file defines __assert_fail, which the dynamic
+ * linker binds gumbo's assertions to (the executable comes first in symbol
+ * lookup), and it leaves the parse before anything is allocated or locked,
+ * when all of these hold:
+ *   - parse_escape: a guarded parse runs on this thread;
+ *   - parse_in_gumbo and not parse_in_alloc: gumbo's code is on top of the
+ *     stack, not our allocator hooks it calls (an assertion there is ours,
+ *     with the arena half changed);
+ *   - the caller's code is libgumbo's (dladdr), not a signal handler's or
+ *     anybody else's that happened to run on this thread meanwhile.
+ * Any other assertion goes to glibc's __assert_fail as before (message,
+ * abort); any abort ends the process as it always did. After an escape the
+ * process counts it (html_gumbo_assertions) and the worker retires once the
+ * page is answered (serve.c). */
+static _Thread_local volatile sig_atomic_t parse_in_gumbo;
+static _Thread_local const char *parse_assert_file;
+static _Thread_local unsigned parse_assert_line;
+static _Atomic unsigned long gumbo_assertions;
 
-static void on_abort(int sig, siginfo_t *info, void *ctx) {
+unsigned long html_gumbo_assertions(void) {
+    return atomic_load(&gumbo_assertions);
+}
+
+/* Whether code at pc is in the object that holds gumbo's parser. */
+static bool in_libgumbo(const void *pc) {
+    Dl_info at, gumbo;
+    void *entry = (void *)gumbo_parse_with_options;
+    return dladdr(pc, &at) && dladdr(entry, &gumbo) && at.dli_fbase == gumbo.dli_fbase;
+}
+
+typedef void (*assert_fail_fn)(const char *, const char *, unsigned int, const char *);
+
+_Noreturn void __assert_fail(const char *assertion, const char *file, unsigned int line,
+                             const char *function) {
     sigjmp_buf *j = parse_escape;
-    if (j) {
+    if (j && parse_in_gumbo && !parse_in_alloc && in_libgumbo(__builtin_return_address(0))) {
         parse_escape = NULL;
-        siglongjmp(*j, ESCAPE_ABORT);
+        parse_assert_file = file; /* gumbo's static text: it outlives the parse */
+        parse_assert_line = line;
+        atomic_fetch_add(&gumbo_assertions, 1);
+        siglongjmp(*j, ESCAPE_ASSERT);
     }
-    if (prev_abort.sa_flags & SA_SIGINFO) {
-        prev_abort.sa_sigaction(sig, info, ctx);
-    } else if (prev_abort.sa_handler != SIG_DFL && prev_abort.sa_handler != SIG_IGN) {
-        prev_abort.sa_handler(sig);
-    } else {
-        /* Delivered, with the default action, when this handler returns. */
-        signal(sig, SIG_DFL);
-        raise(sig);
-    }
+    assert_fail_fn next = (assert_fail_fn)dlsym(RTLD_NEXT, "__assert_fail");
+    if (next)
+        next(assertion, file, line, function);
+    fprintf(stderr, "%s:%u: %s: Assertion `%s' failed.\n", file, line, function ? function : "?",
+            assertion);
+    alloc_abort();
 }
 
 /* The time budget (html_options.parse_budget_ms). gumbo's quadratic steps
@@ -1087,7 +1124,7 @@ static void on_abort(int sig, siginfo_t *info, void *ctx) {
  * clock in gumbo_alloc would come that late; a timer does not. So a one-shot
  * POSIX timer (CLOCK_MONOTONIC: the page deadline is wall time) sends
  * PARSE_BUDGET_SIGNAL to this thread (SIGEV_THREAD_ID) at the budget, and
- * on_budget leaves gumbo with siglongjmp, as on_abort does. That is safe
+ * on_budget leaves gumbo with siglongjmp, as a failed assertion does. That is safe
  * anywhere in gumbo: it keeps everything in the arena, allocates only
  * through us and calls nothing that takes a lock (max_errors = 0: no error
  * text is formatted). The one place a jump must not land is gumbo_alloc
@@ -1178,31 +1215,27 @@ static void budget_end(parse_budget *b) {
 }
 
 /* gumbo_parse_with_options with the escape hatch; NULL and *esc set when
- * gumbo aborted, ran out of memory or (budget_ms > 0) of time. */
+ * gumbo failed an assertion, ran out of memory or (budget_ms > 0) of time. */
 static GumboOutput *guarded_parse(const GumboOptions *go, const char *in, size_t n, long budget_ms,
                                   int *esc) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_abort;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_SIGINFO;
     sigjmp_buf jb;
     GumboOutput *volatile g = NULL;
     parse_budget b = {.ms = budget_ms};
     *esc = 0;
-    if (sigaction(SIGABRT, &sa, &prev_abort) != 0)
-        return gumbo_parse_with_options(go, in, n); /* unguarded, as gumbo is */
+    parse_assert_file = NULL;
+    parse_assert_line = 0;
     budget_start(&b); /* before sigsetjmp: the mask it saves has the signal open */
     int r = sigsetjmp(jb, 1);
     if (r == 0) {
         parse_escape = &jb;
+        parse_in_gumbo = 1;
         g = gumbo_parse_with_options(go, in, n);
     } else {
         *esc = r;
     }
+    parse_in_gumbo = 0;
     parse_escape = NULL;
     budget_end(&b);
-    sigaction(SIGABRT, &prev_abort, NULL);
     return *esc ? NULL : g;
 }
 
@@ -1275,6 +1308,13 @@ html_err html_parse(arena *a, const char *url, const char *body, size_t len,
         if (!out->parse_error)
             out->parse_error = "the HTML parser ran out of time";
         return HTML_TOO_SLOW;
+    }
+    if (esc == ESCAPE_ASSERT) {
+        out->parse_error = arena_sprintf(a, "the HTML parser failed an assertion (%s:%u)",
+                                         parse_assert_file, parse_assert_line);
+        if (!out->parse_error)
+            out->parse_error = "the HTML parser failed an assertion";
+        return HTML_PARSE;
     }
     if (!g || !g->document) {
         out->parse_error = "the HTML parser gave no document";

@@ -63,7 +63,13 @@ typedef struct html_options {
     long parse_budget_ms;
 } html_options;
 
-/* Parses body (len bytes, not NUL-terminated) fetched from url. */
+/* Parses body (len bytes, not NUL-terminated) fetched from url.
+ * gumbo's own assertions (Debian builds it with them on, and some fire on
+ * input) do not end the process: the page fails with HTML_PARSE and
+ * parse_error "the HTML parser failed an assertion (FILE:LINE)", and
+ * html_gumbo_assertions counts it. Every other abort, including one in the
+ * allocator gumbo calls or in glibc's heap checks, ends the process as
+ * usual (see html.c: __assert_fail). */
 html_err html_parse(arena *a, const char *url, const char *body, size_t len,
                     const html_options *opt, html_doc *out);
 
@@ -73,6 +79,11 @@ html_err html_parse(arena *a, const char *url, const char *body, size_t len,
  * Returns the GumboOutput* (its root <html> element holds the fragment's
  * nodes), or NULL when the input could not be parsed or the arena is full. */
 void *html_parse_fragment(arena *a, const char *html, size_t len, int context_tag, int context_ns);
+
+/* How many of gumbo's assertions html_parse and html_parse_fragment have
+ * left in this process (every thread). gumbo broke its own invariants on
+ * them: a worker with any retires after the page (docs/worker.md). */
+unsigned long html_gumbo_assertions(void);
 
 /* Charset sniffing used by html_parse: header charset first, then a BOM, then
  * <meta charset> / <meta http-equiv content=…charset=> in the first 1024

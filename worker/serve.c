@@ -2,6 +2,7 @@
 #include "serve.h"
 #include "alloc.h"
 #include "frame.h"
+#include "html.h"
 #include "js/js.h"
 #include "json_alloc.h"
 #include "log.h"
@@ -195,12 +196,21 @@ static int run_task(worker_env *e, int fd, arena *scratch, json_t *task)
         e->trims++;
     }
     int retire = 0;
+    const char *why = "rss";
     if (rss > (long)e->cfg.rss_soft_mb * 1024) {
         if (e->js)
             js_hint_critical(e->js); /* full, non-incremental, shrinking */
         malloc_trim(0);
         rss = rss_self_kb();
         retire = rss > (long)e->cfg.rss_soft_mb * 1024;
+    }
+    /* gumbo failed one of its assertions in this process and was left with
+     * siglongjmp (html.c). What it held died with the page arena, but code
+     * that broke its own invariants once is not trusted with the next page:
+     * a new worker costs one exec and a JS runtime. */
+    if (html_gumbo_assertions() > 0) {
+        retire = 1;
+        why = "gumbo_assertion";
     }
     if (!record)
         return send_error(fd, scratch, task_id, "nomem", "result record");
@@ -215,7 +225,7 @@ static int run_task(worker_env *e, int fd, arena *scratch, json_t *task)
     if (frame_result_write(fd, &fr) != FRAME_OK)
         return -1;
     if (retire) {
-        log_info("serve", "worker retiring", "reason=rss rss_kb=%ld soft_mb=%d", rss,
+        log_info("serve", "worker retiring", "reason=%s rss_kb=%ld soft_mb=%d", why, rss,
                  e->cfg.rss_soft_mb);
         return 1;
     }

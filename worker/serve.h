@@ -15,8 +15,10 @@
  *
  * After each page the arena goes back to the pool, malloc_trim(0) runs and
  * the worker's RSS is measured; over rss_soft_mb it trims again and, still
- * over, sets "retire":true in its stats and exits 0 after the reply. EOF on
- * the channel ends the worker at once. */
+ * over, sets "retire":true in its stats and exits 0 after the reply. It
+ * retires the same way after any page once gumbo has failed an assertion
+ * in the process (html.h: html_gumbo_assertions). EOF on the channel ends
+ * the worker at once. */
 #ifndef CRAWLD_SERVE_H
 #define CRAWLD_SERVE_H
 

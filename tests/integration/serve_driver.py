@@ -6,7 +6,7 @@ RSS reported, exit at once on EOF, parent-death signal.
 usage: serve_driver.py WORKER BASE_URL
 """
 import json, os, socket, struct, subprocess, sys, time
-from frames import FR_FAILED, decode
+from frames import FR_FAILED, FR_RETIRE, decode
 
 W, BASE = sys.argv[1], sys.argv[2]
 passed = failed = 0
@@ -189,6 +189,26 @@ r = recv(s)
 check(r and r["worker"]["retire"] is False, "under budget stays: %r" % (r,))
 s.close()
 check(p.wait(timeout=10) == 0, "exit 0 on EOF")
+
+# gumbo fails an assertion on this page (JS on: gumbo builds the tree). The
+# page keeps the scan's answer and says why; the worker served a good JS page
+# before without retiring, and now retires once the record is sent.
+p, s = start()
+send(s, {"type": "task", "task_id": 1, "url": BASE + "/site/p/2.html", "js": True})
+r = recv(s)
+check(r and r["page"]["status"] == 200 and r["worker"]["retire"] is False
+      and not r["header"]["flags"] & FR_RETIRE, "a good JS page: no retire: %r" % (r,))
+send(s, {"type": "task", "task_id": 2, "url": BASE + "/fixtures/html/gumbo_abort.html",
+         "js": True})
+r = recv(s)
+check(r and r["page"]["title"] == "Gumbo abort" and r["page"].get("error") is None,
+      "the page keeps the scan's answer: %r" % (r and r["page"],))
+check(r and "the HTML parser failed an assertion" in (r["page"].get("js_note") or ""),
+      "js_note says gumbo failed: %r" % (r and r["page"].get("js_note"),))
+check(r and r["worker"]["retire"] is True and r["header"]["flags"] & FR_RETIRE,
+      "retire after gumbo's assertion: %r" % (r and (r["worker"], r["header"]),))
+check(p.wait(timeout=10) == 0, "the retiring worker exits 0")
+s.close()
 
 print("serve_driver: %d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)

@@ -8,6 +8,7 @@
 #include <check.h>
 
 #include "html_fixture.h"
+#include <assert.h>
 #include "testutil.h"
 #include <signal.h>
 #include <stdint.h>
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
 
 static html_doc parse_cs(const char *html, const char *hdr_charset) {
@@ -713,19 +715,88 @@ START_TEST(gumbo_oom_is_nomem) {
 END_TEST
 
 START_TEST(gumbo_assertion_is_parse_error) {
-    /* Debian's gumbo 0.10.1 asserts (abort) on this input. */
+    /* Debian's gumbo 0.10.1 fails an assertion on this input: the page gets
+     * its error, the process lives and counts it (the worker retires on it). */
     const char *bad = "<table><tr><svg><title><![CDATA[x]]>t";
     struct sigaction before, after;
     sigaction(SIGABRT, NULL, &before);
+    unsigned long n0 = html_gumbo_assertions();
     for (int i = 0; i < 3; i++) { /* again and again: the escape is re-armed */
         html_doc d;
         ck_assert_int_eq(html_parse(&A, URL, bad, strlen(bad), NULL, &d), HTML_PARSE);
+        ck_assert_ptr_nonnull(d.parse_error);
+        ck_assert_msg(!strncmp(d.parse_error, "the HTML parser failed an assertion (src/parser.c:",
+                               strlen("the HTML parser failed an assertion (src/parser.c:")),
+                      "parse_error: %s", d.parse_error);
+        ck_assert_ptr_null(d.gumbo_output);
     }
+    ck_assert_uint_eq(html_gumbo_assertions(), n0 + 3);
     sigaction(SIGABRT, NULL, &after);
     ck_assert_ptr_eq((void *)after.sa_handler, (void *)before.sa_handler);
     html_doc d = parse("<title>after</title><a href='/ok'>ok</a>");
     ck_assert_str_eq(d.title, "after");
     ck_assert_uint_eq(d.nlinks, 1);
+    ck_assert_uint_eq(html_gumbo_assertions(), n0 + 3); /* a good page is not counted */
+    finish();
+}
+END_TEST
+
+/* A page gumbo needs more than the arena's first chunk for: the second
+ * allocation from the process allocator is made by gumbo_alloc, under
+ * gumbo (the first is the chunk html_prepare takes). */
+static void abort_in_gumbo_alloc(void *arg) {
+    (void)arg;
+    size_t n = 4000;
+    char *html = malloc(n * 8 + 1);
+    if (!html)
+        return;
+    for (size_t i = 0; i < n; i++)
+        memcpy(html + i * 8, "<p>x</p>", 8);
+    alloc_abort_after(2);
+    html_doc d;
+    html_err e = html_parse(&A, URL, html, n * 8, NULL, &d);
+    alloc_fail_reset();
+    fprintf(stderr, "html_parse returned %d: %s\n", (int)e, d.parse_error ? d.parse_error : "");
+    free(html);
+    arena_release(&A);
+}
+
+START_TEST(abort_in_allocator_under_gumbo_is_not_caught) {
+    /* The debug allocator aborts with its mutex held, glibc's heap checks
+     * with an arena lock held: an abort while gumbo waits for our allocator
+     * must end the process, never be jumped out of. */
+    char out[4096];
+    int status = testutil_fork_capture(abort_in_gumbo_alloc, NULL, out, sizeof out);
+    ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT,
+                  "expected death by SIGABRT, status %d: %s", status, out);
+    finish();
+}
+END_TEST
+
+static void assert_of_our_own(void *arg) {
+    (void)arg;
+    const char *why = "an assertion outside gumbo";
+    /* What assert() expands to, whatever NDEBUG says. */
+    __assert_fail(why, __FILE__, __LINE__, __func__);
+}
+
+START_TEST(assertion_outside_gumbo_still_aborts) {
+    /* html.c's __assert_fail stands in for glibc's in the whole process:
+     * every assertion that is not gumbo's under a parse still prints its
+     * message and ends the process with SIGABRT. Before a parse and after
+     * one that left gumbo on an assertion. */
+    char out[4096];
+    int status = testutil_fork_capture(assert_of_our_own, NULL, out, sizeof out);
+    ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT, "status %d: %s", status,
+                  out);
+    ck_assert_msg(strstr(out, "an assertion outside gumbo") && strstr(out, "test_html.c"),
+                  "message: %s", out);
+    const char *bad = "<table><tr><svg><title><![CDATA[x]]>t";
+    html_doc d;
+    ck_assert_int_eq(html_parse(&A, URL, bad, strlen(bad), NULL, &d), HTML_PARSE);
+    status = testutil_fork_capture(assert_of_our_own, NULL, out, sizeof out);
+    ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT, "status %d: %s", status,
+                  out);
     finish();
 }
 END_TEST
@@ -831,25 +902,60 @@ START_TEST(budget_leaves_gumbo_in_tags) {
 }
 END_TEST
 
+/* The child of budget_without_timer_reads_the_clock: with no queued signal
+ * allowed, a 100 ms budget on the tag-driven page. It changes a limit of its
+ * own process only (Check's test process keeps its limits, and a hard limit
+ * lowered there could not be raised again without CAP_SYS_RESOURCE: Check's
+ * timer would then fall back to another clock and time the test wrongly).
+ * It reports on stderr, for the parent to assert on. */
+static void parse_without_timers(void *arg) {
+    const char *html = arg;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_SIGPENDING, &rl) != 0) {
+        fprintf(stderr, "getrlimit failed\n");
+        return;
+    }
+    rl.rlim_cur = 0; /* the soft limit is the one the kernel applies */
+    if (setrlimit(RLIMIT_SIGPENDING, &rl) != 0) {
+        fprintf(stderr, "setrlimit failed\n");
+        return;
+    }
+    timer_t t;
+    struct sigevent ev = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGRTMIN + 2};
+    int timer_refused = timer_create(CLOCK_MONOTONIC, &ev, &t) != 0;
+    html_doc d;
+    double ms;
+    html_err e = parse_budget(html, strlen(html), 100, &d, &ms);
+    fprintf(stderr, "timer_refused=%d err=%d ms=%.0f error=%s\n", timer_refused, (int)e, ms,
+            d.parse_error ? d.parse_error : "(none)");
+    arena_release(&A);
+}
+
 START_TEST(budget_without_timer_reads_the_clock) {
     /* No queued signal allowed: timer_create fails (EAGAIN), and gumbo_alloc
      * reads the clock instead, which stops the tag-driven parse in time. */
-    struct rlimit old, none = {0, 0};
-    ck_assert_int_eq(getrlimit(RLIMIT_SIGPENDING, &old), 0);
-    ck_assert_int_eq(setrlimit(RLIMIT_SIGPENDING, &none), 0);
-    timer_t t;
-    struct sigevent ev = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGRTMIN + 2};
-    ck_assert_int_ne(timer_create(CLOCK_MONOTONIC, &ev, &t), 0); /* what the test relies on */
     size_t len;
     char *html = thfont_doc(200000, 0, &len);
-    html_doc d;
-    double ms;
-    html_err e = parse_budget(html, len, 100, &d, &ms);
-    setrlimit(RLIMIT_SIGPENDING, &old);
+    struct rlimit before, after;
+    ck_assert_int_eq(getrlimit(RLIMIT_SIGPENDING, &before), 0);
+    char out[4096];
+    int status = testutil_fork_capture(parse_without_timers, html, out, sizeof out);
     free(html);
-    ck_assert_int_eq(e, HTML_TOO_SLOW);
-    ck_assert_str_eq(d.parse_error, "the HTML parser took over 100 ms");
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %d: %s", status,
+                  out);
+    int refused = -1, err = -1;
+    double ms = -1;
+    char perr[200] = "";
+    ck_assert_msg(sscanf(out, "timer_refused=%d err=%d ms=%lf error=%199[^\n]", &refused, &err,
+                         &ms, perr) == 4,
+                  "child said: %s", out);
+    ck_assert_int_eq(refused, 1); /* what the test relies on */
+    ck_assert_int_eq(err, HTML_TOO_SLOW);
+    ck_assert_str_eq(perr, "the HTML parser took over 100 ms");
     ck_assert_msg(ms >= 100 && ms < 1000, "parse left after %.0f ms", ms);
+    ck_assert_int_eq(getrlimit(RLIMIT_SIGPENDING, &after), 0); /* ours is untouched */
+    ck_assert_uint_eq(after.rlim_cur, before.rlim_cur);
+    ck_assert_uint_eq(after.rlim_max, before.rlim_max);
     finish();
 }
 END_TEST
@@ -941,6 +1047,8 @@ static Suite *html_suite(void) {
     tcase_add_test(tc, nomem_is_an_error);
     tcase_add_test(tc, gumbo_oom_is_nomem);
     tcase_add_test(tc, gumbo_assertion_is_parse_error);
+    tcase_add_test(tc, abort_in_allocator_under_gumbo_is_not_caught);
+    tcase_add_test(tc, assertion_outside_gumbo_still_aborts);
     tcase_add_test(tc, own_abort_handler_kept);
     tcase_add_test_raise_signal(tc, abort_outside_parse_still_aborts, SIGABRT);
     tcase_add_test(tc, budget_leaves_gumbo_in_text);
