@@ -77,6 +77,7 @@ struct js_runtime *worker_env_js(worker_env *e)
     js_config jc = {.heap_bytes = (size_t)e->cfg.js_heap_mb << 20,
                     .as_limit_bytes = (size_t)e->cfg.js_address_space_mb << 20,
                     .time_budget_ms = e->cfg.js_time_budget_ms,
+                    .rss_stop_kb = worker_env_script_rss_kb(e),
                     .user_agent = e->user_agent};
     char err[256];
     if (js_runtime_new(&jc, &e->js, err, sizeof(err)) < 0) {
@@ -85,6 +86,12 @@ struct js_runtime *worker_env_js(worker_env *e)
         log_error("worker", "no JavaScript runtime", "error=\"%s\"", err);
     }
     return e->js;
+}
+
+long worker_env_script_rss_kb(const worker_env *e)
+{
+    long soft_kb = (long)e->cfg.rss_soft_mb * 1024;
+    return soft_kb - soft_kb / 8;
 }
 
 void worker_env_free(worker_env *e)

@@ -36,4 +36,11 @@ void worker_env_free(worker_env *e);
  * once; JS pages then run without scripts and say so). */
 struct js_runtime *worker_env_js(worker_env *e);
 
+/* The RSS line, in KiB, past which a page's scripts are stopped
+ * (js_config.rss_stop_kb): 7/8 of rss_soft_mb, the last eighth left for what
+ * a script allocates between two of the watchdog's samples. A worker with a
+ * JS runtime that is still over it after a page retires (serve.c), so the
+ * next page's scripts do not start over the line. */
+long worker_env_script_rss_kb(const worker_env *e);
+
 #endif

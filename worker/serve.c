@@ -195,14 +195,20 @@ static int run_task(worker_env *e, int fd, arena *scratch, json_t *task)
         e->trim_floor_kb = rss;
         e->trims++;
     }
+    /* A worker with a JS runtime keeps under the line its scripts are
+     * stopped at (below rss_soft_mb): over it, every script of the next
+     * page would be stopped at its first sample. */
+    long budget_kb = (long)e->cfg.rss_soft_mb * 1024;
+    if (e->js && worker_env_script_rss_kb(e) < budget_kb)
+        budget_kb = worker_env_script_rss_kb(e);
     int retire = 0;
     const char *why = "rss";
-    if (rss > (long)e->cfg.rss_soft_mb * 1024) {
+    if (rss > budget_kb) {
         if (e->js)
             js_hint_critical(e->js); /* full, non-incremental, shrinking */
         malloc_trim(0);
         rss = rss_self_kb();
-        retire = rss > (long)e->cfg.rss_soft_mb * 1024;
+        retire = rss > budget_kb;
     }
     /* gumbo failed one of its assertions in this process and was left with
      * siglongjmp (html.c). What it held died with the page arena, but code

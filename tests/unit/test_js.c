@@ -1,7 +1,9 @@
 /* test_js — the SpiderMonkey shim (worker/js/): pages whose links exist
  * only after their scripts ran (one technique per test, exact link lists),
  * hostile scripts (endless loop, memory bomb, throw, deep recursion, syntax
- * error) with the next page in the same runtime still working, heap bounds
+ * error) with the next page in the same runtime still working, bombs of
+ * malloc'd memory stopped at the RSS line (arrays, typed arrays, strings),
+ * heap bounds
  * over 200 pages and 1,000 pages reusing one arena.
  *
  * Check's fork mode: the runtime is made in a checked fixture's setup and
@@ -180,11 +182,12 @@ static size_t vm_size(void) {
     return (size_t)pages * (size_t)sysconf(_SC_PAGESIZE);
 }
 
-static void rt_make(long budget_ms, size_t as_extra) {
+static void rt_make_rss(long budget_ms, size_t as_extra, long rss_stop_kb) {
     char err[256];
     js_config c = {.heap_bytes = (size_t)64 << 20,
                    .as_limit_bytes = 0,
                    .time_budget_ms = budget_ms,
+                   .rss_stop_kb = rss_stop_kb,
                    .user_agent = "crawld-test/1.0"};
     if (as_extra)
         /* PLATFORM-NOTES: ~2.2 GB of address space after JS_Init + a
@@ -197,8 +200,31 @@ static void rt_make(long budget_ms, size_t as_extra) {
     arena_init(&A, 0);
 }
 
+static void rt_make(long budget_ms, size_t as_extra) {
+    rt_make_rss(budget_ms, as_extra, 0);
+}
+
 static void setup(void) {
     rt_make(5000, 0);
+}
+/* The RSS line: RSS_LINE_MB over what the process held before the engine
+ * started (which takes ~15-30 MB, ~7x that under ASan); RLIMIT_AS (not
+ * under ASan) far above it, so that without the line a bomb runs on to
+ * RLIMIT_AS or to the 20 s budget (ASan runs the bombs slowly). */
+/* RSS_MARGIN_MB: how far a bomb that allocates 8 MB a turn may pass the
+ * line before the next sample stops it (measured: ~1-6 MB in release and
+ * debug, up to 33 MB under ASan, whose allocator maps and quarantines). */
+#if defined(__SANITIZE_ADDRESS__)
+#define RSS_LINE_MB 384
+#define RSS_MARGIN_MB 64
+#else
+#define RSS_LINE_MB 192
+#define RSS_MARGIN_MB 32
+#endif
+static long RSS_LINE_KB;
+static void setup_rss_line(void) {
+    RSS_LINE_KB = rss_self_kb() + (long)RSS_LINE_MB * 1024;
+    rt_make_rss(20000, (size_t)1024 << 20, RSS_LINE_KB);
 }
 static void setup_hostile(void) {
     rt_make(300, (size_t)768 << 20);
@@ -634,6 +660,116 @@ START_TEST(rlimit_out_of_memory) {
 END_TEST
 #endif
 
+/* Peak RSS since the last reset_peak_rss (VmHWM; writing 5 to clear_refs
+ * resets it, Linux 4.0+). */
+static void reset_peak_rss(void) {
+    FILE *f = fopen("/proc/self/clear_refs", "we");
+    ck_assert_ptr_nonnull(f);
+    fputs("5", f);
+    ck_assert_int_eq(fclose(f), 0);
+}
+static long peak_rss_kb(void) {
+    FILE *f = fopen("/proc/self/status", "re");
+    ck_assert_ptr_nonnull(f);
+    char line[256];
+    long kb = -1;
+    while (fgets(line, sizeof(line), f))
+        if (sscanf(line, "VmHWM: %ld kB", &kb) == 1)
+            break;
+    fclose(f);
+    return kb;
+}
+
+/* A script that grows memory the GC heap limit does not count is stopped
+ * by the watchdog's RSS samples once RSS passes js_config.rss_stop_kb:
+ * the page keeps its static link, says out of memory with the line in
+ * MB, RSS never went far past the line, the shrinking GC and trim after
+ * it bring RSS back under the line, and the next page runs. margin_mb: how
+ * far the bomb may pass the line between two samples, or in one native
+ * step it cannot be stopped inside. */
+static void rss_bomb(const char *script, long margin_mb) {
+    page_ctx pc;
+    char html[512];
+    snprintf(html, sizeof(html),
+             "<body>" ADD_JS "<a href=/static>s</a><script>%s</script>"
+             "<script>add('/never')</script></body>",
+             script);
+    next_page_works();
+    long before = rss_self_kb();
+    ck_assert_msg(before + 64 * 1024 < RSS_LINE_KB, "RSS %ld kB already near the line %ld kB",
+                  before, RSS_LINE_KB);
+    arena_reset(&A, 1 << 20);
+    reset_peak_rss();
+    LOGLEN = 0;
+    html_doc d = run(html, &pc);
+    long peak = peak_rss_kb();
+    long after = rss_self_kb();
+    fprintf(stderr,
+            "measure: rss line %ld MB: \"%s\" stopped after %.0f ms, peak %ld MB, %ld MB "
+            "after\n",
+            RSS_LINE_KB / 1024, script, pc.res.ms, peak / 1024, after / 1024);
+    EXPECT_LINKS(d, "http://example.com/static");
+    ck_assert_int_eq(pc.res.out_of_memory, 1);
+    ck_assert_int_eq(pc.res.timed_out, 0);
+    char want[96];
+    snprintf(want, sizeof(want), "oom: script stopped: worker memory over %ld MB",
+             RSS_LINE_KB / 1024);
+    ck_assert_ptr_nonnull(pc.res.first_error);
+    ck_assert_str_eq(pc.res.first_error, want);
+    ck_log_has("js: worker memory ");
+    ck_assert_msg(peak <= RSS_LINE_KB + margin_mb * 1024, "peak RSS %ld kB, line %ld kB + %ld MB",
+                  peak, RSS_LINE_KB, margin_mb);
+    ck_assert_msg(after < RSS_LINE_KB, "RSS %ld kB after the page, line %ld kB", after,
+                  RSS_LINE_KB);
+    next_page_works();
+}
+
+/* The bomb of issue 16: 8 MB of malloc'd elements per turn. */
+START_TEST(rss_line_array_bomb) {
+    rss_bomb("var x=[];while(true){x.push(new Array(1e6).fill(1));}", RSS_MARGIN_MB);
+}
+END_TEST
+
+/* Typed arrays: their data is malloc'd (calloc), 8 MB written per turn. */
+START_TEST(rss_line_typed_array_bomb) {
+    rss_bomb("var x=[];while(true){x.push(new Float64Array(1<<20).fill(1.5));}", RSS_MARGIN_MB);
+}
+END_TEST
+
+/* Strings doubled and flattened (indexOf), every one kept: one flatten is
+ * one uninterruptible copy as large as all kept before it, so the margin
+ * is the line itself. Not flattened, a doubling string is a rope and ends
+ * in "allocation size overflow" without memory (below). */
+START_TEST(rss_line_string_bomb) {
+    rss_bomb("var x=[],s='xxxxxxxx';while(true){s=s+s;s.indexOf('y');x.push(s);}",
+             RSS_LINE_MB + RSS_MARGIN_MB);
+    page_ctx pc;
+    arena_reset(&A, 1 << 20);
+    run("<script>var s='x';while(true){s+=s;}</script>", &pc);
+    ck_assert_int_eq(pc.res.out_of_memory, 0);
+    ck_assert_int_eq(pc.res.scripts_failed, 1);
+    ck_assert_ptr_nonnull(strstr(pc.res.first_error, "allocation size overflow"));
+}
+END_TEST
+
+#if !defined(__SANITIZE_ADDRESS__)
+/* ArrayBuffers are calloc'd and never touched here: RSS stays flat and
+ * RLIMIT_AS refuses one at last, an engine out of memory. */
+START_TEST(rss_line_untouched_buffers) {
+    page_ctx pc;
+    reset_peak_rss();
+    html_doc d = run("<a href=/static>s</a>"
+                     "<script>var x=[];while(true){x.push(new ArrayBuffer(64<<20));}</script>",
+                     &pc);
+    EXPECT_LINKS(d, "http://example.com/static");
+    ck_assert_int_eq(pc.res.out_of_memory, 1);
+    ck_assert_str_eq(pc.res.first_error, "oom: script ran out of memory");
+    ck_assert_msg(peak_rss_kb() < RSS_LINE_KB, "peak %ld kB", peak_rss_kb());
+    next_page_works();
+}
+END_TEST
+#endif
+
 START_TEST(throw_then_good) {
     page_ctx pc;
     html_doc d = run("<body>" ADD_JS "\n<script>\nvar x = 1;\nthrow new TypeError('boom');\n</script>"
@@ -972,6 +1108,17 @@ static Suite *js_suite(void) {
     tcase_add_test(tc, throw_then_good);
     tcase_add_test(tc, deep_recursion);
     tcase_add_test(tc, syntax_error);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("rss_line");
+    tcase_add_checked_fixture(tc, setup_rss_line, teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, rss_line_array_bomb);
+    tcase_add_test(tc, rss_line_typed_array_bomb);
+    tcase_add_test(tc, rss_line_string_bomb);
+#if !defined(__SANITIZE_ADDRESS__)
+    tcase_add_test(tc, rss_line_untouched_buffers);
+#endif
     suite_add_tcase(s, tc);
 
 #if !defined(__SANITIZE_ADDRESS__)

@@ -3,8 +3,9 @@
  * The only C++ of the project lives in worker/js/ (.cpp files); no C++ type appears
  * here. One js_runtime per worker process: JS_Init once (after exec), one
  * JSContext with a GC heap limit, an interrupt watchdog thread that stops a
- * page's scripts at its time budget, and optionally RLIMIT_AS as the hard
- * stop for memory the GC heap limit does not cover.
+ * page's scripts at its time budget or when the process's RSS passes a
+ * line (rss_stop_kb), and optionally RLIMIT_AS as the hard stop for one
+ * allocation the GC heap limit does not cover.
  *
  * A page: js_page_run makes a fresh global (realm) for the page, exposes the
  * page's DOM (dom.h: gumbo's tree in the page arena, edited in place), runs
@@ -38,6 +39,8 @@ typedef struct js_config {
     size_t heap_bytes;       /* JSGC_MAX_BYTES */
     size_t as_limit_bytes;   /* RLIMIT_AS set to this when >0 (never under ASan) */
     long time_budget_ms;     /* per page, wall clock for all its scripts */
+    long rss_stop_kb;        /* a page's scripts stop when RSS passes this (0: never);
+                              * sampled by the watchdog while a page runs */
     const char *user_agent;  /* navigator.userAgent */
 } js_config;
 
@@ -66,7 +69,7 @@ typedef struct js_page_result {
     int scripts_skipped;  /* type=module, unknown types, nomodule aside */
     int timers_fired;
     int timed_out;        /* the time budget stopped a script */
-    int out_of_memory;    /* a script ran out of memory */
+    int out_of_memory;    /* a script ran out of memory, or was stopped at rss_stop_kb */
     double ms;            /* wall time inside js_page_run */
     const char *first_error; /* in the page arena, NULL when none */
 } js_page_result;

@@ -3,6 +3,7 @@
  * prelude.cpp (JS over those natives). */
 #include "shim.hpp"
 
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -34,6 +35,11 @@ static std::atomic<int> g_engine_used{0};
  * 24 MB: 53-62 MB, 15.2 ms; 8 MB: 41-47 MB, 16.2 ms; 4 MB: 36-42 MB,
  * 15.9 ms; 2 MB: 34-38 MB but 18.7 ms (a GC almost every page). */
 #define MODERATE_GROWTH_BYTES (4u << 20)
+
+/* While a page runs the watchdog reads RSS this often (watchdog_main): the
+ * bomb of issue 16 (8 MB arrays pushed in a loop) grows RSS by ~1 MB in
+ * 5 ms; one read of /proc/self/statm costs a few microseconds. */
+#define WATCHDOG_SAMPLE_NS ((int64_t)5 * 1000000)
 
 /* Script cache bounds (see "script cache" below): 8 MiB of source holds a
  * few sites' worth of libraries; its stencils cost several times that in
@@ -189,9 +195,29 @@ static void mark_oom(Page *pg) {
     pg->stop = true;
 }
 
+/* The watchdog saw the process's RSS over the line (see watchdog_main). The
+ * page is marked out of memory, as when the engine itself ran out. */
+static void mark_rss(Page *pg) {
+    if (!pg->res->out_of_memory) {
+        js_runtime *rt = pg->rt;
+        long line_mb = rt->cfg.rss_stop_kb / 1024;
+        pg->res->out_of_memory = 1;
+        shim_log(pg, 3, "js: worker memory %ld MB over %ld MB, scripts stopped",
+                 rt->rss_hit_kb.load() / 1024, line_mb);
+        char msg[96];
+        snprintf(msg, sizeof(msg), "oom: script stopped: worker memory over %ld MB", line_mb);
+        shim_note_error(pg, msg);
+    }
+    pg->stop = true;
+}
+
 bool shim_page_should_stop(Page *pg) {
     if (pg->stop)
         return true;
+    if (pg->rt->rss_hit.load(std::memory_order_relaxed)) {
+        mark_rss(pg);
+        return true;
+    }
     if (pg->rt->oom_seen.load(std::memory_order_relaxed)) {
         mark_oom(pg);
         return true;
@@ -258,7 +284,9 @@ void shim_handle_failure(Page *pg, const char *where) {
         return;
     }
     /* Uncatchable: our interrupt callback, or memory. */
-    if (rt->deadline_hit.load() || (pg->deadline_ns && shim_now_ns() >= pg->deadline_ns))
+    if (rt->rss_hit.load())
+        mark_rss(pg);
+    else if (rt->deadline_hit.load() || (pg->deadline_ns && shim_now_ns() >= pg->deadline_ns))
         mark_timeout(pg);
     else if (rt->oom_seen.load())
         mark_oom(pg);
@@ -270,6 +298,8 @@ void shim_handle_failure(Page *pg, const char *where) {
 
 static bool on_interrupt(JSContext *cx) {
     js_runtime *rt = (js_runtime *)JS_GetContextPrivate(cx);
+    if (rt->rss_hit.load())
+        return false; /* memory: the running script stops (uncatchable) */
     int64_t dl = rt->deadline_ns.load();
     if (dl && shim_now_ns() >= dl) {
         rt->deadline_hit.store(true);
@@ -288,38 +318,64 @@ static void ts_from_ns(struct timespec *ts, int64_t ns) {
     ts->tv_nsec = ns % 1000000000;
 }
 
-/* Sleeps until the armed deadline, then asks the engine to call on_interrupt
- * (the only thread-safe way into a running script), again every 5 ms while
- * the deadline stays armed in case the first request landed between two
- * scripts. */
+/* While a page runs, the watchdog reads the process's RSS every
+ * WATCHDOG_SAMPLE_NS (when cfg.rss_stop_kb is set) and sleeps until the
+ * deadline otherwise; it sleeps on its condition variable while no page
+ * runs. At the deadline, or once RSS passed the line, it asks the engine to
+ * call on_interrupt (the only thread-safe way into a running script), again
+ * every WATCHDOG_SAMPLE_NS while the page lasts, in case a request landed
+ * between two scripts. The RSS line stops memory the GC heap limit does not
+ * count (array elements, strings, typed arrays are malloc'd) before the
+ * supervisor's hard budget kills the worker; one allocation larger than
+ * what is left is RLIMIT_AS's to refuse. */
 static void *watchdog_main(void *arg) {
     js_runtime *rt = (js_runtime *)arg;
+    const long line_kb = rt->cfg.rss_stop_kb;
     pthread_mutex_lock(&rt->wd_mu);
     while (!rt->wd_quit) {
-        int64_t dl = rt->wd_deadline;
-        if (!dl) {
+        if (!rt->wd_page) {
             pthread_cond_wait(&rt->wd_cv, &rt->wd_mu);
             continue;
         }
+        int64_t dl = rt->wd_deadline;
+        bool hit = rt->rss_hit.load();
+        if (!hit && line_kb > 0) {
+            long kb = rss_self_kb();
+            if (kb > line_kb) {
+                rt->rss_hit_kb.store(kb);
+                rt->rss_hit.store(true);
+                hit = true;
+            }
+        }
         int64_t now = shim_now_ns();
-        struct timespec ts;
-        if (now < dl) {
-            ts_from_ns(&ts, dl);
-            pthread_cond_timedwait(&rt->wd_cv, &rt->wd_mu, &ts);
+        int64_t wake;
+        if (hit || (dl && now >= dl)) {
+            JS_RequestInterruptCallback(rt->cx);
+            wake = now + WATCHDOG_SAMPLE_NS;
+        } else if (line_kb > 0) {
+            wake = now + WATCHDOG_SAMPLE_NS;
+            if (dl && dl < wake)
+                wake = dl;
+        } else if (dl) {
+            wake = dl;
+        } else {
+            pthread_cond_wait(&rt->wd_cv, &rt->wd_mu);
             continue;
         }
-        JS_RequestInterruptCallback(rt->cx);
-        ts_from_ns(&ts, now + 5000000);
+        struct timespec ts;
+        ts_from_ns(&ts, wake);
         pthread_cond_timedwait(&rt->wd_cv, &rt->wd_mu, &ts);
     }
     pthread_mutex_unlock(&rt->wd_mu);
     return NULL;
 }
 
-static void watchdog_arm(js_runtime *rt, int64_t deadline_ns) {
+/* page: a page starts (true) or ended (false); deadline_ns 0: no time limit. */
+static void watchdog_arm(js_runtime *rt, bool page, int64_t deadline_ns) {
     rt->deadline_hit.store(false);
     rt->deadline_ns.store(deadline_ns);
     pthread_mutex_lock(&rt->wd_mu);
+    rt->wd_page = page;
     rt->wd_deadline = deadline_ns;
     pthread_cond_signal(&rt->wd_cv);
     pthread_mutex_unlock(&rt->wd_mu);
@@ -596,6 +652,7 @@ extern "C" int js_runtime_new(const js_config *cfg, js_runtime **out, char *err,
             goto fail;
         }
     }
+    (void)rss_self_kb(); /* its page size is cached before the watchdog reads it */
     if (pthread_create(&rt->wd_thread, NULL, watchdog_main, rt) != 0) {
         snprintf(err, errlen, "js: watchdog thread could not start");
         goto fail;
@@ -1045,7 +1102,8 @@ extern "C" int js_page_run(js_runtime *rt, struct dom *d, const js_host *host,
     rt->oom_seen.store(false);
     rt->page = &pg;
     drop_jobs(rt);
-    watchdog_arm(rt, pg.deadline_ns);
+    rt->rss_hit.store(false);
+    watchdog_arm(rt, true, pg.deadline_ns);
     {
         JS::RealmOptions options;
         /* One zone for every page: JIT stub code and shapes are per zone,
@@ -1086,7 +1144,7 @@ extern "C" int js_page_run(js_runtime *rt, struct dom *d, const js_host *host,
         }
         drop_jobs(rt);
         rt->page = nullptr;
-        watchdog_arm(rt, 0);
+        watchdog_arm(rt, false, 0);
     }
     if (JS_IsExceptionPending(cx))
         JS_ClearPendingException(cx);
@@ -1096,8 +1154,13 @@ extern "C" int js_page_run(js_runtime *rt, struct dom *d, const js_host *host,
          * full GC ran. */
         js_hint_critical(rt);
         rt->oom_seen.store(false);
+        /* The freed elements, strings and buffers were malloc'd: give the
+         * heap pages back, or the next page could start over the RSS line
+         * (glibc keeps large freed chunks once its mmap threshold rose). */
+        malloc_trim(0);
     }
     rt->deadline_hit.store(false);
+    rt->rss_hit.store(false);
     JS::ClearKeptObjects(cx);
     res->ms = (double)(shim_now_ns() - t0) / 1e6;
     return rc;

@@ -33,6 +33,7 @@ extern "C" {
 #include "arena.h"
 #include "dom.h"
 #include "js.h"
+#include "rss.h"
 #include "url.h"
 }
 
@@ -107,12 +108,15 @@ struct js_runtime {
     std::atomic<int64_t> deadline_ns;      /* 0: no page */
     std::atomic<bool> deadline_hit;
     std::atomic<bool> oom_seen;
+    std::atomic<bool> rss_hit;             /* the watchdog saw RSS over cfg.rss_stop_kb */
+    std::atomic<long> rss_hit_kb;          /* the RSS it saw */
     /* watchdog */
     pthread_t wd_thread;
     pthread_mutex_t wd_mu;
     pthread_cond_t wd_cv;
     bool wd_started;
     bool wd_quit;
+    bool wd_page;        /* a page runs: sample RSS; guarded by wd_mu */
     int64_t wd_deadline; /* guarded by wd_mu */
     /* stats */
     unsigned long pages;
