@@ -15,7 +15,13 @@ Each must end with exactly one record, attempts 1, its static link in
 "links", js_stats.out_of_memory and a js_stats.error that names memory; the
 linked page has a record (the link was followed); status says
 recycles.rss_hard == 0 and no crash; a normal job afterwards is served.
-A worker polled over rss_hard_mb fails the test too."""
+A worker polled over rss_hard_mb fails the test too.
+
+Then /huge: one native call (a 1 GB string flattened) that no interrupt
+stops halfway takes its worker past rss_hard_mb; the supervisor kills it
+and the page is tried once more with JS off: one record, attempts 2,
+"js": false, a js_note naming the hard RSS budget, its static link
+followed, recycles.rss_hard == 1."""
 import http.server, os, socketserver, sys, threading, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -45,6 +51,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     "<script>var a=document.createElement('a');a.href='/never/%s';"
                     "document.body.appendChild(a);</script></body></html>"
                     % (parts[2], parts[2], BOMBS[parts[2]], parts[2]))
+        elif self.path == "/huge":
+            body = ("<html><head><title>huge</title></head><body>"
+                    "<a href=\"/linked/huge\">static</a><script>"
+                    "var s='x'.repeat(1e9); s.indexOf('y');</script></body></html>")
         elif self.path == "/robots.txt":
             self.send_response(404)
             self.send_header("Content-Length", "0")
@@ -141,6 +151,29 @@ def main():
         r2 = d.records(jid2)
         check(len(r2) == 1 and r2[0].get("status") == 200 and r2[0].get("error") is None,
               "a normal page after the bombs: %r" % r2)
+        # One native call past the hard budget: a 1 GB string flattened in
+        # one indexOf() (~1.5 s here), which no interrupt stops halfway (a
+        # typed array's fill() is self-hosted JS and is stopped). The supervisor's
+        # poll kills the worker over rss_hard_mb; the page is tried once more
+        # without JS and keeps its static link.
+        jid3 = d.submit([origin + "/huge"], "--js", "--depth", "1", "--scope", "host")
+        d.wait_job(jid3, 120)
+        r3 = d.records(jid3)
+        hu = [r for r in r3 if r["url"] == origin + "/huge"]
+        check(len(hu) == 1, "huge: exactly one record: %r" % hu)
+        if hu:
+            h = hu[0]
+            check(h.get("attempts") == 2 and h.get("js") is False and h.get("error") is None,
+                  "huge: the second attempt ran without JS: %r"
+                  % {k: h.get(k) for k in ("attempts", "js", "error", "js_note")})
+            check("hard RSS budget" in (h.get("js_note") or ""),
+                  "huge: js_note says why JS was off: %r" % h.get("js_note"))
+            check(origin + "/linked/huge" in h.get("links", []),
+                  "huge: static link kept: %r" % h.get("links"))
+        check(any(r["url"] == origin + "/linked/huge" and r.get("status") == 200 for r in r3),
+              "huge: linked page crawled: %r" % [r["url"] for r in r3])
+        rec = d.status()["recycles"]
+        check(rec["rss_hard"] == 1, "huge: one worker killed at rss_hard_mb: %r" % rec)
         check(d.ping(), "crawld still answers")
         check(d.stop() == 0, "crawld exits 0")
         check(d.cleanup(), "no worker left")
