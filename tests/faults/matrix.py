@@ -83,7 +83,9 @@ def conf(script_conf):
     if ROW is None:
         return script_conf
     out = []
-    if tuned():
+    if not tuned():  # the scratch config's one politeness key (scripts/demo.sh)
+        out += ["[politeness]", "delay_ms = 0"]
+    else:
         for line in script_conf.splitlines():
             if line.partition("=")[0].strip() not in ROW:
                 out.append(line)
