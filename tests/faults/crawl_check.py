@@ -44,7 +44,10 @@ class Result:
 def parse_lines(data, phase=""):
     """(records, number of lines that are not a whole JSON object with a url)."""
     recs, bad, first_bad = [], 0, None
-    for i, line in enumerate(data.split(b"\n")[:-1] if data.endswith(b"\n") else data.split(b"\n")):
+    lines = data.split(b"\n")
+    if lines[-1] == b"":  # the newline that ends the last line (or an empty file)
+        lines.pop()
+    for i, line in enumerate(lines):
         try:
             r = json.loads(line)
             ok = isinstance(r, dict) and isinstance(r.get("url"), str)

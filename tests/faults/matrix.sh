@@ -9,7 +9,7 @@
 #   bash tests/faults/matrix.sh OUT [SCRIPT...]      (default: the four below)
 #
 # The crawls are scaled to fit the 10-minute budget on two cores: KILL_PAGES
-# (default 600) pages over all hosts for kill_workers and kill_crawld, plus
+# (default 450) pages over all hosts for kill_workers and kill_crawld, plus
 # their ?ref= variants; CRASH_KILLS (default 6) kills of crawld. Release
 # builds only: the debug and sanitizer builds take several times longer.
 set -u
@@ -20,7 +20,7 @@ cd "$(dirname "$0")/../.."
 SCRIPTS=("$@")
 [ ${#SCRIPTS[@]} -gt 0 ] || SCRIPTS=(kill_workers kill_crawld hostile_pages disk_full)
 export CRAWLD_BIN="$OUT"
-export KILL_PAGES=${KILL_PAGES:-600}
+export KILL_PAGES=${KILL_PAGES:-450}
 export CRASH_KILLS=${CRASH_KILLS:-6}
 LOGDIR="$OUT/test-logs/matrix"
 mkdir -p "$LOGDIR"

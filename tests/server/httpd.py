@@ -27,8 +27,9 @@ Endpoint                        | Response
                                 |   ../ (index), http://example.invalid/, mailto:, #fragments.
                                 |   Every page is reachable from /site/ within depth 1+log2(N).
                                 |   With --site-refs R (default 0: none) page K also links to
-                                |   (K mod R).html?ref=(K mod 3): query variants of the first R
-                                |   pages (3 each), served as the page without the query.
+                                |   (K mod R).html?ref=(K div R mod 3): query variants of the
+                                |   first R pages (up to 3 each), served as the page without
+                                |   the query.
 /site                           | 301 -> /site/
 /status/NNN                     | status NNN (200..599) with a small HTML body (none for 204/304);
                                 |   ?location=U adds Location, ?retry-after=S adds Retry-After
@@ -186,7 +187,8 @@ def site_links(k, n, refs=0):
     """(href, text) pairs of page K: various relative shapes, all inside /site/p/."""
     out = []
     if refs > 0:
-        out.append((f"{k % min(refs, n)}.html?ref={k % 3}", f"Referenced page {k % min(refs, n)}"))
+        r = min(refs, n)
+        out.append((f"{k % r}.html?ref={k // r % 3}", f"Referenced page {k % r}"))
     if 2 * k + 1 < n:
         out.append((f"./{2 * k + 1}.html", f"Child page {2 * k + 1}"))
     if 2 * k + 2 < n:
@@ -1066,7 +1068,7 @@ def main(argv=None):
     ap.add_argument("--bind", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     ap.add_argument("--site-pages", type=int, default=1000, help="pages in /site/ (default 1000)")
     ap.add_argument("--site-refs", type=int, default=0,
-                    help="pages K also link to (K mod R).html?ref=(K mod 3) (default 0: no such links)")
+                    help="pages K also link to (K mod R).html?ref=(K div R mod 3) (default 0: none)")
     ap.add_argument("--robots-file", help="serve this file as /robots.txt")
     ap.add_argument("--robots-status", type=int, default=200, help="status of /robots.txt (default 200)")
     ap.add_argument("--crawl-delay", default="0", help="Crawl-delay in the default robots.txt (default 0)")
