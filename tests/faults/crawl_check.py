@@ -13,8 +13,12 @@ assertion that names the pages at fault:
   * no loss: every expected page has a record (a quarantined record counts
     as present; they are returned and reported);
   * nothing else: no record for a page outside the walk.
-Returns a Result with the records and the counts."""
-import collections, json, os, sys
+Returns a Result with the records and the counts.
+
+frontier_settled(d, jid, nrecords): once the job is done, the state
+database agrees: no frontier row left pending (or in flight), and as many
+rows done or failed as there are records."""
+import collections, json, os, sqlite3, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
@@ -88,3 +92,22 @@ def check_output(path, want, phase=""):
         print("%s%d quarantined (counted as present): %r" % (
             phase, len(res.quarantined), [(r["url"], r.get("error")) for r in res.quarantined[:5]]))
     return res
+
+
+def frontier_settled(d, jid, nrecords, phase=""):
+    phase = phase + ": " if phase else ""
+    con = sqlite3.connect("file:%s/state/crawld.db?mode=ro" % d.dir, uri=True, timeout=10)
+    try:
+        by = dict(con.execute("SELECT state, count(*) FROM frontier WHERE job_id=? GROUP BY state",
+                              (jid,)).fetchall())
+        left = [u for (u,) in con.execute("SELECT url FROM frontier WHERE job_id=? AND state IN "
+                                          "(0, 1) ORDER BY id LIMIT 3", (jid,))]
+    finally:
+        con.close()
+    unsettled = by.get(0, 0) + by.get(1, 0)  # store.h: ROW_PENDING, ROW_IN_FLIGHT
+    check(unsettled == 0, "%sthe job is done and no frontier row is left pending: %d are, e.g. %r"
+          % (phase, unsettled, left))
+    finished = by.get(2, 0) + by.get(3, 0)  # ROW_DONE, ROW_FAILED
+    check(finished == nrecords, "%sfrontier rows done or failed (%d) = records (%d)"
+          % (phase, finished, nrecords))
+    return unsettled

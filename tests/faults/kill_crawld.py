@@ -56,6 +56,7 @@ try:
     bad = [(r["url"], r.get("status"), r.get("error")) for r in recs
            if r.get("error") is not None or r.get("status") != 200]
     check(not bad, "every page fetched fine (%d not, e.g. %r)" % (len(bad), bad[:3]))
+    crawl_check.frontier_settled(d, jid, len(recs))
     check(j["done"] == len(recs) and j["pending"] == 0 and j["in_flight"] == 0,
           "the job's counters match the records: done %d, %d records, pending %d, in flight %d"
           % (j["done"], len(recs), j["pending"], j["in_flight"]))

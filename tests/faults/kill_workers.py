@@ -9,7 +9,8 @@ pages.jsonl is a whole JSON record; no URL has two records anywhere in the
 file; no loss: every page an independent breadth-first walk of the served
 sites reaches from the seeds within the job's depth and scope has a record
 (quarantined records count as present and are reported); no record for a
-page outside that walk.
+page outside that walk; and the state database agrees: no frontier row
+left pending once the job is done.
 
 Under `make test-matrix` ($CRAWLD_MATRIX, tests/faults/matrix.py) the
 config, the JS option and the number of hosts come from the row, the site
@@ -82,6 +83,7 @@ try:
     check(j["done"] + j["failed"] == len(recs) and j["pending"] == 0 and j["in_flight"] == 0,
           "the job's counters match the records: done %d + failed %d, %d records, pending %d, "
           "in flight %d" % (j["done"], j["failed"], len(recs), j["pending"], j["in_flight"]))
+    unsettled = crawl_check.frontier_settled(d, jid, len(recs))
     st = d.status()
     check(kills >= 5 and st["recycles"]["crash"] >= 5, "workers were killed (%d kills, %d crashes"
           " counted)" % (kills, st["recycles"]["crash"]))
@@ -90,9 +92,9 @@ try:
              sum(1 for r in recs if r.get("attempts", 1) > 1 and not r.get("error")), took))
     if os.environ.get("KILL_REPORT"):
         print("kill_soak: hosts=%d pages_expected=%d records=%d kills=%d duplicates=%d "
-              "losses=%d extra=%d quarantined=%d bad_lines=%d seconds=%.1f"
+              "losses=%d extra=%d quarantined=%d bad_lines=%d rows_left_pending=%d seconds=%.1f"
               % (len(origins), len(want), len(recs), kills, len(res.duplicated), len(res.lost),
-                 len(res.extra), len(quarantined), res.bad_lines, took))
+                 len(res.extra), len(quarantined), res.bad_lines, unsettled, took))
     pids = d.worker_pids_now()
     check(d.stop() == 0, "crawld exits 0")
     check(not any(alive(p) for p in pids), "no worker left behind")
