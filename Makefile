@@ -120,12 +120,12 @@ test: $(BINS) $(UNIT_BINS)
 
 # The fault scripts that exercise scheduling (worker kills, crawld kills,
 # hostile pages, disk full) over the pairwise covering set of configurations
-# in tests/faults/matrix.conf (tests/faults/matrix.sh). Release build only.
+# in tests/faults/matrix.conf (tests/run_matrix.sh). Release build only.
 test-matrix: $(BINS)
 ifneq ($(BUILD),release)
 	$(error test-matrix runs on the release build only)
 endif
-	@bash tests/faults/matrix.sh $(OUT)
+	@bash tests/run_matrix.sh $(OUT)
 
 debug:
 	$(MAKE) BUILD=debug test

@@ -1,5 +1,5 @@
 """The configuration a fault script runs in, for `make test-matrix`
-(tests/faults/matrix.sh runs the scripts once per row of
+(tests/run_matrix.sh runs the scripts once per row of
 tests/faults/matrix.conf).
 
 The row comes in $CRAWLD_MATRIX as space-separated key=value words:

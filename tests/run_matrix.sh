@@ -6,17 +6,17 @@
 # $CRAWLD_MATRIX (tests/faults/matrix.py) and prints it; a failure names the
 # row and the script. Logs in OUT/test-logs/matrix/ROW-SCRIPT.log.
 #
-#   bash tests/faults/matrix.sh OUT [SCRIPT...]      (default: the four below)
+#   bash tests/run_matrix.sh OUT [SCRIPT...]      (default: the four below)
 #
 # The crawls are scaled to fit the 10-minute budget on two cores: KILL_PAGES
 # (default 450) pages over all hosts for kill_workers and kill_crawld, plus
 # their ?ref= variants; CRASH_KILLS (default 6) kills of crawld. Release
 # builds only: the debug and sanitizer builds take several times longer.
 set -u
-OUT=${1:?usage: tests/faults/matrix.sh OUTDIR [SCRIPT...]}
+OUT=${1:?usage: tests/run_matrix.sh OUTDIR [SCRIPT...]}
 shift
 OUT=$(cd "$OUT" && pwd)
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/.."
 SCRIPTS=("$@")
 [ ${#SCRIPTS[@]} -gt 0 ] || SCRIPTS=(kill_workers kill_crawld hostile_pages disk_full)
 export CRAWLD_BIN="$OUT"
