@@ -19,7 +19,7 @@ The row comes in $CRAWLD_MATRIX as space-separated key=value words:
 
 A crawld key the row does not name is not written (its built-in default
 applies, or the script's own value when tuned). Without $CRAWLD_MATRIX
-nothing changes: ROW is None and every helper returns what the script did
+nothing changes: ROW is None and every function here returns what the script did
 before (so `make test` is unchanged)."""
 import atexit, os, re, subprocess, sys, tempfile, time
 
