@@ -121,11 +121,13 @@ test: $(BINS) $(UNIT_BINS)
 # The fault scripts that exercise scheduling (worker kills, crawld kills,
 # hostile pages, disk full) over the pairwise covering set of configurations
 # in tests/faults/matrix.conf (tests/run_matrix.sh). Release build only.
+ifeq ($(BUILD),release)
 test-matrix: $(BINS)
-ifneq ($(BUILD),release)
+	@bash tests/run_matrix.sh $(OUT)
+else
+test-matrix:
 	$(error test-matrix runs on the release build only)
 endif
-	@bash tests/run_matrix.sh $(OUT)
 
 debug:
 	$(MAKE) BUILD=debug test
