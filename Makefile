@@ -69,7 +69,7 @@ BINS := $(OUT)/crawld $(OUT)/crawld-worker $(OUT)/crawlctl
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRC))
 BENCH_BINS := $(patsubst bench/%.c,$(OUT)/bench/%,$(BENCH_SRC))
 
-.PHONY: all test unit debug asan clean deps bench bench-peers format install check-config demo
+.PHONY: all test unit debug asan clean deps bench bench-peers format install check-config demo test-matrix
 all: $(BINS)
 
 $(OUT)/obj/%.o: %.c
@@ -117,6 +117,17 @@ unit: $(UNIT_BINS)
 # Every Check suite and every integration script; non-zero on any failure.
 test: $(BINS) $(UNIT_BINS)
 	@CRAWLD_BUILD=$(BUILD) bash tests/run.sh $(OUT)
+
+# The fault scripts that exercise scheduling (worker kills, crawld kills,
+# hostile pages, disk full) over the pairwise covering set of configurations
+# in tests/faults/matrix.conf (tests/run_matrix.sh). Release build only.
+ifeq ($(BUILD),release)
+test-matrix: $(BINS)
+	@bash tests/run_matrix.sh $(OUT)
+else
+test-matrix:
+	$(error test-matrix runs on the release build only)
+endif
 
 debug:
 	$(MAKE) BUILD=debug test

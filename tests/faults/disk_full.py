@@ -8,20 +8,29 @@ counts as done are exactly the records in the file; the job stays paused
 while the disk is full. Space back (filler deleted, or the tmpfs remounted
 bigger): the job runs again by itself, or on `crawlctl resume` (which,
 while still full, pauses it again with nothing lost), and completes with
-every page of the site exactly once."""
-import collections, json, os, sqlite3, subprocess, sys, time, zlib
+every page of the site exactly once (tests/faults/crawl_check.py: every
+line a JSON record, no URL twice, no page of the breadth-first walk
+missing, none outside it).
+
+Under `make test-matrix` ($CRAWLD_MATRIX, tests/faults/matrix.py) the
+config, the JS option and the hosts (the 300 pages split over them, with
+?ref= variants of 30 pages each) come from the row."""
+import collections, os, sqlite3, subprocess, sys, time, zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+sys.path.insert(0, HERE)
 from daemon_lib import check, dump_log_on_failure, finish, wait_for  # noqa: E402
-from crawl_lib import bfs, crawl_daemon  # noqa: E402
+from crawl_lib import crawl_daemon  # noqa: E402
+import crawl_check, matrix  # noqa: E402
 
 BASE = sys.argv[1]
-SITE = BASE + "/site/"
-want = {u for u, _ in bfs([SITE], 1000, lambda u: u.startswith(SITE))}
+origins = matrix.sites(BASE, 300, refs=30)
+SEEDS = [o + "/site/" for o in origins]
+want = crawl_check.expected(SEEDS, 1000)
 LEFT = 48 * 1024
 
-d = crawl_daemon("disk-full")
+d = crawl_daemon("disk-full", extra=matrix.conf(""), workers=matrix.workers(2))
 mounted = False
 
 
@@ -106,7 +115,7 @@ def check_held(jid, phase, warc=False):
         data = f.read()
     check(len(data) == committed, "%s: pages.jsonl is %d bytes, committed %d" % (phase, len(data), committed))
     check(data == b"" or data.endswith(b"\n"), "%s: no torn record" % phase)
-    recs = [json.loads(l) for l in data.splitlines()]
+    recs = crawl_check.parse_lines(data, phase + ": ")[0]
     urls = [r["url"] for r in recs]
     check(len(urls) == len(set(urls)), "%s: no page twice" % phase)
     check(finished == len(recs) == j2["done"] + j2["failed"],
@@ -128,13 +137,10 @@ def check_complete(jid, phase, warc=False):
     out = os.path.join(d.out, str(jid), "pages.jsonl")
     with open(out, "rb") as f:
         data = f.read()
-    recs = [json.loads(l) for l in data.splitlines()]
-    count = collections.Counter(r["url"] for r in recs)
-    dup = [u for u, n in count.items() if n > 1]
-    check(not dup, "%s: no page twice (%d, e.g. %r)" % (phase, len(dup), dup[:3]))
-    check(set(count) == want, "%s: every page of the site (missing %d, extra %d)"
-          % (phase, len(want - set(count)), len(set(count) - want)))
-    check(all(r["error"] is None and r["status"] == 200 for r in recs), "%s: every page fine" % phase)
+    recs = crawl_check.check_output(out, want, phase).records
+    bad = [(r["url"], r.get("status"), r.get("error")) for r in recs
+           if r.get("error") is not None or r.get("status") != 200]
+    check(not bad, "%s: every page fine (%d not, e.g. %r)" % (phase, len(bad), bad[:3]))
     check(j["done"] == len(want) and j["pending"] == 0 and "error" not in j,
           "%s: counters and no error left: %r" % (phase, j))
     committed, warc_committed, state, derr, finished, pending = db_job(jid)
@@ -153,11 +159,13 @@ try:
     if not mounted:
         raise SystemExit(finish("disk_full"))
     d.start()
-    opts = ("--no-js", "--depth", "1000", "--max-pages", "100000", "--scope", "prefix")
+    matrix.announce("disk_full", d)
+    opts = (*matrix.js_opts(["--no-js"]), "--depth", "1000", "--max-pages", "100000",
+            "--scope", "prefix")
 
     # ---- 1: pages.jsonl fills the disk; space comes back by deleting the filler ----
     filler = fill("filler1")
-    jid = d.submit([SITE], *opts)
+    jid = d.submit(SEEDS, *opts)
     check_held(jid, "delete")
     log = d.log_text()
     lines = [l for l in log.splitlines() if "job paused: its records cannot be committed" in l]
@@ -181,7 +189,7 @@ try:
     # ---- 2: WARC job; crawlctl resume while still full pauses it again;
     # remounting the tmpfs bigger lets it finish ----
     filler = fill("filler2")
-    jid = d.submit([SITE], "--warc", *opts)
+    jid = d.submit(SEEDS, "--warc", *opts)
     before = check_held(jid, "warc", warc=True)
     rc, o, e = d.ctl("resume", str(jid))
     check(rc == 0, "crawlctl resume of a held job: %r" % e)

@@ -30,7 +30,17 @@ all along) and none is recycled for RSS.
   robots.txt hangs   unreachable (timeout): everything disallowed
   robots.txt redirected to ftp://…/robots"quoted.txt  refused: everything
                      disallowed; the error crawld logs keeps the quote, and
-                     the line still parses (the .sh sets CRAWLD_TEST_LOGFMT)"""
+                     the line still parses (the .sh sets CRAWLD_TEST_LOGFMT)
+
+The limits above are this script's config. Under `make test-matrix`
+($CRAWLD_MATRIX, tests/faults/matrix.py) the row's keys replace its
+scheduling keys (per_host_concurrency, workers, js, queue_per_worker,
+coalesce_us), the first job takes JS from the config, and the normal pages
+are spread over the row's number of hosts; an untuned row drops the
+script's config altogether and the expectations follow the effective
+limits (crawld --check-config): /redir/(max_redirects + 1) and
+/redir/max_redirects, the fetch deadline at 3/4 of page_timeout_ms, the
+parser budget at a tenth of it (2 s at most)."""
 import os, sys, threading, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -39,6 +49,7 @@ sys.path.insert(0, HERE)
 from daemon_lib import Daemon, SLOW, check, dump_log_on_failure, finish, wait_for  # noqa: E402
 from logfmt_check import LogfmtError, parse  # noqa: E402
 from hostile_server import HostileServer, bomb  # noqa: E402
+import matrix  # noqa: E402
 
 PAGE_TIMEOUT_MS = int(6000 * SLOW)
 RSS_HARD_MB = 512
@@ -100,26 +111,44 @@ def err_of(rec):
 
 def main():
     bomb(64)  # made before the crawl: making it is slower than the low-speed limit
-    main_srv = HostileServer().start()           # robots.txt 404: all allowed
+    # robots.txt 404: all allowed. One host, or the matrix row's number.
+    mains = [HostileServer().start() for _ in range(matrix.hosts())]
+    main_srv = mains[0]
     robots = {m: HostileServer(robots=m).start() for m in ("503", "hang", "big")}
     robots["quote"] = HostileServer(robots="redirect:" + QUOTED_ROBOTS).start()
-    d = Daemon("hostile-pages", conf=CONF, workers=2, crawl=True)
+    d = Daemon("hostile-pages", conf=matrix.conf(CONF), workers=matrix.workers(2), crawl=True)
     watch = RssWatch(d)
     try:
         d.start()
+        matrix.announce("hostile_pages", d)
+        eff = matrix.effective(d.conf)
+        page_timeout_ms = int(eff["page_timeout_ms"])
+        max_redirects = int(eff["max_redirects"])
+        max_body_mb = int(eff["max_body_mb"])
+        rss_hard_mb = int(eff["rss_hard_mb"])
+        check(matrix.ROW is not None or (page_timeout_ms, max_redirects, max_body_mb, rss_hard_mb)
+              == (PAGE_TIMEOUT_MS, 5, MAX_BODY_MB, RSS_HARD_MB), "the script's limits in effect")
         watch.start()
+        # Page i of the normal pages is on host i mod hosts.
+        host_of = {}
+
+        def on(i, key, path):
+            srv = mains[i % len(mains)]
+            host_of[key] = srv
+            return srv.origin + path
+
         o = main_srv.origin
         pages = {
-            "nested": o + "/nested?n=100000",
-            "attrs": o + "/attrs?n=1000000",
-            "huge": o + "/huge?mb=500",
-            "gzip6": o + "/gzip6",
-            "bomb": o + "/gzipbomb?mb=64",
-            "trickle": o + "/trickle?bps=1",
-            "drip": o + "/trickle?bps=300",
-            "redir6": o + "/redir/6",
-            "redir5": o + "/redir/5",
-            "ok404": o + "/ok",
+            "nested": on(0, "nested", "/nested?n=100000"),
+            "attrs": on(1, "attrs", "/attrs?n=1000000"),
+            "huge": on(2, "huge", "/huge?mb=500"),
+            "gzip6": on(3, "gzip6", "/gzip6"),
+            "bomb": on(4, "bomb", "/gzipbomb?mb=64"),
+            "trickle": on(5, "trickle", "/trickle?bps=1"),
+            "drip": on(6, "drip", "/trickle?bps=300"),
+            "redir6": on(7, "redir6", "/redir/%d" % (max_redirects + 1)),
+            "redir5": on(8, "redir5", "/redir/%d" % max_redirects),
+            "ok404": on(9, "ok404", "/ok"),
             "r503": robots["503"].origin + "/page",
             "rhang": robots["hang"].origin + "/page",
             "rbig_early": robots["big"].origin + "/early",
@@ -128,9 +157,9 @@ def main():
             "rquote": robots["quote"].origin + "/page",
         }
         t0 = time.time()
-        jid = d.submit(list(pages.values()), "--depth", "0", "--no-js")
+        jid = d.submit(list(pages.values()), "--depth", "0", *matrix.js_opts(["--no-js"]))
         # The worst case: nested and attrs each take max_attempts page deadlines.
-        d.wait_job(jid, timeout=4 * 2 * PAGE_TIMEOUT_MS / 1000 / SLOW + 60)
+        d.wait_job(jid, timeout=4 * 2 * page_timeout_ms / 1000 / SLOW + 60)
         took = time.time() - t0
         recs = one_record_each(d.records(jid), list(pages.values()))
         r = {k: recs.get(u, {}) for k, u in pages.items()}
@@ -145,9 +174,9 @@ def main():
         ends("nested", lambda x: not x.get("error") and x.get("status") == 200, "parsed")
         ends("attrs", lambda x: err_of(x) == "parse: an element with more than 1024 attributes",
              "refused by the attribute guard, which the error names")
-        ends("huge", lambda x: err_of(x) == "too_large: body passed %d bytes" % (MAX_BODY_MB << 20),
+        ends("huge", lambda x: err_of(x) == "too_large: body passed %d bytes" % (max_body_mb << 20),
              "too_large at max_body_mb")
-        sent = main_srv.stats.body_bytes.get("/huge", 0)
+        sent = host_of["huge"].stats.body_bytes.get("/huge", 0)
         check(sent < 100 << 20, "the 500 MB body was cut early (server wrote %d MB)" % (sent >> 20))
         ends("gzip6", lambda x: err_of(x).startswith("decode: ") and "encodings" in err_of(x),
              "decode error naming the encodings")
@@ -156,10 +185,12 @@ def main():
              "timeout by the low-speed limit")
         ends("drip", lambda x: err_of(x).startswith("timeout: ") and "timed out" in err_of(x),
              "timeout by the page's fetch deadline (above the low-speed limit)")
-        ends("redir6", lambda x: err_of(x).startswith("too_many_redirects: ") and "5" in err_of(x),
-             "too_many_redirects after 5")
-        ends("redir5", lambda x: not x.get("error") and x.get("final_url") == o + "/redir/0"
-             and x.get("redirects") == 5 and x.get("title") == "Landed", "lands after 5 redirects")
+        ends("redir6", lambda x: err_of(x).startswith("too_many_redirects: ")
+             and str(max_redirects) in err_of(x), "too_many_redirects after %d" % max_redirects)
+        ends("redir5", lambda x: not x.get("error")
+             and x.get("final_url") == host_of["redir5"].origin + "/redir/0"
+             and x.get("redirects") == max_redirects and x.get("title") == "Landed",
+             "lands after %d redirects" % max_redirects)
         ends("ok404", lambda x: not x.get("error") and x.get("status") == 200,
              "robots.txt 404: allowed")
         # RFC 9309: unreadable (5xx, a timeout) disallows all, and the record
@@ -190,7 +221,9 @@ def main():
             check(s.stats.requests.get("/page", 0) == 0 or m == "big",
                   "robots %s: the disallowed page was never requested" % m)
         check(robots["big"].stats.requests.get("/early", 0) == 0, "/early never requested")
-        check(main_srv.stats.requests.get("/robots.txt", 0) == 1, "robots.txt (404) fetched once")
+        for i, srv in enumerate(mains):
+            check(srv.stats.requests.get("/robots.txt", 0) == 1,
+                  "robots.txt (404) of host %d fetched once" % i)
         check(robots["big"].stats.requests.get("/robots.txt", 0) == 1,
               "robots.txt (600 KiB) fetched once")
 
@@ -210,16 +243,16 @@ def main():
                     "thfont_js": o + "/thfont?n=50000&js=1"}
         t1 = time.time()
         jid_js = d.submit(list(js_pages.values()), "--depth", "0", "--js")
-        d.wait_job(jid_js, timeout=2 * 2 * PAGE_TIMEOUT_MS / 1000 / SLOW + 30)
+        d.wait_job(jid_js, timeout=2 * 2 * page_timeout_ms / 1000 / SLOW + 30)
         took_js = time.time() - t1
         rj = one_record_each(d.records(jid_js), list(js_pages.values()))
         r.update({k: rj.get(u, {}) for k, u in js_pages.items()})
         for k in js_pages:
             x = r[k]
             spent = sum(x.get(f) or 0 for f in ("fetch_ms", "parse_ms", "js_ms"))
-            check(x.get("attempts") == 1 and spent < PAGE_TIMEOUT_MS / 3,
+            check(x.get("attempts") == 1 and spent < page_timeout_ms / 3,
                   "%s: one attempt, well inside the page deadline (%d ms): attempts=%r, "
-                  "fetch+parse+js %.0f ms, error=%r" % (k, PAGE_TIMEOUT_MS, x.get("attempts"),
+                  "fetch+parse+js %.0f ms, error=%r" % (k, page_timeout_ms, x.get("attempts"),
                                                         spent, err_of(x)))
         ends("nested_js", lambda x: not x.get("error") and x.get("status") == 200
              and x.get("js") is False
@@ -227,7 +260,7 @@ def main():
              and x.get("title") == "Nested", "scripts skipped, naming the depth; the scan's title")
         ends("attrs_js", lambda x: err_of(x) == "parse: an element with more than 1024 attributes"
              and x.get("js") is False, "the attribute guard's error, as with JS off")
-        budget_ms = min(2000, PAGE_TIMEOUT_MS // 10)  # worker/page.c: gumbo_budget_ms
+        budget_ms = min(2000, page_timeout_ms // 10)  # worker/page.c: gumbo_budget_ms
         ends("thfont_js", lambda x: not x.get("error") and x.get("status") == 200
              and x.get("js") is False
              and x.get("js_note") == "js: skipped, the HTML parser took over %d ms" % budget_ms
@@ -259,8 +292,8 @@ def main():
         st = d.status()
         peak = max(watch.peak.values() or [0])
         check(watch.samples > 10, "RSS sampled (%d samples)" % watch.samples)
-        check(peak < RSS_HARD_MB, "worker peak RSS %d MB under the hard budget %d MB"
-              % (peak, RSS_HARD_MB))
+        check(peak < rss_hard_mb, "worker peak RSS %d MB under the hard budget %d MB"
+              % (peak, rss_hard_mb))
         check(st["recycles"].get("rss_hard", 0) == 0 and st["recycles"].get("rss", 0) == 0,
               "no worker recycled for RSS: %r" % st["recycles"])
         print("hostile_pages: %.1f s, worker peak RSS %d MB over %d workers, recycles %r"
@@ -273,7 +306,7 @@ def main():
         watch.stop_flag = True
         dump_log_on_failure(d)
         check(d.cleanup(), "no worker left behind")
-        for s in [main_srv] + list(robots.values()):
+        for s in mains + list(robots.values()):
             s.stop()
     finish("hostile_pages")
 

@@ -25,6 +25,8 @@ SLOW = 4.0 if ASAN else (1.5 if BUILD == "debug" else 1.0)
 LOGFMT = os.environ.get("CRAWLD_TEST_LOGFMT") == "1"
 
 passed = failed = 0
+# Under `make test-matrix` every failure names the configuration it ran in.
+_MATRIX = " [matrix %s]" % os.environ["CRAWLD_MATRIX"] if os.environ.get("CRAWLD_MATRIX") else ""
 
 
 def check(cond, what):
@@ -33,12 +35,12 @@ def check(cond, what):
         passed += 1
     else:
         failed += 1
-        print("FAIL:", what, file=sys.stderr, flush=True)
+        print("FAIL%s:" % _MATRIX, what, file=sys.stderr, flush=True)
     return cond
 
 
 def finish(name):
-    print("%s: %d passed, %d failed" % (name, passed, failed))
+    print("%s%s: %d passed, %d failed" % (name, _MATRIX, passed, failed))
     sys.exit(1 if failed else 0)
 
 
@@ -78,9 +80,13 @@ class Daemon:
         self.log = os.path.join(self.dir, "crawld.log")
         with open(self.conf, "w") as f:
             f.write("[daemon]\nsocket = %s\nstate_dir = %s/state\noutput_dir = %s\n"
-                    "workers = %d\nlog_level = %s\n"
-                    % (self.sock, self.dir, self.out, workers,
-                       os.environ.get("CRAWLD_TEST_LOG_LEVEL", "info")))
+                    % (self.sock, self.dir, self.out))
+            # workers=None leaves the key to its built-in default (2).
+            if workers is not None:
+                f.write("workers = %d\n" % workers)
+            # info is the built-in default; the line is written only to change it.
+            if os.environ.get("CRAWLD_TEST_LOG_LEVEL"):
+                f.write("log_level = %s\n" % os.environ["CRAWLD_TEST_LOG_LEVEL"])
             if not crawl:
                 f.write("[politeness]\ndelay_ms = 0\nobey_robots = false\n"
                         "per_host_concurrency = 64\n")

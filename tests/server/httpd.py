@@ -2,7 +2,7 @@
 """crawld test HTTP server: deterministic fixtures for integration tests and benchmarks.
 
 Usage:
-    python3 tests/server/httpd.py --port 0 --port-file FILE [--site-pages N]
+    python3 tests/server/httpd.py --port 0 --port-file FILE [--site-pages N] [--site-refs R]
         [--bind 127.0.0.1] [--robots-file F] [--robots-status N]
         [--crawl-delay S] [--idle-timeout S] [--verbose]
 
@@ -26,6 +26,10 @@ Endpoint                        | Response
                                 |   pages 2K+1, 2K+2, (K-1)//2, 7K+1, K+1, K-1, 13K+5 (mod N),
                                 |   ../ (index), http://example.invalid/, mailto:, #fragments.
                                 |   Every page is reachable from /site/ within depth 1+log2(N).
+                                |   With --site-refs R (default 0: none) page K also links to
+                                |   (K mod R).html?ref=(K div R mod 3): query variants of the
+                                |   first R pages (up to 3 each), served as the page without
+                                |   the query.
 /site                           | 301 -> /site/
 /status/NNN                     | status NNN (200..599) with a small HTML body (none for 204/304);
                                 |   ?location=U adds Location, ?retry-after=S adds Retry-After
@@ -179,9 +183,12 @@ def _paragraph(rng):
     return " ".join(_sentence(rng) for _ in range(rng.randint(3, 8)))
 
 
-def site_links(k, n):
+def site_links(k, n, refs=0):
     """(href, text) pairs of page K: various relative shapes, all inside /site/p/."""
     out = []
+    if refs > 0:
+        r = min(refs, n)
+        out.append((f"{k % r}.html?ref={k // r % 3}", f"Referenced page {k % r}"))
     if 2 * k + 1 < n:
         out.append((f"./{2 * k + 1}.html", f"Child page {2 * k + 1}"))
     if 2 * k + 2 < n:
@@ -196,10 +203,10 @@ def site_links(k, n):
 
 
 @lru_cache(maxsize=4096)
-def site_page(k, n):
+def site_page(k, n, refs=0):
     rng = random.Random(1_000_003 * k + 12_345)
     target = 8200 + rng.randrange(6300)
-    links = site_links(k, n)
+    links = site_links(k, n, refs)
     parts = [
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
         f"<title>Page {k}</title>\n",
@@ -663,7 +670,7 @@ class Handler(BaseHTTPRequestHandler):
         m = re.fullmatch(r"p/(0|[1-9][0-9]*)\.html", rest)
         if not m or int(m.group(1)) >= n:
             return self.not_found()
-        self.respond(200, site_page(int(m.group(1)), n))
+        self.respond(200, site_page(int(m.group(1)), n, self.server.opts.site_refs))
 
     def ep_status(self, q, rest):
         if not re.fullmatch(r"[0-9]{3}", rest) or not 200 <= int(rest) <= 599:
@@ -1060,6 +1067,8 @@ def main(argv=None):
     ap.add_argument("--port-file", help="write the listening port here (atomically) once listening")
     ap.add_argument("--bind", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     ap.add_argument("--site-pages", type=int, default=1000, help="pages in /site/ (default 1000)")
+    ap.add_argument("--site-refs", type=int, default=0,
+                    help="pages K also link to (K mod R).html?ref=(K div R mod 3) (default 0: none)")
     ap.add_argument("--robots-file", help="serve this file as /robots.txt")
     ap.add_argument("--robots-status", type=int, default=200, help="status of /robots.txt (default 200)")
     ap.add_argument("--crawl-delay", default="0", help="Crawl-delay in the default robots.txt (default 0)")
