@@ -69,7 +69,7 @@ BINS := $(OUT)/crawld $(OUT)/crawld-worker $(OUT)/crawlctl
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRC))
 BENCH_BINS := $(patsubst bench/%.c,$(OUT)/bench/%,$(BENCH_SRC))
 
-.PHONY: all test unit debug asan clean deps bench bench-peers format install check-config demo test-matrix
+.PHONY: all test test-unit unit debug asan clean deps bench bench-peers format install check-config demo test-matrix
 all: $(BINS)
 
 $(OUT)/obj/%.o: %.c
@@ -128,6 +128,10 @@ else
 test-matrix:
 	$(error test-matrix runs on the release build only)
 endif
+
+# The Check suites alone (CI: once more as root without CAP_SYS_RESOURCE).
+test-unit: $(UNIT_BINS)
+	@CRAWLD_BUILD=$(BUILD) TESTS=unit bash tests/run.sh $(OUT)
 
 debug:
 	$(MAKE) BUILD=debug test

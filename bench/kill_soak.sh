@@ -4,7 +4,7 @@
 # of each host's first 120 pages: 3,081 URLs in all), per_host_concurrency =
 # 4, every other key at its shipped default (2 workers, JS on, max_attempts
 # 3), 5 ms between pages of a host, while 100 random busy workers are killed
-# with kill -9, one every 0.2 s (the crawl lasts about 30 s). The line says
+# with kill -9, one every 0.12 s (the crawl lasts about 30 s). The line says
 # how many kills there were: fewer than 100 when the crawl ended first. Prints the command, then one line: duplicates (URLs with more
 # than one record), losses (pages a breadth-first walk reaches from the seeds
 # within the job's depth and scope and that have no record), quarantined
@@ -23,7 +23,7 @@ export CRAWLD_BIN=$BIN
 export CRAWLD_MATRIX=${SOAK_MATRIX:-"name=soak per_host_concurrency=4 hosts=3 tuned=no"}
 export KILL_PAGES=${KILL_PAGES:-2000}
 export KILL_COUNT=${KILL_COUNT:-100}
-export KILL_INTERVAL=${KILL_INTERVAL:-0.2}
+export KILL_INTERVAL=${KILL_INTERVAL:-0.12}
 export KILL_DELAY_MS=${KILL_DELAY_MS:-5}
 export KILL_REPORT=1
 mkdir -p bench/results
