@@ -8,8 +8,12 @@
  *
  * Check's fork mode: the runtime is made in a checked fixture's setup and
  * freed in its teardown, in the forked child (JS_Init in main would make
- * every child crash on exit). fetch/XHR/external scripts go to the real test
- * server (tests/server/httpd.py) through a libcurl easy handle. */
+ * every child crash on exit). A runtime with an address-space limit sets
+ * RLIMIT_AS, and a test never changes its own process's limits: the
+ * hostile, rss_line and oom tests (START_CHILD_TEST) make, use and free
+ * theirs in a child of the test process. fetch/XHR/external scripts go to
+ * the real test server (tests/server/httpd.py) through a libcurl easy
+ * handle. */
 #include "alloc.h"
 #include "arena.h"
 #include "dom.h"
@@ -593,7 +597,7 @@ static void next_page_works(void) {
     ck_assert_int_eq(pc.res.scripts_failed, 0);
 }
 
-START_TEST(endless_loop) {
+START_CHILD_TEST(endless_loop, setup_hostile, teardown) {
     page_ctx pc;
     long long t0 = testutil_now_ms();
     html_doc d = run("<body><a href=/static>s</a><script>while(true){}</script>"
@@ -618,7 +622,7 @@ START_TEST(endless_loop) {
 }
 END_TEST
 
-START_TEST(memory_bomb) {
+START_CHILD_TEST(memory_bomb, setup_hostile, teardown) {
     page_ctx pc;
     html_doc d = run("<body><a href=/static>s</a><script>"
                      "var keep=[]; for(;;){ keep.push(new Array(1<<16).fill(1.5)); }"
@@ -642,7 +646,7 @@ END_TEST
 /* RLIMIT_AS (not under ASan, where the runtime does not set it): a bomb of
  * malloc'd array storage, outside the GC heap limit, ends as a JS out of
  * memory well before a 10 s budget, and the runtime works afterwards. */
-START_TEST(rlimit_out_of_memory) {
+START_CHILD_TEST(rlimit_out_of_memory, setup_oom, teardown) {
     page_ctx pc;
     long long t0 = testutil_now_ms();
     html_doc d = run("<body><a href=/static>s</a><script>"
@@ -725,13 +729,13 @@ static void rss_bomb(const char *script, long margin_mb) {
 }
 
 /* The bomb of issue 16: 8 MB of malloc'd elements per turn. */
-START_TEST(rss_line_array_bomb) {
+START_CHILD_TEST(rss_line_array_bomb, setup_rss_line, teardown) {
     rss_bomb("var x=[];while(true){x.push(new Array(1e6).fill(1));}", RSS_MARGIN_MB);
 }
 END_TEST
 
 /* Typed arrays: their data is malloc'd (calloc), 8 MB written per turn. */
-START_TEST(rss_line_typed_array_bomb) {
+START_CHILD_TEST(rss_line_typed_array_bomb, setup_rss_line, teardown) {
     rss_bomb("var x=[];while(true){x.push(new Float64Array(1<<20).fill(1.5));}", RSS_MARGIN_MB);
 }
 END_TEST
@@ -740,7 +744,7 @@ END_TEST
  * one uninterruptible copy as large as all kept before it, so the margin
  * is the line itself. Not flattened, a doubling string is a rope and ends
  * in "allocation size overflow" without memory (below). */
-START_TEST(rss_line_string_bomb) {
+START_CHILD_TEST(rss_line_string_bomb, setup_rss_line, teardown) {
     rss_bomb("var x=[],s='xxxxxxxx';while(true){s=s+s;s.indexOf('y');x.push(s);}",
              RSS_LINE_MB + RSS_MARGIN_MB);
     page_ctx pc;
@@ -755,7 +759,7 @@ END_TEST
 #if !defined(__SANITIZE_ADDRESS__)
 /* ArrayBuffers are calloc'd and never touched here: RSS stays flat and
  * RLIMIT_AS refuses one at last, an engine out of memory. */
-START_TEST(rss_line_untouched_buffers) {
+START_CHILD_TEST(rss_line_untouched_buffers, setup_rss_line, teardown) {
     page_ctx pc;
     reset_peak_rss();
     html_doc d = run("<a href=/static>s</a>"
@@ -770,7 +774,7 @@ START_TEST(rss_line_untouched_buffers) {
 END_TEST
 #endif
 
-START_TEST(throw_then_good) {
+START_CHILD_TEST(throw_then_good, setup_hostile, teardown) {
     page_ctx pc;
     html_doc d = run("<body>" ADD_JS "\n<script>\nvar x = 1;\nthrow new TypeError('boom');\n</script>"
                      "<script>add('/second');</script></body>",
@@ -799,7 +803,7 @@ START_TEST(throw_then_good) {
 }
 END_TEST
 
-START_TEST(deep_recursion) {
+START_CHILD_TEST(deep_recursion, setup_hostile, teardown) {
     page_ctx pc;
     html_doc d = run("<body>" ADD_JS "<script>function f(n){ return f(n+1) + 1; }"
                      "try { f(0); } catch (e) { add('/caught-' + e.name); }</script>"
@@ -813,7 +817,7 @@ START_TEST(deep_recursion) {
 }
 END_TEST
 
-START_TEST(syntax_error) {
+START_CHILD_TEST(syntax_error, setup_hostile, teardown) {
     page_ctx pc;
     html_doc d = run("<body>" ADD_JS "<script>var x = ;</script><script>add('/after-syntax');</script>"
                      "<script>document.querySelector('a[[[');</script></body>",
@@ -1101,7 +1105,6 @@ static Suite *js_suite(void) {
     suite_add_tcase(s, tc);
 
     tc = tcase_create("hostile");
-    tcase_add_checked_fixture(tc, setup_hostile, teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, endless_loop);
     tcase_add_test(tc, memory_bomb);
@@ -1111,7 +1114,6 @@ static Suite *js_suite(void) {
     suite_add_tcase(s, tc);
 
     tc = tcase_create("rss_line");
-    tcase_add_checked_fixture(tc, setup_rss_line, teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, rss_line_array_bomb);
     tcase_add_test(tc, rss_line_typed_array_bomb);
@@ -1123,7 +1125,6 @@ static Suite *js_suite(void) {
 
 #if !defined(__SANITIZE_ADDRESS__)
     tc = tcase_create("oom");
-    tcase_add_checked_fixture(tc, setup_oom, teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, rlimit_out_of_memory);
     suite_add_tcase(s, tc);

@@ -21,6 +21,10 @@ static char url[512];
 static void server_up(void) { ck_assert_int_eq(testutil_httpd_start(&srv), 0); }
 static void server_down(void) { testutil_httpd_stop(&srv); }
 
+/* Pages with JS on make the worker's runtime, which sets RLIMIT_AS
+ * (js_address_space_mb): those tests (tcase "js") run setup, body and
+ * teardown in a child of their own (START_CHILD_TEST), so the test process
+ * keeps its limits and never starts the engine. */
 static void setup(void)
 {
     json_alloc_install();
@@ -110,7 +114,7 @@ END_TEST
 /* With JS on, html_scan runs first and guards gumbo (quadratic in depth:
  * ~16 s on this page). Over PAGE_JS_MAX_DEPTH the page keeps the scan's
  * answer and the record says why no script ran. */
-START_TEST(js_skipped_over_depth_limit)
+START_CHILD_TEST(js_skipped_over_depth_limit, setup, teardown)
 {
     page_task t = {.url = U("/deep?n=100000"), .js = 1};
     page p;
@@ -141,7 +145,7 @@ END_TEST
 
 /* The limit itself: depth 512 (510 <div>s in <html><body>) runs the
  * scripts on gumbo's tree, 513 does not. */
-START_TEST(js_runs_at_depth_limit)
+START_CHILD_TEST(js_runs_at_depth_limit, setup, teardown)
 {
     page_task t = {.url = U("/deep?n=510"), .js = 1};
     page p;
@@ -163,7 +167,7 @@ END_TEST
 
 /* The scan's attribute guard holds with JS on too: the same error as with
  * JS off, and gumbo never sees the tag. */
-START_TEST(js_page_with_too_many_attributes_fails_as_without_js)
+START_CHILD_TEST(js_page_with_too_many_attributes_fails_as_without_js, setup, teardown)
 {
     for (int js = 0; js <= 1; js++) {
         page_task t = {.url = U("/attrs?n=1000000"), .js = js};
@@ -189,7 +193,7 @@ END_TEST
 
 /* gumbo aborts on this page (an assertion; html.c leaves the parse): with
  * JS on the page keeps the scan's answer instead of failing. */
-START_TEST(js_page_keeps_scan_when_gumbo_fails)
+START_CHILD_TEST(js_page_keeps_scan_when_gumbo_fails, setup, teardown)
 {
     page_task t = {.url = U("/fixtures/html/gumbo_abort.html"), .js = 1};
     page p;
@@ -212,7 +216,7 @@ END_TEST
  * <font>s open: gumbo would take ~6.5 s on this page, past the guard.
  * Its budget (2 s, no more than a tenth of page_timeout_ms) ends it: the
  * page keeps the scan's answer in this one attempt and says why. */
-START_TEST(js_page_keeps_scan_when_gumbo_runs_out_of_time)
+START_CHILD_TEST(js_page_keeps_scan_when_gumbo_runs_out_of_time, setup, teardown)
 {
     static const struct {
         int page_timeout_ms;
@@ -299,12 +303,17 @@ int main(void)
     tcase_add_test(tc, fetch_error_becomes_error_word);
     tcase_add_test(tc, non_html_is_not_parsed);
     tcase_add_test(tc, deep_nesting_page_is_parsed);
+    tcase_add_test(tc, thousand_pages_return_to_baseline_after_every_page);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("js");
+    tcase_set_timeout(tc, 180);
+    tcase_add_unchecked_fixture(tc, server_up, server_down);
     tcase_add_test(tc, js_skipped_over_depth_limit);
     tcase_add_test(tc, js_runs_at_depth_limit);
     tcase_add_test(tc, js_page_with_too_many_attributes_fails_as_without_js);
     tcase_add_test(tc, js_page_keeps_scan_when_gumbo_fails);
     tcase_add_test(tc, js_page_keeps_scan_when_gumbo_runs_out_of_time);
-    tcase_add_test(tc, thousand_pages_return_to_baseline_after_every_page);
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }

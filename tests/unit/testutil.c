@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -222,6 +223,22 @@ int testutil_fork_capture(void (*fn)(void *), void *arg, char *out, size_t cap) 
         if (errno != EINTR)
             return -1;
     return status;
+}
+
+void testutil_in_child(void (*fn)(void *), void *arg) {
+    static char out[65536]; /* the child's stderr: measure lines, a failed check's dump */
+    struct rlimit before, after;
+    ck_assert_int_eq(getrlimit(RLIMIT_AS, &before), 0);
+    int status = testutil_fork_capture(fn, arg, out, sizeof(out));
+    ck_assert_msg(status != -1, "fork/pipe failed: %s", strerror(errno));
+    fputs(out, stderr);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                  "the test's child %s %d; its stderr:\n%s",
+                  WIFSIGNALED(status) ? "died of signal" : "exited",
+                  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), out);
+    ck_assert_int_eq(getrlimit(RLIMIT_AS, &after), 0);
+    ck_assert_uint_eq(after.rlim_cur, before.rlim_cur);
+    ck_assert_uint_eq(after.rlim_max, before.rlim_max);
 }
 
 int testutil_run(Suite *s)
