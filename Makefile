@@ -27,25 +27,31 @@ CXX ?= g++
 PKGS := libuv libcurl gumbo libxml-2.0 sqlite3 inih jansson libsystemd libpsl zlib libcrypto
 JS_PKG := mozjs-102
 WORKER_PKGS := libseccomp
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS := $(shell pkg-config --libs $(PKGS))
-JS_CFLAGS := $(shell pkg-config --cflags $(JS_PKG))
-JS_LIBS := $(shell pkg-config --libs $(JS_PKG))
-WORKER_PKG_CFLAGS := $(shell pkg-config --cflags $(WORKER_PKGS))
-WORKER_PKG_LIBS := $(shell pkg-config --libs $(WORKER_PKGS))
-CHECK_CFLAGS := $(shell pkg-config --cflags check)
-CHECK_LIBS := $(shell pkg-config --libs check)
+PKG_CONFIG ?= pkg-config
+# pkg-config runs when a rule first needs its answer, not while make reads this
+# file: `make deps` and `make clean` never ask about the libraries deps is about
+# to install. $(call once,VAR,COMMAND) runs COMMAND on VAR's first use and makes
+# VAR a simple variable holding the output, so each query runs once per make.
+once = $(eval $(1) := $$(shell $(2)))$($(1))
+PKG_CFLAGS = $(call once,PKG_CFLAGS,$(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS = $(call once,PKG_LIBS,$(PKG_CONFIG) --libs $(PKGS))
+JS_CFLAGS = $(call once,JS_CFLAGS,$(PKG_CONFIG) --cflags $(JS_PKG))
+JS_LIBS = $(call once,JS_LIBS,$(PKG_CONFIG) --libs $(JS_PKG))
+WORKER_PKG_CFLAGS = $(call once,WORKER_PKG_CFLAGS,$(PKG_CONFIG) --cflags $(WORKER_PKGS))
+WORKER_PKG_LIBS = $(call once,WORKER_PKG_LIBS,$(PKG_CONFIG) --libs $(WORKER_PKGS))
+CHECK_CFLAGS = $(call once,CHECK_CFLAGS,$(PKG_CONFIG) --cflags check)
+CHECK_LIBS = $(call once,CHECK_LIBS,$(PKG_CONFIG) --libs check)
 
 WARN := -Wall -Wextra -Werror
-CFLAGS_ALL := -std=c11 -D_GNU_SOURCE $(WARN) $(MODE_CFLAGS) -DCRAWLD_VERSION='"$(VERSION)"' \
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(WARN) $(MODE_CFLAGS) -DCRAWLD_VERSION='"$(VERSION)"' \
 	-Icommon -Iworker -Idaemon $(PKG_CFLAGS) $(WORKER_PKG_CFLAGS) -MMD -MP $(CFLAGS)
-CXXFLAGS_ALL := -std=c++17 $(WARN) -Wno-dangling-pointer -Wno-invalid-offsetof -fno-rtti \
+CXXFLAGS_ALL = -std=c++17 $(WARN) -Wno-dangling-pointer -Wno-invalid-offsetof -fno-rtti \
 	$(filter-out -DCRAWLD_DEBUG,$(MODE_CFLAGS)) -Icommon -Iworker $(JS_CFLAGS) -MMD -MP $(CXXFLAGS)
 LDFLAGS_ALL := -Wl,--as-needed $(MODE_LDFLAGS) $(LDFLAGS)
-LIBS_ALL := $(PKG_LIBS) $(WORKER_PKG_LIBS) $(JS_LIBS) -lpthread -lm
+LIBS_ALL = $(PKG_LIBS) $(WORKER_PKG_LIBS) $(JS_LIBS) -lpthread -lm
 # crawld and crawlctl never run JS: without libmozjs they stay small, and
 # abort() is libc's (libmozjs exports its own abort(), see docs/platform-notes.md).
-LIBS_DAEMON := $(PKG_LIBS) -lpthread -lm
+LIBS_DAEMON = $(PKG_LIBS) -lpthread -lm
 
 COMMON_SRC := $(wildcard common/*.c)
 WORKER_MAIN := worker/main.c
