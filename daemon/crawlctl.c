@@ -239,12 +239,31 @@ static void print_jobs(json_t *jobs)
     }
 }
 
+/* Times for people: ISO 8601 in UTC to the second ("2026-12-06T14:04:12Z");
+ * the daemon sends seconds since the epoch, which --json keeps. */
+static void fmt_time(char *buf, size_t cap, double epoch_s)
+{
+    time_t t = (time_t)epoch_s;
+    struct tm tm;
+    if (!gmtime_r(&t, &tm) || strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        snprintf(buf, cap, "%.0f", epoch_s);
+}
+
+/* The job object's keys that hold a time (epoch seconds, or null). */
+static int is_time_key(const char *k) { return strcmp(k, "created") == 0 || strcmp(k, "ended") == 0; }
+
 static void print_job(json_t *j)
 {
     const char *k;
     json_t *v;
     json_object_foreach(j, k, v)
     {
+        char when[32];
+        if (is_time_key(k) && json_is_number(v)) {
+            fmt_time(when, sizeof(when), json_number_value(v));
+            printf("%-12s %s\n", k, when);
+            continue;
+        }
         char *t = json_is_string(v) ? NULL : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
         printf("%-12s %s\n", k, t ? t : json_string_value(v));
         free(t);

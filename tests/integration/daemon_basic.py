@@ -5,7 +5,7 @@ discovery, the socket's mode and stale-socket rules, bad control input and
 200 clients at once, SIGTERM drain; no worker left behind.
 
 usage: daemon_basic.py BASE_URL   (CRAWLD_BIN: the build directory)"""
-import json, os, select, signal, socket, stat, subprocess, sys, time
+import json, os, re, select, signal, socket, stat, subprocess, sys, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from daemon_lib import BIN, Daemon, alive, check, dump_log_on_failure, finish, wait_for  # noqa: E402
 
@@ -111,10 +111,18 @@ try:
     check(rc == 0 and "basic" in out and "done" in out, "jobs table: %r" % out)
     rc, out, err = d.ctl("job", str(jid))
     check(rc == 0 and "done" in out, "job table")
+    table = out
     rc, out, err = d.ctl("--json", "job", str(jid))
     j = json.loads(out)["job"] if rc == 0 else {}
     check(j.get("done") == 21 and j.get("failed") == 0 and j.get("total") == 21,
           "job counters: %r" % j)
+    # Times: ISO 8601 in UTC for people, the same second as --json's epoch number.
+    for key in ("created", "ended"):
+        check(isinstance(j.get(key), (int, float)) and abs(j[key] - time.time()) < 600,
+              "--json %s is epoch seconds: %r" % (key, j.get(key)))
+        want = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(j.get(key) or 0)))
+        check(re.search(r"(?m)^%s +%s$" % (key, re.escape(want)), table) is not None,
+              "job table shows %s as %s: %r" % (key, want, table))
     st = d.status()
     check(st["queue"]["done"] + st["queue"]["failed"] == 21 and st["queue"]["pending"] == 0,
           "queue counters: %r" % st["queue"])
