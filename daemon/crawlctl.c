@@ -250,7 +250,10 @@ static void fmt_time(char *buf, size_t cap, double epoch_s)
 }
 
 /* The job object's keys that hold a time (epoch seconds, or null). */
-static int is_time_key(const char *k) { return strcmp(k, "created") == 0 || strcmp(k, "ended") == 0; }
+static int is_time_key(const char *k)
+{
+    return strcmp(k, "created") == 0 || strcmp(k, "ended") == 0;
+}
 
 static void print_job(json_t *j)
 {
