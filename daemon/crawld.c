@@ -13,7 +13,11 @@
  * The workers never read the config file: they get <state_dir>/worker.conf,
  * the config crawld runs with, written at start and at each accepted reload,
  * so an edited (or broken) file cannot reach a worker that restarts between
- * reloads. */
+ * reloads.
+ *
+ * main is the start-up read as a list of steps (parse_args ... run_loop),
+ * each of which returns STEP_NEXT or the exit status, and one cleanup:
+ * release_all undoes what the finished steps did (d->up). */
 #include "alloc.h"
 #include "config.h"
 #include "control.h"
@@ -45,6 +49,14 @@
 #include <unistd.h>
 #include <uv.h>
 
+/* How far start-up got: release_all undoes exactly the steps that finished. */
+typedef enum {
+    UP_NONE,    /* no loop yet: an exit status is all there is to return */
+    UP_STATE,   /* the loop and the state database (jobs) */
+    UP_CONTROL, /* and the control socket */
+    UP_POOL,    /* and the signal handles, the timers and the pool: serving */
+} daemon_up;
+
 typedef struct daemon_ctx {
     uv_loop_t loop;
     crawld_config cfg;
@@ -67,6 +79,9 @@ typedef struct daemon_ctx {
     double started;
     int ready_fd; /* daemonising: tells the parent we are up; -1 otherwise */
     int closes_pending;
+    const char *conf_arg; /* -c FILE; NULL → CONFIG_DEFAULT_FILE or defaults */
+    int foreground, check_only;
+    daemon_up up;
 } daemon_ctx;
 
 static double now_s(void)
@@ -692,44 +707,12 @@ static int mkdirs(const char *path)
     return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -1 : 0;
 }
 
-/* Forks; the parent waits until the child says it is serving (exit 0) or
- * exits (its status), so `crawld` returns once the socket answers. */
-static int daemonize(void)
-{
-    int pfd[2];
-    if (pipe2(pfd, O_CLOEXEC) < 0)
-        return -1;
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid > 0) {
-        close(pfd[1]);
-        char c;
-        ssize_t r;
-        while ((r = read(pfd[0], &c, 1)) < 0 && errno == EINTR)
-            ;
-        if (r == 1)
-            _exit(0);
-        int st;
-        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-            ;
-        _exit(WIFEXITED(st) ? WEXITSTATUS(st) : 1);
-    }
-    close(pfd[0]);
-    setsid();
-    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-    if (null >= 0) {
-        dup2(null, 0);
-        dup2(null, 1);
-        close(null);
-    }
-    return pfd[1];
-}
+/* A start-up step returns STEP_NEXT to go on, or the exit status of crawld. */
+#define STEP_NEXT (-1)
 
-int main(int argc, char **argv)
+/* Options; --version and --help answer here (0), a bad option is 2. */
+static int parse_args(daemon_ctx *d, int argc, char **argv)
 {
-    const char *conf = NULL;
-    int foreground = 0, check = 0;
     static const struct option opts[] = {{"config", required_argument, 0, 'c'},
                                          {"foreground", no_argument, 0, 'f'},
                                          {"check-config", no_argument, 0, 'k'},
@@ -739,9 +722,9 @@ int main(int argc, char **argv)
     int c;
     while ((c = getopt_long(argc, argv, "c:fh", opts, NULL)) != -1) {
         switch (c) {
-        case 'c': conf = optarg; break;
-        case 'f': foreground = 1; break;
-        case 'k': check = 1; break;
+        case 'c': d->conf_arg = optarg; break;
+        case 'f': d->foreground = 1; break;
+        case 'k': d->check_only = 1; break;
         case 'V': printf("crawld %s\n", CRAWLD_VERSION); return 0;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
@@ -752,12 +735,17 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    return STEP_NEXT;
+}
+
+/* The config (-c, else CONFIG_DEFAULT_FILE when it exists, else defaults),
+ * validated with its user and group names; --check-config prints it (0);
+ * a bad one is 2. Then the log level it names. */
+static int load_config(daemon_ctx *d)
+{
     signal(SIGPIPE, SIG_IGN);
     json_alloc_install();
-    static daemon_ctx dctx;
-    daemon_ctx *d = &dctx;
-    d->ready_fd = -1;
-    d->listen_fd = -1;
+    const char *conf = d->conf_arg;
     char err[600];
     config_defaults(&d->cfg);
     if (!conf && access(CONFIG_DEFAULT_FILE, F_OK) == 0)
@@ -777,7 +765,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "crawld: %s: [daemon] %s\n", conf ? conf : "built-in defaults", err);
         return 2;
     }
-    if (check) {
+    if (d->check_only) {
         printf("; effective config (%s)\n", conf ? conf : "built-in defaults");
         config_dump(&d->cfg, stdout);
         return 0;
@@ -790,6 +778,12 @@ int main(int argc, char **argv)
     if (l >= 0)
         log_set_level((log_level)l);
     log_init_from_env();
+    return STEP_NEXT;
+}
+
+/* The worker executable and the state and output directories; 1 on failure. */
+static int prepare_paths(daemon_ctx *d)
+{
     if (find_worker(d->worker_path, sizeof(d->worker_path)) < 0) {
         fprintf(stderr, "crawld: cannot find my own executable (/proc/self/exe)\n");
         return 1;
@@ -799,9 +793,16 @@ int main(int argc, char **argv)
                 d->cfg.output_dir, strerror(errno));
         return 1;
     }
+    return STEP_NEXT;
+}
+
+/* The socket systemd passed, if any, else a check that no daemon answers on
+ * the configured one; 1 on failure, on the caller's terminal. */
+static int claim_socket(daemon_ctx *d)
+{
     /* Socket activation (crawld.socket): systemd listens and passes the socket
-     * as fd 3 with LISTEN_FDS=1 and LISTEN_PID=our pid. Checked before the
-     * fork below, which changes the pid. */
+     * as fd 3 with LISTEN_FDS=1 and LISTEN_PID=our pid. Checked before
+     * daemonize forks, which changes the pid. */
     int nfds = sd_listen_fds(1);
     if (nfds > 1 || nfds < 0) {
         fprintf(stderr, "crawld: socket activation: %s\n",
@@ -823,17 +824,56 @@ int main(int argc, char **argv)
         fprintf(stderr, "crawld: another crawld answers on %s\n", d->cfg.socket);
         return 1;
     }
-    if (!foreground && !getenv("NOTIFY_SOCKET")) {
-        d->ready_fd = daemonize();
-        if (d->ready_fd < 0) {
+    return STEP_NEXT;
+}
+
+/* Into the background unless --foreground or under systemd: forks; the
+ * parent waits until the child says it is serving (exit 0) or exits (its
+ * status), so `crawld` returns once the socket answers. */
+static int daemonize(daemon_ctx *d)
+{
+    if (!d->foreground && !getenv("NOTIFY_SOCKET")) {
+        int pfd[2];
+        pid_t pid = -1;
+        if (pipe2(pfd, O_CLOEXEC) == 0)
+            pid = fork();
+        if (pid < 0) {
             fprintf(stderr, "crawld: cannot daemonize: %s\n", strerror(errno));
             return 1;
         }
+        if (pid > 0) {
+            close(pfd[1]);
+            char c;
+            ssize_t r;
+            while ((r = read(pfd[0], &c, 1)) < 0 && errno == EINTR)
+                ;
+            if (r == 1)
+                _exit(0);
+            int st;
+            while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+                ;
+            _exit(WIFEXITED(st) ? WEXITSTATUS(st) : 1);
+        }
+        close(pfd[0]);
+        setsid();
+        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (null >= 0) {
+            dup2(null, 0);
+            dup2(null, 1);
+            close(null);
+        }
+        d->ready_fd = pfd[1];
     }
     d->notify = getenv("NOTIFY_SOCKET") != NULL;
     d->started = now_s();
+    return STEP_NEXT;
+}
 
-    int rc = 1;
+/* The loop and the state database, which resumes its jobs; 1 on failure
+ * (this step closes its own loop then). */
+static int open_state(daemon_ctx *d)
+{
+    char err[600];
     uv_loop_init(&d->loop);
     if (jobs_init(&d->jobs, &d->loop, &d->cfg, err, sizeof(err)) < 0) {
         log_error("crawld", "state database", "error=\"%s\"", err);
@@ -843,13 +883,27 @@ int main(int argc, char **argv)
     }
     d->jobs.on_wake = wake_dispatch;
     d->jobs.wake_ud = d;
+    d->up = UP_STATE;
+    return STEP_NEXT;
+}
+
+/* <state_dir>/worker.conf, the config the workers will load; 1 on failure. */
+static int write_worker_config(daemon_ctx *d)
+{
+    char err[600];
     if (write_worker_conf(d, &d->cfg, err, sizeof(err)) < 0) {
         log_error("crawld", "worker config", "error=\"%s\"", err);
         fprintf(stderr, "crawld: %s\n", err);
-        jobs_close(&d->jobs);
-        uv_run(&d->loop, UV_RUN_DEFAULT);
-        goto out_loop;
+        return 1;
     }
+    return STEP_NEXT;
+}
+
+/* The control socket (the one systemd passed, else the configured path) and
+ * who may use it; 1 on failure (this step closes the socket then). */
+static int start_control(daemon_ctx *d)
+{
+    char err[600];
     int crc = d->listen_fd >= 0
                   ? control_adopt(&d->ctl, &d->loop, d->listen_fd, handle, d, err, sizeof(err))
                   : control_open(&d->ctl, &d->loop, d->cfg.socket, handle, d, err, sizeof(err));
@@ -861,10 +915,18 @@ int main(int argc, char **argv)
     if (crc < 0) {
         log_error("crawld", "control socket", "error=\"%s\"", err);
         fprintf(stderr, "crawld: %s\n", err);
-        jobs_close(&d->jobs);
-        uv_run(&d->loop, UV_RUN_DEFAULT); /* finish the close */
-        goto out_loop;
+        return 1;
     }
+    d->up = UP_CONTROL;
+    return STEP_NEXT;
+}
+
+/* Signal handles, timers and the worker pool; then "started", systemd's
+ * STATUS= polling for READY=1, and the daemonising parent let go. 1 when
+ * the pool cannot start (only out of memory). */
+static int start_pool(daemon_ctx *d)
+{
+    char err[600];
     uv_signal_init(&d->loop, &d->sig_term);
     uv_signal_init(&d->loop, &d->sig_int);
     uv_signal_init(&d->loop, &d->sig_hup);
@@ -879,9 +941,10 @@ int main(int argc, char **argv)
     if (pool_init(&d->pool, &d->loop, &d->cfg, &d->jobs, d->worker_path, d->worker_conf, err,
                   sizeof(err)) < 0) {
         log_error("crawld", "pool", "error=\"%s\"", err);
-        goto out_loop; /* cannot happen but for OOM; handles leak to the exit */
+        return 1; /* the started handles leak to the exit */
     }
     d->pool.user = d;
+    d->up = UP_POOL;
     uint64_t wd_usec = 0;
     if (d->notify && sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec > 0)
         uv_timer_start(&d->watchdog, on_watchdog, wd_usec / 2000, wd_usec / 2000);
@@ -904,19 +967,66 @@ int main(int argc, char **argv)
         close(d->ready_fd);
         d->ready_fd = -1;
     }
+    return STEP_NEXT;
+}
+
+/* Serves until a stop (SIGTERM, SIGINT, drain, shutdown) has closed every
+ * handle (on_pool_stopped); 0. */
+static int run_loop(daemon_ctx *d)
+{
     uv_run(&d->loop, UV_RUN_DEFAULT);
-    pool_free(&d->pool);
-    rc = 0;
-out_loop:
-    jobs_free(&d->jobs);
-    {
+    return 0;
+}
+
+/* Undoes what start-up did, in reverse, whether it served or failed part
+ * way; returns the exit status (1 when the loop is not empty at the end). */
+static int release_all(daemon_ctx *d, int rc)
+{
+    if (d->up >= UP_POOL)
+        pool_free(&d->pool); /* closed by on_pool_stopped as the loop ran */
+    if (d->up == UP_STATE) { /* failed before the control socket: close the database */
+        jobs_close(&d->jobs);
+        uv_run(&d->loop, UV_RUN_DEFAULT); /* finish the closes */
+    }
+    if (d->up >= UP_STATE) {
+        jobs_free(&d->jobs);
         int lc = uv_loop_close(&d->loop);
         if (lc != 0) {
             log_error("crawld", "loop not empty at exit", "error=\"%s\"", uv_strerror(lc));
             rc = 1;
         }
     }
-    if (rc == 0)
+    if (rc == 0 && d->up >= UP_POOL)
         log_info("crawld", "exited", "pages=%lld", d->jobs.pages_total);
     return rc;
+}
+
+int main(int argc, char **argv)
+{
+    static daemon_ctx dctx; /* libuv holds pointers into it until the end */
+    daemon_ctx *d = &dctx;
+    d->ready_fd = -1;
+    d->listen_fd = -1;
+    int rc;
+    if ((rc = parse_args(d, argc, argv)) != STEP_NEXT)
+        goto cleanup;
+    if ((rc = load_config(d)) != STEP_NEXT)
+        goto cleanup;
+    if ((rc = prepare_paths(d)) != STEP_NEXT)
+        goto cleanup;
+    if ((rc = claim_socket(d)) != STEP_NEXT)
+        goto cleanup;
+    if ((rc = daemonize(d)) != STEP_NEXT)
+        goto cleanup;
+    if ((rc = open_state(d)) != STEP_NEXT)
+        goto cleanup;
+    if ((rc = write_worker_config(d)) != STEP_NEXT)
+        goto cleanup;
+    if ((rc = start_control(d)) != STEP_NEXT)
+        goto cleanup;
+    if ((rc = start_pool(d)) != STEP_NEXT)
+        goto cleanup;
+    rc = run_loop(d);
+cleanup:
+    return release_all(d, rc);
 }
