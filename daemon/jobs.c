@@ -1460,14 +1460,14 @@ static void robots_done(jobs *j, jobs_page *p, json_t *rec)
         h->rstate = ROBOTS_UNKNOWN; /* out of memory: asked again later */
         return;
     }
-    /* RFC 9309: a robots.txt that cannot be read (5xx, 429, a fetch error)
-     * disallows everything; the pages' records say why. */
+    /* An unreadable robots.txt (robots_unreadable) disallows everything:
+     * the pages' records say why. */
     char why[300];
     if (err)
         snprintf(why, sizeof(why), "%.280s", err);
     else
         snprintf(why, sizeof(why), "status %ld", status);
-    int unread = err || status == 429 || status < 200 || status >= 500;
+    int unread = robots_unreadable(status, err != NULL);
     politeness_set_robots(&j->pol, h, r, now_ms(j), unread ? why : NULL);
     h->robots_attempts = 0;
     /* Two formats: log.c escapes every %s as a value, so the error pair
