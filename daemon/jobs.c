@@ -1226,8 +1226,7 @@ static jobs_page *robots_task(jobs *j, job *jb, polite_host *h)
     p->raw_body = ROBOTS_RAW_BODY;
     p->max_redirects = ROBOTS_MAX_REDIRECTS;
     p->attempts = 1;
-    h->rstate = ROBOTS_FETCHING;
-    h->in_flight++;
+    politeness_robots_fetching(h);
     p->next = j->flight;
     j->flight = p;
     j->robots_fetches++;
@@ -1312,23 +1311,22 @@ static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake)
             if (!h)
                 continue;
             if (jb->obey_robots) {
-                if (h->rstate == ROBOTS_UNKNOWN) {
-                    if (h->in_flight == 0)
+                if (!politeness_robots_known(h)) {
+                    if (politeness_robots_needed(h))
                         got = robots_task(j, jb, h);
                     continue;
                 }
-                if (h->rstate == ROBOTS_FETCHING)
-                    continue;
                 const char *path = NULL;
                 char origin[512];
                 politeness_origin(r->url, origin, sizeof(origin), &path);
-                if (!robots_allowed(h->rules, path)) {
+                if (!politeness_robots_allow(h, path)) {
                     store_row row = *r;
                     *r = (store_row){0}; /* taken: its strings are row's now */
                     char why[400];
-                    if (h->robots_why)
+                    const char *unread = politeness_robots_why(h);
+                    if (unread)
                         snprintf(why, sizeof(why), "robots: disallowed (robots.txt unreadable: %.300s)",
-                                 h->robots_why);
+                                 unread);
                     else
                         snprintf(why, sizeof(why), "robots: disallowed");
                     json_t *rec = synth_record(row.url, row.depth, row.parent, jb->js,
@@ -1343,13 +1341,8 @@ static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake)
                     continue;
                 }
             }
-            if (h->in_flight >= j->cfg->per_host_concurrency)
+            if (!politeness_host_may_start(h, now, j->cfg->per_host_concurrency, wake))
                 continue;
-            if (now < h->next_ok_ms) {
-                if (h->next_ok_ms < *wake)
-                    *wake = h->next_ok_ms;
-                continue;
-            }
             jobs_page *p = page_new(JOBS_PAGE, jb->id, r->url, r->host);
             if (!p)
                 continue;
@@ -1364,8 +1357,7 @@ static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake)
                 r->parent = NULL;
             }
             cache_drop(r);
-            h->in_flight++;
-            h->next_ok_ms = now + (uint64_t)politeness_delay_ms(&j->pol, h, jb->delay_ms);
+            politeness_host_take(&j->pol, h, now, jb->delay_ms);
             p->next = j->flight;
             j->flight = p;
             jb->pending--;
@@ -1434,13 +1426,8 @@ jobs_page *jobs_next(jobs *j)
 static void host_release(jobs *j, jobs_page *p, long delay_ms)
 {
     polite_host *h = politeness_get(&j->pol, p->origin, now_ms(j));
-    if (!h)
-        return;
-    if (h->in_flight > 0)
-        h->in_flight--;
-    uint64_t next = now_ms(j) + (uint64_t)politeness_delay_ms(&j->pol, h, delay_ms);
-    if (next > h->next_ok_ms)
-        h->next_ok_ms = next;
+    if (h)
+        politeness_host_release(&j->pol, h, now_ms(j), delay_ms);
 }
 
 static void robots_done(jobs *j, jobs_page *p, json_t *rec)
@@ -1448,8 +1435,6 @@ static void robots_done(jobs *j, jobs_page *p, json_t *rec)
     polite_host *h = politeness_get(&j->pol, p->origin, now_ms(j));
     if (!h)
         return;
-    if (h->in_flight > 0)
-        h->in_flight--;
     const char *err = json_string_value(json_object_get(rec, "error"));
     long status = err ? 0 : (long)json_integer_value(json_object_get(rec, "status"));
     json_t *b = json_object_get(rec, "body");
@@ -1457,7 +1442,7 @@ static void robots_done(jobs *j, jobs_page *p, json_t *rec)
     size_t len = body ? json_string_length(b) : 0;
     robots *r = robots_from_response(status, body, len, j->agent);
     if (!r) {
-        h->rstate = ROBOTS_UNKNOWN; /* out of memory: asked again later */
+        politeness_robots_lost(h); /* out of memory: asked again later */
         return;
     }
     /* An unreadable robots.txt (robots_unreadable) disallows everything:
@@ -1468,22 +1453,18 @@ static void robots_done(jobs *j, jobs_page *p, json_t *rec)
     else
         snprintf(why, sizeof(why), "status %ld", status);
     int unread = robots_unreadable(status, err != NULL);
-    politeness_set_robots(&j->pol, h, r, now_ms(j), unread ? why : NULL);
-    h->robots_attempts = 0;
+    job *jb = jobs_find(j, p->job_id);
+    politeness_robots_read(&j->pol, h, r, now_ms(j), unread ? why : NULL,
+                           jb ? jb->delay_ms : j->cfg->delay_ms);
     /* Two formats: log.c escapes every %s as a value, so the error pair
      * cannot come in through an argument. */
     if (err)
         log_info("jobs", "robots.txt",
-                 "host=\"%s\" status=%ld rules=%zu crawl_delay_ms=%ld error=\"%s\"", h->origin,
+                 "host=\"%s\" status=%ld rules=%zu crawl_delay_ms=%ld error=\"%s\"", p->origin,
                  status, robots_rule_count(r), robots_crawl_delay_ms(r), err);
     else
         log_info("jobs", "robots.txt", "host=\"%s\" status=%ld rules=%zu crawl_delay_ms=%ld",
-                 h->origin, status, robots_rule_count(r), robots_crawl_delay_ms(r));
-    job *jb = jobs_find(j, p->job_id);
-    uint64_t next = now_ms(j) + (uint64_t)politeness_delay_ms(&j->pol, h, jb ? jb->delay_ms
-                                                                             : j->cfg->delay_ms);
-    if (next > h->next_ok_ms)
-        h->next_ok_ms = next;
+                 p->origin, status, robots_rule_count(r), robots_crawl_delay_ms(r));
 }
 
 /* A stale page (its row went with a rolled-back batch) comes back: nothing
@@ -1572,16 +1553,8 @@ int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts
     snprintf(p->last_error, sizeof(p->last_error), "%s", reason);
     if (p->kind == JOBS_ROBOTS) {
         polite_host *h = politeness_get(&j->pol, p->origin, now_ms(j));
-        if (h) {
-            if (h->in_flight > 0)
-                h->in_flight--;
-            /* A robots.txt that keeps killing workers is "unreachable". */
-            if (++h->robots_attempts >= max_attempts)
-                politeness_set_robots(&j->pol, h, robots_disallow_all(), now_ms(j),
-                                      "its fetch ended the worker every time");
-            else
-                h->rstate = ROBOTS_UNKNOWN;
-        }
+        if (h)
+            politeness_robots_failed(&j->pol, h, max_attempts, now_ms(j));
         page_free(p);
         return 0;
     }
@@ -1639,11 +1612,8 @@ void jobs_page_unstarted(jobs *j, jobs_page *p)
     flight_remove(j, p);
     if (p->kind == JOBS_ROBOTS) {
         polite_host *h = politeness_get(&j->pol, p->origin, now_ms(j));
-        if (h) {
-            if (h->in_flight > 0)
-                h->in_flight--;
-            h->rstate = ROBOTS_UNKNOWN;
-        }
+        if (h)
+            politeness_robots_lost(h);
         page_free(p);
         return;
     }
@@ -1651,8 +1621,8 @@ void jobs_page_unstarted(jobs *j, jobs_page *p)
         return;
     job *jb = jobs_find(j, p->job_id);
     polite_host *h = politeness_get(&j->pol, p->origin, now_ms(j));
-    if (h && h->in_flight > 0)
-        h->in_flight--;
+    if (h)
+        politeness_host_unstarted(h);
     if (!jb) {
         page_free(p);
         return;
