@@ -1234,8 +1234,6 @@ static jobs_page *robots_task(jobs *j, job *jb, polite_host *h)
     return p;
 }
 
-/* The oldest ready row of jb, a robots task, or NULL (*wake lowered to when
- * a skipped host becomes ready). Robots-disallowed rows get their record. */
 /* Reads more pending rows into the job's cache: from the start when stale,
  * else after the last one read. Taken rows are dropped first. The number
  * read, -1 on a database error. */
@@ -1282,11 +1280,26 @@ static void cache_drop(store_row *r)
     store_rows_free(r, 1); /* id 0: taken */
 }
 
+/* A row its host's robots.txt disallows, taken out of its job's cache by
+ * job_take and given its record by record_disallowed once the look for the
+ * next page is over: looking writes nothing, so a failed write cannot cut
+ * a look short, and the row, out of the cache, is recorded once. */
+typedef struct disallowed {
+    struct disallowed *next;
+    job *jb;
+    store_row row; /* its strings are this entry's */
+    char why[400];
+} disallowed;
+
+typedef struct disallowed_list {
+    disallowed *head, **tail;
+} disallowed_list;
+
 /* The first row of the job's cache that may go now (politeness, robots,
  * not_before), looking at JOBS_CACHE_ROWS rows at most: the page, a
  * robots.txt task for its host, or NULL (with *wake lowered to when a
- * skipped row may go). */
-static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake)
+ * skipped row may go). Rows robots.txt disallows are moved to dl. */
+static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake, disallowed_list *dl)
 {
     jobs_page *got = NULL;
     long long wall_ms = (long long)(now_unix() * 1000);
@@ -1320,24 +1333,20 @@ static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake)
                 char origin[512];
                 politeness_origin(r->url, origin, sizeof(origin), &path);
                 if (!politeness_robots_allow(h, path)) {
-                    store_row row = *r;
-                    *r = (store_row){0}; /* taken: its strings are row's now */
-                    char why[400];
+                    disallowed *d = ALLOC_NEW(disallowed);
+                    if (!d) /* stays cached: looked at again next time */
+                        continue;
+                    d->jb = jb;
+                    d->row = *r;
+                    *r = (store_row){0}; /* taken: its strings are d's now */
                     const char *unread = politeness_robots_why(h);
                     if (unread)
-                        snprintf(why, sizeof(why), "robots: disallowed (robots.txt unreadable: %.300s)",
-                                 unread);
+                        snprintf(d->why, sizeof(d->why),
+                                 "robots: disallowed (robots.txt unreadable: %.300s)", unread);
                     else
-                        snprintf(why, sizeof(why), "robots: disallowed");
-                    json_t *rec = synth_record(row.url, row.depth, row.parent, jb->js,
-                                               row.attempts, why);
-                    if (rec) {
-                        commit_json(j, jb, row.id, row.url, row.depth, row.attempts, rec, 0);
-                        json_decref(rec);
-                    }
-                    cache_drop(&row);
-                    if (jb->cache_stale) /* the commit failed and rolled back */
-                        return NULL;
+                        snprintf(d->why, sizeof(d->why), "robots: disallowed");
+                    *dl->tail = d;
+                    dl->tail = &d->next;
                     continue;
                 }
             }
@@ -1381,6 +1390,31 @@ static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake)
     return got;
 }
 
+/* Gives each row of the list its record ("robots: disallowed…", without a
+ * fetch) and frees the list. A row whose job stopped running before its
+ * turn (a commit of the rows before it failed and held the job) gets
+ * none: it is pending still and read again when the job runs. */
+static void record_disallowed(jobs *j, disallowed *d)
+{
+    while (d) {
+        disallowed *next = d->next;
+        job *jb = d->jb;
+        store_row *row = &d->row;
+        if (jb->state == JOB_RUNNING) {
+            json_t *rec = synth_record(row->url, row->depth, row->parent, jb->js, row->attempts,
+                                       d->why);
+            if (rec) {
+                commit_json(j, jb, row->id, row->url, row->depth, row->attempts, rec, 0);
+                json_decref(rec);
+            }
+        } else
+            jb->cache_stale = 1;
+        cache_drop(row);
+        ALLOC_FREE(d);
+        d = next;
+    }
+}
+
 static void arm_wake(jobs *j, uint64_t at, uint64_t now)
 {
     if (j->wake_at && j->wake_at <= at)
@@ -1407,15 +1441,19 @@ jobs_page *jobs_next(jobs *j)
     while (first < n && order[first]->id <= j->rr_last)
         first++;
     jobs_page *got = NULL;
+    disallowed_list dl = {NULL, &dl.head};
     for (size_t i = 0; i < n && !got; i++) {
         job *jb = order[(first + i) % n];
         if (jb->state != JOB_RUNNING || jb->pending <= 0)
             continue;
-        got = job_take(j, jb, now, &wake);
+        got = job_take(j, jb, now, &wake, &dl);
         if (got)
             j->rr_last = jb->id;
     }
     alloc_free(order, n * sizeof(job *));
+    /* After the look, not inside it: got is already out, so a record that
+     * ends or holds a job cannot change what was chosen. */
+    record_disallowed(j, dl.head);
     if (!got && wake != UINT64_MAX)
         arm_wake(j, wake, now);
     return got;
