@@ -400,14 +400,17 @@ robots *robots_disallow_all(void) {
     return &DENY_ALL;
 }
 
+int robots_unreadable(long status, int fetch_failed) {
+    /* 429 is the host asking us to back off: read as a server error. */
+    return fetch_failed || status == 429 || status < 200 || status > 499;
+}
+
 robots *robots_from_response(long status, const char *body, size_t len, const char *agent) {
+    if (robots_unreadable(status, 0))
+        return robots_disallow_all();
     if (status >= 200 && status <= 299)
         return robots_parse(body, len, agent);
-    if (status == 429)
-        return robots_disallow_all();
-    if (status >= 300 && status <= 499)
-        return robots_allow_all();
-    return robots_disallow_all();
+    return robots_allow_all(); /* 3xx past the redirects we follow, 4xx */
 }
 
 /* ---- matching ---- */

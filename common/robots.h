@@ -92,6 +92,12 @@ robots *robots_disallow_all(void); /* 5xx, 429, unreachable */
  * robots_parse ran out of memory: do not cache that as an answer. */
 robots *robots_from_response(long status, const char *body, size_t len, const char *agent);
 
+/* 1 when the outcome means robots.txt could not be read, so the policy
+ * above disallows everything (429, 5xx, 0 and any status outside 2xx-4xx,
+ * or fetch_failed whatever the status); 0 when the file or its absence
+ * decides. The one statement of that rule: robots_from_response uses it. */
+int robots_unreadable(long status, int fetch_failed);
+
 /* 1 allowed, 0 disallowed. path_and_query starts with '/' (NULL or "" is
  * read as "/"); no fragment. r NULL → 0. Allocates nothing. */
 int robots_allowed(const robots *r, const char *path_and_query);

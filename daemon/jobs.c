@@ -1226,8 +1226,7 @@ static jobs_page *robots_task(jobs *j, job *jb, polite_host *h)
     p->raw_body = ROBOTS_RAW_BODY;
     p->max_redirects = ROBOTS_MAX_REDIRECTS;
     p->attempts = 1;
-    h->rstate = ROBOTS_FETCHING;
-    h->in_flight++;
+    politeness_robots_fetching(h);
     p->next = j->flight;
     j->flight = p;
     j->robots_fetches++;
@@ -1235,8 +1234,6 @@ static jobs_page *robots_task(jobs *j, job *jb, polite_host *h)
     return p;
 }
 
-/* The oldest ready row of jb, a robots task, or NULL (*wake lowered to when
- * a skipped host becomes ready). Robots-disallowed rows get their record. */
 /* Reads more pending rows into the job's cache: from the start when stale,
  * else after the last one read. Taken rows are dropped first. The number
  * read, -1 on a database error. */
@@ -1283,11 +1280,26 @@ static void cache_drop(store_row *r)
     store_rows_free(r, 1); /* id 0: taken */
 }
 
+/* A row its host's robots.txt disallows, taken out of its job's cache by
+ * job_take and given its record by record_disallowed once the look for the
+ * next page is over: looking writes nothing, so a failed write cannot cut
+ * a look short, and the row, out of the cache, is recorded once. */
+typedef struct disallowed {
+    struct disallowed *next;
+    job *jb;
+    store_row row; /* its strings are this entry's */
+    char why[400];
+} disallowed;
+
+typedef struct disallowed_list {
+    disallowed *head, **tail;
+} disallowed_list;
+
 /* The first row of the job's cache that may go now (politeness, robots,
  * not_before), looking at JOBS_CACHE_ROWS rows at most: the page, a
  * robots.txt task for its host, or NULL (with *wake lowered to when a
- * skipped row may go). */
-static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake)
+ * skipped row may go). Rows robots.txt disallows are moved to dl. */
+static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake, disallowed_list *dl)
 {
     jobs_page *got = NULL;
     long long wall_ms = (long long)(now_unix() * 1000);
@@ -1312,44 +1324,34 @@ static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake)
             if (!h)
                 continue;
             if (jb->obey_robots) {
-                if (h->rstate == ROBOTS_UNKNOWN) {
-                    if (h->in_flight == 0)
+                if (!politeness_robots_known(h)) {
+                    if (politeness_robots_needed(h))
                         got = robots_task(j, jb, h);
                     continue;
                 }
-                if (h->rstate == ROBOTS_FETCHING)
-                    continue;
                 const char *path = NULL;
                 char origin[512];
                 politeness_origin(r->url, origin, sizeof(origin), &path);
-                if (!robots_allowed(h->rules, path)) {
-                    store_row row = *r;
-                    *r = (store_row){0}; /* taken: its strings are row's now */
-                    char why[400];
-                    if (h->robots_why)
-                        snprintf(why, sizeof(why), "robots: disallowed (robots.txt unreadable: %.300s)",
-                                 h->robots_why);
+                if (!politeness_robots_allow(h, path)) {
+                    disallowed *d = ALLOC_NEW(disallowed);
+                    if (!d) /* stays cached: looked at again next time */
+                        continue;
+                    d->jb = jb;
+                    d->row = *r;
+                    *r = (store_row){0}; /* taken: its strings are d's now */
+                    const char *unread = politeness_robots_why(h);
+                    if (unread)
+                        snprintf(d->why, sizeof(d->why),
+                                 "robots: disallowed (robots.txt unreadable: %.300s)", unread);
                     else
-                        snprintf(why, sizeof(why), "robots: disallowed");
-                    json_t *rec = synth_record(row.url, row.depth, row.parent, jb->js,
-                                               row.attempts, why);
-                    if (rec) {
-                        commit_json(j, jb, row.id, row.url, row.depth, row.attempts, rec, 0);
-                        json_decref(rec);
-                    }
-                    cache_drop(&row);
-                    if (jb->cache_stale) /* the commit failed and rolled back */
-                        return NULL;
+                        snprintf(d->why, sizeof(d->why), "robots: disallowed");
+                    *dl->tail = d;
+                    dl->tail = &d->next;
                     continue;
                 }
             }
-            if (h->in_flight >= j->cfg->per_host_concurrency)
+            if (!politeness_host_may_start(h, now, j->cfg->per_host_concurrency, wake))
                 continue;
-            if (now < h->next_ok_ms) {
-                if (h->next_ok_ms < *wake)
-                    *wake = h->next_ok_ms;
-                continue;
-            }
             jobs_page *p = page_new(JOBS_PAGE, jb->id, r->url, r->host);
             if (!p)
                 continue;
@@ -1364,8 +1366,7 @@ static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake)
                 r->parent = NULL;
             }
             cache_drop(r);
-            h->in_flight++;
-            h->next_ok_ms = now + (uint64_t)politeness_delay_ms(&j->pol, h, jb->delay_ms);
+            politeness_host_take(&j->pol, h, now, jb->delay_ms);
             p->next = j->flight;
             j->flight = p;
             jb->pending--;
@@ -1387,6 +1388,31 @@ static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake)
         from = kept;
     }
     return got;
+}
+
+/* Gives each row of the list its record ("robots: disallowed…", without a
+ * fetch) and frees the list. A row whose job stopped running before its
+ * turn (a commit of the rows before it failed and held the job) gets
+ * none: it is pending still and read again when the job runs. */
+static void record_disallowed(jobs *j, disallowed *d)
+{
+    while (d) {
+        disallowed *next = d->next;
+        job *jb = d->jb;
+        store_row *row = &d->row;
+        if (jb->state == JOB_RUNNING) {
+            json_t *rec = synth_record(row->url, row->depth, row->parent, jb->js, row->attempts,
+                                       d->why);
+            if (rec) {
+                commit_json(j, jb, row->id, row->url, row->depth, row->attempts, rec, 0);
+                json_decref(rec);
+            }
+        } else
+            jb->cache_stale = 1;
+        cache_drop(row);
+        ALLOC_FREE(d);
+        d = next;
+    }
 }
 
 static void arm_wake(jobs *j, uint64_t at, uint64_t now)
@@ -1415,15 +1441,19 @@ jobs_page *jobs_next(jobs *j)
     while (first < n && order[first]->id <= j->rr_last)
         first++;
     jobs_page *got = NULL;
+    disallowed_list dl = {NULL, &dl.head};
     for (size_t i = 0; i < n && !got; i++) {
         job *jb = order[(first + i) % n];
         if (jb->state != JOB_RUNNING || jb->pending <= 0)
             continue;
-        got = job_take(j, jb, now, &wake);
+        got = job_take(j, jb, now, &wake, &dl);
         if (got)
             j->rr_last = jb->id;
     }
     alloc_free(order, n * sizeof(job *));
+    /* After the look, not inside it: got is already out, so a record that
+     * ends or holds a job cannot change what was chosen. */
+    record_disallowed(j, dl.head);
     if (!got && wake != UINT64_MAX)
         arm_wake(j, wake, now);
     return got;
@@ -1434,13 +1464,8 @@ jobs_page *jobs_next(jobs *j)
 static void host_release(jobs *j, jobs_page *p, long delay_ms)
 {
     polite_host *h = politeness_get(&j->pol, p->origin, now_ms(j));
-    if (!h)
-        return;
-    if (h->in_flight > 0)
-        h->in_flight--;
-    uint64_t next = now_ms(j) + (uint64_t)politeness_delay_ms(&j->pol, h, delay_ms);
-    if (next > h->next_ok_ms)
-        h->next_ok_ms = next;
+    if (h)
+        politeness_host_release(&j->pol, h, now_ms(j), delay_ms);
 }
 
 static void robots_done(jobs *j, jobs_page *p, json_t *rec)
@@ -1448,8 +1473,6 @@ static void robots_done(jobs *j, jobs_page *p, json_t *rec)
     polite_host *h = politeness_get(&j->pol, p->origin, now_ms(j));
     if (!h)
         return;
-    if (h->in_flight > 0)
-        h->in_flight--;
     const char *err = json_string_value(json_object_get(rec, "error"));
     long status = err ? 0 : (long)json_integer_value(json_object_get(rec, "status"));
     json_t *b = json_object_get(rec, "body");
@@ -1457,33 +1480,29 @@ static void robots_done(jobs *j, jobs_page *p, json_t *rec)
     size_t len = body ? json_string_length(b) : 0;
     robots *r = robots_from_response(status, body, len, j->agent);
     if (!r) {
-        h->rstate = ROBOTS_UNKNOWN; /* out of memory: asked again later */
+        politeness_robots_lost(h); /* out of memory: asked again later */
         return;
     }
-    /* RFC 9309: a robots.txt that cannot be read (5xx, 429, a fetch error)
-     * disallows everything; the pages' records say why. */
+    /* An unreadable robots.txt (robots_unreadable) disallows everything:
+     * the pages' records say why. */
     char why[300];
     if (err)
         snprintf(why, sizeof(why), "%.280s", err);
     else
         snprintf(why, sizeof(why), "status %ld", status);
-    int unread = err || status == 429 || status < 200 || status >= 500;
-    politeness_set_robots(&j->pol, h, r, now_ms(j), unread ? why : NULL);
-    h->robots_attempts = 0;
+    int unread = robots_unreadable(status, err != NULL);
+    job *jb = jobs_find(j, p->job_id);
+    politeness_robots_read(&j->pol, h, r, now_ms(j), unread ? why : NULL,
+                           jb ? jb->delay_ms : j->cfg->delay_ms);
     /* Two formats: log.c escapes every %s as a value, so the error pair
      * cannot come in through an argument. */
     if (err)
         log_info("jobs", "robots.txt",
-                 "host=\"%s\" status=%ld rules=%zu crawl_delay_ms=%ld error=\"%s\"", h->origin,
+                 "host=\"%s\" status=%ld rules=%zu crawl_delay_ms=%ld error=\"%s\"", p->origin,
                  status, robots_rule_count(r), robots_crawl_delay_ms(r), err);
     else
         log_info("jobs", "robots.txt", "host=\"%s\" status=%ld rules=%zu crawl_delay_ms=%ld",
-                 h->origin, status, robots_rule_count(r), robots_crawl_delay_ms(r));
-    job *jb = jobs_find(j, p->job_id);
-    uint64_t next = now_ms(j) + (uint64_t)politeness_delay_ms(&j->pol, h, jb ? jb->delay_ms
-                                                                             : j->cfg->delay_ms);
-    if (next > h->next_ok_ms)
-        h->next_ok_ms = next;
+                 p->origin, status, robots_rule_count(r), robots_crawl_delay_ms(r));
 }
 
 /* A stale page (its row went with a rolled-back batch) comes back: nothing
@@ -1572,16 +1591,8 @@ int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts
     snprintf(p->last_error, sizeof(p->last_error), "%s", reason);
     if (p->kind == JOBS_ROBOTS) {
         polite_host *h = politeness_get(&j->pol, p->origin, now_ms(j));
-        if (h) {
-            if (h->in_flight > 0)
-                h->in_flight--;
-            /* A robots.txt that keeps killing workers is "unreachable". */
-            if (++h->robots_attempts >= max_attempts)
-                politeness_set_robots(&j->pol, h, robots_disallow_all(), now_ms(j),
-                                      "its fetch ended the worker every time");
-            else
-                h->rstate = ROBOTS_UNKNOWN;
-        }
+        if (h)
+            politeness_robots_failed(&j->pol, h, max_attempts, now_ms(j));
         page_free(p);
         return 0;
     }
@@ -1639,11 +1650,8 @@ void jobs_page_unstarted(jobs *j, jobs_page *p)
     flight_remove(j, p);
     if (p->kind == JOBS_ROBOTS) {
         polite_host *h = politeness_get(&j->pol, p->origin, now_ms(j));
-        if (h) {
-            if (h->in_flight > 0)
-                h->in_flight--;
-            h->rstate = ROBOTS_UNKNOWN;
-        }
+        if (h)
+            politeness_robots_lost(h);
         page_free(p);
         return;
     }
@@ -1651,8 +1659,8 @@ void jobs_page_unstarted(jobs *j, jobs_page *p)
         return;
     job *jb = jobs_find(j, p->job_id);
     polite_host *h = politeness_get(&j->pol, p->origin, now_ms(j));
-    if (h && h->in_flight > 0)
-        h->in_flight--;
+    if (h)
+        politeness_host_unstarted(h);
     if (!jb) {
         page_free(p);
         return;

@@ -18,7 +18,8 @@
  * nothing is ready but a host will be, a timer calls on_wake at that time.
  * A host whose robots.txt is unknown gets one robots task (kind
  * JOBS_ROBOTS) before any of its pages; a robots-disallowed URL gets its
- * record ("robots: disallowed") at once, without a fetch.
+ * record ("robots: disallowed") without a fetch, written by jobs_next once
+ * it has chosen, never while it looks.
  *
  * Output, exactly once (jobs_page_done): the record line is appended to
  * pages.jsonl with one write(), and the row's final state and the page's

@@ -145,8 +145,9 @@ polite_host *politeness_get(politeness *p, const char *origin, uint64_t now_ms)
     return h;
 }
 
-void politeness_set_robots(politeness *p, polite_host *h, robots *rules, uint64_t now_ms,
-                           const char *why)
+/* Takes ownership of rules; why as in politeness_robots_read. */
+static void set_robots(politeness *p, polite_host *h, robots *rules, uint64_t now_ms,
+                       const char *why)
 {
     robots_free(h->rules);
     h->rules = rules;
@@ -154,6 +155,94 @@ void politeness_set_robots(politeness *p, polite_host *h, robots *rules, uint64_
     h->robots_why = why ? alloc_strdup(why) : NULL; /* on OOM: no reason, same rules */
     h->rstate = ROBOTS_KNOWN;
     h->rules_until_ms = now_ms + p->ttl_ms;
+}
+
+/* A late answer for a host whose count was already taken back must not
+ * drive it below zero (and so make it look idle to eviction). */
+static void in_flight_down(polite_host *h)
+{
+    if (h->in_flight > 0)
+        h->in_flight--;
+}
+
+/* Never brings the next start forward: a longer wait set before stands. */
+static void wait_from(politeness *p, polite_host *h, uint64_t now_ms, long base_delay_ms)
+{
+    uint64_t next = now_ms + (uint64_t)politeness_delay_ms(p, h, base_delay_ms);
+    if (next > h->next_ok_ms)
+        h->next_ok_ms = next;
+}
+
+void politeness_host_take(politeness *p, polite_host *h, uint64_t now_ms, long base_delay_ms)
+{
+    h->in_flight++;
+    h->next_ok_ms = now_ms + (uint64_t)politeness_delay_ms(p, h, base_delay_ms);
+}
+
+void politeness_host_release(politeness *p, polite_host *h, uint64_t now_ms, long base_delay_ms)
+{
+    in_flight_down(h);
+    wait_from(p, h, now_ms, base_delay_ms);
+}
+
+void politeness_host_unstarted(polite_host *h) { in_flight_down(h); }
+
+void politeness_robots_fetching(polite_host *h)
+{
+    h->rstate = ROBOTS_FETCHING;
+    h->in_flight++;
+}
+
+void politeness_robots_read(politeness *p, polite_host *h, robots *rules, uint64_t now_ms,
+                            const char *why, long base_delay_ms)
+{
+    in_flight_down(h);
+    set_robots(p, h, rules, now_ms, why);
+    h->robots_attempts = 0;
+    wait_from(p, h, now_ms, base_delay_ms);
+}
+
+void politeness_robots_lost(polite_host *h)
+{
+    in_flight_down(h);
+    h->rstate = ROBOTS_UNKNOWN;
+}
+
+void politeness_robots_failed(politeness *p, polite_host *h, int max_attempts, uint64_t now_ms)
+{
+    in_flight_down(h);
+    /* A robots.txt that keeps killing workers is "unreachable". */
+    if (++h->robots_attempts >= max_attempts)
+        set_robots(p, h, robots_disallow_all(), now_ms, "its fetch ended the worker every time");
+    else
+        h->rstate = ROBOTS_UNKNOWN;
+}
+
+int politeness_robots_needed(const polite_host *h)
+{
+    return h->rstate == ROBOTS_UNKNOWN && h->in_flight == 0;
+}
+
+int politeness_robots_known(const polite_host *h) { return h->rstate == ROBOTS_KNOWN; }
+
+int politeness_robots_allow(const polite_host *h, const char *path)
+{
+    return robots_allowed(h->rules, path);
+}
+
+const char *politeness_robots_why(const polite_host *h) { return h->robots_why; }
+
+int politeness_host_may_start(const polite_host *h, uint64_t now_ms, int max_in_flight,
+                              uint64_t *wake)
+{
+    if (h->in_flight >= max_in_flight)
+        return 0; /* a page coming back wakes the scheduler, not a timer */
+    if (now_ms < h->next_ok_ms) {
+        if (h->next_ok_ms < *wake)
+            *wake = h->next_ok_ms;
+        return 0;
+    }
+    return 1;
 }
 
 long politeness_delay_ms(const politeness *p, const polite_host *h, long base_delay_ms)

@@ -1,14 +1,13 @@
-/* politeness — per-host state of the supervisor, in memory: when the next
- * request to a host may start (delay_ms, or the site's Crawl-delay when
- * larger, capped at max_crawl_delay_ms), how many pages are in flight there
- * (capped by per_host_concurrency), and the host's robots.txt rules, cached
- * for robots_ttl_s across jobs.
- *
- * A host is "scheme://host[:port]" of a normalised URL. Hosts are
- * unbounded in a long-running daemon, so the table keeps at most max_hosts
- * entries: when it is full, the least recently used idle host (nothing in
- * flight, no robots fetch under way) is evicted with its rules; a busy one
- * is never evicted (the table may then pass the cap for a while). */
+/* politeness — the supervisor's per-host state, in memory: when a host's
+ * next request may start (delay_ms, or its Crawl-delay capped at
+ * max_crawl_delay_ms), what is in flight there, and its robots.txt rules,
+ * cached for robots_ttl_s across jobs. A host is "scheme://host[:port]".
+ * This module owns every polite_host field: callers change a host only
+ * through the transitions below and read it through the queries.
+ * Invariants: in_flight >= 0; a ROBOTS_FETCHING host counts its fetch in
+ * in_flight; at most max_hosts entries, evicting the least recently used
+ * idle host (nothing in flight, no fetch under way) — a busy one never, so
+ * the table may pass the cap for a while. */
 #ifndef CRAWLD_POLITENESS_H
 #define CRAWLD_POLITENESS_H
 
@@ -17,10 +16,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* UNKNOWN -fetching-> FETCHING -read-> KNOWN; FETCHING -lost, failed->
+ * UNKNOWN (failed: KNOWN "disallow all" once max_attempts fetches died);
+ * KNOWN -TTL passed (politeness_get)-> UNKNOWN. */
 typedef enum robots_state {
-    ROBOTS_UNKNOWN = 0, /* never fetched, or expired */
+    ROBOTS_UNKNOWN = 0, /* never fetched, expired, or its fetch was lost */
     ROBOTS_FETCHING,    /* a worker is fetching it: the host's URLs wait */
-    ROBOTS_KNOWN
+    ROBOTS_KNOWN        /* rules cached until rules_until_ms */
 } robots_state;
 
 typedef struct polite_host {
@@ -58,11 +60,52 @@ int politeness_origin(const char *url, char *buf, size_t cap, const char **path)
  * it most recently used and may evict idle hosts. Expired rules go back to
  * ROBOTS_UNKNOWN. */
 polite_host *politeness_get(politeness *p, const char *origin, uint64_t now_ms);
-/* Takes ownership of rules (robots_from_response's); why (copied; NULL
- * for none) says why they are not the file's own, for the records of the
- * pages they disallow. */
-void politeness_set_robots(politeness *p, polite_host *h, robots *rules, uint64_t now_ms,
-                           const char *why);
+
+/* Transitions, each named for what happened to the host. */
+
+/* A page of h goes to a worker at now_ms: one more in flight, and the next
+ * request to h waits politeness_delay_ms(base_delay_ms) from now. */
+void politeness_host_take(politeness *p, polite_host *h, uint64_t now_ms, long base_delay_ms);
+/* A page of h came back (result, failure, dropped): one less in flight; the
+ * next request waits the delay from now, unless it must wait longer already. */
+void politeness_host_release(politeness *p, polite_host *h, uint64_t now_ms, long base_delay_ms);
+/* A page of h came back never started: one less in flight; the wait set
+ * when it was taken stands. */
+void politeness_host_unstarted(polite_host *h);
+/* A worker is sent for h's robots.txt: h's pages wait for it, and it
+ * counts as in flight at h. */
+void politeness_robots_fetching(polite_host *h);
+/* The robots.txt fetch answered: rules (robots_from_response's) are h's
+ * from here, cached for the TTL; why (copied; NULL for none) says why they
+ * are not the file's own, for the records of the pages they disallow. One
+ * less in flight, the count of lost fetches reset, and the next request
+ * waits the delay (the new Crawl-delay counted) unless it waits longer. */
+void politeness_robots_read(politeness *p, polite_host *h, robots *rules, uint64_t now_ms,
+                            const char *why, long base_delay_ms);
+/* The fetch came back with nothing to keep (never started, or its rules
+ * could not be built): one less in flight, robots.txt asked for again. */
+void politeness_robots_lost(polite_host *h);
+/* The fetch's worker died: one less in flight; asked for again, until
+ * max_attempts fetches have died so: then h is "disallow all" (unreachable). */
+void politeness_robots_failed(politeness *p, polite_host *h, int max_attempts, uint64_t now_ms);
+
+/* Queries. */
+
+/* 1 when h's robots.txt should be fetched now: not known, not being
+ * fetched, nothing in flight at h. */
+int politeness_robots_needed(const polite_host *h);
+/* 1 when h's rules are known (cached and not expired at politeness_get). */
+int politeness_robots_known(const polite_host *h);
+/* 1 when h's known rules allow path (path and query, from politeness_origin). */
+int politeness_robots_allow(const polite_host *h, const char *path);
+/* Why h's rules are "disallow all" for want of its robots.txt ("status
+ * 503", a fetch error); NULL when they are the file's own. */
+const char *politeness_robots_why(const polite_host *h);
+/* 1 when a page of h may start at now_ms: fewer than max_in_flight under
+ * way and its delay passed; when only the delay holds it, *wake is lowered
+ * to when the delay passes. */
+int politeness_host_may_start(const polite_host *h, uint64_t now_ms, int max_in_flight,
+                              uint64_t *wake);
 /* The gap to keep after a request to h: max(base_delay_ms, Crawl-delay
  * capped at max_crawl_delay_ms). */
 long politeness_delay_ms(const politeness *p, const polite_host *h, long base_delay_ms);

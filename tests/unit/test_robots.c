@@ -323,6 +323,25 @@ START_TEST(test_status_policy) {
 }
 END_TEST
 
+/* jobs.c asks robots_unreadable why a host's pages are disallowed; it must
+ * say "unreadable" exactly when robots_from_response disallows everything. */
+START_TEST(test_unreadable_agrees_with_policy) {
+    const char *body = "User-agent: *\nDisallow: /private\n";
+    for (long status = -1; status <= 600; status++) {
+        robots *r = robots_from_response(status, body, strlen(body), AGENT);
+        ck_assert_msg(r != NULL, "status %ld: NULL", status);
+        int unread = robots_unreadable(status, 0);
+        ck_assert_msg((r == robots_disallow_all()) == unread,
+                      "status %ld: robots_unreadable says %d, the policy %s", status, unread,
+                      r == robots_disallow_all() ? "disallows all" : "reads or allows");
+        ck_assert_msg(robots_allowed(r, "/public") == !unread, "status %ld: /public", status);
+        ck_assert_msg(robots_unreadable(status, 1), "status %ld: a failed fetch is unreadable",
+                      status);
+        robots_free(r);
+    }
+}
+END_TEST
+
 START_TEST(test_static_objects) {
     size_t base = alloc_live_bytes();
     alloc_fail_after(1);
@@ -637,6 +656,7 @@ static Suite *robots_suite(void) {
     tc = tcase_create("policy");
     tcase_add_loop_test(tc, test_status_policy, 0, (int)N_STATUSES);
     tcase_add_test(tc, test_static_objects);
+    tcase_add_test(tc, test_unreadable_agrees_with_policy);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("limits");

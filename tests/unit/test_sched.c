@@ -7,7 +7,9 @@
  * row is handed out while it is out or after it has its record, and at the
  * end that every page a breadth-first walk of the site reaches has exactly
  * one record in pages.jsonl, and that the counters add up. It runs over
- * per_host_concurrency 1 and 4, one host and three, and several seeds. */
+ * per_host_concurrency 1 and 4, one host and three, and several seeds; and
+ * with robots.txt obeyed, where each host's file (fetched once, through
+ * the same random hand-backs) keeps some of its pages out. */
 #include "alloc.h"
 #include "config.h"
 #include "jobs.h"
@@ -82,6 +84,36 @@ static int links_of(const char *u, char *buf, size_t cap)
     return n + 1;
 }
 
+/* robots.txt of each host when the walk obeys it: host 0 disallows the
+ * paths under /p1, host 1 its ?ref=2 variants, host 2 cannot be read (503)
+ * so all of it is disallowed. Kept apart from robots.c's matcher on
+ * purpose: the model says which pages, the scheduler must agree. */
+static int robots_on;
+static const char *const ROBOTS_RECORD[MAX_HOSTS] = {
+    "{\"status\":200,\"body\":\"User-agent: *\\nDisallow: /p1\\n\"}",
+    "{\"status\":200,\"body\":\"User-agent: *\\nDisallow: /*?ref=2\\n\"}",
+    "{\"status\":503}",
+};
+
+/* The record error a disallowed URL must have, or NULL when u may be crawled. */
+static const char *disallowed_why(const char *u)
+{
+    int host, page, ref;
+    if (!robots_on || url_parse(u, &host, &page, &ref) < 0)
+        return NULL;
+    const char *path = strchr(u + strlen("http://"), '/');
+    if (host == 0 && strncmp(path, "/p1", 3) == 0)
+        return "robots: disallowed";
+    if (host == 1 && ref == 2)
+        return "robots: disallowed";
+    if (host == 2)
+        return "robots: disallowed (robots.txt unreadable: status 503)";
+    return NULL;
+}
+
+/* Robots tasks of each host out now, and whether its rules are known. */
+static int robots_out[MAX_HOSTS], robots_known[MAX_HOSTS];
+
 /* The model: URLs reached so far, each with its record count. */
 static char *urls[MAX_URLS];
 static int records[MAX_URLS], quarantined[MAX_URLS];
@@ -113,7 +145,8 @@ static void model_reset(void)
 }
 
 /* Breadth-first from the seeds: every URL the site reaches. A quarantined
- * page has a record but no links: the walk does not go through it. */
+ * or robots-disallowed page has a record but no links: the walk does not
+ * go through it. */
 static int reachable(char seen[][64])
 {
     int n = 0;
@@ -122,7 +155,7 @@ static int reachable(char seen[][64])
     for (int i = 0; i < n; i++) {
         char buf[1024];
         int k = url_index(seen[i], 0);
-        if (k >= 0 && quarantined[k])
+        if ((k >= 0 && quarantined[k]) || disallowed_why(seen[i]))
             continue;
         links_of(seen[i], buf, sizeof(buf));
         for (char *l = buf, *nl; (nl = strchr(l, '\n')); l = nl + 1) {
@@ -157,10 +190,14 @@ typedef struct run {
     int aborts; /* batches rolled back by an injected write error */
 } run;
 
-static void run_start_js(run *r, int per_host, int hosts, int js);
-static void run_start(run *r, int per_host, int hosts) { run_start_js(r, per_host, hosts, 0); }
-
+static void run_start_opts(run *r, int per_host, int hosts, int js, int robots);
+static void run_start(run *r, int per_host, int hosts) { run_start_opts(r, per_host, hosts, 0, 0); }
 static void run_start_js(run *r, int per_host, int hosts, int js)
+{
+    run_start_opts(r, per_host, hosts, js, 0);
+}
+
+static void run_start_opts(run *r, int per_host, int hosts, int js, int robots)
 {
     memset(r, 0, sizeof(*r));
     snprintf(r->dir, sizeof(r->dir), "/tmp/test_sched.XXXXXX");
@@ -173,6 +210,9 @@ static void run_start_js(run *r, int per_host, int hosts, int js)
     r->cfg.obey_robots = 0;
     r->max_attempts = r->cfg.max_attempts;
     nhosts = hosts;
+    robots_on = robots;
+    memset(robots_out, 0, sizeof(robots_out));
+    memset(robots_known, 0, sizeof(robots_known));
     ck_assert_int_eq(uv_loop_init(&r->loop), 0);
     char err[256];
     ck_assert_msg(jobs_init(&r->j, &r->loop, &r->cfg, err, sizeof(err)) == 0, "%s", err);
@@ -184,7 +224,7 @@ static void run_start_js(run *r, int per_host, int hosts, int js)
         url_index(seeds[h], 1);
     }
     jobs_submit_opts o = {.js = js, .depth = 1000, .max_pages = 100000, .delay_ms = 0,
-                          .obey_robots = 0, .scope = "host"};
+                          .obey_robots = robots, .scope = "host"};
     r->jb = jobs_submit(&r->j, sp, (size_t)hosts, &o, err, sizeof(err));
     ck_assert_msg(r->jb != NULL, "%s", err);
 }
@@ -208,9 +248,26 @@ static void take(run *r, int step)
     jobs_page *p = jobs_next(&r->j);
     if (!p)
         return;
+    int host, page, ref;
+    ck_assert_msg(url_parse(p->url, &host, &page, &ref) == 0 || p->kind == JOBS_ROBOTS,
+                  "step %d: %s is none of the site's", step, p->url);
+    if (p->kind == JOBS_ROBOTS) {
+        ck_assert_msg(robots_on, "step %d: a robots task with robots off", step);
+        ck_assert_int_eq(sscanf(p->url, "http://h%d.example/robots.txt", &host), 1);
+        ck_assert_msg(!robots_known[host] && robots_out[host] == 0,
+                      "step %d: %s fetched while %s", step, p->url,
+                      robots_known[host] ? "known" : "already out");
+        robots_out[host]++;
+        r->out[r->nout++] = p;
+        return;
+    }
     ck_assert_int_eq(p->kind, JOBS_PAGE);
+    ck_assert_msg(!robots_on || robots_known[host], "step %d: %s before its robots.txt", step,
+                  p->url);
+    ck_assert_msg(!disallowed_why(p->url), "step %d: %s handed out, robots.txt disallows it",
+                  step, p->url);
     for (int i = 0; i < r->nout; i++)
-        ck_assert_msg(r->out[i]->row_id != p->row_id,
+        ck_assert_msg(r->out[i]->kind != JOBS_PAGE || r->out[i]->row_id != p->row_id,
                       "step %d: row %lld (%s) handed out while it is out", step, p->row_id,
                       p->url);
     int k = url_index(p->url, 0);
@@ -244,8 +301,25 @@ static void recorded(int k)
     uncommitted[nuncommitted++] = k;
 }
 
+static int robots_host(const jobs_page *p)
+{
+    int host = -1;
+    ck_assert_int_eq(sscanf(p->url, "http://h%d.example/robots.txt", &host), 1);
+    robots_out[host]--;
+    return host;
+}
+
 static void finish(run *r, jobs_page *p)
 {
+    if (p->kind == JOBS_ROBOTS) { /* the worker's raw record: status and body */
+        int host = robots_host(p);
+        const char *rec = ROBOTS_RECORD[host];
+        frame_result fr = {.status = 200, .record = rec, .record_len = strlen(rec)};
+        jobs_page_done(&r->j, p, &fr);
+        robots_known[host] = 1;
+        note_commit(r);
+        return;
+    }
     if (p->stale) { /* its row went with a rolled-back batch: dropped */
         frame_result fr = {.status = 200, .record = "{}", .record_len = 2};
         jobs_page_done(&r->j, p, &fr);
@@ -271,6 +345,11 @@ static void finish(run *r, jobs_page *p)
 
 static void crash(run *r, jobs_page *p)
 {
+    if (p->kind == JOBS_ROBOTS) { /* asked for again (max_attempts is for pages here) */
+        robots_host(p);
+        jobs_page_failed(&r->j, p, "worker crashed (signal 9)", 1000, 0);
+        return;
+    }
     int k = url_index(p->url, 0), stale = p->stale, held = r->jb->held;
     if (jobs_page_failed(&r->j, p, "worker crashed (signal 9)", r->max_attempts, 0) && !stale &&
         !held) {
@@ -327,6 +406,8 @@ static void step(run *r, int s)
             crash(r, p);
     } else if (c < 96) {
         jobs_page *p = pick(r);
+        if (p && p->kind == JOBS_ROBOTS)
+            robots_host(p);
         if (p)
             jobs_page_unstarted(&r->j, p);
     } else if (c < 97) {
@@ -361,6 +442,16 @@ static int read_records(run *r, char seen[][64], int nseen, int *counts)
                 found = 1;
             }
         ck_assert_msg(found, "a record for %s, which the site does not reach", u);
+        /* A disallowed page's record says so; a crawled page has no error
+         * but a quarantine. */
+        const char *err = json_string_value(json_object_get(o, "error"));
+        const char *why = disallowed_why(u);
+        if (why)
+            ck_assert_msg(err && strcmp(err, why) == 0, "%s: error \"%s\", want \"%s\"", u,
+                          err ? err : "(none)", why);
+        else
+            ck_assert_msg(!err || strncmp(err, "quarantined: ", 13) == 0,
+                          "%s: error \"%s\" on a page robots.txt allows", u, err);
         json_decref(o);
         lines++;
     }
@@ -368,10 +459,10 @@ static int read_records(run *r, char seen[][64], int nseen, int *counts)
     return lines;
 }
 
-static void walk(int per_host, int hosts, unsigned long seed, int steps)
+static void walk_robots(int per_host, int hosts, unsigned long seed, int steps, int robots)
 {
     run r;
-    run_start(&r, per_host, hosts);
+    run_start_opts(&r, per_host, hosts, 0, robots);
     rng = seed;
     for (int s = 0; s < steps; s++)
         step(&r, s);
@@ -412,7 +503,25 @@ static void walk(int per_host, int hosts, unsigned long seed, int steps)
     ck_assert_int_eq(r.jb->quarantined, r.quarantined);
     ck_assert_int_eq(r.j.refused, 0);
     ck_assert_msg(r.aborts > 0, "no batch was rolled back: the walk missed that path");
+    if (robots) { /* the walk went where robots.txt matters */
+        int dis = 0, crawled = 0;
+        for (int i = 0; i < nseen; i++) {
+            if (disallowed_why(seen[i]))
+                dis++;
+            else
+                crawled++;
+        }
+        ck_assert_msg(dis >= 10 && crawled >= 10, "robots walk: %d disallowed, %d crawled", dis,
+                      crawled);
+        for (int h = 0; h < hosts; h++)
+            ck_assert_msg(robots_known[h], "robots.txt of h%d never answered", h);
+    }
     run_stop(&r);
+}
+
+static void walk(int per_host, int hosts, unsigned long seed, int steps)
+{
+    walk_robots(per_host, hosts, seed, steps, 0);
 }
 
 /* Cancel with pages out: the pending rows are dropped, the pages out still
@@ -483,6 +592,19 @@ START_TEST(three_hosts_four_at_a_time) {
 }
 END_TEST
 
+/* robots.txt obeyed: disallowed pages get exactly one record each
+ * ("robots: disallowed", with why when the file was unreadable), through
+ * rolled-back batches and holds, and are never handed out; the rest are
+ * crawled once, none before its host's robots.txt is known. */
+START_TEST(robots_disallowed_recorded_once)
+{
+    for (unsigned long seed = 1; seed <= 3; seed++) {
+        walk_robots(1, 3, seed, 3000, 1);
+        walk_robots(4, 3, seed, 3000, 1);
+    }
+}
+END_TEST
+
 /* A page whose worker is killed at the hard RSS budget with JS on is tried
  * once more without JS, even past max_attempts; it keeps JS off through a
  * hand-back; a page killed so without JS follows max_attempts as any. */
@@ -533,6 +655,7 @@ int main(void)
     tcase_add_test(tc, three_hosts_four_at_a_time);
     tcase_add_test(tc, cancel_keeps_the_pages_out);
     tcase_add_test(tc, hard_budget_kill_retries_without_js);
+    tcase_add_test(tc, robots_disallowed_recorded_once);
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }
