@@ -1,6 +1,7 @@
 /* Check suite: metrics — the Prometheus text formatter: label escaping,
  * cumulative histogram buckets, status classes, the buffer, and a whole
- * exposition rendered from a hand-built pool and jobs checked line by line
+ * exposition (exposition.h: the supervisor's figures, pool_metrics and
+ * jobs_metrics) rendered from a hand-built pool and jobs checked line by line
  * against the format's rules (one HELP/TYPE per family, samples right after
  * their family, counters named _total) and byte for byte against the samples
  * in tests/fixtures/metrics/ (taken from the renderer when it was one file
@@ -8,6 +9,7 @@
  * checked end to end by tests/integration/metrics.py (with promtool). */
 #include "alloc.h"
 #include "jobs.h"
+#include "exposition.h"
 #include "metrics.h"
 #include "pool.h"
 
@@ -241,13 +243,13 @@ static void fake_init(fake *f)
     f->j.robots_fetches = 2;
 }
 
-static const metrics_daemon fake_daemon = {.version = "0.1.0",
-                                           .start_time_s = 1700000000.5,
-                                           .uptime_s = 12.25,
-                                           .rss_kb = 4096,
-                                           .workers_configured = 3,
-                                           .control_clients = 1,
-                                           .control_accepted = 5};
+static const exposition_daemon fake_daemon = {.version = "0.1.0",
+                                              .start_time_s = 1700000000.5,
+                                              .uptime_s = 12.25,
+                                              .rss_kb = 4096,
+                                              .workers_configured = 3,
+                                              .control_clients = 1,
+                                              .control_accepted = 5};
 
 /* The format's rules, line by line: each family's HELP then TYPE once,
  * its samples right after it, names and label syntax sane, counters named
@@ -341,7 +343,7 @@ START_TEST(whole_exposition)
     fake_init(&f);
     metrics_buf b;
     metrics_buf_init(&b);
-    ck_assert_int_eq(metrics_render(&b, &fake_daemon, &f.p, &f.j), 0);
+    ck_assert_int_eq(exposition_render(&b, &fake_daemon, &f.p, &f.j), 0);
     const char *t = b.s;
     ck_assert_int_gt(check_exposition(t), 80);
     ck_assert_double_eq(sample(t, "crawld_up"), 1);
@@ -416,7 +418,7 @@ START_TEST(no_jobs_no_workers)
     f.p.stopping = 1;
     metrics_buf b;
     metrics_buf_init(&b);
-    ck_assert_int_eq(metrics_render(&b, &fake_daemon, &f.p, &f.j), 0);
+    ck_assert_int_eq(exposition_render(&b, &fake_daemon, &f.p, &f.j), 0);
     check_exposition(b.s);
     ck_assert_ptr_nonnull(strstr(b.s, "# TYPE crawld_pages_total counter\n"));
     ck_assert(!strstr(b.s, "crawld_pages_total{"));
@@ -433,7 +435,7 @@ START_TEST(stopped_slot)
     f.p.stopping = 1;
     metrics_buf b;
     metrics_buf_init(&b);
-    ck_assert_int_eq(metrics_render(&b, &fake_daemon, &f.p, &f.j), 0);
+    ck_assert_int_eq(exposition_render(&b, &fake_daemon, &f.p, &f.j), 0);
     ck_assert_double_eq(sample(b.s, "crawld_worker_state{worker=\"2\",state=\"stopped\"}"), 1);
     ck_assert_double_eq(sample(b.s, "crawld_worker_state{worker=\"2\",state=\"backoff\"}"), 0);
     metrics_buf_release(&b);
@@ -450,7 +452,7 @@ START_TEST(out_of_memory_is_reported)
         metrics_buf b;
         metrics_buf_init(&b);
         alloc_fail_after(n);
-        int rc = metrics_render(&b, &fake_daemon, &f.p, &f.j);
+        int rc = exposition_render(&b, &fake_daemon, &f.p, &f.j);
         alloc_fail_reset();
         if (rc == 0) { /* enough room before the failure point */
             check_exposition(b.s);
@@ -463,7 +465,7 @@ START_TEST(out_of_memory_is_reported)
     metrics_buf b;
     metrics_buf_init(&b);
     alloc_fail_after(1);
-    ck_assert_int_eq(metrics_render(&b, &fake_daemon, &f.p, &f.j), -1);
+    ck_assert_int_eq(exposition_render(&b, &fake_daemon, &f.p, &f.j), -1);
     alloc_fail_reset();
     metrics_buf_release(&b);
     ck_assert_uint_eq(alloc_live_bytes(), base);
@@ -491,7 +493,7 @@ static void mask_alloc_live(const char *t, char *out, size_t cap)
 
 /* Compares the exposition of f with tests/fixtures/metrics/NAME line by
  * line, naming the first line that differs. */
-static void same_as_sample(fake *f, const metrics_daemon *d, const char *name)
+static void same_as_sample(fake *f, const exposition_daemon *d, const char *name)
 {
     char path[4096];
     const char *src = testutil_src_dir();
@@ -506,7 +508,7 @@ static void same_as_sample(fake *f, const metrics_daemon *d, const char *name)
     want[n] = '\0';
     metrics_buf b;
     metrics_buf_init(&b);
-    ck_assert_int_eq(metrics_render(&b, d, &f->p, &f->j), 0);
+    ck_assert_int_eq(exposition_render(&b, d, &f->p, &f->j), 0);
     mask_alloc_live(b.s, got, sizeof(got));
     metrics_buf_release(&b);
     int line = 1;
@@ -527,7 +529,7 @@ START_TEST(exposition_matches_sample)
     same_as_sample(&f, &fake_daemon, "exposition.txt");
     /* draining: the empty slot is stopped, not in backoff; other states,
      * recycle reasons, job states, sums and a label to repair */
-    metrics_daemon d = fake_daemon;
+    exposition_daemon d = fake_daemon;
     d.draining = 1;
     d.rss_kb = -1;
     d.control_refused = 4;
