@@ -24,7 +24,7 @@
 #include "jobs.h"
 #include "json_alloc.h"
 #include "log.h"
-#include "metrics.h"
+#include "exposition.h"
 #include "pool.h"
 #include "rss.h"
 #include "scope.h"
@@ -553,18 +553,18 @@ static json_t *cmd_metrics(daemon_ctx *d)
     struct timespec wall;
     clock_gettime(CLOCK_REALTIME, &wall);
     double up = now_s() - d->started;
-    metrics_daemon md = {.version = CRAWLD_VERSION,
-                         .start_time_s = (double)wall.tv_sec + (double)wall.tv_nsec / 1e9 - up,
-                         .uptime_s = up,
-                         .rss_kb = rss_self_kb(),
-                         .draining = d->stopping,
-                         .workers_configured = d->cfg.workers,
-                         .control_clients = d->ctl.nclients,
-                         .control_accepted = d->ctl.accepted,
-                         .control_refused = d->ctl.refused};
+    exposition_daemon md = {.version = CRAWLD_VERSION,
+                            .start_time_s = (double)wall.tv_sec + (double)wall.tv_nsec / 1e9 - up,
+                            .uptime_s = up,
+                            .rss_kb = rss_self_kb(),
+                            .draining = d->stopping,
+                            .workers_configured = d->cfg.workers,
+                            .control_clients = d->ctl.nclients,
+                            .control_accepted = d->ctl.accepted,
+                            .control_refused = d->ctl.refused};
     metrics_buf b;
     metrics_buf_init(&b);
-    json_t *reply = metrics_render(&b, &md, &d->pool, &d->jobs) < 0
+    json_t *reply = exposition_render(&b, &md, &d->pool, &d->jobs) < 0
                         ? control_error("metrics: out of memory")
                         : json_pack("{s:b, s:s%}", "ok", 1, "metrics", b.s, b.len);
     metrics_buf_release(&b);

@@ -1828,3 +1828,86 @@ json_t *job_json(const job *jb)
         json_object_set_new(o, "retrying", json_true());
     return o;
 }
+
+/* Metric families by section (metrics.h); job states named by
+ * job_state_str, in their enum order. */
+void jobs_metrics(jobs *j, metrics_buf *b, metrics_section s)
+{
+    enum { NSTATES = JOB_FAILED + 1 };
+    long by_state[NSTATES] = {0};
+    switch (s) {
+    case METRICS_WORKERS:
+        break;
+    case METRICS_QUEUE:
+        metrics_gauge(b, "crawld_queue_pending", "Pages waiting for a worker, over all jobs.",
+                      (double)j->pending);
+        metrics_gauge(b, "crawld_queue_in_flight", "Pages given to a worker and not yet recorded.",
+                      (double)j->in_flight);
+        metrics_gauge(b, "crawld_queue_done",
+                      "Pages recorded without an error, over every job in the state database.",
+                      (double)j->done);
+        metrics_gauge(b, "crawld_queue_failed",
+                      "Pages recorded with an error, over every job in the state database.",
+                      (double)j->failed);
+        break;
+    case METRICS_JOBS:
+        for (job *jb = j->list; jb; jb = jb->next)
+            if ((unsigned)jb->state < NSTATES)
+                by_state[jb->state]++;
+        metrics_family(b, "crawld_jobs", METRICS_GAUGE, "Jobs by state.");
+        for (int st = 0; st < NSTATES; st++)
+            metrics_buf_printf(b, "crawld_jobs{state=\"%s\"} %ld\n",
+                               job_state_str((job_state)st), by_state[st]);
+        metrics_family(b, "crawld_job_pages", METRICS_GAUGE,
+                       "Pages of each running or paused job, by state.");
+        for (job *jb = j->list; jb; jb = jb->next) {
+            if (jb->state != JOB_RUNNING && jb->state != JOB_PAUSED)
+                continue;
+            const char *n[] = {"pending", "in_flight", "done", "failed"};
+            long v[] = {jb->pending, jb->in_flight, jb->done, jb->failed};
+            for (int k = 0; k < 4; k++)
+                metrics_buf_printf(b, "crawld_job_pages{job=\"%lld\",state=\"%s\"} %ld\n",
+                                   jb->id, n[k], v[k]);
+        }
+        metrics_family(b, "crawld_job_info", METRICS_GAUGE,
+                       "Always 1 for each running or paused job; its name and state are labels.");
+        for (job *jb = j->list; jb; jb = jb->next) {
+            if (jb->state != JOB_RUNNING && jb->state != JOB_PAUSED)
+                continue;
+            metrics_buf_printf(b, "crawld_job_info{job=\"%lld\",name=\"", jb->id);
+            metrics_escape_label(b, jb->name);
+            metrics_buf_printf(b, "\",state=\"%s\"} 1\n", job_state_str(jb->state));
+        }
+        metrics_family(b, "crawld_pages_total", METRICS_COUNTER,
+                       "Page records written since crawld started, by job and status class "
+                       "(error: no HTTP response, fetch error, robots, quarantined).");
+        for (job *jb = j->list; jb; jb = jb->next) {
+            long any = 0;
+            for (int c = 0; c < METRICS_CLASS_COUNT; c++)
+                any |= jb->pages_class[c];
+            if (!any)
+                continue;
+            for (int c = 0; c < METRICS_CLASS_COUNT; c++)
+                metrics_buf_printf(b, "crawld_pages_total{job=\"%lld\",class=\"%s\"} %ld\n",
+                                   jb->id, metrics_class_str((metrics_class)c),
+                                   jb->pages_class[c]);
+        }
+        metrics_counter(b, "crawld_bytes_fetched_total",
+                        "Response body bytes of the page records written.",
+                        (double)j->bytes_fetched);
+        metrics_counter(b, "crawld_fetch_seconds_total",
+                        "Fetch time of the page records written (records' fetch_ms).", j->fetch_s);
+        metrics_counter(b, "crawld_parse_seconds_total",
+                        "Parse time of the page records written (records' parse_ms).", j->parse_s);
+        metrics_counter(b, "crawld_js_seconds_total",
+                        "JavaScript time of the page records written (records' js_ms).", j->js_s);
+        metrics_counter(b, "crawld_robots_fetches_total", "robots.txt fetches given to workers.",
+                        (double)j->robots_fetches);
+        break;
+    case METRICS_HISTOGRAMS:
+        metrics_write_hist(b, "crawld_page_js_seconds",
+                           "JavaScript time per page record with JS on (records' js_ms).",
+                           &j->js_hist);
+        break;
+    }
+}

@@ -57,7 +57,10 @@
  * move at once; a rolled-back batch moves them back.
  *
  * A page given out by jobs_next is in flight (in memory only) until it is
- * handed back exactly once with jobs_page_done or jobs_page_failed. */
+ * handed back exactly once with jobs_page_done or jobs_page_failed.
+ *
+ * The caller owns the jobs struct; it owns every job, page, file and timer
+ * in it. Its numbers leave through job_json and jobs_metrics. */
 #ifndef CRAWLD_JOBS_H
 #define CRAWLD_JOBS_H
 
@@ -251,5 +254,9 @@ int jobs_pause(jobs *j, job *jb, int pause);
 
 const char *job_state_str(job_state s);
 json_t *job_json(const job *jb);
+/* Writes the jobs' metric families of section s (metrics.h): the queue
+ * gauges; jobs by state, each live job's pages and name, pages by status
+ * class and the records' sums; the JS-time histogram. */
+void jobs_metrics(jobs *j, metrics_buf *b, metrics_section s);
 
 #endif

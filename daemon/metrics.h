@@ -1,14 +1,13 @@
-/* metrics — crawld's numbers in the Prometheus text exposition format
- * (version 0.0.4) for `crawlctl metrics`: read from the pool (workers,
- * recycles, the page-time histogram), the jobs (queue, pages by job and
- * status class, bytes, fetch/parse/JS time) and a few supervisor facts the
- * caller passes in. Counters count since the daemon started (a restart is a
- * counter reset, which rate() handles; crawld_start_time_seconds says when).
+/* metrics — the Prometheus text exposition format (version 0.0.4): a
+ * growing text buffer, counters, gauges and histograms written into it, and
+ * label escaping. It knows no daemon module: each module that has numbers
+ * writes its own families (pool_metrics, jobs_metrics) and exposition.h
+ * puts them together for `crawlctl metrics`.
  *
- * The histogram and the status classes live here so pool.h and jobs.h can
- * embed them; this header includes neither. Observing a value is a bucket
- * increment: nothing allocates on the page path. Rendering allocates one
- * growing text buffer from the process allocator. */
+ * Owners: the caller owns a metrics_buf (init / release); a metrics_hist is
+ * a plain struct embedded where it is observed. Observing a value is a
+ * bucket increment: nothing allocates on the page path. Writing allocates
+ * only the buffer's text, from the process allocator. */
 #ifndef CRAWLD_METRICS_H
 #define CRAWLD_METRICS_H
 
@@ -64,29 +63,26 @@ void metrics_buf_printf(metrics_buf *b, const char *fmt, ...) __attribute__((for
  * (\\ \" \n) as the format asks; bytes that are not valid UTF-8 become
  * U+FFFD so the text stays UTF-8. */
 void metrics_escape_label(metrics_buf *b, const char *s);
+/* The HELP and TYPE lines of a family; its samples follow with
+ * metrics_buf_printf. */
+typedef enum metrics_type { METRICS_COUNTER, METRICS_GAUGE, METRICS_HISTOGRAM } metrics_type;
+void metrics_family(metrics_buf *b, const char *name, metrics_type type, const char *help);
+/* A family of one unlabelled sample (value printed %.15g). */
+void metrics_counter(metrics_buf *b, const char *name, const char *help, double v);
+void metrics_gauge(metrics_buf *b, const char *name, const char *help, double v);
 /* One histogram family: HELP, TYPE, cumulative _bucket lines (le="…",
  * then le="+Inf" equal to _count), _sum and _count. */
 void metrics_write_hist(metrics_buf *b, const char *name, const char *help,
                         const metrics_hist *h);
 
-/* ---- the whole exposition ---- */
-
-/* What only the supervisor knows. */
-typedef struct metrics_daemon {
-    const char *version;
-    double start_time_s; /* unix seconds */
-    double uptime_s;
-    long rss_kb; /* crawld itself; < 0 unknown */
-    int draining;
-    int workers_configured;
-    int control_clients;
-    long control_accepted, control_refused;
-} metrics_daemon;
-
-struct pool;
-struct jobs;
-
-/* Appends every family to b. 0, or -1 when out of memory (b->oom). */
-int metrics_render(metrics_buf *b, const metrics_daemon *d, struct pool *p, struct jobs *j);
+/* The exposition's sections, in their order: a module that reports is
+ * asked once per section (exposition.c) and writes its families of that
+ * section, or nothing. */
+typedef enum metrics_section {
+    METRICS_WORKERS,    /* the worker processes and slots */
+    METRICS_QUEUE,      /* pages pending, in flight, recorded, quarantined */
+    METRICS_JOBS,       /* jobs, their pages, sums over the records */
+    METRICS_HISTOGRAMS, /* every histogram, last */
+} metrics_section;
 
 #endif

@@ -15,7 +15,11 @@
  * exponential backoff. Every recycle is counted by reason.
  *
  * All state changes of a worker go through one function (pool.c:
- * worker_set_state) checked against pool_transition_ok. */
+ * worker_set_state) checked against pool_transition_ok.
+ *
+ * The caller owns the pool struct; the pool owns its slots, workers and
+ * their handles, and its fields are its own: its numbers leave through
+ * pool_workers_json, pool_recycles_json and pool_metrics. */
 #ifndef CRAWLD_POOL_H
 #define CRAWLD_POOL_H
 
@@ -23,6 +27,7 @@
 #include "config.h"
 #include "frame.h"
 #include "jobs.h"
+#include "metrics.h"
 
 #include <jansson.h>
 #include <sys/types.h>
@@ -180,5 +185,9 @@ int pool_count_state(pool *p, worker_state s);
 /* Pages finished per second, averaged over the last 10 s. */
 double pool_pages_per_s(pool *p);
 long pool_rss_kb_total(pool *p);
+/* Writes the pool's metric families of section s (metrics.h): workers by
+ * state, spawns, recycles and per-slot gauges; quarantined pages; the
+ * page-time histogram. */
+void pool_metrics(pool *p, metrics_buf *b, metrics_section s);
 
 #endif

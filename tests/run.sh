@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every Check suite in OUT/tests and every tests/integration/*.sh and
-# tests/faults/*.sh script
+# Runs tests/deps_check.py, every Check suite in OUT/tests and every
+# tests/integration/*.sh and tests/faults/*.sh script
 # against the binaries in OUT; prints one line per suite and a closing
 # "tests: N passed, N failed" line; exits non-zero on any failure.
 set -u
@@ -30,6 +30,8 @@ run_one() {
         tail -n 40 "$log" | sed 's/^/    /'
     fi
 }
+# No circle among the modules' includes (unit phase: runs with TESTS=unit too).
+run_one deps_check python3 tests/deps_check.py
 for t in "$OUT"/tests/test_*; do
     [ -x "$t" ] || continue
     run_one "$(basename "$t")" "$t"

@@ -1,11 +1,15 @@
 /* Check suite: metrics — the Prometheus text formatter: label escaping,
  * cumulative histogram buckets, status classes, the buffer, and a whole
- * exposition rendered from a hand-built pool and jobs checked line by line
+ * exposition (exposition.h: the supervisor's figures, pool_metrics and
+ * jobs_metrics) rendered from a hand-built pool and jobs checked line by line
  * against the format's rules (one HELP/TYPE per family, samples right after
- * their family, counters named _total). The daemon's real numbers are
+ * their family, counters named _total) and byte for byte against the samples
+ * in tests/fixtures/metrics/ (taken from the renderer when it was one file
+ * that read pool's and jobs' fields). The daemon's real numbers are
  * checked end to end by tests/integration/metrics.py (with promtool). */
 #include "alloc.h"
 #include "jobs.h"
+#include "exposition.h"
 #include "metrics.h"
 #include "pool.h"
 
@@ -239,13 +243,13 @@ static void fake_init(fake *f)
     f->j.robots_fetches = 2;
 }
 
-static const metrics_daemon fake_daemon = {.version = "0.1.0",
-                                           .start_time_s = 1700000000.5,
-                                           .uptime_s = 12.25,
-                                           .rss_kb = 4096,
-                                           .workers_configured = 3,
-                                           .control_clients = 1,
-                                           .control_accepted = 5};
+static const exposition_daemon fake_daemon = {.version = "0.1.0",
+                                              .start_time_s = 1700000000.5,
+                                              .uptime_s = 12.25,
+                                              .rss_kb = 4096,
+                                              .workers_configured = 3,
+                                              .control_clients = 1,
+                                              .control_accepted = 5};
 
 /* The format's rules, line by line: each family's HELP then TYPE once,
  * its samples right after it, names and label syntax sane, counters named
@@ -339,7 +343,7 @@ START_TEST(whole_exposition)
     fake_init(&f);
     metrics_buf b;
     metrics_buf_init(&b);
-    ck_assert_int_eq(metrics_render(&b, &fake_daemon, &f.p, &f.j), 0);
+    ck_assert_int_eq(exposition_render(&b, &fake_daemon, &f.p, &f.j), 0);
     const char *t = b.s;
     ck_assert_int_gt(check_exposition(t), 80);
     ck_assert_double_eq(sample(t, "crawld_up"), 1);
@@ -414,7 +418,7 @@ START_TEST(no_jobs_no_workers)
     f.p.stopping = 1;
     metrics_buf b;
     metrics_buf_init(&b);
-    ck_assert_int_eq(metrics_render(&b, &fake_daemon, &f.p, &f.j), 0);
+    ck_assert_int_eq(exposition_render(&b, &fake_daemon, &f.p, &f.j), 0);
     check_exposition(b.s);
     ck_assert_ptr_nonnull(strstr(b.s, "# TYPE crawld_pages_total counter\n"));
     ck_assert(!strstr(b.s, "crawld_pages_total{"));
@@ -431,7 +435,7 @@ START_TEST(stopped_slot)
     f.p.stopping = 1;
     metrics_buf b;
     metrics_buf_init(&b);
-    ck_assert_int_eq(metrics_render(&b, &fake_daemon, &f.p, &f.j), 0);
+    ck_assert_int_eq(exposition_render(&b, &fake_daemon, &f.p, &f.j), 0);
     ck_assert_double_eq(sample(b.s, "crawld_worker_state{worker=\"2\",state=\"stopped\"}"), 1);
     ck_assert_double_eq(sample(b.s, "crawld_worker_state{worker=\"2\",state=\"backoff\"}"), 0);
     metrics_buf_release(&b);
@@ -448,7 +452,7 @@ START_TEST(out_of_memory_is_reported)
         metrics_buf b;
         metrics_buf_init(&b);
         alloc_fail_after(n);
-        int rc = metrics_render(&b, &fake_daemon, &f.p, &f.j);
+        int rc = exposition_render(&b, &fake_daemon, &f.p, &f.j);
         alloc_fail_reset();
         if (rc == 0) { /* enough room before the failure point */
             check_exposition(b.s);
@@ -461,10 +465,90 @@ START_TEST(out_of_memory_is_reported)
     metrics_buf b;
     metrics_buf_init(&b);
     alloc_fail_after(1);
-    ck_assert_int_eq(metrics_render(&b, &fake_daemon, &f.p, &f.j), -1);
+    ck_assert_int_eq(exposition_render(&b, &fake_daemon, &f.p, &f.j), -1);
     alloc_fail_reset();
     metrics_buf_release(&b);
     ck_assert_uint_eq(alloc_live_bytes(), base);
+    ck_assert_int_eq(uv_loop_close(&f.loop), 0);
+}
+END_TEST
+
+/* ---- the exact text, against a sample taken from the renderer ---- */
+
+/* t with the value of crawld_alloc_live_bytes (which depends on what the
+ * test process allocated before) replaced by X, into out. */
+static void mask_alloc_live(const char *t, char *out, size_t cap)
+{
+    const char *key = "\ncrawld_alloc_live_bytes ";
+    const char *at = strstr(t, key);
+    ck_assert_ptr_nonnull(at);
+    at += strlen(key);
+    size_t head = (size_t)(at - t);
+    const char *tail = strchr(at, '\n');
+    ck_assert_ptr_nonnull(tail);
+    ck_assert_uint_lt(head + 1 + strlen(tail), cap);
+    memcpy(out, t, head);
+    snprintf(out + head, cap - head, "X%s", tail);
+}
+
+/* Compares the exposition of f with tests/fixtures/metrics/NAME line by
+ * line, naming the first line that differs. */
+static void same_as_sample(fake *f, const exposition_daemon *d, const char *name)
+{
+    char path[4096];
+    const char *src = testutil_src_dir();
+    ck_assert_ptr_nonnull(src);
+    snprintf(path, sizeof(path), "%s/tests/fixtures/metrics/%s", src, name);
+    static char want[65536], got[65536];
+    FILE *fp = fopen(path, "r");
+    ck_assert_msg(fp != NULL, "cannot open %s", path);
+    size_t n = fread(want, 1, sizeof(want) - 1, fp);
+    ck_assert(feof(fp));
+    fclose(fp);
+    want[n] = '\0';
+    metrics_buf b;
+    metrics_buf_init(&b);
+    ck_assert_int_eq(exposition_render(&b, d, &f->p, &f->j), 0);
+    mask_alloc_live(b.s, got, sizeof(got));
+    metrics_buf_release(&b);
+    int line = 1;
+    const char *w = want, *g = got, *start = got;
+    for (; *w && *w == *g; w++, g++)
+        if (*w == '\n') {
+            line++;
+            start = g + 1;
+        }
+    ck_assert_msg(*w == *g, "%s line %d differs: got \"%.*s\"", name, line,
+                  (int)strcspn(start, "\n"), start);
+}
+
+START_TEST(exposition_matches_sample)
+{
+    static fake f;
+    fake_init(&f);
+    same_as_sample(&f, &fake_daemon, "exposition.txt");
+    /* draining: the empty slot is stopped, not in backoff; other states,
+     * recycle reasons, job states, sums and a label to repair */
+    exposition_daemon d = fake_daemon;
+    d.draining = 1;
+    d.rss_kb = -1;
+    d.control_refused = 4;
+    f.p.stopping = 1;
+    f.p.recycles[RECYCLE_RSS] = 6;
+    f.p.recycles[RECYCLE_RELOAD] = 1;
+    f.w0.state = WORKER_RETIRING;
+    f.w0.task = NULL;
+    f.w1.state = WORKER_STARTING;
+    f.w1.rss_kb = 0;
+    f.jb1.state = JOB_CANCELLED;
+    f.jb2.state = JOB_PAUSED;
+    f.jb2.failed = 2;
+    snprintf(f.jb2.name, sizeof(f.jb2.name), "bad \xff utf-8 \xe2\x82\xac");
+    f.j.fetch_s = 2.75;
+    f.j.parse_s = 0.125;
+    metrics_hist_observe(&f.j.js_hist, 0.05);
+    metrics_hist_observe(&f.j.js_hist, 40);
+    same_as_sample(&f, &d, "exposition_draining.txt");
     ck_assert_int_eq(uv_loop_close(&f.loop), 0);
 }
 END_TEST
@@ -483,6 +567,7 @@ int main(void)
     tcase_add_test(tc, no_jobs_no_workers);
     tcase_add_test(tc, stopped_slot);
     tcase_add_test(tc, out_of_memory_is_reported);
+    tcase_add_test(tc, exposition_matches_sample);
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }
