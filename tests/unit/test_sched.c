@@ -568,27 +568,14 @@ START_TEST(cancel_keeps_the_pages_out)
 }
 END_TEST
 
-START_TEST(one_host_one_at_a_time) {
-    for (unsigned long seed = 1; seed <= 4; seed++)
-        walk(1, 1, seed, 3000);
-}
-END_TEST
+/* The walks: per_host_concurrency 1 and 4, one host and three, seeds 1-4. */
+static const struct {
+    int per_host, hosts;
+} walks[] = {{1, 1}, {4, 1}, {1, 3}, {4, 3}};
 
-START_TEST(one_host_four_at_a_time) {
+START_TEST(walk_configuration) {
     for (unsigned long seed = 1; seed <= 4; seed++)
-        walk(4, 1, seed, 3000);
-}
-END_TEST
-
-START_TEST(three_hosts_one_at_a_time) {
-    for (unsigned long seed = 1; seed <= 4; seed++)
-        walk(1, 3, seed, 3000);
-}
-END_TEST
-
-START_TEST(three_hosts_four_at_a_time) {
-    for (unsigned long seed = 1; seed <= 4; seed++)
-        walk(4, 3, seed, 3000);
+        walk(walks[_i].per_host, walks[_i].hosts, seed, 3000);
 }
 END_TEST
 
@@ -649,10 +636,7 @@ int main(void)
     Suite *s = suite_create("sched");
     TCase *tc = tcase_create("model");
     tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, one_host_one_at_a_time);
-    tcase_add_test(tc, one_host_four_at_a_time);
-    tcase_add_test(tc, three_hosts_one_at_a_time);
-    tcase_add_test(tc, three_hosts_four_at_a_time);
+    tcase_add_loop_test(tc, walk_configuration, 0, (int)(sizeof(walks) / sizeof(walks[0])));
     tcase_add_test(tc, cancel_keeps_the_pages_out);
     tcase_add_test(tc, hard_budget_kill_retries_without_js);
     tcase_add_test(tc, robots_disallowed_recorded_once);
