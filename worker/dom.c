@@ -22,6 +22,7 @@
 #include "dom.h"
 
 #include "html.h"
+#include "tags.h"
 #include "url.h"
 
 #include <limits.h>
@@ -972,48 +973,14 @@ dom_err dom_set_text_content(dom *d, GumboNode *n, const char *text, size_t len)
  * Serialisation */
 
 static bool is_void(const GumboNode *n) {
-    if (n->v.element.tag_namespace != GUMBO_NAMESPACE_HTML)
-        return false;
-    switch (n->v.element.tag) {
-    case GUMBO_TAG_AREA:
-    case GUMBO_TAG_BASE:
-    case GUMBO_TAG_BASEFONT:
-    case GUMBO_TAG_BGSOUND:
-    case GUMBO_TAG_BR:
-    case GUMBO_TAG_COL:
-    case GUMBO_TAG_EMBED:
-    case GUMBO_TAG_FRAME:
-    case GUMBO_TAG_HR:
-    case GUMBO_TAG_IMG:
-    case GUMBO_TAG_INPUT:
-    case GUMBO_TAG_KEYGEN:
-    case GUMBO_TAG_LINK:
-    case GUMBO_TAG_META:
-    case GUMBO_TAG_PARAM:
-    case GUMBO_TAG_SOURCE:
-    case GUMBO_TAG_TRACK:
-    case GUMBO_TAG_WBR:
-        return true;
-    default:
-        return false;
-    }
+    return n->v.element.tag_namespace == GUMBO_NAMESPACE_HTML &&
+           (tag_flags((int)n->v.element.tag) & TAG_VOID);
 }
 
+/* Text inside these is serialised as it stands (HTML5 serialisation). */
 static bool is_raw_parent(const GumboNode *p) {
-    if (!is_elem(p) || p->v.element.tag_namespace != GUMBO_NAMESPACE_HTML)
-        return false;
-    switch (p->v.element.tag) {
-    case GUMBO_TAG_STYLE:
-    case GUMBO_TAG_SCRIPT:
-    case GUMBO_TAG_XMP:
-    case GUMBO_TAG_IFRAME:
-    case GUMBO_TAG_NOEMBED:
-    case GUMBO_TAG_NOFRAMES:
-    case GUMBO_TAG_PLAINTEXT:
-        return true;
-    default:
-        return false;
-    }
+    return is_elem(p) && p->v.element.tag_namespace == GUMBO_NAMESPACE_HTML &&
+           (tag_flags((int)p->v.element.tag) & TAG_RAW_TEXT);
 }
 
 static void put_escaped(buf *b, const char *s, bool attr) {

@@ -26,6 +26,7 @@
  *   for that '>' treats any quote as opening a value and loses the quote
  *   when it resumes (see run_parser). */
 #include "scan.h"
+#include "tags.h"
 
 #include <gumbo.h>
 #include <libxml/HTMLparser.h>
@@ -259,18 +260,8 @@ static const char *sax_attr(const void *el, const char *name) {
 /* The elements HTML5 reads as text (RCDATA / RAWTEXT / PLAINTEXT) that
  * libxml2 parses as markup; script and style it reads as text itself. */
 static bool text_only(int tag) {
-    switch (tag) {
-    case GUMBO_TAG_TITLE:
-    case GUMBO_TAG_TEXTAREA:
-    case GUMBO_TAG_XMP:
-    case GUMBO_TAG_IFRAME:
-    case GUMBO_TAG_NOEMBED:
-    case GUMBO_TAG_NOFRAMES:
-    case GUMBO_TAG_PLAINTEXT:
-        return true;
-    default:
-        return false;
-    }
+    return (tag_flags(tag) & (TAG_RCDATA | TAG_RAW_TEXT)) && tag != GUMBO_TAG_SCRIPT &&
+           tag != GUMBO_TAG_STYLE;
 }
 
 /* An element opens: tag is its GumboTag, attr / el read its attributes
@@ -313,11 +304,12 @@ static void start_el(scan_st *st, int tag, html_attr_fn attr, const void *el) {
             if (!html_collect_element(&st->c, tag, attr, el))
                 st->oom = true;
         }
-        if (html_tag_is_block(tag)) {
+        unsigned fl = tag_flags(tag);
+        if (fl & TAG_BLOCK) {
             f |= F_BLOCK;
             html_text_break(&st->text);
         }
-        if (html_tag_hides_text(tag))
+        if (fl & TAG_HIDES_TEXT)
             f |= F_HIDE;
         if (tag == GUMBO_TAG_TEMPLATE || text_only(tag))
             f |= F_INERT;
@@ -576,44 +568,6 @@ static void lex_pop_to(lex_st *lx, size_t sp) {
         lx->head_at = 0;
 }
 
-/* Elements without content (HTML5 void elements). */
-static bool void_tag(int tag) {
-    switch (tag) {
-    case GUMBO_TAG_AREA: case GUMBO_TAG_BASE: case GUMBO_TAG_BASEFONT:
-    case GUMBO_TAG_BGSOUND: case GUMBO_TAG_BR: case GUMBO_TAG_COL: case GUMBO_TAG_EMBED:
-    case GUMBO_TAG_FRAME: case GUMBO_TAG_HR: case GUMBO_TAG_IMG: case GUMBO_TAG_INPUT:
-    case GUMBO_TAG_KEYGEN: case GUMBO_TAG_LINK: case GUMBO_TAG_META: case GUMBO_TAG_PARAM:
-    case GUMBO_TAG_SOURCE: case GUMBO_TAG_TRACK: case GUMBO_TAG_WBR:
-        return true;
-    default:
-        return false;
-    }
-}
-
-/* What may stand in <head> without ending it (HTML5 "in head"). */
-static bool head_content(int tag) {
-    switch (tag) {
-    case GUMBO_TAG_BASE: case GUMBO_TAG_BASEFONT: case GUMBO_TAG_BGSOUND: case GUMBO_TAG_LINK:
-    case GUMBO_TAG_META: case GUMBO_TAG_TITLE: case GUMBO_TAG_NOSCRIPT: case GUMBO_TAG_NOFRAMES:
-    case GUMBO_TAG_STYLE: case GUMBO_TAG_SCRIPT: case GUMBO_TAG_TEMPLATE: case GUMBO_TAG_HEAD:
-    case GUMBO_TAG_HTML:
-        return true;
-    default:
-        return false;
-    }
-}
-
-/* The only elements whose attributes html_collect_element reads. */
-static bool wants_attrs(int tag) {
-    switch (tag) {
-    case GUMBO_TAG_A: case GUMBO_TAG_AREA: case GUMBO_TAG_IFRAME: case GUMBO_TAG_FRAME:
-    case GUMBO_TAG_LINK: case GUMBO_TAG_BASE: case GUMBO_TAG_META:
-        return true;
-    default:
-        return false;
-    }
-}
-
 /* Where the end tag "</name" (any case, then a blank, '/' or '>') starts
  * in [p, end), or NULL. */
 static const char *find_end_tag(const char *p, const char *end, const char *name, size_t nlen) {
@@ -751,10 +705,11 @@ static const char *lex_start_tag(lex_st *lx, const char *p, const char *end) {
     int tag = lex_tag_name(p + 1, end, &q);
     bool foreign = st->foreign || tag == GUMBO_TAG_SVG || tag == GUMBO_TAG_MATH;
     bool sc;
-    q = lex_attrs(lx, q, end, !foreign && wants_attrs(tag), &sc);
+    q = lex_attrs(lx, q, end, !foreign && html_collect_attrs(tag), &sc);
     if (!q)
         return end;
-    if (!foreign && lx->head_at && !head_content(tag))
+    unsigned fl = tag_flags(tag);
+    if (!foreign && lx->head_at && !(fl & TAG_HEAD_CONTENT))
         lex_pop_to(lx, lx->head_at - 1); /* anything else ends <head> */
     const void *el[2] = {lx->attrs, st->a};
     if (!lx->nattr)
@@ -768,25 +723,13 @@ static const char *lex_start_tag(lex_st *lx, const char *p, const char *end) {
             lex_pop_to(lx, sp);
         return q;
     }
-    if (void_tag(tag)) {
+    if (fl & TAG_VOID) {
         lex_pop_to(lx, sp);
         return q;
     }
-    switch (tag) {
-    case GUMBO_TAG_TITLE:
-    case GUMBO_TAG_TEXTAREA:
-        return lex_raw_text(lx, tag, sp, q, end, true);
-    case GUMBO_TAG_SCRIPT:
-    case GUMBO_TAG_STYLE:
-    case GUMBO_TAG_XMP:
-    case GUMBO_TAG_IFRAME:
-    case GUMBO_TAG_NOEMBED:
-    case GUMBO_TAG_NOFRAMES:
-    case GUMBO_TAG_PLAINTEXT:
-        return lex_raw_text(lx, tag, sp, q, end, false);
-    default:
-        return q;
-    }
+    if (fl & (TAG_RCDATA | TAG_RAW_TEXT))
+        return lex_raw_text(lx, tag, sp, q, end, (fl & TAG_RCDATA) != 0);
+    return q;
 }
 
 static const char *lex_end_tag(lex_st *lx, const char *p, const char *end) {

@@ -33,9 +33,9 @@ FUZZ_SRC_config := common/config.c
 FUZZ_LIBS_config := $(shell pkg-config --libs inih)
 FUZZ_SRC_result := common/frame.c common/jsonv.c common/arena.c common/alloc.c
 FUZZ_LIBS_result := $(shell pkg-config --libs jansson)
-FUZZ_SRC_html := worker/html.c common/url.c common/arena.c common/alloc.c
+FUZZ_SRC_html := worker/html.c worker/tags.c common/url.c common/arena.c common/alloc.c
 FUZZ_LIBS_html := $(shell pkg-config --libs gumbo libcurl)
-FUZZ_SRC_scan := worker/scan.c worker/html.c common/url.c common/arena.c common/alloc.c
+FUZZ_SRC_scan := worker/scan.c worker/html.c worker/tags.c common/url.c common/arena.c common/alloc.c
 FUZZ_LIBS_scan := $(shell pkg-config --libs libxml-2.0 gumbo libcurl)
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_OUT)/fuzz_%,$(FUZZ_TARGETS))
