@@ -23,6 +23,7 @@
 
 #include "html.h"
 #include "tags.h"
+#include "utf8.h"
 #include "url.h"
 
 #include <limits.h>
@@ -1405,31 +1406,6 @@ static inline bool escape_at(const char *s) {
     return s[0] == '\\' && s[1] != '\0' && s[1] != '\n' && s[1] != '\r' && s[1] != '\f';
 }
 
-static size_t put_utf8(char *out, unsigned long cp) {
-    if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        cp = 0xFFFD;
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 /* Decodes one escape at s (after the backslash check) into out (4 bytes
  * room, may be NULL); returns the input bytes used, *outn the bytes made. */
 static size_t decode_escape(const char *s, char *out, size_t *outn) {
@@ -1445,7 +1421,9 @@ static size_t decode_escape(const char *s, char *out, size_t *outn) {
         if (is_ws(u[n]))
             n++;
         char tmp[4];
-        *outn = put_utf8(out ? out : tmp, cp);
+        /* CSS: NUL, surrogates and past U+10FFFF are U+FFFD (utf8_put does the
+         * last two; cp is at most six hex digits) */
+        *outn = utf8_put(out ? out : tmp, cp ? (uint32_t)cp : 0xFFFD);
         return 1 + n;
     }
     if (out)

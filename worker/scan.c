@@ -27,6 +27,7 @@
  *   when it resumes (see run_parser). */
 #include "scan.h"
 #include "tags.h"
+#include "utf8.h"
 
 #include <gumbo.h>
 #include <libxml/HTMLparser.h>
@@ -37,62 +38,6 @@
 
 /* ---------------------------------------------------------------------------
  * UTF-8 clean-up */
-
-/* Length of the valid UTF-8 sequence at p (WHATWG decoder), 0 when the
- * bytes there are not one. */
-static size_t utf8_seq(const unsigned char *p, const unsigned char *end) {
-    unsigned c = p[0];
-    size_t need;
-    unsigned lo = 0x80, hi = 0xBF;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        need = 1;
-    else if (c >= 0xE0 && c <= 0xEF) {
-        need = 2;
-        if (c == 0xE0)
-            lo = 0xA0;
-        else if (c == 0xED)
-            hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        need = 3;
-        if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F;
-    } else
-        return 0;
-    for (size_t i = 1; i <= need; i++) {
-        if (p + i >= end || p[i] < lo || p[i] > hi)
-            return 0;
-        lo = 0x80, hi = 0xBF;
-    }
-    return need + 1;
-}
-
-/* Bytes of a maximal subpart of an ill-formed sequence at p (>= 1): what a
- * WHATWG decoder consumes before emitting one U+FFFD. */
-static size_t utf8_bad(const unsigned char *p, const unsigned char *end) {
-    unsigned c = p[0];
-    size_t need;
-    unsigned lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF)
-        need = 1;
-    else if (c >= 0xE0 && c <= 0xEF) {
-        need = 2;
-        lo = c == 0xE0 ? 0xA0 : 0x80;
-        hi = c == 0xED ? 0x9F : 0xBF;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        need = 3;
-        lo = c == 0xF0 ? 0x90 : 0x80;
-        hi = c == 0xF4 ? 0x8F : 0xBF;
-    } else
-        return 1;
-    size_t i = 1;
-    for (; i <= need && p + i < end && p[i] >= lo && p[i] <= hi; i++)
-        lo = 0x80, hi = 0xBF;
-    return i;
-}
 
 static inline bool needs_fix(unsigned char c) {
     return c == 0 || c == '\f' || c >= 0x80;
@@ -116,7 +61,7 @@ static bool clean_utf8(arena *a, const char **in, size_t *n) {
             p++;
         if (p == end)
             return true;
-        size_t k = *p >= 0x80 ? utf8_seq(p, end) : 0;
+        size_t k = *p >= 0x80 ? utf8_seq_len(p, end) : 0;
         if (!k)
             break;
         p += k;
@@ -140,14 +85,14 @@ static bool clean_utf8(arena *a, const char **in, size_t *n) {
             p++;
             continue;
         }
-        size_t k = utf8_seq(p, end);
+        size_t k = utf8_seq_len(p, end);
         if (k) {
             memcpy(o, p, k);
             o += k, p += k;
         } else {
-            memcpy(o, "\xEF\xBF\xBD", 3);
+            memcpy(o, UTF8_REPLACEMENT, 3);
             o += 3;
-            p += utf8_bad(p, end);
+            p += utf8_bad_len(p, end);
         }
     }
     *o = '\0';
@@ -395,29 +340,6 @@ static const unsigned short W1252[32] = {
     0x2039, 0x0152, 0x8D,   0x017D, 0x8F,   0x90,   0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
     0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D,   0x017E, 0x0178};
 
-static size_t put_utf8(char *o, unsigned cp) {
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (char)(0xC0 | cp >> 6);
-        o[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | cp >> 12);
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | cp >> 18);
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 /* The character reference at s ('&'), decoded into o: bytes read (0: not a
  * reference, the '&' stays), *olen bytes written. Numeric ones as HTML5
  * (';' optional, 0x80..0x9F through windows-1252, 0, surrogates and past
@@ -452,7 +374,7 @@ static size_t char_ref(const char *s, const char *end, char *o, size_t *olen) {
             cp = 0xFFFD;
         else if (cp >= 0x80 && cp <= 0x9F)
             cp = W1252[cp - 0x80];
-        *olen = put_utf8(o, (unsigned)cp);
+        *olen = utf8_put(o, (uint32_t)cp);
         return (size_t)(p - s);
     }
     char name[33];
@@ -467,7 +389,7 @@ static size_t char_ref(const char *s, const char *end, char *o, size_t *olen) {
     const htmlEntityDesc *e = htmlEntityLookup((const xmlChar *)name);
     if (!e)
         return 0;
-    *olen = put_utf8(o, e->value);
+    *olen = utf8_put(o, e->value);
     return k + 2;
 }
 
