@@ -5,6 +5,7 @@
 #include "scan.h"
 #include "json_alloc.h"
 #include "log.h"
+#include "timefmt.h"
 #include "utf8.h"
 #include "warc.h"
 
@@ -360,13 +361,8 @@ char *page_result_json(page *p, size_t *len)
         json_object_set_new(o, "warc_records", json_integer(p->warc_records));
     else if (p->warc_error)
         json_object_set_new(o, "warc_error", json_string(p->warc_error));
-    char ts[64];
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    struct tm tm;
-    gmtime_r(&now.tv_sec, &tm);
-    snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, now.tv_nsec / 1000000);
+    char ts[TIMEFMT_ISO_SIZE];
+    timefmt_iso_now(ts, sizeof(ts));
     json_object_set_new(o, "ts", json_string(ts));
     if (t->raw_body && f->body) {
         /* Bytes as JSON text: invalid UTF-8 becomes U+FFFD (robots.txt is
