@@ -1,6 +1,7 @@
 /* jsonv — see jsonv.h. Recursive descent; the depth limit bounds the
  * recursion. */
 #include "jsonv.h"
+#include "utf8.h"
 
 #include <string.h>
 
@@ -87,31 +88,10 @@ static int string(jv *v)
             v->p++;
             continue;
         }
-        int n;
-        unsigned min;
-        if ((c & 0xe0) == 0xc0) {
-            n = 1;
-            min = 0x80;
-        } else if ((c & 0xf0) == 0xe0) {
-            n = 2;
-            min = 0x800;
-        } else if ((c & 0xf8) == 0xf0) {
-            n = 3;
-            min = 0x10000;
-        } else
+        size_t n = utf8_seq_len(v->p, v->end);
+        if (!n)
             return 0;
-        if (v->end - v->p <= n)
-            return 0;
-        unsigned cp = c & (0x3fu >> n);
-        for (int i = 1; i <= n; i++) {
-            unsigned b = v->p[i];
-            if ((b & 0xc0) != 0x80)
-                return 0;
-            cp = cp << 6 | (b & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return 0;
-        v->p += n + 1;
+        v->p += n;
     }
     return 0;
 }

@@ -1,5 +1,6 @@
 /* log — see log.h. */
 #include "log.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -55,36 +56,6 @@ static void put(out *o, const char *s, size_t n)
 
 static void put_ch(out *o, char c) { put(o, &c, 1); }
 
-/* Length of the valid UTF-8 sequence at p (n bytes there), 0 when it is not
- * one: overlong forms, surrogates and code points past U+10FFFF count as
- * stray bytes, so what passes through raw is text any reader accepts. */
-static int utf8_len(const unsigned char *p, size_t n)
-{
-    unsigned c = p[0], min;
-    int len;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf)
-        len = 2, min = 0x80;
-    else if ((c & 0xf0) == 0xe0)
-        len = 3, min = 0x800;
-    else if (c >= 0xf0 && c <= 0xf4)
-        len = 4, min = 0x10000;
-    else
-        return 0;
-    if ((size_t)len > n)
-        return 0;
-    unsigned cp = c & (0x7fu >> len);
-    for (int i = 1; i < len; i++) {
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-        cp = cp << 6 | (p[i] & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return len;
-}
-
 /* Whether byte c at s[i] can stand in a bare value: not a space, '=', '"',
  * a control byte or a byte outside a valid UTF-8 sequence. */
 static int needs_quotes(const unsigned char *s, size_t n)
@@ -95,7 +66,7 @@ static int needs_quotes(const unsigned char *s, size_t n)
         unsigned char c = s[i];
         if (c <= ' ' || c == '=' || c == '"' || c == 0x7f)
             return 1;
-        int k = utf8_len(s + i, n - i);
+        int k = (int)utf8_seq_len(s + i, s + n);
         if (k == 0)
             return 1;
         i += (size_t)k;
@@ -109,7 +80,7 @@ static void put_escaped(out *o, const unsigned char *s, size_t n)
 {
     for (size_t i = 0; i < n;) {
         unsigned char c = s[i];
-        int k = c >= 0x80 ? utf8_len(s + i, n - i) : 1;
+        int k = c >= 0x80 ? (int)utf8_seq_len(s + i, s + n) : 1;
         if (c == '"' || c == '\\') {
             put_ch(o, '\\');
             put_ch(o, (char)c);

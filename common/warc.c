@@ -1,6 +1,7 @@
 /* warc — see warc.h. */
 #include "warc.h"
 #include "alloc.h"
+#include "timefmt.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -62,11 +63,7 @@ int warc_record_id(char out[WARC_ID_SIZE]) {
 }
 
 void warc_date(char out[WARC_DATE_SIZE], const struct timespec *ts) {
-    struct tm tm;
-    gmtime_r(&ts->tv_sec, &tm);
-    snprintf(out, WARC_DATE_SIZE, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-             (long)(ts->tv_nsec / 1000));
+    timefmt_iso(out, WARC_DATE_SIZE, ts, 6);
 }
 
 size_t warc_base32(const unsigned char *in, size_t n, char *out) {

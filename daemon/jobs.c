@@ -3,6 +3,7 @@
 #include "frame.h"
 #include "alloc.h"
 #include "log.h"
+#include "timefmt.h"
 #include "url.h"
 #include "warc.h"
 
@@ -22,16 +23,6 @@ static double now_unix(void)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void iso_now(char *buf, size_t cap)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    struct tm tm;
-    gmtime_r(&now.tv_sec, &tm);
-    snprintf(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, now.tv_nsec / 1000000);
 }
 
 const char *job_state_str(job_state s)
@@ -1183,8 +1174,8 @@ static int commit_json(jobs *j, job *jb, long long row_id, const char *url, int 
 static json_t *synth_record(const char *url, int depth, const char *parent, int js, int attempts,
                             const char *error)
 {
-    char ts[64];
-    iso_now(ts, sizeof(ts));
+    char ts[TIMEFMT_ISO_SIZE];
+    timefmt_iso_now(ts, sizeof(ts));
     json_t *rec = json_pack("{s:s, s:n, s:i, s:n, s:i, s:n, s:[], s:b, s:i, s:f, s:f, s:f, "
                             "s:i, s:s, s:s}",
                             "url", url, "final_url", "status", 0, "content_type", "depth", depth,

@@ -1,6 +1,7 @@
 /* metrics — see metrics.h. */
 #include "metrics.h"
 #include "alloc.h"
+#include "utf8.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -94,45 +95,14 @@ static void buf_put(metrics_buf *b, const char *s, size_t n)
     b->s[b->len] = '\0';
 }
 
-/* Length of the valid UTF-8 sequence at s (1..4), 0 when invalid. */
-static size_t utf8_len(const unsigned char *s)
-{
-    unsigned c = s[0];
-    if (c < 0x80)
-        return 1;
-    unsigned lo = 0x80, hi = 0xBF;
-    size_t n;
-    if (c >= 0xC2 && c <= 0xDF)
-        n = 2;
-    else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        if (c == 0xE0)
-            lo = 0xA0; /* overlong */
-        else if (c == 0xED)
-            hi = 0x9F; /* surrogates */
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F; /* above U+10FFFF */
-    } else
-        return 0;
-    if (s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < n; i++)
-        if (s[i] < 0x80 || s[i] > 0xBF)
-            return 0;
-    return n;
-}
-
 void metrics_escape_label(metrics_buf *b, const char *str)
 {
     const unsigned char *s = (const unsigned char *)(str ? str : "");
+    const unsigned char *end = s + strlen((const char *)s);
     while (*s) {
-        size_t n = utf8_len(s);
+        size_t n = utf8_seq_len(s, end);
         if (n == 0) {
-            buf_put(b, "\xEF\xBF\xBD", 3);
+            buf_put(b, UTF8_REPLACEMENT, 3);
             s++;
         } else if (*s == '\\')
             buf_put(b, "\\\\", 2);

@@ -22,6 +22,8 @@
 #include "dom.h"
 
 #include "html.h"
+#include "tags.h"
+#include "utf8.h"
 #include "url.h"
 
 #include <limits.h>
@@ -972,48 +974,14 @@ dom_err dom_set_text_content(dom *d, GumboNode *n, const char *text, size_t len)
  * Serialisation */
 
 static bool is_void(const GumboNode *n) {
-    if (n->v.element.tag_namespace != GUMBO_NAMESPACE_HTML)
-        return false;
-    switch (n->v.element.tag) {
-    case GUMBO_TAG_AREA:
-    case GUMBO_TAG_BASE:
-    case GUMBO_TAG_BASEFONT:
-    case GUMBO_TAG_BGSOUND:
-    case GUMBO_TAG_BR:
-    case GUMBO_TAG_COL:
-    case GUMBO_TAG_EMBED:
-    case GUMBO_TAG_FRAME:
-    case GUMBO_TAG_HR:
-    case GUMBO_TAG_IMG:
-    case GUMBO_TAG_INPUT:
-    case GUMBO_TAG_KEYGEN:
-    case GUMBO_TAG_LINK:
-    case GUMBO_TAG_META:
-    case GUMBO_TAG_PARAM:
-    case GUMBO_TAG_SOURCE:
-    case GUMBO_TAG_TRACK:
-    case GUMBO_TAG_WBR:
-        return true;
-    default:
-        return false;
-    }
+    return n->v.element.tag_namespace == GUMBO_NAMESPACE_HTML &&
+           (tag_flags((int)n->v.element.tag) & TAG_VOID);
 }
 
+/* Text inside these is serialised as it stands (HTML5 serialisation). */
 static bool is_raw_parent(const GumboNode *p) {
-    if (!is_elem(p) || p->v.element.tag_namespace != GUMBO_NAMESPACE_HTML)
-        return false;
-    switch (p->v.element.tag) {
-    case GUMBO_TAG_STYLE:
-    case GUMBO_TAG_SCRIPT:
-    case GUMBO_TAG_XMP:
-    case GUMBO_TAG_IFRAME:
-    case GUMBO_TAG_NOEMBED:
-    case GUMBO_TAG_NOFRAMES:
-    case GUMBO_TAG_PLAINTEXT:
-        return true;
-    default:
-        return false;
-    }
+    return is_elem(p) && p->v.element.tag_namespace == GUMBO_NAMESPACE_HTML &&
+           (tag_flags((int)p->v.element.tag) & TAG_RAW_TEXT);
 }
 
 static void put_escaped(buf *b, const char *s, bool attr) {
@@ -1438,31 +1406,6 @@ static inline bool escape_at(const char *s) {
     return s[0] == '\\' && s[1] != '\0' && s[1] != '\n' && s[1] != '\r' && s[1] != '\f';
 }
 
-static size_t put_utf8(char *out, unsigned long cp) {
-    if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        cp = 0xFFFD;
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 /* Decodes one escape at s (after the backslash check) into out (4 bytes
  * room, may be NULL); returns the input bytes used, *outn the bytes made. */
 static size_t decode_escape(const char *s, char *out, size_t *outn) {
@@ -1478,7 +1421,9 @@ static size_t decode_escape(const char *s, char *out, size_t *outn) {
         if (is_ws(u[n]))
             n++;
         char tmp[4];
-        *outn = put_utf8(out ? out : tmp, cp);
+        /* CSS: NUL, surrogates and past U+10FFFF are U+FFFD (utf8_put does the
+         * last two; cp is at most six hex digits) */
+        *outn = utf8_put(out ? out : tmp, cp ? (uint32_t)cp : 0xFFFD);
         return 1 + n;
     }
     if (out)

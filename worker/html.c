@@ -30,6 +30,7 @@
 #include "html.h"
 
 #include "alloc.h"
+#include "tags.h"
 #include "url.h"
 
 #include <dlfcn.h>
@@ -705,44 +706,6 @@ static bool add_cand(html_collect *w, const char *ref) {
     return true;
 }
 
-/* Elements whose boundaries separate words in the visible text. */
-static const bool BLOCK[GUMBO_TAG_LAST + 1] = {
-    [GUMBO_TAG_ADDRESS] = true,    [GUMBO_TAG_ARTICLE] = true,    [GUMBO_TAG_ASIDE] = true,
-    [GUMBO_TAG_BLOCKQUOTE] = true, [GUMBO_TAG_BODY] = true,       [GUMBO_TAG_BR] = true,
-    [GUMBO_TAG_BUTTON] = true,     [GUMBO_TAG_CAPTION] = true,    [GUMBO_TAG_CENTER] = true,
-    [GUMBO_TAG_DD] = true,         [GUMBO_TAG_DETAILS] = true,    [GUMBO_TAG_DIR] = true,
-    [GUMBO_TAG_DIV] = true,        [GUMBO_TAG_DL] = true,         [GUMBO_TAG_DT] = true,
-    [GUMBO_TAG_FIELDSET] = true,   [GUMBO_TAG_FIGCAPTION] = true, [GUMBO_TAG_FIGURE] = true,
-    [GUMBO_TAG_FOOTER] = true,     [GUMBO_TAG_FORM] = true,       [GUMBO_TAG_FRAMESET] = true,
-    [GUMBO_TAG_H1] = true,         [GUMBO_TAG_H2] = true,         [GUMBO_TAG_H3] = true,
-    [GUMBO_TAG_H4] = true,         [GUMBO_TAG_H5] = true,         [GUMBO_TAG_H6] = true,
-    [GUMBO_TAG_HEADER] = true,     [GUMBO_TAG_HGROUP] = true,     [GUMBO_TAG_HR] = true,
-    [GUMBO_TAG_HTML] = true,       [GUMBO_TAG_IMG] = true,        [GUMBO_TAG_INPUT] = true,
-    [GUMBO_TAG_LEGEND] = true,     [GUMBO_TAG_LI] = true,         [GUMBO_TAG_LISTING] = true,
-    [GUMBO_TAG_MAIN] = true,       [GUMBO_TAG_MENU] = true,       [GUMBO_TAG_NAV] = true,
-    [GUMBO_TAG_OL] = true,         [GUMBO_TAG_OPTGROUP] = true,   [GUMBO_TAG_OPTION] = true,
-    [GUMBO_TAG_P] = true,          [GUMBO_TAG_PLAINTEXT] = true,  [GUMBO_TAG_PRE] = true,
-    [GUMBO_TAG_SECTION] = true,    [GUMBO_TAG_SELECT] = true,     [GUMBO_TAG_SUMMARY] = true,
-    [GUMBO_TAG_TABLE] = true,      [GUMBO_TAG_TBODY] = true,      [GUMBO_TAG_TD] = true,
-    [GUMBO_TAG_TEXTAREA] = true,   [GUMBO_TAG_TFOOT] = true,      [GUMBO_TAG_TH] = true,
-    [GUMBO_TAG_THEAD] = true,      [GUMBO_TAG_TR] = true,         [GUMBO_TAG_UL] = true,
-    [GUMBO_TAG_XMP] = true};
-
-bool html_tag_is_block(int t) {
-    return t >= 0 && t <= GUMBO_TAG_LAST && BLOCK[t];
-}
-
-/* Elements whose text is not shown. */
-static const bool HIDDEN[GUMBO_TAG_LAST + 1] = {
-    [GUMBO_TAG_HEAD] = true,    [GUMBO_TAG_TITLE] = true,    [GUMBO_TAG_SCRIPT] = true,
-    [GUMBO_TAG_STYLE] = true,   [GUMBO_TAG_NOSCRIPT] = true, [GUMBO_TAG_TEMPLATE] = true,
-    [GUMBO_TAG_IFRAME] = true,  [GUMBO_TAG_NOEMBED] = true,  [GUMBO_TAG_NOFRAMES] = true,
-    [GUMBO_TAG_DATALIST] = true};
-
-bool html_tag_hides_text(int t) {
-    return t >= 0 && t <= GUMBO_TAG_LAST && HIDDEN[t];
-}
-
 static bool take_title(walk *w, const GumboElement *el) {
     html_text t = {.a = w->a};
     for (unsigned i = 0; i < el->children.length; i++) {
@@ -753,6 +716,21 @@ static bool take_title(walk *w, const GumboElement *el) {
     w->d->title = html_text_finish(&t);
     w->have_title = true;
     return w->d->title != NULL;
+}
+
+/* Every attribute html_collect_element reads, per element: the tokenizer
+ * (scan.c) keeps the attributes of these elements only, so a rule that
+ * reads a new element or attribute is added here first (test_html checks
+ * the rule reads nothing else, test_scan that html_lex keeps all of it). */
+static const char *const LINK_ATTRS[GUMBO_TAG_LAST + 1] = {
+    [GUMBO_TAG_A] = "href\0rel\0",       [GUMBO_TAG_AREA] = "href\0rel\0",
+    [GUMBO_TAG_IFRAME] = "src\0",         [GUMBO_TAG_FRAME] = "src\0",
+    [GUMBO_TAG_LINK] = "rel\0href\0",    [GUMBO_TAG_BASE] = "href\0",
+    [GUMBO_TAG_META] = "name\0content\0",
+};
+
+const char *html_collect_attrs(int tag) {
+    return tag >= 0 && tag <= GUMBO_TAG_LAST ? LINK_ATTRS[tag] : NULL;
 }
 
 /* What an HTML element means for links, base, canonical and robots (html.h). */
@@ -851,11 +829,12 @@ static html_err walk_tree(walk *w, const GumboNode *doc) {
                 w->d->max_depth = w->sp;
             if (html && !visit_html(w, el))
                 return HTML_NOMEM;
-            bool block = html && html_tag_is_block((int)el->tag);
+            unsigned fl = html ? tag_flags((int)el->tag) : 0;
+            bool block = (fl & TAG_BLOCK) != 0;
             if (block)
                 html_text_break(&w->text);
             if (el->children.length) {
-                if (!push(w, &el->children, html && html_tag_hides_text((int)el->tag), block))
+                if (!push(w, &el->children, (fl & TAG_HIDES_TEXT) != 0, block))
                     return HTML_NOMEM;
             }
             break;

@@ -122,11 +122,6 @@ void html_text_add(html_text *t, const char *s, size_t n);
 /* The NUL-terminated text; NULL with count_only or when out of memory. */
 const char *html_text_finish(html_text *t);
 
-/* Tags (GumboTag values) whose boundaries separate words / whose text is not
- * shown (head, title, script, style, noscript, template, iframe, …). */
-bool html_tag_is_block(int tag);
-bool html_tag_hides_text(int tag);
-
 /* Links, base, canonical and meta robots, collected element by element in
  * document order, then resolved. Zero-init, then set a and d. */
 typedef struct html_collect {
@@ -142,6 +137,10 @@ typedef const char *(*html_attr_fn)(const void *el, const char *name);
  * meta robots to one HTML-namespace element (tag: a GumboTag). The values
  * returned by attr must live as long as the arena. false: out of memory. */
 bool html_collect_element(html_collect *c, int tag, html_attr_fn attr, const void *el);
+/* The attributes html_collect_element reads on an element of this tag, as
+ * "name\0name\0" ended by an empty name; NULL when it reads none (a
+ * tokenizer may drop every attribute of such an element). */
+const char *html_collect_attrs(int tag);
 /* Resolves base (against url), canonical and the links (against the base)
  * into c->d: links, nlinks, skipped_links, base_href, canonical. */
 html_err html_collect_finish(html_collect *c, const char *url);

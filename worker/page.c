@@ -5,6 +5,8 @@
 #include "scan.h"
 #include "json_alloc.h"
 #include "log.h"
+#include "timefmt.h"
+#include "utf8.h"
 #include "warc.h"
 
 #include <jansson.h>
@@ -294,42 +296,15 @@ out:
 
 static json_t *str_or_null(const char *s) { return s ? json_string(s) : json_null(); }
 
-/* A JSON string of s[0..n) with every invalid UTF-8 sequence replaced by
- * U+FFFD (jansson refuses invalid UTF-8). The copy lives in the arena. */
+/* A JSON string of s[0..n) with NUL and every byte outside a valid UTF-8
+ * sequence replaced by U+FFFD (jansson refuses invalid UTF-8). The copy
+ * lives in the arena. */
 static json_t *json_string_utf8_lossy(arena *a, const char *s, size_t n)
 {
     char *out = arena_alloc(a, n * 3 + 1);
     if (!out)
         return json_null();
-    size_t o = 0;
-    const unsigned char *u = (const unsigned char *)s;
-    for (size_t i = 0; i < n;) {
-        unsigned char c = u[i];
-        size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-        int ok = len > 0 && i + len <= n && c != 0;
-        for (size_t k = 1; ok && k < len; k++)
-            ok = (u[i + k] & 0xC0) == 0x80;
-        if (ok && len == 2)
-            ok = c >= 0xC2;
-        if (ok && len == 3) {
-            unsigned cp = (c & 0x0F) << 12 | (u[i + 1] & 0x3F) << 6 | (u[i + 2] & 0x3F);
-            ok = cp >= 0x800 && (cp < 0xD800 || cp > 0xDFFF);
-        }
-        if (ok && len == 4) {
-            unsigned cp = (c & 0x07) << 18 | (u[i + 1] & 0x3F) << 12;
-            ok = cp >= 0x10000 && cp <= 0x10FFFF;
-        }
-        if (ok) {
-            memcpy(out + o, s + i, len);
-            o += len;
-            i += len;
-        } else {
-            memcpy(out + o, "\xEF\xBF\xBD", 3);
-            o += 3;
-            i++;
-        }
-    }
-    return json_stringn(out, o);
+    return json_stringn(out, utf8_lossy(out, s, n));
 }
 
 char *page_result_json(page *p, size_t *len)
@@ -386,13 +361,8 @@ char *page_result_json(page *p, size_t *len)
         json_object_set_new(o, "warc_records", json_integer(p->warc_records));
     else if (p->warc_error)
         json_object_set_new(o, "warc_error", json_string(p->warc_error));
-    char ts[64];
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    struct tm tm;
-    gmtime_r(&now.tv_sec, &tm);
-    snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, now.tv_nsec / 1000000);
+    char ts[TIMEFMT_ISO_SIZE];
+    timefmt_iso_now(ts, sizeof(ts));
     json_object_set_new(o, "ts", json_string(ts));
     if (t->raw_body && f->body) {
         /* Bytes as JSON text: invalid UTF-8 becomes U+FFFD (robots.txt is

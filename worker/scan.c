@@ -26,6 +26,8 @@
  *   for that '>' treats any quote as opening a value and loses the quote
  *   when it resumes (see run_parser). */
 #include "scan.h"
+#include "tags.h"
+#include "utf8.h"
 
 #include <gumbo.h>
 #include <libxml/HTMLparser.h>
@@ -36,62 +38,6 @@
 
 /* ---------------------------------------------------------------------------
  * UTF-8 clean-up */
-
-/* Length of the valid UTF-8 sequence at p (WHATWG decoder), 0 when the
- * bytes there are not one. */
-static size_t utf8_seq(const unsigned char *p, const unsigned char *end) {
-    unsigned c = p[0];
-    size_t need;
-    unsigned lo = 0x80, hi = 0xBF;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        need = 1;
-    else if (c >= 0xE0 && c <= 0xEF) {
-        need = 2;
-        if (c == 0xE0)
-            lo = 0xA0;
-        else if (c == 0xED)
-            hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        need = 3;
-        if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F;
-    } else
-        return 0;
-    for (size_t i = 1; i <= need; i++) {
-        if (p + i >= end || p[i] < lo || p[i] > hi)
-            return 0;
-        lo = 0x80, hi = 0xBF;
-    }
-    return need + 1;
-}
-
-/* Bytes of a maximal subpart of an ill-formed sequence at p (>= 1): what a
- * WHATWG decoder consumes before emitting one U+FFFD. */
-static size_t utf8_bad(const unsigned char *p, const unsigned char *end) {
-    unsigned c = p[0];
-    size_t need;
-    unsigned lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF)
-        need = 1;
-    else if (c >= 0xE0 && c <= 0xEF) {
-        need = 2;
-        lo = c == 0xE0 ? 0xA0 : 0x80;
-        hi = c == 0xED ? 0x9F : 0xBF;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        need = 3;
-        lo = c == 0xF0 ? 0x90 : 0x80;
-        hi = c == 0xF4 ? 0x8F : 0xBF;
-    } else
-        return 1;
-    size_t i = 1;
-    for (; i <= need && p + i < end && p[i] >= lo && p[i] <= hi; i++)
-        lo = 0x80, hi = 0xBF;
-    return i;
-}
 
 static inline bool needs_fix(unsigned char c) {
     return c == 0 || c == '\f' || c >= 0x80;
@@ -115,7 +61,7 @@ static bool clean_utf8(arena *a, const char **in, size_t *n) {
             p++;
         if (p == end)
             return true;
-        size_t k = *p >= 0x80 ? utf8_seq(p, end) : 0;
+        size_t k = *p >= 0x80 ? utf8_seq_len(p, end) : 0;
         if (!k)
             break;
         p += k;
@@ -139,14 +85,14 @@ static bool clean_utf8(arena *a, const char **in, size_t *n) {
             p++;
             continue;
         }
-        size_t k = utf8_seq(p, end);
+        size_t k = utf8_seq_len(p, end);
         if (k) {
             memcpy(o, p, k);
             o += k, p += k;
         } else {
-            memcpy(o, "\xEF\xBF\xBD", 3);
+            memcpy(o, UTF8_REPLACEMENT, 3);
             o += 3;
-            p += utf8_bad(p, end);
+            p += utf8_bad_len(p, end);
         }
     }
     *o = '\0';
@@ -259,18 +205,8 @@ static const char *sax_attr(const void *el, const char *name) {
 /* The elements HTML5 reads as text (RCDATA / RAWTEXT / PLAINTEXT) that
  * libxml2 parses as markup; script and style it reads as text itself. */
 static bool text_only(int tag) {
-    switch (tag) {
-    case GUMBO_TAG_TITLE:
-    case GUMBO_TAG_TEXTAREA:
-    case GUMBO_TAG_XMP:
-    case GUMBO_TAG_IFRAME:
-    case GUMBO_TAG_NOEMBED:
-    case GUMBO_TAG_NOFRAMES:
-    case GUMBO_TAG_PLAINTEXT:
-        return true;
-    default:
-        return false;
-    }
+    return (tag_flags(tag) & (TAG_RCDATA | TAG_RAW_TEXT)) && tag != GUMBO_TAG_SCRIPT &&
+           tag != GUMBO_TAG_STYLE;
 }
 
 /* An element opens: tag is its GumboTag, attr / el read its attributes
@@ -313,11 +249,12 @@ static void start_el(scan_st *st, int tag, html_attr_fn attr, const void *el) {
             if (!html_collect_element(&st->c, tag, attr, el))
                 st->oom = true;
         }
-        if (html_tag_is_block(tag)) {
+        unsigned fl = tag_flags(tag);
+        if (fl & TAG_BLOCK) {
             f |= F_BLOCK;
             html_text_break(&st->text);
         }
-        if (html_tag_hides_text(tag))
+        if (fl & TAG_HIDES_TEXT)
             f |= F_HIDE;
         if (tag == GUMBO_TAG_TEMPLATE || text_only(tag))
             f |= F_INERT;
@@ -403,29 +340,6 @@ static const unsigned short W1252[32] = {
     0x2039, 0x0152, 0x8D,   0x017D, 0x8F,   0x90,   0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
     0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D,   0x017E, 0x0178};
 
-static size_t put_utf8(char *o, unsigned cp) {
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (char)(0xC0 | cp >> 6);
-        o[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | cp >> 12);
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | cp >> 18);
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 /* The character reference at s ('&'), decoded into o: bytes read (0: not a
  * reference, the '&' stays), *olen bytes written. Numeric ones as HTML5
  * (';' optional, 0x80..0x9F through windows-1252, 0, surrogates and past
@@ -460,7 +374,7 @@ static size_t char_ref(const char *s, const char *end, char *o, size_t *olen) {
             cp = 0xFFFD;
         else if (cp >= 0x80 && cp <= 0x9F)
             cp = W1252[cp - 0x80];
-        *olen = put_utf8(o, (unsigned)cp);
+        *olen = utf8_put(o, (uint32_t)cp);
         return (size_t)(p - s);
     }
     char name[33];
@@ -475,7 +389,7 @@ static size_t char_ref(const char *s, const char *end, char *o, size_t *olen) {
     const htmlEntityDesc *e = htmlEntityLookup((const xmlChar *)name);
     if (!e)
         return 0;
-    *olen = put_utf8(o, e->value);
+    *olen = utf8_put(o, e->value);
     return k + 2;
 }
 
@@ -574,44 +488,6 @@ static void lex_pop_to(lex_st *lx, size_t sp) {
         end_el(st);
     if (lx->head_at > st->sp)
         lx->head_at = 0;
-}
-
-/* Elements without content (HTML5 void elements). */
-static bool void_tag(int tag) {
-    switch (tag) {
-    case GUMBO_TAG_AREA: case GUMBO_TAG_BASE: case GUMBO_TAG_BASEFONT:
-    case GUMBO_TAG_BGSOUND: case GUMBO_TAG_BR: case GUMBO_TAG_COL: case GUMBO_TAG_EMBED:
-    case GUMBO_TAG_FRAME: case GUMBO_TAG_HR: case GUMBO_TAG_IMG: case GUMBO_TAG_INPUT:
-    case GUMBO_TAG_KEYGEN: case GUMBO_TAG_LINK: case GUMBO_TAG_META: case GUMBO_TAG_PARAM:
-    case GUMBO_TAG_SOURCE: case GUMBO_TAG_TRACK: case GUMBO_TAG_WBR:
-        return true;
-    default:
-        return false;
-    }
-}
-
-/* What may stand in <head> without ending it (HTML5 "in head"). */
-static bool head_content(int tag) {
-    switch (tag) {
-    case GUMBO_TAG_BASE: case GUMBO_TAG_BASEFONT: case GUMBO_TAG_BGSOUND: case GUMBO_TAG_LINK:
-    case GUMBO_TAG_META: case GUMBO_TAG_TITLE: case GUMBO_TAG_NOSCRIPT: case GUMBO_TAG_NOFRAMES:
-    case GUMBO_TAG_STYLE: case GUMBO_TAG_SCRIPT: case GUMBO_TAG_TEMPLATE: case GUMBO_TAG_HEAD:
-    case GUMBO_TAG_HTML:
-        return true;
-    default:
-        return false;
-    }
-}
-
-/* The only elements whose attributes html_collect_element reads. */
-static bool wants_attrs(int tag) {
-    switch (tag) {
-    case GUMBO_TAG_A: case GUMBO_TAG_AREA: case GUMBO_TAG_IFRAME: case GUMBO_TAG_FRAME:
-    case GUMBO_TAG_LINK: case GUMBO_TAG_BASE: case GUMBO_TAG_META:
-        return true;
-    default:
-        return false;
-    }
 }
 
 /* Where the end tag "</name" (any case, then a blank, '/' or '>') starts
@@ -751,10 +627,11 @@ static const char *lex_start_tag(lex_st *lx, const char *p, const char *end) {
     int tag = lex_tag_name(p + 1, end, &q);
     bool foreign = st->foreign || tag == GUMBO_TAG_SVG || tag == GUMBO_TAG_MATH;
     bool sc;
-    q = lex_attrs(lx, q, end, !foreign && wants_attrs(tag), &sc);
+    q = lex_attrs(lx, q, end, !foreign && html_collect_attrs(tag), &sc);
     if (!q)
         return end;
-    if (!foreign && lx->head_at && !head_content(tag))
+    unsigned fl = tag_flags(tag);
+    if (!foreign && lx->head_at && !(fl & TAG_HEAD_CONTENT))
         lex_pop_to(lx, lx->head_at - 1); /* anything else ends <head> */
     const void *el[2] = {lx->attrs, st->a};
     if (!lx->nattr)
@@ -768,25 +645,13 @@ static const char *lex_start_tag(lex_st *lx, const char *p, const char *end) {
             lex_pop_to(lx, sp);
         return q;
     }
-    if (void_tag(tag)) {
+    if (fl & TAG_VOID) {
         lex_pop_to(lx, sp);
         return q;
     }
-    switch (tag) {
-    case GUMBO_TAG_TITLE:
-    case GUMBO_TAG_TEXTAREA:
-        return lex_raw_text(lx, tag, sp, q, end, true);
-    case GUMBO_TAG_SCRIPT:
-    case GUMBO_TAG_STYLE:
-    case GUMBO_TAG_XMP:
-    case GUMBO_TAG_IFRAME:
-    case GUMBO_TAG_NOEMBED:
-    case GUMBO_TAG_NOFRAMES:
-    case GUMBO_TAG_PLAINTEXT:
-        return lex_raw_text(lx, tag, sp, q, end, false);
-    default:
-        return q;
-    }
+    if (fl & (TAG_RCDATA | TAG_RAW_TEXT))
+        return lex_raw_text(lx, tag, sp, q, end, (fl & TAG_RCDATA) != 0);
+    return q;
 }
 
 static const char *lex_end_tag(lex_st *lx, const char *p, const char *end) {

@@ -23,7 +23,7 @@ FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) 
 	$(call once,FUZZ_PKG_CFLAGS,$(PKG_CONFIG) --cflags libuv libcurl gumbo libxml-2.0 inih jansson) -MMD -MP
 
 # Per target: the project sources beside tests/fuzz/fuzz_NAME.c, and libraries.
-FUZZ_SRC_control := daemon/control.c common/alloc.c common/log.c
+FUZZ_SRC_control := daemon/control.c common/alloc.c common/log.c common/utf8.c
 FUZZ_LIBS_control = $(call once,FUZZ_LIBS_control,$(PKG_CONFIG) --libs libuv jansson)
 FUZZ_SRC_frame := common/frame.c common/arena.c common/alloc.c
 FUZZ_SRC_robots := common/robots.c common/alloc.c
@@ -31,11 +31,11 @@ FUZZ_SRC_url := common/url.c common/arena.c common/alloc.c
 FUZZ_LIBS_url = $(call once,FUZZ_LIBS_url,$(PKG_CONFIG) --libs libcurl)
 FUZZ_SRC_config := common/config.c
 FUZZ_LIBS_config = $(call once,FUZZ_LIBS_config,$(PKG_CONFIG) --libs inih)
-FUZZ_SRC_result := common/frame.c common/jsonv.c common/arena.c common/alloc.c
+FUZZ_SRC_result := common/frame.c common/jsonv.c common/utf8.c common/arena.c common/alloc.c
 FUZZ_LIBS_result = $(call once,FUZZ_LIBS_result,$(PKG_CONFIG) --libs jansson)
-FUZZ_SRC_html := worker/html.c common/url.c common/arena.c common/alloc.c
+FUZZ_SRC_html := worker/html.c worker/tags.c common/url.c common/arena.c common/alloc.c
 FUZZ_LIBS_html = $(call once,FUZZ_LIBS_html,$(PKG_CONFIG) --libs gumbo libcurl)
-FUZZ_SRC_scan := worker/scan.c worker/html.c common/url.c common/arena.c common/alloc.c
+FUZZ_SRC_scan := worker/scan.c worker/html.c worker/tags.c common/utf8.c common/url.c common/arena.c common/alloc.c
 FUZZ_LIBS_scan = $(call once,FUZZ_LIBS_scan,$(PKG_CONFIG) --libs libxml-2.0 gumbo libcurl)
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_OUT)/fuzz_%,$(FUZZ_TARGETS))

@@ -51,6 +51,29 @@ static inline html_doc parse(const char *html) {
     return parse_n(html, strlen(html), NULL, 1);
 }
 
+/* For each attribute the link rule (html_collect_element) reads, a value
+ * that makes the rule act: a link, a base, a canonical, a robots flag.
+ * NULL for any other name: a rule that reads a new attribute needs a value
+ * here, or the suites that check the rule's attribute list fail. */
+static inline const char *link_rule_value(const char *name) {
+    static const char *const V[][2] = {
+        {"href", "/h"}, {"src", "/s"}, {"rel", "next canonical"},
+        {"name", "robots"}, {"content", "noindex"},
+    };
+    for (size_t i = 0; i < sizeof V / sizeof V[0]; i++)
+        if (!strcmp(V[i][0], name))
+            return V[i][1];
+    return NULL;
+}
+
+/* Whether name is in list ("a\0b\0", ended by an empty name; NULL: empty). */
+static inline int attr_listed(const char *list, const char *name) {
+    for (const char *p = list; p && *p; p += strlen(p) + 1)
+        if (!strcmp(p, name))
+            return 1;
+    return 0;
+}
+
 /* The index of url in d's links, -1 when it is not there. */
 static inline int link_index(const html_doc *d, const char *url) {
     for (size_t i = 0; i < d->nlinks; i++)

@@ -6,6 +6,7 @@
 #include "html.h"
 
 #include <check.h>
+#include <gumbo.h>
 
 #include "html_fixture.h"
 #include <assert.h>
@@ -1004,10 +1005,55 @@ START_TEST(budget_unspent_leaves_nothing_behind) {
 }
 END_TEST
 
+/* ---- the link rule's attribute list ---------------------------------------- */
+
+/* The attributes html_collect_element asked for, in order. */
+typedef struct asked {
+    const char *name[16];
+    int n;
+} asked;
+
+static const char *recording_attr(const void *el, const char *name) {
+    asked *k = (asked *)el;
+    if (k->n < 16)
+        k->name[k->n++] = name;
+    const char *v = link_rule_value(name);
+    return v ? v : "x";
+}
+
+/* html_collect_attrs(tag) names exactly what the rule reads on every
+ * element: the tokenizer drops the attributes of the rest, so an attribute
+ * the rule read without listing it would be lost on pages without JS. */
+START_TEST(link_rule_reads_only_listed_attrs) {
+    for (int tag = 0; tag < GUMBO_TAG_LAST; tag++) {
+        html_doc d = {0};
+        html_collect c = {.a = &A, .d = &d};
+        asked k = {.n = 0};
+        ck_assert(html_collect_element(&c, tag, recording_attr, &k));
+        const char *list = html_collect_attrs(tag);
+        const char *tn = gumbo_normalized_tagname((GumboTag)tag);
+        for (int i = 0; i < k.n; i++)
+            ck_assert_msg(attr_listed(list, k.name[i]),
+                          "the rule reads %s on <%s>, html_collect_attrs does not list it",
+                          k.name[i], tn);
+        for (const char *p = list; p && *p; p += strlen(p) + 1) {
+            int read = 0;
+            for (int i = 0; i < k.n; i++)
+                read |= !strcmp(k.name[i], p);
+            ck_assert_msg(read, "html_collect_attrs lists %s on <%s>, the rule does not read it",
+                          p, tn);
+            ck_assert_msg(link_rule_value(p) != NULL, "no test value for attribute %s", p);
+        }
+    }
+    finish();
+}
+END_TEST
+
 static Suite *html_suite(void) {
     Suite *s = suite_create("html");
     TCase *tc = tcase_create("extract");
     tcase_add_checked_fixture(tc, setup, NULL);
+    tcase_add_test(tc, link_rule_reads_only_listed_attrs);
     tcase_add_test(tc, title_whitespace);
     tcase_add_test(tc, title_missing_and_empty);
     tcase_add_test(tc, title_entities_first_only);

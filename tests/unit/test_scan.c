@@ -11,6 +11,7 @@
 #include "scan.h"
 
 #include <check.h>
+#include <gumbo.h>
 
 #include "html_fixture.h"
 #include "testutil.h"
@@ -493,6 +494,69 @@ static html_doc lex(const char *html) {
     return d;
 }
 
+static const char *pairs_attr(const void *el, const char *name) {
+    for (const char *const *p = el; *p; p += 2)
+        if (!strcmp(p[0], name))
+            return p[1];
+    return NULL;
+}
+
+/* For every element the link rule reads, html_lex on "<tag a=v ...>" (every
+ * attribute html_collect_attrs lists, with a value the rule acts on) gives
+ * what the rule itself gives for those attributes: the tokenizer keeps all
+ * the rule needs. Each case must also differ from the element without
+ * attributes, or the values would prove nothing. */
+START_TEST(lex_keeps_what_the_link_rule_reads) {
+    int checked = 0;
+    for (int tag = 0; tag < GUMBO_TAG_LAST; tag++) {
+        const char *list = html_collect_attrs(tag);
+        if (!list)
+            continue;
+        const char *tn = gumbo_normalized_tagname((GumboTag)tag);
+        char html[256];
+        const char *pairs[17];
+        size_t n = 0, len = (size_t)snprintf(html, sizeof html, "<%s", tn);
+        for (const char *p = list; *p && n < 16; p += strlen(p) + 1) {
+            const char *v = link_rule_value(p);
+            ck_assert_msg(v != NULL, "no test value for attribute %s", p);
+            pairs[n++] = p;
+            pairs[n++] = v;
+            len += (size_t)snprintf(html + len, sizeof html - len, " %s=\"%s\"", p, v);
+        }
+        pairs[n] = NULL;
+        snprintf(html + len, sizeof html - len, ">");
+
+        html_doc want = {0}, bare = {0};
+        html_collect c = {.a = &A, .d = &want};
+        ck_assert(html_collect_element(&c, tag, pairs_attr, pairs));
+        ck_assert_int_eq(html_collect_finish(&c, URL), HTML_OK);
+        const char *none[1] = {NULL};
+        c = (html_collect){.a = &A, .d = &bare};
+        ck_assert(html_collect_element(&c, tag, pairs_attr, none));
+        ck_assert_int_eq(html_collect_finish(&c, URL), HTML_OK);
+
+        html_doc got = lex(html);
+        char why[512];
+        /* only what the rule sets: take the rest from what html_lex gave */
+        html_doc w = got, b = got;
+        w.links = want.links, w.nlinks = want.nlinks, w.skipped_links = want.skipped_links;
+        w.nofollow_links = want.nofollow_links, w.base_href = want.base_href;
+        w.canonical = want.canonical, w.meta_noindex = want.meta_noindex;
+        w.meta_nofollow = want.meta_nofollow;
+        b.links = bare.links, b.nlinks = bare.nlinks, b.skipped_links = bare.skipped_links;
+        b.nofollow_links = bare.nofollow_links, b.base_href = bare.base_href;
+        b.canonical = bare.canonical, b.meta_noindex = bare.meta_noindex;
+        b.meta_nofollow = bare.meta_nofollow;
+        ck_assert_msg(*doc_diff(&w, &b, why, sizeof why) != '\0',
+                      "%s: the test values do not make the rule act", html);
+        ck_assert_msg(!*doc_diff(&got, &w, why, sizeof why), "html_lex on %s: %s", html, why);
+        checked++;
+    }
+    ck_assert_int_ge(checked, 7);
+    finish();
+}
+END_TEST
+
 /* Where libxml2 reads markup otherwise than HTML5 (the differs_ tests above)
  * and at the tokenizer's corners (comments, raw text, attribute syntax, the
  * end of the input inside a construct), html_lex gives gumbo's answer. */
@@ -895,6 +959,7 @@ Suite *scan_suite(void) {
     tcase_add_test(tc, differs_noscript_in_head);
     tcase_add_test(tc, lex_same_as_html_parse_at_tokenizer_corners);
     tcase_add_test(tc, lex_differs);
+    tcase_add_test(tc, lex_keeps_what_the_link_rule_reads);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("hostile");
