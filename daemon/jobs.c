@@ -1,5 +1,6 @@
-/* jobs — see jobs.h. */
-#include "jobs.h"
+/* jobs — the job table (see jobs.h and jobs_int.h): load at start, submit,
+ * find, cancel, pause, a job's failure and end, its JSON and metrics. */
+#include "jobs_int.h"
 #include "frame.h"
 #include "alloc.h"
 #include "log.h"
@@ -17,13 +18,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-static double now_unix(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 const char *job_state_str(job_state s)
 {
@@ -46,8 +40,6 @@ static job_state state_parse(const char *s)
     return JOB_FAILED;
 }
 
-static int job_active(const job *jb) { return jb->state == JOB_RUNNING || jb->state == JOB_PAUSED; }
-
 /* Job ids continue after the highest numeric directory already in the
  * output root, so a new database never writes into an old job's file. */
 static long long highest_job_dir(const char *root)
@@ -67,17 +59,7 @@ static long long highest_job_dir(const char *root)
     return hi;
 }
 
-static void job_close_fd(job *jb)
-{
-    if (jb->out_fd >= 0)
-        close(jb->out_fd);
-    jb->out_fd = -1;
-    if (jb->warc_fd >= 0)
-        close(jb->warc_fd);
-    jb->warc_fd = -1;
-}
-
-static void cache_clear(job *jb)
+void sched_cache_clear(job *jb)
 {
     if (jb->cache)
         store_rows_free(jb->cache, jb->cache_n);
@@ -89,16 +71,16 @@ static void cache_clear(job *jb)
 
 static void job_free(job *jb)
 {
-    cache_clear(jb);
+    sched_cache_clear(jb);
     alloc_free(jb->cache, JOBS_CACHE_ROWS * sizeof(store_row));
-    job_close_fd(jb);
+    output_close_fd(jb);
     alloc_free(jb->obuf, jb->obuf_cap);
     alloc_free(jb->wbuf, jb->wbuf_cap);
     scope_free(jb->scope);
     ALLOC_FREE(jb);
 }
 
-static void page_free(jobs_page *p)
+void jobs_page_free(jobs_page *p)
 {
     if (!p)
         return;
@@ -126,7 +108,6 @@ static int row_in_flight(const jobs *j, long long row_id)
     return 0;
 }
 
-static void job_fail(jobs *j, job *jb, const char *fmt, const char *detail);
 static void retry_cb(uv_timer_t *t);
 
 /* ---- group commit ---- */
@@ -136,7 +117,7 @@ static void tx_reset(job *jb)
     jb->tx_finished = jb->tx_done = jb->tx_failed = jb->tx_quarantined = 0;
 }
 
-static void retry_arm(jobs *j)
+void batch_retry_arm(jobs *j)
 {
     if (j->retry.data && !uv_is_closing((uv_handle_t *)&j->retry) &&
         !uv_is_active((uv_handle_t *)&j->retry))
@@ -162,7 +143,7 @@ static void job_hold(jobs *j, job *jb, const char *msg, int persist)
         log_error("jobs", "job paused: its records cannot be committed; retrying",
                   "job=%lld error=\"%s\" retry_ms=%d pending=%ld", jb->id, jb->error,
                   JOBS_RETRY_MS, jb->pending);
-    retry_arm(j);
+    batch_retry_arm(j);
 }
 
 /* Rolls the open batch back: every file written in it is cut back to its
@@ -170,7 +151,7 @@ static void job_hold(jobs *j, job *jb, const char *msg, int persist)
  * pending again: they are fetched again). culprit (its file failed) is
  * held with msg; when culprit is NULL the database failed and every job in
  * the batch is held. */
-static void batch_abort(jobs *j, const char *msg, job *culprit)
+void batch_abort(jobs *j, const char *msg, job *culprit)
 {
     store_rollback(j->st);
     for (job *jb = j->list; jb; jb = jb->next) /* rows inserted or finished are undone */
@@ -234,96 +215,9 @@ static void batch_abort(jobs *j, const char *msg, job *culprit)
     j->flushing = was;
 }
 
-/* "write PATH: No space left on device (ENOSPC)" */
-static void write_error(char *e, size_t cap, const char *path, int fd_closed)
-{
-    int err = errno;
-    const char *name = fd_closed ? NULL : strerrorname_np(err);
-    snprintf(e, cap, "write %.600s: %s%s%s%s", path, fd_closed ? "closed" : strerror(err),
-             name ? " (" : "", name ? name : "", name ? ")" : "");
-}
-
-/* Writes all of buf: 0, or -1 with errno (the file is then cut back by
- * batch_abort). */
-static int write_all(int fd, const char *buf, size_t len)
-{
-    size_t off = 0;
-    while (off < len) {
-        ssize_t w = write(fd, buf + off, len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            if (w == 0)
-                errno = EIO;
-            return -1;
-        }
-        off += (size_t)w;
-    }
-    return 0;
-}
-
-/* Writes a job's buffered records out. */
-static int obuf_write(job *jb)
-{
-    if (write_all(jb->out_fd, jb->obuf, jb->obuf_len) < 0)
-        return -1;
-    jb->obuf_len = 0;
-    return 0;
-}
-
-/* Writes a job's buffered WARC records out; a buffer grown past what a
- * normal batch needs goes back (one huge page must not pin its size). */
-static int wbuf_write(job *jb)
-{
-    if (write_all(jb->warc_fd, jb->wbuf, jb->wbuf_len) < 0)
-        return -1;
-    jb->wbuf_len = 0;
-    if (jb->wbuf_cap > 2 * (size_t)JOBS_GROUP_WARC_BYTES) {
-        alloc_free(jb->wbuf, jb->wbuf_cap);
-        jb->wbuf = NULL;
-        jb->wbuf_cap = 0;
-    }
-    return 0;
-}
-
-/* Room for n more bytes in the WARC buffer; -1 on OOM. */
-static int wbuf_reserve(job *jb, size_t n)
-{
-    if (jb->wbuf_len + n <= jb->wbuf_cap)
-        return 0;
-    size_t cap = jb->wbuf_cap ? jb->wbuf_cap : 256 * 1024;
-    while (cap < jb->wbuf_len + n)
-        cap *= 2;
-    char *b = alloc_resize(jb->wbuf, jb->wbuf_cap, cap);
-    if (!b)
-        return -1;
-    jb->wbuf = b;
-    jb->wbuf_cap = cap;
-    return 0;
-}
-
-/* Appends one record line to the job's batch buffer; -1 on OOM. */
-static int obuf_append(job *jb, const char *s, size_t len)
-{
-    if (jb->obuf_len + len + 1 > jb->obuf_cap) {
-        size_t cap = jb->obuf_cap ? jb->obuf_cap : 64 * 1024;
-        while (cap < jb->obuf_len + len + 1)
-            cap *= 2;
-        char *n = alloc_resize(jb->obuf, jb->obuf_cap, cap);
-        if (!n)
-            return -1;
-        jb->obuf = n;
-        jb->obuf_cap = cap;
-    }
-    memcpy(jb->obuf + jb->obuf_len, s, len);
-    jb->obuf[jb->obuf_len + len] = '\n';
-    jb->obuf_len += len + 1;
-    return 0;
-}
-
 /* Commits the open batch: fdatasync of every pages.jsonl written since the
  * last commit (once per file), its new length stored, COMMIT. */
-static int batch_commit(jobs *j)
+int batch_commit(jobs *j)
 {
     if (!j->tx_open || j->flushing)
         return 0;
@@ -335,16 +229,16 @@ static int batch_commit(jobs *j)
         if (!jb->dirty)
             continue;
         culprit = jb;
-        if (jb->out_fd < 0 || obuf_write(jb) < 0 || fdatasync(jb->out_fd) < 0) {
-            write_error(e, sizeof(e), jb->out_path, jb->out_fd < 0);
+        if (jb->out_fd < 0 || output_obuf_write(jb) < 0 || fdatasync(jb->out_fd) < 0) {
+            output_write_error(e, sizeof(e), jb->out_path, jb->out_fd < 0);
             goto fail;
         }
         if (store_job_set_committed(j->st, jb->id, jb->written) < 0)
             goto dberr;
         if (!jb->warc)
             continue;
-        if (jb->warc_fd < 0 || wbuf_write(jb) < 0 || fdatasync(jb->warc_fd) < 0) {
-            write_error(e, sizeof(e), jb->warc_path, jb->warc_fd < 0);
+        if (jb->warc_fd < 0 || output_wbuf_write(jb) < 0 || fdatasync(jb->warc_fd) < 0) {
+            output_write_error(e, sizeof(e), jb->warc_path, jb->warc_fd < 0);
             goto fail;
         }
         if (store_job_set_warc_committed(j->st, jb->id, jb->warc_written) < 0)
@@ -378,7 +272,7 @@ int jobs_flush(jobs *j) { return batch_commit(j); }
 static void group_cb(uv_timer_t *t) { batch_commit(t->data); }
 
 /* Opens the batch (BEGIN IMMEDIATE) if none is open; its timer starts. */
-static int batch_begin(jobs *j)
+int batch_begin(jobs *j)
 {
     if (j->tx_open)
         return 0;
@@ -396,8 +290,8 @@ static void job_close_output(jobs *j, job *jb)
 {
     if (jb->dirty)
         batch_commit(j);
-    job_close_fd(jb);
-    cache_clear(jb); /* read again if the job runs again */
+    output_close_fd(jb);
+    sched_cache_clear(jb); /* read again if the job runs again */
     /* An ended job stays listed, for good: what it held for crawling goes
      * back now (each of a long daemon's jobs kept its batch buffer, row
      * cache and trap counters, ~2 MB for a 50,000-page job: the soak's RSS
@@ -419,7 +313,7 @@ static void job_close_output(jobs *j, job *jb)
 
 /* Marks a failure that stops the job; its pending rows stay for a look.
  * The open batch is committed first (the job's state is written after it). */
-static void job_fail(jobs *j, job *jb, const char *fmt, const char *detail)
+void job_fail(jobs *j, job *jb, const char *fmt, const char *detail)
 {
     if (jb->state == JOB_FAILED)
         return;
@@ -431,14 +325,14 @@ static void job_fail(jobs *j, job *jb, const char *fmt, const char *detail)
     j->pending -= jb->pending;
     jb->pending = 0;
     jb->state = JOB_FAILED;
-    jb->ended = now_unix();
+    jb->ended = jobs_now_unix();
     store_job_set_state(j->st, jb->id, "failed", jb->ended, jb->error);
     if (jb->in_flight == 0)
         job_close_output(j, jb);
 }
 
 /* A job ends when nothing is pending or in flight. */
-static void job_maybe_end(jobs *j, job *jb)
+void job_maybe_end(jobs *j, job *jb)
 {
     if (jb->pending != 0 || jb->in_flight != 0)
         return;
@@ -448,14 +342,14 @@ static void job_maybe_end(jobs *j, job *jb)
         return;
     if (job_active(jb)) {
         jb->state = JOB_DONE;
-        jb->ended = now_unix();
+        jb->ended = jobs_now_unix();
         if (store_job_set_state(j->st, jb->id, "done", jb->ended, NULL) < 0)
             log_error("jobs", "cannot store job state", "job=%lld error=\"%s\"", jb->id,
                       store_errmsg(j->st));
         log_info("jobs", "job done", "job=%lld done=%ld failed=%ld", jb->id, jb->done, jb->failed);
     }
     if (!jb->ended)
-        jb->ended = now_unix();
+        jb->ended = jobs_now_unix();
     job_close_output(j, jb);
 }
 
@@ -467,90 +361,6 @@ static void wake_cb(uv_timer_t *t)
     j->wake_at = 0;
     if (j->on_wake)
         j->on_wake(j->wake_ud);
-}
-
-static int job_open_output(job *jb, int create, char *err, size_t errlen)
-{
-    if (mkdir(jb->out_dir, 0755) < 0 && errno != EEXIST) {
-        snprintf(err, errlen, "cannot create %s: %s", jb->out_dir, strerror(errno));
-        return -1;
-    }
-    /* O_NOFOLLOW: a pages.jsonl planted as a symlink never sends the
-     * output (or its truncation) outside the job's directory. */
-    jb->out_fd = open(jb->out_path,
-                      O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | (create ? O_TRUNC : 0),
-                      0644);
-    if (jb->out_fd < 0) {
-        snprintf(err, errlen, "cannot open %s: %s", jb->out_path, strerror(errno));
-        return -1;
-    }
-    if (!jb->warc)
-        return 0;
-    jb->warc_fd = open(jb->warc_path,
-                       O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | (create ? O_TRUNC : 0),
-                       0644);
-    if (jb->warc_fd < 0) {
-        snprintf(err, errlen, "cannot open %s: %s", jb->warc_path, strerror(errno));
-        return -1; /* out_fd stays open: the caller's failure path closes both */
-    }
-    return 0;
-}
-
-/* The warcinfo record that opens a new crawl.warc.gz: who wrote it, the
- * format, and the job's options; written and fdatasync'd before the job's
- * transaction commits with its length. */
-static int job_write_warcinfo(jobs *j, job *jb, const char *opts_json, char *err, size_t errlen)
-{
-    char id[WARC_ID_SIZE], date[WARC_DATE_SIZE];
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    warc_date(date, &now);
-    warc_buf info = {0}, out = {0};
-    int rc = -1;
-    if (warc_record_id(id) < 0) {
-        snprintf(err, errlen, "warcinfo: no random bytes for a record id");
-        goto out;
-    }
-    char head[1024];
-    int hn = snprintf(head, sizeof(head),
-                      "software: crawld/%s\r\n"
-                      "format: WARC File Format 1.1\r\n"
-                      "conformsTo: http://iipc.github.io/warc-specifications/specifications/"
-                      "warc-format/warc-1.1/\r\n"
-                      "http-header-user-agent: %.300s\r\n"
-                      "robots: %s\r\n"
-                      "crawld-job: %lld\r\n"
-                      "crawld-payload: decoded (curl undid Content-Encoding and "
-                      "Transfer-Encoding; the response headers are rewritten to match and the "
-                      "originals kept as X-Crawld-Original-*)\r\n"
-                      "crawld-options: ",
-                      CRAWLD_VERSION, j->cfg->user_agent, jb->obey_robots ? "obey" : "ignore",
-                      jb->id);
-    if (hn < 0 || (size_t)hn >= sizeof(head) || warc_buf_append(&info, head, (size_t)hn) < 0 ||
-        warc_buf_append(&info, opts_json, strlen(opts_json)) < 0 ||
-        warc_buf_append(&info, "\r\n", 2) < 0) {
-        snprintf(err, errlen, "warcinfo: out of memory");
-        goto out;
-    }
-    warc_field f[] = {{"WARC-Record-ID", id},
-                      {"WARC-Date", date},
-                      {"WARC-Filename", "crawl.warc.gz"},
-                      {"Content-Type", "application/warc-fields"}};
-    if (warc_append_record(&out, "warcinfo", f, sizeof(f) / sizeof(f[0]), info.p, info.len,
-                           NULL, 0) < 0) {
-        snprintf(err, errlen, "warcinfo: out of memory");
-        goto out;
-    }
-    if (write_all(jb->warc_fd, out.p, out.len) < 0 || fdatasync(jb->warc_fd) < 0) {
-        snprintf(err, errlen, "write %s: %s", jb->warc_path, strerror(errno));
-        goto out;
-    }
-    jb->warc_written = jb->warc_committed = (long long)out.len;
-    rc = 0;
-out:
-    warc_buf_release(&info);
-    warc_buf_release(&out);
-    return rc;
 }
 
 typedef struct load_ctx {
@@ -626,38 +436,15 @@ static int load_job(void *ud, const store_job *r)
             x->errors++;
             return 0;
         }
-        if (job_open_output(jb, 0, err, sizeof(err)) < 0) {
+        if (output_open(jb, 0, err, sizeof(err)) < 0) {
             job_fail(j, jb, "%s", err);
             x->errors++;
             return 0;
         }
-        struct stat stt;
-        if (fstat(jb->out_fd, &stt) == 0 && stt.st_size < jb->committed)
-            log_error("jobs", "output shorter than its committed length", "job=%lld size=%lld "
-                      "committed=%lld", jb->id, (long long)stt.st_size, jb->committed);
-        else if (fstat(jb->out_fd, &stt) == 0 && stt.st_size > jb->committed) {
-            if (ftruncate(jb->out_fd, jb->committed) < 0) {
-                job_fail(j, jb, "cannot cut pages.jsonl back: %s", strerror(errno));
-                return 0;
-            }
-            log_info("jobs", "output cut back to its last commit", "job=%lld from=%lld to=%lld",
-                     jb->id, (long long)stt.st_size, jb->committed);
+        if (output_cut_back(jb, err, sizeof(err)) < 0) {
+            job_fail(j, jb, "%s", err);
+            return 0;
         }
-        jb->written = jb->committed;
-        if (jb->warc && fstat(jb->warc_fd, &stt) == 0) {
-            if (stt.st_size < jb->warc_committed)
-                log_error("jobs", "WARC shorter than its committed length", "job=%lld size=%lld "
-                          "committed=%lld", jb->id, (long long)stt.st_size, jb->warc_committed);
-            else if (stt.st_size > jb->warc_committed) {
-                if (ftruncate(jb->warc_fd, jb->warc_committed) < 0) {
-                    job_fail(j, jb, "cannot cut crawl.warc.gz back: %s", strerror(errno));
-                    return 0;
-                }
-                log_info("jobs", "WARC cut back to its last commit", "job=%lld from=%lld to=%lld",
-                         jb->id, (long long)stt.st_size, jb->warc_committed);
-            }
-        }
-        jb->warc_written = jb->warc_committed;
         j->pending += jb->pending;
         log_info("jobs", "job resumed", "job=%lld state=%s pending=%ld done=%ld failed=%ld",
                  jb->id, job_state_str(jb->state), jb->pending, jb->done, jb->failed);
@@ -709,7 +496,7 @@ int jobs_init(jobs *j, uv_loop_t *loop, const crawld_config *cfg, char *err, siz
         if (jb->held && jb->state == JOB_PAUSED) {
             log_warn("jobs", "job held after an output error; retrying", "job=%lld error=\"%s\"",
                      jb->id, jb->error);
-            retry_arm(j);
+            batch_retry_arm(j);
         }
     return 0;
 }
@@ -738,7 +525,7 @@ void jobs_free(jobs *j)
     jobs_page *p = j->flight, *pn;
     for (; p; p = pn) {
         pn = p->next;
-        page_free(p);
+        jobs_page_free(p);
     }
     j->flight = NULL;
     store_close(j->st);
@@ -755,103 +542,6 @@ job *jobs_find(jobs *j, long long id)
 }
 
 /* ---- submit ---- */
-
-/* mkdir -p of rel under the directory root, one component at a time from
- * a descriptor of its parent, never following a symlink (O_NOFOLLOW): a
- * symlinked directory under the root cannot make anything be created
- * outside it. */
-static int mkdir_under(const char *root, const char *rel, char *err, size_t errlen)
-{
-    int dfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0) {
-        snprintf(err, errlen, "output root %s: %s", root, strerror(errno));
-        return -1;
-    }
-    char comp[NAME_MAX + 1];
-    const char *s = rel;
-    while (*s) {
-        size_t n = strcspn(s, "/");
-        if (n > NAME_MAX) {
-            snprintf(err, errlen, "a path component is longer than %d bytes", NAME_MAX);
-            close(dfd);
-            return -1;
-        }
-        memcpy(comp, s, n);
-        comp[n] = '\0';
-        s += n;
-        s += *s == '/';
-        if (n == 0 || strcmp(comp, ".") == 0)
-            continue;
-        if (mkdirat(dfd, comp, 0755) < 0 && errno != EEXIST) {
-            snprintf(err, errlen, "cannot create %s: %s", comp, strerror(errno));
-            close(dfd);
-            return -1;
-        }
-        int nfd = openat(dfd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        close(dfd);
-        if (nfd < 0) {
-            snprintf(err, errlen, "%s is not a directory under the output root (%s)", comp,
-                     errno == ELOOP || errno == ENOTDIR ? "a symlink or a file" : strerror(errno));
-            return -1;
-        }
-        dfd = nfd;
-    }
-    close(dfd);
-    return 0;
-}
-
-/* dir (absolute, or relative to the output root) must end up strictly
- * under the output root, with no ".." component and no symlink leading out. */
-static int resolve_output(jobs *j, const char *want, char *out, size_t cap, char *err,
-                          size_t errlen)
-{
-    char root[PATH_MAX], path[PATH_MAX * 2], real[PATH_MAX];
-    if (!realpath(j->output_dir, root)) {
-        snprintf(err, errlen, "output root %s: %s", j->output_dir, strerror(errno));
-        return -1;
-    }
-    if (want[0] == '/')
-        snprintf(path, sizeof(path), "%s", want);
-    else
-        snprintf(path, sizeof(path), "%s/%s", root, want);
-    const char *s = path;
-    while (*s) { /* any ".." component is refused before anything is made */
-        const char *e = s + strcspn(s, "/");
-        if (e - s == 2 && s[0] == '.' && s[1] == '.') {
-            snprintf(err, errlen, "--output %s: \"..\" is not allowed", want);
-            return -1;
-        }
-        s = *e ? e + 1 : e;
-    }
-    size_t rl = strlen(root), jl = strlen(j->output_dir);
-    int under = (strncmp(path, root, rl) == 0 && path[rl] == '/' && path[rl + 1]) ||
-                (strncmp(path, j->output_dir, jl) == 0 && path[jl] == '/' && path[jl + 1]);
-    if (!under) {
-        snprintf(err, errlen, "--output %s is not under the output root %s", want, j->output_dir);
-        return -1;
-    }
-    if (mkdir_under(root, path + (strncmp(path, root, rl) == 0 && path[rl] == '/' ? rl : jl) + 1,
-                    err, errlen) < 0) {
-        snprintf(err + strlen(err), errlen - strlen(err), " (--output %s)", want);
-        return -1;
-    }
-    if (!realpath(path, real) || strncmp(real, root, rl) != 0 || real[rl] != '/') {
-        snprintf(err, errlen, "--output %s leads out of the output root %s", want,
-                 j->output_dir);
-        return -1;
-    }
-    for (job *jb = j->list; jb; jb = jb->next)
-        if (strcmp(jb->out_dir, real) == 0) {
-            snprintf(err, errlen, "--output %s is already job %lld's output", want, jb->id);
-            return -1;
-        }
-    if (strlen(real) >= cap) {
-        snprintf(err, errlen, "--output %s: path too long", want);
-        return -1;
-    }
-    memcpy(out, real, strlen(real) + 1);
-    return 0;
-}
 
 job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_opts *o, char *err,
                  size_t errlen)
@@ -891,7 +581,7 @@ job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_o
     snprintf(jb->scope_spec, sizeof(jb->scope_spec), "%s", o->scope ? o->scope : "host");
     if (o->name)
         snprintf(jb->name, sizeof(jb->name), "%s", o->name);
-    jb->created = now_unix();
+    jb->created = jobs_now_unix();
     scope_opts so;
     scope_opts_init(&so);
     so.max_depth = jb->depth;
@@ -900,7 +590,7 @@ job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_o
     if (!jb->scope)
         goto fail;
     if (o->output &&
-        resolve_output(j, o->output, jb->out_dir, sizeof(jb->out_dir), err, errlen) < 0)
+        output_resolve(j, o->output, jb->out_dir, sizeof(jb->out_dir), err, errlen) < 0)
         goto fail;
     opts = json_pack("{s:b, s:i, s:i, s:i, s:b, s:s, s:[]}", "js", jb->js, "depth", jb->depth,
                      "max_pages", jb->max_pages, "delay_ms", jb->delay_ms, "obey_robots",
@@ -936,10 +626,10 @@ job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_o
             goto dberr;
         jb->rows += r;
     }
-    if (job_open_output(jb, 1, err, errlen) < 0)
+    if (output_open(jb, 1, err, errlen) < 0)
         goto fail;
     if (jb->warc) {
-        if (job_write_warcinfo(j, jb, opts_s, err, errlen) < 0)
+        if (output_write_warcinfo(j, jb, opts_s, err, errlen) < 0)
             goto fail;
         if (store_job_set_warc_committed(j->st, id, jb->warc_committed) < 0)
             goto dberr;
@@ -964,7 +654,7 @@ fail:
         store_rollback(j->st);
     if (jb) {
         if (jb->out_fd >= 0) {
-            job_close_fd(jb);
+            output_close_fd(jb);
             unlink(jb->out_path);
             if (jb->warc)
                 unlink(jb->warc_path);
@@ -1003,18 +693,6 @@ static void count_record(jobs *j, job *jb, const frame_result *r)
         metrics_hist_observe(&j->js_hist, js);
 }
 
-/* Appends a page's WARC records (gzip members from the worker) to the
- * job's WARC buffer. 0; -1 on OOM. */
-static int warc_append(job *jb, const char *recs, size_t len)
-{
-    if (wbuf_reserve(jb, len) < 0)
-        return -1;
-    memcpy(jb->wbuf + jb->wbuf_len, recs, len);
-    jb->wbuf_len += len;
-    jb->warc_written += (long long)len;
-    return 0;
-}
-
 /* Appends the record line r->record (and, for a WARC job, the page's WARC
  * records) to the job's output, then puts the row's final state and, when
  * follow, the page's links in the open batch (group commit: the files are
@@ -1047,14 +725,15 @@ static int commit_record(jobs *j, job *jb, long long row_id, const char *url, in
     int failed = (r->flags & FR_FAILED) != 0, accepted = 0;
     size_t wbuf_was = jb->wbuf_len, obuf_was = jb->obuf_len;
     long long warc_was = jb->warc_written, written_was = jb->written;
-    if (jb->warc && r->warc_len && jb->warc_fd >= 0 && warc_append(jb, r->warc, r->warc_len) < 0) {
+    if (jb->warc && r->warc_len && jb->warc_fd >= 0 &&
+        output_warc_append(jb, r->warc, r->warc_len) < 0) {
         job_fail(j, jb, "%s", "out of memory buffering WARC records");
         goto out;
     }
     /* Buffered until the batch commits: one write per file per batch, then
      * its fdatasync (a crash before that loses only uncommitted records,
      * which the restart does again). */
-    if (obuf_append(jb, r->record, r->record_len) < 0) {
+    if (output_obuf_append(jb, r->record, r->record_len) < 0) {
         jb->wbuf_len = wbuf_was; /* the page's WARC records go with its line */
         jb->warc_written = warc_was;
         job_fail(j, jb, "%s", "out of memory buffering a record");
@@ -1144,8 +823,8 @@ out:
 
 /* commit_record for a record crawld made itself (robots-disallowed,
  * quarantined, refused by the worker): no links, no WARC records. */
-static int commit_json(jobs *j, job *jb, long long row_id, const char *url, int depth,
-                       int attempts, json_t *rec, int was_in_flight)
+int results_commit_json(jobs *j, job *jb, long long row_id, const char *url, int depth,
+                        int attempts, json_t *rec, int was_in_flight)
 {
     char *s = json_dumps(rec, JSON_COMPACT | JSON_REAL_PRECISION(10));
     if (!s) {
@@ -1171,8 +850,8 @@ static int commit_json(jobs *j, job *jb, long long row_id, const char *url, int 
     return accepted;
 }
 
-static json_t *synth_record(const char *url, int depth, const char *parent, int js, int attempts,
-                            const char *error)
+json_t *results_synth_record(const char *url, int depth, const char *parent, int js,
+                             int attempts, const char *error)
 {
     char ts[TIMEFMT_ISO_SIZE];
     timefmt_iso_now(ts, sizeof(ts));
@@ -1188,8 +867,6 @@ static json_t *synth_record(const char *url, int depth, const char *parent, int 
 
 /* ---- scheduling ---- */
 
-static uint64_t now_ms(jobs *j) { return uv_now(j->loop); }
-
 static jobs_page *page_new(jobs_page_kind kind, long long job_id, const char *url,
                            const char *origin)
 {
@@ -1201,7 +878,7 @@ static jobs_page *page_new(jobs_page_kind kind, long long job_id, const char *ur
     p->url = alloc_strdup(url);
     p->origin = alloc_strdup(origin);
     if (!p->url || !p->origin) {
-        page_free(p);
+        jobs_page_free(p);
         return NULL;
     }
     return p;
@@ -1236,7 +913,7 @@ static int cache_fill(jobs *j, job *jb)
             return -1;
     }
     if (jb->cache_stale)
-        cache_clear(jb);
+        sched_cache_clear(jb);
     int k = 0;
     for (int i = 0; i < jb->cache_n; i++)
         if (jb->cache[i].id)
@@ -1293,7 +970,7 @@ typedef struct disallowed_list {
 static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake, disallowed_list *dl)
 {
     jobs_page *got = NULL;
-    long long wall_ms = (long long)(now_unix() * 1000);
+    long long wall_ms = (long long)(jobs_now_unix() * 1000);
     int from = 0;
     if (jb->cache_stale || jb->cache_n == 0)
         if (cache_fill(j, jb) < 0)
@@ -1392,10 +1069,10 @@ static void record_disallowed(jobs *j, disallowed *d)
         job *jb = d->jb;
         store_row *row = &d->row;
         if (jb->state == JOB_RUNNING) {
-            json_t *rec = synth_record(row->url, row->depth, row->parent, jb->js, row->attempts,
-                                       d->why);
+            json_t *rec = results_synth_record(row->url, row->depth, row->parent, jb->js,
+                                               row->attempts, d->why);
             if (rec) {
-                commit_json(j, jb, row->id, row->url, row->depth, row->attempts, rec, 0);
+                results_commit_json(j, jb, row->id, row->url, row->depth, row->attempts, rec, 0);
                 json_decref(rec);
             }
         } else
@@ -1416,7 +1093,7 @@ static void arm_wake(jobs *j, uint64_t at, uint64_t now)
 
 jobs_page *jobs_next(jobs *j)
 {
-    uint64_t now = now_ms(j), wake = UINT64_MAX;
+    uint64_t now = jobs_now_ms(j), wake = UINT64_MAX;
     size_t n = 0;
     for (job *jb = j->list; jb; jb = jb->next)
         n++;
@@ -1454,14 +1131,14 @@ jobs_page *jobs_next(jobs *j)
 
 static void host_release(jobs *j, jobs_page *p, long delay_ms)
 {
-    polite_host *h = politeness_get(&j->pol, p->origin, now_ms(j));
+    polite_host *h = politeness_get(&j->pol, p->origin, jobs_now_ms(j));
     if (h)
-        politeness_host_release(&j->pol, h, now_ms(j), delay_ms);
+        politeness_host_release(&j->pol, h, jobs_now_ms(j), delay_ms);
 }
 
 static void robots_done(jobs *j, jobs_page *p, json_t *rec)
 {
-    polite_host *h = politeness_get(&j->pol, p->origin, now_ms(j));
+    polite_host *h = politeness_get(&j->pol, p->origin, jobs_now_ms(j));
     if (!h)
         return;
     const char *err = json_string_value(json_object_get(rec, "error"));
@@ -1483,7 +1160,7 @@ static void robots_done(jobs *j, jobs_page *p, json_t *rec)
         snprintf(why, sizeof(why), "status %ld", status);
     int unread = robots_unreadable(status, err != NULL);
     job *jb = jobs_find(j, p->job_id);
-    politeness_robots_read(&j->pol, h, r, now_ms(j), unread ? why : NULL,
+    politeness_robots_read(&j->pol, h, r, jobs_now_ms(j), unread ? why : NULL,
                            jb ? jb->delay_ms : j->cfg->delay_ms);
     /* Two formats: log.c escapes every %s as a value, so the error pair
      * cannot come in through an argument. */
@@ -1507,7 +1184,7 @@ static int page_stale(jobs *j, jobs_page *p)
     host_release(j, p, jb ? jb->delay_ms : j->cfg->delay_ms);
     log_debug("jobs", "result dropped: its row was rolled back", "job=%lld url=\"%s\"",
               p->job_id, p->url);
-    page_free(p);
+    jobs_page_free(p);
     if (jb) {
         jb->in_flight--;
         j->in_flight--;
@@ -1523,7 +1200,7 @@ void jobs_page_done(jobs *j, jobs_page *p, frame_result *r)
         json_t *rec = json_loadb(r->record, r->record_len, 0, NULL);
         robots_done(j, p, rec);
         json_decref(rec);
-        page_free(p);
+        jobs_page_free(p);
         return;
     }
     if (page_stale(j, p))
@@ -1531,7 +1208,7 @@ void jobs_page_done(jobs *j, jobs_page *p, frame_result *r)
     job *jb = jobs_find(j, p->job_id);
     host_release(j, p, jb ? jb->delay_ms : j->cfg->delay_ms);
     if (!jb) {
-        page_free(p);
+        jobs_page_free(p);
         return;
     }
     /* Links are followed from a 2xx HTML page without nofollow, in a running
@@ -1545,7 +1222,7 @@ void jobs_page_done(jobs *j, jobs_page *p, frame_result *r)
                  (!alias || scope_check(jb->scope, alias, p->depth) == SCOPE_IN);
     commit_record(j, jb, p->row_id, p->url, p->depth, p->attempts, r, follow, alias, 1);
     alloc_strfree(alias);
-    page_free(p);
+    jobs_page_free(p);
 }
 
 void jobs_page_done_json(jobs *j, jobs_page *p, json_t *record)
@@ -1581,10 +1258,10 @@ int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts
     flight_remove(j, p);
     snprintf(p->last_error, sizeof(p->last_error), "%s", reason);
     if (p->kind == JOBS_ROBOTS) {
-        polite_host *h = politeness_get(&j->pol, p->origin, now_ms(j));
+        polite_host *h = politeness_get(&j->pol, p->origin, jobs_now_ms(j));
         if (h)
-            politeness_robots_failed(&j->pol, h, max_attempts, now_ms(j));
-        page_free(p);
+            politeness_robots_failed(&j->pol, h, max_attempts, jobs_now_ms(j));
+        jobs_page_free(p);
         return 0;
     }
     if (page_stale(j, p))
@@ -1592,7 +1269,7 @@ int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts
     job *jb = jobs_find(j, p->job_id);
     host_release(j, p, jb ? jb->delay_ms : j->cfg->delay_ms);
     if (!jb) {
-        page_free(p);
+        jobs_page_free(p);
         return 0;
     }
     int quarantined = 0;
@@ -1620,11 +1297,11 @@ int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts
     } else {
         char err[200];
         snprintf(err, sizeof(err), "quarantined: %s (%d attempts)", reason, p->attempts);
-        json_t *rec = synth_record(p->url, p->depth, p->parent, p->js, p->attempts, err);
+        json_t *rec = results_synth_record(p->url, p->depth, p->parent, p->js, p->attempts, err);
         if (rec) {
             /* Counted once its record is in the batch (a held job keeps
              * the row pending; a rolled-back batch takes the count back). */
-            if (commit_json(j, jb, p->row_id, p->url, p->depth, p->attempts, rec, 1)) {
+            if (results_commit_json(j, jb, p->row_id, p->url, p->depth, p->attempts, rec, 1)) {
                 jb->quarantined++;
                 jb->tx_quarantined++;
                 quarantined = 1;
@@ -1632,7 +1309,7 @@ int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts
             json_decref(rec);
         }
     }
-    page_free(p);
+    jobs_page_free(p);
     return quarantined;
 }
 
@@ -1640,20 +1317,20 @@ void jobs_page_unstarted(jobs *j, jobs_page *p)
 {
     flight_remove(j, p);
     if (p->kind == JOBS_ROBOTS) {
-        polite_host *h = politeness_get(&j->pol, p->origin, now_ms(j));
+        polite_host *h = politeness_get(&j->pol, p->origin, jobs_now_ms(j));
         if (h)
             politeness_robots_lost(h);
-        page_free(p);
+        jobs_page_free(p);
         return;
     }
     if (page_stale(j, p))
         return;
     job *jb = jobs_find(j, p->job_id);
-    polite_host *h = politeness_get(&j->pol, p->origin, now_ms(j));
+    polite_host *h = politeness_get(&j->pol, p->origin, jobs_now_ms(j));
     if (h)
         politeness_host_unstarted(h);
     if (!jb) {
-        page_free(p);
+        jobs_page_free(p);
         return;
     }
     jb->in_flight--;
@@ -1669,7 +1346,7 @@ void jobs_page_unstarted(jobs *j, jobs_page *p)
         jb->pending++;
         j->pending++;
     }
-    page_free(p);
+    jobs_page_free(p);
 }
 
 /* ---- control ---- */
@@ -1687,13 +1364,13 @@ int jobs_cancel(jobs *j, job *jb)
         if (p->kind == JOBS_PAGE && p->job_id == jb->id && !p->stale &&
             store_frontier_requeue(j->st, p->row_id, p->attempts - 1, 0, p->no_js) < 0)
             goto dberr;
-    if (store_job_set_state(j->st, jb->id, "cancelled", now_unix(), NULL) < 0 ||
+    if (store_job_set_state(j->st, jb->id, "cancelled", jobs_now_unix(), NULL) < 0 ||
         store_commit(j->st) < 0)
         goto dberr;
     j->pending -= jb->pending;
     jb->pending = 0;
     jb->state = JOB_CANCELLED;
-    jb->ended = now_unix();
+    jb->ended = jobs_now_unix();
     if (jb->in_flight == 0)
         job_close_output(j, jb);
     return 0;
@@ -1745,14 +1422,14 @@ static int job_probe(jobs *j, job *jb, char *why, size_t cap)
         if (fallocate(f[i].fd, 0, (off_t)f[i].committed, (off_t)f[i].need) < 0) {
             if (errno == EOPNOTSUPP || errno == ENOSYS)
                 continue;
-            write_error(why, cap, f[i].path, 0);
+            output_write_error(why, cap, f[i].path, 0);
             if (ftruncate(f[i].fd, f[i].committed) < 0) /* a partial allocation */
                 log_warn("jobs", "cannot cut back after a probe", "job=%lld error=\"%s\"",
                          jb->id, strerror(errno));
             return -1;
         }
         if (ftruncate(f[i].fd, f[i].committed) < 0) {
-            write_error(why, cap, f[i].path, 0);
+            output_write_error(why, cap, f[i].path, 0);
             return -1;
         }
     }

@@ -7,6 +7,12 @@ the compiler finds them: the including file's own directory, then common/,
 worker/, daemon/ (the Makefile's -I order); an include that names no file
 of ours (system, Check, testutil.h) is left out.
 
+A module may span several .c files that share one internal header
+x_int.h: the header belongs to module x (daemon/jobs_int.h to daemon/jobs),
+and so does every .c file of its directory that includes it (daemon/sched.c,
+daemon/output.c, ... are daemon/jobs). Their calls into each other are one
+module's business; a circle through the group and anything else is still one.
+
     python3 tests/deps_check.py [--root DIR]
 
 prints every circle as `circle: a -> b -> a (modules in it: …)` with every
@@ -22,8 +28,42 @@ EXTS = (".c", ".h", ".cpp", ".hpp")
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 
 
-def module_of(path):
+INTERNAL = "_int.h"  # x_int.h: the internal header of module x
+
+
+def module_of(path, group=None):
+    if group and path in group:
+        return group[path]
+    if path.endswith(INTERNAL):
+        return path[: -len(INTERNAL)]
     return os.path.splitext(path)[0]
+
+
+def includes(root, f):
+    """[(line number, text, included name)] of f's `#include "…"` lines."""
+    out = []
+    with open(os.path.join(root, f), encoding="utf-8", errors="replace") as fp:
+        for n, line in enumerate(fp, 1):
+            hit = INCLUDE.match(line)
+            if hit:
+                out.append((n, line.strip(), hit.group(1)))
+    return out
+
+
+def groups(root, files):
+    """{file: module} for the .c files that include an internal header of
+    their own directory (x_int.h): they are module x."""
+    out = {}
+    for f in files:
+        if not f.endswith((".c", ".cpp")):
+            continue
+        d = os.path.dirname(f)
+        for _, _, name in includes(root, f):
+            cand = os.path.normpath(os.path.join(d, name))
+            if name.endswith(INTERNAL) and "/" not in name and os.path.isfile(
+                    os.path.join(root, cand)):
+                out[f] = module_of(cand)
+    return out
 
 
 def scan(root):
@@ -38,25 +78,22 @@ def scan(root):
             if name.endswith(EXTS) and os.path.isfile(os.path.join(full, name)):
                 files.append(d + "/" + name)
     known = set(files)
+    group = groups(root, files)
     deps, modules = {}, set()
     for f in files:
-        m = module_of(f)
+        m = module_of(f, group)
         modules.add(m)
         deps.setdefault(m, {})
-        with open(os.path.join(root, f), encoding="utf-8", errors="replace") as fp:
-            for n, line in enumerate(fp, 1):
-                hit = INCLUDE.match(line)
-                if not hit:
-                    continue
-                target = None
-                for base in [os.path.dirname(f)] + SEARCH:
-                    cand = os.path.normpath(os.path.join(base, hit.group(1)))
-                    if cand in known:
-                        target = cand
-                        break
-                if target is None or module_of(target) == m:
-                    continue
-                deps[m].setdefault(module_of(target), []).append((f, n, line.strip()))
+        for n, text, name in includes(root, f):
+            target = None
+            for base in [os.path.dirname(f)] + SEARCH:
+                cand = os.path.normpath(os.path.join(base, name))
+                if cand in known:
+                    target = cand
+                    break
+            if target is None or module_of(target, group) == m:
+                continue
+            deps[m].setdefault(module_of(target, group), []).append((f, n, text))
     return deps, modules
 
 

@@ -1,0 +1,83 @@
+/* jobs_int — what the files of the jobs module share and no one else sees:
+ * jobs.c (the job table), sched.c (which page goes next), results.c (what
+ * comes back for it), output.c (a job's files) and batch.c (group commit,
+ * hold and retry). Only those files include it; everything else uses
+ * jobs.h. The jobs struct and every job, page, file and timer in it stay
+ * the module's: these run on the loop's thread, like the public API. */
+#ifndef CRAWLD_JOBS_INT_H
+#define CRAWLD_JOBS_INT_H
+
+#include "jobs.h"
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+#include <uv.h>
+
+static inline double jobs_now_unix(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static inline uint64_t jobs_now_ms(jobs *j) { return uv_now(j->loop); }
+
+static inline int job_active(const job *jb)
+{
+    return jb->state == JOB_RUNNING || jb->state == JOB_PAUSED;
+}
+
+/* jobs.c: the job table */
+void jobs_page_free(jobs_page *p);
+/* Stops the job with a failure (fmt has one %s: detail); the open batch is
+ * committed first. */
+void job_fail(jobs *j, job *jb, const char *fmt, const char *detail);
+/* Ends the job (done) when nothing is pending or in flight. */
+void job_maybe_end(jobs *j, job *jb);
+
+/* sched.c: the scheduler */
+/* Empties the job's row cache (kept allocated). */
+void sched_cache_clear(job *jb);
+
+/* results.c: results and records */
+/* Puts a record crawld made into the batch, as a worker's would be; 1 when
+ * accepted. */
+int results_commit_json(jobs *j, job *jb, long long row_id, const char *url, int depth,
+                        int attempts, json_t *rec, int was_in_flight);
+/* A record of a page that was never fetched: url, depth, parent, error. */
+json_t *results_synth_record(const char *url, int depth, const char *parent, int js,
+                             int attempts, const char *error);
+
+/* output.c: a job's files */
+/* Checks an --output directory (strictly under the output root) and makes
+ * it; its real path into out. 0, or -1 with err. */
+int output_resolve(jobs *j, const char *want, char *out, size_t cap, char *err, size_t errlen);
+/* Opens pages.jsonl (and crawl.warc.gz); create: truncate them. */
+int output_open(job *jb, int create, char *err, size_t errlen);
+/* Writes and fdatasyncs a new crawl.warc.gz's warcinfo record. */
+int output_write_warcinfo(jobs *j, job *jb, const char *opts_json, char *err, size_t errlen);
+int output_cut_back(job *jb, char *err, size_t errlen);
+void output_close_fd(job *jb);
+/* "write PATH: strerror (ENAME)" from errno, or "closed". */
+void output_write_error(char *e, size_t cap, const char *path, int fd_closed);
+int output_obuf_append(job *jb, const char *s, size_t len);
+int output_warc_append(job *jb, const char *recs, size_t len);
+/* Write the buffered records (pages.jsonl, crawl.warc.gz) out: 0, or -1
+ * with errno. */
+int output_obuf_write(job *jb);
+int output_wbuf_write(job *jb);
+
+/* batch.c: group commit, hold and retry */
+/* Opens the batch (BEGIN IMMEDIATE) unless one is open. 0, or -1. */
+int batch_begin(jobs *j);
+/* Commits the open batch (files written and fdatasync'd first). 0, or -1
+ * when it failed and was rolled back. */
+int batch_commit(jobs *j);
+/* Rolls the open batch back and holds culprit (NULL: every job in it). */
+void batch_abort(jobs *j, const char *msg, job *culprit);
+/* Starts the retry timer unless it runs. */
+void batch_retry_arm(jobs *j);
+
+#endif
