@@ -1,0 +1,264 @@
+/* batch — group commit (see jobs.h, jobs_int.h): one write transaction
+ * shared by many results, committed after the files written in it are
+ * fdatasync'd; a failed batch is rolled back, its files cut back and its
+ * jobs held; the retry timer asks a held job's files and the database
+ * whether they answer again. */
+#include "jobs_int.h"
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static void retry_cb(uv_timer_t *t);
+
+static void tx_reset(job *jb)
+{
+    jb->tx_finished = jb->tx_done = jb->tx_failed = jb->tx_quarantined = 0;
+}
+
+void batch_retry_arm(jobs *j)
+{
+    if (j->retry.data && !uv_is_closing((uv_handle_t *)&j->retry) &&
+        !uv_is_active((uv_handle_t *)&j->retry))
+        uv_timer_start(&j->retry, retry_cb, JOBS_RETRY_MS, JOBS_RETRY_MS);
+}
+
+/* Pauses a job whose batch could not be committed, with msg as its error;
+ * retry_cb runs it again once its files and the database answer. persist:
+ * store the paused state (not when the database is what failed). A job the
+ * user paused stays the user's: it gets the error but no retry. */
+static void job_hold(jobs *j, job *jb, const char *msg, int persist)
+{
+    if (jb->state != JOB_RUNNING && !(jb->state == JOB_PAUSED && jb->held))
+        return;
+    int first = !jb->held;
+    snprintf(jb->error, sizeof(jb->error), "%s", msg);
+    jb->held = 1;
+    jb->state = JOB_PAUSED;
+    if (persist && store_job_set_state(j->st, jb->id, "paused", 0, jb->error) < 0)
+        log_error("jobs", "cannot store job state", "job=%lld error=\"%s\"", jb->id,
+                  store_errmsg(j->st));
+    if (first)
+        log_error("jobs", "job paused: its records cannot be committed; retrying",
+                  "job=%lld error=\"%s\" retry_ms=%d pending=%ld", jb->id, jb->error,
+                  JOBS_RETRY_MS, jb->pending);
+    batch_retry_arm(j);
+}
+
+/* Rolls the open batch back: every file written in it is cut back to its
+ * committed length and its job's counters move back (the batch's pages are
+ * pending again: they are fetched again). culprit (its file failed) is
+ * held with msg; when culprit is NULL the database failed and every job in
+ * the batch is held. */
+void batch_abort(jobs *j, const char *msg, job *culprit)
+{
+    store_rollback(j->st);
+    for (job *jb = j->list; jb; jb = jb->next) /* rows inserted or finished are undone */
+        jb->cache_stale = 1;
+    if (j->tx_open)
+        uv_timer_stop(&j->group);
+    j->tx_open = 0;
+    j->tx_pages = 0;
+    int was = j->flushing;
+    j->flushing = 1;
+    /* Pages handed out from rows the batch inserted: those rows are gone
+     * (and their ids may be given to other rows), so what comes back for
+     * them is dropped; the links are found again when their parent is. */
+    for (jobs_page *p = j->flight; p; p = p->next)
+        if (p->kind == JOBS_PAGE && p->row_id >= j->tx_min_row)
+            p->stale = 1;
+    j->tx_min_row = LLONG_MAX;
+    for (job *jb = j->list; jb; jb = jb->next) {
+        if (!jb->dirty)
+            continue;
+        jb->dirty = 0;
+        size_t need = (size_t)(jb->written - jb->committed);
+        size_t wneed = (size_t)(jb->warc_written - jb->warc_committed);
+        jb->obuf_len = 0;
+        jb->wbuf_len = 0;
+        if (jb->out_fd >= 0 && ftruncate(jb->out_fd, jb->committed) < 0)
+            log_error("jobs", "cannot cut back after a failed commit", "job=%lld error=\"%s\"",
+                      jb->id, strerror(errno));
+        if (jb->warc_fd >= 0 && ftruncate(jb->warc_fd, jb->warc_committed) < 0)
+            log_error("jobs", "cannot cut the WARC back after a failed commit",
+                      "job=%lld error=\"%s\"", jb->id, strerror(errno));
+        jb->written = jb->committed;
+        jb->warc_written = jb->warc_committed;
+        /* Counters from the database as it is again; a row in flight (and
+         * not stale) is pending there but not here. */
+        long c[ROW_STATE_COUNT], flying = 0;
+        for (const jobs_page *p = j->flight; p; p = p->next)
+            if (p->kind == JOBS_PAGE && p->job_id == jb->id && !p->stale)
+                flying++;
+        if (store_job_counts(j->st, jb->id, c) == 0) {
+            j->pending += c[ROW_PENDING] - flying - jb->pending;
+            jb->pending = c[ROW_PENDING] - flying;
+            j->done += c[ROW_DONE] - jb->done;
+            jb->done = c[ROW_DONE];
+            j->failed += c[ROW_FAILED] - jb->failed;
+            jb->failed = c[ROW_FAILED];
+            jb->rows = c[ROW_PENDING] + c[ROW_DONE] + c[ROW_FAILED] + c[ROW_DROPPED];
+        } else
+            log_error("jobs", "cannot recount a job after a rollback; its counters are off",
+                      "job=%lld error=\"%s\"", jb->id, store_errmsg(j->st));
+        j->pages_total -= jb->tx_done + jb->tx_failed;
+        jb->quarantined -= jb->tx_quarantined;
+        log_info("jobs", "batch rolled back", "job=%lld pages=%ld", jb->id, jb->tx_finished);
+        tx_reset(jb);
+        if (!culprit || jb == culprit) {
+            jb->hold_need = need > JOBS_PROBE_MIN ? need : JOBS_PROBE_MIN;
+            jb->hold_wneed = wneed > JOBS_PROBE_MIN ? wneed : JOBS_PROBE_MIN;
+            job_hold(j, jb, msg, culprit != NULL);
+        }
+    }
+    j->flushing = was;
+}
+
+/* Commits the open batch: fdatasync of every pages.jsonl written since the
+ * last commit (once per file), its new length stored, COMMIT. */
+int batch_commit(jobs *j)
+{
+    if (!j->tx_open || j->flushing)
+        return 0;
+    uv_timer_stop(&j->group);
+    j->flushing = 1;
+    char e[800];
+    job *culprit = NULL;
+    for (job *jb = j->list; jb; jb = jb->next) {
+        if (!jb->dirty)
+            continue;
+        culprit = jb;
+        if (jb->out_fd < 0 || output_obuf_write(jb) < 0 || fdatasync(jb->out_fd) < 0) {
+            output_write_error(e, sizeof(e), jb->out_path, jb->out_fd < 0);
+            goto fail;
+        }
+        if (store_job_set_committed(j->st, jb->id, jb->written) < 0)
+            goto dberr;
+        if (!jb->warc)
+            continue;
+        if (jb->warc_fd < 0 || output_wbuf_write(jb) < 0 || fdatasync(jb->warc_fd) < 0) {
+            output_write_error(e, sizeof(e), jb->warc_path, jb->warc_fd < 0);
+            goto fail;
+        }
+        if (store_job_set_warc_committed(j->st, jb->id, jb->warc_written) < 0)
+            goto dberr;
+    }
+    if (store_commit(j->st) < 0)
+        goto dberr;
+    j->tx_open = 0;
+    j->tx_pages = 0;
+    for (job *jb = j->list; jb; jb = jb->next)
+        if (jb->dirty) {
+            jb->committed = jb->written;
+            jb->warc_committed = jb->warc_written;
+            jb->dirty = 0;
+            tx_reset(jb);
+        }
+    j->tx_min_row = LLONG_MAX;
+    j->flushing = 0;
+    return 0;
+dberr:
+    snprintf(e, sizeof(e), "state database: %s", store_errmsg(j->st));
+    culprit = NULL;
+fail:
+    batch_abort(j, e, culprit);
+    j->flushing = 0;
+    return -1;
+}
+
+int jobs_flush(jobs *j) { return batch_commit(j); }
+
+static void group_cb(uv_timer_t *t) { batch_commit(t->data); }
+
+/* Opens the batch (BEGIN IMMEDIATE) if none is open; its timer starts. */
+int batch_begin(jobs *j)
+{
+    if (j->tx_open)
+        return 0;
+    j->tx_min_row = LLONG_MAX;
+    if (store_begin(j->st) < 0)
+        return -1;
+    j->tx_open = 1;
+    j->tx_pages = 0;
+    uv_timer_start(&j->group, group_cb, JOBS_GROUP_MS, 0);
+    return 0;
+}
+
+/* Whether a held job can go on: the database gives its write lock and each
+ * file takes the failed batch's bytes (fallocate, then cut back to the
+ * committed length; a filesystem without fallocate is taken at its word).
+ * 0, or -1 with why. */
+static int job_probe(jobs *j, job *jb, char *why, size_t cap)
+{
+    if (!j->tx_open && store_probe_write(j->st) < 0) {
+        snprintf(why, cap, "state database: %.300s", store_errmsg(j->st));
+        return -1;
+    }
+    struct {
+        int fd;
+        long long committed;
+        size_t need;
+        const char *path;
+    } f[2] = {{jb->out_fd, jb->committed, jb->hold_need, jb->out_path},
+              {jb->warc_fd, jb->warc_committed, jb->hold_wneed, jb->warc_path}};
+    for (int i = 0; i < (jb->warc ? 2 : 1); i++) {
+        if (f[i].fd < 0) {
+            snprintf(why, cap, "%.600s: not open", f[i].path);
+            return -1;
+        }
+        if (fallocate(f[i].fd, 0, (off_t)f[i].committed, (off_t)f[i].need) < 0) {
+            if (errno == EOPNOTSUPP || errno == ENOSYS)
+                continue;
+            output_write_error(why, cap, f[i].path, 0);
+            if (ftruncate(f[i].fd, f[i].committed) < 0) /* a partial allocation */
+                log_warn("jobs", "cannot cut back after a probe", "job=%lld error=\"%s\"",
+                         jb->id, strerror(errno));
+            return -1;
+        }
+        if (ftruncate(f[i].fd, f[i].committed) < 0) {
+            output_write_error(why, cap, f[i].path, 0);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void retry_cb(uv_timer_t *t)
+{
+    jobs *j = t->data;
+    int left = 0, resumed = 0;
+    for (job *jb = j->list; jb; jb = jb->next) {
+        if (!jb->held)
+            continue;
+        if (jb->state != JOB_PAUSED) {
+            jb->held = 0;
+            continue;
+        }
+        char why[700];
+        if (job_probe(j, jb, why, sizeof(why)) < 0) {
+            log_debug("jobs", "held job still blocked", "job=%lld error=\"%s\"", jb->id, why);
+            left++;
+            continue;
+        }
+        if (store_job_set_state(j->st, jb->id, "running", 0, NULL) < 0) {
+            log_debug("jobs", "held job still blocked", "job=%lld error=\"state database: %s\"",
+                      jb->id, store_errmsg(j->st));
+            left++;
+            continue;
+        }
+        log_info("jobs", "held job runs again", "job=%lld was=\"%s\" pending=%ld", jb->id,
+                 jb->error, jb->pending);
+        jb->held = 0;
+        jb->error[0] = '\0';
+        jb->state = JOB_RUNNING;
+        resumed++;
+    }
+    if (!left)
+        uv_timer_stop(t);
+    if (resumed && j->on_wake)
+        j->on_wake(j->wake_ud);
+}
