@@ -1,0 +1,297 @@
+/* sched — which page goes next (jobs_next, see jobs.h): round-robin over
+ * running jobs, each job's cache of pending rows, the politeness and
+ * robots checks, robots.txt tasks, the records of robots-disallowed rows,
+ * and the wake timer for when a waiting host is ready. */
+#include "jobs_int.h"
+#include "alloc.h"
+#include "log.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+void sched_cache_clear(job *jb)
+{
+    if (jb->cache)
+        store_rows_free(jb->cache, jb->cache_n);
+    jb->cache_n = 0;
+    jb->cache_end_id = 0;
+    jb->cache_complete = 0;
+    jb->cache_stale = 0;
+}
+
+static int row_in_flight(const jobs *j, long long row_id)
+{
+    for (const jobs_page *p = j->flight; p; p = p->next)
+        if (p->kind == JOBS_PAGE && p->row_id == row_id && !p->stale)
+            return 1;
+    return 0;
+}
+
+static void wake_cb(uv_timer_t *t)
+{
+    jobs *j = t->data;
+    j->wake_at = 0;
+    if (j->on_wake)
+        j->on_wake(j->wake_ud);
+}
+
+static jobs_page *page_new(jobs_page_kind kind, long long job_id, const char *url,
+                           const char *origin)
+{
+    jobs_page *p = ALLOC_NEW(jobs_page);
+    if (!p)
+        return NULL;
+    p->kind = kind;
+    p->job_id = job_id;
+    p->url = alloc_strdup(url);
+    p->origin = alloc_strdup(origin);
+    if (!p->url || !p->origin) {
+        jobs_page_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+static jobs_page *robots_task(jobs *j, job *jb, polite_host *h)
+{
+    char url[600];
+    snprintf(url, sizeof(url), "%s/robots.txt", h->origin);
+    jobs_page *p = page_new(JOBS_ROBOTS, jb->id, url, h->origin);
+    if (!p)
+        return NULL;
+    p->raw_body = ROBOTS_RAW_BODY;
+    p->max_redirects = ROBOTS_MAX_REDIRECTS;
+    p->attempts = 1;
+    politeness_robots_fetching(h);
+    p->next = j->flight;
+    j->flight = p;
+    j->robots_fetches++;
+    log_debug("jobs", "fetching robots.txt", "host=\"%s\" job=%lld", h->origin, jb->id);
+    return p;
+}
+
+/* Reads more pending rows into the job's cache: from the start when stale,
+ * else after the last one read. Taken rows are dropped first. The number
+ * read, -1 on a database error. */
+static int cache_fill(jobs *j, job *jb)
+{
+    if (!jb->cache) {
+        jb->cache = alloc_zeroed(JOBS_CACHE_ROWS * sizeof(store_row));
+        if (!jb->cache)
+            return -1;
+    }
+    if (jb->cache_stale)
+        sched_cache_clear(jb);
+    int k = 0;
+    for (int i = 0; i < jb->cache_n; i++)
+        if (jb->cache[i].id)
+            jb->cache[k++] = jb->cache[i];
+    jb->cache_n = k;
+    if (jb->cache_complete || k == JOBS_CACHE_ROWS)
+        return 0;
+    int want = JOBS_CACHE_ROWS - k;
+    int n = store_frontier_window(j->st, jb->id, jb->cache_end_id, want, jb->cache + k);
+    if (n < 0)
+        return -1;
+    if (n)
+        jb->cache_end_id = jb->cache[k + n - 1].id;
+    if (n < want)
+        jb->cache_complete = 1;
+    /* A row handed out is pending in the database until its record (or
+     * its return) but never in the cache: a copy cached now would outlive
+     * the page's end and be handed out a second time. */
+    int kept = 0;
+    for (int i = k; i < k + n; i++) {
+        if (row_in_flight(j, jb->cache[i].id))
+            store_rows_free(&jb->cache[i], 1);
+        else
+            jb->cache[k + kept++] = jb->cache[i];
+    }
+    jb->cache_n += kept;
+    return n;
+}
+
+static void cache_drop(store_row *r)
+{
+    store_rows_free(r, 1); /* id 0: taken */
+}
+
+/* A row its host's robots.txt disallows, taken out of its job's cache by
+ * job_take and given its record by record_disallowed once the look for the
+ * next page is over: looking writes nothing, so a failed write cannot cut
+ * a look short, and the row, out of the cache, is recorded once. */
+typedef struct disallowed {
+    struct disallowed *next;
+    job *jb;
+    store_row row; /* its strings are this entry's */
+    char why[400];
+} disallowed;
+
+typedef struct disallowed_list {
+    disallowed *head, **tail;
+} disallowed_list;
+
+/* The first row of the job's cache that may go now (politeness, robots,
+ * not_before), looking at JOBS_CACHE_ROWS rows at most: the page, a
+ * robots.txt task for its host, or NULL (with *wake lowered to when a
+ * skipped row may go). Rows robots.txt disallows are moved to dl. */
+static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake, disallowed_list *dl)
+{
+    jobs_page *got = NULL;
+    long long wall_ms = (long long)(jobs_now_unix() * 1000);
+    int from = 0;
+    if (jb->cache_stale || jb->cache_n == 0)
+        if (cache_fill(j, jb) < 0)
+            return NULL;
+    for (int pass = 0; pass < 2 && !got && jb->state == JOB_RUNNING; pass++) {
+        for (int i = from; i < jb->cache_n && !got && jb->state == JOB_RUNNING; i++) {
+            store_row *r = &jb->cache[i];
+            if (!r->id)
+                continue;
+            if (row_in_flight(j, r->id))
+                continue;
+            if (r->not_before > wall_ms) {
+                uint64_t at = now + (uint64_t)(r->not_before - wall_ms);
+                if (at < *wake)
+                    *wake = at;
+                continue;
+            }
+            polite_host *h = politeness_get(&j->pol, r->host, now);
+            if (!h)
+                continue;
+            if (jb->obey_robots) {
+                if (!politeness_robots_known(h)) {
+                    if (politeness_robots_needed(h))
+                        got = robots_task(j, jb, h);
+                    continue;
+                }
+                const char *path = NULL;
+                char origin[512];
+                politeness_origin(r->url, origin, sizeof(origin), &path);
+                if (!politeness_robots_allow(h, path)) {
+                    disallowed *d = ALLOC_NEW(disallowed);
+                    if (!d) /* stays cached: looked at again next time */
+                        continue;
+                    d->jb = jb;
+                    d->row = *r;
+                    *r = (store_row){0}; /* taken: its strings are d's now */
+                    const char *unread = politeness_robots_why(h);
+                    if (unread)
+                        snprintf(d->why, sizeof(d->why),
+                                 "robots: disallowed (robots.txt unreadable: %.300s)", unread);
+                    else
+                        snprintf(d->why, sizeof(d->why), "robots: disallowed");
+                    *dl->tail = d;
+                    dl->tail = &d->next;
+                    continue;
+                }
+            }
+            if (!politeness_host_may_start(h, now, j->cfg->per_host_concurrency, wake))
+                continue;
+            jobs_page *p = page_new(JOBS_PAGE, jb->id, r->url, r->host);
+            if (!p)
+                continue;
+            p->row_id = r->id;
+            p->depth = r->depth;
+            p->attempts = r->attempts + 1;
+            p->no_js = r->no_js;
+            p->js = jb->js && !r->no_js;
+            p->warc = jb->warc;
+            if (r->parent) { /* moved, not copied */
+                p->parent = r->parent;
+                r->parent = NULL;
+            }
+            cache_drop(r);
+            politeness_host_take(&j->pol, h, now, jb->delay_ms);
+            p->next = j->flight;
+            j->flight = p;
+            jb->pending--;
+            jb->in_flight++;
+            j->pending--;
+            j->in_flight++;
+            got = p;
+        }
+        if (got || jb->cache_complete)
+            break;
+        /* Nothing here may go: read the rows after these, as many as the
+         * cache has room for (JOBS_CACHE_ROWS looked at per call, as before).
+         * The fill keeps the rows still cached first, in order. */
+        int kept = 0;
+        for (int i = 0; i < jb->cache_n; i++)
+            kept += jb->cache[i].id != 0;
+        if (cache_fill(j, jb) <= 0)
+            break;
+        from = kept;
+    }
+    return got;
+}
+
+/* Gives each row of the list its record ("robots: disallowed…", without a
+ * fetch) and frees the list. A row whose job stopped running before its
+ * turn (a commit of the rows before it failed and held the job) gets
+ * none: it is pending still and read again when the job runs. */
+static void record_disallowed(jobs *j, disallowed *d)
+{
+    while (d) {
+        disallowed *next = d->next;
+        job *jb = d->jb;
+        store_row *row = &d->row;
+        if (jb->state == JOB_RUNNING) {
+            json_t *rec = results_synth_record(row->url, row->depth, row->parent, jb->js,
+                                               row->attempts, d->why);
+            if (rec) {
+                results_commit_json(j, jb, row->id, row->url, row->depth, row->attempts, rec, 0);
+                json_decref(rec);
+            }
+        } else
+            jb->cache_stale = 1;
+        cache_drop(row);
+        ALLOC_FREE(d);
+        d = next;
+    }
+}
+
+static void arm_wake(jobs *j, uint64_t at, uint64_t now)
+{
+    if (j->wake_at && j->wake_at <= at)
+        return;
+    j->wake_at = at;
+    uv_timer_start(&j->wake, wake_cb, at > now ? at - now : 0, 0);
+}
+
+jobs_page *jobs_next(jobs *j)
+{
+    uint64_t now = jobs_now_ms(j), wake = UINT64_MAX;
+    size_t n = 0;
+    for (job *jb = j->list; jb; jb = jb->next)
+        n++;
+    if (n == 0)
+        return NULL;
+    job **order = alloc_new(n * sizeof(job *));
+    if (!order)
+        return NULL;
+    /* Ascending ids, starting after the job that got the last page. */
+    size_t k = 0, first = 0;
+    for (job *jb = j->list; jb; jb = jb->next)
+        order[n - 1 - k++] = jb;
+    while (first < n && order[first]->id <= j->rr_last)
+        first++;
+    jobs_page *got = NULL;
+    disallowed_list dl = {NULL, &dl.head};
+    for (size_t i = 0; i < n && !got; i++) {
+        job *jb = order[(first + i) % n];
+        if (jb->state != JOB_RUNNING || jb->pending <= 0)
+            continue;
+        got = job_take(j, jb, now, &wake, &dl);
+        if (got)
+            j->rr_last = jb->id;
+    }
+    alloc_free(order, n * sizeof(job *));
+    /* After the look, not inside it: got is already out, so a record that
+     * ends or holds a job cannot change what was chosen. */
+    record_disallowed(j, dl.head);
+    if (!got && wake != UINT64_MAX)
+        arm_wake(j, wake, now);
+    return got;
+}
