@@ -1,0 +1,429 @@
+/* results — what comes back for a page given out (jobs_page_done,
+ * jobs_page_done_json, jobs_page_failed, jobs_page_unstarted): its record
+ * and links into the open batch exactly once (commit_record), a robots.txt
+ * read into its host's rules, a requeue, a JS-off retry or a quarantine. */
+#include "jobs_int.h"
+#include "alloc.h"
+#include "log.h"
+#include "timefmt.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void flight_remove(jobs *j, jobs_page *p)
+{
+    for (jobs_page **pp = &j->flight; *pp; pp = &(*pp)->next)
+        if (*pp == p) {
+            *pp = p->next;
+            p->next = NULL;
+            return;
+        }
+}
+
+/* The metrics of one record written: its status class, bytes and times.
+ * A few additions per page (metrics.h). */
+static void count_record(jobs *j, job *jb, const frame_result *r)
+{
+    int failed = (r->flags & FR_FAILED) != 0;
+    jb->pages_class[metrics_class_of((long)r->status, failed)]++;
+    if (r->bytes > 0)
+        j->bytes_fetched += (long long)r->bytes;
+    j->fetch_s += (double)r->fetch_us / 1e6;
+    j->parse_s += (double)r->parse_us / 1e6;
+    double js = (double)r->js_us / 1e6;
+    j->js_s += js;
+    if (!failed && (r->flags & FR_JS)) /* pages whose scripts ran */
+        metrics_hist_observe(&j->js_hist, js);
+}
+
+/* Appends the record line r->record (and, for a WARC job, the page's WARC
+ * records) to the job's output, then puts the row's final state and, when
+ * follow, the page's links in the open batch (group commit: the files are
+ * fdatasync'd and their new lengths stored when the batch commits). The
+ * links (r->links) are edited in place into strings. was_in_flight: the
+ * row was handed out (else it was pending). */
+static int commit_record(jobs *j, job *jb, long long row_id, const char *url, int depth,
+                          int attempts, frame_result *r, int follow, const char *alias,
+                          int was_in_flight)
+{
+    if (was_in_flight) {
+        jb->in_flight--;
+        j->in_flight--;
+    } else {
+        jb->pending--;
+        j->pending--;
+    }
+    if (jb->out_fd < 0) { /* the job failed meanwhile: the record cannot be kept */
+        job_maybe_end(j, jb);
+        return 0;
+    }
+    if (jb->held) { /* its output cannot be written now: the row stays pending */
+        jb->pending++;
+        j->pending++;
+        jb->cache_stale = 1; /* it left the cache when it was taken */
+        log_debug("jobs", "result not written: the job is held", "job=%lld url=\"%s\"", jb->id,
+                  url);
+        return 0;
+    }
+    int failed = (r->flags & FR_FAILED) != 0, accepted = 0;
+    size_t wbuf_was = jb->wbuf_len, obuf_was = jb->obuf_len;
+    long long warc_was = jb->warc_written, written_was = jb->written;
+    if (jb->warc && r->warc_len && jb->warc_fd >= 0 &&
+        output_warc_append(jb, r->warc, r->warc_len) < 0) {
+        job_fail(j, jb, "%s", "out of memory buffering WARC records");
+        goto out;
+    }
+    /* Buffered until the batch commits: one write per file per batch, then
+     * its fdatasync (a crash before that loses only uncommitted records,
+     * which the restart does again). */
+    if (output_obuf_append(jb, r->record, r->record_len) < 0) {
+        jb->wbuf_len = wbuf_was; /* the page's WARC records go with its line */
+        jb->warc_written = warc_was;
+        job_fail(j, jb, "%s", "out of memory buffering a record");
+        goto out;
+    }
+    jb->written += (long long)r->record_len + 1;
+    jb->dirty = 1;
+    jb->tx_finished++; /* from here a failure rolls the batch back (batch_abort) */
+    long added = 0;
+    if (batch_begin(j) < 0)
+        goto dberr;
+    int fin = store_frontier_finish(j->st, row_id, failed ? ROW_FAILED : ROW_DONE, attempts);
+    if (fin < 0)
+        goto dberr;
+    if (fin == 1) { /* it has its record already, or was dropped: not written twice */
+        jb->obuf_len = obuf_was;
+        jb->written = written_was;
+        jb->wbuf_len = wbuf_was;
+        jb->warc_written = warc_was;
+        jb->tx_finished--;
+        j->refused++;
+        log_error("jobs", "result for a row that is not pending: not written", "job=%lld row=%lld url=\"%s\"",
+                  jb->id, row_id, url);
+        goto out;
+    }
+    if (alias) { /* the redirect's target is seen: never fetched again under its own URL */
+        char origin[512];
+        if (politeness_origin(alias, origin, sizeof(origin), NULL) == 0 &&
+            store_frontier_add(j->st, jb->id, alias, depth, url, origin, ROW_ALIAS, NULL) < 0)
+            goto dberr;
+    }
+    char *l = follow ? (char *)r->links : NULL, *end = l ? l + r->links_len : NULL;
+    while (l && l < end) {
+        char *nl = memchr(l, '\n', (size_t)(end - l)); /* the decoder checked the last one */
+        *nl = '\0';
+        const char *link = l;
+        l = nl + 1;
+        if (jb->rows + added >= jb->max_pages)
+            break;
+        if (!*link || scope_check(jb->scope, link, depth + 1) != SCOPE_IN)
+            continue;
+        char origin[512];
+        if (politeness_origin(link, origin, sizeof(origin), NULL) < 0)
+            continue;
+        long long rid;
+        int rc = store_frontier_add(j->st, jb->id, link, depth + 1, url, origin, ROW_PENDING, &rid);
+        if (rc < 0)
+            goto dberr;
+        if (rc == 1 && rid < j->tx_min_row)
+            j->tx_min_row = rid;
+        if (rc == 1) {
+            if (scope_note_path(jb->scope, link) == SCOPE_TRAP) {
+                if (store_frontier_delete(j->st, rid) < 0)
+                    goto dberr;
+            } else
+                added++;
+        }
+    }
+    jb->rows += added;
+    jb->pending += added;
+    j->pending += added;
+    if (added)
+        jb->cache_complete = 0; /* new rows past the cached ones */
+    if (failed) {
+        jb->failed++;
+        j->failed++;
+        jb->tx_failed++;
+    } else {
+        jb->done++;
+        j->done++;
+        jb->tx_done++;
+    }
+    j->pages_total++;
+    count_record(j, jb, r);
+    accepted = 1;
+    if (++j->tx_pages >= JOBS_GROUP_PAGES || jb->wbuf_len >= JOBS_GROUP_WARC_BYTES)
+        accepted = batch_commit(j) == 0;
+    goto out;
+dberr:;
+    char e[400];
+    snprintf(e, sizeof(e), "state database: %.300s", store_errmsg(j->st));
+    batch_abort(j, e, NULL);
+out:
+    job_maybe_end(j, jb);
+    return accepted;
+}
+
+/* commit_record for a record crawld made itself (robots-disallowed,
+ * quarantined, refused by the worker): no links, no WARC records. */
+int results_commit_json(jobs *j, job *jb, long long row_id, const char *url, int depth,
+                        int attempts, json_t *rec, int was_in_flight)
+{
+    char *s = json_dumps(rec, JSON_COMPACT | JSON_REAL_PRECISION(10));
+    if (!s) {
+        if (was_in_flight) {
+            jb->in_flight--;
+            j->in_flight--;
+        } else {
+            jb->pending--;
+            j->pending--;
+        }
+        job_fail(j, jb, "%s", "out of memory formatting a record");
+        job_maybe_end(j, jb);
+        return 0;
+    }
+    frame_result r = {.record = s, .record_len = strlen(s)};
+    r.status = (int64_t)json_integer_value(json_object_get(rec, "status"));
+    if (json_is_string(json_object_get(rec, "error")))
+        r.flags |= FR_FAILED;
+    int accepted = commit_record(j, jb, row_id, url, depth, attempts, &r, 0, NULL, was_in_flight);
+    json_free_t jfree;
+    json_get_alloc_funcs(NULL, &jfree);
+    jfree(s);
+    return accepted;
+}
+
+json_t *results_synth_record(const char *url, int depth, const char *parent, int js,
+                             int attempts, const char *error)
+{
+    char ts[TIMEFMT_ISO_SIZE];
+    timefmt_iso_now(ts, sizeof(ts));
+    json_t *rec = json_pack("{s:s, s:n, s:i, s:n, s:i, s:n, s:[], s:b, s:i, s:f, s:f, s:f, "
+                            "s:i, s:s, s:s}",
+                            "url", url, "final_url", "status", 0, "content_type", "depth", depth,
+                            "title", "links", "js", js, "bytes", 0, "fetch_ms", 0.0, "parse_ms",
+                            0.0, "js_ms", 0.0, "attempts", attempts, "error", error, "ts", ts);
+    if (rec)
+        json_object_set_new(rec, "parent", parent ? json_string(parent) : json_null());
+    return rec;
+}
+
+static void host_release(jobs *j, jobs_page *p, long delay_ms)
+{
+    polite_host *h = politeness_get(&j->pol, p->origin, jobs_now_ms(j));
+    if (h)
+        politeness_host_release(&j->pol, h, jobs_now_ms(j), delay_ms);
+}
+
+static void robots_done(jobs *j, jobs_page *p, json_t *rec)
+{
+    polite_host *h = politeness_get(&j->pol, p->origin, jobs_now_ms(j));
+    if (!h)
+        return;
+    const char *err = json_string_value(json_object_get(rec, "error"));
+    long status = err ? 0 : (long)json_integer_value(json_object_get(rec, "status"));
+    json_t *b = json_object_get(rec, "body");
+    const char *body = json_string_value(b);
+    size_t len = body ? json_string_length(b) : 0;
+    robots *r = robots_from_response(status, body, len, j->agent);
+    if (!r) {
+        politeness_robots_lost(h); /* out of memory: asked again later */
+        return;
+    }
+    /* An unreadable robots.txt (robots_unreadable) disallows everything:
+     * the pages' records say why. */
+    char why[300];
+    if (err)
+        snprintf(why, sizeof(why), "%.280s", err);
+    else
+        snprintf(why, sizeof(why), "status %ld", status);
+    int unread = robots_unreadable(status, err != NULL);
+    job *jb = jobs_find(j, p->job_id);
+    politeness_robots_read(&j->pol, h, r, jobs_now_ms(j), unread ? why : NULL,
+                           jb ? jb->delay_ms : j->cfg->delay_ms);
+    /* Two formats: log.c escapes every %s as a value, so the error pair
+     * cannot come in through an argument. */
+    if (err)
+        log_info("jobs", "robots.txt",
+                 "host=\"%s\" status=%ld rules=%zu crawl_delay_ms=%ld error=\"%s\"", p->origin,
+                 status, robots_rule_count(r), robots_crawl_delay_ms(r), err);
+    else
+        log_info("jobs", "robots.txt", "host=\"%s\" status=%ld rules=%zu crawl_delay_ms=%ld",
+                 p->origin, status, robots_rule_count(r), robots_crawl_delay_ms(r));
+}
+
+/* A stale page (its row went with a rolled-back batch) comes back: nothing
+ * of it is kept and nothing is counted but its flight. 1 when it was (p
+ * freed). */
+static int page_stale(jobs *j, jobs_page *p)
+{
+    if (!p->stale)
+        return 0;
+    job *jb = jobs_find(j, p->job_id);
+    host_release(j, p, jb ? jb->delay_ms : j->cfg->delay_ms);
+    log_debug("jobs", "result dropped: its row was rolled back", "job=%lld url=\"%s\"",
+              p->job_id, p->url);
+    jobs_page_free(p);
+    if (jb) {
+        jb->in_flight--;
+        j->in_flight--;
+        job_maybe_end(j, jb);
+    }
+    return 1;
+}
+
+void jobs_page_done(jobs *j, jobs_page *p, frame_result *r)
+{
+    flight_remove(j, p);
+    if (p->kind == JOBS_ROBOTS) { /* rare: the record is read as JSON */
+        json_t *rec = json_loadb(r->record, r->record_len, 0, NULL);
+        robots_done(j, p, rec);
+        json_decref(rec);
+        jobs_page_free(p);
+        return;
+    }
+    if (page_stale(j, p))
+        return;
+    job *jb = jobs_find(j, p->job_id);
+    host_release(j, p, jb ? jb->delay_ms : j->cfg->delay_ms);
+    if (!jb) {
+        jobs_page_free(p);
+        return;
+    }
+    /* Links are followed from a 2xx HTML page without nofollow, in a running
+     * job, when the page did not end (after redirects) outside the scope. */
+    char *alias = NULL;
+    if (r->final_url_len &&
+        (strlen(p->url) != r->final_url_len || memcmp(p->url, r->final_url, r->final_url_len)))
+        alias = alloc_strndup(r->final_url, r->final_url_len);
+    int follow = jb->state == JOB_RUNNING && r->status >= 200 && r->status < 300 &&
+                 !(r->flags & (FR_FAILED | FR_NOFOLLOW)) &&
+                 (!alias || scope_check(jb->scope, alias, p->depth) == SCOPE_IN);
+    commit_record(j, jb, p->row_id, p->url, p->depth, p->attempts, r, follow, alias, 1);
+    alloc_strfree(alias);
+    jobs_page_free(p);
+}
+
+void jobs_page_done_json(jobs *j, jobs_page *p, json_t *record)
+{
+    char *s = json_dumps(record, JSON_COMPACT | JSON_REAL_PRECISION(10));
+    frame_result r = {.record = s ? s : "{}", .record_len = s ? strlen(s) : 2};
+    r.status = (int64_t)json_integer_value(json_object_get(record, "status"));
+    if (json_is_string(json_object_get(record, "error")))
+        r.flags |= FR_FAILED;
+    if (p->kind != JOBS_ROBOTS) { /* the fields a worker's record would carry */
+        json_object_set_new(record, "parent", p->parent ? json_string(p->parent) : json_null());
+        json_object_set_new(record, "attempts", json_integer(p->attempts));
+        json_object_set_new(record, "depth", json_integer(p->depth));
+        json_free_t jfree;
+        json_get_alloc_funcs(NULL, &jfree);
+        if (s)
+            jfree(s);
+        s = json_dumps(record, JSON_COMPACT | JSON_REAL_PRECISION(10));
+        r.record = s ? s : "{}";
+        r.record_len = s ? strlen(s) : 2;
+    }
+    jobs_page_done(j, p, &r);
+    if (s) {
+        json_free_t jfree;
+        json_get_alloc_funcs(NULL, &jfree);
+        jfree(s);
+    }
+}
+
+int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts,
+                     int drop_js)
+{
+    flight_remove(j, p);
+    snprintf(p->last_error, sizeof(p->last_error), "%s", reason);
+    if (p->kind == JOBS_ROBOTS) {
+        polite_host *h = politeness_get(&j->pol, p->origin, jobs_now_ms(j));
+        if (h)
+            politeness_robots_failed(&j->pol, h, max_attempts, jobs_now_ms(j));
+        jobs_page_free(p);
+        return 0;
+    }
+    if (page_stale(j, p))
+        return 0;
+    job *jb = jobs_find(j, p->job_id);
+    host_release(j, p, jb ? jb->delay_ms : j->cfg->delay_ms);
+    if (!jb) {
+        jobs_page_free(p);
+        return 0;
+    }
+    int quarantined = 0;
+    if (!job_active(jb)) { /* cancelled or failed meanwhile: the page is dropped */
+        jb->in_flight--;
+        j->in_flight--;
+        store_frontier_finish(j->st, p->row_id, ROW_DROPPED, p->attempts);
+        job_maybe_end(j, jb);
+    } else if (p->attempts < max_attempts || (drop_js && p->js)) {
+        /* A page whose scripts took the worker past its hard budget is
+         * tried once more without them, whatever its attempts: its links
+         * that need no script are not lost to them. */
+        int no_js = p->no_js || (drop_js && p->js);
+        if (no_js && !p->no_js)
+            log_warn("jobs", "page requeued without JS: its worker was killed at the hard RSS "
+                     "budget", "job=%lld url=\"%s\" attempts=%d", jb->id, p->url, p->attempts);
+        jb->in_flight--;
+        j->in_flight--;
+        jb->cache_stale = 1; /* pending again, maybe below the cached rows */
+        if (store_frontier_requeue(j->st, p->row_id, p->attempts, 0, no_js) < 0)
+            log_error("jobs", "cannot store a requeue", "job=%lld error=\"%s\"", jb->id,
+                      store_errmsg(j->st));
+        jb->pending++;
+        j->pending++;
+    } else {
+        char err[200];
+        snprintf(err, sizeof(err), "quarantined: %s (%d attempts)", reason, p->attempts);
+        json_t *rec = results_synth_record(p->url, p->depth, p->parent, p->js, p->attempts, err);
+        if (rec) {
+            /* Counted once its record is in the batch (a held job keeps
+             * the row pending; a rolled-back batch takes the count back). */
+            if (results_commit_json(j, jb, p->row_id, p->url, p->depth, p->attempts, rec, 1)) {
+                jb->quarantined++;
+                jb->tx_quarantined++;
+                quarantined = 1;
+            }
+            json_decref(rec);
+        }
+    }
+    jobs_page_free(p);
+    return quarantined;
+}
+
+void jobs_page_unstarted(jobs *j, jobs_page *p)
+{
+    flight_remove(j, p);
+    if (p->kind == JOBS_ROBOTS) {
+        polite_host *h = politeness_get(&j->pol, p->origin, jobs_now_ms(j));
+        if (h)
+            politeness_robots_lost(h);
+        jobs_page_free(p);
+        return;
+    }
+    if (page_stale(j, p))
+        return;
+    job *jb = jobs_find(j, p->job_id);
+    polite_host *h = politeness_get(&j->pol, p->origin, jobs_now_ms(j));
+    if (h)
+        politeness_host_unstarted(h);
+    if (!jb) {
+        jobs_page_free(p);
+        return;
+    }
+    jb->in_flight--;
+    j->in_flight--;
+    if (!job_active(jb)) {
+        store_frontier_finish(j->st, p->row_id, ROW_DROPPED, p->attempts - 1);
+        job_maybe_end(j, jb);
+    } else {
+        jb->cache_stale = 1; /* pending again, maybe below the cached rows */
+        if (store_frontier_requeue(j->st, p->row_id, p->attempts - 1, 0, p->no_js) < 0)
+            log_error("jobs", "cannot store a requeue", "job=%lld error=\"%s\"", jb->id,
+                      store_errmsg(j->st));
+        jb->pending++;
+        j->pending++;
+    }
+    jobs_page_free(p);
+}
