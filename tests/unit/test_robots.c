@@ -323,7 +323,7 @@ START_TEST(test_status_policy) {
 }
 END_TEST
 
-/* jobs.c asks robots_unreadable why a host's pages are disallowed; it must
+/* daemon/results.c asks robots_unreadable why a host's pages are disallowed; it must
  * say "unreadable" exactly when robots_from_response disallows everything. */
 START_TEST(test_unreadable_agrees_with_policy) {
     const char *body = "User-agent: *\nDisallow: /private\n";

@@ -1,4 +1,5 @@
-/* Check suite: the scheduler (jobs.c) against a model. A seeded random walk
+/* Check suite: the scheduler and its results (daemon/sched.c,
+ * results.c, batch.c) against a model. A seeded random walk
  * takes pages (jobs_next), finishes them (jobs_page_done), fails them as a
  * killed worker would (jobs_page_failed: requeue, or quarantine at the last
  * attempt), hands queued ones back (jobs_page_unstarted), pauses and resumes
