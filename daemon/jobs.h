@@ -1,66 +1,13 @@
 /* jobs — crawl jobs and the scheduler between the frontier (store.h, in
- * SQLite) and the pool: which URL goes to the next idle worker, and what
- * happens to a worker's result.
- *
- * A job: seeds, scope (scope.h), depth and page limits, JS on/off, delay,
- * robots on/off and its output OUTPUT_DIR/ID/pages.jsonl. Job metadata and
- * counters live in memory (loaded from the store at start); the frontier
- * stays in the database: jobs_next reads a small window of a job's pending
- * rows at a time.
- *
- * Scheduling (jobs_next): round-robin over running jobs (the cursor moves
- * past the job that got the last page); inside a job, the oldest pending
- * row whose host is ready: robots.txt known (or off), fewer than
- * per_host_concurrency pages in flight, and its delay passed. Rows of busy
- * hosts are skipped, so a slow host never stalls others; up to
- * JOBS_CACHE_ROWS rows (read once into the job's cache, not per call) are
- * looked at per job and call. When
- * nothing is ready but a host will be, a timer calls on_wake at that time.
- * A host whose robots.txt is unknown gets one robots task (kind
- * JOBS_ROBOTS) before any of its pages; a robots-disallowed URL gets its
- * record ("robots: disallowed") without a fetch, written by jobs_next once
- * it has chosen, never while it looks.
- *
- * Output, exactly once (jobs_page_done): the record line is appended to
- * pages.jsonl with one write(), and the row's final state and the page's
- * in-scope links (INSERT OR IGNORE: the seen set; at most max_pages rows per
- * job) go into the open write transaction (group commit: one BEGIN
- * IMMEDIATE shared by many results). The batch is committed when
- * JOBS_GROUP_PAGES results have accumulated, JOBS_GROUP_MS after its first
- * result (a uv timer), and before anything that must see committed state: a
- * job ending (it is reported done only after its last commit), failing,
- * cancel, pause, submit, and shutdown (jobs_close). A commit first
- * fdatasyncs every pages.jsonl written since the previous one (once per
- * file), then stores each file's new length, then COMMITs. At start
- * (jobs_load) every job's file is cut back to its committed length, so pages
- * written but not committed are done again.
- *
- * A WARC job (submit "warc": true) also has OUTPUT_DIR/ID/crawl.warc.gz: its
- * warcinfo record is written and fdatasync'd when the job is created (in
- * the job's own transaction, which stores its length); each page's records
- * come from the worker already gzip-compressed (base64 in the result) and
- * are buffered and committed exactly like the page's line: the same batch
- * writes and fdatasyncs both files, then stores both lengths, then
- * COMMITs; a failed batch and a restart cut both back. So after a crash
- * every page is in both files exactly once. A batch also commits early
- * once a job holds JOBS_GROUP_WARC_BYTES of records. If a commit (or a statement in
- * the batch) fails, the whole batch is rolled back, every file written in it
- * is cut back to its committed length and its pages are pending again (they
- * are fetched again). A job whose file could not be written (ENOSPC, EIO,
- * ...) is held: paused with the error, kept "paused" in the database; when
- * the database itself failed (locked past its busy timeout, full) every job
- * of the batch is held, in memory only. Every JOBS_RETRY_MS a held job's
- * files are asked for the failed batch's bytes (fallocate) and the database
- * for its write lock; when both answer, the job runs again. Results of a
- * held job's pages still in flight are not written: their rows stay
- * pending. Counters (done, failed, pending, ...) are kept in memory and
- * move at once; a rolled-back batch moves them back.
- *
- * A page given out by jobs_next is in flight (in memory only) until it is
- * handed back exactly once with jobs_page_done or jobs_page_failed.
- *
+ * SQLite) and the pool: which page goes to the next idle worker (jobs_next)
+ * and what becomes of what comes back (jobs_page_done, jobs_page_failed).
  * The caller owns the jobs struct; it owns every job, page, file and timer
- * in it. Its numbers leave through job_json and jobs_metrics. */
+ * in it, and its numbers leave through job_json and jobs_metrics.
+ * Invariants: a page given out is handed back exactly once (done, failed or
+ * unstarted); after any crash and restart every page of a job is in its
+ * pages.jsonl (and crawl.warc.gz) exactly once. Files: jobs.c, sched.c,
+ * results.c, output.c, batch.c sharing jobs_int.h; the design is
+ * docs/daemon.md. */
 #ifndef CRAWLD_JOBS_H
 #define CRAWLD_JOBS_H
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs tests/deps_check.py, every Check suite in OUT/tests and every
+# Runs tests/deps_check.py, tests/docs_check.py, every Check suite in OUT/tests and every
 # tests/integration/*.sh and tests/faults/*.sh script
 # against the binaries in OUT; prints one line per suite and a closing
 # "tests: N passed, N failed" line; exits non-zero on any failure.
@@ -30,8 +30,10 @@ run_one() {
         tail -n 40 "$log" | sed 's/^/    /'
     fi
 }
-# No circle among the modules' includes (unit phase: runs with TESTS=unit too).
+# No circle among the modules' includes, and every function docs/daemon.md
+# names exists (unit phase: run with TESTS=unit too).
 run_one deps_check python3 tests/deps_check.py
+run_one docs_check python3 tests/docs_check.py
 for t in "$OUT"/tests/test_*; do
     [ -x "$t" ] || continue
     run_one "$(basename "$t")" "$t"
