@@ -115,12 +115,24 @@ def jsonl_lines(path):
     return [json.loads(l) for l in data.splitlines() if l.strip()]
 
 
+def committed_lines(path):
+    """Complete lines in a pages.jsonl so far (0 when it is not there)."""
+    try:
+        with open(path, "rb") as f:
+            return f.read().count(b"\n")
+    except FileNotFoundError:
+        return 0
+
+
 def kill9_mid_crawl(d, jid, out, total, done=40):
     """Waits until job jid has done pages, kill -9s crawld and checks that
     its pages.jsonl (out) holds some but not all of the total; appends a
     torn, uncommitted record, as a crash inside write() leaves it. Returns
     the number of records at the kill. crawld is left stopped."""
     wait_for(lambda: d.job(jid)["done"] >= done, 30, "%d pages done" % done)
+    # "done" moves as results come in; their lines reach pages.jsonl when the
+    # batch commits (up to 50 ms later): kill once some are there.
+    wait_for(lambda: committed_lines(out) > 0, 30, "a batch committed")
     d.kill9()
     n = len(jsonl_lines(out))
     check(0 < n < total, "killed mid-crawl (%d of %d)" % (n, total))
