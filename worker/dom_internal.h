@@ -40,7 +40,7 @@ struct dom {
 };
 
 /* ---------------------------------------------------------------------------
- * Small helpers */
+ * Small utilities */
 
 static inline bool is_ws(unsigned char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';

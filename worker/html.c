@@ -47,7 +47,7 @@
 #include <unistd.h>
 
 /* ---------------------------------------------------------------------------
- * Small helpers */
+ * Small utilities */
 
 static const char *attr(const GumboElement *el, const char *name) {
     const GumboAttribute *at = gumbo_get_attribute(&el->attributes, name);

@@ -18,7 +18,7 @@
 #define LABEL_MAX 64
 
 /* ---------------------------------------------------------------------------
- * Small helpers */
+ * Small utilities */
 
 static inline bool is_ws(unsigned char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';

@@ -15,7 +15,7 @@
 #include <string.h>
 
 /* ---------------------------------------------------------------------------
- * Small helpers (html_charset.c keeps its own copies) */
+ * Small utilities (html_charset.c keeps its own copies) */
 
 static inline bool is_ws(unsigned char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
