@@ -1,37 +1,22 @@
-/* scan — see scan.h.
+/* scan — see scan.h. What both drivers share, and the first of them.
  *
  * Order of work: the size cap, charset sniffing and decoding (html_prepare),
  * then a UTF-8 clean-up copy only when the text needs one (invalid
  * sequences, NUL, form feed), then one of two drivers calling the same
- * element callbacks (start_el / end_el / add_text), balanced: the lexer
- * (run_lexer), or libxml2's push parser fed
- * HTML_SCAN_CHUNK bytes at a time with SAX callbacks that keep a stack of
- * one flag byte per open element (hidden text, block, foreign, inert) and
- * hand each HTML element to html_collect_element; html_collect_finish
- * resolves the links as html_parse does.
- *
- * libxml2 facts this file depends on (2.9.14):
- * - With HTML_PARSE_RECOVER a <script>/<style> ends at its own end tag
- *   only; without it, at any "</" + letter (document.write('</a>')).
- * - HTML_PARSE_IGNORE_ENC: the input is already UTF-8; a <meta charset>
- *   must not make it decode the bytes again.
- * - Invalid UTF-8 makes it switch the rest of the input to ISO-8859-1, and
- *   NUL becomes a space: both are cleaned up before it sees them.
- * - startElement / endElement come balanced (it closes what it implies or
- *   auto-closes), attribute names lowercased, values with references
- *   decoded, NULL value for an attribute written without one.
- * - In the push parser a start tag is parsed only once its '>' has
- *   arrived; until then instate is XML_PARSER_START_TAG and input->cur is
- *   at its '<': that is where the attribute guard counts. Its lookahead
- *   for that '>' treats any quote as opening a value and loses the quote
- *   when it resumes (see run_parser). */
+ * element callbacks (scan_start_el / scan_end_el / scan_add_text),
+ * balanced: the lexer here (run_lexer), or libxml2's push parser
+ * (scan_xml.c); each hands each HTML element to html_collect_element, and
+ * html_collect_finish resolves the links as html_parse does. scan_st and the
+ * callbacks are declared in scan_internal.h. The lexer reads named
+ * character references from libxml2's HTML 4 table (htmlEntityLookup). */
 #include "scan.h"
+#include "scan_internal.h"
+
 #include "tags.h"
 #include "utf8.h"
 
 #include <gumbo.h>
 #include <libxml/HTMLparser.h>
-#include <libxml/parserInternals.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -102,97 +87,9 @@ static bool clean_utf8(arena *a, const char **in, size_t *n) {
 }
 
 /* ---------------------------------------------------------------------------
- * The attribute guard: htmlParseStartTag's loop, counting */
+ * The element stack, both drivers' */
 
-static inline bool xml_blank(unsigned char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-static inline bool name_start(unsigned char c) {
-    return ((c | 32) >= 'a' && (c | 32) <= 'z') || c == '_' || c == ':' || c == '.';
-}
-
-static inline bool name_char(unsigned char c) {
-    return name_start(c) || (c >= '0' && c <= '9') || c == '-';
-}
-
-/* htmlParseHTMLName: at most 100 (HTML_PARSER_BUFFER_SIZE) name bytes. */
-static size_t html_name(const unsigned char *p, const unsigned char *end) {
-    if (p >= end || !name_start(*p))
-        return 0;
-    size_t i = 0;
-    while (i < 100 && p + i < end && name_char(p[i]))
-        i++;
-    return i;
-}
-
-size_t html_scan_count_attrs(const char *start, const char *stop, size_t limit, size_t *tag_len) {
-    const unsigned char *s = (const unsigned char *)start, *end = (const unsigned char *)stop;
-    const unsigned char *p = s + 1;
-    size_t count = 0;
-    p += html_name(p, end);
-    for (;;) {
-        while (p < end && xml_blank(*p))
-            p++;
-        if (p >= end || *p == '>' || (*p == '/' && p + 1 < end && p[1] == '>'))
-            break;
-        size_t k = html_name(p, end);
-        if (!k) { /* a bogus attribute: dropped up to a blank or the tag end */
-            while (p < end && !xml_blank(*p) && *p != '>' &&
-                   !(*p == '/' && p + 1 < end && p[1] == '>'))
-                p++;
-            continue;
-        }
-        if (++count > limit)
-            break;
-        p += k;
-        while (p < end && xml_blank(*p))
-            p++;
-        if (p >= end || *p != '=')
-            continue;
-        p++;
-        while (p < end && xml_blank(*p))
-            p++;
-        if (p < end && (*p == '"' || *p == '\'')) {
-            const unsigned char *q = memchr(p + 1, *p, (size_t)(end - p - 1));
-            p = q ? q + 1 : end;
-        } else {
-            while (p < end && !xml_blank(*p) && *p != '>')
-                p++;
-        }
-    }
-    if (tag_len) {
-        const unsigned char *gt = p < end ? memchr(p, '>', (size_t)(end - p)) : NULL;
-        *tag_len = gt ? (size_t)(gt + 1 - s) : (size_t)(end - s);
-    }
-    return count;
-}
-
-/* ---------------------------------------------------------------------------
- * SAX callbacks */
-
-enum {
-    F_HIDE = 1,    /* its text is not shown */
-    F_BLOCK = 2,   /* its boundaries separate words */
-    F_FOREIGN = 4, /* <svg> / <math>: HTML rules stop inside */
-    F_INERT = 8,   /* <template>, or an element whose content HTML5 reads as text */
-    F_TITLE = 16,  /* the document's <title>, being read */
-};
-
-typedef struct scan_st {
-    arena *a;
-    html_doc *d;
-    html_collect c;
-    html_text text, title;
-    unsigned char *stack; /* one flag byte per open element */
-    size_t sp, cap;
-    size_t no_text, foreign, inert;
-    size_t title_at; /* sp of the title being read, 0: none */
-    bool have_title;
-    bool oom;
-} scan_st;
-
-static const char *sax_attr(const void *el, const char *name) {
+const char *scan_attr(const void *el, const char *name) {
     const void *const *pair = el;
     const xmlChar *const *at = (const xmlChar *const *)pair[0];
     arena *a = (arena *)pair[1];
@@ -211,8 +108,8 @@ static bool text_only(int tag) {
 
 /* An element opens: tag is its GumboTag, attr / el read its attributes
  * (html_collect_element's). Both drivers (libxml2's SAX, the lexer) call
- * this and end_el, balanced. */
-static void start_el(scan_st *st, int tag, html_attr_fn attr, const void *el) {
+ * this and scan_end_el, balanced. */
+void scan_start_el(scan_st *st, int tag, html_attr_fn attr, const void *el) {
     if (st->oom)
         return;
     if (st->sp == st->cap) {
@@ -265,13 +162,7 @@ static void start_el(scan_st *st, int tag, html_attr_fn attr, const void *el) {
     st->inert += (f & F_INERT) != 0;
 }
 
-static void on_start(void *ud, const xmlChar *name, const xmlChar **atts) {
-    scan_st *st = ud;
-    const void *el[2] = {atts, st->a};
-    start_el(st, (int)gumbo_tag_enum((const char *)name), sax_attr, el);
-}
-
-static void end_el(scan_st *st) {
+void scan_end_el(scan_st *st) {
     if (st->oom || !st->sp)
         return;
     unsigned char f = st->stack[--st->sp];
@@ -292,29 +183,19 @@ static void end_el(scan_st *st) {
         st->inert--;
 }
 
-static void on_end(void *ud, const xmlChar *name) {
-    (void)name;
-    end_el(ud);
-}
-
 static bool wants_title(const scan_st *st) { return st->title_at && st->title_at == st->sp; }
 
 static bool wants_text(const scan_st *st) {
     return !st->no_text && (!st->inert || (st->sp && (st->stack[st->sp - 1] & F_INERT)));
 }
 
-static void add_text(scan_st *st, const char *ch, size_t len) {
+void scan_add_text(scan_st *st, const char *ch, size_t len) {
     if (st->oom || !len)
         return;
     if (wants_title(st))
         html_text_add(&st->title, ch, len);
     if (wants_text(st))
         html_text_add(&st->text, ch, len);
-}
-
-static void on_text(void *ud, const xmlChar *ch, int len) {
-    if (len > 0)
-        add_text(ud, (const char *)ch, (size_t)len);
 }
 
 /* ---------------------------------------------------------------------------
@@ -431,7 +312,7 @@ typedef struct lex_st {
     size_t cap;
     size_t head_at; /* 1 + index of an open <head>, 0: none */
     /* The start tag being read: attribute name / value pairs, NULL-ended
-     * (the libxml2 SAX layout, read by sax_attr). */
+     * (the libxml2 SAX layout, read by scan_attr). */
     const char **attrs;
     size_t nattr, attr_cap;
     bool too_many_attrs;
@@ -448,7 +329,7 @@ static void lex_text(lex_st *lx, const char *s, size_t n, bool refs) {
             i++;
         if (i < n) {
             while (st->sp >= lx->head_at && !st->oom)
-                end_el(st);
+                scan_end_el(st);
             lx->head_at = 0;
         }
     }
@@ -458,7 +339,7 @@ static void lex_text(lex_st *lx, const char *s, size_t n, bool refs) {
         st->oom = true;
         return;
     }
-    add_text(st, s, n);
+    scan_add_text(st, s, n);
 }
 
 static void lex_push(lex_st *lx, int tag, const void *el) {
@@ -474,7 +355,7 @@ static void lex_push(lex_st *lx, int tag, const void *el) {
         lx->cap = ncap;
     }
     size_t at = st->sp;
-    start_el(st, tag, sax_attr, el);
+    scan_start_el(st, tag, scan_attr, el);
     if (st->sp == at + 1) {
         lx->tags[at] = tag;
         if (tag == GUMBO_TAG_HEAD && !lx->head_at && !st->foreign)
@@ -485,7 +366,7 @@ static void lex_push(lex_st *lx, int tag, const void *el) {
 static void lex_pop_to(lex_st *lx, size_t sp) {
     scan_st *st = lx->st;
     while (st->sp > sp && !st->oom)
-        end_el(st);
+        scan_end_el(st);
     if (lx->head_at > st->sp)
         lx->head_at = 0;
 }
@@ -740,103 +621,11 @@ static html_err run_lexer(scan_st *st, const char *in, size_t n) {
 }
 
 /* ---------------------------------------------------------------------------
- * The entry point */
+ * The entry points */
 
-/* libxml2 2.9's push parser stops at the first content after its element
- * stack has emptied: after "</html>", or after an end tag that comes before
- * any element ("</div><title>…"). It waits in XML_PARSER_EPILOG, then sets
- * XML_PARSER_EOF and drops every later chunk, so the rest of the page gave
- * no links (and no depth for page.c's guard to see). HTML5 parsers (gumbo)
- * go on, and libxml2 2.14 dropped that state. Resume: in
- * XML_PARSER_CONTENT it opens <html> and <body> again for what follows.
- * terminate as for htmlParseChunk. */
-static void resume_after_stop(htmlParserCtxtPtr ctxt, int terminate) {
-    for (;;) {
-        if (ctxt->errNo == XML_ERR_NO_MEMORY || !ctxt->input ||
-            (ctxt->instate != XML_PARSER_EOF && ctxt->instate != XML_PARSER_EPILOG))
-            return;
-        ptrdiff_t left = ctxt->input->end - ctxt->input->cur;
-        if (left <= 0)
-            return;
-        ctxt->instate = XML_PARSER_CONTENT;
-        htmlParseChunk(ctxt, NULL, 0, terminate);
-        if (!ctxt->input || ctxt->input->end - ctxt->input->cur >= left)
-            return; /* waits for more input, or made no progress */
-    }
-}
-
-static html_err run_parser(scan_st *st, const char *in, size_t n) {
-    htmlSAXHandler sax;
-    memset(&sax, 0, sizeof sax);
-    sax.startElement = on_start;
-    sax.endElement = on_end;
-    sax.characters = on_text;
-    sax.ignorableWhitespace = on_text;
-    sax.cdataBlock = on_text; /* script / style: hidden anyway */
-    htmlParserCtxtPtr ctxt =
-        htmlCreatePushParserCtxt(&sax, st, NULL, 0, NULL, XML_CHAR_ENCODING_UTF8);
-    if (!ctxt)
-        return HTML_NOMEM;
-    htmlCtxtUseOptions(ctxt, HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
-                                 HTML_PARSE_RECOVER | HTML_PARSE_IGNORE_ENC);
-    html_err err = HTML_OK;
-    size_t off = 0, checked = SIZE_MAX, counted = SIZE_MAX;
-    while (off < n && !st->oom) {
-        size_t k = n - off < HTML_SCAN_CHUNK ? n - off : HTML_SCAN_CHUNK;
-        if (checked != SIZE_MAX && checked > off && checked - off > k)
-            k = checked - off; /* the rest of a start tag already counted */
-        if (ctxt->instate == XML_PARSER_START_TAG) {
-            /* libxml2 2.9.14's '>' lookahead resumes at checkIndex inside
-             * a quoted value without the quote it opened with, and then
-             * never closes it: the tag (and all after it) would wait for
-             * the end of the input and be parsed unguarded. Rescan from
-             * the tag's start (inSubset holds that lookahead's state). */
-            ctxt->checkIndex = 0;
-            ctxt->inSubset = 0;
-        }
-        htmlParseChunk(ctxt, in + off, (int)k, 0);
-        off += k;
-        resume_after_stop(ctxt, 0);
-        if (ctxt->errNo == XML_ERR_NO_MEMORY) {
-            err = HTML_NOMEM;
-            break;
-        }
-        if (ctxt->instate != XML_PARSER_START_TAG || !ctxt->input ||
-            ctxt->input->cur >= ctxt->input->end)
-            continue;
-        size_t pending = (size_t)(ctxt->input->end - ctxt->input->cur);
-        if (pending > off)
-            continue;
-        size_t at = off - pending;
-        if (at == counted)
-            continue; /* this tag was counted already */
-        size_t cmp = pending < 16 ? pending : 16;
-        if (in[at] != '<' || memcmp(ctxt->input->cur, in + at, cmp) != 0)
-            continue;
-        size_t tag_len;
-        if (html_scan_count_attrs(in + at, in + n, HTML_SCAN_MAX_ATTRS, &tag_len) >
-            HTML_SCAN_MAX_ATTRS) {
-            err = HTML_PARSE;
-            break; /* html_scan names it */
-        }
-        counted = at;
-        checked = at + tag_len;
-    }
-    if (!err && !st->oom) {
-        htmlParseChunk(ctxt, NULL, 0, 1);
-        resume_after_stop(ctxt, 1);
-        if (ctxt->errNo == XML_ERR_NO_MEMORY)
-            err = HTML_NOMEM;
-    }
-    htmlFreeParserCtxt(ctxt);
-    if (st->oom)
-        return HTML_NOMEM;
-    return err;
-}
-
-static html_err scan_with(arena *a, const char *url, const char *body, size_t len,
-                          const html_options *opt, html_doc *out,
-                          html_err (*run)(scan_st *, const char *, size_t)) {
+html_err scan_run(arena *a, const char *url, const char *body, size_t len,
+                  const html_options *opt, html_doc *out,
+                  html_err (*run)(scan_st *, const char *, size_t)) {
     const char *in;
     size_t n;
     html_err err = html_prepare(a, body, len, opt, &in, &n, out);
@@ -861,12 +650,7 @@ static html_err scan_with(arena *a, const char *url, const char *body, size_t le
     return html_collect_finish(&st.c, url);
 }
 
-html_err html_scan(arena *a, const char *url, const char *body, size_t len,
-                   const html_options *opt, html_doc *out) {
-    return scan_with(a, url, body, len, opt, out, run_parser);
-}
-
 html_err html_lex(arena *a, const char *url, const char *body, size_t len,
                   const html_options *opt, html_doc *out) {
-    return scan_with(a, url, body, len, opt, out, run_lexer);
+    return scan_run(a, url, body, len, opt, out, run_lexer);
 }

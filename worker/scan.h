@@ -1,7 +1,7 @@
 /* scan — the light extractors: the same html_doc as html_parse (html.h)
  * without building gumbo's HTML5 tree, by one of two drivers:
  *
- * - html_lex (pages whose scripts do not run): a hand-written tokenizer of
+ * - html_lex (scan.c; pages whose scripts do not run): a hand-written tokenizer of
  *   HTML5's rules (data, tags and attributes, comments, bogus comments,
  *   RCDATA / RAWTEXT / script / PLAINTEXT text, CDATA in SVG and MathML)
  *   with a stack of open elements for what the rules need (hidden text,
@@ -12,7 +12,7 @@
  *   every page (links, title, text length). Written by hand because no
  *   library on Debian tokenizes HTML5 without building a tree (lexbor and
  *   hubbub are not packaged; libxml2 is an HTML 4 parser, see below).
- * - html_scan: libxml2's HTML parser in SAX mode, the guard page.c runs
+ * - html_scan (scan_xml.c): libxml2's HTML parser in SAX mode, the guard page.c runs
  *   before gumbo on pages whose scripts run (its nesting depth is close to
  *   the tree's; html_lex's is not, it closes no element HTML5 implies).
  *

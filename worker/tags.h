@@ -1,6 +1,6 @@
 /* tags — what the worker's HTML code knows about each HTML element, in one
  * table indexed by GumboTag: the tokenizer (scan.c), the tree walk (html.c)
- * and the serialiser (dom.c) all read it. A lookup is one array load. */
+ * and the serialiser (dom_serialize.c) all read it. A lookup is one array load. */
 #ifndef CRAWLD_TAGS_H
 #define CRAWLD_TAGS_H
 

@@ -619,7 +619,7 @@ NATIVE(n_by_class) {
     return list_to_array(cx, pg, l, args.rval());
 }
 /* query(root, selector, firstOnly) -> Array (SyntaxError-like Error on a
- * selector dom.c cannot parse). */
+ * selector dom_select.c cannot parse). */
 NATIVE(n_query) {
     PROLOGUE
     ARG_NODE(0, root)
