@@ -5,6 +5,7 @@
  * with iconv, bad bytes as U+FFFD. The text handed on is the body itself
  * when it needs nothing, else a copy in the arena; an unknown charset is
  * read as UTF-8 and named in charset_note. */
+#include "ascii.h"
 #include "html.h"
 
 #include <errno.h>
@@ -17,25 +18,6 @@
 #define SNIFF_WINDOW 1024
 #define LABEL_MAX 64
 
-/* ---------------------------------------------------------------------------
- * Small utilities */
-
-static inline bool is_ws(unsigned char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
-}
-
-static inline unsigned char lower(unsigned char c) {
-    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
-}
-
-/* ASCII case-insensitive compare of s[0..n) with the lowercase literal lit. */
-static bool eq_lit_n(const char *s, size_t n, const char *lit) {
-    size_t i = 0;
-    for (; i < n && lit[i]; i++)
-        if (lower((unsigned char)s[i]) != (unsigned char)lit[i])
-            return false;
-    return i == n && lit[i] == '\0';
-}
 
 /* ---------------------------------------------------------------------------
  * Charsets */
@@ -137,15 +119,15 @@ static const cs_entry *cs_lookup(const char *label) {
 /* Lowercases s[0..n) without surrounding whitespace and quotes into out
  * (LABEL_MAX bytes); "" when nothing is left or it is too long. */
 static void label_clean(const char *s, size_t n, char *out) {
-    while (n && (is_ws((unsigned char)*s) || *s == '"' || *s == '\''))
+    while (n && (ascii_is_ws((unsigned char)*s) || *s == '"' || *s == '\''))
         s++, n--;
-    while (n && (is_ws((unsigned char)s[n - 1]) || s[n - 1] == '"' || s[n - 1] == '\''))
+    while (n && (ascii_is_ws((unsigned char)s[n - 1]) || s[n - 1] == '"' || s[n - 1] == '\''))
         n--;
     if (n >= LABEL_MAX)
         n = 0;
     /* The label may end up in a note, a log line and JSON: printable ASCII. */
     for (size_t i = 0; i < n; i++) {
-        unsigned char c = lower((unsigned char)s[i]);
+        unsigned char c = ascii_lower((unsigned char)s[i]);
         out[i] = (char)((c > 0x20 && c < 0x7F && c != '"' && c != '\\') ? c : '?');
     }
     out[n] = '\0';
@@ -166,23 +148,23 @@ typedef struct scan {
 /* Reads one attribute; false at '>' or the end of the window. */
 static bool scan_attr(scan *s, const unsigned char **name, size_t *nlen, const unsigned char **val,
                       size_t *vlen) {
-    while (s->p < s->end && (is_ws(*s->p) || *s->p == '/'))
+    while (s->p < s->end && (ascii_is_ws(*s->p) || *s->p == '/'))
         s->p++;
     if (s->p >= s->end || *s->p == '>')
         return false;
     *name = s->p;
     do
         s->p++;
-    while (s->p < s->end && *s->p != '=' && !is_ws(*s->p) && *s->p != '/' && *s->p != '>');
+    while (s->p < s->end && *s->p != '=' && !ascii_is_ws(*s->p) && *s->p != '/' && *s->p != '>');
     *nlen = (size_t)(s->p - *name);
     *val = s->p;
     *vlen = 0;
-    while (s->p < s->end && is_ws(*s->p))
+    while (s->p < s->end && ascii_is_ws(*s->p))
         s->p++;
     if (s->p >= s->end || *s->p != '=')
         return s->p < s->end;
     s->p++;
-    while (s->p < s->end && is_ws(*s->p))
+    while (s->p < s->end && ascii_is_ws(*s->p))
         s->p++;
     if (s->p >= s->end)
         return false;
@@ -198,7 +180,7 @@ static bool scan_attr(scan *s, const unsigned char **name, size_t *nlen, const u
         return true;
     }
     *val = s->p;
-    while (s->p < s->end && !is_ws(*s->p) && *s->p != '>')
+    while (s->p < s->end && !ascii_is_ws(*s->p) && *s->p != '>')
         s->p++;
     *vlen = (size_t)(s->p - *val);
     return true;
@@ -209,17 +191,17 @@ static bool scan_attr(scan *s, const unsigned char **name, size_t *nlen, const u
 static bool content_charset(const unsigned char *c, size_t n, char *out) {
     size_t i = 0;
     while (i + 7 <= n) {
-        if (!eq_lit_n((const char *)c + i, 7, "charset")) {
+        if (!ascii_eq_lit_n((const char *)c + i, 7, "charset")) {
             i++;
             continue;
         }
         i += 7;
-        while (i < n && is_ws(c[i]))
+        while (i < n && ascii_is_ws(c[i]))
             i++;
         if (i >= n || c[i] != '=')
             continue;
         i++;
-        while (i < n && is_ws(c[i]))
+        while (i < n && ascii_is_ws(c[i]))
             i++;
         if (i >= n)
             return false;
@@ -234,7 +216,7 @@ static bool content_charset(const unsigned char *c, size_t n, char *out) {
             stop = i;
         } else {
             start = i;
-            while (i < n && !is_ws(c[i]) && c[i] != ';')
+            while (i < n && !ascii_is_ws(c[i]) && c[i] != ';')
                 i++;
             stop = i;
         }
@@ -265,18 +247,18 @@ static bool prescan(const char *body, size_t len, char *out) {
             if (q + 3 > s.end)
                 break;
             s.p = q + 3;
-        } else if (left >= 6 && eq_lit_n((const char *)s.p + 1, 4, "meta") &&
-                   (is_ws(s.p[5]) || s.p[5] == '/')) {
+        } else if (left >= 6 && ascii_eq_lit_n((const char *)s.p + 1, 4, "meta") &&
+                   (ascii_is_ws(s.p[5]) || s.p[5] == '/')) {
             s.p += 5;
             bool pragma = false, got_pragma = false;
             char charset[LABEL_MAX] = "", from_content[LABEL_MAX] = "";
             while (scan_attr(&s, &name, &nlen, &val, &vlen)) {
-                if (eq_lit_n((const char *)name, nlen, "http-equiv")) {
-                    if (eq_lit_n((const char *)val, vlen, "content-type"))
+                if (ascii_eq_lit_n((const char *)name, nlen, "http-equiv")) {
+                    if (ascii_eq_lit_n((const char *)val, vlen, "content-type"))
                         pragma = true;
-                } else if (eq_lit_n((const char *)name, nlen, "content") && !got_pragma) {
+                } else if (ascii_eq_lit_n((const char *)name, nlen, "content") && !got_pragma) {
                     got_pragma = content_charset(val, vlen, from_content);
-                } else if (eq_lit_n((const char *)name, nlen, "charset") && !charset[0]) {
+                } else if (ascii_eq_lit_n((const char *)name, nlen, "charset") && !charset[0]) {
                     label_clean((const char *)val, vlen, charset);
                 }
             }
@@ -293,7 +275,7 @@ static bool prescan(const char *body, size_t len, char *out) {
                     (left >= 3 && s.p[1] == '/' && (s.p[2] | 32) >= 'a' && (s.p[2] | 32) <= 'z'))) {
             /* Any other tag: skip its name and attributes, so an attribute
              * value holding "<meta" is not taken for a tag. */
-            while (s.p < s.end && !is_ws(*s.p) && *s.p != '>')
+            while (s.p < s.end && !ascii_is_ws(*s.p) && *s.p != '>')
                 s.p++;
             while (scan_attr(&s, &name, &nlen, &val, &vlen)) {
             }

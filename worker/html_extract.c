@@ -5,6 +5,7 @@
  * attributes it reads for a tokenizer to keep), and resolving the collected
  * hrefs once each, in document order (html_collect_finish). Everything it
  * makes lives in the caller's arena; nothing here knows gumbo's tree. */
+#include "ascii.h"
 #include "html.h"
 
 #include "url.h"
@@ -14,25 +15,6 @@
 #include <stdint.h>
 #include <string.h>
 
-/* ---------------------------------------------------------------------------
- * Small utilities (html_charset.c keeps its own copies) */
-
-static inline bool is_ws(unsigned char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
-}
-
-static inline unsigned char lower(unsigned char c) {
-    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
-}
-
-/* ASCII case-insensitive compare of s[0..n) with the lowercase literal lit. */
-static bool eq_lit_n(const char *s, size_t n, const char *lit) {
-    size_t i = 0;
-    for (; i < n && lit[i]; i++)
-        if (lower((unsigned char)s[i]) != (unsigned char)lit[i])
-            return false;
-    return i == n && lit[i] == '\0';
-}
 
 /* Does the space (and, with commas, comma) separated list s contain tok
  * (lowercase literal), ASCII case-insensitively? */
@@ -41,12 +23,12 @@ static bool has_token(const char *s, const char *tok, bool commas) {
         return false;
     const unsigned char *p = (const unsigned char *)s;
     while (*p) {
-        while (*p && (is_ws(*p) || (commas && *p == ',')))
+        while (*p && (ascii_is_ws(*p) || (commas && *p == ',')))
             p++;
         const unsigned char *start = p;
-        while (*p && !is_ws(*p) && !(commas && *p == ','))
+        while (*p && !ascii_is_ws(*p) && !(commas && *p == ','))
             p++;
-        if (p > start && eq_lit_n((const char *)start, (size_t)(p - start), tok))
+        if (p > start && ascii_eq_lit_n((const char *)start, (size_t)(p - start), tok))
             return true;
     }
     return false;
@@ -88,14 +70,14 @@ void html_text_break(html_text *t) {
 void html_text_add(html_text *t, const char *s, size_t n) {
     const unsigned char *p = (const unsigned char *)s, *end = p + n;
     while (p < end) {
-        if (is_ws(*p)) {
+        if (ascii_is_ws(*p)) {
             html_text_break(t);
-            while (p < end && is_ws(*p))
+            while (p < end && ascii_is_ws(*p))
                 p++;
             continue;
         }
         const unsigned char *run = p;
-        while (p < end && !is_ws(*p))
+        while (p < end && !ascii_is_ws(*p))
             p++;
         size_t k = (size_t)(p - run) + (t->pending ? 1 : 0);
         if (t->count_only) {
@@ -191,12 +173,12 @@ bool html_collect_element(html_collect *w, int tag, html_attr_fn attr, const voi
         const char *name = attr(el, "name");
         if (!name)
             return true;
-        while (is_ws((unsigned char)*name))
+        while (ascii_is_ws((unsigned char)*name))
             name++;
         size_t n = strlen(name);
-        while (n && is_ws((unsigned char)name[n - 1]))
+        while (n && ascii_is_ws((unsigned char)name[n - 1]))
             n--;
-        if (!eq_lit_n(name, n, "robots"))
+        if (!ascii_eq_lit_n(name, n, "robots"))
             return true;
         const char *c = attr(el, "content");
         if (has_token(c, "none", true))
