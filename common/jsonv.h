@@ -12,6 +12,9 @@
 
 /* 1 when s[0..len) is one JSON object (spaces and tabs around tokens
  * allowed, nothing after it); 0 otherwise. */
-int json_valid_object_line(const char *s, size_t len, int max_depth);
+int jsonv_valid_object_line(const char *s, size_t len, int max_depth);
+
+/* alias until callers move */
+#define json_valid_object_line jsonv_valid_object_line
 
 #endif
