@@ -51,7 +51,7 @@ int arena_pool_init(arena_pool *p, const arena_pool_config *cfg)
     return 0;
 }
 
-const char *arena_bucket_name(arena_bucket b)
+const char *arena_pool_bucket_name(arena_bucket b)
 {
     static const char *names[ARENA_BUCKETS] = {"tiny", "small", "medium", "large"};
     return (unsigned)b < ARENA_BUCKETS ? names[b] : "?";

@@ -71,6 +71,6 @@ long arena_pool_held(const arena_pool *p, const char *debug_name);
 void arena_pool_stats(const arena_pool *p, arena_bucket b, arena_bucket_stats *out);
 /* Sum of retained (idle) bytes over every bucket. */
 size_t arena_pool_retained_bytes(const arena_pool *p);
-const char *arena_bucket_name(arena_bucket b);
+const char *arena_pool_bucket_name(arena_bucket b);
 
 #endif

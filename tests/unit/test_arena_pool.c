@@ -57,11 +57,11 @@ START_TEST(test_defaults) {
     ck_assert_uint_eq(cfg.bucket[ARENA_LARGE].free_cap, 8);
     for (int b = 0; b < ARENA_BUCKETS; b++)
         ck_assert_uint_gt(cfg.bucket[b].chunk_bytes, 0);
-    ck_assert_str_eq(arena_bucket_name(ARENA_TINY), "tiny");
-    ck_assert_str_eq(arena_bucket_name(ARENA_SMALL), "small");
-    ck_assert_str_eq(arena_bucket_name(ARENA_MEDIUM), "medium");
-    ck_assert_str_eq(arena_bucket_name(ARENA_LARGE), "large");
-    ck_assert_str_eq(arena_bucket_name(ARENA_BUCKETS), "?");
+    ck_assert_str_eq(arena_pool_bucket_name(ARENA_TINY), "tiny");
+    ck_assert_str_eq(arena_pool_bucket_name(ARENA_SMALL), "small");
+    ck_assert_str_eq(arena_pool_bucket_name(ARENA_MEDIUM), "medium");
+    ck_assert_str_eq(arena_pool_bucket_name(ARENA_LARGE), "large");
+    ck_assert_str_eq(arena_pool_bucket_name(ARENA_BUCKETS), "?");
 }
 END_TEST
 
