@@ -90,7 +90,7 @@ unsigned long html_gumbo_assertions(void);
  * bytes; default "utf-8". Returns a lowercase name, in the arena. */
 const char *html_sniff_charset(arena *a, const char *header_charset, const char *body, size_t len);
 
-/* ---- Shared with html_scan and html_lex (scan.h), so every driver applies
+/* ---- Shared with scan_sax and scan_lex (scan.h), so every driver applies
  * one set of rules: html_prepare is html_charset.c's, the rest html_extract.c's. */
 
 /* Larger inputs are refused (HTML_PARSE); keeps gumbo's token counter far

@@ -34,7 +34,7 @@ static bool clean_utf8(arena *a, const char **in, size_t *n) {
     const unsigned char *s = (const unsigned char *)*in, *end = s + *n, *p = s;
     for (;;) {
         /* Eight bytes at a time while they are ASCII without NUL or form
-         * feed (a tenth of html_lex's time went to this loop byte by byte). */
+         * feed (a tenth of scan_lex's time went to this loop byte by byte). */
         for (uint64_t w; end - p >= 8; p += 8) {
             memcpy(&w, p, 8);
             const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
@@ -199,7 +199,7 @@ void scan_add_text(scan_st *st, const char *ch, size_t len) {
 }
 
 /* ---------------------------------------------------------------------------
- * The lexer (html_lex): HTML5 tokenization, hand-written */
+ * The lexer (scan_lex): HTML5 tokenization, hand-written */
 
 static inline bool lx_ws(unsigned char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
@@ -225,7 +225,7 @@ static const unsigned short W1252[32] = {
  * reference, the '&' stays), *olen bytes written. Numeric ones as HTML5
  * (';' optional, 0x80..0x9F through windows-1252, 0, surrogates and past
  * U+10FFFF as U+FFFD); named ones as libxml2's scan reads them (HTML 4
- * names, ';' required), so html_lex and html_scan agree. */
+ * names, ';' required), so scan_lex and scan_sax agree. */
 static size_t char_ref(const char *s, const char *end, char *o, size_t *olen) {
     const char *p = s + 1;
     if (p < end && *p == '#') {
@@ -458,7 +458,7 @@ static const char *lex_attrs(lex_st *lx, const char *p, const char *end, bool ke
                 vlen = (size_t)(p - val);
             }
         }
-        if (++count > HTML_SCAN_MAX_ATTRS) {
+        if (++count > SCAN_MAX_ATTRS) {
             lx->too_many_attrs = true;
             return NULL;
         }
@@ -650,7 +650,7 @@ html_err scan_run(arena *a, const char *url, const char *body, size_t len,
     return html_collect_finish(&st.c, url);
 }
 
-html_err html_lex(arena *a, const char *url, const char *body, size_t len,
+html_err scan_lex(arena *a, const char *url, const char *body, size_t len,
                   const html_options *opt, html_doc *out) {
     return scan_run(a, url, body, len, opt, out, run_lexer);
 }
