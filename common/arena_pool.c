@@ -24,11 +24,10 @@ struct arena_pool_name {
 void arena_pool_config_default(arena_pool_config *cfg)
 {
     /* Lightpanda's tiny/small/medium limits; our large bucket keeps 1 MiB,
-     * not 128 KiB: a crawled page's arena peaks at several MiB (gumbo's tree
-     * is ~15x the HTML), so a 128 KiB retain would give most of it back to
-     * malloc after every page and take it again on the next one. Eight idle
-     * large arenas cover a worker's page plus its subresources with room to
-     * spare; the worst idle total is 8 MiB + 1.8 MiB. */
+     * not 128 KiB: a crawled page's arena peaks at several MiB, and a small
+     * retain would give most of it back to malloc after every page only to
+     * take it again on the next. Eight idle large arenas cover a worker's
+     * page plus its subresources; docs/worker.md has the sizes. */
     static const arena_bucket_config def[ARENA_BUCKETS] = {
         {1024, 512, 1024},
         {4 * 1024, 128, 4 * 1024},

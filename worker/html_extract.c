@@ -242,7 +242,7 @@ static html_err resolve_links(html_collect *w, const char *base) {
         const char *ref = w->cand[i];
         /* The fragment never reaches the result, so "x.html#a" and
          * "x.html#b" are one href to resolve (a reference page links to one
-         * page at dozens of anchors; resolving is ~4 us an href). Not when
+         * page at dozens of anchors, and resolving is the costly step). Not when
          * the '#' comes first ("#a": the page itself, skipped) or after a
          * blank (trimmed at the end of a reference, kept inside it). */
         const char *frag = strchr(ref, '#');

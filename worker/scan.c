@@ -34,7 +34,8 @@ static bool clean_utf8(arena *a, const char **in, size_t *n) {
     const unsigned char *s = (const unsigned char *)*in, *end = s + *n, *p = s;
     for (;;) {
         /* Eight bytes at a time while they are ASCII without NUL or form
-         * feed (a tenth of scan_lex's time went to this loop byte by byte). */
+         * feed: byte by byte this loop was a visible share of scan_lex's
+         * time (docs/platform-notes.md). */
         for (uint64_t w; end - p >= 8; p += 8) {
             memcpy(&w, p, 8);
             const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
