@@ -192,8 +192,7 @@ static html_err run_parser(scan_st *st, const char *in, size_t n) {
         if (in[at] != '<' || memcmp(ctxt->input->cur, in + at, cmp) != 0)
             continue;
         size_t tag_len;
-        if (scan_count_attrs(in + at, in + n, SCAN_MAX_ATTRS, &tag_len) >
-            SCAN_MAX_ATTRS) {
+        if (scan_count_attrs(in + at, in + n, SCAN_MAX_ATTRS, &tag_len) > SCAN_MAX_ATTRS) {
             err = HTML_PARSE;
             break; /* scan_sax names it */
         }

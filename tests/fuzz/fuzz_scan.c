@@ -57,8 +57,7 @@ static int valid_utf8(const char *s)
 static int has_huge_tag(const char *p, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (p[i] == '<' &&
-            scan_count_attrs(p + i, p + n, SCAN_MAX_ATTRS, NULL) > SCAN_MAX_ATTRS)
+        if (p[i] == '<' && scan_count_attrs(p + i, p + n, SCAN_MAX_ATTRS, NULL) > SCAN_MAX_ATTRS)
             return 1;
     return 0;
 }
