@@ -260,7 +260,7 @@ START_TEST(same_as_html_parse_on_fuzz_seeds) {
     ck_assert_ptr_nonnull(dp);
     struct dirent *de;
     int files = 0;
-    /* Seeds whose answers differ for documented reasons (scan.h). */
+    /* Seeds whose answers differ for documented reasons (docs/worker.md lists them). */
     static const char *const DIFFER[] = {"template_script", "gumbo_assert", "nested_tables_svg",
                                          "plaintext_frameset", NULL};
     while ((de = readdir(dp))) {
@@ -618,7 +618,7 @@ START_TEST(lex_same_as_html_parse_at_tokenizer_corners) {
 }
 END_TEST
 
-/* scan_lex's own differences from html_parse (scan.h). */
+/* scan_lex's own differences from html_parse (docs/worker.md). */
 START_TEST(lex_differs) {
     /* Character references: HTML 4 names with their ';' only, as scan_sax. */
     html_doc l = lex("<p>a &amp b &notit; c &NewLine; d &eacute;</p>");
