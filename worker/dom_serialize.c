@@ -105,13 +105,13 @@ char *dom_text_content(dom *d, const GumboNode *n, size_t *len) {
 
 static bool is_void(const GumboNode *n) {
     return n->v.element.tag_namespace == GUMBO_NAMESPACE_HTML &&
-           (tag_flags((int)n->v.element.tag) & TAG_VOID);
+           (tags_flags((int)n->v.element.tag) & TAGS_VOID);
 }
 
 /* Text inside these is serialised as it stands (HTML5 serialisation). */
 static bool is_raw_parent(const GumboNode *p) {
     return dom_is_elem(p) && p->v.element.tag_namespace == GUMBO_NAMESPACE_HTML &&
-           (tag_flags((int)p->v.element.tag) & TAG_RAW_TEXT);
+           (tags_flags((int)p->v.element.tag) & TAGS_RAW_TEXT);
 }
 
 static void put_escaped(buf *b, const char *s, bool attr) {

@@ -145,12 +145,12 @@ static html_err walk_tree(walk *w, const GumboNode *doc) {
                 w->d->max_depth = w->sp;
             if (html && !visit_html(w, el))
                 return HTML_NOMEM;
-            unsigned fl = html ? tag_flags((int)el->tag) : 0;
-            bool block = (fl & TAG_BLOCK) != 0;
+            unsigned fl = html ? tags_flags((int)el->tag) : 0;
+            bool block = (fl & TAGS_BLOCK) != 0;
             if (block)
                 html_text_break(&w->text);
             if (el->children.length) {
-                if (!push(w, &el->children, (fl & TAG_HIDES_TEXT) != 0, block))
+                if (!push(w, &el->children, (fl & TAGS_HIDES_TEXT) != 0, block))
                     return HTML_NOMEM;
             }
             break;

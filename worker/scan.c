@@ -103,7 +103,7 @@ const char *scan_attr(const void *el, const char *name) {
 /* The elements HTML5 reads as text (RCDATA / RAWTEXT / PLAINTEXT) that
  * libxml2 parses as markup; script and style it reads as text itself. */
 static bool text_only(int tag) {
-    return (tag_flags(tag) & (TAG_RCDATA | TAG_RAW_TEXT)) && tag != GUMBO_TAG_SCRIPT &&
+    return (tags_flags(tag) & (TAGS_RCDATA | TAGS_RAW_TEXT)) && tag != GUMBO_TAG_SCRIPT &&
            tag != GUMBO_TAG_STYLE;
 }
 
@@ -147,12 +147,12 @@ void scan_start_el(scan_st *st, int tag, html_attr_fn attr, const void *el) {
             if (!html_collect_element(&st->c, tag, attr, el))
                 st->oom = true;
         }
-        unsigned fl = tag_flags(tag);
-        if (fl & TAG_BLOCK) {
+        unsigned fl = tags_flags(tag);
+        if (fl & TAGS_BLOCK) {
             f |= F_BLOCK;
             html_text_break(&st->text);
         }
-        if (fl & TAG_HIDES_TEXT)
+        if (fl & TAGS_HIDES_TEXT)
             f |= F_HIDE;
         if (tag == GUMBO_TAG_TEMPLATE || text_only(tag))
             f |= F_INERT;
@@ -512,8 +512,8 @@ static const char *lex_start_tag(lex_st *lx, const char *p, const char *end) {
     q = lex_attrs(lx, q, end, !foreign && html_collect_attrs(tag), &sc);
     if (!q)
         return end;
-    unsigned fl = tag_flags(tag);
-    if (!foreign && lx->head_at && !(fl & TAG_HEAD_CONTENT))
+    unsigned fl = tags_flags(tag);
+    if (!foreign && lx->head_at && !(fl & TAGS_HEAD_CONTENT))
         lex_pop_to(lx, lx->head_at - 1); /* anything else ends <head> */
     const void *el[2] = {lx->attrs, st->a};
     if (!lx->nattr)
@@ -527,12 +527,12 @@ static const char *lex_start_tag(lex_st *lx, const char *p, const char *end) {
             lex_pop_to(lx, sp);
         return q;
     }
-    if (fl & TAG_VOID) {
+    if (fl & TAGS_VOID) {
         lex_pop_to(lx, sp);
         return q;
     }
-    if (fl & (TAG_RCDATA | TAG_RAW_TEXT))
-        return lex_raw_text(lx, tag, sp, q, end, (fl & TAG_RCDATA) != 0);
+    if (fl & (TAGS_RCDATA | TAGS_RAW_TEXT))
+        return lex_raw_text(lx, tag, sp, q, end, (fl & TAGS_RCDATA) != 0);
     return q;
 }
 
