@@ -137,10 +137,10 @@ void scan_start_el(scan_st *st, int tag, html_attr_fn attr, const void *el) {
     d->elements++;
     if (st->foreign || tag == GUMBO_TAG_SVG || tag == GUMBO_TAG_MATH) {
         if (!st->foreign)
-            f |= F_FOREIGN;
+            f |= SCAN_F_FOREIGN;
     } else {
         if (tag == GUMBO_TAG_TITLE && !st->have_title) {
-            f |= F_TITLE;
+            f |= SCAN_F_TITLE;
             st->title_at = st->sp + 1;
             st->title = (html_text){.a = st->a};
         } else {
@@ -149,45 +149,45 @@ void scan_start_el(scan_st *st, int tag, html_attr_fn attr, const void *el) {
         }
         unsigned fl = tags_flags(tag);
         if (fl & TAGS_BLOCK) {
-            f |= F_BLOCK;
+            f |= SCAN_F_BLOCK;
             html_text_break(&st->text);
         }
         if (fl & TAGS_HIDES_TEXT)
-            f |= F_HIDE;
+            f |= SCAN_F_HIDE;
         if (tag == GUMBO_TAG_TEMPLATE || text_only(tag))
-            f |= F_INERT;
+            f |= SCAN_F_INERT;
     }
     st->stack[st->sp++] = f;
-    st->no_text += (f & F_HIDE) != 0;
-    st->foreign += (f & F_FOREIGN) != 0;
-    st->inert += (f & F_INERT) != 0;
+    st->no_text += (f & SCAN_F_HIDE) != 0;
+    st->foreign += (f & SCAN_F_FOREIGN) != 0;
+    st->inert += (f & SCAN_F_INERT) != 0;
 }
 
 void scan_end_el(scan_st *st) {
     if (st->oom || !st->sp)
         return;
     unsigned char f = st->stack[--st->sp];
-    if (f & F_TITLE) {
+    if (f & SCAN_F_TITLE) {
         st->d->title = html_text_finish(&st->title);
         st->have_title = true;
         st->title_at = 0;
         if (!st->d->title)
             st->oom = true;
     }
-    if (f & F_HIDE)
+    if (f & SCAN_F_HIDE)
         st->no_text--;
-    if (f & F_BLOCK)
+    if (f & SCAN_F_BLOCK)
         html_text_break(&st->text);
-    if (f & F_FOREIGN)
+    if (f & SCAN_F_FOREIGN)
         st->foreign--;
-    if (f & F_INERT)
+    if (f & SCAN_F_INERT)
         st->inert--;
 }
 
 static bool wants_title(const scan_st *st) { return st->title_at && st->title_at == st->sp; }
 
 static bool wants_text(const scan_st *st) {
-    return !st->no_text && (!st->inert || (st->sp && (st->stack[st->sp - 1] & F_INERT)));
+    return !st->no_text && (!st->inert || (st->sp && (st->stack[st->sp - 1] & SCAN_F_INERT)));
 }
 
 void scan_add_text(scan_st *st, const char *ch, size_t len) {
