@@ -165,21 +165,21 @@ static void fill_page(arena *a) {
 }
 
 /* ns per page through the pool; pool_stats gets the large bucket's stats. */
-static arena_bucket_stats pool_stats;
+static arena_pool_bucket_stats pool_stats;
 static double pages_pool(void) {
     arena_pool pool;
     if (arena_pool_init(&pool, NULL) != 0)
         die("arena_pool_init");
     uint64_t t0 = now_ns();
     for (int i = 0; i < POOL_PAGES; i++) {
-        arena *a = arena_pool_acquire(&pool, ARENA_LARGE, "bench-page");
+        arena *a = arena_pool_acquire(&pool, ARENA_POOL_LARGE, "bench-page");
         if (!a)
             die("arena_pool_acquire");
         fill_page(a);
         arena_pool_release(&pool, a);
     }
     double ns = (double)(now_ns() - t0) / POOL_PAGES;
-    arena_pool_stats(&pool, ARENA_LARGE, &pool_stats);
+    arena_pool_stats(&pool, ARENA_POOL_LARGE, &pool_stats);
     if (arena_pool_deinit(&pool) != 0)
         die("arena_pool_deinit");
     return ns;
@@ -200,12 +200,12 @@ static double pages_fresh(void) {
 
 /* What a variant's process sends back. */
 typedef struct result {
-    double cold[2];          /* the process's first run */
-    double warm[2];          /* median of its WARM_RUNS timed warm runs */
-    long cold_faults;        /* minor faults in the first run */
-    long warm_faults;        /* in the timed warm runs together */
-    size_t chunks;           /* arena chunks (DOM arena variant) */
-    arena_bucket_stats pool; /* pages_pool only: the last run's stats */
+    double cold[2];               /* the process's first run */
+    double warm[2];               /* median of its WARM_RUNS timed warm runs */
+    long cold_faults;             /* minor faults in the first run */
+    long warm_faults;             /* in the timed warm runs together */
+    size_t chunks;                /* arena chunks (DOM arena variant) */
+    arena_pool_bucket_stats pool; /* pages_pool only: the last run's stats */
 } result;
 
 #define WARM_RUNS 3
@@ -284,7 +284,7 @@ typedef struct summary {
     double warm[2], cold[2];
     long cold_faults, warm_faults;
     size_t chunks;
-    arena_bucket_stats pool;
+    arena_pool_bucket_stats pool;
 } summary;
 
 static void summarize(const result *rs, int n, summary *out) {
@@ -323,7 +323,7 @@ int main(int argc, char **argv) {
     static result r_pool[MAX_RUNS], r_fl[MAX_RUNS], r_fd[MAX_RUNS];
     arena_pool_config cfg;
     arena_pool_config_default(&cfg);
-    size_t large_chunk = cfg.bucket[ARENA_LARGE].chunk_bytes;
+    size_t large_chunk = cfg.bucket[ARENA_POOL_LARGE].chunk_bytes;
     for (int r = 0; r < runs; r++) {
         in_child(dom_arena, NULL, &r_ar[r]);
         in_child(dom_malloc, NULL, &r_ma[r]);

@@ -1,5 +1,5 @@
 /* bench_scan — µs per page of html_parse (gumbo tree + walk) against
- * html_scan (libxml2 SAX) and html_lex (the HTML5 tokenizer) on the test
+ * scan_sax (libxml2 SAX) and scan_lex (the HTML5 tokenizer) on the test
  * server's generated site pages (tests/server/httpd.py site_page, about
  * 12 KB each), or on the .html files under DIR (the Python docs:
  * /usr/share/doc/python3/html), in the same run, with the same arena reset
@@ -96,9 +96,9 @@ int main(int argc, char **argv) {
     }
     arena a;
     arena_init(&a, 0);
-    static const parse_fn fn[3] = {html_parse, html_scan, html_lex};
-    static const char *const name[3] = {"html_parse (gumbo)", "html_scan (libxml2)",
-                                        "html_lex (tokenizer)"};
+    static const parse_fn fn[3] = {html_parse, scan_sax, scan_lex};
+    static const char *const name[3] = {"html_parse (gumbo)", "scan_sax (libxml2)",
+                                        "scan_lex (tokenizer)"};
     size_t links[3];
     double best[3] = {1e30, 1e30, 1e30};
     /* Warm each, then alternate so none gets a quieter machine. */

@@ -1,14 +1,11 @@
 /* alloc — the process allocator: everything that lives longer than a page.
- *
- * One interface, two builds. With CRAWLD_DEBUG it is a tracking allocator:
- * every live block carries its size and a backtrace of up to 10 frames, live
- * and peak bytes are known at any moment, and alloc_leak_report() (run by an
- * atexit hook the first time anything is allocated) prints every leak and
- * makes the process exit 1. Without it, the calls go straight to malloc and
- * only live/peak byte counters are kept (relaxed atomics).
- *
- * Sizes are passed back on resize and free: the debug build checks them.
- * Thread-safe (curl's resolver thread allocates through it). */
+ * Without CRAWLD_DEBUG the calls go straight to malloc and keep only live
+ * and peak byte counters (relaxed atomics); with it every live block carries
+ * its size and a backtrace of up to 10 frames, and alloc_leak_report() (an
+ * atexit hook, installed by the first allocation) prints every leak and
+ * makes the process exit 1. The caller passes a block's size back on resize
+ * and free; the debug build checks it. Thread-safe (curl's resolver thread
+ * allocates through it). */
 #ifndef CRAWLD_ALLOC_H
 #define CRAWLD_ALLOC_H
 
@@ -59,10 +56,9 @@ long alloc_fail_count(void); /* allocations made since alloc_fail_after() */
  * survive an abort. alloc_fail_reset() disables it too. */
 void alloc_abort_after(long n);
 
-/* abort() that really ends the process with SIGABRT. Every binary links
- * libmozjs-102, which exports its own abort() (mozalloc's: it prints
- * "Redirecting call to abort() to mozalloc_abort" and dies of SIGSEGV), and
- * the linker binds our abort() calls to it whatever the library order. */
+/* abort() that really ends the process with SIGABRT, also in a binary that
+ * links libmozjs-102: its own exported abort() dies of SIGSEGV instead
+ * (docs/platform-notes.md). */
 __attribute__((noreturn)) void alloc_abort(void);
 
 #endif

@@ -1,14 +1,11 @@
-/* arena — bump allocation in chunks, freed all at once.
- *
- * A page's memory: body buffer, parse tree, extracted strings and the result
- * all come from one arena; nothing is freed one by one. Chunks come from the
- * process allocator (alloc.h). Every pointer is aligned for any C type
- * (ARENA_ALIGN). The most recent allocation can grow in place. Reset keeps up
- * to a retain limit of chunk bytes for reuse; release frees every chunk, in
- * O(number of chunks), never O(number of allocations).
- *
- * Invariant: arena_alloc never returns NULL unless the process allocator
- * failed; callers that cannot handle NULL (gumbo) use arena_alloc_or_die. */
+/* arena — bump allocation in chunks, freed all at once: a page's body, tree,
+ * strings and result come from one arena and nothing is freed one by one.
+ * The caller owns the struct; chunks come from the process allocator
+ * (alloc.h) and go back on reset (beyond the retain limit) or release, in
+ * O(chunks). Every pointer is ARENA_ALIGN-aligned; the newest allocation can
+ * grow in place. arena_alloc returns NULL only when the process allocator
+ * failed; callers that cannot take NULL (gumbo) use arena_alloc_or_die.
+ * Not thread-safe. */
 #ifndef CRAWLD_ARENA_H
 #define CRAWLD_ARENA_H
 

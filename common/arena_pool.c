@@ -7,10 +7,10 @@
 #include <string.h>
 
 /* An arena as the pool keeps it: the bucket it belongs to travels with it. */
-struct pooled_arena {
-    arena a; /* first member: an arena* converts back to its pooled_arena */
-    pooled_arena *next;
-    arena_bucket bucket;
+struct arena_pool_entry {
+    arena a; /* first member: an arena* converts back to its arena_pool_entry */
+    arena_pool_entry *next;
+    arena_pool_bucket bucket;
     const char *name;
 };
 
@@ -24,12 +24,11 @@ struct arena_pool_name {
 void arena_pool_config_default(arena_pool_config *cfg)
 {
     /* Lightpanda's tiny/small/medium limits; our large bucket keeps 1 MiB,
-     * not 128 KiB: a crawled page's arena peaks at several MiB (gumbo's tree
-     * is ~15x the HTML), so a 128 KiB retain would give most of it back to
-     * malloc after every page and take it again on the next one. Eight idle
-     * large arenas cover a worker's page plus its subresources with room to
-     * spare; the worst idle total is 8 MiB + 1.8 MiB. */
-    static const arena_bucket_config def[ARENA_BUCKETS] = {
+     * not 128 KiB: a crawled page's arena peaks at several MiB, and a small
+     * retain would give most of it back to malloc after every page only to
+     * take it again on the next. Eight idle large arenas cover a worker's
+     * page plus its subresources; docs/worker.md has the sizes. */
+    static const arena_pool_bucket_config def[ARENA_POOL_BUCKETS] = {
         {1024, 512, 1024},
         {4 * 1024, 128, 4 * 1024},
         {16 * 1024, 64, 16 * 1024},
@@ -45,16 +44,16 @@ int arena_pool_init(arena_pool *p, const arena_pool_config *cfg)
         p->cfg = *cfg;
     else
         arena_pool_config_default(&p->cfg);
-    for (int b = 0; b < ARENA_BUCKETS; b++)
+    for (int b = 0; b < ARENA_POOL_BUCKETS; b++)
         if (p->cfg.bucket[b].chunk_bytes == 0)
             return -1;
     return 0;
 }
 
-const char *arena_bucket_name(arena_bucket b)
+const char *arena_pool_bucket_name(arena_pool_bucket b)
 {
-    static const char *names[ARENA_BUCKETS] = {"tiny", "small", "medium", "large"};
-    return (unsigned)b < ARENA_BUCKETS ? names[b] : "?";
+    static const char *names[ARENA_POOL_BUCKETS] = {"tiny", "small", "medium", "large"};
+    return (unsigned)b < ARENA_POOL_BUCKETS ? names[b] : "?";
 }
 
 static arena_pool_name *name_slot(arena_pool *p, const char *name, int create)
@@ -79,30 +78,30 @@ long arena_pool_held(const arena_pool *p, const char *name)
     return n ? n->held : 0;
 }
 
-arena_bucket arena_pool_bucket_for(const arena_pool *p, size_t hint)
+arena_pool_bucket arena_pool_bucket_for(const arena_pool *p, size_t hint)
 {
-    for (int b = 0; b < ARENA_LARGE; b++)
+    for (int b = 0; b < ARENA_POOL_LARGE; b++)
         if (hint <= p->cfg.bucket[b].retain_bytes)
-            return (arena_bucket)b;
-    return ARENA_LARGE;
+            return (arena_pool_bucket)b;
+    return ARENA_POOL_LARGE;
 }
 
-arena *arena_pool_acquire(arena_pool *p, arena_bucket b, const char *name)
+arena *arena_pool_acquire(arena_pool *p, arena_pool_bucket b, const char *name)
 {
-    if ((unsigned)b >= ARENA_BUCKETS)
+    if ((unsigned)b >= ARENA_POOL_BUCKETS)
         return NULL;
     arena_pool_name *slot = name_slot(p, name ? name : "?", 1);
     if (!slot)
         return NULL;
-    arena_bucket_stats *st = &p->stats[b];
-    pooled_arena *pa = p->free_list[b];
+    arena_pool_bucket_stats *st = &p->stats[b];
+    arena_pool_entry *pa = p->free_list[b];
     if (pa) {
         p->free_list[b] = pa->next;
         st->free--;
         st->retained_bytes -= arena_capacity(&pa->a);
         st->hits++;
     } else {
-        pa = ALLOC_NEW(pooled_arena);
+        pa = ALLOC_NEW(arena_pool_entry);
         if (!pa)
             return NULL;
         arena_init(&pa->a, p->cfg.bucket[b].chunk_bytes);
@@ -125,9 +124,9 @@ void arena_pool_release(arena_pool *p, arena *a)
 {
     if (!a)
         return;
-    pooled_arena *pa = (pooled_arena *)a;
-    arena_bucket b = pa->bucket;
-    arena_bucket_stats *st = &p->stats[b];
+    arena_pool_entry *pa = (arena_pool_entry *)a;
+    arena_pool_bucket b = pa->bucket;
+    arena_pool_bucket_stats *st = &p->stats[b];
     /* An idle arena has no name: releasing it again is caught even while
      * other arenas of its name are still held. */
     arena_pool_name *slot = pa->name ? name_slot(p, pa->name, 0) : NULL;
@@ -152,7 +151,7 @@ void arena_pool_release(arena_pool *p, arena *a)
     st->retained_bytes += arena_capacity(&pa->a);
 }
 
-void arena_pool_stats(const arena_pool *p, arena_bucket b, arena_bucket_stats *out)
+void arena_pool_stats(const arena_pool *p, arena_pool_bucket b, arena_pool_bucket_stats *out)
 {
     *out = p->stats[b];
 }
@@ -160,7 +159,7 @@ void arena_pool_stats(const arena_pool *p, arena_bucket b, arena_bucket_stats *o
 size_t arena_pool_retained_bytes(const arena_pool *p)
 {
     size_t n = 0;
-    for (int b = 0; b < ARENA_BUCKETS; b++)
+    for (int b = 0; b < ARENA_POOL_BUCKETS; b++)
         n += p->stats[b].retained_bytes;
     return n;
 }
@@ -179,8 +178,8 @@ size_t arena_pool_deinit(arena_pool *p)
         ALLOC_FREE(n);
     }
     p->names = NULL;
-    for (int b = 0; b < ARENA_BUCKETS; b++) {
-        for (pooled_arena *pa = p->free_list[b], *next; pa; pa = next) {
+    for (int b = 0; b < ARENA_POOL_BUCKETS; b++) {
+        for (arena_pool_entry *pa = p->free_list[b], *next; pa; pa = next) {
             next = pa->next;
             arena_release(&pa->a);
             ALLOC_FREE(pa);

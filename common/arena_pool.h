@@ -15,43 +15,43 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum arena_bucket {
-    ARENA_TINY = 0,
-    ARENA_SMALL,
-    ARENA_MEDIUM,
-    ARENA_LARGE,
-    ARENA_BUCKETS
-} arena_bucket;
+typedef enum arena_pool_bucket {
+    ARENA_POOL_TINY = 0,
+    ARENA_POOL_SMALL,
+    ARENA_POOL_MEDIUM,
+    ARENA_POOL_LARGE,
+    ARENA_POOL_BUCKETS
+} arena_pool_bucket;
 
-typedef struct arena_bucket_config {
+typedef struct arena_pool_bucket_config {
     size_t retain_bytes; /* an idle arena keeps at most this much */
     size_t free_cap;     /* at most this many idle arenas are kept */
     size_t chunk_bytes;  /* first chunk size of a new arena */
-} arena_bucket_config;
+} arena_pool_bucket_config;
 
 typedef struct arena_pool_config {
-    arena_bucket_config bucket[ARENA_BUCKETS];
+    arena_pool_bucket_config bucket[ARENA_POOL_BUCKETS];
 } arena_pool_config;
 
 /* Defaults (see DESIGN.md "Memory"): tiny 1 KiB x 512, small 4 KiB x 128,
  * medium 16 KiB x 64, large 1 MiB x 8. */
 void arena_pool_config_default(arena_pool_config *cfg);
 
-typedef struct arena_bucket_stats {
+typedef struct arena_pool_bucket_stats {
     size_t live;           /* arenas acquired and not yet released */
     size_t free;           /* idle arenas on the free list */
     size_t retained_bytes; /* chunk bytes held by idle arenas */
     uint64_t hits, misses; /* acquires served from / not from the free list */
     uint64_t freed;        /* releases that freed the arena (free list full) */
-} arena_bucket_stats;
+} arena_pool_bucket_stats;
 
-typedef struct pooled_arena pooled_arena;
+typedef struct arena_pool_entry arena_pool_entry;
 typedef struct arena_pool_name arena_pool_name;
 
 typedef struct arena_pool {
     arena_pool_config cfg;
-    pooled_arena *free_list[ARENA_BUCKETS];
-    arena_bucket_stats stats[ARENA_BUCKETS];
+    arena_pool_entry *free_list[ARENA_POOL_BUCKETS];
+    arena_pool_bucket_stats stats[ARENA_POOL_BUCKETS];
     arena_pool_name *names; /* debug-name counters */
 } arena_pool;
 
@@ -60,17 +60,21 @@ int arena_pool_init(arena_pool *p, const arena_pool_config *cfg); /* cfg NULL â†
  * CRAWLD_DEBUG builds abort when it is not 0. Frees every idle arena. */
 size_t arena_pool_deinit(arena_pool *p);
 
-arena *arena_pool_acquire(arena_pool *p, arena_bucket b, const char *debug_name);
+arena *arena_pool_acquire(arena_pool *p, arena_pool_bucket b, const char *debug_name);
 /* The smallest bucket whose retain limit covers size_hint (else large). */
 arena *arena_pool_acquire_hint(arena_pool *p, size_t size_hint, const char *debug_name);
-arena_bucket arena_pool_bucket_for(const arena_pool *p, size_t size_hint);
+arena_pool_bucket arena_pool_bucket_for(const arena_pool *p, size_t size_hint);
 void arena_pool_release(arena_pool *p, arena *a);
 
 /* How many arenas acquired under this name are still held. */
 long arena_pool_held(const arena_pool *p, const char *debug_name);
-void arena_pool_stats(const arena_pool *p, arena_bucket b, arena_bucket_stats *out);
+void arena_pool_stats(const arena_pool *p, arena_pool_bucket b, arena_pool_bucket_stats *out);
 /* Sum of retained (idle) bytes over every bucket. */
 size_t arena_pool_retained_bytes(const arena_pool *p);
-const char *arena_bucket_name(arena_bucket b);
+const char *arena_pool_bucket_name(arena_pool_bucket b);
+
+/* alias until callers move */
+#define ARENA_LARGE ARENA_POOL_LARGE
+typedef arena_pool_bucket_stats arena_bucket_stats;
 
 #endif

@@ -183,7 +183,7 @@ static int value(jv *v)
     }
 }
 
-int json_valid_object_line(const char *s, size_t len, int max_depth)
+int jsonv_valid_object_line(const char *s, size_t len, int max_depth)
 {
     jv v = {(const unsigned char *)s, (const unsigned char *)s + len, 0, max_depth};
     ws(&v);

@@ -1,17 +1,26 @@
 /* robots — robots.txt (RFC 9309) parsed for one product token, matched
  * against paths, plus the policy that turns an HTTP outcome into rules.
+ * Fetching (first ROBOTS_MAX_BYTES, up to 5 redirects) and caching are the
+ * caller's; RFC 9309 says a cached copy SHOULD NOT serve past 24 hours.
+ * A robots object is one block from the process allocator, immutable once
+ * built (any thread may match against it); the allow-all and disallow-all
+ * objects are static and never fail. Free every object with robots_free. */
+#ifndef CRAWLD_ROBOTS_H
+#define CRAWLD_ROBOTS_H
+
+#include <stddef.h>
+
+#define ROBOTS_MAX_BYTES (500 * 1024) /* RFC 9309 §2.5: at least 500 KiB */
+#define ROBOTS_MAX_LINE (16 * 1024)   /* longer lines are skipped */
+#define ROBOTS_DELAY_SATURATE_MS 2147483647L
+#define ROBOTS_MATCH_BUDGET (16u * 1024 * 1024) /* steps per robots_allowed */
+
+typedef struct robots robots; /* rules that apply to one product token */
+
+/* Parses body (len bytes, NULL allowed when len is 0) for product token
+ * `agent` (NULL or a value without a token: only "*" groups apply). NULL
+ * only when the process allocator failed; nothing is then left allocated.
  *
- * Fetching, following redirects (up to 5 hops; more → call with status 3xx,
- * i.e. "unavailable") and caching are the caller's job. RFC 9309 §2.4: a
- * cached copy SHOULD NOT be used for more than 24 hours; §2.3.1.4: after 30
- * days of 5xx a crawler may treat the file as unavailable.
- *
- * A robots object is immutable once built: any thread may match against it.
- * It is one block from the process allocator (alloc.h), so it can live in a
- * cache beyond a page; the allow-all and disallow-all objects are static and
- * never fail. Free every object with robots_free (static ones are a no-op).
- *
- * Parsing (robots_parse):
  *  - only the first ROBOTS_MAX_BYTES are read; when the body is longer, the
  *    line cut by that limit is dropped too (a cut pattern would mean
  *    something else); a UTF-8 BOM at the start is skipped;
@@ -45,39 +54,7 @@
  *    saturating at ROBOTS_DELAY_SATURATE_MS. Several in the selected groups:
  *    the largest. Capping is the caller's job;
  *  - sitemaps: every Sitemap value (global, whatever the group), as given,
- *    in file order; one with a control octet inside is dropped.
- *
- * Matching (robots_allowed): RFC 9309 §2.2.2/§2.2.3. Pattern and path are
- * compared in a normal form: %XX of an unreserved octet (A-Z a-z 0-9 - . _ ~)
- * decoded, other %XX with uppercase hex, a '%' that starts no escape, octets
- * <= 0x20, 0x7F and non-ASCII percent-encoded; in the path, '*' and '$' are
- * encoded too (%2A, %24), so a pattern writes a literal '*' as %2A (§2.2.3).
- * Reserved characters are not equated with their escapes ("/" ≠ "%2F").
- * A pattern matches a prefix of the path (whole path if it ends in '$').
- * The matching rule with the longest normalised pattern (octets, '*' and '$'
- * included) decides; Allow wins a tie; no match → allowed. "/robots.txt"
- * (alone or with a query) is always allowed. Cost per rule is O(path ×
- * pattern) at worst (greedy wildcard matching, no backtracking blow-up);
- * rules are kept longest first so the first match decides. A file built to
- * be slow (long '*' patterns against long paths) could still cost seconds
- * per path, so one call stops after ROBOTS_MATCH_BUDGET matching steps and
- * answers "disallowed" (about 0.2 s of CPU; ordinary files use a tiny
- * fraction of it). */
-#ifndef CRAWLD_ROBOTS_H
-#define CRAWLD_ROBOTS_H
-
-#include <stddef.h>
-
-#define ROBOTS_MAX_BYTES (500 * 1024) /* RFC 9309 §2.5: at least 500 KiB */
-#define ROBOTS_MAX_LINE (16 * 1024)   /* longer lines are skipped */
-#define ROBOTS_DELAY_SATURATE_MS 2147483647L
-#define ROBOTS_MATCH_BUDGET (16u * 1024 * 1024) /* steps per robots_allowed */
-
-typedef struct robots robots; /* rules that apply to one product token */
-
-/* Parses body (len bytes, NULL allowed when len is 0) for product token
- * `agent` (NULL or a value without a token: only "*" groups apply). NULL
- * only when the process allocator failed; nothing is then left allocated. */
+ *    in file order; one with a control octet inside is dropped. */
 robots *robots_parse(const char *body, size_t len, const char *agent);
 
 /* Static objects: never NULL, robots_free is a no-op on them. */
@@ -89,7 +66,9 @@ robots *robots_disallow_all(void); /* 5xx, 429, unreachable */
  * 4xx, 401 and 403 included → allow all; 429 → disallow all (Google reads
  * it as a server error: the host asks us to back off); 5xx, 0 (network
  * error, unreachable) and anything else → disallow all. NULL only when
- * robots_parse ran out of memory: do not cache that as an answer. */
+ * robots_parse ran out of memory: do not cache that as an answer. (RFC 9309
+ * §2.3.1.4 lets a crawler treat a file as unavailable after 30 days of 5xx:
+ * a caller's cache policy.) */
 robots *robots_from_response(long status, const char *body, size_t len, const char *agent);
 
 /* 1 when the outcome means robots.txt could not be read, so the policy
@@ -99,7 +78,24 @@ robots *robots_from_response(long status, const char *body, size_t len, const ch
 int robots_unreadable(long status, int fetch_failed);
 
 /* 1 allowed, 0 disallowed. path_and_query starts with '/' (NULL or "" is
- * read as "/"); no fragment. r NULL → 0. Allocates nothing. */
+ * read as "/"); no fragment. r NULL → 0. Allocates nothing.
+ *
+ * RFC 9309 §2.2.2/§2.2.3. Pattern and path are compared in a normal form:
+ * %XX of an unreserved octet (A-Z a-z 0-9 - . _ ~) decoded, other %XX with
+ * uppercase hex, a '%' that starts no escape, octets <= 0x20, 0x7F and
+ * non-ASCII percent-encoded; in the path, '*' and '$' are
+ * encoded too (%2A, %24), so a pattern writes a literal '*' as %2A (§2.2.3).
+ * Reserved characters are not equated with their escapes ("/" ≠ "%2F").
+ * A pattern matches a prefix of the path (whole path if it ends in '$').
+ * The matching rule with the longest normalised pattern (octets, '*' and '$'
+ * included) decides; Allow wins a tie; no match → allowed. "/robots.txt"
+ * (alone or with a query) is always allowed. Cost per rule is O(path ×
+ * pattern) at worst (greedy wildcard matching, no backtracking blow-up);
+ * rules are kept longest first so the first match decides. A file built to
+ * be slow (long '*' patterns against long paths) could still cost seconds
+ * per path, so one call stops after ROBOTS_MATCH_BUDGET matching steps and
+ * answers "disallowed"; ordinary files use a tiny fraction of the budget
+ * (docs/platform-notes.md has its cost). */
 int robots_allowed(const robots *r, const char *path_and_query);
 
 /* Crawl-delay of the selected groups in milliseconds; -1 when none. */

@@ -1,5 +1,6 @@
 /* rss — resident set size from /proc/PID/statm: one open/read/close, no
- * allocation, cheap enough for every page and every 250 ms per worker. */
+ * allocation, cheap enough for every page and every 250 ms per worker. Any
+ * thread may call it once one call has cached the page size. */
 #ifndef CRAWLD_RSS_H
 #define CRAWLD_RSS_H
 

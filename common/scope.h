@@ -1,14 +1,16 @@
-/* scope — decides which discovered URLs a crawl job may fetch: the scope
- * kind of `--scope`, the depth and page limits, a URL length limit and a
- * guard against crawler traps.
- *
- * A scope is compiled once per job from the spec string and the job's seed
- * URLs; scope_check is then a pure, allocation-free function of one URL
- * (safe to call from any thread), while scope_note_path / scope_admit keep
- * per-job counters and must be serialised by the caller (one job, one
- * thread at a time).
- *
- * Kinds (a URL must be http or https for every kind):
+/* scope — decides which discovered URLs a crawl job may fetch: the kind of
+ * `--scope`, the depth and page limits, a URL length limit and a guard
+ * against crawler traps. A scope is compiled once per job (scope_new) and
+ * owns all it holds, path counters included (process allocator, freed by
+ * scope_free). scope_check is pure and allocation-free (any thread);
+ * scope_note_path and scope_admit keep per-job counters: the caller
+ * serialises them. Seeds and checked URLs are normalised absolute URLs. */
+#ifndef CRAWLD_SCOPE_H
+#define CRAWLD_SCOPE_H
+
+#include <stddef.h>
+
+/* Kinds (a URL must be http or https for every kind):
  *   host    (default) the URL's host and port equal a seed's. Hosts compare
  *           ASCII case-insensitively; the port is the one in the normal form,
  *           a scheme's default port counting as no port, so http://h/ and
@@ -28,33 +30,7 @@
  *           are read as in the host rule; the path compares byte for byte.
  *   regex:RE  the whole normalised URL matches the POSIX extended regular
  *           expression RE (regcomp REG_EXTENDED|REG_NOSUB, unanchored: use
- *           ^ and $ to anchor). Seeds play no part.
- *
- * Trap guard (stateless part, scope_check). The path is cut at '/' into
- * segments; the empty piece after a trailing '/' is not a segment ("/" has
- * none, "/a/b/" has two, "/a//b" has three, the middle one empty). A URL is
- * a trap when:
- *   - it has more than max_path_segments segments, or
- *   - any one segment (byte-exact, the empty one included) occurs more than
- *     max_repeat_segments times: /a/b/a/b/a/b/a/b, the result of relative
- *     links resolved against ever deeper paths, or calendar loops, or
- *   - its query is longer than max_query_len bytes or has more than
- *     max_query_params '&'-separated parameters.
- * Stateful part (scope_note_path): endless query variants of one path
- * (?page=1,2,3…, session ids, sort orders) — every scheme://authority/path
- * (the URL up to '?') may be noted at most max_query_variants times; later
- * variants are traps. The counters live in a hash table of at most
- * max_tracked_paths paths (64-bit keyed hashes of the path with
- * their counts, 16 bytes a slot, the table at most half full, process
- * allocator); once it is full, paths not yet in it are not
- * counted (the page budget still bounds the crawl).
- *
- * Seeds and checked URLs are normalised absolute URLs (url.h). */
-#ifndef CRAWLD_SCOPE_H
-#define CRAWLD_SCOPE_H
-
-#include <stddef.h>
-
+ *           ^ and $ to anchor). Seeds play no part. */
 typedef enum scope_kind { SCOPE_HOST, SCOPE_DOMAIN, SCOPE_PREFIX, SCOPE_REGEX } scope_kind;
 
 typedef enum scope_verdict {
@@ -65,7 +41,7 @@ typedef enum scope_verdict {
     SCOPE_OUT_REGEX,  /* regex scope: no match */
     SCOPE_TOO_DEEP,   /* depth > max_depth */
     SCOPE_TOO_LONG,   /* strlen(url) > max_url_len */
-    SCOPE_TRAP,       /* a trap rule above */
+    SCOPE_TRAP,       /* a trap rule (scope_check, scope_note_path) */
     SCOPE_BAD_URL,    /* NULL, not http(s)://, or no host */
     SCOPE_MAX_PAGES   /* scope_admit: the job's page budget is spent */
 } scope_verdict;
@@ -110,7 +86,18 @@ int scope_spec_check(const char *spec, char *err, size_t errlen);
  * order: BAD_URL (NULL url), TOO_LONG, BAD_URL (not http(s)://host),
  * OUT_* (the kind), TOO_DEEP, TRAP (stateless rules). Seeds are checked like
  * any URL (a regex seed may be out); a caller that always fetches its seeds
- * skips the check for them. No allocation, no state change. */
+ * skips the check for them. No allocation, no state change.
+ *
+ * Trap guard (the stateless part). The path is cut at '/' into
+ * segments; the empty piece after a trailing '/' is not a segment ("/" has
+ * none, "/a/b/" has two, "/a//b" has three, the middle one empty). A URL is
+ * a trap when:
+ *   - it has more than max_path_segments segments, or
+ *   - any one segment (byte-exact, the empty one included) occurs more than
+ *     max_repeat_segments times: /a/b/a/b/a/b/a/b, the result of relative
+ *     links resolved against ever deeper paths, or calendar loops, or
+ *   - its query is longer than max_query_len bytes or has more than
+ *     max_query_params '&'-separated parameters. */
 scope_verdict scope_check(const scope *s, const char *url, int depth);
 
 /* Counts url as one more variant of its path: SCOPE_IN while the path has
@@ -118,7 +105,16 @@ scope_verdict scope_check(const scope *s, const char *url, int depth);
  * SCOPE_TRAP; SCOPE_BAD_URL for a URL scope_check would call bad. Call it
  * once per distinct URL (after the frontier's seen-set), or repeats of one
  * URL count as variants. An allocation failure while growing the table
- * leaves the path uncounted (SCOPE_IN). */
+ * leaves the path uncounted (SCOPE_IN).
+ *
+ * The trap guard's stateful part: endless query variants of one path
+ * (?page=1,2,3…, session ids, sort orders). Every scheme://authority/path
+ * (the URL up to '?') may be noted at most max_query_variants times; later
+ * variants are traps. The counters live in a hash table of at most
+ * max_tracked_paths paths (64-bit keyed hashes of the path with their
+ * counts, 16 bytes a slot, the table at most half full, process allocator);
+ * once it is full, paths not yet in it are not counted (the page budget
+ * still bounds the crawl). */
 scope_verdict scope_note_path(scope *s, const char *url);
 /* Drops the path counters (for a job that ended: 32-64 bytes a path it
  * saw, which an ended job would otherwise keep for the daemon's life);

@@ -1,5 +1,6 @@
 /* timefmt — UTC timestamps in ISO 8601 as the page records ("ts") and the
- * WARC headers (WARC-Date) carry them: 2024-02-29T23:59:59.123Z. */
+ * WARC headers (WARC-Date) carry them: 2024-02-29T23:59:59.123Z. The caller
+ * owns the output buffer; no allocation, no locale, any thread. */
 #ifndef CRAWLD_TIMEFMT_H
 #define CRAWLD_TIMEFMT_H
 

@@ -497,9 +497,10 @@ out:
  * a page URL that is in normal form, and for those the normal form of the
  * result is plain string work: the base's scheme and authority, its path
  * merged with the reference's (RFC 3986 5.2.3), dot segments removed, the
- * query, no fragment. curl's way costs 4 us a link (parse the base, the
- * joined URL, read every part back; twice for a numeric host), a sixth of
- * a worker's time on a page with a hundred links. Taken only when neither
+ * query, no fragment. curl's way parses the base and the joined URL and
+ * reads every part back (twice for a numeric host), which on a page of a
+ * hundred links is a large share of a worker's time (docs/platform-notes.md
+ * has the figures). Taken only when neither
  * string has anything the normal form would change (escapes, case, default
  * ports, backslashes, blanks, a scheme or an authority in the reference,
  * hosts curl reads as numbers other than dotted quads); anything else goes

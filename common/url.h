@@ -1,21 +1,8 @@
 /* url — resolve and normalise URLs with libcurl's URL API (CURLU), so one
- * page never appears under two spellings.
- *
- * Normal form: scheme and host lowercase (ASCII only: an IDN host stays in
- * the UTF-8 curl gives), default port dropped (http 80, https 443), dot
- * segments removed (also "%2e" ones), empty path → "/", fragment dropped,
- * userinfo kept as given (an empty one dropped), and in path and query:
- * %XX of an unreserved character (A-Z a-z 0-9 - . _ ~) decoded, other
- * escapes' hex uppercased, a '%' that starts no escape written "%25", and
- * spaces, controls, non-ASCII bytes and the WHATWG set (path: " < > ` { };
- * query: " < > ') percent-encoded. An empty query ("?") is dropped.
- * normalize(normalize(x)) == normalize(x).
- *
- * References are read the way browsers read links (WHATWG): ASCII
- * whitespace and C0 controls around ref are ignored, tabs and newlines
- * inside are removed, '\' before the query is '/', "http:foo" is relative
- * against an http base, any number of slashes may follow "http:".
- * Only http and https are crawlable. */
+ * page never appears under two spellings. Results go into the arena the
+ * caller passes, or the process allocator when it passes none (the caller
+ * frees them); on error nothing is allocated. No logging, no state: any
+ * thread. Only http and https are crawlable. */
 #ifndef CRAWLD_URL_H
 #define CRAWLD_URL_H
 
@@ -42,7 +29,22 @@ typedef enum url_err {
  * javascript: mailto: tel: data: about: blob: sms: callto:. URL_BAD_SCHEME:
  * any other scheme, in ref or base. URL_TOO_LONG: ref (without fragment,
  * once percent-encoded) or the result over URL_MAX_LEN bytes. URL_MALFORMED:
- * curl refused it (bad host, port out of 0-65535, IPv6 zone id, …). */
+ * curl refused it (bad host, port out of 0-65535, IPv6 zone id, …).
+ *
+ * Normal form: scheme and host lowercase (ASCII only: an IDN host stays in
+ * the UTF-8 curl gives), default port dropped (http 80, https 443), dot
+ * segments removed (also "%2e" ones), empty path → "/", fragment dropped,
+ * userinfo kept as given (an empty one dropped), and in path and query:
+ * %XX of an unreserved character (A-Z a-z 0-9 - . _ ~) decoded, other
+ * escapes' hex uppercased, a '%' that starts no escape written "%25", and
+ * spaces, controls, non-ASCII bytes and the WHATWG set (path: " < > ` { };
+ * query: " < > ') percent-encoded. An empty query ("?") is dropped.
+ * normalize(normalize(x)) == normalize(x).
+ *
+ * References are read the way browsers read links (WHATWG): ASCII
+ * whitespace and C0 controls around ref are ignored, tabs and newlines
+ * inside are removed, '\' before the query is '/', "http:foo" is relative
+ * against an http base, any number of slashes may follow "http:". */
 url_err url_resolve(arena *a, const char *base, const char *ref, char **out);
 /* The same, always through curl's URL API: url_resolve takes a string-only
  * fast path for a path reference against a base in normal form (url.c);

@@ -1,14 +1,10 @@
-/* warc — WARC/1.1 records (ISO 28500:2017), each compressed as its own gzip
- * member so a reader can start at any record's offset. The worker builds a
- * page's request and response records with it; crawld builds the warcinfo
- * record that opens a job's crawl.warc.gz and decodes the records the
- * worker sends (base64 in the result frame).
- *
- * Digests are "sha1:" + base32 (RFC 4648, upper case) of libcrypto's SHA-1;
- * compression is zlib's deflate with the gzip wrapper; record ids are
- * random (v4) UUIDs from getrandom. Output goes into a warc_buf that grows
- * in an arena (the page's) or, with no arena, through the process
- * allocator. Nothing here logs. */
+/* warc — WARC/1.1 records (ISO 28500:2017), each its own gzip member so a
+ * reader can start at any record. The worker builds a page's request and
+ * response records; crawld builds the warcinfo record that opens a job's
+ * crawl.warc.gz. Output goes into a warc_buf the caller owns, grown in an
+ * arena (the page's) or, with none, through the process allocator.
+ * Digests are "sha1:" + base32 of libcrypto's SHA-1, compression zlib's
+ * gzip wrapper, record ids random v4 UUIDs (getrandom). Nothing logs. */
 #ifndef CRAWLD_WARC_H
 #define CRAWLD_WARC_H
 

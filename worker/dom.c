@@ -49,8 +49,8 @@ static void reindex(GumboVector *v, size_t from) {
 /* Sets parent/index of every child of every node under top (top itself is
  * left as it is). */
 void dom_fix_tree(GumboNode *top) {
-    for (GumboNode *n = top; n; n = next_pre(top, n, true)) {
-        GumboVector *v = kids(n);
+    for (GumboNode *n = top; n; n = dom_next_pre(top, n, true)) {
+        GumboVector *v = dom_kids(n);
         if (!v)
             continue;
         for (size_t i = 0; i < v->length; i++) {
@@ -62,7 +62,7 @@ void dom_fix_tree(GumboNode *top) {
 }
 
 static void detach(GumboNode *c) {
-    GumboVector *v = kids(c->parent);
+    GumboVector *v = dom_kids(c->parent);
     if (v) {
         size_t i = c->index_within_parent;
         if (i >= v->length || v->data[i] != c)
@@ -80,7 +80,7 @@ static void detach(GumboNode *c) {
 
 /* Inserts nodes[0..k) at index at of p's children; capacity is reserved. */
 void dom_insert_nodes(GumboNode *p, size_t at, GumboNode **nodes, size_t k) {
-    GumboVector *v = kids(p);
+    GumboVector *v = dom_kids(p);
     if (v->length > at)
         memmove(&v->data[at + k], &v->data[at], (v->length - at) * sizeof *v->data);
     for (size_t i = 0; i < k; i++) {
@@ -145,7 +145,7 @@ GumboNode *dom_document_element(dom *d) {
     GumboNode *doc = d->out->document;
     for (size_t i = 0; i < doc->v.document.children.length; i++) {
         GumboNode *c = doc->v.document.children.data[i];
-        if (is_elem(c))
+        if (dom_is_elem(c))
             return c;
     }
     return NULL;
@@ -174,8 +174,8 @@ const char *dom_base_url(dom *d) {
         return d->base;
     const char *href = NULL;
     GumboNode *doc = d->out->document;
-    for (GumboNode *n = doc; n; n = next_pre(doc, n, true)) {
-        if (is_elem(n) && n->v.element.tag == GUMBO_TAG_BASE &&
+    for (GumboNode *n = doc; n; n = dom_next_pre(doc, n, true)) {
+        if (dom_is_elem(n) && n->v.element.tag == GUMBO_TAG_BASE &&
             n->v.element.tag_namespace == GUMBO_NAMESPACE_HTML && (href = dom_get_attr(n, "href")))
             break;
     }
@@ -207,7 +207,7 @@ void dom_tag_piece(const GumboNode *n, const char **p, size_t *len) {
     if (i < m && s[i] == '/')
         i++;
     size_t start = i;
-    while (i < m && !is_ws((unsigned char)s[i]) && s[i] != '/' && s[i] != '>')
+    while (i < m && !ascii_is_ws((unsigned char)s[i]) && s[i] != '/' && s[i] != '>')
         i++;
     *p = m ? s + start : "";
     *len = i - start;
@@ -216,7 +216,7 @@ void dom_tag_piece(const GumboNode *n, const char **p, size_t *len) {
 static uint32_t hash_ci(const char *s, size_t n) {
     uint64_t h = 0xcbf29ce484222325ULL;
     for (size_t i = 0; i < n; i++)
-        h = (h ^ lower((unsigned char)s[i])) * 0x100000001b3ULL;
+        h = (h ^ ascii_lower((unsigned char)s[i])) * 0x100000001b3ULL;
     return (uint32_t)(h ^ (h >> 32));
 }
 
@@ -226,7 +226,7 @@ static const char *intern_name(dom *d, const char *p, size_t len) {
     if (d->names_cap) {
         size_t mask = d->names_cap - 1;
         for (size_t i = hash_ci(p, len) & mask; d->names[i]; i = (i + 1) & mask)
-            if (strlen(d->names[i]) == len && eq_ci(d->names[i], len, p, len))
+            if (strlen(d->names[i]) == len && dom_eq_ci(d->names[i], len, p, len))
                 return d->names[i];
     }
     if (2 * (d->names_n + 1) > d->names_cap) {
@@ -250,7 +250,7 @@ static const char *intern_name(dom *d, const char *p, size_t len) {
     if (!s)
         return "";
     for (char *q = s; *q; q++)
-        *q = (char)lower((unsigned char)*q);
+        *q = (char)ascii_lower((unsigned char)*q);
     size_t i = hash_ci(s, len) & (d->names_cap - 1);
     while (d->names[i])
         i = (i + 1) & (d->names_cap - 1);
@@ -314,7 +314,7 @@ GumboNode *dom_create_element(dom *d, const char *name, dom_err *err) {
     }
     orig[0] = '<';
     for (size_t i = 0; i < len; i++)
-        orig[i + 1] = (char)lower((unsigned char)name[i]);
+        orig[i + 1] = (char)ascii_lower((unsigned char)name[i]);
     orig[len + 1] = '>';
     orig[len + 2] = '\0';
     GumboTag tag = gumbo_tagn_enum(orig + 1, (unsigned)len);
@@ -357,7 +357,7 @@ GumboNode *dom_create_comment(dom *d, const char *text, size_t len) {
 /* The DOM's pre-insertion validity, in its order: parent kind, cycles, the
  * reference, then the document's own rules (old: the child being replaced). */
 static dom_err check_insert(GumboNode *parent, GumboNode *child, GumboNode *ref, GumboNode *old) {
-    if (!parent || !child || !kids(parent))
+    if (!parent || !child || !dom_kids(parent))
         return DOM_HIERARCHY;
     if (child->type == GUMBO_NODE_DOCUMENT)
         return DOM_HIERARCHY;
@@ -367,13 +367,13 @@ static dom_err check_insert(GumboNode *parent, GumboNode *child, GumboNode *ref,
     if (ref && ref->parent != parent)
         return DOM_NOT_FOUND;
     if (parent->type == GUMBO_NODE_DOCUMENT) {
-        if (is_text(child))
+        if (dom_is_text(child))
             return DOM_HIERARCHY;
-        if (is_elem(child)) {
-            GumboVector *v = kids(parent);
+        if (dom_is_elem(child)) {
+            GumboVector *v = dom_kids(parent);
             for (size_t i = 0; i < v->length; i++) {
                 GumboNode *c = v->data[i];
-                if (is_elem(c) && c != old && c != child)
+                if (dom_is_elem(c) && c != old && c != child)
                     return DOM_HIERARCHY;
             }
         }
@@ -391,7 +391,7 @@ dom_err dom_insert_before(dom *d, GumboNode *parent, GumboNode *child, GumboNode
         return e;
     if (ref == child)
         ref = dom_next_sibling(child);
-    GumboVector *v = kids(parent);
+    GumboVector *v = dom_kids(parent);
     if (!dom_vec_reserve(d->a, v, (size_t)v->length + 1))
         return DOM_NOMEM;
     detach(child);
@@ -417,7 +417,7 @@ dom_err dom_replace_child(dom *d, GumboNode *parent, GumboNode *newc, GumboNode 
     if (newc == old)
         return DOM_OK;
     detach(newc);
-    GumboVector *v = kids(parent);
+    GumboVector *v = dom_kids(parent);
     size_t i = old->index_within_parent;
     v->data[i] = newc;
     newc->parent = parent;
@@ -432,44 +432,44 @@ dom_err dom_replace_child(dom *d, GumboNode *parent, GumboNode *newc, GumboNode 
  * Navigation */
 
 GumboNode *dom_first_child(const GumboNode *n) {
-    const GumboVector *v = ckids(n);
+    const GumboVector *v = dom_ckids(n);
     return v && v->length ? v->data[0] : NULL;
 }
 
 GumboNode *dom_last_child(const GumboNode *n) {
-    const GumboVector *v = ckids(n);
+    const GumboVector *v = dom_ckids(n);
     return v && v->length ? v->data[v->length - 1] : NULL;
 }
 
 GumboNode *dom_next_sibling(const GumboNode *n) {
-    const GumboVector *v = n ? ckids(n->parent) : NULL;
+    const GumboVector *v = n ? dom_ckids(n->parent) : NULL;
     size_t i = v ? n->index_within_parent + 1 : 0;
     return v && i < v->length ? v->data[i] : NULL;
 }
 
 GumboNode *dom_prev_sibling(const GumboNode *n) {
-    const GumboVector *v = n ? ckids(n->parent) : NULL;
+    const GumboVector *v = n ? dom_ckids(n->parent) : NULL;
     size_t i = n ? n->index_within_parent : 0;
     return v && i > 0 && i <= v->length ? v->data[i - 1] : NULL;
 }
 
 GumboNode *dom_first_element_child(const GumboNode *n) {
-    const GumboVector *v = ckids(n);
+    const GumboVector *v = dom_ckids(n);
     for (size_t i = 0; v && i < v->length; i++)
-        if (is_elem(v->data[i]))
+        if (dom_is_elem(v->data[i]))
             return v->data[i];
     return NULL;
 }
 
 GumboNode *dom_next_element_sibling(const GumboNode *n) {
     for (GumboNode *s = dom_next_sibling(n); s; s = dom_next_sibling(s))
-        if (is_elem(s))
+        if (dom_is_elem(s))
             return s;
     return NULL;
 }
 
 size_t dom_child_count(const GumboNode *n) {
-    const GumboVector *v = ckids(n);
+    const GumboVector *v = dom_ckids(n);
     return v ? v->length : 0;
 }
 
@@ -493,13 +493,13 @@ static bool attr_is(const GumboAttribute *at, const char *name, size_t len) {
         break;
     }
     size_t pl = strlen(pre);
-    if (len < pl || !eq_ci(name, pl, pre, pl))
+    if (len < pl || !dom_eq_ci(name, pl, pre, pl))
         return false;
-    return eq_ci(name + pl, len - pl, at->name, strlen(at->name));
+    return dom_eq_ci(name + pl, len - pl, at->name, strlen(at->name));
 }
 
 GumboAttribute *dom_find_attr(const GumboNode *n, const char *name, size_t len, size_t *idx) {
-    if (!is_elem(n) || !name)
+    if (!dom_is_elem(n) || !name)
         return NULL;
     const GumboVector *v = &n->v.element.attributes;
     for (size_t i = 0; i < v->length; i++) {
@@ -529,7 +529,7 @@ static bool valid_attr_name(const char *name) {
 }
 
 dom_err dom_set_attr(dom *d, GumboNode *n, const char *name, const char *value) {
-    if (!is_elem(n))
+    if (!dom_is_elem(n))
         return DOM_INVALID;
     if (!valid_attr_name(name))
         return DOM_SYNTAX;
@@ -548,7 +548,7 @@ dom_err dom_set_attr(dom *d, GumboNode *n, const char *name, const char *value) 
             return DOM_NOMEM;
         if (n->v.element.tag_namespace == GUMBO_NAMESPACE_HTML)
             for (char *q = nm; *q; q++)
-                *q = (char)lower((unsigned char)*q);
+                *q = (char)ascii_lower((unsigned char)*q);
         at->attr_namespace = GUMBO_ATTR_NAMESPACE_NONE;
         at->name = nm;
         at->original_name.data = nm;
@@ -563,7 +563,7 @@ dom_err dom_set_attr(dom *d, GumboNode *n, const char *name, const char *value) 
 }
 
 dom_err dom_remove_attr(dom *d, GumboNode *n, const char *name) {
-    if (!is_elem(n))
+    if (!dom_is_elem(n))
         return DOM_INVALID;
     size_t i;
     if (!name || !dom_find_attr(n, name, strlen(name), &i))
@@ -576,11 +576,11 @@ dom_err dom_remove_attr(dom *d, GumboNode *n, const char *name) {
 }
 
 size_t dom_attr_count(const GumboNode *n) {
-    return is_elem(n) ? n->v.element.attributes.length : 0;
+    return dom_is_elem(n) ? n->v.element.attributes.length : 0;
 }
 
 bool dom_attr_at(const GumboNode *n, size_t i, const char **name, const char **value) {
-    if (!is_elem(n) || i >= n->v.element.attributes.length)
+    if (!dom_is_elem(n) || i >= n->v.element.attributes.length)
         return false;
     const GumboAttribute *at = n->v.element.attributes.data[i];
     if (name)
@@ -599,13 +599,14 @@ bool dom_has_token(const char *s, const char *tok, size_t len, bool ci) {
     if (!s || !len)
         return false;
     while (*p) {
-        while (is_ws(*p))
+        while (ascii_is_ws(*p))
             p++;
         const unsigned char *start = p;
-        while (*p && !is_ws(*p))
+        while (*p && !ascii_is_ws(*p))
             p++;
         size_t n = (size_t)(p - start);
-        if (n == len && (ci ? eq_ci((const char *)start, n, tok, len) : !memcmp(start, tok, len)))
+        if (n == len &&
+            (ci ? dom_eq_ci((const char *)start, n, tok, len) : !memcmp(start, tok, len)))
             return true;
     }
     return false;
@@ -619,7 +620,7 @@ static bool valid_token(const char *t) {
     if (!t || !*t)
         return false;
     for (const unsigned char *p = (const unsigned char *)t; *p; p++)
-        if (is_ws(*p))
+        if (ascii_is_ws(*p))
             return false;
     return true;
 }
@@ -640,7 +641,7 @@ static uint32_t hash_bytes(const char *s, size_t n) {
  * (duplicates dropped, order kept, one space between) with token added or
  * removed. */
 static dom_err class_edit(dom *d, GumboNode *n, const char *token, bool add) {
-    if (!is_elem(n))
+    if (!dom_is_elem(n))
         return DOM_INVALID;
     if (!valid_token(token))
         return DOM_SYNTAX;
@@ -651,7 +652,8 @@ static dom_err class_edit(dom *d, GumboNode *n, const char *token, bool add) {
         cur = "";
     size_t curlen = strlen(cur), tlen = strlen(token), ntok = 0;
     for (size_t i = 0; i < curlen; i++)
-        if (!is_ws((unsigned char)cur[i]) && (i == 0 || is_ws((unsigned char)cur[i - 1])))
+        if (!ascii_is_ws((unsigned char)cur[i]) &&
+            (i == 0 || ascii_is_ws((unsigned char)cur[i - 1])))
             ntok++;
     size_t cap = 16;
     while (cap < 2 * (ntok + 1))
@@ -668,12 +670,12 @@ static dom_err class_edit(dom *d, GumboNode *n, const char *token, bool add) {
             const char *start;
             size_t len;
             if (pass == 0) {
-                while (is_ws((unsigned char)*p))
+                while (ascii_is_ws((unsigned char)*p))
                     p++;
                 if (!*p)
                     break;
                 start = p;
-                while (*p && !is_ws((unsigned char)*p))
+                while (*p && !ascii_is_ws((unsigned char)*p))
                     p++;
                 len = (size_t)(p - start);
             } else {
@@ -718,7 +720,7 @@ dom_err dom_class_toggle(dom *d, GumboNode *n, const char *token, bool *on) {
  * Text */
 
 static void drop_children(GumboNode *n) {
-    GumboVector *v = kids(n);
+    GumboVector *v = dom_kids(n);
     for (size_t i = 0; i < v->length; i++) {
         GumboNode *c = v->data[i];
         c->parent = NULL;
@@ -734,7 +736,7 @@ dom_err dom_set_text_content(dom *d, GumboNode *n, const char *text, size_t len)
         len = 0;
     if (n->type == GUMBO_NODE_DOCUMENT)
         return DOM_OK; /* textContent on a document does nothing */
-    if (is_chardata(n)) {
+    if (dom_is_chardata(n)) {
         char *s = arena_strndup(d->a, text ? text : "", len);
         if (!s)
             return DOM_NOMEM;
@@ -749,7 +751,7 @@ dom_err dom_set_text_content(dom *d, GumboNode *n, const char *text, size_t len)
     GumboNode *t = NULL;
     if (len && !(t = dom_create_text(d, text, len)))
         return DOM_NOMEM;
-    GumboVector *v = kids(n);
+    GumboVector *v = dom_kids(n);
     if (t && !dom_vec_reserve(d->a, v, 1))
         return DOM_NOMEM;
     drop_children(n);

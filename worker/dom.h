@@ -1,20 +1,11 @@
-/* dom — the document page scripts see: gumbo's own tree, mutated in place.
- *
- * There is no second tree. html_parse builds a GumboOutput in the page
- * arena; dom_new wraps it, and every DOM operation edits those GumboNode
- * structs directly (children vectors, attributes, parent pointers and
- * index_within_parent stay consistent after every call). New nodes, grown
- * vectors and strings come from the same page arena and are never freed one
- * by one: old vectors are simply left behind when one grows. So after the
- * scripts have run, html.c's extraction walks the final tree with no
- * conversion, and the page's memory goes back with its arena.
- *
- * Elements made by dom_create_element with a name gumbo does not know get
- * GUMBO_TAG_UNKNOWN and an original_tag of "<name>", as the parser gives
- * unknown tags, so dom_tag_name works the same on parsed and created nodes.
- *
- * All walks are iterative (any depth is safe). Strings returned are in the
- * page arena, NUL-terminated, UTF-8. Nothing here logs. */
+/* dom — the document page scripts see: gumbo's own tree, edited in place.
+ * There is no second tree: every operation edits the GumboNode structs in
+ * the page arena, and new nodes, grown vectors and strings come from that
+ * arena and are never freed one by one (the page's memory goes with it).
+ * Invariant after every call: each child's parent pointer and
+ * index_within_parent say where it sits. Walks are iterative (any depth);
+ * strings returned are in the arena, NUL-terminated UTF-8. Nothing logs.
+ * docs/worker.md ("Page JavaScript") has the design. */
 #ifndef CRAWLD_DOM_H
 #define CRAWLD_DOM_H
 
@@ -60,12 +51,15 @@ const char *dom_base_url(dom *d);
 /* ---- nodes ---- */
 
 /* Lowercase local name for elements ("div", "my-widget", "svg"); "#text",
- * "#comment", "#document", "#cdata-section" for the others. */
+ * "#comment", "#document", "#cdata-section" for the others. The same on
+ * parsed and created nodes (see dom_create_element). */
 const char *dom_tag_name(dom *d, const GumboNode *n);
 
 /* name is checked (ASCII letter first, then letters, digits, '-', '_', '.',
  * ':'; otherwise DOM_SYNTAX via *err) and lowercased. The node is detached
- * (parent NULL) until inserted. */
+ * (parent NULL) until inserted. A name gumbo does not know gets
+ * GUMBO_TAG_UNKNOWN and an original_tag of "<name>", as the parser gives
+ * unknown tags. */
 GumboNode *dom_create_element(dom *d, const char *name, dom_err *err);
 GumboNode *dom_create_text(dom *d, const char *text, size_t len);
 GumboNode *dom_create_comment(dom *d, const char *text, size_t len);

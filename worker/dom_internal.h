@@ -12,6 +12,8 @@
 #error "include dom.h before dom_internal.h"
 #endif
 
+#include "ascii.h"
+
 #include <stdint.h>
 #include <string.h>
 
@@ -40,60 +42,52 @@ struct dom {
 };
 
 /* ---------------------------------------------------------------------------
- * Small utilities */
+ * Small utilities (ASCII whitespace and case: ascii.h) */
 
-static inline bool is_ws(unsigned char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
-}
-
-static inline unsigned char lower(unsigned char c) {
-    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
-}
-
-static inline bool eq_ci(const char *a, size_t an, const char *b, size_t bn) {
+static inline bool dom_eq_ci(const char *a, size_t an, const char *b, size_t bn) {
     if (an != bn)
         return false;
     for (size_t i = 0; i < an; i++)
-        if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
+        if (ascii_lower((unsigned char)a[i]) != ascii_lower((unsigned char)b[i]))
             return false;
     return true;
 }
 
-static inline bool is_elem(const GumboNode *n) {
+static inline bool dom_is_elem(const GumboNode *n) {
     return n && (n->type == GUMBO_NODE_ELEMENT || n->type == GUMBO_NODE_TEMPLATE);
 }
 
-static inline bool is_chardata(const GumboNode *n) {
+static inline bool dom_is_chardata(const GumboNode *n) {
     return n->type == GUMBO_NODE_TEXT || n->type == GUMBO_NODE_WHITESPACE ||
            n->type == GUMBO_NODE_CDATA || n->type == GUMBO_NODE_COMMENT;
 }
 
-static inline bool is_text(const GumboNode *n) {
+static inline bool dom_is_text(const GumboNode *n) {
     return n->type == GUMBO_NODE_TEXT || n->type == GUMBO_NODE_WHITESPACE ||
            n->type == GUMBO_NODE_CDATA;
 }
 
-static inline GumboVector *kids(GumboNode *n) {
+static inline GumboVector *dom_kids(GumboNode *n) {
     if (!n)
         return NULL;
     if (n->type == GUMBO_NODE_DOCUMENT)
         return &n->v.document.children;
-    if (is_elem(n))
+    if (dom_is_elem(n))
         return &n->v.element.children;
     return NULL;
 }
 
-static inline const GumboVector *ckids(const GumboNode *n) {
-    return kids((GumboNode *)n);
+static inline const GumboVector *dom_ckids(const GumboNode *n) {
+    return dom_kids((GumboNode *)n);
 }
 
-static inline const GumboNode *parent_elem(const GumboNode *n) {
-    return is_elem(n->parent) ? n->parent : NULL;
+static inline const GumboNode *dom_parent_elem(const GumboNode *n) {
+    return dom_is_elem(n->parent) ? n->parent : NULL;
 }
 
 /* Preorder successor of n inside root's subtree (descend: may enter n's
  * children); NULL after the last node. */
-static inline GumboNode *next_pre(const GumboNode *root, const GumboNode *n, bool descend) {
+static inline GumboNode *dom_next_pre(const GumboNode *root, const GumboNode *n, bool descend) {
     if (descend) {
         GumboNode *c = dom_first_child(n);
         if (c)

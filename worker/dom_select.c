@@ -36,7 +36,7 @@ static bool list_push(arena *a, dom_list *l, size_t *cap, GumboNode *n) {
 
 static bool has_prev_element(const GumboNode *n) {
     for (GumboNode *s = dom_prev_sibling(n); s; s = dom_prev_sibling(s))
-        if (is_elem(s))
+        if (dom_is_elem(s))
             return true;
     return false;
 }
@@ -48,9 +48,9 @@ GumboNode *dom_get_element_by_id(dom *d, GumboNode *root, const char *id) {
     (void)d;
     if (!root || !id || !*id)
         return NULL;
-    for (GumboNode *n = next_pre(root, root, true); n; n = next_pre(root, n, true)) {
+    for (GumboNode *n = dom_next_pre(root, root, true); n; n = dom_next_pre(root, n, true)) {
         const char *v;
-        if (is_elem(n) && (v = dom_get_attr(n, "id")) && !strcmp(v, id))
+        if (dom_is_elem(n) && (v = dom_get_attr(n, "id")) && !strcmp(v, id))
             return n;
     }
     return NULL;
@@ -63,14 +63,14 @@ dom_err dom_by_tag(dom *d, GumboNode *root, const char *name, dom_list *out) {
         return DOM_INVALID;
     bool all = !strcmp(name, "*");
     size_t nlen = strlen(name), cap = 0;
-    for (GumboNode *n = next_pre(root, root, true); n; n = next_pre(root, n, true)) {
-        if (!is_elem(n))
+    for (GumboNode *n = dom_next_pre(root, root, true); n; n = dom_next_pre(root, n, true)) {
+        if (!dom_is_elem(n))
             continue;
         if (!all) {
             const char *p;
             size_t len;
             dom_tag_piece(n, &p, &len);
-            if (!eq_ci(p, len, name, nlen))
+            if (!dom_eq_ci(p, len, name, nlen))
                 continue;
         }
         if (!list_push(d->a, out, &cap, n))
@@ -86,21 +86,21 @@ dom_err dom_by_class(dom *d, GumboNode *root, const char *classes, dom_list *out
         return DOM_INVALID;
     size_t cap = 0;
     const char *c = classes;
-    while (is_ws((unsigned char)*c))
+    while (ascii_is_ws((unsigned char)*c))
         c++;
     if (!*c)
         return DOM_OK;
-    for (GumboNode *n = next_pre(root, root, true); n; n = next_pre(root, n, true)) {
-        const char *cls = is_elem(n) ? dom_get_attr(n, "class") : NULL;
+    for (GumboNode *n = dom_next_pre(root, root, true); n; n = dom_next_pre(root, n, true)) {
+        const char *cls = dom_is_elem(n) ? dom_get_attr(n, "class") : NULL;
         if (!cls)
             continue;
         bool all = true;
         for (const char *p = c; *p && all;) {
             const char *start = p;
-            while (*p && !is_ws((unsigned char)*p))
+            while (*p && !ascii_is_ws((unsigned char)*p))
                 p++;
             all = dom_has_token(cls, start, (size_t)(p - start), false);
-            while (is_ws((unsigned char)*p))
+            while (ascii_is_ws((unsigned char)*p))
                 p++;
         }
         if (all && !list_push(d->a, out, &cap, n))
@@ -181,7 +181,7 @@ static inline unsigned char sp_peek(const sparser *p, size_t ahead) {
 
 static bool sp_ws(sparser *p) {
     bool any = false;
-    while (is_ws(sp_peek(p, 0)))
+    while (ascii_is_ws(sp_peek(p, 0)))
         p->i++, any = true;
     return any;
 }
@@ -212,10 +212,10 @@ static size_t decode_escape(const char *s, char *out, size_t *outn) {
         size_t n = 0;
         while (n < 6 && is_hex(u[n])) {
             unsigned char c = u[n];
-            cp = cp * 16 + (unsigned long)(c <= '9' ? c - '0' : lower(c) - 'a' + 10);
+            cp = cp * 16 + (unsigned long)(c <= '9' ? c - '0' : ascii_lower(c) - 'a' + 10);
             n++;
         }
-        if (is_ws(u[n]))
+        if (ascii_is_ws(u[n]))
             n++;
         char tmp[4];
         /* CSS: NUL, surrogates and past U+10FFFF are U+FFFD (utf8_put does the
@@ -260,7 +260,7 @@ static const char *sp_ident(sparser *p, size_t *len, bool fold) {
             j += decode_escape(s + j, out + o, &n);
             o += n;
         } else {
-            out[o++] = (char)(fold ? lower((unsigned char)s[j]) : s[j]);
+            out[o++] = (char)(fold ? ascii_lower((unsigned char)s[j]) : s[j]);
             j++;
         }
     }
@@ -377,7 +377,7 @@ static simple *sp_attr(sparser *p) {
     bool ws = sp_ws(p);
     c = sp_peek(p, 0);
     if (ws && (c == 'i' || c == 'I' || c == 's' || c == 'S') &&
-        (is_ws(sp_peek(p, 1)) || sp_peek(p, 1) == ']')) {
+        (ascii_is_ws(sp_peek(p, 1)) || sp_peek(p, 1) == ']')) {
         s->ci = c == 'i' || c == 'I';
         p->i++;
         sp_ws(p);
@@ -580,7 +580,7 @@ static dom_err sel_compile(dom *d, const char *text, const sel **out) {
  * right to left. */
 
 static bool starts_with(const char *s, size_t n, const char *v, size_t vn, bool ci) {
-    return n >= vn && (ci ? eq_ci(s, vn, v, vn) : !memcmp(s, v, vn));
+    return n >= vn && (ci ? dom_eq_ci(s, vn, v, vn) : !memcmp(s, v, vn));
 }
 
 static bool contains(const char *s, size_t n, const char *v, size_t vn, bool ci) {
@@ -605,7 +605,7 @@ static bool attr_matches(const simple *s, const GumboNode *e) {
         if (!s->vlen)
             return false;
         for (size_t i = 0; i < s->vlen; i++)
-            if (is_ws((unsigned char)s->val[i]))
+            if (ascii_is_ws((unsigned char)s->val[i]))
                 return false;
         return dom_has_token(v, s->val, s->vlen, s->ci);
     case A_PREFIX:
@@ -629,7 +629,7 @@ static bool compound_matches(const compound *c, const GumboNode *e) {
             const char *p;
             size_t len;
             dom_tag_piece(e, &p, &len);
-            ok = eq_ci(p, len, s->name, s->nlen);
+            ok = dom_eq_ci(p, len, s->name, s->nlen);
             break;
         }
         case S_ID: {
@@ -688,7 +688,7 @@ static bool complex_matches(const complex *x, const GumboNode *e) {
                 }
                 if (!cc->left || cc->comb == C_DESCENDANT)
                     break;
-                if (!(y = parent_elem(y))) {
+                if (!(y = dom_parent_elem(y))) {
                     ok = false;
                     break;
                 }
@@ -696,12 +696,12 @@ static bool complex_matches(const complex *x, const GumboNode *e) {
             }
             if (ok)
                 break;
-            if (anchored || !(at = parent_elem(at)))
+            if (anchored || !(at = dom_parent_elem(at)))
                 return false;
         }
         if (!cc->left)
             return true;
-        if (!(at = parent_elem(y)))
+        if (!(at = dom_parent_elem(y)))
             return false;
         c = cc->left;
         anchored = false;
@@ -717,7 +717,7 @@ static bool sel_matches(const sel *s, const GumboNode *e) {
 
 dom_err dom_matches(dom *d, GumboNode *el, const char *selector, bool *yes) {
     *yes = false;
-    if (!is_elem(el))
+    if (!dom_is_elem(el))
         return DOM_INVALID;
     const sel *s;
     dom_err e = sel_compile(d, selector, &s);
@@ -767,7 +767,7 @@ static bool qs_visit(qstate *q, const sel *s, size_t level, const GumboNode *n) 
         A[i] = pa[i] | ps[i];
         S[i] = 0;
     }
-    if (!is_elem(n))
+    if (!dom_is_elem(n))
         return false;
     bool hit = false;
     for (const compound *c = s->all; c; c = c->next_all) {
@@ -796,8 +796,8 @@ dom_err dom_query(dom *d, GumboNode *root, const char *selector, bool first_only
     size_t cap = 0;
     unsigned words = (s->ncomp + 63) / 64;
     if (words > QUERY_MAX_WORDS) {
-        for (GumboNode *n = next_pre(root, root, true); n; n = next_pre(root, n, true)) {
-            if (!is_elem(n) || !sel_matches(s, n))
+        for (GumboNode *n = dom_next_pre(root, root, true); n; n = dom_next_pre(root, n, true)) {
+            if (!dom_is_elem(n) || !sel_matches(s, n))
                 continue;
             if (!list_push(d->a, out, &cap, n))
                 return DOM_NOMEM;

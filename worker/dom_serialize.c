@@ -73,7 +73,7 @@ static char *buf_finish(buf *b, size_t *len) {
 char *dom_text_content(dom *d, const GumboNode *n, size_t *len) {
     if (!n)
         return NULL;
-    if (is_chardata(n)) {
+    if (dom_is_chardata(n)) {
         size_t l = strlen(n->v.text.text);
         char *s = arena_strndup(d->a, n->v.text.text, l);
         if (s && len)
@@ -81,15 +81,15 @@ char *dom_text_content(dom *d, const GumboNode *n, size_t *len) {
         return s;
     }
     size_t total = 0;
-    for (const GumboNode *x = n; x; x = next_pre(n, x, true))
-        if (is_text(x))
+    for (const GumboNode *x = n; x; x = dom_next_pre(n, x, true))
+        if (dom_is_text(x))
             total += strlen(x->v.text.text);
     char *s = arena_alloc(d->a, total + 1);
     if (!s)
         return NULL;
     size_t at = 0;
-    for (const GumboNode *x = n; x; x = next_pre(n, x, true))
-        if (is_text(x)) {
+    for (const GumboNode *x = n; x; x = dom_next_pre(n, x, true))
+        if (dom_is_text(x)) {
             size_t l = strlen(x->v.text.text);
             memcpy(s + at, x->v.text.text, l);
             at += l;
@@ -105,13 +105,13 @@ char *dom_text_content(dom *d, const GumboNode *n, size_t *len) {
 
 static bool is_void(const GumboNode *n) {
     return n->v.element.tag_namespace == GUMBO_NAMESPACE_HTML &&
-           (tag_flags((int)n->v.element.tag) & TAG_VOID);
+           (tags_flags((int)n->v.element.tag) & TAGS_VOID);
 }
 
 /* Text inside these is serialised as it stands (HTML5 serialisation). */
 static bool is_raw_parent(const GumboNode *p) {
-    return is_elem(p) && p->v.element.tag_namespace == GUMBO_NAMESPACE_HTML &&
-           (tag_flags((int)p->v.element.tag) & TAG_RAW_TEXT);
+    return dom_is_elem(p) && p->v.element.tag_namespace == GUMBO_NAMESPACE_HTML &&
+           (tags_flags((int)p->v.element.tag) & TAGS_RAW_TEXT);
 }
 
 static void put_escaped(buf *b, const char *s, bool attr) {
@@ -158,7 +158,7 @@ static void put_tag_name(buf *b, const GumboNode *n) {
     if (!buf_reserve(b, len))
         return;
     for (size_t i = 0; i < len; i++)
-        b->p[b->len++] = (char)lower((unsigned char)p[i]);
+        b->p[b->len++] = (char)ascii_lower((unsigned char)p[i]);
 }
 
 /* Writes what comes before n's children; true when they are to follow. */
@@ -221,7 +221,7 @@ static bool ser_enter(buf *b, const GumboNode *n) {
 }
 
 static void ser_leave(buf *b, const GumboNode *n) {
-    if (is_elem(n) && !is_void(n)) {
+    if (dom_is_elem(n) && !is_void(n)) {
         buf_add(b, "</", 2);
         put_tag_name(b, n);
         buf_add(b, ">", 1);
@@ -277,7 +277,7 @@ char *dom_serialize(dom *d, const GumboNode *n, bool outer, size_t *len) {
 static dom_err parse_fragment(dom *d, const GumboNode *ctx, const char *html, size_t len,
                               GumboNode ***nodes, size_t *k) {
     int tag = GUMBO_TAG_DIV, ns = GUMBO_NAMESPACE_HTML;
-    if (is_elem(ctx)) {
+    if (dom_is_elem(ctx)) {
         tag = ctx->v.element.tag == GUMBO_TAG_UNKNOWN ? GUMBO_TAG_DIV : (int)ctx->v.element.tag;
         ns = ctx->v.element.tag_namespace;
     }
@@ -292,7 +292,7 @@ static dom_err parse_fragment(dom *d, const GumboNode *ctx, const char *html, si
         memcpy(copy, html, len);
     copy[len] = '\0';
     GumboOutput *g = html_parse_fragment(d->a, copy, len, tag, ns);
-    if (!g || !is_elem(g->root)) {
+    if (!g || !dom_is_elem(g->root)) {
         /* Out of memory, or gumbo gave up on this input (it asserted):
          * when the arena can still give about what a parse of this input
          * asks for, it was the input. */
@@ -310,7 +310,7 @@ static dom_err parse_fragment(dom *d, const GumboNode *ctx, const char *html, si
  * from there on. */
 static dom_err splice(dom *d, GumboNode *p, size_t at, size_t replace, GumboNode **nodes,
                       size_t k) {
-    GumboVector *v = kids(p);
+    GumboVector *v = dom_kids(p);
     if (!dom_vec_reserve(d->a, v, (size_t)v->length + k))
         return DOM_NOMEM;
     for (size_t i = 0; i < replace; i++) {
@@ -327,7 +327,7 @@ static dom_err splice(dom *d, GumboNode *p, size_t at, size_t replace, GumboNode
 }
 
 dom_err dom_set_inner_html(dom *d, GumboNode *n, const char *html, size_t len) {
-    if (!is_elem(n))
+    if (!dom_is_elem(n))
         return DOM_INVALID;
     GumboNode **nodes;
     size_t k;
@@ -341,7 +341,7 @@ dom_err dom_set_outer_html(dom *d, GumboNode *n, const char *html, size_t len) {
     if (!n)
         return DOM_INVALID;
     GumboNode *p = n->parent;
-    if (!is_elem(p))
+    if (!dom_is_elem(p))
         return DOM_HIERARCHY;
     GumboNode **nodes;
     size_t k;
@@ -363,7 +363,7 @@ dom_err dom_insert_html_after(dom *d, GumboNode *ref, const char *html, size_t l
             p = dom_document_element(d);
         at = p ? p->v.element.children.length : 0;
     }
-    if (!is_elem(p))
+    if (!dom_is_elem(p))
         return DOM_HIERARCHY;
     GumboNode **nodes;
     size_t k;

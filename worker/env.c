@@ -45,7 +45,7 @@ int worker_env_init(worker_env *e, const crawld_config *cfg, char *err, size_t e
         goto fail_headers2;
 
     step = "scratch arena";
-    e->scratch = arena_pool_acquire(&e->pool, ARENA_TINY, "task-frame");
+    e->scratch = arena_pool_acquire(&e->pool, ARENA_POOL_TINY, "task-frame");
     if (!e->scratch)
         goto fail_scratch;
     return 0;

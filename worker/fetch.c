@@ -274,9 +274,9 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
         if (r->body_len + n + 1 > x->cap) {
             size_t cap = x->cap ? x->cap * 2 : 64 * 1024;
             /* The first block is as large as the Content-Length says (when
-             * the body is not compressed): one copy of a 100 KB page instead
-             * of growing through 64 and 128 KB (5 % of the worker's time on
-             * the Python docs went to those copies and their page faults). */
+             * the body is not compressed): one buffer instead of growing by
+             * copies, whose copying and page faults cost a measurable share
+             * of a worker's time (docs/platform-notes.md). */
             curl_off_t cl = -1;
             if (!x->cap && curl_easy_getinfo(x->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) ==
                                CURLE_OK &&

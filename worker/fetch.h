@@ -1,22 +1,19 @@
-/* fetch — one HTTP(S) GET with the worker's curl handle into the page arena.
- *
- * Limits: connect timeout, total timeout, low-speed abort, a body cap
- * checked on the decoded bytes as they arrive (a gzip bomb stops at the cap,
- * the transfer is aborted at once), a redirect cap. Only http and https,
- * also after redirects. Unless allowed, connections to loopback, private,
- * link-local and other special addresses are refused when the socket is
- * opened (after DNS, so a redirect or a DNS answer cannot reach them).
- * Non-HTML bodies are counted but not kept (unless keep_any).
- *
- * With capture (WARC jobs) every exchange of the fetch, redirect hops
- * included, is kept in the arena: the URL asked for, the request header
- * block exactly as curl sent it (its debug callback, CURLINFO_HEADER_OUT),
- * the response header block as received (the header callback: status line
- * to the blank line; 1xx interim responses and trailers left out), the
- * server's address and the wall-clock time the request went out. curl
- * discards the bodies of redirects it follows; the final body is `body`.
- *
- * Failure words (fetch_err_word), the `error` field's first word:
+/* fetch — one HTTP(S) GET with the worker's curl handle (env.h) into the
+ * page arena: everything in the fetch_result lives in the arena the caller
+ * passes; the handle and its connections stay the worker's. Limits: connect,
+ * total and low-speed timeouts, a cap on decoded body bytes checked as they
+ * arrive, a redirect cap; http and https only, also after redirects; unless
+ * allowed, private and loopback addresses are refused when the socket opens
+ * (after DNS). Non-HTML bodies are counted, not kept (unless keep_any). */
+#ifndef CRAWLD_FETCH_H
+#define CRAWLD_FETCH_H
+
+#include "arena.h"
+#include "env.h"
+#include <stddef.h>
+#include <time.h>
+
+/* Failure words (fetch_err_word), the `error` field's first word:
  *   url                 the URL could not be used (syntax, scheme)
  *   dns                 the host name did not resolve
  *   connect             TCP connection refused / unreachable
@@ -30,14 +27,6 @@
  *   recv                the connection broke while receiving
  *   nomem               out of memory
  *   other               anything else (the detail says what curl said) */
-#ifndef CRAWLD_FETCH_H
-#define CRAWLD_FETCH_H
-
-#include "arena.h"
-#include "env.h"
-#include <stddef.h>
-#include <time.h>
-
 typedef enum fetch_err {
     FETCH_OK = 0,
     FETCH_URL,
@@ -67,7 +56,15 @@ typedef struct fetch_opts {
     int capture;             /* keep every exchange's header blocks (WARC) */
 } fetch_opts;
 
-/* One request and its response (capture only). In the arena. */
+/* One request and its response (capture only). In the arena.
+ *
+ * With capture (WARC jobs) every exchange of the fetch, redirect hops
+ * included, is kept in the arena: the URL asked for, the request header
+ * block exactly as curl sent it (its debug callback, CURLINFO_HEADER_OUT),
+ * the response header block as received (the header callback: status line
+ * to the blank line; 1xx interim responses and trailers left out), the
+ * server's address and the wall-clock time the request went out. curl
+ * discards the bodies of redirects it follows; the final body is `body`. */
 typedef struct fetch_exchange {
     struct fetch_exchange *next;
     const char *url;        /* the URL requested */

@@ -145,12 +145,12 @@ static html_err walk_tree(walk *w, const GumboNode *doc) {
                 w->d->max_depth = w->sp;
             if (html && !visit_html(w, el))
                 return HTML_NOMEM;
-            unsigned fl = html ? tag_flags((int)el->tag) : 0;
-            bool block = (fl & TAG_BLOCK) != 0;
+            unsigned fl = html ? tags_flags((int)el->tag) : 0;
+            bool block = (fl & TAGS_BLOCK) != 0;
             if (block)
                 html_text_break(&w->text);
             if (el->children.length) {
-                if (!push(w, &el->children, (fl & TAG_HIDES_TEXT) != 0, block))
+                if (!push(w, &el->children, (fl & TAGS_HIDES_TEXT) != 0, block))
                     return HTML_NOMEM;
             }
             break;
@@ -171,12 +171,12 @@ static html_err walk_tree(walk *w, const GumboNode *doc) {
 /* ---------------------------------------------------------------------------
  * gumbo's allocator
  *
- * gumbo makes millions of small allocations (a 10 MB page: 6.1 million, half
- * of them 8 bytes or less) and needs no more than pointer alignment. Handing
- * each to arena_alloc would round it to ARENA_ALIGN (16): bumping 8-aligned
- * through blocks taken from the arena makes the tree ~17% smaller (229 -> 189
- * MB on that page) and allocation cheaper. A free of the latest allocation
- * (gumbo's temporary buffers often are) gives its bytes back. */
+ * gumbo makes millions of small allocations, most of them tiny, and needs
+ * no more than pointer alignment. Handing each to arena_alloc would round
+ * it to ARENA_ALIGN (16): bumping 8-aligned through blocks taken from the
+ * arena makes the tree smaller and allocation cheaper (docs/platform-notes.md
+ * has the counts). A free of the latest allocation (gumbo's temporary
+ * buffers often are) gives its bytes back. */
 
 #define GUMBO_BLOCK (32 * 1024)
 #define GUMBO_BIG (4 * 1024) /* larger requests go to the arena directly */
@@ -332,9 +332,9 @@ _Noreturn void __assert_fail(const char *assertion, const char *file, unsigned i
 /* The time budget (html_options.parse_budget_ms). gumbo's quadratic steps
  * are scans of its stack of open elements, and some allocate nothing: under
  * open formatting elements every character of text costs such a scan, so
- * <th><font> 20,000 times then 1 MB of text takes 6.5 s with gaps of up to
- * 2.2 s between two allocations (docs/platform-notes.md). A check of the
- * clock in gumbo_alloc would come that late; a timer does not. So a one-shot
+ * seconds can pass between two allocations (docs/platform-notes.md has a
+ * case). A check of the clock in gumbo_alloc would come that late; a timer
+ * does not. So a one-shot
  * POSIX timer (CLOCK_MONOTONIC: the page deadline is wall time) sends
  * PARSE_BUDGET_SIGNAL to this thread (SIGEV_THREAD_ID) at the budget, and
  * on_budget leaves gumbo with siglongjmp, as a failed assertion does. That is safe

@@ -1,17 +1,10 @@
 /* html — parse one HTML document with gumbo into the page arena and extract
  * what a crawler needs: title, links, base, meta robots, canonical, text.
- *
  * Everything (the decoded input copy, gumbo's tree, every string and the
- * link array) is allocated in the arena passed in; nothing needs freeing.
- * Tree walks are iterative (an explicit stack in the arena), so any nesting
- * depth is safe. Links are resolved against <base href> (else the document
- * URL) with url_resolve and normalised; skipped links (fragments,
- * javascript:, mailto:, tel:, data:, other schemes) are counted, not kept.
- * Duplicate links are kept once, in document order.
- *
- * Link rule: a[href], area[href], iframe[src], frame[src], and link[href]
- * whose rel contains next, prev or alternate. a/area with rel~=nofollow are
- * not followed (kept out of links, counted in nofollow_links). */
+ * link array) lives in the arena the caller passes; nothing needs freeing.
+ * Tree walks are iterative (an explicit stack in the arena): any nesting
+ * depth is safe. The shared section below is the one statement of the
+ * extraction rules the scan drivers (scan.h) apply too. */
 #ifndef CRAWLD_HTML_H
 #define CRAWLD_HTML_H
 
@@ -90,7 +83,7 @@ unsigned long html_gumbo_assertions(void);
  * bytes; default "utf-8". Returns a lowercase name, in the arena. */
 const char *html_sniff_charset(arena *a, const char *header_charset, const char *body, size_t len);
 
-/* ---- Shared with html_scan and html_lex (scan.h), so every driver applies
+/* ---- Shared with scan_sax and scan_lex (scan.h), so every driver applies
  * one set of rules: html_prepare is html_charset.c's, the rest html_extract.c's. */
 
 /* Larger inputs are refused (HTML_PARSE); keeps gumbo's token counter far
@@ -134,16 +127,22 @@ typedef struct html_collect {
 } html_collect;
 /* An attribute's value, NULL when the element has none. */
 typedef const char *(*html_attr_fn)(const void *el, const char *name);
-/* Applies the link rule (see the top of this file), <base>, canonical and
- * meta robots to one HTML-namespace element (tag: a GumboTag). The values
- * returned by attr must live as long as the arena. false: out of memory. */
+/* Applies the link rule, <base>, canonical and meta robots to one
+ * HTML-namespace element (tag: a GumboTag). The values returned by attr must
+ * live as long as the arena. false: out of memory.
+ * Link rule: a[href], area[href], iframe[src], frame[src], and link[href]
+ * whose rel contains next, prev or alternate. a/area with rel~=nofollow are
+ * not followed (kept out of links, counted in nofollow_links). */
 bool html_collect_element(html_collect *c, int tag, html_attr_fn attr, const void *el);
 /* The attributes html_collect_element reads on an element of this tag, as
  * "name\0name\0" ended by an empty name; NULL when it reads none (a
  * tokenizer may drop every attribute of such an element). */
 const char *html_collect_attrs(int tag);
-/* Resolves base (against url), canonical and the links (against the base)
- * into c->d: links, nlinks, skipped_links, base_href, canonical. */
+/* Resolves base (against url), canonical and the links (against the base,
+ * else url) with url_resolve into c->d: links, nlinks, skipped_links,
+ * base_href, canonical. Skipped links (fragments, javascript:, mailto:,
+ * tel:, data:, other schemes) are counted, not kept; a link is kept once,
+ * in document order. */
 html_err html_collect_finish(html_collect *c, const char *url);
 
 #endif

@@ -125,7 +125,7 @@ static bool add_cand(html_collect *w, const char *ref) {
 /* Every attribute html_collect_element reads, per element: the tokenizer
  * (scan.c) keeps the attributes of these elements only, so a rule that
  * reads a new element or attribute is added here first (test_html checks
- * the rule reads nothing else, test_scan that html_lex keeps all of it). */
+ * the rule reads nothing else, test_scan that scan_lex keeps all of it). */
 static const char *const LINK_ATTRS[GUMBO_TAG_LAST + 1] = {
     [GUMBO_TAG_A] = "href\0rel\0",       [GUMBO_TAG_AREA] = "href\0rel\0",
     [GUMBO_TAG_IFRAME] = "src\0",         [GUMBO_TAG_FRAME] = "src\0",
@@ -242,7 +242,7 @@ static html_err resolve_links(html_collect *w, const char *base) {
         const char *ref = w->cand[i];
         /* The fragment never reaches the result, so "x.html#a" and
          * "x.html#b" are one href to resolve (a reference page links to one
-         * page at dozens of anchors; resolving is ~4 us an href). Not when
+         * page at dozens of anchors, and resolving is the costly step). Not when
          * the '#' comes first ("#a": the page itself, skipped) or after a
          * blank (trimmed at the end of a reference, kept inside it). */
         const char *frag = strchr(ref, '#');

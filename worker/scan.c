@@ -34,7 +34,8 @@ static bool clean_utf8(arena *a, const char **in, size_t *n) {
     const unsigned char *s = (const unsigned char *)*in, *end = s + *n, *p = s;
     for (;;) {
         /* Eight bytes at a time while they are ASCII without NUL or form
-         * feed (a tenth of html_lex's time went to this loop byte by byte). */
+         * feed: byte by byte this loop was a visible share of scan_lex's
+         * time (docs/platform-notes.md). */
         for (uint64_t w; end - p >= 8; p += 8) {
             memcpy(&w, p, 8);
             const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
@@ -102,7 +103,7 @@ const char *scan_attr(const void *el, const char *name) {
 /* The elements HTML5 reads as text (RCDATA / RAWTEXT / PLAINTEXT) that
  * libxml2 parses as markup; script and style it reads as text itself. */
 static bool text_only(int tag) {
-    return (tag_flags(tag) & (TAG_RCDATA | TAG_RAW_TEXT)) && tag != GUMBO_TAG_SCRIPT &&
+    return (tags_flags(tag) & (TAGS_RCDATA | TAGS_RAW_TEXT)) && tag != GUMBO_TAG_SCRIPT &&
            tag != GUMBO_TAG_STYLE;
 }
 
@@ -136,57 +137,57 @@ void scan_start_el(scan_st *st, int tag, html_attr_fn attr, const void *el) {
     d->elements++;
     if (st->foreign || tag == GUMBO_TAG_SVG || tag == GUMBO_TAG_MATH) {
         if (!st->foreign)
-            f |= F_FOREIGN;
+            f |= SCAN_F_FOREIGN;
     } else {
         if (tag == GUMBO_TAG_TITLE && !st->have_title) {
-            f |= F_TITLE;
+            f |= SCAN_F_TITLE;
             st->title_at = st->sp + 1;
             st->title = (html_text){.a = st->a};
         } else {
             if (!html_collect_element(&st->c, tag, attr, el))
                 st->oom = true;
         }
-        unsigned fl = tag_flags(tag);
-        if (fl & TAG_BLOCK) {
-            f |= F_BLOCK;
+        unsigned fl = tags_flags(tag);
+        if (fl & TAGS_BLOCK) {
+            f |= SCAN_F_BLOCK;
             html_text_break(&st->text);
         }
-        if (fl & TAG_HIDES_TEXT)
-            f |= F_HIDE;
+        if (fl & TAGS_HIDES_TEXT)
+            f |= SCAN_F_HIDE;
         if (tag == GUMBO_TAG_TEMPLATE || text_only(tag))
-            f |= F_INERT;
+            f |= SCAN_F_INERT;
     }
     st->stack[st->sp++] = f;
-    st->no_text += (f & F_HIDE) != 0;
-    st->foreign += (f & F_FOREIGN) != 0;
-    st->inert += (f & F_INERT) != 0;
+    st->no_text += (f & SCAN_F_HIDE) != 0;
+    st->foreign += (f & SCAN_F_FOREIGN) != 0;
+    st->inert += (f & SCAN_F_INERT) != 0;
 }
 
 void scan_end_el(scan_st *st) {
     if (st->oom || !st->sp)
         return;
     unsigned char f = st->stack[--st->sp];
-    if (f & F_TITLE) {
+    if (f & SCAN_F_TITLE) {
         st->d->title = html_text_finish(&st->title);
         st->have_title = true;
         st->title_at = 0;
         if (!st->d->title)
             st->oom = true;
     }
-    if (f & F_HIDE)
+    if (f & SCAN_F_HIDE)
         st->no_text--;
-    if (f & F_BLOCK)
+    if (f & SCAN_F_BLOCK)
         html_text_break(&st->text);
-    if (f & F_FOREIGN)
+    if (f & SCAN_F_FOREIGN)
         st->foreign--;
-    if (f & F_INERT)
+    if (f & SCAN_F_INERT)
         st->inert--;
 }
 
 static bool wants_title(const scan_st *st) { return st->title_at && st->title_at == st->sp; }
 
 static bool wants_text(const scan_st *st) {
-    return !st->no_text && (!st->inert || (st->sp && (st->stack[st->sp - 1] & F_INERT)));
+    return !st->no_text && (!st->inert || (st->sp && (st->stack[st->sp - 1] & SCAN_F_INERT)));
 }
 
 void scan_add_text(scan_st *st, const char *ch, size_t len) {
@@ -199,7 +200,7 @@ void scan_add_text(scan_st *st, const char *ch, size_t len) {
 }
 
 /* ---------------------------------------------------------------------------
- * The lexer (html_lex): HTML5 tokenization, hand-written */
+ * The lexer (scan_lex): HTML5 tokenization, hand-written */
 
 static inline bool lx_ws(unsigned char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
@@ -225,7 +226,7 @@ static const unsigned short W1252[32] = {
  * reference, the '&' stays), *olen bytes written. Numeric ones as HTML5
  * (';' optional, 0x80..0x9F through windows-1252, 0, surrogates and past
  * U+10FFFF as U+FFFD); named ones as libxml2's scan reads them (HTML 4
- * names, ';' required), so html_lex and html_scan agree. */
+ * names, ';' required), so scan_lex and scan_sax agree. */
 static size_t char_ref(const char *s, const char *end, char *o, size_t *olen) {
     const char *p = s + 1;
     if (p < end && *p == '#') {
@@ -458,7 +459,7 @@ static const char *lex_attrs(lex_st *lx, const char *p, const char *end, bool ke
                 vlen = (size_t)(p - val);
             }
         }
-        if (++count > HTML_SCAN_MAX_ATTRS) {
+        if (++count > SCAN_MAX_ATTRS) {
             lx->too_many_attrs = true;
             return NULL;
         }
@@ -511,8 +512,8 @@ static const char *lex_start_tag(lex_st *lx, const char *p, const char *end) {
     q = lex_attrs(lx, q, end, !foreign && html_collect_attrs(tag), &sc);
     if (!q)
         return end;
-    unsigned fl = tag_flags(tag);
-    if (!foreign && lx->head_at && !(fl & TAG_HEAD_CONTENT))
+    unsigned fl = tags_flags(tag);
+    if (!foreign && lx->head_at && !(fl & TAGS_HEAD_CONTENT))
         lex_pop_to(lx, lx->head_at - 1); /* anything else ends <head> */
     const void *el[2] = {lx->attrs, st->a};
     if (!lx->nattr)
@@ -526,12 +527,12 @@ static const char *lex_start_tag(lex_st *lx, const char *p, const char *end) {
             lex_pop_to(lx, sp);
         return q;
     }
-    if (fl & TAG_VOID) {
+    if (fl & TAGS_VOID) {
         lex_pop_to(lx, sp);
         return q;
     }
-    if (fl & (TAG_RCDATA | TAG_RAW_TEXT))
-        return lex_raw_text(lx, tag, sp, q, end, (fl & TAG_RCDATA) != 0);
+    if (fl & (TAGS_RCDATA | TAGS_RAW_TEXT))
+        return lex_raw_text(lx, tag, sp, q, end, (fl & TAGS_RCDATA) != 0);
     return q;
 }
 
@@ -650,7 +651,7 @@ html_err scan_run(arena *a, const char *url, const char *body, size_t len,
     return html_collect_finish(&st.c, url);
 }
 
-html_err html_lex(arena *a, const char *url, const char *body, size_t len,
+html_err scan_lex(arena *a, const char *url, const char *body, size_t len,
                   const html_options *opt, html_doc *out) {
     return scan_run(a, url, body, len, opt, out, run_lexer);
 }

@@ -17,11 +17,11 @@
 #include <stddef.h>
 
 enum {
-    F_HIDE = 1,    /* its text is not shown */
-    F_BLOCK = 2,   /* its boundaries separate words */
-    F_FOREIGN = 4, /* <svg> / <math>: HTML rules stop inside */
-    F_INERT = 8,   /* <template>, or an element whose content HTML5 reads as text */
-    F_TITLE = 16,  /* the document's <title>, being read */
+    SCAN_F_HIDE = 1,    /* its text is not shown */
+    SCAN_F_BLOCK = 2,   /* its boundaries separate words */
+    SCAN_F_FOREIGN = 4, /* <svg> / <math>: HTML rules stop inside */
+    SCAN_F_INERT = 8,   /* <template>, or an element whose content HTML5 reads as text */
+    SCAN_F_TITLE = 16,  /* the document's <title>, being read */
 };
 
 typedef struct scan_st {

@@ -1,9 +1,9 @@
-/* scan_xml — html_scan (scan.h): the scan through libxml2's HTML parser in
+/* scan_xml — scan_sax (scan.h): the scan through libxml2's HTML parser in
  * SAX mode, the guard page.c runs before gumbo on pages whose scripts run.
- * The push parser is fed HTML_SCAN_CHUNK bytes at a time; its SAX callbacks
+ * The push parser is fed SCAN_CHUNK bytes at a time; its SAX callbacks
  * drive scan.c's element stack (scan_internal.h). libxml2's own (malloc)
- * memory goes with the parser context before html_scan returns; the start
- * tag attribute guard (html_scan_count_attrs) stops a page before libxml2's
+ * memory goes with the parser context before scan_sax returns; the start
+ * tag attribute guard (scan_count_attrs) stops a page before libxml2's
  * quadratic duplicate check would run on it.
  *
  * libxml2 facts this file depends on (2.9.14):
@@ -56,7 +56,7 @@ static size_t html_name(const unsigned char *p, const unsigned char *end) {
     return i;
 }
 
-size_t html_scan_count_attrs(const char *start, const char *stop, size_t limit, size_t *tag_len) {
+size_t scan_count_attrs(const char *start, const char *stop, size_t limit, size_t *tag_len) {
     const unsigned char *s = (const unsigned char *)start, *end = (const unsigned char *)stop;
     const unsigned char *p = s + 1;
     size_t count = 0;
@@ -160,7 +160,7 @@ static html_err run_parser(scan_st *st, const char *in, size_t n) {
     html_err err = HTML_OK;
     size_t off = 0, checked = SIZE_MAX, counted = SIZE_MAX;
     while (off < n && !st->oom) {
-        size_t k = n - off < HTML_SCAN_CHUNK ? n - off : HTML_SCAN_CHUNK;
+        size_t k = n - off < SCAN_CHUNK ? n - off : SCAN_CHUNK;
         if (checked != SIZE_MAX && checked > off && checked - off > k)
             k = checked - off; /* the rest of a start tag already counted */
         if (ctxt->instate == XML_PARSER_START_TAG) {
@@ -192,10 +192,9 @@ static html_err run_parser(scan_st *st, const char *in, size_t n) {
         if (in[at] != '<' || memcmp(ctxt->input->cur, in + at, cmp) != 0)
             continue;
         size_t tag_len;
-        if (html_scan_count_attrs(in + at, in + n, HTML_SCAN_MAX_ATTRS, &tag_len) >
-            HTML_SCAN_MAX_ATTRS) {
+        if (scan_count_attrs(in + at, in + n, SCAN_MAX_ATTRS, &tag_len) > SCAN_MAX_ATTRS) {
             err = HTML_PARSE;
-            break; /* html_scan names it */
+            break; /* scan_sax names it */
         }
         counted = at;
         checked = at + tag_len;
@@ -212,7 +211,7 @@ static html_err run_parser(scan_st *st, const char *in, size_t n) {
     return err;
 }
 
-html_err html_scan(arena *a, const char *url, const char *body, size_t len,
-                   const html_options *opt, html_doc *out) {
+html_err scan_sax(arena *a, const char *url, const char *body, size_t len,
+                  const html_options *opt, html_doc *out) {
     return scan_run(a, url, body, len, opt, out, run_parser);
 }

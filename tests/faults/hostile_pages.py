@@ -8,7 +8,7 @@ all along) and none is recycled for RSS.
 
   /nested?n=100000   parses (JS off: libxml2's SAX scan, no tree)
   /attrs?n=1000000   refused by the scan's attribute guard (more than 1024)
-  With JS on, html_scan runs first and guards gumbo (quadratic in depth and
+  With JS on, scan_sax runs first and guards gumbo (quadratic in depth and
   in attributes per tag; 100,000 nested elements take it ~16 s):
   /nested?n=100000&js=1  scripts skipped (depth over 512): one attempt, the
                      scan's title and links, js_note names the depth
@@ -227,7 +227,7 @@ def main():
         check(robots["big"].stats.requests.get("/robots.txt", 0) == 1,
               "robots.txt (600 KiB) fetched once")
 
-        # With JS on, html_scan runs before gumbo and guards it: a page nested
+        # With JS on, scan_sax runs before gumbo and guards it: a page nested
         # deeper than 512 keeps the scan's answer without scripts, a tag with
         # too many attributes is the scan's error; a page the scan sees as
         # shallow but gumbo as deep (<th><font>, then text) is ended by

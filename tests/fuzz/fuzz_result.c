@@ -1,5 +1,5 @@
 /* libFuzzer target: the binary page result (frame_result_decode) and the
- * record check (json_valid_object_line), the two things crawld does with
+ * record check (jsonv_valid_object_line), the two things crawld does with
  * what a worker sends for each page.
  *
  * 1. The input as a result payload: when it decodes, every section must lie
@@ -35,13 +35,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     r.warc_len != size ||
             r.record_len == 0 || (r.links_len && r.links[r.links_len - 1] != '\n'))
             abort();
-        json_valid_object_line(r.record, r.record_len, 32);
+        jsonv_valid_object_line(r.record, r.record_len, 32);
     } else if (!why)
         abort();
 
     if (size > 1500)
         return 0; /* under jansson's nesting limit whatever the input */
-    int ours = json_valid_object_line((const char *)data, size, 2048);
+    int ours = jsonv_valid_object_line((const char *)data, size, 2048);
     json_error_t e;
     json_t *j = json_loadb((const char *)data, size, JSON_ALLOW_NUL, &e);
     int theirs = j && json_is_object(j);

@@ -1,4 +1,4 @@
-/* libFuzzer target: html_scan (libxml2 SAX) and html_lex (the HTML5
+/* libFuzzer target: scan_sax (libxml2 SAX) and scan_lex (the HTML5
  * tokenizer) on arbitrary bytes from a fixed URL, with want_text on, in a
  * fresh arena per input (released at the end).
  *
@@ -9,7 +9,7 @@
  * goes into JSON), the title valid UTF-8; gumbo_output is NULL;
  * the only error on input under the size cap is the attribute guard's
  * HTML_PARSE, and then some start tag really has more than
- * HTML_SCAN_MAX_ATTRS attributes (html_lex: the input is long enough to
+ * SCAN_MAX_ATTRS attributes (scan_lex: the input is long enough to
  * hold one, 2 bytes an attribute). libxml2's own memory is checked by
  * LeakSanitizer at exit of each run (-detect_leaks). */
 #include "arena.h"
@@ -57,8 +57,7 @@ static int valid_utf8(const char *s)
 static int has_huge_tag(const char *p, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (p[i] == '<' &&
-            html_scan_count_attrs(p + i, p + n, HTML_SCAN_MAX_ATTRS, NULL) > HTML_SCAN_MAX_ATTRS)
+        if (p[i] == '<' && scan_count_attrs(p + i, p + n, SCAN_MAX_ATTRS, NULL) > SCAN_MAX_ATTRS)
             return 1;
     return 0;
 }
@@ -81,7 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     arena_init(&a, 0);
     html_doc d;
     const char *body = (const char *)data + 1;
-    html_err e = html_scan(&a, FUZZ_PAGE_URL, body, size - 1, &opt, &d);
+    html_err e = scan_sax(&a, FUZZ_PAGE_URL, body, size - 1, &opt, &d);
     if (e == HTML_NOMEM)
         abort(); /* nothing limits the arena here */
     /* The guard counts the cleaned-up UTF-8 text: check only input that the
@@ -95,11 +94,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (e == HTML_OK)
         check_doc(&a, &d);
     html_doc l;
-    e = html_lex(&a, FUZZ_PAGE_URL, body, size - 1, &opt, &l);
+    e = scan_lex(&a, FUZZ_PAGE_URL, body, size - 1, &opt, &l);
     if (e == HTML_NOMEM)
         abort();
-    if (e == HTML_PARSE && size - 1 <= 2 * HTML_SCAN_MAX_ATTRS && size - 1 <= HTML_MAX_PARSE_BYTES)
-        FUZZ_FAIL("html_lex: HTML_PARSE on input too short for the attribute guard");
+    if (e == HTML_PARSE && size - 1 <= 2 * SCAN_MAX_ATTRS && size - 1 <= HTML_MAX_PARSE_BYTES)
+        FUZZ_FAIL("scan_lex: HTML_PARSE on input too short for the attribute guard");
     if (e == HTML_OK)
         check_doc(&a, &l);
     arena_release(&a);

@@ -8,7 +8,7 @@
 
 #include "testutil.h"
 
-static int jv(const char *s) { return json_valid_object_line(s, strlen(s), 64); }
+static int jv(const char *s) { return jsonv_valid_object_line(s, strlen(s), 64); }
 
 /* jansson's answer for an object (decoding the whole input). */
 static int jansson_ok(const char *s)
@@ -84,10 +84,10 @@ START_TEST(refuses_everything_else)
     for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
         ck_assert_msg(!jv(bad[i]), "accepted: %s", bad[i]);
     /* A NUL byte inside a string is a raw control character. */
-    ck_assert(!json_valid_object_line("{\"a\":\"\0\"}", 8, 64));
+    ck_assert(!jsonv_valid_object_line("{\"a\":\"\0\"}", 8, 64));
     /* The length is what counts, not a terminator. */
-    ck_assert(json_valid_object_line("{}garbage", 2, 64));
-    ck_assert(!json_valid_object_line("{\"a\":1}", 5, 64));
+    ck_assert(jsonv_valid_object_line("{}garbage", 2, 64));
+    ck_assert(!jsonv_valid_object_line("{\"a\":1}", 5, 64));
 }
 END_TEST
 
@@ -105,13 +105,13 @@ START_TEST(depth_is_bounded)
     for (int i = 0; i < 100; i++)
         deep[n++] = ']';
     deep[n++] = '}';
-    ck_assert(json_valid_object_line(deep, n, 200));
-    ck_assert(!json_valid_object_line(deep, n, 64));
+    ck_assert(jsonv_valid_object_line(deep, n, 200));
+    ck_assert(!jsonv_valid_object_line(deep, n, 64));
     /* A million opening brackets: refused at the limit, no deep recursion. */
     static char many[1000002];
     many[0] = '{';
     memset(many + 1, '[', sizeof(many) - 1);
-    ck_assert(!json_valid_object_line(many, sizeof(many), 64));
+    ck_assert(!jsonv_valid_object_line(many, sizeof(many), 64));
 }
 END_TEST
 

@@ -1,4 +1,4 @@
-/* test_scan — html_scan (scan.h) against html_parse: the same links, title,
+/* test_scan — scan_sax (scan.h) against html_parse: the same links, title,
  * base, canonical, robots, counts and text on every HTML fixture of the repo
  * (test_html's cases, the html fuzz seeds, the test server's site pages,
  * pages written for the rules), each documented difference pinned with
@@ -31,7 +31,7 @@ static int str_same(const char *a, const char *b) {
     return (!a && !b) || (a && b && !strcmp(a, b));
 }
 
-/* "" when d and e agree on everything html_scan promises, else what differs. */
+/* "" when d and e agree on everything scan_sax promises, else what differs. */
 static const char *doc_diff(const html_doc *d, const html_doc *e, char *why, size_t cap) {
     why[0] = '\0';
     if (!str_same(d->title, e->title))
@@ -65,15 +65,15 @@ static const char *doc_diff(const html_doc *d, const html_doc *e, char *why, siz
 
 typedef html_err (*scan_fn)(arena *, const char *, const char *, size_t, const html_options *,
                             html_doc *);
-static const scan_fn DRIVERS[2] = {html_scan, html_lex};
-static const char *const DRIVER_NAME[2] = {"html_scan", "html_lex"};
-/* The driver scan_n, scan and the hostile tests use: html_scan unless a
- * loop test (_i: 0 html_scan, 1 html_lex) picks one. */
-static scan_fn DRV = html_scan;
+static const scan_fn DRIVERS[2] = {scan_sax, scan_lex};
+static const char *const DRIVER_NAME[2] = {"scan_sax", "scan_lex"};
+/* The driver scan_n, scan and the hostile tests use: scan_sax unless a
+ * loop test (_i: 0 scan_sax, 1 scan_lex) picks one. */
+static scan_fn DRV = scan_sax;
 
 static void setup_scan(void) {
     setup();
-    DRV = html_scan;
+    DRV = scan_sax;
 }
 
 /* Parses with html_parse and both light drivers, want_text on and off;
@@ -260,7 +260,7 @@ START_TEST(same_as_html_parse_on_fuzz_seeds) {
     ck_assert_ptr_nonnull(dp);
     struct dirent *de;
     int files = 0;
-    /* Seeds whose answers differ for documented reasons (scan.h). */
+    /* Seeds whose answers differ for documented reasons (docs/worker.md lists them). */
     static const char *const DIFFER[] = {"template_script", "gumbo_assert", "nested_tables_svg",
                                          "plaintext_frameset", NULL};
     while ((de = readdir(dp))) {
@@ -282,7 +282,7 @@ START_TEST(same_as_html_parse_on_fuzz_seeds) {
         if (skip) { /* still: no crash, an answer */
             html_options o = {.content_type_charset = CHARSETS[buf[0] & 7], .want_text = 1};
             html_doc s;
-            ck_assert_int_eq(html_scan(&A, URL, buf + 1, n - 1, &o, &s), HTML_OK);
+            ck_assert_int_eq(scan_sax(&A, URL, buf + 1, n - 1, &o, &s), HTML_OK);
         } else {
             same(de->d_name, buf + 1, n - 1, CHARSETS[buf[0] & 7]);
         }
@@ -485,12 +485,12 @@ START_TEST(same_after_the_element_stack_empties) {
 }
 END_TEST
 
-/* ---- html_lex: HTML5's tokenizer rules ------------------------------------ */
+/* ---- scan_lex: HTML5's tokenizer rules ------------------------------------ */
 
 static html_doc lex(const char *html) {
     html_options o = {.want_text = 1};
     html_doc d;
-    ck_assert_int_eq(html_lex(&A, URL, html, strlen(html), &o, &d), HTML_OK);
+    ck_assert_int_eq(scan_lex(&A, URL, html, strlen(html), &o, &d), HTML_OK);
     return d;
 }
 
@@ -501,7 +501,7 @@ static const char *pairs_attr(const void *el, const char *name) {
     return NULL;
 }
 
-/* For every element the link rule reads, html_lex on "<tag a=v ...>" (every
+/* For every element the link rule reads, scan_lex on "<tag a=v ...>" (every
  * attribute html_collect_attrs lists, with a value the rule acts on) gives
  * what the rule itself gives for those attributes: the tokenizer keeps all
  * the rule needs. Each case must also differ from the element without
@@ -537,7 +537,7 @@ START_TEST(lex_keeps_what_the_link_rule_reads) {
 
         html_doc got = lex(html);
         char why[512];
-        /* only what the rule sets: take the rest from what html_lex gave */
+        /* only what the rule sets: take the rest from what scan_lex gave */
         html_doc w = got, b = got;
         w.links = want.links, w.nlinks = want.nlinks, w.skipped_links = want.skipped_links;
         w.nofollow_links = want.nofollow_links, w.base_href = want.base_href;
@@ -549,7 +549,7 @@ START_TEST(lex_keeps_what_the_link_rule_reads) {
         b.meta_nofollow = bare.meta_nofollow;
         ck_assert_msg(*doc_diff(&w, &b, why, sizeof why) != '\0',
                       "%s: the test values do not make the rule act", html);
-        ck_assert_msg(!*doc_diff(&got, &w, why, sizeof why), "html_lex on %s: %s", html, why);
+        ck_assert_msg(!*doc_diff(&got, &w, why, sizeof why), "scan_lex on %s: %s", html, why);
         checked++;
     }
     ck_assert_int_ge(checked, 7);
@@ -559,7 +559,7 @@ END_TEST
 
 /* Where libxml2 reads markup otherwise than HTML5 (the differs_ tests above)
  * and at the tokenizer's corners (comments, raw text, attribute syntax, the
- * end of the input inside a construct), html_lex gives gumbo's answer. */
+ * end of the input inside a construct), scan_lex gives gumbo's answer. */
 START_TEST(lex_same_as_html_parse_at_tokenizer_corners) {
     static const char *const H[] = {
         "<title>a <b>bold</b> z</title><textarea><a href=/ta>t</a></textarea>"
@@ -609,7 +609,7 @@ START_TEST(lex_same_as_html_parse_at_tokenizer_corners) {
             html_options o = {.want_text = want};
             html_doc g, l;
             ck_assert_int_eq(html_parse(&A, URL, H[i], strlen(H[i]), &o, &g), HTML_OK);
-            ck_assert_int_eq(html_lex(&A, URL, H[i], strlen(H[i]), &o, &l), HTML_OK);
+            ck_assert_int_eq(scan_lex(&A, URL, H[i], strlen(H[i]), &o, &l), HTML_OK);
             char why[800];
             ck_assert_msg(!*doc_diff(&g, &l, why, sizeof why), "case %zu (want_text %d) %s: %s",
                           i, want, H[i], why);
@@ -618,19 +618,19 @@ START_TEST(lex_same_as_html_parse_at_tokenizer_corners) {
 }
 END_TEST
 
-/* html_lex's own differences from html_parse (scan.h). */
+/* scan_lex's own differences from html_parse (docs/worker.md). */
 START_TEST(lex_differs) {
-    /* Character references: HTML 4 names with their ';' only, as html_scan. */
+    /* Character references: HTML 4 names with their ';' only, as scan_sax. */
     html_doc l = lex("<p>a &amp b &notit; c &NewLine; d &eacute;</p>");
     ck_assert_str_eq(l.text, "a &amp b &notit; c &NewLine; d \xC3\xA9");
     /* No tree construction: HTML5 leaves <svg> at a <p> and reads HTML at
-     * SVG / MathML integration points; html_lex stays foreign to </svg>. */
+     * SVG / MathML integration points; scan_lex stays foreign to </svg>. */
     l = lex("<svg><p><a href=/after>x</a></p></svg>");
     ck_assert_uint_eq(l.nlinks, 0);
     ck_assert_uint_eq(parse("<svg><p><a href=/after>x</a></p></svg>").nlinks, 1);
     l = lex("<math><mi><a href=/in-math>m</a></mi></math>");
     ck_assert_uint_eq(l.nlinks, 0);
-    /* <noscript> in <head> stays open (hidden), as in html_scan. */
+    /* <noscript> in <head> stays open (hidden), as in scan_sax. */
     l = lex("<noscript><a href=/ns>n</a></noscript><p>p</p>");
     ck_assert_str_eq(l.text, "p");
     ck_assert_uint_eq(l.nlinks, 1);
@@ -663,9 +663,9 @@ START_TEST(lex_unclosed_and_unmatched) {
     long long t0 = testutil_now_ms();
     html_options o = {.want_text = 1};
     html_doc d;
-    ck_assert_int_eq(html_lex(&A, URL, html, len, &o, &d), HTML_OK);
+    ck_assert_int_eq(scan_lex(&A, URL, html, len, &o, &d), HTML_OK);
     long long ms = testutil_now_ms() - t0;
-    fprintf(stderr, "html_lex unclosed_and_unmatched: %zu bytes in %lld ms\n", len, ms);
+    fprintf(stderr, "scan_lex unclosed_and_unmatched: %zu bytes in %lld ms\n", len, ms);
     ck_assert_uint_eq(d.nlinks, 1);
     ck_assert_str_eq(d.text, "e");
     ck_assert_int_lt(ms, 5000); /* quadratic: minutes */
@@ -686,7 +686,7 @@ START_TEST(deep_nesting) {
     ck_assert_uint_eq(d.nlinks, 1);
     ck_assert_str_eq(d.links[0], "http://example.com/deep");
     ck_assert_uint_ge(d.max_depth, DEPTH);
-    ck_assert_uint_ge(d.elements, DEPTH + (_i ? 1 : 2)); /* html_lex implies no html, body */
+    ck_assert_uint_ge(d.elements, DEPTH + (_i ? 1 : 2)); /* scan_lex implies no html, body */
     ck_assert_str_eq(d.text, "bottom");
     finish();
 }
@@ -750,7 +750,7 @@ START_TEST(million_attributes_refused) {
     static const char *const LEAD[] = {"%s", "x%s", "<!-- %s -->", "<script>%s</script>",
                                        "<!DOCTYPE html %s>", "<div title='%s'>"};
     for (size_t l = 0; l < sizeof LEAD / sizeof LEAD[0]; l++) {
-        for (size_t pad = HTML_SCAN_CHUNK - 3; pad <= HTML_SCAN_CHUNK * 3 + 1; pad += 1025) {
+        for (size_t pad = SCAN_CHUNK - 3; pad <= SCAN_CHUNK * 3 + 1; pad += 1025) {
             char filler[4096];
             memset(filler, 'f', pad);
             filler[pad] = '\0';
@@ -771,12 +771,12 @@ START_TEST(million_attributes_refused) {
     }
     /* At the limit it parses. */
     len = (size_t)snprintf(html, cap, "<p ");
-    for (size_t i = 0; i < HTML_SCAN_MAX_ATTRS; i++)
+    for (size_t i = 0; i < SCAN_MAX_ATTRS; i++)
         len += (size_t)snprintf(html + len, cap - len, "a%zu=1 ", i);
     len += (size_t)snprintf(html + len, cap - len, "href=/x>x</p><a href=/after>a</a>");
     ck_assert_int_eq(DRV(&A, URL, html, len, &o, &d), HTML_PARSE); /* 1025 */
     len = (size_t)snprintf(html, cap, "<p ");
-    for (size_t i = 0; i < HTML_SCAN_MAX_ATTRS; i++)
+    for (size_t i = 0; i < SCAN_MAX_ATTRS; i++)
         len += (size_t)snprintf(html + len, cap - len, "a%zu=1 ", i);
     len += (size_t)snprintf(html + len, cap - len, ">x</p><a href=/after>a</a>");
     ck_assert_int_eq(DRV(&A, URL, html, len, &o, &d), HTML_OK);
@@ -787,7 +787,7 @@ START_TEST(million_attributes_refused) {
 END_TEST
 
 START_TEST(attribute_count_matches_libxml2) {
-    /* html_scan_count_attrs reads start tags as libxml2 does: checked on
+    /* scan_count_attrs reads start tags as libxml2 does: checked on
      * shapes that trip simple counters (quotes after bogus names, names
      * longer than 100 bytes, '>' in quoted values, "/>"). */
     static const struct {
@@ -808,12 +808,12 @@ START_TEST(attribute_count_matches_libxml2) {
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         const char *s = t[i].tag;
-        ck_assert_msg(html_scan_count_attrs(s, s + strlen(s), 100, NULL) == t[i].n, "%s", s);
+        ck_assert_msg(scan_count_attrs(s, s + strlen(s), 100, NULL) == t[i].n, "%s", s);
     }
     char name[400] = "<p ";
     memset(name + 3, 'x', 250);
     strcpy(name + 253, ">");
-    ck_assert_uint_eq(html_scan_count_attrs(name, name + strlen(name), 100, NULL), 3);
+    ck_assert_uint_eq(scan_count_attrs(name, name + strlen(name), 100, NULL), 3);
     finish();
 }
 END_TEST

@@ -1,27 +1,12 @@
-/* js — page JavaScript in SpiderMonkey (libmozjs-102), behind a C API.
- *
- * The only C++ of the project lives in worker/js/ (.cpp files); no C++ type appears
- * here. One js_runtime per worker process: JS_Init once (after exec), one
- * JSContext with a GC heap limit, an interrupt watchdog thread that stops a
- * page's scripts at its time budget or when the process's RSS passes a
- * line (rss_stop_kb), and optionally RLIMIT_AS as the hard stop for one
- * allocation the GC heap limit does not cover.
- *
- * A page: js_page_run makes a fresh global (realm) for the page, exposes the
- * page's DOM (dom.h: gumbo's tree in the page arena, edited in place), runs
- * the page's classic scripts in document order (inline and external; an
- * error in one does not stop the next), fires DOMContentLoaded, runs timers
- * on virtual time and drains promise jobs until quiet or the budget is
- * spent, fires load, and then drops the realm: before it returns, every JS
- * wrapper's pointer into the arena is cleared, so nothing can reach the
- * arena after the page ends. The caller then reads links from the final
- * tree and releases the arena.
- *
- * Compiled scripts outlive pages: every classic script is compiled to a
- * stencil kept in a bounded LRU cache keyed by the SHA-256 of its source
- * plus the name and line errors report (runtime.cpp, "script cache"); a
- * page running the same bytes under the same name only instantiates it.
- * The cache goes with the runtime and with js_hint_critical. */
+/* js — page JavaScript in SpiderMonkey (libmozjs-102) behind a C API; the
+ * only C++ of the project is in worker/js/ and no C++ type appears here. One
+ * js_runtime per worker process owns the engine, its context and a watchdog
+ * thread that stops a page's scripts at its time budget or RSS line. A page
+ * gets a fresh realm over its DOM (dom.h, in the page arena); when
+ * js_page_run returns no realm and no wrapper can reach that arena, so the
+ * caller may read the final tree and release it. Compiled scripts outlive
+ * pages in a bounded cache that goes with the runtime and js_hint_critical.
+ * docs/worker.md ("Page JavaScript") has the design. */
 #ifndef CRAWLD_JS_H
 #define CRAWLD_JS_H
 
@@ -80,9 +65,12 @@ int js_runtime_new(const js_config *cfg, js_runtime **out, char *err, size_t err
 /* Destroys the context and shuts the engine down (needed before exit). */
 void js_runtime_free(js_runtime *rt);
 
-/* Runs the page's scripts against d (see the top of this file). Returns 0
- * when the page ran (scripts may still have failed: see res), -1 when no
- * realm could be made. Always leaves no realm and no wrapper behind. */
+/* Runs the page's classic scripts against d in a fresh realm: in document
+ * order (inline and external; an error in one does not stop the next), then
+ * DOMContentLoaded, timers on virtual time and promise jobs until quiet or
+ * the budget is spent, then load. Returns 0 when the page ran (scripts may
+ * still have failed: see res), -1 when no realm could be made. Always
+ * leaves no realm and no wrapper behind. */
 int js_page_run(js_runtime *rt, struct dom *d, const js_host *host, js_page_result *res);
 
 /* Memory hints, chosen by measurement (docs/platform-notes.md): moderate

@@ -29,16 +29,15 @@ static std::atomic<int> g_engine_used{0};
 #define TIMER_AFTER_LOAD_VIRTUAL_MS 5000.0
 #define TIMER_AFTER_LOAD_FIRINGS 1000
 /* moderate hint: a full (non-shrinking) GC once the GC heap grew this much
- * since the last collection; below it, JS_MaybeGC (see js_hint_moderate). */
-/* 4 MB, measured with bench_js (1,000 JS pages, 2,000-5,000 throwaway
- * objects each; worker RSS from page 500 on, min-max, and CPU per page):
- * 24 MB: 53-62 MB, 15.2 ms; 8 MB: 41-47 MB, 16.2 ms; 4 MB: 36-42 MB,
- * 15.9 ms; 2 MB: 34-38 MB but 18.7 ms (a GC almost every page). */
+ * since the last collection; below it, JS_MaybeGC (see js_hint_moderate).
+ * Chosen with bench_js: larger keeps more RSS for no less CPU, smaller
+ * collects almost every page (docs/platform-notes.md has the runs). */
 #define MODERATE_GROWTH_BYTES (4u << 20)
 
-/* While a page runs the watchdog reads RSS this often (watchdog_main): the
- * bomb of issue 16 (8 MB arrays pushed in a loop) grows RSS by ~1 MB in
- * 5 ms; one read of /proc/self/statm costs a few microseconds. */
+/* While a page runs the watchdog reads RSS this often (watchdog_main): often
+ * enough that a script filling memory as fast as it can passes the RSS line
+ * by little, rarely enough that the reads cost nothing visible
+ * (docs/platform-notes.md has both rates). */
 #define WATCHDOG_SAMPLE_NS ((int64_t)5 * 1000000)
 
 /* Script cache bounds (see "script cache" below): 8 MiB of source holds a
@@ -607,9 +606,8 @@ extern "C" int js_runtime_new(const js_config *cfg, js_runtime **out, char *err,
      * would refuse; pages do not need it to show their links. */
     JS::ContextOptionsRef(rt->cx).setWasm(false).setAsmJS(false);
     /* Ion off: page scripts run once and briefly, so Ion's compile time is
-     * never paid back (bench_js, 400 JS pages, worker CPU per page: 15.4 and
-     * 17.1 ms with Ion off against 18.4 and 18.4 with it; baseline JIT off
-     * as well was slower, 20.0 and 22.6). */
+     * never paid back; the baseline JIT stays, turning it off too was slower
+     * (bench_js; docs/platform-notes.md). */
     JS_SetGlobalJitCompilerOption(rt->cx, JSJITCOMPILER_ION_ENABLE, 0);
     if (!JS::InitSelfHostedCode(rt->cx)) {
         snprintf(err, errlen, "js: InitSelfHostedCode failed");
@@ -660,8 +658,9 @@ extern "C" int js_runtime_new(const js_config *cfg, js_runtime **out, char *err,
     rt->wd_started = true;
     if (cfg->as_limit_bytes > 0 && !SHIM_ASAN) {
         /* The soft limit only, so a caller may still raise it. The engine's
-         * reservations are made by now (JS_Init + a context: ~2.2 GB of
-         * address space), so a limit below today's size could only fail. */
+         * reservations are made by now (JS_Init + a context: gigabytes of
+         * address space, docs/platform-notes.md), so a limit below today's
+         * size could only fail. */
         size_t vm_now = vm_size_bytes();
         if (vm_now && cfg->as_limit_bytes <= vm_now) {
             snprintf(err, errlen,
@@ -700,15 +699,9 @@ extern "C" void js_runtime_free(js_runtime *rt) {
 
 /* ---- GC hints ----
  *
- * Measured by tests/unit/test_js.c (lines starting "measure:"), release
- * build, 64 MB heap limit, a 2-core machine shared with other builds:
- *   JS_MaybeGC after a 300,000-object page: 12.7 MB -> 12.7 MB, ~0 ms (it
- *     did not collect, as PLATFORM-NOTES saw);
- *   shrinking NonIncrementalGC (critical) after it: 25.0 MB -> 0.25 MB in
- *     19-32 ms (ASan 22-86 ms); after 200 pages of 50,000 objects: 11-24 ms;
- *   moderate as below over those 200 pages: mean 3.1-4.7 ms per page (max
- *     41-61 ms, the pages where the full GC ran), gc_bytes after it at most
- *     ~17 MB at any point, the same over pages 181-200 as over 11-30.
+ * Chosen by measurement (tests/unit/test_js.c prints "measure:" lines;
+ * docs/platform-notes.md has the figures): JS_MaybeGC alone does not
+ * collect, so it cannot be the only hint.
  * moderate: a normal (non-shrinking) full GC once the GC heap grew by
  * min(MODERATE_GROWTH_BYTES, heap limit / 4) since the last one; below
  * that JS_MaybeGC (cheap; lets the engine finish what it started).
@@ -857,10 +850,10 @@ static void flush_writes(Page *pg, GumboNode *script) {
  * threw, did not compile or could not be fetched: the two are disjoint.
  * eager: every inner function compiled into the stencil now (external
  * scripts, the ones pages share). A lazily compiled stencil leaves inner
- * functions to be parsed again in each realm on their first call:
- * bench_jscache (Python docs' jquery + underscore + 3 Sphinx scripts)
- * measured 15.1-15.9 ms CPU per page lazy against 11.3-14.3 eager. Inline
- * scripts, rarely seen twice, stay lazy (cheaper to compile once). */
+ * functions to be parsed again in each realm on their first call, which
+ * costs more than compiling them eagerly once (bench_jscache;
+ * docs/platform-notes.md). Inline scripts, rarely seen twice, stay lazy
+ * (cheaper to compile once). */
 static void eval_script(Page *pg, GumboNode *n, const char *file, unsigned line, const char *src,
                         size_t len, bool eager) {
     JSContext *cx = pg->cx;
@@ -1003,7 +996,7 @@ static bool setup_realm(Page *pg, JS::HandleObject global) {
     JSContext *cx = pg->cx;
     js_runtime *rt = pg->rt;
     /* Standard classes resolve lazily (DefaultGlobalClassOps): eager
-     * InitRealmStandardClasses cost 0.66 ms per page. */
+     * InitRealmStandardClasses costs every page (docs/platform-notes.md). */
     JS::RootedObject map(cx, JS::NewMapObject(cx));
     JS::RootedObject wrappers(cx, JS::NewArrayObject(cx, 0));
     JS::RootedObject protos(cx, JS::NewArrayObject(cx, 4));
@@ -1017,7 +1010,8 @@ static bool setup_realm(Page *pg, JS::HandleObject global) {
         JS::CompileOptions opts(cx);
         opts.setFileAndLine("crawld:prelude", 1);
         /* Every inner function into the stencil: with the default lazy
-         * parse each realm re-parsed the functions it called (~9 ms/page). */
+         * parse each realm parses again the functions it calls
+         * (docs/platform-notes.md). */
         opts.setEagerDelazificationStrategy(JS::DelazificationOption::ParseEverythingEagerly);
         JS::SourceText<mozilla::Utf8Unit> text;
         if (!text.init(cx, prelude_source, prelude_source_len, JS::SourceOwnership::Borrowed))
@@ -1106,8 +1100,9 @@ extern "C" int js_page_run(js_runtime *rt, struct dom *d, const js_host *host,
     watchdog_arm(rt, true, pg.deadline_ns);
     {
         JS::RealmOptions options;
-        /* One zone for every page: JIT stub code and shapes are per zone,
-         * and a fresh zone per page measured 16 ms per page against 7 ms. */
+        /* One zone for every page: JIT stub code and shapes are per zone, so
+         * a fresh zone per page costs more than twice as much CPU
+         * (docs/platform-notes.md). */
         if (rt->zone_anchor)
             options.creationOptions().setNewCompartmentInExistingZone(rt->zone_anchor->get());
         JS::RootedObject global(cx, JS_NewGlobalObject(cx, &bindings_global_class, nullptr,
