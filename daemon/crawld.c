@@ -21,6 +21,7 @@
 #include "alloc.h"
 #include "config.h"
 #include "control.h"
+#include "jobopts.h"
 #include "jobs.h"
 #include "json_alloc.h"
 #include "log.h"
@@ -435,100 +436,33 @@ static json_t *status_json(daemon_ctx *d)
     return st;
 }
 
+/* The request's options are checked by the table (jobopts_from_json); what
+ * needs the jobs (URLs, the output directory) by jobs_submit. */
 static json_t *cmd_submit(daemon_ctx *d, json_t *req)
 {
     if (d->stopping)
         return control_error("daemon is draining; not taking jobs");
-    json_t *urls = json_object_get(req, "urls");
-    if (!json_is_array(urls) || json_array_size(urls) == 0)
-        return control_error("submit: \"urls\" must be a non-empty array of strings");
+    jobopts jo;
+    const json_t *urls;
+    char err[320];
+    if (jobopts_from_json(req, &jo, &urls, err, sizeof(err)) < 0)
+        return control_error("submit: %s", err);
     size_t n = json_array_size(urls);
     const char **list = alloc_zeroed(n * sizeof(char *));
     if (!list)
         return control_error("out of memory");
-    json_t *reply = NULL;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++)
         list[i] = json_string_value(json_array_get(urls, i));
-        if (!list[i]) {
-            reply = control_error("submit: urls[%zu] is not a string", i);
-            goto out;
-        }
-    }
-    jobs_submit_opts o = {.js = d->cfg.js_default, .depth = 3, .max_pages = 1000,
-                         .delay_ms = -1, .obey_robots = -1};
-    json_t *v;
-    if ((v = json_object_get(req, "js"))) {
-        if (!json_is_boolean(v)) {
-            reply = control_error("submit: \"js\" must be true or false");
-            goto out;
-        }
-        o.js = json_is_true(v);
-    }
-    if ((v = json_object_get(req, "depth"))) {
-        if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 1000) {
-            reply = control_error("submit: \"depth\" must be an integer 0..1000");
-            goto out;
-        }
-        o.depth = (int)json_integer_value(v);
-    }
-    if ((v = json_object_get(req, "max_pages"))) {
-        if (!json_is_integer(v) || json_integer_value(v) < 1 ||
-            json_integer_value(v) > 100000000) {
-            reply = control_error("submit: \"max_pages\" must be an integer 1..100000000");
-            goto out;
-        }
-        o.max_pages = (int)json_integer_value(v);
-    }
-    if ((v = json_object_get(req, "scope"))) {
-        const char *s = json_string_value(v);
-        char serr[300];
-        if (!s) {
-            reply = control_error("submit: \"scope\" must be host, domain, prefix or regex:RE");
-            goto out;
-        }
-        if (scope_spec_check(s, serr, sizeof(serr)) < 0) {
-            reply = control_error("submit: %s", serr);
-            goto out;
-        }
-        o.scope = s;
-    }
-    if ((v = json_object_get(req, "name"))) {
-        if (!json_is_string(v)) {
-            reply = control_error("submit: \"name\" must be a string");
-            goto out;
-        }
-        o.name = json_string_value(v);
-    }
-    if ((v = json_object_get(req, "delay_ms"))) {
-        if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-            json_integer_value(v) > 3600000) {
-            reply = control_error("submit: \"delay_ms\" must be an integer 0..3600000");
-            goto out;
-        }
-        o.delay_ms = (int)json_integer_value(v);
-    }
-    if ((v = json_object_get(req, "obey_robots"))) {
-        if (!json_is_boolean(v)) {
-            reply = control_error("submit: \"obey_robots\" must be true or false");
-            goto out;
-        }
-        o.obey_robots = json_is_true(v);
-    }
-    if ((v = json_object_get(req, "output"))) {
-        if (!json_is_string(v) || json_string_length(v) == 0) {
-            reply = control_error("submit: \"output\" must be a directory name");
-            goto out;
-        }
-        o.output = json_string_value(v);
-    }
-    if ((v = json_object_get(req, "warc"))) {
-        if (!json_is_boolean(v)) {
-            reply = control_error("submit: \"warc\" must be true or false");
-            goto out;
-        }
-        o.warc = json_is_true(v);
-    }
-    char err[320];
+    jobs_submit_opts o = {.js = jo.js == JOBOPT_FROM_CONFIG ? d->cfg.js_default : jo.js,
+                          .depth = jo.depth,
+                          .max_pages = jo.max_pages,
+                          .delay_ms = jo.delay_ms,
+                          .obey_robots = jo.obey_robots,
+                          .scope = jo.scope,
+                          .name = jo.name,
+                          .output = jo.output,
+                          .warc = jo.warc};
+    json_t *reply = NULL;
     job *jb = jobs_submit(&d->jobs, list, n, &o, err, sizeof(err));
     if (!jb) {
         reply = control_error("submit: %s", err);
