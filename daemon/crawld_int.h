@@ -1,7 +1,7 @@
 /* crawld_int.h — what the files of crawld share, and no other file
  * includes: the daemon's context and the calls between crawld.c (start-up,
- * stop, signals, systemd notifications) and commands.c (the control
- * commands). */
+ * stop, signals, systemd notifications), commands.c (the control commands)
+ * and reload.c (the config reload, worker.conf). */
 #ifndef CRAWLD_CRAWLD_INT_H
 #define CRAWLD_CRAWLD_INT_H
 
@@ -56,12 +56,22 @@ double daemon_now_s(void);
 /* Starts a stop (drain with grace_ms; 0: at once) on the next loop turn,
  * outside the request that asked; why is kept, so static. */
 void daemon_stop_soon(daemon_ctx *d, long grace_ms, const char *why);
-/* Re-reads the config file (SIGHUP, `crawlctl reload`); the control reply. */
-json_t *daemon_reload(daemon_ctx *d, const char *source);
+/* STATUS= (pages/s, the queue, workers up) to systemd, after extra
+ * ("READY=1\n", or NULL). */
+void daemon_notify_status(daemon_ctx *d, const char *extra);
 
 /* ---- commands.c ---- */
 
 /* The control socket's handler (control_handler): dispatches on "cmd". */
 json_t *command_handle(void *ud, json_t *req);
+
+/* ---- reload.c ---- */
+
+/* Re-reads the config file; the control reply (source: "SIGHUP",
+ * "crawlctl"). A file that does not load or validate changes nothing. */
+json_t *daemon_reload(daemon_ctx *d, const char *source);
+/* Writes c as <state_dir>/worker.conf and checks it reads back the same;
+ * 0, or -1 with err. */
+int daemon_write_worker_conf(daemon_ctx *d, const crawld_config *c, char *err, size_t errlen);
 
 #endif
