@@ -2,6 +2,8 @@
  * reply; tables for people, --json for programs. The socket is -s, else
  * $CRAWLD_SOCKET, else /run/crawld/crawld.sock. Exit 0 ok, 1 refused by the
  * daemon, 2 usage, 3 daemon unreachable, 124 `wait` timed out. */
+#include "jobopts.h"
+
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
@@ -27,9 +29,9 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: crawlctl [-s SOCKET] [--json] COMMAND [ARGS]\n"
             "commands:\n"
-            "  submit [--depth N] [--max-pages N] [--scope host|domain|prefix|regex:RE]\n"
-            "         [--js|--no-js] [--no-robots] [--delay-ms N] [--name NAME]\n"
-            "         [--output DIR] [--warc] URL...   start a job; prints its id\n"
+            "  submit [OPTIONS] URL...  start a job; prints its id\n");
+    jobopts_usage(f, "    ");
+    fprintf(f,
             "  status                  daemon, queue and every worker\n"
             "  jobs                    every job, newest first\n"
             "  job ID                  one job\n"
@@ -360,72 +362,14 @@ static int cmd_wait(long long id, double timeout)
     }
 }
 
-static int need_int(const char *opt, const char *v, long lo, long hi, long *out)
-{
-    char *end;
-    errno = 0;
-    long x = v ? strtol(v, &end, 10) : 0;
-    if (!v || errno || *end || end == v || x < lo || x > hi) {
-        fprintf(stderr, "crawlctl: %s: \"%s\" is not an integer %ld..%ld\n", opt, v ? v : "",
-                lo, hi);
-        return -1;
-    }
-    *out = x;
-    return 0;
-}
-
+/* submit's flags and URLs as the request; a bad flag is named (jobopts.h). */
 static json_t *build_submit(int argc, char **argv)
 {
-    json_t *req = json_pack("{s:s}", "cmd", "submit");
-    json_t *urls = json_array();
-    long v;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--depth") == 0) {
-            if (need_int(a, val, 0, 1000, &v) < 0)
-                goto bad;
-            json_object_set_new(req, "depth", json_integer(v));
-            i++;
-        } else if (strcmp(a, "--max-pages") == 0) {
-            if (need_int(a, val, 1, 100000000, &v) < 0)
-                goto bad;
-            json_object_set_new(req, "max_pages", json_integer(v));
-            i++;
-        } else if (strcmp(a, "--delay-ms") == 0) {
-            if (need_int(a, val, 0, 3600000, &v) < 0)
-                goto bad;
-            json_object_set_new(req, "delay_ms", json_integer(v));
-            i++;
-        } else if (strcmp(a, "--scope") == 0 || strcmp(a, "--name") == 0 ||
-                   strcmp(a, "--output") == 0) {
-            if (!val) {
-                fprintf(stderr, "crawlctl: %s needs a value\n", a);
-                goto bad;
-            }
-            json_object_set_new(req, a + 2, json_string(val));
-            i++;
-        } else if (strcmp(a, "--js") == 0 || strcmp(a, "--no-js") == 0) {
-            json_object_set_new(req, "js", json_boolean(a[2] == 'j'));
-        } else if (strcmp(a, "--no-robots") == 0 || strcmp(a, "--robots") == 0) {
-            json_object_set_new(req, "obey_robots", json_boolean(a[2] == 'r'));
-        } else if (strcmp(a, "--warc") == 0) {
-            json_object_set_new(req, "warc", json_true());
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "crawlctl: submit: unknown option %s\n", a);
-            goto bad;
-        } else
-            json_array_append_new(urls, json_string(a));
-    }
-    if (json_array_size(urls) == 0) {
-        fprintf(stderr, "crawlctl: submit: at least one URL is needed\n");
-        goto bad;
-    }
-    json_object_set_new(req, "urls", urls);
+    char err[320];
+    json_t *req = jobopts_request(argc, argv, err, sizeof(err));
+    if (!req)
+        fprintf(stderr, "crawlctl: %s\n", err);
     return req;
-bad:
-    json_decref(urls);
-    json_decref(req);
-    return NULL;
 }
 
 int main(int argc, char **argv)

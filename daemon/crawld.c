@@ -1,7 +1,7 @@
 /* crawld — the supervisor: reads the config, opens the control socket,
  * opens the state database and resumes its jobs (jobs.c, store.c), starts the
  * page workers (pool.c), feeds them the frontier and answers crawlctl
- * (control.c), all on one libuv loop. Signals only
+ * (control.c; the commands in commands.c), all on one libuv loop. Signals only
  * start things the loop does: SIGTERM/SIGINT drain and exit 0, SIGHUP (and
  * `crawlctl reload`) re-reads the config and replaces the workers one by one.
  *
@@ -11,23 +11,16 @@
  * timer when WatchdogSec= asks for it.
  *
  * The workers never read the config file: they get <state_dir>/worker.conf,
- * the config crawld runs with, written at start and at each accepted reload,
- * so an edited (or broken) file cannot reach a worker that restarts between
- * reloads.
+ * the config crawld runs with, written at start and at each accepted reload
+ * (reload.c), so an edited (or broken) file cannot reach a worker that
+ * restarts between reloads.
  *
  * main is the start-up read as a list of steps (parse_args ... run_loop),
  * each of which returns STEP_NEXT or the exit status, and one cleanup:
  * release_all undoes what the finished steps did (d->up). */
-#include "alloc.h"
-#include "config.h"
-#include "control.h"
-#include "jobs.h"
+#include "crawld_int.h"
 #include "json_alloc.h"
 #include "log.h"
-#include "exposition.h"
-#include "pool.h"
-#include "rss.h"
-#include "scope.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -49,42 +42,7 @@
 #include <unistd.h>
 #include <uv.h>
 
-/* How far start-up got: release_all undoes exactly the steps that finished. */
-typedef enum {
-    UP_NONE,    /* no loop yet: an exit status is all there is to return */
-    UP_STATE,   /* the loop and the state database (jobs) */
-    UP_CONTROL, /* and the control socket */
-    UP_POOL,    /* and the signal handles, the timers and the pool: serving */
-} daemon_up;
-
-typedef struct daemon_ctx {
-    uv_loop_t loop;
-    crawld_config cfg;
-    char config_path[PATH_MAX]; /* "" → built-in defaults */
-    char worker_path[PATH_MAX];
-    jobs jobs;
-    pool pool;
-    control ctl;
-    uv_signal_t sig_term, sig_int, sig_hup;
-    uv_timer_t watchdog;
-    uv_timer_t status; /* READY=1 once the workers are up, then STATUS= */
-    int ready_sent;
-    int listen_fd; /* socket activation: the fd systemd passed; -1 otherwise */
-    char worker_conf[PATH_MAX]; /* <state_dir>/worker.conf, what workers load */
-    uv_timer_t defer; /* runs a stop outside the request that asked for it */
-    long defer_grace;
-    const char *defer_why;
-    int stopping;
-    int notify; /* under systemd */
-    double started;
-    int ready_fd; /* daemonising: tells the parent we are up; -1 otherwise */
-    int closes_pending;
-    const char *conf_arg; /* -c FILE; NULL → CONFIG_DEFAULT_FILE or defaults */
-    int foreground, check_only;
-    daemon_up up;
-} daemon_ctx;
-
-static double now_s(void)
+double daemon_now_s(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -154,7 +112,7 @@ static void on_defer(uv_timer_t *t)
     begin_stop(d, d->defer_grace, d->defer_why);
 }
 
-static void stop_soon(daemon_ctx *d, long grace_ms, const char *why)
+void daemon_stop_soon(daemon_ctx *d, long grace_ms, const char *why)
 {
     if (d->stopping)
         return;
@@ -180,7 +138,7 @@ static int workers_up(const pool *p)
     return 1;
 }
 
-static void notify_status(daemon_ctx *d, const char *extra)
+void daemon_notify_status(daemon_ctx *d, const char *extra)
 {
     int up = 0;
     for (int i = 0; i < d->pool.nslots; i++)
@@ -200,7 +158,7 @@ static void on_status(uv_timer_t *t)
 {
     daemon_ctx *d = t->data;
     if (d->ready_sent) {
-        notify_status(d, NULL);
+        daemon_notify_status(d, NULL);
         return;
     }
     if (!workers_up(&d->pool))
@@ -208,444 +166,19 @@ static void on_status(uv_timer_t *t)
     d->ready_sent = 1;
     char extra[64];
     snprintf(extra, sizeof(extra), "READY=1\nMAINPID=%ld\n", (long)getpid());
-    notify_status(d, extra);
+    daemon_notify_status(d, extra);
     log_info("crawld", "ready", "workers=%d socket=\"%s\"", d->pool.nslots, d->ctl.path);
     uv_timer_start(&d->status, on_status, STATUS_EVERY_MS, STATUS_EVERY_MS);
-}
-
-/* ---- reload ---- */
-
-/* Keys crawld reads only at start: a reload keeps the running value and says
- * so. The socket, the database and the slot array are made once; the robots
- * agent token and the politeness table are sized and named at jobs_init. */
-#define RK(sec, f) {sec "." #f, offsetof(crawld_config, f), sizeof(((crawld_config *)0)->f)}
-static const struct {
-    const char *name;
-    size_t off, size;
-} restart_keys[] = {
-    RK("daemon", socket),          RK("daemon", state_dir),         RK("daemon", output_dir),
-    RK("daemon", workers),         RK("daemon", user_agent),        RK("politeness", max_hosts),
-    RK("politeness", robots_ttl_s), RK("politeness", max_crawl_delay_ms),
-};
-#undef RK
-
-/* The config as INI text (config_dump) in buf; 0, or -1 when it does not fit. */
-static int config_text(const crawld_config *c, char *buf, size_t cap)
-{
-    FILE *f = fmemopen(buf, cap, "w");
-    if (!f)
-        return -1;
-    config_dump(c, f);
-    int bad = ferror(f) || ftell(f) >= (long)cap - 1;
-    fclose(f);
-    return bad ? -1 : 0;
-}
-
-/* Writes c as <state_dir>/worker.conf (temporary file + rename, so a worker
- * starting meanwhile reads the old or the new one, never half), then reads
- * it back and checks it loads to the same config. 0, or -1 with err. */
-static int write_worker_conf(daemon_ctx *d, const crawld_config *c, char *err, size_t errlen)
-{
-    char path[CONFIG_PATH_MAX + 16], tmp[CONFIG_PATH_MAX + 24];
-    snprintf(path, sizeof(path), "%s/worker.conf", d->cfg.state_dir);
-    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-        return -1;
-    }
-    fprintf(f, "; Written by crawld (pid %ld): the config its workers run with.\n"
-               "; Edit the config file and reload instead; this one is rewritten.\n",
-            (long)getpid());
-    config_dump(c, f);
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad || rename(tmp, path) < 0) {
-        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno ? errno : EIO));
-        unlink(tmp);
-        return -1;
-    }
-    static char want[16384], got[16384];
-    crawld_config back;
-    config_defaults(&back);
-    char lerr[240] = "";
-    if (config_load(&back, path, lerr, sizeof(lerr)) < 0 ||
-        config_text(c, want, sizeof(want)) < 0 || config_text(&back, got, sizeof(got)) < 0 ||
-        strcmp(want, got) != 0) {
-        snprintf(err, errlen, "%s does not read back as the config written%s%s", path,
-                 lerr[0] ? ": " : "", lerr[0] ? lerr : "");
-        return -1;
-    }
-    snprintf(d->worker_conf, sizeof(d->worker_conf), "%s", path);
-    return 0;
-}
-
-/* Re-reads the config file. A file that does not load or validate changes
- * nothing; keys in restart_keys keep their running values; the rest apply
- * now (the pool and the jobs read d->cfg), log_level included, and every
- * worker is replaced, one at a time, to pick up the rest. Returns the
- * control reply; source names who asked ("SIGHUP", "crawlctl"). */
-static json_t *reload_config(daemon_ctx *d, const char *source)
-{
-    if (d->stopping)
-        return control_error("reload: daemon is stopping");
-    const char *path = d->config_path[0]                        ? d->config_path
-                       : access(CONFIG_DEFAULT_FILE, F_OK) == 0 ? CONFIG_DEFAULT_FILE
-                                                                : NULL;
-    crawld_config n;
-    config_defaults(&n);
-    char err[600] = "";
-    if (path && config_load(&n, path, err, sizeof(err)) < 0) {
-        log_warn("crawld", "reload refused; keeping the running config", "source=%s error=\"%s\"",
-                 source, err);
-        return control_error("config: %s", err);
-    }
-    if (config_validate(&n, err, sizeof(err)) < 0) {
-        log_warn("crawld", "reload refused; keeping the running config",
-                 "source=%s error=\"%s: %s\"", source, path ? path : "built-in defaults", err);
-        return control_error("config: %s: %s", path ? path : "built-in defaults", err);
-    }
-    if (d->notify)
-        sd_notify(0, "RELOADING=1");
-    json_t *changed = json_array(), *restart = json_array();
-    static char old_txt[16384], new_txt[16384];
-    if (config_text(&d->cfg, old_txt, sizeof(old_txt)) == 0 &&
-        config_text(&n, new_txt, sizeof(new_txt)) == 0) {
-        /* Same key table, same order: compare line by line. */
-        char sec[32] = "";
-        char *sa, *sb;
-        char *la = strtok_r(old_txt, "\n", &sa), *lb = strtok_r(new_txt, "\n", &sb);
-        for (; la && lb; la = strtok_r(NULL, "\n", &sa), lb = strtok_r(NULL, "\n", &sb)) {
-            if (la[0] == '[') {
-                snprintf(sec, sizeof(sec), "%.*s", (int)strcspn(la + 1, "]"), la + 1);
-                continue;
-            }
-            if (strcmp(la, lb) == 0)
-                continue;
-            char key[96];
-            snprintf(key, sizeof(key), "%s.%.*s", sec, (int)strcspn(la, " ="), la);
-            int keep = 0;
-            for (size_t i = 0; i < sizeof(restart_keys) / sizeof(restart_keys[0]); i++) {
-                if (strcmp(restart_keys[i].name, key) != 0)
-                    continue;
-                keep = 1;
-                memcpy((char *)&n + restart_keys[i].off, (char *)&d->cfg + restart_keys[i].off,
-                       restart_keys[i].size);
-            }
-            json_array_append_new(keep ? restart : changed, json_string(key));
-            if (keep)
-                log_warn("crawld", "config key needs a restart; keeping the running value",
-                         "key=%s running=\"%s\" file=\"%s\"", key, la + strcspn(la, "=") + 2,
-                         lb + strcspn(lb, "=") + 2);
-        }
-    }
-    json_t *reply = NULL;
-    if (write_worker_conf(d, &n, err, sizeof(err)) < 0) {
-        log_error("crawld", "reload refused; keeping the running config", "source=%s error=\"%s\"",
-                  source, err);
-        reply = control_error("config: %s", err);
-        goto out;
-    }
-    if (control_set_access(&d->ctl, n.allow_users, n.allow_groups, err, sizeof(err)) < 0) {
-        log_warn("crawld", "reload refused; keeping the running config", "source=%s error=\"%s\"",
-                 source, err);
-        reply = control_error("config: %s", err);
-        goto out;
-    }
-    d->cfg = n; /* the pool and the jobs hold &d->cfg */
-    int l = log_level_parse(d->cfg.log_level);
-    if (l >= 0)
-        log_set_level((log_level)l);
-    log_init_from_env(); /* CRAWLD_LOG_LEVEL still wins, as at start */
-    int replacing = pool_reload(&d->pool);
-    char *ch = json_dumps(changed, JSON_COMPACT), *rr = json_dumps(restart, JSON_COMPACT);
-    log_info("crawld", "config reloaded",
-             "source=%s config=\"%s\" changed=%s restart_required=%s workers_replacing=%d", source,
-             path ? path : "built-in defaults", ch ? ch : "?", rr ? rr : "?", replacing);
-    json_free_t jfree;
-    json_get_alloc_funcs(NULL, &jfree);
-    if (ch)
-        jfree(ch);
-    if (rr)
-        jfree(rr);
-    reply = json_pack("{s:b, s:s, s:O, s:O, s:i}", "ok", 1, "config",
-                      path ? path : "built-in defaults", "changed", changed, "restart_required",
-                      restart, "workers_replacing", replacing);
-out:
-    if (d->notify)
-        notify_status(d, d->ready_sent ? "READY=1\n" : NULL);
-    json_decref(changed);
-    json_decref(restart);
-    return reply;
 }
 
 static void on_signal(uv_signal_t *s, int signum)
 {
     daemon_ctx *d = s->data;
     if (signum == SIGHUP) {
-        json_decref(reload_config(d, "SIGHUP"));
+        json_decref(daemon_reload(d, "SIGHUP"));
         return;
     }
-    stop_soon(d, d->cfg.grace_ms, signum == SIGTERM ? "SIGTERM" : "SIGINT");
-}
-
-/* ---- requests ---- */
-
-static long long req_id(json_t *req, const char *key, int *ok)
-{
-    json_t *v = json_object_get(req, key);
-    *ok = json_is_integer(v) && json_integer_value(v) > 0;
-    return *ok ? (long long)json_integer_value(v) : 0;
-}
-
-static json_t *status_json(daemon_ctx *d)
-{
-    jobs *j = &d->jobs;
-    long self_kb = rss_self_kb();
-    long total_kb = pool_rss_kb_total(&d->pool) + (self_kb > 0 ? self_kb : 0);
-    json_t *jl = json_array();
-    int n = 0;
-    for (job *jb = j->list; jl && jb && n < 50; jb = jb->next, n++) {
-        json_t *o = json_pack("{s:I, s:s, s:i, s:i, s:i, s:i}", "id", (json_int_t)jb->id,
-                              "state", job_state_str(jb->state), "done", (int)jb->done,
-                              "pending", (int)jb->pending, "in_flight", (int)jb->in_flight,
-                              "failed", (int)jb->failed);
-        if (o)
-            json_array_append_new(jl, o);
-    }
-    json_t *st = json_pack(
-        "{s:i, s:s, s:f, s:s, s:{s:i, s:i, s:i, s:i, s:i}, s:f, s:f, s:f, s:o, s:o, s:o, s:i, "
-        "s:i, s:{s:i, s:i}}",
-        "pid", (int)getpid(), "version", CRAWLD_VERSION, "uptime_s",
-        (double)(long long)((now_s() - d->started) * 10) / 10, "state",
-        d->stopping ? "draining" : "running", "queue", "pending", (int)j->pending, "in_flight",
-        (int)j->in_flight, "done", (int)j->done, "failed", (int)j->failed, "quarantined",
-        (int)d->pool.quarantined, "pages_per_s", pool_pages_per_s(&d->pool), "rss_mb_total",
-        (double)(total_kb * 10 / 1024) / 10, "rss_mb", (double)(self_kb * 10 / 1024) / 10,
-        "recycles", pool_recycles_json(&d->pool), "workers", pool_workers_json(&d->pool), "jobs",
-        jl, "workers_configured", d->cfg.workers, "spawned", (int)d->pool.spawned, "control",
-        "clients", d->ctl.nclients, "refused", (int)d->ctl.refused);
-    if (st) { /* loop turns that waited for results to gather (coalesce_us) */
-        json_object_set_new(st, "coalesced", json_integer((json_int_t)d->pool.coalesced));
-        /* of rss_mb, the state database's page cache: bounded, it fills as
-         * the frontier grows (an operator tells it from a leak by this) */
-        long long cb = store_cache_bytes(j->st);
-        json_object_set_new(st, "db_cache_mb",
-                            json_real(cb < 0 ? -1.0 : (double)(cb * 10 / (1 << 20)) / 10));
-    }
-    return st;
-}
-
-static json_t *cmd_submit(daemon_ctx *d, json_t *req)
-{
-    if (d->stopping)
-        return control_error("daemon is draining; not taking jobs");
-    json_t *urls = json_object_get(req, "urls");
-    if (!json_is_array(urls) || json_array_size(urls) == 0)
-        return control_error("submit: \"urls\" must be a non-empty array of strings");
-    size_t n = json_array_size(urls);
-    const char **list = alloc_zeroed(n * sizeof(char *));
-    if (!list)
-        return control_error("out of memory");
-    json_t *reply = NULL;
-    for (size_t i = 0; i < n; i++) {
-        list[i] = json_string_value(json_array_get(urls, i));
-        if (!list[i]) {
-            reply = control_error("submit: urls[%zu] is not a string", i);
-            goto out;
-        }
-    }
-    jobs_submit_opts o = {.js = d->cfg.js_default, .depth = 3, .max_pages = 1000,
-                         .delay_ms = -1, .obey_robots = -1};
-    json_t *v;
-    if ((v = json_object_get(req, "js"))) {
-        if (!json_is_boolean(v)) {
-            reply = control_error("submit: \"js\" must be true or false");
-            goto out;
-        }
-        o.js = json_is_true(v);
-    }
-    if ((v = json_object_get(req, "depth"))) {
-        if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 1000) {
-            reply = control_error("submit: \"depth\" must be an integer 0..1000");
-            goto out;
-        }
-        o.depth = (int)json_integer_value(v);
-    }
-    if ((v = json_object_get(req, "max_pages"))) {
-        if (!json_is_integer(v) || json_integer_value(v) < 1 ||
-            json_integer_value(v) > 100000000) {
-            reply = control_error("submit: \"max_pages\" must be an integer 1..100000000");
-            goto out;
-        }
-        o.max_pages = (int)json_integer_value(v);
-    }
-    if ((v = json_object_get(req, "scope"))) {
-        const char *s = json_string_value(v);
-        char serr[300];
-        if (!s) {
-            reply = control_error("submit: \"scope\" must be host, domain, prefix or regex:RE");
-            goto out;
-        }
-        if (scope_spec_check(s, serr, sizeof(serr)) < 0) {
-            reply = control_error("submit: %s", serr);
-            goto out;
-        }
-        o.scope = s;
-    }
-    if ((v = json_object_get(req, "name"))) {
-        if (!json_is_string(v)) {
-            reply = control_error("submit: \"name\" must be a string");
-            goto out;
-        }
-        o.name = json_string_value(v);
-    }
-    if ((v = json_object_get(req, "delay_ms"))) {
-        if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-            json_integer_value(v) > 3600000) {
-            reply = control_error("submit: \"delay_ms\" must be an integer 0..3600000");
-            goto out;
-        }
-        o.delay_ms = (int)json_integer_value(v);
-    }
-    if ((v = json_object_get(req, "obey_robots"))) {
-        if (!json_is_boolean(v)) {
-            reply = control_error("submit: \"obey_robots\" must be true or false");
-            goto out;
-        }
-        o.obey_robots = json_is_true(v);
-    }
-    if ((v = json_object_get(req, "output"))) {
-        if (!json_is_string(v) || json_string_length(v) == 0) {
-            reply = control_error("submit: \"output\" must be a directory name");
-            goto out;
-        }
-        o.output = json_string_value(v);
-    }
-    if ((v = json_object_get(req, "warc"))) {
-        if (!json_is_boolean(v)) {
-            reply = control_error("submit: \"warc\" must be true or false");
-            goto out;
-        }
-        o.warc = json_is_true(v);
-    }
-    char err[320];
-    job *jb = jobs_submit(&d->jobs, list, n, &o, err, sizeof(err));
-    if (!jb) {
-        reply = control_error("submit: %s", err);
-        goto out;
-    }
-    log_info("crawld", "job submitted", "job=%lld seeds=%ld js=%d scope=\"%s\" depth=%d "
-             "max_pages=%d robots=%d delay_ms=%d warc=%d", jb->id, jb->pending, jb->js,
-             jb->scope_spec, jb->depth, jb->max_pages, jb->obey_robots, jb->delay_ms, jb->warc);
-    reply = json_pack("{s:b, s:I, s:i, s:s}", "ok", 1, "job", (json_int_t)jb->id, "pages",
-                      (int)jb->pending, "output", jb->out_path);
-    if (reply && jb->warc)
-        json_object_set_new(reply, "warc_output", json_string(jb->warc_path));
-    pool_dispatch(&d->pool);
-out:
-    alloc_free(list, n * sizeof(char *));
-    return reply;
-}
-
-/* {"ok":true,"metrics":TEXT}: the Prometheus text exposition (metrics.h). */
-static json_t *cmd_metrics(daemon_ctx *d)
-{
-    struct timespec wall;
-    clock_gettime(CLOCK_REALTIME, &wall);
-    double up = now_s() - d->started;
-    exposition_daemon md = {.version = CRAWLD_VERSION,
-                            .start_time_s = (double)wall.tv_sec + (double)wall.tv_nsec / 1e9 - up,
-                            .uptime_s = up,
-                            .rss_kb = rss_self_kb(),
-                            .draining = d->stopping,
-                            .workers_configured = d->cfg.workers,
-                            .control_clients = d->ctl.nclients,
-                            .control_accepted = d->ctl.accepted,
-                            .control_refused = d->ctl.refused};
-    metrics_buf b;
-    metrics_buf_init(&b);
-    json_t *reply = exposition_render(&b, &md, &d->pool, &d->jobs) < 0
-                        ? control_error("metrics: out of memory")
-                        : json_pack("{s:b, s:s%}", "ok", 1, "metrics", b.s, b.len);
-    metrics_buf_release(&b);
-    return reply;
-}
-
-static json_t *handle(void *ud, json_t *req)
-{
-    daemon_ctx *d = ud;
-    const char *cmd = json_string_value(json_object_get(req, "cmd"));
-    int ok;
-    if (strcmp(cmd, "status") == 0) {
-        json_t *st = status_json(d);
-        return st ? json_pack("{s:b, s:o}", "ok", 1, "status", st) : NULL;
-    }
-    if (strcmp(cmd, "submit") == 0)
-        return cmd_submit(d, req);
-    if (strcmp(cmd, "jobs") == 0) {
-        json_t *a = json_array();
-        for (job *jb = d->jobs.list; a && jb; jb = jb->next)
-            json_array_append_new(a, job_json(jb));
-        return a ? json_pack("{s:b, s:o}", "ok", 1, "jobs", a) : NULL;
-    }
-    if (strcmp(cmd, "job") == 0 || strcmp(cmd, "cancel") == 0 || strcmp(cmd, "pause") == 0 ||
-        strcmp(cmd, "resume") == 0) {
-        long long id = req_id(req, "id", &ok);
-        if (!ok)
-            return control_error("%s: \"id\" must be a positive integer", cmd);
-        job *jb = jobs_find(&d->jobs, id);
-        if (!jb)
-            return control_error("%s: no job %lld", cmd, id);
-        json_t *w = json_object_get(req, "wait_ms");
-        if (w && (strcmp(cmd, "job") != 0 || !json_is_integer(w) || json_integer_value(w) < 0 ||
-                  json_integer_value(w) > CONTROL_MAX_WAIT_MS))
-            return control_error("%s: \"wait_ms\" must be an integer of 0..%d (job only)", cmd,
-                                 CONTROL_MAX_WAIT_MS);
-        /* A long poll: the answer comes when the job ends (or wait_ms passes). */
-        if (w && json_integer_value(w) > 0 &&
-            (jb->state == JOB_RUNNING || jb->state == JOB_PAUSED))
-            return CONTROL_PARK;
-        if (strcmp(cmd, "cancel") == 0) {
-            if (jobs_cancel(&d->jobs, jb) < 0)
-                return control_error("cancel: job %lld is already %s", id,
-                                     job_state_str(jb->state));
-            log_info("crawld", "job cancelled", "job=%lld in_flight=%ld", id, jb->in_flight);
-        } else if (strcmp(cmd, "pause") == 0 || strcmp(cmd, "resume") == 0) {
-            int pause = cmd[0] == 'p';
-            if (jobs_pause(&d->jobs, jb, pause) < 0)
-                return control_error("%s: job %lld is %s", cmd, id, job_state_str(jb->state));
-            if (!pause)
-                pool_dispatch(&d->pool);
-        }
-        json_t *o = job_json(jb);
-        return o ? json_pack("{s:b, s:o}", "ok", 1, "job", o) : NULL;
-    }
-    if (strcmp(cmd, "recycle") == 0) {
-        json_t *w = json_object_get(req, "worker");
-        int slot = -1;
-        if (w && !json_is_null(w)) {
-            if (!json_is_integer(w) || json_integer_value(w) < 0)
-                return control_error("recycle: \"worker\" must be a worker id (0..%d)",
-                                     d->cfg.workers - 1);
-            slot = (int)json_integer_value(w);
-        }
-        int n = pool_recycle(&d->pool, slot);
-        if (n < 0)
-            return control_error("recycle: no worker %d (ids are 0..%d)", slot,
-                                 d->cfg.workers - 1);
-        log_info("crawld", "recycle asked", "worker=%d asked=%d", slot, n);
-        return json_pack("{s:b, s:i}", "ok", 1, "asked", n);
-    }
-    if (strcmp(cmd, "drain") == 0 || strcmp(cmd, "shutdown") == 0) {
-        int drain = cmd[0] == 'd';
-        stop_soon(d, drain ? d->cfg.grace_ms : 0, drain ? "drain" : "shutdown"); /* static: cmd dies with the request */
-        return json_pack("{s:b, s:s}", "ok", 1, "state", "draining");
-    }
-    if (strcmp(cmd, "metrics") == 0)
-        return cmd_metrics(d);
-    if (strcmp(cmd, "reload") == 0)
-        return reload_config(d, "crawlctl");
-    return control_error("unknown command \"%.60s\"", cmd);
+    daemon_stop_soon(d, d->cfg.grace_ms, signum == SIGTERM ? "SIGTERM" : "SIGINT");
 }
 
 static void wake_dispatch(void *ud)
@@ -865,7 +398,7 @@ static int daemonize(daemon_ctx *d)
         d->ready_fd = pfd[1];
     }
     d->notify = getenv("NOTIFY_SOCKET") != NULL;
-    d->started = now_s();
+    d->started = daemon_now_s();
     return STEP_NEXT;
 }
 
@@ -891,7 +424,7 @@ static int open_state(daemon_ctx *d)
 static int write_worker_config(daemon_ctx *d)
 {
     char err[600];
-    if (write_worker_conf(d, &d->cfg, err, sizeof(err)) < 0) {
+    if (daemon_write_worker_conf(d, &d->cfg, err, sizeof(err)) < 0) {
         log_error("crawld", "worker config", "error=\"%s\"", err);
         fprintf(stderr, "crawld: %s\n", err);
         return 1;
@@ -905,8 +438,10 @@ static int start_control(daemon_ctx *d)
 {
     char err[600];
     int crc = d->listen_fd >= 0
-                  ? control_adopt(&d->ctl, &d->loop, d->listen_fd, handle, d, err, sizeof(err))
-                  : control_open(&d->ctl, &d->loop, d->cfg.socket, handle, d, err, sizeof(err));
+                  ? control_adopt(&d->ctl, &d->loop, d->listen_fd, command_handle, d, err,
+                                  sizeof(err))
+                  : control_open(&d->ctl, &d->loop, d->cfg.socket, command_handle, d, err,
+                                 sizeof(err));
     if (crc == 0 && control_set_access(&d->ctl, d->cfg.allow_users, d->cfg.allow_groups, err,
                                        sizeof(err)) < 0) {
         control_close(&d->ctl, NULL);

@@ -249,6 +249,37 @@ try:
     check(len(rep) == 2 and rep[1]["ok"], "binary junk, blank lines, CRLF: %r" % rep)
     rep = conv(json.dumps({"cmd": "submit", "urls": "notalist"}).encode() + b"\n")
     check(rep and not rep[0]["ok"] and "urls" in rep[0]["error"], "submit type error")
+    # Submit options (common/jobopts.c): one value just out of range, through
+    # crawlctl (usage, exit 2, the flag named) and as a raw request (refused,
+    # the field named), the same verdict; the edge itself taken both ways.
+    jobs_before = len(d.request({"cmd": "jobs"})["jobs"])
+    for flag, field, lo, hi in (("--depth", "depth", 0, 1000),
+                                ("--max-pages", "max_pages", 1, 100000000),
+                                ("--delay-ms", "delay_ms", 0, 3600000)):
+        rng = "%d..%d" % (lo, hi)
+        for v in (lo - 1, hi + 1):
+            rc, out, err = d.ctl("submit", flag, str(v), BASE + "/site/p/1.html")
+            check(rc == 2 and flag in err and rng in err,
+                  "crawlctl %s %d refused naming the flag and %s: %d %r" % (flag, v, rng, rc, err))
+            rep = conv(json.dumps({"cmd": "submit", "urls": [BASE + "/site/p/1.html"],
+                                   field: v}).encode() + b"\n")
+            check(rep and not rep[0]["ok"] and rep[0]["error"] ==
+                  "submit: \"%s\" must be an integer %s" % (field, rng),
+                  "raw %s=%d refused naming the field: %r" % (field, v, rep))
+    rep = conv(json.dumps({"cmd": "submit", "urls": [BASE + "/site/p/1.html"], "depth": 0,
+                           "max_pages": 1, "maxpages": 5}).encode() + b"\n")
+    check(rep and not rep[0]["ok"] and "unknown field \"maxpages\"" in rep[0]["error"],
+          "an unknown submit field is refused by name: %r" % rep)
+    rep = conv(json.dumps({"cmd": "submit", "urls": [BASE + "/site/p/1.html"],
+                           "depth": "1"}).encode() + b"\n")
+    check(rep and not rep[0]["ok"] and "\"depth\"" in rep[0]["error"],
+          "a string depth is refused by name: %r" % rep)
+    check(len(d.request({"cmd": "jobs"})["jobs"]) == jobs_before, "no job made by a refusal")
+    rc, out, err = d.ctl("submit", "--depth", "0", "--max-pages", "1", "--delay-ms", "0",
+                         BASE + "/site/p/2.html")
+    check(rc == 0 and out.strip().isdigit(), "the lower edges taken: %d %r" % (rc, err))
+    if rc == 0:
+        d.wait_job(int(out.strip()))
 
     # An endless line: error reply and close once it passes 1 MiB.
     s = socket.socket(socket.AF_UNIX)

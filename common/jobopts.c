@@ -1,0 +1,252 @@
+/* jobopts — see jobopts.h. */
+#include "jobopts.h"
+#include "scope.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define OFF(m) offsetof(jobopts, m)
+
+const jobopt jobopts_table[] = {
+    {.field = "depth", .type = JOBOPT_INT, .lo = 0, .hi = 1000, .dflt = 3, .dflt_text = "3",
+     .flag = "--depth", .metavar = "N", .off = OFF(depth),
+     .help = "link depth from the seeds"},
+    {.field = "max_pages", .type = JOBOPT_INT, .lo = 1, .hi = 100000000, .dflt = 1000,
+     .dflt_text = "1000", .flag = "--max-pages", .metavar = "N", .off = OFF(max_pages),
+     .help = "pages the job takes, seeds included"},
+    {.field = "scope", .type = JOBOPT_STRING, .dflt_text = "host", .flag = "--scope",
+     .metavar = "SCOPE", .want = "host, domain, prefix or regex:RE",
+     .check = scope_spec_check, .off = OFF(scope), .help = "host, domain, prefix or regex:RE"},
+    {.field = "js", .type = JOBOPT_BOOL, .dflt = JOBOPT_FROM_CONFIG,
+     .dflt_text = "[daemon] js", .flag = "--js", .no_flag = "--no-js", .off = OFF(js),
+     .help = "run each page's scripts"},
+    {.field = "obey_robots", .type = JOBOPT_BOOL, .dflt = JOBOPT_FROM_CONFIG,
+     .dflt_text = "[politeness] obey_robots", .flag = "--robots", .no_flag = "--no-robots",
+     .off = OFF(obey_robots), .help = "obey robots.txt"},
+    {.field = "delay_ms", .type = JOBOPT_INT, .lo = 0, .hi = 3600000, .dflt = JOBOPT_FROM_CONFIG,
+     .dflt_text = "[politeness] delay_ms", .flag = "--delay-ms", .metavar = "N",
+     .off = OFF(delay_ms), .help = "ms between pages of one host"},
+    {.field = "name", .type = JOBOPT_STRING, .dflt_text = "none", .flag = "--name",
+     .metavar = "NAME", .want = "a string", .off = OFF(name), .help = "a name for people"},
+    {.field = "output", .type = JOBOPT_STRING, .dflt_text = "OUTPUT_DIR/ID", .flag = "--output",
+     .metavar = "DIR", .want = "a directory name", .nonempty = 1, .off = OFF(output),
+     .help = "the job's directory, under the output root"},
+    {.field = "warc", .type = JOBOPT_BOOL, .dflt = 0, .dflt_text = "off", .flag = "--warc",
+     .off = OFF(warc), .help = "also write crawl.warc.gz"},
+};
+const size_t jobopts_count = sizeof(jobopts_table) / sizeof(jobopts_table[0]);
+
+/* The request's fields that are not options. */
+static const char *const plain_fields[] = {"cmd", "urls"};
+
+static int *int_at(jobopts *o, const jobopt *opt) { return (int *)((char *)o + opt->off); }
+
+static const char **str_at(jobopts *o, const jobopt *opt)
+{
+    return (const char **)((char *)o + opt->off);
+}
+
+void jobopts_init(jobopts *o)
+{
+    memset(o, 0, sizeof(*o));
+    for (size_t i = 0; i < jobopts_count; i++)
+        if (jobopts_table[i].type != JOBOPT_STRING)
+            *int_at(o, &jobopts_table[i]) = jobopts_table[i].dflt;
+}
+
+const jobopt *jobopt_by_field(const char *name)
+{
+    for (size_t i = 0; i < jobopts_count; i++)
+        if (strcmp(jobopts_table[i].field, name) == 0)
+            return &jobopts_table[i];
+    return NULL;
+}
+
+const char *jobopt_want(const jobopt *opt, char *buf, size_t cap)
+{
+    switch (opt->type) {
+    case JOBOPT_INT: snprintf(buf, cap, "an integer %lld..%lld", opt->lo, opt->hi); break;
+    case JOBOPT_BOOL: snprintf(buf, cap, "true or false"); break;
+    case JOBOPT_STRING: snprintf(buf, cap, "%s", opt->want); break;
+    }
+    return buf;
+}
+
+/* Checks one field's value into o: 0, or -1 with err naming the field. */
+static int take_json(const jobopt *opt, const json_t *v, jobopts *o, char *err, size_t errlen)
+{
+    char want[64];
+    switch (opt->type) {
+    case JOBOPT_INT:
+        if (!json_is_integer(v) || json_integer_value(v) < opt->lo ||
+            json_integer_value(v) > opt->hi)
+            goto bad;
+        *int_at(o, opt) = (int)json_integer_value(v);
+        return 0;
+    case JOBOPT_BOOL:
+        if (!json_is_boolean(v))
+            goto bad;
+        *int_at(o, opt) = json_is_true(v);
+        return 0;
+    case JOBOPT_STRING:
+        if (!json_is_string(v) || (opt->nonempty && json_string_length(v) == 0))
+            goto bad;
+        if (opt->check && opt->check(json_string_value(v), err, errlen) < 0)
+            return -1;
+        *str_at(o, opt) = json_string_value(v);
+        return 0;
+    }
+bad:
+    snprintf(err, errlen, "\"%s\" must be %s", opt->field, jobopt_want(opt, want, sizeof(want)));
+    return -1;
+}
+
+/* "urls, depth, max_pages, …": the fields a request may carry. */
+static void known_fields(char *buf, size_t cap)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < jobopts_count + 1; i++) {
+        const char *f = i == 0 ? "urls" : jobopts_table[i - 1].field;
+        int w = snprintf(buf + n, cap - n, "%s%s", i ? ", " : "", f);
+        if (w < 0 || (size_t)w >= cap - n)
+            return;
+        n += (size_t)w;
+    }
+}
+
+int jobopts_from_json(const json_t *req, jobopts *o, const json_t **urls, char *err,
+                      size_t errlen)
+{
+    jobopts_init(o);
+    const json_t *u = json_object_get(req, "urls");
+    if (!json_is_array(u) || json_array_size(u) == 0) {
+        snprintf(err, errlen, "\"urls\" must be a non-empty array of strings");
+        return -1;
+    }
+    for (size_t i = 0; i < json_array_size(u); i++) {
+        if (!json_is_string(json_array_get(u, i))) {
+            snprintf(err, errlen, "urls[%zu] is not a string", i);
+            return -1;
+        }
+    }
+    const char *key;
+    const json_t *v;
+    json_object_foreach((json_t *)req, key, v) {
+        int plain = 0;
+        for (size_t i = 0; i < sizeof(plain_fields) / sizeof(plain_fields[0]); i++)
+            plain |= strcmp(key, plain_fields[i]) == 0;
+        if (plain || jobopt_by_field(key))
+            continue;
+        char known[256];
+        known_fields(known, sizeof(known));
+        snprintf(err, errlen, "unknown field \"%.60s\" (known: %s)", key, known);
+        return -1;
+    }
+    for (size_t i = 0; i < jobopts_count; i++) {
+        const jobopt *opt = &jobopts_table[i];
+        if ((v = json_object_get(req, opt->field)) && take_json(opt, v, o, err, errlen) < 0)
+            return -1;
+    }
+    *urls = u;
+    return 0;
+}
+
+/* The option one of whose flags is a; *value is what the flag sends for a
+ * BOOL. NULL when a is no option's flag. */
+static const jobopt *by_flag(const char *a, int *value)
+{
+    for (size_t i = 0; i < jobopts_count; i++) {
+        const jobopt *opt = &jobopts_table[i];
+        if (strcmp(a, opt->flag) == 0) {
+            *value = 1;
+            return opt;
+        }
+        if (opt->no_flag && strcmp(a, opt->no_flag) == 0) {
+            *value = 0;
+            return opt;
+        }
+    }
+    return NULL;
+}
+
+/* Adds flag a's value val (NULL: none left) to req: 0, or -1 with err. */
+static int take_flag(json_t *req, const jobopt *opt, const char *a, const char *val, char *err,
+                     size_t errlen)
+{
+    char want[64];
+    if (!val) {
+        snprintf(err, errlen, "%s needs a value", a);
+        return -1;
+    }
+    if (opt->type == JOBOPT_INT) {
+        char *end;
+        errno = 0;
+        long long x = strtoll(val, &end, 10);
+        if (errno || *end || end == val || x < opt->lo || x > opt->hi)
+            goto bad;
+        json_object_set_new(req, opt->field, json_integer((json_int_t)x));
+        return 0;
+    }
+    if (opt->nonempty && !*val)
+        goto bad;
+    json_object_set_new(req, opt->field, json_string(val));
+    return 0;
+bad:
+    snprintf(err, errlen, "%s: \"%.200s\" is not %s", a, val, jobopt_want(opt, want, sizeof(want)));
+    return -1;
+}
+
+json_t *jobopts_request(int argc, char *const *argv, char *err, size_t errlen)
+{
+    json_t *req = json_pack("{s:s}", "cmd", "submit");
+    json_t *urls = json_array();
+    if (!req || !urls) {
+        snprintf(err, errlen, "out of memory");
+        goto bad;
+    }
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        int value;
+        const jobopt *opt = by_flag(a, &value);
+        if (opt && opt->type == JOBOPT_BOOL) {
+            json_object_set_new(req, opt->field, json_boolean(value));
+        } else if (opt) {
+            if (take_flag(req, opt, a, i + 1 < argc ? argv[i + 1] : NULL, err, errlen) < 0)
+                goto bad;
+            i++;
+        } else if (a[0] == '-' && a[1]) {
+            snprintf(err, errlen, "submit: unknown option %.200s", a);
+            goto bad;
+        } else
+            json_array_append_new(urls, json_string(a));
+    }
+    if (json_array_size(urls) == 0) {
+        snprintf(err, errlen, "submit: at least one URL is needed");
+        goto bad;
+    }
+    json_object_set_new(req, "urls", urls);
+    return req;
+bad:
+    json_decref(urls);
+    json_decref(req);
+    return NULL;
+}
+
+void jobopts_usage(FILE *f, const char *indent)
+{
+    for (size_t i = 0; i < jobopts_count; i++) {
+        const jobopt *opt = &jobopts_table[i];
+        char left[64], range[48] = "";
+        if (opt->type == JOBOPT_BOOL && opt->no_flag)
+            snprintf(left, sizeof(left), "%s|%s", opt->flag, opt->no_flag);
+        else if (opt->type == JOBOPT_BOOL)
+            snprintf(left, sizeof(left), "%s", opt->flag);
+        else
+            snprintf(left, sizeof(left), "%s %s", opt->flag, opt->metavar);
+        if (opt->type == JOBOPT_INT)
+            snprintf(range, sizeof(range), ", %lld..%lld", opt->lo, opt->hi);
+        fprintf(f, "%s%-22s %s%s (default %s)\n", indent, left, opt->help, range, opt->dflt_text);
+    }
+}

@@ -1,0 +1,205 @@
+/* commands — crawld's control commands: status, submit (its options checked
+ * by the jobopts table), jobs, job and its long poll, cancel, pause, resume,
+ * recycle, drain, shutdown, metrics, reload. command_handle() is the control
+ * socket's handler (control.h); each answers with a reply object. */
+#include "crawld_int.h"
+#include "alloc.h"
+#include "exposition.h"
+#include "jobopts.h"
+#include "log.h"
+#include "rss.h"
+
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static long long req_id(json_t *req, const char *key, int *ok)
+{
+    json_t *v = json_object_get(req, key);
+    *ok = json_is_integer(v) && json_integer_value(v) > 0;
+    return *ok ? (long long)json_integer_value(v) : 0;
+}
+
+static json_t *status_json(daemon_ctx *d)
+{
+    jobs *j = &d->jobs;
+    long self_kb = rss_self_kb();
+    long total_kb = pool_rss_kb_total(&d->pool) + (self_kb > 0 ? self_kb : 0);
+    json_t *jl = json_array();
+    int n = 0;
+    for (job *jb = j->list; jl && jb && n < 50; jb = jb->next, n++) {
+        json_t *o = json_pack("{s:I, s:s, s:i, s:i, s:i, s:i}", "id", (json_int_t)jb->id,
+                              "state", job_state_str(jb->state), "done", (int)jb->done,
+                              "pending", (int)jb->pending, "in_flight", (int)jb->in_flight,
+                              "failed", (int)jb->failed);
+        if (o)
+            json_array_append_new(jl, o);
+    }
+    json_t *st = json_pack(
+        "{s:i, s:s, s:f, s:s, s:{s:i, s:i, s:i, s:i, s:i}, s:f, s:f, s:f, s:o, s:o, s:o, s:i, "
+        "s:i, s:{s:i, s:i}}",
+        "pid", (int)getpid(), "version", CRAWLD_VERSION, "uptime_s",
+        (double)(long long)((daemon_now_s() - d->started) * 10) / 10, "state",
+        d->stopping ? "draining" : "running", "queue", "pending", (int)j->pending, "in_flight",
+        (int)j->in_flight, "done", (int)j->done, "failed", (int)j->failed, "quarantined",
+        (int)d->pool.quarantined, "pages_per_s", pool_pages_per_s(&d->pool), "rss_mb_total",
+        (double)(total_kb * 10 / 1024) / 10, "rss_mb", (double)(self_kb * 10 / 1024) / 10,
+        "recycles", pool_recycles_json(&d->pool), "workers", pool_workers_json(&d->pool), "jobs",
+        jl, "workers_configured", d->cfg.workers, "spawned", (int)d->pool.spawned, "control",
+        "clients", d->ctl.nclients, "refused", (int)d->ctl.refused);
+    if (st) { /* loop turns that waited for results to gather (coalesce_us) */
+        json_object_set_new(st, "coalesced", json_integer((json_int_t)d->pool.coalesced));
+        /* of rss_mb, the state database's page cache: bounded, it fills as
+         * the frontier grows (an operator tells it from a leak by this) */
+        long long cb = store_cache_bytes(j->st);
+        json_object_set_new(st, "db_cache_mb",
+                            json_real(cb < 0 ? -1.0 : (double)(cb * 10 / (1 << 20)) / 10));
+    }
+    return st;
+}
+
+/* The request's options are checked by the table (jobopts_from_json); what
+ * needs the jobs (URLs, the output directory) by jobs_submit. */
+static json_t *cmd_submit(daemon_ctx *d, json_t *req)
+{
+    if (d->stopping)
+        return control_error("daemon is draining; not taking jobs");
+    jobopts jo;
+    const json_t *urls;
+    char err[320];
+    if (jobopts_from_json(req, &jo, &urls, err, sizeof(err)) < 0)
+        return control_error("submit: %s", err);
+    size_t n = json_array_size(urls);
+    const char **list = alloc_zeroed(n * sizeof(char *));
+    if (!list)
+        return control_error("out of memory");
+    for (size_t i = 0; i < n; i++)
+        list[i] = json_string_value(json_array_get(urls, i));
+    jobs_submit_opts o = {.js = jo.js == JOBOPT_FROM_CONFIG ? d->cfg.js_default : jo.js,
+                          .depth = jo.depth,
+                          .max_pages = jo.max_pages,
+                          .delay_ms = jo.delay_ms,
+                          .obey_robots = jo.obey_robots,
+                          .scope = jo.scope,
+                          .name = jo.name,
+                          .output = jo.output,
+                          .warc = jo.warc};
+    json_t *reply = NULL;
+    job *jb = jobs_submit(&d->jobs, list, n, &o, err, sizeof(err));
+    if (!jb) {
+        reply = control_error("submit: %s", err);
+        goto out;
+    }
+    log_info("crawld", "job submitted", "job=%lld seeds=%ld js=%d scope=\"%s\" depth=%d "
+             "max_pages=%d robots=%d delay_ms=%d warc=%d", jb->id, jb->pending, jb->js,
+             jb->scope_spec, jb->depth, jb->max_pages, jb->obey_robots, jb->delay_ms, jb->warc);
+    reply = json_pack("{s:b, s:I, s:i, s:s}", "ok", 1, "job", (json_int_t)jb->id, "pages",
+                      (int)jb->pending, "output", jb->out_path);
+    if (reply && jb->warc)
+        json_object_set_new(reply, "warc_output", json_string(jb->warc_path));
+    pool_dispatch(&d->pool);
+out:
+    alloc_free(list, n * sizeof(char *));
+    return reply;
+}
+
+/* {"ok":true,"metrics":TEXT}: the Prometheus text exposition (metrics.h). */
+static json_t *cmd_metrics(daemon_ctx *d)
+{
+    struct timespec wall;
+    clock_gettime(CLOCK_REALTIME, &wall);
+    double up = daemon_now_s() - d->started;
+    exposition_daemon md = {.version = CRAWLD_VERSION,
+                            .start_time_s = (double)wall.tv_sec + (double)wall.tv_nsec / 1e9 - up,
+                            .uptime_s = up,
+                            .rss_kb = rss_self_kb(),
+                            .draining = d->stopping,
+                            .workers_configured = d->cfg.workers,
+                            .control_clients = d->ctl.nclients,
+                            .control_accepted = d->ctl.accepted,
+                            .control_refused = d->ctl.refused};
+    metrics_buf b;
+    metrics_buf_init(&b);
+    json_t *reply = exposition_render(&b, &md, &d->pool, &d->jobs) < 0
+                        ? control_error("metrics: out of memory")
+                        : json_pack("{s:b, s:s%}", "ok", 1, "metrics", b.s, b.len);
+    metrics_buf_release(&b);
+    return reply;
+}
+
+json_t *command_handle(void *ud, json_t *req)
+{
+    daemon_ctx *d = ud;
+    const char *cmd = json_string_value(json_object_get(req, "cmd"));
+    int ok;
+    if (strcmp(cmd, "status") == 0) {
+        json_t *st = status_json(d);
+        return st ? json_pack("{s:b, s:o}", "ok", 1, "status", st) : NULL;
+    }
+    if (strcmp(cmd, "submit") == 0)
+        return cmd_submit(d, req);
+    if (strcmp(cmd, "jobs") == 0) {
+        json_t *a = json_array();
+        for (job *jb = d->jobs.list; a && jb; jb = jb->next)
+            json_array_append_new(a, job_json(jb));
+        return a ? json_pack("{s:b, s:o}", "ok", 1, "jobs", a) : NULL;
+    }
+    if (strcmp(cmd, "job") == 0 || strcmp(cmd, "cancel") == 0 || strcmp(cmd, "pause") == 0 ||
+        strcmp(cmd, "resume") == 0) {
+        long long id = req_id(req, "id", &ok);
+        if (!ok)
+            return control_error("%s: \"id\" must be a positive integer", cmd);
+        job *jb = jobs_find(&d->jobs, id);
+        if (!jb)
+            return control_error("%s: no job %lld", cmd, id);
+        json_t *w = json_object_get(req, "wait_ms");
+        if (w && (strcmp(cmd, "job") != 0 || !json_is_integer(w) || json_integer_value(w) < 0 ||
+                  json_integer_value(w) > CONTROL_MAX_WAIT_MS))
+            return control_error("%s: \"wait_ms\" must be an integer of 0..%d (job only)", cmd,
+                                 CONTROL_MAX_WAIT_MS);
+        /* A long poll: the answer comes when the job ends (or wait_ms passes). */
+        if (w && json_integer_value(w) > 0 &&
+            (jb->state == JOB_RUNNING || jb->state == JOB_PAUSED))
+            return CONTROL_PARK;
+        if (strcmp(cmd, "cancel") == 0) {
+            if (jobs_cancel(&d->jobs, jb) < 0)
+                return control_error("cancel: job %lld is already %s", id,
+                                     job_state_str(jb->state));
+            log_info("crawld", "job cancelled", "job=%lld in_flight=%ld", id, jb->in_flight);
+        } else if (strcmp(cmd, "pause") == 0 || strcmp(cmd, "resume") == 0) {
+            int pause = cmd[0] == 'p';
+            if (jobs_pause(&d->jobs, jb, pause) < 0)
+                return control_error("%s: job %lld is %s", cmd, id, job_state_str(jb->state));
+            if (!pause)
+                pool_dispatch(&d->pool);
+        }
+        json_t *o = job_json(jb);
+        return o ? json_pack("{s:b, s:o}", "ok", 1, "job", o) : NULL;
+    }
+    if (strcmp(cmd, "recycle") == 0) {
+        json_t *w = json_object_get(req, "worker");
+        int slot = -1;
+        if (w && !json_is_null(w)) {
+            if (!json_is_integer(w) || json_integer_value(w) < 0)
+                return control_error("recycle: \"worker\" must be a worker id (0..%d)",
+                                     d->cfg.workers - 1);
+            slot = (int)json_integer_value(w);
+        }
+        int n = pool_recycle(&d->pool, slot);
+        if (n < 0)
+            return control_error("recycle: no worker %d (ids are 0..%d)", slot,
+                                 d->cfg.workers - 1);
+        log_info("crawld", "recycle asked", "worker=%d asked=%d", slot, n);
+        return json_pack("{s:b, s:i}", "ok", 1, "asked", n);
+    }
+    if (strcmp(cmd, "drain") == 0 || strcmp(cmd, "shutdown") == 0) {
+        int drain = cmd[0] == 'd';
+        daemon_stop_soon(d, drain ? d->cfg.grace_ms : 0, drain ? "drain" : "shutdown"); /* static: cmd dies with the request */
+        return json_pack("{s:b, s:s}", "ok", 1, "state", "draining");
+    }
+    if (strcmp(cmd, "metrics") == 0)
+        return cmd_metrics(d);
+    if (strcmp(cmd, "reload") == 0)
+        return daemon_reload(d, "crawlctl");
+    return control_error("unknown command \"%.60s\"", cmd);
+}
