@@ -1,6 +1,7 @@
 /* jobopts — see jobopts.h. */
 #include "jobopts.h"
 #include "scope.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -191,6 +192,10 @@ static int take_flag(json_t *req, const jobopt *opt, const char *a, const char *
     }
     if (opt->nonempty && !*val)
         goto bad;
+    if (!utf8_valid(val, strlen(val))) {
+        snprintf(err, errlen, "%s: the value is not valid UTF-8", a);
+        return -1;
+    }
     json_object_set_new(req, opt->field, json_string(val));
     return 0;
 bad:
@@ -218,6 +223,9 @@ json_t *jobopts_request(int argc, char *const *argv, char *err, size_t errlen)
             i++;
         } else if (a[0] == '-' && a[1]) {
             snprintf(err, errlen, "submit: unknown option %.200s", a);
+            goto bad;
+        } else if (!utf8_valid(a, strlen(a))) {
+            snprintf(err, errlen, "submit: URL argument %d is not valid UTF-8", i + 1);
             goto bad;
         } else
             json_array_append_new(urls, json_string(a));

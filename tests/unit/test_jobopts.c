@@ -305,6 +305,26 @@ START_TEST(urls_checked)
 }
 END_TEST
 
+/* A value that is not UTF-8 is refused by name, never dropped from the
+ * request (jansson's json_string answers NULL for it). */
+START_TEST(non_utf8_values_named)
+{
+    char err[320];
+    char *bad_url[] = {(char *)"--depth", (char *)"1", (char *)"http://a/\xff", NULL};
+    ck_assert_ptr_null(jobopts_request(3, bad_url, err, sizeof(err)));
+    ck_assert_str_eq(err, "submit: URL argument 3 is not valid UTF-8");
+    char *bad_name[] = {(char *)"--name", (char *)"a\xc3", (char *)"http://a/", NULL};
+    ck_assert_ptr_null(jobopts_request(3, bad_name, err, sizeof(err)));
+    ck_assert_str_eq(err, "--name: the value is not valid UTF-8");
+    char *good[] = {(char *)"--name", (char *)"caf\xc3\xa9", (char *)"http://a/", NULL};
+    json_t *req = jobopts_request(3, good, err, sizeof(err));
+    ck_assert_ptr_nonnull(req);
+    ck_assert_str_eq(json_string_value(json_object_get(req, "name")), "caf\xc3\xa9");
+    ck_assert_int_eq(json_array_size(json_object_get(req, "urls")), 1);
+    json_decref(req);
+}
+END_TEST
+
 /* Boolean flags send true or false; the last one given wins; crawld reads
  * back what was sent. */
 START_TEST(bool_flags)
@@ -451,6 +471,7 @@ int main(void)
     tcase_add_test(tc, wrong_types_named);
     tcase_add_test(tc, unknown_fields_named);
     tcase_add_test(tc, urls_checked);
+    tcase_add_test(tc, non_utf8_values_named);
     tcase_add_test(tc, bool_flags);
     tcase_add_test(tc, string_options);
     tcase_add_test(tc, full_round_trip);
