@@ -1,5 +1,5 @@
 /* results — what comes back for a page given out (jobs_page_done,
- * jobs_page_done_json, jobs_page_failed,
+ * jobs_page_done_json, jobs_page_error, jobs_page_failed,
  * jobs_page_unstarted): its record and links into the open batch exactly
  * once (commit_record), a robots.txt read into its host's rules, a
  * requeue, a JS-off retry or a quarantine. */
@@ -341,6 +341,22 @@ void jobs_page_done_json(jobs *j, jobs_page *p, json_t *record)
         json_get_alloc_funcs(NULL, &jfree);
         jfree(s);
     }
+}
+
+void jobs_page_error(jobs *j, jobs_page *p, const char *error)
+{
+    char ts[TIMEFMT_ISO_SIZE];
+    record rec = unfetched(ts, p->job_id, p->url, p->depth, p->parent, p->js, p->attempts,
+                           error ? error : "worker: error");
+    record_buf b = {0};
+    if (record_write(&b, &rec) < 0) { /* as a crash at its last attempt: quarantined */
+        record_buf_release(&b);
+        jobs_page_failed(j, p, "worker error", 1, 0);
+        return;
+    }
+    frame_result r = {.record = b.p, .record_len = b.len, .flags = FR_FAILED};
+    jobs_page_done(j, p, &r);
+    record_buf_release(&b);
 }
 
 int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts,
