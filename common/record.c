@@ -99,45 +99,42 @@ static int put_str(record_buf *b, const char *s, size_t n)
     b->p[b->len++] = '"';
     const unsigned char *p = (const unsigned char *)s, *end = p + n;
     while (p < end) {
-        const unsigned char *q = p;
-        while (q < end && *q >= 0x20 && *q < 0x80 && *q != '"' && *q != '\\')
-            q++;
+        const unsigned char *q = p; /* the run written as it is */
+        size_t k;
+        while (q < end) {
+            if (*q >= 0x20 && *q < 0x80 && *q != '"' && *q != '\\')
+                q++;
+            else if (*q >= 0x80 && (k = utf8_seq_len(q, end)) != 0)
+                q += k;
+            else
+                break;
+        }
         if (q > p && put(b, (const char *)p, (size_t)(q - p)) < 0)
             return -1;
         if (q == end)
             break;
         char esc[8];
         const char *e = esc;
-        size_t k = 2;
-        size_t adv = 1;
-        if (*q >= 0x80) {
-            adv = utf8_seq_len(q, end);
-            if (adv) {
-                e = (const char *)q;
-                k = adv;
-            } else {
+        k = 2;
+        switch (*q) {
+        case '"': e = "\\\""; break;
+        case '\\': e = "\\\\"; break;
+        case '\b': e = "\\b"; break;
+        case '\f': e = "\\f"; break;
+        case '\n': e = "\\n"; break;
+        case '\r': e = "\\r"; break;
+        case '\t': e = "\\t"; break;
+        default:
+            if (*q == 0 || *q >= 0x80) { /* NUL, or a byte of no valid sequence */
                 e = UTF8_REPLACEMENT;
                 k = 3;
-                adv = 1;
-            }
-        } else if (*q == 0) {
-            e = UTF8_REPLACEMENT;
-            k = 3;
-        } else {
-            switch (*q) {
-            case '"': e = "\\\""; break;
-            case '\\': e = "\\\\"; break;
-            case '\b': e = "\\b"; break;
-            case '\f': e = "\\f"; break;
-            case '\n': e = "\\n"; break;
-            case '\r': e = "\\r"; break;
-            case '\t': e = "\\t"; break;
-            default: k = (size_t)snprintf(esc, sizeof(esc), "\\u%04X", *q); break;
-            }
+            } else
+                k = (size_t)snprintf(esc, sizeof(esc), "\\u%04X", *q);
+            break;
         }
         if (put(b, e, k) < 0)
             return -1;
-        p = q + adv;
+        p = q + 1;
     }
     if (reserve(b, 1) < 0)
         return -1;
