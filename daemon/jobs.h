@@ -184,6 +184,11 @@ void jobs_page_done(jobs *j, jobs_page *p, frame_result *r);
 /* The same for a record crawld made (the worker refused the task): parent,
  * attempts and depth are set in it first. Frees p. */
 void jobs_page_done_json(jobs *j, jobs_page *p, json_t *record);
+/* The worker answered an error for p instead of a result (it refused the
+ * task): p gets a record with every field (common/record.h), error set,
+ * no links, counted failed; when no record can be made it is handed to
+ * jobs_page_failed (max_attempts 1). error NULL: "worker: error". Frees p. */
+void jobs_page_error(jobs *j, jobs_page *p, const char *error);
 /* The worker died with p in flight: requeued when attempts < max_attempts,
  * else quarantined (a record with "error":"quarantined: …"). drop_js: the
  * worker was killed at the hard RSS budget; a page that ran with JS is then

@@ -46,9 +46,10 @@ void sched_cache_clear(job *jb);
  * accepted. */
 int results_commit_json(jobs *j, job *jb, long long row_id, const char *url, int depth,
                         int attempts, json_t *rec, int was_in_flight);
-/* A record of a page that was never fetched: url, depth, parent, error. */
-json_t *results_synth_record(const char *url, int depth, const char *parent, int js,
-                             int attempts, const char *error);
+/* The record of a page that was never fetched (common/record.h: every
+ * field, these set, the rest empty); NULL out of memory. */
+json_t *results_synth_record(long long job_id, const char *url, int depth, const char *parent,
+                             int js, int attempts, const char *error);
 
 /* output.c: a job's files */
 /* Checks an --output directory (strictly under the output root) and makes

@@ -1,10 +1,12 @@
 /* results — what comes back for a page given out (jobs_page_done,
- * jobs_page_done_json, jobs_page_failed, jobs_page_unstarted): its record
- * and links into the open batch exactly once (commit_record), a robots.txt
- * read into its host's rules, a requeue, a JS-off retry or a quarantine. */
+ * jobs_page_done_json, jobs_page_error, jobs_page_failed,
+ * jobs_page_unstarted): its record and links into the open batch exactly
+ * once (commit_record), a robots.txt read into its host's rules, a
+ * requeue, a JS-off retry or a quarantine. */
 #include "jobs_int.h"
 #include "alloc.h"
 #include "log.h"
+#include "record.h"
 #include "timefmt.h"
 
 #include <stdio.h>
@@ -193,19 +195,29 @@ int results_commit_json(jobs *j, job *jb, long long row_id, const char *url, int
     return accepted;
 }
 
-json_t *results_synth_record(const char *url, int depth, const char *parent, int js,
-                             int attempts, const char *error)
+/* The record of a page no worker ran to the end (robots-disallowed,
+ * quarantined, refused by its worker): every field at its empty value but
+ * these. ts: TIMEFMT_ISO_SIZE bytes, filled now. */
+static record unfetched(char *ts, long long job_id, const char *url, int depth,
+                        const char *parent, int js, int attempts, const char *error)
+{
+    timefmt_iso_now(ts, TIMEFMT_ISO_SIZE);
+    return (record){.job_id = job_id,
+                    .url = url,
+                    .depth = depth,
+                    .js = js,
+                    .error = error,
+                    .ts = ts,
+                    .parent = parent,
+                    .attempts = attempts};
+}
+
+json_t *results_synth_record(long long job_id, const char *url, int depth, const char *parent,
+                             int js, int attempts, const char *error)
 {
     char ts[TIMEFMT_ISO_SIZE];
-    timefmt_iso_now(ts, sizeof(ts));
-    json_t *rec = json_pack("{s:s, s:n, s:i, s:n, s:i, s:n, s:[], s:b, s:i, s:f, s:f, s:f, "
-                            "s:i, s:s, s:s}",
-                            "url", url, "final_url", "status", 0, "content_type", "depth", depth,
-                            "title", "links", "js", js, "bytes", 0, "fetch_ms", 0.0, "parse_ms",
-                            0.0, "js_ms", 0.0, "attempts", attempts, "error", error, "ts", ts);
-    if (rec)
-        json_object_set_new(rec, "parent", parent ? json_string(parent) : json_null());
-    return rec;
+    record r = unfetched(ts, job_id, url, depth, parent, js, attempts, error);
+    return record_json(&r);
 }
 
 static void host_release(jobs *j, jobs_page *p, long delay_ms)
@@ -331,6 +343,22 @@ void jobs_page_done_json(jobs *j, jobs_page *p, json_t *record)
     }
 }
 
+void jobs_page_error(jobs *j, jobs_page *p, const char *error)
+{
+    char ts[TIMEFMT_ISO_SIZE];
+    record rec = unfetched(ts, p->job_id, p->url, p->depth, p->parent, p->js, p->attempts,
+                           error ? error : "worker: error");
+    record_buf b = {0};
+    if (record_write(&b, &rec) < 0) { /* as a crash at its last attempt: quarantined */
+        record_buf_release(&b);
+        jobs_page_failed(j, p, "worker error", 1, 0);
+        return;
+    }
+    frame_result r = {.record = b.p, .record_len = b.len, .flags = FR_FAILED};
+    jobs_page_done(j, p, &r);
+    record_buf_release(&b);
+}
+
 int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts,
                      int drop_js)
 {
@@ -376,7 +404,8 @@ int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts
     } else {
         char err[200];
         snprintf(err, sizeof(err), "quarantined: %s (%d attempts)", reason, p->attempts);
-        json_t *rec = results_synth_record(p->url, p->depth, p->parent, p->js, p->attempts, err);
+        json_t *rec = results_synth_record(jb->id, p->url, p->depth, p->parent, p->js,
+                                           p->attempts, err);
         if (rec) {
             /* Counted once its record is in the batch (a held job keeps
              * the row pending; a rolled-back batch takes the count back). */

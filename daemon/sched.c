@@ -238,8 +238,8 @@ static void record_disallowed(jobs *j, disallowed *d)
         job *jb = d->jb;
         store_row *row = &d->row;
         if (jb->state == JOB_RUNNING) {
-            json_t *rec = results_synth_record(row->url, row->depth, row->parent, jb->js,
-                                               row->attempts, d->why);
+            json_t *rec = results_synth_record(jb->id, row->url, row->depth, row->parent,
+                                               jb->js, row->attempts, d->why);
             if (rec) {
                 results_commit_json(j, jb, row->id, row->url, row->depth, row->attempts, rec, 0);
                 json_decref(rec);

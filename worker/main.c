@@ -8,12 +8,13 @@
 #include "json_alloc.h"
 #include "log.h"
 #include "page.h"
+#include "record.h"
 #include "sandbox.h"
 #include "serve.h"
+#include "timefmt.h"
 #include "url.h"
 
 #include <errno.h>
-#include <jansson.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
@@ -113,21 +114,24 @@ static int cmd_fetch(int argc, char **argv)
         fprintf(stderr, "crawld-worker: %s\n", err);
         return 1;
     }
+    /* By hand the page is run once: attempts 1, no job, no parent. */
     page_task t = {.url = url, .js = js < 0 ? cfg.js_default : js, .timeout_ms = timeout,
-                   .want_text = dump == DUMP_TEXT};
+                   .want_text = dump == DUMP_TEXT, .attempts = 1};
     page p;
     int rc = 1;
     char *norm = NULL;
     url_err ue = url_normalize(env.scratch, url, &norm);
     if (ue != URL_OK) {
-        /* Same record shape as a fetch error, with the url word. */
-        arena *prev = json_alloc_push(env.scratch);
-        json_t *o = json_pack("{s:s, s:n, s:i, s:s+}", "url", url, "final_url", "status", 0,
-                              "error", "url: ", url_err_str(ue));
-        char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
-        json_alloc_pop(prev);
-        if (s)
-            printf("%s\n", s);
+        /* Every field of a record (a page never fetched), with the url word. */
+        char ts[TIMEFMT_ISO_SIZE];
+        timefmt_iso_now(ts, sizeof(ts));
+        record r = {.url = url,
+                    .error = arena_sprintf(env.scratch, "url: %s", url_err_str(ue)),
+                    .ts = ts,
+                    .attempts = t.attempts};
+        record_buf b = {.a = env.scratch};
+        if (r.error && record_write(&b, &r) == 0)
+            printf("%s\n", b.p);
         fprintf(stderr, "crawld-worker: url: %s: %s\n", url_err_str(ue), url);
         worker_env_free(&env);
         return 1;

@@ -3,13 +3,11 @@
 #include "dom.h"
 #include "js/js.h"
 #include "scan.h"
-#include "json_alloc.h"
 #include "log.h"
+#include "record.h"
 #include "timefmt.h"
-#include "utf8.h"
 #include "warc.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -294,107 +292,70 @@ out:
     return rc;
 }
 
-static json_t *str_or_null(const char *s) { return s ? json_string(s) : json_null(); }
-
-/* A JSON string of s[0..n) with NUL and every byte outside a valid UTF-8
- * sequence replaced by U+FFFD (jansson refuses invalid UTF-8). The copy
- * lives in the arena. */
-static json_t *json_string_utf8_lossy(arena *a, const char *s, size_t n)
-{
-    char *out = arena_alloc(a, n * 3 + 1);
-    if (!out)
-        return json_null();
-    return json_stringn(out, utf8_lossy(out, s, n));
-}
-
 char *page_result_json(page *p, size_t *len)
 {
-    arena *prev = json_alloc_push(p->a);
     const page_task *t = p->task;
     const fetch_result *f = &p->fetch;
-    json_t *o = json_object();
-    char *out = NULL;
-    if (!o)
-        goto done;
-    if (t->task_id && !t->for_job)
-        json_object_set_new(o, "task_id", json_integer(t->task_id));
-    if (t->job_id)
-        json_object_set_new(o, "job_id", json_integer(t->job_id));
-    json_object_set_new(o, "url", json_string(t->url));
-    json_object_set_new(o, "final_url", str_or_null(f->final_url));
-    json_object_set_new(o, "status", json_integer(f->status));
-    json_object_set_new(o, "content_type", str_or_null(f->mime));
-    json_object_set_new(o, "depth", json_integer(t->depth));
-    json_object_set_new(o, "title", str_or_null(p->parsed ? p->doc.title : NULL));
-    json_t *links = json_array();
-    if (p->parsed)
-        for (size_t i = 0; i < p->doc.nlinks; i++)
-            json_array_append_new(links, json_string(p->doc.links[i]));
-    json_object_set_new(o, "links", links);
-    json_object_set_new(o, "js", json_boolean(p->js_ran));
-    if (p->js_ran) {
-        json_t *js = json_object();
-        json_object_set_new(js, "scripts", json_integer(p->js_scripts));
-        json_object_set_new(js, "failed", json_integer(p->js_failed));
-        json_object_set_new(js, "skipped", json_integer(p->js_skipped));
-        json_object_set_new(js, "timers", json_integer(p->js_timers));
-        json_object_set_new(js, "fetches", json_integer(p->js_fetches));
-        json_object_set_new(js, "timed_out", json_boolean(p->js_timed_out));
-        json_object_set_new(js, "out_of_memory", json_boolean(p->js_oom));
-        json_object_set_new(js, "error", str_or_null(p->js_error));
-        json_object_set_new(o, "js_stats", js);
-    } else if (p->js_note)
-        json_object_set_new(o, "js_note", json_string(p->js_note));
-    json_object_set_new(o, "bytes", json_integer((json_int_t)f->body_len));
-    json_object_set_new(o, "wire_bytes", json_integer((json_int_t)f->wire_bytes));
-    json_object_set_new(o, "fetch_ms", json_real((double)(long long)(f->fetch_ms * 10) / 10));
-    json_object_set_new(o, "parse_ms", json_real((double)(long long)(p->parse_ms * 10) / 10));
-    json_object_set_new(o, "js_ms", json_real((double)(long long)(p->js_ms * 10) / 10));
-    json_object_set_new(o, "error", str_or_null(p->error));
-    json_t *hops = json_array();
-    for (int i = 0; i < f->hops && i < FETCH_MAX_HOPS; i++)
-        json_array_append_new(hops, json_integer(f->hop_status[i]));
-    json_object_set_new(o, "statuses", hops);
-    json_object_set_new(o, "redirects", json_integer(f->redirects));
-    json_object_set_new(o, "http_version", json_integer(f->http_version));
-    if (p->warc)
-        json_object_set_new(o, "warc_records", json_integer(p->warc_records));
-    else if (p->warc_error)
-        json_object_set_new(o, "warc_error", json_string(p->warc_error));
+    const html_doc *d = p->parsed ? &p->doc : NULL;
     char ts[TIMEFMT_ISO_SIZE];
     timefmt_iso_now(ts, sizeof(ts));
-    json_object_set_new(o, "ts", json_string(ts));
-    if (t->raw_body && f->body) {
-        /* Bytes as JSON text: invalid UTF-8 becomes U+FFFD (robots.txt is
-         * matched on bytes that are ASCII in every rule that can match). */
-        size_t n = f->body_len < t->raw_body ? f->body_len : t->raw_body;
-        json_object_set_new(o, "body", json_string_utf8_lossy(p->a, f->body, n));
-    }
-    if (p->parsed) {
-        const html_doc *d = &p->doc;
-        json_object_set_new(o, "canonical", str_or_null(d->canonical));
-        json_object_set_new(o, "noindex", json_boolean(d->meta_noindex));
-        json_object_set_new(o, "nofollow", json_boolean(d->meta_nofollow));
-        json_object_set_new(o, "nofollow_links", json_integer((json_int_t)d->nofollow_links));
-        json_object_set_new(o, "skipped_links", json_integer((json_int_t)d->skipped_links));
-        json_object_set_new(o, "charset", str_or_null(d->charset));
-        if (d->charset_note)
-            json_object_set_new(o, "charset_note", json_string(d->charset_note));
-        json_object_set_new(o, "text_len", json_integer((json_int_t)d->text_len));
-        if (t->want_text)
-            json_object_set_new(o, "text", str_or_null(d->text));
-    }
-    if (t->for_job) {
-        json_object_set_new(o, "parent", str_or_null(t->parent));
-        json_object_set_new(o, "attempts", json_integer(t->attempts));
-    }
-    out = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(10));
-    json_decref(o);
-done:
-    json_alloc_pop(prev);
-    if (out && len)
-        *len = strlen(out);
-    return out; /* in the page arena (json_dumps allocated through the hook) */
+    record_js js = {.scripts = p->js_scripts,
+                    .failed = p->js_failed,
+                    .skipped = p->js_skipped,
+                    .timers = p->js_timers,
+                    .fetches = p->js_fetches,
+                    .timed_out = p->js_timed_out,
+                    .out_of_memory = p->js_oom,
+                    .error = p->js_error};
+    record r = {
+        .task_id = t->for_job ? 0 : t->task_id,
+        .job_id = t->job_id,
+        .url = t->url,
+        .final_url = f->final_url,
+        .status = f->status,
+        .content_type = f->mime,
+        .depth = t->depth,
+        .title = d ? d->title : NULL,
+        .links = {d ? d->links : NULL, d ? d->nlinks : 0},
+        .js = p->js_ran,
+        .js_stats = p->js_ran ? &js : NULL,
+        .js_note = p->js_ran ? NULL : p->js_note,
+        .bytes = (long long)f->body_len,
+        .wire_bytes = (long long)f->wire_bytes,
+        .fetch_ms = f->fetch_ms,
+        .parse_ms = p->parse_ms,
+        .js_ms = p->js_ms,
+        .error = p->error,
+        .statuses = {f->hop_status, (size_t)(f->hops < 0              ? 0
+                                             : f->hops > FETCH_MAX_HOPS ? FETCH_MAX_HOPS
+                                                                        : f->hops)},
+        .redirects = f->redirects,
+        .http_version = f->http_version,
+        .warc_records = p->warc ? p->warc_records : 0,
+        .warc_error = p->warc ? NULL : p->warc_error,
+        .ts = ts,
+        .canonical = d ? d->canonical : NULL,
+        .noindex = d && d->meta_noindex,
+        .nofollow = d && d->meta_nofollow,
+        .nofollow_links = d ? (long long)d->nofollow_links : 0,
+        .skipped_links = d ? (long long)d->skipped_links : 0,
+        .charset = d ? d->charset : NULL,
+        .charset_note = d ? d->charset_note : NULL,
+        .text_len = d ? (long long)d->text_len : 0,
+        .text = d && t->want_text ? d->text : NULL,
+        .parent = t->parent,
+        .attempts = t->attempts,
+    };
+    /* Bytes as JSON text: invalid UTF-8 becomes U+FFFD (robots.txt is
+     * matched on bytes that are ASCII in every rule that can match). */
+    if (t->raw_body && f->body)
+        r.body = (record_bytes){f->body, f->body_len < t->raw_body ? f->body_len : t->raw_body};
+    record_buf b = {.a = p->a};
+    if (record_write(&b, &r) < 0)
+        return NULL;
+    if (len)
+        *len = b.len;
+    return b.p; /* in the page arena */
 }
 
 void page_end(worker_env *e, page *p)

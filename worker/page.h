@@ -65,8 +65,8 @@ int page_run(worker_env *e, const page_task *t, page *p);
  * payload (curl discards those bodies). 0, or -1 with p->warc_error. */
 int page_build_warc(page *p);
 
-/* The result record (CLI.md's pages.jsonl shape plus worker fields) as one
- * line of JSON in the page arena. extra may add keys (NULL: none). */
+/* The page's record (common/record.h: every field, in its order) as one
+ * line of JSON in the page arena; NULL when the arena is out of memory. */
 char *page_result_json(page *p, size_t *len);
 
 /* Ends the page: releases its arena to the pool. */

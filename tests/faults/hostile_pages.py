@@ -105,6 +105,17 @@ def one_record_each(recs, urls):
     return {u: by[u][0] for u in urls if by.get(u)}
 
 
+def same_keys(recs, what):
+    """Every record has one key list, in one order (common/record.h): error
+    records (timeouts, parse errors, robots-disallowed, quarantined) as a
+    page's."""
+    shapes = {}
+    for r in recs:
+        shapes.setdefault(tuple(r), r.get("error"))
+    check(len(shapes) <= 1, "%s: every record has the same keys in the same order: %r"
+          % (what, [(list(k), e) for k, e in shapes.items()]))
+
+
 def err_of(rec):
     return rec.get("error") or ""
 
@@ -285,6 +296,7 @@ def main():
         jid2 = d.submit([o + "/after"], "--depth", "0", "--no-js")
         d.wait_job(jid2, timeout=30)
         after = d.records(jid2)
+        same_keys(d.records(jid) + d.records(jid_js) + after, "every job")
         check(len(after) == 1 and after[0].get("status") == 200 and not after[0].get("error"),
               "a normal page after the hostile ones: %r" % after)
         watch.stop_flag = True

@@ -71,6 +71,7 @@ time.sleep(30)
 
 tmp = tempfile.mkdtemp(prefix="hostile.")
 daemons = []
+shapes = {}  # key list (in order) -> the modes whose record has it
 try:
     for mode in ("garbage", "huge", "wrong_task", "not_message", "json_result", "bad_sections",
                  "bad_record"):
@@ -90,6 +91,7 @@ try:
         check(len(recs) == 1 and recs[0]["url"] == url, "%s: one record for the page: %r"
               % (mode, [r.get("url") for r in recs]))
         r = recs[0] if recs else {}
+        shapes.setdefault(tuple(r), []).append(mode)
         check((r.get("error") or "").startswith("quarantined: worker crashed")
               and r.get("attempts") == 2, "%s: quarantined with the reason: %r" % (mode, r.get("error")))
         check(r.get("title") != "forged" and "http://evil.example/injected" not in (r.get("links") or []),
@@ -111,6 +113,9 @@ try:
     recs = d.records(jid)
     check(len(recs) == 1 and recs[0]["status"] == 200 and recs[0]["error"] is None,
           "the real worker crawls normally")
+    shapes.setdefault(tuple(recs[0]) if recs else (), []).append("real worker")
+    check(len(shapes) == 1, "a quarantined page's record has the keys of a page's, in its order: "
+          "%r" % [(list(k), m) for k, m in shapes.items()])
     check(d.stop() == 0, "crawld exits 0")
 finally:
     for d in daemons:

@@ -14,11 +14,23 @@ host_scope = lambda u: u.startswith(BASE + "/")  # noqa: E731
 daemons = []
 
 
+def same_keys(recs, what):
+    """Every record has one key list, in one order (common/record.h): a page
+    crawld recorded without a fetch ("robots: disallowed") as a fetched one."""
+    shapes = {}
+    for r in recs:
+        shapes.setdefault(tuple(r), r.get("error"))
+    check(len(shapes) <= 1, "%s: every record has the same keys in the same order: %r"
+          % (what, [(list(k), e) for k, e in shapes.items()]))
+
+
 def crawl(d, seeds, *opts, timeout=60):
     jid = d.submit(seeds, "--no-js", *opts)
     rc, out, err = d.ctl("wait", str(jid), "--timeout", str(timeout))
     check(rc == 0 and "done" in out, "job %s done: %d %r %r" % (jid, rc, out, err))
-    return jid, d.records(jid)
+    recs = d.records(jid)
+    same_keys(recs, "job %s" % jid)
+    return jid, recs
 
 
 def fresh(d):

@@ -27,6 +27,9 @@ expect_rc 0 "page fetch" "$W" fetch "$HTTPD_URL/site/p/3.html"
 [ "$(jget title)" = '"Page 3"' ] && ok || bad "title: $(jget title)"
 [ "$(jget error)" = null ] && ok || bad "error null"
 python3 -c 'import json,sys; d=json.load(open("/tmp/wcli.out")); sys.exit(0 if len(d["links"])>=5 and all(l.startswith("http") for l in d["links"]) else 1)' && ok || bad "links absolute"
+cp /tmp/wcli.out /tmp/wcli.page
+# The keys of two records, in order, are the same (common/record.h).
+same_keys() { python3 -c 'import json,sys; k=[list(json.load(open(f))) for f in sys.argv[1:]]; sys.exit(0 if k[0]==k[1] else print(k) or 1)' "$@"; }
 
 expect_rc 0 "404 is a response" "$W" fetch "$HTTPD_URL/status/404"
 [ "$(jget status)" = 404 ] && ok || bad "404 status"
@@ -36,6 +39,7 @@ jget error | grep -q '"too_large: ' && ok || bad "too_large word: $(jget error)"
 
 expect_rc 1 "redirect loop" "$W" fetch "$HTTPD_URL/redirect-loop"
 jget error | grep -q '"too_many_redirects: ' && ok || bad "redirect word"
+same_keys /tmp/wcli.page /tmp/wcli.out && ok || bad "a fetch error's record has a page's keys"
 
 expect_rc 1 "timeout" "$W" fetch --timeout-ms 300 "$HTTPD_URL/hang"
 jget error | grep -q '"timeout: ' && ok || bad "timeout word"
@@ -43,6 +47,7 @@ jget error | grep -q '"timeout: ' && ok || bad "timeout word"
 expect_rc 1 "bad url" "$W" fetch "ftp://example.org/"
 jget error | grep -q '"url: ' && ok || bad "url word: $(cat /tmp/wcli.out)"
 grep -q "url:" /tmp/wcli.err && ok || bad "url error on stderr"
+same_keys /tmp/wcli.page /tmp/wcli.out && ok || bad "a bad URL's record has a page's keys"
 
 expect_rc 0 "links dump" "$W" fetch --dump links "$HTTPD_URL/site/p/3.html"
 grep -q "^$HTTPD_URL/site/p/7.html$" /tmp/wcli.out && ok || bad "links dump has p/7 ($(head -3 /tmp/wcli.out))"

@@ -88,6 +88,41 @@ START_TEST(fetch_error_becomes_error_word)
 }
 END_TEST
 
+/* The keys of a record line, in order, into out. */
+static void record_keys(const char *line, char *out, size_t cap)
+{
+    json_error_t je;
+    json_t *o = json_loads(line, 0, &je);
+    ck_assert_msg(o != NULL, "%s", je.text);
+    size_t n = 0;
+    out[0] = '\0';
+    for (void *it = json_object_iter(o); it; it = json_object_iter_next(o, it))
+        n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, "%s,", json_object_iter_key(it));
+    ck_assert_uint_lt(n, cap);
+    json_decref(o);
+}
+
+/* A fetch error, a response that is not HTML and a 404 have every key of
+ * a parsed page's record, in its order. */
+START_TEST(every_record_has_the_same_keys)
+{
+    static const char *paths[] = {"/site/p/4.html", "/redirect-loop", "/plain.txt",
+                                  "/status/404"};
+    char first[2048], k[2048];
+    for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+        page_task t = {.job_id = 3, .url = U(paths[i]), .depth = 1, .for_job = 1,
+                       .attempts = 1};
+        page p;
+        ck_assert_int_ge(page_run(&env, &t, &p), 0);
+        record_keys(page_result_json(&p, NULL), i ? k : first, sizeof(k));
+        if (i)
+            ck_assert_msg(strcmp(k, first) == 0, "%s: keys\n  %s\nnot\n  %s", paths[i], k, first);
+        page_end(&env, &p);
+    }
+    ck_assert_ptr_nonnull(strstr(first, ",canonical,noindex,nofollow,"));
+}
+END_TEST
+
 START_TEST(non_html_is_not_parsed)
 {
     page_task t = {.url = U("/plain.txt")};
@@ -301,6 +336,7 @@ int main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, page_record_has_the_contract_fields);
     tcase_add_test(tc, fetch_error_becomes_error_word);
+    tcase_add_test(tc, every_record_has_the_same_keys);
     tcase_add_test(tc, non_html_is_not_parsed);
     tcase_add_test(tc, deep_nesting_page_is_parsed);
     tcase_add_test(tc, thousand_pages_return_to_baseline_after_every_page);

@@ -428,7 +428,7 @@ static int read_records(run *r, char seen[][64], int nseen, int *counts)
 {
     FILE *f = fopen(r->jb->out_path, "r");
     ck_assert_ptr_nonnull(f);
-    char line[512];
+    char line[4096]; /* a record of a page never fetched is ~600 bytes */
     int lines = 0;
     while (fgets(line, sizeof(line), f)) {
         json_error_t e;
@@ -557,7 +557,7 @@ START_TEST(cancel_keeps_the_pages_out)
     /* pages.jsonl: no URL twice. */
     FILE *f = fopen(r.jb->out_path, "r");
     ck_assert_ptr_nonnull(f);
-    char line[512];
+    char line[4096]; /* a record of a page never fetched is ~600 bytes */
     int lines = 0;
     while (fgets(line, sizeof(line), f))
         lines++;

@@ -1,0 +1,118 @@
+/* record — a page's line in pages.jsonl: its fields, their order and types
+ * in one table (record_fields), and the one writer every maker of a record
+ * uses (the worker for a page it ran, crawld for a page it settled without
+ * one, `crawld-worker fetch` by hand). A zeroed record is a page that was
+ * never fetched: every field is written, null, 0, false or []. */
+#ifndef CRAWLD_RECORD_H
+#define CRAWLD_RECORD_H
+
+#include "arena.h"
+
+#include <jansson.h>
+#include <stddef.h>
+
+typedef struct record_strs {
+    const char *const *v;
+    size_t n;
+} record_strs;
+
+typedef struct record_longs {
+    const long *v;
+    size_t n;
+} record_longs;
+
+typedef struct record_bytes { /* any bytes: invalid UTF-8 and NUL become U+FFFD */
+    const char *p;
+    size_t n;
+} record_bytes;
+
+/* js_stats, when the page's scripts ran. */
+typedef struct record_js {
+    long long scripts, failed, skipped, timers, fetches;
+    int timed_out, out_of_memory;
+    const char *error; /* the first script error, NULL: null */
+} record_js;
+
+/* The fields in the order they are written. A NULL string is null; an
+ * optional field (marked so) is left out when zero or NULL. Times are
+ * milliseconds, written truncated to 0.1. */
+typedef struct record {
+    long long task_id;        /* optional: a task outside a job (tools, tests) */
+    long long job_id;         /* 0: null (by hand) */
+    const char *url;          /* as asked for, normalised */
+    const char *final_url;    /* after redirects; NULL: no response */
+    long long status;         /* final response status; 0: no response */
+    const char *content_type; /* lowercase type/subtype */
+    long long depth;
+    const char *title;
+    record_strs links; /* absolute URLs, unique, in document order */
+    int js; /* the page's scripts ran; in a record crawld made for a page no
+             * worker ran (record_json): JS was asked for */
+    const record_js *js_stats; /* NULL: null (no script ran) */
+    const char *js_note;       /* why scripts did not run although asked */
+    long long bytes, wire_bytes;
+    double fetch_ms, parse_ms, js_ms;
+    const char *error; /* "word: detail"; NULL: null (a 404 is no error) */
+    record_longs statuses; /* status of every response, redirect hops first */
+    long long redirects;
+    long long http_version; /* 10, 11, 20, 30; 0: none */
+    long long warc_records; /* optional: a WARC job's page with records */
+    const char *warc_error; /* optional: a WARC job's page without them, why */
+    const char *ts;         /* when the record was made (timefmt_iso_now) */
+    record_bytes body;      /* optional: a raw fetch (robots.txt), its first bytes */
+    const char *canonical;
+    int noindex, nofollow; /* <meta name=robots> */
+    long long nofollow_links, skipped_links;
+    const char *charset;
+    const char *charset_note;
+    long long text_len;
+    const char *text;   /* optional: when asked for */
+    const char *parent; /* the page that linked here; NULL: null (a seed, or by hand) */
+    long long attempts; /* workers the page was handed to, this one included */
+} record;
+
+typedef enum record_type {
+    RECORD_STR,   /* const char * */
+    RECORD_INT,   /* long long */
+    RECORD_BOOL,  /* int */
+    RECORD_MS,    /* double */
+    RECORD_STRS,  /* record_strs */
+    RECORD_LONGS, /* record_longs */
+    RECORD_BYTES, /* record_bytes */
+    RECORD_JS     /* const record_js *, an object of record_js_fields */
+} record_type;
+
+#define RECORD_OPTIONAL 1u  /* left out when zero / NULL */
+#define RECORD_ZERO_NULL 2u /* an integer 0 is written null */
+
+typedef struct record_field {
+    const char *name;
+    size_t name_len;
+    record_type type;
+    size_t offset; /* in record (record_js for record_js_fields) */
+    unsigned flags;
+} record_field;
+
+extern const record_field record_fields[];
+extern const size_t record_nfields;
+extern const record_field record_js_fields[];
+extern const size_t record_js_nfields;
+
+/* Where record_write puts the line: the arena a, or the process allocator
+ * when a is NULL (then record_buf_release frees it). */
+typedef struct record_buf {
+    arena *a;
+    char *p; /* the line, NUL-terminated, no newline */
+    size_t len, cap;
+} record_buf;
+
+/* Appends r as one line of compact JSON, as jansson would dump it
+ * (JSON_COMPACT, JSON_REAL_PRECISION(10)), to b. 0, or -1 out of memory. */
+int record_write(record_buf *b, const record *r);
+void record_buf_release(record_buf *b);
+
+/* r as a jansson object (record_write's line, parsed): for crawld, which
+ * hands records on as json_t. NULL out of memory. */
+json_t *record_json(const record *r);
+
+#endif
