@@ -1,6 +1,6 @@
-/* jobs — crawl jobs and the scheduler between the frontier (store.h, in
- * SQLite) and the pool: which page goes to the next idle worker (jobs_next)
- * and what becomes of what comes back (jobs_page_done, jobs_page_failed).
+/* jobs — crawl jobs and the scheduler between the frontier (store.h) and
+ * the pool: which page goes to the next idle worker (jobs_next) and what
+ * becomes of what comes back (jobs_page_done, jobs_page_failed).
  * The caller owns the jobs struct; it owns every job, page, file and timer
  * in it, and its numbers leave through job_json and jobs_metrics.
  * Invariants: a page given out is handed back exactly once (done, failed or
@@ -163,7 +163,7 @@ int jobs_init(jobs *j, uv_loop_t *loop, const crawld_config *cfg, char *err, siz
 /* Commits the open batch, closes the timer handles (before uv_loop_close). */
 void jobs_close(jobs *j);
 /* Commits the open batch now (fdatasync of the files written in it, then
- * COMMIT). 0, or -1 when it failed (the jobs that wrote into it failed). */
+ * the store group). 0, or -1 when it failed (the jobs that wrote into it failed). */
 int jobs_flush(jobs *j);
 void jobs_free(jobs *j);
 

@@ -70,10 +70,11 @@ int output_obuf_write(job *jb);
 int output_wbuf_write(job *jb);
 
 /* batch.c: group commit, hold and retry */
-/* Opens the batch (BEGIN IMMEDIATE) unless one is open. 0, or -1. */
+/* Opens the batch (a store group) unless one is open. 0, or -1. */
 int batch_begin(jobs *j);
-/* Commits the open batch (files written and fdatasync'd first). 0, or -1
- * when it failed and was rolled back. */
+/* Commits the open batch (files written and fdatasync'd first, then the
+ * group with each job's lengths compare-and-set). 0, or -1 when it failed
+ * and was rolled back. */
 int batch_commit(jobs *j);
 /* Rolls the open batch back and holds culprit (NULL: every job in it). */
 void batch_abort(jobs *j, const char *msg, job *culprit);

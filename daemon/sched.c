@@ -91,7 +91,7 @@ static int cache_fill(jobs *j, job *jb)
     if (jb->cache_complete || k == JOBS_CACHE_ROWS)
         return 0;
     int want = JOBS_CACHE_ROWS - k;
-    int n = store_frontier_window(j->st, jb->id, jb->cache_end_id, want, jb->cache + k);
+    int n = store_rows_pending(j->st, jb->id, NULL, jb->cache_end_id, want, jb->cache + k);
     if (n < 0)
         return -1;
     if (n)

@@ -1,6 +1,6 @@
 /* Check suite: store — SQLite jobs and frontier: insert and de-dup (the seen
- * set), take order (windows by id), requeue and finish, committed offset
- * and state surviving a reopen, in-flight rows reset on open, a crash
+ * set), take order (windows by id), requeue and finish, committed lengths
+ * (moved by a group commit) and state surviving a reopen, in-flight rows reset on open, a crash
  * (child _exit inside a transaction) leaving the last commit intact. */
 #include "alloc.h"
 #include "store.h"
@@ -56,11 +56,11 @@ START_TEST(insert_and_dedupe)
     long long j1 = new_job(), j2 = new_job();
     ck_assert_int_gt(j2, j1);
     long long rid = 0;
-    ck_assert_int_eq(store_frontier_add(S, j1, "http://a/", 0, NULL, "http://a", ROW_PENDING, &rid), 1);
+    ck_assert_int_eq(store_row_add(S, j1, "http://a/", 0, NULL, "http://a", ROW_PENDING, &rid), 1);
     ck_assert_int_gt(rid, 0);
-    ck_assert_int_eq(store_frontier_add(S, j1, "http://a/", 1, "http://a/x", "http://a", ROW_PENDING, NULL), 0);
+    ck_assert_int_eq(store_row_add(S, j1, "http://a/", 1, "http://a/x", "http://a", ROW_PENDING, NULL), 0);
     /* the seen set is per job */
-    ck_assert_int_eq(store_frontier_add(S, j2, "http://a/", 0, NULL, "http://a", ROW_PENDING, NULL), 1);
+    ck_assert_int_eq(store_row_add(S, j2, "http://a/", 0, NULL, "http://a", ROW_PENDING, NULL), 1);
     long c[ROW_STATE_COUNT];
     ck_assert_int_eq(store_job_counts(S, j1, c), 0);
     ck_assert_int_eq(c[ROW_PENDING], 1);
@@ -74,31 +74,31 @@ START_TEST(seen_cache_answers_repeats_and_forgets_a_rollback)
 {
     long long j = new_job();
     char u[64];
-    ck_assert_int_eq(store_begin(S), 0);
+    ck_assert_int_eq(store_group_begin(S), 0);
     for (int i = 0; i < 3000; i++) {
         snprintf(u, sizeof(u), "http://a/%d", i);
-        ck_assert_int_eq(store_frontier_add(S, j, u, 0, NULL, "http://a", ROW_PENDING, NULL), 1);
+        ck_assert_int_eq(store_row_add(S, j, u, 0, NULL, "http://a", ROW_PENDING, NULL), 1);
     }
     long long h0 = store_seen_hits(S);
     for (int i = 0; i < 3000; i++) {
         snprintf(u, sizeof(u), "http://a/%d", i);
-        ck_assert_int_eq(store_frontier_add(S, j, u, 0, NULL, "http://a", ROW_PENDING, NULL), 0);
+        ck_assert_int_eq(store_row_add(S, j, u, 0, NULL, "http://a", ROW_PENDING, NULL), 0);
     }
     ck_assert_int_ge(store_seen_hits(S) - h0, 2900); /* a few may have been evicted */
-    store_rollback(S);
+    store_group_abort(S);
     long c[ROW_STATE_COUNT];
     ck_assert_int_eq(store_job_counts(S, j, c), 0);
     ck_assert_int_eq(c[ROW_PENDING], 0);
     for (int i = 0; i < 3000; i++) {
         snprintf(u, sizeof(u), "http://a/%d", i);
-        ck_assert_int_eq(store_frontier_add(S, j, u, 0, NULL, "http://a", ROW_PENDING, NULL), 1);
+        ck_assert_int_eq(store_row_add(S, j, u, 0, NULL, "http://a", ROW_PENDING, NULL), 1);
     }
     /* Another job's keys are its own. */
     long long j2 = new_job();
-    ck_assert_int_eq(store_frontier_add(S, j2, "http://a/1", 0, NULL, "http://a", ROW_PENDING, NULL), 1);
+    ck_assert_int_eq(store_row_add(S, j2, "http://a/1", 0, NULL, "http://a", ROW_PENDING, NULL), 1);
     /* A new process (reopen) has an empty cache; the database still says seen. */
     reopen();
-    ck_assert_int_eq(store_frontier_add(S, j, "http://a/7", 0, NULL, "http://a", ROW_PENDING, NULL), 0);
+    ck_assert_int_eq(store_row_add(S, j, "http://a/7", 0, NULL, "http://a", ROW_PENDING, NULL), 0);
     ck_assert_int_eq(store_seen_hits(S), 0);
     ck_assert_int_eq(store_job_counts(S, j, c), 0);
     ck_assert_int_eq(c[ROW_PENDING], 3000);
@@ -111,10 +111,10 @@ START_TEST(take_order_and_windows)
     char u[64];
     for (int i = 0; i < 100; i++) {
         snprintf(u, sizeof(u), "http://h%d/p%d", i % 3, i);
-        ck_assert_int_eq(store_frontier_add(S, j, u, i % 4, i ? "http://h0/p0" : NULL, "h", ROW_PENDING, NULL), 1);
+        ck_assert_int_eq(store_row_add(S, j, u, i % 4, i ? "http://h0/p0" : NULL, "h", ROW_PENDING, NULL), 1);
     }
     store_row rows[40];
-    int n = store_frontier_window(S, j, 0, 40, rows);
+    int n = store_rows_pending(S, j, NULL, 0, 40, rows);
     ck_assert_int_eq(n, 40);
     ck_assert_str_eq(rows[0].url, "http://h0/p0");
     ck_assert_ptr_null(rows[0].parent);
@@ -124,12 +124,12 @@ START_TEST(take_order_and_windows)
     long long last = rows[39].id;
     /* finish the first ten: they leave the window */
     for (int i = 0; i < 10; i++)
-        ck_assert_int_eq(store_frontier_finish(S, rows[i].id, i % 2 ? ROW_FAILED : ROW_DONE, 1), 0);
+        ck_assert_int_eq(store_row_finish(S, rows[i].id, i % 2 ? ROW_FAILED : ROW_DONE, 1), 0);
     store_rows_free(rows, n);
-    n = store_frontier_window(S, j, 0, 40, rows);
+    n = store_rows_pending(S, j, NULL, 0, 40, rows);
     ck_assert_str_eq(rows[0].url, "http://h1/p10");
     store_rows_free(rows, n);
-    n = store_frontier_window(S, j, last, 40, rows);
+    n = store_rows_pending(S, j, NULL, last, 40, rows);
     ck_assert_int_eq(n, 40);
     ck_assert_str_eq(rows[0].url, "http://h1/p40");
     store_rows_free(rows, n);
@@ -144,11 +144,11 @@ END_TEST
 START_TEST(requeue_keeps_attempts)
 {
     long long j = new_job(), rid;
-    store_frontier_add(S, j, "http://a/1", 0, NULL, "http://a", ROW_PENDING, &rid);
-    store_frontier_add(S, j, "http://a/2", 0, NULL, "http://a", ROW_PENDING, NULL);
-    ck_assert_int_eq(store_frontier_requeue(S, rid, 2, 0, 1), 0);
+    store_row_add(S, j, "http://a/1", 0, NULL, "http://a", ROW_PENDING, &rid);
+    store_row_add(S, j, "http://a/2", 0, NULL, "http://a", ROW_PENDING, NULL);
+    ck_assert_int_eq(store_row_requeue(S, rid, 2, 0, 1), 0);
     store_row rows[4];
-    int n = store_frontier_window(S, j, 0, 4, rows);
+    int n = store_rows_pending(S, j, NULL, 0, 4, rows);
     ck_assert_int_eq(n, 2);
     ck_assert_int_eq(rows[0].attempts, 2);
     ck_assert_int_eq(rows[0].no_js, 1);
@@ -156,19 +156,19 @@ START_TEST(requeue_keeps_attempts)
     ck_assert_str_eq(rows[0].url, "http://a/1"); /* still first: its id did not change */
     store_rows_free(rows, n);
     ck_assert_int_eq(store_job_drop_pending(S, j), 0);
-    ck_assert_int_eq(store_frontier_window(S, j, 0, 4, rows), 0);
+    ck_assert_int_eq(store_rows_pending(S, j, NULL, 0, 4, rows), 0);
 }
 END_TEST
 
 START_TEST(a_row_finishes_once)
 {
     long long j = new_job(), rid, rid2;
-    store_frontier_add(S, j, "http://a/1", 0, NULL, "http://a", ROW_PENDING, &rid);
-    store_frontier_add(S, j, "http://a/2", 0, NULL, "http://a", ROW_PENDING, &rid2);
-    ck_assert_int_eq(store_frontier_finish(S, rid, ROW_DONE, 1), 0);
+    store_row_add(S, j, "http://a/1", 0, NULL, "http://a", ROW_PENDING, &rid);
+    store_row_add(S, j, "http://a/2", 0, NULL, "http://a", ROW_PENDING, &rid2);
+    ck_assert_int_eq(store_row_finish(S, rid, ROW_DONE, 1), 0);
     /* A second end of the same row is refused and changes nothing. */
-    ck_assert_int_eq(store_frontier_finish(S, rid, ROW_FAILED, 2), 1);
-    ck_assert_int_eq(store_frontier_finish(S, 999999, ROW_DONE, 1), 1);
+    ck_assert_int_eq(store_row_finish(S, rid, ROW_FAILED, 2), 1);
+    ck_assert_int_eq(store_row_finish(S, 999999, ROW_DONE, 1), 1);
     long c[ROW_STATE_COUNT];
     ck_assert_int_eq(store_job_counts(S, j, c), 0);
     ck_assert_int_eq(c[ROW_DONE], 1);
@@ -176,9 +176,9 @@ START_TEST(a_row_finishes_once)
     ck_assert_int_eq(c[ROW_PENDING], 1);
     /* A dropped row is not pending either; a requeued one is again. */
     ck_assert_int_eq(store_job_drop_pending(S, j), 0);
-    ck_assert_int_eq(store_frontier_finish(S, rid2, ROW_DONE, 1), 1);
-    ck_assert_int_eq(store_frontier_requeue(S, rid2, 0, 0, 0), 0);
-    ck_assert_int_eq(store_frontier_finish(S, rid2, ROW_DONE, 1), 0);
+    ck_assert_int_eq(store_row_finish(S, rid2, ROW_DONE, 1), 1);
+    ck_assert_int_eq(store_row_requeue(S, rid2, 0, 0, 0), 0);
+    ck_assert_int_eq(store_row_finish(S, rid2, ROW_DONE, 1), 0);
 }
 END_TEST
 
@@ -196,16 +196,16 @@ static int grab_job(void *ud, const store_job *j)
 START_TEST(committed_offset_survives_reopen)
 {
     long long j = new_job(), rid;
-    store_frontier_add(S, j, "http://a/1", 0, NULL, "http://a", ROW_PENDING, &rid);
-    ck_assert_int_eq(store_begin(S), 0);
-    ck_assert_int_eq(store_frontier_finish(S, rid, ROW_DONE, 1), 0);
-    ck_assert_int_eq(store_frontier_add(S, j, "http://a/2", 1, "http://a/1", "http://a", ROW_PENDING, NULL), 1);
-    ck_assert_int_eq(store_job_set_committed(S, j, 1234), 0);
-    ck_assert_int_eq(store_commit(S), 0);
-    /* a rolled-back transaction changes nothing */
-    ck_assert_int_eq(store_begin(S), 0);
-    ck_assert_int_eq(store_job_set_committed(S, j, 9999), 0);
-    store_rollback(S);
+    store_row_add(S, j, "http://a/1", 0, NULL, "http://a", ROW_PENDING, &rid);
+    ck_assert_int_eq(store_group_begin(S), 0);
+    ck_assert_int_eq(store_row_finish(S, rid, ROW_DONE, 1), 0);
+    ck_assert_int_eq(store_row_add(S, j, "http://a/2", 1, "http://a/1", "http://a", ROW_PENDING, NULL), 1);
+    store_lengths len = {j, 0, 1234, 0, 0};
+    ck_assert_int_eq(store_group_commit(S, NULL, 0, &len, 1), STORE_OK);
+    /* a rolled-back group changes nothing */
+    ck_assert_int_eq(store_group_begin(S), 0);
+    ck_assert_int_eq(store_row_add(S, j, "http://a/3", 1, "http://a/1", "http://a", ROW_PENDING, NULL), 1);
+    store_group_abort(S);
     reopen();
     store_job got = {0};
     ck_assert_int_eq(store_jobs_foreach(S, grab_job, &got), 0);
@@ -253,17 +253,17 @@ START_TEST(older_database_keeps_its_offsets)
     ck_assert_int_eq(got.committed, 4321);
     ck_assert_int_eq(got.warc_committed, 876);
     store_row rows[2];
-    ck_assert_int_eq(store_frontier_window(S, 7, 0, 2, rows), 1);
+    ck_assert_int_eq(store_rows_pending(S, 7, NULL, 0, 2, rows), 1);
     ck_assert_int_eq(rows[0].no_js, 0);
     ck_assert_int_eq(rows[0].attempts, 1);
     store_rows_free(rows, 1);
-    ck_assert_int_eq(store_frontier_requeue(S, 3, 2, 0, 1), 0);
-    ck_assert_int_eq(store_frontier_window(S, 7, 0, 2, rows), 1);
+    ck_assert_int_eq(store_row_requeue(S, 3, 2, 0, 1), 0);
+    ck_assert_int_eq(store_rows_pending(S, 7, NULL, 0, 2, rows), 1);
     ck_assert_int_eq(rows[0].no_js, 1);
     store_rows_free(rows, 1);
-    ck_assert_int_eq(store_begin(S), 0);
-    ck_assert_int_eq(store_job_set_committed(S, 7, 5000), 0);
-    ck_assert_int_eq(store_commit(S), 0);
+    ck_assert_int_eq(store_group_begin(S), 0);
+    store_lengths len = {7, 4321, 5000, 876, 876};
+    ck_assert_int_eq(store_group_commit(S, NULL, 0, &len, 1), STORE_OK);
     reopen(); /* and the copy is made once: the new offset is not overwritten */
     ck_assert_int_eq(store_jobs_foreach(S, grab_job, &got), 0);
     ck_assert_int_eq(got.committed, 5000);
@@ -274,7 +274,7 @@ END_TEST
 START_TEST(in_flight_rows_reset_on_open)
 {
     long long j = new_job(), rid;
-    store_frontier_add(S, j, "http://a/1", 0, NULL, "http://a", ROW_IN_FLIGHT, &rid);
+    store_row_add(S, j, "http://a/1", 0, NULL, "http://a", ROW_IN_FLIGHT, &rid);
     reopen();
     long c[ROW_STATE_COUNT];
     store_job_counts(S, j, c);
@@ -286,8 +286,10 @@ END_TEST
 START_TEST(crash_mid_transaction_keeps_last_commit)
 {
     long long j = new_job(), rid;
-    store_frontier_add(S, j, "http://a/1", 0, NULL, "http://a", ROW_PENDING, &rid);
-    ck_assert_int_eq(store_job_set_committed(S, j, 100), 0);
+    store_row_add(S, j, "http://a/1", 0, NULL, "http://a", ROW_PENDING, &rid);
+    store_lengths len = {j, 0, 100, 0, 0};
+    ck_assert_int_eq(store_group_begin(S), 0);
+    ck_assert_int_eq(store_group_commit(S, NULL, 0, &len, 1), STORE_OK);
     store_close(S);
     S = NULL;
     pid_t pid = fork();
@@ -296,9 +298,9 @@ START_TEST(crash_mid_transaction_keeps_last_commit)
         store *c = store_open(path, err, sizeof(err));
         if (!c)
             _exit(3);
-        store_begin(c);
-        store_frontier_finish(c, rid, ROW_DONE, 1);
-        store_job_set_committed(c, j, 200);
+        store_group_begin(c);
+        store_row_finish(c, rid, ROW_DONE, 1);
+        store_row_add(c, j, "http://a/2", 1, "http://a/1", "http://a", ROW_PENDING, NULL);
         _exit(0); /* no commit, no close: as kill -9 */
     }
     int st;
@@ -340,6 +342,7 @@ START_TEST(bad_path_is_an_error)
     ck_assert_ptr_nonnull(strstr(err, "/nonexistent/dir/crawld.db"));
 }
 END_TEST
+
 
 int main(void)
 {
