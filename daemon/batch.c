@@ -59,6 +59,8 @@ static void job_hold(jobs *j, job *jb, const char *msg, int persist)
 void batch_abort(jobs *j, const char *msg, job *culprit)
 {
     store_group_abort(j->st);
+    j->rollbacks++;
+    sched_unpark(j); /* parked rows may be gone with the batch: read again */
     for (job *jb = j->list; jb; jb = jb->next) /* rows inserted or finished are undone */
         jb->cache_stale = 1;
     if (j->tx_open)

@@ -297,6 +297,7 @@ void jobs_free(jobs *j)
 {
     if (j->st)
         batch_commit(j);
+    sched_unpark(j);
     job *jb = j->list, *n;
     for (; jb; jb = n) {
         n = jb->next;

@@ -38,8 +38,12 @@ void job_fail(jobs *j, job *jb, const char *fmt, const char *detail);
 void job_maybe_end(jobs *j, job *jb);
 
 /* sched.c: the scheduler */
+typedef struct jobs_parked jobs_parked;
 /* Empties the job's row cache (kept allocated). */
 void sched_cache_clear(job *jb);
+/* Drops every parked row unrecorded (pending still: its job reads its
+ * rows again); after a rollback, which may have taken the rows. */
+void sched_unpark(jobs *j);
 
 /* results.c: results and records */
 /* Puts a record crawld made into the batch, as a worker's would be; 1 when
