@@ -70,11 +70,12 @@ static jobs_page *page_new(jobs_page_kind kind, long long job_id, const char *ur
     return p;
 }
 
-static jobs_page *robots_task(jobs *j, job *jb, polite_host *h)
+/* A robots.txt task for host (the origin h was got for). */
+static jobs_page *robots_task(jobs *j, job *jb, polite_host *h, const char *host)
 {
     char url[600];
-    snprintf(url, sizeof(url), "%s/robots.txt", h->origin);
-    jobs_page *p = page_new(JOBS_ROBOTS, jb->id, url, h->origin);
+    snprintf(url, sizeof(url), "%s/robots.txt", host);
+    jobs_page *p = page_new(JOBS_ROBOTS, jb->id, url, host);
     if (!p)
         return NULL;
     p->raw_body = ROBOTS_RAW_BODY;
@@ -84,7 +85,7 @@ static jobs_page *robots_task(jobs *j, job *jb, polite_host *h)
     p->next = j->flight;
     j->flight = p;
     j->robots_fetches++;
-    log_debug("jobs", "fetching robots.txt", "host=\"%s\" job=%lld", h->origin, jb->id);
+    log_debug("jobs", "fetching robots.txt", "host=\"%s\" job=%lld", host, jb->id);
     return p;
 }
 
@@ -165,7 +166,7 @@ static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake)
             if (jb->obey_robots) {
                 if (!politeness_robots_known(h)) {
                     if (politeness_robots_needed(h))
-                        got = robots_task(j, jb, h);
+                        got = robots_task(j, jb, h, r->host);
                     continue;
                 }
                 const char *path = NULL;
