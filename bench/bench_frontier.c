@@ -47,7 +47,7 @@ int main(int argc, char **argv)
     double t0 = now();
     while (inserted < total) {
         if (page % per_tx == 0)
-            store_begin(s);
+            store_group_begin(s);
         snprintf(parent, sizeof(parent), "https://host%ld.example/section/%ld/page.html", page % 997,
                  page);
         for (int i = 0; i < 50 && inserted < total; i++) {
@@ -57,7 +57,7 @@ int main(int argc, char **argv)
                      k % 997, k / 1000, k, k % 13);
             char host[64];
             snprintf(host, sizeof(host), "https://host%ld.example", k % 997);
-            int r = store_frontier_add(s, job, url, 2, parent, host, ROW_PENDING, NULL);
+            int r = store_row_add(s, job, url, 2, parent, host, ROW_PENDING, NULL);
             if (r < 0) {
                 fprintf(stderr, "insert: %s\n", store_errmsg(s));
                 return 1;
@@ -67,7 +67,7 @@ int main(int argc, char **argv)
         }
         page++;
         if (page % per_tx == 0 || inserted >= total)
-            store_commit(s);
+            store_group_commit(s, NULL, 0, NULL, 0);
     }
     double ti = now() - t0;
     long rss_ins = rss_self_kb();
@@ -77,13 +77,13 @@ int main(int argc, char **argv)
     long long after = 0;
     t0 = now();
     for (;;) {
-        int n = store_frontier_window(s, job, after, 64, rows);
+        int n = store_rows_pending(s, job, NULL, after, 64, rows);
         if (n <= 0)
             break;
-        store_begin(s);
+        store_group_begin(s);
         for (int i = 0; i < n; i++)
-            store_frontier_finish(s, rows[i].id, ROW_DONE, 1);
-        store_commit(s);
+            store_row_finish(s, rows[i].id, ROW_DONE, 1);
+        store_group_commit(s, NULL, 0, NULL, 0);
         after = rows[n - 1].id;
         taken += n;
         store_rows_free(rows, n);

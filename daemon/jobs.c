@@ -297,6 +297,7 @@ void jobs_free(jobs *j)
 {
     if (j->st)
         batch_commit(j);
+    sched_unpark(j);
     job *jb = j->list, *n;
     for (; jb; jb = n) {
         n = jb->next;
@@ -384,7 +385,7 @@ job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_o
         json_object_set_new(opts, "output", json_string(jb->out_dir));
     if (jb->warc)
         json_object_set_new(opts, "warc", json_true());
-    if (store_begin(j->st) < 0)
+    if (store_group_begin(j->st) < 0)
         goto dberr;
     in_tx = 1;
     long long id;
@@ -402,20 +403,18 @@ job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_o
             snprintf(err, errlen, "bad URL \"%.200s\": no host", norm[i]);
             goto fail;
         }
-        int r = store_frontier_add(j->st, id, norm[i], 0, NULL, origin, ROW_PENDING, NULL);
+        int r = store_row_add(j->st, id, norm[i], 0, NULL, origin, ROW_PENDING, NULL);
         if (r < 0)
             goto dberr;
         jb->rows += r;
     }
     if (output_open(jb, 1, err, errlen) < 0)
         goto fail;
-    if (jb->warc) {
-        if (output_write_warcinfo(j, jb, opts_s, err, errlen) < 0)
-            goto fail;
-        if (store_job_set_warc_committed(j->st, id, jb->warc_committed) < 0)
-            goto dberr;
-    }
-    if (store_commit(j->st) < 0) {
+    if (jb->warc && output_write_warcinfo(j, jb, opts_s, err, errlen) < 0)
+        goto fail;
+    /* The new job's lengths: nothing yet, but a WARC job's warcinfo. */
+    store_lengths len = {.job_id = id, .warc_to = jb->warc_committed};
+    if (store_group_commit(j->st, NULL, 0, &len, 1) != STORE_OK) {
         in_tx = 0;
         goto dberr;
     }
@@ -432,7 +431,7 @@ dberr:
     snprintf(err, errlen, "state database: %s", store_errmsg(j->st));
 fail:
     if (in_tx)
-        store_rollback(j->st);
+        store_group_abort(j->st);
     if (jb) {
         if (jb->out_fd >= 0) {
             output_close_fd(jb);
@@ -463,16 +462,16 @@ int jobs_cancel(jobs *j, job *jb)
     batch_commit(j);
     if (!job_active(jb))
         return -1;
-    if (store_begin(j->st) < 0 || store_job_drop_pending(j->st, jb->id) < 0)
+    if (store_group_begin(j->st) < 0 || store_job_drop_pending(j->st, jb->id) < 0)
         goto dberr;
     /* Pages in flight finish as they would have: their rows stay pending
      * (the drop took them too), so their records are written once. */
     for (const jobs_page *p = j->flight; p; p = p->next)
         if (p->kind == JOBS_PAGE && p->job_id == jb->id && !p->stale &&
-            store_frontier_requeue(j->st, p->row_id, p->attempts - 1, 0, p->no_js) < 0)
+            store_row_requeue(j->st, p->row_id, p->attempts - 1, 0, p->no_js) < 0)
             goto dberr;
     if (store_job_set_state(j->st, jb->id, "cancelled", jobs_now_unix(), NULL) < 0 ||
-        store_commit(j->st) < 0)
+        store_group_commit(j->st, NULL, 0, NULL, 0) != STORE_OK)
         goto dberr;
     j->pending -= jb->pending;
     jb->pending = 0;
@@ -482,7 +481,7 @@ int jobs_cancel(jobs *j, job *jb)
         job_close_output(j, jb);
     return 0;
 dberr:
-    store_rollback(j->st);
+    store_group_abort(j->st);
     return -1;
 }
 

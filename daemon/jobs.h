@@ -1,6 +1,6 @@
-/* jobs — crawl jobs and the scheduler between the frontier (store.h, in
- * SQLite) and the pool: which page goes to the next idle worker (jobs_next)
- * and what becomes of what comes back (jobs_page_done, jobs_page_failed).
+/* jobs — crawl jobs and the scheduler between the frontier (store.h) and
+ * the pool: which page goes to the next idle worker (jobs_next) and what
+ * becomes of what comes back (jobs_page_done, jobs_page_failed).
  * The caller owns the jobs struct; it owns every job, page, file and timer
  * in it, and its numbers leave through job_json and jobs_metrics.
  * Invariants: a page given out is handed back exactly once (done, failed or
@@ -143,6 +143,8 @@ typedef struct jobs {
     uv_timer_t retry;     /* tries the held jobs' files and the database */
     long long tx_min_row; /* lowest frontier row inserted in the open batch; LLONG_MAX none */
     long refused; /* results for rows not pending (a second record refused); should stay 0 */
+    struct jobs_parked *parked; /* rows a look found robots-disallowed, for jobs_settle */
+    long rollbacks;             /* batches rolled back since start */
 } jobs;
 
 typedef struct jobs_submit_opts {
@@ -163,7 +165,7 @@ int jobs_init(jobs *j, uv_loop_t *loop, const crawld_config *cfg, char *err, siz
 /* Commits the open batch, closes the timer handles (before uv_loop_close). */
 void jobs_close(jobs *j);
 /* Commits the open batch now (fdatasync of the files written in it, then
- * COMMIT). 0, or -1 when it failed (the jobs that wrote into it failed). */
+ * the store group). 0, or -1 when it failed (the jobs that wrote into it failed). */
 int jobs_flush(jobs *j);
 void jobs_free(jobs *j);
 
@@ -173,8 +175,15 @@ job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_o
                  size_t errlen);
 
 job *jobs_find(jobs *j, long long id);
-/* The next page or robots task to dispatch, or NULL. */
+/* The next page or robots task to dispatch, or NULL. A query: it writes
+ * no record and nothing to the store; rows it finds robots-disallowed are
+ * parked for jobs_settle, and the wake timer is armed to run it. */
 jobs_page *jobs_next(jobs *j);
+/* Gives the parked robots-disallowed rows their records (into the open
+ * batch); run by the wake timer before it calls on_wake, and by any caller
+ * that wants them written before its next jobs_next. How many rows it took
+ * off the parking (recorded, or left pending when their job stopped). */
+int jobs_settle(jobs *j);
 
 /* The worker answered with r (frame.h): its record line is written as it
  * is, its links (edited in place into strings) followed when the page may

@@ -38,8 +38,12 @@ void job_fail(jobs *j, job *jb, const char *fmt, const char *detail);
 void job_maybe_end(jobs *j, job *jb);
 
 /* sched.c: the scheduler */
+typedef struct jobs_parked jobs_parked;
 /* Empties the job's row cache (kept allocated). */
 void sched_cache_clear(job *jb);
+/* Drops every parked row unrecorded (pending still: its job reads its
+ * rows again); after a rollback, which may have taken the rows. */
+void sched_unpark(jobs *j);
 
 /* results.c: results and records */
 /* Puts a record crawld made into the batch, as a worker's would be; 1 when
@@ -71,10 +75,11 @@ int output_obuf_write(job *jb);
 int output_wbuf_write(job *jb);
 
 /* batch.c: group commit, hold and retry */
-/* Opens the batch (BEGIN IMMEDIATE) unless one is open. 0, or -1. */
+/* Opens the batch (a store group) unless one is open. 0, or -1. */
 int batch_begin(jobs *j);
-/* Commits the open batch (files written and fdatasync'd first). 0, or -1
- * when it failed and was rolled back. */
+/* Commits the open batch (files written and fdatasync'd first, then the
+ * group with each job's lengths compare-and-set). 0, or -1 when it failed
+ * and was rolled back. */
 int batch_commit(jobs *j);
 /* Rolls the open batch back and holds culprit (NULL: every job in it). */
 void batch_abort(jobs *j, const char *msg, job *culprit);

@@ -90,7 +90,7 @@ static int commit_record(jobs *j, job *jb, long long row_id, const char *url, in
     long added = 0;
     if (batch_begin(j) < 0)
         goto dberr;
-    int fin = store_frontier_finish(j->st, row_id, failed ? ROW_FAILED : ROW_DONE, attempts);
+    int fin = store_row_finish(j->st, row_id, failed ? ROW_FAILED : ROW_DONE, attempts);
     if (fin < 0)
         goto dberr;
     if (fin == 1) { /* it has its record already, or was dropped: not written twice */
@@ -107,7 +107,7 @@ static int commit_record(jobs *j, job *jb, long long row_id, const char *url, in
     if (alias) { /* the redirect's target is seen: never fetched again under its own URL */
         char origin[512];
         if (politeness_origin(alias, origin, sizeof(origin), NULL) == 0 &&
-            store_frontier_add(j->st, jb->id, alias, depth, url, origin, ROW_ALIAS, NULL) < 0)
+            store_row_add(j->st, jb->id, alias, depth, url, origin, ROW_ALIAS, NULL) < 0)
             goto dberr;
     }
     char *l = follow ? (char *)r->links : NULL, *end = l ? l + r->links_len : NULL;
@@ -124,14 +124,14 @@ static int commit_record(jobs *j, job *jb, long long row_id, const char *url, in
         if (politeness_origin(link, origin, sizeof(origin), NULL) < 0)
             continue;
         long long rid;
-        int rc = store_frontier_add(j->st, jb->id, link, depth + 1, url, origin, ROW_PENDING, &rid);
+        int rc = store_row_add(j->st, jb->id, link, depth + 1, url, origin, ROW_PENDING, &rid);
         if (rc < 0)
             goto dberr;
         if (rc == 1 && rid < j->tx_min_row)
             j->tx_min_row = rid;
         if (rc == 1) {
             if (scope_note_path(jb->scope, link) == SCOPE_TRAP) {
-                if (store_frontier_delete(j->st, rid) < 0)
+                if (store_row_delete(j->st, rid) < 0)
                     goto dberr;
             } else
                 added++;
@@ -383,7 +383,7 @@ int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts
     if (!job_active(jb)) { /* cancelled or failed meanwhile: the page is dropped */
         jb->in_flight--;
         j->in_flight--;
-        store_frontier_finish(j->st, p->row_id, ROW_DROPPED, p->attempts);
+        store_row_finish(j->st, p->row_id, ROW_DROPPED, p->attempts);
         job_maybe_end(j, jb);
     } else if (p->attempts < max_attempts || (drop_js && p->js)) {
         /* A page whose scripts took the worker past its hard budget is
@@ -396,7 +396,7 @@ int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts
         jb->in_flight--;
         j->in_flight--;
         jb->cache_stale = 1; /* pending again, maybe below the cached rows */
-        if (store_frontier_requeue(j->st, p->row_id, p->attempts, 0, no_js) < 0)
+        if (store_row_requeue(j->st, p->row_id, p->attempts, 0, no_js) < 0)
             log_error("jobs", "cannot store a requeue", "job=%lld error=\"%s\"", jb->id,
                       store_errmsg(j->st));
         jb->pending++;
@@ -444,11 +444,11 @@ void jobs_page_unstarted(jobs *j, jobs_page *p)
     jb->in_flight--;
     j->in_flight--;
     if (!job_active(jb)) {
-        store_frontier_finish(j->st, p->row_id, ROW_DROPPED, p->attempts - 1);
+        store_row_finish(j->st, p->row_id, ROW_DROPPED, p->attempts - 1);
         job_maybe_end(j, jb);
     } else {
         jb->cache_stale = 1; /* pending again, maybe below the cached rows */
-        if (store_frontier_requeue(j->st, p->row_id, p->attempts - 1, 0, p->no_js) < 0)
+        if (store_row_requeue(j->st, p->row_id, p->attempts - 1, 0, p->no_js) < 0)
             log_error("jobs", "cannot store a requeue", "job=%lld error=\"%s\"", jb->id,
                       store_errmsg(j->st));
         jb->pending++;

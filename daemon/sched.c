@@ -1,7 +1,8 @@
 /* sched — which page goes next (jobs_next, see jobs.h): round-robin over
  * running jobs, each job's cache of pending rows, the politeness and
- * robots checks, robots.txt tasks, the records of robots-disallowed rows,
- * and the wake timer for when a waiting host is ready. */
+ * robots checks, robots.txt tasks, the wake timer for when a waiting host
+ * is ready, and jobs_settle: the records of the robots-disallowed rows a
+ * look parked (looking writes nothing). */
 #include "jobs_int.h"
 #include "alloc.h"
 #include "log.h"
@@ -20,10 +21,25 @@ void sched_cache_clear(job *jb)
     jb->cache_stale = 0;
 }
 
-static int row_in_flight(const jobs *j, long long row_id)
+/* A row robots.txt disallows, taken out of its job's cache by job_take
+ * and parked on j->parked until jobs_settle gives it its record: looking
+ * writes nothing, so a failed write cannot cut a look short, and the row,
+ * out of the cache (and kept out of it by row_out), is recorded once. */
+struct jobs_parked {
+    struct jobs_parked *next;
+    job *jb;
+    store_row row; /* its strings are this entry's */
+    char why[400];
+};
+
+/* Whether the row is out of the cache's hands: in flight, or parked. */
+static int row_out(const jobs *j, long long row_id)
 {
     for (const jobs_page *p = j->flight; p; p = p->next)
         if (p->kind == JOBS_PAGE && p->row_id == row_id && !p->stale)
+            return 1;
+    for (const jobs_parked *d = j->parked; d; d = d->next)
+        if (d->row.id == row_id)
             return 1;
     return 0;
 }
@@ -32,6 +48,7 @@ static void wake_cb(uv_timer_t *t)
 {
     jobs *j = t->data;
     j->wake_at = 0;
+    jobs_settle(j);
     if (j->on_wake)
         j->on_wake(j->wake_ud);
 }
@@ -53,11 +70,12 @@ static jobs_page *page_new(jobs_page_kind kind, long long job_id, const char *ur
     return p;
 }
 
-static jobs_page *robots_task(jobs *j, job *jb, polite_host *h)
+/* A robots.txt task for host (the origin h was got for). */
+static jobs_page *robots_task(jobs *j, job *jb, polite_host *h, const char *host)
 {
     char url[600];
-    snprintf(url, sizeof(url), "%s/robots.txt", h->origin);
-    jobs_page *p = page_new(JOBS_ROBOTS, jb->id, url, h->origin);
+    snprintf(url, sizeof(url), "%s/robots.txt", host);
+    jobs_page *p = page_new(JOBS_ROBOTS, jb->id, url, host);
     if (!p)
         return NULL;
     p->raw_body = ROBOTS_RAW_BODY;
@@ -67,7 +85,7 @@ static jobs_page *robots_task(jobs *j, job *jb, polite_host *h)
     p->next = j->flight;
     j->flight = p;
     j->robots_fetches++;
-    log_debug("jobs", "fetching robots.txt", "host=\"%s\" job=%lld", h->origin, jb->id);
+    log_debug("jobs", "fetching robots.txt", "host=\"%s\" job=%lld", host, jb->id);
     return p;
 }
 
@@ -91,7 +109,7 @@ static int cache_fill(jobs *j, job *jb)
     if (jb->cache_complete || k == JOBS_CACHE_ROWS)
         return 0;
     int want = JOBS_CACHE_ROWS - k;
-    int n = store_frontier_window(j->st, jb->id, jb->cache_end_id, want, jb->cache + k);
+    int n = store_rows_pending(j->st, jb->id, NULL, jb->cache_end_id, want, jb->cache + k);
     if (n < 0)
         return -1;
     if (n)
@@ -103,7 +121,7 @@ static int cache_fill(jobs *j, job *jb)
      * the page's end and be handed out a second time. */
     int kept = 0;
     for (int i = k; i < k + n; i++) {
-        if (row_in_flight(j, jb->cache[i].id))
+        if (row_out(j, jb->cache[i].id))
             store_rows_free(&jb->cache[i], 1);
         else
             jb->cache[k + kept++] = jb->cache[i];
@@ -117,26 +135,11 @@ static void cache_drop(store_row *r)
     store_rows_free(r, 1); /* id 0: taken */
 }
 
-/* A row its host's robots.txt disallows, taken out of its job's cache by
- * job_take and given its record by record_disallowed once the look for the
- * next page is over: looking writes nothing, so a failed write cannot cut
- * a look short, and the row, out of the cache, is recorded once. */
-typedef struct disallowed {
-    struct disallowed *next;
-    job *jb;
-    store_row row; /* its strings are this entry's */
-    char why[400];
-} disallowed;
-
-typedef struct disallowed_list {
-    disallowed *head, **tail;
-} disallowed_list;
-
 /* The first row of the job's cache that may go now (politeness, robots,
  * not_before), looking at JOBS_CACHE_ROWS rows at most: the page, a
  * robots.txt task for its host, or NULL (with *wake lowered to when a
- * skipped row may go). Rows robots.txt disallows are moved to dl. */
-static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake, disallowed_list *dl)
+ * skipped row may go). Rows robots.txt disallows are parked. */
+static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake)
 {
     jobs_page *got = NULL;
     long long wall_ms = (long long)(jobs_now_unix() * 1000);
@@ -149,7 +152,7 @@ static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake, disal
             store_row *r = &jb->cache[i];
             if (!r->id)
                 continue;
-            if (row_in_flight(j, r->id))
+            if (row_out(j, r->id))
                 continue;
             if (r->not_before > wall_ms) {
                 uint64_t at = now + (uint64_t)(r->not_before - wall_ms);
@@ -163,14 +166,14 @@ static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake, disal
             if (jb->obey_robots) {
                 if (!politeness_robots_known(h)) {
                     if (politeness_robots_needed(h))
-                        got = robots_task(j, jb, h);
+                        got = robots_task(j, jb, h, r->host);
                     continue;
                 }
                 const char *path = NULL;
                 char origin[512];
                 politeness_origin(r->url, origin, sizeof(origin), &path);
                 if (!politeness_robots_allow(h, path)) {
-                    disallowed *d = ALLOC_NEW(disallowed);
+                    jobs_parked *d = ALLOC_NEW(jobs_parked);
                     if (!d) /* stays cached: looked at again next time */
                         continue;
                     d->jb = jb;
@@ -182,8 +185,8 @@ static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake, disal
                                  "robots: disallowed (robots.txt unreadable: %.300s)", unread);
                     else
                         snprintf(d->why, sizeof(d->why), "robots: disallowed");
-                    *dl->tail = d;
-                    dl->tail = &d->next;
+                    d->next = j->parked;
+                    j->parked = d;
                     continue;
                 }
             }
@@ -227,17 +230,49 @@ static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake, disal
     return got;
 }
 
-/* Gives each row of the list its record ("robots: disallowed…", without a
- * fetch) and frees the list. A row whose job stopped running before its
- * turn (a commit of the rows before it failed and held the job) gets
- * none: it is pending still and read again when the job runs. */
-static void record_disallowed(jobs *j, disallowed *d)
+/* The parked rows in the order they were parked (the list is newest
+ * first), taken off j->parked. */
+static jobs_parked *parked_take(jobs *j)
 {
+    jobs_parked *d = j->parked, *rev = NULL;
+    j->parked = NULL;
     while (d) {
-        disallowed *next = d->next;
+        jobs_parked *next = d->next;
+        d->next = rev;
+        rev = d;
+        d = next;
+    }
+    return rev;
+}
+
+void sched_unpark(jobs *j)
+{
+    jobs_parked *d = parked_take(j);
+    while (d) {
+        jobs_parked *next = d->next;
+        d->jb->cache_stale = 1; /* pending still: read again */
+        cache_drop(&d->row);
+        ALLOC_FREE(d);
+        d = next;
+    }
+}
+
+/* Gives each parked row its record ("robots: disallowed…", without a
+ * fetch). A row whose job stopped running before its turn (a commit of the
+ * rows before it failed and held the job), or whose batch was rolled back
+ * meanwhile (its row may be gone with it), gets none: it is pending still
+ * and read again. */
+int jobs_settle(jobs *j)
+{
+    jobs_parked *d = parked_take(j);
+    long rollbacks = j->rollbacks;
+    int n = 0;
+    while (d) {
+        jobs_parked *next = d->next;
         job *jb = d->jb;
         store_row *row = &d->row;
-        if (jb->state == JOB_RUNNING) {
+        n++;
+        if (jb->state == JOB_RUNNING && j->rollbacks == rollbacks) {
             json_t *rec = results_synth_record(jb->id, row->url, row->depth, row->parent,
                                                jb->js, row->attempts, d->why);
             if (rec) {
@@ -250,6 +285,7 @@ static void record_disallowed(jobs *j, disallowed *d)
         ALLOC_FREE(d);
         d = next;
     }
+    return n;
 }
 
 static void arm_wake(jobs *j, uint64_t at, uint64_t now)
@@ -278,20 +314,18 @@ jobs_page *jobs_next(jobs *j)
     while (first < n && order[first]->id <= j->rr_last)
         first++;
     jobs_page *got = NULL;
-    disallowed_list dl = {NULL, &dl.head};
     for (size_t i = 0; i < n && !got; i++) {
         job *jb = order[(first + i) % n];
         if (jb->state != JOB_RUNNING || jb->pending <= 0)
             continue;
-        got = job_take(j, jb, now, &wake, &dl);
+        got = job_take(j, jb, now, &wake);
         if (got)
             j->rr_last = jb->id;
     }
     alloc_free(order, n * sizeof(job *));
-    /* After the look, not inside it: got is already out, so a record that
-     * ends or holds a job cannot change what was chosen. */
-    record_disallowed(j, dl.head);
-    if (!got && wake != UINT64_MAX)
+    if (j->parked) /* their records: the loop settles them on its next turn */
+        wake = now;
+    if ((!got || j->parked) && wake != UINT64_MAX)
         arm_wake(j, wake, now);
     return got;
 }

@@ -1,22 +1,13 @@
-/* store — crawld's SQLite state (WAL) in state_dir/crawld.db: jobs (options,
- * state, counters, how far pages.jsonl and crawl.warc.gz are committed) and the frontier (one
- * row per URL a job ever admitted: depth, parent, state, attempts, host,
- * not-before time). UNIQUE(job_id, uh) — uh a 64-bit hash of the
- * normalised URL — is the job's seen set: a URL is inserted with INSERT OR
- * IGNORE and never twice.
- *
- * Only the supervisor opens the database, after any fork. Statements are
- * prepared once. Writers bracket their work with store_begin (BEGIN
- * IMMEDIATE) / store_commit. Durability: synchronous=NORMAL (WAL). That is
- * enough for exactly-once output: the caller fdatasyncs pages.jsonl before
- * the commit that records its new length, so after a crash (or power loss
- * that drops the last commits) the file is never shorter than the committed
- * offset; recovery cuts it back to that offset and the pages after it are
- * done again. A lost commit costs a refetch, never a duplicate.
- *
- * Rows are never "in flight" in the database: that state lives in the
- * supervisor's memory (it means nothing after a restart), so handing out a
- * page costs no write. store_open still turns any state-1 row into pending. */
+/* store — crawld's state behind one backend-neutral interface: jobs, their
+ * committed output lengths, the frontier (one row per URL a job admitted;
+ * (job, URL) unique: the seen set) and host leases. The backend is chosen at
+ * store_open (SQLite today, store_sqlite.c); only store*.c know it.
+ * Writes go in groups: one transaction that checks the caller's host leases
+ * and compare-and-sets each job's committed lengths at store_group_commit.
+ * Invariants: a row ends once (store_row_finish refuses a second end); a
+ * committed length moves only by CAS; a failed group leaves nothing; rows
+ * are never in flight in the store (that is the caller's memory). The
+ * design and what each backend promises: docs/daemon.md, "The store". */
 #ifndef CRAWLD_STORE_H
 #define CRAWLD_STORE_H
 
@@ -31,6 +22,14 @@ typedef enum store_row_state {
     ROW_ALIAS = 5,     /* a redirect's final URL: seen, never fetched, not counted */
     ROW_STATE_COUNT
 } store_row_state;
+
+/* What a group commit (and the calls that may fail) answer. */
+typedef enum store_rc {
+    STORE_OK = 0,
+    STORE_ERR = -1,        /* the backend failed (store_errmsg says why) */
+    STORE_LEASE_LOST = -2, /* a lease the group was built under is no longer ours */
+    STORE_CONFLICT = -3    /* a committed length was not the one the group expected */
+} store_rc;
 
 typedef struct store store;
 
@@ -56,30 +55,46 @@ typedef struct store_job {
     const char *error;   /* NULL when none */
 } store_job;
 
-/* Opens (creating) path, sets WAL and the schema (a database made before a
- * column existed gets it with ALTER TABLE … ADD COLUMN), resets
- * ROW_IN_FLIGHT rows to pending. NULL with a message in err. */
-store *store_open(const char *path, char *err, size_t errlen);
+/* A host this node may fetch from until until_ms (unix ms), under epoch. */
+typedef struct store_lease {
+    char host[512]; /* scheme://host[:port] */
+    long long epoch;
+    long long until_ms;
+} store_lease;
+
+/* A job's committed lengths, moved from (pages_from, warc_from) to
+ * (pages_to, warc_to) by a group commit, or the group fails. */
+typedef struct store_lengths {
+    long long job_id;
+    long long pages_from, pages_to;
+    long long warc_from, warc_to;
+} store_lengths;
+
+/* ---- the store ---- */
+
+/* spec: "sqlite:PATH" or a bare PATH (SQLite). Creates or migrates the
+ * schema and turns legacy in-flight rows pending. NULL with err. */
+store *store_open(const char *spec, char *err, size_t errlen);
 void store_close(store *s); /* s may be NULL */
 const char *store_errmsg(store *s);
-
-int store_begin(store *s);  /* BEGIN IMMEDIATE; 0 or -1 */
-int store_commit(store *s); /* 0 or -1 (the transaction is rolled back) */
-void store_rollback(store *s);
-/* Whether the write lock can be had now (BEGIN IMMEDIATE without waiting,
- * then ROLLBACK): 0, or -1 (store_errmsg says why). Outside a transaction. */
+const char *store_backend(const store *s); /* "sqlite" */
+/* Memory the backend's own cache holds now; -1 when it cannot say. */
+long long store_cache_bytes(store *s);
+/* Repeats of store_row_add answered by the in-memory seen cache. */
+long long store_seen_hits(const store *s);
+/* Whether a group could begin now without waiting (the write lock is
+ * free): 0, or -1 (store_errmsg says why). Not inside a group. */
 int store_probe_write(store *s);
 
-/* Job ids start above floor (e.g. the highest job directory already on
- * disk), so a new database never reuses an old job's directory. */
+/* ---- jobs ---- */
+
+/* New job ids start above floor (the highest job directory on disk). */
 int store_job_id_floor(store *s, long long floor);
-/* Inserts a job; its id in *id. 0 or -1. */
+/* Inserts a job (its committed lengths 0); its id in *id. In a group. */
 int store_job_insert(store *s, const char *name, const char *state, const char *opts_json,
                      double created, long long *id);
 int store_job_set_state(store *s, long long id, const char *state, double ended,
                         const char *error);
-int store_job_set_committed(store *s, long long id, long long committed);
-int store_job_set_warc_committed(store *s, long long id, long long committed);
 /* Calls cb for every job, oldest first (strings valid during the call). */
 int store_jobs_foreach(store *s, int (*cb)(void *ud, const store_job *j), void *ud);
 /* Rows of the job per state. */
@@ -87,29 +102,50 @@ int store_job_counts(store *s, long long job_id, long counts[ROW_STATE_COUNT]);
 /* Every pending row of the job becomes ROW_DROPPED. */
 int store_job_drop_pending(store *s, long long job_id);
 
-/* INSERT OR IGNORE: 1 inserted (its id in *row_id when not NULL), 0 already
- * seen, -1 error. */
-int store_frontier_add(store *s, long long job_id, const char *url, int depth,
-                       const char *parent, const char *host, store_row_state state,
-                       long long *row_id);
-/* Repeats store_frontier_add answered from its in-memory cache of known
- * (job, URL) keys without asking the database (store.c). */
-long long store_seen_hits(const store *s);
-/* Heap the database's page cache holds now (it grows with the database up
- * to cache_size, 32 MB, and stays); -1 when SQLite cannot say. */
-long long store_cache_bytes(store *s);
-int store_frontier_delete(store *s, long long row_id);
-/* Up to max pending rows of the job with id > after_id, by id. Returns how
- * many (rows filled; free with store_rows_free), -1 on error. */
-int store_frontier_window(store *s, long long job_id, long long after_id, int max,
-                          store_row *rows);
+/* ---- host leases ----
+ * With SQLite there is one node and it holds every host: a lease is made
+ * under the open store's epoch and never lapses (until_ms LLONG_MAX); it is
+ * lost only when its epoch is not the open store's (an earlier open's). */
+
+/* Up to max idle hosts with pending rows, leased to this node until
+ * until_ms, into out. How many, or -1. */
+int store_lease_claim(store *s, int max, long long until_ms, store_lease *out);
+/* Extends the leases to until_ms; a lease lost meanwhile gets epoch 0.
+ * How many are still held, or -1. */
+int store_lease_renew(store *s, store_lease *l, int n, long long until_ms);
+
+/* ---- reading pending rows ---- */
+
+/* Up to max pending rows with id > after_id, by id: the job's, or (host
+ * not NULL) only that host's. How many (free with store_rows_free), -1. */
+int store_rows_pending(store *s, long long job_id, const char *host, long long after_id,
+                       int max, store_row *rows);
 void store_rows_free(store_row *rows, int n);
-/* Sets a pending row's state and attempts: 0; 1 when the row is not
- * pending (finished already, dropped, or gone), nothing written; -1 on a
- * database error. A row ends once. */
-int store_frontier_finish(store *s, long long row_id, store_row_state state, int attempts);
+
+/* ---- groups ---- */
+
+/* Opens the group (one write transaction; one open at a time). 0 or -1.
+ * The row writes below answer at once and are part of the open group; made
+ * with none open, each is a group of its own. */
+int store_group_begin(store *s);
+int store_group_open(const store *s);
+/* Ends a pending row: 0; 1 when it is not pending (ended already,
+ * dropped, gone), nothing written; -1 on error. */
+int store_row_finish(store *s, long long row_id, store_row_state state, int attempts);
+/* Admits a URL: 1 new (its id in *row_id), 0 seen before, -1 on error. */
+int store_row_add(store *s, long long job_id, const char *url, int depth, const char *parent,
+                  const char *host, store_row_state state, long long *row_id);
+/* Takes back a row the open group added (a trap path). */
+int store_row_delete(store *s, long long row_id);
 /* Back to pending with attempts, not_before and no_js. */
-int store_frontier_requeue(store *s, long long row_id, int attempts, long long not_before,
-                           int no_js);
+int store_row_requeue(store *s, long long row_id, int attempts, long long not_before, int no_js);
+/* Commits the open group if every lease in l is still this node's and
+ * every job in len has the committed lengths it expects (then moved to the
+ * new ones). Else, or on error, the group is rolled back, nothing of it
+ * kept: STORE_LEASE_LOST, STORE_CONFLICT or STORE_ERR. */
+store_rc store_group_commit(store *s, const store_lease *l, int nl, const store_lengths *len,
+                            int nlen);
+/* Rolls the open group back (none open: nothing). */
+void store_group_abort(store *s);
 
 #endif

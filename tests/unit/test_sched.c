@@ -1,6 +1,7 @@
 /* Check suite: the scheduler and its results (daemon/sched.c,
  * results.c, batch.c) against a model. A seeded random walk
- * takes pages (jobs_next), finishes them (jobs_page_done), fails them as a
+ * takes pages (jobs_next, rows it parks settled by jobs_settle as the loop
+ * does), finishes them (jobs_page_done), fails them as a
  * killed worker would (jobs_page_failed: requeue, or quarantine at the last
  * attempt), hands queued ones back (jobs_page_unstarted), pauses and resumes
  * the job and commits the batch, in any order, on a generated site of
@@ -246,7 +247,13 @@ static void take(run *r, int step)
 {
     if (r->nout == MAX_OUT)
         return;
-    jobs_page *p = jobs_next(&r->j);
+    /* As the loop does: the rows a look parked (robots-disallowed) get
+     * their records before the next look (jobs_settle), and a look that
+     * found nothing but rows to park is made again once they have them. */
+    jobs_settle(&r->j);
+    jobs_page *p;
+    while (!(p = jobs_next(&r->j)) && jobs_settle(&r->j) > 0)
+        ;
     if (!p)
         return;
     int host, page, ref;

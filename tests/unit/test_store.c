@@ -1,11 +1,15 @@
-/* Check suite: store — SQLite jobs and frontier: insert and de-dup (the seen
- * set), take order (windows by id), requeue and finish, committed offset
- * and state surviving a reopen, in-flight rows reset on open, a crash
- * (child _exit inside a transaction) leaving the last commit intact. */
+/* Check suite: store — jobs and frontier on the SQLite backend: insert and
+ * de-dup (the seen set), take order (windows by id, of a job or a host),
+ * requeue and finish, committed lengths and state surviving a reopen,
+ * in-flight rows reset on open, a crash (child _exit inside a group)
+ * leaving the last commit intact; the group commit: its lease check, the
+ * compare-and-set of the lengths (a mismatch keeps nothing), a second end
+ * of a row refused inside a group, links new and seen. */
 #include "alloc.h"
 #include "store.h"
 
 #include <check.h>
+#include <limits.h>
 #include <sqlite3.h>
 
 #include "testutil.h"
@@ -56,11 +60,11 @@ START_TEST(insert_and_dedupe)
     long long j1 = new_job(), j2 = new_job();
     ck_assert_int_gt(j2, j1);
     long long rid = 0;
-    ck_assert_int_eq(store_frontier_add(S, j1, "http://a/", 0, NULL, "http://a", ROW_PENDING, &rid), 1);
+    ck_assert_int_eq(store_row_add(S, j1, "http://a/", 0, NULL, "http://a", ROW_PENDING, &rid), 1);
     ck_assert_int_gt(rid, 0);
-    ck_assert_int_eq(store_frontier_add(S, j1, "http://a/", 1, "http://a/x", "http://a", ROW_PENDING, NULL), 0);
+    ck_assert_int_eq(store_row_add(S, j1, "http://a/", 1, "http://a/x", "http://a", ROW_PENDING, NULL), 0);
     /* the seen set is per job */
-    ck_assert_int_eq(store_frontier_add(S, j2, "http://a/", 0, NULL, "http://a", ROW_PENDING, NULL), 1);
+    ck_assert_int_eq(store_row_add(S, j2, "http://a/", 0, NULL, "http://a", ROW_PENDING, NULL), 1);
     long c[ROW_STATE_COUNT];
     ck_assert_int_eq(store_job_counts(S, j1, c), 0);
     ck_assert_int_eq(c[ROW_PENDING], 1);
@@ -74,31 +78,31 @@ START_TEST(seen_cache_answers_repeats_and_forgets_a_rollback)
 {
     long long j = new_job();
     char u[64];
-    ck_assert_int_eq(store_begin(S), 0);
+    ck_assert_int_eq(store_group_begin(S), 0);
     for (int i = 0; i < 3000; i++) {
         snprintf(u, sizeof(u), "http://a/%d", i);
-        ck_assert_int_eq(store_frontier_add(S, j, u, 0, NULL, "http://a", ROW_PENDING, NULL), 1);
+        ck_assert_int_eq(store_row_add(S, j, u, 0, NULL, "http://a", ROW_PENDING, NULL), 1);
     }
     long long h0 = store_seen_hits(S);
     for (int i = 0; i < 3000; i++) {
         snprintf(u, sizeof(u), "http://a/%d", i);
-        ck_assert_int_eq(store_frontier_add(S, j, u, 0, NULL, "http://a", ROW_PENDING, NULL), 0);
+        ck_assert_int_eq(store_row_add(S, j, u, 0, NULL, "http://a", ROW_PENDING, NULL), 0);
     }
     ck_assert_int_ge(store_seen_hits(S) - h0, 2900); /* a few may have been evicted */
-    store_rollback(S);
+    store_group_abort(S);
     long c[ROW_STATE_COUNT];
     ck_assert_int_eq(store_job_counts(S, j, c), 0);
     ck_assert_int_eq(c[ROW_PENDING], 0);
     for (int i = 0; i < 3000; i++) {
         snprintf(u, sizeof(u), "http://a/%d", i);
-        ck_assert_int_eq(store_frontier_add(S, j, u, 0, NULL, "http://a", ROW_PENDING, NULL), 1);
+        ck_assert_int_eq(store_row_add(S, j, u, 0, NULL, "http://a", ROW_PENDING, NULL), 1);
     }
     /* Another job's keys are its own. */
     long long j2 = new_job();
-    ck_assert_int_eq(store_frontier_add(S, j2, "http://a/1", 0, NULL, "http://a", ROW_PENDING, NULL), 1);
+    ck_assert_int_eq(store_row_add(S, j2, "http://a/1", 0, NULL, "http://a", ROW_PENDING, NULL), 1);
     /* A new process (reopen) has an empty cache; the database still says seen. */
     reopen();
-    ck_assert_int_eq(store_frontier_add(S, j, "http://a/7", 0, NULL, "http://a", ROW_PENDING, NULL), 0);
+    ck_assert_int_eq(store_row_add(S, j, "http://a/7", 0, NULL, "http://a", ROW_PENDING, NULL), 0);
     ck_assert_int_eq(store_seen_hits(S), 0);
     ck_assert_int_eq(store_job_counts(S, j, c), 0);
     ck_assert_int_eq(c[ROW_PENDING], 3000);
@@ -111,10 +115,10 @@ START_TEST(take_order_and_windows)
     char u[64];
     for (int i = 0; i < 100; i++) {
         snprintf(u, sizeof(u), "http://h%d/p%d", i % 3, i);
-        ck_assert_int_eq(store_frontier_add(S, j, u, i % 4, i ? "http://h0/p0" : NULL, "h", ROW_PENDING, NULL), 1);
+        ck_assert_int_eq(store_row_add(S, j, u, i % 4, i ? "http://h0/p0" : NULL, "h", ROW_PENDING, NULL), 1);
     }
     store_row rows[40];
-    int n = store_frontier_window(S, j, 0, 40, rows);
+    int n = store_rows_pending(S, j, NULL, 0, 40, rows);
     ck_assert_int_eq(n, 40);
     ck_assert_str_eq(rows[0].url, "http://h0/p0");
     ck_assert_ptr_null(rows[0].parent);
@@ -124,12 +128,12 @@ START_TEST(take_order_and_windows)
     long long last = rows[39].id;
     /* finish the first ten: they leave the window */
     for (int i = 0; i < 10; i++)
-        ck_assert_int_eq(store_frontier_finish(S, rows[i].id, i % 2 ? ROW_FAILED : ROW_DONE, 1), 0);
+        ck_assert_int_eq(store_row_finish(S, rows[i].id, i % 2 ? ROW_FAILED : ROW_DONE, 1), 0);
     store_rows_free(rows, n);
-    n = store_frontier_window(S, j, 0, 40, rows);
+    n = store_rows_pending(S, j, NULL, 0, 40, rows);
     ck_assert_str_eq(rows[0].url, "http://h1/p10");
     store_rows_free(rows, n);
-    n = store_frontier_window(S, j, last, 40, rows);
+    n = store_rows_pending(S, j, NULL, last, 40, rows);
     ck_assert_int_eq(n, 40);
     ck_assert_str_eq(rows[0].url, "http://h1/p40");
     store_rows_free(rows, n);
@@ -144,11 +148,11 @@ END_TEST
 START_TEST(requeue_keeps_attempts)
 {
     long long j = new_job(), rid;
-    store_frontier_add(S, j, "http://a/1", 0, NULL, "http://a", ROW_PENDING, &rid);
-    store_frontier_add(S, j, "http://a/2", 0, NULL, "http://a", ROW_PENDING, NULL);
-    ck_assert_int_eq(store_frontier_requeue(S, rid, 2, 0, 1), 0);
+    store_row_add(S, j, "http://a/1", 0, NULL, "http://a", ROW_PENDING, &rid);
+    store_row_add(S, j, "http://a/2", 0, NULL, "http://a", ROW_PENDING, NULL);
+    ck_assert_int_eq(store_row_requeue(S, rid, 2, 0, 1), 0);
     store_row rows[4];
-    int n = store_frontier_window(S, j, 0, 4, rows);
+    int n = store_rows_pending(S, j, NULL, 0, 4, rows);
     ck_assert_int_eq(n, 2);
     ck_assert_int_eq(rows[0].attempts, 2);
     ck_assert_int_eq(rows[0].no_js, 1);
@@ -156,19 +160,19 @@ START_TEST(requeue_keeps_attempts)
     ck_assert_str_eq(rows[0].url, "http://a/1"); /* still first: its id did not change */
     store_rows_free(rows, n);
     ck_assert_int_eq(store_job_drop_pending(S, j), 0);
-    ck_assert_int_eq(store_frontier_window(S, j, 0, 4, rows), 0);
+    ck_assert_int_eq(store_rows_pending(S, j, NULL, 0, 4, rows), 0);
 }
 END_TEST
 
 START_TEST(a_row_finishes_once)
 {
     long long j = new_job(), rid, rid2;
-    store_frontier_add(S, j, "http://a/1", 0, NULL, "http://a", ROW_PENDING, &rid);
-    store_frontier_add(S, j, "http://a/2", 0, NULL, "http://a", ROW_PENDING, &rid2);
-    ck_assert_int_eq(store_frontier_finish(S, rid, ROW_DONE, 1), 0);
+    store_row_add(S, j, "http://a/1", 0, NULL, "http://a", ROW_PENDING, &rid);
+    store_row_add(S, j, "http://a/2", 0, NULL, "http://a", ROW_PENDING, &rid2);
+    ck_assert_int_eq(store_row_finish(S, rid, ROW_DONE, 1), 0);
     /* A second end of the same row is refused and changes nothing. */
-    ck_assert_int_eq(store_frontier_finish(S, rid, ROW_FAILED, 2), 1);
-    ck_assert_int_eq(store_frontier_finish(S, 999999, ROW_DONE, 1), 1);
+    ck_assert_int_eq(store_row_finish(S, rid, ROW_FAILED, 2), 1);
+    ck_assert_int_eq(store_row_finish(S, 999999, ROW_DONE, 1), 1);
     long c[ROW_STATE_COUNT];
     ck_assert_int_eq(store_job_counts(S, j, c), 0);
     ck_assert_int_eq(c[ROW_DONE], 1);
@@ -176,9 +180,9 @@ START_TEST(a_row_finishes_once)
     ck_assert_int_eq(c[ROW_PENDING], 1);
     /* A dropped row is not pending either; a requeued one is again. */
     ck_assert_int_eq(store_job_drop_pending(S, j), 0);
-    ck_assert_int_eq(store_frontier_finish(S, rid2, ROW_DONE, 1), 1);
-    ck_assert_int_eq(store_frontier_requeue(S, rid2, 0, 0, 0), 0);
-    ck_assert_int_eq(store_frontier_finish(S, rid2, ROW_DONE, 1), 0);
+    ck_assert_int_eq(store_row_finish(S, rid2, ROW_DONE, 1), 1);
+    ck_assert_int_eq(store_row_requeue(S, rid2, 0, 0, 0), 0);
+    ck_assert_int_eq(store_row_finish(S, rid2, ROW_DONE, 1), 0);
 }
 END_TEST
 
@@ -196,16 +200,16 @@ static int grab_job(void *ud, const store_job *j)
 START_TEST(committed_offset_survives_reopen)
 {
     long long j = new_job(), rid;
-    store_frontier_add(S, j, "http://a/1", 0, NULL, "http://a", ROW_PENDING, &rid);
-    ck_assert_int_eq(store_begin(S), 0);
-    ck_assert_int_eq(store_frontier_finish(S, rid, ROW_DONE, 1), 0);
-    ck_assert_int_eq(store_frontier_add(S, j, "http://a/2", 1, "http://a/1", "http://a", ROW_PENDING, NULL), 1);
-    ck_assert_int_eq(store_job_set_committed(S, j, 1234), 0);
-    ck_assert_int_eq(store_commit(S), 0);
-    /* a rolled-back transaction changes nothing */
-    ck_assert_int_eq(store_begin(S), 0);
-    ck_assert_int_eq(store_job_set_committed(S, j, 9999), 0);
-    store_rollback(S);
+    store_row_add(S, j, "http://a/1", 0, NULL, "http://a", ROW_PENDING, &rid);
+    ck_assert_int_eq(store_group_begin(S), 0);
+    ck_assert_int_eq(store_row_finish(S, rid, ROW_DONE, 1), 0);
+    ck_assert_int_eq(store_row_add(S, j, "http://a/2", 1, "http://a/1", "http://a", ROW_PENDING, NULL), 1);
+    store_lengths len = {j, 0, 1234, 0, 0};
+    ck_assert_int_eq(store_group_commit(S, NULL, 0, &len, 1), STORE_OK);
+    /* a rolled-back group changes nothing */
+    ck_assert_int_eq(store_group_begin(S), 0);
+    ck_assert_int_eq(store_row_add(S, j, "http://a/3", 1, "http://a/1", "http://a", ROW_PENDING, NULL), 1);
+    store_group_abort(S);
     reopen();
     store_job got = {0};
     ck_assert_int_eq(store_jobs_foreach(S, grab_job, &got), 0);
@@ -253,17 +257,17 @@ START_TEST(older_database_keeps_its_offsets)
     ck_assert_int_eq(got.committed, 4321);
     ck_assert_int_eq(got.warc_committed, 876);
     store_row rows[2];
-    ck_assert_int_eq(store_frontier_window(S, 7, 0, 2, rows), 1);
+    ck_assert_int_eq(store_rows_pending(S, 7, NULL, 0, 2, rows), 1);
     ck_assert_int_eq(rows[0].no_js, 0);
     ck_assert_int_eq(rows[0].attempts, 1);
     store_rows_free(rows, 1);
-    ck_assert_int_eq(store_frontier_requeue(S, 3, 2, 0, 1), 0);
-    ck_assert_int_eq(store_frontier_window(S, 7, 0, 2, rows), 1);
+    ck_assert_int_eq(store_row_requeue(S, 3, 2, 0, 1), 0);
+    ck_assert_int_eq(store_rows_pending(S, 7, NULL, 0, 2, rows), 1);
     ck_assert_int_eq(rows[0].no_js, 1);
     store_rows_free(rows, 1);
-    ck_assert_int_eq(store_begin(S), 0);
-    ck_assert_int_eq(store_job_set_committed(S, 7, 5000), 0);
-    ck_assert_int_eq(store_commit(S), 0);
+    ck_assert_int_eq(store_group_begin(S), 0);
+    store_lengths len = {7, 4321, 5000, 876, 876};
+    ck_assert_int_eq(store_group_commit(S, NULL, 0, &len, 1), STORE_OK);
     reopen(); /* and the copy is made once: the new offset is not overwritten */
     ck_assert_int_eq(store_jobs_foreach(S, grab_job, &got), 0);
     ck_assert_int_eq(got.committed, 5000);
@@ -274,7 +278,7 @@ END_TEST
 START_TEST(in_flight_rows_reset_on_open)
 {
     long long j = new_job(), rid;
-    store_frontier_add(S, j, "http://a/1", 0, NULL, "http://a", ROW_IN_FLIGHT, &rid);
+    store_row_add(S, j, "http://a/1", 0, NULL, "http://a", ROW_IN_FLIGHT, &rid);
     reopen();
     long c[ROW_STATE_COUNT];
     store_job_counts(S, j, c);
@@ -286,8 +290,10 @@ END_TEST
 START_TEST(crash_mid_transaction_keeps_last_commit)
 {
     long long j = new_job(), rid;
-    store_frontier_add(S, j, "http://a/1", 0, NULL, "http://a", ROW_PENDING, &rid);
-    ck_assert_int_eq(store_job_set_committed(S, j, 100), 0);
+    store_row_add(S, j, "http://a/1", 0, NULL, "http://a", ROW_PENDING, &rid);
+    store_lengths len = {j, 0, 100, 0, 0};
+    ck_assert_int_eq(store_group_begin(S), 0);
+    ck_assert_int_eq(store_group_commit(S, NULL, 0, &len, 1), STORE_OK);
     store_close(S);
     S = NULL;
     pid_t pid = fork();
@@ -296,9 +302,9 @@ START_TEST(crash_mid_transaction_keeps_last_commit)
         store *c = store_open(path, err, sizeof(err));
         if (!c)
             _exit(3);
-        store_begin(c);
-        store_frontier_finish(c, rid, ROW_DONE, 1);
-        store_job_set_committed(c, j, 200);
+        store_group_begin(c);
+        store_row_finish(c, rid, ROW_DONE, 1);
+        store_row_add(c, j, "http://a/2", 1, "http://a/1", "http://a", ROW_PENDING, NULL);
         _exit(0); /* no commit, no close: as kill -9 */
     }
     int st;
@@ -341,6 +347,194 @@ START_TEST(bad_path_is_an_error)
 }
 END_TEST
 
+
+/* The committed lengths of job id, read back. */
+static void lengths_of(long long id, long long *pages, long long *warc)
+{
+    store_job got = {0};
+    ck_assert_int_eq(store_jobs_foreach(S, grab_job, &got), 0); /* the last job */
+    ck_assert_int_eq(got.id, id);
+    *pages = got.committed;
+    *warc = got.warc_committed;
+}
+
+/* A group as a batch builds it: a row ended, links admitted (new, seen),
+ * then the commit moves the lengths from what they were. */
+START_TEST(group_commit_moves_lengths_by_cas)
+{
+    long long j = new_job(), rid, lid = 0;
+    ck_assert_int_eq(store_row_add(S, j, "http://a/1", 0, NULL, "http://a", ROW_PENDING, &rid), 1);
+    ck_assert_int_eq(store_group_open(S), 0);
+    ck_assert_int_eq(store_group_begin(S), 0);
+    ck_assert_int_eq(store_group_open(S), 1);
+    ck_assert_int_eq(store_group_begin(S), -1); /* one group at a time */
+    ck_assert_int_eq(store_row_finish(S, rid, ROW_DONE, 1), 0);
+    ck_assert_int_eq(store_row_add(S, j, "http://a/2", 1, "http://a/1", "http://a", ROW_PENDING, &lid), 1);
+    ck_assert_int_gt(lid, rid);
+    ck_assert_int_eq(store_row_add(S, j, "http://a/2", 1, "http://a/1", "http://a", ROW_PENDING, NULL), 0);
+    ck_assert_int_eq(store_row_add(S, j, "http://a/1", 1, "http://a/1", "http://a", ROW_PENDING, NULL), 0);
+    store_lengths len = {j, 0, 500, 0, 70};
+    ck_assert_int_eq(store_group_commit(S, NULL, 0, &len, 1), STORE_OK);
+    ck_assert_int_eq(store_group_open(S), 0);
+    /* No group open: nothing to commit. */
+    ck_assert_int_eq(store_group_commit(S, NULL, 0, &len, 1), STORE_ERR);
+    reopen();
+    long long pages, warc;
+    lengths_of(j, &pages, &warc);
+    ck_assert_int_eq(pages, 500);
+    ck_assert_int_eq(warc, 70);
+    long c[ROW_STATE_COUNT];
+    ck_assert_int_eq(store_job_counts(S, j, c), 0);
+    ck_assert_int_eq(c[ROW_DONE], 1);
+    ck_assert_int_eq(c[ROW_PENDING], 1);
+    /* The next group moves them on from there. */
+    ck_assert_int_eq(store_group_begin(S), 0);
+    ck_assert_int_eq(store_row_finish(S, lid, ROW_FAILED, 1), 0);
+    store_lengths next = {j, 500, 800, 70, 70};
+    ck_assert_int_eq(store_group_commit(S, NULL, 0, &next, 1), STORE_OK);
+    lengths_of(j, &pages, &warc);
+    ck_assert_int_eq(pages, 800);
+    ck_assert_int_eq(warc, 70);
+}
+END_TEST
+
+/* Expected lengths that are not the committed ones (another writer moved
+ * them, or the caller's idea of its file is off): the whole group fails
+ * with STORE_CONFLICT and nothing of it is kept: not the row it ended, not
+ * the links it added (and the seen cache forgets them), not the lengths. */
+START_TEST(group_cas_mismatch_keeps_nothing)
+{
+    long long j = new_job(), rid;
+    ck_assert_int_eq(store_row_add(S, j, "http://a/1", 0, NULL, "http://a", ROW_PENDING, &rid), 1);
+    ck_assert_int_eq(store_group_begin(S), 0);
+    store_lengths first = {j, 0, 300, 0, 0};
+    ck_assert_int_eq(store_group_commit(S, NULL, 0, &first, 1), STORE_OK);
+    for (int k = 0; k < 2; k++) { /* the pages length off, then the WARC's */
+        ck_assert_int_eq(store_group_begin(S), 0);
+        ck_assert_int_eq(store_row_finish(S, rid, ROW_DONE, 1), 0);
+        ck_assert_int_eq(store_row_add(S, j, "http://a/2", 1, "http://a/1", "http://a", ROW_PENDING, NULL), 1);
+        ck_assert_int_eq(store_row_requeue(S, rid, 5, 0, 1), 0);
+        store_lengths off = {j, k ? 300 : 299, 600, k ? 1 : 0, 9};
+        ck_assert_int_eq(store_group_commit(S, NULL, 0, &off, 1), STORE_CONFLICT);
+        ck_assert_int_eq(store_group_open(S), 0);
+        ck_assert_ptr_nonnull(strstr(store_errmsg(S), "committed lengths"));
+        long long pages, warc;
+        lengths_of(j, &pages, &warc);
+        ck_assert_int_eq(pages, 300);
+        ck_assert_int_eq(warc, 0);
+        long c[ROW_STATE_COUNT];
+        ck_assert_int_eq(store_job_counts(S, j, c), 0);
+        ck_assert_int_eq(c[ROW_PENDING], 1);
+        ck_assert_int_eq(c[ROW_DONE], 0);
+        store_row rows[4];
+        ck_assert_int_eq(store_rows_pending(S, j, NULL, 0, 4, rows), 1);
+        ck_assert_int_eq(rows[0].attempts, 0); /* the requeue went too */
+        ck_assert_int_eq(rows[0].no_js, 0);
+        store_rows_free(rows, 1);
+    }
+    /* A job the group does not know is a mismatch too. */
+    ck_assert_int_eq(store_group_begin(S), 0);
+    store_lengths none = {j + 100, 0, 1, 0, 0};
+    ck_assert_int_eq(store_group_commit(S, NULL, 0, &none, 1), STORE_CONFLICT);
+    /* With the right lengths the same group goes through. */
+    ck_assert_int_eq(store_group_begin(S), 0);
+    ck_assert_int_eq(store_row_finish(S, rid, ROW_DONE, 1), 0);
+    ck_assert_int_eq(store_row_add(S, j, "http://a/2", 1, "http://a/1", "http://a", ROW_PENDING, NULL), 1);
+    store_lengths ok = {j, 300, 600, 0, 9};
+    ck_assert_int_eq(store_group_commit(S, NULL, 0, &ok, 1), STORE_OK);
+}
+END_TEST
+
+/* Inside a group a row ends once, as outside: the second end answers 1
+ * at once (the caller takes its record back) and the group still commits
+ * the first. */
+START_TEST(group_refuses_a_second_end)
+{
+    long long j = new_job(), rid;
+    ck_assert_int_eq(store_row_add(S, j, "http://a/1", 0, NULL, "http://a", ROW_PENDING, &rid), 1);
+    ck_assert_int_eq(store_group_begin(S), 0);
+    ck_assert_int_eq(store_row_finish(S, rid, ROW_DONE, 1), 0);
+    ck_assert_int_eq(store_row_finish(S, rid, ROW_FAILED, 2), 1);
+    ck_assert_int_eq(store_row_finish(S, rid + 1000, ROW_DONE, 1), 1); /* gone */
+    ck_assert_int_eq(store_group_commit(S, NULL, 0, NULL, 0), STORE_OK);
+    long c[ROW_STATE_COUNT];
+    ck_assert_int_eq(store_job_counts(S, j, c), 0);
+    ck_assert_int_eq(c[ROW_DONE], 1);
+    ck_assert_int_eq(c[ROW_FAILED], 0);
+    ck_assert_int_eq(store_group_begin(S), 0);
+    ck_assert_int_eq(store_row_finish(S, rid, ROW_FAILED, 3), 1); /* and in a later group */
+    store_group_abort(S);
+}
+END_TEST
+
+/* SQLite's leases: one node holds every host with pending rows, for good;
+ * a group built under them commits, one under a lease that is not this
+ * open's (forged, or an earlier process's) fails with STORE_LEASE_LOST and
+ * keeps nothing. */
+START_TEST(leases_one_node_holds_every_host)
+{
+    long long j = new_job(), rid;
+    ck_assert_int_eq(store_row_add(S, j, "http://a/1", 0, NULL, "http://a", ROW_PENDING, &rid), 1);
+    ck_assert_int_eq(store_row_add(S, j, "http://b/1", 0, NULL, "http://b", ROW_PENDING, NULL), 1);
+    ck_assert_int_eq(store_row_add(S, j, "http://b/2", 0, NULL, "http://b", ROW_DONE, NULL), 1);
+    store_lease l[4];
+    ck_assert_int_eq(store_lease_claim(S, 4, 1000, l), 2);
+    ck_assert_int_eq(store_lease_claim(S, 1, 1000, l + 2), 1);
+    for (int i = 0; i < 2; i++) {
+        ck_assert(strcmp(l[i].host, "http://a") == 0 || strcmp(l[i].host, "http://b") == 0);
+        ck_assert_int_ne(l[i].epoch, 0);
+        ck_assert_int_eq(l[i].until_ms, LLONG_MAX); /* never lapses */
+    }
+    ck_assert_int_eq(store_lease_renew(S, l, 2, 2000), 2);
+    ck_assert_int_eq(l[0].until_ms, LLONG_MAX);
+    /* A host's own rows, for the node that leases it. */
+    store_row rows[4];
+    ck_assert_int_eq(store_rows_pending(S, j, "http://b", 0, 4, rows), 1);
+    ck_assert_str_eq(rows[0].url, "http://b/1");
+    store_rows_free(rows, 1);
+    ck_assert_int_eq(store_rows_pending(S, j, "http://c", 0, 4, rows), 0);
+    /* Under a forged lease: lost, nothing kept. */
+    store_lease forged[3] = {l[0], l[1], l[0]};
+    forged[2].epoch++;
+    ck_assert_int_eq(store_group_begin(S), 0);
+    ck_assert_int_eq(store_row_finish(S, rid, ROW_DONE, 1), 0);
+    store_lengths len = {j, 0, 10, 0, 0};
+    ck_assert_int_eq(store_group_commit(S, forged, 3, &len, 1), STORE_LEASE_LOST);
+    ck_assert_ptr_nonnull(strstr(store_errmsg(S), "lease"));
+    long c[ROW_STATE_COUNT];
+    ck_assert_int_eq(store_job_counts(S, j, c), 0);
+    ck_assert_int_eq(c[ROW_PENDING], 2);
+    ck_assert_int_eq(store_lease_renew(S, forged, 3, 2000), 2);
+    ck_assert_int_eq(forged[2].epoch, 0);
+    /* Under the node's own leases the same group commits. */
+    ck_assert_int_eq(store_group_begin(S), 0);
+    ck_assert_int_eq(store_row_finish(S, rid, ROW_DONE, 1), 0);
+    ck_assert_int_eq(store_group_commit(S, l, 2, &len, 1), STORE_OK);
+    ck_assert_int_eq(store_job_counts(S, j, c), 0);
+    ck_assert_int_eq(c[ROW_PENDING], 1);
+    /* Another open is another node's epoch: the old leases are lost. */
+    reopen();
+    ck_assert_int_eq(store_lease_renew(S, l, 2, 3000), 0);
+    ck_assert_int_eq(store_lease_claim(S, 4, 1000, l), 1);
+    ck_assert_str_eq(l[0].host, "http://b");
+}
+END_TEST
+
+START_TEST(backend_from_the_spec)
+{
+    ck_assert_str_eq(store_backend(S), "sqlite");
+    char spec[320], err[256] = "";
+    snprintf(spec, sizeof(spec), "sqlite:%s", path);
+    store *x = store_open(spec, err, sizeof(err));
+    ck_assert_msg(x != NULL, "%s", err);
+    ck_assert_str_eq(store_backend(x), "sqlite");
+    store_close(x);
+    x = store_open("postgresql://db/crawld", err, sizeof(err));
+    ck_assert_ptr_null(x);
+    ck_assert_ptr_nonnull(strstr(err, "no such store backend"));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("store");
@@ -357,6 +551,11 @@ int main(void)
     tcase_add_test(tc, job_ids_above_floor_and_state);
     tcase_add_test(tc, bad_path_is_an_error);
     tcase_add_test(tc, seen_cache_answers_repeats_and_forgets_a_rollback);
+    tcase_add_test(tc, group_commit_moves_lengths_by_cas);
+    tcase_add_test(tc, group_cas_mismatch_keeps_nothing);
+    tcase_add_test(tc, group_refuses_a_second_end);
+    tcase_add_test(tc, leases_one_node_holds_every_host);
+    tcase_add_test(tc, backend_from_the_spec);
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }
