@@ -392,6 +392,8 @@ START_TEST(robots_disallowed_records)
     const char *rec = "{\"status\":200,\"body\":\"User-agent: *\\nDisallow: /\\n\"}";
     frame_result fr = {.status = 200, .record = rec, .record_len = strlen(rec)};
     jobs_page_done(&r.j, p, &fr);
+    ck_assert_ptr_null(jobs_next(&r.j)); /* parks the two rows: a query writes nothing */
+    ck_assert_int_eq(jobs_settle(&r.j), 2);
     ck_assert_ptr_null(jobs_next(&r.j));
     ck_assert_int_eq(r.jb->state, JOB_DONE);
     json_t *recs[4];
