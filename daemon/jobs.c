@@ -81,10 +81,10 @@ static void job_close_output(jobs *j, job *jb)
         batch_commit(j);
     output_close_fd(jb);
     sched_cache_clear(jb); /* read again if the job runs again */
-    /* An ended job stays listed, for good: what it held for crawling goes
-     * back now (each of a long daemon's jobs kept its batch buffer, row
-     * cache and trap counters, ~2 MB for a 50,000-page job: the soak's RSS
-     * stepped up with every job). Made again if it runs again. */
+    /* An ended job stays listed, for good: what it held for crawling (batch
+     * buffer, row cache, trap counters) goes back now, so a long daemon's
+     * RSS does not step up with every job (docs/platform-notes.md). Made
+     * again if it runs again. */
     alloc_free(jb->cache, JOBS_CACHE_ROWS * sizeof(store_row));
     jb->cache = NULL;
     scope_forget_paths(jb->scope); /* its trap counters: 32-64 bytes a path */

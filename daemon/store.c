@@ -10,14 +10,14 @@
 
 /* URLs known to be in the frontier, as (job, url hash) keys: most links a
  * page has were seen before, and each was an insert probing the unique
- * index (a sixth of crawld's CPU crawling a site). A hit means the row
+ * index (docs/platform-notes.md has its cost). A hit means the row
  * exists (the key is what the uniqueness constraint compares, so a hit
  * answers exactly as the insert would); a miss asks the backend. Two-way,
  * fixed size (SEEN_SLOTS x 8 bytes), so it never grows with the frontier;
  * emptied when a group rolls back (its rows are gone). An anonymous
  * mapping, not the allocator: its pages are zero until touched, so a daemon
- * that saw a few URLs holds a few pages of it, not 8 MB (zeroing it on the
- * first submit also cost that submit ~30 ms), and emptying it gives the
+ * that saw a few URLs holds a few pages of it, not 8 MB (and the first
+ * submit does not pay for zeroing it), and emptying it gives the
  * pages back (MADV_DONTNEED) instead of writing 8 MB of zeros. */
 #define SEEN_BITS 20
 #define SEEN_SLOTS (1u << SEEN_BITS)

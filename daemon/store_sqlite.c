@@ -73,7 +73,7 @@ static const char schema[] =
     " warc_committed INTEGER NOT NULL DEFAULT 0);"
     /* How much of each job's output is committed, updated with every batch:
      * its own small rows, because SQLite rewrites a whole row on UPDATE and a
-     * job's opts hold its seeds (a 20,000-seed job rewrote ~1 MB a commit).
+     * job's opts hold its seeds (a job of many seeds rewrote them each commit).
      * jobs.committed and jobs.warc_committed are kept for older databases,
      * whose values are copied here once (migrate) and not used after. */
     "CREATE TABLE IF NOT EXISTS job_offsets("
@@ -89,9 +89,8 @@ static const char schema[] =
     " no_js INTEGER NOT NULL DEFAULT 0,"
     " UNIQUE(job_id, uh));"
     /* take-next: a job's pending rows in id order. Partial: a page that
-     * ends only deletes its entry (the full (job_id, state, id) index this
-     * replaces moved it, a delete and an insert per page, and held every
-     * row); the index stays as small as the pending set. */
+     * ends only deletes its entry, and the index stays as small as the
+     * pending set. */
     "DROP INDEX IF EXISTS frontier_take;"
     "CREATE INDEX IF NOT EXISTS frontier_pending ON frontier(job_id, id) WHERE state=0;";
 
@@ -189,9 +188,9 @@ static void *sq_open(const char *path, char *err, size_t errlen)
     rc = sqlite3_exec(s->db,
                       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                       "PRAGMA foreign_keys=OFF; PRAGMA cache_size=-32000;"
-                      /* checkpoint every ~40 MB of WAL instead of 4 MB: a
-                       * 1M-URL frontier inserted at 42,000 URLs/s with the
-                       * default, 63,000 with this (bench_frontier) */
+                      /* checkpoint every ~40 MB of WAL instead of 4 MB:
+                       * faster frontier inserts (bench_frontier; the figures
+                       * are in docs/platform-notes.md) */
                       "PRAGMA wal_autocheckpoint=10000;",
                       NULL, NULL, &msg);
     if (rc != SQLITE_OK)
