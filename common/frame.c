@@ -74,33 +74,57 @@ frame_err frame_read(int fd, arena *a, size_t max, char **out, size_t *len)
     return FRAME_OK;
 }
 
-frame_err frame_write(int fd, const char *payload, size_t len)
+void frame_put_header(unsigned char *h, uint32_t n)
 {
+    h[0] = (unsigned char)(n >> 24);
+    h[1] = (unsigned char)(n >> 16);
+    h[2] = (unsigned char)(n >> 8);
+    h[3] = (unsigned char)n;
+}
+
+frame_err frame_writev(int fd, const struct iovec *parts, int n)
+{
+    if (n < 0 || n > FRAME_MAX_PARTS)
+        return FRAME_TOO_LARGE;
+    size_t len = 0;
+    for (int i = 0; i < n; i++)
+        len += parts[i].iov_len;
     if (len == 0)
         return FRAME_EMPTY;
     if (len > UINT32_MAX)
         return FRAME_TOO_LARGE;
-    unsigned char h[FRAME_HEADER] = {(unsigned char)(len >> 24), (unsigned char)(len >> 16),
-                                     (unsigned char)(len >> 8), (unsigned char)len};
-    struct iovec iov[2] = {{h, sizeof(h)}, {(void *)payload, len}};
+    unsigned char h[FRAME_HEADER];
+    frame_put_header(h, (uint32_t)len);
+    struct iovec iov[1 + FRAME_MAX_PARTS];
+    iov[0] = (struct iovec){h, sizeof(h)};
+    int cnt = 1;
+    for (int i = 0; i < n; i++)
+        if (parts[i].iov_len)
+            iov[cnt++] = parts[i];
     int idx = 0;
-    while (idx < 2) {
-        ssize_t w = writev(fd, iov + idx, 2 - idx);
+    while (idx < cnt) {
+        ssize_t w = writev(fd, iov + idx, cnt - idx);
         if (w < 0 && errno == EINTR)
             continue;
         if (w < 0)
             return FRAME_IO;
         size_t left = (size_t)w;
-        while (idx < 2 && left >= iov[idx].iov_len) {
+        while (idx < cnt && left >= iov[idx].iov_len) {
             left -= iov[idx].iov_len;
             idx++;
         }
-        if (idx < 2) {
+        if (idx < cnt) {
             iov[idx].iov_base = (char *)iov[idx].iov_base + left;
             iov[idx].iov_len -= left;
         }
     }
     return FRAME_OK;
+}
+
+frame_err frame_write(int fd, const char *payload, size_t len)
+{
+    struct iovec part = {(void *)payload, len};
+    return frame_writev(fd, &part, 1);
 }
 
 void frame_decoder_init(frame_decoder *d, size_t max)

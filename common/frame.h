@@ -12,6 +12,7 @@
 #include "arena.h"
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #define FRAME_HEADER 4
 #define FRAME_MAX_TASK (64 * 1024)          /* supervisor → worker */
@@ -38,6 +39,12 @@ const char *frame_err_str(frame_err e);
 frame_err frame_read(int fd, arena *a, size_t max, char **out, size_t *len);
 /* Writes header + payload completely (retries on EINTR / short writes). */
 frame_err frame_write(int fd, const char *payload, size_t len);
+/* The same for a payload gathered from n parts (n <= FRAME_MAX_PARTS; empty
+ * parts allowed, not all of them): one frame, no copy. */
+#define FRAME_MAX_PARTS 8
+frame_err frame_writev(int fd, const struct iovec *parts, int n);
+/* Writes the 4-byte header of an n-byte payload at h. */
+void frame_put_header(unsigned char *h, uint32_t n);
 
 typedef struct frame_decoder {
     char *buf; /* process allocator */

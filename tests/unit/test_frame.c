@@ -306,6 +306,28 @@ START_TEST(result_decoder_refuses_malformed)
 }
 END_TEST
 
+START_TEST(writev_gathers_parts_into_one_frame)
+{
+    struct iovec parts[4] = {{"ab", 2}, {NULL, 0}, {"cde", 3}, {"", 0}};
+    ck_assert_int_eq(frame_writev(sv[0], parts, 4), FRAME_OK);
+    char *out;
+    size_t len;
+    ck_assert_int_eq(frame_read(sv[1], &a, 100, &out, &len), FRAME_OK);
+    ck_assert_uint_eq(len, 5);
+    ck_assert_str_eq(out, "abcde");
+    struct iovec none[2] = {{NULL, 0}, {"", 0}};
+    ck_assert_int_eq(frame_writev(sv[0], none, 2), FRAME_EMPTY);
+    struct iovec many[FRAME_MAX_PARTS + 1];
+    for (int i = 0; i <= FRAME_MAX_PARTS; i++)
+        many[i] = (struct iovec){"x", 1};
+    ck_assert_int_eq(frame_writev(sv[0], many, FRAME_MAX_PARTS + 1), FRAME_TOO_LARGE);
+    unsigned char h[FRAME_HEADER];
+    frame_put_header(h, 0x01020304);
+    ck_assert_int_eq(h[0], 1);
+    ck_assert_int_eq(h[3], 4);
+}
+END_TEST
+
 START_TEST(err_strings_name_the_problem)
 {
     ck_assert_str_eq(frame_err_str(FRAME_TOO_LARGE), "frame too large");
@@ -333,6 +355,7 @@ int main(void)
     tcase_add_test(tc, decoder_rejects_oversized_and_empty);
     tcase_add_test(tc, decoder_feed_fails_cleanly_without_memory);
     tcase_add_test(tc, err_strings_name_the_problem);
+    tcase_add_test(tc, writev_gathers_parts_into_one_frame);
     tcase_add_test(tc, result_round_trip_through_socket);
     tcase_add_test(tc, result_decoder_refuses_malformed);
     suite_add_tcase(s, tc);
