@@ -12,7 +12,7 @@
 #define CRAWLD_JOBS_H
 
 #include "config.h"
-#include "frame.h"
+#include "wire.h"
 #include "metrics.h"
 #include "politeness.h"
 #include "scope.h"
@@ -176,7 +176,7 @@ job *jobs_find(jobs *j, long long id);
 /* The next page or robots task to dispatch, or NULL. */
 jobs_page *jobs_next(jobs *j);
 
-/* The worker answered with r (frame.h): its record line is written as it
+/* The worker answered with r (wire.h): its record line is written as it
  * is, its links (edited in place into strings) followed when the page may
  * be, its WARC records (if any) appended to a WARC job's crawl.warc.gz with
  * the record. Frees p. */

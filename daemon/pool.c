@@ -5,6 +5,7 @@
 #include "alloc.h"
 #include "log.h"
 #include "rss.h"
+#include "wire.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -120,31 +121,44 @@ static void on_write(uv_write_t *req, int status)
     alloc_free(wr, sizeof(*wr) + wr->len);
 }
 
-/* Queues one frame for w; -1 when the channel is gone or on OOM. Frames
- * are written by worker_flush, once a loop turn: a worker handed several
- * pages in one turn (results come in bursts, coalesce_us) gets them in one
- * write and wakes once. */
-static int worker_send(worker *w, const char *s, size_t n)
+/* Makes room in w's output for one frame of at most n payload bytes and
+ * returns where the payload goes (worker_commit then writes its header);
+ * NULL when the channel is gone or on OOM. Frames are written by
+ * worker_flush, once a loop turn: a worker handed several pages in one
+ * turn (results come in bursts, coalesce_us) gets them in one write and
+ * wakes once. */
+static char *worker_reserve(worker *w, size_t n)
 {
     if (w->exited || uv_is_closing((uv_handle_t *)&w->chan))
-        return -1;
+        return NULL;
     if (w->olen + FRAME_HEADER + n > w->ocap) {
         size_t cap = w->ocap ? w->ocap : 4096;
         while (cap < w->olen + FRAME_HEADER + n)
             cap *= 2;
         char *b = alloc_resize(w->obuf, w->ocap, cap);
         if (!b)
-            return -1;
+            return NULL;
         w->obuf = b;
         w->ocap = cap;
     }
-    char *q = w->obuf + w->olen;
-    q[0] = (char)(n >> 24);
-    q[1] = (char)(n >> 16);
-    q[2] = (char)(n >> 8);
-    q[3] = (char)n;
-    memcpy(q + FRAME_HEADER, s, n);
+    return w->obuf + w->olen + FRAME_HEADER;
+}
+
+/* The payload worker_reserve made room for is n bytes: it joins the output. */
+static void worker_commit(worker *w, size_t n)
+{
+    frame_put_header((unsigned char *)w->obuf + w->olen, (uint32_t)n);
     w->olen += FRAME_HEADER + n;
+}
+
+/* Queues one frame for w; -1 when the channel is gone or on OOM. */
+static int worker_send(worker *w, const char *s, size_t n)
+{
+    char *q = worker_reserve(w, n);
+    if (!q)
+        return -1;
+    memcpy(q, s, n);
+    worker_commit(w, n);
     return 0;
 }
 
@@ -234,71 +248,38 @@ static void worker_retire(worker *w, recycle_reason why)
     if (w->state != WORKER_RETIRING)
         worker_set_state(w, WORKER_RETIRING);
     w->deadline_ms = uv_now(w->pool->loop) + EXIT_WAIT_MS;
-    static const char msg[] = "{\"type\":\"retire\"}";
-    if (worker_send(w, msg, sizeof(msg) - 1) < 0)
+    size_t n;
+    const char *msg = wire_retire(&n);
+    if (worker_send(w, msg, n) < 0)
         worker_kill(w, why, "channel gone");
     log_info("pool", "worker retiring", "slot=%d pid=%ld reason=%s pages=%ld rss_mb=%ld", w->slot,
              (long)w->pid, recycle_reason_str(w->reason), w->pages, w->rss_kb / 1024);
 }
 
-/* Appends s as a JSON string (quotes included) at *q; the caller made room
- * for 6 bytes a byte plus 2. */
-static char *put_json_str(char *q, const char *s)
-{
-    static const char hex[] = "0123456789abcdef";
-    *q++ = '"';
-    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-        if (*c == '"' || *c == '\\') {
-            *q++ = '\\';
-            *q++ = (char)*c;
-        } else if (*c < 0x20 || *c == 0x7f) {
-            memcpy(q, "\\u00", 4);
-            q[4] = hex[*c >> 4];
-            q[5] = hex[*c & 15];
-            q += 6;
-        } else
-            *q++ = (char)*c;
-    }
-    *q++ = '"';
-    return q;
-}
-
 /* Sends pg to w: as its page when idle, else queued behind the one it runs.
- * The task is formatted by hand (one per page, the hot path): every value
- * but the two URLs is a number or a literal. */
+ * The task is encoded straight into the channel's output (one per page,
+ * the hot path: no allocation but the buffer's growth, wire.h). */
 static void worker_give_page(worker *w, jobs_page *pg)
 {
     pool *p = w->pool;
     long long tid = ++p->next_task_id;
     long fetch_ms = (long)p->cfg->page_timeout_ms * 3 / 4; /* the rest: parse + JS */
-    size_t ulen = strlen(pg->url), plen = pg->parent ? strlen(pg->parent) : 4;
-    size_t cap = 600 + 6 * (ulen + plen);
-    char stack[4096];
-    char *s = cap <= sizeof(stack) ? stack : alloc_new(cap), *q = s;
-    if (s) {
-        q += sprintf(q, "{\"type\":\"task\",\"task_id\":%lld,\"job_id\":%lld,\"url\":", tid,
-                     (long long)pg->job_id);
-        q = put_json_str(q, pg->url);
-        q += sprintf(q, ",\"depth\":%d,\"js\":%s,\"timeout_ms\":%ld,\"want_text\":false,"
-                        "\"attempts\":%d,\"parent\":",
-                     pg->depth, pg->js ? "true" : "false", fetch_ms > 0 ? fetch_ms : 1,
-                     pg->attempts);
-        if (pg->parent)
-            q = put_json_str(q, pg->parent);
-        else {
-            memcpy(q, "null", 4);
-            q += 4;
-        }
-        if (pg->raw_body > 0) /* robots.txt: raw body, its own redirect cap */
-            q += sprintf(q, ",\"raw_body\":%lld,\"max_redirects\":%d", (long long)pg->raw_body,
-                         pg->max_redirects);
-        if (pg->no_js && !pg->js) /* the record's js_note says why */
-            q += sprintf(q, ",\"js_off\":\"js: off for this attempt: a worker running this "
-                            "page's scripts was killed at the hard RSS budget\"");
-        if (pg->warc) /* the worker builds the page's WARC records */
-            q += sprintf(q, ",\"warc\":true");
-        *q++ = '}';
+    wire_task t = {.task_id = tid,
+                   .job_id = pg->job_id,
+                   .url = pg->url,
+                   .depth = pg->depth,
+                   .js = pg->js,
+                   .timeout_ms = fetch_ms > 0 ? fetch_ms : 1,
+                   .attempts = pg->attempts,
+                   .parent = pg->parent,
+                   .warc = pg->warc}; /* the worker builds the page's WARC records */
+    if (pg->raw_body > 0) {           /* robots.txt: raw body, its own redirect cap */
+        t.raw_body = pg->raw_body;
+        t.max_redirects = pg->max_redirects;
     }
+    if (pg->no_js && !pg->js) /* the record's js_note says why */
+        t.js_off = "js: off for this attempt: a worker running this page's scripts was killed "
+                   "at the hard RSS budget";
     if (w->state == WORKER_BUSY) {
         w->queued[w->nqueued] = pg;
         w->queued_id[w->nqueued++] = tid;
@@ -310,10 +291,10 @@ static void worker_give_page(worker *w, jobs_page *pg)
         w->deadline_ms = w->task_start_ms + (uint64_t)p->cfg->page_timeout_ms;
         worker_set_state(w, WORKER_BUSY);
     }
-    int rc = s ? worker_send(w, s, (size_t)(q - s)) : -1;
-    if (s != stack)
-        alloc_free(s, cap);
-    if (rc < 0) /* the pages go back through the exit path */
+    char *q = worker_reserve(w, wire_task_bound(&t));
+    if (q)
+        worker_commit(w, wire_task_encode(&t, q));
+    else /* the pages go back through the exit path */
         worker_kill(w, RECYCLE_CRASH, "cannot send the task");
 }
 
@@ -462,11 +443,11 @@ static void on_result(worker *w, char *buf, size_t len)
 {
     pool *p = w->pool;
     frame_result r;
-    const char *why;
-    if (frame_result_decode(buf, len, &r, &why) < 0) {
+    wire_err e;
+    if (wire_result_decode(buf, len, &r, &e) < 0) {
         log_warn("pool", "bad result from worker", "slot=%d pid=%ld error=\"%s\"", w->slot,
-                 (long)w->pid, why);
-        worker_distrust(w, why);
+                 (long)w->pid, e.detail);
+        worker_distrust(w, e.detail);
         return;
     }
     if (!w->task || r.task_id != w->task_id) {
@@ -511,11 +492,11 @@ static void on_result(worker *w, char *buf, size_t len)
 }
 
 /* The worker refused our task ("bad_task: …"): the page gets that record. */
-static void on_task_error(worker *w, json_t *m)
+static void on_task_error(worker *w, const wire_error *m)
 {
     pool *p = w->pool;
-    const char *e = json_string_value(json_object_get(m, "error"));
-    json_int_t tid = json_integer_value(json_object_get(m, "task_id"));
+    const char *e = m->error;
+    long long tid = m->task_id;
     log_warn("pool", "worker answered an error", "slot=%d pid=%ld task_id=%lld error=\"%s\"",
              w->slot, (long)w->pid, (long long)tid, e ? e : "?");
     if (!w->task || tid != w->task_id)
@@ -537,7 +518,7 @@ static void on_task_error(worker *w, json_t *m)
         worker_after_page(w, 0);
 }
 
-static void on_frame_json(worker *w, const char *buf, size_t len);
+static void on_message(worker *w, const char *buf, size_t len);
 
 /* A frame's JSON (and whatever is built from it while it is handled, the
  * record line included) lives in the pool's frame arena: one reset instead
@@ -548,7 +529,7 @@ static void on_frame_json(worker *w, const char *buf, size_t len);
 static void on_frame(worker *w, char *buf, size_t len)
 {
     pool *p = w->pool;
-    if (frame_is_result(buf, len)) {
+    if (wire_is_result(buf, len)) {
         on_result(w, buf, len);
         if (!w->untrusted)
             pool_dispatch(p);
@@ -556,65 +537,73 @@ static void on_frame(worker *w, char *buf, size_t len)
         return;
     }
     arena *prev = json_alloc_push(&p->frame_arena);
-    on_frame_json(w, buf, len);
+    on_message(w, buf, len);
     json_alloc_pop(prev);
     arena_reset(&p->frame_arena, POOL_FRAME_ARENA_RETAIN);
 }
 
-static void on_frame_json(worker *w, const char *buf, size_t len)
+static void on_ready(worker *w, const wire_ready *m)
 {
     pool *p = w->pool;
-    json_error_t jerr;
-    json_t *m = json_loadb(buf, len, 0, &jerr);
-    const char *type = m ? json_string_value(json_object_get(m, "type")) : NULL;
-    if (!type) {
-        worker_distrust(w, "bad frame from worker");
-        json_decref(m);
+    if (w->state != WORKER_STARTING)
+        return;
+    pool_slot *s = &p->slots[w->slot];
+    if (m->pid != w->pid)
+        log_warn("pool", "ready with another pid", "slot=%d pid=%ld said=%lld", w->slot,
+                 (long)w->pid, m->pid);
+    if (s->start_failures)
+        log_info("pool", "worker started after failures", "slot=%d pid=%ld failures=%d", w->slot,
+                 (long)w->pid, s->start_failures);
+    s->start_failures = 0;
+    p->backoff_logged = 0;
+    w->ready = 1;
+    long rss = rss_kb(w->pid);
+    if (rss > 0)
+        w->rss_kb = rss;
+    w->deadline_ms = 0;
+    log_debug("pool", "worker ready", "slot=%d pid=%ld version=%s", w->slot, (long)w->pid,
+              m->version);
+    worker_set_state(w, WORKER_IDLE);
+    if (p->stopping)
+        worker_retire(w, RECYCLE_SHUTDOWN);
+    else if (w->retire_after_page)
+        worker_retire(w, RECYCLE_MANUAL);
+    else {
+        pool_reload_step(p); /* this one may be the replacement it waited for */
+        pool_dispatch(p);
+    }
+}
+
+/* Every message but the result (wire.h). One that does not decode is a
+ * broken or hostile worker; one of a type crawld does not take is logged. */
+static void on_message(worker *w, const char *buf, size_t len)
+{
+    pool *p = w->pool;
+    wire_msg m;
+    wire_err e;
+    if (wire_decode(WIRE_AT_DAEMON, &p->frame_arena, buf, len, &m, &e) < 0) {
+        log_warn("pool", "bad frame from worker", "slot=%d pid=%ld error=\"%s\"", w->slot,
+                 (long)w->pid, e.detail);
+        worker_distrust(w, e.detail);
         return;
     }
-    if (strcmp(type, "ready") == 0) {
-        if (w->state == WORKER_STARTING) {
-            pool_slot *s = &p->slots[w->slot];
-            json_int_t pid = json_integer_value(json_object_get(m, "pid"));
-            if (pid != w->pid)
-                log_warn("pool", "ready with another pid", "slot=%d pid=%ld said=%lld", w->slot,
-                         (long)w->pid, (long long)pid);
-            if (s->start_failures)
-                log_info("pool", "worker started after failures", "slot=%d pid=%ld failures=%d",
-                         w->slot, (long)w->pid, s->start_failures);
-            s->start_failures = 0;
-            p->backoff_logged = 0;
-            w->ready = 1;
-            long rss = rss_kb(w->pid);
-            if (rss > 0)
-                w->rss_kb = rss;
-            w->deadline_ms = 0;
-            log_debug("pool", "worker ready", "slot=%d pid=%ld version=%s", w->slot, (long)w->pid,
-                      json_string_value(json_object_get(m, "version")));
-            worker_set_state(w, WORKER_IDLE);
-            if (p->stopping)
-                worker_retire(w, RECYCLE_SHUTDOWN);
-            else if (w->retire_after_page)
-                worker_retire(w, RECYCLE_MANUAL);
-            else {
-                pool_reload_step(p); /* this one may be the replacement it waited for */
-                pool_dispatch(p);
-            }
-        }
-    } else if (strcmp(type, "result") == 0) {
-        worker_distrust(w, "result frame not in the binary form");
-    } else if (strcmp(type, "error") == 0) {
-        on_task_error(w, m);
+    switch (m.type) {
+    case WIRE_READY:
+        on_ready(w, &m.ready);
+        break;
+    case WIRE_ERROR:
+        on_task_error(w, &m.error);
         pool_dispatch(p);
-    } else if (strcmp(type, "pong") == 0) {
-        long rss = (long)json_integer_value(json_object_get(json_object_get(m, "worker"), "rss_kb"));
-        if (rss > 0)
-            w->rss_kb = rss;
-    } else {
+        break;
+    case WIRE_PONG:
+        if (m.pong.rss_kb > 0)
+            w->rss_kb = (long)m.pong.rss_kb;
+        break;
+    default:
         log_warn("pool", "unknown frame from worker", "slot=%d pid=%ld type=\"%.40s\"", w->slot,
-                 (long)w->pid, type);
+                 (long)w->pid, m.type == WIRE_UNKNOWN ? m.unknown : "?");
+        break;
     }
-    json_decref(m);
 }
 
 static void worker_decode(worker *w)

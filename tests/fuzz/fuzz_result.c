@@ -1,4 +1,4 @@
-/* libFuzzer target: the binary page result (frame_result_decode) and the
+/* libFuzzer target: the binary page result (wire_result_decode) and the
  * record check (json_valid_object_line), the two things crawld does with
  * what a worker sends for each page.
  *
@@ -9,7 +9,7 @@
  *    accept, and
  *    what we accept jansson loads (unless it refuses a number too big for
  *    it, which JSON's grammar allows). */
-#include "frame.h"
+#include "wire.h"
 #include "jsonv.h"
 
 #include <jansson.h>
@@ -25,18 +25,18 @@ static int inside(const char *p, size_t n, const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     frame_result r;
-    const char *why = NULL;
-    if (frame_result_decode((const char *)data, size, &r, &why) == 0) {
+    wire_err why = {0};
+    if (wire_result_decode((const char *)data, size, &r, &why) == 0) {
         if (!inside(r.stats, r.stats_len, data, size) ||
             !inside(r.final_url, r.final_url_len, data, size) ||
             !inside(r.record, r.record_len, data, size) || !inside(r.links, r.links_len, data, size) ||
             !inside(r.warc, r.warc_len, data, size) ||
-            FRAME_RESULT_HEADER + r.stats_len + r.final_url_len + r.record_len + r.links_len +
-                    r.warc_len != size ||
+            FR_HEADER + r.stats_len + r.final_url_len + r.record_len + r.links_len + r.warc_len !=
+                    size ||
             r.record_len == 0 || (r.links_len && r.links[r.links_len - 1] != '\n'))
             abort();
         json_valid_object_line(r.record, r.record_len, 32);
-    } else if (!why)
+    } else if (!why.field || !why.detail[0])
         abort();
 
     if (size > 1500)
