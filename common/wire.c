@@ -394,7 +394,7 @@ void wire_result_header(const frame_result *r, unsigned char *hdr)
     for (int i = 0; i < FR_NFIELDS; i++)
         put_be64(hdr + 4 + i * 8, f[i]);
     const size_t l[FR_NSECTIONS] = {r->stats_len, r->final_url_len, r->record_len,
-                                    r->links_len, r->warc_len};
+                                    r->links_len, r->warc_len,      r->body_len};
     for (int i = 0; i < FR_NSECTIONS; i++)
         put_be32(hdr + 4 + FR_NFIELDS * 8 + i * 4, (uint32_t)l[i]);
 }
@@ -402,7 +402,7 @@ void wire_result_header(const frame_result *r, unsigned char *hdr)
 frame_err wire_result_write(int fd, const frame_result *r)
 {
     const size_t l[FR_NSECTIONS] = {r->stats_len, r->final_url_len, r->record_len,
-                                    r->links_len, r->warc_len};
+                                    r->links_len, r->warc_len,      r->body_len};
     for (int i = 0; i < FR_NSECTIONS; i++)
         if (l[i] > UINT32_MAX)
             return FRAME_TOO_LARGE;
@@ -413,7 +413,8 @@ frame_err wire_result_write(int fd, const frame_result *r)
                                           {(void *)r->final_url, r->final_url_len},
                                           {(void *)r->record, r->record_len},
                                           {(void *)r->links, r->links_len},
-                                          {(void *)r->warc, r->warc_len}};
+                                          {(void *)r->warc, r->warc_len},
+                                          {(void *)r->body, r->body_len}};
     return frame_writev(fd, iov, 1 + FR_NSECTIONS);
 }
 
@@ -448,17 +449,17 @@ int wire_result_decode(const char *payload, size_t len, frame_result *r, wire_er
     size_t l[FR_NSECTIONS], sum = FR_HEADER;
     for (int i = 0; i < FR_NSECTIONS; i++) {
         l[i] = get_be32(p + FR_NFIELDS * 8 + i * 4);
-        sum += l[i]; /* at most 5 x 4 GiB: no overflow in a size_t */
+        sum += l[i]; /* at most 6 x 4 GiB: no overflow in a size_t */
     }
     if (sum != len)
         return fail(e, W, "sections",
                     "sections: result sections do not add up to the frame (%zu, frame %zu)", sum,
                     len);
     const char *s = payload + FR_HEADER;
-    const char **ptr[FR_NSECTIONS] = {&r->stats, &r->final_url, &r->record, &r->links,
-                                      &r->warc};
+    const char **ptr[FR_NSECTIONS] = {&r->stats, &r->final_url, &r->record,
+                                      &r->links, &r->warc,      &r->body};
     size_t *lens[FR_NSECTIONS] = {&r->stats_len, &r->final_url_len, &r->record_len,
-                                  &r->links_len, &r->warc_len};
+                                  &r->links_len, &r->warc_len,      &r->body_len};
     for (int i = 0; i < FR_NSECTIONS; i++) {
         *ptr[i] = s;
         *lens[i] = l[i];

@@ -60,8 +60,8 @@ typedef struct wire_task {
     int attempts;       /* this is the page's attempt number … */
     const char *parent; /* the page that linked here; NULL: a seed */
     long long raw_body; /* > 0: a raw fetch (robots.txt): any type kept, not
-                         * parsed, the first raw_body bytes in the record's
-                         * "body" */
+                         * parsed, the first raw_body bytes in the result's
+                         * body section */
     int max_redirects;  /* 0..WIRE_MAX_REDIRECTS */
     int warc;           /* build the page's WARC records */
 } wire_task;
@@ -89,7 +89,7 @@ typedef struct wire_error {
  * fixed header of big-endian integers, and the links to follow are a plain
  * list. Layout of the payload:
  *
- *   "CRR1"                      magic (a JSON frame starts with '{')
+ *   "CRR2"                      magic (a JSON frame starts with '{')
  *   FR_NFIELDS x int64 BE       the fields of frame_result, in this order
  *   FR_NSECTIONS x uint32 BE    lengths of the sections that follow
  *   stats                       the worker's numbers, a JSON object
@@ -97,10 +97,11 @@ typedef struct wire_error {
  *   record                      the page's record, one line of JSON
  *   links                       URLs to follow, each ended by '\n'
  *   warc                        the page's WARC records, gzip members
+ *   body                        a raw fetch's body (robots.txt), raw bytes
  *
  * The decoder checks that the sections add up to the payload exactly. The
  * type keeps the name results.c and jobs.h know it by. */
-#define FR_MAGIC "CRR1"
+#define FR_MAGIC "CRR2"
 enum {
     FR_RETIRE = 1,   /* the worker leaves after this page (RSS, gumbo) */
     FR_FAILED = 2,   /* the record carries an error */
@@ -114,11 +115,11 @@ typedef struct frame_result {
     int64_t status;                                /* HTTP status of the last hop, 0 */
     int64_t bytes;                                 /* body bytes */
     int64_t fetch_us, parse_us, js_us;
-    const char *stats, *final_url, *record, *links, *warc;
-    size_t stats_len, final_url_len, record_len, links_len, warc_len;
+    const char *stats, *final_url, *record, *links, *warc, *body;
+    size_t stats_len, final_url_len, record_len, links_len, warc_len, body_len;
 } frame_result;
 #define FR_NFIELDS 10
-#define FR_NSECTIONS 5
+#define FR_NSECTIONS 6
 #define FR_HEADER (4 + FR_NFIELDS * 8 + FR_NSECTIONS * 4)
 
 /* Why a message did not decode. word: "bad_frame" (the message as a

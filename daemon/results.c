@@ -215,16 +215,30 @@ static void host_release(jobs *j, jobs_page *p, long delay_ms)
         politeness_host_release(&j->pol, h, jobs_now_ms(j), delay_ms);
 }
 
-static void robots_done(jobs *j, jobs_page *p, json_t *rec)
+/* A failed robots.txt fetch's error ("word: detail"), copied into buf
+ * from the record, which is parsed for that alone (the body comes in the
+ * result's body section); NULL when the fetch did not fail. */
+static const char *robots_error(const frame_result *res, char *buf, size_t n)
+{
+    if (!(res->flags & FR_FAILED))
+        return NULL;
+    json_t *rec = json_loadb(res->record, res->record_len, 0, NULL);
+    const char *e = json_string_value(json_object_get(rec, "error"));
+    snprintf(buf, n, "%s", e ? e : "fetch failed");
+    json_decref(rec);
+    return buf;
+}
+
+static void robots_done(jobs *j, jobs_page *p, const frame_result *res)
 {
     polite_host *h = politeness_get(&j->pol, p->origin, jobs_now_ms(j));
     if (!h)
         return;
-    const char *err = json_string_value(json_object_get(rec, "error"));
-    long status = err ? 0 : (long)json_integer_value(json_object_get(rec, "status"));
-    json_t *b = json_object_get(rec, "body");
-    const char *body = json_string_value(b);
-    size_t len = body ? json_string_length(b) : 0;
+    char ebuf[300];
+    const char *err = robots_error(res, ebuf, sizeof(ebuf));
+    long status = err ? 0 : (long)res->status;
+    const char *body = res->body;
+    size_t len = res->body_len;
     robots *r = robots_from_response(status, body, len, j->agent);
     if (!r) {
         politeness_robots_lost(h); /* out of memory: asked again later */
@@ -275,10 +289,8 @@ static int page_stale(jobs *j, jobs_page *p)
 void jobs_page_done(jobs *j, jobs_page *p, frame_result *r)
 {
     flight_remove(j, p);
-    if (p->kind == JOBS_ROBOTS) { /* rare: the record is read as JSON */
-        json_t *rec = json_loadb(r->record, r->record_len, 0, NULL);
-        robots_done(j, p, rec);
-        json_decref(rec);
+    if (p->kind == JOBS_ROBOTS) {
+        robots_done(j, p, r);
         jobs_page_free(p);
         return;
     }

@@ -6,7 +6,6 @@
 #include "json_alloc.h"
 #include "log.h"
 #include "timefmt.h"
-#include "utf8.h"
 #include "warc.h"
 
 #include <jansson.h>
@@ -296,17 +295,6 @@ out:
 
 static json_t *str_or_null(const char *s) { return s ? json_string(s) : json_null(); }
 
-/* A JSON string of s[0..n) with NUL and every byte outside a valid UTF-8
- * sequence replaced by U+FFFD (jansson refuses invalid UTF-8). The copy
- * lives in the arena. */
-static json_t *json_string_utf8_lossy(arena *a, const char *s, size_t n)
-{
-    char *out = arena_alloc(a, n * 3 + 1);
-    if (!out)
-        return json_null();
-    return json_stringn(out, utf8_lossy(out, s, n));
-}
-
 char *page_result_json(page *p, size_t *len)
 {
     arena *prev = json_alloc_push(p->a);
@@ -364,12 +352,6 @@ char *page_result_json(page *p, size_t *len)
     char ts[TIMEFMT_ISO_SIZE];
     timefmt_iso_now(ts, sizeof(ts));
     json_object_set_new(o, "ts", json_string(ts));
-    if (t->raw_body && f->body) {
-        /* Bytes as JSON text: invalid UTF-8 becomes U+FFFD (robots.txt is
-         * matched on bytes that are ASCII in every rule that can match). */
-        size_t n = f->body_len < t->raw_body ? f->body_len : t->raw_body;
-        json_object_set_new(o, "body", json_string_utf8_lossy(p->a, f->body, n));
-    }
     if (p->parsed) {
         const html_doc *d = &p->doc;
         json_object_set_new(o, "canonical", str_or_null(d->canonical));

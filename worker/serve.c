@@ -123,6 +123,18 @@ static int run_task(worker_env *e, int fd, arena *scratch, const wire_task *task
         } else
             record = NULL; /* reported as nomem below */
     }
+    if (record && t.raw_body && p.fetch.body) {
+        /* A raw fetch (robots.txt): the body's first raw_body bytes, as
+         * they came, in their own section. */
+        size_t n = p.fetch.body_len < t.raw_body ? p.fetch.body_len : t.raw_body;
+        char *b = arena_alloc(scratch, n ? n : 1);
+        if (b) {
+            memcpy(b, p.fetch.body, n);
+            fr.body = b;
+            fr.body_len = n;
+        } else
+            record = NULL; /* reported as nomem below */
+    }
     if (record && p.fetch.final_url) {
         fr.final_url = arena_strdup(scratch, p.fetch.final_url);
         fr.final_url_len = fr.final_url ? strlen(fr.final_url) : 0;

@@ -368,7 +368,36 @@ START_TEST(result_round_trip_through_socket)
     ck_assert_int_eq(memcmp(d.final_url, "http://a/x", 10), 0);
     ck_assert_uint_eq(d.warc_len, 4);
     ck_assert_int_eq(d.warc[2], 0);
+    ck_assert_uint_eq(d.body_len, 0);
     ck_assert_uint_eq(len, FR_HEADER + 2 + 10 + r.record_len + r.links_len + 4);
+}
+END_TEST
+
+START_TEST(robots_body_section_round_trip)
+{
+    /* A raw fetch's body goes as it came: NUL, invalid UTF-8, CR. */
+    const char body[] = "User-agent: *\r\nDisallow: /private/\0\xff\xfe\x80 caf\xe9\n";
+    const char rec[] = "{\"url\":\"http://a/robots.txt\",\"error\":null}";
+    frame_result r = {.task_id = 5, .status = 200, .stats = "{}", .stats_len = 2,
+                      .record = rec, .record_len = sizeof(rec) - 1, .body = body,
+                      .body_len = sizeof(body) - 1};
+    ck_assert_int_eq(wire_result_write(sv[0], &r), FRAME_OK);
+    char *buf;
+    size_t len;
+    ck_assert_int_eq(frame_read(sv[1], &a, FRAME_MAX_RESULT, &buf, &len), FRAME_OK);
+    wire_msg m;
+    wire_err e;
+    ck_assert_int_eq(wire_decode(WIRE_AT_DAEMON, &a, buf, len, &m, &e), 0);
+    ck_assert_int_eq(m.type, WIRE_RESULT);
+    ck_assert_uint_eq(m.result.body_len, sizeof(body) - 1);
+    ck_assert_int_eq(memcmp(m.result.body, body, sizeof(body) - 1), 0);
+    ck_assert_uint_eq(m.result.record_len, sizeof(rec) - 1);
+    ck_assert_uint_eq(m.result.warc_len + m.result.links_len + m.result.final_url_len, 0);
+    /* The body is the last section: it ends the frame. */
+    ck_assert_ptr_eq(m.result.body + m.result.body_len, buf + len);
+    /* A worker does not take results: to it they are not JSON. */
+    ck_assert_int_eq(wire_decode(WIRE_AT_WORKER, &a, buf, len, &m, &e), -1);
+    ck_assert_str_eq(e.word, "bad_frame");
 }
 END_TEST
 
@@ -405,6 +434,9 @@ START_TEST(result_decoder_refuses_malformed)
     memset(buf + 4 + FR_NFIELDS * 8, 0xff, FR_NSECTIONS * 4);
     ck_assert_int_eq(wire_result_decode((char *)buf, sizeof(buf), &d, &e), -1);
     ck_assert_str_eq(e.field, "sections");
+    /* the previous layout (CRR1, five sections) is not taken for this one */
+    memcpy(buf, "CRR1", 4);
+    ck_assert(!wire_is_result((char *)buf, sizeof(buf)));
 }
 END_TEST
 
@@ -412,7 +444,8 @@ START_TEST(truncated_result_never_decodes)
 {
     const char rec[] = "{\"url\":\"http://a/\"}";
     frame_result r = {.task_id = 3, .stats = "{}", .stats_len = 2, .record = rec,
-                      .record_len = sizeof(rec) - 1, .links = "http://a/1\n", .links_len = 11};
+                      .record_len = sizeof(rec) - 1, .links = "http://a/1\n", .links_len = 11,
+                      .body = "abc", .body_len = 3};
     ck_assert_int_eq(wire_result_write(sv[0], &r), FRAME_OK);
     char *buf;
     size_t len;
@@ -469,6 +502,7 @@ int main(void)
     tcase_add_test(tc, worker_messages_round_trip);
     tcase_add_test(tc, worker_message_errors_name_the_field);
     tcase_add_test(tc, result_round_trip_through_socket);
+    tcase_add_test(tc, robots_body_section_round_trip);
     tcase_add_test(tc, result_decoder_refuses_malformed);
     tcase_add_test(tc, truncated_result_never_decodes);
     tcase_add_test(tc, oversized_result_section_refused_before_writing);
