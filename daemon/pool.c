@@ -1,5 +1,5 @@
 /* pool — see pool.h. */
-#include "pool.h"
+#include "pool_int.h"
 #include "json_alloc.h"
 #include "jsonv.h"
 #include "alloc.h"
@@ -16,9 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define WORKER_RBUF (64 * 1024)
 #define POOL_RECORD_DEPTH 32 /* a record nests 2 deep; more is not our worker's */
-#define EXIT_WAIT_MS 3000      /* asked to go (or channel gone): killed after this */
 #define BACKOFF_BASE_MS 250
 #define BACKOFF_MAX_MS 30000
 #define POOL_FRAME_ARENA_RETAIN (256 * 1024)
@@ -89,13 +87,10 @@ static unsigned long rng_next(pool *p)
 }
 
 static void spawn_worker(pool *p, int slot);
-static void pool_reload_step(pool *p);
 static void pool_maybe_stopped(pool *p);
 static void pool_maybe_closed(pool *p);
 
-static void worker_kill(worker *w, recycle_reason why, const char *detail);
-
-static void worker_set_state(worker *w, worker_state to)
+void worker_set_state(worker *w, worker_state to)
 {
     if (!pool_transition_ok(w->state, to)) {
         /* A bug, not bad input: say so loudly, keep the daemon up. */
@@ -152,7 +147,7 @@ static void worker_commit(worker *w, size_t n)
 }
 
 /* Queues one frame for w; -1 when the channel is gone or on OOM. */
-static int worker_send(worker *w, const char *s, size_t n)
+int worker_send(worker *w, const char *s, size_t n)
 {
     char *q = worker_reserve(w, n);
     if (!q)
@@ -207,9 +202,9 @@ static void pool_flush(pool *p)
             worker_flush(p->slots[i].w);
 }
 
-static void on_flush(uv_prepare_t *h) { pool_flush(h->data); }
+void pool_on_flush(uv_prepare_t *h) { pool_flush(h->data); }
 
-static void worker_kill(worker *w, recycle_reason why, const char *detail)
+void worker_kill(worker *w, recycle_reason why, const char *detail)
 {
     if (w->killed || w->exited)
         return;
@@ -241,7 +236,7 @@ static void worker_distrust(worker *w, const char *why)
 }
 
 /* Asks an idle (or just-finished) worker to leave after nothing more. */
-static void worker_retire(worker *w, recycle_reason why)
+void worker_retire(worker *w, recycle_reason why)
 {
     if (w->reason == RECYCLE_NONE)
         w->reason = why;
@@ -375,7 +370,7 @@ static void worker_promote_queued(worker *w)
 }
 
 /* The queued pages will never run on this worker: back to their jobs. */
-static void worker_return_queued(worker *w)
+void worker_return_queued(worker *w)
 {
     while (w->nqueued > 0) {
         jobs_page *pg = w->queued[--w->nqueued];
@@ -407,7 +402,7 @@ double pool_pages_per_s(pool *p)
 }
 
 /* What comes after a page: idle, or retiring for one of the reasons. */
-static void worker_after_page(worker *w, int worker_says_retire)
+void worker_after_page(worker *w, int worker_says_retire)
 {
     pool *p = w->pool;
     if (w->state == WORKER_RETIRING)
@@ -633,14 +628,14 @@ static void worker_feed(worker *w, const char *data, size_t n)
     worker_decode(w);
 }
 
-static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+void pool_on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
     (void)suggested;
     worker *w = h->data;
     *buf = uv_buf_init(w->rbuf, WORKER_RBUF);
 }
 
-static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+void pool_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 {
     worker *w = s->data;
     if (n > 0) {
@@ -665,7 +660,7 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 
 /* Frames the worker wrote before exiting may still sit in the socket when
  * the exit callback comes first: read them now so no result is lost. */
-static void worker_drain_channel(worker *w)
+void worker_drain_channel(worker *w)
 {
     uv_os_fd_t fd;
     if (uv_fileno((uv_handle_t *)&w->chan, &fd) < 0)
@@ -865,7 +860,7 @@ static void spawn_worker(pool *p, int slot)
     p->slots[slot].w = w;
     log_info("pool", "worker started", "slot=%d pid=%ld max_pages=%ld", slot, (long)w->pid,
              w->max_pages);
-    uv_read_start((uv_stream_t *)&w->chan, on_alloc, on_read);
+    uv_read_start((uv_stream_t *)&w->chan, pool_on_alloc, pool_on_read);
 }
 
 /* Result coalescing. Each result wakes crawld from epoll_wait, and in this
@@ -878,7 +873,7 @@ static void spawn_worker(pool *p, int slot)
  * time), so a worker never runs out of work while crawld sleeps; it is
  * skipped when a worker is idle, starting or leaving, or under 100 us.
  * Control requests and timers wait at most that long. */
-static void on_coalesce(uv_check_t *c)
+void pool_on_coalesce(uv_check_t *c)
 {
     pool *p = c->data;
     pool_flush(p); /* never sleep on unsent tasks */
@@ -990,11 +985,11 @@ int pool_init(pool *p, uv_loop_t *loop, const crawld_config *cfg, jobs *jb,
     p->tick.data = p;
     uv_check_init(loop, &p->coalesce);
     p->coalesce.data = p;
-    uv_check_start(&p->coalesce, on_coalesce);
+    uv_check_start(&p->coalesce, pool_on_coalesce);
     uv_unref((uv_handle_t *)&p->coalesce); /* never keeps the loop alive */
     uv_prepare_init(loop, &p->flush);
     p->flush.data = p;
-    uv_prepare_start(&p->flush, on_flush);
+    uv_prepare_start(&p->flush, pool_on_flush);
     uv_unref((uv_handle_t *)&p->flush);
     uv_timer_start(&p->tick, on_tick, (uint64_t)cfg->rss_poll_ms, (uint64_t)cfg->rss_poll_ms);
     for (int i = 0; i < p->nslots; i++)
@@ -1102,7 +1097,7 @@ int pool_recycle(pool *p, int slot)
 /* Replaces the next worker of an older generation, unless a replacement is
  * under way: a slot empty, starting or retiring, or an old worker already
  * asked to go after its page. */
-static void pool_reload_step(pool *p)
+void pool_reload_step(pool *p)
 {
     if (!p->reloading || p->stopping)
         return;
