@@ -8,7 +8,7 @@
  * BASE_URL serves /site/p/K.html (tests/server/httpd.py). */
 #include "arena.h"
 #include "benchutil.h"
-#include "frame.h"
+#include "wire.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -94,8 +94,11 @@ static double run_worker(const char *worker, const char *base, int pages, long *
             exit(1);
         }
         frame_result res;
+        wire_err e;
         const char *why = NULL;
-        if (frame_result_decode(reply, len, &res, &why) < 0 || res.status != 200 ||
+        if (wire_result_decode(reply, len, &res, &e) < 0)
+            why = e.detail;
+        if (why || res.status != 200 ||
             (res.flags & FR_FAILED)) {
             fprintf(stderr, "bad reply: %s (status %lld)\n", why ? why : "the page failed",
                     why ? 0LL : (long long)res.status);

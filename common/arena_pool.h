@@ -73,8 +73,4 @@ void arena_pool_stats(const arena_pool *p, arena_pool_bucket b, arena_pool_bucke
 size_t arena_pool_retained_bytes(const arena_pool *p);
 const char *arena_pool_bucket_name(arena_pool_bucket b);
 
-/* alias until callers move */
-#define ARENA_LARGE ARENA_POOL_LARGE
-typedef arena_pool_bucket_stats arena_bucket_stats;
-
 #endif

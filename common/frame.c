@@ -74,33 +74,57 @@ frame_err frame_read(int fd, arena *a, size_t max, char **out, size_t *len)
     return FRAME_OK;
 }
 
-frame_err frame_write(int fd, const char *payload, size_t len)
+void frame_put_header(unsigned char *h, uint32_t n)
 {
+    h[0] = (unsigned char)(n >> 24);
+    h[1] = (unsigned char)(n >> 16);
+    h[2] = (unsigned char)(n >> 8);
+    h[3] = (unsigned char)n;
+}
+
+frame_err frame_writev(int fd, const struct iovec *parts, int n)
+{
+    if (n < 0 || n > FRAME_MAX_PARTS)
+        return FRAME_TOO_LARGE;
+    size_t len = 0;
+    for (int i = 0; i < n; i++)
+        len += parts[i].iov_len;
     if (len == 0)
         return FRAME_EMPTY;
     if (len > UINT32_MAX)
         return FRAME_TOO_LARGE;
-    unsigned char h[FRAME_HEADER] = {(unsigned char)(len >> 24), (unsigned char)(len >> 16),
-                                     (unsigned char)(len >> 8), (unsigned char)len};
-    struct iovec iov[2] = {{h, sizeof(h)}, {(void *)payload, len}};
+    unsigned char h[FRAME_HEADER];
+    frame_put_header(h, (uint32_t)len);
+    struct iovec iov[1 + FRAME_MAX_PARTS];
+    iov[0] = (struct iovec){h, sizeof(h)};
+    int cnt = 1;
+    for (int i = 0; i < n; i++)
+        if (parts[i].iov_len)
+            iov[cnt++] = parts[i];
     int idx = 0;
-    while (idx < 2) {
-        ssize_t w = writev(fd, iov + idx, 2 - idx);
+    while (idx < cnt) {
+        ssize_t w = writev(fd, iov + idx, cnt - idx);
         if (w < 0 && errno == EINTR)
             continue;
         if (w < 0)
             return FRAME_IO;
         size_t left = (size_t)w;
-        while (idx < 2 && left >= iov[idx].iov_len) {
+        while (idx < cnt && left >= iov[idx].iov_len) {
             left -= iov[idx].iov_len;
             idx++;
         }
-        if (idx < 2) {
+        if (idx < cnt) {
             iov[idx].iov_base = (char *)iov[idx].iov_base + left;
             iov[idx].iov_len -= left;
         }
     }
     return FRAME_OK;
+}
+
+frame_err frame_write(int fd, const char *payload, size_t len)
+{
+    struct iovec part = {(void *)payload, len};
+    return frame_writev(fd, &part, 1);
 }
 
 void frame_decoder_init(frame_decoder *d, size_t max)
@@ -167,141 +191,4 @@ frame_err frame_decoder_next(frame_decoder *d, char **out, size_t *len)
     *out = payload;
     *len = n;
     return FRAME_OK;
-}
-
-/* ---- the binary page result ---- */
-
-static void put_be64(unsigned char *p, int64_t v)
-{
-    uint64_t u = (uint64_t)v;
-    for (int i = 7; i >= 0; i--, u >>= 8)
-        p[i] = (unsigned char)u;
-}
-
-static int64_t get_be64(const unsigned char *p)
-{
-    uint64_t u = 0;
-    for (int i = 0; i < 8; i++)
-        u = u << 8 | p[i];
-    return (int64_t)u;
-}
-
-static void put_be32(unsigned char *p, uint32_t v)
-{
-    p[0] = (unsigned char)(v >> 24);
-    p[1] = (unsigned char)(v >> 16);
-    p[2] = (unsigned char)(v >> 8);
-    p[3] = (unsigned char)v;
-}
-
-void frame_result_header(const frame_result *r, unsigned char *hdr)
-{
-    const int64_t f[FR_NFIELDS] = {r->task_id, r->rss_kb, r->js_heap_kb, r->arena_retained_kb,
-                                   r->flags,   r->status, r->bytes,      r->fetch_us,
-                                   r->parse_us, r->js_us};
-    memcpy(hdr, FRAME_RESULT_MAGIC, 4);
-    for (int i = 0; i < FR_NFIELDS; i++)
-        put_be64(hdr + 4 + i * 8, f[i]);
-    const size_t l[FR_NSECTIONS] = {r->stats_len, r->final_url_len, r->record_len, r->links_len,
-                                    r->warc_len};
-    for (int i = 0; i < FR_NSECTIONS; i++)
-        put_be32(hdr + 4 + FR_NFIELDS * 8 + i * 4, (uint32_t)l[i]);
-}
-
-frame_err frame_result_write(int fd, const frame_result *r)
-{
-    size_t total = FRAME_RESULT_HEADER + r->stats_len + r->final_url_len + r->record_len +
-                   r->links_len + r->warc_len;
-    if (total > UINT32_MAX)
-        return FRAME_TOO_LARGE;
-    unsigned char h[FRAME_HEADER + FRAME_RESULT_HEADER];
-    put_be32(h, (uint32_t)total);
-    frame_result_header(r, h + FRAME_HEADER);
-    struct iovec iov[6] = {{h, sizeof(h)},
-                           {(void *)r->stats, r->stats_len},
-                           {(void *)r->final_url, r->final_url_len},
-                           {(void *)r->record, r->record_len},
-                           {(void *)r->links, r->links_len},
-                           {(void *)r->warc, r->warc_len}};
-    int idx = 0, n = 6;
-    while (idx < n) {
-        if (iov[idx].iov_len == 0) {
-            idx++;
-            continue;
-        }
-        ssize_t w = writev(fd, iov + idx, n - idx);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return FRAME_IO;
-        size_t left = (size_t)w;
-        while (idx < n && left >= iov[idx].iov_len) {
-            left -= iov[idx].iov_len;
-            idx++;
-        }
-        if (idx < n) {
-            iov[idx].iov_base = (char *)iov[idx].iov_base + left;
-            iov[idx].iov_len -= left;
-        }
-    }
-    return FRAME_OK;
-}
-
-int frame_is_result(const char *payload, size_t len)
-{
-    return len >= 4 && memcmp(payload, FRAME_RESULT_MAGIC, 4) == 0;
-}
-
-int frame_result_decode(const char *payload, size_t len, frame_result *r, const char **why)
-{
-    memset(r, 0, sizeof(*r));
-    if (!frame_is_result(payload, len)) {
-        *why = "not a result frame";
-        return -1;
-    }
-    if (len < FRAME_RESULT_HEADER) {
-        *why = "result header cut short";
-        return -1;
-    }
-    const unsigned char *p = (const unsigned char *)payload + 4;
-    int64_t f[FR_NFIELDS];
-    for (int i = 0; i < FR_NFIELDS; i++)
-        f[i] = get_be64(p + i * 8);
-    r->task_id = f[0];
-    r->rss_kb = f[1];
-    r->js_heap_kb = f[2];
-    r->arena_retained_kb = f[3];
-    r->flags = f[4];
-    r->status = f[5];
-    r->bytes = f[6];
-    r->fetch_us = f[7];
-    r->parse_us = f[8];
-    r->js_us = f[9];
-    size_t l[FR_NSECTIONS], sum = FRAME_RESULT_HEADER;
-    for (int i = 0; i < FR_NSECTIONS; i++) {
-        l[i] = get_be32(p + FR_NFIELDS * 8 + i * 4);
-        sum += l[i]; /* at most 5 x 4 GiB: no overflow in a size_t */
-    }
-    if (sum != len) {
-        *why = "result sections do not add up to the frame";
-        return -1;
-    }
-    const char *s = payload + FRAME_RESULT_HEADER;
-    const char **ptr[FR_NSECTIONS] = {&r->stats, &r->final_url, &r->record, &r->links, &r->warc};
-    size_t *lens[FR_NSECTIONS] = {&r->stats_len, &r->final_url_len, &r->record_len,
-                                  &r->links_len, &r->warc_len};
-    for (int i = 0; i < FR_NSECTIONS; i++) {
-        *ptr[i] = s;
-        *lens[i] = l[i];
-        s += l[i];
-    }
-    if (r->record_len == 0) {
-        *why = "result without a record";
-        return -1;
-    }
-    if (r->links_len && r->links[r->links_len - 1] != '\n') {
-        *why = "result links not ended by a newline";
-        return -1;
-    }
-    return 0;
 }

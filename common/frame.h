@@ -1,8 +1,8 @@
 /* frame — the supervisor↔worker channel: each message is a 4-byte
- * big-endian length followed by that many bytes: JSON for every message
- * but the page result, which is binary (frame_result below). The length is
- * checked against a maximum before anything is buffered, so a peer cannot
- * make the reader allocate more than max bytes (memcached's rule).
+ * big-endian length followed by that many bytes (what the bytes say is
+ * wire.h's business). The length is checked against a maximum before
+ * anything is buffered, so a peer cannot make the reader allocate more than
+ * max bytes (memcached's rule).
  *
  * frame_read/frame_write are blocking (the worker); frame_decoder takes the
  * bytes libuv hands over in pieces (the supervisor). */
@@ -12,6 +12,7 @@
 #include "arena.h"
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #define FRAME_HEADER 4
 #define FRAME_MAX_TASK (64 * 1024)          /* supervisor → worker */
@@ -38,6 +39,12 @@ const char *frame_err_str(frame_err e);
 frame_err frame_read(int fd, arena *a, size_t max, char **out, size_t *len);
 /* Writes header + payload completely (retries on EINTR / short writes). */
 frame_err frame_write(int fd, const char *payload, size_t len);
+/* The same for a payload gathered from n parts (n <= FRAME_MAX_PARTS; empty
+ * parts allowed, not all of them): one frame, no copy. */
+#define FRAME_MAX_PARTS 8
+frame_err frame_writev(int fd, const struct iovec *parts, int n);
+/* Writes the 4-byte header of an n-byte payload at h. */
+void frame_put_header(unsigned char *h, uint32_t n);
 
 typedef struct frame_decoder {
     char *buf; /* process allocator */
@@ -54,54 +61,5 @@ frame_err frame_decoder_feed(frame_decoder *d, const char *data, size_t len);
  * FRAME_EOF when no complete frame is buffered, FRAME_TOO_LARGE / FRAME_EMPTY
  * on a bad header (the stream cannot be resynchronised: close it). */
 frame_err frame_decoder_next(frame_decoder *d, char **out, size_t *len);
-
-/* The page result, worker → supervisor: the one message per page, so the
- * one crawld must handle cheaply. Measured (perf, bench_daemon): parsing
- * the record as JSON, editing it and dumping it again was a fifth of
- * crawld's CPU per page. So the worker writes the finished record line and
- * crawld copies it to pages.jsonl untouched; what crawld itself needs is in
- * a fixed header of big-endian integers, and the links to follow are a
- * plain list. Layout of the payload:
- *
- *   "CRR1"                      magic (a JSON frame starts with '{')
- *   FR_NFIELDS x int64 BE       the fields of frame_result, in fr_field order
- *   5 x uint32 BE               lengths of the sections that follow
- *   stats                       the worker's numbers, a JSON object
- *   final_url                   bytes; empty = none (the fetch failed)
- *   record                      the page's record, one line of JSON
- *   links                       URLs to follow, each ended by '\n'
- *   warc                        the page's WARC records, gzip members
- *
- * The decoder checks that the sections add up to the payload exactly. */
-#define FRAME_RESULT_MAGIC "CRR1"
-enum {
-    FR_RETIRE = 1,   /* the worker leaves after this page (RSS, gumbo) */
-    FR_FAILED = 2,   /* the record carries an error */
-    FR_NOFOLLOW = 4, /* <meta name=robots> nofollow: no link is followed */
-    FR_JS = 8        /* the page's scripts ran */
-};
-typedef struct frame_result {
-    int64_t task_id;
-    int64_t rss_kb, js_heap_kb, arena_retained_kb; /* js_heap_kb -1: no JS runtime */
-    int64_t flags;                                 /* FR_* */
-    int64_t status;                                /* HTTP status of the last hop, 0 */
-    int64_t bytes;                                 /* body bytes */
-    int64_t fetch_us, parse_us, js_us;
-    const char *stats, *final_url, *record, *links, *warc;
-    size_t stats_len, final_url_len, record_len, links_len, warc_len;
-} frame_result;
-#define FR_NFIELDS 10
-#define FR_NSECTIONS 5
-#define FRAME_RESULT_HEADER (4 + FR_NFIELDS * 8 + FR_NSECTIONS * 4)
-
-/* Writes the fixed header of r (FRAME_RESULT_HEADER bytes) into hdr. */
-void frame_result_header(const frame_result *r, unsigned char *hdr);
-/* Writes r as one frame (header and sections gathered, no copy). */
-frame_err frame_result_write(int fd, const frame_result *r);
-/* 1 when payload is a result frame (starts with the magic). */
-int frame_is_result(const char *payload, size_t len);
-/* Fills r with the fields and pointers into payload; -1 (and *why) when
- * the frame is malformed. */
-int frame_result_decode(const char *payload, size_t len, frame_result *r, const char **why);
 
 #endif

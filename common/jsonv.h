@@ -13,7 +13,4 @@
  * allowed, nothing after it); 0 otherwise. */
 int jsonv_valid_object_line(const char *s, size_t len, int max_depth);
 
-/* alias until callers move */
-#define json_valid_object_line jsonv_valid_object_line
-
 #endif

@@ -35,7 +35,6 @@ const record_field record_fields[] = {
     F(warc_records, RECORD_INT, RECORD_OPTIONAL),
     F(warc_error, RECORD_STR, RECORD_OPTIONAL),
     F(ts, RECORD_STR, 0),
-    F(body, RECORD_BYTES, RECORD_OPTIONAL),
     F(canonical, RECORD_STR, 0),
     F(noindex, RECORD_BOOL, 0),
     F(nofollow, RECORD_BOOL, 0),
@@ -197,10 +196,6 @@ static int put_object(record_buf *b, const record_field *fields, size_t n, const
             if (!x && (f->flags & RECORD_OPTIONAL))
                 continue;
             break;
-        case RECORD_BYTES:
-            if (!((const record_bytes *)v)->p && (f->flags & RECORD_OPTIONAL))
-                continue;
-            break;
         default:
             break;
         }
@@ -252,11 +247,6 @@ static int put_object(record_buf *b, const record_field *fields, size_t n, const
             }
             if (rc == 0)
                 rc = PUT_LIT(b, "]");
-            break;
-        }
-        case RECORD_BYTES: {
-            const record_bytes *y = (const record_bytes *)v;
-            rc = y->p ? put_str(b, y->p, y->n) : PUT_LIT(b, "null");
             break;
         }
         case RECORD_JS: {

@@ -21,11 +21,6 @@ typedef struct record_longs {
     size_t n;
 } record_longs;
 
-typedef struct record_bytes { /* any bytes: invalid UTF-8 and NUL become U+FFFD */
-    const char *p;
-    size_t n;
-} record_bytes;
-
 /* js_stats, when the page's scripts ran. */
 typedef struct record_js {
     long long scripts, failed, skipped, timers, fetches;
@@ -59,7 +54,6 @@ typedef struct record {
     long long warc_records; /* optional: a WARC job's page with records */
     const char *warc_error; /* optional: a WARC job's page without them, why */
     const char *ts;         /* when the record was made (timefmt_iso_now) */
-    record_bytes body;      /* optional: a raw fetch (robots.txt), its first bytes */
     const char *canonical;
     int noindex, nofollow; /* <meta name=robots> */
     long long nofollow_links, skipped_links;
@@ -78,7 +72,6 @@ typedef enum record_type {
     RECORD_MS,    /* double */
     RECORD_STRS,  /* record_strs */
     RECORD_LONGS, /* record_longs */
-    RECORD_BYTES, /* record_bytes */
     RECORD_JS     /* const record_js *, an object of record_js_fields */
 } record_type;
 

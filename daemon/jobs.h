@@ -12,7 +12,7 @@
 #define CRAWLD_JOBS_H
 
 #include "config.h"
-#include "frame.h"
+#include "wire.h"
 #include "metrics.h"
 #include "politeness.h"
 #include "scope.h"
@@ -185,14 +185,11 @@ jobs_page *jobs_next(jobs *j);
  * off the parking (recorded, or left pending when their job stopped). */
 int jobs_settle(jobs *j);
 
-/* The worker answered with r (frame.h): its record line is written as it
+/* The worker answered with r (wire.h): its record line is written as it
  * is, its links (edited in place into strings) followed when the page may
  * be, its WARC records (if any) appended to a WARC job's crawl.warc.gz with
  * the record. Frees p. */
 void jobs_page_done(jobs *j, jobs_page *p, frame_result *r);
-/* The same for a record crawld made (the worker refused the task): parent,
- * attempts and depth are set in it first. Frees p. */
-void jobs_page_done_json(jobs *j, jobs_page *p, json_t *record);
 /* The worker answered an error for p instead of a result (it refused the
  * task): p gets a record with every field (common/record.h), error set,
  * no links, counted failed; when no record can be made it is handed to

@@ -1,26 +1,20 @@
-/* pool — see pool.h. */
-#include "pool.h"
-#include "json_alloc.h"
-#include "jsonv.h"
+/* pool — see pool.h. The workers' lifecycle: spawn, state, exit, backoff,
+ * the RSS and deadline poll, stop, close, recycle and reload. The channel
+ * is pool_chan.c, status and metrics pool_report.c (pool_int.h). */
+#include "pool_int.h"
 #include "alloc.h"
 #include "log.h"
 #include "rss.h"
 
-#include <errno.h>
 #include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#define WORKER_RBUF (64 * 1024)
-#define POOL_RECORD_DEPTH 32 /* a record nests 2 deep; more is not our worker's */
-#define EXIT_WAIT_MS 3000      /* asked to go (or channel gone): killed after this */
 #define BACKOFF_BASE_MS 250
 #define BACKOFF_MAX_MS 30000
-#define POOL_FRAME_ARENA_RETAIN (256 * 1024)
 
 extern char **environ;
 
@@ -38,10 +32,6 @@ const char *recycle_reason_str(recycle_reason r)
                               "crash", "manual", "reload",   "shutdown"};
     return r < RECYCLE_COUNT ? n[r] : "?";
 }
-
-/* The state of an empty slot: in backoff, or stopped once the pool stops. */
-static const char *const empty_slot_states[] = {"backoff", "stopped"};
-static const char *empty_slot_str(const pool *p) { return empty_slot_states[p->stopping != 0]; }
 
 int pool_transition_ok(worker_state from, worker_state to)
 {
@@ -88,13 +78,10 @@ static unsigned long rng_next(pool *p)
 }
 
 static void spawn_worker(pool *p, int slot);
-static void pool_reload_step(pool *p);
 static void pool_maybe_stopped(pool *p);
 static void pool_maybe_closed(pool *p);
 
-static void worker_kill(worker *w, recycle_reason why, const char *detail);
-
-static void worker_set_state(worker *w, worker_state to)
+void worker_set_state(worker *w, worker_state to)
 {
     if (!pool_transition_ok(w->state, to)) {
         /* A bug, not bad input: say so loudly, keep the daemon up. */
@@ -107,95 +94,7 @@ static void worker_set_state(worker *w, worker_state to)
     w->state = to;
 }
 
-typedef struct write_req {
-    uv_write_t req;
-    size_t len;
-    char data[];
-} write_req;
-
-static void on_write(uv_write_t *req, int status)
-{
-    (void)status; /* a dead worker's write fails; its exit callback cleans up */
-    write_req *wr = (write_req *)req;
-    alloc_free(wr, sizeof(*wr) + wr->len);
-}
-
-/* Queues one frame for w; -1 when the channel is gone or on OOM. Frames
- * are written by worker_flush, once a loop turn: a worker handed several
- * pages in one turn (results come in bursts, coalesce_us) gets them in one
- * write and wakes once. */
-static int worker_send(worker *w, const char *s, size_t n)
-{
-    if (w->exited || uv_is_closing((uv_handle_t *)&w->chan))
-        return -1;
-    if (w->olen + FRAME_HEADER + n > w->ocap) {
-        size_t cap = w->ocap ? w->ocap : 4096;
-        while (cap < w->olen + FRAME_HEADER + n)
-            cap *= 2;
-        char *b = alloc_resize(w->obuf, w->ocap, cap);
-        if (!b)
-            return -1;
-        w->obuf = b;
-        w->ocap = cap;
-    }
-    char *q = w->obuf + w->olen;
-    q[0] = (char)(n >> 24);
-    q[1] = (char)(n >> 16);
-    q[2] = (char)(n >> 8);
-    q[3] = (char)n;
-    memcpy(q + FRAME_HEADER, s, n);
-    w->olen += FRAME_HEADER + n;
-    return 0;
-}
-
-/* Writes what worker_send queued: directly when the channel has nothing
- * pending (no request, no poll for writability), the rest through
- * uv_write. A channel that fails kills the worker (its pages come back
- * through the exit path). */
-static void worker_flush(worker *w)
-{
-    if (!w->olen)
-        return;
-    size_t n = w->olen, off = 0;
-    w->olen = 0;
-    if (w->exited || uv_is_closing((uv_handle_t *)&w->chan))
-        return;
-    if (uv_stream_get_write_queue_size((uv_stream_t *)&w->chan) == 0) {
-        uv_buf_t b = uv_buf_init(w->obuf, (unsigned)n);
-        int r = uv_try_write((uv_stream_t *)&w->chan, &b, 1);
-        if (r >= 0)
-            off = (size_t)r;
-        else if (r != UV_EAGAIN) {
-            worker_kill(w, RECYCLE_CRASH, "cannot send the task");
-            return;
-        }
-        if (off == n)
-            return;
-    }
-    write_req *wr = alloc_new(sizeof(*wr) + n - off);
-    if (!wr) {
-        worker_kill(w, RECYCLE_CRASH, "out of memory sending the task");
-        return;
-    }
-    wr->len = n - off;
-    memcpy(wr->data, w->obuf + off, wr->len);
-    uv_buf_t b = uv_buf_init(wr->data, (unsigned)wr->len);
-    if (uv_write(&wr->req, (uv_stream_t *)&w->chan, &b, 1, on_write) < 0) {
-        alloc_free(wr, sizeof(*wr) + wr->len);
-        worker_kill(w, RECYCLE_CRASH, "cannot send the task");
-    }
-}
-
-static void pool_flush(pool *p)
-{
-    for (int i = 0; i < p->nslots; i++)
-        if (p->slots[i].w)
-            worker_flush(p->slots[i].w);
-}
-
-static void on_flush(uv_prepare_t *h) { pool_flush(h->data); }
-
-static void worker_kill(worker *w, recycle_reason why, const char *detail)
+void worker_kill(worker *w, recycle_reason why, const char *detail)
 {
     if (w->killed || w->exited)
         return;
@@ -218,215 +117,24 @@ static void worker_kill(worker *w, recycle_reason why, const char *detail)
     uv_process_kill(&w->proc, SIGKILL);
 }
 
-/* The worker broke the protocol: killed, and nothing more it sends is read
- * (its page goes back through the exit path like a crash). */
-static void worker_distrust(worker *w, const char *why)
-{
-    w->untrusted = 1;
-    worker_kill(w, RECYCLE_CRASH, why);
-}
-
 /* Asks an idle (or just-finished) worker to leave after nothing more. */
-static void worker_retire(worker *w, recycle_reason why)
+void worker_retire(worker *w, recycle_reason why)
 {
     if (w->reason == RECYCLE_NONE)
         w->reason = why;
     if (w->state != WORKER_RETIRING)
         worker_set_state(w, WORKER_RETIRING);
     w->deadline_ms = uv_now(w->pool->loop) + EXIT_WAIT_MS;
-    static const char msg[] = "{\"type\":\"retire\"}";
-    if (worker_send(w, msg, sizeof(msg) - 1) < 0)
+    size_t n;
+    const char *msg = wire_retire(&n);
+    if (worker_send(w, msg, n) < 0)
         worker_kill(w, why, "channel gone");
     log_info("pool", "worker retiring", "slot=%d pid=%ld reason=%s pages=%ld rss_mb=%ld", w->slot,
              (long)w->pid, recycle_reason_str(w->reason), w->pages, w->rss_kb / 1024);
 }
 
-/* Appends s as a JSON string (quotes included) at *q; the caller made room
- * for 6 bytes a byte plus 2. */
-static char *put_json_str(char *q, const char *s)
-{
-    static const char hex[] = "0123456789abcdef";
-    *q++ = '"';
-    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-        if (*c == '"' || *c == '\\') {
-            *q++ = '\\';
-            *q++ = (char)*c;
-        } else if (*c < 0x20 || *c == 0x7f) {
-            memcpy(q, "\\u00", 4);
-            q[4] = hex[*c >> 4];
-            q[5] = hex[*c & 15];
-            q += 6;
-        } else
-            *q++ = (char)*c;
-    }
-    *q++ = '"';
-    return q;
-}
-
-/* Sends pg to w: as its page when idle, else queued behind the one it runs.
- * The task is formatted by hand (one per page, the hot path): every value
- * but the two URLs is a number or a literal. */
-static void worker_give_page(worker *w, jobs_page *pg)
-{
-    pool *p = w->pool;
-    long long tid = ++p->next_task_id;
-    long fetch_ms = (long)p->cfg->page_timeout_ms * 3 / 4; /* the rest: parse + JS */
-    size_t ulen = strlen(pg->url), plen = pg->parent ? strlen(pg->parent) : 4;
-    size_t cap = 600 + 6 * (ulen + plen);
-    char stack[4096];
-    char *s = cap <= sizeof(stack) ? stack : alloc_new(cap), *q = s;
-    if (s) {
-        q += sprintf(q, "{\"type\":\"task\",\"task_id\":%lld,\"job_id\":%lld,\"url\":", tid,
-                     (long long)pg->job_id);
-        q = put_json_str(q, pg->url);
-        q += sprintf(q, ",\"depth\":%d,\"js\":%s,\"timeout_ms\":%ld,\"want_text\":false,"
-                        "\"attempts\":%d,\"parent\":",
-                     pg->depth, pg->js ? "true" : "false", fetch_ms > 0 ? fetch_ms : 1,
-                     pg->attempts);
-        if (pg->parent)
-            q = put_json_str(q, pg->parent);
-        else {
-            memcpy(q, "null", 4);
-            q += 4;
-        }
-        if (pg->raw_body > 0) /* robots.txt: raw body, its own redirect cap */
-            q += sprintf(q, ",\"raw_body\":%lld,\"max_redirects\":%d", (long long)pg->raw_body,
-                         pg->max_redirects);
-        if (pg->no_js && !pg->js) /* the record's js_note says why */
-            q += sprintf(q, ",\"js_off\":\"js: off for this attempt: a worker running this "
-                            "page's scripts was killed at the hard RSS budget\"");
-        if (pg->warc) /* the worker builds the page's WARC records */
-            q += sprintf(q, ",\"warc\":true");
-        *q++ = '}';
-    }
-    if (w->state == WORKER_BUSY) {
-        w->queued[w->nqueued] = pg;
-        w->queued_id[w->nqueued++] = tid;
-    } else {
-        w->task = pg;
-        w->task_id = tid;
-        w->task_start_ms = uv_now(p->loop);
-        w->task_start_ns = uv_hrtime();
-        w->deadline_ms = w->task_start_ms + (uint64_t)p->cfg->page_timeout_ms;
-        worker_set_state(w, WORKER_BUSY);
-    }
-    int rc = s ? worker_send(w, s, (size_t)(q - s)) : -1;
-    if (s != stack)
-        alloc_free(s, cap);
-    if (rc < 0) /* the pages go back through the exit path */
-        worker_kill(w, RECYCLE_CRASH, "cannot send the task");
-}
-
-/* How many pages a busy worker may hold queued behind its own: as many as
- * the coalescing window needs and no more, up to queue_per_worker. While
- * crawld sleeps (at most coalesce_us, at most half of the shortest queue)
- * a worker runs through about coalesce_us / page time pages, so
- * 1 + 2 x that keeps it fed: small fast pages get a deep queue (fewer
- * wake-ups per page), slow pages (JS, big, slow hosts) one, so a slow page
- * never holds many others behind it. Until a page time is known:
- * queue_per_worker. */
-static int queue_depth(const pool *p)
-{
-    int q = p->cfg->queue_per_worker;
-    if (q > POOL_QUEUE_MAX)
-        q = POOL_QUEUE_MAX;
-    if (q > 1 && p->page_ns > 0) {
-        double want = 1 + 2.0 * (double)p->cfg->coalesce_us * 1000 / p->page_ns;
-        if (want < q)
-            q = (int)want;
-    }
-    return q;
-}
-
-/* A busy worker takes another page queued behind its own (up to
- * queue_depth) when it will serve it: not asked to retire, below its page
- * limit counting the ones it has, the daemon not stopping. */
-static int worker_can_queue(const worker *w)
-{
-    int q = queue_depth(w->pool);
-    return w->state == WORKER_BUSY && w->nqueued < q && !w->killed && !w->exited &&
-           !w->retire_after_page &&
-           !w->pool->stopping && w->pages + 2 + w->nqueued <= w->max_pages;
-}
-
-void pool_dispatch(pool *p)
-{
-    if (p->stopping)
-        return;
-    for (int i = 0; i < p->nslots; i++) {
-        worker *w = p->slots[i].w;
-        if (!w || w->state != WORKER_IDLE)
-            continue;
-        jobs_page *pg = jobs_next(p->jobs);
-        if (!pg)
-            return;
-        worker_give_page(w, pg);
-    }
-    /* Idle workers first; then pages queued behind busy ones, one each
-     * per round so the queues fill evenly. */
-    for (int more = 1; more;) {
-        more = 0;
-        for (int i = 0; i < p->nslots; i++) {
-            worker *w = p->slots[i].w;
-            if (!w || !worker_can_queue(w))
-                continue;
-            jobs_page *pg = jobs_next(p->jobs);
-            if (!pg)
-                return;
-            worker_give_page(w, pg);
-            more = 1;
-        }
-    }
-}
-
-/* The first queued page becomes the one the worker runs (it started it the
- * moment the previous one ended). */
-static void worker_promote_queued(worker *w)
-{
-    w->task = w->queued[0];
-    w->task_id = w->queued_id[0];
-    w->nqueued--;
-    memmove(w->queued, w->queued + 1, (size_t)w->nqueued * sizeof(w->queued[0]));
-    memmove(w->queued_id, w->queued_id + 1, (size_t)w->nqueued * sizeof(w->queued_id[0]));
-    w->task_start_ms = uv_now(w->pool->loop);
-    w->task_start_ns = w->pool->result_ns; /* its result was read just now */
-    w->deadline_ms = w->task_start_ms + (uint64_t)w->pool->cfg->page_timeout_ms;
-}
-
-/* The queued pages will never run on this worker: back to their jobs. */
-static void worker_return_queued(worker *w)
-{
-    while (w->nqueued > 0) {
-        jobs_page *pg = w->queued[--w->nqueued];
-        w->queued[w->nqueued] = NULL;
-        jobs_page_unstarted(w->pool->jobs, pg);
-    }
-}
-
-static void record_rate(pool *p)
-{
-    p->pages_done++;
-    uint64_t sec = uv_now(p->loop) / 1000;
-    int i = (int)(sec % 10);
-    if (p->rate_sec[i] != sec) {
-        p->rate_sec[i] = sec;
-        p->rate_n[i] = 0;
-    }
-    p->rate_n[i]++;
-}
-
-double pool_pages_per_s(pool *p)
-{
-    uint64_t sec = uv_now(p->loop) / 1000;
-    long n = 0;
-    for (int i = 0; i < 10; i++)
-        if (p->rate_sec[i] + 10 > sec)
-            n += p->rate_n[i];
-    return (double)n / 10.0;
-}
-
 /* What comes after a page: idle, or retiring for one of the reasons. */
-static void worker_after_page(worker *w, int worker_says_retire)
+void worker_after_page(worker *w, int worker_says_retire)
 {
     pool *p = w->pool;
     if (w->state == WORKER_RETIRING)
@@ -446,248 +154,6 @@ static void worker_after_page(worker *w, int worker_says_retire)
     else {
         worker_set_state(w, WORKER_IDLE);
         w->deadline_ms = 0;
-    }
-}
-
-/* The page-time histogram: from when the worker started the page (handed
- * out, or promoted from its queue) to its result. robots.txt not counted. */
-static void observe_page_time(worker *w, const jobs_page *pg)
-{
-    if (pg->kind == JOBS_PAGE)
-        metrics_hist_observe(&w->pool->page_hist,
-                             (double)(uv_now(w->pool->loop) - w->task_start_ms) / 1000.0);
-}
-
-static void on_result(worker *w, char *buf, size_t len)
-{
-    pool *p = w->pool;
-    frame_result r;
-    const char *why;
-    if (frame_result_decode(buf, len, &r, &why) < 0) {
-        log_warn("pool", "bad result from worker", "slot=%d pid=%ld error=\"%s\"", w->slot,
-                 (long)w->pid, why);
-        worker_distrust(w, why);
-        return;
-    }
-    if (!w->task || r.task_id != w->task_id) {
-        /* Our workers answer the task they run: anything else is a broken
-         * or hostile process. Its pages go back. */
-        log_warn("pool", "result for no task of this worker", "slot=%d pid=%ld task_id=%lld",
-                 w->slot, (long)w->pid, (long long)r.task_id);
-        worker_distrust(w, "result for a task it does not run");
-        return;
-    }
-    /* The record goes into pages.jsonl as it is: one JSON object on one
-     * line, or the worker is not trusted (its page goes back). */
-    if (!json_valid_object_line(r.record, r.record_len, POOL_RECORD_DEPTH)) {
-        log_warn("pool", "result record is not one JSON object line", "slot=%d pid=%ld",
-                 w->slot, (long)w->pid);
-        worker_distrust(w, "result record is not one JSON object line");
-        return;
-    }
-    if (r.rss_kb > 0)
-        w->rss_kb = (long)r.rss_kb;
-    w->js_heap_kb = (long)r.js_heap_kb;
-    w->arena_retained_kb = (long)r.arena_retained_kb;
-    w->pages++;
-    jobs_page *pg = w->task;
-    w->task = NULL;
-    w->task_id = 0;
-    observe_page_time(w, pg);
-    p->result_ns = uv_hrtime();
-    if (w->task_start_ns && p->result_ns > w->task_start_ns) {
-        double d = (double)(p->result_ns - w->task_start_ns);
-        p->page_ns = p->page_ns > 0 ? p->page_ns * 0.9 + d * 0.1 : d;
-    }
-    jobs_page_done(p->jobs, pg, &r);
-    record_rate(p);
-    int says_retire = (r.flags & FR_RETIRE) != 0;
-    if (w->nqueued && !says_retire && w->state == WORKER_BUSY)
-        worker_promote_queued(w); /* already running it */
-    else {
-        worker_return_queued(w); /* a retiring worker exits before reading it */
-        worker_after_page(w, says_retire);
-    }
-}
-
-/* The worker refused our task ("bad_task: …"): the page gets that record. */
-static void on_task_error(worker *w, json_t *m)
-{
-    pool *p = w->pool;
-    const char *e = json_string_value(json_object_get(m, "error"));
-    json_int_t tid = json_integer_value(json_object_get(m, "task_id"));
-    log_warn("pool", "worker answered an error", "slot=%d pid=%ld task_id=%lld error=\"%s\"",
-             w->slot, (long)w->pid, (long long)tid, e ? e : "?");
-    if (!w->task || tid != w->task_id)
-        return;
-    jobs_page *pg = w->task;
-    w->task = NULL;
-    observe_page_time(w, pg);
-    json_t *rec = json_pack("{s:s, s:n, s:i, s:i, s:[], s:s}", "url", pg->url, "final_url",
-                            "status", 0, "depth", pg->depth, "links", "error",
-                            e ? e : "worker: error");
-    if (rec) {
-        jobs_page_done_json(p->jobs, pg, rec);
-        json_decref(rec);
-    } else
-        jobs_page_failed(p->jobs, pg, "worker error", 1, 0);
-    if (w->nqueued && w->state == WORKER_BUSY)
-        worker_promote_queued(w);
-    else
-        worker_after_page(w, 0);
-}
-
-static void on_frame_json(worker *w, const char *buf, size_t len);
-
-/* A frame's JSON (and whatever is built from it while it is handled, the
- * record line included) lives in the pool's frame arena: one reset instead
- * of a malloc and free per value (measured: jansson's allocations were
- * about a sixth of crawld's CPU per page). Nothing made here is kept: what
- * outlives the frame is copied (SQLite binds, the output buffer, strdup'd
- * page fields). */
-static void on_frame(worker *w, char *buf, size_t len)
-{
-    pool *p = w->pool;
-    if (frame_is_result(buf, len)) {
-        on_result(w, buf, len);
-        if (!w->untrusted)
-            pool_dispatch(p);
-        arena_reset(&p->frame_arena, POOL_FRAME_ARENA_RETAIN);
-        return;
-    }
-    arena *prev = json_alloc_push(&p->frame_arena);
-    on_frame_json(w, buf, len);
-    json_alloc_pop(prev);
-    arena_reset(&p->frame_arena, POOL_FRAME_ARENA_RETAIN);
-}
-
-static void on_frame_json(worker *w, const char *buf, size_t len)
-{
-    pool *p = w->pool;
-    json_error_t jerr;
-    json_t *m = json_loadb(buf, len, 0, &jerr);
-    const char *type = m ? json_string_value(json_object_get(m, "type")) : NULL;
-    if (!type) {
-        worker_distrust(w, "bad frame from worker");
-        json_decref(m);
-        return;
-    }
-    if (strcmp(type, "ready") == 0) {
-        if (w->state == WORKER_STARTING) {
-            pool_slot *s = &p->slots[w->slot];
-            json_int_t pid = json_integer_value(json_object_get(m, "pid"));
-            if (pid != w->pid)
-                log_warn("pool", "ready with another pid", "slot=%d pid=%ld said=%lld", w->slot,
-                         (long)w->pid, (long long)pid);
-            if (s->start_failures)
-                log_info("pool", "worker started after failures", "slot=%d pid=%ld failures=%d",
-                         w->slot, (long)w->pid, s->start_failures);
-            s->start_failures = 0;
-            p->backoff_logged = 0;
-            w->ready = 1;
-            long rss = rss_kb(w->pid);
-            if (rss > 0)
-                w->rss_kb = rss;
-            w->deadline_ms = 0;
-            log_debug("pool", "worker ready", "slot=%d pid=%ld version=%s", w->slot, (long)w->pid,
-                      json_string_value(json_object_get(m, "version")));
-            worker_set_state(w, WORKER_IDLE);
-            if (p->stopping)
-                worker_retire(w, RECYCLE_SHUTDOWN);
-            else if (w->retire_after_page)
-                worker_retire(w, RECYCLE_MANUAL);
-            else {
-                pool_reload_step(p); /* this one may be the replacement it waited for */
-                pool_dispatch(p);
-            }
-        }
-    } else if (strcmp(type, "result") == 0) {
-        worker_distrust(w, "result frame not in the binary form");
-    } else if (strcmp(type, "error") == 0) {
-        on_task_error(w, m);
-        pool_dispatch(p);
-    } else if (strcmp(type, "pong") == 0) {
-        long rss = (long)json_integer_value(json_object_get(json_object_get(m, "worker"), "rss_kb"));
-        if (rss > 0)
-            w->rss_kb = rss;
-    } else {
-        log_warn("pool", "unknown frame from worker", "slot=%d pid=%ld type=\"%.40s\"", w->slot,
-                 (long)w->pid, type);
-    }
-    json_decref(m);
-}
-
-static void worker_decode(worker *w)
-{
-    for (;;) {
-        if (w->untrusted)
-            return; /* nothing more it says is read */
-        char *buf;
-        size_t len;
-        frame_err fe = frame_decoder_next(&w->dec, &buf, &len);
-        if (fe == FRAME_EOF)
-            return;
-        if (fe != FRAME_OK) {
-            worker_distrust(w, frame_err_str(fe));
-            return;
-        }
-        on_frame(w, buf, len);
-    }
-}
-
-static void worker_feed(worker *w, const char *data, size_t n)
-{
-    if (frame_decoder_feed(&w->dec, data, n) != FRAME_OK) {
-        worker_kill(w, RECYCLE_CRASH, "out of memory buffering a frame");
-        return;
-    }
-    worker_decode(w);
-}
-
-static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
-{
-    (void)suggested;
-    worker *w = h->data;
-    *buf = uv_buf_init(w->rbuf, WORKER_RBUF);
-}
-
-static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
-{
-    worker *w = s->data;
-    if (n > 0) {
-        worker_feed(w, buf->base, (size_t)n);
-        pool_flush(w->pool); /* the pages its results freed go out now */
-        return;
-    }
-    if (n == 0)
-        return;
-    /* EOF or error: the process should be gone or going; make sure. */
-    uv_read_stop(s);
-    if (!w->exited && !w->killed) {
-        uint64_t soon = uv_now(w->pool->loop) + EXIT_WAIT_MS;
-        if (!w->deadline_ms || w->deadline_ms > soon || w->state != WORKER_RETIRING)
-            w->deadline_ms = soon;
-        if (w->state != WORKER_RETIRING) {
-            w->reason = RECYCLE_CRASH;
-            worker_set_state(w, WORKER_RETIRING);
-        }
-    }
-}
-
-/* Frames the worker wrote before exiting may still sit in the socket when
- * the exit callback comes first: read them now so no result is lost. */
-static void worker_drain_channel(worker *w)
-{
-    uv_os_fd_t fd;
-    if (uv_fileno((uv_handle_t *)&w->chan, &fd) < 0)
-        return;
-    for (;;) {
-        ssize_t r = read(fd, w->rbuf, WORKER_RBUF);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return;
-        worker_feed(w, w->rbuf, (size_t)r);
     }
 }
 
@@ -876,45 +342,7 @@ static void spawn_worker(pool *p, int slot)
     p->slots[slot].w = w;
     log_info("pool", "worker started", "slot=%d pid=%ld max_pages=%ld", slot, (long)w->pid,
              w->max_pages);
-    uv_read_start((uv_stream_t *)&w->chan, on_alloc, on_read);
-}
-
-/* Result coalescing. Each result wakes crawld from epoll_wait, and in this
- * VM a sleep and wake-up cost more than handling the result (perf: a third
- * of crawld's CPU per page was kernel time, most of it that). When every
- * busy worker has pages queued behind its own, nobody waits for crawld: it
- * can sleep a little after a turn and then take every result that came in
- * one wake-up. The sleep is at most coalesce_us and at most half of what
- * the shortest queue holds (pages queued x the moving average of a page's
- * time), so a worker never runs out of work while crawld sleeps; it is
- * skipped when a worker is idle, starting or leaving, or under 100 us.
- * Control requests and timers wait at most that long. */
-static void on_coalesce(uv_check_t *c)
-{
-    pool *p = c->data;
-    pool_flush(p); /* never sleep on unsent tasks */
-    long cap_us = p->cfg->coalesce_us;
-    if (cap_us <= 0 || p->stopping || p->page_ns <= 0)
-        return;
-    int busy = 0, minq = POOL_QUEUE_MAX;
-    for (int i = 0; i < p->nslots; i++) {
-        worker *w = p->slots[i].w;
-        if (!w || w->state != WORKER_BUSY || w->killed)
-            return;
-        busy++;
-        if (w->nqueued < minq)
-            minq = w->nqueued;
-    }
-    if (!busy || minq < 1)
-        return;
-    double us = p->page_ns / 1000.0 * minq * 0.5;
-    if (us > (double)cap_us)
-        us = (double)cap_us;
-    if (us < 100)
-        return;
-    struct timespec ts = {0, (long)(us * 1000)};
-    nanosleep(&ts, NULL);
-    p->coalesced++;
+    uv_read_start((uv_stream_t *)&w->chan, pool_on_alloc, pool_on_read);
 }
 
 static void on_tick(uv_timer_t *t)
@@ -1001,11 +429,11 @@ int pool_init(pool *p, uv_loop_t *loop, const crawld_config *cfg, jobs *jb,
     p->tick.data = p;
     uv_check_init(loop, &p->coalesce);
     p->coalesce.data = p;
-    uv_check_start(&p->coalesce, on_coalesce);
+    uv_check_start(&p->coalesce, pool_on_coalesce);
     uv_unref((uv_handle_t *)&p->coalesce); /* never keeps the loop alive */
     uv_prepare_init(loop, &p->flush);
     p->flush.data = p;
-    uv_prepare_start(&p->flush, on_flush);
+    uv_prepare_start(&p->flush, pool_on_flush);
     uv_unref((uv_handle_t *)&p->flush);
     uv_timer_start(&p->tick, on_tick, (uint64_t)cfg->rss_poll_ms, (uint64_t)cfg->rss_poll_ms);
     for (int i = 0; i < p->nslots; i++)
@@ -1113,7 +541,7 @@ int pool_recycle(pool *p, int slot)
 /* Replaces the next worker of an older generation, unless a replacement is
  * under way: a slot empty, starting or retiring, or an old worker already
  * asked to go after its page. */
-static void pool_reload_step(pool *p)
+void pool_reload_step(pool *p)
 {
     if (!p->reloading || p->stopping)
         return;
@@ -1154,203 +582,4 @@ int pool_reload(pool *p)
     p->reloading = 1;
     pool_reload_step(p);
     return n;
-}
-
-int pool_count_state(pool *p, worker_state s)
-{
-    int n = 0;
-    for (int i = 0; i < p->nslots; i++)
-        if (p->slots[i].w && p->slots[i].w->state == s)
-            n++;
-    return n;
-}
-
-long pool_rss_kb_total(pool *p)
-{
-    long t = 0;
-    for (int i = 0; i < p->nslots; i++)
-        if (p->slots[i].w && p->slots[i].w->rss_kb > 0)
-            t += p->slots[i].w->rss_kb;
-    return t;
-}
-
-json_t *pool_workers_json(pool *p)
-{
-    json_t *a = json_array();
-    uint64_t now = uv_now(p->loop);
-    for (int i = 0; a && i < p->nslots; i++) {
-        pool_slot *s = &p->slots[i];
-        worker *w = s->w;
-        json_t *o;
-        if (!w) {
-            o = json_pack("{s:i, s:n, s:s, s:n, s:i, s:i, s:i, s:n, s:n, s:n, s:n, s:i}", "id", i,
-                          "pid", "state", empty_slot_str(p), "rss_mb",
-                          "rss_soft_mb", p->cfg->rss_soft_mb, "rss_hard_mb", p->cfg->rss_hard_mb,
-                          "pages", 0, "url", "page_ms", "js_heap_mb", "arena_retained_kb",
-                          "start_failures", s->start_failures);
-        } else {
-            o = json_pack("{s:i, s:i, s:s, s:f, s:i, s:i, s:i, s:i, s:n, s:i}", "id", i, "pid",
-                          (int)w->pid, "state", worker_state_str(w->state), "rss_mb",
-                          (double)((w->rss_kb * 10) / 1024) / 10.0, "rss_soft_mb",
-                          p->cfg->rss_soft_mb, "rss_hard_mb", p->cfg->rss_hard_mb, "pages",
-                          (int)w->pages, "max_pages", (int)w->max_pages, "js_heap_mb",
-                          "start_failures", s->start_failures);
-            if (o) {
-                json_object_set_new(o, "url", w->task ? json_string(w->task->url) : json_null());
-                json_object_set_new(o, "page_ms", w->task ? json_integer((json_int_t)(
-                                                                now - w->task_start_ms))
-                                                          : json_null());
-                json_object_set_new(o, "js_heap_mb",
-                                    w->js_heap_kb >= 0
-                                        ? json_real((double)((w->js_heap_kb * 10) / 1024) / 10.0)
-                                        : json_null());
-                json_object_set_new(o, "arena_retained_kb",
-                                    w->arena_retained_kb >= 0
-                                        ? json_integer(w->arena_retained_kb)
-                                        : json_null());
-                json_object_set_new(o, "queued_url", w->nqueued
-                                                         ? json_string(w->queued[0]->url)
-                                                         : json_null());
-                json_object_set_new(o, "queued", json_integer(w->nqueued));
-                if (w->state == WORKER_RETIRING)
-                    json_object_set_new(o, "reason",
-                                        json_string(recycle_reason_str(w->reason == RECYCLE_NONE
-                                                                           ? RECYCLE_CRASH
-                                                                           : w->reason)));
-            }
-        }
-        if (o)
-            json_array_append_new(a, o);
-    }
-    return a;
-}
-
-json_t *pool_recycles_json(pool *p)
-{
-    json_t *o = json_object();
-    for (int r = RECYCLE_RSS; o && r < RECYCLE_SHUTDOWN; r++)
-        json_object_set_new(o, recycle_reason_str((recycle_reason)r),
-                            json_integer(p->recycles[r]));
-    if (o)
-        json_object_set_new(o, "start_failures", json_integer(p->start_failures_total));
-    return o;
-}
-
-/* ---- metrics ---- */
-
-static void metrics_workers(pool *p, metrics_buf *b)
-{
-    metrics_family(b, "crawld_workers", METRICS_GAUGE, "Worker processes by state.");
-    for (int s = 0; s < WORKER_STATE_COUNT; s++)
-        metrics_buf_printf(b, "crawld_workers{state=\"%s\"} %d\n",
-                           worker_state_str((worker_state)s), pool_count_state(p, (worker_state)s));
-    metrics_gauge(b, "crawld_workers_rss_bytes", "Resident memory of every worker together.",
-                  (double)pool_rss_kb_total(p) * 1024);
-    metrics_counter(b, "crawld_worker_spawns_total", "Worker processes started.",
-                    (double)p->spawned);
-    metrics_counter(b, "crawld_worker_start_failures_total",
-                    "Workers that exited before their ready handshake (restarted with backoff).",
-                    (double)p->start_failures_total);
-    metrics_family(b, "crawld_recycles_total", METRICS_COUNTER, "Workers replaced, by reason.");
-    for (int r = RECYCLE_RSS; r < RECYCLE_SHUTDOWN; r++)
-        metrics_buf_printf(b, "crawld_recycles_total{reason=\"%s\"} %ld\n",
-                           recycle_reason_str((recycle_reason)r), p->recycles[r]);
-    metrics_counter(b, "crawld_worker_results_total",
-                    "Results received from workers (pages and robots.txt fetches).",
-                    (double)p->pages_done);
-    metrics_gauge(b, "crawld_pages_per_second",
-                  "Worker results per second, averaged over the last 10 seconds.",
-                  pool_pages_per_s(p));
-}
-
-/* Per worker slot; an empty slot (backoff or stopped) has only its state
- * and its start failures. */
-static void metrics_slots(pool *p, metrics_buf *b)
-{
-    uint64_t now = uv_now(p->loop);
-    metrics_family(b, "crawld_worker_state", METRICS_GAUGE,
-                   "1 for the worker slot's current state.");
-    for (int i = 0; i < p->nslots; i++) {
-        worker *w = p->slots[i].w;
-        for (int s = 0; s < WORKER_STATE_COUNT; s++)
-            metrics_buf_printf(b, "crawld_worker_state{worker=\"%d\",state=\"%s\"} %d\n", i,
-                               worker_state_str((worker_state)s), w && w->state == (worker_state)s);
-        for (int e = 0; e < 2; e++)
-            metrics_buf_printf(b, "crawld_worker_state{worker=\"%d\",state=\"%s\"} %d\n", i,
-                               empty_slot_states[e], !w && e == (p->stopping != 0));
-    }
-    metrics_family(b, "crawld_worker_rss_bytes", METRICS_GAUGE,
-                   "Resident memory of the worker process.");
-    for (int i = 0; i < p->nslots; i++) {
-        worker *w = p->slots[i].w;
-        if (w && w->pid > 0)
-            metrics_buf_printf(b, "crawld_worker_rss_bytes{worker=\"%d\",pid=\"%ld\"} %lld\n", i,
-                               (long)w->pid, (long long)(w->rss_kb > 0 ? w->rss_kb : 0) * 1024);
-    }
-    metrics_family(b, "crawld_worker_pages_total", METRICS_COUNTER,
-                   "Pages the worker process finished (starts again at 0 with each new process).");
-    for (int i = 0; i < p->nslots; i++)
-        if (p->slots[i].w)
-            metrics_buf_printf(b, "crawld_worker_pages_total{worker=\"%d\"} %ld\n", i,
-                               p->slots[i].w->pages);
-    metrics_family(b, "crawld_worker_max_pages", METRICS_GAUGE,
-                   "Pages after which the worker process is recycled (jittered).");
-    for (int i = 0; i < p->nslots; i++)
-        if (p->slots[i].w)
-            metrics_buf_printf(b, "crawld_worker_max_pages{worker=\"%d\"} %ld\n", i,
-                               p->slots[i].w->max_pages);
-    metrics_family(b, "crawld_worker_page_seconds", METRICS_GAUGE,
-                   "How long the worker has been on its current page; 0 without one.");
-    for (int i = 0; i < p->nslots; i++) {
-        worker *w = p->slots[i].w;
-        if (w)
-            metrics_buf_printf(b, "crawld_worker_page_seconds{worker=\"%d\"} %.3f\n", i,
-                               w->task && now >= w->task_start_ms
-                                   ? (double)(now - w->task_start_ms) / 1000.0
-                                   : 0.0);
-    }
-    metrics_family(b, "crawld_worker_js_heap_bytes", METRICS_GAUGE,
-                   "JavaScript GC heap of the worker after its last page (workers that ran JS).");
-    for (int i = 0; i < p->nslots; i++) {
-        worker *w = p->slots[i].w;
-        if (w && w->js_heap_kb >= 0)
-            metrics_buf_printf(b, "crawld_worker_js_heap_bytes{worker=\"%d\"} %lld\n", i,
-                               (long long)w->js_heap_kb * 1024);
-    }
-    metrics_family(b, "crawld_worker_arena_retained_bytes", METRICS_GAUGE,
-                   "Page arena memory the worker kept after its last page.");
-    for (int i = 0; i < p->nslots; i++) {
-        worker *w = p->slots[i].w;
-        if (w && w->arena_retained_kb >= 0)
-            metrics_buf_printf(b, "crawld_worker_arena_retained_bytes{worker=\"%d\"} %lld\n", i,
-                               (long long)w->arena_retained_kb * 1024);
-    }
-    metrics_family(b, "crawld_worker_start_failures", METRICS_GAUGE,
-                   "Consecutive start failures of the slot (0 once a worker is ready).");
-    for (int i = 0; i < p->nslots; i++)
-        metrics_buf_printf(b, "crawld_worker_start_failures{worker=\"%d\"} %d\n", i,
-                           p->slots[i].start_failures);
-}
-
-void pool_metrics(pool *p, metrics_buf *b, metrics_section s)
-{
-    switch (s) {
-    case METRICS_WORKERS:
-        metrics_workers(p, b);
-        metrics_slots(p, b);
-        break;
-    case METRICS_QUEUE:
-        metrics_gauge(b, "crawld_queue_quarantined",
-                      "Pages quarantined since crawld started (cost max_attempts workers).",
-                      (double)p->quarantined);
-        break;
-    case METRICS_JOBS:
-        break;
-    case METRICS_HISTOGRAMS:
-        metrics_write_hist(b, "crawld_page_duration_seconds",
-                           "Time a worker took per page (robots.txt not counted), from starting "
-                           "it to its result.",
-                           &p->page_hist);
-        break;
-    }
 }

@@ -1,6 +1,6 @@
 /* pool — the page workers: `workers` slots, each running at most one
  * crawld-worker process started with uv_spawn (fork + exec) and talking
- * frames (frame.h) over a socketpair on the child's fd 3 (worker/serve.h).
+ * wire.h's messages in frames over a socketpair on the child's fd 3.
  *
  * The pool dispatches pages from jobs.h to idle workers, polls every
  * worker's RSS every rss_poll_ms, kills a worker over rss_hard_mb or past its
@@ -19,7 +19,8 @@
  *
  * The caller owns the pool struct; the pool owns its slots, workers and
  * their handles, and its fields are its own: its numbers leave through
- * pool_workers_json, pool_recycles_json and pool_metrics. */
+ * pool_workers_json, pool_recycles_json and pool_metrics. Files: pool.c
+ * (lifecycle), pool_chan.c (channel), pool_report.c (numbers); pool_int.h. */
 #ifndef CRAWLD_POOL_H
 #define CRAWLD_POOL_H
 
@@ -124,7 +125,7 @@ struct pool {
     int nslots;
     pool_slot *slots;
     uv_timer_t tick; /* RSS poll + deadlines, every rss_poll_ms */
-    uv_check_t coalesce; /* after each loop turn: maybe let results gather (pool.c) */
+    uv_check_t coalesce; /* after each loop turn: maybe let results gather (pool_chan.c) */
     uv_prepare_t flush;  /* before the loop waits: what was queued for workers is sent */
     double page_ns;      /* moving average of a page's time on a worker */
     uint64_t result_ns;  /* uv_hrtime() of the last result read */

@@ -1,5 +1,5 @@
 /* results — what comes back for a page given out (jobs_page_done,
- * jobs_page_done_json, jobs_page_error, jobs_page_failed,
+ * jobs_page_error, jobs_page_failed,
  * jobs_page_unstarted): its record and links into the open batch exactly
  * once (commit_record), a robots.txt read into its host's rules, a
  * requeue, a JS-off retry or a quarantine. */
@@ -227,16 +227,30 @@ static void host_release(jobs *j, jobs_page *p, long delay_ms)
         politeness_host_release(&j->pol, h, jobs_now_ms(j), delay_ms);
 }
 
-static void robots_done(jobs *j, jobs_page *p, json_t *rec)
+/* A failed robots.txt fetch's error ("word: detail"), copied into buf
+ * from the record, which is parsed for that alone (the body comes in the
+ * result's body section); NULL when the fetch did not fail. */
+static const char *robots_error(const frame_result *res, char *buf, size_t n)
+{
+    if (!(res->flags & FR_FAILED))
+        return NULL;
+    json_t *rec = json_loadb(res->record, res->record_len, 0, NULL);
+    const char *e = json_string_value(json_object_get(rec, "error"));
+    snprintf(buf, n, "%s", e ? e : "fetch failed");
+    json_decref(rec);
+    return buf;
+}
+
+static void robots_done(jobs *j, jobs_page *p, const frame_result *res)
 {
     polite_host *h = politeness_get(&j->pol, p->origin, jobs_now_ms(j));
     if (!h)
         return;
-    const char *err = json_string_value(json_object_get(rec, "error"));
-    long status = err ? 0 : (long)json_integer_value(json_object_get(rec, "status"));
-    json_t *b = json_object_get(rec, "body");
-    const char *body = json_string_value(b);
-    size_t len = body ? json_string_length(b) : 0;
+    char ebuf[300];
+    const char *err = robots_error(res, ebuf, sizeof(ebuf));
+    long status = err ? 0 : (long)res->status;
+    const char *body = res->body;
+    size_t len = res->body_len;
     robots *r = robots_from_response(status, body, len, j->agent);
     if (!r) {
         politeness_robots_lost(h); /* out of memory: asked again later */
@@ -287,10 +301,8 @@ static int page_stale(jobs *j, jobs_page *p)
 void jobs_page_done(jobs *j, jobs_page *p, frame_result *r)
 {
     flight_remove(j, p);
-    if (p->kind == JOBS_ROBOTS) { /* rare: the record is read as JSON */
-        json_t *rec = json_loadb(r->record, r->record_len, 0, NULL);
-        robots_done(j, p, rec);
-        json_decref(rec);
+    if (p->kind == JOBS_ROBOTS) {
+        robots_done(j, p, r);
         jobs_page_free(p);
         return;
     }
@@ -314,33 +326,6 @@ void jobs_page_done(jobs *j, jobs_page *p, frame_result *r)
     commit_record(j, jb, p->row_id, p->url, p->depth, p->attempts, r, follow, alias, 1);
     alloc_strfree(alias);
     jobs_page_free(p);
-}
-
-void jobs_page_done_json(jobs *j, jobs_page *p, json_t *record)
-{
-    char *s = json_dumps(record, JSON_COMPACT | JSON_REAL_PRECISION(10));
-    frame_result r = {.record = s ? s : "{}", .record_len = s ? strlen(s) : 2};
-    r.status = (int64_t)json_integer_value(json_object_get(record, "status"));
-    if (json_is_string(json_object_get(record, "error")))
-        r.flags |= FR_FAILED;
-    if (p->kind != JOBS_ROBOTS) { /* the fields a worker's record would carry */
-        json_object_set_new(record, "parent", p->parent ? json_string(p->parent) : json_null());
-        json_object_set_new(record, "attempts", json_integer(p->attempts));
-        json_object_set_new(record, "depth", json_integer(p->depth));
-        json_free_t jfree;
-        json_get_alloc_funcs(NULL, &jfree);
-        if (s)
-            jfree(s);
-        s = json_dumps(record, JSON_COMPACT | JSON_REAL_PRECISION(10));
-        r.record = s ? s : "{}";
-        r.record_len = s ? strlen(s) : 2;
-    }
-    jobs_page_done(j, p, &r);
-    if (s) {
-        json_free_t jfree;
-        json_get_alloc_funcs(NULL, &jfree);
-        jfree(s);
-    }
 }
 
 void jobs_page_error(jobs *j, jobs_page *p, const char *error)

@@ -114,13 +114,13 @@ static void run_scripts(void *ud, void *gumbo_output)
     p->js_ms = page_now_ms() - t0;
 }
 
-/* The deepest element nesting (html_doc.max_depth from html_scan, <html>
+/* The deepest element nesting (html_doc.max_depth from scan_sax, <html>
  * counting 1) at which a page's scripts still run. gumbo, which builds the
  * tree scripts need, scans its stack of open elements for most tags, so its
  * time grows with the square of the depth; measured with html_parse on N
  * nested <div>s (release build): 0.6 ms at 512, 1.5-3 ms at 1,000, 115-140
  * ms at 10,000, 1.0-1.3 s at 30,000 and 13-16 s at 100,000, past any page
- * deadline (html_scan: 0.08, 0.2, 2, 9-12 and 38-55 ms).
+ * deadline (scan_sax: 0.08, 0.2, 2, 9-12 and 38-55 ms).
  * Browsers bound that depth too: Chromium's HTML parser
  * (HTMLConstructionSite::kMaximumHTMLParserDOMTreeDepth = 512) adds deeper
  * elements as siblings instead of children, so no page that works in
@@ -147,7 +147,7 @@ static const char *js_guard(page *p)
 /* How long gumbo may take to build a JS page's tree: PAGE_GUMBO_BUDGET_MS,
  * and no more than a tenth of page_timeout_ms. Past it the page keeps the
  * scan's answer without scripts, in this attempt, instead of running to the
- * page deadline max_attempts times (html_scan's depth sees most quadratic
+ * page deadline max_attempts times (scan_sax's depth sees most quadratic
  * input, not all: see js_guard). gumbo builds an ordinary 10 MB page
  * (max_body_mb's default) in 0.53 s, 1.3 s on memory not touched before
  * (20 and 8 MB/s, release build), an ordinary 100 KB page in 5-13 ms:
@@ -168,7 +168,7 @@ int page_run(worker_env *e, const page_task *t, page *p)
 {
     memset(p, 0, sizeof(*p));
     p->task = t;
-    p->a = arena_pool_acquire(&e->pool, ARENA_LARGE, "page");
+    p->a = arena_pool_acquire(&e->pool, ARENA_POOL_LARGE, "page");
     if (!p->a)
         return -1;
     fetch_opts fo = {.timeout_ms = t->timeout_ms,
@@ -188,7 +188,7 @@ int page_run(worker_env *e, const page_task *t, page *p)
         /* No scripts: no tree needed, the lexer gives the same html_doc.
          * With scripts libxml2's scan runs first, as gumbo's guard (its
          * depth is close to the tree's; the lexer builds no tree). */
-        html_err he = (t->js ? html_scan : html_lex)(p->a, p->fetch.final_url, p->fetch.body,
+        html_err he = (t->js ? scan_sax : scan_lex)(p->a, p->fetch.final_url, p->fetch.body,
                                                      p->fetch.body_len, &ho, &p->doc);
         if (he == HTML_OK && t->js && !(p->js_note = js_guard(p))) {
             html_doc scanned = p->doc;
@@ -346,10 +346,8 @@ char *page_result_json(page *p, size_t *len)
         .parent = t->parent,
         .attempts = t->attempts,
     };
-    /* Bytes as JSON text: invalid UTF-8 becomes U+FFFD (robots.txt is
-     * matched on bytes that are ASCII in every rule that can match). */
-    if (t->raw_body && f->body)
-        r.body = (record_bytes){f->body, f->body_len < t->raw_body ? f->body_len : t->raw_body};
+    /* A raw fetch's body (robots.txt) goes in the result's body section
+     * (serve.c), not in the record. */
     record_buf b = {.a = p->a};
     if (record_write(&b, &r) < 0)
         return NULL;

@@ -23,7 +23,7 @@ typedef struct page_task {
     size_t max_body;   /* 0 → config */
     int want_text;     /* include "text" in the record */
     size_t raw_body;   /* >0: a raw fetch (robots.txt): keep any type, no
-                        * parse, the first raw_body bytes go into "body" */
+                        * parse (serve sends the first raw_body bytes) */
     int max_redirects; /* 0 → config */
     int warc;          /* WARC job: keep any body, build the page's records */
     int for_job;       /* the record is a job's final line (crawld writes it

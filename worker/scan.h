@@ -36,8 +36,4 @@ html_err scan_lex(arena *a, const char *url, const char *body, size_t len,
  * its '>' (or to end - p when it has none). */
 size_t scan_count_attrs(const char *p, const char *end, size_t limit, size_t *tag_len);
 
-/* alias until callers move */
-#define html_scan scan_sax
-#define html_lex scan_lex
-
 #endif

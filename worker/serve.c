@@ -4,14 +4,13 @@
 #include "frame.h"
 #include "html.h"
 #include "js/js.h"
-#include "json_alloc.h"
 #include "log.h"
 #include "page.h"
 #include "rss.h"
 #include "warc.h"
+#include "wire.h"
 
 #include <errno.h>
-#include <jansson.h>
 #include <malloc.h>
 #include <string.h>
 #include <unistd.h>
@@ -29,8 +28,8 @@ static char *stats_json(worker_env *e, arena *a, long rss, int retire, worker_nu
 {
     alloc_stats as;
     alloc_get_stats(&as);
-    arena_bucket_stats large;
-    arena_pool_stats(&e->pool, ARENA_LARGE, &large);
+    arena_pool_bucket_stats large;
+    arena_pool_stats(&e->pool, ARENA_POOL_LARGE, &large);
     js_heap_stats js = {0};
     if (e->js)
         js_heap_stats_get(e->js, &js);
@@ -50,19 +49,14 @@ static char *stats_json(worker_env *e, arena *a, long rss, int retire, worker_nu
                          js.gc_number, retire ? "true" : "false");
 }
 
-static int send_error(int fd, arena *a, json_int_t task_id, const char *word, const char *detail)
+static int send_error(int fd, arena *a, long long task_id, const char *word, const char *detail)
 {
-    arena *prev = json_alloc_push(a);
-    json_t *o = json_pack("{s:s, s:o, s:s+++}", "type", "error", "task_id",
-                          task_id ? json_integer(task_id) : json_null(), "error", word, ": ",
-                          "", detail);
-    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
-    json_decref(o);
-    json_alloc_pop(prev);
+    size_t n = 0;
+    char *s = wire_error_encode(a, task_id, word, detail, &n);
     log_warn("serve", "bad frame", "error=\"%s: %s\"", word, detail);
     if (!s)
         return -1;
-    return frame_write(fd, s, strlen(s)) == FRAME_OK ? 0 : -1;
+    return frame_write(fd, s, n) == FRAME_OK ? 0 : -1;
 }
 
 /* Skips a frame whose payload we refuse to buffer, so the stream stays in
@@ -81,37 +75,24 @@ static int drain(int fd, size_t n)
     return 0;
 }
 
-static int run_task(worker_env *e, int fd, arena *scratch, json_t *task)
+static int run_task(worker_env *e, int fd, arena *scratch, const wire_task *task)
 {
-    json_int_t task_id = json_integer_value(json_object_get(task, "task_id"));
-    json_t *url = json_object_get(task, "url");
-    if (!json_is_string(url) || json_string_length(url) == 0)
-        return send_error(fd, scratch, task_id, "bad_task", "url must be a non-empty string");
-    if (!json_is_integer(json_object_get(task, "task_id")) || task_id <= 0)
-        return send_error(fd, scratch, 0, "bad_task", "task_id must be a positive integer");
-    json_t *v;
-    page_task t = {.task_id = task_id, .url = json_string_value(url)};
-    t.job_id = json_integer_value(json_object_get(task, "job_id"));
-    t.depth = (int)json_integer_value(json_object_get(task, "depth"));
-    t.js = json_is_true(json_object_get(task, "js"));
-    if (!t.js && (v = json_object_get(task, "js_off")) && json_is_string(v))
-        t.js_off = json_string_value(v);
-    t.want_text = json_is_true(json_object_get(task, "want_text"));
-    if ((v = json_object_get(task, "timeout_ms")) && json_integer_value(v) > 0)
-        t.timeout_ms = (long)json_integer_value(v);
-    if ((v = json_object_get(task, "max_body")) && json_integer_value(v) > 0)
-        t.max_body = (size_t)json_integer_value(v);
-    if ((v = json_object_get(task, "max_redirects")) && json_is_integer(v) &&
-        json_integer_value(v) > 0 && json_integer_value(v) <= 100)
-        t.max_redirects = (int)json_integer_value(v);
-    if ((v = json_object_get(task, "raw_body")) && json_integer_value(v) > 0)
-        t.raw_body = (size_t)json_integer_value(v);
-    t.warc = json_is_true(json_object_get(task, "warc"));
-    t.for_job = 1;
-    if ((v = json_object_get(task, "parent")) && json_is_string(v))
-        t.parent = json_string_value(v);
-    if ((v = json_object_get(task, "attempts")) && json_is_integer(v))
-        t.attempts = (int)json_integer_value(v);
+    long long task_id = task->task_id;
+    page_task t = {.task_id = task_id,
+                   .job_id = task->job_id,
+                   .url = task->url,
+                   .depth = task->depth,
+                   .js = task->js,
+                   .js_off = task->js ? NULL : task->js_off,
+                   .timeout_ms = task->timeout_ms,
+                   .max_body = (size_t)task->max_body,
+                   .want_text = task->want_text,
+                   .raw_body = (size_t)task->raw_body,
+                   .max_redirects = task->max_redirects,
+                   .warc = task->warc,
+                   .for_job = 1,
+                   .parent = task->parent,
+                   .attempts = task->attempts};
 
     page p;
     size_t rlen = 0;
@@ -139,6 +120,18 @@ static int run_task(worker_env *e, int fd, arena *scratch, json_t *task)
             memcpy(w, p.warc, p.warc_len);
             fr.warc = w;
             fr.warc_len = p.warc_len;
+        } else
+            record = NULL; /* reported as nomem below */
+    }
+    if (record && t.raw_body && p.fetch.body) {
+        /* A raw fetch (robots.txt): the body's first raw_body bytes, as
+         * they came, in their own section. */
+        size_t n = p.fetch.body_len < t.raw_body ? p.fetch.body_len : t.raw_body;
+        char *b = arena_alloc(scratch, n ? n : 1);
+        if (b) {
+            memcpy(b, p.fetch.body, n);
+            fr.body = b;
+            fr.body_len = n;
         } else
             record = NULL; /* reported as nomem below */
     }
@@ -228,7 +221,7 @@ static int run_task(worker_env *e, int fd, arena *scratch, json_t *task)
     fr.arena_retained_kb = wn.arena_retained_kb;
     if (retire)
         fr.flags |= FR_RETIRE;
-    if (frame_result_write(fd, &fr) != FRAME_OK)
+    if (wire_result_write(fd, &fr) != FRAME_OK)
         return -1;
     if (retire) {
         log_info("serve", "worker retiring", "reason=%s rss_kb=%ld soft_mb=%d", why, rss,
@@ -241,9 +234,9 @@ static int run_task(worker_env *e, int fd, arena *scratch, json_t *task)
 int serve_loop(worker_env *e, int fd)
 {
     arena *scratch = e->scratch;
-    char *hello = arena_sprintf(scratch, "{\"type\":\"ready\",\"version\":\"%s\",\"pid\":%ld}",
-                                CRAWLD_VERSION, (long)getpid());
-    if (!hello || frame_write(fd, hello, strlen(hello)) != FRAME_OK)
+    size_t n = 0;
+    char *hello = wire_ready_encode(scratch, CRAWLD_VERSION, (long long)getpid(), &n);
+    if (!hello || frame_write(fd, hello, n) != FRAME_OK)
         return 1;
     for (;;) {
         arena_reset(scratch, 64 * 1024);
@@ -268,35 +261,23 @@ int serve_loop(worker_env *e, int fd)
             log_error("serve", "channel failed", "error=\"%s\"", frame_err_str(fe));
             return 1;
         }
-        arena *prev = json_alloc_push(scratch);
-        json_error_t jerr;
-        json_t *msg = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
-        json_alloc_pop(prev);
+        /* The message lives in the scratch arena: the reset frees it. */
+        wire_msg m;
+        wire_err err;
         int rc = 0;
-        if (!msg) {
-            char d[200];
-            snprintf(d, sizeof(d), "invalid JSON at byte %d: %s", jerr.position, jerr.text);
+        if (wire_decode(WIRE_AT_WORKER, scratch, buf, len, &m, &err) < 0)
+            rc = send_error(fd, scratch, err.task_id, err.word, err.detail);
+        else if (m.type == WIRE_TASK)
+            rc = run_task(e, fd, scratch, &m.task);
+        else if (m.type == WIRE_PING) {
+            char *p = wire_pong_encode(scratch, stats_json(e, scratch, rss_self_kb(), 0, NULL), &n);
+            rc = p && frame_write(fd, p, n) == FRAME_OK ? 0 : -1;
+        } else if (m.type == WIRE_RETIRE)
+            rc = 1;
+        else {
+            char d[120];
+            snprintf(d, sizeof(d), "unknown type '%.60s'", m.unknown);
             rc = send_error(fd, scratch, 0, "bad_frame", d);
-        } else {
-            const char *type = json_string_value(json_object_get(msg, "type"));
-            if (!json_is_object(msg))
-                rc = send_error(fd, scratch, 0, "bad_frame", "not a JSON object");
-            else if (!type)
-                rc = send_error(fd, scratch, 0, "bad_frame", "missing \"type\"");
-            else if (strcmp(type, "task") == 0)
-                rc = run_task(e, fd, scratch, msg);
-            else if (strcmp(type, "ping") == 0) {
-                char *m = arena_sprintf(scratch, "{\"type\":\"pong\",\"worker\":%s}",
-                                        stats_json(e, scratch, rss_self_kb(), 0, NULL));
-                rc = m && frame_write(fd, m, strlen(m)) == FRAME_OK ? 0 : -1;
-            } else if (strcmp(type, "retire") == 0)
-                rc = 1;
-            else {
-                char d[120];
-                snprintf(d, sizeof(d), "unknown type '%.60s'", type);
-                rc = send_error(fd, scratch, 0, "bad_frame", d);
-            }
-            /* msg lives in the scratch arena: the reset frees it. */
         }
         if (rc < 0)
             return 1;

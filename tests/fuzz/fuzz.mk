@@ -31,7 +31,7 @@ FUZZ_SRC_url := common/url.c common/arena.c common/alloc.c
 FUZZ_LIBS_url = $(call once,FUZZ_LIBS_url,$(PKG_CONFIG) --libs libcurl)
 FUZZ_SRC_config := common/config.c
 FUZZ_LIBS_config = $(call once,FUZZ_LIBS_config,$(PKG_CONFIG) --libs inih)
-FUZZ_SRC_result := common/frame.c common/jsonv.c common/utf8.c common/arena.c common/alloc.c
+FUZZ_SRC_result := common/wire.c common/json_alloc.c common/frame.c common/jsonv.c common/utf8.c common/arena.c common/alloc.c
 FUZZ_LIBS_result = $(call once,FUZZ_LIBS_result,$(PKG_CONFIG) --libs jansson)
 FUZZ_SRC_html := worker/html.c worker/html_extract.c worker/html_charset.c worker/tags.c \
 	common/url.c common/arena.c common/alloc.c

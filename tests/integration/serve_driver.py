@@ -82,6 +82,7 @@ check(h["rss_kb"] == r["worker"]["rss_kb"] and h["js_heap_kb"] == r["worker"]["j
       "header numbers = stats: %r" % h)
 check(r["links"] == r["page"]["links"] and len(r["links"]) > 3, "links section = record's links")
 check(r["final_url"] == r["page"]["final_url"], "final_url section")
+check(r["body"] == b"", "no body section but for a raw fetch")
 check("task_id" not in r["page"] and r["page"]["parent"] is None and r["page"]["attempts"] == 0,
       "the record is the job's line: no task_id, parent and attempts: %r" % r["page"])
 send(s, {"type": "task", "task_id": 11, "job_id": 9, "url": BASE + "/site/p/3.html", "depth": 1,
@@ -129,15 +130,16 @@ check(r and r["header"]["flags"] & FR_FAILED and r["links"] == [], "failed flag,
 send(s, {"type": "task", "task_id": 3, "url": BASE + "/robots.txt", "raw_body": 512000,
          "max_redirects": 5})
 r = recv(s)
-check(r and "Disallow: /private/" in r["page"].get("body", ""), "raw body: %r" % (r,))
+check(r and b"Disallow: /private/" in r["body"], "raw body in its section: %r" % (r,))
+check(r and "body" not in r["page"], "the record does not carry the body: %r" % (r and r["page"]))
 check(r and r["page"]["title"] is None, "raw fetch not parsed")
 send(s, {"type": "task", "task_id": 4, "url": BASE + "/invalid-utf8", "raw_body": 100000})
 r = recv(s)
-check(r and "\ufffd" in r["page"]["body"] and "Invalid UTF-8" in r["page"]["body"],
-      "raw body made valid UTF-8: %r" % (r["page"].get("body"),))
+check(r and b"invalid \xff\xfe bytes" in r["body"] and b"Invalid UTF-8" in r["body"],
+      "raw body byte for byte, invalid UTF-8 kept: %r" % (r and r["body"][:200],))
 send(s, {"type": "task", "task_id": 6, "url": BASE + "/site/p/1.html", "raw_body": 100})
 r = recv(s)
-check(r and len(r["page"]["body"]) == 100 and r["page"]["bytes"] > 100, "raw body cut at N")
+check(r and len(r["body"]) == 100 and r["page"]["bytes"] > 100, "raw body cut at N")
 send(s, {"type": "task", "task_id": 5, "url": BASE + "/redirect/3", "raw_body": 100,
          "max_redirects": 2})
 r = recv(s)

@@ -242,67 +242,25 @@ START_TEST(decoder_feed_fails_cleanly_without_memory)
 END_TEST
 
 
-START_TEST(result_round_trip_through_socket)
+START_TEST(writev_gathers_parts_into_one_frame)
 {
-    const char rec[] = "{\"url\":\"http://a/\"}";
-    const char links[] = "http://a/1\nhttp://a/2\n";
-    frame_result r = {.task_id = 0x1122334455LL, .rss_kb = 14000, .js_heap_kb = -1,
-                      .arena_retained_kb = 256, .flags = FR_JS | FR_NOFOLLOW, .status = 301,
-                      .bytes = 5000000000LL, .fetch_us = 1500, .parse_us = 700, .js_us = 3,
-                      .stats = "{}", .stats_len = 2, .final_url = "http://a/x", .final_url_len = 10,
-                      .record = rec, .record_len = sizeof(rec) - 1, .links = links,
-                      .links_len = sizeof(links) - 1, .warc = "\x1f\x8b\0z", .warc_len = 4};
-    ck_assert_int_eq(frame_result_write(sv[0], &r), FRAME_OK);
-    char *buf;
+    struct iovec parts[4] = {{"ab", 2}, {NULL, 0}, {"cde", 3}, {"", 0}};
+    ck_assert_int_eq(frame_writev(sv[0], parts, 4), FRAME_OK);
+    char *out;
     size_t len;
-    ck_assert_int_eq(frame_read(sv[1], &a, FRAME_MAX_RESULT, &buf, &len), FRAME_OK);
-    ck_assert(frame_is_result(buf, len));
-    frame_result d;
-    const char *why = NULL;
-    ck_assert_int_eq(frame_result_decode(buf, len, &d, &why), 0);
-    ck_assert_int_eq(d.task_id, r.task_id);
-    ck_assert_int_eq(d.js_heap_kb, -1);
-    ck_assert_int_eq(d.bytes, 5000000000LL);
-    ck_assert_int_eq(d.status, 301);
-    ck_assert_int_eq(d.flags, FR_JS | FR_NOFOLLOW);
-    ck_assert_int_eq(d.fetch_us, 1500);
-    ck_assert_uint_eq(d.record_len, r.record_len);
-    ck_assert_int_eq(memcmp(d.record, rec, d.record_len), 0);
-    ck_assert_int_eq(memcmp(d.links, links, d.links_len), 0);
-    ck_assert_int_eq(memcmp(d.final_url, "http://a/x", 10), 0);
-    ck_assert_uint_eq(d.warc_len, 4);
-    ck_assert_int_eq(d.warc[2], 0);
-    ck_assert_uint_eq(len, FRAME_RESULT_HEADER + 2 + 10 + r.record_len + r.links_len + 4);
-}
-END_TEST
-
-START_TEST(result_decoder_refuses_malformed)
-{
-    frame_result r = {.task_id = 1, .record = "{}", .record_len = 2, .links = "http://a/",
-                      .links_len = 9};
-    unsigned char buf[FRAME_RESULT_HEADER + 11];
-    frame_result_header(&r, buf);
-    memcpy(buf + FRAME_RESULT_HEADER, "{}http://a/", 11);
-    frame_result d;
-    const char *why = NULL;
-    /* links not ended by a newline */
-    ck_assert_int_eq(frame_result_decode((char *)buf, sizeof(buf), &d, &why), -1);
-    ck_assert_ptr_nonnull(strstr(why, "newline"));
-    /* sections longer than the frame, and shorter */
-    ck_assert_int_eq(frame_result_decode((char *)buf, sizeof(buf) - 1, &d, &why), -1);
-    ck_assert_ptr_nonnull(strstr(why, "add up"));
-    /* a header cut short, JSON, no record */
-    ck_assert_int_eq(frame_result_decode((char *)buf, 20, &d, &why), -1);
-    ck_assert_ptr_nonnull(strstr(why, "cut short"));
-    ck_assert_int_eq(frame_result_decode("{\"type\":1}", 10, &d, &why), -1);
-    ck_assert(!frame_is_result("{\"type\":1}", 10));
-    frame_result e = {.task_id = 1};
-    frame_result_header(&e, buf);
-    ck_assert_int_eq(frame_result_decode((char *)buf, FRAME_RESULT_HEADER, &d, &why), -1);
-    ck_assert_ptr_nonnull(strstr(why, "without a record"));
-    /* the largest lengths do not wrap the sum */
-    memset(buf + 4 + FR_NFIELDS * 8, 0xff, FR_NSECTIONS * 4);
-    ck_assert_int_eq(frame_result_decode((char *)buf, sizeof(buf), &d, &why), -1);
+    ck_assert_int_eq(frame_read(sv[1], &a, 100, &out, &len), FRAME_OK);
+    ck_assert_uint_eq(len, 5);
+    ck_assert_str_eq(out, "abcde");
+    struct iovec none[2] = {{NULL, 0}, {"", 0}};
+    ck_assert_int_eq(frame_writev(sv[0], none, 2), FRAME_EMPTY);
+    struct iovec many[FRAME_MAX_PARTS + 1];
+    for (int i = 0; i <= FRAME_MAX_PARTS; i++)
+        many[i] = (struct iovec){"x", 1};
+    ck_assert_int_eq(frame_writev(sv[0], many, FRAME_MAX_PARTS + 1), FRAME_TOO_LARGE);
+    unsigned char h[FRAME_HEADER];
+    frame_put_header(h, 0x01020304);
+    ck_assert_int_eq(h[0], 1);
+    ck_assert_int_eq(h[3], 4);
 }
 END_TEST
 
@@ -333,8 +291,7 @@ int main(void)
     tcase_add_test(tc, decoder_rejects_oversized_and_empty);
     tcase_add_test(tc, decoder_feed_fails_cleanly_without_memory);
     tcase_add_test(tc, err_strings_name_the_problem);
-    tcase_add_test(tc, result_round_trip_through_socket);
-    tcase_add_test(tc, result_decoder_refuses_malformed);
+    tcase_add_test(tc, writev_gathers_parts_into_one_frame);
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }

@@ -146,7 +146,7 @@ START_TEST(deep_nesting_page_is_parsed)
 }
 END_TEST
 
-/* With JS on, html_scan runs first and guards gumbo (quadratic in depth:
+/* With JS on, scan_sax runs first and guards gumbo (quadratic in depth:
  * ~16 s on this page). Over PAGE_JS_MAX_DEPTH the page keeps the scan's
  * answer and the record says why no script ran. */
 START_CHILD_TEST(js_skipped_over_depth_limit, setup, teardown)
@@ -298,8 +298,8 @@ START_TEST(thousand_pages_return_to_baseline_after_every_page)
      * varies by a few bytes with the URL, so its share gets a small bound. */
     size_t curl0 = curl_alloc_held_bytes();
     size_t ours0 = alloc_live_bytes() - curl0;
-    arena_bucket_stats s0;
-    arena_pool_stats(&env.pool, ARENA_LARGE, &s0);
+    arena_pool_bucket_stats s0;
+    arena_pool_stats(&env.pool, ARENA_POOL_LARGE, &s0);
     size_t retained0 = arena_pool_retained_bytes(&env.pool);
     for (int i = 1; i <= 1000; i++) {
         char path[64];
@@ -308,11 +308,11 @@ START_TEST(thousand_pages_return_to_baseline_after_every_page)
         ck_assert_int_eq(page_run(&env, &ti, &p), 0);
         ck_assert_int_eq(p.parsed, 1);
         ck_assert_ptr_nonnull(page_result_json(&p, NULL));
-        /* The page lives there: body and results (JS off: html_scan, no tree). */
+        /* The page lives there: body and results (JS off: scan_sax, no tree). */
         ck_assert_uint_gt(arena_used(p.a), 30000);
         page_end(&env, &p);
-        arena_bucket_stats s;
-        arena_pool_stats(&env.pool, ARENA_LARGE, &s);
+        arena_pool_bucket_stats s;
+        arena_pool_stats(&env.pool, ARENA_POOL_LARGE, &s);
         size_t curl_now = curl_alloc_held_bytes();
         ck_assert_msg(alloc_live_bytes() - curl_now == ours0, "page %d: live %zu != baseline %zu",
                       i, alloc_live_bytes() - curl_now, ours0);

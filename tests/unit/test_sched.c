@@ -91,10 +91,13 @@ static int links_of(const char *u, char *buf, size_t cap)
  * so all of it is disallowed. Kept apart from robots.c's matcher on
  * purpose: the model says which pages, the scheduler must agree. */
 static int robots_on;
-static const char *const ROBOTS_RECORD[MAX_HOSTS] = {
-    "{\"status\":200,\"body\":\"User-agent: *\\nDisallow: /p1\\n\"}",
-    "{\"status\":200,\"body\":\"User-agent: *\\nDisallow: /*?ref=2\\n\"}",
-    "{\"status\":503}",
+static const struct {
+    int status;
+    const char *body; /* the result's body section (wire.h) */
+} ROBOTS_REPLY[MAX_HOSTS] = {
+    {200, "User-agent: *\nDisallow: /p1\n"},
+    {200, "User-agent: *\nDisallow: /*?ref=2\n"},
+    {503, ""},
 };
 
 /* The record error a disallowed URL must have, or NULL when u may be crawled. */
@@ -319,10 +322,11 @@ static int robots_host(const jobs_page *p)
 
 static void finish(run *r, jobs_page *p)
 {
-    if (p->kind == JOBS_ROBOTS) { /* the worker's raw record: status and body */
+    if (p->kind == JOBS_ROBOTS) { /* the worker's raw fetch: status and body */
         int host = robots_host(p);
-        const char *rec = ROBOTS_RECORD[host];
-        frame_result fr = {.status = 200, .record = rec, .record_len = strlen(rec)};
+        const char *body = ROBOTS_REPLY[host].body;
+        frame_result fr = {.status = ROBOTS_REPLY[host].status, .record = "{}", .record_len = 2,
+                           .body = body, .body_len = strlen(body)};
         jobs_page_done(&r->j, p, &fr);
         robots_known[host] = 1;
         note_commit(r);

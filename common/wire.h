@@ -1,0 +1,183 @@
+/* wire — the messages crawld and its workers exchange, encoded and decoded
+ * here for both sides; frame.h carries each as one frame. The table of
+ * messages below is the contract (docs/worker.md explains the choices).
+ *
+ *   crawld → worker  task     {"type":"task","task_id","job_id","url","depth","js",
+ *                              "timeout_ms","want_text","attempts","parent"
+ *                              [,"max_body"][,"raw_body","max_redirects"]
+ *                              [,"js_off"][,"warc":true]}
+ *                    ping     {"type":"ping"}     → pong
+ *                    retire   {"type":"retire"}   → the worker exits 0
+ *   worker → crawld  ready    {"type":"ready","version","pid"}  once, at start
+ *                    result   binary (frame_result below), one per task
+ *                    pong     {"type":"pong","worker":{…stats…}}
+ *                    error    {"type":"error","task_id":N|null,"error":"word: detail"}
+ *                             word bad_frame (the frame as a whole) or
+ *                             bad_task (the task, its id echoed), nomem
+ *
+ * Every message but the result is one JSON object: rare, and readable in
+ * logs and tests. The task is written by hand (one per page, crawld's hot
+ * path: no allocation, no jansson) and read with jansson by the worker.
+ * A decode error names the field that was wrong (wire_err.field). */
+#ifndef CRAWLD_WIRE_H
+#define CRAWLD_WIRE_H
+
+#include "arena.h"
+#include "frame.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum wire_type {
+    WIRE_UNKNOWN = 0, /* a JSON object whose type this side does not take */
+    WIRE_TASK,        /* crawld → worker */
+    WIRE_PING,
+    WIRE_RETIRE,
+    WIRE_READY,       /* worker → crawld */
+    WIRE_PONG,
+    WIRE_ERROR,
+    WIRE_RESULT
+} wire_type;
+
+/* Which end decodes: each takes only the messages sent to it. */
+typedef enum wire_side {
+    WIRE_AT_WORKER, /* task, ping, retire */
+    WIRE_AT_DAEMON  /* ready, pong, error, result */
+} wire_side;
+
+/* A page to fetch. Absent fields decode as 0 / NULL; 0 in a limit means
+ * the worker's config. */
+typedef struct wire_task {
+    long long task_id;  /* > 0 */
+    long long job_id;
+    const char *url;    /* non-empty */
+    int depth;
+    int js;             /* run the page's scripts */
+    const char *js_off; /* !js: why crawld turned JS off (the record's js_note), or NULL */
+    long timeout_ms;    /* the fetch's; >= 0 */
+    long long max_body; /* >= 0 */
+    int want_text;      /* the record carries "text" */
+    int attempts;       /* this is the page's attempt number … */
+    const char *parent; /* the page that linked here; NULL: a seed */
+    long long raw_body; /* > 0: a raw fetch (robots.txt): any type kept, not
+                         * parsed, the first raw_body bytes in the result's
+                         * body section */
+    int max_redirects;  /* 0..WIRE_MAX_REDIRECTS */
+    int warc;           /* build the page's WARC records */
+} wire_task;
+#define WIRE_MAX_REDIRECTS 100
+
+typedef struct wire_ready {
+    const char *version; /* "" when absent */
+    long long pid;       /* 0 when absent */
+} wire_ready;
+
+typedef struct wire_pong {
+    long long rss_kb; /* worker.rss_kb; -1 when absent */
+} wire_pong;
+
+typedef struct wire_error {
+    long long task_id; /* 0: none (null) */
+    const char *error; /* "word: detail"; NULL when absent */
+} wire_error;
+
+/* The page result, worker → crawld: the one message per page, so the one
+ * crawld must handle cheaply. Measured (perf, bench_daemon): parsing the
+ * record as JSON, editing it and dumping it again was a fifth of crawld's
+ * CPU per page. So the worker writes the finished record line and crawld
+ * copies it to pages.jsonl untouched; what crawld itself needs is in a
+ * fixed header of big-endian integers, and the links to follow are a plain
+ * list. Layout of the payload:
+ *
+ *   "CRR2"                      magic (a JSON frame starts with '{')
+ *   FR_NFIELDS x int64 BE       the fields of frame_result, in this order
+ *   FR_NSECTIONS x uint32 BE    lengths of the sections that follow
+ *   stats                       the worker's numbers, a JSON object
+ *   final_url                   bytes; empty = none (the fetch failed)
+ *   record                      the page's record, one line of JSON
+ *   links                       URLs to follow, each ended by '\n'
+ *   warc                        the page's WARC records, gzip members
+ *   body                        a raw fetch's body (robots.txt), raw bytes
+ *
+ * The decoder checks that the sections add up to the payload exactly. The
+ * type keeps the name results.c and jobs.h know it by. */
+#define FR_MAGIC "CRR2"
+enum {
+    FR_RETIRE = 1,   /* the worker leaves after this page (RSS, gumbo) */
+    FR_FAILED = 2,   /* the record carries an error */
+    FR_NOFOLLOW = 4, /* <meta name=robots> nofollow: no link is followed */
+    FR_JS = 8        /* the page's scripts ran */
+};
+typedef struct frame_result {
+    int64_t task_id;
+    int64_t rss_kb, js_heap_kb, arena_retained_kb; /* js_heap_kb -1: no JS runtime */
+    int64_t flags;                                 /* FR_* */
+    int64_t status;                                /* HTTP status of the last hop, 0 */
+    int64_t bytes;                                 /* body bytes */
+    int64_t fetch_us, parse_us, js_us;
+    const char *stats, *final_url, *record, *links, *warc, *body;
+    size_t stats_len, final_url_len, record_len, links_len, warc_len, body_len;
+} frame_result;
+#define FR_NFIELDS 10
+#define FR_NSECTIONS 6
+#define FR_HEADER (4 + FR_NFIELDS * 8 + FR_NSECTIONS * 4)
+
+/* Why a message did not decode. word: "bad_frame" (the message as a
+ * whole, or its type) or "bad_task", what the worker answers with, or
+ * "bad_result"; field: the JSON key or result part that was wrong (NULL:
+ * not a JSON object at all); detail says how, naming the field. */
+typedef struct wire_err {
+    const char *word;
+    const char *field;
+    long long task_id; /* a task's id once it was read (echoed in the reply), else 0 */
+    char detail[160];
+} wire_err;
+
+typedef struct wire_msg {
+    wire_type type;
+    union {
+        wire_task task;
+        wire_ready ready;
+        wire_pong pong;
+        wire_error error;
+        frame_result result;
+        const char *unknown; /* WIRE_UNKNOWN: its "type" */
+    };
+} wire_msg;
+
+/* Decodes one frame's payload (buf[len], NUL-terminated as frame.h hands it
+ * over) as a message sent to side. Strings point into buf or into a (the
+ * JSON is parsed there): valid until either goes. 0, or -1 with *e set. */
+int wire_decode(wire_side side, arena *a, const char *buf, size_t len, wire_msg *m, wire_err *e);
+
+/* ---- crawld → worker ---- */
+
+/* Bytes wire_task_encode may write for t, at most. */
+size_t wire_task_bound(const wire_task *t);
+/* Writes t as JSON at out (wire_task_bound bytes of room); returns the
+ * length. Allocates nothing. */
+size_t wire_task_encode(const wire_task *t, char *out);
+/* The two messages without fields: constant payloads. */
+const char *wire_ping(size_t *len);
+const char *wire_retire(size_t *len);
+
+/* ---- worker → crawld ---- */
+
+/* Each returns the payload in a (and its length in *len), NULL on OOM.
+ * stats is the worker's numbers as a JSON object; task_id 0 is null. */
+char *wire_ready_encode(arena *a, const char *version, long long pid, size_t *len);
+char *wire_pong_encode(arena *a, const char *stats, size_t *len);
+char *wire_error_encode(arena *a, long long task_id, const char *word, const char *detail,
+                        size_t *len);
+
+/* Writes the fixed header of r (FR_HEADER bytes) into hdr. */
+void wire_result_header(const frame_result *r, unsigned char *hdr);
+/* Writes r as one frame (header and sections gathered, no copy). */
+frame_err wire_result_write(int fd, const frame_result *r);
+/* 1 when payload is a result frame (starts with the magic). */
+int wire_is_result(const char *payload, size_t len);
+/* Fills r with the fields and pointers into payload; -1 with *e (field
+ * "header", "sections", "record" or "links") when it is malformed. */
+int wire_result_decode(const char *payload, size_t len, frame_result *r, wire_err *e);
+
+#endif

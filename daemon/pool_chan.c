@@ -1,0 +1,550 @@
+/* pool_chan — the pool's side of each worker's channel (pool_int.h): tasks
+ * encoded into the output buffer and flushed once a loop turn, frames read
+ * and decoded (wire.h), results and the other messages handled, pages
+ * dispatched and queued, results coalesced. */
+#include "pool_int.h"
+#include "alloc.h"
+#include "json_alloc.h"
+#include "jsonv.h"
+#include "log.h"
+#include "rss.h"
+#include "wire.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define POOL_RECORD_DEPTH 32 /* a record nests 2 deep; more is not our worker's */
+#define POOL_FRAME_ARENA_RETAIN (256 * 1024)
+
+typedef struct write_req {
+    uv_write_t req;
+    size_t len;
+    char data[];
+} write_req;
+
+static void on_write(uv_write_t *req, int status)
+{
+    (void)status; /* a dead worker's write fails; its exit callback cleans up */
+    write_req *wr = (write_req *)req;
+    alloc_free(wr, sizeof(*wr) + wr->len);
+}
+
+/* Makes room in w's output for one frame of at most n payload bytes and
+ * returns where the payload goes (worker_commit then writes its header);
+ * NULL when the channel is gone or on OOM. Frames are written by
+ * worker_flush, once a loop turn: a worker handed several pages in one
+ * turn (results come in bursts, coalesce_us) gets them in one write and
+ * wakes once. */
+static char *worker_reserve(worker *w, size_t n)
+{
+    if (w->exited || uv_is_closing((uv_handle_t *)&w->chan))
+        return NULL;
+    if (w->olen + FRAME_HEADER + n > w->ocap) {
+        size_t cap = w->ocap ? w->ocap : 4096;
+        while (cap < w->olen + FRAME_HEADER + n)
+            cap *= 2;
+        char *b = alloc_resize(w->obuf, w->ocap, cap);
+        if (!b)
+            return NULL;
+        w->obuf = b;
+        w->ocap = cap;
+    }
+    return w->obuf + w->olen + FRAME_HEADER;
+}
+
+/* The payload worker_reserve made room for is n bytes: it joins the output. */
+static void worker_commit(worker *w, size_t n)
+{
+    frame_put_header((unsigned char *)w->obuf + w->olen, (uint32_t)n);
+    w->olen += FRAME_HEADER + n;
+}
+
+/* Queues one frame for w; -1 when the channel is gone or on OOM. */
+int worker_send(worker *w, const char *s, size_t n)
+{
+    char *q = worker_reserve(w, n);
+    if (!q)
+        return -1;
+    memcpy(q, s, n);
+    worker_commit(w, n);
+    return 0;
+}
+
+/* Writes what worker_send queued: directly when the channel has nothing
+ * pending (no request, no poll for writability), the rest through
+ * uv_write. A channel that fails kills the worker (its pages come back
+ * through the exit path). */
+static void worker_flush(worker *w)
+{
+    if (!w->olen)
+        return;
+    size_t n = w->olen, off = 0;
+    w->olen = 0;
+    if (w->exited || uv_is_closing((uv_handle_t *)&w->chan))
+        return;
+    if (uv_stream_get_write_queue_size((uv_stream_t *)&w->chan) == 0) {
+        uv_buf_t b = uv_buf_init(w->obuf, (unsigned)n);
+        int r = uv_try_write((uv_stream_t *)&w->chan, &b, 1);
+        if (r >= 0)
+            off = (size_t)r;
+        else if (r != UV_EAGAIN) {
+            worker_kill(w, RECYCLE_CRASH, "cannot send the task");
+            return;
+        }
+        if (off == n)
+            return;
+    }
+    write_req *wr = alloc_new(sizeof(*wr) + n - off);
+    if (!wr) {
+        worker_kill(w, RECYCLE_CRASH, "out of memory sending the task");
+        return;
+    }
+    wr->len = n - off;
+    memcpy(wr->data, w->obuf + off, wr->len);
+    uv_buf_t b = uv_buf_init(wr->data, (unsigned)wr->len);
+    if (uv_write(&wr->req, (uv_stream_t *)&w->chan, &b, 1, on_write) < 0) {
+        alloc_free(wr, sizeof(*wr) + wr->len);
+        worker_kill(w, RECYCLE_CRASH, "cannot send the task");
+    }
+}
+
+static void pool_flush(pool *p)
+{
+    for (int i = 0; i < p->nslots; i++)
+        if (p->slots[i].w)
+            worker_flush(p->slots[i].w);
+}
+
+void pool_on_flush(uv_prepare_t *h) { pool_flush(h->data); }
+
+/* The worker broke the protocol: killed, and nothing more it sends is read
+ * (its page goes back through the exit path like a crash). */
+static void worker_distrust(worker *w, const char *why)
+{
+    w->untrusted = 1;
+    worker_kill(w, RECYCLE_CRASH, why);
+}
+
+/* Sends pg to w: as its page when idle, else queued behind the one it runs.
+ * The task is encoded straight into the channel's output (one per page,
+ * the hot path: no allocation but the buffer's growth, wire.h). */
+static void worker_give_page(worker *w, jobs_page *pg)
+{
+    pool *p = w->pool;
+    long long tid = ++p->next_task_id;
+    long fetch_ms = (long)p->cfg->page_timeout_ms * 3 / 4; /* the rest: parse + JS */
+    wire_task t = {.task_id = tid,
+                   .job_id = pg->job_id,
+                   .url = pg->url,
+                   .depth = pg->depth,
+                   .js = pg->js,
+                   .timeout_ms = fetch_ms > 0 ? fetch_ms : 1,
+                   .attempts = pg->attempts,
+                   .parent = pg->parent,
+                   .warc = pg->warc}; /* the worker builds the page's WARC records */
+    if (pg->raw_body > 0) {           /* robots.txt: raw body, its own redirect cap */
+        t.raw_body = pg->raw_body;
+        t.max_redirects = pg->max_redirects;
+    }
+    if (pg->no_js && !pg->js) /* the record's js_note says why */
+        t.js_off = "js: off for this attempt: a worker running this page's scripts was killed "
+                   "at the hard RSS budget";
+    if (w->state == WORKER_BUSY) {
+        w->queued[w->nqueued] = pg;
+        w->queued_id[w->nqueued++] = tid;
+    } else {
+        w->task = pg;
+        w->task_id = tid;
+        w->task_start_ms = uv_now(p->loop);
+        w->task_start_ns = uv_hrtime();
+        w->deadline_ms = w->task_start_ms + (uint64_t)p->cfg->page_timeout_ms;
+        worker_set_state(w, WORKER_BUSY);
+    }
+    char *q = worker_reserve(w, wire_task_bound(&t));
+    if (q)
+        worker_commit(w, wire_task_encode(&t, q));
+    else /* the pages go back through the exit path */
+        worker_kill(w, RECYCLE_CRASH, "cannot send the task");
+}
+
+/* How many pages a busy worker may hold queued behind its own: as many as
+ * the coalescing window needs and no more, up to queue_per_worker. While
+ * crawld sleeps (at most coalesce_us, at most half of the shortest queue)
+ * a worker runs through about coalesce_us / page time pages, so
+ * 1 + 2 x that keeps it fed: small fast pages get a deep queue (fewer
+ * wake-ups per page), slow pages (JS, big, slow hosts) one, so a slow page
+ * never holds many others behind it. Until a page time is known:
+ * queue_per_worker. */
+static int queue_depth(const pool *p)
+{
+    int q = p->cfg->queue_per_worker;
+    if (q > POOL_QUEUE_MAX)
+        q = POOL_QUEUE_MAX;
+    if (q > 1 && p->page_ns > 0) {
+        double want = 1 + 2.0 * (double)p->cfg->coalesce_us * 1000 / p->page_ns;
+        if (want < q)
+            q = (int)want;
+    }
+    return q;
+}
+
+/* A busy worker takes another page queued behind its own (up to
+ * queue_depth) when it will serve it: not asked to retire, below its page
+ * limit counting the ones it has, the daemon not stopping. */
+static int worker_can_queue(const worker *w)
+{
+    int q = queue_depth(w->pool);
+    return w->state == WORKER_BUSY && w->nqueued < q && !w->killed && !w->exited &&
+           !w->retire_after_page &&
+           !w->pool->stopping && w->pages + 2 + w->nqueued <= w->max_pages;
+}
+
+void pool_dispatch(pool *p)
+{
+    if (p->stopping)
+        return;
+    for (int i = 0; i < p->nslots; i++) {
+        worker *w = p->slots[i].w;
+        if (!w || w->state != WORKER_IDLE)
+            continue;
+        jobs_page *pg = jobs_next(p->jobs);
+        if (!pg)
+            return;
+        worker_give_page(w, pg);
+    }
+    /* Idle workers first; then pages queued behind busy ones, one each
+     * per round so the queues fill evenly. */
+    for (int more = 1; more;) {
+        more = 0;
+        for (int i = 0; i < p->nslots; i++) {
+            worker *w = p->slots[i].w;
+            if (!w || !worker_can_queue(w))
+                continue;
+            jobs_page *pg = jobs_next(p->jobs);
+            if (!pg)
+                return;
+            worker_give_page(w, pg);
+            more = 1;
+        }
+    }
+}
+
+/* The first queued page becomes the one the worker runs (it started it the
+ * moment the previous one ended). */
+static void worker_promote_queued(worker *w)
+{
+    w->task = w->queued[0];
+    w->task_id = w->queued_id[0];
+    w->nqueued--;
+    memmove(w->queued, w->queued + 1, (size_t)w->nqueued * sizeof(w->queued[0]));
+    memmove(w->queued_id, w->queued_id + 1, (size_t)w->nqueued * sizeof(w->queued_id[0]));
+    w->task_start_ms = uv_now(w->pool->loop);
+    w->task_start_ns = w->pool->result_ns; /* its result was read just now */
+    w->deadline_ms = w->task_start_ms + (uint64_t)w->pool->cfg->page_timeout_ms;
+}
+
+/* The queued pages will never run on this worker: back to their jobs. */
+void worker_return_queued(worker *w)
+{
+    while (w->nqueued > 0) {
+        jobs_page *pg = w->queued[--w->nqueued];
+        w->queued[w->nqueued] = NULL;
+        jobs_page_unstarted(w->pool->jobs, pg);
+    }
+}
+
+static void record_rate(pool *p)
+{
+    p->pages_done++;
+    uint64_t sec = uv_now(p->loop) / 1000;
+    int i = (int)(sec % 10);
+    if (p->rate_sec[i] != sec) {
+        p->rate_sec[i] = sec;
+        p->rate_n[i] = 0;
+    }
+    p->rate_n[i]++;
+}
+
+/* The page-time histogram: from when the worker started the page (handed
+ * out, or promoted from its queue) to its result. robots.txt not counted. */
+static void observe_page_time(worker *w, const jobs_page *pg)
+{
+    if (pg->kind == JOBS_PAGE)
+        metrics_hist_observe(&w->pool->page_hist,
+                             (double)(uv_now(w->pool->loop) - w->task_start_ms) / 1000.0);
+}
+
+static void on_result(worker *w, char *buf, size_t len)
+{
+    pool *p = w->pool;
+    frame_result r;
+    wire_err e;
+    if (wire_result_decode(buf, len, &r, &e) < 0) {
+        log_warn("pool", "bad result from worker", "slot=%d pid=%ld error=\"%s\"", w->slot,
+                 (long)w->pid, e.detail);
+        worker_distrust(w, e.detail);
+        return;
+    }
+    if (!w->task || r.task_id != w->task_id) {
+        /* Our workers answer the task they run: anything else is a broken
+         * or hostile process. Its pages go back. */
+        log_warn("pool", "result for no task of this worker", "slot=%d pid=%ld task_id=%lld",
+                 w->slot, (long)w->pid, (long long)r.task_id);
+        worker_distrust(w, "result for a task it does not run");
+        return;
+    }
+    /* The record goes into pages.jsonl as it is: one JSON object on one
+     * line, or the worker is not trusted (its page goes back). */
+    if (!jsonv_valid_object_line(r.record, r.record_len, POOL_RECORD_DEPTH)) {
+        log_warn("pool", "result record is not one JSON object line", "slot=%d pid=%ld",
+                 w->slot, (long)w->pid);
+        worker_distrust(w, "result record is not one JSON object line");
+        return;
+    }
+    if (r.rss_kb > 0)
+        w->rss_kb = (long)r.rss_kb;
+    w->js_heap_kb = (long)r.js_heap_kb;
+    w->arena_retained_kb = (long)r.arena_retained_kb;
+    w->pages++;
+    jobs_page *pg = w->task;
+    w->task = NULL;
+    w->task_id = 0;
+    observe_page_time(w, pg);
+    p->result_ns = uv_hrtime();
+    if (w->task_start_ns && p->result_ns > w->task_start_ns) {
+        double d = (double)(p->result_ns - w->task_start_ns);
+        p->page_ns = p->page_ns > 0 ? p->page_ns * 0.9 + d * 0.1 : d;
+    }
+    jobs_page_done(p->jobs, pg, &r);
+    record_rate(p);
+    int says_retire = (r.flags & FR_RETIRE) != 0;
+    if (w->nqueued && !says_retire && w->state == WORKER_BUSY)
+        worker_promote_queued(w); /* already running it */
+    else {
+        worker_return_queued(w); /* a retiring worker exits before reading it */
+        worker_after_page(w, says_retire);
+    }
+}
+
+/* The worker refused our task ("bad_task: …"): the page gets that record. */
+static void on_task_error(worker *w, const wire_error *m)
+{
+    pool *p = w->pool;
+    const char *e = m->error;
+    long long tid = m->task_id;
+    log_warn("pool", "worker answered an error", "slot=%d pid=%ld task_id=%lld error=\"%s\"",
+             w->slot, (long)w->pid, (long long)tid, e ? e : "?");
+    if (!w->task || tid != w->task_id)
+        return;
+    jobs_page *pg = w->task;
+    w->task = NULL;
+    observe_page_time(w, pg);
+    jobs_page_error(p->jobs, pg, e ? e : "worker: error");
+    if (w->nqueued && w->state == WORKER_BUSY)
+        worker_promote_queued(w);
+    else
+        worker_after_page(w, 0);
+}
+
+static void on_message(worker *w, const char *buf, size_t len);
+
+/* A frame's JSON (and whatever is built from it while it is handled, the
+ * record line included) lives in the pool's frame arena: one reset instead
+ * of a malloc and free per value (measured: jansson's allocations were
+ * about a sixth of crawld's CPU per page). Nothing made here is kept: what
+ * outlives the frame is copied (SQLite binds, the output buffer, strdup'd
+ * page fields). */
+static void on_frame(worker *w, char *buf, size_t len)
+{
+    pool *p = w->pool;
+    if (wire_is_result(buf, len)) {
+        on_result(w, buf, len);
+        if (!w->untrusted)
+            pool_dispatch(p);
+        arena_reset(&p->frame_arena, POOL_FRAME_ARENA_RETAIN);
+        return;
+    }
+    arena *prev = json_alloc_push(&p->frame_arena);
+    on_message(w, buf, len);
+    json_alloc_pop(prev);
+    arena_reset(&p->frame_arena, POOL_FRAME_ARENA_RETAIN);
+}
+
+static void on_ready(worker *w, const wire_ready *m)
+{
+    pool *p = w->pool;
+    if (w->state != WORKER_STARTING)
+        return;
+    pool_slot *s = &p->slots[w->slot];
+    if (m->pid != w->pid)
+        log_warn("pool", "ready with another pid", "slot=%d pid=%ld said=%lld", w->slot,
+                 (long)w->pid, m->pid);
+    if (s->start_failures)
+        log_info("pool", "worker started after failures", "slot=%d pid=%ld failures=%d", w->slot,
+                 (long)w->pid, s->start_failures);
+    s->start_failures = 0;
+    p->backoff_logged = 0;
+    w->ready = 1;
+    long rss = rss_kb(w->pid);
+    if (rss > 0)
+        w->rss_kb = rss;
+    w->deadline_ms = 0;
+    log_debug("pool", "worker ready", "slot=%d pid=%ld version=%s", w->slot, (long)w->pid,
+              m->version);
+    worker_set_state(w, WORKER_IDLE);
+    if (p->stopping)
+        worker_retire(w, RECYCLE_SHUTDOWN);
+    else if (w->retire_after_page)
+        worker_retire(w, RECYCLE_MANUAL);
+    else {
+        pool_reload_step(p); /* this one may be the replacement it waited for */
+        pool_dispatch(p);
+    }
+}
+
+/* Every message but the result (wire.h). One that does not decode is a
+ * broken or hostile worker; one of a type crawld does not take is logged. */
+static void on_message(worker *w, const char *buf, size_t len)
+{
+    pool *p = w->pool;
+    wire_msg m;
+    wire_err e;
+    if (wire_decode(WIRE_AT_DAEMON, &p->frame_arena, buf, len, &m, &e) < 0) {
+        log_warn("pool", "bad frame from worker", "slot=%d pid=%ld error=\"%s\"", w->slot,
+                 (long)w->pid, e.detail);
+        worker_distrust(w, e.detail);
+        return;
+    }
+    switch (m.type) {
+    case WIRE_READY:
+        on_ready(w, &m.ready);
+        break;
+    case WIRE_ERROR:
+        on_task_error(w, &m.error);
+        pool_dispatch(p);
+        break;
+    case WIRE_PONG:
+        if (m.pong.rss_kb > 0)
+            w->rss_kb = (long)m.pong.rss_kb;
+        break;
+    default:
+        log_warn("pool", "unknown frame from worker", "slot=%d pid=%ld type=\"%.40s\"", w->slot,
+                 (long)w->pid, m.type == WIRE_UNKNOWN ? m.unknown : "?");
+        break;
+    }
+}
+
+static void worker_decode(worker *w)
+{
+    for (;;) {
+        if (w->untrusted)
+            return; /* nothing more it says is read */
+        char *buf;
+        size_t len;
+        frame_err fe = frame_decoder_next(&w->dec, &buf, &len);
+        if (fe == FRAME_EOF)
+            return;
+        if (fe != FRAME_OK) {
+            worker_distrust(w, frame_err_str(fe));
+            return;
+        }
+        on_frame(w, buf, len);
+    }
+}
+
+static void worker_feed(worker *w, const char *data, size_t n)
+{
+    if (frame_decoder_feed(&w->dec, data, n) != FRAME_OK) {
+        worker_kill(w, RECYCLE_CRASH, "out of memory buffering a frame");
+        return;
+    }
+    worker_decode(w);
+}
+
+void pool_on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+    (void)suggested;
+    worker *w = h->data;
+    *buf = uv_buf_init(w->rbuf, WORKER_RBUF);
+}
+
+void pool_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+    worker *w = s->data;
+    if (n > 0) {
+        worker_feed(w, buf->base, (size_t)n);
+        pool_flush(w->pool); /* the pages its results freed go out now */
+        return;
+    }
+    if (n == 0)
+        return;
+    /* EOF or error: the process should be gone or going; make sure. */
+    uv_read_stop(s);
+    if (!w->exited && !w->killed) {
+        uint64_t soon = uv_now(w->pool->loop) + EXIT_WAIT_MS;
+        if (!w->deadline_ms || w->deadline_ms > soon || w->state != WORKER_RETIRING)
+            w->deadline_ms = soon;
+        if (w->state != WORKER_RETIRING) {
+            w->reason = RECYCLE_CRASH;
+            worker_set_state(w, WORKER_RETIRING);
+        }
+    }
+}
+
+/* Frames the worker wrote before exiting may still sit in the socket when
+ * the exit callback comes first: read them now so no result is lost. */
+void worker_drain_channel(worker *w)
+{
+    uv_os_fd_t fd;
+    if (uv_fileno((uv_handle_t *)&w->chan, &fd) < 0)
+        return;
+    for (;;) {
+        ssize_t r = read(fd, w->rbuf, WORKER_RBUF);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return;
+        worker_feed(w, w->rbuf, (size_t)r);
+    }
+}
+
+/* Result coalescing. Each result wakes crawld from epoll_wait, and in this
+ * VM a sleep and wake-up cost more than handling the result (perf: a third
+ * of crawld's CPU per page was kernel time, most of it that). When every
+ * busy worker has pages queued behind its own, nobody waits for crawld: it
+ * can sleep a little after a turn and then take every result that came in
+ * one wake-up. The sleep is at most coalesce_us and at most half of what
+ * the shortest queue holds (pages queued x the moving average of a page's
+ * time), so a worker never runs out of work while crawld sleeps; it is
+ * skipped when a worker is idle, starting or leaving, or under 100 us.
+ * Control requests and timers wait at most that long. */
+void pool_on_coalesce(uv_check_t *c)
+{
+    pool *p = c->data;
+    pool_flush(p); /* never sleep on unsent tasks */
+    long cap_us = p->cfg->coalesce_us;
+    if (cap_us <= 0 || p->stopping || p->page_ns <= 0)
+        return;
+    int busy = 0, minq = POOL_QUEUE_MAX;
+    for (int i = 0; i < p->nslots; i++) {
+        worker *w = p->slots[i].w;
+        if (!w || w->state != WORKER_BUSY || w->killed)
+            return;
+        busy++;
+        if (w->nqueued < minq)
+            minq = w->nqueued;
+    }
+    if (!busy || minq < 1)
+        return;
+    double us = p->page_ns / 1000.0 * minq * 0.5;
+    if (us > (double)cap_us)
+        us = (double)cap_us;
+    if (us < 100)
+        return;
+    struct timespec ts = {0, (long)(us * 1000)};
+    nanosleep(&ts, NULL);
+    p->coalesced++;
+}
