@@ -39,6 +39,12 @@ def read_frame():
     return json.loads(d)
 send(frame({"type": "ready", "version": "fake", "pid": os.getpid()}))
 task = read_frame()
+if mode == "refuses":  # a worker within the protocol that refuses every task
+    while True:
+        if task.get("type") == "task":
+            send(frame({"type": "error", "task_id": task["task_id"],
+                        "error": "bad_task: refused for the test"}))
+        task = read_frame()
 if mode == "garbage":
     send(b"\x00\x00\x00\x10this is not json")
 elif mode == "huge":
@@ -104,6 +110,35 @@ try:
         check(d.stop() == 0, "%s: crawld exits 0" % mode)
         check(d.cleanup(), "%s: no worker left behind" % mode)
         dump_log_on_failure(d)
+    # A worker that refuses its tasks (an error frame, within the protocol):
+    # each page gets one record at once (jobs_page_error), with the worker's
+    # error and a page record's keys; the worker is not killed.
+    path = os.path.join(tmp, "worker-refuses")
+    with open(path, "w") as f:
+        f.write(FAKE.replace("mode = sys.argv[1]", "mode = 'refuses'")
+                .replace("FRAMES_DIR", repr(os.path.join(HERE, "..", "integration"))))
+    os.chmod(path, 0o755)
+    d = Daemon("hostile-refuses", workers=1, env={"CRAWLD_WORKER": path})
+    daemons.append(d)
+    d.start()
+    urls = [BASE + "/site/p/1.html?refused", BASE + "/site/p/2.html?refused"]
+    jid = d.submit(urls, "--depth", "0", "--no-robots")
+    wait_for(lambda: d.job(jid)["state"] != "running", 30, "refuses: job ends")
+    recs = d.records(jid)
+    check(sorted(r.get("url") for r in recs) == sorted(urls), "refuses: one record a page: %r"
+          % [r.get("url") for r in recs])
+    for r in recs:
+        shapes.setdefault(tuple(r), []).append("refuses")
+        check(r.get("error") == "bad_task: refused for the test" and r.get("status") == 0
+              and r.get("attempts") == 1 and r.get("job_id") == jid and r.get("depth") == 0
+              and r.get("parent") is None and r.get("links") == [] and r.get("final_url") is None,
+              "refuses: the record of a refused page: %r" % r)
+    st = d.status()
+    check(st["recycles"]["crash"] == 0, "refuses: no worker killed: %r" % st["recycles"])
+    check("worker answered an error" in d.log_text(), "refuses: the refusal is logged")
+    check(d.stop() == 0, "refuses: crawld exits 0")
+    check(d.cleanup(), "refuses: no worker left behind")
+    dump_log_on_failure(d)
     # The same daemon setup with the real worker crawls normally.
     d = Daemon("hostile-real", workers=1)
     daemons.append(d)
@@ -114,7 +149,8 @@ try:
     check(len(recs) == 1 and recs[0]["status"] == 200 and recs[0]["error"] is None,
           "the real worker crawls normally")
     shapes.setdefault(tuple(recs[0]) if recs else (), []).append("real worker")
-    check(len(shapes) == 1, "a quarantined page's record has the keys of a page's, in its order: "
+    check(len(shapes) == 1, "a quarantined or refused page's record has the keys of a page's, "
+          "in its order: "
           "%r" % [(list(k), m) for k, m in shapes.items()])
     check(d.stop() == 0, "crawld exits 0")
 finally:
