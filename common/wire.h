@@ -1,6 +1,11 @@
 /* wire — the messages crawld and its workers exchange, encoded and decoded
- * here for both sides; frame.h carries each as one frame. The table of
- * messages below is the contract (docs/worker.md explains the choices).
+ * here for both sides; frame.h carries each as one frame. Every message but
+ * the result is one JSON object; the task is written by hand (crawld's hot
+ * path: no allocation) and read with jansson. A decode error names the
+ * field that was wrong (wire_err.field). docs/worker.md explains the choices.
+ */
+
+/* The messages (the contract):
  *
  *   crawld → worker  task     {"type":"task","task_id","job_id","url","depth","js",
  *                              "timeout_ms","want_text","attempts","parent"
@@ -14,11 +19,7 @@
  *                    error    {"type":"error","task_id":N|null,"error":"word: detail"}
  *                             word bad_frame (the frame as a whole) or
  *                             bad_task (the task, its id echoed), nomem
- *
- * Every message but the result is one JSON object: rare, and readable in
- * logs and tests. The task is written by hand (one per page, crawld's hot
- * path: no allocation, no jansson) and read with jansson by the worker.
- * A decode error names the field that was wrong (wire_err.field). */
+ */
 #ifndef CRAWLD_WIRE_H
 #define CRAWLD_WIRE_H
 
@@ -82,9 +83,9 @@ typedef struct wire_error {
 } wire_error;
 
 /* The page result, worker → crawld: the one message per page, so the one
- * crawld must handle cheaply. Measured (perf, bench_daemon): parsing the
- * record as JSON, editing it and dumping it again was a fifth of crawld's
- * CPU per page. So the worker writes the finished record line and crawld
+ * crawld must handle cheaply (docs/platform-notes.md: parsing and dumping
+ * the record again was a large share of crawld's CPU per page). So the
+ * worker writes the finished record line and crawld
  * copies it to pages.jsonl untouched; what crawld itself needs is in a
  * fixed header of big-endian integers, and the links to follow are a plain
  * list. Layout of the payload:

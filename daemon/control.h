@@ -1,19 +1,11 @@
 /* control — crawld's control socket: a SOCK_STREAM unix socket speaking
  * NDJSON, one request object per line in, one reply object per line out.
- *
- * Bounds: a line is at most CONTROL_LINE_MAX bytes (a longer one gets an
- * error reply and the connection is closed before more is buffered); at
- * most CONTROL_MAX_CLIENTS at once (more are refused); a client that stops
- * reading its replies is dropped once CONTROL_MAX_PENDING_OUT bytes wait.
- * Peers are checked with SO_PEERCRED: root, the daemon's uid, a uid of the
- * allow list, or a peer whose groups (SO_PEERGROUPS, else its primary gid)
- * meet the group allow list (control_set_access); else refused with a reply
- * that says so.
- * The socket is created 0660; an existing socket file is replaced only when
- * nothing answers on it. Under socket activation the listening socket is
- * adopted (control_adopt) and its file is left to systemd.
- *
- * The line splitter (linebuf) is pure and unit-tested. */
+ * Bounds (the CONTROL_* constants below): line length, clients at once,
+ * reply bytes waiting for a slow reader. Peers are checked with SO_PEERCRED
+ * against the allow lists (control_set_access) and refused with a reply
+ * that says why. The socket file is created 0660 and replaced only when
+ * nothing answers on it; an adopted (systemd) socket's file is left alone.
+ * docs/daemon.md "The control socket" has the details. */
 #ifndef CRAWLD_CONTROL_H
 #define CRAWLD_CONTROL_H
 
@@ -22,9 +14,9 @@
 #include <sys/types.h>
 #include <uv.h>
 
-#define CONTROL_LINE_MAX (1024 * 1024)
-#define CONTROL_MAX_CLIENTS 1024
-#define CONTROL_MAX_PENDING_OUT (8 * 1024 * 1024)
+#define CONTROL_LINE_MAX (1024 * 1024) /* longer: an error reply, then closed */
+#define CONTROL_MAX_CLIENTS 1024          /* more at once are refused */
+#define CONTROL_MAX_PENDING_OUT (8 * 1024 * 1024) /* a client not reading is dropped */
 #define CONTROL_MAX_ALLOW 32
 
 /* ---- line splitting ---- */

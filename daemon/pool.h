@@ -1,26 +1,13 @@
 /* pool — the page workers: `workers` slots, each running at most one
- * crawld-worker process started with uv_spawn (fork + exec) and talking
- * wire.h's messages in frames over a socketpair on the child's fd 3.
- *
- * The pool dispatches pages from jobs.h to idle workers, polls every
- * worker's RSS every rss_poll_ms, kills a worker over rss_hard_mb or past its
- * page deadline, retires one after its jittered max_pages or when it says
- * it is over rss_soft_mb, and refills the slot when the process has exited.
- * A page whose worker dies goes back to its job (jobs_page_failed).
- * A busy worker may hold one more page queued behind the one it runs (sent
- * on its channel, so it starts the moment the first ends and never waits
- * for the supervisor); a queued page that never started goes back with no
- * attempt counted (jobs_page_unstarted).
- * Workers that die before their ready handshake are restarted with
- * exponential backoff. Every recycle is counted by reason.
- *
- * All state changes of a worker go through one function (pool.c:
- * worker_set_state) checked against pool_transition_ok.
- *
+ * crawld-worker process (uv_spawn), talking wire.h's messages in frames over
+ * a socketpair on the child's fd 3. It dispatches pages from jobs.h, keeps
+ * every worker inside its RSS budget and page deadline, and refills slots.
+ * Invariants: a worker's state changes only in worker_set_state, checked by
+ * pool_transition_ok; a page a worker held goes back to its job exactly once
+ * (jobs_page_failed, or jobs_page_unstarted when it never started).
  * The caller owns the pool struct; the pool owns its slots, workers and
- * their handles, and its fields are its own: its numbers leave through
- * pool_workers_json, pool_recycles_json and pool_metrics. Files: pool.c
- * (lifecycle), pool_chan.c (channel), pool_report.c (numbers); pool_int.h. */
+ * handles; its numbers leave through pool_workers_json, pool_recycles_json
+ * and pool_metrics. docs/daemon.md "Workers (pool)" has the design. */
 #ifndef CRAWLD_POOL_H
 #define CRAWLD_POOL_H
 

@@ -353,10 +353,9 @@ static void on_message(worker *w, const char *buf, size_t len);
 
 /* A frame's JSON (and whatever is built from it while it is handled, the
  * record line included) lives in the pool's frame arena: one reset instead
- * of a malloc and free per value (measured: jansson's allocations were
- * about a sixth of crawld's CPU per page). Nothing made here is kept: what
- * outlives the frame is copied (SQLite binds, the output buffer, strdup'd
- * page fields). */
+ * of a malloc and free per value (docs/platform-notes.md has what they
+ * cost). Nothing made here is kept: what outlives the frame is copied (the
+ * store's binds, the output buffer, strdup'd page fields). */
 static void on_frame(worker *w, char *buf, size_t len)
 {
     pool *p = w->pool;
@@ -511,9 +510,9 @@ void worker_drain_channel(worker *w)
     }
 }
 
-/* Result coalescing. Each result wakes crawld from epoll_wait, and in this
- * VM a sleep and wake-up cost more than handling the result (perf: a third
- * of crawld's CPU per page was kernel time, most of it that). When every
+/* Result coalescing. Each result wakes crawld from epoll_wait, and a sleep
+ * and wake-up can cost more than handling the result (docs/platform-notes.md:
+ * crawld's CPU per page). When every
  * busy worker has pages queued behind its own, nobody waits for crawld: it
  * can sleep a little after a turn and then take every result that came in
  * one wake-up. The sleep is at most coalesce_us and at most half of what

@@ -117,10 +117,9 @@ static void run_scripts(void *ud, void *gumbo_output)
 /* The deepest element nesting (html_doc.max_depth from scan_sax, <html>
  * counting 1) at which a page's scripts still run. gumbo, which builds the
  * tree scripts need, scans its stack of open elements for most tags, so its
- * time grows with the square of the depth; measured with html_parse on N
- * nested <div>s (release build): 0.6 ms at 512, 1.5-3 ms at 1,000, 115-140
- * ms at 10,000, 1.0-1.3 s at 30,000 and 13-16 s at 100,000, past any page
- * deadline (scan_sax: 0.08, 0.2, 2, 9-12 and 38-55 ms).
+ * time grows with the square of the depth, past any page deadline at depths
+ * of tens of thousands (docs/platform-notes.md has the figures; scan_sax
+ * stays linear).
  * Browsers bound that depth too: Chromium's HTML parser
  * (HTMLConstructionSite::kMaximumHTMLParserDOMTreeDepth = 512) adds deeper
  * elements as siblings instead of children, so no page that works in
@@ -148,10 +147,9 @@ static const char *js_guard(page *p)
  * and no more than a tenth of page_timeout_ms. Past it the page keeps the
  * scan's answer without scripts, in this attempt, instead of running to the
  * page deadline max_attempts times (scan_sax's depth sees most quadratic
- * input, not all: see js_guard). gumbo builds an ordinary 10 MB page
- * (max_body_mb's default) in 0.53 s, 1.3 s on memory not touched before
- * (20 and 8 MB/s, release build), an ordinary 100 KB page in 5-13 ms:
- * 2 s is above both, and of the 7.5 s the default deadline
+ * input, not all: see js_guard). 2 s is above what gumbo takes on an
+ * ordinary page of max_body_mb's default size (docs/platform-notes.md),
+ * and of the 7.5 s the default deadline
  * keeps after the fetch (30 s, 3/4 of it for the fetch) it leaves the
  * scripts their js_time_budget_ms (5 s). Over it the page only loses its
  * scripts. The tenth keeps the budget inside short deadlines: at

@@ -171,16 +171,13 @@ static int run_task(worker_env *e, int fd, arena *scratch, const wire_task *task
         js_hint_moderate(e->js); /* the page's realm is garbage now */
 
     /* malloc_trim(0) hands free heap pages back with madvise, and the next
-     * page faults them in again: measured, trimming after every page cost
-     * 6-8 % of the worker loop (bench_pages). So trim when RSS has grown
-     * SERVE_TRIM_SLACK_KB past where the last trim left it; RSS stays as
-     * flat (bench_pages: +0.00 % from page 100 to 1,000 either way). A JS
-     * page's RSS swings by more than 1 MB, and in a process with the JS
-     * engine's threads each madvise is a TLB shootdown on every CPU: with a
-     * 1 MB slack the Python docs with JS took 41 ms of worker CPU a page
-     * (a third of it in the kernel), 33 with 4 MB, 26 with 8 MB, 25 with
-     * 16 MB (634, 418, 197-237, 151 page faults a page). 8 MB: at most that
-     * much free heap held, for a third less CPU. */
+     * page faults them in again, so trimming after every page costs the
+     * worker loop CPU; trim only when RSS has grown SERVE_TRIM_SLACK_KB past
+     * where the last trim left it (RSS stays as flat). A JS page's RSS
+     * swings by more than 1 MB, and with the JS engine's threads each
+     * madvise is a TLB shootdown on every CPU: 8 MB holds at most that much
+     * free heap for far fewer faults. docs/platform-notes.md has the
+     * measurements (bench_pages, perf stat on the Python docs). */
     long rss = rss_self_kb();
     if (rss > e->trim_floor_kb + SERVE_TRIM_SLACK_KB) {
         malloc_trim(0);
