@@ -1,13 +1,15 @@
 /* html — see html.h.
  *
  * Order of work: sniff the charset, decode to UTF-8 when needed
- * (html_prepare, html_charset.c), parse with gumbo into the arena, walk
- * the tree once without recursion collecting raw hrefs, title, text and
- * robots hints, then resolve the hrefs against the final base (the first
- * <base href> applies to links before it too) and drop duplicates with two
- * hash sets: one on the raw href (a repeated href is resolved only once) and
- * one on the resolved URL. The link rule, the text sink and the resolution
- * are html_extract.c's, shared with the scan drivers (scan.h).
+ * (html_prepare, html_charset.c), parse with gumbo into the arena
+ * (html_tree_build); then, after whatever edits the caller makes to the
+ * tree, walk it once without recursion collecting raw hrefs, title, text
+ * and robots hints (html_tree_extract), then resolve the hrefs against the
+ * final base (the first <base href> applies to links before it too) and
+ * drop duplicates with two hash sets: one on the raw href (a repeated href
+ * is resolved only once) and one on the resolved URL. The link rule, the
+ * text sink and the resolution are html_extract.c's, shared with the scan
+ * drivers (scan.h).
  *
  * gumbo facts this file depends on (0.10.1, Debian build with asserts on):
  * - It never checks the allocator's result: ours leaves the parse on OOM.
@@ -471,10 +473,10 @@ void *html_parse_fragment(arena *a, const char *html, size_t len, int context_ta
 }
 
 /* ---------------------------------------------------------------------------
- * The entry point */
+ * The entry points */
 
-html_err html_parse(arena *a, const char *url, const char *body, size_t len,
-                    const html_options *opt, html_doc *out) {
+html_err html_tree_build(arena *a, const char *body, size_t len, const html_options *opt,
+                         html_doc *out) {
     const char *in;
     size_t n;
     html_err err = html_prepare(a, body, len, opt, &in, &n, out);
@@ -510,15 +512,28 @@ html_err html_parse(arena *a, const char *url, const char *body, size_t len,
         return HTML_PARSE;
     }
     out->gumbo_output = g;
-    if (opt && opt->after_parse)
-        opt->after_parse(opt->after_parse_ud, g);
+    return HTML_OK;
+}
 
+html_err html_tree_extract(arena *a, const char *url, const html_options *opt, html_doc *out) {
+    const GumboOutput *g = out->gumbo_output;
+    if (!g || !g->document) { /* not from a successful html_tree_build */
+        out->parse_error = "no tree to extract from";
+        return HTML_PARSE;
+    }
     walk w = {.a = a, .d = out, .c = {.a = a, .d = out}, .text = {.a = a, .count_only = !(opt && opt->want_text)}};
-    if ((err = walk_tree(&w, g->document)))
+    html_err err = walk_tree(&w, g->document);
+    if (err)
         return err;
     out->text = html_text_finish(&w.text);
     out->text_len = w.text.len;
     if (!out->text && !w.text.count_only)
         return HTML_NOMEM;
     return html_collect_finish(&w.c, url);
+}
+
+html_err html_parse(arena *a, const char *url, const char *body, size_t len,
+                    const html_options *opt, html_doc *out) {
+    html_err err = html_tree_build(a, body, len, opt, out);
+    return err ? err : html_tree_extract(a, url, opt, out);
 }

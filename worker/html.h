@@ -30,7 +30,8 @@ typedef struct html_doc {
     size_t text_len;
     size_t max_depth;      /* deepest element nesting seen */
     size_t elements;       /* element count */
-    void *gumbo_output;    /* GumboOutput*, for the DOM builder of a later stage */
+    void *gumbo_output;    /* GumboOutput*: html_tree_build's tree, which scripts
+                            * may edit (dom.h) before html_tree_extract */
 } html_doc;
 
 typedef enum html_err {
@@ -43,42 +44,58 @@ typedef enum html_err {
 typedef struct html_options {
     const char *content_type_charset; /* charset from the HTTP header, or NULL */
     int want_text;                    /* fill text (else only text_len) */
-    /* Called once the tree is built and before anything is extracted from
-     * it (the page runs its scripts here, editing the tree in place; see
-     * dom.h). gumbo_output is the GumboOutput*. NULL: none. */
-    void (*after_parse)(void *ud, void *gumbo_output);
-    void *after_parse_ud;
-    /* Wall-clock time gumbo may take to build the tree (after_parse and the
-     * walk do not count), 0: none. Past it html_parse leaves gumbo and
-     * returns HTML_TOO_SLOW with parse_error "the HTML parser took over N
-     * ms". Uses a real-time signal and a timer on the calling thread while
-     * gumbo runs (see html.c). */
+    /* Wall-clock time gumbo may take to build the tree (whatever the caller
+     * does with the tree and the walk do not count), 0: none. Past it
+     * html_tree_build leaves gumbo and returns HTML_TOO_SLOW with
+     * parse_error "the HTML parser took over N ms". Uses a real-time signal
+     * and a timer on the calling thread while gumbo runs (see html.c). */
     long parse_budget_ms;
 } html_options;
 
-/* Parses body (len bytes, not NUL-terminated) fetched from url.
+/* A document goes through two steps, with room between them for a caller
+ * that edits the tree (the page's scripts, dom.h); html_parse is both in a
+ * row. */
+
+/* Step one: html_prepare, then gumbo builds the tree of body (len bytes,
+ * not NUL-terminated) into out->gumbo_output, under opt->parse_budget_ms.
+ * Only out->charset, out->charset_note and out->gumbo_output are set.
+ * HTML_PARSE (with out->parse_error) when the body is refused or gumbo
+ * gave no document, HTML_TOO_SLOW past the budget, HTML_NOMEM when the
+ * arena is full: no tree with any of them. The tree points into body when
+ * no decoding was needed: body must outlive it.
  * gumbo's own assertions (Debian builds it with them on, and some fire on
- * input) do not end the process: the page fails with HTML_PARSE and
+ * input) do not end the process: the build fails with HTML_PARSE and
  * parse_error "the HTML parser failed an assertion (FILE:LINE)", and
  * html_gumbo_assertions counts it. Every other abort, including one in the
  * allocator gumbo calls or in glibc's heap checks, ends the process as
  * usual (see html.c: __assert_fail). */
+html_err html_tree_build(arena *a, const char *body, size_t len, const html_options *opt,
+                         html_doc *out);
+
+/* Step two: walks out->gumbo_output, as built or as edited since, and fills
+ * the rest of out (title, links against url, base, canonical, robots, text
+ * as opt->want_text says, depth and element counts). out must have come
+ * from a successful html_tree_build (else HTML_PARSE). HTML_NOMEM when the
+ * arena is full. */
+html_err html_tree_extract(arena *a, const char *url, const html_options *opt, html_doc *out);
+
+/* html_tree_build, then html_tree_extract: body fetched from url. */
 html_err html_parse(arena *a, const char *url, const char *body, size_t len,
                     const html_options *opt, html_doc *out);
 
 /* Parses html (UTF-8, len bytes) as an HTML fragment whose parent would be
  * an element with tag context_tag (a GumboTag) in namespace context_ns (a
- * GumboNamespaceEnum), in the arena, with the same guards as html_parse.
+ * GumboNamespaceEnum), in the arena, with the same guards as html_tree_build.
  * Returns the GumboOutput* (its root <html> element holds the fragment's
  * nodes), or NULL when the input could not be parsed or the arena is full. */
 void *html_parse_fragment(arena *a, const char *html, size_t len, int context_tag, int context_ns);
 
-/* How many of gumbo's assertions html_parse and html_parse_fragment have
+/* How many of gumbo's assertions html_tree_build and html_parse_fragment have
  * left in this process (every thread). gumbo broke its own invariants on
  * them: a worker with any retires after the page (docs/worker.md). */
 unsigned long html_gumbo_assertions(void);
 
-/* Charset sniffing used by html_parse: header charset first, then a BOM, then
+/* Charset sniffing used by html_prepare: header charset first, then a BOM, then
  * <meta charset> / <meta http-equiv content=…charset=> in the first 1024
  * bytes; default "utf-8". Returns a lowercase name, in the arena. */
 const char *html_sniff_charset(arena *a, const char *header_charset, const char *body, size_t len);

@@ -77,25 +77,24 @@ static void host_log(void *ud, int level, const char *msg)
     log_debug("js", msg, "url=\"%s\" console=%s", url, names[level < 0 ? 0 : level > 3 ? 3 : level]);
 }
 
-/* html_parse calls this between building the tree and reading links from
- * it: the scripts run against the tree and edit it in place. */
-static void run_scripts(void *ud, void *gumbo_output)
+/* Runs the page's scripts against the tree html_tree_build left in
+ * p->doc.gumbo_output, editing it in place before html_tree_extract reads
+ * it. Their time goes in p->js_ms. */
+static void run_scripts(worker_env *e, page *p)
 {
-    js_ctx *c = ud;
-    page *p = c->p;
     double t0 = page_now_ms();
-    js_runtime *rt = worker_env_js(c->e);
+    js_runtime *rt = worker_env_js(e);
     if (!rt) {
         p->js_note = "js: no runtime (see the worker log)";
         return;
     }
-    p->dom = dom_new(p->a, gumbo_output, p->fetch.final_url);
+    p->dom = dom_new(p->a, p->doc.gumbo_output, p->fetch.final_url);
     if (!p->dom) {
         p->js_note = "js: out of memory for the DOM";
         return;
     }
-    c->deadline_ms = t0 + (double)c->e->cfg.js_time_budget_ms;
-    js_host host = {.ud = c, .fetch = host_fetch, .log = host_log};
+    js_ctx c = {.e = e, .p = p, .deadline_ms = t0 + (double)e->cfg.js_time_budget_ms};
+    js_host host = {.ud = &c, .fetch = host_fetch, .log = host_log};
     js_page_result res;
     memset(&res, 0, sizeof(res));
     if (js_page_run(rt, p->dom, &host, &res) < 0) {
@@ -181,7 +180,6 @@ int page_run(worker_env *e, const page_task *t, page *p)
     }
     if (p->fetch.is_html && t->raw_body == 0) {
         double t0 = page_now_ms();
-        js_ctx jc = {.e = e, .p = p};
         html_options ho = {.content_type_charset = p->fetch.charset, .want_text = t->want_text};
         /* No scripts: no tree needed, the lexer gives the same html_doc.
          * With scripts libxml2's scan runs first, as gumbo's guard (its
@@ -189,12 +187,15 @@ int page_run(worker_env *e, const page_task *t, page *p)
         html_err he = (t->js ? scan_sax : scan_lex)(p->a, p->fetch.final_url, p->fetch.body,
                                                      p->fetch.body_len, &ho, &p->doc);
         if (he == HTML_OK && t->js && !(p->js_note = js_guard(p))) {
+            /* The scripts run between the two steps: the record's links
+             * and text are those of the document they leave. */
             html_doc scanned = p->doc;
-            ho.after_parse = run_scripts;
-            ho.after_parse_ud = &jc;
             ho.parse_budget_ms = gumbo_budget_ms(e);
-            he = html_parse(p->a, p->fetch.final_url, p->fetch.body, p->fetch.body_len, &ho,
-                            &p->doc);
+            he = html_tree_build(p->a, p->fetch.body, p->fetch.body_len, &ho, &p->doc);
+            if (he == HTML_OK) {
+                run_scripts(e, p);
+                he = html_tree_extract(p->a, p->fetch.final_url, &ho, &p->doc);
+            }
             if ((he == HTML_PARSE || he == HTML_TOO_SLOW) && !p->js_ran) {
                 /* gumbo gave no tree (it aborted, or ran past its budget):
                  * the scan's answer stands. */

@@ -21,7 +21,7 @@
 #define SCAN_CHUNK 1024
 
 /* Scans body (len bytes, not NUL-terminated) fetched from url through
- * libxml2. opt's after_parse must be NULL (there is no tree); it is ignored. */
+ * libxml2. There is no tree: out->gumbo_output stays NULL. */
 html_err scan_sax(arena *a, const char *url, const char *body, size_t len,
                   const html_options *opt, html_doc *out);
 

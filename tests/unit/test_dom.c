@@ -2,8 +2,9 @@
  * (checked over the whole tree after every edit), serialisation, markup
  * (innerHTML, outerHTML, document.write), attributes and classList,
  * lookups, the selector engine (results, order, syntax errors, and the two
- * matchers agreeing), html.c's extraction seeing edits made in after_parse,
- * 100,000-deep trees, and that everything lives in the arena. */
+ * matchers agreeing), html.c's extraction seeing edits made between
+ * html_tree_build and html_tree_extract, 100,000-deep trees, and that
+ * everything lives in the arena. */
 #include "alloc.h"
 #include "arena.h"
 #include "dom.h"
@@ -866,14 +867,14 @@ START_TEST(fragment_gumbo_assertion) {
 END_TEST
 
 /* ---------------------------------------------------------------------------
- * html.c's extraction sees the edits made in after_parse */
+ * html.c's extraction sees the edits made between html_tree_build and
+ * html_tree_extract */
 
-typedef struct hook_ctx {
+typedef struct edit_ctx {
     int ran;
-} hook_ctx;
+} edit_ctx;
 
-static void edit_hook(void *ud, void *gumbo_output) {
-    hook_ctx *h = ud;
+static void edit_tree(edit_ctx *h, void *gumbo_output) {
     h->ran++;
     dom *d = dom_new(&A, gumbo_output, URL);
     ck_assert_ptr_nonnull(d);
@@ -909,10 +910,12 @@ START_TEST(extraction_sees_edits) {
                        "<a id=old href=\"/old\">o</a><a id=keep href=\"/keep\">k</a>"
                        "<div id=box><a href=\"/gone\">g</a></div><a id=chg href=\"/before\">c</a>"
                        "<a id=nf rel=nofollow href=\"/nf\">nf</a></body></html>";
-    hook_ctx h = {0};
-    html_options o = {.want_text = 1, .after_parse = edit_hook, .after_parse_ud = &h};
+    edit_ctx h = {0};
+    html_options o = {.want_text = 1};
     html_doc doc;
-    ck_assert_int_eq(html_parse(&A, URL, page, strlen(page), &o, &doc), HTML_OK);
+    ck_assert_int_eq(html_tree_build(&A, page, strlen(page), &o, &doc), HTML_OK);
+    edit_tree(&h, doc.gumbo_output);
+    ck_assert_int_eq(html_tree_extract(&A, URL, &o, &doc), HTML_OK);
     ck_assert_int_eq(h.ran, 1);
     ck_assert_str_eq(doc.title, "New title");
     ck_assert_uint_eq(doc.nlinks, 6);
@@ -933,8 +936,7 @@ START_TEST(extraction_sees_edits) {
 }
 END_TEST
 
-static void base_hook(void *ud, void *gumbo_output) {
-    (void)ud;
+static void add_base(void *gumbo_output) {
     dom *d = dom_new(&A, gumbo_output, URL);
     ck_assert_ptr_nonnull(d);
     ck_assert_str_eq(dom_base_url(d), URL);
@@ -946,9 +948,11 @@ static void base_hook(void *ud, void *gumbo_output) {
 
 START_TEST(extraction_sees_new_base) {
     const char *page = "<html><head></head><body><a href=\"x\">x</a></body></html>";
-    html_options o = {.after_parse = base_hook};
+    html_options o = {0};
     html_doc doc;
-    ck_assert_int_eq(html_parse(&A, URL, page, strlen(page), &o, &doc), HTML_OK);
+    ck_assert_int_eq(html_tree_build(&A, page, strlen(page), &o, &doc), HTML_OK);
+    add_base(doc.gumbo_output);
+    ck_assert_int_eq(html_tree_extract(&A, URL, &o, &doc), HTML_OK);
     ck_assert_str_eq(doc.base_href, "http://other.test/b/");
     ck_assert_uint_eq(doc.nlinks, 1);
     ck_assert_str_eq(doc.links[0], "http://other.test/b/x");

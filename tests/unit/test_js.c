@@ -120,8 +120,9 @@ typedef struct page_ctx {
     int ran;
 } page_ctx;
 
-static void after_parse(void *ud, void *gumbo_output) {
-    page_ctx *pc = ud;
+/* What page.c's run_scripts does between html_tree_build and
+ * html_tree_extract. */
+static void run_scripts(page_ctx *pc, void *gumbo_output) {
     dom *d = dom_new(pc->a, gumbo_output, pc->url);
     ck_assert_ptr_nonnull(d);
     js_host host = {pc->a, host_fetch, host_log};
@@ -133,9 +134,11 @@ static html_doc run_in(arena *a, const char *url, const char *html, page_ctx *pc
     memset(pc, 0, sizeof(*pc));
     pc->a = a;
     pc->url = url;
-    html_options o = {.after_parse = after_parse, .after_parse_ud = pc};
+    html_options o = {0};
     html_doc doc;
-    ck_assert_int_eq(html_parse(a, url, html, strlen(html), &o, &doc), HTML_OK);
+    ck_assert_int_eq(html_tree_build(a, html, strlen(html), &o, &doc), HTML_OK);
+    run_scripts(pc, doc.gumbo_output);
+    ck_assert_int_eq(html_tree_extract(a, url, &o, &doc), HTML_OK);
     ck_assert_int_eq(pc->ran, 1);
     ck_assert_int_eq(pc->rc, 0);
     return doc;
