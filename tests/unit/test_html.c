@@ -1,4 +1,5 @@
-/* test_html — html_parse and html_sniff_charset: title, base, links, robots,
+/* test_html — html_parse (and its two steps, html_tree_build and
+ * html_tree_extract) and html_sniff_charset: title, base, links, robots,
  * canonical, text, charsets, hostile input (deep nesting, 10 MB, garbage),
  * gumbo's time budget, and that a whole parse lives in the arena. */
 #include "alloc.h"
@@ -302,6 +303,44 @@ START_TEST(text_visible_only) {
     d = parse("<p>   </p>");
     ck_assert_str_eq(d.text, "");
     ck_assert_uint_eq(d.text_len, 0);
+    finish();
+}
+END_TEST
+
+/* ---- the two steps -------------------------------------------------------- */
+
+START_TEST(tree_steps) {
+    /* html_tree_build only builds: nothing is extracted until
+     * html_tree_extract, which then gives what html_parse gives. */
+    const char *html = "<html><head><title>T</title><base href='/b/'></head><body>"
+                       "<a href='x'>x</a><p>text</p></body></html>";
+    html_options o = {.want_text = 1};
+    html_doc d;
+    ck_assert_int_eq(html_tree_build(&A, html, strlen(html), &o, &d), HTML_OK);
+    ck_assert_ptr_nonnull(d.gumbo_output);
+    ck_assert_str_eq(d.charset, "utf-8");
+    ck_assert_ptr_null(d.title);
+    ck_assert_ptr_null(d.text);
+    ck_assert_uint_eq(d.nlinks, 0);
+    ck_assert_uint_eq(d.elements, 0);
+    ck_assert_int_eq(html_tree_extract(&A, URL, &o, &d), HTML_OK);
+    html_doc p = parse(html);
+    ck_assert_str_eq(d.title, p.title);
+    ck_assert_str_eq(d.text, p.text);
+    ck_assert_str_eq(d.base_href, p.base_href);
+    ck_assert_uint_eq(d.nlinks, 1);
+    ck_assert_str_eq(d.links[0], "http://example.com/b/x");
+    ck_assert_uint_eq(d.elements, p.elements);
+    ck_assert_uint_eq(d.max_depth, p.max_depth);
+
+    /* No tree (a failed build, or none at all): nothing to extract. */
+    const char *bad = "<table><tr><svg><title><![CDATA[x]]>t"; /* gumbo's assertion */
+    ck_assert_int_eq(html_tree_build(&A, bad, strlen(bad), &o, &d), HTML_PARSE);
+    ck_assert_ptr_null(d.gumbo_output);
+    ck_assert_int_eq(html_tree_extract(&A, URL, &o, &d), HTML_PARSE);
+    html_doc none = {0};
+    ck_assert_int_eq(html_tree_extract(&A, URL, &o, &none), HTML_PARSE);
+    ck_assert_ptr_nonnull(none.parse_error);
     finish();
 }
 END_TEST
@@ -1070,6 +1109,7 @@ static Suite *html_suite(void) {
     tcase_add_test(tc, meta_robots_variants);
     tcase_add_test(tc, canonical);
     tcase_add_test(tc, text_visible_only);
+    tcase_add_test(tc, tree_steps);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("charset");
