@@ -45,36 +45,42 @@
 static volatile uint64_t sink; /* keeps the work observable */
 static int runs = 5;
 
-static uint64_t now_ns(void) {
+static uint64_t now_ns(void)
+{
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static long minor_faults(void) {
+static long minor_faults(void)
+{
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     return ru.ru_minflt;
 }
 
-static int cmp_double(const void *a, const void *b) {
+static int cmp_double(const void *a, const void *b)
+{
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
 
-static double median(double *v, int n) {
+static double median(double *v, int n)
+{
     qsort(v, (size_t)n, sizeof(*v), cmp_double);
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-static void die(const char *what) {
+static void die(const char *what)
+{
     fprintf(stderr, "bench_arena: %s failed\n", what);
     exit(1);
 }
 
 /* xorshift32: the same sizes on every run and every machine. */
 static uint8_t sizes[DOM_ALLOCS];
-static void make_sizes(void) {
+static void make_sizes(void)
+{
     uint32_t x = 2463534242u;
     for (int i = 0; i < DOM_ALLOCS; i++) {
         x ^= x << 13;
@@ -89,7 +95,8 @@ static void *ptrs[DOM_ALLOCS];
 /* One measurement: [0] ns per allocation, [1] ms to free everything. */
 typedef void (*dom_fn)(double out[2], size_t *chunks);
 
-static void dom_arena(double out[2], size_t *chunks) {
+static void dom_arena(double out[2], size_t *chunks)
+{
     uint64_t sum = 0;
     arena a;
     arena_init(&a, 0);
@@ -110,7 +117,8 @@ static void dom_arena(double out[2], size_t *chunks) {
     out[1] = (double)(t2 - t1) / 1e6;
 }
 
-static void dom_malloc(double out[2], size_t *chunks) {
+static void dom_malloc(double out[2], size_t *chunks)
+{
     uint64_t sum = 0;
     *chunks = 0;
     uint64_t t0 = now_ns();
@@ -131,7 +139,8 @@ static void dom_malloc(double out[2], size_t *chunks) {
     out[1] = (double)(t2 - t1) / 1e6;
 }
 
-static void dom_process_alloc(double out[2], size_t *chunks) {
+static void dom_process_alloc(double out[2], size_t *chunks)
+{
     uint64_t sum = 0;
     *chunks = 0;
     uint64_t t0 = now_ns();
@@ -152,7 +161,8 @@ static void dom_process_alloc(double out[2], size_t *chunks) {
     out[1] = (double)(t2 - t1) / 1e6;
 }
 
-static void fill_page(arena *a) {
+static void fill_page(arena *a)
+{
     uint64_t sum = 0;
     for (int j = 0; j < PAGE_ALLOCS; j++) {
         unsigned char *p = arena_alloc(a, PAGE_ALLOC_SIZE);
@@ -166,7 +176,8 @@ static void fill_page(arena *a) {
 
 /* ns per page through the pool; pool_stats gets the large bucket's stats. */
 static arena_pool_bucket_stats pool_stats;
-static double pages_pool(void) {
+static double pages_pool(void)
+{
     arena_pool pool;
     if (arena_pool_init(&pool, NULL) != 0)
         die("arena_pool_init");
@@ -187,7 +198,8 @@ static double pages_pool(void) {
 
 /* ns per page with a fresh arena each time, first chunk of chunk_bytes. */
 static size_t fresh_chunk;
-static double pages_fresh(void) {
+static double pages_fresh(void)
+{
     uint64_t t0 = now_ns();
     for (int i = 0; i < POOL_PAGES; i++) {
         arena a;
@@ -210,12 +222,14 @@ typedef struct result {
 
 #define WARM_RUNS 3
 
-static void keep_freed_memory(void) {
+static void keep_freed_memory(void)
+{
     mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
     mallopt(M_TRIM_THRESHOLD, INT_MAX);
 }
 
-static void measure_dom(dom_fn fn, result *r) {
+static void measure_dom(dom_fn fn, result *r)
+{
     double a[WARM_RUNS], f[WARM_RUNS], out[2];
     long f0 = minor_faults();
     fn(r->cold, &r->chunks);
@@ -233,7 +247,8 @@ static void measure_dom(dom_fn fn, result *r) {
     r->warm[1] = median(f, WARM_RUNS);
 }
 
-static void measure_pages(double (*fn)(void), result *r) {
+static void measure_pages(double (*fn)(void), result *r)
+{
     double ns[WARM_RUNS];
     long f0 = minor_faults();
     r->cold[0] = fn();
@@ -249,7 +264,8 @@ static void measure_pages(double (*fn)(void), result *r) {
 }
 
 /* Runs one variant in a child process and collects its result. */
-static void in_child(dom_fn dom, double (*pages)(void), result *r) {
+static void in_child(dom_fn dom, double (*pages)(void), result *r)
+{
     int fds[2];
     if (pipe(fds) < 0)
         die("pipe");
@@ -287,7 +303,8 @@ typedef struct summary {
     arena_pool_bucket_stats pool;
 } summary;
 
-static void summarize(const result *rs, int n, summary *out) {
+static void summarize(const result *rs, int n, summary *out)
+{
     double v[4][MAX_RUNS];
     for (int i = 0; i < n; i++) {
         v[0][i] = rs[i].warm[0];
@@ -307,7 +324,8 @@ static void summarize(const result *rs, int n, summary *out) {
     out->pool = rs[n - 1].pool;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
     if (argc > 1) {
         runs = atoi(argv[1]);
         if (runs < 1 || runs > MAX_RUNS) {

@@ -48,13 +48,14 @@ int main(int argc, char **argv)
     while (inserted < total) {
         if (page % per_tx == 0)
             store_group_begin(s);
-        snprintf(parent, sizeof(parent), "https://host%ld.example/section/%ld/page.html", page % 997,
-                 page);
+        snprintf(parent, sizeof(parent), "https://host%ld.example/section/%ld/page.html",
+                 page % 997, page);
         for (int i = 0; i < 50 && inserted < total; i++) {
             /* 1 in 5 links repeats an earlier URL (the seen set answers) */
             long k = (i % 5 == 4 && inserted > 100) ? (inserted * 7919L) % inserted : inserted;
-            snprintf(url, sizeof(url), "https://host%ld.example/section/%ld/article-%ld.html?ref=%ld",
-                     k % 997, k / 1000, k, k % 13);
+            snprintf(url, sizeof(url),
+                     "https://host%ld.example/section/%ld/article-%ld.html?ref=%ld", k % 997,
+                     k / 1000, k, k % 13);
             char host[64];
             snprintf(host, sizeof(host), "https://host%ld.example", k % 997);
             int r = store_row_add(s, job, url, 2, parent, host, ROW_PENDING, NULL);
@@ -100,7 +101,8 @@ int main(int argc, char **argv)
         fclose(f);
     }
     printf("bench_frontier: %ld URLs (%ld inserts tried, %ld pages of 50 links, %ld page(s) per "
-           "transaction)\n", inserted, tried, page, per_tx);
+           "transaction)\n",
+           inserted, tried, page, per_tx);
     printf("insert: %.2f s, %.0f URLs/s inserted (%.0f INSERT OR IGNORE/s)\n", ti, inserted / ti,
            tried / ti);
     printf("take:   %.2f s, %.0f URLs/s taken and finished\n", tt, taken / tt);

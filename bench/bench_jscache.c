@@ -36,7 +36,8 @@ static int NFILES;
 static js_runtime *RT;
 static int PAGE;
 
-static int host_fetch(void *ud, const char *url, js_response *out) {
+static int host_fetch(void *ud, const char *url, js_response *out)
+{
     (void)ud;
     memset(out, 0, sizeof(*out));
     for (int i = 0; i < NFILES; i++) {
@@ -54,7 +55,8 @@ static int host_fetch(void *ud, const char *url, js_response *out) {
     return 0;
 }
 
-static void host_log(void *ud, int level, const char *msg) {
+static void host_log(void *ud, int level, const char *msg)
+{
     (void)ud;
     if (level >= 3 && PAGE == 0)
         fprintf(stderr, "log: %s\n", msg);
@@ -66,7 +68,8 @@ typedef struct ctx {
 } ctx;
 
 /* Between html_tree_build and html_tree_extract, as page.c runs them. */
-static void run_scripts(ctx *c, void *gumbo_output) {
+static void run_scripts(ctx *c, void *gumbo_output)
+{
     dom *d = dom_new(c->a, gumbo_output, "http://bench.invalid/p.html");
     js_host host = {NULL, host_fetch, host_log};
     if (!d || js_page_run(RT, d, &host, &c->res) != 0) {
@@ -75,14 +78,16 @@ static void run_scripts(ctx *c, void *gumbo_output) {
     }
 }
 
-static double cpu_ms(void) {
+static double cpu_ms(void)
+{
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
            (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
     int n = argc > 1 ? atoi(argv[1]) : 200;
     if (n < 1) {
         fprintf(stderr, "usage: bench_jscache [N [FILE.js...]]\n");
@@ -125,14 +130,14 @@ int main(int argc, char **argv) {
                                 "var acc=0;for(var k=0;k<%d;k+=3)acc+=this['g'+k](k);\n", FN);
         FILES[0] = (file){"gen.js", b, len};
         NFILES = 1;
-        pl += (size_t)snprintf(page + pl, sizeof(page) - pl, "<script src=/static/gen.js></script>");
+        pl +=
+            (size_t)snprintf(page + pl, sizeof(page) - pl, "<script src=/static/gen.js></script>");
     }
     pl += (size_t)snprintf(page + pl, sizeof(page) - pl,
                            "<script>var a=document.createElement('a');a.href='/js';"
                            "document.body.appendChild(a);</script></body></html>");
     char err[256];
-    js_config c = {.heap_bytes = (size_t)64 << 20, .time_budget_ms = 10000,
-                   .user_agent = "bench"};
+    js_config c = {.heap_bytes = (size_t)64 << 20, .time_budget_ms = 10000, .user_agent = "bench"};
     if (js_runtime_new(&c, &RT, err, sizeof(err)) != 0) {
         fprintf(stderr, "%s\n", err);
         return 1;

@@ -98,8 +98,7 @@ static double run_worker(const char *worker, const char *base, int pages, long *
         const char *why = NULL;
         if (wire_result_decode(reply, len, &res, &e) < 0)
             why = e.detail;
-        if (why || res.status != 200 ||
-            (res.flags & FR_FAILED)) {
+        if (why || res.status != 200 || (res.flags & FR_FAILED)) {
             fprintf(stderr, "bad reply: %s (status %lld)\n", why ? why : "the page failed",
                     why ? 0LL : (long long)res.status);
             exit(1);
@@ -139,7 +138,7 @@ int main(int argc, char **argv)
     curl_global_init(CURL_GLOBAL_DEFAULT);
     double a[16], b[16], w[16];
     long rss100 = 0, rss_last = 0;
-    run_curl(base, pages, 0); /* the server builds each page on first request */
+    run_curl(base, pages, 0);          /* the server builds each page on first request */
     for (int r = 0; r < rounds; r++) { /* interleaved: drift hits all three */
         a[r] = run_curl(base, pages, 0);
         b[r] = run_curl(base, pages, 1);

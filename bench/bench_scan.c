@@ -17,7 +17,8 @@
 #include <string.h>
 #include <time.h>
 
-static double now_s(void) {
+static double now_s(void)
+{
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
@@ -28,7 +29,8 @@ typedef html_err (*parse_fn)(arena *, const char *, const char *, size_t, const 
 
 /* Best of ROUNDS of one pass over all pages; µs per page. */
 static double time_pass(parse_fn fn, arena *a, char **pages, size_t *lens, int n, int rounds,
-                        size_t *links) {
+                        size_t *links)
+{
     double best = 1e30;
     html_options o = {.want_text = 0};
     for (int r = 0; r < rounds; r++) {
@@ -51,7 +53,8 @@ static double time_pass(parse_fn fn, arena *a, char **pages, size_t *lens, int n
     return best * 1e6 / n;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
     int n = argc > 1 ? atoi(argv[1]) : 300;
     int rounds = argc > 2 ? atoi(argv[2]) : 5;
     const char *dir = argc > 3 ? argv[3] : NULL;

@@ -6,13 +6,15 @@
 #include <string.h>
 #include <time.h>
 
-double benchutil_now_s(void) {
+double benchutil_now_s(void)
+{
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static size_t on_write(char *d, size_t s, size_t n, void *ud) {
+static size_t on_write(char *d, size_t s, size_t n, void *ud)
+{
     benchutil_fetcher *f = ud;
     size_t k = s * n;
     if (f->len + k > f->cap) {
@@ -28,7 +30,8 @@ static size_t on_write(char *d, size_t s, size_t n, void *ud) {
     return k;
 }
 
-int benchutil_fetcher_init(benchutil_fetcher *f) {
+int benchutil_fetcher_init(benchutil_fetcher *f)
+{
     memset(f, 0, sizeof *f);
     f->h = curl_easy_init();
     if (!f->h)
@@ -39,7 +42,8 @@ int benchutil_fetcher_init(benchutil_fetcher *f) {
     return 0;
 }
 
-CURLcode benchutil_fetch(benchutil_fetcher *f, const char *url, int parse) {
+CURLcode benchutil_fetch(benchutil_fetcher *f, const char *url, int parse)
+{
     f->len = 0;
     curl_easy_setopt(f->h, CURLOPT_URL, url);
     CURLcode rc = curl_easy_perform(f->h);
@@ -50,7 +54,8 @@ CURLcode benchutil_fetch(benchutil_fetcher *f, const char *url, int parse) {
     return rc;
 }
 
-void benchutil_fetcher_release(benchutil_fetcher *f) {
+void benchutil_fetcher_release(benchutil_fetcher *f)
+{
     curl_easy_cleanup(f->h);
     free(f->body);
     memset(f, 0, sizeof *f);

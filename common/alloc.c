@@ -234,9 +234,8 @@ static inline void count_add(size_t size)
     atomic_fetch_add_explicit(&live_blocks, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&total_allocs, 1, memory_order_relaxed);
     size_t peak = atomic_load_explicit(&peak_bytes, memory_order_relaxed);
-    while (now > peak &&
-           !atomic_compare_exchange_weak_explicit(&peak_bytes, &peak, now, memory_order_relaxed,
-                                                  memory_order_relaxed)) {
+    while (now > peak && !atomic_compare_exchange_weak_explicit(
+                             &peak_bytes, &peak, now, memory_order_relaxed, memory_order_relaxed)) {
     }
 }
 

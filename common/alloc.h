@@ -12,13 +12,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-void *alloc_new(size_t size);                          /* NULL on failure */
-void *alloc_zeroed(size_t size);                       /* calloc-like */
+void *alloc_new(size_t size);                                  /* NULL on failure */
+void *alloc_zeroed(size_t size);                               /* calloc-like */
 void *alloc_resize(void *p, size_t old_size, size_t new_size); /* realloc-like */
-void alloc_free(void *p, size_t size);                 /* p may be NULL */
-char *alloc_strdup(const char *s);                     /* free with strlen+1 */
-char *alloc_strndup(const char *s, size_t n);          /* up to n bytes or a NUL */
-void alloc_strfree(char *s);                           /* frees alloc_strdup's */
+void alloc_free(void *p, size_t size);                         /* p may be NULL */
+char *alloc_strdup(const char *s);                             /* free with strlen+1 */
+char *alloc_strndup(const char *s, size_t n);                  /* up to n bytes or a NUL */
+void alloc_strfree(char *s);                                   /* frees alloc_strdup's */
 
 /* Typed helpers. */
 #define ALLOC_NEW(T) ((T *)alloc_zeroed(sizeof(T)))

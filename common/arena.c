@@ -26,7 +26,10 @@ struct arena_chunk {
 _Static_assert(sizeof(arena_chunk) % ARENA_ALIGN == 0, "chunk header must keep alignment");
 
 static inline char *payload(arena_chunk *c) { return (char *)(c + 1); }
-static inline size_t round_up(size_t n) { return (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1); }
+static inline size_t round_up(size_t n)
+{
+    return (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+}
 
 void arena_init(arena *a, size_t min_chunk)
 {

@@ -18,15 +18,15 @@
 typedef struct arena_chunk arena_chunk;
 
 typedef struct arena {
-    arena_chunk *head;   /* chunk being bumped into; older full chunks follow */
-    arena_chunk *spare;  /* empty chunks kept by the last reset */
-    size_t min_chunk;    /* first chunk's payload size; later ones double */
-    char *last;          /* most recent allocation (for in-place growth) */
-    size_t last_size;    /* its rounded size */
-    size_t used;         /* bytes handed out since the last reset */
-    size_t capacity;     /* payload bytes held in chunks */
-    size_t chunks;       /* number of chunks held */
-    size_t peak_used;    /* highest `used` over the arena's life */
+    arena_chunk *head;  /* chunk being bumped into; older full chunks follow */
+    arena_chunk *spare; /* empty chunks kept by the last reset */
+    size_t min_chunk;   /* first chunk's payload size; later ones double */
+    char *last;         /* most recent allocation (for in-place growth) */
+    size_t last_size;   /* its rounded size */
+    size_t used;        /* bytes handed out since the last reset */
+    size_t capacity;    /* payload bytes held in chunks */
+    size_t chunks;      /* number of chunks held */
+    size_t peak_used;   /* highest `used` over the arena's life */
 } arena;
 
 void arena_init(arena *a, size_t min_chunk); /* 0 → ARENA_DEFAULT_CHUNK */

@@ -170,8 +170,9 @@ size_t arena_pool_deinit(arena_pool *p)
     for (arena_pool_name *n = p->names, *next; n; n = next) {
         next = n->next;
         if (n->held != 0) {
-            fprintf(stderr, "level=error mod=arena_pool msg=\"arena still held at teardown\" "
-                            "name=%s held=%ld\n",
+            fprintf(stderr,
+                    "level=error mod=arena_pool msg=\"arena still held at teardown\" "
+                    "name=%s held=%ld\n",
                     n->name, n->held);
             held++;
         }

@@ -19,11 +19,19 @@ typedef struct key_def {
     const char *help;
 } key_def;
 
-#define INT_KEY(sec, field, lo, hi, h) {sec, #field, K_INT, offsetof(crawld_config, field), lo, hi, h}
-#define BOOL_KEY(sec, field, h) {sec, #field, K_BOOL, offsetof(crawld_config, field), 0, 1, h}
+#define INT_KEY(sec, field, lo, hi, h)                                                             \
+    {                                                                                              \
+        sec, #field, K_INT, offsetof(crawld_config, field), lo, hi, h                              \
+    }
+#define BOOL_KEY(sec, field, h)                                                                    \
+    {                                                                                              \
+        sec, #field, K_BOOL, offsetof(crawld_config, field), 0, 1, h                               \
+    }
 #define STR_KEY(sec, field, h)                                                                     \
-    {sec, #field, K_STR, offsetof(crawld_config, field), 0,                                        \
-     sizeof(((crawld_config *)0)->field), h}
+    {                                                                                              \
+        sec, #field, K_STR, offsetof(crawld_config, field), 0,                                     \
+            sizeof(((crawld_config *)0)->field), h                                                 \
+    }
 
 static const key_def keys[] = {
     STR_KEY("daemon", socket, "control socket path"),
@@ -122,8 +130,8 @@ typedef struct load_ctx {
     /* Where the text comes from (read_line): a file or a string. */
     FILE *f;
     const char *s;
-    int lineno;    /* physical lines read */
-    int long_line; /* first line too long for inih's buffer, 0 when none */
+    int lineno;      /* physical lines read */
+    int long_line;   /* first line too long for inih's buffer, 0 when none */
     size_t max_line; /* the longest line inih takes, in bytes */
 } load_ctx;
 

@@ -19,8 +19,8 @@ typedef struct crawld_config {
     int workers;
     char log_level[16];
     char user_agent[256];
-    int grace_ms; /* SIGTERM/drain: time pages in flight get to finish */
-    int queue_per_worker; /* pages (0..8) sent behind a busy worker's page */
+    int grace_ms;           /* SIGTERM/drain: time pages in flight get to finish */
+    int queue_per_worker;   /* pages (0..8) sent behind a busy worker's page */
     int coalesce_us;        /* results gather this long at most when all workers have work */
     char allow_users[256];  /* control socket: users let in besides root and the daemon's */
     char allow_groups[256]; /* … and groups (names or numbers, comma or space separated) */
@@ -34,7 +34,7 @@ typedef struct crawld_config {
     int max_body_mb;
     int max_redirects;
     int max_attempts;
-    int rss_poll_ms; /* supervisor's RSS poll and deadline tick */
+    int rss_poll_ms;             /* supervisor's RSS poll and deadline tick */
     int worker_start_timeout_ms; /* no "ready" from a new worker by then: killed */
     int worker_sandbox;          /* seccomp deny list + no_new_privs in workers */
     /* [politeness] */

@@ -10,13 +10,20 @@
 const char *frame_err_str(frame_err e)
 {
     switch (e) {
-    case FRAME_OK: return "ok";
-    case FRAME_EOF: return "eof";
-    case FRAME_TRUNCATED: return "truncated frame";
-    case FRAME_TOO_LARGE: return "frame too large";
-    case FRAME_EMPTY: return "empty frame";
-    case FRAME_IO: return "i/o error";
-    case FRAME_NOMEM: return "out of memory";
+    case FRAME_OK:
+        return "ok";
+    case FRAME_EOF:
+        return "eof";
+    case FRAME_TRUNCATED:
+        return "truncated frame";
+    case FRAME_TOO_LARGE:
+        return "frame too large";
+    case FRAME_EMPTY:
+        return "empty frame";
+    case FRAME_IO:
+        return "i/o error";
+    case FRAME_NOMEM:
+        return "out of memory";
     }
     return "?";
 }

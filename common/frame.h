@@ -15,7 +15,7 @@
 #include <sys/uio.h>
 
 #define FRAME_HEADER 4
-#define FRAME_MAX_TASK (64 * 1024)          /* supervisor → worker */
+#define FRAME_MAX_TASK (64 * 1024) /* supervisor → worker */
 /* worker → supervisor. 64 MiB: a WARC job's page carries its records (gzip
  * members of at most ~max_body_mb; at the default max_body_mb = 10, about
  * 10 MiB) with the record. A page whose records do not fit is sent without

@@ -10,31 +10,85 @@
 #define OFF(m) offsetof(jobopts, m)
 
 const jobopt jobopts_table[] = {
-    {.field = "depth", .type = JOBOPT_INT, .lo = 0, .hi = 1000, .dflt = 3, .dflt_text = "3",
-     .flag = "--depth", .metavar = "N", .off = OFF(depth),
+    {.field = "depth",
+     .type = JOBOPT_INT,
+     .lo = 0,
+     .hi = 1000,
+     .dflt = 3,
+     .dflt_text = "3",
+     .flag = "--depth",
+     .metavar = "N",
+     .off = OFF(depth),
      .help = "link depth from the seeds"},
-    {.field = "max_pages", .type = JOBOPT_INT, .lo = 1, .hi = 100000000, .dflt = 1000,
-     .dflt_text = "1000", .flag = "--max-pages", .metavar = "N", .off = OFF(max_pages),
+    {.field = "max_pages",
+     .type = JOBOPT_INT,
+     .lo = 1,
+     .hi = 100000000,
+     .dflt = 1000,
+     .dflt_text = "1000",
+     .flag = "--max-pages",
+     .metavar = "N",
+     .off = OFF(max_pages),
      .help = "pages the job takes, seeds included"},
-    {.field = "scope", .type = JOBOPT_STRING, .dflt_text = "host", .flag = "--scope",
-     .metavar = "SCOPE", .want = "host, domain, prefix or regex:RE",
-     .check = scope_spec_check, .off = OFF(scope), .help = "host, domain, prefix or regex:RE"},
-    {.field = "js", .type = JOBOPT_BOOL, .dflt = JOBOPT_FROM_CONFIG,
-     .dflt_text = "[daemon] js", .flag = "--js", .no_flag = "--no-js", .off = OFF(js),
+    {.field = "scope",
+     .type = JOBOPT_STRING,
+     .dflt_text = "host",
+     .flag = "--scope",
+     .metavar = "SCOPE",
+     .want = "host, domain, prefix or regex:RE",
+     .check = scope_spec_check,
+     .off = OFF(scope),
+     .help = "host, domain, prefix or regex:RE"},
+    {.field = "js",
+     .type = JOBOPT_BOOL,
+     .dflt = JOBOPT_FROM_CONFIG,
+     .dflt_text = "[daemon] js",
+     .flag = "--js",
+     .no_flag = "--no-js",
+     .off = OFF(js),
      .help = "run each page's scripts"},
-    {.field = "obey_robots", .type = JOBOPT_BOOL, .dflt = JOBOPT_FROM_CONFIG,
-     .dflt_text = "[politeness] obey_robots", .flag = "--robots", .no_flag = "--no-robots",
-     .off = OFF(obey_robots), .help = "obey robots.txt"},
-    {.field = "delay_ms", .type = JOBOPT_INT, .lo = 0, .hi = 3600000, .dflt = JOBOPT_FROM_CONFIG,
-     .dflt_text = "[politeness] delay_ms", .flag = "--delay-ms", .metavar = "N",
-     .off = OFF(delay_ms), .help = "ms between pages of one host"},
-    {.field = "name", .type = JOBOPT_STRING, .dflt_text = "none", .flag = "--name",
-     .metavar = "NAME", .want = "a string", .off = OFF(name), .help = "a name for people"},
-    {.field = "output", .type = JOBOPT_STRING, .dflt_text = "OUTPUT_DIR/ID", .flag = "--output",
-     .metavar = "DIR", .want = "a directory name", .nonempty = 1, .off = OFF(output),
+    {.field = "obey_robots",
+     .type = JOBOPT_BOOL,
+     .dflt = JOBOPT_FROM_CONFIG,
+     .dflt_text = "[politeness] obey_robots",
+     .flag = "--robots",
+     .no_flag = "--no-robots",
+     .off = OFF(obey_robots),
+     .help = "obey robots.txt"},
+    {.field = "delay_ms",
+     .type = JOBOPT_INT,
+     .lo = 0,
+     .hi = 3600000,
+     .dflt = JOBOPT_FROM_CONFIG,
+     .dflt_text = "[politeness] delay_ms",
+     .flag = "--delay-ms",
+     .metavar = "N",
+     .off = OFF(delay_ms),
+     .help = "ms between pages of one host"},
+    {.field = "name",
+     .type = JOBOPT_STRING,
+     .dflt_text = "none",
+     .flag = "--name",
+     .metavar = "NAME",
+     .want = "a string",
+     .off = OFF(name),
+     .help = "a name for people"},
+    {.field = "output",
+     .type = JOBOPT_STRING,
+     .dflt_text = "OUTPUT_DIR/ID",
+     .flag = "--output",
+     .metavar = "DIR",
+     .want = "a directory name",
+     .nonempty = 1,
+     .off = OFF(output),
      .help = "the job's directory, under the output root"},
-    {.field = "warc", .type = JOBOPT_BOOL, .dflt = 0, .dflt_text = "off", .flag = "--warc",
-     .off = OFF(warc), .help = "also write crawl.warc.gz"},
+    {.field = "warc",
+     .type = JOBOPT_BOOL,
+     .dflt = 0,
+     .dflt_text = "off",
+     .flag = "--warc",
+     .off = OFF(warc),
+     .help = "also write crawl.warc.gz"},
 };
 const size_t jobopts_count = sizeof(jobopts_table) / sizeof(jobopts_table[0]);
 
@@ -67,9 +121,15 @@ const jobopt *jobopt_by_field(const char *name)
 const char *jobopt_want(const jobopt *opt, char *buf, size_t cap)
 {
     switch (opt->type) {
-    case JOBOPT_INT: snprintf(buf, cap, "an integer %lld..%lld", opt->lo, opt->hi); break;
-    case JOBOPT_BOOL: snprintf(buf, cap, "true or false"); break;
-    case JOBOPT_STRING: snprintf(buf, cap, "%s", opt->want); break;
+    case JOBOPT_INT:
+        snprintf(buf, cap, "an integer %lld..%lld", opt->lo, opt->hi);
+        break;
+    case JOBOPT_BOOL:
+        snprintf(buf, cap, "true or false");
+        break;
+    case JOBOPT_STRING:
+        snprintf(buf, cap, "%s", opt->want);
+        break;
     }
     return buf;
 }
@@ -117,8 +177,7 @@ static void known_fields(char *buf, size_t cap)
     }
 }
 
-int jobopts_from_json(const json_t *req, jobopts *o, const json_t **urls, char *err,
-                      size_t errlen)
+int jobopts_from_json(const json_t *req, jobopts *o, const json_t **urls, char *err, size_t errlen)
 {
     jobopts_init(o);
     const json_t *u = json_object_get(req, "urls");
@@ -134,7 +193,8 @@ int jobopts_from_json(const json_t *req, jobopts *o, const json_t **urls, char *
     }
     const char *key;
     const json_t *v;
-    json_object_foreach((json_t *)req, key, v) {
+    json_object_foreach((json_t *)req, key, v)
+    {
         int plain = 0;
         for (size_t i = 0; i < sizeof(plain_fields) / sizeof(plain_fields[0]); i++)
             plain |= strcmp(key, plain_fields[i]) == 0;

@@ -20,7 +20,7 @@ typedef enum jobopt_type {
 
 /* A submit's options once checked. Strings are borrowed from the request. */
 typedef struct jobopts {
-    int js;          /* 0 or 1, or JOBOPT_FROM_CONFIG ([daemon] js) */
+    int js; /* 0 or 1, or JOBOPT_FROM_CONFIG ([daemon] js) */
     int depth, max_pages;
     int delay_ms;    /* or JOBOPT_FROM_CONFIG ([politeness] delay_ms) */
     int obey_robots; /* or JOBOPT_FROM_CONFIG ([politeness] obey_robots) */
@@ -31,8 +31,8 @@ typedef struct jobopts {
 typedef struct jobopt {
     const char *field; /* the request's key */
     jobopt_type type;
-    long long lo, hi;  /* JOBOPT_INT: the allowed range */
-    int dflt;          /* INT, BOOL: the default, or JOBOPT_FROM_CONFIG */
+    long long lo, hi;      /* JOBOPT_INT: the allowed range */
+    int dflt;              /* INT, BOOL: the default, or JOBOPT_FROM_CONFIG */
     const char *dflt_text; /* the default for people ("host", "from the config") */
     const char *flag;      /* crawlctl's flag; a BOOL's sends true */
     const char *no_flag;   /* a BOOL's flag that sends false; NULL: none */
@@ -64,8 +64,7 @@ const char *jobopt_want(const jobopt *opt, char *buf, size_t cap);
  * jobopts_init; *urls is the array of URL strings (borrowed from req).
  * 0, or -1 with err naming the field: `"depth" must be an integer
  * 0..1000`, `unknown field "x" (known: …)`, the scope check's own words. */
-int jobopts_from_json(const json_t *req, jobopts *o, const json_t **urls, char *err,
-                      size_t errlen);
+int jobopts_from_json(const json_t *req, jobopts *o, const json_t **urls, char *err, size_t errlen);
 
 /* crawlctl: submit's arguments (flags of the table and URLs, in any order)
  * as the request {"cmd":"submit","urls":[…],…}: a new reference, or NULL

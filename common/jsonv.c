@@ -174,12 +174,18 @@ static int value(jv *v)
         return 0;
     switch (*v->p) {
     case '{':
-    case '[': return container(v);
-    case '"': return string(v);
-    case 't': return literal(v, "true");
-    case 'f': return literal(v, "false");
-    case 'n': return literal(v, "null");
-    default: return number(v);
+    case '[':
+        return container(v);
+    case '"':
+        return string(v);
+    case 't':
+        return literal(v, "true");
+    case 'f':
+        return literal(v, "false");
+    case 'n':
+        return literal(v, "null");
+    default:
+        return number(v);
     }
 }
 

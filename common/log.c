@@ -157,7 +157,17 @@ static size_t line_cut(const char *line, size_t room, int *close)
     return in_key || i == value_start ? pair_start : i;
 }
 
-typedef enum length_mod { LEN_NONE, LEN_HH, LEN_H, LEN_L, LEN_LL, LEN_Z, LEN_J, LEN_T, LEN_BIG_L } length_mod;
+typedef enum length_mod {
+    LEN_NONE,
+    LEN_HH,
+    LEN_H,
+    LEN_L,
+    LEN_LL,
+    LEN_Z,
+    LEN_J,
+    LEN_T,
+    LEN_BIG_L
+} length_mod;
 
 /* Formats kv_fmt's text into o. Literal text is ours and copied as is (a
  * stray newline becomes a space); a '"' in it opens or closes a quoted
@@ -247,13 +257,25 @@ static void format_kv(out *o, const char *f, va_list ap, int saved_errno)
         case 'd':
         case 'i':
             switch (len) {
-            case LEN_L: n = snprintf(tmp, sizeof(tmp), spec, va_arg(ap, long)); break;
+            case LEN_L:
+                n = snprintf(tmp, sizeof(tmp), spec, va_arg(ap, long));
+                break;
             case LEN_LL:
-            case LEN_BIG_L: n = snprintf(tmp, sizeof(tmp), spec, va_arg(ap, long long)); break;
-            case LEN_Z: n = snprintf(tmp, sizeof(tmp), spec, va_arg(ap, ssize_t)); break;
-            case LEN_J: n = snprintf(tmp, sizeof(tmp), spec, va_arg(ap, intmax_t)); break;
-            case LEN_T: n = snprintf(tmp, sizeof(tmp), spec, va_arg(ap, ptrdiff_t)); break;
-            default: n = snprintf(tmp, sizeof(tmp), spec, va_arg(ap, int)); break; /* hh, h: promoted */
+            case LEN_BIG_L:
+                n = snprintf(tmp, sizeof(tmp), spec, va_arg(ap, long long));
+                break;
+            case LEN_Z:
+                n = snprintf(tmp, sizeof(tmp), spec, va_arg(ap, ssize_t));
+                break;
+            case LEN_J:
+                n = snprintf(tmp, sizeof(tmp), spec, va_arg(ap, intmax_t));
+                break;
+            case LEN_T:
+                n = snprintf(tmp, sizeof(tmp), spec, va_arg(ap, ptrdiff_t));
+                break;
+            default:
+                n = snprintf(tmp, sizeof(tmp), spec, va_arg(ap, int));
+                break; /* hh, h: promoted */
             }
             break;
         case 'o':
@@ -261,15 +283,25 @@ static void format_kv(out *o, const char *f, va_list ap, int saved_errno)
         case 'x':
         case 'X':
             switch (len) {
-            case LEN_L: n = snprintf(tmp, sizeof(tmp), spec, va_arg(ap, unsigned long)); break;
+            case LEN_L:
+                n = snprintf(tmp, sizeof(tmp), spec, va_arg(ap, unsigned long));
+                break;
             case LEN_LL:
             case LEN_BIG_L:
                 n = snprintf(tmp, sizeof(tmp), spec, va_arg(ap, unsigned long long));
                 break;
-            case LEN_Z: n = snprintf(tmp, sizeof(tmp), spec, va_arg(ap, size_t)); break;
-            case LEN_J: n = snprintf(tmp, sizeof(tmp), spec, va_arg(ap, uintmax_t)); break;
-            case LEN_T: n = snprintf(tmp, sizeof(tmp), spec, va_arg(ap, ptrdiff_t)); break;
-            default: n = snprintf(tmp, sizeof(tmp), spec, va_arg(ap, unsigned)); break;
+            case LEN_Z:
+                n = snprintf(tmp, sizeof(tmp), spec, va_arg(ap, size_t));
+                break;
+            case LEN_J:
+                n = snprintf(tmp, sizeof(tmp), spec, va_arg(ap, uintmax_t));
+                break;
+            case LEN_T:
+                n = snprintf(tmp, sizeof(tmp), spec, va_arg(ap, ptrdiff_t));
+                break;
+            default:
+                n = snprintf(tmp, sizeof(tmp), spec, va_arg(ap, unsigned));
+                break;
             }
             break;
         case 'f':

@@ -35,7 +35,6 @@ void log_write(log_level l, const char *mod, const char *msg, const char *kv_fmt
 /* Formats one line into buf (used by log_write and tests); returns length.
  * msg is escaped; kv is already logfmt and copied (a newline becomes a
  * space), cut to fit cap as log_write's lines are. */
-int log_format(char *buf, int cap, log_level l, const char *mod, const char *msg,
-               const char *kv);
+int log_format(char *buf, int cap, log_level l, const char *mod, const char *msg, const char *kv);
 
 #endif

@@ -8,7 +8,9 @@
 #include <string.h>
 
 #define F(field, type, flags)                                                                      \
-    { #field, sizeof(#field) - 1, type, offsetof(record, field), flags }
+    {                                                                                              \
+#field, sizeof(#field) - 1, type, offsetof(record, field), flags                           \
+    }
 
 const record_field record_fields[] = {
     F(task_id, RECORD_INT, RECORD_OPTIONAL),
@@ -51,10 +53,12 @@ const record_field record_fields[] = {
 const size_t record_nfields = sizeof(record_fields) / sizeof(record_fields[0]);
 
 #define F(field, type)                                                                             \
-    { #field, sizeof(#field) - 1, type, offsetof(record_js, field), 0 }
+    {                                                                                              \
+#field, sizeof(#field) - 1, type, offsetof(record_js, field), 0                            \
+    }
 const record_field record_js_fields[] = {
-    F(scripts, RECORD_INT),        F(failed, RECORD_INT),   F(skipped, RECORD_INT),
-    F(timers, RECORD_INT),         F(fetches, RECORD_INT),  F(timed_out, RECORD_BOOL),
+    F(scripts, RECORD_INT),        F(failed, RECORD_INT),  F(skipped, RECORD_INT),
+    F(timers, RECORD_INT),         F(fetches, RECORD_INT), F(timed_out, RECORD_BOOL),
     F(out_of_memory, RECORD_BOOL), F(error, RECORD_STR),
 };
 #undef F
@@ -116,13 +120,27 @@ static int put_str(record_buf *b, const char *s, size_t n)
         const char *e = esc;
         k = 2;
         switch (*q) {
-        case '"': e = "\\\""; break;
-        case '\\': e = "\\\\"; break;
-        case '\b': e = "\\b"; break;
-        case '\f': e = "\\f"; break;
-        case '\n': e = "\\n"; break;
-        case '\r': e = "\\r"; break;
-        case '\t': e = "\\t"; break;
+        case '"':
+            e = "\\\"";
+            break;
+        case '\\':
+            e = "\\\\";
+            break;
+        case '\b':
+            e = "\\b";
+            break;
+        case '\f':
+            e = "\\f";
+            break;
+        case '\n':
+            e = "\\n";
+            break;
+        case '\r':
+            e = "\\r";
+            break;
+        case '\t':
+            e = "\\t";
+            break;
         default:
             if (*q == 0 || *q >= 0x80) { /* NUL, or a byte of no valid sequence */
                 e = UTF8_REPLACEMENT;

@@ -40,14 +40,14 @@ typedef struct record {
     const char *content_type; /* lowercase type/subtype */
     long long depth;
     const char *title;
-    record_strs links; /* absolute URLs, unique, in document order */
-    int js; /* the page's scripts ran; in a record crawld made for a page no
-             * worker ran (record_json): JS was asked for */
+    record_strs links;         /* absolute URLs, unique, in document order */
+    int js;                    /* the page's scripts ran; in a record crawld made for a page no
+                                * worker ran (record_json): JS was asked for */
     const record_js *js_stats; /* NULL: null (no script ran) */
     const char *js_note;       /* why scripts did not run although asked */
     long long bytes, wire_bytes;
     double fetch_ms, parse_ms, js_ms;
-    const char *error; /* "word: detail"; NULL: null (a 404 is no error) */
+    const char *error;     /* "word: detail"; NULL: null (a 404 is no error) */
     record_longs statuses; /* status of every response, redirect hops first */
     long long redirects;
     long long http_version; /* 10, 11, 20, 30; 0: none */

@@ -34,19 +34,20 @@ static robots DENY_ALL = {0, 1, -1, 0, NULL, 0, NULL, NULL};
 
 /* ---- octets ---- */
 
-static int lower(int c) {
-    return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-}
+static int lower(int c) { return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c; }
 
-static int is_space(int c) {
+static int is_space(int c)
+{
     return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r' || c == '\n';
 }
 
-static int is_token_char(int c) {
+static int is_token_char(int c)
+{
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '-';
 }
 
-static int hex_val(int c) {
+static int hex_val(int c)
+{
     if (c >= '0' && c <= '9')
         return c - '0';
     if (c >= 'a' && c <= 'f')
@@ -56,12 +57,14 @@ static int hex_val(int c) {
     return -1;
 }
 
-static int is_unreserved(int c) {
+static int is_unreserved(int c)
+{
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
            c == '.' || c == '_' || c == '~';
 }
 
-static void encode(unsigned b, char u[3], size_t *ulen) {
+static void encode(unsigned b, char u[3], size_t *ulen)
+{
     static const char HEX[] = "0123456789ABCDEF";
     u[0] = '%';
     u[1] = HEX[b >> 4];
@@ -71,7 +74,8 @@ static void encode(unsigned b, char u[3], size_t *ulen) {
 
 /* The path unit at s[i] (i < n) in normal form: 1 octet or "%XX" into u.
  * Returns how many octets of s it spans (1 or 3). */
-static size_t path_unit(const char *s, size_t n, size_t i, char u[3], size_t *ulen) {
+static size_t path_unit(const char *s, size_t n, size_t i, char u[3], size_t *ulen)
+{
     unsigned c = (unsigned char)s[i];
     if (c == '%' && i + 2 < n && hex_val((unsigned char)s[i + 1]) >= 0 &&
         hex_val((unsigned char)s[i + 2]) >= 0) {
@@ -96,7 +100,8 @@ static size_t path_unit(const char *s, size_t n, size_t i, char u[3], size_t *ul
 
 /* Normalises pattern v[0..n) (n > 0) into out (NULL: only measures).
  * Returns its length; *literal gets its non-'*' unit count. */
-static size_t norm_pattern(const char *v, size_t n, char *out, size_t *literal) {
+static size_t norm_pattern(const char *v, size_t n, char *out, size_t *literal)
+{
     int anchored = v[n - 1] == '$';
     size_t end = anchored ? n - 1 : n;
     size_t o = 0, lit = 0;
@@ -170,7 +175,8 @@ static const struct {
     {"site-map", KEY_SITEMAP},
 };
 
-static key classify(const char *k, size_t n) {
+static key classify(const char *k, size_t n)
+{
     for (size_t i = 0; i < sizeof(KEYS) / sizeof(KEYS[0]); i++) {
         const char *name = KEYS[i].name;
         if (strlen(name) != n)
@@ -184,14 +190,16 @@ static key classify(const char *k, size_t n) {
     return KEY_OTHER;
 }
 
-static size_t token_len(const char *s, size_t n) {
+static size_t token_len(const char *s, size_t n)
+{
     size_t i = 0;
     while (i < n && is_token_char((unsigned char)s[i]))
         i++;
     return i;
 }
 
-static int names_us(const pstate *st, const char *v, size_t n) {
+static int names_us(const pstate *st, const char *v, size_t n)
+{
     size_t t = token_len(v, n);
     if (st->tok_len == 0 || t != st->tok_len)
         return 0;
@@ -201,12 +209,14 @@ static int names_us(const pstate *st, const char *v, size_t n) {
     return 1;
 }
 
-static int names_everyone(const char *v, size_t n) {
+static int names_everyone(const char *v, size_t n)
+{
     return n >= 1 && v[0] == '*' && (n == 1 || is_space((unsigned char)v[1]));
 }
 
 /* Crawl-delay value in ms, or -1 when it holds no number. */
-static long parse_delay(const char *v, size_t n) {
+static long parse_delay(const char *v, size_t n)
+{
     long long ms = 0;
     int digits = 0, saturated = 0;
     size_t i = 0;
@@ -232,7 +242,8 @@ static long parse_delay(const char *v, size_t n) {
     return (long)ms;
 }
 
-static void add_rule(pstate *st, int allow, const char *v, size_t n) {
+static void add_rule(pstate *st, int allow, const char *v, size_t n)
+{
     size_t literal;
     robots *r = st->r;
     if (st->pass == PASS_FILL) {
@@ -249,7 +260,8 @@ static void add_rule(pstate *st, int allow, const char *v, size_t n) {
     st->nrules++;
 }
 
-static void add_sitemap(pstate *st, const char *v, size_t n) {
+static void add_sitemap(pstate *st, const char *v, size_t n)
+{
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)v[i] < 0x20 || v[i] == 0x7F)
             return;
@@ -262,7 +274,8 @@ static void add_sitemap(pstate *st, const char *v, size_t n) {
     st->nsitemaps++;
 }
 
-static void handle_line(pstate *st, const char *line, size_t n) {
+static void handle_line(pstate *st, const char *line, size_t n)
+{
     const char *hash = memchr(line, '#', n);
     if (hash)
         n = (size_t)(hash - line);
@@ -320,7 +333,8 @@ static void handle_line(pstate *st, const char *line, size_t n) {
     }
 }
 
-static void scan(pstate *st, const char *body, size_t len) {
+static void scan(pstate *st, const char *body, size_t len)
+{
     size_t n = len < ROBOTS_MAX_BYTES ? len : ROBOTS_MAX_BYTES;
     int drop_cut = len > ROBOTS_MAX_BYTES && body[n] != '\n' && body[n] != '\r';
     size_t i = 0;
@@ -342,7 +356,8 @@ static void scan(pstate *st, const char *body, size_t len) {
     }
 }
 
-static int rule_order(const void *a, const void *b) {
+static int rule_order(const void *a, const void *b)
+{
     const prule *x = a, *y = b;
     if (x->len != y->len)
         return x->len > y->len ? -1 : 1;
@@ -351,7 +366,8 @@ static int rule_order(const void *a, const void *b) {
     return x->off < y->off ? -1 : x->off > y->off;
 }
 
-robots *robots_parse(const char *body, size_t len, const char *agent) {
+robots *robots_parse(const char *body, size_t len, const char *agent)
+{
     if (!body)
         len = 0;
     pstate st = {0};
@@ -393,19 +409,17 @@ robots *robots_parse(const char *body, size_t len, const char *agent) {
     return r;
 }
 
-robots *robots_allow_all(void) {
-    return &ALLOW_ALL;
-}
-robots *robots_disallow_all(void) {
-    return &DENY_ALL;
-}
+robots *robots_allow_all(void) { return &ALLOW_ALL; }
+robots *robots_disallow_all(void) { return &DENY_ALL; }
 
-int robots_unreadable(long status, int fetch_failed) {
+int robots_unreadable(long status, int fetch_failed)
+{
     /* 429 is the host asking us to back off: read as a server error. */
     return fetch_failed || status == 429 || status < 200 || status > 499;
 }
 
-robots *robots_from_response(long status, const char *body, size_t len, const char *agent) {
+robots *robots_from_response(long status, const char *body, size_t len, const char *agent)
+{
     if (robots_unreadable(status, 0))
         return robots_disallow_all();
     if (status >= 200 && status <= 299)
@@ -419,7 +433,8 @@ robots *robots_from_response(long status, const char *body, size_t len, const ch
  * last '*' is retried one unit further on, which is enough when '*' is the
  * only wildcard, so the cost is O(path × pattern), never exponential.
  * Each step spends one unit of *budget: 1 match, 0 no match, -1 spent. */
-static int rule_matches(const char *pat, size_t plen, const char *path, size_t n, size_t *budget) {
+static int rule_matches(const char *pat, size_t plen, const char *path, size_t n, size_t *budget)
+{
     int anchored = pat[plen - 1] == '$';
     size_t qend = anchored ? plen - 1 : plen;
     size_t p = 0, q = 0, star_q = SIZE_MAX, star_p = 0;
@@ -453,7 +468,8 @@ static int rule_matches(const char *pat, size_t plen, const char *path, size_t n
     }
 }
 
-int robots_allowed(const robots *r, const char *path) {
+int robots_allowed(const robots *r, const char *path)
+{
     if (!r)
         return 0;
     if (!path || !*path)
@@ -483,15 +499,12 @@ int robots_allowed(const robots *r, const char *path) {
     return 1;
 }
 
-long robots_crawl_delay_ms(const robots *r) {
-    return r ? r->delay_ms : -1;
-}
+long robots_crawl_delay_ms(const robots *r) { return r ? r->delay_ms : -1; }
 
-size_t robots_rule_count(const robots *r) {
-    return r ? r->nrules : 0;
-}
+size_t robots_rule_count(const robots *r) { return r ? r->nrules : 0; }
 
-const char *robots_rule(const robots *r, size_t i, int *allow) {
+const char *robots_rule(const robots *r, size_t i, int *allow)
+{
     if (!r || i >= r->nrules)
         return NULL;
     if (allow)
@@ -499,21 +512,19 @@ const char *robots_rule(const robots *r, size_t i, int *allow) {
     return r->text + r->rules[i].off;
 }
 
-size_t robots_sitemap_count(const robots *r) {
-    return r ? r->nsitemaps : 0;
-}
+size_t robots_sitemap_count(const robots *r) { return r ? r->nsitemaps : 0; }
 
-const char *robots_sitemap(const robots *r, size_t i) {
+const char *robots_sitemap(const robots *r, size_t i)
+{
     if (!r || i >= r->nsitemaps)
         return NULL;
     return r->text + r->sitemaps[i];
 }
 
-size_t robots_size(const robots *r) {
-    return r ? r->size : 0;
-}
+size_t robots_size(const robots *r) { return r ? r->size : 0; }
 
-void robots_free(robots *r) {
+void robots_free(robots *r)
+{
     if (!r || r->size == 0)
         return;
     alloc_free(r, r->size);

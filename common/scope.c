@@ -65,7 +65,8 @@ struct scope {
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...) {
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
     if (!err || errlen == 0)
         return;
     va_list ap;
@@ -74,7 +75,8 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...) {
     va_end(ap);
 }
 
-void scope_opts_init(scope_opts *o) {
+void scope_opts_init(scope_opts *o)
+{
     o->max_depth = 3;
     o->max_pages = 1000;
     o->max_url_len = 2048;
@@ -87,7 +89,8 @@ void scope_opts_init(scope_opts *o) {
 }
 
 /* 0 with p filled, -1 when url is not http(s)://host…. */
-static int split(const char *url, parts *p) {
+static int split(const char *url, parts *p)
+{
     const char *a;
     const char *defport;
     if (!strncasecmp(url, "http://", 7)) {
@@ -141,7 +144,8 @@ static int split(const char *url, parts *p) {
     return 0;
 }
 
-static bool same_site(const parts *a, const parts *b) {
+static bool same_site(const parts *a, const parts *b)
+{
     return a->host_len == b->host_len && !strncasecmp(a->host, b->host, a->host_len) &&
            a->port_len == b->port_len &&
            (a->port_len == 0 || !memcmp(a->port, b->port, a->port_len));
@@ -151,7 +155,8 @@ static bool same_site(const parts *a, const parts *b) {
  * answer about buf), or NULL for an IP address, a name with no registrable
  * domain, or one too long for buf. */
 static const char *reg_domain(const psl_ctx_t *psl, const char *host, size_t len, char *buf,
-                              size_t cap) {
+                              size_t cap)
+{
     if (!psl || len == 0 || host[0] == '[')
         return NULL;
     if (host[len - 1] == '.')
@@ -175,7 +180,8 @@ static const char *reg_domain(const psl_ctx_t *psl, const char *host, size_t len
 
 /* Parses spec into *kind; compiles the regex into re when kind is regex
  * (the caller regfree()s it). 0, or -1 with err set. */
-static int parse_spec(const char *spec, scope_kind *kind, regex_t *re, char *err, size_t errlen) {
+static int parse_spec(const char *spec, scope_kind *kind, regex_t *re, char *err, size_t errlen)
+{
     if (!spec)
         spec = "host";
     if (!strcmp(spec, "host")) {
@@ -206,7 +212,8 @@ static int parse_spec(const char *spec, scope_kind *kind, regex_t *re, char *err
     return 0;
 }
 
-int scope_spec_check(const char *spec, char *err, size_t errlen) {
+int scope_spec_check(const char *spec, char *err, size_t errlen)
+{
     scope_kind k;
     regex_t re;
     if (parse_spec(spec, &k, &re, err, errlen) < 0)
@@ -216,7 +223,8 @@ int scope_spec_check(const char *spec, char *err, size_t errlen) {
     return 0;
 }
 
-static uint64_t random_seed(void) {
+static uint64_t random_seed(void)
+{
     uint64_t v = 0;
     if (getrandom(&v, sizeof v, GRND_NONBLOCK) != (ssize_t)sizeof v) {
         struct timespec ts;
@@ -227,7 +235,8 @@ static uint64_t random_seed(void) {
 }
 
 scope *scope_new(const char *spec, const char *const *seeds, size_t nseeds, const scope_opts *opts,
-                 char *err, size_t errlen) {
+                 char *err, size_t errlen)
+{
     scope *s = ALLOC_NEW(scope);
     if (!s) {
         set_err(err, errlen, "scope: out of memory");
@@ -289,7 +298,8 @@ fail:
     return NULL;
 }
 
-void scope_free(scope *s) {
+void scope_free(scope *s)
+{
     if (!s)
         return;
     for (size_t i = 0; i < s->nseeds; i++) {
@@ -310,12 +320,14 @@ void scope_free(scope *s) {
 /* --- trap guard ----------------------------------------------------------- */
 
 /* The segment starting at p (p <= end), its length. */
-static size_t seg_len(const char *p, const char *end) {
+static size_t seg_len(const char *p, const char *end)
+{
     const char *q = memchr(p, '/', (size_t)(end - p));
     return (size_t)((q ? q : end) - p);
 }
 
-static bool path_is_trap(const scope_opts *o, const char *path, size_t len) {
+static bool path_is_trap(const scope_opts *o, const char *path, size_t len)
+{
     if (len == 0 || path[0] != '/')
         return false;
     const char *end = path + len;
@@ -346,7 +358,8 @@ static bool path_is_trap(const scope_opts *o, const char *path, size_t len) {
     return false;
 }
 
-static bool query_is_trap(const scope_opts *o, const parts *p) {
+static bool query_is_trap(const scope_opts *o, const parts *p)
+{
     if (!p->query)
         return false;
     if (o->max_query_len > 0 && p->query_len > o->max_query_len)
@@ -363,7 +376,8 @@ static bool query_is_trap(const scope_opts *o, const parts *p) {
 
 /* --- the verdict ---------------------------------------------------------- */
 
-static scope_verdict check_kind(const scope *s, const char *url, const parts *p) {
+static scope_verdict check_kind(const scope *s, const char *url, const parts *p)
+{
     switch (s->kind) {
     case SCOPE_HOST:
         for (size_t i = 0; i < s->nseeds; i++)
@@ -395,7 +409,8 @@ static scope_verdict check_kind(const scope *s, const char *url, const parts *p)
     return SCOPE_OUT_HOST;
 }
 
-scope_verdict scope_check(const scope *s, const char *url, int depth) {
+scope_verdict scope_check(const scope *s, const char *url, int depth)
+{
     if (!s || !url)
         return SCOPE_BAD_URL;
     if (s->o.max_url_len > 0 && strnlen(url, s->o.max_url_len + 1) > s->o.max_url_len)
@@ -415,7 +430,8 @@ scope_verdict scope_check(const scope *s, const char *url, int depth) {
 
 /* --- query variants per path ------------------------------------------------ */
 
-static uint64_t hash_key(uint64_t seed, const char *p, size_t n) {
+static uint64_t hash_key(uint64_t seed, const char *p, size_t n)
+{
     uint64_t h = 0xcbf29ce484222325ull ^ seed;
     for (size_t i = 0; i < n; i++) {
         h ^= (unsigned char)p[i];
@@ -430,7 +446,8 @@ static uint64_t hash_key(uint64_t seed, const char *p, size_t n) {
     return h ? h : 1;
 }
 
-static slot *find_slot(slot *t, size_t slots, uint64_t key) {
+static slot *find_slot(slot *t, size_t slots, uint64_t key)
+{
     size_t i = (size_t)key & (slots - 1);
     while (t[i].key && t[i].key != key)
         i = (i + 1) & (slots - 1);
@@ -439,7 +456,8 @@ static slot *find_slot(slot *t, size_t slots, uint64_t key) {
 
 /* Makes room for one more path: 0, or -1 when the table may not or cannot
  * grow. Load factor stays at or under one half. */
-static int table_reserve(scope *s) {
+static int table_reserve(scope *s)
+{
     if (s->o.max_tracked_paths > 0 && s->used >= s->o.max_tracked_paths)
         return -1;
     if (s->slots && (s->used + 1) * 2 <= s->slots)
@@ -457,7 +475,8 @@ static int table_reserve(scope *s) {
     return 0;
 }
 
-scope_verdict scope_note_path(scope *s, const char *url) {
+scope_verdict scope_note_path(scope *s, const char *url)
+{
     parts p;
     if (!s || !url || split(url, &p) < 0)
         return SCOPE_BAD_URL;
@@ -481,7 +500,8 @@ scope_verdict scope_note_path(scope *s, const char *url) {
     return SCOPE_TRAP;
 }
 
-void scope_forget_paths(scope *s) {
+void scope_forget_paths(scope *s)
+{
     if (!s)
         return;
     alloc_free(s->table, s->slots * sizeof *s->table);
@@ -490,7 +510,8 @@ void scope_forget_paths(scope *s) {
     s->used = 0;
 }
 
-scope_verdict scope_admit(scope *s, const char *url, int depth) {
+scope_verdict scope_admit(scope *s, const char *url, int depth)
+{
     scope_verdict v = scope_check(s, url, depth);
     if (v != SCOPE_IN)
         return v;
@@ -503,15 +524,12 @@ scope_verdict scope_admit(scope *s, const char *url, int depth) {
     return SCOPE_IN;
 }
 
-size_t scope_pages_admitted(const scope *s) {
-    return s ? s->pages : 0;
-}
+size_t scope_pages_admitted(const scope *s) { return s ? s->pages : 0; }
 
-scope_kind scope_get_kind(const scope *s) {
-    return s->kind;
-}
+scope_kind scope_get_kind(const scope *s) { return s->kind; }
 
-const char *scope_verdict_str(scope_verdict v) {
+const char *scope_verdict_str(scope_verdict v)
+{
     switch (v) {
     case SCOPE_IN:
         return "in";

@@ -3,7 +3,8 @@
 
 #include <stdio.h>
 
-void timefmt_iso(char *out, size_t cap, const struct timespec *ts, int digits) {
+void timefmt_iso(char *out, size_t cap, const struct timespec *ts, int digits)
+{
     if (digits < 1)
         digits = 1;
     if (digits > 9)
@@ -17,7 +18,8 @@ void timefmt_iso(char *out, size_t cap, const struct timespec *ts, int digits) {
              tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, digits, frac);
 }
 
-void timefmt_iso_now(char *out, size_t cap) {
+void timefmt_iso_now(char *out, size_t cap)
+{
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     timefmt_iso(out, cap, &now, 3);

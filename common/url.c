@@ -26,7 +26,8 @@ typedef struct sbuf {
     bool full;  /* something did not fit */
 } sbuf;
 
-static void sb_putc(sbuf *b, char c) {
+static void sb_putc(sbuf *b, char c)
+{
     if (b->len + 1 >= b->cap) {
         b->full = true;
         return;
@@ -34,7 +35,8 @@ static void sb_putc(sbuf *b, char c) {
     b->p[b->len++] = c;
 }
 
-static void sb_putn(sbuf *b, const char *s, size_t n) {
+static void sb_putn(sbuf *b, const char *s, size_t n)
+{
     if (b->len + n >= b->cap) {
         b->full = true;
         return;
@@ -47,17 +49,20 @@ static void sb_puts(sbuf *b, const char *s) { sb_putn(b, s, strlen(s)); }
 
 static const char HEX[] = "0123456789ABCDEF";
 
-static void sb_put_escape(sbuf *b, unsigned char c) {
+static void sb_put_escape(sbuf *b, unsigned char c)
+{
     char e[3] = {'%', HEX[c >> 4], HEX[c & 15]};
     sb_putn(b, e, 3);
 }
 
-static char *sb_cstr(sbuf *b) {
+static char *sb_cstr(sbuf *b)
+{
     b->p[b->len] = '\0';
     return b->p;
 }
 
-static int hexval(unsigned char c) {
+static int hexval(unsigned char c)
+{
     if (c >= '0' && c <= '9')
         return c - '0';
     if (c >= 'a' && c <= 'f')
@@ -69,7 +74,8 @@ static int hexval(unsigned char c) {
 
 static char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c; }
 
-static bool is_unreserved(unsigned char c) {
+static bool is_unreserved(unsigned char c)
+{
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
            c == '.' || c == '_' || c == '~';
 }
@@ -79,7 +85,8 @@ static bool is_trim(unsigned char c) { return c <= 0x20 && c != '\0'; }
 /* Bytes browsers remove anywhere in a link. */
 static bool is_removed(unsigned char c) { return c == '\t' || c == '\n' || c == '\r'; }
 
-static bool is_scheme_char(unsigned char c, bool first) {
+static bool is_scheme_char(unsigned char c, bool first)
+{
     if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))
         return true;
     return !first && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.');
@@ -94,7 +101,8 @@ static const char *const SKIP_SCHEMES[] = {"javascript", "mailto", "tel", "data"
  * before parsing and curl splits the query off. */
 enum pct_part { PCT_PATH, PCT_QUERY };
 
-static bool needs_escape(unsigned char c, enum pct_part part) {
+static bool needs_escape(unsigned char c, enum pct_part part)
+{
     if (c <= 0x20 || c >= 0x7f || c == '"' || c == '<' || c == '>' || c == '#')
         return true;
     if (part == PCT_PATH)
@@ -107,7 +115,8 @@ static bool needs_escape(unsigned char c, enum pct_part part) {
  * that starts no escape written as %25 (so the result is a fixed point:
  * decoding can never make a new escape out of a stray '%'), and in the path
  * '\' as '/'. */
-static void put_pct_normal(sbuf *b, const char *s, enum pct_part part) {
+static void put_pct_normal(sbuf *b, const char *s, enum pct_part part)
+{
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if (*p == '%') {
             int hi = hexval(p[1]), lo = hi < 0 ? -1 : hexval(p[2]);
@@ -136,7 +145,8 @@ static void put_pct_normal(sbuf *b, const char *s, enum pct_part part) {
 /* RFC 3986 5.2.4 on p[0..n), which starts with '/', in place; returns the
  * new length. Needed after curl because a decoded "%2e%2e" only becomes a
  * dot segment here. */
-static size_t remove_dot_segments(char *p, size_t n) {
+static size_t remove_dot_segments(char *p, size_t n)
+{
     size_t r = 0, w = 0;
     while (r < n) {
         size_t e = r + 1;
@@ -163,7 +173,8 @@ static size_t remove_dot_segments(char *p, size_t n) {
     return w;
 }
 
-static url_err map_curl(CURLUcode rc) {
+static url_err map_curl(CURLUcode rc)
+{
     switch (rc) {
     case CURLUE_OK:
         return URL_OK;
@@ -181,7 +192,8 @@ static url_err map_curl(CURLUcode rc) {
 static bool is_http_scheme(const char *s) { return !strcmp(s, "http") || !strcmp(s, "https"); }
 
 /* Writes ref (trimmed, tabs and newlines removed, fragment cut) into b1. */
-static void clean_ref(sbuf *b1, const char *s, const char *e) {
+static void clean_ref(sbuf *b1, const char *s, const char *e)
+{
     for (; s < e && *s != '#'; s++)
         if (!is_removed((unsigned char)*s))
             sb_putc(b1, *s);
@@ -193,7 +205,8 @@ static void clean_ref(sbuf *b1, const char *s, const char *e) {
  * curl 7.88 from dropping the slash of the result when a query follows
  * ("./?page=2" against /a/b/c gave /a/b?page=2; RFC and browsers:
  * /a/b/?page=2; "." and ".." without the '/' it resolves right). */
-static void drop_slash_after_dot_segment(sbuf *b, size_t path0) {
+static void drop_slash_after_dot_segment(sbuf *b, size_t path0)
+{
     size_t n = b->len;
     if (n == path0 || b->p[n - 1] != '/')
         return;
@@ -213,7 +226,8 @@ static void drop_slash_after_dot_segment(sbuf *b, size_t path0) {
  * encode them itself in a relative one, with lowercase hex and '+' for
  * spaces in the query). The authority is passed on untouched. */
 static void prepare_ref(sbuf *b2, char *ref, const char *scheme, size_t scheme_len,
-                        const char *base_scheme) {
+                        const char *base_scheme)
+{
     char *q = strchr(ref, '?');
     for (char *p = ref; *p && p != q; p++)
         if (*p == '\\')
@@ -265,7 +279,8 @@ static void prepare_ref(sbuf *b2, char *ref, const char *scheme, size_t scheme_l
 }
 
 /* Gets a part; absent parts give URL_OK with *s NULL. */
-static url_err get_part(CURLU *h, CURLUPart what, char **s, unsigned flags) {
+static url_err get_part(CURLU *h, CURLUPart what, char **s, unsigned flags)
+{
     *s = NULL;
     CURLUcode rc = curl_url_get(h, what, s, flags);
     switch (rc) {
@@ -287,7 +302,8 @@ static url_err get_part(CURLU *h, CURLUPart what, char **s, unsigned flags) {
 /* Userinfo as given, but '\' as %5C: prepare_ref reads a '\' before the
  * query as '/', so a raw one (it can come from a base given as is) would
  * move the host the next time round. */
-static void put_userinfo(sbuf *b, const char *s) {
+static void put_userinfo(sbuf *b, const char *s)
+{
     for (; *s; s++) {
         if (*s == '\\')
             sb_puts(b, "%5C");
@@ -297,7 +313,8 @@ static void put_userinfo(sbuf *b, const char *s) {
 }
 
 /* Writes the normal form of the URL in h into b. */
-static url_err assemble(CURLU *h, sbuf *b) {
+static url_err assemble(CURLU *h, sbuf *b)
+{
     char *scheme = NULL, *user = NULL, *pass = NULL, *host = NULL, *port = NULL, *zone = NULL,
          *path = NULL, *query = NULL;
     url_err err;
@@ -378,7 +395,8 @@ out:
 
 /* Whether the host of a normal-form URL is made of what an IPv4 address
  * written as numbers can hold (decimal, 0x hex, octal, dots). */
-static bool may_be_ipv4(const char *url) {
+static bool may_be_ipv4(const char *url)
+{
     char host[256];
     if (url_host(url, host, sizeof host) != 0)
         return false;
@@ -388,7 +406,8 @@ static bool may_be_ipv4(const char *url) {
     return true;
 }
 
-url_err url_resolve_curl(arena *a, const char *base, const char *ref, char **out) {
+url_err url_resolve_curl(arena *a, const char *base, const char *ref, char **out)
+{
     char buf1[URL_MAX_LEN + 1], buf2[URL_MAX_LEN + 1];
     sbuf b1 = {buf1, 0, sizeof buf1, false}, b2 = {buf2, 0, sizeof buf2, false};
     CURLU *h = NULL;
@@ -508,18 +527,21 @@ out:
  * generated references and bases. */
 
 /* Bytes a normal-form path keeps as they are (put_pct_normal). */
-static bool fast_path_byte(unsigned char c) {
+static bool fast_path_byte(unsigned char c)
+{
     return is_unreserved(c) || c == '/' || c == '!' || c == '$' || c == '&' || c == '\'' ||
            c == '(' || c == ')' || c == '*' || c == '+' || c == ',' || c == ';' || c == '=' ||
            c == ':' || c == '@';
 }
 
-static bool fast_query_byte(unsigned char c) {
+static bool fast_query_byte(unsigned char c)
+{
     return (fast_path_byte(c) && c != '\'') || c == '?';
 }
 
 /* A dotted quad of decimal numbers 0..255 without leading zeros. */
-static bool dotted_quad(const char *h, size_t n) {
+static bool dotted_quad(const char *h, size_t n)
+{
     int parts = 0;
     size_t i = 0;
     while (i <= n) {
@@ -541,7 +563,8 @@ static bool dotted_quad(const char *h, size_t n) {
 
 /* The length of base's "scheme://authority" when base is in normal form
  * as far as the fast path needs (else 0); *path at its path. */
-static size_t fast_base(const char *base, const char **path) {
+static size_t fast_base(const char *base, const char **path)
+{
     size_t i;
     bool https;
     if (!strncmp(base, "http://", 7))
@@ -594,7 +617,8 @@ static size_t fast_base(const char *base, const char **path) {
 }
 
 /* URL_OK with *out, or URL_TOO_LONG; -1 when the fast path does not apply. */
-static int fast_resolve(arena *a, const char *base, const char *ref, char **out) {
+static int fast_resolve(arena *a, const char *base, const char *ref, char **out)
+{
     const char *bpath;
     size_t auth = fast_base(base, &bpath);
     if (!auth || ref[0] == '\0' || ref[0] == '?' || ref[0] == '#' ||
@@ -606,7 +630,7 @@ static int fast_resolve(arena *a, const char *base, const char *ref, char **out)
             (ref[pn] == '/' && pn && ref[pn - 1] == '/'))
             return -1; /* ':' could make a scheme ("1a:b" is curl's); curl
                         * folds some empty segments ("a/.//b") */
-    size_t qn = 0; /* the query, without its '?' */
+    size_t qn = 0;     /* the query, without its '?' */
     const char *q = ref[pn] == '?' ? ref + pn + 1 : NULL;
     if (q)
         for (; q[qn] && q[qn] != '#'; qn++)
@@ -640,7 +664,8 @@ static int fast_resolve(arena *a, const char *base, const char *ref, char **out)
     return *out ? URL_OK : URL_NOMEM;
 }
 
-url_err url_resolve(arena *a, const char *base, const char *ref, char **out) {
+url_err url_resolve(arena *a, const char *base, const char *ref, char **out)
+{
     *out = NULL;
     if (base && ref) {
         int r = fast_resolve(a, base, ref, out);
@@ -650,11 +675,13 @@ url_err url_resolve(arena *a, const char *base, const char *ref, char **out) {
     return url_resolve_curl(a, base, ref, out);
 }
 
-url_err url_normalize(arena *a, const char *url, char **out) {
+url_err url_normalize(arena *a, const char *url, char **out)
+{
     return url_resolve(a, NULL, url, out);
 }
 
-const char *url_err_str(url_err e) {
+const char *url_err_str(url_err e)
+{
     switch (e) {
     case URL_OK:
         return "ok";
@@ -676,7 +703,8 @@ const char *url_err_str(url_err e) {
     return "unknown";
 }
 
-int url_host(const char *url, char *buf, size_t cap) {
+int url_host(const char *url, char *buf, size_t cap)
+{
     const char *p;
     if (!url || !buf || cap == 0)
         return -1;

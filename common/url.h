@@ -10,12 +10,12 @@
 
 typedef enum url_err {
     URL_OK = 0,
-    URL_EMPTY,       /* empty or whitespace only */
-    URL_SKIPPED,     /* fragment-only, javascript:, mailto:, tel:, data: … */
-    URL_BAD_SCHEME,  /* a scheme other than http/https */
-    URL_MALFORMED,   /* curl could not parse it */
+    URL_EMPTY,      /* empty or whitespace only */
+    URL_SKIPPED,    /* fragment-only, javascript:, mailto:, tel:, data: … */
+    URL_BAD_SCHEME, /* a scheme other than http/https */
+    URL_MALFORMED,  /* curl could not parse it */
     URL_NO_HOST,
-    URL_TOO_LONG,    /* longer than URL_MAX_LEN */
+    URL_TOO_LONG, /* longer than URL_MAX_LEN */
     URL_NOMEM
 } url_err;
 

@@ -3,7 +3,8 @@
 
 #include <string.h>
 
-size_t utf8_bad_len(const unsigned char *p, const unsigned char *end) {
+size_t utf8_bad_len(const unsigned char *p, const unsigned char *end)
+{
     unsigned c = p[0], lo = 0x80, hi = 0xBF;
     size_t need;
     if (c >= 0xC2 && c <= 0xDF)
@@ -24,7 +25,8 @@ size_t utf8_bad_len(const unsigned char *p, const unsigned char *end) {
     return i;
 }
 
-size_t utf8_valid_prefix(const char *s, size_t n) {
+size_t utf8_valid_prefix(const char *s, size_t n)
+{
     const unsigned char *p = (const unsigned char *)s, *end = p + n;
     while (p < end) {
         for (uint64_t w; end - p >= 8; p += 8) {
@@ -42,7 +44,8 @@ size_t utf8_valid_prefix(const char *s, size_t n) {
     return (size_t)(p - (const unsigned char *)s);
 }
 
-size_t utf8_lossy(char *out, const char *s, size_t n) {
+size_t utf8_lossy(char *out, const char *s, size_t n)
+{
     const unsigned char *p = (const unsigned char *)s, *end = p + n;
     char *o = out;
     while (p < end) {
@@ -58,7 +61,8 @@ size_t utf8_lossy(char *out, const char *s, size_t n) {
     return (size_t)(o - out);
 }
 
-size_t utf8_put(char *o, uint32_t cp) {
+size_t utf8_put(char *o, uint32_t cp)
+{
     if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
         cp = 0xFFFD;
     if (cp < 0x80) {

@@ -13,7 +13,8 @@
 /* Bytes of the valid sequence at p (1..4; p < end), 0 when the bytes there
  * are not one. Inline: the tokenizer and the record check call it per
  * character. */
-static inline size_t utf8_seq_len(const unsigned char *p, const unsigned char *end) {
+static inline size_t utf8_seq_len(const unsigned char *p, const unsigned char *end)
+{
     unsigned c = p[0], lo = 0x80, hi = 0xBF;
     size_t need;
     if (c < 0x80)
@@ -51,9 +52,7 @@ size_t utf8_bad_len(const unsigned char *p, const unsigned char *end);
 /* Bytes of s before its first invalid sequence; n when s is all valid.
  * ASCII is skipped eight bytes at a time. */
 size_t utf8_valid_prefix(const char *s, size_t n);
-static inline bool utf8_valid(const char *s, size_t n) {
-    return utf8_valid_prefix(s, n) == n;
-}
+static inline bool utf8_valid(const char *s, size_t n) { return utf8_valid_prefix(s, n) == n; }
 
 /* s with NUL and every byte that is not part of a valid sequence replaced
  * by U+FFFD (one per byte), into out, which has room for 3 * n bytes.

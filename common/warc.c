@@ -12,7 +12,8 @@
 #include <sys/random.h>
 #include <zlib.h>
 
-int warc_buf_reserve(warc_buf *b, size_t extra) {
+int warc_buf_reserve(warc_buf *b, size_t extra)
+{
     if (b->len + extra <= b->cap)
         return 0;
     size_t cap = b->cap ? b->cap : 4096;
@@ -26,7 +27,8 @@ int warc_buf_reserve(warc_buf *b, size_t extra) {
     return 0;
 }
 
-int warc_buf_append(warc_buf *b, const void *data, size_t n) {
+int warc_buf_append(warc_buf *b, const void *data, size_t n)
+{
     if (warc_buf_reserve(b, n) < 0)
         return -1;
     if (n)
@@ -35,14 +37,16 @@ int warc_buf_append(warc_buf *b, const void *data, size_t n) {
     return 0;
 }
 
-void warc_buf_release(warc_buf *b) {
+void warc_buf_release(warc_buf *b)
+{
     if (!b->a)
         alloc_free(b->p, b->cap);
     b->p = NULL;
     b->len = b->cap = 0;
 }
 
-int warc_record_id(char out[WARC_ID_SIZE]) {
+int warc_record_id(char out[WARC_ID_SIZE])
+{
     unsigned char u[16];
     size_t got = 0;
     while (got < sizeof(u)) {
@@ -62,11 +66,13 @@ int warc_record_id(char out[WARC_ID_SIZE]) {
     return 0;
 }
 
-void warc_date(char out[WARC_DATE_SIZE], const struct timespec *ts) {
+void warc_date(char out[WARC_DATE_SIZE], const struct timespec *ts)
+{
     timefmt_iso(out, WARC_DATE_SIZE, ts, 6);
 }
 
-size_t warc_base32(const unsigned char *in, size_t n, char *out) {
+size_t warc_base32(const unsigned char *in, size_t n, char *out)
+{
     static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
     size_t o = 0;
     for (size_t i = 0; i < n; i += 5) {
@@ -85,7 +91,8 @@ size_t warc_base32(const unsigned char *in, size_t n, char *out) {
     return o;
 }
 
-int warc_sha1_b32(const void *a, size_t an, const void *b, size_t bn, char out[WARC_DIGEST_SIZE]) {
+int warc_sha1_b32(const void *a, size_t an, const void *b, size_t bn, char out[WARC_DIGEST_SIZE])
+{
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
     int ok = 0;
@@ -103,7 +110,8 @@ int warc_sha1_b32(const void *a, size_t an, const void *b, size_t bn, char out[W
 }
 
 /* Feeds n bytes to the deflate stream, growing out as needed. */
-static int gz_feed(z_stream *z, warc_buf *out, const void *data, size_t n, int flush) {
+static int gz_feed(z_stream *z, warc_buf *out, const void *data, size_t n, int flush)
+{
     z->next_in = (Bytef *)(uintptr_t)data;
     z->avail_in = (uInt)n;
     for (;;) {
@@ -125,7 +133,8 @@ static int gz_feed(z_stream *z, warc_buf *out, const void *data, size_t n, int f
 }
 
 /* Feeds a block that may be larger than zlib's uInt counts. */
-static int gz_feed_all(z_stream *z, warc_buf *out, const void *data, size_t n) {
+static int gz_feed_all(z_stream *z, warc_buf *out, const void *data, size_t n)
+{
     const char *p = data;
     while (n) {
         size_t k = n > (1u << 30) ? (1u << 30) : n;
@@ -138,7 +147,8 @@ static int gz_feed_all(z_stream *z, warc_buf *out, const void *data, size_t n) {
 }
 
 long warc_append_record(warc_buf *out, const char *type, const warc_field *fields, size_t nfields,
-                        const void *block1, size_t len1, const void *block2, size_t len2) {
+                        const void *block1, size_t len1, const void *block2, size_t len2)
+{
     size_t start = out->len;
     warc_buf head = {0}; /* process allocator: out stays the arena's newest block */
     z_stream z;
@@ -181,7 +191,8 @@ out:
 }
 
 /* Header names the rewrite renames (the payload is recorded decoded). */
-static int framing_header(const char *line, size_t n, size_t *name_len) {
+static int framing_header(const char *line, size_t n, size_t *name_len)
+{
     static const char *const names[] = {"Content-Encoding", "Transfer-Encoding", "Content-Length"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         size_t k = strlen(names[i]);
@@ -193,7 +204,8 @@ static int framing_header(const char *line, size_t n, size_t *name_len) {
     return -1;
 }
 
-int warc_http_response_head(warc_buf *out, const char *head, size_t head_len, size_t payload_len) {
+int warc_http_response_head(warc_buf *out, const char *head, size_t head_len, size_t payload_len)
+{
     /* First pass: does anything say the payload is framed or encoded other
      * than as recorded? */
     int rewrite = 0;

@@ -158,8 +158,8 @@ static char *dump(arena *a, json_t *o, size_t *len)
 char *wire_ready_encode(arena *a, const char *version, long long pid, size_t *len)
 {
     arena *prev = json_alloc_push(a);
-    json_t *o = json_pack("{s:s, s:s, s:I}", "type", "ready", "version", version, "pid",
-                          (json_int_t)pid);
+    json_t *o =
+        json_pack("{s:s, s:s, s:I}", "type", "ready", "version", version, "pid", (json_int_t)pid);
     json_alloc_pop(prev);
     return dump(a, o, len);
 }
@@ -178,8 +178,8 @@ char *wire_error_encode(arena *a, long long task_id, const char *word, const cha
 {
     arena *prev = json_alloc_push(a);
     json_t *o = json_pack("{s:s, s:o, s:s+++}", "type", "error", "task_id",
-                          task_id ? json_integer((json_int_t)task_id) : json_null(), "error",
-                          word, ": ", "", detail);
+                          task_id ? json_integer((json_int_t)task_id) : json_null(), "error", word,
+                          ": ", "", detail);
     json_alloc_pop(prev);
     return dump(a, o, len);
 }
@@ -345,9 +345,9 @@ int wire_decode(wire_side side, arena *a, const char *buf, size_t len, wire_msg 
     arena *prev = json_alloc_push(a);
     json_error_t jerr;
     json_t *o = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
-    int rc = o ? decode_json(side, o, m, e)
-               : fail(e, "bad_frame", NULL, "invalid JSON at byte %d: %s", jerr.position,
-                      jerr.text);
+    int rc =
+        o ? decode_json(side, o, m, e)
+          : fail(e, "bad_frame", NULL, "invalid JSON at byte %d: %s", jerr.position, jerr.text);
     json_decref(o);
     json_alloc_pop(prev);
     if (rc < 0)
@@ -387,8 +387,8 @@ static uint32_t get_be32(const unsigned char *p)
 
 void wire_result_header(const frame_result *r, unsigned char *hdr)
 {
-    const int64_t f[FR_NFIELDS] = {r->task_id, r->rss_kb, r->js_heap_kb, r->arena_retained_kb,
-                                   r->flags,   r->status, r->bytes,      r->fetch_us,
+    const int64_t f[FR_NFIELDS] = {r->task_id,  r->rss_kb, r->js_heap_kb, r->arena_retained_kb,
+                                   r->flags,    r->status, r->bytes,      r->fetch_us,
                                    r->parse_us, r->js_us};
     memcpy(hdr, FR_MAGIC, 4);
     for (int i = 0; i < FR_NFIELDS; i++)

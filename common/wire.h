@@ -34,7 +34,7 @@ typedef enum wire_type {
     WIRE_TASK,        /* crawld → worker */
     WIRE_PING,
     WIRE_RETIRE,
-    WIRE_READY,       /* worker → crawld */
+    WIRE_READY, /* worker → crawld */
     WIRE_PONG,
     WIRE_ERROR,
     WIRE_RESULT
@@ -49,9 +49,9 @@ typedef enum wire_side {
 /* A page to fetch. Absent fields decode as 0 / NULL; 0 in a limit means
  * the worker's config. */
 typedef struct wire_task {
-    long long task_id;  /* > 0 */
+    long long task_id; /* > 0 */
     long long job_id;
-    const char *url;    /* non-empty */
+    const char *url; /* non-empty */
     int depth;
     int js;             /* run the page's scripts */
     const char *js_off; /* !js: why crawld turned JS off (the record's js_note), or NULL */

@@ -46,8 +46,8 @@ static void job_hold(jobs *j, job *jb, const char *msg, int persist)
                   store_errmsg(j->st));
     if (first)
         log_error("jobs", "job paused: its records cannot be committed; retrying",
-                  "job=%lld error=\"%s\" retry_ms=%d pending=%ld", jb->id, jb->error,
-                  JOBS_RETRY_MS, jb->pending);
+                  "job=%lld error=\"%s\" retry_ms=%d pending=%ld", jb->id, jb->error, JOBS_RETRY_MS,
+                  jb->pending);
     batch_retry_arm(j);
 }
 
@@ -235,8 +235,8 @@ static int job_probe(jobs *j, job *jb, char *why, size_t cap)
                 continue;
             output_write_error(why, cap, f[i].path, 0);
             if (ftruncate(f[i].fd, f[i].committed) < 0) /* a partial allocation */
-                log_warn("jobs", "cannot cut back after a probe", "job=%lld error=\"%s\"",
-                         jb->id, strerror(errno));
+                log_warn("jobs", "cannot cut back after a probe", "job=%lld error=\"%s\"", jb->id,
+                         strerror(errno));
             return -1;
         }
         if (ftruncate(f[i].fd, f[i].committed) < 0) {

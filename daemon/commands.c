@@ -28,10 +28,10 @@ static json_t *status_json(daemon_ctx *d)
     json_t *jl = json_array();
     int n = 0;
     for (job *jb = j->list; jl && jb && n < 50; jb = jb->next, n++) {
-        json_t *o = json_pack("{s:I, s:s, s:i, s:i, s:i, s:i}", "id", (json_int_t)jb->id,
-                              "state", job_state_str(jb->state), "done", (int)jb->done,
-                              "pending", (int)jb->pending, "in_flight", (int)jb->in_flight,
-                              "failed", (int)jb->failed);
+        json_t *o =
+            json_pack("{s:I, s:s, s:i, s:i, s:i, s:i}", "id", (json_int_t)jb->id, "state",
+                      job_state_str(jb->state), "done", (int)jb->done, "pending", (int)jb->pending,
+                      "in_flight", (int)jb->in_flight, "failed", (int)jb->failed);
         if (o)
             json_array_append_new(jl, o);
     }
@@ -90,9 +90,11 @@ static json_t *cmd_submit(daemon_ctx *d, json_t *req)
         reply = control_error("submit: %s", err);
         goto out;
     }
-    log_info("crawld", "job submitted", "job=%lld seeds=%ld js=%d scope=\"%s\" depth=%d "
-             "max_pages=%d robots=%d delay_ms=%d warc=%d", jb->id, jb->pending, jb->js,
-             jb->scope_spec, jb->depth, jb->max_pages, jb->obey_robots, jb->delay_ms, jb->warc);
+    log_info("crawld", "job submitted",
+             "job=%lld seeds=%ld js=%d scope=\"%s\" depth=%d "
+             "max_pages=%d robots=%d delay_ms=%d warc=%d",
+             jb->id, jb->pending, jb->js, jb->scope_spec, jb->depth, jb->max_pages, jb->obey_robots,
+             jb->delay_ms, jb->warc);
     reply = json_pack("{s:b, s:I, s:i, s:s}", "ok", 1, "job", (json_int_t)jb->id, "pages",
                       (int)jb->pending, "output", jb->out_path);
     if (reply && jb->warc)
@@ -158,8 +160,7 @@ json_t *command_handle(void *ud, json_t *req)
             return control_error("%s: \"wait_ms\" must be an integer of 0..%d (job only)", cmd,
                                  CONTROL_MAX_WAIT_MS);
         /* A long poll: the answer comes when the job ends (or wait_ms passes). */
-        if (w && json_integer_value(w) > 0 &&
-            (jb->state == JOB_RUNNING || jb->state == JOB_PAUSED))
+        if (w && json_integer_value(w) > 0 && (jb->state == JOB_RUNNING || jb->state == JOB_PAUSED))
             return CONTROL_PARK;
         if (strcmp(cmd, "cancel") == 0) {
             if (jobs_cancel(&d->jobs, jb) < 0)
@@ -187,14 +188,14 @@ json_t *command_handle(void *ud, json_t *req)
         }
         int n = pool_recycle(&d->pool, slot);
         if (n < 0)
-            return control_error("recycle: no worker %d (ids are 0..%d)", slot,
-                                 d->cfg.workers - 1);
+            return control_error("recycle: no worker %d (ids are 0..%d)", slot, d->cfg.workers - 1);
         log_info("crawld", "recycle asked", "worker=%d asked=%d", slot, n);
         return json_pack("{s:b, s:i}", "ok", 1, "asked", n);
     }
     if (strcmp(cmd, "drain") == 0 || strcmp(cmd, "shutdown") == 0) {
         int drain = cmd[0] == 'd';
-        daemon_stop_soon(d, drain ? d->cfg.grace_ms : 0, drain ? "drain" : "shutdown"); /* static: cmd dies with the request */
+        daemon_stop_soon(d, drain ? d->cfg.grace_ms : 0,
+                         drain ? "drain" : "shutdown"); /* static: cmd dies with the request */
         return json_pack("{s:b, s:s}", "ok", 1, "state", "draining");
     }
     if (strcmp(cmd, "metrics") == 0)

@@ -97,11 +97,11 @@ struct control_client {
     int ending; /* no more requests are read */
     int closing;
     uid_t uid;
-    int refused;     /* answer the first line with refusal, then close */
+    int refused; /* answer the first line with refusal, then close */
     json_t *refusal;
-    json_t *parked;  /* a request waiting for its answer (CONTROL_PARK) */
+    json_t *parked;      /* a request waiting for its answer (CONTROL_PARK) */
     uint64_t park_until; /* uv_now when its wait_ms is over */
-    char *rest;      /* what the client sent after the parked request */
+    char *rest;          /* what the client sent after the parked request */
     size_t rest_len;
 };
 
@@ -246,7 +246,7 @@ static int on_line(void *ud, char *line, size_t len)
     while (i < len && (line[i] == ' ' || line[i] == '\t'))
         i++;
     if (i == len)
-        return 0; /* blank lines are ignored */
+        return 0;      /* blank lines are ignored */
     if (cl->refused) { /* answered only now, so the peer reads it, not a reset */
         json_t *r = cl->refusal;
         cl->refusal = NULL;
@@ -258,8 +258,7 @@ static int on_line(void *ud, char *line, size_t len)
     json_t *req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
     json_t *reply;
     if (!req)
-        reply = control_error("bad request: invalid JSON at byte %d: %s", jerr.position,
-                              jerr.text);
+        reply = control_error("bad request: invalid JSON at byte %d: %s", jerr.position, jerr.text);
     else if (!json_is_object(req))
         reply = control_error("bad request: not a JSON object");
     else if (!json_is_string(json_object_get(req, "cmd")))
@@ -535,8 +534,7 @@ static int add_id(access_build *b, int group, const char *name)
 static int add_user(void *ud, const char *name) { return add_id(ud, 0, name); }
 static int add_group(void *ud, const char *name) { return add_id(ud, 1, name); }
 
-int control_set_access(control *c, const char *users, const char *groups, char *err,
-                       size_t errlen)
+int control_set_access(control *c, const char *users, const char *groups, char *err, size_t errlen)
 {
     access_build b = {.err = err, .errlen = errlen};
     if (each_item(users ? users : "", add_user, &b) < 0 ||
@@ -604,9 +602,9 @@ static void on_connection(uv_stream_t *server, int status)
         /* Answered at once and closed, without reading: connections past
          * the cap hold nothing (10,000 idle ones leave no growth). */
         c->refused++;
-        client_reply(cl, control_error(c->closing ? "daemon is stopping"
-                                                  : "too many clients (max %d)",
-                                       CONTROL_MAX_CLIENTS));
+        client_reply(cl,
+                     control_error(c->closing ? "daemon is stopping" : "too many clients (max %d)",
+                                   CONTROL_MAX_CLIENTS));
         client_end(cl);
         return;
     } else
@@ -742,8 +740,7 @@ void control_close(control *c, void (*on_closed)(control *c))
     c->on_closed = on_closed;
     if (c->listening) {
         struct stat st;
-        if (!c->adopted && lstat(c->path, &st) == 0 && st.st_dev == c->dev &&
-            st.st_ino == c->ino)
+        if (!c->adopted && lstat(c->path, &st) == 0 && st.st_dev == c->dev && st.st_ino == c->ino)
             unlink(c->path);
         c->listening = 0;
         uv_close((uv_handle_t *)&c->server, on_server_closed);

@@ -14,8 +14,8 @@
 #include <sys/types.h>
 #include <uv.h>
 
-#define CONTROL_LINE_MAX (1024 * 1024) /* longer: an error reply, then closed */
-#define CONTROL_MAX_CLIENTS 1024          /* more at once are refused */
+#define CONTROL_LINE_MAX (1024 * 1024)            /* longer: an error reply, then closed */
+#define CONTROL_MAX_CLIENTS 1024                  /* more at once are refused */
 #define CONTROL_MAX_PENDING_OUT (8 * 1024 * 1024) /* a client not reading is dropped */
 #define CONTROL_MAX_ALLOW 32
 
@@ -78,7 +78,7 @@ typedef struct control {
     gid_t allow_gid[CONTROL_MAX_ALLOW]; /* a peer in any of these groups is let in */
     int n_allow_gid;
     int closing;
-    int open_handles; /* server, park handles, clients not yet closed */
+    int open_handles;      /* server, park handles, clients not yet closed */
     uv_check_t park_check; /* runs parked requests again after each loop turn */
     uv_timer_t park_timer; /* wakes the loop at the nearest wait_ms */
     int park_handles;      /* park_check / park_timer initialised */
@@ -107,8 +107,7 @@ void control_close(control *c, void (*on_closed)(control *c));
  * and the daemon made the socket file, the file's group becomes the first
  * group (so its members pass the 0660 mode). 0, or -1 with err naming the
  * unknown user or group; nothing changes then. */
-int control_set_access(control *c, const char *users, const char *groups, char *err,
-                       size_t errlen);
+int control_set_access(control *c, const char *users, const char *groups, char *err, size_t errlen);
 
 /* 1 when something answers on path (a live daemon), 0 when not. */
 int control_probe(const char *path);

@@ -26,20 +26,20 @@ static int want_json;
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: crawlctl [-s SOCKET] [--json] COMMAND [ARGS]\n"
-            "commands:\n"
-            "  submit [OPTIONS] URL...  start a job; prints its id\n");
+    fprintf(f, "usage: crawlctl [-s SOCKET] [--json] COMMAND [ARGS]\n"
+               "commands:\n"
+               "  submit [OPTIONS] URL...  start a job; prints its id\n");
     jobopts_usage(f, "    ");
-    fprintf(f,
-            "  status                  daemon, queue and every worker\n"
-            "  jobs                    every job, newest first\n"
-            "  job ID                  one job\n"
-            "  wait ID [--timeout S]   until the job ends (0 done, 1 failed/cancelled, 124 timeout)\n"
-            "  cancel ID | pause ID | resume ID\n"
-            "  recycle [WORKER_ID]     retire one or every worker after its page\n"
-            "  drain | shutdown | reload | metrics\n"
-            "socket: -s, else $CRAWLD_SOCKET, else " DEFAULT_SOCKET "\n");
+    fprintf(
+        f,
+        "  status                  daemon, queue and every worker\n"
+        "  jobs                    every job, newest first\n"
+        "  job ID                  one job\n"
+        "  wait ID [--timeout S]   until the job ends (0 done, 1 failed/cancelled, 124 timeout)\n"
+        "  cancel ID | pause ID | resume ID\n"
+        "  recycle [WORKER_ID]     retire one or every worker after its page\n"
+        "  drain | shutdown | reload | metrics\n"
+        "socket: -s, else $CRAWLD_SOCKET, else " DEFAULT_SOCKET "\n");
 }
 
 static double now_s(void)
@@ -217,10 +217,10 @@ static void print_status(json_t *st)
     if (json_array_size(jobs)) {
         printf("\n%-6s %-10s %8s %8s %8s %8s\n", "JOB", "STATE", "DONE", "FAILED", "PENDING",
                "FLIGHT");
-        json_array_foreach(jobs, i, w) printf("%-6d %-10s %8d %8d %8d %8d\n", (int)js_num(w, "id"),
-                                              js_str(w, "state", "?"), (int)js_num(w, "done"),
-                                              (int)js_num(w, "failed"), (int)js_num(w, "pending"),
-                                              (int)js_num(w, "in_flight"));
+        json_array_foreach(jobs, i, w)
+            printf("%-6d %-10s %8d %8d %8d %8d\n", (int)js_num(w, "id"), js_str(w, "state", "?"),
+                   (int)js_num(w, "done"), (int)js_num(w, "failed"), (int)js_num(w, "pending"),
+                   (int)js_num(w, "in_flight"));
     }
 }
 
@@ -292,10 +292,10 @@ static void fmt_eta(char *buf, size_t cap, double s)
 }
 
 /* Asks for the job with a long poll ("wait_ms"): the daemon answers as the
- * job ends, or after 200 ms on a TTY (to redraw), 1 s otherwise. On a TTY: one redrawn line with a bar, done /
- * pending / failed, pages per second (over the last ~5 s) and an estimate
- * of the time left from that rate. Otherwise: a plain line every 5 s when
- * something changed, and the summary. */
+ * job ends, or after 200 ms on a TTY (to redraw), 1 s otherwise. On a TTY: one redrawn line with a
+ * bar, done / pending / failed, pages per second (over the last ~5 s) and an estimate of the time
+ * left from that rate. Otherwise: a plain line every 5 s when something changed, and the summary.
+ */
 static int cmd_wait(long long id, double timeout)
 {
     int tty = isatty(1) && !want_json;
@@ -308,8 +308,8 @@ static int cmd_wait(long long id, double timeout)
         long wait_ms = tty ? 200 : 1000;
         if (left_ms < wait_ms)
             wait_ms = left_ms < 1 ? 1 : (long)left_ms;
-        json_t *req = json_pack("{s:s, s:I, s:i}", "cmd", "job", "id", (json_int_t)id,
-                                "wait_ms", (int)wait_ms);
+        json_t *req = json_pack("{s:s, s:I, s:i}", "cmd", "job", "id", (json_int_t)id, "wait_ms",
+                                (int)wait_ms);
         int code = 0;
         json_t *rep = call(req, &code);
         json_decref(req);
@@ -329,7 +329,8 @@ static int cmd_wait(long long id, double timeout)
         }
         ht[hn] = now;
         hd[hn++] = fin;
-        double rate = hn > 1 && ht[hn - 1] > ht[0] ? (hd[hn - 1] - hd[0]) / (ht[hn - 1] - ht[0]) : 0;
+        double rate =
+            hn > 1 && ht[hn - 1] > ht[0] ? (hd[hn - 1] - hd[0]) / (ht[hn - 1] - ht[0]) : 0;
         char eta[32];
         fmt_eta(eta, sizeof(eta), rate > 0 ? pending / rate : -1);
         if (tty) {
@@ -340,8 +341,8 @@ static int cmd_wait(long long id, double timeout)
                    failed, rate, eta, strcmp(state, "paused") ? "" : "  (paused)");
             fflush(stdout);
         } else if (!want_json && !finished && fin != last_fin && now - last_plain >= 5) {
-            printf("job %lld %s: %d done, %d pending, %d failed, %.1f pages/s, eta %s\n", id,
-                   state, done, pending, failed, rate, eta);
+            printf("job %lld %s: %d done, %d pending, %d failed, %.1f pages/s, eta %s\n", id, state,
+                   done, pending, failed, rate, eta);
             fflush(stdout);
             last_plain = now;
             last_fin = fin;
@@ -426,9 +427,8 @@ int main(int argc, char **argv)
             return EXIT_USAGE;
         }
         req = json_pack("{s:s}", "cmd", cmd);
-    } else if (strcmp(cmd, "job") == 0 || strcmp(cmd, "cancel") == 0 ||
-               strcmp(cmd, "pause") == 0 || strcmp(cmd, "resume") == 0 ||
-               strcmp(cmd, "wait") == 0) {
+    } else if (strcmp(cmd, "job") == 0 || strcmp(cmd, "cancel") == 0 || strcmp(cmd, "pause") == 0 ||
+               strcmp(cmd, "resume") == 0 || strcmp(cmd, "wait") == 0) {
         for (int i = 0; i < nrest; i++) {
             if (strcmp(cmd, "wait") == 0 && strcmp(rest[i], "--timeout") == 0) {
                 char *end;

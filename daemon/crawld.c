@@ -68,7 +68,7 @@ static void on_pool_stopped(pool *p)
     jobs_close(&d->jobs);
     control_close(&d->ctl, on_control_closed);
     uv_handle_t *hs[] = {(uv_handle_t *)&d->sig_term, (uv_handle_t *)&d->sig_int,
-                         (uv_handle_t *)&d->sig_hup, (uv_handle_t *)&d->watchdog,
+                         (uv_handle_t *)&d->sig_hup,  (uv_handle_t *)&d->watchdog,
                          (uv_handle_t *)&d->defer,    (uv_handle_t *)&d->status};
     /* Closing the signal handles gives SIGTERM, SIGINT and SIGHUP their
      * default action back: a late one (a second kill, a supervisor that
@@ -144,15 +144,16 @@ void daemon_notify_status(daemon_ctx *d, const char *extra)
     for (int i = 0; i < d->pool.nslots; i++)
         up += d->pool.slots[i].w && d->pool.slots[i].w->ready &&
               d->pool.slots[i].w->state != WORKER_RETIRING;
-    sd_notifyf(0, "%sSTATUS=%s: %.1f pages/s, queue %ld pending, %ld in flight, %ld done, "
-                  "%ld failed; %d/%d workers",
-               extra ? extra : "", d->stopping ? "draining" : "running",
-               pool_pages_per_s(&d->pool), d->jobs.pending, d->jobs.in_flight, d->jobs.done,
-               d->jobs.failed, up, d->pool.nslots);
+    sd_notifyf(0,
+               "%sSTATUS=%s: %.1f pages/s, queue %ld pending, %ld in flight, %ld done, "
+               "%ld failed; %d/%d workers",
+               extra ? extra : "", d->stopping ? "draining" : "running", pool_pages_per_s(&d->pool),
+               d->jobs.pending, d->jobs.in_flight, d->jobs.done, d->jobs.failed, up,
+               d->pool.nslots);
 }
 
-#define STATUS_FIRST_MS 50     /* polls for "every worker up" until READY=1 */
-#define STATUS_EVERY_MS 2000   /* then STATUS= this often */
+#define STATUS_FIRST_MS 50   /* polls for "every worker up" until READY=1 */
+#define STATUS_EVERY_MS 2000 /* then STATUS= this often */
 
 static void on_status(uv_timer_t *t)
 {
@@ -246,21 +247,31 @@ static int mkdirs(const char *path)
 /* Options; --version and --help answer here (0), a bad option is 2. */
 static int parse_args(daemon_ctx *d, int argc, char **argv)
 {
-    static const struct option opts[] = {{"config", required_argument, 0, 'c'},
-                                         {"foreground", no_argument, 0, 'f'},
-                                         {"check-config", no_argument, 0, 'k'},
-                                         {"version", no_argument, 0, 'V'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"config", required_argument, 0, 'c'}, {"foreground", no_argument, 0, 'f'},
+        {"check-config", no_argument, 0, 'k'}, {"version", no_argument, 0, 'V'},
+        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "c:fh", opts, NULL)) != -1) {
         switch (c) {
-        case 'c': d->conf_arg = optarg; break;
-        case 'f': d->foreground = 1; break;
-        case 'k': d->check_only = 1; break;
-        case 'V': printf("crawld %s\n", CRAWLD_VERSION); return 0;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        case 'c':
+            d->conf_arg = optarg;
+            break;
+        case 'f':
+            d->foreground = 1;
+            break;
+        case 'k':
+            d->check_only = 1;
+            break;
+        case 'V':
+            printf("crawld %s\n", CRAWLD_VERSION);
+            return 0;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
         }
     }
     if (optind != argc) {
@@ -293,8 +304,8 @@ static int load_config(daemon_ctx *d)
     }
     control names_only; /* resolves allow_users / allow_groups; no socket yet */
     memset(&names_only, 0, sizeof(names_only));
-    if (control_set_access(&names_only, d->cfg.allow_users, d->cfg.allow_groups, err,
-                           sizeof(err)) < 0) {
+    if (control_set_access(&names_only, d->cfg.allow_users, d->cfg.allow_groups, err, sizeof(err)) <
+        0) {
         fprintf(stderr, "crawld: %s: [daemon] %s\n", conf ? conf : "built-in defaults", err);
         return 2;
     }
@@ -322,8 +333,8 @@ static int prepare_paths(daemon_ctx *d)
         return 1;
     }
     if (mkdirs(d->cfg.state_dir) < 0 || mkdirs(d->cfg.output_dir) < 0) {
-        fprintf(stderr, "crawld: cannot create %s or %s: %s\n", d->cfg.state_dir,
-                d->cfg.output_dir, strerror(errno));
+        fprintf(stderr, "crawld: cannot create %s or %s: %s\n", d->cfg.state_dir, d->cfg.output_dir,
+                strerror(errno));
         return 1;
     }
     return STEP_NEXT;
@@ -344,8 +355,9 @@ static int claim_socket(daemon_ctx *d)
     }
     if (nfds == 1) {
         if (sd_is_socket_unix(SD_LISTEN_FDS_START, SOCK_STREAM, 1, NULL, 0) <= 0) {
-            fprintf(stderr, "crawld: socket activation: fd %d is not a listening unix stream "
-                            "socket\n",
+            fprintf(stderr,
+                    "crawld: socket activation: fd %d is not a listening unix stream "
+                    "socket\n",
                     SD_LISTEN_FDS_START);
             return 1;
         }
@@ -437,11 +449,10 @@ static int write_worker_config(daemon_ctx *d)
 static int start_control(daemon_ctx *d)
 {
     char err[600];
-    int crc = d->listen_fd >= 0
-                  ? control_adopt(&d->ctl, &d->loop, d->listen_fd, command_handle, d, err,
-                                  sizeof(err))
-                  : control_open(&d->ctl, &d->loop, d->cfg.socket, command_handle, d, err,
-                                 sizeof(err));
+    int crc =
+        d->listen_fd >= 0
+            ? control_adopt(&d->ctl, &d->loop, d->listen_fd, command_handle, d, err, sizeof(err))
+            : control_open(&d->ctl, &d->loop, d->cfg.socket, command_handle, d, err, sizeof(err));
     if (crc == 0 && control_set_access(&d->ctl, d->cfg.allow_users, d->cfg.allow_groups, err,
                                        sizeof(err)) < 0) {
         control_close(&d->ctl, NULL);

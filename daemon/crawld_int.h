@@ -34,9 +34,9 @@ typedef struct daemon_ctx {
     uv_timer_t watchdog;
     uv_timer_t status; /* READY=1 once the workers are up, then STATUS= */
     int ready_sent;
-    int listen_fd; /* socket activation: the fd systemd passed; -1 otherwise */
+    int listen_fd;              /* socket activation: the fd systemd passed; -1 otherwise */
     char worker_conf[PATH_MAX]; /* <state_dir>/worker.conf, what workers load */
-    uv_timer_t defer; /* runs a stop outside the request that asked for it */
+    uv_timer_t defer;           /* runs a stop outside the request that asked for it */
     long defer_grace;
     const char *defer_why;
     int stopping;

@@ -5,8 +5,7 @@
 static void write_daemon(metrics_buf *b, const exposition_daemon *d)
 {
     metrics_gauge(b, "crawld_up", "1 while crawld answers.", 1);
-    metrics_family(b, "crawld_build_info", METRICS_GAUGE,
-                   "Always 1; the version is in the label.");
+    metrics_family(b, "crawld_build_info", METRICS_GAUGE, "Always 1; the version is in the label.");
     metrics_buf_printf(b, "crawld_build_info{version=\"");
     metrics_escape_label(b, d->version);
     metrics_buf_printf(b, "\"} 1\n");

@@ -16,11 +16,16 @@
 const char *job_state_str(job_state s)
 {
     switch (s) {
-    case JOB_RUNNING: return "running";
-    case JOB_PAUSED: return "paused";
-    case JOB_DONE: return "done";
-    case JOB_CANCELLED: return "cancelled";
-    case JOB_FAILED: return "failed";
+    case JOB_RUNNING:
+        return "running";
+    case JOB_PAUSED:
+        return "paused";
+    case JOB_DONE:
+        return "done";
+    case JOB_CANCELLED:
+        return "cancelled";
+    case JOB_FAILED:
+        return "failed";
     }
     return "?";
 }
@@ -227,8 +232,8 @@ static int load_job(void *ud, const store_job *r)
             return 0;
         }
         j->pending += jb->pending;
-        log_info("jobs", "job resumed", "job=%lld state=%s pending=%ld done=%ld failed=%ld",
-                 jb->id, job_state_str(jb->state), jb->pending, jb->done, jb->failed);
+        log_info("jobs", "job resumed", "job=%lld state=%s pending=%ld done=%ld failed=%ld", jb->id,
+                 job_state_str(jb->state), jb->pending, jb->done, jb->failed);
         job_maybe_end(j, jb);
     }
     j->done += jb->done;
@@ -494,8 +499,9 @@ int jobs_pause(jobs *j, job *jb, int pause)
         return -1;
     jb->state = pause ? JOB_PAUSED : JOB_RUNNING;
     if (jb->held) /* the user decides now; a resume that fails again holds it again */
-        log_info("jobs", pause ? "held job paused by the user: no more retries"
-                               : "held job resumed by the user",
+        log_info("jobs",
+                 pause ? "held job paused by the user: no more retries"
+                       : "held job resumed by the user",
                  "job=%lld error=\"%s\"", jb->id, jb->error);
     jb->held = 0;
     jb->error[0] = '\0';
@@ -509,11 +515,11 @@ json_t *job_json(const job *jb)
                           "s:s, s:i, s:b}",
                           "id", (json_int_t)jb->id, "state", job_state_str(jb->state), "pending",
                           (int)jb->pending, "in_flight", (int)jb->in_flight, "done", (int)jb->done,
-                          "failed", (int)jb->failed, "quarantined", (int)jb->quarantined,
-                          "total", (int)(jb->pending + jb->in_flight + jb->done + jb->failed),
-                          "created", jb->created, "js", jb->js, "depth", jb->depth, "max_pages",
-                          jb->max_pages, "scope", jb->scope_spec, "output", jb->out_path,
-                          "delay_ms", jb->delay_ms, "obey_robots", jb->obey_robots);
+                          "failed", (int)jb->failed, "quarantined", (int)jb->quarantined, "total",
+                          (int)(jb->pending + jb->in_flight + jb->done + jb->failed), "created",
+                          jb->created, "js", jb->js, "depth", jb->depth, "max_pages", jb->max_pages,
+                          "scope", jb->scope_spec, "output", jb->out_path, "delay_ms", jb->delay_ms,
+                          "obey_robots", jb->obey_robots);
     if (!o)
         return NULL;
     json_object_set_new(o, "name", jb->name[0] ? json_string(jb->name) : json_null());
@@ -555,8 +561,8 @@ void jobs_metrics(jobs *j, metrics_buf *b, metrics_section s)
                 by_state[jb->state]++;
         metrics_family(b, "crawld_jobs", METRICS_GAUGE, "Jobs by state.");
         for (int st = 0; st < NSTATES; st++)
-            metrics_buf_printf(b, "crawld_jobs{state=\"%s\"} %ld\n",
-                               job_state_str((job_state)st), by_state[st]);
+            metrics_buf_printf(b, "crawld_jobs{state=\"%s\"} %ld\n", job_state_str((job_state)st),
+                               by_state[st]);
         metrics_family(b, "crawld_job_pages", METRICS_GAUGE,
                        "Pages of each running or paused job, by state.");
         for (job *jb = j->list; jb; jb = jb->next) {
@@ -565,8 +571,8 @@ void jobs_metrics(jobs *j, metrics_buf *b, metrics_section s)
             const char *n[] = {"pending", "in_flight", "done", "failed"};
             long v[] = {jb->pending, jb->in_flight, jb->done, jb->failed};
             for (int k = 0; k < 4; k++)
-                metrics_buf_printf(b, "crawld_job_pages{job=\"%lld\",state=\"%s\"} %ld\n",
-                                   jb->id, n[k], v[k]);
+                metrics_buf_printf(b, "crawld_job_pages{job=\"%lld\",state=\"%s\"} %ld\n", jb->id,
+                                   n[k], v[k]);
         }
         metrics_family(b, "crawld_job_info", METRICS_GAUGE,
                        "Always 1 for each running or paused job; its name and state are labels.");
@@ -587,9 +593,8 @@ void jobs_metrics(jobs *j, metrics_buf *b, metrics_section s)
             if (!any)
                 continue;
             for (int c = 0; c < METRICS_CLASS_COUNT; c++)
-                metrics_buf_printf(b, "crawld_pages_total{job=\"%lld\",class=\"%s\"} %ld\n",
-                                   jb->id, metrics_class_str((metrics_class)c),
-                                   jb->pages_class[c]);
+                metrics_buf_printf(b, "crawld_pages_total{job=\"%lld\",class=\"%s\"} %ld\n", jb->id,
+                                   metrics_class_str((metrics_class)c), jb->pages_class[c]);
         }
         metrics_counter(b, "crawld_bytes_fetched_total",
                         "Response body bytes of the page records written.",

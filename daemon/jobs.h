@@ -22,11 +22,11 @@
 #include <stddef.h>
 #include <uv.h>
 
-#define JOBS_CACHE_ROWS 256 /* pending rows a job holds in memory (job.cache) */
-#define JOBS_GROUP_PAGES 256/* results per commit at most */
-#define JOBS_GROUP_MS 50     /* a result waits at most this long for its commit */
+#define JOBS_CACHE_ROWS 256             /* pending rows a job holds in memory (job.cache) */
+#define JOBS_GROUP_PAGES 256            /* results per commit at most */
+#define JOBS_GROUP_MS 50                /* a result waits at most this long for its commit */
 #define JOBS_GROUP_WARC_BYTES (8 << 20) /* WARC bytes a job buffers before a commit */
-#define JOBS_RETRY_MS 3000 /* a held job's output and the database are tried this often */
+#define JOBS_RETRY_MS 3000         /* a held job's output and the database are tried this often */
 #define JOBS_PROBE_MIN (64 * 1024) /* bytes a held job's file must take before it resumes */
 #define ROBOTS_RAW_BODY (500 * 1024)
 #define ROBOTS_MAX_REDIRECTS 5
@@ -78,20 +78,20 @@ typedef struct job {
     double ended;   /* 0 while running */
     long pending, in_flight, done, failed, quarantined;
     long pages_class[METRICS_CLASS_COUNT]; /* records written since start, by class */
-    long rows; /* frontier rows counted against max_pages */
-    long long committed; /* bytes of pages.jsonl covered by a commit */
-    long long written;   /* bytes of pages.jsonl accepted (>= committed); the
-                          * last obuf_len of them are still in obuf */
-    int dirty;           /* written in the open batch: synced before its commit */
-    char *obuf;          /* records of the open batch, written out (one write)
-                          * just before its fdatasync */
+    long rows;                             /* frontier rows counted against max_pages */
+    long long committed;                   /* bytes of pages.jsonl covered by a commit */
+    long long written;                     /* bytes of pages.jsonl accepted (>= committed); the
+                                            * last obuf_len of them are still in obuf */
+    int dirty;                             /* written in the open batch: synced before its commit */
+    char *obuf;                            /* records of the open batch, written out (one write)
+                                            * just before its fdatasync */
     size_t obuf_len, obuf_cap;
-    int out_fd;          /* pages.jsonl, O_APPEND; -1 when closed */
-    int warc;            /* crawl.warc.gz is written too */
+    int out_fd;                             /* pages.jsonl, O_APPEND; -1 when closed */
+    int warc;                               /* crawl.warc.gz is written too */
     long long warc_committed, warc_written; /* as committed/written, for it */
-    char *wbuf;          /* WARC records of the open batch (gzip members) */
+    char *wbuf;                             /* WARC records of the open batch (gzip members) */
     size_t wbuf_len, wbuf_cap;
-    int warc_fd;         /* crawl.warc.gz, O_APPEND; -1 when closed or none */
+    int warc_fd; /* crawl.warc.gz, O_APPEND; -1 when closed or none */
     char out_dir[512];
     char out_path[600];
     char warc_path[600];
@@ -101,7 +101,7 @@ typedef struct job {
      * every JOBS_RETRY_MS the files and the database are tried, then the job
      * runs again. A user's pause or resume ends the hold. */
     int held;
-    size_t hold_need, hold_wneed; /* bytes of the failed batch per file */
+    size_t hold_need, hold_wneed;                         /* bytes of the failed batch per file */
     long tx_finished, tx_done, tx_failed, tx_quarantined; /* this job's results in the open batch */
     /* The first pending rows of the frontier, read once and handed out one
      * by one (job_take): reading a window of rows for every page was a
@@ -122,7 +122,7 @@ typedef struct jobs {
     store *st;
     politeness pol;
     char output_dir[256];
-    char agent[64]; /* robots product token: the user agent up to '/' */
+    char agent[64];    /* robots product token: the user agent up to '/' */
     jobs_page *flight; /* every page in flight */
     long long rr_last; /* id of the job that got the last page */
     uv_timer_t wake;
@@ -150,10 +150,10 @@ typedef struct jobs {
 typedef struct jobs_submit_opts {
     int js;
     int depth, max_pages;
-    int delay_ms;      /* -1: the config's */
-    int obey_robots;   /* -1: the config's */
-    const char *scope; /* NULL: host */
-    const char *name;  /* may be NULL */
+    int delay_ms;       /* -1: the config's */
+    int obey_robots;    /* -1: the config's */
+    const char *scope;  /* NULL: host */
+    const char *name;   /* may be NULL */
     const char *output; /* NULL: OUTPUT_DIR/ID; else a directory under OUTPUT_DIR */
     int warc;           /* also write crawl.warc.gz */
 } jobs_submit_opts;
@@ -200,8 +200,7 @@ void jobs_page_error(jobs *j, jobs_page *p, const char *error);
  * worker was killed at the hard RSS budget; a page that ran with JS is then
  * requeued to run without it (once, whatever its attempts), and keeps that
  * through its later attempts. Returns 1 when quarantined. Frees p. */
-int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts,
-                     int drop_js);
+int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts, int drop_js);
 /* Hands back a page that was given out but never started (it was queued
  * behind another page on a worker that left first): it goes back to
  * pending as it was, without counting an attempt. */

@@ -122,8 +122,7 @@ void metrics_family(metrics_buf *b, const char *name, metrics_type type, const c
     metrics_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, types[type]);
 }
 
-static void single(metrics_buf *b, const char *name, metrics_type type, const char *help,
-                   double v)
+static void single(metrics_buf *b, const char *name, metrics_type type, const char *help, double v)
 {
     metrics_family(b, name, type, help);
     metrics_buf_printf(b, "%s %.15g\n", name, v);
@@ -139,8 +138,7 @@ void metrics_gauge(metrics_buf *b, const char *name, const char *help, double v)
     single(b, name, METRICS_GAUGE, help, v);
 }
 
-void metrics_write_hist(metrics_buf *b, const char *name, const char *help,
-                        const metrics_hist *h)
+void metrics_write_hist(metrics_buf *b, const char *name, const char *help, const metrics_hist *h)
 {
     metrics_family(b, name, METRICS_HISTOGRAM, help);
     unsigned long long cum = 0;

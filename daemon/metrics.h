@@ -72,8 +72,7 @@ void metrics_counter(metrics_buf *b, const char *name, const char *help, double 
 void metrics_gauge(metrics_buf *b, const char *name, const char *help, double v);
 /* One histogram family: HELP, TYPE, cumulative _bucket lines (le="…",
  * then le="+Inf" equal to _count), _sum and _count. */
-void metrics_write_hist(metrics_buf *b, const char *name, const char *help,
-                        const metrics_hist *h);
+void metrics_write_hist(metrics_buf *b, const char *name, const char *help, const metrics_hist *h);
 
 /* The exposition's sections, in their order: a module that reports is
  * asked once per section (exposition.c) and writes its families of that

@@ -122,18 +122,18 @@ int output_open(job *jb, int create, char *err, size_t errlen)
     }
     /* O_NOFOLLOW: a pages.jsonl planted as a symlink never sends the
      * output (or its truncation) outside the job's directory. */
-    jb->out_fd = open(jb->out_path,
-                      O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | (create ? O_TRUNC : 0),
-                      0644);
+    jb->out_fd =
+        open(jb->out_path,
+             O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | (create ? O_TRUNC : 0), 0644);
     if (jb->out_fd < 0) {
         snprintf(err, errlen, "cannot open %s: %s", jb->out_path, strerror(errno));
         return -1;
     }
     if (!jb->warc)
         return 0;
-    jb->warc_fd = open(jb->warc_path,
-                       O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | (create ? O_TRUNC : 0),
-                       0644);
+    jb->warc_fd =
+        open(jb->warc_path,
+             O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | (create ? O_TRUNC : 0), 0644);
     if (jb->warc_fd < 0) {
         snprintf(err, errlen, "cannot open %s: %s", jb->warc_path, strerror(errno));
         return -1; /* out_fd stays open: the caller's failure path closes both */
@@ -157,20 +157,20 @@ int output_write_warcinfo(jobs *j, job *jb, const char *opts_json, char *err, si
         goto out;
     }
     char head[1024];
-    int hn = snprintf(head, sizeof(head),
-                      "software: crawld/%s\r\n"
-                      "format: WARC File Format 1.1\r\n"
-                      "conformsTo: http://iipc.github.io/warc-specifications/specifications/"
-                      "warc-format/warc-1.1/\r\n"
-                      "http-header-user-agent: %.300s\r\n"
-                      "robots: %s\r\n"
-                      "crawld-job: %lld\r\n"
-                      "crawld-payload: decoded (curl undid Content-Encoding and "
-                      "Transfer-Encoding; the response headers are rewritten to match and the "
-                      "originals kept as X-Crawld-Original-*)\r\n"
-                      "crawld-options: ",
-                      CRAWLD_VERSION, j->cfg->user_agent, jb->obey_robots ? "obey" : "ignore",
-                      jb->id);
+    int hn =
+        snprintf(head, sizeof(head),
+                 "software: crawld/%s\r\n"
+                 "format: WARC File Format 1.1\r\n"
+                 "conformsTo: http://iipc.github.io/warc-specifications/specifications/"
+                 "warc-format/warc-1.1/\r\n"
+                 "http-header-user-agent: %.300s\r\n"
+                 "robots: %s\r\n"
+                 "crawld-job: %lld\r\n"
+                 "crawld-payload: decoded (curl undid Content-Encoding and "
+                 "Transfer-Encoding; the response headers are rewritten to match and the "
+                 "originals kept as X-Crawld-Original-*)\r\n"
+                 "crawld-options: ",
+                 CRAWLD_VERSION, j->cfg->user_agent, jb->obey_robots ? "obey" : "ignore", jb->id);
     if (hn < 0 || (size_t)hn >= sizeof(head) || warc_buf_append(&info, head, (size_t)hn) < 0 ||
         warc_buf_append(&info, opts_json, strlen(opts_json)) < 0 ||
         warc_buf_append(&info, "\r\n", 2) < 0) {
@@ -181,8 +181,8 @@ int output_write_warcinfo(jobs *j, job *jb, const char *opts_json, char *err, si
                       {"WARC-Date", date},
                       {"WARC-Filename", "crawl.warc.gz"},
                       {"Content-Type", "application/warc-fields"}};
-    if (warc_append_record(&out, "warcinfo", f, sizeof(f) / sizeof(f[0]), info.p, info.len,
-                           NULL, 0) < 0) {
+    if (warc_append_record(&out, "warcinfo", f, sizeof(f) / sizeof(f[0]), info.p, info.len, NULL,
+                           0) < 0) {
         snprintf(err, errlen, "warcinfo: out of memory");
         goto out;
     }
@@ -244,8 +244,7 @@ static int mkdir_under(const char *root, const char *rel, char *err, size_t errl
 
 /* dir (absolute, or relative to the output root) must end up strictly
  * under the output root, with no ".." component and no symlink leading out. */
-int output_resolve(jobs *j, const char *want, char *out, size_t cap, char *err,
-                          size_t errlen)
+int output_resolve(jobs *j, const char *want, char *out, size_t cap, char *err, size_t errlen)
 {
     char root[PATH_MAX], path[PATH_MAX * 2], real[PATH_MAX];
     if (!realpath(j->output_dir, root)) {
@@ -278,8 +277,7 @@ int output_resolve(jobs *j, const char *want, char *out, size_t cap, char *err,
         return -1;
     }
     if (!realpath(path, real) || strncmp(real, root, rl) != 0 || real[rl] != '/') {
-        snprintf(err, errlen, "--output %s leads out of the output root %s", want,
-                 j->output_dir);
+        snprintf(err, errlen, "--output %s leads out of the output root %s", want, j->output_dir);
         return -1;
     }
     for (job *jb = j->list; jb; jb = jb->next)
@@ -314,21 +312,25 @@ int output_cut_back(job *jb, char *err, size_t errlen)
 {
     struct stat stt;
     if (fstat(jb->out_fd, &stt) == 0 && stt.st_size < jb->committed)
-        log_error("jobs", "output shorter than its committed length", "job=%lld size=%lld "
-                  "committed=%lld", jb->id, (long long)stt.st_size, jb->committed);
+        log_error("jobs", "output shorter than its committed length",
+                  "job=%lld size=%lld "
+                  "committed=%lld",
+                  jb->id, (long long)stt.st_size, jb->committed);
     else if (fstat(jb->out_fd, &stt) == 0 && stt.st_size > jb->committed) {
         if (ftruncate(jb->out_fd, jb->committed) < 0) {
             snprintf(err, errlen, "cannot cut pages.jsonl back: %s", strerror(errno));
             return -1;
         }
-        log_info("jobs", "output cut back to its last commit", "job=%lld from=%lld to=%lld",
-                 jb->id, (long long)stt.st_size, jb->committed);
+        log_info("jobs", "output cut back to its last commit", "job=%lld from=%lld to=%lld", jb->id,
+                 (long long)stt.st_size, jb->committed);
     }
     jb->written = jb->committed;
     if (jb->warc && fstat(jb->warc_fd, &stt) == 0) {
         if (stt.st_size < jb->warc_committed)
-            log_error("jobs", "WARC shorter than its committed length", "job=%lld size=%lld "
-                      "committed=%lld", jb->id, (long long)stt.st_size, jb->warc_committed);
+            log_error("jobs", "WARC shorter than its committed length",
+                      "job=%lld size=%lld "
+                      "committed=%lld",
+                      jb->id, (long long)stt.st_size, jb->warc_committed);
         else if (stt.st_size > jb->warc_committed) {
             if (ftruncate(jb->warc_fd, jb->warc_committed) < 0) {
                 snprintf(err, errlen, "cannot cut crawl.warc.gz back: %s", strerror(errno));

@@ -249,14 +249,13 @@ static void on_exit_cb(uv_process_t *proc, int64_t status, int term_signal)
         int attempts = pg->attempts;
         char url[256];
         snprintf(url, sizeof(url), "%s", url_copy);
-        if (jobs_page_failed(p->jobs, pg, reason, p->cfg->max_attempts,
-                             r == RECYCLE_RSS_HARD)) {
+        if (jobs_page_failed(p->jobs, pg, reason, p->cfg->max_attempts, r == RECYCLE_RSS_HARD)) {
             p->quarantined++;
             log_warn("pool", "page quarantined", "url=\"%s\" attempts=%d reason=\"%s\"", url,
                      attempts, reason);
         } else
-            log_info("pool", "page requeued", "url=\"%s\" attempts=%d reason=\"%s\"", url,
-                     attempts, reason);
+            log_info("pool", "page requeued", "url=\"%s\" attempts=%d reason=\"%s\"", url, attempts,
+                     reason);
     }
     worker_return_queued(w); /* never started: no attempt counted */
     if (start_failed)
@@ -384,9 +383,9 @@ static void build_env(pool *p)
     p->env = alloc_zeroed((n + 1) * sizeof(char *));
     if (!p->env)
         return;
-    static const char *drop[] = {"NOTIFY_SOCKET=", "WATCHDOG_PID=",  "WATCHDOG_USEC=",
-                                 "LISTEN_PID=",    "LISTEN_FDS=",    "LISTEN_FDNAMES=",
-                                 "CRAWLD_WORKER="};
+    static const char *drop[] = {
+        "NOTIFY_SOCKET=", "WATCHDOG_PID=",   "WATCHDOG_USEC=", "LISTEN_PID=",
+        "LISTEN_FDS=",    "LISTEN_FDNAMES=", "CRAWLD_WORKER="};
     size_t k = 0;
     for (char **e = environ; e && *e; e++) {
         int keep = 1;
@@ -399,8 +398,8 @@ static void build_env(pool *p)
     p->env_n = n + 1;
 }
 
-int pool_init(pool *p, uv_loop_t *loop, const crawld_config *cfg, jobs *jb,
-              const char *worker_path, const char *config_path, char *err, size_t errlen)
+int pool_init(pool *p, uv_loop_t *loop, const crawld_config *cfg, jobs *jb, const char *worker_path,
+              const char *config_path, char *err, size_t errlen)
 {
     memset(p, 0, sizeof(*p));
     arena_init(&p->frame_arena, 0);
@@ -573,8 +572,7 @@ int pool_reload(pool *p)
 {
     if (p->stopping)
         return 0;
-    uv_timer_start(&p->tick, on_tick, (uint64_t)p->cfg->rss_poll_ms,
-                   (uint64_t)p->cfg->rss_poll_ms);
+    uv_timer_start(&p->tick, on_tick, (uint64_t)p->cfg->rss_poll_ms, (uint64_t)p->cfg->rss_poll_ms);
     p->gen++;
     int n = 0;
     for (int i = 0; i < p->nslots; i++)

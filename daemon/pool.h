@@ -95,9 +95,9 @@ typedef struct worker {
 } worker;
 
 typedef struct pool_slot {
-    worker *w;            /* NULL while empty (backoff, or stopping) */
-    uv_timer_t backoff;   /* restart timer */
-    int start_failures;   /* consecutive deaths before "ready" */
+    worker *w;          /* NULL while empty (backoff, or stopping) */
+    uv_timer_t backoff; /* restart timer */
+    int start_failures; /* consecutive deaths before "ready" */
     long last_exit_status;
 } pool_slot;
 
@@ -111,38 +111,38 @@ struct pool {
     size_t env_n;
     int nslots;
     pool_slot *slots;
-    uv_timer_t tick; /* RSS poll + deadlines, every rss_poll_ms */
+    uv_timer_t tick;     /* RSS poll + deadlines, every rss_poll_ms */
     uv_check_t coalesce; /* after each loop turn: maybe let results gather (pool_chan.c) */
     uv_prepare_t flush;  /* before the loop waits: what was queued for workers is sent */
     double page_ns;      /* moving average of a page's time on a worker */
     uint64_t result_ns;  /* uv_hrtime() of the last result read */
     long long coalesced; /* turns that waited for results to gather */
-    int stopping;    /* no dispatch, no respawn */
-    int closing;     /* handles being closed; free after pool_close's callback */
+    int stopping;        /* no dispatch, no respawn */
+    int closing;         /* handles being closed; free after pool_close's callback */
     uint64_t stop_deadline_ms;
     long long next_task_id;
-    unsigned gen;    /* config generation: pool_reload adds one */
-    int reloading;   /* workers of an older generation are left */
+    unsigned gen;  /* config generation: pool_reload adds one */
+    int reloading; /* workers of an older generation are left */
     long recycles[RECYCLE_COUNT];
     long start_failures_total;
     int backoff_logged; /* the one log line of a failing series (any slot) */
     long spawned;
     long quarantined;
-    long pages_done;                  /* results received */
-    metrics_hist page_hist;           /* seconds per page (not robots), metrics.h */
-    uint64_t rate_sec[10];            /* pages per second over the last 10 s */
+    long pages_done;        /* results received */
+    metrics_hist page_hist; /* seconds per page (not robots), metrics.h */
+    uint64_t rate_sec[10];  /* pages per second over the last 10 s */
     long rate_n[10];
     unsigned long rng;
-    void (*on_stopped)(pool *p);      /* every worker gone after pool_stop */
-    void (*on_closed)(pool *p);       /* every handle closed after pool_close */
+    void (*on_stopped)(pool *p); /* every worker gone after pool_stop */
+    void (*on_closed)(pool *p);  /* every handle closed after pool_close */
     void *user;
-    int live_workers;                 /* worker structs not yet freed */
+    int live_workers;  /* worker structs not yet freed */
     arena frame_arena; /* each worker frame's JSON, reset after the frame */
 };
 
 /* Sets up slots and timers and starts every worker. 0, or -1 (err). */
-int pool_init(pool *p, uv_loop_t *loop, const crawld_config *cfg, jobs *jb,
-              const char *worker_path, const char *config_path, char *err, size_t errlen);
+int pool_init(pool *p, uv_loop_t *loop, const crawld_config *cfg, jobs *jb, const char *worker_path,
+              const char *config_path, char *err, size_t errlen);
 /* Gives idle workers pages while any are pending. Call after a submit. */
 void pool_dispatch(pool *p);
 /* Stops taking work; pages in flight may finish for grace_ms, then their

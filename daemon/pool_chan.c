@@ -198,8 +198,7 @@ static int worker_can_queue(const worker *w)
 {
     int q = queue_depth(w->pool);
     return w->state == WORKER_BUSY && w->nqueued < q && !w->killed && !w->exited &&
-           !w->retire_after_page &&
-           !w->pool->stopping && w->pages + 2 + w->nqueued <= w->max_pages;
+           !w->retire_after_page && !w->pool->stopping && w->pages + 2 + w->nqueued <= w->max_pages;
 }
 
 void pool_dispatch(pool *p)
@@ -299,8 +298,8 @@ static void on_result(worker *w, char *buf, size_t len)
     /* The record goes into pages.jsonl as it is: one JSON object on one
      * line, or the worker is not trusted (its page goes back). */
     if (!jsonv_valid_object_line(r.record, r.record_len, POOL_RECORD_DEPTH)) {
-        log_warn("pool", "result record is not one JSON object line", "slot=%d pid=%ld",
-                 w->slot, (long)w->pid);
+        log_warn("pool", "result record is not one JSON object line", "slot=%d pid=%ld", w->slot,
+                 (long)w->pid);
         worker_distrust(w, "result record is not one JSON object line");
         return;
     }

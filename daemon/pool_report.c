@@ -44,10 +44,10 @@ json_t *pool_workers_json(pool *p)
         json_t *o;
         if (!w) {
             o = json_pack("{s:i, s:n, s:s, s:n, s:i, s:i, s:i, s:n, s:n, s:n, s:n, s:i}", "id", i,
-                          "pid", "state", empty_slot_str(p), "rss_mb",
-                          "rss_soft_mb", p->cfg->rss_soft_mb, "rss_hard_mb", p->cfg->rss_hard_mb,
-                          "pages", 0, "url", "page_ms", "js_heap_mb", "arena_retained_kb",
-                          "start_failures", s->start_failures);
+                          "pid", "state", empty_slot_str(p), "rss_mb", "rss_soft_mb",
+                          p->cfg->rss_soft_mb, "rss_hard_mb", p->cfg->rss_hard_mb, "pages", 0,
+                          "url", "page_ms", "js_heap_mb", "arena_retained_kb", "start_failures",
+                          s->start_failures);
         } else {
             o = json_pack("{s:i, s:i, s:s, s:f, s:i, s:i, s:i, s:i, s:n, s:i}", "id", i, "pid",
                           (int)w->pid, "state", worker_state_str(w->state), "rss_mb",
@@ -57,26 +57,24 @@ json_t *pool_workers_json(pool *p)
                           "start_failures", s->start_failures);
             if (o) {
                 json_object_set_new(o, "url", w->task ? json_string(w->task->url) : json_null());
-                json_object_set_new(o, "page_ms", w->task ? json_integer((json_int_t)(
-                                                                now - w->task_start_ms))
-                                                          : json_null());
+                json_object_set_new(o, "page_ms",
+                                    w->task ? json_integer((json_int_t)(now - w->task_start_ms))
+                                            : json_null());
                 json_object_set_new(o, "js_heap_mb",
                                     w->js_heap_kb >= 0
                                         ? json_real((double)((w->js_heap_kb * 10) / 1024) / 10.0)
                                         : json_null());
                 json_object_set_new(o, "arena_retained_kb",
-                                    w->arena_retained_kb >= 0
-                                        ? json_integer(w->arena_retained_kb)
-                                        : json_null());
-                json_object_set_new(o, "queued_url", w->nqueued
-                                                         ? json_string(w->queued[0]->url)
-                                                         : json_null());
+                                    w->arena_retained_kb >= 0 ? json_integer(w->arena_retained_kb)
+                                                              : json_null());
+                json_object_set_new(o, "queued_url",
+                                    w->nqueued ? json_string(w->queued[0]->url) : json_null());
                 json_object_set_new(o, "queued", json_integer(w->nqueued));
                 if (w->state == WORKER_RETIRING)
-                    json_object_set_new(o, "reason",
-                                        json_string(recycle_reason_str(w->reason == RECYCLE_NONE
-                                                                           ? RECYCLE_CRASH
-                                                                           : w->reason)));
+                    json_object_set_new(
+                        o, "reason",
+                        json_string(recycle_reason_str(w->reason == RECYCLE_NONE ? RECYCLE_CRASH
+                                                                                 : w->reason)));
             }
         }
         if (o)
@@ -89,8 +87,7 @@ json_t *pool_recycles_json(pool *p)
 {
     json_t *o = json_object();
     for (int r = RECYCLE_RSS; o && r < RECYCLE_SHUTDOWN; r++)
-        json_object_set_new(o, recycle_reason_str((recycle_reason)r),
-                            json_integer(p->recycles[r]));
+        json_object_set_new(o, recycle_reason_str((recycle_reason)r), json_integer(p->recycles[r]));
     if (o)
         json_object_set_new(o, "start_failures", json_integer(p->start_failures_total));
     return o;

@@ -15,13 +15,17 @@
 /* Keys crawld reads only at start: a reload keeps the running value and says
  * so. The socket, the database and the slot array are made once; the robots
  * agent token and the politeness table are sized and named at jobs_init. */
-#define RK(sec, f) {sec "." #f, offsetof(crawld_config, f), sizeof(((crawld_config *)0)->f)}
+#define RK(sec, f)                                                                                 \
+    {                                                                                              \
+        sec "." #f, offsetof(crawld_config, f), sizeof(((crawld_config *)0)->f)                    \
+    }
 static const struct {
     const char *name;
     size_t off, size;
 } restart_keys[] = {
-    RK("daemon", socket),          RK("daemon", state_dir),         RK("daemon", output_dir),
-    RK("daemon", workers),         RK("daemon", user_agent),        RK("politeness", max_hosts),
+    RK("daemon", socket),           RK("daemon", state_dir),
+    RK("daemon", output_dir),       RK("daemon", workers),
+    RK("daemon", user_agent),       RK("politeness", max_hosts),
     RK("politeness", robots_ttl_s), RK("politeness", max_crawl_delay_ms),
 };
 #undef RK
@@ -51,8 +55,9 @@ int daemon_write_worker_conf(daemon_ctx *d, const crawld_config *c, char *err, s
         snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
         return -1;
     }
-    fprintf(f, "; Written by crawld (pid %ld): the config its workers run with.\n"
-               "; Edit the config file and reload instead; this one is rewritten.\n",
+    fprintf(f,
+            "; Written by crawld (pid %ld): the config its workers run with.\n"
+            "; Edit the config file and reload instead; this one is rewritten.\n",
             (long)getpid());
     config_dump(c, f);
     int bad = ferror(f);
@@ -164,9 +169,9 @@ json_t *daemon_reload(daemon_ctx *d, const char *source)
         jfree(ch);
     if (rr)
         jfree(rr);
-    reply = json_pack("{s:b, s:s, s:O, s:O, s:i}", "ok", 1, "config",
-                      path ? path : "built-in defaults", "changed", changed, "restart_required",
-                      restart, "workers_replacing", replacing);
+    reply =
+        json_pack("{s:b, s:s, s:O, s:O, s:i}", "ok", 1, "config", path ? path : "built-in defaults",
+                  "changed", changed, "restart_required", restart, "workers_replacing", replacing);
 out:
     if (d->notify)
         daemon_notify_status(d, d->ready_sent ? "READY=1\n" : NULL);

@@ -45,8 +45,8 @@ static void count_record(jobs *j, job *jb, const frame_result *r)
  * links (r->links) are edited in place into strings. was_in_flight: the
  * row was handed out (else it was pending). */
 static int commit_record(jobs *j, job *jb, long long row_id, const char *url, int depth,
-                          int attempts, frame_result *r, int follow, const char *alias,
-                          int was_in_flight)
+                         int attempts, frame_result *r, int follow, const char *alias,
+                         int was_in_flight)
 {
     if (was_in_flight) {
         jb->in_flight--;
@@ -100,8 +100,8 @@ static int commit_record(jobs *j, job *jb, long long row_id, const char *url, in
         jb->warc_written = warc_was;
         jb->tx_finished--;
         j->refused++;
-        log_error("jobs", "result for a row that is not pending: not written", "job=%lld row=%lld url=\"%s\"",
-                  jb->id, row_id, url);
+        log_error("jobs", "result for a row that is not pending: not written",
+                  "job=%lld row=%lld url=\"%s\"", jb->id, row_id, url);
         goto out;
     }
     if (alias) { /* the redirect's target is seen: never fetched again under its own URL */
@@ -198,8 +198,8 @@ int results_commit_json(jobs *j, job *jb, long long row_id, const char *url, int
 /* The record of a page no worker ran to the end (robots-disallowed,
  * quarantined, refused by its worker): every field at its empty value but
  * these. ts: TIMEFMT_ISO_SIZE bytes, filled now. */
-static record unfetched(char *ts, long long job_id, const char *url, int depth,
-                        const char *parent, int js, int attempts, const char *error)
+static record unfetched(char *ts, long long job_id, const char *url, int depth, const char *parent,
+                        int js, int attempts, const char *error)
 {
     timefmt_iso_now(ts, TIMEFMT_ISO_SIZE);
     return (record){.job_id = job_id,
@@ -287,8 +287,8 @@ static int page_stale(jobs *j, jobs_page *p)
         return 0;
     job *jb = jobs_find(j, p->job_id);
     host_release(j, p, jb ? jb->delay_ms : j->cfg->delay_ms);
-    log_debug("jobs", "result dropped: its row was rolled back", "job=%lld url=\"%s\"",
-              p->job_id, p->url);
+    log_debug("jobs", "result dropped: its row was rolled back", "job=%lld url=\"%s\"", p->job_id,
+              p->url);
     jobs_page_free(p);
     if (jb) {
         jb->in_flight--;
@@ -344,8 +344,7 @@ void jobs_page_error(jobs *j, jobs_page *p, const char *error)
     record_buf_release(&b);
 }
 
-int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts,
-                     int drop_js)
+int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts, int drop_js)
 {
     flight_remove(j, p);
     snprintf(p->last_error, sizeof(p->last_error), "%s", reason);
@@ -376,8 +375,10 @@ int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts
          * that need no script are not lost to them. */
         int no_js = p->no_js || (drop_js && p->js);
         if (no_js && !p->no_js)
-            log_warn("jobs", "page requeued without JS: its worker was killed at the hard RSS "
-                     "budget", "job=%lld url=\"%s\" attempts=%d", jb->id, p->url, p->attempts);
+            log_warn("jobs",
+                     "page requeued without JS: its worker was killed at the hard RSS "
+                     "budget",
+                     "job=%lld url=\"%s\" attempts=%d", jb->id, p->url, p->attempts);
         jb->in_flight--;
         j->in_flight--;
         jb->cache_stale = 1; /* pending again, maybe below the cached rows */
@@ -389,8 +390,8 @@ int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts
     } else {
         char err[200];
         snprintf(err, sizeof(err), "quarantined: %s (%d attempts)", reason, p->attempts);
-        json_t *rec = results_synth_record(jb->id, p->url, p->depth, p->parent, p->js,
-                                           p->attempts, err);
+        json_t *rec =
+            results_synth_record(jb->id, p->url, p->depth, p->parent, p->js, p->attempts, err);
         if (rec) {
             /* Counted once its record is in the batch (a held job keeps
              * the row pending; a rolled-back batch takes the count back). */

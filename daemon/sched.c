@@ -130,10 +130,7 @@ static int cache_fill(jobs *j, job *jb)
     return n;
 }
 
-static void cache_drop(store_row *r)
-{
-    store_rows_free(r, 1); /* id 0: taken */
-}
+static void cache_drop(store_row *r) { store_rows_free(r, 1); /* id 0: taken */ }
 
 /* The first row of the job's cache that may go now (politeness, robots,
  * not_before), looking at JOBS_CACHE_ROWS rows at most: the page, a
@@ -273,8 +270,8 @@ int jobs_settle(jobs *j)
         store_row *row = &d->row;
         n++;
         if (jb->state == JOB_RUNNING && j->rollbacks == rollbacks) {
-            json_t *rec = results_synth_record(jb->id, row->url, row->depth, row->parent,
-                                               jb->js, row->attempts, d->why);
+            json_t *rec = results_synth_record(jb->id, row->url, row->depth, row->parent, jb->js,
+                                               row->attempts, d->why);
             if (rec) {
                 results_commit_json(j, jb, row->id, row->url, row->depth, row->attempts, rec, 0);
                 json_decref(rec);

@@ -24,7 +24,7 @@
 
 struct store {
     const store_ops *ops;
-    void *b; /* the backend's handle */
+    void *b;        /* the backend's handle */
     uint64_t *seen; /* SEEN_SLOTS keys, 0 = empty; NULL: not allocated */
     long long seen_hits;
     int group; /* a group is open */
@@ -144,8 +144,7 @@ int store_job_insert(store *s, const char *name, const char *state, const char *
     return s->ops->job_insert(s->b, name, state, opts_json, created, id);
 }
 
-int store_job_set_state(store *s, long long id, const char *state, double ended,
-                        const char *error)
+int store_job_set_state(store *s, long long id, const char *state, double ended, const char *error)
 {
     return s->ops->job_set_state(s->b, id, state, ended, error);
 }
@@ -175,8 +174,8 @@ int store_lease_renew(store *s, store_lease *l, int n, long long until_ms)
     return s->ops->lease_renew(s->b, l, n, until_ms);
 }
 
-int store_rows_pending(store *s, long long job_id, const char *host, long long after_id,
-                       int max, store_row *rows)
+int store_rows_pending(store *s, long long job_id, const char *host, long long after_id, int max,
+                       store_row *rows)
 {
     return s->ops->rows_pending(s->b, job_id, host, after_id, max, rows);
 }

@@ -41,7 +41,7 @@ typedef struct store_row {
     int depth;
     int attempts;
     long long not_before; /* unix ms; 0 none */
-    int no_js; /* run it without JS: a worker was killed at the hard RSS budget on it */
+    int no_js;            /* run it without JS: a worker was killed at the hard RSS budget on it */
 } store_row;
 
 typedef struct store_job {
@@ -50,9 +50,9 @@ typedef struct store_job {
     const char *state;
     const char *opts; /* JSON text */
     double created, ended;
-    long long committed; /* bytes of pages.jsonl covered by commits */
+    long long committed;      /* bytes of pages.jsonl covered by commits */
     long long warc_committed; /* bytes of crawl.warc.gz covered by commits */
-    const char *error;   /* NULL when none */
+    const char *error;        /* NULL when none */
 } store_job;
 
 /* A host this node may fetch from until until_ms (unix ms), under epoch. */
@@ -93,8 +93,7 @@ int store_job_id_floor(store *s, long long floor);
 /* Inserts a job (its committed lengths 0); its id in *id. In a group. */
 int store_job_insert(store *s, const char *name, const char *state, const char *opts_json,
                      double created, long long *id);
-int store_job_set_state(store *s, long long id, const char *state, double ended,
-                        const char *error);
+int store_job_set_state(store *s, long long id, const char *state, double ended, const char *error);
 /* Calls cb for every job, oldest first (strings valid during the call). */
 int store_jobs_foreach(store *s, int (*cb)(void *ud, const store_job *j), void *ud);
 /* Rows of the job per state. */
@@ -118,8 +117,8 @@ int store_lease_renew(store *s, store_lease *l, int n, long long until_ms);
 
 /* Up to max pending rows with id > after_id, by id: the job's, or (host
  * not NULL) only that host's. How many (free with store_rows_free), -1. */
-int store_rows_pending(store *s, long long job_id, const char *host, long long after_id,
-                       int max, store_row *rows);
+int store_rows_pending(store *s, long long job_id, const char *host, long long after_id, int max,
+                       store_row *rows);
 void store_rows_free(store_row *rows, int n);
 
 /* ---- groups ---- */

@@ -16,26 +16,22 @@ typedef struct store_ops {
     int (*job_id_floor)(void *b, long long floor);
     int (*job_insert)(void *b, const char *name, const char *state, const char *opts,
                       double created, long long *id);
-    int (*job_set_state)(void *b, long long id, const char *state, double ended,
-                         const char *error);
+    int (*job_set_state)(void *b, long long id, const char *state, double ended, const char *error);
     int (*jobs_foreach)(void *b, int (*cb)(void *ud, const store_job *j), void *ud);
     int (*job_counts)(void *b, long long job_id, long counts[ROW_STATE_COUNT]);
     int (*job_drop_pending)(void *b, long long job_id);
     int (*lease_claim)(void *b, int max, long long until_ms, store_lease *out);
     int (*lease_renew)(void *b, store_lease *l, int n, long long until_ms);
-    int (*rows_pending)(void *b, long long job_id, const char *host, long long after_id,
-                        int max, store_row *rows);
+    int (*rows_pending)(void *b, long long job_id, const char *host, long long after_id, int max,
+                        store_row *rows);
     int (*begin)(void *b);
     int (*row_finish)(void *b, long long row_id, store_row_state state, int attempts);
     /* uh: the URL's 64-bit hash, the seen set's key (store.c) */
     int (*row_add)(void *b, long long job_id, long long uh, const char *url, int depth,
-                   const char *parent, const char *host, store_row_state state,
-                   long long *row_id);
+                   const char *parent, const char *host, store_row_state state, long long *row_id);
     int (*row_delete)(void *b, long long row_id);
-    int (*row_requeue)(void *b, long long row_id, int attempts, long long not_before,
-                       int no_js);
-    store_rc (*commit)(void *b, const store_lease *l, int nl, const store_lengths *len,
-                       int nlen);
+    int (*row_requeue)(void *b, long long row_id, int attempts, long long not_before, int no_js);
+    store_rc (*commit)(void *b, const store_lease *l, int nl, const store_lengths *len, int nlen);
     void (*rollback)(void *b);
 } store_ops;
 

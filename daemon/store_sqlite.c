@@ -60,7 +60,8 @@ static const char *const sql[S_COUNT] = {
                          "frontier WHERE job_id=?1 AND state=0 AND id>?2 AND host=?4 "
                          "ORDER BY id LIMIT ?3",
     [S_FR_FINISH] = "UPDATE frontier SET state=?2, attempts=?3 WHERE id=?1 AND state=0",
-    [S_FR_REQUEUE] = "UPDATE frontier SET state=0, attempts=?2, not_before=?3, no_js=?4 WHERE id=?1",
+    [S_FR_REQUEUE] =
+        "UPDATE frontier SET state=0, attempts=?2, not_before=?3, no_js=?4 WHERE id=?1",
     [S_HOSTS_PENDING] = "SELECT DISTINCT host FROM frontier WHERE state=0 LIMIT ?1",
 };
 
@@ -125,8 +126,9 @@ static void sq_close(void *b)
 static const struct {
     const char *table, *column, *ddl;
 } added_columns[] = {
-    {"jobs", "warc_committed", "ALTER TABLE jobs ADD COLUMN warc_committed INTEGER NOT NULL "
-                               "DEFAULT 0"},
+    {"jobs", "warc_committed",
+     "ALTER TABLE jobs ADD COLUMN warc_committed INTEGER NOT NULL "
+     "DEFAULT 0"},
     {"frontier", "no_js", "ALTER TABLE frontier ADD COLUMN no_js INTEGER NOT NULL DEFAULT 0"},
 };
 
@@ -179,9 +181,8 @@ static void *sq_open(const char *path, char *err, size_t errlen)
     clock_gettime(CLOCK_REALTIME, &ts);
     s->epoch = ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000) * 1000 + opens++ % 1000;
     char *msg = NULL;
-    int rc = sqlite3_open_v2(path, &s->db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             NULL);
+    int rc = sqlite3_open_v2(
+        path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK)
         goto fail;
     sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
@@ -211,7 +212,10 @@ static void *sq_open(const char *path, char *err, size_t errlen)
     }
     return s;
 fail:
-    snprintf(err, errlen, "%s: %s", path, msg ? msg : s->db ? sqlite3_errmsg(s->db) : "open failed");
+    snprintf(err, errlen, "%s: %s", path,
+             msg     ? msg
+             : s->db ? sqlite3_errmsg(s->db)
+                     : "open failed");
     sqlite3_free(msg);
     sq_close(s);
     return NULL;
@@ -410,8 +414,8 @@ static char *col_dup(sqlite3_stmt *st, int i)
     return v ? alloc_strdup(v) : NULL;
 }
 
-static int sq_rows_pending(void *b, long long job_id, const char *host, long long after_id,
-                           int max, store_row *rows)
+static int sq_rows_pending(void *b, long long job_id, const char *host, long long after_id, int max,
+                           store_row *rows)
 {
     sq *q = b;
     sqlite3_stmt *st = q->st[host ? S_FR_WINDOW_HOST : S_FR_WINDOW];
@@ -490,8 +494,7 @@ static int sq_row_delete(void *b, long long row_id)
     return step_done(st);
 }
 
-static int sq_row_requeue(void *b, long long row_id, int attempts, long long not_before,
-                          int no_js)
+static int sq_row_requeue(void *b, long long row_id, int attempts, long long not_before, int no_js)
 {
     sq *q = b;
     sqlite3_stmt *st = q->st[S_FR_REQUEUE];
@@ -504,8 +507,7 @@ static int sq_row_requeue(void *b, long long row_id, int attempts, long long not
 
 /* The leases, then each job's lengths (CAS), then COMMIT; any failure
  * rolls everything back. */
-static store_rc sq_commit(void *b, const store_lease *l, int nl, const store_lengths *len,
-                          int nlen)
+static store_rc sq_commit(void *b, const store_lease *l, int nl, const store_lengths *len, int nlen)
 {
     sq *q = b;
     store_rc rc = STORE_ERR;

@@ -8,16 +8,19 @@
 #include <stddef.h>
 
 /* ASCII whitespace: space, tab, LF, CR, FF. */
-static inline bool ascii_is_ws(unsigned char c) {
+static inline bool ascii_is_ws(unsigned char c)
+{
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
 }
 
-static inline unsigned char ascii_lower(unsigned char c) {
+static inline unsigned char ascii_lower(unsigned char c)
+{
     return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
 }
 
 /* ASCII case-insensitive compare of s[0..n) with the lowercase literal lit. */
-static inline bool ascii_eq_lit_n(const char *s, size_t n, const char *lit) {
+static inline bool ascii_eq_lit_n(const char *s, size_t n, const char *lit)
+{
     size_t i = 0;
     for (; i < n && lit[i]; i++)
         if (ascii_lower((unsigned char)s[i]) != (unsigned char)lit[i])

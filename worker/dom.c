@@ -23,7 +23,8 @@
 /* ---------------------------------------------------------------------------
  * Vectors and the tree invariants */
 
-bool dom_vec_reserve(arena *a, GumboVector *v, size_t need) {
+bool dom_vec_reserve(arena *a, GumboVector *v, size_t need)
+{
     if (need <= v->capacity)
         return true;
     if (need > UINT_MAX / 2)
@@ -41,14 +42,16 @@ bool dom_vec_reserve(arena *a, GumboVector *v, size_t need) {
     return true;
 }
 
-static void reindex(GumboVector *v, size_t from) {
+static void reindex(GumboVector *v, size_t from)
+{
     for (size_t i = from; i < v->length; i++)
         ((GumboNode *)v->data[i])->index_within_parent = i;
 }
 
 /* Sets parent/index of every child of every node under top (top itself is
  * left as it is). */
-void dom_fix_tree(GumboNode *top) {
+void dom_fix_tree(GumboNode *top)
+{
     for (GumboNode *n = top; n; n = dom_next_pre(top, n, true)) {
         GumboVector *v = dom_kids(n);
         if (!v)
@@ -61,7 +64,8 @@ void dom_fix_tree(GumboNode *top) {
     }
 }
 
-static void detach(GumboNode *c) {
+static void detach(GumboNode *c)
+{
     GumboVector *v = dom_kids(c->parent);
     if (v) {
         size_t i = c->index_within_parent;
@@ -79,7 +83,8 @@ static void detach(GumboNode *c) {
 }
 
 /* Inserts nodes[0..k) at index at of p's children; capacity is reserved. */
-void dom_insert_nodes(GumboNode *p, size_t at, GumboNode **nodes, size_t k) {
+void dom_insert_nodes(GumboNode *p, size_t at, GumboNode **nodes, size_t k)
+{
     GumboVector *v = dom_kids(p);
     if (v->length > at)
         memmove(&v->data[at + k], &v->data[at], (v->length - at) * sizeof *v->data);
@@ -94,7 +99,8 @@ void dom_insert_nodes(GumboNode *p, size_t at, GumboNode **nodes, size_t k) {
 /* ---------------------------------------------------------------------------
  * Document */
 
-const char *dom_err_word(dom_err e) {
+const char *dom_err_word(dom_err e)
+{
     switch (e) {
     case DOM_OK:
         return "ok";
@@ -114,7 +120,8 @@ const char *dom_err_word(dom_err e) {
 
 const char *dom_url(dom *d) { return d->url; }
 
-dom *dom_new(arena *a, void *gumbo_output, const char *url) {
+dom *dom_new(arena *a, void *gumbo_output, const char *url)
+{
     GumboOutput *g = gumbo_output;
     if (!a || !g || !g->document)
         return NULL;
@@ -133,15 +140,12 @@ dom *dom_new(arena *a, void *gumbo_output, const char *url) {
     return d;
 }
 
-arena *dom_arena(dom *d) {
-    return d->a;
-}
+arena *dom_arena(dom *d) { return d->a; }
 
-GumboNode *dom_document(dom *d) {
-    return d->out->document;
-}
+GumboNode *dom_document(dom *d) { return d->out->document; }
 
-GumboNode *dom_document_element(dom *d) {
+GumboNode *dom_document_element(dom *d)
+{
     GumboNode *doc = d->out->document;
     for (size_t i = 0; i < doc->v.document.children.length; i++) {
         GumboNode *c = doc->v.document.children.data[i];
@@ -151,7 +155,8 @@ GumboNode *dom_document_element(dom *d) {
     return NULL;
 }
 
-static GumboNode *html_child(dom *d, GumboTag tag) {
+static GumboNode *html_child(dom *d, GumboTag tag)
+{
     GumboNode *html = dom_document_element(d);
     if (!html)
         return NULL;
@@ -161,15 +166,12 @@ static GumboNode *html_child(dom *d, GumboTag tag) {
     return NULL;
 }
 
-GumboNode *dom_head(dom *d) {
-    return html_child(d, GUMBO_TAG_HEAD);
-}
+GumboNode *dom_head(dom *d) { return html_child(d, GUMBO_TAG_HEAD); }
 
-GumboNode *dom_body(dom *d) {
-    return html_child(d, GUMBO_TAG_BODY);
-}
+GumboNode *dom_body(dom *d) { return html_child(d, GUMBO_TAG_BODY); }
 
-const char *dom_base_url(dom *d) {
+const char *dom_base_url(dom *d)
+{
     if (d->base_gen == d->gen && d->base)
         return d->base;
     const char *href = NULL;
@@ -193,7 +195,8 @@ const char *dom_base_url(dom *d) {
 
 /* The element's local name as written (any case): static for known tags,
  * else the name in original_tag ("<my-Widget a=1>" -> "my-Widget"). */
-void dom_tag_piece(const GumboNode *n, const char **p, size_t *len) {
+void dom_tag_piece(const GumboNode *n, const char **p, size_t *len)
+{
     const GumboElement *el = &n->v.element;
     if (el->tag != GUMBO_TAG_UNKNOWN) {
         *p = gumbo_normalized_tagname(el->tag);
@@ -213,7 +216,8 @@ void dom_tag_piece(const GumboNode *n, const char **p, size_t *len) {
     *len = i - start;
 }
 
-static uint32_t hash_ci(const char *s, size_t n) {
+static uint32_t hash_ci(const char *s, size_t n)
+{
     uint64_t h = 0xcbf29ce484222325ULL;
     for (size_t i = 0; i < n; i++)
         h = (h ^ ascii_lower((unsigned char)s[i])) * 0x100000001b3ULL;
@@ -222,7 +226,8 @@ static uint32_t hash_ci(const char *s, size_t n) {
 
 /* The lowercase copy of p[0..len), made once per distinct name; "" on
  * NOMEM. */
-static const char *intern_name(dom *d, const char *p, size_t len) {
+static const char *intern_name(dom *d, const char *p, size_t len)
+{
     if (d->names_cap) {
         size_t mask = d->names_cap - 1;
         for (size_t i = hash_ci(p, len) & mask; d->names[i]; i = (i + 1) & mask)
@@ -259,7 +264,8 @@ static const char *intern_name(dom *d, const char *p, size_t len) {
     return s;
 }
 
-const char *dom_tag_name(dom *d, const GumboNode *n) {
+const char *dom_tag_name(dom *d, const GumboNode *n)
+{
     if (!n)
         return "";
     switch (n->type) {
@@ -284,7 +290,8 @@ const char *dom_tag_name(dom *d, const GumboNode *n) {
     return intern_name(d, p, len);
 }
 
-static bool valid_element_name(const char *name) {
+static bool valid_element_name(const char *name)
+{
     unsigned char c = (unsigned char)name[0];
     if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
         return false;
@@ -297,7 +304,8 @@ static bool valid_element_name(const char *name) {
     return true;
 }
 
-GumboNode *dom_create_element(dom *d, const char *name, dom_err *err) {
+GumboNode *dom_create_element(dom *d, const char *name, dom_err *err)
+{
     dom_err dummy;
     if (!err)
         err = &dummy;
@@ -328,7 +336,8 @@ GumboNode *dom_create_element(dom *d, const char *name, dom_err *err) {
     return n;
 }
 
-static GumboNode *new_chardata(dom *d, GumboNodeType type, const char *text, size_t len) {
+static GumboNode *new_chardata(dom *d, GumboNodeType type, const char *text, size_t len)
+{
     if (!text)
         len = 0;
     GumboNode *n = arena_alloc_zeroed(d->a, sizeof *n);
@@ -343,11 +352,13 @@ static GumboNode *new_chardata(dom *d, GumboNodeType type, const char *text, siz
     return n;
 }
 
-GumboNode *dom_create_text(dom *d, const char *text, size_t len) {
+GumboNode *dom_create_text(dom *d, const char *text, size_t len)
+{
     return new_chardata(d, GUMBO_NODE_TEXT, text, len);
 }
 
-GumboNode *dom_create_comment(dom *d, const char *text, size_t len) {
+GumboNode *dom_create_comment(dom *d, const char *text, size_t len)
+{
     return new_chardata(d, GUMBO_NODE_COMMENT, text, len);
 }
 
@@ -356,7 +367,8 @@ GumboNode *dom_create_comment(dom *d, const char *text, size_t len) {
 
 /* The DOM's pre-insertion validity, in its order: parent kind, cycles, the
  * reference, then the document's own rules (old: the child being replaced). */
-static dom_err check_insert(GumboNode *parent, GumboNode *child, GumboNode *ref, GumboNode *old) {
+static dom_err check_insert(GumboNode *parent, GumboNode *child, GumboNode *ref, GumboNode *old)
+{
     if (!parent || !child || !dom_kids(parent))
         return DOM_HIERARCHY;
     if (child->type == GUMBO_NODE_DOCUMENT)
@@ -381,11 +393,13 @@ static dom_err check_insert(GumboNode *parent, GumboNode *child, GumboNode *ref,
     return DOM_OK;
 }
 
-dom_err dom_append_child(dom *d, GumboNode *parent, GumboNode *child) {
+dom_err dom_append_child(dom *d, GumboNode *parent, GumboNode *child)
+{
     return dom_insert_before(d, parent, child, NULL);
 }
 
-dom_err dom_insert_before(dom *d, GumboNode *parent, GumboNode *child, GumboNode *ref) {
+dom_err dom_insert_before(dom *d, GumboNode *parent, GumboNode *child, GumboNode *ref)
+{
     dom_err e = check_insert(parent, child, ref, NULL);
     if (e)
         return e;
@@ -400,7 +414,8 @@ dom_err dom_insert_before(dom *d, GumboNode *parent, GumboNode *child, GumboNode
     return DOM_OK;
 }
 
-dom_err dom_remove_child(dom *d, GumboNode *parent, GumboNode *child) {
+dom_err dom_remove_child(dom *d, GumboNode *parent, GumboNode *child)
+{
     if (!parent || !child || child->parent != parent)
         return DOM_NOT_FOUND;
     detach(child);
@@ -408,7 +423,8 @@ dom_err dom_remove_child(dom *d, GumboNode *parent, GumboNode *child) {
     return DOM_OK;
 }
 
-dom_err dom_replace_child(dom *d, GumboNode *parent, GumboNode *newc, GumboNode *old) {
+dom_err dom_replace_child(dom *d, GumboNode *parent, GumboNode *newc, GumboNode *old)
+{
     if (!old)
         return DOM_NOT_FOUND;
     dom_err e = check_insert(parent, newc, old, old);
@@ -431,29 +447,34 @@ dom_err dom_replace_child(dom *d, GumboNode *parent, GumboNode *newc, GumboNode 
 /* ---------------------------------------------------------------------------
  * Navigation */
 
-GumboNode *dom_first_child(const GumboNode *n) {
+GumboNode *dom_first_child(const GumboNode *n)
+{
     const GumboVector *v = dom_ckids(n);
     return v && v->length ? v->data[0] : NULL;
 }
 
-GumboNode *dom_last_child(const GumboNode *n) {
+GumboNode *dom_last_child(const GumboNode *n)
+{
     const GumboVector *v = dom_ckids(n);
     return v && v->length ? v->data[v->length - 1] : NULL;
 }
 
-GumboNode *dom_next_sibling(const GumboNode *n) {
+GumboNode *dom_next_sibling(const GumboNode *n)
+{
     const GumboVector *v = n ? dom_ckids(n->parent) : NULL;
     size_t i = v ? n->index_within_parent + 1 : 0;
     return v && i < v->length ? v->data[i] : NULL;
 }
 
-GumboNode *dom_prev_sibling(const GumboNode *n) {
+GumboNode *dom_prev_sibling(const GumboNode *n)
+{
     const GumboVector *v = n ? dom_ckids(n->parent) : NULL;
     size_t i = n ? n->index_within_parent : 0;
     return v && i > 0 && i <= v->length ? v->data[i - 1] : NULL;
 }
 
-GumboNode *dom_first_element_child(const GumboNode *n) {
+GumboNode *dom_first_element_child(const GumboNode *n)
+{
     const GumboVector *v = dom_ckids(n);
     for (size_t i = 0; v && i < v->length; i++)
         if (dom_is_elem(v->data[i]))
@@ -461,14 +482,16 @@ GumboNode *dom_first_element_child(const GumboNode *n) {
     return NULL;
 }
 
-GumboNode *dom_next_element_sibling(const GumboNode *n) {
+GumboNode *dom_next_element_sibling(const GumboNode *n)
+{
     for (GumboNode *s = dom_next_sibling(n); s; s = dom_next_sibling(s))
         if (dom_is_elem(s))
             return s;
     return NULL;
 }
 
-size_t dom_child_count(const GumboNode *n) {
+size_t dom_child_count(const GumboNode *n)
+{
     const GumboVector *v = dom_ckids(n);
     return v ? v->length : 0;
 }
@@ -477,7 +500,8 @@ size_t dom_child_count(const GumboNode *n) {
  * Attributes */
 
 /* Does at's qualified name ("href", "xlink:href") equal name[0..len)? */
-static bool attr_is(const GumboAttribute *at, const char *name, size_t len) {
+static bool attr_is(const GumboAttribute *at, const char *name, size_t len)
+{
     const char *pre = "";
     switch (at->attr_namespace) {
     case GUMBO_ATTR_NAMESPACE_NONE:
@@ -498,7 +522,8 @@ static bool attr_is(const GumboAttribute *at, const char *name, size_t len) {
     return dom_eq_ci(name + pl, len - pl, at->name, strlen(at->name));
 }
 
-GumboAttribute *dom_find_attr(const GumboNode *n, const char *name, size_t len, size_t *idx) {
+GumboAttribute *dom_find_attr(const GumboNode *n, const char *name, size_t len, size_t *idx)
+{
     if (!dom_is_elem(n) || !name)
         return NULL;
     const GumboVector *v = &n->v.element.attributes;
@@ -513,12 +538,14 @@ GumboAttribute *dom_find_attr(const GumboNode *n, const char *name, size_t len, 
     return NULL;
 }
 
-const char *dom_get_attr(const GumboNode *n, const char *name) {
+const char *dom_get_attr(const GumboNode *n, const char *name)
+{
     GumboAttribute *at = name ? dom_find_attr(n, name, strlen(name), NULL) : NULL;
     return at ? at->value : NULL;
 }
 
-static bool valid_attr_name(const char *name) {
+static bool valid_attr_name(const char *name)
+{
     if (!name || !*name)
         return false;
     for (const unsigned char *p = (const unsigned char *)name; *p; p++)
@@ -528,7 +555,8 @@ static bool valid_attr_name(const char *name) {
     return true;
 }
 
-dom_err dom_set_attr(dom *d, GumboNode *n, const char *name, const char *value) {
+dom_err dom_set_attr(dom *d, GumboNode *n, const char *name, const char *value)
+{
     if (!dom_is_elem(n))
         return DOM_INVALID;
     if (!valid_attr_name(name))
@@ -562,7 +590,8 @@ dom_err dom_set_attr(dom *d, GumboNode *n, const char *name, const char *value) 
     return DOM_OK;
 }
 
-dom_err dom_remove_attr(dom *d, GumboNode *n, const char *name) {
+dom_err dom_remove_attr(dom *d, GumboNode *n, const char *name)
+{
     if (!dom_is_elem(n))
         return DOM_INVALID;
     size_t i;
@@ -575,11 +604,13 @@ dom_err dom_remove_attr(dom *d, GumboNode *n, const char *name) {
     return DOM_OK;
 }
 
-size_t dom_attr_count(const GumboNode *n) {
+size_t dom_attr_count(const GumboNode *n)
+{
     return dom_is_elem(n) ? n->v.element.attributes.length : 0;
 }
 
-bool dom_attr_at(const GumboNode *n, size_t i, const char **name, const char **value) {
+bool dom_attr_at(const GumboNode *n, size_t i, const char **name, const char **value)
+{
     if (!dom_is_elem(n) || i >= n->v.element.attributes.length)
         return false;
     const GumboAttribute *at = n->v.element.attributes.data[i];
@@ -594,7 +625,8 @@ bool dom_attr_at(const GumboNode *n, size_t i, const char **name, const char **v
  * classList */
 
 /* Is tok[0..len) one of the whitespace-separated tokens of s? */
-bool dom_has_token(const char *s, const char *tok, size_t len, bool ci) {
+bool dom_has_token(const char *s, const char *tok, size_t len, bool ci)
+{
     const unsigned char *p = (const unsigned char *)s;
     if (!s || !len)
         return false;
@@ -612,11 +644,13 @@ bool dom_has_token(const char *s, const char *tok, size_t len, bool ci) {
     return false;
 }
 
-bool dom_class_contains(const GumboNode *n, const char *token) {
+bool dom_class_contains(const GumboNode *n, const char *token)
+{
     return token && dom_has_token(dom_get_attr(n, "class"), token, strlen(token), false);
 }
 
-static bool valid_token(const char *t) {
+static bool valid_token(const char *t)
+{
     if (!t || !*t)
         return false;
     for (const unsigned char *p = (const unsigned char *)t; *p; p++)
@@ -630,7 +664,8 @@ typedef struct tok {
     size_t len;
 } tok;
 
-static uint32_t hash_bytes(const char *s, size_t n) {
+static uint32_t hash_bytes(const char *s, size_t n)
+{
     uint64_t h = 0xcbf29ce484222325ULL;
     for (size_t i = 0; i < n; i++)
         h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
@@ -640,7 +675,8 @@ static uint32_t hash_bytes(const char *s, size_t n) {
 /* The DOMTokenList update steps: the class attribute becomes its token set
  * (duplicates dropped, order kept, one space between) with token added or
  * removed. */
-static dom_err class_edit(dom *d, GumboNode *n, const char *token, bool add) {
+static dom_err class_edit(dom *d, GumboNode *n, const char *token, bool add)
+{
     if (!dom_is_elem(n))
         return DOM_INVALID;
     if (!valid_token(token))
@@ -699,15 +735,18 @@ static dom_err class_edit(dom *d, GumboNode *n, const char *token, bool add) {
     return dom_set_attr(d, n, "class", out);
 }
 
-dom_err dom_class_add(dom *d, GumboNode *n, const char *token) {
+dom_err dom_class_add(dom *d, GumboNode *n, const char *token)
+{
     return class_edit(d, n, token, true);
 }
 
-dom_err dom_class_remove(dom *d, GumboNode *n, const char *token) {
+dom_err dom_class_remove(dom *d, GumboNode *n, const char *token)
+{
     return class_edit(d, n, token, false);
 }
 
-dom_err dom_class_toggle(dom *d, GumboNode *n, const char *token, bool *on) {
+dom_err dom_class_toggle(dom *d, GumboNode *n, const char *token, bool *on)
+{
     bool had = dom_class_contains(n, token);
     dom_err e = class_edit(d, n, token, !had);
     if (on && !e)
@@ -715,11 +754,11 @@ dom_err dom_class_toggle(dom *d, GumboNode *n, const char *token, bool *on) {
     return e;
 }
 
-
 /* ---------------------------------------------------------------------------
  * Text */
 
-static void drop_children(GumboNode *n) {
+static void drop_children(GumboNode *n)
+{
     GumboVector *v = dom_kids(n);
     for (size_t i = 0; i < v->length; i++) {
         GumboNode *c = v->data[i];
@@ -729,7 +768,8 @@ static void drop_children(GumboNode *n) {
     v->length = 0;
 }
 
-dom_err dom_set_text_content(dom *d, GumboNode *n, const char *text, size_t len) {
+dom_err dom_set_text_content(dom *d, GumboNode *n, const char *text, size_t len)
+{
     if (!n)
         return DOM_INVALID;
     if (!text)

@@ -35,10 +35,10 @@ typedef struct dom dom; /* in the page arena; nothing to free */
 dom *dom_new(arena *a, void *gumbo_output, const char *url);
 
 arena *dom_arena(dom *d);
-GumboNode *dom_document(dom *d);        /* the GUMBO_NODE_DOCUMENT node */
+GumboNode *dom_document(dom *d);         /* the GUMBO_NODE_DOCUMENT node */
 GumboNode *dom_document_element(dom *d); /* <html>, NULL if removed */
-GumboNode *dom_head(dom *d);            /* first <head> child of <html>, or NULL */
-GumboNode *dom_body(dom *d);            /* first <body> child of <html>, or NULL */
+GumboNode *dom_head(dom *d);             /* first <head> child of <html>, or NULL */
+GumboNode *dom_body(dom *d);             /* first <body> child of <html>, or NULL */
 
 /* The document's URL as given to dom_new (location.href, document.URL). */
 const char *dom_url(dom *d);

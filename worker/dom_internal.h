@@ -44,7 +44,8 @@ struct dom {
 /* ---------------------------------------------------------------------------
  * Small utilities (ASCII whitespace and case: ascii.h) */
 
-static inline bool dom_eq_ci(const char *a, size_t an, const char *b, size_t bn) {
+static inline bool dom_eq_ci(const char *a, size_t an, const char *b, size_t bn)
+{
     if (an != bn)
         return false;
     for (size_t i = 0; i < an; i++)
@@ -53,21 +54,25 @@ static inline bool dom_eq_ci(const char *a, size_t an, const char *b, size_t bn)
     return true;
 }
 
-static inline bool dom_is_elem(const GumboNode *n) {
+static inline bool dom_is_elem(const GumboNode *n)
+{
     return n && (n->type == GUMBO_NODE_ELEMENT || n->type == GUMBO_NODE_TEMPLATE);
 }
 
-static inline bool dom_is_chardata(const GumboNode *n) {
+static inline bool dom_is_chardata(const GumboNode *n)
+{
     return n->type == GUMBO_NODE_TEXT || n->type == GUMBO_NODE_WHITESPACE ||
            n->type == GUMBO_NODE_CDATA || n->type == GUMBO_NODE_COMMENT;
 }
 
-static inline bool dom_is_text(const GumboNode *n) {
+static inline bool dom_is_text(const GumboNode *n)
+{
     return n->type == GUMBO_NODE_TEXT || n->type == GUMBO_NODE_WHITESPACE ||
            n->type == GUMBO_NODE_CDATA;
 }
 
-static inline GumboVector *dom_kids(GumboNode *n) {
+static inline GumboVector *dom_kids(GumboNode *n)
+{
     if (!n)
         return NULL;
     if (n->type == GUMBO_NODE_DOCUMENT)
@@ -77,17 +82,17 @@ static inline GumboVector *dom_kids(GumboNode *n) {
     return NULL;
 }
 
-static inline const GumboVector *dom_ckids(const GumboNode *n) {
-    return dom_kids((GumboNode *)n);
-}
+static inline const GumboVector *dom_ckids(const GumboNode *n) { return dom_kids((GumboNode *)n); }
 
-static inline const GumboNode *dom_parent_elem(const GumboNode *n) {
+static inline const GumboNode *dom_parent_elem(const GumboNode *n)
+{
     return dom_is_elem(n->parent) ? n->parent : NULL;
 }
 
 /* Preorder successor of n inside root's subtree (descend: may enter n's
  * children); NULL after the last node. */
-static inline GumboNode *dom_next_pre(const GumboNode *root, const GumboNode *n, bool descend) {
+static inline GumboNode *dom_next_pre(const GumboNode *root, const GumboNode *n, bool descend)
+{
     if (descend) {
         GumboNode *c = dom_first_child(n);
         if (c)

@@ -19,7 +19,8 @@
 #define QUERY_MAX_WORDS 16
 
 /* A growable node list in the arena. */
-static bool list_push(arena *a, dom_list *l, size_t *cap, GumboNode *n) {
+static bool list_push(arena *a, dom_list *l, size_t *cap, GumboNode *n)
+{
     if (l->n == *cap) {
         size_t ncap = *cap ? *cap * 2 : 16;
         if (ncap > SIZE_MAX / sizeof *l->items)
@@ -34,7 +35,8 @@ static bool list_push(arena *a, dom_list *l, size_t *cap, GumboNode *n) {
     return true;
 }
 
-static bool has_prev_element(const GumboNode *n) {
+static bool has_prev_element(const GumboNode *n)
+{
     for (GumboNode *s = dom_prev_sibling(n); s; s = dom_prev_sibling(s))
         if (dom_is_elem(s))
             return true;
@@ -44,7 +46,8 @@ static bool has_prev_element(const GumboNode *n) {
 /* ---------------------------------------------------------------------------
  * Lookups */
 
-GumboNode *dom_get_element_by_id(dom *d, GumboNode *root, const char *id) {
+GumboNode *dom_get_element_by_id(dom *d, GumboNode *root, const char *id)
+{
     (void)d;
     if (!root || !id || !*id)
         return NULL;
@@ -56,7 +59,8 @@ GumboNode *dom_get_element_by_id(dom *d, GumboNode *root, const char *id) {
     return NULL;
 }
 
-dom_err dom_by_tag(dom *d, GumboNode *root, const char *name, dom_list *out) {
+dom_err dom_by_tag(dom *d, GumboNode *root, const char *name, dom_list *out)
+{
     out->items = NULL;
     out->n = 0;
     if (!root || !name)
@@ -79,7 +83,8 @@ dom_err dom_by_tag(dom *d, GumboNode *root, const char *name, dom_list *out) {
     return DOM_OK;
 }
 
-dom_err dom_by_class(dom *d, GumboNode *root, const char *classes, dom_list *out) {
+dom_err dom_by_class(dom *d, GumboNode *root, const char *classes, dom_list *out)
+{
     out->items = NULL;
     out->n = 0;
     if (!root || !classes)
@@ -171,7 +176,8 @@ typedef struct sparser {
     unsigned ncomp;
 } sparser;
 
-static inline unsigned char sp_peek(const sparser *p, size_t ahead) {
+static inline unsigned char sp_peek(const sparser *p, size_t ahead)
+{
     /* s is NUL-terminated: never look past a NUL */
     for (size_t k = 0; k < ahead; k++)
         if (!p->s[p->i + k])
@@ -179,33 +185,39 @@ static inline unsigned char sp_peek(const sparser *p, size_t ahead) {
     return (unsigned char)p->s[p->i + ahead];
 }
 
-static bool sp_ws(sparser *p) {
+static bool sp_ws(sparser *p)
+{
     bool any = false;
     while (ascii_is_ws(sp_peek(p, 0)))
         p->i++, any = true;
     return any;
 }
 
-static inline bool is_hex(unsigned char c) {
+static inline bool is_hex(unsigned char c)
+{
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-static inline bool name_start(unsigned char c) {
+static inline bool name_start(unsigned char c)
+{
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
 }
 
-static inline bool name_char(unsigned char c) {
+static inline bool name_char(unsigned char c)
+{
     return name_start(c) || (c >= '0' && c <= '9') || c == '-';
 }
 
 /* A valid escape at s ("\" then not a newline or the end). */
-static inline bool escape_at(const char *s) {
+static inline bool escape_at(const char *s)
+{
     return s[0] == '\\' && s[1] != '\0' && s[1] != '\n' && s[1] != '\r' && s[1] != '\f';
 }
 
 /* Decodes one escape at s (after the backslash check) into out (4 bytes
  * room, may be NULL); returns the input bytes used, *outn the bytes made. */
-static size_t decode_escape(const char *s, char *out, size_t *outn) {
+static size_t decode_escape(const char *s, char *out, size_t *outn)
+{
     const unsigned char *u = (const unsigned char *)s + 1;
     if (is_hex(*u)) {
         unsigned long cp = 0;
@@ -231,7 +243,8 @@ static size_t decode_escape(const char *s, char *out, size_t *outn) {
 
 /* A CSS identifier (escapes decoded) into the arena; NULL when there is
  * none here. fold: ASCII-lowercase it. */
-static const char *sp_ident(sparser *p, size_t *len, bool fold) {
+static const char *sp_ident(sparser *p, size_t *len, bool fold)
+{
     const char *s = p->s + p->i;
     size_t i = 0;
     if (s[0] == '-')
@@ -271,7 +284,8 @@ static const char *sp_ident(sparser *p, size_t *len, bool fold) {
 }
 
 /* A quoted string (the quote at p->i); NULL when unterminated. */
-static const char *sp_string(sparser *p, size_t *len) {
+static const char *sp_string(sparser *p, size_t *len)
+{
     const char *s = p->s + p->i;
     char q = s[0];
     size_t i = 1, outn = 0, n;
@@ -317,7 +331,8 @@ static const char *sp_string(sparser *p, size_t *len) {
     return out;
 }
 
-static simple *sp_new_simple(sparser *p, skind k) {
+static simple *sp_new_simple(sparser *p, skind k)
+{
     simple *s = arena_alloc_zeroed(p->a, sizeof *s);
     if (!s)
         p->nomem = true;
@@ -327,7 +342,8 @@ static simple *sp_new_simple(sparser *p, skind k) {
 }
 
 /* [name], [name op value], [name op value i|s]; p->i is past the '['. */
-static simple *sp_attr(sparser *p) {
+static simple *sp_attr(sparser *p)
+{
     sp_ws(p);
     simple *s = sp_new_simple(p, S_ATTR);
     if (!s || !(s->name = sp_ident(p, &s->nlen, true)))
@@ -391,7 +407,8 @@ static simple *sp_attr(sparser *p) {
 static compound *sp_compound(sparser *p, bool in_not);
 
 /* :name or :not(...); p->i is past the ':'. */
-static simple *sp_pseudo(sparser *p, bool in_not) {
+static simple *sp_pseudo(sparser *p, bool in_not)
+{
     size_t len;
     const char *name = sp_ident(p, &len, true);
     if (!name)
@@ -424,7 +441,8 @@ static simple *sp_pseudo(sparser *p, bool in_not) {
     return s;
 }
 
-static compound *sp_compound(sparser *p, bool in_not) {
+static compound *sp_compound(sparser *p, bool in_not)
+{
     compound *c = arena_alloc_zeroed(p->a, sizeof *c);
     if (!c) {
         p->nomem = true;
@@ -482,7 +500,8 @@ static compound *sp_compound(sparser *p, bool in_not) {
     return c;
 }
 
-static complex *sp_complex(sparser *p) {
+static complex *sp_complex(sparser *p)
+{
     compound *c = sp_compound(p, false);
     if (!c)
         return NULL;
@@ -518,7 +537,8 @@ static complex *sp_complex(sparser *p) {
     return x;
 }
 
-static dom_err sel_parse(dom *d, const char *text, sel *out) {
+static dom_err sel_parse(dom *d, const char *text, sel *out)
+{
     memset(out, 0, sizeof *out);
     if (!text)
         return DOM_SYNTAX;
@@ -540,7 +560,8 @@ static dom_err sel_parse(dom *d, const char *text, sel *out) {
 }
 
 /* sel_parse through the cache: *out points at the compiled selector. */
-static dom_err sel_compile(dom *d, const char *text, const sel **out) {
+static dom_err sel_compile(dom *d, const char *text, const sel **out)
+{
     *out = NULL;
     if (!text)
         return DOM_SYNTAX;
@@ -579,18 +600,21 @@ static dom_err sel_compile(dom *d, const char *text, const sel **out) {
  * selector too long for the bit sets falls back to matching each element
  * right to left. */
 
-static bool starts_with(const char *s, size_t n, const char *v, size_t vn, bool ci) {
+static bool starts_with(const char *s, size_t n, const char *v, size_t vn, bool ci)
+{
     return n >= vn && (ci ? dom_eq_ci(s, vn, v, vn) : !memcmp(s, v, vn));
 }
 
-static bool contains(const char *s, size_t n, const char *v, size_t vn, bool ci) {
+static bool contains(const char *s, size_t n, const char *v, size_t vn, bool ci)
+{
     for (size_t i = 0; i + vn <= n; i++)
         if (starts_with(s + i, n - i, v, vn, ci))
             return true;
     return false;
 }
 
-static bool attr_matches(const simple *s, const GumboNode *e) {
+static bool attr_matches(const simple *s, const GumboNode *e)
+{
     GumboAttribute *at = dom_find_attr(e, s->name, s->nlen, NULL);
     if (!at)
         return false;
@@ -621,7 +645,8 @@ static bool attr_matches(const simple *s, const GumboNode *e) {
     return false;
 }
 
-static bool compound_matches(const compound *c, const GumboNode *e) {
+static bool compound_matches(const compound *c, const GumboNode *e)
+{
     for (const simple *s = c->first; s; s = s->next) {
         bool ok = false;
         switch (s->kind) {
@@ -671,7 +696,8 @@ static bool compound_matches(const compound *c, const GumboNode *e) {
 }
 
 /* Right to left, see the top of the file. */
-static bool complex_matches(const complex *x, const GumboNode *e) {
+static bool complex_matches(const complex *x, const GumboNode *e)
+{
     const compound *c = x->right;
     const GumboNode *at = e;
     bool anchored = true; /* the rightmost chain must match at e itself */
@@ -708,14 +734,16 @@ static bool complex_matches(const complex *x, const GumboNode *e) {
     }
 }
 
-static bool sel_matches(const sel *s, const GumboNode *e) {
+static bool sel_matches(const sel *s, const GumboNode *e)
+{
     for (const complex *x = s->first; x; x = x->next)
         if (complex_matches(x, e))
             return true;
     return false;
 }
 
-dom_err dom_matches(dom *d, GumboNode *el, const char *selector, bool *yes) {
+dom_err dom_matches(dom *d, GumboNode *el, const char *selector, bool *yes)
+{
     *yes = false;
     if (!dom_is_elem(el))
         return DOM_INVALID;
@@ -736,7 +764,8 @@ typedef struct qstate {
     size_t levels;  /* levels allocated */
 } qstate;
 
-static bool qs_level(qstate *q, size_t level) {
+static bool qs_level(qstate *q, size_t level)
+{
     if (level < q->levels)
         return true;
     size_t n = q->levels ? q->levels : 64;
@@ -753,13 +782,12 @@ static bool qs_level(qstate *q, size_t level) {
     return true;
 }
 
-static inline bool bit_get(const uint64_t *w, unsigned i) {
-    return (w[i / 64] >> (i % 64)) & 1;
-}
+static inline bool bit_get(const uint64_t *w, unsigned i) { return (w[i / 64] >> (i % 64)) & 1; }
 
 /* Fills level L for node n from level L-1 (level 0 is all zero); true when
  * n matches the selector. */
-static bool qs_visit(qstate *q, const sel *s, size_t level, const GumboNode *n) {
+static bool qs_visit(qstate *q, const sel *s, size_t level, const GumboNode *n)
+{
     unsigned w = q->words;
     uint64_t *ps = q->bits + 2 * (level - 1) * w, *pa = ps + w;
     uint64_t *S = q->bits + 2 * level * w, *A = S + w;
@@ -784,7 +812,8 @@ static bool qs_visit(qstate *q, const sel *s, size_t level, const GumboNode *n) 
     return hit;
 }
 
-dom_err dom_query(dom *d, GumboNode *root, const char *selector, bool first_only, dom_list *out) {
+dom_err dom_query(dom *d, GumboNode *root, const char *selector, bool first_only, dom_list *out)
+{
     out->items = NULL;
     out->n = 0;
     if (!root)

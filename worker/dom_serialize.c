@@ -25,7 +25,8 @@ typedef struct buf {
     bool oom;
 } buf;
 
-static bool buf_reserve(buf *b, size_t more) {
+static bool buf_reserve(buf *b, size_t more)
+{
     if (b->oom)
         return false;
     if (more < SIZE_MAX - b->len - 1 && b->len + more + 1 <= b->cap)
@@ -47,18 +48,18 @@ static bool buf_reserve(buf *b, size_t more) {
     return true;
 }
 
-static void buf_add(buf *b, const char *s, size_t n) {
+static void buf_add(buf *b, const char *s, size_t n)
+{
     if (!n || !buf_reserve(b, n))
         return;
     memcpy(b->p + b->len, s, n);
     b->len += n;
 }
 
-static void buf_str(buf *b, const char *s) {
-    buf_add(b, s, strlen(s));
-}
+static void buf_str(buf *b, const char *s) { buf_add(b, s, strlen(s)); }
 
-static char *buf_finish(buf *b, size_t *len) {
+static char *buf_finish(buf *b, size_t *len)
+{
     if (!buf_reserve(b, 0))
         return NULL;
     b->p[b->len] = '\0';
@@ -70,7 +71,8 @@ static char *buf_finish(buf *b, size_t *len) {
 /* ---------------------------------------------------------------------------
  * Text */
 
-char *dom_text_content(dom *d, const GumboNode *n, size_t *len) {
+char *dom_text_content(dom *d, const GumboNode *n, size_t *len)
+{
     if (!n)
         return NULL;
     if (dom_is_chardata(n)) {
@@ -103,18 +105,21 @@ char *dom_text_content(dom *d, const GumboNode *n, size_t *len) {
 /* ---------------------------------------------------------------------------
  * Serialisation */
 
-static bool is_void(const GumboNode *n) {
+static bool is_void(const GumboNode *n)
+{
     return n->v.element.tag_namespace == GUMBO_NAMESPACE_HTML &&
            (tags_flags((int)n->v.element.tag) & TAGS_VOID);
 }
 
 /* Text inside these is serialised as it stands (HTML5 serialisation). */
-static bool is_raw_parent(const GumboNode *p) {
+static bool is_raw_parent(const GumboNode *p)
+{
     return dom_is_elem(p) && p->v.element.tag_namespace == GUMBO_NAMESPACE_HTML &&
            (tags_flags((int)p->v.element.tag) & TAGS_RAW_TEXT);
 }
 
-static void put_escaped(buf *b, const char *s, bool attr) {
+static void put_escaped(buf *b, const char *s, bool attr)
+{
     const char *run = s;
     for (const char *p = s;; p++) {
         const char *rep = NULL;
@@ -151,7 +156,8 @@ static void put_escaped(buf *b, const char *s, bool attr) {
     }
 }
 
-static void put_tag_name(buf *b, const GumboNode *n) {
+static void put_tag_name(buf *b, const GumboNode *n)
+{
     const char *p;
     size_t len;
     dom_tag_piece(n, &p, &len);
@@ -162,7 +168,8 @@ static void put_tag_name(buf *b, const GumboNode *n) {
 }
 
 /* Writes what comes before n's children; true when they are to follow. */
-static bool ser_enter(buf *b, const GumboNode *n) {
+static bool ser_enter(buf *b, const GumboNode *n)
+{
     switch (n->type) {
     case GUMBO_NODE_DOCUMENT: {
         const GumboDocument *doc = &n->v.document;
@@ -220,7 +227,8 @@ static bool ser_enter(buf *b, const GumboNode *n) {
     return false;
 }
 
-static void ser_leave(buf *b, const GumboNode *n) {
+static void ser_leave(buf *b, const GumboNode *n)
+{
     if (dom_is_elem(n) && !is_void(n)) {
         buf_add(b, "</", 2);
         put_tag_name(b, n);
@@ -228,7 +236,8 @@ static void ser_leave(buf *b, const GumboNode *n) {
     }
 }
 
-static void ser_subtree(buf *b, const GumboNode *top) {
+static void ser_subtree(buf *b, const GumboNode *top)
+{
     const GumboNode *n = top;
     for (;;) {
         if (ser_enter(b, n)) {
@@ -250,7 +259,8 @@ static void ser_subtree(buf *b, const GumboNode *top) {
     }
 }
 
-char *dom_serialize(dom *d, const GumboNode *n, bool outer, size_t *len) {
+char *dom_serialize(dom *d, const GumboNode *n, bool outer, size_t *len)
+{
     buf b = {.a = d->a};
     if (!n)
         return NULL;
@@ -275,7 +285,8 @@ char *dom_serialize(dom *d, const GumboNode *n, bool outer, size_t *len) {
 /* Parses html as a fragment whose parent would be ctx; *nodes, *k: the
  * fragment's top nodes (still pointing at the fragment's root). */
 static dom_err parse_fragment(dom *d, const GumboNode *ctx, const char *html, size_t len,
-                              GumboNode ***nodes, size_t *k) {
+                              GumboNode ***nodes, size_t *k)
+{
     int tag = GUMBO_TAG_DIV, ns = GUMBO_NAMESPACE_HTML;
     if (dom_is_elem(ctx)) {
         tag = ctx->v.element.tag == GUMBO_TAG_UNKNOWN ? GUMBO_TAG_DIV : (int)ctx->v.element.tag;
@@ -308,8 +319,8 @@ static dom_err parse_fragment(dom *d, const GumboNode *ctx, const char *html, si
 
 /* Puts nodes[0..k) into p at index at, in place of the `replace` children
  * from there on. */
-static dom_err splice(dom *d, GumboNode *p, size_t at, size_t replace, GumboNode **nodes,
-                      size_t k) {
+static dom_err splice(dom *d, GumboNode *p, size_t at, size_t replace, GumboNode **nodes, size_t k)
+{
     GumboVector *v = dom_kids(p);
     if (!dom_vec_reserve(d->a, v, (size_t)v->length + k))
         return DOM_NOMEM;
@@ -326,7 +337,8 @@ static dom_err splice(dom *d, GumboNode *p, size_t at, size_t replace, GumboNode
     return DOM_OK;
 }
 
-dom_err dom_set_inner_html(dom *d, GumboNode *n, const char *html, size_t len) {
+dom_err dom_set_inner_html(dom *d, GumboNode *n, const char *html, size_t len)
+{
     if (!dom_is_elem(n))
         return DOM_INVALID;
     GumboNode **nodes;
@@ -337,7 +349,8 @@ dom_err dom_set_inner_html(dom *d, GumboNode *n, const char *html, size_t len) {
     return splice(d, n, 0, n->v.element.children.length, nodes, k);
 }
 
-dom_err dom_set_outer_html(dom *d, GumboNode *n, const char *html, size_t len) {
+dom_err dom_set_outer_html(dom *d, GumboNode *n, const char *html, size_t len)
+{
     if (!n)
         return DOM_INVALID;
     GumboNode *p = n->parent;
@@ -351,7 +364,8 @@ dom_err dom_set_outer_html(dom *d, GumboNode *n, const char *html, size_t len) {
     return splice(d, p, n->index_within_parent, 1, nodes, k);
 }
 
-dom_err dom_insert_html_after(dom *d, GumboNode *ref, const char *html, size_t len) {
+dom_err dom_insert_html_after(dom *d, GumboNode *ref, const char *html, size_t len)
+{
     GumboNode *p;
     size_t at;
     if (ref) {

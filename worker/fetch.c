@@ -12,26 +12,35 @@
 
 const char *fetch_err_word(fetch_err e)
 {
-    static const char *w[] = {"ok",       "url",       "dns",     "connect",
-                              "blocked",  "tls",       "timeout", "too_large",
-                              "too_many_redirects",    "decode",  "protocol",
-                              "recv",     "nomem",     "other"};
+    static const char *w[] = {"ok",      "url",       "dns",
+                              "connect", "blocked",   "tls",
+                              "timeout", "too_large", "too_many_redirects",
+                              "decode",  "protocol",  "recv",
+                              "nomem",   "other"};
     return (unsigned)e < sizeof(w) / sizeof(w[0]) ? w[e] : "other";
 }
 
 fetch_err fetch_err_from_curl(int code)
 {
     switch ((CURLcode)code) {
-    case CURLE_OK: return FETCH_OK;
+    case CURLE_OK:
+        return FETCH_OK;
     case CURLE_URL_MALFORMAT:
-    case CURLE_UNSUPPORTED_PROTOCOL: return FETCH_URL;
+    case CURLE_UNSUPPORTED_PROTOCOL:
+        return FETCH_URL;
     case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY: return FETCH_DNS;
-    case CURLE_COULDNT_CONNECT: return FETCH_CONNECT;
-    case CURLE_OPERATION_TIMEDOUT: return FETCH_TIMEOUT;
-    case CURLE_FILESIZE_EXCEEDED: return FETCH_TOO_LARGE;
-    case CURLE_TOO_MANY_REDIRECTS: return FETCH_TOO_MANY_REDIRECTS;
-    case CURLE_BAD_CONTENT_ENCODING: return FETCH_DECODE;
+    case CURLE_COULDNT_RESOLVE_PROXY:
+        return FETCH_DNS;
+    case CURLE_COULDNT_CONNECT:
+        return FETCH_CONNECT;
+    case CURLE_OPERATION_TIMEDOUT:
+        return FETCH_TIMEOUT;
+    case CURLE_FILESIZE_EXCEEDED:
+        return FETCH_TOO_LARGE;
+    case CURLE_TOO_MANY_REDIRECTS:
+        return FETCH_TOO_MANY_REDIRECTS;
+    case CURLE_BAD_CONTENT_ENCODING:
+        return FETCH_DECODE;
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CERTPROBLEM:
@@ -43,17 +52,22 @@ fetch_err fetch_err_from_curl(int code)
     case CURLE_SSL_CRL_BADFILE:
     case CURLE_SSL_SHUTDOWN_FAILED:
     case CURLE_SSL_ENGINE_INITFAILED:
-    case CURLE_USE_SSL_FAILED: return FETCH_TLS;
+    case CURLE_USE_SSL_FAILED:
+        return FETCH_TLS;
     case CURLE_WEIRD_SERVER_REPLY:
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
     case CURLE_HTTP3:
-    case CURLE_GOT_NOTHING: return FETCH_PROTOCOL;
+    case CURLE_GOT_NOTHING:
+        return FETCH_PROTOCOL;
     case CURLE_RECV_ERROR:
     case CURLE_PARTIAL_FILE:
-    case CURLE_SEND_ERROR: return FETCH_RECV;
-    case CURLE_OUT_OF_MEMORY: return FETCH_NOMEM;
-    default: return FETCH_OTHER;
+    case CURLE_SEND_ERROR:
+        return FETCH_RECV;
+    case CURLE_OUT_OF_MEMORY:
+        return FETCH_NOMEM;
+    default:
+        return FETCH_OTHER;
     }
 }
 
@@ -62,18 +76,18 @@ typedef struct xfer {
     arena *a;
     fetch_result *r;
     size_t max_body;
-    size_t cap;             /* bytes reserved for body */
-    int type_checked;       /* content type looked at for this response */
-    int keep;               /* store the body (HTML) */
-    int keep_any;           /* store every body */
-    int over_cap;           /* aborted by the body cap */
+    size_t cap;       /* bytes reserved for body */
+    int type_checked; /* content type looked at for this response */
+    int keep;         /* store the body (HTML) */
+    int keep_any;     /* store every body */
+    int over_cap;     /* aborted by the body cap */
     int nomem;
     int allow_private;
-    int capture;            /* keep exchanges (fetch_opts.capture) */
-    int capture_nomem;      /* an exchange's buffers could not grow */
+    int capture;       /* keep exchanges (fetch_opts.capture) */
+    int capture_nomem; /* an exchange's buffers could not grow */
     fetch_exchange *ex_tail;
     char blocked_addr[INET6_ADDRSTRLEN];
-    const char *hop_url;    /* the URL whose response came last (arena) */
+    const char *hop_url; /* the URL whose response came last (arena) */
     CURL *curl;
 } xfer;
 
@@ -278,8 +292,8 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
              * copies, whose copying and page faults cost a measurable share
              * of a worker's time (docs/platform-notes.md). */
             curl_off_t cl = -1;
-            if (!x->cap && curl_easy_getinfo(x->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) ==
-                               CURLE_OK &&
+            if (!x->cap &&
+                curl_easy_getinfo(x->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) == CURLE_OK &&
                 cl > 0 && (uint64_t)cl < x->max_body && (size_t)cl + 1 > cap)
                 cap = (size_t)cl + 1;
             while (cap < r->body_len + n + 1)
@@ -305,11 +319,11 @@ static int address_is_private(const struct sockaddr *sa)
     if (sa->sa_family == AF_INET) {
         uint32_t ip = ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr);
         return (ip >> 24) == 0 || (ip >> 24) == 10 || (ip >> 24) == 127 ||
-               (ip >> 16) == 0xA9FE ||                 /* 169.254/16 link-local */
-               (ip >> 20) == 0xAC1 ||                  /* 172.16/12 */
-               (ip >> 16) == 0xC0A8 ||                 /* 192.168/16 */
-               (ip >> 22) == (100u << 2 | 1) ||        /* 100.64/10 CGNAT */
-               (ip >> 28) >= 0xE;                      /* multicast, reserved */
+               (ip >> 16) == 0xA9FE ||          /* 169.254/16 link-local */
+               (ip >> 20) == 0xAC1 ||           /* 172.16/12 */
+               (ip >> 16) == 0xC0A8 ||          /* 192.168/16 */
+               (ip >> 22) == (100u << 2 | 1) || /* 100.64/10 CGNAT */
+               (ip >> 28) >= 0xE;               /* multicast, reserved */
     }
     if (sa->sa_family == AF_INET6) {
         const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
@@ -351,13 +365,16 @@ static curl_socket_t on_open_socket(void *ud, curlsocktype purpose, struct curl_
     return socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
 }
 
-fetch_err fetch_page(worker_env *e, arena *a, const char *url, const fetch_opts *o,
-                     fetch_result *r)
+fetch_err fetch_page(worker_env *e, arena *a, const char *url, const fetch_opts *o, fetch_result *r)
 {
     memset(r, 0, sizeof(*r));
     const crawld_config *c = &e->cfg;
-    xfer x = {.a = a, .r = r, .curl = e->curl, .allow_private = e->allow_private,
-              .keep_any = o && o->keep_any, .capture = o && o->capture};
+    xfer x = {.a = a,
+              .r = r,
+              .curl = e->curl,
+              .allow_private = e->allow_private,
+              .keep_any = o && o->keep_any,
+              .capture = o && o->capture};
     long timeout = o && o->timeout_ms > 0 ? o->timeout_ms : c->page_timeout_ms;
     x.max_body = o && o->max_body ? o->max_body : (size_t)c->max_body_mb << 20;
     long redirs = o && o->max_redirects >= 0 ? o->max_redirects : c->max_redirects;
@@ -460,8 +477,10 @@ fetch_err fetch_page(worker_env *e, arena *a, const char *url, const fetch_opts 
         /* curl names only the scheme, and its effective URL is then the
          * refused target: the page ends at the hop that redirected. */
         r->err = FETCH_URL;
-        r->err_detail = arena_sprintf(a, "redirect to %.300s refused: only http and https are "
-                                         "followed", r->final_url ? r->final_url : "?");
+        r->err_detail = arena_sprintf(a,
+                                      "redirect to %.300s refused: only http and https are "
+                                      "followed",
+                                      r->final_url ? r->final_url : "?");
         if (x.hop_url)
             r->final_url = x.hop_url;
     } else {

@@ -49,11 +49,11 @@ const char *fetch_err_word(fetch_err e);
 fetch_err fetch_err_from_curl(int curlcode);
 
 typedef struct fetch_opts {
-    long timeout_ms;         /* total; 0 → cfg.page_timeout_ms */
-    size_t max_body;         /* 0 → cfg.max_body_mb */
-    int max_redirects;       /* -1 → cfg.max_redirects */
-    int keep_any;            /* keep every body, not only HTML (robots.txt) */
-    int capture;             /* keep every exchange's header blocks (WARC) */
+    long timeout_ms;   /* total; 0 → cfg.page_timeout_ms */
+    size_t max_body;   /* 0 → cfg.max_body_mb */
+    int max_redirects; /* -1 → cfg.max_redirects */
+    int keep_any;      /* keep every body, not only HTML (robots.txt) */
+    int capture;       /* keep every exchange's header blocks (WARC) */
 } fetch_opts;
 
 /* One request and its response (capture only). In the arena.
@@ -67,35 +67,35 @@ typedef struct fetch_opts {
  * discards the bodies of redirects it follows; the final body is `body`. */
 typedef struct fetch_exchange {
     struct fetch_exchange *next;
-    const char *url;        /* the URL requested */
-    char *req;              /* request header block as sent */
+    const char *url; /* the URL requested */
+    char *req;       /* request header block as sent */
     size_t req_len, req_cap;
-    char *resp;             /* response header block, blank line included */
+    char *resp; /* response header block, blank line included */
     size_t resp_len, resp_cap;
-    int resp_done;          /* the blank line ending resp was seen */
-    long status;            /* 0 until a status line came */
-    char ip[48];            /* CURLINFO_PRIMARY_IP when the response began */
-    struct timespec sent;   /* CLOCK_REALTIME when the request went out */
+    int resp_done;        /* the blank line ending resp was seen */
+    long status;          /* 0 until a status line came */
+    char ip[48];          /* CURLINFO_PRIMARY_IP when the response began */
+    struct timespec sent; /* CLOCK_REALTIME when the request went out */
 } fetch_exchange;
 
 #define FETCH_MAX_HOPS 32
 
 typedef struct fetch_result {
     fetch_err err;
-    const char *err_detail;   /* in the arena; NULL when ok */
-    long status;              /* final response status, 0 when none */
+    const char *err_detail;          /* in the arena; NULL when ok */
+    long status;                     /* final response status, 0 when none */
     long hop_status[FETCH_MAX_HOPS]; /* status of every response, in order */
-    int hops;                 /* responses seen (redirects + 1) */
+    int hops;                        /* responses seen (redirects + 1) */
     const char *final_url;
     const char *content_type; /* as sent, NULL when absent */
     const char *mime;         /* lowercase type/subtype without parameters */
     const char *charset;      /* lowercase charset parameter, NULL when absent */
     int is_html;
-    char *body;               /* decoded body (HTML only), NUL-terminated */
-    size_t body_len;          /* decoded bytes received (also for non-HTML) */
-    size_t wire_bytes;        /* bytes on the wire (before decoding) */
+    char *body;        /* decoded body (HTML only), NUL-terminated */
+    size_t body_len;   /* decoded bytes received (also for non-HTML) */
+    size_t wire_bytes; /* bytes on the wire (before decoding) */
     int redirects;
-    long http_version;        /* 10, 11, 20, 30 */
+    long http_version; /* 10, 11, 20, 30 */
     double fetch_ms;
     fetch_exchange *exchanges; /* capture: in order, the final one last */
     int nexchanges;

@@ -51,14 +51,13 @@
 /* ---------------------------------------------------------------------------
  * Small utilities */
 
-static const char *attr(const GumboElement *el, const char *name) {
+static const char *attr(const GumboElement *el, const char *name)
+{
     const GumboAttribute *at = gumbo_get_attribute(&el->attributes, name);
     return at ? at->value : NULL;
 }
 
-static void sink_text(html_text *t, const char *s) {
-    html_text_add(t, s, strlen(s));
-}
+static void sink_text(html_text *t, const char *s) { html_text_add(t, s, strlen(s)); }
 
 /* ---------------------------------------------------------------------------
  * The walk */
@@ -81,7 +80,8 @@ typedef struct walk {
     html_text text;
 } walk;
 
-static bool push(walk *w, const GumboVector *kids, bool no_text, bool block) {
+static bool push(walk *w, const GumboVector *kids, bool no_text, bool block)
+{
     if (w->sp == w->cap) {
         size_t ncap = w->cap ? w->cap * 2 : 256;
         frame *ns = arena_resize(w->a, w->stack, w->cap * sizeof *ns, ncap * sizeof *ns);
@@ -96,7 +96,8 @@ static bool push(walk *w, const GumboVector *kids, bool no_text, bool block) {
     return true;
 }
 
-static bool take_title(walk *w, const GumboElement *el) {
+static bool take_title(walk *w, const GumboElement *el)
+{
     html_text t = {.a = w->a};
     for (unsigned i = 0; i < el->children.length; i++) {
         const GumboNode *k = el->children.data[i];
@@ -108,17 +109,17 @@ static bool take_title(walk *w, const GumboElement *el) {
     return w->d->title != NULL;
 }
 
-static const char *gumbo_attr(const void *el, const char *name) {
-    return attr(el, name);
-}
+static const char *gumbo_attr(const void *el, const char *name) { return attr(el, name); }
 
-static bool visit_html(walk *w, const GumboElement *el) {
+static bool visit_html(walk *w, const GumboElement *el)
+{
     if (el->tag == GUMBO_TAG_TITLE)
         return w->have_title || take_title(w, el);
     return html_collect_element(&w->c, (int)el->tag, gumbo_attr, el);
 }
 
-static html_err walk_tree(walk *w, const GumboNode *doc) {
+static html_err walk_tree(walk *w, const GumboNode *doc)
+{
     if (!push(w, &doc->v.document.children, false, false))
         return HTML_NOMEM;
     while (w->sp) {
@@ -212,13 +213,15 @@ static _Thread_local volatile sig_atomic_t parse_in_alloc, parse_late;
 static _Thread_local int64_t parse_clock_deadline_ns;
 static _Thread_local unsigned parse_allocs;
 
-static int64_t mono_ns(void) {
+static int64_t mono_ns(void)
+{
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static void *gumbo_alloc_in(gumbo_heap *h, size_t size) {
+static void *gumbo_alloc_in(gumbo_heap *h, size_t size)
+{
     size_t n = (size + 7) & ~(size_t)7;
     if (n == 0)
         n = 8;
@@ -241,7 +244,8 @@ static void *gumbo_alloc_in(gumbo_heap *h, size_t size) {
     return p;
 }
 
-static void *gumbo_alloc(void *userdata, size_t size) {
+static void *gumbo_alloc(void *userdata, size_t size)
+{
     parse_in_alloc = 1;
     void *p = gumbo_alloc_in(userdata, size);
     parse_in_alloc = 0;
@@ -255,7 +259,8 @@ static void *gumbo_alloc(void *userdata, size_t size) {
     return p;
 }
 
-static void gumbo_free(void *userdata, void *p) {
+static void gumbo_free(void *userdata, void *p)
+{
     gumbo_heap *h = userdata;
     parse_in_alloc = 1;
     if (p && p == h->last) {
@@ -300,12 +305,11 @@ static _Thread_local const char *parse_assert_file;
 static _Thread_local unsigned parse_assert_line;
 static _Atomic unsigned long gumbo_assertions;
 
-unsigned long html_gumbo_assertions(void) {
-    return atomic_load(&gumbo_assertions);
-}
+unsigned long html_gumbo_assertions(void) { return atomic_load(&gumbo_assertions); }
 
 /* Whether code at pc is in the object that holds gumbo's parser. */
-static bool in_libgumbo(const void *pc) {
+static bool in_libgumbo(const void *pc)
+{
     Dl_info at, gumbo;
     void *entry = (void *)gumbo_parse_with_options;
     return dladdr(pc, &at) && dladdr(entry, &gumbo) && at.dli_fbase == gumbo.dli_fbase;
@@ -314,7 +318,8 @@ static bool in_libgumbo(const void *pc) {
 typedef void (*assert_fail_fn)(const char *, const char *, unsigned int, const char *);
 
 _Noreturn void __assert_fail(const char *assertion, const char *file, unsigned int line,
-                             const char *function) {
+                             const char *function)
+{
     sigjmp_buf *j = parse_escape;
     if (j && parse_in_gumbo && !parse_in_alloc && in_libgumbo(__builtin_return_address(0))) {
         parse_escape = NULL;
@@ -357,7 +362,8 @@ _Noreturn void __assert_fail(const char *assertion, const char *file, unsigned i
  * CURLOPT_NOSIGNAL; glibc keeps its own below SIGRTMIN). */
 #define PARSE_BUDGET_SIGNAL (SIGRTMIN + 2)
 
-static void on_budget(int sig) {
+static void on_budget(int sig)
+{
     (void)sig;
     sigjmp_buf *j = parse_escape;
     if (!j)
@@ -378,7 +384,8 @@ typedef struct parse_budget {
     sigset_t prev_mask;
 } parse_budget;
 
-static void budget_start(parse_budget *b) {
+static void budget_start(parse_budget *b)
+{
     parse_in_alloc = parse_late = 0;
     parse_allocs = 0;
     parse_clock_deadline_ns = 0;
@@ -418,7 +425,8 @@ clock:
 }
 
 /* With parse_escape already NULL. */
-static void budget_end(parse_budget *b) {
+static void budget_end(parse_budget *b)
+{
     if (b->timer_set) {
         timer_delete(b->timer);
         pthread_sigmask(SIG_SETMASK, &b->prev_mask, NULL);
@@ -432,7 +440,8 @@ static void budget_end(parse_budget *b) {
 /* gumbo_parse_with_options with the escape hatch; NULL and *esc set when
  * gumbo failed an assertion, ran out of memory or (budget_ms > 0) of time. */
 static GumboOutput *guarded_parse(const GumboOptions *go, const char *in, size_t n, long budget_ms,
-                                  int *esc) {
+                                  int *esc)
+{
     sigjmp_buf jb;
     GumboOutput *volatile g = NULL;
     parse_budget b = {.ms = budget_ms};
@@ -454,7 +463,8 @@ static GumboOutput *guarded_parse(const GumboOptions *go, const char *in, size_t
     return *esc ? NULL : g;
 }
 
-void *html_parse_fragment(arena *a, const char *html, size_t len, int context_tag, int context_ns) {
+void *html_parse_fragment(arena *a, const char *html, size_t len, int context_tag, int context_ns)
+{
     if (!html)
         html = "", len = 0;
     if (len > HTML_MAX_PARSE_BYTES)
@@ -476,7 +486,8 @@ void *html_parse_fragment(arena *a, const char *html, size_t len, int context_ta
  * The entry points */
 
 html_err html_tree_build(arena *a, const char *body, size_t len, const html_options *opt,
-                         html_doc *out) {
+                         html_doc *out)
+{
     const char *in;
     size_t n;
     html_err err = html_prepare(a, body, len, opt, &in, &n, out);
@@ -515,13 +526,17 @@ html_err html_tree_build(arena *a, const char *body, size_t len, const html_opti
     return HTML_OK;
 }
 
-html_err html_tree_extract(arena *a, const char *url, const html_options *opt, html_doc *out) {
+html_err html_tree_extract(arena *a, const char *url, const html_options *opt, html_doc *out)
+{
     const GumboOutput *g = out->gumbo_output;
     if (!g || !g->document) { /* not from a successful html_tree_build */
         out->parse_error = "no tree to extract from";
         return HTML_PARSE;
     }
-    walk w = {.a = a, .d = out, .c = {.a = a, .d = out}, .text = {.a = a, .count_only = !(opt && opt->want_text)}};
+    walk w = {.a = a,
+              .d = out,
+              .c = {.a = a, .d = out},
+              .text = {.a = a, .count_only = !(opt && opt->want_text)}};
     html_err err = walk_tree(&w, g->document);
     if (err)
         return err;
@@ -533,7 +548,8 @@ html_err html_tree_extract(arena *a, const char *url, const html_options *opt, h
 }
 
 html_err html_parse(arena *a, const char *url, const char *body, size_t len,
-                    const html_options *opt, html_doc *out) {
+                    const html_options *opt, html_doc *out)
+{
     html_err err = html_tree_build(a, body, len, opt, out);
     return err ? err : html_tree_extract(a, url, opt, out);
 }

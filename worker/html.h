@@ -18,20 +18,20 @@ typedef struct html_doc {
     const char *canonical; /* resolved link[rel=canonical], NULL when absent */
     const char **links;    /* absolute normalised URLs, unique, document order */
     size_t nlinks;
-    size_t skipped_links;  /* dropped: fragment-only, javascript:, mailto:, … */
-    size_t nofollow_links; /* a/area rel=nofollow (not in links) */
-    int meta_noindex;      /* <meta name=robots> noindex or none */
-    int meta_nofollow;     /* <meta name=robots> nofollow or none: links empty */
-    const char *charset;   /* charset the input was decoded from ("utf-8" …) */
+    size_t skipped_links;     /* dropped: fragment-only, javascript:, mailto:, … */
+    size_t nofollow_links;    /* a/area rel=nofollow (not in links) */
+    int meta_noindex;         /* <meta name=robots> noindex or none */
+    int meta_nofollow;        /* <meta name=robots> nofollow or none: links empty */
+    const char *charset;      /* charset the input was decoded from ("utf-8" …) */
     const char *charset_note; /* NULL, or why the input could not be decoded */
     const char *parse_error;  /* with HTML_PARSE or HTML_TOO_SLOW: what was wrong
                                * (static text or in the arena) */
-    const char *text;      /* visible text (no script/style), spaces collapsed */
+    const char *text;         /* visible text (no script/style), spaces collapsed */
     size_t text_len;
-    size_t max_depth;      /* deepest element nesting seen */
-    size_t elements;       /* element count */
-    void *gumbo_output;    /* GumboOutput*: html_tree_build's tree, which scripts
-                            * may edit (dom.h) before html_tree_extract */
+    size_t max_depth;   /* deepest element nesting seen */
+    size_t elements;    /* element count */
+    void *gumbo_output; /* GumboOutput*: html_tree_build's tree, which scripts
+                         * may edit (dom.h) before html_tree_extract */
 } html_doc;
 
 typedef enum html_err {
@@ -137,7 +137,7 @@ const char *html_text_finish(html_text *t);
  * document order, then resolved. Zero-init, then set a and d. */
 typedef struct html_collect {
     arena *a;
-    html_doc *d; /* nofollow_links and meta_* are counted into it directly */
+    html_doc *d;       /* nofollow_links and meta_* are counted into it directly */
     const char **cand; /* raw hrefs to resolve, document order */
     size_t ncand, cand_cap;
     const char *base_raw, *canonical_raw; /* first of each */

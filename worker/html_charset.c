@@ -18,7 +18,6 @@
 #define SNIFF_WINDOW 1024
 #define LABEL_MAX 64
 
-
 /* ---------------------------------------------------------------------------
  * Charsets */
 
@@ -108,7 +107,8 @@ static const cs_entry CHARSETS[] = {
      "utf-16le\0utf-16\0csunicode\0iso-10646-ucs-2\0ucs-2\0unicode\0unicodefeff\0"},
 };
 
-static const cs_entry *cs_lookup(const char *label) {
+static const cs_entry *cs_lookup(const char *label)
+{
     for (size_t i = 0; i < sizeof CHARSETS / sizeof CHARSETS[0]; i++)
         for (const char *l = CHARSETS[i].labels; *l; l += strlen(l) + 1)
             if (!strcmp(l, label))
@@ -118,7 +118,8 @@ static const cs_entry *cs_lookup(const char *label) {
 
 /* Lowercases s[0..n) without surrounding whitespace and quotes into out
  * (LABEL_MAX bytes); "" when nothing is left or it is too long. */
-static void label_clean(const char *s, size_t n, char *out) {
+static void label_clean(const char *s, size_t n, char *out)
+{
     while (n && (ascii_is_ws((unsigned char)*s) || *s == '"' || *s == '\''))
         s++, n--;
     while (n && (ascii_is_ws((unsigned char)s[n - 1]) || s[n - 1] == '"' || s[n - 1] == '\''))
@@ -134,7 +135,8 @@ static void label_clean(const char *s, size_t n, char *out) {
 }
 
 /* A label's name to report: the WHATWG name when known, else the label. */
-static const char *label_name(arena *a, const char *label) {
+static const char *label_name(arena *a, const char *label)
+{
     const cs_entry *e = cs_lookup(label);
     return e ? e->name : arena_strdup(a, label);
 }
@@ -147,7 +149,8 @@ typedef struct scan {
 
 /* Reads one attribute; false at '>' or the end of the window. */
 static bool scan_attr(scan *s, const unsigned char **name, size_t *nlen, const unsigned char **val,
-                      size_t *vlen) {
+                      size_t *vlen)
+{
     while (s->p < s->end && (ascii_is_ws(*s->p) || *s->p == '/'))
         s->p++;
     if (s->p >= s->end || *s->p == '>')
@@ -188,7 +191,8 @@ static bool scan_attr(scan *s, const unsigned char **name, size_t *nlen, const u
 
 /* "charset=" in a content attribute (WHATWG "extracting a character encoding
  * from a meta element"). */
-static bool content_charset(const unsigned char *c, size_t n, char *out) {
+static bool content_charset(const unsigned char *c, size_t n, char *out)
+{
     size_t i = 0;
     while (i + 7 <= n) {
         if (!ascii_eq_lit_n((const char *)c + i, 7, "charset")) {
@@ -226,7 +230,8 @@ static bool content_charset(const unsigned char *c, size_t n, char *out) {
     return false;
 }
 
-static bool prescan(const char *body, size_t len, char *out) {
+static bool prescan(const char *body, size_t len, char *out)
+{
     scan s = {(const unsigned char *)body,
               (const unsigned char *)body + (len < SNIFF_WINDOW ? len : SNIFF_WINDOW)};
     const unsigned char *name, *val;
@@ -293,7 +298,8 @@ static bool prescan(const char *body, size_t len, char *out) {
     return false;
 }
 
-const char *html_sniff_charset(arena *a, const char *header_charset, const char *body, size_t len) {
+const char *html_sniff_charset(arena *a, const char *header_charset, const char *body, size_t len)
+{
     char label[LABEL_MAX];
     if (!body)
         len = 0;
@@ -322,7 +328,8 @@ const char *html_sniff_charset(arena *a, const char *header_charset, const char 
 /* ---------------------------------------------------------------------------
  * Decoding to UTF-8 */
 
-static bool all_ascii(const char *s, size_t n) {
+static bool all_ascii(const char *s, size_t n)
+{
     size_t i = 0;
     uint64_t acc = 0;
     for (; i + 32 <= n; i += 32) {
@@ -345,7 +352,8 @@ static const uint16_t CP1252_HIGH[32] = {
     0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
 };
 
-static char *decode_1252(arena *a, const char *in, size_t n, size_t *out_len) {
+static char *decode_1252(arena *a, const char *in, size_t n, size_t *out_len)
+{
     const unsigned char *u = (const unsigned char *)in;
     size_t extra = 0;
     for (size_t i = 0; i < n; i++)
@@ -381,7 +389,8 @@ typedef enum dec_result { DEC_OK, DEC_NOMEM, DEC_FAILED } dec_result;
 /* iconv into a growing arena buffer. Invalid or truncated sequences become
  * U+FFFD (one per bad byte), as browsers decode; *bad counts them. */
 static dec_result decode_iconv(arena *a, iconv_t cd, const char *in, size_t n, char **out,
-                               size_t *out_len, size_t *bad, size_t *fail_at) {
+                               size_t *out_len, size_t *bad, size_t *fail_at)
+{
     size_t cap = n + n / 2 + 64, used = 0;
     char *o = arena_alloc(a, cap);
     if (!o)
@@ -433,7 +442,8 @@ static dec_result decode_iconv(arena *a, iconv_t cd, const char *in, size_t n, c
 }
 
 /* Sets *in / *n to the UTF-8 text to parse and d->charset / charset_note. */
-static html_err html_decode(arena *a, const char *cs, const char **in, size_t *n, html_doc *d) {
+static html_err html_decode(arena *a, const char *cs, const char **in, size_t *n, html_doc *d)
+{
     const unsigned char *u = (const unsigned char *)*in;
     const cs_entry *e = cs_lookup(cs);
     const char *iconv_name;
@@ -512,7 +522,8 @@ static html_err html_decode(arena *a, const char *cs, const char **in, size_t *n
  * The entry point */
 
 html_err html_prepare(arena *a, const char *body, size_t len, const html_options *opt,
-                      const char **in, size_t *n, html_doc *out) {
+                      const char **in, size_t *n, html_doc *out)
+{
     memset(out, 0, sizeof *out);
     if (!body)
         body = "", len = 0;

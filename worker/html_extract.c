@@ -15,10 +15,10 @@
 #include <stdint.h>
 #include <string.h>
 
-
 /* Does the space (and, with commas, comma) separated list s contain tok
  * (lowercase literal), ASCII case-insensitively? */
-static bool has_token(const char *s, const char *tok, bool commas) {
+static bool has_token(const char *s, const char *tok, bool commas)
+{
     if (!s)
         return false;
     const unsigned char *p = (const unsigned char *)s;
@@ -37,7 +37,8 @@ static bool has_token(const char *s, const char *tok, bool commas) {
 /* ---------------------------------------------------------------------------
  * The text sink */
 
-static bool buf_reserve(html_text *b, size_t more) {
+static bool buf_reserve(html_text *b, size_t more)
+{
     if (b->oom)
         return false;
     if (b->len + more + 1 <= b->cap)
@@ -63,11 +64,10 @@ static bool buf_reserve(html_text *b, size_t more) {
 /* Whitespace-collapsing text sink (html.h): runs of ASCII whitespace (and
  * element boundaries that separate words) become one space, none at either
  * end. */
-void html_text_break(html_text *t) {
-    t->pending = t->len > 0;
-}
+void html_text_break(html_text *t) { t->pending = t->len > 0; }
 
-void html_text_add(html_text *t, const char *s, size_t n) {
+void html_text_add(html_text *t, const char *s, size_t n)
+{
     const unsigned char *p = (const unsigned char *)s, *end = p + n;
     while (p < end) {
         if (ascii_is_ws(*p)) {
@@ -94,7 +94,8 @@ void html_text_add(html_text *t, const char *s, size_t n) {
     }
 }
 
-const char *html_text_finish(html_text *t) {
+const char *html_text_finish(html_text *t)
+{
     if (t->count_only || t->oom)
         return NULL;
     if (!buf_reserve(t, 0))
@@ -106,7 +107,8 @@ const char *html_text_finish(html_text *t) {
 /* ---------------------------------------------------------------------------
  * The link rule */
 
-static bool add_cand(html_collect *w, const char *ref) {
+static bool add_cand(html_collect *w, const char *ref)
+{
     if (!ref)
         return true;
     if (w->ncand == w->cand_cap) {
@@ -127,18 +129,20 @@ static bool add_cand(html_collect *w, const char *ref) {
  * reads a new element or attribute is added here first (test_html checks
  * the rule reads nothing else, test_scan that scan_lex keeps all of it). */
 static const char *const LINK_ATTRS[GUMBO_TAG_LAST + 1] = {
-    [GUMBO_TAG_A] = "href\0rel\0",       [GUMBO_TAG_AREA] = "href\0rel\0",
+    [GUMBO_TAG_A] = "href\0rel\0",        [GUMBO_TAG_AREA] = "href\0rel\0",
     [GUMBO_TAG_IFRAME] = "src\0",         [GUMBO_TAG_FRAME] = "src\0",
-    [GUMBO_TAG_LINK] = "rel\0href\0",    [GUMBO_TAG_BASE] = "href\0",
+    [GUMBO_TAG_LINK] = "rel\0href\0",     [GUMBO_TAG_BASE] = "href\0",
     [GUMBO_TAG_META] = "name\0content\0",
 };
 
-const char *html_collect_attrs(int tag) {
+const char *html_collect_attrs(int tag)
+{
     return tag >= 0 && tag <= GUMBO_TAG_LAST ? LINK_ATTRS[tag] : NULL;
 }
 
 /* What an HTML element means for links, base, canonical and robots (html.h). */
-bool html_collect_element(html_collect *w, int tag, html_attr_fn attr, const void *el) {
+bool html_collect_element(html_collect *w, int tag, html_attr_fn attr, const void *el)
+{
     const char *v;
     switch (tag) {
     case GUMBO_TAG_A:
@@ -197,7 +201,8 @@ bool html_collect_element(html_collect *w, int tag, html_attr_fn attr, const voi
 /* ---------------------------------------------------------------------------
  * Links */
 
-static uint32_t hash_str(const char *s) {
+static uint32_t hash_str(const char *s)
+{
     uint64_t h = 0xcbf29ce484222325ULL;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++)
         h = (h ^ *p) * 0x100000001b3ULL;
@@ -211,7 +216,8 @@ typedef struct slot {
 } slot;
 
 /* Open addressing, linear probing; the table never fills (cap >= 2n). */
-static slot *set_find(slot *t, size_t mask, const char *key, uint32_t h, bool *found) {
+static slot *set_find(slot *t, size_t mask, const char *key, uint32_t h, bool *found)
+{
     for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
         if (!t[i].key) {
             *found = false;
@@ -224,7 +230,8 @@ static slot *set_find(slot *t, size_t mask, const char *key, uint32_t h, bool *f
     }
 }
 
-static html_err resolve_links(html_collect *w, const char *base) {
+static html_err resolve_links(html_collect *w, const char *base)
+{
     html_doc *d = w->d;
     d->links = arena_alloc(w->a, (w->ncand ? w->ncand : 1) * sizeof *d->links);
     if (!d->links)
@@ -276,7 +283,8 @@ static html_err resolve_links(html_collect *w, const char *base) {
     return HTML_OK;
 }
 
-html_err html_collect_finish(html_collect *c, const char *url) {
+html_err html_collect_finish(html_collect *c, const char *url)
+{
     html_doc *out = c->d;
     arena *a = c->a;
     char *s;

@@ -69,10 +69,14 @@ static int cmd_fetch(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
         switch (c) {
         case 'd':
-            if (strcmp(optarg, "json") == 0) dump = DUMP_JSON;
-            else if (strcmp(optarg, "html") == 0) dump = DUMP_HTML;
-            else if (strcmp(optarg, "links") == 0) dump = DUMP_LINKS;
-            else if (strcmp(optarg, "text") == 0) dump = DUMP_TEXT;
+            if (strcmp(optarg, "json") == 0)
+                dump = DUMP_JSON;
+            else if (strcmp(optarg, "html") == 0)
+                dump = DUMP_HTML;
+            else if (strcmp(optarg, "links") == 0)
+                dump = DUMP_LINKS;
+            else if (strcmp(optarg, "text") == 0)
+                dump = DUMP_TEXT;
             else {
                 fprintf(stderr, "crawld-worker: --dump: \"%s\" is not json, html, links or text\n",
                         optarg);
@@ -84,17 +88,26 @@ static int cmd_fetch(int argc, char **argv)
             errno = 0;
             timeout = strtol(optarg, &end, 10);
             if (errno || *end || timeout <= 0 || timeout > 3600000) {
-                fprintf(stderr, "crawld-worker: --timeout-ms: \"%s\" is not 1..3600000\n",
-                        optarg);
+                fprintf(stderr, "crawld-worker: --timeout-ms: \"%s\" is not 1..3600000\n", optarg);
                 return 2;
             }
             break;
         }
-        case 'j': js = 1; break;
-        case 'n': js = 0; break;
-        case 'c': conf = optarg; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        case 'j':
+            js = 1;
+            break;
+        case 'n':
+            js = 0;
+            break;
+        case 'c':
+            conf = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
         }
     }
     if (optind != argc - 1) {
@@ -115,8 +128,11 @@ static int cmd_fetch(int argc, char **argv)
         return 1;
     }
     /* By hand the page is run once: attempts 1, no job, no parent. */
-    page_task t = {.url = url, .js = js < 0 ? cfg.js_default : js, .timeout_ms = timeout,
-                   .want_text = dump == DUMP_TEXT, .attempts = 1};
+    page_task t = {.url = url,
+                   .js = js < 0 ? cfg.js_default : js,
+                   .timeout_ms = timeout,
+                   .want_text = dump == DUMP_TEXT,
+                   .attempts = 1};
     page p;
     int rc = 1;
     char *norm = NULL;
@@ -175,9 +191,8 @@ static int cmd_serve(int argc, char **argv)
 {
     const char *conf = NULL;
     int fd = 3;
-    static const struct option opts[] = {{"config", required_argument, 0, 'c'},
-                                         {"fd", required_argument, 0, 'f'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"config", required_argument, 0, 'c'}, {"fd", required_argument, 0, 'f'}, {0, 0, 0, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
@@ -196,8 +211,7 @@ static int cmd_serve(int argc, char **argv)
     if (getppid() != parent)
         return 1;
     if (fcntl(fd, F_GETFD) < 0) {
-        fprintf(stderr, "crawld-worker serve: fd %d is not open (crawld passes the channel)\n",
-                fd);
+        fprintf(stderr, "crawld-worker serve: fd %d is not open (crawld passes the channel)\n", fd);
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
@@ -214,8 +228,8 @@ static int cmd_serve(int argc, char **argv)
      * JS page, and needs nothing the filter denies). */
     if (cfg.worker_sandbox) {
         if (sandbox_install(err, sizeof(err)) < 0)
-            log_warn("worker", "sandbox not installed; running without it",
-                     "pid=%ld error=\"%s\"", (long)getpid(), err);
+            log_warn("worker", "sandbox not installed; running without it", "pid=%ld error=\"%s\"",
+                     (long)getpid(), err);
         else
             log_debug("worker", "sandbox installed", "pid=%ld", (long)getpid());
     }

@@ -53,8 +53,8 @@ static int host_fetch(void *ud, const char *url, js_response *out)
                      .keep_any = 1};
     fetch_result r;
     if (fetch_page(c->e, p->a, url, &fo, &r) != FETCH_OK) {
-        out->error = arena_sprintf(p->a, "%s: %s", fetch_err_word(r.err),
-                                   r.err_detail ? r.err_detail : "");
+        out->error =
+            arena_sprintf(p->a, "%s: %s", fetch_err_word(r.err), r.err_detail ? r.err_detail : "");
         return -1;
     }
     out->status = r.status;
@@ -74,7 +74,10 @@ static void host_log(void *ud, int level, const char *msg)
         return;
     const char *url = c->p->fetch.final_url ? c->p->fetch.final_url : c->p->task->url;
     static const char *names[] = {"debug", "info", "warn", "error"};
-    log_debug("js", msg, "url=\"%s\" console=%s", url, names[level < 0 ? 0 : level > 3 ? 3 : level]);
+    log_debug("js", msg, "url=\"%s\" console=%s", url,
+              names[level < 0   ? 0
+                    : level > 3 ? 3
+                                : level]);
 }
 
 /* Runs the page's scripts against the tree html_tree_build left in
@@ -185,7 +188,7 @@ int page_run(worker_env *e, const page_task *t, page *p)
          * With scripts libxml2's scan runs first, as gumbo's guard (its
          * depth is close to the tree's; the lexer builds no tree). */
         html_err he = (t->js ? scan_sax : scan_lex)(p->a, p->fetch.final_url, p->fetch.body,
-                                                     p->fetch.body_len, &ho, &p->doc);
+                                                    p->fetch.body_len, &ho, &p->doc);
         if (he == HTML_OK && t->js && !(p->js_note = js_guard(p))) {
             /* The scripts run between the two steps: the record's links
              * and text are those of the document they leave. */
@@ -270,8 +273,8 @@ int page_build_warc(page *p)
                            {"Content-Type", "application/http;msgtype=response"}};
         if (warc_append_record(&out, "request", rq, sizeof(rq) / sizeof(rq[0]), ex->req,
                                ex->req_len, NULL, 0) < 0 ||
-            warc_append_record(&out, "response", rs, sizeof(rs) / sizeof(rs[0]), head.p,
-                               head.len, payload, plen) < 0)
+            warc_append_record(&out, "response", rs, sizeof(rs) / sizeof(rs[0]), head.p, head.len,
+                               payload, plen) < 0)
             goto nomem;
         records += 2;
     }
@@ -325,7 +328,7 @@ char *page_result_json(page *p, size_t *len)
         .parse_ms = p->parse_ms,
         .js_ms = p->js_ms,
         .error = p->error,
-        .statuses = {f->hop_status, (size_t)(f->hops < 0              ? 0
+        .statuses = {f->hop_status, (size_t)(f->hops < 0                ? 0
                                              : f->hops > FETCH_MAX_HOPS ? FETCH_MAX_HOPS
                                                                         : f->hops)},
         .redirects = f->redirects,

@@ -17,29 +17,29 @@ typedef struct page_task {
     long long job_id;
     const char *url;
     int depth;
-    int js;            /* JavaScript asked for */
+    int js;             /* JavaScript asked for */
     const char *js_off; /* !js: why crawld turned JS off for this page (its js_note) */
-    long timeout_ms;   /* 0 → config */
-    size_t max_body;   /* 0 → config */
-    int want_text;     /* include "text" in the record */
-    size_t raw_body;   /* >0: a raw fetch (robots.txt): keep any type, no
-                        * parse (serve sends the first raw_body bytes) */
-    int max_redirects; /* 0 → config */
-    int warc;          /* WARC job: keep any body, build the page's records */
-    int for_job;       /* the record is a job's final line (crawld writes it
-                        * as it is): no task_id; parent and attempts added */
+    long timeout_ms;    /* 0 → config */
+    size_t max_body;    /* 0 → config */
+    int want_text;      /* include "text" in the record */
+    size_t raw_body;    /* >0: a raw fetch (robots.txt): keep any type, no
+                         * parse (serve sends the first raw_body bytes) */
+    int max_redirects;  /* 0 → config */
+    int warc;           /* WARC job: keep any body, build the page's records */
+    int for_job;        /* the record is a job's final line (crawld writes it
+                         * as it is): no task_id; parent and attempts added */
     const char *parent; /* for_job: the page that linked here, NULL: a seed */
-    int attempts;      /* for_job: this is the page's attempt number … */
+    int attempts;       /* for_job: this is the page's attempt number … */
 } page_task;
 
 typedef struct page {
-    arena *a;          /* the page arena (large bucket) */
+    arena *a; /* the page arena (large bucket) */
     const page_task *task;
     fetch_result fetch;
     html_doc doc;
-    int parsed;        /* doc is filled */
-    int js_ran;        /* the page's scripts ran (js_page_run) */
-    struct dom *dom;   /* the tree scripts edited (dom.h), when they ran */
+    int parsed;      /* doc is filled */
+    int js_ran;      /* the page's scripts ran (js_page_run) */
+    struct dom *dom; /* the tree scripts edited (dom.h), when they ran */
     int js_scripts, js_failed, js_skipped, js_timers, js_timed_out, js_oom, js_fetches;
     const char *js_error; /* first script error, NULL when none */
     const char *js_note;  /* why scripts did not run although asked, or NULL */

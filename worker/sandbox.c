@@ -18,21 +18,67 @@
  * (umount on x86_64, ...) are skipped. */
 static const char *const denied[] = {
     /* other processes' memory and control */
-    "ptrace", "process_vm_readv", "process_vm_writev", "kcmp",
+    "ptrace",
+    "process_vm_readv",
+    "process_vm_writev",
+    "kcmp",
     /* new programs and processes (clone without CLONE_THREAD: below) */
-    "execve", "execveat", "fork", "vfork",
+    "execve",
+    "execveat",
+    "fork",
+    "vfork",
     /* filesystems and namespaces */
-    "mount", "umount", "umount2", "fsopen", "fsconfig", "fsmount", "fspick", "move_mount",
-    "open_tree", "mount_setattr", "pivot_root", "chroot", "unshare", "setns",
-    "open_by_handle_at", "name_to_handle_at", "quotactl", "swapon", "swapoff",
+    "mount",
+    "umount",
+    "umount2",
+    "fsopen",
+    "fsconfig",
+    "fsmount",
+    "fspick",
+    "move_mount",
+    "open_tree",
+    "mount_setattr",
+    "pivot_root",
+    "chroot",
+    "unshare",
+    "setns",
+    "open_by_handle_at",
+    "name_to_handle_at",
+    "quotactl",
+    "swapon",
+    "swapoff",
     /* the kernel itself */
-    "init_module", "finit_module", "delete_module", "kexec_load", "kexec_file_load", "reboot",
-    "bpf", "perf_event_open", "userfaultfd", "keyctl", "add_key", "request_key", "acct",
-    "syslog", "lookup_dcookie", "fanotify_init", "uselib", "iopl", "ioperm", "vhangup",
-    "io_uring_setup", "io_uring_enter", "io_uring_register",
+    "init_module",
+    "finit_module",
+    "delete_module",
+    "kexec_load",
+    "kexec_file_load",
+    "reboot",
+    "bpf",
+    "perf_event_open",
+    "userfaultfd",
+    "keyctl",
+    "add_key",
+    "request_key",
+    "acct",
+    "syslog",
+    "lookup_dcookie",
+    "fanotify_init",
+    "uselib",
+    "iopl",
+    "ioperm",
+    "vhangup",
+    "io_uring_setup",
+    "io_uring_enter",
+    "io_uring_register",
     /* machine-wide settings */
-    "settimeofday", "clock_settime", "clock_adjtime", "adjtimex", "sethostname",
-    "setdomainname", "personality",
+    "settimeofday",
+    "clock_settime",
+    "clock_adjtime",
+    "adjtimex",
+    "sethostname",
+    "setdomainname",
+    "personality",
 };
 
 int sandbox_install(char *err, size_t errlen)
@@ -158,7 +204,8 @@ int sandbox_selftest(char *out, size_t cap)
         pthread_join(t, NULL);
     bad += pe != 0;
     if (n < cap)
-        n += (size_t)snprintf(out + n, cap - n, ",\"thread\":\"%s\"", pe ? strerror(pe) : "allowed");
+        n +=
+            (size_t)snprintf(out + n, cap - n, ",\"thread\":\"%s\"", pe ? strerror(pe) : "allowed");
     int fds[2] = {-1, -1};
     TRY("pipe_write", pipe(fds) < 0 ? -1 : write(fds[1], "x", 1), "allowed");
     if (fds[0] >= 0) {

@@ -24,13 +24,12 @@
 /* ---------------------------------------------------------------------------
  * UTF-8 clean-up */
 
-static inline bool needs_fix(unsigned char c) {
-    return c == 0 || c == '\f' || c >= 0x80;
-}
+static inline bool needs_fix(unsigned char c) { return c == 0 || c == '\f' || c >= 0x80; }
 
 /* Points *in / *n at text libxml2 takes as it is: the input itself when it
  * already is, else a cleaned copy in the arena. false: out of memory. */
-static bool clean_utf8(arena *a, const char **in, size_t *n) {
+static bool clean_utf8(arena *a, const char **in, size_t *n)
+{
     const unsigned char *s = (const unsigned char *)*in, *end = s + *n, *p = s;
     for (;;) {
         /* Eight bytes at a time while they are ASCII without NUL or form
@@ -90,7 +89,8 @@ static bool clean_utf8(arena *a, const char **in, size_t *n) {
 /* ---------------------------------------------------------------------------
  * The element stack, both drivers' */
 
-const char *scan_attr(const void *el, const char *name) {
+const char *scan_attr(const void *el, const char *name)
+{
     const void *const *pair = el;
     const xmlChar *const *at = (const xmlChar *const *)pair[0];
     arena *a = (arena *)pair[1];
@@ -102,7 +102,8 @@ const char *scan_attr(const void *el, const char *name) {
 
 /* The elements HTML5 reads as text (RCDATA / RAWTEXT / PLAINTEXT) that
  * libxml2 parses as markup; script and style it reads as text itself. */
-static bool text_only(int tag) {
+static bool text_only(int tag)
+{
     return (tags_flags(tag) & (TAGS_RCDATA | TAGS_RAW_TEXT)) && tag != GUMBO_TAG_SCRIPT &&
            tag != GUMBO_TAG_STYLE;
 }
@@ -110,7 +111,8 @@ static bool text_only(int tag) {
 /* An element opens: tag is its GumboTag, attr / el read its attributes
  * (html_collect_element's). Both drivers (libxml2's SAX, the lexer) call
  * this and scan_end_el, balanced. */
-void scan_start_el(scan_st *st, int tag, html_attr_fn attr, const void *el) {
+void scan_start_el(scan_st *st, int tag, html_attr_fn attr, const void *el)
+{
     if (st->oom)
         return;
     if (st->sp == st->cap) {
@@ -163,7 +165,8 @@ void scan_start_el(scan_st *st, int tag, html_attr_fn attr, const void *el) {
     st->inert += (f & SCAN_F_INERT) != 0;
 }
 
-void scan_end_el(scan_st *st) {
+void scan_end_el(scan_st *st)
+{
     if (st->oom || !st->sp)
         return;
     unsigned char f = st->stack[--st->sp];
@@ -186,11 +189,13 @@ void scan_end_el(scan_st *st) {
 
 static bool wants_title(const scan_st *st) { return st->title_at && st->title_at == st->sp; }
 
-static bool wants_text(const scan_st *st) {
+static bool wants_text(const scan_st *st)
+{
     return !st->no_text && (!st->inert || (st->sp && (st->stack[st->sp - 1] & SCAN_F_INERT)));
 }
 
-void scan_add_text(scan_st *st, const char *ch, size_t len) {
+void scan_add_text(scan_st *st, const char *ch, size_t len)
+{
     if (st->oom || !len)
         return;
     if (wants_title(st))
@@ -202,7 +207,8 @@ void scan_add_text(scan_st *st, const char *ch, size_t len) {
 /* ---------------------------------------------------------------------------
  * The lexer (scan_lex): HTML5 tokenization, hand-written */
 
-static inline bool lx_ws(unsigned char c) {
+static inline bool lx_ws(unsigned char c)
+{
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
 }
 
@@ -227,7 +233,8 @@ static const unsigned short W1252[32] = {
  * (';' optional, 0x80..0x9F through windows-1252, 0, surrogates and past
  * U+10FFFF as U+FFFD); named ones as libxml2's scan reads them (HTML 4
  * names, ';' required), so scan_lex and scan_sax agree. */
-static size_t char_ref(const char *s, const char *end, char *o, size_t *olen) {
+static size_t char_ref(const char *s, const char *end, char *o, size_t *olen)
+{
     const char *p = s + 1;
     if (p < end && *p == '#') {
         p++;
@@ -277,7 +284,8 @@ static size_t char_ref(const char *s, const char *end, char *o, size_t *olen) {
 
 /* s[0..n) with its references decoded, in the arena (never longer than
  * the input), or s itself when it has none. NULL: out of memory. */
-static const char *decode_refs(arena *a, const char *s, size_t n, size_t *out_len) {
+static const char *decode_refs(arena *a, const char *s, size_t n, size_t *out_len)
+{
     const char *amp = memchr(s, '&', n);
     if (!amp) {
         *out_len = n;
@@ -319,7 +327,8 @@ typedef struct lex_st {
     bool too_many_attrs;
 } lex_st;
 
-static void lex_text(lex_st *lx, const char *s, size_t n, bool refs) {
+static void lex_text(lex_st *lx, const char *s, size_t n, bool refs)
+{
     scan_st *st = lx->st;
     if (!n || st->oom)
         return;
@@ -343,7 +352,8 @@ static void lex_text(lex_st *lx, const char *s, size_t n, bool refs) {
     scan_add_text(st, s, n);
 }
 
-static void lex_push(lex_st *lx, int tag, const void *el) {
+static void lex_push(lex_st *lx, int tag, const void *el)
+{
     scan_st *st = lx->st;
     if (st->sp == lx->cap) {
         size_t ncap = lx->cap ? lx->cap * 2 : 256;
@@ -364,7 +374,8 @@ static void lex_push(lex_st *lx, int tag, const void *el) {
     }
 }
 
-static void lex_pop_to(lex_st *lx, size_t sp) {
+static void lex_pop_to(lex_st *lx, size_t sp)
+{
     scan_st *st = lx->st;
     while (st->sp > sp && !st->oom)
         scan_end_el(st);
@@ -374,7 +385,8 @@ static void lex_pop_to(lex_st *lx, size_t sp) {
 
 /* Where the end tag "</name" (any case, then a blank, '/' or '>') starts
  * in [p, end), or NULL. */
-static const char *find_end_tag(const char *p, const char *end, const char *name, size_t nlen) {
+static const char *find_end_tag(const char *p, const char *end, const char *name, size_t nlen)
+{
     while (p < end && (p = memchr(p, '<', (size_t)(end - p)))) {
         if ((size_t)(end - p) >= nlen + 2 && p[1] == '/' && !strncasecmp(p + 2, name, nlen)) {
             const char *q = p + 2 + nlen;
@@ -386,12 +398,13 @@ static const char *find_end_tag(const char *p, const char *end, const char *name
     return NULL;
 }
 
-static bool lex_add_attr(lex_st *lx, const char *name, size_t nlen, const char *val, size_t vlen) {
+static bool lex_add_attr(lex_st *lx, const char *name, size_t nlen, const char *val, size_t vlen)
+{
     arena *a = lx->st->a;
     if (lx->nattr + 3 > lx->attr_cap) {
         size_t ncap = lx->attr_cap ? lx->attr_cap * 2 : 32;
-        const char **na = arena_resize(a, lx->attrs, lx->attr_cap * sizeof(char *),
-                                       ncap * sizeof(char *));
+        const char **na =
+            arena_resize(a, lx->attrs, lx->attr_cap * sizeof(char *), ncap * sizeof(char *));
         if (!na)
             return false;
         lx->attrs = na;
@@ -416,7 +429,8 @@ static bool lex_add_attr(lex_st *lx, const char *name, size_t nlen, const char *
  * keep: store them in lx->attrs. Returns the byte after the tag, or NULL
  * when the input ends inside it (HTML5 drops such a tag). */
 static const char *lex_attrs(lex_st *lx, const char *p, const char *end, bool keep,
-                             bool *self_closing) {
+                             bool *self_closing)
+{
     size_t count = 0;
     lx->nattr = 0;
     *self_closing = false;
@@ -472,7 +486,8 @@ static const char *lex_attrs(lex_st *lx, const char *p, const char *end, bool ke
 
 /* The tag name at p: its GumboTag (GUMBO_TAG_UNKNOWN when too long to be
  * one); *after is where the name ends. */
-static int lex_tag_name(const char *p, const char *end, const char **after) {
+static int lex_tag_name(const char *p, const char *end, const char **after)
+{
     const char *q = p;
     while (q < end && !lx_ws((unsigned char)*q) && *q != '/' && *q != '>')
         q++;
@@ -485,7 +500,8 @@ static int lex_tag_name(const char *p, const char *end, const char **after) {
  * (or the end of the input): given to the text sinks (refs: RCDATA), then
  * the element closed. Returns where its end tag starts, or end. */
 static const char *lex_raw_text(lex_st *lx, int tag, size_t sp, const char *p, const char *end,
-                                bool refs) {
+                                bool refs)
+{
     const char *name = gumbo_normalized_tagname((GumboTag)tag);
     const char *stop = tag == GUMBO_TAG_PLAINTEXT ? NULL : find_end_tag(p, end, name, strlen(name));
     if (!stop)
@@ -503,7 +519,8 @@ static const char *lex_raw_text(lex_st *lx, int tag, size_t sp, const char *p, c
     return end;
 }
 
-static const char *lex_start_tag(lex_st *lx, const char *p, const char *end) {
+static const char *lex_start_tag(lex_st *lx, const char *p, const char *end)
+{
     scan_st *st = lx->st;
     const char *q;
     int tag = lex_tag_name(p + 1, end, &q);
@@ -536,7 +553,8 @@ static const char *lex_start_tag(lex_st *lx, const char *p, const char *end) {
     return q;
 }
 
-static const char *lex_end_tag(lex_st *lx, const char *p, const char *end) {
+static const char *lex_end_tag(lex_st *lx, const char *p, const char *end)
+{
     scan_st *st = lx->st;
     const char *q;
     int tag = lex_tag_name(p + 2, end, &q);
@@ -559,7 +577,8 @@ static const char *lex_end_tag(lex_st *lx, const char *p, const char *end) {
 /* "<!…": a comment ("<!--" to "-->", "--!>", or HTML5's abrupt "<!-->"),
  * CDATA inside SVG / MathML (text), else a bogus comment to the next '>'
  * (DOCTYPE too). */
-static const char *lex_markup_decl(lex_st *lx, const char *p, const char *end) {
+static const char *lex_markup_decl(lex_st *lx, const char *p, const char *end)
+{
     size_t left = (size_t)(end - p);
     if (left >= 4 && !memcmp(p, "<!--", 4)) {
         const char *q = p + 4;
@@ -589,7 +608,8 @@ static const char *lex_markup_decl(lex_st *lx, const char *p, const char *end) {
     return gt ? gt + 1 : end;
 }
 
-static html_err run_lexer(scan_st *st, const char *in, size_t n) {
+static html_err run_lexer(scan_st *st, const char *in, size_t n)
+{
     lex_st lx = {.st = st};
     const char *p = in, *end = in + n;
     while (p < end && !st->oom && !lx.too_many_attrs) {
@@ -624,9 +644,9 @@ static html_err run_lexer(scan_st *st, const char *in, size_t n) {
 /* ---------------------------------------------------------------------------
  * The entry points */
 
-html_err scan_run(arena *a, const char *url, const char *body, size_t len,
-                  const html_options *opt, html_doc *out,
-                  html_err (*run)(scan_st *, const char *, size_t)) {
+html_err scan_run(arena *a, const char *url, const char *body, size_t len, const html_options *opt,
+                  html_doc *out, html_err (*run)(scan_st *, const char *, size_t))
+{
     const char *in;
     size_t n;
     html_err err = html_prepare(a, body, len, opt, &in, &n, out);
@@ -651,7 +671,8 @@ html_err scan_run(arena *a, const char *url, const char *body, size_t len,
     return html_collect_finish(&st.c, url);
 }
 
-html_err scan_lex(arena *a, const char *url, const char *body, size_t len,
-                  const html_options *opt, html_doc *out) {
+html_err scan_lex(arena *a, const char *url, const char *body, size_t len, const html_options *opt,
+                  html_doc *out)
+{
     return scan_run(a, url, body, len, opt, out, run_lexer);
 }

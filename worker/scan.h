@@ -22,13 +22,13 @@
 
 /* Scans body (len bytes, not NUL-terminated) fetched from url through
  * libxml2. There is no tree: out->gumbo_output stays NULL. */
-html_err scan_sax(arena *a, const char *url, const char *body, size_t len,
-                  const html_options *opt, html_doc *out);
+html_err scan_sax(arena *a, const char *url, const char *body, size_t len, const html_options *opt,
+                  html_doc *out);
 
 /* The same, from the hand-written HTML5 tokenizer: linear in the input,
  * attributes included; an end tag looks at most 256 open elements down. */
-html_err scan_lex(arena *a, const char *url, const char *body, size_t len,
-                  const html_options *opt, html_doc *out);
+html_err scan_lex(arena *a, const char *url, const char *body, size_t len, const html_options *opt,
+                  html_doc *out);
 
 /* For the guard and its tests: the number of attributes libxml2 2.9's
  * htmlParseStartTag reads from the start tag at p ('<'), counting at most

@@ -51,8 +51,7 @@ void scan_add_text(scan_st *st, const char *ch, size_t len);
 
 /* One page through driver run: prepare body as html_parse does, run the
  * driver over the clean UTF-8 text, then finish out (text, links). */
-html_err scan_run(arena *a, const char *url, const char *body, size_t len,
-                  const html_options *opt, html_doc *out,
-                  html_err (*run)(scan_st *, const char *, size_t));
+html_err scan_run(arena *a, const char *url, const char *body, size_t len, const html_options *opt,
+                  html_doc *out, html_err (*run)(scan_st *, const char *, size_t));
 
 #endif

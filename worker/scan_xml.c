@@ -34,20 +34,24 @@
 /* ---------------------------------------------------------------------------
  * The attribute guard: htmlParseStartTag's loop, counting */
 
-static inline bool xml_blank(unsigned char c) {
+static inline bool xml_blank(unsigned char c)
+{
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-static inline bool name_start(unsigned char c) {
+static inline bool name_start(unsigned char c)
+{
     return ((c | 32) >= 'a' && (c | 32) <= 'z') || c == '_' || c == ':' || c == '.';
 }
 
-static inline bool name_char(unsigned char c) {
+static inline bool name_char(unsigned char c)
+{
     return name_start(c) || (c >= '0' && c <= '9') || c == '-';
 }
 
 /* htmlParseHTMLName: at most 100 (HTML_PARSER_BUFFER_SIZE) name bytes. */
-static size_t html_name(const unsigned char *p, const unsigned char *end) {
+static size_t html_name(const unsigned char *p, const unsigned char *end)
+{
     if (p >= end || !name_start(*p))
         return 0;
     size_t i = 0;
@@ -56,7 +60,8 @@ static size_t html_name(const unsigned char *p, const unsigned char *end) {
     return i;
 }
 
-size_t scan_count_attrs(const char *start, const char *stop, size_t limit, size_t *tag_len) {
+size_t scan_count_attrs(const char *start, const char *stop, size_t limit, size_t *tag_len)
+{
     const unsigned char *s = (const unsigned char *)start, *end = (const unsigned char *)stop;
     const unsigned char *p = s + 1;
     size_t count = 0;
@@ -101,18 +106,21 @@ size_t scan_count_attrs(const char *start, const char *stop, size_t limit, size_
 /* ---------------------------------------------------------------------------
  * SAX callbacks */
 
-static void on_start(void *ud, const xmlChar *name, const xmlChar **atts) {
+static void on_start(void *ud, const xmlChar *name, const xmlChar **atts)
+{
     scan_st *st = ud;
     const void *el[2] = {atts, st->a};
     scan_start_el(st, (int)gumbo_tag_enum((const char *)name), scan_attr, el);
 }
 
-static void on_end(void *ud, const xmlChar *name) {
+static void on_end(void *ud, const xmlChar *name)
+{
     (void)name;
     scan_end_el(ud);
 }
 
-static void on_text(void *ud, const xmlChar *ch, int len) {
+static void on_text(void *ud, const xmlChar *ch, int len)
+{
     if (len > 0)
         scan_add_text(ud, (const char *)ch, (size_t)len);
 }
@@ -128,7 +136,8 @@ static void on_text(void *ud, const xmlChar *ch, int len) {
  * go on, and libxml2 2.14 dropped that state. Resume: in
  * XML_PARSER_CONTENT it opens <html> and <body> again for what follows.
  * terminate as for htmlParseChunk. */
-static void resume_after_stop(htmlParserCtxtPtr ctxt, int terminate) {
+static void resume_after_stop(htmlParserCtxtPtr ctxt, int terminate)
+{
     for (;;) {
         if (ctxt->errNo == XML_ERR_NO_MEMORY || !ctxt->input ||
             (ctxt->instate != XML_PARSER_EOF && ctxt->instate != XML_PARSER_EPILOG))
@@ -143,7 +152,8 @@ static void resume_after_stop(htmlParserCtxtPtr ctxt, int terminate) {
     }
 }
 
-static html_err run_parser(scan_st *st, const char *in, size_t n) {
+static html_err run_parser(scan_st *st, const char *in, size_t n)
+{
     htmlSAXHandler sax;
     memset(&sax, 0, sizeof sax);
     sax.startElement = on_start;
@@ -211,7 +221,8 @@ static html_err run_parser(scan_st *st, const char *in, size_t n) {
     return err;
 }
 
-html_err scan_sax(arena *a, const char *url, const char *body, size_t len,
-                  const html_options *opt, html_doc *out) {
+html_err scan_sax(arena *a, const char *url, const char *body, size_t len, const html_options *opt,
+                  html_doc *out)
+{
     return scan_run(a, url, body, len, opt, out, run_parser);
 }

@@ -44,9 +44,9 @@ static char *stats_json(worker_env *e, arena *a, long rss, int retire, worker_nu
                          "\"js_gcs\":%lu,\"retire\":%s}",
                          (long)getpid(), e->pages, rss, e->cfg.rss_soft_mb, as.live_bytes,
                          as.peak_bytes, arena_pool_retained_bytes(&e->pool) / 1024,
-                         (unsigned long long)large.hits, (unsigned long long)large.misses,
-                         e->trims, js.pages || e->js ? (long)(js.gc_bytes / 1024) : -1L,
-                         js.gc_number, retire ? "true" : "false");
+                         (unsigned long long)large.hits, (unsigned long long)large.misses, e->trims,
+                         js.pages || e->js ? (long)(js.gc_bytes / 1024) : -1L, js.gc_number,
+                         retire ? "true" : "false");
 }
 
 static int send_error(int fd, arena *a, long long task_id, const char *word, const char *detail)
@@ -103,8 +103,10 @@ static int run_task(worker_env *e, int fd, arena *scratch, const wire_task *task
      * them and its record says so. */
     char *r = page_result_json(&p, &rlen);
     if (r && p.warc && rlen + p.warc_len > FRAME_MAX_RESULT - SERVE_FRAME_SLACK) {
-        p.warc_error = arena_sprintf(p.a, "warc: records of %zu bytes and a record of %zu do not "
-                                          "fit a result frame", p.warc_len, rlen);
+        p.warc_error = arena_sprintf(p.a,
+                                     "warc: records of %zu bytes and a record of %zu do not "
+                                     "fit a result frame",
+                                     p.warc_len, rlen);
         p.warc = NULL;
         r = page_result_json(&p, &rlen);
     }

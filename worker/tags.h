@@ -20,7 +20,8 @@ extern const unsigned char tags_flag_table[GUMBO_TAG_LAST + 1];
 
 /* The TAGS_* flags of an HTML-namespace element; 0 for GUMBO_TAG_UNKNOWN and
  * anything out of range. */
-static inline unsigned tags_flags(int tag) {
+static inline unsigned tags_flags(int tag)
+{
     return tag >= 0 && tag <= GUMBO_TAG_LAST ? tags_flag_table[tag] : 0;
 }
 

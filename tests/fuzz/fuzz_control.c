@@ -23,8 +23,8 @@
 typedef struct ctx {
     const uint8_t *s; /* the whole stream, for the reference split */
     size_t n;
-    size_t ref_off;   /* where the next reference line starts */
-    size_t lines;     /* lines delivered */
+    size_t ref_off; /* where the next reference line starts */
+    size_t lines;   /* lines delivered */
     size_t stop_after;
 } ctx;
 
@@ -45,8 +45,7 @@ static void parse_request(const char *line, size_t len)
         reply = control_error("bad request: not a JSON object");
     else if (!json_is_string(json_object_get(req, "cmd")))
         reply = control_error("bad request: missing \"cmd\"");
-    else
-    {
+    else {
         /* A reply that echoes the request, so serialising sees its values. */
         reply = json_object();
         if (!reply || json_object_set_new(reply, "ok", json_true()) ||

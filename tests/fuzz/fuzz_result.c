@@ -54,10 +54,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (wire_result_decode((const char *)data, size, &r, &why) == 0) {
         if (!inside(r.stats, r.stats_len, data, size) ||
             !inside(r.final_url, r.final_url_len, data, size) ||
-            !inside(r.record, r.record_len, data, size) || !inside(r.links, r.links_len, data, size) ||
-            !inside(r.warc, r.warc_len, data, size) || !inside(r.body, r.body_len, data, size) ||
+            !inside(r.record, r.record_len, data, size) ||
+            !inside(r.links, r.links_len, data, size) || !inside(r.warc, r.warc_len, data, size) ||
+            !inside(r.body, r.body_len, data, size) ||
             FR_HEADER + r.stats_len + r.final_url_len + r.record_len + r.links_len + r.warc_len +
-                    r.body_len != size ||
+                    r.body_len !=
+                size ||
             r.record_len == 0 || (r.links_len && r.links[r.links_len - 1] != '\n'))
             abort();
         jsonv_valid_object_line(r.record, r.record_len, 32);

@@ -21,10 +21,10 @@
 #define MAX_PATHS 24
 #define PATH_CAP 512
 
-static const char *const AGENTS[8] = {"crawld", "crawld/1.0", NULL, "", "*",
-                                      "Googlebot", "  crawld-bot", "x"};
-static const char *const FIXED[] = {"/", "", "/robots.txt", "/robots.txt?x=1", "/a/b?c=d",
-                                    "/%7Ea/%2fb", "/*$"};
+static const char *const AGENTS[8] = {"crawld", "crawld/1.0", NULL,           "",
+                                      "*",      "Googlebot",  "  crawld-bot", "x"};
+static const char *const FIXED[] = {"/",        "",           "/robots.txt", "/robots.txt?x=1",
+                                    "/a/b?c=d", "/%7Ea/%2fb", "/*$"};
 
 static void check_same(const robots *a, const robots *b)
 {

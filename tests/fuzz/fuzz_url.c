@@ -92,8 +92,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *slow = NULL;
     url_err es = url_resolve_curl(&a, base, ref, &slow);
     if (es != e || (e == URL_OK && strcmp(out, slow) != 0))
-        FUZZ_FAIL("url_resolve(\"%s\", \"%s\") = %s \"%s\", url_resolve_curl: %s \"%s\"", base,
-                  ref, url_err_str(e), e == URL_OK ? out : "", url_err_str(es),
+        FUZZ_FAIL("url_resolve(\"%s\", \"%s\") = %s \"%s\", url_resolve_curl: %s \"%s\"", base, ref,
+                  url_err_str(e), e == URL_OK ? out : "", url_err_str(es),
                   es == URL_OK ? slow : "");
     /* The reference on its own. */
     if (url_normalize(&a, ref, &out) == URL_OK)

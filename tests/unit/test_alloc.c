@@ -18,7 +18,8 @@ typedef struct sample {
     char name[40];
 } sample;
 
-START_TEST(test_new_free_counts) {
+START_TEST(test_new_free_counts)
+{
     alloc_stats s0, s1, s2;
     alloc_get_stats(&s0);
     char *p = alloc_new(1000);
@@ -39,7 +40,8 @@ START_TEST(test_new_free_counts) {
 }
 END_TEST
 
-START_TEST(test_peak_tracks_high_water) {
+START_TEST(test_peak_tracks_high_water)
+{
     size_t base = alloc_live_bytes();
     void *big = alloc_new(1 << 20);
     ck_assert_ptr_nonnull(big);
@@ -55,7 +57,8 @@ START_TEST(test_peak_tracks_high_water) {
 }
 END_TEST
 
-START_TEST(test_resize_counts_and_keeps_contents) {
+START_TEST(test_resize_counts_and_keeps_contents)
+{
     alloc_stats s0, s;
     alloc_get_stats(&s0);
     unsigned char *p = alloc_new(10);
@@ -86,7 +89,8 @@ START_TEST(test_resize_counts_and_keeps_contents) {
 }
 END_TEST
 
-START_TEST(test_resize_null_is_new) {
+START_TEST(test_resize_null_is_new)
+{
     size_t base = alloc_live_bytes();
     char *p = alloc_resize(NULL, 0, 64);
     ck_assert_ptr_nonnull(p);
@@ -97,7 +101,8 @@ START_TEST(test_resize_null_is_new) {
 }
 END_TEST
 
-START_TEST(test_zeroed_and_typed) {
+START_TEST(test_zeroed_and_typed)
+{
     size_t base = alloc_live_bytes();
     /* Dirty a block, free it, then ask for the same size zeroed: malloc
      * tends to hand the same memory back, so a missing memset shows. */
@@ -121,7 +126,8 @@ START_TEST(test_zeroed_and_typed) {
 }
 END_TEST
 
-START_TEST(test_strdup_strfree) {
+START_TEST(test_strdup_strfree)
+{
     size_t base = alloc_live_bytes();
     const char *src = "worker retired";
     char *s = alloc_strdup(src);
@@ -141,7 +147,8 @@ START_TEST(test_strdup_strfree) {
 }
 END_TEST
 
-START_TEST(test_fail_after_nth) {
+START_TEST(test_fail_after_nth)
+{
     size_t base = alloc_live_bytes();
     void *ok[2];
     alloc_fail_after(3);
@@ -168,7 +175,8 @@ START_TEST(test_fail_after_nth) {
 }
 END_TEST
 
-START_TEST(test_fail_after_one_and_zero) {
+START_TEST(test_fail_after_one_and_zero)
+{
     alloc_fail_after(1);
     ck_assert_ptr_null(alloc_new(1));
     ck_assert_ptr_null(alloc_strdup("x"));
@@ -193,7 +201,8 @@ START_TEST(test_fail_after_one_and_zero) {
 }
 END_TEST
 
-START_TEST(test_failed_resize_keeps_block) {
+START_TEST(test_failed_resize_keeps_block)
+{
     alloc_stats s0, s;
     char *p = alloc_new(32);
     ck_assert_ptr_nonnull(p);
@@ -214,7 +223,8 @@ END_TEST
 #define THREADS 4
 #define PER_THREAD 20000
 
-static void *churn(void *arg) {
+static void *churn(void *arg)
+{
     size_t sz = (size_t)(uintptr_t)arg;
     for (int i = 0; i < PER_THREAD; i++) {
         void *p = alloc_new(sz + (size_t)(i % 7));
@@ -225,7 +235,8 @@ static void *churn(void *arg) {
     return NULL;
 }
 
-START_TEST(test_counters_thread_safe) {
+START_TEST(test_counters_thread_safe)
+{
     alloc_stats s0, s;
     alloc_get_stats(&s0);
     pthread_t t[THREADS];
@@ -250,14 +261,16 @@ END_TEST
 
 /* Not static, so -rdynamic gives the backtrace a name to show. */
 void testalloc_plant_leak(void *arg);
-void testalloc_plant_leak(void *arg) {
+void testalloc_plant_leak(void *arg)
+{
     (void)arg;
     char *p = alloc_new(LEAK_SIZE);
     if (p)
         memset(p, 1, LEAK_SIZE);
 }
 
-static void free_everything(void *arg) {
+static void free_everything(void *arg)
+{
     (void)arg;
     for (int i = 0; i < 100; i++) {
         char *s = alloc_strdup("no leak here");
@@ -268,30 +281,32 @@ static void free_everything(void *arg) {
     }
 }
 
-static void leak_but_disable_check(void *arg) {
+static void leak_but_disable_check(void *arg)
+{
     testalloc_plant_leak(arg);
     alloc_exit_check_disable();
 }
 
-static void free_wrong_size(void *arg) {
+static void free_wrong_size(void *arg)
+{
     (void)arg;
     void *p = alloc_new(100);
     alloc_free(p, 99);
 }
 
-static void resize_wrong_size(void *arg) {
+static void resize_wrong_size(void *arg)
+{
     (void)arg;
     void *p = alloc_new(100);
     p = alloc_resize(p, 101, 200);
     alloc_free(p, 200);
 }
 
-START_TEST(test_debug_is_tracking) {
-    ck_assert_int_eq(alloc_is_tracking(), 1);
-}
+START_TEST(test_debug_is_tracking) { ck_assert_int_eq(alloc_is_tracking(), 1); }
 END_TEST
 
-START_TEST(test_debug_leak_in_child_reported) {
+START_TEST(test_debug_leak_in_child_reported)
+{
     ck_assert_uint_eq(alloc_live_bytes(), 0); /* nothing of ours for the child to inherit */
     char out[16384];
     int status = testutil_fork_capture(testalloc_plant_leak, NULL, out, sizeof(out));
@@ -308,7 +323,8 @@ START_TEST(test_debug_leak_in_child_reported) {
 }
 END_TEST
 
-START_TEST(test_debug_clean_child_no_report) {
+START_TEST(test_debug_clean_child_no_report)
+{
     char out[4096];
     int status = testutil_fork_capture(free_everything, NULL, out, sizeof(out));
     ck_assert(WIFEXITED(status));
@@ -317,7 +333,8 @@ START_TEST(test_debug_clean_child_no_report) {
 }
 END_TEST
 
-START_TEST(test_debug_exit_check_disable) {
+START_TEST(test_debug_exit_check_disable)
+{
     char out[4096];
     int status = testutil_fork_capture(leak_but_disable_check, NULL, out, sizeof(out));
     ck_assert(WIFEXITED(status));
@@ -326,7 +343,8 @@ START_TEST(test_debug_exit_check_disable) {
 }
 END_TEST
 
-START_TEST(test_debug_free_wrong_size_aborts) {
+START_TEST(test_debug_free_wrong_size_aborts)
+{
     char out[4096];
     int status = testutil_fork_capture(free_wrong_size, NULL, out, sizeof(out));
     ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT, "status %d", status);
@@ -335,7 +353,8 @@ START_TEST(test_debug_free_wrong_size_aborts) {
 }
 END_TEST
 
-START_TEST(test_debug_resize_wrong_size_aborts) {
+START_TEST(test_debug_resize_wrong_size_aborts)
+{
     char out[4096];
     int status = testutil_fork_capture(resize_wrong_size, NULL, out, sizeof(out));
     ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT, "status %d", status);
@@ -344,13 +363,15 @@ START_TEST(test_debug_resize_wrong_size_aborts) {
 END_TEST
 
 /* The same check through Check's own signal expectation. */
-START_TEST(test_debug_free_wrong_size_signal) {
+START_TEST(test_debug_free_wrong_size_signal)
+{
     void *p = alloc_new(48);
     alloc_free(p, 47);
 }
 END_TEST
 
-START_TEST(test_debug_leak_report_counts) {
+START_TEST(test_debug_leak_report_counts)
+{
     /* The report goes to stderr; keep the expected "leak" lines out of the
      * test log (this is the forked test process, not the runner). */
     int devnull = open("/dev/null", O_WRONLY);
@@ -369,7 +390,8 @@ END_TEST
 #else
 /* ---- release ----------------------------------------------------------- */
 
-START_TEST(test_release_not_tracking) {
+START_TEST(test_release_not_tracking)
+{
     ck_assert_int_eq(alloc_is_tracking(), 0);
     void *p = alloc_new(10);
     ck_assert_uint_eq(alloc_leak_report(), 0);
@@ -379,7 +401,8 @@ START_TEST(test_release_not_tracking) {
 END_TEST
 #endif
 
-static Suite *alloc_suite(void) {
+static Suite *alloc_suite(void)
+{
     Suite *s = suite_create("alloc");
     TCase *tc = tcase_create("counters");
     tcase_add_test(tc, test_new_free_counts);
@@ -414,6 +437,4 @@ static Suite *alloc_suite(void) {
     return s;
 }
 
-int main(void) {
-    return testutil_run(alloc_suite());
-}
+int main(void) { return testutil_run(alloc_suite()); }

@@ -26,7 +26,8 @@ static const size_t chunk_sizes[] = {0, 1, 100, 1000, 4096, ARENA_DEFAULT_CHUNK}
 
 /* Loop: one iteration per first-chunk size. Every size 0..5000, then odd
  * sizes around chunk boundaries and beyond ARENA_MAX_CHUNK. */
-START_TEST(test_alignment) {
+START_TEST(test_alignment)
+{
     size_t base = alloc_live_bytes();
     arena a;
     arena_init(&a, chunk_sizes[_i]);
@@ -54,7 +55,8 @@ START_TEST(test_alignment) {
 }
 END_TEST
 
-START_TEST(test_init_defaults) {
+START_TEST(test_init_defaults)
+{
     arena a;
     memset(&a, 0x7f, sizeof(a));
     arena_init(&a, 0);
@@ -73,7 +75,8 @@ START_TEST(test_init_defaults) {
 }
 END_TEST
 
-START_TEST(test_allocations_do_not_overlap) {
+START_TEST(test_allocations_do_not_overlap)
+{
     arena a;
     arena_init(&a, 512);
     enum { N = 2000 };
@@ -96,7 +99,8 @@ START_TEST(test_allocations_do_not_overlap) {
 }
 END_TEST
 
-START_TEST(test_larger_than_chunk) {
+START_TEST(test_larger_than_chunk)
+{
     size_t base = alloc_live_bytes();
     arena a;
     arena_init(&a, 1024);
@@ -122,7 +126,8 @@ START_TEST(test_larger_than_chunk) {
 }
 END_TEST
 
-START_TEST(test_grow_last_in_place) {
+START_TEST(test_grow_last_in_place)
+{
     arena a;
     arena_init(&a, 4096);
     char *first = arena_alloc(&a, 32);
@@ -145,7 +150,8 @@ START_TEST(test_grow_last_in_place) {
 }
 END_TEST
 
-START_TEST(test_grow_not_last_copies) {
+START_TEST(test_grow_not_last_copies)
+{
     arena a;
     arena_init(&a, 4096);
     char *p = arena_alloc(&a, 100);
@@ -166,7 +172,8 @@ START_TEST(test_grow_not_last_copies) {
 }
 END_TEST
 
-START_TEST(test_grow_last_past_chunk_copies) {
+START_TEST(test_grow_last_past_chunk_copies)
+{
     arena a;
     arena_init(&a, 1024);
     char *p = arena_alloc(&a, 1000);
@@ -190,7 +197,8 @@ START_TEST(test_grow_last_past_chunk_copies) {
 }
 END_TEST
 
-START_TEST(test_shrink) {
+START_TEST(test_shrink)
+{
     arena a;
     arena_init(&a, 4096);
     char *p = arena_alloc(&a, 1000);
@@ -212,7 +220,8 @@ START_TEST(test_shrink) {
 }
 END_TEST
 
-START_TEST(test_resize_null_allocates) {
+START_TEST(test_resize_null_allocates)
+{
     arena a;
     arena_init(&a, 0);
     char *p = arena_resize(&a, NULL, 0, 40);
@@ -228,7 +237,8 @@ static const size_t retain_limits[] = {0, 16 * 1024, 100 * 1024, 1024 * 1024};
 #define N_RETAIN (int)(sizeof(retain_limits) / sizeof(retain_limits[0]))
 
 /* Loop: one iteration per retain limit. */
-START_TEST(test_reset_retains_at_most_limit) {
+START_TEST(test_reset_retains_at_most_limit)
+{
     size_t base = alloc_live_bytes();
     size_t limit = retain_limits[_i];
     arena a;
@@ -253,7 +263,8 @@ START_TEST(test_reset_retains_at_most_limit) {
 }
 END_TEST
 
-START_TEST(test_reset_reuses_memory) {
+START_TEST(test_reset_reuses_memory)
+{
     arena a;
     arena_init(&a, 8192);
     char *first = arena_alloc(&a, 100);
@@ -278,7 +289,8 @@ START_TEST(test_reset_reuses_memory) {
 }
 END_TEST
 
-START_TEST(test_reset_keeps_largest_chunk) {
+START_TEST(test_reset_keeps_largest_chunk)
+{
     arena a;
     arena_init(&a, 1024);
     /* Chunks of 1 KiB, then 64 KiB (sized to the request). */
@@ -299,7 +311,8 @@ START_TEST(test_reset_keeps_largest_chunk) {
 }
 END_TEST
 
-START_TEST(test_reset_zero_frees_all) {
+START_TEST(test_reset_zero_frees_all)
+{
     size_t base = alloc_live_bytes();
     arena a;
     arena_init(&a, 0);
@@ -319,7 +332,8 @@ START_TEST(test_reset_zero_frees_all) {
 }
 END_TEST
 
-START_TEST(test_release_frees_all) {
+START_TEST(test_release_frees_all)
+{
     alloc_stats s0, s1;
     alloc_get_stats(&s0);
     arena a;
@@ -347,7 +361,8 @@ START_TEST(test_release_frees_all) {
 }
 END_TEST
 
-START_TEST(test_used_and_peak) {
+START_TEST(test_used_and_peak)
+{
     arena a;
     arena_init(&a, 0);
     arena_alloc(&a, 1);  /* 16 */
@@ -362,7 +377,8 @@ START_TEST(test_used_and_peak) {
 }
 END_TEST
 
-START_TEST(test_zero_size_distinct) {
+START_TEST(test_zero_size_distinct)
+{
     arena a;
     arena_init(&a, 0);
     void *p = arena_alloc(&a, 0), *q = arena_alloc(&a, 0);
@@ -373,7 +389,8 @@ START_TEST(test_zero_size_distinct) {
 }
 END_TEST
 
-START_TEST(test_zeroed_after_reuse) {
+START_TEST(test_zeroed_after_reuse)
+{
     arena a;
     arena_init(&a, 4096);
     unsigned char *p = arena_alloc(&a, 2000);
@@ -387,7 +404,8 @@ START_TEST(test_zeroed_after_reuse) {
 }
 END_TEST
 
-START_TEST(test_strings) {
+START_TEST(test_strings)
+{
     size_t base = alloc_live_bytes();
     arena a;
     arena_init(&a, 64);
@@ -432,7 +450,8 @@ START_TEST(test_strings) {
 }
 END_TEST
 
-START_TEST(test_process_allocator_failure) {
+START_TEST(test_process_allocator_failure)
+{
     size_t base = alloc_live_bytes();
     arena a;
     arena_init(&a, 4096);
@@ -472,7 +491,8 @@ START_TEST(test_process_allocator_failure) {
 }
 END_TEST
 
-START_TEST(test_first_chunk_failure) {
+START_TEST(test_first_chunk_failure)
+{
     size_t base = alloc_live_bytes();
     arena a;
     arena_init(&a, 0);
@@ -488,7 +508,8 @@ START_TEST(test_first_chunk_failure) {
 }
 END_TEST
 
-START_TEST(test_huge_request_null) {
+START_TEST(test_huge_request_null)
+{
     arena a;
     arena_init(&a, 0);
     ck_assert_ptr_null(arena_alloc(&a, SIZE_MAX));
@@ -499,7 +520,8 @@ START_TEST(test_huge_request_null) {
 }
 END_TEST
 
-START_TEST(test_alloc_or_die_aborts) {
+START_TEST(test_alloc_or_die_aborts)
+{
     arena a;
     arena_init(&a, 0);
     alloc_fail_after(1);
@@ -507,7 +529,8 @@ START_TEST(test_alloc_or_die_aborts) {
 }
 END_TEST
 
-START_TEST(test_alloc_or_die_ok) {
+START_TEST(test_alloc_or_die_ok)
+{
     arena a;
     arena_init(&a, 0);
     char *p = arena_alloc_or_die(&a, 100);
@@ -519,7 +542,8 @@ END_TEST
 
 /* Release costs O(chunks): a million small allocations must land in a few
  * dozen geometrically growing chunks, not in anything per allocation. */
-START_TEST(test_chunks_grow_geometrically) {
+START_TEST(test_chunks_grow_geometrically)
+{
     size_t base = alloc_live_bytes();
     alloc_stats s0, s1;
     alloc_get_stats(&s0);
@@ -541,7 +565,8 @@ START_TEST(test_chunks_grow_geometrically) {
 }
 END_TEST
 
-static Suite *arena_suite(void) {
+static Suite *arena_suite(void)
+{
     Suite *s = suite_create("arena");
     TCase *tc = tcase_create("alloc");
     tcase_add_loop_test(tc, test_alignment, 0, N_CHUNK_SIZES);
@@ -584,6 +609,4 @@ static Suite *arena_suite(void) {
     return s;
 }
 
-int main(void) {
-    return testutil_run(arena_suite());
-}
+int main(void) { return testutil_run(arena_suite()); }

@@ -27,7 +27,8 @@ static const struct {
 #define N_HINTS (int)(sizeof(hint_table) / sizeof(hint_table[0]))
 
 /* Loop: one iteration per row of hint_table. */
-START_TEST(test_bucket_for_hint) {
+START_TEST(test_bucket_for_hint)
+{
     arena_pool p;
     ck_assert_int_eq(arena_pool_init(&p, NULL), 0);
     ck_assert_int_eq(arena_pool_bucket_for(&p, hint_table[_i].hint), hint_table[_i].bucket);
@@ -44,7 +45,8 @@ START_TEST(test_bucket_for_hint) {
 }
 END_TEST
 
-START_TEST(test_defaults) {
+START_TEST(test_defaults)
+{
     arena_pool_config cfg;
     arena_pool_config_default(&cfg);
     ck_assert_uint_eq(cfg.bucket[ARENA_POOL_TINY].retain_bytes, 1024);
@@ -65,7 +67,8 @@ START_TEST(test_defaults) {
 }
 END_TEST
 
-START_TEST(test_init_rejects_zero_chunk) {
+START_TEST(test_init_rejects_zero_chunk)
+{
     arena_pool_config cfg;
     arena_pool_config_default(&cfg);
     cfg.bucket[ARENA_POOL_MEDIUM].chunk_bytes = 0;
@@ -79,7 +82,8 @@ START_TEST(test_init_rejects_zero_chunk) {
 }
 END_TEST
 
-START_TEST(test_explicit_bucket) {
+START_TEST(test_explicit_bucket)
+{
     arena_pool p;
     arena_pool_init(&p, NULL);
     arena *a = arena_pool_acquire(&p, ARENA_POOL_MEDIUM, "js");
@@ -102,7 +106,8 @@ START_TEST(test_explicit_bucket) {
 }
 END_TEST
 
-START_TEST(test_reuse_same_arena_and_memory) {
+START_TEST(test_reuse_same_arena_and_memory)
+{
     size_t base = alloc_live_bytes();
     arena_pool p;
     arena_pool_init(&p, NULL);
@@ -141,7 +146,8 @@ END_TEST
 
 /* Loop: one iteration per bucket. Fill the arena far past the bucket's
  * retain limit; after release it keeps at most that much. */
-START_TEST(test_retain_limit_after_release) {
+START_TEST(test_retain_limit_after_release)
+{
     arena_pool_bucket b = (arena_pool_bucket)_i;
     arena_pool p;
     arena_pool_init(&p, NULL);
@@ -167,7 +173,8 @@ START_TEST(test_retain_limit_after_release) {
 }
 END_TEST
 
-START_TEST(test_free_list_cap) {
+START_TEST(test_free_list_cap)
+{
     size_t base = alloc_live_bytes();
     arena_pool p;
     arena_pool_init(&p, NULL);
@@ -196,7 +203,8 @@ START_TEST(test_free_list_cap) {
 }
 END_TEST
 
-START_TEST(test_free_list_cap_custom) {
+START_TEST(test_free_list_cap_custom)
+{
     arena_pool_config cfg;
     arena_pool_config_default(&cfg);
     cfg.bucket[ARENA_POOL_TINY].free_cap = 2;
@@ -226,7 +234,8 @@ START_TEST(test_free_list_cap_custom) {
 }
 END_TEST
 
-START_TEST(test_held_by_name) {
+START_TEST(test_held_by_name)
+{
     arena_pool p;
     arena_pool_init(&p, NULL);
     arena *p1 = arena_pool_acquire(&p, ARENA_POOL_LARGE, "page");
@@ -253,7 +262,8 @@ START_TEST(test_held_by_name) {
 }
 END_TEST
 
-START_TEST(test_baseline_after_deinit) {
+START_TEST(test_baseline_after_deinit)
+{
     size_t base = alloc_live_bytes();
     arena_pool p;
     arena_pool_init(&p, NULL);
@@ -275,7 +285,8 @@ START_TEST(test_baseline_after_deinit) {
 }
 END_TEST
 
-START_TEST(test_acquire_failure) {
+START_TEST(test_acquire_failure)
+{
     size_t base = alloc_live_bytes();
     arena_pool p;
     arena_pool_init(&p, NULL);
@@ -302,7 +313,8 @@ START_TEST(test_acquire_failure) {
 END_TEST
 
 /* Releasing an arena twice drops its name below zero: abort. */
-START_TEST(test_release_more_than_acquired_aborts) {
+START_TEST(test_release_more_than_acquired_aborts)
+{
     arena_pool p;
     arena_pool_init(&p, NULL);
     arena *a = arena_pool_acquire(&p, ARENA_POOL_SMALL, "twice");
@@ -314,7 +326,8 @@ END_TEST
 /* Runs in a forked child: two names still held at deinit. Ends with
  * _exit(deinit's result) so neither the debug build's exit check nor
  * LeakSanitizer runs over the arenas leaked on purpose. */
-static void deinit_with_held_names(void *arg) {
+static void deinit_with_held_names(void *arg)
+{
     (void)arg;
     arena_pool p;
     arena_pool_init(&p, NULL);
@@ -330,7 +343,8 @@ static void deinit_with_held_names(void *arg) {
     _exit(held > 50 ? 50 : (int)held);
 }
 
-START_TEST(test_deinit_with_held_name) {
+START_TEST(test_deinit_with_held_name)
+{
     char out[4096];
     int status = testutil_fork_capture(deinit_with_held_names, NULL, out, sizeof(out));
     ck_assert_int_ne(status, -1);
@@ -350,7 +364,8 @@ END_TEST
 /* The same arena released twice while another arena of its name is still
  * held: the per-name count alone cannot see it, and pushing the arena on the
  * free list twice would hand it to two owners. */
-START_TEST(test_double_release_same_name_held_aborts) {
+START_TEST(test_double_release_same_name_held_aborts)
+{
     arena_pool p;
     arena_pool_init(&p, NULL);
     arena *a = arena_pool_acquire(&p, ARENA_POOL_LARGE, "page");
@@ -363,7 +378,8 @@ END_TEST
 
 #ifdef CRAWLD_DEBUG
 /* The same abort through Check's own signal expectation. */
-START_TEST(test_deinit_with_held_name_aborts) {
+START_TEST(test_deinit_with_held_name_aborts)
+{
     arena_pool p;
     arena_pool_init(&p, NULL);
     arena_pool_acquire(&p, ARENA_POOL_SMALL, "leaked-session");
@@ -372,7 +388,8 @@ START_TEST(test_deinit_with_held_name_aborts) {
 END_TEST
 #endif
 
-static Suite *arena_pool_suite(void) {
+static Suite *arena_pool_suite(void)
+{
     Suite *s = suite_create("arena_pool");
     TCase *tc = tcase_create("buckets");
     tcase_add_loop_test(tc, test_bucket_for_hint, 0, N_HINTS);
@@ -402,6 +419,4 @@ static Suite *arena_pool_suite(void) {
     return s;
 }
 
-int main(void) {
-    return testutil_run(arena_pool_suite());
-}
+int main(void) { return testutil_run(arena_pool_suite()); }

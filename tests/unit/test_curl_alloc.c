@@ -14,7 +14,8 @@
 static const size_t sizes[] = {0, 1, 7, 15, 16, 17, 100, 4096, 65537};
 #define N_SIZES (int)(sizeof(sizes) / sizeof(sizes[0]))
 
-START_TEST(test_header_size) {
+START_TEST(test_header_size)
+{
     ck_assert_int_eq(CURL_ALLOC_HEADER, 16);
     /* The header is what alloc sees on top of curl's bytes. */
     size_t a0 = alloc_live_bytes();
@@ -25,7 +26,8 @@ START_TEST(test_header_size) {
 END_TEST
 
 /* Loop: one iteration per size. */
-START_TEST(test_malloc_counts_and_alignment) {
+START_TEST(test_malloc_counts_and_alignment)
+{
     size_t n = sizes[_i];
     size_t a0 = alloc_live_bytes(), c0 = curl_alloc_live_bytes();
     unsigned char *p = curl_alloc_malloc(n);
@@ -41,7 +43,8 @@ START_TEST(test_malloc_counts_and_alignment) {
 }
 END_TEST
 
-START_TEST(test_calloc) {
+START_TEST(test_calloc)
+{
     size_t a0 = alloc_live_bytes(), c0 = curl_alloc_live_bytes();
     /* Dirty then free a block of the same size first, so a calloc that
      * forgot to zero would likely show old bytes. */
@@ -65,7 +68,8 @@ START_TEST(test_calloc) {
 }
 END_TEST
 
-START_TEST(test_calloc_overflow) {
+START_TEST(test_calloc_overflow)
+{
     size_t a0 = alloc_live_bytes(), c0 = curl_alloc_live_bytes();
     ck_assert_ptr_null(curl_alloc_calloc(SIZE_MAX / 2, 3));
     ck_assert_ptr_null(curl_alloc_calloc(3, SIZE_MAX / 2));
@@ -78,7 +82,8 @@ START_TEST(test_calloc_overflow) {
 }
 END_TEST
 
-START_TEST(test_realloc) {
+START_TEST(test_realloc)
+{
     size_t a0 = alloc_live_bytes(), c0 = curl_alloc_live_bytes();
     char *p = curl_alloc_realloc(NULL, 10); /* NULL: malloc */
     ck_assert_ptr_nonnull(p);
@@ -104,7 +109,8 @@ START_TEST(test_realloc) {
 }
 END_TEST
 
-START_TEST(test_strdup) {
+START_TEST(test_strdup)
+{
     size_t a0 = alloc_live_bytes(), c0 = curl_alloc_live_bytes();
     const char *src = "http://127.0.0.1/site/";
     char *s = curl_alloc_strdup(src);
@@ -121,7 +127,8 @@ START_TEST(test_strdup) {
 }
 END_TEST
 
-START_TEST(test_hooks_on_allocator_failure) {
+START_TEST(test_hooks_on_allocator_failure)
+{
     char *keep = curl_alloc_strdup("survivor");
     size_t a0 = alloc_live_bytes(), c0 = curl_alloc_live_bytes();
     alloc_fail_after(1);
@@ -147,13 +154,12 @@ static testutil_httpd httpd;
 /* Checked fixture: runs in the forked test process, before and after each
  * test. If a test fails (Check _exit()s the process without the teardown),
  * PR_SET_PDEATHSIG still takes the server down. */
-static void httpd_setup(void) {
+static void httpd_setup(void)
+{
     ck_assert_msg(testutil_httpd_start(&httpd) == 0, "cannot start tests/server/httpd.py");
 }
 
-static void httpd_teardown(void) {
-    testutil_httpd_stop(&httpd);
-}
+static void httpd_teardown(void) { testutil_httpd_stop(&httpd); }
 
 typedef struct body {
     char data[64 * 1024];
@@ -162,7 +168,8 @@ typedef struct body {
     int overflow;
 } body;
 
-static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata) {
+static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
     body *b = userdata;
     size_t n = size * nmemb;
     size_t live = curl_alloc_live_bytes();
@@ -178,7 +185,8 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata) {
     return n;
 }
 
-static long fetch(CURL *h, const char *path, body *b) {
+static long fetch(CURL *h, const char *path, body *b)
+{
     char url[256];
     snprintf(url, sizeof(url), "%s%s", httpd.base_url, path);
     b->len = 0;
@@ -198,7 +206,8 @@ static long fetch(CURL *h, const char *path, body *b) {
     return status;
 }
 
-START_TEST(test_transfer_through_hooks) {
+START_TEST(test_transfer_through_hooks)
+{
     static body b;
     size_t base = alloc_live_bytes();
     ck_assert_uint_eq(curl_alloc_live_bytes(), 0);
@@ -228,7 +237,8 @@ START_TEST(test_transfer_through_hooks) {
 END_TEST
 
 /* The multi interface (what the worker uses) frees everything too. */
-START_TEST(test_multi_transfer_through_hooks) {
+START_TEST(test_multi_transfer_through_hooks)
+{
     static body b[3];
     static const char *paths[3] = {"/status/200", "/site/", "/landing"};
     size_t base = alloc_live_bytes();
@@ -278,7 +288,8 @@ START_TEST(test_multi_transfer_through_hooks) {
 }
 END_TEST
 
-static Suite *curl_alloc_suite(void) {
+static Suite *curl_alloc_suite(void)
+{
     Suite *s = suite_create("curl_alloc");
     TCase *tc = tcase_create("hooks");
     tcase_add_test(tc, test_header_size);
@@ -298,6 +309,4 @@ static Suite *curl_alloc_suite(void) {
     return s;
 }
 
-int main(void) {
-    return testutil_run(curl_alloc_suite());
-}
+int main(void) { return testutil_run(curl_alloc_suite()); }

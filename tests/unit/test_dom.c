@@ -20,19 +20,22 @@
 
 #define DEEP 100000
 
-static void *parse_gumbo(const char *html) {
+static void *parse_gumbo(const char *html)
+{
     html_doc doc = parse(html);
     ck_assert_ptr_nonnull(doc.gumbo_output);
     return doc.gumbo_output;
 }
 
-static dom *load(const char *html) {
+static dom *load(const char *html)
+{
     dom *d = dom_new(&A, parse_gumbo(html), URL);
     ck_assert_ptr_nonnull(d);
     return d;
 }
 
-static GumboVector *kids_of(GumboNode *n) {
+static GumboVector *kids_of(GumboNode *n)
+{
     if (n->type == GUMBO_NODE_DOCUMENT)
         return &n->v.document.children;
     if (n->type == GUMBO_NODE_ELEMENT || n->type == GUMBO_NODE_TEMPLATE)
@@ -43,7 +46,8 @@ static GumboVector *kids_of(GumboNode *n) {
 /* Walks the whole tree under top with its own stack (not the parent
  * pointers it checks) and verifies that every child's parent is the node
  * holding it, at index_within_parent. Returns the number of nodes. */
-static size_t check_tree(GumboNode *top) {
+static size_t check_tree(GumboNode *top)
+{
     size_t cap = 1024, sp = 0, count = 1;
     GumboNode **stack = malloc(cap * sizeof *stack);
     ck_assert_ptr_nonnull(stack);
@@ -74,12 +78,14 @@ static size_t check_tree(GumboNode *top) {
     return count;
 }
 
-static void check_doc(dom *d) {
+static void check_doc(dom *d)
+{
     ck_assert_ptr_null(dom_document(d)->parent);
     check_tree(dom_document(d));
 }
 
-static const char *outer(dom *d, const GumboNode *n) {
+static const char *outer(dom *d, const GumboNode *n)
+{
     size_t len = 12345;
     const char *s = dom_serialize(d, n, true, &len);
     ck_assert_ptr_nonnull(s);
@@ -87,7 +93,8 @@ static const char *outer(dom *d, const GumboNode *n) {
     return s;
 }
 
-static const char *inner(dom *d, const GumboNode *n) {
+static const char *inner(dom *d, const GumboNode *n)
+{
     size_t len = 12345;
     const char *s = dom_serialize(d, n, false, &len);
     ck_assert_ptr_nonnull(s);
@@ -95,7 +102,8 @@ static const char *inner(dom *d, const GumboNode *n) {
     return s;
 }
 
-static GumboNode *el(dom *d, const char *name) {
+static GumboNode *el(dom *d, const char *name)
+{
     dom_err e = DOM_NOMEM;
     GumboNode *n = dom_create_element(d, name, &e);
     ck_assert_int_eq(e, DOM_OK);
@@ -103,20 +111,23 @@ static GumboNode *el(dom *d, const char *name) {
     return n;
 }
 
-static GumboNode *txt(dom *d, const char *s) {
+static GumboNode *txt(dom *d, const char *s)
+{
     GumboNode *n = dom_create_text(d, s, strlen(s));
     ck_assert_ptr_nonnull(n);
     return n;
 }
 
-static GumboNode *by_id(dom *d, const char *id) {
+static GumboNode *by_id(dom *d, const char *id)
+{
     GumboNode *n = dom_get_element_by_id(d, dom_document(d), id);
     ck_assert_msg(n != NULL, "no #%s", id);
     return n;
 }
 
 /* A list as "id,id,tag": each node's id, or its tag name when it has none. */
-static const char *names(dom *d, const dom_list *l) {
+static const char *names(dom *d, const dom_list *l)
+{
     static char out[8192];
     size_t o = 0;
     out[0] = '\0';
@@ -129,7 +140,8 @@ static const char *names(dom *d, const dom_list *l) {
     return out;
 }
 
-static const char *query(dom *d, GumboNode *root, const char *sel) {
+static const char *query(dom *d, GumboNode *root, const char *sel)
+{
     dom_list l = {(GumboNode **)1, 99};
     dom_err e = dom_query(d, root, sel, false, &l);
     ck_assert_msg(e == DOM_OK, "selector '%s': %s", sel, dom_err_word(e));
@@ -139,7 +151,8 @@ static const char *query(dom *d, GumboNode *root, const char *sel) {
 /* ---------------------------------------------------------------------------
  * Document and nodes */
 
-START_TEST(document_accessors) {
+START_TEST(document_accessors)
+{
     dom *d = load("<!DOCTYPE html><html><head><title>t</title></head><body><p>x<!--c--></p>"
                   "<My-Widget>w</My-Widget><svg><linearGradient/></svg><template><b>t</b>"
                   "</template></body></html>");
@@ -183,13 +196,15 @@ START_TEST(document_accessors) {
 }
 END_TEST
 
-START_TEST(new_rejects_nothing_to_wrap) {
+START_TEST(new_rejects_nothing_to_wrap)
+{
     ck_assert_ptr_null(dom_new(&A, NULL, URL));
     finish();
 }
 END_TEST
 
-START_TEST(create_element_names) {
+START_TEST(create_element_names)
+{
     dom *d = load("<p>x</p>");
     GumboNode *n = el(d, "div");
     ck_assert_int_eq(n->type, GUMBO_NODE_ELEMENT);
@@ -242,7 +257,8 @@ END_TEST
 /* ---------------------------------------------------------------------------
  * Tree edits */
 
-START_TEST(append_child) {
+START_TEST(append_child)
+{
     dom *d = load("<body><p id=a>A</p></body>");
     GumboNode *body = dom_body(d);
     GumboNode *b = el(d, "b");
@@ -267,7 +283,8 @@ START_TEST(append_child) {
 }
 END_TEST
 
-START_TEST(insert_before) {
+START_TEST(insert_before)
+{
     dom *d = load("<body><ul><li id=a>a</li><li id=b>b</li></ul><p id=other>o</p></body>");
     GumboNode *ul = dom_first_child(dom_body(d));
     GumboNode *a = by_id(d, "a"), *b = by_id(d, "b");
@@ -307,7 +324,8 @@ START_TEST(insert_before) {
 }
 END_TEST
 
-START_TEST(remove_child) {
+START_TEST(remove_child)
+{
     dom *d = load("<body><p id=a>a</p><p id=b>b</p><p id=c>c</p></body>");
     GumboNode *body = dom_body(d), *b = by_id(d, "b");
     ck_assert_int_eq(dom_remove_child(d, body, b), DOM_OK);
@@ -329,7 +347,8 @@ START_TEST(remove_child) {
 }
 END_TEST
 
-START_TEST(replace_child) {
+START_TEST(replace_child)
+{
     dom *d = load("<body><p id=a>a</p><p id=b>b</p><p id=c>c</p><div id=o><i id=i>i</i></div>"
                   "</body>");
     GumboNode *body = dom_body(d), *a = by_id(d, "a"), *b = by_id(d, "b"), *c = by_id(d, "c");
@@ -368,7 +387,8 @@ START_TEST(replace_child) {
 }
 END_TEST
 
-START_TEST(hierarchy_errors) {
+START_TEST(hierarchy_errors)
+{
     dom *d = load("<body><div id=outer><div id=mid><p id=in>t</p></div></div></body>");
     GumboNode *outerd = by_id(d, "outer"), *mid = by_id(d, "mid"), *in = by_id(d, "in");
     const char *before = outer(d, dom_document(d));
@@ -403,7 +423,8 @@ START_TEST(hierarchy_errors) {
 }
 END_TEST
 
-START_TEST(move_between_parents) {
+START_TEST(move_between_parents)
+{
     dom *d = load("<body><ul id=u1><li id=a>a</li><li id=b>b</li></ul>"
                   "<ol id=u2><li id=c>c</li></ol></body>");
     GumboNode *u1 = by_id(d, "u1"), *u2 = by_id(d, "u2"), *a = by_id(d, "a");
@@ -424,7 +445,8 @@ START_TEST(move_between_parents) {
 }
 END_TEST
 
-START_TEST(navigation) {
+START_TEST(navigation)
+{
     dom *d = load("<body><div id=p>t1<b id=x></b><!--c--><i id=y></i>t2</div></body>");
     GumboNode *p = by_id(d, "p"), *x = by_id(d, "x"), *y = by_id(d, "y");
     ck_assert_uint_eq(dom_child_count(p), 5);
@@ -452,7 +474,8 @@ END_TEST
 /* ---------------------------------------------------------------------------
  * Attributes */
 
-START_TEST(attributes) {
+START_TEST(attributes)
+{
     dom *d = load("<body><a id=l HREF=\"/x\" Data-Foo-Bar=\"1\">l</a>"
                   "<svg><a xlink:href=\"#s\" viewBox=\"0 0 1 1\"></a></svg></body>");
     GumboNode *a = by_id(d, "l");
@@ -512,7 +535,8 @@ START_TEST(attributes) {
 }
 END_TEST
 
-START_TEST(dataset_attributes) {
+START_TEST(dataset_attributes)
+{
     /* what element.dataset.fooBar reads and writes */
     dom *d = load("<div id=d data-foo-bar=\"x\" data-a=\"1\"></div>");
     GumboNode *e = by_id(d, "d");
@@ -527,7 +551,8 @@ START_TEST(dataset_attributes) {
 }
 END_TEST
 
-START_TEST(class_list) {
+START_TEST(class_list)
+{
     dom *d = load("<div id=d class=\" a  b a \"></div><p id=p></p>");
     GumboNode *e = by_id(d, "d"), *p = by_id(d, "p");
     ck_assert(dom_class_contains(e, "a"));
@@ -589,7 +614,8 @@ END_TEST
 /* ---------------------------------------------------------------------------
  * Text and serialisation */
 
-START_TEST(text_content) {
+START_TEST(text_content)
+{
     dom *d = load("<body><div id=d>one <b>two</b><!--no--> <i>th<u>ree</u></i></div>"
                   "<script id=s>var x = 1 < 2;</script></body>");
     GumboNode *e = by_id(d, "d");
@@ -640,7 +666,8 @@ START_TEST(text_content) {
 }
 END_TEST
 
-START_TEST(serialize_escaping) {
+START_TEST(serialize_escaping)
+{
     dom *d = load("<body><p id=p></p></body>");
     GumboNode *p = by_id(d, "p");
     ck_assert_int_eq(dom_set_attr(d, p, "title",
@@ -661,7 +688,8 @@ START_TEST(serialize_escaping) {
 }
 END_TEST
 
-START_TEST(serialize_elements) {
+START_TEST(serialize_elements)
+{
     dom *d = load("<!DOCTYPE html><html><head><meta charset=utf-8><link rel=x href=y>"
                   "<style>a > b { x: \"&\" }</style><script>if (a < b && c) {}</script>"
                   "</head><body><p>a<br>b<img src=i.png alt=\"\"><input type=text>"
@@ -704,7 +732,8 @@ END_TEST
 /* ---------------------------------------------------------------------------
  * Markup */
 
-START_TEST(inner_html) {
+START_TEST(inner_html)
+{
     dom *d = load("<body><div id=box><p id=old>old</p></div><table id=t><tr id=tr></tr>"
                   "</table></body>");
     GumboNode *box = by_id(d, "box"), *old = by_id(d, "old");
@@ -750,7 +779,8 @@ START_TEST(inner_html) {
 }
 END_TEST
 
-START_TEST(inner_html_input_need_not_outlive) {
+START_TEST(inner_html_input_need_not_outlive)
+{
     /* The parsed tree points into its input (original_tag): dom must keep
      * its own copy. ASan reports the read if it does not. */
     dom *d = load("<body><div id=box></div></body>");
@@ -772,7 +802,8 @@ END_TEST
 
 /* innerHTML in every kind of context gumbo knows: a result or a clean
  * error, and a consistent tree either way. */
-START_TEST(inner_html_contexts) {
+START_TEST(inner_html_contexts)
+{
     dom *d = load("<body><div id=box></div></body>");
     GumboNode *box = by_id(d, "box");
     const char *tags[] = {"html",      "head",     "body",    "template", "table",    "tbody",
@@ -803,7 +834,8 @@ START_TEST(inner_html_contexts) {
 }
 END_TEST
 
-START_TEST(outer_html) {
+START_TEST(outer_html)
+{
     dom *d = load("<body><p id=a>a</p><p id=b>b</p><p id=c>c</p></body>");
     GumboNode *body = dom_body(d), *b = by_id(d, "b");
     const char *h = "<i id=i1>1</i>mid<i id=i2>2</i>";
@@ -825,7 +857,8 @@ START_TEST(outer_html) {
 }
 END_TEST
 
-START_TEST(insert_html_after) {
+START_TEST(insert_html_after)
+{
     dom *d = load("<html><head><script id=hs>1</script><title>t</title></head>"
                   "<body><p id=a>a</p><script id=bs>2</script><p id=z>z</p></body></html>");
     GumboNode *bs = by_id(d, "bs");
@@ -850,7 +883,8 @@ START_TEST(insert_html_after) {
 }
 END_TEST
 
-START_TEST(fragment_gumbo_assertion) {
+START_TEST(fragment_gumbo_assertion)
+{
     /* Input on which Debian's gumbo asserts (see html.c): a failed parse is
      * an error, and the target keeps its children. */
     dom *d = load("<body><div id=box><p>keep</p></div></body>");
@@ -874,7 +908,8 @@ typedef struct edit_ctx {
     int ran;
 } edit_ctx;
 
-static void edit_tree(edit_ctx *h, void *gumbo_output) {
+static void edit_tree(edit_ctx *h, void *gumbo_output)
+{
     h->ran++;
     dom *d = dom_new(&A, gumbo_output, URL);
     ck_assert_ptr_nonnull(d);
@@ -905,7 +940,8 @@ static void edit_tree(edit_ctx *h, void *gumbo_output) {
     check_doc(d);
 }
 
-START_TEST(extraction_sees_edits) {
+START_TEST(extraction_sees_edits)
+{
     const char *page = "<html><head><title>t</title><script id=s>1</script></head><body>"
                        "<a id=old href=\"/old\">o</a><a id=keep href=\"/keep\">k</a>"
                        "<div id=box><a href=\"/gone\">g</a></div><a id=chg href=\"/before\">c</a>"
@@ -936,7 +972,8 @@ START_TEST(extraction_sees_edits) {
 }
 END_TEST
 
-static void add_base(void *gumbo_output) {
+static void add_base(void *gumbo_output)
+{
     dom *d = dom_new(&A, gumbo_output, URL);
     ck_assert_ptr_nonnull(d);
     ck_assert_str_eq(dom_base_url(d), URL);
@@ -946,7 +983,8 @@ static void add_base(void *gumbo_output) {
     ck_assert_str_eq(dom_base_url(d), "http://other.test/b/");
 }
 
-START_TEST(extraction_sees_new_base) {
+START_TEST(extraction_sees_new_base)
+{
     const char *page = "<html><head></head><body><a href=\"x\">x</a></body></html>";
     html_options o = {0};
     html_doc doc;
@@ -960,7 +998,8 @@ START_TEST(extraction_sees_new_base) {
 }
 END_TEST
 
-START_TEST(base_url) {
+START_TEST(base_url)
+{
     dom *d = load("<html><head><title>t</title></head><body><p>x</p></body></html>");
     ck_assert_str_eq(dom_base_url(d), URL);
     /* a <base> without href does not count; the first with one does */
@@ -1007,7 +1046,8 @@ static const char *FIXTURE =
     "<p id=\"dup\">first</p><p id=\"dup\">second</p>\n"
     "</body></html>";
 
-START_TEST(get_element_by_id) {
+START_TEST(get_element_by_id)
+{
     dom *d = load(FIXTURE);
     GumboNode *doc = dom_document(d);
     GumboNode *p1 = dom_get_element_by_id(d, doc, "p1");
@@ -1032,7 +1072,8 @@ START_TEST(get_element_by_id) {
 }
 END_TEST
 
-START_TEST(by_tag_and_class) {
+START_TEST(by_tag_and_class)
+{
     dom *d = load(FIXTURE);
     GumboNode *doc = dom_document(d), *d1 = by_id(d, "d1");
     dom_list l;
@@ -1162,7 +1203,8 @@ static const qcase QCASES[] = {
     {"div\t>\np", "p1,p2,p3"},
 };
 
-START_TEST(selectors) {
+START_TEST(selectors)
+{
     dom *d = load(FIXTURE);
     check_doc(d);
     GumboNode *doc = dom_document(d);
@@ -1175,7 +1217,8 @@ START_TEST(selectors) {
 }
 END_TEST
 
-START_TEST(selectors_scoped) {
+START_TEST(selectors_scoped)
+{
     dom *d = load(FIXTURE);
     GumboNode *d1 = by_id(d, "d1"), *d2 = by_id(d, "d2");
     ck_assert_str_eq(query(d, d1, "p"), "p1,p2");
@@ -1199,7 +1242,8 @@ START_TEST(selectors_scoped) {
 }
 END_TEST
 
-START_TEST(selectors_first_only) {
+START_TEST(selectors_first_only)
+{
     dom *d = load(FIXTURE);
     dom_list l;
     ck_assert_int_eq(dom_query(d, dom_document(d), "li", true, &l), DOM_OK);
@@ -1278,7 +1322,8 @@ static const char *BAD_SELECTORS[] = {
     "a, ,b",
 };
 
-START_TEST(selectors_bad_syntax) {
+START_TEST(selectors_bad_syntax)
+{
     dom *d = load(FIXTURE);
     GumboNode *p1 = by_id(d, "p1");
     for (size_t i = 0; i < sizeof BAD_SELECTORS / sizeof BAD_SELECTORS[0]; i++) {
@@ -1299,13 +1344,15 @@ START_TEST(selectors_bad_syntax) {
 }
 END_TEST
 
-static void expect_matches(dom *d, const char *id, const char *sel, bool want) {
+static void expect_matches(dom *d, const char *id, const char *sel, bool want)
+{
     bool yes = !want;
     ck_assert_int_eq(dom_matches(d, by_id(d, id), sel, &yes), DOM_OK);
     ck_assert_msg(yes == want, "#%s matches '%s': %d", id, sel, yes);
 }
 
-START_TEST(matches) {
+START_TEST(matches)
+{
     dom *d = load(FIXTURE);
     expect_matches(d, "s1", "span", true);
     expect_matches(d, "s1", "p span", true);
@@ -1327,7 +1374,8 @@ END_TEST
 
 /* dom_query (top down) and dom_matches (right to left) are two matchers:
  * they must agree on every element for every selector. */
-START_TEST(matchers_agree) {
+START_TEST(matchers_agree)
+{
     dom *d = load(FIXTURE);
     GumboNode *doc = dom_document(d);
     dom_list all;
@@ -1352,7 +1400,8 @@ END_TEST
 
 /* A selector list too long for the top-down bit sets takes the other path:
  * same answers. */
-START_TEST(selectors_long_list) {
+START_TEST(selectors_long_list)
+{
     dom *d = load(FIXTURE);
     size_t cap = 64 * 1024, o = 0;
     char *s = malloc(cap);
@@ -1377,7 +1426,8 @@ END_TEST
 /* ---------------------------------------------------------------------------
  * Depth and memory */
 
-START_TEST(deep_tree) {
+START_TEST(deep_tree)
+{
     dom *d = load("<html><head></head><body></body></html>");
     GumboNode *body = dom_body(d);
     /* built bottom-up: every insertion's ancestor check is short */
@@ -1444,7 +1494,8 @@ START_TEST(deep_tree) {
 }
 END_TEST
 
-START_TEST(nomem) {
+START_TEST(nomem)
+{
     dom *d = load("<body><div id=box><p>keep</p></div></body>");
     GumboNode *box = by_id(d, "box");
     size_t big = 4u << 20;
@@ -1493,7 +1544,8 @@ START_TEST(nomem) {
 }
 END_TEST
 
-START_TEST(lives_in_arena) {
+START_TEST(lives_in_arena)
+{
     size_t before = alloc_live_bytes();
     dom *d = load(FIXTURE);
     for (int i = 0; i < 200; i++) {
@@ -1512,7 +1564,8 @@ START_TEST(lives_in_arena) {
 END_TEST
 
 /* Scripts call these in loops: the arena must not grow with each call. */
-START_TEST(repeated_calls_do_not_grow) {
+START_TEST(repeated_calls_do_not_grow)
+{
     dom *d = load(FIXTURE);
     GumboNode *w1 = by_id(d, "w1"), *s1 = by_id(d, "s1");
     const char *sels[] = {"p span", "[lang|=en]", "x > y", ":nope", "div > p > span"};
@@ -1558,7 +1611,8 @@ START_TEST(repeated_calls_do_not_grow) {
 }
 END_TEST
 
-static Suite *dom_suite(void) {
+static Suite *dom_suite(void)
+{
     Suite *s = suite_create("dom");
     TCase *tc = tcase_create("nodes");
     tcase_add_checked_fixture(tc, setup, NULL);
@@ -1621,6 +1675,4 @@ static Suite *dom_suite(void) {
     return s;
 }
 
-int main(void) {
-    return testutil_run(dom_suite());
-}
+int main(void) { return testutil_run(dom_suite()); }

@@ -164,10 +164,7 @@ START_TEST(slow_response_times_out)
 }
 END_TEST
 
-START_TEST(hanging_server_times_out)
-{
-    ck_assert_int_eq(get("/hang", 300, 0, -1), FETCH_TIMEOUT);
-}
+START_TEST(hanging_server_times_out) { ck_assert_int_eq(get("/hang", 300, 0, -1), FETCH_TIMEOUT); }
 END_TEST
 
 START_TEST(low_speed_is_aborted)
@@ -239,9 +236,9 @@ END_TEST
 START_TEST(ipv6_forms_of_private_ipv4_are_blocked)
 {
     static const char *const urls[] = {
-        "http://[::ffff:10.1.2.3]:9/",   "http://[::127.0.0.1]:9/",
-        "http://[64:ff9b::7f00:1]:9/",   "http://[64:ff9b::a9fe:909]:9/",
-        "http://[2002:7f00:1::1]:9/",    "http://[2002:c0a8:707::1]:9/",
+        "http://[::ffff:10.1.2.3]:9/", "http://[::127.0.0.1]:9/",
+        "http://[64:ff9b::7f00:1]:9/", "http://[64:ff9b::a9fe:909]:9/",
+        "http://[2002:7f00:1::1]:9/",  "http://[2002:c0a8:707::1]:9/",
     };
     env.allow_private = 0;
     fetch_opts o = {.max_redirects = -1};

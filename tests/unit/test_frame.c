@@ -114,10 +114,7 @@ START_TEST(read_refuses_empty_frame)
 }
 END_TEST
 
-START_TEST(write_refuses_empty)
-{
-    ck_assert_int_eq(frame_write(sv[0], "", 0), FRAME_EMPTY);
-}
+START_TEST(write_refuses_empty) { ck_assert_int_eq(frame_write(sv[0], "", 0), FRAME_EMPTY); }
 END_TEST
 
 START_TEST(write_to_closed_peer_is_io_error)
@@ -240,7 +237,6 @@ START_TEST(decoder_feed_fails_cleanly_without_memory)
     ck_assert_uint_eq(alloc_live_bytes(), base);
 }
 END_TEST
-
 
 START_TEST(writev_gathers_parts_into_one_frame)
 {

@@ -21,7 +21,8 @@
 #include <sys/wait.h>
 #include <time.h>
 
-static html_doc parse_cs(const char *html, const char *hdr_charset) {
+static html_doc parse_cs(const char *html, const char *hdr_charset)
+{
     return parse_n(html, strlen(html), hdr_charset, 1);
 }
 
@@ -30,7 +31,8 @@ static html_doc parse_cs(const char *html, const char *hdr_charset) {
 
 /* Strict UTF-8: no overlongs, surrogates or code points past U+10FFFF
  * (jansson refuses such strings in the result message). */
-static int valid_utf8(const char *s) {
+static int valid_utf8(const char *s)
+{
     const unsigned char *p = (const unsigned char *)s;
     while (*p) {
         unsigned c = *p, n, cp;
@@ -61,14 +63,16 @@ static int valid_utf8(const char *s) {
 
 /* ---- title ---------------------------------------------------------------- */
 
-START_TEST(title_whitespace) {
+START_TEST(title_whitespace)
+{
     html_doc d = parse("<html><head><title>\n  Hello \t\r\n  World  </title></head></html>");
     ck_assert_str_eq(d.title, "Hello World");
     finish();
 }
 END_TEST
 
-START_TEST(title_missing_and_empty) {
+START_TEST(title_missing_and_empty)
+{
     html_doc d = parse("<p>no title here</p>");
     ck_assert_ptr_null(d.title);
     d = parse("<title>   </title>");
@@ -78,7 +82,8 @@ START_TEST(title_missing_and_empty) {
 }
 END_TEST
 
-START_TEST(title_entities_first_only) {
+START_TEST(title_entities_first_only)
+{
     html_doc d =
         parse("<title>Tom &amp; Jerry &lt;3 &eacute;&#x263A;</title><title>second</title>");
     ck_assert_str_eq(d.title, "Tom & Jerry <3 \xC3\xA9\xE2\x98\xBA");
@@ -91,7 +96,8 @@ END_TEST
 
 /* ---- base ----------------------------------------------------------------- */
 
-START_TEST(base_href_changes_resolution) {
+START_TEST(base_href_changes_resolution)
+{
     /* The first <base href> applies to every link, even one before it. */
     html_doc d =
         parse("<a href='early'>e</a><base target=_blank><base href='http://other.example/x/'>"
@@ -117,7 +123,8 @@ END_TEST
 
 /* ---- links ---------------------------------------------------------------- */
 
-START_TEST(link_elements) {
+START_TEST(link_elements)
+{
     html_doc d = parse("<head><link rel=next href='/n'><link rel='PREV' href='/p'>"
                        "<link rel='alternate' hreflang=de href='/de'>"
                        "<link rel=stylesheet href='/s.css'><link rel='alternate stylesheet' "
@@ -152,7 +159,8 @@ START_TEST(link_elements) {
 }
 END_TEST
 
-START_TEST(link_relative_shapes) {
+START_TEST(link_relative_shapes)
+{
     html_doc d = parse("<a href='../up.html'>1</a><a href='./same.html'>2</a>"
                        "<a href='//cdn.example.org/x'>3</a><a href='?q=1'>4</a>"
                        "<a href='#frag'>5</a><a href='other.html#frag'>6</a>"
@@ -172,7 +180,8 @@ START_TEST(link_relative_shapes) {
 }
 END_TEST
 
-START_TEST(link_skipped_schemes) {
+START_TEST(link_skipped_schemes)
+{
     html_doc d = parse("<a href='javascript:void(0)'>j</a><a href='mailto:a@b.c'>m</a>"
                        "<a href='tel:+123'>t</a><a href='data:text/html,x'>d</a>"
                        "<a href='ftp://x/y'>f</a><a href=''>empty</a><a href='   '>ws</a>"
@@ -185,7 +194,8 @@ START_TEST(link_skipped_schemes) {
 }
 END_TEST
 
-START_TEST(link_duplicates_collapsed_in_order) {
+START_TEST(link_duplicates_collapsed_in_order)
+{
     /* Repeated hrefs and different spellings of one URL are kept once, at the
      * place of their first appearance; repeated skipped hrefs count each time. */
     html_doc d = parse("<a href='/b'>1</a><a href='/a'>2</a><a href='/b'>3</a>"
@@ -202,7 +212,8 @@ START_TEST(link_duplicates_collapsed_in_order) {
 }
 END_TEST
 
-START_TEST(link_many_unique) {
+START_TEST(link_many_unique)
+{
     /* Enough links to make the hash sets probe and wrap. */
     enum { N = 5000 };
     size_t cap = (size_t)N * 2 * 40, len = 0;
@@ -220,7 +231,8 @@ START_TEST(link_many_unique) {
 }
 END_TEST
 
-START_TEST(link_rel_nofollow) {
+START_TEST(link_rel_nofollow)
+{
     html_doc d = parse("<a href='/f'>f</a><a rel='external NoFollow' href='/nf'>nf</a>"
                        "<a rel=nofollowx href='/x'>x</a><map><area rel=nofollow href='/na'></map>"
                        "<link rel='next nofollow' href='/next'>");
@@ -237,7 +249,8 @@ END_TEST
 
 /* ---- robots, canonical ---------------------------------------------------- */
 
-START_TEST(meta_robots_variants) {
+START_TEST(meta_robots_variants)
+{
     static const struct {
         const char *meta;
         int noindex, nofollow;
@@ -267,7 +280,8 @@ START_TEST(meta_robots_variants) {
 }
 END_TEST
 
-START_TEST(canonical) {
+START_TEST(canonical)
+{
     html_doc d = parse("<head><base href='http://b.example/d/'><link rel=Canonical href='c.html'>"
                        "<link rel=canonical href='/second'></head>");
     ck_assert_str_eq(d.canonical, "http://b.example/d/c.html");
@@ -282,7 +296,8 @@ END_TEST
 
 /* ---- text ----------------------------------------------------------------- */
 
-START_TEST(text_visible_only) {
+START_TEST(text_visible_only)
+{
     const char *html = "<html><head><title>T</title><style>p{color:red}</style>"
                        "<script>var hidden = 1;</script></head><body>\n"
                        "  <h1>Head  line</h1><p>First\tpara&nbsp;x</p><p>Hel<b>lo</b> "
@@ -309,7 +324,8 @@ END_TEST
 
 /* ---- the two steps -------------------------------------------------------- */
 
-START_TEST(tree_steps) {
+START_TEST(tree_steps)
+{
     /* html_tree_build only builds: nothing is extracted until
      * html_tree_extract, which then gives what html_parse gives. */
     const char *html = "<html><head><title>T</title><base href='/b/'></head><body>"
@@ -347,7 +363,8 @@ END_TEST
 
 /* ---- charsets ------------------------------------------------------------- */
 
-START_TEST(charset_meta_latin1) {
+START_TEST(charset_meta_latin1)
+{
     html_doc d =
         parse("<meta charset=iso-8859-1><title>Caf\xe9 \x80 \x93q\x94</title><p>na\xefve</p>");
     ck_assert_str_eq(d.title, "Caf\xC3\xA9 \xE2\x82\xAC \xE2\x80\x9Cq\xE2\x80\x9D");
@@ -382,7 +399,8 @@ START_TEST(charset_meta_latin1) {
 }
 END_TEST
 
-START_TEST(charset_header_overrides_meta) {
+START_TEST(charset_header_overrides_meta)
+{
     html_doc d = parse_cs("<meta charset=iso-8859-1><title>Caf\xC3\xA9</title>", "UTF-8");
     ck_assert_str_eq(d.title, "Caf\xC3\xA9");
     ck_assert_str_eq(d.charset, "utf-8");
@@ -396,7 +414,8 @@ START_TEST(charset_header_overrides_meta) {
 }
 END_TEST
 
-START_TEST(charset_bom) {
+START_TEST(charset_bom)
+{
     /* UTF-8 BOM: wins over <meta>, and is not text. */
     html_doc d = parse("\xEF\xBB\xBF<meta charset=iso-8859-1><title>Caf\xC3\xA9</title><p>x</p>");
     ck_assert_str_eq(d.title, "Caf\xC3\xA9");
@@ -447,7 +466,8 @@ START_TEST(charset_bom) {
 }
 END_TEST
 
-START_TEST(charset_iconv_multibyte) {
+START_TEST(charset_iconv_multibyte)
+{
     /* Shift_JIS 日本 (0x93FA 0x967B), declared with a WHATWG alias. */
     html_doc d = parse("<meta charset=x-sjis><title>\x93\xfa\x96\x7b</title>");
     ck_assert_str_eq(d.charset, "shift_jis");
@@ -471,7 +491,8 @@ START_TEST(charset_iconv_multibyte) {
 }
 END_TEST
 
-START_TEST(charset_unknown_note) {
+START_TEST(charset_unknown_note)
+{
     html_doc d = parse_cs("<title>Caf\xC3\xA9</title>", "x-no-such-charset");
     ck_assert_str_eq(d.charset_note, "unknown charset: x-no-such-charset");
     ck_assert_str_eq(d.charset, "utf-8");
@@ -483,7 +504,8 @@ START_TEST(charset_unknown_note) {
 }
 END_TEST
 
-START_TEST(charset_invalid_utf8) {
+START_TEST(charset_invalid_utf8)
+{
     html_doc d = parse("<title>a\xff\xfe"
                        "b\xc3(\xed\xa0\x80z\xf4\x90\x80\x80</title>"
                        "<p>\xc0\xaf</p><a href='/\xff'>x</a>");
@@ -498,7 +520,8 @@ START_TEST(charset_invalid_utf8) {
 }
 END_TEST
 
-START_TEST(sniff_rules) {
+START_TEST(sniff_rules)
+{
     ck_assert_str_eq(html_sniff_charset(&A, NULL, "", 0), "utf-8");
     ck_assert_str_eq(html_sniff_charset(&A, NULL, NULL, 0), "utf-8");
     ck_assert_str_eq(html_sniff_charset(&A, " 'Shift_JIS' ", "", 0), "shift_jis");
@@ -534,7 +557,8 @@ END_TEST
 
 /* ---- hostile and edge input ----------------------------------------------- */
 
-START_TEST(empty_document) {
+START_TEST(empty_document)
+{
     html_doc d = parse_n("", 0, NULL, 1);
     ck_assert_ptr_null(d.title);
     ck_assert_uint_eq(d.nlinks, 0);
@@ -547,7 +571,8 @@ START_TEST(empty_document) {
 }
 END_TEST
 
-START_TEST(deep_nesting) {
+START_TEST(deep_nesting)
+{
     /* gumbo builds this iteratively but in O(depth^2) time (each <div> scans
      * the open elements for a <p>); the walk must not recurse. */
     enum { DEPTH = 100000 };
@@ -564,7 +589,8 @@ START_TEST(deep_nesting) {
 }
 END_TEST
 
-START_TEST(deep_nesting_inline) {
+START_TEST(deep_nesting_inline)
+{
     /* <span> nesting costs gumbo O(depth): go deeper. */
     enum { DEPTH = 300000 };
     size_t len;
@@ -577,13 +603,15 @@ START_TEST(deep_nesting_inline) {
 }
 END_TEST
 
-static double now(void) {
+static double now(void)
+{
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-START_TEST(ten_megabytes) {
+START_TEST(ten_megabytes)
+{
     size_t len, items;
     char *html = big_page(10u << 20, &len, &items);
     double t0 = now();
@@ -605,14 +633,16 @@ START_TEST(ten_megabytes) {
 END_TEST
 
 static uint64_t rng_state;
-static uint64_t rng(void) {
+static uint64_t rng(void)
+{
     rng_state ^= rng_state << 13;
     rng_state ^= rng_state >> 7;
     rng_state ^= rng_state << 17;
     return rng_state;
 }
 
-START_TEST(garbage_input) {
+START_TEST(garbage_input)
+{
     static const char *pieces[] = {
         "<",
         ">",
@@ -716,7 +746,8 @@ START_TEST(garbage_input) {
 }
 END_TEST
 
-START_TEST(lives_in_arena) {
+START_TEST(lives_in_arena)
+{
     const char *html = "<title>x</title><a href='/a'>a</a><p>text</p>";
     html_doc d = parse(html);
     ck_assert_uint_gt(alloc_live_bytes(), live0); /* the arena's chunks */
@@ -726,7 +757,8 @@ START_TEST(lives_in_arena) {
 }
 END_TEST
 
-START_TEST(nomem_is_an_error) {
+START_TEST(nomem_is_an_error)
+{
     /* Our own allocations report HTML_NOMEM (here: the decode buffer). */
     const char *html = "<title>Caf\xe9</title>";
     html_options o = {.content_type_charset = "latin1"};
@@ -739,7 +771,8 @@ START_TEST(nomem_is_an_error) {
 }
 END_TEST
 
-START_TEST(gumbo_oom_is_nomem) {
+START_TEST(gumbo_oom_is_nomem)
+{
     /* gumbo cannot handle NULL from its allocator: the parse is left instead,
      * and the arena stays usable. */
     const char *html = "<title>x</title><p>some text</p>";
@@ -754,7 +787,8 @@ START_TEST(gumbo_oom_is_nomem) {
 }
 END_TEST
 
-START_TEST(gumbo_assertion_is_parse_error) {
+START_TEST(gumbo_assertion_is_parse_error)
+{
     /* Debian's gumbo 0.10.1 fails an assertion on this input: the page gets
      * its error, the process lives and counts it (the worker retires on it). */
     const char *bad = "<table><tr><svg><title><![CDATA[x]]>t";
@@ -784,7 +818,8 @@ END_TEST
 /* A page gumbo needs more than the arena's first chunk for: the second
  * allocation from the process allocator is made by gumbo_alloc, under
  * gumbo (the first is the chunk html_prepare takes). */
-static void abort_in_gumbo_alloc(void *arg) {
+static void abort_in_gumbo_alloc(void *arg)
+{
     (void)arg;
     size_t n = 4000;
     char *html = malloc(n * 8 + 1);
@@ -801,7 +836,8 @@ static void abort_in_gumbo_alloc(void *arg) {
     arena_release(&A);
 }
 
-START_TEST(abort_in_allocator_under_gumbo_is_not_caught) {
+START_TEST(abort_in_allocator_under_gumbo_is_not_caught)
+{
     /* The debug allocator aborts with its mutex held, glibc's heap checks
      * with an arena lock held: an abort while gumbo waits for our allocator
      * must end the process, never be jumped out of. */
@@ -813,41 +849,43 @@ START_TEST(abort_in_allocator_under_gumbo_is_not_caught) {
 }
 END_TEST
 
-static void assert_of_our_own(void *arg) {
+static void assert_of_our_own(void *arg)
+{
     (void)arg;
     const char *why = "an assertion outside gumbo";
     /* What assert() expands to, whatever NDEBUG says. */
     __assert_fail(why, __FILE__, __LINE__, __func__);
 }
 
-START_TEST(assertion_outside_gumbo_still_aborts) {
+START_TEST(assertion_outside_gumbo_still_aborts)
+{
     /* html.c's __assert_fail stands in for glibc's in the whole process:
      * every assertion that is not gumbo's under a parse still prints its
      * message and ends the process with SIGABRT. Before a parse and after
      * one that left gumbo on an assertion. */
     char out[4096];
     int status = testutil_fork_capture(assert_of_our_own, NULL, out, sizeof out);
-    ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT, "status %d: %s", status,
-                  out);
+    ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT, "status %d: %s", status, out);
     ck_assert_msg(strstr(out, "an assertion outside gumbo") && strstr(out, "test_html.c"),
                   "message: %s", out);
     const char *bad = "<table><tr><svg><title><![CDATA[x]]>t";
     html_doc d;
     ck_assert_int_eq(html_parse(&A, URL, bad, strlen(bad), NULL, &d), HTML_PARSE);
     status = testutil_fork_capture(assert_of_our_own, NULL, out, sizeof out);
-    ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT, "status %d: %s", status,
-                  out);
+    ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT, "status %d: %s", status, out);
     finish();
 }
 END_TEST
 
 static volatile sig_atomic_t own_handler_calls;
-static void own_handler(int sig) {
+static void own_handler(int sig)
+{
     (void)sig;
     own_handler_calls++;
 }
 
-START_TEST(own_abort_handler_kept) {
+START_TEST(own_abort_handler_kept)
+{
     /* A handler the process had is back after the parse, and was not called
      * for gumbo's assertion. */
     struct sigaction sa, now;
@@ -866,7 +904,8 @@ START_TEST(own_abort_handler_kept) {
 }
 END_TEST
 
-START_TEST(abort_outside_parse_still_aborts) {
+START_TEST(abort_outside_parse_still_aborts)
+{
     /* raise, not abort(): a binary linked with libmozjs-102 gets mozalloc's
      * abort(), which ends in SIGSEGV. */
     html_doc d = parse("<p>x</p>");
@@ -883,7 +922,8 @@ END_TEST
  * character looks for the newest <font> in the open stack from its bottom,
  * allocating nothing (n = 20,000 and 1 MB of text: 6.5 s, up to 2.2 s
  * between two allocations). The caller frees it. */
-static char *thfont_doc(size_t n, size_t text, size_t *len) {
+static char *thfont_doc(size_t n, size_t text, size_t *len)
+{
     static const char head[] = "<title>Th font</title><a href='/before'>b</a>";
     static const char unit[] = "<th><font>";
     size_t u = sizeof unit - 1, h = sizeof head - 1;
@@ -899,7 +939,8 @@ static char *thfont_doc(size_t n, size_t text, size_t *len) {
 }
 
 /* html_parse with a budget; *ms: how long it took. */
-static html_err parse_budget(const char *html, size_t len, long budget, html_doc *d, double *ms) {
+static html_err parse_budget(const char *html, size_t len, long budget, html_doc *d, double *ms)
+{
     html_options o = {.want_text = 1, .parse_budget_ms = budget};
     double t0 = now();
     html_err e = html_parse(&A, URL, html, len, &o, d);
@@ -907,7 +948,8 @@ static html_err parse_budget(const char *html, size_t len, long budget, html_doc
     return e;
 }
 
-START_TEST(budget_leaves_gumbo_in_text) {
+START_TEST(budget_leaves_gumbo_in_text)
+{
     /* gumbo allocates nothing for seconds here: only the timer stops it in
      * time. Again and again: the timer is made anew each parse. */
     size_t len;
@@ -928,7 +970,8 @@ START_TEST(budget_leaves_gumbo_in_text) {
 }
 END_TEST
 
-START_TEST(budget_leaves_gumbo_in_tags) {
+START_TEST(budget_leaves_gumbo_in_tags)
+{
     /* 200,000 pairs, no text: ~7 s of allocating tag after tag. */
     size_t len;
     char *html = thfont_doc(200000, 0, &len);
@@ -948,7 +991,8 @@ END_TEST
  * lowered there could not be raised again without CAP_SYS_RESOURCE: Check's
  * timer would then fall back to another clock and time the test wrongly).
  * It reports on stderr, for the parent to assert on. */
-static void parse_without_timers(void *arg) {
+static void parse_without_timers(void *arg)
+{
     const char *html = arg;
     struct rlimit rl;
     if (getrlimit(RLIMIT_SIGPENDING, &rl) != 0) {
@@ -971,7 +1015,8 @@ static void parse_without_timers(void *arg) {
     arena_release(&A);
 }
 
-START_TEST(budget_without_timer_reads_the_clock) {
+START_TEST(budget_without_timer_reads_the_clock)
+{
     /* No queued signal allowed: timer_create fails (EAGAIN), and gumbo_alloc
      * reads the clock instead, which stops the tag-driven parse in time. */
     size_t len;
@@ -986,8 +1031,8 @@ START_TEST(budget_without_timer_reads_the_clock) {
     int refused = -1, err = -1;
     double ms = -1;
     char perr[200] = "";
-    ck_assert_msg(sscanf(out, "timer_refused=%d err=%d ms=%lf error=%199[^\n]", &refused, &err,
-                         &ms, perr) == 4,
+    ck_assert_msg(sscanf(out, "timer_refused=%d err=%d ms=%lf error=%199[^\n]", &refused, &err, &ms,
+                         perr) == 4,
                   "child said: %s", out);
     ck_assert_int_eq(refused, 1); /* what the test relies on */
     ck_assert_int_eq(err, HTML_TOO_SLOW);
@@ -1001,19 +1046,22 @@ START_TEST(budget_without_timer_reads_the_clock) {
 END_TEST
 
 /* What a page's scripts may take between the two steps. */
-static void slow_edit(int *ran) {
+static void slow_edit(int *ran)
+{
     *ran += 1;
     struct timespec ts = {0, 150 * 1000000}; /* past the budget: it no longer runs */
     nanosleep(&ts, NULL);
 }
 
 static volatile sig_atomic_t budget_signals;
-static void count_budget_signal(int sig) {
+static void count_budget_signal(int sig)
+{
     (void)sig;
     budget_signals++;
 }
 
-START_TEST(budget_unspent_leaves_nothing_behind) {
+START_TEST(budget_unspent_leaves_nothing_behind)
+{
     /* A page gumbo builds in time: the budget covers gumbo only (not the
      * time between html_tree_build and html_tree_extract, where scripts
      * run, nor the extraction), and the signal's disposition and mask are
@@ -1055,7 +1103,8 @@ typedef struct asked {
     int n;
 } asked;
 
-static const char *recording_attr(const void *el, const char *name) {
+static const char *recording_attr(const void *el, const char *name)
+{
     asked *k = (asked *)el;
     if (k->n < 16)
         k->name[k->n++] = name;
@@ -1066,7 +1115,8 @@ static const char *recording_attr(const void *el, const char *name) {
 /* html_collect_attrs(tag) names exactly what the rule reads on every
  * element: the tokenizer drops the attributes of the rest, so an attribute
  * the rule read without listing it would be lost on pages without JS. */
-START_TEST(link_rule_reads_only_listed_attrs) {
+START_TEST(link_rule_reads_only_listed_attrs)
+{
     for (int tag = 0; tag < GUMBO_TAG_LAST; tag++) {
         html_doc d = {0};
         html_collect c = {.a = &A, .d = &d};
@@ -1082,8 +1132,8 @@ START_TEST(link_rule_reads_only_listed_attrs) {
             int read = 0;
             for (int i = 0; i < k.n; i++)
                 read |= !strcmp(k.name[i], p);
-            ck_assert_msg(read, "html_collect_attrs lists %s on <%s>, the rule does not read it",
-                          p, tn);
+            ck_assert_msg(read, "html_collect_attrs lists %s on <%s>, the rule does not read it", p,
+                          tn);
             ck_assert_msg(link_rule_value(p) != NULL, "no test value for attribute %s", p);
         }
     }
@@ -1091,7 +1141,8 @@ START_TEST(link_rule_reads_only_listed_attrs) {
 }
 END_TEST
 
-static Suite *html_suite(void) {
+static Suite *html_suite(void)
+{
     Suite *s = suite_create("html");
     TCase *tc = tcase_create("extract");
     tcase_add_checked_fixture(tc, setup, NULL);
@@ -1148,6 +1199,4 @@ static Suite *html_suite(void) {
     return s;
 }
 
-int main(void) {
-    return testutil_run(html_suite());
-}
+int main(void) { return testutil_run(html_suite()); }

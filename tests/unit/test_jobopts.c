@@ -80,8 +80,7 @@ START_TEST(table_is_sound)
     for (size_t i = 0; i < jobopts_count; i++) {
         const jobopt *a = &jobopts_table[i];
         ck_assert_ptr_nonnull(a->field);
-        ck_assert_msg(a->flag && strncmp(a->flag, "--", 2) == 0, "%s: flag %s", a->field,
-                      a->flag);
+        ck_assert_msg(a->flag && strncmp(a->flag, "--", 2) == 0, "%s: flag %s", a->field, a->flag);
         ck_assert_msg(a->help && *a->help && a->dflt_text, "%s: help and default text", a->field);
         ck_assert_ptr_eq(jobopt_by_field(a->field), a);
         ck_assert_msg(strcmp(a->field, "urls") && strcmp(a->field, "cmd"), "%s is reserved",
@@ -145,8 +144,8 @@ START_TEST(int_range_edges_both_sides)
         n_int++;
         char range[64];
         snprintf(range, sizeof(range), "an integer %lld..%lld", opt->lo, opt->hi);
-        long long vals[] = {opt->lo - 1, opt->lo, opt->lo + 1, opt->hi - 1, opt->hi, opt->hi + 1,
-                            LLONG_MIN, LLONG_MAX};
+        long long vals[] = {opt->lo - 1, opt->lo,     opt->lo + 1, opt->hi - 1,
+                            opt->hi,     opt->hi + 1, LLONG_MIN,   LLONG_MAX};
         for (size_t k = 0; k < sizeof(vals) / sizeof(vals[0]); k++) {
             long long v = vals[k];
             int in = v >= opt->lo && v <= opt->hi;
@@ -407,12 +406,24 @@ END_TEST
  * as given. */
 START_TEST(full_round_trip)
 {
-    char *argv[] = {(char *)"--depth",  (char *)"0",         (char *)"--max-pages",
-                    (char *)"7",        (char *)"--scope",   (char *)"prefix",
-                    (char *)"--no-js",  (char *)"--no-robots", (char *)"--delay-ms",
-                    (char *)"250",      (char *)"--name",    (char *)"n1",
-                    (char *)"--output", (char *)"o/1",       (char *)"--warc",
-                    (char *)SEED,       (char *)"http://127.0.0.1/b", NULL};
+    char *argv[] = {(char *)"--depth",
+                    (char *)"0",
+                    (char *)"--max-pages",
+                    (char *)"7",
+                    (char *)"--scope",
+                    (char *)"prefix",
+                    (char *)"--no-js",
+                    (char *)"--no-robots",
+                    (char *)"--delay-ms",
+                    (char *)"250",
+                    (char *)"--name",
+                    (char *)"n1",
+                    (char *)"--output",
+                    (char *)"o/1",
+                    (char *)"--warc",
+                    (char *)SEED,
+                    (char *)"http://127.0.0.1/b",
+                    NULL};
     char err[320];
     json_t *req = jobopts_request(17, argv, err, sizeof(err));
     ck_assert_msg(req != NULL, "%s", err);

@@ -41,7 +41,8 @@ static size_t LOGLEN;
 
 /* ---- host ---- */
 
-static void host_log(void *ud, int level, const char *msg) {
+static void host_log(void *ud, int level, const char *msg)
+{
     (void)ud;
     int n = snprintf(LOG + LOGLEN, sizeof(LOG) - LOGLEN, "L%d %s\n", level, msg);
     if (n > 0 && LOGLEN + (size_t)n < sizeof(LOG))
@@ -54,7 +55,8 @@ typedef struct body_buf {
     size_t len, cap;
 } body_buf;
 
-static size_t on_body(char *ptr, size_t sz, size_t nm, void *ud) {
+static size_t on_body(char *ptr, size_t sz, size_t nm, void *ud)
+{
     body_buf *b = ud;
     size_t n = sz * nm;
     if (b->len + n + 1 > b->cap) {
@@ -74,7 +76,8 @@ static int FETCHES;
 
 /* A plain GET into the page arena; the worker's real fetch is wired in
  * page.c. */
-static int host_fetch(void *ud, const char *url, js_response *out) {
+static int host_fetch(void *ud, const char *url, js_response *out)
+{
     arena *a = ud;
     FETCHES++;
     memset(out, 0, sizeof(*out));
@@ -122,7 +125,8 @@ typedef struct page_ctx {
 
 /* What page.c's run_scripts does between html_tree_build and
  * html_tree_extract. */
-static void run_scripts(page_ctx *pc, void *gumbo_output) {
+static void run_scripts(page_ctx *pc, void *gumbo_output)
+{
     dom *d = dom_new(pc->a, gumbo_output, pc->url);
     ck_assert_ptr_nonnull(d);
     js_host host = {pc->a, host_fetch, host_log};
@@ -130,7 +134,8 @@ static void run_scripts(page_ctx *pc, void *gumbo_output) {
     pc->ran = 1;
 }
 
-static html_doc run_in(arena *a, const char *url, const char *html, page_ctx *pc) {
+static html_doc run_in(arena *a, const char *url, const char *html, page_ctx *pc)
+{
     memset(pc, 0, sizeof(*pc));
     pc->a = a;
     pc->url = url;
@@ -144,11 +149,10 @@ static html_doc run_in(arena *a, const char *url, const char *html, page_ctx *pc
     return doc;
 }
 
-static html_doc run(const char *html, page_ctx *pc) {
-    return run_in(&A, URL, html, pc);
-}
+static html_doc run(const char *html, page_ctx *pc) { return run_in(&A, URL, html, pc); }
 
-static void expect_links(const html_doc *d, const char *const *want, size_t n) {
+static void expect_links(const html_doc *d, const char *const *want, size_t n)
+{
     int ok = d->nlinks == n;
     for (size_t i = 0; ok && i < n; i++)
         ok = !strcmp(d->links[i], want[i]);
@@ -173,12 +177,13 @@ static void expect_links(const html_doc *d, const char *const *want, size_t n) {
 
 /* A page-level helper every script page uses to add a link. */
 #define ADD_JS                                                                                     \
-    "<script>function add(h){var a=document.createElement('a');a.href=h;"                         \
+    "<script>function add(h){var a=document.createElement('a');a.href=h;"                          \
     "a.textContent=h;document.body.appendChild(a);return a;}</script>"
 
 /* ---- fixtures ---- */
 
-static size_t vm_size(void) {
+static size_t vm_size(void)
+{
     FILE *f = fopen("/proc/self/statm", "re");
     unsigned long pages = 0;
     if (f) {
@@ -189,7 +194,8 @@ static size_t vm_size(void) {
     return (size_t)pages * (size_t)sysconf(_SC_PAGESIZE);
 }
 
-static void rt_make_rss(long budget_ms, size_t as_extra, long rss_stop_kb) {
+static void rt_make_rss(long budget_ms, size_t as_extra, long rss_stop_kb)
+{
     char err[256];
     js_config c = {.heap_bytes = (size_t)64 << 20,
                    .as_limit_bytes = 0,
@@ -207,13 +213,9 @@ static void rt_make_rss(long budget_ms, size_t as_extra, long rss_stop_kb) {
     arena_init(&A, 0);
 }
 
-static void rt_make(long budget_ms, size_t as_extra) {
-    rt_make_rss(budget_ms, as_extra, 0);
-}
+static void rt_make(long budget_ms, size_t as_extra) { rt_make_rss(budget_ms, as_extra, 0); }
 
-static void setup(void) {
-    rt_make(5000, 0);
-}
+static void setup(void) { rt_make(5000, 0); }
 /* The RSS line: RSS_LINE_MB over what the process held before the engine
  * started (which takes ~15-30 MB, ~7x that under ASan); RLIMIT_AS (not
  * under ASan) far above it, so that without the line a bomb runs on to
@@ -229,35 +231,36 @@ static void setup(void) {
 #define RSS_MARGIN_MB 32
 #endif
 static long RSS_LINE_KB;
-static void setup_rss_line(void) {
+static void setup_rss_line(void)
+{
     RSS_LINE_KB = rss_self_kb() + (long)RSS_LINE_MB * 1024;
     rt_make_rss(20000, (size_t)1024 << 20, RSS_LINE_KB);
 }
-static void setup_hostile(void) {
-    rt_make(300, (size_t)768 << 20);
-}
+static void setup_hostile(void) { rt_make(300, (size_t)768 << 20); }
 #if !defined(__SANITIZE_ADDRESS__)
-static void setup_oom(void) {
-    rt_make(10000, (size_t)256 << 20);
-}
+static void setup_oom(void) { rt_make(10000, (size_t)256 << 20); }
 #endif
-static void setup_net(void) {
+static void setup_net(void)
+{
     ck_assert_int_eq(testutil_httpd_start(&HTTPD), 0);
     rt_make(5000, 0);
 }
-static void teardown(void) {
+static void teardown(void)
+{
     arena_release(&A);
     js_runtime_free(RT);
     RT = NULL;
 }
-static void teardown_net(void) {
+static void teardown_net(void)
+{
     teardown();
     testutil_httpd_stop(&HTTPD);
 }
 
 /* ---- runtime ---- */
 
-START_TEST(second_runtime_refused) {
+START_TEST(second_runtime_refused)
+{
     char err[256] = "";
     js_config c = {.heap_bytes = 16 << 20, .time_budget_ms = 100};
     js_runtime *rt2 = NULL;
@@ -267,7 +270,8 @@ START_TEST(second_runtime_refused) {
 }
 END_TEST
 
-START_TEST(no_scripts_is_cheap) {
+START_TEST(no_scripts_is_cheap)
+{
     page_ctx pc;
     html_doc d = run("<a href=/x>x</a><script type=module>add('/m')</script>", &pc);
     EXPECT_LINKS(d, "http://example.com/x");
@@ -287,7 +291,8 @@ START_TEST(no_scripts_is_cheap) {
         ck_assert_int_eq(pc.res.scripts_run, 1);
         one += pc.res.ms;
     }
-    fprintf(stderr, "measure: js_page_run no script %.4f ms, one tiny script %.3f ms (mean of %d)\n",
+    fprintf(stderr,
+            "measure: js_page_run no script %.4f ms, one tiny script %.3f ms (mean of %d)\n",
             none / n, one / n, n);
     ck_assert_msg(none / n < 1.0, "a page without scripts took %.3f ms", none / n);
 }
@@ -295,7 +300,8 @@ END_TEST
 
 /* ---- techniques ---- */
 
-START_TEST(append_created_anchor) {
+START_TEST(append_created_anchor)
+{
     page_ctx pc;
     html_doc d = run("<body><a href=/static>s</a>" ADD_JS "<script>add('/made');"
                      "var b=document.createElement('a');b.setAttribute('href','made2?x=1');"
@@ -308,7 +314,8 @@ START_TEST(append_created_anchor) {
 }
 END_TEST
 
-START_TEST(inner_html) {
+START_TEST(inner_html)
+{
     page_ctx pc;
     html_doc d = run("<div id=box><a href=/old>old</a></div><script>"
                      "var b=document.getElementById('box');"
@@ -325,34 +332,38 @@ START_TEST(inner_html) {
 }
 END_TEST
 
-START_TEST(document_write) {
+START_TEST(document_write)
+{
     page_ctx pc;
-    html_doc d = run("<body><p>before</p><script>"
-                     "document.write('<a href=\"/w1\">');document.write('one</a>');"
-                     "document.writeln('<a href=/w2>two</a>');"
-                     "</script><a href=/after>after</a>"
-                     "<script>document.write('<script>document.write(\"<a href=/nested>n</a>\")<\\/script>')"
-                     "</script></body>",
-                     &pc);
+    html_doc d =
+        run("<body><p>before</p><script>"
+            "document.write('<a href=\"/w1\">');document.write('one</a>');"
+            "document.writeln('<a href=/w2>two</a>');"
+            "</script><a href=/after>after</a>"
+            "<script>document.write('<script>document.write(\"<a href=/nested>n</a>\")<\\/script>')"
+            "</script></body>",
+            &pc);
     EXPECT_LINKS(d, "http://example.com/w1", "http://example.com/w2", "http://example.com/after",
                  "http://example.com/nested");
     ck_assert_int_eq(pc.res.scripts_run, 3);
 }
 END_TEST
 
-START_TEST(timers_nested) {
+START_TEST(timers_nested)
+{
     page_ctx pc;
-    html_doc d = run("<body>" ADD_JS "<script>"
-                     "setTimeout(function(){ add('/t500');"
-                     "  setTimeout(function(){ add('/t1500'); }, 1000); }, 500);"
-                     "setTimeout(function(){ add('/t0'); }, 0);"
-                     "var n=0, id=setInterval(function(){ if(++n==3){ clearInterval(id); add('/i3'); } }, 100);"
-                     "var dead=setTimeout(function(){ add('/cleared'); }, 10); clearTimeout(dead);"
-                     "setTimeout('add(\"/string-timer\")', 2000);"
-                     "requestAnimationFrame(function(ts){ add('/raf?' + (ts > 0)); });"
-                     "queueMicrotask(function(){ add('/micro'); });"
-                     "</script></body>",
-                     &pc);
+    html_doc d = run(
+        "<body>" ADD_JS "<script>"
+        "setTimeout(function(){ add('/t500');"
+        "  setTimeout(function(){ add('/t1500'); }, 1000); }, 500);"
+        "setTimeout(function(){ add('/t0'); }, 0);"
+        "var n=0, id=setInterval(function(){ if(++n==3){ clearInterval(id); add('/i3'); } }, 100);"
+        "var dead=setTimeout(function(){ add('/cleared'); }, 10); clearTimeout(dead);"
+        "setTimeout('add(\"/string-timer\")', 2000);"
+        "requestAnimationFrame(function(ts){ add('/raf?' + (ts > 0)); });"
+        "queueMicrotask(function(){ add('/micro'); });"
+        "</script></body>",
+        &pc);
     EXPECT_LINKS(d, "http://example.com/micro", "http://example.com/t0",
                  "http://example.com/raf?true", "http://example.com/i3", "http://example.com/t500",
                  "http://example.com/t1500", "http://example.com/string-timer");
@@ -361,7 +372,8 @@ START_TEST(timers_nested) {
 }
 END_TEST
 
-START_TEST(endless_interval_is_capped) {
+START_TEST(endless_interval_is_capped)
+{
     page_ctx pc;
     html_doc d = run("<body>" ADD_JS "<script>var k=0;setInterval(function(){k++;},0);"
                      "addEventListener('load', function(){ add('/loaded'); });</script></body>",
@@ -373,27 +385,30 @@ START_TEST(endless_interval_is_capped) {
 }
 END_TEST
 
-START_TEST(dom_content_loaded_and_load) {
+START_TEST(dom_content_loaded_and_load)
+{
     page_ctx pc;
-    html_doc d = run("<body onload=\"add('/body-onload')\">" ADD_JS "<script>"
-                     "var order=[];"
-                     "document.addEventListener('DOMContentLoaded', function(){ order.push('dcl');"
-                     "  add('/dcl?state=' + document.readyState); });"
-                     "window.addEventListener('DOMContentLoaded', function(){ add('/dcl-window'); });"
-                     "function gone(){ add('/removed-listener'); }"
-                     "document.addEventListener('DOMContentLoaded', gone);"
-                     "document.removeEventListener('DOMContentLoaded', gone);"
-                     "window.addEventListener('load', function(){ add('/load?' + order.join()); });"
-                     "add('/sync?state=' + document.readyState);"
-                     "</script></body>",
-                     &pc);
+    html_doc d =
+        run("<body onload=\"add('/body-onload')\">" ADD_JS "<script>"
+            "var order=[];"
+            "document.addEventListener('DOMContentLoaded', function(){ order.push('dcl');"
+            "  add('/dcl?state=' + document.readyState); });"
+            "window.addEventListener('DOMContentLoaded', function(){ add('/dcl-window'); });"
+            "function gone(){ add('/removed-listener'); }"
+            "document.addEventListener('DOMContentLoaded', gone);"
+            "document.removeEventListener('DOMContentLoaded', gone);"
+            "window.addEventListener('load', function(){ add('/load?' + order.join()); });"
+            "add('/sync?state=' + document.readyState);"
+            "</script></body>",
+            &pc);
     EXPECT_LINKS(d, "http://example.com/sync?state=loading",
                  "http://example.com/dcl?state=interactive", "http://example.com/dcl-window",
                  "http://example.com/body-onload", "http://example.com/load?dcl");
 }
 END_TEST
 
-START_TEST(fetch_json) {
+START_TEST(fetch_json)
+{
     page_ctx pc;
     char url[256], html[1024];
     snprintf(url, sizeof(url), "%s/fixtures/js/page.html", HTTPD.base_url);
@@ -405,7 +420,8 @@ START_TEST(fetch_json) {
              "  return r.json(); })"
              ".then(function(j){ j.links.forEach(add); })"
              ".catch(function(e){ add('/fetch-failed'); });"
-             "fetch('/fixtures/js/missing.json').then(function(r){ add('/missing?' + r.ok + '-' + r.status); });"
+             "fetch('/fixtures/js/missing.json').then(function(r){ add('/missing?' + r.ok + '-' + "
+             "r.status); });"
              "fetch('links.json', {method:'POST'}).catch(function(e){ add('/post-refused'); });"
              "</script></body>");
     html_doc d = run_in(&A, url, html, &pc);
@@ -420,22 +436,25 @@ START_TEST(fetch_json) {
 }
 END_TEST
 
-START_TEST(xhr) {
+START_TEST(xhr)
+{
     page_ctx pc;
     char url[256], html[2048];
     snprintf(url, sizeof(url), "%s/fixtures/js/page.html", HTTPD.base_url);
-    snprintf(html, sizeof(html),
-             "<body>" ADD_JS "<script>"
-             "var x=new XMLHttpRequest(); var states=[];"
-             "x.onreadystatechange=function(){ states.push(x.readyState); };"
-             "x.onload=function(){ if (x.status===200) x.responseText.trim().split('\\n').forEach(add); };"
-             "x.addEventListener('load', function(){ add('/states?' + states.join('')); });"
-             "x.open('GET', 'lines.txt', true); x.send();"
-             "var s=new XMLHttpRequest(); s.open('GET', 'links.json', false); s.send();"
-             "add('/sync?' + s.status + '-' + JSON.parse(s.responseText).count);"
-             "var j=new XMLHttpRequest(); j.responseType='json'; j.open('GET','links.json');"
-             "j.addEventListener('load', function(){ add(j.response.links[0] + '?json'); }); j.send();"
-             "</script></body>");
+    snprintf(
+        html, sizeof(html),
+        "<body>" ADD_JS "<script>"
+        "var x=new XMLHttpRequest(); var states=[];"
+        "x.onreadystatechange=function(){ states.push(x.readyState); };"
+        "x.onload=function(){ if (x.status===200) x.responseText.trim().split('\\n').forEach(add); "
+        "};"
+        "x.addEventListener('load', function(){ add('/states?' + states.join('')); });"
+        "x.open('GET', 'lines.txt', true); x.send();"
+        "var s=new XMLHttpRequest(); s.open('GET', 'links.json', false); s.send();"
+        "add('/sync?' + s.status + '-' + JSON.parse(s.responseText).count);"
+        "var j=new XMLHttpRequest(); j.responseType='json'; j.open('GET','links.json');"
+        "j.addEventListener('load', function(){ add(j.response.links[0] + '?json'); }); j.send();"
+        "</script></body>");
     html_doc d = run_in(&A, url, html, &pc);
     char w[5][128];
     snprintf(w[0], 128, "%s/sync?200-2", HTTPD.base_url);
@@ -447,31 +466,35 @@ START_TEST(xhr) {
 }
 END_TEST
 
-START_TEST(query_selector_dataset) {
+START_TEST(query_selector_dataset)
+{
     page_ctx pc;
-    html_doc d = run("<ul id=list><li class='card hot' data-href='/card1' data-link-id=7>a</li>"
-                     "<li class=card data-href='card2'>b</li><li class=other data-href=/no>c</li></ul>"
-                     ADD_JS "<script>"
-                     "document.querySelectorAll('#list > li.card').forEach(function(el){"
-                     "  add(el.dataset.href + '?id=' + (el.dataset.linkId || ''));"
-                     "});"
-                     "var first=document.querySelector('li.hot');"
-                     "first.dataset.targetUrl='/via-dataset';"
-                     "add(first.getAttribute('data-target-url'));"
-                     "add('/keys?' + Object.keys(first.dataset).join('+'));"
-                     "add('/has?' + ('href' in first.dataset) + '-' + ('nope' in first.dataset));"
-                     "var li=document.getElementsByTagName('li'), c=document.getElementsByClassName('card');"
-                     "add('/counts?' + li.length + '-' + c.length + '-' + first.matches('ul > .card')"
-                     "    + '-' + (first.closest('ul') === document.getElementById('list')));"
-                     "</script>",
-                     &pc);
-    EXPECT_LINKS(d, "http://example.com/card1?id=7", "http://example.com/dir/card2?id=",
-                 "http://example.com/via-dataset", "http://example.com/keys?href+linkId+targetUrl",
+    html_doc d = run(
+        "<ul id=list><li class='card hot' data-href='/card1' data-link-id=7>a</li>"
+        "<li class=card data-href='card2'>b</li><li class=other data-href=/no>c</li></ul>" ADD_JS
+        "<script>"
+        "document.querySelectorAll('#list > li.card').forEach(function(el){"
+        "  add(el.dataset.href + '?id=' + (el.dataset.linkId || ''));"
+        "});"
+        "var first=document.querySelector('li.hot');"
+        "first.dataset.targetUrl='/via-dataset';"
+        "add(first.getAttribute('data-target-url'));"
+        "add('/keys?' + Object.keys(first.dataset).join('+'));"
+        "add('/has?' + ('href' in first.dataset) + '-' + ('nope' in first.dataset));"
+        "var li=document.getElementsByTagName('li'), c=document.getElementsByClassName('card');"
+        "add('/counts?' + li.length + '-' + c.length + '-' + first.matches('ul > .card')"
+        "    + '-' + (first.closest('ul') === document.getElementById('list')));"
+        "</script>",
+        &pc);
+    EXPECT_LINKS(d, "http://example.com/card1?id=7",
+                 "http://example.com/dir/card2?id=", "http://example.com/via-dataset",
+                 "http://example.com/keys?href+linkId+targetUrl",
                  "http://example.com/has?true-false", "http://example.com/counts?3-2-true-true");
 }
 END_TEST
 
-START_TEST(external_script) {
+START_TEST(external_script)
+{
     page_ctx pc;
     char url[256];
     snprintf(url, sizeof(url), "%s/fixtures/js/page.html", HTTPD.base_url);
@@ -494,32 +517,34 @@ START_TEST(external_script) {
 }
 END_TEST
 
-START_TEST(tree_edits) {
+START_TEST(tree_edits)
+{
     page_ctx pc;
-    html_doc d = run("<div id=c><a id=k href=/keep>k</a><a id=r href=/remove-me>r</a>"
-                     "<a id=x href=/replace-me>x</a><span id=gone><a href=/gone>g</a></span></div>"
-                     "<script>"
-                     "var c=document.getElementById('c');"
-                     "var removed=c.removeChild(document.getElementById('r'));"
-                     "var n=document.createElement('a'); n.href='/replacement';"
-                     "var old=c.replaceChild(n, document.getElementById('x'));"
-                     "var i=document.createElement('a'); i.href='/inserted';"
-                     "c.insertBefore(i, document.getElementById('k'));"
-                     "document.getElementById('gone').remove();"
-                     "var f=document.createDocumentFragment();"
-                     "['/frag1','/frag2'].forEach(function(h){var a=document.createElement('a');"
-                     "  a.href=h; f.appendChild(a);});"
-                     "c.appendChild(f);"
-                     "c.append('text', (function(){var a=document.createElement('a');a.href='/appended';"
-                     "  return a;})());"
-                     "var cl=document.getElementById('k').cloneNode(true); cl.href='/clone';"
-                     "c.prepend(cl);"
-                     "if (removed.parentNode !== null || old.getAttribute('href') !== '/replace-me')"
-                     "  throw new Error('returned nodes');"
-                     "if (c.firstChild !== cl || cl.nextSibling !== i || i.nextElementSibling.id !== 'k')"
-                     "  throw new Error('order');"
-                     "</script>",
-                     &pc);
+    html_doc d =
+        run("<div id=c><a id=k href=/keep>k</a><a id=r href=/remove-me>r</a>"
+            "<a id=x href=/replace-me>x</a><span id=gone><a href=/gone>g</a></span></div>"
+            "<script>"
+            "var c=document.getElementById('c');"
+            "var removed=c.removeChild(document.getElementById('r'));"
+            "var n=document.createElement('a'); n.href='/replacement';"
+            "var old=c.replaceChild(n, document.getElementById('x'));"
+            "var i=document.createElement('a'); i.href='/inserted';"
+            "c.insertBefore(i, document.getElementById('k'));"
+            "document.getElementById('gone').remove();"
+            "var f=document.createDocumentFragment();"
+            "['/frag1','/frag2'].forEach(function(h){var a=document.createElement('a');"
+            "  a.href=h; f.appendChild(a);});"
+            "c.appendChild(f);"
+            "c.append('text', (function(){var a=document.createElement('a');a.href='/appended';"
+            "  return a;})());"
+            "var cl=document.getElementById('k').cloneNode(true); cl.href='/clone';"
+            "c.prepend(cl);"
+            "if (removed.parentNode !== null || old.getAttribute('href') !== '/replace-me')"
+            "  throw new Error('returned nodes');"
+            "if (c.firstChild !== cl || cl.nextSibling !== i || i.nextElementSibling.id !== 'k')"
+            "  throw new Error('order');"
+            "</script>",
+            &pc);
     EXPECT_LINKS(d, "http://example.com/clone", "http://example.com/inserted",
                  "http://example.com/keep", "http://example.com/replacement",
                  "http://example.com/frag1", "http://example.com/frag2",
@@ -528,41 +553,45 @@ START_TEST(tree_edits) {
 }
 END_TEST
 
-START_TEST(class_list) {
+START_TEST(class_list)
+{
     page_ctx pc;
-    html_doc d = run("<body><div id=a class='x  y'></div>" ADD_JS "<script>"
-                     "var el=document.getElementById('a'), cl=el.classList;"
-                     "cl.add('on'); cl.remove('x'); var t1=cl.toggle('z'); var t2=cl.toggle('y');"
-                     "add('/state?' + cl.contains('on') + '-' + cl.contains('x') + '-' + t1 + '-' + t2"
-                     "    + '-' + cl.length + '-' + el.className.replace(/ /g, '_'));"
-                     "document.querySelectorAll('.on').forEach(function(){ add('/found-on'); });"
-                     "el.className='q'; add('/cn?' + document.getElementsByClassName('q').length);"
-                     "</script></body>",
-                     &pc);
+    html_doc d =
+        run("<body><div id=a class='x  y'></div>" ADD_JS "<script>"
+            "var el=document.getElementById('a'), cl=el.classList;"
+            "cl.add('on'); cl.remove('x'); var t1=cl.toggle('z'); var t2=cl.toggle('y');"
+            "add('/state?' + cl.contains('on') + '-' + cl.contains('x') + '-' + t1 + '-' + t2"
+            "    + '-' + cl.length + '-' + el.className.replace(/ /g, '_'));"
+            "document.querySelectorAll('.on').forEach(function(){ add('/found-on'); });"
+            "el.className='q'; add('/cn?' + document.getElementsByClassName('q').length);"
+            "</script></body>",
+            &pc);
     EXPECT_LINKS(d, "http://example.com/state?true-false-true-false-2-on_z",
                  "http://example.com/found-on", "http://example.com/cn?1");
 }
 END_TEST
 
-START_TEST(href_resolved_and_window) {
+START_TEST(href_resolved_and_window)
+{
     page_ctx pc;
-    html_doc d = run("<title>Old</title><body><a id=u href='../up/x?q=1#frag'>u</a><img id=i src='img.png'>" ADD_JS
-                     "<script>"
-                     "add('/href?u=' + encodeURIComponent(document.getElementById('u').href));"
-                     "add('/src?u=' + encodeURIComponent(document.getElementById('i').src));"
-                     "add('/loc?' + location.hostname + '-' + location.pathname + '-' + location.protocol);"
-                     "add('/ua?' + encodeURIComponent(navigator.userAgent));"
-                     "add('/win?' + (window === self) + '-' + (globalThis === window) + '-'"
-                     "    + (document.defaultView === window) + '-' + (document.body === document.body)"
-                     "    + '-' + (document.getElementById('u') === document.querySelector('#u'))"
-                     "    + '-' + (document.body instanceof HTMLElement) + '-' + document.body.nodeType"
-                     "    + '-' + document.body.tagName + '-' + document.documentElement.nodeName);"
-                     "add(new URL('rel/path?a=b', location.href).href.replace('example.com', 'example.org'));"
-                     "document.title = 'New ' + document.title;"
-                     "add('/title?' + encodeURIComponent(document.title));"
-                     "console.log('hello', 1, {k: 2}); console.error('bad thing');"
-                     "</script></body>",
-                     &pc);
+    html_doc d = run(
+        "<title>Old</title><body><a id=u href='../up/x?q=1#frag'>u</a><img id=i "
+        "src='img.png'>" ADD_JS "<script>"
+        "add('/href?u=' + encodeURIComponent(document.getElementById('u').href));"
+        "add('/src?u=' + encodeURIComponent(document.getElementById('i').src));"
+        "add('/loc?' + location.hostname + '-' + location.pathname + '-' + location.protocol);"
+        "add('/ua?' + encodeURIComponent(navigator.userAgent));"
+        "add('/win?' + (window === self) + '-' + (globalThis === window) + '-'"
+        "    + (document.defaultView === window) + '-' + (document.body === document.body)"
+        "    + '-' + (document.getElementById('u') === document.querySelector('#u'))"
+        "    + '-' + (document.body instanceof HTMLElement) + '-' + document.body.nodeType"
+        "    + '-' + document.body.tagName + '-' + document.documentElement.nodeName);"
+        "add(new URL('rel/path?a=b', location.href).href.replace('example.com', 'example.org'));"
+        "document.title = 'New ' + document.title;"
+        "add('/title?' + encodeURIComponent(document.title));"
+        "console.log('hello', 1, {k: 2}); console.error('bad thing');"
+        "</script></body>",
+        &pc);
     EXPECT_LINKS(d, "http://example.com/up/x?q=1",
                  "http://example.com/href?u=http%3A%2F%2Fexample.com%2Fup%2Fx%3Fq%3D1",
                  "http://example.com/src?u=http%3A%2F%2Fexample.com%2Fdir%2Fimg.png",
@@ -575,22 +604,25 @@ START_TEST(href_resolved_and_window) {
 }
 END_TEST
 
-START_TEST(dynamic_script_element_runs) {
+START_TEST(dynamic_script_element_runs)
+{
     page_ctx pc;
-    html_doc d = run("<body>" ADD_JS "<script>"
-                     "var s=document.createElement('script'); s.textContent=\"add('/dyn-inline')\";"
-                     "document.body.appendChild(s);"
-                     "document.body.insertAdjacentHTML('beforeend', '<script>add(\"/never\")<\\/script>');"
-                     "document.getElementById;"
-                     "</script></body>",
-                     &pc);
+    html_doc d =
+        run("<body>" ADD_JS "<script>"
+            "var s=document.createElement('script'); s.textContent=\"add('/dyn-inline')\";"
+            "document.body.appendChild(s);"
+            "document.body.insertAdjacentHTML('beforeend', '<script>add(\"/never\")<\\/script>');"
+            "document.getElementById;"
+            "</script></body>",
+            &pc);
     EXPECT_LINKS(d, "http://example.com/dyn-inline");
 }
 END_TEST
 
 /* ---- hostile ---- */
 
-static void next_page_works(void) {
+static void next_page_works(void)
+{
     page_ctx pc;
     arena_reset(&A, 1 << 20);
     html_doc d = run("<body>" ADD_JS "<script>add('/next-ok');</script></body>", &pc);
@@ -600,7 +632,8 @@ static void next_page_works(void) {
     ck_assert_int_eq(pc.res.scripts_failed, 0);
 }
 
-START_CHILD_TEST(endless_loop, setup_hostile, teardown) {
+START_CHILD_TEST(endless_loop, setup_hostile, teardown)
+{
     page_ctx pc;
     long long t0 = testutil_now_ms();
     html_doc d = run("<body><a href=/static>s</a><script>while(true){}</script>"
@@ -625,7 +658,8 @@ START_CHILD_TEST(endless_loop, setup_hostile, teardown) {
 }
 END_TEST
 
-START_CHILD_TEST(memory_bomb, setup_hostile, teardown) {
+START_CHILD_TEST(memory_bomb, setup_hostile, teardown)
+{
     page_ctx pc;
     html_doc d = run("<body><a href=/static>s</a><script>"
                      "var keep=[]; for(;;){ keep.push(new Array(1<<16).fill(1.5)); }"
@@ -649,7 +683,8 @@ END_TEST
 /* RLIMIT_AS (not under ASan, where the runtime does not set it): a bomb of
  * malloc'd array storage, outside the GC heap limit, ends as a JS out of
  * memory well before a 10 s budget, and the runtime works afterwards. */
-START_CHILD_TEST(rlimit_out_of_memory, setup_oom, teardown) {
+START_CHILD_TEST(rlimit_out_of_memory, setup_oom, teardown)
+{
     page_ctx pc;
     long long t0 = testutil_now_ms();
     html_doc d = run("<body><a href=/static>s</a><script>"
@@ -669,13 +704,15 @@ END_TEST
 
 /* Peak RSS since the last reset_peak_rss (VmHWM; writing 5 to clear_refs
  * resets it, Linux 4.0+). */
-static void reset_peak_rss(void) {
+static void reset_peak_rss(void)
+{
     FILE *f = fopen("/proc/self/clear_refs", "we");
     ck_assert_ptr_nonnull(f);
     fputs("5", f);
     ck_assert_int_eq(fclose(f), 0);
 }
-static long peak_rss_kb(void) {
+static long peak_rss_kb(void)
+{
     FILE *f = fopen("/proc/self/status", "re");
     ck_assert_ptr_nonnull(f);
     char line[256];
@@ -694,7 +731,8 @@ static long peak_rss_kb(void) {
  * it bring RSS back under the line, and the next page runs. margin_mb: how
  * far the bomb may pass the line between two samples, or in one native
  * step it cannot be stopped inside. */
-static void rss_bomb(const char *script, long margin_mb) {
+static void rss_bomb(const char *script, long margin_mb)
+{
     page_ctx pc;
     char html[512];
     snprintf(html, sizeof(html),
@@ -732,13 +770,15 @@ static void rss_bomb(const char *script, long margin_mb) {
 }
 
 /* The bomb of issue 16: 8 MB of malloc'd elements per turn. */
-START_CHILD_TEST(rss_line_array_bomb, setup_rss_line, teardown) {
+START_CHILD_TEST(rss_line_array_bomb, setup_rss_line, teardown)
+{
     rss_bomb("var x=[];while(true){x.push(new Array(1e6).fill(1));}", RSS_MARGIN_MB);
 }
 END_TEST
 
 /* Typed arrays: their data is malloc'd (calloc), 8 MB written per turn. */
-START_CHILD_TEST(rss_line_typed_array_bomb, setup_rss_line, teardown) {
+START_CHILD_TEST(rss_line_typed_array_bomb, setup_rss_line, teardown)
+{
     rss_bomb("var x=[];while(true){x.push(new Float64Array(1<<20).fill(1.5));}", RSS_MARGIN_MB);
 }
 END_TEST
@@ -747,7 +787,8 @@ END_TEST
  * one uninterruptible copy as large as all kept before it, so the margin
  * is the line itself. Not flattened, a doubling string is a rope and ends
  * in "allocation size overflow" without memory (below). */
-START_CHILD_TEST(rss_line_string_bomb, setup_rss_line, teardown) {
+START_CHILD_TEST(rss_line_string_bomb, setup_rss_line, teardown)
+{
     rss_bomb("var x=[],s='xxxxxxxx';while(true){s=s+s;s.indexOf('y');x.push(s);}",
              RSS_LINE_MB + RSS_MARGIN_MB);
     page_ctx pc;
@@ -762,7 +803,8 @@ END_TEST
 #if !defined(__SANITIZE_ADDRESS__)
 /* ArrayBuffers are calloc'd and never touched here: RSS stays flat and
  * RLIMIT_AS refuses one at last, an engine out of memory. */
-START_CHILD_TEST(rss_line_untouched_buffers, setup_rss_line, teardown) {
+START_CHILD_TEST(rss_line_untouched_buffers, setup_rss_line, teardown)
+{
     page_ctx pc;
     reset_peak_rss();
     html_doc d = run("<a href=/static>s</a>"
@@ -777,11 +819,13 @@ START_CHILD_TEST(rss_line_untouched_buffers, setup_rss_line, teardown) {
 END_TEST
 #endif
 
-START_CHILD_TEST(throw_then_good, setup_hostile, teardown) {
+START_CHILD_TEST(throw_then_good, setup_hostile, teardown)
+{
     page_ctx pc;
-    html_doc d = run("<body>" ADD_JS "\n<script>\nvar x = 1;\nthrow new TypeError('boom');\n</script>"
-                     "<script>add('/second');</script></body>",
-                     &pc);
+    html_doc d =
+        run("<body>" ADD_JS "\n<script>\nvar x = 1;\nthrow new TypeError('boom');\n</script>"
+            "<script>add('/second');</script></body>",
+            &pc);
     EXPECT_LINKS(d, "http://example.com/second");
     ck_assert_int_eq(pc.res.scripts_failed, 1);
     ck_assert_int_eq(pc.res.scripts_run, 2);
@@ -792,12 +836,13 @@ START_CHILD_TEST(throw_then_good, setup_hostile, teardown) {
     /* Errors thrown in callbacks are reported too, and the rest goes on. */
     arena_reset(&A, 1 << 20);
     LOGLEN = 0;
-    d = run("<body>" ADD_JS "<script>setTimeout(function(){ throw new Error('in-timer'); }, 1);"
-            "Promise.reject(new Error('rejected')).catch(function(){ add('/caught'); });"
-            "Promise.resolve().then(function(){ undefined.x; });"
-            "document.addEventListener('DOMContentLoaded', function(){ throw new Error('in-dcl'); });"
-            "setTimeout(function(){ add('/later'); }, 5);</script></body>",
-            &pc);
+    d = run(
+        "<body>" ADD_JS "<script>setTimeout(function(){ throw new Error('in-timer'); }, 1);"
+        "Promise.reject(new Error('rejected')).catch(function(){ add('/caught'); });"
+        "Promise.resolve().then(function(){ undefined.x; });"
+        "document.addEventListener('DOMContentLoaded', function(){ throw new Error('in-dcl'); });"
+        "setTimeout(function(){ add('/later'); }, 5);</script></body>",
+        &pc);
     EXPECT_LINKS(d, "http://example.com/caught", "http://example.com/later");
     ck_log_has("in-timer");
     ck_log_has("in-dcl");
@@ -806,7 +851,8 @@ START_CHILD_TEST(throw_then_good, setup_hostile, teardown) {
 }
 END_TEST
 
-START_CHILD_TEST(deep_recursion, setup_hostile, teardown) {
+START_CHILD_TEST(deep_recursion, setup_hostile, teardown)
+{
     page_ctx pc;
     html_doc d = run("<body>" ADD_JS "<script>function f(n){ return f(n+1) + 1; }"
                      "try { f(0); } catch (e) { add('/caught-' + e.name); }</script>"
@@ -820,11 +866,13 @@ START_CHILD_TEST(deep_recursion, setup_hostile, teardown) {
 }
 END_TEST
 
-START_CHILD_TEST(syntax_error, setup_hostile, teardown) {
+START_CHILD_TEST(syntax_error, setup_hostile, teardown)
+{
     page_ctx pc;
-    html_doc d = run("<body>" ADD_JS "<script>var x = ;</script><script>add('/after-syntax');</script>"
-                     "<script>document.querySelector('a[[[');</script></body>",
-                     &pc);
+    html_doc d =
+        run("<body>" ADD_JS "<script>var x = ;</script><script>add('/after-syntax');</script>"
+            "<script>document.querySelector('a[[[');</script></body>",
+            &pc);
     EXPECT_LINKS(d, "http://example.com/after-syntax");
     ck_assert_int_eq(pc.res.scripts_failed, 2);
     ck_log_has("SyntaxError");
@@ -834,13 +882,15 @@ END_TEST
 
 /* ---- script cache ---- */
 
-static js_heap_stats stats(void) {
+static js_heap_stats stats(void)
+{
     js_heap_stats st;
     js_heap_stats_get(RT, &st);
     return st;
 }
 
-START_TEST(script_cache_reuses_stencils) {
+START_TEST(script_cache_reuses_stencils)
+{
     page_ctx pc;
     const char *page = "<body>" ADD_JS "<script>add('/c' + (1 + 1));</script></body>";
     js_heap_stats a = stats();
@@ -882,7 +932,8 @@ END_TEST
 /* A script that does not compile is never cached and reports the same
  * error every time; a cached script that throws reports the same file:line
  * as when it was compiled. */
-START_TEST(script_cache_errors_unchanged) {
+START_TEST(script_cache_errors_unchanged)
+{
     const char *pages[] = {
         "<body>" ADD_JS "<script>\nvar x = ;</script><script>add('/after');</script></body>",
         "<body>" ADD_JS "<script>\nvar y = 1;\nthrow new TypeError('boom');</script>"
@@ -920,7 +971,8 @@ END_TEST
 
 /* Many distinct scripts: the cache stays within its bounds (entries and
  * source bytes), evicts the oldest, and worker RSS stays flat. */
-START_TEST(script_cache_bounded) {
+START_TEST(script_cache_bounded)
+{
     enum { FUNCS = 1300 };
     size_t cap = FUNCS * 40 + 64;
     char *src = malloc(cap);
@@ -959,8 +1011,8 @@ START_TEST(script_cache_bounded) {
     ck_assert(max_bytes <= (size_t)8 << 20);
     ck_assert_uint_gt(st.script_evictions, (unsigned long)pages / 2);
     /* Flat: the second half of the pages adds no more than noise. */
-    ck_assert_msg(rss_end - rss_mid < 24 * 1024, "RSS grew %ld KB over %d pages",
-                  rss_end - rss_mid, pages / 2);
+    ck_assert_msg(rss_end - rss_mid < 24 * 1024, "RSS grew %ld KB over %d pages", rss_end - rss_mid,
+                  pages / 2);
     /* critical gives the compiled scripts back. */
     js_hint_critical(RT);
     st = stats();
@@ -973,7 +1025,8 @@ END_TEST
 
 /* ---- memory over many pages ---- */
 
-START_TEST(heap_bounded_200_pages) {
+START_TEST(heap_bounded_200_pages)
+{
     js_heap_stats st;
     size_t at20 = 0, at200 = 0, peak = 0;
     double mod_ms = 0, mod_max = 0;
@@ -1004,7 +1057,8 @@ START_TEST(heap_bounded_200_pages) {
     }
     js_heap_stats_get(RT, &st);
     fprintf(stderr,
-            "measure: 200 pages x 50k objects: max gc_bytes after moderate pages 11-30 %zu, 181-200 %zu "
+            "measure: 200 pages x 50k objects: max gc_bytes after moderate pages 11-30 %zu, "
+            "181-200 %zu "
             "peak %zu, gcs %lu, moderate mean %.2f ms max %.0f ms\n",
             at20, at200, peak, st.gc_number, mod_ms / 200, mod_max);
     long long t0 = testutil_now_ms();
@@ -1013,26 +1067,29 @@ START_TEST(heap_bounded_200_pages) {
     js_heap_stats_get(RT, &st);
     fprintf(stderr, "measure: critical %lld ms, gc_bytes after %zu\n", crit, st.gc_bytes);
     ck_assert_uint_eq(st.pages, 200);
-    ck_assert_msg(at200 <= 2 * at20 + (1u << 20), "heap grew: pages 11-30 %zu, 181-200 %zu", at20, at200);
+    ck_assert_msg(at200 <= 2 * at20 + (1u << 20), "heap grew: pages 11-30 %zu, 181-200 %zu", at20,
+                  at200);
 }
 END_TEST
 
-START_TEST(thousand_pages_one_arena) {
+START_TEST(thousand_pages_one_arena)
+{
     arena a;
     arena_init(&a, 0);
     for (int i = 0; i < 1000; i++) {
         page_ctx pc;
         char url[64];
         snprintf(url, sizeof(url), "http://example.com/p%d.html", i);
-        html_doc d = run_in(&a, url,
-                            "<body><div id=c></div><script>"
-                            "var c=document.getElementById('c');"
-                            "window.keep=[c, document.body, document];"
-                            "var a=document.createElement('a'); a.href='/x?'+c.childNodes.length;"
-                            "c.appendChild(a); c.innerHTML += '<a href=/y>y</a>';"
-                            "setTimeout(function(){ c.querySelector('a').textContent = 'late'; }, 10);"
-                            "</script></body>",
-                            &pc);
+        html_doc d =
+            run_in(&a, url,
+                   "<body><div id=c></div><script>"
+                   "var c=document.getElementById('c');"
+                   "window.keep=[c, document.body, document];"
+                   "var a=document.createElement('a'); a.href='/x?'+c.childNodes.length;"
+                   "c.appendChild(a); c.innerHTML += '<a href=/y>y</a>';"
+                   "setTimeout(function(){ c.querySelector('a').textContent = 'late'; }, 10);"
+                   "</script></body>",
+                   &pc);
         ck_assert_uint_eq(d.nlinks, 2);
         ck_assert_str_eq(d.links[0], "http://example.com/x?0");
         arena_reset(&a, 1 << 20);
@@ -1044,7 +1101,8 @@ START_TEST(thousand_pages_one_arena) {
 END_TEST
 
 /* The two hints' effect and cost on a 300,000-object page (numbers on stderr). */
-START_TEST(moderate_hint_numbers) {
+START_TEST(moderate_hint_numbers)
+{
     js_heap_stats st;
     page_ctx pc;
     run("<script>var keep=[];for(var i=0;i<300000;i++) keep.push({i:i});</script>", &pc);
@@ -1072,7 +1130,8 @@ START_TEST(moderate_hint_numbers) {
 }
 END_TEST
 
-static Suite *js_suite(void) {
+static Suite *js_suite(void)
+{
     Suite *s = suite_create("js");
     TCase *tc = tcase_create("runtime");
     tcase_add_checked_fixture(tc, setup, teardown);
@@ -1144,6 +1203,4 @@ static Suite *js_suite(void) {
     return s;
 }
 
-int main(void) {
-    return testutil_run(js_suite());
-}
+int main(void) { return testutil_run(js_suite()); }

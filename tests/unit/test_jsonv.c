@@ -65,8 +65,8 @@ static const char *bad[] = {
     "{\"a\":[1,]}",
     "{\"a\" 1}",
     "{,}",
-    "{\"a\":\"\\ud83d\"}",       /* a high surrogate alone */
-    "{\"a\":\"\\ude00\"}",       /* a low surrogate alone */
+    "{\"a\":\"\\ud83d\"}",        /* a high surrogate alone */
+    "{\"a\":\"\\ude00\"}",        /* a low surrogate alone */
     "{\"a\":\"\\ud83d\\u0041\"}", /* high + not low */
 };
 

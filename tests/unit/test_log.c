@@ -17,20 +17,23 @@
 /* A pipe whose write end the logger writes to; read back without blocking. */
 static int pipe_fds[2] = {-1, -1};
 
-static void pipe_setup(void) {
+static void pipe_setup(void)
+{
     ck_assert_int_eq(pipe2(pipe_fds, O_CLOEXEC), 0);
     ck_assert_int_eq(fcntl(pipe_fds[0], F_SETFL, O_NONBLOCK), 0);
     log_set_fd(pipe_fds[1]);
 }
 
-static void pipe_teardown(void) {
+static void pipe_teardown(void)
+{
     log_set_fd(-1);
     close(pipe_fds[0]);
     close(pipe_fds[1]);
 }
 
 /* Everything written so far (the writes are synchronous). */
-static const char *drain(void) {
+static const char *drain(void)
+{
     static char buf[16384];
     size_t len = 0;
     ssize_t n;
@@ -50,11 +53,13 @@ typedef struct kvpair {
     size_t len;
 } kvpair;
 
-static int hexval(char c) {
+static int hexval(char c)
+{
     return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-static int parse_line(const char *p, kvpair *pairs, int max) {
+static int parse_line(const char *p, kvpair *pairs, int max)
+{
     int n = 0;
     for (;;) {
         if (n == max)
@@ -107,7 +112,8 @@ static int parse_line(const char *p, kvpair *pairs, int max) {
 static kvpair parsed[40];
 
 /* The decoded value of key in line, which must parse; NULL when absent. */
-static const char *value_of(const char *line, const char *key, size_t *len) {
+static const char *value_of(const char *line, const char *key, size_t *len)
+{
     int n = parse_line(line, parsed, 40);
     ck_assert_msg(n > 0, "does not parse as logfmt: %s", line);
     for (int i = 0; i < n; i++)
@@ -120,7 +126,8 @@ static const char *value_of(const char *line, const char *key, size_t *len) {
 }
 
 /* line parses and key reads back as exactly want. */
-static void assert_reads_back(const char *line, const char *key, const char *want, size_t want_len) {
+static void assert_reads_back(const char *line, const char *key, const char *want, size_t want_len)
+{
     size_t len = 0;
     const char *v = value_of(line, key, &len);
     ck_assert_msg(v != NULL, "no %s in %s", key, line);
@@ -128,7 +135,8 @@ static void assert_reads_back(const char *line, const char *key, const char *wan
                   line);
 }
 
-START_TEST(test_format_example) {
+START_TEST(test_format_example)
+{
     char buf[256];
     int n = log_format(buf, sizeof(buf), LOG_INFO, "pool", "worker retired", "pid=1234 reason=rss");
     ck_assert_str_eq(buf, "level=info mod=pool msg=\"worker retired\" pid=1234 reason=rss\n");
@@ -136,7 +144,8 @@ START_TEST(test_format_example) {
 }
 END_TEST
 
-START_TEST(test_format_escapes_msg) {
+START_TEST(test_format_escapes_msg)
+{
     char buf[256];
     log_format(buf, sizeof(buf), LOG_WARN, "fetch", "say \"hi\"\\path\nnext\ttab\rcr\x7f!", NULL);
     ck_assert_str_eq(
@@ -149,7 +158,8 @@ START_TEST(test_format_escapes_msg) {
 }
 END_TEST
 
-START_TEST(test_format_nulls_and_empty_kv) {
+START_TEST(test_format_nulls_and_empty_kv)
+{
     char buf[128];
     log_format(buf, sizeof(buf), LOG_ERROR, NULL, NULL, NULL);
     ck_assert_str_eq(buf, "level=error mod=- msg=\"\"\n");
@@ -158,7 +168,8 @@ START_TEST(test_format_nulls_and_empty_kv) {
 }
 END_TEST
 
-START_TEST(test_format_kv_stays_one_line) {
+START_TEST(test_format_kv_stays_one_line)
+{
     char buf[128];
     log_format(buf, sizeof(buf), LOG_INFO, "cfg", "bad value", "key=a\nb x=1\r2");
     ck_assert_str_eq(buf, "level=info mod=cfg msg=\"bad value\" key=a b x=1 2\n");
@@ -168,7 +179,8 @@ END_TEST
 static const char *level_names[] = {"debug", "info", "warn", "error"};
 
 /* Loop: one iteration per level. */
-START_TEST(test_format_level_names) {
+START_TEST(test_format_level_names)
+{
     char buf[128], want[128];
     log_format(buf, sizeof(buf), (log_level)_i, "m", "x", "k=v");
     snprintf(want, sizeof(want), "level=%s mod=m msg=\"x\" k=v\n", level_names[_i]);
@@ -176,7 +188,8 @@ START_TEST(test_format_level_names) {
 }
 END_TEST
 
-START_TEST(test_format_truncates_within_cap) {
+START_TEST(test_format_truncates_within_cap)
+{
     char long_msg[500];
     memset(long_msg, 'm', sizeof(long_msg) - 1);
     long_msg[sizeof(long_msg) - 1] = '\0';
@@ -229,7 +242,8 @@ START_TEST(test_format_truncates_within_cap) {
 }
 END_TEST
 
-START_TEST(test_write_example_line) {
+START_TEST(test_write_example_line)
+{
     log_info("pool", "worker retired", "pid=%d reason=%s", 1234, "rss");
     ck_assert_str_eq(drain(), "level=info mod=pool msg=\"worker retired\" pid=1234 reason=rss\n");
     log_write(LOG_ERROR, "daemon", "no kv", NULL);
@@ -237,7 +251,8 @@ START_TEST(test_write_example_line) {
 }
 END_TEST
 
-START_TEST(test_kv_quoted_value_escaped) {
+START_TEST(test_kv_quoted_value_escaped)
+{
     const char *err = "say \"hi\" to C:\\dir\nnext\ttab";
     log_warn("fetch", "failed", "url=\"%s\" error=\"%s\" n=%d", "http://h/a\"b", err, 3);
     const char *out = drain();
@@ -249,7 +264,8 @@ START_TEST(test_kv_quoted_value_escaped) {
 }
 END_TEST
 
-START_TEST(test_kv_control_bytes_escaped) {
+START_TEST(test_kv_control_bytes_escaped)
+{
     char ctl[40];
     size_t n = 0;
     for (int c = 1; c < 0x20; c++)
@@ -276,15 +292,16 @@ static const struct {
     {"say \"x\"", "\"say \\\"x\\\"\""},
     {"line\nbreak", "\"line\\nbreak\""},
     {"tab\there", "\"tab\\x09here\""},
-    {"back\\slash", "back\\slash"},          /* a bare backslash is literal */
-    {"caf\xc3\xa9", "caf\xc3\xa9"},           /* valid UTF-8 stays bare */
-    {"bad\xff", "\"bad\\xff\""},              /* a stray byte is escaped, so quoted */
-    {"x injected=1", "\"x injected=1\""},    /* no pair comes in through a value */
+    {"back\\slash", "back\\slash"},       /* a bare backslash is literal */
+    {"caf\xc3\xa9", "caf\xc3\xa9"},       /* valid UTF-8 stays bare */
+    {"bad\xff", "\"bad\\xff\""},          /* a stray byte is escaped, so quoted */
+    {"x injected=1", "\"x injected=1\""}, /* no pair comes in through a value */
 };
 #define N_BARE (int)(sizeof(bare_table) / sizeof(bare_table[0]))
 
 /* Loop: one iteration per row. */
-START_TEST(test_kv_bare_value_quoted_when_needed) {
+START_TEST(test_kv_bare_value_quoted_when_needed)
+{
     log_info("m", "b", "k=%s n=1", bare_table[_i].in);
     const char *out = drain();
     char want[256];
@@ -295,7 +312,8 @@ START_TEST(test_kv_bare_value_quoted_when_needed) {
 }
 END_TEST
 
-START_TEST(test_kv_invalid_utf8_escaped) {
+START_TEST(test_kv_invalid_utf8_escaped)
+{
     /* Stray continuation, lone lead byte, overlong '/', a UTF-16 surrogate,
      * a sequence cut short, past U+10FFFF; then one valid 4-byte character. */
     const char *in = "\x80|\xc3|\xc0\xaf|\xed\xa0\x80|\xe2\x82|\xf4\x90\x80\x80|\xf0\x9f\x98\x80";
@@ -310,11 +328,12 @@ START_TEST(test_kv_invalid_utf8_escaped) {
 }
 END_TEST
 
-START_TEST(test_kv_precision_and_width) {
+START_TEST(test_kv_precision_and_width)
+{
     /* %.*s into a buffer with no NUL after the part wanted. */
     const char buf[8] = {'a', '"', 'b', '\n', 'X', 'X', 'X', 'X'};
-    log_info("m", "p", "part=\"%.*s\" bare=%.*s cut=%.3s type=\"%.40s\" pad=%6s left=%-4s|", 4,
-             buf, 2, buf, "abcdef", "t\"t", "ab", "c");
+    log_info("m", "p", "part=\"%.*s\" bare=%.*s cut=%.3s type=\"%.40s\" pad=%6s left=%-4s|", 4, buf,
+             2, buf, "abcdef", "t\"t", "ab", "c");
     const char *out = drain();
     ck_assert_str_eq(out, "level=info mod=m msg=\"p\" part=\"a\\\"b\\n\" bare=\"a\\\"\" cut=abc "
                           "type=\"t\\\"t\" pad=\"    ab\" left=\"c   \"|\n");
@@ -324,7 +343,8 @@ START_TEST(test_kv_precision_and_width) {
 }
 END_TEST
 
-START_TEST(test_kv_numeric_conversions) {
+START_TEST(test_kv_numeric_conversions)
+{
     long double ld = 2.5L;
     signed char hh = -5;
     short h = -300;
@@ -333,16 +353,16 @@ START_TEST(test_kv_numeric_conversions) {
              "d=%d ld=%ld lld=%lld zu=%zu u=%u lu=%lu x=%x X=%#X o=%o f=%f f1=%.1f g=%g e=%.2e "
              "hhd=%hhd hd=%hd jd=%jd td=%td zd=%zd Lf=%.2Lf plus=%+d zero=%05d star=%*d "
              "pstar=%.*f pct=100%% c=%c",
-             -7, -70000L, 9000000000LL, (size_t)42, 4000000000u, 123456789UL, 255u, 255u, 8u,
-             3.25, 2.75, 1e21, 12345.678, hh, h, (intmax_t)-9, (ptrdiff_t)-3, (ssize_t)-11, ld,
-             4, 12, 3, 7, 2, 3.14159, 'z');
+             -7, -70000L, 9000000000LL, (size_t)42, 4000000000u, 123456789UL, 255u, 255u, 8u, 3.25,
+             2.75, 1e21, 12345.678, hh, h, (intmax_t)-9, (ptrdiff_t)-3, (ssize_t)-11, ld, 4, 12, 3,
+             7, 2, 3.14159, 'z');
     snprintf(want, sizeof(want),
              "level=info mod=m msg=\"n\" d=%d ld=%ld lld=%lld zu=%zu u=%u lu=%lu x=%x X=%#X o=%o "
              "f=%f f1=%.1f g=%g e=%.2e hhd=%hhd hd=%hd jd=%jd td=%td zd=%zd Lf=%.2Lf plus=%+d "
              "zero=%05d star=\"%*d\" pstar=%.*f pct=100%% c=%c\n",
-             -7, -70000L, 9000000000LL, (size_t)42, 4000000000u, 123456789UL, 255u, 255u, 8u,
-             3.25, 2.75, 1e21, 12345.678, hh, h, (intmax_t)-9, (ptrdiff_t)-3, (ssize_t)-11, ld,
-             4, 12, 3, 7, 2, 3.14159, 'z');
+             -7, -70000L, 9000000000LL, (size_t)42, 4000000000u, 123456789UL, 255u, 255u, 8u, 3.25,
+             2.75, 1e21, 12345.678, hh, h, (intmax_t)-9, (ptrdiff_t)-3, (ssize_t)-11, ld, 4, 12, 3,
+             7, 2, 3.14159, 'z');
     const char *out = drain();
     /* Numbers pass as printf writes them; the one padded with spaces
      * (%*d) is quoted so the pair still parses. */
@@ -353,15 +373,16 @@ START_TEST(test_kv_numeric_conversions) {
     int x;
     log_info("m", "c", "q=\"%c\" bare=%c sp=%c p=%p", '"', '"', ' ', (void *)&x);
     out = drain();
-    snprintf(want, sizeof(want), "level=info mod=m msg=\"c\" q=\"\\\"\" bare=\"\\\"\" sp=\" \" p=%p\n",
-             (void *)&x);
+    snprintf(want, sizeof(want),
+             "level=info mod=m msg=\"c\" q=\"\\\"\" bare=\"\\\"\" sp=\" \" p=%p\n", (void *)&x);
     ck_assert_str_eq(out, want);
     assert_reads_back(out, "q", "\"", 1);
     assert_reads_back(out, "sp", " ", 1);
 }
 END_TEST
 
-START_TEST(test_kv_errno_m) {
+START_TEST(test_kv_errno_m)
+{
     errno = ENOENT;
     log_warn("m", "open", "error=%m path=\"%s\"", "/x");
     ck_assert_int_eq(errno, ENOENT); /* logging leaves errno to the caller */
@@ -373,7 +394,8 @@ END_TEST
 
 /* A value longer than the line: cut, but the line still parses and the
  * value read back is the start of the one logged. */
-START_TEST(test_kv_long_quoted_value_cut_parses) {
+START_TEST(test_kv_long_quoted_value_cut_parses)
+{
     char big[3001];
     for (int i = 0; i < 3000; i++)
         big[i] = "ab\"\\\n\x01\xc3\xa9"[i % 8];
@@ -396,10 +418,14 @@ END_TEST
 
 /* Every cap across a line of escapes, UTF-8, bare values and keys: each
  * cut line parses, and each value read back starts the value logged. */
-START_TEST(test_format_cut_always_parses) {
+START_TEST(test_format_cut_always_parses)
+{
     const char *kv = "a=1 err=\"q\\\"b\\\\s\\nn\\x01c\xc3\xa9\xe2\x82\xac\" bare=v\xc3\xa9wxyz "
                      "longkey=\"x\"";
-    const char *full[] = {"1", "q\"b\\s\nn\x01" "c\xc3\xa9\xe2\x82\xac", "v\xc3\xa9wxyz", "x"};
+    const char *full[] = {"1",
+                          "q\"b\\s\nn\x01"
+                          "c\xc3\xa9\xe2\x82\xac",
+                          "v\xc3\xa9wxyz", "x"};
     const char *keys[] = {"a", "err", "bare", "longkey"};
     for (int cap = 28; cap < 120; cap++) {
         char buf[200];
@@ -420,7 +446,8 @@ START_TEST(test_format_cut_always_parses) {
 }
 END_TEST
 
-START_TEST(test_write_default_level_info) {
+START_TEST(test_write_default_level_info)
+{
     ck_assert_int_eq(log_get_level(), LOG_INFO);
     log_debug("m", "hidden", "n=%d", 1);
     ck_assert_str_eq(drain(), "");
@@ -433,7 +460,8 @@ START_TEST(test_write_default_level_info) {
 }
 END_TEST
 
-START_TEST(test_write_filters_below_level) {
+START_TEST(test_write_filters_below_level)
+{
     log_set_level(LOG_WARN);
     ck_assert_int_eq(log_get_level(), LOG_WARN);
     log_debug("m", "no", NULL);
@@ -452,14 +480,16 @@ START_TEST(test_write_filters_below_level) {
 }
 END_TEST
 
-START_TEST(test_write_off_is_not_a_level) {
+START_TEST(test_write_off_is_not_a_level)
+{
     log_set_level(LOG_DEBUG);
     log_write(LOG_OFF, "m", "never", NULL);
     ck_assert_str_eq(drain(), "");
 }
 END_TEST
 
-START_TEST(test_write_long_kv_one_line) {
+START_TEST(test_write_long_kv_one_line)
+{
     char big[4000];
     memset(big, 'v', sizeof(big) - 1);
     big[sizeof(big) - 1] = '\0';
@@ -474,7 +504,8 @@ START_TEST(test_write_long_kv_one_line) {
 }
 END_TEST
 
-START_TEST(test_set_fd_negative_means_stderr) {
+START_TEST(test_set_fd_negative_means_stderr)
+{
     int fds[2];
     ck_assert_int_eq(pipe(fds), 0);
     fcntl(fds[0], F_SETFL, O_NONBLOCK);
@@ -500,19 +531,19 @@ static const struct {
 #define N_PARSE (int)(sizeof(parse_table) / sizeof(parse_table[0]))
 
 /* Loop: one iteration per row. */
-START_TEST(test_level_parse) {
+START_TEST(test_level_parse)
+{
     ck_assert_msg(log_level_parse(parse_table[_i].s) == parse_table[_i].level,
                   "parse(\"%s\") = %d, want %d", parse_table[_i].s,
                   log_level_parse(parse_table[_i].s), parse_table[_i].level);
 }
 END_TEST
 
-START_TEST(test_level_parse_null) {
-    ck_assert_int_eq(log_level_parse(NULL), -1);
-}
+START_TEST(test_level_parse_null) { ck_assert_int_eq(log_level_parse(NULL), -1); }
 END_TEST
 
-START_TEST(test_init_from_env) {
+START_TEST(test_init_from_env)
+{
     unsetenv("CRAWLD_LOG_LEVEL");
     log_init_from_env();
     ck_assert_int_eq(log_get_level(), LOG_INFO); /* unset: unchanged */
@@ -536,7 +567,8 @@ START_TEST(test_init_from_env) {
 }
 END_TEST
 
-static Suite *log_suite(void) {
+static Suite *log_suite(void)
+{
     Suite *s = suite_create("log");
     TCase *tc = tcase_create("format");
     tcase_add_test(tc, test_format_example);
@@ -574,6 +606,4 @@ static Suite *log_suite(void) {
     return s;
 }
 
-int main(void) {
-    return testutil_run(log_suite());
-}
+int main(void) { return testutil_run(log_suite()); }

@@ -52,7 +52,11 @@ START_TEST(label_values_stay_utf8)
     char o[256];
     ck_assert_str_eq(escaped("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80", o, sizeof(o)),
                      "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"); /* valid: unchanged */
-    ck_assert_str_eq(escaped("a\xFF" "b", o, sizeof(o)), "a\xEF\xBF\xBD" "b");
+    ck_assert_str_eq(escaped("a\xFF"
+                             "b",
+                             o, sizeof(o)),
+                     "a\xEF\xBF\xBD"
+                     "b");
     /* a sequence cut short (a name truncated in the middle of a character) */
     ck_assert_str_eq(escaped("x\xC3", o, sizeof(o)), "x\xEF\xBF\xBD");
     ck_assert_str_eq(escaped("\xE2\x82", o, sizeof(o)), "\xEF\xBF\xBD\xEF\xBF\xBD");
@@ -60,7 +64,7 @@ START_TEST(label_values_stay_utf8)
     ck_assert_str_eq(escaped("\xED\xA0\x80", o, sizeof(o)),
                      "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"); /* surrogate */
     ck_assert_str_eq(escaped("\xF4\x90\x80\x80", o, sizeof(o)),
-                     "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"); /* > U+10FFFF */
+                     "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  /* > U+10FFFF */
     ck_assert_str_eq(escaped("\xC3\"", o, sizeof(o)), "\xEF\xBF\xBD\\\""); /* quote not eaten */
 }
 END_TEST

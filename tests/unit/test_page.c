@@ -56,9 +56,9 @@ START_TEST(page_record_has_the_contract_fields)
     json_error_t je;
     json_t *o = json_loads(s, 0, &je);
     ck_assert_ptr_nonnull(o);
-    static const char *keys[] = {"url", "final_url", "status", "content_type", "depth", "title",
-                                 "links", "js", "bytes", "fetch_ms", "parse_ms", "js_ms",
-                                 "error", "ts", "task_id", "job_id"};
+    static const char *keys[] = {
+        "url",   "final_url", "status",   "content_type", "depth", "title", "links",   "js",
+        "bytes", "fetch_ms",  "parse_ms", "js_ms",        "error", "ts",    "task_id", "job_id"};
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
         ck_assert_msg(json_object_get(o, keys[i]) != NULL, "missing key %s", keys[i]);
     ck_assert_int_eq(json_integer_value(json_object_get(o, "status")), 200);
@@ -106,12 +106,10 @@ static void record_keys(const char *line, char *out, size_t cap)
  * a parsed page's record, in its order. */
 START_TEST(every_record_has_the_same_keys)
 {
-    static const char *paths[] = {"/site/p/4.html", "/redirect-loop", "/plain.txt",
-                                  "/status/404"};
+    static const char *paths[] = {"/site/p/4.html", "/redirect-loop", "/plain.txt", "/status/404"};
     char first[2048], k[2048];
     for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-        page_task t = {.job_id = 3, .url = U(paths[i]), .depth = 1, .for_job = 1,
-                       .attempts = 1};
+        page_task t = {.job_id = 3, .url = U(paths[i]), .depth = 1, .for_job = 1, .attempts = 1};
         page p;
         ck_assert_int_ge(page_run(&env, &t, &p), 0);
         record_keys(page_result_json(&p, NULL), i ? k : first, sizeof(k));
@@ -322,7 +320,8 @@ START_TEST(thousand_pages_return_to_baseline_after_every_page)
         ck_assert_uint_eq(s.free, s0.free);
         ck_assert_uint_eq(s.misses, s0.misses); /* the same arena every time */
         ck_assert_uint_eq(s.hits, s0.hits + (uint64_t)i);
-        ck_assert_uint_le(arena_pool_retained_bytes(&env.pool), retained0 > 0 ? retained0 : 1 << 20);
+        ck_assert_uint_le(arena_pool_retained_bytes(&env.pool),
+                          retained0 > 0 ? retained0 : 1 << 20);
     }
 }
 END_TEST

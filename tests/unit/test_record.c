@@ -2,8 +2,8 @@
  * pages.jsonl line, and its makers: a page's record (page_result_json), the
  * records crawld makes for pages no worker ran to the end (robots
  * disallowed and quarantined, results_synth_record; refused by the
- * worker, jobs_page_error), read back from a job's pages.jsonl. Every one has the same keys in the same order, and the
- * writer's line is what jansson would dump. */
+ * worker, jobs_page_error), read back from a job's pages.jsonl. Every one has the same keys in the
+ * same order, and the writer's line is what jansson would dump. */
 #include "alloc.h"
 #include "arena.h"
 #include "config.h"
@@ -75,7 +75,8 @@ static void same_as_jansson(const char *line)
 
 START_TEST(zeroed_record_has_every_field_empty)
 {
-    record r = {.url = "http://a.example/", .error = "robots: disallowed",
+    record r = {.url = "http://a.example/",
+                .error = "robots: disallowed",
                 .ts = "2026-12-07T01:02:03.456Z"};
     char *s = write_heap(&r);
     char got[2048], want[2048];
@@ -102,8 +103,13 @@ START_TEST(full_record_in_table_order_as_jansson_dumps_it)
     static const char *const links[] = {"http://a.example/x?q=\"1\"", "http://a.example/\xc3\xa9/",
                                         "http://a.example/a\\b"};
     static const long statuses[] = {301, 302, 200};
-    record_js js = {.scripts = 3, .failed = 1, .skipped = 2, .timers = 4, .fetches = 5,
-                    .timed_out = 1, .error = "TypeError: x is \"undefined\"\n  at line 3"};
+    record_js js = {.scripts = 3,
+                    .failed = 1,
+                    .skipped = 2,
+                    .timers = 4,
+                    .fetches = 5,
+                    .timed_out = 1,
+                    .error = "TypeError: x is \"undefined\"\n  at line 3"};
     record r = {.task_id = 9,
                 .job_id = 4,
                 .url = "http://a.example/",
@@ -111,7 +117,8 @@ START_TEST(full_record_in_table_order_as_jansson_dumps_it)
                 .status = 200,
                 .content_type = "text/html",
                 .depth = 2,
-                .title = "tab\there, ctl \x01\x1f, del \x7f, slash /, \xe2\x80\x94 \xf0\x9f\x98\x80",
+                .title =
+                    "tab\there, ctl \x01\x1f, del \x7f, slash /, \xe2\x80\x94 \xf0\x9f\x98\x80",
                 .links = {links, 3},
                 .js = 1,
                 .js_stats = &js,
@@ -165,8 +172,10 @@ END_TEST
  * is never dropped (jansson refused such a string and left the key out). */
 START_TEST(invalid_utf8_becomes_replacement_characters)
 {
-    record r = {.url = "http://a.example/", .title = "bad \xc0\xaf and \xed\xa0\x80 end",
-                .error = "b\xff\xc3(\xe2\x82", .ts = "t"};
+    record r = {.url = "http://a.example/",
+                .title = "bad \xc0\xaf and \xed\xa0\x80 end",
+                .error = "b\xff\xc3(\xe2\x82",
+                .ts = "t"};
     char *s = write_heap(&r);
     same_as_jansson(s);
     json_t *o = json_loads(s, 0, NULL);
@@ -218,8 +227,13 @@ static void page_record_keys(void)
     arena a;
     arena_init(&a, 0);
     static const char *links[] = {"http://a.example/1", "http://a.example/2"};
-    page_task t = {.task_id = 5, .job_id = 3, .url = "http://a.example/", .depth = 1,
-                   .for_job = 1, .parent = "http://a.example/p", .attempts = 1};
+    page_task t = {.task_id = 5,
+                   .job_id = 3,
+                   .url = "http://a.example/",
+                   .depth = 1,
+                   .for_job = 1,
+                   .parent = "http://a.example/p",
+                   .attempts = 1};
     page p;
     memset(&p, 0, sizeof(p));
     p.a = &a;
@@ -283,8 +297,12 @@ static void run_start(run *r, int robots)
     char err[256];
     ck_assert_msg(jobs_init(&r->j, &r->loop, &r->cfg, err, sizeof(err)) == 0, "%s", err);
     const char *seeds[] = {"http://h.example/a", "http://h.example/b"};
-    jobs_submit_opts o = {.js = 1, .depth = 3, .max_pages = 100, .delay_ms = 0,
-                          .obey_robots = robots, .scope = "host"};
+    jobs_submit_opts o = {.js = 1,
+                          .depth = 3,
+                          .max_pages = 100,
+                          .delay_ms = 0,
+                          .obey_robots = robots,
+                          .scope = "host"};
     r->jb = jobs_submit(&r->j, seeds, 2, &o, err, sizeof(err));
     ck_assert_msg(r->jb != NULL, "%s", err);
 }
@@ -388,8 +406,8 @@ START_TEST(robots_disallowed_records)
     ck_assert_ptr_nonnull(p);
     ck_assert_int_eq(p->kind, JOBS_ROBOTS);
     const char *body = "User-agent: *\nDisallow: /\n";
-    frame_result fr = {.status = 200, .record = "{}", .record_len = 2, .body = body,
-                       .body_len = strlen(body)};
+    frame_result fr = {
+        .status = 200, .record = "{}", .record_len = 2, .body = body, .body_len = strlen(body)};
     jobs_page_done(&r.j, p, &fr);
     ck_assert_ptr_null(jobs_next(&r.j)); /* parks the two rows: a query writes nothing */
     ck_assert_int_eq(jobs_settle(&r.j), 2);

@@ -236,7 +236,8 @@ static const mcase CASES[] = {
 };
 #define N_CASES (sizeof(CASES) / sizeof(CASES[0]))
 
-START_TEST(test_match) {
+START_TEST(test_match)
+{
     const mcase *c = &CASES[_i];
     robots *r = robots_parse(c->body, strlen(c->body), c->agent);
     ck_assert_msg(r != NULL, "%s: parse failed", c->name);
@@ -275,7 +276,8 @@ static const dcase DELAYS[] = {
 };
 #define N_DELAYS (sizeof(DELAYS) / sizeof(DELAYS[0]))
 
-START_TEST(test_crawl_delay) {
+START_TEST(test_crawl_delay)
+{
     const dcase *c = &DELAYS[_i];
     robots *r = robots_parse(c->body, strlen(c->body), AGENT);
     ck_assert_msg(r != NULL, "delay %s: parse failed", c->name);
@@ -285,7 +287,8 @@ START_TEST(test_crawl_delay) {
 }
 END_TEST
 
-START_TEST(test_crawl_delay_ends_ua_run) {
+START_TEST(test_crawl_delay_ends_ua_run)
+{
     /* "crawl-delay" is a group member: the next user-agent opens a new group. */
     const char *b = "User-agent: crawld\nCrawl-delay: 5\nUser-agent: other\nDisallow: /x\n";
     robots *r = robots_parse(b, strlen(b), AGENT);
@@ -308,7 +311,8 @@ static const scase STATUSES[] = {
 };
 #define N_STATUSES (sizeof(STATUSES) / sizeof(STATUSES[0]))
 
-START_TEST(test_status_policy) {
+START_TEST(test_status_policy)
+{
     const scase *c = &STATUSES[_i];
     const char *body = "User-agent: *\nDisallow: /private\n";
     robots *r = robots_from_response(c->status, body, strlen(body), AGENT);
@@ -325,7 +329,8 @@ END_TEST
 
 /* daemon/results.c asks robots_unreadable why a host's pages are disallowed; it must
  * say "unreadable" exactly when robots_from_response disallows everything. */
-START_TEST(test_unreadable_agrees_with_policy) {
+START_TEST(test_unreadable_agrees_with_policy)
+{
     const char *body = "User-agent: *\nDisallow: /private\n";
     for (long status = -1; status <= 600; status++) {
         robots *r = robots_from_response(status, body, strlen(body), AGENT);
@@ -342,7 +347,8 @@ START_TEST(test_unreadable_agrees_with_policy) {
 }
 END_TEST
 
-START_TEST(test_static_objects) {
+START_TEST(test_static_objects)
+{
     size_t base = alloc_live_bytes();
     alloc_fail_after(1);
     robots *a = robots_allow_all(), *d = robots_disallow_all();
@@ -363,7 +369,8 @@ END_TEST
 
 /* ---- rules, sitemaps ---- */
 
-START_TEST(test_rule_order_and_normal_form) {
+START_TEST(test_rule_order_and_normal_form)
+{
     const char *b =
         "User-agent: *\nDisallow: /a\nAllow: /a\nDisallow: /%62%2f%e3\xE3\nAllow: /x$\n";
     robots *r = robots_parse(b, strlen(b), AGENT);
@@ -382,7 +389,8 @@ START_TEST(test_rule_order_and_normal_form) {
 }
 END_TEST
 
-START_TEST(test_only_selected_rules_kept) {
+START_TEST(test_only_selected_rules_kept)
+{
     robots *r = robots_parse(RFC_5_1, strlen(RFC_5_1), "foobot");
     ck_assert_msg(robots_rule_count(r) == 3, "5.1 foobot keeps 3 rules, got %zu",
                   robots_rule_count(r));
@@ -393,7 +401,8 @@ START_TEST(test_only_selected_rules_kept) {
 }
 END_TEST
 
-START_TEST(test_sitemaps) {
+START_TEST(test_sitemaps)
+{
     const char *b = "Sitemap: https://example.com/a.xml\nUser-agent: x\n"
                     "SITEMAP:   https://example.com/b.xml   # c\nDisallow: /\nsitemap:\n"
                     "Sitemap: https://e.com/\x01"
@@ -409,7 +418,8 @@ END_TEST
 
 /* ---- malformed input ---- */
 
-START_TEST(test_nul_bytes) {
+START_TEST(test_nul_bytes)
+{
     const char b[] = "User-agent: *\nDisallow: /a\0b\nFoo\0: x\nDisallow: /c\n";
     robots *r = robots_parse(b, sizeof(b) - 1, AGENT);
     ck_assert_msg(robots_rule_count(r) == 2, "NUL bytes: both rules kept, got %zu",
@@ -420,7 +430,8 @@ START_TEST(test_nul_bytes) {
 }
 END_TEST
 
-START_TEST(test_long_line_skipped) {
+START_TEST(test_long_line_skipped)
+{
     size_t big = ROBOTS_MAX_LINE + 10;
     char *b = malloc(big + 64);
     int o = sprintf(b, "User-agent: *\nDisallow: /long");
@@ -437,7 +448,8 @@ START_TEST(test_long_line_skipped) {
 }
 END_TEST
 
-START_TEST(test_empty_and_null_body) {
+START_TEST(test_empty_and_null_body)
+{
     robots *r = robots_parse(NULL, 0, AGENT);
     ck_assert_msg(r && robots_allowed(r, "/x") && robots_rule_count(r) == 0, "NULL body: allows");
     robots_free(r);
@@ -453,7 +465,8 @@ END_TEST
 /* ---- size cap ---- */
 
 /* "User-agent: *\n", filler comment lines up to `at` bytes, then tail. */
-static char *padded(size_t at, const char *tail, size_t *len) {
+static char *padded(size_t at, const char *tail, size_t *len)
+{
     size_t tl = strlen(tail);
     char *b = malloc(at + tl + 1);
     size_t o = (size_t)sprintf(b, "User-agent: *\n");
@@ -468,7 +481,8 @@ static char *padded(size_t at, const char *tail, size_t *len) {
     return b;
 }
 
-START_TEST(test_rule_after_cap_ignored) {
+START_TEST(test_rule_after_cap_ignored)
+{
     size_t len;
     char *b = padded(ROBOTS_MAX_BYTES + 10, "Disallow: /late\n", &len);
     robots *r = robots_parse(b, len, AGENT);
@@ -478,7 +492,8 @@ START_TEST(test_rule_after_cap_ignored) {
 }
 END_TEST
 
-START_TEST(test_rule_before_cap_kept) {
+START_TEST(test_rule_before_cap_kept)
+{
     size_t len;
     const char *tail = "Disallow: /early\n";
     char *b = padded(ROBOTS_MAX_BYTES - strlen(tail), tail, &len);
@@ -494,7 +509,8 @@ START_TEST(test_rule_before_cap_kept) {
 }
 END_TEST
 
-START_TEST(test_line_cut_by_cap_dropped) {
+START_TEST(test_line_cut_by_cap_dropped)
+{
     size_t len;
     /* "Disallow: /cut" fits, "tail" crosses the cap: the cut line is dropped. */
     const char *tail = "Disallow: /cutTAIL\n";
@@ -507,13 +523,15 @@ START_TEST(test_line_cut_by_cap_dropped) {
 }
 END_TEST
 
-static double now_s(void) {
+static double now_s(void)
+{
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-START_TEST(test_huge_file_bounded) {
+START_TEST(test_huge_file_bounded)
+{
     /* 500 KiB of distinct rules: bounded time and memory. */
     size_t cap = ROBOTS_MAX_BYTES + 1024;
     char *b = malloc(cap);
@@ -543,7 +561,8 @@ START_TEST(test_huge_file_bounded) {
 }
 END_TEST
 
-START_TEST(test_pathological_wildcards) {
+START_TEST(test_pathological_wildcards)
+{
     const char *b = "User-agent: *\nDisallow: /*a*a*a*a*a*a*a*a*a*a*a*a*b\n"
                     "Disallow: /*aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab$\n";
     robots *r = robots_parse(b, strlen(b), AGENT);
@@ -564,7 +583,8 @@ START_TEST(test_pathological_wildcards) {
 }
 END_TEST
 
-START_TEST(test_adversarial_file_bounded) {
+START_TEST(test_adversarial_file_bounded)
+{
     /* ~400 KiB of long-segment wildcard rules against an 8000-octet path:
      * O(path x pattern) per rule would take seconds; the step budget stops
      * the call and answers disallowed. */
@@ -597,7 +617,8 @@ END_TEST
 
 /* ---- memory ---- */
 
-START_TEST(test_no_leak) {
+START_TEST(test_no_leak)
+{
     size_t base = alloc_live_bytes();
     for (int i = 0; i < 3; i++) {
         robots *r = robots_parse(RFC_5_1, strlen(RFC_5_1), i == 0 ? "foobot" : "x");
@@ -609,7 +630,8 @@ START_TEST(test_no_leak) {
 }
 END_TEST
 
-START_TEST(test_alloc_failure) {
+START_TEST(test_alloc_failure)
+{
     const char *b = RFC_5_1 "Sitemap: https://example.com/s.xml\n";
     size_t base = alloc_live_bytes();
     int succeeded = 0;
@@ -636,7 +658,8 @@ START_TEST(test_alloc_failure) {
 }
 END_TEST
 
-static Suite *robots_suite(void) {
+static Suite *robots_suite(void)
+{
     Suite *s = suite_create("robots");
     TCase *tc = tcase_create("match");
     tcase_add_loop_test(tc, test_match, 0, (int)N_CASES);
@@ -676,6 +699,4 @@ static Suite *robots_suite(void) {
     return s;
 }
 
-int main(void) {
-    return testutil_run(robots_suite());
-}
+int main(void) { return testutil_run(robots_suite()); }

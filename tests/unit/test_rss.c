@@ -15,7 +15,8 @@
 
 #define MB_KB 1024L
 
-START_TEST(test_self_positive) {
+START_TEST(test_self_positive)
+{
     long self = rss_self_kb();
     ck_assert_int_gt(self, 0);
     /* A C test process is at least a few hundred KiB and far below 1 GiB. */
@@ -24,7 +25,8 @@ START_TEST(test_self_positive) {
 }
 END_TEST
 
-START_TEST(test_self_by_pid_matches) {
+START_TEST(test_self_by_pid_matches)
+{
     long a = rss_self_kb();
     long b = rss_kb(getpid());
     long c = rss_self_kb();
@@ -35,7 +37,8 @@ START_TEST(test_self_by_pid_matches) {
 }
 END_TEST
 
-START_TEST(test_grows_with_touched_memory) {
+START_TEST(test_grows_with_touched_memory)
+{
     const size_t len = 64u << 20;
     long before = rss_self_kb();
     char *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -56,7 +59,8 @@ START_TEST(test_grows_with_touched_memory) {
 }
 END_TEST
 
-START_TEST(test_reaped_pid_is_minus_one) {
+START_TEST(test_reaped_pid_is_minus_one)
+{
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0)
@@ -72,7 +76,8 @@ START_TEST(test_reaped_pid_is_minus_one) {
 }
 END_TEST
 
-START_TEST(test_nonexistent_pid_is_minus_one) {
+START_TEST(test_nonexistent_pid_is_minus_one)
+{
     long pid_max = 4194304; /* the kernel's ceiling; every pid is below pid_max */
     FILE *f = fopen("/proc/sys/kernel/pid_max", "r");
     if (f) {
@@ -86,7 +91,8 @@ START_TEST(test_nonexistent_pid_is_minus_one) {
 }
 END_TEST
 
-START_TEST(test_child_rss_readable) {
+START_TEST(test_child_rss_readable)
+{
     const size_t len = 32u << 20;
     int ready[2], quit[2];
     ck_assert_int_eq(pipe(ready), 0);
@@ -127,7 +133,8 @@ START_TEST(test_child_rss_readable) {
 }
 END_TEST
 
-static Suite *rss_suite(void) {
+static Suite *rss_suite(void)
+{
     Suite *s = suite_create("rss");
     TCase *tc = tcase_create("rss");
     tcase_add_test(tc, test_self_positive);
@@ -140,6 +147,4 @@ static Suite *rss_suite(void) {
     return s;
 }
 
-int main(void) {
-    return testutil_run(rss_suite());
-}
+int main(void) { return testutil_run(rss_suite()); }

@@ -125,10 +125,7 @@ START_TEST(test_namespaces_and_mounts_denied)
 }
 END_TEST
 
-START_TEST(test_threads_and_io_allowed)
-{
-    ck_assert_int_eq(in_child(probe_thread, 1), 0);
-}
+START_TEST(test_threads_and_io_allowed) { ck_assert_int_eq(in_child(probe_thread, 1), 0); }
 END_TEST
 
 /* Under systemd's @system-service filter seccomp(2) fails with EPERM: the
@@ -137,8 +134,7 @@ static int probe_under_outer_filter(void)
 {
     scmp_filter_ctx c = seccomp_init(SCMP_ACT_ALLOW);
     if (!c || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
-        seccomp_rule_add(c, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(seccomp), 0) < 0 ||
-        seccomp_load(c) < 0)
+        seccomp_rule_add(c, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(seccomp), 0) < 0 || seccomp_load(c) < 0)
         return 11;
     seccomp_release(c);
     char err[256];

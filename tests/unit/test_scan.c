@@ -23,16 +23,16 @@
 #include <string.h>
 #include <sys/resource.h>
 
-static const char *nz(const char *s) {
-    return s ? s : "(null)";
-}
+static const char *nz(const char *s) { return s ? s : "(null)"; }
 
-static int str_same(const char *a, const char *b) {
+static int str_same(const char *a, const char *b)
+{
     return (!a && !b) || (a && b && !strcmp(a, b));
 }
 
 /* "" when d and e agree on everything scan_sax promises, else what differs. */
-static const char *doc_diff(const html_doc *d, const html_doc *e, char *why, size_t cap) {
+static const char *doc_diff(const html_doc *d, const html_doc *e, char *why, size_t cap)
+{
     why[0] = '\0';
     if (!str_same(d->title, e->title))
         snprintf(why, cap, "title \"%s\" vs \"%s\"", nz(d->title), nz(e->title));
@@ -71,14 +71,16 @@ static const char *const DRIVER_NAME[2] = {"scan_sax", "scan_lex"};
  * loop test (_i: 0 scan_sax, 1 scan_lex) picks one. */
 static scan_fn DRV = scan_sax;
 
-static void setup_scan(void) {
+static void setup_scan(void)
+{
     setup();
     DRV = scan_sax;
 }
 
 /* Parses with html_parse and both light drivers, want_text on and off;
  * fails on any difference. */
-static void same(const char *name, const char *html, size_t len, const char *hdr_cs) {
+static void same(const char *name, const char *html, size_t len, const char *hdr_cs)
+{
     for (int want = 1; want >= 0; want--) {
         html_options o = {.content_type_charset = hdr_cs, .want_text = want};
         html_doc g, s;
@@ -93,20 +95,17 @@ static void same(const char *name, const char *html, size_t len, const char *hdr
     }
 }
 
-static void same_s(const char *name, const char *html) {
-    same(name, html, strlen(html), NULL);
-}
+static void same_s(const char *name, const char *html) { same(name, html, strlen(html), NULL); }
 
-static html_doc scan_n(const char *html, size_t len, const char *hdr_cs, int want) {
+static html_doc scan_n(const char *html, size_t len, const char *hdr_cs, int want)
+{
     html_options o = {.content_type_charset = hdr_cs, .want_text = want};
     html_doc d;
     ck_assert_int_eq(DRV(&A, URL, html, len, &o, &d), HTML_OK);
     return d;
 }
 
-static html_doc scan(const char *html) {
-    return scan_n(html, strlen(html), NULL, 1);
-}
+static html_doc scan(const char *html) { return scan_n(html, strlen(html), NULL, 1); }
 
 /* ---- the same answers ----------------------------------------------------- */
 
@@ -190,7 +189,8 @@ static const char *const CASES[] = {
     "<link rel=next href='/p2'><link rel=prev href='/p0'></head>",
     /* doctype, processing instruction, whitespace */
     "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\" "
-    "\"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\">\n<html xmlns=\"http://www.w3.org/1999/xhtml\">"
+    "\"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\">\n<html "
+    "xmlns=\"http://www.w3.org/1999/xhtml\">"
     "<head><title>X</title></head><body><p>x<br/>y</p><a href=\"/xhtml\"/>z</body></html>",
     "<?xml version=\"1.0\"?><html><body><h1>PI</h1></body></html>",
     "\n\n   <p>lead</p>\n\n",
@@ -207,7 +207,8 @@ static const char *const CASES[] = {
     "\xef\xbb\xbf<title>bom</title><a href=/bom>b</a>",
 };
 
-START_TEST(same_as_html_parse_on_fixtures) {
+START_TEST(same_as_html_parse_on_fixtures)
+{
     for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
         char name[32];
         snprintf(name, sizeof name, "case %zu", i);
@@ -219,20 +220,27 @@ START_TEST(same_as_html_parse_on_fixtures) {
 END_TEST
 
 /* Charset variants: header, meta, BOM, multibyte, unknown labels. */
-START_TEST(same_as_html_parse_on_charsets) {
+START_TEST(same_as_html_parse_on_charsets)
+{
     static const struct {
         const char *html, *hdr;
     } cs[] = {
-        {"<meta charset=iso-8859-1><title>Caf\xe9 Ol\xe9</title><p>\xc7""a co\xfbte</p>"
-         "<a href='/caf\xe9'>c</a>", NULL},
+        {"<meta charset=iso-8859-1><title>Caf\xe9 Ol\xe9</title><p>\xc7"
+         "a co\xfbte</p>"
+         "<a href='/caf\xe9'>c</a>",
+         NULL},
         {"<meta http-equiv=Content-Type content='text/html; charset=windows-1252'>"
-         "<title>\x93quoted\x94 \x80</title><a href=/q>q</a>", NULL},
+         "<title>\x93quoted\x94 \x80</title><a href=/q>q</a>",
+         NULL},
         {"<title>Caf\xe9</title><a href=/h>h</a>", "latin1"},
         {"<meta charset=utf-8><title>Caf\xe9</title>", "windows-1252"},
         {"<meta charset=shift_jis><title>\x93\xfa\x96\x7b</title><a href=/sj>s</a>", NULL},
         {"<title>x</title>", "x-no-such-charset"},
         {"<meta charset=koi8-r><title>\xf0\xd2\xc9\xd7\xc5\xd4</title>", NULL},
-        {"\xff\xfe<\0t\0i\0t\0l\0e\0>\0u\0t\0f\0""1\0""6\0<\0/\0t\0i\0t\0l\0e\0>\0", NULL},
+        {"\xff\xfe<\0t\0i\0t\0l\0e\0>\0u\0t\0f\0"
+         "1\0"
+         "6\0<\0/\0t\0i\0t\0l\0e\0>\0",
+         NULL},
     };
     for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
         char name[32];
@@ -249,9 +257,10 @@ END_TEST
 
 /* Every seed of tests/fuzz/corpus/html (byte 0 picks the header charset
  * there, as in fuzz_html.c). */
-START_TEST(same_as_html_parse_on_fuzz_seeds) {
-    static const char *const CHARSETS[8] = {NULL, "utf-8", "windows-1252", "shift_jis",
-                                            "x-bogus", "UTF-16LE", NULL, "iso-8859-2"};
+START_TEST(same_as_html_parse_on_fuzz_seeds)
+{
+    static const char *const CHARSETS[8] = {NULL,      "utf-8",    "windows-1252", "shift_jis",
+                                            "x-bogus", "UTF-16LE", NULL,           "iso-8859-2"};
     const char *src = testutil_src_dir();
     ck_assert_ptr_nonnull(src);
     char dir[4096];
@@ -296,14 +305,16 @@ END_TEST
 
 /* Site pages of tests/server/httpd.py, generated by it: K pages, each
  * followed by a NUL. Caller frees. */
-static char *site_pages(int from, int count, size_t *len) {
+static char *site_pages(int from, int count, size_t *len)
+{
     const char *src = testutil_src_dir();
     ck_assert_ptr_nonnull(src);
     char cmd[8192];
-    snprintf(cmd, sizeof cmd,
-             "python3 -c 'import sys; sys.path.insert(0, \"%s/tests/server\"); import httpd\n"
-             "for k in range(%d, %d): sys.stdout.buffer.write(httpd.site_page(k, 5000) + b\"\\0\")'",
-             src, from, from + count);
+    snprintf(
+        cmd, sizeof cmd,
+        "python3 -c 'import sys; sys.path.insert(0, \"%s/tests/server\"); import httpd\n"
+        "for k in range(%d, %d): sys.stdout.buffer.write(httpd.site_page(k, 5000) + b\"\\0\")'",
+        src, from, from + count);
     FILE *p = popen(cmd, "r");
     ck_assert_ptr_nonnull(p);
     size_t cap = (size_t)count * 20000 + 1, n = 0;
@@ -318,7 +329,8 @@ static char *site_pages(int from, int count, size_t *len) {
     return buf;
 }
 
-START_TEST(same_as_html_parse_on_site_pages) {
+START_TEST(same_as_html_parse_on_site_pages)
+{
     size_t len;
     char *all = site_pages(0, 40, &len);
     int pages = 0;
@@ -339,7 +351,8 @@ END_TEST
 
 /* ---- documented differences: scan's own answer ---------------------------- */
 
-START_TEST(differs_elements_and_depth) {
+START_TEST(differs_elements_and_depth)
+{
     html_doc s = scan_n("", 0, NULL, 1);
     ck_assert_ptr_null(s.title);
     ck_assert_uint_eq(s.nlinks, 0);
@@ -354,7 +367,8 @@ START_TEST(differs_elements_and_depth) {
 }
 END_TEST
 
-START_TEST(differs_character_references) {
+START_TEST(differs_character_references)
+{
     /* HTML5's legacy references without ';' and names outside HTML4. */
     html_doc s = scan("<p>a &amp b &notit; c &NewLine; d &#x80; e</p><a href='/?x=1&copy'>c</a>");
     ck_assert_str_eq(s.text, "a &amp b &notit; c &NewLine; d \xC2\x80 e c"); /* U+0080 kept */
@@ -368,7 +382,8 @@ START_TEST(differs_character_references) {
 }
 END_TEST
 
-START_TEST(differs_markup_in_text_elements) {
+START_TEST(differs_markup_in_text_elements)
+{
     /* HTML5 reads these as text; libxml2 as tags, which scan ignores. */
     html_doc s = scan("<title>a <b>bold</b> z</title><textarea><a href=/ta>t</a></textarea>"
                       "<xmp><a href=/xmp>x</a></xmp><iframe><a href=/if>i</a></iframe>"
@@ -384,7 +399,8 @@ START_TEST(differs_markup_in_text_elements) {
 }
 END_TEST
 
-START_TEST(differs_cdata_and_bogus_comments) {
+START_TEST(differs_cdata_and_bogus_comments)
+{
     const char *h = "<p>a<![CDATA[ <a href=/cd>x</a> ]]>b</p>";
     html_doc s = scan(h), g = parse(h);
     ck_assert_uint_eq(g.nlinks, 0); /* a bogus comment up to the first '>' */
@@ -396,7 +412,8 @@ START_TEST(differs_cdata_and_bogus_comments) {
 }
 END_TEST
 
-START_TEST(differs_foreign_content) {
+START_TEST(differs_foreign_content)
+{
     /* Inside <svg> nothing is an HTML link, as in gumbo, ... */
     same_s("svg", "<svg><a href=/svg-a><text>t</text></a><title>st</title></svg><a href=/h>h</a>");
     /* ... but HTML5 leaves <svg> at a <p>; libxml2 does not. */
@@ -408,10 +425,12 @@ START_TEST(differs_foreign_content) {
 }
 END_TEST
 
-START_TEST(differs_control_characters) {
+START_TEST(differs_control_characters)
+{
     /* NUL dropped (gumbo too, in text), form feed a space, other C0
      * controls dropped from text (gumbo keeps them). */
-    const char h[] = "<p>a\0b\fc\x01""d</p><a href='/x\0y'>l</a>";
+    const char h[] = "<p>a\0b\fc\x01"
+                     "d</p><a href='/x\0y'>l</a>";
     html_doc s = scan_n(h, sizeof h - 1, NULL, 1);
     ck_assert_str_eq(s.text, "ab cd l");
     ck_assert_uint_eq(s.nlinks, 1);
@@ -420,7 +439,8 @@ START_TEST(differs_control_characters) {
 }
 END_TEST
 
-START_TEST(differs_noscript_in_head) {
+START_TEST(differs_noscript_in_head)
+{
     /* HTML5 ("in head noscript") closes a <noscript> in <head> at body
      * content, which then is visible text; libxml2 keeps it open. */
     const char *h = "<noscript><a href=/ns>n</a></noscript><p>p</p>";
@@ -433,8 +453,10 @@ START_TEST(differs_noscript_in_head) {
 }
 END_TEST
 
-START_TEST(invalid_utf8_same_as_html_parse) {
-    const char *h = "<title>a\xff\xfe""b\xc3(\xed\xa0\x80z\xf4\x90\x80\x80</title>"
+START_TEST(invalid_utf8_same_as_html_parse)
+{
+    const char *h = "<title>a\xff\xfe"
+                    "b\xc3(\xed\xa0\x80z\xf4\x90\x80\x80</title>"
                     "<p>\xc0\xaf trunc \xe2\x82</p><p>ok caf\xc3\xa9</p><a href='/\xff'>x</a>";
     same("invalid utf-8", h, strlen(h), NULL);
     html_doc s = scan(h);
@@ -447,7 +469,8 @@ END_TEST
 /* libxml2 2.9's push parser stops for good at content that follows an
  * emptied element stack (after </html>, or after an end tag before any
  * element); scan resumes it, as HTML5 goes on. */
-START_TEST(same_after_the_element_stack_empties) {
+START_TEST(same_after_the_element_stack_empties)
+{
     static const char *const cases[] = {
         "</div><title>T</title><a href=/x>x</a>",
         "\n</p><!doctype html><html><head><title>T</title></head><body><a href=/x>x</a>",
@@ -487,14 +510,16 @@ END_TEST
 
 /* ---- scan_lex: HTML5's tokenizer rules ------------------------------------ */
 
-static html_doc lex(const char *html) {
+static html_doc lex(const char *html)
+{
     html_options o = {.want_text = 1};
     html_doc d;
     ck_assert_int_eq(scan_lex(&A, URL, html, strlen(html), &o, &d), HTML_OK);
     return d;
 }
 
-static const char *pairs_attr(const void *el, const char *name) {
+static const char *pairs_attr(const void *el, const char *name)
+{
     for (const char *const *p = el; *p; p += 2)
         if (!strcmp(p[0], name))
             return p[1];
@@ -506,7 +531,8 @@ static const char *pairs_attr(const void *el, const char *name) {
  * what the rule itself gives for those attributes: the tokenizer keeps all
  * the rule needs. Each case must also differ from the element without
  * attributes, or the values would prove nothing. */
-START_TEST(lex_keeps_what_the_link_rule_reads) {
+START_TEST(lex_keeps_what_the_link_rule_reads)
+{
     int checked = 0;
     for (int tag = 0; tag < GUMBO_TAG_LAST; tag++) {
         const char *list = html_collect_attrs(tag);
@@ -560,11 +586,13 @@ END_TEST
 /* Where libxml2 reads markup otherwise than HTML5 (the differs_ tests above)
  * and at the tokenizer's corners (comments, raw text, attribute syntax, the
  * end of the input inside a construct), scan_lex gives gumbo's answer. */
-START_TEST(lex_same_as_html_parse_at_tokenizer_corners) {
+START_TEST(lex_same_as_html_parse_at_tokenizer_corners)
+{
     static const char *const H[] = {
         "<title>a <b>bold</b> z</title><textarea><a href=/ta>t</a></textarea>"
         "<xmp><a href=/xmp>x</a></xmp><iframe><a href=/if>i</a></iframe>"
-        "<noembed><a href=/ne></a></noembed><noframes><a href=/nf></a></noframes><a href=/ok>ok</a>",
+        "<noembed><a href=/ne></a></noembed><noframes><a href=/nf></a></noframes><a "
+        "href=/ok>ok</a>",
         "<p>a<![CDATA[ <a href=/cd>x</a> ]]>b</p>",
         "<p>x &#x80; &#128; &#0; &#xD800; &#x110000; &#65 &#x42; y</p>",
         "<svg><![CDATA[<a href=/in-cdata>]]></svg><a href=/after>a</a>",
@@ -611,15 +639,16 @@ START_TEST(lex_same_as_html_parse_at_tokenizer_corners) {
             ck_assert_int_eq(html_parse(&A, URL, H[i], strlen(H[i]), &o, &g), HTML_OK);
             ck_assert_int_eq(scan_lex(&A, URL, H[i], strlen(H[i]), &o, &l), HTML_OK);
             char why[800];
-            ck_assert_msg(!*doc_diff(&g, &l, why, sizeof why), "case %zu (want_text %d) %s: %s",
-                          i, want, H[i], why);
+            ck_assert_msg(!*doc_diff(&g, &l, why, sizeof why), "case %zu (want_text %d) %s: %s", i,
+                          want, H[i], why);
         }
     finish();
 }
 END_TEST
 
 /* scan_lex's own differences from html_parse (docs/worker.md). */
-START_TEST(lex_differs) {
+START_TEST(lex_differs)
+{
     /* Character references: HTML 4 names with their ';' only, as scan_sax. */
     html_doc l = lex("<p>a &amp b &notit; c &NewLine; d &eacute;</p>");
     ck_assert_str_eq(l.text, "a &amp b &notit; c &NewLine; d \xC3\xA9");
@@ -650,7 +679,8 @@ END_TEST
 
 /* Elements never closed and end tags that match nothing: each end tag looks
  * at most 256 elements down, so 200,000 of each stay linear. */
-START_TEST(lex_unclosed_and_unmatched) {
+START_TEST(lex_unclosed_and_unmatched)
+{
     enum { N = 200000 };
     size_t len = 0, cap = (size_t)N * 10 + 64;
     char *html = malloc(cap);
@@ -676,7 +706,8 @@ END_TEST
 
 /* ---- hostile input -------------------------------------------------------- */
 
-START_TEST(deep_nesting) {
+START_TEST(deep_nesting)
+{
     DRV = DRIVERS[_i];
     enum { DEPTH = 100000 };
     size_t len;
@@ -695,7 +726,8 @@ END_TEST
 /* max_depth bounds gumbo's work for page.c's guard, so it counts what
  * gumbo nests too: <template> contents (HTML5 builds them as elements),
  * and elements after a stray end tag that stopped libxml2 before. */
-START_TEST(depth_counts_template_contents_and_after_a_stop) {
+START_TEST(depth_counts_template_contents_and_after_a_stop)
+{
     DRV = DRIVERS[_i];
     enum { DEPTH = 2000 };
     static const char *const pre[] = {"<template>", "</div>", "<p>x</p></html>",
@@ -719,13 +751,15 @@ END_TEST
 
 /* Peak RSS grows by less than limit_mb over fn (it runs in a forked child
  * by Check, so the peak is this test's). */
-static long peak_kb(void) {
+static long peak_kb(void)
+{
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     return ru.ru_maxrss;
 }
 
-START_TEST(million_attributes_refused) {
+START_TEST(million_attributes_refused)
+{
     DRV = DRIVERS[_i];
     enum { N = 1000000 };
     size_t cap = (size_t)N * 12 + 64, len = 0;
@@ -747,8 +781,12 @@ START_TEST(million_attributes_refused) {
     ck_assert_int_lt(peak_kb() - kb0, 256 * 1024);
     /* Wherever the tag starts against the feeding chunks, and after
      * constructs that make the push parser wait (a long comment, text). */
-    static const char *const LEAD[] = {"%s", "x%s", "<!-- %s -->", "<script>%s</script>",
-                                       "<!DOCTYPE html %s>", "<div title='%s'>"};
+    static const char *const LEAD[] = {"%s",
+                                       "x%s",
+                                       "<!-- %s -->",
+                                       "<script>%s</script>",
+                                       "<!DOCTYPE html %s>",
+                                       "<div title='%s'>"};
     for (size_t l = 0; l < sizeof LEAD / sizeof LEAD[0]; l++) {
         for (size_t pad = SCAN_CHUNK - 3; pad <= SCAN_CHUNK * 3 + 1; pad += 1025) {
             char filler[4096];
@@ -763,8 +801,7 @@ START_TEST(million_attributes_refused) {
                 n += (size_t)snprintf(html + n, cap - n, "b%zu ", i);
             n += (size_t)snprintf(html + n, cap - n, ">x</p>");
             t0 = testutil_now_ms();
-            ck_assert_msg(DRV(&A, URL, html, n, &o, &d) == HTML_PARSE, "lead %zu pad %zu", l,
-                          pad);
+            ck_assert_msg(DRV(&A, URL, html, n, &o, &d) == HTML_PARSE, "lead %zu pad %zu", l, pad);
             ck_assert_int_lt(testutil_now_ms() - t0, 1000);
             arena_reset(&A, 0);
         }
@@ -786,7 +823,8 @@ START_TEST(million_attributes_refused) {
 }
 END_TEST
 
-START_TEST(attribute_count_matches_libxml2) {
+START_TEST(attribute_count_matches_libxml2)
+{
     /* scan_count_attrs reads start tags as libxml2 does: checked on
      * shapes that trip simple counters (quotes after bogus names, names
      * longer than 100 bytes, '>' in quoted values, "/>"). */
@@ -818,15 +856,16 @@ START_TEST(attribute_count_matches_libxml2) {
 }
 END_TEST
 
-START_TEST(ten_megabytes) {
+START_TEST(ten_megabytes)
+{
     DRV = DRIVERS[_i];
     size_t len, items;
     char *html = big_page(10u << 20, &len, &items);
     long long t0 = testutil_now_ms();
     html_doc d = scan_n(html, len, NULL, 1);
     long long ms = testutil_now_ms() - t0;
-    fprintf(stderr, "%s ten_megabytes: %.1f MB in %lld ms, arena peak %.0f MB\n",
-            DRIVER_NAME[_i], (double)len / 1e6, ms, (double)A.peak_used / 1e6);
+    fprintf(stderr, "%s ten_megabytes: %.1f MB in %lld ms, arena peak %.0f MB\n", DRIVER_NAME[_i],
+            (double)len / 1e6, ms, (double)A.peak_used / 1e6);
     ck_assert_str_eq(d.title, "Big page");
     ck_assert_uint_eq(d.nlinks, items);
     ck_assert_uint_eq(d.skipped_links, items);
@@ -856,7 +895,8 @@ START_TEST(ten_megabytes) {
 }
 END_TEST
 
-START_TEST(nul_and_garbage) {
+START_TEST(nul_and_garbage)
+{
     DRV = DRIVERS[_i];
     enum { LEN = 256 * 1024 };
     char *buf = malloc(LEN);
@@ -884,7 +924,8 @@ START_TEST(nul_and_garbage) {
 }
 END_TEST
 
-START_TEST(too_big_refused) {
+START_TEST(too_big_refused)
+{
     DRV = DRIVERS[_i];
     html_options o = {0};
     html_doc d;
@@ -895,7 +936,8 @@ START_TEST(too_big_refused) {
 }
 END_TEST
 
-START_TEST(nomem_is_an_error) {
+START_TEST(nomem_is_an_error)
+{
     DRV = DRIVERS[_i];
     const char *html = "<title>Caf\xe9</title>";
     html_options o = {.content_type_charset = "latin1"};
@@ -908,7 +950,8 @@ START_TEST(nomem_is_an_error) {
 }
 END_TEST
 
-START_TEST(lives_in_arena) {
+START_TEST(lives_in_arena)
+{
     DRV = DRIVERS[_i];
     html_doc d = scan("<title>x</title><a href='/a'>a</a><p>text</p>");
     ck_assert_str_eq(d.links[0], "http://example.com/a");
@@ -935,7 +978,8 @@ START_TEST(lives_in_arena) {
 }
 END_TEST
 
-Suite *scan_suite(void) {
+Suite *scan_suite(void)
+{
     Suite *s = suite_create("scan");
     TCase *tc = tcase_create("same");
     tcase_add_checked_fixture(tc, setup_scan, NULL);
@@ -979,6 +1023,4 @@ Suite *scan_suite(void) {
     return s;
 }
 
-int main(void) {
-    return testutil_run(scan_suite());
-}
+int main(void) { return testutil_run(scan_suite()); }

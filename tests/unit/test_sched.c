@@ -228,8 +228,12 @@ static void run_start_opts(run *r, int per_host, int hosts, int js, int robots)
         sp[h] = seeds[h];
         url_index(seeds[h], 1);
     }
-    jobs_submit_opts o = {.js = js, .depth = 1000, .max_pages = 100000, .delay_ms = 0,
-                          .obey_robots = robots, .scope = "host"};
+    jobs_submit_opts o = {.js = js,
+                          .depth = 1000,
+                          .max_pages = 100000,
+                          .delay_ms = 0,
+                          .obey_robots = robots,
+                          .scope = "host"};
     r->jb = jobs_submit(&r->j, sp, (size_t)hosts, &o, err, sizeof(err));
     ck_assert_msg(r->jb != NULL, "%s", err);
 }
@@ -265,9 +269,8 @@ static void take(run *r, int step)
     if (p->kind == JOBS_ROBOTS) {
         ck_assert_msg(robots_on, "step %d: a robots task with robots off", step);
         ck_assert_int_eq(sscanf(p->url, "http://h%d.example/robots.txt", &host), 1);
-        ck_assert_msg(!robots_known[host] && robots_out[host] == 0,
-                      "step %d: %s fetched while %s", step, p->url,
-                      robots_known[host] ? "known" : "already out");
+        ck_assert_msg(!robots_known[host] && robots_out[host] == 0, "step %d: %s fetched while %s",
+                      step, p->url, robots_known[host] ? "known" : "already out");
         robots_out[host]++;
         r->out[r->nout++] = p;
         return;
@@ -275,16 +278,14 @@ static void take(run *r, int step)
     ck_assert_int_eq(p->kind, JOBS_PAGE);
     ck_assert_msg(!robots_on || robots_known[host], "step %d: %s before its robots.txt", step,
                   p->url);
-    ck_assert_msg(!disallowed_why(p->url), "step %d: %s handed out, robots.txt disallows it",
-                  step, p->url);
+    ck_assert_msg(!disallowed_why(p->url), "step %d: %s handed out, robots.txt disallows it", step,
+                  p->url);
     for (int i = 0; i < r->nout; i++)
         ck_assert_msg(r->out[i]->kind != JOBS_PAGE || r->out[i]->row_id != p->row_id,
-                      "step %d: row %lld (%s) handed out while it is out", step, p->row_id,
-                      p->url);
+                      "step %d: row %lld (%s) handed out while it is out", step, p->row_id, p->url);
     int k = url_index(p->url, 0);
     ck_assert_msg(k >= 0, "step %d: %s was never linked", step, p->url);
-    ck_assert_msg(records[k] == 0, "step %d: %s handed out again after its record", step,
-                  p->url);
+    ck_assert_msg(records[k] == 0, "step %d: %s handed out again after its record", step, p->url);
     r->out[r->nout++] = p;
 }
 
@@ -325,8 +326,11 @@ static void finish(run *r, jobs_page *p)
     if (p->kind == JOBS_ROBOTS) { /* the worker's raw fetch: status and body */
         int host = robots_host(p);
         const char *body = ROBOTS_REPLY[host].body;
-        frame_result fr = {.status = ROBOTS_REPLY[host].status, .record = "{}", .record_len = 2,
-                           .body = body, .body_len = strlen(body)};
+        frame_result fr = {.status = ROBOTS_REPLY[host].status,
+                           .record = "{}",
+                           .record_len = 2,
+                           .body = body,
+                           .body_len = strlen(body)};
         jobs_page_done(&r->j, p, &fr);
         robots_known[host] = 1;
         note_commit(r);
@@ -349,7 +353,10 @@ static void finish(run *r, jobs_page *p)
     if (!r->jb->held)
         recorded(k);
     snprintf(rec, sizeof(rec), "{\"url\":\"%s\",\"status\":200}", p->url);
-    frame_result fr = {.status = 200, .record = rec, .record_len = strlen(rec), .links = links,
+    frame_result fr = {.status = 200,
+                       .record = rec,
+                       .record_len = strlen(rec),
+                       .links = links,
                        .links_len = strlen(links)};
     jobs_page_done(&r->j, p, &fr);
     note_commit(r);
@@ -502,8 +509,7 @@ static void walk_robots(int per_host, int hosts, unsigned long seed, int steps, 
     }
     if (lost)
         fprintf(stderr, "state %d pending %ld in_flight %ld done %ld failed %ld refused %ld\n",
-                r.jb->state, r.jb->pending, r.jb->in_flight, r.jb->done, r.jb->failed,
-                r.j.refused);
+                r.jb->state, r.jb->pending, r.jb->in_flight, r.jb->done, r.jb->failed, r.j.refused);
     ck_assert_msg(lost == 0 && twice == 0,
                   "per_host_concurrency=%d hosts=%d seed=%lu: %d lost, %d recorded twice of %d",
                   per_host, hosts, seed, lost, twice, nseen);
@@ -585,7 +591,8 @@ static const struct {
     int per_host, hosts;
 } walks[] = {{1, 1}, {4, 1}, {1, 3}, {4, 3}};
 
-START_TEST(walk_configuration) {
+START_TEST(walk_configuration)
+{
     for (unsigned long seed = 1; seed <= 4; seed++)
         walk(walks[_i].per_host, walks[_i].hosts, seed, 3000);
 }

@@ -96,14 +96,16 @@ static const kcase KCASES[] = {
 };
 #define N_KCASES (sizeof KCASES / sizeof KCASES[0])
 
-static size_t nseeds_of(const kcase *c) {
+static size_t nseeds_of(const kcase *c)
+{
     size_t n = 0;
     while (n < MAXSEEDS && c->seeds[n])
         n++;
     return n;
 }
 
-START_TEST(test_kind_table) {
+START_TEST(test_kind_table)
+{
     const kcase *c = &KCASES[_i];
     char err[256] = "";
     scope *s = scope_new(c->spec, c->seeds, nseeds_of(c), NULL, err, sizeof err);
@@ -115,7 +117,8 @@ START_TEST(test_kind_table) {
 }
 END_TEST
 
-static scope *mk(const char *spec, const char *seed, const scope_opts *o) {
+static scope *mk(const char *spec, const char *seed, const scope_opts *o)
+{
     char err[256] = "";
     const char *seeds[] = {seed};
     scope *s = scope_new(spec, seeds, seed ? 1 : 0, o, err, sizeof err);
@@ -123,7 +126,8 @@ static scope *mk(const char *spec, const char *seed, const scope_opts *o) {
     return s;
 }
 
-static void expect_err(const char *spec, const char *const *seeds, size_t n, const char *want) {
+static void expect_err(const char *spec, const char *const *seeds, size_t n, const char *want)
+{
     char err[256] = "";
     size_t live = alloc_live_bytes();
     scope *s = scope_new(spec, seeds, n, NULL, err, sizeof err);
@@ -134,7 +138,8 @@ static void expect_err(const char *spec, const char *const *seeds, size_t n, con
 
 /* --- errors --------------------------------------------------------------- */
 
-START_TEST(test_unknown_kind) {
+START_TEST(test_unknown_kind)
+{
     const char *seeds[] = {"http://a.test/"};
     expect_err("hots", seeds, 1, "scope: unknown kind \"hots\"");
     expect_err("", seeds, 1, "scope: unknown kind \"\"");
@@ -143,7 +148,8 @@ START_TEST(test_unknown_kind) {
 }
 END_TEST
 
-START_TEST(test_regex_invalid) {
+START_TEST(test_regex_invalid)
+{
     char err[256] = "";
     expect_err("regex:(unclosed", NULL, 0, "scope: regex: ");
     ck_assert_int_eq(scope_spec_check("regex:(unclosed", err, sizeof err), -1);
@@ -155,7 +161,8 @@ START_TEST(test_regex_invalid) {
 }
 END_TEST
 
-START_TEST(test_spec_check) {
+START_TEST(test_spec_check)
+{
     char err[256] = "";
     ck_assert_int_eq(scope_spec_check("host", err, sizeof err), 0);
     ck_assert_int_eq(scope_spec_check("domain", err, sizeof err), 0);
@@ -168,7 +175,8 @@ START_TEST(test_spec_check) {
 }
 END_TEST
 
-START_TEST(test_seed_errors) {
+START_TEST(test_seed_errors)
+{
     const char *nohost[] = {"http://:80/"};
     const char *ftp[] = {"ftp://a.test/"};
     const char *rel[] = {"/just/a/path"};
@@ -187,7 +195,8 @@ START_TEST(test_seed_errors) {
 }
 END_TEST
 
-START_TEST(test_seeds_are_normalised) {
+START_TEST(test_seeds_are_normalised)
+{
     scope *s = mk("prefix", "HTTP://A.Test:80/b/./c/../d.html", NULL);
     ck_assert_int_eq(scope_check(s, "http://a.test/b/x", 0), SCOPE_IN);
     ck_assert_int_eq(scope_check(s, "http://a.test/c/x", 0), SCOPE_OUT_PREFIX);
@@ -197,7 +206,8 @@ END_TEST
 
 /* --- limits --------------------------------------------------------------- */
 
-START_TEST(test_depth_limit) {
+START_TEST(test_depth_limit)
+{
     scope_opts o;
     scope_opts_init(&o);
     ck_assert_int_eq(o.max_depth, 3);
@@ -220,7 +230,8 @@ START_TEST(test_depth_limit) {
 }
 END_TEST
 
-START_TEST(test_url_length_limit) {
+START_TEST(test_url_length_limit)
+{
     scope_opts o;
     scope_opts_init(&o);
     ck_assert_uint_eq(o.max_url_len, 2048);
@@ -246,7 +257,8 @@ START_TEST(test_url_length_limit) {
 }
 END_TEST
 
-START_TEST(test_max_pages) {
+START_TEST(test_max_pages)
+{
     scope_opts o;
     scope_opts_init(&o);
     o.max_pages = 3;
@@ -266,7 +278,8 @@ END_TEST
 
 /* --- traps ---------------------------------------------------------------- */
 
-START_TEST(test_trap_repeated_segments) {
+START_TEST(test_trap_repeated_segments)
+{
     scope_opts o;
     scope_opts_init(&o);
     scope *s = mk("host", "http://a.test/", &o);
@@ -290,13 +303,15 @@ START_TEST(test_trap_repeated_segments) {
 }
 END_TEST
 
-static void deep_path(char *buf, size_t cap, int nseg) {
+static void deep_path(char *buf, size_t cap, int nseg)
+{
     int n = snprintf(buf, cap, "http://a.test");
     for (int i = 0; i < nseg; i++)
         n += snprintf(buf + n, cap - (size_t)n, "/s%d", i);
 }
 
-START_TEST(test_trap_too_many_segments) {
+START_TEST(test_trap_too_many_segments)
+{
     scope_opts o;
     scope_opts_init(&o);
     scope *s = mk("host", "http://a.test/", &o);
@@ -317,7 +332,8 @@ START_TEST(test_trap_too_many_segments) {
 }
 END_TEST
 
-START_TEST(test_trap_query) {
+START_TEST(test_trap_query)
+{
     scope_opts o;
     scope_opts_init(&o);
     scope *s = mk("host", "http://a.test/", &o);
@@ -345,7 +361,8 @@ START_TEST(test_trap_query) {
 }
 END_TEST
 
-START_TEST(test_trap_query_variants) {
+START_TEST(test_trap_query_variants)
+{
     scope_opts o;
     scope_opts_init(&o);
     ck_assert_uint_eq(o.max_query_variants, 1000);
@@ -370,7 +387,8 @@ START_TEST(test_trap_query_variants) {
 }
 END_TEST
 
-START_TEST(test_variant_table_cap) {
+START_TEST(test_variant_table_cap)
+{
     scope_opts o;
     scope_opts_init(&o);
     o.max_query_variants = 2;
@@ -407,7 +425,8 @@ START_TEST(test_variant_table_cap) {
 }
 END_TEST
 
-START_TEST(test_variants_off) {
+START_TEST(test_variants_off)
+{
     scope_opts o;
     scope_opts_init(&o);
     o.max_query_variants = 0;
@@ -424,7 +443,8 @@ END_TEST
 
 /* --- strings and memory --------------------------------------------------- */
 
-START_TEST(test_verdict_strings) {
+START_TEST(test_verdict_strings)
+{
     ck_assert_str_eq(scope_verdict_str(SCOPE_IN), "in");
     ck_assert_str_eq(scope_verdict_str(SCOPE_OUT_HOST), "out_of_scope:host");
     ck_assert_str_eq(scope_verdict_str(SCOPE_OUT_DOMAIN), "out_of_scope:domain");
@@ -442,7 +462,8 @@ END_TEST
 static const char *const MEM_SPECS[] = {"host", "domain", "prefix", "regex:^https?://a\\.test/"};
 #define N_MEM_SPECS (sizeof MEM_SPECS / sizeof MEM_SPECS[0])
 
-START_TEST(test_memory_back_to_baseline) {
+START_TEST(test_memory_back_to_baseline)
+{
     const char *seeds[] = {"http://www.example.co.uk/a/b.html", "http://127.0.0.1:8080/x/",
                            "https://a.test/"};
     size_t live = alloc_live_bytes();
@@ -461,7 +482,8 @@ START_TEST(test_memory_back_to_baseline) {
 }
 END_TEST
 
-START_TEST(test_alloc_failure) {
+START_TEST(test_alloc_failure)
+{
     const char *seeds[] = {"http://www.example.co.uk/a/b.html", "http://127.0.0.1:8080/x/"};
     size_t live = alloc_live_bytes();
     int failures = 0;
@@ -484,7 +506,8 @@ START_TEST(test_alloc_failure) {
 }
 END_TEST
 
-START_TEST(test_alloc_failure_first_is_nomem) {
+START_TEST(test_alloc_failure_first_is_nomem)
+{
     const char *seeds[] = {"http://a.test/"};
     char err[256] = "";
     size_t live = alloc_live_bytes();
@@ -497,7 +520,8 @@ START_TEST(test_alloc_failure_first_is_nomem) {
 }
 END_TEST
 
-START_TEST(test_note_path_alloc_failure) {
+START_TEST(test_note_path_alloc_failure)
+{
     size_t live = alloc_live_bytes();
     scope *s = mk("host", "http://a.test/", NULL);
     alloc_fail_after(1);
@@ -511,7 +535,8 @@ START_TEST(test_note_path_alloc_failure) {
 }
 END_TEST
 
-static Suite *scope_suite(void) {
+static Suite *scope_suite(void)
+{
     Suite *s = suite_create("scope");
     TCase *tc = tcase_create("kinds");
     tcase_add_loop_test(tc, test_kind_table, 0, (int)N_KCASES);
@@ -550,6 +575,4 @@ static Suite *scope_suite(void) {
     return s;
 }
 
-int main(void) {
-    return testutil_run(scope_suite());
-}
+int main(void) { return testutil_run(scope_suite()); }

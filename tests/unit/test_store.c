@@ -62,7 +62,8 @@ START_TEST(insert_and_dedupe)
     long long rid = 0;
     ck_assert_int_eq(store_row_add(S, j1, "http://a/", 0, NULL, "http://a", ROW_PENDING, &rid), 1);
     ck_assert_int_gt(rid, 0);
-    ck_assert_int_eq(store_row_add(S, j1, "http://a/", 1, "http://a/x", "http://a", ROW_PENDING, NULL), 0);
+    ck_assert_int_eq(
+        store_row_add(S, j1, "http://a/", 1, "http://a/x", "http://a", ROW_PENDING, NULL), 0);
     /* the seen set is per job */
     ck_assert_int_eq(store_row_add(S, j2, "http://a/", 0, NULL, "http://a", ROW_PENDING, NULL), 1);
     long c[ROW_STATE_COUNT];
@@ -115,7 +116,8 @@ START_TEST(take_order_and_windows)
     char u[64];
     for (int i = 0; i < 100; i++) {
         snprintf(u, sizeof(u), "http://h%d/p%d", i % 3, i);
-        ck_assert_int_eq(store_row_add(S, j, u, i % 4, i ? "http://h0/p0" : NULL, "h", ROW_PENDING, NULL), 1);
+        ck_assert_int_eq(
+            store_row_add(S, j, u, i % 4, i ? "http://h0/p0" : NULL, "h", ROW_PENDING, NULL), 1);
     }
     store_row rows[40];
     int n = store_rows_pending(S, j, NULL, 0, 40, rows);
@@ -193,7 +195,9 @@ static int grab_job(void *ud, const store_job *j)
     out->committed = j->committed;
     out->warc_committed = j->warc_committed;
     out->ended = j->ended;
-    out->state = strcmp(j->state, "done") == 0 ? "done" : strcmp(j->state, "running") == 0 ? "running" : "other";
+    out->state = strcmp(j->state, "done") == 0      ? "done"
+                 : strcmp(j->state, "running") == 0 ? "running"
+                                                    : "other";
     return 0;
 }
 
@@ -203,12 +207,14 @@ START_TEST(committed_offset_survives_reopen)
     store_row_add(S, j, "http://a/1", 0, NULL, "http://a", ROW_PENDING, &rid);
     ck_assert_int_eq(store_group_begin(S), 0);
     ck_assert_int_eq(store_row_finish(S, rid, ROW_DONE, 1), 0);
-    ck_assert_int_eq(store_row_add(S, j, "http://a/2", 1, "http://a/1", "http://a", ROW_PENDING, NULL), 1);
+    ck_assert_int_eq(
+        store_row_add(S, j, "http://a/2", 1, "http://a/1", "http://a", ROW_PENDING, NULL), 1);
     store_lengths len = {j, 0, 1234, 0, 0};
     ck_assert_int_eq(store_group_commit(S, NULL, 0, &len, 1), STORE_OK);
     /* a rolled-back group changes nothing */
     ck_assert_int_eq(store_group_begin(S), 0);
-    ck_assert_int_eq(store_row_add(S, j, "http://a/3", 1, "http://a/1", "http://a", ROW_PENDING, NULL), 1);
+    ck_assert_int_eq(
+        store_row_add(S, j, "http://a/3", 1, "http://a/1", "http://a", ROW_PENDING, NULL), 1);
     store_group_abort(S);
     reopen();
     store_job got = {0};
@@ -347,7 +353,6 @@ START_TEST(bad_path_is_an_error)
 }
 END_TEST
 
-
 /* The committed lengths of job id, read back. */
 static void lengths_of(long long id, long long *pages, long long *warc)
 {
@@ -369,10 +374,13 @@ START_TEST(group_commit_moves_lengths_by_cas)
     ck_assert_int_eq(store_group_open(S), 1);
     ck_assert_int_eq(store_group_begin(S), -1); /* one group at a time */
     ck_assert_int_eq(store_row_finish(S, rid, ROW_DONE, 1), 0);
-    ck_assert_int_eq(store_row_add(S, j, "http://a/2", 1, "http://a/1", "http://a", ROW_PENDING, &lid), 1);
+    ck_assert_int_eq(
+        store_row_add(S, j, "http://a/2", 1, "http://a/1", "http://a", ROW_PENDING, &lid), 1);
     ck_assert_int_gt(lid, rid);
-    ck_assert_int_eq(store_row_add(S, j, "http://a/2", 1, "http://a/1", "http://a", ROW_PENDING, NULL), 0);
-    ck_assert_int_eq(store_row_add(S, j, "http://a/1", 1, "http://a/1", "http://a", ROW_PENDING, NULL), 0);
+    ck_assert_int_eq(
+        store_row_add(S, j, "http://a/2", 1, "http://a/1", "http://a", ROW_PENDING, NULL), 0);
+    ck_assert_int_eq(
+        store_row_add(S, j, "http://a/1", 1, "http://a/1", "http://a", ROW_PENDING, NULL), 0);
     store_lengths len = {j, 0, 500, 0, 70};
     ck_assert_int_eq(store_group_commit(S, NULL, 0, &len, 1), STORE_OK);
     ck_assert_int_eq(store_group_open(S), 0);
@@ -412,7 +420,8 @@ START_TEST(group_cas_mismatch_keeps_nothing)
     for (int k = 0; k < 2; k++) { /* the pages length off, then the WARC's */
         ck_assert_int_eq(store_group_begin(S), 0);
         ck_assert_int_eq(store_row_finish(S, rid, ROW_DONE, 1), 0);
-        ck_assert_int_eq(store_row_add(S, j, "http://a/2", 1, "http://a/1", "http://a", ROW_PENDING, NULL), 1);
+        ck_assert_int_eq(
+            store_row_add(S, j, "http://a/2", 1, "http://a/1", "http://a", ROW_PENDING, NULL), 1);
         ck_assert_int_eq(store_row_requeue(S, rid, 5, 0, 1), 0);
         store_lengths off = {j, k ? 300 : 299, 600, k ? 1 : 0, 9};
         ck_assert_int_eq(store_group_commit(S, NULL, 0, &off, 1), STORE_CONFLICT);
@@ -439,7 +448,8 @@ START_TEST(group_cas_mismatch_keeps_nothing)
     /* With the right lengths the same group goes through. */
     ck_assert_int_eq(store_group_begin(S), 0);
     ck_assert_int_eq(store_row_finish(S, rid, ROW_DONE, 1), 0);
-    ck_assert_int_eq(store_row_add(S, j, "http://a/2", 1, "http://a/1", "http://a", ROW_PENDING, NULL), 1);
+    ck_assert_int_eq(
+        store_row_add(S, j, "http://a/2", 1, "http://a/1", "http://a", ROW_PENDING, NULL), 1);
     store_lengths ok = {j, 300, 600, 0, 9};
     ck_assert_int_eq(store_group_commit(S, NULL, 0, &ok, 1), STORE_OK);
 }

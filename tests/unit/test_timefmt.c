@@ -8,14 +8,16 @@
 #include "testutil.h"
 #include <string.h>
 
-static const char *fmt(time_t sec, long nsec, int digits) {
+static const char *fmt(time_t sec, long nsec, int digits)
+{
     static char out[TIMEFMT_ISO_SIZE];
     struct timespec ts = {.tv_sec = sec, .tv_nsec = nsec};
     timefmt_iso(out, sizeof out, &ts, digits);
     return out;
 }
 
-START_TEST(fixed_instants) {
+START_TEST(fixed_instants)
+{
     ck_assert_str_eq(fmt(0, 0, 3), "1970-01-01T00:00:00.000Z");
     ck_assert_str_eq(fmt(951868799, 999999999, 3), "2000-02-29T23:59:59.999Z");
     ck_assert_str_eq(fmt(951868799, 999999999, 6), "2000-02-29T23:59:59.999999Z");
@@ -27,7 +29,8 @@ START_TEST(fixed_instants) {
 }
 END_TEST
 
-START_TEST(small_buffer_is_cut_and_terminated) {
+START_TEST(small_buffer_is_cut_and_terminated)
+{
     char out[11];
     struct timespec ts = {.tv_sec = 0, .tv_nsec = 0};
     timefmt_iso(out, sizeof out, &ts, 3);
@@ -35,7 +38,8 @@ START_TEST(small_buffer_is_cut_and_terminated) {
 }
 END_TEST
 
-START_TEST(now_is_now) {
+START_TEST(now_is_now)
+{
     char out[TIMEFMT_ISO_SIZE];
     time_t before = time(NULL);
     timefmt_iso_now(out, sizeof out);
@@ -51,7 +55,8 @@ START_TEST(now_is_now) {
 }
 END_TEST
 
-static Suite *timefmt_suite(void) {
+static Suite *timefmt_suite(void)
+{
     Suite *s = suite_create("timefmt");
     TCase *tc = tcase_create("timefmt");
     tcase_add_test(tc, fixed_instants);
@@ -61,6 +66,4 @@ static Suite *timefmt_suite(void) {
     return s;
 }
 
-int main(void) {
-    return testutil_run(timefmt_suite());
-}
+int main(void) { return testutil_run(timefmt_suite()); }

@@ -233,7 +233,8 @@ static const rcase CASES[] = {
 #define NCASES ((int)(sizeof CASES / sizeof CASES[0]))
 
 /* Printable copy of s for messages (controls and non-ASCII as \xNN). */
-static const char *show(const char *s, char *buf, size_t cap) {
+static const char *show(const char *s, char *buf, size_t cap)
+{
     if (!s)
         return "(null)";
     size_t n = 0;
@@ -247,7 +248,8 @@ static const char *show(const char *s, char *buf, size_t cap) {
     return buf;
 }
 
-START_TEST(resolve_case) {
+START_TEST(resolve_case)
+{
     const rcase *c = &CASES[_i];
     char b1[256], b2[256], b3[256], b4[256];
     arena a;
@@ -263,7 +265,8 @@ START_TEST(resolve_case) {
 END_TEST
 
 /* The normal form is a fixed point, with and without a base. */
-START_TEST(normal_form_is_fixed_point) {
+START_TEST(normal_form_is_fixed_point)
+{
     const rcase *c = &CASES[_i];
     char b1[256], b2[256];
     if (c->err != URL_OK)
@@ -312,7 +315,8 @@ static const hcase HCASES[] = {
 };
 #define NHCASES ((int)(sizeof HCASES / sizeof HCASES[0]))
 
-START_TEST(host_case) {
+START_TEST(host_case)
+{
     const hcase *c = &HCASES[_i];
     char buf[64] = "sentinel";
     int rc = url_host(c->url, buf, c->cap);
@@ -324,7 +328,8 @@ START_TEST(host_case) {
 END_TEST
 
 /* url_host reads what url_resolve writes. */
-START_TEST(host_of_resolved) {
+START_TEST(host_of_resolved)
+{
     arena a;
     arena_init(&a, 0);
     char *out = NULL, host[64];
@@ -339,7 +344,8 @@ END_TEST
 /* ---- length limit ---- */
 
 /* "http://h/" followed by filler up to total length n. */
-static char *long_url(size_t n, char fill) {
+static char *long_url(size_t n, char fill)
+{
     char *s = malloc(n + 1);
     ck_assert_ptr_nonnull(s);
     memcpy(s, "http://h/", 9);
@@ -348,7 +354,8 @@ static char *long_url(size_t n, char fill) {
     return s;
 }
 
-START_TEST(too_long) {
+START_TEST(too_long)
+{
     arena a;
     arena_init(&a, 0);
     char *out = NULL;
@@ -404,7 +411,8 @@ END_TEST
 
 /* ---- memory ---- */
 
-START_TEST(results_live_in_arena) {
+START_TEST(results_live_in_arena)
+{
     arena a;
     arena_init(&a, 0);
     char *u1 = NULL, *u2 = NULL, *bad = (char *)"x";
@@ -434,7 +442,8 @@ START_TEST(results_live_in_arena) {
 }
 END_TEST
 
-START_TEST(null_arena_uses_process_allocator) {
+START_TEST(null_arena_uses_process_allocator)
+{
     size_t live = alloc_live_bytes();
     char *out = NULL;
     ck_assert_int_eq(url_resolve(NULL, "http://h/d/", "../X%7e", &out), URL_OK);
@@ -450,7 +459,8 @@ START_TEST(null_arena_uses_process_allocator) {
 }
 END_TEST
 
-START_TEST(out_of_memory) {
+START_TEST(out_of_memory)
+{
     char *out = (char *)"x";
     alloc_fail_after(1);
     url_err e = url_normalize(NULL, "http://h/", &out);
@@ -472,7 +482,8 @@ START_TEST(out_of_memory) {
 }
 END_TEST
 
-START_TEST(null_ref_and_err_str) {
+START_TEST(null_ref_and_err_str)
+{
     char *out = (char *)"x";
     ck_assert_int_eq(url_resolve(NULL, "http://h/", NULL, &out), URL_EMPTY);
     ck_assert_ptr_null(out);
@@ -490,20 +501,36 @@ END_TEST
  * table case above, then 200,000 generated references (bytes the fast path
  * takes and bytes it must refuse) against bases in normal form and bases
  * that only look it (case, default ports, escapes, numeric hosts, dots). */
-START_TEST(fast_path_agrees_with_curl) {
+START_TEST(fast_path_agrees_with_curl)
+{
     static const char *const BASES[] = {
-        "http://example.com/dir/page.html", "http://example.com/",
-        "https://example.com:8443/a/b/", "http://127.0.0.1:8000/library/x.html",
-        "http://example.com/a/b/c?q=1&r=2", "http://example.com/a/./b/../c/d",
-        "http://a-b.example/x;y/z@w:v", "http://example.com/a'b/c(d)",
-        "http://EXAMPLE.com/x/y", "http://example.com:80/x/y", "https://example.com:443/x",
-        "http://0x7f.1/x/y", "http://127.1/x", "http://example.com/%7Ea/%2e%2e/b",
-        "http://example.com/a\\b/c", "http://example.com", "http://example.com./x/",
-        "http://u:p@example.com/x/", "http://[::1]:8080/x/", "http://example.com:08080/x",
-        "http://abc.def/x/y", "http://10.0.0.256/x",
+        "http://example.com/dir/page.html",
+        "http://example.com/",
+        "https://example.com:8443/a/b/",
+        "http://127.0.0.1:8000/library/x.html",
+        "http://example.com/a/b/c?q=1&r=2",
+        "http://example.com/a/./b/../c/d",
+        "http://a-b.example/x;y/z@w:v",
+        "http://example.com/a'b/c(d)",
+        "http://EXAMPLE.com/x/y",
+        "http://example.com:80/x/y",
+        "https://example.com:443/x",
+        "http://0x7f.1/x/y",
+        "http://127.1/x",
+        "http://example.com/%7Ea/%2e%2e/b",
+        "http://example.com/a\\b/c",
+        "http://example.com",
+        "http://example.com./x/",
+        "http://u:p@example.com/x/",
+        "http://[::1]:8080/x/",
+        "http://example.com:08080/x",
+        "http://abc.def/x/y",
+        "http://10.0.0.256/x",
         /* Found by fuzzing: bases whose path has dot segments or whose
          * query curl refuses are not in normal form either. */
-        "http://p/a/..?q", "http://p/x/.?q", "http://p/xn--/?\xff\xff.\xff",
+        "http://p/a/..?q",
+        "http://p/x/.?q",
+        "http://p/xn--/?\xff\xff.\xff",
     };
     static const char ALPHA[] = "ab./?=&#-_~!$'()*+,;@:%\\ \tA09";
     char *got, *want;
@@ -541,7 +568,8 @@ START_TEST(fast_path_agrees_with_curl) {
 }
 END_TEST
 
-static Suite *url_suite(void) {
+static Suite *url_suite(void)
+{
     Suite *s = suite_create("url");
     TCase *tc = tcase_create("resolve");
     tcase_add_loop_test(tc, resolve_case, 0, NCASES);
@@ -567,6 +595,4 @@ static Suite *url_suite(void) {
     return s;
 }
 
-int main(void) {
-    return testutil_run(url_suite());
-}
+int main(void) { return testutil_run(url_suite()); }

@@ -14,13 +14,12 @@
 
 #define U(s) ((const unsigned char *)(s))
 
-static size_t seq(const char *s, size_t n) {
-    return utf8_seq_len(U(s), U(s) + n);
-}
+static size_t seq(const char *s, size_t n) { return utf8_seq_len(U(s), U(s) + n); }
 
 /* The reference: decode by the bit patterns, then refuse what is too long
  * for its value, a surrogate or past U+10FFFF. */
-static size_t ref_len(const unsigned char *p, size_t n) {
+static size_t ref_len(const unsigned char *p, size_t n)
+{
     unsigned c = p[0];
     size_t len;
     uint32_t cp, min;
@@ -46,7 +45,8 @@ static size_t ref_len(const unsigned char *p, size_t n) {
     return len;
 }
 
-START_TEST(boundaries) {
+START_TEST(boundaries)
+{
     static const struct {
         const char *s;
         size_t len;
@@ -95,7 +95,8 @@ END_TEST
 
 /* Every one-, two- and three-byte input and every four-byte one over a
  * spread of continuation bytes: utf8_seq_len answers as the reference. */
-START_TEST(same_as_reference) {
+START_TEST(same_as_reference)
+{
     unsigned char b[4];
     for (unsigned x = 0; x < 256; x++) {
         b[0] = (unsigned char)x;
@@ -126,7 +127,8 @@ END_TEST
 
 /* One U+FFFD per maximal subpart (Unicode 3.9, WHATWG): the bytes a valid
  * sequence could still have started with, at least one. */
-START_TEST(maximal_subparts) {
+START_TEST(maximal_subparts)
+{
     static const struct {
         const char *s;
         size_t bad;
@@ -147,7 +149,8 @@ END_TEST
 
 /* The ASCII fast path reads eight bytes at a time: a bad byte at every
  * position of a run, at every alignment, is found where it is. */
-START_TEST(ascii_fast_path) {
+START_TEST(ascii_fast_path)
+{
     char buf[80];
     memset(buf, 'a', sizeof buf);
     ck_assert(utf8_valid(buf, sizeof buf));
@@ -172,7 +175,8 @@ START_TEST(ascii_fast_path) {
 }
 END_TEST
 
-START_TEST(lossy_copy) {
+START_TEST(lossy_copy)
+{
     char out[64];
     size_t n = utf8_lossy(out, "a\0b", 3);
     ck_assert_uint_eq(n, 5);
@@ -194,7 +198,8 @@ START_TEST(lossy_copy) {
 }
 END_TEST
 
-START_TEST(encoder) {
+START_TEST(encoder)
+{
     char o[4];
     static const struct {
         uint32_t cp;
@@ -230,7 +235,8 @@ START_TEST(encoder) {
 }
 END_TEST
 
-static Suite *utf8_suite(void) {
+static Suite *utf8_suite(void)
+{
     Suite *s = suite_create("utf8");
     TCase *tc = tcase_create("utf8");
     tcase_set_timeout(tc, 60);
@@ -244,6 +250,4 @@ static Suite *utf8_suite(void) {
     return s;
 }
 
-int main(void) {
-    return testutil_run(utf8_suite());
-}
+int main(void) { return testutil_run(utf8_suite()); }

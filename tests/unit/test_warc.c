@@ -26,7 +26,8 @@
 /* Inflates the one gzip member at data[0..n): the bytes in out (malloc'd),
  * the member's compressed length in *used. -1 when it is not one whole
  * member. */
-static long gunzip_member(const unsigned char *data, size_t n, char **out, size_t *used) {
+static long gunzip_member(const unsigned char *data, size_t n, char **out, size_t *used)
+{
     z_stream z;
     memset(&z, 0, sizeof(z));
     if (inflateInit2(&z, 15 + 16) != Z_OK)
@@ -57,7 +58,8 @@ static long gunzip_member(const unsigned char *data, size_t n, char **out, size_
 }
 
 /* The value of a header line "Name: value\r\n" in a block, copied to v. */
-static int field(const char *block, size_t n, const char *name, char *v, size_t cap) {
+static int field(const char *block, size_t n, const char *name, char *v, size_t cap)
+{
     size_t nl = strlen(name);
     for (const char *l = block; l && l < block + n;) {
         if (strncmp(l, name, nl) == 0 && l[nl] == ':') {
@@ -75,7 +77,8 @@ static int field(const char *block, size_t n, const char *name, char *v, size_t 
 
 /* ---- encodings and digests ---- */
 
-START_TEST(base32_rfc4648_vectors) {
+START_TEST(base32_rfc4648_vectors)
+{
     static const char *in[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
     static const char *want[] = {
         "", "MY======", "MZXQ====", "MZXW6===", "MZXW6YQ=", "MZXW6YTB", "MZXW6YTBOI======"};
@@ -88,7 +91,8 @@ START_TEST(base32_rfc4648_vectors) {
 }
 END_TEST
 
-START_TEST(sha1_base32_known_values) {
+START_TEST(sha1_base32_known_values)
+{
     /* python3: base64.b32encode(hashlib.sha1(s).digest()) */
     char d[WARC_DIGEST_SIZE];
     ck_assert_int_eq(warc_sha1_b32("abc", 3, NULL, 0, d), 0);
@@ -104,7 +108,8 @@ START_TEST(sha1_base32_known_values) {
 }
 END_TEST
 
-START_TEST(record_ids_are_random_v4_uuids) {
+START_TEST(record_ids_are_random_v4_uuids)
+{
     char a[WARC_ID_SIZE], b[WARC_ID_SIZE];
     for (int i = 0; i < 1000; i++) {
         ck_assert_int_eq(warc_record_id(a), 0);
@@ -124,7 +129,8 @@ START_TEST(record_ids_are_random_v4_uuids) {
 }
 END_TEST
 
-START_TEST(date_is_utc_iso8601_with_microseconds) {
+START_TEST(date_is_utc_iso8601_with_microseconds)
+{
     struct timespec ts = {.tv_sec = 1795644411, .tv_nsec = 684400123};
     char d[WARC_DATE_SIZE];
     warc_date(d, &ts);
@@ -134,7 +140,8 @@ END_TEST
 
 /* ---- records ---- */
 
-START_TEST(each_record_is_one_gzip_member) {
+START_TEST(each_record_is_one_gzip_member)
+{
     arena a;
     arena_init(&a, 0);
     warc_buf out = {.a = &a};
@@ -190,7 +197,8 @@ START_TEST(each_record_is_one_gzip_member) {
 }
 END_TEST
 
-START_TEST(process_allocator_buffer_is_released) {
+START_TEST(process_allocator_buffer_is_released)
+{
     size_t live = alloc_live_bytes();
     warc_buf out = {0};
     warc_field f[] = {{"WARC-Record-ID", "<urn:uuid:00000000-0000-4000-8000-000000000003>"}};
@@ -201,7 +209,8 @@ START_TEST(process_allocator_buffer_is_released) {
 }
 END_TEST
 
-static char *head_of(const char *in, size_t payload_len) {
+static char *head_of(const char *in, size_t payload_len)
+{
     static char buf[2048];
     warc_buf out = {0};
     ck_assert_int_eq(warc_http_response_head(&out, in, strlen(in), payload_len), 0);
@@ -210,7 +219,8 @@ static char *head_of(const char *in, size_t payload_len) {
     return buf;
 }
 
-START_TEST(response_head_rewritten_for_decoded_payload) {
+START_TEST(response_head_rewritten_for_decoded_payload)
+{
     /* Encoded and chunked: both renamed, Content-Length added. */
     ck_assert_str_eq(head_of("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
                              "Content-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n"
@@ -245,14 +255,11 @@ END_TEST
 static testutil_httpd srv;
 static worker_env env;
 
-static void server_up(void) {
-    ck_assert_int_eq(testutil_httpd_start(&srv), 0);
-}
-static void server_down(void) {
-    testutil_httpd_stop(&srv);
-}
+static void server_up(void) { ck_assert_int_eq(testutil_httpd_start(&srv), 0); }
+static void server_down(void) { testutil_httpd_stop(&srv); }
 
-static void env_up(void) {
+static void env_up(void)
+{
     json_alloc_install();
     crawld_config cfg;
     config_defaults(&cfg);
@@ -261,9 +268,7 @@ static void env_up(void) {
     ck_assert_int_eq(worker_env_init(&env, &cfg, err, sizeof(err)), 0);
 }
 
-static void env_down(void) {
-    worker_env_free(&env);
-}
+static void env_down(void) { worker_env_free(&env); }
 
 typedef struct rec {
     char type[16], id[WARC_ID_SIZE], to[WARC_ID_SIZE], uri[256], ip[48];
@@ -273,7 +278,8 @@ typedef struct rec {
 } rec;
 
 /* Splits p->warc into its records, checking each is one gzip member. */
-static int page_records(const page *p, rec *out, int max) {
+static int page_records(const page *p, rec *out, int max)
+{
     int n = 0;
     size_t off = 0;
     while (off < p->warc_len && n < max) {
@@ -308,7 +314,8 @@ static int page_records(const page *p, rec *out, int max) {
     return n;
 }
 
-START_TEST(page_records_of_a_redirect_and_a_gzip_body) {
+START_TEST(page_records_of_a_redirect_and_a_gzip_body)
+{
     char url[256];
     snprintf(url, sizeof(url), "%s/redirect-to?url=/gzip&code=301", srv.base_url);
     page_task t = {.url = url, .warc = 1};
@@ -369,7 +376,8 @@ START_TEST(page_records_of_a_redirect_and_a_gzip_body) {
 }
 END_TEST
 
-START_TEST(page_keeps_non_html_bodies_for_warc) {
+START_TEST(page_keeps_non_html_bodies_for_warc)
+{
     char url[256];
     snprintf(url, sizeof(url), "%s/image.png", srv.base_url);
     page_task t = {.url = url, .warc = 1};
@@ -390,7 +398,8 @@ START_TEST(page_keeps_non_html_bodies_for_warc) {
 }
 END_TEST
 
-START_TEST(failed_fetch_has_no_records) {
+START_TEST(failed_fetch_has_no_records)
+{
     char url[256];
     snprintf(url, sizeof(url), "%s/reset", srv.base_url);
     page_task t = {.url = url, .warc = 1};
@@ -409,7 +418,8 @@ typedef struct got_jobs {
     int n;
 } got_jobs;
 
-static int got_job(void *ud, const store_job *j) {
+static int got_job(void *ud, const store_job *j)
+{
     got_jobs *g = ud;
     g->committed = j->committed;
     g->warc = j->warc_committed;
@@ -417,7 +427,8 @@ static int got_job(void *ud, const store_job *j) {
     return 0;
 }
 
-START_TEST(store_adds_warc_committed_to_an_old_database) {
+START_TEST(store_adds_warc_committed_to_an_old_database)
+{
     char dir[] = "/tmp/test_warc.XXXXXX", path[300];
     ck_assert_ptr_nonnull(mkdtemp(dir));
     snprintf(path, sizeof(path), "%s/crawld.db", dir);
@@ -457,7 +468,8 @@ START_TEST(store_adds_warc_committed_to_an_old_database) {
 }
 END_TEST
 
-int main(void) {
+int main(void)
+{
     Suite *s = suite_create("warc");
     TCase *tc = tcase_create("format");
     tcase_add_test(tc, base32_rfc4648_vectors);

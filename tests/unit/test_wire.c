@@ -115,9 +115,9 @@ START_TEST(task_absent_fields_are_defaults)
                      0);
     ck_assert_int_eq(m.type, WIRE_TASK);
     ck_assert_int_eq(m.task.task_id, 9);
-    ck_assert_int_eq(m.task.job_id + m.task.depth + m.task.js + m.task.want_text +
-                         m.task.attempts + m.task.timeout_ms + m.task.max_body +
-                         m.task.raw_body + m.task.max_redirects + m.task.warc,
+    ck_assert_int_eq(m.task.job_id + m.task.depth + m.task.js + m.task.want_text + m.task.attempts +
+                         m.task.timeout_ms + m.task.max_body + m.task.raw_body +
+                         m.task.max_redirects + m.task.warc,
                      0);
     ck_assert_ptr_null(m.task.parent);
     ck_assert_ptr_null(m.task.js_off);
@@ -133,10 +133,19 @@ START_TEST(task_bound_holds_for_the_worst_strings)
     memset(url, 0x01, n);
     memset(parent, '"', n);
     url[n] = parent[n] = '\0';
-    wire_task t = {.task_id = LLONG_MAX, .job_id = LLONG_MIN, .url = url, .depth = INT_MIN,
-                   .js_off = parent, .timeout_ms = LONG_MIN, .max_body = LLONG_MIN,
-                   .want_text = 0, .attempts = INT_MIN, .parent = parent,
-                   .raw_body = LLONG_MAX, .max_redirects = INT_MAX, .warc = 1};
+    wire_task t = {.task_id = LLONG_MAX,
+                   .job_id = LLONG_MIN,
+                   .url = url,
+                   .depth = INT_MIN,
+                   .js_off = parent,
+                   .timeout_ms = LONG_MIN,
+                   .max_body = LLONG_MIN,
+                   .want_text = 0,
+                   .attempts = INT_MIN,
+                   .parent = parent,
+                   .raw_body = LLONG_MAX,
+                   .max_redirects = INT_MAX,
+                   .warc = 1};
     size_t len;
     char *s = encode(&t, &len);
     ck_assert_uint_gt(len, 6 * n);
@@ -188,8 +197,7 @@ START_TEST(task_decode_errors_name_the_field)
     ck_assert_str_eq(e.word, "bad_task");
     ck_assert_ptr_nonnull(e.field);
     ck_assert_msg(strcmp(e.field, field) == 0, "%s: field %s, not %s", json, e.field, field);
-    ck_assert_msg(strncmp(e.detail, field, strlen(field)) == 0, "%s: detail '%s'", json,
-                  e.detail);
+    ck_assert_msg(strncmp(e.detail, field, strlen(field)) == 0, "%s: detail '%s'", json, e.detail);
     ck_assert_int_eq(e.task_id, strcmp(field, "task_id") == 0 ? 0 : 7);
 }
 END_TEST
@@ -226,8 +234,13 @@ END_TEST
 
 START_TEST(truncated_task_never_decodes)
 {
-    wire_task t = {.task_id = 12, .job_id = 3, .url = "http://a/x", .parent = "http://a/",
-                   .raw_body = 100, .max_redirects = 5, .warc = 1};
+    wire_task t = {.task_id = 12,
+                   .job_id = 3,
+                   .url = "http://a/x",
+                   .parent = "http://a/",
+                   .raw_body = 100,
+                   .max_redirects = 5,
+                   .warc = 1};
     size_t len;
     char *s = encode(&t, &len);
     for (size_t n = 0; n < len; n++) {
@@ -337,12 +350,26 @@ START_TEST(result_round_trip_through_socket)
 {
     const char rec[] = "{\"url\":\"http://a/\"}";
     const char links[] = "http://a/1\nhttp://a/2\n";
-    frame_result r = {.task_id = 0x1122334455LL, .rss_kb = 14000, .js_heap_kb = -1,
-                      .arena_retained_kb = 256, .flags = FR_JS | FR_NOFOLLOW, .status = 301,
-                      .bytes = 5000000000LL, .fetch_us = 1500, .parse_us = 700, .js_us = 3,
-                      .stats = "{}", .stats_len = 2, .final_url = "http://a/x", .final_url_len = 10,
-                      .record = rec, .record_len = sizeof(rec) - 1, .links = links,
-                      .links_len = sizeof(links) - 1, .warc = "\x1f\x8b\0z", .warc_len = 4};
+    frame_result r = {.task_id = 0x1122334455LL,
+                      .rss_kb = 14000,
+                      .js_heap_kb = -1,
+                      .arena_retained_kb = 256,
+                      .flags = FR_JS | FR_NOFOLLOW,
+                      .status = 301,
+                      .bytes = 5000000000LL,
+                      .fetch_us = 1500,
+                      .parse_us = 700,
+                      .js_us = 3,
+                      .stats = "{}",
+                      .stats_len = 2,
+                      .final_url = "http://a/x",
+                      .final_url_len = 10,
+                      .record = rec,
+                      .record_len = sizeof(rec) - 1,
+                      .links = links,
+                      .links_len = sizeof(links) - 1,
+                      .warc = "\x1f\x8b\0z",
+                      .warc_len = 4};
     ck_assert_int_eq(wire_result_write(sv[0], &r), FRAME_OK);
     char *buf;
     size_t len;
@@ -378,8 +405,13 @@ START_TEST(robots_body_section_round_trip)
     /* A raw fetch's body goes as it came: NUL, invalid UTF-8, CR. */
     const char body[] = "User-agent: *\r\nDisallow: /private/\0\xff\xfe\x80 caf\xe9\n";
     const char rec[] = "{\"url\":\"http://a/robots.txt\",\"error\":null}";
-    frame_result r = {.task_id = 5, .status = 200, .stats = "{}", .stats_len = 2,
-                      .record = rec, .record_len = sizeof(rec) - 1, .body = body,
+    frame_result r = {.task_id = 5,
+                      .status = 200,
+                      .stats = "{}",
+                      .stats_len = 2,
+                      .record = rec,
+                      .record_len = sizeof(rec) - 1,
+                      .body = body,
                       .body_len = sizeof(body) - 1};
     ck_assert_int_eq(wire_result_write(sv[0], &r), FRAME_OK);
     char *buf;
@@ -403,8 +435,8 @@ END_TEST
 
 START_TEST(result_decoder_refuses_malformed)
 {
-    frame_result r = {.task_id = 1, .record = "{}", .record_len = 2, .links = "http://a/",
-                      .links_len = 9};
+    frame_result r = {
+        .task_id = 1, .record = "{}", .record_len = 2, .links = "http://a/", .links_len = 9};
     unsigned char buf[FR_HEADER + 11];
     wire_result_header(&r, buf);
     memcpy(buf + FR_HEADER, "{}http://a/", 11);
@@ -443,9 +475,15 @@ END_TEST
 START_TEST(truncated_result_never_decodes)
 {
     const char rec[] = "{\"url\":\"http://a/\"}";
-    frame_result r = {.task_id = 3, .stats = "{}", .stats_len = 2, .record = rec,
-                      .record_len = sizeof(rec) - 1, .links = "http://a/1\n", .links_len = 11,
-                      .body = "abc", .body_len = 3};
+    frame_result r = {.task_id = 3,
+                      .stats = "{}",
+                      .stats_len = 2,
+                      .record = rec,
+                      .record_len = sizeof(rec) - 1,
+                      .links = "http://a/1\n",
+                      .links_len = 11,
+                      .body = "abc",
+                      .body_len = 3};
     ck_assert_int_eq(wire_result_write(sv[0], &r), FRAME_OK);
     char *buf;
     size_t len;
@@ -470,7 +508,10 @@ START_TEST(oversized_result_section_refused_before_writing)
 {
     /* A section a length field cannot hold: refused before any byte goes
      * out (the pointer is never read). */
-    frame_result r = {.task_id = 1, .record = "{}", .record_len = 2, .warc = "",
+    frame_result r = {.task_id = 1,
+                      .record = "{}",
+                      .record_len = 2,
+                      .warc = "",
                       .warc_len = (size_t)UINT32_MAX + 1};
     ck_assert_int_eq(wire_result_write(sv[0], &r), FRAME_TOO_LARGE);
     /* and a frame over the reader's cap is refused on its header */

@@ -22,23 +22,27 @@
 #define HTTPD_STOP_MS 5000
 #define POLL_NS (5 * 1000 * 1000)
 
-long long testutil_now_ms(void) {
+long long testutil_now_ms(void)
+{
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void poll_pause(void) {
+static void poll_pause(void)
+{
     struct timespec ts = {0, POLL_NS};
     nanosleep(&ts, NULL);
 }
 
-static int is_file(const char *path) {
+static int is_file(const char *path)
+{
     struct stat st;
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-const char *testutil_src_dir(void) {
+const char *testutil_src_dir(void)
+{
     static char root[PATH_MAX];
     char probe[PATH_MAX + sizeof(HTTPD_SCRIPT) + 1];
     const char *env = getenv("CRAWLD_SRC");
@@ -61,7 +65,8 @@ const char *testutil_src_dir(void) {
 
 /* The port once the file is complete (the server writes it with a rename,
  * but a trailing newline is checked anyway); 0 while it is not there yet. */
-static int read_port(const char *path) {
+static int read_port(const char *path)
+{
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return 0;
@@ -80,7 +85,8 @@ static int read_port(const char *path) {
     return (int)port;
 }
 
-static void remove_dir(testutil_httpd *h) {
+static void remove_dir(testutil_httpd *h)
+{
     if (!h->dir[0])
         return;
     char path[PATH_MAX + 16];
@@ -90,7 +96,8 @@ static void remove_dir(testutil_httpd *h) {
     h->dir[0] = '\0';
 }
 
-int testutil_httpd_start(testutil_httpd *h) {
+int testutil_httpd_start(testutil_httpd *h)
+{
     memset(h, 0, sizeof(*h));
     const char *src = testutil_src_dir();
     if (!src) {
@@ -162,7 +169,8 @@ int testutil_httpd_start(testutil_httpd *h) {
     return 0;
 }
 
-void testutil_httpd_stop(testutil_httpd *h) {
+void testutil_httpd_stop(testutil_httpd *h)
+{
     if (h->pid > 0) {
         kill(h->pid, SIGTERM);
         long long deadline = testutil_now_ms() + HTTPD_STOP_MS;
@@ -181,7 +189,8 @@ void testutil_httpd_stop(testutil_httpd *h) {
     h->base_url[0] = '\0';
 }
 
-int testutil_fork_capture(void (*fn)(void *), void *arg, char *out, size_t cap) {
+int testutil_fork_capture(void (*fn)(void *), void *arg, char *out, size_t cap)
+{
     int fds[2];
     if (cap)
         out[0] = '\0';
@@ -225,7 +234,8 @@ int testutil_fork_capture(void (*fn)(void *), void *arg, char *out, size_t cap) 
     return status;
 }
 
-void testutil_in_child(void (*fn)(void *), void *arg) {
+void testutil_in_child(void (*fn)(void *), void *arg)
+{
     static char out[65536]; /* the child's stderr: measure lines, a failed check's dump */
     struct rlimit before, after;
     ck_assert_int_eq(getrlimit(RLIMIT_AS, &before), 0);

@@ -54,15 +54,14 @@ void testutil_in_child(void (*fn)(void *), void *arg);
  * sets live and die there. Its tcase has no checked fixture for it. */
 #define START_CHILD_TEST(name, setup_fn, teardown_fn)                                              \
     static void name##_body(void);                                                                 \
-    static void name##_child(void *arg) {                                                          \
+    static void name##_child(void *arg)                                                            \
+    {                                                                                              \
         (void)arg;                                                                                 \
         setup_fn();                                                                                \
         name##_body();                                                                             \
         teardown_fn();                                                                             \
     }                                                                                              \
-    START_TEST(name) {                                                                             \
-        testutil_in_child(name##_child, NULL);                                                     \
-    }                                                                                              \
+    START_TEST(name) { testutil_in_child(name##_child, NULL); }                                    \
     END_TEST                                                                                       \
     static void name##_body(void)
 

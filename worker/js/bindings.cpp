@@ -11,11 +11,11 @@
 #include <stdio.h>
 #include <string.h>
 
-const JSClass bindings_global_class = {"Window", JSCLASS_GLOBAL_FLAGS, &JS::DefaultGlobalClassOps,
-                                       nullptr, nullptr, nullptr};
+const JSClass bindings_global_class = {
+    "Window", JSCLASS_GLOBAL_FLAGS, &JS::DefaultGlobalClassOps, nullptr, nullptr, nullptr};
 
-static const JSClass NodeClass = {"Node", JSCLASS_HAS_RESERVED_SLOTS(NSLOT_COUNT), nullptr,
-                                  nullptr, nullptr, nullptr};
+static const JSClass NodeClass = {
+    "Node", JSCLASS_HAS_RESERVED_SLOTS(NSLOT_COUNT), nullptr, nullptr, nullptr, nullptr};
 
 #define CONSOLE_MAX_LINES 200
 #define CONSOLE_MAX_BYTES 1000
@@ -23,14 +23,16 @@ static const JSClass NodeClass = {"Node", JSCLASS_HAS_RESERVED_SLOTS(NSLOT_COUNT
 
 /* ---- pointer set (arena) ---- */
 
-static size_t ptr_hash(const void *p, size_t cap) {
+static size_t ptr_hash(const void *p, size_t cap)
+{
     uintptr_t x = (uintptr_t)p;
     x ^= x >> 17;
     x *= 0x9e3779b97f4a7c15ull;
     return (size_t)(x >> 20) & (cap - 1);
 }
 
-bool ptrset_has(const ptrset *s, const void *p) {
+bool ptrset_has(const ptrset *s, const void *p)
+{
     if (!s->cap)
         return false;
     for (size_t i = ptr_hash(p, s->cap);; i = (i + 1) & (s->cap - 1)) {
@@ -41,7 +43,8 @@ bool ptrset_has(const ptrset *s, const void *p) {
     }
 }
 
-bool ptrset_add(arena *a, ptrset *s, const void *p) {
+bool ptrset_add(arena *a, ptrset *s, const void *p)
+{
     if (ptrset_has(s, p))
         return true;
     if ((s->n + 1) * 2 > s->cap) {
@@ -70,7 +73,8 @@ bool ptrset_add(arena *a, ptrset *s, const void *p) {
 
 /* ---- helpers ---- */
 
-static Page *page_of(JSContext *cx) {
+static Page *page_of(JSContext *cx)
+{
     js_runtime *rt = (js_runtime *)JS_GetContextPrivate(cx);
     if (!rt || !rt->page) {
         JS_ReportErrorASCII(cx, "no page is running");
@@ -84,7 +88,8 @@ struct Utf8 {
     JS::UniqueChars chars;
     size_t len = 0;
     const char *get() const { return chars.get(); }
-    bool init(JSContext *cx, JS::HandleValue v) {
+    bool init(JSContext *cx, JS::HandleValue v)
+    {
         JS::RootedString s(cx, JS::ToString(cx, v));
         if (!s)
             return false;
@@ -96,7 +101,8 @@ struct Utf8 {
     }
 };
 
-static bool set_string(JSContext *cx, JS::MutableHandleValue out, const char *s, size_t len) {
+static bool set_string(JSContext *cx, JS::MutableHandleValue out, const char *s, size_t len)
+{
     if (!s) {
         out.setNull();
         return true;
@@ -123,11 +129,13 @@ static bool set_string(JSContext *cx, JS::MutableHandleValue out, const char *s,
     return true;
 }
 
-static bool set_cstring(JSContext *cx, JS::MutableHandleValue out, const char *s) {
+static bool set_cstring(JSContext *cx, JS::MutableHandleValue out, const char *s)
+{
     return set_string(cx, out, s, s ? strlen(s) : 0);
 }
 
-static bool dom_fail(JSContext *cx, dom_err e, const char *op) {
+static bool dom_fail(JSContext *cx, dom_err e, const char *op)
+{
     if (e == DOM_NOMEM) {
         JS_ReportOutOfMemory(cx);
         return false;
@@ -136,7 +144,8 @@ static bool dom_fail(JSContext *cx, dom_err e, const char *op) {
     return false;
 }
 
-static bool get_node(JSContext *cx, Page *pg, JS::HandleValue v, GumboNode **out) {
+static bool get_node(JSContext *cx, Page *pg, JS::HandleValue v, GumboNode **out)
+{
     if (v.isObject()) {
         JSObject *o = &v.toObject();
         if (JS::GetClass(o) == &NodeClass) {
@@ -155,7 +164,8 @@ static bool get_node(JSContext *cx, Page *pg, JS::HandleValue v, GumboNode **out
 }
 
 /* Nullable node argument (insertBefore's ref). */
-static bool get_node_or_null(JSContext *cx, Page *pg, JS::HandleValue v, GumboNode **out) {
+static bool get_node_or_null(JSContext *cx, Page *pg, JS::HandleValue v, GumboNode **out)
+{
     if (v.isNullOrUndefined()) {
         *out = nullptr;
         return true;
@@ -163,7 +173,8 @@ static bool get_node_or_null(JSContext *cx, Page *pg, JS::HandleValue v, GumboNo
     return get_node(cx, pg, v, out);
 }
 
-bool bindings_wrap(JSContext *cx, Page *pg, GumboNode *n, JS::MutableHandleValue out) {
+bool bindings_wrap(JSContext *cx, Page *pg, GumboNode *n, JS::MutableHandleValue out)
+{
     if (!n) {
         out.setNull();
         return true;
@@ -212,7 +223,8 @@ bool bindings_wrap(JSContext *cx, Page *pg, GumboNode *n, JS::MutableHandleValue
     return true;
 }
 
-void bindings_clear_wrappers(JSContext *cx, JS::HandleObject global) {
+void bindings_clear_wrappers(JSContext *cx, JS::HandleObject global)
+{
     JS::Value av = JS::GetReservedSlot(global, GSLOT_WRAPPERS);
     if (!av.isObject())
         return;
@@ -235,7 +247,8 @@ void bindings_clear_wrappers(JSContext *cx, JS::HandleObject global) {
     }
 }
 
-static bool list_to_array(JSContext *cx, Page *pg, const dom_list &l, JS::MutableHandleValue out) {
+static bool list_to_array(JSContext *cx, Page *pg, const dom_list &l, JS::MutableHandleValue out)
+{
     JS::RootedObject arr(cx, JS::NewArrayObject(cx, l.n));
     if (!arr)
         return false;
@@ -248,7 +261,8 @@ static bool list_to_array(JSContext *cx, Page *pg, const dom_list &l, JS::Mutabl
     return true;
 }
 
-static bool is_connected(Page *pg, const GumboNode *n) {
+static bool is_connected(Page *pg, const GumboNode *n)
+{
     const GumboNode *doc = dom_document(pg->d);
     for (; n; n = n->parent)
         if (n == doc)
@@ -258,7 +272,8 @@ static bool is_connected(Page *pg, const GumboNode *n) {
 
 /* After an insertion: a connected script element that has not run yet will
  * run after the current script or callback. */
-static void note_inserted(Page *pg, GumboNode *child) {
+static void note_inserted(Page *pg, GumboNode *child)
+{
     if (child->type != GUMBO_NODE_ELEMENT || !is_connected(pg, child))
         return;
     if (child->v.element.tag == GUMBO_TAG_SCRIPT) {
@@ -272,7 +287,8 @@ static void note_inserted(Page *pg, GumboNode *child) {
         pg->scripts_added = true;
 }
 
-void bindings_mark_scripts_started(Page *pg, GumboNode *root) {
+void bindings_mark_scripts_started(Page *pg, GumboNode *root)
+{
     if (root->type == GUMBO_NODE_ELEMENT && root->v.element.tag == GUMBO_TAG_SCRIPT)
         ptrset_add(pg->a, &pg->started, root);
     if (!dom_first_element_child(root))
@@ -301,58 +317,70 @@ void bindings_mark_scripts_started(Page *pg, GumboNode *root) {
     if (!var.init(cx, args.get(i)))                                                                \
         return false;
 
-NATIVE(n_document) {
+NATIVE(n_document)
+{
     PROLOGUE
     return bindings_wrap(cx, pg, dom_document(pg->d), args.rval());
 }
-NATIVE(n_head) {
+NATIVE(n_head)
+{
     PROLOGUE
     return bindings_wrap(cx, pg, dom_head(pg->d), args.rval());
 }
-NATIVE(n_body) {
+NATIVE(n_body)
+{
     PROLOGUE
     return bindings_wrap(cx, pg, dom_body(pg->d), args.rval());
 }
-NATIVE(n_doc_el) {
+NATIVE(n_doc_el)
+{
     PROLOGUE
     return bindings_wrap(cx, pg, dom_document_element(pg->d), args.rval());
 }
-NATIVE(n_parent) {
+NATIVE(n_parent)
+{
     PROLOGUE
     ARG_NODE(0, n)
     return bindings_wrap(cx, pg, n->parent, args.rval());
 }
-NATIVE(n_first) {
+NATIVE(n_first)
+{
     PROLOGUE
     ARG_NODE(0, n)
     return bindings_wrap(cx, pg, dom_first_child(n), args.rval());
 }
-NATIVE(n_last) {
+NATIVE(n_last)
+{
     PROLOGUE
     ARG_NODE(0, n)
     return bindings_wrap(cx, pg, dom_last_child(n), args.rval());
 }
-NATIVE(n_next) {
+NATIVE(n_next)
+{
     PROLOGUE
     ARG_NODE(0, n)
     return bindings_wrap(cx, pg, dom_next_sibling(n), args.rval());
 }
-NATIVE(n_prev) {
+NATIVE(n_prev)
+{
     PROLOGUE
     ARG_NODE(0, n)
     return bindings_wrap(cx, pg, dom_prev_sibling(n), args.rval());
 }
-NATIVE(n_first_el) {
+NATIVE(n_first_el)
+{
     PROLOGUE
     ARG_NODE(0, n)
     return bindings_wrap(cx, pg, dom_first_element_child(n), args.rval());
 }
-NATIVE(n_next_el) {
+NATIVE(n_next_el)
+{
     PROLOGUE
     ARG_NODE(0, n)
     return bindings_wrap(cx, pg, dom_next_element_sibling(n), args.rval());
 }
-NATIVE(n_prev_el) {
+NATIVE(n_prev_el)
+{
     PROLOGUE
     ARG_NODE(0, n)
     GumboNode *p = dom_prev_sibling(n);
@@ -361,7 +389,8 @@ NATIVE(n_prev_el) {
     return bindings_wrap(cx, pg, p, args.rval());
 }
 /* kids(n, elementsOnly) -> Array */
-NATIVE(n_kids) {
+NATIVE(n_kids)
+{
     PROLOGUE
     ARG_NODE(0, n)
     bool only_el = JS::ToBoolean(args.get(1));
@@ -378,7 +407,8 @@ NATIVE(n_kids) {
     args.rval().setObject(*arr);
     return true;
 }
-NATIVE(n_type) {
+NATIVE(n_type)
+{
     PROLOGUE
     ARG_NODE(0, n)
     int t;
@@ -403,18 +433,21 @@ NATIVE(n_type) {
     args.rval().setInt32(t);
     return true;
 }
-NATIVE(n_tag) {
+NATIVE(n_tag)
+{
     PROLOGUE
     ARG_NODE(0, n)
     return set_cstring(cx, args.rval(), dom_tag_name(pg->d, n));
 }
-NATIVE(n_attr) {
+NATIVE(n_attr)
+{
     PROLOGUE
     ARG_NODE(0, n)
     ARG_STR(1, name)
     return set_cstring(cx, args.rval(), dom_get_attr(n, name.get()));
 }
-NATIVE(n_set_attr) {
+NATIVE(n_set_attr)
+{
     PROLOGUE
     ARG_NODE(0, n)
     ARG_STR(1, name)
@@ -425,7 +458,8 @@ NATIVE(n_set_attr) {
     args.rval().setUndefined();
     return true;
 }
-NATIVE(n_rm_attr) {
+NATIVE(n_rm_attr)
+{
     PROLOGUE
     ARG_NODE(0, n)
     ARG_STR(1, name)
@@ -436,7 +470,8 @@ NATIVE(n_rm_attr) {
     return true;
 }
 /* attrs(n) -> [name, value, name, value, ...] */
-NATIVE(n_attrs) {
+NATIVE(n_attrs)
+{
     PROLOGUE
     ARG_NODE(0, n)
     size_t cnt = dom_attr_count(n);
@@ -456,7 +491,8 @@ NATIVE(n_attrs) {
     args.rval().setObject(*arr);
     return true;
 }
-NATIVE(n_text) {
+NATIVE(n_text)
+{
     PROLOGUE
     ARG_NODE(0, n)
     size_t len = 0;
@@ -467,7 +503,8 @@ NATIVE(n_text) {
     }
     return set_string(cx, args.rval(), t, len);
 }
-NATIVE(n_set_text) {
+NATIVE(n_set_text)
+{
     PROLOGUE
     ARG_NODE(0, n)
     ARG_STR(1, s)
@@ -478,7 +515,8 @@ NATIVE(n_set_text) {
     return true;
 }
 /* html(n, outer) */
-NATIVE(n_html) {
+NATIVE(n_html)
+{
     PROLOGUE
     ARG_NODE(0, n)
     size_t len = 0;
@@ -490,7 +528,8 @@ NATIVE(n_html) {
     return set_string(cx, args.rval(), s, len);
 }
 /* setHtml(n, html, outer) */
-NATIVE(n_set_html) {
+NATIVE(n_set_html)
+{
     PROLOGUE
     ARG_NODE(0, n)
     ARG_STR(1, s)
@@ -520,7 +559,8 @@ NATIVE(n_set_html) {
     args.rval().setUndefined();
     return true;
 }
-NATIVE(n_create) {
+NATIVE(n_create)
+{
     PROLOGUE
     ARG_STR(0, name)
     dom_err e = DOM_OK;
@@ -529,7 +569,8 @@ NATIVE(n_create) {
         return dom_fail(cx, e == DOM_OK ? DOM_NOMEM : e, "createElement");
     return bindings_wrap(cx, pg, n, args.rval());
 }
-NATIVE(n_create_text) {
+NATIVE(n_create_text)
+{
     PROLOGUE
     ARG_STR(0, s)
     GumboNode *n = dom_create_text(pg->d, s.get(), s.len);
@@ -537,7 +578,8 @@ NATIVE(n_create_text) {
         return dom_fail(cx, DOM_NOMEM, "createTextNode");
     return bindings_wrap(cx, pg, n, args.rval());
 }
-NATIVE(n_create_comment) {
+NATIVE(n_create_comment)
+{
     PROLOGUE
     ARG_STR(0, s)
     GumboNode *n = dom_create_comment(pg->d, s.get(), s.len);
@@ -545,7 +587,8 @@ NATIVE(n_create_comment) {
         return dom_fail(cx, DOM_NOMEM, "createComment");
     return bindings_wrap(cx, pg, n, args.rval());
 }
-NATIVE(n_append) {
+NATIVE(n_append)
+{
     PROLOGUE
     ARG_NODE(0, p)
     ARG_NODE(1, c)
@@ -556,7 +599,8 @@ NATIVE(n_append) {
     args.rval().set(args.get(1));
     return true;
 }
-NATIVE(n_insert) {
+NATIVE(n_insert)
+{
     PROLOGUE
     ARG_NODE(0, p)
     ARG_NODE(1, c)
@@ -570,7 +614,8 @@ NATIVE(n_insert) {
     args.rval().set(args.get(1));
     return true;
 }
-NATIVE(n_remove) {
+NATIVE(n_remove)
+{
     PROLOGUE
     ARG_NODE(0, p)
     ARG_NODE(1, c)
@@ -580,7 +625,8 @@ NATIVE(n_remove) {
     args.rval().set(args.get(1));
     return true;
 }
-NATIVE(n_replace) {
+NATIVE(n_replace)
+{
     PROLOGUE
     ARG_NODE(0, p)
     ARG_NODE(1, nw)
@@ -592,13 +638,15 @@ NATIVE(n_replace) {
     args.rval().set(args.get(2));
     return true;
 }
-NATIVE(n_by_id) {
+NATIVE(n_by_id)
+{
     PROLOGUE
     ARG_NODE(0, root)
     ARG_STR(1, id)
     return bindings_wrap(cx, pg, dom_get_element_by_id(pg->d, root, id.get()), args.rval());
 }
-NATIVE(n_by_tag) {
+NATIVE(n_by_tag)
+{
     PROLOGUE
     ARG_NODE(0, root)
     ARG_STR(1, name)
@@ -608,7 +656,8 @@ NATIVE(n_by_tag) {
         return dom_fail(cx, e, "getElementsByTagName");
     return list_to_array(cx, pg, l, args.rval());
 }
-NATIVE(n_by_class) {
+NATIVE(n_by_class)
+{
     PROLOGUE
     ARG_NODE(0, root)
     ARG_STR(1, cls)
@@ -620,7 +669,8 @@ NATIVE(n_by_class) {
 }
 /* query(root, selector, firstOnly) -> Array (SyntaxError-like Error on a
  * selector dom_select.c cannot parse). */
-NATIVE(n_query) {
+NATIVE(n_query)
+{
     PROLOGUE
     ARG_NODE(0, root)
     ARG_STR(1, sel)
@@ -630,7 +680,8 @@ NATIVE(n_query) {
         return dom_fail(cx, e, "querySelector");
     return list_to_array(cx, pg, l, args.rval());
 }
-NATIVE(n_matches) {
+NATIVE(n_matches)
+{
     PROLOGUE
     ARG_NODE(0, n)
     ARG_STR(1, sel)
@@ -642,7 +693,8 @@ NATIVE(n_matches) {
     return true;
 }
 /* cls(n, op, token): op 0 contains, 1 add, 2 remove, 3 toggle -> bool */
-NATIVE(n_cls) {
+NATIVE(n_cls)
+{
     PROLOGUE
     ARG_NODE(0, n)
     int32_t op = 0;
@@ -676,7 +728,8 @@ NATIVE(n_cls) {
     return true;
 }
 /* resolve(ref[, base]) -> absolute normalised URL, or null */
-NATIVE(n_resolve) {
+NATIVE(n_resolve)
+{
     PROLOGUE
     ARG_STR(0, ref)
     const char *base = dom_base_url(pg->d);
@@ -693,19 +746,22 @@ NATIVE(n_resolve) {
     }
     return set_cstring(cx, args.rval(), out);
 }
-NATIVE(n_base) {
+NATIVE(n_base)
+{
     PROLOGUE
     return set_cstring(cx, args.rval(), dom_base_url(pg->d));
 }
 /* The document's URL (location.href, document.URL). */
-NATIVE(n_doc_url) {
+NATIVE(n_doc_url)
+{
     PROLOGUE
     return set_cstring(cx, args.rval(), dom_url(pg->d));
 }
 /* write(text): buffered while a script runs and inserted after it when it
  * ends (so that markup split over several writes parses as one); outside a
  * script, appended to <body> at once. */
-NATIVE(n_write) {
+NATIVE(n_write)
+{
     PROLOGUE
     ARG_STR(0, s)
     args.rval().setUndefined();
@@ -736,12 +792,14 @@ NATIVE(n_write) {
     pg->wbuf[pg->wlen] = '\0';
     return true;
 }
-NATIVE(n_current) {
+NATIVE(n_current)
+{
     PROLOGUE
     return bindings_wrap(cx, pg, pg->current_script, args.rval());
 }
 /* log(level, msg) */
-NATIVE(n_log) {
+NATIVE(n_log)
+{
     PROLOGUE
     int32_t level = 1;
     if (!JS::ToInt32(cx, args.get(0), &level))
@@ -760,7 +818,8 @@ NATIVE(n_log) {
     return true;
 }
 /* report(exception) from the prelude's try/catch around callbacks. */
-NATIVE(n_report) {
+NATIVE(n_report)
+{
     PROLOGUE
     ARG_STR(1, where)
     shim_report_value(pg, args.get(0), where.get());
@@ -770,7 +829,8 @@ NATIVE(n_report) {
 /* fetch(url) -> [status, body, finalUrl, contentType], or an error string.
  * Synchronous: the prelude calls it from a timer task, so fetch() and XHR
  * still resolve asynchronously for the page. */
-NATIVE(n_fetch) {
+NATIVE(n_fetch)
+{
     PROLOGUE
     ARG_STR(0, ref)
     if (shim_page_should_stop(pg))
@@ -799,7 +859,8 @@ NATIVE(n_fetch) {
     if (!set_string(cx, &v, resp.body ? resp.body : "", resp.body ? resp.len : 0) ||
         !JS_SetElement(cx, arr, 1, v))
         return false;
-    if (!set_cstring(cx, &v, resp.final_url ? resp.final_url : abs) || !JS_SetElement(cx, arr, 2, v))
+    if (!set_cstring(cx, &v, resp.final_url ? resp.final_url : abs) ||
+        !JS_SetElement(cx, arr, 2, v))
         return false;
     if (!set_cstring(cx, &v, resp.content_type ? resp.content_type : "") ||
         !JS_SetElement(cx, arr, 3, v))
@@ -808,9 +869,9 @@ NATIVE(n_fetch) {
     return true;
 }
 /* setProtos(document, element, text, comment) */
-NATIVE(n_set_protos) {
-    PROLOGUE
-    (void)pg; /* only checks that a page runs */
+NATIVE(n_set_protos)
+{
+    PROLOGUE(void) pg; /* only checks that a page runs */
     JS::RootedObject global(cx, JS::CurrentGlobalOrNull(cx));
     JS::RootedObject protos(cx, &JS::GetReservedSlot(global, GSLOT_PROTOS).toObject());
     for (unsigned i = 0; i < 4; i++)
@@ -820,7 +881,8 @@ NATIVE(n_set_protos) {
     return true;
 }
 /* isNode(v) -> bool (a live wrapper of this page) */
-NATIVE(n_is_node) {
+NATIVE(n_is_node)
+{
     PROLOGUE
     JS::HandleValue v = args.get(0);
     bool yes = v.isObject() && JS::GetClass(&v.toObject()) == &NodeClass &&
@@ -829,55 +891,55 @@ NATIVE(n_is_node) {
     return true;
 }
 
-static const JSFunctionSpec natives[] = {
-    JS_FN("document", n_document, 0, 0),
-    JS_FN("head", n_head, 0, 0),
-    JS_FN("body", n_body, 0, 0),
-    JS_FN("docEl", n_doc_el, 0, 0),
-    JS_FN("parent", n_parent, 1, 0),
-    JS_FN("first", n_first, 1, 0),
-    JS_FN("last", n_last, 1, 0),
-    JS_FN("next", n_next, 1, 0),
-    JS_FN("prev", n_prev, 1, 0),
-    JS_FN("firstEl", n_first_el, 1, 0),
-    JS_FN("nextEl", n_next_el, 1, 0),
-    JS_FN("prevEl", n_prev_el, 1, 0),
-    JS_FN("kids", n_kids, 2, 0),
-    JS_FN("type", n_type, 1, 0),
-    JS_FN("tag", n_tag, 1, 0),
-    JS_FN("attr", n_attr, 2, 0),
-    JS_FN("setAttr", n_set_attr, 3, 0),
-    JS_FN("rmAttr", n_rm_attr, 2, 0),
-    JS_FN("attrs", n_attrs, 1, 0),
-    JS_FN("text", n_text, 1, 0),
-    JS_FN("setText", n_set_text, 2, 0),
-    JS_FN("html", n_html, 2, 0),
-    JS_FN("setHtml", n_set_html, 3, 0),
-    JS_FN("create", n_create, 1, 0),
-    JS_FN("createText", n_create_text, 1, 0),
-    JS_FN("createComment", n_create_comment, 1, 0),
-    JS_FN("append", n_append, 2, 0),
-    JS_FN("insert", n_insert, 3, 0),
-    JS_FN("remove", n_remove, 2, 0),
-    JS_FN("replace", n_replace, 3, 0),
-    JS_FN("byId", n_by_id, 2, 0),
-    JS_FN("byTag", n_by_tag, 2, 0),
-    JS_FN("byClass", n_by_class, 2, 0),
-    JS_FN("query", n_query, 3, 0),
-    JS_FN("matches", n_matches, 2, 0),
-    JS_FN("cls", n_cls, 3, 0),
-    JS_FN("resolve", n_resolve, 2, 0),
-    JS_FN("base", n_base, 0, 0),
-    JS_FN("docUrl", n_doc_url, 0, 0),
-    JS_FN("write", n_write, 1, 0),
-    JS_FN("current", n_current, 0, 0),
-    JS_FN("log", n_log, 2, 0),
-    JS_FN("report", n_report, 2, 0),
-    JS_FN("fetch", n_fetch, 1, 0),
-    JS_FN("setProtos", n_set_protos, 4, 0),
-    JS_FN("isNode", n_is_node, 1, 0),
-    JS_FS_END};
+static const JSFunctionSpec natives[] = {JS_FN("document", n_document, 0, 0),
+                                         JS_FN("head", n_head, 0, 0),
+                                         JS_FN("body", n_body, 0, 0),
+                                         JS_FN("docEl", n_doc_el, 0, 0),
+                                         JS_FN("parent", n_parent, 1, 0),
+                                         JS_FN("first", n_first, 1, 0),
+                                         JS_FN("last", n_last, 1, 0),
+                                         JS_FN("next", n_next, 1, 0),
+                                         JS_FN("prev", n_prev, 1, 0),
+                                         JS_FN("firstEl", n_first_el, 1, 0),
+                                         JS_FN("nextEl", n_next_el, 1, 0),
+                                         JS_FN("prevEl", n_prev_el, 1, 0),
+                                         JS_FN("kids", n_kids, 2, 0),
+                                         JS_FN("type", n_type, 1, 0),
+                                         JS_FN("tag", n_tag, 1, 0),
+                                         JS_FN("attr", n_attr, 2, 0),
+                                         JS_FN("setAttr", n_set_attr, 3, 0),
+                                         JS_FN("rmAttr", n_rm_attr, 2, 0),
+                                         JS_FN("attrs", n_attrs, 1, 0),
+                                         JS_FN("text", n_text, 1, 0),
+                                         JS_FN("setText", n_set_text, 2, 0),
+                                         JS_FN("html", n_html, 2, 0),
+                                         JS_FN("setHtml", n_set_html, 3, 0),
+                                         JS_FN("create", n_create, 1, 0),
+                                         JS_FN("createText", n_create_text, 1, 0),
+                                         JS_FN("createComment", n_create_comment, 1, 0),
+                                         JS_FN("append", n_append, 2, 0),
+                                         JS_FN("insert", n_insert, 3, 0),
+                                         JS_FN("remove", n_remove, 2, 0),
+                                         JS_FN("replace", n_replace, 3, 0),
+                                         JS_FN("byId", n_by_id, 2, 0),
+                                         JS_FN("byTag", n_by_tag, 2, 0),
+                                         JS_FN("byClass", n_by_class, 2, 0),
+                                         JS_FN("query", n_query, 3, 0),
+                                         JS_FN("matches", n_matches, 2, 0),
+                                         JS_FN("cls", n_cls, 3, 0),
+                                         JS_FN("resolve", n_resolve, 2, 0),
+                                         JS_FN("base", n_base, 0, 0),
+                                         JS_FN("docUrl", n_doc_url, 0, 0),
+                                         JS_FN("write", n_write, 1, 0),
+                                         JS_FN("current", n_current, 0, 0),
+                                         JS_FN("log", n_log, 2, 0),
+                                         JS_FN("report", n_report, 2, 0),
+                                         JS_FN("fetch", n_fetch, 1, 0),
+                                         JS_FN("setProtos", n_set_protos, 4, 0),
+                                         JS_FN("isNode", n_is_node, 1, 0),
+                                         JS_FS_END};
 
-bool bindings_define_natives(JSContext *cx, JS::HandleObject obj) {
+bool bindings_define_natives(JSContext *cx, JS::HandleObject obj)
+{
     return JS_DefineFunctions(cx, obj, natives);
 }

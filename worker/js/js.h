@@ -21,19 +21,19 @@ typedef struct js_runtime js_runtime;
 struct dom;
 
 typedef struct js_config {
-    size_t heap_bytes;       /* JSGC_MAX_BYTES */
-    size_t as_limit_bytes;   /* RLIMIT_AS set to this when >0 (never under ASan) */
-    long time_budget_ms;     /* per page, wall clock for all its scripts */
-    long rss_stop_kb;        /* a page's scripts stop when RSS passes this (0: never);
-                              * sampled by the watchdog while a page runs */
-    const char *user_agent;  /* navigator.userAgent */
+    size_t heap_bytes;      /* JSGC_MAX_BYTES */
+    size_t as_limit_bytes;  /* RLIMIT_AS set to this when >0 (never under ASan) */
+    long time_budget_ms;    /* per page, wall clock for all its scripts */
+    long rss_stop_kb;       /* a page's scripts stop when RSS passes this (0: never);
+                             * sampled by the watchdog while a page runs */
+    const char *user_agent; /* navigator.userAgent */
 } js_config;
 
 /* What a page's scripts fetch (external <script src>, fetch(), XHR) goes
  * through the worker's own curl handle with the page's limits. */
 typedef struct js_response {
-    long status;              /* 0 when no response */
-    const char *body;         /* in the page arena, NUL-terminated */
+    long status;      /* 0 when no response */
+    const char *body; /* in the page arena, NUL-terminated */
     size_t len;
     const char *content_type; /* may be NULL */
     const char *final_url;    /* may be NULL */
@@ -49,13 +49,13 @@ typedef struct js_host {
 } js_host;
 
 typedef struct js_page_result {
-    int scripts_run;      /* classic scripts evaluated */
-    int scripts_failed;   /* threw, or could not be fetched/compiled */
-    int scripts_skipped;  /* type=module, unknown types, nomodule aside */
+    int scripts_run;     /* classic scripts evaluated */
+    int scripts_failed;  /* threw, or could not be fetched/compiled */
+    int scripts_skipped; /* type=module, unknown types, nomodule aside */
     int timers_fired;
-    int timed_out;        /* the time budget stopped a script */
-    int out_of_memory;    /* a script ran out of memory, or was stopped at rss_stop_kb */
-    double ms;            /* wall time inside js_page_run */
+    int timed_out;           /* the time budget stopped a script */
+    int out_of_memory;       /* a script ran out of memory, or was stopped at rss_stop_kb */
+    double ms;               /* wall time inside js_page_run */
     const char *first_error; /* in the page arena, NULL when none */
 } js_page_result;
 
@@ -79,10 +79,10 @@ void js_hint_moderate(js_runtime *rt);
 void js_hint_critical(js_runtime *rt);
 
 typedef struct js_heap_stats {
-    size_t gc_bytes;       /* JSGC_BYTES */
-    size_t gc_max_bytes;   /* JSGC_MAX_BYTES */
+    size_t gc_bytes;         /* JSGC_BYTES */
+    size_t gc_max_bytes;     /* JSGC_MAX_BYTES */
     unsigned long gc_number; /* GCs so far */
-    unsigned long pages;   /* pages run */
+    unsigned long pages;     /* pages run */
     /* The compiled-script cache (runtime.cpp, "script cache"): classic
      * scripts are compiled once to a stencil and instantiated in every
      * later page that runs the same bytes under the same name. */

@@ -46,7 +46,8 @@ static std::atomic<int> g_engine_used{0};
 #define SCRIPT_CACHE_MAX_BYTES ((size_t)8 << 20)
 #define SCRIPT_CACHE_MAX_ENTRIES 256
 
-int64_t shim_now_ns(void) {
+int64_t shim_now_ns(void)
+{
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
@@ -61,12 +62,14 @@ int64_t shim_now_ns(void) {
  * to stop at the page's budget between two jobs. Jobs live in a
  * PersistentRootedObjectVector (traced), are drained after every script and
  * every timer callback, and are dropped at the end of the page. */
-class PageJobQueue : public JS::JobQueue {
+class PageJobQueue : public JS::JobQueue
+{
   public:
     explicit PageJobQueue(js_runtime *rt) : rt_(rt) {}
     JSObject *getIncumbentGlobal(JSContext *cx) override { return JS::CurrentGlobalOrNull(cx); }
     bool enqueuePromiseJob(JSContext *cx, JS::HandleObject, JS::HandleObject job, JS::HandleObject,
-                           JS::HandleObject) override {
+                           JS::HandleObject) override
+    {
         if (!rt_->page)
             return true; /* no page: nothing would ever run it */
         if (!rt_->jobs->append(job)) {
@@ -79,7 +82,8 @@ class PageJobQueue : public JS::JobQueue {
     bool empty() const override { return rt_->job_head >= rt_->jobs->length(); }
 
   private:
-    js::UniquePtr<SavedJobQueue> saveJobQueue(JSContext *) override {
+    js::UniquePtr<SavedJobQueue> saveJobQueue(JSContext *) override
+    {
         return js::MakeUnique<SavedJobQueue>();
     }
     js_runtime *rt_;
@@ -88,7 +92,8 @@ class PageJobQueue : public JS::JobQueue {
 /* Rejections still without a handler once the queue is empty are reported,
  * as browsers do at a microtask checkpoint. */
 static void on_rejection(JSContext *, bool, JS::HandleObject promise,
-                         JS::PromiseRejectionHandlingState state, void *data) {
+                         JS::PromiseRejectionHandlingState state, void *data)
+{
     js_runtime *rt = (js_runtime *)data;
     if (!rt->page)
         return;
@@ -105,7 +110,8 @@ static void on_rejection(JSContext *, bool, JS::HandleObject promise,
     }
 }
 
-static void report_rejections(Page *pg) {
+static void report_rejections(Page *pg)
+{
     js_runtime *rt = pg->rt;
     if (!rt->rejected->length())
         return;
@@ -121,7 +127,8 @@ static void report_rejections(Page *pg) {
     rt->rejected->clear();
 }
 
-static void drain_jobs(Page *pg) {
+static void drain_jobs(Page *pg)
+{
     js_runtime *rt = pg->rt;
     JSContext *cx = pg->cx;
     JS::RootedObject job(cx);
@@ -146,12 +153,14 @@ static void drain_jobs(Page *pg) {
     }
 }
 
-void PageJobQueue::runJobs(JSContext *) {
+void PageJobQueue::runJobs(JSContext *)
+{
     if (rt_->page)
         drain_jobs(rt_->page);
 }
 
-static void drop_jobs(js_runtime *rt) {
+static void drop_jobs(js_runtime *rt)
+{
     rt->jobs->clear();
     rt->job_head = 0;
     rt->rejected->clear();
@@ -159,7 +168,8 @@ static void drop_jobs(js_runtime *rt) {
 
 /* ---- reporting ---- */
 
-void shim_log(Page *pg, int level, const char *fmt, ...) {
+void shim_log(Page *pg, int level, const char *fmt, ...)
+{
     if (!pg->host || !pg->host->log)
         return;
     char buf[1024];
@@ -170,12 +180,14 @@ void shim_log(Page *pg, int level, const char *fmt, ...) {
     pg->host->log(pg->host->ud, level, buf);
 }
 
-void shim_note_error(Page *pg, const char *msg) {
+void shim_note_error(Page *pg, const char *msg)
+{
     if (!pg->res->first_error)
         pg->res->first_error = arena_strdup(pg->a, msg);
 }
 
-static void mark_timeout(Page *pg) {
+static void mark_timeout(Page *pg)
+{
     if (!pg->res->timed_out) {
         pg->res->timed_out = 1;
         shim_log(pg, 2, "js: time budget of %ld ms spent, scripts stopped",
@@ -185,7 +197,8 @@ static void mark_timeout(Page *pg) {
     pg->stop = true;
 }
 
-static void mark_oom(Page *pg) {
+static void mark_oom(Page *pg)
+{
     if (!pg->res->out_of_memory) {
         pg->res->out_of_memory = 1;
         shim_log(pg, 3, "js: out of memory, scripts stopped");
@@ -196,7 +209,8 @@ static void mark_oom(Page *pg) {
 
 /* The watchdog saw the process's RSS over the line (see watchdog_main). The
  * page is marked out of memory, as when the engine itself ran out. */
-static void mark_rss(Page *pg) {
+static void mark_rss(Page *pg)
+{
     if (!pg->res->out_of_memory) {
         js_runtime *rt = pg->rt;
         long line_mb = rt->cfg.rss_stop_kb / 1024;
@@ -210,7 +224,8 @@ static void mark_rss(Page *pg) {
     pg->stop = true;
 }
 
-bool shim_page_should_stop(Page *pg) {
+bool shim_page_should_stop(Page *pg)
+{
     if (pg->stop)
         return true;
     if (pg->rt->rss_hit.load(std::memory_order_relaxed)) {
@@ -228,7 +243,8 @@ bool shim_page_should_stop(Page *pg) {
     return false;
 }
 
-static void report_stack(Page *pg, JS::ExceptionStack &es, const char *where) {
+static void report_stack(Page *pg, JS::ExceptionStack &es, const char *where)
+{
     JSContext *cx = pg->cx;
     JS::ErrorReportBuilder rb(cx);
     char msg[1024];
@@ -239,8 +255,8 @@ static void report_stack(Page *pg, JS::ExceptionStack &es, const char *where) {
         JSErrorReport *r = rb.report();
         const char *text = rb.toStringResult() ? rb.toStringResult().c_str() : "exception";
         if (r && r->filename)
-            snprintf(msg, sizeof(msg), "%s:%u:%u: %s (%s)", r->filename, r->lineno,
-                     r->column + 1, text, where);
+            snprintf(msg, sizeof(msg), "%s:%u:%u: %s (%s)", r->filename, r->lineno, r->column + 1,
+                     text, where);
         else
             snprintf(msg, sizeof(msg), "%s (%s)", text, where);
     }
@@ -249,7 +265,8 @@ static void report_stack(Page *pg, JS::ExceptionStack &es, const char *where) {
     shim_note_error(pg, msg);
 }
 
-void shim_report_value(Page *pg, JS::HandleValue v, const char *where) {
+void shim_report_value(Page *pg, JS::HandleValue v, const char *where)
+{
     JSContext *cx = pg->cx;
     if (pg->rt->oom_seen.load()) {
         mark_oom(pg);
@@ -264,7 +281,8 @@ void shim_report_value(Page *pg, JS::HandleValue v, const char *where) {
     report_stack(pg, es, where);
 }
 
-void shim_handle_failure(Page *pg, const char *where) {
+void shim_handle_failure(Page *pg, const char *where)
+{
     JSContext *cx = pg->cx;
     js_runtime *rt = pg->rt;
     if (JS_IsExceptionPending(cx)) {
@@ -295,7 +313,8 @@ void shim_handle_failure(Page *pg, const char *where) {
 
 /* ---- interrupt and watchdog ---- */
 
-static bool on_interrupt(JSContext *cx) {
+static bool on_interrupt(JSContext *cx)
+{
     js_runtime *rt = (js_runtime *)JS_GetContextPrivate(cx);
     if (rt->rss_hit.load())
         return false; /* memory: the running script stops (uncatchable) */
@@ -307,12 +326,14 @@ static bool on_interrupt(JSContext *cx) {
     return true;
 }
 
-static void on_oom(JSContext *cx, void *) {
+static void on_oom(JSContext *cx, void *)
+{
     js_runtime *rt = (js_runtime *)JS_GetContextPrivate(cx);
     rt->oom_seen.store(true);
 }
 
-static void ts_from_ns(struct timespec *ts, int64_t ns) {
+static void ts_from_ns(struct timespec *ts, int64_t ns)
+{
     ts->tv_sec = ns / 1000000000;
     ts->tv_nsec = ns % 1000000000;
 }
@@ -327,7 +348,8 @@ static void ts_from_ns(struct timespec *ts, int64_t ns) {
  * count (array elements, strings, typed arrays are malloc'd) before the
  * supervisor's hard budget kills the worker; one allocation larger than
  * what is left is RLIMIT_AS's to refuse. */
-static void *watchdog_main(void *arg) {
+static void *watchdog_main(void *arg)
+{
     js_runtime *rt = (js_runtime *)arg;
     const long line_kb = rt->cfg.rss_stop_kb;
     pthread_mutex_lock(&rt->wd_mu);
@@ -370,7 +392,8 @@ static void *watchdog_main(void *arg) {
 }
 
 /* page: a page starts (true) or ended (false); deadline_ns 0: no time limit. */
-static void watchdog_arm(js_runtime *rt, bool page, int64_t deadline_ns) {
+static void watchdog_arm(js_runtime *rt, bool page, int64_t deadline_ns)
+{
     rt->deadline_hit.store(false);
     rt->deadline_ns.store(deadline_ns);
     pthread_mutex_lock(&rt->wd_mu);
@@ -382,7 +405,8 @@ static void watchdog_arm(js_runtime *rt, bool page, int64_t deadline_ns) {
 
 /* ---- runtime ---- */
 
-static size_t stack_quota(void) {
+static size_t stack_quota(void)
+{
     struct rlimit rl;
     size_t lim = 8u << 20;
     if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
@@ -395,7 +419,8 @@ static size_t stack_quota(void) {
     return q;
 }
 
-static size_t vm_size_bytes(void) {
+static size_t vm_size_bytes(void)
+{
     FILE *f = fopen("/proc/self/statm", "re");
     unsigned long pages = 0;
     if (f) {
@@ -424,14 +449,16 @@ static size_t vm_size_bytes(void) {
  * and a script larger than the byte bound is run but not kept. The stencil
  * costs several times its source (measured in docs/platform-notes.md). The
  * cache lives as long as the runtime, and js_hint_critical empties it. */
-static void script_entry_free(ScriptEntry *e) {
+static void script_entry_free(ScriptEntry *e)
+{
     if (e->stencil)
         JS::StencilRelease(e->stencil);
     alloc_strfree(e->file);
     alloc_free(e, sizeof(*e));
 }
 
-static void script_cache_unlink(js_runtime *rt, ScriptEntry *e) {
+static void script_cache_unlink(js_runtime *rt, ScriptEntry *e)
+{
     if (e->prev)
         e->prev->next = e->next;
     else
@@ -445,7 +472,8 @@ static void script_cache_unlink(js_runtime *rt, ScriptEntry *e) {
     rt->sc_bytes -= e->src_len;
 }
 
-static void script_cache_push_front(js_runtime *rt, ScriptEntry *e) {
+static void script_cache_push_front(js_runtime *rt, ScriptEntry *e)
+{
     e->prev = nullptr;
     e->next = rt->sc_head;
     if (rt->sc_head)
@@ -457,7 +485,8 @@ static void script_cache_push_front(js_runtime *rt, ScriptEntry *e) {
     rt->sc_bytes += e->src_len;
 }
 
-static void script_cache_drop(js_runtime *rt) {
+static void script_cache_drop(js_runtime *rt)
+{
     while (rt->sc_head) {
         ScriptEntry *e = rt->sc_head;
         script_cache_unlink(rt, e);
@@ -471,7 +500,8 @@ static void script_cache_drop(js_runtime *rt) {
 static already_AddRefed<JS::Stencil> script_stencil(js_runtime *rt, JSContext *cx,
                                                     const JS::ReadOnlyCompileOptions &opts,
                                                     const char *file, unsigned line,
-                                                    const char *src, size_t len) {
+                                                    const char *src, size_t len)
+{
     unsigned char digest[32];
     SHA256((const unsigned char *)src, len, digest);
     for (ScriptEntry *e = rt->sc_head; e; e = e->next) {
@@ -522,7 +552,8 @@ static already_AddRefed<JS::Stencil> script_stencil(js_runtime *rt, JSContext *c
     return st.forget();
 }
 
-static void runtime_destroy(js_runtime *rt) {
+static void runtime_destroy(js_runtime *rt)
+{
     if (rt->wd_started) {
         pthread_mutex_lock(&rt->wd_mu);
         rt->wd_quit = true;
@@ -561,7 +592,8 @@ static void runtime_destroy(js_runtime *rt) {
     JS_ShutDown();
 }
 
-extern "C" int js_runtime_new(const js_config *cfg, js_runtime **out, char *err, size_t errlen) {
+extern "C" int js_runtime_new(const js_config *cfg, js_runtime **out, char *err, size_t errlen)
+{
     *out = NULL;
     int expect = 0;
     if (!g_engine_used.compare_exchange_strong(expect, 1)) {
@@ -691,7 +723,8 @@ fail:
     return -1;
 }
 
-extern "C" void js_runtime_free(js_runtime *rt) {
+extern "C" void js_runtime_free(js_runtime *rt)
+{
     if (!rt)
         return;
     runtime_destroy(rt);
@@ -706,7 +739,8 @@ extern "C" void js_runtime_free(js_runtime *rt) {
  * min(MODERATE_GROWTH_BYTES, heap limit / 4) since the last one; below
  * that JS_MaybeGC (cheap; lets the engine finish what it started).
  * critical: a shrinking full GC, which also gives empty chunks back. */
-extern "C" void js_hint_moderate(js_runtime *rt) {
+extern "C" void js_hint_moderate(js_runtime *rt)
+{
     if (!rt)
         return;
     JSContext *cx = rt->cx;
@@ -726,7 +760,8 @@ extern "C" void js_hint_moderate(js_runtime *rt) {
     }
 }
 
-extern "C" void js_hint_critical(js_runtime *rt) {
+extern "C" void js_hint_critical(js_runtime *rt)
+{
     if (!rt)
         return;
     JSContext *cx = rt->cx;
@@ -738,7 +773,8 @@ extern "C" void js_hint_critical(js_runtime *rt) {
     rt->bytes_after_gc = JS_GetGCParameter(cx, JSGC_BYTES);
 }
 
-extern "C" void js_heap_stats_get(js_runtime *rt, js_heap_stats *out) {
+extern "C" void js_heap_stats_get(js_runtime *rt, js_heap_stats *out)
+{
     memset(out, 0, sizeof(*out));
     if (!rt)
         return;
@@ -755,18 +791,27 @@ extern "C" void js_heap_stats_get(js_runtime *rt, js_heap_stats *out) {
 
 /* ---- scripts ---- */
 
-static bool ascii_ieq(const char *a, const char *b) {
-    return strcasecmp(a, b) == 0;
-}
+static bool ascii_ieq(const char *a, const char *b) { return strcasecmp(a, b) == 0; }
 
 /* The HTML spec's JavaScript MIME type essences. */
-static bool is_js_mime(const char *t) {
-    static const char *const types[] = {
-        "application/ecmascript", "application/javascript", "application/x-ecmascript",
-        "application/x-javascript", "text/ecmascript", "text/javascript",
-        "text/javascript1.0", "text/javascript1.1", "text/javascript1.2",
-        "text/javascript1.3", "text/javascript1.4", "text/javascript1.5",
-        "text/jscript", "text/livescript", "text/x-ecmascript", "text/x-javascript"};
+static bool is_js_mime(const char *t)
+{
+    static const char *const types[] = {"application/ecmascript",
+                                        "application/javascript",
+                                        "application/x-ecmascript",
+                                        "application/x-javascript",
+                                        "text/ecmascript",
+                                        "text/javascript",
+                                        "text/javascript1.0",
+                                        "text/javascript1.1",
+                                        "text/javascript1.2",
+                                        "text/javascript1.3",
+                                        "text/javascript1.4",
+                                        "text/javascript1.5",
+                                        "text/jscript",
+                                        "text/livescript",
+                                        "text/x-ecmascript",
+                                        "text/x-javascript"};
     for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
         if (ascii_ieq(t, types[i]))
             return true;
@@ -778,7 +823,8 @@ enum script_kind { SCRIPT_CLASSIC, SCRIPT_MODULE, SCRIPT_OTHER };
 /* type="module" is skipped and counted: there is no module loader (import
  * maps, module fetch graph) here. nomodule scripts do run: they are the
  * legacy fallback a module-less browser runs, and often hold the links. */
-static script_kind classify(const GumboNode *n) {
+static script_kind classify(const GumboNode *n)
+{
     const char *type = dom_get_attr(n, "type");
     char buf[64];
     if (!type || !*type) {
@@ -805,21 +851,24 @@ static script_kind classify(const GumboNode *n) {
     return is_js_mime(buf) ? SCRIPT_CLASSIC : SCRIPT_OTHER;
 }
 
-static bool in_template(const GumboNode *n) {
+static bool in_template(const GumboNode *n)
+{
     for (const GumboNode *p = n->parent; p; p = p->parent)
         if (p->type == GUMBO_NODE_TEMPLATE)
             return true;
     return false;
 }
 
-static unsigned script_line(const GumboNode *n) {
+static unsigned script_line(const GumboNode *n)
+{
     if (n->type == GUMBO_NODE_ELEMENT && n->v.element.start_pos.line)
         return n->v.element.start_pos.line;
     return 1;
 }
 
 static bool call_hook(Page *pg, const char *name, const JS::HandleValueArray &argv,
-                      JS::MutableHandleValue rv) {
+                      JS::MutableHandleValue rv)
+{
     JSContext *cx = pg->cx;
     JS::RootedObject global(cx, JS::CurrentGlobalOrNull(cx));
     JS::RootedValue hv(cx, JS::GetReservedSlot(global, GSLOT_HOOKS));
@@ -833,7 +882,8 @@ static bool call_hook(Page *pg, const char *name, const JS::HandleValueArray &ar
     return true;
 }
 
-static void flush_writes(Page *pg, GumboNode *script) {
+static void flush_writes(Page *pg, GumboNode *script)
+{
     if (!pg->wlen)
         return;
     dom_err e = dom_insert_html_after(pg->d, script, pg->wbuf, pg->wlen);
@@ -855,7 +905,8 @@ static void flush_writes(Page *pg, GumboNode *script) {
  * docs/platform-notes.md). Inline scripts, rarely seen twice, stay lazy
  * (cheaper to compile once). */
 static void eval_script(Page *pg, GumboNode *n, const char *file, unsigned line, const char *src,
-                        size_t len, bool eager) {
+                        size_t len, bool eager)
+{
     JSContext *cx = pg->cx;
     JS::CompileOptions opts(cx);
     opts.setFileAndLine(file, line).setNoScriptRval(true);
@@ -883,7 +934,8 @@ static void eval_script(Page *pg, GumboNode *n, const char *file, unsigned line,
     drain_jobs(pg);
 }
 
-static void run_script(Page *pg, GumboNode *n) {
+static void run_script(Page *pg, GumboNode *n)
+{
     ptrset_add(pg->a, &pg->started, n);
     if (in_template(n))
         return;
@@ -919,8 +971,7 @@ static void run_script(Page *pg, GumboNode *n) {
         }
         if (shim_page_should_stop(pg))
             return;
-        eval_script(pg, n, resp.final_url ? resp.final_url : abs, 1, resp.body, resp.len,
-                    true);
+        eval_script(pg, n, resp.final_url ? resp.final_url : abs, 1, resp.body, resp.len, true);
         return;
     }
     size_t len = 0;
@@ -929,12 +980,14 @@ static void run_script(Page *pg, GumboNode *n) {
         pg->res->scripts_failed++;
         return;
     }
-    eval_script(pg, n, dom_url(pg->d), script_line(n), text, len, false); /* inline: named by the page */
+    eval_script(pg, n, dom_url(pg->d), script_line(n), text, len,
+                false); /* inline: named by the page */
 }
 
 /* Runs every script element not started yet, in document order; starts over
  * when one attached new scripts (document.write, appendChild). */
-static void run_pending_scripts(Page *pg) {
+static void run_pending_scripts(Page *pg)
+{
     do {
         pg->scripts_added = false;
         dom_list l = {NULL, 0};
@@ -954,7 +1007,8 @@ static void run_pending_scripts(Page *pg) {
     } while (pg->scripts_added && !pg->stop);
 }
 
-static void fire(Page *pg, const char *event) {
+static void fire(Page *pg, const char *event)
+{
     if (shim_page_should_stop(pg))
         return;
     JSContext *cx = pg->cx;
@@ -973,7 +1027,8 @@ static void fire(Page *pg, const char *event) {
 }
 
 /* Virtual time: the prelude's clock jumps to the next due timer. */
-static void run_timers(Page *pg, double vlimit, int max_firings) {
+static void run_timers(Page *pg, double vlimit, int max_firings)
+{
     JSContext *cx = pg->cx;
     JS::RootedValueArray<1> argv(cx);
     argv[0].setDouble(vlimit);
@@ -992,7 +1047,8 @@ static void run_timers(Page *pg, double vlimit, int max_firings) {
     }
 }
 
-static bool setup_realm(Page *pg, JS::HandleObject global) {
+static bool setup_realm(Page *pg, JS::HandleObject global)
+{
     JSContext *cx = pg->cx;
     js_runtime *rt = pg->rt;
     /* Standard classes resolve lazily (DefaultGlobalClassOps): eager
@@ -1033,7 +1089,8 @@ static bool setup_realm(Page *pg, JS::HandleObject global) {
     JS::RootedObject natives(cx, JS_NewPlainObject(cx));
     if (!natives || !bindings_define_natives(cx, natives))
         return false;
-    JSString *ua = JS_NewStringCopyUTF8Z(cx, JS::ConstUTF8CharsZ(rt->user_agent, strlen(rt->user_agent)));
+    JSString *ua =
+        JS_NewStringCopyUTF8Z(cx, JS::ConstUTF8CharsZ(rt->user_agent, strlen(rt->user_agent)));
     if (!ua)
         return false;
     JS::RootedValueArray<3> argv(cx);
@@ -1047,7 +1104,8 @@ static bool setup_realm(Page *pg, JS::HandleObject global) {
     return true;
 }
 
-static bool has_classic_script(Page *pg) {
+static bool has_classic_script(Page *pg)
+{
     dom_list l = {NULL, 0};
     if (dom_by_tag(pg->d, dom_document(pg->d), "script", &l) != DOM_OK)
         return true; /* let the full path report it */
@@ -1066,8 +1124,8 @@ static bool has_classic_script(Page *pg) {
     return any;
 }
 
-extern "C" int js_page_run(js_runtime *rt, struct dom *d, const js_host *host,
-                           js_page_result *res) {
+extern "C" int js_page_run(js_runtime *rt, struct dom *d, const js_host *host, js_page_result *res)
+{
     memset(res, 0, sizeof(*res));
     if (!rt || !d)
         return -1;
@@ -1082,7 +1140,8 @@ extern "C" int js_page_run(js_runtime *rt, struct dom *d, const js_host *host,
     pg.host = host;
     pg.res = res;
     pg.gen = ++rt->gen;
-    pg.deadline_ns = rt->cfg.time_budget_ms > 0 ? t0 + (int64_t)rt->cfg.time_budget_ms * 1000000 : 0;
+    pg.deadline_ns =
+        rt->cfg.time_budget_ms > 0 ? t0 + (int64_t)rt->cfg.time_budget_ms * 1000000 : 0;
     rt->pages++;
 
     /* No classic script and no <body onload>: no realm at all. */
