@@ -3,7 +3,7 @@
 set -euo pipefail
 PKGS="build-essential g++ pkg-config libuv1-dev libcurl4-openssl-dev libmozjs-102-dev
 libgumbo-dev libxml2-dev check libsqlite3-dev libjansson-dev libinih-dev libsystemd-dev libpsl-dev python3 curl
-systemd man-db groff-base prometheus clang zlib1g-dev libssl-dev libseccomp-dev
+systemd man-db groff-base prometheus clang clang-format zlib1g-dev libssl-dev libseccomp-dev
 libcap2-bin"
 missing=()
 for p in $PKGS; do
