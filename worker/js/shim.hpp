@@ -137,6 +137,17 @@ void shim_handle_failure(Page *pg, const char *where);
 void shim_report_value(Page *pg, JS::HandleValue v, const char *where);
 void shim_log(Page *pg, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void shim_note_error(Page *pg, const char *msg);
+/* runtime.cpp, for page_run.cpp: the promise job queue run and dropped, a
+ * page marked out of memory, the watchdog armed for a page (page true, its
+ * deadline) or idle, and a script's stencil from the cache or compiled. */
+void shim_drain_jobs(Page *pg);
+void shim_drop_jobs(js_runtime *rt);
+void shim_mark_oom(Page *pg);
+void shim_watchdog_arm(js_runtime *rt, bool page, int64_t deadline_ns);
+already_AddRefed<JS::Stencil> shim_script_stencil(js_runtime *rt, JSContext *cx,
+                                                  const JS::ReadOnlyCompileOptions &opts,
+                                                  const char *file, unsigned line,
+                                                  const char *src, size_t len);
 
 /* bindings.cpp */
 bool bindings_define_natives(JSContext *cx, JS::HandleObject natives);
