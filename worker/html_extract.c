@@ -126,8 +126,9 @@ static bool add_cand(html_collect *w, const char *ref)
 
 /* Every attribute html_collect_element reads, per element: the tokenizer
  * (scan.c) keeps the attributes of these elements only, so a rule that
- * reads a new element or attribute is added here first (test_html checks
- * the rule reads nothing else, test_scan that scan_lex keeps all of it). */
+ * reads a new element or attribute is added here first (test_html_extract
+ * checks the rule reads nothing else, test_scan that scan_lex keeps all of
+ * it). */
 static const char *const LINK_ATTRS[GUMBO_TAG_LAST + 1] = {
     [GUMBO_TAG_A] = "href\0rel\0",        [GUMBO_TAG_AREA] = "href\0rel\0",
     [GUMBO_TAG_IFRAME] = "src\0",         [GUMBO_TAG_FRAME] = "src\0",

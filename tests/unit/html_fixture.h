@@ -1,7 +1,7 @@
-/* html_fixture — what the HTML suites (test_html, test_scan, test_dom) share:
+/* html_fixture — what the HTML suites (test_html*, test_scan*, test_dom*) share:
  * the per-test arena every parse goes into and the check that it was the
- * only memory left, html_parse with its success asserted, and the hostile
- * documents more than one suite builds.
+ * only memory left, html_parse with its success asserted, the hostile
+ * documents more than one suite builds, and a strict UTF-8 check.
  *
  * Header only, everything static: each suite gets its own fixture state,
  * and the parsers stay out of the suites that link tests/unit/testutil.c. */
@@ -123,6 +123,38 @@ static inline char *big_page(size_t target, size_t *len, size_t *items)
     n += (size_t)snprintf(html + n, cap - n, "</body></html>");
     *len = n;
     return html;
+}
+
+/* Strict UTF-8: no overlongs, surrogates or code points past U+10FFFF
+ * (jansson refuses such strings in the result message). */
+static inline int valid_utf8(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        unsigned c = *p, n, cp;
+        if (c < 0x80) {
+            p++;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            n = 1, cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 2, cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 3, cp = c & 0x07;
+        } else {
+            return 0;
+        }
+        for (unsigned i = 1; i <= n; i++) {
+            if ((p[i] & 0xC0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (p[i] & 0x3F);
+        }
+        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+        p += n + 1;
+    }
+    return 1;
 }
 
 #endif
