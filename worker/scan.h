@@ -5,7 +5,8 @@
  * Both apply html.h's shared rules through its code; everything returned
  * lives in the caller's arena and gumbo_output is always NULL; libxml2's own
  * memory is freed before scan_sax returns. Where each answers otherwise than
- * html_parse is listed in docs/worker.md and pinned in tests/unit/test_scan.c. */
+ * html_parse is listed in docs/worker.md and pinned in tests/unit/test_scan.c
+ * (scan_lex) and tests/unit/test_scan_xml.c (scan_sax). */
 #ifndef CRAWLD_SCAN_H
 #define CRAWLD_SCAN_H
 

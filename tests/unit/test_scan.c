@@ -1,10 +1,11 @@
-/* test_scan — scan_sax (scan.h) against html_parse: the same links, title,
- * base, canonical, robots, counts and text on every HTML fixture of the repo
- * (test_html's cases, the html fuzz seeds, the test server's site pages,
- * pages written for the rules), each documented difference pinned with
- * scan's own answer, and hostile input (deep nesting, a million attributes,
- * 10 MB, NUL bytes, invalid UTF-8) with the guard's error and the arena as
- * the only memory left after a page. */
+/* test_scan — both light drivers (scan.h: scan_lex in scan.c, scan_sax in
+ * scan_xml.c) against html_parse: the same links, title, base, canonical,
+ * robots, counts and text on every HTML fixture of the repo (test_html's
+ * cases, the html fuzz seeds, the test server's site pages, pages written for
+ * the rules), scan_lex's tokenizer rules and its documented differences,
+ * and invalid UTF-8 and hostile input (deep nesting, a million attributes,
+ * 10 MB, NUL bytes) with the guard's error and the arena as the only memory
+ * left after a page. scan_sax's own differences: test_scan_xml. */
 #include "alloc.h"
 #include "arena.h"
 #include "html.h"
@@ -13,6 +14,7 @@
 #include <check.h>
 #include <gumbo.h>
 
+#include "scan_fixture.h"
 #include "html_fixture.h"
 #include "testutil.h"
 #include <dirent.h>
@@ -22,90 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-
-static const char *nz(const char *s) { return s ? s : "(null)"; }
-
-static int str_same(const char *a, const char *b)
-{
-    return (!a && !b) || (a && b && !strcmp(a, b));
-}
-
-/* "" when d and e agree on everything scan_sax promises, else what differs. */
-static const char *doc_diff(const html_doc *d, const html_doc *e, char *why, size_t cap)
-{
-    why[0] = '\0';
-    if (!str_same(d->title, e->title))
-        snprintf(why, cap, "title \"%s\" vs \"%s\"", nz(d->title), nz(e->title));
-    else if (!str_same(d->base_href, e->base_href))
-        snprintf(why, cap, "base %s vs %s", nz(d->base_href), nz(e->base_href));
-    else if (!str_same(d->canonical, e->canonical))
-        snprintf(why, cap, "canonical %s vs %s", nz(d->canonical), nz(e->canonical));
-    else if (d->meta_noindex != e->meta_noindex || d->meta_nofollow != e->meta_nofollow)
-        snprintf(why, cap, "meta robots %d/%d vs %d/%d", d->meta_noindex, d->meta_nofollow,
-                 e->meta_noindex, e->meta_nofollow);
-    else if (d->skipped_links != e->skipped_links || d->nofollow_links != e->nofollow_links)
-        snprintf(why, cap, "skipped/nofollow %zu/%zu vs %zu/%zu", d->skipped_links,
-                 d->nofollow_links, e->skipped_links, e->nofollow_links);
-    else if (!str_same(d->charset, e->charset) || !str_same(d->charset_note, e->charset_note))
-        snprintf(why, cap, "charset %s vs %s", nz(d->charset), nz(e->charset));
-    else if (d->nlinks != e->nlinks)
-        snprintf(why, cap, "nlinks %zu vs %zu", d->nlinks, e->nlinks);
-    else {
-        for (size_t i = 0; i < d->nlinks; i++)
-            if (strcmp(d->links[i], e->links[i])) {
-                snprintf(why, cap, "link %zu %s vs %s", i, d->links[i], e->links[i]);
-                return why;
-            }
-        if (d->text_len != e->text_len || !str_same(d->text, e->text))
-            snprintf(why, cap, "text (%zu) \"%.300s\" vs (%zu) \"%.300s\"", d->text_len,
-                     nz(d->text), e->text_len, nz(e->text));
-    }
-    return why;
-}
-
-typedef html_err (*scan_fn)(arena *, const char *, const char *, size_t, const html_options *,
-                            html_doc *);
-static const scan_fn DRIVERS[2] = {scan_sax, scan_lex};
-static const char *const DRIVER_NAME[2] = {"scan_sax", "scan_lex"};
-/* The driver scan_n, scan and the hostile tests use: scan_sax unless a
- * loop test (_i: 0 scan_sax, 1 scan_lex) picks one. */
-static scan_fn DRV = scan_sax;
-
-static void setup_scan(void)
-{
-    setup();
-    DRV = scan_sax;
-}
-
-/* Parses with html_parse and both light drivers, want_text on and off;
- * fails on any difference. */
-static void same(const char *name, const char *html, size_t len, const char *hdr_cs)
-{
-    for (int want = 1; want >= 0; want--) {
-        html_options o = {.content_type_charset = hdr_cs, .want_text = want};
-        html_doc g, s;
-        ck_assert_int_eq(html_parse(&A, URL, html, len, &o, &g), HTML_OK);
-        for (int k = 0; k < 2; k++) {
-            ck_assert_int_eq(DRIVERS[k](&A, URL, html, len, &o, &s), HTML_OK);
-            ck_assert_ptr_null(s.gumbo_output);
-            char why[800];
-            ck_assert_msg(!*doc_diff(&g, &s, why, sizeof why), "%s: %s (want_text %d): %s",
-                          DRIVER_NAME[k], name, want, why);
-        }
-    }
-}
-
-static void same_s(const char *name, const char *html) { same(name, html, strlen(html), NULL); }
-
-static html_doc scan_n(const char *html, size_t len, const char *hdr_cs, int want)
-{
-    html_options o = {.content_type_charset = hdr_cs, .want_text = want};
-    html_doc d;
-    ck_assert_int_eq(DRV(&A, URL, html, len, &o, &d), HTML_OK);
-    return d;
-}
-
-static html_doc scan(const char *html) { return scan_n(html, strlen(html), NULL, 1); }
 
 /* ---- the same answers ----------------------------------------------------- */
 
@@ -345,110 +263,6 @@ START_TEST(same_as_html_parse_on_site_pages)
     }
     free(all);
     ck_assert_int_eq(pages, 40);
-    finish();
-}
-END_TEST
-
-/* ---- documented differences: scan's own answer ---------------------------- */
-
-START_TEST(differs_elements_and_depth)
-{
-    html_doc s = scan_n("", 0, NULL, 1);
-    ck_assert_ptr_null(s.title);
-    ck_assert_uint_eq(s.nlinks, 0);
-    ck_assert_str_eq(s.text, "");
-    ck_assert_uint_eq(s.elements, 0); /* gumbo: 3 (html, head, body) */
-    s = scan("<p>x</p>");
-    ck_assert_uint_eq(s.elements, 3); /* html, body, p: no implied head */
-    ck_assert_uint_eq(s.max_depth, 3);
-    html_doc g = parse("<p>x</p>");
-    ck_assert_uint_eq(g.elements, 4);
-    finish();
-}
-END_TEST
-
-START_TEST(differs_character_references)
-{
-    /* HTML5's legacy references without ';' and names outside HTML4. */
-    html_doc s = scan("<p>a &amp b &notit; c &NewLine; d &#x80; e</p><a href='/?x=1&copy'>c</a>");
-    ck_assert_str_eq(s.text, "a &amp b &notit; c &NewLine; d \xC2\x80 e c"); /* U+0080 kept */
-    ck_assert_str_eq(s.links[0], "http://example.com/?x=1&copy");
-    html_doc g = parse("<p>a &amp b &notit; c &NewLine; d &#x80; e</p><a href='/?x=1&copy'>c</a>");
-    ck_assert_str_eq(g.text, "a & b \xC2\xACit; c d \xE2\x82\xAC e c");
-    /* With the ';' both agree (same() covers it); the common ones: */
-    s = scan("<p>&lt;&gt;&amp;&quot;&#39;&nbsp;&eacute;&#x263A;</p>");
-    ck_assert_str_eq(s.text, "<>&\"'\xC2\xA0\xC3\xA9\xE2\x98\xBA");
-    finish();
-}
-END_TEST
-
-START_TEST(differs_markup_in_text_elements)
-{
-    /* HTML5 reads these as text; libxml2 as tags, which scan ignores. */
-    html_doc s = scan("<title>a <b>bold</b> z</title><textarea><a href=/ta>t</a></textarea>"
-                      "<xmp><a href=/xmp>x</a></xmp><iframe><a href=/if>i</a></iframe>"
-                      "<noembed><a href=/ne></a></noembed><a href=/ok>ok</a>");
-    ck_assert_uint_eq(s.nlinks, 1);
-    ck_assert_str_eq(s.links[0], "http://example.com/ok");
-    ck_assert_str_eq(s.title, "a z"); /* gumbo: "a <b>bold</b> z" */
-    html_doc g = parse("<title>a <b>bold</b> z</title>");
-    ck_assert_str_eq(g.title, "a <b>bold</b> z");
-    /* Plain text in a textarea is text for both. */
-    same_s("textarea", "<textarea>typed here</textarea>");
-    finish();
-}
-END_TEST
-
-START_TEST(differs_cdata_and_bogus_comments)
-{
-    const char *h = "<p>a<![CDATA[ <a href=/cd>x</a> ]]>b</p>";
-    html_doc s = scan(h), g = parse(h);
-    ck_assert_uint_eq(g.nlinks, 0); /* a bogus comment up to the first '>' */
-    ck_assert_uint_eq(s.nlinks, 1); /* libxml2: text "<![CDATA[", then a real <a> */
-    ck_assert_str_eq(s.links[0], "http://example.com/cd");
-    /* Inside <script> (where CDATA markers usually are) both agree. */
-    same_s("cdata in script", "<script>//<![CDATA[\nvar a='<a href=/s>';\n//]]></script><p>t</p>");
-    finish();
-}
-END_TEST
-
-START_TEST(differs_foreign_content)
-{
-    /* Inside <svg> nothing is an HTML link, as in gumbo, ... */
-    same_s("svg", "<svg><a href=/svg-a><text>t</text></a><title>st</title></svg><a href=/h>h</a>");
-    /* ... but HTML5 leaves <svg> at a <p>; libxml2 does not. */
-    const char *h = "<svg><p><a href=/after>x</a></p></svg>";
-    html_doc s = scan(h), g = parse(h);
-    ck_assert_uint_eq(g.nlinks, 1);
-    ck_assert_uint_eq(s.nlinks, 0);
-    finish();
-}
-END_TEST
-
-START_TEST(differs_control_characters)
-{
-    /* NUL dropped (gumbo too, in text), form feed a space, other C0
-     * controls dropped from text (gumbo keeps them). */
-    const char h[] = "<p>a\0b\fc\x01"
-                     "d</p><a href='/x\0y'>l</a>";
-    html_doc s = scan_n(h, sizeof h - 1, NULL, 1);
-    ck_assert_str_eq(s.text, "ab cd l");
-    ck_assert_uint_eq(s.nlinks, 1);
-    ck_assert_str_eq(s.links[0], "http://example.com/xy");
-    finish();
-}
-END_TEST
-
-START_TEST(differs_noscript_in_head)
-{
-    /* HTML5 ("in head noscript") closes a <noscript> in <head> at body
-     * content, which then is visible text; libxml2 keeps it open. */
-    const char *h = "<noscript><a href=/ns>n</a></noscript><p>p</p>";
-    html_doc s = scan(h), g = parse(h);
-    ck_assert_str_eq(g.text, "n p");
-    ck_assert_str_eq(s.text, "p");
-    ck_assert_uint_eq(s.nlinks, 1);
-    ck_assert_str_eq(s.links[0], g.links[0]);
     finish();
 }
 END_TEST
@@ -823,39 +637,6 @@ START_TEST(million_attributes_refused)
 }
 END_TEST
 
-START_TEST(attribute_count_matches_libxml2)
-{
-    /* scan_count_attrs reads start tags as libxml2 does: checked on
-     * shapes that trip simple counters (quotes after bogus names, names
-     * longer than 100 bytes, '>' in quoted values, "/>"). */
-    static const struct {
-        const char *tag;
-        size_t n;
-    } t[] = {
-        {"<p>", 0},
-        {"<p a b c>", 3},
-        {"<p a=1 b='x y' c=\"q > r\" d>", 4},
-        {"<p a=\"1\"b=\"2\"c>", 3},
-        {"<p a!=\"x y z\">", 3},
-        {"<p .=\"x y\">", 1},
-        {"<p a/b c/>", 2},
-        {"<p a = 'v' b>", 2},
-        {"<p a=\fb c>", 2},
-        {"<p \"a b\">", 1},
-        {"<p a=\"unterminated b c d", 1},
-    };
-    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
-        const char *s = t[i].tag;
-        ck_assert_msg(scan_count_attrs(s, s + strlen(s), 100, NULL) == t[i].n, "%s", s);
-    }
-    char name[400] = "<p ";
-    memset(name + 3, 'x', 250);
-    strcpy(name + 253, ">");
-    ck_assert_uint_eq(scan_count_attrs(name, name + strlen(name), 100, NULL), 3);
-    finish();
-}
-END_TEST
-
 START_TEST(ten_megabytes)
 {
     DRV = DRIVERS[_i];
@@ -992,15 +773,8 @@ Suite *scan_suite(void)
     tcase_add_test(tc, same_after_the_element_stack_empties);
     suite_add_tcase(s, tc);
 
-    tc = tcase_create("differs");
+    tc = tcase_create("lex");
     tcase_add_checked_fixture(tc, setup_scan, NULL);
-    tcase_add_test(tc, differs_elements_and_depth);
-    tcase_add_test(tc, differs_character_references);
-    tcase_add_test(tc, differs_markup_in_text_elements);
-    tcase_add_test(tc, differs_cdata_and_bogus_comments);
-    tcase_add_test(tc, differs_foreign_content);
-    tcase_add_test(tc, differs_control_characters);
-    tcase_add_test(tc, differs_noscript_in_head);
     tcase_add_test(tc, lex_same_as_html_parse_at_tokenizer_corners);
     tcase_add_test(tc, lex_differs);
     tcase_add_test(tc, lex_keeps_what_the_link_rule_reads);
@@ -1013,7 +787,6 @@ Suite *scan_suite(void)
     tcase_add_test(tc, lex_unclosed_and_unmatched);
     tcase_add_loop_test(tc, depth_counts_template_contents_and_after_a_stop, 0, 2);
     tcase_add_loop_test(tc, million_attributes_refused, 0, 2);
-    tcase_add_test(tc, attribute_count_matches_libxml2);
     tcase_add_loop_test(tc, ten_megabytes, 0, 2);
     tcase_add_loop_test(tc, nul_and_garbage, 0, 2);
     tcase_add_loop_test(tc, too_big_refused, 0, 2);
