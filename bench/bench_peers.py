@@ -41,7 +41,8 @@ import urllib.parse
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-import bench_js  # noqa: E402  (the JS page generator, /proc helpers)
+import bench_js  # noqa: E402  (/proc helpers)
+import js_site  # noqa: E402  (the JS page generator)
 
 SAMPLE_S = 0.1
 
@@ -57,9 +58,9 @@ def is_js_page(i, share):
 def static_page(i, n):
     """A page like bench_js's, its links as plain <a href>, no script."""
     rng = random.Random(i * 7919 + 17)
-    ts = bench_js.targets(i, n)
-    hrefs = [bench_js.href(t, j, i) for j, t in enumerate(ts)]
-    content = bench_js.static_body(rng, i)
+    ts = js_site.targets(i, n)
+    hrefs = [js_site.href(t, j, i) for j, t in enumerate(ts)]
+    content = js_site.static_body(rng, i)
     cut = content.find("</header>") + len("</header>")
     nav = '<nav class="related">%s</nav>' % " ".join(
         '<a class="rel" href="%s">Related %d</a>' % (h, k + 1) for k, h in enumerate(hrefs))
@@ -88,7 +89,7 @@ def gen(site, n, share):
     js_pages, links_all, links_nojs, total = [], [], [], 0
     for i in range(n):
         if is_js_page(i, share):
-            html, links, files = bench_js.gen_page(i, n)
+            html, links, files = js_site.gen_page(i, n)
             js_pages.append(i)
         else:
             html, links = static_page(i, n)
@@ -102,7 +103,7 @@ def gen(site, n, share):
         ts = [int(l.rsplit("/", 1)[1].split(".")[0]) for l in links]
         links_all.append(ts)
         links_nojs.append([] if is_js_page(i, share) else ts)
-    for k, src in enumerate(bench_js.EXT_JS):
+    for k, src in enumerate(js_site.EXT_JS):
         with open(os.path.join(site, "js", "%d.js" % k), "w") as f:
             f.write(src)
     with open(os.path.join(site, "index.html"), "w") as f:
