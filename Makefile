@@ -75,7 +75,7 @@ BINS := $(OUT)/crawld $(OUT)/crawld-worker $(OUT)/crawlctl
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRC))
 BENCH_BINS := $(patsubst bench/%.c,$(OUT)/bench/%,$(BENCH_SRC))
 
-.PHONY: all test test-unit unit debug asan clean deps bench bench-peers format format-check install check-config demo test-matrix
+.PHONY: all test test-unit unit debug asan clean deps bench bench-peers bench-net format format-check install check-config demo test-matrix
 all: $(BINS)
 
 $(OUT)/obj/%.o: %.c
@@ -147,6 +147,13 @@ asan:
 bench: $(BINS) $(BENCH_BINS)
 	@bash bench/run.sh $(OUT)
 	@$(MAKE) --no-print-directory bench-peers
+	@$(MAKE) --no-print-directory bench-net
+
+# crawld, Scrapy and wget2 over 100 loopback origins that answer after 0, 50
+# and 200 ms (bench/netbench.sh; LATENCIES, ORIGINS, PAGES, QUICK=1, ... from
+# the environment); table in bench/results/netbench.md.
+bench-net: $(BINS)
+	@nice -n 5 bash bench/netbench.sh $(OUT)
 
 # crawld against wget2, Scrapy, Crawlee and headless Chromium on a generated
 # site and the Python docs (bench/bench_peers.sh; PAGES, JS_SHARE, RUNS, ...

@@ -2,12 +2,15 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 typedef enum { K_INT, K_BOOL, K_STR } kind;
 
@@ -17,21 +20,85 @@ typedef struct key_def {
     size_t off;
     long min, max; /* K_INT range; K_STR: max is the field size */
     const char *help;
+    /* K_STR: checks a value (empty ones included); fills why on failure. */
+    void (*check)(const char *v, char *why, size_t n);
 } key_def;
 
 #define INT_KEY(sec, field, lo, hi, h)                                                             \
     {                                                                                              \
-        sec, #field, K_INT, offsetof(crawld_config, field), lo, hi, h                              \
+        sec, #field, K_INT, offsetof(crawld_config, field), lo, hi, h, NULL                        \
     }
 #define BOOL_KEY(sec, field, h)                                                                    \
     {                                                                                              \
-        sec, #field, K_BOOL, offsetof(crawld_config, field), 0, 1, h                               \
+        sec, #field, K_BOOL, offsetof(crawld_config, field), 0, 1, h, NULL                         \
     }
 #define STR_KEY(sec, field, h)                                                                     \
     {                                                                                              \
         sec, #field, K_STR, offsetof(crawld_config, field), 0,                                     \
-            sizeof(((crawld_config *)0)->field), h                                                 \
+            sizeof(((crawld_config *)0)->field), h, NULL                                           \
     }
+#define CHECKED_STR_KEY(sec, field, chk, h)                                                        \
+    {                                                                                              \
+        sec, #field, K_STR, offsetof(crawld_config, field), 0,                                     \
+            sizeof(((crawld_config *)0)->field), h, chk                                            \
+    }
+
+/* [network] ca_file: empty (the system's bundle), or an absolute path to a
+ * readable regular file holding at least one PEM certificate. Checked when
+ * the file is loaded, so a bad path fails crawld at start (and a reload)
+ * rather than every HTTPS page later with a tls error. curl reads the file
+ * itself at transfer time (the worker's sandbox allows open). */
+static void check_ca_file(const char *v, char *why, size_t n)
+{
+    if (!v[0])
+        return;
+    if (v[0] != '/') {
+        snprintf(why, n, "\"%.120s\" must be an absolute path", v);
+        return;
+    }
+    int fd = open(v, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
+        snprintf(why, n, "cannot read %.100s: %s", v, strerror(errno));
+        return;
+    }
+    struct stat st;
+    static const char pem[] = "-----BEGIN CERTIFICATE-----";
+    char buf[4096 + sizeof(pem)];
+    size_t have = 0;
+    int found = 0;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        snprintf(why, n, "%.100s is not a regular file", v);
+        goto out;
+    }
+    /* The first PEM certificate within 1 MiB (Debian's bundle has one on
+     * its first lines); a window keeps the marker found across reads. */
+    for (size_t total = 0; total < (1u << 20);) {
+        ssize_t r = read(fd, buf + have, sizeof(buf) - 1 - have);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            snprintf(why, n, "cannot read %.100s: %s", v, strerror(errno));
+            goto out;
+        }
+        if (r == 0)
+            break;
+        total += (size_t)r;
+        have += (size_t)r;
+        buf[have] = '\0';
+        if (memmem(buf, have, pem, sizeof(pem) - 1)) {
+            found = 1;
+            break;
+        }
+        if (have > sizeof(pem)) { /* keep the tail a marker may start in */
+            memmove(buf, buf + have - (sizeof(pem) - 1), sizeof(pem) - 1);
+            have = sizeof(pem) - 1;
+        }
+    }
+    if (!found)
+        snprintf(why, n, "%.100s holds no PEM certificate (-----BEGIN CERTIFICATE-----)", v);
+out:
+    close(fd);
+}
 
 static const key_def keys[] = {
     STR_KEY("daemon", socket, "control socket path"),
@@ -41,7 +108,7 @@ static const key_def keys[] = {
     STR_KEY("daemon", log_level, "debug, info, warn or error"),
     STR_KEY("daemon", user_agent, "User-Agent of every request"),
     {"daemon", "js", K_BOOL, offsetof(crawld_config, js_default), 0, 1,
-     "run page JavaScript unless a job says otherwise"},
+     "run page JavaScript unless a job says otherwise", NULL},
     INT_KEY("daemon", grace_ms, 0, 3600000, "on SIGTERM/drain, time pages in flight get"),
     INT_KEY("daemon", queue_per_worker, 0, 8, "pages queued behind a busy worker's page"),
     INT_KEY("daemon", coalesce_us, 0, 10000, "how long crawld may let results gather"),
@@ -73,6 +140,8 @@ static const key_def keys[] = {
     INT_KEY("network", low_speed_bytes, 0, INT_MAX, "abort below this rate (bytes/s) …"),
     INT_KEY("network", low_speed_time_ms, 1000, 3600000, "… sustained this long"),
     BOOL_KEY("network", allow_private, "allow loopback/private/link-local addresses"),
+    CHECKED_STR_KEY("network", ca_file, check_ca_file,
+                    "PEM bundle of the CAs servers are verified with (empty: the system's)"),
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -219,10 +288,13 @@ static int handler(void *user, const char *section, const char *name, const char
             *(int *)((char *)x->c + k->off) = b;
     } else {
         size_t n = strlen(value);
-        if (n == 0 && strncmp(k->name, "allow_", 6) != 0) /* empty lists are fine */
+        /* empty lists are fine; a checked key says itself */
+        if (n == 0 && strncmp(k->name, "allow_", 6) != 0 && !k->check)
             snprintf(why, sizeof(why), "empty value");
         else if (n >= (size_t)k->max)
             snprintf(why, sizeof(why), "longer than %ld bytes", k->max - 1);
+        else if (k->check && (k->check(value, why, sizeof(why)), why[0]))
+            ;
         else
             memcpy((char *)x->c + k->off, value, n + 1);
     }

@@ -49,7 +49,8 @@ typedef struct crawld_config {
     int low_speed_bytes;   /* abort when slower than this many bytes/s … */
     int low_speed_time_ms; /* … for this long */
     int allow_private;
-    int js_default; /* [daemon] js: default for jobs that don't say */
+    char ca_file[CONFIG_PATH_MAX]; /* PEM bundle curl verifies servers with; "" = the system's */
+    int js_default;                /* [daemon] js: default for jobs that don't say */
 } crawld_config;
 
 void config_defaults(crawld_config *c);

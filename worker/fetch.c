@@ -402,6 +402,15 @@ fetch_err fetch_page(worker_env *e, arena *a, const char *url, const fetch_opts 
     curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x.max_body);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+    /* [network] ca_file replaces the system's CAs (curl_easy_reset dropped
+     * it). Without a CA directory curl caches the store it built from the
+     * file (CURLOPT_CA_CACHE_TIMEOUT, 24 h) in the handle's multi, which the
+     * reset keeps: read once per worker, not at every TLS connection
+     * (docs/platform-notes.md). */
+    if (c->ca_file[0]) {
+        curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
+        curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
+    }
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &x);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static crawld_config c;
@@ -206,6 +207,113 @@ START_TEST(dump_round_trips)
 }
 END_TEST
 
+/* A scratch file with `text` in it; its path in `path` (removed by the caller). */
+static void scratch_file(char *path, size_t n, const char *text)
+{
+    snprintf(path, n, "/tmp/crawld-test-ca.XXXXXX");
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    size_t len = strlen(text);
+    ck_assert_int_eq(write(fd, text, len), (ssize_t)len);
+    close(fd);
+}
+
+static const char pem_cert[] = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+
+START_TEST(ca_file_empty_means_the_system_bundle)
+{
+    config_defaults(&c);
+    ck_assert_str_eq(c.ca_file, "");
+    ck_assert_int_eq(load("[network]\nca_file =\n"), 0);
+    ck_assert_str_eq(c.ca_file, "");
+    ck_assert_int_eq(config_validate(&c, err, sizeof(err)), 0);
+}
+END_TEST
+
+START_TEST(ca_file_pem_bundle_loads_and_round_trips)
+{
+    char path[64], text[512];
+    scratch_file(path, sizeof(path), pem_cert);
+    snprintf(text, sizeof(text), "[network]\nca_file = %s\n", path);
+    ck_assert_msg(load(text) == 0, "%s", err);
+    ck_assert_str_eq(c.ca_file, path);
+    crawld_config orig = c;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    config_dump(&orig, f);
+    fclose(f);
+    crawld_config again;
+    config_defaults(&again);
+    ck_assert_int_eq(config_load_string(&again, buf, "dump", err, sizeof(err)), 0);
+    ck_assert_int_eq(memcmp(&again, &orig, sizeof(orig)), 0);
+    free(buf);
+    unlink(path);
+}
+END_TEST
+
+START_TEST(ca_file_marker_across_reads_is_found)
+{
+    /* Comments before the first certificate, the marker straddling the
+     * checker's 4 KiB reads. */
+    static char text[8192];
+    memset(text, '#', 4090);
+    text[4089] = '\n';
+    snprintf(text + 4090, sizeof(text) - 4090, "%s", pem_cert);
+    char path[64], conf[512];
+    scratch_file(path, sizeof(path), text);
+    snprintf(conf, sizeof(conf), "[network]\nca_file = %s\n", path);
+    ck_assert_msg(load(conf) == 0, "%s", err);
+    unlink(path);
+}
+END_TEST
+
+START_TEST(ca_file_missing_names_key_and_path)
+{
+    ck_assert_int_eq(load("[network]\nallow_private = true\nca_file = /nonexistent/ca.pem\n"), -1);
+    ck_assert_str_eq(err, "test.conf:3: [network] ca_file: cannot read /nonexistent/ca.pem: "
+                          "No such file or directory");
+    ck_assert_str_eq(c.ca_file, "");
+}
+END_TEST
+
+START_TEST(ca_file_unreadable_names_key_and_path)
+{
+    if (geteuid() == 0)
+        return; /* root reads a mode-000 file: nothing to test */
+    char path[64], text[512];
+    scratch_file(path, sizeof(path), pem_cert);
+    ck_assert_int_eq(chmod(path, 0), 0);
+    snprintf(text, sizeof(text), "[network]\nca_file = %s\n", path);
+    ck_assert_int_eq(load(text), -1);
+    char want[256];
+    snprintf(want, sizeof(want),
+             "test.conf:2: [network] ca_file: cannot read %s: Permission denied", path);
+    ck_assert_str_eq(err, want);
+    unlink(path);
+}
+END_TEST
+
+START_TEST(ca_file_relative_directory_or_not_pem_rejected)
+{
+    ck_assert_int_eq(load("[network]\nca_file = certs/ca.pem\n"), -1);
+    ck_assert_str_eq(err,
+                     "test.conf:2: [network] ca_file: \"certs/ca.pem\" must be an absolute path");
+    ck_assert_int_eq(load("[network]\nca_file = /tmp\n"), -1);
+    ck_assert_str_eq(err, "test.conf:2: [network] ca_file: /tmp is not a regular file");
+    char path[64], text[512], want[256];
+    scratch_file(path, sizeof(path), "not a certificate\n-----BEGIN PRIVATE KEY-----\n");
+    snprintf(text, sizeof(text), "[network]\nca_file = %s\n", path);
+    ck_assert_int_eq(load(text), -1);
+    snprintf(want, sizeof(want),
+             "test.conf:2: [network] ca_file: %s holds no PEM certificate "
+             "(-----BEGIN CERTIFICATE-----)",
+             path);
+    ck_assert_str_eq(err, want);
+    unlink(path);
+}
+END_TEST
+
 START_TEST(shipped_conf_file_loads_and_equals_defaults)
 {
     /* conf/crawld.conf documents every key with its default. */
@@ -242,6 +350,12 @@ int main(void)
     tcase_add_test(tc, relative_paths_rejected);
     tcase_add_test(tc, dump_round_trips);
     tcase_add_test(tc, shipped_conf_file_loads_and_equals_defaults);
+    tcase_add_test(tc, ca_file_empty_means_the_system_bundle);
+    tcase_add_test(tc, ca_file_pem_bundle_loads_and_round_trips);
+    tcase_add_test(tc, ca_file_marker_across_reads_is_found);
+    tcase_add_test(tc, ca_file_missing_names_key_and_path);
+    tcase_add_test(tc, ca_file_unreadable_names_key_and_path);
+    tcase_add_test(tc, ca_file_relative_directory_or_not_pem_rejected);
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }
