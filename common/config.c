@@ -111,6 +111,7 @@ static const key_def keys[] = {
      "run page JavaScript unless a job says otherwise", NULL},
     INT_KEY("daemon", grace_ms, 0, 3600000, "on SIGTERM/drain, time pages in flight get"),
     INT_KEY("daemon", queue_per_worker, 0, 8, "pages queued behind a busy worker's page"),
+    INT_KEY("daemon", fetches_per_worker, 1, 1024, "transfers a worker keeps in flight at once"),
     INT_KEY("daemon", coalesce_us, 0, 10000, "how long crawld may let results gather"),
     STR_KEY("daemon", allow_users, "control socket: users let in besides root and crawld's own"),
     STR_KEY("daemon", allow_groups, "control socket: groups let in (peer's groups)"),
@@ -123,6 +124,8 @@ static const key_def keys[] = {
     INT_KEY("limits", js_address_space_mb, 0, 1 << 20,
             "worker RLIMIT_AS once JS starts (0: none); the engine alone maps ~2.2 GB"),
     INT_KEY("limits", max_body_mb, 1, 4096, "cap on response bytes (decoded)"),
+    INT_KEY("limits", fetch_buffer_mb, 0, 1 << 20,
+            "bodies a worker holds in flight, past it transfers pause (0: rss_soft_mb / 4)"),
     INT_KEY("limits", max_redirects, 0, 100, "redirects followed per page"),
     INT_KEY("limits", max_attempts, 1, 100, "workers a page may kill before quarantine"),
     INT_KEY("limits", rss_poll_ms, 10, 60000, "supervisor polls worker RSS and deadlines"),
@@ -165,6 +168,8 @@ void config_defaults(crawld_config *c)
     c->queue_per_worker = 8;
     c->coalesce_us = 2000;
     c->rss_soft_mb = 256;
+    c->fetch_buffer_mb = 0;
+    c->fetches_per_worker = 64;
     c->rss_hard_mb = 512;
     c->max_pages_per_worker = 10000;
     c->page_timeout_ms = 30000;
@@ -350,8 +355,19 @@ int config_load_string(crawld_config *c, const char *text, const char *name, cha
     return finish(&x, ini_parse_stream(read_line, &x, handler, &x));
 }
 
+size_t config_fetch_buffer_bytes(const crawld_config *c)
+{
+    size_t mb = c->fetch_buffer_mb > 0 ? (size_t)c->fetch_buffer_mb : (size_t)c->rss_soft_mb / 4;
+    return (mb ? mb : 1) << 20;
+}
+
 int config_validate(const crawld_config *c, char *err, size_t errlen)
 {
+    if (c->fetch_buffer_mb > 0 && c->fetch_buffer_mb >= c->rss_soft_mb) {
+        snprintf(err, errlen, "[limits] fetch_buffer_mb (%d) must be below rss_soft_mb (%d)",
+                 c->fetch_buffer_mb, c->rss_soft_mb);
+        return -1;
+    }
     if (c->rss_soft_mb >= c->rss_hard_mb) {
         snprintf(err, errlen, "[limits] rss_soft_mb (%d) must be below rss_hard_mb (%d)",
                  c->rss_soft_mb, c->rss_hard_mb);

@@ -21,11 +21,14 @@ typedef struct crawld_config {
     char user_agent[256];
     int grace_ms;           /* SIGTERM/drain: time pages in flight get to finish */
     int queue_per_worker;   /* pages (0..8) sent behind a busy worker's page */
+    int fetches_per_worker; /* transfers a worker keeps in flight (1..1024) */
     int coalesce_us;        /* results gather this long at most when all workers have work */
     char allow_users[256];  /* control socket: users let in besides root and the daemon's */
     char allow_groups[256]; /* … and groups (names or numbers, comma or space separated) */
     /* [limits] */
     int rss_soft_mb, rss_hard_mb;
+    int fetch_buffer_mb; /* bodies in flight a worker holds, past it transfers pause;
+                          * 0: rss_soft_mb / 4 (config_fetch_buffer_bytes) */
     int max_pages_per_worker;
     int page_timeout_ms;
     int js_heap_mb;
@@ -62,6 +65,8 @@ int config_load_string(crawld_config *c, const char *text, const char *name, cha
                        size_t errlen);
 /* Cross-key checks (rss_soft_mb < rss_hard_mb …); -1 with a message. */
 int config_validate(const crawld_config *c, char *err, size_t errlen);
+/* fetch_buffer_mb in bytes, a quarter of rss_soft_mb when it is 0. */
+size_t config_fetch_buffer_bytes(const crawld_config *c);
 /* Writes the effective config as INI. */
 void config_dump(const crawld_config *c, FILE *out);
 

@@ -155,13 +155,21 @@ static char *dump(arena *a, json_t *o, size_t *len)
     return s;
 }
 
-char *wire_ready_encode(arena *a, const char *version, long long pid, size_t *len)
+char *wire_ready_encode(arena *a, const char *version, long long pid, long long slots, size_t *len)
 {
     arena *prev = json_alloc_push(a);
-    json_t *o =
-        json_pack("{s:s, s:s, s:I}", "type", "ready", "version", version, "pid", (json_int_t)pid);
+    json_t *o = json_pack("{s:s, s:s, s:I, s:I}", "type", "ready", "version", version, "pid",
+                          (json_int_t)pid, "slots", (json_int_t)slots);
     json_alloc_pop(prev);
     return dump(a, o, len);
+}
+
+char *wire_parse_encode(arena *a, long long task_id, size_t *len)
+{
+    char *s = arena_sprintf(a, "{\"type\":\"parse\",\"task_id\":%lld}", task_id);
+    if (s)
+        *len = strlen(s);
+    return s;
 }
 
 char *wire_pong_encode(arena *a, const char *stats, size_t *len)
@@ -300,10 +308,21 @@ static int decode_json(wire_side side, json_t *o, wire_msg *m, wire_err *e)
             m->type = WIRE_READY;
             m->ready.version = "";
             if (get_int(o, "pid", LLONG_MIN, LLONG_MAX, &m->ready.pid, e, W) < 0 ||
-                get_str(o, "version", &m->ready.version, e, W) < 0)
+                get_str(o, "version", &m->ready.version, e, W) < 0 ||
+                get_int(o, "slots", 1, WIRE_MAX_SLOTS, &m->ready.slots, e, W) < 0)
                 return -1;
             if (!m->ready.version)
                 m->ready.version = "";
+            if (!m->ready.slots)
+                m->ready.slots = 1;
+            return 0;
+        }
+        if (strcmp(type, "parse") == 0) {
+            m->type = WIRE_PARSE;
+            if (get_int(o, "task_id", 1, LLONG_MAX, &m->parse.task_id, e, W) < 0)
+                return -1;
+            if (!m->parse.task_id)
+                return fail(e, W, "task_id", "a parse message needs its task_id");
             return 0;
         }
         if (strcmp(type, "pong") == 0) {

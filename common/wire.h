@@ -13,7 +13,10 @@
  *                              [,"js_off"][,"warc":true]}
  *                    ping     {"type":"ping"}     → pong
  *                    retire   {"type":"retire"}   → the worker exits 0
- *   worker → crawld  ready    {"type":"ready","version","pid"}  once, at start
+ *   worker → crawld  ready    {"type":"ready","version","pid","slots"}  once, at start;
+ *                             slots: tasks it takes at once (absent: 1)
+ *                    parse    {"type":"parse","task_id"}  the task's fetch is over and
+ *                             its page is being parsed (and its scripts run) now
  *                    result   binary (frame_result below), one per task
  *                    pong     {"type":"pong","worker":{…stats…}}
  *                    error    {"type":"error","task_id":N|null,"error":"word: detail"}
@@ -37,13 +40,14 @@ typedef enum wire_type {
     WIRE_READY, /* worker → crawld */
     WIRE_PONG,
     WIRE_ERROR,
-    WIRE_RESULT
+    WIRE_RESULT,
+    WIRE_PARSE
 } wire_type;
 
 /* Which end decodes: each takes only the messages sent to it. */
 typedef enum wire_side {
     WIRE_AT_WORKER, /* task, ping, retire */
-    WIRE_AT_DAEMON  /* ready, pong, error, result */
+    WIRE_AT_DAEMON  /* ready, parse, pong, error, result */
 } wire_side;
 
 /* A page to fetch. Absent fields decode as 0 / NULL; 0 in a limit means
@@ -68,10 +72,16 @@ typedef struct wire_task {
 } wire_task;
 #define WIRE_MAX_REDIRECTS 100
 
+#define WIRE_MAX_SLOTS 1024
 typedef struct wire_ready {
     const char *version; /* "" when absent */
     long long pid;       /* 0 when absent */
+    long long slots;     /* 1..WIRE_MAX_SLOTS; 1 when absent */
 } wire_ready;
+
+typedef struct wire_parse {
+    long long task_id; /* > 0 */
+} wire_parse;
 
 typedef struct wire_pong {
     long long rss_kb; /* worker.rss_kb; -1 when absent */
@@ -139,6 +149,7 @@ typedef struct wire_msg {
     union {
         wire_task task;
         wire_ready ready;
+        wire_parse parse;
         wire_pong pong;
         wire_error error;
         frame_result result;
@@ -166,7 +177,8 @@ const char *wire_retire(size_t *len);
 
 /* Each returns the payload in a (and its length in *len), NULL on OOM.
  * stats is the worker's numbers as a JSON object; task_id 0 is null. */
-char *wire_ready_encode(arena *a, const char *version, long long pid, size_t *len);
+char *wire_ready_encode(arena *a, const char *version, long long pid, long long slots, size_t *len);
+char *wire_parse_encode(arena *a, long long task_id, size_t *len);
 char *wire_pong_encode(arena *a, const char *stats, size_t *len);
 char *wire_error_encode(arena *a, long long task_id, const char *word, const char *detail,
                         size_t *len);

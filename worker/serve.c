@@ -234,7 +234,7 @@ int serve_loop(worker_env *e, int fd)
 {
     arena *scratch = e->scratch;
     size_t n = 0;
-    char *hello = wire_ready_encode(scratch, CRAWLD_VERSION, (long long)getpid(), &n);
+    char *hello = wire_ready_encode(scratch, CRAWLD_VERSION, (long long)getpid(), 1, &n);
     if (!hello || frame_write(fd, hello, n) != FRAME_OK)
         return 1;
     for (;;) {

@@ -178,6 +178,21 @@ START_TEST(soft_must_be_below_hard)
 }
 END_TEST
 
+START_TEST(fetch_buffer_below_soft)
+{
+    ck_assert_int_eq(load("[limits]\nrss_soft_mb = 200\nfetch_buffer_mb = 200\n"), 0);
+    ck_assert_int_eq(config_validate(&c, err, sizeof(err)), -1);
+    ck_assert_ptr_nonnull(strstr(err, "fetch_buffer_mb (200) must be below rss_soft_mb (200)"));
+    ck_assert_int_eq(load("[limits]\nrss_soft_mb = 200\nfetch_buffer_mb = 0\n"), 0);
+    ck_assert_int_eq(config_validate(&c, err, sizeof(err)), 0);
+    ck_assert_uint_eq(config_fetch_buffer_bytes(&c), (size_t)50 << 20);
+    ck_assert_int_eq(load("[limits]\nrss_soft_mb = 200\nfetch_buffer_mb = 12\n"), 0);
+    ck_assert_uint_eq(config_fetch_buffer_bytes(&c), (size_t)12 << 20);
+    ck_assert_int_eq(load("[daemon]\nfetches_per_worker = 0\n"), -1);
+    ck_assert_ptr_nonnull(strstr(err, "fetches_per_worker"));
+}
+END_TEST
+
 START_TEST(relative_paths_rejected)
 {
     ck_assert_int_eq(load("[daemon]\nstate_dir = var/lib\n"), 0);
@@ -347,6 +362,7 @@ int main(void)
     tcase_add_test(tc, first_error_is_reported);
     tcase_add_test(tc, missing_file_is_named);
     tcase_add_test(tc, soft_must_be_below_hard);
+    tcase_add_test(tc, fetch_buffer_below_soft);
     tcase_add_test(tc, relative_paths_rejected);
     tcase_add_test(tc, dump_round_trips);
     tcase_add_test(tc, shipped_conf_file_loads_and_equals_defaults);

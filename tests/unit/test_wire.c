@@ -295,12 +295,33 @@ START_TEST(worker_messages_round_trip)
     wire_msg m;
     wire_err e;
     size_t n;
-    char *s = wire_ready_encode(&a, "0.1.0", 4242, &n);
+    char *s = wire_ready_encode(&a, "0.1.0", 4242, 64, &n);
     ck_assert_ptr_nonnull(s);
     ck_assert_int_eq(wire_decode(WIRE_AT_DAEMON, &a, s, n, &m, &e), 0);
     ck_assert_int_eq(m.type, WIRE_READY);
     ck_assert_str_eq(m.ready.version, "0.1.0");
     ck_assert_int_eq(m.ready.pid, 4242);
+    ck_assert_int_eq(m.ready.slots, 64);
+    /* a worker that says nothing of slots takes one task at a time */
+    ck_assert_int_eq(decode_at(WIRE_AT_DAEMON, "{\"type\":\"ready\",\"pid\":3}", &m, &e), 0);
+    ck_assert_int_eq(m.ready.slots, 1);
+    ck_assert_int_eq(decode_at(WIRE_AT_DAEMON, "{\"type\":\"ready\",\"slots\":0}", &m, &e), -1);
+    ck_assert_str_eq(e.field, "slots");
+    ck_assert_int_eq(decode_at(WIRE_AT_DAEMON, "{\"type\":\"ready\",\"slots\":1025}", &m, &e), -1);
+    ck_assert_str_eq(e.field, "slots");
+
+    s = wire_parse_encode(&a, 123456789012LL, &n);
+    ck_assert_int_eq(wire_decode(WIRE_AT_DAEMON, &a, s, n, &m, &e), 0);
+    ck_assert_int_eq(m.type, WIRE_PARSE);
+    ck_assert_int_eq(m.parse.task_id, 123456789012LL);
+    ck_assert_int_eq(decode_at(WIRE_AT_DAEMON, "{\"type\":\"parse\"}", &m, &e), -1);
+    ck_assert_str_eq(e.field, "task_id");
+    ck_assert_int_eq(decode_at(WIRE_AT_DAEMON, "{\"type\":\"parse\",\"task_id\":\"7\"}", &m, &e),
+                     -1);
+    ck_assert_str_eq(e.field, "task_id");
+    /* the worker does not take it */
+    ck_assert_int_eq(decode_at(WIRE_AT_WORKER, "{\"type\":\"parse\",\"task_id\":7}", &m, &e), 0);
+    ck_assert_int_eq(m.type, WIRE_UNKNOWN);
 
     s = wire_pong_encode(&a, "{\"pid\":1,\"rss_kb\":13000}", &n);
     ck_assert_int_eq(wire_decode(WIRE_AT_DAEMON, &a, s, n, &m, &e), 0);
