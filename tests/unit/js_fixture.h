@@ -120,7 +120,7 @@ static inline void run_scripts(page_ctx *pc, void *gumbo_output)
 {
     dom *d = dom_new(pc->a, gumbo_output, pc->url);
     ck_assert_ptr_nonnull(d);
-    js_host host = {pc->a, host_fetch, host_log};
+    js_host host = {pc->a, host_fetch, host_log, NULL};
     pc->rc = js_page_run(RT, d, &host, &pc->res);
     pc->ran = 1;
 }

@@ -30,7 +30,7 @@ typedef struct js_config {
 } js_config;
 
 /* What a page's scripts fetch (external <script src>, fetch(), XHR) goes
- * through the worker's own curl handle with the page's limits. */
+ * through the worker's curl multi with the page's limits. */
 typedef struct js_response {
     long status;      /* 0 when no response */
     const char *body; /* in the page arena, NUL-terminated */
@@ -46,7 +46,14 @@ typedef struct js_host {
     int (*fetch)(void *ud, const char *url, js_response *out);
     /* console.* and script errors; level: 0 debug, 1 info, 2 warn, 3 error. */
     void (*log)(void *ud, int level, const char *msg);
+    /* May be NULL. Called from the engine's interrupt callback every
+     * JS_POLL_MS or so while the page's scripts run (the watchdog requests
+     * the interrupts): the worker's other transfers go on meanwhile. It must
+     * not run JavaScript. */
+    void (*poll)(void *ud);
 } js_host;
+
+#define JS_POLL_MS 5
 
 typedef struct js_page_result {
     int scripts_run;     /* classic scripts evaluated */

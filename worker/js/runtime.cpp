@@ -319,6 +319,14 @@ static bool on_interrupt(JSContext *cx)
         rt->deadline_hit.store(true);
         return false; /* uncatchable: the running script stops */
     }
+    /* The host's network step: other pages' transfers go on while this
+     * page's scripts run (it runs no JavaScript, so no re-entry). */
+    Page *pg = rt->page;
+    if (pg && pg->host && pg->host->poll && !rt->in_poll) {
+        rt->in_poll = true;
+        pg->host->poll(pg->host->ud);
+        rt->in_poll = false;
+    }
     return true;
 }
 
@@ -369,6 +377,11 @@ static void *watchdog_main(void *arg)
         if (hit || (dl && now >= dl)) {
             JS_RequestInterruptCallback(rt->cx);
             wake = now + WATCHDOG_SAMPLE_NS;
+        } else if (rt->wd_poll) {
+            JS_RequestInterruptCallback(rt->cx); /* the host's network step */
+            wake = now + (int64_t)JS_POLL_MS * 1000000;
+            if (dl && dl < wake)
+                wake = dl;
         } else if (line_kb > 0) {
             wake = now + WATCHDOG_SAMPLE_NS;
             if (dl && dl < wake)
@@ -395,6 +408,7 @@ void shim_watchdog_arm(js_runtime *rt, bool page, int64_t deadline_ns)
     pthread_mutex_lock(&rt->wd_mu);
     rt->wd_page = page;
     rt->wd_deadline = deadline_ns;
+    rt->wd_poll = page && rt->page && rt->page->host && rt->page->host->poll;
     pthread_cond_signal(&rt->wd_cv);
     pthread_mutex_unlock(&rt->wd_mu);
 }

@@ -118,6 +118,8 @@ struct js_runtime {
     bool wd_quit;
     bool wd_page;        /* a page runs: sample RSS; guarded by wd_mu */
     int64_t wd_deadline; /* guarded by wd_mu */
+    bool wd_poll;        /* the page's host polls: interrupt every JS_POLL_MS; guarded by wd_mu */
+    bool in_poll;        /* the engine thread is inside host->poll */
     /* stats */
     unsigned long pages;
     size_t bytes_after_gc;
