@@ -2,6 +2,7 @@
 #include "env.h"
 #include "alloc.h"
 #include "curl_alloc.h"
+#include "fetch.h"
 #include "js/js.h"
 #include "log.h"
 
@@ -29,10 +30,20 @@ int worker_env_init(worker_env *e, const crawld_config *cfg, char *err, size_t e
     if (!e->user_agent)
         goto fail_ua;
 
-    step = "curl easy handle";
-    e->curl = curl_easy_init();
-    if (!e->curl)
+    step = "curl multi handle";
+    e->multi = curl_multi_init();
+    if (!e->multi)
         goto fail_curl;
+    /* Connections to every origin a worker has in flight stay open. */
+    long slots = cfg->fetches_per_worker > 0 ? cfg->fetches_per_worker : 1;
+    curl_multi_setopt(e->multi, CURLMOPT_MAXCONNECTS, 4 * slots);
+    e->fetch_budget = config_fetch_buffer_bytes(cfg);
+
+    step = "curl share handle";
+    e->share = curl_share_init();
+    if (!e->share ||
+        curl_share_setopt(e->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK)
+        goto fail_share;
 
     step = "request headers";
     struct curl_slist *h = curl_slist_append(NULL, "Accept: text/html,application/xhtml+xml,"
@@ -55,8 +66,12 @@ fail_headers2:
     curl_slist_free_all(e->headers);
     e->headers = NULL;
 fail_headers:
-    curl_easy_cleanup(e->curl);
-    e->curl = NULL;
+fail_share:
+    if (e->share)
+        curl_share_cleanup(e->share);
+    e->share = NULL;
+    curl_multi_cleanup(e->multi);
+    e->multi = NULL;
 fail_curl:
     alloc_strfree(e->user_agent);
     e->user_agent = NULL;
@@ -103,8 +118,14 @@ void worker_env_free(worker_env *e)
     if (e->scratch)
         arena_pool_release(&e->pool, e->scratch);
     curl_slist_free_all(e->headers);
-    if (e->curl)
-        curl_easy_cleanup(e->curl);
+    /* Transfers still in flight (a worker retired with tasks) stop here,
+     * before the arenas their state lives in go. */
+    while (e->fetch_head)
+        fetch_release(e, e->fetch_head);
+    if (e->multi)
+        curl_multi_cleanup(e->multi);
+    if (e->share)
+        curl_share_cleanup(e->share);
     alloc_strfree(e->user_agent);
     arena_pool_deinit(&e->pool);
     if (e->curl_global)

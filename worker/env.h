@@ -1,6 +1,7 @@
-/* env — what a worker keeps for its whole life: the arena pool, the one curl
- * easy handle (connections are reused across pages), default headers and
- * the settings. worker_env_init is an init chain: each step's undo stands
+/* env — what a worker keeps for its whole life: the arena pool, the curl
+ * multi handle its transfers share (connections, DNS cache; TLS sessions
+ * through a share handle), the body budget, default headers and the
+ * settings. worker_env_init is an init chain: each step's undo stands
  * after it and a failure unwinds exactly the steps done (tests run it with
  * every allocation failing in turn). */
 #ifndef CRAWLD_WORKER_ENV_H
@@ -13,7 +14,16 @@
 typedef struct worker_env {
     crawld_config cfg;
     arena_pool pool;
-    CURL *curl;
+    CURLM *multi;                               /* every transfer of the worker (fetch.c) */
+    CURLSH *share;                              /* TLS sessions across the multi's transfers */
+    struct fetch_xfer *fetch_head, *fetch_tail; /* transfers in flight, oldest first */
+    int fetch_inflight;                         /* how many */
+    size_t fetch_budget;                        /* config_fetch_buffer_bytes */
+    size_t fetch_held;                          /* body bytes of transfers not yet released */
+    /* The network step fetch_wait runs (serve.c sets it: the transfers and
+     * the channel); NULL: fetch_step alone. <0 when the worker must stop. */
+    int (*net_step)(struct worker_env *e, int timeout_ms);
+    void *net_ud;
     struct curl_slist *headers; /* Accept, Accept-Language */
     char *user_agent;           /* process allocator */
     arena *scratch;             /* tiny arena for incoming task frames */

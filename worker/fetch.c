@@ -71,25 +71,7 @@ fetch_err fetch_err_from_curl(int code)
     }
 }
 
-/* Per-transfer state handed to curl's callbacks. */
-typedef struct xfer {
-    arena *a;
-    fetch_result *r;
-    size_t max_body;
-    size_t cap;       /* bytes reserved for body */
-    int type_checked; /* content type looked at for this response */
-    int keep;         /* store the body (HTML) */
-    int keep_any;     /* store every body */
-    int over_cap;     /* aborted by the body cap */
-    int nomem;
-    int allow_private;
-    int capture;       /* keep exchanges (fetch_opts.capture) */
-    int capture_nomem; /* an exchange's buffers could not grow */
-    fetch_exchange *ex_tail;
-    char blocked_addr[INET6_ADDRSTRLEN];
-    const char *hop_url; /* the URL whose response came last (arena) */
-    CURL *curl;
-} xfer;
+typedef fetch_xfer xfer; /* the state curl's callbacks get */
 
 /* Appends n bytes to a growing arena buffer. */
 static int grow_append(arena *a, char **buf, size_t *len, size_t *cap, const char *data, size_t n)
@@ -115,7 +97,7 @@ static fetch_exchange *exchange_new(xfer *x)
     if (!ex)
         return NULL;
     char *u = NULL;
-    curl_easy_getinfo(x->curl, CURLINFO_EFFECTIVE_URL, &u); /* the hop being fetched */
+    curl_easy_getinfo(x->h, CURLINFO_EFFECTIVE_URL, &u); /* the hop being fetched */
     ex->url = arena_strdup(x->a, u ? u : "");
     clock_gettime(CLOCK_REALTIME, &ex->sent);
     if (x->ex_tail)
@@ -170,7 +152,7 @@ static void capture_header(xfer *x, const char *data, size_t n, long status)
         ex->resp_done = 0;
         ex->status = status;
         char *ip = NULL;
-        curl_easy_getinfo(x->curl, CURLINFO_PRIMARY_IP, &ip);
+        curl_easy_getinfo(x->h, CURLINFO_PRIMARY_IP, &ip);
         snprintf(ex->ip, sizeof(ex->ip), "%s", ip ? ip : "");
     } else if (!ex || !ex->status || ex->resp_done) {
         return; /* trailers after the body, or nothing to attach to */
@@ -240,7 +222,7 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
                 st = st * 10 + (*p - '0');
         if (st >= 200 || st < 100) {
             char *u = NULL;
-            curl_easy_getinfo(x->curl, CURLINFO_EFFECTIVE_URL, &u);
+            curl_easy_getinfo(x->h, CURLINFO_EFFECTIVE_URL, &u);
             if (u && (!x->hop_url || strcmp(x->hop_url, u) != 0))
                 x->hop_url = arena_strdup(x->a, u);
             if (x->r->hops < FETCH_MAX_HOPS)
@@ -265,7 +247,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
     if (!x->type_checked) {
         x->type_checked = 1;
         char *ct = NULL;
-        curl_easy_getinfo(x->curl, CURLINFO_CONTENT_TYPE, &ct);
+        curl_easy_getinfo(x->h, CURLINFO_CONTENT_TYPE, &ct);
         /* The type is parsed again after the transfer; here only "keep?". */
         if (ct) {
             size_t tn = strcspn(ct, "; \t");
@@ -280,6 +262,14 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
             x->keep = 1; /* no type: treated as HTML */
         }
     }
+    /* Past the worker's body budget every transfer but the oldest in
+     * flight waits (curl delivers the same bytes again on resume), so any
+     * page up to max_body still completes. */
+    worker_env *e = x->e;
+    if (x->keep && !x->urgent && e->fetch_head != x && e->fetch_held + n > e->fetch_budget) {
+        x->paused = 1;
+        return CURL_WRITEFUNC_PAUSE;
+    }
     if (r->body_len + n > x->max_body) {
         x->over_cap = 1;
         return 0; /* aborts the transfer now, not after the download */
@@ -293,7 +283,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
              * of a worker's time (docs/platform-notes.md). */
             curl_off_t cl = -1;
             if (!x->cap &&
-                curl_easy_getinfo(x->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) == CURLE_OK &&
+                curl_easy_getinfo(x->h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) == CURLE_OK &&
                 cl > 0 && (uint64_t)cl < x->max_body && (size_t)cl + 1 > cap)
                 cap = (size_t)cl + 1;
             while (cap < r->body_len + n + 1)
@@ -309,6 +299,8 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
             x->cap = cap;
         }
         memcpy(r->body + r->body_len, data, n);
+        x->held += n;
+        e->fetch_held += n;
     }
     r->body_len += n;
     return n;
@@ -365,23 +357,61 @@ static curl_socket_t on_open_socket(void *ud, curlsocktype purpose, struct curl_
     return socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
 }
 
-fetch_err fetch_page(worker_env *e, arena *a, const char *url, const fetch_opts *o, fetch_result *r)
+static void inflight_unlink(worker_env *e, xfer *x)
+{
+    if (!x->in_flight)
+        return;
+    if (x->prev)
+        x->prev->next = x->next;
+    else
+        e->fetch_head = x->next;
+    if (x->next)
+        x->next->prev = x->prev;
+    else
+        e->fetch_tail = x->prev;
+    x->prev = x->next = NULL;
+    x->in_flight = 0;
+    e->fetch_inflight--;
+}
+
+/* Paused transfers go on, oldest first, while the budget allows; the
+ * oldest in flight always does. */
+static void resume_paused(worker_env *e)
+{
+    for (xfer *x = e->fetch_head; x; x = x->next) {
+        if (!x->paused)
+            continue;
+        if (x != e->fetch_head && e->fetch_held >= e->fetch_budget)
+            break;
+        x->paused = 0;
+        curl_easy_pause(x->h, CURLPAUSE_CONT); /* may pause it again at once */
+    }
+}
+
+fetch_err fetch_begin(worker_env *e, arena *a, const char *url, const fetch_opts *o,
+                      fetch_result *r, xfer *x, int urgent)
 {
     memset(r, 0, sizeof(*r));
+    memset(x, 0, sizeof(*x));
     const crawld_config *c = &e->cfg;
-    xfer x = {.a = a,
-              .r = r,
-              .curl = e->curl,
-              .allow_private = e->allow_private,
-              .keep_any = o && o->keep_any,
-              .capture = o && o->capture};
+    x->e = e;
+    x->a = a;
+    x->r = r;
+    x->url = url;
+    x->urgent = urgent;
+    x->allow_private = e->allow_private;
+    x->keep_any = o && o->keep_any;
+    x->capture = o && o->capture;
     long timeout = o && o->timeout_ms > 0 ? o->timeout_ms : c->page_timeout_ms;
-    x.max_body = o && o->max_body ? o->max_body : (size_t)c->max_body_mb << 20;
+    x->max_body = o && o->max_body ? o->max_body : (size_t)c->max_body_mb << 20;
     long redirs = o && o->max_redirects >= 0 ? o->max_redirects : c->max_redirects;
-    char errbuf[CURL_ERROR_SIZE] = "";
 
-    CURL *h = e->curl;
-    curl_easy_reset(h); /* keeps live connections, DNS cache and sessions */
+    CURL *h = curl_easy_init();
+    if (!h)
+        goto nomem;
+    x->h = h;
+    curl_easy_setopt(h, CURLOPT_PRIVATE, x);
+    curl_easy_setopt(h, CURLOPT_SHARE, e->share); /* TLS sessions */
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -399,32 +429,108 @@ fetch_err fetch_page(worker_env *e, arena *a, const char *url, const fetch_opts 
         curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, (long)c->low_speed_bytes);
         curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, (long)(c->low_speed_time_ms + 999) / 1000);
     }
-    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x.max_body);
+    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->max_body);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-    /* [network] ca_file replaces the system's CAs (curl_easy_reset dropped
-     * it). Without a CA directory curl caches the store it built from the
-     * file (CURLOPT_CA_CACHE_TIMEOUT, 24 h) in the handle's multi, which the
-     * reset keeps: read once per worker, not at every TLS connection
-     * (docs/platform-notes.md). */
+    /* [network] ca_file replaces the system's CAs. Without a CA directory
+     * curl caches the store it built from the file (CURLOPT_CA_CACHE_TIMEOUT,
+     * 24 h) in the multi, which lives as long as the worker: read once per
+     * worker, not at every TLS connection (docs/platform-notes.md). */
     if (c->ca_file[0]) {
         curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
         curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
     }
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, x->errbuf);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, &x);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &x);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
     curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
-    curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, &x);
-    if (x.capture) { /* the debug callback only runs with VERBOSE on */
+    curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, x);
+    if (x->capture) { /* the debug callback only runs with VERBOSE on */
         curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
-        curl_easy_setopt(h, CURLOPT_DEBUGDATA, &x);
+        curl_easy_setopt(h, CURLOPT_DEBUGDATA, x);
         curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
     }
+    if (curl_multi_add_handle(e->multi, h) != CURLM_OK)
+        goto nomem;
+    x->in_flight = 1;
+    x->prev = e->fetch_tail;
+    if (e->fetch_tail)
+        e->fetch_tail->next = x;
+    else
+        e->fetch_head = x;
+    e->fetch_tail = x;
+    e->fetch_inflight++;
+    return FETCH_OK;
 
-    CURLcode rc = curl_easy_perform(h);
+nomem:
+    if (h)
+        curl_easy_cleanup(h);
+    x->h = NULL;
+    x->done = 1;
+    x->rc = CURLE_OUT_OF_MEMORY;
+    r->err = FETCH_NOMEM;
+    r->err_detail = "no curl handle for the transfer";
+    r->final_url = arena_strdup(a, url);
+    return r->err;
+}
+
+int fetch_step(worker_env *e, int extra_fd, int timeout_ms)
+{
+    struct curl_waitfd wfd = {.fd = extra_fd, .events = CURL_WAIT_POLLIN};
+    int ready = 0;
+    if (curl_multi_poll(e->multi, extra_fd >= 0 ? &wfd : NULL, extra_fd >= 0 ? 1 : 0, timeout_ms,
+                        NULL) != CURLM_OK)
+        return -1;
+    if (extra_fd >= 0 && (wfd.revents & (CURL_WAIT_POLLIN | CURL_WAIT_POLLPRI)))
+        ready = 1;
+    int running = 0;
+    if (curl_multi_perform(e->multi, &running) != CURLM_OK)
+        return -1;
+    CURLMsg *m;
+    int left = 0;
+    while ((m = curl_multi_info_read(e->multi, &left)) != NULL) {
+        if (m->msg != CURLMSG_DONE)
+            continue;
+        xfer *x = NULL;
+        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+        CURLcode rc = m->data.result; /* m is invalid after the removal */
+        curl_multi_remove_handle(e->multi, m->easy_handle);
+        if (!x)
+            continue;
+        inflight_unlink(e, x);
+        x->paused = 0;
+        x->done = 1;
+        x->rc = rc;
+        if (x->on_done)
+            x->on_done(x, x->done_ud);
+    }
+    resume_paused(e);
+    return ready;
+}
+
+void fetch_wait(worker_env *e, xfer *x)
+{
+    while (!x->done) {
+        if (e->net_step) {
+            if (e->net_step(e, 100) < 0)
+                break;
+        } else if (fetch_step(e, -1, 100) < 0) {
+            break;
+        }
+    }
+}
+
+fetch_err fetch_finish(xfer *x)
+{
+    fetch_result *r = x->r;
+    if (!x->h)
+        return r->err; /* fetch_begin failed: r says why */
+    arena *a = x->a;
+    CURL *h = x->h;
+    CURLcode rc = x->done ? (CURLcode)x->rc : CURLE_ABORTED_BY_CALLBACK;
+    const char *url = x->url;
 
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
     char *eff = NULL;
@@ -452,36 +558,29 @@ fetch_err fetch_page(worker_env *e, arena *a, const char *url, const fetch_opts 
     curl_off_t total_us = 0;
     curl_easy_getinfo(h, CURLINFO_TOTAL_TIME_T, &total_us);
     r->fetch_ms = (double)total_us / 1000.0;
-    /* Nothing may keep pointing at this stack frame after return. */
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, NULL);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, NULL);
-    curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, NULL);
-    if (x.capture) {
-        curl_easy_setopt(h, CURLOPT_VERBOSE, 0L);
-        curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, NULL);
-        curl_easy_setopt(h, CURLOPT_DEBUGDATA, NULL);
-    }
+    curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &r->new_connects);
 
     if (r->body)
         r->body[r->body_len] = '\0';
     r->is_html = r->body != NULL && (r->mime == NULL || mime_is_html(r->mime));
 
-    if (rc == CURLE_OK && !x.capture_nomem)
-        return r->err = FETCH_OK;
-    const char *detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
-    if (x.over_cap || rc == CURLE_FILESIZE_EXCEEDED) {
+    if (rc == CURLE_OK && !x->capture_nomem) {
+        r->err = FETCH_OK;
+        goto out;
+    }
+    const char *detail = x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc);
+    if (x->over_cap || rc == CURLE_FILESIZE_EXCEEDED) {
         r->err = FETCH_TOO_LARGE;
-        r->err_detail = arena_sprintf(a, "body passed %zu bytes", x.max_body);
-    } else if (x.nomem) {
+        r->err_detail = arena_sprintf(a, "body passed %zu bytes", x->max_body);
+    } else if (x->nomem) {
         r->err = FETCH_NOMEM;
-        r->err_detail = arena_sprintf(a, "body buffer of %zu bytes", x.cap * 2);
-    } else if (x.capture_nomem) {
+        r->err_detail = arena_sprintf(a, "body buffer of %zu bytes", x->cap * 2);
+    } else if (x->capture_nomem) {
         r->err = FETCH_NOMEM;
         r->err_detail = "the exchange's header blocks (WARC capture)";
-    } else if (x.blocked_addr[0]) {
+    } else if (x->blocked_addr[0]) {
         r->err = FETCH_BLOCKED;
-        r->err_detail = arena_sprintf(a, "private address %s not allowed", x.blocked_addr);
+        r->err_detail = arena_sprintf(a, "private address %s not allowed", x->blocked_addr);
     } else if (rc == CURLE_UNSUPPORTED_PROTOCOL && r->redirects > 0) {
         /* curl names only the scheme, and its effective URL is then the
          * refused target: the page ends at the hop that redirected. */
@@ -490,8 +589,8 @@ fetch_err fetch_page(worker_env *e, arena *a, const char *url, const fetch_opts 
                                       "redirect to %.300s refused: only http and https are "
                                       "followed",
                                       r->final_url ? r->final_url : "?");
-        if (x.hop_url)
-            r->final_url = x.hop_url;
+        if (x->hop_url)
+            r->final_url = x->hop_url;
     } else {
         r->err = fetch_err_from_curl(rc);
         r->err_detail = arena_strdup(a, detail);
@@ -500,5 +599,40 @@ fetch_err fetch_page(worker_env *e, arena *a, const char *url, const fetch_opts 
     r->exchanges = NULL;
     r->nexchanges = 0;
     r->is_html = 0;
+out:
+    if (x->in_flight) { /* finished before it was over: never the case from fetch_wait */
+        curl_multi_remove_handle(x->e->multi, h);
+        inflight_unlink(x->e, x);
+    }
+    curl_easy_cleanup(h);
+    x->h = NULL;
+    return r->err;
+}
+
+void fetch_release(worker_env *e, xfer *x)
+{
+    if (!x->e)
+        return; /* never begun */
+    if (x->in_flight) {
+        curl_multi_remove_handle(e->multi, x->h);
+        inflight_unlink(e, x);
+    }
+    if (x->h) {
+        curl_easy_cleanup(x->h);
+        x->h = NULL;
+    }
+    e->fetch_held -= x->held;
+    x->held = 0;
+    resume_paused(e);
+}
+
+fetch_err fetch_page(worker_env *e, arena *a, const char *url, const fetch_opts *o, fetch_result *r)
+{
+    xfer x;
+    if (fetch_begin(e, a, url, o, r, &x, 1) == FETCH_OK) {
+        fetch_wait(e, &x);
+        fetch_finish(&x);
+    }
+    fetch_release(e, &x);
     return r->err;
 }

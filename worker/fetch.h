@@ -1,6 +1,9 @@
-/* fetch — one HTTP(S) GET with the worker's curl handle (env.h) into the
- * page arena: everything in the fetch_result lives in the arena the caller
- * passes; the handle and its connections stay the worker's. Limits: connect,
+/* fetch — HTTP(S) GETs on the worker's curl multi handle (env.h), many in
+ * flight at once, each into its page's arena: everything in a fetch_result
+ * lives in the arena the caller passes; connections, DNS cache and TLS
+ * sessions stay the worker's. fetch_begin starts a transfer, fetch_step runs
+ * the network, fetch_finish reads a finished transfer's result,
+ * fetch_release gives its bytes back to the body budget. Limits: connect,
  * total and low-speed timeouts, a cap on decoded body bytes checked as they
  * arrive, a redirect cap; http and https only, also after redirects; unless
  * allowed, private and loopback addresses are refused when the socket opens
@@ -99,9 +102,67 @@ typedef struct fetch_result {
     double fetch_ms;
     fetch_exchange *exchanges; /* capture: in order, the final one last */
     int nexchanges;
+    long new_connects; /* connections this transfer opened (CURLINFO_NUM_CONNECTS) */
 } fetch_result;
 
-/* Always fills r; returns r->err. */
+/* One transfer. The caller owns the struct (in the page arena, or on its
+ * stack for fetch_page); it must not move until fetch_release. Fields are
+ * fetch.c's except on_done/done_ud, which the caller may set after
+ * fetch_begin: fetch_step calls on_done once when the transfer is over. */
+typedef struct fetch_xfer {
+    worker_env *e;
+    arena *a;
+    fetch_result *r;
+    CURL *h; /* NULL once cleaned up */
+    const char *url;
+    size_t max_body;
+    size_t cap;       /* bytes reserved for body */
+    size_t held;      /* body bytes counted in e->fetch_held */
+    int type_checked; /* content type looked at for this response */
+    int keep;         /* store the body (HTML) */
+    int keep_any;     /* store every body */
+    int over_cap;     /* aborted by the body cap */
+    int nomem;
+    int allow_private;
+    int capture;       /* keep exchanges (fetch_opts.capture) */
+    int capture_nomem; /* an exchange's buffers could not grow */
+    int urgent;        /* never paused by the body budget (a running page's own requests) */
+    int paused;        /* the write callback returned CURL_WRITEFUNC_PAUSE */
+    int in_flight;     /* in the multi, linked in e's in-flight list */
+    int done;          /* the transfer is over; rc says how */
+    int rc;            /* CURLcode */
+    fetch_exchange *ex_tail;
+    char blocked_addr[48];
+    const char *hop_url; /* the URL whose response came last (arena) */
+    char errbuf[CURL_ERROR_SIZE];
+    struct fetch_xfer *prev, *next; /* e's in-flight list, oldest first */
+    void (*on_done)(struct fetch_xfer *x, void *ud);
+    void *done_ud;
+} fetch_xfer;
+
+/* Starts a transfer: sets up an easy handle with the per-transfer limits
+ * and adds it to the worker's multi. FETCH_OK, or the error (r filled, x
+ * done, nothing in flight). urgent: never paused by the body budget. */
+fetch_err fetch_begin(worker_env *e, arena *a, const char *url, const fetch_opts *o,
+                      fetch_result *r, fetch_xfer *x, int urgent);
+/* One turn of the network: waits up to timeout_ms for the transfers'
+ * sockets or extra_fd (-1: none) to be ready, runs curl_multi_perform,
+ * marks finished transfers done (calling their on_done, in the order they
+ * finished) and resumes paused ones while the budget allows. 1 when
+ * extra_fd is readable, 0, -1 when the multi failed. */
+int fetch_step(worker_env *e, int extra_fd, int timeout_ms);
+/* Runs the network until x is done: through e->net_step when set (the
+ * serve loop's step, which also reads the channel), else fetch_step. */
+void fetch_wait(worker_env *e, fetch_xfer *x);
+/* Reads a done transfer's result into its fetch_result (as fetch_page
+ * always did) and frees its easy handle. Returns r->err. */
+fetch_err fetch_finish(fetch_xfer *x);
+/* Gives the transfer's body bytes back to the budget (paused transfers
+ * resume) and stops it if still in flight. Safe on a zeroed struct. */
+void fetch_release(worker_env *e, fetch_xfer *x);
+
+/* One blocking transfer (begin, wait, finish, release), urgent; other
+ * transfers progress meanwhile. Always fills r; returns r->err. */
 fetch_err fetch_page(worker_env *e, arena *a, const char *url, const fetch_opts *o,
                      fetch_result *r);
 
