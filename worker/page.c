@@ -19,6 +19,16 @@ double page_now_ms(void)
     return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
+/* The network step between two long stretches of a page's work (serve's,
+ * which also reads the channel), so transfers in flight go on. */
+static void page_net_step(worker_env *e)
+{
+    if (e->net_step)
+        e->net_step(e, 0);
+    else
+        fetch_step(e, -1, 0);
+}
+
 /* What a page's scripts may fetch (external scripts, fetch(), XHR): at most
  * PAGE_JS_MAX_FETCHES requests, each through the worker's curl handle with
  * the page's body cap and address rules, and no longer than the script
@@ -65,6 +75,14 @@ static int host_fetch(void *ud, const char *url, js_response *out)
     return 0;
 }
 
+/* Called by the JS engine every few ms while the page's scripts run (the
+ * watchdog requests an interrupt): the other pages' transfers go on. */
+static void host_poll(void *ud)
+{
+    js_ctx *c = ud;
+    page_net_step(c->e);
+}
+
 /* console.* and script errors go to the worker log at debug level (the
  * message is the log line's escaped msg; the URL goes in a key). */
 static void host_log(void *ud, int level, const char *msg)
@@ -97,7 +115,7 @@ static void run_scripts(worker_env *e, page *p)
         return;
     }
     js_ctx c = {.e = e, .p = p, .deadline_ms = t0 + (double)e->cfg.js_time_budget_ms};
-    js_host host = {.ud = &c, .fetch = host_fetch, .log = host_log};
+    js_host host = {.ud = &c, .fetch = host_fetch, .log = host_log, .poll = host_poll};
     js_page_result res;
     memset(&res, 0, sizeof(res));
     if (js_page_run(rt, p->dom, &host, &res) < 0) {
@@ -164,19 +182,44 @@ static long gumbo_budget_ms(const worker_env *e)
     return b < 1 ? 1 : b > PAGE_GUMBO_BUDGET_MS ? PAGE_GUMBO_BUDGET_MS : b;
 }
 
-int page_run(worker_env *e, const page_task *t, page *p)
+static void page_fetch_opts(const page_task *t, fetch_opts *fo)
+{
+    fetch_opts o = {.timeout_ms = t->timeout_ms,
+                    .max_body = t->max_body,
+                    .max_redirects = t->max_redirects > 0 ? t->max_redirects : -1,
+                    .keep_any = t->raw_body > 0 || t->warc,
+                    .capture = t->warc && t->raw_body == 0};
+    *fo = o;
+}
+
+int page_begin(worker_env *e, const page_task *t, page *p, arena *a)
 {
     memset(p, 0, sizeof(*p));
     p->task = t;
-    p->a = arena_pool_acquire(&e->pool, ARENA_POOL_LARGE, "page");
+    p->a = a ? a : arena_pool_acquire(&e->pool, ARENA_POOL_LARGE, "page");
     if (!p->a)
         return -1;
-    fetch_opts fo = {.timeout_ms = t->timeout_ms,
-                     .max_body = t->max_body,
-                     .max_redirects = t->max_redirects > 0 ? t->max_redirects : -1,
-                     .keep_any = t->raw_body > 0 || t->warc,
-                     .capture = t->warc && t->raw_body == 0};
-    if (fetch_page(e, p->a, t->url, &fo, &p->fetch) != FETCH_OK) {
+    fetch_opts fo;
+    page_fetch_opts(t, &fo);
+    p->begun = fetch_begin(e, p->a, t->url, &fo, &p->fetch, &p->xfer, 0) == FETCH_OK;
+    return 0;
+}
+
+int page_run(worker_env *e, const page_task *t, page *p)
+{
+    if (page_begin(e, t, p, NULL) < 0)
+        return -1;
+    if (p->begun)
+        fetch_wait(e, &p->xfer);
+    return page_finish(e, p);
+}
+
+int page_finish(worker_env *e, page *p)
+{
+    const page_task *t = p->task;
+    fetch_opts fo;
+    page_fetch_opts(t, &fo);
+    if ((p->begun ? fetch_finish(&p->xfer) : p->fetch.err) != FETCH_OK) {
         p->error = arena_sprintf(p->a, "%s: %s", fetch_err_word(p->fetch.err),
                                  p->fetch.err_detail ? p->fetch.err_detail : "");
         return 1;
@@ -196,6 +239,7 @@ int page_run(worker_env *e, const page_task *t, page *p)
             ho.parse_budget_ms = gumbo_budget_ms(e);
             he = html_tree_build(p->a, p->fetch.body, p->fetch.body_len, &ho, &p->doc);
             if (he == HTML_OK) {
+                page_net_step(e);
                 run_scripts(e, p);
                 he = html_tree_extract(p->a, p->fetch.final_url, &ho, &p->doc);
             }
@@ -360,6 +404,7 @@ char *page_result_json(page *p, size_t *len)
 
 void page_end(worker_env *e, page *p)
 {
+    fetch_release(e, &p->xfer);
     if (p->a)
         arena_pool_release(&e->pool, p->a);
     memset(p, 0, sizeof(*p));

@@ -36,6 +36,8 @@ typedef struct page {
     arena *a; /* the page arena (large bucket) */
     const page_task *task;
     fetch_result fetch;
+    fetch_xfer xfer; /* the page's transfer (page_begin .. page_end) */
+    int begun;       /* the transfer was started (else fetch says why not) */
     html_doc doc;
     int parsed;      /* doc is filled */
     int js_ran;      /* the page's scripts ran (js_page_run) */
@@ -52,10 +54,19 @@ typedef struct page {
     const char *warc_error; /* why the page has no records although asked */
 } page;
 
-/* Acquires the arena and runs the page. Returns 0 when a response came (any
- * status), 1 on a fetch error (p->error says which), -1 when no arena could
- * be had (nothing to end). */
+/* Acquires the arena and runs the page (page_begin, fetch_wait,
+ * page_finish). Returns 0 when a response came (any status), 1 on a fetch
+ * error (p->error says which), -1 when no arena could be had (nothing to
+ * end). */
 int page_run(worker_env *e, const page_task *t, page *p);
+
+/* Starts the page's transfer in arena a (NULL: acquired here; else the
+ * page owns it from now on). 0, or -1 when no arena could be had. The page
+ * must not move until page_end; p->xfer.on_done may be set after. */
+int page_begin(worker_env *e, const page_task *t, page *p, arena *a);
+/* Once the transfer is over: reads its result, then parses, runs scripts,
+ * builds WARC records. Returns as page_run. */
+int page_finish(worker_env *e, page *p);
 
 /* Builds p->warc from the fetch's exchanges (page_run does it for a task
  * with warc set): per exchange a request record and a response record
@@ -69,7 +80,8 @@ int page_build_warc(page *p);
  * line of JSON in the page arena; NULL when the arena is out of memory. */
 char *page_result_json(page *p, size_t *len);
 
-/* Ends the page: releases its arena to the pool. */
+/* Ends the page: stops its transfer if still in flight, gives its body
+ * bytes back to the budget and releases its arena to the pool. */
 void page_end(worker_env *e, page *p);
 
 /* Milliseconds since an arbitrary start (CLOCK_MONOTONIC). */

@@ -11,6 +11,8 @@
 #include "wire.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <stdio.h>
 #include <malloc.h>
 #include <string.h>
 #include <unistd.h>
@@ -59,45 +61,41 @@ static int send_error(int fd, arena *a, long long task_id, const char *word, con
     return frame_write(fd, s, n) == FRAME_OK ? 0 : -1;
 }
 
-/* Skips a frame whose payload we refuse to buffer, so the stream stays in
- * step: the length is known, the bytes are read and dropped. */
-static int drain(int fd, size_t n)
-{
-    char buf[8192];
-    while (n) {
-        ssize_t r = read(fd, buf, n < sizeof(buf) ? n : sizeof(buf));
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return -1;
-        n -= (size_t)r;
-    }
-    return 0;
-}
-
-static int run_task(worker_env *e, int fd, arena *scratch, const wire_task *task)
-{
-    long long task_id = task->task_id;
-    page_task t = {.task_id = task_id,
-                   .job_id = task->job_id,
-                   .url = task->url,
-                   .depth = task->depth,
-                   .js = task->js,
-                   .js_off = task->js ? NULL : task->js_off,
-                   .timeout_ms = task->timeout_ms,
-                   .max_body = (size_t)task->max_body,
-                   .want_text = task->want_text,
-                   .raw_body = (size_t)task->raw_body,
-                   .max_redirects = task->max_redirects,
-                   .warc = task->warc,
-                   .for_job = 1,
-                   .parent = task->parent,
-                   .attempts = task->attempts};
-
+/* A task at the worker, from its frame to its result; lives in its page's
+ * arena (the slot goes with page_end). */
+typedef struct serve_slot {
+    page_task t;
     page p;
+    struct serve_slot *next; /* the queue of pages to process */
+} serve_slot;
+
+typedef struct serve_state {
+    worker_env *e;
+    int fd;
+    arena *net_scratch; /* replies sent from the network step */
+    frame_decoder dec;
+    size_t skip;                   /* bytes of a refused frame still to drop */
+    serve_slot *ready, *ready_end; /* transfers over, pages to process: FIFO */
+    int tasks;                     /* tasks at the worker (in flight or queued) */
+    int quit;                      /* 1: leave (exit 0), 2: channel failed (exit 1) */
+} serve_state;
+
+/* Works one page whose transfer is over, from the parse message to the
+ * result. 0, 1 when the worker retires, -1 when the channel failed. */
+static int process_page(serve_state *s, serve_slot *sl)
+{
+    worker_env *e = s->e;
+    int fd = s->fd;
+    arena *scratch = e->scratch;
+    page_task t = sl->t; /* a copy: the slot goes with page_end */
+    long long task_id = t.task_id;
+    size_t n = 0;
+    char *pm = wire_parse_encode(scratch, task_id, &n);
+    if (!pm || frame_write(fd, pm, n) != FRAME_OK)
+        return -1;
+    page_finish(e, &sl->p);
+    page p = sl->p; /* page_end clears it through this copy */
     size_t rlen = 0;
-    if (page_run(e, &t, &p) < 0)
-        return send_error(fd, scratch, task_id, "nomem", "no page arena");
     /* The WARC records travel in the result frame: they must fit it with
      * the record (FRAME_MAX_RESULT, frame.h); else the page goes without
      * them and its record says so. */
@@ -168,6 +166,7 @@ static int run_task(worker_env *e, int fd, arena *scratch, const wire_task *task
                (p.parsed && p.doc.meta_nofollow ? FR_NOFOLLOW : 0);
     int js_page = p.js_ran;
     page_end(e, &p);
+    s->tasks--;
     e->pages++;
     if (e->js && js_page)
         js_hint_moderate(e->js); /* the page's realm is garbage now */
@@ -230,57 +229,242 @@ static int run_task(worker_env *e, int fd, arena *scratch, const wire_task *task
     return 0;
 }
 
+static void queue_ready(serve_state *s, serve_slot *sl)
+{
+    sl->next = NULL;
+    if (s->ready_end)
+        s->ready_end->next = sl;
+    else
+        s->ready = sl;
+    s->ready_end = sl;
+}
+
+static serve_state *g_serve; /* the one serve loop of the process (on_done's way back) */
+
+static void on_transfer_done(fetch_xfer *x, void *ud)
+{
+    (void)x;
+    queue_ready(g_serve, ud);
+}
+
+/* A task: its arena, a copy of the frame in it, the decoded task, the
+ * transfer started. The frame is decoded again from the copy (the decoder's
+ * buffer is reused at the next read). */
+static int start_task(serve_state *s, const char *buf, size_t len)
+{
+    worker_env *e = s->e;
+    arena *a = arena_pool_acquire(&e->pool, ARENA_POOL_LARGE, "page");
+    if (!a)
+        return send_error(s->fd, s->net_scratch, 0, "nomem", "no page arena");
+    char *copy = arena_strndup(a, buf, len);
+    serve_slot *sl = arena_alloc_zeroed(a, sizeof(*sl));
+    wire_msg m;
+    wire_err err;
+    if (!copy || !sl) {
+        arena_pool_release(&e->pool, a);
+        return send_error(s->fd, s->net_scratch, 0, "nomem", "task frame");
+    }
+    if (wire_decode(WIRE_AT_WORKER, a, copy, len, &m, &err) < 0 || m.type != WIRE_TASK) {
+        arena_pool_release(&e->pool, a);
+        return send_error(s->fd, s->net_scratch, err.task_id, err.word, err.detail);
+    }
+    const wire_task *task = &m.task;
+    page_task t = {.task_id = task->task_id,
+                   .job_id = task->job_id,
+                   .url = task->url,
+                   .depth = task->depth,
+                   .js = task->js,
+                   .js_off = task->js ? NULL : task->js_off,
+                   .timeout_ms = task->timeout_ms,
+                   .max_body = (size_t)task->max_body,
+                   .want_text = task->want_text,
+                   .raw_body = (size_t)task->raw_body,
+                   .max_redirects = task->max_redirects,
+                   .warc = task->warc,
+                   .for_job = 1,
+                   .parent = task->parent,
+                   .attempts = task->attempts};
+    sl->t = t;
+    page_begin(e, &sl->t, &sl->p, a); /* cannot fail: the arena is given */
+    s->tasks++;
+    if (!sl->p.begun)
+        queue_ready(s, sl); /* no transfer: the error is the page's result */
+    else {
+        sl->p.xfer.on_done = on_transfer_done;
+        sl->p.xfer.done_ud = sl;
+    }
+    return 0;
+}
+
+/* One frame from crawld. 0, or -1 when the channel failed. */
+static int handle_frame(serve_state *s, char *buf, size_t len)
+{
+    arena *sc = s->net_scratch;
+    /* A task is decoded in its own arena (start_task); a first look here
+     * in the scratch arena says what the frame is. */
+    wire_msg m;
+    wire_err err;
+    if (wire_decode(WIRE_AT_WORKER, sc, buf, len, &m, &err) < 0)
+        return send_error(s->fd, sc, err.task_id, err.word, err.detail);
+    if (m.type == WIRE_TASK)
+        return start_task(s, buf, len);
+    if (m.type == WIRE_PING) {
+        size_t n = 0;
+        char *p = wire_pong_encode(sc, stats_json(s->e, sc, rss_self_kb(), 0, NULL), &n);
+        return p && frame_write(s->fd, p, n) == FRAME_OK ? 0 : -1;
+    }
+    if (m.type == WIRE_RETIRE) {
+        s->quit = 1;
+        return 0;
+    }
+    char d[120];
+    snprintf(d, sizeof(d), "unknown type '%.60s'", m.unknown);
+    return send_error(s->fd, sc, 0, "bad_frame", d);
+}
+
+/* Reads what the channel has without blocking and handles every complete
+ * frame. */
+static void read_channel(serve_state *s)
+{
+    char buf[16384];
+    for (;;) {
+        struct pollfd pfd = {.fd = s->fd, .events = POLLIN};
+        int pr = poll(&pfd, 1, 0);
+        if (pr < 0 && errno == EINTR)
+            continue;
+        if (pr <= 0 || !(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
+            break;
+        ssize_t r = read(s->fd, buf, sizeof(buf));
+        if (r < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (r == 0) {
+            s->quit = 1; /* the supervisor closed the channel: leave now */
+            return;
+        }
+        if (r < 0) {
+            log_error("serve", "channel failed", "error=\"%s\"", strerror(errno));
+            s->quit = 2;
+            return;
+        }
+        size_t off = 0;
+        if (s->skip) { /* the rest of a refused frame */
+            off = (size_t)r < s->skip ? (size_t)r : s->skip;
+            s->skip -= off;
+        }
+        if (off < (size_t)r &&
+            frame_decoder_feed(&s->dec, buf + off, (size_t)r - off) != FRAME_OK) {
+            log_error("serve", "channel failed", "error=\"no memory for a frame\"");
+            s->quit = 2;
+            return;
+        }
+        if ((size_t)r < sizeof(buf))
+            break;
+    }
+    for (;;) {
+        arena_reset(s->net_scratch, 16 * 1024);
+        char *f;
+        size_t len;
+        frame_err fe = frame_decoder_next(&s->dec, &f, &len);
+        if (fe == FRAME_EOF)
+            break;
+        int rc;
+        if (fe == FRAME_TOO_LARGE || fe == FRAME_EMPTY) {
+            /* Only the header is looked at: the payload is dropped (what
+             * is buffered now, the rest as it comes) to stay in step. */
+            frame_decoder *d = &s->dec;
+            const unsigned char *h = (const unsigned char *)d->buf + d->consumed;
+            size_t n = (size_t)h[0] << 24 | (size_t)h[1] << 16 | (size_t)h[2] << 8 | h[3];
+            size_t have = d->len - d->consumed - FRAME_HEADER;
+            size_t drop = n < have ? n : have;
+            d->consumed += FRAME_HEADER + drop;
+            s->skip = n - drop;
+            rc = send_error(s->fd, s->net_scratch, 0, "bad_frame",
+                            fe == FRAME_EMPTY ? "empty frame" : "frame larger than 64 KiB");
+        } else if (fe != FRAME_OK) {
+            log_error("serve", "channel failed", "error=\"%s\"", frame_err_str(fe));
+            s->quit = 2;
+            return;
+        } else {
+            rc = handle_frame(s, f, len);
+        }
+        if (rc < 0) {
+            s->quit = 2;
+            return;
+        }
+        if (s->quit)
+            return;
+    }
+}
+
+/* The network step: transfers, then the channel (tasks start their
+ * transfers at once; ping is answered; retire and EOF set quit). Also
+ * called while a page is worked on (e->net_step: between the tree build
+ * and the scripts, from the JS interrupt callback, while a script's own
+ * request runs), so it never works a page itself. */
+static int net_step(worker_env *e, int timeout_ms)
+{
+    serve_state *s = e->net_ud;
+    if (s->quit)
+        return -1;
+    if (fetch_step(e, s->fd, timeout_ms) < 0) {
+        log_error("serve", "curl multi failed", "inflight=%d", e->fetch_inflight);
+        s->quit = 2;
+        return -1;
+    }
+    read_channel(s); /* poll says whether there is anything */
+    return s->quit ? -1 : 0;
+}
+
 int serve_loop(worker_env *e, int fd)
 {
-    arena *scratch = e->scratch;
+    serve_state s = {.e = e, .fd = fd};
     size_t n = 0;
-    char *hello = wire_ready_encode(scratch, CRAWLD_VERSION, (long long)getpid(), 1, &n);
+    long slots = e->cfg.fetches_per_worker > 0 ? e->cfg.fetches_per_worker : 1;
+    char *hello = wire_ready_encode(e->scratch, CRAWLD_VERSION, (long long)getpid(), slots, &n);
     if (!hello || frame_write(fd, hello, n) != FRAME_OK)
         return 1;
-    for (;;) {
-        arena_reset(scratch, 64 * 1024);
-        char *buf;
-        size_t len;
-        frame_err fe = frame_read(fd, scratch, FRAME_MAX_TASK, &buf, &len);
-        if (fe == FRAME_EOF)
-            return 0; /* the supervisor closed the channel: leave now */
-        if (fe == FRAME_TOO_LARGE) {
-            /* Only the header was read: drop the payload to stay in step. */
-            if (drain(fd, len) < 0 ||
-                send_error(fd, scratch, 0, "bad_frame", "frame larger than 64 KiB") < 0)
-                return 1;
+    s.net_scratch = arena_pool_acquire(&e->pool, ARENA_POOL_TINY, "net-step");
+    if (!s.net_scratch)
+        return 1;
+    frame_decoder_init(&s.dec, FRAME_MAX_TASK);
+    g_serve = &s;
+    e->net_step = net_step;
+    e->net_ud = &s;
+    int rc = 0;
+    while (!s.quit) {
+        net_step(e, s.ready ? 0 : 1000);
+        if (s.quit || !s.ready)
             continue;
-        }
-        if (fe == FRAME_EMPTY) {
-            if (send_error(fd, scratch, 0, "bad_frame", "empty frame") < 0)
-                return 1;
-            continue;
-        }
-        if (fe != FRAME_OK) {
-            log_error("serve", "channel failed", "error=\"%s\"", frame_err_str(fe));
-            return 1;
-        }
-        /* The message lives in the scratch arena: the reset frees it. */
-        wire_msg m;
-        wire_err err;
-        int rc = 0;
-        if (wire_decode(WIRE_AT_WORKER, scratch, buf, len, &m, &err) < 0)
-            rc = send_error(fd, scratch, err.task_id, err.word, err.detail);
-        else if (m.type == WIRE_TASK)
-            rc = run_task(e, fd, scratch, &m.task);
-        else if (m.type == WIRE_PING) {
-            char *p = wire_pong_encode(scratch, stats_json(e, scratch, rss_self_kb(), 0, NULL), &n);
-            rc = p && frame_write(fd, p, n) == FRAME_OK ? 0 : -1;
-        } else if (m.type == WIRE_RETIRE)
-            rc = 1;
-        else {
-            char d[120];
-            snprintf(d, sizeof(d), "unknown type '%.60s'", m.unknown);
-            rc = send_error(fd, scratch, 0, "bad_frame", d);
-        }
+        serve_slot *sl = s.ready;
+        s.ready = sl->next;
+        if (!s.ready)
+            s.ready_end = NULL;
+        arena_reset(e->scratch, 64 * 1024);
+        rc = process_page(&s, sl);
         if (rc < 0)
-            return 1;
-        if (rc > 0)
-            return 0;
+            s.quit = 2;
+        else if (rc > 0)
+            break;
     }
+    /* Pages not worked on go with the process; crawld gives them back
+     * unstarted. Their transfers stop before their arenas go. */
+    e->net_step = NULL;
+    e->net_ud = NULL;
+    while (s.ready) {
+        serve_slot *sl = s.ready;
+        s.ready = sl->next;
+        page_end(e, &sl->p);
+    }
+    while (e->fetch_head) {
+        fetch_xfer *x = e->fetch_head;
+        serve_slot *sl = x->done_ud;
+        if (sl)
+            page_end(e, &sl->p);
+        else
+            fetch_release(e, x);
+    }
+    g_serve = NULL;
+    frame_decoder_free(&s.dec);
+    arena_pool_release(&e->pool, s.net_scratch);
+    return s.quit == 2 ? 1 : 0;
 }

@@ -65,10 +65,28 @@ def recv(s):
     return decode(buf)
 
 
+parsed = set()  # task ids whose parse message came
+
+
+def recv_page(s):
+    """The next result; every result must follow its task's parse message
+    (crawld counts an attempt only for a page it was told is parsed)."""
+    while True:
+        m = recv(s)
+        if m and m["type"] == "parse":
+            check(m["task_id"] not in parsed, "one parse message per task: %r" % m)
+            parsed.add(m["task_id"])
+            continue
+        if m and m["type"] == "result":
+            check(m["task_id"] in parsed, "parse message before result %r" % m["task_id"])
+            parsed.discard(m["task_id"])
+        return m
+
+
 p, s = start()
 # A good task.
 send(s, {"type": "task", "task_id": 1, "job_id": 9, "url": BASE + "/site/p/1.html", "depth": 2})
-r = recv(s)
+r = recv_page(s)
 check(r and r["type"] == "result" and r["task_id"] == 1, "result for task 1: %r" % (r,))
 check(r["page"]["status"] == 200 and r["page"]["title"] == "Page 1", "page fields")
 check(r["page"]["depth"] == 2 and r["page"]["job_id"] == 9, "depth/job echoed")
@@ -87,7 +105,7 @@ check("task_id" not in r["page"] and r["page"]["parent"] is None and r["page"]["
       "the record is the job's line: no task_id, parent and attempts: %r" % r["page"])
 send(s, {"type": "task", "task_id": 11, "job_id": 9, "url": BASE + "/site/p/3.html", "depth": 1,
          "parent": BASE + "/site/p/1.html", "attempts": 2})
-r = recv(s)
+r = recv_page(s)
 check(r and r["page"]["parent"] == BASE + "/site/p/1.html" and r["page"]["attempts"] == 2
       and r["page"]["depth"] == 1, "parent/attempts/depth from the task: %r" % (r and r["page"]))
 check(b"00000000" not in r["record_raw"], "times as short decimals: %r" % r["record_raw"][:400])
@@ -122,34 +140,34 @@ check(e and e["type"] == "pong" and e["worker"]["pages"] == 2, "pong after bad f
 
 # A fetch error is a result with the error word, not a crash.
 send(s, {"type": "task", "task_id": 2, "url": BASE + "/redirect-loop"})
-r = recv(s)
+r = recv_page(s)
 check(r and r["page"]["error"].startswith("too_many_redirects"), "error word in result")
 check(r and r["header"]["flags"] & FR_FAILED and r["links"] == [], "failed flag, no links")
 
 # A raw fetch (robots.txt): any type kept, not parsed, body returned whole.
 send(s, {"type": "task", "task_id": 3, "url": BASE + "/robots.txt", "raw_body": 512000,
          "max_redirects": 5})
-r = recv(s)
+r = recv_page(s)
 check(r and b"Disallow: /private/" in r["body"], "raw body in its section: %r" % (r,))
 check(r and "body" not in r["page"], "the record does not carry the body: %r" % (r and r["page"]))
 check(r and r["page"]["title"] is None, "raw fetch not parsed")
 send(s, {"type": "task", "task_id": 4, "url": BASE + "/invalid-utf8", "raw_body": 100000})
-r = recv(s)
+r = recv_page(s)
 check(r and b"invalid \xff\xfe bytes" in r["body"] and b"Invalid UTF-8" in r["body"],
       "raw body byte for byte, invalid UTF-8 kept: %r" % (r and r["body"][:200],))
 send(s, {"type": "task", "task_id": 6, "url": BASE + "/site/p/1.html", "raw_body": 100})
-r = recv(s)
+r = recv_page(s)
 check(r and len(r["body"]) == 100 and r["page"]["bytes"] > 100, "raw body cut at N")
 send(s, {"type": "task", "task_id": 5, "url": BASE + "/redirect/3", "raw_body": 100,
          "max_redirects": 2})
-r = recv(s)
+r = recv_page(s)
 check(r and r["page"]["error"].startswith("too_many_redirects"), "per-task redirect cap")
 
 # Memory: RSS after page 100 vs page 20 (flat), arenas reused.
 rss = []
 for i in range(100):
     send(s, {"type": "task", "task_id": 100 + i, "url": BASE + "/site/p/%d.html" % (i % 50)})
-    r = recv(s)
+    r = recv_page(s)
     rss.append(r["worker"]["rss_kb"])
 check(r["worker"]["pool_misses"] <= 2, "page arenas reused: %r" % r["worker"])
 if os.environ.get("CRAWLD_BUILD") == "asan":
@@ -179,7 +197,7 @@ with open(conf, "w") as f:
     f.write("[limits]\nrss_soft_mb = 1\nrss_hard_mb = 2\n[network]\nallow_private = true\n")
 p, s = start(conf=conf)
 send(s, {"type": "task", "task_id": 1, "url": BASE + "/site/p/2.html"})
-r = recv(s)
+r = recv_page(s)
 check(r and r["worker"]["retire"] is True and r["header"]["flags"] & 1,
       "over soft budget -> retire flag: %r" % (r,))
 check(r and r["page"]["status"] == 200, "the page is still answered before retiring")
@@ -187,7 +205,7 @@ check(p.wait(timeout=10) == 0, "retiring worker exits 0")
 s.close()
 p, s = start()
 send(s, {"type": "task", "task_id": 1, "url": BASE + "/site/p/2.html"})
-r = recv(s)
+r = recv_page(s)
 check(r and r["worker"]["retire"] is False, "under budget stays: %r" % (r,))
 s.close()
 check(p.wait(timeout=10) == 0, "exit 0 on EOF")
@@ -197,12 +215,12 @@ check(p.wait(timeout=10) == 0, "exit 0 on EOF")
 # before without retiring, and now retires once the record is sent.
 p, s = start()
 send(s, {"type": "task", "task_id": 1, "url": BASE + "/site/p/2.html", "js": True})
-r = recv(s)
+r = recv_page(s)
 check(r and r["page"]["status"] == 200 and r["worker"]["retire"] is False
       and not r["header"]["flags"] & FR_RETIRE, "a good JS page: no retire: %r" % (r,))
 send(s, {"type": "task", "task_id": 2, "url": BASE + "/fixtures/html/gumbo_abort.html",
          "js": True})
-r = recv(s)
+r = recv_page(s)
 check(r and r["page"]["title"] == "Gumbo abort" and r["page"].get("error") is None,
       "the page keeps the scan's answer: %r" % (r and r["page"],))
 check(r and "the HTML parser failed an assertion" in (r["page"].get("js_note") or ""),
