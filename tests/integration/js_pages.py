@@ -130,6 +130,8 @@ for i, pg in enumerate(pages):
     t = json.dumps({"type": "task", "task_id": i + 1, "url": SITE + pg, "js": True}).encode()
     a.sendall(struct.pack(">I", len(t)) + t)
     m = rd()
+    while m["type"] == "parse":  # the page's parse message comes before its result
+        m = rd()
     out.append({"page": pg, "links": m["page"]["links"], "pid": m["worker"]["pid"],
                 "js": m["page"]["js"], "js_heap_kb": m["worker"].get("js_heap_kb")})
 a.close()
