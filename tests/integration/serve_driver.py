@@ -35,6 +35,8 @@ def start(extra_env=None, conf=BASE_CONF):
     child.close()
     parent.settimeout(30)
     hello = recv(parent)
+    global last_hello
+    last_hello = hello
     check(hello and hello["type"] == "ready" and hello["pid"] == p.pid and hello["version"],
           "ready handshake: %r" % (hello,))
     return p, parent
@@ -229,6 +231,80 @@ check(r and r["worker"]["retire"] is True and r["header"]["flags"] & FR_RETIRE,
       "retire after gumbo's assertion: %r" % (r and (r["worker"], r["header"]),))
 check(p.wait(timeout=10) == 0, "the retiring worker exits 0")
 s.close()
+
+# ---- Many pages in flight (issue 18) ----
+# ready offers fetches_per_worker slots (the default, 64).
+p, s = start()
+check(last_hello["slots"] == 64, "ready offers 64 slots: %r" % (last_hello,))
+# Concurrent transfers: four pages that each take 600 ms come back in about
+# the time of one, not of four.
+t0 = time.time()
+for i in range(4):
+    send(s, {"type": "task", "task_id": 40 + i, "url": BASE + "/slow?ms=600&n=%d" % i})
+got = [recv_page(s) for _ in range(4)]
+took = time.time() - t0
+check(all(r and r["type"] == "result" and r["page"]["title"] == "Slow" for r in got),
+      "four slow pages answered: %r" % ([r and r.get("page", r) for r in got],))
+check(sorted(r["task_id"] for r in got) == [40, 41, 42, 43], "each task once")
+check(took < 1.5, "four 600 ms pages in %.2f s (in flight together, not one after another)" % took)
+# Results in the order pages complete: a slow page sent first comes last.
+send(s, {"type": "task", "task_id": 50, "url": BASE + "/slow?ms=800"})
+send(s, {"type": "task", "task_id": 51, "url": BASE + "/site/p/4.html"})
+send(s, {"type": "ping"})
+msgs = [recv_page(s) for _ in range(3)]
+check([m["type"] for m in msgs if m].count("pong") == 1, "one pong: %r" % (msgs,))
+ids = [m["task_id"] for m in msgs if m and m["type"] == "result"]
+check(ids == [51, 50], "results in completion order, not task order: %r" % ids)
+s.close()
+check(p.wait(timeout=10) == 0, "exit 0 on EOF with pages done")
+
+# A ping while transfers are in flight: the pong comes before their results.
+p, s = start()
+send(s, {"type": "task", "task_id": 60, "url": BASE + "/slow?ms=1500"})
+send(s, {"type": "task", "task_id": 61, "url": BASE + "/slow?ms=1500&n=1"})
+time.sleep(0.1)
+t0 = time.time()
+send(s, {"type": "ping"})
+m = recv_page(s)
+check(m and m["type"] == "pong" and time.time() - t0 < 0.5,
+      "pong with transfers in flight, in %.3f s: %r" % (time.time() - t0, m and m["type"]))
+# EOF with transfers in flight: the worker leaves at once (crawld gives
+# them back unstarted).
+t0 = time.time()
+s.close()
+check(p.wait(timeout=10) == 0 and time.time() - t0 < 1, "exit 0 at once on EOF, transfers in flight")
+p, s = start()
+send(s, {"type": "task", "task_id": 62, "url": BASE + "/slow?ms=3000"})
+send(s, {"type": "retire"})
+t0 = time.time()
+check(p.wait(timeout=10) == 0 and time.time() - t0 < 1, "retire with a transfer in flight: exit 0 at once")
+s.close()
+
+# Transfers go on while a page's scripts run: loop.html's script spins
+# until the 1 s JS budget; a page whose server answers after 300 ms is sent
+# right after it. Its transfer completes during the script (fetch_ms about
+# 300, not 1000+) and its result follows the first page's at once.
+conf_js = "/tmp/serve_driver_js.conf"
+with open(conf_js, "w") as f:
+    f.write("[limits]\njs_time_budget_ms = 1000\n[network]\nallow_private = true\n")
+p, s = start(conf=conf_js)
+send(s, {"type": "task", "task_id": 70, "url": BASE + "/fixtures/jsite/loop.html", "js": True})
+m = recv(s)
+check(m and m["type"] == "parse" and m["task_id"] == 70, "loop.html is parsed: %r" % (m,))
+parsed.add(70)
+send(s, {"type": "task", "task_id": 71, "url": BASE + "/slow?ms=300"})
+r1 = recv_page(s)
+t1 = time.time()
+r2 = recv_page(s)
+gap = time.time() - t1
+check(r1 and r1["task_id"] == 70 and r1["page"]["js_stats"]["timed_out"],
+      "the spinning page stopped at its budget: %r" % (r1 and r1.get("page"),))
+check(r2 and r2["task_id"] == 71 and 250 <= r2["page"]["fetch_ms"] < 600,
+      "the other page's transfer completed during the script: fetch_ms %r"
+      % (r2 and r2["page"]["fetch_ms"],))
+check(gap < 0.25, "its result follows the first's at once (%.3f s)" % gap)
+s.close()
+check(p.wait(timeout=10) == 0, "exit 0 on EOF")
 
 print("serve_driver: %d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)
