@@ -559,6 +559,9 @@ fetch_err fetch_finish(xfer *x)
     curl_easy_getinfo(h, CURLINFO_TOTAL_TIME_T, &total_us);
     r->fetch_ms = (double)total_us / 1000.0;
     curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &r->new_connects);
+    curl_off_t dns_us = 0;
+    curl_easy_getinfo(h, CURLINFO_NAMELOOKUP_TIME_T, &dns_us);
+    r->dns_ms = (double)dns_us / 1000.0;
 
     if (r->body)
         r->body[r->body_len] = '\0';

@@ -103,6 +103,7 @@ typedef struct fetch_result {
     fetch_exchange *exchanges; /* capture: in order, the final one last */
     int nexchanges;
     long new_connects; /* connections this transfer opened (CURLINFO_NUM_CONNECTS) */
+    double dns_ms;     /* name resolution (CURLINFO_NAMELOOKUP_TIME_T; ~0 when cached) */
 } fetch_result;
 
 /* One transfer. The caller owns the struct (in the page arena, or on its

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <time.h>
 #include <unistd.h>
 
 static testutil_httpd srv;
@@ -392,6 +393,137 @@ START_TEST(env_free_returns_every_byte_after_transfers)
 }
 END_TEST
 
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+#define NX 8
+
+/* Transfers in flight together on the worker's multi: eight pages that
+ * each take 400 ms are all done in about 400 ms. */
+START_TEST(transfers_run_together)
+{
+    static fetch_xfer x[NX];
+    static fetch_result rr[NX];
+    static arena ar[NX];
+    double t0 = now_ms();
+    for (int i = 0; i < NX; i++) {
+        arena_init(&ar[i], 0);
+        char u[128];
+        snprintf(u, sizeof(u), "%s/slow?ms=400&n=%d", srv.base_url, i);
+        ck_assert_int_eq(fetch_begin(&env, &ar[i], arena_strdup(&ar[i], u), NULL, &rr[i], &x[i], 0),
+                         FETCH_OK);
+    }
+    ck_assert_int_eq(env.fetch_inflight, NX);
+    for (int i = 0; i < NX; i++) {
+        fetch_wait(&env, &x[i]);
+        ck_assert_int_eq(fetch_finish(&x[i]), FETCH_OK);
+        ck_assert_int_eq(rr[i].status, 200);
+        fetch_release(&env, &x[i]);
+        arena_release(&ar[i]);
+    }
+    double took = now_ms() - t0;
+    printf("measure: %d transfers of 400 ms each, together: %.0f ms\n", NX, took);
+    ck_assert_msg(took < 1500, "took %.0f ms", took);
+    ck_assert_int_eq(env.fetch_inflight, 0);
+}
+END_TEST
+
+/* The body budget: eight slow bodies of 200 KB under a 256 KiB budget all
+ * complete (the oldest transfer always goes on), some had to wait, and the
+ * bytes held never pass the budget plus one max body. */
+START_TEST(body_budget_pauses_all_but_the_oldest)
+{
+    static fetch_xfer x[NX];
+    static fetch_result rr[NX];
+    static arena ar[NX];
+    const size_t budget = 256 * 1024, max_body = 1 << 20, size = 200000;
+    env.fetch_budget = budget;
+    fetch_opts o = {.max_body = max_body, .max_redirects = -1};
+    for (int i = 0; i < NX; i++) {
+        arena_init(&ar[i], 0);
+        char u[128];
+        snprintf(u, sizeof(u), "%s/slowbody?ms=600&bytes=%zu&n=%d", srv.base_url, size, i);
+        ck_assert_int_eq(fetch_begin(&env, &ar[i], arena_strdup(&ar[i], u), &o, &rr[i], &x[i], 0),
+                         FETCH_OK);
+    }
+    int finished[NX] = {0}, done = 0, paused_seen = 0;
+    size_t peak = 0;
+    double deadline = now_ms() + 30000;
+    while (done < NX && now_ms() < deadline) {
+        ck_assert_int_ge(fetch_step(&env, -1, 50), 0);
+        if (env.fetch_held > peak)
+            peak = env.fetch_held;
+        for (int i = 0; i < NX; i++) {
+            paused_seen |= x[i].paused;
+            if (!x[i].done || finished[i])
+                continue;
+            ck_assert_msg(fetch_finish(&x[i]) == FETCH_OK, "transfer %d: %s", i,
+                          rr[i].err_detail ? rr[i].err_detail : "?");
+            ck_assert_uint_eq(rr[i].body_len, size);
+            fetch_release(&env, &x[i]);
+            arena_release(&ar[i]);
+            finished[i] = 1;
+            done++;
+        }
+    }
+    printf("measure: %d bodies of %zu bytes, budget %zu: peak held %zu bytes, paused: %s\n", NX,
+           size, budget, peak, paused_seen ? "yes" : "no");
+    ck_assert_int_eq(done, NX);
+    ck_assert_msg(paused_seen, "no transfer ever waited for the budget");
+    ck_assert_uint_le(peak, budget + max_body);
+    ck_assert_uint_eq(env.fetch_held, 0);
+}
+END_TEST
+
+/* The threaded resolver: a name's first transfer resolves it, the next
+ * ones take it from the multi's DNS cache. */
+/* A name /etc/hosts maps to 127.0.0.1 other than "localhost" (which curl
+ * answers itself, without the resolver), or NULL. */
+static const char *loopback_name(char *buf, size_t cap)
+{
+    FILE *f = fopen("/etc/hosts", "re");
+    char line[256];
+    const char *found = NULL;
+    while (f && !found && fgets(line, sizeof(line), f)) {
+        char ip[64], name[128];
+        if (sscanf(line, "%63s %127s", ip, name) == 2 && strcmp(ip, "127.0.0.1") == 0 &&
+            strcmp(name, "localhost") != 0 && strlen(name) < cap) {
+            snprintf(buf, cap, "%s", name);
+            found = buf;
+        }
+    }
+    if (f)
+        fclose(f);
+    return found;
+}
+
+START_TEST(dns_is_cached_across_transfers)
+{
+    char u[256], name[128];
+    if (!loopback_name(name, sizeof(name))) {
+        printf("measure: name lookup: no name for 127.0.0.1 in /etc/hosts, not measured\n");
+        return;
+    }
+    snprintf(u, sizeof(u), "http://%s:%d/site/p/1.html", name, srv.port);
+    fetch_opts o = {.max_redirects = -1};
+    ck_assert_int_eq(fetch_page(&env, &a, u, &o, &r), FETCH_OK);
+    double fresh = r.dns_ms;
+    double cached = 0;
+    for (int i = 0; i < 5; i++) {
+        ck_assert_int_eq(fetch_page(&env, &a, u, &o, &r), FETCH_OK);
+        cached += r.dns_ms / 5;
+    }
+    ck_assert_int_eq(fetch_page(&env, &a, U("/site/p/1.html"), &o, &r), FETCH_OK);
+    printf("measure: name lookup: fresh name %.3f ms, cached %.3f ms, address literal %.3f ms\n",
+           fresh, cached, r.dns_ms);
+    ck_assert(cached <= fresh);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("fetch");
@@ -400,6 +532,9 @@ int main(void)
     tcase_add_unchecked_fixture(tc, server_up, server_down);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, html_page_is_fetched_and_kept);
+    tcase_add_test(tc, transfers_run_together);
+    tcase_add_test(tc, body_budget_pauses_all_but_the_oldest);
+    tcase_add_test(tc, dns_is_cached_across_transfers);
     tcase_add_test(tc, error_statuses_are_responses);
     tcase_add_test(tc, redirect_chain_records_every_status_and_final_url);
     tcase_add_test(tc, redirect_cap_is_enforced);
