@@ -37,6 +37,8 @@ Endpoint                        | Response
 /slow?ms=N                      | waits N ms (default 1000) before the headers; title "Slow"
 /slowbody?ms=N&bytes=B          | headers at once (Content-Length B), then the body trickled over
                                 |   N ms (default 2000 ms, 10000 bytes)
+/jswork?n=N                     | title "JS work"; a script that loops N times (default 10000000)
+                                |   then adds a link to /landing
 /endless                        | HTML forever, chunked, 64 KiB chunks, until the client goes away
 /big?mb=N                       | HTML page of exactly N MiB (default 10, fractions ok), Content-Length
 /gzipbomb?mb=N                  | Content-Encoding: gzip, text/html; decodes to exactly N MiB
@@ -469,6 +471,12 @@ class Handler(BaseHTTPRequestHandler):
             raise AbortConnection()
         self.respond(200, page("Slow", f"<h1>Slow</h1>\n<p>Waited {ms} ms.</p>\n<p><a href=\"/landing\">landing</a></p>"))
 
+    def ep_jswork(self, q):
+        n = _int(q, "n", 10_000_000, 0, 10_000_000_000)
+        self.respond(200, page("JS work", "<h1>JS work</h1>\n<script>var s = 0; for (var i = 0; i < "
+                               f"{n}; i++) s += i % 7; var a = document.createElement('a'); "
+                               "a.href = '/landing'; document.body.appendChild(a);</script>"))
+
     def ep_slowbody(self, q):
         ms = _int(q, "ms", 2000, 0, 3_600_000)
         size = _int(q, "bytes", 10000, 0, 64 * MiB)
@@ -780,6 +788,7 @@ ROUTES = {
     "/site": Handler.ep_site_redirect,
     "/slow": Handler.ep_slow,
     "/slowbody": Handler.ep_slowbody,
+    "/jswork": Handler.ep_jswork,
     "/endless": Handler.ep_endless,
     "/big": Handler.ep_big,
     "/gzipbomb": Handler.ep_gzipbomb,

@@ -326,6 +326,141 @@ START_TEST(thousand_pages_return_to_baseline_after_every_page)
 }
 END_TEST
 
+/* ---- transfers while a page's scripts run ----
+ * The serve loop's network step stands in as test_step: timeout 0 is a
+ * step from inside page work (the JS interrupt callback, between the tree
+ * and the scripts); off, it does nothing there, as if scripts blocked the
+ * network. */
+static int step_off;
+static unsigned long step_calls;
+static double step_ms; /* time inside steps from page work */
+static double done_at;
+
+static int test_step(worker_env *e, int timeout_ms)
+{
+    if (timeout_ms == 0) {
+        step_calls++;
+        if (step_off)
+            return 0;
+        double t0 = page_now_ms();
+        int rc = fetch_step(e, -1, 0);
+        step_ms += page_now_ms() - t0;
+        return rc < 0 ? -1 : 0;
+    }
+    return fetch_step(e, -1, timeout_ms) < 0 ? -1 : 0;
+}
+
+static void mark_done(fetch_xfer *x, void *ud)
+{
+    (void)x;
+    (void)ud;
+    done_at = page_now_ms();
+}
+
+static void setup_js_1s(void)
+{
+    json_alloc_install();
+    crawld_config cfg;
+    config_defaults(&cfg);
+    cfg.allow_private = 1;
+    cfg.js_time_budget_ms = 1000;
+    char err[256];
+    ck_assert_int_eq(worker_env_init(&env, &cfg, err, sizeof(err)), 0);
+    env.net_step = test_step;
+}
+
+/* A transfer started just before a page whose script spins for its whole
+ * 1 s budget (loop.html): when (ms after its start) it is seen done. */
+static double late_transfer(int off, double *fetch_ms)
+{
+    step_off = off;
+    arena a;
+    arena_init(&a, 0);
+    fetch_xfer x;
+    fetch_result r;
+    char u[128];
+    snprintf(u, sizeof(u), "%s/slow?ms=300&n=%d", srv.base_url, off);
+    double t0 = page_now_ms();
+    ck_assert_int_eq(fetch_begin(&env, &a, u, NULL, &r, &x, 0), FETCH_OK);
+    x.on_done = mark_done;
+    done_at = 0;
+    page_task t = {.url = U("/fixtures/jsite/loop.html"), .js = 1};
+    page p;
+    ck_assert_int_eq(page_run(&env, &t, &p), 0);
+    ck_assert_int_eq(p.js_ran, 1);
+    ck_assert_int_eq(p.js_timed_out, 1);
+    page_end(&env, &p);
+    fetch_wait(&env, &x);
+    ck_assert_int_eq(fetch_finish(&x), FETCH_OK);
+    *fetch_ms = r.fetch_ms;
+    fetch_release(&env, &x);
+    arena_release(&a);
+    return done_at - t0;
+}
+
+START_CHILD_TEST(transfer_completes_while_scripts_run, setup_js_1s, teardown)
+{
+    double f_on, f_off;
+    step_calls = 0;
+    double on = late_transfer(0, &f_on);
+    unsigned long calls = step_calls;
+    double off = late_transfer(1, &f_off);
+    printf("measure: a 300 ms transfer during a 1 s script: done after %.0f ms (fetch_ms %.0f) "
+           "with the network step (%lu steps), %.0f ms (fetch_ms %.0f) without\n",
+           on, f_on, calls, off, f_off);
+    ck_assert_msg(on < 600 && f_on < 600, "with the step: done after %.0f ms", on);
+    ck_assert_msg(off > 900, "without the step: done after %.0f ms", off);
+}
+END_TEST
+
+/* What the network step costs a script: the same CPU-bound page with 8
+ * transfers idle in flight, the step on and off (best of 3 each). */
+START_CHILD_TEST(network_step_cost_on_a_js_page, setup, teardown)
+{
+    env.net_step = test_step;
+    arena a;
+    arena_init(&a, 0);
+    enum { NX = 8 };
+    fetch_xfer x[NX];
+    fetch_result r[NX];
+    for (int i = 0; i < NX; i++) {
+        char u[128];
+        snprintf(u, sizeof(u), "%s/slow?ms=20000&n=%d", srv.base_url, i);
+        ck_assert_int_eq(fetch_begin(&env, &a, arena_strdup(&a, u), NULL, &r[i], &x[i], 0),
+                         FETCH_OK);
+    }
+    page_task t = {.url = U("/jswork?n=30000000"), .js = 1};
+    page p;
+    ck_assert_int_eq(page_run(&env, &t, &p), 0); /* warm: the runtime is made */
+    page_end(&env, &p);
+    double best[2] = {1e9, 1e9}, in_steps = 0;
+    unsigned long calls[2] = {0, 0};
+    for (int round = 0; round < 6; round++) {
+        int off = round % 2;
+        step_off = off;
+        step_calls = 0;
+        step_ms = 0;
+        ck_assert_int_eq(page_run(&env, &t, &p), 0);
+        ck_assert_int_eq(p.js_ran, 1);
+        ck_assert_int_eq(p.js_failed, 0);
+        if (!off)
+            in_steps = step_ms;
+        if (p.js_ms < best[off])
+            best[off] = p.js_ms;
+        calls[off] = step_calls;
+        page_end(&env, &p);
+    }
+    printf("measure: a 3e7-iteration script, 8 transfers in flight: %.1f ms with the network "
+           "step (%lu steps, %.3f ms inside them, %.1f us each), %.1f ms without (%lu "
+           "interrupts)\n",
+           best[0], calls[0], in_steps, calls[0] ? in_steps * 1000.0 / (double)calls[0] : 0.0,
+           best[1], calls[1]);
+    for (int i = 0; i < NX; i++)
+        fetch_release(&env, &x[i]);
+    arena_release(&a);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("page");
@@ -349,6 +484,8 @@ int main(void)
     tcase_add_test(tc, js_page_with_too_many_attributes_fails_as_without_js);
     tcase_add_test(tc, js_page_keeps_scan_when_gumbo_fails);
     tcase_add_test(tc, js_page_keeps_scan_when_gumbo_runs_out_of_time);
+    tcase_add_test(tc, transfer_completes_while_scripts_run);
+    tcase_add_test(tc, network_step_cost_on_a_js_page);
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }
