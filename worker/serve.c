@@ -63,9 +63,12 @@ static int send_error(int fd, arena *a, long long task_id, const char *word, con
 
 /* A task at the worker, from its frame to its result; lives in its page's
  * arena (the slot goes with page_end). */
+struct serve_state;
+
 typedef struct serve_slot {
     page_task t;
     page p;
+    struct serve_state *s;
     struct serve_slot *next; /* the queue of pages to process */
 } serve_slot;
 
@@ -239,12 +242,11 @@ static void queue_ready(serve_state *s, serve_slot *sl)
     s->ready_end = sl;
 }
 
-static serve_state *g_serve; /* the one serve loop of the process (on_done's way back) */
-
 static void on_transfer_done(fetch_xfer *x, void *ud)
 {
+    serve_slot *sl = ud;
     (void)x;
-    queue_ready(g_serve, ud);
+    queue_ready(sl->s, sl);
 }
 
 /* A task: its arena, a copy of the frame in it, the decoded task, the
@@ -285,6 +287,7 @@ static int start_task(serve_state *s, const char *buf, size_t len)
                    .parent = task->parent,
                    .attempts = task->attempts};
     sl->t = t;
+    sl->s = s;
     page_begin(e, &sl->t, &sl->p, a); /* cannot fail: the arena is given */
     s->tasks++;
     if (!sl->p.begun)
@@ -427,7 +430,6 @@ int serve_loop(worker_env *e, int fd)
     if (!s.net_scratch)
         return 1;
     frame_decoder_init(&s.dec, FRAME_MAX_TASK);
-    g_serve = &s;
     e->net_step = net_step;
     e->net_ud = &s;
     int rc = 0;
@@ -463,7 +465,6 @@ int serve_loop(worker_env *e, int fd)
         else
             fetch_release(e, x);
     }
-    g_serve = NULL;
     frame_decoder_free(&s.dec);
     arena_pool_release(&e->pool, s.net_scratch);
     return s.quit == 2 ? 1 : 0;
