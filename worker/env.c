@@ -2,7 +2,6 @@
 #include "env.h"
 #include "alloc.h"
 #include "curl_alloc.h"
-#include "fetch.h"
 #include "js/js.h"
 #include "log.h"
 
@@ -118,10 +117,6 @@ void worker_env_free(worker_env *e)
     if (e->scratch)
         arena_pool_release(&e->pool, e->scratch);
     curl_slist_free_all(e->headers);
-    /* Transfers still in flight (a worker retired with tasks) stop here,
-     * before the arenas their state lives in go. */
-    while (e->fetch_head)
-        fetch_release(e, e->fetch_head);
     if (e->multi)
         curl_multi_cleanup(e->multi);
     if (e->share)

@@ -38,6 +38,7 @@ typedef struct worker_env {
 
 /* 0, or -1 with a message naming the step that failed. */
 int worker_env_init(worker_env *e, const crawld_config *cfg, char *err, size_t errlen);
+/* Every transfer must have been released (fetch_release) before. */
 void worker_env_free(worker_env *e);
 
 /* The worker's JS runtime, made on first use (JS_Init, one context, the
