@@ -81,6 +81,7 @@ typedef struct serve_state {
     serve_slot *ready, *ready_end; /* transfers over, pages to process: FIFO */
     int tasks;                     /* tasks at the worker (in flight or queued) */
     int quit;                      /* 1: leave (exit 0), 2: channel failed (exit 1) */
+    int eof;                       /* the supervisor closed the channel */
 } serve_state;
 
 /* Works one page whose transfer is over, from the parse message to the
@@ -97,6 +98,11 @@ static int process_page(serve_state *s, serve_slot *sl)
     if (!pm || frame_write(fd, pm, n) != FRAME_OK)
         return -1;
     page_finish(e, &sl->p);
+    if (s->eof) { /* closed while the page was worked on: nobody to tell */
+        page_end(e, &sl->p);
+        s->tasks--;
+        return 0;
+    }
     page p = sl->p; /* page_end clears it through this copy */
     size_t rlen = 0;
     /* The WARC records travel in the result frame: they must fit it with
@@ -342,6 +348,7 @@ static void read_channel(serve_state *s)
             continue;
         if (r == 0) {
             s->quit = 1; /* the supervisor closed the channel: leave now */
+            s->eof = 1;
             return;
         }
         if (r < 0) {

@@ -305,6 +305,13 @@ check(r2 and r2["task_id"] == 71 and 250 <= r2["page"]["fetch_ms"] < 600,
 check(gap < 0.25, "its result follows the first's at once (%.3f s)" % gap)
 s.close()
 check(p.wait(timeout=10) == 0, "exit 0 on EOF")
+# EOF while a page's scripts run: the page is dropped, the worker exits 0.
+p, s = start(conf=conf_js)
+send(s, {"type": "task", "task_id": 72, "url": BASE + "/fixtures/jsite/loop.html", "js": True})
+m = recv(s)
+check(m and m["type"] == "parse", "loop.html is parsed: %r" % (m,))
+s.close()
+check(p.wait(timeout=10) == 0, "EOF during a page's scripts: exit 0")
 
 print("serve_driver: %d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)
