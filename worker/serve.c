@@ -255,34 +255,28 @@ static void on_transfer_done(fetch_xfer *x, void *ud)
     queue_ready(sl->s, sl);
 }
 
-/* A task: its arena, a copy of the frame in it, the decoded task, the
- * transfer started. The frame is decoded again from the copy (the decoder's
- * buffer is reused at the next read). */
-static int start_task(serve_state *s, const char *buf, size_t len)
+/* A task (decoded in the step's scratch arena): its page arena, its
+ * strings copied there, its transfer started. */
+static int start_task(serve_state *s, const wire_task *task)
 {
     worker_env *e = s->e;
     arena *a = arena_pool_acquire(&e->pool, ARENA_POOL_LARGE, "page");
     if (!a)
-        return send_error(s->fd, s->net_scratch, 0, "nomem", "no page arena");
-    char *copy = arena_strndup(a, buf, len);
+        return send_error(s->fd, s->net_scratch, task->task_id, "nomem", "no page arena");
     serve_slot *sl = arena_alloc_zeroed(a, sizeof(*sl));
-    wire_msg m;
-    wire_err err;
-    if (!copy || !sl) {
+    char *url = arena_strdup(a, task->url);
+    char *parent = task->parent ? arena_strdup(a, task->parent) : NULL;
+    char *js_off = !task->js && task->js_off ? arena_strdup(a, task->js_off) : NULL;
+    if (!sl || !url || (task->parent && !parent) || (!task->js && task->js_off && !js_off)) {
         arena_pool_release(&e->pool, a);
-        return send_error(s->fd, s->net_scratch, 0, "nomem", "task frame");
+        return send_error(s->fd, s->net_scratch, task->task_id, "nomem", "task frame");
     }
-    if (wire_decode(WIRE_AT_WORKER, a, copy, len, &m, &err) < 0 || m.type != WIRE_TASK) {
-        arena_pool_release(&e->pool, a);
-        return send_error(s->fd, s->net_scratch, err.task_id, err.word, err.detail);
-    }
-    const wire_task *task = &m.task;
     page_task t = {.task_id = task->task_id,
                    .job_id = task->job_id,
-                   .url = task->url,
+                   .url = url,
                    .depth = task->depth,
                    .js = task->js,
-                   .js_off = task->js ? NULL : task->js_off,
+                   .js_off = js_off,
                    .timeout_ms = task->timeout_ms,
                    .max_body = (size_t)task->max_body,
                    .want_text = task->want_text,
@@ -290,7 +284,7 @@ static int start_task(serve_state *s, const char *buf, size_t len)
                    .max_redirects = task->max_redirects,
                    .warc = task->warc,
                    .for_job = 1,
-                   .parent = task->parent,
+                   .parent = parent,
                    .attempts = task->attempts};
     sl->t = t;
     sl->s = s;
@@ -309,14 +303,12 @@ static int start_task(serve_state *s, const char *buf, size_t len)
 static int handle_frame(serve_state *s, char *buf, size_t len)
 {
     arena *sc = s->net_scratch;
-    /* A task is decoded in its own arena (start_task); a first look here
-     * in the scratch arena says what the frame is. */
     wire_msg m;
     wire_err err;
     if (wire_decode(WIRE_AT_WORKER, sc, buf, len, &m, &err) < 0)
         return send_error(s->fd, sc, err.task_id, err.word, err.detail);
     if (m.type == WIRE_TASK)
-        return start_task(s, buf, len);
+        return start_task(s, &m.task);
     if (m.type == WIRE_PING) {
         size_t n = 0;
         char *p = wire_pong_encode(sc, stats_json(s->e, sc, rss_self_kb(), 0, NULL), &n);
