@@ -218,7 +218,9 @@ void worker_after_page(worker *w, int worker_says_retire)
     if (worker_says_retire) {
         w->reason = RECYCLE_RSS;
         worker_set_state(w, WORKER_RETIRING);
-        w->deadline_ms = uv_now(p->loop) + EXIT_WAIT_MS; /* it exits on its own */
+        /* it exits on its own, once it has answered the pages it holds
+         * (a worker with slots); those are under their own deadlines */
+        w->deadline_ms = w->nflight ? 0 : uv_now(p->loop) + EXIT_WAIT_MS;
         log_info("pool", "worker retiring", "slot=%d pid=%ld reason=rss rss_mb=%ld soft_mb=%d",
                  w->slot, (long)w->pid, w->rss_kb / 1024, p->cfg->rss_soft_mb);
     } else if (w->pages >= w->max_pages)
