@@ -12,6 +12,12 @@ the protocol and fetches nothing):
                 nothing it sends after is read;
   dup_result    a second result for a task (no longer held) kills it; the
                 page keeps its one record;
+  wedged        a worker that says nothing is killed at page_timeout_ms + 5 s
+                after the page was sent; the page costs no attempt;
+  stuck_parse   a page past page_timeout_ms from its parse message kills its
+                worker and costs an attempt;
+  retire_mid    a worker that says it leaves after one page finishes the
+                others it holds, unkilled;
   limits        dispatch never gives a worker more than its slots, nor a
                 host more than per_host_concurrency pages, across workers;
                 and it does fill every slot when hosts allow.
@@ -58,15 +64,15 @@ def read_frames(timeout):
     return out
 def host(u):
     return u.split("/")[2]
-def result(t):
+def result(t, flags=0):
     rec = {"url": t["url"], "final_url": t["url"], "status": 200, "attempts": t["attempts"],
            "error": None, "links": [], "title": "fake", "pid": os.getpid()}
-    return encode_result({"task_id": t["task_id"], "status": 200},
+    return encode_result({"task_id": t["task_id"], "status": 200, "flags": flags},
                          {"record": json.dumps(rec).encode(), "final_url": t["url"].encode()})
-def answer(t):
+def answer(t, flags=0):
     event("done", time.monotonic(), os.getpid(), t["task_id"], host(t["url"]))
     send(frame({"type": "parse", "task_id": t["task_id"]}))
-    send(result(t))
+    send(result(t, flags))
 first = not os.path.exists(os.path.join(DIR, "died"))
 send(frame({"type": "ready", "version": "fake", "pid": os.getpid(), "slots": SLOTS}))
 held = []  # (due, task)
@@ -78,6 +84,11 @@ while True:
         if t.get("type") != "task":
             continue
         event("recv", time.monotonic(), os.getpid(), t["task_id"], host(t["url"]))
+        if MODE in ("wedged", "stuck_parse") and first:
+            open(os.path.join(DIR, "died"), "w").close()
+            if MODE == "stuck_parse":  # its parse never ends
+                send(frame({"type": "parse", "task_id": t["task_id"]}))
+            continue  # a wedged worker: it never says anything again
         if MODE == "killer" and "killer" in t["url"]:
             os._exit(1)  # its fetch kills the worker: no parse, no result
         if MODE == "bad_parse":
@@ -99,7 +110,17 @@ while True:
         send(frame({"type": "parse", "task_id": victim["task_id"]}))
         time.sleep(0.2)
         os._exit(1)
-    if MODE == "parse_die" and first:
+    if MODE == "retire_mid" and first and len(held) == 3:
+        # says it leaves after its first page, then takes longer than
+        # EXIT_WAIT_MS to answer the two others, then exits
+        open(os.path.join(DIR, "died"), "w").close()
+        ts = [t for _, t in held]
+        answer(ts[0], flags=1)
+        time.sleep(3.5)
+        for t in ts[1:]:
+            answer(t)
+        os._exit(0)
+    if MODE in ("parse_die", "retire_mid") and first:
         continue  # holds its pages until it has the four
     now = time.monotonic()
     due = [x for x in held if x[0] <= now]
@@ -184,6 +205,46 @@ try:
     check(all(r.get("error") is None for r in by.values()), "parse_die: all fetched in the end")
     check(d.status()["recycles"]["crash"] == 1, "parse_die: one crash counted")
     stop(d, "parse_die")
+
+    # Deadlines. Wedged: the worker says nothing at all; killed at
+    # page_timeout_ms + 5 s, its page goes back with no attempt counted.
+    # Stuck in parse: killed page_timeout_ms after its parse message, the
+    # page costs an attempt.
+    for mode, attempts in (("wedged", 1), ("stuck_parse", 2)):
+        d, mdir = fake_daemon(mode, conf="[limits]\npage_timeout_ms = 1000\n")
+        url = "http://w.example/%s" % mode
+        t0 = time.time()
+        jid = d.submit([url])
+        d.wait_job(jid, 60)
+        took = time.time() - t0
+        by = once_each(d, jid, [url], mode)
+        r = by.get(url, {})
+        check(r.get("attempts") == attempts and r.get("error") is None,
+              "%s: answered by the next worker, attempts %d: %r" % (mode, attempts, r))
+        check(d.status()["recycles"]["timeout"] == 1, "%s: killed for its deadline once" % mode)
+        if mode == "wedged":
+            check("no parse message" in d.log_text(), "wedged: the reason is logged")
+            check(took >= 5.5, "wedged: not killed before page_timeout_ms + 5 s: %.1f s" % took)
+        else:
+            check(took < 5, "stuck_parse: killed page_timeout_ms after its parse: %.1f s" % took)
+        stop(d, mode)
+
+    # A worker with slots that says it leaves after one page keeps its
+    # others, past EXIT_WAIT_MS, and is not killed for them.
+    d, mdir = fake_daemon("retire_mid")
+    urls = ["http://r.example/p%d" % i for i in range(3)]
+    jid = d.submit(urls)
+    d.wait_job(jid, 60)
+    by = once_each(d, jid, urls, "retire_mid")
+    check(all(r.get("attempts") == 1 and r.get("error") is None for r in by.values()),
+          "retire_mid: every page answered by the retiring worker: %r"
+          % [(r.get("attempts"), r.get("error")) for r in by.values()])
+    rc = d.status()["recycles"]
+    check(rc["rss"] == 1 and rc["crash"] == 0 and rc["timeout"] == 0,
+          "retire_mid: one retire, no kill: %r" % rc)
+    pids = {r.get("pid") for r in by.values()}
+    check(len(pids) == 1, "retire_mid: the one worker answered them all: %r" % pids)
+    stop(d, "retire_mid")
 
     # (c) A page whose fetch kills every worker: max_attempts 2, so it goes
     # back unstarted twice, then costs attempts 1 and 2 and is quarantined.
