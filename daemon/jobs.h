@@ -201,9 +201,10 @@ void jobs_page_error(jobs *j, jobs_page *p, const char *error);
  * requeued to run without it (once, whatever its attempts), and keeps that
  * through its later attempts. Returns 1 when quarantined. Frees p. */
 int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts, int drop_js);
-/* Hands back a page that was given out but never started (it was queued
- * behind another page on a worker that left first): it goes back to
- * pending as it was, without counting an attempt. */
+/* Hands back a page that was given out but never started (queued behind
+ * another page on a worker that left first, or still fetching on a worker
+ * that died): it goes back to pending as it was, without counting an
+ * attempt. */
 void jobs_page_unstarted(jobs *j, jobs_page *p);
 
 int jobs_cancel(jobs *j, job *jb);

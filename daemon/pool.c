@@ -66,6 +66,75 @@ long pool_jittered_max(long max_pages, unsigned long rnd)
     return v < 1 ? 1 : v;
 }
 
+uint64_t pool_page_key(long long job_id, const char *url)
+{
+    uint64_t h = 1469598103934665603ULL ^ (uint64_t)job_id; /* FNV-1a */
+    for (const unsigned char *c = (const unsigned char *)url; c && *c; c++) {
+        h ^= *c;
+        h *= 1099511628211ULL;
+    }
+    return h ? h : 1;
+}
+
+static int strike_find(const pool_strikes *s, uint64_t key)
+{
+    if (!s->used)
+        return -1;
+    for (int i = 0; i < POOL_STRIKES; i++)
+        if (s->key[i] == key)
+            return i;
+    return -1;
+}
+
+int pool_strike_get(const pool_strikes *s, uint64_t key)
+{
+    int i = strike_find(s, key);
+    return i < 0 ? 0 : s->n[i];
+}
+
+int pool_strike_add(pool_strikes *s, uint64_t key)
+{
+    int i = strike_find(s, key);
+    if (i < 0) { /* a free entry, else the one with the fewest strikes */
+        int least = -1;
+        for (int k = 0; k < POOL_STRIKES && i < 0; k++) {
+            if (!s->key[k])
+                i = k;
+            else if (least < 0 || s->n[k] < s->n[least])
+                least = k;
+        }
+        if (i < 0)
+            i = least;
+        else
+            s->used++;
+        s->key[i] = key;
+        s->n[i] = 0;
+    }
+    return ++s->n[i];
+}
+
+void pool_strike_forget(pool_strikes *s, uint64_t key)
+{
+    int i = strike_find(s, key);
+    if (i < 0)
+        return;
+    s->key[i] = 0;
+    s->n[i] = 0;
+    s->used--;
+}
+
+int pool_death_counts(int parsing, int strikes, int max_attempts)
+{
+    return parsing || strikes >= max_attempts;
+}
+
+int pool_capacity(int slots, int queue_depth)
+{
+    if (slots > 1)
+        return slots;
+    return 1 + (queue_depth > 0 ? queue_depth : 0);
+}
+
 /* ---- internals ---- */
 
 static unsigned long rng_next(pool *p)
@@ -105,15 +174,17 @@ void worker_kill(worker *w, recycle_reason why, const char *detail)
         worker_set_state(w, WORKER_RETIRING);
     /* Two formats, not a " url=\"" argument: log.c escapes every %s as a
      * value, so a pair cannot come in through one. */
-    if (w->task)
+    const pool_task *t = worker_parsing(w);
+    if (t)
         log_warn("pool", "killing worker",
-                 "slot=%d pid=%ld reason=%s rss_mb=%ld detail=\"%s\" url=\"%s\"", w->slot,
-                 (long)w->pid, recycle_reason_str(w->reason), w->rss_kb / 1024,
-                 detail ? detail : "", w->task->url);
-    else
-        log_warn("pool", "killing worker", "slot=%d pid=%ld reason=%s rss_mb=%ld detail=\"%s\"",
+                 "slot=%d pid=%ld reason=%s rss_mb=%ld detail=\"%s\" in_flight=%d url=\"%s\"",
                  w->slot, (long)w->pid, recycle_reason_str(w->reason), w->rss_kb / 1024,
-                 detail ? detail : "");
+                 detail ? detail : "", w->nflight, t->pg->url);
+    else
+        log_warn("pool", "killing worker",
+                 "slot=%d pid=%ld reason=%s rss_mb=%ld detail=\"%s\" in_flight=%d", w->slot,
+                 (long)w->pid, recycle_reason_str(w->reason), w->rss_kb / 1024,
+                 detail ? detail : "", w->nflight);
     uv_process_kill(&w->proc, SIGKILL);
 }
 
@@ -133,16 +204,23 @@ void worker_retire(worker *w, recycle_reason why)
              (long)w->pid, recycle_reason_str(w->reason), w->pages, w->rss_kb / 1024);
 }
 
-/* What comes after a page: idle, or retiring for one of the reasons. */
+/* What comes after its last page in flight: idle, or retiring for one of
+ * the reasons. */
 void worker_after_page(worker *w, int worker_says_retire)
 {
     pool *p = w->pool;
-    if (w->state == WORKER_RETIRING)
+    if (w->state == WORKER_RETIRING) {
+        /* it said it leaves while pages were in flight: now it may go */
+        if (!w->killed && !w->deadline_ms)
+            w->deadline_ms = uv_now(p->loop) + EXIT_WAIT_MS;
         return;
+    }
     if (worker_says_retire) {
         w->reason = RECYCLE_RSS;
         worker_set_state(w, WORKER_RETIRING);
-        w->deadline_ms = uv_now(p->loop) + EXIT_WAIT_MS; /* it exits on its own */
+        /* it exits on its own, once it has answered the pages it holds
+         * (a worker with slots); those are under their own deadlines */
+        w->deadline_ms = w->nflight ? 0 : uv_now(p->loop) + EXIT_WAIT_MS;
         log_info("pool", "worker retiring", "slot=%d pid=%ld reason=rss rss_mb=%ld soft_mb=%d",
                  w->slot, (long)w->pid, w->rss_kb / 1024, p->cfg->rss_soft_mb);
     } else if (w->pages >= w->max_pages)
@@ -162,6 +240,7 @@ static void worker_free(worker *w)
     frame_decoder_free(&w->dec);
     alloc_free(w->rbuf, WORKER_RBUF);
     alloc_free(w->obuf, w->ocap);
+    alloc_free(w->flight, (size_t)w->flight_cap * sizeof(pool_task));
     ALLOC_FREE(w);
 }
 
@@ -218,12 +297,59 @@ static void slot_refill(pool *p, int slot, int start_failed, const char *why)
     uv_timer_start(&s->backoff, on_backoff, (uint64_t)delay, 0);
 }
 
+/* The worker is dead: every page it held goes back exactly once. One it
+ * was parsing counts an attempt (jobs_page_failed: requeued, or
+ * quarantined at max_attempts); one still fetching, or queued behind a
+ * one-slot worker's page, goes back unstarted (jobs_page_unstarted), unless
+ * it already did so max_attempts times (pool_strikes): then its fetch may
+ * be what kills workers, and it counts an attempt too. */
+static void worker_return_flight(worker *w, recycle_reason r, const char *how)
+{
+    pool *p = w->pool;
+    char reason[96];
+    if (r == RECYCLE_CRASH)
+        snprintf(reason, sizeof(reason), "worker crashed (%s)", how);
+    else
+        snprintf(reason, sizeof(reason), "worker killed (%s)", recycle_reason_str(r));
+    while (w->nflight > 0) {
+        pool_task t = w->flight[0];
+        w->nflight--;
+        memmove(w->flight, w->flight + 1, (size_t)w->nflight * sizeof(pool_task));
+        jobs_page *pg = t.pg;
+        uint64_t key = pool_page_key(pg->job_id, pg->url);
+        /* a one-slot worker never started its queued pages: no guard needed */
+        int strikes = w->slots > 1 ? pool_strike_get(&p->strikes, key) : 0;
+        char url[256];
+        snprintf(url, sizeof(url), "%s", pg->url);
+        int attempts = pg->attempts;
+        if (!pool_death_counts(t.parsing, strikes, p->cfg->max_attempts)) {
+            if (w->slots > 1)
+                pool_strike_add(&p->strikes, key);
+            p->unstarted++;
+            log_debug("pool", "page back unstarted", "url=\"%s\" times=%d", url, strikes + 1);
+            jobs_page_unstarted(p->jobs, pg);
+            continue;
+        }
+        if (!t.parsing)
+            log_warn("pool", "page went back unstarted too often: counts an attempt",
+                     "url=\"%s\" times=%d attempts=%d", url, strikes, attempts);
+        if (jobs_page_failed(p->jobs, pg, reason, p->cfg->max_attempts, r == RECYCLE_RSS_HARD)) {
+            p->quarantined++;
+            pool_strike_forget(&p->strikes, key);
+            log_warn("pool", "page quarantined", "url=\"%s\" attempts=%d reason=\"%s\"", url,
+                     attempts, reason);
+        } else
+            log_info("pool", "page requeued", "url=\"%s\" attempts=%d reason=\"%s\"", url, attempts,
+                     reason);
+    }
+}
+
 static void on_exit_cb(uv_process_t *proc, int64_t status, int term_signal)
 {
     worker *w = proc->data;
     pool *p = w->pool;
-    /* Gone: nothing more is queued on it while its last results are read
-     * (each result dispatches, and worker_can_queue asks this). */
+    /* Gone: nothing more is sent to it while its last results are read
+     * (each result dispatches, and worker_room asks this). */
     w->exited = 1;
     worker_drain_channel(w); /* a last result may be waiting */
     char how[64];
@@ -237,27 +363,7 @@ static void on_exit_cb(uv_process_t *proc, int64_t status, int term_signal)
         r = RECYCLE_CRASH;
     if (!start_failed && r != RECYCLE_SHUTDOWN)
         p->recycles[r]++;
-    if (w->task) {
-        char reason[96];
-        if (r == RECYCLE_CRASH)
-            snprintf(reason, sizeof(reason), "worker crashed (%s)", how);
-        else
-            snprintf(reason, sizeof(reason), "worker killed (%s)", recycle_reason_str(r));
-        jobs_page *pg = w->task;
-        w->task = NULL;
-        const char *url_copy = pg->url;
-        int attempts = pg->attempts;
-        char url[256];
-        snprintf(url, sizeof(url), "%s", url_copy);
-        if (jobs_page_failed(p->jobs, pg, reason, p->cfg->max_attempts, r == RECYCLE_RSS_HARD)) {
-            p->quarantined++;
-            log_warn("pool", "page quarantined", "url=\"%s\" attempts=%d reason=\"%s\"", url,
-                     attempts, reason);
-        } else
-            log_info("pool", "page requeued", "url=\"%s\" attempts=%d reason=\"%s\"", url, attempts,
-                     reason);
-    }
-    worker_return_queued(w); /* never started: no attempt counted */
+    worker_return_flight(w, r, how);
     if (start_failed)
         log_debug("pool", "worker died before ready", "slot=%d pid=%ld exit=\"%s\"", w->slot,
                   (long)w->pid, how);
@@ -344,6 +450,34 @@ static void spawn_worker(pool *p, int slot)
     uv_read_start((uv_stream_t *)&w->chan, pool_on_alloc, pool_on_read);
 }
 
+/* Whether a page w holds is past its deadline (d says which and why).
+ * Being parsed: page_timeout_ms from its parse start (a one-slot worker:
+ * from when it became the page it runs, today's deadline). Still fetching
+ * on a worker that announced slots: the worker's own fetch timeout bounds
+ * it; crawld steps in only when the worker has said nothing for
+ * page_timeout_ms + POOL_FETCH_GRACE_MS since the page was sent (wedged). */
+static int worker_overdue(const worker *w, uint64_t now, char *d, size_t dn)
+{
+    uint64_t limit = (uint64_t)w->pool->cfg->page_timeout_ms;
+    for (int i = 0; i < w->nflight; i++) {
+        const pool_task *t = &w->flight[i];
+        if (t->parsing) {
+            if (now >= t->start_ms + limit) {
+                snprintf(d, dn, "page deadline passed");
+                return 1;
+            }
+        } else if (w->slots > 1) {
+            uint64_t since = t->sent_ms > w->heard_ms ? t->sent_ms : w->heard_ms;
+            if (now >= since + limit + POOL_FETCH_GRACE_MS) {
+                snprintf(d, dn, "no parse message and nothing else from the worker for %llu ms",
+                         (unsigned long long)(now - since));
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
 static void on_tick(uv_timer_t *t)
 {
     pool *p = t->data;
@@ -358,19 +492,19 @@ static void on_tick(uv_timer_t *t)
             w->rss_kb = rss;
         if (w->killed)
             continue;
+        char d[96];
         if (rss > hard_kb) {
-            char d[64];
             snprintf(d, sizeof(d), "rss %ld MB over %d MB", rss / 1024, p->cfg->rss_hard_mb);
             worker_kill(w, RECYCLE_RSS_HARD, d);
-        } else if (w->deadline_ms && now >= w->deadline_ms) {
-            if (w->state == WORKER_BUSY)
-                worker_kill(w, RECYCLE_TIMEOUT, "page deadline passed");
-            else if (w->state == WORKER_STARTING)
+        } else if (worker_overdue(w, now, d, sizeof(d)))
+            worker_kill(w, RECYCLE_TIMEOUT, d);
+        else if (w->deadline_ms && now >= w->deadline_ms) {
+            if (w->state == WORKER_STARTING)
                 worker_kill(w, RECYCLE_NONE, "no ready handshake");
             else
                 worker_kill(w, w->reason, "did not exit when asked");
         } else if (p->stopping && p->stop_deadline_ms && now >= p->stop_deadline_ms &&
-                   w->state == WORKER_BUSY)
+                   w->nflight > 0)
             worker_kill(w, RECYCLE_SHUTDOWN, "grace period over");
     }
 }

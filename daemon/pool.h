@@ -1,10 +1,12 @@
 /* pool — the page workers: `workers` slots, each running at most one
  * crawld-worker process (uv_spawn), talking wire.h's messages in frames over
- * a socketpair on the child's fd 3. It dispatches pages from jobs.h, keeps
- * every worker inside its RSS budget and page deadline, and refills slots.
+ * a socketpair on the child's fd 3. It dispatches pages from jobs.h (each
+ * worker holds a set of pages in flight, up to its capacity), keeps every
+ * worker inside its RSS budget and page deadlines, and refills slots.
  * Invariants: a worker's state changes only in worker_set_state, checked by
- * pool_transition_ok; a page a worker held goes back to its job exactly once
- * (jobs_page_failed, or jobs_page_unstarted when it never started).
+ * pool_transition_ok; a page leaves a worker's flight set exactly once: by
+ * its result, by jobs_page_error, or at the worker's death (jobs_page_failed
+ * when it was being parsed, else jobs_page_unstarted).
  * The caller owns the pool struct; the pool owns its slots, workers and
  * handles; its numbers leave through pool_workers_json, pool_recycles_json
  * and pool_metrics. docs/daemon.md "Workers (pool)" has the design. */
@@ -23,8 +25,9 @@
 
 typedef enum worker_state {
     WORKER_STARTING, /* spawned; no "ready" frame yet; gets no page */
-    WORKER_IDLE,     /* ready, no page: the only state dispatch picks from */
-    WORKER_BUSY,     /* one page in flight, under its deadline */
+    WORKER_IDLE,     /* ready, no page in flight */
+    WORKER_BUSY,     /* one page or more in flight, each under its deadline;
+                        gets more while it holds fewer than its capacity */
     WORKER_RETIRING, /* leaving (retire sent, retire announced, or killed);
                         gets no page; its slot refills when it has exited */
     WORKER_STATE_COUNT
@@ -36,7 +39,7 @@ typedef enum recycle_reason {
     RECYCLE_RSS,       /* over rss_soft_mb after a page (the worker retired) */
     RECYCLE_RSS_HARD,  /* over rss_hard_mb at a poll (killed) */
     RECYCLE_MAX_PAGES, /* served its jittered max_pages_per_worker */
-    RECYCLE_TIMEOUT,   /* page past page_timeout_ms (killed) */
+    RECYCLE_TIMEOUT,   /* page past its deadline (killed) */
     RECYCLE_CRASH,     /* exited on its own, unasked */
     RECYCLE_MANUAL,    /* crawlctl recycle */
     RECYCLE_RELOAD,    /* config reload: replaced one at a time (pool_reload) */
@@ -57,6 +60,51 @@ long pool_jittered_max(long max_pages, unsigned long rnd);
 typedef struct pool pool;
 
 #define POOL_QUEUE_MAX 8 /* queue_per_worker's ceiling */
+/* A page still fetching on a worker that announced slots is the worker's
+ * to bound (the task's timeout_ms); crawld kills the worker only when it
+ * has said nothing (no parse, no result) for page_timeout_ms + this since
+ * the page was sent: a wedged worker, not a slow one. */
+#define POOL_FETCH_GRACE_MS 5000
+
+/* One page a worker holds: its flight set is these, in the order sent. */
+typedef struct pool_task {
+    jobs_page *pg;
+    long long id;      /* the task_id sent */
+    uint64_t sent_ms;  /* dispatched (the worker starts its fetch on receipt) */
+    uint64_t start_ms; /* its parse began (the parse message; a one-slot worker:
+                        * when it became the oldest page); 0: still fetching */
+    uint64_t start_ns; /* uv_hrtime() then, for page_ns */
+    int parsing;       /* being parsed: an attempt if the worker dies now */
+} pool_task;
+
+/* Pages that went back unstarted from dead workers, by page: a page whose
+ * fetch itself kills its worker would otherwise go back unstarted forever.
+ * Once a page has gone back max_attempts times, its later deaths count
+ * attempts (pool_death_counts). Bounded: when full, the entry with the
+ * fewest strikes makes room. */
+#define POOL_STRIKES 256
+typedef struct pool_strikes {
+    uint64_t key[POOL_STRIKES]; /* pool_page_key; 0: free */
+    int n[POOL_STRIKES];
+    int used; /* entries in use */
+} pool_strikes;
+
+/* A page's key in pool_strikes: its job and URL hashed (never 0). */
+uint64_t pool_page_key(long long job_id, const char *url);
+/* Strikes recorded for key (0 when none). */
+int pool_strike_get(const pool_strikes *s, uint64_t key);
+/* One more strike for key; returns its strikes now. */
+int pool_strike_add(pool_strikes *s, uint64_t key);
+/* The page has its record (or was quarantined): its strikes go. */
+void pool_strike_forget(pool_strikes *s, uint64_t key);
+/* At a worker's death: 1 when a page counts an attempt (it was being
+ * parsed, or it already went back unstarted max_attempts times), 0 when it
+ * goes back unstarted. */
+int pool_death_counts(int parsing, int strikes, int max_attempts);
+/* Pages a worker may hold at once: its slots when it announced more than
+ * one (it fetches them all at once), else today's one page and queue_depth
+ * queued behind it. */
+int pool_capacity(int slots, int queue_depth);
 
 typedef struct worker {
     pool *pool;
@@ -76,22 +124,26 @@ typedef struct worker {
     long max_pages;         /* jittered limit */
     long arena_retained_kb; /* from the last result, -1 unknown */
     long js_heap_kb;        /* JS GC heap after the last page, -1 unknown / no runtime */
-    jobs_page *task;        /* in flight (BUSY, or RETIRING after a kill) */
-    long long task_id;
-    jobs_page *queued[POOL_QUEUE_MAX]; /* sent behind task, in order, not started
-                                        * yet (BUSY only) */
-    long long queued_id[POOL_QUEUE_MAX];
-    int nqueued;
-    uint64_t task_start_ms;
-    uint64_t task_start_ns; /* uv_hrtime() when it started the page */
-    uint64_t deadline_ms;   /* page, handshake or retire deadline; 0 none */
-    recycle_reason reason;  /* why it is retiring (NONE: it died unasked) */
-    int retire_after_page;  /* recycle asked while busy */
-    int retire_for_reload;  /* … by pool_reload (counted as reload, not manual) */
-    unsigned gen;           /* pool.gen when spawned: older ones are replaced */
-    int killed;             /* SIGKILL sent */
-    int untrusted;          /* broke the protocol: killed, its frames ignored */
-    int ready;              /* the handshake came */
+    /* The pages in flight, oldest first (BUSY, or RETIRING while they
+     * finish or after a kill); flight_cap entries allocated at ready. A
+     * one-slot worker runs them one at a time: flight[0] is the page it
+     * runs (parsing from the moment it became the oldest), the rest are
+     * queued behind it, not started. */
+    pool_task *flight;
+    int nflight, flight_cap;
+    int slots;             /* the ready message's (1: the old form, one at a time) */
+    uint64_t heard_ms;     /* its last parse or result: a worker that says nothing
+                            * past POOL_FETCH_GRACE_MS is wedged */
+    uint64_t result_ns;    /* uv_hrtime() of its last result (gap_ns) */
+    double gap_ns;         /* slots > 1: moving average between its results */
+    uint64_t deadline_ms;  /* handshake or retire deadline; 0 none (pages: in flight) */
+    recycle_reason reason; /* why it is retiring (NONE: it died unasked) */
+    int retire_after_page; /* recycle asked while busy */
+    int retire_for_reload; /* … by pool_reload (counted as reload, not manual) */
+    unsigned gen;          /* pool.gen when spawned: older ones are replaced */
+    int killed;            /* SIGKILL sent */
+    int untrusted;         /* broke the protocol: killed, its frames ignored */
+    int ready;             /* the handshake came */
 } worker;
 
 typedef struct pool_slot {
@@ -114,7 +166,7 @@ struct pool {
     uv_timer_t tick;     /* RSS poll + deadlines, every rss_poll_ms */
     uv_check_t coalesce; /* after each loop turn: maybe let results gather (pool_chan.c) */
     uv_prepare_t flush;  /* before the loop waits: what was queued for workers is sent */
-    double page_ns;      /* moving average of a page's time on a worker */
+    double page_ns;      /* moving average of a page's time on a one-slot worker */
     uint64_t result_ns;  /* uv_hrtime() of the last result read */
     long long coalesced; /* turns that waited for results to gather */
     int stopping;        /* no dispatch, no respawn */
@@ -128,6 +180,8 @@ struct pool {
     int backoff_logged; /* the one log line of a failing series (any slot) */
     long spawned;
     long quarantined;
+    long unstarted;         /* pages that went back unstarted from a dead worker */
+    pool_strikes strikes;   /* … by page, for the unstarted-forever guard */
     long pages_done;        /* results received */
     metrics_hist page_hist; /* seconds per page (not robots), metrics.h */
     uint64_t rate_sec[10];  /* pages per second over the last 10 s */
@@ -143,7 +197,9 @@ struct pool {
 /* Sets up slots and timers and starts every worker. 0, or -1 (err). */
 int pool_init(pool *p, uv_loop_t *loop, const crawld_config *cfg, jobs *jb, const char *worker_path,
               const char *config_path, char *err, size_t errlen);
-/* Gives idle workers pages while any are pending. Call after a submit. */
+/* Gives workers pages while any are pending and a worker holds fewer than
+ * its capacity (idle workers first, then one each per round). Call after a
+ * submit. */
 void pool_dispatch(pool *p);
 /* Stops taking work; pages in flight may finish for grace_ms, then their
  * workers are killed; idle workers are told to go. on_stopped runs once no
@@ -161,8 +217,8 @@ int pool_recycle(pool *p, int slot);
 /* The config behind p->cfg has changed (crawld reload). Re-arms the poll
  * timer at the new rss_poll_ms and replaces every worker, one at a time so
  * the pool keeps its capacity: an idle one retires (RECYCLE_RELOAD) and the
- * next goes when its replacement is ready; a busy one finishes its page
- * (and the one queued behind it) first. No page is lost or run twice.
+ * next goes when its replacement is ready; a busy one finishes the pages
+ * it holds first (it gets no more). No page is lost or run twice.
  * Returns how many workers will be replaced (0 while stopping). */
 int pool_reload(pool *p);
 
@@ -170,6 +226,8 @@ int pool_reload(pool *p);
 json_t *pool_workers_json(pool *p);
 json_t *pool_recycles_json(pool *p);
 int pool_count_state(pool *p, worker_state s);
+/* Pages in flight on every worker together. */
+int pool_in_flight(pool *p);
 /* Pages finished per second, averaged over the last 10 s. */
 double pool_pages_per_s(pool *p);
 long pool_rss_kb_total(pool *p);

@@ -1,7 +1,7 @@
 /* pool_chan — the pool's side of each worker's channel (pool_int.h): tasks
  * encoded into the output buffer and flushed once a loop turn, frames read
- * and decoded (wire.h), results and the other messages handled, pages
- * dispatched and queued, results coalesced. */
+ * and decoded (wire.h), results, parse and the other messages handled
+ * against each worker's flight set, pages dispatched, results coalesced. */
 #include "pool_int.h"
 #include "alloc.h"
 #include "json_alloc.h"
@@ -121,16 +121,18 @@ static void pool_flush(pool *p)
 void pool_on_flush(uv_prepare_t *h) { pool_flush(h->data); }
 
 /* The worker broke the protocol: killed, and nothing more it sends is read
- * (its page goes back through the exit path like a crash). */
+ * (its pages go back through the exit path like a crash's). */
 static void worker_distrust(worker *w, const char *why)
 {
     w->untrusted = 1;
     worker_kill(w, RECYCLE_CRASH, why);
 }
 
-/* Sends pg to w: as its page when idle, else queued behind the one it runs.
- * The task is encoded straight into the channel's output (one per page,
- * the hot path: no allocation but the buffer's growth, wire.h). */
+/* Sends pg to w: it joins the worker's flight set (the page it runs when
+ * it was idle; a one-slot worker queues the rest behind it, a worker with
+ * slots starts fetching it on receipt). The task is encoded straight into
+ * the channel's output (one per page, the hot path: no allocation but the
+ * buffer's growth, wire.h). */
 static void worker_give_page(worker *w, jobs_page *pg)
 {
     pool *p = w->pool;
@@ -152,15 +154,16 @@ static void worker_give_page(worker *w, jobs_page *pg)
     if (pg->no_js && !pg->js) /* the record's js_note says why */
         t.js_off = "js: off for this attempt: a worker running this page's scripts was killed "
                    "at the hard RSS budget";
-    if (w->state == WORKER_BUSY) {
-        w->queued[w->nqueued] = pg;
-        w->queued_id[w->nqueued++] = tid;
-    } else {
-        w->task = pg;
-        w->task_id = tid;
-        w->task_start_ms = uv_now(p->loop);
-        w->task_start_ns = uv_hrtime();
-        w->deadline_ms = w->task_start_ms + (uint64_t)p->cfg->page_timeout_ms;
+    uint64_t now = uv_now(p->loop);
+    pool_task *ft = &w->flight[w->nflight++];
+    *ft = (pool_task){.pg = pg, .id = tid, .sent_ms = now};
+    if (w->nflight == 1) {
+        if (w->slots <= 1) { /* runs it now: being parsed, as far as crawld knows */
+            ft->parsing = 1;
+            ft->start_ms = now;
+            ft->start_ns = uv_hrtime();
+        }
+        w->result_ns = 0; /* gap_ns measures while it has work */
         worker_set_state(w, WORKER_BUSY);
     }
     char *q = worker_reserve(w, wire_task_bound(&t));
@@ -170,14 +173,15 @@ static void worker_give_page(worker *w, jobs_page *pg)
         worker_kill(w, RECYCLE_CRASH, "cannot send the task");
 }
 
-/* How many pages a busy worker may hold queued behind its own: as many as
- * the coalescing window needs and no more, up to queue_per_worker. While
+/* How many pages a one-slot worker may hold queued behind its own: as many
+ * as the coalescing window needs and no more, up to queue_per_worker. While
  * crawld sleeps (at most coalesce_us, at most half of the shortest queue)
  * a worker runs through about coalesce_us / page time pages, so
  * 1 + 2 x that keeps it fed: small fast pages get a deep queue (fewer
  * wake-ups per page), slow pages (JS, big, slow hosts) one, so a slow page
  * never holds many others behind it. Until a page time is known:
- * queue_per_worker. */
+ * queue_per_worker. A worker that announced slots has no queue: it fetches
+ * all its pages at once. */
 static int queue_depth(const pool *p)
 {
     int q = p->cfg->queue_per_worker;
@@ -191,14 +195,20 @@ static int queue_depth(const pool *p)
     return q;
 }
 
-/* A busy worker takes another page queued behind its own (up to
- * queue_depth) when it will serve it: not asked to retire, below its page
- * limit counting the ones it has, the daemon not stopping. */
-static int worker_can_queue(const worker *w)
+/* A worker takes another page when it holds fewer than its capacity
+ * (pool_capacity) and will serve it: ready, not leaving, not asked to
+ * retire after its pages, below its page limit counting the ones it
+ * holds, the daemon not stopping. */
+static int worker_room(const worker *w)
 {
-    int q = queue_depth(w->pool);
-    return w->state == WORKER_BUSY && w->nqueued < q && !w->killed && !w->exited &&
-           !w->retire_after_page && !w->pool->stopping && w->pages + 2 + w->nqueued <= w->max_pages;
+    const pool *p = w->pool;
+    if ((w->state != WORKER_IDLE && w->state != WORKER_BUSY) || w->killed || w->exited ||
+        p->stopping || (w->nflight > 0 && w->retire_after_page))
+        return 0;
+    int cap = pool_capacity(w->slots, queue_depth(p));
+    if (cap > w->flight_cap)
+        cap = w->flight_cap;
+    return w->nflight < cap && w->pages + w->nflight + 1 <= w->max_pages;
 }
 
 void pool_dispatch(pool *p)
@@ -207,20 +217,20 @@ void pool_dispatch(pool *p)
         return;
     for (int i = 0; i < p->nslots; i++) {
         worker *w = p->slots[i].w;
-        if (!w || w->state != WORKER_IDLE)
+        if (!w || w->state != WORKER_IDLE || !worker_room(w))
             continue;
         jobs_page *pg = jobs_next(p->jobs);
         if (!pg)
             return;
         worker_give_page(w, pg);
     }
-    /* Idle workers first; then pages queued behind busy ones, one each
-     * per round so the queues fill evenly. */
+    /* Idle workers first; then one more page each per round, so the
+     * workers fill evenly. */
     for (int more = 1; more;) {
         more = 0;
         for (int i = 0; i < p->nslots; i++) {
             worker *w = p->slots[i].w;
-            if (!w || !worker_can_queue(w))
+            if (!w || !worker_room(w))
                 continue;
             jobs_page *pg = jobs_next(p->jobs);
             if (!pg)
@@ -231,28 +241,58 @@ void pool_dispatch(pool *p)
     }
 }
 
-/* The first queued page becomes the one the worker runs (it started it the
- * moment the previous one ended). */
-static void worker_promote_queued(worker *w)
+/* Where task id is in w's flight set, or -1 when w does not hold it. */
+static int worker_find(const worker *w, long long id)
 {
-    w->task = w->queued[0];
-    w->task_id = w->queued_id[0];
-    w->nqueued--;
-    memmove(w->queued, w->queued + 1, (size_t)w->nqueued * sizeof(w->queued[0]));
-    memmove(w->queued_id, w->queued_id + 1, (size_t)w->nqueued * sizeof(w->queued_id[0]));
-    w->task_start_ms = uv_now(w->pool->loop);
-    w->task_start_ns = w->pool->result_ns; /* its result was read just now */
-    w->deadline_ms = w->task_start_ms + (uint64_t)w->pool->cfg->page_timeout_ms;
+    for (int i = 0; i < w->nflight; i++)
+        if (w->flight[i].id == id)
+            return i;
+    return -1;
 }
 
-/* The queued pages will never run on this worker: back to their jobs. */
-void worker_return_queued(worker *w)
+/* Takes entry i out of w's flight set. */
+static pool_task worker_take(worker *w, int i)
 {
-    while (w->nqueued > 0) {
-        jobs_page *pg = w->queued[--w->nqueued];
-        w->queued[w->nqueued] = NULL;
-        jobs_page_unstarted(w->pool->jobs, pg);
+    pool_task t = w->flight[i];
+    w->nflight--;
+    memmove(w->flight + i, w->flight + i + 1, (size_t)(w->nflight - i) * sizeof(pool_task));
+    return t;
+}
+
+/* A one-slot worker's oldest page is the one it runs: it started it the
+ * moment the previous one ended (its result was read just now). */
+static void worker_promote(worker *w)
+{
+    if (w->slots > 1 || !w->nflight || w->flight[0].parsing)
+        return;
+    w->flight[0].parsing = 1;
+    w->flight[0].start_ms = uv_now(w->pool->loop);
+    w->flight[0].start_ns = w->pool->result_ns ? w->pool->result_ns : uv_hrtime();
+}
+
+const pool_task *worker_parsing(const worker *w)
+{
+    for (int i = 0; i < w->nflight; i++)
+        if (w->flight[i].parsing)
+            return &w->flight[i];
+    return NULL;
+}
+
+/* A one-slot worker that leaves after its page never starts the pages
+ * queued behind it: back to their jobs, no attempt counted. */
+static void worker_return_queued(worker *w)
+{
+    while (w->slots <= 1 && w->nflight > 0) {
+        pool_task t = worker_take(w, w->nflight - 1);
+        jobs_page_unstarted(w->pool->jobs, t.pg);
     }
+}
+
+/* A page has its record: its strikes (pool_strikes) go. */
+static void page_finished(pool *p, const jobs_page *pg)
+{
+    if (p->strikes.used)
+        pool_strike_forget(&p->strikes, pool_page_key(pg->job_id, pg->url));
 }
 
 static void record_rate(pool *p)
@@ -267,13 +307,34 @@ static void record_rate(pool *p)
     p->rate_n[i]++;
 }
 
-/* The page-time histogram: from when the worker started the page (handed
- * out, or promoted from its queue) to its result. robots.txt not counted. */
-static void observe_page_time(worker *w, const jobs_page *pg)
+/* The page-time histogram: from when the worker started the page (a
+ * one-slot worker: handed out, or promoted from its queue; one with slots:
+ * sent, its fetch starts on receipt) to its result. robots.txt not
+ * counted. */
+static void observe_page_time(worker *w, const pool_task *t)
 {
-    if (pg->kind == JOBS_PAGE)
-        metrics_hist_observe(&w->pool->page_hist,
-                             (double)(uv_now(w->pool->loop) - w->task_start_ms) / 1000.0);
+    uint64_t from = w->slots > 1 ? t->sent_ms : t->start_ms;
+    uint64_t now = uv_now(w->pool->loop);
+    if (t->pg->kind == JOBS_PAGE && now >= from)
+        metrics_hist_observe(&w->pool->page_hist, (double)(now - from) / 1000.0);
+}
+
+/* What follows a page leaving w by its answer: a one-slot worker runs the
+ * next queued page (unless it leaves: the queue goes back); a worker with
+ * nothing left in flight is idle or retires (worker_after_page); one with
+ * slots that says it leaves keeps its other pages to finish, gets no more,
+ * and may go once they are answered. */
+static void worker_answered(worker *w, int says_retire)
+{
+    if (w->slots <= 1) {
+        if (w->nflight && !says_retire && w->state == WORKER_BUSY)
+            worker_promote(w);
+        else {
+            worker_return_queued(w); /* a retiring worker exits before reading it */
+            worker_after_page(w, says_retire);
+        }
+    } else if (!w->nflight || says_retire)
+        worker_after_page(w, says_retire);
 }
 
 static void on_result(worker *w, char *buf, size_t len)
@@ -287,16 +348,17 @@ static void on_result(worker *w, char *buf, size_t len)
         worker_distrust(w, e.detail);
         return;
     }
-    if (!w->task || r.task_id != w->task_id) {
-        /* Our workers answer the task they run: anything else is a broken
-         * or hostile process. Its pages go back. */
+    int i = worker_find(w, r.task_id);
+    if (i < 0) {
+        /* Our workers answer the tasks they hold, each once: anything else
+         * is a broken or hostile process. Its pages go back. */
         log_warn("pool", "result for no task of this worker", "slot=%d pid=%ld task_id=%lld",
                  w->slot, (long)w->pid, (long long)r.task_id);
-        worker_distrust(w, "result for a task it does not run");
+        worker_distrust(w, "result for a task it does not hold");
         return;
     }
     /* The record goes into pages.jsonl as it is: one JSON object on one
-     * line, or the worker is not trusted (its page goes back). */
+     * line, or the worker is not trusted (its pages go back). */
     if (!jsonv_valid_object_line(r.record, r.record_len, POOL_RECORD_DEPTH)) {
         log_warn("pool", "result record is not one JSON object line", "slot=%d pid=%ld", w->slot,
                  (long)w->pid);
@@ -308,24 +370,26 @@ static void on_result(worker *w, char *buf, size_t len)
     w->js_heap_kb = (long)r.js_heap_kb;
     w->arena_retained_kb = (long)r.arena_retained_kb;
     w->pages++;
-    jobs_page *pg = w->task;
-    w->task = NULL;
-    w->task_id = 0;
-    observe_page_time(w, pg);
+    w->heard_ms = uv_now(p->loop);
+    pool_task t = worker_take(w, i);
+    observe_page_time(w, &t);
     p->result_ns = uv_hrtime();
-    if (w->task_start_ns && p->result_ns > w->task_start_ns) {
-        double d = (double)(p->result_ns - w->task_start_ns);
-        p->page_ns = p->page_ns > 0 ? p->page_ns * 0.9 + d * 0.1 : d;
+    if (w->slots <= 1) {
+        if (t.start_ns && p->result_ns > t.start_ns) {
+            double d = (double)(p->result_ns - t.start_ns);
+            p->page_ns = p->page_ns > 0 ? p->page_ns * 0.9 + d * 0.1 : d;
+        }
+    } else {
+        if (w->result_ns && p->result_ns > w->result_ns) {
+            double d = (double)(p->result_ns - w->result_ns);
+            w->gap_ns = w->gap_ns > 0 ? w->gap_ns * 0.9 + d * 0.1 : d;
+        }
+        w->result_ns = p->result_ns;
     }
-    jobs_page_done(p->jobs, pg, &r);
+    page_finished(p, t.pg);
+    jobs_page_done(p->jobs, t.pg, &r);
     record_rate(p);
-    int says_retire = (r.flags & FR_RETIRE) != 0;
-    if (w->nqueued && !says_retire && w->state == WORKER_BUSY)
-        worker_promote_queued(w); /* already running it */
-    else {
-        worker_return_queued(w); /* a retiring worker exits before reading it */
-        worker_after_page(w, says_retire);
-    }
+    worker_answered(w, (r.flags & FR_RETIRE) != 0);
 }
 
 /* The worker refused our task ("bad_task: …"): the page gets that record. */
@@ -336,16 +400,41 @@ static void on_task_error(worker *w, const wire_error *m)
     long long tid = m->task_id;
     log_warn("pool", "worker answered an error", "slot=%d pid=%ld task_id=%lld error=\"%s\"",
              w->slot, (long)w->pid, (long long)tid, e ? e : "?");
-    if (!w->task || tid != w->task_id)
+    int i = worker_find(w, tid);
+    if (i < 0)
         return;
-    jobs_page *pg = w->task;
-    w->task = NULL;
-    observe_page_time(w, pg);
-    jobs_page_error(p->jobs, pg, e ? e : "worker: error");
-    if (w->nqueued && w->state == WORKER_BUSY)
-        worker_promote_queued(w);
-    else
+    w->heard_ms = uv_now(p->loop);
+    pool_task t = worker_take(w, i);
+    observe_page_time(w, &t);
+    page_finished(p, t.pg);
+    jobs_page_error(p->jobs, t.pg, e ? e : "worker: error");
+    if (w->slots <= 1 && w->nflight && w->state == WORKER_BUSY)
+        worker_promote(w);
+    else if (!w->nflight)
         worker_after_page(w, 0);
+}
+
+/* The worker's fetch of a task is over and it parses the page now: from
+ * here the page's deadline is page_timeout_ms, and its worker's death
+ * counts it an attempt. A parse for a task it does not hold is a broken or
+ * hostile worker; a second one for the same task changes nothing. */
+static void on_parse(worker *w, const wire_parse *m)
+{
+    pool *p = w->pool;
+    int i = worker_find(w, m->task_id);
+    if (i < 0) {
+        log_warn("pool", "parse for no task of this worker", "slot=%d pid=%ld task_id=%lld",
+                 w->slot, (long)w->pid, m->task_id);
+        worker_distrust(w, "parse for a task it does not hold");
+        return;
+    }
+    pool_task *t = &w->flight[i];
+    w->heard_ms = uv_now(p->loop);
+    if (t->parsing)
+        return;
+    t->parsing = 1;
+    t->start_ms = w->heard_ms;
+    t->start_ns = uv_hrtime();
 }
 
 static void on_message(worker *w, const char *buf, size_t len);
@@ -386,12 +475,22 @@ static void on_ready(worker *w, const wire_ready *m)
     s->start_failures = 0;
     p->backoff_logged = 0;
     w->ready = 1;
+    w->slots = m->slots >= 1 && m->slots <= WIRE_MAX_SLOTS ? (int)m->slots : 1;
+    /* a one-slot worker's page and its queue; else its slots */
+    int cap = w->slots > 1 ? w->slots : 1 + POOL_QUEUE_MAX;
+    w->flight = alloc_zeroed((size_t)cap * sizeof(pool_task));
+    if (!w->flight) {
+        worker_set_state(w, WORKER_IDLE);
+        worker_kill(w, RECYCLE_CRASH, "out of memory for its pages in flight");
+        return;
+    }
+    w->flight_cap = cap;
     long rss = rss_kb(w->pid);
     if (rss > 0)
         w->rss_kb = rss;
     w->deadline_ms = 0;
-    log_debug("pool", "worker ready", "slot=%d pid=%ld version=%s", w->slot, (long)w->pid,
-              m->version);
+    log_debug("pool", "worker ready", "slot=%d pid=%ld version=%s slots=%d", w->slot, (long)w->pid,
+              m->version, w->slots);
     worker_set_state(w, WORKER_IDLE);
     if (p->stopping)
         worker_retire(w, RECYCLE_SHUTDOWN);
@@ -423,6 +522,9 @@ static void on_message(worker *w, const char *buf, size_t len)
     case WIRE_ERROR:
         on_task_error(w, &m.error);
         pool_dispatch(p);
+        break;
+    case WIRE_PARSE:
+        on_parse(w, &m.parse);
         break;
     case WIRE_PONG:
         if (m.pong.rss_kb > 0)
@@ -511,33 +613,38 @@ void worker_drain_channel(worker *w)
 
 /* Result coalescing. Each result wakes crawld from epoll_wait, and a sleep
  * and wake-up can cost more than handling the result (docs/platform-notes.md:
- * crawld's CPU per page). When every
- * busy worker has pages queued behind its own, nobody waits for crawld: it
- * can sleep a little after a turn and then take every result that came in
- * one wake-up. The sleep is at most coalesce_us and at most half of what
- * the shortest queue holds (pages queued x the moving average of a page's
- * time), so a worker never runs out of work while crawld sleeps; it is
- * skipped when a worker is idle, starting or leaving, or under 100 us.
- * Control requests and timers wait at most that long. */
+ * crawld's CPU per page). When every worker holds more than one page in
+ * flight, nobody waits for crawld: it can sleep a little after a turn and
+ * then take every result that came in one wake-up. The sleep is at most
+ * coalesce_us and at most half of the least work a worker holds beyond
+ * its next page (pages x the moving average of a page's time on a one-slot
+ * worker; of the time between results on one with slots), so a worker
+ * never runs out of work while crawld sleeps; it is skipped when a worker
+ * is idle, starting or leaving, holds one page, has no time measured yet,
+ * or under 100 us. Control requests and timers wait at most that long. */
 void pool_on_coalesce(uv_check_t *c)
 {
     pool *p = c->data;
     pool_flush(p); /* never sleep on unsent tasks */
     long cap_us = p->cfg->coalesce_us;
-    if (cap_us <= 0 || p->stopping || p->page_ns <= 0)
+    if (cap_us <= 0 || p->stopping)
         return;
-    int busy = 0, minq = POOL_QUEUE_MAX;
+    int busy = 0;
+    double spare_ns = 0; /* the least work any worker holds beyond its next page */
     for (int i = 0; i < p->nslots; i++) {
         worker *w = p->slots[i].w;
-        if (!w || w->state != WORKER_BUSY || w->killed)
+        if (!w || w->state != WORKER_BUSY || w->killed || w->nflight < 2)
             return;
-        busy++;
-        if (w->nqueued < minq)
-            minq = w->nqueued;
+        double per = w->slots > 1 ? w->gap_ns : p->page_ns;
+        if (per <= 0)
+            return;
+        double ns = per * (w->nflight - 1);
+        if (!busy++ || ns < spare_ns)
+            spare_ns = ns;
     }
-    if (!busy || minq < 1)
+    if (!busy)
         return;
-    double us = p->page_ns / 1000.0 * minq * 0.5;
+    double us = spare_ns / 1000.0 * 0.5;
     if (us > (double)cap_us)
         us = (double)cap_us;
     if (us < 100)

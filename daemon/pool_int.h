@@ -28,8 +28,8 @@ void pool_reload_step(pool *p);
 /* Queues one frame for w (sent by the next flush); -1 when the channel is
  * gone or on OOM. */
 int worker_send(worker *w, const char *s, size_t n);
-/* The queued pages will never run on this worker: back to their jobs. */
-void worker_return_queued(worker *w);
+/* The oldest page w is parsing, or NULL. */
+const pool_task *worker_parsing(const worker *w);
 /* Reads what the exited worker left in the socket. */
 void worker_drain_channel(worker *w);
 /* libuv callbacks: the channel's reads, the loop's flush and coalescing. */

@@ -34,6 +34,31 @@ long pool_rss_kb_total(pool *p)
     return t;
 }
 
+int pool_in_flight(pool *p)
+{
+    int n = 0;
+    for (int i = 0; i < p->nslots; i++)
+        if (p->slots[i].w)
+            n += p->slots[i].w->nflight;
+    return n;
+}
+
+/* A worker's pages in flight for status: each with its stage ("parse":
+ * being parsed, as far as crawld knows; "fetch" on a worker with slots;
+ * "queued" behind a one-slot worker's page) and its time in that stage. */
+static json_t *flight_json(const worker *w, uint64_t now)
+{
+    json_t *a = json_array();
+    for (int i = 0; a && i < w->nflight; i++) {
+        const pool_task *t = &w->flight[i];
+        const char *stage = t->parsing ? "parse" : w->slots > 1 ? "fetch" : "queued";
+        uint64_t since = t->parsing ? t->start_ms : t->sent_ms;
+        json_array_append_new(a, json_pack("{s:s, s:s, s:I}", "url", t->pg->url, "stage", stage,
+                                           "ms", (json_int_t)(now >= since ? now - since : 0)));
+    }
+    return a;
+}
+
 json_t *pool_workers_json(pool *p)
 {
     json_t *a = json_array();
@@ -56,10 +81,21 @@ json_t *pool_workers_json(pool *p)
                           (int)w->pages, "max_pages", (int)w->max_pages, "js_heap_mb",
                           "start_failures", s->start_failures);
             if (o) {
-                json_object_set_new(o, "url", w->task ? json_string(w->task->url) : json_null());
+                /* url, page_ms: the page being parsed (a one-slot worker's:
+                 * the page it runs); queued: the others */
+                const pool_task *t = worker_parsing(w);
+                const pool_task *q = NULL;
+                for (int k = 0; k < w->nflight && !q; k++)
+                    if (!w->flight[k].parsing)
+                        q = &w->flight[k];
+                int parsing = 0;
+                for (int k = 0; k < w->nflight; k++)
+                    parsing += w->flight[k].parsing;
+                json_object_set_new(o, "url", t ? json_string(t->pg->url) : json_null());
                 json_object_set_new(o, "page_ms",
-                                    w->task ? json_integer((json_int_t)(now - w->task_start_ms))
-                                            : json_null());
+                                    t && now >= t->start_ms
+                                        ? json_integer((json_int_t)(now - t->start_ms))
+                                        : json_null());
                 json_object_set_new(o, "js_heap_mb",
                                     w->js_heap_kb >= 0
                                         ? json_real((double)((w->js_heap_kb * 10) / 1024) / 10.0)
@@ -67,9 +103,12 @@ json_t *pool_workers_json(pool *p)
                 json_object_set_new(o, "arena_retained_kb",
                                     w->arena_retained_kb >= 0 ? json_integer(w->arena_retained_kb)
                                                               : json_null());
-                json_object_set_new(o, "queued_url",
-                                    w->nqueued ? json_string(w->queued[0]->url) : json_null());
-                json_object_set_new(o, "queued", json_integer(w->nqueued));
+                json_object_set_new(o, "queued_url", q ? json_string(q->pg->url) : json_null());
+                json_object_set_new(o, "queued", json_integer(w->nflight - parsing));
+                json_object_set_new(o, "in_flight", json_integer(w->nflight));
+                json_object_set_new(o, "parsing", json_integer(parsing));
+                json_object_set_new(o, "slots", json_integer(w->slots));
+                json_object_set_new(o, "flight", flight_json(w, now));
                 if (w->state == WORKER_RETIRING)
                     json_object_set_new(
                         o, "reason",
@@ -112,6 +151,9 @@ static void metrics_workers(pool *p, metrics_buf *b)
     for (int r = RECYCLE_RSS; r < RECYCLE_SHUTDOWN; r++)
         metrics_buf_printf(b, "crawld_recycles_total{reason=\"%s\"} %ld\n",
                            recycle_reason_str((recycle_reason)r), p->recycles[r]);
+    metrics_gauge(b, "crawld_workers_pages_in_flight",
+                  "Pages every worker holds together: being fetched, parsed or queued.",
+                  (double)pool_in_flight(p));
     metrics_counter(b, "crawld_worker_results_total",
                     "Results received from workers (pages and robots.txt fetches).",
                     (double)p->pages_done);
@@ -160,12 +202,18 @@ static void metrics_slots(pool *p, metrics_buf *b)
                    "How long the worker has been on its current page; 0 without one.");
     for (int i = 0; i < p->nslots; i++) {
         worker *w = p->slots[i].w;
+        const pool_task *t = w ? worker_parsing(w) : NULL;
         if (w)
             metrics_buf_printf(b, "crawld_worker_page_seconds{worker=\"%d\"} %.3f\n", i,
-                               w->task && now >= w->task_start_ms
-                                   ? (double)(now - w->task_start_ms) / 1000.0
-                                   : 0.0);
+                               t && now >= t->start_ms ? (double)(now - t->start_ms) / 1000.0
+                                                       : 0.0);
     }
+    metrics_family(b, "crawld_worker_pages_in_flight", METRICS_GAUGE,
+                   "Pages the worker holds: being fetched, parsed or queued.");
+    for (int i = 0; i < p->nslots; i++)
+        if (p->slots[i].w)
+            metrics_buf_printf(b, "crawld_worker_pages_in_flight{worker=\"%d\"} %d\n", i,
+                               p->slots[i].w->nflight);
     metrics_family(b, "crawld_worker_js_heap_bytes", METRICS_GAUGE,
                    "JavaScript GC heap of the worker after its last page (workers that ran JS).");
     for (int i = 0; i < p->nslots; i++) {

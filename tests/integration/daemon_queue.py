@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""queue_per_worker above 1 and coalesce_us: a worker killed -9 while three
+"""queue_per_worker above 1 and coalesce_us, with today's worker (it takes
+one page at a time: no slots in its ready): a worker killed -9 while three
 pages wait behind its own gives those three back with no attempt counted
 (each done once, by the next worker), its own page is redone; the queues
 fill to the limit and no further; once a page time is known the queue is
@@ -25,6 +26,12 @@ try:
                  10, "the worker on the slow page with three pages queued behind it")
     if w:
         check(w["queued_url"] == after[0], "the first queued page is the next in order: %r" % w)
+        # A worker that announces no slots: its page is the one being
+        # parsed, the three behind it queued, four in flight.
+        check(w.get("slots") == 1 and w.get("in_flight") == 4 and w.get("parsing") == 1
+              and [(f["url"], f["stage"]) for f in w.get("flight", [])]
+              == [(slow, "parse")] + [(u, "queued") for u in after[:3]],
+              "status: the page it runs and the three queued: %r" % w.get("flight"))
         job = d.job(jid)
         check(job["in_flight"] == 4 and job["pending"] == 3,
               "one running + three queued in flight, the rest pending: %r" % job)

@@ -188,6 +188,7 @@ typedef struct fake {
     pool_slot slots[3];
     worker w0, w1;
     jobs_page task;
+    pool_task flight[1];
     job jb1, jb2;
 } fake;
 
@@ -214,8 +215,12 @@ static void fake_init(fake *f)
     f->w0.max_pages = 100;
     f->w0.js_heap_kb = 512;
     f->w0.arena_retained_kb = -1;
-    f->w0.task = &f->task;
-    f->w0.task_start_ms = uv_now(&f->loop);
+    f->flight[0] = (pool_task){.pg = &f->task, .id = 1, .parsing = 1};
+    f->flight[0].sent_ms = f->flight[0].start_ms = uv_now(&f->loop);
+    f->w0.flight = f->flight;
+    f->w0.nflight = 1;
+    f->w0.flight_cap = 1;
+    f->w0.slots = 1;
     f->w1.state = WORKER_IDLE;
     f->w1.pid = 1235;
     f->w1.rss_kb = 1024;
@@ -541,7 +546,7 @@ START_TEST(exposition_matches_sample)
     f.p.recycles[RECYCLE_RSS] = 6;
     f.p.recycles[RECYCLE_RELOAD] = 1;
     f.w0.state = WORKER_RETIRING;
-    f.w0.task = NULL;
+    f.w0.nflight = 0;
     f.w1.state = WORKER_STARTING;
     f.w1.rss_kb = 0;
     f.jb1.state = JOB_CANCELLED;

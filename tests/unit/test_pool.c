@@ -1,11 +1,14 @@
 /* Check suite: pool — the worker state table, restart backoff, jittered
- * max pages (the parts of pool.c that are pure). The pool itself is tested
- * end to end in tests/integration/daemon_*.py with real workers. */
+ * max pages, a worker's capacity, what a worker's death costs each page it
+ * held and the unstarted-forever guard (the parts of pool.c that are pure). The pool itself is
+ * tested end to end in tests/integration/daemon_*.py with real workers. */
 #include "pool.h"
 
 #include <check.h>
 
 #include "testutil.h"
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 START_TEST(transitions_follow_the_table)
@@ -72,6 +75,63 @@ START_TEST(jitter_stays_within_ten_percent)
 }
 END_TEST
 
+START_TEST(capacity_is_slots_or_one_and_the_queue)
+{
+    ck_assert_int_eq(pool_capacity(64, 8), 64); /* slots: no queue on top */
+    ck_assert_int_eq(pool_capacity(4, 0), 4);
+    ck_assert_int_eq(pool_capacity(2, 8), 2);
+    ck_assert_int_eq(pool_capacity(1, 0), 1); /* the old form: today's page + queue */
+    ck_assert_int_eq(pool_capacity(1, 3), 4);
+    ck_assert_int_eq(pool_capacity(1, -1), 1);
+}
+END_TEST
+
+START_TEST(death_counts_parsing_pages_and_struck_ones)
+{
+    ck_assert(pool_death_counts(1, 0, 3));  /* being parsed: an attempt */
+    ck_assert(!pool_death_counts(0, 0, 3)); /* still fetching: unstarted */
+    ck_assert(!pool_death_counts(0, 2, 3));
+    ck_assert(pool_death_counts(0, 3, 3)); /* back unstarted max_attempts times */
+    ck_assert(pool_death_counts(0, 9, 3));
+    ck_assert(pool_death_counts(0, 1, 1));
+}
+END_TEST
+
+START_TEST(strikes_count_forget_and_stay_bounded)
+{
+    pool_strikes *s = calloc(1, sizeof(*s));
+    ck_assert_ptr_nonnull(s);
+    uint64_t a = pool_page_key(1, "http://a.example/");
+    uint64_t b = pool_page_key(2, "http://a.example/"); /* another job: another page */
+    ck_assert(a != 0 && b != 0 && a != b);
+    ck_assert(a == pool_page_key(1, "http://a.example/"));
+    ck_assert_int_eq(pool_strike_get(s, a), 0);
+    ck_assert_int_eq(pool_strike_add(s, a), 1);
+    ck_assert_int_eq(pool_strike_add(s, a), 2);
+    ck_assert_int_eq(pool_strike_add(s, b), 1);
+    ck_assert_int_eq(pool_strike_get(s, a), 2);
+    ck_assert_int_eq(s->used, 2);
+    pool_strike_forget(s, a);
+    ck_assert_int_eq(pool_strike_get(s, a), 0);
+    ck_assert_int_eq(pool_strike_get(s, b), 1);
+    pool_strike_forget(s, a); /* twice: nothing */
+    ck_assert_int_eq(s->used, 1);
+    /* Full: the entry with the fewest strikes makes room, a page with
+     * many keeps them. */
+    ck_assert_int_eq(pool_strike_add(s, b), 2);
+    ck_assert_int_eq(pool_strike_add(s, b), 3);
+    char url[64];
+    for (int i = 0; i < 2 * POOL_STRIKES; i++) {
+        snprintf(url, sizeof(url), "http://h%d.example/", i);
+        ck_assert_int_eq(pool_strike_add(s, pool_page_key(1, url)), 1);
+        ck_assert_int_le(s->used, POOL_STRIKES);
+    }
+    ck_assert_int_eq(s->used, POOL_STRIKES);
+    ck_assert_int_eq(pool_strike_get(s, b), 3);
+    free(s);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("pool");
@@ -80,6 +140,9 @@ int main(void)
     tcase_add_test(tc, names);
     tcase_add_test(tc, backoff_doubles_and_caps);
     tcase_add_test(tc, jitter_stays_within_ten_percent);
+    tcase_add_test(tc, capacity_is_slots_or_one_and_the_queue);
+    tcase_add_test(tc, death_counts_parsing_pages_and_struck_ones);
+    tcase_add_test(tc, strikes_count_forget_and_stay_bounded);
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }
