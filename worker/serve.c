@@ -79,7 +79,6 @@ typedef struct serve_state {
     frame_decoder dec;
     size_t skip;                   /* bytes of a refused frame still to drop */
     serve_slot *ready, *ready_end; /* transfers over, pages to process: FIFO */
-    int tasks;                     /* tasks at the worker (in flight or queued) */
     int quit;                      /* 1: leave (exit 0), 2: channel failed (exit 1) */
     int eof;                       /* the supervisor closed the channel */
 } serve_state;
@@ -100,7 +99,6 @@ static int process_page(serve_state *s, serve_slot *sl)
     page_finish(e, &sl->p);
     if (s->eof) { /* closed while the page was worked on: nobody to tell */
         page_end(e, &sl->p);
-        s->tasks--;
         return 0;
     }
     page p = sl->p; /* page_end clears it through this copy */
@@ -175,7 +173,6 @@ static int process_page(serve_state *s, serve_slot *sl)
                (p.parsed && p.doc.meta_nofollow ? FR_NOFOLLOW : 0);
     int js_page = p.js_ran;
     page_end(e, &p);
-    s->tasks--;
     e->pages++;
     if (e->js && js_page)
         js_hint_moderate(e->js); /* the page's realm is garbage now */
@@ -289,7 +286,6 @@ static int start_task(serve_state *s, const wire_task *task)
     sl->t = t;
     sl->s = s;
     page_begin(e, &sl->t, &sl->p, a); /* cannot fail: the arena is given */
-    s->tasks++;
     if (!sl->p.begun)
         queue_ready(s, sl); /* no transfer: the error is the page's result */
     else {
