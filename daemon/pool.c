@@ -333,7 +333,10 @@ static void worker_return_flight(worker *w, recycle_reason r, const char *how)
         if (!t.parsing)
             log_warn("pool", "page went back unstarted too often: counts an attempt",
                      "url=\"%s\" times=%d attempts=%d", url, strikes, attempts);
-        if (jobs_page_failed(p->jobs, pg, reason, p->cfg->max_attempts, r == RECYCLE_RSS_HARD)) {
+        /* JS goes off for a page whose scripts may have done it, not for
+         * one still fetching */
+        int drop_js = t.parsing && r == RECYCLE_RSS_HARD;
+        if (jobs_page_failed(p->jobs, pg, reason, p->cfg->max_attempts, drop_js)) {
             p->quarantined++;
             pool_strike_forget(&p->strikes, key);
             log_warn("pool", "page quarantined", "url=\"%s\" attempts=%d reason=\"%s\"", url,
