@@ -405,7 +405,10 @@ char *page_result_json(page *p, size_t *len)
 void page_end(worker_env *e, page *p)
 {
     fetch_release(e, &p->xfer);
-    if (p->a)
-        arena_pool_release(&e->pool, p->a);
+    /* p may live in its own arena (serve.c's slots): cleared before the
+     * arena goes back, never written after. */
+    arena *a = p->a;
     memset(p, 0, sizeof(*p));
+    if (a)
+        arena_pool_release(&e->pool, a);
 }
