@@ -183,6 +183,20 @@ def run_all():
     check(st["recycles"]["rss_hard"] == 4, "rss_hard counted: %r" % st["recycles"])
     check("page went back unstarted too often" in d.log_text(),
           "the guard on pages back unstarted counted the later deaths")
+    # A page that grows the worker past rss_hard_mb while it is parsed with
+    # its scripts (8 MiB of HTML: the tree and text take ~40 MB more than
+    # the body): the kill counts an attempt and the page is redone without
+    # JS (where its size is not held as a DOM), with the reason in js_note.
+    heavy = BASE + "/big?mb=8&h=1"
+    jid = d.submit([heavy] + small)
+    d.wait_job(jid, 60)
+    r = one_record(d, jid, heavy)
+    check(r.get("error") is None and r.get("attempts") == 2 and r.get("js") is False
+          and "killed at the hard RSS budget" in (r.get("js_note") or ""),
+          "rss_hard while parsed: attempt 2, redone without JS: %r" % r)
+    check(len(d.records(jid)) == 4, "small pages done too")
+    st = d.status()
+    check(st["recycles"]["rss_hard"] == 5, "rss_hard counted, 1 more: %r" % st["recycles"])
     check("reason=rss_hard" in d.log_text(), "rss_hard kill logged")
     check(d.stop() == 0, "exit 0")
     check(d.cleanup(), "no worker left (rss_hard daemon)")
