@@ -69,7 +69,7 @@ typedef struct serve_slot {
     page_task t;
     page p;
     struct serve_state *s;
-    struct serve_slot *next; /* the queue of pages to process */
+    struct serve_slot *next; /* the queue of pages to process, or of tasks waiting */
 } serve_slot;
 
 typedef struct serve_state {
@@ -79,6 +79,8 @@ typedef struct serve_state {
     frame_decoder dec;
     size_t skip;                   /* bytes of a refused frame still to drop */
     serve_slot *ready, *ready_end; /* transfers over, pages to process: FIFO */
+    serve_slot *wait, *wait_end;   /* tasks past fetches_per_worker transfers: FIFO */
+    int cap;                       /* fetches_per_worker: transfers at once */
     int quit;                      /* 1: leave (exit 0), 2: channel failed (exit 1) */
     int eof;                       /* the supervisor closed the channel */
 } serve_state;
@@ -252,6 +254,19 @@ static void on_transfer_done(fetch_xfer *x, void *ud)
     queue_ready(sl->s, sl);
 }
 
+/* A task's transfer starts (page_begin). */
+static void begin_task(serve_state *s, serve_slot *sl)
+{
+    sl->next = NULL;
+    page_begin(s->e, &sl->t, &sl->p, sl->p.a); /* cannot fail: the arena is given */
+    if (!sl->p.begun)
+        queue_ready(s, sl); /* no transfer: the error is the page's result */
+    else {
+        sl->p.xfer.on_done = on_transfer_done;
+        sl->p.xfer.done_ud = sl;
+    }
+}
+
 /* A task (decoded in the step's scratch arena): its page arena, its
  * strings copied there, its transfer started. */
 static int start_task(serve_state *s, const wire_task *task)
@@ -285,14 +300,32 @@ static int start_task(serve_state *s, const wire_task *task)
                    .attempts = task->attempts};
     sl->t = t;
     sl->s = s;
-    page_begin(e, &sl->t, &sl->p, a); /* cannot fail: the arena is given */
-    if (!sl->p.begun)
-        queue_ready(s, sl); /* no transfer: the error is the page's result */
-    else {
-        sl->p.xfer.on_done = on_transfer_done;
-        sl->p.xfer.done_ud = sl;
+    sl->p.a = a; /* page_begin takes it from here */
+    /* Never more than fetches_per_worker transfers: crawld sends a worker
+     * that announced one slot its queue (queue_per_worker), which must
+     * wait its turn, in order. */
+    if (s->wait || e->fetch_inflight >= s->cap) {
+        if (s->wait_end)
+            s->wait_end->next = sl;
+        else
+            s->wait = sl;
+        s->wait_end = sl;
+        return 0;
     }
+    begin_task(s, sl);
     return 0;
+}
+
+/* Starts the transfers of waiting tasks while there is room. */
+static void start_waiting(serve_state *s)
+{
+    while (s->wait && s->e->fetch_inflight < s->cap) {
+        serve_slot *sl = s->wait;
+        s->wait = sl->next;
+        if (!s->wait)
+            s->wait_end = NULL;
+        begin_task(s, sl);
+    }
 }
 
 /* One frame from crawld. 0, or -1 when the channel failed. */
@@ -410,14 +443,16 @@ static int net_step(worker_env *e, int timeout_ms)
         return -1;
     }
     read_channel(s); /* poll says whether there is anything */
+    if (!s->quit)
+        start_waiting(s);
     return s->quit ? -1 : 0;
 }
 
 int serve_loop(worker_env *e, int fd)
 {
-    serve_state s = {.e = e, .fd = fd};
-    size_t n = 0;
     long slots = e->cfg.fetches_per_worker > 0 ? e->cfg.fetches_per_worker : 1;
+    serve_state s = {.e = e, .fd = fd, .cap = (int)slots};
+    size_t n = 0;
     char *hello = wire_ready_encode(e->scratch, CRAWLD_VERSION, (long long)getpid(), slots, &n);
     if (!hello || frame_write(fd, hello, n) != FRAME_OK)
         return 1;
@@ -450,6 +485,11 @@ int serve_loop(worker_env *e, int fd)
     while (s.ready) {
         serve_slot *sl = s.ready;
         s.ready = sl->next;
+        page_end(e, &sl->p);
+    }
+    while (s.wait) { /* never begun: their arenas go */
+        serve_slot *sl = s.wait;
+        s.wait = sl->next;
         page_end(e, &sl->p);
     }
     while (e->fetch_head) {

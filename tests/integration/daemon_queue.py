@@ -1,11 +1,18 @@
 #!/usr/bin/env python3
-"""queue_per_worker above 1 and coalesce_us, with today's worker (it takes
-one page at a time: no slots in its ready): a worker killed -9 while three
-pages wait behind its own gives those three back with no attempt counted
-(each done once, by the next worker), its own page is redone; the queues
-fill to the limit and no further; once a page time is known the queue is
-only as deep as the coalescing window needs (slow pages: one); with coalescing on, a 400-page job ends
-with every page exactly once.
+"""queue_per_worker above 1 and coalesce_us, with a one-slot worker (the
+real worker with fetches_per_worker = 1: it announces slots 1 and runs one
+transfer at a time): a worker killed -9 while three pages wait behind its
+own gives those three back with no attempt counted (each done once, by the
+next worker), its own page is redone; the queues fill to the limit and no
+further; once a page time is known the queue is only as deep as the
+coalescing window needs (slow pages: one); with coalescing on, a 400-page
+job ends with every page exactly once.
+
+Then a worker with slots (the default fetches_per_worker): killed -9 while
+it parses one page (a script that loops) and holds many others still
+fetching (slow responses), it gives every fetching page back unstarted
+(each done once, attempts 1) and the page it was parsing counts an attempt
+(attempts 2).
 
 usage: daemon_queue.py BASE_URL"""
 import os, signal, sys, time
@@ -14,7 +21,7 @@ from daemon_lib import Daemon, alive, check, dump_log_on_failure, finish, wait_f
 
 BASE = sys.argv[1]
 d = Daemon("queue", workers=1,
-           conf="[daemon]\nqueue_per_worker = 3\ncoalesce_us = 2000\n"
+           conf="[daemon]\nqueue_per_worker = 3\ncoalesce_us = 2000\nfetches_per_worker = 1\n"
                 "[limits]\nmax_attempts = 3\n")
 try:
     d.start()
@@ -26,8 +33,9 @@ try:
                  10, "the worker on the slow page with three pages queued behind it")
     if w:
         check(w["queued_url"] == after[0], "the first queued page is the next in order: %r" % w)
-        # A worker that announces no slots: its page is the one being
-        # parsed, the three behind it queued, four in flight.
+        # A worker that announces one slot: its page is the one being
+        # parsed (as far as crawld knows), the three behind it queued, four
+        # in flight.
         check(w.get("slots") == 1 and w.get("in_flight") == 4 and w.get("parsing") == 1
               and [(f["url"], f["stage"]) for f in w.get("flight", [])]
               == [(slow, "parse")] + [(u, "queued") for u in after[:3]],
@@ -75,6 +83,42 @@ try:
     # The page cache holds the frontier the crawl wrote, within crawld's RSS.
     check(0 < st["db_cache_mb"] <= st["rss_mb"], "db page cache in use, within crawld's RSS: "
           "%r of %r MB" % (st["db_cache_mb"], st["rss_mb"]))
+    check(d.stop() == 0, "crawld exits 0")
+    check(d.cleanup(), "no worker left behind")
+    dump_log_on_failure(d)
+
+    # A worker with slots, killed while it parses one page and fetches many.
+    d = Daemon("slots", workers=1, conf="[limits]\nmax_attempts = 3\n")
+    d.start()
+    work = BASE + "/jswork?n=150000000&s=1"  # ~3 s of script: parsed while the others fetch
+    fetching = [BASE + "/slow?ms=6000&s=%d" % i for i in range(12)]
+    jid = d.submit([work] + fetching, "--js")
+    w = wait_for(lambda: next((x for x in d.status()["workers"] if x["url"] == work
+                               and x.get("parsing") == 1 and x.get("in_flight") == 13), None),
+                 10, "the worker parsing the script page with twelve pages fetching")
+    if w:
+        check(w.get("slots", 0) > 1, "the worker announced slots: %r" % w.get("slots"))
+        stages = sorted((f["url"], f["stage"]) for f in w.get("flight", []))
+        check(stages == sorted([(work, "parse")] + [(u, "fetch") for u in fetching]),
+              "status: one page parsed, twelve fetching: %r" % w.get("flight"))
+        os.kill(w["pid"], signal.SIGKILL)
+        d.wait_job(jid, 60)
+        recs = d.records(jid)
+        urls = [r["url"] for r in recs]
+        check(sorted(urls) == sorted([work] + fetching),
+              "every page exactly one record: %r" % sorted(urls))
+        by = {r["url"]: r for r in recs}
+        check(by.get(work, {}).get("attempts") == 2 and by.get(work, {}).get("error") is None,
+              "the page being parsed: attempt 2: %r" % by.get(work))
+        check(all(by.get(u, {}).get("attempts") == 1 and by.get(u, {}).get("error") is None
+                  and by.get(u, {}).get("status") == 200 for u in fetching),
+              "pages still fetching: back unstarted, attempts 1: %r"
+              % [(u, by.get(u, {}).get("attempts"), by.get(u, {}).get("error"))
+                 for u in fetching])
+        st = d.status()
+        check(st["recycles"]["crash"] == 1, "one crash: %r" % st["recycles"])
+        check(st["queue"]["quarantined"] == 0, "none quarantined: %r" % st["queue"])
+        check(not alive(w["pid"]), "the killed worker is gone")
     check(d.stop() == 0, "crawld exits 0")
 finally:
     dump_log_on_failure(d)

@@ -1,10 +1,17 @@
 #!/usr/bin/env python3
-"""crawld budgets and recycling with real workers: kill -9 of a busy worker
-(page done once, by a new worker), a slow endpoint (the worker's own fetch
-timeout), a hung worker past page_timeout_ms (killed, page requeued), a page
-that keeps killing workers (quarantined with the reason), rss_hard_mb
-(killed, quarantined), rss_soft_mb (retired), max_pages_per_worker
-(recycled with jitter); every recycle counted by reason; no worker left.
+"""crawld budgets and recycling with real workers: kill -9 of a worker
+parsing a page (page done once, by a new worker, attempt 2; the pages it
+was still fetching done once with no attempt), a slow endpoint (the
+worker's own fetch timeout), a worker hung while parsing past
+page_timeout_ms (killed, page requeued), a page that keeps killing workers
+while parsed (quarantined with the reason), rss_hard_mb while fetching
+(killed; unstarted max_attempts times, then attempts counted, quarantined),
+rss_soft_mb (retired), max_pages_per_worker (recycled with jitter); every
+recycle counted by reason; no worker left.
+
+A page counts an attempt at its worker's death only while it is parsed, so
+the pages to kill a worker on are /jswork pages (a script that loops, in the
+parse stage), found by the status's url (the page being parsed).
 
 usage: daemon_recycle.py BASE_URL"""
 import os, signal, sys
@@ -16,7 +23,7 @@ daemons = []
 
 
 def busy_on(d, needle):
-    """The worker (status entry) busy with a URL containing needle."""
+    """The worker (status entry) parsing a URL containing needle."""
     for w in d.status()["workers"]:
         if w["state"] == "busy" and w["url"] and needle in w["url"]:
             return w
@@ -38,11 +45,12 @@ def run_all():
     baseline = max(w["rss_mb"] for w in d.status()["workers"])
     check(baseline > 1, "worker RSS known at ready: %r" % baseline)
 
-    # kill -9 of a busy worker: a new worker, the page done once.
-    slow = BASE + "/slow?ms=1000&k=1"
+    # kill -9 of a worker parsing a page: a new worker, the page done once.
+    # (~1 s of script, well under the 3 s deadline of the parse stage)
+    slow = BASE + "/jswork?n=50000000&k=1"
     site = [BASE + "/site/p/%d.html" % i for i in range(5)]
     jid = d.submit([slow] + site)
-    w = wait_for(lambda: busy_on(d, "k=1"), 10, "a worker busy on the slow page")
+    w = wait_for(lambda: busy_on(d, "k=1"), 10, "a worker parsing the script page")
     if w:
         os.kill(w["pid"], signal.SIGKILL)
         d.wait_job(jid)
@@ -56,23 +64,27 @@ def run_all():
         check(slot["pid"] != w["pid"] and not alive(w["pid"]), "a new worker in the slot")
         wait_for(lambda: d.workers_in("idle") == 2, 10, "two idle workers again")
 
-    # A page queued behind a killed worker's page never started: it is done
-    # once, with no attempt counted; the killed page is redone (attempt 2).
-    slows = [BASE + "/slow?ms=1500&q=%d" % i for i in range(2)]
+    # Pages still fetching at a killed worker never started: each is done
+    # once, with no attempt counted; the page it parsed is redone (attempt 2).
+    work = BASE + "/jswork?n=50000000&q=0"
+    slows = [BASE + "/slow?ms=1500&q=%d" % i for i in range(1, 5)]
     after = [BASE + "/site/p/%d.html" % i for i in range(10, 12)]
-    jid = d.submit(slows + after)
-    w = wait_for(lambda: next((x for x in d.status()["workers"] if x["state"] == "busy"
-                               and x["url"] and "q=0" in x["url"] and x["queued_url"]), None),
-                 10, "a worker busy on a slow page with a page queued behind it")
+    jid = d.submit([work] + slows + after)
+    w = wait_for(lambda: next((x for x in d.status()["workers"] if x["url"] == work and any(
+        f["stage"] == "fetch" and "/slow" in f["url"] for f in x.get("flight", []))), None),
+                 10, "a worker parsing the script page with slow pages fetching")
     if w:
-        queued = w["queued_url"]
+        fetching = [f["url"] for f in w["flight"] if f["stage"] == "fetch"]
+        check([f["url"] for f in w["flight"] if f["stage"] == "parse"] == [work],
+              "only the script page parsed: %r" % w["flight"])
         os.kill(w["pid"], signal.SIGKILL)
         d.wait_job(jid)
-        check(one_record(d, jid, slows[0]).get("attempts") == 2, "killed page: attempt 2")
-        r = one_record(d, jid, queued)
-        check(r.get("attempts") == 1 and r.get("status") == 200 and r.get("error") is None,
-              "queued page done with no attempt counted: %r" % r)
-        check(sorted(x["url"] for x in d.records(jid)) == sorted(slows + after),
+        check(one_record(d, jid, work).get("attempts") == 2, "killed page: attempt 2")
+        for u in fetching:
+            r = one_record(d, jid, u)
+            check(r.get("attempts") == 1 and r.get("status") == 200 and r.get("error") is None,
+                  "page still fetching done with no attempt counted: %r" % r)
+        check(sorted(x["url"] for x in d.records(jid)) == sorted([work] + slows + after),
               "every page once")
         wait_for(lambda: d.workers_in("idle") == 2, 10, "two idle workers again")
 
@@ -86,10 +98,11 @@ def run_all():
           "slow endpoint → timeout record: %r" % r)
     check(d.status()["recycles"]["timeout"] == 0, "no kill for a slow server")
 
-    # A hung worker (SIGSTOP): killed at page_timeout_ms, page requeued.
-    hung = BASE + "/slow?ms=700&k=3"
+    # A worker hung (SIGSTOP) while parsing: killed page_timeout_ms after
+    # its parse message, page requeued.
+    hung = BASE + "/jswork?n=50000000&k=3"
     jid = d.submit([hung])
-    w = wait_for(lambda: busy_on(d, "k=3"), 10, "a worker busy on the page to hang")
+    w = wait_for(lambda: busy_on(d, "k=3"), 10, "a worker parsing the page to hang")
     if w:
         os.kill(w["pid"], signal.SIGSTOP)
         d.wait_job(jid, 30)
@@ -101,9 +114,10 @@ def run_all():
 
     # A page that keeps killing its workers is quarantined after max_attempts
     # and the crawl goes on.
-    # (2 s: under the 2.25 s fetch deadline, long enough to be caught busy on
-    # a loaded machine; a worker already killed is never picked again.)
-    bad = BASE + "/slow?ms=2000&k=4"
+    # (~1 s of script in the parse stage: under the 3 s deadline, long
+    # enough to be caught parsing on a loaded machine; a worker already
+    # killed is never picked again.)
+    bad = BASE + "/jswork?n=50000000&k=4"
     jid = d.submit([bad] + [BASE + "/site/p/%d.html" % i for i in range(10, 16)])
     killed = set()
     for attempt in range(3):
@@ -123,7 +137,7 @@ def run_all():
           "the rest of the job done")
     st = d.status()
     check(st["queue"]["quarantined"] == 1 and st["queue"]["failed"] >= 2, "quarantine counted")
-    # 1 + 1 (queued page test) + 3 (quarantine)
+    # 1 + 1 (fetching pages test) + 3 (quarantine)
     check(st["recycles"]["crash"] == 5, "crashes counted: %r" % st["recycles"])
     check(d.stop() == 0, "exit 0")
     check(d.cleanup(), "no worker left (crash daemon)")
@@ -147,6 +161,9 @@ def run_all():
     dump_log_on_failure(d)
 
     # ---- rss_hard_mb: killed at a poll, page quarantined with the reason ----
+    # The body grows the worker while it is fetched: such a death does not
+    # count an attempt until the page went back unstarted max_attempts (2)
+    # times (pool_strikes); then two more deaths quarantine it: 4 kills.
     hard = int(baseline) + (40 if ASAN else 30)
     soft = hard - 8
     d = Daemon("rsshard", workers=1,
@@ -163,7 +180,23 @@ def run_all():
           and r.get("attempts") == 2, "rss_hard quarantine: %r" % r)
     check(len(d.records(jid)) == 4, "small pages done too")
     st = d.status()
-    check(st["recycles"]["rss_hard"] == 2, "rss_hard counted: %r" % st["recycles"])
+    check(st["recycles"]["rss_hard"] == 4, "rss_hard counted: %r" % st["recycles"])
+    check("page went back unstarted too often" in d.log_text(),
+          "the guard on pages back unstarted counted the later deaths")
+    # A page that grows the worker past rss_hard_mb while it is parsed with
+    # its scripts (8 MiB of HTML: the tree and text take ~40 MB more than
+    # the body): the kill counts an attempt and the page is redone without
+    # JS (where its size is not held as a DOM), with the reason in js_note.
+    heavy = BASE + "/big?mb=8&h=1"
+    jid = d.submit([heavy] + small)
+    d.wait_job(jid, 60)
+    r = one_record(d, jid, heavy)
+    check(r.get("error") is None and r.get("attempts") == 2 and r.get("js") is False
+          and "killed at the hard RSS budget" in (r.get("js_note") or ""),
+          "rss_hard while parsed: attempt 2, redone without JS: %r" % r)
+    check(len(d.records(jid)) == 4, "small pages done too")
+    st = d.status()
+    check(st["recycles"]["rss_hard"] == 5, "rss_hard counted, 1 more: %r" % st["recycles"])
     check("reason=rss_hard" in d.log_text(), "rss_hard kill logged")
     check(d.stop() == 0, "exit 0")
     check(d.cleanup(), "no worker left (rss_hard daemon)")

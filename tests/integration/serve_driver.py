@@ -313,5 +313,31 @@ check(m and m["type"] == "parse", "loop.html is parsed: %r" % (m,))
 s.close()
 check(p.wait(timeout=10) == 0, "EOF during a page's scripts: exit 0")
 
+# fetches_per_worker = 1: ready offers one slot and the worker runs one
+# transfer at a time, the tasks behind it in the order they came (crawld's
+# queue for a one-slot worker): a fast page sent after a slow one waits for
+# it and comes second, where with slots it would come first.
+conf_one = "/tmp/serve_driver_one.conf"
+with open(conf_one, "w") as f:
+    f.write("[daemon]\nfetches_per_worker = 1\n[network]\nallow_private = true\n")
+p, s = start(conf=conf_one)
+check(last_hello["slots"] == 1, "ready offers 1 slot: %r" % (last_hello,))
+t0 = time.time()
+send(s, {"type": "task", "task_id": 80, "url": BASE + "/slow?ms=800&one=1"})
+send(s, {"type": "task", "task_id": 81, "url": BASE + "/site/p/5.html"})
+send(s, {"type": "task", "task_id": 82, "url": BASE + "/slow?ms=400&one=2"})
+got = [recv_page(s) for _ in range(3)]
+took = time.time() - t0
+check([r and r.get("task_id") for r in got] == [80, 81, 82],
+      "one transfer at a time, in task order: %r" % ([r and r.get("task_id") for r in got],))
+check(took >= 1.15, "800 ms then 400 ms one after another: %.2f s" % took)
+# EOF with tasks waiting behind a transfer: the worker leaves at once.
+send(s, {"type": "task", "task_id": 83, "url": BASE + "/slow?ms=3000&one=3"})
+send(s, {"type": "task", "task_id": 84, "url": BASE + "/site/p/6.html"})
+time.sleep(0.1)
+t0 = time.time()
+s.close()
+check(p.wait(timeout=10) == 0 and time.time() - t0 < 1, "exit 0 at once on EOF, a task waiting")
+
 print("serve_driver: %d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)
