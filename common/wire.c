@@ -351,6 +351,28 @@ static int decode_json(wire_side side, json_t *o, wire_msg *m, wire_err *e)
     return 0;
 }
 
+/* The parse message comes once per page, as wire_parse_encode writes it:
+ * read without jansson when it is exactly that text (a task id of 1 to 18
+ * digits, no leading zero). Anything else takes the JSON path, which
+ * answers the same for every valid form. */
+static int parse_fast(const char *buf, size_t len, long long *task_id)
+{
+    static const char head[] = "{\"type\":\"parse\",\"task_id\":";
+    size_t h = sizeof(head) - 1, i = h;
+    if (len < h + 2 || memcmp(buf, head, h) != 0 || buf[len - 1] != '}')
+        return 0;
+    long long v = 0;
+    if (buf[i] < '1' || buf[i] > '9' || len - 1 - h > 18)
+        return 0;
+    for (; i < len - 1; i++) {
+        if (buf[i] < '0' || buf[i] > '9')
+            return 0;
+        v = v * 10 + (buf[i] - '0');
+    }
+    *task_id = v;
+    return 1;
+}
+
 int wire_decode(wire_side side, arena *a, const char *buf, size_t len, wire_msg *m, wire_err *e)
 {
     memset(m, 0, sizeof(*m));
@@ -358,6 +380,10 @@ int wire_decode(wire_side side, arena *a, const char *buf, size_t len, wire_msg 
     if (side == WIRE_AT_DAEMON && wire_is_result(buf, len)) {
         m->type = WIRE_RESULT;
         return wire_result_decode(buf, len, &m->result, e);
+    }
+    if (side == WIRE_AT_DAEMON && parse_fast(buf, len, &m->parse.task_id)) {
+        m->type = WIRE_PARSE;
+        return 0;
     }
     /* The values are made in a and left there: a json_decref of arena
      * blocks frees nothing, so the strings stay valid until a is reset. */

@@ -303,6 +303,7 @@ void jobs_free(jobs *j)
     if (j->st)
         batch_commit(j);
     sched_unpark(j);
+    sched_out_free(j);
     job *jb = j->list, *n;
     for (; jb; jb = n) {
         n = jb->next;

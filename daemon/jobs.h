@@ -145,6 +145,8 @@ typedef struct jobs {
     long refused; /* results for rows not pending (a second record refused); should stay 0 */
     struct jobs_parked *parked; /* rows a look found robots-disallowed, for jobs_settle */
     long rollbacks;             /* batches rolled back since start */
+    long long *out_ids;         /* sched.c: the rows out (in flight, parked), hashed per look */
+    size_t out_cap;
 } jobs;
 
 typedef struct jobs_submit_opts {

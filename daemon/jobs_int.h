@@ -44,6 +44,7 @@ void sched_cache_clear(job *jb);
 /* Drops every parked row unrecorded (pending still: its job reads its
  * rows again); after a rollback, which may have taken the rows. */
 void sched_unpark(jobs *j);
+void sched_out_free(jobs *j); /* the look's hash of rows out */
 
 /* results.c: results and records */
 /* Puts a record crawld made into the batch, as a worker's would be; 1 when

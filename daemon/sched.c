@@ -33,8 +33,68 @@ struct jobs_parked {
 };
 
 /* Whether the row is out of the cache's hands: in flight, or parked. */
-static int row_out(const jobs *j, long long row_id)
+static size_t out_slot(long long id, size_t cap)
 {
+    return (size_t)(((unsigned long long)id * 0x9E3779B97F4A7C15ull) >> 20) & (cap - 1);
+}
+
+static void out_add(jobs *j, long long id)
+{
+    size_t i = out_slot(id, j->out_cap);
+    while (j->out_ids[i] && j->out_ids[i] != id)
+        i = (i + 1) & (j->out_cap - 1);
+    j->out_ids[i] = id;
+}
+
+/* Hashes the ids of the rows out (pages in flight that are not stale, and
+ * parked rows) for row_out, once per look: with many pages in flight a walk
+ * of the list for every cached row cost more than the rest of a dispatch.
+ * -1 when out of memory (row_out then walks the lists). */
+static int out_build(jobs *j)
+{
+    size_t n = 0;
+    for (const jobs_page *p = j->flight; p; p = p->next)
+        n++;
+    for (const jobs_parked *d = j->parked; d; d = d->next)
+        n++;
+    size_t cap = 64;
+    while (cap < 2 * n)
+        cap *= 2;
+    if (cap > j->out_cap) {
+        long long *ids = alloc_new(cap * sizeof(long long));
+        if (!ids) {
+            alloc_free(j->out_ids, j->out_cap * sizeof(long long));
+            j->out_ids = NULL;
+            j->out_cap = 0;
+            return -1;
+        }
+        alloc_free(j->out_ids, j->out_cap * sizeof(long long));
+        j->out_ids = ids;
+        j->out_cap = cap;
+    }
+    memset(j->out_ids, 0, j->out_cap * sizeof(long long));
+    for (const jobs_page *p = j->flight; p; p = p->next)
+        if (p->kind == JOBS_PAGE && !p->stale && p->row_id)
+            out_add(j, p->row_id);
+    for (const jobs_parked *d = j->parked; d; d = d->next)
+        if (d->row.id)
+            out_add(j, d->row.id);
+    return 0;
+}
+
+/* Whether the row is out: in flight (not stale) or parked. As of the last
+ * out_build when it succeeded (built is 1), else from the lists. */
+static int row_out(const jobs *j, long long row_id, int built)
+{
+    if (built) {
+        size_t i = out_slot(row_id, j->out_cap);
+        while (j->out_ids[i]) {
+            if (j->out_ids[i] == row_id)
+                return 1;
+            i = (i + 1) & (j->out_cap - 1);
+        }
+        return 0;
+    }
     for (const jobs_page *p = j->flight; p; p = p->next)
         if (p->kind == JOBS_PAGE && p->row_id == row_id && !p->stale)
             return 1;
@@ -42,6 +102,13 @@ static int row_out(const jobs *j, long long row_id)
         if (d->row.id == row_id)
             return 1;
     return 0;
+}
+
+void sched_out_free(jobs *j)
+{
+    alloc_free(j->out_ids, j->out_cap * sizeof(long long));
+    j->out_ids = NULL;
+    j->out_cap = 0;
 }
 
 static void wake_cb(uv_timer_t *t)
@@ -119,9 +186,9 @@ static int cache_fill(jobs *j, job *jb)
     /* A row handed out is pending in the database until its record (or
      * its return) but never in the cache: a copy cached now would outlive
      * the page's end and be handed out a second time. */
-    int kept = 0;
+    int kept = 0, built = n > 0 && out_build(j) == 0;
     for (int i = k; i < k + n; i++) {
-        if (row_out(j, jb->cache[i].id))
+        if (row_out(j, jb->cache[i].id, built))
             store_rows_free(&jb->cache[i], 1);
         else
             jb->cache[k + kept++] = jb->cache[i];
@@ -144,12 +211,13 @@ static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake)
     if (jb->cache_stale || jb->cache_n == 0)
         if (cache_fill(j, jb) < 0)
             return NULL;
+    int built = out_build(j) == 0;
     for (int pass = 0; pass < 2 && !got && jb->state == JOB_RUNNING; pass++) {
         for (int i = from; i < jb->cache_n && !got && jb->state == JOB_RUNNING; i++) {
             store_row *r = &jb->cache[i];
             if (!r->id)
                 continue;
-            if (row_out(j, r->id))
+            if (row_out(j, r->id, built))
                 continue;
             if (r->not_before > wall_ms) {
                 uint64_t at = now + (uint64_t)(r->not_before - wall_ms);

@@ -314,6 +314,22 @@ START_TEST(worker_messages_round_trip)
     ck_assert_int_eq(wire_decode(WIRE_AT_DAEMON, &a, s, n, &m, &e), 0);
     ck_assert_int_eq(m.type, WIRE_PARSE);
     ck_assert_int_eq(m.parse.task_id, 123456789012LL);
+    /* crawld reads the encoder's exact text without jansson; every other
+     * form goes through the JSON path and answers the same */
+    ck_assert_int_eq(decode_at(WIRE_AT_DAEMON, "{\"type\":\"parse\",\"task_id\":7}", &m, &e), 0);
+    ck_assert_int_eq(m.parse.task_id, 7);
+    ck_assert_int_eq(decode_at(WIRE_AT_DAEMON, "{ \"task_id\": 8, \"type\": \"parse\" }", &m, &e),
+                     0);
+    ck_assert_int_eq(m.type, WIRE_PARSE);
+    ck_assert_int_eq(m.parse.task_id, 8);
+    ck_assert_int_eq(
+        decode_at(WIRE_AT_DAEMON, "{\"type\":\"parse\",\"task_id\":9223372036854775807}", &m, &e),
+        0);
+    ck_assert_int_eq(m.parse.task_id, 9223372036854775807LL);
+    ck_assert_int_eq(decode_at(WIRE_AT_DAEMON, "{\"type\":\"parse\",\"task_id\":0}", &m, &e), -1);
+    ck_assert_str_eq(e.field, "task_id");
+    ck_assert_int_eq(decode_at(WIRE_AT_DAEMON, "{\"type\":\"parse\",\"task_id\":07}", &m, &e), -1);
+    ck_assert_int_eq(decode_at(WIRE_AT_DAEMON, "{\"type\":\"parse\",\"task_id\":7x}", &m, &e), -1);
     ck_assert_int_eq(decode_at(WIRE_AT_DAEMON, "{\"type\":\"parse\"}", &m, &e), -1);
     ck_assert_str_eq(e.field, "task_id");
     ck_assert_int_eq(decode_at(WIRE_AT_DAEMON, "{\"type\":\"parse\",\"task_id\":\"7\"}", &m, &e),
