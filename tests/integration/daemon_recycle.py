@@ -180,7 +180,12 @@ def run_all():
           and r.get("attempts") == 2, "rss_hard quarantine: %r" % r)
     check(len(d.records(jid)) == 4, "small pages done too")
     st = d.status()
-    check(st["recycles"]["rss_hard"] == 4, "rss_hard counted: %r" % st["recycles"])
+    # Under ASan a worker may instead retire at rss_soft_mb after a small
+    # page with the big one in flight (it goes back unstarted the same way).
+    check(st["recycles"]["rss_hard"] == 4
+          or (ASAN and st["recycles"]["rss_hard"] + st["recycles"]["rss"] >= 4),
+          "rss_hard counted: %r" % st["recycles"])
+    hard_before = st["recycles"]["rss_hard"]
     check("page went back unstarted too often" in d.log_text(),
           "the guard on pages back unstarted counted the later deaths")
     # A page that grows the worker past rss_hard_mb while it is parsed with
@@ -191,12 +196,20 @@ def run_all():
     jid = d.submit([heavy] + small)
     d.wait_job(jid, 60)
     r = one_record(d, jid, heavy)
-    check(r.get("error") is None and r.get("attempts") == 2 and r.get("js") is False
+    # Under ASan the page without JS can cross the line once more (its
+    # allocator's redzones and quarantine on 8 MiB of text): one more kill,
+    # still an attempt each, never unstarted.
+    extra = 1 if ASAN else 0
+    check(r.get("error") is None and 2 <= r.get("attempts", 0) <= 2 + extra
+          and r.get("js") is False
           and "killed at the hard RSS budget" in (r.get("js_note") or ""),
           "rss_hard while parsed: attempt 2, redone without JS: %r" % r)
     check(len(d.records(jid)) == 4, "small pages done too")
     st = d.status()
-    check(st["recycles"]["rss_hard"] == 5, "rss_hard counted, 1 more: %r" % st["recycles"])
+    # (Under ASan the sizes are not exact: a kill, at least.)
+    check(st["recycles"]["rss_hard"] - hard_before == 1
+          or (ASAN and st["recycles"]["rss_hard"] > hard_before),
+          "rss_hard counted, 1 more: %r" % st["recycles"])
     check("reason=rss_hard" in d.log_text(), "rss_hard kill logged")
     check(d.stop() == 0, "exit 0")
     check(d.cleanup(), "no worker left (rss_hard daemon)")
