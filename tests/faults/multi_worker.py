@@ -239,6 +239,9 @@ try:
     check(all(r.get("attempts") == 1 and r.get("error") is None for r in by.values()),
           "retire_mid: every page answered by the retiring worker: %r"
           % [(r.get("attempts"), r.get("error")) for r in by.values()])
+    # the retire is counted when the worker has exited, which may come
+    # after its last page finished the job
+    wait_for(lambda: d.status()["recycles"]["rss"] >= 1, 30, "retire_mid: the retire counted")
     rc = d.status()["recycles"]
     check(rc["rss"] == 1 and rc["crash"] == 0 and rc["timeout"] == 0,
           "retire_mid: one retire, no kill: %r" % rc)
@@ -286,7 +289,10 @@ try:
     by = once_each(d, jid, urls, "dup_result")
     check(all(r.get("error") is None for r in by.values()), "dup_result: each page answered once")
     check("result for no task of this worker" in d.log_text(), "dup_result: the breach is logged")
-    check(d.status()["recycles"]["crash"] >= 3, "dup_result: each worker was killed")
+    # the last worker is killed for its second result after its first one
+    # finished the job: wait for the kill, not for the job
+    check(wait_for(lambda: d.status()["recycles"]["crash"] >= 3, 30, "dup_result: three kills"),
+          "dup_result: each worker was killed")
     stop(d, "dup_result")
 
     # (e) Limits: two workers of 4 slots, per_host_concurrency 2. On 3 hosts
