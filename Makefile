@@ -146,12 +146,13 @@ asan:
 
 bench: $(BINS) $(BENCH_BINS)
 	@bash bench/run.sh $(OUT)
-	@$(MAKE) --no-print-directory bench-peers
 	@$(MAKE) --no-print-directory bench-net
+	@$(MAKE) --no-print-directory bench-peers
 
 # crawld, Scrapy and wget2 over 100 loopback origins that answer after 0, 50
 # and 200 ms (bench/netbench.sh; LATENCIES, ORIGINS, PAGES, QUICK=1, ... from
-# the environment); table in bench/results/netbench.md.
+# the environment); table in bench/results/netbench.md, which bench-peers'
+# REPORT.md then carries (make bench runs this one first).
 bench-net: $(BINS)
 	@nice -n 5 bash bench/netbench.sh $(OUT)
 

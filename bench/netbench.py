@@ -29,7 +29,7 @@ Each crawler's whole process tree is sampled every 100 ms (CPU, RSS summed).
 Pages found: distinct /p/K.html answered 200 as HTML. The politeness limit
 is ORIGINS x 1000 / LATENCY pages/s (one request per origin at a time); the
 CPU limit 1000 / (CPU ms per page) x cores."""
-import argparse, json, os, re, resource, signal, subprocess, sys, time, urllib.request
+import argparse, datetime, json, os, re, resource, signal, subprocess, sys, time, urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -140,6 +140,8 @@ def run_crawld(a, srv, work):
     sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
     from daemon_lib import Daemon  # the integration tests' scratch-config daemon
     conf = "[politeness]\ndelay_ms = 0\nper_host_concurrency = 1\n"
+    if a.crawld_conf:  # CRAWLD_CONF: more keys, "[section] key = value; ..."
+        conf += "".join(x.strip().replace("] ", "]\n") + "\n" for x in a.crawld_conf.split(";"))
     if srv.info.get("ca"):
         conf += "[network]\nca_file = %s\n" % srv.info["ca"]
     # workers=None: the shipped default (2); allow_private = true appended.
@@ -163,7 +165,7 @@ def run_crawld(a, srv, work):
         samples = s.stop()
         cpu = s.cpu_seconds()
         cpu_sup = s.cpu.get(d.proc.pid)
-        urls, errors, fetch_ms, parse_ms = [], {}, [], []
+        urls, errors, fetch_ms, parse_ms, spans = [], {}, [], [], []
         with open(os.path.join(d.out, jid, "pages.jsonl")) as f:
             for line in f:
                 if not line.strip():
@@ -177,6 +179,8 @@ def run_crawld(a, srv, work):
                     urls.append(rec.get("final_url") or rec["url"])
                     fetch_ms.append(rec.get("fetch_ms") or 0)
                     parse_ms.append(rec.get("parse_ms") or 0)
+                if rec.get("ts") and rec.get("fetch_ms") is not None:
+                    spans.append(page_span(rec))
         d.stop()
         # crawld reaped its workers and we reaped crawld (and the crawlctl
         # calls): the whole tree's CPU, start to stop, the last 100 ms the
@@ -191,7 +195,51 @@ def run_crawld(a, srv, work):
     mean = lambda v: sum(v) / len(v) if v else None  # noqa: E731
     return {"t0": t0, "t1": t1, "exit": rc, "samples": samples, "cpu_s": cpu,
             "cpu_supervisor_s": cpu_sup, "urls": urls, "errors": errors, "cmd": cmd,
-            "fetch_ms": mean(fetch_ms), "parse_ms": mean(parse_ms)}
+            "fetch_ms": mean(fetch_ms), "parse_ms": mean(parse_ms),
+            "gap": where_time_goes(spans, t0, t1)}
+
+
+def page_span(rec):
+    """(origin, start, end) of a page in wall-clock seconds: end is the
+    record's ts (the worker stamps it when it builds the result), start that
+    less the page's fetch, parse and script times."""
+    end = datetime.datetime.strptime(rec["ts"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+        tzinfo=datetime.timezone.utc).timestamp()
+    took = ((rec.get("fetch_ms") or 0) + (rec.get("parse_ms") or 0) + (rec.get("js_ms") or 0)) / 1000
+    u = rec.get("url") or ""
+    return (u.split("/")[2] if u.count("/") >= 2 else u, end - took, end)
+
+
+def where_time_goes(spans, t0, t1):
+    """Where a politeness-bound crawl's time goes, origin by origin (one
+    request per origin at a time, so an origin's time is its pages' fetches
+    and the hand-offs between them): before its first page starts (the
+    crawl finding it: ramp-up), its pages' own time (fetch + parse), the
+    hand-offs (a page's result built to the origin's next page started:
+    the worker sends it, crawld commits and dispatches, the worker starts
+    the transfer), and after its last page until the crawl ends (tail).
+    Means over origins, in seconds."""
+    by = {}
+    for o, a, b in spans:
+        by.setdefault(o, []).append((a, b))
+    if not by:
+        return None
+    ramp = busy = hand = tail = 0.0
+    hands = []
+    for pages in by.values():
+        pages.sort()
+        ramp += max(0.0, pages[0][0] - t0)
+        tail += max(0.0, t1 - pages[-1][1])
+        for (a, b), (na, _) in zip(pages, pages[1:]):
+            hands.append(max(0.0, na - b))
+        busy += sum(b - a for a, b in pages)
+        hand += sum(max(0.0, na - b) for (a, b), (na, _) in zip(pages, pages[1:]))
+    n = len(by)
+    hands.sort()
+    pct = lambda q: hands[min(len(hands) - 1, int(q * len(hands)))] * 1000 if hands else None  # noqa: E731
+    return {"origins": n, "wall_s": t1 - t0, "ramp_s": ramp / n, "pages_s": busy / n,
+            "handoff_s": hand / n, "tail_s": tail / n,
+            "handoff_ms_p50": pct(0.5), "handoff_ms_p90": pct(0.9), "handoff_ms_p99": pct(0.99)}
 
 
 SPIDER = '''"""netbench's Scrapy peer: bench/peers/scrapy_spider.py with the offsite
@@ -263,7 +311,7 @@ def measure(a, srv, name, latency, keepalive):
                "cpu_ms_per_page": r["cpu_s"] * 1000 / len(ids) if ids else None,
                "peak_rss_kb": max((s[1] for s in r["samples"]), default=0), "cmd": r["cmd"],
                "ids": sorted(ids)}
-        for k in ("errors", "cpu_supervisor_s", "fetch_ms", "parse_ms"):
+        for k in ("errors", "cpu_supervisor_s", "fetch_ms", "parse_ms", "gap"):
             if k in r:
                 res[k] = r[k]
     after, scpu1 = srv.stats(), srv.cpu_s()
@@ -327,6 +375,15 @@ def table(a, results, meta):
                              "%.2f s (the rest: its workers)."
                              % (lat, ka, r["fetch_ms"], r["parse_ms"], r["cpu_s"],
                                 r.get("cpu_supervisor_s") or 0))
+            g = r.get("gap")
+            if g:
+                notes.append("crawld at %s ms, keep-alive %s, where an origin's %.2f s went (mean "
+                             "of %d origins): ramp-up until its first page %.2f s, its pages "
+                             "(fetch + parse) %.2f s, hand-offs between its pages %.2f s (each: "
+                             "median %s ms, p90 %s, p99 %s), after its last page %.2f s."
+                             % (lat, ka, g["wall_s"], g["origins"], g["ramp_s"], g["pages_s"],
+                                g["handoff_s"], fmt(g["handoff_ms_p50"]), fmt(g["handoff_ms_p90"]),
+                                fmt(g["handoff_ms_p99"]), g["tail_s"]))
             if r.get("errors"):
                 notes.append("crawld at %s ms, keep-alive %s: error records %s."
                              % (lat, ka, r["errors"]))
@@ -367,6 +424,7 @@ def main():
     ap.add_argument("--keepalive-off-ms", type=float, default=50)
     ap.add_argument("--procs", type=int, default=1)
     ap.add_argument("--timeout", type=float, default=300)
+    ap.add_argument("--crawld-conf", default="")
     ap.add_argument("--only", default="ceiling,crawld,scrapy,wget2")
     ap.add_argument("--command", default="bench/netbench.sh")
     a = ap.parse_args()

@@ -14,7 +14,8 @@
 #        KEEPALIVE_OFF_MS (50: the latency of the keep-alive-off row; -1: none)
 #        BANDWIDTH (bytes/s per connection, 0: none) PROCS (netserver
 #        processes, 1) TIMEOUT (300 s a crawl) ONLY (ceiling,crawld,scrapy,wget2)
-#        RESULTS (bench/results)
+#        RESULTS (bench/results) CRAWLD_CONF (more crawld keys for a trial:
+#        "[daemon] coalesce_us = 0; [limits] max_attempts = 3")
 #        QUICK=1: PAGES 200, ORIGINS 50, KEEPALIVE_OFF_MS 50 (under 2 minutes)
 # A full run with the defaults takes 5 to 10 minutes on two cores.
 set -euo pipefail
@@ -67,14 +68,14 @@ trap 'exit 130' INT TERM
 mkdir -p "$RESULTS"
 cmd="bench/netbench.sh"
 [ "${QUICK:-0}" = 1 ] && cmd="QUICK=1 $cmd"
-cmd="LATENCIES='$LATENCIES' ORIGINS=$ORIGINS PAGES=$PAGES HTTPS_SHARE=$HTTPS_SHARE KEEPALIVE_OFF_MS=$KEEPALIVE_OFF_MS BANDWIDTH=$BANDWIDTH PROCS=$PROCS $cmd"
+cmd="${CRAWLD_CONF:+CRAWLD_CONF='$CRAWLD_CONF' }LATENCIES='$LATENCIES' ORIGINS=$ORIGINS PAGES=$PAGES HTTPS_SHARE=$HTTPS_SHARE KEEPALIVE_OFF_MS=$KEEPALIVE_OFF_MS BANDWIDTH=$BANDWIDTH PROCS=$PROCS $cmd"
 t0=$(date +%s)
 # In the background and waited for, so a signal runs the trap at once.
 python3 bench/netbench.py --bin "$BIN" --tmp "$D" --out-json "$RESULTS/netbench.json" \
     --out-md "$RESULTS/netbench.md" --latencies "$LATENCIES" --origins "$ORIGINS" \
     --pages "$PAGES" --https-share "$HTTPS_SHARE" --bandwidth "$BANDWIDTH" \
     --keepalive-off-ms "$KEEPALIVE_OFF_MS" --procs "$PROCS" --timeout "$TIMEOUT" \
-    --only "$ONLY" --command "$cmd" &
+    --only "$ONLY" --crawld-conf "${CRAWLD_CONF:-}" --command "$cmd" &
 PY=$!
 rc=0
 wait "$PY" || rc=$?

@@ -238,6 +238,24 @@ def charts(res, charts_in, out):
                 "set key outside bottom center horizontal\nplot %s\n" % (n, ", ".join(plots)), out)
 
 
+def netbench_section(results, L):
+    """The real-network rows (bench/netbench.sh: many origins that answer
+    late) from netbench.md beside peers.json, when a run left one there
+    (`make bench` runs both into bench/results)."""
+    try:
+        with open(os.path.join(results, "netbench.md")) as f:
+            md = f.read().splitlines()
+    except OSError:
+        return
+    L.append("## Real network: many origins that answer late (bench/netbench.sh)")
+    L.append("")
+    L.append("Its own run (the date and commit below may differ from this report's); the whole "
+             "table of bench/results/netbench.md:")
+    L.append("")
+    L.extend(("#" + line) if line.startswith("#") else line for line in md[1:])
+    L.append("")
+
+
 def main():
     if len(sys.argv) != 3:
         sys.stderr.write(__doc__)
@@ -284,6 +302,7 @@ def main():
     os.makedirs(out, exist_ok=True)
     if ch and any(ch[n][0] for n in ch):
         charts(res, ch, out)
+    netbench_section(os.path.dirname(os.path.abspath(sys.argv[1])), L)
     with open(os.path.join(out, "REPORT.md"), "w") as f:
         f.write("\n".join(L) + "\n")
     print("\n".join(L))
