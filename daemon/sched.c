@@ -199,6 +199,16 @@ static int cache_fill(jobs *j, job *jb)
 
 static void cache_drop(store_row *r) { store_rows_free(r, 1); /* id 0: taken */ }
 
+#define SCHED_FULL_HOSTS 8
+
+static int host_full(const char *const *full, const char *host)
+{
+    for (int i = 0; i < SCHED_FULL_HOSTS && full[i]; i++)
+        if (strcmp(full[i], host) == 0)
+            return 1;
+    return 0;
+}
+
 /* The first row of the job's cache that may go now (politeness, robots,
  * not_before), looking at JOBS_CACHE_ROWS rows at most: the page, a
  * robots.txt task for its host, or NULL (with *wake lowered to when a
@@ -212,6 +222,13 @@ static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake)
         if (cache_fill(j, jb) < 0)
             return NULL;
     int built = out_build(j) == 0;
+    /* Hosts this look found unable to start a page (their slots full, their
+     * delay running, robots.txt being read): their other rows are skipped
+     * by name, without the host table's lookup and LRU move. The names
+     * are the cached rows' own (a row taken ends the look; a refill of the
+     * cache forgets them). */
+    const char *full[SCHED_FULL_HOSTS] = {0};
+    int nfull = 0;
     for (int pass = 0; pass < 2 && !got && jb->state == JOB_RUNNING; pass++) {
         for (int i = from; i < jb->cache_n && !got && jb->state == JOB_RUNNING; i++) {
             store_row *r = &jb->cache[i];
@@ -225,6 +242,8 @@ static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake)
                     *wake = at;
                 continue;
             }
+            if (host_full(full, r->host))
+                continue;
             polite_host *h = politeness_get(&j->pol, r->host, now);
             if (!h)
                 continue;
@@ -232,6 +251,8 @@ static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake)
                 if (!politeness_robots_known(h)) {
                     if (politeness_robots_needed(h))
                         got = robots_task(j, jb, h, r->host);
+                    if (!got)
+                        full[nfull++ % SCHED_FULL_HOSTS] = r->host;
                     continue;
                 }
                 const char *path = NULL;
@@ -255,8 +276,10 @@ static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake)
                     continue;
                 }
             }
-            if (!politeness_host_may_start(h, now, j->cfg->per_host_concurrency, wake))
+            if (!politeness_host_may_start(h, now, j->cfg->per_host_concurrency, wake)) {
+                full[nfull++ % SCHED_FULL_HOSTS] = r->host;
                 continue;
+            }
             jobs_page *p = page_new(JOBS_PAGE, jb->id, r->url, r->host);
             if (!p)
                 continue;
@@ -290,6 +313,8 @@ static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake)
             kept += jb->cache[i].id != 0;
         if (cache_fill(j, jb) <= 0)
             break;
+        memset(full, 0, sizeof(full));
+        nfull = 0;
         from = kept;
     }
     return got;

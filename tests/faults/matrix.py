@@ -15,7 +15,9 @@ The row comes in $CRAWLD_MATRIX as space-separated key=value words:
   hosts=N                 origins the script crawls: N test servers on
                           127.0.0.1, one port each (default 1)
   per_host_concurrency=N  [politeness] key
-  queue_per_worker=N, coalesce_us=N, js=true|false, workers=N  [daemon] keys
+  queue_per_worker=N, coalesce_us=N, js=true|false, workers=N,
+  fetches_per_worker=N    [daemon] keys (fetches_per_worker 1: a worker
+                          holds one page, queue_per_worker queues behind it)
 
 A crawld key the row does not name is not written (its built-in default
 applies, or the script's own value when tuned). Without $CRAWLD_MATRIX
@@ -28,7 +30,8 @@ sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 from daemon_lib import BIN, check  # noqa: E402
 
 SECTION = {"per_host_concurrency": "politeness", "queue_per_worker": "daemon",
-           "coalesce_us": "daemon", "js": "daemon", "workers": "daemon"}
+           "coalesce_us": "daemon", "js": "daemon", "workers": "daemon",
+           "fetches_per_worker": "daemon"}
 TEST_KEYS = ("name", "tuned", "hosts")
 # What every test's config sets (scripts/demo.sh's scratch config).
 SCRATCH_KEYS = {"socket", "state_dir", "output_dir", "delay_ms", "allow_private"}
@@ -139,7 +142,8 @@ def announce(script, d):
         check(not extra, "untuned config sets only the scratch keys and the row's (also %s)"
               % sorted(extra))
     print("%s: effective %s" % (script, " ".join(
-        "%s=%s" % (k, eff.get(k)) for k in ("workers", "js", "queue_per_worker", "coalesce_us",
+        "%s=%s" % (k, eff.get(k)) for k in ("workers", "fetches_per_worker", "js",
+                                           "queue_per_worker", "coalesce_us",
                                            "per_host_concurrency", "delay_ms", "max_attempts",
                                            "page_timeout_ms"))), flush=True)
 

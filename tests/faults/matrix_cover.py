@@ -23,8 +23,10 @@ LEVELS = {
     "coalesce_us": ("0", "2000"),
     "js": ("false", "true"),
     "workers": ("1", "4"),
+    "fetches_per_worker": ("1", "64"),
 }
-CRAWLD_KEYS = ("per_host_concurrency", "queue_per_worker", "coalesce_us", "js", "workers")
+CRAWLD_KEYS = ("per_host_concurrency", "queue_per_worker", "coalesce_us", "js", "workers",
+               "fetches_per_worker")
 COLUMNS = ("name",) + tuple(LEVELS) + ("tuned",)
 MAX_ROWS = 8
 BOOL = {"true": "true", "yes": "true", "on": "true", "1": "true",

@@ -12,7 +12,9 @@ Then a worker with slots (the default fetches_per_worker): killed -9 while
 it parses one page (a script that loops) and holds many others still
 fetching (slow responses), it gives every fetching page back unstarted
 (each done once, attempts 1) and the page it was parsing counts an attempt
-(attempts 2).
+(attempts 2). Frozen (SIGSTOP) while every page it holds is still
+fetching, it is killed after page_timeout_ms + 5 s of silence and every page
+goes back unstarted.
 
 usage: daemon_queue.py BASE_URL"""
 import os, signal, sys, time
@@ -119,6 +121,37 @@ try:
         check(st["recycles"]["crash"] == 1, "one crash: %r" % st["recycles"])
         check(st["queue"]["quarantined"] == 0, "none quarantined: %r" % st["queue"])
         check(not alive(w["pid"]), "the killed worker is gone")
+    check(d.stop() == 0, "crawld exits 0")
+    dump_log_on_failure(d)
+
+    # A worker with slots frozen (SIGSTOP) while every page it holds is
+    # still fetching: it says nothing, so crawld kills it page_timeout_ms +
+    # 5 s after it last spoke, and every page goes back unstarted (attempts
+    # 1), done once by the next worker.
+    d = Daemon("frozen", workers=1, conf="[limits]\npage_timeout_ms = 2500\nmax_attempts = 3\n")
+    d.start()
+    fetching = [BASE + "/slow?ms=1500&f=%d" % i for i in range(6)]
+    jid = d.submit(fetching)
+    w = wait_for(lambda: next((x for x in d.status()["workers"] if x.get("in_flight") == 6
+                               and x.get("parsing") == 0), None),
+                 10, "the worker with six pages fetching")
+    if w:
+        t0 = time.time()
+        os.kill(w["pid"], signal.SIGSTOP)
+        check(wait_for(lambda: not alive(w["pid"]), 30, "the frozen worker killed"),
+              "the frozen worker is killed")
+        took = time.time() - t0
+        check(took >= 6.0, "not killed before page_timeout_ms + 5 s of silence: %.1f s" % took)
+        d.wait_job(jid, 60)
+        recs = d.records(jid)
+        check(sorted(r["url"] for r in recs) == sorted(fetching),
+              "frozen: every page exactly one record: %r" % sorted(r["url"] for r in recs))
+        check(all(r.get("attempts") == 1 and r.get("error") is None and r.get("status") == 200
+                  for r in recs), "frozen: every page back unstarted, attempts 1: %r"
+              % [(r["url"], r.get("attempts"), r.get("error")) for r in recs])
+        check(d.status()["recycles"]["timeout"] == 1, "frozen: killed once for its deadline: %r"
+              % d.status()["recycles"])
+        check("no parse message" in d.log_text(), "frozen: the reason is logged")
     check(d.stop() == 0, "crawld exits 0")
 finally:
     dump_log_on_failure(d)
