@@ -16,42 +16,12 @@
 #include "html.h"
 #include "scan.h"
 
+#include "../strict_utf8.h"
 #include "fuzz_html_doc.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Strict UTF-8 (no overlongs, surrogates, > U+10FFFF). */
-static int valid_utf8(const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        unsigned c = *p, n, cp;
-        if (c < 0x80) {
-            p++;
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            n = 1, cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            n = 2, cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            n = 3, cp = c & 0x07;
-        } else {
-            return 0;
-        }
-        for (unsigned i = 1; i <= n; i++) {
-            if ((p[i] & 0xC0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (p[i] & 0x3F);
-        }
-        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return 0;
-        p += n + 1;
-    }
-    return 1;
-}
 
 /* Some '<' starts a tag the guard counts over the limit. */
 static int has_huge_tag(const char *p, size_t n)
