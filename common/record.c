@@ -92,66 +92,23 @@ static int put(record_buf *b, const char *s, size_t n)
 
 #define PUT_LIT(b, s) put((b), (s), sizeof(s) - 1)
 
-/* s[0..n) as a JSON string, escaped as jansson escapes (", \, and control
- * characters; / and non-ASCII left as they are); NUL and every byte outside
- * a valid UTF-8 sequence become U+FFFD, one each (utf8_lossy's rule). */
+/* s[0..n) as a JSON string (utf8.h: utf8_json_plain / utf8_json_escape). */
 static int put_str(record_buf *b, const char *s, size_t n)
 {
     if (reserve(b, n + 2) < 0)
         return -1;
     b->p[b->len++] = '"';
-    const unsigned char *p = (const unsigned char *)s, *end = p + n;
-    while (p < end) {
-        const unsigned char *q = p; /* the run written as it is */
-        size_t k;
-        while (q < end) {
-            if (*q >= 0x20 && *q < 0x80 && *q != '"' && *q != '\\')
-                q++;
-            else if (*q >= 0x80 && (k = utf8_seq_len(q, end)) != 0)
-                q += k;
-            else
-                break;
-        }
-        if (q > p && put(b, (const char *)p, (size_t)(q - p)) < 0)
+    const char *end = s + n;
+    while (s < end) {
+        size_t k = utf8_json_plain(s, (size_t)(end - s));
+        if (k && put(b, s, k) < 0)
             return -1;
-        if (q == end)
+        s += k;
+        if (s == end)
             break;
-        char esc[8];
-        const char *e = esc;
-        k = 2;
-        switch (*q) {
-        case '"':
-            e = "\\\"";
-            break;
-        case '\\':
-            e = "\\\\";
-            break;
-        case '\b':
-            e = "\\b";
-            break;
-        case '\f':
-            e = "\\f";
-            break;
-        case '\n':
-            e = "\\n";
-            break;
-        case '\r':
-            e = "\\r";
-            break;
-        case '\t':
-            e = "\\t";
-            break;
-        default:
-            if (*q == 0 || *q >= 0x80) { /* NUL, or a byte of no valid sequence */
-                e = UTF8_REPLACEMENT;
-                k = 3;
-            } else
-                k = (size_t)snprintf(esc, sizeof(esc), "\\u%04X", *q);
-            break;
-        }
-        if (put(b, e, k) < 0)
+        char esc[UTF8_JSON_ESC_MAX];
+        if (put(b, esc, utf8_json_escape(esc, (unsigned char)*s++)) < 0)
             return -1;
-        p = q + 1;
     }
     if (reserve(b, 1) < 0)
         return -1;

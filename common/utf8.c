@@ -86,3 +86,59 @@ size_t utf8_put(char *o, uint32_t cp)
     o[3] = (char)(0x80 | (cp & 0x3F));
     return 4;
 }
+
+size_t utf8_json_plain(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s, *q = p, *end = p + n;
+    size_t k;
+    while (q < end) {
+        if (*q >= 0x20 && *q < 0x80 && *q != '"' && *q != '\\')
+            q++;
+        else if (*q >= 0x80 && (k = utf8_seq_len(q, end)) != 0)
+            q += k;
+        else
+            break;
+    }
+    return (size_t)(q - p);
+}
+
+size_t utf8_json_escape(char *out, unsigned char c)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    const char *e = NULL;
+    switch (c) {
+    case '"':
+        e = "\\\"";
+        break;
+    case '\\':
+        e = "\\\\";
+        break;
+    case '\b':
+        e = "\\b";
+        break;
+    case '\f':
+        e = "\\f";
+        break;
+    case '\n':
+        e = "\\n";
+        break;
+    case '\r':
+        e = "\\r";
+        break;
+    case '\t':
+        e = "\\t";
+        break;
+    default:
+        if (c == 0 || c >= 0x80) { /* NUL, or a byte of no valid sequence */
+            memcpy(out, UTF8_REPLACEMENT, 3);
+            return 3;
+        }
+        memcpy(out, "\\u00", 4);
+        out[4] = hex[c >> 4];
+        out[5] = hex[c & 15];
+        return 6;
+    }
+    out[0] = e[0];
+    out[1] = e[1];
+    return 2;
+}

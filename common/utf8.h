@@ -59,6 +59,17 @@ static inline bool utf8_valid(const char *s, size_t n) { return utf8_valid_prefi
  * Returns the bytes written; out is not NUL-terminated. */
 size_t utf8_lossy(char *out, const char *s, size_t n);
 
+/* JSON strings, escaped as jansson escapes them (", \ and control
+ * characters; / and non-ASCII left as they are), with NUL and every byte
+ * outside a valid UTF-8 sequence written as U+FFFD, one each. The record
+ * writer and the channel's encoder both write with these two:
+ * utf8_json_plain: bytes of s[0..n) from the start that go out as they are;
+ * utf8_json_escape: what the byte *p (one that does not) becomes, into out
+ * (room for UTF8_JSON_ESC_MAX bytes); returns the bytes written. */
+#define UTF8_JSON_ESC_MAX 6
+size_t utf8_json_plain(const char *s, size_t n);
+size_t utf8_json_escape(char *out, unsigned char c);
+
 /* cp as UTF-8 into out (room for 4 bytes); a surrogate or a code point past
  * U+10FFFF is written as U+FFFD. Returns the bytes written. */
 size_t utf8_put(char *out, uint32_t cp);

@@ -1,6 +1,7 @@
 /* wire — see wire.h. */
 #include "wire.h"
 #include "json_alloc.h"
+#include "utf8.h"
 
 #include <jansson.h>
 #include <limits.h>
@@ -62,24 +63,20 @@ static char *put_int(char *q, long long v)
 
 static char *put_bool(char *q, int b) { return b ? PUT(q, "true") : PUT(q, "false"); }
 
-/* s as a JSON string (quotes included), or null. Control characters and
- * DEL as \u00XX; other bytes as they are (URLs are normalised ASCII). */
+/* s as a JSON string (quotes included), or null (utf8.h's escaping, as
+ * the records'). */
 static char *put_str(char *q, const char *s)
 {
-    static const char hex[] = "0123456789abcdef";
     if (!s)
         return PUT(q, "null");
     *q++ = '"';
-    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-        if (*c == '"' || *c == '\\') {
-            *q++ = '\\';
-            *q++ = (char)*c;
-        } else if (*c < 0x20 || *c == 0x7f) {
-            q = PUT(q, "\\u00");
-            *q++ = hex[*c >> 4];
-            *q++ = hex[*c & 15];
-        } else
-            *q++ = (char)*c;
+    for (const char *end = s + strlen(s); s < end;) {
+        size_t k = utf8_json_plain(s, (size_t)(end - s));
+        memcpy(q, s, k);
+        q += k;
+        s += k;
+        if (s < end)
+            q += utf8_json_escape(q, (unsigned char)*s++);
     }
     *q++ = '"';
     return q;

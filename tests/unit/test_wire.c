@@ -153,6 +153,24 @@ START_TEST(task_bound_holds_for_the_worst_strings)
 }
 END_TEST
 
+START_TEST(task_strings_escaped_as_records_are)
+{
+    /* The same escaping as pages.jsonl (utf8_json_escape): short escapes
+     * for quote, backslash and the common controls, \u00XX for the others,
+     * DEL and valid UTF-8 as they are, a byte of no valid sequence as
+     * U+FFFD; jansson reads every one back. */
+    wire_task t = {.task_id = 1, .url = "http://a/\"q\\b\n\t\x01\x7f\xc3\xa9\xff."};
+    size_t len;
+    char *s = encode(&t, &len);
+    ck_assert_ptr_nonnull(
+        strstr(s, "\"http://a/\\\"q\\\\b\\n\\t\\u0001\x7f\xc3\xa9\xef\xbf\xbd.\""));
+    wire_msg m;
+    wire_err e;
+    ck_assert_int_eq(decode_at(WIRE_AT_WORKER, s, &m, &e), 0);
+    ck_assert_str_eq(m.task.url, "http://a/\"q\\b\n\t\x01\x7f\xc3\xa9\xef\xbf\xbd.");
+}
+END_TEST
+
 /* Each broken task names its field in e.field and in the detail, and the
  * task's id is echoed once it was read. */
 static const struct {
@@ -571,6 +589,7 @@ int main(void)
     tcase_add_test(tc, task_round_trip_every_field);
     tcase_add_test(tc, task_absent_fields_are_defaults);
     tcase_add_test(tc, task_bound_holds_for_the_worst_strings);
+    tcase_add_test(tc, task_strings_escaped_as_records_are);
     tcase_add_loop_test(tc, task_decode_errors_name_the_field, 0,
                         (int)(sizeof(bad_tasks) / sizeof(bad_tasks[0])));
     tcase_add_test(tc, frame_errors_name_what_was_wrong);
