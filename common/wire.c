@@ -121,6 +121,8 @@ size_t wire_task_encode(const wire_task *t, char *out)
     }
     if (t->warc)
         q = PUT(q, ",\"warc\":true");
+    if (t->alone)
+        q = PUT(q, ",\"alone\":true");
     *q++ = '}';
     return (size_t)(q - out);
 }
@@ -159,6 +161,14 @@ char *wire_ready_encode(arena *a, const char *version, long long pid, long long 
                           (json_int_t)pid, "slots", (json_int_t)slots);
     json_alloc_pop(prev);
     return dump(a, o, len);
+}
+
+char *wire_alone_encode(arena *a, long long task_id, size_t *len)
+{
+    char *s = arena_sprintf(a, "{\"type\":\"alone\",\"task_id\":%lld}", task_id);
+    if (s)
+        *len = strlen(s);
+    return s;
 }
 
 char *wire_parse_encode(arena *a, long long task_id, size_t *len)
@@ -269,8 +279,8 @@ static int decode_task(json_t *o, wire_task *t, wire_err *e)
     if (get_int(o, "max_body", 0, LLONG_MAX, &t->max_body, e, W) < 0 ||
         get_int(o, "raw_body", 0, LLONG_MAX, &t->raw_body, e, W) < 0 ||
         get_bool(o, "js", &t->js, e, W) < 0 || get_bool(o, "want_text", &t->want_text, e, W) < 0 ||
-        get_bool(o, "warc", &t->warc, e, W) < 0 || get_str(o, "parent", &t->parent, e, W) < 0 ||
-        get_str(o, "js_off", &t->js_off, e, W) < 0)
+        get_bool(o, "warc", &t->warc, e, W) < 0 || get_bool(o, "alone", &t->alone, e, W) < 0 ||
+        get_str(o, "parent", &t->parent, e, W) < 0 || get_str(o, "js_off", &t->js_off, e, W) < 0)
         return -1;
     return 0;
 }
@@ -314,12 +324,14 @@ static int decode_json(wire_side side, json_t *o, wire_msg *m, wire_err *e)
                 m->ready.slots = 1;
             return 0;
         }
-        if (strcmp(type, "parse") == 0) {
-            m->type = WIRE_PARSE;
+        if (strcmp(type, "parse") == 0 || strcmp(type, "alone") == 0) {
+            m->type = type[0] == 'p' ? WIRE_PARSE : WIRE_ALONE;
             if (get_int(o, "task_id", 1, LLONG_MAX, &m->parse.task_id, e, W) < 0)
                 return -1;
             if (!m->parse.task_id)
-                return fail(e, W, "task_id", "a parse message needs its task_id");
+                return fail(e, W, "task_id",
+                            type[0] == 'p' ? "a parse message needs its task_id"
+                                           : "an alone message needs its task_id");
             return 0;
         }
         if (strcmp(type, "pong") == 0) {

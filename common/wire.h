@@ -10,13 +10,19 @@
  *   crawld → worker  task     {"type":"task","task_id","job_id","url","depth","js",
  *                              "timeout_ms","want_text","attempts","parent"
  *                              [,"max_body"][,"raw_body","max_redirects"]
- *                              [,"js_off"][,"warc":true]}
+ *                              [,"js_off"][,"warc":true][,"alone":true]}
+ *                             alone: fetch it with no other transfer running
+ *                             (a page that went back unstarted from a dead
+ *                             worker: its fetch may be what kills workers)
  *                    ping     {"type":"ping"}     → pong
  *                    retire   {"type":"retire"}   → the worker exits 0
  *   worker → crawld  ready    {"type":"ready","version","pid","slots"}  once, at start;
  *                             slots: tasks it takes at once (absent: 1)
  *                    parse    {"type":"parse","task_id"}  the task's fetch is over and
  *                             its page is being parsed (and its scripts run) now
+ *                    alone    {"type":"alone","task_id"}  an "alone" task's transfer
+ *                             starts now, nothing else in flight: if the worker
+ *                             dies before the parse message, this page did it
  *                    result   binary (frame_result below), one per task
  *                    pong     {"type":"pong","worker":{…stats…}}
  *                    error    {"type":"error","task_id":N|null,"error":"word: detail"}
@@ -41,7 +47,8 @@ typedef enum wire_type {
     WIRE_PONG,
     WIRE_ERROR,
     WIRE_RESULT,
-    WIRE_PARSE
+    WIRE_PARSE,
+    WIRE_ALONE
 } wire_type;
 
 /* Which end decodes: each takes only the messages sent to it. */
@@ -69,6 +76,7 @@ typedef struct wire_task {
                          * body section */
     int max_redirects;  /* 0..WIRE_MAX_REDIRECTS */
     int warc;           /* build the page's WARC records */
+    int alone;          /* fetch it with no other transfer running */
 } wire_task;
 #define WIRE_MAX_REDIRECTS 100
 
@@ -79,8 +87,8 @@ typedef struct wire_ready {
     long long slots;     /* 1..WIRE_MAX_SLOTS; 1 when absent */
 } wire_ready;
 
-typedef struct wire_parse {
-    long long task_id; /* > 0 */
+typedef struct wire_parse { /* parse and alone */
+    long long task_id;      /* > 0 */
 } wire_parse;
 
 typedef struct wire_pong {
@@ -179,6 +187,8 @@ const char *wire_retire(size_t *len);
  * stats is the worker's numbers as a JSON object; task_id 0 is null. */
 char *wire_ready_encode(arena *a, const char *version, long long pid, long long slots, size_t *len);
 char *wire_parse_encode(arena *a, long long task_id, size_t *len);
+/* {"type":"alone","task_id":N} (wire_parse in the decoded message). */
+char *wire_alone_encode(arena *a, long long task_id, size_t *len);
 char *wire_pong_encode(arena *a, const char *stats, size_t *len);
 char *wire_error_encode(arena *a, long long task_id, const char *word, const char *detail,
                         size_t *len);

@@ -123,9 +123,9 @@ void pool_strike_forget(pool_strikes *s, uint64_t key)
     s->used--;
 }
 
-int pool_death_counts(int parsing, int strikes, int max_attempts)
+int pool_death_counts(int parsing, int alone, int strikes, int max_attempts)
 {
-    return parsing || strikes >= max_attempts;
+    return parsing || alone || strikes >= 2 * max_attempts;
 }
 
 int pool_capacity(int slots, int queue_depth)
@@ -299,10 +299,11 @@ static void slot_refill(pool *p, int slot, int start_failed, const char *why)
 
 /* The worker is dead: every page it held goes back exactly once. One it
  * was parsing counts an attempt (jobs_page_failed: requeued, or
- * quarantined at max_attempts); one still fetching, or queued behind a
- * one-slot worker's page, goes back unstarted (jobs_page_unstarted), unless
- * it already did so max_attempts times (pool_strikes): then its fetch may
- * be what kills workers, and it counts an attempt too. */
+ * quarantined at max_attempts), and so does one whose transfer ran alone
+ * (pool_strikes: its fetch may be what kills workers); one still fetching
+ * beside others, or queued behind a one-slot worker's page, goes back
+ * unstarted (jobs_page_unstarted) with a strike; from POOL_ALONE_STRIKES on
+ * it is sent alone. */
 static void worker_return_flight(worker *w, recycle_reason r, const char *how)
 {
     pool *p = w->pool;
@@ -322,7 +323,7 @@ static void worker_return_flight(worker *w, recycle_reason r, const char *how)
         char url[256];
         snprintf(url, sizeof(url), "%s", pg->url);
         int attempts = pg->attempts;
-        if (!pool_death_counts(t.parsing, strikes, p->cfg->max_attempts)) {
+        if (!pool_death_counts(t.parsing, t.alone, strikes, p->cfg->max_attempts)) {
             if (w->slots > 1)
                 pool_strike_add(&p->strikes, key);
             p->unstarted++;
@@ -330,7 +331,10 @@ static void worker_return_flight(worker *w, recycle_reason r, const char *how)
             jobs_page_unstarted(p->jobs, pg);
             continue;
         }
-        if (!t.parsing)
+        if (t.alone)
+            log_warn("pool", "worker died fetching a page alone: counts an attempt",
+                     "url=\"%s\" times=%d attempts=%d", url, strikes, attempts);
+        else if (!t.parsing)
             log_warn("pool", "page went back unstarted too often: counts an attempt",
                      "url=\"%s\" times=%d attempts=%d", url, strikes, attempts);
         /* JS goes off for a page whose scripts may have done it, not for

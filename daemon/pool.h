@@ -75,13 +75,21 @@ typedef struct pool_task {
                         * when it became the oldest page); 0: still fetching */
     uint64_t start_ns; /* uv_hrtime() then, for page_ns */
     int parsing;       /* being parsed: an attempt if the worker dies now */
+    int sent_alone;    /* sent with "alone": a page that went back unstarted */
+    int alone;         /* its transfer runs alone (the alone message): an
+                        * attempt if the worker dies before its parse */
 } pool_task;
 
 /* Pages that went back unstarted from dead workers, by page: a page whose
  * fetch itself kills its worker would otherwise go back unstarted forever.
- * Once a page has gone back max_attempts times, its later deaths count
- * attempts (pool_death_counts). Bounded: when full, the entry with the
- * fewest strikes makes room. */
+ * A page with POOL_ALONE_STRIKES strikes is sent "alone" (wire.h): the
+ * worker fetches it with no other transfer running and says so, and a
+ * death then is the page's own and counts an attempt; pages that only
+ * shared dead workers never do. A page that went back 2 x max_attempts
+ * times without ever starting alone counts attempts too
+ * (pool_death_counts). Bounded: when full, the entry with the fewest
+ * strikes makes room. */
+#define POOL_ALONE_STRIKES 2
 #define POOL_STRIKES 256
 typedef struct pool_strikes {
     uint64_t key[POOL_STRIKES]; /* pool_page_key; 0: free */
@@ -98,9 +106,9 @@ int pool_strike_add(pool_strikes *s, uint64_t key);
 /* The page has its record (or was quarantined): its strikes go. */
 void pool_strike_forget(pool_strikes *s, uint64_t key);
 /* At a worker's death: 1 when a page counts an attempt (it was being
- * parsed, or it already went back unstarted max_attempts times), 0 when it
- * goes back unstarted. */
-int pool_death_counts(int parsing, int strikes, int max_attempts);
+ * parsed, its transfer ran alone, or it already went back unstarted
+ * 2 x max_attempts times), 0 when it goes back unstarted. */
+int pool_death_counts(int parsing, int alone, int strikes, int max_attempts);
 /* Pages a worker may hold at once: its slots when it announced more than
  * one (it fetches them all at once), else today's one page and queue_depth
  * queued behind it. */

@@ -154,9 +154,15 @@ static void worker_give_page(worker *w, jobs_page *pg)
     if (pg->no_js && !pg->js) /* the record's js_note says why */
         t.js_off = "js: off for this attempt: a worker running this page's scripts was killed "
                    "at the hard RSS budget";
+    /* a page that went back unstarted from two dead workers is fetched
+     * alone (one death is common to every page a worker held: those are
+     * fetched together again) */
+    if (w->slots > 1 && p->strikes.used > 0 &&
+        pool_strike_get(&p->strikes, pool_page_key(pg->job_id, pg->url)) >= POOL_ALONE_STRIKES)
+        t.alone = 1;
     uint64_t now = uv_now(p->loop);
     pool_task *ft = &w->flight[w->nflight++];
-    *ft = (pool_task){.pg = pg, .id = tid, .sent_ms = now};
+    *ft = (pool_task){.pg = pg, .id = tid, .sent_ms = now, .sent_alone = t.alone};
     if (w->nflight == 1) {
         if (w->slots <= 1) { /* runs it now: being parsed, as far as crawld knows */
             ft->parsing = 1;
@@ -433,8 +439,26 @@ static void on_parse(worker *w, const wire_parse *m)
     if (t->parsing)
         return;
     t->parsing = 1;
+    t->alone = 0; /* its fetch is over: the parse is what counts now */
     t->start_ms = w->heard_ms;
     t->start_ns = uv_hrtime();
+}
+
+/* The transfer of a task sent "alone" starts with nothing else in flight:
+ * if the worker dies before its parse, the page did it. Said of a task
+ * not held or not sent alone, it is a broken or hostile worker. */
+static void on_alone(worker *w, const wire_parse *m)
+{
+    int i = worker_find(w, m->task_id);
+    if (i < 0 || !w->flight[i].sent_alone) {
+        log_warn("pool", "alone for no task of this worker sent alone",
+                 "slot=%d pid=%ld task_id=%lld", w->slot, (long)w->pid, m->task_id);
+        worker_distrust(w, "alone for a task it does not hold alone");
+        return;
+    }
+    w->heard_ms = uv_now(w->pool->loop);
+    if (!w->flight[i].parsing)
+        w->flight[i].alone = 1;
 }
 
 static void on_message(worker *w, const char *buf, size_t len);
@@ -525,6 +549,9 @@ static void on_message(worker *w, const char *buf, size_t len)
         break;
     case WIRE_PARSE:
         on_parse(w, &m.parse);
+        break;
+    case WIRE_ALONE:
+        on_alone(w, &m.parse);
         break;
     case WIRE_PONG:
         if (m.pong.rss_kb > 0)

@@ -45,13 +45,17 @@ int pool_in_flight(pool *p)
 
 /* A worker's pages in flight for status: each with its stage ("parse":
  * being parsed, as far as crawld knows; "fetch" on a worker with slots;
+ * "alone": fetching with nothing else in flight, after a dead worker;
  * "queued" behind a one-slot worker's page) and its time in that stage. */
 static json_t *flight_json(const worker *w, uint64_t now)
 {
     json_t *a = json_array();
     for (int i = 0; a && i < w->nflight; i++) {
         const pool_task *t = &w->flight[i];
-        const char *stage = t->parsing ? "parse" : w->slots > 1 ? "fetch" : "queued";
+        const char *stage = t->parsing     ? "parse"
+                            : t->alone     ? "alone"
+                            : w->slots > 1 ? "fetch"
+                                           : "queued";
         uint64_t since = t->parsing ? t->start_ms : t->sent_ms;
         json_array_append_new(a, json_pack("{s:s, s:s, s:I}", "url", t->pg->url, "stage", stage,
                                            "ms", (json_int_t)(now >= since ? now - since : 0)));

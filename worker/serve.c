@@ -70,6 +70,7 @@ typedef struct serve_slot {
     page p;
     struct serve_state *s;
     struct serve_slot *next; /* the queue of pages to process, or of tasks waiting */
+    int alone;               /* fetched with no other transfer running (wire.h) */
 } serve_slot;
 
 typedef struct serve_state {
@@ -81,6 +82,7 @@ typedef struct serve_state {
     serve_slot *ready, *ready_end; /* transfers over, pages to process: FIFO */
     serve_slot *wait, *wait_end;   /* tasks past fetches_per_worker transfers: FIFO */
     int cap;                       /* fetches_per_worker: transfers at once */
+    serve_slot *alone_run;         /* an "alone" task's transfer running: none starts */
     int quit;                      /* 1: leave (exit 0), 2: channel failed (exit 1) */
     int eof;                       /* the supervisor closed the channel */
 } serve_state;
@@ -239,6 +241,8 @@ static int process_page(serve_state *s, serve_slot *sl)
 
 static void queue_ready(serve_state *s, serve_slot *sl)
 {
+    if (s->alone_run == sl)
+        s->alone_run = NULL; /* its transfer is over: the others may start */
     sl->next = NULL;
     if (s->ready_end)
         s->ready_end->next = sl;
@@ -300,11 +304,13 @@ static int start_task(serve_state *s, const wire_task *task)
                    .attempts = task->attempts};
     sl->t = t;
     sl->s = s;
+    sl->alone = task->alone;
     sl->p.a = a; /* page_begin takes it from here */
     /* Never more than fetches_per_worker transfers: crawld sends a worker
      * that announced one slot its queue (queue_per_worker), which must
-     * wait its turn, in order. */
-    if (s->wait || e->fetch_inflight >= s->cap) {
+     * wait its turn, in order. An "alone" task waits for the transfers
+     * running to end (start_waiting). */
+    if (s->wait || s->alone_run || task->alone || e->fetch_inflight >= s->cap) {
         if (s->wait_end)
             s->wait_end->next = sl;
         else
@@ -316,14 +322,33 @@ static int start_task(serve_state *s, const wire_task *task)
     return 0;
 }
 
-/* Starts the transfers of waiting tasks while there is room. */
+/* Starts the transfers of waiting tasks while there is room, in order. An
+ * "alone" task (a page that went back unstarted from a dead worker) starts
+ * when no transfer runs, after telling crawld, and nothing starts beside
+ * it: if the worker dies now, crawld knows which page did it. */
 static void start_waiting(serve_state *s)
 {
-    while (s->wait && s->e->fetch_inflight < s->cap) {
+    while (s->wait && !s->alone_run && s->e->fetch_inflight < s->cap) {
         serve_slot *sl = s->wait;
+        if (sl->alone && s->e->fetch_inflight > 0)
+            break;
         s->wait = sl->next;
         if (!s->wait)
             s->wait_end = NULL;
+        if (sl->alone) {
+            size_t n = 0;
+            char *m = wire_alone_encode(s->net_scratch, sl->t.task_id, &n);
+            if (!m || frame_write(s->fd, m, n) != FRAME_OK) {
+                s->quit = 2;
+                /* back at the head: the page is ended with the others */
+                sl->next = s->wait;
+                s->wait = sl;
+                if (!s->wait_end)
+                    s->wait_end = sl;
+                return;
+            }
+            s->alone_run = sl;
+        }
         begin_task(s, sl);
     }
 }

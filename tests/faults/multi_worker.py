@@ -6,8 +6,14 @@ the protocol and fetches nothing):
   parse_die     a worker holding 4 pages says it parses one, then dies: that
                 page costs an attempt, the 3 others none; each once in the end;
   killer        a page whose fetch kills every worker it reaches goes back
-                unstarted max_attempts times, then counts attempts and is
-                quarantined: the crawl does not loop on it;
+                unstarted twice, then is sent "alone" (the worker fetches it
+                with nothing else running and says so): each death then
+                counts an attempt and it is quarantined: the crawl does not
+                loop on it;
+  shared_death  workers that die holding 4 pages none of which they had
+                started alone, three times over (more than max_attempts):
+                the pages go back unstarted each time, are sent alone, and
+                are done with no attempt counted and none quarantined;
   bad_parse     a parse for a task the worker does not hold kills it, and
                 nothing it sends after is read;
   dup_result    a second result for a task (no longer held) kills it; the
@@ -70,6 +76,9 @@ def result(t, flags=0):
     return encode_result({"task_id": t["task_id"], "status": 200, "flags": flags},
                          {"record": json.dumps(rec).encode(), "final_url": t["url"].encode()})
 def answer(t, flags=0):
+    if t.get("alone") and MODE == "shared_death":  # started alone only now, as its turn came
+        event("alone", time.monotonic(), os.getpid(), t["task_id"], host(t["url"]))
+        send(frame({"type": "alone", "task_id": t["task_id"]}))
     event("done", time.monotonic(), os.getpid(), t["task_id"], host(t["url"]))
     send(frame({"type": "parse", "task_id": t["task_id"]}))
     send(result(t, flags))
@@ -84,6 +93,9 @@ while True:
         if t.get("type") != "task":
             continue
         event("recv", time.monotonic(), os.getpid(), t["task_id"], host(t["url"]))
+        if t.get("alone") and MODE != "shared_death":  # its transfer starts now, alone
+            event("alone", time.monotonic(), os.getpid(), t["task_id"], host(t["url"]))
+            send(frame({"type": "alone", "task_id": t["task_id"]}))
         if MODE in ("wedged", "stuck_parse") and first:
             open(os.path.join(DIR, "died"), "w").close()
             if MODE == "stuck_parse":  # its parse never ends
@@ -110,6 +122,12 @@ while True:
         send(frame({"type": "parse", "task_id": victim["task_id"]}))
         time.sleep(0.2)
         os._exit(1)
+    if MODE == "shared_death" and len(held) == 4:
+        # dies holding four pages, none started alone, three workers in a row
+        n_dead = len([f for f in os.listdir(DIR) if f.startswith("dead.")])
+        if n_dead < 3:
+            open(os.path.join(DIR, "dead.%d" % os.getpid()), "w").close()
+            os._exit(1)
     if MODE == "retire_mid" and first and len(held) == 3:
         # says it leaves after its first page, then takes longer than
         # EXIT_WAIT_MS to answer the two others, then exits
@@ -259,14 +277,33 @@ try:
     r = by.get(url, {})
     check((r.get("error") or "").startswith("quarantined: worker crashed") and r.get("attempts") == 2,
           "killer: quarantined after its attempts: %r" % r)
-    check(d.status()["recycles"]["crash"] == 4, "killer: twice unstarted, twice an attempt: "
-          "%r crashes" % d.status()["recycles"]["crash"])
-    check("page went back unstarted too often" in d.log_text(), "killer: the guard is logged")
+    check(d.status()["recycles"]["crash"] == 4, "killer: twice unstarted, then alone twice, an "
+          "attempt each: %r crashes" % d.status()["recycles"]["crash"])
+    check("worker died fetching a page alone" in d.log_text(), "killer: the guard is logged")
+    alone = [e for e in events(mdir) if e[0] == "alone"]
+    check(len(alone) == 2, "killer: sent alone after its second death, twice: %r" % alone)
     more = ["http://k.example/p%d" % i for i in range(6)]
     jid = d.submit(more)
     d.wait_job(jid, 60)
     by = once_each(d, jid, more, "killer: the crawl goes on")
     stop(d, "killer")
+
+    # Deaths no page is to blame for, more of them than max_attempts: every
+    # page goes back unstarted each time, is then sent alone, and is done
+    # with no attempt counted.
+    d, mdir = fake_daemon("shared_death", conf="[limits]\nmax_attempts = 2\n")
+    urls = ["http://s%d.example/p" % i for i in range(4)]
+    jid = d.submit(urls)
+    d.wait_job(jid, 60)
+    by = once_each(d, jid, urls, "shared_death")
+    check(all(r.get("attempts") == 1 and r.get("error") is None for r in by.values()),
+          "shared_death: no attempt counted, none quarantined: %r"
+          % [(r.get("attempts"), r.get("error")) for r in by.values()])
+    check(d.status()["recycles"]["crash"] == 3, "shared_death: three deaths: %r"
+          % d.status()["recycles"])
+    alone = {e[3] for e in events(mdir) if e[0] == "alone"}
+    check(len(alone) >= 4, "shared_death: the pages were sent alone after: %r" % alone)
+    stop(d, "shared_death")
 
     # (d) A parse for a task it does not hold; a second result for a task.
     d, mdir = fake_daemon("bad_parse", conf="[limits]\nmax_attempts = 2\n")

@@ -14,10 +14,11 @@ fetching (slow responses), it gives every fetching page back unstarted
 (each done once, attempts 1) and the page it was parsing counts an attempt
 (attempts 2). Frozen (SIGSTOP) while every page it holds is still
 fetching, it is killed after page_timeout_ms + 5 s of silence and every page
-goes back unstarted.
+goes back unstarted. Pages that went back unstarted from two dead workers
+are fetched alone, one at a time, and cost no attempt.
 
 usage: daemon_queue.py BASE_URL"""
-import os, signal, sys, time
+import datetime, os, signal, sys, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from daemon_lib import Daemon, alive, check, dump_log_on_failure, finish, wait_for  # noqa: E402
 
@@ -152,6 +153,48 @@ try:
         check(d.status()["recycles"]["timeout"] == 1, "frozen: killed once for its deadline: %r"
               % d.status()["recycles"])
         check("no parse message" in d.log_text(), "frozen: the reason is logged")
+    check(d.stop() == 0, "crawld exits 0")
+    dump_log_on_failure(d)
+
+    # Pages that went back unstarted from two dead workers are sent alone:
+    # the real worker fetches each with nothing else running and says so
+    # (status stage "alone"), one after another; none counts an attempt.
+    d = Daemon("alone", workers=1, conf="[limits]\nmax_attempts = 2\n")
+    d.start()
+    pages = [BASE + "/slow?ms=1500&a=%d" % i for i in range(4)]
+    jid = d.submit(pages)
+    for k in range(2):
+        w = wait_for(lambda: next((x for x in d.status()["workers"] if x.get("in_flight") == 4
+                                   and x.get("parsing") == 0 and x.get("pid")), None),
+                     10, "the worker with four pages fetching (death %d)" % (k + 1))
+        if not w:
+            break
+        os.kill(w["pid"], signal.SIGKILL)
+        wait_for(lambda: not alive(w["pid"]), 10, "the worker gone")
+    seen_alone = []
+
+    def watch_alone():
+        for x in d.status()["workers"]:
+            stages = [f["stage"] for f in x.get("flight", [])]
+            if "alone" in stages:
+                seen_alone.append(stages)
+        return d.job(jid)["state"] != "running"
+    wait_for(watch_alone, 60, "the job ends", step=0.05)
+    recs = d.records(jid)
+    check(sorted(r["url"] for r in recs) == sorted(pages),
+          "alone: every page exactly one record: %r" % sorted(r["url"] for r in recs))
+    check(all(r.get("attempts") == 1 and r.get("error") is None and r.get("status") == 200
+              for r in recs), "alone: no attempt counted for deaths it only shared: %r"
+          % [(r.get("attempts"), r.get("error")) for r in recs])
+    check(seen_alone and all(st.count("alone") == 1 for st in seen_alone),
+          "alone: status shows one page fetching alone at a time: %r" % seen_alone[:3])
+    ends = sorted(datetime.datetime.strptime(r["ts"], "%Y-%m-%dT%H:%M:%S.%fZ").timestamp()
+                  for r in recs)
+    gaps = [round(b - a, 2) for a, b in zip(ends, ends[1:])]
+    check(len(gaps) == 3 and all(g >= 1.0 for g in gaps),
+          "alone: each 1.5 s fetch ran after the one before: %r s apart" % gaps)
+    check(d.status()["recycles"]["crash"] == 2 and d.status()["queue"]["quarantined"] == 0,
+          "alone: two crashes, none quarantined: %r" % d.status()["recycles"])
     check(d.stop() == 0, "crawld exits 0")
 finally:
     dump_log_on_failure(d)

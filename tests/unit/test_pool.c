@@ -88,12 +88,14 @@ END_TEST
 
 START_TEST(death_counts_parsing_pages_and_struck_ones)
 {
-    ck_assert(pool_death_counts(1, 0, 3));  /* being parsed: an attempt */
-    ck_assert(!pool_death_counts(0, 0, 3)); /* still fetching: unstarted */
-    ck_assert(!pool_death_counts(0, 2, 3));
-    ck_assert(pool_death_counts(0, 3, 3)); /* back unstarted max_attempts times */
-    ck_assert(pool_death_counts(0, 9, 3));
-    ck_assert(pool_death_counts(0, 1, 1));
+    ck_assert(pool_death_counts(1, 0, 0, 3));  /* being parsed: an attempt */
+    ck_assert(pool_death_counts(0, 1, 1, 3));  /* fetching alone: its own death */
+    ck_assert(!pool_death_counts(0, 0, 0, 3)); /* fetching beside others: unstarted */
+    ck_assert(!pool_death_counts(0, 0, 3, 3)); /* ... however often */
+    ck_assert(!pool_death_counts(0, 0, 5, 3));
+    ck_assert(pool_death_counts(0, 0, 6, 3)); /* 2 x max_attempts, never alone */
+    ck_assert(pool_death_counts(0, 0, 2, 1));
+    ck_assert(!pool_death_counts(0, 0, 1, 1));
 }
 END_TEST
 

@@ -64,7 +64,8 @@ START_TEST(task_round_trip_every_field)
                    .parent = "http://h.example/",
                    .raw_body = 500 * 1024,
                    .max_redirects = 5,
-                   .warc = 1};
+                   .warc = 1,
+                   .alone = 1};
     size_t len;
     char *s = encode(&t, &len);
     ck_assert_ptr_null(memchr(s, '\n', len)); /* one line: controls escaped */
@@ -87,6 +88,7 @@ START_TEST(task_round_trip_every_field)
     ck_assert_int_eq(d->raw_body, 500 * 1024);
     ck_assert_int_eq(d->max_redirects, 5);
     ck_assert_int_eq(d->warc, 1);
+    ck_assert_int_eq(d->alone, 1);
 
     /* The other values: booleans on, a seed (no parent), no limits. */
     wire_task u = {.task_id = 1, .url = "http://a/", .js = 1};
@@ -101,6 +103,8 @@ START_TEST(task_round_trip_every_field)
     ck_assert_int_eq(m.task.max_body, 0);
     ck_assert_ptr_null(strstr(s, "raw_body")); /* optional fields left out */
     ck_assert_ptr_null(strstr(s, "warc"));
+    ck_assert_int_eq(m.task.alone, 0);
+    ck_assert_ptr_null(strstr(s, "alone"));
 }
 END_TEST
 
@@ -145,7 +149,8 @@ START_TEST(task_bound_holds_for_the_worst_strings)
                    .parent = parent,
                    .raw_body = LLONG_MAX,
                    .max_redirects = INT_MAX,
-                   .warc = 1};
+                   .warc = 1,
+                   .alone = 1};
     size_t len;
     char *s = encode(&t, &len);
     ck_assert_uint_gt(len, 6 * n);
@@ -327,6 +332,17 @@ START_TEST(worker_messages_round_trip)
     ck_assert_str_eq(e.field, "slots");
     ck_assert_int_eq(decode_at(WIRE_AT_DAEMON, "{\"type\":\"ready\",\"slots\":1025}", &m, &e), -1);
     ck_assert_str_eq(e.field, "slots");
+
+    s = wire_alone_encode(&a, 99, &n);
+    ck_assert_int_eq(wire_decode(WIRE_AT_DAEMON, &a, s, n, &m, &e), 0);
+    ck_assert_int_eq(m.type, WIRE_ALONE);
+    ck_assert_int_eq(m.parse.task_id, 99);
+    ck_assert_int_eq(decode_at(WIRE_AT_DAEMON, "{\"type\":\"alone\"}", &m, &e), -1);
+    ck_assert_str_eq(e.field, "task_id");
+    ck_assert_ptr_nonnull(strstr(e.detail, "alone"));
+    /* a worker never takes it */
+    ck_assert_int_eq(decode_at(WIRE_AT_WORKER, "{\"type\":\"alone\",\"task_id\":3}", &m, &e), 0);
+    ck_assert_int_eq(m.type, WIRE_UNKNOWN);
 
     s = wire_parse_encode(&a, 123456789012LL, &n);
     ck_assert_int_eq(wire_decode(WIRE_AT_DAEMON, &a, s, n, &m, &e), 0);
