@@ -162,8 +162,9 @@ def run_all():
 
     # ---- rss_hard_mb: killed at a poll, page quarantined with the reason ----
     # The body grows the worker while it is fetched: such a death does not
-    # count an attempt until the page went back unstarted max_attempts (2)
-    # times (pool_strikes); then two more deaths quarantine it: 4 kills.
+    # count an attempt until the page went back unstarted twice
+    # (pool_strikes) and is then fetched alone; two deaths while it is
+    # alone quarantine it (max_attempts 2): 4 kills.
     hard = int(baseline) + (40 if ASAN else 30)
     soft = hard - 8
     d = Daemon("rsshard", workers=1,
@@ -186,8 +187,8 @@ def run_all():
           or (ASAN and st["recycles"]["rss_hard"] + st["recycles"]["rss"] >= 4),
           "rss_hard counted: %r" % st["recycles"])
     hard_before = st["recycles"]["rss_hard"]
-    check("page went back unstarted too often" in d.log_text(),
-          "the guard on pages back unstarted counted the later deaths")
+    check("worker died fetching a page alone" in d.log_text(),
+          "the guard on pages back unstarted counted the deaths while it was alone")
     # A page that grows the worker past rss_hard_mb while it is parsed with
     # its scripts (8 MiB of HTML: the tree and text take ~40 MB more than
     # the body): the kill counts an attempt and the page is redone without
