@@ -746,9 +746,11 @@ static dom_err sel_compile(dom *d, const char *text, const sel **out)
  * depth, one bit per compound ("the selector up to this compound matches
  * here", "... at some ancestor", "... at the previous element sibling",
  * "... at some earlier element sibling"), which is O(nodes x compounds)
- * whatever the depth and the selector; a selector too long for the bit sets
- * falls back to matching each element right to left. Compounds inside
- * :not/:is/:where are matched right to left in both. */
+ * whatever the depth and the combinators (times what one compound costs:
+ * the -of-type positions count siblings, and compounds inside
+ * :not/:is/:where are matched right to left in both matchers); a selector
+ * too long for the bit sets falls back to matching each element right to
+ * left. */
 
 static bool starts_with(const char *s, size_t n, const char *v, size_t vn, bool ci)
 {
