@@ -1,10 +1,10 @@
 /* dom_select — finding elements: getElementById, getElementsByTagName and
  * ...ByClassName, and the selector engine behind matches, querySelector and
- * querySelectorAll (type, #id, .class, [attr ops], :first-child and the
- * like, :not, descendant and child combinators).
+ * querySelectorAll (the Selectors Level 4 subset docs/worker.md lists).
  *
  * Selectors are compiled into the page arena; the last SEL_CACHE texts are
  * remembered in struct dom, so a script's loop does not grow the arena.
+ * Matching allocates nothing but dom_query's bit sets (also in the arena).
  * Nothing here edits the tree. */
 #include "dom.h"
 #include "dom_internal.h"
@@ -15,8 +15,16 @@
 #include <string.h>
 
 /* Above this many 64-bit words of compound bits per depth, dom_query
- * matches right to left instead (the bit sets cost depth x words x 16 B). */
+ * matches right to left instead (the bit sets cost depth x words x 32 B). */
 #define QUERY_MAX_WORDS 16
+
+/* The matcher recurses once per compound and once per nested list
+ * (:not, :is, :where): these bound its stack. Longer is DOM_SYNTAX. */
+#define SEL_MAX_CHAIN 128
+#define SEL_MAX_NEST 8
+
+/* An+B coefficients saturate here (no page has a billion siblings). */
+#define NTH_MAX 1000000000LL
 
 /* A growable node list in the arena. */
 static bool list_push(arena *a, dom_list *l, size_t *cap, GumboNode *n)
@@ -33,14 +41,6 @@ static bool list_push(arena *a, dom_list *l, size_t *cap, GumboNode *n)
     }
     l->items[l->n++] = n;
     return true;
-}
-
-static bool has_prev_element(const GumboNode *n)
-{
-    for (GumboNode *s = dom_prev_sibling(n); s; s = dom_prev_sibling(s))
-        if (dom_is_elem(s))
-            return true;
-    return false;
 }
 
 /* ---------------------------------------------------------------------------
@@ -113,6 +113,7 @@ dom_err dom_by_class(dom *d, GumboNode *root, const char *classes, dom_list *out
     }
     return DOM_OK;
 }
+
 /* ---------------------------------------------------------------------------
  * Selectors: parsing */
 
@@ -121,19 +122,27 @@ typedef enum skind {
     S_ID,
     S_CLASS,
     S_ATTR,
-    S_FIRST_CHILD,
-    S_LAST_CHILD,
+    S_NTH_CHILD,        /* a, b; :first-child is 0n+1 */
+    S_NTH_LAST_CHILD,   /* :last-child is 0n+1 */
+    S_NTH_OF_TYPE,      /* :first-of-type is 0n+1 */
+    S_NTH_LAST_OF_TYPE, /* :last-of-type is 0n+1 */
     S_ONLY_CHILD,
+    S_ONLY_OF_TYPE,
     S_ROOT,
     S_EMPTY,
-    S_NOT
+    S_CHECKED,
+    S_DISABLED,
+    S_ENABLED,
+    S_NOT, /* list: matches none of it */
+    S_IS   /* list: :is and :where, matches one of it */
 } skind;
 
 typedef enum aop { A_EXISTS, A_EQ, A_WORD, A_PREFIX, A_SUFFIX, A_SUBSTR, A_DASH } aop;
 
-typedef enum comb { C_NONE, C_DESCENDANT, C_CHILD } comb;
+/* How a compound joins the one to its left: " ", ">", "+", "~". */
+typedef enum comb { C_NONE, C_DESCENDANT, C_CHILD, C_ADJACENT, C_SIBLING } comb;
 
-struct compound;
+struct complex;
 
 typedef struct simple {
     skind kind;
@@ -143,7 +152,8 @@ typedef struct simple {
     size_t nlen;
     const char *val;
     size_t vlen;
-    struct compound *neg; /* S_NOT */
+    long long a, b;       /* An+B */
+    struct complex *list; /* S_NOT, S_IS */
     struct simple *next;
 } simple;
 
@@ -151,7 +161,7 @@ typedef struct compound {
     simple *first; /* all must match; none: matches every element */
     comb comb;     /* how it joins the compound to its left */
     struct compound *left;
-    struct compound *next_all; /* every compound of the list, left to right */
+    struct compound *next_all; /* every top-level compound, left to right */
     unsigned bit;              /* its index in that order */
     bool last;                 /* rightmost of its complex selector */
 } compound;
@@ -165,6 +175,7 @@ typedef struct sel {
     complex *first;
     compound *all;
     unsigned ncomp;
+    bool siblings; /* a top-level + or ~ (dom_query then needs the siblings' state) */
 } sel;
 
 typedef struct sparser {
@@ -172,7 +183,9 @@ typedef struct sparser {
     const char *s;
     size_t i;
     bool nomem;
-    compound **tail; /* where the next compound joins the all list */
+    bool siblings;   /* a top-level + or ~ seen */
+    unsigned nest;   /* depth of :not/:is/:where lists around p->i */
+    compound **tail; /* where the next top-level compound joins the all list */
     unsigned ncomp;
 } sparser;
 
@@ -404,10 +417,101 @@ static simple *sp_attr(sparser *p)
     return s;
 }
 
-static compound *sp_compound(sparser *p, bool in_not);
+static complex *sp_list(sparser *p, bool nested);
 
-/* :name or :not(...); p->i is past the ':'. */
-static simple *sp_pseudo(sparser *p, bool in_not)
+static inline bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+
+/* Does c end a number token? Not when it would go on as a dimension
+ * ("3px", "2n+1e2"), a decimal ("1.5") or a percentage. */
+static inline bool number_ends(unsigned char c)
+{
+    return !name_char(c) && c != '.' && c != '%' && c != '\\';
+}
+
+/* Decimal digits at p->i, saturating at NTH_MAX; false when none. */
+static bool sp_digits(sparser *p, long long *v)
+{
+    long long x = 0;
+    size_t n = 0;
+    unsigned char c;
+    while (is_digit(c = sp_peek(p, 0))) {
+        if (x < NTH_MAX)
+            x = x * 10 + (c - '0');
+        p->i++, n++;
+    }
+    *v = x < NTH_MAX ? x : NTH_MAX;
+    return n > 0;
+}
+
+/* The An+B of :nth-*(...), p->i past the '(', through the ')'. The grammar
+ * is CSS Syntax's over tokens, here over characters: a sign binds to what
+ * follows it without whitespace ("+n", "-2n", "+5"), the n and a following
+ * "-digits" are one token ("2n-1", "-n-3"), and whitespace may stand
+ * around a binary + or - ("2n + 1", "2n- 1", "2n +1"; not "+ 2n", "- n",
+ * "2n + -1"). */
+static bool sp_nth(sparser *p, simple *s)
+{
+    sp_ws(p);
+    const char *t = p->s + p->i;
+    /* dom_eq_ci stops at the first difference, so never reads past a NUL */
+    size_t word = dom_eq_ci(t, 3, "odd", 3) ? 3 : dom_eq_ci(t, 4, "even", 4) ? 4 : 0;
+    if (word && !name_char((unsigned char)t[word]) && t[word] != '\\') {
+        s->a = 2, s->b = word == 3;
+        p->i += word;
+    } else {
+        long long sign = 1, v = 0;
+        unsigned char c = sp_peek(p, 0);
+        if (c == '+' || c == '-') {
+            sign = c == '-' ? -1 : 1;
+            p->i++;
+        }
+        bool digits = sp_digits(p, &v);
+        c = sp_peek(p, 0);
+        if (c == 'n' || c == 'N') {
+            s->a = sign * (digits ? v : 1);
+            p->i++;
+            c = sp_peek(p, 0);
+            if (c == '-' && is_digit(sp_peek(p, 1))) { /* "n-3" is one token */
+                p->i++;
+                sp_digits(p, &v);
+                s->b = -v;
+                if (!number_ends(sp_peek(p, 0)))
+                    return false;
+            } else if (c == '-' && !name_char(sp_peek(p, 1)) && sp_peek(p, 1) != '\\') {
+                p->i++; /* "n-" then a number without a sign */
+                sp_ws(p);
+                if (!sp_digits(p, &v) || !number_ends(sp_peek(p, 0)))
+                    return false;
+                s->b = -v;
+            } else if (name_char(c) || c == '\\') {
+                return false; /* "nth", "n-a", "n--" */
+            } else {
+                sp_ws(p);
+                c = sp_peek(p, 0);
+                if (c == '+' || c == '-') {
+                    p->i++;
+                    if (!is_digit(sp_peek(p, 0)))
+                        sp_ws(p); /* "+ 1": then no second sign */
+                    if (!sp_digits(p, &v) || !number_ends(sp_peek(p, 0)))
+                        return false;
+                    s->b = c == '-' ? -v : v;
+                }
+            }
+        } else {
+            if (!digits || !number_ends(c))
+                return false;
+            s->a = 0, s->b = sign * v;
+        }
+    }
+    sp_ws(p);
+    if (sp_peek(p, 0) != ')')
+        return false;
+    p->i++;
+    return true;
+}
+
+/* :name or :name(...); p->i is past the ':'. */
+static simple *sp_pseudo(sparser *p)
 {
     size_t len;
     const char *name = sp_ident(p, &len, true);
@@ -416,32 +520,54 @@ static simple *sp_pseudo(sparser *p, bool in_not)
     static const struct {
         const char *name;
         skind kind;
-    } plain[] = {{"first-child", S_FIRST_CHILD},
-                 {"last-child", S_LAST_CHILD},
-                 {"only-child", S_ONLY_CHILD},
-                 {"root", S_ROOT},
-                 {"empty", S_EMPTY}};
+        long long a, b;
+    } plain[] = {{"first-child", S_NTH_CHILD, 0, 1},
+                 {"last-child", S_NTH_LAST_CHILD, 0, 1},
+                 {"only-child", S_ONLY_CHILD, 0, 0},
+                 {"first-of-type", S_NTH_OF_TYPE, 0, 1},
+                 {"last-of-type", S_NTH_LAST_OF_TYPE, 0, 1},
+                 {"only-of-type", S_ONLY_OF_TYPE, 0, 0},
+                 {"root", S_ROOT, 0, 0},
+                 {"empty", S_EMPTY, 0, 0},
+                 {"checked", S_CHECKED, 0, 0},
+                 {"disabled", S_DISABLED, 0, 0},
+                 {"enabled", S_ENABLED, 0, 0}},
+      func[] = {{"nth-child", S_NTH_CHILD, 0, 0},
+                {"nth-last-child", S_NTH_LAST_CHILD, 0, 0},
+                {"nth-of-type", S_NTH_OF_TYPE, 0, 0},
+                {"nth-last-of-type", S_NTH_LAST_OF_TYPE, 0, 0},
+                {"not", S_NOT, 0, 0},
+                {"is", S_IS, 0, 0},
+                {"where", S_IS, 0, 0}};
+    simple *s = NULL;
     if (sp_peek(p, 0) != '(') {
         for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
-            if (!strcmp(name, plain[i].name))
-                return sp_new_simple(p, plain[i].kind);
-        return NULL;
+            if (!strcmp(name, plain[i].name) && (s = sp_new_simple(p, plain[i].kind))) {
+                s->a = plain[i].a, s->b = plain[i].b;
+                break;
+            }
+        return s; /* NULL: a pseudo-class we do not know (:hover), or no memory */
     }
-    if (strcmp(name, "not") || in_not) /* :not(:not(x)) is not CSS either */
-        return NULL;
     p->i++;
-    sp_ws(p);
-    simple *s = sp_new_simple(p, S_NOT);
-    if (!s || !(s->neg = sp_compound(p, true)))
+    for (size_t i = 0; i < sizeof func / sizeof func[0] && !s; i++)
+        if (!strcmp(name, func[i].name) && !(s = sp_new_simple(p, func[i].kind)))
+            return NULL;
+    if (!s)
         return NULL;
-    sp_ws(p);
-    if (sp_peek(p, 0) != ')')
+    if (s->kind != S_NOT && s->kind != S_IS)
+        return sp_nth(p, s) ? s : NULL;
+    if (p->nest >= SEL_MAX_NEST)
         return NULL;
-    p->i++;
+    p->nest++;
+    s->list = sp_list(p, true);
+    p->nest--;
+    if (!s->list)
+        return NULL;
+    p->i++; /* sp_list stopped at the ')' */
     return s;
 }
 
-static compound *sp_compound(sparser *p, bool in_not)
+static compound *sp_compound(sparser *p)
 {
     compound *c = arena_alloc_zeroed(p->a, sizeof *c);
     if (!c) {
@@ -482,7 +608,7 @@ static compound *sp_compound(sparser *p, bool in_not)
                 return NULL;
         } else if (ch == ':') {
             p->i++;
-            if (!(s = sp_pseudo(p, in_not)))
+            if (!(s = sp_pseudo(p)))
                 return NULL;
         } else {
             break;
@@ -492,7 +618,7 @@ static compound *sp_compound(sparser *p, bool in_not)
     }
     if (!any)
         return NULL;
-    if (!in_not) {
+    if (!p->nest) {
         c->bit = p->ncomp++;
         *p->tail = c;
         p->tail = &c->next_all;
@@ -500,27 +626,33 @@ static compound *sp_compound(sparser *p, bool in_not)
     return c;
 }
 
+/* Compounds and combinators up to a ',', a ')' or the end (the caller
+ * decides which of those may end it). */
 static complex *sp_complex(sparser *p)
 {
-    compound *c = sp_compound(p, false);
+    compound *c = sp_compound(p);
     if (!c)
         return NULL;
-    for (;;) {
+    for (unsigned n = 1;; n++) {
         bool ws = sp_ws(p);
         unsigned char ch = sp_peek(p, 0);
-        if (ch == '\0' || ch == ',')
+        if (ch == '\0' || ch == ',' || ch == ')')
             break;
         comb how;
-        if (ch == '>') {
+        if (ch == '>' || ch == '+' || ch == '~') {
             p->i++;
             sp_ws(p);
-            how = C_CHILD;
+            how = ch == '>' ? C_CHILD : ch == '+' ? C_ADJACENT : C_SIBLING;
+            if (how != C_CHILD && !p->nest)
+                p->siblings = true;
         } else if (ws) {
             how = C_DESCENDANT;
         } else {
-            return NULL; /* +, ~, or anything else */
+            return NULL;
         }
-        compound *next = sp_compound(p, false);
+        if (n == SEL_MAX_CHAIN)
+            return NULL;
+        compound *next = sp_compound(p);
         if (!next)
             return NULL;
         next->left = c;
@@ -537,25 +669,38 @@ static complex *sp_complex(sparser *p)
     return x;
 }
 
+/* A selector list: to the end of the text, or (nested) to the ')' that
+ * closes the pseudo-class, left unread. */
+static complex *sp_list(sparser *p, bool nested)
+{
+    complex *first = NULL, **tail = &first;
+    sp_ws(p);
+    for (;;) {
+        complex *x = sp_complex(p);
+        if (!x)
+            return NULL;
+        *tail = x, tail = &x->next;
+        unsigned char ch = sp_peek(p, 0);
+        if (ch == (nested ? ')' : '\0'))
+            return first;
+        if (ch != ',')
+            return NULL;
+        p->i++; /* the ',' */
+        sp_ws(p);
+    }
+}
+
 static dom_err sel_parse(dom *d, const char *text, sel *out)
 {
     memset(out, 0, sizeof *out);
     if (!text)
         return DOM_SYNTAX;
     sparser p = {.a = d->a, .s = text, .tail = &out->all};
-    complex **tail = &out->first;
-    sp_ws(&p);
-    for (;;) {
-        complex *x = sp_complex(&p);
-        if (!x)
-            return p.nomem ? DOM_NOMEM : DOM_SYNTAX;
-        *tail = x, tail = &x->next;
-        if (sp_peek(&p, 0) == '\0')
-            break;
-        p.i++; /* the ',' */
-        sp_ws(&p);
-    }
+    out->first = sp_list(&p, false);
+    if (!out->first)
+        return p.nomem ? DOM_NOMEM : DOM_SYNTAX;
     out->ncomp = p.ncomp;
+    out->siblings = p.siblings;
     return DOM_OK;
 }
 
@@ -589,16 +734,23 @@ static dom_err sel_compile(dom *d, const char *text, const sel **out)
  * Selectors: matching
  *
  * Compound selectors are linked right to left and matched two ways.
- * dom_matches goes right to left from the element: the combinators are only
- * descendant and child, so a selector splits at its descendant combinators
- * into chains of child steps, and taking for each chain the lowest ancestor
- * where it matches is always right (a lower match leaves more ancestors for
- * the chains to its left): no backtracking, O(depth) per element. dom_query
- * walks the subtree top down carrying, per depth, one bit per compound ("the
- * selector up to this compound matches here" and "... at some ancestor"),
- * which is O(nodes x compounds) whatever the depth and the selector; a
- * selector too long for the bit sets falls back to matching each element
- * right to left. */
+ * dom_matches goes right to left from the element, backtracking over the
+ * candidates a combinator offers (ancestors for " ", earlier siblings for
+ * "~"), as browsers do, and cut short the way they do: a failure says how
+ * far it reaches. A left part that matched at no ancestor of e matches at no
+ * ancestor of anything further up or to the left either (their ancestors are
+ * among e's), so a descendant search that fails ends the whole match; one
+ * that matched at no earlier sibling ends the sibling searches around it.
+ * Without that, "a b c d" on a deep tree would retry every ancestor
+ * for every ancestor. dom_query walks the subtree top down carrying, per
+ * depth, one bit per compound ("the selector up to this compound matches
+ * here", "... at some ancestor", "... at the previous element sibling",
+ * "... at some earlier element sibling"), which is O(nodes x compounds)
+ * whatever the depth and the combinators (times what one compound costs:
+ * the -of-type positions count siblings, and compounds inside
+ * :not/:is/:where are matched right to left in both matchers); a selector
+ * too long for the bit sets falls back to matching each element right to
+ * left. */
 
 static bool starts_with(const char *s, size_t n, const char *v, size_t vn, bool ci)
 {
@@ -645,7 +797,150 @@ static bool attr_matches(const simple *s, const GumboNode *e)
     return false;
 }
 
-static bool compound_matches(const compound *c, const GumboNode *e)
+static const GumboNode *prev_element(const GumboNode *n)
+{
+    for (const GumboNode *s = dom_prev_sibling(n); s; s = dom_prev_sibling(s))
+        if (dom_is_elem(s))
+            return s;
+    return NULL;
+}
+
+/* Same local name (ASCII case-insensitive) in the same namespace. */
+static bool same_type(const GumboNode *x, const GumboNode *y)
+{
+    if (x->v.element.tag_namespace != y->v.element.tag_namespace)
+        return false;
+    if (x->v.element.tag != GUMBO_TAG_UNKNOWN || y->v.element.tag != GUMBO_TAG_UNKNOWN)
+        return x->v.element.tag == y->v.element.tag; /* a known name is always its enum */
+    const char *p, *q;
+    size_t pn, qn;
+    dom_tag_piece(x, &p, &pn);
+    dom_tag_piece(y, &q, &qn);
+    return dom_eq_ci(p, pn, q, qn);
+}
+
+/* e's 1-based position among its element siblings (of its type when
+ * of_type), from the last when from_end; counting stops past limit, so
+ * that :first-child looks at one sibling, not all before it. */
+static long long sibling_pos(const GumboNode *e, bool from_end, bool of_type, long long limit)
+{
+    long long i = 1;
+    for (const GumboNode *s = from_end ? dom_next_sibling(e) : dom_prev_sibling(e); s && i <= limit;
+         s = from_end ? dom_next_sibling(s) : dom_prev_sibling(s))
+        if (dom_is_elem(s) && (!of_type || same_type(s, e)))
+            i++;
+    return i;
+}
+
+/* What dom_query's walk knows of the element it visits: its position
+ * among its element siblings, and (counted once per parent, on demand)
+ * how many they are; so that :nth-child over n rows is O(n), not O(n^2). */
+typedef struct pos_hint {
+    const GumboNode *e;
+    long long pos;
+    long long *count; /* < 0: not counted yet */
+} pos_hint;
+
+/* Is e's position a*n + b for some n >= 0? */
+static bool nth_matches(const simple *s, const GumboNode *e, const pos_hint *h)
+{
+    bool from_end = s->kind == S_NTH_LAST_CHILD || s->kind == S_NTH_LAST_OF_TYPE;
+    bool of_type = s->kind == S_NTH_OF_TYPE || s->kind == S_NTH_LAST_OF_TYPE;
+    if (s->a <= 0 && s->b < 1)
+        return false; /* every a*n + b is below 1 */
+    long long pos;
+    if (h && h->e == e && !of_type) {
+        if (from_end && *h->count < 0)
+            *h->count = sibling_pos(e, true, false, INT64_MAX) + h->pos - 1;
+        pos = from_end ? *h->count - h->pos + 1 : h->pos;
+    } else {
+        /* with a <= 0 no position past b can match */
+        pos = sibling_pos(e, from_end, of_type, s->a <= 0 ? s->b : INT64_MAX);
+    }
+    if (s->a == 0)
+        return pos == s->b;
+    long long d = pos - s->b;
+    return d % s->a == 0 && d / s->a >= 0;
+}
+
+static inline bool is_html(const GumboNode *e, GumboTag tag)
+{
+    return e->v.element.tag == tag && e->v.element.tag_namespace == GUMBO_NAMESPACE_HTML;
+}
+
+static inline bool has_attr(const GumboNode *e, const char *name)
+{
+    return dom_get_attr(e, name) != NULL;
+}
+
+/* HTML's "checkedness" and "selectedness" as the attributes give them
+ * (scripts that set .checked change the attribute through the prelude). */
+static bool is_checked(const GumboNode *e)
+{
+    if (is_html(e, GUMBO_TAG_OPTION))
+        return has_attr(e, "selected");
+    if (!is_html(e, GUMBO_TAG_INPUT) || !has_attr(e, "checked"))
+        return false;
+    const char *type = dom_get_attr(e, "type");
+    return type && (dom_eq_ci(type, strlen(type), "checkbox", 8) ||
+                    dom_eq_ci(type, strlen(type), "radio", 5));
+}
+
+/* Inside a <fieldset disabled>, outside its first <legend> child? */
+static bool in_disabled_fieldset(const GumboNode *e)
+{
+    const GumboNode *below = e;
+    for (const GumboNode *f = dom_parent_elem(e); f; below = f, f = dom_parent_elem(f)) {
+        if (!is_html(f, GUMBO_TAG_FIELDSET) || !has_attr(f, "disabled"))
+            continue;
+        const GumboNode *legend = dom_first_element_child(f);
+        while (legend && !is_html(legend, GUMBO_TAG_LEGEND))
+            legend = dom_next_element_sibling(legend);
+        if (below != legend)
+            return true;
+    }
+    return false;
+}
+
+/* 0: not a control :enabled/:disabled speak of; 1 enabled; 2 disabled
+ * (HTML's "actually disabled"). */
+static int control_state(const GumboNode *e)
+{
+    if (e->v.element.tag_namespace != GUMBO_NAMESPACE_HTML)
+        return 0;
+    switch (e->v.element.tag) {
+    case GUMBO_TAG_BUTTON:
+    case GUMBO_TAG_INPUT:
+    case GUMBO_TAG_SELECT:
+    case GUMBO_TAG_TEXTAREA:
+    case GUMBO_TAG_FIELDSET:
+        return has_attr(e, "disabled") || in_disabled_fieldset(e) ? 2 : 1;
+    case GUMBO_TAG_OPTGROUP:
+        return has_attr(e, "disabled") ? 2 : 1;
+    case GUMBO_TAG_OPTION: {
+        const GumboNode *g = dom_parent_elem(e);
+        return has_attr(e, "disabled") ||
+                       (g && is_html(g, GUMBO_TAG_OPTGROUP) && has_attr(g, "disabled"))
+                   ? 2
+                   : 1;
+    }
+    default:
+        return 0;
+    }
+}
+
+/* No children but comments (and empty text, which is no content either). */
+static bool is_empty(const GumboNode *e)
+{
+    for (const GumboNode *c = dom_first_child(e); c; c = dom_next_sibling(c))
+        if (c->type != GUMBO_NODE_COMMENT && (!dom_is_text(c) || c->v.text.text[0]))
+            return false;
+    return true;
+}
+
+static bool list_matches(const complex *x, const GumboNode *e, const pos_hint *h);
+
+static bool compound_matches(const compound *c, const GumboNode *e, const pos_hint *h)
 {
     for (const simple *s = c->first; s; s = s->next) {
         bool ok = false;
@@ -668,25 +963,38 @@ static bool compound_matches(const compound *c, const GumboNode *e)
         case S_ATTR:
             ok = attr_matches(s, e);
             break;
-        case S_FIRST_CHILD:
-            ok = !has_prev_element(e);
-            break;
-        case S_LAST_CHILD:
-            ok = !dom_next_element_sibling(e);
+        case S_NTH_CHILD:
+        case S_NTH_LAST_CHILD:
+        case S_NTH_OF_TYPE:
+        case S_NTH_LAST_OF_TYPE:
+            ok = nth_matches(s, e, h);
             break;
         case S_ONLY_CHILD:
-            ok = !has_prev_element(e) && !dom_next_element_sibling(e);
+        case S_ONLY_OF_TYPE: {
+            bool of_type = s->kind == S_ONLY_OF_TYPE;
+            ok = sibling_pos(e, false, of_type, 1) == 1 && sibling_pos(e, true, of_type, 1) == 1;
             break;
+        }
         case S_ROOT:
             ok = e->parent && e->parent->type == GUMBO_NODE_DOCUMENT;
             break;
         case S_EMPTY:
-            ok = true;
-            for (GumboNode *c2 = dom_first_child(e); c2 && ok; c2 = dom_next_sibling(c2))
-                ok = c2->type == GUMBO_NODE_COMMENT;
+            ok = is_empty(e);
+            break;
+        case S_CHECKED:
+            ok = is_checked(e);
+            break;
+        case S_DISABLED:
+            ok = control_state(e) == 2;
+            break;
+        case S_ENABLED:
+            ok = control_state(e) == 1;
             break;
         case S_NOT:
-            ok = !compound_matches(s->neg, e);
+            ok = !list_matches(s->list, e, h);
+            break;
+        case S_IS:
+            ok = list_matches(s->list, e, h);
             break;
         }
         if (!ok)
@@ -695,49 +1003,49 @@ static bool compound_matches(const compound *c, const GumboNode *e)
     return true;
 }
 
-/* Right to left, see the top of the file. */
-static bool complex_matches(const complex *x, const GumboNode *e)
+/* How far a failure reaches (see the top of this section): only this
+ * element; it and its earlier siblings; everything further up or left. */
+typedef enum mres { M_MATCH, M_FAIL_HERE, M_FAIL_SIBLINGS, M_FAIL_ALL } mres;
+
+/* Does the selector up to c match with e as c's subject? h: see pos_hint
+ * (it speaks of one element, the others are counted). */
+static mres match_from(const compound *c, const GumboNode *e, const pos_hint *h)
 {
-    const compound *c = x->right;
-    const GumboNode *at = e;
-    bool anchored = true; /* the rightmost chain must match at e itself */
-    for (;;) {
-        const compound *cc;
-        const GumboNode *y;
-        for (;;) {
-            bool ok = true;
-            cc = c, y = at;
-            for (;;) {
-                if (!compound_matches(cc, y)) {
-                    ok = false;
-                    break;
-                }
-                if (!cc->left || cc->comb == C_DESCENDANT)
-                    break;
-                if (!(y = dom_parent_elem(y))) {
-                    ok = false;
-                    break;
-                }
-                cc = cc->left;
-            }
-            if (ok)
-                break;
-            if (anchored || !(at = dom_parent_elem(at)))
-                return false;
-        }
-        if (!cc->left)
-            return true;
-        if (!(at = dom_parent_elem(y)))
-            return false;
-        c = cc->left;
-        anchored = false;
+    if (!compound_matches(c, e, h))
+        return M_FAIL_HERE;
+    if (!c->left)
+        return M_MATCH;
+    const GumboNode *m;
+    mres r;
+    switch (c->comb) {
+    case C_CHILD:
+        if (!(m = dom_parent_elem(e)))
+            return M_FAIL_ALL;
+        return match_from(c->left, m, h);
+    case C_DESCENDANT:
+        for (m = dom_parent_elem(e); m; m = dom_parent_elem(m))
+            if ((r = match_from(c->left, m, h)) == M_MATCH || r == M_FAIL_ALL)
+                return r;
+        return M_FAIL_ALL;
+    case C_ADJACENT:
+        if (!(m = prev_element(e)))
+            return M_FAIL_SIBLINGS;
+        return match_from(c->left, m, h);
+    case C_SIBLING:
+        for (m = prev_element(e); m; m = prev_element(m))
+            if ((r = match_from(c->left, m, h)) != M_FAIL_HERE)
+                return r;
+        return M_FAIL_SIBLINGS;
+    case C_NONE:
+        break;
     }
+    return M_FAIL_ALL; /* a left compound always has a combinator */
 }
 
-static bool sel_matches(const sel *s, const GumboNode *e)
+static bool list_matches(const complex *x, const GumboNode *e, const pos_hint *h)
 {
-    for (const complex *x = s->first; x; x = x->next)
-        if (complex_matches(x, e))
+    for (; x; x = x->next)
+        if (match_from(x->right, e, h) == M_MATCH)
             return true;
     return false;
 }
@@ -751,16 +1059,20 @@ dom_err dom_matches(dom *d, GumboNode *el, const char *selector, bool *yes)
     dom_err e = sel_compile(d, selector, &s);
     if (e)
         return e;
-    *yes = sel_matches(s, el);
+    *yes = list_matches(s->first, el, NULL);
     return DOM_OK;
 }
 
-/* Top-down state per depth: S (compound k matches here with everything to
- * its left) and A (S of some proper ancestor), `words` words each. */
+/* Top-down state per depth, `words` words each: S (compound k matches here
+ * with everything to its left), A (S of some proper ancestor), P (S of the
+ * previous element sibling), Q (S of some earlier element sibling). */
 typedef struct qstate {
     arena *a;
     unsigned words;
-    uint64_t *bits; /* level L: S at [2L*words], A at [(2L+1)*words] */
+    uint64_t *bits; /* level L: S, A, P, Q from [4L*words] */
+    long long *pos; /* level L: [2L] the visited element's position among
+                     * its element siblings, [2L+1] how many they are (< 0:
+                     * not counted) */
     size_t levels;  /* levels allocated */
 } qstate;
 
@@ -771,40 +1083,59 @@ static bool qs_level(qstate *q, size_t level)
     size_t n = q->levels ? q->levels : 64;
     while (n <= level)
         n *= 2;
-    size_t per = 2 * (size_t)q->words * sizeof(uint64_t);
+    size_t per = 4 * (size_t)q->words * sizeof(uint64_t);
     if (n > SIZE_MAX / per)
         return false;
     uint64_t *b = arena_resize(q->a, q->bits, q->levels * per, n * per);
     if (!b)
         return false;
     q->bits = b;
+    long long *pos = arena_resize(q->a, q->pos, q->levels * 2 * sizeof *pos, n * 2 * sizeof *pos);
+    if (!pos)
+        return false;
+    q->pos = pos;
     q->levels = n;
     return true;
 }
 
 static inline bool bit_get(const uint64_t *w, unsigned i) { return (w[i / 64] >> (i % 64)) & 1; }
 
-/* Fills level L for node n from level L-1 (level 0 is all zero); true when
- * n matches the selector. */
-static bool qs_visit(qstate *q, const sel *s, size_t level, const GumboNode *n)
+/* Fills level L for node n from level L-1 (level 0 is all zero) and from
+ * what level L holds for n's earlier siblings; first: n is its parent's
+ * first child (nothing at level L is n's sibling). all_siblings: every
+ * earlier sibling of n was visited (so its position is known). True when n
+ * matches. */
+static bool qs_visit(qstate *q, const sel *s, size_t level, const GumboNode *n, bool first,
+                     bool all_siblings)
 {
     unsigned w = q->words;
-    uint64_t *ps = q->bits + 2 * (level - 1) * w, *pa = ps + w;
-    uint64_t *S = q->bits + 2 * level * w, *A = S + w;
-    for (unsigned i = 0; i < w; i++) {
-        A[i] = pa[i] | ps[i];
-        S[i] = 0;
+    const uint64_t *ps = q->bits + 4 * (level - 1) * w, *pa = ps + w;
+    uint64_t *S = q->bits + 4 * level * w, *A = S + w, *P = A + w, *Q = P + w;
+    long long *pc = q->pos + 2 * level;
+    if (first) {
+        memset(S, 0, 4 * (size_t)w * sizeof(uint64_t));
+        pc[0] = 0, pc[1] = -1;
     }
     if (!dom_is_elem(n))
-        return false;
+        return false; /* text between elements leaves the siblings' state */
+    pos_hint h = {n, ++pc[0], &pc[1]};
+    for (unsigned i = 0; i < w; i++) {
+        A[i] = pa[i] | ps[i];
+        P[i] = S[i];
+        Q[i] |= S[i];
+        S[i] = 0;
+    }
     bool hit = false;
     for (const compound *c = s->all; c; c = c->next_all) {
         if (c->left) {
-            const uint64_t *need = c->comb == C_CHILD ? ps : A;
+            const uint64_t *need = c->comb == C_CHILD        ? ps
+                                   : c->comb == C_DESCENDANT ? A
+                                   : c->comb == C_ADJACENT   ? P
+                                                             : Q;
             if (!bit_get(need, c->left->bit))
                 continue;
         }
-        if (!compound_matches(c, n))
+        if (!compound_matches(c, n, all_siblings ? &h : NULL))
             continue;
         S[c->bit / 64] |= (uint64_t)1 << (c->bit % 64);
         hit |= c->last;
@@ -826,7 +1157,7 @@ dom_err dom_query(dom *d, GumboNode *root, const char *selector, bool first_only
     unsigned words = (s->ncomp + 63) / 64;
     if (words > QUERY_MAX_WORDS) {
         for (GumboNode *n = dom_next_pre(root, root, true); n; n = dom_next_pre(root, n, true)) {
-            if (!dom_is_elem(n) || !sel_matches(s, n))
+            if (!dom_is_elem(n) || !list_matches(s->first, n, NULL))
                 continue;
             if (!list_push(d->a, out, &cap, n))
                 return DOM_NOMEM;
@@ -837,24 +1168,34 @@ dom_err dom_query(dom *d, GumboNode *root, const char *selector, bool first_only
     }
     qstate q = {.a = d->a, .words = words};
     /* The selector sees the whole tree: the states of root and its
-     * ancestors come first, top down. */
+     * ancestors come first, top down, each after its earlier siblings when
+     * the selector has + or ~. */
     size_t depth = 0;
     for (const GumboNode *x = root; x; x = x->parent)
         depth++;
     GumboNode **chain = arena_alloc(d->a, depth * sizeof *chain);
     if (!chain || !qs_level(&q, depth))
         return DOM_NOMEM;
-    memset(q.bits, 0, 2 * (size_t)words * sizeof(uint64_t));
+    memset(q.bits, 0, 4 * (size_t)words * sizeof(uint64_t));
     size_t k = depth;
     for (GumboNode *x = root; x; x = x->parent)
         chain[--k] = x;
-    for (size_t l = 1; l <= depth; l++)
-        qs_visit(&q, s, l, chain[l - 1]);
+    for (size_t l = 1; l <= depth; l++) {
+        bool first = true;
+        if (l > 1 && s->siblings)
+            for (GumboNode *x = dom_first_child(chain[l - 2]); x && x != chain[l - 1];
+                 x = dom_next_sibling(x)) {
+                qs_visit(&q, s, l, x, first, false);
+                first = false;
+            }
+        qs_visit(&q, s, l, chain[l - 1], first, false);
+    }
 
     size_t level = depth;
     const GumboNode *n = root;
     for (;;) {
         GumboNode *next = dom_first_child(n);
+        bool first = next != NULL;
         if (next) {
             level++;
         } else {
@@ -868,7 +1209,7 @@ dom_err dom_query(dom *d, GumboNode *root, const char *selector, bool first_only
         n = next;
         if (!qs_level(&q, level))
             return DOM_NOMEM;
-        if (qs_visit(&q, s, level, n)) {
+        if (qs_visit(&q, s, level, n, first, true)) {
             if (!list_push(d->a, out, &cap, (GumboNode *)n))
                 return DOM_NOMEM;
             if (first_only)
