@@ -386,6 +386,8 @@ def report(path, out):
     T, groups_all, total = [], [], {"pages": 0, "pass": 0}
     speeds = []
     for name, r in res.items():
+        if name == "long":  # crawld alone, for the worker RSS over time (below)
+            continue
         rows = compare(r)
         both = [x for x in rows if x.get("ratio") is not None]
         cd, ch = r.get("crawld"), r.get("chromium")
