@@ -22,7 +22,7 @@
 #        DOC_CHROMIUM_MAX_PAGES (Chromium's, 2000)  TIMEOUT (1800 s a crawl)
 #        WORKERS (crawld workers, 2)  PLAYWRIGHT_TABS (4)
 #        LONG (pages of a long crawld --js crawl of library pages for the
-#        worker RSS over time; 0, the default, for none)
+#        worker RSS over time: 10000; QUICK: 0, none)
 #        RESULTS (bench/results)
 set -euo pipefail
 OUT=${1:-build}
@@ -34,7 +34,7 @@ DOC_MAX_PAGES=${DOC_MAX_PAGES:-20000}
 DOC_CHROMIUM_MAX_PAGES=${DOC_CHROMIUM_MAX_PAGES:-2000}
 TIMEOUT=${TIMEOUT:-1800}
 WORKERS=${WORKERS:-2}
-LONG=${LONG:-0}
+if [ -n "$QUICK" ]; then LONG=${LONG:-0}; else LONG=${LONG:-10000}; fi
 cd "$(dirname "$0")/.."
 BIN=$(cd "$OUT" && pwd)
 for b in crawld crawld-worker crawlctl; do
