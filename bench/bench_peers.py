@@ -30,6 +30,12 @@ corpora with nginx and runs both, then bench/report.py):
       commands, the series of the median runs) are merged into JSON under
       the corpus name.
 
+Script errors (crawld --js and Chromium): a crawld record's js_stats.failed,
+timed_out, out_of_memory, js_note or "js": false; Chromium's uncaught
+exceptions, console.error and failed script requests (playwright_crawl.mjs's
+PAGE_LOG). The JS speed comparison ("js_clean") is made over the pages where
+both ran every script without error.
+
 Pages found: the distinct HTML pages (text/html, fetched with 2xx) a
 crawler reports, URLs without fragment, "dir/" counted as "dir/index.html".
 Pages per second: pages found / wall time of the run, from the start of the

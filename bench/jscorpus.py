@@ -34,7 +34,7 @@ js_note or a record with js false or an error; Chromium: an uncaught
 exception (pageerror), a console.error or a script request that failed.
 A page passes when crawld found >= 99 % of Chromium's links and has no
 script error where Chromium has none."""
-import json, os, shutil, subprocess, sys, time
+import json, os, shutil, signal, subprocess, sys, time
 import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -528,6 +528,7 @@ def _drift(c):
 
 
 def main():
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run_tree and Daemon clean up on the way out
     if len(sys.argv) >= 3 and sys.argv[1] == "gen":
         rest = [x for x in sys.argv[3:] if x != "--quick"]
         kv = dict(zip(rest[::2], rest[1::2]))

@@ -83,11 +83,14 @@ if [ ! -d bench/peers/node_modules/playwright-core ]; then
     (cd bench/peers && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1 \
         npm ci --no-audit --no-fund >/dev/null)
 fi
+NPM_LOG=$(mktemp /tmp/jscorpus-npm.XXXXXX)
 if [ ! -f bench/jscorpus/node_modules/.package-lock.json ] ||
     [ bench/jscorpus/package-lock.json -nt bench/jscorpus/node_modules/.package-lock.json ]; then
     echo "jscorpus: npm ci in bench/jscorpus" >&2
-    (cd bench/jscorpus && npm ci --no-audit --no-fund >/dev/null 2>&1)
+    (cd bench/jscorpus && npm ci --no-audit --no-fund >"$NPM_LOG" 2>&1) ||
+        { cat "$NPM_LOG" >&2; echo "jscorpus: npm ci in bench/jscorpus failed" >&2; exit 1; }
 fi
+rm -f "$NPM_LOG"
 
 D=$(mktemp -d /tmp/jscorpus.XXXXXX)
 NPIDS=()
