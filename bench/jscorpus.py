@@ -482,7 +482,9 @@ def report(path, out):
     long_ = res.get("long", {}).get("crawld")
     if long_:
         d = _drift(long_)
-        T.append(("long crawl: worker RSS flat (mean of the last quarter vs the second quarter)",
+        T.append(("long crawl (%d library pages, crawld alone, %.1f pages/s, peak RSS %.0f MB): worker RSS flat "
+                  "(mean of the last quarter vs the second quarter, within 5 %%)"
+                  % (len(long_["pages"]), len(long_["pages"]) / long_["seconds"], long_["peak_rss_kb"] / 1024),
                   "; ".join("worker %s %.1f -> %.1f MB (%+.1f%%)" % x for x in d) if d else "too short to tell",
                   (max(abs(x[3]) for x in d) <= 5) if d else None))
     L.append("| target | measured | |")
