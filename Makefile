@@ -75,7 +75,7 @@ BINS := $(OUT)/crawld $(OUT)/crawld-worker $(OUT)/crawlctl
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRC))
 BENCH_BINS := $(patsubst bench/%.c,$(OUT)/bench/%,$(BENCH_SRC))
 
-.PHONY: all test test-unit unit debug asan clean deps bench bench-peers bench-net format format-check install check-config demo test-matrix
+.PHONY: all test test-unit unit debug asan clean deps bench bench-peers bench-net bench-jscorpus format format-check install check-config demo test-matrix
 all: $(BINS)
 
 $(OUT)/obj/%.o: %.c
@@ -148,6 +148,7 @@ bench: $(BINS) $(BENCH_BINS)
 	@bash bench/run.sh $(OUT)
 	@$(MAKE) --no-print-directory bench-net
 	@$(MAKE) --no-print-directory bench-peers
+	@$(MAKE) --no-print-directory bench-jscorpus
 
 # crawld, Scrapy and wget2 over 100 loopback origins that answer after 0, 50
 # and 200 ms (bench/netbench.sh; LATENCIES, ORIGINS, PAGES, QUICK=1, ... from
@@ -161,6 +162,13 @@ bench-net: $(BINS)
 # from the environment); report in bench/results/REPORT.md.
 bench-peers: $(BINS) $(OUT)/bench/bench_floor
 	@nice -n 5 bash bench/bench_peers.sh $(OUT)
+
+# crawld --js against headless Chromium, page by page, on pages that load real
+# libraries, esbuild-bundled apps and Debian's documentation packages
+# (bench/jscorpus.sh; QUICK=1, ONLY=, DOCS=, ... from the environment);
+# report in bench/results/jscorpus.md.
+bench-jscorpus: $(BINS)
+	@nice -n 5 bash bench/jscorpus.sh $(OUT)
 
 deps:
 	@bash .ci/deps.sh

@@ -30,6 +30,12 @@ corpora with nginx and runs both, then bench/report.py):
       commands, the series of the median runs) are merged into JSON under
       the corpus name.
 
+Script errors (crawld --js and Chromium): a crawld record's js_stats.failed,
+timed_out, out_of_memory, js_note or "js": false; Chromium's uncaught
+exceptions, console.error and failed script requests (playwright_crawl.mjs's
+PAGE_LOG). The JS speed comparison ("js_clean") is made over the pages where
+both ran every script without error.
+
 Pages found: the distinct HTML pages (text/html, fetched with 2xx) a
 crawler reports, URLs without fragment, "dir/" counted as "dir/index.html".
 Pages per second: pages found / wall time of the run, from the start of the
@@ -251,6 +257,24 @@ def wait_rusage(p, timeout):
 # the crawlers
 # --------------------------------------------------------------------------
 
+def crawld_errors(rec):
+    """The script errors of a crawld record (none: an empty list)."""
+    errs = []
+    st = rec.get("js_stats") or {}
+    if st.get("failed"):
+        errs.append("%d scripts failed%s" % (st["failed"], (": " + str(st.get("error"))) if st.get("error") else ""))
+    for k in ("timed_out", "out_of_memory"):
+        if st.get(k):
+            errs.append(k)
+    if rec.get("js_note"):
+        errs.append("js_note: %s" % rec["js_note"])
+    if rec.get("js") is False:
+        errs.append("js false")
+    if rec.get("error"):
+        errs.append("error: %s" % rec["error"])
+    return errs
+
+
 def crawld_run(a, js, tmp, k):
     os.environ["CRAWLD_BIN"] = a["bin"]
     os.environ.setdefault("CRAWLD_TEST_LOG_LEVEL", "warn")
@@ -282,7 +306,7 @@ def crawld_crawl(a, d, opts, t0):
     samples = s.stop()
     cpu = s.cpu_seconds()
     a["_cpu_supervisor"] = s.cpu.get(d.proc.pid)  # crawld itself; the rest is its workers
-    found = {}
+    found, perpage = {}, {}
     from datetime import datetime
     path = os.path.join(d.out, jid, "pages.jsonl")
     with open(path) as f:
@@ -293,7 +317,10 @@ def crawld_crawl(a, d, opts, t0):
             if (rec.get("content_type") or "").split(";")[0] == "text/html" and \
                     200 <= (rec.get("status") or 0) < 300:
                 ts = datetime.fromisoformat(rec["ts"].replace("Z", "+00:00")).timestamp()
-                found.setdefault(norm(rec.get("final_url") or rec["url"]), ts)
+                u = norm(rec.get("final_url") or rec["url"])
+                found.setdefault(u, ts)
+                perpage.setdefault(u, (crawld_errors(rec), (rec.get("fetch_ms") or 0) + (rec.get("js_ms") or 0)))
+    a["_perpage"] = perpage
     d.stop()
     cmd = "crawld -c CONF (workers=%d, delay_ms=0, per_host_concurrency=4); crawlctl submit %s %s; " \
           "crawlctl wait ID" % (a["workers"], " ".join(opts), a["seed"])
@@ -314,7 +341,7 @@ def peer_cmd(name, a, out, tmp):
         return ["node", os.path.join(peers, "crawlee_crawl.mjs"), "cheerio", seed, n, out]
     if name == "crawlee-jsdom":
         return ["node", os.path.join(peers, "crawlee_crawl.mjs"), "jsdom", seed, n, out, "--js"]
-    if name == "chromium":
+    if name == "chromium":  # PAGE_LOG (pages.jsonl beside OUT): each page's script errors
         return ["node", os.path.join(peers, "playwright_crawl.mjs"), seed, n, out,
                 os.environ.get("PLAYWRIGHT_TABS", "4")]
     raise ValueError(name)
@@ -352,7 +379,8 @@ def one_run(name, js, a, tmp, k):
     else:
         out = os.path.join(work, "out") if name == "wget2" else os.path.join(work, "found.txt")
         argv = peer_cmd(name, a, out, work)
-        env = dict(os.environ, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD="1", CRAWLEE_STORAGE_DIR=work + "/storage")
+        env = dict(os.environ, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD="1", CRAWLEE_STORAGE_DIR=work + "/storage",
+                   PAGE_LOG=os.path.join(work, "pages.jsonl"))
         t0, t1, rc, samples, cpu = run_tree(argv, a["timeout"], cwd=work, env=env,
                                        log=os.path.join(work, "log.txt"))
         if name == "wget2":
@@ -362,6 +390,8 @@ def one_run(name, js, a, tmp, k):
                 rc = 0
         else:
             found = read_found(out)
+        if name == "chromium":
+            a["_perpage"] = read_page_log(os.path.join(work, "pages.jsonl"))
         cmd = " ".join(argv).replace(work, "$RUN").replace(HERE, "bench")
     secs = t1 - t0
     times = sorted(found.values())
@@ -379,7 +409,48 @@ def one_run(name, js, a, tmp, k):
             for pid, rss in kids.items():
                 res["workers"].setdefault(str(pid), []).append((t, rss))
     res["urls"] = sorted(found)
+    pp = a.pop("_perpage", None)
+    if js and pp is not None:  # {url: (script errors, ms)}; kept for the median run only
+        res["perpage"] = {u: pp[u] for u in found if u in pp}
+        res["pages_with_script_errors"] = sum(1 for e, _ in res["perpage"].values() if e)
     return res
+
+
+def read_page_log(path):
+    """playwright_crawl.mjs's PAGE_LOG -> {url: (script errors, ms)}."""
+    out = {}
+    try:
+        with open(path) as f:
+            for line in f:
+                try:
+                    p = json.loads(line)
+                except ValueError:
+                    continue
+                out.setdefault(norm(p["url"]), (p.get("errors") or [], p.get("ms") or 0))
+    except OSError:
+        pass
+    return out
+
+
+def clean_js(cd, ch):
+    """crawld --js against Chromium over the pages both found and where both
+    ran every script without error: each one's pages/s there, its run's wall
+    time apportioned to those pages by its own time per page (crawld:
+    fetch_ms + js_ms; Chromium: goto to links read)."""
+    a, b = cd.get("perpage"), ch.get("perpage")
+    if a is None or b is None:
+        return None
+    both = set(a) & set(b)
+    clean = [u for u in both if not a[u][0] and not b[u][0]]
+    out = {"pages_both": len(both), "clean": len(clean),
+           "crawld_errors_only": sum(1 for u in both if a[u][0] and not b[u][0]),
+           "chromium_errors_only": sum(1 for u in both if b[u][0] and not a[u][0]),
+           "error_examples": sorted({e for u in both for e in a[u][0]})[:5]}
+    for key, pp, run in (("crawld", a, cd), ("chromium", b, ch)):
+        tot = sum(ms for _, ms in pp.values())
+        part = sum(pp[u][1] for u in clean)
+        out[key + "_rate"] = len(clean) / (run["seconds"] * part / tot) if clean and tot and part else None
+    return out
 
 
 def floor_run(a, urls, tmp):
@@ -429,6 +500,7 @@ def run(a):
             if r is not med:
                 r.pop("series", None)
                 r.pop("workers", None)
+                r.pop("perpage", None)
             r.pop("urls", None)
         res["crawlers"][key] = {"name": name, "js": js, "runs": runs, "median_run": med["run"],
                                 "urls": urls}
@@ -438,6 +510,14 @@ def run(a):
               flush=True)
         res["floor"] = floor_run(a, nojs["urls"], tmp)
         print("bench_peers:   floor %s pages/s" % res["floor"]["rates"], flush=True)
+    # crawld --js against Chromium over the pages where both ran every script.
+    cj, chj = res["crawlers"].get("crawld JS"), res["crawlers"].get("chromium JS")
+    if cj and chj:
+        mc = next(r for r in cj["runs"] if r["run"] == cj["median_run"])
+        mh = next(r for r in chj["runs"] if r["run"] == chj["median_run"])
+        res["js_clean"] = clean_js(mc, mh)
+        for r in (mc, mh):
+            r.pop("perpage", None)
     # Against Chromium's pages (median runs): how many of them each crawler missed.
     ch = res["crawlers"].get("chromium JS")
     ch_urls = set(ch["urls"]) if ch else None

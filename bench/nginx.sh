@@ -5,7 +5,7 @@
 # background job) with its config, pid and temp files in WORKDIR, serving
 # ROOT; waits until PROBE (a path such as /site/) answers. Sets NGINX_PID and
 # NGINX_URL and returns 0; on failure prints nginx's error log, stops it and
-# returns 1. The caller must make ROOT world-readable: nginx's workers run as
+# returns 1. NGINX_EXTRA, when set, is added to the server block. The caller must make ROOT world-readable: nginx's workers run as
 # www-data.
 nginx_static() {
     local root=$1 work=$2 probe=$3 bin port
@@ -26,7 +26,7 @@ http {
     default_type application/octet-stream;
     client_body_temp_path $work; proxy_temp_path $work; fastcgi_temp_path $work;
     uwsgi_temp_path $work; scgi_temp_path $work;
-    server { listen 127.0.0.1:$port; root $root; index index.html; }
+    server { listen 127.0.0.1:$port; root $root; index index.html; ${NGINX_EXTRA:-} }
 }
 N
     "$bin" -c "$work/nginx.conf" -p "$work" &
