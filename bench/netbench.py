@@ -207,7 +207,7 @@ def page_span(rec):
         tzinfo=datetime.timezone.utc).timestamp()
     took = ((rec.get("fetch_ms") or 0) + (rec.get("parse_ms") or 0) + (rec.get("js_ms") or 0)) / 1000
     u = rec.get("url") or ""
-    return (u.split("/")[2] if u.count("/") >= 2 else u, end - took, end)
+    return (u.split("/")[2] if u.count("/") >= 2 else u, end - took, end, u, rec.get("parent"))
 
 
 def where_time_goes(spans, t0, t1):
@@ -219,26 +219,33 @@ def where_time_goes(spans, t0, t1):
     the worker sends it, crawld commits and dispatches, the worker starts
     the transfer), and after its last page until the crawl ends (tail).
     Means over origins, in seconds."""
-    by = {}
-    for o, a, b in spans:
-        by.setdefault(o, []).append((a, b))
+    by, ended = {}, {}
+    for o, a, b, u, parent in spans:
+        by.setdefault(o, []).append((a, b, parent))
+        ended[u] = b
     if not by:
         return None
-    ramp = busy = hand = tail = 0.0
+    ramp = busy = hand = unknown = tail = 0.0
     hands = []
     for pages in by.values():
-        pages.sort()
+        pages.sort(key=lambda x: x[0])
         ramp += max(0.0, pages[0][0] - t0)
         tail += max(0.0, t1 - pages[-1][1])
-        for (a, b), (na, _) in zip(pages, pages[1:]):
-            hands.append(max(0.0, na - b))
-        busy += sum(b - a for a, b in pages)
-        hand += sum(max(0.0, na - b) for (a, b), (na, _) in zip(pages, pages[1:]))
+        busy += sum(b - a for a, b, _ in pages)
+        for (a, b, _), (na, _, parent) in zip(pages, pages[1:]):
+            # the next page was known when its parent's record was built:
+            # the wait before that is the site's (nothing to fetch yet), the
+            # rest the hand-off's
+            known = max(b, ended.get(parent, b) if parent else b)
+            h = max(0.0, na - known)
+            hands.append(h)
+            hand += h
+            unknown += max(0.0, min(na, known) - b)
     n = len(by)
     hands.sort()
     pct = lambda q: hands[min(len(hands) - 1, int(q * len(hands)))] * 1000 if hands else None  # noqa: E731
     return {"origins": n, "wall_s": t1 - t0, "ramp_s": ramp / n, "pages_s": busy / n,
-            "handoff_s": hand / n, "tail_s": tail / n,
+            "handoff_s": hand / n, "unknown_s": unknown / n, "tail_s": tail / n,
             "handoff_ms_p50": pct(0.5), "handoff_ms_p90": pct(0.9), "handoff_ms_p99": pct(0.99)}
 
 
@@ -379,11 +386,13 @@ def table(a, results, meta):
             if g:
                 notes.append("crawld at %s ms, keep-alive %s, where an origin's %.2f s went (mean "
                              "of %d origins): ramp-up until its first page %.2f s, its pages "
-                             "(fetch + parse) %.2f s, hand-offs between its pages %.2f s (each: "
+                             "(fetch + parse) %.2f s, waiting between its pages for the next to "
+                             "be found (its parent's record) %.2f s, hand-offs once it was "
+                             "found (result, commit, dispatch, transfer start) %.2f s (each: "
                              "median %s ms, p90 %s, p99 %s), after its last page %.2f s."
                              % (lat, ka, g["wall_s"], g["origins"], g["ramp_s"], g["pages_s"],
-                                g["handoff_s"], fmt(g["handoff_ms_p50"]), fmt(g["handoff_ms_p90"]),
-                                fmt(g["handoff_ms_p99"]), g["tail_s"]))
+                                g.get("unknown_s", 0), g["handoff_s"], fmt(g["handoff_ms_p50"]),
+                                fmt(g["handoff_ms_p90"]), fmt(g["handoff_ms_p99"]), g["tail_s"]))
             if r.get("errors"):
                 notes.append("crawld at %s ms, keep-alive %s: error records %s."
                              % (lat, ka, r["errors"]))

@@ -23,6 +23,7 @@
 #include <uv.h>
 
 #define JOBS_CACHE_ROWS 256             /* pending rows a job holds in memory (job.cache) */
+#define JOBS_FREED_HOSTS 32             /* hosts a job remembers as just freed (job.freed) */
 #define JOBS_GROUP_PAGES 256            /* results per commit at most */
 #define JOBS_GROUP_MS 50                /* a result waits at most this long for its commit */
 #define JOBS_GROUP_WARC_BYTES (8 << 20) /* WARC bytes a job buffers before a commit */
@@ -113,6 +114,13 @@ typedef struct job {
     int cache_n;
     long long cache_end_id;
     int cache_complete, cache_stale;
+    /* Hosts whose page came back (a slot free again), newest last: when no
+     * cached row may go and rows lie past the cache, job_take asks the
+     * store for these hosts' next rows (one indexed query each), so a free
+     * host does not wait for the rows of busy hosts ahead of its own to
+     * leave the cache. */
+    char *freed[JOBS_FREED_HOSTS];
+    int nfreed;
 } job;
 
 typedef struct jobs {

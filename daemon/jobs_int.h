@@ -41,6 +41,7 @@ void job_maybe_end(jobs *j, job *jb);
 typedef struct jobs_parked jobs_parked;
 /* Empties the job's row cache (kept allocated). */
 void sched_cache_clear(job *jb);
+void sched_freed_add(job *jb, const char *host); /* its page came back: a slot free */
 /* Drops every parked row unrecorded (pending still: its job reads its
  * rows again); after a rollback, which may have taken the rows. */
 void sched_unpark(jobs *j);

@@ -225,6 +225,9 @@ static void host_release(jobs *j, jobs_page *p, long delay_ms)
     polite_host *h = politeness_get(&j->pol, p->origin, jobs_now_ms(j));
     if (h)
         politeness_host_release(&j->pol, h, jobs_now_ms(j), delay_ms);
+    job *jb = p->kind == JOBS_PAGE ? jobs_find(j, p->job_id) : NULL;
+    if (jb && !jb->cache_complete)
+        sched_freed_add(jb, p->origin);
 }
 
 /* A failed robots.txt fetch's error ("word: detail"), copied into buf

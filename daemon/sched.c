@@ -11,8 +11,33 @@
 #include <stdio.h>
 #include <string.h>
 
+void sched_freed_add(job *jb, const char *host)
+{
+    for (int i = 0; i < jb->nfreed; i++)
+        if (strcmp(jb->freed[i], host) == 0)
+            return;
+    char *h = alloc_strdup(host);
+    if (!h)
+        return; /* a hint only: the cache finds the host's rows in time */
+    if (jb->nfreed == JOBS_FREED_HOSTS) {
+        alloc_strfree(jb->freed[0]);
+        memmove(jb->freed, jb->freed + 1, (JOBS_FREED_HOSTS - 1) * sizeof(char *));
+        jb->nfreed--;
+    }
+    jb->freed[jb->nfreed++] = h;
+}
+
+static void freed_drop(job *jb, int i)
+{
+    alloc_strfree(jb->freed[i]);
+    memmove(jb->freed + i, jb->freed + i + 1, (size_t)(jb->nfreed - i - 1) * sizeof(char *));
+    jb->nfreed--;
+}
+
 void sched_cache_clear(job *jb)
 {
+    while (jb->nfreed)
+        freed_drop(jb, jb->nfreed - 1);
     if (jb->cache)
         store_rows_free(jb->cache, jb->cache_n);
     jb->cache_n = 0;
@@ -209,100 +234,147 @@ static int host_full(const char *const *full, const char *host)
     return 0;
 }
 
+/* What one look (job_take) carries from row to row. */
+typedef struct look {
+    uint64_t now, *wake;
+    long long wall_ms;
+    int built; /* the hash of rows out is built (row_out) */
+    /* Hosts this look found unable to start a page (their slots full, their
+     * delay running, robots.txt being read): their other rows are skipped
+     * by name, without the host table's lookup and LRU move. The names
+     * are the rows' own (a row taken ends the look; a refill of the cache
+     * forgets them). */
+    const char *full[SCHED_FULL_HOSTS];
+    int nfull;
+} look;
+
+/* Row r of job jb, if it may go now: the page (r taken: its strings moved
+ * or freed, its id 0), a robots.txt task for its host, or NULL (r parked
+ * when robots.txt disallows it, else left as it is). */
+static jobs_page *take_row(jobs *j, job *jb, store_row *r, look *lk)
+{
+    if (!r->id || row_out(j, r->id, lk->built))
+        return NULL;
+    if (r->not_before > lk->wall_ms) {
+        uint64_t at = lk->now + (uint64_t)(r->not_before - lk->wall_ms);
+        if (at < *lk->wake)
+            *lk->wake = at;
+        return NULL;
+    }
+    if (host_full(lk->full, r->host))
+        return NULL;
+    polite_host *h = politeness_get(&j->pol, r->host, lk->now);
+    if (!h)
+        return NULL;
+    if (jb->obey_robots) {
+        if (!politeness_robots_known(h)) {
+            jobs_page *got = NULL;
+            if (politeness_robots_needed(h))
+                got = robots_task(j, jb, h, r->host);
+            if (!got)
+                lk->full[lk->nfull++ % SCHED_FULL_HOSTS] = r->host;
+            return got;
+        }
+        const char *path = NULL;
+        char origin[512];
+        politeness_origin(r->url, origin, sizeof(origin), &path);
+        if (!politeness_robots_allow(h, path)) {
+            jobs_parked *d = ALLOC_NEW(jobs_parked);
+            if (!d) /* stays cached: looked at again next time */
+                return NULL;
+            d->jb = jb;
+            d->row = *r;
+            *r = (store_row){0}; /* taken: its strings are d's now */
+            const char *unread = politeness_robots_why(h);
+            if (unread)
+                snprintf(d->why, sizeof(d->why),
+                         "robots: disallowed (robots.txt unreadable: %.300s)", unread);
+            else
+                snprintf(d->why, sizeof(d->why), "robots: disallowed");
+            d->next = j->parked;
+            j->parked = d;
+            return NULL;
+        }
+    }
+    if (!politeness_host_may_start(h, lk->now, j->cfg->per_host_concurrency, lk->wake)) {
+        lk->full[lk->nfull++ % SCHED_FULL_HOSTS] = r->host;
+        return NULL;
+    }
+    jobs_page *p = page_new(JOBS_PAGE, jb->id, r->url, r->host);
+    if (!p)
+        return NULL;
+    p->row_id = r->id;
+    p->depth = r->depth;
+    p->attempts = r->attempts + 1;
+    p->no_js = r->no_js;
+    p->js = jb->js && !r->no_js;
+    p->warc = jb->warc;
+    if (r->parent) { /* moved, not copied */
+        p->parent = r->parent;
+        r->parent = NULL;
+    }
+    cache_drop(r);
+    politeness_host_take(&j->pol, h, lk->now, jb->delay_ms);
+    p->next = j->flight;
+    j->flight = p;
+    jb->pending--;
+    jb->in_flight++;
+    j->pending--;
+    j->in_flight++;
+    return p;
+}
+
+/* A freed host's next rows, read from the store past the cache: the page
+ * (or robots.txt task) of the first that may go, or NULL. A host with no
+ * row pending, or whose row went, leaves the list; one that may not start
+ * yet stays. */
+static jobs_page *take_freed(jobs *j, job *jb, look *lk)
+{
+    jobs_page *got = NULL;
+    for (int i = jb->nfreed - 1; i >= 0 && !got && jb->state == JOB_RUNNING; i--) {
+        store_row rows[4];
+        int n = store_rows_pending(j->st, jb->id, jb->freed[i], 0, 4, rows);
+        if (n < 0)
+            return NULL;
+        int waits = 0; /* the host may not start yet */
+        for (int k = 0; k < n && !got && !waits; k++) {
+            long long id = rows[k].id;
+            got = take_row(j, jb, &rows[k], lk);
+            if (!rows[k].id) /* taken or parked: its copy in the cache goes too */
+                for (int c = 0; c < jb->cache_n; c++)
+                    if (jb->cache[c].id == id)
+                        cache_drop(&jb->cache[c]);
+            waits = !got && rows[k].id && host_full(lk->full, rows[k].host);
+        }
+        /* lk->full may hold these rows' names, which go now */
+        memset(lk->full, 0, sizeof(lk->full));
+        lk->nfull = 0;
+        store_rows_free(rows, n);
+        if (!waits || got)
+            freed_drop(jb, i);
+    }
+    return got;
+}
+
 /* The first row of the job's cache that may go now (politeness, robots,
- * not_before), looking at JOBS_CACHE_ROWS rows at most: the page, a
- * robots.txt task for its host, or NULL (with *wake lowered to when a
- * skipped row may go). Rows robots.txt disallows are parked. */
+ * not_before), looking at JOBS_CACHE_ROWS rows at most, then the next rows
+ * of hosts just freed when rows lie past the cache: the page, a robots.txt
+ * task for its host, or NULL (with *wake lowered to when a skipped row may
+ * go). Rows robots.txt disallows are parked. */
 static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake)
 {
     jobs_page *got = NULL;
-    long long wall_ms = (long long)(jobs_now_unix() * 1000);
     int from = 0;
     if (jb->cache_stale || jb->cache_n == 0)
         if (cache_fill(j, jb) < 0)
             return NULL;
-    int built = out_build(j) == 0;
-    /* Hosts this look found unable to start a page (their slots full, their
-     * delay running, robots.txt being read): their other rows are skipped
-     * by name, without the host table's lookup and LRU move. The names
-     * are the cached rows' own (a row taken ends the look; a refill of the
-     * cache forgets them). */
-    const char *full[SCHED_FULL_HOSTS] = {0};
-    int nfull = 0;
+    look lk = {.now = now,
+               .wake = wake,
+               .wall_ms = (long long)(jobs_now_unix() * 1000),
+               .built = out_build(j) == 0};
     for (int pass = 0; pass < 2 && !got && jb->state == JOB_RUNNING; pass++) {
-        for (int i = from; i < jb->cache_n && !got && jb->state == JOB_RUNNING; i++) {
-            store_row *r = &jb->cache[i];
-            if (!r->id)
-                continue;
-            if (row_out(j, r->id, built))
-                continue;
-            if (r->not_before > wall_ms) {
-                uint64_t at = now + (uint64_t)(r->not_before - wall_ms);
-                if (at < *wake)
-                    *wake = at;
-                continue;
-            }
-            if (host_full(full, r->host))
-                continue;
-            polite_host *h = politeness_get(&j->pol, r->host, now);
-            if (!h)
-                continue;
-            if (jb->obey_robots) {
-                if (!politeness_robots_known(h)) {
-                    if (politeness_robots_needed(h))
-                        got = robots_task(j, jb, h, r->host);
-                    if (!got)
-                        full[nfull++ % SCHED_FULL_HOSTS] = r->host;
-                    continue;
-                }
-                const char *path = NULL;
-                char origin[512];
-                politeness_origin(r->url, origin, sizeof(origin), &path);
-                if (!politeness_robots_allow(h, path)) {
-                    jobs_parked *d = ALLOC_NEW(jobs_parked);
-                    if (!d) /* stays cached: looked at again next time */
-                        continue;
-                    d->jb = jb;
-                    d->row = *r;
-                    *r = (store_row){0}; /* taken: its strings are d's now */
-                    const char *unread = politeness_robots_why(h);
-                    if (unread)
-                        snprintf(d->why, sizeof(d->why),
-                                 "robots: disallowed (robots.txt unreadable: %.300s)", unread);
-                    else
-                        snprintf(d->why, sizeof(d->why), "robots: disallowed");
-                    d->next = j->parked;
-                    j->parked = d;
-                    continue;
-                }
-            }
-            if (!politeness_host_may_start(h, now, j->cfg->per_host_concurrency, wake)) {
-                full[nfull++ % SCHED_FULL_HOSTS] = r->host;
-                continue;
-            }
-            jobs_page *p = page_new(JOBS_PAGE, jb->id, r->url, r->host);
-            if (!p)
-                continue;
-            p->row_id = r->id;
-            p->depth = r->depth;
-            p->attempts = r->attempts + 1;
-            p->no_js = r->no_js;
-            p->js = jb->js && !r->no_js;
-            p->warc = jb->warc;
-            if (r->parent) { /* moved, not copied */
-                p->parent = r->parent;
-                r->parent = NULL;
-            }
-            cache_drop(r);
-            politeness_host_take(&j->pol, h, now, jb->delay_ms);
-            p->next = j->flight;
-            j->flight = p;
-            jb->pending--;
-            jb->in_flight++;
-            j->pending--;
-            j->in_flight++;
-            got = p;
-        }
+        for (int i = from; i < jb->cache_n && !got && jb->state == JOB_RUNNING; i++)
+            got = take_row(j, jb, &jb->cache[i], &lk);
         if (got || jb->cache_complete)
             break;
         /* Nothing here may go: read the rows after these, as many as the
@@ -313,9 +385,14 @@ static jobs_page *job_take(jobs *j, job *jb, uint64_t now, uint64_t *wake)
             kept += jb->cache[i].id != 0;
         if (cache_fill(j, jb) <= 0)
             break;
-        memset(full, 0, sizeof(full));
-        nfull = 0;
+        memset(lk.full, 0, sizeof(lk.full));
+        lk.nfull = 0;
         from = kept;
+    }
+    if (!got && !jb->cache_complete && jb->nfreed && jb->state == JOB_RUNNING) {
+        memset(lk.full, 0, sizeof(lk.full)); /* names of rows the refill may have freed */
+        lk.nfull = 0;
+        got = take_freed(j, jb, &lk);
     }
     return got;
 }

@@ -93,7 +93,11 @@ static const char schema[] =
      * ends only deletes its entry, and the index stays as small as the
      * pending set. */
     "DROP INDEX IF EXISTS frontier_take;"
-    "CREATE INDEX IF NOT EXISTS frontier_pending ON frontier(job_id, id) WHERE state=0;";
+    "CREATE INDEX IF NOT EXISTS frontier_pending ON frontier(job_id, id) WHERE state=0;"
+    /* a freed host's next rows (store_rows_pending with a host: job_take
+     * past its cache), partial as the one above */
+    "CREATE INDEX IF NOT EXISTS frontier_pending_host ON frontier(job_id, host, id) "
+    "WHERE state=0;";
 
 typedef struct sq {
     sqlite3 *db;
