@@ -415,10 +415,35 @@ def(TextP, 'length', function () { return N.text(this).length; });
 def(TextP, 'wholeText', function () { return N.text(this); });
 def(CommentP, 'data', function () { return N.text(this); }, function (v) { N.setText(this, String(v)); });
 
+/* A selector the engine cannot parse is a SyntaxError DOMException that
+ * names it, as in browsers (Sizzle then falls back to its own engine). */
+const badSelector = (s, e) => (/syntax/.test(String(e && e.message)) ?
+  new G.DOMException("'" + s + "' is not a valid selector", 'SyntaxError') : e);
+/* Form pseudo-classes the selector engine does not know, said with
+ * attributes (the state scripts set goes to the attributes here). Tried
+ * only after the engine refused the selector as written. */
+const PSEUDO_ATTR = { disabled: '[disabled]', enabled: ':not([disabled])', checked: '[checked]',
+  'any-link': '[href]', link: '[href]', required: '[required]', optional: ':not([required])',
+  'read-only': '[readonly]', 'read-write': ':not([readonly])', 'placeholder-shown': '[placeholder]' };
+function lowerPseudo(s) {
+  return s.split(/("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')/).map((part, i) => (i & 1 ? part :
+    part.replace(/:([a-z-]+)(?![a-z-(])/g, (m, name) => PSEUDO_ATTR[name] || m))).join('');
+}
+function select(fn, a, s, b) {
+  s = String(s);
+  try { return fn(a, s, b); } catch (e) {
+    if (!/syntax/.test(String(e && e.message))) throw e;
+    const t = lowerPseudo(s);
+    if (t !== s) { try { return fn(a, t, b); } catch (e2) { /* as written */ } }
+    throw badSelector(s, e);
+  }
+}
+const query = (root, s, first) => select(N.query, root, s, first);
+const matches = (el, s) => select(N.matches, el, s);
 /* queries shared by document and elements */
 function queryOps(P) {
-  P.querySelector = function (s) { const r = N.query(this, String(s), true); return r.length ? r[0] : null; };
-  P.querySelectorAll = function (s) { return list(N.query(this, String(s), false)); };
+  P.querySelector = function (s) { const r = query(this, s, true); return r.length ? r[0] : null; };
+  P.querySelectorAll = function (s) { return list(query(this, s, false)); };
   P.getElementsByTagName = function (t) { return list(N.byTag(this, String(t))); };
   P.getElementsByClassName = function (c) { return list(N.byClass(this, String(c))); };
   P.getElementsByTagNameNS = function (ns, t) { return list(N.byTag(this, String(t))); };
@@ -471,9 +496,20 @@ def(ElP, 'value', function () {
 const urlAttr = (name, attr) => def(ElP, name, function () {
   const v = N.attr(this, attr);
   if (v === null) return '';
-  const r = N.resolve(v);
+  const r = resolveRef(v);
   return r === null ? v : r;
 }, function (v) { N.setAttr(this, attr, String(v)); });
+/* A reference resolved as a browser does, fragment kept (the crawler's own
+ * resolver drops fragments: links are compared without them). */
+function resolveRef(ref, base) {
+  ref = String(ref).replace(/^[\t\n\f\r ]+|[\t\n\f\r ]+$/g, '');
+  base = base === undefined ? N.base() : String(base);
+  const i = ref.indexOf('#');
+  const hash = i >= 0 ? ref.slice(i) : '', pre = i >= 0 ? ref.slice(0, i) : ref;
+  if (pre === '') { const b = base.indexOf('#'); return (b >= 0 ? base.slice(0, b) : base) + hash; }
+  const abs = N.resolve(pre, base);
+  return abs === null ? null : abs + hash;
+}
 urlAttr('href', 'href'); urlAttr('src', 'src'); urlAttr('action', 'action'); urlAttr('poster', 'poster');
 urlAttr('cite', 'cite'); urlAttr('data', 'data'); urlAttr('formAction', 'formaction');
 for (const part of ['protocol', 'host', 'hostname', 'port', 'pathname', 'search', 'hash', 'origin'])
@@ -535,10 +571,10 @@ function makeStyle() {
 }
 def(ElP, 'style', function () { let s = styles.get(this); if (!s) { s = makeStyle(); styles.set(this, s); } return s; },
   function (v) { N.setAttr(this, 'style', String(v)); });
-ElP.matches = ElP.webkitMatchesSelector = ElP.msMatchesSelector = function (s) { return N.matches(this, String(s)); };
+ElP.matches = ElP.webkitMatchesSelector = ElP.msMatchesSelector = function (s) { return matches(this, s); };
 ElP.closest = function (s) {
   s = String(s);
-  for (let n = this; n && N.type(n) === 1; n = N.parent(n)) if (N.matches(n, s)) return n;
+  for (let n = this; n && N.type(n) === 1; n = N.parent(n)) if (matches(n, s)) return n;
   return null;
 };
 const rect = () => ({ x: 0, y: 0, width: 0, height: 0, top: 0, left: 0, right: 0, bottom: 0, toJSON() { return this; } });
@@ -801,7 +837,10 @@ URLSearchParams.prototype = {
 };
 function URL(u, base) {
   if (!(this instanceof URL)) throw new TypeError("Constructor URL requires 'new'");
-  const abs = N.resolve(String(u), base === undefined ? N.docUrl() : String(base));
+  if (u instanceof URL) u = u.href;
+  if (base instanceof URL) base = base.href;
+  const abs = base === undefined && !/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(String(u)) ? null :
+    resolveRef(String(u), base === undefined ? String(u) : String(base));
   if (abs === null) {
     if (base === undefined && /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(String(u))) { val(this, '_p', parseURL(String(u))); }
     else throw new TypeError('Invalid URL: ' + u);

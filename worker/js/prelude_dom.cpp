@@ -539,6 +539,62 @@ XP.send = function (body) {
 val(G, 'XMLHttpRequest', XMLHttpRequest);
 val(G, 'XMLHttpRequestEventTarget', EventTarget);
 
+/* ---------- CSS ---------- */
+const CSSNS = {
+  /* CSS.escape, as CSSOM specifies it. */
+  escape(v) {
+    const s = String(v);
+    let out = '';
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c === 0) out += '\uFFFD';
+      else if ((c >= 1 && c <= 31) || c === 127 || (i === 0 && c >= 48 && c <= 57) ||
+        (i === 1 && c >= 48 && c <= 57 && s.charCodeAt(0) === 45)) out += '\\' + c.toString(16) + ' ';
+      else if (i === 0 && c === 45 && s.length === 1) out += '\\' + s[i];
+      else if (c >= 128 || c === 45 || c === 95 || (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)) out += s[i];
+      else out += '\\' + s[i];
+    }
+    return out;
+  },
+  supports() { return false; }
+};
+val(G, 'CSS', CSSNS);
+
+/* ---------- event handler properties ---------- */
+/* 'onhashchange' in window and the like are feature tests (Backbone's
+ * router, Modernizr): the handler slots exist, null until set. onfocusin
+ * and the touch handlers stay absent, as in desktop Chrome. */
+const HANDLERS = ('abort blur cancel change click close contextmenu copy cut dblclick drag dragend dragenter ' +
+  'dragleave dragover dragstart drop error focus input invalid keydown keypress keyup load mousedown ' +
+  'mouseenter mouseleave mousemove mouseout mouseover mouseup paste pointerdown pointerup pointermove ' +
+  'pointercancel pointerover pointerout pointerenter pointerleave reset resize scroll select submit toggle ' +
+  'wheel animationstart animationend animationiteration transitionstart transitionend transitionrun ' +
+  'transitioncancel loadstart progress loadend beforeinput selectionchange selectstart').split(' ');
+const WINDOW_HANDLERS = 'hashchange popstate message beforeunload unload pageshow pagehide storage online offline languagechange rejectionhandled unhandledrejection'.split(' ');
+for (const h of HANDLERS) {
+  if (!Object.prototype.hasOwnProperty.call(ElP, 'on' + h)) val(ElP, 'on' + h, null);
+  if (!Object.prototype.hasOwnProperty.call(DocP, 'on' + h)) val(DocP, 'on' + h, null);
+}
+val(DocP, 'onreadystatechange', null); val(DocP, 'onvisibilitychange', null);
+for (const h of HANDLERS.concat(WINDOW_HANDLERS)) if (!(('on' + h) in G)) val(G, 'on' + h, null);
+
+/* ---------- Date on the page's clock ---------- */
+/* Timers run on virtual time; Date.now() and new Date() follow it (the real
+ * clock plus the virtual time skipped), so code that compares Date.now()
+ * with a timer's delay (lodash's debounce, animations) sees the delay pass. */
+{
+  const RealDate = Date, realNow = RealDate.now;
+  const clock = () => realNow() + now;
+  const VDate = function Date(...a) {
+    if (!new.target) return new RealDate(clock()).toString();
+    return a.length ? new RealDate(...a) : new RealDate(clock());
+  };
+  VDate.prototype = RealDate.prototype;
+  VDate.now = clock; VDate.parse = RealDate.parse; VDate.UTC = RealDate.UTC;
+  Object.defineProperty(RealDate.prototype, 'constructor', { value: VDate, writable: true, configurable: true });
+  val(G, 'Date', VDate);
+}
+
 /* ---------- page events (called by page_run.cpp) ---------- */
 function fireDoc(type, bubbles) {
   const e = new Event(type, { bubbles });
