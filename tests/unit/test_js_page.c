@@ -328,8 +328,9 @@ START_TEST(href_resolved_and_window)
         "console.log('hello', 1, {k: 2}); console.error('bad thing');"
         "</script></body>",
         &pc);
+    /* href reads back absolute with its fragment, as in browsers. */
     EXPECT_LINKS(d, "http://example.com/up/x?q=1",
-                 "http://example.com/href?u=http%3A%2F%2Fexample.com%2Fup%2Fx%3Fq%3D1",
+                 "http://example.com/href?u=http%3A%2F%2Fexample.com%2Fup%2Fx%3Fq%3D1%23frag",
                  "http://example.com/src?u=http%3A%2F%2Fexample.com%2Fdir%2Fimg.png",
                  "http://example.com/loc?example.com-/dir/page.html-http:",
                  "http://example.com/ua?crawld-test%2F1.0",

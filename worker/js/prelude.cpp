@@ -256,12 +256,14 @@ function handlerOf(target, type) {
   }
   return null;
 }
-/* Runs target's listeners of one phase: capture (1), at target (2: both),
- * bubble (3). */
-function invoke(target, ev, phase) {
+/* Runs target's capture (capture true) or other listeners, with
+ * eventPhase phase: capture listeners in the capture phase and first at
+ * the target, the others (and the on<type> handler) at the target and in
+ * the bubble phase, as Chrome orders them. */
+function invoke(target, ev, phase, capture) {
   ev.currentTarget = target;
   ev.eventPhase = phase;
-  if (phase !== 1) {
+  if (!capture) {
     const h = handlerOf(target, ev.type);
     if (h) {
       let r;
@@ -274,9 +276,7 @@ function invoke(target, ev, phase) {
   const a = m && m.get(ev.type);
   if (!a) return;
   for (const l of a.slice()) {
-    if (l.removed) continue;
-    if (phase === 1 && !l.capture) continue;
-    if (phase === 3 && l.capture) continue;
+    if (l.removed || l.capture !== capture) continue;
     if (l.once) { l.removed = true; const i = a.indexOf(l); if (i >= 0) a.splice(i, 1); }
     try {
       if (typeof l.fn === 'function') l.fn.call(target, ev); else l.fn.handleEvent(ev);
@@ -298,9 +298,9 @@ function dispatch(self, ev) {
   ev._stop = ev._stopNow = false;
   const path = eventPath(self);
   ev._path = path;
-  for (let i = path.length - 1; i > 0 && !ev._stop; i--) invoke(path[i], ev, 1);
-  if (!ev._stop) invoke(self, ev, 2);
-  if (ev.bubbles) for (let i = 1; i < path.length && !ev._stop; i++) invoke(path[i], ev, 3);
+  for (let i = path.length - 1; i > 0 && !ev._stop; i--) invoke(path[i], ev, 1, true);
+  if (!ev._stop) { invoke(self, ev, 2, true); if (!ev._stopNow) invoke(self, ev, 2, false); }
+  if (ev.bubbles) for (let i = 1; i < path.length && !ev._stop; i++) invoke(path[i], ev, 3, false);
   ev.eventPhase = 0; ev.currentTarget = null;
   return !ev.defaultPrevented;
 }
@@ -417,8 +417,8 @@ def(CommentP, 'data', function () { return N.text(this); }, function (v) { N.set
 
 /* A selector the engine cannot parse is a SyntaxError DOMException that
  * names it, as in browsers (Sizzle then falls back to its own engine). */
-const badSelector = (s, e) => (/syntax/.test(String(e && e.message)) ?
-  new G.DOMException("'" + s + "' is not a valid selector", 'SyntaxError') : e);
+const badSelector = (s, e, op) => (/syntax/.test(String(e && e.message)) ?
+  new G.DOMException(op + ": '" + s + "' is not a valid selector", 'SyntaxError') : e);
 /* Form pseudo-classes the selector engine does not know, said with
  * attributes (the state scripts set goes to the attributes here). Tried
  * only after the engine refused the selector as written. */
@@ -429,17 +429,17 @@ function lowerPseudo(s) {
   return s.split(/("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')/).map((part, i) => (i & 1 ? part :
     part.replace(/:([a-z-]+)(?![a-z-(])/g, (m, name) => PSEUDO_ATTR[name] || m))).join('');
 }
-function select(fn, a, s, b) {
+function select(fn, op, a, s, b) {
   s = String(s);
   try { return fn(a, s, b); } catch (e) {
     if (!/syntax/.test(String(e && e.message))) throw e;
     const t = lowerPseudo(s);
     if (t !== s) { try { return fn(a, t, b); } catch (e2) { /* as written */ } }
-    throw badSelector(s, e);
+    throw badSelector(s, e, op);
   }
 }
-const query = (root, s, first) => select(N.query, root, s, first);
-const matches = (el, s) => select(N.matches, el, s);
+const query = (root, s, first) => select(N.query, 'querySelector', root, s, first);
+const matches = (el, s) => select(N.matches, 'matches', el, s);
 /* queries shared by document and elements */
 function queryOps(P) {
   P.querySelector = function (s) { const r = query(this, s, true); return r.length ? r[0] : null; };
@@ -636,11 +636,11 @@ def(DocP, 'documentElement', () => N.docEl());
 def(DocP, 'head', () => N.head());
 def(DocP, 'body', () => N.body(), () => {});
 def(DocP, 'title', function () {
-  const t = N.query(doc, 'title', true);
+  const t = N.query(this, 'title', true);
   return t.length ? N.text(t[0]).replace(/[ \t\n\f\r]+/g, ' ').trim() : '';
 }, function (v) {
-  let t = N.query(doc, 'title', true)[0];
-  if (!t) { const h = N.head(); if (!h) return; t = N.create('title'); N.append(h, t); }
+  let t = N.query(this, 'title', true)[0];
+  if (!t) { const h = this.head; if (!h) return; t = N.create('title'); N.append(h, t); }
   N.setText(t, String(v));
 });
 DocP.getElementById = function (id) { return N.byId(this, String(id)); };

@@ -52,6 +52,7 @@ const mkFrag = DocP.createDocumentFragment;
 DocP.createDocumentFragment = function () { const f = mkFrag(); if (this !== doc) owners.set(f, this); return f; };
 DocP.importNode = function (n, deep) { const c = n.cloneNode(!!deep); if (this !== doc) owners.set(c, this); return c; };
 DocP.adoptNode = function (n) { const p = N.parent(n); if (p) N.remove(p, n); if (this !== doc) owners.set(n, this); else owners.delete(n); return n; };
+DocP.getElementsByName = function (n) { return list(query(this, '[name="' + String(n).replace(/["\\]/g, '\\$&') + '"]', false)); };
 def(DocP, 'defaultView', function () { return this === doc ? G : null; });
 def(DocP, 'readyState', function () { return this === doc ? readyState : 'complete'; });
 function DOMImplementation() { throw new TypeError('Illegal constructor'); }
@@ -617,7 +618,8 @@ H.fire = function (type) {
     for (const type of ['load', 'pageshow']) {
       const e = new (type === 'load' ? Event : PageTransitionEvent)(type);
       e.target = e.srcElement = doc; e._path = [G];
-      invoke(G, e, 2);
+      invoke(G, e, 2, true);
+      if (!e._stopNow) invoke(G, e, 2, false);
       e.eventPhase = 0; e.currentTarget = null;
     }
   }
@@ -643,7 +645,7 @@ if (OPT && OPT.traceMissing) {
     if (typeof k !== 'string') return;
     const kind = kindOf(r);
     if (!kind) return;
-    const key = kind + '.' + k;
+    const key = kind + '.' + k.replace(/\d{6,}/g, 'N'); /* expandos: jQuery<random digits> */
     counts.set(key, (counts.get(key) || 0) + 1);
   };
   const end = Object.getPrototypeOf(ETP);
