@@ -3,7 +3,8 @@ them): each page of tests/js_libs/site, served with the packages by
 tests/js_libs/serve.py, builds its links with its library (ready handlers,
 $.getJSON, $.post, $.getScript, delegated handlers fired by .trigger(),
 widgets and their events, a Backbone router and view, lodash templates and
-debounce, XMLHttpRequest POST). A link named /wrong-... is what a page adds
+debounce, XMLHttpRequest POST, a React 18 component with state, effects
+and a click through its root listener, a Vue 3 in-DOM template). A link named /wrong-... is what a page adds
 when a feature answered otherwise than a browser. Every record must show
 its scripts ran with no error and exactly the expected links, in order.
 Then the missing-property trace: on with CRAWLD_JS_TRACE_MISSING, absent
@@ -37,6 +38,8 @@ PAGES = {
     "bootstrap5.html": ["menu-item", "tab-shown-b2", "tab-pane-switched", "dropdown-open", "collapse-shown"],
     "backbone.html": ["json-1", "json-2", "view-event"],
     "lodash.html": ["ab", "cd", "echo-xhr-3", "debounced-1"],
+    "react.html": ["json-1", "json-2", "react-clicked-1"],
+    "vue.html": ["json-1", "json-2", "vue-clicked"],
 }
 
 try:

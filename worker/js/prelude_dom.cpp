@@ -561,6 +561,47 @@ const CSSNS = {
 };
 val(G, 'CSS', CSSNS);
 
+/* ---------- absent interfaces, present for instanceof ---------- */
+/* No node is a ShadowRoot (there is no shadow DOM), but libraries test
+ * `x instanceof ShadowRoot` (Alpine). */
+for (const n of ['ShadowRoot', 'CDATASection', 'ProcessingInstruction', 'DocumentType', 'Attr',
+  'HTMLCanvasElement', 'HTMLVideoElement', 'HTMLAudioElement', 'HTMLMediaElement', 'SVGSVGElement'])
+  if (!(n in G)) { const f = function () { throw new TypeError('Illegal constructor'); }; Object.defineProperty(f, 'name', { value: n }); val(G, n, f); }
+
+/* ---------- XPath: one shape only ---------- */
+/* `.//*[@*[starts-with(name(), "p") or ...]]` (htmx's hx-on:* lookup):
+ * the descendants with an attribute whose name starts with one of the
+ * prefixes. Any other expression finds nothing (no XPath engine here). */
+function XPathResult() {}
+Object.assign(XPathResult, { ANY_TYPE: 0, ORDERED_NODE_ITERATOR_TYPE: 5, UNORDERED_NODE_ITERATOR_TYPE: 4,
+  ORDERED_NODE_SNAPSHOT_TYPE: 7, UNORDERED_NODE_SNAPSHOT_TYPE: 6, FIRST_ORDERED_NODE_TYPE: 9 });
+function xpathNodes(expr, ctx) {
+  const m = /^\.\/\/\*\[@\*\[(.*)\]\]$/.exec(String(expr).trim());
+  if (!m || !N.isNode(ctx)) return [];
+  const pre = [];
+  for (const t of m[1].split(/\s+or\s+/)) {
+    const x = /^\s*starts-with\(\s*name\(\)\s*,\s*["']([^"']*)["']\s*\)\s*$/.exec(t);
+    if (!x) return [];
+    pre.push(x[1]);
+  }
+  return N.query(ctx, '*', false).filter(el => N.attrs(el).some((a, i) => !(i & 1) && pre.some(p => a.startsWith(p))));
+}
+function xpathResult(nodes) {
+  const r = Object.create(XPathResult.prototype);
+  let i = 0;
+  Object.assign(r, { resultType: 5, snapshotLength: nodes.length, singleNodeValue: nodes[0] || null,
+    iterateNext: () => nodes[i++] || null, snapshotItem: k => nodes[k] || null });
+  return r;
+}
+function XPathEvaluator() {}
+XPathEvaluator.prototype.createExpression = function (expr) {
+  return { evaluate: ctx => xpathResult(xpathNodes(expr, ctx)) };
+};
+XPathEvaluator.prototype.evaluate = function (expr, ctx) { return xpathResult(xpathNodes(expr, ctx)); };
+DocP.evaluate = XPathEvaluator.prototype.evaluate;
+DocP.createExpression = XPathEvaluator.prototype.createExpression;
+val(G, 'XPathEvaluator', XPathEvaluator); val(G, 'XPathResult', XPathResult);
+
 /* ---------- event handler properties ---------- */
 /* 'onhashchange' in window and the like are feature tests (Backbone's
  * router, Modernizr): the handler slots exist, null until set. onfocusin
