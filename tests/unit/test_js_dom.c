@@ -235,6 +235,36 @@ START_TEST(xhr_post_body_reaches_the_server)
 }
 END_TEST
 
+/* An inline script inserted runs at once (jQuery's globalEval inserts and
+ * removes one); an external one runs after the running task and gets load,
+ * or error when it cannot be fetched. */
+START_TEST(inserted_scripts_run_and_fire_load)
+{
+    page_ctx pc;
+    char url[256], w0[256], w1[256], w2[256];
+    snprintf(url, sizeof(url), "%s/fixtures/js/page.html", HTTPD.base_url);
+    const char *html =
+        "<body>" ADD_JS "<script>" REPORT_JS "var r=[];"
+        "var s=document.createElement('script');s.text='window.sync=(window.sync||0)+1';"
+        "document.head.appendChild(s).parentNode.removeChild(s);r.push(window.sync);"
+        "document.head.appendChild(s);r.push(window.sync);"
+        "var e=document.createElement('script');e.src='ext.js';"
+        "e.onload=function(){add('/loaded-'+(window.extLoaded===true));};"
+        "document.head.appendChild(e);r.push(window.extLoaded===undefined);"
+        "var m=document.createElement('script');m.src='/fixtures/js/nothere.js';"
+        "m.addEventListener('error',function(){add('/missing-error');});"
+        "document.body.appendChild(m);report(r);</script></body>";
+    html_doc d = run_in(&A, url, html, &pc);
+    snprintf(w0, sizeof(w0), "%s/r?1_1_true", HTTPD.base_url);
+    snprintf(w1, sizeof(w1), "%s/loaded-true", HTTPD.base_url);
+    snprintf(w2, sizeof(w2), "%s/missing-error", HTTPD.base_url);
+    /* ext.js adds its own link before its load event. */
+    char wx[256];
+    snprintf(wx, sizeof(wx), "%s/from-external", HTTPD.base_url);
+    EXPECT_LINKS(d, w0, wx, w1, w2);
+}
+END_TEST
+
 static Suite *js_dom_suite(void)
 {
     Suite *s = suite_create("js_dom");
@@ -253,6 +283,7 @@ static Suite *js_dom_suite(void)
     tcase_add_checked_fixture(tc, setup_net, teardown_net);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, xhr_post_body_reaches_the_server);
+    tcase_add_test(tc, inserted_scripts_run_and_fire_load);
     suite_add_tcase(s, tc);
     return s;
 }

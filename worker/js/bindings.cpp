@@ -609,6 +609,8 @@ NATIVE(n_append)
     if (e != DOM_OK)
         return dom_fail(cx, e, "appendChild");
     note_inserted(pg, c);
+    if (pg->stop)
+        return false; /* an inserted script spent the budget: end the caller too */
     args.rval().set(args.get(1));
     return true;
 }
@@ -624,6 +626,8 @@ NATIVE(n_insert)
     if (e != DOM_OK)
         return dom_fail(cx, e, "insertBefore");
     note_inserted(pg, c);
+    if (pg->stop)
+        return false; /* an inserted script spent the budget: end the caller too */
     args.rval().set(args.get(1));
     return true;
 }
@@ -648,6 +652,8 @@ NATIVE(n_replace)
     if (e != DOM_OK)
         return dom_fail(cx, e, "replaceChild");
     note_inserted(pg, nw);
+    if (pg->stop)
+        return false;
     args.rval().set(args.get(2));
     return true;
 }
