@@ -613,12 +613,19 @@ const HANDLERS = ('abort blur cancel change click close contextmenu copy cut dbl
   'wheel animationstart animationend animationiteration transitionstart transitionend transitionrun ' +
   'transitioncancel loadstart progress loadend beforeinput selectionchange selectstart').split(' ');
 const WINDOW_HANDLERS = 'hashchange popstate message beforeunload unload pageshow pagehide storage online offline languagechange rejectionhandled unhandledrejection'.split(' ');
-for (const h of HANDLERS) {
-  if (!Object.prototype.hasOwnProperty.call(ElP, 'on' + h)) val(ElP, 'on' + h, null);
-  if (!Object.prototype.hasOwnProperty.call(DocP, 'on' + h)) val(DocP, 'on' + h, null);
+{
+  /* About 0.5-1 ms of a page's prelude run (measured with the slots left
+   * out): the price of answering these feature tests as Chrome does. */
+  const slots = names => {
+    const d = {};
+    for (const h of names) d['on' + h] = { value: null, writable: true, configurable: true, enumerable: false };
+    return d;
+  };
+  const el = slots(HANDLERS);
+  Object.defineProperties(ElP, el);
+  Object.defineProperties(DocP, Object.assign(slots(['readystatechange', 'visibilitychange']), el));
+  Object.defineProperties(G, slots(HANDLERS.concat(WINDOW_HANDLERS)));
 }
-val(DocP, 'onreadystatechange', null); val(DocP, 'onvisibilitychange', null);
-for (const h of HANDLERS.concat(WINDOW_HANDLERS)) if (!(('on' + h) in G)) val(G, 'on' + h, null);
 
 /* ---------- Date on the page's clock ---------- */
 /* Timers run on virtual time; Date.now() and new Date() follow it (the real
