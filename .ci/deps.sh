@@ -9,7 +9,8 @@ missing=()
 for p in $PKGS; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 done
-# npm (tests/integration/warc.sh installs the warcio reader with it): Debian's
+# npm (tests/integration/warc.sh installs the warcio reader with it,
+# tests/integration/js_libs.sh the libraries its pages run): Debian's
 # package only when no npm is there (a nodejs build that ships npm has none).
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -eq 0 ]; then

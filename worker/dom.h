@@ -62,6 +62,11 @@ const char *dom_tag_name(dom *d, const GumboNode *n);
  * unknown tags. */
 GumboNode *dom_create_element(dom *d, const char *name, dom_err *err);
 GumboNode *dom_create_text(dom *d, const char *text, size_t len);
+/* document.implementation.createHTMLDocument: a second document node in
+ * the same arena (so it goes with the page), holding html > head (> title
+ * when title is not NULL), body. Never connected to the page's document;
+ * nodes move between the two with the ordinary tree edits. */
+GumboNode *dom_create_document(dom *d, const char *title, dom_err *err);
 GumboNode *dom_create_comment(dom *d, const char *text, size_t len);
 
 /* Tree edits, with the DOM's rules: a child that already has a parent is

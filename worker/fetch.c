@@ -420,7 +420,34 @@ fetch_err fetch_begin(worker_env *e, arena *a, const char *url, const fetch_opts
     curl_easy_setopt(h, CURLOPT_MAXREDIRS, redirs);
     curl_easy_setopt(h, CURLOPT_AUTOREFERER, 1L);
     curl_easy_setopt(h, CURLOPT_USERAGENT, e->user_agent);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, e->headers);
+    if (o && o->n_req_headers > 0) {
+        /* The worker's headers first; a request's header of the same name
+         * comes later and curl sends both, so scripts add, never replace,
+         * Accept and Accept-Language. */
+        for (struct curl_slist *l = e->headers; l; l = l->next) {
+            struct curl_slist *n = curl_slist_append(x->req_headers, l->data);
+            if (!n)
+                goto nomem;
+            x->req_headers = n;
+        }
+        for (int i = 0; i < o->n_req_headers; i++) {
+            struct curl_slist *n = curl_slist_append(x->req_headers, o->req_headers[i]);
+            if (!n)
+                goto nomem;
+            x->req_headers = n;
+        }
+    }
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, x->req_headers ? x->req_headers : e->headers);
+    if (o && o->method && strcmp(o->method, "GET") != 0) {
+        if (strcmp(o->method, "HEAD") == 0)
+            curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+        else if (strcmp(o->method, "POST") != 0)
+            curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, o->method);
+        if (strcmp(o->method, "HEAD") != 0 && (o->req_body || strcmp(o->method, "POST") == 0)) {
+            curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)o->req_body_len);
+            curl_easy_setopt(h, CURLOPT_POSTFIELDS, o->req_body ? o->req_body : "");
+        }
+    }
     curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, ""); /* every decoder curl has */
     curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout);
@@ -468,6 +495,8 @@ nomem:
     if (h)
         curl_easy_cleanup(h);
     x->h = NULL;
+    curl_slist_free_all(x->req_headers);
+    x->req_headers = NULL;
     x->done = 1;
     x->rc = CURLE_OUT_OF_MEMORY;
     r->err = FETCH_NOMEM;
@@ -609,6 +638,8 @@ out:
     }
     curl_easy_cleanup(h);
     x->h = NULL;
+    curl_slist_free_all(x->req_headers);
+    x->req_headers = NULL;
     return r->err;
 }
 
@@ -624,6 +655,8 @@ void fetch_release(worker_env *e, xfer *x)
         curl_easy_cleanup(x->h);
         x->h = NULL;
     }
+    curl_slist_free_all(x->req_headers);
+    x->req_headers = NULL;
     e->fetch_held -= x->held;
     x->held = 0;
     resume_paused(e);

@@ -57,6 +57,14 @@ typedef struct fetch_opts {
     int max_redirects; /* -1 → cfg.max_redirects */
     int keep_any;      /* keep every body, not only HTML (robots.txt) */
     int capture;       /* keep every exchange's header blocks (WARC) */
+    /* A page script's request (XMLHttpRequest, fetch): the method (NULL:
+     * GET), its body (POST, PUT...; in the caller's arena, alive until the
+     * transfer is released) and extra "Name: value" header lines. */
+    const char *method;
+    const char *req_body;
+    size_t req_body_len;
+    const char *const *req_headers;
+    int n_req_headers;
 } fetch_opts;
 
 /* One request and its response (capture only). In the arena.
@@ -133,6 +141,7 @@ typedef struct fetch_xfer {
     int done;          /* the transfer is over; rc says how */
     int rc;            /* CURLcode */
     fetch_exchange *ex_tail;
+    struct curl_slist *req_headers; /* the worker's headers + the request's; NULL: the worker's */
     char blocked_addr[48];
     const char *hop_url; /* the URL whose response came last (arena) */
     char errbuf[CURL_ERROR_SIZE];

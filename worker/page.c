@@ -41,9 +41,10 @@ typedef struct js_ctx {
     double deadline_ms; /* page_now_ms() at which the JS budget is spent */
 } js_ctx;
 
-static int host_fetch(void *ud, const char *url, js_response *out)
+static int host_request(void *ud, const js_request *req, js_response *out)
 {
     js_ctx *c = ud;
+    const char *url = req->url;
     page *p = c->p;
     memset(out, 0, sizeof(*out));
     if (p->js_fetches >= PAGE_JS_MAX_FETCHES) {
@@ -60,7 +61,17 @@ static int host_fetch(void *ud, const char *url, js_response *out)
     fetch_opts fo = {.timeout_ms = left,
                      .max_body = p->task->max_body,
                      .max_redirects = p->task->max_redirects > 0 ? p->task->max_redirects : -1,
-                     .keep_any = 1};
+                     .keep_any = 1,
+                     .method = req->method,
+                     .req_body = req->body,
+                     .req_body_len = req->body_len,
+                     .req_headers = req->headers,
+                     .n_req_headers = req->n_headers};
+    size_t body_cap = fo.max_body ? fo.max_body : (size_t)c->e->cfg.max_body_mb << 20;
+    if (req->body_len > body_cap) {
+        out->error = "too_large: the request body passes the body cap";
+        return -1;
+    }
     fetch_result r;
     if (fetch_page(c->e, p->a, url, &fo, &r) != FETCH_OK) {
         out->error =
@@ -73,6 +84,12 @@ static int host_fetch(void *ud, const char *url, js_response *out)
     out->content_type = r.content_type;
     out->final_url = r.final_url;
     return 0;
+}
+
+static int host_fetch(void *ud, const char *url, js_response *out)
+{
+    js_request req = {.url = url, .method = "GET"};
+    return host_request(ud, &req, out);
 }
 
 /* Called by the JS engine every few ms while the page's scripts run (the
@@ -115,7 +132,8 @@ static void run_scripts(worker_env *e, page *p)
         return;
     }
     js_ctx c = {.e = e, .p = p, .deadline_ms = t0 + (double)e->cfg.js_time_budget_ms};
-    js_host host = {.ud = &c, .fetch = host_fetch, .log = host_log, .poll = host_poll};
+    js_host host = {
+        .ud = &c, .fetch = host_fetch, .request = host_request, .log = host_log, .poll = host_poll};
     js_page_result res;
     memset(&res, 0, sizeof(res));
     if (js_page_run(rt, p->dom, &host, &res) < 0) {
@@ -127,6 +145,10 @@ static void run_scripts(worker_env *e, page *p)
     p->js_scripts = res.scripts_run;
     p->js_failed = res.scripts_failed;
     p->js_skipped = res.scripts_skipped;
+    if (res.missing) {
+        const char *url = p->fetch.final_url ? p->fetch.final_url : p->task->url;
+        log_info("js", "missing properties", "url=\"%s\" props=\"%s\"", url, res.missing);
+    }
     p->js_timers = res.timers_fired;
     p->js_timed_out = res.timed_out;
     p->js_oom = res.out_of_memory;

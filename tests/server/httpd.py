@@ -86,6 +86,8 @@ Endpoint                        | Response
 /stats                          | JSON {"requests", "connections", "open_connections"};
                                 |   ?paths=1 adds {"paths": {path: count}}; ?reset=1 zeroes after
 /echo-ua                        | <title>UA: (User-Agent, HTML-escaped)</title>
+/echo-body                      | JSON {"method", "type" (Content-Type), "body" (the request body,
+                                |   UTF-8), "x" (the X-Test header or null)}: what a script sent
 /style.css                      | text/css
 /                               | small index page linking to a few of the above
 anything else                   | 404 HTML page
@@ -392,6 +394,7 @@ class Handler(BaseHTTPRequestHandler):
         body = self.drain_body()
         if body is None:
             return
+        self.req_body = body
         try:
             if self.command in ("PUT", "DELETE"):
                 if path == "/robots.txt":
@@ -777,6 +780,11 @@ class Handler(BaseHTTPRequestHandler):
                                           reset=q.get("reset", ["0"])[0] not in ("", "0"))
         self.respond(200, json.dumps(snap) + "\n", ctype="application/json")
 
+    def ep_echo_body(self, q):
+        out = {"method": self.command, "type": self.headers.get("Content-Type"),
+               "body": self.req_body.decode("utf-8", "replace"), "x": self.headers.get("X-Test")}
+        self.respond(200, json.dumps(out), ctype="application/json")
+
     def ep_echo_ua(self, q):
         ua = self.headers.get("User-Agent", "")
         esc = html.escape(ua)
@@ -822,6 +830,7 @@ ROUTES = {
     "/count": Handler.ep_count,
     "/stats": Handler.ep_stats,
     "/echo-ua": Handler.ep_echo_ua,
+    "/echo-body": Handler.ep_echo_body,
 }
 
 PREFIX_ROUTES = (

@@ -65,11 +65,12 @@ static inline size_t on_body(char *ptr, size_t sz, size_t nm, void *ud)
 
 static int FETCHES;
 
-/* A plain GET into the page arena; the worker's real fetch is wired in
- * page.c. */
-static inline int host_fetch(void *ud, const char *url, js_response *out)
+/* A plain request into the page arena (any method, body, headers); the
+ * worker's real fetch is wired in page.c. */
+static inline int host_request(void *ud, const js_request *req, js_response *out)
 {
     arena *a = ud;
+    const char *url = req->url;
     FETCHES++;
     memset(out, 0, sizeof(*out));
     CURL *h = curl_easy_init();
@@ -84,7 +85,19 @@ static inline int host_fetch(void *ud, const char *url, js_response *out)
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
+    struct curl_slist *hl = NULL;
+    for (int i = 0; i < req->n_headers; i++)
+        hl = curl_slist_append(hl, req->headers[i]);
+    if (hl)
+        curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
+    if (req->method && strcmp(req->method, "GET") != 0) {
+        if (strcmp(req->method, "POST") != 0)
+            curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body ? req->body : "");
+    }
     CURLcode rc = curl_easy_perform(h);
+    curl_slist_free_all(hl);
     if (rc != CURLE_OK) {
         out->error = arena_sprintf(a, "network: %s", curl_easy_strerror(rc));
         curl_easy_cleanup(h);
@@ -104,6 +117,12 @@ static inline int host_fetch(void *ud, const char *url, js_response *out)
     return 0;
 }
 
+static inline int host_fetch(void *ud, const char *url, js_response *out)
+{
+    js_request req = {.url = url, .method = "GET"};
+    return host_request(ud, &req, out);
+}
+
 /* ---- pages ---- */
 
 typedef struct page_ctx {
@@ -120,7 +139,7 @@ static inline void run_scripts(page_ctx *pc, void *gumbo_output)
 {
     dom *d = dom_new(pc->a, gumbo_output, pc->url);
     ck_assert_ptr_nonnull(d);
-    js_host host = {pc->a, host_fetch, host_log, NULL};
+    js_host host = {pc->a, host_fetch, host_log, NULL, host_request};
     pc->rc = js_page_run(RT, d, &host, &pc->res);
     pc->ran = 1;
 }

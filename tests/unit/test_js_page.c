@@ -155,17 +155,20 @@ START_TEST(fetch_json)
              ".catch(function(e){ add('/fetch-failed'); });"
              "fetch('/fixtures/js/missing.json').then(function(r){ add('/missing?' + r.ok + '-' + "
              "r.status); });"
-             "fetch('links.json', {method:'POST'}).catch(function(e){ add('/post-refused'); });"
+             "fetch('/echo-body', {method:'POST', body:'a=1&b=2', headers:{'X-Test':'t1'}})"
+             ".then(function(r){ return r.json(); }).then(function(j){"
+             "  add('/post?' + j.method + '-' + j.body + '-' + j.x + '-' + j.type); });"
              "</script></body>");
     html_doc d = run_in(&A, url, html, &pc);
     char w0[128], w1[128], w2[128], w3[128], w4[128];
-    snprintf(w0, sizeof(w0), "%s/post-refused", HTTPD.base_url);
+    /* The POST's method, body and header reached the server (its echo). */
+    snprintf(w0, sizeof(w0), "%s/post?POST-a=1&b=2-t1-text/plain;charset=UTF-8", HTTPD.base_url);
     snprintf(w1, sizeof(w1), "%s/status?200", HTTPD.base_url);
     snprintf(w2, sizeof(w2), "%s/from-json-1", HTTPD.base_url);
     snprintf(w3, sizeof(w3), "%s/fixtures/js/rel/from-json-2", HTTPD.base_url);
     snprintf(w4, sizeof(w4), "%s/missing?false-404", HTTPD.base_url);
-    EXPECT_LINKS(d, w0, w1, w2, w3, w4);
-    ck_assert_int_eq(FETCHES, 2);
+    EXPECT_LINKS(d, w1, w2, w3, w4, w0);
+    ck_assert_int_eq(FETCHES, 3);
 }
 END_TEST
 
@@ -325,8 +328,9 @@ START_TEST(href_resolved_and_window)
         "console.log('hello', 1, {k: 2}); console.error('bad thing');"
         "</script></body>",
         &pc);
+    /* href reads back absolute with its fragment, as in browsers. */
     EXPECT_LINKS(d, "http://example.com/up/x?q=1",
-                 "http://example.com/href?u=http%3A%2F%2Fexample.com%2Fup%2Fx%3Fq%3D1",
+                 "http://example.com/href?u=http%3A%2F%2Fexample.com%2Fup%2Fx%3Fq%3D1%23frag",
                  "http://example.com/src?u=http%3A%2F%2Fexample.com%2Fdir%2Fimg.png",
                  "http://example.com/loc?example.com-/dir/page.html-http:",
                  "http://example.com/ua?crawld-test%2F1.0",

@@ -21,7 +21,6 @@ static const JSClass NodeClass = {
 
 #define CONSOLE_MAX_LINES 200
 #define CONSOLE_MAX_BYTES 1000
-#define FETCH_MAX_PER_PAGE 100
 
 /* ---- pointer set (arena) ---- */
 
@@ -131,6 +130,12 @@ static bool set_string(JSContext *cx, JS::MutableHandleValue out, const char *s,
     return true;
 }
 
+Page *bindings_page(JSContext *cx) { return page_of(cx); }
+bool bindings_string(JSContext *cx, JS::MutableHandleValue out, const char *s, size_t len)
+{
+    return set_string(cx, out, s, len);
+}
+
 static bool set_cstring(JSContext *cx, JS::MutableHandleValue out, const char *s)
 {
     return set_string(cx, out, s, s ? strlen(s) : 0);
@@ -163,6 +168,11 @@ static bool get_node(JSContext *cx, Page *pg, JS::HandleValue v, GumboNode **out
     }
     JS_ReportErrorASCII(cx, "argument is not a Node");
     return false;
+}
+
+bool bindings_node(JSContext *cx, Page *pg, JS::HandleValue v, GumboNode **out)
+{
+    return get_node(cx, pg, v, out);
 }
 
 /* Nullable node argument (insertBefore's ref). */
@@ -280,6 +290,7 @@ static void note_inserted(Page *pg, GumboNode *child)
         return;
     if (child->v.element.tag == GUMBO_TAG_SCRIPT) {
         pg->scripts_added = true;
+        shim_script_inserted(pg, child);
         return;
     }
     if (!dom_first_element_child(child))
@@ -598,6 +609,8 @@ NATIVE(n_append)
     if (e != DOM_OK)
         return dom_fail(cx, e, "appendChild");
     note_inserted(pg, c);
+    if (pg->stop)
+        return false; /* an inserted script spent the budget: end the caller too */
     args.rval().set(args.get(1));
     return true;
 }
@@ -613,6 +626,8 @@ NATIVE(n_insert)
     if (e != DOM_OK)
         return dom_fail(cx, e, "insertBefore");
     note_inserted(pg, c);
+    if (pg->stop)
+        return false; /* an inserted script spent the budget: end the caller too */
     args.rval().set(args.get(1));
     return true;
 }
@@ -637,6 +652,8 @@ NATIVE(n_replace)
     if (e != DOM_OK)
         return dom_fail(cx, e, "replaceChild");
     note_inserted(pg, nw);
+    if (pg->stop)
+        return false;
     args.rval().set(args.get(2));
     return true;
 }
@@ -943,5 +960,5 @@ static const JSFunctionSpec natives[] = {JS_FN("document", n_document, 0, 0),
 
 bool bindings_define_natives(JSContext *cx, JS::HandleObject obj)
 {
-    return JS_DefineFunctions(cx, obj, natives);
+    return JS_DefineFunctions(cx, obj, natives) && bindings_doc_define(cx, obj);
 }

@@ -40,6 +40,17 @@ typedef struct js_response {
     const char *error;        /* "word: detail" when no response, else NULL */
 } js_response;
 
+/* A script's request with a method, a body and headers (XMLHttpRequest,
+ * fetch()). Strings in the page arena. */
+typedef struct js_request {
+    const char *url;    /* absolute */
+    const char *method; /* upper case: GET, POST, PUT, DELETE, HEAD... */
+    const char *body;   /* NULL: none */
+    size_t body_len;
+    const char *const *headers; /* "Name: value" lines */
+    int n_headers;
+} js_request;
+
 typedef struct js_host {
     void *ud;
     /* GET url (absolute). Returns 0 when a response came (any status). */
@@ -51,6 +62,9 @@ typedef struct js_host {
      * the interrupts): the worker's other transfers go on meanwhile. It must
      * not run JavaScript. */
     void (*poll)(void *ud);
+    /* Any method with a body and headers, under the same limits as fetch
+     * (which counts the same requests); may be NULL (then only GET). */
+    int (*request)(void *ud, const js_request *req, js_response *out);
 } js_host;
 
 #define JS_POLL_MS 5
@@ -64,6 +78,9 @@ typedef struct js_page_result {
     int out_of_memory;       /* a script ran out of memory, or was stopped at rss_stop_kb */
     double ms;               /* wall time inside js_page_run */
     const char *first_error; /* in the page arena, NULL when none */
+    /* CRAWLD_JS_TRACE_MISSING: "kind.name:count ..." most read first, in the
+     * page arena; NULL when the trace is off or nothing was missing. */
+    const char *missing;
 } js_page_result;
 
 /* 0, or -1 with a message naming what failed. JS_Init happens on the first

@@ -107,6 +107,23 @@ static bool call_hook(Page *pg, const char *name, const JS::HandleValueArray &ar
     return true;
 }
 
+/* load / error at a script element (prelude hook fireAt). */
+static void fire_at(Page *pg, GumboNode *n, const char *type)
+{
+    if (pg->stop)
+        return;
+    JSContext *cx = pg->cx;
+    JS::RootedValueArray<2> argv(cx);
+    JSString *s = JS_NewStringCopyZ(cx, type);
+    if (!s || !bindings_wrap(cx, pg, n, argv[0])) {
+        shim_handle_failure(pg, type);
+        return;
+    }
+    argv[1].setString(s);
+    JS::RootedValue rv(cx);
+    call_hook(pg, "fireAt", argv, &rv);
+}
+
 static void flush_writes(Page *pg, GumboNode *script)
 {
     if (!pg->wlen)
@@ -137,6 +154,7 @@ static void eval_script(Page *pg, GumboNode *n, const char *file, unsigned line,
     opts.setFileAndLine(file, line).setNoScriptRval(true);
     if (eager)
         opts.setEagerDelazificationStrategy(JS::DelazificationOption::ParseEverythingEagerly);
+    GumboNode *outer = pg->current_script; /* a script inserted by a running one */
     pg->current_script = n;
     bool ok = false;
     {
@@ -147,7 +165,7 @@ static void eval_script(Page *pg, GumboNode *n, const char *file, unsigned line,
             ok = script && JS_ExecuteScript(cx, script);
         }
     }
-    pg->current_script = NULL;
+    pg->current_script = outer;
     if (ok) {
         pg->res->scripts_run++;
     } else {
@@ -179,6 +197,7 @@ static void run_script(Page *pg, GumboNode *n)
         if (ue != URL_OK) {
             shim_log(pg, 3, "js: script src \"%.200s\" not fetched: %s", src, url_err_str(ue));
             pg->res->scripts_failed++;
+            fire_at(pg, n, "error");
             return;
         }
         js_response resp;
@@ -187,16 +206,19 @@ static void run_script(Page *pg, GumboNode *n)
             shim_log(pg, 3, "js: script %s not fetched: %s", abs,
                      resp.error ? resp.error : "no fetcher");
             pg->res->scripts_failed++;
+            fire_at(pg, n, "error");
             return;
         }
         if (resp.status < 200 || resp.status > 299 || !resp.body) {
             shim_log(pg, 3, "js: script %s: HTTP %ld", abs, resp.status);
             pg->res->scripts_failed++;
+            fire_at(pg, n, "error");
             return;
         }
         if (shim_page_should_stop(pg))
             return;
         eval_script(pg, n, resp.final_url ? resp.final_url : abs, 1, resp.body, resp.len, true);
+        fire_at(pg, n, "load");
         return;
     }
     size_t len = 0;
@@ -207,6 +229,24 @@ static void run_script(Page *pg, GumboNode *n)
     }
     eval_script(pg, n, dom_url(pg->d), script_line(n), text, len,
                 false); /* inline: named by the page */
+}
+
+void shim_script_inserted(Page *pg, GumboNode *n)
+{
+    /* External scripts run after the running task (as async ones do);
+     * inline ones at once: jQuery's globalEval inserts and removes one. */
+    if (dom_get_attr(n, "src") || ptrset_has(&pg->started, n) || shim_page_should_stop(pg))
+        return;
+    if (classify(n) != SCRIPT_CLASSIC || in_template(n) || !dom_first_child(n))
+        return;
+    char *saved = pg->wbuf;
+    size_t wlen = pg->wlen, wcap = pg->wcap;
+    pg->wbuf = NULL; /* its document.write text is its own */
+    pg->wlen = pg->wcap = 0;
+    run_script(pg, n);
+    pg->wbuf = saved;
+    pg->wlen = wlen;
+    pg->wcap = wcap;
 }
 
 /* Runs every script element not started yet, in document order; starts over
@@ -294,10 +334,21 @@ static bool setup_realm(Page *pg, JS::HandleObject global)
          * parse each realm parses again the functions it calls
          * (docs/platform-notes.md). */
         opts.setEagerDelazificationStrategy(JS::DelazificationOption::ParseEverythingEagerly);
-        JS::SourceText<mozilla::Utf8Unit> text;
-        if (!text.init(cx, prelude_source, prelude_source_len, JS::SourceOwnership::Borrowed))
+        /* The two halves of the prelude's function, joined (the engine
+         * keeps its own copy of the source). */
+        size_t len = prelude_source_len + prelude_dom_source_len;
+        char *joined = (char *)alloc_new(len);
+        if (!joined) {
+            JS_ReportOutOfMemory(cx);
             return false;
-        already_AddRefed<JS::Stencil> st = JS::CompileGlobalScriptToStencil(cx, opts, text);
+        }
+        memcpy(joined, prelude_source, prelude_source_len);
+        memcpy(joined + prelude_source_len, prelude_dom_source, prelude_dom_source_len);
+        JS::SourceText<mozilla::Utf8Unit> text;
+        bool ok = text.init(cx, joined, len, JS::SourceOwnership::Borrowed);
+        already_AddRefed<JS::Stencil> st =
+            ok ? JS::CompileGlobalScriptToStencil(cx, opts, text) : already_AddRefed<JS::Stencil>();
+        alloc_free(joined, len);
         rt->prelude = st.take(); /* our reference; released in runtime_destroy */
         if (!rt->prelude)
             return false;
@@ -318,15 +369,35 @@ static bool setup_realm(Page *pg, JS::HandleObject global)
         JS_NewStringCopyUTF8Z(cx, JS::ConstUTF8CharsZ(rt->user_agent, strlen(rt->user_agent)));
     if (!ua)
         return false;
-    JS::RootedValueArray<3> argv(cx);
+    JS::RootedObject opt(cx, JS_NewPlainObject(cx));
+    if (!opt || !JS_DefineProperty(cx, opt, "traceMissing", rt->trace_missing, JSPROP_ENUMERATE))
+        return false;
+    JS::RootedValueArray<4> argv(cx);
     argv[0].setObject(*natives);
     argv[1].setObject(*global);
     argv[2].setString(ua);
+    argv[3].setObject(*opt);
     JS::RootedValue hooks(cx);
     if (!JS_CallFunctionValue(cx, global, fn, argv, &hooks) || !hooks.isObject())
         return false;
     JS::SetReservedSlot(global, GSLOT_HOOKS, hooks);
     return true;
+}
+
+/* The missing-property trace's counts, copied into the page arena. */
+static void read_missing(Page *pg)
+{
+    JSContext *cx = pg->cx;
+    JS::RootedValue rv(cx);
+    if (!call_hook(pg, "missing", JS::HandleValueArray::empty(), &rv) || !rv.isString()) {
+        if (JS_IsExceptionPending(cx))
+            JS_ClearPendingException(cx);
+        return;
+    }
+    JS::RootedString s(cx, rv.toString());
+    JS::UniqueChars c = JS_EncodeStringToUTF8(cx, s);
+    if (c && *c.get())
+        pg->res->missing = arena_strdup(pg->a, c.get());
 }
 
 static bool has_classic_script(Page *pg)
@@ -416,6 +487,8 @@ extern "C" int js_page_run(js_runtime *rt, struct dom *d, const js_host *host, j
             }
             if (JS_IsExceptionPending(cx))
                 JS_ClearPendingException(cx);
+            if (rt->trace_missing)
+                read_missing(&pg);
             /* Nothing may reach the arena once the page ends. */
             bindings_clear_wrappers(cx, global);
             for (int i = 0; i < GSLOT_COUNT; i++)

@@ -1,14 +1,15 @@
 /* prelude.cpp — the page's browser surface, written in JS over the natives
  * of bindings.cpp. Compiled once per runtime to a stencil and instantiated
- * in every page's realm; the script's value is a function called with
- * (natives, global, userAgent) that returns the hooks runtime.cpp calls
+ * in every page's realm, joined with prelude_dom.cpp's second half of the
+ * body; the script's value is a function called with (natives, global,
+ * userAgent, options) that returns the hooks runtime.cpp calls
  * (runTimer, fire, now). Everything outside those natives is plain JS:
  * events, virtual-time timers, fetch/Response, XMLHttpRequest, location,
  * navigator, console, storage, URL. */
 #include "shim.hpp"
 
 const char prelude_source[] = R"JS(
-(function (N, G, UA) {
+(function (N, G, UA, OPT) {
 'use strict';
 const H = {};
 const def = (o, name, get, set) =>
@@ -105,28 +106,109 @@ G.performance = {
 };
 
 /* ---------- events ---------- */
+/* Listeners per target and type: {fn, capture, once}, in the order added.
+ * dispatch walks the path (target, its ancestors, window when the target
+ * is in the page's document) in the DOM's three phases. */
 const LS = new WeakMap();
-function Event(type, init) {
-  this.type = String(type);
-  this.bubbles = !!(init && init.bubbles);
-  this.cancelable = !!(init && init.cancelable);
-  this.defaultPrevented = false;
-  this.target = null; this.currentTarget = null;
-  this.timeStamp = now; this.isTrusted = false;
-  this.detail = init && init.detail !== undefined ? init.detail : null;
-}
-Event.prototype.preventDefault = function () { this.defaultPrevented = true; };
-Event.prototype.stopPropagation = function () { this._stop = true; };
-Event.prototype.stopImmediatePropagation = function () { this._stop = this._stopNow = true; };
-Event.prototype.initEvent = function (type, bubbles, cancelable) {
-  this.type = String(type); this.bubbles = !!bubbles; this.cancelable = !!cancelable;
+const flagInit = (e, init, keys, dflt) => {
+  for (const k of keys) e[k] = init && init[k] !== undefined ? init[k] : dflt;
 };
-function CustomEvent(type, init) { Event.call(this, type, init); }
-CustomEvent.prototype = Object.create(Event.prototype);
-CustomEvent.prototype.initCustomEvent = function (t, b, c, d) { this.initEvent(t, b, c); this.detail = d; };
+class Event {
+  constructor(type, init) {
+    if (arguments.length < 1) throw new TypeError("Event constructor: 1 argument required");
+    this.type = String(type);
+    this.bubbles = !!(init && init.bubbles);
+    this.cancelable = !!(init && init.cancelable);
+    this.composed = !!(init && init.composed);
+    this.defaultPrevented = false;
+    this.target = null; this.currentTarget = null; this.srcElement = null;
+    this.eventPhase = 0;
+    this.timeStamp = now; this.isTrusted = false;
+    val(this, '_stop', false); val(this, '_stopNow', false); val(this, '_path', []);
+  }
+  preventDefault() { if (this.cancelable) this.defaultPrevented = true; }
+  stopPropagation() { this._stop = true; }
+  stopImmediatePropagation() { this._stop = this._stopNow = true; }
+  composedPath() { return this._path.slice(); }
+  initEvent(type, bubbles, cancelable) {
+    this.type = String(type); this.bubbles = !!bubbles; this.cancelable = !!cancelable;
+  }
+  get cancelBubble() { return this._stop; }
+  set cancelBubble(v) { if (v) this._stop = true; }
+  get returnValue() { return !this.defaultPrevented; }
+  set returnValue(v) { if (v === false) this.preventDefault(); }
+}
+Object.assign(Event, { NONE: 0, CAPTURING_PHASE: 1, AT_TARGET: 2, BUBBLING_PHASE: 3 });
+class CustomEvent extends Event {
+  constructor(type, init) { super(type, init); this.detail = init && init.detail !== undefined ? init.detail : null; }
+  initCustomEvent(t, b, c, d) { this.initEvent(t, b, c); this.detail = d; }
+}
+class UIEvent extends Event {
+  constructor(type, init) { super(type, init); this.view = (init && init.view) || null; this.detail = (init && init.detail) || 0; }
+  initUIEvent(t, b, c, v, d) { this.initEvent(t, b, c); this.view = v; this.detail = d; }
+}
+const MODS = ['ctrlKey', 'shiftKey', 'altKey', 'metaKey'];
+class MouseEvent extends UIEvent {
+  constructor(type, init) {
+    super(type, init);
+    flagInit(this, init, ['screenX', 'screenY', 'clientX', 'clientY', 'button', 'buttons', 'movementX', 'movementY'], 0);
+    flagInit(this, init, MODS, false);
+    this.relatedTarget = (init && init.relatedTarget) || null;
+    this.pageX = this.offsetX = this.x = this.clientX; this.pageY = this.offsetY = this.y = this.clientY;
+    this.which = this.button + 1;
+  }
+  getModifierState(k) { return !!this[String(k).toLowerCase() + 'Key']; }
+  initMouseEvent(t, b, c, v, d, sx, sy, cx, cy, ctrl, alt, shift, meta, button, rel) {
+    this.initUIEvent(t, b, c, v, d);
+    Object.assign(this, { screenX: sx | 0, screenY: sy | 0, clientX: cx | 0, clientY: cy | 0, ctrlKey: !!ctrl,
+      altKey: !!alt, shiftKey: !!shift, metaKey: !!meta, button: button | 0, relatedTarget: rel || null });
+  }
+}
+class KeyboardEvent extends UIEvent {
+  constructor(type, init) {
+    super(type, init);
+    flagInit(this, init, ['key', 'code'], '');
+    flagInit(this, init, ['location', 'keyCode', 'charCode', 'which'], 0);
+    flagInit(this, init, MODS.concat(['repeat', 'isComposing']), false);
+  }
+  getModifierState(k) { return !!this[String(k).toLowerCase() + 'Key']; }
+}
+class FocusEvent extends UIEvent {
+  constructor(type, init) { super(type, init); this.relatedTarget = (init && init.relatedTarget) || null; }
+}
+class PointerEvent extends MouseEvent {
+  constructor(type, init) { super(type, init); flagInit(this, init, ['pointerId', 'width', 'height', 'pressure'], 0); this.pointerType = (init && init.pointerType) || ''; }
+}
+class WheelEvent extends MouseEvent {
+  constructor(type, init) { super(type, init); flagInit(this, init, ['deltaX', 'deltaY', 'deltaZ', 'deltaMode'], 0); }
+}
+class InputEvent extends UIEvent {
+  constructor(type, init) { super(type, init); this.data = (init && init.data) || null; this.inputType = (init && init.inputType) || ''; }
+}
+class ErrorEvent extends Event {
+  constructor(type, init) { super(type, init); flagInit(this, init, ['message', 'filename'], ''); flagInit(this, init, ['lineno', 'colno'], 0); this.error = init && init.error; }
+}
+class MessageEvent extends Event {
+  constructor(type, init) { super(type, init); this.data = init && init.data !== undefined ? init.data : null; this.origin = (init && init.origin) || ''; this.source = (init && init.source) || null; this.ports = []; }
+}
+class PopStateEvent extends Event {
+  constructor(type, init) { super(type, init); this.state = init && init.state !== undefined ? init.state : null; }
+}
+class HashChangeEvent extends Event {
+  constructor(type, init) { super(type, init); flagInit(this, init, ['oldURL', 'newURL'], ''); }
+}
+class ProgressEvent extends Event {
+  constructor(type, init) { super(type, init); this.lengthComputable = !!(init && init.lengthComputable); flagInit(this, init, ['loaded', 'total'], 0); }
+}
+const EVENT_CLASSES = { Event, CustomEvent, UIEvent, MouseEvent, KeyboardEvent, FocusEvent, PointerEvent,
+  WheelEvent, InputEvent, ErrorEvent, MessageEvent, PopStateEvent, HashChangeEvent, ProgressEvent,
+  TouchEvent: UIEvent, CompositionEvent: UIEvent, AnimationEvent: Event, TransitionEvent: Event,
+  PageTransitionEvent: Event, BeforeUnloadEvent: Event, StorageEvent: Event, SubmitEvent: Event,
+  DragEvent: MouseEvent, ClipboardEvent: Event };
 
 function EventTarget() {}
 const ETP = EventTarget.prototype;
+const capOf = o => !!(o === true || (o && typeof o === 'object' && o.capture));
 /* Called bare (addEventListener('load', f)) they act on window. */
 ETP.addEventListener = function (type, fn, opts) {
   const self = this == null ? G : this;
@@ -136,42 +218,96 @@ ETP.addEventListener = function (type, fn, opts) {
   type = String(type);
   let a = m.get(type);
   if (!a) { a = []; m.set(type, a); }
-  if (!a.some(l => l.fn === fn)) a.push({ fn, once: !!(opts && typeof opts === 'object' && opts.once) });
+  const capture = capOf(opts);
+  if (a.some(l => l.fn === fn && l.capture === capture)) return;
+  const l = { fn, capture, once: !!(opts && typeof opts === 'object' && opts.once), removed: false };
+  a.push(l);
+  const sig = opts && typeof opts === 'object' ? opts.signal : null;
+  if (sig && typeof sig.addEventListener === 'function') {
+    if (sig.aborted) { a.pop(); return; }
+    sig.addEventListener('abort', () => self.removeEventListener(type, fn, { capture }));
+  }
 };
-ETP.removeEventListener = function (type, fn) {
+ETP.removeEventListener = function (type, fn, opts) {
   const m = LS.get(this == null ? G : this);
   const a = m && m.get(String(type));
   if (!a) return;
-  const i = a.findIndex(l => l.fn === fn);
-  if (i >= 0) a.splice(i, 1);
+  const capture = capOf(opts);
+  const i = a.findIndex(l => l.fn === fn && l.capture === capture);
+  if (i >= 0) { a[i].removed = true; a.splice(i, 1); }
 };
-function invoke(target, ev) {
+/* The on<type> handler of a target: a function property, else (elements,
+ * body's window events) an on<type> attribute compiled as a browser does. */
+const inlineHandlers = new WeakMap();
+function handlerOf(target, type) {
+  const h = target['on' + type];
+  if (typeof h === 'function') return h;
+  if (target !== G && N.isNode(target) && N.type(target) === 1) {
+    const code = N.attr(target, 'on' + type);
+    if (code === null) return null;
+    let c = inlineHandlers.get(target);
+    if (!c) { c = new Map(); inlineHandlers.set(target, c); }
+    let f = c.get(type);
+    if (!f || f.code !== code) {
+      try { f = { code, fn: new Function('event', code) }; } catch (e) { report(e, 'on' + type + ' attribute'); return null; }
+      c.set(type, f);
+    }
+    return f.fn;
+  }
+  return null;
+}
+/* Runs target's capture (capture true) or other listeners, with
+ * eventPhase phase: capture listeners in the capture phase and first at
+ * the target, the others (and the on<type> handler) at the target and in
+ * the bubble phase, as Chrome orders them. */
+function invoke(target, ev, phase, capture) {
   ev.currentTarget = target;
-  const h = target['on' + ev.type];
-  if (typeof h === 'function') {
-    try { h.call(target, ev); } catch (e) { report(e, 'on' + ev.type); }
+  ev.eventPhase = phase;
+  if (!capture) {
+    const h = handlerOf(target, ev.type);
+    if (h) {
+      let r;
+      try { r = h.call(target, ev); } catch (e) { report(e, 'on' + ev.type); }
+      if (r === false && ev.type !== 'mouseover' && ev.type !== 'error') ev.preventDefault();
+      if (ev._stopNow) return;
+    }
   }
   const m = LS.get(target);
   const a = m && m.get(ev.type);
   if (!a) return;
   for (const l of a.slice()) {
-    if (l.once) { const i = a.indexOf(l); if (i >= 0) a.splice(i, 1); }
+    if (l.removed || l.capture !== capture) continue;
+    if (l.once) { l.removed = true; const i = a.indexOf(l); if (i >= 0) a.splice(i, 1); }
     try {
       if (typeof l.fn === 'function') l.fn.call(target, ev); else l.fn.handleEvent(ev);
     } catch (e) { report(e, ev.type + ' listener'); }
     if (ev._stopNow) break;
   }
 }
+function eventPath(self) {
+  const path = [self];
+  if (self !== G && N.isNode(self)) {
+    let n = self;
+    for (let p; (p = N.parent(n)); n = p) path.push(p);
+    if (n === doc) path.push(G);
+  }
+  return path;
+}
+function dispatch(self, ev) {
+  ev.target = ev.srcElement = self;
+  ev._stop = ev._stopNow = false;
+  const path = eventPath(self);
+  ev._path = path;
+  for (let i = path.length - 1; i > 0 && !ev._stop; i--) invoke(path[i], ev, 1, true);
+  if (!ev._stop) { invoke(self, ev, 2, true); if (!ev._stopNow) invoke(self, ev, 2, false); }
+  if (ev.bubbles) for (let i = 1; i < path.length && !ev._stop; i++) invoke(path[i], ev, 3, false);
+  ev.eventPhase = 0; ev.currentTarget = null;
+  return !ev.defaultPrevented;
+}
 ETP.dispatchEvent = function (ev) {
   const self = this == null ? G : this;
   if (!ev || typeof ev.type !== 'string') throw new TypeError('dispatchEvent: not an Event');
-  ev.target = self;
-  invoke(self, ev);
-  if (ev.bubbles && !ev._stop && N.isNode(self)) {
-    for (let p = N.parent(self); p && !ev._stop; p = N.parent(p)) invoke(p, ev);
-    if (!ev._stop) invoke(G, ev);
-  }
-  return !ev.defaultPrevented;
+  return dispatch(self, ev);
 };
 for (const k of ['addEventListener', 'removeEventListener', 'dispatchEvent']) val(G, k, ETP[k]);
 
@@ -279,10 +415,35 @@ def(TextP, 'length', function () { return N.text(this).length; });
 def(TextP, 'wholeText', function () { return N.text(this); });
 def(CommentP, 'data', function () { return N.text(this); }, function (v) { N.setText(this, String(v)); });
 
+/* A selector the engine cannot parse is a SyntaxError DOMException that
+ * names it, as in browsers (Sizzle then falls back to its own engine). */
+const badSelector = (s, e, op) => (/syntax/.test(String(e && e.message)) ?
+  new G.DOMException(op + ": '" + s + "' is not a valid selector", 'SyntaxError') : e);
+/* Form pseudo-classes the selector engine does not know, said with
+ * attributes (the state scripts set goes to the attributes here). Tried
+ * only after the engine refused the selector as written. */
+const PSEUDO_ATTR = { disabled: '[disabled]', enabled: ':not([disabled])', checked: '[checked]',
+  'any-link': '[href]', link: '[href]', required: '[required]', optional: ':not([required])',
+  'read-only': '[readonly]', 'read-write': ':not([readonly])', 'placeholder-shown': '[placeholder]' };
+function lowerPseudo(s) {
+  return s.split(/("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')/).map((part, i) => (i & 1 ? part :
+    part.replace(/:([a-z-]+)(?![a-z-(])/g, (m, name) => PSEUDO_ATTR[name] || m))).join('');
+}
+function select(fn, op, a, s, b) {
+  s = String(s);
+  try { return fn(a, s, b); } catch (e) {
+    if (!/syntax/.test(String(e && e.message))) throw e;
+    const t = lowerPseudo(s);
+    if (t !== s) { try { return fn(a, t, b); } catch (e2) { /* as written */ } }
+    throw badSelector(s, e, op);
+  }
+}
+const query = (root, s, first) => select(N.query, 'querySelector', root, s, first);
+const matches = (el, s) => select(N.matches, 'matches', el, s);
 /* queries shared by document and elements */
 function queryOps(P) {
-  P.querySelector = function (s) { const r = N.query(this, String(s), true); return r.length ? r[0] : null; };
-  P.querySelectorAll = function (s) { return list(N.query(this, String(s), false)); };
+  P.querySelector = function (s) { const r = query(this, s, true); return r.length ? r[0] : null; };
+  P.querySelectorAll = function (s) { return list(query(this, s, false)); };
   P.getElementsByTagName = function (t) { return list(N.byTag(this, String(t))); };
   P.getElementsByClassName = function (c) { return list(N.byClass(this, String(c))); };
   P.getElementsByTagNameNS = function (ns, t) { return list(N.byTag(this, String(t))); };
@@ -335,9 +496,20 @@ def(ElP, 'value', function () {
 const urlAttr = (name, attr) => def(ElP, name, function () {
   const v = N.attr(this, attr);
   if (v === null) return '';
-  const r = N.resolve(v);
+  const r = resolveRef(v);
   return r === null ? v : r;
 }, function (v) { N.setAttr(this, attr, String(v)); });
+/* A reference resolved as a browser does, fragment kept (the crawler's own
+ * resolver drops fragments: links are compared without them). */
+function resolveRef(ref, base) {
+  ref = String(ref).replace(/^[\t\n\f\r ]+|[\t\n\f\r ]+$/g, '');
+  base = base === undefined ? N.base() : String(base);
+  const i = ref.indexOf('#');
+  const hash = i >= 0 ? ref.slice(i) : '', pre = i >= 0 ? ref.slice(0, i) : ref;
+  if (pre === '') { const b = base.indexOf('#'); return (b >= 0 ? base.slice(0, b) : base) + hash; }
+  const abs = N.resolve(pre, base);
+  return abs === null ? null : abs + hash;
+}
 urlAttr('href', 'href'); urlAttr('src', 'src'); urlAttr('action', 'action'); urlAttr('poster', 'poster');
 urlAttr('cite', 'cite'); urlAttr('data', 'data'); urlAttr('formAction', 'formaction');
 for (const part of ['protocol', 'host', 'hostname', 'port', 'pathname', 'search', 'hash', 'origin'])
@@ -399,10 +571,10 @@ function makeStyle() {
 }
 def(ElP, 'style', function () { let s = styles.get(this); if (!s) { s = makeStyle(); styles.set(this, s); } return s; },
   function (v) { N.setAttr(this, 'style', String(v)); });
-ElP.matches = ElP.webkitMatchesSelector = ElP.msMatchesSelector = function (s) { return N.matches(this, String(s)); };
+ElP.matches = ElP.webkitMatchesSelector = ElP.msMatchesSelector = function (s) { return matches(this, s); };
 ElP.closest = function (s) {
   s = String(s);
-  for (let n = this; n && N.type(n) === 1; n = N.parent(n)) if (N.matches(n, s)) return n;
+  for (let n = this; n && N.type(n) === 1; n = N.parent(n)) if (matches(n, s)) return n;
   return null;
 };
 const rect = () => ({ x: 0, y: 0, width: 0, height: 0, top: 0, left: 0, right: 0, bottom: 0, toJSON() { return this; } });
@@ -415,7 +587,23 @@ def(ElP, 'offsetParent', function () { return N.body(); });
 for (const k of ['focus', 'blur', 'scrollIntoView', 'scrollTo', 'scroll', 'setPointerCapture',
   'releasePointerCapture', 'submit', 'reset', 'select', 'play', 'pause', 'load', 'attachShadow'])
   ElP[k] = function () {};
-ElP.click = function () { this.dispatchEvent(new Event('click', { bubbles: true })); };
+ElP.click = function () {
+  if (this.disabled) return;
+  const ev = new MouseEvent('click', { bubbles: true, cancelable: true, composed: true, view: G, detail: 1 });
+  ev.isTrusted = false;
+  const t = N.tag(this), type = (N.attr(this, 'type') || '').toLowerCase();
+  /* A checkbox or radio changes before the listeners see the click, and
+   * changes back when the click is cancelled (activation behaviour). */
+  const box = t === 'input' && (type === 'checkbox' || type === 'radio');
+  const was = box ? this.checked : false;
+  if (box) this.checked = type === 'radio' ? true : !was;
+  const ok = this.dispatchEvent(ev);
+  if (box && !ok) this.checked = was;
+  else if (box && this.checked !== was) {
+    this.dispatchEvent(new Event('input', { bubbles: true }));
+    this.dispatchEvent(new Event('change', { bubbles: true }));
+  }
+};
 ElP.insertAdjacentHTML = function (pos, html) {
   pos = String(pos).toLowerCase();
   const ctx = pos === 'beforebegin' || pos === 'afterend' ? N.parent(this) : this;
@@ -448,11 +636,11 @@ def(DocP, 'documentElement', () => N.docEl());
 def(DocP, 'head', () => N.head());
 def(DocP, 'body', () => N.body(), () => {});
 def(DocP, 'title', function () {
-  const t = N.query(doc, 'title', true);
+  const t = N.query(this, 'title', true);
   return t.length ? N.text(t[0]).replace(/[ \t\n\f\r]+/g, ' ').trim() : '';
 }, function (v) {
-  let t = N.query(doc, 'title', true)[0];
-  if (!t) { const h = N.head(); if (!h) return; t = N.create('title'); N.append(h, t); }
+  let t = N.query(this, 'title', true)[0];
+  if (!t) { const h = this.head; if (!h) return; t = N.create('title'); N.append(h, t); }
   N.setText(t, String(v));
 });
 DocP.getElementById = function (id) { return N.byId(this, String(id)); };
@@ -461,7 +649,11 @@ DocP.createElementNS = function (ns, n) { return N.create(String(n).replace(/^.*
 DocP.createTextNode = function (t) { return N.createText(String(t)); };
 DocP.createComment = function (t) { return N.createComment(String(t)); };
 DocP.createDocumentFragment = makeFrag;
-DocP.createEvent = function () { return new CustomEvent(''); };
+DocP.createEvent = function (kind) {
+  const k = String(kind).replace(/s$/, '').replace(/^HTML/, '');
+  const C = EVENT_CLASSES[k] || EVENT_CLASSES[k + 'Event'] || Event;
+  return new C('');
+};
 DocP.createRange = function () {
   return { selectNodeContents() {}, setStart() {}, setEnd() {}, collapse() {},
     createContextualFragment(html) { const f = makeFrag(); N.setHtml(f, String(html), false); return f; } };
@@ -517,7 +709,8 @@ function ctor(name, proto) {
   f.prototype = proto;
   val(G, name, f);
 }
-val(G, 'Node', Node); val(G, 'EventTarget', EventTarget); val(G, 'Event', Event); val(G, 'CustomEvent', CustomEvent);
+val(G, 'Node', Node); val(G, 'EventTarget', EventTarget);
+for (const k in EVENT_CLASSES) val(G, k, EVENT_CLASSES[k]);
 for (const n of ['Element', 'HTMLElement', 'HTMLAnchorElement', 'HTMLDivElement', 'HTMLScriptElement',
   'HTMLImageElement', 'HTMLFormElement', 'HTMLInputElement', 'HTMLIFrameElement', 'HTMLLinkElement',
   'HTMLTemplateElement', 'HTMLUnknownElement', 'SVGElement', 'HTMLBodyElement', 'HTMLSpanElement'])
@@ -525,8 +718,6 @@ for (const n of ['Element', 'HTMLElement', 'HTMLAnchorElement', 'HTMLDivElement'
 ctor('Text', TextP); ctor('CharacterData', TextP); ctor('Comment', CommentP);
 ctor('Document', DocP); ctor('HTMLDocument', DocP); ctor('DocumentFragment', ElP);
 ctor('NodeList', ListP); ctor('HTMLCollection', ListP);
-for (const n of ['UIEvent', 'MouseEvent', 'KeyboardEvent', 'FocusEvent', 'PopStateEvent', 'MessageEvent', 'ErrorEvent'])
-  val(G, n, CustomEvent);
 val(G, 'Image', function () { return N.create('img'); });
 val(G, 'Option', function (t, v) { const o = N.create('option'); if (t !== undefined) N.setText(o, String(t)); if (v !== undefined) N.setAttr(o, 'value', String(v)); return o; });
 
@@ -646,7 +837,10 @@ URLSearchParams.prototype = {
 };
 function URL(u, base) {
   if (!(this instanceof URL)) throw new TypeError("Constructor URL requires 'new'");
-  const abs = N.resolve(String(u), base === undefined ? N.docUrl() : String(base));
+  if (u instanceof URL) u = u.href;
+  if (base instanceof URL) base = base.href;
+  const abs = base === undefined && !/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(String(u)) ? null :
+    resolveRef(String(u), base === undefined ? String(u) : String(base));
   if (abs === null) {
     if (base === undefined && /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(String(u))) { val(this, '_p', parseURL(String(u))); }
     else throw new TypeError('Invalid URL: ' + u);
@@ -696,91 +890,31 @@ Response.prototype = {
 };
 function Request(u, init) { this.url = String(u && u.url ? u.url : u); this.method = ((init && init.method) || 'GET').toUpperCase(); }
 val(G, 'Headers', Headers); val(G, 'Response', Response); val(G, 'Request', Request);
+/* A request body as text (FormData and URLSearchParams as a browser sends
+ * them urlencoded; a Blob or ArrayBuffer is not supported). */
+function bodyText(b, hdrs) {
+  const setType = t => { if (hdrs && !hdrs.has('content-type')) hdrs.set('content-type', t); };
+  if (typeof b === 'string') { setType('text/plain;charset=UTF-8'); return b; }
+  if (b instanceof URLSearchParams) { setType('application/x-www-form-urlencoded;charset=UTF-8'); return b.toString(); }
+  if (G.FormData && b instanceof G.FormData) { setType('application/x-www-form-urlencoded;charset=UTF-8'); return b._text(); }
+  return String(b);
+}
 val(G, 'fetch', function (input, init) {
   return new Promise((resolve, reject) => {
     const method = String((init && init.method) || (input && input.method) || 'GET').toUpperCase();
     const url = input && typeof input === 'object' && 'url' in input ? String(input.url) : String(input);
-    if (method !== 'GET') { reject(new TypeError('fetch: only GET is supported here')); return; }
+    const hdrs = new Headers((init && init.headers) || (input && input.headers) || null);
+    const body = init && init.body != null ? bodyText(init.body, hdrs) : null;
+    const lines = [];
+    hdrs.forEach((v, k) => lines.push(k + ': ' + v));
     addTimer(() => {
-      const r = N.fetch(url);
+      const r = method === 'GET' && !lines.length ? N.fetch(url) : N.request(method, url, body, lines);
       if (typeof r === 'string') reject(new TypeError('Failed to fetch: ' + r));
       else resolve(new Response(r));
     }, 0, [], false);
   });
 });
 
-/* ---------- XMLHttpRequest ---------- */
-function XMLHttpRequest() {
-  this.readyState = 0; this.status = 0; this.statusText = ''; this.responseText = '';
-  this.response = ''; this.responseType = ''; this.responseURL = ''; this.responseXML = null;
-  this.timeout = 0; this.withCredentials = false;
-  this.onreadystatechange = this.onload = this.onerror = this.onloadend = this.onloadstart =
-    this.onprogress = this.onabort = this.ontimeout = null;
-  this.upload = { addEventListener() {}, removeEventListener() {} };
-}
-const XP = XMLHttpRequest.prototype = Object.create(ETP);
-Object.assign(XMLHttpRequest, { UNSENT: 0, OPENED: 1, HEADERS_RECEIVED: 2, LOADING: 3, DONE: 4 });
-const xfire = (x, type) => { const e = new Event(type); e.target = x; invoke(x, e); };
-XP.open = function (method, url, async) {
-  val(this, '_m', String(method).toUpperCase()); val(this, '_u', String(url));
-  val(this, '_async', async !== false); val(this, '_ct', null); val(this, '_aborted', false);
-  this.readyState = 1; xfire(this, 'readystatechange');
-};
-XP.setRequestHeader = function () {};
-XP.overrideMimeType = function () {};
-XP.getResponseHeader = function (n) { return String(n).toLowerCase() === 'content-type' ? this._ct : null; };
-XP.getAllResponseHeaders = function () { return this._ct ? 'content-type: ' + this._ct + '\r\n' : ''; };
-XP.abort = function () { this._aborted = true; };
-XP.send = function () {
-  if (this.readyState !== 1) throw new Error('InvalidStateError: send() before open()');
-  const x = this;
-  const run = () => {
-    if (x._aborted) return;
-    const r = x._m === 'GET' || x._m === 'HEAD' ? N.fetch(x._u) : 'method: only GET is supported here';
-    if (typeof r === 'string') {
-      x.readyState = 4; x.status = 0;
-      xfire(x, 'readystatechange'); xfire(x, 'error'); xfire(x, 'loadend');
-      return;
-    }
-    x.status = r[0]; x.responseURL = r[2]; x._ct = r[3] || null;
-    x.readyState = 2; xfire(x, 'readystatechange');
-    x.readyState = 3; xfire(x, 'readystatechange');
-    x.responseText = r[1];
-    if (x.responseType === 'json') { try { x.response = JSON.parse(r[1]); } catch (e) { x.response = null; } }
-    else x.response = r[1];
-    x.readyState = 4;
-    xfire(x, 'readystatechange'); xfire(x, 'load'); xfire(x, 'loadend');
-  };
-  xfire(this, 'loadstart');
-  if (this._async) addTimer(run, 0, [], false); else run();
-};
-val(G, 'XMLHttpRequest', XMLHttpRequest);
-
-/* ---------- page events (called by runtime.cpp) ---------- */
-H.fire = function (type) {
-  if (type === 'DOMContentLoaded') {
-    readyState = 'interactive';
-    invoke(doc, new Event('readystatechange'));
-    const e = new Event('DOMContentLoaded', { bubbles: true });
-    e.target = doc;
-    invoke(doc, e);
-    if (!e._stop) invoke(G, e);
-  } else if (type === 'load') {
-    readyState = 'complete';
-    invoke(doc, new Event('readystatechange'));
-    const b = N.body();
-    if (typeof G.onload !== 'function' && b) {
-      const code = N.attr(b, 'onload');
-      if (code) { try { G.onload = new Function('event', code); } catch (e) { report(e, 'body onload'); } }
-    }
-    const e = new Event('load');
-    e.target = doc;
-    invoke(G, e);
-    const ps = new Event('pageshow'); ps.target = doc; invoke(G, ps);
-  }
-};
-return H;
-})
 )JS";
 
 const size_t prelude_source_len = sizeof(prelude_source) - 1;

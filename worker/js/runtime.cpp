@@ -624,6 +624,11 @@ extern "C" int js_runtime_new(const js_config *cfg, js_runtime **out, char *err,
     rt->cfg = *cfg;
     rt->cfg.user_agent = NULL;
     rt->user_agent = alloc_strdup(cfg->user_agent ? cfg->user_agent : "crawld");
+    {
+        /* docs/worker.md, "Missing properties": off unless asked for. */
+        const char *tm = getenv("CRAWLD_JS_TRACE_MISSING");
+        rt->trace_missing = tm && *tm && strcmp(tm, "0") != 0;
+    }
     pthread_mutex_init(&rt->wd_mu, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);

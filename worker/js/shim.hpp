@@ -95,6 +95,7 @@ struct js_runtime {
     JSContext *cx;
     js_config cfg;
     char *user_agent;                      /* alloc_strdup */
+    bool trace_missing;                    /* CRAWLD_JS_TRACE_MISSING: count undefined reads */
     PageJobQueue *jobq;
     JS::PersistentRootedObjectVector *jobs; /* promise jobs of the page */
     JS::PersistentRootedObjectVector *rejected; /* rejected promises with no handler yet */
@@ -151,7 +152,21 @@ already_AddRefed<JS::Stencil> shim_script_stencil(js_runtime *rt, JSContext *cx,
                                                   const char *file, unsigned line,
                                                   const char *src, size_t len);
 
+/* Requests a page's scripts may make (script src, fetch, XHR). */
+#define FETCH_MAX_PER_PAGE 100
+
 /* bindings.cpp */
+Page *bindings_page(JSContext *cx); /* the running page, or an exception */
+/* The GumboNode of a live wrapper of this page, or an exception. */
+bool bindings_node(JSContext *cx, Page *pg, JS::HandleValue v, GumboNode **out);
+/* A UTF-8 string (bad bytes as U+FFFD); NULL gives null. */
+bool bindings_string(JSContext *cx, JS::MutableHandleValue out, const char *s, size_t len);
+/* bindings_doc.cpp: the second table of natives (documents, requests). */
+bool bindings_doc_define(JSContext *cx, JS::HandleObject natives);
+/* page_run.cpp: a script element was inserted into the document; an inline
+ * classic one not started yet runs now, as in browsers. */
+void shim_script_inserted(Page *pg, GumboNode *script);
+
 bool bindings_define_natives(JSContext *cx, JS::HandleObject natives);
 bool bindings_wrap(JSContext *cx, Page *pg, GumboNode *n, JS::MutableHandleValue out);
 void bindings_clear_wrappers(JSContext *cx, JS::HandleObject global);
@@ -162,8 +177,10 @@ bool ptrset_add(arena *a, ptrset *s, const void *p);
  * markup parsed by innerHTML never runs (as in browsers). */
 void bindings_mark_scripts_started(Page *pg, GumboNode *root);
 
-/* prelude.cpp */
+/* prelude.cpp and prelude_dom.cpp: the two halves of one function's source */
 extern const char prelude_source[];
 extern const size_t prelude_source_len;
+extern const char prelude_dom_source[];
+extern const size_t prelude_dom_source_len;
 
 #endif
