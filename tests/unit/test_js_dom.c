@@ -265,6 +265,30 @@ START_TEST(inserted_scripts_run_and_fire_load)
 }
 END_TEST
 
+/* x.constructor as in browsers, and window a Window (an EventTarget), not a
+ * plain object: Bootstrap 3's tooltip throws when an element is an
+ * instance of document.constructor, and jQuery's $.extend(true, ...)
+ * copies a window it takes for a plain object (jQuery UI's position). */
+START_TEST(constructors_and_the_window)
+{
+    page_ctx pc;
+    html_doc d =
+        run("<body>" ADD_JS "<script>" REPORT_JS "var p=Object.getPrototypeOf(window),r=[];"
+            "r.push(document.constructor===HTMLDocument,"
+            "document.body instanceof document.constructor,"
+            "document.body.constructor===HTMLElement,"
+            "document.createTextNode('x').constructor===Text,"
+            "p===Object.prototype,p.constructor===Window,window instanceof Window,"
+            "window instanceof EventTarget,typeof window.addEventListener);"
+            "try{new Window()}catch(x){r.push(x.name)}"
+            "report(r);</script></body>",
+            &pc);
+    EXPECT_LINKS(d, "http://example.com/r?true_false_true_true_false_true_true_true_function_"
+                    "TypeError");
+    ck_assert_int_eq(pc.res.scripts_failed, 0);
+}
+END_TEST
+
 static Suite *js_dom_suite(void)
 {
     Suite *s = suite_create("js_dom");
@@ -272,6 +296,7 @@ static Suite *js_dom_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, class_list_semantics);
+    tcase_add_test(tc, constructors_and_the_window);
     tcase_add_test(tc, create_html_document_is_apart);
     tcase_add_test(tc, fragments_move_and_clone);
     tcase_add_test(tc, event_phases_and_order);

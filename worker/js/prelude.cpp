@@ -710,6 +710,14 @@ function ctor(name, proto) {
   val(G, name, f);
 }
 val(G, 'Node', Node); val(G, 'EventTarget', EventTarget);
+/* window is a Window, an EventTarget, not a plain object: jQuery's
+ * isPlainObject(window) must be false, or $.extend(true, ...) copies the
+ * window into options (jQuery UI's position `of: window`) */
+function Window() { throw new TypeError('Illegal constructor'); }
+Window.prototype = Object.create(ETP);
+val(Window.prototype, 'constructor', Window);
+try { Object.setPrototypeOf(G, Window.prototype); } catch (e) { /* stays an Object */ }
+val(G, 'Window', Window);
 for (const k in EVENT_CLASSES) val(G, k, EVENT_CLASSES[k]);
 for (const n of ['Element', 'HTMLElement', 'HTMLAnchorElement', 'HTMLDivElement', 'HTMLScriptElement',
   'HTMLImageElement', 'HTMLFormElement', 'HTMLInputElement', 'HTMLIFrameElement', 'HTMLLinkElement',
@@ -718,6 +726,12 @@ for (const n of ['Element', 'HTMLElement', 'HTMLAnchorElement', 'HTMLDivElement'
 ctor('Text', TextP); ctor('CharacterData', TextP); ctor('Comment', CommentP);
 ctor('Document', DocP); ctor('HTMLDocument', DocP); ctor('DocumentFragment', ElP);
 ctor('NodeList', ListP); ctor('HTMLCollection', ListP);
+/* x.constructor as in browsers (document.constructor is HTMLDocument, not
+ * EventTarget: Bootstrap 3's tooltip tests `el instanceof
+ * document.constructor`) */
+for (const [p, n] of [[DocP, 'HTMLDocument'], [ElP, 'HTMLElement'], [TextP, 'Text'],
+  [CommentP, 'Comment'], [NodeP, 'Node'], [ListP, 'NodeList']])
+  val(p, 'constructor', G[n]);
 val(G, 'Image', function () { return N.create('img'); });
 val(G, 'Option', function (t, v) { const o = N.create('option'); if (t !== undefined) N.setText(o, String(t)); if (v !== undefined) N.setAttr(o, 'value', String(v)); return o; });
 
