@@ -265,6 +265,48 @@ START_TEST(inserted_scripts_run_and_fire_load)
 }
 END_TEST
 
+/* <template>: the parsed children live in template.content, a fragment
+ * hidden from the document's navigation, lookups and selectors (and from
+ * link extraction); innerHTML reads and writes the content; clones and
+ * importNode copy it; a template parsed by innerHTML gets its own. */
+START_TEST(template_content)
+{
+    page_ctx pc;
+    html_doc d = run(
+        "<body><template id=t><a href=/in-template>x</a><p class=q>p</p>"
+        "<template id=n><i>n</i></template></template>" ADD_JS "<script>" REPORT_JS
+        "var t=document.getElementById('t'),c=t.content,r=[];"
+        "r.push(t.childNodes.length,t.firstChild,t.children.length,c.nodeType,c.nodeName.slice(1));"
+        "r.push(c.childNodes.length,c.firstChild.tagName,c.parentNode,c.firstChild.parentNode===c);"
+        "r.push(document.querySelectorAll('a').length,document.getElementsByTagName('p').length,"
+        "document.querySelector('.q'),c.querySelectorAll('a,p').length,t.textContent==='');"
+        "r.push(document.getElementById('n'),c.querySelector('#n').content.firstChild.tagName);"
+        "r.push(t.innerHTML==='<a href=\"/in-template\">x</a><p class=\"q\">p</p>"
+        "<template id=\"n\"><i>n</i></template>');"
+        "r.push(document.body.innerHTML.indexOf('<template id=\"t\"><a "
+        "href=\"/in-template\">')===0);"
+        "var "
+        "k=document.importNode(c,true);r.push(k.nodeType,k.childNodes.length,k.firstChild!==c."
+        "firstChild);"
+        "var "
+        "cl=t.cloneNode(true);r.push(cl.content.childNodes.length,cl.content!==c,t.cloneNode(false)"
+        ".content.childNodes.length);"
+        "var "
+        "e=document.createElement('template');e.innerHTML='<b>b</b><template><u>u</u></template>';"
+        "r.push(e.childNodes.length,e.content.childNodes.length,e.content.lastChild.content."
+        "firstChild.tagName);"
+        "var dv=document.createElement('div');dv.innerHTML='<template><a href=/x>x</a></template>';"
+        "r.push(dv.querySelectorAll('a').length,dv.firstChild.content.querySelectorAll('a').length)"
+        ";"
+        "document.body.appendChild(k);report(r);</script></body>",
+        &pc);
+    EXPECT_LINKS(d, "http://example.com/in-template",
+                 "http://example.com/r?0_null_0_11_document-fragment_3_A_null_true_0_0_null_2_true_"
+                 "null_I_true_true_11_3_true_3_true_0_0_2_U_0_1");
+    ck_assert_int_eq(pc.res.scripts_failed, 0);
+}
+END_TEST
+
 static Suite *js_dom_suite(void)
 {
     Suite *s = suite_create("js_dom");
@@ -277,6 +319,7 @@ static Suite *js_dom_suite(void)
     tcase_add_test(tc, event_phases_and_order);
     tcase_add_test(tc, ready_state_order);
     tcase_add_test(tc, computed_display);
+    tcase_add_test(tc, template_content);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("network");

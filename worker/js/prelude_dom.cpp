@@ -113,6 +113,8 @@ NodeP.cloneNode = function (deep) {
     for (let i = 0; i < at.length; i += 2) N.setAttr(c, at[i], at[i + 1]);
   }
   if (deep) for (const k of N.kids(this, false)) N.append(c, k.cloneNode(true));
+  const tc = deep && t === 1 && N.content(this);
+  if (tc) for (const k of N.kids(tc, false)) N.append(N.content(c), k.cloneNode(true));
   const o = owners.get(this);
   if (o) owners.set(c, o);
   return c;
