@@ -1,7 +1,8 @@
 """The js_libs test's HTTP server on 127.0.0.1: the pages of site/, the npm
 packages installed at test time under /nm/ (node_modules), and POST /echo,
 whose JSON reply names a link built from the form it was sent
-({"href": "/echo-<name>-<n>.html", "type": Content-Type}), and /lit.js: lit's
+({"href": "/echo-<name>-<n>.html", "type": Content-Type}) — or, asked by
+htmx (an HX-Request header), that link as HTML to swap in — and /lit.js: lit's
 ES modules (crawld runs no module scripts) joined into one classic script
 that defines window.lit (each module's imports and exports become reads
 and writes of that object).
@@ -72,10 +73,14 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             return
         name = form.get("name", ["none"])[0]
         num = form.get("n", ["0"])[0]
-        out = json.dumps({"href": "/echo-%s-%s.html" % (name, num),
-                          "type": self.headers.get("Content-Type")}).encode()
+        href = "/echo-%s-%s.html" % (name, num)
+        if self.headers.get("HX-Request") == "true":
+            out, ctype = ('<a href="%s">posted</a>' % href).encode(), "text/html"
+        else:
+            out = json.dumps({"href": href, "type": self.headers.get("Content-Type")}).encode()
+            ctype = "application/json"
         self.send_response(200)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(out)))
         self.end_headers()
         self.wfile.write(out)

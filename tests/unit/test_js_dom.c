@@ -2,7 +2,8 @@
  * prelude_dom.cpp, bindings_doc.cpp): DOMTokenList, a second document
  * (createHTMLDocument) kept apart from the page's, fragments that move
  * their children, event phases and their order, readyState's order,
- * computed display, and an XMLHttpRequest POST whose body, headers and
+ * computed display, template content, tree walks, custom elements,
+ * htmx's XPath shape, and an XMLHttpRequest POST whose body, headers and
  * method reach the test server (tests/server/httpd.py /echo-body). Each
  * page writes what it saw into one link; the tests compare it whole. */
 #include "alloc.h"
@@ -389,6 +390,31 @@ START_TEST(custom_elements)
 }
 END_TEST
 
+/* XPath: htmx's one expression (descendants with an attribute whose name
+ * starts with one of the prefixes), through XPathEvaluator's expression
+ * and document.evaluate; content of templates is not searched; any other
+ * expression finds nothing. */
+START_TEST(xpath_htmx_shape)
+{
+    page_ctx pc;
+    html_doc d = run(
+        "<body><div id=r><p id=a hx-on:click=x></p><p id=b data-hx-on-load=y><i id=c hx-get=/z></i>"
+        "</p><template><b id=t hx-on:click=x></b></template></div>" ADD_JS "<script>" REPORT_JS
+        "var r=[],root=document.getElementById('r'),ids=function(it){var o=[];"
+        "for(var n;(n=it.iterateNext());)o.push(n.id);return o.join('.')};"
+        "var q=new XPathEvaluator().createExpression('.//*[@*[ starts-with(name(), \"hx-on:\") or "
+        "starts-with(name(), \"data-hx-on-\") ]]');"
+        "r.push(ids(q.evaluate(root)),ids(q.evaluate(document.getElementById('b'))));"
+        "r.push(ids(document.evaluate('.//*[@*[starts-with(name(), \"hx-\")]]',root,null,"
+        "XPathResult.ORDERED_NODE_ITERATOR_TYPE,null)));"
+        "r.push(document.evaluate('//p',root,null,7,null).snapshotLength);"
+        "report(r);</script></body>",
+        &pc);
+    EXPECT_LINKS(d, "http://example.com/r?a.b__a.c_0");
+    ck_assert_int_eq(pc.res.scripts_failed, 0);
+}
+END_TEST
+
 static Suite *js_dom_suite(void)
 {
     Suite *s = suite_create("js_dom");
@@ -404,6 +430,7 @@ static Suite *js_dom_suite(void)
     tcase_add_test(tc, template_content);
     tcase_add_test(tc, tree_walker_and_node_iterator);
     tcase_add_test(tc, custom_elements);
+    tcase_add_test(tc, xpath_htmx_shape);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("network");

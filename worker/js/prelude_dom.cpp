@@ -565,8 +565,9 @@ val(G, 'CSS', CSSNS);
 
 /* ---------- absent interfaces, present for instanceof ---------- */
 /* No node is a ShadowRoot (there is no shadow DOM), but libraries test
- * `x instanceof ShadowRoot` (Alpine). */
-for (const n of ['ShadowRoot', 'CDATASection', 'ProcessingInstruction', 'DocumentType', 'Attr',
+ * `x instanceof ShadowRoot` (Alpine); nor is any form value a File (htmx
+ * tests each FormData value). */
+for (const n of ['ShadowRoot', 'CDATASection', 'ProcessingInstruction', 'DocumentType', 'Attr', 'Blob', 'File',
   'HTMLCanvasElement', 'HTMLVideoElement', 'HTMLAudioElement', 'HTMLMediaElement', 'SVGSVGElement'])
   if (!(n in G)) { const f = function () { throw new TypeError('Illegal constructor'); }; Object.defineProperty(f, 'name', { value: n }); val(G, n, f); }
 
