@@ -264,7 +264,7 @@ static const char *sp_ident(sparser *p, size_t *len, bool fold)
         i = 1;
     if (!(name_start((unsigned char)s[i]) || (i == 1 && s[i] == '-') || escape_at(s + i)))
         return NULL;
-    size_t outn = 0, n;
+    size_t outn = i, n; /* the leading "-" is copied too */
     while (s[i]) {
         if (escape_at(s + i)) {
             i += decode_escape(s + i, NULL, &n);
