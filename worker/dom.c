@@ -481,9 +481,7 @@ dom_err dom_templates_adopt(dom *d, GumboNode *top)
     for (GumboNode *n = top; n; n = dom_next_raw(top, n)) {
         if (n->type != GUMBO_NODE_TEMPLATE)
             continue;
-        GumboVector *v = &n->v.element.children;
-        if (v->length == 1 && is_content(v->data[0]))
-            continue;
+        GumboVector *v = &n->v.element.children; /* a fresh parse's: no content yet */
         GumboNode *f = dom_create_element(d, FRAG_NAME, NULL);
         void **one = arena_alloc(d->a, 4 * sizeof *one);
         if (!f || !one)

@@ -92,6 +92,12 @@ static inline const GumboNode *dom_parent_elem(const GumboNode *n)
     return dom_is_elem(n->parent) && n->parent->type != GUMBO_NODE_TEMPLATE ? n->parent : NULL;
 }
 
+/* n's parent in the tree scripts see: NULL above a template's content. */
+static inline GumboNode *dom_tree_parent(const GumboNode *n)
+{
+    return n->parent && n->parent->type != GUMBO_NODE_TEMPLATE ? n->parent : NULL;
+}
+
 /* Preorder successor of n inside root's subtree over the raw tree (into
  * templates' content too): for the passes that fix the tree up. */
 static inline GumboNode *dom_next_raw(const GumboNode *root, GumboNode *n)
@@ -136,7 +142,8 @@ bool dom_vec_reserve(arena *a, GumboVector *v, size_t need);
  * left as it is). */
 void dom_fix_tree(GumboNode *top);
 /* Moves the children of every template under top (top included) into the
- * template's content fragment, as a browser's parser builds it. */
+ * template's content fragment, as a browser's parser builds it. For a
+ * tree fresh from gumbo only (once). */
 dom_err dom_templates_adopt(dom *d, GumboNode *top);
 /* Inserts nodes[0..k) at index at of p's children; capacity is reserved. */
 void dom_insert_nodes(GumboNode *p, size_t at, GumboNode **nodes, size_t k);

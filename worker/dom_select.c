@@ -1171,14 +1171,14 @@ dom_err dom_query(dom *d, GumboNode *root, const char *selector, bool first_only
      * ancestors come first, top down, each after its earlier siblings when
      * the selector has + or ~. */
     size_t depth = 0;
-    for (const GumboNode *x = root; x; x = x->parent)
+    for (const GumboNode *x = root; x; x = dom_tree_parent(x))
         depth++;
     GumboNode **chain = arena_alloc(d->a, depth * sizeof *chain);
     if (!chain || !qs_level(&q, depth))
         return DOM_NOMEM;
     memset(q.bits, 0, 4 * (size_t)words * sizeof(uint64_t));
     size_t k = depth;
-    for (GumboNode *x = root; x; x = x->parent)
+    for (GumboNode *x = root; x; x = dom_tree_parent(x))
         chain[--k] = x;
     for (size_t l = 1; l <= depth; l++) {
         bool first = true;

@@ -282,6 +282,8 @@ START_TEST(template_content)
         "r.push(document.querySelectorAll('a').length,document.getElementsByTagName('p').length,"
         "document.querySelector('.q'),c.querySelectorAll('a,p').length,t.textContent==='');"
         "r.push(document.getElementById('n'),c.querySelector('#n').content.firstChild.tagName);"
+        "r.push(c.querySelectorAll('body a, template a, body > template > *').length,"
+        "c.firstChild.closest('template'));"
         "r.push(t.innerHTML==='<a href=\"/in-template\">x</a><p class=\"q\">p</p>"
         "<template id=\"n\"><i>n</i></template>');"
         "r.push(document.body.innerHTML.indexOf('<template id=\"t\"><a "
@@ -303,7 +305,7 @@ START_TEST(template_content)
         &pc);
     EXPECT_LINKS(d, "http://example.com/in-template",
                  "http://example.com/r?0_null_0_11_document-fragment_3_A_null_true_0_0_null_2_true_"
-                 "null_I_true_true_11_3_true_3_true_0_0_2_U_0_1");
+                 "null_I_0_null_true_true_11_3_true_3_true_0_0_2_U_0_1");
     ck_assert_int_eq(pc.res.scripts_failed, 0);
 }
 END_TEST
