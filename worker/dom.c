@@ -52,7 +52,7 @@ static void reindex(GumboVector *v, size_t from)
  * left as it is). */
 void dom_fix_tree(GumboNode *top)
 {
-    for (GumboNode *n = top; n; n = dom_next_pre(top, n, true)) {
+    for (GumboNode *n = top; n; n = dom_next_raw(top, n)) {
         GumboVector *v = dom_kids(n);
         if (!v)
             continue;
@@ -137,6 +137,8 @@ dom *dom_new(arena *a, void *gumbo_output, const char *url)
     g->document->parent = NULL;
     g->document->index_within_parent = 0;
     dom_fix_tree(g->document);
+    if (dom_templates_adopt(d, g->document) != DOM_OK)
+        return NULL;
     return d;
 }
 
@@ -445,37 +447,95 @@ dom_err dom_replace_child(dom *d, GumboNode *parent, GumboNode *newc, GumboNode 
 }
 
 /* ---------------------------------------------------------------------------
- * Navigation */
+ * Templates: the content fragment is the template's one raw child, an
+ * element named like a script-made DocumentFragment; navigation hides it. */
+
+static const char FRAG_NAME[] = "crawld-fragment";
+
+static bool is_content(const GumboNode *c)
+{
+    const char *p;
+    size_t n;
+    if (!dom_is_elem(c) || c->v.element.tag != GUMBO_TAG_UNKNOWN)
+        return false;
+    dom_tag_piece(c, &p, &n);
+    return n == sizeof FRAG_NAME - 1 && memcmp(p, FRAG_NAME, n) == 0;
+}
+
+GumboNode *dom_template_content(dom *d, GumboNode *t)
+{
+    if (!t || t->type != GUMBO_NODE_TEMPLATE)
+        return NULL;
+    GumboVector *v = &t->v.element.children;
+    if (v->length && is_content(v->data[0]))
+        return v->data[0];
+    GumboNode *f = dom_create_element(d, FRAG_NAME, NULL);
+    if (!f || !dom_vec_reserve(d->a, v, (size_t)v->length + 1))
+        return NULL;
+    dom_insert_nodes(t, 0, &f, 1);
+    return f;
+}
+
+dom_err dom_templates_adopt(dom *d, GumboNode *top)
+{
+    for (GumboNode *n = top; n; n = dom_next_raw(top, n)) {
+        if (n->type != GUMBO_NODE_TEMPLATE)
+            continue;
+        GumboVector *v = &n->v.element.children; /* a fresh parse's: no content yet */
+        GumboNode *f = dom_create_element(d, FRAG_NAME, NULL);
+        void **one = arena_alloc(d->a, 4 * sizeof *one);
+        if (!f || !one)
+            return DOM_NOMEM;
+        f->v.element.children = *v; /* the parsed children, indices unchanged */
+        for (size_t i = 0; i < v->length; i++)
+            ((GumboNode *)v->data[i])->parent = f;
+        one[0] = f;
+        v->data = one;
+        v->length = 1;
+        v->capacity = 4;
+        f->parent = n;
+        f->index_within_parent = 0;
+    }
+    return DOM_OK;
+}
+
+/* ---------------------------------------------------------------------------
+ * Navigation: a template shows no children (they are its content's) */
 
 GumboNode *dom_first_child(const GumboNode *n)
 {
-    const GumboVector *v = dom_ckids(n);
+    const GumboVector *v = n && n->type != GUMBO_NODE_TEMPLATE ? dom_ckids(n) : NULL;
     return v && v->length ? v->data[0] : NULL;
 }
 
 GumboNode *dom_last_child(const GumboNode *n)
 {
-    const GumboVector *v = dom_ckids(n);
+    const GumboVector *v = n && n->type != GUMBO_NODE_TEMPLATE ? dom_ckids(n) : NULL;
     return v && v->length ? v->data[v->length - 1] : NULL;
+}
+
+static inline const GumboVector *sibs(const GumboNode *n)
+{
+    return n && n->parent && n->parent->type != GUMBO_NODE_TEMPLATE ? dom_ckids(n->parent) : NULL;
 }
 
 GumboNode *dom_next_sibling(const GumboNode *n)
 {
-    const GumboVector *v = n ? dom_ckids(n->parent) : NULL;
+    const GumboVector *v = sibs(n);
     size_t i = v ? n->index_within_parent + 1 : 0;
     return v && i < v->length ? v->data[i] : NULL;
 }
 
 GumboNode *dom_prev_sibling(const GumboNode *n)
 {
-    const GumboVector *v = n ? dom_ckids(n->parent) : NULL;
+    const GumboVector *v = sibs(n);
     size_t i = n ? n->index_within_parent : 0;
     return v && i > 0 && i <= v->length ? v->data[i - 1] : NULL;
 }
 
 GumboNode *dom_first_element_child(const GumboNode *n)
 {
-    const GumboVector *v = dom_ckids(n);
+    const GumboVector *v = n && n->type != GUMBO_NODE_TEMPLATE ? dom_ckids(n) : NULL;
     for (size_t i = 0; v && i < v->length; i++)
         if (dom_is_elem(v->data[i]))
             return v->data[i];
@@ -492,7 +552,7 @@ GumboNode *dom_next_element_sibling(const GumboNode *n)
 
 size_t dom_child_count(const GumboNode *n)
 {
-    const GumboVector *v = dom_ckids(n);
+    const GumboVector *v = n && n->type != GUMBO_NODE_TEMPLATE ? dom_ckids(n) : NULL;
     return v ? v->length : 0;
 }
 

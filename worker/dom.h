@@ -69,6 +69,13 @@ GumboNode *dom_create_text(dom *d, const char *text, size_t len);
 GumboNode *dom_create_document(dom *d, const char *title, dom_err *err);
 GumboNode *dom_create_comment(dom *d, const char *text, size_t len);
 
+/* template.content: the DocumentFragment holding a <template>'s children
+ * (made on first use for a created template; the parser's are made when
+ * parsed). A template element itself shows no children to navigation,
+ * lookups, selectors or textContent; serialisation and innerHTML go to its
+ * content. NULL when t is not a template, or on NOMEM. */
+GumboNode *dom_template_content(dom *d, GumboNode *t);
+
 /* Tree edits, with the DOM's rules: a child that already has a parent is
  * taken out of it first; inserting a node into itself or its descendant is
  * DOM_HIERARCHY; parent must be an element or the document (a document

@@ -84,9 +84,35 @@ static inline GumboVector *dom_kids(GumboNode *n)
 
 static inline const GumboVector *dom_ckids(const GumboNode *n) { return dom_kids((GumboNode *)n); }
 
+/* A template's children are its content fragment's (dom_template_content):
+ * its one raw child, the fragment, is hidden from every walk, and the
+ * fragment has no parent element (as a DocumentFragment). */
 static inline const GumboNode *dom_parent_elem(const GumboNode *n)
 {
-    return dom_is_elem(n->parent) ? n->parent : NULL;
+    return dom_is_elem(n->parent) && n->parent->type != GUMBO_NODE_TEMPLATE ? n->parent : NULL;
+}
+
+/* n's parent in the tree scripts see: NULL above a template's content. */
+static inline GumboNode *dom_tree_parent(const GumboNode *n)
+{
+    return n->parent && n->parent->type != GUMBO_NODE_TEMPLATE ? n->parent : NULL;
+}
+
+/* Preorder successor of n inside root's subtree over the raw tree (into
+ * templates' content too): for the passes that fix the tree up. */
+static inline GumboNode *dom_next_raw(const GumboNode *root, GumboNode *n)
+{
+    GumboVector *v = dom_kids(n);
+    if (v && v->length)
+        return v->data[0];
+    while (n && n != root) {
+        GumboVector *pv = dom_kids(n->parent);
+        size_t i = n->index_within_parent + 1;
+        if (pv && i < pv->length)
+            return pv->data[i];
+        n = n->parent;
+    }
+    return NULL;
 }
 
 /* Preorder successor of n inside root's subtree (descend: may enter n's
@@ -115,6 +141,10 @@ bool dom_vec_reserve(arena *a, GumboVector *v, size_t need);
 /* Sets parent/index of every child of every node under top (top itself is
  * left as it is). */
 void dom_fix_tree(GumboNode *top);
+/* Moves the children of every template under top (top included) into the
+ * template's content fragment, as a browser's parser builds it. For a
+ * tree fresh from gumbo only (once). */
+dom_err dom_templates_adopt(dom *d, GumboNode *top);
 /* Inserts nodes[0..k) at index at of p's children; capacity is reserved. */
 void dom_insert_nodes(GumboNode *p, size_t at, GumboNode **nodes, size_t k);
 /* The element's local name as written (any case), not NUL-terminated. */

@@ -264,7 +264,7 @@ static const char *sp_ident(sparser *p, size_t *len, bool fold)
         i = 1;
     if (!(name_start((unsigned char)s[i]) || (i == 1 && s[i] == '-') || escape_at(s + i)))
         return NULL;
-    size_t outn = 0, n;
+    size_t outn = i, n; /* the leading "-" is copied too */
     while (s[i]) {
         if (escape_at(s + i)) {
             i += decode_escape(s + i, NULL, &n);
@@ -1171,14 +1171,14 @@ dom_err dom_query(dom *d, GumboNode *root, const char *selector, bool first_only
      * ancestors come first, top down, each after its earlier siblings when
      * the selector has + or ~. */
     size_t depth = 0;
-    for (const GumboNode *x = root; x; x = x->parent)
+    for (const GumboNode *x = root; x; x = dom_tree_parent(x))
         depth++;
     GumboNode **chain = arena_alloc(d->a, depth * sizeof *chain);
     if (!chain || !qs_level(&q, depth))
         return DOM_NOMEM;
     memset(q.bits, 0, 4 * (size_t)words * sizeof(uint64_t));
     size_t k = depth;
-    for (GumboNode *x = root; x; x = x->parent)
+    for (GumboNode *x = root; x; x = dom_tree_parent(x))
         chain[--k] = x;
     for (size_t l = 1; l <= depth; l++) {
         bool first = true;

@@ -170,6 +170,8 @@ static void put_tag_name(buf *b, const GumboNode *n)
 /* Writes what comes before n's children; true when they are to follow. */
 static bool ser_enter(buf *b, const GumboNode *n)
 {
+    if (n->parent && n->parent->type == GUMBO_NODE_TEMPLATE) /* the content fragment */
+        return n->v.element.children.length > 0;
     switch (n->type) {
     case GUMBO_NODE_DOCUMENT: {
         const GumboDocument *doc = &n->v.document;
@@ -229,7 +231,7 @@ static bool ser_enter(buf *b, const GumboNode *n)
 
 static void ser_leave(buf *b, const GumboNode *n)
 {
-    if (dom_is_elem(n) && !is_void(n)) {
+    if (dom_is_elem(n) && !is_void(n) && !(n->parent && n->parent->type == GUMBO_NODE_TEMPLATE)) {
         buf_add(b, "</", 2);
         put_tag_name(b, n);
         buf_add(b, ">", 1);
@@ -241,7 +243,9 @@ static void ser_subtree(buf *b, const GumboNode *top)
     const GumboNode *n = top;
     for (;;) {
         if (ser_enter(b, n)) {
-            n = dom_first_child(n);
+            /* a template's one raw child is its content (hidden from
+             * dom_first_child) */
+            n = n->type == GUMBO_NODE_TEMPLATE ? n->v.element.children.data[0] : dom_first_child(n);
             continue;
         }
         ser_leave(b, n);
@@ -264,6 +268,12 @@ char *dom_serialize(dom *d, const GumboNode *n, bool outer, size_t *len)
     buf b = {.a = d->a};
     if (!n)
         return NULL;
+    if (!outer && n->type == GUMBO_NODE_TEMPLATE) {
+        const GumboVector *v = &n->v.element.children;
+        if (!v->length)
+            return buf_finish(&b, len);
+        n = v->data[0];
+    }
     if (outer || n->type == GUMBO_NODE_DOCUMENT) {
         if (outer && n->type != GUMBO_NODE_DOCUMENT) {
             ser_subtree(&b, n);
@@ -311,6 +321,8 @@ static dom_err parse_fragment(dom *d, const GumboNode *ctx, const char *html, si
         return arena_alloc(d->a, probe) ? DOM_SYNTAX : DOM_NOMEM;
     }
     dom_fix_tree(g->root);
+    if (dom_templates_adopt(d, g->root) != DOM_OK)
+        return DOM_NOMEM;
     GumboVector *v = &g->root->v.element.children;
     *nodes = (GumboNode **)v->data;
     *k = v->length;
@@ -341,9 +353,12 @@ dom_err dom_set_inner_html(dom *d, GumboNode *n, const char *html, size_t len)
 {
     if (!dom_is_elem(n))
         return DOM_INVALID;
+    GumboNode *ctx = n;
+    if (n->type == GUMBO_NODE_TEMPLATE && !(n = dom_template_content(d, n)))
+        return DOM_NOMEM;
     GumboNode **nodes;
     size_t k;
-    dom_err e = parse_fragment(d, n, html, len, &nodes, &k);
+    dom_err e = parse_fragment(d, ctx, html, len, &nodes, &k);
     if (e)
         return e;
     return splice(d, n, 0, n->v.element.children.length, nodes, k);

@@ -4,7 +4,12 @@ tests/js_libs/serve.py, builds its links with its library (ready handlers,
 $.getJSON, $.post, $.getScript, delegated handlers fired by .trigger(),
 widgets and their events, a Backbone router and view, lodash templates and
 debounce, XMLHttpRequest POST, a React 18 component with state, effects
-and a click through its root listener, a Vue 3 in-DOM template). A link named /wrong-... is what a page adds
+and a click through its root listener, a Vue 3 in-DOM template with a
+<template v-if>, Alpine 3's x-for and x-if over <template> content, a
+lit 3 element in the light DOM, upgraded, its attribute changed, and one
+created by script, htmx 2's hx-get on load, an hx-on handler found by
+its XPath query, and an hx-post). A
+link named /wrong-... is what a page adds
 when a feature answered otherwise than a browser. Every record must show
 its scripts ran with no error and exactly the expected links, in order.
 Then the missing-property trace: on with CRAWLD_JS_TRACE_MISSING, absent
@@ -38,8 +43,10 @@ PAGES = {
     "bootstrap5.html": ["menu-item", "tab-shown-b2", "tab-pane-switched", "dropdown-open", "collapse-shown"],
     "backbone.html": ["json-1", "json-2", "view-event"],
     "lodash.html": ["ab", "cd", "echo-xhr-3", "debounced-1"],
-    "react.html": ["json-1", "json-2", "react-clicked-1"],
-    "vue.html": ["json-1", "json-2", "vue-clicked"],
+    "react_vue.html": ["json-1", "json-2", "react-clicked-1", "vue-json-1", "vue-json-2", "vue-clicked"],
+    "templates.html": ["alpine-json-1", "alpine-json-2", "alpine-if",
+                       "lit-changed-json-1", "lit-changed-json-2", "htmx-loaded", "echo-htmx-5",
+                       "lit-created-json-1", "lit-created-json-2"],
 }
 
 try:

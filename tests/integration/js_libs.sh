@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Real libraries' JavaScript through crawld --js: jQuery 1.12, 2.2 and 3.x,
-# jQuery UI, Bootstrap 3 and 5, Backbone (with underscore), lodash, React 18
-# and Vue 3, from
+# jQuery UI, Bootstrap 3 and 5, Backbone (with underscore), lodash, React 18,
+# Vue 3, Alpine 3, lit 3 (its modules joined into one classic script by
+# serve.py) and htmx 2, from
 # npm at the versions pinned in tests/js_libs/package-lock.json, installed
 # on first use into build/js_libs (kept: later runs do not download). Each
 # page of tests/js_libs/site builds its links with its library; the records

@@ -2,7 +2,8 @@
  * prelude_dom.cpp, bindings_doc.cpp): DOMTokenList, a second document
  * (createHTMLDocument) kept apart from the page's, fragments that move
  * their children, event phases and their order, readyState's order,
- * computed display, and an XMLHttpRequest POST whose body, headers and
+ * computed display, template content, tree walks, custom elements,
+ * htmx's XPath shape, and an XMLHttpRequest POST whose body, headers and
  * method reach the test server (tests/server/httpd.py /echo-body). Each
  * page writes what it saw into one link; the tests compare it whole. */
 #include "alloc.h"
@@ -289,6 +290,157 @@ START_TEST(constructors_and_the_window)
 }
 END_TEST
 
+/* <template>: the parsed children live in template.content, a fragment
+ * hidden from the document's navigation, lookups and selectors (and from
+ * link extraction); innerHTML reads and writes the content; clones and
+ * importNode copy it; a template parsed by innerHTML gets its own. */
+START_TEST(template_content)
+{
+    page_ctx pc;
+    html_doc d = run(
+        "<body><template id=t><a href=/in-template>x</a><p class=q>p</p>"
+        "<template id=n><i>n</i></template></template>" ADD_JS "<script>" REPORT_JS
+        "var t=document.getElementById('t'),c=t.content,r=[];"
+        "r.push(t.childNodes.length,t.firstChild,t.children.length,c.nodeType,c.nodeName.slice(1));"
+        "r.push(c.childNodes.length,c.firstChild.tagName,c.parentNode,c.firstChild.parentNode===c);"
+        "r.push(document.querySelectorAll('a').length,document.getElementsByTagName('p').length,"
+        "document.querySelector('.q'),c.querySelectorAll('a,p').length,t.textContent==='');"
+        "r.push(document.getElementById('n'),c.querySelector('#n').content.firstChild.tagName);"
+        "r.push(c.querySelectorAll('body a, template a, body > template > *').length,"
+        "c.firstChild.closest('template'));"
+        "r.push(t.innerHTML==='<a href=\"/in-template\">x</a><p class=\"q\">p</p>"
+        "<template id=\"n\"><i>n</i></template>');"
+        "r.push(document.body.innerHTML.indexOf('<template id=\"t\"><a "
+        "href=\"/in-template\">')===0);"
+        "var "
+        "k=document.importNode(c,true);r.push(k.nodeType,k.childNodes.length,k.firstChild!==c."
+        "firstChild);"
+        "var "
+        "cl=t.cloneNode(true);r.push(cl.content.childNodes.length,cl.content!==c,t.cloneNode(false)"
+        ".content.childNodes.length);"
+        "var "
+        "e=document.createElement('template');e.innerHTML='<b>b</b><template><u>u</u></template>';"
+        "r.push(e.childNodes.length,e.content.childNodes.length,e.content.lastChild.content."
+        "firstChild.tagName);"
+        "var dv=document.createElement('div');dv.innerHTML='<template><a href=/x>x</a></template>';"
+        "r.push(dv.querySelectorAll('a').length,dv.firstChild.content.querySelectorAll('a').length)"
+        ";"
+        "document.body.appendChild(k);report(r);</script></body>",
+        &pc);
+    EXPECT_LINKS(d, "http://example.com/in-template",
+                 "http://example.com/r?0_null_0_11_document-fragment_3_A_null_true_0_0_null_2_true_"
+                 "null_I_0_null_true_true_11_3_true_3_true_0_0_2_U_0_1");
+    ck_assert_int_eq(pc.res.scripts_failed, 0);
+}
+END_TEST
+
+/* TreeWalker and NodeIterator: the standard's orders under whatToShow and
+ * filters (SKIP descends, REJECT prunes in a walker, only skips in an
+ * iterator), every walker move, and a walk over template content. */
+START_TEST(tree_walker_and_node_iterator)
+{
+    page_ctx pc;
+    html_doc d = run(
+        "<body><div id=r><p id=a>t1<i id=b>t2</i><!--c1--></p><p id=c class=x><b id=d></b></p>"
+        "<s id=e></s></div><template id=t><u id=f><!--c2--></u>text</template>" ADD_JS
+        "<script>" REPORT_JS "var r=[],root=document.getElementById('r'),nm=function(n){return "
+        "n?(n.id||n.nodeName.slice(n.nodeType===1?0:1)):'null'};"
+        "var all=function(w){var o=[];for(var n;(n=w.nextNode());)o.push(nm(n));return "
+        "o.join('.')};"
+        "r.push(all(document.createTreeWalker(root,NodeFilter.SHOW_ELEMENT)));"
+        "r.push(all(document.createTreeWalker(root,NodeFilter.SHOW_ELEMENT|NodeFilter.SHOW_COMMENT|"
+        "4)));"
+        "var rej=function(n){return "
+        "n.className==='x'?NodeFilter.FILTER_REJECT:NodeFilter.FILTER_ACCEPT};"
+        "var skp={acceptNode:function(n){return n.className==='x'?3:1}};"
+        "r.push(all(document.createTreeWalker(root,1,rej)),all(document.createTreeWalker(root,1,"
+        "skp)));"
+        "r.push(all(document.createNodeIterator(root,1,rej)));"
+        "var w=document.createTreeWalker(root,1);"
+        "r.push(nm(w.firstChild()),nm(w.nextSibling()),nm(w.firstChild()),nm(w.parentNode()),"
+        "nm(w.lastChild()),nm(w.previousSibling()),nm(w.previousNode()),nm(w.previousNode()),"
+        "nm(w.previousNode()),nm(w.parentNode()),nm(w.currentNode));"
+        "w.currentNode=document.getElementById('d');r.push(nm(w.nextNode()),nm(w.nextNode()));"
+        "var it=document.createNodeIterator(root,1);it.nextNode();it.nextNode();"
+        "r.push(nm(it.previousNode()),nm(it.previousNode()),nm(it.previousNode()),nm(it.nextNode())"
+        ","
+        "it.pointerBeforeReferenceNode);"
+        "var tc=document.getElementById('t').content,tw=document.createTreeWalker(document,129);"
+        "tw.currentNode=tc;r.push(all(tw));"
+        "r.push(all(document.createTreeWalker(document.body,1)));"
+        "report(r);</script></body>",
+        &pc);
+    /* the iterator's first node is its root; its pointer turns at each reversal */
+    EXPECT_LINKS(d, "http://example.com/r?a.b.c.d.e_a.text.b.text.comment.c.d.e_a.b.e_a.b.d.e_"
+                    "r.a.b.d.e_a_c_d_c_d_null_c_b_a_r_r_e_null_a_r_null_r_false_f.comment_"
+                    "r.a.b.c.d.e.t.SCRIPT.SCRIPT");
+    ck_assert_int_eq(pc.res.scripts_failed, 0);
+}
+END_TEST
+
+/* Custom elements: an element parsed before its define is upgraded (its
+ * constructor runs on the node, attributeChangedCallback for observed
+ * attributes, then connectedCallback); created ones are upgraded at once;
+ * connected/disconnected follow inserts, innerHTML and removal;
+ * whenDefined resolves; bad and repeated names throw. */
+START_TEST(custom_elements)
+{
+    page_ctx pc;
+    html_doc d = run(
+        "<body><x-a id=p1 k=1 other=2></x-a>" ADD_JS "<script>" REPORT_JS
+        "var log=[],r=[];var p1=document.getElementById('p1');r.push(p1 instanceof HTMLElement);"
+        "class XA extends HTMLElement{static get observedAttributes(){return['k']}"
+        "constructor(){super();this.made=1;log.push('new-'+this.id)}"
+        "connectedCallback(){log.push('in-'+this.id)}disconnectedCallback(){log.push('out-'+this."
+        "id)}"
+        "attributeChangedCallback(n,o,v){log.push('attr-'+n+'-'+o+'-'+v)}}"
+        "customElements.whenDefined('x-a').then(function(c){log.push('defined-'+(c===XA))});"
+        "customElements.define('x-a',XA);"
+        "r.push(p1 instanceof XA,p1.made,customElements.get('x-a')===XA,customElements.get('x-b'));"
+        "p1.setAttribute('k','3');p1.setAttribute('other','4');p1.removeAttribute('k');"
+        "var c=document.createElement('x-a');c.id='c';r.push(c instanceof XA);"
+        "document.body.appendChild(c);c.remove();"
+        "var n=new XA();r.push(n.tagName,n.parentNode);"
+        "var dv=document.createElement('div');dv.innerHTML='<x-a "
+        "id=h></x-a>';document.body.appendChild(dv);"
+        "dv.innerHTML='';"
+        "try{customElements.define('nodash',class extends HTMLElement{})}catch(e){r.push(e.name)}"
+        "try{customElements.define('x-a',class extends HTMLElement{})}catch(e){r.push(e.name)}"
+        "Promise.resolve().then(function(){r.push(log.join('.'));report(r)});</script></body>",
+        &pc);
+    EXPECT_LINKS(d,
+                 "http://example.com/r?true_true_1_true_undefined_true_X-A_null_SyntaxError_"
+                 "NotSupportedError_new-p1.attr-k-null-1.in-p1.attr-k-1-3.attr-k-3-null.new-.in-c."
+                 "out-c.new-.new-h.in-h.out-h.defined-true");
+    ck_assert_int_eq(pc.res.scripts_failed, 0);
+}
+END_TEST
+
+/* XPath: htmx's one expression (descendants with an attribute whose name
+ * starts with one of the prefixes), through XPathEvaluator's expression
+ * and document.evaluate; content of templates is not searched; any other
+ * expression finds nothing. */
+START_TEST(xpath_htmx_shape)
+{
+    page_ctx pc;
+    html_doc d = run(
+        "<body><div id=r><p id=a hx-on:click=x></p><p id=b data-hx-on-load=y><i id=c hx-get=/z></i>"
+        "</p><template><b id=t hx-on:click=x></b></template></div>" ADD_JS "<script>" REPORT_JS
+        "var r=[],root=document.getElementById('r'),ids=function(it){var o=[];"
+        "for(var n;(n=it.iterateNext());)o.push(n.id);return o.join('.')};"
+        "var q=new XPathEvaluator().createExpression('.//*[@*[ starts-with(name(), \"hx-on:\") or "
+        "starts-with(name(), \"data-hx-on-\") ]]');"
+        "r.push(ids(q.evaluate(root)),ids(q.evaluate(document.getElementById('b'))));"
+        "r.push(ids(document.evaluate('.//*[@*[starts-with(name(), \"hx-\")]]',root,null,"
+        "XPathResult.ORDERED_NODE_ITERATOR_TYPE,null)));"
+        "r.push(document.evaluate('//p',root,null,7,null).snapshotLength);"
+        "report(r);</script></body>",
+        &pc);
+    EXPECT_LINKS(d, "http://example.com/r?a.b__a.c_0");
+    ck_assert_int_eq(pc.res.scripts_failed, 0);
+}
+END_TEST
+
 static Suite *js_dom_suite(void)
 {
     Suite *s = suite_create("js_dom");
@@ -302,6 +454,10 @@ static Suite *js_dom_suite(void)
     tcase_add_test(tc, event_phases_and_order);
     tcase_add_test(tc, ready_state_order);
     tcase_add_test(tc, computed_display);
+    tcase_add_test(tc, template_content);
+    tcase_add_test(tc, tree_walker_and_node_iterator);
+    tcase_add_test(tc, custom_elements);
+    tcase_add_test(tc, xpath_htmx_shape);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("network");

@@ -354,7 +354,23 @@ NATIVE(n_parent)
 {
     PROLOGUE
     ARG_NODE(0, n)
-    return bindings_wrap(cx, pg, n->parent, args.rval());
+    /* a template's content fragment has no parent (dom_template_content) */
+    GumboNode *p = n->parent && n->parent->type == GUMBO_NODE_TEMPLATE ? nullptr : n->parent;
+    return bindings_wrap(cx, pg, p, args.rval());
+}
+/* content(template) -> its content fragment, or null for another node */
+NATIVE(n_content)
+{
+    PROLOGUE
+    ARG_NODE(0, n)
+    if (n->type != GUMBO_NODE_TEMPLATE) {
+        args.rval().setNull();
+        return true;
+    }
+    GumboNode *f = dom_template_content(pg->d, n);
+    if (!f)
+        return dom_fail(cx, DOM_NOMEM, "content");
+    return bindings_wrap(cx, pg, f, args.rval());
 }
 NATIVE(n_first)
 {
@@ -915,6 +931,7 @@ static const JSFunctionSpec natives[] = {JS_FN("document", n_document, 0, 0),
                                          JS_FN("body", n_body, 0, 0),
                                          JS_FN("docEl", n_doc_el, 0, 0),
                                          JS_FN("parent", n_parent, 1, 0),
+                                         JS_FN("content", n_content, 1, 0),
                                          JS_FN("first", n_first, 1, 0),
                                          JS_FN("last", n_last, 1, 0),
                                          JS_FN("next", n_next, 1, 0),

@@ -626,7 +626,9 @@ function placeAdjacent(el, pos, nodes) {
     for (let i = nodes.length - 1; i >= 0; i--) N.insert(el, nodes[i], N.first(el));
   }
 }
-def(ElP, 'content', function () { return N.tag(this) === 'template' ? this : undefined; });
+/* a template's children are its content fragment's (dom_template_content) */
+function tplContent(t) { const f = N.content(t); if (f) isFrag.add(f); return f; }
+def(ElP, 'content', function () { return tplContent(this) || undefined; });
 def(ElP, 'shadowRoot', () => null);
 
 /* ---------- document ---------- */

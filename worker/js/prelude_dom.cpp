@@ -113,6 +113,8 @@ NodeP.cloneNode = function (deep) {
     for (let i = 0; i < at.length; i += 2) N.setAttr(c, at[i], at[i + 1]);
   }
   if (deep) for (const k of N.kids(this, false)) N.append(c, k.cloneNode(true));
+  const tc = deep && t === 1 && N.content(this);
+  if (tc) for (const k of N.kids(tc, false)) N.append(N.content(c), k.cloneNode(true));
   const o = owners.get(this);
   if (o) owners.set(c, o);
   return c;
@@ -563,8 +565,9 @@ val(G, 'CSS', CSSNS);
 
 /* ---------- absent interfaces, present for instanceof ---------- */
 /* No node is a ShadowRoot (there is no shadow DOM), but libraries test
- * `x instanceof ShadowRoot` (Alpine). */
-for (const n of ['ShadowRoot', 'CDATASection', 'ProcessingInstruction', 'DocumentType', 'Attr',
+ * `x instanceof ShadowRoot` (Alpine); nor is any form value a File (htmx
+ * tests each FormData value). */
+for (const n of ['ShadowRoot', 'CDATASection', 'ProcessingInstruction', 'DocumentType', 'Attr', 'Blob', 'File',
   'HTMLCanvasElement', 'HTMLVideoElement', 'HTMLAudioElement', 'HTMLMediaElement', 'SVGSVGElement'])
   if (!(n in G)) { const f = function () { throw new TypeError('Illegal constructor'); }; Object.defineProperty(f, 'name', { value: n }); val(G, n, f); }
 
@@ -601,6 +604,307 @@ XPathEvaluator.prototype.evaluate = function (expr, ctx) { return xpathResult(xp
 DocP.evaluate = XPathEvaluator.prototype.evaluate;
 DocP.createExpression = XPathEvaluator.prototype.createExpression;
 val(G, 'XPathEvaluator', XPathEvaluator); val(G, 'XPathResult', XPathResult);
+
+/* ---------- TreeWalker, NodeIterator ---------- */
+/* The DOM standard's algorithms over the natives (a template's content is
+ * not under the template: content is a fragment of its own). whatToShow
+ * bit (1 << (nodeType - 1)); the filter a function or { acceptNode }. */
+const NodeFilter = { FILTER_ACCEPT: 1, FILTER_REJECT: 2, FILTER_SKIP: 3, SHOW_ALL: 0xFFFFFFFF,
+  SHOW_ELEMENT: 0x1, SHOW_ATTRIBUTE: 0x2, SHOW_TEXT: 0x4, SHOW_CDATA_SECTION: 0x8,
+  SHOW_ENTITY_REFERENCE: 0x10, SHOW_ENTITY: 0x20, SHOW_PROCESSING_INSTRUCTION: 0x40, SHOW_COMMENT: 0x80,
+  SHOW_DOCUMENT: 0x100, SHOW_DOCUMENT_TYPE: 0x200, SHOW_DOCUMENT_FRAGMENT: 0x400, SHOW_NOTATION: 0x800 };
+val(G, 'NodeFilter', NodeFilter);
+function walkFilter(w, n) {
+  const t = isFrag.has(n) ? 11 : N.type(n);
+  if (!(w.whatToShow & (1 << (t - 1)))) return 3;
+  const f = w.filter;
+  if (f == null) return 1;
+  if (w._active) throw new DOMException('filter is running', 'InvalidStateError');
+  w._active = true;
+  try { return Number(typeof f === 'function' ? f.call(null, n) : f.acceptNode(n)); } finally { w._active = false; }
+}
+function walkInit(w, root, what, filter) {
+  if (!N.isNode(root)) throw new TypeError('createTreeWalker: root is not a Node');
+  w.root = root;
+  w.whatToShow = what === undefined ? 0xFFFFFFFF : what >>> 0;
+  w.filter = filter === undefined ? null : filter;
+  w._active = false;
+}
+class TreeWalker {
+  constructor(root, what, filter) { walkInit(this, root, what, filter); this.currentNode = root; }
+  parentNode() {
+    let n = this.currentNode;
+    while (n && n !== this.root) {
+      n = N.parent(n);
+      if (n && walkFilter(this, n) === 1) return (this.currentNode = n);
+    }
+    return null;
+  }
+  _children(first) {
+    let n = first ? N.first(this.currentNode) : N.last(this.currentNode);
+    while (n) {
+      const r = walkFilter(this, n);
+      if (r === 1) return (this.currentNode = n);
+      if (r === 3) { const c = first ? N.first(n) : N.last(n); if (c) { n = c; continue; } }
+      for (;;) {
+        const s = first ? N.next(n) : N.prev(n);
+        if (s) { n = s; break; }
+        const p = N.parent(n);
+        if (!p || p === this.root || p === this.currentNode) return null;
+        n = p;
+      }
+    }
+    return null;
+  }
+  firstChild() { return this._children(true); }
+  lastChild() { return this._children(false); }
+  _siblings(next) {
+    let n = this.currentNode;
+    if (n === this.root) return null;
+    for (;;) {
+      let s = next ? N.next(n) : N.prev(n);
+      while (s) {
+        n = s;
+        const r = walkFilter(this, n);
+        if (r === 1) return (this.currentNode = n);
+        s = next ? N.first(n) : N.last(n);
+        if (r === 2 || !s) s = next ? N.next(n) : N.prev(n);
+      }
+      n = N.parent(n);
+      if (!n || n === this.root || walkFilter(this, n) === 1) return null;
+    }
+  }
+  nextSibling() { return this._siblings(true); }
+  previousSibling() { return this._siblings(false); }
+  previousNode() {
+    let n = this.currentNode;
+    while (n !== this.root) {
+      let s = N.prev(n);
+      while (s) {
+        n = s;
+        let r = walkFilter(this, n);
+        for (let c; r !== 2 && (c = N.last(n)); ) { n = c; r = walkFilter(this, n); }
+        if (r === 1) return (this.currentNode = n);
+        s = N.prev(n);
+      }
+      const p = N.parent(n);
+      if (!p) return null;
+      n = p;
+      if (walkFilter(this, n) === 1) return (this.currentNode = n);
+    }
+    return null;
+  }
+  nextNode() {
+    let n = this.currentNode, r = 1;
+    for (;;) {
+      for (let c; r !== 2 && (c = N.first(n)); ) {
+        n = c;
+        r = walkFilter(this, n);
+        if (r === 1) return (this.currentNode = n);
+      }
+      let s = null;
+      for (let t = n; t; t = N.parent(t)) {
+        if (t === this.root) return null;
+        if ((s = N.next(t))) break;
+      }
+      if (!s) return null;
+      n = s;
+      r = walkFilter(this, n);
+      if (r === 1) return (this.currentNode = n);
+    }
+  }
+}
+/* preorder neighbours inside root, for the iterator */
+function following(n, root) {
+  const c = N.first(n);
+  if (c) return c;
+  for (; n && n !== root; n = N.parent(n)) { const s = N.next(n); if (s) return s; }
+  return null;
+}
+function preceding(n, root) {
+  if (n === root) return null;
+  let s = N.prev(n);
+  if (!s) return N.parent(n);
+  for (let c; (c = N.last(s)); ) s = c;
+  return s;
+}
+class NodeIterator {
+  constructor(root, what, filter) {
+    walkInit(this, root, what, filter);
+    this.referenceNode = root;
+    this.pointerBeforeReferenceNode = true;
+  }
+  _step(next) {
+    let n = this.referenceNode, before = this.pointerBeforeReferenceNode;
+    for (;;) {
+      if (next) {
+        if (!before) { n = following(n, this.root); if (!n) return null; } else before = false;
+      } else if (before) { n = preceding(n, this.root); if (!n) return null; } else before = true;
+      if (walkFilter(this, n) === 1) break;
+    }
+    this.referenceNode = n;
+    this.pointerBeforeReferenceNode = before;
+    return n;
+  }
+  nextNode() { return this._step(true); }
+  previousNode() { return this._step(false); }
+  detach() {}
+}
+DocP.createTreeWalker = (root, what, filter) => new TreeWalker(root, what, filter);
+DocP.createNodeIterator = (root, what, filter) => new NodeIterator(root, what, filter);
+val(G, 'TreeWalker', TreeWalker); val(G, 'NodeIterator', NodeIterator);
+
+/* ---------- custom elements ---------- */
+/* customElements.define / get / whenDefined, and the reactions: an element
+ * of a defined name is upgraded (its class's constructor runs on the
+ * existing node: HTMLElement's constructor hands it back as `this`) when
+ * defined, created or inserted; connectedCallback / disconnectedCallback
+ * when it enters or leaves the document, attributeChangedCallback for its
+ * observedAttributes. Reactions run at once, not queued to the end of the
+ * DOM call. None of it costs anything until a name is defined. */
+const ceDefs = new Map(), ceByCtor = new Map(), ceWaits = new Map(), ceUp = new WeakSet();
+let ceUpgrading = null, ceSel = '';
+function HTMLElementCtor() {
+  if (!new.target) throw new TypeError("Failed to construct 'HTMLElement': use 'new'");
+  let el = ceUpgrading;
+  ceUpgrading = null;
+  if (!el) {
+    const d = ceByCtor.get(new.target);
+    if (!d) throw new TypeError('Illegal constructor');
+    el = N.create(d.name);
+    ceUp.add(el);
+  }
+  Object.setPrototypeOf(el, new.target.prototype);
+  return el;
+}
+HTMLElementCtor.prototype = ElP;
+Object.defineProperty(HTMLElementCtor, 'name', { value: 'HTMLElement' });
+val(G, 'HTMLElement', HTMLElementCtor);
+val(ElP, 'constructor', HTMLElementCtor); /* el.constructor === HTMLElement */
+const connected = n => { while (n && n !== doc) n = N.parent(n); return n === doc; };
+function ceCall(el, name, args) {
+  const f = el[name];
+  if (typeof f === 'function') try { f.apply(el, args); } catch (e) { report(e, 'custom element ' + name); }
+}
+function ceUpgrade(el) {
+  const d = ceDefs.get(N.tag(el));
+  if (!d || ceUp.has(el)) return;
+  ceUp.add(el);
+  ceUpgrading = el;
+  try { new d.ctor(); } catch (e) { report(e, 'custom element constructor'); } finally { ceUpgrading = null; }
+  for (const a of d.observed) { const v = N.attr(el, a); if (v !== null) ceCall(el, 'attributeChangedCallback', [a, null, v]); }
+}
+/* the defined elements of root's subtree, root included */
+function ceIn(root) {
+  const out = N.type(root) === 1 && ceDefs.has(N.tag(root)) ? [root] : [];
+  return N.type(root) === 1 || N.type(root) === 9 ? out.concat(N.query(root, ceSel, false)) : out;
+}
+function ceConnect(root) {
+  if (!ceSel || !connected(root)) return;
+  for (const el of ceIn(root)) { ceUpgrade(el); if (ceUp.has(el)) ceCall(el, 'connectedCallback', []); }
+}
+function ceDisconnect(roots) {
+  for (const r of roots) for (const el of ceIn(r)) if (ceUp.has(el)) ceCall(el, 'disconnectedCallback', []);
+}
+function ceLeaving(n) { return ceSel && N.isNode(n) && connected(n) ? [n] : []; }
+{
+  const ins = N.insert, app = N.append, rem = N.remove, rep = N.replace, setHtml = N.setHtml,
+    setAttr = N.setAttr, rmAttr = N.rmAttr, write = N.write;
+  const kidsOf = c => (isFrag.has(c) ? N.kids(c, false) : [c]);
+  N.insert = function (p, c, ref) {
+    if (!ceSel) return ins(p, c, ref);
+    const ks = kidsOf(c), gone = ceLeaving(c);
+    const r = ins(p, c, ref);
+    ceDisconnect(gone);
+    for (const k of ks) ceConnect(k);
+    return r;
+  };
+  N.append = function (p, c) {
+    if (!ceSel) return app(p, c);
+    const ks = kidsOf(c), gone = ceLeaving(c);
+    const r = app(p, c);
+    ceDisconnect(gone);
+    for (const k of ks) ceConnect(k);
+    return r;
+  };
+  N.remove = function (p, c) {
+    const gone = ceLeaving(c), r = rem(p, c);
+    ceDisconnect(gone);
+    return r;
+  };
+  N.replace = function (p, c, old) {
+    if (!ceSel) return rep(p, c, old);
+    const ks = kidsOf(c), gone = ceLeaving(old).concat(ceLeaving(c));
+    const r = rep(p, c, old);
+    ceDisconnect(gone);
+    for (const k of ks) ceConnect(k);
+    return r;
+  };
+  N.setHtml = function (n, s, outer) {
+    if (!ceSel) return setHtml(n, s, outer);
+    const p = outer ? N.parent(n) : n, gone = outer ? ceLeaving(n) : N.kids(n, false).filter(connected);
+    const r = setHtml(n, s, outer);
+    ceDisconnect(gone);
+    if (p) ceConnect(p);
+    return r;
+  };
+  N.write = function (s) { const r = write(s); if (ceSel) ceConnect(doc); return r; };
+  const attrChanged = (el, name, old) => {
+    const d = ceUp.has(el) && ceDefs.get(N.tag(el));
+    name = String(name).toLowerCase();
+    if (d && d.observed.includes(name)) ceCall(el, 'attributeChangedCallback', [name, old, N.attr(el, name)]);
+  };
+  N.setAttr = function (el, name, v) {
+    if (!ceSel) return setAttr(el, name, v);
+    const old = N.attr(el, name), r = setAttr(el, name, v);
+    attrChanged(el, name, old);
+    return r;
+  };
+  N.rmAttr = function (el, name) {
+    if (!ceSel) return rmAttr(el, name);
+    const old = N.attr(el, name), r = rmAttr(el, name);
+    if (old !== null) attrChanged(el, name, old);
+    return r;
+  };
+}
+{
+  const create = DocP.createElement;
+  DocP.createElement = function (...a) {
+    const el = create.apply(this, a);
+    if (ceSel && ceDefs.has(N.tag(el))) ceUpgrade(el);
+    return el;
+  };
+}
+class CustomElementRegistry {
+  define(name, ctor) {
+    name = String(name);
+    if (!/^[a-z][a-z0-9._]*-[a-z0-9._-]*$/.test(name))
+      throw new DOMException("'" + name + "' is not a valid custom element name", 'SyntaxError');
+    if (typeof ctor !== 'function') throw new TypeError('define: the constructor is not a function');
+    if (ceDefs.has(name) || ceByCtor.has(ctor))
+      throw new DOMException("'" + name + "' has already been defined", 'NotSupportedError');
+    const obs = ctor.observedAttributes;
+    const d = { name, ctor, observed: obs == null ? [] : Array.from(obs, String) };
+    ceDefs.set(name, d); ceByCtor.set(ctor, d);
+    ceSel = Array.from(ceDefs.keys()).join(',');
+    for (const el of N.query(doc, name, false)) { ceUpgrade(el); if (ceUp.has(el)) ceCall(el, 'connectedCallback', []); }
+    const w = ceWaits.get(name);
+    if (w) { ceWaits.delete(name); w.resolve(ctor); }
+  }
+  get(name) { const d = ceDefs.get(String(name)); return d ? d.ctor : undefined; }
+  getName(ctor) { const d = ceByCtor.get(ctor); return d ? d.name : null; }
+  whenDefined(name) {
+    name = String(name);
+    const d = ceDefs.get(name);
+    if (d) return Promise.resolve(d.ctor);
+    let w = ceWaits.get(name);
+    if (!w) { w = {}; w.promise = new Promise(r => { w.resolve = r; }); ceWaits.set(name, w); }
+    return w.promise;
+  }
+  upgrade(root) { if (ceSel && N.isNode(root)) for (const el of ceIn(root)) ceUpgrade(el); }
+}
+val(G, 'CustomElementRegistry', CustomElementRegistry);
+val(G, 'customElements', new CustomElementRegistry());
 
 /* ---------- event handler properties ---------- */
 /* 'onhashchange' in window and the like are feature tests (Backbone's
