@@ -269,23 +269,26 @@ END_TEST
 /* x.constructor as in browsers, and window a Window (an EventTarget), not a
  * plain object: Bootstrap 3's tooltip throws when an element is an
  * instance of document.constructor, and jQuery's $.extend(true, ...)
- * copies a window it takes for a plain object (jQuery UI's position). */
+ * copies a window it takes for a plain object (jQuery UI's position).
+ * Attributes are Attr-like (Bootstrap 3's sanitizer reads nodeValue). */
 START_TEST(constructors_and_the_window)
 {
     page_ctx pc;
-    html_doc d =
-        run("<body>" ADD_JS "<script>" REPORT_JS "var p=Object.getPrototypeOf(window),r=[];"
-            "r.push(document.constructor===HTMLDocument,"
-            "document.body instanceof document.constructor,"
-            "document.body.constructor===HTMLElement,"
-            "document.createTextNode('x').constructor===Text,"
-            "p===Object.prototype,p.constructor===Window,window instanceof Window,"
-            "window instanceof EventTarget,typeof window.addEventListener);"
-            "try{new Window()}catch(x){r.push(x.name)}"
-            "report(r);</script></body>",
-            &pc);
+    html_doc d = run("<body data-k=v1>" ADD_JS "<script>" REPORT_JS
+                     "var p=Object.getPrototypeOf(window),r=[];"
+                     "r.push(document.constructor===HTMLDocument,"
+                     "document.body instanceof document.constructor,"
+                     "document.body.constructor===HTMLElement,"
+                     "document.createTextNode('x').constructor===Text,"
+                     "p===Object.prototype,p.constructor===Window,window instanceof Window,"
+                     "window instanceof EventTarget,typeof window.addEventListener);"
+                     "try{new Window()}catch(x){r.push(x.name)}"
+                     "var at=document.body.attributes[0];"
+                     "r.push(at.name,at.nodeValue,at.nodeType,at.ownerElement===document.body);"
+                     "report(r);</script></body>",
+                     &pc);
     EXPECT_LINKS(d, "http://example.com/r?true_false_true_true_false_true_true_true_function_"
-                    "TypeError");
+                    "TypeError_data-k_v1_2_true");
     ck_assert_int_eq(pc.res.scripts_failed, 0);
 }
 END_TEST

@@ -471,7 +471,11 @@ ElP.setAttributeNS = function (ns, n, v) { N.setAttr(this, String(n), String(v))
 ElP.removeAttributeNS = function (ns, n) { N.rmAttr(this, String(n)); };
 def(ElP, 'attributes', function () {
   const a = N.attrs(this), r = [];
-  for (let i = 0; i < a.length; i += 2) r.push({ name: a[i], localName: a[i], value: a[i + 1], nodeName: a[i], specified: true });
+  /* Attr-like: Bootstrap 3's sanitizer reads nodeValue, others nodeType */
+  for (let i = 0; i < a.length; i += 2)
+    r.push({ name: a[i], localName: a[i], value: a[i + 1], nodeName: a[i], nodeValue: a[i + 1],
+      textContent: a[i + 1], nodeType: 2, ownerElement: this, namespaceURI: null, prefix: null,
+      specified: true });
   for (const x of r) r[x.name] = x;
   r.getNamedItem = n => r.find(x => x.name === String(n).toLowerCase()) || null;
   r.item = i => r[i] || null;
