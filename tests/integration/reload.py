@@ -176,6 +176,9 @@ try:
           % (len(got), len(set(got))))
     check(all(r["status"] == 200 and r["error"] is None and r.get("attempts", 1) == 1
               for r in recs), "every page fetched on its first attempt, no error")
+    # a worker told to go at a reload leaves once its pages are done, which
+    # may be after the job's last one: wait for it, not for the job
+    wait_for(lambda: recycles(d) > r0, 20, "a reload recycle counted")
     check(recycles(d) > r0, "workers replaced during the crawl (%d → %d)" % (r0, recycles(d)))
     wait_for(lambda: d.workers_in("idle") == 2, 20, "workers idle at the end")
     check(d.stop() == 0, "exit 0")
