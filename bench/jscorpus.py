@@ -382,7 +382,7 @@ def report(path, out):
              "but `delay_ms = 0`, `per_host_concurrency = 4` and `allow_private = true`: every page is on one "
              "loopback host) and once by Debian's Chromium driven by playwright-core (bench/peers/"
              "playwright_crawl.mjs: 4 tabs; per page: load event, a 12+12 ms timer chain, every request still in "
-             "flight, then every a[href]). A page passes when crawld found >= 99 % of the links Chromium found "
+             "flight, then every a[href] but rel=nofollow ones, which crawld leaves out of its links too). A page passes when crawld found >= 99 % of the links Chromium found "
              "in it and has no script error where Chromium has none. Script errors: crawld's from its record "
              "(js_stats.failed, timed_out, out_of_memory, js_note, js false); Chromium's from uncaught "
              "exceptions, console.error and failed script requests.")

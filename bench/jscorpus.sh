@@ -140,7 +140,7 @@ for p in $DOCS; do
     runpy --name "$p" --group "$(doc_label "$p")" --seed "$NGINX_URL/index.html" --depth 1000 \
         --max-pages "$DOC_MAX_PAGES" --chromium-max-pages "$DOC_CHROMIUM_MAX_PAGES" --extra "$extra"
 done
-if [ "$LONG" -gt 0 ]; then
+if [ "$LONG" -gt 0 ] && [ "$ONLY" != none ]; then
     # Many library pages for one crawld --js crawl: the worker RSS over time.
     python3 bench/jscorpus.py gen "$D/long" --repeat "$LONG" ${ONLY:+--only "$ONLY"}
     chmod -R a+rX "$D/long"

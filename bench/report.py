@@ -309,7 +309,7 @@ def main():
              "JSDOMCrawler (runScripts: true, 24 ms of timers awaited after load) with their autoscaled "
              "pools, storage in memory; Debian's Chromium through playwright-core, %s tabs of one browser, "
              "each page: load event, a 12+12 ms timer chain, any request still in flight, then every "
-             "a[href]. All follow every link on the seed's host (crawld: scope host, depth 1000). Pages per "
+             "a[href] but rel=nofollow ones (crawld does not follow those either). All follow every link on the seed's host (crawld: scope host, depth 1000). Pages per "
              "second count the whole run, start-up included (crawld: starting the daemon and its workers, "
              "submit, wait for the job's end)."
              % (next(iter(res.values()))["workers"] if res else 2, env.get("PLAYWRIGHT_TABS") or 4))

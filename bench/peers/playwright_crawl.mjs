@@ -3,10 +3,10 @@
 // browser, breadth-first over the seed's host. Each page: goto until the
 // load event, then the page's timers (a 10 ms setTimeout that sets another)
 // get a chain one step longer at each level, then any request the page
-// still has in flight (a fetch()) is awaited plus 5 ms, then every a[href]
+// still has in flight (a fetch()) is awaited plus 5 ms, then every a[href] (but rel=nofollow ones)
 // is read. Writes one line per page: "UNIX_SECONDS URL content-type status".
 // With PAGE_LOG=FILE it also writes one JSON line per page: {url, status,
-// type, ms, links: every a[href] after settling, errors: the page's script
+// type, ms, links: every a[href] but rel=nofollow after settling, errors: the page's script
 // errors (uncaught exceptions, console.error, script requests that failed
 // or answered >= 400)}. With MAX_DEPTH=N the links of pages N clicks from
 // the seed are not followed (the seed is depth 0).
@@ -67,7 +67,9 @@ async function visit(page, url) {
                 await Promise.race([...inflight].map((r) => r.response().catch(() => null)));
                 await page.waitForTimeout(5);
             }
-            links = await page.evaluate(() => Array.from(document.querySelectorAll('a[href]'), (a) => a.href));
+            // rel=nofollow links left out, as crawld leaves them out of its links
+            links = await page.evaluate(() => Array.from(
+                document.querySelectorAll('a[href]:not([rel~="nofollow" i])'), (a) => a.href));
         }
         fs.writeSync(out, `${Date.now() / 1000} ${page.url()} ${type} ${resp ? resp.status() : 0}\n`);
         if (pageLog !== null) {
