@@ -41,6 +41,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 import bench_peers  # noqa: E402  (process-tree sampler, run_tree)
+import report as peers_report  # noqa: E402  (worker_drift)
 
 JC = os.path.join(HERE, "jscorpus")
 NM = os.path.join(JC, "node_modules")
@@ -520,18 +521,7 @@ def _errs(e):
     return s.replace("|", "\\|").replace("\n", " ")[:160]
 
 
-def _drift(c):
-    ws, ser = c.get("workers") or {}, c.get("series")
-    if not ser:
-        return None
-    T, out = ser[-1][0], []
-    for pid, pts in ws.items():
-        q2 = [r for t, r in pts if T * 0.25 <= t < T * 0.5]
-        q4 = [r for t, r in pts if t >= T * 0.75]
-        if len(q2) >= 3 and len(q4) >= 3:
-            a, b = sum(q2) / len(q2), sum(q4) / len(q4)
-            out.append((pid, a / 1024, b / 1024, (b - a) / a * 100))
-    return out
+_drift = peers_report.worker_drift  # the workers' RSS, second quarter against the last
 
 
 def main():
