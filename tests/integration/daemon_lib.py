@@ -7,7 +7,7 @@ Daemon(crawl=False) (the daemon_* tests of the pool) submits with --depth 0
 unless a test says otherwise and turns politeness off (no delay, no
 robots.txt, per-host concurrency 64): they test workers, not crawling. The
 crawl_* tests pass crawl=True and set what they test."""
-import json, os, shutil, signal, socket, subprocess, sys, tempfile, time
+import json, os, re, shutil, signal, socket, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import logfmt_check  # noqa: E402
@@ -23,6 +23,7 @@ SLOW = 4.0 if ASAN else (1.5 if BUILD == "debug" else 1.0)
 # logfmt (tests/logfmt_check.py). A fake worker a test points CRAWLD_WORKER
 # at writes its own stderr elsewhere: its lines are not crawld's.
 LOGFMT = os.environ.get("CRAWLD_TEST_LOGFMT") == "1"
+LSAN_TRACER_LOST = re.compile(r"==\d+==Unable to get registers from thread \d+\.\Z")
 
 passed = failed = 0
 # Under `make test-matrix` every failure names the configuration it ran in.
@@ -236,6 +237,12 @@ class Daemon:
                 bad = logfmt_check.bad_lines(f.read())
         except FileNotFoundError:  # never started, or already cleaned up
             return True
+        if BUILD == "asan":
+            # A worker doing its exit-time leak check when crawld is killed
+            # -9 gets SIGKILL (PR_SET_PDEATHSIG) under the sanitizer's
+            # tracer, which then says this one line and nothing else; any
+            # real report has more lines, which still fail here.
+            bad = [b for b in bad if not LSAN_TRACER_LOST.match(b[2])]
         for no, why, text in bad[:5]:
             print("%s:%d: %s: %s" % (self.log, no, why, text[:300]), file=sys.stderr)
         return check(not bad, "every line of %s is logfmt (%d are not)" % (self.log, len(bad)))
