@@ -414,6 +414,25 @@ START_TEST(script_cache_reuses_stencils)
 }
 END_TEST
 
+/* The prelude runs with the baseline JIT's trigger out of reach; the page's
+ * scripts, and every later page, with the engine's default, also after a
+ * page whose script threw (page_run.cpp, setup_realm). */
+START_TEST(prelude_jit_trigger_restored)
+{
+    js_heap_stats a = stats();
+    ck_assert_uint_gt(a.baseline_warmup, 0);
+    ck_assert_uint_lt(a.baseline_warmup, 100000);
+    page_ctx pc;
+    html_doc d = run("<body>" ADD_JS "<script>var n = 0; for (var i = 0; i < 5000; i++) n += i;"
+                     "add('/n' + n); throw new Error('late');</script></body>",
+                     &pc);
+    EXPECT_LINKS(d, "http://example.com/n12497500");
+    ck_assert_int_eq(pc.res.scripts_failed, 1);
+    js_heap_stats b = stats();
+    ck_assert_uint_eq(b.baseline_warmup, a.baseline_warmup);
+}
+END_TEST
+
 /* A script that does not compile is never cached and reports the same
  * error every time; a cached script that throws reports the same file:line
  * as when it was compiled. */
@@ -629,6 +648,7 @@ static Suite *js_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, script_cache_reuses_stencils);
+    tcase_add_test(tc, prelude_jit_trigger_restored);
     tcase_add_test(tc, script_cache_errors_unchanged);
     suite_add_tcase(s, tc);
 

@@ -115,6 +115,9 @@ typedef struct js_heap_stats {
     unsigned long script_evictions; /* entries dropped to stay in bounds */
     size_t script_entries;          /* entries now */
     size_t script_source_bytes;     /* their source bytes now */
+    /* The baseline JIT's warm-up trigger now: the engine's default between
+     * pages (page_run.cpp raises it while the prelude's function runs). */
+    unsigned long baseline_warmup;
 } js_heap_stats;
 void js_heap_stats_get(js_runtime *rt, js_heap_stats *out);
 

@@ -312,6 +312,10 @@ static void run_timers(Page *pg, double vlimit, int max_firings)
     }
 }
 
+/* The baseline JIT's warm-up trigger while the prelude's function runs:
+ * never reached (-1 puts the engine's default back). */
+#define PRELUDE_WARMUP 1000000000u
+
 static bool setup_realm(Page *pg, JS::HandleObject global)
 {
     JSContext *cx = pg->cx;
@@ -378,7 +382,17 @@ static bool setup_realm(Page *pg, JS::HandleObject global)
     argv[2].setString(ua);
     argv[3].setObject(*opt);
     JS::RootedValue hooks(cx);
-    if (!JS_CallFunctionValue(cx, global, fn, argv, &hooks) || !hooks.isObject())
+    /* The prelude's function runs once per realm, and its loops warm it up
+     * past the baseline JIT's trigger: each page compiled it again (and
+     * toggled the code's write protection, an mprotect with TLB shootdowns
+     * per stub), 0.6-0.7 ms of its 2.3 ms (docs/platform-notes.md). The
+     * trigger is a process-wide option read at each warm-up check, so it is
+     * raised for this call only; page scripts and the prelude's functions
+     * they call warm up as usual. */
+    JS_SetGlobalJitCompilerOption(cx, JSJITCOMPILER_BASELINE_WARMUP_TRIGGER, PRELUDE_WARMUP);
+    bool called = JS_CallFunctionValue(cx, global, fn, argv, &hooks);
+    JS_SetGlobalJitCompilerOption(cx, JSJITCOMPILER_BASELINE_WARMUP_TRIGGER, (uint32_t)-1);
+    if (!called || !hooks.isObject())
         return false;
     JS::SetReservedSlot(global, GSLOT_HOOKS, hooks);
     return true;

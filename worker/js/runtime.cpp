@@ -802,4 +802,7 @@ extern "C" void js_heap_stats_get(js_runtime *rt, js_heap_stats *out)
     out->script_evictions = rt->sc_evictions;
     out->script_entries = rt->sc_entries;
     out->script_source_bytes = rt->sc_bytes;
+    uint32_t trigger = 0;
+    if (JS_GetGlobalJitCompilerOption(rt->cx, JSJITCOMPILER_BASELINE_WARMUP_TRIGGER, &trigger))
+        out->baseline_warmup = trigger;
 }
