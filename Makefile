@@ -75,7 +75,7 @@ BINS := $(OUT)/crawld $(OUT)/crawld-worker $(OUT)/crawlctl
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRC))
 BENCH_BINS := $(patsubst bench/%.c,$(OUT)/bench/%,$(BENCH_SRC))
 
-.PHONY: all test test-unit unit debug asan clean deps bench bench-peers bench-net bench-jscorpus format format-check install check-config demo test-matrix
+.PHONY: all test test-unit unit debug asan clean deps bench bench-build bench-peers bench-net bench-jscorpus format format-check install check-config demo test-matrix
 all: $(BINS)
 
 $(OUT)/obj/%.o: %.c
@@ -143,6 +143,9 @@ debug:
 	$(MAKE) BUILD=debug test
 asan:
 	$(MAKE) BUILD=asan test
+
+# The bench programs built, not run (CI: they must not rot between runs).
+bench-build: $(BENCH_BINS)
 
 bench: $(BINS) $(BENCH_BINS)
 	@bash bench/run.sh $(OUT)
