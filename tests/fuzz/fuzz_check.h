@@ -16,16 +16,13 @@
         abort();                                                                                   \
     } while (0)
 
-/* Octets a normal-form URL may hold: printable ASCII but '#', and UTF-8
- * in the host (an IDN host stays as curl gives it). -1 when all are fine,
- * else the offending offset. */
+/* Octets a normal-form URL may hold: printable ASCII but '#' (an IDN
+ * host is in punycode). -1 when all are fine, else the offending offset. */
 static inline long fuzz_bad_octet(const char *u)
 {
-    const char *auth = strstr(u, "://");
-    size_t host_end = auth ? (size_t)(auth + 3 - u) + strcspn(auth + 3, "/?") : 0;
     for (size_t i = 0; u[i]; i++) {
         unsigned char c = (unsigned char)u[i];
-        if (c == '#' || c <= 0x20 || c == 0x7f || (c >= 0x80 && i >= host_end))
+        if (c == '#' || c <= 0x20 || c >= 0x7f)
             return (long)i;
     }
     return -1;
