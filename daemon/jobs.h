@@ -75,8 +75,10 @@ typedef struct job {
     int obey_robots;
     char scope_spec[512];
     scope *scope;
-    double created; /* unix seconds */
-    double ended;   /* 0 while running */
+    json_t *exclude, *include; /* the filter patterns (arrays of strings, owned), or NULL */
+    int canonical;             /* --canonical (results.c) */
+    double created;            /* unix seconds */
+    double ended;              /* 0 while running */
     long pending, in_flight, done, failed, quarantined;
     long pages_class[METRICS_CLASS_COUNT]; /* records written since start, by class */
     long rows;                             /* frontier rows counted against max_pages */
@@ -160,12 +162,14 @@ typedef struct jobs {
 typedef struct jobs_submit_opts {
     int js;
     int depth, max_pages;
-    int delay_ms;       /* -1: the config's */
-    int obey_robots;    /* -1: the config's */
-    const char *scope;  /* NULL: host */
-    const char *name;   /* may be NULL */
-    const char *output; /* NULL: OUTPUT_DIR/ID; else a directory under OUTPUT_DIR */
-    int warc;           /* also write crawl.warc.gz */
+    int delay_ms;                    /* -1: the config's */
+    int obey_robots;                 /* -1: the config's */
+    const char *scope;               /* NULL: host */
+    const char *name;                /* may be NULL */
+    const char *output;              /* NULL: OUTPUT_DIR/ID; else a directory under OUTPUT_DIR */
+    int warc;                        /* also write crawl.warc.gz */
+    const json_t *exclude, *include; /* filter patterns (borrowed); NULL: none */
+    int canonical;                   /* follow a page's differing canonical instead */
 } jobs_submit_opts;
 
 /* Opens state_dir/crawld.db, loads every job (cutting each pages.jsonl
