@@ -258,6 +258,8 @@ static void page_rules(worker_env *e, page *p)
             headers_x_robots(v, agent, &p->noindex, &p->nofollow);
         l += n + (nl ? 1 : 0);
     }
+    if (p->nofollow && p->parsed)
+        p->doc.nlinks = 0; /* as with meta nofollow: no link in the record either */
     p->canonical = d && d->canonical ? d->canonical
                    : f->link         ? headers_link_canonical(p->a, f->link, f->final_url)
                                      : NULL;

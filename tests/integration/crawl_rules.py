@@ -134,7 +134,9 @@ try:
         "p5.html?header=Link:%3C/fixtures/rules/x/canon5.html%3E;%20rel=%22canonical%22"])}
     exact(recs, list(p.values()) + [X + "c3.html", X + "c5.html"],
           "X-Robots-Tag nofollow obeyed (generic, ours, two headers), another's ignored")
-    check(got[p[1]]["nofollow"] is True and got[p[1]]["noindex"] is False, "p1: generic nofollow")
+    check(got[p[1]]["nofollow"] is True and got[p[1]]["noindex"] is False
+          and got[p[1]]["links"] == [], "p1: generic nofollow, no links recorded")
+    check(got[p[3]]["links"] == [X + "c3.html"], "p3: its link recorded")
     check(got[p[2]]["nofollow"] is True, "p2: crawld: nofollow")
     check(got[p[3]]["nofollow"] is False and got[p[3]]["noindex"] is False,
           "p3: otherbot's rules are not ours")
