@@ -29,6 +29,7 @@ typedef struct jobopts {
     int warc;
     const char *scope, *name, *output; /* NULL: not given */
     int canonical;                     /* --canonical: follow a page's canonical instead */
+    int priority;                      /* --priority: higher jobs' pages go first */
     const json_t *exclude, *include;   /* arrays of patterns; NULL: not given */
 } jobopts;
 

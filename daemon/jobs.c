@@ -238,6 +238,7 @@ static int load_job(void *ud, const store_job *r)
         jb->scope = NULL;
     }
     jb->canonical = json_is_true(json_object_get(o, "canonical"));
+    jb->priority = (int)json_integer_value(json_object_get(o, "priority"));
     alloc_free(sv, (ns + 1) * sizeof(char *));
     json_decref(o);
 
@@ -414,6 +415,7 @@ job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_o
     if (job_filters(jb, o->exclude, o->include, err, errlen) < 0)
         goto fail;
     jb->canonical = o->canonical;
+    jb->priority = o->priority;
     if (o->output &&
         output_resolve(j, o->output, jb->out_dir, sizeof(jb->out_dir), err, errlen) < 0)
         goto fail;
@@ -434,6 +436,8 @@ job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_o
         json_object_set(opts, "include", jb->include);
     if (jb->canonical)
         json_object_set_new(opts, "canonical", json_true());
+    if (jb->priority)
+        json_object_set_new(opts, "priority", json_integer(jb->priority));
     if (store_group_begin(j->st) < 0)
         goto dberr;
     in_tx = 1;
@@ -571,6 +575,7 @@ json_t *job_json(const job *jb)
     json_object_set_new(o, "exclude", jb->exclude ? json_copy(jb->exclude) : json_array());
     json_object_set_new(o, "include", jb->include ? json_copy(jb->include) : json_array());
     json_object_set_new(o, "canonical", json_boolean(jb->canonical));
+    json_object_set_new(o, "priority", json_integer(jb->priority));
     if (jb->warc)
         json_object_set_new(o, "warc_output", json_string(jb->warc_path));
     json_object_set_new(o, "ended", jb->ended ? json_real(jb->ended) : json_null());

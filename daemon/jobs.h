@@ -77,6 +77,7 @@ typedef struct job {
     scope *scope;
     json_t *exclude, *include; /* the filter patterns (arrays of strings, owned), or NULL */
     int canonical;             /* --canonical (results.c) */
+    int priority;              /* --priority: jobs_next asks higher ones first */
     double created;            /* unix seconds */
     double ended;              /* 0 while running */
     long pending, in_flight, done, failed, quarantined;
@@ -170,6 +171,7 @@ typedef struct jobs_submit_opts {
     int warc;                        /* also write crawl.warc.gz */
     const json_t *exclude, *include; /* filter patterns (borrowed); NULL: none */
     int canonical;                   /* follow a page's differing canonical instead */
+    int priority;                    /* -100..100; higher goes first */
 } jobs_submit_opts;
 
 /* Opens state_dir/crawld.db, loads every job (cutting each pages.jsonl

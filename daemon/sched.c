@@ -480,9 +480,28 @@ jobs_page *jobs_next(jobs *j)
         order[n - 1 - k++] = jb;
     while (first < n && order[first]->id <= j->rr_last)
         first++;
+    /* Then by --priority, higher first (an insertion sort, stable: jobs of
+     * one priority keep their round-robin turn). A job gets a page only
+     * when no job above it has one that may go now. */
+    job **rot = alloc_new(n * sizeof(job *));
+    if (!rot) {
+        alloc_free(order, n * sizeof(job *));
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        job *jb = order[(first + i) % n];
+        size_t at = i;
+        while (at > 0 && rot[at - 1]->priority < jb->priority) {
+            rot[at] = rot[at - 1];
+            at--;
+        }
+        rot[at] = jb;
+    }
+    alloc_free(order, n * sizeof(job *));
+    order = rot;
     jobs_page *got = NULL;
     for (size_t i = 0; i < n && !got; i++) {
-        job *jb = order[(first + i) % n];
+        job *jb = order[i];
         if (jb->state != JOB_RUNNING || jb->pending <= 0)
             continue;
         got = job_take(j, jb, now, &wake);

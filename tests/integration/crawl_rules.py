@@ -13,6 +13,7 @@ tests/fixtures/rules/ pages:
   Link: <…>; rel="canonical".
 * --canonical: a page whose canonical differs has its canonical queued
   instead of its links.
+* --priority: a job of higher priority gets its pages first.
 
 usage: crawl_rules.py BASE_URL   (CRAWLD_BIN: the build directory)"""
 import collections, os, sys, urllib.parse
@@ -172,6 +173,37 @@ try:
     j = d.job(excl_job)
     check(j["exclude"] == ["[?]print=", "/other/"], "patterns kept across a restart: %r" % j)
     check("level=error" not in d.log_text(), "no error lines in the log")
+    rc = d.stop()
+    check(rc == 0, "SIGTERM → 0, got %r" % rc)
+finally:
+    dump_log_on_failure(d)
+    check(d.cleanup(), "no worker left behind")
+
+# ---- --priority: a job of higher priority gets its pages first ----
+# One worker, one page per host at a time (the default). Job A (priority 0)
+# has 300 seeds pending; job B (priority 5, same host) comes while A runs:
+# from then on B has a page pending whenever the host is free, so no page
+# of A is fetched between B's first page and its last. With equal
+# priorities the jobs would take turns.
+d = crawl_daemon("prio", workers=1)
+try:
+    d.start()
+    SITE = BASE + "/site/"
+    a = d.submit(["%sp/%d.html" % (SITE, k) for k in range(300)], "--no-js", "--depth", "0")
+    b = d.submit([SITE + "p/5.html"], "--no-js", "--depth", "100", "--max-pages", "25",
+                 "--priority", "5")
+    d.wait_job(b, timeout=60)
+    d.wait_job(a, timeout=60)
+    check(d.job(b)["done"] == 25 and d.job(a)["done"] == 300, "both done: %r %r"
+          % (d.job(a), d.job(b)))
+    ev = sorted([(r["ts"], "A") for r in d.records(a)] + [(r["ts"], "B") for r in d.records(b)])
+    seq = "".join(w for _, w in ev)
+    check(seq.index("B") > 0 and seq.strip("A").count("A") == 0,
+          "no page of A (priority 0) between B's (priority 5) first and last; records in "
+          "time order: %s" % seq)
+    check(d.job(b)["priority"] == 5 and d.job(a)["priority"] == 0, "jobs show their priority")
+    rc, out, err = d.ctl("submit", "--priority", "101", SITE)
+    check(rc == 2 and "--priority" in err, "priority out of range refused: %r" % err)
     rc = d.stop()
     check(rc == 0, "SIGTERM → 0, got %r" % rc)
 finally:
