@@ -109,13 +109,17 @@ typedef struct job {
     long tx_finished, tx_done, tx_failed, tx_quarantined; /* this job's results in the open batch */
     /* The first pending rows of the frontier, read once and handed out one
      * by one (job_take): reading a window of rows for every page was a
-     * fifth of crawld's CPU. Rows are in id order; taken ones have id 0.
-     * cache_complete: no pending row past cache_end_id when read (cleared by
-     * an insert); cache_stale: rows may have gone back to pending below it
-     * (requeue, resume, a rolled-back batch): read again from the start. */
+     * fifth of crawld's CPU. Rows are in (depth, id) order, breadth-first
+     * (a host's deep rows never hold back other hosts' shallower ones);
+     * taken ones have id 0.
+     * cache_complete: no pending row past (cache_end_depth, cache_end_id)
+     * when read (cleared by an insert); cache_stale: rows may have gone back
+     * to pending below it (requeue, resume, a rolled-back batch, links
+     * shallower than cache_end_depth): read again from the start. */
     struct store_row *cache;
     int cache_n;
     long long cache_end_id;
+    int cache_end_depth; /* the cache reads breadth-first: (depth, id) of its last row */
     int cache_complete, cache_stale;
     /* Hosts whose page came back (a slot free again), newest last: when no
      * cached row may go and rows lie past the cache, job_take asks the

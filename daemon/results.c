@@ -142,6 +142,8 @@ static int commit_record(jobs *j, job *jb, long long row_id, const char *url, in
     j->pending += added;
     if (added)
         jb->cache_complete = 0; /* new rows past the cached ones */
+    if (added && depth + 1 < jb->cache_end_depth)
+        jb->cache_stale = 1; /* … or before them: the window reads by depth */
     if (failed) {
         jb->failed++;
         j->failed++;

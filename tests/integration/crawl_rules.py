@@ -14,6 +14,8 @@ tests/fixtures/rules/ pages:
 * --canonical: a page whose canonical differs has its canonical queued
   instead of its links.
 * --priority: a job of higher priority gets its pages first.
+* the scheduler's window reads breadth-first: a host's deep rows do not hold
+  back another host's shallower ones.
 
 usage: crawl_rules.py BASE_URL   (CRAWLD_BIN: the build directory)"""
 import collections, os, sys, urllib.parse
@@ -206,6 +208,38 @@ try:
     check(rc == 2 and "--priority" in err, "priority out of range refused: %r" % err)
     rc = d.stop()
     check(rc == 0, "SIGTERM → 0, got %r" % rc)
+finally:
+    dump_log_on_failure(d)
+    check(d.cleanup(), "no worker left behind")
+
+# ---- breadth-first window: a deep host does not starve shallower rows ----
+# One job, one worker, two pages per host. Seed a (127.0.0.1) leads to m,
+# whose 300 links to slow pages of the same host are depth 2; seed s, slow
+# (1 s), links to four pages of another host (localhost) at depth 1, found
+# after the 300 deep rows (higher ids). The scheduler's window (256 rows)
+# reads by depth, so the four go at once; read by id it would hold only
+# deep rows and the four would wait for some 45 slow pages.
+LH = "http://localhost:%s" % PORT
+d = crawl_daemon("bfs", workers=1, extra="[politeness]\nper_host_concurrency = 2\n")
+try:
+    d.start()
+    b = [LH + "/site/p/%d.html" % i for i in range(1, 5)]
+    s = BASE + "/rules/links?" + urllib.parse.urlencode([("delay", "1")] + [("to", u) for u in b])
+    jid = d.submit([R + "w/a.html", s], "--no-js", "--depth", "2", "--scope",
+                   "regex:^http://(127\\.0\\.0\\.1|localhost):%s/" % PORT)
+
+    def b_done():
+        return all(u in {r["url"] for r in d.records(jid)} for u in b)
+    from daemon_lib import wait_for  # noqa: E402
+    check(wait_for(b_done, 60, "the other host's four pages"), "the four shallow pages done")
+    recs = d.records(jid)
+    deep = sum(1 for r in recs if "/slow?" in r["url"])
+    check(deep < 20, "the four depth-1 pages went while %d of the 300 depth-2 pages were done"
+          % deep)
+    check(all(r["depth"] == 1 for r in recs if r["url"] in b), "they are depth 1")
+    rc, o, e = d.ctl("cancel", str(jid))
+    check(rc == 0, "cancel: %r" % e)
+    check(d.stop() == 0, "crawld exits 0")
 finally:
     dump_log_on_failure(d)
     check(d.cleanup(), "no worker left behind")

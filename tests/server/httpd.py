@@ -91,7 +91,7 @@ Endpoint                        | Response
 /style.css                      | text/css
 /fixtures/PATH                  | tests/fixtures/PATH; ?header=Name:Value (repeatable) adds headers
 /rules/links?to=URL             | a page linking to each URL given (repeatable), verbatim;
-                                |   ?header=Name:Value as for /fixtures/
+                                |   ?header=Name:Value as for /fixtures/; ?delay=S waits first
 /                               | small index page linking to a few of the above
 anything else                   | 404 HTML page
 """
@@ -452,7 +452,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def ep_rules_links(self, q):
         """/rules/links?to=URL (repeatable): a page whose only links are the URLs
-        given, verbatim (HTML-escaped), in order; ?header= as for fixtures."""
+        given, verbatim (HTML-escaped), in order; ?header= as for fixtures;
+        ?delay=S waits first."""
+        delay = _float(q, "delay", 0.0, 0.0, 60.0)
+        if delay and not self.wait_client(delay):
+            return
         items = "".join(f'<li><a href="{html.escape(u, quote=True)}">{i}</a></li>\n'
                         for i, u in enumerate(q.get("to", [])))
         self.respond(200, page("Rules links", f"<ul>\n{items}</ul>"), headers=self.fixture_headers(q))
