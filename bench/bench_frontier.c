@@ -76,9 +76,11 @@ int main(int argc, char **argv)
     store_row rows[64];
     long taken = 0;
     long long after = 0;
+    int after_depth = 0;
     t0 = now();
     for (;;) {
-        int n = store_rows_pending(s, job, NULL, after, 64, rows);
+        /* as the scheduler reads its window: breadth-first */
+        int n = store_rows_pending_bfs(s, job, after_depth, after, 64, rows);
         if (n <= 0)
             break;
         store_group_begin(s);
@@ -86,6 +88,7 @@ int main(int argc, char **argv)
             store_row_finish(s, rows[i].id, ROW_DONE, 1);
         store_group_commit(s, NULL, 0, NULL, 0);
         after = rows[n - 1].id;
+        after_depth = rows[n - 1].depth;
         taken += n;
         store_rows_free(rows, n);
     }

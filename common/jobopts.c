@@ -89,6 +89,46 @@ const jobopt jobopts_table[] = {
      .flag = "--warc",
      .off = OFF(warc),
      .help = "also write crawl.warc.gz"},
+    {.field = "canonical",
+     .type = JOBOPT_BOOL,
+     .dflt = 0,
+     .dflt_text = "off",
+     .flag = "--canonical",
+     .off = OFF(canonical),
+     .help = "a page whose canonical differs: queue that, not its links"},
+    {.field = "priority",
+     .type = JOBOPT_INT,
+     .lo = -100,
+     .hi = 100,
+     .dflt = 0,
+     .dflt_text = "0",
+     .flag = "--priority",
+     .metavar = "N",
+     .off = OFF(priority),
+     .help = "a job of higher priority gets its pages first"},
+    /* URL filters beside the scope (scope.h): seeds are always taken. */
+    {.field = "exclude",
+     .type = JOBOPT_LIST,
+     .dflt_text = "none",
+     .flag = "--exclude",
+     .metavar = "RE",
+     .want = "an array of POSIX extended regular expressions",
+     .max_items = SCOPE_MAX_FILTERS,
+     .max_len = SCOPE_MAX_FILTER_LEN,
+     .check = scope_filter_check,
+     .off = OFF(exclude),
+     .help = "leave out URLs that match RE (repeatable)"},
+    {.field = "include",
+     .type = JOBOPT_LIST,
+     .dflt_text = "none",
+     .flag = "--include",
+     .metavar = "RE",
+     .want = "an array of POSIX extended regular expressions",
+     .max_items = SCOPE_MAX_FILTERS,
+     .max_len = SCOPE_MAX_FILTER_LEN,
+     .check = scope_filter_check,
+     .off = OFF(include),
+     .help = "take only URLs that match an RE (repeatable)"},
 };
 const size_t jobopts_count = sizeof(jobopts_table) / sizeof(jobopts_table[0]);
 
@@ -102,11 +142,16 @@ static const char **str_at(jobopts *o, const jobopt *opt)
     return (const char **)((char *)o + opt->off);
 }
 
+static const json_t **list_at(jobopts *o, const jobopt *opt)
+{
+    return (const json_t **)((char *)o + opt->off);
+}
+
 void jobopts_init(jobopts *o)
 {
     memset(o, 0, sizeof(*o));
     for (size_t i = 0; i < jobopts_count; i++)
-        if (jobopts_table[i].type != JOBOPT_STRING)
+        if (jobopts_table[i].type == JOBOPT_INT || jobopts_table[i].type == JOBOPT_BOOL)
             *int_at(o, &jobopts_table[i]) = jobopts_table[i].dflt;
 }
 
@@ -130,6 +175,10 @@ const char *jobopt_want(const jobopt *opt, char *buf, size_t cap)
     case JOBOPT_STRING:
         snprintf(buf, cap, "%s", opt->want);
         break;
+    case JOBOPT_LIST:
+        snprintf(buf, cap, "%s, at most %zu of at most %zu bytes", opt->want, opt->max_items,
+                 opt->max_len);
+        break;
     }
     return buf;
 }
@@ -137,7 +186,7 @@ const char *jobopt_want(const jobopt *opt, char *buf, size_t cap)
 /* Checks one field's value into o: 0, or -1 with err naming the field. */
 static int take_json(const jobopt *opt, const json_t *v, jobopts *o, char *err, size_t errlen)
 {
-    char want[64];
+    char want[128];
     switch (opt->type) {
     case JOBOPT_INT:
         if (!json_is_integer(v) || json_integer_value(v) < opt->lo ||
@@ -156,6 +205,21 @@ static int take_json(const jobopt *opt, const json_t *v, jobopts *o, char *err, 
         if (opt->check && opt->check(json_string_value(v), err, errlen) < 0)
             return -1;
         *str_at(o, opt) = json_string_value(v);
+        return 0;
+    case JOBOPT_LIST:
+        if (!json_is_array(v) || json_array_size(v) > opt->max_items)
+            goto bad;
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            const json_t *e = json_array_get(v, i);
+            if (!json_is_string(e) || json_string_length(e) > opt->max_len)
+                goto bad;
+            char why[320];
+            if (opt->check && opt->check(json_string_value(e), why, sizeof(why)) < 0) {
+                snprintf(err, errlen, "%s[%zu] (%s): %s", opt->field, i, opt->flag, why);
+                return -1;
+            }
+        }
+        *list_at(o, opt) = v;
         return 0;
     }
 bad:
@@ -236,7 +300,7 @@ static const jobopt *by_flag(const char *a, int *value)
 static int take_flag(json_t *req, const jobopt *opt, const char *a, const char *val, char *err,
                      size_t errlen)
 {
-    char want[64];
+    char want[128];
     if (!val) {
         snprintf(err, errlen, "%s needs a value", a);
         return -1;
@@ -255,6 +319,26 @@ static int take_flag(json_t *req, const jobopt *opt, const char *a, const char *
     if (!utf8_valid(val, strlen(val))) {
         snprintf(err, errlen, "%s: the value is not valid UTF-8", a);
         return -1;
+    }
+    if (opt->type == JOBOPT_LIST) {
+        json_t *arr = json_object_get(req, opt->field);
+        if (!arr) {
+            arr = json_array();
+            if (!arr || json_object_set_new(req, opt->field, arr) < 0) {
+                snprintf(err, errlen, "out of memory");
+                return -1;
+            }
+        }
+        if (json_array_size(arr) >= opt->max_items) {
+            snprintf(err, errlen, "%s: given more than %zu times", a, opt->max_items);
+            return -1;
+        }
+        if (strlen(val) > opt->max_len) {
+            snprintf(err, errlen, "%s: \"%.60s…\" is longer than %zu bytes", a, val, opt->max_len);
+            return -1;
+        }
+        json_array_append_new(arr, json_string(val));
+        return 0;
     }
     json_object_set_new(req, opt->field, json_string(val));
     return 0;
@@ -315,6 +399,8 @@ void jobopts_usage(FILE *f, const char *indent)
             snprintf(left, sizeof(left), "%s %s", opt->flag, opt->metavar);
         if (opt->type == JOBOPT_INT)
             snprintf(range, sizeof(range), ", %lld..%lld", opt->lo, opt->hi);
+        else if (opt->type == JOBOPT_LIST)
+            snprintf(range, sizeof(range), ", at most %zu", opt->max_items);
         fprintf(f, "%s%-22s %s%s (default %s)\n", indent, left, opt->help, range, opt->dflt_text);
     }
 }

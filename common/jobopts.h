@@ -16,6 +16,8 @@ typedef enum jobopt_type {
     JOBOPT_INT,    /* a JSON integer in lo..hi; the flag takes a decimal value */
     JOBOPT_BOOL,   /* true or false; the flag sends true, no_flag false */
     JOBOPT_STRING, /* a JSON string; the flag takes the value */
+    JOBOPT_LIST,   /* a JSON array of strings, at most max_items of at most max_len
+                    * bytes; the flag takes one value and may be repeated */
 } jobopt_type;
 
 /* A submit's options once checked. Strings are borrowed from the request. */
@@ -26,6 +28,9 @@ typedef struct jobopts {
     int obey_robots; /* or JOBOPT_FROM_CONFIG ([politeness] obey_robots) */
     int warc;
     const char *scope, *name, *output; /* NULL: not given */
+    int canonical;                     /* --canonical: follow a page's canonical instead */
+    int priority;                      /* --priority: higher jobs' pages go first */
+    const json_t *exclude, *include;   /* arrays of patterns; NULL: not given */
 } jobopts;
 
 typedef struct jobopt {
@@ -39,11 +44,14 @@ typedef struct jobopt {
     const char *metavar;   /* the flag's value in help; NULL for a BOOL */
     const char *want;      /* STRING: what a value must be, for errors */
     int nonempty;          /* STRING: "" is refused */
-    /* STRING: crawld's further check of a value (the scope spec: its regex
-     * is compiled by the daemon that runs it, and crawlctl's exit status
-     * says the daemon refused); 0, or -1 with err. NULL: none. */
+    size_t max_items;      /* LIST: how many values at most */
+    size_t max_len;        /* LIST: bytes a value may have at most */
+    /* STRING, LIST (each value): crawld's further check of a value (the
+     * scope spec, a filter pattern: a regex is compiled by the daemon that
+     * runs it, and crawlctl's exit status says the daemon refused); 0, or
+     * -1 with err. NULL: none. */
     int (*check)(const char *v, char *err, size_t errlen);
-    size_t off; /* the member of struct jobopts (int, or const char *) */
+    size_t off; /* the member of struct jobopts (int, const char * or const json_t *) */
     const char *help;
 } jobopt;
 
@@ -63,7 +71,8 @@ const char *jobopt_want(const jobopt *opt, char *buf, size_t cap);
  * of the table; anything else is refused) into o, started from
  * jobopts_init; *urls is the array of URL strings (borrowed from req).
  * 0, or -1 with err naming the field: `"depth" must be an integer
- * 0..1000`, `unknown field "x" (known: …)`, the scope check's own words. */
+ * 0..1000`, `unknown field "x" (known: …)`, the scope check's own words,
+ * `exclude[1] (--exclude): regex: <regerror text> in "RE"`. */
 int jobopts_from_json(const json_t *req, jobopts *o, const json_t **urls, char *err, size_t errlen);
 
 /* crawlctl: submit's arguments (flags of the table and URLs, in any order)

@@ -58,9 +58,12 @@ struct scope {
     psl_ctx_t *psl_owned; /* psl_latest's, when there is no built-in list */
     uint64_t hash_seed;
     slot *table;
-    size_t slots; /* power of two, 0 before the first note */
-    size_t used;  /* paths tracked */
-    size_t pages; /* URLs scope_admit let in */
+    size_t slots;       /* power of two, 0 before the first note */
+    size_t used;        /* paths tracked */
+    size_t pages;       /* URLs scope_admit let in */
+    regex_t *filter[2]; /* [0] exclude, [1] include: SCOPE_MAX_FILTERS each, made
+                         * on the first pattern of the kind; NULL before */
+    size_t nfilter[2];
 };
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -312,9 +315,75 @@ void scope_free(scope *s)
     alloc_free(s->table, s->slots * sizeof *s->table);
     if (s->have_re)
         regfree(&s->re);
+    for (int k = 0; k < 2; k++) {
+        for (size_t i = 0; i < s->nfilter[k]; i++)
+            regfree(&s->filter[k][i]);
+        alloc_free(s->filter[k], s->filter[k] ? SCOPE_MAX_FILTERS * sizeof(regex_t) : 0);
+    }
     if (s->psl_owned)
         psl_free(s->psl_owned);
     ALLOC_FREE(s);
+}
+
+/* --- URL filters ------------------------------------------------------------ */
+
+/* Compiles re into *out: 0, or -1 with err (nothing held). */
+static int filter_compile(const char *re, regex_t *out, char *err, size_t errlen)
+{
+    if (!re || !*re) {
+        set_err(err, errlen, "regex: empty expression");
+        return -1;
+    }
+    if (strnlen(re, SCOPE_MAX_FILTER_LEN + 1) > SCOPE_MAX_FILTER_LEN) {
+        set_err(err, errlen, "regex: longer than %d bytes", SCOPE_MAX_FILTER_LEN);
+        return -1;
+    }
+    int rc = regcomp(out, re, REG_EXTENDED | REG_NOSUB);
+    if (rc != 0) {
+        char msg[256];
+        regerror(rc, out, msg, sizeof msg); /* a failed regcomp holds nothing */
+        set_err(err, errlen, "regex: %s in \"%.200s\"", msg, re);
+        return -1;
+    }
+    return 0;
+}
+
+int scope_filter_check(const char *re, char *err, size_t errlen)
+{
+    regex_t r;
+    if (filter_compile(re, &r, err, errlen) < 0)
+        return -1;
+    regfree(&r);
+    return 0;
+}
+
+int scope_add_filter(scope *s, int include, const char *re, char *err, size_t errlen)
+{
+    int k = include ? 1 : 0;
+    if (s->nfilter[k] >= SCOPE_MAX_FILTERS) {
+        set_err(err, errlen, "too many patterns (at most %d)", SCOPE_MAX_FILTERS);
+        return -1;
+    }
+    if (!s->filter[k] && !(s->filter[k] = alloc_zeroed(SCOPE_MAX_FILTERS * sizeof(regex_t)))) {
+        set_err(err, errlen, "out of memory");
+        return -1;
+    }
+    if (filter_compile(re, &s->filter[k][s->nfilter[k]], err, errlen) < 0)
+        return -1;
+    s->nfilter[k]++;
+    return 0;
+}
+
+/* SCOPE_IN, SCOPE_EXCLUDED or SCOPE_NOT_INCLUDED. */
+static scope_verdict check_filters(const scope *s, const char *url)
+{
+    for (size_t i = 0; i < s->nfilter[0]; i++)
+        if (regexec(&s->filter[0][i], url, 0, NULL, 0) == 0)
+            return SCOPE_EXCLUDED;
+    for (size_t i = 0; i < s->nfilter[1]; i++)
+        if (regexec(&s->filter[1][i], url, 0, NULL, 0) == 0)
+            return SCOPE_IN;
+    return s->nfilter[1] ? SCOPE_NOT_INCLUDED : SCOPE_IN;
 }
 
 /* --- trap guard ----------------------------------------------------------- */
@@ -420,6 +489,8 @@ scope_verdict scope_check(const scope *s, const char *url, int depth)
         return SCOPE_BAD_URL;
     scope_verdict v = check_kind(s, url, &p);
     if (v != SCOPE_IN)
+        return v;
+    if ((v = check_filters(s, url)) != SCOPE_IN)
         return v;
     if (s->o.max_depth >= 0 && depth > s->o.max_depth)
         return SCOPE_TOO_DEEP;
@@ -551,6 +622,10 @@ const char *scope_verdict_str(scope_verdict v)
         return "bad_url";
     case SCOPE_MAX_PAGES:
         return "max_pages";
+    case SCOPE_EXCLUDED:
+        return "excluded";
+    case SCOPE_NOT_INCLUDED:
+        return "not_included";
     }
     return "unknown";
 }

@@ -35,15 +35,17 @@ typedef enum scope_kind { SCOPE_HOST, SCOPE_DOMAIN, SCOPE_PREFIX, SCOPE_REGEX } 
 
 typedef enum scope_verdict {
     SCOPE_IN = 0,
-    SCOPE_OUT_HOST,   /* host scope: another host or port */
-    SCOPE_OUT_DOMAIN, /* domain scope: another registrable domain */
-    SCOPE_OUT_PREFIX, /* prefix scope: under no seed's prefix */
-    SCOPE_OUT_REGEX,  /* regex scope: no match */
-    SCOPE_TOO_DEEP,   /* depth > max_depth */
-    SCOPE_TOO_LONG,   /* strlen(url) > max_url_len */
-    SCOPE_TRAP,       /* a trap rule (scope_check, scope_note_path) */
-    SCOPE_BAD_URL,    /* NULL, not http(s)://, or no host */
-    SCOPE_MAX_PAGES   /* scope_admit: the job's page budget is spent */
+    SCOPE_OUT_HOST,    /* host scope: another host or port */
+    SCOPE_OUT_DOMAIN,  /* domain scope: another registrable domain */
+    SCOPE_OUT_PREFIX,  /* prefix scope: under no seed's prefix */
+    SCOPE_OUT_REGEX,   /* regex scope: no match */
+    SCOPE_TOO_DEEP,    /* depth > max_depth */
+    SCOPE_TOO_LONG,    /* strlen(url) > max_url_len */
+    SCOPE_TRAP,        /* a trap rule (scope_check, scope_note_path) */
+    SCOPE_BAD_URL,     /* NULL, not http(s)://, or no host */
+    SCOPE_MAX_PAGES,   /* scope_admit: the job's page budget is spent */
+    SCOPE_EXCLUDED,    /* an --exclude pattern matches */
+    SCOPE_NOT_INCLUDED /* --include patterns given, none matches */
 } scope_verdict;
 
 /* Limits. A limit set to 0 (or below, for the ints) is off, except
@@ -82,9 +84,28 @@ void scope_free(scope *s); /* s may be NULL */
  * with the same message in err. For crawlctl to refuse a bad --scope. */
 int scope_spec_check(const char *spec, char *err, size_t errlen);
 
+/* --- URL filters (crawlctl submit --exclude RE / --include RE) ---
+ * Beside the kind: a URL the kind admits is still out when any exclude
+ * pattern matches it, or when include patterns were given and none
+ * matches. Patterns are POSIX extended regular expressions (regcomp
+ * REG_EXTENDED|REG_NOSUB) matched unanchored against the whole normalised
+ * URL, as regex:RE is. At most SCOPE_MAX_FILTERS of each, each at most
+ * SCOPE_MAX_FILTER_LEN bytes. */
+#define SCOPE_MAX_FILTERS 32
+#define SCOPE_MAX_FILTER_LEN 1024
+
+/* Checks one pattern alone, as scope_add_filter would: 0, or -1 with
+ * `regex: <regerror text> in "RE"` (or the empty / too long message). */
+int scope_filter_check(const char *re, char *err, size_t errlen);
+/* Compiles re into s as an exclude (include 0) or include (include 1)
+ * pattern. 0, or -1 with scope_filter_check's message, `too many
+ * patterns (at most 32)` or `out of memory`; s is unchanged then. */
+int scope_add_filter(scope *s, int include, const char *re, char *err, size_t errlen);
+
 /* The verdict for url found at depth, first failing test wins, in this
  * order: BAD_URL (NULL url), TOO_LONG, BAD_URL (not http(s)://host),
- * OUT_* (the kind), TOO_DEEP, TRAP (stateless rules). Seeds are checked like
+ * OUT_* (the kind), EXCLUDED, NOT_INCLUDED (the filters), TOO_DEEP, TRAP
+ * (stateless rules). Seeds are checked like
  * any URL (a regex seed may be out); a caller that always fetches its seeds
  * skips the check for them. No allocation, no state change.
  *
@@ -131,7 +152,8 @@ scope_kind scope_get_kind(const scope *s);
 
 /* "in", "out_of_scope:host", "out_of_scope:domain", "out_of_scope:prefix",
  * "out_of_scope:regex", "too_deep", "too_long", "trap", "bad_url",
- * "max_pages"; "unknown" for anything else. Static strings. */
+ * "max_pages", "excluded", "not_included"; "unknown" for anything else.
+ * Static strings. */
 const char *scope_verdict_str(scope_verdict v);
 
 #endif

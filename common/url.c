@@ -13,7 +13,10 @@
 #include "url.h"
 
 #include <curl/curl.h>
+#include <idn2.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -312,6 +315,26 @@ static void put_userinfo(sbuf *b, const char *s)
     }
 }
 
+/* The A-label form of a non-ASCII host (UTF-8) into *out (curl_free it):
+ * IDNA2008 with UTS #46 mapping, non-transitional (NFC first, so "faß"
+ * stays "xn--fa-hia" and MÜNCHEN maps to münchen); for a name IDNA2008
+ * disallows (symbols such as U+2603), transitional processing, as curl
+ * does when it resolves a UTF-8 name itself, so the crawler reaches the
+ * hosts curl reaches. Into buf; URL_BAD_IDN when both refuse or the result
+ * does not fit. */
+static url_err idn_host(const char *host, char *buf, size_t cap)
+{
+    uint8_t *a = NULL;
+    int rc = idn2_lookup_u8((const uint8_t *)host, &a, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
+    if (rc == IDN2_DISALLOWED)
+        rc = idn2_lookup_u8((const uint8_t *)host, &a, IDN2_TRANSITIONAL);
+    url_err err = rc == IDN2_MALLOC ? URL_NOMEM : rc != IDN2_OK || !a ? URL_BAD_IDN : URL_OK;
+    if (err == URL_OK && (size_t)snprintf(buf, cap, "%s", (const char *)a) >= cap)
+        err = URL_BAD_IDN; /* longer than a DNS name may be */
+    idn2_free(a);
+    return err;
+}
+
 /* Writes the normal form of the URL in h into b. */
 static url_err assemble(CURLU *h, sbuf *b)
 {
@@ -343,11 +366,26 @@ static url_err assemble(CURLU *h, sbuf *b)
     /* curl percent-decodes the host, so "%2541" arrives as "%41" and would
      * become "a" the next time round; WHATWG forbids '%' and controls in a
      * host after decoding, so do we. */
+    bool ascii = true;
     for (const unsigned char *c = (const unsigned char *)host; *c; c++) {
         if (*c == '%' || *c <= 0x20 || *c == 0x7f) {
             err = URL_MALFORMED;
             goto out;
         }
+        ascii &= *c < 0x80;
+    }
+    /* An internationalised host in its ASCII form (punycode A-labels), so
+     * münchen.de and xn--mnchen-3ya.de are one host for the seen set, the
+     * scope and politeness. libidn2 directly, not curl's CURLU_PUNYCODE:
+     * curl 7.88 hands the name to idn2_lookup_ul, which reads it in the
+     * process's locale, and crawld runs in the C locale (every non-ASCII
+     * host failed). */
+    char idn[256];
+    const char *hp = host;
+    if (!ascii) {
+        if ((err = idn_host(host, idn, sizeof idn)))
+            goto out;
+        hp = idn;
     }
 
     sb_puts(b, scheme);
@@ -362,7 +400,7 @@ static url_err assemble(CURLU *h, sbuf *b)
         }
         sb_putc(b, '@');
     }
-    for (const char *c = host; *c; c++)
+    for (const char *c = hp; *c; c++)
         sb_putc(b, ascii_lower(*c));
     if (port) {
         sb_putc(b, ':');
@@ -699,6 +737,8 @@ const char *url_err_str(url_err e)
         return "too long";
     case URL_NOMEM:
         return "out of memory";
+    case URL_BAD_IDN:
+        return "bad internationalised host name";
     }
     return "unknown";
 }

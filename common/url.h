@@ -16,7 +16,8 @@ typedef enum url_err {
     URL_MALFORMED,  /* curl could not parse it */
     URL_NO_HOST,
     URL_TOO_LONG, /* longer than URL_MAX_LEN */
-    URL_NOMEM
+    URL_NOMEM,
+    URL_BAD_IDN /* a non-ASCII host libidn2 refuses (IDNA2008 / UTS #46) */
 } url_err;
 
 #define URL_MAX_LEN 8192
@@ -31,8 +32,12 @@ typedef enum url_err {
  * once percent-encoded) or the result over URL_MAX_LEN bytes. URL_MALFORMED:
  * curl refused it (bad host, port out of 0-65535, IPv6 zone id, …).
  *
- * Normal form: scheme and host lowercase (ASCII only: an IDN host stays in
- * the UTF-8 curl gives), default port dropped (http 80, https 443), dot
+ * URL_BAD_IDN: a non-ASCII host that is no valid internationalised name.
+ *
+ * Normal form: scheme and host lowercase, an internationalised host in
+ * punycode (IDNA2008 with UTS #46 mapping, non-transitional: MÜNCHEN.de
+ * and münchen.de give xn--mnchen-3ya.de; A-labels are taken as given,
+ * lowercased), default port dropped (http 80, https 443), dot
  * segments removed (also "%2e" ones), empty path → "/", fragment dropped,
  * userinfo kept as given (an empty one dropped), and in path and query:
  * %XX of an unreserved character (A-Z a-z 0-9 - . _ ~) decoded, other

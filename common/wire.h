@@ -122,10 +122,11 @@ typedef struct wire_error {
  * type keeps the name results.c and jobs.h know it by. */
 #define FR_MAGIC "CRR2"
 enum {
-    FR_RETIRE = 1,   /* the worker leaves after this page (RSS, gumbo) */
-    FR_FAILED = 2,   /* the record carries an error */
-    FR_NOFOLLOW = 4, /* <meta name=robots> nofollow: no link is followed */
-    FR_JS = 8        /* the page's scripts ran */
+    FR_RETIRE = 1,    /* the worker leaves after this page (RSS, gumbo) */
+    FR_FAILED = 2,    /* the record carries an error */
+    FR_NOFOLLOW = 4,  /* <meta name=robots> or X-Robots-Tag nofollow: no link is followed */
+    FR_JS = 8,        /* the page's scripts ran */
+    FR_CANONICAL = 16 /* the record's canonical differs from its final URL */
 };
 typedef struct frame_result {
     int64_t task_id;

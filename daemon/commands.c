@@ -83,7 +83,11 @@ static json_t *cmd_submit(daemon_ctx *d, json_t *req)
                           .scope = jo.scope,
                           .name = jo.name,
                           .output = jo.output,
-                          .warc = jo.warc};
+                          .warc = jo.warc,
+                          .exclude = jo.exclude,
+                          .include = jo.include,
+                          .canonical = jo.canonical,
+                          .priority = jo.priority};
     json_t *reply = NULL;
     job *jb = jobs_submit(&d->jobs, list, n, &o, err, sizeof(err));
     if (!jb) {
@@ -92,9 +96,11 @@ static json_t *cmd_submit(daemon_ctx *d, json_t *req)
     }
     log_info("crawld", "job submitted",
              "job=%lld seeds=%ld js=%d scope=\"%s\" depth=%d "
-             "max_pages=%d robots=%d delay_ms=%d warc=%d",
+             "max_pages=%d robots=%d delay_ms=%d warc=%d excludes=%zu includes=%zu canonical=%d "
+             "priority=%d",
              jb->id, jb->pending, jb->js, jb->scope_spec, jb->depth, jb->max_pages, jb->obey_robots,
-             jb->delay_ms, jb->warc);
+             jb->delay_ms, jb->warc, json_array_size(jb->exclude), json_array_size(jb->include),
+             jb->canonical, jb->priority);
     reply = json_pack("{s:b, s:I, s:i, s:s}", "ok", 1, "job", (json_int_t)jb->id, "pages",
                       (int)jb->pending, "output", jb->out_path);
     if (reply && jb->warc)

@@ -66,7 +66,35 @@ static void job_free(job *jb)
     alloc_free(jb->obuf, jb->obuf_cap);
     alloc_free(jb->wbuf, jb->wbuf_cap);
     scope_free(jb->scope);
+    json_decref(jb->exclude);
+    json_decref(jb->include);
     ALLOC_FREE(jb);
+}
+
+/* Takes the filter patterns into the job (copies) and its scope: 0, or -1
+ * with err naming the option (a stored job's patterns were checked at
+ * submit; a bad one fails the job as a bad scope does). */
+static int job_filters(job *jb, const json_t *exc, const json_t *inc, char *err, size_t errlen)
+{
+    const json_t *lists[2] = {exc, inc};
+    json_t **keep[2] = {&jb->exclude, &jb->include};
+    for (int k = 0; k < 2; k++) {
+        if (!lists[k] || json_array_size(lists[k]) == 0)
+            continue;
+        for (size_t i = 0; i < json_array_size(lists[k]); i++) {
+            char why[320];
+            const char *re = json_string_value(json_array_get(lists[k], i));
+            if (scope_add_filter(jb->scope, k, re, why, sizeof(why)) < 0) {
+                snprintf(err, errlen, "%s: %s", k ? "--include" : "--exclude", why);
+                return -1;
+            }
+        }
+        if (!(*keep[k] = json_deep_copy(lists[k]))) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+    }
+    return 0;
 }
 
 void jobs_page_free(jobs_page *p)
@@ -204,6 +232,13 @@ static int load_job(void *ud, const store_job *r)
     so.max_pages = 0; /* the frontier counts rows itself */
     char err[400] = "";
     jb->scope = sv ? scope_new(jb->scope_spec, sv, ns, &so, err, sizeof(err)) : NULL;
+    if (jb->scope && job_filters(jb, json_object_get(o, "exclude"), json_object_get(o, "include"),
+                                 err, sizeof(err)) < 0) {
+        scope_free(jb->scope);
+        jb->scope = NULL;
+    }
+    jb->canonical = json_is_true(json_object_get(o, "canonical"));
+    jb->priority = (int)json_integer_value(json_object_get(o, "priority"));
     alloc_free(sv, (ns + 1) * sizeof(char *));
     json_decref(o);
 
@@ -377,6 +412,10 @@ job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_o
     jb->scope = scope_new(jb->scope_spec, (const char *const *)norm, n, &so, err, errlen);
     if (!jb->scope)
         goto fail;
+    if (job_filters(jb, o->exclude, o->include, err, errlen) < 0)
+        goto fail;
+    jb->canonical = o->canonical;
+    jb->priority = o->priority;
     if (o->output &&
         output_resolve(j, o->output, jb->out_dir, sizeof(jb->out_dir), err, errlen) < 0)
         goto fail;
@@ -391,6 +430,14 @@ job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_o
         json_object_set_new(opts, "output", json_string(jb->out_dir));
     if (jb->warc)
         json_object_set_new(opts, "warc", json_true());
+    if (jb->exclude)
+        json_object_set(opts, "exclude", jb->exclude);
+    if (jb->include)
+        json_object_set(opts, "include", jb->include);
+    if (jb->canonical)
+        json_object_set_new(opts, "canonical", json_true());
+    if (jb->priority)
+        json_object_set_new(opts, "priority", json_integer(jb->priority));
     if (store_group_begin(j->st) < 0)
         goto dberr;
     in_tx = 1;
@@ -525,6 +572,10 @@ json_t *job_json(const job *jb)
         return NULL;
     json_object_set_new(o, "name", jb->name[0] ? json_string(jb->name) : json_null());
     json_object_set_new(o, "warc", json_boolean(jb->warc));
+    json_object_set_new(o, "exclude", jb->exclude ? json_copy(jb->exclude) : json_array());
+    json_object_set_new(o, "include", jb->include ? json_copy(jb->include) : json_array());
+    json_object_set_new(o, "canonical", json_boolean(jb->canonical));
+    json_object_set_new(o, "priority", json_integer(jb->priority));
     if (jb->warc)
         json_object_set_new(o, "warc_output", json_string(jb->warc_path));
     json_object_set_new(o, "ended", jb->ended ? json_real(jb->ended) : json_null());

@@ -75,8 +75,11 @@ typedef struct job {
     int obey_robots;
     char scope_spec[512];
     scope *scope;
-    double created; /* unix seconds */
-    double ended;   /* 0 while running */
+    json_t *exclude, *include; /* the filter patterns (arrays of strings, owned), or NULL */
+    int canonical;             /* --canonical (results.c) */
+    int priority;              /* --priority: jobs_next asks higher ones first */
+    double created;            /* unix seconds */
+    double ended;              /* 0 while running */
     long pending, in_flight, done, failed, quarantined;
     long pages_class[METRICS_CLASS_COUNT]; /* records written since start, by class */
     long rows;                             /* frontier rows counted against max_pages */
@@ -106,13 +109,17 @@ typedef struct job {
     long tx_finished, tx_done, tx_failed, tx_quarantined; /* this job's results in the open batch */
     /* The first pending rows of the frontier, read once and handed out one
      * by one (job_take): reading a window of rows for every page was a
-     * fifth of crawld's CPU. Rows are in id order; taken ones have id 0.
-     * cache_complete: no pending row past cache_end_id when read (cleared by
-     * an insert); cache_stale: rows may have gone back to pending below it
-     * (requeue, resume, a rolled-back batch): read again from the start. */
+     * fifth of crawld's CPU. Rows are in (depth, id) order, breadth-first
+     * (a host's deep rows never hold back other hosts' shallower ones);
+     * taken ones have id 0.
+     * cache_complete: no pending row past (cache_end_depth, cache_end_id)
+     * when read (cleared by an insert); cache_stale: rows may have gone back
+     * to pending below it (requeue, resume, a rolled-back batch, links
+     * shallower than cache_end_depth): read again from the start. */
     struct store_row *cache;
     int cache_n;
     long long cache_end_id;
+    int cache_end_depth; /* the cache reads breadth-first: (depth, id) of its last row */
     int cache_complete, cache_stale;
     /* Hosts whose page came back (a slot free again), newest last: when no
      * cached row may go and rows lie past the cache, job_take asks the
@@ -160,12 +167,15 @@ typedef struct jobs {
 typedef struct jobs_submit_opts {
     int js;
     int depth, max_pages;
-    int delay_ms;       /* -1: the config's */
-    int obey_robots;    /* -1: the config's */
-    const char *scope;  /* NULL: host */
-    const char *name;   /* may be NULL */
-    const char *output; /* NULL: OUTPUT_DIR/ID; else a directory under OUTPUT_DIR */
-    int warc;           /* also write crawl.warc.gz */
+    int delay_ms;                    /* -1: the config's */
+    int obey_robots;                 /* -1: the config's */
+    const char *scope;               /* NULL: host */
+    const char *name;                /* may be NULL */
+    const char *output;              /* NULL: OUTPUT_DIR/ID; else a directory under OUTPUT_DIR */
+    int warc;                        /* also write crawl.warc.gz */
+    const json_t *exclude, *include; /* filter patterns (borrowed); NULL: none */
+    int canonical;                   /* follow a page's differing canonical instead */
+    int priority;                    /* -100..100; higher goes first */
 } jobs_submit_opts;
 
 /* Opens state_dir/crawld.db, loads every job (cutting each pages.jsonl

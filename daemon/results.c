@@ -142,6 +142,8 @@ static int commit_record(jobs *j, job *jb, long long row_id, const char *url, in
     j->pending += added;
     if (added)
         jb->cache_complete = 0; /* new rows past the cached ones */
+    if (added && depth + 1 < jb->cache_end_depth)
+        jb->cache_stale = 1; /* … or before them: the window reads by depth */
     if (failed) {
         jb->failed++;
         j->failed++;
@@ -301,6 +303,26 @@ static int page_stale(jobs *j, jobs_page *p)
     return 1;
 }
 
+/* The record's "canonical" followed by '\n' (the links section's form), or
+ * NULL (none, or out of memory: nothing is followed). Parses the record
+ * line, which crawld otherwise copies untouched: only for a --canonical
+ * job's page whose canonical differs (FR_CANONICAL). */
+static char *canonical_link(const frame_result *r)
+{
+    json_t *rec = json_loadb(r->record, r->record_len, 0, NULL);
+    const char *c = json_string_value(json_object_get(rec, "canonical"));
+    char *out = NULL;
+    if (c && *c && !strpbrk(c, "\r\n")) {
+        size_t n = strlen(c);
+        if ((out = alloc_zeroed(n + 2))) {
+            memcpy(out, c, n);
+            out[n] = '\n';
+        }
+    }
+    json_decref(rec);
+    return out;
+}
+
 void jobs_page_done(jobs *j, jobs_page *p, frame_result *r)
 {
     flight_remove(j, p);
@@ -326,7 +348,18 @@ void jobs_page_done(jobs *j, jobs_page *p, frame_result *r)
     int follow = jb->state == JOB_RUNNING && r->status >= 200 && r->status < 300 &&
                  !(r->flags & (FR_FAILED | FR_NOFOLLOW)) &&
                  (!alias || scope_check(jb->scope, alias, p->depth) == SCOPE_IN);
+    char *canon = NULL;
+    if (follow && jb->canonical && (r->flags & FR_CANONICAL)) {
+        /* --canonical: the page names another URL as its canonical, so its
+         * links are left to that page; the canonical URL is queued as if it
+         * were the page's only link (depth + 1, scope, filters, traps and
+         * page budget as for any link). */
+        canon = canonical_link(r);
+        r->links = canon;
+        r->links_len = canon ? strlen(canon) : 0;
+    }
     commit_record(j, jb, p->row_id, p->url, p->depth, p->attempts, r, follow, alias, 1);
+    alloc_strfree(canon);
     alloc_strfree(alias);
     jobs_page_free(p);
 }

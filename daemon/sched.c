@@ -42,6 +42,7 @@ void sched_cache_clear(job *jb)
         store_rows_free(jb->cache, jb->cache_n);
     jb->cache_n = 0;
     jb->cache_end_id = 0;
+    jb->cache_end_depth = 0;
     jb->cache_complete = 0;
     jb->cache_stale = 0;
 }
@@ -181,9 +182,9 @@ static jobs_page *robots_task(jobs *j, job *jb, polite_host *h, const char *host
     return p;
 }
 
-/* Reads more pending rows into the job's cache: from the start when stale,
- * else after the last one read. Taken rows are dropped first. The number
- * read, -1 on a database error. */
+/* Reads more pending rows into the job's cache, breadth-first (by depth,
+ * then id): from the start when stale, else after the last one read. Taken rows are dropped first.
+ * The number read, -1 on a database error. */
 static int cache_fill(jobs *j, job *jb)
 {
     if (!jb->cache) {
@@ -201,11 +202,14 @@ static int cache_fill(jobs *j, job *jb)
     if (jb->cache_complete || k == JOBS_CACHE_ROWS)
         return 0;
     int want = JOBS_CACHE_ROWS - k;
-    int n = store_rows_pending(j->st, jb->id, NULL, jb->cache_end_id, want, jb->cache + k);
+    int n = store_rows_pending_bfs(j->st, jb->id, jb->cache_end_depth, jb->cache_end_id, want,
+                                   jb->cache + k);
     if (n < 0)
         return -1;
-    if (n)
+    if (n) {
         jb->cache_end_id = jb->cache[k + n - 1].id;
+        jb->cache_end_depth = jb->cache[k + n - 1].depth;
+    }
     if (n < want)
         jb->cache_complete = 1;
     /* A row handed out is pending in the database until its record (or
@@ -480,9 +484,28 @@ jobs_page *jobs_next(jobs *j)
         order[n - 1 - k++] = jb;
     while (first < n && order[first]->id <= j->rr_last)
         first++;
+    /* Then by --priority, higher first (an insertion sort, stable: jobs of
+     * one priority keep their round-robin turn). A job gets a page only
+     * when no job above it has one that may go now. */
+    job **rot = alloc_new(n * sizeof(job *));
+    if (!rot) {
+        alloc_free(order, n * sizeof(job *));
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        job *jb = order[(first + i) % n];
+        size_t at = i;
+        while (at > 0 && rot[at - 1]->priority < jb->priority) {
+            rot[at] = rot[at - 1];
+            at--;
+        }
+        rot[at] = jb;
+    }
+    alloc_free(order, n * sizeof(job *));
+    order = rot;
     jobs_page *got = NULL;
     for (size_t i = 0; i < n && !got; i++) {
-        job *jb = order[(first + i) % n];
+        job *jb = order[i];
         if (jb->state != JOB_RUNNING || jb->pending <= 0)
             continue;
         got = job_take(j, jb, now, &wake);

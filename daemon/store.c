@@ -180,6 +180,12 @@ int store_rows_pending(store *s, long long job_id, const char *host, long long a
     return s->ops->rows_pending(s->b, job_id, host, after_id, max, rows);
 }
 
+int store_rows_pending_bfs(store *s, long long job_id, int after_depth, long long after_id, int max,
+                           store_row *rows)
+{
+    return s->ops->rows_pending_bfs(s->b, job_id, after_depth, after_id, max, rows);
+}
+
 void store_rows_free(store_row *rows, int n)
 {
     for (int i = 0; i < n; i++) {

@@ -119,6 +119,11 @@ int store_lease_renew(store *s, store_lease *l, int n, long long until_ms);
  * not NULL) only that host's. How many (free with store_rows_free), -1. */
 int store_rows_pending(store *s, long long job_id, const char *host, long long after_id, int max,
                        store_row *rows);
+/* Up to max pending rows of the job after (after_depth, after_id) in
+ * (depth, id) order: breadth-first, shallow rows of every host before
+ * deeper ones (the scheduler's window). How many, -1. */
+int store_rows_pending_bfs(store *s, long long job_id, int after_depth, long long after_id, int max,
+                           store_row *rows);
 void store_rows_free(store_row *rows, int n);
 
 /* ---- groups ---- */

@@ -24,6 +24,8 @@ typedef struct store_ops {
     int (*lease_renew)(void *b, store_lease *l, int n, long long until_ms);
     int (*rows_pending)(void *b, long long job_id, const char *host, long long after_id, int max,
                         store_row *rows);
+    int (*rows_pending_bfs)(void *b, long long job_id, int after_depth, long long after_id, int max,
+                            store_row *rows);
     int (*begin)(void *b);
     int (*row_finish)(void *b, long long row_id, store_row_state state, int attempts);
     /* uh: the URL's 64-bit hash, the seen set's key (store.c) */

@@ -31,6 +31,7 @@ enum {
     S_FR_ADD,
     S_FR_DELETE,
     S_FR_WINDOW,
+    S_FR_WINDOW_BFS,
     S_FR_WINDOW_HOST,
     S_FR_FINISH,
     S_FR_REQUEUE,
@@ -56,6 +57,9 @@ static const char *const sql[S_COUNT] = {
     [S_FR_DELETE] = "DELETE FROM frontier WHERE id=?1",
     [S_FR_WINDOW] = "SELECT id,url,parent,host,depth,attempts,not_before,no_js FROM frontier "
                     "WHERE job_id=?1 AND state=0 AND id>?2 ORDER BY id LIMIT ?3",
+    [S_FR_WINDOW_BFS] = "SELECT id,url,parent,host,depth,attempts,not_before,no_js FROM frontier "
+                        "WHERE job_id=?1 AND state=0 AND (depth,id)>(?4,?2) "
+                        "ORDER BY depth,id LIMIT ?3",
     [S_FR_WINDOW_HOST] = "SELECT id,url,parent,host,depth,attempts,not_before,no_js FROM "
                          "frontier WHERE job_id=?1 AND state=0 AND id>?2 AND host=?4 "
                          "ORDER BY id LIMIT ?3",
@@ -93,7 +97,12 @@ static const char schema[] =
      * ends only deletes its entry, and the index stays as small as the
      * pending set. */
     "DROP INDEX IF EXISTS frontier_take;"
-    "CREATE INDEX IF NOT EXISTS frontier_pending ON frontier(job_id, id) WHERE state=0;"
+    /* the scheduler's window: a job's pending rows breadth-first, by depth
+     * then id (store_rows_pending_bfs); the id-only index it replaced
+     * (frontier_pending) is dropped from older databases */
+    "DROP INDEX IF EXISTS frontier_pending;"
+    "CREATE INDEX IF NOT EXISTS frontier_pending_depth ON frontier(job_id, depth, id) "
+    "WHERE state=0;"
     /* a freed host's next rows (store_rows_pending with a host: job_take
      * past its cache), partial as the one above */
     "CREATE INDEX IF NOT EXISTS frontier_pending_host ON frontier(job_id, host, id) "
@@ -418,6 +427,9 @@ static char *col_dup(sqlite3_stmt *st, int i)
     return v ? alloc_strdup(v) : NULL;
 }
 
+/* Steps a window statement (bound) into rows: how many, -1. */
+static int window_read(sqlite3_stmt *st, int max, store_row *rows);
+
 static int sq_rows_pending(void *b, long long job_id, const char *host, long long after_id, int max,
                            store_row *rows)
 {
@@ -428,6 +440,23 @@ static int sq_rows_pending(void *b, long long job_id, const char *host, long lon
     sqlite3_bind_int(st, 3, max);
     if (host)
         sqlite3_bind_text(st, 4, host, -1, SQLITE_STATIC);
+    return window_read(st, max, rows);
+}
+
+static int sq_rows_pending_bfs(void *b, long long job_id, int after_depth, long long after_id,
+                               int max, store_row *rows)
+{
+    sq *q = b;
+    sqlite3_stmt *st = q->st[S_FR_WINDOW_BFS];
+    sqlite3_bind_int64(st, 1, job_id);
+    sqlite3_bind_int64(st, 2, after_id);
+    sqlite3_bind_int(st, 3, max);
+    sqlite3_bind_int(st, 4, after_depth);
+    return window_read(st, max, rows);
+}
+
+static int window_read(sqlite3_stmt *st, int max, store_row *rows)
+{
     int n = 0, rc = SQLITE_DONE;
     while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         store_row *r = &rows[n];
@@ -563,6 +592,7 @@ const store_ops store_sqlite_ops = {
     .lease_claim = sq_lease_claim,
     .lease_renew = sq_lease_renew,
     .rows_pending = sq_rows_pending,
+    .rows_pending_bfs = sq_rows_pending_bfs,
     .begin = sq_begin,
     .row_finish = sq_row_finish,
     .row_add = sq_row_add,

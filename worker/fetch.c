@@ -115,6 +115,22 @@ static int ends_block(const char *b, size_t n)
            (n >= 2 && memcmp(b + n - 2, "\n\n", 2) == 0);
 }
 
+/* The final response's X-Robots-Tag and Link values into r (curl's header
+ * API: request -1 is the last one, after redirects). */
+static void rule_headers(CURL *h, arena *a, fetch_result *r)
+{
+    struct curl_header *prev = NULL, *hd;
+    int nx = 0, nl = 0;
+    while ((hd = curl_easy_nextheader(h, CURLH_HEADER, -1, prev))) {
+        prev = hd;
+        if (strcasecmp(hd->name, "X-Robots-Tag") == 0 && nx++ < FETCH_MAX_RULE_HEADERS)
+            r->x_robots = arena_sprintf(a, "%s%s\n", r->x_robots ? r->x_robots : "", hd->value);
+        else if (strcasecmp(hd->name, "Link") == 0 && nl++ < FETCH_MAX_RULE_HEADERS)
+            r->link = r->link ? arena_sprintf(a, "%s, %s", r->link, hd->value)
+                              : arena_strdup(a, hd->value);
+    }
+}
+
 /* curl's debug callback (capture only): the request header blocks. A new
  * block after a response starts the next exchange (a redirect hop); a
  * complete block again before any response is a retry on a new connection
@@ -591,6 +607,8 @@ fetch_err fetch_finish(xfer *x)
     curl_off_t dns_us = 0;
     curl_easy_getinfo(h, CURLINFO_NAMELOOKUP_TIME_T, &dns_us);
     r->dns_ms = (double)dns_us / 1000.0;
+
+    rule_headers(h, a, r);
 
     if (r->body)
         r->body[r->body_len] = '\0';

@@ -112,7 +112,12 @@ typedef struct fetch_result {
     int nexchanges;
     long new_connects; /* connections this transfer opened (CURLINFO_NUM_CONNECTS) */
     double dns_ms;     /* name resolution (CURLINFO_NAMELOOKUP_TIME_T; ~0 when cached) */
+    /* The final response's X-Robots-Tag values, each ended by '\n', and its
+     * Link values joined by ", " (at most FETCH_MAX_RULE_HEADERS of each);
+     * NULL when it had none (headers.h reads them). */
+    const char *x_robots, *link;
 } fetch_result;
+#define FETCH_MAX_RULE_HEADERS 16
 
 /* One transfer. The caller owns the struct (in the page arena, or on its
  * stack for fetch_page); it must not move until fetch_release. Fields are

@@ -1,11 +1,13 @@
 /* page — see page.h. */
 #include "page.h"
 #include "dom.h"
+#include "headers.h"
 #include "js/js.h"
 #include "scan.h"
 #include "log.h"
 #include "record.h"
 #include "timefmt.h"
+#include "url.h"
 #include "warc.h"
 
 #include <stdio.h>
@@ -236,6 +238,37 @@ int page_run(worker_env *e, const page_task *t, page *p)
     return page_finish(e, p);
 }
 
+/* The page's robots rules and canonical (page.h) from its HTML and its
+ * response headers. X-Robots-Tag is read for every type (a PDF's noindex
+ * is recorded); the agent it names is the user agent up to its '/'. */
+static void page_rules(worker_env *e, page *p)
+{
+    const fetch_result *f = &p->fetch;
+    const html_doc *d = p->parsed ? &p->doc : NULL;
+    p->noindex = d && d->meta_noindex;
+    p->nofollow = d && d->meta_nofollow;
+    char agent[64];
+    const char *ua = e->user_agent ? e->user_agent : "";
+    snprintf(agent, sizeof(agent), "%.*s", (int)strcspn(ua, "/ "), ua);
+    for (const char *l = f->x_robots; l && *l;) {
+        const char *nl = strchr(l, '\n');
+        size_t n = nl ? (size_t)(nl - l) : strlen(l);
+        char *v = arena_strndup(p->a, l, n);
+        if (v)
+            headers_x_robots(v, agent, &p->noindex, &p->nofollow);
+        l += n + (nl ? 1 : 0);
+    }
+    if (p->nofollow && p->parsed)
+        p->doc.nlinks = 0; /* as with meta nofollow: no link in the record either */
+    p->canonical = d && d->canonical ? d->canonical
+                   : f->link         ? headers_link_canonical(p->a, f->link, f->final_url)
+                                     : NULL;
+    char *self = NULL;
+    p->canonical_other = p->canonical && f->final_url &&
+                         url_normalize(p->a, f->final_url, &self) == URL_OK &&
+                         strcmp(self, p->canonical) != 0;
+}
+
 int page_finish(worker_env *e, page *p)
 {
     const page_task *t = p->task;
@@ -288,6 +321,7 @@ int page_finish(worker_env *e, page *p)
                                      : p->doc.parse_error ? p->doc.parse_error
                                                           : "parser failed");
     }
+    page_rules(e, p);
     if (fo.capture)
         page_build_warc(p);
     return 0;
@@ -402,9 +436,9 @@ char *page_result_json(page *p, size_t *len)
         .warc_records = p->warc ? p->warc_records : 0,
         .warc_error = p->warc ? NULL : p->warc_error,
         .ts = ts,
-        .canonical = d ? d->canonical : NULL,
-        .noindex = d && d->meta_noindex,
-        .nofollow = d && d->meta_nofollow,
+        .canonical = p->canonical,
+        .noindex = p->noindex,
+        .nofollow = p->nofollow,
         .nofollow_links = d ? (long long)d->nofollow_links : 0,
         .skipped_links = d ? (long long)d->skipped_links : 0,
         .charset = d ? d->charset : NULL,

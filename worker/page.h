@@ -39,7 +39,15 @@ typedef struct page {
     fetch_xfer xfer; /* the page's transfer (page_begin .. page_end) */
     int begun;       /* the transfer was started (else fetch says why not) */
     html_doc doc;
-    int parsed;      /* doc is filled */
+    int parsed; /* doc is filled */
+    /* Robots rules and canonical of the page, from its HTML and its
+     * response headers (page_finish: headers.h): noindex and nofollow from
+     * <meta name=robots> or X-Robots-Tag; canonical from <link
+     * rel=canonical>, else the Link header's; canonical_other: it differs
+     * from the final URL (both in normal form). */
+    int noindex, nofollow;
+    const char *canonical;
+    int canonical_other;
     int js_ran;      /* the page's scripts ran (js_page_run) */
     struct dom *dom; /* the tree scripts edited (dom.h), when they ran */
     int js_scripts, js_failed, js_skipped, js_timers, js_timed_out, js_oom, js_fetches;

@@ -173,8 +173,8 @@ static int process_page(serve_state *s, serve_slot *sl)
     fr.fetch_us = (int64_t)(p.fetch.fetch_ms * 10) * 100;
     fr.parse_us = (int64_t)(p.parse_ms * 10) * 100;
     fr.js_us = (int64_t)(p.js_ms * 10) * 100;
-    fr.flags = (p.error ? FR_FAILED : 0) | (p.js_ran ? FR_JS : 0) |
-               (p.parsed && p.doc.meta_nofollow ? FR_NOFOLLOW : 0);
+    fr.flags = (p.error ? FR_FAILED : 0) | (p.js_ran ? FR_JS : 0) | (p.nofollow ? FR_NOFOLLOW : 0) |
+               (p.canonical_other ? FR_CANONICAL : 0);
     int js_page = p.js_ran;
     page_end(e, &p);
     e->pages++;

@@ -28,17 +28,17 @@ FUZZ_LIBS_control = $(call once,FUZZ_LIBS_control,$(PKG_CONFIG) --libs libuv jan
 FUZZ_SRC_frame := common/frame.c common/arena.c common/alloc.c
 FUZZ_SRC_robots := common/robots.c common/alloc.c
 FUZZ_SRC_url := common/url.c common/arena.c common/alloc.c
-FUZZ_LIBS_url = $(call once,FUZZ_LIBS_url,$(PKG_CONFIG) --libs libcurl)
+FUZZ_LIBS_url = $(call once,FUZZ_LIBS_url,$(PKG_CONFIG) --libs libcurl libidn2)
 FUZZ_SRC_config := common/config.c
 FUZZ_LIBS_config = $(call once,FUZZ_LIBS_config,$(PKG_CONFIG) --libs inih)
 FUZZ_SRC_result := common/wire.c common/json_alloc.c common/frame.c common/jsonv.c common/utf8.c common/arena.c common/alloc.c
 FUZZ_LIBS_result = $(call once,FUZZ_LIBS_result,$(PKG_CONFIG) --libs jansson)
 FUZZ_SRC_html := worker/html.c worker/html_extract.c worker/html_charset.c worker/tags.c \
 	common/url.c common/arena.c common/alloc.c
-FUZZ_LIBS_html = $(call once,FUZZ_LIBS_html,$(PKG_CONFIG) --libs gumbo libcurl)
+FUZZ_LIBS_html = $(call once,FUZZ_LIBS_html,$(PKG_CONFIG) --libs gumbo libcurl libidn2)
 FUZZ_SRC_scan := worker/scan.c worker/scan_xml.c worker/html.c worker/html_extract.c \
 	worker/html_charset.c worker/tags.c common/utf8.c common/url.c common/arena.c common/alloc.c
-FUZZ_LIBS_scan = $(call once,FUZZ_LIBS_scan,$(PKG_CONFIG) --libs libxml-2.0 gumbo libcurl)
+FUZZ_LIBS_scan = $(call once,FUZZ_LIBS_scan,$(PKG_CONFIG) --libs libxml-2.0 gumbo libcurl libidn2)
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_OUT)/fuzz_%,$(FUZZ_TARGETS))
 

@@ -3,7 +3,7 @@
  * Byte 0 picks a base (or NULL, or one taken from the input up to its first
  * newline); the rest is the reference. Invariants on every URL_OK result:
  * it is http:// or https://, has no '#', no space, control or non-ASCII
- * octet (but UTF-8 in an IDN host), fits in URL_MAX_LEN, url_host accepts
+ * octet (an IDN host is in punycode), fits in URL_MAX_LEN, url_host accepts
  * it, and it is a fixed point:
  * normalize(result) == result (and resolving it against any base too).
  * And url_resolve (with its string-only fast path) answers exactly as

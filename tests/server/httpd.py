@@ -89,6 +89,9 @@ Endpoint                        | Response
 /echo-body                      | JSON {"method", "type" (Content-Type), "body" (the request body,
                                 |   UTF-8), "x" (the X-Test header or null)}: what a script sent
 /style.css                      | text/css
+/fixtures/PATH                  | tests/fixtures/PATH; ?header=Name:Value (repeatable) adds headers
+/rules/links?to=URL             | a page linking to each URL given (repeatable), verbatim;
+                                |   ?header=Name:Value as for /fixtures/; ?delay=S waits first
 /                               | small index page linking to a few of the above
 anything else                   | 404 HTML page
 """
@@ -418,7 +421,8 @@ class Handler(BaseHTTPRequestHandler):
     # ---- endpoints ------------------------------------------------------------
 
     def ep_fixture(self, q, rest):
-        """Files under tests/fixtures/, with a type from the extension. ?delay=S waits first."""
+        """Files under tests/fixtures/, with a type from the extension. ?delay=S waits first;
+        ?header=Name:Value (repeatable) adds response headers."""
         root = os.path.realpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures"))
         full = os.path.realpath(os.path.join(root, rest))
         if not full.startswith(root + os.sep) or not os.path.isfile(full):
@@ -431,7 +435,31 @@ class Handler(BaseHTTPRequestHandler):
                  ".json": "application/json", ".css": "text/css", ".txt": "text/plain; charset=utf-8"}.get(
                      ext, "application/octet-stream")
         with open(full, "rb") as f:
-            self.respond(200, f.read(), ctype=ctype)
+            self.respond(200, f.read(), ctype=ctype, headers=self.fixture_headers(q))
+
+    # -- fixture response headers (crawl rules: X-Robots-Tag, Link) --------------
+    @staticmethod
+    def fixture_headers(q):
+        """?header=Name:Value (repeatable): extra response headers of a fixture,
+        in the order given; a value without ':' or with CR/LF is a 400."""
+        out = []
+        for h in q.get("header", []):
+            name, sep, value = h.partition(":")
+            if not sep or not re.fullmatch(r"[A-Za-z0-9-]+", name) or "\r" in value or "\n" in value:
+                raise BadRequest("header=Name:Value")
+            out.append((name, value.strip()))
+        return out
+
+    def ep_rules_links(self, q):
+        """/rules/links?to=URL (repeatable): a page whose only links are the URLs
+        given, verbatim (HTML-escaped), in order; ?header= as for fixtures;
+        ?delay=S waits first."""
+        delay = _float(q, "delay", 0.0, 0.0, 60.0)
+        if delay and not self.wait_client(delay):
+            return
+        items = "".join(f'<li><a href="{html.escape(u, quote=True)}">{i}</a></li>\n'
+                        for i, u in enumerate(q.get("to", [])))
+        self.respond(200, page("Rules links", f"<ul>\n{items}</ul>"), headers=self.fixture_headers(q))
 
     def ep_root(self, q):
         items = "".join(f"<li><a href=\"{p}\">{p}</a></li>\n" for p in
@@ -831,6 +859,7 @@ ROUTES = {
     "/stats": Handler.ep_stats,
     "/echo-ua": Handler.ep_echo_ua,
     "/echo-body": Handler.ep_echo_body,
+    "/rules/links": Handler.ep_rules_links,
 }
 
 PREFIX_ROUTES = (

@@ -2,6 +2,7 @@
  * wrong types, unknown fields, and crawlctl's flags (jobopts_request) and
  * crawld's check (jobopts_from_json) giving the same verdict for a value. */
 #include "jobopts.h"
+#include "scope.h"
 
 #include <check.h>
 
@@ -93,6 +94,9 @@ START_TEST(table_is_sound)
         }
         if (a->type == JOBOPT_STRING)
             ck_assert_msg(a->want && a->metavar, "%s: want and metavar", a->field);
+        if (a->type == JOBOPT_LIST)
+            ck_assert_msg(a->want && a->metavar && a->max_items && a->max_len && !a->no_flag,
+                          "%s: want, metavar and limits", a->field);
         if (a->type == JOBOPT_BOOL)
             ck_assert_msg(a->dflt == JOBOPT_FROM_CONFIG || a->dflt == 0 || a->dflt == 1,
                           "%s: default", a->field);
@@ -121,6 +125,9 @@ START_TEST(defaults)
     ck_assert_ptr_null(o.scope);
     ck_assert_ptr_null(o.name);
     ck_assert_ptr_null(o.output);
+    ck_assert_ptr_null(o.exclude);
+    ck_assert_ptr_null(o.include);
+    ck_assert_int_eq(o.canonical, 0);
     /* A request with its URLs alone gets the same, whatever o held. */
     char err[320];
     memset(&o, 0x5a, sizeof(o));
@@ -220,7 +227,7 @@ START_TEST(wrong_types_named)
 {
     for (size_t i = 0; i < jobopts_count; i++) {
         const jobopt *opt = &jobopts_table[i];
-        json_t *wrong[6];
+        json_t *wrong[8];
         size_t n = 0;
         switch (opt->type) {
         case JOBOPT_INT:
@@ -240,10 +247,24 @@ START_TEST(wrong_types_named)
             wrong[n++] = json_null();
             wrong[n++] = json_pack("[s]", "x");
             break;
+        case JOBOPT_LIST: {
+            wrong[n++] = json_string("x");
+            wrong[n++] = json_null();
+            wrong[n++] = json_pack("[s, i]", "x", 1);
+            json_t *many = json_array(); /* one value too many */
+            for (size_t m = 0; m <= opt->max_items; m++)
+                json_array_append_new(many, json_string("x"));
+            wrong[n++] = many;
+            char *big = calloc(1, opt->max_len + 2); /* one byte too long */
+            memset(big, 'a', opt->max_len + 1);
+            wrong[n++] = json_pack("[s]", big);
+            free(big);
+            break;
+        }
         }
         wrong[n++] = json_object();
         for (size_t k = 0; k < n; k++) {
-            char err[320], want[128], w[64];
+            char err[320], want[192], w[128];
             jobopts o;
             ck_assert_int_eq(daemon_check(opt->field, wrong[k], &o, err, sizeof(err)), -1);
             snprintf(want, sizeof(want), "\"%s\" must be %s", opt->field,
@@ -402,6 +423,60 @@ START_TEST(string_options)
 }
 END_TEST
 
+/* --exclude and --include: repeatable, sent as arrays in the order given,
+ * each pattern compiled by crawld and a bad one refused naming the flag
+ * and regcomp's words; crawlctl refuses the 33rd. */
+START_TEST(list_options)
+{
+    char err[320], cerr[320];
+    jobopts o;
+    char *argv[] = {(char *)"--exclude", (char *)"\\.pdf$",     (char *)SEED,
+                    (char *)"--include", (char *)"/docs/",      (char *)"--exclude",
+                    (char *)"[?]print=", (char *)"--canonical", NULL};
+    json_t *req = jobopts_request(8, argv, cerr, sizeof(cerr));
+    ck_assert_msg(req != NULL, "%s", cerr);
+    const json_t *urls;
+    ck_assert_int_eq(jobopts_from_json(req, &o, &urls, err, sizeof(err)), 0);
+    ck_assert_int_eq(json_array_size(o.exclude), 2);
+    ck_assert_str_eq(json_string_value(json_array_get(o.exclude, 0)), "\\.pdf$");
+    ck_assert_str_eq(json_string_value(json_array_get(o.exclude, 1)), "[?]print=");
+    ck_assert_int_eq(json_array_size(o.include), 1);
+    ck_assert_str_eq(json_string_value(json_array_get(o.include, 0)), "/docs/");
+    ck_assert_int_eq(o.canonical, 1);
+    json_decref(req);
+
+    /* A pattern regcomp refuses: named by crawld with the flag and why. */
+    ck_assert_int_eq(
+        daemon_check("exclude", json_pack("[s, s]", "ok", "a(b"), &o, err, sizeof(err)), -1);
+    ck_assert_has(err, "exclude[1] (--exclude): regex: ");
+    ck_assert_has(err, "\"a(b\"");
+    ck_assert_int_eq(daemon_check("include", json_pack("[s]", "x{2,1}"), &o, err, sizeof(err)), -1);
+    ck_assert_has(err, "include[0] (--include): regex: ");
+    ck_assert_int_eq(daemon_check("include", json_pack("[s]", ""), &o, err, sizeof(err)), -1);
+    ck_assert_has(err, "empty expression");
+    /* crawlctl passes a bad pattern on and crawld's words are the verdict. */
+    req = ctl_parse("--exclude", "a(b", cerr, sizeof(cerr));
+    ck_assert_ptr_nonnull(req);
+    ck_assert_int_eq(jobopts_from_json(req, &o, &urls, cerr, sizeof(cerr)), -1);
+    ck_assert_has(cerr, "(--exclude): regex: ");
+    json_decref(req);
+
+    /* The count is bounded in crawlctl too. */
+    const jobopt *ex = jobopt_by_field("exclude");
+    char *many[2 * SCOPE_MAX_FILTERS + 4];
+    int n = 0;
+    for (size_t i = 0; i <= ex->max_items; i++) {
+        many[n++] = (char *)"--exclude";
+        many[n++] = (char *)"x";
+    }
+    many[n++] = (char *)SEED;
+    ck_assert_ptr_null(jobopts_request(n, many, cerr, sizeof(cerr)));
+    ck_assert_str_eq(cerr, "--exclude: given more than 32 times");
+    ck_assert_ptr_nonnull(req = jobopts_request(n - 2, many + 2, cerr, sizeof(cerr)));
+    json_decref(req);
+}
+END_TEST
+
 /* Every option given at once through crawlctl comes out of crawld's check
  * as given. */
 START_TEST(full_round_trip)
@@ -486,6 +561,7 @@ int main(void)
     tcase_add_test(tc, bool_flags);
     tcase_add_test(tc, string_options);
     tcase_add_test(tc, full_round_trip);
+    tcase_add_test(tc, list_options);
     tcase_add_test(tc, usage_lists_every_flag);
     suite_add_tcase(s, tc);
     return testutil_run(s);

@@ -276,6 +276,57 @@ START_TEST(test_max_pages)
 }
 END_TEST
 
+/* --- URL filters (--exclude / --include) ------------------------------------ */
+
+START_TEST(test_filters)
+{
+    scope *s = mk("host", "http://a.test/", NULL);
+    char err[320];
+    /* No pattern: the kind alone decides. */
+    ck_assert_int_eq(scope_check(s, "http://a.test/x.pdf", 1), SCOPE_IN);
+    ck_assert_int_eq(scope_add_filter(s, 0, "\\.pdf$", err, sizeof(err)), 0);
+    ck_assert_int_eq(scope_add_filter(s, 0, "[?&]sort=", err, sizeof(err)), 0);
+    ck_assert_int_eq(scope_check(s, "http://a.test/x.pdf", 1), SCOPE_EXCLUDED);
+    ck_assert_int_eq(scope_check(s, "http://a.test/x.pdf?v=1", 1), SCOPE_IN); /* $ anchors */
+    ck_assert_int_eq(scope_check(s, "http://a.test/l?a=1&sort=d", 1), SCOPE_EXCLUDED);
+    ck_assert_int_eq(scope_check(s, "http://a.test/docs/a.html", 1), SCOPE_IN);
+    /* The kind is asked first: another host is out as such. */
+    ck_assert_int_eq(scope_check(s, "http://b.test/x.pdf", 1), SCOPE_OUT_HOST);
+    /* Includes: at least one must match; an exclude still wins. */
+    ck_assert_int_eq(scope_add_filter(s, 1, "^http://a\\.test/docs/", err, sizeof(err)), 0);
+    ck_assert_int_eq(scope_add_filter(s, 1, "/api/", err, sizeof(err)), 0);
+    ck_assert_int_eq(scope_check(s, "http://a.test/docs/a.html", 1), SCOPE_IN);
+    ck_assert_int_eq(scope_check(s, "http://a.test/v1/api/x", 1), SCOPE_IN);
+    ck_assert_int_eq(scope_check(s, "http://a.test/blog/", 1), SCOPE_NOT_INCLUDED);
+    ck_assert_int_eq(scope_check(s, "http://a.test/docs/a.pdf", 1), SCOPE_EXCLUDED);
+    /* Matched against the normal form the frontier holds. */
+    ck_assert_int_eq(scope_check(s, "http://a.test/docs/a.pdf", 9), SCOPE_EXCLUDED);
+    ck_assert_int_eq(scope_check(s, "http://a.test/docs/a", 9), SCOPE_TOO_DEEP);
+    ck_assert_str_eq(scope_verdict_str(SCOPE_EXCLUDED), "excluded");
+    ck_assert_str_eq(scope_verdict_str(SCOPE_NOT_INCLUDED), "not_included");
+
+    /* A bad pattern: regcomp's words, nothing added. */
+    ck_assert_int_eq(scope_add_filter(s, 0, "a(b", err, sizeof(err)), -1);
+    ck_assert_msg(strstr(err, "regex: ") && strstr(err, "\"a(b\""), "%s", err);
+    ck_assert_int_eq(scope_filter_check("a(b", err, sizeof(err)), -1);
+    ck_assert_int_eq(scope_filter_check("", err, sizeof(err)), -1);
+    ck_assert_int_eq(scope_filter_check("ok|fine", err, sizeof(err)), 0);
+    char big[SCOPE_MAX_FILTER_LEN + 2];
+    memset(big, 'a', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    ck_assert_int_eq(scope_filter_check(big, err, sizeof(err)), -1);
+    big[SCOPE_MAX_FILTER_LEN] = '\0';
+    ck_assert_int_eq(scope_filter_check(big, err, sizeof(err)), 0);
+    ck_assert_int_eq(scope_check(s, "http://a.test/docs/x", 1), SCOPE_IN);
+    /* At most SCOPE_MAX_FILTERS of each kind. */
+    for (int i = 2; i < SCOPE_MAX_FILTERS; i++)
+        ck_assert_int_eq(scope_add_filter(s, 0, "zzz", err, sizeof(err)), 0);
+    ck_assert_int_eq(scope_add_filter(s, 0, "zzz", err, sizeof(err)), -1);
+    ck_assert_msg(strstr(err, "at most 32") != NULL, "%s", err);
+    scope_free(s); /* every compiled pattern freed (the debug build checks) */
+}
+END_TEST
+
 /* --- traps ---------------------------------------------------------------- */
 
 START_TEST(test_trap_repeated_segments)
@@ -567,6 +618,7 @@ static Suite *scope_suite(void)
 
     tc = tcase_create("memory");
     tcase_add_test(tc, test_verdict_strings);
+    tcase_add_test(tc, test_filters);
     tcase_add_loop_test(tc, test_memory_back_to_baseline, 0, (int)N_MEM_SPECS);
     tcase_add_loop_test(tc, test_alloc_failure, 0, (int)N_MEM_SPECS);
     tcase_add_test(tc, test_alloc_failure_first_is_nomem);

@@ -147,6 +147,65 @@ START_TEST(take_order_and_windows)
 }
 END_TEST
 
+/* The scheduler's window: breadth-first, (depth, id), paged by its last
+ * row; a deep row added first comes after a shallow one added later. */
+START_TEST(bfs_window_order)
+{
+    long long j = new_job();
+    char u[64];
+    int depth_of[60];
+    for (int i = 0; i < 60; i++) {
+        depth_of[i] = (i * 7) % 5; /* depths mixed against ids */
+        snprintf(u, sizeof(u), "http://h%d/p%d", i % 3, i);
+        ck_assert_int_eq(store_row_add(S, j, u, depth_of[i], NULL, "h", ROW_PENDING, NULL), 1);
+    }
+    store_row rows[7];
+    int seen = 0, after_depth = 0, last_depth = -1;
+    long long after = 0, last_id = 0;
+    for (;;) {
+        int n = store_rows_pending_bfs(S, j, after_depth, after, 7, rows);
+        ck_assert_int_ge(n, 0);
+        if (n == 0)
+            break;
+        for (int i = 0; i < n; i++) {
+            ck_assert_msg(rows[i].depth > last_depth ||
+                              (rows[i].depth == last_depth && rows[i].id > last_id),
+                          "row %lld depth %d after %lld depth %d", rows[i].id, rows[i].depth,
+                          last_id, last_depth);
+            last_depth = rows[i].depth;
+            last_id = rows[i].id;
+        }
+        after = rows[n - 1].id;
+        after_depth = rows[n - 1].depth;
+        seen += n;
+        store_rows_free(rows, n);
+    }
+    ck_assert_int_eq(seen, 60);
+    /* A row added now at depth 0 sorts before every deeper one. */
+    long long rid;
+    ck_assert_int_eq(store_row_add(S, j, "http://late/0", 0, NULL, "late", ROW_PENDING, &rid), 1);
+    store_row all[64];
+    int n = store_rows_pending_bfs(S, j, 0, 0, 64, all);
+    ck_assert_int_eq(n, 61);
+    int at = -1;
+    for (int i = 0; i < n; i++)
+        if (all[i].id == rid)
+            at = i;
+    ck_assert_int_ge(at, 0);
+    ck_assert_int_eq(all[at + 1].depth, 1); /* the last of depth 0 */
+    for (int i = 0; i <= at; i++)
+        ck_assert_int_eq(all[i].depth, 0);
+    store_rows_free(all, n);
+    /* Ended rows leave it. */
+    ck_assert_int_eq(store_row_finish(S, rid, ROW_DONE, 1), 0);
+    n = store_rows_pending_bfs(S, j, 0, 0, 64, all);
+    ck_assert_int_eq(n, 60);
+    for (int i = 0; i < n; i++)
+        ck_assert_int_ne(all[i].id, rid);
+    store_rows_free(all, n);
+}
+END_TEST
+
 START_TEST(requeue_keeps_attempts)
 {
     long long j = new_job(), rid;
@@ -552,6 +611,7 @@ int main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, insert_and_dedupe);
     tcase_add_test(tc, take_order_and_windows);
+    tcase_add_test(tc, bfs_window_order);
     tcase_add_test(tc, requeue_keeps_attempts);
     tcase_add_test(tc, a_row_finishes_once);
     tcase_add_test(tc, committed_offset_survives_reopen);

@@ -210,9 +210,30 @@ static const rcase CASES[] = {
     {NULL, "http://127.1/", URL_OK, "http://127.0.0.1/"}, /* curl normalises IPv4 */
     {NULL, "http://0x7f.0.0.1/", URL_OK, "http://127.0.0.1/"},
     {NULL, "http://%41bc.example/", URL_OK, "http://abc.example/"}, /* curl decodes */
-    {NULL, "http://M\303\274nchen.DE/", URL_OK, "http://m\303\274nchen.de/"},
+    /* internationalised hosts: punycode, one spelling per host */
+    {NULL, "http://M\303\274nchen.DE/", URL_OK, "http://xn--mnchen-3ya.de/"},
+    {NULL, "http://M\303\234NCHEN.de/", URL_OK, "http://xn--mnchen-3ya.de/"}, /* UTS #46 maps */
     {NULL, "http://xn--mnchen-3ya.DE/", URL_OK, "http://xn--mnchen-3ya.de/"},
-    {NULL, "http://%C3%A9.example/", URL_OK, "http://\xc3\xa9.example/"},
+    {NULL, "http://XN--MNCHEN-3YA.de:8080/a", URL_OK, "http://xn--mnchen-3ya.de:8080/a"},
+    {NULL, "http://%C3%A9.example/", URL_OK, "http://xn--9ca.example/"}, /* decoded first */
+    {NULL, "http://fa\xc3\x9f.de/", URL_OK, "http://xn--fa-hia.de/"},    /* non-transitional */
+    {NULL,
+     "https://u@b\xc3\xbc"
+     "cher.de:81/x?q=\xc3\xbc",
+     URL_OK, "https://u@xn--bcher-kva.de:81/x?q=%C3%BC"},
+    {NULL, "http://\xe6\x97\xa5\xe6\x9c\xac.jp/", URL_OK, "http://xn--wgv71a.jp/"},
+    {"http://a.test/d/", "//m\xc3\xbcnchen.de/x", URL_OK, "http://xn--mnchen-3ya.de/x"},
+    {"http://xn--mnchen-3ya.de/d/", "x", URL_OK, "http://xn--mnchen-3ya.de/d/x"},
+    {NULL,
+     "http://a\xe2\x80\x8d"
+     "b.de/",
+     URL_BAD_IDN, NULL}, /* ZWJ out of context */
+    {NULL,
+     "http://a.\xcc\x80"
+     "b.de/",
+     URL_BAD_IDN, NULL},                                           /* starts with a mark */
+    {NULL, "http://\xc3\xbc.xn--\xc3\xbc.de/", URL_BAD_IDN, NULL}, /* "xn--" + non-ASCII */
+    {"http://a.test/", "//\xc3\xbc-.de/", URL_BAD_IDN, NULL},      /* hyphen last */
     {NULL, "http://ex.com%2541/", URL_MALFORMED, NULL}, /* decodes to '%': not a fixed point */
     {NULL, "http://ex%00.com/", URL_MALFORMED, NULL},
     {NULL, "http://exa mple.com/", URL_MALFORMED, NULL},
@@ -488,9 +509,10 @@ START_TEST(null_ref_and_err_str)
     ck_assert_int_eq(url_resolve(NULL, "http://h/", NULL, &out), URL_EMPTY);
     ck_assert_ptr_null(out);
 
-    const char *want[] = {"ok",        "empty",   "skipped",  "bad scheme",
-                          "malformed", "no host", "too long", "out of memory"};
-    for (int e = URL_OK; e <= URL_NOMEM; e++)
+    const char *want[] = {"ok",         "empty",         "skipped",
+                          "bad scheme", "malformed",     "no host",
+                          "too long",   "out of memory", "bad internationalised host name"};
+    for (int e = URL_OK; e <= URL_BAD_IDN; e++)
         ck_assert_msg(strcmp(url_err_str((url_err)e), want[e]) == 0, "url_err_str(%d) = \"%s\"", e,
                       url_err_str((url_err)e));
     ck_assert_str_eq(url_err_str((url_err)99), "unknown");
