@@ -340,12 +340,14 @@ void jobs_page_done(jobs *j, jobs_page *p, frame_result *r)
         return;
     }
     /* Links are followed from a 2xx HTML page without nofollow, in a running
-     * job, when the page did not end (after redirects) outside the scope. */
+     * job, when the page did not end (after redirects) outside the scope. A
+     * paused job takes no new pages but keeps what its pages in flight
+     * found: their links wait, pending, for the resume. */
     char *alias = NULL;
     if (r->final_url_len &&
         (strlen(p->url) != r->final_url_len || memcmp(p->url, r->final_url, r->final_url_len)))
         alias = alloc_strndup(r->final_url, r->final_url_len);
-    int follow = jb->state == JOB_RUNNING && r->status >= 200 && r->status < 300 &&
+    int follow = (jb->state == JOB_RUNNING || jb->state == JOB_PAUSED) && r->status >= 200 && r->status < 300 &&
                  !(r->flags & (FR_FAILED | FR_NOFOLLOW)) &&
                  (!alias || scope_check(jb->scope, alias, p->depth) == SCOPE_IN);
     char *canon = NULL;

@@ -172,6 +172,26 @@ try:
     check(rc == 1, "cancel twice → 1")
     wait_for(lambda: d.workers_in("idle") == 2, 20, "workers idle after cancel")
 
+    # Paused while its seed is in flight: the seed's record and its links are
+    # kept (a paused job takes no new pages but loses none), so after resume
+    # the job crawls the linked pages and ends done with all three.
+    from urllib.parse import quote
+    kids = [BASE + "/slow?ms=10&pz=%d" % i for i in range(2)]
+    seed = BASE + "/rules/links?delay=1.5&" + "&".join("to=" + quote(k, safe="") for k in kids)
+    jid6 = d.submit([seed], "--depth", "1")
+    wait_for(lambda: d.job(jid6)["in_flight"] >= 1, 10, "paused test: the seed in flight")
+    rc, out, err = d.ctl("pause", str(jid6))
+    check(rc == 0, "pause with a page in flight: %r" % err)
+    wait_for(lambda: d.job(jid6)["in_flight"] == 0, 15, "paused test: the seed's result in")
+    j6 = d.job(jid6)
+    check(j6["state"] == "paused" and j6["pending"] == 2,
+          "paused: the seed's 2 links pending, job still paused: %r" % j6)
+    rc, out, err = d.ctl("resume", str(jid6))
+    check(rc == 0, "resume after the seed came back: %r" % err)
+    d.wait_job(jid6)
+    urls = sorted(r["url"] for r in d.records(jid6))
+    check(urls == sorted([seed] + kids), "paused then resumed: every page once: %r" % urls)
+
     # wait --timeout: 124
     jid3 = d.submit([BASE + "/slow?ms=3000&w=1"])
     rc, out, err = d.ctl("wait", str(jid3), "--timeout", "0.3")
