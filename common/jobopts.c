@@ -89,6 +89,15 @@ const jobopt jobopts_table[] = {
      .flag = "--warc",
      .off = OFF(warc),
      .help = "also write crawl.warc.gz"},
+    /* sitemaps: docs/daemon.md, Sitemaps */
+    {.field = "sitemaps",
+     .type = JOBOPT_BOOL,
+     .dflt = 0,
+     .dflt_text = "off",
+     .flag = "--sitemaps",
+     .no_flag = "--no-sitemaps",
+     .off = OFF(sitemaps),
+     .help = "read the sitemaps robots.txt names (or /sitemap.xml of the seeds' hosts)"},
 };
 const size_t jobopts_count = sizeof(jobopts_table) / sizeof(jobopts_table[0]);
 

@@ -25,6 +25,7 @@ typedef struct jobopts {
     int delay_ms;    /* or JOBOPT_FROM_CONFIG ([politeness] delay_ms) */
     int obey_robots; /* or JOBOPT_FROM_CONFIG ([politeness] obey_robots) */
     int warc;
+    int sitemaps;
     const char *scope, *name, *output; /* NULL: not given */
 } jobopts;
 

@@ -83,7 +83,8 @@ static json_t *cmd_submit(daemon_ctx *d, json_t *req)
                           .scope = jo.scope,
                           .name = jo.name,
                           .output = jo.output,
-                          .warc = jo.warc};
+                          .warc = jo.warc,
+                          .sitemaps = jo.sitemaps};
     json_t *reply = NULL;
     job *jb = jobs_submit(&d->jobs, list, n, &o, err, sizeof(err));
     if (!jb) {
@@ -92,9 +93,9 @@ static json_t *cmd_submit(daemon_ctx *d, json_t *req)
     }
     log_info("crawld", "job submitted",
              "job=%lld seeds=%ld js=%d scope=\"%s\" depth=%d "
-             "max_pages=%d robots=%d delay_ms=%d warc=%d",
+             "max_pages=%d robots=%d delay_ms=%d warc=%d sitemaps=%d",
              jb->id, jb->pending, jb->js, jb->scope_spec, jb->depth, jb->max_pages, jb->obey_robots,
-             jb->delay_ms, jb->warc);
+             jb->delay_ms, jb->warc, jb->sitemaps);
     reply = json_pack("{s:b, s:I, s:i, s:s}", "ok", 1, "job", (json_int_t)jb->id, "pages",
                       (int)jb->pending, "output", jb->out_path);
     if (reply && jb->warc)
