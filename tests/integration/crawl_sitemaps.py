@@ -96,6 +96,29 @@ try:
     check(len(got) == 60 and PAGE + "b0" in got, "the URLs up to the limit are crawled, "
           "up to --max-pages (%d records)" % len(got))
     check(d.ping(), "crawld still answers")
+
+    # ---- the job's cap on sitemap files: the index's record names it ----
+    put_robots(BASE, "User-agent: *\nSitemap: %s/sm/many.xml\n" % BASE)
+    jid, got = crawl(d, "--sitemaps", "--depth", "0", "--max-pages", "20")
+    many = got[BASE + "/sm/many.xml"]
+    check(many["sitemap_urls"] == 1001 and many["error"] ==
+          "sitemap: the job's limit of 1000 sitemap files is reached: 2 of the 1001 sitemaps "
+          "listed here are not read", "over the job's sitemap files: %r" % many["error"])
+    check(len(got) == 20, "--max-pages holds with sitemaps (%d records)" % len(got))
+
+    # ---- robots.txt read for sitemaps is never disallowed; a sitemap may be ----
+    put_robots(BASE, "User-agent: *\nDisallow: /sm/\nSitemap: %s/sm/index.xml\n" % BASE)
+    check(d.stop() == 0, "clean stop")
+    d.start()  # the rules cached from the jobs above go with the restart
+    jid, got = crawl(d, "--sitemaps", "--depth", "0")
+    rob, idx = got[BASE + "/robots.txt"], got[BASE + "/sm/index.xml"]
+    check(rob["status"] == 200 and rob["error"] is None and rob["sitemap_urls"] == 1,
+          "robots.txt read although Disallow: / covers it: %r" % rob["error"])
+    check(idx["error"] == "robots: disallowed" and set(got) == {
+        SEED, BASE + "/robots.txt", BASE + "/sm/index.xml"},
+        "a disallowed sitemap is not fetched: %r" % sorted(got))
+    check(d.stop() == 0, "clean stop")
+    d.start()  # and those rules go too
     errs = [l for l in d.log_text().splitlines() if "level=error" in l]
     check(not errs, "no error lines in the log: %r" % errs[:3])
 

@@ -99,6 +99,7 @@ Endpoint                        | Response
 /sm/nested.xml, /sm/deep.xml    | an index of /sm/deep.xml; a <urlset> of /sm/page/d1
 /sm/big.xml?n=N                 | <urlset> of /sm/page/b0..b(N-1) (default 50001)
 /sm/bad.xml                     | /sm/page/bad1, then XML that is not well-formed
+/sm/many.xml?n=N                | <sitemapindex> of /sm/deep.xml?i=0..N-1 (default 1001)
 /sm/page/NAME                   | a small HTML page "Sitemap page NAME", no links
 anything else                   | 404 HTML page
 """
@@ -830,6 +831,9 @@ def ep_sitemaps(self, q, rest):
     if rest == "big.xml":
         n = _int(q, "n", 50001, 0, 200000)
         return self.respond(200, sitemap_urlset(h, (f"b{i}" for i in range(n))), ctype=xml)
+    if rest == "many.xml":
+        n = _int(q, "n", 1001, 0, 100000)
+        return self.respond(200, sitemap_index(h, (f"/sm/deep.xml?i={i}" for i in range(n))), ctype=xml)
     if rest == "bad.xml":
         body = sitemap_urlset(h, ["bad1"]).replace("</urlset>", "<url><loc>http://x/</url>\n</urlset>")
         return self.respond(200, body, ctype=xml)
