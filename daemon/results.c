@@ -250,12 +250,16 @@ int results_commit_json(jobs *j, job *jb, long long row_id, const char *url, int
 
 /* The record of a page no worker ran to the end (robots-disallowed,
  * quarantined, refused by its worker): every field at its empty value but
- * these. ts: TIMEFMT_ISO_SIZE bytes, filled now. */
+ * these. ts: TIMEFMT_ISO_SIZE bytes, filled now. sitemap: the row's
+ * sitemap kind (its record says it is one, unread), else 0. */
 static record unfetched(char *ts, long long job_id, const char *url, int depth, const char *parent,
-                        int js, int attempts, const char *error)
+                        int js, int attempts, const char *error, int sitemap)
 {
     timefmt_iso_now(ts, TIMEFMT_ISO_SIZE);
-    return (record){.job_id = job_id,
+    return (record){.sitemap = !sitemap                      ? NULL
+                               : sitemap < WIRE_SITEMAP_FILE ? "robots"
+                                                             : "sitemap",
+                    .job_id = job_id,
                     .url = url,
                     .depth = depth,
                     .js = js,
@@ -266,10 +270,10 @@ static record unfetched(char *ts, long long job_id, const char *url, int depth, 
 }
 
 json_t *results_synth_record(long long job_id, const char *url, int depth, const char *parent,
-                             int js, int attempts, const char *error)
+                             int js, int attempts, const char *error, int sitemap)
 {
     char ts[TIMEFMT_ISO_SIZE];
-    record r = unfetched(ts, job_id, url, depth, parent, js, attempts, error);
+    record r = unfetched(ts, job_id, url, depth, parent, js, attempts, error, sitemap);
     return record_json(&r);
 }
 
@@ -439,7 +443,7 @@ void jobs_page_error(jobs *j, jobs_page *p, const char *error)
 {
     char ts[TIMEFMT_ISO_SIZE];
     record rec = unfetched(ts, p->job_id, p->url, p->depth, p->parent, p->js, p->attempts,
-                           error ? error : "worker: error");
+                           error ? error : "worker: error", p->sitemap);
     record_buf b = {0};
     if (record_write(&b, &rec) < 0) { /* as a crash at its last attempt: quarantined */
         record_buf_release(&b);
@@ -497,8 +501,8 @@ int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts
     } else {
         char err[200];
         snprintf(err, sizeof(err), "quarantined: %s (%d attempts)", reason, p->attempts);
-        json_t *rec =
-            results_synth_record(jb->id, p->url, p->depth, p->parent, p->js, p->attempts, err);
+        json_t *rec = results_synth_record(jb->id, p->url, p->depth, p->parent, p->js, p->attempts,
+                                           err, p->sitemap);
         if (rec) {
             /* Counted once its record is in the batch (a held job keeps
              * the row pending; a rolled-back batch takes the count back). */

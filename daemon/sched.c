@@ -449,8 +449,9 @@ int jobs_settle(jobs *j)
         store_row *row = &d->row;
         n++;
         if (jb->state == JOB_RUNNING && j->rollbacks == rollbacks) {
-            json_t *rec = results_synth_record(jb->id, row->url, row->depth, row->parent, jb->js,
-                                               row->attempts, d->why);
+            json_t *rec =
+                results_synth_record(jb->id, row->url, row->depth, row->parent,
+                                     jb->js && !row->sitemap, row->attempts, d->why, row->sitemap);
             if (rec) {
                 results_commit_json(j, jb, row->id, row->url, row->depth, row->attempts, rec, 0);
                 json_decref(rec);

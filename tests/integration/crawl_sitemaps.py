@@ -114,6 +114,8 @@ try:
     rob, idx = got[BASE + "/robots.txt"], got[BASE + "/sm/index.xml"]
     check(rob["status"] == 200 and rob["error"] is None and rob["sitemap_urls"] == 1,
           "robots.txt read although Disallow: / covers it: %r" % rob["error"])
+    check(idx.get("sitemap") == "sitemap" and idx["sitemap_urls"] == 0,
+          "a disallowed sitemap's record says it is one, unread: %r" % idx)
     check(idx["error"] == "robots: disallowed" and set(got) == {
         SEED, BASE + "/robots.txt", BASE + "/sm/index.xml"},
         "a disallowed sitemap is not fetched: %r" % sorted(got))
