@@ -129,6 +129,15 @@ const jobopt jobopts_table[] = {
      .check = scope_filter_check,
      .off = OFF(include),
      .help = "take only URLs that match an RE (repeatable)"},
+    /* sitemaps: docs/daemon.md, Sitemaps */
+    {.field = "sitemaps",
+     .type = JOBOPT_BOOL,
+     .dflt = 0,
+     .dflt_text = "off",
+     .flag = "--sitemaps",
+     .no_flag = "--no-sitemaps",
+     .off = OFF(sitemaps),
+     .help = "read the sitemaps robots.txt names (or /sitemap.xml of the seeds' hosts)"},
 };
 const size_t jobopts_count = sizeof(jobopts_table) / sizeof(jobopts_table[0]);
 

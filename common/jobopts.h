@@ -27,6 +27,7 @@ typedef struct jobopts {
     int delay_ms;    /* or JOBOPT_FROM_CONFIG ([politeness] delay_ms) */
     int obey_robots; /* or JOBOPT_FROM_CONFIG ([politeness] obey_robots) */
     int warc;
+    int sitemaps;
     const char *scope, *name, *output; /* NULL: not given */
     int canonical;                     /* --canonical: follow a page's canonical instead */
     int priority;                      /* --priority: higher jobs' pages go first */

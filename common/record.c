@@ -48,6 +48,10 @@ const record_field record_fields[] = {
     F(text, RECORD_STR, RECORD_OPTIONAL),
     F(parent, RECORD_STR, 0),
     F(attempts, RECORD_INT, 0),
+    /* sitemaps: a sitemap task's record only */
+    F(sitemap, RECORD_STR, RECORD_OPTIONAL),
+    F(sitemap_urls, RECORD_INT, RECORD_WITH_PREV),
+    F(sitemap_lastmod, RECORD_STR, RECORD_WITH_PREV),
 };
 #undef F
 const size_t record_nfields = sizeof(record_fields) / sizeof(record_fields[0]);
@@ -152,7 +156,7 @@ static int put_ms(record_buf *b, double ms)
 
 static int put_object(record_buf *b, const record_field *fields, size_t n, const void *base)
 {
-    int first = 1;
+    int first = 1, prev_out = 1;
     if (PUT_LIT(b, "{") < 0)
         return -1;
     for (size_t i = 0; i < n; i++) {
@@ -160,6 +164,9 @@ static int put_object(record_buf *b, const record_field *fields, size_t n, const
         const char *v = (const char *)base + f->offset;
         const char *s = NULL;
         long long x = 0;
+        if ((f->flags & RECORD_WITH_PREV) && !prev_out)
+            continue; /* prev_out stays 0 for the fields after it */
+        prev_out = 0;
         switch (f->type) { /* an optional field left out */
         case RECORD_STR:
             s = *(const char *const *)v;
@@ -174,6 +181,7 @@ static int put_object(record_buf *b, const record_field *fields, size_t n, const
         default:
             break;
         }
+        prev_out = 1;
         if (reserve(b, f->name_len + 4) < 0)
             return -1;
         if (!first)

@@ -63,6 +63,11 @@ typedef struct record {
     const char *text;   /* optional: when asked for */
     const char *parent; /* the page that linked here; NULL: null (a seed, or by hand) */
     long long attempts; /* workers the page was handed to, this one included */
+    /* Sitemaps (a job with sitemaps on): only in the record of a sitemap
+     * task, which names what it read; the other two follow it. */
+    const char *sitemap;         /* optional: "robots", "index", "urlset" or "sitemap" (unread) */
+    long long sitemap_urls;      /* with sitemap: the URLs it gave */
+    const char *sitemap_lastmod; /* with sitemap: its newest <lastmod>, or null */
 } record;
 
 typedef enum record_type {
@@ -77,6 +82,7 @@ typedef enum record_type {
 
 #define RECORD_OPTIONAL 1u  /* left out when zero / NULL */
 #define RECORD_ZERO_NULL 2u /* an integer 0 is written null */
+#define RECORD_WITH_PREV 4u /* written only when the field before it was */
 
 typedef struct record_field {
     const char *name;

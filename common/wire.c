@@ -123,6 +123,10 @@ size_t wire_task_encode(const wire_task *t, char *out)
         q = PUT(q, ",\"warc\":true");
     if (t->alone)
         q = PUT(q, ",\"alone\":true");
+    if (t->sitemap > 0) {
+        q = PUT(q, ",\"sitemap\":");
+        q = put_int(q, t->sitemap);
+    }
     *q++ = '}';
     return (size_t)(q - out);
 }
@@ -276,6 +280,10 @@ static int decode_task(json_t *o, wire_task *t, wire_err *e)
     if (get_int(o, "max_redirects", 0, WIRE_MAX_REDIRECTS, &n, e, W) < 0)
         return -1;
     t->max_redirects = (int)n;
+    n = 0;
+    if (get_int(o, "sitemap", 0, WIRE_SITEMAP_MAX, &n, e, W) < 0)
+        return -1;
+    t->sitemap = (int)n;
     if (get_int(o, "max_body", 0, LLONG_MAX, &t->max_body, e, W) < 0 ||
         get_int(o, "raw_body", 0, LLONG_MAX, &t->raw_body, e, W) < 0 ||
         get_bool(o, "js", &t->js, e, W) < 0 || get_bool(o, "want_text", &t->want_text, e, W) < 0 ||

@@ -10,7 +10,8 @@
  *   crawld → worker  task     {"type":"task","task_id","job_id","url","depth","js",
  *                              "timeout_ms","want_text","attempts","parent"
  *                              [,"max_body"][,"raw_body","max_redirects"]
- *                              [,"js_off"][,"warc":true][,"alone":true]}
+ *                              [,"js_off"][,"warc":true][,"alone":true]
+ *                              [,"sitemap":N]}
  *                             alone: fetch it with no other transfer running
  *                             (a page that went back unstarted from a dead
  *                             worker: its fetch may be what kills workers)
@@ -77,8 +78,17 @@ typedef struct wire_task {
     int max_redirects;  /* 0..WIRE_MAX_REDIRECTS */
     int warc;           /* build the page's WARC records */
     int alone;          /* fetch it with no other transfer running */
+    int sitemap;        /* 0, or what the task reads for sitemaps (WIRE_SITEMAP_*) */
 } wire_task;
 #define WIRE_MAX_REDIRECTS 100
+
+/* wire_task.sitemap: a task that reads sitemaps (docs/daemon.md, Sitemaps)
+ * instead of rendering a page. Its links are the URLs it found. */
+#define WIRE_SITEMAP_ROBOTS 1      /* robots.txt: its Sitemap: lines */
+#define WIRE_SITEMAP_ROBOTS_SEED 2 /* the same; when it names none: /sitemap.xml */
+#define WIRE_SITEMAP_FILE 3        /* a sitemap named there; FILE + n: n indexes below it */
+#define WIRE_SITEMAP_LEVELS 3      /* sitemap levels read at most (an index's children ...) */
+#define WIRE_SITEMAP_MAX (WIRE_SITEMAP_FILE + WIRE_SITEMAP_LEVELS - 1)
 
 #define WIRE_MAX_SLOTS 1024
 typedef struct wire_ready {
@@ -122,11 +132,12 @@ typedef struct wire_error {
  * type keeps the name results.c and jobs.h know it by. */
 #define FR_MAGIC "CRR2"
 enum {
-    FR_RETIRE = 1,    /* the worker leaves after this page (RSS, gumbo) */
-    FR_FAILED = 2,    /* the record carries an error */
-    FR_NOFOLLOW = 4,  /* <meta name=robots> or X-Robots-Tag nofollow: no link is followed */
-    FR_JS = 8,        /* the page's scripts ran */
-    FR_CANONICAL = 16 /* the record's canonical differs from its final URL */
+    FR_RETIRE = 1,     /* the worker leaves after this page (RSS, gumbo) */
+    FR_FAILED = 2,     /* the record carries an error */
+    FR_NOFOLLOW = 4,   /* <meta name=robots> or X-Robots-Tag nofollow: no link is followed */
+    FR_JS = 8,         /* the page's scripts ran */
+    FR_CANONICAL = 16, /* the record's canonical differs from its final URL */
+    FR_SITEMAPS = 32   /* a sitemap task's links are sitemaps (robots.txt's, an index's) */
 };
 typedef struct frame_result {
     int64_t task_id;

@@ -7,6 +7,7 @@
 #include "jobs_int.h"
 #include "alloc.h"
 #include "log.h"
+#include "wire.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -106,6 +107,9 @@ void batch_abort(jobs *j, const char *msg, job *culprit)
             j->failed += c[ROW_FAILED] - jb->failed;
             jb->failed = c[ROW_FAILED];
             jb->rows = c[ROW_PENDING] + c[ROW_DONE] + c[ROW_FAILED] + c[ROW_DROPPED];
+            long sm = jb->sitemaps ? store_job_sitemaps(j->st, jb->id, WIRE_SITEMAP_FILE) : 0;
+            if (sm >= 0)
+                jb->sitemap_files = sm;
         } else
             log_error("jobs", "cannot recount a job after a rollback; its counters are off",
                       "job=%lld error=\"%s\"", jb->id, store_errmsg(j->st));

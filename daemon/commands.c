@@ -87,7 +87,8 @@ static json_t *cmd_submit(daemon_ctx *d, json_t *req)
                           .exclude = jo.exclude,
                           .include = jo.include,
                           .canonical = jo.canonical,
-                          .priority = jo.priority};
+                          .priority = jo.priority,
+                          .sitemaps = jo.sitemaps};
     json_t *reply = NULL;
     job *jb = jobs_submit(&d->jobs, list, n, &o, err, sizeof(err));
     if (!jb) {
@@ -97,10 +98,10 @@ static json_t *cmd_submit(daemon_ctx *d, json_t *req)
     log_info("crawld", "job submitted",
              "job=%lld seeds=%ld js=%d scope=\"%s\" depth=%d "
              "max_pages=%d robots=%d delay_ms=%d warc=%d excludes=%zu includes=%zu canonical=%d "
-             "priority=%d",
+             "priority=%d sitemaps=%d",
              jb->id, jb->pending, jb->js, jb->scope_spec, jb->depth, jb->max_pages, jb->obey_robots,
              jb->delay_ms, jb->warc, json_array_size(jb->exclude), json_array_size(jb->include),
-             jb->canonical, jb->priority);
+             jb->canonical, jb->priority, jb->sitemaps);
     reply = json_pack("{s:b, s:I, s:i, s:s}", "ok", 1, "job", (json_int_t)jb->id, "pages",
                       (int)jb->pending, "output", jb->out_path);
     if (reply && jb->warc)

@@ -4,6 +4,7 @@
 #include "alloc.h"
 #include "log.h"
 #include "url.h"
+#include "wire.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -212,6 +213,7 @@ static int load_job(void *ud, const store_job *r)
     jb->delay_ms = (int)json_integer_value(json_object_get(o, "delay_ms"));
     jb->obey_robots = json_is_true(json_object_get(o, "obey_robots"));
     jb->warc = json_is_true(json_object_get(o, "warc"));
+    jb->sitemaps = json_is_true(json_object_get(o, "sitemaps"));
     const char *spec = json_string_value(json_object_get(o, "scope"));
     snprintf(jb->scope_spec, sizeof(jb->scope_spec), "%s", spec ? spec : "host");
     const char *dir = json_string_value(json_object_get(o, "output"));
@@ -248,6 +250,10 @@ static int load_job(void *ud, const store_job *r)
     jb->done = counts[ROW_DONE];
     jb->failed = counts[ROW_FAILED];
     jb->rows = counts[ROW_PENDING] + counts[ROW_DONE] + counts[ROW_FAILED] + counts[ROW_DROPPED];
+    if (jb->sitemaps) { /* the per-job cap counts what was admitted before the restart */
+        long sm = store_job_sitemaps(j->st, jb->id, WIRE_SITEMAP_FILE);
+        jb->sitemap_files = sm > 0 ? sm : 0;
+    }
     jb->next = j->list;
     j->list = jb;
 
@@ -397,6 +403,7 @@ job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_o
     jb->state = JOB_RUNNING;
     jb->js = o->js;
     jb->warc = o->warc;
+    jb->sitemaps = o->sitemaps;
     jb->depth = o->depth;
     jb->max_pages = o->max_pages;
     jb->delay_ms = o->delay_ms >= 0 ? o->delay_ms : j->cfg->delay_ms;
@@ -438,6 +445,8 @@ job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_o
         json_object_set_new(opts, "canonical", json_true());
     if (jb->priority)
         json_object_set_new(opts, "priority", json_integer(jb->priority));
+    if (jb->sitemaps)
+        json_object_set_new(opts, "sitemaps", json_true());
     if (store_group_begin(j->st) < 0)
         goto dberr;
     in_tx = 1;
@@ -455,6 +464,17 @@ job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_o
         if (politeness_origin(norm[i], origin, sizeof(origin), NULL) < 0) {
             snprintf(err, errlen, "bad URL \"%.200s\": no host", norm[i]);
             goto fail;
+        }
+        /* Sitemaps: each seed's host's robots.txt first, read for its
+         * Sitemap lines (none: /sitemap.xml); a row like the seed's. */
+        if (jb->sitemaps && jb->rows + 1 < jb->max_pages) {
+            char rurl[600];
+            snprintf(rurl, sizeof(rurl), "%s/robots.txt", origin);
+            int r = store_row_add_sitemap(j->st, id, rurl, NULL, origin, WIRE_SITEMAP_ROBOTS_SEED,
+                                          NULL);
+            if (r < 0)
+                goto dberr;
+            jb->rows += r;
         }
         int r = store_row_add(j->st, id, norm[i], 0, NULL, origin, ROW_PENDING, NULL);
         if (r < 0)
@@ -576,6 +596,7 @@ json_t *job_json(const job *jb)
     json_object_set_new(o, "include", jb->include ? json_copy(jb->include) : json_array());
     json_object_set_new(o, "canonical", json_boolean(jb->canonical));
     json_object_set_new(o, "priority", json_integer(jb->priority));
+    json_object_set_new(o, "sitemaps", json_boolean(jb->sitemaps));
     if (jb->warc)
         json_object_set_new(o, "warc_output", json_string(jb->warc_path));
     json_object_set_new(o, "ended", jb->ended ? json_real(jb->ended) : json_null());

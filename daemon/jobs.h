@@ -31,6 +31,10 @@
 #define JOBS_PROBE_MIN (64 * 1024) /* bytes a held job's file must take before it resumes */
 #define ROBOTS_RAW_BODY (500 * 1024)
 #define ROBOTS_MAX_REDIRECTS 5
+/* Sitemaps (docs/daemon.md, Sitemaps): a frontier row whose sitemap kind
+ * (store_row.sitemap) is one of wire.h's WIRE_SITEMAP_* is a sitemap task. */
+#define JOBS_SITEMAP_MAX_FILES 1000        /* sitemap files one job reads at most */
+#define JOBS_SITEMAP_MAX_BODY (50LL << 20) /* the protocol's 50 MB, decoded */
 
 typedef enum jobs_page_kind {
     JOBS_PAGE,  /* a frontier row: the worker renders it */
@@ -48,10 +52,12 @@ typedef struct jobs_page {
     int depth;
     int attempts; /* times handed to a worker, this one included */
     int js;
-    int no_js;         /* the row runs without JS from now on (store_row.no_js) */
-    int raw_body;      /* robots: body cap for the worker, else 0 */
-    int max_redirects; /* robots: 5, else 0 (the worker's default) */
-    int warc;          /* the worker builds the page's WARC records */
+    int no_js;          /* the row runs without JS from now on (store_row.no_js) */
+    int raw_body;       /* robots: body cap for the worker, else 0 */
+    int max_redirects;  /* robots: 5, else 0 (the worker's default) */
+    int warc;           /* the worker builds the page's WARC records */
+    int sitemap;        /* a sitemap task of this kind (WIRE_SITEMAP_*), else 0 */
+    long long max_body; /* the fetch's cap, 0: the worker's */
     char last_error[96];
     int stale; /* its row was made in a batch that was rolled back: its result is dropped */
 } jobs_page;
@@ -73,6 +79,8 @@ typedef struct job {
     int depth, max_pages;
     int delay_ms;
     int obey_robots;
+    int sitemaps;       /* read the sitemaps of the hosts it crawls */
+    long sitemap_files; /* sitemap file rows admitted (JOBS_SITEMAP_MAX_FILES) */
     char scope_spec[512];
     scope *scope;
     json_t *exclude, *include; /* the filter patterns (arrays of strings, owned), or NULL */
@@ -176,6 +184,7 @@ typedef struct jobs_submit_opts {
     const json_t *exclude, *include; /* filter patterns (borrowed); NULL: none */
     int canonical;                   /* follow a page's differing canonical instead */
     int priority;                    /* -100..100; higher goes first */
+    int sitemaps; /* read sitemaps (robots.txt's, /sitemap.xml of the seeds' hosts) */
 } jobs_submit_opts;
 
 /* Opens state_dir/crawld.db, loads every job (cutting each pages.jsonl

@@ -53,9 +53,10 @@ void sched_out_free(jobs *j); /* the look's hash of rows out */
 int results_commit_json(jobs *j, job *jb, long long row_id, const char *url, int depth,
                         int attempts, json_t *rec, int was_in_flight);
 /* The record of a page that was never fetched (common/record.h: every
- * field, these set, the rest empty); NULL out of memory. */
+ * field, these set, the rest empty; a sitemap row of kind sitemap > 0 has
+ * "sitemap" too); NULL out of memory. */
 json_t *results_synth_record(long long job_id, const char *url, int depth, const char *parent,
-                             int js, int attempts, const char *error);
+                             int js, int attempts, const char *error, int sitemap);
 
 /* output.c: a job's files */
 /* Checks an --output directory (strictly under the output root) and makes

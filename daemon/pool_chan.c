@@ -151,6 +151,11 @@ static void worker_give_page(worker *w, jobs_page *pg)
         t.raw_body = pg->raw_body;
         t.max_redirects = pg->max_redirects;
     }
+    if (pg->sitemap) { /* a sitemap task: its kind, its cap, robots.txt's redirect cap */
+        t.sitemap = pg->sitemap;
+        t.max_body = pg->max_body;
+        t.max_redirects = pg->max_redirects;
+    }
     if (pg->no_js && !pg->js) /* the record's js_note says why */
         t.js_off = "js: off for this attempt: a worker running this page's scripts was killed "
                    "at the hard RSS budget";

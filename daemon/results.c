@@ -8,6 +8,7 @@
 #include "log.h"
 #include "record.h"
 #include "timefmt.h"
+#include "wire.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -38,15 +39,34 @@ static void count_record(jobs *j, job *jb, const frame_result *r)
         metrics_hist_observe(&j->js_hist, js);
 }
 
+/* Sitemaps: admits the robots.txt row of a host a job with sitemaps on
+ * has a page of (seen set: once per job and host). The rows it made go
+ * to *added. 0, or -1 on a database error. */
+static int sitemap_host(jobs *j, job *jb, const char *origin, long *added)
+{
+    char rurl[600];
+    long long rid;
+    snprintf(rurl, sizeof(rurl), "%s/robots.txt", origin);
+    int rc = store_row_add_sitemap(j->st, jb->id, rurl, NULL, origin, WIRE_SITEMAP_ROBOTS, &rid);
+    if (rc == 1) {
+        if (rid < j->tx_min_row)
+            j->tx_min_row = rid;
+        ++*added;
+    }
+    return rc < 0 ? -1 : 0;
+}
+
 /* Appends the record line r->record (and, for a WARC job, the page's WARC
  * records) to the job's output, then puts the row's final state and, when
  * follow, the page's links in the open batch (group commit: the files are
  * fdatasync'd and their new lengths stored when the batch commits). The
  * links (r->links) are edited in place into strings. was_in_flight: the
- * row was handed out (else it was pending). */
+ * row was handed out (else it was pending). sitemap: the row is a sitemap
+ * task of that kind, whose links are sitemaps (FR_SITEMAPS) or pages, all
+ * at depth 0. */
 static int commit_record(jobs *j, job *jb, long long row_id, const char *url, int depth,
                          int attempts, frame_result *r, int follow, const char *alias,
-                         int was_in_flight)
+                         int was_in_flight, int sitemap)
 {
     if (was_in_flight) {
         jb->in_flight--;
@@ -110,7 +130,15 @@ static int commit_record(jobs *j, job *jb, long long row_id, const char *url, in
             store_row_add(j->st, jb->id, alias, depth, url, origin, ROW_ALIAS, NULL) < 0)
             goto dberr;
     }
-    char *l = follow ? (char *)r->links : NULL, *end = l ? l + r->links_len : NULL;
+    /* A sitemap's links: sitemaps one level down (robots.txt's are the
+     * first level), or pages at depth 0; a page's: pages one deeper. */
+    int link_depth = sitemap ? 0 : depth + 1;
+    int link_kind = !sitemap || !(r->flags & FR_SITEMAPS) ? 0
+                    : sitemap < WIRE_SITEMAP_FILE         ? WIRE_SITEMAP_FILE
+                                                          : sitemap + 1;
+    long added_files = 0;
+    char *l = follow && link_kind <= WIRE_SITEMAP_MAX ? (char *)r->links : NULL;
+    char *end = l ? l + r->links_len : NULL;
     while (l && l < end) {
         char *nl = memchr(l, '\n', (size_t)(end - l)); /* the decoder checked the last one */
         *nl = '\0';
@@ -118,13 +146,32 @@ static int commit_record(jobs *j, job *jb, long long row_id, const char *url, in
         l = nl + 1;
         if (jb->rows + added >= jb->max_pages)
             break;
-        if (!*link || scope_check(jb->scope, link, depth + 1) != SCOPE_IN)
+        if (!*link)
             continue;
         char origin[512];
+        if (link_kind) { /* a sitemap: any host robots.txt names (its URLs meet the scope) */
+            if (jb->sitemap_files + added_files >= JOBS_SITEMAP_MAX_FILES)
+                break;
+            if (politeness_origin(link, origin, sizeof(origin), NULL) < 0)
+                continue;
+            long long rid;
+            int rc = store_row_add_sitemap(j->st, jb->id, link, url, origin, link_kind, &rid);
+            if (rc < 0)
+                goto dberr;
+            if (rc == 1) {
+                if (rid < j->tx_min_row)
+                    j->tx_min_row = rid;
+                added++;
+                added_files++;
+            }
+            continue;
+        }
+        if (scope_check(jb->scope, link, link_depth) != SCOPE_IN)
+            continue;
         if (politeness_origin(link, origin, sizeof(origin), NULL) < 0)
             continue;
         long long rid;
-        int rc = store_row_add(j->st, jb->id, link, depth + 1, url, origin, ROW_PENDING, &rid);
+        int rc = store_row_add(j->st, jb->id, link, link_depth, url, origin, ROW_PENDING, &rid);
         if (rc < 0)
             goto dberr;
         if (rc == 1 && rid < j->tx_min_row)
@@ -133,10 +180,15 @@ static int commit_record(jobs *j, job *jb, long long row_id, const char *url, in
             if (scope_note_path(jb->scope, link) == SCOPE_TRAP) {
                 if (store_row_delete(j->st, rid) < 0)
                     goto dberr;
-            } else
+            } else {
                 added++;
+                if (jb->sitemaps && jb->rows + added < jb->max_pages &&
+                    sitemap_host(j, jb, origin, &added) < 0)
+                    goto dberr;
+            }
         }
     }
+    jb->sitemap_files += added_files;
     jb->rows += added;
     jb->pending += added;
     j->pending += added;
@@ -190,7 +242,8 @@ int results_commit_json(jobs *j, job *jb, long long row_id, const char *url, int
     r.status = (int64_t)json_integer_value(json_object_get(rec, "status"));
     if (json_is_string(json_object_get(rec, "error")))
         r.flags |= FR_FAILED;
-    int accepted = commit_record(j, jb, row_id, url, depth, attempts, &r, 0, NULL, was_in_flight);
+    int accepted =
+        commit_record(j, jb, row_id, url, depth, attempts, &r, 0, NULL, was_in_flight, 0);
     json_free_t jfree;
     json_get_alloc_funcs(NULL, &jfree);
     jfree(s);
@@ -199,12 +252,16 @@ int results_commit_json(jobs *j, job *jb, long long row_id, const char *url, int
 
 /* The record of a page no worker ran to the end (robots-disallowed,
  * quarantined, refused by its worker): every field at its empty value but
- * these. ts: TIMEFMT_ISO_SIZE bytes, filled now. */
+ * these. ts: TIMEFMT_ISO_SIZE bytes, filled now. sitemap: the row's
+ * sitemap kind (its record says it is one, unread), else 0. */
 static record unfetched(char *ts, long long job_id, const char *url, int depth, const char *parent,
-                        int js, int attempts, const char *error)
+                        int js, int attempts, const char *error, int sitemap)
 {
     timefmt_iso_now(ts, TIMEFMT_ISO_SIZE);
-    return (record){.job_id = job_id,
+    return (record){.sitemap = !sitemap                      ? NULL
+                               : sitemap < WIRE_SITEMAP_FILE ? "robots"
+                                                             : "sitemap",
+                    .job_id = job_id,
                     .url = url,
                     .depth = depth,
                     .js = js,
@@ -215,10 +272,10 @@ static record unfetched(char *ts, long long job_id, const char *url, int depth, 
 }
 
 json_t *results_synth_record(long long job_id, const char *url, int depth, const char *parent,
-                             int js, int attempts, const char *error)
+                             int js, int attempts, const char *error, int sitemap)
 {
     char ts[TIMEFMT_ISO_SIZE];
-    record r = unfetched(ts, job_id, url, depth, parent, js, attempts, error);
+    record r = unfetched(ts, job_id, url, depth, parent, js, attempts, error, sitemap);
     return record_json(&r);
 }
 
@@ -323,6 +380,43 @@ static char *canonical_link(const frame_result *r)
     return out;
 }
 
+/* The job's cap on sitemap files (JOBS_SITEMAP_MAX_FILES): when the
+ * sitemaps this task lists do not all fit under it, its record gets an
+ * error naming the cap (unless it has one already) and r->record points
+ * to that line, which the caller frees (jansson's allocator); else NULL.
+ * commit_record admits the ones that fit. */
+static char *sitemap_over_cap(job *jb, frame_result *r)
+{
+    if (!(r->flags & FR_SITEMAPS) || !r->links_len)
+        return NULL;
+    long n = 0;
+    for (size_t i = 0; i < r->links_len; i++)
+        n += r->links[i] == '\n';
+    long room = JOBS_SITEMAP_MAX_FILES - jb->sitemap_files;
+    if (n <= room)
+        return NULL;
+    json_t *rec = json_loadb(r->record, r->record_len, 0, NULL);
+    char *s = NULL;
+    if (rec && json_is_null(json_object_get(rec, "error"))) {
+        char e[200];
+        snprintf(e, sizeof(e),
+                 "sitemap: the job's limit of %d sitemap files is reached: %ld of the %ld "
+                 "sitemaps listed here are not read",
+                 JOBS_SITEMAP_MAX_FILES, n - (room > 0 ? room : 0), n);
+        json_object_set_new(rec, "error", json_string(e));
+        s = json_dumps(rec, JSON_COMPACT | JSON_REAL_PRECISION(10));
+    }
+    json_decref(rec);
+    log_warn("jobs", "sitemap files over the job's limit", "job=%lld limit=%d listed=%ld", jb->id,
+             JOBS_SITEMAP_MAX_FILES, n);
+    if (s) {
+        r->record = s;
+        r->record_len = strlen(s);
+        r->flags |= FR_FAILED;
+    }
+    return s;
+}
+
 void jobs_page_done(jobs *j, jobs_page *p, frame_result *r)
 {
     flight_remove(j, p);
@@ -347,11 +441,18 @@ void jobs_page_done(jobs *j, jobs_page *p, frame_result *r)
     if (r->final_url_len &&
         (strlen(p->url) != r->final_url_len || memcmp(p->url, r->final_url, r->final_url_len)))
         alias = alloc_strndup(r->final_url, r->final_url_len);
-    int follow = (jb->state == JOB_RUNNING || jb->state == JOB_PAUSED) && r->status >= 200 && r->status < 300 &&
-                 !(r->flags & (FR_FAILED | FR_NOFOLLOW)) &&
+    int follow = (jb->state == JOB_RUNNING || jb->state == JOB_PAUSED) && r->status >= 200 &&
+                 r->status < 300 && !(r->flags & (FR_FAILED | FR_NOFOLLOW)) &&
                  (!alias || scope_check(jb->scope, alias, p->depth) == SCOPE_IN);
-    char *canon = NULL;
-    if (follow && jb->canonical && (r->flags & FR_CANONICAL)) {
+    char *canon = NULL, *relined = NULL;
+    if (p->sitemap) {
+        /* A sitemap task lists only URLs it means to give: those before a
+         * limit or an error stay, whatever the status (robots.txt's 404
+         * still gives a seed's host /sitemap.xml). */
+        follow = jb->state == JOB_RUNNING || jb->state == JOB_PAUSED;
+        if (follow)
+            relined = sitemap_over_cap(jb, r);
+    } else if (follow && jb->canonical && (r->flags & FR_CANONICAL)) {
         /* --canonical: the page names another URL as its canonical, so its
          * links are left to that page; the canonical URL is queued as if it
          * were the page's only link (depth + 1, scope, filters, traps and
@@ -360,8 +461,13 @@ void jobs_page_done(jobs *j, jobs_page *p, frame_result *r)
         r->links = canon;
         r->links_len = canon ? strlen(canon) : 0;
     }
-    commit_record(j, jb, p->row_id, p->url, p->depth, p->attempts, r, follow, alias, 1);
+    commit_record(j, jb, p->row_id, p->url, p->depth, p->attempts, r, follow, alias, 1, p->sitemap);
     alloc_strfree(canon);
+    if (relined) {
+        json_free_t jfree;
+        json_get_alloc_funcs(NULL, &jfree);
+        jfree(relined);
+    }
     alloc_strfree(alias);
     jobs_page_free(p);
 }
@@ -370,7 +476,7 @@ void jobs_page_error(jobs *j, jobs_page *p, const char *error)
 {
     char ts[TIMEFMT_ISO_SIZE];
     record rec = unfetched(ts, p->job_id, p->url, p->depth, p->parent, p->js, p->attempts,
-                           error ? error : "worker: error");
+                           error ? error : "worker: error", p->sitemap);
     record_buf b = {0};
     if (record_write(&b, &rec) < 0) { /* as a crash at its last attempt: quarantined */
         record_buf_release(&b);
@@ -428,8 +534,8 @@ int jobs_page_failed(jobs *j, jobs_page *p, const char *reason, int max_attempts
     } else {
         char err[200];
         snprintf(err, sizeof(err), "quarantined: %s (%d attempts)", reason, p->attempts);
-        json_t *rec =
-            results_synth_record(jb->id, p->url, p->depth, p->parent, p->js, p->attempts, err);
+        json_t *rec = results_synth_record(jb->id, p->url, p->depth, p->parent, p->js, p->attempts,
+                                           err, p->sitemap);
         if (rec) {
             /* Counted once its record is in the batch (a held job keeps
              * the row pending; a rolled-back batch takes the count back). */

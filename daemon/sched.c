@@ -6,6 +6,7 @@
 #include "jobs_int.h"
 #include "alloc.h"
 #include "log.h"
+#include "wire.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -282,7 +283,10 @@ static jobs_page *take_row(jobs *j, job *jb, store_row *r, look *lk)
         const char *path = NULL;
         char origin[512];
         politeness_origin(r->url, origin, sizeof(origin), &path);
-        if (!politeness_robots_allow(h, path)) {
+        /* robots.txt read for its sitemaps is never disallowed itself */
+        int robots_row =
+            r->sitemap == WIRE_SITEMAP_ROBOTS || r->sitemap == WIRE_SITEMAP_ROBOTS_SEED;
+        if (!robots_row && !politeness_robots_allow(h, path)) {
             jobs_parked *d = ALLOC_NEW(jobs_parked);
             if (!d) /* stays cached: looked at again next time */
                 return NULL;
@@ -311,8 +315,13 @@ static jobs_page *take_row(jobs *j, job *jb, store_row *r, look *lk)
     p->depth = r->depth;
     p->attempts = r->attempts + 1;
     p->no_js = r->no_js;
-    p->js = jb->js && !r->no_js;
+    p->js = jb->js && !r->no_js && !r->sitemap;
     p->warc = jb->warc;
+    if (r->sitemap) { /* read for its URLs, not rendered */
+        p->sitemap = r->sitemap;
+        p->max_body = JOBS_SITEMAP_MAX_BODY;
+        p->max_redirects = ROBOTS_MAX_REDIRECTS;
+    }
     if (r->parent) { /* moved, not copied */
         p->parent = r->parent;
         r->parent = NULL;
@@ -444,8 +453,9 @@ int jobs_settle(jobs *j)
         store_row *row = &d->row;
         n++;
         if (jb->state == JOB_RUNNING && j->rollbacks == rollbacks) {
-            json_t *rec = results_synth_record(jb->id, row->url, row->depth, row->parent, jb->js,
-                                               row->attempts, d->why);
+            json_t *rec =
+                results_synth_record(jb->id, row->url, row->depth, row->parent,
+                                     jb->js && !row->sitemap, row->attempts, d->why, row->sitemap);
             if (rec) {
                 results_commit_json(j, jb, row->id, row->url, row->depth, row->attempts, rec, 0);
                 json_decref(rec);

@@ -164,6 +164,11 @@ int store_job_drop_pending(store *s, long long job_id)
     return s->ops->job_drop_pending(s->b, job_id);
 }
 
+long store_job_sitemaps(store *s, long long job_id, int kind)
+{
+    return s->ops->job_sitemaps(s->b, job_id, kind);
+}
+
 int store_lease_claim(store *s, int max, long long until_ms, store_lease *out)
 {
     return max > 0 ? s->ops->lease_claim(s->b, max, until_ms, out) : 0;
@@ -211,8 +216,8 @@ int store_row_finish(store *s, long long row_id, store_row_state state, int atte
     return s->ops->row_finish(s->b, row_id, state, attempts);
 }
 
-int store_row_add(store *s, long long job_id, const char *url, int depth, const char *parent,
-                  const char *host, store_row_state state, long long *row_id)
+static int row_add(store *s, long long job_id, const char *url, int depth, const char *parent,
+                   const char *host, store_row_state state, int sitemap, long long *row_id)
 {
     long long uh = url_hash(url);
     uint64_t key = seen_key(job_id, uh);
@@ -220,10 +225,22 @@ int store_row_add(store *s, long long job_id, const char *url, int depth, const 
         s->seen_hits++;
         return 0;
     }
-    int rc = s->ops->row_add(s->b, job_id, uh, url, depth, parent, host, state, row_id);
+    int rc = s->ops->row_add(s->b, job_id, uh, url, depth, parent, host, state, sitemap, row_id);
     if (rc >= 0)
         seen_put(s, key); /* inserted or already there: the row exists */
     return rc;
+}
+
+int store_row_add(store *s, long long job_id, const char *url, int depth, const char *parent,
+                  const char *host, store_row_state state, long long *row_id)
+{
+    return row_add(s, job_id, url, depth, parent, host, state, 0, row_id);
+}
+
+int store_row_add_sitemap(store *s, long long job_id, const char *url, const char *parent,
+                          const char *host, int sitemap, long long *row_id)
+{
+    return row_add(s, job_id, url, 0, parent, host, ROW_PENDING, sitemap, row_id);
 }
 
 int store_row_delete(store *s, long long row_id) { return s->ops->row_delete(s->b, row_id); }

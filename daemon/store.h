@@ -42,6 +42,7 @@ typedef struct store_row {
     int attempts;
     long long not_before; /* unix ms; 0 none */
     int no_js;            /* run it without JS: a worker was killed at the hard RSS budget on it */
+    int sitemap;          /* 0 a page; else a sitemap task of that kind (jobs.h, JOBS_SITEMAP_*) */
 } store_row;
 
 typedef struct store_job {
@@ -100,6 +101,9 @@ int store_jobs_foreach(store *s, int (*cb)(void *ud, const store_job *j), void *
 int store_job_counts(store *s, long long job_id, long counts[ROW_STATE_COUNT]);
 /* Every pending row of the job becomes ROW_DROPPED. */
 int store_job_drop_pending(store *s, long long job_id);
+/* Rows of the job whose sitemap kind is kind or more, whatever their
+ * state; -1 on error. */
+long store_job_sitemaps(store *s, long long job_id, int kind);
 
 /* ---- host leases ----
  * With SQLite there is one node and it holds every host: a lease is made
@@ -139,6 +143,10 @@ int store_row_finish(store *s, long long row_id, store_row_state state, int atte
 /* Admits a URL: 1 new (its id in *row_id), 0 seen before, -1 on error. */
 int store_row_add(store *s, long long job_id, const char *url, int depth, const char *parent,
                   const char *host, store_row_state state, long long *row_id);
+/* The same for a sitemap task's row (store_row.sitemap = sitemap > 0),
+ * pending, at depth 0; one seen set with the pages'. */
+int store_row_add_sitemap(store *s, long long job_id, const char *url, const char *parent,
+                          const char *host, int sitemap, long long *row_id);
 /* Takes back a row the open group added (a trap path). */
 int store_row_delete(store *s, long long row_id);
 /* Back to pending with attempts, not_before and no_js. */

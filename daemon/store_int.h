@@ -20,6 +20,7 @@ typedef struct store_ops {
     int (*jobs_foreach)(void *b, int (*cb)(void *ud, const store_job *j), void *ud);
     int (*job_counts)(void *b, long long job_id, long counts[ROW_STATE_COUNT]);
     int (*job_drop_pending)(void *b, long long job_id);
+    long (*job_sitemaps)(void *b, long long job_id, int kind);
     int (*lease_claim)(void *b, int max, long long until_ms, store_lease *out);
     int (*lease_renew)(void *b, store_lease *l, int n, long long until_ms);
     int (*rows_pending)(void *b, long long job_id, const char *host, long long after_id, int max,
@@ -30,7 +31,8 @@ typedef struct store_ops {
     int (*row_finish)(void *b, long long row_id, store_row_state state, int attempts);
     /* uh: the URL's 64-bit hash, the seen set's key (store.c) */
     int (*row_add)(void *b, long long job_id, long long uh, const char *url, int depth,
-                   const char *parent, const char *host, store_row_state state, long long *row_id);
+                   const char *parent, const char *host, store_row_state state, int sitemap,
+                   long long *row_id);
     int (*row_delete)(void *b, long long row_id);
     int (*row_requeue)(void *b, long long row_id, int attempts, long long not_before, int no_js);
     store_rc (*commit)(void *b, const store_lease *l, int nl, const store_lengths *len, int nlen);

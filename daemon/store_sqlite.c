@@ -36,6 +36,7 @@ enum {
     S_FR_FINISH,
     S_FR_REQUEUE,
     S_HOSTS_PENDING,
+    S_JOB_SITEMAPS,
     S_COUNT
 };
 
@@ -52,21 +53,23 @@ static const char *const sql[S_COUNT] = {
                   "o.warc_committed FROM jobs j JOIN job_offsets o ON o.job_id=j.id ORDER BY j.id",
     [S_JOB_COUNTS] = "SELECT state,count(*) FROM frontier WHERE job_id=?1 GROUP BY state",
     [S_JOB_DROP] = "UPDATE frontier SET state=4 WHERE job_id=?1 AND state=0",
-    [S_FR_ADD] = "INSERT OR IGNORE INTO frontier(job_id,uh,url,depth,parent,host,state) "
-                 "VALUES(?1,?7,?2,?3,?4,?5,?6)",
+    [S_FR_ADD] = "INSERT OR IGNORE INTO frontier(job_id,uh,url,depth,parent,host,state,sitemap) "
+                 "VALUES(?1,?7,?2,?3,?4,?5,?6,?8)",
     [S_FR_DELETE] = "DELETE FROM frontier WHERE id=?1",
-    [S_FR_WINDOW] = "SELECT id,url,parent,host,depth,attempts,not_before,no_js FROM frontier "
-                    "WHERE job_id=?1 AND state=0 AND id>?2 ORDER BY id LIMIT ?3",
-    [S_FR_WINDOW_BFS] = "SELECT id,url,parent,host,depth,attempts,not_before,no_js FROM frontier "
-                        "WHERE job_id=?1 AND state=0 AND (depth,id)>(?4,?2) "
-                        "ORDER BY depth,id LIMIT ?3",
-    [S_FR_WINDOW_HOST] = "SELECT id,url,parent,host,depth,attempts,not_before,no_js FROM "
+    [S_FR_WINDOW] =
+        "SELECT id,url,parent,host,depth,attempts,not_before,no_js,sitemap FROM frontier "
+        "WHERE job_id=?1 AND state=0 AND id>?2 ORDER BY id LIMIT ?3",
+    [S_FR_WINDOW_BFS] =
+        "SELECT id,url,parent,host,depth,attempts,not_before,no_js,sitemap FROM frontier "
+        "WHERE job_id=?1 AND state=0 AND (depth,id)>(?4,?2) ORDER BY depth,id LIMIT ?3",
+    [S_FR_WINDOW_HOST] = "SELECT id,url,parent,host,depth,attempts,not_before,no_js,sitemap FROM "
                          "frontier WHERE job_id=?1 AND state=0 AND id>?2 AND host=?4 "
                          "ORDER BY id LIMIT ?3",
     [S_FR_FINISH] = "UPDATE frontier SET state=?2, attempts=?3 WHERE id=?1 AND state=0",
     [S_FR_REQUEUE] =
         "UPDATE frontier SET state=0, attempts=?2, not_before=?3, no_js=?4 WHERE id=?1",
     [S_HOSTS_PENDING] = "SELECT DISTINCT host FROM frontier WHERE state=0 LIMIT ?1",
+    [S_JOB_SITEMAPS] = "SELECT count(*) FROM frontier WHERE job_id=?1 AND sitemap>=?2",
 };
 
 static const char schema[] =
@@ -92,6 +95,7 @@ static const char schema[] =
     " parent TEXT, host TEXT NOT NULL, state INTEGER NOT NULL DEFAULT 0,"
     " attempts INTEGER NOT NULL DEFAULT 0, not_before INTEGER NOT NULL DEFAULT 0,"
     " no_js INTEGER NOT NULL DEFAULT 0,"
+    " sitemap INTEGER NOT NULL DEFAULT 0,"
     " UNIQUE(job_id, uh));"
     /* take-next: a job's pending rows in id order. Partial: a page that
      * ends only deletes its entry, and the index stays as small as the
@@ -143,6 +147,7 @@ static const struct {
      "ALTER TABLE jobs ADD COLUMN warc_committed INTEGER NOT NULL "
      "DEFAULT 0"},
     {"frontier", "no_js", "ALTER TABLE frontier ADD COLUMN no_js INTEGER NOT NULL DEFAULT 0"},
+    {"frontier", "sitemap", "ALTER TABLE frontier ADD COLUMN sitemap INTEGER NOT NULL DEFAULT 0"},
 };
 
 static int has_column(sqlite3 *db, const char *table, const char *column, int *has)
@@ -375,6 +380,19 @@ static int sq_job_counts(void *b, long long job_id, long counts[ROW_STATE_COUNT]
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
+static long sq_job_sitemaps(void *b, long long job_id, int kind)
+{
+    sq *q = b;
+    sqlite3_stmt *st = q->st[S_JOB_SITEMAPS];
+    sqlite3_bind_int64(st, 1, job_id);
+    sqlite3_bind_int(st, 2, kind);
+    long n = -1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = (long)sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return n;
+}
+
 static int sq_job_drop_pending(void *b, long long job_id)
 {
     sq *q = b;
@@ -468,6 +486,7 @@ static int window_read(sqlite3_stmt *st, int max, store_row *rows)
         r->attempts = sqlite3_column_int(st, 5);
         r->not_before = sqlite3_column_int64(st, 6);
         r->no_js = sqlite3_column_int(st, 7);
+        r->sitemap = sqlite3_column_int(st, 8);
         n++;
         if (!r->url || !r->host) {
             rc = SQLITE_NOMEM;
@@ -498,7 +517,7 @@ static int sq_row_finish(void *b, long long row_id, store_row_state state, int a
 }
 
 static int sq_row_add(void *b, long long job_id, long long uh, const char *url, int depth,
-                      const char *parent, const char *host, store_row_state state,
+                      const char *parent, const char *host, store_row_state state, int sitemap,
                       long long *row_id)
 {
     sq *q = b;
@@ -510,6 +529,7 @@ static int sq_row_add(void *b, long long job_id, long long uh, const char *url, 
     sqlite3_bind_text(st, 5, host, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 6, (int)state);
     sqlite3_bind_int64(st, 7, uh);
+    sqlite3_bind_int(st, 8, sitemap);
     if (step_done(st) < 0)
         return -1;
     if (sqlite3_changes(q->db) == 0)
@@ -589,6 +609,7 @@ const store_ops store_sqlite_ops = {
     .jobs_foreach = sq_jobs_foreach,
     .job_counts = sq_job_counts,
     .job_drop_pending = sq_job_drop_pending,
+    .job_sitemaps = sq_job_sitemaps,
     .lease_claim = sq_lease_claim,
     .lease_renew = sq_lease_renew,
     .rows_pending = sq_rows_pending,

@@ -6,9 +6,12 @@
 #include "scan.h"
 #include "log.h"
 #include "record.h"
+#include "robots.h"
+#include "sitemap.h"
 #include "timefmt.h"
 #include "url.h"
 #include "warc.h"
+#include "wire.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -211,7 +214,7 @@ static void page_fetch_opts(const page_task *t, fetch_opts *fo)
     fetch_opts o = {.timeout_ms = t->timeout_ms,
                     .max_body = t->max_body,
                     .max_redirects = t->max_redirects > 0 ? t->max_redirects : -1,
-                    .keep_any = t->raw_body > 0 || t->warc,
+                    .keep_any = t->raw_body > 0 || t->warc || t->sitemap,
                     .capture = t->warc && t->raw_body == 0};
     *fo = o;
 }
@@ -269,15 +272,106 @@ static void page_rules(worker_env *e, page *p)
                          strcmp(self, p->canonical) != 0;
 }
 
+/* robots.txt read for its Sitemap: lines (docs/daemon.md, Sitemaps): each
+ * normalised as a link is; none, on a seed's host: /sitemap.xml. */
+static void read_robots_sitemaps(page *p)
+{
+    const page_task *t = p->task;
+    const fetch_result *f = &p->fetch;
+    p->sitemap_kind = "robots";
+    p->sitemap_lists_sitemaps = 1;
+    robots *r = NULL;
+    size_t n = 0;
+    if (f->status >= 200 && f->status < 300) {
+        r = robots_parse(f->body ? f->body : "", f->body ? f->body_len : 0, "*");
+        if (!r) {
+            p->error = "nomem: reading robots.txt";
+            return;
+        }
+        n = robots_sitemap_count(r);
+    }
+    p->sitemap_urls = arena_alloc(p->a, (n ? n : 1) * sizeof(char *));
+    if (!p->sitemap_urls) {
+        robots_free(r);
+        p->error = "nomem: reading robots.txt";
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char *u = NULL;
+        if (url_normalize(p->a, robots_sitemap(r, i), &u) == URL_OK)
+            p->sitemap_urls[p->sitemap_nurls++] = u;
+    }
+    robots_free(r);
+    char *u = NULL;
+    if (p->sitemap_nurls == 0 && t->sitemap == WIRE_SITEMAP_ROBOTS_SEED &&
+        url_resolve(p->a, t->url, "/sitemap.xml", &u) == URL_OK)
+        p->sitemap_urls[p->sitemap_nurls++] = u;
+}
+
+/* A sitemap file: its URLs (pages, or sitemaps when it is an index) up to
+ * the protocol's limits. truncated: the fetch stopped at its cap. */
+static void read_sitemap(page *p, int truncated)
+{
+    const page_task *t = p->task;
+    const fetch_result *f = &p->fetch;
+    p->sitemap_kind = "sitemap";
+    if (f->status < 200 || f->status >= 300)
+        return; /* a 404 is no error (the record has its status) */
+    double t0 = page_now_ms();
+    sitemap_doc d;
+    int rc = sitemap_parse(p->a, f->body ? f->body : "", f->body ? f->body_len : 0,
+                           SITEMAP_MAX_URLS, SITEMAP_MAX_BYTES, truncated, &d);
+    p->parse_ms = page_now_ms() - t0;
+    if (rc < 0) {
+        p->error = "nomem: reading the sitemap";
+        return;
+    }
+    p->error = d.error;
+    p->sitemap_lastmod = d.newest;
+    if (d.kind == SITEMAP_NONE)
+        return;
+    p->sitemap_kind = d.kind == SITEMAP_INDEX ? "index" : "urlset";
+    p->sitemap_lists_sitemaps = d.kind == SITEMAP_INDEX;
+    int level = t->sitemap - WIRE_SITEMAP_FILE + 1;
+    if (d.kind == SITEMAP_INDEX && level >= WIRE_SITEMAP_LEVELS && d.nurls) {
+        p->error = arena_sprintf(p->a,
+                                 "sitemap: an index %d levels down: its %zu sitemaps are not "
+                                 "read (at most %d levels)",
+                                 level, d.nurls, WIRE_SITEMAP_LEVELS);
+        if (!p->error)
+            p->error = "sitemap: an index nested too deep";
+        return;
+    }
+    p->sitemap_urls = d.urls;
+    p->sitemap_nurls = d.nurls;
+}
+
 int page_finish(worker_env *e, page *p)
 {
     const page_task *t = p->task;
     fetch_opts fo;
     page_fetch_opts(t, &fo);
-    if ((p->begun ? fetch_finish(&p->xfer) : p->fetch.err) != FETCH_OK) {
+    fetch_err fe = p->begun ? fetch_finish(&p->xfer) : p->fetch.err;
+    if (fe == FETCH_TOO_LARGE && t->sitemap >= WIRE_SITEMAP_FILE && p->fetch.body) {
+        /* Over the protocol's size: the URLs before the cap are kept. */
+        read_sitemap(p, 1);
+        if (!p->error)
+            p->error = "too_large: the sitemap passed its cap";
+        return 0;
+    }
+    if (fe != FETCH_OK) {
         p->error = arena_sprintf(p->a, "%s: %s", fetch_err_word(p->fetch.err),
                                  p->fetch.err_detail ? p->fetch.err_detail : "");
+        if (t->sitemap)
+            p->sitemap_kind = t->sitemap < WIRE_SITEMAP_FILE ? "robots" : "sitemap";
         return 1;
+    }
+    if (t->sitemap) {
+        if (t->sitemap < WIRE_SITEMAP_FILE)
+            read_robots_sitemaps(p);
+        else
+            read_sitemap(p, 0);
+        return 0;
     }
     if (p->fetch.is_html && t->raw_body == 0) {
         double t0 = page_now_ms();
@@ -447,6 +541,10 @@ char *page_result_json(page *p, size_t *len)
         .text = d && t->want_text ? d->text : NULL,
         .parent = t->parent,
         .attempts = t->attempts,
+        /* a sitemap's URLs go in the result's links section, not the record */
+        .sitemap = p->sitemap_kind,
+        .sitemap_urls = (long long)p->sitemap_nurls,
+        .sitemap_lastmod = p->sitemap_lastmod,
     };
     /* A raw fetch's body (robots.txt) goes in the result's body section
      * (serve.c), not in the record. */

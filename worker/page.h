@@ -30,6 +30,7 @@ typedef struct page_task {
                          * as it is): no task_id; parent and attempts added */
     const char *parent; /* for_job: the page that linked here, NULL: a seed */
     int attempts;       /* for_job: this is the page's attempt number … */
+    int sitemap;        /* WIRE_SITEMAP_*: read robots.txt's sitemaps or a sitemap, not a page */
 } page_task;
 
 typedef struct page {
@@ -60,6 +61,14 @@ typedef struct page {
     size_t warc_len;
     int warc_records;
     const char *warc_error; /* why the page has no records although asked */
+    /* A sitemap task (task->sitemap): what it read (the record's
+     * "sitemap"), the URLs it found (in the arena) and whether they are
+     * sitemaps (robots.txt's, an index's) or pages. */
+    const char *sitemap_kind;
+    char **sitemap_urls;
+    size_t sitemap_nurls;
+    int sitemap_lists_sitemaps;
+    const char *sitemap_lastmod;
 } page;
 
 /* Acquires the arena and runs the page (page_begin, fetch_wait,

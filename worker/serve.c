@@ -150,16 +150,21 @@ static int process_page(serve_state *s, serve_slot *sl)
         fr.final_url = arena_strdup(scratch, p.fetch.final_url);
         fr.final_url_len = fr.final_url ? strlen(fr.final_url) : 0;
     }
-    if (record && p.parsed && p.doc.nlinks) {
+    /* A sitemap task's URLs travel as a page's links do. */
+    const char *const *links = p.sitemap_kind ? (const char *const *)p.sitemap_urls
+                               : p.parsed     ? p.doc.links
+                                              : NULL;
+    size_t nlinks = p.sitemap_kind ? p.sitemap_nurls : p.parsed ? p.doc.nlinks : 0;
+    if (record && links && nlinks) {
         size_t n = 0;
-        for (size_t i = 0; i < p.doc.nlinks; i++)
-            n += strlen(p.doc.links[i]) + 1;
+        for (size_t i = 0; i < nlinks; i++)
+            n += strlen(links[i]) + 1;
         char *l = arena_alloc(scratch, n), *q = l;
-        for (size_t i = 0; l && i < p.doc.nlinks; i++) {
-            size_t k = strlen(p.doc.links[i]);
-            if (memchr(p.doc.links[i], '\n', k) || memchr(p.doc.links[i], '\r', k))
+        for (size_t i = 0; l && i < nlinks; i++) {
+            size_t k = strlen(links[i]);
+            if (memchr(links[i], '\n', k) || memchr(links[i], '\r', k))
                 continue; /* never a normalised URL; kept out of the list */
-            memcpy(q, p.doc.links[i], k);
+            memcpy(q, links[i], k);
             q += k;
             *q++ = '\n';
         }
@@ -174,7 +179,8 @@ static int process_page(serve_state *s, serve_slot *sl)
     fr.parse_us = (int64_t)(p.parse_ms * 10) * 100;
     fr.js_us = (int64_t)(p.js_ms * 10) * 100;
     fr.flags = (p.error ? FR_FAILED : 0) | (p.js_ran ? FR_JS : 0) | (p.nofollow ? FR_NOFOLLOW : 0) |
-               (p.canonical_other ? FR_CANONICAL : 0);
+               (p.canonical_other ? FR_CANONICAL : 0) |
+               (p.sitemap_lists_sitemaps ? FR_SITEMAPS : 0);
     int js_page = p.js_ran;
     page_end(e, &p);
     e->pages++;
@@ -301,7 +307,8 @@ static int start_task(serve_state *s, const wire_task *task)
                    .warc = task->warc,
                    .for_job = 1,
                    .parent = parent,
-                   .attempts = task->attempts};
+                   .attempts = task->attempts,
+                   .sitemap = task->sitemap};
     sl->t = t;
     sl->s = s;
     sl->alone = task->alone;

@@ -93,6 +93,17 @@ Endpoint                        | Response
 /rules/links?to=URL             | a page linking to each URL given (repeatable), verbatim;
                                 |   ?header=Name:Value as for /fixtures/; ?delay=S waits first
 /                               | small index page linking to a few of the above
+/sitemap.xml                    | a <urlset> of /sm/page/root1 (a host's default sitemap)
+/sm/index.xml                   | <sitemapindex>: /sm/urlset.xml, /sm/pages.xml.gz (gzip body,
+                                |   application/gzip, no Content-Encoding), /sm/ce.xml
+                                |   (Content-Encoding: gzip), /sm/nested.xml and itself (a cycle)
+/sm/urlset.xml                  | <urlset>: /sm/page/u1..u3, http://example.invalid/x, ftp://HOST/f
+/sm/pages.xml.gz, /sm/ce.xml    | <urlset>s of /sm/page/g1..g2 and /sm/page/c1
+/sm/nested.xml, /sm/deep.xml    | an index of /sm/deep.xml; a <urlset> of /sm/page/d1
+/sm/big.xml?n=N                 | <urlset> of /sm/page/b0..b(N-1) (default 50001)
+/sm/bad.xml                     | /sm/page/bad1, then XML that is not well-formed
+/sm/many.xml?n=N                | <sitemapindex> of /sm/deep.xml?i=0..N-1 (default 1001)
+/sm/page/NAME                   | a small HTML page "Sitemap page NAME", no links
 anything else                   | 404 HTML page
 """
 
@@ -118,6 +129,7 @@ from httpd_content import (
     LATIN1_HEADER, MiB, PLAIN_BODY, PNG, RAW_DEFLATE_BODY, filler, gzip_bomb, page, site_index,
     site_page,
 )
+from httpd_content import sitemap_gzip, sitemap_index, sitemap_urlset  # sitemaps
 
 HTML_CT = "text/html; charset=utf-8"
 
@@ -819,6 +831,46 @@ class Handler(BaseHTTPRequestHandler):
         self.respond(200, page(f"UA: {esc}", f"<h1>UA: {esc}</h1>"))
 
 
+# ---- sitemaps (tests/integration/crawl_sitemaps.py): one block ----
+def ep_sitemap_root(self, q):
+    self.respond(200, sitemap_urlset(self.host(), ["root1"]), ctype="application/xml")
+
+
+def ep_sitemaps(self, q, rest):
+    h = self.host()
+    xml = "application/xml"
+    if rest == "index.xml":
+        return self.respond(200, sitemap_index(h, ["/sm/urlset.xml", "/sm/pages.xml.gz", "/sm/ce.xml",
+                                                   "/sm/nested.xml", "/sm/index.xml"]), ctype=xml)
+    if rest == "urlset.xml":
+        body = sitemap_urlset(h, ["u1", "u2", "u3"]).replace(
+            "</urlset>", f"<url><loc>http://example.invalid/x</loc></url>\n"
+                         f"<url><loc>ftp://{h}/f</loc></url>\n</urlset>")
+        return self.respond(200, body, ctype=xml)
+    if rest == "pages.xml.gz":
+        return self.respond(200, sitemap_gzip(sitemap_urlset(h, ["g1", "g2"])), ctype="application/gzip")
+    if rest == "ce.xml":
+        return self.respond(200, sitemap_gzip(sitemap_urlset(h, ["c1"])), ctype=xml,
+                            headers=[("Content-Encoding", "gzip")])
+    if rest == "nested.xml":
+        return self.respond(200, sitemap_index(h, ["/sm/deep.xml"]), ctype=xml)
+    if rest == "deep.xml":
+        return self.respond(200, sitemap_urlset(h, ["d1"]), ctype=xml)
+    if rest == "big.xml":
+        n = _int(q, "n", 50001, 0, 200000)
+        return self.respond(200, sitemap_urlset(h, (f"b{i}" for i in range(n))), ctype=xml)
+    if rest == "many.xml":
+        n = _int(q, "n", 1001, 0, 100000)
+        return self.respond(200, sitemap_index(h, (f"/sm/deep.xml?i={i}" for i in range(n))), ctype=xml)
+    if rest == "bad.xml":
+        body = sitemap_urlset(h, ["bad1"]).replace("</urlset>", "<url><loc>http://x/</url>\n</urlset>")
+        return self.respond(200, body, ctype=xml)
+    m = re.fullmatch(r"page/([A-Za-z0-9]+)", rest)
+    if m:
+        return self.respond(200, page(f"Sitemap page {m.group(1)}", f"<h1>Sitemap page {m.group(1)}</h1>"))
+    return self.not_found()
+
+
 ROUTES = {
     "/": Handler.ep_root,
     "/site": Handler.ep_site_redirect,
@@ -860,6 +912,7 @@ ROUTES = {
     "/echo-ua": Handler.ep_echo_ua,
     "/echo-body": Handler.ep_echo_body,
     "/rules/links": Handler.ep_rules_links,
+    "/sitemap.xml": ep_sitemap_root,  # sitemaps
 }
 
 PREFIX_ROUTES = (
@@ -868,6 +921,7 @@ PREFIX_ROUTES = (
     ("/redirect/", Handler.ep_redirect),
     ("/private/", Handler.ep_private),
     ("/fixtures/", Handler.ep_fixture),
+    ("/sm/", ep_sitemaps),  # sitemaps
 )
 
 

@@ -242,3 +242,27 @@ def gzip_bomb(total):
 # ---------------------------------------------------------------------------
 # Server state
 
+
+
+# ---- sitemaps (/sm/ and /sitemap.xml, tests/integration/crawl_sitemaps.py) ----
+
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+def sitemap_urlset(host, names, lastmod="2024-05-01"):
+    """A <urlset> of http://HOST/sm/page/NAME for each name (str)."""
+    rows = "".join(f"<url><loc>http://{host}/sm/page/{n}</loc><lastmod>{lastmod}</lastmod></url>\n"
+                   for n in names)
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="{SITEMAP_NS}">\n{rows}</urlset>\n'
+
+
+def sitemap_index(host, paths):
+    """A <sitemapindex> of http://HOST + path for each path."""
+    rows = "".join(f"<sitemap><loc>http://{host}{p}</loc><lastmod>2024-06-0{i % 9 + 1}</lastmod>"
+                   "</sitemap>\n" for i, p in enumerate(paths))
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="{SITEMAP_NS}">\n'
+            f"{rows}</sitemapindex>\n")
+
+
+def sitemap_gzip(text):
+    return gzip.compress(text.encode("utf-8"), mtime=0)

@@ -122,6 +122,7 @@ START_TEST(defaults)
     ck_assert_int_eq(o.delay_ms, JOBOPT_FROM_CONFIG);
     ck_assert_int_eq(o.obey_robots, JOBOPT_FROM_CONFIG);
     ck_assert_int_eq(o.warc, 0);
+    ck_assert_int_eq(o.sitemaps, 0); /* sitemaps: off unless asked */
     ck_assert_ptr_null(o.scope);
     ck_assert_ptr_null(o.name);
     ck_assert_ptr_null(o.output);

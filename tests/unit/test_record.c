@@ -45,7 +45,7 @@ static void table_keys(char *out, size_t cap, int with_optional)
     size_t n = 0;
     out[0] = '\0';
     for (size_t i = 0; i < record_nfields; i++)
-        if (with_optional || !(record_fields[i].flags & RECORD_OPTIONAL))
+        if (with_optional || !(record_fields[i].flags & (RECORD_OPTIONAL | RECORD_WITH_PREV)))
             n += (size_t)snprintf(out + n, cap - n, "%s%s", n ? "," : "", record_fields[i].name);
 }
 
@@ -145,7 +145,10 @@ START_TEST(full_record_in_table_order_as_jansson_dumps_it)
                 .text_len = 5,
                 .text = "hello",
                 .parent = "http://a.example/p",
-                .attempts = 3};
+                .attempts = 3,
+                .sitemap = "urlset",
+                .sitemap_urls = 7,
+                .sitemap_lastmod = "2024-01-02"};
     char *s = write_heap(&r);
     char got[2048], want[2048];
     keys_of(s, got, sizeof(got));
@@ -163,6 +166,23 @@ START_TEST(full_record_in_table_order_as_jansson_dumps_it)
     ck_assert_ptr_nonnull(strstr(s, "\"fetch_ms\":12.3,"));
     ck_assert_ptr_nonnull(strstr(s, "\"parse_ms\":0.0,"));
     ck_assert_ptr_nonnull(strstr(s, "\"js_ms\":1.23456789e11,")); /* jansson's form */
+    free(s);
+}
+END_TEST
+
+/* A sitemap task's record: "sitemap" and the two after it, written even
+ * when 0 or null; a page's record has none of the three. */
+START_TEST(sitemap_fields_follow_sitemap)
+{
+    record r = {.url = "http://a.example/robots.txt", .ts = "t", .sitemap = "robots"};
+    char *s = write_heap(&r);
+    ck_assert_ptr_nonnull(strstr(s, ",\"attempts\":0,\"sitemap\":\"robots\",\"sitemap_urls\":0,"
+                                    "\"sitemap_lastmod\":null}"));
+    same_as_jansson(s);
+    free(s);
+    record p = {.url = "http://a.example/", .ts = "t", .sitemap_urls = 3};
+    s = write_heap(&p);
+    ck_assert_ptr_null(strstr(s, "sitemap"));
     free(s);
 }
 END_TEST
@@ -431,6 +451,7 @@ int main(void)
     TCase *tc = tcase_create("writer");
     tcase_add_test(tc, zeroed_record_has_every_field_empty);
     tcase_add_test(tc, full_record_in_table_order_as_jansson_dumps_it);
+    tcase_add_test(tc, sitemap_fields_follow_sitemap);
     tcase_add_test(tc, invalid_utf8_becomes_replacement_characters);
     tcase_add_test(tc, long_lines_in_an_arena);
     suite_add_tcase(s, tc);

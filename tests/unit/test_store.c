@@ -225,6 +225,41 @@ START_TEST(requeue_keeps_attempts)
 }
 END_TEST
 
+/* A sitemap task's row keeps its kind; one seen set with the pages (a
+ * URL admitted as a page is not admitted again as a sitemap, nor the
+ * other way); store_job_sitemaps counts rows of a kind and up, done or not. */
+START_TEST(sitemap_rows_keep_their_kind)
+{
+    long long j = new_job(), rid;
+    ck_assert_int_eq(store_row_add_sitemap(S, j, "http://a/robots.txt", NULL, "http://a", 2, &rid),
+                     1);
+    ck_assert_int_eq(
+        store_row_add_sitemap(S, j, "http://a/s.xml", "http://a/robots.txt", "http://a", 3, NULL),
+        1);
+    ck_assert_int_eq(
+        store_row_add_sitemap(S, j, "http://a/s2.xml", "http://a/s.xml", "http://a", 4, NULL), 1);
+    ck_assert_int_eq(store_row_add(S, j, "http://a/s.xml", 0, NULL, "http://a", ROW_PENDING, NULL),
+                     0);
+    ck_assert_int_eq(
+        store_row_add(S, j, "http://a/p", 0, "http://a/s.xml", "http://a", ROW_PENDING, NULL), 1);
+    ck_assert_int_eq(store_row_add_sitemap(S, j, "http://a/p", NULL, "http://a", 3, NULL), 0);
+    store_row rows[8];
+    int n = store_rows_pending(S, j, NULL, 0, 8, rows);
+    ck_assert_int_eq(n, 4);
+    ck_assert_int_eq(rows[0].sitemap, 2);
+    ck_assert_int_eq(rows[1].sitemap, 3);
+    ck_assert_str_eq(rows[1].parent, "http://a/robots.txt");
+    ck_assert_int_eq(rows[1].depth, 0);
+    ck_assert_int_eq(rows[2].sitemap, 4);
+    ck_assert_int_eq(rows[3].sitemap, 0);
+    store_rows_free(rows, n);
+    ck_assert_int_eq(store_row_finish(S, rid, ROW_DONE, 1), 0);
+    ck_assert_int_eq(store_job_sitemaps(S, j, 3), 2);
+    ck_assert_int_eq(store_job_sitemaps(S, j, 1), 3);
+    ck_assert_int_eq(store_job_sitemaps(S, j + 1, 1), 0);
+}
+END_TEST
+
 START_TEST(a_row_finishes_once)
 {
     long long j = new_job(), rid, rid2;
@@ -324,6 +359,7 @@ START_TEST(older_database_keeps_its_offsets)
     store_row rows[2];
     ck_assert_int_eq(store_rows_pending(S, 7, NULL, 0, 2, rows), 1);
     ck_assert_int_eq(rows[0].no_js, 0);
+    ck_assert_int_eq(rows[0].sitemap, 0); /* a column added on open: a page */
     ck_assert_int_eq(rows[0].attempts, 1);
     store_rows_free(rows, 1);
     ck_assert_int_eq(store_row_requeue(S, 3, 2, 0, 1), 0);
@@ -613,6 +649,7 @@ int main(void)
     tcase_add_test(tc, take_order_and_windows);
     tcase_add_test(tc, bfs_window_order);
     tcase_add_test(tc, requeue_keeps_attempts);
+    tcase_add_test(tc, sitemap_rows_keep_their_kind);
     tcase_add_test(tc, a_row_finishes_once);
     tcase_add_test(tc, committed_offset_survives_reopen);
     tcase_add_test(tc, in_flight_rows_reset_on_open);

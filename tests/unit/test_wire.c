@@ -65,7 +65,8 @@ START_TEST(task_round_trip_every_field)
                    .raw_body = 500 * 1024,
                    .max_redirects = 5,
                    .warc = 1,
-                   .alone = 1};
+                   .alone = 1,
+                   .sitemap = WIRE_SITEMAP_MAX};
     size_t len;
     char *s = encode(&t, &len);
     ck_assert_ptr_null(memchr(s, '\n', len)); /* one line: controls escaped */
@@ -89,6 +90,7 @@ START_TEST(task_round_trip_every_field)
     ck_assert_int_eq(d->max_redirects, 5);
     ck_assert_int_eq(d->warc, 1);
     ck_assert_int_eq(d->alone, 1);
+    ck_assert_int_eq(d->sitemap, WIRE_SITEMAP_MAX);
 
     /* The other values: booleans on, a seed (no parent), no limits. */
     wire_task u = {.task_id = 1, .url = "http://a/", .js = 1};
@@ -105,6 +107,27 @@ START_TEST(task_round_trip_every_field)
     ck_assert_ptr_null(strstr(s, "warc"));
     ck_assert_int_eq(m.task.alone, 0);
     ck_assert_ptr_null(strstr(s, "alone"));
+    ck_assert_int_eq(m.task.sitemap, 0);
+    ck_assert_ptr_null(strstr(s, "sitemap"));
+}
+END_TEST
+
+START_TEST(task_sitemap_out_of_range_refused)
+{
+    wire_msg m;
+    wire_err e;
+    char buf[200];
+    snprintf(buf, sizeof(buf),
+             "{\"type\":\"task\",\"task_id\":9,\"url\":\"http://a/\",\"sitemap\":%d}",
+             WIRE_SITEMAP_MAX + 1);
+    ck_assert_int_eq(decode_at(WIRE_AT_WORKER, buf, &m, &e), -1);
+    ck_assert_str_eq(e.word, "bad_task");
+    ck_assert_str_eq(e.field, "sitemap");
+    ck_assert_int_eq(
+        decode_at(WIRE_AT_WORKER,
+                  "{\"type\":\"task\",\"task_id\":9,\"url\":\"http://a/\",\"sitemap\":1}", &m, &e),
+        0);
+    ck_assert_int_eq(m.task.sitemap, WIRE_SITEMAP_ROBOTS);
 }
 END_TEST
 
@@ -604,6 +627,7 @@ int main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, task_round_trip_every_field);
     tcase_add_test(tc, task_absent_fields_are_defaults);
+    tcase_add_test(tc, task_sitemap_out_of_range_refused);
     tcase_add_test(tc, task_bound_holds_for_the_worst_strings);
     tcase_add_test(tc, task_strings_escaped_as_records_are);
     tcase_add_loop_test(tc, task_decode_errors_name_the_field, 0,
