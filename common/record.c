@@ -52,6 +52,13 @@ const record_field record_fields[] = {
     F(sitemap, RECORD_STR, RECORD_OPTIONAL),
     F(sitemap_urls, RECORD_INT, RECORD_WITH_PREV),
     F(sitemap_lastmod, RECORD_STR, RECORD_WITH_PREV),
+    /* recrawls: the validators of the response, and a 304 to a conditional
+     * request (docs/worker.md, Recrawls) */
+    F(etag, RECORD_STR, RECORD_OPTIONAL),
+    F(last_modified, RECORD_STR, RECORD_OPTIONAL),
+    F(not_modified, RECORD_BOOL, RECORD_OPTIONAL),
+    F(refers_to_date, RECORD_STR, RECORD_OPTIONAL),
+    F(warc_date, RECORD_STR, RECORD_OPTIONAL),
 };
 #undef F
 const size_t record_nfields = sizeof(record_fields) / sizeof(record_fields[0]);
@@ -176,6 +183,10 @@ static int put_object(record_buf *b, const record_field *fields, size_t n, const
         case RECORD_INT:
             x = *(const long long *)v;
             if (!x && (f->flags & RECORD_OPTIONAL))
+                continue;
+            break;
+        case RECORD_BOOL:
+            if (!*(const int *)v && (f->flags & RECORD_OPTIONAL))
                 continue;
             break;
         default:

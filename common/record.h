@@ -68,6 +68,12 @@ typedef struct record {
     const char *sitemap;         /* optional: "robots", "index", "urlset" or "sitemap" (unread) */
     long long sitemap_urls;      /* with sitemap: the URLs it gave */
     const char *sitemap_lastmod; /* with sitemap: its newest <lastmod>, or null */
+    /* Recrawls (docs/worker.md, Recrawls): each left out when absent. */
+    const char *etag;           /* optional: the final response's ETag */
+    const char *last_modified;  /* optional: its Last-Modified */
+    int not_modified;           /* optional (true only): a 304 to a conditional request */
+    const char *refers_to_date; /* optional: the earlier capture's date a 304 stands for */
+    const char *warc_date;      /* optional: WARC-Date of the page's response (or revisit) record */
 } record;
 
 typedef enum record_type {

@@ -15,6 +15,8 @@
 #define WARC_ID_SIZE 48     /* "<urn:uuid:" 36 ">" + NUL */
 #define WARC_DATE_SIZE 64   /* "2026-11-25T19:16:50.123456Z" + NUL, with room */
 #define WARC_DIGEST_SIZE 40 /* "sha1:" + 32 base32 + NUL */
+/* WARC-Profile of a revisit record for a 304 to a conditional request. */
+#define WARC_PROFILE_NOT_MODIFIED "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 
 typedef struct warc_buf {
     arena *a; /* NULL: the process allocator (warc_buf_release frees it) */

@@ -29,13 +29,17 @@ static int fail(wire_err *e, const char *word, const char *field, const char *fm
  * widest (20 characters) and booleans "false": more than the encoder
  * writes besides the strings. */
 #define TASK_FIXED 400
+/* A recrawl's keys (",\"if_none_match\":" ...), beside TASK_FIXED. */
+#define TASK_RECRAWL_FIXED 80
 
 /* Room for s as a JSON string: 6 bytes a byte (\u00XX) and the quotes. */
 static size_t str_bound(const char *s) { return s ? 6 * strlen(s) + 2 : 4; }
 
 size_t wire_task_bound(const wire_task *t)
 {
-    return TASK_FIXED + str_bound(t->url) + str_bound(t->parent) + str_bound(t->js_off);
+    return TASK_FIXED + str_bound(t->url) + str_bound(t->parent) + str_bound(t->js_off) +
+           TASK_RECRAWL_FIXED + str_bound(t->if_none_match) + str_bound(t->if_modified_since) +
+           str_bound(t->refers_to_date);
 }
 
 static char *put_lit(char *q, const char *s, size_t n)
@@ -126,6 +130,19 @@ size_t wire_task_encode(const wire_task *t, char *out)
     if (t->sitemap > 0) {
         q = PUT(q, ",\"sitemap\":");
         q = put_int(q, t->sitemap);
+    }
+    /* recrawls: the earlier capture's validators and date */
+    if (t->if_none_match) {
+        q = PUT(q, ",\"if_none_match\":");
+        q = put_str(q, t->if_none_match);
+    }
+    if (t->if_modified_since) {
+        q = PUT(q, ",\"if_modified_since\":");
+        q = put_str(q, t->if_modified_since);
+    }
+    if (t->refers_to_date) {
+        q = PUT(q, ",\"refers_to_date\":");
+        q = put_str(q, t->refers_to_date);
     }
     *q++ = '}';
     return (size_t)(q - out);
@@ -290,6 +307,15 @@ static int decode_task(json_t *o, wire_task *t, wire_err *e)
         get_bool(o, "warc", &t->warc, e, W) < 0 || get_bool(o, "alone", &t->alone, e, W) < 0 ||
         get_str(o, "parent", &t->parent, e, W) < 0 || get_str(o, "js_off", &t->js_off, e, W) < 0)
         return -1;
+    /* recrawls: a validator goes into a request header line as it is */
+    if (get_str(o, "if_none_match", &t->if_none_match, e, W) < 0 ||
+        get_str(o, "if_modified_since", &t->if_modified_since, e, W) < 0 ||
+        get_str(o, "refers_to_date", &t->refers_to_date, e, W) < 0)
+        return -1;
+    if (t->if_none_match && t->if_none_match[strcspn(t->if_none_match, "\r\n")])
+        return fail(e, W, "if_none_match", "if_none_match must not contain CR or LF");
+    if (t->if_modified_since && t->if_modified_since[strcspn(t->if_modified_since, "\r\n")])
+        return fail(e, W, "if_modified_since", "if_modified_since must not contain CR or LF");
     return 0;
 }
 

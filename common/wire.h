@@ -11,7 +11,8 @@
  *                              "timeout_ms","want_text","attempts","parent"
  *                              [,"max_body"][,"raw_body","max_redirects"]
  *                              [,"js_off"][,"warc":true][,"alone":true]
- *                              [,"sitemap":N]}
+ *                              [,"sitemap":N][,"if_none_match","if_modified_since",
+ *                              "refers_to_date"]}
  *                             alone: fetch it with no other transfer running
  *                             (a page that went back unstarted from a dead
  *                             worker: its fetch may be what kills workers)
@@ -79,6 +80,11 @@ typedef struct wire_task {
     int warc;           /* build the page's WARC records */
     int alone;          /* fetch it with no other transfer running */
     int sitemap;        /* 0, or what the task reads for sitemaps (WIRE_SITEMAP_*) */
+    /* Recrawls (crawlctl submit --since): the earlier capture's ETag and
+     * Last-Modified, sent back as If-None-Match / If-Modified-Since (no CR
+     * or LF), and its date, WARC-Refers-To-Date of a 304's revisit record.
+     * NULL: none. */
+    const char *if_none_match, *if_modified_since, *refers_to_date;
 } wire_task;
 #define WIRE_MAX_REDIRECTS 100
 

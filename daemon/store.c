@@ -268,3 +268,38 @@ void store_group_abort(store *s)
     s->group = 0;
     s->ops->rollback(s->b);
 }
+
+/* ---- recrawls ---- */
+
+void store_capture_release(store_capture *c)
+{
+    alloc_strfree(c->url);
+    alloc_strfree(c->etag);
+    alloc_strfree(c->last_modified);
+    alloc_strfree(c->date);
+    memset(c, 0, sizeof(*c));
+}
+
+int store_capture_put(store *s, long long job_id, const char *url, const char *etag,
+                      const char *last_modified, const char *date)
+{
+    return s->ops->capture_put(s->b, job_id, url, etag, last_modified, date);
+}
+
+int store_capture_get(store *s, long long job_id, const char *url, store_capture *c)
+{
+    memset(c, 0, sizeof(*c));
+    return s->ops->capture_get(s->b, job_id, url, c);
+}
+
+int store_digest_put(store *s, long long job_id, const char *digest, const char *url,
+                     const char *date)
+{
+    return s->ops->digest_put(s->b, job_id, digest, url, date);
+}
+
+int store_digest_get(store *s, long long job_id, const char *digest, store_capture *c)
+{
+    memset(c, 0, sizeof(*c));
+    return s->ops->digest_get(s->b, job_id, digest, c);
+}

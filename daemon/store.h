@@ -160,4 +160,32 @@ store_rc store_group_commit(store *s, const store_lease *l, int nl, const store_
 /* Rolls the open group back (none open: nothing). */
 void store_group_abort(store *s);
 
+/* ---- recrawls ----
+ * A recrawl job (crawlctl submit --since) keeps, per URL it asks again,
+ * the earlier capture: its validators (sent back as If-None-Match and
+ * If-Modified-Since) and its WARC-Date. A job with WARC output keeps the
+ * payload digest of every response it recorded in full, with the first
+ * URL and date: a later response with the same digest is a revisit. One
+ * row per (job, URL) and per (job, digest), found by that key; they go
+ * with the job's other rows into the group. docs/daemon.md, Recrawls. */
+
+/* Strings of the process allocator (store_capture_release); NULL: none. */
+typedef struct store_capture {
+    char *url; /* store_digest_get: the first URL with the digest */
+    char *etag, *last_modified;
+    char *date; /* WARC-Date (or record time) of the capture */
+} store_capture;
+void store_capture_release(store_capture *c);
+
+/* The earlier capture of url for job_id (a later put replaces it). 0/-1. */
+int store_capture_put(store *s, long long job_id, const char *url, const char *etag,
+                      const char *last_modified, const char *date);
+/* 1 found (into *c), 0 none, -1 on error. */
+int store_capture_get(store *s, long long job_id, const char *url, store_capture *c);
+/* A digest recorded in full: 1 new, 0 known already (the first is kept), -1. */
+int store_digest_put(store *s, long long job_id, const char *digest, const char *url,
+                     const char *date);
+/* 1 found (c->url, c->date), 0 none, -1 on error. */
+int store_digest_get(store *s, long long job_id, const char *digest, store_capture *c);
+
 #endif

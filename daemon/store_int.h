@@ -37,6 +37,13 @@ typedef struct store_ops {
     int (*row_requeue)(void *b, long long row_id, int attempts, long long not_before, int no_js);
     store_rc (*commit)(void *b, const store_lease *l, int nl, const store_lengths *len, int nlen);
     void (*rollback)(void *b);
+    /* recrawls (store.h) */
+    int (*capture_put)(void *b, long long job_id, const char *url, const char *etag,
+                       const char *last_modified, const char *date);
+    int (*capture_get)(void *b, long long job_id, const char *url, store_capture *c);
+    int (*digest_put)(void *b, long long job_id, const char *digest, const char *url,
+                      const char *date);
+    int (*digest_get)(void *b, long long job_id, const char *digest, store_capture *c);
 } store_ops;
 
 extern const store_ops store_sqlite_ops;

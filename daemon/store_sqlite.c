@@ -37,6 +37,11 @@ enum {
     S_FR_REQUEUE,
     S_HOSTS_PENDING,
     S_JOB_SITEMAPS,
+    /* recrawls */
+    S_CAP_PUT,
+    S_CAP_GET,
+    S_DIG_PUT,
+    S_DIG_GET,
     S_COUNT
 };
 
@@ -70,6 +75,12 @@ static const char *const sql[S_COUNT] = {
         "UPDATE frontier SET state=0, attempts=?2, not_before=?3, no_js=?4 WHERE id=?1",
     [S_HOSTS_PENDING] = "SELECT DISTINCT host FROM frontier WHERE state=0 LIMIT ?1",
     [S_JOB_SITEMAPS] = "SELECT count(*) FROM frontier WHERE job_id=?1 AND sitemap>=?2",
+    /* recrawls (store.h, Recrawls) */
+    [S_CAP_PUT] = "INSERT OR REPLACE INTO recrawl(job_id,url,etag,last_modified,date) "
+                  "VALUES(?1,?2,?3,?4,?5)",
+    [S_CAP_GET] = "SELECT etag,last_modified,date FROM recrawl WHERE job_id=?1 AND url=?2",
+    [S_DIG_PUT] = "INSERT OR IGNORE INTO digests(job_id,digest,url,date) VALUES(?1,?2,?3,?4)",
+    [S_DIG_GET] = "SELECT url,date FROM digests WHERE job_id=?1 AND digest=?2",
 };
 
 static const char schema[] =
@@ -110,7 +121,19 @@ static const char schema[] =
     /* a freed host's next rows (store_rows_pending with a host: job_take
      * past its cache), partial as the one above */
     "CREATE INDEX IF NOT EXISTS frontier_pending_host ON frontier(job_id, host, id) "
-    "WHERE state=0;";
+    "WHERE state=0;"
+    /* Recrawls: the earlier capture of each URL a recrawl job asks again
+     * (its validators and date), and the payload digests a job recorded
+     * in full (the first URL and date of each); one row per URL or digest,
+     * the primary key the only index. */
+    "CREATE TABLE IF NOT EXISTS recrawl("
+    " job_id INTEGER NOT NULL, url TEXT NOT NULL,"
+    " etag TEXT, last_modified TEXT, date TEXT,"
+    " PRIMARY KEY(job_id, url)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS digests("
+    " job_id INTEGER NOT NULL, digest TEXT NOT NULL,"
+    " url TEXT NOT NULL, date TEXT NOT NULL,"
+    " PRIMARY KEY(job_id, digest)) WITHOUT ROWID;";
 
 typedef struct sq {
     sqlite3 *db;
@@ -596,6 +619,74 @@ fail:
     return rc;
 }
 
+static char *column_dup(sqlite3_stmt *st, int i)
+{
+    const char *v = (const char *)sqlite3_column_text(st, i);
+    return v ? alloc_strdup(v) : NULL;
+}
+
+static int sq_capture_put(void *b, long long job_id, const char *url, const char *etag,
+                          const char *last_modified, const char *date)
+{
+    sq *q = b;
+    sqlite3_stmt *st = q->st[S_CAP_PUT];
+    sqlite3_bind_int64(st, 1, job_id);
+    sqlite3_bind_text(st, 2, url, -1, SQLITE_STATIC);
+    bind_text_or_null(st, 3, etag);
+    bind_text_or_null(st, 4, last_modified);
+    bind_text_or_null(st, 5, date);
+    return step_done(st);
+}
+
+static int sq_capture_get(void *b, long long job_id, const char *url, store_capture *c)
+{
+    sq *q = b;
+    sqlite3_stmt *st = q->st[S_CAP_GET];
+    sqlite3_bind_int64(st, 1, job_id);
+    sqlite3_bind_text(st, 2, url, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st), found = 0;
+    if (rc == SQLITE_ROW) {
+        c->etag = column_dup(st, 0);
+        c->last_modified = column_dup(st, 1);
+        c->date = column_dup(st, 2);
+        found = 1;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return found ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int sq_digest_put(void *b, long long job_id, const char *digest, const char *url,
+                         const char *date)
+{
+    sq *q = b;
+    sqlite3_stmt *st = q->st[S_DIG_PUT];
+    sqlite3_bind_int64(st, 1, job_id);
+    sqlite3_bind_text(st, 2, digest, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, url, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, date, -1, SQLITE_STATIC);
+    if (step_done(st) < 0)
+        return -1;
+    return sqlite3_changes(q->db) > 0;
+}
+
+static int sq_digest_get(void *b, long long job_id, const char *digest, store_capture *c)
+{
+    sq *q = b;
+    sqlite3_stmt *st = q->st[S_DIG_GET];
+    sqlite3_bind_int64(st, 1, job_id);
+    sqlite3_bind_text(st, 2, digest, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st), found = 0;
+    if (rc == SQLITE_ROW) {
+        c->url = column_dup(st, 0);
+        c->date = column_dup(st, 1);
+        found = 1;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return found ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
 const store_ops store_sqlite_ops = {
     .name = "sqlite",
     .open = sq_open,
@@ -621,4 +712,8 @@ const store_ops store_sqlite_ops = {
     .row_requeue = sq_row_requeue,
     .commit = sq_commit,
     .rollback = sq_rollback,
+    .capture_put = sq_capture_put,
+    .capture_get = sq_capture_get,
+    .digest_put = sq_digest_put,
+    .digest_get = sq_digest_get,
 };

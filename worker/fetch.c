@@ -128,6 +128,11 @@ static void rule_headers(CURL *h, arena *a, fetch_result *r)
         else if (strcasecmp(hd->name, "Link") == 0 && nl++ < FETCH_MAX_RULE_HEADERS)
             r->link = r->link ? arena_sprintf(a, "%s, %s", r->link, hd->value)
                               : arena_strdup(a, hd->value);
+        /* recrawls: the validators a later conditional request sends back */
+        else if (strcasecmp(hd->name, "ETag") == 0 && !r->etag)
+            r->etag = arena_strdup(a, hd->value);
+        else if (strcasecmp(hd->name, "Last-Modified") == 0 && !r->last_modified)
+            r->last_modified = arena_strdup(a, hd->value);
     }
 }
 

@@ -116,6 +116,9 @@ typedef struct fetch_result {
      * Link values joined by ", " (at most FETCH_MAX_RULE_HEADERS of each);
      * NULL when it had none (headers.h reads them). */
     const char *x_robots, *link;
+    /* The final response's ETag and Last-Modified (the first of each, as
+     * sent); NULL when absent. A recrawl sends them back (docs/worker.md). */
+    const char *etag, *last_modified;
 } fetch_result;
 #define FETCH_MAX_RULE_HEADERS 16
 

@@ -219,6 +219,23 @@ static void page_fetch_opts(const page_task *t, fetch_opts *fo)
     *fo = o;
 }
 
+/* Recrawls: the earlier capture's validators as request header lines, in
+ * the page arena (fetch_begin copies them); 0 lines when none. */
+static int page_conditional(const page_task *t, arena *a, const char **lines)
+{
+    int n = 0;
+    if (t->if_none_match && t->if_none_match[0] &&
+        !t->if_none_match[strcspn(t->if_none_match, "\r\n")])
+        lines[n++] = arena_sprintf(a, "If-None-Match: %s", t->if_none_match);
+    if (t->if_modified_since && t->if_modified_since[0] &&
+        !t->if_modified_since[strcspn(t->if_modified_since, "\r\n")])
+        lines[n++] = arena_sprintf(a, "If-Modified-Since: %s", t->if_modified_since);
+    for (int i = 0; i < n; i++)
+        if (!lines[i])
+            return 0; /* no room: an ordinary request */
+    return n;
+}
+
 int page_begin(worker_env *e, const page_task *t, page *p, arena *a)
 {
     memset(p, 0, sizeof(*p));
@@ -228,6 +245,9 @@ int page_begin(worker_env *e, const page_task *t, page *p, arena *a)
         return -1;
     fetch_opts fo;
     page_fetch_opts(t, &fo);
+    const char *cond[2];
+    fo.n_req_headers = t->raw_body || t->sitemap ? 0 : page_conditional(t, p->a, cond);
+    fo.req_headers = fo.n_req_headers ? cond : NULL;
     p->begun = fetch_begin(e, p->a, t->url, &fo, &p->fetch, &p->xfer, 0) == FETCH_OK;
     return 0;
 }
@@ -421,6 +441,13 @@ int page_finish(worker_env *e, page *p)
     return 0;
 }
 
+/* A 304 answering the recrawl's conditional request. */
+static int page_not_modified(const page *p)
+{
+    const page_task *t = p->task;
+    return p->fetch.status == 304 && (t->if_none_match || t->if_modified_since);
+}
+
 int page_build_warc(page *p)
 {
     const fetch_result *f = &p->fetch;
@@ -451,6 +478,21 @@ int page_build_warc(page *p)
             goto out;
         }
         const char *ip = ex->ip[0] ? ex->ip : NULL;
+        /* A 304 to a recrawl's conditional request: a revisit record of
+         * the server-not-modified profile, its block the HTTP header block
+         * alone, pointing at the earlier capture (docs/worker.md). */
+        int revisit = last && ex->status == 304 && page_not_modified(p);
+        if (last)
+            p->warc_date = arena_strdup(p->a, date);
+        warc_field rv[] = {{"WARC-Record-ID", resp_id},
+                           {"WARC-Date", date},
+                           {"WARC-Target-URI", ex->url},
+                           {"WARC-IP-Address", ip},
+                           {"WARC-Profile", WARC_PROFILE_NOT_MODIFIED},
+                           {"WARC-Refers-To-Target-URI", ex->url},
+                           {"WARC-Refers-To-Date", p->task->refers_to_date},
+                           {"WARC-Block-Digest", block_digest},
+                           {"Content-Type", "application/http;msgtype=response"}};
         warc_field rq[] = {{"WARC-Record-ID", req_id},
                            {"WARC-Date", date},
                            {"WARC-Target-URI", ex->url},
@@ -466,9 +508,12 @@ int page_build_warc(page *p)
                            {"WARC-Payload-Digest", payload_digest},
                            {"Content-Type", "application/http;msgtype=response"}};
         if (warc_append_record(&out, "request", rq, sizeof(rq) / sizeof(rq[0]), ex->req,
-                               ex->req_len, NULL, 0) < 0 ||
-            warc_append_record(&out, "response", rs, sizeof(rs) / sizeof(rs[0]), head.p, head.len,
-                               payload, plen) < 0)
+                               ex->req_len, NULL, 0) < 0)
+            goto nomem;
+        if (revisit ? warc_append_record(&out, "revisit", rv, sizeof(rv) / sizeof(rv[0]), head.p,
+                                         head.len, NULL, 0) < 0
+                    : warc_append_record(&out, "response", rs, sizeof(rs) / sizeof(rs[0]), head.p,
+                                         head.len, payload, plen) < 0)
             goto nomem;
         records += 2;
     }
@@ -545,6 +590,17 @@ char *page_result_json(page *p, size_t *len)
         .sitemap = p->sitemap_kind,
         .sitemap_urls = (long long)p->sitemap_nurls,
         .sitemap_lastmod = p->sitemap_lastmod,
+        /* recrawls: a 304 keeps the validators it was asked with unless it
+         * sent new ones, and says which capture it stands for */
+        .etag = f->etag                ? f->etag
+                : page_not_modified(p) ? t->if_none_match
+                                       : NULL,
+        .last_modified = f->last_modified       ? f->last_modified
+                         : page_not_modified(p) ? t->if_modified_since
+                                                : NULL,
+        .not_modified = page_not_modified(p),
+        .refers_to_date = page_not_modified(p) ? t->refers_to_date : NULL,
+        .warc_date = p->warc ? p->warc_date : NULL,
     };
     /* A raw fetch's body (robots.txt) goes in the result's body section
      * (serve.c), not in the record. */

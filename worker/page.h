@@ -31,6 +31,9 @@ typedef struct page_task {
     const char *parent; /* for_job: the page that linked here, NULL: a seed */
     int attempts;       /* for_job: this is the page's attempt number … */
     int sitemap;        /* WIRE_SITEMAP_*: read robots.txt's sitemaps or a sitemap, not a page */
+    /* Recrawls: the earlier capture's validators (sent as If-None-Match,
+     * If-Modified-Since) and date (a 304's revisit record); NULL: none. */
+    const char *if_none_match, *if_modified_since, *refers_to_date;
 } page_task;
 
 typedef struct page {
@@ -61,6 +64,7 @@ typedef struct page {
     size_t warc_len;
     int warc_records;
     const char *warc_error; /* why the page has no records although asked */
+    const char *warc_date;  /* WARC-Date of the final response's record (the record's) */
     /* A sitemap task (task->sitemap): what it read (the record's
      * "sitemap"), the URLs it found (in the arena) and whether they are
      * sitemaps (robots.txt's, an index's) or pages. */

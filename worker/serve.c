@@ -289,7 +289,12 @@ static int start_task(serve_state *s, const wire_task *task)
     char *url = arena_strdup(a, task->url);
     char *parent = task->parent ? arena_strdup(a, task->parent) : NULL;
     char *js_off = !task->js && task->js_off ? arena_strdup(a, task->js_off) : NULL;
-    if (!sl || !url || (task->parent && !parent) || (!task->js && task->js_off && !js_off)) {
+    char *inm = task->if_none_match ? arena_strdup(a, task->if_none_match) : NULL;
+    char *ims = task->if_modified_since ? arena_strdup(a, task->if_modified_since) : NULL;
+    char *rdate = task->refers_to_date ? arena_strdup(a, task->refers_to_date) : NULL;
+    if (!sl || !url || (task->parent && !parent) || (!task->js && task->js_off && !js_off) ||
+        (task->if_none_match && !inm) || (task->if_modified_since && !ims) ||
+        (task->refers_to_date && !rdate)) {
         arena_pool_release(&e->pool, a);
         return send_error(s->fd, s->net_scratch, task->task_id, "nomem", "task frame");
     }
@@ -308,7 +313,10 @@ static int start_task(serve_state *s, const wire_task *task)
                    .for_job = 1,
                    .parent = parent,
                    .attempts = task->attempts,
-                   .sitemap = task->sitemap};
+                   .sitemap = task->sitemap,
+                   .if_none_match = inm,
+                   .if_modified_since = ims,
+                   .refers_to_date = rdate};
     sl->t = t;
     sl->s = s;
     sl->alone = task->alone;

@@ -148,7 +148,12 @@ START_TEST(full_record_in_table_order_as_jansson_dumps_it)
                 .attempts = 3,
                 .sitemap = "urlset",
                 .sitemap_urls = 7,
-                .sitemap_lastmod = "2024-01-02"};
+                .sitemap_lastmod = "2024-01-02",
+                .etag = "\"v1\"",
+                .last_modified = "Mon, 07 Dec 2026 01:02:03 GMT",
+                .not_modified = 1,
+                .refers_to_date = "2026-12-07T01:02:03.456789Z",
+                .warc_date = "2026-12-07T01:02:03.400000Z"};
     char *s = write_heap(&r);
     char got[2048], want[2048];
     keys_of(s, got, sizeof(got));
@@ -183,6 +188,34 @@ START_TEST(sitemap_fields_follow_sitemap)
     record p = {.url = "http://a.example/", .ts = "t", .sitemap_urls = 3};
     s = write_heap(&p);
     ck_assert_ptr_null(strstr(s, "sitemap"));
+    free(s);
+}
+END_TEST
+
+/* Recrawls: a response's validators and a 304's fields, each left out
+ * when absent (an ordinary page's record is the same as before). */
+START_TEST(recrawl_fields_only_when_set)
+{
+    record r = {.url = "http://a.example/",
+                .status = 304,
+                .ts = "t",
+                .etag = "W/\"x\"",
+                .last_modified = "Mon, 07 Dec 2026 01:02:03 GMT",
+                .not_modified = 1,
+                .refers_to_date = "2026-12-07T01:02:03.456789Z"};
+    char *s = write_heap(&r);
+    ck_assert_ptr_nonnull(strstr(s, ",\"attempts\":0,\"etag\":\"W/\\\"x\\\"\","
+                                    "\"last_modified\":\"Mon, 07 Dec 2026 01:02:03 GMT\","
+                                    "\"not_modified\":true,"
+                                    "\"refers_to_date\":\"2026-12-07T01:02:03.456789Z\"}"));
+    same_as_jansson(s);
+    free(s);
+    record p = {.url = "http://a.example/", .ts = "t", .last_modified = "L"};
+    s = write_heap(&p);
+    ck_assert_ptr_null(strstr(s, "etag"));
+    ck_assert_ptr_null(strstr(s, "not_modified"));
+    ck_assert_ptr_null(strstr(s, "refers_to_date"));
+    ck_assert_ptr_nonnull(strstr(s, ",\"last_modified\":\"L\"}"));
     free(s);
 }
 END_TEST
@@ -452,6 +485,7 @@ int main(void)
     tcase_add_test(tc, zeroed_record_has_every_field_empty);
     tcase_add_test(tc, full_record_in_table_order_as_jansson_dumps_it);
     tcase_add_test(tc, sitemap_fields_follow_sitemap);
+    tcase_add_test(tc, recrawl_fields_only_when_set);
     tcase_add_test(tc, invalid_utf8_becomes_replacement_characters);
     tcase_add_test(tc, long_lines_in_an_arena);
     suite_add_tcase(s, tc);
