@@ -4,6 +4,7 @@
 #include "utf8.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,6 +139,17 @@ const jobopt jobopts_table[] = {
      .no_flag = "--no-sitemaps",
      .off = OFF(sitemaps),
      .help = "read the sitemaps robots.txt names (or /sitemap.xml of the seeds' hosts)"},
+    /* recrawls: docs/daemon.md, Recrawls */
+    {.field = "since",
+     .type = JOBOPT_INT,
+     .lo = 1,
+     .hi = INT_MAX,
+     .dflt = 0,
+     .dflt_text = "none",
+     .flag = "--since",
+     .metavar = "JOB",
+     .off = OFF(since),
+     .help = "recrawl the pages of finished job JOB with conditional requests (URLs optional)"},
 };
 const size_t jobopts_count = sizeof(jobopts_table) / sizeof(jobopts_table[0]);
 
@@ -254,7 +266,9 @@ int jobopts_from_json(const json_t *req, jobopts *o, const json_t **urls, char *
 {
     jobopts_init(o);
     const json_t *u = json_object_get(req, "urls");
-    if (!json_is_array(u) || json_array_size(u) == 0) {
+    /* a recrawl may give no URL: the earlier job's pages are its seeds */
+    int recrawl = json_object_get(req, "since") != NULL;
+    if (!json_is_array(u) || (json_array_size(u) == 0 && !recrawl)) {
         snprintf(err, errlen, "\"urls\" must be a non-empty array of strings");
         return -1;
     }
@@ -383,8 +397,8 @@ json_t *jobopts_request(int argc, char *const *argv, char *err, size_t errlen)
         } else
             json_array_append_new(urls, json_string(a));
     }
-    if (json_array_size(urls) == 0) {
-        snprintf(err, errlen, "submit: at least one URL is needed");
+    if (json_array_size(urls) == 0 && !json_object_get(req, "since")) {
+        snprintf(err, errlen, "submit: at least one URL is needed (or --since JOB)");
         goto bad;
     }
     json_object_set_new(req, "urls", urls);

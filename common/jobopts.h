@@ -32,6 +32,7 @@ typedef struct jobopts {
     int canonical;                     /* --canonical: follow a page's canonical instead */
     int priority;                      /* --priority: higher jobs' pages go first */
     const json_t *exclude, *include;   /* arrays of patterns; NULL: not given */
+    int since;                         /* --since: the job a recrawl asks again; 0: none */
 } jobopts;
 
 typedef struct jobopt {

@@ -88,7 +88,8 @@ static json_t *cmd_submit(daemon_ctx *d, json_t *req)
                           .include = jo.include,
                           .canonical = jo.canonical,
                           .priority = jo.priority,
-                          .sitemaps = jo.sitemaps};
+                          .sitemaps = jo.sitemaps,
+                          .since = jo.since};
     json_t *reply = NULL;
     job *jb = jobs_submit(&d->jobs, list, n, &o, err, sizeof(err));
     if (!jb) {

@@ -1,6 +1,7 @@
 /* jobs — the job table (see jobs.h and jobs_int.h): load at start, submit,
  * find, cancel, pause, a job's failure and end, its JSON and metrics. */
 #include "jobs_int.h"
+#include "recrawl.h"
 #include "alloc.h"
 #include "log.h"
 #include "url.h"
@@ -105,6 +106,9 @@ void jobs_page_free(jobs_page *p)
     alloc_strfree(p->url);
     alloc_strfree(p->parent);
     alloc_strfree(p->origin);
+    alloc_strfree(p->etag);
+    alloc_strfree(p->last_modified);
+    alloc_strfree(p->ref_date);
     ALLOC_FREE(p);
 }
 
@@ -214,6 +218,7 @@ static int load_job(void *ud, const store_job *r)
     jb->obey_robots = json_is_true(json_object_get(o, "obey_robots"));
     jb->warc = json_is_true(json_object_get(o, "warc"));
     jb->sitemaps = json_is_true(json_object_get(o, "sitemaps"));
+    jb->since = json_integer_value(json_object_get(o, "since"));
     const char *spec = json_string_value(json_object_get(o, "scope"));
     snprintf(jb->scope_spec, sizeof(jb->scope_spec), "%s", spec ? spec : "host");
     const char *dir = json_string_value(json_object_get(o, "output"));
@@ -372,6 +377,76 @@ job *jobs_find(jobs *j, long long id)
 
 /* ---- submit ---- */
 
+/* Recrawls: the earlier job's pages into *set and the seeds of the new
+ * job (the URLs given, then the earlier job's seeds) into *all (the
+ * process allocator, *nall of them). 0, or -1 with err naming --since. */
+static int recrawl_seeds(jobs *j, long long since, int max_pages, const char *const *urls,
+                         size_t n, recrawl_set *set, const char ***all, size_t *nall, char *err,
+                         size_t errlen)
+{
+    job *old = jobs_find(j, since);
+    if (!old) {
+        snprintf(err, errlen, "\"since\" (--since): no job %lld", since);
+        return -1;
+    }
+    if (old->state != JOB_DONE && old->state != JOB_CANCELLED) {
+        snprintf(err, errlen, "\"since\" (--since): job %lld is not finished (%s)", since,
+                 job_state_str(old->state));
+        return -1;
+    }
+    char e[400];
+    if (recrawl_load(old->out_path, old->committed, (size_t)max_pages, set, e, sizeof(e)) < 0) {
+        snprintf(err, errlen, "\"since\" (--since): job %lld: %s", since, e);
+        return -1;
+    }
+    size_t cap = n + set->seeds;
+    *all = alloc_zeroed((cap ? cap : 1) * sizeof(char *));
+    if (!*all) {
+        recrawl_set_release(set);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        (*all)[k++] = urls[i];
+    for (size_t i = 0; i < set->n && k < cap; i++)
+        if (set->p[i].depth == 0 || !set->p[i].parent)
+            (*all)[k++] = set->p[i].url;
+    *nall = k;
+    if (k == 0) {
+        recrawl_set_release(set);
+        alloc_free(*all, (cap ? cap : 1) * sizeof(char *));
+        *all = NULL;
+        snprintf(err, errlen, "\"since\" (--since): job %lld recorded no page", since);
+        return -1;
+    }
+    return 0;
+}
+
+/* Recrawls: the earlier job's other pages as rows of job id at their
+ * depth (a 304 follows no link: the pages it led to are here already),
+ * and every page's capture for the conditional requests. -1: the store. */
+static int recrawl_admit(jobs *j, job *jb, long long id, const recrawl_set *set)
+{
+    for (size_t i = 0; i < set->n; i++) {
+        const recrawl_page *p = &set->p[i];
+        if (p->depth > 0 && p->parent && jb->rows < jb->max_pages) {
+            char origin[512];
+            if (politeness_origin(p->url, origin, sizeof(origin), NULL) < 0)
+                continue;
+            int r = store_row_add(j->st, id, p->url, p->depth, p->parent, origin, ROW_PENDING,
+                                  NULL);
+            if (r < 0)
+                return -1;
+            jb->rows += r;
+        }
+        if ((p->etag || p->last_modified) &&
+            store_capture_put(j->st, id, p->url, p->etag, p->last_modified, p->date) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_opts *o, char *err,
                  size_t errlen)
 {
@@ -380,6 +455,18 @@ job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_o
     json_t *opts = NULL;
     char *opts_s = NULL;
     int in_tx = 0;
+    recrawl_set since = {0};
+    const char **all = NULL;
+    size_t all_cap = 0;
+    if (o->since > 0) {
+        size_t nall = 0;
+        if (recrawl_seeds(j, o->since, o->max_pages, urls, n, &since, &all, &nall, err, errlen) <
+            0)
+            return NULL;
+        all_cap = n + since.seeds;
+        urls = all;
+        n = nall;
+    }
     if (n == 0) {
         snprintf(err, errlen, "no URL given");
         return NULL;
@@ -447,6 +534,9 @@ job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_o
         json_object_set_new(opts, "priority", json_integer(jb->priority));
     if (jb->sitemaps)
         json_object_set_new(opts, "sitemaps", json_true());
+    jb->since = o->since;
+    if (jb->since)
+        json_object_set_new(opts, "since", json_integer(jb->since));
     if (store_group_begin(j->st) < 0)
         goto dberr;
     in_tx = 1;
@@ -481,6 +571,8 @@ job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_o
             goto dberr;
         jb->rows += r;
     }
+    if (jb->since && recrawl_admit(j, jb, id, &since) < 0)
+        goto dberr;
     if (output_open(jb, 1, err, errlen) < 0)
         goto fail;
     if (jb->warc && output_write_warcinfo(j, jb, opts_s, err, errlen) < 0)
@@ -525,6 +617,9 @@ out:
     for (size_t i = 0; norm && i < n; i++)
         alloc_strfree(norm[i]);
     alloc_free(norm, n * sizeof(char *));
+    if (all)
+        alloc_free(all, (all_cap ? all_cap : 1) * sizeof(char *));
+    recrawl_set_release(&since);
     return jb;
 }
 
@@ -597,6 +692,7 @@ json_t *job_json(const job *jb)
     json_object_set_new(o, "canonical", json_boolean(jb->canonical));
     json_object_set_new(o, "priority", json_integer(jb->priority));
     json_object_set_new(o, "sitemaps", json_boolean(jb->sitemaps));
+    json_object_set_new(o, "since", jb->since ? json_integer(jb->since) : json_null());
     if (jb->warc)
         json_object_set_new(o, "warc_output", json_string(jb->warc_path));
     json_object_set_new(o, "ended", jb->ended ? json_real(jb->ended) : json_null());

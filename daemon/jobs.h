@@ -58,6 +58,8 @@ typedef struct jobs_page {
     int warc;           /* the worker builds the page's WARC records */
     int sitemap;        /* a sitemap task of this kind (WIRE_SITEMAP_*), else 0 */
     long long max_body; /* the fetch's cap, 0: the worker's */
+    /* recrawls: the earlier capture (store_capture_get), NULL: none */
+    char *etag, *last_modified, *ref_date;
     char last_error[96];
     int stale; /* its row was made in a batch that was rolled back: its result is dropped */
 } jobs_page;
@@ -80,6 +82,7 @@ typedef struct job {
     int delay_ms;
     int obey_robots;
     int sitemaps;       /* read the sitemaps of the hosts it crawls */
+    long long since;    /* a recrawl of this job (its captures in the store), 0: none */
     long sitemap_files; /* sitemap file rows admitted (JOBS_SITEMAP_MAX_FILES) */
     char scope_spec[512];
     scope *scope;
@@ -185,6 +188,7 @@ typedef struct jobs_submit_opts {
     int canonical;                   /* follow a page's differing canonical instead */
     int priority;                    /* -100..100; higher goes first */
     int sitemaps; /* read sitemaps (robots.txt's, /sitemap.xml of the seeds' hosts) */
+    long long since; /* recrawl this finished job's pages (recrawl.h); 0: none */
 } jobs_submit_opts;
 
 /* Opens state_dir/crawld.db, loads every job (cutting each pages.jsonl

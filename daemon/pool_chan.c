@@ -146,7 +146,10 @@ static void worker_give_page(worker *w, jobs_page *pg)
                    .timeout_ms = fetch_ms > 0 ? fetch_ms : 1,
                    .attempts = pg->attempts,
                    .parent = pg->parent,
-                   .warc = pg->warc}; /* the worker builds the page's WARC records */
+                   .warc = pg->warc, /* the worker builds the page's WARC records */
+                   .if_none_match = pg->etag,
+                   .if_modified_since = pg->last_modified,
+                   .refers_to_date = pg->ref_date};
     if (pg->raw_body > 0) {           /* robots.txt: raw body, its own redirect cap */
         t.raw_body = pg->raw_body;
         t.max_redirects = pg->max_redirects;

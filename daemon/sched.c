@@ -317,6 +317,16 @@ static jobs_page *take_row(jobs *j, job *jb, store_row *r, look *lk)
     p->no_js = r->no_js;
     p->js = jb->js && !r->no_js && !r->sitemap;
     p->warc = jb->warc;
+    if (jb->since && !r->sitemap) { /* a recrawl: the earlier capture, when it had validators */
+        store_capture c;
+        if (store_capture_get(j->st, jb->id, r->url, &c) == 1) {
+            p->etag = c.etag;
+            p->last_modified = c.last_modified;
+            p->ref_date = c.date;
+            c.etag = c.last_modified = c.date = NULL;
+        }
+        store_capture_release(&c); /* a failed read: an ordinary request */
+    }
     if (r->sitemap) { /* read for its URLs, not rendered */
         p->sitemap = r->sitemap;
         p->max_body = JOBS_SITEMAP_MAX_BODY;
