@@ -871,6 +871,59 @@ def ep_sitemaps(self, q, rest):
     return self.not_found()
 
 
+# ---- recrawls (tests/integration/recrawl.py): one block ----
+# /rc/index.html links a.html, b.html, c.html, same1.html, same2.html;
+# a.html links deep.html. Each page has a version (0 at start); its body
+# and validators follow it: ETag "NAME-V" (b.html sends none) and
+# Last-Modified a fixed day + V hours (c.html sends none). A request whose
+# If-None-Match names the ETag, or (no If-None-Match) whose
+# If-Modified-Since is the Last-Modified, gets a 304. same1 and same2
+# serve the same bytes. /rc/change?name=N bumps N's version;
+# /rc/seen gives, per path, the conditional headers of each request.
+RC_LOCK = threading.Lock()
+RC_VERSION = {}
+RC_SEEN = {}
+RC_LINKS = {"index": ["a.html", "b.html", "c.html", "same1.html", "same2.html"],
+            "a": ["deep.html"]}
+
+
+def rc_validators(name, v):
+    etag = None if name == "b" else f'"{name}-{v}"'
+    lm = None if name == "c" else time.strftime("%a, %d %b %Y %H:%M:%S GMT",
+                                                time.gmtime(1764547200 + 3600 * v))
+    return etag, lm
+
+
+def ep_recrawl(self, q, rest):
+    if rest == "change":
+        name = q.get("name", [""])[0]
+        with RC_LOCK:
+            RC_VERSION[name] = RC_VERSION.get(name, 0) + 1
+        return self.respond(200, "ok", ctype="text/plain")
+    if rest == "seen":
+        with RC_LOCK:
+            body = json.dumps(RC_SEEN)
+        return self.respond(200, body, ctype="application/json")
+    m = re.fullmatch(r"([a-z0-9]+)\.html", rest)
+    if not m or (m.group(1) not in RC_LINKS and m.group(1) not in ("b", "c", "same1", "same2", "deep")):
+        return self.not_found()
+    name = m.group(1)
+    inm, ims = self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since")
+    with RC_LOCK:
+        v = RC_VERSION.get(name, 0)
+        RC_SEEN.setdefault("/rc/" + rest, []).append({"if_none_match": inm, "if_modified_since": ims})
+    etag, lm = rc_validators(name, v)
+    headers = [(k, x) for k, x in (("ETag", etag), ("Last-Modified", lm)) if x]
+    if (inm is not None and etag is not None and inm == etag) or (inm is None and ims is not None and ims == lm):
+        return self.respond(304, b"", ctype=None, headers=headers, length=False)
+    links = "".join(f'<a href="{h}">{h}</a>\n' for h in RC_LINKS.get(name, []))
+    if name.startswith("same"):
+        body = page("Same", "<h1>The same bytes at two URLs</h1>")
+    else:
+        body = page(f"rc {name} v{v}", f"<h1>{name} version {v}</h1>\n{links}")
+    return self.respond(200, body, headers=headers)
+
+
 ROUTES = {
     "/": Handler.ep_root,
     "/site": Handler.ep_site_redirect,
@@ -922,6 +975,7 @@ PREFIX_ROUTES = (
     ("/private/", Handler.ep_private),
     ("/fixtures/", Handler.ep_fixture),
     ("/sm/", ep_sitemaps),  # sitemaps
+    ("/rc/", ep_recrawl),  # recrawls
 )
 
 

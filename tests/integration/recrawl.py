@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""Recrawls end to end through real workers and a real server (the /rc/
+pages of tests/server/httpd.py, whose validators and 304s follow a version
+per page): a WARC crawl records each page's ETag and Last-Modified; a
+recrawl with --since sends them back (the server sees If-None-Match, or
+If-Modified-Since alone where the page had no ETag), unchanged pages get
+"not_modified": true records and revisit records of the
+server-not-modified profile pointing at the earlier capture, a changed
+page gets a full response record, and the page only a 304 page links to
+is still crawled. Bad --since values are refused naming the option.
+
+usage: recrawl.py BASE_URL   (CRAWLD_BIN: the build directory)"""
+import json, os, sys, urllib.request, zlib
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from daemon_lib import check, dump_log_on_failure, finish  # noqa: E402
+from crawl_lib import crawl_daemon  # noqa: E402
+
+BASE = sys.argv[1]
+RC = BASE + "/rc/"
+SEED = RC + "index.html"
+PAGES = {RC + n + ".html" for n in ("index", "a", "b", "c", "same1", "same2", "deep")}
+NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+
+
+def get(path):
+    with urllib.request.urlopen(BASE + path, timeout=10) as r:
+        return r.read()
+
+
+def warc_records(path):
+    """[(warc headers dict, block bytes)] read on our own, member by member."""
+    with open(path, "rb") as f:
+        data = f.read()
+    out, off = [], 0
+    while off < len(data):
+        d = zlib.decompressobj(wbits=31)
+        raw = d.decompress(data[off:])
+        check(d.eof, "gzip member at %d is complete" % off)
+        off = len(data) - len(d.unused_data)
+        head, _, rest = raw.partition(b"\r\n\r\n")
+        h = {}
+        for line in head.split(b"\r\n")[1:]:
+            k, _, v = line.decode().partition(":")
+            h[k.strip().lower()] = v.strip()
+        n = int(h["content-length"])
+        out.append((h, rest[:n]))
+    return out
+
+
+def wait_done(d, jid, timeout=90):
+    rc, out, err = d.ctl("wait", str(jid), "--timeout", str(timeout))
+    check(rc == 0 and "done" in out, "job %s done: %d %r %r" % (jid, rc, out, err))
+    recs = d.records(jid)
+    urls = [r["url"] for r in recs]
+    check(len(urls) == len(set(urls)), "job %s: no URL twice: %r" % (jid, sorted(urls)))
+    return {r["url"]: r for r in recs}
+
+
+d = crawl_daemon("recrawl")
+try:
+    d.start()
+    # ---- the first crawl records the validators ----
+    j1 = d.submit([SEED], "--no-js", "--warc", "--depth", "3")
+    first = wait_done(d, j1)
+    check(set(first) == PAGES, "the first crawl took every page: %r" % sorted(first))
+    check(first[RC + "a.html"].get("etag") == '"a-0"', "a.html's ETag recorded: %r"
+          % first[RC + "a.html"])
+    check("etag" not in first[RC + "b.html"] and
+          first[RC + "b.html"].get("last_modified", "").endswith(" GMT"),
+          "b.html: Last-Modified recorded, no ETag: %r" % first[RC + "b.html"])
+    check(all(r.get("warc_date") for r in first.values()), "every WARC page has its warc_date")
+    check(not any(r.get("not_modified") for r in first.values()), "no 304 in a first crawl")
+
+    # ---- bad values ----
+    rc, out, err = d.ctl("submit", "--since", "abc")
+    check(rc == 2 and "--since" in err, "--since abc refused naming it: %d %r" % (rc, err))
+    rc, out, err = d.ctl("submit", "--since", "9999")
+    check(rc == 1 and "since" in err and "9999" in err,
+          "--since of no job refused naming it: %d %r" % (rc, err))
+    rc, out, err = d.ctl("submit", "--depth", "1")
+    check(rc == 2 and "--since" in err, "no URL and no --since refused: %d %r" % (rc, err))
+
+    # ---- the recrawl: c.html changed, the rest did not ----
+    get("/rc/change?name=c")
+    seen_before = json.loads(get("/rc/seen"))
+    j2 = d.submit([], "--no-js", "--warc", "--depth", "3", "--since", str(j1))
+    check(d.job(j2).get("since") == j1, "crawlctl job shows since: %r" % d.job(j2))
+    second = wait_done(d, j2)
+    check(set(second) == PAGES, "the recrawl reached every earlier page (deep.html only a 304 "
+          "page links to): %r" % sorted(second))
+    seen = json.loads(get("/rc/seen"))
+    last = {p: v[-1] for p, v in seen.items() if len(v) > len(seen_before.get(p, []))}
+    check(last.get("/rc/a.html", {}).get("if_none_match") == '"a-0"',
+          "a.html asked with If-None-Match of the earlier ETag: %r" % last.get("/rc/a.html"))
+    check(last.get("/rc/a.html", {}).get("if_modified_since") == first[RC + "a.html"]["last_modified"],
+          "a.html asked with If-Modified-Since too: %r" % last.get("/rc/a.html"))
+    check(last.get("/rc/b.html") == {"if_none_match": None,
+                                     "if_modified_since": first[RC + "b.html"]["last_modified"]},
+          "b.html (no ETag) asked with If-Modified-Since alone: %r" % last.get("/rc/b.html"))
+    for u in PAGES - {RC + "c.html"}:
+        r = second[u]
+        check(r["status"] == 304 and r.get("not_modified") is True and r["links"] == [],
+              "%s: a not_modified record of a 304: %r" % (u, r))
+        check(r.get("refers_to_date") == first[u]["warc_date"],
+              "%s: refers to the earlier capture's date: %r vs %r"
+              % (u, r.get("refers_to_date"), first[u]["warc_date"]))
+        check(r.get("etag") == first[u].get("etag") and
+              r.get("last_modified") == first[u].get("last_modified"),
+              "%s: a 304 keeps the validators for the next recrawl: %r" % (u, r))
+    c = second[RC + "c.html"]
+    check(c["status"] == 200 and "not_modified" not in c and c.get("etag") == '"c-1"' and
+          c.get("title") == "rc c v1",
+          "the changed page is fetched in full with its new ETag: %r" % c)
+
+    # ---- the recrawl's WARC: revisits for the 304s, a response for c.html ----
+    recs = warc_records(os.path.join(d.out, str(j2), "crawl.warc.gz"))
+    by_uri = {}
+    for h, block in recs:
+        if h["warc-type"] in ("response", "revisit"):
+            by_uri.setdefault(h["warc-target-uri"], []).append((h, block))
+    for u in PAGES - {RC + "c.html"}:
+        got = by_uri.get(u, [])
+        check(len(got) == 1 and got[0][0]["warc-type"] == "revisit",
+              "%s: one revisit record: %r" % (u, [g[0] for g in got]))
+        if got:
+            h, block = got[0]
+            check(h.get("warc-profile") == NOT_MODIFIED, "%s: server-not-modified profile" % u)
+            check(h.get("warc-refers-to-target-uri") == u and
+                  h.get("warc-refers-to-date") == first[u]["warc_date"],
+                  "%s: refers to the earlier capture: %r" % (u, h))
+            check(block.startswith(b"HTTP/1.") and b" 304 " in block.split(b"\r\n")[0] and
+                  block.endswith(b"\r\n\r\n"), "%s: the block is the 304's header block" % u)
+    got = by_uri.get(RC + "c.html", [])
+    check(len(got) == 1 and got[0][0]["warc-type"] == "response" and
+          b"version 1" in got[0][1], "c.html: a full response record of the new version")
+    check(d.stop() == 0, "clean stop")
+
+    # ---- after a restart the recrawl job still says what it recrawled ----
+    d.start()
+    check(d.job(j2).get("since") == j1, "since kept across a restart: %r" % d.job(j2))
+    check(d.check_log_lines(), "every log line parses")
+    check(d.stop() == 0, "clean stop")
+finally:
+    dump_log_on_failure(d)
+    check(d.cleanup(), "no worker left behind")
+finish("recrawl")
