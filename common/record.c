@@ -59,6 +59,7 @@ const record_field record_fields[] = {
     F(not_modified, RECORD_BOOL, RECORD_OPTIONAL),
     F(refers_to_date, RECORD_STR, RECORD_OPTIONAL),
     F(warc_date, RECORD_STR, RECORD_OPTIONAL),
+    F(payload_digest, RECORD_STR, RECORD_OPTIONAL),
 };
 #undef F
 const size_t record_nfields = sizeof(record_fields) / sizeof(record_fields[0]);

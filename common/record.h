@@ -74,6 +74,7 @@ typedef struct record {
     int not_modified;           /* optional (true only): a 304 to a conditional request */
     const char *refers_to_date; /* optional: the earlier capture's date a 304 stands for */
     const char *warc_date;      /* optional: WARC-Date of the page's response (or revisit) record */
+    const char *payload_digest; /* optional: WARC-Payload-Digest of its response, with a body */
 } record;
 
 typedef enum record_type {

@@ -262,3 +262,79 @@ fail:
     out->len = start;
     return -1;
 }
+
+/* Inflates the member at p (n bytes left): its length in *len, and the
+ * first `keep` bytes of what it holds into out (NULL: none). 0 or -1. */
+static int gz_member(const unsigned char *p, size_t n, size_t *len, unsigned char *out, size_t keep,
+                     size_t *kept)
+{
+    z_stream z;
+    memset(&z, 0, sizeof(z));
+    if (inflateInit2(&z, 15 + 16) != Z_OK)
+        return -1;
+    unsigned char scratch[16384];
+    int rc;
+    size_t got = 0;
+    z.next_in = (Bytef *)(uintptr_t)p;
+    z.avail_in = (uInt)(n > (1u << 30) ? (1u << 30) : n);
+    do {
+        int into_out = out && got < keep;
+        z.next_out = into_out ? out + got : scratch;
+        z.avail_out = (uInt)(into_out ? keep - got : sizeof(scratch));
+        size_t before = z.avail_out;
+        rc = inflate(&z, Z_NO_FLUSH);
+        if (into_out)
+            got += before - z.avail_out;
+        if (rc == Z_OK && z.avail_in == 0 && z.total_in < n) {
+            size_t left = n - z.total_in;
+            z.avail_in = (uInt)(left > (1u << 30) ? (1u << 30) : left);
+        }
+    } while (rc == Z_OK);
+    *len = z.total_in;
+    inflateEnd(&z);
+    if (kept)
+        *kept = got;
+    return rc == Z_STREAM_END ? 0 : -1;
+}
+
+static const char *find_blank(const char *p, size_t n)
+{
+    for (size_t i = 0; i + 4 <= n; i++)
+        if (p[i] == '\r' && memcmp(p + i, "\r\n\r\n", 4) == 0)
+            return p + i + 4;
+    return NULL;
+}
+
+int warc_last_http_head(const void *recs, size_t n, size_t *last, warc_buf *http_head)
+{
+    const unsigned char *p = recs;
+    size_t off = 0, len = 0, start = 0;
+    int members = 0;
+    while (off < n) {
+        if (gz_member(p + off, n - off, &len, NULL, 0, NULL) < 0 || len == 0)
+            return -1;
+        start = off;
+        off += len;
+        members++;
+    }
+    if (!members)
+        return -1;
+    /* the WARC header block, then the HTTP one: both within the bound */
+    size_t keep = WARC_MAX_HTTP_HEAD + 8192, kept = 0;
+    unsigned char *buf = alloc_new(keep);
+    if (!buf)
+        return -1;
+    int rc = -1;
+    if (gz_member(p + start, n - start, &len, buf, keep, &kept) == 0) {
+        const char *b = (const char *)buf;
+        const char *block = find_blank(b, kept);
+        const char *end = block ? find_blank(block, kept - (size_t)(block - b)) : NULL;
+        if (end && (size_t)(end - block) <= WARC_MAX_HTTP_HEAD &&
+            warc_buf_append(http_head, block, (size_t)(end - block)) == 0) {
+            *last = start;
+            rc = 0;
+        }
+    }
+    alloc_free(buf, keep);
+    return rc;
+}

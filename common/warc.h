@@ -17,6 +17,10 @@
 #define WARC_DIGEST_SIZE 40 /* "sha1:" + 32 base32 + NUL */
 /* WARC-Profile of a revisit record for a 304 to a conditional request. */
 #define WARC_PROFILE_NOT_MODIFIED "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+/* WARC-Profile of a revisit record for a payload recorded before. */
+#define WARC_PROFILE_IDENTICAL "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+/* A record's HTTP header block read back is at most this long. */
+#define WARC_MAX_HTTP_HEAD (256 * 1024)
 
 typedef struct warc_buf {
     arena *a; /* NULL: the process allocator (warc_buf_release frees it) */
@@ -63,5 +67,13 @@ long warc_append_record(warc_buf *out, const char *type, const warc_field *field
  * is added before the blank line. Otherwise the block is copied unchanged.
  * Appended to out (no NUL). 0, or -1 on allocation failure. */
 int warc_http_response_head(warc_buf *out, const char *head, size_t head_len, size_t payload_len);
+
+/* Recrawls: records as warc_append_record wrote them (gzip members, one
+ * record each): the offset of the last member in *last, and that
+ * record's block up to and including the blank line that ends its HTTP
+ * header block (at most WARC_MAX_HTTP_HEAD bytes) appended to http_head.
+ * 0, or -1 when recs is not such a run of members or the header block
+ * does not end within the bound (nothing appended). */
+int warc_last_http_head(const void *recs, size_t n, size_t *last, warc_buf *http_head);
 
 #endif

@@ -380,8 +380,8 @@ job *jobs_find(jobs *j, long long id)
 /* Recrawls: the earlier job's pages into *set and the seeds of the new
  * job (the URLs given, then the earlier job's seeds) into *all (the
  * process allocator, *nall of them). 0, or -1 with err naming --since. */
-static int recrawl_seeds(jobs *j, long long since, int max_pages, const char *const *urls,
-                         size_t n, recrawl_set *set, const char ***all, size_t *nall, char *err,
+static int recrawl_seeds(jobs *j, long long since, int max_pages, const char *const *urls, size_t n,
+                         recrawl_set *set, const char ***all, size_t *nall, char *err,
                          size_t errlen)
 {
     job *old = jobs_find(j, since);
@@ -434,14 +434,19 @@ static int recrawl_admit(jobs *j, job *jb, long long id, const recrawl_set *set)
             char origin[512];
             if (politeness_origin(p->url, origin, sizeof(origin), NULL) < 0)
                 continue;
-            int r = store_row_add(j->st, id, p->url, p->depth, p->parent, origin, ROW_PENDING,
-                                  NULL);
+            int r =
+                store_row_add(j->st, id, p->url, p->depth, p->parent, origin, ROW_PENDING, NULL);
             if (r < 0)
                 return -1;
             jb->rows += r;
         }
         if ((p->etag || p->last_modified) &&
             store_capture_put(j->st, id, p->url, p->etag, p->last_modified, p->date) < 0)
+            return -1;
+        /* the earlier job's payloads: the same bytes again are a revisit */
+        if (jb->warc && p->digest && p->date &&
+            store_digest_put(j->st, id, p->digest, p->final_url ? p->final_url : p->url, p->date) <
+                0)
             return -1;
     }
     return 0;
@@ -460,8 +465,7 @@ job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_o
     size_t all_cap = 0;
     if (o->since > 0) {
         size_t nall = 0;
-        if (recrawl_seeds(j, o->since, o->max_pages, urls, n, &since, &all, &nall, err, errlen) <
-            0)
+        if (recrawl_seeds(j, o->since, o->max_pages, urls, n, &since, &all, &nall, err, errlen) < 0)
             return NULL;
         all_cap = n + since.seeds;
         urls = all;

@@ -187,7 +187,7 @@ typedef struct jobs_submit_opts {
     const json_t *exclude, *include; /* filter patterns (borrowed); NULL: none */
     int canonical;                   /* follow a page's differing canonical instead */
     int priority;                    /* -100..100; higher goes first */
-    int sitemaps; /* read sitemaps (robots.txt's, /sitemap.xml of the seeds' hosts) */
+    int sitemaps;    /* read sitemaps (robots.txt's, /sitemap.xml of the seeds' hosts) */
     long long since; /* recrawl this finished job's pages (recrawl.h); 0: none */
 } jobs_submit_opts;
 

@@ -23,6 +23,8 @@ void recrawl_set_release(recrawl_set *set)
         alloc_strfree(p->etag);
         alloc_strfree(p->last_modified);
         alloc_strfree(p->date);
+        alloc_strfree(p->digest);
+        alloc_strfree(p->final_url);
     }
     if (set->p)
         alloc_free(set->p, set->cap * sizeof(recrawl_page));
@@ -42,8 +44,8 @@ static int take_record(const char *line, size_t len, recrawl_set *set)
     int rc = -1;
     if (set->n == set->cap) {
         size_t cap = set->cap ? set->cap * 2 : 64;
-        recrawl_page *np = alloc_resize(set->p, set->cap * sizeof(recrawl_page),
-                                        cap * sizeof(recrawl_page));
+        recrawl_page *np =
+            alloc_resize(set->p, set->cap * sizeof(recrawl_page), cap * sizeof(recrawl_page));
         if (!np)
             goto out;
         set->p = np;
@@ -56,13 +58,19 @@ static int take_record(const char *line, size_t len, recrawl_set *set)
     p->depth = (int)json_integer_value(json_object_get(o, "depth"));
     p->etag = dup_str(o, "etag");
     p->last_modified = dup_str(o, "last_modified");
-    /* the capture a 304 stood for, else this record's own capture */
-    const char *date = json_string_value(json_object_get(o, "refers_to_date"));
+    /* the capture a 304 stood for (at this URL), else this record's own
+     * capture (an identical-payload revisit's too: at this URL, it points
+     * on to the first) */
+    const char *date = json_is_true(json_object_get(o, "not_modified"))
+                           ? json_string_value(json_object_get(o, "refers_to_date"))
+                           : NULL;
     if (!date)
         date = json_string_value(json_object_get(o, "warc_date"));
     if (!date)
         date = json_string_value(json_object_get(o, "ts"));
     p->date = date ? alloc_strdup(date) : NULL;
+    p->digest = dup_str(o, "payload_digest");
+    p->final_url = dup_str(o, "final_url");
     set->n++; /* released with the set even when a copy below failed */
     if (!p->url || (json_object_get(o, "parent") && json_is_string(json_object_get(o, "parent")) &&
                     !p->parent))

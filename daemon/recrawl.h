@@ -17,6 +17,8 @@ typedef struct recrawl_page {
     int depth;
     char *etag, *last_modified; /* NULL: the response sent none */
     char *date;                 /* the capture's WARC-Date, else its record's time */
+    char *digest;               /* its WARC-Payload-Digest (a WARC job's), NULL: none */
+    char *final_url;            /* the URL that answered (its response record's target) */
 } recrawl_page;
 
 typedef struct recrawl_set {

@@ -4,6 +4,7 @@
  * once (commit_record), a robots.txt read into its host's rules, a
  * requeue, a JS-off retry or a quarantine. */
 #include "jobs_int.h"
+#include "dedup.h"
 #include "alloc.h"
 #include "log.h"
 #include "record.h"
@@ -123,6 +124,41 @@ static int commit_record(jobs *j, job *jb, long long row_id, const char *url, in
         log_error("jobs", "result for a row that is not pending: not written",
                   "job=%lld row=%lld url=\"%s\"", jb->id, row_id, url);
         goto out;
+    }
+    /* Payload digests (dedup.h): a payload the job recorded before keeps
+     * a revisit record, and its record line says which capture it is. */
+    if (jb->warc && jb->warc_fd >= 0 && r->warc_len && !failed) {
+        warc_buf recs = {0}, field = {0};
+        int dd = dedup_page(j->st, jb->id, r, &recs, &field);
+        if (dd < 0)
+            goto dberr;
+        if (dd == 1 && field.len && r->record_len > 1 &&
+            jb->obuf_len == obuf_was + r->record_len + 1 &&
+            jb->wbuf_len == wbuf_was + r->warc_len) {
+            size_t rl = r->record_len - 1; /* the line without its closing brace */
+            jb->obuf_len = obuf_was;
+            jb->wbuf_len = wbuf_was;
+            jb->warc_written = warc_was;
+            jb->written = written_was;
+            if (warc_buf_append(&field, "}", 1) < 0 ||
+                output_warc_append(jb, recs.p, recs.len) < 0 ||
+                output_obuf_append(jb, r->record, rl) < 0) {
+                warc_buf_release(&recs);
+                warc_buf_release(&field);
+                batch_abort(j, "out of memory buffering a revisit record", NULL);
+                goto out;
+            }
+            jb->obuf_len--; /* the newline goes after the addition */
+            if (output_obuf_append(jb, field.p, field.len) < 0) {
+                warc_buf_release(&recs);
+                warc_buf_release(&field);
+                batch_abort(j, "out of memory buffering a revisit record", NULL);
+                goto out;
+            }
+            jb->written = written_was + (long long)(rl + field.len) + 1;
+        }
+        warc_buf_release(&recs);
+        warc_buf_release(&field);
     }
     if (alias) { /* the redirect's target is seen: never fetched again under its own URL */
         char origin[512];

@@ -484,6 +484,8 @@ int page_build_warc(page *p)
         int revisit = last && ex->status == 304 && page_not_modified(p);
         if (last)
             p->warc_date = arena_strdup(p->a, date);
+        if (last && !revisit && plen > 0) /* crawld's digest check (docs/daemon.md) */
+            p->payload_digest = arena_strdup(p->a, payload_digest);
         warc_field rv[] = {{"WARC-Record-ID", resp_id},
                            {"WARC-Date", date},
                            {"WARC-Target-URI", ex->url},
@@ -601,6 +603,7 @@ char *page_result_json(page *p, size_t *len)
         .not_modified = page_not_modified(p),
         .refers_to_date = page_not_modified(p) ? t->refers_to_date : NULL,
         .warc_date = p->warc ? p->warc_date : NULL,
+        .payload_digest = p->warc ? p->payload_digest : NULL,
     };
     /* A raw fetch's body (robots.txt) goes in the result's body section
      * (serve.c), not in the record. */

@@ -63,8 +63,9 @@ typedef struct page {
                         * exchange, each a gzip member (in the arena) */
     size_t warc_len;
     int warc_records;
-    const char *warc_error; /* why the page has no records although asked */
-    const char *warc_date;  /* WARC-Date of the final response's record (the record's) */
+    const char *warc_error;     /* why the page has no records although asked */
+    const char *warc_date;      /* WARC-Date of the final response's record (the record's) */
+    const char *payload_digest; /* WARC-Payload-Digest of the final response, when it has a body */
     /* A sitemap task (task->sitemap): what it read (the record's
      * "sitemap"), the URLs it found (in the arena) and whether they are
      * sitemaps (robots.txt's, an index's) or pages. */

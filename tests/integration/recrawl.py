@@ -18,8 +18,10 @@ from crawl_lib import crawl_daemon  # noqa: E402
 BASE = sys.argv[1]
 RC = BASE + "/rc/"
 SEED = RC + "index.html"
-PAGES = {RC + n + ".html" for n in ("index", "a", "b", "c", "same1", "same2", "deep")}
+PAGES = {RC + n + ".html" for n in ("index", "a", "b", "c", "same1", "same2", "deep", "plain")}
 NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+IDENTICAL = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+PLAIN = RC + "plain.html"  # no validator: asked in full again, the same bytes
 
 
 def get(path):
@@ -71,6 +73,34 @@ try:
     check(all(r.get("warc_date") for r in first.values()), "every WARC page has its warc_date")
     check(not any(r.get("not_modified") for r in first.values()), "no 304 in a first crawl")
 
+    # ---- two URLs with the same bytes: one response, one revisit ----
+    s1, s2 = first[RC + "same1.html"], first[RC + "same2.html"]
+    check(s1.get("payload_digest") and s1.get("payload_digest") == s2.get("payload_digest"),
+          "same1 and same2 have one payload digest: %r %r" % (s1.get("payload_digest"),
+                                                            s2.get("payload_digest")))
+    dup = [r for r in (s1, s2) if r.get("identical_payload")]
+    orig = [r for r in (s1, s2) if not r.get("identical_payload")]
+    check(len(dup) == 1 and len(orig) == 1, "one of same1/same2 is marked identical_payload")
+    recs1 = warc_records(os.path.join(d.out, str(j1), "crawl.warc.gz"))
+    if len(dup) == 1 and len(orig) == 1:
+        check(dup[0].get("refers_to_url") == orig[0]["final_url"] and
+              dup[0].get("refers_to_date") == orig[0]["warc_date"],
+              "the duplicate's record names the first capture: %r" % dup[0])
+        got = {(h["warc-type"], h["warc-target-uri"]): (h, b) for h, b in recs1
+               if h["warc-type"] in ("response", "revisit")}
+        check(("response", orig[0]["url"]) in got and ("response", dup[0]["url"]) not in got,
+              "a full response record for the first URL only: %r" % sorted(got))
+        h, block = got.get(("revisit", dup[0]["url"]), ({}, b""))
+        check(h.get("warc-profile") == IDENTICAL and
+              h.get("warc-payload-digest") == s1["payload_digest"] and
+              h.get("warc-refers-to-target-uri") == orig[0]["final_url"] and
+              h.get("warc-refers-to-date") == orig[0]["warc_date"],
+              "an identical-payload-digest revisit for the second URL: %r" % h)
+        check(block.startswith(b"HTTP/1.") and block.endswith(b"\r\n\r\n") and
+              b"<h1>" not in block, "the revisit's block is the HTTP header block alone")
+    check(sum(1 for h, _ in recs1 if h["warc-type"] == "response") == len(PAGES) - 1,
+          "one response record per page but the duplicate")
+
     # ---- bad values ----
     rc, out, err = d.ctl("submit", "--since", "abc")
     check(rc == 2 and "--since" in err, "--since abc refused naming it: %d %r" % (rc, err))
@@ -97,7 +127,7 @@ try:
     check(last.get("/rc/b.html") == {"if_none_match": None,
                                      "if_modified_since": first[RC + "b.html"]["last_modified"]},
           "b.html (no ETag) asked with If-Modified-Since alone: %r" % last.get("/rc/b.html"))
-    for u in PAGES - {RC + "c.html"}:
+    for u in PAGES - {RC + "c.html", PLAIN}:
         r = second[u]
         check(r["status"] == 304 and r.get("not_modified") is True and r["links"] == [],
               "%s: a not_modified record of a 304: %r" % (u, r))
@@ -118,7 +148,7 @@ try:
     for h, block in recs:
         if h["warc-type"] in ("response", "revisit"):
             by_uri.setdefault(h["warc-target-uri"], []).append((h, block))
-    for u in PAGES - {RC + "c.html"}:
+    for u in PAGES - {RC + "c.html", PLAIN}:
         got = by_uri.get(u, [])
         check(len(got) == 1 and got[0][0]["warc-type"] == "revisit",
               "%s: one revisit record: %r" % (u, [g[0] for g in got]))
@@ -133,6 +163,18 @@ try:
     got = by_uri.get(RC + "c.html", [])
     check(len(got) == 1 and got[0][0]["warc-type"] == "response" and
           b"version 1" in got[0][1], "c.html: a full response record of the new version")
+    # plain.html has no validator: fetched in full, and its bytes are the
+    # earlier job's: a revisit of that capture, not a second response
+    p2 = second[PLAIN]
+    check(p2["status"] == 200 and p2.get("identical_payload") is True and
+          p2.get("refers_to_url") == first[PLAIN]["final_url"] and
+          p2.get("refers_to_date") == first[PLAIN]["warc_date"],
+          "the unchanged page without validators refers to the earlier capture: %r" % p2)
+    got = by_uri.get(PLAIN, [])
+    check(len(got) == 1 and got[0][0]["warc-type"] == "revisit" and
+          got[0][0].get("warc-profile") == IDENTICAL and
+          got[0][0].get("warc-refers-to-date") == first[PLAIN]["warc_date"],
+          "plain.html: an identical-payload-digest revisit: %r" % [g[0] for g in got])
     check(d.stop() == 0, "clean stop")
 
     # ---- after a restart the recrawl job still says what it recrawled ----

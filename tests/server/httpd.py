@@ -878,18 +878,19 @@ def ep_sitemaps(self, q, rest):
 # Last-Modified a fixed day + V hours (c.html sends none). A request whose
 # If-None-Match names the ETag, or (no If-None-Match) whose
 # If-Modified-Since is the Last-Modified, gets a 304. same1 and same2
-# serve the same bytes. /rc/change?name=N bumps N's version;
+# serve the same bytes; plain.html sends no validator. /rc/change?name=N
+# bumps N's version;
 # /rc/seen gives, per path, the conditional headers of each request.
 RC_LOCK = threading.Lock()
 RC_VERSION = {}
 RC_SEEN = {}
-RC_LINKS = {"index": ["a.html", "b.html", "c.html", "same1.html", "same2.html"],
+RC_LINKS = {"index": ["a.html", "b.html", "c.html", "same1.html", "same2.html", "plain.html"],
             "a": ["deep.html"]}
 
 
 def rc_validators(name, v):
-    etag = None if name == "b" else f'"{name}-{v}"'
-    lm = None if name == "c" else time.strftime("%a, %d %b %Y %H:%M:%S GMT",
+    etag = None if name in ("b", "plain") else f'"{name}-{v}"'
+    lm = None if name in ("c", "plain") else time.strftime("%a, %d %b %Y %H:%M:%S GMT",
                                                 time.gmtime(1764547200 + 3600 * v))
     return etag, lm
 
@@ -905,7 +906,7 @@ def ep_recrawl(self, q, rest):
             body = json.dumps(RC_SEEN)
         return self.respond(200, body, ctype="application/json")
     m = re.fullmatch(r"([a-z0-9]+)\.html", rest)
-    if not m or (m.group(1) not in RC_LINKS and m.group(1) not in ("b", "c", "same1", "same2", "deep")):
+    if not m or (m.group(1) not in RC_LINKS and m.group(1) not in ("b", "c", "same1", "same2", "deep", "plain")):
         return self.not_found()
     name = m.group(1)
     inm, ims = self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since")

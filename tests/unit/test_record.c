@@ -153,7 +153,8 @@ START_TEST(full_record_in_table_order_as_jansson_dumps_it)
                 .last_modified = "Mon, 07 Dec 2026 01:02:03 GMT",
                 .not_modified = 1,
                 .refers_to_date = "2026-12-07T01:02:03.456789Z",
-                .warc_date = "2026-12-07T01:02:03.400000Z"};
+                .warc_date = "2026-12-07T01:02:03.400000Z",
+                .payload_digest = "sha1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"};
     char *s = write_heap(&r);
     char got[2048], want[2048];
     keys_of(s, got, sizeof(got));
