@@ -110,6 +110,7 @@ static const key_def keys[] = {
     {"daemon", "js", K_BOOL, offsetof(crawld_config, js_default), 0, 1,
      "run page JavaScript unless a job says otherwise", NULL},
     INT_KEY("daemon", grace_ms, 0, 3600000, "on SIGTERM/drain, time pages in flight get"),
+    INT_KEY("daemon", min_every_s, 1, 86400, "the shortest recrawl period (submit --every)"),
     INT_KEY("daemon", queue_per_worker, 0, 8, "pages queued behind a busy worker's page"),
     INT_KEY("daemon", fetches_per_worker, 1, 1024, "transfers a worker keeps in flight at once"),
     INT_KEY("daemon", coalesce_us, 0, 10000, "how long crawld may let results gather"),
@@ -165,6 +166,7 @@ void config_defaults(crawld_config *c)
     );
     c->js_default = 1;
     c->grace_ms = 30000;
+    c->min_every_s = 60;
     c->queue_per_worker = 8;
     c->coalesce_us = 2000;
     c->rss_soft_mb = 256;

@@ -20,6 +20,7 @@ typedef struct crawld_config {
     char log_level[16];
     char user_agent[256];
     int grace_ms;           /* SIGTERM/drain: time pages in flight get to finish */
+    int min_every_s;        /* recrawls: the shortest crawlctl submit --every */
     int queue_per_worker;   /* pages (0..8) sent behind a busy worker's page */
     int fetches_per_worker; /* transfers a worker keeps in flight (1..1024) */
     int coalesce_us;        /* results gather this long at most when all workers have work */

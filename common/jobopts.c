@@ -10,6 +10,39 @@
 
 #define OFF(m) offsetof(jobopts, m)
 
+/* Recrawls: --every's value, "N" and a unit s, m, h or d, 1s..365d. */
+int jobopts_duration_s(const char *v, long long *secs)
+{
+    char *end;
+    errno = 0;
+    if (!v || !(*v >= '0' && *v <= '9'))
+        return -1;
+    unsigned long long n = strtoull(v, &end, 10);
+    long long unit = 0;
+    if (end[0] && !end[1])
+        unit = end[0] == 's'   ? 1
+               : end[0] == 'm' ? 60
+               : end[0] == 'h' ? 3600
+               : end[0] == 'd' ? 86400
+                               : 0;
+    if (errno || !unit || n == 0 || n > 365ULL * 86400 / (unsigned long long)unit)
+        return -1;
+    *secs = (long long)n * unit;
+    return 0;
+}
+
+static int every_check(const char *v, char *err, size_t errlen)
+{
+    long long s;
+    if (jobopts_duration_s(v, &s) == 0)
+        return 0;
+    snprintf(err, errlen,
+             "\"every\" (--every): \"%.40s\" is not a period of 1s..365d "
+             "(a number and s, m, h or d)",
+             v);
+    return -1;
+}
+
 const jobopt jobopts_table[] = {
     {.field = "depth",
      .type = JOBOPT_INT,
@@ -142,7 +175,7 @@ const jobopt jobopts_table[] = {
     /* recrawls: docs/daemon.md, Recrawls */
     {.field = "since",
      .type = JOBOPT_INT,
-     .lo = 1,
+     .lo = 0, /* 0: not a recrawl */
      .hi = INT_MAX,
      .dflt = 0,
      .dflt_text = "none",
@@ -150,6 +183,16 @@ const jobopt jobopts_table[] = {
      .metavar = "JOB",
      .off = OFF(since),
      .help = "recrawl the pages of finished job JOB with conditional requests (URLs optional)"},
+    {.field = "every",
+     .type = JOBOPT_STRING,
+     .dflt_text = "none",
+     .flag = "--every",
+     .metavar = "PERIOD",
+     .want = "a period such as 90s, 30m, 24h or 7d",
+     .nonempty = 1,
+     .check = every_check,
+     .off = OFF(every),
+     .help = "recrawl each PERIOD after a run ends (s, m, h, d; --since the last run)"},
 };
 const size_t jobopts_count = sizeof(jobopts_table) / sizeof(jobopts_table[0]);
 

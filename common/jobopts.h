@@ -33,6 +33,7 @@ typedef struct jobopts {
     int priority;                      /* --priority: higher jobs' pages go first */
     const json_t *exclude, *include;   /* arrays of patterns; NULL: not given */
     int since;                         /* --since: the job a recrawl asks again; 0: none */
+    const char *every;                 /* --every: the recrawl period (jobopts_duration_s) */
 } jobopts;
 
 typedef struct jobopt {
@@ -56,6 +57,9 @@ typedef struct jobopt {
     size_t off; /* the member of struct jobopts (int, const char * or const json_t *) */
     const char *help;
 } jobopt;
+
+/* Recrawls: a period "N" + s, m, h or d, 1s..365d, into *secs. 0 or -1. */
+int jobopts_duration_s(const char *v, long long *secs);
 
 extern const jobopt jobopts_table[];
 extern const size_t jobopts_count;

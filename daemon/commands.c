@@ -90,6 +90,16 @@ static json_t *cmd_submit(daemon_ctx *d, json_t *req)
                           .priority = jo.priority,
                           .sitemaps = jo.sitemaps,
                           .since = jo.since};
+    if (jo.every) { /* recrawl schedules: the period, at least min_every_s */
+        long long secs = 0;
+        if (jobopts_duration_s(jo.every, &secs) < 0 || secs < d->cfg.min_every_s) {
+            alloc_free(list, n * sizeof(char *));
+            return control_error("submit: \"every\" (--every): %s is under the minimum of %ds "
+                                 "(min_every_s)",
+                                 jo.every, d->cfg.min_every_s);
+        }
+        o.every_s = secs;
+    }
     json_t *reply = NULL;
     job *jb = jobs_submit(&d->jobs, list, n, &o, err, sizeof(err));
     if (!jb) {
@@ -171,7 +181,13 @@ json_t *command_handle(void *ud, json_t *req)
         if (w && json_integer_value(w) > 0 && (jb->state == JOB_RUNNING || jb->state == JOB_PAUSED))
             return CONTROL_PARK;
         if (strcmp(cmd, "cancel") == 0) {
-            if (jobs_cancel(&d->jobs, jb) < 0)
+            /* a finished run waiting for the next: its schedule stops */
+            if (jobs_next_run(jb) > 0) {
+                if (jobs_unschedule(&d->jobs, jb) < 0)
+                    return control_error("cancel: job %lld: state database: %s", id,
+                                         store_errmsg(d->jobs.st));
+                log_info("crawld", "schedule stopped", "job=%lld", id);
+            } else if (jobs_cancel(&d->jobs, jb) < 0)
                 return control_error("cancel: job %lld is already %s", id,
                                      job_state_str(jb->state));
             log_info("crawld", "job cancelled", "job=%lld in_flight=%ld", id, jb->in_flight);

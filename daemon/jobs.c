@@ -219,6 +219,8 @@ static int load_job(void *ud, const store_job *r)
     jb->warc = json_is_true(json_object_get(o, "warc"));
     jb->sitemaps = json_is_true(json_object_get(o, "sitemaps"));
     jb->since = json_integer_value(json_object_get(o, "since"));
+    jb->every_s = json_integer_value(json_object_get(o, "every"));
+    jb->unscheduled = r->error && strncmp(r->error, "unscheduled:", 12) == 0;
     const char *spec = json_string_value(json_object_get(o, "scope"));
     snprintf(jb->scope_spec, sizeof(jb->scope_spec), "%s", spec ? spec : "host");
     const char *dir = json_string_value(json_object_get(o, "output"));
@@ -287,6 +289,8 @@ static int load_job(void *ud, const store_job *r)
     return 0;
 }
 
+static void schedule_cb(uv_timer_t *t);
+
 int jobs_init(jobs *j, uv_loop_t *loop, const crawld_config *cfg, char *err, size_t errlen)
 {
     memset(j, 0, sizeof(*j));
@@ -324,6 +328,16 @@ int jobs_init(jobs *j, uv_loop_t *loop, const crawld_config *cfg, char *err, siz
     j->group.data = j;
     uv_timer_init(loop, &j->retry);
     j->retry.data = j;
+    /* recrawl schedules: a run's successor is the job whose since it is */
+    for (job *jb = j->list; jb; jb = jb->next) {
+        job *old = jb->since && jb->every_s ? jobs_find(j, jb->since) : NULL;
+        if (old)
+            old->successor = 1;
+    }
+    uv_timer_init(loop, &j->schedule);
+    j->schedule.data = j;
+    uv_timer_start(&j->schedule, schedule_cb, JOBS_SCHEDULE_MS, JOBS_SCHEDULE_MS);
+    uv_unref((uv_handle_t *)&j->schedule);
     for (job *jb = j->list; jb; jb = jb->next)
         if (jb->held && jb->state == JOB_PAUSED) {
             log_warn("jobs", "job held after an output error; retrying", "job=%lld error=\"%s\"",
@@ -342,6 +356,8 @@ void jobs_close(jobs *j)
         uv_close((uv_handle_t *)&j->group, NULL);
     if (j->retry.data && !uv_is_closing((uv_handle_t *)&j->retry))
         uv_close((uv_handle_t *)&j->retry, NULL);
+    if (j->schedule.data && !uv_is_closing((uv_handle_t *)&j->schedule))
+        uv_close((uv_handle_t *)&j->schedule, NULL);
 }
 
 void jobs_free(jobs *j)
@@ -373,6 +389,72 @@ job *jobs_find(jobs *j, long long id)
         if (jb->id == id)
             return jb;
     return NULL;
+}
+
+/* ---- recrawl schedules ---- */
+
+double jobs_next_run(const job *jb)
+{
+    if (!jb->every_s || jb->successor || jb->unscheduled)
+        return 0;
+    if (jb->state != JOB_DONE || !jb->ended)
+        return 0;
+    return jb->ended + (double)jb->every_s;
+}
+
+/* The next run of jb's schedule: a recrawl of jb with its options. */
+static void schedule_start(jobs *j, job *jb)
+{
+    jobs_submit_opts o = {.js = jb->js,
+                          .depth = jb->depth,
+                          .max_pages = jb->max_pages,
+                          .delay_ms = jb->delay_ms,
+                          .obey_robots = jb->obey_robots,
+                          .scope = jb->scope_spec,
+                          .name = jb->name[0] ? jb->name : NULL,
+                          .warc = jb->warc,
+                          .exclude = jb->exclude,
+                          .include = jb->include,
+                          .canonical = jb->canonical,
+                          .priority = jb->priority,
+                          .sitemaps = jb->sitemaps,
+                          .since = jb->id,
+                          .every_s = jb->every_s};
+    char err[400];
+    jb->successor = 1; /* once, whatever happens below */
+    job *nj = jobs_submit(j, NULL, 0, &o, err, sizeof(err));
+    if (!nj) {
+        log_error("jobs", "scheduled recrawl not started", "job=%lld error=\"%s\"", jb->id, err);
+        return;
+    }
+    log_info("jobs", "scheduled recrawl started", "job=%lld since=%lld every_s=%lld", nj->id,
+             jb->id, jb->every_s);
+    if (j->on_wake)
+        j->on_wake(j->wake_ud);
+}
+
+void jobs_schedule_tick(jobs *j)
+{
+    double now = jobs_now_unix();
+    for (job *jb = j->list; jb; jb = jb->next) {
+        double at = jobs_next_run(jb);
+        if (at > 0 && now >= at)
+            schedule_start(j, jb);
+    }
+}
+
+static void schedule_cb(uv_timer_t *t) { jobs_schedule_tick(t->data); }
+
+int jobs_unschedule(jobs *j, job *jb)
+{
+    if (jobs_next_run(jb) <= 0)
+        return -1;
+    batch_commit(j);
+    if (store_job_set_state(j->st, jb->id, "done", jb->ended, JOBS_UNSCHEDULED) < 0)
+        return -1;
+    jb->unscheduled = 1;
+    snprintf(jb->error, sizeof(jb->error), "%s", JOBS_UNSCHEDULED);
+    return 0;
 }
 
 /* ---- submit ---- */
@@ -541,6 +623,9 @@ job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_o
     jb->since = o->since;
     if (jb->since)
         json_object_set_new(opts, "since", json_integer(jb->since));
+    jb->every_s = o->every_s;
+    if (jb->every_s)
+        json_object_set_new(opts, "every", json_integer(jb->every_s));
     if (store_group_begin(j->st) < 0)
         goto dberr;
     in_tx = 1;
@@ -697,6 +782,9 @@ json_t *job_json(const job *jb)
     json_object_set_new(o, "priority", json_integer(jb->priority));
     json_object_set_new(o, "sitemaps", json_boolean(jb->sitemaps));
     json_object_set_new(o, "since", jb->since ? json_integer(jb->since) : json_null());
+    json_object_set_new(o, "every", jb->every_s ? json_integer(jb->every_s) : json_null());
+    double next = jobs_next_run(jb);
+    json_object_set_new(o, "next_run", next > 0 ? json_real(next) : json_null());
     if (jb->warc)
         json_object_set_new(o, "warc_output", json_string(jb->warc_path));
     json_object_set_new(o, "ended", jb->ended ? json_real(jb->ended) : json_null());

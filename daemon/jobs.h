@@ -83,6 +83,9 @@ typedef struct job {
     int obey_robots;
     int sitemaps;       /* read the sitemaps of the hosts it crawls */
     long long since;    /* a recrawl of this job (its captures in the store), 0: none */
+    long long every_s;  /* --every: the next run starts this long after this one ends; 0: none */
+    int successor;      /* a later run of the schedule exists (its since is this job) */
+    int unscheduled;    /* its schedule was stopped (cancel of the finished job) */
     long sitemap_files; /* sitemap file rows admitted (JOBS_SITEMAP_MAX_FILES) */
     char scope_spec[512];
     scope *scope;
@@ -167,6 +170,7 @@ typedef struct jobs {
     double fetch_s, parse_s, js_s;
     metrics_hist js_hist; /* js_ms of records with JS on */
     uv_timer_t retry;     /* tries the held jobs' files and the database */
+    uv_timer_t schedule;  /* recrawl schedules: starts the runs that are due (jobs_schedule_tick) */
     long long tx_min_row; /* lowest frontier row inserted in the open batch; LLONG_MAX none */
     long refused; /* results for rows not pending (a second record refused); should stay 0 */
     struct jobs_parked *parked; /* rows a look found robots-disallowed, for jobs_settle */
@@ -187,8 +191,9 @@ typedef struct jobs_submit_opts {
     const json_t *exclude, *include; /* filter patterns (borrowed); NULL: none */
     int canonical;                   /* follow a page's differing canonical instead */
     int priority;                    /* -100..100; higher goes first */
-    int sitemaps;    /* read sitemaps (robots.txt's, /sitemap.xml of the seeds' hosts) */
-    long long since; /* recrawl this finished job's pages (recrawl.h); 0: none */
+    int sitemaps;      /* read sitemaps (robots.txt's, /sitemap.xml of the seeds' hosts) */
+    long long since;   /* recrawl this finished job's pages (recrawl.h); 0: none */
+    long long every_s; /* --every: a schedule of recrawls (jobs_schedule_tick); 0: none */
 } jobs_submit_opts;
 
 /* Opens state_dir/crawld.db, loads every job (cutting each pages.jsonl
@@ -208,6 +213,19 @@ job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_o
                  size_t errlen);
 
 job *jobs_find(jobs *j, long long id);
+/* Recrawl schedules (--every): starts, once, the next run of every
+ * finished (done) job of a schedule whose period has passed since it
+ * ended and that has no later run yet: a new job like --since it with the
+ * same options. Called every JOBS_SCHEDULE_MS. */
+void jobs_schedule_tick(jobs *j);
+/* Stops the schedule of a finished job waiting for its next run: kept in
+ * the store as the job's error ("unscheduled: ..."). 0, or -1 when it has
+ * none waiting or the store failed. */
+int jobs_unschedule(jobs *j, job *jb);
+/* When the next run of jb's schedule starts (unix s), or 0: none. */
+double jobs_next_run(const job *jb);
+#define JOBS_SCHEDULE_MS 500
+#define JOBS_UNSCHEDULED "unscheduled: the schedule was stopped by cancel"
 /* The next page or robots task to dispatch, or NULL. A query: it writes
  * no record and nothing to the store; rows it finds robots-disallowed are
  * parked for jobs_settle, and the wake timer is armed to run it. */

@@ -10,9 +10,9 @@ page gets a full response record, and the page only a 304 page links to
 is still crawled. Bad --since values are refused naming the option.
 
 usage: recrawl.py BASE_URL   (CRAWLD_BIN: the build directory)"""
-import json, os, sys, urllib.request, zlib
+import json, os, sys, time, urllib.request, zlib
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_lib import check, dump_log_on_failure, finish  # noqa: E402
+from daemon_lib import check, dump_log_on_failure, finish, wait_for  # noqa: E402
 from crawl_lib import crawl_daemon  # noqa: E402
 
 BASE = sys.argv[1]
@@ -181,6 +181,58 @@ try:
     d.start()
     check(d.job(j2).get("since") == j1, "since kept across a restart: %r" % d.job(j2))
     check(d.check_log_lines(), "every log line parses")
+    check(d.stop() == 0, "clean stop")
+finally:
+    dump_log_on_failure(d)
+    check(d.cleanup(), "no worker left behind")
+
+# ---- a recrawl schedule (--every): runs by itself, linked, kept across a restart ----
+d = crawl_daemon("recrawl-every", extra="[daemon]\nmin_every_s = 1\n")
+try:
+    d.start()
+    for bad in ("0s", "5x", "10", "-1m", "366d"):
+        rc, out, err = d.ctl("submit", "--every", bad, SEED)
+        check(rc != 0 and "--every" in err, "--every %s refused naming it: %d %r" % (bad, rc, err))
+    j1 = d.submit([SEED], "--no-js", "--depth", "0", "--every", "2s")
+    wait_done(d, j1)
+    check(d.job(j1).get("every") == 2 and d.job(j1).get("next_run"),
+          "crawlctl job shows every and the next run: %r" % d.job(j1))
+
+    def run_after(jid):
+        for jj in d.request({"cmd": "jobs"})["jobs"]:
+            if d.job(jj["id"]).get("since") == jid:
+                return jj["id"]
+        return None
+    j2 = wait_for(lambda: run_after(j1), 15, "the second run to start by itself", step=0.2)
+    check(j2 is not None, "a second run started by itself")
+    if j2:
+        check(d.job(j2).get("every") == 2, "the second run keeps the period")
+        r2 = wait_done(d, j2)
+        check(list(r2) == [SEED] and r2[SEED].get("not_modified") is True,
+              "the second run is a recrawl of the first (304): %r" % r2)
+        check(d.job(j1).get("next_run") is None, "the first run has no next run any more")
+        # stopped before the third run is due, started again after it is:
+        # the missed run starts once
+        check(d.stop() == 0, "clean stop")
+        time.sleep(3)
+        d.start()
+        j3 = wait_for(lambda: run_after(j2), 15, "the missed run to start after the restart", step=0.2)
+        check(j3 is not None, "the missed run started after the restart")
+        time.sleep(0.5)
+        check(sum(1 for jj in d.request({"cmd": "jobs"})["jobs"]
+                  if d.job(jj["id"]).get("since") == j2) == 1, "the missed run started once")
+        if j3:
+            wait_done(d, j3)
+            # cancel of the finished run waiting for the next stops the schedule
+            rc, out, err = d.ctl("cancel", str(j3))
+            check(rc == 0, "cancel of the waiting run: %d %r" % (rc, err))
+            check(d.job(j3).get("next_run") is None, "no next run after cancel: %r" % d.job(j3))
+            time.sleep(3)
+            check(run_after(j3) is None, "no run after the schedule was stopped")
+            check(d.stop() == 0, "clean stop")
+            d.start()
+            time.sleep(1.5)
+            check(run_after(j3) is None, "still stopped after a restart")
     check(d.stop() == 0, "clean stop")
 finally:
     dump_log_on_failure(d)

@@ -322,7 +322,20 @@ START_TEST(urls_checked)
     char err[320];
     char *argv[] = {(char *)"--depth", (char *)"1", NULL};
     ck_assert_ptr_null(jobopts_request(2, argv, err, sizeof(err)));
-    ck_assert_str_eq(err, "submit: at least one URL is needed");
+    ck_assert_str_eq(err, "submit: at least one URL is needed (or --since JOB)");
+    /* a recrawl may give none: the earlier job's pages are its seeds */
+    char *rargv[] = {(char *)"--since", (char *)"4", NULL};
+    json_t *rq = jobopts_request(2, rargv, err, sizeof(err));
+    ck_assert_ptr_nonnull(rq);
+    ck_assert_int_eq(json_array_size(json_object_get(rq, "urls")), 0);
+    jobopts o;
+    const json_t *urls;
+    ck_assert_int_eq(jobopts_from_json(rq, &o, &urls, err, sizeof(err)), 0);
+    ck_assert_int_eq(o.since, 4);
+    json_decref(rq);
+    char *bad[] = {(char *)"--since", (char *)"x", NULL};
+    ck_assert_ptr_null(jobopts_request(2, bad, err, sizeof(err)));
+    ck_assert_ptr_nonnull(strstr(err, "--since"));
 }
 END_TEST
 

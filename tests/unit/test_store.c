@@ -322,6 +322,44 @@ START_TEST(committed_offset_survives_reopen)
 }
 END_TEST
 
+/* Recrawls: captures by (job, URL) and digests by (job, digest), the
+ * first digest kept, in groups like rows (a rollback keeps none), and
+ * still there after a reopen. */
+START_TEST(captures_and_digests_survive_reopen)
+{
+    long long j = new_job(), k = new_job();
+    ck_assert_int_eq(store_group_begin(S), 0);
+    ck_assert_int_eq(store_capture_put(S, j, "http://a/1", "\"e1\"", "L1", "D1"), 0);
+    ck_assert_int_eq(store_capture_put(S, j, "http://a/2", NULL, "L2", "D2"), 0);
+    ck_assert_int_eq(store_digest_put(S, j, "sha1:X", "http://a/1", "D1"), 1);
+    ck_assert_int_eq(store_digest_put(S, j, "sha1:X", "http://a/2", "D2"), 0); /* first kept */
+    ck_assert_int_eq(store_digest_put(S, k, "sha1:X", "http://b/", "D3"), 1);  /* per job */
+    ck_assert_int_eq(store_group_commit(S, NULL, 0, NULL, 0), STORE_OK);
+    ck_assert_int_eq(store_group_begin(S), 0);
+    ck_assert_int_eq(store_digest_put(S, j, "sha1:Y", "http://a/3", "D4"), 1);
+    store_group_abort(S);
+    reopen();
+    store_capture c;
+    ck_assert_int_eq(store_capture_get(S, j, "http://a/1", &c), 1);
+    ck_assert_str_eq(c.etag, "\"e1\"");
+    ck_assert_str_eq(c.last_modified, "L1");
+    ck_assert_str_eq(c.date, "D1");
+    store_capture_release(&c);
+    ck_assert_int_eq(store_capture_get(S, j, "http://a/2", &c), 1);
+    ck_assert_ptr_null(c.etag);
+    store_capture_release(&c);
+    ck_assert_int_eq(store_capture_get(S, k, "http://a/1", &c), 0);
+    ck_assert_int_eq(store_digest_get(S, j, "sha1:X", &c), 1);
+    ck_assert_str_eq(c.url, "http://a/1");
+    ck_assert_str_eq(c.date, "D1");
+    store_capture_release(&c);
+    ck_assert_int_eq(store_digest_get(S, k, "sha1:X", &c), 1);
+    ck_assert_str_eq(c.url, "http://b/");
+    store_capture_release(&c);
+    ck_assert_int_eq(store_digest_get(S, j, "sha1:Y", &c), 0); /* rolled back */
+}
+END_TEST
+
 /* A database written before job_offsets existed: the offsets its jobs rows
  * hold are carried over on open, and commits from then on land. */
 START_TEST(older_database_keeps_its_offsets)
@@ -652,6 +690,7 @@ int main(void)
     tcase_add_test(tc, sitemap_rows_keep_their_kind);
     tcase_add_test(tc, a_row_finishes_once);
     tcase_add_test(tc, committed_offset_survives_reopen);
+    tcase_add_test(tc, captures_and_digests_survive_reopen);
     tcase_add_test(tc, in_flight_rows_reset_on_open);
     tcase_add_test(tc, older_database_keeps_its_offsets);
     tcase_add_test(tc, crash_mid_transaction_keeps_last_commit);

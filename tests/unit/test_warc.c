@@ -197,6 +197,62 @@ START_TEST(each_record_is_one_gzip_member)
 }
 END_TEST
 
+/* Recrawls: the last record's HTTP header block read back from the
+ * members (what an identical-payload-digest revisit keeps), and a revisit
+ * record's shape: its profile, refers-to fields and a block of headers. */
+START_TEST(last_http_head_and_revisit_shape)
+{
+    warc_buf out = {0};
+    warc_field rq[] = {{"WARC-Record-ID", "<urn:uuid:00000000-0000-4000-8000-000000000001>"}};
+    warc_field rs[] = {{"WARC-Record-ID", "<urn:uuid:00000000-0000-4000-8000-000000000002>"},
+                       {"Content-Type", "application/http;msgtype=response"}};
+    const char *req = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+    const char *head = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n";
+    long m1 = warc_append_record(&out, "request", rq, 1, req, strlen(req), NULL, 0);
+    ck_assert_int_gt(m1, 0);
+    ck_assert_int_gt(warc_append_record(&out, "response", rs, 2, head, strlen(head), "hello", 5),
+                     0);
+    size_t last = 0;
+    warc_buf h = {0};
+    ck_assert_int_eq(warc_last_http_head(out.p, out.len, &last, &h), 0);
+    ck_assert_uint_eq(last, (size_t)m1);
+    ck_assert_uint_eq(h.len, strlen(head));
+    ck_assert_int_eq(memcmp(h.p, head, h.len), 0);
+    /* not members: refused, nothing appended */
+    warc_buf none = {0};
+    ck_assert_int_eq(warc_last_http_head("not gzip", 8, &last, &none), -1);
+    ck_assert_uint_eq(none.len, 0);
+    ck_assert_int_eq(warc_last_http_head(out.p, out.len - 3, &last, &none), -1);
+    /* the revisit built from it */
+    warc_buf rv = {0};
+    warc_field f[] = {{"WARC-Profile", WARC_PROFILE_IDENTICAL},
+                      {"WARC-Refers-To-Target-URI", "http://a/first"},
+                      {"WARC-Refers-To-Date", "2026-12-07T01:02:03.456789Z"},
+                      {"WARC-Payload-Digest", "sha1:X"}};
+    ck_assert_int_gt(warc_append_record(&rv, "revisit", f, 4, h.p, h.len, NULL, 0), 0);
+    char *rec;
+    size_t used;
+    long n = gunzip_member((const unsigned char *)rv.p, rv.len, &rec, &used);
+    ck_assert_int_gt(n, 0);
+    char v[128];
+    ck_assert(field(rec, (size_t)n, "WARC-Type", v, sizeof(v)));
+    ck_assert_str_eq(v, "revisit");
+    ck_assert(field(rec, (size_t)n, "WARC-Profile", v, sizeof(v)));
+    ck_assert_str_eq(v, "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest");
+    ck_assert(field(rec, (size_t)n, "WARC-Refers-To-Target-URI", v, sizeof(v)));
+    ck_assert_str_eq(v, "http://a/first");
+    ck_assert(field(rec, (size_t)n, "Content-Length", v, sizeof(v)));
+    ck_assert_uint_eq(strtoull(v, NULL, 10), strlen(head));
+    ck_assert_ptr_null(strstr(rec, "hello"));
+    ck_assert_str_eq(WARC_PROFILE_NOT_MODIFIED,
+                     "http://netpreserve.org/warc/1.1/revisit/server-not-modified");
+    free(rec);
+    warc_buf_release(&rv);
+    warc_buf_release(&h);
+    warc_buf_release(&out);
+}
+END_TEST
+
 START_TEST(process_allocator_buffer_is_released)
 {
     size_t live = alloc_live_bytes();
@@ -478,6 +534,7 @@ int main(void)
     tcase_add_test(tc, date_is_utc_iso8601_with_microseconds);
     tcase_add_test(tc, each_record_is_one_gzip_member);
     tcase_add_test(tc, process_allocator_buffer_is_released);
+    tcase_add_test(tc, last_http_head_and_revisit_shape);
     tcase_add_test(tc, response_head_rewritten_for_decoded_payload);
     tcase_add_test(tc, store_adds_warc_committed_to_an_old_database);
     suite_add_tcase(s, tc);

@@ -131,6 +131,43 @@ START_TEST(task_sitemap_out_of_range_refused)
 }
 END_TEST
 
+/* Recrawls: the earlier capture's validators and date go through as
+ * given; a validator with CR or LF (a header injection) is refused naming it. */
+START_TEST(task_recrawl_fields_round_trip)
+{
+    wire_task t = {.task_id = 3,
+                   .url = "http://a/",
+                   .if_none_match = "W/\"x y\"",
+                   .if_modified_since = "Mon, 01 Dec 2025 00:00:00 GMT",
+                   .refers_to_date = "2026-12-07T01:02:03.456789Z"};
+    size_t len;
+    char *s = encode(&t, &len);
+    wire_msg m;
+    wire_err e;
+    ck_assert_int_eq(decode_at(WIRE_AT_WORKER, s, &m, &e), 0);
+    ck_assert_str_eq(m.task.if_none_match, t.if_none_match);
+    ck_assert_str_eq(m.task.if_modified_since, t.if_modified_since);
+    ck_assert_str_eq(m.task.refers_to_date, t.refers_to_date);
+    wire_task plain = {.task_id = 4, .url = "http://a/"};
+    s = encode(&plain, &len);
+    ck_assert_ptr_null(strstr(s, "if_none_match"));
+    ck_assert_int_eq(decode_at(WIRE_AT_WORKER, s, &m, &e), 0);
+    ck_assert_ptr_null(m.task.if_none_match);
+    ck_assert_int_eq(decode_at(WIRE_AT_WORKER,
+                               "{\"type\":\"task\",\"task_id\":9,\"url\":\"http://a/\","
+                               "\"if_none_match\":\"x\\r\\nX-Evil: 1\"}",
+                               &m, &e),
+                     -1);
+    ck_assert_str_eq(e.field, "if_none_match");
+    ck_assert_int_eq(decode_at(WIRE_AT_WORKER,
+                               "{\"type\":\"task\",\"task_id\":9,\"url\":\"http://a/\","
+                               "\"if_modified_since\":\"x\\ny\"}",
+                               &m, &e),
+                     -1);
+    ck_assert_str_eq(e.field, "if_modified_since");
+}
+END_TEST
+
 START_TEST(task_absent_fields_are_defaults)
 {
     wire_msg m;
@@ -627,6 +664,7 @@ int main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, task_round_trip_every_field);
     tcase_add_test(tc, task_absent_fields_are_defaults);
+    tcase_add_test(tc, task_recrawl_fields_round_trip);
     tcase_add_test(tc, task_sitemap_out_of_range_refused);
     tcase_add_test(tc, task_bound_holds_for_the_worst_strings);
     tcase_add_test(tc, task_strings_escaped_as_records_are);
