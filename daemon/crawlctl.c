@@ -254,7 +254,8 @@ static void fmt_time(char *buf, size_t cap, double epoch_s)
 /* The job object's keys that hold a time (epoch seconds, or null). */
 static int is_time_key(const char *k)
 {
-    return strcmp(k, "created") == 0 || strcmp(k, "ended") == 0;
+    return strcmp(k, "created") == 0 || strcmp(k, "ended") == 0 ||
+           strcmp(k, "next_run") == 0; /* a recrawl schedule's */
 }
 
 static void print_job(json_t *j)
