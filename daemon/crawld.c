@@ -99,6 +99,7 @@ static void begin_stop(daemon_ctx *d, long grace_ms, const char *why)
         return;
     }
     d->stopping = 1;
+    uv_timer_stop(&d->jobs.schedule); /* no scheduled recrawl starts while stopping */
     log_info("crawld", "stopping", "why=%s grace_ms=%ld in_flight=%ld pending=%ld", why, grace_ms,
              d->jobs.in_flight, d->jobs.pending);
     if (d->notify)

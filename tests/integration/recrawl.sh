@@ -6,6 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CRAWLD_BIN=${CRAWLD_BIN:-build}
+# warcio (installed by warc.sh into build/warcio) reads the revisit records
+# too when it is there
+export WARCIO_DIR=${WARCIO_DIR:-$PWD/build/warcio}
+[ -f "$WARCIO_DIR/node_modules/warcio/package.json" ] || WARCIO_DIR=
 source tests/server/start.sh
 httpd_start --site-pages 20
 trap httpd_stop EXIT
