@@ -432,6 +432,74 @@ START_TEST(page_records_of_a_redirect_and_a_gzip_body)
 }
 END_TEST
 
+/* Recrawls: a page asked with the earlier capture's validators sends them
+ * (If-None-Match, If-Modified-Since as given) and a 304 is written as a
+ * revisit record of the server-not-modified profile pointing at the
+ * earlier capture; its record says not_modified. Asked without, the same
+ * page is a response record and its record keeps the ETag. */
+START_TEST(page_304_is_a_server_not_modified_revisit)
+{
+    char url[256];
+    snprintf(url, sizeof(url), "%s/rc/a.html", srv.base_url);
+    page_task plain = {.url = url, .warc = 1};
+    page p;
+    ck_assert_int_eq(page_run(&env, &plain, &p), 0);
+    ck_assert_int_eq(p.fetch.status, 200);
+    rec r[4];
+    int n = page_records(&p, r, 4);
+    ck_assert_int_eq(n, 2);
+    ck_assert_str_eq(r[1].type, "response");
+    ck_assert_ptr_null(strstr(r[0].block, "If-None-Match"));
+    char *line = page_result_json(&p, NULL);
+    ck_assert_ptr_nonnull(strstr(line, "\"etag\":\"\\\"a-0\\\"\""));
+    ck_assert_ptr_null(strstr(line, "not_modified"));
+    for (int i = 0; i < n; i++)
+        free(r[i].block);
+    page_end(&env, &p);
+
+    page_task t = {.url = url,
+                   .warc = 1,
+                   .if_none_match = "\"a-0\"",
+                   .if_modified_since = "Mon, 01 Dec 2025 00:00:00 GMT",
+                   .refers_to_date = "2026-12-01T00:00:00.000001Z"};
+    ck_assert_int_eq(page_run(&env, &t, &p), 0);
+    ck_assert_int_eq(p.fetch.status, 304);
+    ck_assert_ptr_null(p.warc_error);
+    n = page_records(&p, r, 4);
+    ck_assert_int_eq(n, 2);
+    ck_assert_str_eq(r[0].type, "request");
+    ck_assert_ptr_nonnull(strstr(r[0].block, "\r\nIf-None-Match: \"a-0\"\r\n"));
+    ck_assert_ptr_nonnull(
+        strstr(r[0].block, "\r\nIf-Modified-Since: Mon, 01 Dec 2025 00:00:00 GMT\r\n"));
+    ck_assert_str_eq(r[1].type, "revisit");
+    ck_assert_int_eq(strncmp(r[1].block, "HTTP/1.", 7), 0);
+    ck_assert_ptr_nonnull(strstr(r[1].block, " 304 "));
+    ck_assert_str_eq(r[1].block + r[1].block_len - 4, "\r\n\r\n"); /* headers only */
+    char *raw;
+    size_t used;
+    size_t off = 0;
+    gunzip_member((const unsigned char *)p.warc, p.warc_len, &raw, &used);
+    off = used;
+    free(raw);
+    long len = gunzip_member((const unsigned char *)p.warc + off, p.warc_len - off, &raw, &used);
+    char v[128];
+    ck_assert(field(raw, (size_t)len, "WARC-Profile", v, sizeof(v)));
+    ck_assert_str_eq(v, WARC_PROFILE_NOT_MODIFIED);
+    ck_assert(field(raw, (size_t)len, "WARC-Refers-To-Target-URI", v, sizeof(v)));
+    ck_assert_str_eq(v, url);
+    ck_assert(field(raw, (size_t)len, "WARC-Refers-To-Date", v, sizeof(v)));
+    ck_assert_str_eq(v, "2026-12-01T00:00:00.000001Z");
+    free(raw);
+    line = page_result_json(&p, NULL);
+    ck_assert_ptr_nonnull(strstr(line, "\"not_modified\":true"));
+    ck_assert_ptr_nonnull(strstr(line, "\"refers_to_date\":\"2026-12-01T00:00:00.000001Z\""));
+    ck_assert_ptr_null(strstr(line, "payload_digest")); /* a revisit has no payload */
+    for (int i = 0; i < n; i++)
+        free(r[i].block);
+    page_end(&env, &p);
+}
+END_TEST
+
 START_TEST(page_keeps_non_html_bodies_for_warc)
 {
     char url[256];
@@ -544,6 +612,7 @@ int main(void)
     tcase_add_checked_fixture(tp, env_up, env_down);
     tcase_add_test(tp, page_records_of_a_redirect_and_a_gzip_body);
     tcase_add_test(tp, page_keeps_non_html_bodies_for_warc);
+    tcase_add_test(tp, page_304_is_a_server_not_modified_revisit);
     tcase_add_test(tp, failed_fetch_has_no_records);
     suite_add_tcase(s, tp);
     return testutil_run(s);
