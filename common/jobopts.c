@@ -1,5 +1,6 @@
 /* jobopts — see jobopts.h. */
 #include "jobopts.h"
+#include "cookie.h"
 #include "scope.h"
 #include "utf8.h"
 
@@ -138,6 +139,20 @@ const jobopt jobopts_table[] = {
      .no_flag = "--no-sitemaps",
      .off = OFF(sitemaps),
      .help = "read the sitemaps robots.txt names (or /sitemap.xml of the seeds' hosts)"},
+    /* the cookie jar's first cookies: docs/daemon.md, Cookies. crawlctl
+     * reads each FILE and sends its lines (crawlctl.c, cookies_from_files);
+     * the request carries the lines, each checked here. */
+    {.field = "cookies",
+     .type = JOBOPT_LIST,
+     .dflt_text = "none",
+     .flag = "--cookies",
+     .metavar = "FILE",
+     .want = "an array of Netscape cookie lines",
+     .max_items = COOKIE_MAX_PER_JOB,
+     .max_len = COOKIE_MAX_LINE,
+     .check = cookie_line_check,
+     .off = OFF(cookies),
+     .help = "seed the job's cookie jar from a Netscape cookie file (repeatable)"},
 };
 const size_t jobopts_count = sizeof(jobopts_table) / sizeof(jobopts_table[0]);
 

@@ -32,6 +32,7 @@ typedef struct jobopts {
     int canonical;                     /* --canonical: follow a page's canonical instead */
     int priority;                      /* --priority: higher jobs' pages go first */
     const json_t *exclude, *include;   /* arrays of patterns; NULL: not given */
+    const json_t *cookies;             /* --cookies: Netscape lines; NULL: not given */
 } jobopts;
 
 typedef struct jobopt {

@@ -35,7 +35,8 @@ static size_t str_bound(const char *s) { return s ? 6 * strlen(s) + 2 : 4; }
 
 size_t wire_task_bound(const wire_task *t)
 {
-    return TASK_FIXED + str_bound(t->url) + str_bound(t->parent) + str_bound(t->js_off);
+    return TASK_FIXED + str_bound(t->url) + str_bound(t->parent) + str_bound(t->js_off) +
+           (t->cookies ? 12 + str_bound(t->cookies) : 0);
 }
 
 static char *put_lit(char *q, const char *s, size_t n)
@@ -126,6 +127,12 @@ size_t wire_task_encode(const wire_task *t, char *out)
     if (t->sitemap > 0) {
         q = PUT(q, ",\"sitemap\":");
         q = put_int(q, t->sitemap);
+    }
+    if (t->jar) /* the job's cookie jar (cookie.h) */
+        q = PUT(q, ",\"jar\":true");
+    if (t->jar && t->cookies) {
+        q = PUT(q, ",\"cookies\":");
+        q = put_str(q, t->cookies);
     }
     *q++ = '}';
     return (size_t)(q - out);
@@ -289,6 +296,8 @@ static int decode_task(json_t *o, wire_task *t, wire_err *e)
         get_bool(o, "js", &t->js, e, W) < 0 || get_bool(o, "want_text", &t->want_text, e, W) < 0 ||
         get_bool(o, "warc", &t->warc, e, W) < 0 || get_bool(o, "alone", &t->alone, e, W) < 0 ||
         get_str(o, "parent", &t->parent, e, W) < 0 || get_str(o, "js_off", &t->js_off, e, W) < 0)
+        return -1;
+    if (get_bool(o, "jar", &t->jar, e, W) < 0 || get_str(o, "cookies", &t->cookies, e, W) < 0)
         return -1;
     return 0;
 }
@@ -468,16 +477,22 @@ frame_err wire_result_write(int fd, const frame_result *r)
     for (int i = 0; i < FR_NSECTIONS; i++)
         if (l[i] > UINT32_MAX)
             return FRAME_TOO_LARGE;
-    unsigned char h[FR_HEADER];
+    if (r->cookies_len > UINT32_MAX)
+        return FRAME_TOO_LARGE;
+    unsigned char h[FR_HEADER], ck[8];
     wire_result_header(r, h);
-    struct iovec iov[1 + FR_NSECTIONS] = {{h, sizeof(h)},
+    memcpy(ck, FR_COOKIES_TAG, 4);
+    put_be32(ck + 4, (uint32_t)r->cookies_len);
+    struct iovec iov[3 + FR_NSECTIONS] = {{h, sizeof(h)},
                                           {(void *)r->stats, r->stats_len},
                                           {(void *)r->final_url, r->final_url_len},
                                           {(void *)r->record, r->record_len},
                                           {(void *)r->links, r->links_len},
                                           {(void *)r->warc, r->warc_len},
-                                          {(void *)r->body, r->body_len}};
-    return frame_writev(fd, iov, 1 + FR_NSECTIONS);
+                                          {(void *)r->body, r->body_len},
+                                          {ck, sizeof(ck)},
+                                          {(void *)r->cookies, r->cookies_len}};
+    return frame_writev(fd, iov, r->cookies_len ? 3 + FR_NSECTIONS : 1 + FR_NSECTIONS);
 }
 
 int wire_is_result(const char *payload, size_t len)
@@ -512,6 +527,18 @@ int wire_result_decode(const char *payload, size_t len, frame_result *r, wire_er
     for (int i = 0; i < FR_NSECTIONS; i++) {
         l[i] = get_be32(p + FR_NFIELDS * 8 + i * 4);
         sum += l[i]; /* at most 6 x 4 GiB: no overflow in a size_t */
+    }
+    /* trailers (wire.h): each tag's length must fit what is left */
+    while (sum < len && len - sum >= 8) {
+        const unsigned char *t = (const unsigned char *)payload + sum;
+        size_t tl = get_be32(t + 4);
+        if (tl > len - sum - 8)
+            break;
+        if (memcmp(t, FR_COOKIES_TAG, 4) == 0) {
+            r->cookies = (const char *)t + 8;
+            r->cookies_len = tl;
+        }
+        sum += 8 + tl;
     }
     if (sum != len)
         return fail(e, W, "sections",

@@ -88,7 +88,8 @@ static json_t *cmd_submit(daemon_ctx *d, json_t *req)
                           .include = jo.include,
                           .canonical = jo.canonical,
                           .priority = jo.priority,
-                          .sitemaps = jo.sitemaps};
+                          .sitemaps = jo.sitemaps,
+                          .cookies = jo.cookies};
     json_t *reply = NULL;
     job *jb = jobs_submit(&d->jobs, list, n, &o, err, sizeof(err));
     if (!jb) {
@@ -182,6 +183,8 @@ json_t *command_handle(void *ud, json_t *req)
                 pool_dispatch(&d->pool);
         }
         json_t *o = job_json(jb);
+        if (o) /* the jar's size, never its contents (docs/daemon.md, Cookies) */
+            json_object_set_new(o, "cookies", json_integer(jobs_cookie_count(&d->jobs, jb)));
         return o ? json_pack("{s:b, s:o}", "ok", 1, "job", o) : NULL;
     }
     if (strcmp(cmd, "recycle") == 0) {

@@ -111,7 +111,8 @@ static int process_page(serve_state *s, serve_slot *sl)
      * the record (FRAME_MAX_RESULT, frame.h); else the page goes without
      * them and its record says so. */
     char *r = page_result_json(&p, &rlen);
-    if (r && p.warc && rlen + p.warc_len > FRAME_MAX_RESULT - SERVE_FRAME_SLACK) {
+    if (r && p.warc &&
+        rlen + p.warc_len + p.fetch.cookies_len > FRAME_MAX_RESULT - SERVE_FRAME_SLACK) {
         p.warc_error = arena_sprintf(p.a,
                                      "warc: records of %zu bytes and a record of %zu do not "
                                      "fit a result frame",
@@ -170,6 +171,15 @@ static int process_page(serve_state *s, serve_slot *sl)
         }
         fr.links = l;
         fr.links_len = l ? (size_t)(q - l) : 0;
+    }
+    if (record && p.fetch.cookies_len) { /* the job's jar: what the page set (wire.h) */
+        char *c = arena_alloc(scratch, p.fetch.cookies_len);
+        if (c) {
+            memcpy(c, p.fetch.cookies, p.fetch.cookies_len);
+            fr.cookies = c;
+            fr.cookies_len = p.fetch.cookies_len;
+        } else
+            record = NULL; /* reported as nomem below */
     }
     fr.status = p.fetch.status;
     fr.bytes = (int64_t)p.fetch.body_len;
@@ -289,7 +299,9 @@ static int start_task(serve_state *s, const wire_task *task)
     char *url = arena_strdup(a, task->url);
     char *parent = task->parent ? arena_strdup(a, task->parent) : NULL;
     char *js_off = !task->js && task->js_off ? arena_strdup(a, task->js_off) : NULL;
-    if (!sl || !url || (task->parent && !parent) || (!task->js && task->js_off && !js_off)) {
+    char *cookies = task->jar && task->cookies ? arena_strdup(a, task->cookies) : NULL;
+    if (!sl || !url || (task->parent && !parent) || (!task->js && task->js_off && !js_off) ||
+        (task->jar && task->cookies && !cookies)) {
         arena_pool_release(&e->pool, a);
         return send_error(s->fd, s->net_scratch, task->task_id, "nomem", "task frame");
     }
@@ -308,7 +320,9 @@ static int start_task(serve_state *s, const wire_task *task)
                    .for_job = 1,
                    .parent = parent,
                    .attempts = task->attempts,
-                   .sitemap = task->sitemap};
+                   .sitemap = task->sitemap,
+                   .jar = task->jar,
+                   .cookies = cookies};
     sl->t = t;
     sl->s = s;
     sl->alone = task->alone;
