@@ -32,6 +32,7 @@ enum {
     S_FR_DELETE,
     S_FR_WINDOW,
     S_FR_WINDOW_BFS,
+    S_FR_WINDOW_DEEPER,
     S_FR_WINDOW_HOST,
     S_FR_FINISH,
     S_FR_REQUEUE,
@@ -65,9 +66,17 @@ static const char *const sql[S_COUNT] = {
     [S_FR_WINDOW] =
         "SELECT id,url,parent,host,depth,attempts,not_before,no_js,sitemap FROM frontier "
         "WHERE job_id=?1 AND state=0 AND id>?2 ORDER BY id LIMIT ?3",
+    /* The breadth-first window in two seeks of frontier_pending_depth: the
+     * rest of the window's depth, then the deeper rows. One statement with
+     * (depth,id)>(?4,?2) seeks on the depth alone and steps over every row
+     * of that depth before after_id (SQLite 3.40: 8.8 ms a read 99,000
+     * rows into one depth, against 0.3 ms at its start). */
     [S_FR_WINDOW_BFS] =
         "SELECT id,url,parent,host,depth,attempts,not_before,no_js,sitemap FROM frontier "
-        "WHERE job_id=?1 AND state=0 AND (depth,id)>(?4,?2) ORDER BY depth,id LIMIT ?3",
+        "WHERE job_id=?1 AND state=0 AND depth=?4 AND id>?2 ORDER BY id LIMIT ?3",
+    [S_FR_WINDOW_DEEPER] =
+        "SELECT id,url,parent,host,depth,attempts,not_before,no_js,sitemap FROM frontier "
+        "WHERE job_id=?1 AND state=0 AND depth>?2 ORDER BY depth,id LIMIT ?3",
     [S_FR_WINDOW_HOST] = "SELECT id,url,parent,host,depth,attempts,not_before,no_js,sitemap FROM "
                          "frontier WHERE job_id=?1 AND state=0 AND id>?2 AND host=?4 "
                          "ORDER BY id LIMIT ?3",
@@ -496,7 +505,19 @@ static int sq_rows_pending_bfs(void *b, long long job_id, int after_depth, long 
     sqlite3_bind_int64(st, 2, after_id);
     sqlite3_bind_int(st, 3, max);
     sqlite3_bind_int(st, 4, after_depth);
-    return window_read(st, max, rows);
+    int n = window_read(st, max, rows);
+    if (n < 0 || n == max)
+        return n;
+    st = q->st[S_FR_WINDOW_DEEPER];
+    sqlite3_bind_int64(st, 1, job_id);
+    sqlite3_bind_int(st, 2, after_depth);
+    sqlite3_bind_int(st, 3, max - n);
+    int m = window_read(st, max - n, rows + n);
+    if (m < 0) {
+        store_rows_free(rows, n);
+        return -1;
+    }
+    return n + m;
 }
 
 static int window_read(sqlite3_stmt *st, int max, store_row *rows)
