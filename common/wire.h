@@ -11,7 +11,11 @@
  *                              "timeout_ms","want_text","attempts","parent"
  *                              [,"max_body"][,"raw_body","max_redirects"]
  *                              [,"js_off"][,"warc":true][,"alone":true]
- *                              [,"sitemap":N]}
+ *                              [,"sitemap":N]
+ *                              [,"headers":S][,"user":S|"bearer":S][,"proxy":S]}
+ *                             headers, user, bearer, proxy: the job's session
+ *                             (docs/daemon.md, Sessions); user and bearer only
+ *                             in a task on the seeds' origin
  *                             alone: fetch it with no other transfer running
  *                             (a page that went back unstarted from a dead
  *                             worker: its fetch may be what kills workers)
@@ -79,6 +83,10 @@ typedef struct wire_task {
     int warc;           /* build the page's WARC records */
     int alone;          /* fetch it with no other transfer running */
     int sitemap;        /* 0, or what the task reads for sitemaps (WIRE_SITEMAP_*) */
+    /* The job's session; NULL: none. headers: "Name: value" lines joined
+     * by '\n'; user ("USER:PASSWORD") or bearer: the credentials, for the
+     * task's own origin only; proxy: a URL (NULL: [network] proxy). */
+    const char *headers, *user, *bearer, *proxy;
 } wire_task;
 #define WIRE_MAX_REDIRECTS 100
 

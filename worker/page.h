@@ -31,6 +31,7 @@ typedef struct page_task {
     const char *parent; /* for_job: the page that linked here, NULL: a seed */
     int attempts;       /* for_job: this is the page's attempt number … */
     int sitemap;        /* WIRE_SITEMAP_*: read robots.txt's sitemaps or a sitemap, not a page */
+    fetch_session sess; /* the job's session: the page's fetch and its scripts' requests */
 } page_task;
 
 typedef struct page {

@@ -289,7 +289,16 @@ static int start_task(serve_state *s, const wire_task *task)
     char *url = arena_strdup(a, task->url);
     char *parent = task->parent ? arena_strdup(a, task->parent) : NULL;
     char *js_off = !task->js && task->js_off ? arena_strdup(a, task->js_off) : NULL;
-    if (!sl || !url || (task->parent && !parent) || (!task->js && task->js_off && !js_off)) {
+    /* the job's session (docs/worker.md, Sessions), copied as the rest */
+    fetch_session sess = {.auth_url = url};
+    const char *const from[] = {task->headers, task->user, task->bearer, task->proxy};
+    const char **to[] = {&sess.headers, &sess.user, &sess.bearer, &sess.proxy};
+    int sess_nomem = 0;
+    for (size_t i = 0; i < sizeof(from) / sizeof(from[0]); i++)
+        if (from[i] && !(*to[i] = arena_strdup(a, from[i])))
+            sess_nomem = 1;
+    if (!sl || !url || (task->parent && !parent) || (!task->js && task->js_off && !js_off) ||
+        sess_nomem) {
         arena_pool_release(&e->pool, a);
         return send_error(s->fd, s->net_scratch, task->task_id, "nomem", "task frame");
     }
@@ -308,7 +317,8 @@ static int start_task(serve_state *s, const wire_task *task)
                    .for_job = 1,
                    .parent = parent,
                    .attempts = task->attempts,
-                   .sitemap = task->sitemap};
+                   .sitemap = task->sitemap,
+                   .sess = sess};
     sl->t = t;
     sl->s = s;
     sl->alone = task->alone;
