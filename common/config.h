@@ -57,7 +57,7 @@ typedef struct crawld_config {
      * socks5h:// URL, "" none; its USER:PASSWORD, "" none (or in the URL). */
     char proxy[1024];
     char proxy_user[512];
-    int js_default;                /* [daemon] js: default for jobs that don't say */
+    int js_default; /* [daemon] js: default for jobs that don't say */
 } crawld_config;
 
 void config_defaults(crawld_config *c);

@@ -261,10 +261,13 @@ static int take_json(const jobopt *opt, const json_t *v, jobopts *o, char *err, 
     case JOBOPT_LIST:
         if (!json_is_array(v) || json_array_size(v) > opt->max_items)
             goto bad;
-        for (size_t i = 0; i < json_array_size(v); i++) {
+        for (size_t i = 0; i < json_array_size(v); i++) { /* the shape first, then each value */
             const json_t *e = json_array_get(v, i);
             if (!json_is_string(e) || json_string_length(e) > opt->max_len)
                 goto bad;
+        }
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            const json_t *e = json_array_get(v, i);
             char why[320];
             if (opt->check && opt->check(json_string_value(e), why, sizeof(why)) < 0) {
                 snprintf(err, errlen, "%s[%zu] (%s): %s", opt->field, i, opt->flag, why);

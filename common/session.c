@@ -166,7 +166,8 @@ size_t session_redact_block(const char *in, size_t n, const char *names, char *o
         const char *colon = memchr(line, ':', body);
         /* the request line and the blank line have no name; a header's
          * name runs to its colon */
-        if (i > 0 && colon && colon > line && session_header_secret(line, (size_t)(colon - line), names)) {
+        if (i > 0 && colon && colon > line &&
+            session_header_secret(line, (size_t)(colon - line), names)) {
             EMIT(line, (size_t)(colon - line) + 1);
             EMIT(" " SESSION_REDACTED, sizeof(SESSION_REDACTED));
             EMIT(line + body, len - body);

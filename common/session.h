@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#define SESSION_MAX_HEADERS 32     /* --header given at most this often */
+#define SESSION_MAX_HEADERS 32      /* --header given at most this often */
 #define SESSION_MAX_HEADER_LEN 1024 /* bytes of one "Name: value" */
 #define SESSION_MAX_USER_LEN 512    /* bytes of USER:PASSWORD */
 #define SESSION_MAX_BEARER_LEN 4096 /* bytes of a bearer token */

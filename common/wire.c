@@ -37,8 +37,7 @@ static size_t str_bound(const char *s) { return s ? 6 * strlen(s) + 2 : 4; }
 size_t wire_task_bound(const wire_task *t)
 {
     return TASK_FIXED + str_bound(t->url) + str_bound(t->parent) + str_bound(t->js_off) +
-           str_bound(t->headers) + str_bound(t->user) + str_bound(t->bearer) +
-           str_bound(t->proxy);
+           str_bound(t->headers) + str_bound(t->user) + str_bound(t->bearer) + str_bound(t->proxy);
 }
 
 static char *put_lit(char *q, const char *s, size_t n)

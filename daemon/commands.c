@@ -106,7 +106,10 @@ static json_t *cmd_submit(daemon_ctx *d, json_t *req)
              jb->id, jb->pending, jb->js, jb->scope_spec, jb->depth, jb->max_pages, jb->obey_robots,
              jb->delay_ms, jb->warc, json_array_size(jb->exclude), json_array_size(jb->include),
              jb->canonical, jb->priority, jb->sitemaps, json_array_size(jo.header),
-             jb->sess.user ? "basic" : jb->sess.bearer ? "bearer" : "none", jb->sess.proxy != NULL);
+             jb->sess.user     ? "basic"
+             : jb->sess.bearer ? "bearer"
+                               : "none",
+             jb->sess.proxy != NULL);
     reply = json_pack("{s:b, s:I, s:i, s:s}", "ok", 1, "job", (json_int_t)jb->id, "pages",
                       (int)jb->pending, "output", jb->out_path);
     if (reply && jb->warc)

@@ -98,7 +98,8 @@ static int job_session_take(job *jb, const json_t *header, const char *user, con
         }
         s->headers[hl - 1] = '\0'; /* no '\n' after the last */
     }
-    if ((user && !(s->user = alloc_strdup(user))) || (bearer && !(s->bearer = alloc_strdup(bearer))) ||
+    if ((user && !(s->user = alloc_strdup(user))) ||
+        (bearer && !(s->bearer = alloc_strdup(bearer))) ||
         (proxy && !(s->proxy = alloc_strdup(proxy))))
         goto nomem;
     if (user || bearer) {
@@ -136,7 +137,10 @@ static int job_session_may_store(const jobs *j, const job_session *s, char *err,
         snprintf(err, errlen,
                  "%s: the state directory %s is mode %03o; a job's secrets are kept there only "
                  "when it is 0700 (chmod 700 %s)",
-                 s->user ? "--user" : s->bearer ? "--bearer" : s->headers ? "--header" : "--proxy",
+                 s->user      ? "--user"
+                 : s->bearer  ? "--bearer"
+                 : s->headers ? "--header"
+                              : "--proxy",
                  j->cfg->state_dir, (unsigned)(st.st_mode & 0777), j->cfg->state_dir);
         return -1;
     }
@@ -367,11 +371,10 @@ static int load_job(void *ud, const store_job *r)
     }
     jb->canonical = json_is_true(json_object_get(o, "canonical"));
     jb->priority = (int)json_integer_value(json_object_get(o, "priority"));
-    if (sv && job_session_take(jb, json_object_get(o, "header"),
-                               json_string_value(json_object_get(o, "user")),
-                               json_string_value(json_object_get(o, "bearer")),
-                               json_string_value(json_object_get(o, "proxy")), sv, ns, err,
-                               sizeof(err)) < 0) {
+    if (sv && job_session_take(
+                  jb, json_object_get(o, "header"), json_string_value(json_object_get(o, "user")),
+                  json_string_value(json_object_get(o, "bearer")),
+                  json_string_value(json_object_get(o, "proxy")), sv, ns, err, sizeof(err)) < 0) {
         scope_free(jb->scope); /* fails the job as a bad scope does */
         jb->scope = NULL;
     }

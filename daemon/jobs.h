@@ -200,8 +200,8 @@ typedef struct jobs_submit_opts {
     const json_t *exclude, *include; /* filter patterns (borrowed); NULL: none */
     int canonical;                   /* follow a page's differing canonical instead */
     int priority;                    /* -100..100; higher goes first */
-    int sitemaps; /* read sitemaps (robots.txt's, /sitemap.xml of the seeds' hosts) */
-    const json_t *header;              /* --header lines (borrowed); NULL: none */
+    int sitemaps;         /* read sitemaps (robots.txt's, /sitemap.xml of the seeds' hosts) */
+    const json_t *header; /* --header lines (borrowed); NULL: none */
     const char *user, *bearer, *proxy; /* NULL: none */
 } jobs_submit_opts;
 

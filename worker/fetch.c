@@ -813,10 +813,10 @@ fetch_err fetch_finish(xfer *x)
         r->err_detail = "the exchange's header blocks (WARC capture)";
     } else if (x->blocked_addr[0]) {
         r->err = FETCH_BLOCKED;
-        r->err_detail =
-            x->proxied
-                ? arena_sprintf(a, "private host %s not allowed (through the proxy)", x->blocked_addr)
-                : arena_sprintf(a, "private address %s not allowed", x->blocked_addr);
+        r->err_detail = x->proxied
+                            ? arena_sprintf(a, "private host %s not allowed (through the proxy)",
+                                            x->blocked_addr)
+                            : arena_sprintf(a, "private address %s not allowed", x->blocked_addr);
     } else if (rc == CURLE_UNSUPPORTED_PROTOCOL && r->redirects > 0) {
         /* curl names only the scheme, and its effective URL is then the
          * refused target: the page ends at the hop that redirected. */

@@ -55,9 +55,9 @@ fetch_err fetch_err_from_curl(int curlcode);
  * besides its URL, for the page's fetch and its scripts' requests alike.
  * NULL members: none. */
 typedef struct fetch_session {
-    const char *headers; /* "Name: value" lines joined by '\n', sent to every host */
-    const char *user;    /* basic auth USER:PASSWORD ... */
-    const char *bearer;  /* ... or a bearer token: only to auth_url's origin */
+    const char *headers;  /* "Name: value" lines joined by '\n', sent to every host */
+    const char *user;     /* basic auth USER:PASSWORD ... */
+    const char *bearer;   /* ... or a bearer token: only to auth_url's origin */
     const char *auth_url; /* the task's URL, whose origin the credentials go to */
     const char *proxy;    /* the job's proxy URL; NULL: [network] proxy */
 } fetch_session;
@@ -160,10 +160,10 @@ typedef struct fetch_xfer {
     fetch_exchange *ex_tail;
     struct curl_slist *req_headers; /* the worker's headers + the request's; NULL: the worker's */
     char blocked_addr[48];
-    int proxied;        /* through a proxy: the target's host is checked instead */
-    int proxy_resolves; /* socks5h://: the proxy resolves names, they are not checked */
+    int proxied;              /* through a proxy: the target's host is checked instead */
+    int proxy_resolves;       /* socks5h://: the proxy resolves names, they are not checked */
     const char *secret_names; /* capture: the session's header lines, whose values are redacted */
-    const char *hop_url; /* the URL whose response came last (arena) */
+    const char *hop_url;      /* the URL whose response came last (arena) */
     char errbuf[CURL_ERROR_SIZE];
     struct fetch_xfer *prev, *next; /* e's in-flight list, oldest first */
     void (*on_done)(struct fetch_xfer *x, void *ud);
