@@ -188,12 +188,28 @@ try:
     check(d.job(jid).get("proxy") == "http://<redacted>@127.0.0.1:%d" % pport,
           "crawlctl job shows the proxy without its credentials: %r" % d.job(jid).get("proxy"))
 
+    # the session survives a restart (kept in the state database), shown the same
+    shown = {k: d.job(jids[0]).get(k) for k in ("header", "user", "password", "bearer")}
+    d.stop()
+    d.start()
+    again = {k: d.job(jids[0]).get(k) for k in ("header", "user", "password", "bearer")}
+    check(again == shown and again["password"] == "<redacted>",
+          "the session is the same after a restart: %r / %r" % (shown, again))
+    # secrets are kept only in a state directory of mode 0700
+    state = os.path.join(d.dir, "state")
+    check(os.stat(state).st_mode & 0o777 == 0o700, "crawld made the state directory mode 0700")
+    os.chmod(state, 0o750)
+    rc, out, err = d.ctl("submit", "--user", "a:" + PASSWORD, SEED)
+    check(rc != 0 and "--user" in err and "0700" in err,
+          "a secret refused while the state directory is 0750: %d %r" % (rc, err))
+    rc, out, err = d.ctl("submit", "--no-js", "--depth", "0", SEED)
+    check(rc == 0, "a job without secrets still taken: %d %r" % (rc, err))
+    os.chmod(state, 0o700)
+
     texts = outputs(d, jids)
     check(any("Authorization: <redacted>" in t for n, t in texts.items() if n.startswith("warc")),
           "the WARC was read")
     no_secret(texts)
-    state = os.path.join(d.dir, "state")
-    check(os.stat(state).st_mode & 0o777 == 0o700, "the state directory is mode 0700")
 
     # the daemon's proxy, private addresses refused: the proxy (127.0.0.1)
     # is trusted, private targets through it are not
