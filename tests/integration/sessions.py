@@ -14,7 +14,7 @@ forward proxy (tests/server/proxy.py):
   jobs and metrics output, or crawld --check-config.
 
 usage: sessions.py BASE_URL   (CRAWLD_BIN: the build directory)"""
-import gzip, json, os, subprocess, sys, tempfile, time, urllib.request
+import base64, gzip, json, os, subprocess, sys, tempfile, time, urllib.request
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from daemon_lib import BIN, Daemon, check, dump_log_on_failure, finish, wait_for  # noqa: E402
 from crawl_lib import crawl_daemon  # noqa: E402
@@ -27,7 +27,9 @@ HDR_SECRET = "hdr-secret-7Qx"
 PASSWORD = "pw-secret-9Kz"
 BEARER = "bearer-secret-3Lm"
 PROXY_PW = "proxy-secret-5Tn"
-SECRETS = [HDR_SECRET, PASSWORD, BEARER, PROXY_PW]
+B64 = [base64.b64encode(s.encode()).decode() for s in
+       ("alice:" + PASSWORD, "pu:" + PROXY_PW, "op:" + PROXY_PW)]  # as Basic sends them
+SECRETS = [HDR_SECRET, PASSWORD, BEARER, PROXY_PW] + B64
 
 
 def session_log(reset=False):
@@ -147,7 +149,6 @@ try:
           % [(e["host"], e["path"], hdr(e, "X-Session")) for e in log])
     check(all(hdr(e, "Accept-Language") == ["de"] for e in log),
           "--header Accept-Language replaces the worker's own, once")
-    import base64
     auth_only_on_seed_origin(log, "Basic " + base64.b64encode(("alice:" + PASSWORD).encode()).decode(),
                              "--user")
     j = d.job(jid)
