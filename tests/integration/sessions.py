@@ -163,6 +163,22 @@ try:
     check("Authorization: <redacted>" in warc and "X-Session: <redacted>" in warc,
           "the WARC request records show the secrets' names, redacted")
 
+    # the page's scripts: the headers on every request, credentials only on the seeds' origin
+    jid = d.submit([BASE + "/session/js"], "--js", "--depth", "0", "--header", "X-Session: " +
+                   HDR_SECRET, "--user", "alice:" + PASSWORD)
+    d.wait_job(jid)
+    jids.append(jid)
+    log = session_log(reset=True)
+    got = sorted((e["host"] == OTHER, e["path"], tuple(hdr(e, "Authorization")),
+                  tuple(hdr(e, "X-Session"))) for e in log)
+    basic = "Basic " + base64.b64encode(("alice:" + PASSWORD).encode()).decode()
+    want = sorted([(False, "/session/js", (basic,), (HDR_SECRET,)),
+                   (False, "/session/jsxhr", (basic,), (HDR_SECRET,)),
+                   (True, "/session/jsfetch", (), (HDR_SECRET,)),
+                   (True, "/session/jsxhr", (), (HDR_SECRET,))])
+    check(got == want, "scripts' requests: headers everywhere, credentials on the seeds' origin "
+          "only: %r" % got)
+
     # bearer, same rule
     jid = crawl(d, "--bearer", BEARER)
     jids.append(jid)

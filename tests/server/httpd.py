@@ -95,6 +95,8 @@ Endpoint                        | Response
 /                               | small index page linking to a few of the above
 /session/start                  | links to /session/same, /session/hop (302 to other.localhost),
                                 |   other.localhost:PORT/session/link and a /redirect-to there
+/session/js                     | scripts fetch other.localhost's /session/jsfetch, XHR
+                                |   /session/jsxhr on both origins
 /session/NAME                   | a small page; every /session/ request is logged
 /session/log                    | JSON [{"host","path","headers":[[k,v]…]}]; ?reset=1 clears it
 /sitemap.xml                    | a <urlset> of /sm/page/root1 (a host's default sitemap)
@@ -903,6 +905,14 @@ def ep_session(self, q, rest):
                 f'<a href="/redirect-to?url={quote(other + "redirected")}">redir</a>'
                 f'<a href="{here}hop">hop</a>')
         return self.respond(200, page("Session start", body))
+    if rest == "js":  # the page's scripts ask both origins
+        here = f"http://{self.host()}/session/"
+        body = ("<script>"
+                f"fetch('{other}jsfetch').then(function(r){{return r.text();}});"
+                f"var x = new XMLHttpRequest(); x.open('GET', '{here}jsxhr', false); x.send();"
+                f"var y = new XMLHttpRequest(); y.open('GET', '{other}jsxhr', false); y.send();"
+                "</script>")
+        return self.respond(200, page("Session js", body))
     if rest == "hop":  # a redirect of the seed's origin onto the other origin
         return self.redirect(302, other + "hopped")
     return self.respond(200, page(f"Session {rest}", f"<p>{html.escape(rest)}</p>"))
