@@ -405,17 +405,17 @@ static int replaced(const char *l, const char *lines)
 
 /* Through a proxy the socket opened is the proxy's, trusted (an operator
  * configured it); the address rule then applies to the target host of
- * each request, here, before the request goes out: an IP literal that is
- * private, a *.localhost name, or (an http:// proxy) a name whose
- * addresses resolve to a private one here. A socks5h:// proxy resolves
- * names itself: those are not checked (docs/worker.md). */
-static int on_prereq(void *ud, char *conn_primary_ip, char *conn_local_ip, int conn_primary_port,
-                     int conn_local_port)
+ * each request: an IP literal that is private, a *.localhost name, or (an
+ * http:// proxy) a name whose addresses resolve to a private one here. A
+ * socks5h:// proxy resolves names itself: those are not checked
+ * (docs/worker.md). Checked when a connection to the proxy opens (a SOCKS
+ * tunnel reaches its target while it connects) and again before each
+ * request is sent (an http:// proxy's connection is reused across hosts).
+ * 1 when the current hop's target is refused (x->blocked_addr says it). */
+static int proxied_target_blocked(xfer *x)
 {
-    xfer *x = ud;
-    (void)conn_primary_ip, (void)conn_local_ip, (void)conn_primary_port, (void)conn_local_port;
     if (x->allow_private || !x->proxied)
-        return CURL_PREREQFUNC_OK;
+        return 0;
     char *eff = NULL, *host = NULL;
     curl_easy_getinfo(x->h, CURLINFO_EFFECTIVE_URL, &eff);
     CURLU *u = curl_url();
@@ -428,7 +428,14 @@ static int on_prereq(void *ud, char *conn_primary_ip, char *conn_local_ip, int c
     }
     curl_free(host);
     curl_url_cleanup(u);
-    return bad ? CURL_PREREQFUNC_ABORT : CURL_PREREQFUNC_OK;
+    return bad;
+}
+
+static int on_prereq(void *ud, char *conn_primary_ip, char *conn_local_ip, int conn_primary_port,
+                     int conn_local_port)
+{
+    (void)conn_primary_ip, (void)conn_local_ip, (void)conn_primary_port, (void)conn_local_port;
+    return proxied_target_blocked(ud) ? CURL_PREREQFUNC_ABORT : CURL_PREREQFUNC_OK;
 }
 
 int fetch_host_private(const char *host, int resolve)
@@ -558,7 +565,9 @@ static curl_socket_t on_open_socket(void *ud, curlsocktype purpose, struct curl_
 {
     xfer *x = ud;
     (void)purpose;
-    /* through a proxy: the proxy's socket, trusted; on_prereq checks the target */
+    /* through a proxy: the proxy's socket, trusted; the target is checked */
+    if (x->proxied && proxied_target_blocked(x))
+        return CURL_SOCKET_BAD;
     if (!x->allow_private && !x->proxied && address_is_private(&addr->addr)) {
         const void *ip = addr->family == AF_INET
                              ? (const void *)&((struct sockaddr_in *)&addr->addr)->sin_addr

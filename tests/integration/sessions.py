@@ -101,6 +101,20 @@ def start_proxy(auth=None):
     return p, port
 
 
+def start_socks(auth=None):
+    pf = tempfile.mktemp(prefix="crawld-socks.")
+    cmd = [sys.executable, os.path.join(os.path.dirname(__file__), "..", "server", "socks5.py"),
+           "--port-file", pf] + (["--auth", auth] if auth else [])
+    p = subprocess.Popen(cmd)
+    wait_for(lambda: os.path.exists(pf), 10, "socks port file")
+    ports = []
+    for f in (pf, pf + ".log"):
+        with open(f) as fh:
+            ports.append(int(fh.read()))
+        os.unlink(f)
+    return p, ports[0], ports[1]
+
+
 def proxy_log(port):
     with urllib.request.urlopen("http://127.0.0.1:%d/__log" % port, timeout=10) as r:
         return json.loads(r.read())
@@ -221,7 +235,22 @@ try:
           "a secret refused while the state directory is 0750: %d %r" % (rc, err))
     rc, out, err = d.ctl("submit", "--no-js", "--depth", "0", SEED)
     check(rc == 0, "a job without secrets still taken: %d %r" % (rc, err))
+    d.wait_job(int(out.strip()))
+    session_log(reset=True)
     os.chmod(state, 0o700)
+
+    # a job's socks5h:// proxy: the proxy resolves the names
+    socks, sport, slog = start_socks(auth="su:" + PROXY_PW)
+    procs.append(socks)
+    jid = crawl(d, "--proxy", "socks5h://su:%s@127.0.0.1:%d" % (PROXY_PW, sport), "--bearer", BEARER)
+    jids.append(jid)
+    recs = d.records(jid)
+    check(len(recs) == 5 and all(r.get("status") == 200 for r in recs),
+          "the socks job's pages: %r" % [(r["url"], r.get("status"), r.get("error")) for r in recs])
+    targets = {(e["target"], e["atyp"]) for e in proxy_log(slog)}
+    check(("127.0.0.1:" + PORT, 1) in targets and (OTHER, 3) in targets,
+          "the socks proxy got both origins, the name unresolved: %r" % sorted(targets))
+    auth_only_on_seed_origin(session_log(reset=True), "Bearer " + BEARER, "--bearer through socks5h")
 
     texts = outputs(d, jids)
     check(any("Authorization: <redacted>" in t for n, t in texts.items() if n.startswith("warc")),
@@ -248,6 +277,16 @@ try:
         rec = d2.records(jid)[0]
         check((rec.get("error") or "").startswith("blocked:"),
               "a private target through the proxy refused: %r" % rec)
+    # through socks5h:// too; nothing reaches the proxy for a private literal
+    socks2, sport2, slog2 = start_socks()
+    procs.append(socks2)
+    jid = d2.submit(["http://127.0.0.2:%s/session/s" % PORT], "--no-js", "--depth", "0",
+                    "--no-robots", "--proxy", "socks5h://127.0.0.1:%d" % sport2)
+    d2.wait_job(jid)
+    rec = d2.records(jid)[0]
+    check((rec.get("error") or "").startswith("blocked:"),
+          "a private target through socks5h refused: %r" % rec)
+    check(proxy_log(slog2) == [], "the socks proxy got no request: %r" % proxy_log(slog2))
     urls = [e["url"] for e in proxy_log(oport)]
     check(not any("/session/" in u for u in urls),
           "no private target's request reached the proxy (%r)" % urls)
