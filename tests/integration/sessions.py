@@ -297,6 +297,19 @@ try:
           "--check-config hides the proxy's password: %r" % r.stdout[-300:])
     check(PROXY_PW not in d2.log_text(), "crawld's log shows no proxy password")
     d2.stop()
+    # crawld does not start with proxy credentials in a state directory others may read
+    os.chmod(os.path.join(d2.dir, "state"), 0o755)
+    r = subprocess.run([BIN + "/crawld", "-c", d2.conf, "--foreground"], capture_output=True,
+                       text=True, timeout=30)
+    check(r.returncode == 1 and "proxy credentials" in r.stderr and "0700" in r.stderr
+          and PROXY_PW not in r.stderr, "no start with a 0755 state directory: %d %r"
+          % (r.returncode, r.stderr))
+    with open(os.path.join(d2.dir, "bad.conf"), "w") as f:
+        f.write("[network]\nproxy = ftp://127.0.0.1:1\n")
+    r = subprocess.run([BIN + "/crawld", "-c", os.path.join(d2.dir, "bad.conf"), "--check-config"],
+                       capture_output=True, text=True, timeout=30)
+    check(r.returncode == 2 and "[network] proxy" in r.stderr and "socks5h://" in r.stderr,
+          "a bad [network] proxy refused naming the key: %d %r" % (r.returncode, r.stderr))
     d.stop()
 except BaseException:
     dump_log_on_failure(d)
