@@ -1,5 +1,6 @@
 /* jobopts — see jobopts.h. */
 #include "jobopts.h"
+#include "cookie.h"
 #include "scope.h"
 #include "session.h"
 #include "utf8.h"
@@ -181,6 +182,20 @@ const jobopt jobopts_table[] = {
      .check = session_proxy_check,
      .off = OFF(proxy),
      .help = "fetch through this proxy (http:// or socks5h://)"},
+    /* the cookie jar's first cookies: docs/daemon.md, Cookies. crawlctl
+     * reads each FILE and sends its lines (crawlctl.c, cookies_from_files);
+     * the request carries the lines, each checked here. */
+    {.field = "cookies",
+     .type = JOBOPT_LIST,
+     .dflt_text = "none",
+     .flag = "--cookies",
+     .metavar = "FILE",
+     .want = "an array of Netscape cookie lines",
+     .max_items = COOKIE_MAX_PER_JOB,
+     .max_len = COOKIE_MAX_LINE,
+     .check = cookie_line_check,
+     .off = OFF(cookies),
+     .help = "seed the job's cookie jar from a Netscape cookie file (repeatable)"},
 };
 const size_t jobopts_count = sizeof(jobopts_table) / sizeof(jobopts_table[0]);
 
@@ -261,12 +276,12 @@ static int take_json(const jobopt *opt, const json_t *v, jobopts *o, char *err, 
     case JOBOPT_LIST:
         if (!json_is_array(v) || json_array_size(v) > opt->max_items)
             goto bad;
-        for (size_t i = 0; i < json_array_size(v); i++) { /* the shape first, then each value */
+        for (size_t i = 0; i < json_array_size(v); i++) { /* the types first, */
             const json_t *e = json_array_get(v, i);
             if (!json_is_string(e) || json_string_length(e) > opt->max_len)
                 goto bad;
         }
-        for (size_t i = 0; i < json_array_size(v); i++) {
+        for (size_t i = 0; i < json_array_size(v); i++) { /* then each value */
             const json_t *e = json_array_get(v, i);
             char why[320];
             if (opt->check && opt->check(json_string_value(e), why, sizeof(why)) < 0) {

@@ -35,6 +35,7 @@ typedef struct jobopts {
     /* the session (common/session.h): NULL when not given */
     const json_t *header;              /* array of "Name: value" */
     const char *user, *bearer, *proxy; /* USER:PASSWORD, a token, a proxy URL */
+    const json_t *cookies;             /* --cookies: Netscape lines; NULL: not given */
 } jobopts;
 
 typedef struct jobopt {

@@ -92,7 +92,8 @@ static json_t *cmd_submit(daemon_ctx *d, json_t *req)
                           .header = jo.header,
                           .user = jo.user,
                           .bearer = jo.bearer,
-                          .proxy = jo.proxy};
+                          .proxy = jo.proxy,
+                          .cookies = jo.cookies};
     json_t *reply = NULL;
     job *jb = jobs_submit(&d->jobs, list, n, &o, err, sizeof(err));
     if (!jb) {
@@ -190,6 +191,8 @@ json_t *command_handle(void *ud, json_t *req)
                 pool_dispatch(&d->pool);
         }
         json_t *o = job_json(jb);
+        if (o) /* the jar's size, never its contents (docs/daemon.md, Cookies) */
+            json_object_set_new(o, "cookies", json_integer(jobs_cookie_count(&d->jobs, jb)));
         return o ? json_pack("{s:b, s:o}", "ok", 1, "job", o) : NULL;
     }
     if (strcmp(cmd, "recycle") == 0) {

@@ -228,6 +228,11 @@ static int job_filters(job *jb, const json_t *exc, const json_t *inc, char *err,
     return 0;
 }
 
+long jobs_cookie_count(jobs *j, const job *jb)
+{
+    return store_cookies_count(j->st, jb->id, (long long)jobs_now_unix());
+}
+
 void jobs_page_free(jobs_page *p)
 {
     if (!p)
@@ -235,6 +240,7 @@ void jobs_page_free(jobs_page *p)
     alloc_strfree(p->url);
     alloc_strfree(p->parent);
     alloc_strfree(p->origin);
+    alloc_strfree(p->cookies);
     ALLOC_FREE(p);
 }
 
@@ -387,6 +393,7 @@ static int load_job(void *ud, const store_job *r)
     jb->done = counts[ROW_DONE];
     jb->failed = counts[ROW_FAILED];
     jb->rows = counts[ROW_PENDING] + counts[ROW_DONE] + counts[ROW_FAILED] + counts[ROW_DROPPED];
+    jb->cookie_jar = store_cookies_count(j->st, jb->id, 0) != 0; /* -1: ask anyway */
     if (jb->sitemaps) { /* the per-job cap counts what was admitted before the restart */
         long sm = store_job_sitemaps(j->st, jb->id, WIRE_SITEMAP_FILE);
         jb->sitemap_files = sm > 0 ? sm : 0;
@@ -622,6 +629,15 @@ job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_o
         if (r < 0)
             goto dberr;
         jb->rows += r;
+    }
+    /* --cookies: the jar's first cookies, in the job's own group */
+    for (size_t i = 0; o->cookies && i < json_array_size(o->cookies); i++) {
+        const char *l = json_string_value(json_array_get(o->cookies, i));
+        store_cookie_counts cc;
+        if (l && store_cookies_merge(j->st, id, l, strlen(l), (long long)jb->created, &cc) < 0)
+            goto dberr;
+        if (l && cc.set)
+            jb->cookie_jar = 1;
     }
     if (output_open(jb, 1, err, errlen) < 0)
         goto fail;

@@ -63,6 +63,8 @@ typedef struct jobs_page {
      * carries the job's credentials. */
     const struct job_session *sess;
     int auth;
+    int jar;       /* a page: the worker runs it with the job's cookie jar */
+    char *cookies; /* jar: the job's cookies for its host (store.h), or NULL */
     char last_error[96];
     int stale; /* its row was made in a batch that was rolled back: its result is dropped */
 } jobs_page;
@@ -96,6 +98,7 @@ typedef struct job {
     int delay_ms;
     int obey_robots;
     int sitemaps;       /* read the sitemaps of the hosts it crawls */
+    int cookie_jar;     /* its jar may hold cookies: its tasks ask the store for theirs */
     long sitemap_files; /* sitemap file rows admitted (JOBS_SITEMAP_MAX_FILES) */
     char scope_spec[512];
     scope *scope;
@@ -203,6 +206,7 @@ typedef struct jobs_submit_opts {
     int sitemaps;         /* read sitemaps (robots.txt's, /sitemap.xml of the seeds' hosts) */
     const json_t *header; /* --header lines (borrowed); NULL: none */
     const char *user, *bearer, *proxy; /* NULL: none */
+    const json_t *cookies; /* --cookies: Netscape lines seeding the jar (borrowed); NULL */
 } jobs_submit_opts;
 
 /* Opens state_dir/crawld.db, loads every job (cutting each pages.jsonl
@@ -259,6 +263,8 @@ int jobs_pause(jobs *j, job *jb, int pause);
 
 const char *job_state_str(job_state s);
 json_t *job_json(const job *jb);
+/* The job's unexpired cookies (its jar's size; never their values), -1. */
+long jobs_cookie_count(jobs *j, const job *jb);
 /* Writes the jobs' metric families of section s (metrics.h): the queue
  * gauges; jobs by state, each live job's pages and name, pages by status
  * class and the records' sums; the JS-time histogram. */

@@ -146,8 +146,10 @@ static void worker_give_page(worker *w, jobs_page *pg)
                    .timeout_ms = fetch_ms > 0 ? fetch_ms : 1,
                    .attempts = pg->attempts,
                    .parent = pg->parent,
-                   .warc = pg->warc}; /* the worker builds the page's WARC records */
-    if (pg->raw_body > 0) {           /* robots.txt: raw body, its own redirect cap */
+                   .warc = pg->warc, /* the worker builds the page's WARC records */
+                   .jar = pg->jar,
+                   .cookies = pg->cookies};
+    if (pg->raw_body > 0) { /* robots.txt: raw body, its own redirect cap */
         t.raw_body = pg->raw_body;
         t.max_redirects = pg->max_redirects;
     }
@@ -188,7 +190,9 @@ static void worker_give_page(worker *w, jobs_page *pg)
     char *q = worker_reserve(w, wire_task_bound(&t));
     if (q)
         worker_commit(w, wire_task_encode(&t, q));
-    else /* the pages go back through the exit path */
+    alloc_strfree(pg->cookies); /* sent: a page given out again looks them up again */
+    pg->cookies = NULL;
+    if (!q) /* the pages go back through the exit path */
         worker_kill(w, RECYCLE_CRASH, "cannot send the task");
 }
 

@@ -37,6 +37,12 @@ enum {
     S_FR_REQUEUE,
     S_HOSTS_PENDING,
     S_JOB_SITEMAPS,
+    S_CK_PUT,
+    S_CK_DELETE,
+    S_CK_EXISTS,
+    S_CK_COUNT_JOB,
+    S_CK_COUNT_DOMAIN,
+    S_CK_HOST,
     S_COUNT
 };
 
@@ -70,6 +76,19 @@ static const char *const sql[S_COUNT] = {
         "UPDATE frontier SET state=0, attempts=?2, not_before=?3, no_js=?4 WHERE id=?1",
     [S_HOSTS_PENDING] = "SELECT DISTINCT host FROM frontier WHERE state=0 LIMIT ?1",
     [S_JOB_SITEMAPS] = "SELECT count(*) FROM frontier WHERE job_id=?1 AND sitemap>=?2",
+    /* cookie jars (store.h); ?3 now: 0 counts expired ones too */
+    [S_CK_PUT] = "INSERT OR REPLACE INTO cookies(job_id,domain,path,name,expires,line) "
+                 "VALUES(?1,?2,?3,?4,?5,?6)",
+    [S_CK_DELETE] = "DELETE FROM cookies WHERE job_id=?1 AND domain=?2 AND path=?3 AND name=?4",
+    [S_CK_EXISTS] = "SELECT 1 FROM cookies WHERE job_id=?1 AND domain=?2 AND path=?3 AND name=?4",
+    [S_CK_COUNT_JOB] = "SELECT count(*) FROM cookies WHERE job_id=?1 "
+                       "AND (?3=0 OR expires=0 OR expires>?3)",
+    [S_CK_COUNT_DOMAIN] = "SELECT count(*) FROM cookies WHERE job_id=?1 AND domain=?2 "
+                          "AND (?3=0 OR expires=0 OR expires>?3)",
+    /* the host itself or a parent domain: "a.b.c" takes "b.c" and "c" */
+    [S_CK_HOST] = "SELECT line FROM cookies WHERE job_id=?1 "
+                  "AND (domain=?2 OR substr(?2, -length(domain)-1)='.'||domain) "
+                  "AND (expires=0 OR expires>?3) ORDER BY length(path) DESC, domain, name",
 };
 
 static const char schema[] =
@@ -110,7 +129,14 @@ static const char schema[] =
     /* a freed host's next rows (store_rows_pending with a host: job_take
      * past its cache), partial as the one above */
     "CREATE INDEX IF NOT EXISTS frontier_pending_host ON frontier(job_id, host, id) "
-    "WHERE state=0;";
+    "WHERE state=0;"
+    /* each job's cookie jar (store.h, docs/daemon.md "Cookies"): a cookie
+     * per (domain, path, name), its Netscape line as curl writes it; new in
+     * an older database by the IF NOT EXISTS */
+    "CREATE TABLE IF NOT EXISTS cookies("
+    " job_id INTEGER NOT NULL, domain TEXT NOT NULL, path TEXT NOT NULL,"
+    " name TEXT NOT NULL, expires INTEGER NOT NULL DEFAULT 0, line TEXT NOT NULL,"
+    " PRIMARY KEY(job_id, domain, path, name));";
 
 typedef struct sq {
     sqlite3 *db;
@@ -596,6 +622,81 @@ fail:
     return rc;
 }
 
+/* ---- cookie jars ---- */
+
+static void bind_key(sqlite3_stmt *st, long long job_id, const char *domain, const char *path,
+                     const char *name)
+{
+    sqlite3_bind_int64(st, 1, job_id);
+    sqlite3_bind_text(st, 2, domain, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, path, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, name, -1, SQLITE_TRANSIENT);
+}
+
+static int sq_cookie_put(void *b, long long job_id, const char *domain, const char *path,
+                         const char *name, long long expires, const char *line)
+{
+    sq *q = b;
+    sqlite3_stmt *st = q->st[S_CK_PUT];
+    bind_key(st, job_id, domain, path, name);
+    sqlite3_bind_int64(st, 5, expires);
+    sqlite3_bind_text(st, 6, line, -1, SQLITE_TRANSIENT);
+    return step_done(st);
+}
+
+static int sq_cookie_delete(void *b, long long job_id, const char *domain, const char *path,
+                            const char *name)
+{
+    sq *q = b;
+    sqlite3_stmt *st = q->st[S_CK_DELETE];
+    bind_key(st, job_id, domain, path, name);
+    return step_done(st);
+}
+
+static int sq_cookie_exists(void *b, long long job_id, const char *domain, const char *path,
+                            const char *name)
+{
+    sq *q = b;
+    sqlite3_stmt *st = q->st[S_CK_EXISTS];
+    bind_key(st, job_id, domain, path, name);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+static long sq_cookie_count(void *b, long long job_id, const char *domain, long long now_s)
+{
+    sq *q = b;
+    sqlite3_stmt *st = q->st[domain ? S_CK_COUNT_DOMAIN : S_CK_COUNT_JOB];
+    sqlite3_bind_int64(st, 1, job_id);
+    if (domain)
+        sqlite3_bind_text(st, 2, domain, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, now_s);
+    long n = -1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = (long)sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return n;
+}
+
+static int sq_cookies_for_host(void *b, long long job_id, const char *host, long long now_s,
+                               int (*cb)(void *ud, const char *line), void *ud)
+{
+    sq *q = b;
+    sqlite3_stmt *st = q->st[S_CK_HOST];
+    sqlite3_bind_int64(st, 1, job_id);
+    sqlite3_bind_text(st, 2, host, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, now_s);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *line = (const char *)sqlite3_column_text(st, 0);
+        if (line && cb(ud, line) < 0)
+            break;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
 const store_ops store_sqlite_ops = {
     .name = "sqlite",
     .open = sq_open,
@@ -621,4 +722,9 @@ const store_ops store_sqlite_ops = {
     .row_requeue = sq_row_requeue,
     .commit = sq_commit,
     .rollback = sq_rollback,
+    .cookie_put = sq_cookie_put,
+    .cookie_delete = sq_cookie_delete,
+    .cookie_exists = sq_cookie_exists,
+    .cookie_count = sq_cookie_count,
+    .cookies_for_host = sq_cookies_for_host,
 };

@@ -1,6 +1,7 @@
 /* fetch — see fetch.h. */
 #include "fetch.h"
 #include "session.h"
+#include "cookie.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -609,6 +610,115 @@ static void resume_paused(worker_env *e)
     }
 }
 
+/* ---- the job's cookie jar (fetch_opts.jar) ---- */
+
+/* Bytes of cookie lines one transfer reports at most: the daemon keeps
+ * far fewer (cookie.h), this bounds what a hostile site can make us send. */
+#define FETCH_MAX_COOKIE_BYTES (256 << 10)
+
+/* Turns curl's cookie engine on for x and loads lines (Netscape lines each
+ * ended by '\n'; curl reads them and matches them to every request of the
+ * transfer, redirects included); keeps the jar's lines as curl has them.
+ * 0, or -1 when curl could not. */
+static int jar_load(xfer *x, const char *lines)
+{
+    x->jar = 1;
+    if (curl_easy_setopt(x->h, CURLOPT_COOKIEFILE, "") != CURLE_OK)
+        return -1;
+    char line[COOKIE_MAX_LINE + 1];
+    for (const char *p = lines; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        if (n && n <= COOKIE_MAX_LINE) {
+            memcpy(line, p, n);
+            line[n] = '\0';
+            if (curl_easy_setopt(x->h, CURLOPT_COOKIELIST, line) != CURLE_OK)
+                return -1;
+        }
+        p += n + (nl != NULL);
+    }
+    return curl_easy_getinfo(x->h, CURLINFO_COOKIELIST, &x->jar_before) == CURLE_OK ? 0 : -1;
+}
+
+/* The same cookie (domain, path, name) as c in list, or NULL. */
+static const char *jar_find(const struct curl_slist *list, const cookie_line *c)
+{
+    char why[8];
+    for (; list; list = list->next) {
+        cookie_line d;
+        if (cookie_parse(list->data, strlen(list->data), &d, why, sizeof(why)) == 0 &&
+            d.domain_len == c->domain_len && strncasecmp(d.domain, c->domain, d.domain_len) == 0 &&
+            d.path_len == c->path_len && memcmp(d.path, c->path, d.path_len) == 0 &&
+            d.name_len == c->name_len && memcmp(d.name, c->name, d.name_len) == 0)
+            return list->data;
+    }
+    return NULL;
+}
+
+static int jar_listed(const struct curl_slist *list, const char *line)
+{
+    for (; list; list = list->next)
+        if (strcmp(list->data, line) == 0)
+            return 1;
+    return 0;
+}
+
+/* r->cookies: the lines of the jar now that were not there at the start
+ * (set or changed), then the start's cookies now gone, each with expires 1
+ * (removed: a Set-Cookie that expired it). */
+static void jar_diff(xfer *x, fetch_result *r)
+{
+    struct curl_slist *after = NULL;
+    if (curl_easy_getinfo(x->h, CURLINFO_COOKIELIST, &after) != CURLE_OK)
+        return;
+    size_t cap = 0;
+    for (const struct curl_slist *l = after; l; l = l->next)
+        cap += strlen(l->data) + 1;
+    for (const struct curl_slist *l = x->jar_before; l; l = l->next)
+        cap += strlen(l->data) + 2;
+    char *out = cap ? arena_alloc(x->a, cap) : NULL, *q = out;
+    char why[8];
+    for (const struct curl_slist *l = after; out && l; l = l->next) {
+        size_t n = strlen(l->data);
+        if (jar_listed(x->jar_before, l->data) || n > COOKIE_MAX_LINE ||
+            (size_t)(q - out) + n + 1 > FETCH_MAX_COOKIE_BYTES)
+            continue;
+        memcpy(q, l->data, n);
+        q += n;
+        *q++ = '\n';
+    }
+    for (const struct curl_slist *l = x->jar_before; out && l; l = l->next) {
+        cookie_line c;
+        if (cookie_parse(l->data, strlen(l->data), &c, why, sizeof(why)) != 0 ||
+            jar_find(after, &c))
+            continue;
+        /* fields 1-4 as they were, expires 1, name and value */
+        const char *p = l->data;
+        for (int tabs = 0; *p && tabs < 4; p++)
+            tabs += *p == '\t';
+        const char *rest = strchr(p, '\t');
+        if (!rest || (size_t)(q - out) + strlen(l->data) + 2 > FETCH_MAX_COOKIE_BYTES)
+            continue;
+        memcpy(q, l->data, (size_t)(p - l->data));
+        q += p - l->data;
+        *q++ = '1';
+        memcpy(q, rest, strlen(rest));
+        q += strlen(rest);
+        *q++ = '\n';
+    }
+    curl_slist_free_all(after);
+    if (q > out) {
+        r->cookies = out;
+        r->cookies_len = (size_t)(q - out);
+    }
+}
+
+static void jar_free(xfer *x)
+{
+    curl_slist_free_all(x->jar_before);
+    x->jar_before = NULL;
+}
+
 fetch_err fetch_begin(worker_env *e, arena *a, const char *url, const fetch_opts *o,
                       fetch_result *r, xfer *x, int urgent)
 {
@@ -685,6 +795,8 @@ fetch_err fetch_begin(worker_env *e, arena *a, const char *url, const fetch_opts
         curl_easy_setopt(h, CURLOPT_DEBUGDATA, x);
         curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
     }
+    if (o && o->jar && jar_load(x, o->cookies) < 0)
+        goto nomem;
     if (curl_multi_add_handle(e->multi, h) != CURLM_OK)
         goto nomem;
     x->in_flight = 1;
@@ -698,6 +810,7 @@ fetch_err fetch_begin(worker_env *e, arena *a, const char *url, const fetch_opts
     return FETCH_OK;
 
 nomem:
+    jar_free(x);
     if (h)
         curl_easy_cleanup(h);
     x->h = NULL;
@@ -799,6 +912,8 @@ fetch_err fetch_finish(xfer *x)
     r->dns_ms = (double)dns_us / 1000.0;
 
     rule_headers(h, a, r);
+    if (x->jar) /* what the responses set is kept even when the page fails */
+        jar_diff(x, r);
 
     if (r->body)
         r->body[r->body_len] = '\0';
@@ -851,6 +966,7 @@ out:
     }
     curl_easy_cleanup(h);
     x->h = NULL;
+    jar_free(x);
     curl_slist_free_all(x->req_headers);
     x->req_headers = NULL;
     return r->err;
@@ -868,6 +984,7 @@ void fetch_release(worker_env *e, xfer *x)
         curl_easy_cleanup(x->h);
         x->h = NULL;
     }
+    jar_free(x);
     curl_slist_free_all(x->req_headers);
     x->req_headers = NULL;
     e->fetch_held -= x->held;

@@ -77,6 +77,11 @@ typedef struct fetch_opts {
     const char *const *req_headers;
     int n_req_headers;
     const fetch_session *session; /* NULL: none */
+    /* The job's cookie jar (docs/worker.md, Cookies): curl's cookie engine
+     * on, loaded with cookies (Netscape lines each ended by '\n', or NULL);
+     * fetch_result.cookies says what the responses changed. */
+    int jar;
+    const char *cookies;
 } fetch_opts;
 
 /* One request and its response (capture only). In the arena.
@@ -128,6 +133,11 @@ typedef struct fetch_result {
      * Link values joined by ", " (at most FETCH_MAX_RULE_HEADERS of each);
      * NULL when it had none (headers.h reads them). */
     const char *x_robots, *link;
+    /* jar: the cookies the responses set or changed, as Netscape lines
+     * each ended by '\n' (a cookie they removed: its line with expires 1),
+     * in the arena; NULL when nothing changed. */
+    const char *cookies;
+    size_t cookies_len;
 } fetch_result;
 #define FETCH_MAX_RULE_HEADERS 16
 
@@ -164,6 +174,8 @@ typedef struct fetch_xfer {
     int proxy_resolves;       /* socks5h://: the proxy resolves names, they are not checked */
     const char *secret_names; /* capture: the session's header lines, whose values are redacted */
     const char *hop_url;      /* the URL whose response came last (arena) */
+    int jar;                  /* the cookie engine is on (fetch_opts.jar) */
+    struct curl_slist *jar_before; /* its lines once loaded, to diff at the end */
     char errbuf[CURL_ERROR_SIZE];
     struct fetch_xfer *prev, *next; /* e's in-flight list, oldest first */
     void (*on_done)(struct fetch_xfer *x, void *ud);

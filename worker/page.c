@@ -217,7 +217,9 @@ static void page_fetch_opts(const page_task *t, fetch_opts *fo)
                     .max_redirects = t->max_redirects > 0 ? t->max_redirects : -1,
                     .keep_any = t->raw_body > 0 || t->warc || t->sitemap,
                     .capture = t->warc && t->raw_body == 0,
-                    .session = &t->sess};
+                    .session = &t->sess,
+                    .jar = t->jar,
+                    .cookies = t->cookies};
     *fo = o;
 }
 
@@ -428,6 +430,8 @@ int page_build_warc(page *p)
     const fetch_result *f = &p->fetch;
     warc_buf out = {.a = p->a};
     warc_buf head = {0}; /* process allocator: out stays the arena's newest block */
+    /* the header blocks with Cookie and Set-Cookie values redacted */
+    warc_buf req = {0}, resp = {0};
     int records = 0, rc = -1;
     for (const fetch_exchange *ex = f->exchanges; ex; ex = ex->next) {
         if (ex->status < 100 || !ex->resp_done || !ex->req_len)
@@ -438,15 +442,17 @@ int page_build_warc(page *p)
         char req_id[WARC_ID_SIZE], resp_id[WARC_ID_SIZE], date[WARC_DATE_SIZE];
         char req_digest[WARC_DIGEST_SIZE], block_digest[WARC_DIGEST_SIZE],
             payload_digest[WARC_DIGEST_SIZE];
-        head.len = 0;
+        head.len = req.len = resp.len = 0;
         if (warc_record_id(req_id) < 0 || warc_record_id(resp_id) < 0) {
             p->warc_error = "warc: no random bytes for a record id";
             goto out;
         }
         warc_date(date, &ex->sent);
-        if (warc_http_response_head(&head, ex->resp, ex->resp_len, plen) < 0)
+        if (warc_redact_cookies(&req, ex->req, ex->req_len) < 0 ||
+            warc_redact_cookies(&resp, ex->resp, ex->resp_len) < 0 ||
+            warc_http_response_head(&head, resp.p, resp.len, plen) < 0)
             goto nomem;
-        if (warc_sha1_b32(ex->req, ex->req_len, NULL, 0, req_digest) < 0 ||
+        if (warc_sha1_b32(req.p, req.len, NULL, 0, req_digest) < 0 ||
             warc_sha1_b32(head.p, head.len, payload, plen, block_digest) < 0 ||
             warc_sha1_b32(payload, plen, NULL, 0, payload_digest) < 0) {
             p->warc_error = "warc: sha1 failed";
@@ -467,8 +473,8 @@ int page_build_warc(page *p)
                            {"WARC-Block-Digest", block_digest},
                            {"WARC-Payload-Digest", payload_digest},
                            {"Content-Type", "application/http;msgtype=response"}};
-        if (warc_append_record(&out, "request", rq, sizeof(rq) / sizeof(rq[0]), ex->req,
-                               ex->req_len, NULL, 0) < 0 ||
+        if (warc_append_record(&out, "request", rq, sizeof(rq) / sizeof(rq[0]), req.p, req.len,
+                               NULL, 0) < 0 ||
             warc_append_record(&out, "response", rs, sizeof(rs) / sizeof(rs[0]), head.p, head.len,
                                payload, plen) < 0)
             goto nomem;
@@ -487,6 +493,8 @@ nomem:
     p->warc_error = "warc: out of memory building the records";
 out:
     warc_buf_release(&head);
+    warc_buf_release(&req);
+    warc_buf_release(&resp);
     return rc;
 }
 

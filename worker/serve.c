@@ -111,7 +111,8 @@ static int process_page(serve_state *s, serve_slot *sl)
      * the record (FRAME_MAX_RESULT, frame.h); else the page goes without
      * them and its record says so. */
     char *r = page_result_json(&p, &rlen);
-    if (r && p.warc && rlen + p.warc_len > FRAME_MAX_RESULT - SERVE_FRAME_SLACK) {
+    if (r && p.warc &&
+        rlen + p.warc_len + p.fetch.cookies_len > FRAME_MAX_RESULT - SERVE_FRAME_SLACK) {
         p.warc_error = arena_sprintf(p.a,
                                      "warc: records of %zu bytes and a record of %zu do not "
                                      "fit a result frame",
@@ -170,6 +171,15 @@ static int process_page(serve_state *s, serve_slot *sl)
         }
         fr.links = l;
         fr.links_len = l ? (size_t)(q - l) : 0;
+    }
+    if (record && p.fetch.cookies_len) { /* the job's jar: what the page set (wire.h) */
+        char *c = arena_alloc(scratch, p.fetch.cookies_len);
+        if (c) {
+            memcpy(c, p.fetch.cookies, p.fetch.cookies_len);
+            fr.cookies = c;
+            fr.cookies_len = p.fetch.cookies_len;
+        } else
+            record = NULL; /* reported as nomem below */
     }
     fr.status = p.fetch.status;
     fr.bytes = (int64_t)p.fetch.body_len;
@@ -297,8 +307,9 @@ static int start_task(serve_state *s, const wire_task *task)
     for (size_t i = 0; i < sizeof(from) / sizeof(from[0]); i++)
         if (from[i] && !(*to[i] = arena_strdup(a, from[i])))
             sess_nomem = 1;
+    char *cookies = task->jar && task->cookies ? arena_strdup(a, task->cookies) : NULL;
     if (!sl || !url || (task->parent && !parent) || (!task->js && task->js_off && !js_off) ||
-        sess_nomem) {
+        (task->jar && task->cookies && !cookies) || sess_nomem) {
         arena_pool_release(&e->pool, a);
         return send_error(s->fd, s->net_scratch, task->task_id, "nomem", "task frame");
     }
@@ -318,7 +329,9 @@ static int start_task(serve_state *s, const wire_task *task)
                    .parent = parent,
                    .attempts = task->attempts,
                    .sitemap = task->sitemap,
-                   .sess = sess};
+                   .sess = sess,
+                   .jar = task->jar,
+                   .cookies = cookies};
     sl->t = t;
     sl->s = s;
     sl->alone = task->alone;

@@ -918,6 +918,66 @@ def ep_session(self, q, rest):
     return self.respond(200, page(f"Session {rest}", f"<p>{html.escape(rest)}</p>"))
 
 
+# ---- cookies (tests/integration/crawl_cookies.py): one block ----
+# /ck/expect?name=N&v=V   the value a page must receive for cookie N (the
+#                         test tells the server; the crawler never asks it)
+# /ck/set/N[?v=V][&links=K][&ms=M][&del=1]
+#                         sets cookie N=V (Path=/, a session cookie; no v:
+#                         the value expected for N) and expects it; links to /ck/gate/1..K (?ms=M) and,
+#                         with del, to /ck/del/N
+# /ck/del/N               expires cookie N (Max-Age=0)
+# /ck/gate/I[?ms=M]       after M ms, a page whose title lists the cookies
+#                         it received as name:ok or name:bad (never a
+#                         value); with any cookie ok it links to /ck/inner/I
+# /ck/inner/I             reachable only through a gate that had its cookie
+CK_EXPECT = {}
+CK_LOCK = threading.Lock()
+
+
+def _ck_received(self):
+    got = []
+    for part in (self.headers.get("Cookie") or "").split(";"):
+        name, eq, value = part.strip().partition("=")
+        if name and eq:
+            with CK_LOCK:
+                want = CK_EXPECT.get(name)
+            got.append(f"{name}:{'ok' if want is not None and want == value else 'bad'}")
+    return sorted(got)
+
+
+def ep_cookies(self, q, rest):
+    name = rest.split("/", 1)[1] if "/" in rest else ""
+    if rest == "expect":
+        with CK_LOCK:
+            CK_EXPECT[q.get("name", [""])[0]] = q.get("v", [""])[0]
+        return self.respond(200, "ok\n", ctype="text/plain; charset=utf-8")
+    if rest.startswith("set/") and name:
+        with CK_LOCK:
+            v = q.get("v", [CK_EXPECT.get(name, "")])[0]
+            CK_EXPECT[name] = v
+        k = _int(q, "links", 0, 0, 1000)
+        ms = _int(q, "ms", 0, 0, 10000)
+        gq = f"?ms={ms}" if ms else ""
+        links = "".join(f'<p><a href="/ck/gate/{i}{gq}">gate {i}</a></p>\n' for i in range(1, k + 1))
+        if q.get("del", [""])[0] == "1":
+            links += f'<p><a href="/ck/del/{name}">del</a></p>\n'
+        return self.respond(200, page(f"set {name}", f"<h1>set {name}</h1>\n{links}"),
+                            headers=[("Set-Cookie", f"{name}={v}; Path=/")])
+    if rest.startswith("del/") and name:
+        return self.respond(200, page(f"del {name}", f"<h1>del {name}</h1>"),
+                            headers=[("Set-Cookie", f"{name}=; Path=/; Max-Age=0")])
+    if rest.startswith("gate/") and name.isdigit():
+        time.sleep(_int(q, "ms", 0, 0, 10000) / 1000)
+        got = _ck_received(self)
+        ok = any(g.endswith(":ok") for g in got)
+        inner = f'<p><a href="/ck/inner/{name}">inner</a></p>' if ok else ""
+        return self.respond(200, page(f"gate {name} [{' '.join(got)}]", f"<h1>gate {name}</h1>\n{inner}"))
+    if rest.startswith("inner/") and name.isdigit():
+        got = _ck_received(self)
+        return self.respond(200, page(f"inner {name} [{' '.join(got)}]", f"<h1>inner {name}</h1>"))
+    return self.not_found()
+
+
 ROUTES = {
     "/": Handler.ep_root,
     "/site": Handler.ep_site_redirect,
@@ -970,6 +1030,7 @@ PREFIX_ROUTES = (
     ("/fixtures/", Handler.ep_fixture),
     ("/sm/", ep_sitemaps),  # sitemaps
     ("/session/", ep_session),  # sessions
+    ("/ck/", ep_cookies),  # cookies
 )
 
 
