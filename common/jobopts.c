@@ -2,6 +2,7 @@
 #include "jobopts.h"
 #include "cookie.h"
 #include "scope.h"
+#include "session.h"
 #include "utf8.h"
 
 #include <errno.h>
@@ -139,6 +140,48 @@ const jobopt jobopts_table[] = {
      .no_flag = "--no-sitemaps",
      .off = OFF(sitemaps),
      .help = "read the sitemaps robots.txt names (or /sitemap.xml of the seeds' hosts)"},
+    /* the job's request session: docs/daemon.md, Sessions (common/session.h) */
+    {.field = "header",
+     .type = JOBOPT_LIST,
+     .dflt_text = "none",
+     .flag = "--header",
+     .metavar = "'NAME: VALUE'",
+     .want = "an array of \"Name: value\" header lines",
+     .max_items = SESSION_MAX_HEADERS,
+     .max_len = SESSION_MAX_HEADER_LEN,
+     .check = session_header_check,
+     .off = OFF(header),
+     .help = "send this header with every request of the job (repeatable)"},
+    {.field = "user",
+     .type = JOBOPT_STRING,
+     .dflt_text = "none",
+     .flag = "--user",
+     .metavar = "USER:PASSWORD",
+     .want = "USER:PASSWORD",
+     .nonempty = 1,
+     .check = session_user_check,
+     .off = OFF(user),
+     .help = "HTTP basic auth, sent to the seeds' origin only"},
+    {.field = "bearer",
+     .type = JOBOPT_STRING,
+     .dflt_text = "none",
+     .flag = "--bearer",
+     .metavar = "TOKEN",
+     .want = "a token",
+     .nonempty = 1,
+     .check = session_bearer_check,
+     .off = OFF(bearer),
+     .help = "Authorization: Bearer TOKEN, sent to the seeds' origin only"},
+    {.field = "proxy",
+     .type = JOBOPT_STRING,
+     .dflt_text = "[network] proxy",
+     .flag = "--proxy",
+     .metavar = "URL",
+     .want = "an http:// or socks5h:// URL",
+     .nonempty = 1,
+     .check = session_proxy_check,
+     .off = OFF(proxy),
+     .help = "fetch through this proxy (http:// or socks5h://)"},
     /* the cookie jar's first cookies: docs/daemon.md, Cookies. crawlctl
      * reads each FILE and sends its lines (crawlctl.c, cookies_from_files);
      * the request carries the lines, each checked here. */

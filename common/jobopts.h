@@ -32,6 +32,9 @@ typedef struct jobopts {
     int canonical;                     /* --canonical: follow a page's canonical instead */
     int priority;                      /* --priority: higher jobs' pages go first */
     const json_t *exclude, *include;   /* arrays of patterns; NULL: not given */
+    /* the session (common/session.h): NULL when not given */
+    const json_t *header;              /* array of "Name: value" */
+    const char *user, *bearer, *proxy; /* USER:PASSWORD, a token, a proxy URL */
     const json_t *cookies;             /* --cookies: Netscape lines; NULL: not given */
 } jobopts;
 

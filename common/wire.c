@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,6 +37,7 @@ static size_t str_bound(const char *s) { return s ? 6 * strlen(s) + 2 : 4; }
 size_t wire_task_bound(const wire_task *t)
 {
     return TASK_FIXED + str_bound(t->url) + str_bound(t->parent) + str_bound(t->js_off) +
+           str_bound(t->headers) + str_bound(t->user) + str_bound(t->bearer) + str_bound(t->proxy) +
            (t->cookies ? 12 + str_bound(t->cookies) : 0);
 }
 
@@ -127,6 +129,21 @@ size_t wire_task_encode(const wire_task *t, char *out)
     if (t->sitemap > 0) {
         q = PUT(q, ",\"sitemap\":");
         q = put_int(q, t->sitemap);
+    }
+    /* the session (docs/daemon.md, Sessions) */
+    static const struct {
+        const char *key;
+        size_t off;
+    } sess[] = {{",\"headers\":", offsetof(wire_task, headers)},
+                {",\"user\":", offsetof(wire_task, user)},
+                {",\"bearer\":", offsetof(wire_task, bearer)},
+                {",\"proxy\":", offsetof(wire_task, proxy)}};
+    for (size_t i = 0; i < sizeof(sess) / sizeof(sess[0]); i++) {
+        const char *v = *(const char *const *)((const char *)t + sess[i].off);
+        if (v) {
+            q = put_lit(q, sess[i].key, strlen(sess[i].key));
+            q = put_str(q, v);
+        }
     }
     if (t->jar) /* the job's cookie jar (cookie.h) */
         q = PUT(q, ",\"jar\":true");
@@ -296,6 +313,9 @@ static int decode_task(json_t *o, wire_task *t, wire_err *e)
         get_bool(o, "js", &t->js, e, W) < 0 || get_bool(o, "want_text", &t->want_text, e, W) < 0 ||
         get_bool(o, "warc", &t->warc, e, W) < 0 || get_bool(o, "alone", &t->alone, e, W) < 0 ||
         get_str(o, "parent", &t->parent, e, W) < 0 || get_str(o, "js_off", &t->js_off, e, W) < 0)
+        return -1;
+    if (get_str(o, "headers", &t->headers, e, W) < 0 || get_str(o, "user", &t->user, e, W) < 0 ||
+        get_str(o, "bearer", &t->bearer, e, W) < 0 || get_str(o, "proxy", &t->proxy, e, W) < 0)
         return -1;
     if (get_bool(o, "jar", &t->jar, e, W) < 0 || get_str(o, "cookies", &t->cookies, e, W) < 0)
         return -1;

@@ -11,7 +11,11 @@
  *                              "timeout_ms","want_text","attempts","parent"
  *                              [,"max_body"][,"raw_body","max_redirects"]
  *                              [,"js_off"][,"warc":true][,"alone":true]
- *                              [,"sitemap":N][,"jar":true][,"cookies":"LINES"]}
+ *                              [,"sitemap":N][,"jar":true][,"cookies":"LINES"]
+ *                              [,"headers":S][,"user":S|"bearer":S][,"proxy":S]}
+ *                             headers, user, bearer, proxy: the job's session
+ *                             (docs/daemon.md, Sessions); user and bearer only
+ *                             in a task on the seeds' origin
  *                             jar: run the page with curl's cookie engine and send
  *                             back what its responses set; cookies: the job's
  *                             cookies for the URL's host, Netscape lines (cookie.h)
@@ -84,6 +88,10 @@ typedef struct wire_task {
     int sitemap;         /* 0, or what the task reads for sitemaps (WIRE_SITEMAP_*) */
     int jar;             /* the job's cookie jar: load cookies, report what was set */
     const char *cookies; /* jar: Netscape lines, each ended by '\n'; NULL: none */
+    /* The job's session; NULL: none. headers: "Name: value" lines joined
+     * by '\n'; user ("USER:PASSWORD") or bearer: the credentials, for the
+     * task's own origin only; proxy: a URL (NULL: [network] proxy). */
+    const char *headers, *user, *bearer, *proxy;
 } wire_task;
 #define WIRE_MAX_REDIRECTS 100
 

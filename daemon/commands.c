@@ -89,6 +89,10 @@ static json_t *cmd_submit(daemon_ctx *d, json_t *req)
                           .canonical = jo.canonical,
                           .priority = jo.priority,
                           .sitemaps = jo.sitemaps,
+                          .header = jo.header,
+                          .user = jo.user,
+                          .bearer = jo.bearer,
+                          .proxy = jo.proxy,
                           .cookies = jo.cookies};
     json_t *reply = NULL;
     job *jb = jobs_submit(&d->jobs, list, n, &o, err, sizeof(err));
@@ -99,10 +103,14 @@ static json_t *cmd_submit(daemon_ctx *d, json_t *req)
     log_info("crawld", "job submitted",
              "job=%lld seeds=%ld js=%d scope=\"%s\" depth=%d "
              "max_pages=%d robots=%d delay_ms=%d warc=%d excludes=%zu includes=%zu canonical=%d "
-             "priority=%d sitemaps=%d",
+             "priority=%d sitemaps=%d headers=%zu auth=%s proxy=%d",
              jb->id, jb->pending, jb->js, jb->scope_spec, jb->depth, jb->max_pages, jb->obey_robots,
              jb->delay_ms, jb->warc, json_array_size(jb->exclude), json_array_size(jb->include),
-             jb->canonical, jb->priority, jb->sitemaps);
+             jb->canonical, jb->priority, jb->sitemaps, json_array_size(jo.header),
+             jb->sess.user     ? "basic"
+             : jb->sess.bearer ? "bearer"
+                               : "none",
+             jb->sess.proxy != NULL);
     reply = json_pack("{s:b, s:I, s:i, s:s}", "ok", 1, "job", (json_int_t)jb->id, "pages",
                       (int)jb->pending, "output", jb->out_path);
     if (reply && jb->warc)

@@ -58,8 +58,13 @@ typedef struct jobs_page {
     int warc;           /* the worker builds the page's WARC records */
     int sitemap;        /* a sitemap task of this kind (WIRE_SITEMAP_*), else 0 */
     long long max_body; /* the fetch's cap, 0: the worker's */
-    int jar;            /* a page: the worker runs it with the job's cookie jar */
-    char *cookies;      /* jar: the job's cookies for its host (store.h), or NULL */
+    /* The job's session (job_session, owned by the job, which outlives
+     * its pages); auth: the page is on the seeds' origin, so the task
+     * carries the job's credentials. */
+    const struct job_session *sess;
+    int auth;
+    int jar;       /* a page: the worker runs it with the job's cookie jar */
+    char *cookies; /* jar: the job's cookies for its host (store.h), or NULL */
     char last_error[96];
     int stale; /* its row was made in a batch that was rolled back: its result is dropped */
 } jobs_page;
@@ -72,8 +77,19 @@ typedef enum job_state {
     JOB_FAILED     /* its output could not be written */
 } job_state;
 
+/* A job's request session (docs/daemon.md, Sessions): alloc_strdup'd
+ * strings, NULL when not given. headers: the --header lines joined by
+ * '\n'; auth_origin: the seeds' origin, the one user or bearer go to. */
+typedef struct job_session {
+    char *headers;
+    char *user, *bearer;
+    char *proxy;
+    char *auth_origin;
+} job_session;
+
 typedef struct job {
     struct job *next; /* newer jobs first */
+    job_session sess;
     long long id;
     job_state state;
     char name[64];
@@ -187,7 +203,9 @@ typedef struct jobs_submit_opts {
     const json_t *exclude, *include; /* filter patterns (borrowed); NULL: none */
     int canonical;                   /* follow a page's differing canonical instead */
     int priority;                    /* -100..100; higher goes first */
-    int sitemaps;          /* read sitemaps (robots.txt's, /sitemap.xml of the seeds' hosts) */
+    int sitemaps;         /* read sitemaps (robots.txt's, /sitemap.xml of the seeds' hosts) */
+    const json_t *header; /* --header lines (borrowed); NULL: none */
+    const char *user, *bearer, *proxy; /* NULL: none */
     const json_t *cookies; /* --cookies: Netscape lines seeding the jar (borrowed); NULL */
 } jobs_submit_opts;
 

@@ -158,6 +158,14 @@ static void worker_give_page(worker *w, jobs_page *pg)
         t.max_body = pg->max_body;
         t.max_redirects = pg->max_redirects;
     }
+    if (pg->sess) { /* the job's session; credentials only on the seeds' origin */
+        t.headers = pg->sess->headers;
+        t.proxy = pg->sess->proxy;
+        if (pg->auth) {
+            t.user = pg->sess->user;
+            t.bearer = pg->sess->bearer;
+        }
+    }
     if (pg->no_js && !pg->js) /* the record's js_note says why */
         t.js_off = "js: off for this attempt: a worker running this page's scripts was killed "
                    "at the hard RSS budget";

@@ -176,6 +176,8 @@ static jobs_page *robots_task(jobs *j, job *jb, polite_host *h, const char *host
     p->raw_body = ROBOTS_RAW_BODY;
     p->max_redirects = ROBOTS_MAX_REDIRECTS;
     p->attempts = 1;
+    p->sess = &jb->sess; /* its headers, proxy and (on the seeds' origin) credentials */
+    p->auth = jb->sess.auth_origin && strcmp(host, jb->sess.auth_origin) == 0;
     politeness_robots_fetching(h);
     p->next = j->flight;
     j->flight = p;
@@ -318,6 +320,8 @@ static jobs_page *take_row(jobs *j, job *jb, store_row *r, look *lk)
     p->no_js = r->no_js;
     p->js = jb->js && !r->no_js && !r->sitemap;
     p->warc = jb->warc;
+    p->sess = &jb->sess;
+    p->auth = jb->sess.auth_origin && strcmp(r->host, jb->sess.auth_origin) == 0;
     p->jar = !r->sitemap; /* a page keeps the job's cookies (docs/daemon.md, Cookies) */
     if (p->jar && jb->cookie_jar) {
         char host[256];

@@ -71,7 +71,8 @@ static int host_request(void *ud, const js_request *req, js_response *out)
                      .req_body = req->body,
                      .req_body_len = req->body_len,
                      .req_headers = req->headers,
-                     .n_req_headers = req->n_headers};
+                     .n_req_headers = req->n_headers,
+                     .session = &p->task->sess};
     size_t body_cap = fo.max_body ? fo.max_body : (size_t)c->e->cfg.max_body_mb << 20;
     if (req->body_len > body_cap) {
         out->error = "too_large: the request body passes the body cap";
@@ -216,6 +217,7 @@ static void page_fetch_opts(const page_task *t, fetch_opts *fo)
                     .max_redirects = t->max_redirects > 0 ? t->max_redirects : -1,
                     .keep_any = t->raw_body > 0 || t->warc || t->sitemap,
                     .capture = t->warc && t->raw_body == 0,
+                    .session = &t->sess,
                     .jar = t->jar,
                     .cookies = t->cookies};
     *fo = o;

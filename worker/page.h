@@ -33,6 +33,7 @@ typedef struct page_task {
     int sitemap;         /* WIRE_SITEMAP_*: read robots.txt's sitemaps or a sitemap, not a page */
     int jar;             /* the job's cookie jar (fetch_opts.jar) */
     const char *cookies; /* jar: its cookies for this host, Netscape lines; NULL: none */
+    fetch_session sess;  /* the job's session: the page's fetch and its scripts' requests */
 } page_task;
 
 typedef struct page {

@@ -299,9 +299,17 @@ static int start_task(serve_state *s, const wire_task *task)
     char *url = arena_strdup(a, task->url);
     char *parent = task->parent ? arena_strdup(a, task->parent) : NULL;
     char *js_off = !task->js && task->js_off ? arena_strdup(a, task->js_off) : NULL;
+    /* the job's session (docs/worker.md, Sessions), copied as the rest */
+    fetch_session sess = {.auth_url = url};
+    const char *const from[] = {task->headers, task->user, task->bearer, task->proxy};
+    const char **to[] = {&sess.headers, &sess.user, &sess.bearer, &sess.proxy};
+    int sess_nomem = 0;
+    for (size_t i = 0; i < sizeof(from) / sizeof(from[0]); i++)
+        if (from[i] && !(*to[i] = arena_strdup(a, from[i])))
+            sess_nomem = 1;
     char *cookies = task->jar && task->cookies ? arena_strdup(a, task->cookies) : NULL;
     if (!sl || !url || (task->parent && !parent) || (!task->js && task->js_off && !js_off) ||
-        (task->jar && task->cookies && !cookies)) {
+        (task->jar && task->cookies && !cookies) || sess_nomem) {
         arena_pool_release(&e->pool, a);
         return send_error(s->fd, s->net_scratch, task->task_id, "nomem", "task frame");
     }
@@ -321,6 +329,7 @@ static int start_task(serve_state *s, const wire_task *task)
                    .parent = parent,
                    .attempts = task->attempts,
                    .sitemap = task->sitemap,
+                   .sess = sess,
                    .jar = task->jar,
                    .cookies = cookies};
     sl->t = t;

@@ -93,6 +93,12 @@ Endpoint                        | Response
 /rules/links?to=URL             | a page linking to each URL given (repeatable), verbatim;
                                 |   ?header=Name:Value as for /fixtures/; ?delay=S waits first
 /                               | small index page linking to a few of the above
+/session/start                  | links to /session/same, /session/hop (302 to other.localhost),
+                                |   other.localhost:PORT/session/link and a /redirect-to there
+/session/js                     | scripts fetch other.localhost's /session/jsfetch, XHR
+                                |   /session/jsxhr on both origins
+/session/NAME                   | a small page; every /session/ request is logged
+/session/log                    | JSON [{"host","path","headers":[[k,v]…]}]; ?reset=1 clears it
 /sitemap.xml                    | a <urlset> of /sm/page/root1 (a host's default sitemap)
 /sm/index.xml                   | <sitemapindex>: /sm/urlset.xml, /sm/pages.xml.gz (gzip body,
                                 |   application/gzip, no Content-Encoding), /sm/ce.xml
@@ -123,6 +129,7 @@ import time
 import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+from urllib.parse import quote  # sessions
 
 from httpd_content import (
     BR_BODY, CHUNK, CSS_BODY, DEFLATE_BODY, FILLER, GZIP_BODY, INVALID_UTF8, JSON_BODY, LATIN1,
@@ -871,6 +878,46 @@ def ep_sitemaps(self, q, rest):
     return self.not_found()
 
 
+# ---- sessions (tests/integration/sessions.py): one block ----
+# /session/<name>: a page that links to the other spellings of the server
+# (127.0.0.1 and other.localhost are two origins of one server) and to a
+# redirect onto the other origin; /session/log: every /session/ request's
+# host, path and headers (JSON list; ?reset=1 clears it).
+SESSION_LOG = []
+SESSION_LOCK = threading.Lock()
+
+
+def ep_session(self, q, rest):
+    if rest == "log":
+        with SESSION_LOCK:
+            out = list(SESSION_LOG)
+            if q.get("reset", ["0"])[0] == "1":
+                SESSION_LOG.clear()
+        return self.respond(200, json.dumps(out), ctype="application/json")
+    with SESSION_LOCK:
+        SESSION_LOG.append({"host": self.headers.get("Host", ""), "path": self.path,
+                            "headers": [[k, v] for k, v in self.headers.items()]})
+    port = self.server.server_address[1]
+    other = f"http://other.localhost:{port}/session/"
+    if rest == "start":
+        here = f"http://{self.host()}/session/"
+        body = (f'<a href="{here}same">same</a> <a href="{other}link">other</a> '
+                f'<a href="/redirect-to?url={quote(other + "redirected")}">redir</a>'
+                f'<a href="{here}hop">hop</a>')
+        return self.respond(200, page("Session start", body))
+    if rest == "js":  # the page's scripts ask both origins
+        here = f"http://{self.host()}/session/"
+        body = ("<script>"
+                f"fetch('{other}jsfetch').then(function(r){{return r.text();}});"
+                f"var x = new XMLHttpRequest(); x.open('GET', '{here}jsxhr', false); x.send();"
+                f"var y = new XMLHttpRequest(); y.open('GET', '{other}jsxhr', false); y.send();"
+                "</script>")
+        return self.respond(200, page("Session js", body))
+    if rest == "hop":  # a redirect of the seed's origin onto the other origin
+        return self.redirect(302, other + "hopped")
+    return self.respond(200, page(f"Session {rest}", f"<p>{html.escape(rest)}</p>"))
+
+
 # ---- cookies (tests/integration/crawl_cookies.py): one block ----
 # /ck/expect?name=N&v=V   the value a page must receive for cookie N (the
 #                         test tells the server; the crawler never asks it)
@@ -982,6 +1029,7 @@ PREFIX_ROUTES = (
     ("/private/", Handler.ep_private),
     ("/fixtures/", Handler.ep_fixture),
     ("/sm/", ep_sitemaps),  # sitemaps
+    ("/session/", ep_session),  # sessions
     ("/ck/", ep_cookies),  # cookies
 )
 
