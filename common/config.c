@@ -1,6 +1,8 @@
 /* config — see config.h. */
 #include "config.h"
 
+#include "session.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <ini.h>
@@ -100,6 +102,22 @@ out:
     close(fd);
 }
 
+/* [network] proxy and proxy_user: empty, or what --proxy / --user take
+ * (common/session.h); the session checks' words name the key instead. */
+static void check_proxy(const char *v, char *why, size_t n)
+{
+    char err[200];
+    if (v[0] && session_proxy_check(v, err, sizeof(err)) < 0)
+        snprintf(why, n, "%s", err + strlen("--proxy: "));
+}
+
+static void check_proxy_user(const char *v, char *why, size_t n)
+{
+    char err[200];
+    if (v[0] && session_user_check(v, err, sizeof(err)) < 0)
+        snprintf(why, n, "%s", err + strlen("--user: "));
+}
+
 static const key_def keys[] = {
     STR_KEY("daemon", socket, "control socket path"),
     STR_KEY("daemon", state_dir, "SQLite state directory"),
@@ -146,6 +164,10 @@ static const key_def keys[] = {
     BOOL_KEY("network", allow_private, "allow loopback/private/link-local addresses"),
     CHECKED_STR_KEY("network", ca_file, check_ca_file,
                     "PEM bundle of the CAs servers are verified with (empty: the system's)"),
+    CHECKED_STR_KEY("network", proxy, check_proxy,
+                    "http:// or socks5h:// proxy of every request (empty: none)"),
+    CHECKED_STR_KEY("network", proxy_user, check_proxy_user,
+                    "the proxy's USER:PASSWORD (empty: none, or in the proxy URL)"),
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -388,7 +410,20 @@ int config_validate(const crawld_config *c, char *err, size_t errlen)
     return 0;
 }
 
-void config_dump(const crawld_config *c, FILE *out)
+/* The keys whose values config_dump_shown hides (they carry a password). */
+static int key_secret(const key_def *k)
+{
+    return strcmp(k->section, "network") == 0 &&
+           (strcmp(k->name, "proxy") == 0 || strcmp(k->name, "proxy_user") == 0);
+}
+
+static void dump(const crawld_config *c, FILE *out, int shown);
+
+void config_dump(const crawld_config *c, FILE *out) { dump(c, out, 0); }
+
+void config_dump_shown(const crawld_config *c, FILE *out) { dump(c, out, 1); }
+
+static void dump(const crawld_config *c, FILE *out, int shown)
 {
     const char *sec = "";
     for (size_t i = 0; i < NKEYS; i++) {
@@ -398,6 +433,14 @@ void config_dump(const crawld_config *c, FILE *out)
             sec = k->section;
         }
         const char *p = (const char *)c + k->off;
+        char hid[1100];
+        if (shown && key_secret(k) && p[0]) {
+            if (strcmp(k->name, "proxy") == 0)
+                p = session_url_redacted(p, hid, sizeof(hid));
+            else
+                snprintf(hid, sizeof(hid), "%.*s:" SESSION_REDACTED, (int)strcspn(p, ":"), p);
+            p = hid;
+        }
         if (k->kind == K_STR) /* " ;" would start an inline comment */
             fprintf(out, "%s =%s%s\n", k->name, p[0] == ';' ? "" : " ", p);
         else if (k->kind == K_BOOL)

@@ -54,7 +54,11 @@ typedef struct crawld_config {
     int low_speed_time_ms; /* … for this long */
     int allow_private;
     char ca_file[CONFIG_PATH_MAX]; /* PEM bundle curl verifies servers with; "" = the system's */
-    int js_default;                /* [daemon] js: default for jobs that don't say */
+    /* The daemon's proxy (docs/worker.md, Proxies): an http:// or
+     * socks5h:// URL, "" none; its USER:PASSWORD, "" none (or in the URL). */
+    char proxy[1024];
+    char proxy_user[512];
+    int js_default; /* [daemon] js: default for jobs that don't say */
 } crawld_config;
 
 void config_defaults(crawld_config *c);
@@ -70,5 +74,7 @@ int config_validate(const crawld_config *c, char *err, size_t errlen);
 size_t config_fetch_buffer_bytes(const crawld_config *c);
 /* Writes the effective config as INI. */
 void config_dump(const crawld_config *c, FILE *out);
+/* config_dump for people (--check-config): the proxy's password hidden. */
+void config_dump_shown(const crawld_config *c, FILE *out);
 
 #endif

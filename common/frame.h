@@ -41,7 +41,7 @@ frame_err frame_read(int fd, arena *a, size_t max, char **out, size_t *len);
 frame_err frame_write(int fd, const char *payload, size_t len);
 /* The same for a payload gathered from n parts (n <= FRAME_MAX_PARTS; empty
  * parts allowed, not all of them): one frame, no copy. */
-#define FRAME_MAX_PARTS 8
+#define FRAME_MAX_PARTS 12
 frame_err frame_writev(int fd, const struct iovec *parts, int n);
 /* Writes the 4-byte header of an n-byte payload at h. */
 void frame_put_header(unsigned char *h, uint32_t n);

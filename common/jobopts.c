@@ -1,6 +1,8 @@
 /* jobopts — see jobopts.h. */
 #include "jobopts.h"
+#include "cookie.h"
 #include "scope.h"
+#include "session.h"
 #include "utf8.h"
 
 #include <errno.h>
@@ -193,6 +195,62 @@ const jobopt jobopts_table[] = {
      .check = every_check,
      .off = OFF(every),
      .help = "recrawl each PERIOD after a run ends (s, m, h, d; --since the last run)"},
+    /* the job's request session: docs/daemon.md, Sessions (common/session.h) */
+    {.field = "header",
+     .type = JOBOPT_LIST,
+     .dflt_text = "none",
+     .flag = "--header",
+     .metavar = "'NAME: VALUE'",
+     .want = "an array of \"Name: value\" header lines",
+     .max_items = SESSION_MAX_HEADERS,
+     .max_len = SESSION_MAX_HEADER_LEN,
+     .check = session_header_check,
+     .off = OFF(header),
+     .help = "send this header with every request of the job (repeatable)"},
+    {.field = "user",
+     .type = JOBOPT_STRING,
+     .dflt_text = "none",
+     .flag = "--user",
+     .metavar = "USER:PASSWORD",
+     .want = "USER:PASSWORD",
+     .nonempty = 1,
+     .check = session_user_check,
+     .off = OFF(user),
+     .help = "HTTP basic auth, sent to the seeds' origin only"},
+    {.field = "bearer",
+     .type = JOBOPT_STRING,
+     .dflt_text = "none",
+     .flag = "--bearer",
+     .metavar = "TOKEN",
+     .want = "a token",
+     .nonempty = 1,
+     .check = session_bearer_check,
+     .off = OFF(bearer),
+     .help = "Authorization: Bearer TOKEN, sent to the seeds' origin only"},
+    {.field = "proxy",
+     .type = JOBOPT_STRING,
+     .dflt_text = "[network] proxy",
+     .flag = "--proxy",
+     .metavar = "URL",
+     .want = "an http:// or socks5h:// URL",
+     .nonempty = 1,
+     .check = session_proxy_check,
+     .off = OFF(proxy),
+     .help = "fetch through this proxy (http:// or socks5h://)"},
+    /* the cookie jar's first cookies: docs/daemon.md, Cookies. crawlctl
+     * reads each FILE and sends its lines (crawlctl.c, cookies_from_files);
+     * the request carries the lines, each checked here. */
+    {.field = "cookies",
+     .type = JOBOPT_LIST,
+     .dflt_text = "none",
+     .flag = "--cookies",
+     .metavar = "FILE",
+     .want = "an array of Netscape cookie lines",
+     .max_items = COOKIE_MAX_PER_JOB,
+     .max_len = COOKIE_MAX_LINE,
+     .check = cookie_line_check,
+     .off = OFF(cookies),
+     .help = "seed the job's cookie jar from a Netscape cookie file (repeatable)"},
 };
 const size_t jobopts_count = sizeof(jobopts_table) / sizeof(jobopts_table[0]);
 
@@ -273,10 +331,13 @@ static int take_json(const jobopt *opt, const json_t *v, jobopts *o, char *err, 
     case JOBOPT_LIST:
         if (!json_is_array(v) || json_array_size(v) > opt->max_items)
             goto bad;
-        for (size_t i = 0; i < json_array_size(v); i++) {
+        for (size_t i = 0; i < json_array_size(v); i++) { /* the types first, */
             const json_t *e = json_array_get(v, i);
             if (!json_is_string(e) || json_string_length(e) > opt->max_len)
                 goto bad;
+        }
+        for (size_t i = 0; i < json_array_size(v); i++) { /* then each value */
+            const json_t *e = json_array_get(v, i);
             char why[320];
             if (opt->check && opt->check(json_string_value(e), why, sizeof(why)) < 0) {
                 snprintf(err, errlen, "%s[%zu] (%s): %s", opt->field, i, opt->flag, why);

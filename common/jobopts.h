@@ -34,6 +34,10 @@ typedef struct jobopts {
     const json_t *exclude, *include;   /* arrays of patterns; NULL: not given */
     int since;                         /* --since: the job a recrawl asks again; 0: none */
     const char *every;                 /* --every: the recrawl period (jobopts_duration_s) */
+    /* the session (common/session.h): NULL when not given */
+    const json_t *header;              /* array of "Name: value" */
+    const char *user, *bearer, *proxy; /* USER:PASSWORD, a token, a proxy URL */
+    const json_t *cookies;             /* --cookies: Netscape lines; NULL: not given */
 } jobopts;
 
 typedef struct jobopt {

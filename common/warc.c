@@ -338,3 +338,39 @@ int warc_last_http_head(const void *recs, size_t n, size_t *last, warc_buf *http
     alloc_free(buf, keep);
     return rc;
 }
+
+/* The header's name is `name` (case-insensitive), its colon at l[k]. */
+static int header_is(const char *l, size_t n, const char *name, size_t *k)
+{
+    size_t nl = strlen(name);
+    if (n <= nl || l[nl] != ':' || strncasecmp(l, name, nl) != 0)
+        return 0;
+    *k = nl;
+    return 1;
+}
+
+int warc_redact_cookies(warc_buf *out, const char *block, size_t len)
+{
+    size_t start = out->len;
+    const char *end = block + len;
+    for (const char *l = block; l < end;) {
+        const char *nl = memchr(l, '\n', (size_t)(end - l));
+        size_t n = nl ? (size_t)(nl - l + 1) : (size_t)(end - l);
+        size_t k;
+        if (header_is(l, n, "Cookie", &k) || header_is(l, n, "Set-Cookie", &k)) {
+            static const char v[] = ": " WARC_REDACTED;
+            size_t eol = n - (nl ? 1 : 0);
+            if (eol && l[eol - 1] == '\r')
+                eol--;
+            if (warc_buf_append(out, l, k) < 0 || warc_buf_append(out, v, sizeof(v) - 1) < 0 ||
+                warc_buf_append(out, l + eol, n - eol) < 0)
+                goto fail;
+        } else if (warc_buf_append(out, l, n) < 0)
+            goto fail;
+        l += n;
+    }
+    return 0;
+fail:
+    out->len = start;
+    return -1;
+}

@@ -75,5 +75,11 @@ int warc_http_response_head(warc_buf *out, const char *head, size_t head_len, si
  * 0, or -1 when recs is not such a run of members or the header block
  * does not end within the bound (nothing appended). */
 int warc_last_http_head(const void *recs, size_t n, size_t *last, warc_buf *http_head);
+/* A header block with the value of every Cookie and Set-Cookie header
+ * replaced by WARC_REDACTED (a job's cookies are secrets: docs/daemon.md,
+ * Cookies), appended to out; other lines are copied unchanged. 0, or -1
+ * on allocation failure (nothing left appended). */
+#define WARC_REDACTED "[redacted]"
+int warc_redact_cookies(warc_buf *out, const char *block, size_t len);
 
 #endif

@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,7 +40,9 @@ size_t wire_task_bound(const wire_task *t)
 {
     return TASK_FIXED + str_bound(t->url) + str_bound(t->parent) + str_bound(t->js_off) +
            TASK_RECRAWL_FIXED + str_bound(t->if_none_match) + str_bound(t->if_modified_since) +
-           str_bound(t->refers_to_date);
+           str_bound(t->refers_to_date) + str_bound(t->headers) + str_bound(t->user) +
+           str_bound(t->bearer) + str_bound(t->proxy) +
+           (t->cookies ? 12 + str_bound(t->cookies) : 0);
 }
 
 static char *put_lit(char *q, const char *s, size_t n)
@@ -143,6 +146,27 @@ size_t wire_task_encode(const wire_task *t, char *out)
     if (t->refers_to_date) {
         q = PUT(q, ",\"refers_to_date\":");
         q = put_str(q, t->refers_to_date);
+    }
+    /* the session (docs/daemon.md, Sessions) */
+    static const struct {
+        const char *key;
+        size_t off;
+    } sess[] = {{",\"headers\":", offsetof(wire_task, headers)},
+                {",\"user\":", offsetof(wire_task, user)},
+                {",\"bearer\":", offsetof(wire_task, bearer)},
+                {",\"proxy\":", offsetof(wire_task, proxy)}};
+    for (size_t i = 0; i < sizeof(sess) / sizeof(sess[0]); i++) {
+        const char *v = *(const char *const *)((const char *)t + sess[i].off);
+        if (v) {
+            q = put_lit(q, sess[i].key, strlen(sess[i].key));
+            q = put_str(q, v);
+        }
+    }
+    if (t->jar) /* the job's cookie jar (cookie.h) */
+        q = PUT(q, ",\"jar\":true");
+    if (t->jar && t->cookies) {
+        q = PUT(q, ",\"cookies\":");
+        q = put_str(q, t->cookies);
     }
     *q++ = '}';
     return (size_t)(q - out);
@@ -316,6 +340,11 @@ static int decode_task(json_t *o, wire_task *t, wire_err *e)
         return fail(e, W, "if_none_match", "if_none_match must not contain CR or LF");
     if (t->if_modified_since && t->if_modified_since[strcspn(t->if_modified_since, "\r\n")])
         return fail(e, W, "if_modified_since", "if_modified_since must not contain CR or LF");
+    if (get_str(o, "headers", &t->headers, e, W) < 0 || get_str(o, "user", &t->user, e, W) < 0 ||
+        get_str(o, "bearer", &t->bearer, e, W) < 0 || get_str(o, "proxy", &t->proxy, e, W) < 0)
+        return -1;
+    if (get_bool(o, "jar", &t->jar, e, W) < 0 || get_str(o, "cookies", &t->cookies, e, W) < 0)
+        return -1;
     return 0;
 }
 
@@ -494,16 +523,22 @@ frame_err wire_result_write(int fd, const frame_result *r)
     for (int i = 0; i < FR_NSECTIONS; i++)
         if (l[i] > UINT32_MAX)
             return FRAME_TOO_LARGE;
-    unsigned char h[FR_HEADER];
+    if (r->cookies_len > UINT32_MAX)
+        return FRAME_TOO_LARGE;
+    unsigned char h[FR_HEADER], ck[8];
     wire_result_header(r, h);
-    struct iovec iov[1 + FR_NSECTIONS] = {{h, sizeof(h)},
+    memcpy(ck, FR_COOKIES_TAG, 4);
+    put_be32(ck + 4, (uint32_t)r->cookies_len);
+    struct iovec iov[3 + FR_NSECTIONS] = {{h, sizeof(h)},
                                           {(void *)r->stats, r->stats_len},
                                           {(void *)r->final_url, r->final_url_len},
                                           {(void *)r->record, r->record_len},
                                           {(void *)r->links, r->links_len},
                                           {(void *)r->warc, r->warc_len},
-                                          {(void *)r->body, r->body_len}};
-    return frame_writev(fd, iov, 1 + FR_NSECTIONS);
+                                          {(void *)r->body, r->body_len},
+                                          {ck, sizeof(ck)},
+                                          {(void *)r->cookies, r->cookies_len}};
+    return frame_writev(fd, iov, r->cookies_len ? 3 + FR_NSECTIONS : 1 + FR_NSECTIONS);
 }
 
 int wire_is_result(const char *payload, size_t len)
@@ -538,6 +573,18 @@ int wire_result_decode(const char *payload, size_t len, frame_result *r, wire_er
     for (int i = 0; i < FR_NSECTIONS; i++) {
         l[i] = get_be32(p + FR_NFIELDS * 8 + i * 4);
         sum += l[i]; /* at most 6 x 4 GiB: no overflow in a size_t */
+    }
+    /* trailers (wire.h): each tag's length must fit what is left */
+    while (sum < len && len - sum >= 8) {
+        const unsigned char *t = (const unsigned char *)payload + sum;
+        size_t tl = get_be32(t + 4);
+        if (tl > len - sum - 8)
+            break;
+        if (memcmp(t, FR_COOKIES_TAG, 4) == 0) {
+            r->cookies = (const char *)t + 8;
+            r->cookies_len = tl;
+        }
+        sum += 8 + tl;
     }
     if (sum != len)
         return fail(e, W, "sections",

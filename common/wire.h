@@ -13,6 +13,14 @@
  *                              [,"js_off"][,"warc":true][,"alone":true]
  *                              [,"sitemap":N][,"if_none_match","if_modified_since",
  *                              "refers_to_date"]}
+ *                              [,"sitemap":N][,"jar":true][,"cookies":"LINES"]
+ *                              [,"headers":S][,"user":S|"bearer":S][,"proxy":S]}
+ *                             headers, user, bearer, proxy: the job's session
+ *                             (docs/daemon.md, Sessions); user and bearer only
+ *                             in a task on the seeds' origin
+ *                             jar: run the page with curl's cookie engine and send
+ *                             back what its responses set; cookies: the job's
+ *                             cookies for the URL's host, Netscape lines (cookie.h)
  *                             alone: fetch it with no other transfer running
  *                             (a page that went back unstarted from a dead
  *                             worker: its fetch may be what kills workers)
@@ -66,20 +74,26 @@ typedef struct wire_task {
     long long job_id;
     const char *url; /* non-empty */
     int depth;
-    int js;             /* run the page's scripts */
-    const char *js_off; /* !js: why crawld turned JS off (the record's js_note), or NULL */
-    long timeout_ms;    /* the fetch's; >= 0 */
-    long long max_body; /* >= 0 */
-    int want_text;      /* the record carries "text" */
-    int attempts;       /* this is the page's attempt number … */
-    const char *parent; /* the page that linked here; NULL: a seed */
-    long long raw_body; /* > 0: a raw fetch (robots.txt): any type kept, not
-                         * parsed, the first raw_body bytes in the result's
-                         * body section */
-    int max_redirects;  /* 0..WIRE_MAX_REDIRECTS */
-    int warc;           /* build the page's WARC records */
-    int alone;          /* fetch it with no other transfer running */
-    int sitemap;        /* 0, or what the task reads for sitemaps (WIRE_SITEMAP_*) */
+    int js;              /* run the page's scripts */
+    const char *js_off;  /* !js: why crawld turned JS off (the record's js_note), or NULL */
+    long timeout_ms;     /* the fetch's; >= 0 */
+    long long max_body;  /* >= 0 */
+    int want_text;       /* the record carries "text" */
+    int attempts;        /* this is the page's attempt number … */
+    const char *parent;  /* the page that linked here; NULL: a seed */
+    long long raw_body;  /* > 0: a raw fetch (robots.txt): any type kept, not
+                          * parsed, the first raw_body bytes in the result's
+                          * body section */
+    int max_redirects;   /* 0..WIRE_MAX_REDIRECTS */
+    int warc;            /* build the page's WARC records */
+    int alone;           /* fetch it with no other transfer running */
+    int sitemap;         /* 0, or what the task reads for sitemaps (WIRE_SITEMAP_*) */
+    int jar;             /* the job's cookie jar: load cookies, report what was set */
+    const char *cookies; /* jar: Netscape lines, each ended by '\n'; NULL: none */
+    /* The job's session; NULL: none. headers: "Name: value" lines joined
+     * by '\n'; user ("USER:PASSWORD") or bearer: the credentials, for the
+     * task's own origin only; proxy: a URL (NULL: [network] proxy). */
+    const char *headers, *user, *bearer, *proxy;
     /* Recrawls (crawlctl submit --since): the earlier capture's ETag and
      * Last-Modified, sent back as If-None-Match / If-Modified-Since (no CR
      * or LF), and its date, WARC-Refers-To-Date of a 304's revisit record.
@@ -135,7 +149,13 @@ typedef struct wire_error {
  *   body                        a raw fetch's body (robots.txt), raw bytes
  *
  * The decoder checks that the sections add up to the payload exactly. The
- * type keeps the name results.c and jobs.h know it by. */
+ * type keeps the name results.c and jobs.h know it by.
+ *
+ * Optional trailers may follow the sections, each a 4-byte tag, a uint32
+ * BE length and that many bytes (a result without them is as before):
+ *   "CKS1"  cookies: what the page's responses set in a jar task's cookie
+ *           engine, Netscape lines each ended by '\n'; a cookie removed
+ *           comes back with expires 1 (cookie.h, docs/worker.md) */
 #define FR_MAGIC "CRR2"
 enum {
     FR_RETIRE = 1,     /* the worker leaves after this page (RSS, gumbo) */
@@ -154,7 +174,10 @@ typedef struct frame_result {
     int64_t fetch_us, parse_us, js_us;
     const char *stats, *final_url, *record, *links, *warc, *body;
     size_t stats_len, final_url_len, record_len, links_len, warc_len, body_len;
+    const char *cookies; /* the "CKS1" trailer; cookies_len 0: none */
+    size_t cookies_len;
 } frame_result;
+#define FR_COOKIES_TAG "CKS1"
 #define FR_NFIELDS 10
 #define FR_NSECTIONS 6
 #define FR_HEADER (4 + FR_NFIELDS * 8 + FR_NSECTIONS * 4)

@@ -89,6 +89,11 @@ static json_t *cmd_submit(daemon_ctx *d, json_t *req)
                           .canonical = jo.canonical,
                           .priority = jo.priority,
                           .sitemaps = jo.sitemaps,
+                          .header = jo.header,
+                          .user = jo.user,
+                          .bearer = jo.bearer,
+                          .proxy = jo.proxy,
+                          .cookies = jo.cookies,
                           .since = jo.since};
     if (jo.every) { /* recrawl schedules: the period, at least min_every_s */
         long long secs = 0;
@@ -109,10 +114,14 @@ static json_t *cmd_submit(daemon_ctx *d, json_t *req)
     log_info("crawld", "job submitted",
              "job=%lld seeds=%ld js=%d scope=\"%s\" depth=%d "
              "max_pages=%d robots=%d delay_ms=%d warc=%d excludes=%zu includes=%zu canonical=%d "
-             "priority=%d sitemaps=%d",
+             "priority=%d sitemaps=%d headers=%zu auth=%s proxy=%d",
              jb->id, jb->pending, jb->js, jb->scope_spec, jb->depth, jb->max_pages, jb->obey_robots,
              jb->delay_ms, jb->warc, json_array_size(jb->exclude), json_array_size(jb->include),
-             jb->canonical, jb->priority, jb->sitemaps);
+             jb->canonical, jb->priority, jb->sitemaps, json_array_size(jo.header),
+             jb->sess.user     ? "basic"
+             : jb->sess.bearer ? "bearer"
+                               : "none",
+             jb->sess.proxy != NULL);
     reply = json_pack("{s:b, s:I, s:i, s:s}", "ok", 1, "job", (json_int_t)jb->id, "pages",
                       (int)jb->pending, "output", jb->out_path);
     if (reply && jb->warc)
@@ -199,6 +208,8 @@ json_t *command_handle(void *ud, json_t *req)
                 pool_dispatch(&d->pool);
         }
         json_t *o = job_json(jb);
+        if (o) /* the jar's size, never its contents (docs/daemon.md, Cookies) */
+            json_object_set_new(o, "cookies", json_integer(jobs_cookie_count(&d->jobs, jb)));
         return o ? json_pack("{s:b, s:o}", "ok", 1, "job", o) : NULL;
     }
     if (strcmp(cmd, "recycle") == 0) {

@@ -3,6 +3,7 @@
  * $CRAWLD_SOCKET, else /run/crawld/crawld.sock. Exit 0 ok, 1 refused by the
  * daemon, 2 usage, 3 daemon unreachable, 124 `wait` timed out. */
 #include "jobopts.h"
+#include "cookie.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -365,12 +366,72 @@ static int cmd_wait(long long id, double timeout)
 }
 
 /* submit's flags and URLs as the request; a bad flag is named (jobopts.h). */
+/* --cookies FILE: the request's "cookies" holds the file names the flag
+ * was given; each file is read here and its cookie lines sent instead
+ * (crawld never reads a client's files). */
+#define COOKIE_FILE_MAX (8 << 20)
+
+static int cookie_line_add(void *ud, const char *l, size_t n)
+{
+    json_t *s = json_stringn(l, n);
+    return s && json_array_append_new(ud, s) == 0 ? 0 : -1;
+}
+
+static int cookies_from_files(json_t *req)
+{
+    json_t *files = json_object_get(req, "cookies");
+    if (!files)
+        return 0;
+    json_t *lines = json_array();
+    if (!lines)
+        return -1;
+    for (size_t i = 0; i < json_array_size(files); i++) {
+        const char *path = json_string_value(json_array_get(files, i));
+        FILE *f = fopen(path, "rb");
+        if (!f) {
+            fprintf(stderr, "crawlctl: --cookies: %s: %s\n", path, strerror(errno));
+            goto fail;
+        }
+        char *text = malloc(COOKIE_FILE_MAX + 1);
+        size_t len = text ? fread(text, 1, COOKIE_FILE_MAX + 1, f) : 0;
+        int bad = !text || ferror(f);
+        fclose(f);
+        if (bad || len > COOKIE_FILE_MAX) {
+            fprintf(stderr, "crawlctl: --cookies: %s: %s\n", path,
+                    bad ? "cannot be read" : "larger than 8 MiB");
+            free(text);
+            goto fail;
+        }
+        size_t line = 0;
+        char why[200];
+        int rc = cookie_file_read(text, len, cookie_line_add, lines, &line, why, sizeof(why));
+        free(text);
+        if (rc < 0) {
+            fprintf(stderr, "crawlctl: --cookies: %s:%zu: %s\n", path, line, why);
+            goto fail;
+        }
+        if (json_array_size(lines) > COOKIE_MAX_PER_JOB) {
+            fprintf(stderr, "crawlctl: --cookies: more than %d cookies in all\n",
+                    COOKIE_MAX_PER_JOB);
+            goto fail;
+        }
+    }
+    return json_object_set_new(req, "cookies", lines);
+fail:
+    json_decref(lines);
+    return -1;
+}
+
 static json_t *build_submit(int argc, char **argv)
 {
     char err[320];
     json_t *req = jobopts_request(argc, argv, err, sizeof(err));
     if (!req)
         fprintf(stderr, "crawlctl: %s\n", err);
+    else if (cookies_from_files(req) < 0) {
+        json_decref(req);
+        req = NULL;
+    }
     return req;
 }
 

@@ -227,7 +227,7 @@ static int find_worker(char *out, size_t cap)
     return 0;
 }
 
-static int mkdirs(const char *path)
+static int mkdirs(const char *path, mode_t last)
 {
     char tmp[PATH_MAX];
     snprintf(tmp, sizeof(tmp), "%s", path);
@@ -239,7 +239,7 @@ static int mkdirs(const char *path)
             return -1;
         *p = '/';
     }
-    return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -1 : 0;
+    return mkdir(tmp, last) < 0 && errno != EEXIST ? -1 : 0;
 }
 
 /* A start-up step returns STEP_NEXT to go on, or the exit status of crawld. */
@@ -312,7 +312,7 @@ static int load_config(daemon_ctx *d)
     }
     if (d->check_only) {
         printf("; effective config (%s)\n", conf ? conf : "built-in defaults");
-        config_dump(&d->cfg, stdout);
+        config_dump_shown(&d->cfg, stdout);
         return 0;
     }
     if (conf && !realpath(conf, d->config_path)) {
@@ -333,9 +333,20 @@ static int prepare_paths(daemon_ctx *d)
         fprintf(stderr, "crawld: cannot find my own executable (/proc/self/exe)\n");
         return 1;
     }
-    if (mkdirs(d->cfg.state_dir) < 0 || mkdirs(d->cfg.output_dir) < 0) {
+    /* the state directory is crawld's own: jobs' secrets (docs/daemon.md,
+     * Sessions) and worker.conf's proxy password are kept there */
+    if (mkdirs(d->cfg.state_dir, 0700) < 0 || mkdirs(d->cfg.output_dir, 0755) < 0) {
         fprintf(stderr, "crawld: cannot create %s or %s: %s\n", d->cfg.state_dir, d->cfg.output_dir,
                 strerror(errno));
+        return 1;
+    }
+    struct stat st;
+    int proxy_secret = d->cfg.proxy_user[0] || strchr(d->cfg.proxy, '@');
+    if (proxy_secret && (stat(d->cfg.state_dir, &st) < 0 || (st.st_mode & 077))) {
+        fprintf(stderr,
+                "crawld: [network] proxy credentials are kept in %s/worker.conf only when %s is "
+                "mode 0700 (chmod 700 %s)\n",
+                d->cfg.state_dir, d->cfg.state_dir, d->cfg.state_dir);
         return 1;
     }
     return STEP_NEXT;

@@ -4,6 +4,7 @@
 #include "recrawl.h"
 #include "alloc.h"
 #include "log.h"
+#include "session.h"
 #include "url.h"
 #include "wire.h"
 
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 const char *job_state_str(job_state s)
@@ -60,6 +62,133 @@ static long long highest_job_dir(const char *root)
     return hi;
 }
 
+/* ---- the job's session (docs/daemon.md, Sessions): one block ---- */
+
+static void job_session_release(job_session *s)
+{
+    alloc_strfree(s->headers);
+    alloc_strfree(s->user);
+    alloc_strfree(s->bearer);
+    alloc_strfree(s->proxy);
+    alloc_strfree(s->auth_origin);
+    memset(s, 0, sizeof(*s));
+}
+
+/* Takes the session options into jb->sess (copies): 0, or -1 with err
+ * naming the option. Credentials go to one origin, the seeds': seeds on
+ * two origins with --user or --bearer are refused. */
+static int job_session_take(job *jb, const json_t *header, const char *user, const char *bearer,
+                            const char *proxy, const char *const *seeds, size_t nseeds, char *err,
+                            size_t errlen)
+{
+    job_session *s = &jb->sess;
+    if (user && bearer) {
+        snprintf(err, errlen, "--user and --bearer: give one of them");
+        return -1;
+    }
+    size_t hl = 0;
+    for (size_t i = 0; i < json_array_size(header); i++)
+        hl += json_string_length(json_array_get(header, i)) + 1;
+    if (hl) {
+        if (!(s->headers = alloc_zeroed(hl + 1)))
+            goto nomem;
+        s->headers[0] = '\0';
+        for (size_t i = 0; i < json_array_size(header); i++) {
+            strcat(s->headers, json_string_value(json_array_get(header, i)));
+            strcat(s->headers, "\n");
+        }
+        s->headers[hl - 1] = '\0'; /* no '\n' after the last */
+    }
+    if ((user && !(s->user = alloc_strdup(user))) ||
+        (bearer && !(s->bearer = alloc_strdup(bearer))) ||
+        (proxy && !(s->proxy = alloc_strdup(proxy))))
+        goto nomem;
+    if (user || bearer) {
+        for (size_t i = 0; i < nseeds; i++) {
+            char origin[512];
+            if (politeness_origin(seeds[i], origin, sizeof(origin), NULL) < 0) {
+                snprintf(err, errlen, "bad URL \"%.200s\": no host", seeds[i]);
+                return -1;
+            }
+            if (!s->auth_origin && !(s->auth_origin = alloc_strdup(origin)))
+                goto nomem;
+            if (strcmp(origin, s->auth_origin) != 0) {
+                snprintf(err, errlen,
+                         "%s: the seeds are on two origins (%s, %s); credentials go to one",
+                         user ? "--user" : "--bearer", s->auth_origin, origin);
+                return -1;
+            }
+        }
+    }
+    return 0;
+nomem:
+    snprintf(err, errlen, "out of memory");
+    return -1;
+}
+
+/* The session's secrets are kept in the state database (a job resumes
+ * after a restart with them): only when the state directory is crawld's
+ * own (no group or other access). 0, or -1 with err. */
+static int job_session_may_store(const jobs *j, const job_session *s, char *err, size_t errlen)
+{
+    if (!s->headers && !s->user && !s->bearer && !(s->proxy && strchr(s->proxy, '@')))
+        return 0;
+    struct stat st;
+    if (stat(j->cfg->state_dir, &st) < 0 || (st.st_mode & 077)) {
+        snprintf(err, errlen,
+                 "%s: the state directory %s is mode %03o; a job's secrets are kept there only "
+                 "when it is 0700 (chmod 700 %s)",
+                 s->user      ? "--user"
+                 : s->bearer  ? "--bearer"
+                 : s->headers ? "--header"
+                              : "--proxy",
+                 j->cfg->state_dir, (unsigned)(st.st_mode & 0777), j->cfg->state_dir);
+        return -1;
+    }
+    return 0;
+}
+
+/* The session as the job's stored options (opts), in clear. */
+static void job_session_store(const job_session *s, const json_t *header, json_t *opts)
+{
+    if (header && json_array_size(header))
+        json_object_set_new(opts, "header", json_deep_copy(header));
+    if (s->user)
+        json_object_set_new(opts, "user", json_string(s->user));
+    if (s->bearer)
+        json_object_set_new(opts, "bearer", json_string(s->bearer));
+    if (s->proxy)
+        json_object_set_new(opts, "proxy", json_string(s->proxy));
+}
+
+/* o (a job's options or its JSON) with the session shown, never its
+ * secrets: the header names, the user without password, the bearer and
+ * the proxy's credentials as SESSION_REDACTED. */
+static void job_session_show(const job_session *s, json_t *o)
+{
+    json_t *names = json_array();
+    for (const char *l = s->headers; names && l && *l;) {
+        size_t n = strcspn(l, ":");
+        json_array_append_new(names, json_stringn(l, n));
+        const char *eol = strchr(l, '\n');
+        l = eol ? eol + 1 : l + strlen(l);
+    }
+    json_object_set_new(o, "header", names ? names : json_array());
+    if (s->user) {
+        json_object_set_new(o, "user", json_stringn(s->user, strcspn(s->user, ":")));
+        json_object_set_new(o, "password", json_string(SESSION_REDACTED));
+    } else {
+        json_object_set_new(o, "user", json_null());
+    }
+    json_object_set_new(o, "bearer", s->bearer ? json_string(SESSION_REDACTED) : json_null());
+    char buf[SESSION_MAX_PROXY_LEN + 16];
+    json_object_set_new(o, "proxy",
+                        s->proxy ? json_string(session_url_redacted(s->proxy, buf, sizeof(buf)))
+                                 : json_null());
+}
+
+/* ---- end of the session block ---- */
+
 static void job_free(job *jb)
 {
     sched_cache_clear(jb);
@@ -70,6 +199,7 @@ static void job_free(job *jb)
     scope_free(jb->scope);
     json_decref(jb->exclude);
     json_decref(jb->include);
+    job_session_release(&jb->sess);
     ALLOC_FREE(jb);
 }
 
@@ -99,6 +229,11 @@ static int job_filters(job *jb, const json_t *exc, const json_t *inc, char *err,
     return 0;
 }
 
+long jobs_cookie_count(jobs *j, const job *jb)
+{
+    return store_cookies_count(j->st, jb->id, (long long)jobs_now_unix());
+}
+
 void jobs_page_free(jobs_page *p)
 {
     if (!p)
@@ -109,6 +244,7 @@ void jobs_page_free(jobs_page *p)
     alloc_strfree(p->etag);
     alloc_strfree(p->last_modified);
     alloc_strfree(p->ref_date);
+    alloc_strfree(p->cookies);
     ALLOC_FREE(p);
 }
 
@@ -248,6 +384,13 @@ static int load_job(void *ud, const store_job *r)
     }
     jb->canonical = json_is_true(json_object_get(o, "canonical"));
     jb->priority = (int)json_integer_value(json_object_get(o, "priority"));
+    if (sv && job_session_take(
+                  jb, json_object_get(o, "header"), json_string_value(json_object_get(o, "user")),
+                  json_string_value(json_object_get(o, "bearer")),
+                  json_string_value(json_object_get(o, "proxy")), sv, ns, err, sizeof(err)) < 0) {
+        scope_free(jb->scope); /* fails the job as a bad scope does */
+        jb->scope = NULL;
+    }
     alloc_free(sv, (ns + 1) * sizeof(char *));
     json_decref(o);
 
@@ -257,6 +400,7 @@ static int load_job(void *ud, const store_job *r)
     jb->done = counts[ROW_DONE];
     jb->failed = counts[ROW_FAILED];
     jb->rows = counts[ROW_PENDING] + counts[ROW_DONE] + counts[ROW_FAILED] + counts[ROW_DROPPED];
+    jb->cookie_jar = store_cookies_count(j->st, jb->id, 0) != 0; /* -1: ask anyway */
     if (jb->sitemaps) { /* the per-job cap counts what was admitted before the restart */
         long sm = store_job_sitemaps(j->st, jb->id, WIRE_SITEMAP_FILE);
         jb->sitemap_files = sm > 0 ? sm : 0;
@@ -419,10 +563,25 @@ static void schedule_start(jobs *j, job *jb)
                           .priority = jb->priority,
                           .sitemaps = jb->sitemaps,
                           .since = jb->id,
-                          .every_s = jb->every_s};
+                          .every_s = jb->every_s,
+                          /* the session goes on (the cookie jar starts empty) */
+                          .user = jb->sess.user,
+                          .bearer = jb->sess.bearer,
+                          .proxy = jb->sess.proxy};
+    json_t *header = NULL;
+    for (const char *l = jb->sess.headers; l && *l;) {
+        size_t n = strcspn(l, "\n");
+        if (!header)
+            header = json_array();
+        if (header)
+            json_array_append_new(header, json_stringn(l, n));
+        l += n + (l[n] == '\n');
+    }
+    o.header = header;
     char err[400];
     jb->successor = 1; /* once, whatever happens below */
     job *nj = jobs_submit(j, NULL, 0, &o, err, sizeof(err));
+    json_decref(header);
     if (!nj) {
         log_error("jobs", "scheduled recrawl not started", "job=%lld error=\"%s\"", jb->id, err);
         return;
@@ -596,6 +755,10 @@ job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_o
         goto fail;
     jb->canonical = o->canonical;
     jb->priority = o->priority;
+    if (job_session_take(jb, o->header, o->user, o->bearer, o->proxy, (const char *const *)norm, n,
+                         err, errlen) < 0 ||
+        job_session_may_store(j, &jb->sess, err, errlen) < 0)
+        goto fail;
     if (o->output &&
         output_resolve(j, o->output, jb->out_dir, sizeof(jb->out_dir), err, errlen) < 0)
         goto fail;
@@ -626,6 +789,7 @@ job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_o
     jb->every_s = o->every_s;
     if (jb->every_s)
         json_object_set_new(opts, "every", json_integer(jb->every_s));
+    job_session_store(&jb->sess, o->header, opts);
     if (store_group_begin(j->st) < 0)
         goto dberr;
     in_tx = 1;
@@ -662,10 +826,34 @@ job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_o
     }
     if (jb->since && recrawl_admit(j, jb, id, &since) < 0)
         goto dberr;
+    /* --cookies: the jar's first cookies, in the job's own group */
+    for (size_t i = 0; o->cookies && i < json_array_size(o->cookies); i++) {
+        const char *l = json_string_value(json_array_get(o->cookies, i));
+        store_cookie_counts cc;
+        if (l && store_cookies_merge(j->st, id, l, strlen(l), (long long)jb->created, &cc) < 0)
+            goto dberr;
+        if (l && cc.set)
+            jb->cookie_jar = 1;
+    }
     if (output_open(jb, 1, err, errlen) < 0)
         goto fail;
-    if (jb->warc && output_write_warcinfo(j, jb, opts_s, err, errlen) < 0)
-        goto fail;
+    if (jb->warc) { /* the archive's copy of the options shows no secret */
+        json_t *shown = json_deep_copy(opts);
+        if (shown)
+            job_session_show(&jb->sess, shown);
+        char *shown_s = shown ? json_dumps(shown, JSON_COMPACT) : NULL;
+        json_decref(shown);
+        int wr = shown_s ? output_write_warcinfo(j, jb, shown_s, err, errlen) : -1;
+        if (shown_s) {
+            json_free_t jf;
+            json_get_alloc_funcs(NULL, &jf);
+            jf(shown_s);
+        } else {
+            snprintf(err, errlen, "out of memory");
+        }
+        if (wr < 0)
+            goto fail;
+    }
     /* The new job's lengths: nothing yet, but a WARC job's warcinfo. */
     store_lengths len = {.job_id = id, .warc_to = jb->warc_committed};
     if (store_group_commit(j->st, NULL, 0, &len, 1) != STORE_OK) {
@@ -785,6 +973,7 @@ json_t *job_json(const job *jb)
     json_object_set_new(o, "every", jb->every_s ? json_integer(jb->every_s) : json_null());
     double next = jobs_next_run(jb);
     json_object_set_new(o, "next_run", next > 0 ? json_real(next) : json_null());
+    job_session_show(&jb->sess, o);
     if (jb->warc)
         json_object_set_new(o, "warc_output", json_string(jb->warc_path));
     json_object_set_new(o, "ended", jb->ended ? json_real(jb->ended) : json_null());

@@ -60,6 +60,13 @@ typedef struct jobs_page {
     long long max_body; /* the fetch's cap, 0: the worker's */
     /* recrawls: the earlier capture (store_capture_get), NULL: none */
     char *etag, *last_modified, *ref_date;
+    /* The job's session (job_session, owned by the job, which outlives
+     * its pages); auth: the page is on the seeds' origin, so the task
+     * carries the job's credentials. */
+    const struct job_session *sess;
+    int auth;
+    int jar;       /* a page: the worker runs it with the job's cookie jar */
+    char *cookies; /* jar: the job's cookies for its host (store.h), or NULL */
     char last_error[96];
     int stale; /* its row was made in a batch that was rolled back: its result is dropped */
 } jobs_page;
@@ -72,8 +79,19 @@ typedef enum job_state {
     JOB_FAILED     /* its output could not be written */
 } job_state;
 
+/* A job's request session (docs/daemon.md, Sessions): alloc_strdup'd
+ * strings, NULL when not given. headers: the --header lines joined by
+ * '\n'; auth_origin: the seeds' origin, the one user or bearer go to. */
+typedef struct job_session {
+    char *headers;
+    char *user, *bearer;
+    char *proxy;
+    char *auth_origin;
+} job_session;
+
 typedef struct job {
     struct job *next; /* newer jobs first */
+    job_session sess;
     long long id;
     job_state state;
     char name[64];
@@ -86,6 +104,7 @@ typedef struct job {
     long long every_s;  /* --every: the next run starts this long after this one ends; 0: none */
     int successor;      /* a later run of the schedule exists (its since is this job) */
     int unscheduled;    /* its schedule was stopped (cancel of the finished job) */
+    int cookie_jar;     /* its jar may hold cookies: its tasks ask the store for theirs */
     long sitemap_files; /* sitemap file rows admitted (JOBS_SITEMAP_MAX_FILES) */
     char scope_spec[512];
     scope *scope;
@@ -191,9 +210,12 @@ typedef struct jobs_submit_opts {
     const json_t *exclude, *include; /* filter patterns (borrowed); NULL: none */
     int canonical;                   /* follow a page's differing canonical instead */
     int priority;                    /* -100..100; higher goes first */
-    int sitemaps;      /* read sitemaps (robots.txt's, /sitemap.xml of the seeds' hosts) */
-    long long since;   /* recrawl this finished job's pages (recrawl.h); 0: none */
-    long long every_s; /* --every: a schedule of recrawls (jobs_schedule_tick); 0: none */
+    int sitemaps;         /* read sitemaps (robots.txt's, /sitemap.xml of the seeds' hosts) */
+    const json_t *header; /* --header lines (borrowed); NULL: none */
+    const char *user, *bearer, *proxy; /* NULL: none */
+    const json_t *cookies; /* --cookies: Netscape lines seeding the jar (borrowed); NULL */
+    long long since;       /* recrawl this finished job's pages (recrawl.h); 0: none */
+    long long every_s;     /* --every: a schedule of recrawls (jobs_schedule_tick); 0: none */
 } jobs_submit_opts;
 
 /* Opens state_dir/crawld.db, loads every job (cutting each pages.jsonl
@@ -263,6 +285,8 @@ int jobs_pause(jobs *j, job *jb, int pause);
 
 const char *job_state_str(job_state s);
 json_t *job_json(const job *jb);
+/* The job's unexpired cookies (its jar's size; never their values), -1. */
+long jobs_cookie_count(jobs *j, const job *jb);
 /* Writes the jobs' metric families of section s (metrics.h): the queue
  * gauges; jobs by state, each live job's pages and name, pages by status
  * class and the records' sums; the JS-time histogram. */

@@ -149,7 +149,9 @@ static void worker_give_page(worker *w, jobs_page *pg)
                    .warc = pg->warc, /* the worker builds the page's WARC records */
                    .if_none_match = pg->etag,
                    .if_modified_since = pg->last_modified,
-                   .refers_to_date = pg->ref_date};
+                   .refers_to_date = pg->ref_date,
+                   .jar = pg->jar,
+                   .cookies = pg->cookies};
     if (pg->raw_body > 0) { /* robots.txt: raw body, its own redirect cap */
         t.raw_body = pg->raw_body;
         t.max_redirects = pg->max_redirects;
@@ -158,6 +160,14 @@ static void worker_give_page(worker *w, jobs_page *pg)
         t.sitemap = pg->sitemap;
         t.max_body = pg->max_body;
         t.max_redirects = pg->max_redirects;
+    }
+    if (pg->sess) { /* the job's session; credentials only on the seeds' origin */
+        t.headers = pg->sess->headers;
+        t.proxy = pg->sess->proxy;
+        if (pg->auth) {
+            t.user = pg->sess->user;
+            t.bearer = pg->sess->bearer;
+        }
     }
     if (pg->no_js && !pg->js) /* the record's js_note says why */
         t.js_off = "js: off for this attempt: a worker running this page's scripts was killed "
@@ -183,7 +193,9 @@ static void worker_give_page(worker *w, jobs_page *pg)
     char *q = worker_reserve(w, wire_task_bound(&t));
     if (q)
         worker_commit(w, wire_task_encode(&t, q));
-    else /* the pages go back through the exit path */
+    alloc_strfree(pg->cookies); /* sent: a page given out again looks them up again */
+    pg->cookies = NULL;
+    if (!q) /* the pages go back through the exit path */
         worker_kill(w, RECYCLE_CRASH, "cannot send the task");
 }
 

@@ -166,6 +166,17 @@ static int commit_record(jobs *j, job *jb, long long row_id, const char *url, in
             store_row_add(j->st, jb->id, alias, depth, url, origin, ROW_ALIAS, NULL) < 0)
             goto dberr;
     }
+    if (r->cookies_len) { /* what the page set joins the job's jar in its group */
+        store_cookie_counts cc;
+        if (store_cookies_merge(j->st, jb->id, r->cookies, r->cookies_len,
+                                (long long)jobs_now_unix(), &cc) < 0)
+            goto dberr;
+        if (cc.set)
+            jb->cookie_jar = 1;
+        if (cc.refused) /* counts only: a job's cookies are secrets */
+            log_warn("jobs", "cookies refused (malformed or over the jar's limits)",
+                     "job=%lld refused=%d", jb->id, cc.refused);
+    }
     /* A sitemap's links: sitemaps one level down (robots.txt's are the
      * first level), or pages at depth 0; a page's: pages one deeper. */
     int link_depth = sitemap ? 0 : depth + 1;

@@ -5,6 +5,7 @@
  * look parked (looking writes nothing). */
 #include "jobs_int.h"
 #include "alloc.h"
+#include "cookie.h"
 #include "log.h"
 #include "wire.h"
 
@@ -175,6 +176,8 @@ static jobs_page *robots_task(jobs *j, job *jb, polite_host *h, const char *host
     p->raw_body = ROBOTS_RAW_BODY;
     p->max_redirects = ROBOTS_MAX_REDIRECTS;
     p->attempts = 1;
+    p->sess = &jb->sess; /* its headers, proxy and (on the seeds' origin) credentials */
+    p->auth = jb->sess.auth_origin && strcmp(host, jb->sess.auth_origin) == 0;
     politeness_robots_fetching(h);
     p->next = j->flight;
     j->flight = p;
@@ -326,6 +329,16 @@ static jobs_page *take_row(jobs *j, job *jb, store_row *r, look *lk)
             c.etag = c.last_modified = c.date = NULL;
         }
         store_capture_release(&c); /* a failed read: an ordinary request */
+    }
+    p->sess = &jb->sess;
+    p->auth = jb->sess.auth_origin && strcmp(r->host, jb->sess.auth_origin) == 0;
+    p->jar = !r->sitemap; /* a page keeps the job's cookies (docs/daemon.md, Cookies) */
+    if (p->jar && jb->cookie_jar) {
+        char host[256];
+        if (cookie_url_host(r->url, host, sizeof(host)) == 0 &&
+            store_cookies_for_host(j->st, jb->id, host, (long long)jobs_now_unix(), &p->cookies) <
+                0)
+            p->cookies = NULL; /* the page goes without: the store's error shows at commit */
     }
     if (r->sitemap) { /* read for its URLs, not rendered */
         p->sitemap = r->sitemap;

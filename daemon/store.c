@@ -2,6 +2,7 @@
  * seen cache in front of every backend's inserts, the open group. */
 #include "store_int.h"
 #include "alloc.h"
+#include "cookie.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -302,4 +303,109 @@ int store_digest_get(store *s, long long job_id, const char *digest, store_captu
 {
     memset(c, 0, sizeof(*c));
     return s->ops->digest_get(s->b, job_id, digest, c);
+}
+
+/* ---- cookie jars ---- */
+
+/* One line of a merge: its key's parts as NUL-terminated strings. */
+static int cookie_merge_one(store *s, long long job_id, const char *line, size_t n, long long now_s,
+                            store_cookie_counts *o)
+{
+    cookie_line c;
+    char why[160], domain[256], path[1024], name[1024];
+    int rc = cookie_parse(line, n, &c, why, sizeof(why));
+    if (rc == 1)
+        return 0;
+    if (rc < 0 || cookie_domain_key(&c, domain, sizeof(domain)) < 0 || c.path_len >= sizeof(path) ||
+        c.name_len >= sizeof(name)) {
+        o->refused++;
+        return 0;
+    }
+    memcpy(path, c.path, c.path_len);
+    path[c.path_len] = '\0';
+    memcpy(name, c.name, c.name_len);
+    name[c.name_len] = '\0';
+    if (c.expires != 0 && c.expires <= now_s) {
+        if (s->ops->cookie_delete(s->b, job_id, domain, path, name) < 0)
+            return -1;
+        o->deleted++;
+        return 0;
+    }
+    int has = s->ops->cookie_exists(s->b, job_id, domain, path, name);
+    if (has < 0)
+        return -1;
+    if (!has) {
+        long nd = s->ops->cookie_count(s->b, job_id, domain, 0);
+        long nj = nd < 0 ? -1 : s->ops->cookie_count(s->b, job_id, NULL, 0);
+        if (nj < 0)
+            return -1;
+        if (nd >= COOKIE_MAX_PER_HOST || nj >= COOKIE_MAX_PER_JOB) {
+            o->refused++;
+            return 0;
+        }
+    }
+    char *l = alloc_strndup(line, n);
+    if (!l)
+        return -1;
+    rc = s->ops->cookie_put(s->b, job_id, domain, path, name, c.expires, l);
+    alloc_strfree(l);
+    if (rc < 0)
+        return -1;
+    o->set++;
+    return 0;
+}
+
+int store_cookies_merge(store *s, long long job_id, const char *lines, size_t len, long long now_s,
+                        store_cookie_counts *out)
+{
+    store_cookie_counts o = {0};
+    for (const char *p = lines, *end = lines + len; p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        if (cookie_merge_one(s, job_id, p, n, now_s, &o) < 0)
+            return -1;
+        p += n + 1;
+    }
+    if (out)
+        *out = o;
+    return 0;
+}
+
+typedef struct cookie_gather {
+    char *buf;
+    size_t len;
+} cookie_gather;
+
+static int gather_line(void *ud, const char *line)
+{
+    cookie_gather *g = ud;
+    size_t n = strlen(line);
+    if (g->len + n + 1 > COOKIE_MAX_TASK)
+        return 0; /* over the task's share: the rest stay home */
+    memcpy(g->buf + g->len, line, n);
+    g->len += n;
+    g->buf[g->len++] = '\n';
+    return 0;
+}
+
+int store_cookies_for_host(store *s, long long job_id, const char *host, long long now_s,
+                           char **out)
+{
+    *out = NULL;
+    cookie_gather g = {.buf = alloc_new(COOKIE_MAX_TASK + 1)};
+    if (!g.buf)
+        return -1;
+    int rc = s->ops->cookies_for_host(s->b, job_id, host, now_s, gather_line, &g);
+    if (rc == 0 && g.len) {
+        g.buf[g.len] = '\0';
+        if (!(*out = alloc_strdup(g.buf)))
+            rc = -1;
+    }
+    alloc_free(g.buf, COOKIE_MAX_TASK + 1);
+    return rc;
+}
+
+long store_cookies_count(store *s, long long job_id, long long now_s)
+{
+    return s->ops->cookie_count(s->b, job_id, NULL, now_s);
 }

@@ -187,5 +187,30 @@ int store_digest_put(store *s, long long job_id, const char *digest, const char 
                      const char *date);
 /* 1 found (c->url, c->date), 0 none, -1 on error. */
 int store_digest_get(store *s, long long job_id, const char *digest, store_capture *c);
+/* ---- cookie jars ----
+ * A job's cookies (docs/daemon.md, Cookies), one per (domain, path, name),
+ * each kept as its Netscape line (common/cookie.h). Written in the open
+ * group, so a page's cookies commit with its record or not at all. */
+
+/* What a merge did. */
+typedef struct store_cookie_counts {
+    int set, deleted;
+    int refused; /* malformed, or over a limit (cookie.h) */
+} store_cookie_counts;
+
+/* Merges lines (Netscape lines, each ended by '\n' or the end) into the
+ * job's jar: a cookie expired at now_s (unix seconds) is deleted, any
+ * other set or replaced; a new one past COOKIE_MAX_PER_HOST of its domain
+ * or COOKIE_MAX_PER_JOB of the job is refused. 0, or -1 (backend). */
+int store_cookies_merge(store *s, long long job_id, const char *lines, size_t len, long long now_s,
+                        store_cookie_counts *out);
+/* The job's unexpired cookies whose domain covers host (the host itself or
+ * a parent domain; curl decides the rest), longest path first, as lines
+ * each ended by '\n', at most COOKIE_MAX_TASK bytes: process allocator
+ * (alloc_strfree), NULL in *out when none. 0, or -1. */
+int store_cookies_for_host(store *s, long long job_id, const char *host, long long now_s,
+                           char **out);
+/* The job's unexpired cookies, or -1. */
+long store_cookies_count(store *s, long long job_id, long long now_s);
 
 #endif

@@ -44,6 +44,17 @@ typedef struct store_ops {
     int (*digest_put)(void *b, long long job_id, const char *digest, const char *url,
                       const char *date);
     int (*digest_get)(void *b, long long job_id, const char *digest, store_capture *c);
+    /* cookie jars (store.h): one cookie by its key; a count of the job's
+     * (domain NULL) or one domain's; lines covering host, each to cb */
+    int (*cookie_put)(void *b, long long job_id, const char *domain, const char *path,
+                      const char *name, long long expires, const char *line);
+    int (*cookie_delete)(void *b, long long job_id, const char *domain, const char *path,
+                         const char *name);
+    int (*cookie_exists)(void *b, long long job_id, const char *domain, const char *path,
+                         const char *name);
+    long (*cookie_count)(void *b, long long job_id, const char *domain, long long now_s);
+    int (*cookies_for_host)(void *b, long long job_id, const char *host, long long now_s,
+                            int (*cb)(void *ud, const char *line), void *ud);
 } store_ops;
 
 extern const store_ops store_sqlite_ops;

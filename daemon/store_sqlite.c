@@ -32,6 +32,7 @@ enum {
     S_FR_DELETE,
     S_FR_WINDOW,
     S_FR_WINDOW_BFS,
+    S_FR_WINDOW_DEEPER,
     S_FR_WINDOW_HOST,
     S_FR_FINISH,
     S_FR_REQUEUE,
@@ -42,6 +43,12 @@ enum {
     S_CAP_GET,
     S_DIG_PUT,
     S_DIG_GET,
+    S_CK_PUT,
+    S_CK_DELETE,
+    S_CK_EXISTS,
+    S_CK_COUNT_JOB,
+    S_CK_COUNT_DOMAIN,
+    S_CK_HOST,
     S_COUNT
 };
 
@@ -64,9 +71,17 @@ static const char *const sql[S_COUNT] = {
     [S_FR_WINDOW] =
         "SELECT id,url,parent,host,depth,attempts,not_before,no_js,sitemap FROM frontier "
         "WHERE job_id=?1 AND state=0 AND id>?2 ORDER BY id LIMIT ?3",
+    /* The breadth-first window in two seeks of frontier_pending_depth: the
+     * rest of the window's depth, then the deeper rows. One statement with
+     * (depth,id)>(?4,?2) seeks on the depth alone and steps over every row
+     * of that depth before after_id (SQLite 3.40: 8.8 ms a read 99,000
+     * rows into one depth, against 0.3 ms at its start). */
     [S_FR_WINDOW_BFS] =
         "SELECT id,url,parent,host,depth,attempts,not_before,no_js,sitemap FROM frontier "
-        "WHERE job_id=?1 AND state=0 AND (depth,id)>(?4,?2) ORDER BY depth,id LIMIT ?3",
+        "WHERE job_id=?1 AND state=0 AND depth=?4 AND id>?2 ORDER BY id LIMIT ?3",
+    [S_FR_WINDOW_DEEPER] =
+        "SELECT id,url,parent,host,depth,attempts,not_before,no_js,sitemap FROM frontier "
+        "WHERE job_id=?1 AND state=0 AND depth>?2 ORDER BY depth,id LIMIT ?3",
     [S_FR_WINDOW_HOST] = "SELECT id,url,parent,host,depth,attempts,not_before,no_js,sitemap FROM "
                          "frontier WHERE job_id=?1 AND state=0 AND id>?2 AND host=?4 "
                          "ORDER BY id LIMIT ?3",
@@ -81,6 +96,19 @@ static const char *const sql[S_COUNT] = {
     [S_CAP_GET] = "SELECT etag,last_modified,date FROM recrawl WHERE job_id=?1 AND url=?2",
     [S_DIG_PUT] = "INSERT OR IGNORE INTO digests(job_id,digest,url,date) VALUES(?1,?2,?3,?4)",
     [S_DIG_GET] = "SELECT url,date FROM digests WHERE job_id=?1 AND digest=?2",
+    /* cookie jars (store.h); ?3 now: 0 counts expired ones too */
+    [S_CK_PUT] = "INSERT OR REPLACE INTO cookies(job_id,domain,path,name,expires,line) "
+                 "VALUES(?1,?2,?3,?4,?5,?6)",
+    [S_CK_DELETE] = "DELETE FROM cookies WHERE job_id=?1 AND domain=?2 AND path=?3 AND name=?4",
+    [S_CK_EXISTS] = "SELECT 1 FROM cookies WHERE job_id=?1 AND domain=?2 AND path=?3 AND name=?4",
+    [S_CK_COUNT_JOB] = "SELECT count(*) FROM cookies WHERE job_id=?1 "
+                       "AND (?3=0 OR expires=0 OR expires>?3)",
+    [S_CK_COUNT_DOMAIN] = "SELECT count(*) FROM cookies WHERE job_id=?1 AND domain=?2 "
+                          "AND (?3=0 OR expires=0 OR expires>?3)",
+    /* the host itself or a parent domain: "a.b.c" takes "b.c" and "c" */
+    [S_CK_HOST] = "SELECT line FROM cookies WHERE job_id=?1 "
+                  "AND (domain=?2 OR substr(?2, -length(domain)-1)='.'||domain) "
+                  "AND (expires=0 OR expires>?3) ORDER BY length(path) DESC, domain, name",
 };
 
 static const char schema[] =
@@ -133,7 +161,14 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS digests("
     " job_id INTEGER NOT NULL, digest TEXT NOT NULL,"
     " url TEXT NOT NULL, date TEXT NOT NULL,"
-    " PRIMARY KEY(job_id, digest)) WITHOUT ROWID;";
+    " PRIMARY KEY(job_id, digest)) WITHOUT ROWID;"
+    /* each job's cookie jar (store.h, docs/daemon.md "Cookies"): a cookie
+     * per (domain, path, name), its Netscape line as curl writes it; new in
+     * an older database by the IF NOT EXISTS */
+    "CREATE TABLE IF NOT EXISTS cookies("
+    " job_id INTEGER NOT NULL, domain TEXT NOT NULL, path TEXT NOT NULL,"
+    " name TEXT NOT NULL, expires INTEGER NOT NULL DEFAULT 0, line TEXT NOT NULL,"
+    " PRIMARY KEY(job_id, domain, path, name));";
 
 typedef struct sq {
     sqlite3 *db;
@@ -493,7 +528,19 @@ static int sq_rows_pending_bfs(void *b, long long job_id, int after_depth, long 
     sqlite3_bind_int64(st, 2, after_id);
     sqlite3_bind_int(st, 3, max);
     sqlite3_bind_int(st, 4, after_depth);
-    return window_read(st, max, rows);
+    int n = window_read(st, max, rows);
+    if (n < 0 || n == max)
+        return n;
+    st = q->st[S_FR_WINDOW_DEEPER];
+    sqlite3_bind_int64(st, 1, job_id);
+    sqlite3_bind_int(st, 2, after_depth);
+    sqlite3_bind_int(st, 3, max - n);
+    int m = window_read(st, max - n, rows + n);
+    if (m < 0) {
+        store_rows_free(rows, n);
+        return -1;
+    }
+    return n + m;
 }
 
 static int window_read(sqlite3_stmt *st, int max, store_row *rows)
@@ -687,6 +734,81 @@ static int sq_digest_get(void *b, long long job_id, const char *digest, store_ca
     return found ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* ---- cookie jars ---- */
+
+static void bind_key(sqlite3_stmt *st, long long job_id, const char *domain, const char *path,
+                     const char *name)
+{
+    sqlite3_bind_int64(st, 1, job_id);
+    sqlite3_bind_text(st, 2, domain, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, path, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, name, -1, SQLITE_TRANSIENT);
+}
+
+static int sq_cookie_put(void *b, long long job_id, const char *domain, const char *path,
+                         const char *name, long long expires, const char *line)
+{
+    sq *q = b;
+    sqlite3_stmt *st = q->st[S_CK_PUT];
+    bind_key(st, job_id, domain, path, name);
+    sqlite3_bind_int64(st, 5, expires);
+    sqlite3_bind_text(st, 6, line, -1, SQLITE_TRANSIENT);
+    return step_done(st);
+}
+
+static int sq_cookie_delete(void *b, long long job_id, const char *domain, const char *path,
+                            const char *name)
+{
+    sq *q = b;
+    sqlite3_stmt *st = q->st[S_CK_DELETE];
+    bind_key(st, job_id, domain, path, name);
+    return step_done(st);
+}
+
+static int sq_cookie_exists(void *b, long long job_id, const char *domain, const char *path,
+                            const char *name)
+{
+    sq *q = b;
+    sqlite3_stmt *st = q->st[S_CK_EXISTS];
+    bind_key(st, job_id, domain, path, name);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+static long sq_cookie_count(void *b, long long job_id, const char *domain, long long now_s)
+{
+    sq *q = b;
+    sqlite3_stmt *st = q->st[domain ? S_CK_COUNT_DOMAIN : S_CK_COUNT_JOB];
+    sqlite3_bind_int64(st, 1, job_id);
+    if (domain)
+        sqlite3_bind_text(st, 2, domain, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, now_s);
+    long n = -1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = (long)sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return n;
+}
+
+static int sq_cookies_for_host(void *b, long long job_id, const char *host, long long now_s,
+                               int (*cb)(void *ud, const char *line), void *ud)
+{
+    sq *q = b;
+    sqlite3_stmt *st = q->st[S_CK_HOST];
+    sqlite3_bind_int64(st, 1, job_id);
+    sqlite3_bind_text(st, 2, host, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, now_s);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *line = (const char *)sqlite3_column_text(st, 0);
+        if (line && cb(ud, line) < 0)
+            break;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
 const store_ops store_sqlite_ops = {
     .name = "sqlite",
     .open = sq_open,
@@ -716,4 +838,9 @@ const store_ops store_sqlite_ops = {
     .capture_get = sq_capture_get,
     .digest_put = sq_digest_put,
     .digest_get = sq_digest_get,
+    .cookie_put = sq_cookie_put,
+    .cookie_delete = sq_cookie_delete,
+    .cookie_exists = sq_cookie_exists,
+    .cookie_count = sq_cookie_count,
+    .cookies_for_host = sq_cookies_for_host,
 };

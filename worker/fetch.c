@@ -1,8 +1,11 @@
 /* fetch — see fetch.h. */
 #include "fetch.h"
+#include "session.h"
+#include "cookie.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <netinet/in.h>
 #include <stdint.h>
@@ -364,11 +367,214 @@ static int address_is_private(const struct sockaddr *sa)
     return 1;
 }
 
+/* ---- sessions: headers, credentials, proxies (docs/worker.md, Sessions) ---- */
+
+/* scheme, host and port of url (the port made explicit) into out; -1
+ * when url has none. */
+static int url_origin(const char *url, char *out, size_t cap)
+{
+    CURLU *u = curl_url();
+    char *scheme = NULL, *host = NULL, *port = NULL;
+    int rc = -1;
+    if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+        snprintf(out, cap, "%s://%s:%s", scheme, host, port);
+        for (char *p = out; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
+        rc = 0;
+    }
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(port);
+    curl_url_cleanup(u);
+    return rc;
+}
+
+/* 1 when the credentials of s may go with a request for url: url is on the
+ * origin of the task's own URL (crawld sends them only in a task on the
+ * seeds' origin). A script's request to another origin gets none. */
+static int auth_allowed(const fetch_session *s, const char *url)
+{
+    char a[600], b[600];
+    return s->auth_url && url_origin(s->auth_url, a, sizeof(a)) == 0 &&
+           url_origin(url, b, sizeof(b)) == 0 && strcmp(a, b) == 0;
+}
+
+/* 1 when the worker's header line l is one the session's lines replace. */
+static int replaced(const char *l, const char *lines)
+{
+    size_t n = strcspn(l, ":");
+    return l[n] == ':' && session_header_secret(l, n, lines);
+}
+
+/* Through a proxy the socket opened is the proxy's, trusted (an operator
+ * configured it); the address rule then applies to the target host of
+ * each request: an IP literal that is private, a *.localhost name, or (an
+ * http:// proxy) a name whose addresses resolve to a private one here. A
+ * socks5h:// proxy resolves names itself: those are not checked
+ * (docs/worker.md). Checked when a connection to the proxy opens (a SOCKS
+ * tunnel reaches its target while it connects) and again before each
+ * request is sent (an http:// proxy's connection is reused across hosts).
+ * 1 when the current hop's target is refused (x->blocked_addr says it). */
+static int proxied_target_blocked(xfer *x)
+{
+    if (x->allow_private || !x->proxied)
+        return 0;
+    char *eff = NULL, *host = NULL;
+    curl_easy_getinfo(x->h, CURLINFO_EFFECTIVE_URL, &eff);
+    CURLU *u = curl_url();
+    int bad = 1;
+    if (u && eff && curl_url_set(u, CURLUPART_URL, eff, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+        bad = fetch_host_private(host, !x->proxy_resolves);
+        if (bad)
+            snprintf(x->blocked_addr, sizeof(x->blocked_addr), "%.47s", host);
+    }
+    curl_free(host);
+    curl_url_cleanup(u);
+    return bad;
+}
+
+static int on_prereq(void *ud, char *conn_primary_ip, char *conn_local_ip, int conn_primary_port,
+                     int conn_local_port)
+{
+    (void)conn_primary_ip, (void)conn_local_ip, (void)conn_primary_port, (void)conn_local_port;
+    return proxied_target_blocked(ud) ? CURL_PREREQFUNC_ABORT : CURL_PREREQFUNC_OK;
+}
+
+int fetch_host_private(const char *host, int resolve)
+{
+    char h[300];
+    size_t n = strlen(host);
+    if (n == 0 || n >= sizeof(h))
+        return 1;
+    memcpy(h, host, n + 1);
+    if (h[0] == '[' && h[n - 1] == ']') { /* an IPv6 literal */
+        memmove(h, h + 1, n - 2);
+        h[n - 2] = '\0';
+    }
+    for (char *p = h; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    struct sockaddr_in s4 = {.sin_family = AF_INET};
+    struct sockaddr_in6 s6 = {.sin6_family = AF_INET6};
+    if (inet_pton(AF_INET, h, &s4.sin_addr) == 1)
+        return address_is_private((struct sockaddr *)&s4);
+    if (inet_pton(AF_INET6, h, &s6.sin6_addr) == 1)
+        return address_is_private((struct sockaddr *)&s6);
+    n = strlen(h);
+    if (n && h[n - 1] == '.')
+        h[--n] = '\0';
+    if (strcmp(h, "localhost") == 0 || (n > 10 && strcmp(h + n - 10, ".localhost") == 0))
+        return 1;
+    if (!resolve)
+        return 0;
+    /* Blocking, once per request through an http:// proxy when private
+     * addresses are refused: the cost of checking what the proxy will
+     * connect to. A name that does not resolve here is left to the proxy. */
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res = NULL;
+    if (getaddrinfo(h, NULL, &hints, &res) != 0)
+        return 0;
+    int bad = 0;
+    for (struct addrinfo *ai = res; ai && !bad; ai = ai->ai_next)
+        bad = address_is_private(ai->ai_addr);
+    freeaddrinfo(res);
+    return bad;
+}
+
+/* Sets h up for the session: header lines (with the worker's and a
+ * script's request lines) into x->req_headers, credentials for the task's
+ * origin, the proxy (the job's, else [network] proxy). 0, or -1 (OOM). */
+static int session_setup(worker_env *e, xfer *x, CURL *h, const fetch_opts *o)
+{
+    const fetch_session *s = o ? o->session : NULL;
+    const crawld_config *c = &e->cfg;
+    const char *lines = s ? s->headers : NULL;
+    if (lines || (o && o->n_req_headers > 0)) {
+        /* The worker's headers first, less those the session replaces; a
+         * request's header of the same name comes later and curl sends
+         * both, so scripts add, never replace, Accept and Accept-Language. */
+        for (struct curl_slist *l = e->headers; l; l = l->next) {
+            if (lines && replaced(l->data, lines))
+                continue;
+            struct curl_slist *n = curl_slist_append(x->req_headers, l->data);
+            if (!n)
+                return -1;
+            x->req_headers = n;
+        }
+        for (const char *l = lines; l && *l;) {
+            size_t len = strcspn(l, "\n");
+            char line[SESSION_MAX_HEADER_LEN + 1];
+            snprintf(line, sizeof(line), "%.*s", (int)len, l);
+            struct curl_slist *n = curl_slist_append(x->req_headers, line);
+            if (!n)
+                return -1;
+            x->req_headers = n;
+            l += len + (l[len] == '\n');
+        }
+        for (int i = 0; o && i < o->n_req_headers; i++) {
+            struct curl_slist *n = curl_slist_append(x->req_headers, o->req_headers[i]);
+            if (!n)
+                return -1;
+            x->req_headers = n;
+        }
+    }
+    x->secret_names = lines;
+    /* Credentials: the task's origin only; curl drops them on a redirect
+     * to another host or port (CURLOPT_UNRESTRICTED_AUTH stays 0). */
+    curl_easy_setopt(h, CURLOPT_UNRESTRICTED_AUTH, 0L);
+    if (s && (s->user || s->bearer) && auth_allowed(s, x->url)) {
+        if (s->user) {
+            curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+            curl_easy_setopt(h, CURLOPT_USERPWD, s->user);
+        } else {
+            curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BEARER);
+            curl_easy_setopt(h, CURLOPT_XOAUTH2_BEARER, s->bearer);
+        }
+    }
+    const char *proxy = s && s->proxy ? s->proxy : c->proxy[0] ? c->proxy : NULL;
+    if (proxy) {
+        curl_easy_setopt(h, CURLOPT_PROXY, proxy);
+        if (proxy == c->proxy && c->proxy_user[0])
+            curl_easy_setopt(h, CURLOPT_PROXYUSERPWD, c->proxy_user);
+        x->proxied = 1;
+        x->proxy_resolves = strncasecmp(proxy, "socks5h://", 10) == 0;
+        curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, on_prereq);
+        curl_easy_setopt(h, CURLOPT_PREREQDATA, x);
+    } else {
+        curl_easy_setopt(h, CURLOPT_PROXY, ""); /* not the environment's either */
+    }
+    return 0;
+}
+
+/* A capture's request blocks with the secrets' values replaced (an
+ * Authorization, a Proxy-Authorization, the session's header lines):
+ * nothing written out carries them. -1 on OOM. */
+static int redact_exchanges(xfer *x)
+{
+    for (fetch_exchange *ex = x->r->exchanges; ex; ex = ex->next) {
+        size_t need = session_redact_block(ex->req, ex->req_len, x->secret_names, NULL, 0);
+        char *out = arena_alloc(x->a, need + 1);
+        if (!out)
+            return -1;
+        session_redact_block(ex->req, ex->req_len, x->secret_names, out, need);
+        ex->req = out;
+        ex->req_len = ex->req_cap = need;
+    }
+    return 0;
+}
+
+/* ---- end of the session block ---- */
+
 static curl_socket_t on_open_socket(void *ud, curlsocktype purpose, struct curl_sockaddr *addr)
 {
     xfer *x = ud;
     (void)purpose;
-    if (!x->allow_private && address_is_private(&addr->addr)) {
+    /* through a proxy: the proxy's socket, trusted; the target is checked */
+    if (x->proxied && proxied_target_blocked(x))
+        return CURL_SOCKET_BAD;
+    if (!x->allow_private && !x->proxied && address_is_private(&addr->addr)) {
         const void *ip = addr->family == AF_INET
                              ? (const void *)&((struct sockaddr_in *)&addr->addr)->sin_addr
                              : (const void *)&((struct sockaddr_in6 *)&addr->addr)->sin6_addr;
@@ -409,6 +615,115 @@ static void resume_paused(worker_env *e)
     }
 }
 
+/* ---- the job's cookie jar (fetch_opts.jar) ---- */
+
+/* Bytes of cookie lines one transfer reports at most: the daemon keeps
+ * far fewer (cookie.h), this bounds what a hostile site can make us send. */
+#define FETCH_MAX_COOKIE_BYTES (256 << 10)
+
+/* Turns curl's cookie engine on for x and loads lines (Netscape lines each
+ * ended by '\n'; curl reads them and matches them to every request of the
+ * transfer, redirects included); keeps the jar's lines as curl has them.
+ * 0, or -1 when curl could not. */
+static int jar_load(xfer *x, const char *lines)
+{
+    x->jar = 1;
+    if (curl_easy_setopt(x->h, CURLOPT_COOKIEFILE, "") != CURLE_OK)
+        return -1;
+    char line[COOKIE_MAX_LINE + 1];
+    for (const char *p = lines; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        if (n && n <= COOKIE_MAX_LINE) {
+            memcpy(line, p, n);
+            line[n] = '\0';
+            if (curl_easy_setopt(x->h, CURLOPT_COOKIELIST, line) != CURLE_OK)
+                return -1;
+        }
+        p += n + (nl != NULL);
+    }
+    return curl_easy_getinfo(x->h, CURLINFO_COOKIELIST, &x->jar_before) == CURLE_OK ? 0 : -1;
+}
+
+/* The same cookie (domain, path, name) as c in list, or NULL. */
+static const char *jar_find(const struct curl_slist *list, const cookie_line *c)
+{
+    char why[8];
+    for (; list; list = list->next) {
+        cookie_line d;
+        if (cookie_parse(list->data, strlen(list->data), &d, why, sizeof(why)) == 0 &&
+            d.domain_len == c->domain_len && strncasecmp(d.domain, c->domain, d.domain_len) == 0 &&
+            d.path_len == c->path_len && memcmp(d.path, c->path, d.path_len) == 0 &&
+            d.name_len == c->name_len && memcmp(d.name, c->name, d.name_len) == 0)
+            return list->data;
+    }
+    return NULL;
+}
+
+static int jar_listed(const struct curl_slist *list, const char *line)
+{
+    for (; list; list = list->next)
+        if (strcmp(list->data, line) == 0)
+            return 1;
+    return 0;
+}
+
+/* r->cookies: the lines of the jar now that were not there at the start
+ * (set or changed), then the start's cookies now gone, each with expires 1
+ * (removed: a Set-Cookie that expired it). */
+static void jar_diff(xfer *x, fetch_result *r)
+{
+    struct curl_slist *after = NULL;
+    if (curl_easy_getinfo(x->h, CURLINFO_COOKIELIST, &after) != CURLE_OK)
+        return;
+    size_t cap = 0;
+    for (const struct curl_slist *l = after; l; l = l->next)
+        cap += strlen(l->data) + 1;
+    for (const struct curl_slist *l = x->jar_before; l; l = l->next)
+        cap += strlen(l->data) + 2;
+    char *out = cap ? arena_alloc(x->a, cap) : NULL, *q = out;
+    char why[8];
+    for (const struct curl_slist *l = after; out && l; l = l->next) {
+        size_t n = strlen(l->data);
+        if (jar_listed(x->jar_before, l->data) || n > COOKIE_MAX_LINE ||
+            (size_t)(q - out) + n + 1 > FETCH_MAX_COOKIE_BYTES)
+            continue;
+        memcpy(q, l->data, n);
+        q += n;
+        *q++ = '\n';
+    }
+    for (const struct curl_slist *l = x->jar_before; out && l; l = l->next) {
+        cookie_line c;
+        if (cookie_parse(l->data, strlen(l->data), &c, why, sizeof(why)) != 0 ||
+            jar_find(after, &c))
+            continue;
+        /* fields 1-4 as they were, expires 1, name and value */
+        const char *p = l->data;
+        for (int tabs = 0; *p && tabs < 4; p++)
+            tabs += *p == '\t';
+        const char *rest = strchr(p, '\t');
+        if (!rest || (size_t)(q - out) + strlen(l->data) + 2 > FETCH_MAX_COOKIE_BYTES)
+            continue;
+        memcpy(q, l->data, (size_t)(p - l->data));
+        q += p - l->data;
+        *q++ = '1';
+        memcpy(q, rest, strlen(rest));
+        q += strlen(rest);
+        *q++ = '\n';
+    }
+    curl_slist_free_all(after);
+    if (q > out) {
+        r->cookies = out;
+        r->cookies_len = (size_t)(q - out);
+    }
+}
+
+static void jar_free(xfer *x)
+{
+    curl_slist_free_all(x->jar_before);
+    x->jar_before = NULL;
+}
+
 fetch_err fetch_begin(worker_env *e, arena *a, const char *url, const fetch_opts *o,
                       fetch_result *r, xfer *x, int urgent)
 {
@@ -441,23 +756,8 @@ fetch_err fetch_begin(worker_env *e, arena *a, const char *url, const fetch_opts
     curl_easy_setopt(h, CURLOPT_MAXREDIRS, redirs);
     curl_easy_setopt(h, CURLOPT_AUTOREFERER, 1L);
     curl_easy_setopt(h, CURLOPT_USERAGENT, e->user_agent);
-    if (o && o->n_req_headers > 0) {
-        /* The worker's headers first; a request's header of the same name
-         * comes later and curl sends both, so scripts add, never replace,
-         * Accept and Accept-Language. */
-        for (struct curl_slist *l = e->headers; l; l = l->next) {
-            struct curl_slist *n = curl_slist_append(x->req_headers, l->data);
-            if (!n)
-                goto nomem;
-            x->req_headers = n;
-        }
-        for (int i = 0; i < o->n_req_headers; i++) {
-            struct curl_slist *n = curl_slist_append(x->req_headers, o->req_headers[i]);
-            if (!n)
-                goto nomem;
-            x->req_headers = n;
-        }
-    }
+    if (session_setup(e, x, h, o) < 0)
+        goto nomem;
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, x->req_headers ? x->req_headers : e->headers);
     if (o && o->method && strcmp(o->method, "GET") != 0) {
         if (strcmp(o->method, "HEAD") == 0)
@@ -500,6 +800,8 @@ fetch_err fetch_begin(worker_env *e, arena *a, const char *url, const fetch_opts
         curl_easy_setopt(h, CURLOPT_DEBUGDATA, x);
         curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
     }
+    if (o && o->jar && jar_load(x, o->cookies) < 0)
+        goto nomem;
     if (curl_multi_add_handle(e->multi, h) != CURLM_OK)
         goto nomem;
     x->in_flight = 1;
@@ -513,6 +815,7 @@ fetch_err fetch_begin(worker_env *e, arena *a, const char *url, const fetch_opts
     return FETCH_OK;
 
 nomem:
+    jar_free(x);
     if (h)
         curl_easy_cleanup(h);
     x->h = NULL;
@@ -614,11 +917,15 @@ fetch_err fetch_finish(xfer *x)
     r->dns_ms = (double)dns_us / 1000.0;
 
     rule_headers(h, a, r);
+    if (x->jar) /* what the responses set is kept even when the page fails */
+        jar_diff(x, r);
 
     if (r->body)
         r->body[r->body_len] = '\0';
     r->is_html = r->body != NULL && (r->mime == NULL || mime_is_html(r->mime));
 
+    if (x->capture && !x->capture_nomem && redact_exchanges(x) < 0)
+        x->capture_nomem = 1;
     if (rc == CURLE_OK && !x->capture_nomem) {
         r->err = FETCH_OK;
         goto out;
@@ -635,7 +942,10 @@ fetch_err fetch_finish(xfer *x)
         r->err_detail = "the exchange's header blocks (WARC capture)";
     } else if (x->blocked_addr[0]) {
         r->err = FETCH_BLOCKED;
-        r->err_detail = arena_sprintf(a, "private address %s not allowed", x->blocked_addr);
+        r->err_detail = x->proxied
+                            ? arena_sprintf(a, "private host %s not allowed (through the proxy)",
+                                            x->blocked_addr)
+                            : arena_sprintf(a, "private address %s not allowed", x->blocked_addr);
     } else if (rc == CURLE_UNSUPPORTED_PROTOCOL && r->redirects > 0) {
         /* curl names only the scheme, and its effective URL is then the
          * refused target: the page ends at the hop that redirected. */
@@ -661,6 +971,7 @@ out:
     }
     curl_easy_cleanup(h);
     x->h = NULL;
+    jar_free(x);
     curl_slist_free_all(x->req_headers);
     x->req_headers = NULL;
     return r->err;
@@ -678,6 +989,7 @@ void fetch_release(worker_env *e, xfer *x)
         curl_easy_cleanup(x->h);
         x->h = NULL;
     }
+    jar_free(x);
     curl_slist_free_all(x->req_headers);
     x->req_headers = NULL;
     e->fetch_held -= x->held;

@@ -51,6 +51,17 @@ const char *fetch_err_word(fetch_err e);
 /* The failure class of a curl result code (CURLE_OK → FETCH_OK). */
 fetch_err fetch_err_from_curl(int curlcode);
 
+/* A job's request session (docs/worker.md, Sessions): what a task brings
+ * besides its URL, for the page's fetch and its scripts' requests alike.
+ * NULL members: none. */
+typedef struct fetch_session {
+    const char *headers;  /* "Name: value" lines joined by '\n', sent to every host */
+    const char *user;     /* basic auth USER:PASSWORD ... */
+    const char *bearer;   /* ... or a bearer token: only to auth_url's origin */
+    const char *auth_url; /* the task's URL, whose origin the credentials go to */
+    const char *proxy;    /* the job's proxy URL; NULL: [network] proxy */
+} fetch_session;
+
 typedef struct fetch_opts {
     long timeout_ms;   /* total; 0 → cfg.page_timeout_ms */
     size_t max_body;   /* 0 → cfg.max_body_mb */
@@ -65,6 +76,12 @@ typedef struct fetch_opts {
     size_t req_body_len;
     const char *const *req_headers;
     int n_req_headers;
+    const fetch_session *session; /* NULL: none */
+    /* The job's cookie jar (docs/worker.md, Cookies): curl's cookie engine
+     * on, loaded with cookies (Netscape lines each ended by '\n', or NULL);
+     * fetch_result.cookies says what the responses changed. */
+    int jar;
+    const char *cookies;
 } fetch_opts;
 
 /* One request and its response (capture only). In the arena.
@@ -116,6 +133,11 @@ typedef struct fetch_result {
      * Link values joined by ", " (at most FETCH_MAX_RULE_HEADERS of each);
      * NULL when it had none (headers.h reads them). */
     const char *x_robots, *link;
+    /* jar: the cookies the responses set or changed, as Netscape lines
+     * each ended by '\n' (a cookie they removed: its line with expires 1),
+     * in the arena; NULL when nothing changed. */
+    const char *cookies;
+    size_t cookies_len;
     /* The final response's ETag and Last-Modified (the first of each, as
      * sent); NULL when absent. A recrawl sends them back (docs/worker.md). */
     const char *etag, *last_modified;
@@ -151,7 +173,12 @@ typedef struct fetch_xfer {
     fetch_exchange *ex_tail;
     struct curl_slist *req_headers; /* the worker's headers + the request's; NULL: the worker's */
     char blocked_addr[48];
-    const char *hop_url; /* the URL whose response came last (arena) */
+    int proxied;              /* through a proxy: the target's host is checked instead */
+    int proxy_resolves;       /* socks5h://: the proxy resolves names, they are not checked */
+    const char *secret_names; /* capture: the session's header lines, whose values are redacted */
+    const char *hop_url;      /* the URL whose response came last (arena) */
+    int jar;                  /* the cookie engine is on (fetch_opts.jar) */
+    struct curl_slist *jar_before; /* its lines once loaded, to diff at the end */
     char errbuf[CURL_ERROR_SIZE];
     struct fetch_xfer *prev, *next; /* e's in-flight list, oldest first */
     void (*on_done)(struct fetch_xfer *x, void *ud);
@@ -178,6 +205,12 @@ fetch_err fetch_finish(fetch_xfer *x);
 /* Gives the transfer's body bytes back to the budget (paused transfers
  * resume) and stops it if still in flight. Safe on a zeroed struct. */
 void fetch_release(worker_env *e, fetch_xfer *x);
+
+/* 1 when a request to host (a URL's host: a name or an IP literal) must be
+ * refused under the private-address rule, as seen from before a proxy:
+ * a private IP literal, localhost or *.localhost, and when resolve is set
+ * a name with a private address here. Blocking when resolve is set. */
+int fetch_host_private(const char *host, int resolve);
 
 /* One blocking transfer (begin, wait, finish, release), urgent; other
  * transfers progress meanwhile. Always fills r; returns r->err. */

@@ -71,7 +71,8 @@ static int host_request(void *ud, const js_request *req, js_response *out)
                      .req_body = req->body,
                      .req_body_len = req->body_len,
                      .req_headers = req->headers,
-                     .n_req_headers = req->n_headers};
+                     .n_req_headers = req->n_headers,
+                     .session = &p->task->sess};
     size_t body_cap = fo.max_body ? fo.max_body : (size_t)c->e->cfg.max_body_mb << 20;
     if (req->body_len > body_cap) {
         out->error = "too_large: the request body passes the body cap";
@@ -215,7 +216,10 @@ static void page_fetch_opts(const page_task *t, fetch_opts *fo)
                     .max_body = t->max_body,
                     .max_redirects = t->max_redirects > 0 ? t->max_redirects : -1,
                     .keep_any = t->raw_body > 0 || t->warc || t->sitemap,
-                    .capture = t->warc && t->raw_body == 0};
+                    .capture = t->warc && t->raw_body == 0,
+                    .session = &t->sess,
+                    .jar = t->jar,
+                    .cookies = t->cookies};
     *fo = o;
 }
 
@@ -453,6 +457,8 @@ int page_build_warc(page *p)
     const fetch_result *f = &p->fetch;
     warc_buf out = {.a = p->a};
     warc_buf head = {0}; /* process allocator: out stays the arena's newest block */
+    /* the header blocks with Cookie and Set-Cookie values redacted */
+    warc_buf req = {0}, resp = {0};
     int records = 0, rc = -1;
     for (const fetch_exchange *ex = f->exchanges; ex; ex = ex->next) {
         if (ex->status < 100 || !ex->resp_done || !ex->req_len)
@@ -463,15 +469,17 @@ int page_build_warc(page *p)
         char req_id[WARC_ID_SIZE], resp_id[WARC_ID_SIZE], date[WARC_DATE_SIZE];
         char req_digest[WARC_DIGEST_SIZE], block_digest[WARC_DIGEST_SIZE],
             payload_digest[WARC_DIGEST_SIZE];
-        head.len = 0;
+        head.len = req.len = resp.len = 0;
         if (warc_record_id(req_id) < 0 || warc_record_id(resp_id) < 0) {
             p->warc_error = "warc: no random bytes for a record id";
             goto out;
         }
         warc_date(date, &ex->sent);
-        if (warc_http_response_head(&head, ex->resp, ex->resp_len, plen) < 0)
+        if (warc_redact_cookies(&req, ex->req, ex->req_len) < 0 ||
+            warc_redact_cookies(&resp, ex->resp, ex->resp_len) < 0 ||
+            warc_http_response_head(&head, resp.p, resp.len, plen) < 0)
             goto nomem;
-        if (warc_sha1_b32(ex->req, ex->req_len, NULL, 0, req_digest) < 0 ||
+        if (warc_sha1_b32(req.p, req.len, NULL, 0, req_digest) < 0 ||
             warc_sha1_b32(head.p, head.len, payload, plen, block_digest) < 0 ||
             warc_sha1_b32(payload, plen, NULL, 0, payload_digest) < 0) {
             p->warc_error = "warc: sha1 failed";
@@ -509,8 +517,8 @@ int page_build_warc(page *p)
                            {"WARC-Block-Digest", block_digest},
                            {"WARC-Payload-Digest", payload_digest},
                            {"Content-Type", "application/http;msgtype=response"}};
-        if (warc_append_record(&out, "request", rq, sizeof(rq) / sizeof(rq[0]), ex->req,
-                               ex->req_len, NULL, 0) < 0)
+        if (warc_append_record(&out, "request", rq, sizeof(rq) / sizeof(rq[0]), req.p, req.len,
+                               NULL, 0) < 0)
             goto nomem;
         if (revisit ? warc_append_record(&out, "revisit", rv, sizeof(rv) / sizeof(rv[0]), head.p,
                                          head.len, NULL, 0) < 0
@@ -532,6 +540,8 @@ nomem:
     p->warc_error = "warc: out of memory building the records";
 out:
     warc_buf_release(&head);
+    warc_buf_release(&req);
+    warc_buf_release(&resp);
     return rc;
 }
 

@@ -17,20 +17,23 @@ typedef struct page_task {
     long long job_id;
     const char *url;
     int depth;
-    int js;             /* JavaScript asked for */
-    const char *js_off; /* !js: why crawld turned JS off for this page (its js_note) */
-    long timeout_ms;    /* 0 → config */
-    size_t max_body;    /* 0 → config */
-    int want_text;      /* include "text" in the record */
-    size_t raw_body;    /* >0: a raw fetch (robots.txt): keep any type, no
-                         * parse (serve sends the first raw_body bytes) */
-    int max_redirects;  /* 0 → config */
-    int warc;           /* WARC job: keep any body, build the page's records */
-    int for_job;        /* the record is a job's final line (crawld writes it
-                         * as it is): no task_id; parent and attempts added */
-    const char *parent; /* for_job: the page that linked here, NULL: a seed */
-    int attempts;       /* for_job: this is the page's attempt number … */
-    int sitemap;        /* WIRE_SITEMAP_*: read robots.txt's sitemaps or a sitemap, not a page */
+    int js;              /* JavaScript asked for */
+    const char *js_off;  /* !js: why crawld turned JS off for this page (its js_note) */
+    long timeout_ms;     /* 0 → config */
+    size_t max_body;     /* 0 → config */
+    int want_text;       /* include "text" in the record */
+    size_t raw_body;     /* >0: a raw fetch (robots.txt): keep any type, no
+                          * parse (serve sends the first raw_body bytes) */
+    int max_redirects;   /* 0 → config */
+    int warc;            /* WARC job: keep any body, build the page's records */
+    int for_job;         /* the record is a job's final line (crawld writes it
+                          * as it is): no task_id; parent and attempts added */
+    const char *parent;  /* for_job: the page that linked here, NULL: a seed */
+    int attempts;        /* for_job: this is the page's attempt number … */
+    int sitemap;         /* WIRE_SITEMAP_*: read robots.txt's sitemaps or a sitemap, not a page */
+    int jar;             /* the job's cookie jar (fetch_opts.jar) */
+    const char *cookies; /* jar: its cookies for this host, Netscape lines; NULL: none */
+    fetch_session sess;  /* the job's session: the page's fetch and its scripts' requests */
     /* Recrawls: the earlier capture's validators (sent as If-None-Match,
      * If-Modified-Since) and date (a 304's revisit record); NULL: none. */
     const char *if_none_match, *if_modified_since, *refers_to_date;

@@ -111,7 +111,8 @@ static int process_page(serve_state *s, serve_slot *sl)
      * the record (FRAME_MAX_RESULT, frame.h); else the page goes without
      * them and its record says so. */
     char *r = page_result_json(&p, &rlen);
-    if (r && p.warc && rlen + p.warc_len > FRAME_MAX_RESULT - SERVE_FRAME_SLACK) {
+    if (r && p.warc &&
+        rlen + p.warc_len + p.fetch.cookies_len > FRAME_MAX_RESULT - SERVE_FRAME_SLACK) {
         p.warc_error = arena_sprintf(p.a,
                                      "warc: records of %zu bytes and a record of %zu do not "
                                      "fit a result frame",
@@ -170,6 +171,15 @@ static int process_page(serve_state *s, serve_slot *sl)
         }
         fr.links = l;
         fr.links_len = l ? (size_t)(q - l) : 0;
+    }
+    if (record && p.fetch.cookies_len) { /* the job's jar: what the page set (wire.h) */
+        char *c = arena_alloc(scratch, p.fetch.cookies_len);
+        if (c) {
+            memcpy(c, p.fetch.cookies, p.fetch.cookies_len);
+            fr.cookies = c;
+            fr.cookies_len = p.fetch.cookies_len;
+        } else
+            record = NULL; /* reported as nomem below */
     }
     fr.status = p.fetch.status;
     fr.bytes = (int64_t)p.fetch.body_len;
@@ -289,12 +299,22 @@ static int start_task(serve_state *s, const wire_task *task)
     char *url = arena_strdup(a, task->url);
     char *parent = task->parent ? arena_strdup(a, task->parent) : NULL;
     char *js_off = !task->js && task->js_off ? arena_strdup(a, task->js_off) : NULL;
+    /* the job's session (docs/worker.md, Sessions), copied as the rest */
+    fetch_session sess = {.auth_url = url};
+    const char *const from[] = {task->headers, task->user, task->bearer, task->proxy};
+    const char **to[] = {&sess.headers, &sess.user, &sess.bearer, &sess.proxy};
+    int sess_nomem = 0;
+    for (size_t i = 0; i < sizeof(from) / sizeof(from[0]); i++)
+        if (from[i] && !(*to[i] = arena_strdup(a, from[i])))
+            sess_nomem = 1;
+    char *cookies = task->jar && task->cookies ? arena_strdup(a, task->cookies) : NULL;
+    /* recrawls: the earlier capture's validators and date */
     char *inm = task->if_none_match ? arena_strdup(a, task->if_none_match) : NULL;
     char *ims = task->if_modified_since ? arena_strdup(a, task->if_modified_since) : NULL;
     char *rdate = task->refers_to_date ? arena_strdup(a, task->refers_to_date) : NULL;
     if (!sl || !url || (task->parent && !parent) || (!task->js && task->js_off && !js_off) ||
-        (task->if_none_match && !inm) || (task->if_modified_since && !ims) ||
-        (task->refers_to_date && !rdate)) {
+        (task->jar && task->cookies && !cookies) || sess_nomem || (task->if_none_match && !inm) ||
+        (task->if_modified_since && !ims) || (task->refers_to_date && !rdate)) {
         arena_pool_release(&e->pool, a);
         return send_error(s->fd, s->net_scratch, task->task_id, "nomem", "task frame");
     }
@@ -314,6 +334,9 @@ static int start_task(serve_state *s, const wire_task *task)
                    .parent = parent,
                    .attempts = task->attempts,
                    .sitemap = task->sitemap,
+                   .sess = sess,
+                   .jar = task->jar,
+                   .cookies = cookies,
                    .if_none_match = inm,
                    .if_modified_since = ims,
                    .refers_to_date = rdate};

@@ -20,7 +20,7 @@ tests/fixtures/rules/ pages:
 usage: crawl_rules.py BASE_URL   (CRAWLD_BIN: the build directory)"""
 import collections, os, sys, urllib.parse
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_lib import check, dump_log_on_failure, finish  # noqa: E402
+from daemon_lib import check, dump_log_on_failure, finish, wait_for  # noqa: E402
 from crawl_lib import crawl_daemon, stats  # noqa: E402
 
 BASE = sys.argv[1]
@@ -192,6 +192,7 @@ try:
     d.start()
     SITE = BASE + "/site/"
     a = d.submit(["%sp/%d.html" % (SITE, k) for k in range(300)], "--no-js", "--depth", "0")
+    wait_for(lambda: d.job(a)["done"] >= 1, 30, "job A under way")
     b = d.submit([SITE + "p/5.html"], "--no-js", "--depth", "100", "--max-pages", "25",
                  "--priority", "5")
     d.wait_job(b, timeout=60)
@@ -200,7 +201,9 @@ try:
           % (d.job(a), d.job(b)))
     ev = sorted([(r["ts"], "A") for r in d.records(a)] + [(r["ts"], "B") for r in d.records(b)])
     seq = "".join(w for _, w in ev)
-    check(seq.index("B") > 0 and seq.strip("A").count("A") == 0,
+    # Whether A got a page in before B came depends on the machine's load;
+    # with equal priorities the two would take turns either way.
+    check(seq.strip("A").count("A") == 0,
           "no page of A (priority 0) between B's (priority 5) first and last; records in "
           "time order: %s" % seq)
     check(d.job(b)["priority"] == 5 and d.job(a)["priority"] == 0, "jobs show their priority")
@@ -230,7 +233,6 @@ try:
 
     def b_done():
         return all(u in {r["url"] for r in d.records(jid)} for u in b)
-    from daemon_lib import wait_for  # noqa: E402
     check(wait_for(b_done, 60, "the other host's four pages"), "the four shallow pages done")
     recs = d.records(jid)
     deep = sum(1 for r in recs if "/slow?" in r["url"])

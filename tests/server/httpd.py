@@ -93,6 +93,12 @@ Endpoint                        | Response
 /rules/links?to=URL             | a page linking to each URL given (repeatable), verbatim;
                                 |   ?header=Name:Value as for /fixtures/; ?delay=S waits first
 /                               | small index page linking to a few of the above
+/session/start                  | links to /session/same, /session/hop (302 to other.localhost),
+                                |   other.localhost:PORT/session/link and a /redirect-to there
+/session/js                     | scripts fetch other.localhost's /session/jsfetch, XHR
+                                |   /session/jsxhr on both origins
+/session/NAME                   | a small page; every /session/ request is logged
+/session/log                    | JSON [{"host","path","headers":[[k,v]…]}]; ?reset=1 clears it
 /sitemap.xml                    | a <urlset> of /sm/page/root1 (a host's default sitemap)
 /sm/index.xml                   | <sitemapindex>: /sm/urlset.xml, /sm/pages.xml.gz (gzip body,
                                 |   application/gzip, no Content-Encoding), /sm/ce.xml
@@ -123,6 +129,7 @@ import time
 import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+from urllib.parse import quote  # sessions
 
 from httpd_content import (
     BR_BODY, CHUNK, CSS_BODY, DEFLATE_BODY, FILLER, GZIP_BODY, INVALID_UTF8, JSON_BODY, LATIN1,
@@ -923,6 +930,104 @@ def ep_recrawl(self, q, rest):
     else:
         body = page(f"rc {name} v{v}", f"<h1>{name} version {v}</h1>\n{links}")
     return self.respond(200, body, headers=headers)
+# ---- sessions (tests/integration/sessions.py): one block ----
+# /session/<name>: a page that links to the other spellings of the server
+# (127.0.0.1 and other.localhost are two origins of one server) and to a
+# redirect onto the other origin; /session/log: every /session/ request's
+# host, path and headers (JSON list; ?reset=1 clears it).
+SESSION_LOG = []
+SESSION_LOCK = threading.Lock()
+
+
+def ep_session(self, q, rest):
+    if rest == "log":
+        with SESSION_LOCK:
+            out = list(SESSION_LOG)
+            if q.get("reset", ["0"])[0] == "1":
+                SESSION_LOG.clear()
+        return self.respond(200, json.dumps(out), ctype="application/json")
+    with SESSION_LOCK:
+        SESSION_LOG.append({"host": self.headers.get("Host", ""), "path": self.path,
+                            "headers": [[k, v] for k, v in self.headers.items()]})
+    port = self.server.server_address[1]
+    other = f"http://other.localhost:{port}/session/"
+    if rest == "start":
+        here = f"http://{self.host()}/session/"
+        body = (f'<a href="{here}same">same</a> <a href="{other}link">other</a> '
+                f'<a href="/redirect-to?url={quote(other + "redirected")}">redir</a>'
+                f'<a href="{here}hop">hop</a>')
+        return self.respond(200, page("Session start", body))
+    if rest == "js":  # the page's scripts ask both origins
+        here = f"http://{self.host()}/session/"
+        body = ("<script>"
+                f"fetch('{other}jsfetch').then(function(r){{return r.text();}});"
+                f"var x = new XMLHttpRequest(); x.open('GET', '{here}jsxhr', false); x.send();"
+                f"var y = new XMLHttpRequest(); y.open('GET', '{other}jsxhr', false); y.send();"
+                "</script>")
+        return self.respond(200, page("Session js", body))
+    if rest == "hop":  # a redirect of the seed's origin onto the other origin
+        return self.redirect(302, other + "hopped")
+    return self.respond(200, page(f"Session {rest}", f"<p>{html.escape(rest)}</p>"))
+
+
+# ---- cookies (tests/integration/crawl_cookies.py): one block ----
+# /ck/expect?name=N&v=V   the value a page must receive for cookie N (the
+#                         test tells the server; the crawler never asks it)
+# /ck/set/N[?v=V][&links=K][&ms=M][&del=1]
+#                         sets cookie N=V (Path=/, a session cookie; no v:
+#                         the value expected for N) and expects it; links to /ck/gate/1..K (?ms=M) and,
+#                         with del, to /ck/del/N
+# /ck/del/N               expires cookie N (Max-Age=0)
+# /ck/gate/I[?ms=M]       after M ms, a page whose title lists the cookies
+#                         it received as name:ok or name:bad (never a
+#                         value); with any cookie ok it links to /ck/inner/I
+# /ck/inner/I             reachable only through a gate that had its cookie
+CK_EXPECT = {}
+CK_LOCK = threading.Lock()
+
+
+def _ck_received(self):
+    got = []
+    for part in (self.headers.get("Cookie") or "").split(";"):
+        name, eq, value = part.strip().partition("=")
+        if name and eq:
+            with CK_LOCK:
+                want = CK_EXPECT.get(name)
+            got.append(f"{name}:{'ok' if want is not None and want == value else 'bad'}")
+    return sorted(got)
+
+
+def ep_cookies(self, q, rest):
+    name = rest.split("/", 1)[1] if "/" in rest else ""
+    if rest == "expect":
+        with CK_LOCK:
+            CK_EXPECT[q.get("name", [""])[0]] = q.get("v", [""])[0]
+        return self.respond(200, "ok\n", ctype="text/plain; charset=utf-8")
+    if rest.startswith("set/") and name:
+        with CK_LOCK:
+            v = q.get("v", [CK_EXPECT.get(name, "")])[0]
+            CK_EXPECT[name] = v
+        k = _int(q, "links", 0, 0, 1000)
+        ms = _int(q, "ms", 0, 0, 10000)
+        gq = f"?ms={ms}" if ms else ""
+        links = "".join(f'<p><a href="/ck/gate/{i}{gq}">gate {i}</a></p>\n' for i in range(1, k + 1))
+        if q.get("del", [""])[0] == "1":
+            links += f'<p><a href="/ck/del/{name}">del</a></p>\n'
+        return self.respond(200, page(f"set {name}", f"<h1>set {name}</h1>\n{links}"),
+                            headers=[("Set-Cookie", f"{name}={v}; Path=/")])
+    if rest.startswith("del/") and name:
+        return self.respond(200, page(f"del {name}", f"<h1>del {name}</h1>"),
+                            headers=[("Set-Cookie", f"{name}=; Path=/; Max-Age=0")])
+    if rest.startswith("gate/") and name.isdigit():
+        time.sleep(_int(q, "ms", 0, 0, 10000) / 1000)
+        got = _ck_received(self)
+        ok = any(g.endswith(":ok") for g in got)
+        inner = f'<p><a href="/ck/inner/{name}">inner</a></p>' if ok else ""
+        return self.respond(200, page(f"gate {name} [{' '.join(got)}]", f"<h1>gate {name}</h1>\n{inner}"))
+    if rest.startswith("inner/") and name.isdigit():
+        got = _ck_received(self)
+        return self.respond(200, page(f"inner {name} [{' '.join(got)}]", f"<h1>inner {name}</h1>"))
+    return self.not_found()
 
 
 ROUTES = {
@@ -977,6 +1082,8 @@ PREFIX_ROUTES = (
     ("/fixtures/", Handler.ep_fixture),
     ("/sm/", ep_sitemaps),  # sitemaps
     ("/rc/", ep_recrawl),  # recrawls
+    ("/session/", ep_session),  # sessions
+    ("/ck/", ep_cookies),  # cookies
 )
 
 

@@ -524,6 +524,30 @@ START_TEST(dns_is_cached_across_transfers)
 }
 END_TEST
 
+/* The address rule through a proxy (fetch_host_private): literals judged
+ * as the socket rule judges addresses, localhost names always refused,
+ * other names only when resolved. */
+START_TEST(proxied_target_hosts)
+{
+    static const char *const private_hosts[] = {
+        "127.0.0.1",  "127.0.0.2",     "10.1.2.3",  "192.168.0.1",       "169.254.169.254",
+        "[::1]",      "[fe80::1]",     "[fc00::1]", "[::ffff:10.0.0.1]", "localhost",
+        "LOCALHOST.", "a.b.localhost", "0.0.0.0",   "100.64.0.1",        "[64:ff9b::a00:1]"};
+    for (size_t i = 0; i < sizeof(private_hosts) / sizeof(private_hosts[0]); i++) {
+        ck_assert_msg(fetch_host_private(private_hosts[i], 0) == 1, "%s refused", private_hosts[i]);
+        ck_assert_msg(fetch_host_private(private_hosts[i], 1) == 1, "%s refused", private_hosts[i]);
+    }
+    static const char *const public_hosts[] = {"93.184.216.34", "[2606:4700::1]", "example.invalid",
+                                               "notlocalhost", "localhost.example.invalid"};
+    for (size_t i = 0; i < sizeof(public_hosts) / sizeof(public_hosts[0]); i++)
+        ck_assert_msg(fetch_host_private(public_hosts[i], 0) == 0, "%s let through",
+                      public_hosts[i]);
+    /* a name that does not resolve is left to the proxy */
+    ck_assert_int_eq(fetch_host_private("example.invalid", 1), 0);
+    ck_assert_int_eq(fetch_host_private("", 0), 1);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("fetch");
@@ -532,6 +556,7 @@ int main(void)
     tcase_add_unchecked_fixture(tc, server_up, server_down);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, html_page_is_fetched_and_kept);
+    tcase_add_test(tc, proxied_target_hosts);
     tcase_add_test(tc, transfers_run_together);
     tcase_add_test(tc, body_budget_pauses_all_but_the_oldest);
     tcase_add_test(tc, dns_is_cached_across_transfers);

@@ -6,6 +6,7 @@
  * compare-and-set of the lengths (a mismatch keeps nothing), a second end
  * of a row refused inside a group, links new and seen. */
 #include "alloc.h"
+#include "cookie.h"
 #include "store.h"
 
 #include <check.h>
@@ -678,6 +679,143 @@ START_TEST(backend_from_the_spec)
 }
 END_TEST
 
+/* ---- cookie jars ---- */
+
+#define NOW 1800000000LL
+
+static char *jar_for(long long job, const char *host)
+{
+    char *out = NULL;
+    ck_assert_int_eq(store_cookies_for_host(S, job, host, NOW, &out), 0);
+    return out;
+}
+
+static void merge(long long job, const char *lines, int set, int deleted, int refused)
+{
+    store_cookie_counts c;
+    ck_assert_int_eq(store_cookies_merge(S, job, lines, strlen(lines), NOW, &c), 0);
+    ck_assert_int_eq(c.set, set);
+    ck_assert_int_eq(c.deleted, deleted);
+    ck_assert_int_eq(c.refused, refused);
+}
+
+START_TEST(jar_set_overwrite_and_expire)
+{
+    long long j1 = new_job(), j2 = new_job();
+    merge(j1,
+          "a.example\tFALSE\t/\tFALSE\t0\tsid\tone\n"
+          "#HttpOnly_.example\tTRUE\t/x\tFALSE\t1900000000\tpref\tdark\n",
+          2, 0, 0);
+    ck_assert_int_eq(store_cookies_count(S, j1, NOW), 2);
+    ck_assert_int_eq(store_cookies_count(S, j2, NOW), 0);
+    /* a host gets its own cookies and its parent domain's, longest path first */
+    char *l = jar_for(j1, "a.example");
+    ck_assert_str_eq(l, "#HttpOnly_.example\tTRUE\t/x\tFALSE\t1900000000\tpref\tdark\n"
+                        "a.example\tFALSE\t/\tFALSE\t0\tsid\tone\n");
+    alloc_strfree(l);
+    l = jar_for(j1, "b.example"); /* the parent's only */
+    ck_assert_str_eq(l, "#HttpOnly_.example\tTRUE\t/x\tFALSE\t1900000000\tpref\tdark\n");
+    alloc_strfree(l);
+    ck_assert_ptr_null(jar_for(j1, "xa.example.org")); /* not a suffix on a dot */
+    ck_assert_ptr_null(jar_for(j1, "notexample"));
+    ck_assert_ptr_null(jar_for(j2, "a.example")); /* another job's jar */
+    /* the same (domain, path, name) again replaces it; the domain's case
+     * and leading dot do not make another cookie */
+    merge(j1, "A.Example\tFALSE\t/\tFALSE\t0\tsid\ttwo\n", 1, 0, 0);
+    ck_assert_int_eq(store_cookies_count(S, j1, NOW), 2);
+    l = jar_for(j1, "a.example");
+    ck_assert_ptr_nonnull(strstr(l, "\tsid\ttwo\n"));
+    ck_assert_ptr_null(strstr(l, "\tsid\tone"));
+    alloc_strfree(l);
+    /* a line expired at merge time deletes it; malformed lines are refused */
+    merge(j1, "a.example\tFALSE\t/\tFALSE\t1\tsid\t\nnot a cookie\n# comment\n\n", 0, 1, 1);
+    ck_assert_int_eq(store_cookies_count(S, j1, NOW), 1);
+    l = jar_for(j1, "a.example");
+    ck_assert_ptr_null(strstr(l, "sid"));
+    alloc_strfree(l);
+    /* one that expires later stays until then: counted and sent before, not after */
+    merge(j1, "a.example\tFALSE\t/\tFALSE\t1800000100\tshort\tv\n", 1, 0, 0);
+    ck_assert_int_eq(store_cookies_count(S, j1, NOW), 2);
+    ck_assert_int_eq(store_cookies_count(S, j1, NOW + 200), 1);
+    char *later = NULL;
+    ck_assert_int_eq(store_cookies_for_host(S, j1, "a.example", NOW + 200, &later), 0);
+    ck_assert_ptr_null(strstr(later, "short"));
+    alloc_strfree(later);
+}
+END_TEST
+
+START_TEST(jar_limits)
+{
+    long long j = new_job();
+    char line[COOKIE_MAX_LINE + 200];
+    /* per host: COOKIE_MAX_PER_HOST new ones, then refused; replacing one
+     * of them still works */
+    for (int i = 0; i < COOKIE_MAX_PER_HOST + 3; i++) {
+        snprintf(line, sizeof(line), "h.example\tFALSE\t/\tFALSE\t0\tc%d\tv\n", i);
+        merge(j, line, i < COOKIE_MAX_PER_HOST, 0, i >= COOKIE_MAX_PER_HOST);
+    }
+    merge(j, "h.example\tFALSE\t/\tFALSE\t0\tc0\tnew\n", 1, 0, 0);
+    ck_assert_int_eq(store_cookies_count(S, j, NOW), COOKIE_MAX_PER_HOST);
+    /* per cookie: a line longer than COOKIE_MAX_LINE is refused */
+    int n = snprintf(line, sizeof(line), "o.example\tFALSE\t/\tFALSE\t0\tbig\t");
+    memset(line + n, 'x', COOKIE_MAX_LINE);
+    line[n + COOKIE_MAX_LINE] = '\0';
+    merge(j, line, 0, 0, 1);
+    /* per job: COOKIE_MAX_PER_JOB in all, over many hosts */
+    int total = COOKIE_MAX_PER_HOST, refused = 0;
+    for (int h = 0; total < COOKIE_MAX_PER_JOB + 5; h++)
+        for (int i = 0; i < 10; i++, total++) {
+            snprintf(line, sizeof(line), "h%d.example\tFALSE\t/\tFALSE\t0\tc%d\tv\n", h, i);
+            store_cookie_counts c;
+            ck_assert_int_eq(store_cookies_merge(S, j, line, strlen(line), NOW, &c), 0);
+            refused += c.refused;
+        }
+    ck_assert_int_eq(store_cookies_count(S, j, NOW), COOKIE_MAX_PER_JOB);
+    ck_assert_int_eq(refused, total - COOKIE_MAX_PER_JOB);
+    /* a task carries at most COOKIE_MAX_TASK bytes of them */
+    long long k = new_job();
+    memset(line, 'y', 3000);
+    for (int i = 0; i < 20; i++) {
+        char l2[COOKIE_MAX_LINE + 100];
+        snprintf(l2, sizeof(l2), "t.example\tFALSE\t/\tFALSE\t0\tc%d\t%.3000s\n", i, line);
+        merge(k, l2, 1, 0, 0);
+    }
+    char *out = jar_for(k, "t.example");
+    ck_assert_uint_le(strlen(out), COOKIE_MAX_TASK);
+    ck_assert_uint_gt(strlen(out), COOKIE_MAX_TASK - 3100);
+    alloc_strfree(out);
+}
+END_TEST
+
+START_TEST(jar_goes_with_its_group)
+{
+    long long j = new_job();
+    ck_assert_int_eq(store_group_begin(S), 0);
+    merge(j, "g.example\tFALSE\t/\tFALSE\t0\tkept\tv\n", 1, 0, 0);
+    ck_assert_int_eq(store_group_commit(S, NULL, 0, NULL, 0), STORE_OK);
+    ck_assert_int_eq(store_group_begin(S), 0);
+    merge(j, "g.example\tFALSE\t/\tFALSE\t0\tlost\tv\n", 1, 0, 0);
+    store_group_abort(S);
+    reopen();
+    ck_assert_int_eq(store_cookies_count(S, j, NOW), 1);
+    char *l = jar_for(j, "g.example");
+    ck_assert_ptr_nonnull(strstr(l, "kept"));
+    ck_assert_ptr_null(strstr(l, "lost"));
+    alloc_strfree(l);
+    /* a database from before the jar gets its table at open */
+    store_close(S);
+    S = NULL;
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, "DROP TABLE cookies", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    reopen();
+    ck_assert_int_eq(store_cookies_count(S, j, NOW), 0);
+    merge(j, "g.example\tFALSE\t/\tFALSE\t0\tagain\tv\n", 1, 0, 0);
+    ck_assert_int_eq(store_cookies_count(S, j, NOW), 1);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("store");
@@ -702,6 +840,9 @@ int main(void)
     tcase_add_test(tc, group_refuses_a_second_end);
     tcase_add_test(tc, leases_one_node_holds_every_host);
     tcase_add_test(tc, backend_from_the_spec);
+    tcase_add_test(tc, jar_set_overwrite_and_expire);
+    tcase_add_test(tc, jar_limits);
+    tcase_add_test(tc, jar_goes_with_its_group);
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }

@@ -531,6 +531,59 @@ START_TEST(result_round_trip_through_socket)
 }
 END_TEST
 
+/* The cookie jar: a task's jar flag and cookie lines, and the result's
+ * "CKS1" trailer (what the page set); a result without it decodes as
+ * before, a trailer cut short does not decode. */
+START_TEST(cookies_travel_both_ways)
+{
+    wire_task t = {.task_id = 9,
+                   .url = "http://a/",
+                   .jar = 1,
+                   .cookies =
+                       "a\tFALSE\t/\tFALSE\t0\tn\tv\"\\\n#HttpOnly_b\tTRUE\t/\tTRUE\t9\tm\tw\n"};
+    size_t len;
+    char *s = encode(&t, &len);
+    wire_msg m;
+    wire_err e;
+    ck_assert_int_eq(wire_decode(WIRE_AT_WORKER, &a, s, len, &m, &e), 0);
+    ck_assert_int_eq(m.task.jar, 1);
+    ck_assert_str_eq(m.task.cookies, t.cookies);
+    wire_task u = {.task_id = 9, .url = "http://a/", .cookies = "x"}; /* no jar: not sent */
+    s = encode(&u, &len);
+    ck_assert_ptr_null(strstr(s, "cookies"));
+    ck_assert_ptr_null(strstr(s, "jar"));
+
+    const char rec[] = "{}";
+    const char ck[] = "a\tFALSE\t/\tFALSE\t0\tn\tnew\n";
+    frame_result r = {.task_id = 3,
+                      .record = rec,
+                      .record_len = 2,
+                      .links = "http://a/1\n",
+                      .links_len = 11,
+                      .cookies = ck,
+                      .cookies_len = sizeof(ck) - 1};
+    ck_assert_int_eq(wire_result_write(sv[0], &r), FRAME_OK);
+    char *buf;
+    ck_assert_int_eq(frame_read(sv[1], &a, FRAME_MAX_RESULT, &buf, &len), FRAME_OK);
+    frame_result d;
+    ck_assert_int_eq(wire_result_decode(buf, len, &d, &e), 0);
+    ck_assert_uint_eq(d.cookies_len, sizeof(ck) - 1);
+    ck_assert_int_eq(memcmp(d.cookies, ck, d.cookies_len), 0);
+    ck_assert_uint_eq(d.links_len, 11);
+    ck_assert_uint_eq(len, FR_HEADER + 2 + 11 + 8 + sizeof(ck) - 1);
+    /* a trailer whose length runs past the frame */
+    ck_assert_int_eq(wire_result_decode(buf, len - 1, &d, &e), -1);
+    ck_assert_str_eq(e.field, "sections");
+    /* without cookies: no trailer at all */
+    r.cookies_len = 0;
+    ck_assert_int_eq(wire_result_write(sv[0], &r), FRAME_OK);
+    ck_assert_int_eq(frame_read(sv[1], &a, FRAME_MAX_RESULT, &buf, &len), FRAME_OK);
+    ck_assert_uint_eq(len, FR_HEADER + 2 + 11);
+    ck_assert_int_eq(wire_result_decode(buf, len, &d, &e), 0);
+    ck_assert_uint_eq(d.cookies_len, 0);
+}
+END_TEST
+
 START_TEST(robots_body_section_round_trip)
 {
     /* A raw fetch's body goes as it came: NUL, invalid UTF-8, CR. */
@@ -677,6 +730,7 @@ int main(void)
     tcase_add_test(tc, worker_messages_round_trip);
     tcase_add_test(tc, worker_message_errors_name_the_field);
     tcase_add_test(tc, result_round_trip_through_socket);
+    tcase_add_test(tc, cookies_travel_both_ways);
     tcase_add_test(tc, robots_body_section_round_trip);
     tcase_add_test(tc, result_decoder_refuses_malformed);
     tcase_add_test(tc, truncated_result_never_decodes);
