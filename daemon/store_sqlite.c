@@ -35,6 +35,10 @@ enum {
     S_FR_FINISH,
     S_FR_REQUEUE,
     S_HOSTS_PENDING,
+    S_FR_RETRY,
+    S_HB_PUT,
+    S_HB_DELETE,
+    S_HB_ALL,
     S_COUNT
 };
 
@@ -54,15 +58,24 @@ static const char *const sql[S_COUNT] = {
     [S_FR_ADD] = "INSERT OR IGNORE INTO frontier(job_id,uh,url,depth,parent,host,state) "
                  "VALUES(?1,?7,?2,?3,?4,?5,?6)",
     [S_FR_DELETE] = "DELETE FROM frontier WHERE id=?1",
-    [S_FR_WINDOW] = "SELECT id,url,parent,host,depth,attempts,not_before,no_js FROM frontier "
+    [S_FR_WINDOW] = "SELECT id,url,parent,host,depth,attempts,not_before,no_js,retries,"
+                    "retry_reasons FROM frontier "
                     "WHERE job_id=?1 AND state=0 AND id>?2 ORDER BY id LIMIT ?3",
-    [S_FR_WINDOW_HOST] = "SELECT id,url,parent,host,depth,attempts,not_before,no_js FROM "
+    [S_FR_WINDOW_HOST] = "SELECT id,url,parent,host,depth,attempts,not_before,no_js,retries,"
+                         "retry_reasons FROM "
                          "frontier WHERE job_id=?1 AND state=0 AND id>?2 AND host=?4 "
                          "ORDER BY id LIMIT ?3",
     [S_FR_FINISH] = "UPDATE frontier SET state=?2, attempts=?3 WHERE id=?1 AND state=0",
     [S_FR_REQUEUE] =
         "UPDATE frontier SET state=0, attempts=?2, not_before=?3, no_js=?4 WHERE id=?1",
     [S_HOSTS_PENDING] = "SELECT DISTINCT host FROM frontier WHERE state=0 LIMIT ?1",
+    /* retries and host back-off */
+    [S_FR_RETRY] = "UPDATE frontier SET state=0, attempts=?2, not_before=?3, retries=?4, "
+                   "retry_reasons=?5 WHERE id=?1",
+    [S_HB_PUT] = "INSERT INTO host_backoff(host,delay_ms,until_ms) VALUES(?1,?2,?3) "
+                 "ON CONFLICT(host) DO UPDATE SET delay_ms=?2, until_ms=?3",
+    [S_HB_DELETE] = "DELETE FROM host_backoff WHERE host=?1",
+    [S_HB_ALL] = "SELECT host,delay_ms,until_ms FROM host_backoff",
 };
 
 static const char schema[] =
@@ -88,7 +101,13 @@ static const char schema[] =
     " parent TEXT, host TEXT NOT NULL, state INTEGER NOT NULL DEFAULT 0,"
     " attempts INTEGER NOT NULL DEFAULT 0, not_before INTEGER NOT NULL DEFAULT 0,"
     " no_js INTEGER NOT NULL DEFAULT 0,"
+    " retries INTEGER NOT NULL DEFAULT 0, retry_reasons TEXT,"
     " UNIQUE(job_id, uh));"
+    /* hosts that asked to be left alone (429, 503, …): their delay while
+     * they refuse and when their next request may start, so a restart
+     * does not hit them again at once */
+    "CREATE TABLE IF NOT EXISTS host_backoff("
+    " host TEXT PRIMARY KEY, delay_ms INTEGER NOT NULL, until_ms INTEGER NOT NULL);"
     /* take-next: a job's pending rows in id order. Partial: a page that
      * ends only deletes its entry, and the index stays as small as the
      * pending set. */
@@ -134,6 +153,8 @@ static const struct {
      "ALTER TABLE jobs ADD COLUMN warc_committed INTEGER NOT NULL "
      "DEFAULT 0"},
     {"frontier", "no_js", "ALTER TABLE frontier ADD COLUMN no_js INTEGER NOT NULL DEFAULT 0"},
+    {"frontier", "retries", "ALTER TABLE frontier ADD COLUMN retries INTEGER NOT NULL DEFAULT 0"},
+    {"frontier", "retry_reasons", "ALTER TABLE frontier ADD COLUMN retry_reasons TEXT"},
 };
 
 static int has_column(sqlite3 *db, const char *table, const char *column, int *has)
@@ -439,6 +460,8 @@ static int sq_rows_pending(void *b, long long job_id, const char *host, long lon
         r->attempts = sqlite3_column_int(st, 5);
         r->not_before = sqlite3_column_int64(st, 6);
         r->no_js = sqlite3_column_int(st, 7);
+        r->retries = sqlite3_column_int(st, 8);
+        r->retry_reasons = col_dup(st, 9);
         n++;
         if (!r->url || !r->host) {
             rc = SQLITE_NOMEM;
@@ -509,6 +532,52 @@ static int sq_row_requeue(void *b, long long row_id, int attempts, long long not
     return step_done(st);
 }
 
+static int sq_row_retry(void *b, long long row_id, int attempts, long long not_before, int retries,
+                        const char *reasons)
+{
+    sq *q = b;
+    sqlite3_stmt *st = q->st[S_FR_RETRY];
+    sqlite3_bind_int64(st, 1, row_id);
+    sqlite3_bind_int(st, 2, attempts);
+    sqlite3_bind_int64(st, 3, not_before);
+    sqlite3_bind_int(st, 4, retries);
+    bind_text_or_null(st, 5, reasons);
+    return step_done(st);
+}
+
+static int sq_host_backoff_put(void *b, const char *host, long long delay_ms, long long until_ms)
+{
+    sq *q = b;
+    sqlite3_stmt *st = q->st[delay_ms > 0 ? S_HB_PUT : S_HB_DELETE];
+    sqlite3_bind_text(st, 1, host, -1, SQLITE_STATIC);
+    if (delay_ms > 0) {
+        sqlite3_bind_int64(st, 2, delay_ms);
+        sqlite3_bind_int64(st, 3, until_ms);
+    }
+    return step_done(st);
+}
+
+static int sq_host_backoff_foreach(void *b, int (*cb)(void *ud, const store_host_backoff *h),
+                                   void *ud)
+{
+    sq *q = b;
+    sqlite3_stmt *st = q->st[S_HB_ALL];
+    int rc, ret = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_host_backoff h = {.host = (const char *)sqlite3_column_text(st, 0),
+                                .delay_ms = sqlite3_column_int64(st, 1),
+                                .until_ms = sqlite3_column_int64(st, 2)};
+        if (h.host && cb(ud, &h) < 0) {
+            ret = -1;
+            break;
+        }
+    }
+    if (ret == 0 && rc != SQLITE_DONE)
+        ret = -1;
+    sqlite3_reset(st);
+    return ret;
+}
+
 /* The leases, then each job's lengths (CAS), then COMMIT; any failure
  * rolls everything back. */
 static store_rc sq_commit(void *b, const store_lease *l, int nl, const store_lengths *len, int nlen)
@@ -568,6 +637,9 @@ const store_ops store_sqlite_ops = {
     .row_add = sq_row_add,
     .row_delete = sq_row_delete,
     .row_requeue = sq_row_requeue,
+    .row_retry = sq_row_retry,
+    .host_backoff_put = sq_host_backoff_put,
+    .host_backoff_foreach = sq_host_backoff_foreach,
     .commit = sq_commit,
     .rollback = sq_rollback,
 };

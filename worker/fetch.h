@@ -112,6 +112,10 @@ typedef struct fetch_result {
     int nexchanges;
     long new_connects; /* connections this transfer opened (CURLINFO_NUM_CONNECTS) */
     double dns_ms;     /* name resolution (CURLINFO_NAMELOOKUP_TIME_T; ~0 when cached) */
+    /* The last response's Retry-After in seconds (delta-seconds, or an
+     * HTTP-date made relative to now: CURLINFO_RETRY_AFTER); -1 when it
+     * had none or curl could not read it. */
+    long long retry_after_s;
 } fetch_result;
 
 /* One transfer. The caller owns the struct (in the page arena, or on its

@@ -413,6 +413,7 @@ char *page_result_json(page *p, size_t *len)
         .text = d && t->want_text ? d->text : NULL,
         .parent = t->parent,
         .attempts = t->attempts,
+        .retry_after_s = f->retry_after_s > 0 ? f->retry_after_s : 0,
     };
     /* A raw fetch's body (robots.txt) goes in the result's body section
      * (serve.c), not in the record. */
