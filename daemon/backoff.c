@@ -62,7 +62,10 @@ long backoff_wait_ms(int retry, long long retry_after_s, long retry_after_max_s,
 
 long backoff_host_refused(long cur_ms, long wait_ms, long base_ms, long max_ms)
 {
-    long d = cur_ms > max_ms / 2 ? max_ms : cur_ms * 2;
+    /* grows by a step per refusal, halves per answer (backoff_host_recovered):
+     * one URL that fails for ever on a host that serves the rest well
+     * costs the host a few seconds, not the cap */
+    long d = cur_ms > max_ms - base_ms ? max_ms : cur_ms + base_ms;
     if (wait_ms > d)
         d = wait_ms;
     if (d < base_ms)

@@ -31,8 +31,8 @@ int backoff_reason_class(const char *reason);
 long backoff_wait_ms(int retry, long long retry_after_s, long retry_after_max_s, long base_ms,
                      long max_ms, uint64_t rnd);
 
-/* A host refused: its delay becomes the larger of the wait and twice its
- * delay so far, within [base_ms, max_ms]. */
+/* A host refused: its delay becomes the larger of the wait and its delay
+ * so far plus base_ms, within [base_ms, max_ms]. */
 long backoff_host_refused(long cur_ms, long wait_ms, long base_ms, long max_ms);
 /* A host answered: its refusal delay halves, and is gone (0) once below
  * base_ms. */

@@ -107,9 +107,11 @@ START_TEST(host_delay_grows_while_refused_and_recovers)
     ck_assert_int_eq(d, base);
     d = backoff_host_refused(d, 0, base, max);
     ck_assert_int_eq(d, 2000);
+    d = backoff_host_refused(d, 1500, base, max); /* a step per refusal */
+    ck_assert_int_eq(d, 3000);
     d = backoff_host_refused(d, 5000, base, max); /* a longer Retry-After wins */
     ck_assert_int_eq(d, 5000);
-    for (int i = 0; i < 20; i++)
+    for (int i = 0; i < 100; i++)
         d = backoff_host_refused(d, 0, base, max);
     ck_assert_int_eq(d, max);
     ck_assert_int_eq(backoff_host_refused(0, 10 * max, base, max), max);
