@@ -243,14 +243,18 @@ static int load_job(void *ud, const store_job *r)
 }
 
 /* A host that was backing off when crawld stopped: its delay, and its
- * next request not before the time kept (wall clock, turned to loop time). */
+ * next request not before the time kept (wall clock, turned to loop time).
+ * One whose wait ended more than retry_max_ms ago is not restored (its row
+ * stays until the host answers again, or refuses). */
 static int load_host_backoff(void *ud, const store_host_backoff *hb)
 {
     jobs *j = ud;
+    long long left = hb->until_ms - (long long)(jobs_now_unix() * 1000);
+    if (-left > j->cfg->retry_max_ms) /* long over: forgotten (no page of it came since) */
+        return 0;
     polite_host *h = politeness_get(&j->pol, hb->host, jobs_now_ms(j));
     if (!h)
         return -1;
-    long long left = hb->until_ms - (long long)(jobs_now_unix() * 1000);
     politeness_host_restore(&j->pol, h, (long)hb->delay_ms,
                             jobs_now_ms(j) + (uint64_t)(left > 0 ? left : 0));
     return 0;

@@ -92,6 +92,8 @@ try:
     wait_for(lambda: len(log().get("hold", [])) >= 1, 10, "the refusing host's first request")
     wait_for(lambda: d.status().get("hosts_backing_off", 0) >= 1, 10,
              "status shows the host backing off")
+    rc, o, e = d.ctl("status")
+    check(rc == 0 and "hosts backing off: 1" in o, "crawlctl status shows it:\n" + o)
     t0 = time.time()
     fast = d.submit([OTHER + "/site/p/%d.html" % i for i in range(10)], "--no-js")
     d.wait_job(fast, 20)
