@@ -48,6 +48,11 @@ const record_field record_fields[] = {
     F(text, RECORD_STR, RECORD_OPTIONAL),
     F(parent, RECORD_STR, 0),
     F(attempts, RECORD_INT, 0),
+    /* back off when a server asks */
+    F(retries, RECORD_INT, 0),
+    F(retry_reasons, RECORD_STRS, 0),
+    F(retry_after_s, RECORD_INT, RECORD_OPTIONAL),
+    F(retry_gave_up, RECORD_STR, RECORD_OPTIONAL),
     /* sitemaps: a sitemap task's record only */
     F(sitemap, RECORD_STR, RECORD_OPTIONAL),
     F(sitemap_urls, RECORD_INT, RECORD_WITH_PREV),

@@ -138,6 +138,10 @@ typedef struct fetch_result {
      * in the arena; NULL when nothing changed. */
     const char *cookies;
     size_t cookies_len;
+    /* The last response's Retry-After in seconds (delta-seconds, or an
+     * HTTP-date made relative to now: CURLINFO_RETRY_AFTER); -1 when it
+     * had none or curl could not read it. */
+    long long retry_after_s;
 } fetch_result;
 #define FETCH_MAX_RULE_HEADERS 16
 

@@ -555,6 +555,7 @@ char *page_result_json(page *p, size_t *len)
         .sitemap = p->sitemap_kind,
         .sitemap_urls = (long long)p->sitemap_nurls,
         .sitemap_lastmod = p->sitemap_lastmod,
+        .retry_after_s = f->retry_after_s > 0 ? f->retry_after_s : 0,
     };
     /* A raw fetch's body (robots.txt) goes in the result's body section
      * (serve.c), not in the record. */
