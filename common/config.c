@@ -158,6 +158,16 @@ static const key_def keys[] = {
     INT_KEY("politeness", max_crawl_delay_ms, 0, 3600000, "cap on a site's Crawl-delay"),
     INT_KEY("politeness", robots_ttl_s, 1, 30 * 86400, "robots.txt cache lifetime"),
     INT_KEY("politeness", max_hosts, 16, 10000000, "hosts whose state is kept (LRU)"),
+    /* back off when a server asks (429, 502, 503, 504, broken connections) */
+    INT_KEY("politeness", max_retries, 0, 20,
+            "retries of a refused page before its answer is final"),
+    INT_KEY("politeness", retry_after_max_s, 0, 86400, "cap on the Retry-After honoured"),
+    INT_KEY("politeness", retry_base_ms, 1, 3600000, "first back-off without Retry-After"),
+    INT_KEY("politeness", retry_max_ms, 1, 3600000, "cap on the back-off and on a host's delay"),
+    BOOL_KEY("politeness", adaptive_delay, "a host's delay follows its response time"),
+    INT_KEY("politeness", adaptive_max_delay_ms, 0, 3600000, "cap on the adaptive delay"),
+    INT_KEY("politeness", adaptive_target_concurrency, 1, 1024,
+            "requests per host the adaptive delay aims at"),
     INT_KEY("network", connect_timeout_ms, 100, 600000, "TCP+TLS connect timeout"),
     INT_KEY("network", low_speed_bytes, 0, INT_MAX, "abort below this rate (bytes/s) …"),
     INT_KEY("network", low_speed_time_ms, 1000, 3600000, "… sustained this long"),
@@ -212,6 +222,13 @@ void config_defaults(crawld_config *c)
     c->max_crawl_delay_ms = 30000;
     c->robots_ttl_s = 86400;
     c->max_hosts = 100000;
+    c->max_retries = 3;
+    c->retry_after_max_s = 300;
+    c->retry_base_ms = 1000;
+    c->retry_max_ms = 60000;
+    c->adaptive_delay = 0;
+    c->adaptive_max_delay_ms = 60000;
+    c->adaptive_target_concurrency = 1;
     c->connect_timeout_ms = 10000;
     c->low_speed_bytes = 100;
     c->low_speed_time_ms = 20000;
@@ -395,6 +412,11 @@ int config_validate(const crawld_config *c, char *err, size_t errlen)
     if (c->rss_soft_mb >= c->rss_hard_mb) {
         snprintf(err, errlen, "[limits] rss_soft_mb (%d) must be below rss_hard_mb (%d)",
                  c->rss_soft_mb, c->rss_hard_mb);
+        return -1;
+    }
+    if (c->retry_base_ms > c->retry_max_ms) {
+        snprintf(err, errlen, "[politeness] retry_base_ms (%d) must not be above retry_max_ms (%d)",
+                 c->retry_base_ms, c->retry_max_ms);
         return -1;
     }
     if (strcmp(c->log_level, "debug") && strcmp(c->log_level, "info") &&

@@ -48,6 +48,13 @@ typedef struct crawld_config {
     int max_crawl_delay_ms; /* robots Crawl-delay honoured up to this */
     int robots_ttl_s;       /* robots.txt cache lifetime, across jobs */
     int max_hosts;          /* per-host state kept in memory (LRU) */
+    /* [politeness] back off when a server asks (429, 503, …) */
+    int max_retries;                 /* retries of a refused page before its answer is final */
+    int retry_after_max_s;           /* cap on a Retry-After honoured */
+    int retry_base_ms, retry_max_ms; /* exponential back-off without Retry-After */
+    int adaptive_delay;              /* the host delay follows its latency (AutoThrottle) */
+    int adaptive_max_delay_ms;       /* cap on that delay */
+    int adaptive_target_concurrency; /* requests the latency-following delay aims at per host */
     /* [network] */
     int connect_timeout_ms;
     int low_speed_bytes;   /* abort when slower than this many bytes/s … */

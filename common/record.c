@@ -48,18 +48,24 @@ const record_field record_fields[] = {
     F(text, RECORD_STR, RECORD_OPTIONAL),
     F(parent, RECORD_STR, 0),
     F(attempts, RECORD_INT, 0),
-    /* sitemaps: a sitemap task's record only */
-    F(sitemap, RECORD_STR, RECORD_OPTIONAL),
-    F(sitemap_urls, RECORD_INT, RECORD_WITH_PREV),
-    F(sitemap_lastmod, RECORD_STR, RECORD_WITH_PREV),
+    /* back off when a server asks */
+    F(retries, RECORD_INT, 0),
+    F(retry_reasons, RECORD_STRS, 0),
+    F(retry_after_s, RECORD_INT, RECORD_OPTIONAL),
+    F(retry_gave_up, RECORD_STR, RECORD_OPTIONAL),
     /* recrawls: the validators of the response, and a 304 to a conditional
-     * request (docs/worker.md, Recrawls) */
+     * request (docs/worker.md, Recrawls); before the sitemap fields, which
+     * stay last */
     F(etag, RECORD_STR, RECORD_OPTIONAL),
     F(last_modified, RECORD_STR, RECORD_OPTIONAL),
     F(not_modified, RECORD_BOOL, RECORD_OPTIONAL),
     F(refers_to_date, RECORD_STR, RECORD_OPTIONAL),
     F(warc_date, RECORD_STR, RECORD_OPTIONAL),
     F(payload_digest, RECORD_STR, RECORD_OPTIONAL),
+    /* sitemaps: a sitemap task's record only */
+    F(sitemap, RECORD_STR, RECORD_OPTIONAL),
+    F(sitemap_urls, RECORD_INT, RECORD_WITH_PREV),
+    F(sitemap_lastmod, RECORD_STR, RECORD_WITH_PREV),
 };
 #undef F
 const size_t record_nfields = sizeof(record_fields) / sizeof(record_fields[0]);

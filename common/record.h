@@ -63,6 +63,15 @@ typedef struct record {
     const char *text;   /* optional: when asked for */
     const char *parent; /* the page that linked here; NULL: null (a seed, or by hand) */
     long long attempts; /* workers the page was handed to, this one included */
+    /* Back off when a server asks: answers not recorded because the server
+     * asked to be asked again (429, 503, a broken connection, …), each with
+     * its short reason; the last answer's Retry-After; and, when the
+     * retries ran out, why this answer is final. The worker writes 0, [],
+     * its Retry-After; crawld fills in the rest (results.c). */
+    long long retries;
+    record_strs retry_reasons;
+    long long retry_after_s;   /* optional: the answer's Retry-After in seconds, > 0 */
+    const char *retry_gave_up; /* optional */
     /* Sitemaps (a job with sitemaps on): only in the record of a sitemap
      * task, which names what it read; the other two follow it. */
     const char *sitemap;         /* optional: "robots", "index", "urlset" or "sitemap" (unread) */

@@ -9,6 +9,7 @@
 #define CRAWLD_WARC_H
 
 #include "arena.h"
+#include "session.h"
 #include <stddef.h>
 #include <time.h>
 
@@ -76,10 +77,10 @@ int warc_http_response_head(warc_buf *out, const char *head, size_t head_len, si
  * does not end within the bound (nothing appended). */
 int warc_last_http_head(const void *recs, size_t n, size_t *last, warc_buf *http_head);
 /* A header block with the value of every Cookie and Set-Cookie header
- * replaced by WARC_REDACTED (a job's cookies are secrets: docs/daemon.md,
+ * replaced by WARC_REDACTED, the session's marker (a job's cookies are secrets: docs/daemon.md,
  * Cookies), appended to out; other lines are copied unchanged. 0, or -1
  * on allocation failure (nothing left appended). */
-#define WARC_REDACTED "[redacted]"
+#define WARC_REDACTED SESSION_REDACTED
 int warc_redact_cookies(warc_buf *out, const char *block, size_t len);
 
 #endif

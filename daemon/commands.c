@@ -49,6 +49,9 @@ static json_t *status_json(daemon_ctx *d)
         "clients", d->ctl.nclients, "refused", (int)d->ctl.refused);
     if (st) { /* loop turns that waited for results to gather (coalesce_us) */
         json_object_set_new(st, "coalesced", json_integer((json_int_t)d->pool.coalesced));
+        /* hosts whose delay is raised because they refused pages (429, 503, …) */
+        json_object_set_new(st, "hosts_backing_off",
+                            json_integer((json_int_t)politeness_backing_off(&j->pol)));
         /* of rss_mb, the state database's page cache: bounded, it fills as
          * the frontier grows (an operator tells it from a leak by this) */
         long long cb = store_cache_bytes(j->st);

@@ -190,6 +190,9 @@ static void print_status(json_t *st)
     printf("queue: %d pending, %d in flight, %d done, %d failed (%d quarantined)\n",
            (int)js_num(q, "pending"), (int)js_num(q, "in_flight"), (int)js_num(q, "done"),
            (int)js_num(q, "failed"), (int)js_num(q, "quarantined"));
+    /* hosts that refused pages (429, 503, …) and whose delay is raised */
+    if (js_num(st, "hosts_backing_off") > 0)
+        printf("hosts backing off: %d\n", (int)js_num(st, "hosts_backing_off"));
     printf("recycles:");
     const char *k;
     json_t *v;

@@ -245,6 +245,7 @@ void jobs_page_free(jobs_page *p)
     alloc_strfree(p->last_modified);
     alloc_strfree(p->ref_date);
     alloc_strfree(p->cookies);
+    alloc_strfree(p->retry_reasons);
     ALLOC_FREE(p);
 }
 
@@ -434,6 +435,23 @@ static int load_job(void *ud, const store_job *r)
 }
 
 static void schedule_cb(uv_timer_t *t);
+/* A host that was backing off when crawld stopped: its delay, and its
+ * next request not before the time kept (wall clock, turned to loop time).
+ * One whose wait ended more than retry_max_ms ago is not restored (its row
+ * stays until the host answers again, or refuses). */
+static int load_host_backoff(void *ud, const store_host_backoff *hb)
+{
+    jobs *j = ud;
+    long long left = hb->until_ms - (long long)(jobs_now_unix() * 1000);
+    if (-left > j->cfg->retry_max_ms) /* long over: forgotten (no page of it came since) */
+        return 0;
+    polite_host *h = politeness_get(&j->pol, hb->host, jobs_now_ms(j));
+    if (!h)
+        return -1;
+    politeness_host_restore(&j->pol, h, (long)hb->delay_ms,
+                            jobs_now_ms(j) + (uint64_t)(left > 0 ? left : 0));
+    return 0;
+}
 
 int jobs_init(jobs *j, uv_loop_t *loop, const crawld_config *cfg, char *err, size_t errlen)
 {
@@ -452,6 +470,8 @@ int jobs_init(jobs *j, uv_loop_t *loop, const crawld_config *cfg, char *err, siz
         snprintf(err, errlen, "out of memory");
         return -1;
     }
+    politeness_set_backoff(&j->pol, cfg->retry_base_ms, cfg->retry_max_ms, cfg->adaptive_delay,
+                           cfg->adaptive_max_delay_ms, cfg->adaptive_target_concurrency);
     char path[CONFIG_PATH_MAX + 32];
     snprintf(path, sizeof(path), "%s/crawld.db", cfg->state_dir);
     j->st = store_open(path, err, errlen);
@@ -460,6 +480,14 @@ int jobs_init(jobs *j, uv_loop_t *loop, const crawld_config *cfg, char *err, siz
         return -1;
     }
     store_job_id_floor(j->st, highest_job_dir(cfg->output_dir));
+    j->rng = uv_hrtime() ^ ((uint64_t)getpid() << 32) ^ 0x9E3779B97F4A7C15ull;
+    if (store_host_backoff_foreach(j->st, load_host_backoff, j) < 0) {
+        snprintf(err, errlen, "%s: cannot load host back-off: %s", path, store_errmsg(j->st));
+        store_close(j->st);
+        j->st = NULL;
+        politeness_free(&j->pol);
+        return -1;
+    }
     load_ctx x = {j, 0};
     if (store_jobs_foreach(j->st, load_job, &x) < 0) {
         snprintf(err, errlen, "%s: cannot load jobs: %s", path, store_errmsg(j->st));
@@ -1004,6 +1032,19 @@ void jobs_metrics(jobs *j, metrics_buf *b, metrics_section s)
         metrics_gauge(b, "crawld_queue_failed",
                       "Pages recorded with an error, over every job in the state database.",
                       (double)j->failed);
+        /* back off when a server asks */
+        metrics_family(b, "crawld_page_retries_total", METRICS_COUNTER,
+                       "Answers not recorded because the server asked to be asked again, since "
+                       "crawld started, by reason (status, or connection: reset, empty reply).");
+        for (int c = 0; c < BACKOFF_NCLASSES; c++)
+            metrics_buf_printf(b, "crawld_page_retries_total{reason=\"%s\"} %ld\n",
+                               backoff_classes[c], j->retries[c]);
+        metrics_counter(b, "crawld_page_retries_exhausted_total",
+                        "Pages recorded with a refused answer after max_retries retries.",
+                        (double)j->retries_gave_up);
+        metrics_gauge(b, "crawld_hosts_backing_off",
+                      "Hosts whose delay is raised because they refused pages.",
+                      (double)politeness_backing_off(&j->pol));
         break;
     case METRICS_JOBS:
         for (job *jb = j->list; jb; jb = jb->next)

@@ -11,6 +11,7 @@
 #ifndef CRAWLD_JOBS_H
 #define CRAWLD_JOBS_H
 
+#include "backoff.h"
 #include "config.h"
 #include "wire.h"
 #include "metrics.h"
@@ -68,7 +69,9 @@ typedef struct jobs_page {
     int jar;       /* a page: the worker runs it with the job's cookie jar */
     char *cookies; /* jar: the job's cookies for its host (store.h), or NULL */
     char last_error[96];
-    int stale; /* its row was made in a batch that was rolled back: its result is dropped */
+    int stale;   /* its row was made in a batch that was rolled back: its result is dropped */
+    int retries; /* answers the server asked to retry, not recorded (store_row.retries) */
+    char *retry_reasons; /* their reasons, each ended by '\n'; NULL: none */
 } jobs_page;
 
 typedef enum job_state {
@@ -196,6 +199,12 @@ typedef struct jobs {
     long rollbacks;             /* batches rolled back since start */
     long long *out_ids;         /* sched.c: the rows out (in flight, parked), hashed per look */
     size_t out_cap;
+    /* Back off when a server asks (results.c): retries since start by
+     * reason class (backoff_classes), pages whose retries ran out, and the
+     * back-off's jitter. */
+    long retries[BACKOFF_NCLASSES];
+    long retries_gave_up;
+    uint64_t rng;
 } jobs;
 
 typedef struct jobs_submit_opts {

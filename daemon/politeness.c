@@ -1,6 +1,7 @@
 /* politeness — see politeness.h. */
 #include "politeness.h"
 #include "alloc.h"
+#include "backoff.h"
 
 #include <string.h>
 
@@ -21,6 +22,16 @@ int politeness_init(politeness *p, size_t max_hosts, uint64_t ttl_ms, long max_c
     p->ttl_ms = ttl_ms;
     p->max_crawl_delay_ms = max_crawl_delay_ms;
     return p->buckets ? 0 : -1;
+}
+
+void politeness_set_backoff(politeness *p, long retry_base_ms, long retry_max_ms, int adaptive,
+                            long adaptive_max_ms, int adaptive_target)
+{
+    p->retry_base_ms = retry_base_ms;
+    p->retry_max_ms = retry_max_ms;
+    p->adaptive = adaptive;
+    p->adaptive_max_ms = adaptive_max_ms;
+    p->adaptive_target = adaptive_target;
 }
 
 static void host_free(polite_host *h)
@@ -99,7 +110,8 @@ static void evict_idle(politeness *p, const polite_host *keep)
     polite_host *h = p->lru_tail;
     while (p->count > p->max_hosts && h) {
         polite_host *prev = h->lprev;
-        if (h != keep && h->in_flight == 0 && h->rstate != ROBOTS_FETCHING) {
+        if (h != keep && h->in_flight == 0 && h->rstate != ROBOTS_FETCHING &&
+            h->refusal_ms == 0) { /* a host backing off keeps its state */
             lru_unlink(p, h);
             hash_unlink(p, h);
             host_free(h);
@@ -218,6 +230,43 @@ void politeness_robots_failed(politeness *p, polite_host *h, int max_attempts, u
         h->rstate = ROBOTS_UNKNOWN;
 }
 
+static void set_refusal(politeness *p, polite_host *h, long ms)
+{
+    p->backing_off += (ms > 0) - (h->refusal_ms > 0);
+    h->refusal_ms = ms;
+}
+
+void politeness_host_refused(politeness *p, polite_host *h, uint64_t now_ms, long wait_ms)
+{
+    in_flight_down(h);
+    set_refusal(p, h,
+                backoff_host_refused(h->refusal_ms, wait_ms, p->retry_base_ms, p->retry_max_ms));
+    uint64_t next = now_ms + (uint64_t)(wait_ms > 0 ? wait_ms : 0);
+    if (next > h->next_ok_ms)
+        h->next_ok_ms = next;
+}
+
+void politeness_host_answered(politeness *p, polite_host *h, double latency_ms, int ok,
+                              long base_delay_ms)
+{
+    if (h->refusal_ms && ok)
+        set_refusal(p, h, backoff_host_recovered(h->refusal_ms, p->retry_base_ms));
+    if (p->adaptive)
+        h->adapt_ms = backoff_adapt_ms(h->adapt_ms, latency_ms, p->adaptive_target, ok,
+                                       base_delay_ms, p->adaptive_max_ms);
+}
+
+void politeness_host_restore(politeness *p, polite_host *h, long refusal_ms, uint64_t next_ok_ms)
+{
+    set_refusal(p, h, refusal_ms > 0 ? refusal_ms : 0);
+    if (next_ok_ms > h->next_ok_ms)
+        h->next_ok_ms = next_ok_ms;
+}
+
+long politeness_host_refusal_ms(const polite_host *h) { return h->refusal_ms; }
+
+long politeness_backing_off(const politeness *p) { return p->backing_off; }
+
 int politeness_robots_needed(const polite_host *h)
 {
     return h->rstate == ROBOTS_UNKNOWN && h->in_flight == 0;
@@ -255,5 +304,9 @@ long politeness_delay_ms(const politeness *p, const polite_host *h, long base_de
         if (cd > d)
             d = cd;
     }
+    if (h->refusal_ms > d)
+        d = h->refusal_ms;
+    if (h->adapt_ms > d)
+        d = h->adapt_ms;
     return d;
 }

@@ -38,6 +38,11 @@ typedef struct polite_host {
                               * error); NULL when the rules are the file's */
     uint64_t rules_until_ms; /* TTL */
     int robots_attempts;     /* robots fetches lost to a worker crash */
+    /* Back-off (backoff.h): the delay a host that refused (429, 503, …)
+     * gets, grown while it refuses, halved after each answer, 0 when none;
+     * the latency-following delay when [politeness] adaptive_delay is on. */
+    long refusal_ms;
+    long adapt_ms;
 } polite_host;
 
 typedef struct politeness {
@@ -47,10 +52,21 @@ typedef struct politeness {
     uint64_t ttl_ms;
     long max_crawl_delay_ms;
     long evicted;
+    /* Back-off settings (politeness_set_backoff) and how many hosts have a
+     * refusal delay now (refusal_ms > 0): such a host is never evicted. */
+    long retry_base_ms, retry_max_ms;
+    int adaptive;
+    long adaptive_max_ms;
+    int adaptive_target;
+    long backing_off;
 } politeness;
 
 int politeness_init(politeness *p, size_t max_hosts, uint64_t ttl_ms, long max_crawl_delay_ms);
 void politeness_free(politeness *p);
+/* The back-off settings ([politeness] retry_base_ms, retry_max_ms,
+ * adaptive_delay, adaptive_max_delay_ms, adaptive_target_concurrency). */
+void politeness_set_backoff(politeness *p, long retry_base_ms, long retry_max_ms, int adaptive,
+                            long adaptive_max_ms, int adaptive_target);
 
 /* "scheme://host[:port]" of a normalised URL into buf; its path+query in
  * *path (points into url). 0, or -1 when url is not scheme://host. */
@@ -89,7 +105,26 @@ void politeness_robots_lost(polite_host *h);
  * max_attempts fetches have died so: then h is "disallow all" (unreachable). */
 void politeness_robots_failed(politeness *p, polite_host *h, int max_attempts, uint64_t now_ms);
 
+/* A page of h was refused (backoff_retryable): one less in flight, h's
+ * refusal delay grows (backoff_host_refused) and its next request waits
+ * at least wait_ms from now. */
+void politeness_host_refused(politeness *p, polite_host *h, uint64_t now_ms, long wait_ms);
+/* A page of h was answered in latency_ms and not refused (ok: a 2xx/3xx):
+ * h's refusal delay recovers (halves); with adaptive_delay on, its delay
+ * follows the latency (backoff_adapt_ms, base_delay_ms the floor). Call
+ * before politeness_host_release, which applies the delay. */
+void politeness_host_answered(politeness *p, polite_host *h, double latency_ms, int ok,
+                              long base_delay_ms);
+/* h's back-off as kept across a restart: its refusal delay, and its next
+ * request not before next_ok_ms (loop time). */
+void politeness_host_restore(politeness *p, polite_host *h, long refusal_ms, uint64_t next_ok_ms);
+
 /* Queries. */
+
+/* h's refusal delay (0: none). */
+long politeness_host_refusal_ms(const polite_host *h);
+/* Hosts with a refusal delay now. */
+long politeness_backing_off(const politeness *p);
 
 /* 1 when h's robots.txt should be fetched now: not known, not being
  * fetched, nothing in flight at h. */
@@ -107,7 +142,7 @@ const char *politeness_robots_why(const polite_host *h);
 int politeness_host_may_start(const polite_host *h, uint64_t now_ms, int max_in_flight,
                               uint64_t *wake);
 /* The gap to keep after a request to h: max(base_delay_ms, Crawl-delay
- * capped at max_crawl_delay_ms). */
+ * capped at max_crawl_delay_ms, its refusal delay, its adaptive delay). */
 long politeness_delay_ms(const politeness *p, const polite_host *h, long base_delay_ms);
 
 #endif

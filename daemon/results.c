@@ -6,6 +6,7 @@
 #include "jobs_int.h"
 #include "dedup.h"
 #include "alloc.h"
+#include "backoff.h"
 #include "log.h"
 #include "record.h"
 #include "timefmt.h"
@@ -127,7 +128,7 @@ static int commit_record(jobs *j, job *jb, long long row_id, const char *url, in
     }
     /* Payload digests (dedup.h): a payload the job recorded before keeps
      * a revisit record, and its record line says which capture it is. */
-    if (jb->warc && jb->warc_fd >= 0 && r->warc_len && !failed) {
+    if (jb->warc && jb->warc_fd >= 0 && r->warc_len && !failed && !sitemap) {
         warc_buf recs = {0}, field = {0};
         int dd = dedup_page(j->st, jb->id, r, &recs, &field);
         if (dd < 0)
@@ -427,6 +428,123 @@ static char *canonical_link(const frame_result *r)
     return out;
 }
 
+/* ---- back off when a server asks (docs/daemon.md, "Back-off") ---- */
+
+static uint64_t next_rand(jobs *j) /* xorshift64*: the back-off's jitter */
+{
+    j->rng ^= j->rng >> 12;
+    j->rng ^= j->rng << 25;
+    j->rng ^= j->rng >> 27;
+    return j->rng * 0x2545F4914F6CDD1Dull;
+}
+
+/* What a page's answer says about retrying: read from its record, parsed
+ * only for the statuses and errors that may be retried (not the hot path). */
+typedef struct answer {
+    int retryable;
+    char reason[80];
+    long long retry_after_s; /* -1: none */
+} answer;
+
+static void read_answer(const frame_result *r, answer *a)
+{
+    memset(a, 0, sizeof(*a));
+    a->retry_after_s = -1;
+    long st = (long)r->status;
+    if (!(r->flags & FR_FAILED) && st != 429 && st != 502 && st != 503 && st != 504)
+        return;
+    json_t *rec = json_loadb(r->record, r->record_len, 0, NULL);
+    const char *err = json_string_value(json_object_get(rec, "error"));
+    json_t *ra = json_object_get(rec, "retry_after_s");
+    if (json_is_integer(ra) && json_integer_value(ra) > 0)
+        a->retry_after_s = (long long)json_integer_value(ra);
+    a->retryable = backoff_retryable(st, err, a->retry_after_s, a->reason, sizeof(a->reason));
+    json_decref(rec);
+}
+
+/* Keeps h's back-off across a restart (delay 0: forgotten): part of the
+ * open batch when one is open. A failure costs only the memory of it. */
+static void keep_host_backoff(jobs *j, const char *host, long delay_ms, long wait_ms)
+{
+    long long until = (long long)(jobs_now_unix() * 1000) + wait_ms;
+    if (store_host_backoff_put(j->st, host, delay_ms, until) < 0)
+        log_warn("jobs", "cannot store a host's back-off", "host=\"%s\" error=\"%s\"", host,
+                 store_errmsg(j->st));
+}
+
+/* A refused answer with retries left: the row goes back to pending, not
+ * before its wait, with its retry counted and its reason, and no record;
+ * the host waits too, and its delay grows. 1 when so (p freed), else 0. */
+static int page_retry(jobs *j, job *jb, jobs_page *p, const answer *a)
+{
+    const crawld_config *c = j->cfg;
+    if (!a->retryable || p->retries >= c->max_retries || !job_active(jb))
+        return 0;
+    size_t had = p->retry_reasons ? strlen(p->retry_reasons) : 0, add = strlen(a->reason);
+    char *reasons = alloc_new(had + add + 2);
+    if (!reasons)
+        return 0; /* recorded as it is */
+    memcpy(reasons, p->retry_reasons ? p->retry_reasons : "", had);
+    memcpy(reasons + had, a->reason, add);
+    memcpy(reasons + had + add, "\n", 2);
+    long wait = backoff_wait_ms(p->retries + 1, a->retry_after_s, c->retry_after_max_s,
+                                c->retry_base_ms, c->retry_max_ms, next_rand(j));
+    long long not_before = (long long)(jobs_now_unix() * 1000) + wait;
+    polite_host *h = politeness_get(&j->pol, p->origin, jobs_now_ms(j));
+    if (h) {
+        politeness_host_refused(&j->pol, h, jobs_now_ms(j), wait);
+        keep_host_backoff(j, p->origin, politeness_host_refusal_ms(h), wait);
+    }
+    if (!jb->cache_complete)
+        sched_freed_add(jb, p->origin);
+    jb->in_flight--;
+    j->in_flight--;
+    jb->cache_stale = 1; /* pending again, below the cached rows */
+    if (store_row_retry(j->st, p->row_id, p->attempts - 1, not_before, p->retries + 1, reasons) < 0)
+        log_error("jobs", "cannot store a retry", "job=%lld error=\"%s\"", jb->id,
+                  store_errmsg(j->st));
+    jb->pending++;
+    j->pending++;
+    j->retries[backoff_reason_class(a->reason)]++;
+    log_info("jobs", "page retried: the server asked to back off",
+             "job=%lld url=\"%s\" reason=\"%s\" retry=%d wait_ms=%ld", jb->id, p->url, a->reason,
+             p->retries + 1, wait);
+    alloc_free(reasons, had + add + 2);
+    jobs_page_free(p);
+    return 1;
+}
+
+/* The record of a page that was retried, or whose retries ran out, with
+ * its retries, their reasons and (gave_up) why this answer is final: the
+ * worker's line with those fields set. NULL when there is nothing to add
+ * (or no memory: the line goes as the worker wrote it); else the caller
+ * frees it with the JSON allocator. */
+static char *retried_record(const jobs_page *p, const frame_result *r, const char *gave_up)
+{
+    if (!p->retries && !gave_up)
+        return NULL;
+    json_t *rec = json_loadb(r->record, r->record_len, 0, NULL);
+    json_t *list = json_array();
+    char *out = NULL;
+    if (!json_is_object(rec) || !list)
+        goto out;
+    for (const char *s = p->retry_reasons; s && *s;) {
+        const char *nl = strchr(s, '\n');
+        size_t n = nl ? (size_t)(nl - s) : strlen(s);
+        json_array_append_new(list, json_stringn(s, n));
+        s += n + (nl != NULL);
+    }
+    json_object_set_new(rec, "retries", json_integer(p->retries));
+    json_object_set(rec, "retry_reasons", list);
+    if (gave_up)
+        json_object_set_new(rec, "retry_gave_up", json_string(gave_up));
+    out = json_dumps(rec, JSON_COMPACT | JSON_REAL_PRECISION(10));
+out:
+    json_decref(list);
+    json_decref(rec);
+    return out;
+}
+
 /* The job's cap on sitemap files (JOBS_SITEMAP_MAX_FILES): when the
  * sitemaps this task lists do not all fit under it, its record gets an
  * error naming the cap (unless it has one already) and r->record points
@@ -475,10 +593,39 @@ void jobs_page_done(jobs *j, jobs_page *p, frame_result *r)
     if (page_stale(j, p))
         return;
     job *jb = jobs_find(j, p->job_id);
+    const crawld_config *c = j->cfg;
+    /* settings a reload may have changed */
+    politeness_set_backoff(&j->pol, c->retry_base_ms, c->retry_max_ms, c->adaptive_delay,
+                           c->adaptive_max_delay_ms, c->adaptive_target_concurrency);
+    answer a;
+    read_answer(r, &a);
+    if (jb && page_retry(j, jb, p, &a))
+        return;
+    char gave_up[160], *line = NULL;
+    int ran_out = a.retryable && c->max_retries > 0 && p->retries >= c->max_retries;
+    if (ran_out) {
+        snprintf(gave_up, sizeof(gave_up), "max_retries (%d) reached: %s", c->max_retries,
+                 a.reason);
+        j->retries_gave_up++;
+    }
+    polite_host *h = politeness_get(&j->pol, p->origin, jobs_now_ms(j));
+    if (h) { /* how the host answered: its refusal delay recovers, its latency is learnt */
+        long was = politeness_host_refusal_ms(h);
+        int ok = !(r->flags & FR_FAILED) && r->status >= 200 && r->status < 400;
+        politeness_host_answered(&j->pol, h, (double)r->fetch_us / 1000.0, ok,
+                                 jb ? jb->delay_ms : c->delay_ms);
+        if (politeness_host_refusal_ms(h) != was)
+            keep_host_backoff(j, p->origin, politeness_host_refusal_ms(h), 0);
+    }
     host_release(j, p, jb ? jb->delay_ms : j->cfg->delay_ms);
     if (!jb) {
         jobs_page_free(p);
         return;
+    }
+    line = retried_record(p, r, ran_out ? gave_up : NULL);
+    if (line) {
+        r->record = line;
+        r->record_len = strlen(line);
     }
     /* Links are followed from a 2xx HTML page without nofollow, in a running
      * job, when the page did not end (after redirects) outside the scope. A
@@ -517,6 +664,11 @@ void jobs_page_done(jobs *j, jobs_page *p, frame_result *r)
     }
     alloc_strfree(alias);
     jobs_page_free(p);
+    if (line) {
+        json_free_t jfree;
+        json_get_alloc_funcs(NULL, &jfree);
+        jfree(line);
+    }
 }
 
 void jobs_page_error(jobs *j, jobs_page *p, const char *error)

@@ -349,6 +349,9 @@ static jobs_page *take_row(jobs *j, job *jb, store_row *r, look *lk)
         p->parent = r->parent;
         r->parent = NULL;
     }
+    p->retries = r->retries;
+    p->retry_reasons = r->retry_reasons; /* moved too */
+    r->retry_reasons = NULL;
     cache_drop(r);
     politeness_host_take(&j->pol, h, lk->now, jb->delay_ms);
     p->next = j->flight;

@@ -198,6 +198,7 @@ void store_rows_free(store_row *rows, int n)
         alloc_strfree(rows[i].url);
         alloc_strfree(rows[i].parent);
         alloc_strfree(rows[i].host);
+        alloc_strfree(rows[i].retry_reasons);
         memset(&rows[i], 0, sizeof(rows[i]));
     }
 }
@@ -249,6 +250,22 @@ int store_row_delete(store *s, long long row_id) { return s->ops->row_delete(s->
 int store_row_requeue(store *s, long long row_id, int attempts, long long not_before, int no_js)
 {
     return s->ops->row_requeue(s->b, row_id, attempts, not_before, no_js);
+}
+
+int store_row_retry(store *s, long long row_id, int attempts, long long not_before, int retries,
+                    const char *reasons)
+{
+    return s->ops->row_retry(s->b, row_id, attempts, not_before, retries, reasons);
+}
+
+int store_host_backoff_put(store *s, const char *host, long long delay_ms, long long until_ms)
+{
+    return s->ops->host_backoff_put(s->b, host, delay_ms, until_ms);
+}
+
+int store_host_backoff_foreach(store *s, int (*cb)(void *ud, const store_host_backoff *h), void *ud)
+{
+    return s->ops->host_backoff_foreach(s->b, cb, ud);
 }
 
 store_rc store_group_commit(store *s, const store_lease *l, int nl, const store_lengths *len,

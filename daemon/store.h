@@ -43,7 +43,20 @@ typedef struct store_row {
     long long not_before; /* unix ms; 0 none */
     int no_js;            /* run it without JS: a worker was killed at the hard RSS budget on it */
     int sitemap;          /* 0 a page; else a sitemap task of that kind (jobs.h, JOBS_SITEMAP_*) */
+    /* Retries (store_row_retry): answers a server asked to be asked again
+     * (429, 503, …) that were not recorded; why, one short reason per
+     * retry, each ended by '\n' (NULL: none). */
+    int retries;
+    char *retry_reasons;
 } store_row;
+
+/* A host a server asked to back off (store_host_backoff_put): its delay
+ * while it refuses, and when its next request may start (unix ms). */
+typedef struct store_host_backoff {
+    const char *host; /* scheme://host[:port] */
+    long long delay_ms;
+    long long until_ms;
+} store_host_backoff;
 
 typedef struct store_job {
     long long id;
@@ -151,6 +164,19 @@ int store_row_add_sitemap(store *s, long long job_id, const char *url, const cha
 int store_row_delete(store *s, long long row_id);
 /* Back to pending with attempts, not_before and no_js. */
 int store_row_requeue(store *s, long long row_id, int attempts, long long not_before, int no_js);
+/* ---- retries and host back-off (issue 20: back off when a server asks) ---- */
+
+/* A page a server asked to retry goes back to pending: not before
+ * not_before (unix ms), attempts as given (a retry costs no attempt),
+ * with its retry count and reasons ('\n'-ended, may be NULL). */
+int store_row_retry(store *s, long long row_id, int attempts, long long not_before, int retries,
+                    const char *reasons);
+/* Keeps a host's back-off (delay_ms 0: forgets it). Part of the open group. */
+int store_host_backoff_put(store *s, const char *host, long long delay_ms, long long until_ms);
+/* Calls cb for every host kept backing off (strings valid during the call). */
+int store_host_backoff_foreach(store *s, int (*cb)(void *ud, const store_host_backoff *h),
+                               void *ud);
+
 /* Commits the open group if every lease in l is still this node's and
  * every job in len has the committed lengths it expects (then moved to the
  * new ones). Else, or on error, the group is rolled back, nothing of it

@@ -35,6 +35,11 @@ typedef struct store_ops {
                    long long *row_id);
     int (*row_delete)(void *b, long long row_id);
     int (*row_requeue)(void *b, long long row_id, int attempts, long long not_before, int no_js);
+    int (*row_retry)(void *b, long long row_id, int attempts, long long not_before, int retries,
+                     const char *reasons);
+    int (*host_backoff_put)(void *b, const char *host, long long delay_ms, long long until_ms);
+    int (*host_backoff_foreach)(void *b, int (*cb)(void *ud, const store_host_backoff *h),
+                                void *ud);
     store_rc (*commit)(void *b, const store_lease *l, int nl, const store_lengths *len, int nlen);
     void (*rollback)(void *b);
     /* recrawls (store.h) */

@@ -49,6 +49,10 @@ enum {
     S_CK_COUNT_JOB,
     S_CK_COUNT_DOMAIN,
     S_CK_HOST,
+    S_FR_RETRY,
+    S_HB_PUT,
+    S_HB_DELETE,
+    S_HB_ALL,
     S_COUNT
 };
 
@@ -69,7 +73,8 @@ static const char *const sql[S_COUNT] = {
                  "VALUES(?1,?7,?2,?3,?4,?5,?6,?8)",
     [S_FR_DELETE] = "DELETE FROM frontier WHERE id=?1",
     [S_FR_WINDOW] =
-        "SELECT id,url,parent,host,depth,attempts,not_before,no_js,sitemap FROM frontier "
+        "SELECT id,url,parent,host,depth,attempts,not_before,no_js,sitemap,retries,retry_reasons "
+        "FROM frontier "
         "WHERE job_id=?1 AND state=0 AND id>?2 ORDER BY id LIMIT ?3",
     /* The breadth-first window in two seeks of frontier_pending_depth: the
      * rest of the window's depth, then the deeper rows. One statement with
@@ -77,14 +82,18 @@ static const char *const sql[S_COUNT] = {
      * of that depth before after_id (SQLite 3.40: 8.8 ms a read 99,000
      * rows into one depth, against 0.3 ms at its start). */
     [S_FR_WINDOW_BFS] =
-        "SELECT id,url,parent,host,depth,attempts,not_before,no_js,sitemap FROM frontier "
+        "SELECT id,url,parent,host,depth,attempts,not_before,no_js,sitemap,retries,retry_reasons "
+        "FROM frontier "
         "WHERE job_id=?1 AND state=0 AND depth=?4 AND id>?2 ORDER BY id LIMIT ?3",
     [S_FR_WINDOW_DEEPER] =
-        "SELECT id,url,parent,host,depth,attempts,not_before,no_js,sitemap FROM frontier "
+        "SELECT id,url,parent,host,depth,attempts,not_before,no_js,sitemap,retries,retry_reasons "
+        "FROM frontier "
         "WHERE job_id=?1 AND state=0 AND depth>?2 ORDER BY depth,id LIMIT ?3",
-    [S_FR_WINDOW_HOST] = "SELECT id,url,parent,host,depth,attempts,not_before,no_js,sitemap FROM "
-                         "frontier WHERE job_id=?1 AND state=0 AND id>?2 AND host=?4 "
-                         "ORDER BY id LIMIT ?3",
+    [S_FR_WINDOW_HOST] =
+        "SELECT id,url,parent,host,depth,attempts,not_before,no_js,sitemap,retries,retry_reasons "
+        "FROM "
+        "frontier WHERE job_id=?1 AND state=0 AND id>?2 AND host=?4 "
+        "ORDER BY id LIMIT ?3",
     [S_FR_FINISH] = "UPDATE frontier SET state=?2, attempts=?3 WHERE id=?1 AND state=0",
     [S_FR_REQUEUE] =
         "UPDATE frontier SET state=0, attempts=?2, not_before=?3, no_js=?4 WHERE id=?1",
@@ -109,6 +118,13 @@ static const char *const sql[S_COUNT] = {
     [S_CK_HOST] = "SELECT line FROM cookies WHERE job_id=?1 "
                   "AND (domain=?2 OR substr(?2, -length(domain)-1)='.'||domain) "
                   "AND (expires=0 OR expires>?3) ORDER BY length(path) DESC, domain, name",
+    /* retries and host back-off */
+    [S_FR_RETRY] = "UPDATE frontier SET state=0, attempts=?2, not_before=?3, retries=?4, "
+                   "retry_reasons=?5 WHERE id=?1",
+    [S_HB_PUT] = "INSERT INTO host_backoff(host,delay_ms,until_ms) VALUES(?1,?2,?3) "
+                 "ON CONFLICT(host) DO UPDATE SET delay_ms=?2, until_ms=?3",
+    [S_HB_DELETE] = "DELETE FROM host_backoff WHERE host=?1",
+    [S_HB_ALL] = "SELECT host,delay_ms,until_ms FROM host_backoff",
 };
 
 static const char schema[] =
@@ -135,7 +151,13 @@ static const char schema[] =
     " attempts INTEGER NOT NULL DEFAULT 0, not_before INTEGER NOT NULL DEFAULT 0,"
     " no_js INTEGER NOT NULL DEFAULT 0,"
     " sitemap INTEGER NOT NULL DEFAULT 0,"
+    " retries INTEGER NOT NULL DEFAULT 0, retry_reasons TEXT,"
     " UNIQUE(job_id, uh));"
+    /* hosts that asked to be left alone (429, 503, …): their delay while
+     * they refuse and when their next request may start, so a restart
+     * does not hit them again at once */
+    "CREATE TABLE IF NOT EXISTS host_backoff("
+    " host TEXT PRIMARY KEY, delay_ms INTEGER NOT NULL, until_ms INTEGER NOT NULL);"
     /* take-next: a job's pending rows in id order. Partial: a page that
      * ends only deletes its entry, and the index stays as small as the
      * pending set. */
@@ -206,6 +228,8 @@ static const struct {
      "DEFAULT 0"},
     {"frontier", "no_js", "ALTER TABLE frontier ADD COLUMN no_js INTEGER NOT NULL DEFAULT 0"},
     {"frontier", "sitemap", "ALTER TABLE frontier ADD COLUMN sitemap INTEGER NOT NULL DEFAULT 0"},
+    {"frontier", "retries", "ALTER TABLE frontier ADD COLUMN retries INTEGER NOT NULL DEFAULT 0"},
+    {"frontier", "retry_reasons", "ALTER TABLE frontier ADD COLUMN retry_reasons TEXT"},
 };
 
 static int has_column(sqlite3 *db, const char *table, const char *column, int *has)
@@ -557,6 +581,8 @@ static int window_read(sqlite3_stmt *st, int max, store_row *rows)
         r->not_before = sqlite3_column_int64(st, 6);
         r->no_js = sqlite3_column_int(st, 7);
         r->sitemap = sqlite3_column_int(st, 8);
+        r->retries = sqlite3_column_int(st, 9);
+        r->retry_reasons = col_dup(st, 10);
         n++;
         if (!r->url || !r->host) {
             rc = SQLITE_NOMEM;
@@ -626,6 +652,52 @@ static int sq_row_requeue(void *b, long long row_id, int attempts, long long not
     sqlite3_bind_int64(st, 3, not_before);
     sqlite3_bind_int(st, 4, no_js);
     return step_done(st);
+}
+
+static int sq_row_retry(void *b, long long row_id, int attempts, long long not_before, int retries,
+                        const char *reasons)
+{
+    sq *q = b;
+    sqlite3_stmt *st = q->st[S_FR_RETRY];
+    sqlite3_bind_int64(st, 1, row_id);
+    sqlite3_bind_int(st, 2, attempts);
+    sqlite3_bind_int64(st, 3, not_before);
+    sqlite3_bind_int(st, 4, retries);
+    bind_text_or_null(st, 5, reasons);
+    return step_done(st);
+}
+
+static int sq_host_backoff_put(void *b, const char *host, long long delay_ms, long long until_ms)
+{
+    sq *q = b;
+    sqlite3_stmt *st = q->st[delay_ms > 0 ? S_HB_PUT : S_HB_DELETE];
+    sqlite3_bind_text(st, 1, host, -1, SQLITE_STATIC);
+    if (delay_ms > 0) {
+        sqlite3_bind_int64(st, 2, delay_ms);
+        sqlite3_bind_int64(st, 3, until_ms);
+    }
+    return step_done(st);
+}
+
+static int sq_host_backoff_foreach(void *b, int (*cb)(void *ud, const store_host_backoff *h),
+                                   void *ud)
+{
+    sq *q = b;
+    sqlite3_stmt *st = q->st[S_HB_ALL];
+    int rc, ret = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_host_backoff h = {.host = (const char *)sqlite3_column_text(st, 0),
+                                .delay_ms = sqlite3_column_int64(st, 1),
+                                .until_ms = sqlite3_column_int64(st, 2)};
+        if (h.host && cb(ud, &h) < 0) {
+            ret = -1;
+            break;
+        }
+    }
+    if (ret == 0 && rc != SQLITE_DONE)
+        ret = -1;
+    sqlite3_reset(st);
+    return ret;
 }
 
 /* The leases, then each job's lengths (CAS), then COMMIT; any failure
@@ -832,6 +904,9 @@ const store_ops store_sqlite_ops = {
     .row_add = sq_row_add,
     .row_delete = sq_row_delete,
     .row_requeue = sq_row_requeue,
+    .row_retry = sq_row_retry,
+    .host_backoff_put = sq_host_backoff_put,
+    .host_backoff_foreach = sq_host_backoff_foreach,
     .commit = sq_commit,
     .rollback = sq_rollback,
     .capture_put = sq_capture_put,

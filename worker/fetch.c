@@ -915,6 +915,14 @@ fetch_err fetch_finish(xfer *x)
     curl_off_t dns_us = 0;
     curl_easy_getinfo(h, CURLINFO_NAMELOOKUP_TIME_T, &dns_us);
     r->dns_ms = (double)dns_us / 1000.0;
+    /* Retry-After: curl parses both forms; a header it could not read (or
+     * none) is -1, so "Retry-After: 0" stays a wait of 0 seconds. */
+    r->retry_after_s = -1;
+    struct curl_header *ra = NULL;
+    curl_off_t ra_s = 0;
+    if (curl_easy_header(h, "Retry-After", 0, CURLH_HEADER, -1, &ra) == CURLHE_OK &&
+        curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &ra_s) == CURLE_OK && ra_s >= 0)
+        r->retry_after_s = (long long)ra_s;
 
     rule_headers(h, a, r);
     if (x->jar) /* what the responses set is kept even when the page fails */

@@ -141,6 +141,10 @@ typedef struct fetch_result {
     /* The final response's ETag and Last-Modified (the first of each, as
      * sent); NULL when absent. A recrawl sends them back (docs/worker.md). */
     const char *etag, *last_modified;
+    /* The last response's Retry-After in seconds (delta-seconds, or an
+     * HTTP-date made relative to now: CURLINFO_RETRY_AFTER); -1 when it
+     * had none or curl could not read it. */
+    long long retry_after_s;
 } fetch_result;
 #define FETCH_MAX_RULE_HEADERS 16
 

@@ -614,6 +614,7 @@ char *page_result_json(page *p, size_t *len)
         .refers_to_date = page_not_modified(p) ? t->refers_to_date : NULL,
         .warc_date = p->warc ? p->warc_date : NULL,
         .payload_digest = p->warc ? p->payload_digest : NULL,
+        .retry_after_s = f->retry_after_s > 0 ? f->retry_after_s : 0,
     };
     /* A raw fetch's body (robots.txt) goes in the result's body section
      * (serve.c), not in the record. */

@@ -12,7 +12,7 @@
   the file and line; `crawlctl job` shows a count of cookies.
 * a page that expires a cookie (Max-Age=0) takes it out of the jar.
 * no cookie value appears in pages.jsonl, the log, status or job JSON, or
-  the WARC, whose request records show `Cookie: [redacted]`.
+  the WARC, whose request records show `Cookie: <redacted>`.
 
 usage: crawl_cookies.py BASE_URL   (CRAWLD_BIN: the build directory)"""
 import gzip, json, os, sys, tempfile, urllib.request
@@ -144,7 +144,7 @@ try:
     with gzip.open(os.path.join(d.out, str(warc_job), "crawl.warc.gz"), "rb") as f:
         warc = f.read().decode("utf-8", "replace")
     check(not any(s in warc for s in secrets), "no cookie value in the WARC")
-    check("Cookie: [redacted]" in warc and "Set-Cookie: [redacted]" in warc,
+    check("Cookie: <redacted>" in warc and "Set-Cookie: <redacted>" in warc,
           "the WARC shows the Cookie and Set-Cookie headers redacted")
     check(d.stop() == 0, "crawld exits 0")
     log = d.log_text()

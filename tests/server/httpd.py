@@ -92,6 +92,10 @@ Endpoint                        | Response
 /fixtures/PATH                  | tests/fixtures/PATH; ?header=Name:Value (repeatable) adds headers
 /rules/links?to=URL             | a page linking to each URL given (repeatable), verbatim;
                                 |   ?header=Name:Value as for /fixtures/; ?delay=S waits first
+/backoff/NAME                   | the first ?fail=N (2) requests answer ?code=C (503) with
+                                |   ?retry-after=S (&date=1: an HTTP-date), or &reset=1 a TCP
+                                |   RST, &empty=1 no answer; then a 200 page "Backoff NAME"
+/backoff-log                    | JSON {NAME: [unix times of its requests]}
 /                               | small index page linking to a few of the above
 /session/start                  | links to /session/same, /session/hop (302 to other.localhost),
                                 |   other.localhost:PORT/session/link and a /redirect-to there
@@ -1085,6 +1089,59 @@ PREFIX_ROUTES = (
     ("/session/", ep_session),  # sessions
     ("/ck/", ep_cookies),  # cookies
 )
+
+
+# ---- back off when a server asks (retries of 429/503, Retry-After) ---------
+# /backoff/NAME?fail=N&code=C&retry-after=S&date=1&reset=1&empty=1
+#     The first N requests for NAME (default 2; -1: every one) answer status C
+#     (default 503) with Retry-After: S when given (delta-seconds; with
+#     date=1 an HTTP-date S seconds ahead); reset=1 closes them with a TCP
+#     RST instead, empty=1 closes them with no answer at all (curl: "Empty
+#     reply from server"). Later requests: a 200 page titled "Backoff NAME".
+# /backoff-log
+#     JSON {NAME: [unix time of each request, in order]}.
+import email.utils as _eu  # noqa: E402
+
+_BACKOFF_LOCK = threading.Lock()
+_BACKOFF_LOG = {}
+
+
+def _ep_backoff(self, q, rest):
+    name = rest.strip("/") or "x"
+    fail = _int(q, "fail", 2, -1, 1000000)
+    code = _int(q, "code", 503, 200, 599)
+    with _BACKOFF_LOCK:
+        times = _BACKOFF_LOG.setdefault(name, [])
+        times.append(time.time())
+        n = len(times)
+    if fail < 0 or n <= fail:
+        if q.get("reset", ["0"])[0] not in ("", "0"):
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.server.resets.flag = True
+            raise AbortConnection()
+        if q.get("empty", ["0"])[0] not in ("", "0"):
+            self.close_connection = True
+            raise AbortConnection()
+        headers = []
+        if "retry-after" in q:
+            ra = _int(q, "retry-after", 0, 0, 86400)
+            if q.get("date", ["0"])[0] not in ("", "0"):
+                headers.append(("Retry-After", _eu.formatdate(time.time() + ra, usegmt=True)))
+            else:
+                headers.append(("Retry-After", str(ra)))
+        self.respond(code, page(f"Refused {code}", f"<h1>{code}</h1>"), headers=headers)
+        return
+    self.respond(200, page(f"Backoff {name}", f"<h1>Backoff {name}</h1><p>request {n}</p>"))
+
+
+def _ep_backoff_log(self, q):
+    with _BACKOFF_LOCK:
+        snap = {k: list(v) for k, v in _BACKOFF_LOG.items()}
+    self.respond(200, json.dumps(snap) + "\n", ctype="application/json")
+
+
+ROUTES["/backoff-log"] = _ep_backoff_log
+PREFIX_ROUTES = PREFIX_ROUTES + (("/backoff/", _ep_backoff),)
 
 
 # ---------------------------------------------------------------------------

@@ -178,6 +178,35 @@ START_TEST(soft_must_be_below_hard)
 }
 END_TEST
 
+/* Back off when a server asks: the keys, their defaults, a bad value
+ * refused naming the key, the base not above the cap. */
+START_TEST(backoff_keys)
+{
+    ck_assert_int_eq(load(""), 0);
+    ck_assert_int_eq(c.max_retries, 3);
+    ck_assert_int_eq(c.retry_after_max_s, 300);
+    ck_assert_int_eq(c.retry_base_ms, 1000);
+    ck_assert_int_eq(c.retry_max_ms, 60000);
+    ck_assert_int_eq(c.adaptive_delay, 0);
+    ck_assert_int_eq(load("[politeness]\nmax_retries = 5\nadaptive_delay = on\n"
+                          "adaptive_target_concurrency = 4\n"),
+                     0);
+    ck_assert_int_eq(c.max_retries, 5);
+    ck_assert_int_eq(c.adaptive_delay, 1);
+    ck_assert_int_eq(c.adaptive_target_concurrency, 4);
+    ck_assert_int_eq(load("[politeness]\nmax_retries = 21\n"), -1);
+    ck_assert_msg(strstr(err, "max_retries"), "%s", err);
+    ck_assert_int_eq(load("[politeness]\nretry_after_max_s = -1\n"), -1);
+    ck_assert_msg(strstr(err, "retry_after_max_s"), "%s", err);
+    ck_assert_int_eq(load("[politeness]\nadaptive_target_concurrency = 0\n"), -1);
+    ck_assert_msg(strstr(err, "adaptive_target_concurrency"), "%s", err);
+    ck_assert_int_eq(load("[politeness]\nretry_base_ms = 5000\nretry_max_ms = 4000\n"), 0);
+    ck_assert_int_eq(config_validate(&c, err, sizeof(err)), -1);
+    ck_assert_ptr_nonnull(
+        strstr(err, "retry_base_ms (5000) must not be above retry_max_ms (4000)"));
+}
+END_TEST
+
 START_TEST(fetch_buffer_below_soft)
 {
     ck_assert_int_eq(load("[limits]\nrss_soft_mb = 200\nfetch_buffer_mb = 200\n"), 0);
@@ -348,6 +377,7 @@ int main(void)
     Suite *s = suite_create("config");
     TCase *tc = tcase_create("config");
     tcase_add_test(tc, defaults_are_valid);
+    tcase_add_test(tc, backoff_keys);
     tcase_add_test(tc, values_override_defaults);
     tcase_add_test(tc, unknown_key_names_file_line_and_key);
     tcase_add_test(tc, unknown_section_is_named);

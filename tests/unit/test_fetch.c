@@ -277,6 +277,29 @@ START_TEST(other_schemes_are_refused)
 }
 END_TEST
 
+/* Back off when a server asks: the Retry-After of the answer, both forms,
+ * read through curl (CURLINFO_RETRY_AFTER); none is -1, 0 stays 0. */
+START_TEST(retry_after_is_read_in_both_forms)
+{
+    ck_assert_int_eq(get("/backoff/ra1?fail=-1&retry-after=7", 0, 0, -1), FETCH_OK);
+    ck_assert_int_eq(r.status, 503);
+    ck_assert_int_eq(r.retry_after_s, 7);
+    ck_assert_int_eq(get("/backoff/ra2?fail=-1&code=429&retry-after=30&date=1", 0, 0, -1),
+                     FETCH_OK);
+    ck_assert_int_eq(r.status, 429);
+    /* an HTTP-date 30 s ahead, to the second: 29 or 30 from now */
+    ck_assert_msg(r.retry_after_s >= 28 && r.retry_after_s <= 30, "date form: %lld",
+                  r.retry_after_s);
+    ck_assert_int_eq(get("/backoff/ra3?fail=-1&retry-after=0", 0, 0, -1), FETCH_OK);
+    ck_assert_int_eq(r.retry_after_s, 0);
+    ck_assert_int_eq(get("/backoff/ra4?fail=-1", 0, 0, -1), FETCH_OK);
+    ck_assert_int_eq(r.status, 503);
+    ck_assert_int_eq(r.retry_after_s, -1);
+    ck_assert_int_eq(get("/site/p/1.html", 0, 0, -1), FETCH_OK);
+    ck_assert_int_eq(r.retry_after_s, -1);
+}
+END_TEST
+
 START_TEST(connection_reset_is_an_error_word)
 {
     fetch_err e = get("/reset", 2000, 0, -1);
@@ -561,6 +584,7 @@ int main(void)
     tcase_add_test(tc, body_budget_pauses_all_but_the_oldest);
     tcase_add_test(tc, dns_is_cached_across_transfers);
     tcase_add_test(tc, error_statuses_are_responses);
+    tcase_add_test(tc, retry_after_is_read_in_both_forms);
     tcase_add_test(tc, redirect_chain_records_every_status_and_final_url);
     tcase_add_test(tc, redirect_cap_is_enforced);
     tcase_add_test(tc, gzip_and_deflate_are_decoded);

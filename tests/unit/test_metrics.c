@@ -250,6 +250,10 @@ static void fake_init(fake *f)
     f->j.bytes_fetched = 123456;
     f->j.js_s = 1.5;
     f->j.robots_fetches = 2;
+    f->j.retries[2] = 3; /* "503" */
+    f->j.retries[4] = 1; /* "connection" */
+    f->j.retries_gave_up = 1;
+    f->j.pol.backing_off = 1;
 }
 
 static const exposition_daemon fake_daemon = {.version = "0.1.0",

@@ -92,7 +92,8 @@ START_TEST(zeroed_record_has_every_field_empty)
                         "\"ts\":\"2026-12-07T01:02:03.456Z\",\"canonical\":null,"
                         "\"noindex\":false,\"nofollow\":false,\"nofollow_links\":0,"
                         "\"skipped_links\":0,\"charset\":null,\"charset_note\":null,"
-                        "\"text_len\":0,\"parent\":null,\"attempts\":0}");
+                        "\"text_len\":0,\"parent\":null,\"attempts\":0,"
+                        "\"retries\":0,\"retry_reasons\":[]}");
     same_as_jansson(s);
     free(s);
 }
@@ -103,6 +104,7 @@ START_TEST(full_record_in_table_order_as_jansson_dumps_it)
     static const char *const links[] = {"http://a.example/x?q=\"1\"", "http://a.example/\xc3\xa9/",
                                         "http://a.example/a\\b"};
     static const long statuses[] = {301, 302, 200};
+    static const char *const reasons[] = {"503 retry-after=7s", "connection reset"};
     record_js js = {.scripts = 3,
                     .failed = 1,
                     .skipped = 2,
@@ -146,6 +148,10 @@ START_TEST(full_record_in_table_order_as_jansson_dumps_it)
                 .text = "hello",
                 .parent = "http://a.example/p",
                 .attempts = 3,
+                .retries = 2,
+                .retry_reasons = {reasons, 2},
+                .retry_after_s = 7,
+                .retry_gave_up = "max_retries (2) reached: 503",
                 .sitemap = "urlset",
                 .sitemap_urls = 7,
                 .sitemap_lastmod = "2024-01-02",
@@ -165,6 +171,10 @@ START_TEST(full_record_in_table_order_as_jansson_dumps_it)
     ck_assert_str_eq(json_string_value(json_object_get(o, "title")), r.title);
     ck_assert_str_eq(json_string_value(json_array_get(json_object_get(o, "links"), 1)), links[1]);
     ck_assert_int_eq(json_integer_value(json_object_get(o, "bytes")), 12345678901LL);
+    ck_assert_int_eq(json_integer_value(json_object_get(o, "retries")), 2);
+    ck_assert_str_eq(json_string_value(json_array_get(json_object_get(o, "retry_reasons"), 1)),
+                     "connection reset");
+    ck_assert_int_eq(json_integer_value(json_object_get(o, "retry_after_s")), 7);
     ck_assert(json_is_true(json_object_get(json_object_get(o, "js_stats"), "timed_out")));
     ck_assert(json_is_false(json_object_get(json_object_get(o, "js_stats"), "out_of_memory")));
     ck_assert_int_eq(json_array_size(json_object_get(o, "statuses")), 3);
@@ -182,7 +192,8 @@ START_TEST(sitemap_fields_follow_sitemap)
 {
     record r = {.url = "http://a.example/robots.txt", .ts = "t", .sitemap = "robots"};
     char *s = write_heap(&r);
-    ck_assert_ptr_nonnull(strstr(s, ",\"attempts\":0,\"sitemap\":\"robots\",\"sitemap_urls\":0,"
+    ck_assert_ptr_nonnull(strstr(s, ",\"attempts\":0,\"retries\":0,\"retry_reasons\":[],"
+                                    "\"sitemap\":\"robots\",\"sitemap_urls\":0,"
                                     "\"sitemap_lastmod\":null}"));
     same_as_jansson(s);
     free(s);
@@ -205,7 +216,7 @@ START_TEST(recrawl_fields_only_when_set)
                 .not_modified = 1,
                 .refers_to_date = "2026-12-07T01:02:03.456789Z"};
     char *s = write_heap(&r);
-    ck_assert_ptr_nonnull(strstr(s, ",\"attempts\":0,\"etag\":\"W/\\\"x\\\"\","
+    ck_assert_ptr_nonnull(strstr(s, ",\"retry_reasons\":[],\"etag\":\"W/\\\"x\\\"\","
                                     "\"last_modified\":\"Mon, 07 Dec 2026 01:02:03 GMT\","
                                     "\"not_modified\":true,"
                                     "\"refers_to_date\":\"2026-12-07T01:02:03.456789Z\"}"));

@@ -261,6 +261,60 @@ START_TEST(sitemap_rows_keep_their_kind)
 }
 END_TEST
 
+/* Back off when a server asks: a retried row is pending with its wait,
+ * its retry count and reasons (attempts as given, no_js kept); a host's
+ * back-off is kept and forgotten; both survive a reopen. */
+static int grab_backoff(void *ud, const store_host_backoff *h)
+{
+    store_host_backoff *out = ud;
+    static char host[64];
+    snprintf(host, sizeof(host), "%s", h->host);
+    *out = *h;
+    out->host = host;
+    out[1].delay_ms++; /* counts the calls */
+    return 0;
+}
+
+START_TEST(retry_and_host_backoff_survive_reopen)
+{
+    long long j = new_job(), rid;
+    store_row_add(S, j, "http://a/1", 0, NULL, "http://a", ROW_PENDING, &rid);
+    ck_assert_int_eq(store_row_requeue(S, rid, 1, 0, 1), 0);
+    ck_assert_int_eq(store_group_begin(S), 0);
+    ck_assert_int_eq(store_row_retry(S, rid, 1, 1234567, 2, "503 retry-after=2s\n429\n"), 0);
+    ck_assert_int_eq(store_host_backoff_put(S, "http://a", 4000, 7654321), 0);
+    ck_assert_int_eq(store_host_backoff_put(S, "http://b", 1000, 5), 0);
+    ck_assert_int_eq(store_host_backoff_put(S, "http://b", 0, 0), 0); /* recovered: forgotten */
+    ck_assert_int_eq(store_group_commit(S, NULL, 0, NULL, 0), STORE_OK);
+    reopen();
+    store_row rows[2];
+    ck_assert_int_eq(store_rows_pending(S, j, NULL, 0, 2, rows), 1);
+    ck_assert_int_eq(rows[0].attempts, 1);
+    ck_assert_int_eq(rows[0].not_before, 1234567);
+    ck_assert_int_eq(rows[0].no_js, 1);
+    ck_assert_int_eq(rows[0].retries, 2);
+    ck_assert_str_eq(rows[0].retry_reasons, "503 retry-after=2s\n429\n");
+    store_rows_free(rows, 1);
+    store_host_backoff got[2] = {{0}, {0}};
+    ck_assert_int_eq(store_host_backoff_foreach(S, grab_backoff, got), 0);
+    ck_assert_int_eq(got[1].delay_ms, 1); /* one host */
+    ck_assert_str_eq(got[0].host, "http://a");
+    ck_assert_int_eq(got[0].delay_ms, 4000);
+    ck_assert_int_eq(got[0].until_ms, 7654321);
+    /* a rolled-back group keeps neither */
+    ck_assert_int_eq(store_group_begin(S), 0);
+    ck_assert_int_eq(store_row_retry(S, rid, 1, 0, 3, "x\n"), 0);
+    ck_assert_int_eq(store_host_backoff_put(S, "http://a", 0, 0), 0);
+    store_group_abort(S);
+    ck_assert_int_eq(store_rows_pending(S, j, NULL, 0, 2, rows), 1);
+    ck_assert_int_eq(rows[0].retries, 2);
+    store_rows_free(rows, 1);
+    got[1].delay_ms = 0;
+    ck_assert_int_eq(store_host_backoff_foreach(S, grab_backoff, got), 0);
+    ck_assert_int_eq(got[1].delay_ms, 1);
+}
+END_TEST
+
 START_TEST(a_row_finishes_once)
 {
     long long j = new_job(), rid, rid2;
@@ -404,6 +458,12 @@ START_TEST(older_database_keeps_its_offsets)
     ck_assert_int_eq(store_row_requeue(S, 3, 2, 0, 1), 0);
     ck_assert_int_eq(store_rows_pending(S, 7, NULL, 0, 2, rows), 1);
     ck_assert_int_eq(rows[0].no_js, 1);
+    ck_assert_int_eq(rows[0].retries, 0); /* the retry columns were added */
+    ck_assert_ptr_null(rows[0].retry_reasons);
+    store_rows_free(rows, 1);
+    ck_assert_int_eq(store_row_retry(S, 3, 2, 99, 1, "503\n"), 0);
+    ck_assert_int_eq(store_rows_pending(S, 7, NULL, 0, 2, rows), 1);
+    ck_assert_int_eq(rows[0].retries, 1);
     store_rows_free(rows, 1);
     ck_assert_int_eq(store_group_begin(S), 0);
     store_lengths len = {7, 4321, 5000, 876, 876};
@@ -826,6 +886,7 @@ int main(void)
     tcase_add_test(tc, bfs_window_order);
     tcase_add_test(tc, requeue_keeps_attempts);
     tcase_add_test(tc, sitemap_rows_keep_their_kind);
+    tcase_add_test(tc, retry_and_host_backoff_survive_reopen);
     tcase_add_test(tc, a_row_finishes_once);
     tcase_add_test(tc, committed_offset_survives_reopen);
     tcase_add_test(tc, captures_and_digests_survive_reopen);

@@ -462,7 +462,7 @@ START_TEST(page_jar_reports_changes_and_warc_redacts)
     rec r[4];
     int n = page_records(&p, r, 4);
     ck_assert_int_eq(n, 2);
-    ck_assert_ptr_nonnull(strstr(r[0].block, "\r\nCookie: [redacted]\r\n"));
+    ck_assert_ptr_nonnull(strstr(r[0].block, "\r\nCookie: <redacted>\r\n"));
     ck_assert_ptr_null(strstr(r[0].block, "VALUE-one"));
     for (int i = 0; i < n; i++)
         free(r[i].block);
@@ -475,7 +475,7 @@ START_TEST(page_jar_reports_changes_and_warc_redacts)
     free(got);
     n = page_records(&p, r, 4);
     ck_assert_int_eq(n, 2);
-    ck_assert_ptr_nonnull(strstr(r[1].block, "\r\nSet-Cookie: [redacted]\r\n"));
+    ck_assert_ptr_nonnull(strstr(r[1].block, "\r\nSet-Cookie: <redacted>\r\n"));
     ck_assert_ptr_null(strstr(r[1].block, "VALUE-two"));
     ck_assert_ptr_null(strstr(r[0].block, "VALUE-one"));
     for (int i = 0; i < n; i++)
@@ -505,11 +505,11 @@ START_TEST(redact_cookies_keeps_other_lines)
                       "Set-Cookie:x=y; Path=/\r\n\r\n";
     warc_buf b = {0};
     ck_assert_int_eq(warc_redact_cookies(&b, in, sizeof(in) - 1), 0);
-    ck_assert_int_eq((int)b.len, (int)strlen("GET / HTTP/1.1\r\nHost: a\r\ncookie: [redacted]\r\n"
-                                             "X-Cookie: keep\r\nSet-Cookie: [redacted]\r\n\r\n"));
+    ck_assert_int_eq((int)b.len, (int)strlen("GET / HTTP/1.1\r\nHost: a\r\ncookie: <redacted>\r\n"
+                                             "X-Cookie: keep\r\nSet-Cookie: <redacted>\r\n\r\n"));
     ck_assert_int_eq(memcmp(b.p,
-                            "GET / HTTP/1.1\r\nHost: a\r\ncookie: [redacted]\r\n"
-                            "X-Cookie: keep\r\nSet-Cookie: [redacted]\r\n\r\n",
+                            "GET / HTTP/1.1\r\nHost: a\r\ncookie: <redacted>\r\n"
+                            "X-Cookie: keep\r\nSet-Cookie: <redacted>\r\n\r\n",
                             b.len),
                      0);
     warc_buf_release(&b);
