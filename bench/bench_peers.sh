@@ -37,6 +37,8 @@ for b in crawld crawld-worker crawlctl bench/bench_floor; do
     [ -x "$BIN/$b" ] || { echo "bench_peers: $BIN/$b not found (make -j2 $OUT/$b)" >&2; exit 1; }
 done
 
+# shellcheck source=harness.sh
+source bench/harness.sh
 # What the bench needs, installed when missing (as root).
 need=()
 command -v wget2 >/dev/null || need+=(wget2)
@@ -47,23 +49,8 @@ command -v gnuplot >/dev/null || need+=(gnuplot-nox)
 command -v node >/dev/null || need+=(nodejs)
 command -v npm >/dev/null || need+=(npm)
 [ -d /usr/share/doc/python3/html ] || need+=(python3-doc)
-if [ ${#need[@]} -gt 0 ]; then
-    if [ "$(id -u)" != 0 ]; then
-        echo "bench_peers: missing ${need[*]} (install them, or run as root)" >&2
-        exit 1
-    fi
-    echo "bench_peers: installing ${need[*]}" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -q -o DPkg::Lock::Timeout=600 "${need[@]}" >/dev/null 2>&1 ||
-        { apt-get update -q >/dev/null 2>&1 &&
-          apt-get install -y -q -o DPkg::Lock::Timeout=600 "${need[@]}" >/dev/null; }
-    systemctl stop nginx 2>/dev/null || true
-fi
-if [ ! -d bench/peers/node_modules/crawlee ] || [ ! -d bench/peers/node_modules/playwright-core ]; then
-    echo "bench_peers: npm ci in bench/peers" >&2
-    (cd bench/peers && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1 \
-        npm ci --no-audit --no-fund >/dev/null)
-fi
+harness_need "${need[@]}"
+harness_npm_ci bench/peers crawlee playwright-core
 
 D=$(mktemp -d /tmp/bench_peers.XXXXXX)
 NPIDS=()

@@ -45,22 +45,13 @@ after=$(git rev-parse --verify -q "$2^{commit}") || { echo "compare: no commit $
 t_start=$(date +%s)
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
+# shellcheck source=harness.sh
+source bench/harness.sh
 # nginx for the corpora and the Python docs, as bench_peers.sh installs them.
 need=()
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
 [ -d /usr/share/doc/python3/html ] || need+=(python3-doc)
-if [ ${#need[@]} -gt 0 ]; then
-    if [ "$(id -u)" != 0 ]; then
-        echo "compare: missing ${need[*]} (install them, or run as root)" >&2
-        exit 1
-    fi
-    echo "compare: installing ${need[*]}" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -q -o DPkg::Lock::Timeout=600 "${need[@]}" >/dev/null 2>&1 ||
-        { apt-get update -q >/dev/null 2>&1 &&
-          apt-get install -y -q -o DPkg::Lock::Timeout=600 "${need[@]}" >/dev/null; }
-    systemctl stop nginx 2>/dev/null || true
-fi
+harness_need "${need[@]}"
 
 # One tree per commit, extracted with git archive (no worktree to register)
 # into a temporary name and renamed once whole; `make` then builds what is

@@ -1,10 +1,18 @@
 # shellcheck shell=bash
 # Sourced by bench/soak.sh and bench/bench_js.sh, which both run a Python
-# driver against a generated static site: what they set up around it.
+# driver against a generated static site: what they set up around it; and
+# for what they install, by bench/bench_peers.sh, bench/jscorpus.sh and
+# bench/compare.sh.
 #
 #   harness_install PKG...     install the Debian packages named (none:
 #                              nothing), only when running as root; a failed
 #                              install is not an error (callers fall back)
+#   harness_need PKG...        the Debian packages a bench cannot run without
+#                              (none: nothing): installed as root (one
+#                              `apt-get update` when the install fails), else
+#                              exit 1 naming them
+#   harness_npm_ci DIR MOD...  `npm ci` in DIR (no browser download) when any
+#                              of DIR/node_modules/MOD is missing
 #   harness_tmp NAME           HARNESS_TMP=$(mktemp -d /tmp/NAME.XXXXXX), and
 #                              traps: on exit the driver, then the server, is
 #                              stopped and HARNESS_TMP removed; INT and TERM
@@ -40,6 +48,32 @@ harness_install() {
     echo "$HARNESS_NAME: installing $*" >&2
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null 2>&1 || true
     systemctl stop nginx 2>/dev/null || true
+}
+
+harness_need() {
+    [ $# -gt 0 ] || return 0
+    if [ "$(id -u)" != 0 ]; then
+        echo "$HARNESS_NAME: missing $* (install them, or run as root)" >&2
+        exit 1
+    fi
+    echo "$HARNESS_NAME: installing $*" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -q -o DPkg::Lock::Timeout=600 "$@" >/dev/null 2>&1 ||
+        { apt-get update -q >/dev/null 2>&1 &&
+          apt-get install -y -q -o DPkg::Lock::Timeout=600 "$@" >/dev/null; } || exit 1
+    systemctl stop nginx 2>/dev/null || true
+}
+
+harness_npm_ci() {
+    local dir=$1 m
+    shift
+    for m in "$@"; do
+        [ -d "$dir/node_modules/$m" ] && continue
+        echo "$HARNESS_NAME: npm ci in $dir" >&2
+        (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1 \
+            npm ci --no-audit --no-fund >/dev/null)
+        return
+    done
 }
 
 _harness_stop() {

@@ -59,6 +59,8 @@ doc_label() {
     esac
 }
 
+# shellcheck source=harness.sh
+source bench/harness.sh
 # What the bench needs, installed when missing (as root).
 need=()
 command -v chromium >/dev/null || need+=(chromium)
@@ -66,23 +68,8 @@ command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
 command -v node >/dev/null || need+=(nodejs)
 command -v npm >/dev/null || need+=(npm)
 for p in $DOCS; do [ -d "$(doc_root "$p")" ] || need+=("$p"); done
-if [ ${#need[@]} -gt 0 ]; then
-    if [ "$(id -u)" != 0 ]; then
-        echo "jscorpus: missing ${need[*]} (install them, or run as root)" >&2
-        exit 1
-    fi
-    echo "jscorpus: installing ${need[*]}" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -q -o DPkg::Lock::Timeout=600 "${need[@]}" >/dev/null 2>&1 ||
-        { apt-get update -q >/dev/null 2>&1 &&
-          apt-get install -y -q -o DPkg::Lock::Timeout=600 "${need[@]}" >/dev/null; }
-    systemctl stop nginx 2>/dev/null || true
-fi
-if [ ! -d bench/peers/node_modules/playwright-core ]; then
-    echo "jscorpus: npm ci in bench/peers" >&2
-    (cd bench/peers && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1 \
-        npm ci --no-audit --no-fund >/dev/null)
-fi
+harness_need "${need[@]}"
+harness_npm_ci bench/peers playwright-core
 NPM_LOG=$(mktemp /tmp/jscorpus-npm.XXXXXX)
 if [ ! -f bench/jscorpus/node_modules/.package-lock.json ] ||
     [ bench/jscorpus/package-lock.json -nt bench/jscorpus/node_modules/.package-lock.json ]; then
