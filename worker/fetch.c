@@ -673,16 +673,19 @@ static int jar_listed(const struct curl_slist *list, const char *line)
     return 0;
 }
 
-size_t fetch_jar_diff(arena *a, const struct curl_slist *before, const struct curl_slist *after,
-                      const char **out_lines)
+int fetch_jar_diff(arena *a, const struct curl_slist *before, const struct curl_slist *after,
+                   const char **out_lines, size_t *out_len)
 {
     *out_lines = NULL;
+    *out_len = 0;
     size_t cap = 0;
     for (const struct curl_slist *l = after; l; l = l->next)
         cap += strlen(l->data) + 1;
     for (const struct curl_slist *l = before; l; l = l->next)
         cap += strlen(l->data) + 2;
     char *out = cap ? arena_alloc(a, cap) : NULL, *q = out;
+    if (cap && !out)
+        return -1;
     char why[8];
     for (const struct curl_slist *l = after; out && l; l = l->next) {
         size_t n = strlen(l->data);
@@ -712,10 +715,11 @@ size_t fetch_jar_diff(arena *a, const struct curl_slist *before, const struct cu
         q += strlen(rest);
         *q++ = '\n';
     }
-    if (q == out)
-        return 0;
-    *out_lines = out;
-    return (size_t)(q - out);
+    if (q > out) {
+        *out_lines = out;
+        *out_len = (size_t)(q - out);
+    }
+    return 0;
 }
 
 /* r->cookies: what the transfer's responses changed in its jar. */
@@ -724,7 +728,7 @@ static void jar_diff(xfer *x, fetch_result *r)
     struct curl_slist *after = NULL;
     if (curl_easy_getinfo(x->h, CURLINFO_COOKIELIST, &after) != CURLE_OK)
         return;
-    r->cookies_len = fetch_jar_diff(x->a, x->jar_before, after, &r->cookies);
+    fetch_jar_diff(x->a, x->jar_before, after, &r->cookies, &r->cookies_len);
     curl_slist_free_all(after);
 }
 

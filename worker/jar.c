@@ -5,6 +5,7 @@
  * request to take a default domain and path from, and a cookie without a
  * domain is left out of CURLINFO_COOKIELIST. */
 #include "jar.h"
+#include "alloc.h"
 #include "cookie.h"
 #include "fetch.h"
 
@@ -33,6 +34,9 @@ void jar_close(page_jar *j)
 {
     curl_slist_free_all(j->start);
     j->start = NULL;
+    alloc_free(j->read, j->read_cap);
+    j->read = NULL;
+    j->read_cap = 0;
     if (j->h)
         curl_easy_cleanup(j->h);
     j->h = NULL;
@@ -46,9 +50,13 @@ char *jar_lines(page_jar *j, arena *a)
     size_t bytes = 1;
     for (const struct curl_slist *l = list; l; l = l->next)
         bytes += strlen(l->data) + 1;
+    if (bytes > JAR_MAX_LINES + 1)
+        bytes = JAR_MAX_LINES + 1;
     char *out = arena_alloc(a, bytes), *q = out;
     for (const struct curl_slist *l = list; out && l; l = l->next) {
         size_t n = strlen(l->data);
+        if ((size_t)(q - out) + n + 1 > JAR_MAX_LINES)
+            continue;
         memcpy(q, l->data, n);
         q += n;
         *q++ = '\n';
@@ -61,15 +69,16 @@ char *jar_lines(page_jar *j, arena *a)
 
 int jar_apply(page_jar *j, const char *lines) { return fetch_jar_load(j->h, lines); }
 
-size_t jar_changes(page_jar *j, arena *a, const char **lines)
+int jar_changes(page_jar *j, arena *a, const char **lines, size_t *len)
 {
     *lines = NULL;
+    *len = 0;
     struct curl_slist *now = NULL;
     if (!j->h || curl_easy_getinfo(j->h, CURLINFO_COOKIELIST, &now) != CURLE_OK)
-        return 0;
-    size_t n = fetch_jar_diff(a, j->start, now, lines);
+        return -1;
+    int rc = fetch_jar_diff(a, j->start, now, lines, len);
     curl_slist_free_all(now);
-    return n;
+    return rc;
 }
 
 /* url's path without query and fragment ("/" when it has none). */
@@ -266,13 +275,19 @@ int jar_script_set(page_jar *j, const char *url, const char *s)
     struct curl_slist *list = NULL;
     if (curl_easy_getinfo(j->h, CURLINFO_COOKIELIST, &list) != CURLE_OK)
         return -1;
-    int httponly = 0;
-    for (const struct curl_slist *l = list; l && !httponly; l = l->next)
-        httponly = cookie_parse(l->data, strlen(l->data), &d, why, sizeof(why)) == 0 &&
-                   d.httponly && same_cookie(&c, &d);
+    int httponly = 0, there = 0, n = 0;
+    for (const struct curl_slist *l = list; l && !httponly; l = l->next, n++) {
+        if (cookie_parse(l->data, strlen(l->data), &d, why, sizeof(why)) != 0 ||
+            !same_cookie(&c, &d))
+            continue;
+        there = 1;
+        httponly = d.httponly;
+    }
     curl_slist_free_all(list);
     if (httponly)
         return 1; /* RFC 6265 5.3 step 11: not over an HttpOnly cookie */
+    if (!there && n >= COOKIE_MAX_PER_JOB)
+        return 1; /* the daemon would not keep it; a script's loop stays bounded */
     return curl_easy_setopt(j->h, CURLOPT_COOKIELIST, line) == CURLE_OK ? 0 : -1;
 }
 
@@ -295,14 +310,14 @@ static int script_sees(const cookie_line *c, const char *host, const char *path,
     return cl == pl || cl == 1 || path[cl] == '/';
 }
 
-char *jar_script_get(page_jar *j, arena *a, const char *url)
+const char *jar_script_get(page_jar *j, const char *url)
 {
     char host[256];
     struct curl_slist *list = NULL;
     if (cookie_url_host(url, host, sizeof(host)) < 0 ||
         curl_easy_getinfo(j->h, CURLINFO_COOKIELIST, &list) != CURLE_OK || !list) {
         curl_slist_free_all(list);
-        return arena_strdup(a, "");
+        return "";
     }
     const char *path;
     size_t pl;
@@ -314,8 +329,15 @@ char *jar_script_get(page_jar *j, arena *a, const char *url)
         n++;
         bytes += strlen(l->data) + 2;
     }
-    cookie_line *seen = arena_alloc(a, n * sizeof(*seen));
-    char *out = arena_alloc(a, bytes), *q = out;
+    cookie_line *seen = alloc_new(n * sizeof(*seen));
+    if (bytes > j->read_cap) {
+        char *nb = alloc_resize(j->read, j->read_cap, bytes);
+        if (nb) {
+            j->read = nb;
+            j->read_cap = bytes;
+        }
+    }
+    char *out = bytes <= j->read_cap ? j->read : NULL, *q = out;
     size_t k = 0;
     char why[8];
     for (const struct curl_slist *l = list; seen && out && l; l = l->next) {
@@ -343,6 +365,8 @@ char *jar_script_get(page_jar *j, arena *a, const char *url)
     }
     if (out)
         *q = '\0';
+    int ok = seen && out;
+    alloc_free(seen, n * sizeof(*seen));
     curl_slist_free_all(list);
-    return seen && out ? out : NULL;
+    return ok ? out : NULL;
 }

@@ -111,7 +111,7 @@ static int host_fetch(void *ud, const char *url, js_response *out)
 static const char *host_cookie_get(void *ud)
 {
     js_ctx *c = ud;
-    return jar_script_get(&c->jar, c->p->a, c->p->fetch.final_url);
+    return jar_script_get(&c->jar, c->p->fetch.final_url);
 }
 
 static void host_cookie_set(void *ud, const char *s)
@@ -175,8 +175,8 @@ static void run_scripts(worker_env *e, page *p)
     int rc = js_page_run(rt, p->dom, &host, &res);
     if (c.jar.h) {
         const char *changed = NULL;
-        size_t n = jar_changes(&c.jar, p->a, &changed);
-        if (changed || !p->fetch.cookies) {
+        size_t n = 0;
+        if (jar_changes(&c.jar, p->a, &changed, &n) == 0) { /* else the response's stand */
             p->fetch.cookies = changed;
             p->fetch.cookies_len = n;
         }

@@ -2,10 +2,12 @@
  * line of a script's assignment, what a browser refuses, and reads and
  * writes against curl's engine. */
 #include "arena.h"
+#include "cookie.h"
 #include "jar.h"
 #include "testutil.h"
 
 #include <check.h>
+#include <stdio.h>
 #include <string.h>
 
 #define NOW 1700000000
@@ -78,17 +80,18 @@ START_TEST(reads_and_writes_through_curl)
                               "www.example.com\tFALSE\t/\tFALSE\t0\tresp\tr\n"),
                      0);
     const char *u = "http://www.example.com/a/page";
-    ck_assert_str_eq(jar_script_get(&j, &a, u), "deep=d; one=1; resp=r");
-    ck_assert_str_eq(jar_script_get(&j, &a, "https://www.example.com/"), "one=1; sec=s; resp=r");
-    ck_assert_str_eq(jar_script_get(&j, &a, "http://www.example.com/ab"), "one=1; resp=r");
+    ck_assert_str_eq(jar_script_get(&j, u), "deep=d; one=1; resp=r");
+    ck_assert_str_eq(jar_script_get(&j, "https://www.example.com/"), "one=1; sec=s; resp=r");
+    ck_assert_str_eq(jar_script_get(&j, "http://www.example.com/ab"), "one=1; resp=r");
     ck_assert_int_eq(jar_script_set(&j, u, "js=x; path=/"), 0);
     ck_assert_int_eq(jar_script_set(&j, u, "one=; max-age=0; path=/"), 0);
     ck_assert_int_eq(jar_script_set(&j, u, "hid=over; path=/"), 1);
     ck_assert_int_eq(jar_script_set(&j, u, "x=y; domain=elsewhere.org"), 1);
-    ck_assert_str_eq(jar_script_get(&j, &a, u), "deep=d; resp=r; js=x");
+    ck_assert_str_eq(jar_script_get(&j, u), "deep=d; resp=r; js=x");
     /* the changes since the task's cookies: the response's and the script's */
     const char *c = NULL;
-    size_t n = jar_changes(&j, &a, &c);
+    size_t n = 0;
+    ck_assert_int_eq(jar_changes(&j, &a, &c, &n), 0);
     ck_assert_uint_eq(n, strlen(c));
     ck_assert_ptr_nonnull(strstr(c, "www.example.com\tFALSE\t/\tFALSE\t0\tresp\tr\n"));
     ck_assert_ptr_nonnull(strstr(c, "www.example.com\tFALSE\t/\tFALSE\t0\tjs\tx\n"));
@@ -102,6 +105,51 @@ START_TEST(reads_and_writes_through_curl)
 }
 END_TEST
 
+/* A cookie the response set and a script removed comes back removed (or
+ * not at all), never as set, also once curl dropped the expired entry. */
+START_TEST(set_then_removed_is_not_reported_as_set)
+{
+    arena a;
+    arena_init(&a, 0);
+    page_jar j;
+    ck_assert_int_eq(jar_open(&j, NULL, "h.example\tFALSE\t/\tFALSE\t0\tx\t1\n"), 0);
+    ck_assert_int_eq(jar_script_set(&j, "http://h.example/", "x=; max-age=0"), 0);
+    ck_assert_int_eq(jar_script_set(&j, "http://h.example/", "y=2"), 0); /* curl purges here */
+    ck_assert_str_eq(jar_script_get(&j, "http://h.example/"), "y=2");
+    const char *c = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(jar_changes(&j, &a, &c, &n), 0);
+    ck_assert_ptr_nonnull(c);
+    ck_assert_ptr_null(strstr(c, "\t0\tx\t"));
+    ck_assert_ptr_nonnull(strstr(c, "h.example\tFALSE\t/\tFALSE\t0\ty\t2\n"));
+    jar_close(&j);
+    arena_release(&a);
+}
+END_TEST
+
+/* A script's loop neither grows the jar past a job's cookies nor takes
+ * memory for each read of document.cookie. */
+START_TEST(a_script_loop_stays_bounded)
+{
+    page_jar j;
+    ck_assert_int_eq(jar_open(&j, NULL, NULL), 0);
+    const char *u = "http://h.example/";
+    char s[64];
+    for (int i = 0; i < COOKIE_MAX_PER_JOB; i++) {
+        snprintf(s, sizeof(s), "c%d=v", i);
+        ck_assert_int_eq(jar_script_set(&j, u, s), 0);
+    }
+    ck_assert_int_eq(jar_script_set(&j, u, "one_more=v"), 1);
+    ck_assert_int_eq(jar_script_set(&j, u, "c7=changed"), 0); /* one already there may change */
+    const char *r = jar_script_get(&j, u);
+    ck_assert_ptr_nonnull(strstr(r, "; c7=changed;"));
+    ck_assert_ptr_null(strstr(r, "one_more"));
+    for (int i = 0; i < 100; i++)
+        ck_assert_ptr_eq(jar_script_get(&j, u), r); /* the same buffer */
+    jar_close(&j);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("jar");
@@ -109,6 +157,8 @@ int main(void)
     tcase_add_test(tc, assignment_becomes_a_line);
     tcase_add_test(tc, refused_as_a_browser_refuses);
     tcase_add_test(tc, reads_and_writes_through_curl);
+    tcase_add_test(tc, set_then_removed_is_not_reported_as_set);
+    tcase_add_test(tc, a_script_loop_stays_bounded);
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }

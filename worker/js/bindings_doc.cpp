@@ -177,10 +177,14 @@ NATIVE(n_set_cookie)
         args.rval().setBoolean(false);
         return true;
     }
-    const char *s = arena_utf8(cx, pg, args.get(0), nullptr);
+    /* not in the page arena: a script may assign in a loop */
+    JS::RootedString str(cx, JS::ToString(cx, args.get(0)));
+    if (!str)
+        return false;
+    JS::UniqueChars s = JS_EncodeStringToUTF8(cx, str);
     if (!s)
         return false;
-    pg->host->cookie_set(pg->host->ud, s);
+    pg->host->cookie_set(pg->host->ud, s.get());
     args.rval().setBoolean(true);
     return true;
 }
