@@ -991,10 +991,11 @@ def ep_session(self, q, rest):
 #                         names document.cookie shows, sorted, and links to
 #                         /ck/js/seen/N only when it shows N=V (no v: the
 #                         value expected for N)
-# /ck/js/write/N[?v=V][&del=D][&over=O][&fetch=F][&links=K][&ms=M]
-#                         its script sets N=V (no v: the value expected for
+# /ck/js/write/N[?v=V][&del=D][&over=O][&fetch=F][&set=S][&session=1][&links=K][&ms=M]
+#                         the response sets S=r1 (Path=/); its script
+#                         expires D, sets N=V (no v: the value expected for
 #                         N; expected from now on) with document.cookie
-#                         (path=/, max-age=600), expires D, tries to
+#                         (path=/, max-age=600; session: none), tries to
 #                         overwrite O, to set a cookie for another domain
 #                         and an HttpOnly one; with F it fetch()es
 #                         /ck/js/echo?set=F; then titles the page
@@ -1043,17 +1044,18 @@ def _ck_js(self, q, rest):
                             headers=[("Set-Cookie", "own=o1; Path=/"),
                                      ("Set-Cookie", "hid=h1; Path=/; HttpOnly")])
     if kind == "write" and name:
-        d, o, f = (q.get(k, [""])[0] for k in ("del", "over", "fetch"))
+        d, o, f, sc = (q.get(k, [""])[0] for k in ("del", "over", "fetch", "set"))
         k = _int(q, "links", 0, 0, 1000)
         ms = _int(q, "ms", 0, 0, 10000)
         gq = f"?ms={ms}" if ms else ""
         links = "".join(f'<p><a href="/ck/gate/{i}{gq}">gate {i}</a></p>\n' for i in range(1, k + 1))
-        js = [_CK_NAMES_JS,
-              f"document.cookie={json.dumps(name + '=' + v + '; path=/; max-age=600')};",
-              "document.cookie='elsewhere=1; domain=example.com; path=/';",
-              "document.cookie='scripted=1; path=/; HttpOnly';"]
+        age = "" if q.get("session", [""])[0] == "1" else "; max-age=600"
+        js = [_CK_NAMES_JS]
         if d:
             js.append(f"document.cookie={json.dumps(d + '=; path=/; max-age=0')};")
+        js += [f"document.cookie={json.dumps(name + '=' + v + '; path=/' + age)};",
+               "document.cookie='elsewhere=1; domain=example.com; path=/';",
+               "document.cookie='scripted=1; path=/; HttpOnly';"]
         if o:
             js.append(f"document.cookie={json.dumps(o + '=overwritten; path=/')};")
         if f:
@@ -1061,7 +1063,8 @@ def _ck_js(self, q, rest):
                       ".then(function(t){document.title='js write ['+t+'] ['+names()+']';});")
         else:
             js.append("document.title='js write [] ['+names()+']';")
-        return self.respond(200, page("js write", f"<script>{''.join(js)}</script>\n{links}"))
+        return self.respond(200, page("js write", f"<script>{''.join(js)}</script>\n{links}"),
+                            headers=[("Set-Cookie", f"{sc}=r1; Path=/")] if sc else [])
     return self.not_found()
 
 

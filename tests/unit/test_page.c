@@ -445,6 +445,18 @@ START_CHILD_TEST(document_cookie_writes_join_the_result, setup, teardown)
     ck_assert_ptr_null(strstr(c, "elsewhere"));
     ck_assert_ptr_null(strstr(c, "scripted"));
     page_end(&env, &p);
+
+    /* the response sets rs, the script removes it and sets w3 as the task
+     * had it: nothing changed, so nothing comes back (not the response's
+     * rs, although curl has dropped the expired entry) */
+    page_task t3 = {.url = U("/ck/js/write/w3?v=same&session=1&set=rs&del=rs"),
+                    .js = 1,
+                    .jar = 1,
+                    .cookies = "127.0.0.1\tFALSE\t/\tFALSE\t0\tw3\tsame\n"};
+    ck_assert_int_eq(page_run(&env, &t3, &p), 0);
+    ck_assert_str_eq(p.doc.title, "js write [] [w3]");
+    ck_assert_msg(p.fetch.cookies == NULL, "changes: %s", p.fetch.cookies);
+    page_end(&env, &p);
 }
 END_TEST
 
