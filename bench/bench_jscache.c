@@ -71,7 +71,7 @@ typedef struct ctx {
 static void run_scripts(ctx *c, void *gumbo_output)
 {
     dom *d = dom_new(c->a, gumbo_output, "http://bench.invalid/p.html");
-    js_host host = {NULL, host_fetch, host_log, NULL, NULL};
+    js_host host = {.fetch = host_fetch, .log = host_log};
     if (!d || js_page_run(RT, d, &host, &c->res) != 0) {
         fprintf(stderr, "page failed\n");
         exit(1);

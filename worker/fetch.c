@@ -621,15 +621,8 @@ static void resume_paused(worker_env *e)
  * far fewer (cookie.h), this bounds what a hostile site can make us send. */
 #define FETCH_MAX_COOKIE_BYTES (256 << 10)
 
-/* Turns curl's cookie engine on for x and loads lines (Netscape lines each
- * ended by '\n'; curl reads them and matches them to every request of the
- * transfer, redirects included); keeps the jar's lines as curl has them.
- * 0, or -1 when curl could not. */
-static int jar_load(xfer *x, const char *lines)
+int fetch_jar_load(CURL *h, const char *lines)
 {
-    x->jar = 1;
-    if (curl_easy_setopt(x->h, CURLOPT_COOKIEFILE, "") != CURLE_OK)
-        return -1;
     char line[COOKIE_MAX_LINE + 1];
     for (const char *p = lines; p && *p;) {
         const char *nl = strchr(p, '\n');
@@ -637,11 +630,23 @@ static int jar_load(xfer *x, const char *lines)
         if (n && n <= COOKIE_MAX_LINE) {
             memcpy(line, p, n);
             line[n] = '\0';
-            if (curl_easy_setopt(x->h, CURLOPT_COOKIELIST, line) != CURLE_OK)
+            if (curl_easy_setopt(h, CURLOPT_COOKIELIST, line) != CURLE_OK)
                 return -1;
         }
         p += n + (nl != NULL);
     }
+    return 0;
+}
+
+/* Turns curl's cookie engine on for x and loads lines (curl matches them to
+ * every request of the transfer, redirects included); keeps the jar's
+ * lines as curl has them. 0, or -1 when curl could not. */
+static int jar_load(xfer *x, const char *lines)
+{
+    x->jar = 1;
+    if (curl_easy_setopt(x->h, CURLOPT_COOKIEFILE, "") != CURLE_OK ||
+        fetch_jar_load(x->h, lines) < 0)
+        return -1;
     return curl_easy_getinfo(x->h, CURLINFO_COOKIELIST, &x->jar_before) == CURLE_OK ? 0 : -1;
 }
 
@@ -668,31 +673,30 @@ static int jar_listed(const struct curl_slist *list, const char *line)
     return 0;
 }
 
-/* r->cookies: the lines of the jar now that were not there at the start
- * (set or changed), then the start's cookies now gone, each with expires 1
- * (removed: a Set-Cookie that expired it). */
-static void jar_diff(xfer *x, fetch_result *r)
+int fetch_jar_diff(arena *a, const struct curl_slist *before, const struct curl_slist *after,
+                   const char **out_lines, size_t *out_len)
 {
-    struct curl_slist *after = NULL;
-    if (curl_easy_getinfo(x->h, CURLINFO_COOKIELIST, &after) != CURLE_OK)
-        return;
+    *out_lines = NULL;
+    *out_len = 0;
     size_t cap = 0;
     for (const struct curl_slist *l = after; l; l = l->next)
         cap += strlen(l->data) + 1;
-    for (const struct curl_slist *l = x->jar_before; l; l = l->next)
+    for (const struct curl_slist *l = before; l; l = l->next)
         cap += strlen(l->data) + 2;
-    char *out = cap ? arena_alloc(x->a, cap) : NULL, *q = out;
+    char *out = cap ? arena_alloc(a, cap) : NULL, *q = out;
+    if (cap && !out)
+        return -1;
     char why[8];
     for (const struct curl_slist *l = after; out && l; l = l->next) {
         size_t n = strlen(l->data);
-        if (jar_listed(x->jar_before, l->data) || n > COOKIE_MAX_LINE ||
+        if (jar_listed(before, l->data) || n > COOKIE_MAX_LINE ||
             (size_t)(q - out) + n + 1 > FETCH_MAX_COOKIE_BYTES)
             continue;
         memcpy(q, l->data, n);
         q += n;
         *q++ = '\n';
     }
-    for (const struct curl_slist *l = x->jar_before; out && l; l = l->next) {
+    for (const struct curl_slist *l = before; out && l; l = l->next) {
         cookie_line c;
         if (cookie_parse(l->data, strlen(l->data), &c, why, sizeof(why)) != 0 ||
             jar_find(after, &c))
@@ -711,11 +715,21 @@ static void jar_diff(xfer *x, fetch_result *r)
         q += strlen(rest);
         *q++ = '\n';
     }
-    curl_slist_free_all(after);
     if (q > out) {
-        r->cookies = out;
-        r->cookies_len = (size_t)(q - out);
+        *out_lines = out;
+        *out_len = (size_t)(q - out);
     }
+    return 0;
+}
+
+/* r->cookies: what the transfer's responses changed in its jar. */
+static void jar_diff(xfer *x, fetch_result *r)
+{
+    struct curl_slist *after = NULL;
+    if (curl_easy_getinfo(x->h, CURLINFO_COOKIELIST, &after) != CURLE_OK)
+        return;
+    fetch_jar_diff(x->a, x->jar_before, after, &r->cookies, &r->cookies_len);
+    curl_slist_free_all(after);
 }
 
 static void jar_free(xfer *x)

@@ -216,6 +216,18 @@ void fetch_release(worker_env *e, fetch_xfer *x);
  * a name with a private address here. Blocking when resolve is set. */
 int fetch_host_private(const char *host, int resolve);
 
+/* Gives curl's cookie engine on h the Netscape lines (each ended by '\n';
+ * NULL: none) one by one through CURLOPT_COOKIELIST. 0, or -1. */
+int fetch_jar_load(CURL *h, const char *lines);
+/* The cookie lines a jar changed between two of curl's listings
+ * (CURLINFO_COOKIELIST): each line of after not in before (set or
+ * changed), then each cookie of before gone from after with expires 1
+ * (removed); at most 256 KiB. *out_lines in a (NULL when none), *out_len
+ * their bytes; 0, or -1 on no memory. The transfer's own diff and the
+ * page's jar (jar.h) use it. */
+int fetch_jar_diff(arena *a, const struct curl_slist *before, const struct curl_slist *after,
+                   const char **out_lines, size_t *out_len);
+
 /* One blocking transfer (begin, wait, finish, release), urgent; other
  * transfers progress meanwhile. Always fills r; returns r->err. */
 fetch_err fetch_page(worker_env *e, arena *a, const char *url, const fetch_opts *o,

@@ -2,6 +2,7 @@
 #include "page.h"
 #include "dom.h"
 #include "headers.h"
+#include "jar.h"
 #include "js/js.h"
 #include "scan.h"
 #include "log.h"
@@ -44,6 +45,7 @@ typedef struct js_ctx {
     worker_env *e;
     page *p;
     double deadline_ms; /* page_now_ms() at which the JS budget is spent */
+    page_jar jar;       /* a jar task's cookies while the scripts run (h NULL: none) */
 } js_ctx;
 
 static int host_request(void *ud, const js_request *req, js_response *out)
@@ -78,8 +80,15 @@ static int host_request(void *ud, const js_request *req, js_response *out)
         out->error = "too_large: the request body passes the body cap";
         return -1;
     }
+    if (c->jar.h) { /* the job's cookies go with it, and what it sets joins them */
+        fo.jar = 1;
+        fo.cookies = jar_lines(&c->jar, p->a);
+    }
     fetch_result r;
-    if (fetch_page(c->e, p->a, url, &fo, &r) != FETCH_OK) {
+    fetch_err fe = fetch_page(c->e, p->a, url, &fo, &r);
+    if (c->jar.h && r.cookies)
+        jar_apply(&c->jar, r.cookies);
+    if (fe != FETCH_OK) {
         out->error =
             arena_sprintf(p->a, "%s: %s", fetch_err_word(r.err), r.err_detail ? r.err_detail : "");
         return -1;
@@ -96,6 +105,19 @@ static int host_fetch(void *ud, const char *url, js_response *out)
 {
     js_request req = {.url = url, .method = "GET"};
     return host_request(ud, &req, out);
+}
+
+/* document.cookie, for the document at the page's final URL (jar.h). */
+static const char *host_cookie_get(void *ud)
+{
+    js_ctx *c = ud;
+    return jar_script_get(&c->jar, c->p->fetch.final_url);
+}
+
+static void host_cookie_set(void *ud, const char *s)
+{
+    js_ctx *c = ud;
+    jar_script_set(&c->jar, c->p->fetch.final_url, s); /* refused: as in a browser, silently */
 }
 
 /* Called by the JS engine every few ms while the page's scripts run (the
@@ -140,9 +162,27 @@ static void run_scripts(worker_env *e, page *p)
     js_ctx c = {.e = e, .p = p, .deadline_ms = t0 + (double)e->cfg.js_time_budget_ms};
     js_host host = {
         .ud = &c, .fetch = host_fetch, .request = host_request, .log = host_log, .poll = host_poll};
+    /* A jar task: document.cookie reads and writes the job's cookies, as
+     * the response left them; what the page changed, its response and its
+     * scripts together, goes back in the result. Without a jar (no memory
+     * for it, a page run by hand) the realm keeps its own. */
+    if (p->task->jar && jar_open(&c.jar, p->task->cookies, p->fetch.cookies) == 0) {
+        host.cookie_get = host_cookie_get;
+        host.cookie_set = host_cookie_set;
+    }
     js_page_result res;
     memset(&res, 0, sizeof(res));
-    if (js_page_run(rt, p->dom, &host, &res) < 0) {
+    int rc = js_page_run(rt, p->dom, &host, &res);
+    if (c.jar.h) {
+        const char *changed = NULL;
+        size_t n = 0;
+        if (jar_changes(&c.jar, p->a, &changed, &n) == 0) { /* else the response's stand */
+            p->fetch.cookies = changed;
+            p->fetch.cookies_len = n;
+        }
+        jar_close(&c.jar);
+    }
+    if (rc < 0) {
         p->js_note = "js: no realm for the page";
         p->js_ms = page_now_ms() - t0;
         return;

@@ -11,6 +11,10 @@
   for another host (localhost) is not; a malformed file is refused naming
   the file and line; `crawlctl job` shows a count of cookies.
 * a page that expires a cookie (Max-Age=0) takes it out of the jar.
+* page scripts: document.cookie shows a page the jar's cookie and those
+  its response set, never an HttpOnly one; a cookie a script sets with
+  document.cookie reaches the job's later pages on both workers, one it
+  may not set (another domain, HttpOnly) does not.
 * no cookie value appears in pages.jsonl, the log, status or job JSON, or
   the WARC, whose request records show `Cookie: <redacted>`.
 
@@ -34,8 +38,12 @@ def expect(name, v):
         r.read()
 
 
-def crawl(d, seeds, *opts, timeout=60):
-    jid = d.submit(seeds, "--no-js", *opts)
+JSREAD = "s3cr3t-js-read-8R6"
+JSWRITE = "s3cr3t-js-write-2W5"
+
+
+def crawl(d, seeds, *opts, timeout=60, js=False):
+    jid = d.submit(seeds, *(() if js else ("--no-js",)), *opts)
     rc, out, err = d.ctl("wait", str(jid), "--timeout", str(timeout))
     check(rc == 0 and "done" in out, "job %s done: %d %r %r" % (jid, rc, out, err))
     return jid, {r["url"]: r for r in d.records(jid)}
@@ -83,6 +91,29 @@ try:
     check(d.job(jid4)["cookies"] == 0, "the jar is empty once a page expired the cookie: %r"
           % d.job(jid4)["cookies"])
 
+    # ---- page scripts: document.cookie reads and writes the job's jar ----
+    expect("jsr", JSREAD)
+    jid7, recs7 = crawl(d, ["%s/ck/set/jsr?read=1" % BASE], "--depth", "2", js=True)
+    r = recs7.get("%s/ck/js/read/jsr" % BASE)
+    check(r is not None and r["title"] == "js read [jsr own]",
+          "document.cookie shows the jar's cookie and the response's, not the HttpOnly one: %r"
+          % (r and r["title"]))
+    check(("%s/ck/js/seen/jsr" % BASE) in recs7,
+          "the script linked on seeing the jar's cookie with its value")
+    check(d.job(jid7)["cookies"] == 3, "jsr, own and the HttpOnly hid in the jar: %r"
+          % d.job(jid7)["cookies"])
+    expect("jsw", JSWRITE)
+    jid8, recs8 = crawl(d, ["%s/ck/js/write/jsw?links=%d" % (BASE, GATES)], "--depth", "2",
+                        js=True)
+    w = recs8.get("%s/ck/js/write/jsw?links=%d" % (BASE, GATES))
+    check(w is not None and w["title"] == "js write [] [jsw]",
+          "the script's cookie is in document.cookie, the refused ones are not: %r"
+          % (w and w["title"]))
+    check(len(recs8) == 1 + 2 * GATES, "writer, gates and inner pages: %d" % len(recs8))
+    gates_ok(recs8, "jsw", GATES)
+    check(d.job(jid8)["cookies"] == 1, "only the script's allowed cookie in the jar: %r"
+          % d.job(jid8)["cookies"])
+
     # ---- --cookies FILE: seeded for this host only; bad files refused ----
     expect("seeded", SEEDED)
     expect("other", OTHER)
@@ -129,8 +160,8 @@ try:
     gates_ok(recs6, "late", GATES, "?ms=300")
 
     # ---- no cookie value anywhere users see ----
-    secrets = [SECRET, SECRET2, SEEDED, OTHER]
-    for jj in (jid, jid2, jid5, jid6):
+    secrets = [SECRET, SECRET2, SEEDED, OTHER, JSREAD, JSWRITE]
+    for jj in (jid, jid2, jid5, jid6, jid7, jid8):
         with open(os.path.join(d.out, str(jj), "pages.jsonl")) as f:
             text = f.read()
         check(not any(s in text for s in secrets), "no cookie value in job %d's pages.jsonl" % jj)

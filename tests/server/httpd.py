@@ -977,15 +977,32 @@ def ep_session(self, q, rest):
 # ---- cookies (tests/integration/crawl_cookies.py): one block ----
 # /ck/expect?name=N&v=V   the value a page must receive for cookie N (the
 #                         test tells the server; the crawler never asks it)
-# /ck/set/N[?v=V][&links=K][&ms=M][&del=1]
+# /ck/set/N[?v=V][&links=K][&ms=M][&del=1][&read=1]
 #                         sets cookie N=V (Path=/, a session cookie; no v:
-#                         the value expected for N) and expects it; links to /ck/gate/1..K (?ms=M) and,
-#                         with del, to /ck/del/N
+#                         the value expected for N) and expects it; links to /ck/gate/1..K (?ms=M),
+#                         with del to /ck/del/N, with read to /ck/js/read/N
 # /ck/del/N               expires cookie N (Max-Age=0)
 # /ck/gate/I[?ms=M]       after M ms, a page whose title lists the cookies
 #                         it received as name:ok or name:bad (never a
 #                         value); with any cookie ok it links to /ck/inner/I
 # /ck/inner/I             reachable only through a gate that had its cookie
+# /ck/js/read/N[?v=V]     sets own=o1 and an HttpOnly hid=h1 (Path=/); its
+#                         script titles the page "js read [NAMES]" with the
+#                         names document.cookie shows, sorted, and links to
+#                         /ck/js/seen/N only when it shows N=V (no v: the
+#                         value expected for N)
+# /ck/js/write/N[?v=V][&del=D][&over=O][&fetch=F][&set=S][&session=1][&links=K][&ms=M]
+#                         the response sets S=r1 (Path=/); its script
+#                         expires D, sets N=V (no v: the value expected for
+#                         N; expected from now on) with document.cookie
+#                         (path=/, max-age=600; session: none), tries to
+#                         overwrite O, to set a cookie for another domain
+#                         and an HttpOnly one; with F it fetch()es
+#                         /ck/js/echo?set=F; then titles the page
+#                         "js write [ECHO] [NAMES]"; links to /ck/gate/1..K
+# /ck/js/echo[?set=F]     text: the cookies received as in a gate's title;
+#                         sets F=f1 (Path=/)
+# /ck/js/seen/N           the page a read script links to
 CK_EXPECT = {}
 CK_LOCK = threading.Lock()
 
@@ -999,6 +1016,56 @@ def _ck_received(self):
                 want = CK_EXPECT.get(name)
             got.append(f"{name}:{'ok' if want is not None and want == value else 'bad'}")
     return sorted(got)
+
+
+_CK_NAMES_JS = ("function names(){var c=document.cookie;return c?c.split('; ')"
+                ".map(function(p){return p.split('=')[0];}).sort().join(' '):'';}")
+
+
+def _ck_js(self, q, rest):
+    kind, _, name = rest.partition("/")
+    if kind == "echo":
+        f = q.get("set", [""])[0]
+        hdrs = [("Set-Cookie", f"{f}=f1; Path=/")] if f else []
+        return self.respond(200, " ".join(_ck_received(self)), ctype="text/plain; charset=utf-8",
+                            headers=hdrs)
+    if kind == "seen" and name:
+        return self.respond(200, page(f"js seen {name}", f"<h1>seen {name}</h1>"))
+    with CK_LOCK:
+        v = q.get("v", [CK_EXPECT.get(name, "")])[0]
+        if kind == "write":
+            CK_EXPECT[name] = v
+    if kind == "read" and name:
+        script = (_CK_NAMES_JS + "document.title='js read ['+names()+']';"
+                  f"if(document.cookie.split('; ').indexOf({json.dumps(name + '=' + v)})>=0)"
+                  "{var a=document.createElement('a');"
+                  f"a.href='/ck/js/seen/{quote(name)}';document.body.appendChild(a);}}")
+        return self.respond(200, page("js read", f"<script>{script}</script>"),
+                            headers=[("Set-Cookie", "own=o1; Path=/"),
+                                     ("Set-Cookie", "hid=h1; Path=/; HttpOnly")])
+    if kind == "write" and name:
+        d, o, f, sc = (q.get(k, [""])[0] for k in ("del", "over", "fetch", "set"))
+        k = _int(q, "links", 0, 0, 1000)
+        ms = _int(q, "ms", 0, 0, 10000)
+        gq = f"?ms={ms}" if ms else ""
+        links = "".join(f'<p><a href="/ck/gate/{i}{gq}">gate {i}</a></p>\n' for i in range(1, k + 1))
+        age = "" if q.get("session", [""])[0] == "1" else "; max-age=600"
+        js = [_CK_NAMES_JS]
+        if d:
+            js.append(f"document.cookie={json.dumps(d + '=; path=/; max-age=0')};")
+        js += [f"document.cookie={json.dumps(name + '=' + v + '; path=/' + age)};",
+               "document.cookie='elsewhere=1; domain=example.com; path=/';",
+               "document.cookie='scripted=1; path=/; HttpOnly';"]
+        if o:
+            js.append(f"document.cookie={json.dumps(o + '=overwritten; path=/')};")
+        if f:
+            js.append(f"fetch('/ck/js/echo?set={quote(f)}').then(function(r){{return r.text();}})"
+                      ".then(function(t){document.title='js write ['+t+'] ['+names()+']';});")
+        else:
+            js.append("document.title='js write [] ['+names()+']';")
+        return self.respond(200, page("js write", f"<script>{''.join(js)}</script>\n{links}"),
+                            headers=[("Set-Cookie", f"{sc}=r1; Path=/")] if sc else [])
+    return self.not_found()
 
 
 def ep_cookies(self, q, rest):
@@ -1017,11 +1084,15 @@ def ep_cookies(self, q, rest):
         links = "".join(f'<p><a href="/ck/gate/{i}{gq}">gate {i}</a></p>\n' for i in range(1, k + 1))
         if q.get("del", [""])[0] == "1":
             links += f'<p><a href="/ck/del/{name}">del</a></p>\n'
+        if q.get("read", [""])[0] == "1":
+            links += f'<p><a href="/ck/js/read/{name}">read</a></p>\n'
         return self.respond(200, page(f"set {name}", f"<h1>set {name}</h1>\n{links}"),
                             headers=[("Set-Cookie", f"{name}={v}; Path=/")])
     if rest.startswith("del/") and name:
         return self.respond(200, page(f"del {name}", f"<h1>del {name}</h1>"),
                             headers=[("Set-Cookie", f"{name}=; Path=/; Max-Age=0")])
+    if rest.startswith("js/"):
+        return _ck_js(self, q, rest[3:])
     if rest.startswith("gate/") and name.isdigit():
         time.sleep(_int(q, "ms", 0, 0, 10000) / 1000)
         got = _ck_received(self)

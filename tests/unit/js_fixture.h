@@ -139,7 +139,7 @@ static inline void run_scripts(page_ctx *pc, void *gumbo_output)
 {
     dom *d = dom_new(pc->a, gumbo_output, pc->url);
     ck_assert_ptr_nonnull(d);
-    js_host host = {pc->a, host_fetch, host_log, NULL, host_request};
+    js_host host = {.ud = pc->a, .fetch = host_fetch, .log = host_log, .request = host_request};
     pc->rc = js_page_run(RT, d, &host, &pc->res);
     pc->ran = 1;
 }

@@ -12,7 +12,9 @@
 #include <check.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static testutil_httpd srv;
 static worker_env env;
@@ -369,6 +371,95 @@ static void setup_js_1s(void)
     env.net_step = test_step;
 }
 
+/* The job's cookie jar and document.cookie (worker/jar.c, docs/worker.md,
+ * Cookies): the script reads the task's cookies and those its response
+ * set, never an HttpOnly one nor one of another path. */
+START_CHILD_TEST(document_cookie_reads_the_jar, setup, teardown)
+{
+    page_task t = {.url = U("/ck/js/read/jarc?v=j1"),
+                   .js = 1,
+                   .jar = 1,
+                   .cookies = "127.0.0.1\tFALSE\t/\tFALSE\t0\tjarc\tj1\n"
+                              "#HttpOnly_127.0.0.1\tFALSE\t/\tFALSE\t0\tsecret\tsv\n"
+                              "127.0.0.1\tFALSE\t/other/\tFALSE\t0\telsewhere\tx\n"};
+    page p;
+    ck_assert_int_eq(page_run(&env, &t, &p), 0);
+    ck_assert_int_eq(p.js_ran, 1);
+    ck_assert_int_eq(p.js_failed, 0);
+    ck_assert_str_eq(p.doc.title, "js read [jarc own]");
+    int seen = 0;
+    for (size_t i = 0; i < p.doc.nlinks; i++)
+        seen |= strcmp(p.doc.links[i], U("/ck/js/seen/jarc")) == 0;
+    ck_assert_msg(seen, "the script saw jarc=j1 and linked");
+    /* what came back: the response's two cookies, nothing of the task's */
+    ck_assert_ptr_nonnull(p.fetch.cookies);
+    ck_assert_ptr_nonnull(strstr(p.fetch.cookies, "\town\to1\n"));
+    ck_assert_ptr_nonnull(
+        strstr(p.fetch.cookies, "#HttpOnly_127.0.0.1\tFALSE\t/\tFALSE\t0\thid\th1\n"));
+    ck_assert_ptr_null(strstr(p.fetch.cookies, "jarc"));
+    page_end(&env, &p);
+
+    /* without a jar (a page run by hand) the realm keeps its own */
+    page_task t2 = {.url = U("/ck/js/read/jarc?v=j1"), .js = 1};
+    ck_assert_int_eq(page_run(&env, &t2, &p), 0);
+    ck_assert_str_eq(p.doc.title, "js read []");
+    ck_assert_ptr_null(p.fetch.cookies);
+    page_end(&env, &p);
+}
+END_TEST
+
+/* A script's document.cookie writes join the page's result as a response's
+ * Set-Cookie does, and its fetch() carries the jar and adds to it; what a
+ * browser refuses (another domain, HttpOnly, over an HttpOnly cookie) is
+ * refused. */
+START_CHILD_TEST(document_cookie_writes_join_the_result, setup, teardown)
+{
+    page_task t = {.url = U("/ck/js/write/w1?v=wv1&del=gone&over=secret&fetch=fx"),
+                   .js = 1,
+                   .jar = 1,
+                   .cookies = "127.0.0.1\tFALSE\t/\tFALSE\t0\tgone\tg\n"
+                              "#HttpOnly_127.0.0.1\tFALSE\t/\tFALSE\t0\tsecret\tsv\n"};
+    page p;
+    time_t now = time(NULL);
+    ck_assert_int_eq(page_run(&env, &t, &p), 0);
+    ck_assert_int_eq(p.js_ran, 1);
+    ck_assert_int_eq(p.js_failed, 0);
+    /* the fetch got the written cookie and the HttpOnly one (not "gone");
+     * document.cookie then shows what the fetch's response set */
+    ck_assert_str_eq(p.doc.title, "js write [secret:bad w1:ok] [fx w1]");
+    const char *c = p.fetch.cookies;
+    ck_assert_ptr_nonnull(c);
+    const char *w = strstr(c, "127.0.0.1\tFALSE\t/\tFALSE\t");
+    ck_assert_ptr_nonnull(w);
+    const char *w1 = strstr(c, "\tw1\twv1\n");
+    ck_assert_ptr_nonnull(w1);
+    const char *e = w1;
+    while (e > c && e[-1] != '\t')
+        e--;
+    long long exp = atoll(e);
+    ck_assert_msg(exp >= now + 590 && exp <= now + 660, "max-age=600: expires %lld", exp);
+    ck_assert_ptr_nonnull(strstr(c, "127.0.0.1\tFALSE\t/\tFALSE\t0\tfx\tf1\n"));
+    ck_assert_ptr_nonnull(strstr(c, "127.0.0.1\tFALSE\t/\tFALSE\t1\tgone\t"));
+    ck_assert_ptr_null(strstr(c, "overwritten"));
+    ck_assert_ptr_null(strstr(c, "secret"));
+    ck_assert_ptr_null(strstr(c, "elsewhere"));
+    ck_assert_ptr_null(strstr(c, "scripted"));
+    page_end(&env, &p);
+
+    /* the response sets rs, the script removes it and sets w3 as the task
+     * had it: nothing changed, so nothing comes back (not the response's
+     * rs, although curl has dropped the expired entry) */
+    page_task t3 = {.url = U("/ck/js/write/w3?v=same&session=1&set=rs&del=rs"),
+                    .js = 1,
+                    .jar = 1,
+                    .cookies = "127.0.0.1\tFALSE\t/\tFALSE\t0\tw3\tsame\n"};
+    ck_assert_int_eq(page_run(&env, &t3, &p), 0);
+    ck_assert_str_eq(p.doc.title, "js write [] [w3]");
+    ck_assert_msg(p.fetch.cookies == NULL, "changes: %s", p.fetch.cookies);
+    page_end(&env, &p);
+}
+END_TEST
+
 /* A transfer started just before a page whose script spins for its whole
  * 1 s budget (loop.html): when (ms after its start) it is seen done. */
 static double late_transfer(int off, double *fetch_ms)
@@ -486,6 +577,8 @@ int main(void)
     tcase_add_test(tc, js_page_keeps_scan_when_gumbo_runs_out_of_time);
     tcase_add_test(tc, transfer_completes_while_scripts_run);
     tcase_add_test(tc, network_step_cost_on_a_js_page);
+    tcase_add_test(tc, document_cookie_reads_the_jar);
+    tcase_add_test(tc, document_cookie_writes_join_the_result);
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }

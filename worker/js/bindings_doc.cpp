@@ -1,8 +1,8 @@
 /* bindings_doc.cpp — the second table of natives: documents besides the
  * page's own (document.implementation), exact tree positions (Sizzle sorts
- * by compareDocumentPosition) and requests with a method, body and headers
- * (XMLHttpRequest, fetch). Same wrapper rules as bindings.cpp: nodes only
- * in wrappers' slots, strings copied into the page arena. */
+ * by compareDocumentPosition), requests with a method, body and headers
+ * (XMLHttpRequest, fetch) and document.cookie against the job's jar. Same wrapper rules as
+ * bindings.cpp: nodes only in wrappers' slots, strings copied into the page arena. */
 #include "shim.hpp"
 
 #include <string.h>
@@ -150,9 +150,49 @@ NATIVE(n_request)
     return true;
 }
 
-static const JSFunctionSpec doc_natives[] = {JS_FN("newDoc", n_new_doc, 1, 0),
-                                             JS_FN("index", n_index, 1, 0),
-                                             JS_FN("request", n_request, 4, 0), JS_FS_END};
+/* cookie() -> document.cookie from the job's jar, or null when the host
+ * has none (the prelude keeps the realm's own) */
+NATIVE(n_cookie)
+{
+    PROLOGUE
+    if (!pg->host || !pg->host->cookie_get) {
+        args.rval().setNull();
+        return true;
+    }
+    const char *c = pg->host->cookie_get(pg->host->ud);
+    if (!c) {
+        JS_ReportOutOfMemory(cx);
+        return false;
+    }
+    return bindings_string(cx, args.rval(), c, strlen(c));
+}
+
+/* setCookie(s) -> true when the job's jar took the assignment (it may
+ * still refuse the cookie, as a browser does), false when the host has no
+ * jar */
+NATIVE(n_set_cookie)
+{
+    PROLOGUE
+    if (!pg->host || !pg->host->cookie_set) {
+        args.rval().setBoolean(false);
+        return true;
+    }
+    /* not in the page arena: a script may assign in a loop */
+    JS::RootedString str(cx, JS::ToString(cx, args.get(0)));
+    if (!str)
+        return false;
+    JS::UniqueChars s = JS_EncodeStringToUTF8(cx, str);
+    if (!s)
+        return false;
+    pg->host->cookie_set(pg->host->ud, s.get());
+    args.rval().setBoolean(true);
+    return true;
+}
+
+static const JSFunctionSpec doc_natives[] = {
+    JS_FN("newDoc", n_new_doc, 1, 0),       JS_FN("index", n_index, 1, 0),
+    JS_FN("request", n_request, 4, 0),      JS_FN("cookie", n_cookie, 0, 0),
+    JS_FN("setCookie", n_set_cookie, 1, 0), JS_FS_END};
 
 bool bindings_doc_define(JSContext *cx, JS::HandleObject natives)
 {

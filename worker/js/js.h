@@ -65,6 +65,12 @@ typedef struct js_host {
     /* Any method with a body and headers, under the same limits as fetch
      * (which counts the same requests); may be NULL (then only GET). */
     int (*request)(void *ud, const js_request *req, js_response *out);
+    /* document.cookie against the job's cookie jar; both NULL: the realm
+     * keeps what scripts set to itself. cookie_get: the cookies scripts
+     * may read for the page's URL ("a=b; c=d", in the page arena; NULL on
+     * no memory); cookie_set: one assignment's string (jar.h). */
+    const char *(*cookie_get)(void *ud);
+    void (*cookie_set)(void *ud, const char *s);
 } js_host;
 
 #define JS_POLL_MS 5

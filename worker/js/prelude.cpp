@@ -697,8 +697,14 @@ def(DocP, 'doctype', () => null);
 def(DocP, 'fonts', () => ({ ready: Promise.resolve(), add() {}, check: () => true }));
 let readyState = 'loading';
 def(DocP, 'readyState', () => readyState);
+/* the job's jar when the host has one (N.cookie() is then a string), else
+ * the realm's own map */
 let cookies = new Map();
-def(DocP, 'cookie', () => Array.from(cookies, ([k, v]) => k + '=' + v).join('; '), function (v) {
+def(DocP, 'cookie', () => {
+  const jar = N.cookie();
+  return jar !== null ? jar : Array.from(cookies, ([k, v]) => k + '=' + v).join('; ');
+}, function (v) {
+  if (N.setCookie(String(v))) return;
   const first = String(v).split(';')[0];
   const eq = first.indexOf('=');
   const k = (eq < 0 ? '' : first.slice(0, eq)).trim(), x = (eq < 0 ? first : first.slice(eq + 1)).trim();
