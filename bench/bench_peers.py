@@ -41,7 +41,7 @@ crawler reports, URLs without fragment, "dir/" counted as "dir/index.html".
 Pages per second: pages found / wall time of the run, from the start of the
 crawler's process (for crawld: of the daemon, its workers included) to its
 exit (crawld: to the end of the job)."""
-import json, os, random, signal, statistics, subprocess, sys, threading, time
+import json, os, random, shlex, signal, statistics, subprocess, sys, threading, time
 import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -283,6 +283,8 @@ def crawld_run(a, js, tmp, k):
     conf = "[politeness]\ndelay_ms = 0\nper_host_concurrency = 4\n"
     d = Daemon("bench-peers", conf=conf, workers=a["workers"], crawl=True)
     opts = ["--js" if js else "--no-js", "--depth", "1000", "--max-pages", str(a["max_pages"])]
+    # More submit options for a trial (bench/compare.sh's AFTER_OPTS).
+    opts += shlex.split(os.environ.get("CRAWLD_SUBMIT_OPTS", ""))
     t0 = time.time()
     try:
         return crawld_crawl(a, d, opts, t0)

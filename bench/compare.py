@@ -5,11 +5,14 @@ revisions and starts the servers).
   compare.py run --before BIN --after BIN --runs N --daemon-url URL
                  --daemon-pages P --daemon-rounds R --peers "NAME=SEED ..."
                  --max-pages M --timeout S --workers W --tmp DIR --raw FILE
+                 [--after-opts "OPTS"]
       RUNS times: bench_daemon.py, then crawld --no-js and --js on each
       corpus (bench_peers.py's one_run, the function behind its crawld
       rows), each once for BIN before and once for BIN after, back to back,
       which goes first alternating. Every measurement runs in a process of
-      its own. One JSON line per measurement in FILE.
+      its own. One JSON line per measurement in FILE. --after-opts: options
+      the after side's crawld rows add to `crawlctl submit` (the cost of a
+      feature: the same BIN on both sides, the feature on one).
 
   compare.py table --raw FILE --meta JSON --tolerance PCT --seconds S
                    --loadavg-end L --out FILE.md
@@ -68,11 +71,11 @@ CHILD = []  # the measurement running now: its own session, so it can be stopped
 STOPPING = []  # set by SIGTERM
 
 
-def run_child(argv):
+def run_child(argv, env=None):
     """argv in a session of its own (bench_daemon.py leaves its crawld running
     when killed alone); (exit code, stdout, stderr)."""
     p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True, start_new_session=True)
+                         stderr=subprocess.PIPE, text=True, start_new_session=True, env=env)
     CHILD.append(p)
     out, err = p.communicate()
     CHILD.pop()
@@ -106,10 +109,11 @@ def run_daemon(a, bin_dir):
     return parse_daemon(out), out
 
 
-def run_peer(a, bin_dir, corpus, seed, js, tmp):
+def run_peer(a, bin_dir, corpus, seed, js, tmp, opts=""):
     os.makedirs(tmp, exist_ok=True)
     rc, out, err = run_child([sys.executable, os.path.abspath(__file__), "peer", bin_dir, corpus, seed,
-                              "1" if js else "0", str(a.max_pages), str(a.timeout), str(a.workers), tmp])
+                              "1" if js else "0", str(a.max_pages), str(a.timeout), str(a.workers), tmp],
+                             dict(os.environ, CRAWLD_SUBMIT_OPTS=opts))
     if rc != 0:
         raise RuntimeError("crawld run exit %d: %s" % (rc, err[-1500:]))
     res = json.loads(out)
@@ -147,7 +151,8 @@ def cmd_run(a):
                         note = "%.0f pages/s through crawld" % rec["metrics"][DAEMON[0][0]]
                     else:
                         rec["metrics"], note = run_peer(a, sides[side], corpus, seed, js,
-                                                        os.path.join(a.tmp, side))
+                                                        os.path.join(a.tmp, side),
+                                                        (a.after_opts or "") if side == "after" else "")
                 except (RuntimeError, ValueError, KeyError) as e:
                     rec["error"] = str(e)
                     note = "FAILED: %s" % str(e).splitlines()[0][:200]
@@ -279,7 +284,8 @@ def main():
         return cmd_peer(sys.argv[2:])
     ap = argparse.ArgumentParser(usage=__doc__)
     ap.add_argument("cmd", choices=("run", "table"))
-    for opt in ("before", "after", "daemon-url", "peers", "tmp", "raw", "meta", "out", "loadavg-end"):
+    for opt in ("before", "after", "daemon-url", "peers", "tmp", "raw", "meta", "out", "loadavg-end",
+                "after-opts"):
         ap.add_argument("--" + opt)
     for opt in ("runs", "daemon-pages", "daemon-rounds", "max-pages", "workers", "seconds"):
         ap.add_argument("--" + opt, type=int)

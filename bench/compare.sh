@@ -12,6 +12,10 @@
 #        TIMEOUT (600 s a crawl) WORKERS (2) CORPORA ("gen pydocs")
 #        DAEMON_PAGES (2000) DAEMON_ROUNDS (3): bench_daemon.py's PAGES ROUNDS
 #        TOLERANCE (5, in %) RESULTS (bench/results)
+#        AFTER_OPTS (options the after side's crawld rows add to
+#        `crawlctl submit`: with BEFORE_REV = AFTER_REV, the cost of a
+#        feature, e.g. AFTER_OPTS="--sitemaps"; bench_daemon's rows go
+#        without them)
 #        TREES (${TMPDIR:-/tmp}/crawld-compare: one tree per commit, kept and
 #        reused by later comparisons; `rm -rf` it when done)
 #
@@ -23,7 +27,7 @@
 # (as root), like bench_peers.sh. Raw runs: $RESULTS/compare-raw.jsonl.
 set -euo pipefail
 if [ $# -lt 2 ] || [ $# -gt 3 ]; then
-    sed -n '10,16p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '10,20p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 fi
 cd "$(dirname "$0")/.."
@@ -138,7 +142,7 @@ print(json.dumps({
     "cpu": next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
                  if l.startswith("model name")), "?"),
     "env": {k: os.environ.get(k) for k in ("PAGES", "JS_SHARE", "MAX_PAGES", "TIMEOUT", "WORKERS",
-                                           "CORPORA", "DAEMON_PAGES", "DAEMON_ROUNDS")}}))
+                                           "CORPORA", "DAEMON_PAGES", "DAEMON_ROUNDS", "AFTER_OPTS")}}))
 P
 )
 
@@ -148,7 +152,7 @@ mkdir "$D/tmp"
 TMPDIR=$D/tmp python3 bench/compare.py run --before "$TREES/$before/build" --after "$TREES/$after/build" \
     --runs "$RUNS" --daemon-url "$HTTPD_URL" --daemon-pages "$DAEMON_PAGES" \
     --daemon-rounds "$DAEMON_ROUNDS" --peers "${peers[*]}" --max-pages "$MAX_PAGES" \
-    --timeout "$TIMEOUT" --workers "$WORKERS" --tmp "$D" \
+    --timeout "$TIMEOUT" --workers "$WORKERS" --tmp "$D" --after-opts "${AFTER_OPTS:-}" \
     --raw "$RESULTS/compare-raw.jsonl" &
 PY=$!
 rc=0
