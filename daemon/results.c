@@ -655,8 +655,11 @@ void jobs_page_done(jobs *j, jobs_page *p, frame_result *r)
         r->links = canon;
         r->links_len = canon ? strlen(canon) : 0;
     }
+    /* commit_record cuts the links section in place: the size is taken now */
+    size_t canon_size = canon ? r->links_len + 1 : 0;
     commit_record(j, jb, p->row_id, p->url, p->depth, p->attempts, r, follow, alias, 1, p->sitemap);
-    alloc_strfree(canon);
+    if (canon)
+        alloc_free(canon, canon_size);
     if (relined) {
         json_free_t jfree;
         json_get_alloc_funcs(NULL, &jfree);
