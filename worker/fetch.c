@@ -683,7 +683,8 @@ int fetch_jar_diff(arena *a, const struct curl_slist *before, const struct curl_
         cap += strlen(l->data) + 1;
     for (const struct curl_slist *l = before; l; l = l->next)
         cap += strlen(l->data) + 2;
-    char *out = cap ? arena_alloc(a, cap) : NULL, *q = out;
+    /* one more for the NUL: fetch_jar_load reads the lines as a string */
+    char *out = cap ? arena_alloc(a, cap + 1) : NULL, *q = out;
     if (cap && !out)
         return -1;
     char why[8];
@@ -715,6 +716,8 @@ int fetch_jar_diff(arena *a, const struct curl_slist *before, const struct curl_
         q += strlen(rest);
         *q++ = '\n';
     }
+    if (out)
+        *q = '\0';
     if (q > out) {
         *out_lines = out;
         *out_len = (size_t)(q - out);

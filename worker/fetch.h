@@ -222,7 +222,7 @@ int fetch_jar_load(CURL *h, const char *lines);
 /* The cookie lines a jar changed between two of curl's listings
  * (CURLINFO_COOKIELIST): each line of after not in before (set or
  * changed), then each cookie of before gone from after with expires 1
- * (removed); at most 256 KiB. *out_lines in a (NULL when none), *out_len
+ * (removed); at most 256 KiB. *out_lines in a, NUL-ended (NULL when none), *out_len
  * their bytes; 0, or -1 on no memory. The transfer's own diff and the
  * page's jar (jar.h) use it. */
 int fetch_jar_diff(arena *a, const struct curl_slist *before, const struct curl_slist *after,
