@@ -100,6 +100,12 @@ static int process_page(serve_state *s, serve_slot *sl)
     char *pm = wire_parse_encode(scratch, task_id, &n);
     if (!pm || frame_write(fd, pm, n) != FRAME_OK)
         return -1;
+    /* An "alone" task's transfer is over and crawld now knows it is
+     * parsed: the others may start. Not before its parse message, or
+     * crawld would see the next page start alone while this one still
+     * reads as fetching alone. */
+    if (s->alone_run == sl)
+        s->alone_run = NULL;
     page_finish(e, &sl->p);
     if (s->eof) { /* closed while the page was worked on: nobody to tell */
         page_end(e, &sl->p);
@@ -257,8 +263,6 @@ static int process_page(serve_state *s, serve_slot *sl)
 
 static void queue_ready(serve_state *s, serve_slot *sl)
 {
-    if (s->alone_run == sl)
-        s->alone_run = NULL; /* its transfer is over: the others may start */
     sl->next = NULL;
     if (s->ready_end)
         s->ready_end->next = sl;
