@@ -40,22 +40,14 @@ for b in crawld crawld-worker crawlctl; do
     [ -x "$BIN/$b" ] || { echo "netbench: $BIN/$b not found (make -j2)" >&2; exit 1; }
 done
 
+# shellcheck source=harness.sh
+source bench/harness.sh
 need=()
 command -v wget2 >/dev/null || need+=(wget2)
 command -v scrapy >/dev/null || need+=(python3-scrapy)
 command -v openssl >/dev/null || need+=(openssl)
 command -v curl >/dev/null || need+=(curl)
-if [ ${#need[@]} -gt 0 ]; then
-    if [ "$(id -u)" != 0 ]; then
-        echo "netbench: missing ${need[*]} (install them, or run as root)" >&2
-        exit 1
-    fi
-    echo "netbench: installing ${need[*]}" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -q -o DPkg::Lock::Timeout=600 "${need[@]}" >/dev/null 2>&1 ||
-        { apt-get update -q >/dev/null 2>&1 &&
-          apt-get install -y -q -o DPkg::Lock::Timeout=600 "${need[@]}" >/dev/null; }
-fi
+harness_need "${need[@]}"
 
 D=$(mktemp -d /tmp/netbench.XXXXXX)
 PY=""
