@@ -211,7 +211,15 @@ void politeness_robots_read(politeness *p, polite_host *h, robots *rules, uint64
     in_flight_down(h);
     set_robots(p, h, rules, now_ms, why);
     h->robots_attempts = 0;
+    h->robots_retries = 0;
     wait_from(p, h, now_ms, base_delay_ms);
+}
+
+void politeness_robots_refused(politeness *p, polite_host *h, uint64_t now_ms, long wait_ms)
+{
+    h->robots_retries++;
+    politeness_host_refused(p, h, now_ms, wait_ms);
+    h->rstate = ROBOTS_UNKNOWN; /* fetched again once the wait is over */
 }
 
 void politeness_robots_lost(polite_host *h)

@@ -38,6 +38,7 @@ typedef struct polite_host {
                               * error); NULL when the rules are the file's */
     uint64_t rules_until_ms; /* TTL */
     int robots_attempts;     /* robots fetches lost to a worker crash */
+    int robots_retries;      /* robots fetches the server refused (503, 429, …) in a row */
     /* Back-off (backoff.h): the delay a host that refused (429, 503, …)
      * gets, grown while it refuses, halved after each answer, 0 when none;
      * the latency-following delay when [politeness] adaptive_delay is on. */
@@ -104,6 +105,10 @@ void politeness_robots_lost(polite_host *h);
 /* The fetch's worker died: one less in flight; asked for again, until
  * max_attempts fetches have died so: then h is "disallow all" (unreachable). */
 void politeness_robots_failed(politeness *p, polite_host *h, int max_attempts, uint64_t now_ms);
+/* The server refused the fetch (a retryable answer: 503, 429, a reset…)
+ * and retries are left: as politeness_host_refused, then asked for again
+ * once h may start; h->robots_retries counts these until a read. */
+void politeness_robots_refused(politeness *p, polite_host *h, uint64_t now_ms, long wait_ms);
 
 /* A page of h was refused (backoff_retryable): one less in flight, h's
  * refusal delay grows (backoff_host_refused) and its next request waits

@@ -351,6 +351,70 @@ static const char *robots_error(const frame_result *res, char *buf, size_t n)
     return buf;
 }
 
+/* ---- back off when a server asks (docs/daemon.md, "Back-off") ---- */
+
+static uint64_t next_rand(jobs *j) /* xorshift64*: the back-off's jitter */
+{
+    j->rng ^= j->rng >> 12;
+    j->rng ^= j->rng << 25;
+    j->rng ^= j->rng >> 27;
+    return j->rng * 0x2545F4914F6CDD1Dull;
+}
+
+/* What a page's answer says about retrying: read from its record, parsed
+ * only for the statuses and errors that may be retried (not the hot path). */
+typedef struct answer {
+    int retryable;
+    char reason[80];
+    long long retry_after_s; /* -1: none */
+} answer;
+
+static void read_answer(const frame_result *r, answer *a)
+{
+    memset(a, 0, sizeof(*a));
+    a->retry_after_s = -1;
+    long st = (long)r->status;
+    if (!(r->flags & FR_FAILED) && st != 429 && st != 502 && st != 503 && st != 504)
+        return;
+    json_t *rec = json_loadb(r->record, r->record_len, 0, NULL);
+    const char *err = json_string_value(json_object_get(rec, "error"));
+    json_t *ra = json_object_get(rec, "retry_after_s");
+    if (json_is_integer(ra) && json_integer_value(ra) > 0)
+        a->retry_after_s = (long long)json_integer_value(ra);
+    a->retryable = backoff_retryable(st, err, a->retry_after_s, a->reason, sizeof(a->reason));
+    json_decref(rec);
+}
+
+/* Keeps h's back-off across a restart (delay 0: forgotten): part of the
+ * open batch when one is open. A failure costs only the memory of it. */
+static void keep_host_backoff(jobs *j, const char *host, long delay_ms, long wait_ms)
+{
+    long long until = (long long)(jobs_now_unix() * 1000) + wait_ms;
+    if (store_host_backoff_put(j->st, host, delay_ms, until) < 0)
+        log_warn("jobs", "cannot store a host's back-off", "host=\"%s\" error=\"%s\"", host,
+                 store_errmsg(j->st));
+}
+
+/* A robots.txt the server refused (503, 429 with or without Retry-After, a
+ * reset) is retried like a page, up to max_retries times, while the host's
+ * pages wait; only then is it unreadable (everything disallowed). 1 when
+ * retried. */
+static int robots_retry(jobs *j, jobs_page *p, polite_host *h, const answer *a)
+{
+    const crawld_config *c = j->cfg;
+    job *jb = jobs_find(j, p->job_id);
+    if (!a->retryable || h->robots_retries >= c->max_retries || !jb || !job_active(jb))
+        return 0;
+    long wait = backoff_wait_ms(h->robots_retries + 1, a->retry_after_s, c->retry_after_max_s,
+                                c->retry_base_ms, c->retry_max_ms, next_rand(j));
+    politeness_robots_refused(&j->pol, h, jobs_now_ms(j), wait);
+    keep_host_backoff(j, p->origin, politeness_host_refusal_ms(h), wait);
+    log_info("jobs", "robots.txt retried: the server asked to back off",
+             "host=\"%s\" reason=\"%s\" retry=%d wait_ms=%ld", p->origin, a->reason,
+             h->robots_retries, wait);
+    return 1;
+}
+
 static void robots_done(jobs *j, jobs_page *p, const frame_result *res)
 {
     polite_host *h = politeness_get(&j->pol, p->origin, jobs_now_ms(j));
@@ -361,6 +425,13 @@ static void robots_done(jobs *j, jobs_page *p, const frame_result *res)
     long status = err ? 0 : (long)res->status;
     const char *body = res->body;
     size_t len = res->body_len;
+    int unread = robots_unreadable(status, err != NULL);
+    if (unread) {
+        answer a;
+        read_answer(res, &a);
+        if (robots_retry(j, p, h, &a))
+            return;
+    }
     robots *r = robots_from_response(status, body, len, j->agent);
     if (!r) {
         politeness_robots_lost(h); /* out of memory: asked again later */
@@ -369,11 +440,10 @@ static void robots_done(jobs *j, jobs_page *p, const frame_result *res)
     /* An unreadable robots.txt (robots_unreadable) disallows everything:
      * the pages' records say why. */
     char why[300];
-    if (err)
-        snprintf(why, sizeof(why), "%.280s", err);
-    else
-        snprintf(why, sizeof(why), "status %ld", status);
-    int unread = robots_unreadable(status, err != NULL);
+    int n = err ? snprintf(why, sizeof(why), "%.250s", err)
+                : snprintf(why, sizeof(why), "status %ld", status);
+    if (h->robots_retries > 0 && n > 0 && (size_t)n < sizeof(why))
+        snprintf(why + n, sizeof(why) - (size_t)n, " after %d retries", h->robots_retries);
     job *jb = jobs_find(j, p->job_id);
     politeness_robots_read(&j->pol, h, r, jobs_now_ms(j), unread ? why : NULL,
                            jb ? jb->delay_ms : j->cfg->delay_ms);
@@ -426,50 +496,6 @@ static char *canonical_link(const frame_result *r)
     }
     json_decref(rec);
     return out;
-}
-
-/* ---- back off when a server asks (docs/daemon.md, "Back-off") ---- */
-
-static uint64_t next_rand(jobs *j) /* xorshift64*: the back-off's jitter */
-{
-    j->rng ^= j->rng >> 12;
-    j->rng ^= j->rng << 25;
-    j->rng ^= j->rng >> 27;
-    return j->rng * 0x2545F4914F6CDD1Dull;
-}
-
-/* What a page's answer says about retrying: read from its record, parsed
- * only for the statuses and errors that may be retried (not the hot path). */
-typedef struct answer {
-    int retryable;
-    char reason[80];
-    long long retry_after_s; /* -1: none */
-} answer;
-
-static void read_answer(const frame_result *r, answer *a)
-{
-    memset(a, 0, sizeof(*a));
-    a->retry_after_s = -1;
-    long st = (long)r->status;
-    if (!(r->flags & FR_FAILED) && st != 429 && st != 502 && st != 503 && st != 504)
-        return;
-    json_t *rec = json_loadb(r->record, r->record_len, 0, NULL);
-    const char *err = json_string_value(json_object_get(rec, "error"));
-    json_t *ra = json_object_get(rec, "retry_after_s");
-    if (json_is_integer(ra) && json_integer_value(ra) > 0)
-        a->retry_after_s = (long long)json_integer_value(ra);
-    a->retryable = backoff_retryable(st, err, a->retry_after_s, a->reason, sizeof(a->reason));
-    json_decref(rec);
-}
-
-/* Keeps h's back-off across a restart (delay 0: forgotten): part of the
- * open batch when one is open. A failure costs only the memory of it. */
-static void keep_host_backoff(jobs *j, const char *host, long delay_ms, long wait_ms)
-{
-    long long until = (long long)(jobs_now_unix() * 1000) + wait_ms;
-    if (store_host_backoff_put(j->st, host, delay_ms, until) < 0)
-        log_warn("jobs", "cannot store a host's back-off", "host=\"%s\" error=\"%s\"", host,
-                 store_errmsg(j->st));
 }
 
 /* A refused answer with retries left: the row goes back to pending, not

@@ -277,7 +277,8 @@ static jobs_page *take_row(jobs *j, job *jb, store_row *r, look *lk)
     if (jb->obey_robots) {
         if (!politeness_robots_known(h)) {
             jobs_page *got = NULL;
-            if (politeness_robots_needed(h))
+            /* a host backing off (its robots.txt refused) waits first */
+            if (politeness_robots_needed(h) && politeness_host_may_start(h, lk->now, 1, lk->wake))
                 got = robots_task(j, jb, h, r->host);
             if (!got)
                 lk->full[lk->nfull++ % SCHED_FULL_HOSTS] = r->host;

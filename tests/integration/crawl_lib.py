@@ -91,8 +91,17 @@ def stats(base, reset=False):
         return json.loads(r.read())["paths"]
 
 
-def put_robots(base, text, status=None):
-    req = urllib.request.Request(base + "/robots.txt" + ("?status=%d" % status if status else ""),
+def put_robots(base, text, status=None, fail=0, retry_after=None):
+    """robots.txt becomes text (with status); with fail=K, the next K fetches
+    answer 503 first (with Retry-After: retry_after when given)."""
+    q = {}
+    if status:
+        q["status"] = status
+    if fail:
+        q["fail"] = fail
+    if retry_after is not None:
+        q["retry-after"] = retry_after
+    req = urllib.request.Request(base + "/robots.txt" + ("?" + urllib.parse.urlencode(q) if q else ""),
                                  data=text.encode(), method="PUT")
     urllib.request.urlopen(req, timeout=10).read()
 

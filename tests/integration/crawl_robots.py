@@ -40,7 +40,8 @@ def fresh(d):
     d.start()
 
 
-d = crawl_daemon("robots")
+# A refused robots.txt is retried twice, 100..200 ms apart (without Retry-After).
+d = crawl_daemon("robots", "max_retries = 2\nretry_base_ms = 100\nretry_max_ms = 200\n")
 daemons.append(d)
 try:
     d.start()
@@ -90,11 +91,29 @@ try:
     fresh(d)
     stats(BASE, reset=True)
     jid, recs = crawl(d, [BASE + "/site/p/0.html", BASE + "/site/p/5.html"], "--depth", "3")
-    check(len(recs) == 2 and all(r["error"] == "robots: disallowed (robots.txt unreadable: status 503)"
-                               for r in recs),
-          "robots 503: seeds disallowed, saying why, nothing followed: %r"
+    check(len(recs) == 2 and all(r["error"] == "robots: disallowed (robots.txt unreadable: "
+                               "status 503 after 2 retries)" for r in recs),
+          "robots 503: seeds disallowed after the retries, saying why, nothing followed: %r"
           % [r["error"] for r in recs])
-    check(not [p for p in stats(BASE) if p.startswith("/site")], "robots 503: nothing fetched")
+    hits = stats(BASE)
+    check(not [p for p in hits if p.startswith("/site")], "robots 503: nothing fetched")
+    check(hits.get("/robots.txt") == 3, "robots 503: fetched once and retried twice: %r"
+          % hits.get("/robots.txt"))
+    # A robots.txt refused twice (503, Retry-After: 1), then read: the host's pages
+    # waited for it and were crawled by its rules, none recorded as disallowed.
+    put_robots(BASE, "User-agent: *\nDisallow: /site/p/2.html\n", fail=2, retry_after=1)
+    fresh(d)
+    stats(BASE, reset=True)
+    t0 = time.time()
+    jid, recs = crawl(d, [BASE + "/site/p/0.html", BASE + "/site/p/2.html"], "--depth", "0")
+    took = time.time() - t0
+    errs = {path_of(r["url"]): r["error"] for r in recs}
+    check(errs == {"/site/p/0.html": None, "/site/p/2.html": "robots: disallowed"},
+          "robots 503 twice then 200: its rules apply, nothing disallowed for want of it: %r" % errs)
+    hits = stats(BASE)
+    check(hits.get("/robots.txt") == 3 and hits.get("/site/p/0.html") == 1,
+          "robots 503 twice then 200: three robots.txt fetches, the page once: %r" % hits)
+    check(took >= 1.9, "Retry-After: 1 honoured twice before the robots.txt was read (%.2f s)" % took)
     jid, recs = crawl(d, [BASE + "/site/p/0.html"], "--depth", "1", "--no-robots")
     check(len(recs) > 1 and all(r["error"] is None for r in recs), "--no-robots ignores it")
     put_robots(BASE, "", status=404)

@@ -189,6 +189,37 @@ START_TEST(politeness_host_backs_off_and_recovers)
 }
 END_TEST
 
+/* A refused robots.txt: the host goes back to "unknown" (asked for again)
+ * behind the wait, its retries counted until a read resets them. */
+START_TEST(politeness_robots_refused_waits_and_asks_again)
+{
+    politeness p;
+    ck_assert_int_eq(politeness_init(&p, 16, 86400000, 30000), 0);
+    politeness_set_backoff(&p, 1000, 60000, 0, 60000, 1);
+    polite_host *h = politeness_get(&p, "http://a.test", 1000);
+    uint64_t wake = UINT64_MAX;
+    ck_assert_int_eq(politeness_robots_needed(h), 1);
+    politeness_robots_fetching(h);
+    ck_assert_int_eq(politeness_robots_needed(h), 0);
+    politeness_robots_refused(&p, h, 1100, 2000);
+    ck_assert_int_eq(h->robots_retries, 1);
+    ck_assert_int_eq(politeness_robots_known(h), 0);
+    ck_assert_int_eq(politeness_robots_needed(h), 1);
+    ck_assert_int_eq(politeness_host_may_start(h, 3000, 1, &wake), 0);
+    ck_assert_int_eq(wake, 3100);
+    ck_assert_int_eq(politeness_host_may_start(h, 3100, 1, &wake), 1);
+    ck_assert_int_eq(politeness_backing_off(&p), 1);
+    politeness_robots_fetching(h);
+    politeness_robots_refused(&p, h, 3200, 1000);
+    ck_assert_int_eq(h->robots_retries, 2);
+    politeness_robots_fetching(h);
+    politeness_robots_read(&p, h, robots_allow_all(), 5000, NULL, 0);
+    ck_assert_int_eq(h->robots_retries, 0);
+    ck_assert_int_eq(politeness_robots_known(h), 1);
+    politeness_free(&p);
+}
+END_TEST
+
 START_TEST(politeness_keeps_backing_off_hosts_and_restores_them)
 {
     politeness p;
@@ -234,6 +265,7 @@ static Suite *backoff_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("politeness");
     tcase_add_test(tc, politeness_host_backs_off_and_recovers);
+    tcase_add_test(tc, politeness_robots_refused_waits_and_asks_again);
     tcase_add_test(tc, politeness_keeps_backing_off_hosts_and_restores_them);
     suite_add_tcase(s, tc);
     return s;
