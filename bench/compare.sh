@@ -152,7 +152,7 @@ mkdir "$D/tmp"
 TMPDIR=$D/tmp python3 bench/compare.py run --before "$TREES/$before/build" --after "$TREES/$after/build" \
     --runs "$RUNS" --daemon-url "$HTTPD_URL" --daemon-pages "$DAEMON_PAGES" \
     --daemon-rounds "$DAEMON_ROUNDS" --peers "${peers[*]}" --max-pages "$MAX_PAGES" \
-    --timeout "$TIMEOUT" --workers "$WORKERS" --tmp "$D" --after-opts "${AFTER_OPTS:-}" \
+    --timeout "$TIMEOUT" --workers "$WORKERS" --tmp "$D" --after-opts="${AFTER_OPTS:-}" \
     --raw "$RESULTS/compare-raw.jsonl" &
 PY=$!
 rc=0
