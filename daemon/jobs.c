@@ -592,7 +592,7 @@ static void schedule_start(jobs *j, job *jb)
                           .sitemaps = jb->sitemaps,
                           .since = jb->id,
                           .every_s = jb->every_s,
-                          /* the session goes on (the cookie jar starts empty) */
+                          /* the session goes on, its cookie jar too (below) */
                           .user = jb->sess.user,
                           .bearer = jb->sess.bearer,
                           .proxy = jb->sess.proxy};
@@ -614,6 +614,11 @@ static void schedule_start(jobs *j, job *jb)
         log_error("jobs", "scheduled recrawl not started", "job=%lld error=\"%s\"", jb->id, err);
         return;
     }
+    if (store_cookies_copy(j->st, jb->id, nj->id, (long long)jobs_now_unix()) < 0)
+        log_warn("jobs", "scheduled recrawl starts with an empty cookie jar",
+                 "job=%lld since=%lld error=\"%s\"", nj->id, jb->id, store_errmsg(j->st));
+    else if (jb->cookie_jar)
+        nj->cookie_jar = 1; /* its tasks ask the store for their hosts' cookies */
     log_info("jobs", "scheduled recrawl started", "job=%lld since=%lld every_s=%lld", nj->id,
              jb->id, jb->every_s);
     if (j->on_wake)

@@ -426,3 +426,8 @@ long store_cookies_count(store *s, long long job_id, long long now_s)
 {
     return s->ops->cookie_count(s->b, job_id, NULL, now_s);
 }
+
+int store_cookies_copy(store *s, long long from_job, long long to_job, long long now_s)
+{
+    return s->ops->cookies_copy(s->b, from_job, to_job, now_s);
+}

@@ -238,5 +238,8 @@ int store_cookies_for_host(store *s, long long job_id, const char *host, long lo
                            char **out);
 /* The job's unexpired cookies, or -1. */
 long store_cookies_count(store *s, long long job_id, long long now_s);
+/* Copies from_job's unexpired cookies into to_job's jar (a schedule's next
+ * run; cookies to_job has already are kept). 0, or -1. */
+int store_cookies_copy(store *s, long long from_job, long long to_job, long long now_s);
 
 #endif

@@ -60,6 +60,7 @@ typedef struct store_ops {
     long (*cookie_count)(void *b, long long job_id, const char *domain, long long now_s);
     int (*cookies_for_host)(void *b, long long job_id, const char *host, long long now_s,
                             int (*cb)(void *ud, const char *line), void *ud);
+    int (*cookies_copy)(void *b, long long from_job, long long to_job, long long now_s);
 } store_ops;
 
 extern const store_ops store_sqlite_ops;

@@ -53,6 +53,9 @@ enum {
     S_HB_PUT,
     S_HB_DELETE,
     S_HB_ALL,
+    S_CAP_FORGET,
+    S_DIG_FORGET,
+    S_CK_COPY,
     S_COUNT
 };
 
@@ -125,6 +128,13 @@ static const char *const sql[S_COUNT] = {
                  "ON CONFLICT(host) DO UPDATE SET delay_ms=?2, until_ms=?3",
     [S_HB_DELETE] = "DELETE FROM host_backoff WHERE host=?1",
     [S_HB_ALL] = "SELECT host,delay_ms,until_ms FROM host_backoff",
+    /* what only a running job reads, dropped when it ends (sq_job_set_state) */
+    [S_CAP_FORGET] = "DELETE FROM recrawl WHERE job_id=?1",
+    [S_DIG_FORGET] = "DELETE FROM digests WHERE job_id=?1",
+    /* a schedule's next run takes the jar the last one ended with */
+    [S_CK_COPY] = "INSERT OR IGNORE INTO cookies(job_id,domain,path,name,expires,line) "
+                  "SELECT ?2,domain,path,name,expires,line FROM cookies WHERE job_id=?1 "
+                  "AND (expires=0 OR expires>?3)",
 };
 
 static const char schema[] =
@@ -305,6 +315,19 @@ static void *sq_open(const char *path, char *err, size_t errlen)
     rc = sqlite3_exec(s->db, "UPDATE frontier SET state=0 WHERE state=1", NULL, NULL, &msg);
     if (rc != SQLITE_OK)
         goto fail;
+    /* Pruned at each open: the captures and digests of jobs that ended
+     * (a database from before they were dropped at the end), and host
+     * back-offs whose wait ended a day ago (a host not asked since). */
+    rc = sqlite3_exec(s->db,
+                      "DELETE FROM recrawl WHERE job_id IN "
+                      "(SELECT id FROM jobs WHERE state IN ('done','cancelled','failed'));"
+                      "DELETE FROM digests WHERE job_id IN "
+                      "(SELECT id FROM jobs WHERE state IN ('done','cancelled','failed'));"
+                      "DELETE FROM host_backoff WHERE "
+                      "until_ms < CAST(strftime('%s','now') AS INTEGER) * 1000 - 86400000;",
+                      NULL, NULL, &msg);
+    if (rc != SQLITE_OK)
+        goto fail;
     for (int i = 0; i < S_COUNT; i++) {
         rc = sqlite3_prepare_v3(s->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL);
         if (rc != SQLITE_OK)
@@ -415,6 +438,29 @@ static int sq_job_set_state(void *b, long long id, const char *state, double end
     else
         sqlite3_bind_null(st, 3);
     bind_text_or_null(st, 4, error && *error ? error : NULL);
+    if (step_done(st) < 0)
+        return -1;
+    /* An ended job's recrawl captures and digests are read by nobody:
+     * a later --since reads its pages.jsonl, a schedule's next run is a
+     * job of its own. */
+    if (strcmp(state, "running") == 0 || strcmp(state, "paused") == 0)
+        return 0;
+    for (int i = 0; i < 2; i++) {
+        st = q->st[i ? S_DIG_FORGET : S_CAP_FORGET];
+        sqlite3_bind_int64(st, 1, id);
+        if (step_done(st) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int sq_cookies_copy(void *b, long long from_job, long long to_job, long long now_s)
+{
+    sq *q = b;
+    sqlite3_stmt *st = q->st[S_CK_COPY];
+    sqlite3_bind_int64(st, 1, from_job);
+    sqlite3_bind_int64(st, 2, to_job);
+    sqlite3_bind_int64(st, 3, now_s);
     return step_done(st);
 }
 
@@ -917,5 +963,6 @@ const store_ops store_sqlite_ops = {
     .cookie_delete = sq_cookie_delete,
     .cookie_exists = sq_cookie_exists,
     .cookie_count = sq_cookie_count,
+    .cookies_copy = sq_cookies_copy,
     .cookies_for_host = sq_cookies_for_host,
 };

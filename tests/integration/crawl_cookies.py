@@ -57,7 +57,7 @@ def gates_ok(recs, name, n, q=""):
         check(("%s/ck/inner/%d" % (BASE, i)) in recs, "inner %d reached through its gate" % i)
 
 
-d = crawl_daemon("cookies", extra="per_host_concurrency = 2\n")
+d = crawl_daemon("cookies", extra="per_host_concurrency = 2\n[daemon]\nmin_every_s = 1\n")
 tmp = tempfile.mkdtemp(prefix="crawld-cookies.")
 try:
     d.start()
@@ -131,6 +131,29 @@ try:
     check(("%s/ck/inner/1" % BASE) in recs5, "inner page reached with the seeded cookie")
     check(d.job(jid5)["cookies"] == 2, "two unexpired cookies in the seeded jar: %r"
           % d.job(jid5)["cookies"])
+    # a schedule's next run starts with the jar the last run ended with:
+    # its gate gets the seeded cookie though the run has no --cookies
+    jsa = d.submit(["%s/ck/gate/1" % BASE], "--no-js", "--depth", "1", "--cookies", good,
+                    "--every", "1s")
+    rc, out, err = d.ctl("wait", str(jsa), "--timeout", "60")
+
+    def next_run(jid):
+        for jj in d.request({"cmd": "jobs"})["jobs"]:
+            if d.job(jj["id"]).get("since") == jid:
+                return jj["id"]
+        return None
+    jsb = wait_for(lambda: next_run(jsa), 20, "the scheduled run", step=0.2)
+    check(jsb is not None, "the schedule's next run started")
+    if jsb:
+        d.ctl("cancel", str(jsa))
+        rc, out, err = d.ctl("wait", str(jsb), "--timeout", "60")
+        d.ctl("cancel", str(jsb))
+        recs_b = {r["url"]: r for r in d.records(jsb)}
+        g = recs_b.get("%s/ck/gate/1" % BASE)
+        check(g is not None and g["title"] == "gate 1 [seeded:ok]",
+              "the next run sends the jar's cookie: %r" % (g and g["title"]))
+        check(d.job(jsb)["cookies"] == 2, "the next run's jar holds the two cookies: %r"
+              % d.job(jsb)["cookies"])
     bad = os.path.join(tmp, "bad.txt")
     with open(bad, "w") as f:
         f.write("# comment\n127.0.0.1\tFALSE\t/\tFALSE\tsoon\tn\tv\n")

@@ -10,7 +10,7 @@ page gets a full response record, and the page only a 304 page links to
 is still crawled. Bad --since values are refused naming the option.
 
 usage: recrawl.py BASE_URL   (CRAWLD_BIN: the build directory)"""
-import json, os, subprocess, sys, time, urllib.request, zlib
+import json, os, sqlite3, subprocess, sys, time, urllib.request, zlib
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from daemon_lib import check, dump_log_on_failure, finish, wait_for  # noqa: E402
 from crawl_lib import crawl_daemon  # noqa: E402
@@ -171,6 +171,15 @@ try:
         check(r.get("etag") == first[u].get("etag") and
               r.get("last_modified") == first[u].get("last_modified"),
               "%s: a 304 keeps the validators for the next recrawl: %r" % (u, r))
+    # Both jobs ended: their captures and digests left the state database
+    # (only a running job reads them), while the first job's digests were
+    # there for its identical-payload revisits.
+    db = sqlite3.connect(os.path.join(d.dir, "state", "crawld.db"))
+    left = {t: db.execute("SELECT count(*) FROM %s WHERE job_id IN (?, ?)" % t, (j1, j2)).fetchone()[0]
+            for t in ("recrawl", "digests")}
+    db.close()
+    check(left == {"recrawl": 0, "digests": 0},
+          "an ended job's recrawl captures and digests are dropped: %r" % left)
     c = second[RC + "c.html"]
     check(c["status"] == 200 and "not_modified" not in c and c.get("etag") == '"c-1"' and
           c.get("title") == "rc c v1",
