@@ -213,6 +213,10 @@ static void run_start_opts(run *r, int per_host, int hosts, int js, int robots)
     r->cfg.per_host_concurrency = per_host;
     r->cfg.delay_ms = 0;
     r->cfg.obey_robots = 0;
+    /* The model's 503 robots.txt is final at once: the walk runs on no
+     * clock, so a retry's wait would never end (retries of a refused
+     * robots.txt: test_backoff and the crawl_robots script). */
+    r->cfg.max_retries = 0;
     r->max_attempts = r->cfg.max_attempts;
     nhosts = hosts;
     robots_on = robots;

@@ -275,6 +275,9 @@ static int grab_backoff(void *ud, const store_host_backoff *h)
     return 0;
 }
 
+/* A host back-off wait far ahead (2100-01-01): never pruned. */
+#define FAR_FUTURE_MS 4102444800000LL
+
 START_TEST(retry_and_host_backoff_survive_reopen)
 {
     long long j = new_job(), rid;
@@ -282,9 +285,11 @@ START_TEST(retry_and_host_backoff_survive_reopen)
     ck_assert_int_eq(store_row_requeue(S, rid, 1, 0, 1), 0);
     ck_assert_int_eq(store_group_begin(S), 0);
     ck_assert_int_eq(store_row_retry(S, rid, 1, 1234567, 2, "503 retry-after=2s\n429\n"), 0);
-    ck_assert_int_eq(store_host_backoff_put(S, "http://a", 4000, 7654321), 0);
+    ck_assert_int_eq(store_host_backoff_put(S, "http://a", 4000, FAR_FUTURE_MS), 0);
     ck_assert_int_eq(store_host_backoff_put(S, "http://b", 1000, 5), 0);
     ck_assert_int_eq(store_host_backoff_put(S, "http://b", 0, 0), 0); /* recovered: forgotten */
+    /* a wait that ended more than a day ago: pruned at the next open */
+    ck_assert_int_eq(store_host_backoff_put(S, "http://old", 2000, 5), 0);
     ck_assert_int_eq(store_group_commit(S, NULL, 0, NULL, 0), STORE_OK);
     reopen();
     store_row rows[2];
@@ -297,10 +302,10 @@ START_TEST(retry_and_host_backoff_survive_reopen)
     store_rows_free(rows, 1);
     store_host_backoff got[2] = {{0}, {0}};
     ck_assert_int_eq(store_host_backoff_foreach(S, grab_backoff, got), 0);
-    ck_assert_int_eq(got[1].delay_ms, 1); /* one host */
+    ck_assert_int_eq(got[1].delay_ms, 1); /* one host: http://old was pruned */
     ck_assert_str_eq(got[0].host, "http://a");
     ck_assert_int_eq(got[0].delay_ms, 4000);
-    ck_assert_int_eq(got[0].until_ms, 7654321);
+    ck_assert_int_eq(got[0].until_ms, FAR_FUTURE_MS);
     /* a rolled-back group keeps neither */
     ck_assert_int_eq(store_group_begin(S), 0);
     ck_assert_int_eq(store_row_retry(S, rid, 1, 0, 3, "x\n"), 0);
