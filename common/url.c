@@ -335,6 +335,20 @@ static url_err idn_host(const char *host, char *buf, size_t cap)
     return err;
 }
 
+/* 1 when a label of the ASCII name host begins "xn--" (any case). */
+static bool has_a_label(const char *host)
+{
+    for (const char *l = host; *l;) {
+        if (ascii_lower(l[0]) == 'x' && ascii_lower(l[1]) == 'n' && l[2] == '-' && l[3] == '-')
+            return true;
+        const char *dot = strchr(l, '.');
+        if (!dot)
+            break;
+        l = dot + 1;
+    }
+    return false;
+}
+
 /* Writes the normal form of the URL in h into b. */
 static url_err assemble(CURLU *h, sbuf *b)
 {
@@ -382,6 +396,11 @@ static url_err assemble(CURLU *h, sbuf *b)
      * host failed). */
     char idn[256];
     const char *hp = host;
+    /* An ASCII name with an A-label ("xn--…", any case) is checked the same
+     * way: punycode that does not decode, or decodes to what IDNA forbids
+     * ("xn--zz", "xn--a" = U+0080), is no host a browser would reach. */
+    if (ascii && has_a_label(host))
+        ascii = false;
     if (!ascii) {
         if ((err = idn_host(host, idn, sizeof idn)))
             goto out;
