@@ -236,9 +236,9 @@ static const rcase CASES[] = {
     {"http://a.test/", "//\xc3\xbc-.de/", URL_BAD_IDN, NULL},      /* hyphen last */
     /* ASCII names with A-labels are checked too (punycode that decodes to
      * what IDNA allows), and a valid one keeps its form */
-    {NULL, "http://xn--zz.com/", URL_BAD_IDN, NULL},       /* not punycode */
-    {NULL, "http://www.xn--.com/", URL_BAD_IDN, NULL},     /* empty */
-    {NULL, "http://XN--A.com/", URL_BAD_IDN, NULL},        /* decodes to U+0080 */
+    {NULL, "http://xn--zz.com/", URL_BAD_IDN, NULL},   /* not punycode */
+    {NULL, "http://www.xn--.com/", URL_BAD_IDN, NULL}, /* empty */
+    {NULL, "http://XN--A.com/", URL_BAD_IDN, NULL},    /* decodes to U+0080 */
     {NULL, "http://a.XN--P1AI/", URL_OK, "http://a.xn--p1ai/"},
     {NULL, "http://xn--ls8h.la/", URL_OK, "http://xn--ls8h.la/"}, /* as browsers take it */
     {NULL, "http://axn--b.de/", URL_OK, "http://axn--b.de/"},     /* not at a label's start */
