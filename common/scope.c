@@ -181,6 +181,20 @@ static const char *reg_domain(const psl_ctx_t *psl, const char *host, size_t len
     return psl_registrable_domain(psl, buf);
 }
 
+/* A POSIX ERE (REG_NOSUB) into *out: 0, or -1 with err "PREFIXregex: what
+ * regerror says in \"RE\"" (nothing held: a failed regcomp keeps nothing). The
+ * scope's regex: and the --exclude/--include filters. */
+static int compile_ere(const char *prefix, const char *re, regex_t *out, char *err, size_t errlen)
+{
+    int rc = regcomp(out, re, REG_EXTENDED | REG_NOSUB);
+    if (rc == 0)
+        return 0;
+    char msg[256];
+    regerror(rc, out, msg, sizeof msg);
+    set_err(err, errlen, "%sregex: %s in \"%.200s\"", prefix, msg, re);
+    return -1;
+}
+
 /* Parses spec into *kind; compiles the regex into re when kind is regex
  * (the caller regfree()s it). 0, or -1 with err set. */
 static int parse_spec(const char *spec, scope_kind *kind, regex_t *re, char *err, size_t errlen)
@@ -199,13 +213,8 @@ static int parse_spec(const char *spec, scope_kind *kind, regex_t *re, char *err
             set_err(err, errlen, "scope: regex: empty expression");
             return -1;
         }
-        int rc = regcomp(re, rx, REG_EXTENDED | REG_NOSUB);
-        if (rc != 0) {
-            char msg[256];
-            regerror(rc, re, msg, sizeof msg); /* a failed regcomp holds nothing */
-            set_err(err, errlen, "scope: regex: %s in \"%.200s\"", msg, rx);
+        if (compile_ere("scope: ", rx, re, err, errlen) < 0)
             return -1;
-        }
         *kind = SCOPE_REGEX;
     } else {
         set_err(err, errlen,
@@ -338,14 +347,7 @@ static int filter_compile(const char *re, regex_t *out, char *err, size_t errlen
         set_err(err, errlen, "regex: longer than %d bytes", SCOPE_MAX_FILTER_LEN);
         return -1;
     }
-    int rc = regcomp(out, re, REG_EXTENDED | REG_NOSUB);
-    if (rc != 0) {
-        char msg[256];
-        regerror(rc, out, msg, sizeof msg); /* a failed regcomp holds nothing */
-        set_err(err, errlen, "regex: %s in \"%.200s\"", msg, re);
-        return -1;
-    }
-    return 0;
+    return compile_ere("", re, out, err, errlen);
 }
 
 int scope_filter_check(const char *re, char *err, size_t errlen)
