@@ -185,6 +185,7 @@ static int commit_record(jobs *j, job *jb, long long row_id, const char *url, in
                     : sitemap < WIRE_SITEMAP_FILE         ? WIRE_SITEMAP_FILE
                                                           : sitemap + 1;
     long added_files = 0;
+    int low_depth = link_depth; /* the shallowest row added: sitemap_host's are at 0 */
     char *l = follow && link_kind <= WIRE_SITEMAP_MAX ? (char *)r->links : NULL;
     char *end = l ? l + r->links_len : NULL;
     while (l && l < end) {
@@ -230,9 +231,12 @@ static int commit_record(jobs *j, job *jb, long long row_id, const char *url, in
                     goto dberr;
             } else {
                 added++;
+                long before = added;
                 if (jb->sitemaps && jb->rows + added < jb->max_pages &&
                     sitemap_host(j, jb, origin, &added) < 0)
                     goto dberr;
+                if (added != before)
+                    low_depth = 0;
             }
         }
     }
@@ -242,8 +246,9 @@ static int commit_record(jobs *j, job *jb, long long row_id, const char *url, in
     j->pending += added;
     if (added)
         jb->cache_complete = 0; /* new rows past the cached ones */
-    if (added && depth + 1 < jb->cache_end_depth)
-        jb->cache_stale = 1; /* … or before them: the window reads by depth */
+    if (added && low_depth < jb->cache_end_depth)
+        jb->cache_stale = 1; /* … or before them: the window reads by depth (a
+                              * sitemap's URLs and a new host's robots.txt at 0) */
     if (failed) {
         jb->failed++;
         j->failed++;

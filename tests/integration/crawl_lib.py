@@ -91,7 +91,7 @@ def stats(base, reset=False):
         return json.loads(r.read())["paths"]
 
 
-def put_robots(base, text, status=None, fail=0, retry_after=None):
+def put_robots(base, text, status=None, fail=0, retry_after=None, delay_ms=0):
     """robots.txt becomes text (with status); with fail=K, the next K fetches
     answer 503 first (with Retry-After: retry_after when given)."""
     q = {}
@@ -101,6 +101,8 @@ def put_robots(base, text, status=None, fail=0, retry_after=None):
         q["fail"] = fail
     if retry_after is not None:
         q["retry-after"] = retry_after
+    if delay_ms:
+        q["delay-ms"] = delay_ms
     req = urllib.request.Request(base + "/robots.txt" + ("?" + urllib.parse.urlencode(q) if q else ""),
                                  data=text.encode(), method="PUT")
     urllib.request.urlopen(req, timeout=10).read()

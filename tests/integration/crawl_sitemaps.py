@@ -81,6 +81,20 @@ try:
           "robots.txt without Sitemap: /sitemap.xml read: %r" % sorted(sm))
     check(PAGE + "root1" in got, "the page /sitemap.xml lists is crawled")
 
+    # ---- a sitemap found after the window moved on ----
+    # robots.txt (slow, cached from the job before) comes back after the
+    # seed's links were read into the breadth-first window: the /sitemap.xml
+    # row it adds at depth 0 is behind the window's cursor and must still be
+    # taken (it once stayed pending, and the job never ended).
+    put_robots(BASE, "User-agent: *\n", delay_ms=800)
+    site = BASE + "/site/p/0.html"
+    for _ in range(2):
+        jid, got = crawl(d, "--sitemaps", "--depth", "1", seeds=(site,), timeout=30)
+    check(PAGE + "root1" in got and BASE + "/sitemap.xml" in got,
+          "a sitemap row behind the window is taken, its page crawled: %r"
+          % sorted(path_of(u) for u in got)[:8])
+    reset_robots(BASE)
+
     # ---- limits and malformed XML: the sitemap's record says so ----
     put_robots(BASE, "User-agent: *\nSitemap: %s/sm/big.xml\nSitemap: %s/sm/bad.xml\n"
                % (BASE, BASE))

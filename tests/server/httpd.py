@@ -78,7 +78,8 @@ Endpoint                        | Response
                                 |   see --robots-file/--robots-status/--crawl-delay; PUT /robots.txt
                                 |   [?status=N] replaces it at run time, DELETE restores it;
                                 |   [&fail=K&fail-status=S&retry-after=V] answers S (503), empty,
-                                |   with Retry-After V when given, to the next K fetches first
+                                |   with Retry-After V when given, to the next K fetches first;
+                                |   [&delay-ms=D] answers after D ms
 /private/...                    | any path: a 200 HTML page (disallowed by the default robots.txt)
 /hang?s=S                       | reads the request, never answers; closes after S s (default 120)
                                 |   or as soon as the client disconnects
@@ -801,11 +802,14 @@ class Handler(BaseHTTPRequestHandler):
         with self.server.robots_lock:
             status, body = self.server.robots[:2]
             fail = self.server.robots[2] if len(self.server.robots) > 2 else None
+            delay = self.server.robots[3] if len(self.server.robots) > 3 else 0
             if fail and fail[0] > 0:  # PUT ?fail=N&fail-status=S: S for the next N fetches
                 self.server.robots = (status, body, (fail[0] - 1, fail[1], fail[2]))
                 self.respond(fail[1], b"", ctype="text/plain; charset=utf-8",
                              headers=[("Retry-After", fail[2])] if fail[2] else ())
                 return
+        if delay:
+            time.sleep(delay / 1000)
         self.respond(status, body, ctype="text/plain; charset=utf-8")
 
     def robots_config(self, q, body):
@@ -816,7 +820,8 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 fail = (_int(q, "fail", 0, 0, 100), _int(q, "fail-status", 503, 200, 599),
                         q.get("retry-after", [""])[0])
-                srv.robots = (_int(q, "status", 200, 200, 599), body, fail)
+                srv.robots = (_int(q, "status", 200, 200, 599), body, fail,
+                              _int(q, "delay-ms", 0, 0, 10000))
         self.respond(200, b"ok\n", ctype="text/plain; charset=utf-8")
 
     def ep_private(self, q, rest):
