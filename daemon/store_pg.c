@@ -295,7 +295,7 @@ static int res_ok(PGresult *r)
 /* Runs prepared statement i: its result, or NULL (q->why says why). */
 static PGresult *run(pg *q, int i, const pgargs *a)
 {
-    char name[8];
+    char name[16];
     snprintf(name, sizeof(name), "s%d", i);
     PGresult *r = PQexecPrepared(q->conn, name, a ? a->n : 0, a ? a->v : NULL, NULL, NULL, 0);
     if (r && res_ok(r))
@@ -485,7 +485,7 @@ static int pg_prepare(pg *q)
         o += snprintf(cas + o, sizeof(cas) - (size_t)o, " AND %s=$%d", length_cols[i], 2 + 2 * i);
     for (int i = 0; i < P_COUNT; i++) {
         const char *sql = i == P_JOB_CAS ? cas : stmts[i].sql;
-        char name[8];
+        char name[16];
         snprintf(name, sizeof(name), "s%d", i);
         PGresult *r = PQprepare(q->conn, name, sql, 0, NULL);
         int ok = r && res_ok(r);
@@ -849,7 +849,8 @@ static int window_read(pg *q, int i, const pgargs *a, int max, store_row *rows)
         w->sitemap = (int)val_ll(r, n, 8);
         w->retries = (int)val_ll(r, n, 9);
         w->retry_reasons = val_dup(r, n, 10);
-        if (!w->url || !w->host || (!w->parent && !PQgetisnull(r, n, 2))) {
+        if (!w->url || !w->host || (!w->parent && !PQgetisnull(r, n, 2)) ||
+            (!w->retry_reasons && !PQgetisnull(r, n, 10))) {
             store_rows_free(rows, n + 1);
             set_why(q, stmts[i].what, "out of memory");
             PQclear(r);
