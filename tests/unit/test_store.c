@@ -1093,6 +1093,52 @@ START_TEST(pg_commit_under_a_lost_lease_keeps_nothing)
 }
 END_TEST
 
+/* One seen set for every node: a URL another node admitted in a group is
+ * seen once that group commits, and new again when it rolls back (the
+ * second node's insert waits for the first's group either way). */
+static int add_in_child(long long j, const char *url)
+{
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        char err[512];
+        store *n = store_open(spec, err, sizeof(err));
+        if (!n)
+            _exit(9);
+        int rc = store_row_add(n, j, url, 0, NULL, "http://a", ROW_PENDING, NULL);
+        store_close(n);
+        _exit(rc < 0 ? 8 : rc);
+    }
+    return pid;
+}
+
+static int child_status(pid_t pid)
+{
+    int st;
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    ck_assert(WIFEXITED(st));
+    return WEXITSTATUS(st);
+}
+
+START_TEST(pg_two_nodes_share_one_seen_set)
+{
+    long long j = new_job();
+    ck_assert_int_eq(store_group_begin(S), 0);
+    ck_assert_int_eq(store_row_add(S, j, "http://a/1", 0, NULL, "http://a", ROW_PENDING, NULL), 1);
+    pid_t pid = add_in_child(j, "http://a/1");
+    ck_assert_int_eq(store_group_commit(S, NULL, 0, NULL, 0), STORE_OK);
+    ck_assert_int_eq(child_status(pid), 0); /* seen */
+    ck_assert_int_eq(store_group_begin(S), 0);
+    ck_assert_int_eq(store_row_add(S, j, "http://a/2", 0, NULL, "http://a", ROW_PENDING, NULL), 1);
+    pid = add_in_child(j, "http://a/2");
+    store_group_abort(S);
+    ck_assert_int_eq(child_status(pid), 1); /* new: the other's row went */
+    long c[ROW_STATE_COUNT];
+    ck_assert_int_eq(store_job_counts(S, j, c), 0);
+    ck_assert_int_eq(c[ROW_PENDING], 2);
+}
+END_TEST
+
 /* The server ends the store's connection (pg_terminate_backend): the next
  * call fails and says so, a group cannot begin, and a reopen works with
  * everything committed still there. */
@@ -1203,6 +1249,7 @@ int main(void)
     } else {
         tcase_add_test(tc, pg_two_nodes_never_share_a_host);
         tcase_add_test(tc, pg_commit_under_a_lost_lease_keeps_nothing);
+        tcase_add_test(tc, pg_two_nodes_share_one_seen_set);
         tcase_add_test(tc, pg_killed_connection_fails_then_reopens);
         tcase_add_test(tc, pg_errors_never_show_the_password);
         tcase_add_test(tc, pg_newer_schema_refused);
