@@ -2,7 +2,7 @@
 # Installs the Debian packages crawld builds and tests with, when missing.
 set -euo pipefail
 PKGS="build-essential g++ pkg-config libuv1-dev libcurl4-openssl-dev libmozjs-102-dev
-libgumbo-dev libxml2-dev check libsqlite3-dev libjansson-dev libinih-dev libsystemd-dev libpsl-dev libidn2-dev python3 curl
+libgumbo-dev libxml2-dev check libsqlite3-dev libpq-dev postgresql libjansson-dev libinih-dev libsystemd-dev libpsl-dev libidn2-dev python3 curl
 systemd man-db groff-base prometheus clang clang-format zlib1g-dev libssl-dev libseccomp-dev
 libcap2-bin"
 missing=()

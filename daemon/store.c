@@ -95,8 +95,11 @@ store *store_open(const char *spec, char *err, size_t errlen)
     const char *path = spec;
     if (strncmp(spec, "sqlite:", 7) == 0)
         path = spec + 7;
+    else if (strncmp(spec, "postgresql://", 13) == 0 || strncmp(spec, "postgres://", 11) == 0)
+        ops = &store_pg_ops; /* a libpq URI, given whole */
     else if (strstr(spec, "://")) {
-        snprintf(err, errlen, "%s: no such store backend (this build has sqlite)", spec);
+        snprintf(err, errlen, "%.*s: no such store backend (this build has sqlite, postgresql)",
+                 (int)strcspn(spec, ":"), spec);
         return NULL;
     }
     store *s = ALLOC_NEW(store);

@@ -1,7 +1,8 @@
 /* store — crawld's state behind one backend-neutral interface: jobs, their
  * committed output lengths, the frontier (one row per URL a job admitted;
  * (job, URL) unique: the seen set) and host leases. The backend is chosen at
- * store_open (SQLite today, store_sqlite.c); only store*.c know it.
+ * store_open (SQLite, store_sqlite.c; PostgreSQL, store_pg.c); only
+ * store*.c know it.
  * Writes go in groups: one transaction that checks the caller's host leases
  * and compare-and-sets each job's committed lengths at store_group_commit.
  * Invariants: a row ends once (store_row_finish refuses a second end); a
@@ -86,12 +87,14 @@ typedef struct store_lengths {
 
 /* ---- the store ---- */
 
-/* spec: "sqlite:PATH" or a bare PATH (SQLite). Creates or migrates the
- * schema and turns legacy in-flight rows pending. NULL with err. */
+/* spec: "sqlite:PATH" or a bare PATH (SQLite), or a libpq URI
+ * "postgresql://…" / "postgres://…" (PostgreSQL, store_pg.c; err never
+ * shows its password). Creates or migrates the schema and turns legacy
+ * in-flight rows pending. NULL with err. */
 store *store_open(const char *spec, char *err, size_t errlen);
 void store_close(store *s); /* s may be NULL */
 const char *store_errmsg(store *s);
-const char *store_backend(const store *s); /* "sqlite" */
+const char *store_backend(const store *s); /* "sqlite" or "postgresql" */
 /* Memory the backend's own cache holds now; -1 when it cannot say. */
 long long store_cache_bytes(store *s);
 /* Repeats of store_row_add answered by the in-memory seen cache. */
@@ -121,7 +124,11 @@ long store_job_sitemaps(store *s, long long job_id, int kind);
 /* ---- host leases ----
  * With SQLite there is one node and it holds every host: a lease is made
  * under the open store's epoch and never lapses (until_ms LLONG_MAX); it is
- * lost only when its epoch is not the open store's (an earlier open's). */
+ * lost only when its epoch is not the open store's (an earlier open's).
+ * With PostgreSQL each open is a node: a claim takes idle hosts under a new
+ * epoch each, timed by the database's clock (until_ms minus the caller's
+ * now is the length that counts); once it lapses another node may take the
+ * host, and the lease is lost. */
 
 /* Up to max idle hosts with pending rows, leased to this node until
  * until_ms, into out. How many, or -1. */

@@ -1,5 +1,5 @@
 /* store_int — what store.c (the interface, the seen cache, the open group)
- * and a backend (store_sqlite.c) share: the backend's operations, each on
+ * and a backend (store_sqlite.c, store_pg.c) share: the backend's operations, each on
  * its own handle. No other file includes it. */
 #ifndef CRAWLD_STORE_INT_H
 #define CRAWLD_STORE_INT_H
@@ -64,5 +64,6 @@ typedef struct store_ops {
 } store_ops;
 
 extern const store_ops store_sqlite_ops;
+extern const store_ops store_pg_ops;
 
 #endif

@@ -38,6 +38,11 @@ for t in "$OUT"/tests/test_*; do
     [ -x "$t" ] || continue
     run_one "$(basename "$t")" "$t"
 done
+# The store's suite once more on PostgreSQL: a server of its own
+# (tests/server/pg.sh), started and stopped around it.
+if [ -x "$OUT/tests/test_store" ]; then
+    run_one test_store_pg bash -c 'source tests/server/pg.sh && pg_run "$0"' "$OUT/tests/test_store"
+fi
 # TESTS=unit: the Check suites alone (CI runs them once more without
 # CAP_SYS_RESOURCE: no suite may depend on raising a limit back).
 [ "${TESTS:-all}" = unit ] && set -- || set -- tests/integration/*.sh tests/faults/*.sh

@@ -1,17 +1,24 @@
-/* Check suite: store — jobs and frontier on the SQLite backend: insert and
+/* Check suite: store — jobs and frontier on the SQLite backend, or on
+ * PostgreSQL when CRAWLD_TEST_PG holds a libpq URI (tests/run.sh runs it
+ * so against a server of its own, tests/server/pg.sh): insert and
  * de-dup (the seen set), take order (windows by id, of a job or a host),
  * requeue and finish, committed lengths and state surviving a reopen,
  * in-flight rows reset on open, a crash (child _exit inside a group)
  * leaving the last commit intact; the group commit: its lease check, the
  * compare-and-set of the lengths (a mismatch keeps nothing), a second end
- * of a row refused inside a group, links new and seen. */
+ * of a row refused inside a group, links new and seen. PostgreSQL alone:
+ * two nodes leasing hosts at once never share one, a commit under a lost
+ * lease keeps nothing, a killed connection fails the next call and a
+ * reopen works, errors never show the password, a newer schema refused. */
 #include "alloc.h"
 #include "cookie.h"
 #include "store.h"
 
 #include <check.h>
+#include <libpq-fe.h>
 #include <limits.h>
 #include <sqlite3.h>
+#include <time.h>
 
 #include "testutil.h"
 #include <stdio.h>
@@ -21,15 +28,41 @@
 #include <unistd.h>
 
 static char dir[256], path[300];
+static const char *spec;    /* what store_open is given: path, or pg_spec */
+static const char *pg_spec; /* $CRAWLD_TEST_PG: the suite runs on PostgreSQL */
 static store *S;
+
+/* A connection of the test's own to the PostgreSQL server. */
+static PGconn *pg_admin(void)
+{
+    PGconn *c = PQconnectdb(pg_spec);
+    ck_assert_msg(PQstatus(c) == CONNECTION_OK, "%s", PQerrorMessage(c));
+    return c;
+}
+
+static void pg_exec(const char *sql)
+{
+    PGconn *c = pg_admin();
+    PGresult *r = PQexec(c, sql);
+    ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK,
+                  "%s: %s", sql, PQresultErrorMessage(r));
+    PQclear(r);
+    PQfinish(c);
+}
 
 static void setup(void)
 {
     snprintf(dir, sizeof(dir), "/tmp/test_store.XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(dir));
     snprintf(path, sizeof(path), "%s/crawld.db", dir);
+    spec = path;
+    if (pg_spec) { /* every test on an empty database */
+        pg_exec(
+            "SET client_min_messages=warning; DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+        spec = pg_spec;
+    }
     char err[256];
-    S = store_open(path, err, sizeof(err));
+    S = store_open(spec, err, sizeof(err));
     ck_assert_msg(S != NULL, "%s", err);
 }
 
@@ -52,7 +85,7 @@ static void reopen(void)
 {
     char err[256];
     store_close(S);
-    S = store_open(path, err, sizeof(err));
+    S = store_open(spec, err, sizeof(err));
     ck_assert_msg(S != NULL, "%s", err);
 }
 
@@ -504,7 +537,7 @@ START_TEST(crash_mid_transaction_keeps_last_commit)
     pid_t pid = fork();
     if (pid == 0) { /* its own connection, after the fork; dies inside a transaction */
         char err[256];
-        store *c = store_open(path, err, sizeof(err));
+        store *c = store_open(spec, err, sizeof(err));
         if (!c)
             _exit(3);
         store_group_begin(c);
@@ -516,7 +549,7 @@ START_TEST(crash_mid_transaction_keeps_last_commit)
     waitpid(pid, &st, 0);
     ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
     char err[256];
-    S = store_open(path, err, sizeof(err));
+    S = store_open(spec, err, sizeof(err));
     ck_assert_ptr_nonnull(S);
     store_job got = {0};
     store_jobs_foreach(S, grab_job, &got);
@@ -731,16 +764,23 @@ END_TEST
 
 START_TEST(backend_from_the_spec)
 {
-    ck_assert_str_eq(store_backend(S), "sqlite");
-    char spec[320], err[256] = "";
-    snprintf(spec, sizeof(spec), "sqlite:%s", path);
-    store *x = store_open(spec, err, sizeof(err));
+    ck_assert_str_eq(store_backend(S), pg_spec ? "postgresql" : "sqlite");
+    char other[600], err[512] = "";
+    if (pg_spec) /* the short scheme too */
+        snprintf(other, sizeof(other), "postgres://%s", strstr(pg_spec, "://") + 3);
+    else
+        snprintf(other, sizeof(other), "sqlite:%s", path);
+    store *x = store_open(other, err, sizeof(err));
     ck_assert_msg(x != NULL, "%s", err);
-    ck_assert_str_eq(store_backend(x), "sqlite");
+    ck_assert_str_eq(store_backend(x), pg_spec ? "postgresql" : "sqlite");
     store_close(x);
-    x = store_open("postgresql://db/crawld", err, sizeof(err));
+    x = store_open("mysql://db/crawld", err, sizeof(err));
     ck_assert_ptr_null(x);
-    ck_assert_ptr_nonnull(strstr(err, "no such store backend"));
+    ck_assert_ptr_nonnull(strstr(err, "mysql: no such store backend"));
+    /* a PostgreSQL URI goes to libpq: no server there, and the error says where */
+    x = store_open("postgresql:///crawld?host=/nonexistent/pg", err, sizeof(err));
+    ck_assert_ptr_null(x);
+    ck_assert_msg(strstr(err, "postgresql") && strstr(err, "/nonexistent/pg"), "%s", err);
 }
 END_TEST
 
@@ -867,6 +907,8 @@ START_TEST(jar_goes_with_its_group)
     ck_assert_ptr_nonnull(strstr(l, "kept"));
     ck_assert_ptr_null(strstr(l, "lost"));
     alloc_strfree(l);
+    if (pg_spec)
+        return;
     /* a database from before the jar gets its table at open */
     store_close(S);
     S = NULL;
@@ -881,9 +923,303 @@ START_TEST(jar_goes_with_its_group)
 }
 END_TEST
 
+/* ---- PostgreSQL alone ---- */
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static store *open_node(const char *with)
+{
+    char err[512];
+    store *n = store_open(with, err, sizeof(err));
+    ck_assert_msg(n != NULL, "%s", err);
+    return n;
+}
+
+#define NODE_HOSTS 300
+
+/* Two nodes (two processes, a store each) claim the same idle hosts at
+ * once, a few at a time, until none is left: every host goes to exactly
+ * one of them, and a third finds nothing idle while their leases last. */
+START_TEST(pg_two_nodes_never_share_a_host)
+{
+    long long j = new_job();
+    char u[64], h[64];
+    ck_assert_int_eq(store_group_begin(S), 0);
+    for (int i = 0; i < NODE_HOSTS; i++) {
+        snprintf(h, sizeof(h), "http://h%d", i);
+        snprintf(u, sizeof(u), "http://h%d/", i);
+        ck_assert_int_eq(store_row_add(S, j, u, 0, NULL, h, ROW_PENDING, NULL), 1);
+    }
+    ck_assert_int_eq(store_group_commit(S, NULL, 0, NULL, 0), STORE_OK);
+    int go[2];
+    ck_assert_int_eq(pipe(go), 0);
+    pid_t pid[2];
+    char out[2][320];
+    for (int k = 0; k < 2; k++) {
+        snprintf(out[k], sizeof(out[k]), "%s/node%d", dir, k);
+        pid[k] = fork();
+        ck_assert_int_ge(pid[k], 0);
+        if (pid[k] == 0) {
+            close(go[1]);
+            store *n = open_node(spec);
+            FILE *f = fopen(out[k], "w");
+            char c;
+            if (!f || read(go[0], &c, 1) != 0) /* both start when the pipe closes */
+                _exit(3);
+            for (;;) {
+                store_lease l[7];
+                int got = store_lease_claim(n, 7, now_ms() + 60000, l);
+                if (got < 0) {
+                    fprintf(stderr, "%s\n", store_errmsg(n));
+                    _exit(2);
+                }
+                if (got == 0)
+                    break;
+                for (int i = 0; i < got; i++)
+                    fprintf(f, "%s %lld\n", l[i].host, l[i].epoch);
+            }
+            fclose(f);
+            store_close(n);
+            _exit(0);
+        }
+    }
+    close(go[0]);
+    close(go[1]);
+    for (int k = 0; k < 2; k++) {
+        int st;
+        ck_assert_int_eq(waitpid(pid[k], &st, 0), pid[k]);
+        ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "node %d: status %d", k, st);
+    }
+    static int owner[NODE_HOSTS];
+    memset(owner, 0, sizeof(owner));
+    int total = 0;
+    for (int k = 0; k < 2; k++) {
+        FILE *f = fopen(out[k], "r");
+        ck_assert_ptr_nonnull(f);
+        int i;
+        long long epoch;
+        while (fscanf(f, "http://h%d %lld\n", &i, &epoch) == 2) {
+            ck_assert(i >= 0 && i < NODE_HOSTS);
+            ck_assert_msg(owner[i] == 0, "host h%d leased by node %d and node %d", i, owner[i] - 1,
+                          k);
+            ck_assert_int_gt(epoch, 0);
+            owner[i] = k + 1;
+            total++;
+        }
+        fclose(f);
+    }
+    ck_assert_int_eq(total, NODE_HOSTS);
+    store_lease l[4];
+    ck_assert_int_eq(store_lease_claim(S, 4, now_ms() + 1000, l), 0);
+}
+END_TEST
+
+/* A node's lease lapses (by the database's clock) and another node takes
+ * the host: the first node's group, built under the old lease, is refused
+ * at commit with STORE_LEASE_LOST and keeps nothing (the row it ended, the
+ * link it added, the lengths); its renewal marks the lease lost; the new
+ * holder commits the same work. A lease that lapsed with nobody taking it
+ * is lost too. */
+START_TEST(pg_commit_under_a_lost_lease_keeps_nothing)
+{
+    store *B = open_node(spec);
+    long long j = new_job(), r1, r2;
+    ck_assert_int_eq(store_row_add(S, j, "http://a/1", 0, NULL, "http://a", ROW_PENDING, &r1), 1);
+    ck_assert_int_eq(store_row_add(S, j, "http://a/2", 0, NULL, "http://a", ROW_PENDING, &r2), 1);
+    store_lease la, lb;
+    ck_assert_int_eq(store_lease_claim(S, 4, now_ms() + 400, &la), 1);
+    ck_assert_str_eq(la.host, "http://a");
+    ck_assert_int_gt(la.epoch, 0);
+    ck_assert_int_eq(store_lease_claim(B, 4, now_ms() + 60000, &lb), 0); /* A holds it */
+    ck_assert_int_eq(store_lease_renew(S, &la, 1, now_ms() + 400), 1);
+    /* under its lease, A commits */
+    ck_assert_int_eq(store_group_begin(S), 0);
+    ck_assert_int_eq(store_row_finish(S, r1, ROW_DONE, 1), 0);
+    store_lengths len = {j, 0, 10, 0, 0};
+    ck_assert_int_eq(store_group_commit(S, &la, 1, &len, 1), STORE_OK);
+    /* A builds a group; meanwhile its lease lapses and B takes the host */
+    ck_assert_int_eq(store_group_begin(S), 0);
+    ck_assert_int_eq(store_row_finish(S, r2, ROW_DONE, 1), 0);
+    ck_assert_int_eq(
+        store_row_add(S, j, "http://a/3", 1, "http://a/2", "http://a", ROW_PENDING, NULL), 1);
+    long long deadline = now_ms() + 10000;
+    int got = 0;
+    while (!got && now_ms() < deadline) {
+        got = store_lease_claim(B, 4, now_ms() + 60000, &lb);
+        ck_assert_int_ge(got, 0);
+        if (!got)
+            usleep(20000);
+    }
+    ck_assert_int_eq(got, 1);
+    ck_assert_str_eq(lb.host, "http://a");
+    ck_assert_int_gt(lb.epoch, la.epoch);
+    store_lengths next = {j, 10, 20, 0, 0};
+    ck_assert_int_eq(store_group_commit(S, &la, 1, &next, 1), STORE_LEASE_LOST);
+    ck_assert_msg(strstr(store_errmsg(S), "lease of http://a lost"), "%s", store_errmsg(S));
+    ck_assert_int_eq(store_group_open(S), 0);
+    long c[ROW_STATE_COUNT];
+    ck_assert_int_eq(store_job_counts(B, j, c), 0);
+    ck_assert_int_eq(c[ROW_DONE], 1);
+    ck_assert_int_eq(c[ROW_PENDING], 1); /* r2 still pending, http://a/3 not there */
+    long long pages, warc;
+    lengths_of(j, &pages, &warc);
+    ck_assert_int_eq(pages, 10);
+    ck_assert_int_eq(store_lease_renew(S, &la, 1, now_ms() + 1000), 0);
+    ck_assert_int_eq(la.epoch, 0);
+    /* B, the holder now, commits the same work */
+    ck_assert_int_eq(store_group_begin(B), 0);
+    ck_assert_int_eq(store_row_finish(B, r2, ROW_DONE, 1), 0);
+    ck_assert_int_eq(
+        store_row_add(B, j, "http://a/3", 1, "http://a/2", "http://a", ROW_PENDING, NULL), 1);
+    ck_assert_int_eq(store_group_commit(B, &lb, 1, &next, 1), STORE_OK);
+    lengths_of(j, &pages, &warc);
+    ck_assert_int_eq(pages, 20);
+    /* a lease that lapsed, taken by nobody: lost as well */
+    ck_assert_int_eq(store_row_add(S, j, "http://b/1", 0, NULL, "http://b", ROW_PENDING, &r1), 1);
+    store_lease lz;
+    ck_assert_int_eq(store_lease_claim(S, 4, now_ms() - 1, &lz), 1); /* no time left */
+    ck_assert_str_eq(lz.host, "http://b");
+    ck_assert_int_eq(store_group_begin(S), 0);
+    ck_assert_int_eq(store_row_finish(S, r1, ROW_DONE, 1), 0);
+    ck_assert_int_eq(store_group_commit(S, &lz, 1, NULL, 0), STORE_LEASE_LOST);
+    ck_assert_int_eq(store_job_counts(S, j, c), 0);
+    ck_assert_int_eq(c[ROW_PENDING], 2);
+    store_close(B);
+}
+END_TEST
+
+/* One seen set for every node: a URL another node admitted in a group is
+ * seen once that group commits, and new again when it rolls back (the
+ * second node's insert waits for the first's group either way). */
+static int add_in_child(long long j, const char *url)
+{
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        char err[512];
+        store *n = store_open(spec, err, sizeof(err));
+        if (!n)
+            _exit(9);
+        int rc = store_row_add(n, j, url, 0, NULL, "http://a", ROW_PENDING, NULL);
+        store_close(n);
+        _exit(rc < 0 ? 8 : rc);
+    }
+    return pid;
+}
+
+static int child_status(pid_t pid)
+{
+    int st;
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    ck_assert(WIFEXITED(st));
+    return WEXITSTATUS(st);
+}
+
+START_TEST(pg_two_nodes_share_one_seen_set)
+{
+    long long j = new_job();
+    ck_assert_int_eq(store_group_begin(S), 0);
+    ck_assert_int_eq(store_row_add(S, j, "http://a/1", 0, NULL, "http://a", ROW_PENDING, NULL), 1);
+    pid_t pid = add_in_child(j, "http://a/1");
+    ck_assert_int_eq(store_group_commit(S, NULL, 0, NULL, 0), STORE_OK);
+    ck_assert_int_eq(child_status(pid), 0); /* seen */
+    ck_assert_int_eq(store_group_begin(S), 0);
+    ck_assert_int_eq(store_row_add(S, j, "http://a/2", 0, NULL, "http://a", ROW_PENDING, NULL), 1);
+    pid = add_in_child(j, "http://a/2");
+    store_group_abort(S);
+    ck_assert_int_eq(child_status(pid), 1); /* new: the other's row went */
+    long c[ROW_STATE_COUNT];
+    ck_assert_int_eq(store_job_counts(S, j, c), 0);
+    ck_assert_int_eq(c[ROW_PENDING], 2);
+}
+END_TEST
+
+/* The server ends the store's connection (pg_terminate_backend): the next
+ * call fails and says so, a group cannot begin, and a reopen works with
+ * everything committed still there. */
+START_TEST(pg_killed_connection_fails_then_reopens)
+{
+    long long j = new_job();
+    ck_assert_int_eq(store_row_add(S, j, "http://a/1", 0, NULL, "http://a", ROW_PENDING, NULL), 1);
+    store_close(S);
+    char victim[700];
+    snprintf(victim, sizeof(victim), "%s%sapplication_name=crawld_victim", pg_spec,
+             strchr(pg_spec, '?') ? "&" : "?");
+    S = open_node(victim);
+    PGconn *c = pg_admin();
+    PGresult *r = PQexec(c, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                            "WHERE application_name='crawld_victim'");
+    ck_assert_int_eq(PQresultStatus(r), PGRES_TUPLES_OK);
+    ck_assert_int_eq(PQntuples(r), 1);
+    PQclear(r);
+    long long deadline = now_ms() + 10000; /* until its backend is gone */
+    for (int n = 1; n > 0 && now_ms() < deadline;) {
+        r = PQexec(c, "SELECT 1 FROM pg_stat_activity WHERE application_name='crawld_victim'");
+        n = PQntuples(r);
+        PQclear(r);
+        if (n)
+            usleep(10000);
+    }
+    PQfinish(c);
+    long counts[ROW_STATE_COUNT];
+    ck_assert_int_eq(store_job_counts(S, j, counts), -1);
+    const char *m = store_errmsg(S);
+    ck_assert_msg(strstr(m, "postgresql: job counts: ") &&
+                      (strstr(m, "terminat") || strstr(m, "connection")),
+                  "%s", m);
+    ck_assert_ptr_null(strchr(m, '\n'));
+    ck_assert_int_eq(store_group_begin(S), -1);
+    ck_assert_int_eq(store_probe_write(S), -1);
+    reopen();
+    ck_assert_int_eq(store_probe_write(S), 0);
+    ck_assert_int_eq(store_job_counts(S, j, counts), 0);
+    ck_assert_int_eq(counts[ROW_PENDING], 1);
+}
+END_TEST
+
+/* A spec with a password (in the URI's user part or as a parameter) that
+ * fails to open names what failed, never the password. */
+START_TEST(pg_errors_never_show_the_password)
+{
+    const char *query = strchr(pg_spec, '?');
+    ck_assert_ptr_nonnull(query);
+    char bad[2][700], err[512];
+    snprintf(bad[0], sizeof(bad[0]), "postgresql://crawld:Sekr1t%%40pw@/nosuchdb%s", query);
+    snprintf(bad[1], sizeof(bad[1]), "postgresql:///nosuchdb%s&user=crawld&password=Sekr1tpw",
+             query);
+    for (int i = 0; i < 2; i++) {
+        err[0] = '\0';
+        ck_assert_ptr_null(store_open(bad[i], err, sizeof(err)));
+        ck_assert_msg(strstr(err, "nosuchdb") && strstr(err, "<redacted>"), "%s", err);
+        ck_assert_msg(!strstr(err, "Sekr1t"), "the password shows: %s", err);
+    }
+}
+END_TEST
+
+/* A database whose schema is newer than this build's is refused, saying so. */
+START_TEST(pg_newer_schema_refused)
+{
+    pg_exec("UPDATE crawld_schema SET version=99");
+    char err[512];
+    ck_assert_ptr_null(store_open(pg_spec, err, sizeof(err)));
+    ck_assert_msg(strstr(err, "schema version is 99"), "%s", err);
+    pg_exec("UPDATE crawld_schema SET version=1");
+    store *x = open_node(pg_spec);
+    store_close(x);
+}
+END_TEST
+
 int main(void)
 {
-    Suite *s = suite_create("store");
+    pg_spec = getenv("CRAWLD_TEST_PG");
+    if (pg_spec && !*pg_spec)
+        pg_spec = NULL;
+    Suite *s = suite_create(pg_spec ? "store (postgresql)" : "store");
     TCase *tc = tcase_create("store");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, insert_and_dedupe);
@@ -896,19 +1232,28 @@ int main(void)
     tcase_add_test(tc, committed_offset_survives_reopen);
     tcase_add_test(tc, captures_and_digests_survive_reopen);
     tcase_add_test(tc, in_flight_rows_reset_on_open);
-    tcase_add_test(tc, older_database_keeps_its_offsets);
     tcase_add_test(tc, crash_mid_transaction_keeps_last_commit);
     tcase_add_test(tc, job_ids_above_floor_and_state);
-    tcase_add_test(tc, bad_path_is_an_error);
     tcase_add_test(tc, seen_cache_answers_repeats_and_forgets_a_rollback);
     tcase_add_test(tc, group_commit_moves_lengths_by_cas);
     tcase_add_test(tc, group_cas_mismatch_keeps_nothing);
     tcase_add_test(tc, group_refuses_a_second_end);
-    tcase_add_test(tc, leases_one_node_holds_every_host);
     tcase_add_test(tc, backend_from_the_spec);
     tcase_add_test(tc, jar_set_overwrite_and_expire);
     tcase_add_test(tc, jar_limits);
     tcase_add_test(tc, jar_goes_with_its_group);
+    if (!pg_spec) { /* SQLite's own: its files, its one node */
+        tcase_add_test(tc, older_database_keeps_its_offsets);
+        tcase_add_test(tc, bad_path_is_an_error);
+        tcase_add_test(tc, leases_one_node_holds_every_host);
+    } else {
+        tcase_add_test(tc, pg_two_nodes_never_share_a_host);
+        tcase_add_test(tc, pg_commit_under_a_lost_lease_keeps_nothing);
+        tcase_add_test(tc, pg_two_nodes_share_one_seen_set);
+        tcase_add_test(tc, pg_killed_connection_fails_then_reopens);
+        tcase_add_test(tc, pg_errors_never_show_the_password);
+        tcase_add_test(tc, pg_newer_schema_refused);
+    }
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }
