@@ -167,8 +167,9 @@ int batch_commit(jobs *j)
             output_write_error(e, sizeof(e), jb->warc_path, jb->warc_fd < 0);
             goto fail;
         }
-        /* content.jsonl.zst: the batch's lines as one zstd frame */
-        if (jb->save &&
+        /* content.jsonl.zst: the batch's lines as one zstd frame (none: the
+         * file and its length stay as they are) */
+        if (jb->save && jb->cbuf_len &&
             (jb->content_fd < 0 || output_content_write(jb) < 0 || fdatasync(jb->content_fd) < 0)) {
             output_write_error(e, sizeof(e), jb->content_path, jb->content_fd < 0);
             goto fail;

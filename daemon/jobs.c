@@ -899,8 +899,10 @@ job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_o
         if (wr < 0)
             goto fail;
     }
-    /* The new job's lengths: nothing yet, but a WARC job's warcinfo. */
-    store_lengths len = {.job_id = id, .warc_to = jb->warc_committed};
+    /* The new job's lengths: nothing yet, but a WARC job's warcinfo and a
+     * --save job's empty zstd frame (output_content_open). */
+    store_lengths len = {
+        .job_id = id, .warc_to = jb->warc_committed, .content_to = jb->content_committed};
     if (store_group_commit(j->st, NULL, 0, &len, 1) != STORE_OK) {
         in_tx = 0;
         goto dberr;

@@ -361,6 +361,19 @@ int output_content_open(job *jb, int create, char *err, size_t errlen)
         snprintf(err, errlen, "cannot open %s: %s", jb->content_path, strerror(errno));
         return -1; /* the others stay open: the caller's failure path closes them */
     }
+    if (!create)
+        return 0;
+    /* A new file starts with an empty frame (its length committed with the
+     * job): zstd -dc refuses an empty file, and a job may commit no content
+     * before a crash or a full disk. */
+    char z[32];
+    size_t n = ZSTD_compress(z, sizeof(z), "", 0, OUTPUT_CONTENT_LEVEL);
+    if (ZSTD_isError(n) || write_all(jb->content_fd, z, n) < 0 || fdatasync(jb->content_fd) < 0) {
+        snprintf(err, errlen, "write %s: %s", jb->content_path,
+                 ZSTD_isError(n) ? ZSTD_getErrorName(n) : strerror(errno));
+        return -1;
+    }
+    jb->content_written = jb->content_committed = (long long)n;
     return 0;
 }
 
