@@ -5,6 +5,9 @@ PKGS="build-essential g++ pkg-config libuv1-dev libcurl4-openssl-dev libmozjs-10
 libgumbo-dev libxml2-dev check libsqlite3-dev libpq-dev postgresql libjansson-dev libinih-dev libsystemd-dev libpsl-dev libidn2-dev python3 curl
 systemd man-db groff-base prometheus clang clang-format zlib1g-dev libssl-dev libseccomp-dev
 libcap2-bin"
+# content out (--save): zstd for content.jsonl.zst and its tests; python3-doc
+# is the real site tests/integration/content.sh crawls
+PKGS="$PKGS libzstd-dev zstd python3-doc"
 missing=()
 for p in $PKGS; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -152,6 +152,8 @@ static const key_def keys[] = {
             "a new worker that has not said ready by then is killed (a start failure)"),
     BOOL_KEY("limits", worker_sandbox,
              "workers run with no_new_privs and a seccomp deny list (docs/worker.md)"),
+    INT_KEY("limits", content_max_kb, 1, 1 << 20,
+            "each kind of a page's saved content (--save) is cut past this many KiB"),
     BOOL_KEY("politeness", obey_robots, "fetch and obey robots.txt"),
     INT_KEY("politeness", delay_ms, 0, 3600000, "minimum gap between requests to one host"),
     INT_KEY("politeness", per_host_concurrency, 1, 1024, "pages in flight per host"),
@@ -216,6 +218,7 @@ void config_defaults(crawld_config *c)
     c->rss_poll_ms = 250;
     c->worker_start_timeout_ms = 30000;
     c->worker_sandbox = 1;
+    c->content_max_kb = 1024; /* --save: per kind per page */
     c->obey_robots = 1;
     c->delay_ms = 1000;
     c->per_host_concurrency = 1;

@@ -66,6 +66,9 @@ typedef struct crawld_config {
     char proxy[1024];
     char proxy_user[512];
     int js_default; /* [daemon] js: default for jobs that don't say */
+    /* [limits] content_max_kb: each kind of a page's content (--save) is
+     * cut at this many KiB (at a UTF-8 boundary, its record says so) */
+    int content_max_kb;
 } crawld_config;
 
 void config_defaults(crawld_config *c);

@@ -45,6 +45,43 @@ static int every_check(const char *v, char *err, size_t errlen)
     return -1;
 }
 
+const char *const jobopts_save_kinds[4] = {"text", "html", "dom", "markdown"};
+
+int jobopts_save_mask(const char *v, int *mask, char *err, size_t errlen)
+{
+    int m = 0;
+    const char *s = v ? v : "";
+    for (;;) {
+        size_t n = strcspn(s, ",");
+        int bit = -1;
+        for (int i = 0; i < 4; i++)
+            if (strlen(jobopts_save_kinds[i]) == n && strncmp(s, jobopts_save_kinds[i], n) == 0)
+                bit = i;
+        if (bit < 0) {
+            snprintf(err, errlen, "--save: %s%.*s%s (text, html, dom, markdown)",
+                     n ? "unknown kind \"" : "an empty kind", n ? (int)(n > 40 ? 40 : n) : 0, s,
+                     n ? "\"" : "");
+            return -1;
+        }
+        if (m & (1 << bit)) {
+            snprintf(err, errlen, "--save: kind \"%s\" given twice", jobopts_save_kinds[bit]);
+            return -1;
+        }
+        m |= 1 << bit;
+        if (!s[n])
+            break;
+        s += n + 1;
+    }
+    *mask = m;
+    return 0;
+}
+
+static int save_check(const char *v, char *err, size_t errlen)
+{
+    int m;
+    return jobopts_save_mask(v, &m, err, errlen);
+}
+
 const jobopt jobopts_table[] = {
     {.field = "depth",
      .type = JOBOPT_INT,
@@ -251,6 +288,17 @@ const jobopt jobopts_table[] = {
      .check = cookie_line_check,
      .off = OFF(cookies),
      .help = "seed the job's cookie jar from a Netscape cookie file (repeatable)"},
+    /* what a page leaves: docs/daemon.md, Content (content.jsonl.zst) */
+    {.field = "save",
+     .type = JOBOPT_STRING,
+     .dflt_text = "none",
+     .flag = "--save",
+     .metavar = "KINDS",
+     .want = "a comma-separated list of text, html, dom, markdown",
+     .nonempty = 1,
+     .check = save_check,
+     .off = OFF(save),
+     .help = "write these kinds of each page to content.jsonl.zst (text,html,dom,markdown)"},
 };
 const size_t jobopts_count = sizeof(jobopts_table) / sizeof(jobopts_table[0]);
 

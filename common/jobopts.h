@@ -38,6 +38,7 @@ typedef struct jobopts {
     const json_t *header;              /* array of "Name: value" */
     const char *user, *bearer, *proxy; /* USER:PASSWORD, a token, a proxy URL */
     const json_t *cookies;             /* --cookies: Netscape lines; NULL: not given */
+    const char *save;                  /* --save: "text,html,…" (jobopts_save_mask); NULL: none */
 } jobopts;
 
 typedef struct jobopt {
@@ -92,6 +93,19 @@ int jobopts_from_json(const json_t *req, jobopts *o, const json_t **urls, char *
  * one URL is needed`. Takes a value the daemon would refuse only where the
  * option has a check (the scope). */
 json_t *jobopts_request(int argc, char *const *argv, char *err, size_t errlen);
+
+/* What a page leaves (crawlctl submit --save, docs/daemon.md, "Content"):
+ * the kinds written to content.jsonl.zst, a bit each. */
+#define JOBOPT_SAVE_TEXT 1     /* the visible text */
+#define JOBOPT_SAVE_HTML 2     /* the body as fetched, decoded to UTF-8 */
+#define JOBOPT_SAVE_DOM 4      /* the tree serialised after scripts ran */
+#define JOBOPT_SAVE_MARKDOWN 8 /* the tree as Markdown (worker/markdown.h) */
+#define JOBOPT_SAVE_ALL 15
+/* The kinds' names, indexed by bit number (text, html, dom, markdown). */
+extern const char *const jobopts_save_kinds[4];
+/* "text,markdown" into *mask: 0, or -1 with err `--save: unknown kind
+ * "pdf" (text, html, dom, markdown)` (or an empty list, a kind twice). */
+int jobopts_save_mask(const char *v, int *mask, char *err, size_t errlen);
 
 /* crawlctl's help: one line per option, each after indent. */
 void jobopts_usage(FILE *f, const char *indent);

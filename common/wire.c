@@ -29,7 +29,7 @@ static int fail(wire_err *e, const char *word, const char *field, const char *fm
 /* The fixed text of a task with every optional field, numbers at their
  * widest (20 characters) and booleans "false": more than the encoder
  * writes besides the strings. */
-#define TASK_FIXED 400
+#define TASK_FIXED 420
 /* A recrawl's keys (",\"if_none_match\":" ...), beside TASK_FIXED. */
 #define TASK_RECRAWL_FIXED 80
 
@@ -167,6 +167,10 @@ size_t wire_task_encode(const wire_task *t, char *out)
     if (t->jar && t->cookies) {
         q = PUT(q, ",\"cookies\":");
         q = put_str(q, t->cookies);
+    }
+    if (t->save > 0) { /* --save's kinds (within TASK_FIXED) */
+        q = PUT(q, ",\"save\":");
+        q = put_int(q, t->save);
     }
     *q++ = '}';
     return (size_t)(q - out);
@@ -345,6 +349,10 @@ static int decode_task(json_t *o, wire_task *t, wire_err *e)
         return -1;
     if (get_bool(o, "jar", &t->jar, e, W) < 0 || get_str(o, "cookies", &t->cookies, e, W) < 0)
         return -1;
+    n = 0; /* --save's kinds */
+    if (get_int(o, "save", 0, 15, &n, e, W) < 0)
+        return -1;
+    t->save = (int)n;
     return 0;
 }
 
@@ -523,22 +531,31 @@ frame_err wire_result_write(int fd, const frame_result *r)
     for (int i = 0; i < FR_NSECTIONS; i++)
         if (l[i] > UINT32_MAX)
             return FRAME_TOO_LARGE;
-    if (r->cookies_len > UINT32_MAX)
+    if (r->cookies_len > UINT32_MAX || r->content_len > UINT32_MAX)
         return FRAME_TOO_LARGE;
-    unsigned char h[FR_HEADER], ck[8];
+    unsigned char h[FR_HEADER], ck[8], cn[8];
     wire_result_header(r, h);
     memcpy(ck, FR_COOKIES_TAG, 4);
     put_be32(ck + 4, (uint32_t)r->cookies_len);
-    struct iovec iov[3 + FR_NSECTIONS] = {{h, sizeof(h)},
+    memcpy(cn, FR_CONTENT_TAG, 4);
+    put_be32(cn + 4, (uint32_t)r->content_len);
+    struct iovec iov[5 + FR_NSECTIONS] = {{h, sizeof(h)},
                                           {(void *)r->stats, r->stats_len},
                                           {(void *)r->final_url, r->final_url_len},
                                           {(void *)r->record, r->record_len},
                                           {(void *)r->links, r->links_len},
                                           {(void *)r->warc, r->warc_len},
-                                          {(void *)r->body, r->body_len},
-                                          {ck, sizeof(ck)},
-                                          {(void *)r->cookies, r->cookies_len}};
-    return frame_writev(fd, iov, r->cookies_len ? 3 + FR_NSECTIONS : 1 + FR_NSECTIONS);
+                                          {(void *)r->body, r->body_len}};
+    int n = 1 + FR_NSECTIONS;
+    if (r->cookies_len) {
+        iov[n++] = (struct iovec){ck, sizeof(ck)};
+        iov[n++] = (struct iovec){(void *)r->cookies, r->cookies_len};
+    }
+    if (r->content_len) { /* --save's content (wire.h) */
+        iov[n++] = (struct iovec){cn, sizeof(cn)};
+        iov[n++] = (struct iovec){(void *)r->content, r->content_len};
+    }
+    return frame_writev(fd, iov, n);
 }
 
 int wire_is_result(const char *payload, size_t len)
@@ -583,6 +600,10 @@ int wire_result_decode(const char *payload, size_t len, frame_result *r, wire_er
         if (memcmp(t, FR_COOKIES_TAG, 4) == 0) {
             r->cookies = (const char *)t + 8;
             r->cookies_len = tl;
+        }
+        if (memcmp(t, FR_CONTENT_TAG, 4) == 0) {
+            r->content = (const char *)t + 8;
+            r->content_len = tl;
         }
         sum += 8 + tl;
     }

@@ -15,6 +15,8 @@
  *                              "refers_to_date"]}
  *                              [,"sitemap":N][,"jar":true][,"cookies":"LINES"]
  *                              [,"headers":S][,"user":S|"bearer":S][,"proxy":S]}
+ *                              [,"save":N]  the content kinds (JOBOPT_SAVE_* bits)
+ *                              the result's "CNT1" trailer carries
  *                             headers, user, bearer, proxy: the job's session
  *                             (docs/daemon.md, Sessions); user and bearer only
  *                             in a task on the seeds' origin
@@ -99,6 +101,7 @@ typedef struct wire_task {
      * or LF), and its date, WARC-Refers-To-Date of a 304's revisit record.
      * NULL: none. */
     const char *if_none_match, *if_modified_since, *refers_to_date;
+    int save; /* --save: the content kinds to send back (JOBOPT_SAVE_* bits, 0..15), 0: none */
 } wire_task;
 #define WIRE_MAX_REDIRECTS 100
 
@@ -153,6 +156,9 @@ typedef struct wire_error {
  *
  * Optional trailers may follow the sections, each a 4-byte tag, a uint32
  * BE length and that many bytes (a result without them is as before):
+ *   "CNT1"  content (a task with "save"): one JSON object {"url", a member
+ *           per kind asked, ["truncated":[kinds]]}, the line crawld writes
+ *           to content.jsonl.zst with the record's offset added
  *   "CKS1"  cookies: what the page's responses set in a jar task's cookie
  *           engine, Netscape lines each ended by '\n'; a cookie removed
  *           comes back with expires 1 (cookie.h, docs/worker.md) */
@@ -176,7 +182,10 @@ typedef struct frame_result {
     size_t stats_len, final_url_len, record_len, links_len, warc_len, body_len;
     const char *cookies; /* the "CKS1" trailer; cookies_len 0: none */
     size_t cookies_len;
+    const char *content; /* the "CNT1" trailer; content_len 0: none */
+    size_t content_len;
 } frame_result;
+#define FR_CONTENT_TAG "CNT1"
 #define FR_COOKIES_TAG "CKS1"
 #define FR_NFIELDS 10
 #define FR_NSECTIONS 6

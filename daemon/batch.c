@@ -83,8 +83,14 @@ void batch_abort(jobs *j, const char *msg, job *culprit)
         jb->dirty = 0;
         size_t need = (size_t)(jb->written - jb->committed);
         size_t wneed = (size_t)(jb->warc_written - jb->warc_committed);
+        size_t cneed = jb->cbuf_len; /* uncompressed: more than its frame needs */
         jb->obuf_len = 0;
         jb->wbuf_len = 0;
+        jb->cbuf_len = 0;
+        if (jb->content_fd >= 0 && ftruncate(jb->content_fd, jb->content_committed) < 0)
+            log_error("jobs", "cannot cut the content file back after a failed commit",
+                      "job=%lld error=\"%s\"", jb->id, strerror(errno));
+        jb->content_written = jb->content_committed;
         if (jb->out_fd >= 0 && ftruncate(jb->out_fd, jb->committed) < 0)
             log_error("jobs", "cannot cut back after a failed commit", "job=%lld error=\"%s\"",
                       jb->id, strerror(errno));
@@ -120,6 +126,7 @@ void batch_abort(jobs *j, const char *msg, job *culprit)
         if (!culprit || jb == culprit) {
             jb->hold_need = need > JOBS_PROBE_MIN ? need : JOBS_PROBE_MIN;
             jb->hold_wneed = wneed > JOBS_PROBE_MIN ? wneed : JOBS_PROBE_MIN;
+            jb->hold_cneed = cneed > JOBS_PROBE_MIN ? cneed : JOBS_PROBE_MIN;
             job_hold(j, jb, msg, culprit != NULL);
         }
     }
@@ -160,11 +167,21 @@ int batch_commit(jobs *j)
             output_write_error(e, sizeof(e), jb->warc_path, jb->warc_fd < 0);
             goto fail;
         }
-        len[nlen++] = (store_lengths){.job_id = jb->id,
-                                      .pages_from = jb->committed,
-                                      .pages_to = jb->written,
-                                      .warc_from = jb->warc_committed,
-                                      .warc_to = jb->warc ? jb->warc_written : jb->warc_committed};
+        /* content.jsonl.zst: the batch's lines as one zstd frame (none: the
+         * file and its length stay as they are) */
+        if (jb->save && jb->cbuf_len &&
+            (jb->content_fd < 0 || output_content_write(jb) < 0 || fdatasync(jb->content_fd) < 0)) {
+            output_write_error(e, sizeof(e), jb->content_path, jb->content_fd < 0);
+            goto fail;
+        }
+        len[nlen++] =
+            (store_lengths){.job_id = jb->id,
+                            .pages_from = jb->committed,
+                            .pages_to = jb->written,
+                            .warc_from = jb->warc_committed,
+                            .warc_to = jb->warc ? jb->warc_written : jb->warc_committed,
+                            .content_from = jb->content_committed,
+                            .content_to = jb->save ? jb->content_written : jb->content_committed};
     }
     /* No leases: the scheduler takes none yet, the one node holding every
      * host (docs/daemon.md, "The store"). */
@@ -176,6 +193,8 @@ int batch_commit(jobs *j)
         if (jb->dirty) {
             jb->committed = jb->written;
             jb->warc_committed = jb->warc_written;
+            if (jb->save)
+                jb->content_committed = jb->content_written;
             jb->dirty = 0;
             tx_reset(jb);
         }
@@ -227,9 +246,12 @@ static int job_probe(jobs *j, job *jb, char *why, size_t cap)
         long long committed;
         size_t need;
         const char *path;
-    } f[2] = {{jb->out_fd, jb->committed, jb->hold_need, jb->out_path},
-              {jb->warc_fd, jb->warc_committed, jb->hold_wneed, jb->warc_path}};
-    for (int i = 0; i < (jb->warc ? 2 : 1); i++) {
+    } f[3] = {{jb->out_fd, jb->committed, jb->hold_need, jb->out_path},
+              {jb->warc_fd, jb->warc_committed, jb->hold_wneed, jb->warc_path},
+              {jb->content_fd, jb->content_committed, jb->hold_cneed, jb->content_path}};
+    for (int i = 0; i < 3; i++) {
+        if ((i == 1 && !jb->warc) || (i == 2 && !jb->save))
+            continue;
         if (f[i].fd < 0) {
             snprintf(why, cap, "%.600s: not open", f[i].path);
             return -1;

@@ -108,6 +108,10 @@ static json_t *cmd_submit(daemon_ctx *d, json_t *req)
         }
         o.every_s = secs;
     }
+    if (jo.save && jobopts_save_mask(jo.save, &o.save, err, sizeof(err)) < 0) {
+        alloc_free(list, n * sizeof(char *)); /* checked by the table already */
+        return control_error("submit: %s", err);
+    }
     json_t *reply = NULL;
     job *jb = jobs_submit(&d->jobs, list, n, &o, err, sizeof(err));
     if (!jb) {
@@ -129,6 +133,8 @@ static json_t *cmd_submit(daemon_ctx *d, json_t *req)
                       (int)jb->pending, "output", jb->out_path);
     if (reply && jb->warc)
         json_object_set_new(reply, "warc_output", json_string(jb->warc_path));
+    if (reply && jb->save)
+        json_object_set_new(reply, "content_output", json_string(jb->content_path));
     pool_dispatch(&d->pool);
 out:
     alloc_free(list, n * sizeof(char *));

@@ -3,6 +3,7 @@
 #include "jobs_int.h"
 #include "recrawl.h"
 #include "alloc.h"
+#include "jobopts.h"
 #include "log.h"
 #include "session.h"
 #include "url.h"
@@ -196,6 +197,7 @@ static void job_free(job *jb)
     output_close_fd(jb);
     alloc_free(jb->obuf, jb->obuf_cap);
     alloc_free(jb->wbuf, jb->wbuf_cap);
+    alloc_free(jb->cbuf, jb->cbuf_cap);
     scope_free(jb->scope);
     json_decref(jb->exclude);
     json_decref(jb->include);
@@ -273,6 +275,11 @@ static void job_close_output(jobs *j, job *jb)
         jb->wbuf = NULL;
         jb->wbuf_cap = 0;
     }
+    if (jb->cbuf_len == 0) {
+        alloc_free(jb->cbuf, jb->cbuf_cap);
+        jb->cbuf = NULL;
+        jb->cbuf_cap = 0;
+    }
 }
 
 /* Marks a failure that stops the job; its pending rows stay for a look.
@@ -333,19 +340,21 @@ static int load_job(void *ud, const store_job *r)
         return -1;
     jb->out_fd = -1;
     jb->warc_fd = -1;
+    jb->content_fd = -1;
     jb->id = r->id;
     jb->state = state_parse(r->state);
     jb->created = r->created;
     jb->ended = r->ended;
     jb->committed = r->committed;
     jb->warc_committed = r->warc_committed;
+    jb->content_committed = r->content_committed;
     if (r->name)
         snprintf(jb->name, sizeof(jb->name), "%s", r->name);
     if (r->error)
         snprintf(jb->error, sizeof(jb->error), "%s", r->error);
     /* Paused with an error: crawld held it (a user's pause clears the error). */
     jb->held = jb->state == JOB_PAUSED && jb->error[0];
-    jb->hold_need = jb->hold_wneed = JOBS_PROBE_MIN;
+    jb->hold_need = jb->hold_wneed = jb->hold_cneed = JOBS_PROBE_MIN;
     json_error_t jerr;
     json_t *o = json_loads(r->opts ? r->opts : "{}", 0, &jerr);
     jb->js = json_is_true(json_object_get(o, "js"));
@@ -355,6 +364,7 @@ static int load_job(void *ud, const store_job *r)
     jb->obey_robots = json_is_true(json_object_get(o, "obey_robots"));
     jb->warc = json_is_true(json_object_get(o, "warc"));
     jb->sitemaps = json_is_true(json_object_get(o, "sitemaps"));
+    jb->save = (int)json_integer_value(json_object_get(o, "save")) & JOBOPT_SAVE_ALL;
     jb->since = json_integer_value(json_object_get(o, "since"));
     jb->every_s = json_integer_value(json_object_get(o, "every"));
     jb->unscheduled = r->error && strncmp(r->error, "unscheduled:", 12) == 0;
@@ -367,6 +377,7 @@ static int load_job(void *ud, const store_job *r)
         snprintf(jb->out_dir, sizeof(jb->out_dir), "%s/%lld", j->output_dir, jb->id);
     snprintf(jb->out_path, sizeof(jb->out_path), "%s/pages.jsonl", jb->out_dir);
     snprintf(jb->warc_path, sizeof(jb->warc_path), "%s/crawl.warc.gz", jb->out_dir);
+    snprintf(jb->content_path, sizeof(jb->content_path), "%s/content.jsonl.zst", jb->out_dir);
     json_t *seeds = json_object_get(o, "seeds");
     size_t ns = json_array_size(seeds);
     const char **sv = alloc_zeroed((ns + 1) * sizeof(char *));
@@ -590,6 +601,7 @@ static void schedule_start(jobs *j, job *jb)
                           .canonical = jb->canonical,
                           .priority = jb->priority,
                           .sitemaps = jb->sitemaps,
+                          .save = jb->save,
                           .since = jb->id,
                           .every_s = jb->every_s,
                           /* the session goes on, its cookie jar too (below) */
@@ -765,6 +777,8 @@ job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_o
         goto nomem;
     jb->out_fd = -1;
     jb->warc_fd = -1;
+    jb->content_fd = -1;
+    jb->save = o->save & JOBOPT_SAVE_ALL;
     jb->state = JOB_RUNNING;
     jb->js = o->js;
     jb->warc = o->warc;
@@ -816,6 +830,8 @@ job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_o
         json_object_set_new(opts, "priority", json_integer(jb->priority));
     if (jb->sitemaps)
         json_object_set_new(opts, "sitemaps", json_true());
+    if (jb->save)
+        json_object_set_new(opts, "save", json_integer(jb->save));
     jb->since = o->since;
     if (jb->since)
         json_object_set_new(opts, "since", json_integer(jb->since));
@@ -835,6 +851,7 @@ job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_o
         snprintf(jb->out_dir, sizeof(jb->out_dir), "%s/%lld", j->output_dir, id);
     snprintf(jb->out_path, sizeof(jb->out_path), "%s/pages.jsonl", jb->out_dir);
     snprintf(jb->warc_path, sizeof(jb->warc_path), "%s/crawl.warc.gz", jb->out_dir);
+    snprintf(jb->content_path, sizeof(jb->content_path), "%s/content.jsonl.zst", jb->out_dir);
     for (size_t i = 0; i < n && jb->rows < jb->max_pages; i++) {
         char origin[512];
         if (politeness_origin(norm[i], origin, sizeof(origin), NULL) < 0) {
@@ -887,8 +904,10 @@ job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_o
         if (wr < 0)
             goto fail;
     }
-    /* The new job's lengths: nothing yet, but a WARC job's warcinfo. */
-    store_lengths len = {.job_id = id, .warc_to = jb->warc_committed};
+    /* The new job's lengths: nothing yet, but a WARC job's warcinfo and a
+     * --save job's empty zstd frame (output_content_open). */
+    store_lengths len = {
+        .job_id = id, .warc_to = jb->warc_committed, .content_to = jb->content_committed};
     if (store_group_commit(j->st, NULL, 0, &len, 1) != STORE_OK) {
         in_tx = 0;
         goto dberr;
@@ -913,6 +932,8 @@ fail:
             unlink(jb->out_path);
             if (jb->warc)
                 unlink(jb->warc_path);
+            if (jb->save)
+                unlink(jb->content_path);
         }
         job_free(jb);
         jb = NULL;
@@ -1002,6 +1023,13 @@ json_t *job_json(const job *jb)
     json_object_set_new(o, "canonical", json_boolean(jb->canonical));
     json_object_set_new(o, "priority", json_integer(jb->priority));
     json_object_set_new(o, "sitemaps", json_boolean(jb->sitemaps));
+    json_t *save = json_array(); /* --save: the kinds, by name ([] when none) */
+    for (int i = 0; save && i < 4; i++)
+        if (jb->save & (1 << i))
+            json_array_append_new(save, json_string(jobopts_save_kinds[i]));
+    json_object_set_new(o, "save", save ? save : json_null());
+    if (jb->save)
+        json_object_set_new(o, "content_output", json_string(jb->content_path));
     json_object_set_new(o, "since", jb->since ? json_integer(jb->since) : json_null());
     json_object_set_new(o, "every", jb->every_s ? json_integer(jb->every_s) : json_null());
     double next = jobs_next_run(jb);

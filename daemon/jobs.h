@@ -72,6 +72,7 @@ typedef struct jobs_page {
     int stale;   /* its row was made in a batch that was rolled back: its result is dropped */
     int retries; /* answers the server asked to retry, not recorded (store_row.retries) */
     char *retry_reasons; /* their reasons, each ended by '\n'; NULL: none */
+    int save;            /* --save: the kinds the worker sends (JOBOPT_SAVE_*), 0: none */
 } jobs_page;
 
 typedef enum job_state {
@@ -141,7 +142,18 @@ typedef struct job {
      * every JOBS_RETRY_MS the files and the database are tried, then the job
      * runs again. A user's pause or resume ends the hold. */
     int held;
-    size_t hold_need, hold_wneed;                         /* bytes of the failed batch per file */
+    size_t hold_need, hold_wneed; /* bytes of the failed batch per file */
+    /* Content (--save; docs/daemon.md, "Content"): content.jsonl.zst, one
+     * zstd frame per group commit. cbuf holds the open batch's lines
+     * uncompressed (compressed when the batch commits, so a page taken back
+     * is only a length); content_written moves only inside batch_commit. */
+    int save;                                     /* JOBOPT_SAVE_* kinds; 0: no content file */
+    long long content_committed, content_written; /* bytes of content.jsonl.zst */
+    char *cbuf;
+    size_t cbuf_len, cbuf_cap;
+    int content_fd; /* content.jsonl.zst, O_APPEND; -1 when closed or none */
+    char content_path[600];
+    size_t hold_cneed;
     long tx_finished, tx_done, tx_failed, tx_quarantined; /* this job's results in the open batch */
     /* The first pending rows of the frontier, read once and handed out one
      * by one (job_take): reading a window of rows for every page was a
@@ -225,6 +237,7 @@ typedef struct jobs_submit_opts {
     const json_t *cookies; /* --cookies: Netscape lines seeding the jar (borrowed); NULL */
     long long since;       /* recrawl this finished job's pages (recrawl.h); 0: none */
     long long every_s;     /* --every: a schedule of recrawls (jobs_schedule_tick); 0: none */
+    int save;              /* --save: JOBOPT_SAVE_* kinds; 0: none */
 } jobs_submit_opts;
 
 /* Opens state_dir/crawld.db, loads every job (cutting each pages.jsonl

@@ -76,6 +76,17 @@ int output_warc_append(job *jb, const char *recs, size_t len);
  * with errno. */
 int output_obuf_write(job *jb);
 int output_wbuf_write(job *jb);
+/* content.jsonl.zst (--save): opened with the others when jb->save (create:
+ * truncated); a page's content object ({"url",…} from the worker) buffered
+ * as a line with its record's byte offset in pages.jsonl put first (-1 on
+ * OOM or a malformed object); the buffered lines compressed as one zstd
+ * frame and written, content_written set past it (0, or -1 with errno);
+ * the file cut back to content_committed at load. */
+#define OUTPUT_CONTENT_LEVEL 3
+int output_content_open(job *jb, int create, char *err, size_t errlen);
+int output_content_append(job *jb, long long offset, const char *obj, size_t len);
+int output_content_write(job *jb);
+int output_content_cut_back(job *jb, char *err, size_t errlen);
 
 /* batch.c: group commit, hold and retry */
 /* Opens the batch (a store group) unless one is open. 0, or -1. */

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <zstd.h>
 
 void output_close_fd(job *jb)
 {
@@ -25,6 +26,9 @@ void output_close_fd(job *jb)
     if (jb->warc_fd >= 0)
         close(jb->warc_fd);
     jb->warc_fd = -1;
+    if (jb->content_fd >= 0)
+        close(jb->content_fd);
+    jb->content_fd = -1;
 }
 
 /* "write PATH: No space left on device (ENOSPC)" */
@@ -130,7 +134,7 @@ int output_open(job *jb, int create, char *err, size_t errlen)
         return -1;
     }
     if (!jb->warc)
-        return 0;
+        return output_content_open(jb, create, err, errlen);
     jb->warc_fd =
         open(jb->warc_path,
              O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | (create ? O_TRUNC : 0), 0644);
@@ -138,7 +142,7 @@ int output_open(job *jb, int create, char *err, size_t errlen)
         snprintf(err, errlen, "cannot open %s: %s", jb->warc_path, strerror(errno));
         return -1; /* out_fd stays open: the caller's failure path closes both */
     }
-    return 0;
+    return output_content_open(jb, create, err, errlen);
 }
 
 /* The warcinfo record that opens a new crawl.warc.gz: who wrote it, the
@@ -341,5 +345,113 @@ int output_cut_back(job *jb, char *err, size_t errlen)
         }
     }
     jb->warc_written = jb->warc_committed;
+    return output_content_cut_back(jb, err, errlen);
+}
+
+/* ---- content.jsonl.zst (--save; docs/daemon.md, "Content") ---- */
+
+int output_content_open(job *jb, int create, char *err, size_t errlen)
+{
+    if (!jb->save)
+        return 0;
+    jb->content_fd =
+        open(jb->content_path,
+             O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | (create ? O_TRUNC : 0), 0644);
+    if (jb->content_fd < 0) {
+        snprintf(err, errlen, "cannot open %s: %s", jb->content_path, strerror(errno));
+        return -1; /* the others stay open: the caller's failure path closes them */
+    }
+    if (!create)
+        return 0;
+    /* A new file starts with an empty frame (its length committed with the
+     * job): zstd -dc refuses an empty file, and a job may commit no content
+     * before a crash or a full disk. */
+    char z[32];
+    size_t n = ZSTD_compress(z, sizeof(z), "", 0, OUTPUT_CONTENT_LEVEL);
+    if (ZSTD_isError(n) || write_all(jb->content_fd, z, n) < 0 || fdatasync(jb->content_fd) < 0) {
+        snprintf(err, errlen, "write %s: %s", jb->content_path,
+                 ZSTD_isError(n) ? ZSTD_getErrorName(n) : strerror(errno));
+        return -1;
+    }
+    jb->content_written = jb->content_committed = (long long)n;
+    return 0;
+}
+
+int output_content_append(job *jb, long long offset, const char *obj, size_t len)
+{
+    char head[48];
+    int hn = snprintf(head, sizeof(head), "{\"offset\":%lld%s", offset, len > 2 ? "," : "");
+    if (len < 2 || obj[0] != '{' || hn < 0 || (size_t)hn >= sizeof(head))
+        return -1;
+    size_t need = (size_t)hn + len; /* obj without its '{', and a newline */
+    if (jb->cbuf_len + need > jb->cbuf_cap) {
+        size_t cap = jb->cbuf_cap ? jb->cbuf_cap : 256 * 1024;
+        while (cap < jb->cbuf_len + need)
+            cap *= 2;
+        char *n = alloc_resize(jb->cbuf, jb->cbuf_cap, cap);
+        if (!n)
+            return -1;
+        jb->cbuf = n;
+        jb->cbuf_cap = cap;
+    }
+    memcpy(jb->cbuf + jb->cbuf_len, head, (size_t)hn);
+    memcpy(jb->cbuf + jb->cbuf_len + hn, obj + 1, len - 1);
+    jb->cbuf[jb->cbuf_len + need - 1] = '\n';
+    jb->cbuf_len += need;
+    return 0;
+}
+
+int output_content_write(job *jb)
+{
+    jb->content_written = jb->content_committed;
+    if (jb->cbuf_len == 0)
+        return 0;
+    size_t cap = ZSTD_compressBound(jb->cbuf_len);
+    char *z = alloc_new(cap);
+    if (!z) {
+        errno = ENOMEM;
+        return -1;
+    }
+    /* One frame per batch: a file cut back to any committed length is a
+     * run of whole frames (zstd -dc reads them one after another). */
+    size_t n = ZSTD_compress(z, cap, jb->cbuf, jb->cbuf_len, OUTPUT_CONTENT_LEVEL);
+    int rc = -1;
+    if (ZSTD_isError(n)) {
+        errno = ENOMEM;
+        goto out;
+    }
+    if (write_all(jb->content_fd, z, n) < 0)
+        goto out;
+    jb->content_written = jb->content_committed + (long long)n;
+    jb->cbuf_len = 0;
+    if (jb->cbuf_cap > 2 * (size_t)JOBS_GROUP_WARC_BYTES) {
+        alloc_free(jb->cbuf, jb->cbuf_cap);
+        jb->cbuf = NULL;
+        jb->cbuf_cap = 0;
+    }
+    rc = 0;
+out:
+    alloc_free(z, cap);
+    return rc;
+}
+
+int output_content_cut_back(job *jb, char *err, size_t errlen)
+{
+    struct stat stt;
+    jb->content_written = jb->content_committed;
+    if (!jb->save || jb->content_fd < 0 || fstat(jb->content_fd, &stt) != 0)
+        return 0;
+    if (stt.st_size < jb->content_committed)
+        log_error("jobs", "content file shorter than its committed length",
+                  "job=%lld size=%lld committed=%lld", jb->id, (long long)stt.st_size,
+                  jb->content_committed);
+    else if (stt.st_size > jb->content_committed) {
+        if (ftruncate(jb->content_fd, jb->content_committed) < 0) {
+            snprintf(err, errlen, "cannot cut content.jsonl.zst back: %s", strerror(errno));
+            return -1;
+        }
+        log_info("jobs", "content file cut back to its last commit", "job=%lld from=%lld to=%lld",
+                 jb->id, (long long)stt.st_size, jb->content_committed);
+    }
     return 0;
 }

@@ -151,7 +151,8 @@ static void worker_give_page(worker *w, jobs_page *pg)
                    .if_modified_since = pg->last_modified,
                    .refers_to_date = pg->ref_date,
                    .jar = pg->jar,
-                   .cookies = pg->cookies};
+                   .cookies = pg->cookies,
+                   .save = pg->save};
     if (pg->raw_body > 0) { /* robots.txt: raw body, its own redirect cap */
         t.raw_body = pg->raw_body;
         t.max_redirects = pg->max_redirects;

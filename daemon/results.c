@@ -161,6 +161,13 @@ static int commit_record(jobs *j, job *jb, long long row_id, const char *url, in
         warc_buf_release(&recs);
         warc_buf_release(&field);
     }
+    /* --save: the page's content, a line of content.jsonl.zst naming its
+     * record's offset in pages.jsonl, in the same batch as that record */
+    if (jb->save && r->content_len && jb->content_fd >= 0 && !sitemap &&
+        output_content_append(jb, written_was, r->content, r->content_len) < 0) {
+        batch_abort(j, "out of memory buffering a page's content", NULL);
+        goto out;
+    }
     if (alias) { /* the redirect's target is seen: never fetched again under its own URL */
         char origin[512];
         if (politeness_origin(alias, origin, sizeof(origin), NULL) == 0 &&
@@ -261,7 +268,8 @@ static int commit_record(jobs *j, job *jb, long long row_id, const char *url, in
     j->pages_total++;
     count_record(j, jb, r);
     accepted = 1;
-    if (++j->tx_pages >= JOBS_GROUP_PAGES || jb->wbuf_len >= JOBS_GROUP_WARC_BYTES)
+    if (++j->tx_pages >= JOBS_GROUP_PAGES || jb->wbuf_len >= JOBS_GROUP_WARC_BYTES ||
+        jb->cbuf_len >= JOBS_GROUP_WARC_BYTES)
         accepted = batch_commit(j) == 0;
     goto out;
 dberr:;

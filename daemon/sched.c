@@ -321,6 +321,7 @@ static jobs_page *take_row(jobs *j, job *jb, store_row *r, look *lk)
     p->no_js = r->no_js;
     p->js = jb->js && !r->no_js && !r->sitemap;
     p->warc = jb->warc;
+    p->save = r->sitemap ? 0 : jb->save; /* --save: what the worker sends of the page */
     if (jb->since && !r->sitemap) { /* a recrawl: the earlier capture, when it had validators */
         store_capture c;
         if (store_capture_get(j->st, jb->id, r->url, &c) == 1) {

@@ -65,9 +65,10 @@ typedef struct store_job {
     const char *state;
     const char *opts; /* JSON text */
     double created, ended;
-    long long committed;      /* bytes of pages.jsonl covered by commits */
-    long long warc_committed; /* bytes of crawl.warc.gz covered by commits */
-    const char *error;        /* NULL when none */
+    long long committed;         /* bytes of pages.jsonl covered by commits */
+    long long warc_committed;    /* bytes of crawl.warc.gz covered by commits */
+    const char *error;           /* NULL when none */
+    long long content_committed; /* bytes of content.jsonl.zst covered by commits (--save) */
 } store_job;
 
 /* A host this node may fetch from until until_ms (unix ms), under epoch. */
@@ -83,6 +84,7 @@ typedef struct store_lengths {
     long long job_id;
     long long pages_from, pages_to;
     long long warc_from, warc_to;
+    long long content_from, content_to; /* content.jsonl.zst (--save) */
 } store_lengths;
 
 /* ---- the store ---- */

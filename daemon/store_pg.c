@@ -25,13 +25,14 @@
 /* A job's committed lengths, one column each, in store_lengths' order: a
  * length added to store_lengths is a column here and a pair in
  * lengths_pairs(); the CAS statement is built from this list. */
-static const char *const length_cols[] = {"committed", "warc_committed"};
+static const char *const length_cols[] = {"committed", "warc_committed", "content_committed"};
 #define PG_NLENGTHS ((int)(sizeof(length_cols) / sizeof(length_cols[0])))
 
 static void lengths_pairs(const store_lengths *l, long long from[], long long to[])
 {
     from[0] = l->pages_from, to[0] = l->pages_to;
     from[1] = l->warc_from, to[1] = l->warc_to;
+    from[2] = l->content_from, to[2] = l->content_to;
 }
 
 enum {
@@ -88,7 +89,8 @@ static const struct {
     [P_JOB_ALL] =
         {"jobs read",
          "SELECT j.id,j.name,j.state,j.opts,j.created,j.ended,o.committed,j.error,"
-         "o.warc_committed FROM jobs j JOIN job_offsets o ON o.job_id=j.id ORDER BY j.id"},
+         "o.warc_committed,o.content_committed FROM jobs j JOIN job_offsets o ON o.job_id=j.id "
+         "ORDER BY j.id"},
     [P_JOB_COUNTS] = {"job counts",
                       "SELECT state,count(*) FROM frontier WHERE job_id=$1 GROUP BY state"},
     [P_JOB_DROP] = {"job drop pending", "UPDATE frontier SET state=4 WHERE job_id=$1 AND state=0"},
@@ -206,7 +208,8 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS job_offsets("
     " job_id bigint PRIMARY KEY,"
     " committed bigint NOT NULL DEFAULT 0,"
-    " warc_committed bigint NOT NULL DEFAULT 0);"
+    " warc_committed bigint NOT NULL DEFAULT 0,"
+    " content_committed bigint NOT NULL DEFAULT 0);" /* content.jsonl.zst (--save) */
     "CREATE TABLE IF NOT EXISTS frontier("
     " id bigserial PRIMARY KEY, job_id bigint NOT NULL, uh bigint NOT NULL, url text NOT NULL,"
     " depth integer NOT NULL, parent text, host text NOT NULL,"
@@ -641,6 +644,7 @@ static int pg_jobs_foreach(void *b, int (*cb)(void *ud, const store_job *j), voi
             .committed = val_ll(r, i, 6),
             .error = val_str(r, i, 7),
             .warc_committed = val_ll(r, i, 8),
+            .content_committed = val_ll(r, i, 9),
         };
         if (cb(ud, &j) < 0) {
             out = -1;

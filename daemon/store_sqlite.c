@@ -66,10 +66,12 @@ static const char *const sql[S_COUNT] = {
     [S_JOB_INSERT] = "INSERT INTO jobs(name,state,opts,created) VALUES(?1,?2,?3,?4)",
     [S_JOB_STATE] = "UPDATE jobs SET state=?2, ended=?3, error=?4 WHERE id=?1",
     [S_JOB_OFFSETS_INSERT] = "INSERT INTO job_offsets(job_id) VALUES(?1)",
-    [S_JOB_CAS] = "UPDATE job_offsets SET committed=?3, warc_committed=?5 "
-                  "WHERE job_id=?1 AND committed=?2 AND warc_committed=?4",
+    [S_JOB_CAS] = "UPDATE job_offsets SET committed=?3, warc_committed=?5, content_committed=?7 "
+                  "WHERE job_id=?1 AND committed=?2 AND warc_committed=?4 "
+                  "AND content_committed=?6",
     [S_JOB_ALL] = "SELECT j.id,j.name,j.state,j.opts,j.created,j.ended,o.committed,j.error,"
-                  "o.warc_committed FROM jobs j JOIN job_offsets o ON o.job_id=j.id ORDER BY j.id",
+                  "o.warc_committed,o.content_committed FROM jobs j JOIN job_offsets o ON "
+                  "o.job_id=j.id ORDER BY j.id",
     [S_JOB_COUNTS] = "SELECT state,count(*) FROM frontier WHERE job_id=?1 GROUP BY state",
     [S_JOB_DROP] = "UPDATE frontier SET state=4 WHERE job_id=?1 AND state=0",
     [S_FR_ADD] = "INSERT OR IGNORE INTO frontier(job_id,uh,url,depth,parent,host,state,sitemap) "
@@ -152,7 +154,8 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS job_offsets("
     " job_id INTEGER PRIMARY KEY,"
     " committed INTEGER NOT NULL DEFAULT 0,"
-    " warc_committed INTEGER NOT NULL DEFAULT 0);"
+    " warc_committed INTEGER NOT NULL DEFAULT 0,"
+    " content_committed INTEGER NOT NULL DEFAULT 0);" /* content.jsonl.zst (--save) */
     "CREATE TABLE IF NOT EXISTS frontier("
     " id INTEGER PRIMARY KEY,"
     " job_id INTEGER NOT NULL, uh INTEGER NOT NULL, url TEXT NOT NULL,"
@@ -240,6 +243,8 @@ static const struct {
     {"frontier", "sitemap", "ALTER TABLE frontier ADD COLUMN sitemap INTEGER NOT NULL DEFAULT 0"},
     {"frontier", "retries", "ALTER TABLE frontier ADD COLUMN retries INTEGER NOT NULL DEFAULT 0"},
     {"frontier", "retry_reasons", "ALTER TABLE frontier ADD COLUMN retry_reasons TEXT"},
+    {"job_offsets", "content_committed",
+     "ALTER TABLE job_offsets ADD COLUMN content_committed INTEGER NOT NULL DEFAULT 0"},
 };
 
 static int has_column(sqlite3 *db, const char *table, const char *column, int *has)
@@ -480,6 +485,7 @@ static int sq_jobs_foreach(void *b, int (*cb)(void *ud, const store_job *j), voi
             .committed = sqlite3_column_int64(st, 6),
             .error = (const char *)sqlite3_column_text(st, 7),
             .warc_committed = sqlite3_column_int64(st, 8),
+            .content_committed = sqlite3_column_int64(st, 9),
         };
         if (cb(ud, &j) < 0) {
             out = -1;
@@ -766,12 +772,14 @@ static store_rc sq_commit(void *b, const store_lease *l, int nl, const store_len
         sqlite3_bind_int64(st, 3, len[i].pages_to);
         sqlite3_bind_int64(st, 4, len[i].warc_from);
         sqlite3_bind_int64(st, 5, len[i].warc_to);
+        sqlite3_bind_int64(st, 6, len[i].content_from);
+        sqlite3_bind_int64(st, 7, len[i].content_to);
         if (step_done(st) < 0)
             goto fail;
         if (sqlite3_changes(q->db) != 1) {
             snprintf(q->why, sizeof(q->why),
-                     "job %lld: committed lengths are not %lld/%lld as the group expected",
-                     len[i].job_id, len[i].pages_from, len[i].warc_from);
+                     "job %lld: committed lengths are not %lld/%lld/%lld as the group expected",
+                     len[i].job_id, len[i].pages_from, len[i].warc_from, len[i].content_from);
             rc = STORE_CONFLICT;
             goto fail;
         }

@@ -2,6 +2,7 @@
 #include "page.h"
 #include "dom.h"
 #include "headers.h"
+#include "jobopts.h"
 #include "jar.h"
 #include "js/js.h"
 #include "scan.h"
@@ -250,6 +251,8 @@ static long gumbo_budget_ms(const worker_env *e)
     return b < 1 ? 1 : b > PAGE_GUMBO_BUDGET_MS ? PAGE_GUMBO_BUDGET_MS : b;
 }
 
+long page_gumbo_budget_ms(const worker_env *e) { return gumbo_budget_ms(e); }
+
 static void page_fetch_opts(const page_task *t, fetch_opts *fo)
 {
     fetch_opts o = {.timeout_ms = t->timeout_ms,
@@ -439,7 +442,8 @@ int page_finish(worker_env *e, page *p)
     }
     if (p->fetch.is_html && t->raw_body == 0) {
         double t0 = page_now_ms();
-        html_options ho = {.content_type_charset = p->fetch.charset, .want_text = t->want_text};
+        html_options ho = {.content_type_charset = p->fetch.charset,
+                           .want_text = t->want_text || (t->save & JOBOPT_SAVE_TEXT)};
         /* No scripts: no tree needed, the lexer gives the same html_doc.
          * With scripts libxml2's scan runs first, as gumbo's guard (its
          * depth is close to the tree's; the lexer builds no tree). */

@@ -37,6 +37,7 @@ typedef struct page_task {
     /* Recrawls: the earlier capture's validators (sent as If-None-Match,
      * If-Modified-Since) and date (a 304's revisit record); NULL: none. */
     const char *if_none_match, *if_modified_since, *refers_to_date;
+    int save; /* --save: the content kinds the result carries (content.h), 0: none */
 } page_task;
 
 typedef struct page {
@@ -100,6 +101,9 @@ int page_finish(worker_env *e, page *p);
  * rewritten to match (warc_http_response_head). Redirect hops carry no
  * payload (curl discards those bodies). 0, or -1 with p->warc_error. */
 int page_build_warc(page *p);
+/* The time gumbo may take over a page's tree (a tenth of page_timeout_ms,
+ * at most 2 s): content.h parses with it too. */
+long page_gumbo_budget_ms(const worker_env *e);
 
 /* The page's record (common/record.h: every field, in its order) as one
  * line of JSON in the page arena; NULL when the arena is out of memory. */

@@ -2,6 +2,7 @@
 #include "serve.h"
 #include "alloc.h"
 #include "frame.h"
+#include "content.h"
 #include "html.h"
 #include "js/js.h"
 #include "log.h"
@@ -187,6 +188,28 @@ static int process_page(serve_state *s, serve_slot *sl)
         } else
             record = NULL; /* reported as nomem below */
     }
+    /* --save: the page's content object, when it was parsed (content.h) */
+    if (record && t.save && p.parsed) {
+        size_t cl = 0;
+        char *c = content_build(&p, t.save, (size_t)e->cfg.content_max_kb << 10,
+                                page_gumbo_budget_ms(e), &cl);
+        if (c && rlen + fr.warc_len + fr.cookies_len + cl > FRAME_MAX_RESULT - SERVE_FRAME_SLACK) {
+            c = content_build(&p, 0, 0, 0, &cl); /* {"url":…}: the URL and why */
+            if (c)
+                c = arena_sprintf(p.a,
+                                  "%.*s,\"error\":\"content: too large for a result "
+                                  "frame\"}",
+                                  (int)(cl - 1), c);
+            cl = c ? strlen(c) : 0;
+        }
+        char *cc = c ? arena_alloc(scratch, cl) : NULL;
+        if (cc) {
+            memcpy(cc, c, cl);
+            fr.content = cc;
+            fr.content_len = cl;
+        } else
+            record = NULL; /* reported as nomem below */
+    }
     fr.status = p.fetch.status;
     fr.bytes = (int64_t)p.fetch.body_len;
     /* The times as the record has them (0.1 ms steps), so crawld's sums
@@ -343,7 +366,8 @@ static int start_task(serve_state *s, const wire_task *task)
                    .cookies = cookies,
                    .if_none_match = inm,
                    .if_modified_since = ims,
-                   .refers_to_date = rdate};
+                   .refers_to_date = rdate,
+                   .save = task->save};
     sl->t = t;
     sl->s = s;
     sl->alone = task->alone;

@@ -12,10 +12,15 @@ every page of the site exactly once (tests/faults/crawl_check.py: every
 line a JSON record, no URL twice, no page of the breadth-first walk
 missing, none outside it).
 
+A third job saves every page's content (--save, content.jsonl.zst): held
+the same way, the file is whole zstd frames up to its committed length with
+one record per committed page, and after the space comes back every page
+is in it exactly once.
+
 Under `make test-matrix` ($CRAWLD_MATRIX, tests/faults/matrix.py) the
 config, the JS option and the hosts (the 300 pages split over them, with
 ?ref= variants of 30 pages each) come from the row."""
-import collections, os, sqlite3, subprocess, sys, time, zlib
+import collections, json, os, sqlite3, subprocess, sys, time, zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
@@ -89,6 +94,40 @@ def warc_uris(path, upto):
     return uris
 
 
+def content_offsets(jid, upto):
+    """content.jsonl.zst's records, the file exactly upto bytes of whole
+    zstd frames (zstd -dc decodes it)."""
+    path = os.path.join(d.out, str(jid), "content.jsonl.zst")
+    check(os.path.getsize(path) == upto, "content.jsonl.zst is %d bytes, committed %d"
+          % (os.path.getsize(path), upto))
+    r = subprocess.run(["zstd", "-dc", path], capture_output=True)
+    check(r.returncode == 0, "zstd -dc decodes the content file: %r" % r.stderr[-200:])
+    return [json.loads(l) for l in r.stdout.splitlines()]
+
+
+def content_committed(jid):
+    con = sqlite3.connect("file:%s/state/crawld.db?mode=ro" % d.dir, uri=True, timeout=10)
+    try:
+        return con.execute("SELECT content_committed FROM job_offsets WHERE job_id=?",
+                           (jid,)).fetchone()[0]
+    finally:
+        con.close()
+
+
+def check_content(jid, recs, phase):
+    """One content record per record line, at its offset, of its URL."""
+    out = os.path.join(d.out, str(jid), "pages.jsonl")
+    starts, off = {}, 0
+    with open(out, "rb") as f:
+        for line in f:
+            starts[off] = json.loads(line)["url"]
+            off += len(line)
+    c = content_offsets(jid, content_committed(jid))
+    got = {x["offset"]: x["url"] for x in c}
+    check(len(got) == len(c) == len(recs) and got == starts,
+          "%s: one content record per page line (%d records, %d lines)" % (phase, len(c), len(recs)))
+
+
 def check_held(jid, phase, warc=False):
     """While the disk is full: paused with the error, whole records only,
     the database and the file agree."""
@@ -102,7 +141,9 @@ def check_held(jid, phase, warc=False):
     check(j["state"] == "paused" and j.get("retrying") is True,
           "%s: the job is paused, not failed: %r" % (phase, j))
     check("No space left on device (ENOSPC)" in err and
-          (out in err or (warc and wpath in err)), "%s: the error names ENOSPC and the file: %r"
+          (out in err or (warc and wpath in err) or
+           os.path.join(d.out, str(jid), "content.jsonl.zst") in err),
+          "%s: the error names ENOSPC and the file: %r"
           % (phase, err))
     rc, o, e = d.ctl("job", str(jid))
     check(rc == 0 and "ENOSPC" in o and "paused" in o, "%s: crawlctl job shows it:\n%s" % (phase, o))
@@ -207,6 +248,20 @@ try:
     log = d.log_text()
     check("job failed" not in log, "no job ever failed")
     check(d.status()["state"] == "running", "the daemon kept running")
+
+    # ---- 3: --save: content.jsonl.zst fills the disk with the rest ----
+    filler = fill("filler3")
+    jid = d.submit(SEEDS, "--save", "text,markdown", *opts)
+    held = check_held(jid, "save")
+    err = d.job(jid).get("error") or ""
+    check("ENOSPC" in err, "save: the error names ENOSPC: %r" % err)
+    if held is not None:
+        check_content(jid, held, "save (held)")
+    run("mount", "-o", "remount,size=32m", d.out)
+    check_complete(jid, "save")
+    check_content(jid, crawl_check.check_output(os.path.join(d.out, str(jid), "pages.jsonl"),
+                                                want, "save").records, "save (complete)")
+    check("job failed" not in d.log_text(), "no job ever failed")
     check(d.stop() == 0, "crawld exits 0")
 finally:
     dump_log_on_failure(d)

@@ -437,6 +437,40 @@ START_TEST(string_options)
 }
 END_TEST
 
+/* --save: a comma-separated list of kinds into a mask; an unknown, empty
+ * or repeated kind refused naming it, by crawld (crawlctl passes it on). */
+START_TEST(save_kinds)
+{
+    char err[320];
+    int m = -1;
+    ck_assert_int_eq(jobopts_save_mask("text,html,dom,markdown", &m, err, sizeof(err)), 0);
+    ck_assert_int_eq(m, JOBOPT_SAVE_ALL);
+    ck_assert_int_eq(jobopts_save_mask("markdown", &m, err, sizeof(err)), 0);
+    ck_assert_int_eq(m, JOBOPT_SAVE_MARKDOWN);
+    ck_assert_int_eq(jobopts_save_mask("dom,text", &m, err, sizeof(err)), 0);
+    ck_assert_int_eq(m, JOBOPT_SAVE_DOM | JOBOPT_SAVE_TEXT);
+    ck_assert_int_eq(jobopts_save_mask("pdf", &m, err, sizeof(err)), -1);
+    ck_assert_str_eq(err, "--save: unknown kind \"pdf\" (text, html, dom, markdown)");
+    ck_assert_int_eq(jobopts_save_mask("text,Text", &m, err, sizeof(err)), -1);
+    ck_assert_has(err, "unknown kind \"Text\"");
+    ck_assert_int_eq(jobopts_save_mask("text,,dom", &m, err, sizeof(err)), -1);
+    ck_assert_has(err, "an empty kind");
+    ck_assert_int_eq(jobopts_save_mask("text,", &m, err, sizeof(err)), -1);
+    ck_assert_has(err, "an empty kind");
+    ck_assert_int_eq(jobopts_save_mask("html,html", &m, err, sizeof(err)), -1);
+    ck_assert_str_eq(err, "--save: kind \"html\" given twice");
+    /* through the table, as crawld checks a request */
+    jobopts o;
+    ck_assert_int_eq(daemon_check("save", json_string("text,dom"), &o, err, sizeof(err)), 0);
+    ck_assert_str_eq(o.save, "text,dom");
+    ck_assert_int_eq(daemon_check("save", json_string("text,pdf"), &o, err, sizeof(err)), -1);
+    ck_assert_has(err, "unknown kind \"pdf\"");
+    ck_assert_int_eq(daemon_check("save", json_string(""), &o, err, sizeof(err)), -1);
+    ck_assert_int_eq(daemon_check("save", json_integer(3), &o, err, sizeof(err)), -1);
+    ck_assert_has(err, "\"save\" must be");
+}
+END_TEST
+
 /* --exclude and --include: repeatable, sent as arrays in the order given,
  * each pattern compiled by crawld and a bad one refused naming the flag
  * and regcomp's words; crawlctl refuses the 33rd. */
@@ -577,6 +611,7 @@ int main(void)
     tcase_add_test(tc, full_round_trip);
     tcase_add_test(tc, list_options);
     tcase_add_test(tc, usage_lists_every_flag);
+    tcase_add_test(tc, save_kinds);
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }

@@ -381,6 +381,7 @@ static int grab_job(void *ud, const store_job *j)
     out->id = j->id;
     out->committed = j->committed;
     out->warc_committed = j->warc_committed;
+    out->content_committed = j->content_committed;
     out->ended = j->ended;
     out->state = strcmp(j->state, "done") == 0      ? "done"
                  : strcmp(j->state, "running") == 0 ? "running"
@@ -396,7 +397,7 @@ START_TEST(committed_offset_survives_reopen)
     ck_assert_int_eq(store_row_finish(S, rid, ROW_DONE, 1), 0);
     ck_assert_int_eq(
         store_row_add(S, j, "http://a/2", 1, "http://a/1", "http://a", ROW_PENDING, NULL), 1);
-    store_lengths len = {j, 0, 1234, 0, 0};
+    store_lengths len = {j, 0, 1234, 0, 0, 0, 0};
     ck_assert_int_eq(store_group_commit(S, NULL, 0, &len, 1), STORE_OK);
     /* a rolled-back group changes nothing */
     ck_assert_int_eq(store_group_begin(S), 0);
@@ -504,7 +505,7 @@ START_TEST(older_database_keeps_its_offsets)
     ck_assert_int_eq(rows[0].retries, 1);
     store_rows_free(rows, 1);
     ck_assert_int_eq(store_group_begin(S), 0);
-    store_lengths len = {7, 4321, 5000, 876, 876};
+    store_lengths len = {7, 4321, 5000, 876, 876, 0, 0};
     ck_assert_int_eq(store_group_commit(S, NULL, 0, &len, 1), STORE_OK);
     reopen(); /* and the copy is made once: the new offset is not overwritten */
     ck_assert_int_eq(store_jobs_foreach(S, grab_job, &got), 0);
@@ -529,7 +530,7 @@ START_TEST(crash_mid_transaction_keeps_last_commit)
 {
     long long j = new_job(), rid;
     store_row_add(S, j, "http://a/1", 0, NULL, "http://a", ROW_PENDING, &rid);
-    store_lengths len = {j, 0, 100, 0, 0};
+    store_lengths len = {j, 0, 100, 0, 0, 0, 0};
     ck_assert_int_eq(store_group_begin(S), 0);
     ck_assert_int_eq(store_group_commit(S, NULL, 0, &len, 1), STORE_OK);
     store_close(S);
@@ -613,7 +614,7 @@ START_TEST(group_commit_moves_lengths_by_cas)
         store_row_add(S, j, "http://a/2", 1, "http://a/1", "http://a", ROW_PENDING, NULL), 0);
     ck_assert_int_eq(
         store_row_add(S, j, "http://a/1", 1, "http://a/1", "http://a", ROW_PENDING, NULL), 0);
-    store_lengths len = {j, 0, 500, 0, 70};
+    store_lengths len = {j, 0, 500, 0, 70, 0, 0};
     ck_assert_int_eq(store_group_commit(S, NULL, 0, &len, 1), STORE_OK);
     ck_assert_int_eq(store_group_open(S), 0);
     /* No group open: nothing to commit. */
@@ -630,7 +631,7 @@ START_TEST(group_commit_moves_lengths_by_cas)
     /* The next group moves them on from there. */
     ck_assert_int_eq(store_group_begin(S), 0);
     ck_assert_int_eq(store_row_finish(S, lid, ROW_FAILED, 1), 0);
-    store_lengths next = {j, 500, 800, 70, 70};
+    store_lengths next = {j, 500, 800, 70, 70, 0, 0};
     ck_assert_int_eq(store_group_commit(S, NULL, 0, &next, 1), STORE_OK);
     lengths_of(j, &pages, &warc);
     ck_assert_int_eq(pages, 800);
@@ -647,7 +648,7 @@ START_TEST(group_cas_mismatch_keeps_nothing)
     long long j = new_job(), rid;
     ck_assert_int_eq(store_row_add(S, j, "http://a/1", 0, NULL, "http://a", ROW_PENDING, &rid), 1);
     ck_assert_int_eq(store_group_begin(S), 0);
-    store_lengths first = {j, 0, 300, 0, 0};
+    store_lengths first = {j, 0, 300, 0, 0, 0, 0};
     ck_assert_int_eq(store_group_commit(S, NULL, 0, &first, 1), STORE_OK);
     for (int k = 0; k < 2; k++) { /* the pages length off, then the WARC's */
         ck_assert_int_eq(store_group_begin(S), 0);
@@ -655,7 +656,7 @@ START_TEST(group_cas_mismatch_keeps_nothing)
         ck_assert_int_eq(
             store_row_add(S, j, "http://a/2", 1, "http://a/1", "http://a", ROW_PENDING, NULL), 1);
         ck_assert_int_eq(store_row_requeue(S, rid, 5, 0, 1), 0);
-        store_lengths off = {j, k ? 300 : 299, 600, k ? 1 : 0, 9};
+        store_lengths off = {j, k ? 300 : 299, 600, k ? 1 : 0, 9, 0, 0};
         ck_assert_int_eq(store_group_commit(S, NULL, 0, &off, 1), STORE_CONFLICT);
         ck_assert_int_eq(store_group_open(S), 0);
         ck_assert_ptr_nonnull(strstr(store_errmsg(S), "committed lengths"));
@@ -675,15 +676,46 @@ START_TEST(group_cas_mismatch_keeps_nothing)
     }
     /* A job the group does not know is a mismatch too. */
     ck_assert_int_eq(store_group_begin(S), 0);
-    store_lengths none = {j + 100, 0, 1, 0, 0};
+    store_lengths none = {j + 100, 0, 1, 0, 0, 0, 0};
     ck_assert_int_eq(store_group_commit(S, NULL, 0, &none, 1), STORE_CONFLICT);
     /* With the right lengths the same group goes through. */
     ck_assert_int_eq(store_group_begin(S), 0);
     ck_assert_int_eq(store_row_finish(S, rid, ROW_DONE, 1), 0);
     ck_assert_int_eq(
         store_row_add(S, j, "http://a/2", 1, "http://a/1", "http://a", ROW_PENDING, NULL), 1);
-    store_lengths ok = {j, 300, 600, 0, 9};
+    store_lengths ok = {j, 300, 600, 0, 9, 0, 0};
     ck_assert_int_eq(store_group_commit(S, NULL, 0, &ok, 1), STORE_OK);
+}
+END_TEST
+
+/* content.jsonl.zst's length (--save) moves by the same CAS, survives a
+ * reopen, and a group expecting another one fails whole. */
+START_TEST(group_cas_content_length)
+{
+    long long j = new_job(), rid;
+    ck_assert_int_eq(store_row_add(S, j, "http://a/1", 0, NULL, "http://a", ROW_PENDING, &rid), 1);
+    ck_assert_int_eq(store_group_begin(S), 0);
+    store_lengths first = {j, 0, 300, 0, 0, 0, 4000};
+    ck_assert_int_eq(store_group_commit(S, NULL, 0, &first, 1), STORE_OK);
+    reopen();
+    store_job got = {0};
+    ck_assert_int_eq(store_jobs_foreach(S, grab_job, &got), 0);
+    ck_assert_int_eq(got.content_committed, 4000);
+    ck_assert_int_eq(store_group_begin(S), 0);
+    ck_assert_int_eq(store_row_finish(S, rid, ROW_DONE, 1), 0);
+    store_lengths off = {j, 300, 600, 0, 0, 3999, 5000};
+    ck_assert_int_eq(store_group_commit(S, NULL, 0, &off, 1), STORE_CONFLICT);
+    ck_assert_int_eq(store_group_open(S), 0);
+    long c[ROW_STATE_COUNT];
+    ck_assert_int_eq(store_job_counts(S, j, c), 0);
+    ck_assert_int_eq(c[ROW_DONE], 0);
+    ck_assert_int_eq(store_group_begin(S), 0);
+    ck_assert_int_eq(store_row_finish(S, rid, ROW_DONE, 1), 0);
+    store_lengths ok = {j, 300, 600, 0, 0, 4000, 5000};
+    ck_assert_int_eq(store_group_commit(S, NULL, 0, &ok, 1), STORE_OK);
+    ck_assert_int_eq(store_jobs_foreach(S, grab_job, &got), 0);
+    ck_assert_int_eq(got.content_committed, 5000);
+    ck_assert_int_eq(got.committed, 600);
 }
 END_TEST
 
@@ -740,7 +772,7 @@ START_TEST(leases_one_node_holds_every_host)
     forged[2].epoch++;
     ck_assert_int_eq(store_group_begin(S), 0);
     ck_assert_int_eq(store_row_finish(S, rid, ROW_DONE, 1), 0);
-    store_lengths len = {j, 0, 10, 0, 0};
+    store_lengths len = {j, 0, 10, 0, 0, 0, 0};
     ck_assert_int_eq(store_group_commit(S, forged, 3, &len, 1), STORE_LEASE_LOST);
     ck_assert_ptr_nonnull(strstr(store_errmsg(S), "lease"));
     long c[ROW_STATE_COUNT];
@@ -1040,7 +1072,7 @@ START_TEST(pg_commit_under_a_lost_lease_keeps_nothing)
     /* under its lease, A commits */
     ck_assert_int_eq(store_group_begin(S), 0);
     ck_assert_int_eq(store_row_finish(S, r1, ROW_DONE, 1), 0);
-    store_lengths len = {j, 0, 10, 0, 0};
+    store_lengths len = {j, 0, 10, 0, 0, 0, 0};
     ck_assert_int_eq(store_group_commit(S, &la, 1, &len, 1), STORE_OK);
     /* A builds a group; meanwhile its lease lapses and B takes the host */
     ck_assert_int_eq(store_group_begin(S), 0);
@@ -1058,7 +1090,7 @@ START_TEST(pg_commit_under_a_lost_lease_keeps_nothing)
     ck_assert_int_eq(got, 1);
     ck_assert_str_eq(lb.host, "http://a");
     ck_assert_int_gt(lb.epoch, la.epoch);
-    store_lengths next = {j, 10, 20, 0, 0};
+    store_lengths next = {j, 10, 20, 0, 0, 0, 0};
     ck_assert_int_eq(store_group_commit(S, &la, 1, &next, 1), STORE_LEASE_LOST);
     ck_assert_msg(strstr(store_errmsg(S), "lease of http://a lost"), "%s", store_errmsg(S));
     ck_assert_int_eq(store_group_open(S), 0);
@@ -1237,6 +1269,7 @@ int main(void)
     tcase_add_test(tc, seen_cache_answers_repeats_and_forgets_a_rollback);
     tcase_add_test(tc, group_commit_moves_lengths_by_cas);
     tcase_add_test(tc, group_cas_mismatch_keeps_nothing);
+    tcase_add_test(tc, group_cas_content_length);
     tcase_add_test(tc, group_refuses_a_second_end);
     tcase_add_test(tc, backend_from_the_spec);
     tcase_add_test(tc, jar_set_overwrite_and_expire);

@@ -657,7 +657,7 @@ START_TEST(store_adds_warc_committed_to_an_old_database)
     for (int round = 0; round < 2; round++) { /* the second open finds the column */
         store *s = store_open(path, err, sizeof(err));
         ck_assert_msg(s != NULL, "%s", err);
-        store_lengths len = {1, 777, 777, round ? 4242 : 0, 4242 + round};
+        store_lengths len = {1, 777, 777, round ? 4242 : 0, 4242 + round, 0, 0};
         ck_assert_int_eq(store_group_begin(s), 0);
         ck_assert_int_eq(store_group_commit(s, NULL, 0, &len, 1), STORE_OK);
         store_close(s);

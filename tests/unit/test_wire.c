@@ -584,6 +584,47 @@ START_TEST(cookies_travel_both_ways)
 }
 END_TEST
 
+/* --save: the task's kinds, and the result's "CNT1" trailer (the page's
+ * content object) beside the cookies' or alone. */
+START_TEST(content_travels_both_ways)
+{
+    wire_task t = {.task_id = 9, .url = "http://a/", .save = 15};
+    size_t len;
+    char *s = encode(&t, &len);
+    wire_msg m;
+    wire_err e;
+    ck_assert_int_eq(wire_decode(WIRE_AT_WORKER, &a, s, len, &m, &e), 0);
+    ck_assert_int_eq(m.task.save, 15);
+    wire_task u = {.task_id = 9, .url = "http://a/"}; /* none: not sent */
+    s = encode(&u, &len);
+    ck_assert_ptr_null(strstr(s, "save"));
+    const char *bad = "{\"type\":\"task\",\"task_id\":1,\"url\":\"http://a/\",\"save\":16}";
+    ck_assert_int_eq(wire_decode(WIRE_AT_WORKER, &a, bad, strlen(bad), &m, &e), -1);
+    ck_assert_str_eq(e.field, "save");
+
+    const char rec[] = "{}";
+    const char ck[] = "a\tFALSE\t/\tFALSE\t0\tn\tnew\n";
+    const char ct[] = "{\"url\":\"http://a/\",\"text\":\"caf\xc3\xa9\"}";
+    frame_result r = {
+        .task_id = 3, .record = rec, .record_len = 2, .content = ct, .content_len = sizeof(ct) - 1};
+    for (int with_cookies = 0; with_cookies < 2; with_cookies++) {
+        r.cookies = with_cookies ? ck : NULL;
+        r.cookies_len = with_cookies ? sizeof(ck) - 1 : 0;
+        ck_assert_int_eq(wire_result_write(sv[0], &r), FRAME_OK);
+        char *buf;
+        ck_assert_int_eq(frame_read(sv[1], &a, FRAME_MAX_RESULT, &buf, &len), FRAME_OK);
+        frame_result d;
+        ck_assert_int_eq(wire_result_decode(buf, len, &d, &e), 0);
+        ck_assert_uint_eq(d.content_len, sizeof(ct) - 1);
+        ck_assert_int_eq(memcmp(d.content, ct, d.content_len), 0);
+        ck_assert_uint_eq(d.cookies_len, r.cookies_len);
+        ck_assert_uint_eq(len, FR_HEADER + 2 + 8 + sizeof(ct) - 1 +
+                                   (with_cookies ? 8 + sizeof(ck) - 1 : 0));
+        ck_assert_int_eq(wire_result_decode(buf, len - 1, &d, &e), -1);
+    }
+}
+END_TEST
+
 START_TEST(robots_body_section_round_trip)
 {
     /* A raw fetch's body goes as it came: NUL, invalid UTF-8, CR. */
@@ -735,6 +776,7 @@ int main(void)
     tcase_add_test(tc, result_decoder_refuses_malformed);
     tcase_add_test(tc, truncated_result_never_decodes);
     tcase_add_test(tc, oversized_result_section_refused_before_writing);
+    tcase_add_test(tc, content_travels_both_ways);
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }
