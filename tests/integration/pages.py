@@ -9,12 +9,21 @@
   field are refused naming the field, and crawld keeps answering;
 * the long poll: wait_ms returns as soon as a record commits (well before
   wait_ms), after wait_ms with nothing when nothing commits, at once with
-  "ended" when the job has ended.
+  "ended" when the job has ended;
+* `crawlctl pages --follow` started before a crawl's first page prints
+  records while the job runs and, when it ends, exactly pages.jsonl (byte
+  for byte: no duplicate, no partial line), then exits 0;
+* following across a kill -9 of crawld (a torn record appended to the file
+  as a crash leaves it) and its restart: what was printed before the kill
+  is a prefix of the final file, the output in the end is the file;
+* `crawlctl pages` without --follow (up to the committed end), --from,
+  refusals (exit 1 naming the field; exit 2 for usage), and a reader that
+  goes away (`| head -n 2`: exit 0, nothing on stderr).
 
 usage: pages.py BASE_URL   (CRAWLD_BIN: the build directory)"""
-import json, os, sys, time, urllib.parse
+import json, os, subprocess, sys, time, urllib.parse
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_lib import SLOW, check, dump_log_on_failure, finish, wait_for  # noqa: E402
+from daemon_lib import BIN, SLOW, check, dump_log_on_failure, finish, wait_for  # noqa: E402
 from crawl_lib import crawl_daemon  # noqa: E402
 
 BASE = sys.argv[1]
@@ -33,6 +42,20 @@ def pages(d, jid, **kw):
 
 def out_bytes(d, jid):
     with open(os.path.join(d.out, str(jid), "pages.jsonl"), "rb") as f:
+        return f.read()
+
+
+def follow(d, jid, out_path, *args):
+    """crawlctl pages JID --follow, its stdout into out_path."""
+    f = open(out_path, "wb")
+    p = subprocess.Popen([BIN + "/crawlctl", "-s", d.sock, "pages", str(jid), "--follow"]
+                         + list(args), stdout=f, stderr=subprocess.PIPE, env=d.env)
+    f.close()
+    return p
+
+
+def file_bytes(path):
+    with open(path, "rb") as f:
         return f.read()
 
 
@@ -145,6 +168,87 @@ try:
           "wait_ms passed with nothing: empty, not ended: %r" % r)
     check(0.55 < el < 3 * SLOW, "after wait_ms (%.2f s)" % el)
     d.ctl("cancel", str(jid))
+
+    # ---- crawlctl pages --follow from before the first page ----
+    jid = d.submit([slow_link(BASE + "/site/", 1.5)], "--no-js", "--depth", "4",
+                   "--max-pages", "60", "--delay-ms", "20")
+    fout = os.path.join(d.dir, "follow1.out")
+    p = follow(d, jid, fout)
+    check(pages(d, jid)["next"] == 0, "the follower started before the first record committed")
+    wait_for(lambda: file_bytes(fout).count(b"\n") >= 3 and d.job(jid)["state"] == "running"
+             or d.job(jid)["state"] != "running", 60, "records printed")
+    check(d.job(jid)["state"] == "running",
+          "records printed while the job runs (as they commit, not at the end)")
+    try:
+        rc = p.wait(timeout=90 * SLOW)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        rc = p.wait()
+    err = p.stderr.read().decode()
+    p.stderr.close()
+    check(rc == 0 and err == "", "the follower exits 0 when the job has ended: %d %r" % (rc, err))
+    check(d.job(jid)["state"] == "done", "the job is done")
+    got, whole = file_bytes(fout), out_bytes(d, jid)
+    check(got == whole and whole.count(b"\n") >= 15,
+          "the follower printed exactly pages.jsonl (%d vs %d bytes, %d records)"
+          % (len(got), len(whole), whole.count(b"\n")))
+    # without --follow: up to the committed end; --from a record's start
+    rc, out, err = d.ctl("pages", str(jid))
+    check(rc == 0 and out.encode() == whole, "crawlctl pages: the whole file (%d)" % rc)
+    first = len(whole.splitlines(keepends=True)[0])
+    rc, out, err = d.ctl("pages", str(jid), "--from", str(first))
+    check(rc == 0 and out.encode() == whole[first:], "--from: the rest of the file")
+    rc, out, err = d.ctl("pages", str(jid), "--from", str(first + 1))
+    check(rc == 1 and out == "" and 'pages: job %d: "from" %d is not the start of a record'
+          % (jid, first + 1) in err, "--from inside a record: exit 1, named: %d %r" % (rc, err))
+    rc, out, err = d.ctl("pages", "9999", "--follow")
+    check(rc == 1 and "pages: no job 9999" in err, "unknown job: exit 1: %d %r" % (rc, err))
+    rc, out, err = d.ctl("pages", str(jid), "--from", "x")
+    check(rc == 2 and "not a number" in err, "--from x: usage, exit 2: %d %r" % (rc, err))
+    rc, out, err = d.ctl("pages", str(jid), "--bogus")
+    check(rc == 2 and '"--bogus"' in err, "an unknown flag: exit 2: %d %r" % (rc, err))
+
+    # ---- following across kill -9 and a restart ----
+    jid = d.submit([slow_link(BASE + "/site/", 0.5)], "--no-js", "--depth", "7",
+                   "--max-pages", "250", "--delay-ms", "20")
+    fout = os.path.join(d.dir, "follow2.out")
+    p = follow(d, jid, fout)
+    wait_for(lambda: file_bytes(fout).count(b"\n") >= 15, 60, "15 records printed")
+    d.kill9()
+    before = file_bytes(fout)
+    outp = os.path.join(d.out, str(jid), "pages.jsonl")
+    at_kill = file_bytes(outp)
+    check(at_kill.startswith(before), "what was printed is in the file at the kill")
+    with open(outp, "ab") as f:  # as a crash inside write() leaves it
+        f.write(b'{"url":"http://torn.invalid/","status":200,"tit')
+    check(at_kill.count(b"\n") < 250, "killed mid-crawl (%d records)" % at_kill.count(b"\n"))
+    check(p.poll() is None, "the follower waits for crawld to come back")
+    d.restart()
+    try:
+        rc = p.wait(timeout=120 * SLOW)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        rc = p.wait()
+    err = p.stderr.read().decode()
+    p.stderr.close()
+    check(rc == 0 and err == "", "the follower went on and exited 0: %d %r" % (rc, err))
+    check(d.job(jid)["state"] == "done", "the job is done after the restart")
+    got, whole = file_bytes(fout), out_bytes(d, jid)
+    check(whole.startswith(before), "nothing printed before the kill was taken back")
+    check(got == whole, "the follower printed exactly the final pages.jsonl (%d vs %d bytes)"
+          % (len(got), len(whole)))
+    urls = [json.loads(l)["url"] for l in got.splitlines()]
+    check(len(urls) == len(set(urls)) and b"torn.invalid" not in got,
+          "no record twice, no torn record (%d records)" % len(urls))
+
+    # ---- a reader that goes away ----
+    r = subprocess.run(["bash", "-c", 'set -o pipefail; "$0" -s "$1" pages "$2" --follow | '
+                        'head -n 2 >/dev/null', BIN + "/crawlctl", d.sock, str(jid)],
+                       capture_output=True, text=True, timeout=30 * SLOW)
+    check(len(whole) > 150000, "more than a pipe holds (%d bytes)" % len(whole))
+    check(r.returncode == 0 and r.stderr == "",
+          "| head -n 2: crawlctl exits 0, quietly: %d %r" % (r.returncode, r.stderr))
+    check(d.request({"cmd": "status"}).get("ok") is True, "crawld still answers")
 finally:
     dump_log_on_failure(d)
     d.stop()

@@ -7,6 +7,6 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CRAWLD_BIN=${CRAWLD_BIN:-build}
 source tests/server/start.sh
-httpd_start --site-pages 150
+httpd_start --site-pages 400
 trap httpd_stop EXIT
 python3 tests/integration/pages.py "$HTTPD_URL"
