@@ -214,7 +214,10 @@ static json_t *cmd_pages(daemon_ctx *d, json_t *req)
     char *buf;
     size_t len, cap;
     char err[700];
-    if (jobs_pages_read(jb, from, max, &buf, &len, &cap, err, sizeof(err)) < 0)
+    int rc = jobs_pages_read(jb, from, max, &buf, &len, &cap, err, sizeof(err));
+    if (rc == -2)
+        return control_error("pages: %s", err);
+    if (rc < 0)
         return control_error("pages: job %lld: %s", id, err);
     long long next = from + (long long)len;
     json_t *data = json_stringn(buf ? buf : "", len);

@@ -315,8 +315,9 @@ int jobs_pages_ended(const job *jb);
  * past a '\n', at most the committed length) and never past the committed
  * length: as many as fit in max bytes, or the first whole when it alone is
  * longer. *out (process allocator, *cap bytes: alloc_free(*out, *cap)) holds
- * *len bytes; NULL and 0 when nothing is new. 0, or -1 with err ("\"from\"
- * 12 is not the start of a record", read errors). */
+ * *len bytes; NULL and 0 when nothing is new. 0; -2 with err when from is
+ * not a record's start ("\"from\" 12 is not the start of a record ..."); -1
+ * with err on a read error. */
 int jobs_pages_read(const job *jb, long long from, size_t max, char **out, size_t *len, size_t *cap,
                     char *err, size_t errlen);
 

@@ -409,7 +409,11 @@ int jobs_pages_read(const job *jb, long long from, size_t max, char **out, size_
         }
         size_t skip = from > 0 ? 1 : 0;
         if (from > 0 && have == 0 && buf[0] != '\n') {
-            snprintf(err, errlen, "\"from\" %lld is not the start of a record", from);
+            snprintf(err, errlen,
+                     "\"from\" %lld is not the start of a record (0, or a \"next\" a reply "
+                     "gave)",
+                     from);
+            rc = -2;
             goto out;
         }
         /* The last record's end among the bytes read (past the checked one). */

@@ -126,7 +126,8 @@ try:
         check(r.get("ok") is False and want in r.get("error", ""),
               "%s refused with %r: %r" % (what, want, r))
 
-    refused({"id": jid, "from": 1}, '"from" 1 is not the start of a record', "from in a line")
+    refused({"id": jid, "from": 1}, 'pages: "from" 1 is not the start of a record (0, or a "next"',
+            "from in a line")
     refused({"id": jid, "from": mid + 5}, "is not the start of a record", "from in a line (mid)")
     refused({"id": jid, "from": len(whole) + 1}, '"from" %d is past job %d\'s committed end (%d)'
             % (len(whole) + 1, jid, len(whole)), "from past the end")
@@ -199,8 +200,8 @@ try:
     rc, out, err = d.ctl("pages", str(jid), "--from", str(first))
     check(rc == 0 and out.encode() == whole[first:], "--from: the rest of the file")
     rc, out, err = d.ctl("pages", str(jid), "--from", str(first + 1))
-    check(rc == 1 and out == "" and 'pages: job %d: "from" %d is not the start of a record'
-          % (jid, first + 1) in err, "--from inside a record: exit 1, named: %d %r" % (rc, err))
+    check(rc == 1 and out == "" and 'pages: "from" %d is not the start of a record'
+          % (first + 1) in err, "--from inside a record: exit 1, named: %d %r" % (rc, err))
     rc, out, err = d.ctl("pages", "9999", "--follow")
     check(rc == 1 and "pages: no job 9999" in err, "unknown job: exit 1: %d %r" % (rc, err))
     rc, out, err = d.ctl("pages", str(jid), "--from", "x")
