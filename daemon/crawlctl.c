@@ -458,6 +458,7 @@ static json_t *build_submit(int argc, char **argv)
 static int cmd_pages(long long id, long long from, int follow)
 {
     signal(SIGPIPE, SIG_IGN); /* a write to a closed pipe: EPIPE, handled below */
+    want_json = 0;            /* the records are the output, --json or not */
     double lost_at = 0, pause_s = 0.1;
     for (;;) {
         json_t *req = json_pack("{s:s, s:I, s:I, s:i}", "cmd", "pages", "id", (json_int_t)id,

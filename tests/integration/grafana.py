@@ -108,6 +108,7 @@ try:
                           % (title, n, l, v, sorted(have[n][l])))
     print("grafana: %d expressions, %d metrics checked" % (len(exprs), len(names_used)))
     d.ctl("cancel", str(run))
+    check(d.stop() == 0, "crawld exits 0 (no leak in the debug and asan builds)")
 finally:
     dump_log_on_failure(d)
     d.stop()

@@ -250,6 +250,7 @@ try:
     check(r.returncode == 0 and r.stderr == "",
           "| head -n 2: crawlctl exits 0, quietly: %d %r" % (r.returncode, r.stderr))
     check(d.request({"cmd": "status"}).get("ok") is True, "crawld still answers")
+    check(d.stop() == 0, "crawld exits 0 (no leak in the debug and asan builds)")
 finally:
     dump_log_on_failure(d)
     d.stop()
