@@ -172,7 +172,7 @@ try:
 
     # ---- crawlctl pages --follow from before the first page ----
     jid = d.submit([slow_link(BASE + "/site/", 1.5)], "--no-js", "--depth", "4",
-                   "--max-pages", "60", "--delay-ms", "20")
+                   "--max-pages", "60", "--delay-ms", "50")
     fout = os.path.join(d.dir, "follow1.out")
     p = follow(d, jid, fout)
     check(pages(d, jid)["next"] == 0, "the follower started before the first record committed")
