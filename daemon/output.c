@@ -350,6 +350,9 @@ long long jobs_pages_committed(const job *jb) { return jb->committed; }
 
 int jobs_pages_ended(const job *jb) { return !job_active(jb) && jb->in_flight == 0 && !jb->dirty; }
 
+/* A record longer than max is read on in steps of at least this. */
+#define PAGES_READ_STEP (64 * 1024)
+
 /* pread until n bytes or the end; the bytes read, or -1 with errno. */
 static ssize_t pread_full(int fd, char *buf, size_t n, off_t at)
 {
@@ -387,9 +390,10 @@ int jobs_pages_read(const job *jb, long long from, size_t max, char **out, size_
         snprintf(err, errlen, "cannot open %s: %s", jb->out_path, strerror(errno));
         goto out;
     }
-    /* One byte before from: it must end a record. */
-    long long at = from > 0 ? from - 1 : 0;
-    size_t want = (size_t)(end - at) < max + 1 ? (size_t)(end - at) : max + 1;
+    /* One byte before from (skip): it must end a record. */
+    size_t skip = from > 0 ? 1 : 0;
+    long long at = from - (long long)skip;
+    size_t want = (size_t)(end - at) < max + skip ? (size_t)(end - at) : max + skip;
     size_t have = 0;
     for (;;) {
         if (want > bcap) {
@@ -407,8 +411,7 @@ int jobs_pages_read(const job *jb, long long from, size_t max, char **out, size_
                      r < 0 ? strerror(errno) : "shorter than its committed length");
             goto out;
         }
-        size_t skip = from > 0 ? 1 : 0;
-        if (from > 0 && have == 0 && buf[0] != '\n') {
+        if (have == 0 && skip && buf[0] != '\n') {
             snprintf(err, errlen,
                      "\"from\" %lld is not the start of a record (0, or a \"next\" a reply "
                      "gave)",
@@ -416,26 +419,30 @@ int jobs_pages_read(const job *jb, long long from, size_t max, char **out, size_
             rc = -2;
             goto out;
         }
-        /* The last record's end among the bytes read (past the checked one). */
+        /* The first read: the last record's end in it. A read on: the
+         * first end among its new bytes (one record longer than max). */
         char *nl = NULL;
-        for (size_t i = want; i > skip && !nl; i--)
-            if (buf[i - 1] == '\n')
-                nl = buf + i - 1;
+        if (have == 0) {
+            for (size_t i = want; i > skip && !nl; i--)
+                if (buf[i - 1] == '\n')
+                    nl = buf + i - 1;
+        } else
+            nl = memchr(buf + have, '\n', want - have);
         if (nl) {
             *len = (size_t)(nl + 1 - buf) - skip;
             if (skip)
                 memmove(buf, buf + 1, *len);
             break;
         }
-        /* One record longer than max: read on to its end (committed bytes
-         * end with a record's '\n', so there is one). */
+        /* Committed bytes end with a record's '\n': there is one further. */
         if ((long long)want >= end - at) {
             snprintf(err, errlen, "%s: committed bytes do not end a record", jb->out_path);
             goto out;
         }
         have = want;
         long long more = end - at - (long long)want;
-        want += more < (long long)max + 1 ? (size_t)more : max + 1;
+        size_t step = max < PAGES_READ_STEP ? PAGES_READ_STEP : max;
+        want += more < (long long)step ? (size_t)more : step;
     }
     *out = buf;
     *cap = bcap;

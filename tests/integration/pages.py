@@ -115,6 +115,15 @@ try:
     datas = [r["data"].encode() for r in reps]
     check(all(len(a) + len(b.split(b"\n")[0]) + 1 > mb for a, b in zip(datas, datas[1:]) if b),
           "each page but the last is as full as whole lines allow")
+    # max_bytes at a record's edge: exactly the records that fit, from 0 and mid-file
+    for at in (0, len(lines[0])):
+        i = 0 if at == 0 else 1
+        a, b = lines[i], lines[i + 1]
+        for mb, want in ((len(a), a), (len(a) + len(b) - 1, a), (len(a) + len(b), a + b)):
+            r = pages(d, jid, **{"from": at, "max_bytes": mb})
+            check(r.get("ok") and r["data"].encode() == want,
+                  "from %d max_bytes %d: %d bytes (got %d)" % (at, mb, len(want),
+                                                              len(r.get("data", "").encode())))
     # a "from" a reply gave, in the middle of the file
     mid = len(lines[0]) + len(lines[1])
     r = pages(d, jid, **{"from": mid, "max_bytes": 1})
