@@ -164,6 +164,9 @@ static json_t *cmd_metrics(daemon_ctx *d)
 #define PAGES_DEFAULT_BYTES (1024 * 1024)
 /* The bound of max_bytes: escaped in the reply, under CONTROL_MAX_PENDING_OUT. */
 #define PAGES_MAX_BYTES (2 * 1024 * 1024)
+/* A single record longer than max_bytes still comes whole, up to this: at
+ * worst twice as long escaped, its reply stays under CONTROL_MAX_PENDING_OUT. */
+#define PAGES_MAX_RECORD (3 * 1024 * 1024)
 
 /* {"cmd":"pages","id":N,"from":F,"max_bytes":B,"wait_ms":W} ->
  * {"ok":true,"id":N,"from":F,"next":NX,"data":LINES,"ended":BOOL}: whole
@@ -219,6 +222,12 @@ static json_t *cmd_pages(daemon_ctx *d, json_t *req)
         return control_error("pages: %s", err);
     if (rc < 0)
         return control_error("pages: job %lld: %s", id, err);
+    if (len > PAGES_MAX_RECORD) { /* one record alone: len > max_bytes */
+        alloc_free(buf, cap);
+        return control_error("pages: job %lld: the record at byte %lld is %zu bytes, more than a "
+                             "reply carries (%d); read it from pages.jsonl",
+                             id, from, len, PAGES_MAX_RECORD);
+    }
     long long next = from + (long long)len;
     json_t *data = json_stringn(buf ? buf : "", len);
     alloc_free(buf, cap);
