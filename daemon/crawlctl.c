@@ -499,10 +499,11 @@ static int cmd_pages(long long id, long long from, int follow)
             return EXIT_UNREACHABLE;
         }
         if (n && (fwrite(json_string_value(data), 1, n, stdout) != n || fflush(stdout) != 0)) {
+            int e = errno;
             json_decref(rep);
-            if (errno == EPIPE)
+            if (e == EPIPE)
                 return EXIT_OK; /* the reader has gone: nothing more to say */
-            fprintf(stderr, "crawlctl: pages: write: %s\n", strerror(errno));
+            fprintf(stderr, "crawlctl: pages: write: %s\n", strerror(e));
             return EXIT_REFUSED;
         }
         from += (long long)n;

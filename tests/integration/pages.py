@@ -211,6 +211,11 @@ try:
     rc, out, err = d.ctl("pages", str(jid), "--from", str(first + 1))
     check(rc == 1 and out == "" and 'pages: "from" %d is not the start of a record'
           % (first + 1) in err, "--from inside a record: exit 1, named: %d %r" % (rc, err))
+    r = subprocess.run(
+        ["bash", "-c", '"$0" -s "$1" pages "$2" > /dev/full', BIN + "/crawlctl", d.sock,
+         str(jid)], capture_output=True, text=True, timeout=30 * SLOW)
+    check(r.returncode == 1 and "crawlctl: pages: write: No space left on device" in r.stderr,
+          "stdout that cannot be written: exit 1, said: %d %r" % (r.returncode, r.stderr))
     rc, out, err = d.ctl("pages", "9999", "--follow")
     check(rc == 1 and "pages: no job 9999" in err, "unknown job: exit 1: %d %r" % (rc, err))
     rc, out, err = d.ctl("pages", str(jid), "--from", "x")
