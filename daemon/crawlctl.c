@@ -454,6 +454,9 @@ static json_t *build_submit(int argc, char **argv)
  * stdout closed (a pipe's reader gone): exit 0, quietly. */
 #define PAGES_RETRY_S 30.0
 #define PAGES_WAIT_MS 10000
+/* Asked per reply: crawld escapes a reply in one loop turn (~30 ms a MiB
+ * measured): smaller replies keep its turns short (docs/daemon.md). */
+#define PAGES_MAX_BYTES (256 * 1024)
 
 static int cmd_pages(long long id, long long from, int follow)
 {
@@ -461,8 +464,9 @@ static int cmd_pages(long long id, long long from, int follow)
     want_json = 0;            /* the records are the output, --json or not */
     double lost_at = 0, pause_s = 0.1;
     for (;;) {
-        json_t *req = json_pack("{s:s, s:I, s:I, s:i}", "cmd", "pages", "id", (json_int_t)id,
-                                "from", (json_int_t)from, "wait_ms", follow ? PAGES_WAIT_MS : 0);
+        json_t *req = json_pack("{s:s, s:I, s:I, s:i, s:i}", "cmd", "pages", "id", (json_int_t)id,
+                                "from", (json_int_t)from, "max_bytes", PAGES_MAX_BYTES, "wait_ms",
+                                follow ? PAGES_WAIT_MS : 0);
         int code = 0;
         quiet_unreachable = follow;
         json_t *rep = req ? call(req, &code) : NULL;
