@@ -42,7 +42,8 @@ size_t wire_task_bound(const wire_task *t)
            TASK_RECRAWL_FIXED + str_bound(t->if_none_match) + str_bound(t->if_modified_since) +
            str_bound(t->refers_to_date) + str_bound(t->headers) + str_bound(t->user) +
            str_bound(t->bearer) + str_bound(t->proxy) +
-           (t->cookies ? 12 + str_bound(t->cookies) : 0);
+           (t->cookies ? 12 + str_bound(t->cookies) : 0) +
+           (t->extract ? 12 + str_bound(t->extract) : 0);
 }
 
 static char *put_lit(char *q, const char *s, size_t n)
@@ -167,6 +168,10 @@ size_t wire_task_encode(const wire_task *t, char *out)
     if (t->jar && t->cookies) {
         q = PUT(q, ",\"cookies\":");
         q = put_str(q, t->cookies);
+    }
+    if (t->extract) { /* --extract: the record's fields */
+        q = PUT(q, ",\"extract\":");
+        q = put_str(q, t->extract);
     }
     *q++ = '}';
     return (size_t)(q - out);
@@ -344,6 +349,8 @@ static int decode_task(json_t *o, wire_task *t, wire_err *e)
         get_str(o, "bearer", &t->bearer, e, W) < 0 || get_str(o, "proxy", &t->proxy, e, W) < 0)
         return -1;
     if (get_bool(o, "jar", &t->jar, e, W) < 0 || get_str(o, "cookies", &t->cookies, e, W) < 0)
+        return -1;
+    if (get_str(o, "extract", &t->extract, e, W) < 0)
         return -1;
     return 0;
 }

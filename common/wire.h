@@ -15,6 +15,9 @@
  *                              "refers_to_date"]}
  *                              [,"sitemap":N][,"jar":true][,"cookies":"LINES"]
  *                              [,"headers":S][,"user":S|"bearer":S][,"proxy":S]}
+ *                              [,"extract":S]}
+ *                             extract: the job's --extract specs, NAME=SELECTOR[@attr]
+ *                             joined by '\n' (fieldspec.h): the record's "fields"
  *                             headers, user, bearer, proxy: the job's session
  *                             (docs/daemon.md, Sessions); user and bearer only
  *                             in a task on the seeds' origin
@@ -99,6 +102,7 @@ typedef struct wire_task {
      * or LF), and its date, WARC-Refers-To-Date of a 304's revisit record.
      * NULL: none. */
     const char *if_none_match, *if_modified_since, *refers_to_date;
+    const char *extract; /* --extract specs joined by '\n' (fieldspec.h); NULL: none */
 } wire_task;
 #define WIRE_MAX_REDIRECTS 100
 
