@@ -125,6 +125,8 @@ try:
     d.stop()
     d.restart()
     check(d.job(jid)["extract"] == ["h1=h1"], "specs kept across a restart: %r" % d.job(jid))
+    check(d.stop() == 0, "crawld exits 0")
+    check(d.check_log_lines(), "no sanitizer or other stray line in the log")
     finish("crawl_extract")
 except BaseException:
     dump_log_on_failure(d)

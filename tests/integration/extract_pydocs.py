@@ -89,6 +89,8 @@ try:
         check(n > 0 or name in ("meta",), "%s matched on some page (%d)" % (name, n))
     print("extract_pydocs: %d pages x %d fields: %d agree, %d differ"
           % (len(pages), len(SPECS), agree, differ))
+    check(d.stop() == 0, "crawld exits 0")
+    check(d.check_log_lines(), "no sanitizer or other stray line in the log")
     finish("extract_pydocs")
 except BaseException:
     dump_log_on_failure(d)
