@@ -128,7 +128,10 @@ int fields_extract(arena *a, dom *d, const char *specs, const char **fields, con
         put_str(&out, fs.name, strlen(fs.name));
         PUT_LIT(&out, ":");
         dom_list m = {NULL, 0};
-        if (!d || dom_query(d, dom_document(d), fs.selector, false, &m) != DOM_OK || m.n == 0) {
+        dom_err de = d ? dom_query(d, dom_document(d), fs.selector, false, &m) : DOM_OK;
+        if (de == DOM_NOMEM)
+            return -1;
+        if (!d || de != DOM_OK || m.n == 0) {
             PUT_LIT(&out, "null");
             continue;
         }
