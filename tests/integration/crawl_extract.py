@@ -5,7 +5,8 @@
   (text whitespace-collapsed), several a list, none null; @attr gives the
   attribute as written; a JS page's script adds nodes the field sees (and,
   with --no-js, does not); a list over 100 values is cut and a value over
-  4096 bytes is cut, both said in fields_cut; a non-HTML page has every
+  4096 bytes is cut, a page's values past 256 KiB are cut, each said in
+  fields_cut; a non-HTML page has every
   field null with fields_note; `crawlctl job` shows the specs and a
   restart keeps them.
 * bad options refused by crawlctl / crawld with a message naming what was
@@ -86,6 +87,18 @@ try:
                                   "long": {"matched": 1, "kept": 1, "values_cut": 1},
                                   "one": {"matched": 150, "kept": 100, "values_cut": 0}},
           "fields_cut: %r" % r.get("fields_cut"))
+
+    # ---- the page's budget: 256 KiB of values, then the list ends ----
+    jid, recs = crawl(d, [X + "budget.html"], "--depth", "0", "--no-js", "--extract", "b=p.b",
+                      "--extract", "after=title")
+    r = recs[X + "budget.html"]
+    b = r["fields"]["b"]
+    check(len(b) == 66 and b[:65] == ["x" * 4000] * 65 and b[65] == "x" * (262144 - 260000),
+          "budget: 65 whole values and the 66th cut: %d values" % len(b))
+    check(r["fields"]["after"] == "", "a field after the spent budget: \"\" (cut)")
+    check(r.get("fields_cut") == {"b": {"matched": 100, "kept": 66, "values_cut": 1},
+                                  "after": {"matched": 1, "kept": 1, "values_cut": 1}},
+          "budget fields_cut: %r" % r.get("fields_cut"))
 
     # ---- not HTML: every field null, fields_note says why ----
     jid, recs = crawl(d, [BASE + "/robots.txt"], "--depth", "0", "--extract", "t=title")
