@@ -16,6 +16,11 @@ done
 # tests/integration/js_libs.sh the libraries its pages run): Debian's
 # package only when no npm is there (a nodejs build that ships npm has none).
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+# --extract's cross-check (tests/integration/extract_pydocs.sh, bench/bench_extract.sh):
+# real pages to crawl and an independent selector implementation
+for p in python3-doc python3-lxml python3-cssselect; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
 if [ ${#missing[@]} -eq 0 ]; then
     echo "deps: all present"
     exit 0

@@ -1,6 +1,7 @@
 /* jobopts — see jobopts.h. */
 #include "jobopts.h"
 #include "cookie.h"
+#include "fieldspec.h"
 #include "scope.h"
 #include "session.h"
 #include "utf8.h"
@@ -299,6 +300,19 @@ const jobopt jobopts_table[] = {
      .check = save_check,
      .off = OFF(save),
      .help = "write these kinds of each page to content.jsonl.zst (text,html,dom,markdown)"},
+    /* fields by selector: docs/daemon.md, Fields (common/fieldspec.h) */
+    {.field = "extract",
+     .type = JOBOPT_LIST,
+     .dflt_text = "none",
+     .flag = "--extract",
+     .metavar = "NAME=SEL[@attr]",
+     .want = "an array of NAME=SELECTOR[@attr]",
+     .max_items = FIELDSPEC_MAX,
+     .max_len = FIELDSPEC_MAX_LEN,
+     .check = fieldspec_check,
+     .check_list = fieldspec_list_check,
+     .off = OFF(extract),
+     .help = "record field NAME: the text (or @attr) of what SELECTOR matches (repeatable)"},
 };
 const size_t jobopts_count = sizeof(jobopts_table) / sizeof(jobopts_table[0]);
 
@@ -389,6 +403,13 @@ static int take_json(const jobopt *opt, const json_t *v, jobopts *o, char *err, 
             char why[320];
             if (opt->check && opt->check(json_string_value(e), why, sizeof(why)) < 0) {
                 snprintf(err, errlen, "%s[%zu] (%s): %s", opt->field, i, opt->flag, why);
+                return -1;
+            }
+        }
+        if (opt->check_list) {
+            char why[320];
+            if (opt->check_list(v, why, sizeof(why)) < 0) {
+                snprintf(err, errlen, "%s (%s): %s", opt->field, opt->flag, why);
                 return -1;
             }
         }

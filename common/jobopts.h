@@ -39,6 +39,7 @@ typedef struct jobopts {
     const char *user, *bearer, *proxy; /* USER:PASSWORD, a token, a proxy URL */
     const json_t *cookies;             /* --cookies: Netscape lines; NULL: not given */
     const char *save;                  /* --save: "text,html,…" (jobopts_save_mask); NULL: none */
+    const json_t *extract;             /* --extract: NAME=SELECTOR[@attr] (fieldspec.h); NULL */
 } jobopts;
 
 typedef struct jobopt {
@@ -59,6 +60,9 @@ typedef struct jobopt {
      * runs it, and crawlctl's exit status says the daemon refused); 0, or
      * -1 with err. NULL: none. */
     int (*check)(const char *v, char *err, size_t errlen);
+    /* LIST: crawld's check of the list as a whole, after each value's
+     * (--extract: no NAME twice); 0, or -1 with err. NULL: none. */
+    int (*check_list)(const json_t *list, char *err, size_t errlen);
     size_t off; /* the member of struct jobopts (int, const char * or const json_t *) */
     const char *help;
 } jobopt;

@@ -62,6 +62,10 @@ const record_field record_fields[] = {
     F(refers_to_date, RECORD_STR, RECORD_OPTIONAL),
     F(warc_date, RECORD_STR, RECORD_OPTIONAL),
     F(payload_digest, RECORD_STR, RECORD_OPTIONAL),
+    /* --extract: the fields by selector (docs/daemon.md, Fields) */
+    F(fields, RECORD_RAW, RECORD_OPTIONAL),
+    F(fields_cut, RECORD_RAW, RECORD_OPTIONAL),
+    F(fields_note, RECORD_STR, RECORD_OPTIONAL),
     /* sitemaps: a sitemap task's record only */
     F(sitemap, RECORD_STR, RECORD_OPTIONAL),
     F(sitemap_urls, RECORD_INT, RECORD_WITH_PREV),
@@ -183,6 +187,7 @@ static int put_object(record_buf *b, const record_field *fields, size_t n, const
         prev_out = 0;
         switch (f->type) { /* an optional field left out */
         case RECORD_STR:
+        case RECORD_RAW:
             s = *(const char *const *)v;
             if (!s && (f->flags & RECORD_OPTIONAL))
                 continue;
@@ -250,6 +255,9 @@ static int put_object(record_buf *b, const record_field *fields, size_t n, const
                 rc = PUT_LIT(b, "]");
             break;
         }
+        case RECORD_RAW:
+            rc = s ? put(b, s, strlen(s)) : PUT_LIT(b, "null");
+            break;
         case RECORD_JS: {
             const record_js *js = *(const record_js *const *)v;
             rc = js ? put_object(b, record_js_fields, record_js_nfields, js) : PUT_LIT(b, "null");

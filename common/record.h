@@ -84,6 +84,10 @@ typedef struct record {
     const char *refers_to_date; /* optional: the earlier capture's date a 304 stands for */
     const char *warc_date;      /* optional: WARC-Date of the page's response (or revisit) record */
     const char *payload_digest; /* optional: WARC-Payload-Digest of its response, with a body */
+    /* --extract (docs/daemon.md, Fields): JSON text written as it is. */
+    const char *fields;      /* optional: {"NAME": null | "value" | [values]} */
+    const char *fields_cut;  /* optional: {"NAME": {"matched","kept","values_cut"}} */
+    const char *fields_note; /* optional: why every field is null (no tree) */
 } record;
 
 typedef enum record_type {
@@ -93,7 +97,8 @@ typedef enum record_type {
     RECORD_MS,    /* double */
     RECORD_STRS,  /* record_strs */
     RECORD_LONGS, /* record_longs */
-    RECORD_JS     /* const record_js *, an object of record_js_fields */
+    RECORD_JS,    /* const record_js *, an object of record_js_fields */
+    RECORD_RAW    /* const char *, JSON text written as it is */
 } record_type;
 
 #define RECORD_OPTIONAL 1u  /* left out when zero / NULL */

@@ -42,7 +42,8 @@ size_t wire_task_bound(const wire_task *t)
            TASK_RECRAWL_FIXED + str_bound(t->if_none_match) + str_bound(t->if_modified_since) +
            str_bound(t->refers_to_date) + str_bound(t->headers) + str_bound(t->user) +
            str_bound(t->bearer) + str_bound(t->proxy) +
-           (t->cookies ? 12 + str_bound(t->cookies) : 0);
+           (t->cookies ? 12 + str_bound(t->cookies) : 0) +
+           (t->extract ? 12 + str_bound(t->extract) : 0);
 }
 
 static char *put_lit(char *q, const char *s, size_t n)
@@ -171,6 +172,10 @@ size_t wire_task_encode(const wire_task *t, char *out)
     if (t->save > 0) { /* --save's kinds (within TASK_FIXED) */
         q = PUT(q, ",\"save\":");
         q = put_int(q, t->save);
+    }
+    if (t->extract) { /* --extract: the record's fields */
+        q = PUT(q, ",\"extract\":");
+        q = put_str(q, t->extract);
     }
     *q++ = '}';
     return (size_t)(q - out);
@@ -353,6 +358,8 @@ static int decode_task(json_t *o, wire_task *t, wire_err *e)
     if (get_int(o, "save", 0, 15, &n, e, W) < 0)
         return -1;
     t->save = (int)n;
+    if (get_str(o, "extract", &t->extract, e, W) < 0)
+        return -1;
     return 0;
 }
 

@@ -17,6 +17,9 @@
  *                              [,"headers":S][,"user":S|"bearer":S][,"proxy":S]}
  *                              [,"save":N]  the content kinds (JOBOPT_SAVE_* bits)
  *                              the result's "CNT1" trailer carries
+ *                              [,"extract":S]}
+ *                             extract: the job's --extract specs, NAME=SELECTOR[@attr]
+ *                             joined by '\n' (fieldspec.h): the record's "fields"
  *                             headers, user, bearer, proxy: the job's session
  *                             (docs/daemon.md, Sessions); user and bearer only
  *                             in a task on the seeds' origin
@@ -102,6 +105,7 @@ typedef struct wire_task {
      * NULL: none. */
     const char *if_none_match, *if_modified_since, *refers_to_date;
     int save; /* --save: the content kinds to send back (JOBOPT_SAVE_* bits, 0..15), 0: none */
+    const char *extract; /* --extract specs joined by '\n' (fieldspec.h); NULL: none */
 } wire_task;
 #define WIRE_MAX_REDIRECTS 100
 

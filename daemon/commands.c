@@ -97,7 +97,8 @@ static json_t *cmd_submit(daemon_ctx *d, json_t *req)
                           .bearer = jo.bearer,
                           .proxy = jo.proxy,
                           .cookies = jo.cookies,
-                          .since = jo.since};
+                          .since = jo.since,
+                          .extract = jo.extract};
     if (jo.every) { /* recrawl schedules: the period, at least min_every_s */
         long long secs = 0;
         if (jobopts_duration_s(jo.every, &secs) < 0 || secs < d->cfg.min_every_s) {

@@ -190,6 +190,50 @@ static void job_session_show(const job_session *s, json_t *o)
 
 /* ---- end of the session block ---- */
 
+/* ---- --extract (docs/daemon.md, Fields): one block ---- */
+
+static const char *jobs_str_or_empty(const json_t *v)
+{
+    const char *s = json_string_value(v);
+    return s ? s : "";
+}
+
+static void job_extract_release(job *jb)
+{
+    json_decref(jb->extract);
+    jb->extract = NULL;
+    if (jb->extract_lines)
+        alloc_strfree(jb->extract_lines);
+    jb->extract_lines = NULL;
+}
+
+/* Takes the specs into the job (copies): the array, and the lines the
+ * tasks carry. 0, or -1 with err. A stored job's specs were checked at
+ * submit. */
+static int job_extract_take(job *jb, const json_t *specs, char *err, size_t errlen)
+{
+    size_t n = json_array_size(specs), len = 0;
+    if (n == 0)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        len += strlen(jobs_str_or_empty(json_array_get(specs, i))) + 1;
+    if (!(jb->extract = json_deep_copy(specs)) || !(jb->extract_lines = alloc_zeroed(len)))
+        goto nomem;
+    char *q = jb->extract_lines;
+    for (size_t i = 0; i < n; i++) {
+        const char *s = jobs_str_or_empty(json_array_get(specs, i));
+        size_t k = strlen(s);
+        memcpy(q, s, k);
+        q += k;
+        *q++ = i + 1 < n ? '\n' : '\0';
+    }
+    return 0;
+nomem:
+    snprintf(err, errlen, "out of memory");
+    return -1;
+}
+/* ---- end of the --extract block ---- */
+
 static void job_free(job *jb)
 {
     sched_cache_clear(jb);
@@ -201,6 +245,7 @@ static void job_free(job *jb)
     scope_free(jb->scope);
     json_decref(jb->exclude);
     json_decref(jb->include);
+    job_extract_release(jb);
     job_session_release(&jb->sess);
     ALLOC_FREE(jb);
 }
@@ -401,6 +446,10 @@ static int load_job(void *ud, const store_job *r)
                   json_string_value(json_object_get(o, "bearer")),
                   json_string_value(json_object_get(o, "proxy")), sv, ns, err, sizeof(err)) < 0) {
         scope_free(jb->scope); /* fails the job as a bad scope does */
+        jb->scope = NULL;
+    }
+    if (job_extract_take(jb, json_object_get(o, "extract"), err, sizeof(err)) < 0) {
+        scope_free(jb->scope);
         jb->scope = NULL;
     }
     alloc_free(sv, (ns + 1) * sizeof(char *));
@@ -607,7 +656,8 @@ static void schedule_start(jobs *j, job *jb)
                           /* the session goes on, its cookie jar too (below) */
                           .user = jb->sess.user,
                           .bearer = jb->sess.bearer,
-                          .proxy = jb->sess.proxy};
+                          .proxy = jb->sess.proxy,
+                          .extract = jb->extract};
     json_t *header = NULL;
     for (const char *l = jb->sess.headers; l && *l;) {
         size_t n = strcspn(l, "\n");
@@ -806,6 +856,8 @@ job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_o
                          err, errlen) < 0 ||
         job_session_may_store(j, &jb->sess, err, errlen) < 0)
         goto fail;
+    if (job_extract_take(jb, o->extract, err, errlen) < 0)
+        goto fail;
     if (o->output &&
         output_resolve(j, o->output, jb->out_dir, sizeof(jb->out_dir), err, errlen) < 0)
         goto fail;
@@ -839,6 +891,8 @@ job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_o
     if (jb->every_s)
         json_object_set_new(opts, "every", json_integer(jb->every_s));
     job_session_store(&jb->sess, o->header, opts);
+    if (jb->extract)
+        json_object_set(opts, "extract", jb->extract);
     if (store_group_begin(j->st) < 0)
         goto dberr;
     in_tx = 1;
@@ -1035,6 +1089,7 @@ json_t *job_json(const job *jb)
     double next = jobs_next_run(jb);
     json_object_set_new(o, "next_run", next > 0 ? json_real(next) : json_null());
     job_session_show(&jb->sess, o);
+    json_object_set_new(o, "extract", jb->extract ? json_copy(jb->extract) : json_array());
     if (jb->warc)
         json_object_set_new(o, "warc_output", json_string(jb->warc_path));
     json_object_set_new(o, "ended", jb->ended ? json_real(jb->ended) : json_null());

@@ -66,8 +66,9 @@ typedef struct jobs_page {
      * carries the job's credentials. */
     const struct job_session *sess;
     int auth;
-    int jar;       /* a page: the worker runs it with the job's cookie jar */
-    char *cookies; /* jar: the job's cookies for its host (store.h), or NULL */
+    const char *extract; /* --extract specs joined by '\n' (the job's extract_lines), or NULL */
+    int jar;             /* a page: the worker runs it with the job's cookie jar */
+    char *cookies;       /* jar: the job's cookies for its host (store.h), or NULL */
     char last_error[96];
     int stale;   /* its row was made in a batch that was rolled back: its result is dropped */
     int retries; /* answers the server asked to retry, not recorded (store_row.retries) */
@@ -115,8 +116,12 @@ typedef struct job {
     json_t *exclude, *include; /* the filter patterns (arrays of strings, owned), or NULL */
     int canonical;             /* --canonical (results.c) */
     int priority;              /* --priority: jobs_next asks higher ones first */
-    double created;            /* unix seconds */
-    double ended;              /* 0 while running */
+    /* --extract (docs/daemon.md, Fields): the specs (an array, owned) and
+     * the same joined by '\n' for the tasks (alloc'd); NULL: none */
+    json_t *extract;
+    char *extract_lines;
+    double created; /* unix seconds */
+    double ended;   /* 0 while running */
     long pending, in_flight, done, failed, quarantined;
     long pages_class[METRICS_CLASS_COUNT]; /* records written since start, by class */
     long rows;                             /* frontier rows counted against max_pages */
@@ -238,6 +243,7 @@ typedef struct jobs_submit_opts {
     long long since;       /* recrawl this finished job's pages (recrawl.h); 0: none */
     long long every_s;     /* --every: a schedule of recrawls (jobs_schedule_tick); 0: none */
     int save;              /* --save: JOBOPT_SAVE_* kinds; 0: none */
+    const json_t *extract; /* --extract specs (borrowed, checked by jobopts); NULL: none */
 } jobs_submit_opts;
 
 /* Opens state_dir/crawld.db, loads every job (cutting each pages.jsonl

@@ -170,6 +170,7 @@ static void worker_give_page(worker *w, jobs_page *pg)
             t.bearer = pg->sess->bearer;
         }
     }
+    t.extract = pg->extract;  /* --extract: the record's fields */
     if (pg->no_js && !pg->js) /* the record's js_note says why */
         t.js_off = "js: off for this attempt: a worker running this page's scripts was killed "
                    "at the hard RSS budget";

@@ -334,6 +334,7 @@ static jobs_page *take_row(jobs *j, job *jb, store_row *r, look *lk)
     }
     p->sess = &jb->sess;
     p->auth = jb->sess.auth_origin && strcmp(r->host, jb->sess.auth_origin) == 0;
+    p->extract = r->sitemap ? NULL : jb->extract_lines; /* the job outlives its pages */
     p->jar = !r->sitemap; /* a page keeps the job's cookies (docs/daemon.md, Cookies) */
     if (p->jar && jb->cookie_jar) {
         char host[256];

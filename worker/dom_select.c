@@ -2,14 +2,13 @@
  * ...ByClassName, and the selector engine behind matches, querySelector and
  * querySelectorAll (the Selectors Level 4 subset docs/worker.md lists).
  *
- * Selectors are compiled into the page arena; the last SEL_CACHE texts are
- * remembered in struct dom, so a script's loop does not grow the arena.
- * Matching allocates nothing but dom_query's bit sets (also in the arena).
- * Nothing here edits the tree. */
+ * Selectors are compiled (common/selector.h parses them) into the page arena; the last SEL_CACHE
+ * texts are remembered in struct dom, so a script's loop does not grow the arena. Matching
+ * allocates nothing but dom_query's bit sets (also in the arena). Nothing here edits the tree. */
 #include "dom.h"
 #include "dom_internal.h"
 
-#include "utf8.h"
+#include "selector.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -17,14 +16,6 @@
 /* Above this many 64-bit words of compound bits per depth, dom_query
  * matches right to left instead (the bit sets cost depth x words x 32 B). */
 #define QUERY_MAX_WORDS 16
-
-/* The matcher recurses once per compound and once per nested list
- * (:not, :is, :where): these bound its stack. Longer is DOM_SYNTAX. */
-#define SEL_MAX_CHAIN 128
-#define SEL_MAX_NEST 8
-
-/* An+B coefficients saturate here (no page has a billion siblings). */
-#define NTH_MAX 1000000000LL
 
 /* A growable node list in the arena. */
 static bool list_push(arena *a, dom_list *l, size_t *cap, GumboNode *n)
@@ -114,596 +105,6 @@ dom_err dom_by_class(dom *d, GumboNode *root, const char *classes, dom_list *out
     return DOM_OK;
 }
 
-/* ---------------------------------------------------------------------------
- * Selectors: parsing */
-
-typedef enum skind {
-    S_TYPE,
-    S_ID,
-    S_CLASS,
-    S_ATTR,
-    S_NTH_CHILD,        /* a, b; :first-child is 0n+1 */
-    S_NTH_LAST_CHILD,   /* :last-child is 0n+1 */
-    S_NTH_OF_TYPE,      /* :first-of-type is 0n+1 */
-    S_NTH_LAST_OF_TYPE, /* :last-of-type is 0n+1 */
-    S_ONLY_CHILD,
-    S_ONLY_OF_TYPE,
-    S_ROOT,
-    S_EMPTY,
-    S_CHECKED,
-    S_DISABLED,
-    S_ENABLED,
-    S_NOT, /* list: matches none of it */
-    S_IS   /* list: :is and :where, matches one of it */
-} skind;
-
-typedef enum aop { A_EXISTS, A_EQ, A_WORD, A_PREFIX, A_SUFFIX, A_SUBSTR, A_DASH } aop;
-
-/* How a compound joins the one to its left: " ", ">", "+", "~". */
-typedef enum comb { C_NONE, C_DESCENDANT, C_CHILD, C_ADJACENT, C_SIBLING } comb;
-
-struct complex;
-
-typedef struct simple {
-    skind kind;
-    aop op;
-    bool ci;          /* [attr=v i] */
-    const char *name; /* type and attribute names lowercase; id and class as written */
-    size_t nlen;
-    const char *val;
-    size_t vlen;
-    long long a, b;       /* An+B */
-    struct complex *list; /* S_NOT, S_IS */
-    struct simple *next;
-} simple;
-
-typedef struct compound {
-    simple *first; /* all must match; none: matches every element */
-    comb comb;     /* how it joins the compound to its left */
-    struct compound *left;
-    struct compound *next_all; /* every top-level compound, left to right */
-    unsigned bit;              /* its index in that order */
-    bool last;                 /* rightmost of its complex selector */
-} compound;
-
-typedef struct complex {
-    compound *right;
-    struct complex *next;
-} complex;
-
-typedef struct sel {
-    complex *first;
-    compound *all;
-    unsigned ncomp;
-    bool siblings; /* a top-level + or ~ (dom_query then needs the siblings' state) */
-} sel;
-
-typedef struct sparser {
-    arena *a;
-    const char *s;
-    size_t i;
-    bool nomem;
-    bool siblings;   /* a top-level + or ~ seen */
-    unsigned nest;   /* depth of :not/:is/:where lists around p->i */
-    compound **tail; /* where the next top-level compound joins the all list */
-    unsigned ncomp;
-} sparser;
-
-static inline unsigned char sp_peek(const sparser *p, size_t ahead)
-{
-    /* s is NUL-terminated: never look past a NUL */
-    for (size_t k = 0; k < ahead; k++)
-        if (!p->s[p->i + k])
-            return 0;
-    return (unsigned char)p->s[p->i + ahead];
-}
-
-static bool sp_ws(sparser *p)
-{
-    bool any = false;
-    while (ascii_is_ws(sp_peek(p, 0)))
-        p->i++, any = true;
-    return any;
-}
-
-static inline bool is_hex(unsigned char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-static inline bool name_start(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
-}
-
-static inline bool name_char(unsigned char c)
-{
-    return name_start(c) || (c >= '0' && c <= '9') || c == '-';
-}
-
-/* A valid escape at s ("\" then not a newline or the end). */
-static inline bool escape_at(const char *s)
-{
-    return s[0] == '\\' && s[1] != '\0' && s[1] != '\n' && s[1] != '\r' && s[1] != '\f';
-}
-
-/* Decodes one escape at s (after the backslash check) into out (4 bytes
- * room, may be NULL); returns the input bytes used, *outn the bytes made. */
-static size_t decode_escape(const char *s, char *out, size_t *outn)
-{
-    const unsigned char *u = (const unsigned char *)s + 1;
-    if (is_hex(*u)) {
-        unsigned long cp = 0;
-        size_t n = 0;
-        while (n < 6 && is_hex(u[n])) {
-            unsigned char c = u[n];
-            cp = cp * 16 + (unsigned long)(c <= '9' ? c - '0' : ascii_lower(c) - 'a' + 10);
-            n++;
-        }
-        if (ascii_is_ws(u[n]))
-            n++;
-        char tmp[4];
-        /* CSS: NUL, surrogates and past U+10FFFF are U+FFFD (utf8_put does the
-         * last two; cp is at most six hex digits) */
-        *outn = utf8_put(out ? out : tmp, cp ? (uint32_t)cp : 0xFFFD);
-        return 1 + n;
-    }
-    if (out)
-        out[0] = (char)*u;
-    *outn = 1;
-    return 2;
-}
-
-/* A CSS identifier (escapes decoded) into the arena; NULL when there is
- * none here. fold: ASCII-lowercase it. */
-static const char *sp_ident(sparser *p, size_t *len, bool fold)
-{
-    const char *s = p->s + p->i;
-    size_t i = 0;
-    if (s[0] == '-')
-        i = 1;
-    if (!(name_start((unsigned char)s[i]) || (i == 1 && s[i] == '-') || escape_at(s + i)))
-        return NULL;
-    size_t outn = i, n; /* the leading "-" is copied too */
-    while (s[i]) {
-        if (escape_at(s + i)) {
-            i += decode_escape(s + i, NULL, &n);
-            outn += n;
-        } else if (name_char((unsigned char)s[i])) {
-            i++, outn++;
-        } else {
-            break;
-        }
-    }
-    char *out = arena_alloc(p->a, outn + 1);
-    if (!out) {
-        p->nomem = true;
-        return NULL;
-    }
-    size_t o = 0;
-    for (size_t j = 0; j < i;) {
-        if (s[j] == '\\') {
-            j += decode_escape(s + j, out + o, &n);
-            o += n;
-        } else {
-            out[o++] = (char)(fold ? ascii_lower((unsigned char)s[j]) : s[j]);
-            j++;
-        }
-    }
-    out[o] = '\0';
-    p->i += i;
-    *len = o;
-    return out;
-}
-
-/* A quoted string (the quote at p->i); NULL when unterminated. */
-static const char *sp_string(sparser *p, size_t *len)
-{
-    const char *s = p->s + p->i;
-    char q = s[0];
-    size_t i = 1, outn = 0, n;
-    while (s[i] && s[i] != q) {
-        if (s[i] == '\n' || s[i] == '\r' || s[i] == '\f')
-            return NULL;
-        if (s[i] == '\\') {
-            if (!s[i + 1])
-                return NULL;
-            if (s[i + 1] == '\n' || s[i + 1] == '\r' || s[i + 1] == '\f') {
-                i += 2; /* an escaped newline is dropped */
-                continue;
-            }
-            i += decode_escape(s + i, NULL, &n);
-            outn += n;
-        } else {
-            i++, outn++;
-        }
-    }
-    if (s[i] != q)
-        return NULL;
-    char *out = arena_alloc(p->a, outn + 1);
-    if (!out) {
-        p->nomem = true;
-        return NULL;
-    }
-    size_t o = 0;
-    for (size_t j = 1; j < i;) {
-        if (s[j] == '\\') {
-            if (s[j + 1] == '\n' || s[j + 1] == '\r' || s[j + 1] == '\f') {
-                j += 2;
-                continue;
-            }
-            j += decode_escape(s + j, out + o, &n);
-            o += n;
-        } else {
-            out[o++] = s[j++];
-        }
-    }
-    out[o] = '\0';
-    p->i += i + 1;
-    *len = o;
-    return out;
-}
-
-static simple *sp_new_simple(sparser *p, skind k)
-{
-    simple *s = arena_alloc_zeroed(p->a, sizeof *s);
-    if (!s)
-        p->nomem = true;
-    else
-        s->kind = k;
-    return s;
-}
-
-/* [name], [name op value], [name op value i|s]; p->i is past the '['. */
-static simple *sp_attr(sparser *p)
-{
-    sp_ws(p);
-    simple *s = sp_new_simple(p, S_ATTR);
-    if (!s || !(s->name = sp_ident(p, &s->nlen, true)))
-        return NULL;
-    sp_ws(p);
-    unsigned char c = sp_peek(p, 0);
-    if (c == ']') {
-        p->i++;
-        s->op = A_EXISTS;
-        return s;
-    }
-    if (c == '=') {
-        s->op = A_EQ;
-        p->i++;
-    } else {
-        if (sp_peek(p, 1) != '=')
-            return NULL;
-        switch (c) {
-        case '~':
-            s->op = A_WORD;
-            break;
-        case '^':
-            s->op = A_PREFIX;
-            break;
-        case '$':
-            s->op = A_SUFFIX;
-            break;
-        case '*':
-            s->op = A_SUBSTR;
-            break;
-        case '|':
-            s->op = A_DASH;
-            break;
-        default:
-            return NULL;
-        }
-        p->i += 2;
-    }
-    sp_ws(p);
-    c = sp_peek(p, 0);
-    if (c == '"' || c == '\'')
-        s->val = sp_string(p, &s->vlen);
-    else
-        s->val = sp_ident(p, &s->vlen, false);
-    if (!s->val)
-        return NULL;
-    bool ws = sp_ws(p);
-    c = sp_peek(p, 0);
-    if (ws && (c == 'i' || c == 'I' || c == 's' || c == 'S') &&
-        (ascii_is_ws(sp_peek(p, 1)) || sp_peek(p, 1) == ']')) {
-        s->ci = c == 'i' || c == 'I';
-        p->i++;
-        sp_ws(p);
-    }
-    if (sp_peek(p, 0) != ']')
-        return NULL;
-    p->i++;
-    return s;
-}
-
-static complex *sp_list(sparser *p, bool nested);
-
-static inline bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
-
-/* Does c end a number token? Not when it would go on as a dimension
- * ("3px", "2n+1e2"), a decimal ("1.5") or a percentage. */
-static inline bool number_ends(unsigned char c)
-{
-    return !name_char(c) && c != '.' && c != '%' && c != '\\';
-}
-
-/* Decimal digits at p->i, saturating at NTH_MAX; false when none. */
-static bool sp_digits(sparser *p, long long *v)
-{
-    long long x = 0;
-    size_t n = 0;
-    unsigned char c;
-    while (is_digit(c = sp_peek(p, 0))) {
-        if (x < NTH_MAX)
-            x = x * 10 + (c - '0');
-        p->i++, n++;
-    }
-    *v = x < NTH_MAX ? x : NTH_MAX;
-    return n > 0;
-}
-
-/* The An+B of :nth-*(...), p->i past the '(', through the ')'. The grammar
- * is CSS Syntax's over tokens, here over characters: a sign binds to what
- * follows it without whitespace ("+n", "-2n", "+5"), the n and a following
- * "-digits" are one token ("2n-1", "-n-3"), and whitespace may stand
- * around a binary + or - ("2n + 1", "2n- 1", "2n +1"; not "+ 2n", "- n",
- * "2n + -1"). */
-static bool sp_nth(sparser *p, simple *s)
-{
-    sp_ws(p);
-    const char *t = p->s + p->i;
-    /* dom_eq_ci stops at the first difference, so never reads past a NUL */
-    size_t word = dom_eq_ci(t, 3, "odd", 3) ? 3 : dom_eq_ci(t, 4, "even", 4) ? 4 : 0;
-    if (word && !name_char((unsigned char)t[word]) && t[word] != '\\') {
-        s->a = 2, s->b = word == 3;
-        p->i += word;
-    } else {
-        long long sign = 1, v = 0;
-        unsigned char c = sp_peek(p, 0);
-        if (c == '+' || c == '-') {
-            sign = c == '-' ? -1 : 1;
-            p->i++;
-        }
-        bool digits = sp_digits(p, &v);
-        c = sp_peek(p, 0);
-        if (c == 'n' || c == 'N') {
-            s->a = sign * (digits ? v : 1);
-            p->i++;
-            c = sp_peek(p, 0);
-            if (c == '-' && is_digit(sp_peek(p, 1))) { /* "n-3" is one token */
-                p->i++;
-                sp_digits(p, &v);
-                s->b = -v;
-                if (!number_ends(sp_peek(p, 0)))
-                    return false;
-            } else if (c == '-' && !name_char(sp_peek(p, 1)) && sp_peek(p, 1) != '\\') {
-                p->i++; /* "n-" then a number without a sign */
-                sp_ws(p);
-                if (!sp_digits(p, &v) || !number_ends(sp_peek(p, 0)))
-                    return false;
-                s->b = -v;
-            } else if (name_char(c) || c == '\\') {
-                return false; /* "nth", "n-a", "n--" */
-            } else {
-                sp_ws(p);
-                c = sp_peek(p, 0);
-                if (c == '+' || c == '-') {
-                    p->i++;
-                    if (!is_digit(sp_peek(p, 0)))
-                        sp_ws(p); /* "+ 1": then no second sign */
-                    if (!sp_digits(p, &v) || !number_ends(sp_peek(p, 0)))
-                        return false;
-                    s->b = c == '-' ? -v : v;
-                }
-            }
-        } else {
-            if (!digits || !number_ends(c))
-                return false;
-            s->a = 0, s->b = sign * v;
-        }
-    }
-    sp_ws(p);
-    if (sp_peek(p, 0) != ')')
-        return false;
-    p->i++;
-    return true;
-}
-
-/* :name or :name(...); p->i is past the ':'. */
-static simple *sp_pseudo(sparser *p)
-{
-    size_t len;
-    const char *name = sp_ident(p, &len, true);
-    if (!name)
-        return NULL;
-    static const struct {
-        const char *name;
-        skind kind;
-        long long a, b;
-    } plain[] = {{"first-child", S_NTH_CHILD, 0, 1},
-                 {"last-child", S_NTH_LAST_CHILD, 0, 1},
-                 {"only-child", S_ONLY_CHILD, 0, 0},
-                 {"first-of-type", S_NTH_OF_TYPE, 0, 1},
-                 {"last-of-type", S_NTH_LAST_OF_TYPE, 0, 1},
-                 {"only-of-type", S_ONLY_OF_TYPE, 0, 0},
-                 {"root", S_ROOT, 0, 0},
-                 {"empty", S_EMPTY, 0, 0},
-                 {"checked", S_CHECKED, 0, 0},
-                 {"disabled", S_DISABLED, 0, 0},
-                 {"enabled", S_ENABLED, 0, 0}},
-      func[] = {{"nth-child", S_NTH_CHILD, 0, 0},
-                {"nth-last-child", S_NTH_LAST_CHILD, 0, 0},
-                {"nth-of-type", S_NTH_OF_TYPE, 0, 0},
-                {"nth-last-of-type", S_NTH_LAST_OF_TYPE, 0, 0},
-                {"not", S_NOT, 0, 0},
-                {"is", S_IS, 0, 0},
-                {"where", S_IS, 0, 0}};
-    simple *s = NULL;
-    if (sp_peek(p, 0) != '(') {
-        for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
-            if (!strcmp(name, plain[i].name) && (s = sp_new_simple(p, plain[i].kind))) {
-                s->a = plain[i].a, s->b = plain[i].b;
-                break;
-            }
-        return s; /* NULL: a pseudo-class we do not know (:hover), or no memory */
-    }
-    p->i++;
-    for (size_t i = 0; i < sizeof func / sizeof func[0] && !s; i++)
-        if (!strcmp(name, func[i].name) && !(s = sp_new_simple(p, func[i].kind)))
-            return NULL;
-    if (!s)
-        return NULL;
-    if (s->kind != S_NOT && s->kind != S_IS)
-        return sp_nth(p, s) ? s : NULL;
-    if (p->nest >= SEL_MAX_NEST)
-        return NULL;
-    p->nest++;
-    s->list = sp_list(p, true);
-    p->nest--;
-    if (!s->list)
-        return NULL;
-    p->i++; /* sp_list stopped at the ')' */
-    return s;
-}
-
-static compound *sp_compound(sparser *p)
-{
-    compound *c = arena_alloc_zeroed(p->a, sizeof *c);
-    if (!c) {
-        p->nomem = true;
-        return NULL;
-    }
-    simple **tail = &c->first;
-    bool any = false;
-    unsigned char ch = sp_peek(p, 0);
-    if (ch == '*') {
-        p->i++;
-        any = true;
-    } else {
-        size_t len;
-        const char *name = sp_ident(p, &len, true);
-        if (name) {
-            simple *s = sp_new_simple(p, S_TYPE);
-            if (!s)
-                return NULL;
-            s->name = name, s->nlen = len;
-            *tail = s, tail = &s->next;
-            any = true;
-        } else if (p->nomem) {
-            return NULL;
-        }
-    }
-    for (;;) {
-        simple *s = NULL;
-        ch = sp_peek(p, 0);
-        if (ch == '#' || ch == '.') {
-            p->i++;
-            if (!(s = sp_new_simple(p, ch == '#' ? S_ID : S_CLASS)) ||
-                !(s->name = sp_ident(p, &s->nlen, false)))
-                return NULL;
-        } else if (ch == '[') {
-            p->i++;
-            if (!(s = sp_attr(p)))
-                return NULL;
-        } else if (ch == ':') {
-            p->i++;
-            if (!(s = sp_pseudo(p)))
-                return NULL;
-        } else {
-            break;
-        }
-        *tail = s, tail = &s->next;
-        any = true;
-    }
-    if (!any)
-        return NULL;
-    if (!p->nest) {
-        c->bit = p->ncomp++;
-        *p->tail = c;
-        p->tail = &c->next_all;
-    }
-    return c;
-}
-
-/* Compounds and combinators up to a ',', a ')' or the end (the caller
- * decides which of those may end it). */
-static complex *sp_complex(sparser *p)
-{
-    compound *c = sp_compound(p);
-    if (!c)
-        return NULL;
-    for (unsigned n = 1;; n++) {
-        bool ws = sp_ws(p);
-        unsigned char ch = sp_peek(p, 0);
-        if (ch == '\0' || ch == ',' || ch == ')')
-            break;
-        comb how;
-        if (ch == '>' || ch == '+' || ch == '~') {
-            p->i++;
-            sp_ws(p);
-            how = ch == '>' ? C_CHILD : ch == '+' ? C_ADJACENT : C_SIBLING;
-            if (how != C_CHILD && !p->nest)
-                p->siblings = true;
-        } else if (ws) {
-            how = C_DESCENDANT;
-        } else {
-            return NULL;
-        }
-        if (n == SEL_MAX_CHAIN)
-            return NULL;
-        compound *next = sp_compound(p);
-        if (!next)
-            return NULL;
-        next->left = c;
-        next->comb = how;
-        c = next;
-    }
-    c->last = true;
-    complex *x = arena_alloc_zeroed(p->a, sizeof *x);
-    if (!x) {
-        p->nomem = true;
-        return NULL;
-    }
-    x->right = c;
-    return x;
-}
-
-/* A selector list: to the end of the text, or (nested) to the ')' that
- * closes the pseudo-class, left unread. */
-static complex *sp_list(sparser *p, bool nested)
-{
-    complex *first = NULL, **tail = &first;
-    sp_ws(p);
-    for (;;) {
-        complex *x = sp_complex(p);
-        if (!x)
-            return NULL;
-        *tail = x, tail = &x->next;
-        unsigned char ch = sp_peek(p, 0);
-        if (ch == (nested ? ')' : '\0'))
-            return first;
-        if (ch != ',')
-            return NULL;
-        p->i++; /* the ',' */
-        sp_ws(p);
-    }
-}
-
-static dom_err sel_parse(dom *d, const char *text, sel *out)
-{
-    memset(out, 0, sizeof *out);
-    if (!text)
-        return DOM_SYNTAX;
-    sparser p = {.a = d->a, .s = text, .tail = &out->all};
-    out->first = sp_list(&p, false);
-    if (!out->first)
-        return p.nomem ? DOM_NOMEM : DOM_SYNTAX;
-    out->ncomp = p.ncomp;
-    out->siblings = p.siblings;
-    return DOM_OK;
-}
-
 /* sel_parse through the cache: *out points at the compiled selector. */
 static dom_err sel_compile(dom *d, const char *text, const sel **out)
 {
@@ -719,7 +120,8 @@ static dom_err sel_compile(dom *d, const char *text, const sel **out)
     char *copy = arena_strdup(d->a, text);
     if (!s || !copy)
         return DOM_NOMEM;
-    dom_err e = sel_parse(d, text, s);
+    sel_err se = sel_parse(d->a, text, s, NULL);
+    dom_err e = se == SEL_ERR_NOMEM ? DOM_NOMEM : se ? DOM_SYNTAX : DOM_OK;
     if (e == DOM_NOMEM)
         return e; /* not remembered: it may work next time */
     unsigned slot = d->sels_next++ % SEL_CACHE;
@@ -765,7 +167,7 @@ static bool contains(const char *s, size_t n, const char *v, size_t vn, bool ci)
     return false;
 }
 
-static bool attr_matches(const simple *s, const GumboNode *e)
+static bool attr_matches(const sel_simple *s, const GumboNode *e)
 {
     GumboAttribute *at = dom_find_attr(e, s->name, s->nlen, NULL);
     if (!at)
@@ -773,25 +175,25 @@ static bool attr_matches(const simple *s, const GumboNode *e)
     const char *v = at->value;
     size_t n = strlen(v);
     switch (s->op) {
-    case A_EXISTS:
+    case SEL_A_EXISTS:
         return true;
-    case A_EQ:
+    case SEL_A_EQ:
         return n == s->vlen && starts_with(v, n, s->val, s->vlen, s->ci);
-    case A_WORD:
+    case SEL_A_WORD:
         if (!s->vlen)
             return false;
         for (size_t i = 0; i < s->vlen; i++)
             if (ascii_is_ws((unsigned char)s->val[i]))
                 return false;
         return dom_has_token(v, s->val, s->vlen, s->ci);
-    case A_PREFIX:
+    case SEL_A_PREFIX:
         return s->vlen && starts_with(v, n, s->val, s->vlen, s->ci);
-    case A_SUFFIX:
+    case SEL_A_SUFFIX:
         return s->vlen && n >= s->vlen &&
                starts_with(v + n - s->vlen, s->vlen, s->val, s->vlen, s->ci);
-    case A_SUBSTR:
+    case SEL_A_SUBSTR:
         return s->vlen && contains(v, n, s->val, s->vlen, s->ci);
-    case A_DASH:
+    case SEL_A_DASH:
         return starts_with(v, n, s->val, s->vlen, s->ci) && (n == s->vlen || v[s->vlen] == '-');
     }
     return false;
@@ -842,10 +244,10 @@ typedef struct pos_hint {
 } pos_hint;
 
 /* Is e's position a*n + b for some n >= 0? */
-static bool nth_matches(const simple *s, const GumboNode *e, const pos_hint *h)
+static bool nth_matches(const sel_simple *s, const GumboNode *e, const pos_hint *h)
 {
-    bool from_end = s->kind == S_NTH_LAST_CHILD || s->kind == S_NTH_LAST_OF_TYPE;
-    bool of_type = s->kind == S_NTH_OF_TYPE || s->kind == S_NTH_LAST_OF_TYPE;
+    bool from_end = s->kind == SEL_NTH_LAST_CHILD || s->kind == SEL_NTH_LAST_OF_TYPE;
+    bool of_type = s->kind == SEL_NTH_OF_TYPE || s->kind == SEL_NTH_LAST_OF_TYPE;
     if (s->a <= 0 && s->b < 1)
         return false; /* every a*n + b is below 1 */
     long long pos;
@@ -938,62 +340,62 @@ static bool is_empty(const GumboNode *e)
     return true;
 }
 
-static bool list_matches(const complex *x, const GumboNode *e, const pos_hint *h);
+static bool list_matches(const sel_complex *x, const GumboNode *e, const pos_hint *h);
 
-static bool compound_matches(const compound *c, const GumboNode *e, const pos_hint *h)
+static bool compound_matches(const sel_compound *c, const GumboNode *e, const pos_hint *h)
 {
-    for (const simple *s = c->first; s; s = s->next) {
+    for (const sel_simple *s = c->first; s; s = s->next) {
         bool ok = false;
         switch (s->kind) {
-        case S_TYPE: {
+        case SEL_TYPE: {
             const char *p;
             size_t len;
             dom_tag_piece(e, &p, &len);
             ok = dom_eq_ci(p, len, s->name, s->nlen);
             break;
         }
-        case S_ID: {
+        case SEL_ID: {
             const char *id = dom_get_attr(e, "id");
             ok = id && strlen(id) == s->nlen && !memcmp(id, s->name, s->nlen);
             break;
         }
-        case S_CLASS:
+        case SEL_CLASS:
             ok = dom_has_token(dom_get_attr(e, "class"), s->name, s->nlen, false);
             break;
-        case S_ATTR:
+        case SEL_ATTR:
             ok = attr_matches(s, e);
             break;
-        case S_NTH_CHILD:
-        case S_NTH_LAST_CHILD:
-        case S_NTH_OF_TYPE:
-        case S_NTH_LAST_OF_TYPE:
+        case SEL_NTH_CHILD:
+        case SEL_NTH_LAST_CHILD:
+        case SEL_NTH_OF_TYPE:
+        case SEL_NTH_LAST_OF_TYPE:
             ok = nth_matches(s, e, h);
             break;
-        case S_ONLY_CHILD:
-        case S_ONLY_OF_TYPE: {
-            bool of_type = s->kind == S_ONLY_OF_TYPE;
+        case SEL_ONLY_CHILD:
+        case SEL_ONLY_OF_TYPE: {
+            bool of_type = s->kind == SEL_ONLY_OF_TYPE;
             ok = sibling_pos(e, false, of_type, 1) == 1 && sibling_pos(e, true, of_type, 1) == 1;
             break;
         }
-        case S_ROOT:
+        case SEL_ROOT:
             ok = e->parent && e->parent->type == GUMBO_NODE_DOCUMENT;
             break;
-        case S_EMPTY:
+        case SEL_EMPTY:
             ok = is_empty(e);
             break;
-        case S_CHECKED:
+        case SEL_CHECKED:
             ok = is_checked(e);
             break;
-        case S_DISABLED:
+        case SEL_DISABLED:
             ok = control_state(e) == 2;
             break;
-        case S_ENABLED:
+        case SEL_ENABLED:
             ok = control_state(e) == 1;
             break;
-        case S_NOT:
+        case SEL_NOT:
             ok = !list_matches(s->list, e, h);
             break;
-        case S_IS:
+        case SEL_IS:
             ok = list_matches(s->list, e, h);
             break;
         }
@@ -1009,7 +411,7 @@ typedef enum mres { M_MATCH, M_FAIL_HERE, M_FAIL_SIBLINGS, M_FAIL_ALL } mres;
 
 /* Does the selector up to c match with e as c's subject? h: see pos_hint
  * (it speaks of one element, the others are counted). */
-static mres match_from(const compound *c, const GumboNode *e, const pos_hint *h)
+static mres match_from(const sel_compound *c, const GumboNode *e, const pos_hint *h)
 {
     if (!compound_matches(c, e, h))
         return M_FAIL_HERE;
@@ -1018,31 +420,31 @@ static mres match_from(const compound *c, const GumboNode *e, const pos_hint *h)
     const GumboNode *m;
     mres r;
     switch (c->comb) {
-    case C_CHILD:
+    case SEL_C_CHILD:
         if (!(m = dom_parent_elem(e)))
             return M_FAIL_ALL;
         return match_from(c->left, m, h);
-    case C_DESCENDANT:
+    case SEL_C_DESCENDANT:
         for (m = dom_parent_elem(e); m; m = dom_parent_elem(m))
             if ((r = match_from(c->left, m, h)) == M_MATCH || r == M_FAIL_ALL)
                 return r;
         return M_FAIL_ALL;
-    case C_ADJACENT:
+    case SEL_C_ADJACENT:
         if (!(m = prev_element(e)))
             return M_FAIL_SIBLINGS;
         return match_from(c->left, m, h);
-    case C_SIBLING:
+    case SEL_C_SIBLING:
         for (m = prev_element(e); m; m = prev_element(m))
             if ((r = match_from(c->left, m, h)) != M_FAIL_HERE)
                 return r;
         return M_FAIL_SIBLINGS;
-    case C_NONE:
+    case SEL_C_NONE:
         break;
     }
     return M_FAIL_ALL; /* a left compound always has a combinator */
 }
 
-static bool list_matches(const complex *x, const GumboNode *e, const pos_hint *h)
+static bool list_matches(const sel_complex *x, const GumboNode *e, const pos_hint *h)
 {
     for (; x; x = x->next)
         if (match_from(x->right, e, h) == M_MATCH)
@@ -1126,12 +528,12 @@ static bool qs_visit(qstate *q, const sel *s, size_t level, const GumboNode *n, 
         S[i] = 0;
     }
     bool hit = false;
-    for (const compound *c = s->all; c; c = c->next_all) {
+    for (const sel_compound *c = s->all; c; c = c->next_all) {
         if (c->left) {
-            const uint64_t *need = c->comb == C_CHILD        ? ps
-                                   : c->comb == C_DESCENDANT ? A
-                                   : c->comb == C_ADJACENT   ? P
-                                                             : Q;
+            const uint64_t *need = c->comb == SEL_C_CHILD        ? ps
+                                   : c->comb == SEL_C_DESCENDANT ? A
+                                   : c->comb == SEL_C_ADJACENT   ? P
+                                                                 : Q;
             if (!bit_get(need, c->left->bit))
                 continue;
         }

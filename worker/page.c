@@ -1,6 +1,7 @@
 /* page — see page.h. */
 #include "page.h"
 #include "dom.h"
+#include "fields.h"
 #include "headers.h"
 #include "jobopts.h"
 #include "jar.h"
@@ -413,6 +414,49 @@ static void read_sitemap(page *p, int truncated)
     p->sitemap_nurls = d.nurls;
 }
 
+/* --extract (docs/daemon.md, Fields): the record's fields, selected in the
+ * tree the page's scripts left, else in a tree gumbo builds for them now
+ * (a page without scripts is only tokenized), under the same guards as a
+ * script page's tree: the scan's depth and the parser's time budget. A
+ * page without a tree has every field null and fields_note says why. The
+ * time counts in parse_ms. */
+static void page_fields(worker_env *e, page *p)
+{
+    const page_task *t = p->task;
+    double t0 = page_now_ms();
+    dom *d = p->dom;
+    void *tree = p->parsed ? p->doc.gumbo_output : NULL;
+    if (!d && tree) {
+        d = dom_new(p->a, tree, p->fetch.final_url);
+    } else if (!d && !p->fetch.is_html) {
+        p->fields_note = "extract: not an HTML page";
+    } else if (!d && !p->parsed) {
+        p->fields_note = "extract: the page did not parse";
+    } else if (!d && t->js) { /* gumbo was tried and gave up: js_note says why */
+        p->fields_note = "extract: no tree (see js_note)";
+    } else if (!d && p->doc.max_depth > PAGE_JS_MAX_DEPTH) {
+        p->fields_note = arena_sprintf(p->a, "extract: skipped, nesting depth %zu over %d",
+                                       p->doc.max_depth, PAGE_JS_MAX_DEPTH);
+    } else if (!d) {
+        html_doc built;
+        html_options ho = {.content_type_charset = p->fetch.charset,
+                           .parse_budget_ms = gumbo_budget_ms(e)};
+        html_err he = html_tree_build(p->a, p->fetch.body, p->fetch.body_len, &ho, &built);
+        if (he == HTML_OK)
+            d = dom_new(p->a, built.gumbo_output, p->fetch.final_url);
+        else if (he != HTML_NOMEM)
+            p->fields_note = arena_sprintf(p->a, "extract: no tree, %s",
+                                           built.parse_error ? built.parse_error : "parse failed");
+    }
+    if (!d && !p->fields_note)
+        p->fields_note = "extract: out of memory for the tree";
+    if (fields_extract(p->a, d, t->extract, &p->fields, &p->fields_cut) < 0) {
+        p->fields = p->fields_cut = NULL;
+        p->fields_note = "extract: out of memory";
+    }
+    p->parse_ms += page_now_ms() - t0;
+}
+
 int page_finish(worker_env *e, page *p)
 {
     const page_task *t = p->task;
@@ -483,6 +527,8 @@ int page_finish(worker_env *e, page *p)
                                      : p->doc.parse_error ? p->doc.parse_error
                                                           : "parser failed");
     }
+    if (t->extract && t->raw_body == 0)
+        page_fields(e, p);
     page_rules(e, p);
     if (fo.capture)
         page_build_warc(p);
@@ -659,6 +705,10 @@ char *page_result_json(page *p, size_t *len)
         .warc_date = p->warc ? p->warc_date : NULL,
         .payload_digest = p->warc ? p->payload_digest : NULL,
         .retry_after_s = f->retry_after_s > 0 ? f->retry_after_s : 0,
+        /* --extract */
+        .fields = p->fields,
+        .fields_cut = p->fields_cut,
+        .fields_note = p->fields_note,
     };
     /* A raw fetch's body (robots.txt) goes in the result's body section
      * (serve.c), not in the record. */

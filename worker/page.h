@@ -37,7 +37,8 @@ typedef struct page_task {
     /* Recrawls: the earlier capture's validators (sent as If-None-Match,
      * If-Modified-Since) and date (a 304's revisit record); NULL: none. */
     const char *if_none_match, *if_modified_since, *refers_to_date;
-    int save; /* --save: the content kinds the result carries (content.h), 0: none */
+    int save;            /* --save: the content kinds the result carries (content.h), 0: none */
+    const char *extract; /* --extract specs joined by '\n' (fieldspec.h); NULL: none */
 } page_task;
 
 typedef struct page {
@@ -78,6 +79,9 @@ typedef struct page {
     size_t sitemap_nurls;
     int sitemap_lists_sitemaps;
     const char *sitemap_lastmod;
+    /* --extract (worker/fields.h): the record's "fields" and "fields_cut"
+     * as JSON text in the arena, and why the fields are null; NULL: none */
+    const char *fields, *fields_cut, *fields_note;
 } page;
 
 /* Acquires the arena and runs the page (page_begin, fetch_wait,

@@ -368,6 +368,9 @@ static int start_task(serve_state *s, const wire_task *task)
                    .if_modified_since = ims,
                    .refers_to_date = rdate,
                    .save = task->save};
+    /* --extract: the record's fields (a copy as the rest; none without memory
+     * is a page without them, never a failed task) */
+    t.extract = task->extract ? arena_strdup(a, task->extract) : NULL;
     sl->t = t;
     sl->s = s;
     sl->alone = task->alone;

@@ -16,7 +16,7 @@
 FUZZ_CC ?= clang
 FUZZ_OUT := build/fuzz
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= control frame robots url config html scan result
+FUZZ_TARGETS ?= control frame robots url config html scan result fieldspec
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) \
 	-Wall -Wextra -DCRAWLD_VERSION='"$(VERSION)"' -Icommon -Iworker -Idaemon \
@@ -39,6 +39,8 @@ FUZZ_LIBS_html = $(call once,FUZZ_LIBS_html,$(PKG_CONFIG) --libs gumbo libcurl l
 FUZZ_SRC_scan := worker/scan.c worker/scan_xml.c worker/html.c worker/html_extract.c \
 	worker/html_charset.c worker/tags.c common/utf8.c common/url.c common/arena.c common/alloc.c
 FUZZ_LIBS_scan = $(call once,FUZZ_LIBS_scan,$(PKG_CONFIG) --libs libxml-2.0 gumbo libcurl libidn2)
+FUZZ_SRC_fieldspec := common/fieldspec.c common/selector.c common/utf8.c common/arena.c common/alloc.c
+FUZZ_LIBS_fieldspec = $(call once,FUZZ_LIBS_fieldspec,$(PKG_CONFIG) --libs jansson)
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_OUT)/fuzz_%,$(FUZZ_TARGETS))
 

@@ -592,6 +592,40 @@ START_TEST(usage_lists_every_flag)
 }
 END_TEST
 
+/* --extract: each spec checked by crawld (fieldspec.h), then the list as a
+ * whole (no NAME twice), each refusal naming the index and the flag. */
+START_TEST(extract_specs)
+{
+    char err[320], cerr[320];
+    jobopts o;
+    char *argv[] = {(char *)"--extract",
+                    (char *)"h1=h1",
+                    (char *)SEED,
+                    (char *)"--extract",
+                    (char *)"links=a[href^=\"mailto:x@y\"]@href",
+                    NULL};
+    json_t *req = jobopts_request(5, argv, cerr, sizeof(cerr));
+    ck_assert_msg(req != NULL, "%s", cerr);
+    const json_t *urls;
+    ck_assert_int_eq(jobopts_from_json(req, &o, &urls, err, sizeof(err)), 0);
+    ck_assert_int_eq(json_array_size(o.extract), 2);
+    json_decref(req);
+    ck_assert_int_eq(
+        daemon_check("extract", json_pack("[s, s]", "a=h1", "b=a["), &o, err, sizeof(err)), -1);
+    ck_assert_has(err, "extract[1] (--extract): b: selector \"a[\" does not parse at byte 2");
+    ck_assert_int_eq(daemon_check("extract", json_pack("[s, s, s]", "a=h1", "b=h2", "a=h3"), &o,
+                                  err, sizeof(err)),
+                     -1);
+    ck_assert_has(err, "extract (--extract): name \"a\" is given twice (values 0 and 2)");
+    ck_assert_int_eq(daemon_check("extract", json_pack("[s]", "9=h1"), &o, err, sizeof(err)), -1);
+    ck_assert_has(err, "extract[0] (--extract): name \"9\"");
+    ck_assert_int_eq(daemon_check("extract", json_pack("[s]", "t=h1@"), &o, err, sizeof(err)), -1);
+    ck_assert_has(err, "attribute after \"@\" is empty");
+    ck_assert_int_eq(daemon_check("extract", json_pack("s", "t=h1"), &o, err, sizeof(err)), -1);
+    ck_assert_has(err, "\"extract\" must be an array of NAME=SELECTOR[@attr]");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("jobopts");
@@ -612,6 +646,7 @@ int main(void)
     tcase_add_test(tc, list_options);
     tcase_add_test(tc, usage_lists_every_flag);
     tcase_add_test(tc, save_kinds);
+    tcase_add_test(tc, extract_specs);
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }

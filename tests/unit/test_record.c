@@ -160,7 +160,10 @@ START_TEST(full_record_in_table_order_as_jansson_dumps_it)
                 .not_modified = 1,
                 .refers_to_date = "2026-12-07T01:02:03.456789Z",
                 .warc_date = "2026-12-07T01:02:03.400000Z",
-                .payload_digest = "sha1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"};
+                .payload_digest = "sha1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+                .fields = "{\"h1\":\"Title\",\"links\":[\"/a\",null],\"none\":null}",
+                .fields_cut = "{\"links\":{\"matched\":150,\"kept\":100,\"values_cut\":0}}",
+                .fields_note = "extract: n"};
     char *s = write_heap(&r);
     char got[2048], want[2048];
     keys_of(s, got, sizeof(got));
@@ -178,6 +181,14 @@ START_TEST(full_record_in_table_order_as_jansson_dumps_it)
     ck_assert(json_is_true(json_object_get(json_object_get(o, "js_stats"), "timed_out")));
     ck_assert(json_is_false(json_object_get(json_object_get(o, "js_stats"), "out_of_memory")));
     ck_assert_int_eq(json_array_size(json_object_get(o, "statuses")), 3);
+    /* --extract's fields: JSON text written as it is */
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(o, "fields"), "h1")),
+                     "Title");
+    ck_assert(
+        json_is_null(json_array_get(json_object_get(json_object_get(o, "fields"), "links"), 1)));
+    ck_assert_int_eq(json_integer_value(json_object_get(
+                         json_object_get(json_object_get(o, "fields_cut"), "links"), "matched")),
+                     150);
     json_decref(o);
     ck_assert_ptr_nonnull(strstr(s, "\"fetch_ms\":12.3,"));
     ck_assert_ptr_nonnull(strstr(s, "\"parse_ms\":0.0,"));

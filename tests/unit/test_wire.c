@@ -168,6 +168,33 @@ START_TEST(task_recrawl_fields_round_trip)
 }
 END_TEST
 
+/* --extract: the specs travel as one string (newlines and quotes escaped),
+ * absent from a task without them. */
+START_TEST(task_extract_round_trip)
+{
+    wire_task t = {
+        .task_id = 3, .url = "http://a/", .extract = "h1=h1\nm=a[href^=\"mailto:x@y\"]@href\nx=p"};
+    size_t len;
+    char *s = encode(&t, &len);
+    ck_assert_uint_le(len, wire_task_bound(&t));
+    wire_msg m;
+    wire_err e;
+    ck_assert_int_eq(decode_at(WIRE_AT_WORKER, s, &m, &e), 0);
+    ck_assert_str_eq(m.task.extract, t.extract);
+    wire_task plain = {.task_id = 4, .url = "http://a/"};
+    s = encode(&plain, &len);
+    ck_assert_ptr_null(strstr(s, "extract"));
+    ck_assert_int_eq(decode_at(WIRE_AT_WORKER, s, &m, &e), 0);
+    ck_assert_ptr_null(m.task.extract);
+    ck_assert_int_eq(decode_at(WIRE_AT_WORKER,
+                               "{\"type\":\"task\",\"task_id\":9,\"url\":\"http://a/\","
+                               "\"extract\":[\"h1=h1\"]}",
+                               &m, &e),
+                     -1);
+    ck_assert_str_eq(e.field, "extract");
+}
+END_TEST
+
 START_TEST(task_absent_fields_are_defaults)
 {
     wire_msg m;
@@ -777,6 +804,7 @@ int main(void)
     tcase_add_test(tc, truncated_result_never_decodes);
     tcase_add_test(tc, oversized_result_section_refused_before_writing);
     tcase_add_test(tc, content_travels_both_ways);
+    tcase_add_test(tc, task_extract_round_trip);
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }
