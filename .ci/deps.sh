@@ -4,7 +4,8 @@ set -euo pipefail
 PKGS="build-essential g++ pkg-config libuv1-dev libcurl4-openssl-dev libmozjs-102-dev
 libgumbo-dev libxml2-dev check libsqlite3-dev libjansson-dev libinih-dev libsystemd-dev libpsl-dev libidn2-dev python3 curl
 systemd man-db groff-base prometheus clang clang-format zlib1g-dev libssl-dev libseccomp-dev
-libcap2-bin"
+libcap2-bin
+libmicrohttpd-dev openssl"
 missing=()
 for p in $PKGS; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
