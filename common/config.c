@@ -249,7 +249,7 @@ static const key_def keys[] = {
      "GET /metrics needs a token too", NULL},
     {"api", "max_body_kb", K_INT, offsetof(crawld_config, api_max_body_kb), 1, 65536,
      "a larger request body is refused (413)", NULL},
-    {"api", "max_connections", K_INT, offsetof(crawld_config, api_max_connections), 1, 10000,
+    {"api", "max_connections", K_INT, offsetof(crawld_config, api_max_connections), 1, 1000,
      "API connections at once", NULL},
     {"api", "timeout_s", K_INT, offsetof(crawld_config, api_timeout_s), 1, 3600,
      "an idle API connection is closed after this", NULL},

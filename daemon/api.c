@@ -213,7 +213,10 @@ static int authorized(api *a, struct MHD_Connection *conn)
 
 /* ---- responses ---- */
 
-static char *dump(const json_t *o) { return json_dumps(o, JSON_COMPACT); }
+static char *dump(const json_t *o)
+{
+    return json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(15)); /* as control.c */
+}
 
 static void dump_free(char *s)
 {
@@ -331,6 +334,7 @@ static enum MHD_Result send_reply(api_req *r, json_t *reply)
 /* ---- parked requests (long polls, as control.c's) ---- */
 
 static void park_arm(api *a);
+static void on_mhd_timer(uv_timer_t *t);
 
 static void park_unlink(api *a, api_req *r)
 {
@@ -350,6 +354,7 @@ static void park_sweep(api *a, int all_final)
 {
     uint64_t now = uv_now(a->loop);
     api_req *next;
+    int resumed = 0;
     for (api_req *r = a->parked; r; r = next) {
         next = r->next;
         int final = all_final || now >= r->park_until;
@@ -366,7 +371,12 @@ static void park_sweep(api *a, int all_final)
         r->req = NULL;
         r->reply = reply ? reply : control_error("internal error");
         MHD_resume_connection(r->conn);
+        resumed = 1;
     }
+    /* MHD takes resumed connections back in its next run; its epoll fd
+     * does not say so (measured: nothing woke the loop), so run it now. */
+    if (resumed && !a->closing)
+        uv_timer_start(&a->timer, on_mhd_timer, 0, 0);
     park_arm(a);
 }
 
@@ -694,6 +704,35 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
 }
 
+/* ---- connections ---- */
+
+/* [api] max_connections is kept here, not with MHD_OPTION_CONNECTION_LIMIT:
+ * at its limit MHD takes its listening socket out of its epoll set and,
+ * driven from outside, never put it back (measured: the API accepted
+ * nothing more once the connections had gone). A connection past the
+ * limit is closed as it is accepted. */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t len)
+{
+    (void)addr;
+    (void)len;
+    api *a = cls;
+    if (a->nconn < a->cfg->api_max_connections)
+        return MHD_YES;
+    a->refused++;
+    log_debug("api", "connection refused", "connections=%d max_connections=%d", a->nconn,
+              a->cfg->api_max_connections);
+    return MHD_NO;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    (void)conn;
+    (void)socket_context;
+    api *a = cls;
+    a->nconn += toe == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1;
+}
+
 /* ---- MHD on the loop ---- */
 
 static char start_msg[256]; /* MHD's last word while starting (a bind error) */
@@ -716,8 +755,14 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 
 static void on_mhd_timer(uv_timer_t *t);
 
+/* Two runs a step: MHD frees the connections closed in a run, and takes
+ * its listening socket back after the connection limit, only in the next
+ * run, and nothing on its epoll fd would wake the loop for that (measured:
+ * past max_connections the API stopped accepting). A run with nothing to
+ * do is one epoll_wait that returns at once. */
 static void mhd_step(api *a)
 {
+    MHD_run(a->mhd);
     MHD_run(a->mhd);
     MHD_UNSIGNED_LONG_LONG ms = 0;
     if (a->closing)
@@ -771,13 +816,12 @@ int api_open(api *a, uv_loop_t *loop, const crawld_config *cfg, control_handler 
     }
     starting = 1;
     start_msg[0] = '\0';
-    a->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, a, MHD_OPTION_SOCK_ADDR,
-                              (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT,
-                              (unsigned)cfg->api_max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-                              (unsigned)cfg->api_timeout_s, MHD_OPTION_NOTIFY_COMPLETED,
-                              on_completed, a, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, a,
-                              tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, a->tls_cert,
-                              MHD_OPTION_HTTPS_MEM_KEY, a->tls_key, MHD_OPTION_END);
+    a->mhd = MHD_start_daemon(
+        flags, 0, on_accept, a, on_request, a, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, a, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)cfg->api_timeout_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, a,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, a, tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END,
+        a->tls_cert, MHD_OPTION_HTTPS_MEM_KEY, a->tls_key, MHD_OPTION_END);
     starting = 0;
     if (!a->mhd) {
         snprintf(err, errlen, "[api] %s: cannot serve on %s: %s", tls ? "listen/tls_*" : "listen",

@@ -36,7 +36,8 @@ typedef struct api {
     char *tls_cert, *tls_key; /* the files' contents (MHD keeps pointers) */
     size_t tls_cert_len, tls_key_len;
     unsigned short port; /* bound */
-    long requests, unauthorized;
+    long requests, unauthorized, refused;
+    int nconn; /* connections open */
     int closing;
     void (*on_closed)(struct api *a);
 } api;
