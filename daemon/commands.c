@@ -159,6 +159,86 @@ static json_t *cmd_metrics(daemon_ctx *d)
     return reply;
 }
 
+/* ---- pages: a job's committed records (docs/daemon.md, Following a job) ---- */
+
+#define PAGES_DEFAULT_BYTES (1024 * 1024)
+/* The bound of max_bytes: escaped in the reply, under CONTROL_MAX_PENDING_OUT. */
+#define PAGES_MAX_BYTES (2 * 1024 * 1024)
+/* A single record longer than max_bytes still comes whole, up to this: at
+ * worst twice as long escaped, its reply stays under CONTROL_MAX_PENDING_OUT. */
+#define PAGES_MAX_RECORD (3 * 1024 * 1024)
+
+/* {"cmd":"pages","id":N,"from":F,"max_bytes":B,"wait_ms":W} ->
+ * {"ok":true,"id":N,"from":F,"next":NX,"data":LINES,"ended":BOOL}: whole
+ * lines of pages.jsonl from F, only committed ones. With wait_ms and nothing
+ * new it parks until a commit, the job's end or wait_ms. */
+static json_t *cmd_pages(daemon_ctx *d, json_t *req)
+{
+    static const char *const known[] = {"cmd", "id", "from", "max_bytes", "wait_ms"};
+    const char *key;
+    json_t *val;
+    json_object_foreach(req, key, val)
+    {
+        size_t k = 0;
+        while (k < sizeof(known) / sizeof(known[0]) && strcmp(key, known[k]) != 0)
+            k++;
+        if (k == sizeof(known) / sizeof(known[0]))
+            return control_error("pages: unknown field \"%.60s\" (known: id, from, max_bytes, "
+                                 "wait_ms)",
+                                 key);
+    }
+    int ok;
+    long long id = req_id(req, "id", &ok);
+    if (!ok)
+        return control_error("pages: \"id\" must be a positive integer");
+    json_t *f = json_object_get(req, "from");
+    if (f && (!json_is_integer(f) || json_integer_value(f) < 0))
+        return control_error("pages: \"from\" must be a byte offset: 0 or a \"next\" a reply gave");
+    long long from = f ? (long long)json_integer_value(f) : 0;
+    json_t *m = json_object_get(req, "max_bytes");
+    if (m && (!json_is_integer(m) || json_integer_value(m) < 1 ||
+              json_integer_value(m) > PAGES_MAX_BYTES))
+        return control_error("pages: \"max_bytes\" must be an integer of 1..%d", PAGES_MAX_BYTES);
+    size_t max = m ? (size_t)json_integer_value(m) : PAGES_DEFAULT_BYTES;
+    json_t *w = json_object_get(req, "wait_ms");
+    if (w && (!json_is_integer(w) || json_integer_value(w) < 0 ||
+              json_integer_value(w) > CONTROL_MAX_WAIT_MS))
+        return control_error("pages: \"wait_ms\" must be an integer of 0..%d", CONTROL_MAX_WAIT_MS);
+    job *jb = jobs_find(&d->jobs, id);
+    if (!jb)
+        return control_error("pages: no job %lld", id);
+    long long end = jobs_pages_committed(jb);
+    if (from > end)
+        return control_error("pages: \"from\" %lld is past job %lld's committed end (%lld)", from,
+                             id, end);
+    /* A long poll: nothing new yet (cheap: asked again every loop turn). */
+    if (w && json_integer_value(w) > 0 && from == end && !jobs_pages_ended(jb))
+        return CONTROL_PARK;
+    char *buf;
+    size_t len, cap;
+    char err[700];
+    int rc = jobs_pages_read(jb, from, max, &buf, &len, &cap, err, sizeof(err));
+    if (rc == -2)
+        return control_error("pages: %s", err);
+    if (rc < 0)
+        return control_error("pages: job %lld: %s", id, err);
+    if (len > PAGES_MAX_RECORD) { /* one record alone: len > max_bytes */
+        alloc_free(buf, cap);
+        return control_error("pages: job %lld: the record at byte %lld is %zu bytes, more than a "
+                             "reply carries (%d); read it from pages.jsonl",
+                             id, from, len, PAGES_MAX_RECORD);
+    }
+    long long next = from + (long long)len;
+    json_t *data = json_stringn(buf ? buf : "", len);
+    alloc_free(buf, cap);
+    if (!data)
+        return control_error("pages: job %lld: its records from %lld are not valid UTF-8", id,
+                             from);
+    return json_pack("{s:b, s:I, s:I, s:I, s:o, s:b}", "ok", 1, "id", (json_int_t)id, "from",
+                     (json_int_t)from, "next", (json_int_t)next, "data", data, "ended",
+                     jobs_pages_ended(jb) && next == end);
+}
+
 json_t *command_handle(void *ud, json_t *req)
 {
     daemon_ctx *d = ud;
@@ -240,5 +320,7 @@ json_t *command_handle(void *ud, json_t *req)
         return cmd_metrics(d);
     if (strcmp(cmd, "reload") == 0)
         return daemon_reload(d, "crawlctl");
+    if (strcmp(cmd, "pages") == 0)
+        return cmd_pages(d, req);
     return control_error("unknown command \"%.60s\"", cmd);
 }

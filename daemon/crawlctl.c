@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@ enum { EXIT_OK = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3, EXIT
 
 static const char *sock_path;
 static int want_json;
+static int quiet_unreachable; /* pages --follow: retrying, so not said each time */
 
 static void usage(FILE *f)
 {
@@ -40,6 +42,9 @@ static void usage(FILE *f)
         "  cancel ID | pause ID | resume ID\n"
         "  recycle [WORKER_ID]     retire one or every worker after its page\n"
         "  drain | shutdown | reload | metrics\n"
+        "  pages ID [--from OFFSET] [--follow]\n"
+        "                          the job's committed pages.jsonl lines; --follow: as they\n"
+        "                          commit, until the job ends\n"
         "socket: -s, else $CRAWLD_SOCKET, else " DEFAULT_SOCKET "\n");
 }
 
@@ -64,7 +69,9 @@ static json_t *call(json_t *req, int *code)
     strcpy(a.sun_path, sock_path);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
-        fprintf(stderr, "crawlctl: cannot reach crawld at %s: %s\n", sock_path, strerror(errno));
+        if (!quiet_unreachable)
+            fprintf(stderr, "crawlctl: cannot reach crawld at %s: %s\n", sock_path,
+                    strerror(errno));
         if (fd >= 0)
             close(fd);
         *code = EXIT_UNREACHABLE;
@@ -133,7 +140,9 @@ static json_t *call(json_t *req, int *code)
         }
     }
     if (bad) {
-        fprintf(stderr, "crawlctl: no reply from crawld at %s: %s\n", sock_path, strerror(errno));
+        if (!quiet_unreachable)
+            fprintf(stderr, "crawlctl: no reply from crawld at %s: %s\n", sock_path,
+                    strerror(errno));
         *code = EXIT_UNREACHABLE;
     }
     free(buf);
@@ -438,6 +447,76 @@ static json_t *build_submit(int argc, char **argv)
     return req;
 }
 
+/* pages: the job's committed records, verbatim, from offset from. Without
+ * follow up to the committed end; with it, long polls until the job has
+ * ended and everything is printed. A daemon that goes away while following
+ * is asked again (PAGES_RETRY_S at most) from the last offset printed.
+ * stdout closed (a pipe's reader gone): exit 0, quietly. */
+#define PAGES_RETRY_S 30.0
+#define PAGES_WAIT_MS 10000
+/* Asked per reply: crawld escapes a reply in one loop turn (~30 ms a MiB
+ * measured): smaller replies keep its turns short (docs/daemon.md). */
+#define PAGES_MAX_BYTES (256 * 1024)
+
+static int cmd_pages(long long id, long long from, int follow)
+{
+    signal(SIGPIPE, SIG_IGN); /* a write to a closed pipe: EPIPE, handled below */
+    want_json = 0;            /* the records are the output, --json or not */
+    double lost_at = 0, pause_s = 0.1;
+    for (;;) {
+        json_t *req = json_pack("{s:s, s:I, s:I, s:i, s:i}", "cmd", "pages", "id", (json_int_t)id,
+                                "from", (json_int_t)from, "max_bytes", PAGES_MAX_BYTES, "wait_ms",
+                                follow ? PAGES_WAIT_MS : 0);
+        int code = 0;
+        quiet_unreachable = follow;
+        json_t *rep = req ? call(req, &code) : NULL;
+        json_decref(req);
+        if (!rep && follow && code == EXIT_UNREACHABLE) {
+            double now = now_s();
+            if (lost_at == 0)
+                lost_at = now;
+            if (now - lost_at < PAGES_RETRY_S) {
+                struct timespec ts = {(time_t)pause_s, (long)((pause_s - (time_t)pause_s) * 1e9)};
+                nanosleep(&ts, NULL);
+                pause_s = pause_s * 2 > 1 ? 1 : pause_s * 2;
+                continue;
+            }
+            fprintf(stderr,
+                    "crawlctl: pages: crawld at %s unreachable for %.0f s; stopped at offset "
+                    "%lld (go on with --from %lld)\n",
+                    sock_path, PAGES_RETRY_S, from, from);
+            return EXIT_UNREACHABLE;
+        }
+        if (!rep)
+            return code ? code : EXIT_UNREACHABLE;
+        lost_at = 0;
+        pause_s = 0.1;
+        json_t *data = json_object_get(rep, "data");
+        size_t n = json_string_length(data);
+        json_t *next = json_object_get(rep, "next");
+        int ended = json_is_true(json_object_get(rep, "ended"));
+        if (!json_is_string(data) || !json_is_integer(next) ||
+            json_integer_value(next) != from + (long long)n) {
+            fprintf(stderr, "crawlctl: pages: bad reply from crawld (no data, or next does not "
+                            "follow it)\n");
+            json_decref(rep);
+            return EXIT_UNREACHABLE;
+        }
+        if (n && (fwrite(json_string_value(data), 1, n, stdout) != n || fflush(stdout) != 0)) {
+            int e = errno;
+            json_decref(rep);
+            if (e == EPIPE)
+                return EXIT_OK; /* the reader has gone: nothing more to say */
+            fprintf(stderr, "crawlctl: pages: write: %s\n", strerror(e));
+            return EXIT_REFUSED;
+        }
+        from += (long long)n;
+        json_decref(rep);
+        if (ended || (!follow && n == 0))
+            return EXIT_OK;
+    }
+}
+
 int main(int argc, char **argv)
 {
     sock_path = getenv("CRAWLD_SOCKET");
@@ -518,6 +597,32 @@ int main(int argc, char **argv)
         if (strcmp(cmd, "wait") == 0)
             return cmd_wait(id, timeout);
         req = json_pack("{s:s, s:I}", "cmd", cmd, "id", (json_int_t)id);
+    } else if (strcmp(cmd, "pages") == 0) {
+        long long from = 0;
+        int follow = 0;
+        for (int i = 0; i < nrest; i++) {
+            if (strcmp(rest[i], "--follow") == 0 || strcmp(rest[i], "-f") == 0)
+                follow = 1;
+            else if (strcmp(rest[i], "--from") == 0) {
+                if (i + 1 >= nrest) {
+                    fprintf(stderr, "crawlctl: pages: --from needs a byte offset\n");
+                    return EXIT_USAGE;
+                }
+                if ((from = parse_id(rest[++i], "pages --from")) < 0)
+                    return EXIT_USAGE;
+            } else if (id < 0 && rest[i][0] != '-') {
+                if ((id = parse_id(rest[i], cmd)) < 0)
+                    return EXIT_USAGE;
+            } else {
+                fprintf(stderr, "crawlctl: pages: unexpected argument \"%s\"\n", rest[i]);
+                return EXIT_USAGE;
+            }
+        }
+        if (id < 0) {
+            fprintf(stderr, "crawlctl: pages needs a job id\n");
+            return EXIT_USAGE;
+        }
+        return cmd_pages(id, from, follow);
     } else if (strcmp(cmd, "recycle") == 0) {
         req = json_pack("{s:s}", "cmd", cmd);
         if (nrest > 1) {

@@ -301,4 +301,24 @@ long jobs_cookie_count(jobs *j, const job *jb);
  * class and the records' sums; the JS-time histogram. */
 void jobs_metrics(jobs *j, metrics_buf *b, metrics_section s);
 
+/* ---- following a job's records (crawlctl pages; docs/daemon.md, Following
+ * a job) ----
+ * Only committed bytes of pages.jsonl are ever read: a commit is never taken
+ * back, not by a crash nor a rolled-back batch. */
+
+/* Bytes of pages.jsonl covered by a commit (the store's length, mirrored). */
+long long jobs_pages_committed(const job *jb);
+/* 1 when no record can commit any more: a final state, nothing in flight,
+ * nothing in the open batch. */
+int jobs_pages_ended(const job *jb);
+/* Whole lines of the job's pages.jsonl from byte from (0, or a byte just
+ * past a '\n', at most the committed length) and never past the committed
+ * length: as many as fit in max bytes, or the first whole when it alone is
+ * longer. *out (process allocator, *cap bytes: alloc_free(*out, *cap)) holds
+ * *len bytes; NULL and 0 when nothing is new. 0; -2 with err when from is
+ * not a record's start ("\"from\" 12 is not the start of a record ..."); -1
+ * with err on a read error. */
+int jobs_pages_read(const job *jb, long long from, size_t max, char **out, size_t *len, size_t *cap,
+                    char *err, size_t errlen);
+
 #endif

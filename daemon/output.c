@@ -343,3 +343,114 @@ int output_cut_back(job *jb, char *err, size_t errlen)
     jb->warc_written = jb->warc_committed;
     return 0;
 }
+
+/* ---- following a job's records (jobs.h) ---- */
+
+long long jobs_pages_committed(const job *jb) { return jb->committed; }
+
+int jobs_pages_ended(const job *jb) { return !job_active(jb) && jb->in_flight == 0 && !jb->dirty; }
+
+/* A record longer than max is read on in steps of at least this. */
+#define PAGES_READ_STEP (64 * 1024)
+
+/* pread until n bytes or the end; the bytes read, or -1 with errno. */
+static ssize_t pread_full(int fd, char *buf, size_t n, off_t at)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = pread(fd, buf + got, n - got, at + (off_t)got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    return (ssize_t)got;
+}
+
+int jobs_pages_read(const job *jb, long long from, size_t max, char **out, size_t *len, size_t *cap,
+                    char *err, size_t errlen)
+{
+    *out = NULL;
+    *len = *cap = 0;
+    long long end = jb->committed;
+    if (from < 0 || from > end) {
+        snprintf(err, errlen, "\"from\" %lld is past the committed end (%lld)", from, end);
+        return -1;
+    }
+    if (from == end) /* a committed length is always a record's end */
+        return 0;
+    int rc = -1;
+    char *buf = NULL;
+    size_t bcap = 0;
+    int fd = open(jb->out_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot open %s: %s", jb->out_path, strerror(errno));
+        goto out;
+    }
+    /* One byte before from (skip): it must end a record. */
+    size_t skip = from > 0 ? 1 : 0;
+    long long at = from - (long long)skip;
+    size_t want = (size_t)(end - at) < max + skip ? (size_t)(end - at) : max + skip;
+    size_t have = 0;
+    for (;;) {
+        if (want > bcap) {
+            char *nb = alloc_resize(buf, bcap, want);
+            if (!nb) {
+                snprintf(err, errlen, "out of memory");
+                goto out;
+            }
+            buf = nb;
+            bcap = want;
+        }
+        ssize_t r = pread_full(fd, buf + have, want - have, (off_t)(at + (long long)have));
+        if (r < 0 || (size_t)r < want - have) {
+            snprintf(err, errlen, "read %s: %s", jb->out_path,
+                     r < 0 ? strerror(errno) : "shorter than its committed length");
+            goto out;
+        }
+        if (have == 0 && skip && buf[0] != '\n') {
+            snprintf(err, errlen,
+                     "\"from\" %lld is not the start of a record (0, or a \"next\" a reply "
+                     "gave)",
+                     from);
+            rc = -2;
+            goto out;
+        }
+        /* The first read: the last record's end in it. A read on: the
+         * first end among its new bytes (one record longer than max). */
+        char *nl = NULL;
+        if (have == 0) {
+            for (size_t i = want; i > skip && !nl; i--)
+                if (buf[i - 1] == '\n')
+                    nl = buf + i - 1;
+        } else
+            nl = memchr(buf + have, '\n', want - have);
+        if (nl) {
+            *len = (size_t)(nl + 1 - buf) - skip;
+            if (skip)
+                memmove(buf, buf + 1, *len);
+            break;
+        }
+        /* Committed bytes end with a record's '\n': there is one further. */
+        if ((long long)want >= end - at) {
+            snprintf(err, errlen, "%s: committed bytes do not end a record", jb->out_path);
+            goto out;
+        }
+        have = want;
+        long long more = end - at - (long long)want;
+        size_t step = max < PAGES_READ_STEP ? PAGES_READ_STEP : max;
+        want += more < (long long)step ? (size_t)more : step;
+    }
+    *out = buf;
+    *cap = bcap;
+    buf = NULL;
+    rc = 0;
+out:
+    if (fd >= 0)
+        close(fd);
+    alloc_free(buf, bcap);
+    return rc;
+}
