@@ -5,7 +5,7 @@ PKGS="build-essential g++ pkg-config libuv1-dev libcurl4-openssl-dev libmozjs-10
 libgumbo-dev libxml2-dev check libsqlite3-dev libjansson-dev libinih-dev libsystemd-dev libpsl-dev libidn2-dev python3 curl
 systemd man-db groff-base prometheus clang clang-format zlib1g-dev libssl-dev libseccomp-dev
 libcap2-bin
-libmicrohttpd-dev openssl"
+libmicrohttpd-dev openssl python3-jsonschema python3-yaml"
 missing=()
 for p in $PKGS; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -168,6 +168,38 @@ try:
     a = c.call("POST", "/v1/jobs/%d/resume" % slow)
     check(a.status == 409, "resume a cancelled job: 409: %d" % a.status)
 
+    # ---- the pages route: pages.jsonl's committed records from an offset ----
+    with open(os.path.join(d.out, str(jid), "pages.jsonl"), "rb") as f:
+        whole = f.read()
+    a = c.call("GET", "/v1/jobs/%d/pages" % jid)
+    check(a.status == 200 and a.header("Content-Type") == "application/x-ndjson" and
+          a.body == whole, "GET pages: the whole pages.jsonl: %d %d/%d bytes"
+          % (a.status, len(a.body), len(whole)))
+    check(a.header("Crawld-Next-Offset") == str(len(whole)) and
+          a.header("Crawld-Job-Ended") == "true", "pages headers: %r" % a.headers)
+    got, off, ended, n = b"", 0, False, 0
+    while not ended and n < 200:
+        a = c.call("GET", "/v1/jobs/%d/pages?from=%d&max_bytes=1500" % (jid, off))
+        got += a.body
+        off = int(a.header("Crawld-Next-Offset"))
+        ended = a.header("Crawld-Job-Ended") == "true" and not a.body
+        n += 1
+    check(got == whole and n > 2, "pages read in %d pieces of at most 1500 bytes: the file" % n)
+    check(all(json.loads(l) for l in got.splitlines()), "every line a record")
+    a = c.call("GET", "/v1/jobs/%d/pages?from=%d" % (jid, len(whole) + 5))
+    check(a.status == 400 and '\\"from\\"' in a.body.decode(), "from past the end: 400 %r" % a.body)
+    a = c.call("POST", "/v1/jobs", {"urls": [BASE + "/slow?ms=1500"], "depth": 0, "js": False})
+    pj = a.json()["job"]
+    t0 = time.time()
+    a = c.call("GET", "/v1/jobs/%d/pages?from=0&wait=20000" % pj)
+    took = time.time() - t0
+    check(a.status == 200 and a.body.count(b"\n") == 1 and 0.8 < took < 15 * SLOW,
+          "pages?wait: answered as the record is committed (%.2fs): %r" % (took, a.body[:80]))
+    c.call("GET", "/v1/jobs/%d?wait=20000" % pj)
+    a = c.call("GET", "/v1/jobs/%d/pages?from=%s&wait=20000" % (pj, a.header("Crawld-Next-Offset")))
+    check(a.status == 200 and a.body == b"" and a.header("Crawld-Job-Ended") == "true",
+          "pages at the end of an ended job: empty, ended: %r %r" % (a.body, a.headers))
+
     # ---- 400s name what was wrong ----
     bad = [
         ("POST", "/v1/jobs", '{"urls": [', "invalid JSON at line 1"),
