@@ -80,7 +80,7 @@ finally:
         except subprocess.TimeoutExpired:
             prom.kill()
             prom.wait()
+    check(d.stop() == 0, "crawld exits 0 (no leak in the debug and asan builds)")
     dump_log_on_failure(d)
-    d.stop()
     d.cleanup()
 finish("prometheus")
