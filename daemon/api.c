@@ -670,8 +670,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         a->requests++;
         return on_headers(a, r, url, method);
     }
-    if (r->answered) /* refused before its body: the body is not ours to read */
+    if (r->answered) { /* refused before its body: what comes of it is dropped */
+        *upload_size = 0;
         return MHD_YES;
+    }
     if (r->reply) { /* a parked request, resumed with its answer */
         json_t *reply = r->reply;
         r->reply = NULL;

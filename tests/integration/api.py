@@ -307,6 +307,10 @@ try:
     check(rc == 0 and c.call("GET", "/v1/status").status == 200, "reload back: %d %r" % (rc, err))
     check(c.call("GET", "/v1/status", token=NEW).status == 401, "… and the removed one refused")
 
+    api_st = d.status().get("api", {})
+    check(api_st.get("unauthorized", 0) >= 5 and api_st.get("requests", 0) > 50 and
+          api_st.get("refused", 0) >= 1, "status.api counts requests, 401s, refusals: %r" % api_st)
+
     # ---- the tokens are never shown ----
     st = json.dumps(d.request({"cmd": "status"}))
     rc, met, _ = d.ctl("metrics")
