@@ -277,7 +277,14 @@ static enum MHD_Result send_error(api_req *r, unsigned status, const char *const
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    return send_json(r, status, json_pack("{s:b, s:s}", "ok", 0, "error", msg), hdrs);
+    json_t *o = json_pack("{s:b, s:s}", "ok", 0, "error", msg);
+    if (!o) { /* a path that is not UTF-8 in the message: its bytes become '?' */
+        for (char *p = msg; *p; p++)
+            if ((unsigned char)*p >= 0x80 || (unsigned char)*p < 0x20)
+                *p = '?';
+        o = json_pack("{s:b, s:s}", "ok", 0, "error", msg);
+    }
+    return send_json(r, status, o, hdrs);
 }
 
 /* The HTTP status of a control command's refusal. */

@@ -258,6 +258,10 @@ try:
                  b"POST /v1/jobs HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n",
                  b"GET /v1/status HTTP/9.9\r\n\r\n", b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"):
         raw(port, junk)
+    out = raw(port, b"GET /\xff%FE\x01 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+              TOKEN.encode() + b"\r\nConnection: close\r\n\r\n")
+    check(out.startswith(b"HTTP/1.1 404") or out.startswith(b"HTTP/1.1 400"),
+          "a path that is not UTF-8: 404 or 400: %r" % out[:80])
     a = c.call("GET", "/v1/status")
     check(a.status == 200 and d.proc.poll() is None, "alive after garbage: %d" % a.status)
 
