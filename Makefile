@@ -25,6 +25,8 @@ endif
 CC ?= cc
 CXX ?= g++
 PKGS := libuv libcurl libidn2 gumbo libxml-2.0 sqlite3 libpq inih jansson libsystemd libpsl zlib libcrypto libzstd
+# the HTTP API (daemon/api.c)
+PKGS += libmicrohttpd
 JS_PKG := mozjs-102
 WORKER_PKGS := libseccomp
 PKG_CONFIG ?= pkg-config

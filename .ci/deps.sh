@@ -4,7 +4,8 @@ set -euo pipefail
 PKGS="build-essential g++ pkg-config libuv1-dev libcurl4-openssl-dev libmozjs-102-dev
 libgumbo-dev libxml2-dev check libsqlite3-dev libpq-dev postgresql libjansson-dev libinih-dev libsystemd-dev libpsl-dev libidn2-dev python3 curl
 systemd man-db groff-base prometheus clang clang-format zlib1g-dev libssl-dev libseccomp-dev
-libcap2-bin"
+libcap2-bin
+libmicrohttpd-dev openssl python3-jsonschema python3-yaml"
 # content out (--save): zstd for content.jsonl.zst and its tests; python3-doc
 # is the real site tests/integration/content.sh crawls
 PKGS="$PKGS libzstd-dev zstd python3-doc"

@@ -5,12 +5,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <ini.h>
+#include <netinet/in.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -118,6 +121,61 @@ static void check_proxy_user(const char *v, char *why, size_t n)
         snprintf(why, n, "%s", err + strlen("--user: "));
 }
 
+/* [api] listen: empty (the API is off) or a numeric address and a port. */
+int config_listen_parse(const char *v, struct sockaddr_storage *ss, char *why, size_t n)
+{
+    char host[64];
+    const char *colon = strrchr(v, ':');
+    size_t hl = colon ? (size_t)(colon - v) : 0;
+    int v6 = hl >= 2 && v[0] == '[' && v[hl - 1] == ']';
+    if (v6) {
+        v++;
+        hl -= 2;
+    }
+    char *end;
+    errno = 0;
+    long port = colon ? strtol(colon + 1, &end, 10) : 0;
+    if (!colon || hl == 0 || hl >= sizeof(host) || !colon[1] || errno || *end || port < 1 ||
+        port > 65535) {
+        snprintf(why, n,
+                 "\"%.80s\" is not ADDRESS:PORT (127.0.0.1:8480, [::1]:8480; port 1..65535)", v);
+        return -1;
+    }
+    memcpy(host, v, hl);
+    host[hl] = '\0';
+    memset(ss, 0, sizeof(*ss));
+    struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+    if (!v6 && inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
+        s4->sin_family = AF_INET;
+        s4->sin_port = htons((uint16_t)port);
+        return 0;
+    }
+    if (v6 && inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons((uint16_t)port);
+        return 0;
+    }
+    snprintf(why, n, "\"%.60s\" is not a numeric %s address (no host names)", host,
+             v6 ? "IPv6" : "IPv4 (an IPv6 one goes in brackets: [::1]:8480)");
+    return -1;
+}
+
+static void check_listen(const char *v, char *why, size_t n)
+{
+    struct sockaddr_storage ss;
+    if (v[0])
+        config_listen_parse(v, &ss, why, n);
+}
+
+/* The API's files: empty, or an absolute path (read by crawld at start and,
+ * the token file, at each reload: daemon/api.c checks them then). */
+static void check_abs_path(const char *v, char *why, size_t n)
+{
+    if (v[0] && v[0] != '/')
+        snprintf(why, n, "\"%.120s\" must be an absolute path", v);
+}
+
 static const key_def keys[] = {
     STR_KEY("daemon", socket, "control socket path"),
     STR_KEY("daemon", state_dir, "SQLite state directory"),
@@ -180,6 +238,23 @@ static const key_def keys[] = {
                     "http:// or socks5h:// proxy of every request (empty: none)"),
     CHECKED_STR_KEY("network", proxy_user, check_proxy_user,
                     "the proxy's USER:PASSWORD (empty: none, or in the proxy URL)"),
+    /* [api] the HTTP API (daemon/api.h) */
+    {"api", "listen", K_STR, offsetof(crawld_config, api_listen), 0,
+     sizeof(((crawld_config *)0)->api_listen), "HTTP API address:port (empty: off)", check_listen},
+    {"api", "token_file", K_STR, offsetof(crawld_config, api_token_file), 0, CONFIG_PATH_MAX,
+     "bearer tokens, one a line (mode 0600)", check_abs_path},
+    {"api", "tls_cert", K_STR, offsetof(crawld_config, api_tls_cert), 0, CONFIG_PATH_MAX,
+     "PEM certificate (chain) of the API (empty: plain HTTP)", check_abs_path},
+    {"api", "tls_key", K_STR, offsetof(crawld_config, api_tls_key), 0, CONFIG_PATH_MAX,
+     "PEM private key of tls_cert", check_abs_path},
+    {"api", "metrics_auth", K_BOOL, offsetof(crawld_config, api_metrics_auth), 0, 1,
+     "GET /metrics needs a token too", NULL},
+    {"api", "max_body_kb", K_INT, offsetof(crawld_config, api_max_body_kb), 1, 65536,
+     "a larger request body is refused (413)", NULL},
+    {"api", "max_connections", K_INT, offsetof(crawld_config, api_max_connections), 1, 1000,
+     "API connections at once", NULL},
+    {"api", "timeout_s", K_INT, offsetof(crawld_config, api_timeout_s), 1, 3600,
+     "an idle API connection is closed after this", NULL},
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -236,6 +311,10 @@ void config_defaults(crawld_config *c)
     c->low_speed_bytes = 100;
     c->low_speed_time_ms = 20000;
     c->allow_private = 0;
+    c->api_metrics_auth = 1;
+    c->api_max_body_kb = 1024;
+    c->api_max_connections = 64;
+    c->api_timeout_s = 60;
 }
 
 typedef struct load_ctx {
@@ -426,6 +505,14 @@ int config_validate(const crawld_config *c, char *err, size_t errlen)
         strcmp(c->log_level, "warn") && strcmp(c->log_level, "error")) {
         snprintf(err, errlen, "[daemon] log_level: \"%s\" is not debug, info, warn or error",
                  c->log_level);
+        return -1;
+    }
+    if (c->api_listen[0] && !c->api_token_file[0]) {
+        snprintf(err, errlen, "[api] token_file: required when listen is set");
+        return -1;
+    }
+    if (!c->api_tls_cert[0] != !c->api_tls_key[0]) {
+        snprintf(err, errlen, "[api] tls_cert and tls_key: give both or neither");
         return -1;
     }
     if (c->socket[0] != '/' || c->state_dir[0] != '/' || c->output_dir[0] != '/') {

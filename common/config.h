@@ -69,6 +69,15 @@ typedef struct crawld_config {
     /* [limits] content_max_kb: each kind of a page's content (--save) is
      * cut at this many KiB (at a UTF-8 boundary, its record says so) */
     int content_max_kb;
+    /* [api] the HTTP API (daemon/api.h), off while api_listen is "" */
+    char api_listen[80];                  /* IPv4:PORT or [IPv6]:PORT */
+    char api_token_file[CONFIG_PATH_MAX]; /* bearer tokens, one a line, mode 0600 */
+    char api_tls_cert[CONFIG_PATH_MAX];   /* PEM; "" plain HTTP */
+    char api_tls_key[CONFIG_PATH_MAX];    /* PEM, with api_tls_cert */
+    int api_metrics_auth;                 /* /metrics needs a token too */
+    int api_max_body_kb;                  /* a request body past it: 413 */
+    int api_max_connections;              /* more at once are refused */
+    int api_timeout_s;                    /* an idle connection is closed */
 } crawld_config;
 
 void config_defaults(crawld_config *c);
@@ -82,6 +91,10 @@ int config_load_string(crawld_config *c, const char *text, const char *name, cha
 int config_validate(const crawld_config *c, char *err, size_t errlen);
 /* fetch_buffer_mb in bytes, a quarter of rss_soft_mb when it is 0. */
 size_t config_fetch_buffer_bytes(const crawld_config *c);
+/* [api] listen's value ("127.0.0.1:8480", "[::1]:8480": numeric address
+ * and port 1..65535) as a socket address; 0, or -1 with why. */
+struct sockaddr_storage;
+int config_listen_parse(const char *v, struct sockaddr_storage *ss, char *why, size_t n);
 /* Writes the effective config as INI. */
 void config_dump(const crawld_config *c, FILE *out);
 /* config_dump for people (--check-config): the proxy's password hidden. */

@@ -58,6 +58,12 @@ static json_t *status_json(daemon_ctx *d)
         json_object_set_new(st, "db_cache_mb",
                             json_real(cb < 0 ? -1.0 : (double)(cb * 10 / (1 << 20)) / 10));
     }
+    if (st && d->api_on) /* the HTTP API's counts (docs/daemon.md, The HTTP API) */
+        json_object_set_new(st, "api",
+                            json_pack("{s:I, s:I, s:I, s:i}", "requests",
+                                      (json_int_t)d->api.requests, "unauthorized",
+                                      (json_int_t)d->api.unauthorized, "refused",
+                                      (json_int_t)d->api.refused, "connections", d->api.nconn));
     return st;
 }
 

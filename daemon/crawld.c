@@ -59,6 +59,7 @@ static void on_handle_closed(uv_handle_t *h)
 
 static void on_pool_closed(pool *p) { (void)p; }
 static void on_control_closed(control *c) { (void)c; }
+static void on_api_closed(api *a) { (void)a; }
 
 static void on_pool_stopped(pool *p)
 {
@@ -67,6 +68,8 @@ static void on_pool_stopped(pool *p)
     pool_close(&d->pool, on_pool_closed);
     jobs_close(&d->jobs);
     control_close(&d->ctl, on_control_closed);
+    if (d->api_on)
+        api_close(&d->api, on_api_closed);
     uv_handle_t *hs[] = {(uv_handle_t *)&d->sig_term, (uv_handle_t *)&d->sig_int,
                          (uv_handle_t *)&d->sig_hup,  (uv_handle_t *)&d->watchdog,
                          (uv_handle_t *)&d->defer,    (uv_handle_t *)&d->status};
@@ -479,6 +482,24 @@ static int start_control(daemon_ctx *d)
     return STEP_NEXT;
 }
 
+/* The HTTP API when [api] listen is set; 2 on failure (a config error: the
+ * token file, the TLS files, the address), the control socket closed then. */
+static int start_api(daemon_ctx *d)
+{
+    char err[600];
+    if (!d->cfg.api_listen[0])
+        return STEP_NEXT;
+    if (api_open(&d->api, &d->loop, &d->cfg, command_handle, d, err, sizeof(err)) < 0) {
+        log_error("crawld", "api", "error=\"%s\"", err);
+        fprintf(stderr, "crawld: %s\n", err);
+        control_close(&d->ctl, NULL);
+        d->up = UP_STATE; /* release_all closes the database and runs the closes */
+        return 2;
+    }
+    d->api_on = 1;
+    return STEP_NEXT;
+}
+
 /* Signal handles, timers and the worker pool; then "started", systemd's
  * STATUS= polling for READY=1, and the daemonising parent let go. 1 when
  * the pool cannot start (only out of memory). */
@@ -581,6 +602,8 @@ int main(int argc, char **argv)
     if ((rc = write_worker_config(d)) != STEP_NEXT)
         goto cleanup;
     if ((rc = start_control(d)) != STEP_NEXT)
+        goto cleanup;
+    if ((rc = start_api(d)) != STEP_NEXT)
         goto cleanup;
     if ((rc = start_pool(d)) != STEP_NEXT)
         goto cleanup;

@@ -5,6 +5,7 @@
 #ifndef CRAWLD_CRAWLD_INT_H
 #define CRAWLD_CRAWLD_INT_H
 
+#include "api.h"
 #include "config.h"
 #include "control.h"
 #include "jobs.h"
@@ -47,6 +48,8 @@ typedef struct daemon_ctx {
     const char *conf_arg; /* -c FILE; NULL → CONFIG_DEFAULT_FILE or defaults */
     int foreground, check_only;
     daemon_up up;
+    api api;    /* the HTTP API ([api] listen) */
+    int api_on; /* api is open */
 } daemon_ctx;
 
 /* ---- crawld.c ---- */

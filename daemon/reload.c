@@ -19,16 +19,31 @@
     {                                                                                              \
         sec "." #f, offsetof(crawld_config, f), sizeof(((crawld_config *)0)->f)                    \
     }
+#define RKN(name, f)                                                                               \
+    {                                                                                              \
+        name, offsetof(crawld_config, f), sizeof(((crawld_config *)0)->f)                          \
+    }
 static const struct {
     const char *name;
     size_t off, size;
 } restart_keys[] = {
-    RK("daemon", socket),           RK("daemon", state_dir),
-    RK("daemon", output_dir),       RK("daemon", workers),
-    RK("daemon", user_agent),       RK("politeness", max_hosts),
-    RK("politeness", robots_ttl_s), RK("politeness", max_crawl_delay_ms),
+    RK("daemon", socket),
+    RK("daemon", state_dir),
+    RK("daemon", output_dir),
+    RK("daemon", workers),
+    RK("daemon", user_agent),
+    RK("politeness", max_hosts),
+    RK("politeness", robots_ttl_s),
+    RK("politeness", max_crawl_delay_ms),
+    /* the HTTP API's socket and TLS are made at start (daemon/api.h) */
+    RKN("api.listen", api_listen),
+    RKN("api.tls_cert", api_tls_cert),
+    RKN("api.tls_key", api_tls_key),
+    RKN("api.max_connections", api_max_connections),
+    RKN("api.timeout_s", api_timeout_s),
 };
 #undef RK
+#undef RKN
 
 /* The config as INI text (config_dump) in buf; 0, or -1 when it does not fit. */
 static int config_text(const crawld_config *c, char *buf, size_t cap)
@@ -148,6 +163,13 @@ json_t *daemon_reload(daemon_ctx *d, const char *source)
         goto out;
     }
     if (control_set_access(&d->ctl, n.allow_users, n.allow_groups, err, sizeof(err)) < 0) {
+        log_warn("crawld", "reload refused; keeping the running config", "source=%s error=\"%s\"",
+                 source, err);
+        reply = control_error("config: %s", err);
+        goto out;
+    }
+    /* The API's tokens are read again at every reload, the file changed or not. */
+    if (d->api_on && api_reload_tokens(&d->api, n.api_token_file, err, sizeof(err)) < 0) {
         log_warn("crawld", "reload refused; keeping the running config", "source=%s error=\"%s\"",
                  source, err);
         reply = control_error("config: %s", err);

@@ -4,7 +4,10 @@
 #include <check.h>
 
 #include "testutil.h"
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -372,6 +375,41 @@ START_TEST(shipped_conf_file_loads_and_equals_defaults)
 }
 END_TEST
 
+/* [api] listen: numeric IPv4 or bracketed IPv6 and a port; the rest named. */
+START_TEST(api_listen_parses_and_refuses)
+{
+    struct sockaddr_storage ss;
+    char why[200];
+    ck_assert_int_eq(config_listen_parse("127.0.0.1:8480", &ss, why, sizeof(why)), 0);
+    ck_assert_int_eq(ss.ss_family, AF_INET);
+    ck_assert_int_eq(ntohs(((struct sockaddr_in *)&ss)->sin_port), 8480);
+    ck_assert_int_eq(config_listen_parse("[::1]:65535", &ss, why, sizeof(why)), 0);
+    ck_assert_int_eq(ss.ss_family, AF_INET6);
+    static const char *bad[] = {"localhost:80", "127.0.0.1", "127.0.0.1:0",    "127.0.0.1:65536",
+                                "::1:80",       "[::1]",     "[127.0.0.1]:80", ":80",
+                                "1.2.3.4:80x",  "[::1]:-1"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        ck_assert_msg(config_listen_parse(bad[i], &ss, why, sizeof(why)) < 0 && why[0], "%s",
+                      bad[i]);
+    crawld_config c;
+    char err[300];
+    config_defaults(&c);
+    ck_assert_int_eq(
+        config_load_string(&c, "[api]\nlisten = localhost:80\n", "t.conf", err, sizeof(err)), -1);
+    ck_assert_msg(strstr(err, "t.conf:2: [api] listen:") && strstr(err, "no host names"), "%s",
+                  err);
+    config_defaults(&c);
+    ck_assert_int_eq(
+        config_load_string(&c, "[api]\nlisten = 127.0.0.1:8480\n", "t.conf", err, sizeof(err)), 0);
+    ck_assert_int_eq(config_validate(&c, err, sizeof(err)), -1);
+    ck_assert_msg(strstr(err, "[api] token_file: required"), "%s", err);
+    config_defaults(&c);
+    ck_assert_int_eq(
+        config_load_string(&c, "[api]\ntoken_file = tokens\n", "t.conf", err, sizeof(err)), -1);
+    ck_assert_msg(strstr(err, "[api] token_file: \"tokens\" must be an absolute path"), "%s", err);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("config");
@@ -402,6 +440,7 @@ int main(void)
     tcase_add_test(tc, ca_file_missing_names_key_and_path);
     tcase_add_test(tc, ca_file_unreadable_names_key_and_path);
     tcase_add_test(tc, ca_file_relative_directory_or_not_pem_rejected);
+    tcase_add_test(tc, api_listen_parses_and_refuses);
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }
