@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
+#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@ typedef enum route {
     R_PAGES,   /* /v1/jobs/{id}/pages: GET (?from=&wait=&max_bytes=) */
     R_STATUS,  /* /v1/status: GET */
     R_METRICS, /* /metrics: GET */
+    R_CONTENT, /* /v1/jobs/{id}/content: GET (?from=&wait=&max_bytes=), content.jsonl.zst */
 } route;
 
 struct api_req {
@@ -228,7 +230,8 @@ static void dump_free(char *s)
 
 static void log_answer(api_req *r, unsigned status)
 {
-    static const char *names[] = {"none", "jobs", "job", "action", "pages", "status", "metrics"};
+    static const char *names[] = {"none",  "jobs",   "job",     "action",
+                                  "pages", "status", "metrics", "content"};
     log_debug("api", "answered", "route=%s method=%s id=%lld status=%u", names[r->rt],
               r->post ? "POST" : "GET", r->id, status);
 }
@@ -326,6 +329,31 @@ static enum MHD_Result send_reply(api_req *r, json_t *reply)
         rc = send_body(r, 200, "application/x-ndjson",
                        json_is_string(data) ? json_string_value(data) : "",
                        json_string_length(data), hdrs);
+    } else if (r->rt == R_CONTENT) { /* the bytes as they are: base64 only in the JSON */
+        json_t *data = json_object_get(reply, "data");
+        size_t n64 = json_string_length(data);
+        unsigned char *bytes = alloc_new(n64 / 4 * 3 + 1);
+        int n =
+            bytes && n64
+                ? EVP_DecodeBlock(bytes, (const unsigned char *)json_string_value(data), (int)n64)
+                : 0;
+        if (!bytes || n < 0) {
+            alloc_free(bytes, n64 / 4 * 3 + 1);
+            json_decref(reply);
+            return send_error(r, 500, NULL, "internal error");
+        }
+        /* EVP_DecodeBlock counts the padding's zero bytes too */
+        const char *s64 = json_string_value(data);
+        for (size_t i = n64; i > 0 && s64[i - 1] == '='; i--)
+            n--;
+        char next[32];
+        snprintf(next, sizeof(next), "%lld",
+                 (long long)json_integer_value(json_object_get(reply, "next")));
+        const char *hdrs[] = {"Crawld-Next-Offset", next, "Crawld-Job-Ended",
+                              json_is_true(json_object_get(reply, "ended")) ? "true" : "false",
+                              NULL};
+        rc = send_body(r, 200, "application/zstd", (const char *)bytes, (size_t)n, hdrs);
+        alloc_free(bytes, n64 / 4 * 3 + 1);
     } else if (r->rt == R_JOBS && r->post) {
         char loc[48];
         snprintf(loc, sizeof(loc), "/v1/jobs/%lld",
@@ -472,7 +500,9 @@ static route route_of(const char *url, long long *id, const char **action)
             *action = actions[i];
             return R_ACTION;
         }
-    return strcmp(slash + 1, "pages") == 0 ? R_PAGES : R_NONE;
+    return strcmp(slash + 1, "pages") == 0     ? R_PAGES
+           : strcmp(slash + 1, "content") == 0 ? R_CONTENT
+                                               : R_NONE;
 }
 
 typedef struct query_ctx {
@@ -492,9 +522,10 @@ static enum MHD_Result on_arg(void *cls, enum MHD_ValueKind kind, const char *ke
         long long *at, lo, hi;
         int ok; /* on this route */
     } args[] = {
-        {"wait", &r->wait_ms, 0, CONTROL_MAX_WAIT_MS, r->rt == R_JOB || r->rt == R_PAGES},
-        {"from", &r->from, 0, (long long)1 << 53, r->rt == R_PAGES},
-        {"max_bytes", &r->max_bytes, 1, (long long)1 << 31, r->rt == R_PAGES},
+        {"wait", &r->wait_ms, 0, CONTROL_MAX_WAIT_MS,
+         r->rt == R_JOB || r->rt == R_PAGES || r->rt == R_CONTENT},
+        {"from", &r->from, 0, (long long)1 << 53, r->rt == R_PAGES || r->rt == R_CONTENT},
+        {"max_bytes", &r->max_bytes, 1, (long long)1 << 31, r->rt == R_PAGES || r->rt == R_CONTENT},
     };
     for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++) {
         if (!args[i].ok || strcmp(key, args[i].name) != 0)
@@ -512,9 +543,9 @@ static enum MHD_Result on_arg(void *cls, enum MHD_ValueKind kind, const char *ke
         return MHD_YES;
     }
     snprintf(q->bad, sizeof(q->bad), "unknown query parameter \"%.60s\"%s", key,
-             r->rt == R_JOB     ? " (known: wait)"
-             : r->rt == R_PAGES ? " (known: from, wait, max_bytes)"
-                                : " (this route takes none)");
+             r->rt == R_JOB                           ? " (known: wait)"
+             : r->rt == R_PAGES || r->rt == R_CONTENT ? " (known: from, wait, max_bytes)"
+                                                      : " (this route takes none)");
     return MHD_NO;
 }
 
@@ -643,8 +674,9 @@ static enum MHD_Result on_complete(api_req *r)
             json_object_set_new(req, "wait_ms", json_integer(r->wait_ms));
         return run(r, req);
     case R_PAGES:
-        req = json_pack("{s:s, s:I, s:I}", "cmd", "pages", "id", (json_int_t)r->id, "from",
-                        (json_int_t)(r->from < 0 ? 0 : r->from));
+    case R_CONTENT:
+        req = json_pack("{s:s, s:I, s:I}", "cmd", r->rt == R_PAGES ? "pages" : "content", "id",
+                        (json_int_t)r->id, "from", (json_int_t)(r->from < 0 ? 0 : r->from));
         if (req && r->wait_ms > 0)
             json_object_set_new(req, "wait_ms", json_integer(r->wait_ms));
         if (req && r->max_bytes > 0)

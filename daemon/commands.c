@@ -9,6 +9,7 @@
 #include "log.h"
 #include "rss.h"
 
+#include <openssl/evp.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -252,6 +253,77 @@ static json_t *cmd_pages(daemon_ctx *d, json_t *req)
                      jobs_pages_ended(jb) && next == end);
 }
 
+/* Bytes of content.jsonl.zst a reply carries at most (base64: 4/3 of it). */
+#define CONTENT_DEFAULT_BYTES (1024 * 1024)
+#define CONTENT_MAX_BYTES (2 * 1024 * 1024)
+
+/* {"cmd":"content","id":N,"from":F,"max_bytes":B,"wait_ms":W} ->
+ * {"ok":true,"id":N,"from":F,"next":NX,"data":BASE64,"ended":BOOL}: the
+ * committed bytes of the job's content.jsonl.zst (zstd frames, --save) from
+ * F, base64 (RFC 4648) because they are binary; the HTTP route sends them
+ * as they are. Parks like pages. docs/daemon.md, "Content". */
+static json_t *cmd_content(daemon_ctx *d, json_t *req)
+{
+    static const char *const known[] = {"cmd", "id", "from", "max_bytes", "wait_ms"};
+    const char *key;
+    json_t *val;
+    json_object_foreach(req, key, val)
+    {
+        size_t k = 0;
+        while (k < sizeof(known) / sizeof(known[0]) && strcmp(key, known[k]) != 0)
+            k++;
+        if (k == sizeof(known) / sizeof(known[0]))
+            return control_error("content: unknown field \"%.60s\" (known: id, from, max_bytes, "
+                                 "wait_ms)",
+                                 key);
+    }
+    int ok;
+    long long id = req_id(req, "id", &ok);
+    if (!ok)
+        return control_error("content: \"id\" must be a positive integer");
+    json_t *f = json_object_get(req, "from");
+    if (f && (!json_is_integer(f) || json_integer_value(f) < 0))
+        return control_error("content: \"from\" must be a byte offset: 0 or a \"next\" a reply "
+                             "gave");
+    long long from = f ? (long long)json_integer_value(f) : 0;
+    json_t *m = json_object_get(req, "max_bytes");
+    if (m && (!json_is_integer(m) || json_integer_value(m) < 1 ||
+              json_integer_value(m) > CONTENT_MAX_BYTES))
+        return control_error("content: \"max_bytes\" must be an integer of 1..%d",
+                             CONTENT_MAX_BYTES);
+    size_t max = m ? (size_t)json_integer_value(m) : CONTENT_DEFAULT_BYTES;
+    json_t *w = json_object_get(req, "wait_ms");
+    if (w && (!json_is_integer(w) || json_integer_value(w) < 0 ||
+              json_integer_value(w) > CONTROL_MAX_WAIT_MS))
+        return control_error("content: \"wait_ms\" must be an integer of 0..%d",
+                             CONTROL_MAX_WAIT_MS);
+    job *jb = jobs_find(&d->jobs, id);
+    if (!jb)
+        return control_error("content: no job %lld", id);
+    long long end = jobs_content_committed(jb);
+    if (end >= 0 && from == end && w && json_integer_value(w) > 0 && !jobs_pages_ended(jb))
+        return CONTROL_PARK;
+    char *buf;
+    size_t len, cap;
+    char err[700];
+    if (jobs_content_read(jb, from, max, &buf, &len, &cap, err, sizeof(err)) < 0)
+        return control_error("content: job %lld: %s", id, err);
+    size_t blen = 4 * ((len + 2) / 3);
+    char *b64 = alloc_new(blen + 1);
+    if (!b64) {
+        alloc_free(buf, cap);
+        return control_error("content: out of memory");
+    }
+    int n = len ? EVP_EncodeBlock((unsigned char *)b64, (const unsigned char *)buf, (int)len) : 0;
+    alloc_free(buf, cap);
+    json_t *data = json_stringn(b64, (size_t)n);
+    alloc_free(b64, blen + 1);
+    long long next = from + (long long)len;
+    return json_pack("{s:b, s:I, s:I, s:I, s:o, s:b}", "ok", 1, "id", (json_int_t)id, "from",
+                     (json_int_t)from, "next", (json_int_t)next, "data", data, "ended",
+                     jobs_pages_ended(jb) && next == end);
+}
+
 json_t *command_handle(void *ud, json_t *req)
 {
     daemon_ctx *d = ud;
@@ -335,5 +407,7 @@ json_t *command_handle(void *ud, json_t *req)
         return daemon_reload(d, "crawlctl");
     if (strcmp(cmd, "pages") == 0)
         return cmd_pages(d, req);
+    if (strcmp(cmd, "content") == 0)
+        return cmd_content(d, req);
     return control_error("unknown command \"%.60s\"", cmd);
 }

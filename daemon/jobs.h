@@ -340,4 +340,16 @@ int jobs_pages_ended(const job *jb);
 int jobs_pages_read(const job *jb, long long from, size_t max, char **out, size_t *len, size_t *cap,
                     char *err, size_t errlen);
 
+/* The committed length of the job's content.jsonl.zst (--save), -1 when
+ * the job has none. */
+long long jobs_content_committed(const job *jb);
+/* Bytes of the job's content.jsonl.zst from byte from (at most its
+ * committed length), never past the committed length, at most max: the
+ * zstd frames of its commits, cut anywhere (a reader that appends the
+ * pieces in order decodes them as one stream). *out as jobs_pages_read's;
+ * NULL and 0 when nothing is new. 0, or -1 with err (no content file: the
+ * job has no --save; from past the end; a read error). */
+int jobs_content_read(const job *jb, long long from, size_t max, char **out, size_t *len,
+                      size_t *cap, char *err, size_t errlen);
+
 #endif

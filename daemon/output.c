@@ -566,3 +566,45 @@ out:
     alloc_free(buf, bcap);
     return rc;
 }
+
+/* ---- reading a job's content.jsonl.zst (jobs.h) ---- */
+
+long long jobs_content_committed(const job *jb) { return jb->save ? jb->content_committed : -1; }
+
+int jobs_content_read(const job *jb, long long from, size_t max, char **out, size_t *len,
+                      size_t *cap, char *err, size_t errlen)
+{
+    *out = NULL;
+    *len = *cap = 0;
+    if (!jb->save) {
+        snprintf(err, errlen, "no content.jsonl.zst: the job was submitted without --save");
+        return -1;
+    }
+    long long end = jb->content_committed;
+    if (from < 0 || from > end) {
+        snprintf(err, errlen, "\"from\" %lld is past the committed end (%lld)", from, end);
+        return -1;
+    }
+    if (from == end)
+        return 0;
+    size_t want = (size_t)(end - from) < max ? (size_t)(end - from) : max;
+    char *buf = alloc_new(want);
+    if (!buf) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int fd = open(jb->content_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    ssize_t r = fd < 0 ? -1 : pread_full(fd, buf, want, (off_t)from);
+    int e = errno;
+    if (fd >= 0)
+        close(fd);
+    if (r < 0 || (size_t)r < want) {
+        snprintf(err, errlen, "read %s: %s", jb->content_path,
+                 r < 0 ? strerror(e) : "shorter than its committed length");
+        alloc_free(buf, want);
+        return -1;
+    }
+    *out = buf;
+    *len = *cap = want;
+    return 0;
+}

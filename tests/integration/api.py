@@ -139,6 +139,28 @@ try:
     md = subprocess.run(["zstd", "-dc", zst], capture_output=True, text=True).stdout
     check(md.count("\n") == 1 and "markdown" in json.loads(md.splitlines()[0]),
           "the page's Markdown in content.jsonl.zst: %r" % md[:120])
+    # … and over HTTP: the committed bytes, in pieces of 7, decode to the same lines
+    got, off, ended = b"", 0, False
+    for _ in range(10000):
+        a = c.call("GET", "/v1/jobs/%d/content?from=%d&max_bytes=7" % (xj, off))
+        if a.status != 200 or not a.body:
+            ended = a.header("Crawld-Job-Ended") == "true"
+            break
+        got += a.body
+        off = int(a.header("Crawld-Next-Offset"))
+    with open(zst, "rb") as f:
+        whole = f.read()
+    check(got == whole and ended and a.header("Content-Type") == "application/zstd",
+          "GET /content in pieces is the committed file, byte for byte, then ended: %d of %d, %r"
+          % (len(got), len(whole), a.header("Content-Type")))
+    dec = subprocess.run(["zstd", "-dc"], input=got, capture_output=True).stdout.decode()
+    check(dec == md, "the bytes over HTTP decode to the page's content line")
+    a = c.call("GET", "/v1/jobs/%d/content" % jid)
+    check(a.status == 400 and b"without --save" in a.body,
+          "content of a job without --save: 400 saying so: %d %r" % (a.status, a.body[:120]))
+    a = c.call("GET", "/v1/jobs/%d/content?from=%d" % (xj, len(whole) + 1))
+    check(a.status == 400 and b"past the committed end" in a.body,
+          "content from past the end: 400: %d %r" % (a.status, a.body[:120]))
     jid_list = [jid, xj]
     a = c.call("GET", "/v1/jobs")
     check(sorted(j["id"] for j in a.json()["jobs"]) == jid_list, "GET /v1/jobs lists both: %r"
