@@ -823,6 +823,20 @@ static void on_mhd_poll(uv_poll_t *p, int status, int events)
     mhd_step(p->data);
 }
 
+/* The tokens and the TLS key and certificate, the key wiped first. */
+static void secrets_free(api *a)
+{
+    tokens_free(a->tokens, a->ntokens);
+    a->ntokens = 0;
+    if (a->tls_cert)
+        alloc_free(a->tls_cert, a->tls_cert_len + 1);
+    if (a->tls_key) {
+        explicit_bzero(a->tls_key, a->tls_key_len);
+        alloc_free(a->tls_key, a->tls_key_len + 1);
+    }
+    a->tls_cert = a->tls_key = NULL;
+}
+
 int api_open(api *a, uv_loop_t *loop, const crawld_config *cfg, control_handler h, void *ud,
              char *err, size_t errlen)
 {
@@ -884,15 +898,7 @@ int api_open(api *a, uv_loop_t *loop, const crawld_config *cfg, control_handler 
              cfg->api_listen, tls, a->ntokens, cfg->api_metrics_auth, cfg->api_max_connections);
     return 0;
 fail:
-    tokens_free(a->tokens, a->ntokens);
-    a->ntokens = 0;
-    if (a->tls_cert)
-        alloc_free(a->tls_cert, a->tls_cert_len + 1);
-    if (a->tls_key) {
-        explicit_bzero(a->tls_key, a->tls_key_len);
-        alloc_free(a->tls_key, a->tls_key_len + 1);
-    }
-    a->tls_cert = a->tls_key = NULL;
+    secrets_free(a);
     return -1;
 }
 
@@ -904,15 +910,7 @@ static void on_handle_closed(uv_handle_t *h)
     /* the poll handle is gone: MHD may close its epoll fd now */
     MHD_stop_daemon(a->mhd);
     a->mhd = NULL;
-    tokens_free(a->tokens, a->ntokens);
-    a->ntokens = 0;
-    if (a->tls_cert)
-        alloc_free(a->tls_cert, a->tls_cert_len + 1);
-    if (a->tls_key) {
-        explicit_bzero(a->tls_key, a->tls_key_len);
-        alloc_free(a->tls_key, a->tls_key_len + 1);
-    }
-    a->tls_cert = a->tls_key = NULL;
+    secrets_free(a);
     if (a->on_closed)
         a->on_closed(a);
 }

@@ -182,11 +182,16 @@ static json_t *cmd_metrics(daemon_ctx *d)
  * worst twice as long escaped, its reply stays under CONTROL_MAX_PENDING_OUT. */
 #define PAGES_MAX_RECORD (3 * 1024 * 1024)
 
-/* {"cmd":"pages","id":N,"from":F,"max_bytes":B,"wait_ms":W} ->
- * {"ok":true,"id":N,"from":F,"next":NX,"data":LINES,"ended":BOOL}: whole
- * lines of pages.jsonl from F, only committed ones. With wait_ms and nothing
- * new it parks until a commit, the job's end or wait_ms. */
-static json_t *cmd_pages(daemon_ctx *d, json_t *req)
+/* The arguments of pages and content: {"id","from","max_bytes","wait_ms"}
+ * and no other field. NULL when they are good (a filled), else the error
+ * reply naming the field. */
+typedef struct stream_args {
+    long long id, from;
+    size_t max;
+    json_t *wait; /* borrowed; NULL: none */
+} stream_args;
+
+static json_t *stream_args_read(json_t *req, const char *cmd, size_t dflt, int most, stream_args *a)
 {
     static const char *const known[] = {"cmd", "id", "from", "max_bytes", "wait_ms"};
     const char *key;
@@ -197,27 +202,44 @@ static json_t *cmd_pages(daemon_ctx *d, json_t *req)
         while (k < sizeof(known) / sizeof(known[0]) && strcmp(key, known[k]) != 0)
             k++;
         if (k == sizeof(known) / sizeof(known[0]))
-            return control_error("pages: unknown field \"%.60s\" (known: id, from, max_bytes, "
+            return control_error("%s: unknown field \"%.60s\" (known: id, from, max_bytes, "
                                  "wait_ms)",
-                                 key);
+                                 cmd, key);
     }
     int ok;
-    long long id = req_id(req, "id", &ok);
+    a->id = req_id(req, "id", &ok);
     if (!ok)
-        return control_error("pages: \"id\" must be a positive integer");
+        return control_error("%s: \"id\" must be a positive integer", cmd);
     json_t *f = json_object_get(req, "from");
     if (f && (!json_is_integer(f) || json_integer_value(f) < 0))
-        return control_error("pages: \"from\" must be a byte offset: 0 or a \"next\" a reply gave");
-    long long from = f ? (long long)json_integer_value(f) : 0;
+        return control_error("%s: \"from\" must be a byte offset: 0 or a \"next\" a reply gave",
+                             cmd);
+    a->from = f ? (long long)json_integer_value(f) : 0;
     json_t *m = json_object_get(req, "max_bytes");
-    if (m && (!json_is_integer(m) || json_integer_value(m) < 1 ||
-              json_integer_value(m) > PAGES_MAX_BYTES))
-        return control_error("pages: \"max_bytes\" must be an integer of 1..%d", PAGES_MAX_BYTES);
-    size_t max = m ? (size_t)json_integer_value(m) : PAGES_DEFAULT_BYTES;
-    json_t *w = json_object_get(req, "wait_ms");
-    if (w && (!json_is_integer(w) || json_integer_value(w) < 0 ||
-              json_integer_value(w) > CONTROL_MAX_WAIT_MS))
-        return control_error("pages: \"wait_ms\" must be an integer of 0..%d", CONTROL_MAX_WAIT_MS);
+    if (m && (!json_is_integer(m) || json_integer_value(m) < 1 || json_integer_value(m) > most))
+        return control_error("%s: \"max_bytes\" must be an integer of 1..%d", cmd, most);
+    a->max = m ? (size_t)json_integer_value(m) : dflt;
+    a->wait = json_object_get(req, "wait_ms");
+    if (a->wait && (!json_is_integer(a->wait) || json_integer_value(a->wait) < 0 ||
+                    json_integer_value(a->wait) > CONTROL_MAX_WAIT_MS))
+        return control_error("%s: \"wait_ms\" must be an integer of 0..%d", cmd,
+                             CONTROL_MAX_WAIT_MS);
+    return NULL;
+}
+
+/* {"cmd":"pages","id":N,"from":F,"max_bytes":B,"wait_ms":W} ->
+ * {"ok":true,"id":N,"from":F,"next":NX,"data":LINES,"ended":BOOL}: whole
+ * lines of pages.jsonl from F, only committed ones. With wait_ms and nothing
+ * new it parks until a commit, the job's end or wait_ms. */
+static json_t *cmd_pages(daemon_ctx *d, json_t *req)
+{
+    stream_args a;
+    json_t *bad = stream_args_read(req, "pages", PAGES_DEFAULT_BYTES, PAGES_MAX_BYTES, &a);
+    if (bad)
+        return bad;
+    long long id = a.id, from = a.from;
+    size_t max = a.max;
+    json_t *w = a.wait;
     job *jb = jobs_find(&d->jobs, id);
     if (!jb)
         return control_error("pages: no job %lld", id);
@@ -264,39 +286,13 @@ static json_t *cmd_pages(daemon_ctx *d, json_t *req)
  * as they are. Parks like pages. docs/daemon.md, "Content". */
 static json_t *cmd_content(daemon_ctx *d, json_t *req)
 {
-    static const char *const known[] = {"cmd", "id", "from", "max_bytes", "wait_ms"};
-    const char *key;
-    json_t *val;
-    json_object_foreach(req, key, val)
-    {
-        size_t k = 0;
-        while (k < sizeof(known) / sizeof(known[0]) && strcmp(key, known[k]) != 0)
-            k++;
-        if (k == sizeof(known) / sizeof(known[0]))
-            return control_error("content: unknown field \"%.60s\" (known: id, from, max_bytes, "
-                                 "wait_ms)",
-                                 key);
-    }
-    int ok;
-    long long id = req_id(req, "id", &ok);
-    if (!ok)
-        return control_error("content: \"id\" must be a positive integer");
-    json_t *f = json_object_get(req, "from");
-    if (f && (!json_is_integer(f) || json_integer_value(f) < 0))
-        return control_error("content: \"from\" must be a byte offset: 0 or a \"next\" a reply "
-                             "gave");
-    long long from = f ? (long long)json_integer_value(f) : 0;
-    json_t *m = json_object_get(req, "max_bytes");
-    if (m && (!json_is_integer(m) || json_integer_value(m) < 1 ||
-              json_integer_value(m) > CONTENT_MAX_BYTES))
-        return control_error("content: \"max_bytes\" must be an integer of 1..%d",
-                             CONTENT_MAX_BYTES);
-    size_t max = m ? (size_t)json_integer_value(m) : CONTENT_DEFAULT_BYTES;
-    json_t *w = json_object_get(req, "wait_ms");
-    if (w && (!json_is_integer(w) || json_integer_value(w) < 0 ||
-              json_integer_value(w) > CONTROL_MAX_WAIT_MS))
-        return control_error("content: \"wait_ms\" must be an integer of 0..%d",
-                             CONTROL_MAX_WAIT_MS);
+    stream_args a;
+    json_t *bad = stream_args_read(req, "content", CONTENT_DEFAULT_BYTES, CONTENT_MAX_BYTES, &a);
+    if (bad)
+        return bad;
+    long long id = a.id, from = a.from;
+    size_t max = a.max;
+    json_t *w = a.wait;
     job *jb = jobs_find(&d->jobs, id);
     if (!jb)
         return control_error("content: no job %lld", id);
