@@ -41,7 +41,7 @@ script's config altogether and the expectations follow the effective
 limits (crawld --check-config): /redir/(max_redirects + 1) and
 /redir/max_redirects, the fetch deadline at 3/4 of page_timeout_ms, the
 parser budget at a tenth of it (2 s at most)."""
-import os, sys, threading, time
+import os, re, sys, threading, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
@@ -205,9 +205,11 @@ def main():
         ends("ok404", lambda x: not x.get("error") and x.get("status") == 200,
              "robots.txt 404: allowed")
         # RFC 9309: unreadable (5xx, a timeout) disallows all, and the record
-        # says why; a file whose rules disallow says only that.
-        ends("r503", lambda x: err_of(x) == "robots: disallowed (robots.txt unreadable: status 503)",
-             "robots: disallowed, robots.txt 503")
+        # says why; a file whose rules disallow says only that. A 503 is
+        # retried first (max_retries, the back-off), and the record says so.
+        ends("r503", lambda x: re.fullmatch(r"robots: disallowed \(robots\.txt unreadable: status 503"
+                                            r"( after \d+ retries)?\)", err_of(x)) is not None,
+             "robots: disallowed, robots.txt 503 (after its retries)")
         ends("rhang", lambda x: err_of(x).startswith("robots: disallowed (robots.txt unreadable: "
                                                      "timeout: "), "robots: disallowed, timeout")
         ends("rbig_early", lambda x: err_of(x) == "robots: disallowed", "robots: disallowed")
