@@ -128,6 +128,12 @@ int pool_death_counts(int parsing, int alone, int strikes, int max_attempts)
     return parsing || alone || strikes >= 2 * max_attempts;
 }
 
+int pool_exit_clean(int term_signal, long long status, int killed, recycle_reason reason)
+{
+    return !term_signal && status == 0 && !killed && reason != RECYCLE_NONE &&
+           reason != RECYCLE_CRASH;
+}
+
 int pool_capacity(int slots, int queue_depth)
 {
     if (slots > 1)
@@ -218,8 +224,10 @@ void worker_after_page(worker *w, int worker_says_retire)
     if (worker_says_retire) {
         w->reason = RECYCLE_RSS;
         worker_set_state(w, WORKER_RETIRING);
-        /* it exits on its own, once it has answered the pages it holds
-         * (a worker with slots); those are under their own deadlines */
+        /* it exits on its own at once, giving up the pages it holds
+         * (pool_exit_clean); with pages in flight, no exit deadline: a
+         * kill would make their return a death, and they are under their
+         * own deadlines */
         w->deadline_ms = w->nflight ? 0 : uv_now(p->loop) + EXIT_WAIT_MS;
         log_info("pool", "worker retiring", "slot=%d pid=%ld reason=rss rss_mb=%ld soft_mb=%d",
                  w->slot, (long)w->pid, w->rss_kb / 1024, p->cfg->rss_soft_mb);
@@ -304,7 +312,7 @@ static void slot_refill(pool *p, int slot, int start_failed, const char *why)
  * beside others, or queued behind a one-slot worker's page, goes back
  * unstarted (jobs_page_unstarted) with a strike; from POOL_ALONE_STRIKES on
  * it is sent alone. */
-static void worker_return_flight(worker *w, recycle_reason r, const char *how)
+static void worker_return_flight(worker *w, recycle_reason r, const char *how, int clean)
 {
     pool *p = w->pool;
     char reason[96];
@@ -323,6 +331,14 @@ static void worker_return_flight(worker *w, recycle_reason r, const char *how)
         char url[256];
         snprintf(url, sizeof(url), "%s", pg->url);
         int attempts = pg->attempts;
+        if (clean && !t.parsing) {
+            /* it left by a retire and stopped this page's transfer itself:
+             * no death, so neither an attempt nor a strike */
+            p->unstarted++;
+            log_debug("pool", "page back unstarted (worker retired)", "url=\"%s\"", url);
+            jobs_page_unstarted(p->jobs, pg);
+            continue;
+        }
         if (!pool_death_counts(t.parsing, t.alone, strikes, p->cfg->max_attempts)) {
             if (w->slots > 1)
                 pool_strike_add(&p->strikes, key);
@@ -370,7 +386,7 @@ static void on_exit_cb(uv_process_t *proc, int64_t status, int term_signal)
         r = RECYCLE_CRASH;
     if (!start_failed && r != RECYCLE_SHUTDOWN)
         p->recycles[r]++;
-    worker_return_flight(w, r, how);
+    worker_return_flight(w, r, how, pool_exit_clean(term_signal, status, w->killed, w->reason));
     if (start_failed)
         log_debug("pool", "worker died before ready", "slot=%d pid=%ld exit=\"%s\"", w->slot,
                   (long)w->pid, how);

@@ -109,6 +109,11 @@ void pool_strike_forget(pool_strikes *s, uint64_t key);
  * parsed, its transfer ran alone, or it already went back unstarted
  * 2 x max_attempts times), 0 when it goes back unstarted. */
 int pool_death_counts(int parsing, int alone, int strikes, int max_attempts);
+/* Whether a worker's exit was a retire (asked by crawld or announced by
+ * the worker), exit status 0, not killed: the pages it held and was not
+ * parsing were given up by the worker itself, so they go back unstarted
+ * without an attempt or a strike, even one fetching alone. */
+int pool_exit_clean(int term_signal, long long status, int killed, recycle_reason reason);
 /* Pages a worker may hold at once: its slots when it announced more than
  * one (it fetches them all at once), else today's one page and queue_depth
  * queued behind it. */

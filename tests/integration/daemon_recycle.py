@@ -222,15 +222,23 @@ def run_all():
     d = Daemon("rsssoft", workers=1, conf="[limits]\nrss_soft_mb = 2\n")
     daemons.append(d)
     d.start()
-    urls = [BASE + "/site/p/%d.html" % i for i in range(1, 5)]
+    # The worker holds every page (fetches_per_worker 64) and retires after
+    # its first: the ones it held go back unstarted, and those fetching when
+    # it left (one sent alone too, after 2 such returns) are no attempt.
+    urls = [BASE + "/site/p/%d.html" % i for i in range(1, 7)]
     jid = d.submit(urls)
     d.wait_job(jid, 60)
-    check(len(d.records(jid)) == 4, "all four pages recorded")
+    recs = d.records(jid)
+    check(len(recs) == 6, "all six pages recorded")
+    check(all(r.get("attempts") == 1 and r.get("error") is None for r in recs),
+          "a retired worker's pages are no attempt: %r"
+          % [(r.get("url"), r.get("attempts")) for r in recs])
     # (counted when the process has exited, a moment after its last record)
-    st = wait_for(lambda: d.status() if d.status()["recycles"]["rss"] == 4 else None, 10,
-                  "four soft retirements") or d.status()
-    check(st["recycles"]["rss"] == 4 and st["recycles"]["crash"] == 0,
+    st = wait_for(lambda: d.status() if d.status()["recycles"]["rss"] == 6 else None, 10,
+                  "six soft retirements") or d.status()
+    check(st["recycles"]["rss"] == 6 and st["recycles"]["crash"] == 0,
           "every page ends in a soft-budget retirement: %r" % st["recycles"])
+    check("worker died" not in d.log_text(), "no retirement taken for a death")
     check("reason=rss" in d.log_text(), "soft retirement logged")
     check(d.stop() == 0, "exit 0")
     check(d.cleanup(), "no worker left (rss_soft daemon)")

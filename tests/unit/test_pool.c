@@ -99,6 +99,18 @@ START_TEST(death_counts_parsing_pages_and_struck_ones)
 }
 END_TEST
 
+START_TEST(exit_clean_only_for_a_retire_that_ended_well)
+{
+    ck_assert(pool_exit_clean(0, 0, 0, RECYCLE_RSS));       /* it said it leaves */
+    ck_assert(pool_exit_clean(0, 0, 0, RECYCLE_MAX_PAGES)); /* crawld asked */
+    ck_assert(!pool_exit_clean(0, 0, 0, RECYCLE_NONE));     /* left unasked */
+    ck_assert(!pool_exit_clean(0, 0, 0, RECYCLE_CRASH));
+    ck_assert(!pool_exit_clean(0, 1, 0, RECYCLE_RSS));      /* failed status */
+    ck_assert(!pool_exit_clean(9, 0, 0, RECYCLE_RSS));      /* a signal */
+    ck_assert(!pool_exit_clean(0, 0, 1, RECYCLE_RSS_HARD)); /* killed */
+}
+END_TEST
+
 START_TEST(strikes_count_forget_and_stay_bounded)
 {
     pool_strikes *s = calloc(1, sizeof(*s));
@@ -144,6 +156,7 @@ int main(void)
     tcase_add_test(tc, jitter_stays_within_ten_percent);
     tcase_add_test(tc, capacity_is_slots_or_one_and_the_queue);
     tcase_add_test(tc, death_counts_parsing_pages_and_struck_ones);
+    tcase_add_test(tc, exit_clean_only_for_a_retire_that_ended_well);
     tcase_add_test(tc, strikes_count_forget_and_stay_bounded);
     suite_add_tcase(s, tc);
     return testutil_run(s);
