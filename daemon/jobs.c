@@ -1,7 +1,6 @@
 /* jobs — the job table (see jobs.h and jobs_int.h): load at start, submit,
  * find, cancel, pause, a job's failure and end, its JSON and metrics. */
 #include "jobs_int.h"
-#include "recrawl.h"
 #include "alloc.h"
 #include "jobopts.h"
 #include "log.h"
@@ -63,177 +62,6 @@ static long long highest_job_dir(const char *root)
     return hi;
 }
 
-/* ---- the job's session (docs/daemon.md, Sessions): one block ---- */
-
-static void job_session_release(job_session *s)
-{
-    alloc_strfree(s->headers);
-    alloc_strfree(s->user);
-    alloc_strfree(s->bearer);
-    alloc_strfree(s->proxy);
-    alloc_strfree(s->auth_origin);
-    memset(s, 0, sizeof(*s));
-}
-
-/* Takes the session options into jb->sess (copies): 0, or -1 with err
- * naming the option. Credentials go to one origin, the seeds': seeds on
- * two origins with --user or --bearer are refused. */
-static int job_session_take(job *jb, const json_t *header, const char *user, const char *bearer,
-                            const char *proxy, const char *const *seeds, size_t nseeds, char *err,
-                            size_t errlen)
-{
-    job_session *s = &jb->sess;
-    if (user && bearer) {
-        snprintf(err, errlen, "--user and --bearer: give one of them");
-        return -1;
-    }
-    size_t hl = 0;
-    for (size_t i = 0; i < json_array_size(header); i++)
-        hl += json_string_length(json_array_get(header, i)) + 1;
-    if (hl) {
-        if (!(s->headers = alloc_zeroed(hl + 1)))
-            goto nomem;
-        s->headers[0] = '\0';
-        for (size_t i = 0; i < json_array_size(header); i++) {
-            strcat(s->headers, json_string_value(json_array_get(header, i)));
-            strcat(s->headers, "\n");
-        }
-        s->headers[hl - 1] = '\0'; /* no '\n' after the last */
-    }
-    if ((user && !(s->user = alloc_strdup(user))) ||
-        (bearer && !(s->bearer = alloc_strdup(bearer))) ||
-        (proxy && !(s->proxy = alloc_strdup(proxy))))
-        goto nomem;
-    if (user || bearer) {
-        for (size_t i = 0; i < nseeds; i++) {
-            char origin[512];
-            if (politeness_origin(seeds[i], origin, sizeof(origin), NULL) < 0) {
-                snprintf(err, errlen, "bad URL \"%.200s\": no host", seeds[i]);
-                return -1;
-            }
-            if (!s->auth_origin && !(s->auth_origin = alloc_strdup(origin)))
-                goto nomem;
-            if (strcmp(origin, s->auth_origin) != 0) {
-                snprintf(err, errlen,
-                         "%s: the seeds are on two origins (%s, %s); credentials go to one",
-                         user ? "--user" : "--bearer", s->auth_origin, origin);
-                return -1;
-            }
-        }
-    }
-    return 0;
-nomem:
-    snprintf(err, errlen, "out of memory");
-    return -1;
-}
-
-/* The session's secrets are kept in the state database (a job resumes
- * after a restart with them): only when the state directory is crawld's
- * own (no group or other access). 0, or -1 with err. */
-static int job_session_may_store(const jobs *j, const job_session *s, char *err, size_t errlen)
-{
-    if (!s->headers && !s->user && !s->bearer && !(s->proxy && strchr(s->proxy, '@')))
-        return 0;
-    struct stat st;
-    if (stat(j->cfg->state_dir, &st) < 0 || (st.st_mode & 077)) {
-        snprintf(err, errlen,
-                 "%s: the state directory %s is mode %03o; a job's secrets are kept there only "
-                 "when it is 0700 (chmod 700 %s)",
-                 s->user      ? "--user"
-                 : s->bearer  ? "--bearer"
-                 : s->headers ? "--header"
-                              : "--proxy",
-                 j->cfg->state_dir, (unsigned)(st.st_mode & 0777), j->cfg->state_dir);
-        return -1;
-    }
-    return 0;
-}
-
-/* The session as the job's stored options (opts), in clear. */
-static void job_session_store(const job_session *s, const json_t *header, json_t *opts)
-{
-    if (header && json_array_size(header))
-        json_object_set_new(opts, "header", json_deep_copy(header));
-    if (s->user)
-        json_object_set_new(opts, "user", json_string(s->user));
-    if (s->bearer)
-        json_object_set_new(opts, "bearer", json_string(s->bearer));
-    if (s->proxy)
-        json_object_set_new(opts, "proxy", json_string(s->proxy));
-}
-
-/* o (a job's options or its JSON) with the session shown, never its
- * secrets: the header names, the user without password, the bearer and
- * the proxy's credentials as SESSION_REDACTED. */
-static void job_session_show(const job_session *s, json_t *o)
-{
-    json_t *names = json_array();
-    for (const char *l = s->headers; names && l && *l;) {
-        size_t n = strcspn(l, ":");
-        json_array_append_new(names, json_stringn(l, n));
-        const char *eol = strchr(l, '\n');
-        l = eol ? eol + 1 : l + strlen(l);
-    }
-    json_object_set_new(o, "header", names ? names : json_array());
-    if (s->user) {
-        json_object_set_new(o, "user", json_stringn(s->user, strcspn(s->user, ":")));
-        json_object_set_new(o, "password", json_string(SESSION_REDACTED));
-    } else {
-        json_object_set_new(o, "user", json_null());
-    }
-    json_object_set_new(o, "bearer", s->bearer ? json_string(SESSION_REDACTED) : json_null());
-    char buf[SESSION_MAX_PROXY_LEN + 16];
-    json_object_set_new(o, "proxy",
-                        s->proxy ? json_string(session_url_redacted(s->proxy, buf, sizeof(buf)))
-                                 : json_null());
-}
-
-/* ---- end of the session block ---- */
-
-/* ---- --extract (docs/daemon.md, Fields): one block ---- */
-
-static const char *jobs_str_or_empty(const json_t *v)
-{
-    const char *s = json_string_value(v);
-    return s ? s : "";
-}
-
-static void job_extract_release(job *jb)
-{
-    json_decref(jb->extract);
-    jb->extract = NULL;
-    if (jb->extract_lines)
-        alloc_strfree(jb->extract_lines);
-    jb->extract_lines = NULL;
-}
-
-/* Takes the specs into the job (copies): the array, and the lines the
- * tasks carry. 0, or -1 with err. A stored job's specs were checked at
- * submit. */
-static int job_extract_take(job *jb, const json_t *specs, char *err, size_t errlen)
-{
-    size_t n = json_array_size(specs), len = 0;
-    if (n == 0)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        len += strlen(jobs_str_or_empty(json_array_get(specs, i))) + 1;
-    if (!(jb->extract = json_deep_copy(specs)) || !(jb->extract_lines = alloc_zeroed(len)))
-        goto nomem;
-    char *q = jb->extract_lines;
-    for (size_t i = 0; i < n; i++) {
-        const char *s = jobs_str_or_empty(json_array_get(specs, i));
-        size_t k = strlen(s);
-        memcpy(q, s, k);
-        q += k;
-        *q++ = i + 1 < n ? '\n' : '\0';
-    }
-    return 0;
-nomem:
-    snprintf(err, errlen, "out of memory");
-    return -1;
-}
-/* ---- end of the --extract block ---- */
-
 static void job_free(job *jb)
 {
     sched_cache_clear(jb);
@@ -248,32 +76,6 @@ static void job_free(job *jb)
     job_extract_release(jb);
     job_session_release(&jb->sess);
     ALLOC_FREE(jb);
-}
-
-/* Takes the filter patterns into the job (copies) and its scope: 0, or -1
- * with err naming the option (a stored job's patterns were checked at
- * submit; a bad one fails the job as a bad scope does). */
-static int job_filters(job *jb, const json_t *exc, const json_t *inc, char *err, size_t errlen)
-{
-    const json_t *lists[2] = {exc, inc};
-    json_t **keep[2] = {&jb->exclude, &jb->include};
-    for (int k = 0; k < 2; k++) {
-        if (!lists[k] || json_array_size(lists[k]) == 0)
-            continue;
-        for (size_t i = 0; i < json_array_size(lists[k]); i++) {
-            char why[320];
-            const char *re = json_string_value(json_array_get(lists[k], i));
-            if (scope_add_filter(jb->scope, k, re, why, sizeof(why)) < 0) {
-                snprintf(err, errlen, "%s: %s", k ? "--include" : "--exclude", why);
-                return -1;
-            }
-        }
-        if (!(*keep[k] = json_deep_copy(lists[k]))) {
-            snprintf(err, errlen, "out of memory");
-            return -1;
-        }
-    }
-    return 0;
 }
 
 long jobs_cookie_count(jobs *j, const job *jb)
@@ -494,7 +296,6 @@ static int load_job(void *ud, const store_job *r)
     return 0;
 }
 
-static void schedule_cb(uv_timer_t *t);
 /* A host that was backing off when crawld stopped: its delay, and its
  * next request not before the time kept (wall clock, turned to loop time).
  * One whose wait ended more than retry_max_ms ago is not restored (its row
@@ -568,7 +369,7 @@ int jobs_init(jobs *j, uv_loop_t *loop, const crawld_config *cfg, char *err, siz
     }
     uv_timer_init(loop, &j->schedule);
     j->schedule.data = j;
-    uv_timer_start(&j->schedule, schedule_cb, JOBS_SCHEDULE_MS, JOBS_SCHEDULE_MS);
+    uv_timer_start(&j->schedule, schedule_timer_cb, JOBS_SCHEDULE_MS, JOBS_SCHEDULE_MS);
     uv_unref((uv_handle_t *)&j->schedule);
     for (job *jb = j->list; jb; jb = jb->next)
         if (jb->held && jb->state == JOB_PAUSED) {
@@ -623,170 +424,7 @@ job *jobs_find(jobs *j, long long id)
     return NULL;
 }
 
-/* ---- recrawl schedules ---- */
-
-double jobs_next_run(const job *jb)
-{
-    if (!jb->every_s || jb->successor || jb->unscheduled)
-        return 0;
-    if (jb->state != JOB_DONE || !jb->ended)
-        return 0;
-    return jb->ended + (double)jb->every_s;
-}
-
-/* The next run of jb's schedule: a recrawl of jb with its options. */
-static void schedule_start(jobs *j, job *jb)
-{
-    jobs_submit_opts o = {.js = jb->js,
-                          .depth = jb->depth,
-                          .max_pages = jb->max_pages,
-                          .delay_ms = jb->delay_ms,
-                          .obey_robots = jb->obey_robots,
-                          .scope = jb->scope_spec,
-                          .name = jb->name[0] ? jb->name : NULL,
-                          .warc = jb->warc,
-                          .exclude = jb->exclude,
-                          .include = jb->include,
-                          .canonical = jb->canonical,
-                          .priority = jb->priority,
-                          .sitemaps = jb->sitemaps,
-                          .save = jb->save,
-                          .since = jb->id,
-                          .every_s = jb->every_s,
-                          /* the session goes on, its cookie jar too (below) */
-                          .user = jb->sess.user,
-                          .bearer = jb->sess.bearer,
-                          .proxy = jb->sess.proxy,
-                          .extract = jb->extract};
-    json_t *header = NULL;
-    for (const char *l = jb->sess.headers; l && *l;) {
-        size_t n = strcspn(l, "\n");
-        if (!header)
-            header = json_array();
-        if (header)
-            json_array_append_new(header, json_stringn(l, n));
-        l += n + (l[n] == '\n');
-    }
-    o.header = header;
-    char err[400];
-    jb->successor = 1; /* once, whatever happens below */
-    job *nj = jobs_submit(j, NULL, 0, &o, err, sizeof(err));
-    json_decref(header);
-    if (!nj) {
-        log_error("jobs", "scheduled recrawl not started", "job=%lld error=\"%s\"", jb->id, err);
-        return;
-    }
-    if (store_cookies_copy(j->st, jb->id, nj->id, (long long)jobs_now_unix()) < 0)
-        log_warn("jobs", "scheduled recrawl starts with an empty cookie jar",
-                 "job=%lld since=%lld error=\"%s\"", nj->id, jb->id, store_errmsg(j->st));
-    else if (jb->cookie_jar)
-        nj->cookie_jar = 1; /* its tasks ask the store for their hosts' cookies */
-    log_info("jobs", "scheduled recrawl started", "job=%lld since=%lld every_s=%lld", nj->id,
-             jb->id, jb->every_s);
-    if (j->on_wake)
-        j->on_wake(j->wake_ud);
-}
-
-void jobs_schedule_tick(jobs *j)
-{
-    double now = jobs_now_unix();
-    for (job *jb = j->list; jb; jb = jb->next) {
-        double at = jobs_next_run(jb);
-        if (at > 0 && now >= at)
-            schedule_start(j, jb);
-    }
-}
-
-static void schedule_cb(uv_timer_t *t) { jobs_schedule_tick(t->data); }
-
-int jobs_unschedule(jobs *j, job *jb)
-{
-    if (jobs_next_run(jb) <= 0)
-        return -1;
-    batch_commit(j);
-    if (store_job_set_state(j->st, jb->id, "done", jb->ended, JOBS_UNSCHEDULED) < 0)
-        return -1;
-    jb->unscheduled = 1;
-    snprintf(jb->error, sizeof(jb->error), "%s", JOBS_UNSCHEDULED);
-    return 0;
-}
-
 /* ---- submit ---- */
-
-/* Recrawls: the earlier job's pages into *set and the seeds of the new
- * job (the URLs given, then the earlier job's seeds) into *all (the
- * process allocator, *nall of them). 0, or -1 with err naming --since. */
-static int recrawl_seeds(jobs *j, long long since, int max_pages, const char *const *urls, size_t n,
-                         recrawl_set *set, const char ***all, size_t *nall, char *err,
-                         size_t errlen)
-{
-    job *old = jobs_find(j, since);
-    if (!old) {
-        snprintf(err, errlen, "\"since\" (--since): no job %lld", since);
-        return -1;
-    }
-    if (old->state != JOB_DONE && old->state != JOB_CANCELLED) {
-        snprintf(err, errlen, "\"since\" (--since): job %lld is not finished (%s)", since,
-                 job_state_str(old->state));
-        return -1;
-    }
-    char e[400];
-    if (recrawl_load(old->out_path, old->committed, (size_t)max_pages, set, e, sizeof(e)) < 0) {
-        snprintf(err, errlen, "\"since\" (--since): job %lld: %s", since, e);
-        return -1;
-    }
-    size_t cap = n + set->seeds;
-    *all = alloc_zeroed((cap ? cap : 1) * sizeof(char *));
-    if (!*all) {
-        recrawl_set_release(set);
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        (*all)[k++] = urls[i];
-    for (size_t i = 0; i < set->n && k < cap; i++)
-        if (set->p[i].depth == 0 || !set->p[i].parent)
-            (*all)[k++] = set->p[i].url;
-    *nall = k;
-    if (k == 0) {
-        recrawl_set_release(set);
-        alloc_free(*all, (cap ? cap : 1) * sizeof(char *));
-        *all = NULL;
-        snprintf(err, errlen, "\"since\" (--since): job %lld recorded no page", since);
-        return -1;
-    }
-    return 0;
-}
-
-/* Recrawls: the earlier job's other pages as rows of job id at their
- * depth (a 304 follows no link: the pages it led to are here already),
- * and every page's capture for the conditional requests. -1: the store. */
-static int recrawl_admit(jobs *j, job *jb, long long id, const recrawl_set *set)
-{
-    for (size_t i = 0; i < set->n; i++) {
-        const recrawl_page *p = &set->p[i];
-        if (p->depth > 0 && p->parent && jb->rows < jb->max_pages) {
-            char origin[512];
-            if (politeness_origin(p->url, origin, sizeof(origin), NULL) < 0)
-                continue;
-            int r =
-                store_row_add(j->st, id, p->url, p->depth, p->parent, origin, ROW_PENDING, NULL);
-            if (r < 0)
-                return -1;
-            jb->rows += r;
-        }
-        if ((p->etag || p->last_modified) &&
-            store_capture_put(j->st, id, p->url, p->etag, p->last_modified, p->date) < 0)
-            return -1;
-        /* the earlier job's payloads: the same bytes again are a revisit */
-        if (jb->warc && p->digest && p->date &&
-            store_digest_put(j->st, id, p->digest, p->final_url ? p->final_url : p->url, p->date) <
-                0)
-            return -1;
-    }
-    return 0;
-}
 
 job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_opts *o, char *err,
                  size_t errlen)
@@ -801,7 +439,8 @@ job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_o
     size_t all_cap = 0;
     if (o->since > 0) {
         size_t nall = 0;
-        if (recrawl_seeds(j, o->since, o->max_pages, urls, n, &since, &all, &nall, err, errlen) < 0)
+        if (schedule_since_seeds(j, o->since, o->max_pages, urls, n, &since, &all, &nall, err,
+                                 errlen) < 0)
             return NULL;
         all_cap = n + since.seeds;
         urls = all;
@@ -928,7 +567,7 @@ job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_o
             goto dberr;
         jb->rows += r;
     }
-    if (jb->since && recrawl_admit(j, jb, id, &since) < 0)
+    if (jb->since && schedule_since_admit(j, jb, id, &since) < 0)
         goto dberr;
     /* --cookies: the jar's first cookies, in the job's own group */
     for (size_t i = 0; o->cookies && i < json_array_size(o->cookies); i++) {

@@ -1,5 +1,6 @@
 /* jobs_int — what the files of the jobs module share and no one else sees:
- * jobs.c (the job table), sched.c (which page goes next), results.c (what
+ * jobs.c (the job table), job_session.c (what a job keeps of its submit),
+ * schedule.c (recrawls), sched.c (which page goes next), results.c (what
  * comes back for it), output.c (a job's files) and batch.c (group commit,
  * hold and retry). Only those files include it; everything else uses
  * jobs.h. The jobs struct and every job, page, file and timer in it stay
@@ -8,6 +9,7 @@
 #define CRAWLD_JOBS_INT_H
 
 #include "jobs.h"
+#include "recrawl.h"
 
 #include <jansson.h>
 #include <stddef.h>
@@ -36,6 +38,39 @@ void jobs_page_free(jobs_page *p);
 void job_fail(jobs *j, job *jb, const char *fmt, const char *detail);
 /* Ends the job (done) when nothing is pending or in flight. */
 void job_maybe_end(jobs *j, job *jb);
+
+/* job_session.c: what a job keeps of its submit beyond numbers */
+void job_session_release(job_session *s);
+/* Takes the session options into jb->sess (copies): 0, or -1 with err
+ * naming the option. Credentials go to one origin, the seeds': seeds on
+ * two origins with --user or --bearer are refused. */
+int job_session_take(job *jb, const json_t *header, const char *user, const char *bearer,
+                     const char *proxy, const char *const *seeds, size_t nseeds, char *err,
+                     size_t errlen);
+/* 0 when the session's secrets may be kept in the state directory (it is
+ * crawld's own, mode 0700), or -1 with err naming the option. */
+int job_session_may_store(const jobs *j, const job_session *s, char *err, size_t errlen);
+/* The session into the job's stored options, in clear. */
+void job_session_store(const job_session *s, const json_t *header, json_t *opts);
+/* The session shown in o, never its secrets. */
+void job_session_show(const job_session *s, json_t *o);
+void job_extract_release(job *jb);
+/* The --extract specs into the job (copies): 0, or -1 with err. */
+int job_extract_take(job *jb, const json_t *specs, char *err, size_t errlen);
+/* The filter patterns into the job (copies) and its scope: 0, or -1 with
+ * err naming the option. */
+int job_filters(job *jb, const json_t *exc, const json_t *inc, char *err, size_t errlen);
+
+/* schedule.c: recrawls (--every, --since) */
+void schedule_timer_cb(uv_timer_t *t);
+/* --since: the earlier job's pages into *set, the new job's seeds into
+ * *all (*nall). 0, or -1 with err naming --since. */
+int schedule_since_seeds(jobs *j, long long since, int max_pages, const char *const *urls, size_t n,
+                         recrawl_set *set, const char ***all, size_t *nall, char *err,
+                         size_t errlen);
+/* --since: the earlier job's other pages as rows of job id, and their
+ * captures for the conditional requests. -1: the store. */
+int schedule_since_admit(jobs *j, job *jb, long long id, const recrawl_set *set);
 
 /* sched.c: the scheduler */
 typedef struct jobs_parked jobs_parked;
