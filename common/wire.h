@@ -12,12 +12,11 @@
  *                              [,"max_body"][,"raw_body","max_redirects"]
  *                              [,"js_off"][,"warc":true][,"alone":true]
  *                              [,"sitemap":N][,"if_none_match","if_modified_since",
- *                              "refers_to_date"]}
- *                              [,"sitemap":N][,"jar":true][,"cookies":"LINES"]
- *                              [,"headers":S][,"user":S|"bearer":S][,"proxy":S]}
- *                              [,"save":N]  the content kinds (JOBOPT_SAVE_* bits)
- *                              the result's "CNT1" trailer carries
- *                              [,"extract":S]}
+ *                              "refers_to_date"][,"jar":true][,"cookies":"LINES"]
+ *                              [,"headers":S][,"user":S|"bearer":S][,"proxy":S]
+ *                              [,"save":N][,"extract":S]}
+ *                             save: the content kinds (JOBOPT_SAVE_* bits) the
+ *                             result's "CNT1" trailer carries
  *                             extract: the job's --extract specs, NAME=SELECTOR[@attr]
  *                             joined by '\n' (fieldspec.h): the record's "fields"
  *                             headers, user, bearer, proxy: the job's session

@@ -1,4 +1,7 @@
-/* api — see api.h. */
+/* api — see api.h. One file over ~900 lines on purpose: libmicrohttpd's
+ * callbacks (accept policy, request, completion, the resumed long polls)
+ * share the one private connection state, and the routes only translate
+ * HTTP to the control commands (command_handle): the logic lives there. */
 #include "api.h"
 #include "alloc.h"
 #include "log.h"

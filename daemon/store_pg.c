@@ -3,7 +3,9 @@
  * it, a group is one READ COMMITTED transaction. Hosts are leased with
  * FOR UPDATE SKIP LOCKED and their leases timed by the database's clock;
  * each open is a node (the nodes table) with an epoch of its own.
- * docs/daemon.md, "PostgreSQL backend". */
+ * docs/daemon.md, "PostgreSQL backend". Over ~900 lines because it is
+ * one implementation of every store_ops entry (store_int.h), each a
+ * prepared statement and its result read, against one connection. */
 #include "store_int.h"
 #include "alloc.h"
 

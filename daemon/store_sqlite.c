@@ -3,7 +3,9 @@
  * Durability: synchronous=NORMAL (WAL). That is enough for exactly-once
  * output: the caller fdatasyncs its files before the group that CAS-es
  * their new lengths commits, so after a crash (or a power loss that drops
- * the last commits) a file is never shorter than its committed length. */
+ * the last commits) a file is never shorter than its committed length.
+ * Near ~900 lines: one implementation of every store_ops entry, as
+ * store_pg.c is. */
 #include "store_int.h"
 #include "alloc.h"
 

@@ -1,4 +1,8 @@
-/* fetch — see fetch.h. */
+/* fetch — see fetch.h. One file over ~900 lines on purpose: every
+ * callback curl calls for a transfer (headers, body, debug, socket open,
+ * prereq, cookies) reads the one private transfer struct (xfer), and the
+ * address and credential guards must sit beside the options they guard;
+ * split, they would share that struct through a header no one else needs. */
 #include "fetch.h"
 #include "session.h"
 #include "cookie.h"

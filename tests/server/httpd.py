@@ -13,6 +13,9 @@ response carries Content-Length except /endless (chunked). One daemon thread
 per connection. Quiet unless --verbose. SIGTERM/SIGINT: exit 0.
 Python 3.11 standard library only; the optional `brotli` module enables /br.
 The bodies it sends are built in httpd_content.py (imported from beside it).
+Over ~900 lines: this docstring's endpoint table is the fixtures' contract,
+and every endpoint is a few lines of the one handler class; the bodies are out
+already.
 
 HOST below is the request's Host header when it is a plain host[:port]
 (letters, digits, '.', '-', or [v6]), else "BIND:PORT" of the listening socket.

@@ -9,7 +9,9 @@
  * of a row refused inside a group, links new and seen. PostgreSQL alone:
  * two nodes leasing hosts at once never share one, a commit under a lost
  * lease keeps nothing, a killed connection fails the next call and a
- * reopen works, errors never show the password, a newer schema refused. */
+ * reopen works, errors never show the password, a newer schema refused.
+ * Over ~900 lines on purpose: one suite, so that every case runs against
+ * both backends from the one fixture that picks the backend. */
 #include "alloc.h"
 #include "cookie.h"
 #include "store.h"

@@ -5,7 +5,9 @@
  * userAgent, options) that returns the hooks runtime.cpp calls
  * (runTimer, fire, now). Everything outside those natives is plain JS:
  * events, virtual-time timers, fetch/Response, XMLHttpRequest, location,
- * navigator, console, storage, URL. */
+ * navigator, console, storage, URL. Over ~900 lines: it is one JS source
+ * in one raw string, already cut in two (prelude_dom.cpp) at the most
+ * that one function body's shared scope allows. */
 #include "shim.hpp"
 
 const char prelude_source[] = R"JS(
