@@ -5,6 +5,7 @@
  * owns the line structure: pending breaks, the blockquote and list-item
  * prefix of each new line, and collapsed whitespace. */
 #include "markdown.h"
+#include "url.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -358,11 +359,30 @@ static void code_block(md *m, const GumboNode *n)
     md_break(m, 2);
 }
 
-/* A URL for a link or an image: <…> when it holds a space or a paren. */
+/* A URL for a link or an image, resolved against the document's base URL
+ * (the Markdown is read away from the page: a relative link would point
+ * nowhere); one that does not resolve (javascript:, a bad URL) as written.
+ * <…> when it holds a space or a paren. */
 static void put_url(md *m, const char *u)
 {
     while (*u == ' ')
         u++;
+    const char *base = dom_base_url(m->d);
+    char *abs = NULL;
+    if (base && *u && url_resolve(m->a, base, u, &abs) == URL_OK && abs) {
+        /* the crawler's form drops the fragment; a reader wants it */
+        const char *frag = strchr(u, '#');
+        if (frag && frag[1] && !strchr(abs, '#')) {
+            size_t an = strlen(abs), fn = strlen(frag);
+            char *w = arena_alloc(m->a, an + fn + 1);
+            if (w) {
+                memcpy(w, abs, an);
+                memcpy(w + an, frag, fn + 1);
+                abs = w;
+            }
+        }
+        u = abs;
+    }
     int angle = strcspn(u, " ()<>\n") != strlen(u);
     if (angle)
         md_raw(m, "<", 1);

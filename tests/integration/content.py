@@ -147,7 +147,7 @@ try:
     for want in ["# Content index", "First *para* with **bold** and `inline_code()`.",
                  "- first\n- second\n  - nested", "| A | B |\n| --- | --- |\n| 1 | 2 |",
                  "```c\nint main(void) { return 0; }\n```",
-                 '[JS page](js.html "the JS page")', "![a picture](pic.png)"]:
+                 '[JS page](%sjs.html "the JS page")' % C, "![a picture](%spic.png)" % C]:
         check(want in md, "index markdown has %r:\n%s" % (want, md))
     check("hidden words" not in md and "script words" not in md and "color" not in md,
           "index markdown leaves hidden, script and style out:\n" + md)

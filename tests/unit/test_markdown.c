@@ -60,11 +60,20 @@ END_TEST
 
 START_TEST(links_and_images)
 {
+    /* links and images are made absolute against the document's URL
+     * (html_fixture.h: http://example.com/dir/page.html) or its <base> */
     MD_EQ("<p>See <a href=\"/x\" title='The \"X\"'>the x</a> and <a href=\"a b\">sp</a>.</p>",
-          "See [the x](/x \"The \\\"X\\\"\") and [sp](<a b>).\n");
+          "See [the x](http://example.com/x \"The \\\"X\\\"\") and "
+          "[sp](http://example.com/dir/a%20b).\n");
+    MD_EQ(
+        "<p><a href=\"q?a=1#f\">rel</a> <a href=\"javascript:void(0)\">js</a> "
+        "<a href=\"mailto:a@b.c\">mail</a></p>",
+        "[rel](http://example.com/dir/q?a=1#f) [js](<javascript:void(0)>) [mail](mailto:a@b.c)\n");
+    MD_EQ("<head><base href=\"https://cdn.example.org/b/\"></head><p><a href=\"c\">based</a></p>",
+          "[based](https://cdn.example.org/b/c)\n");
     MD_EQ("<p><a name=anchor>no href</a></p>", "no href\n");
     MD_EQ("<p><img src=\"i.png\" alt=\"An [image]\" title=t></p>",
-          "![An \\[image\\]](i.png \"t\")\n");
+          "![An \\[image\\]](http://example.com/dir/i.png \"t\")\n");
     MD_EQ("<p><img alt=nosrc></p><p>x</p>", "x\n");
     finish();
 }
