@@ -11,7 +11,8 @@
 #
 # The server listens on a Unix socket in PG_DIR only (listen_addresses ''),
 # trusts local connections (superuser "crawld"), and runs with fsync off: a
-# test's data is thrown away. Run as root, it runs as the user "postgres"
+# test's data is thrown away; PG_OPTS (more "-c name=value" options, after
+# those, so they win) changes that for a benchmark. Run as root, it runs as the user "postgres"
 # (or "nobody"), since PostgreSQL refuses root. Binaries from
 # $PG_BIN (default /usr/lib/postgresql/15/bin). Exports PG_DIR, PG_SPEC,
 # PG_LOG. Never depends on a system-wide server.
@@ -52,7 +53,7 @@ pg_start() {
         return 1
     fi
     if ! _pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_LOG" -w -t 30 \
-        -o "-k $PG_DIR -c listen_addresses= -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+        -o "-k $PG_DIR -c listen_addresses= -c fsync=off -c synchronous_commit=off -c full_page_writes=off ${PG_OPTS:-}" \
         start >/dev/null 2>&1; then
         echo "pg_start: the server did not start:" >&2
         tail -n 20 "$PG_LOG" >&2
