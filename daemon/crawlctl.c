@@ -6,6 +6,7 @@
 #include "cookie.h"
 
 #include <errno.h>
+#include <openssl/evp.h>
 #include <jansson.h>
 #include <math.h>
 #include <poll.h>
@@ -45,6 +46,9 @@ static void usage(FILE *f)
         "  pages ID [--from OFFSET] [--follow]\n"
         "                          the job's committed pages.jsonl lines; --follow: as they\n"
         "                          commit, until the job ends\n"
+        "  content ID [--from OFFSET] [--follow]\n"
+        "                          the job's committed content.jsonl.zst bytes (--save), as\n"
+        "                          zstd frames: | zstd -dc for the lines\n"
         "socket: -s, else $CRAWLD_SOCKET, else " DEFAULT_SOCKET "\n");
 }
 
@@ -458,13 +462,34 @@ static json_t *build_submit(int argc, char **argv)
  * measured): smaller replies keep its turns short (docs/daemon.md). */
 #define PAGES_MAX_BYTES (256 * 1024)
 
-static int cmd_pages(long long id, long long from, int follow)
+/* content's data: base64 (RFC 4648) decoded in place, its length; -1 when
+ * it is not base64. */
+static long base64_decode(const char *in, size_t n, unsigned char *out)
 {
+    if (n % 4)
+        return -1;
+    if (n == 0)
+        return 0;
+    int k = EVP_DecodeBlock(out, (const unsigned char *)in, (int)n);
+    if (k < 0)
+        return -1;
+    /* EVP_DecodeBlock counts the padding as zero bytes */
+    k -= (in[n - 1] == '=') + (n > 1 && in[n - 2] == '=');
+    return k;
+}
+
+/* pages or content (what): the job's committed bytes from offset from, as
+ * they are in the file (content: the base64 of the reply decoded, so the
+ * output is content.jsonl.zst's zstd frames). As pages above: --follow
+ * long-polls to the job's end, reconnects, exits 0 on a closed stdout. */
+static int cmd_stream(const char *what, long long id, long long from, int follow)
+{
+    int binary = strcmp(what, "content") == 0;
     signal(SIGPIPE, SIG_IGN); /* a write to a closed pipe: EPIPE, handled below */
     want_json = 0;            /* the records are the output, --json or not */
     double lost_at = 0, pause_s = 0.1;
     for (;;) {
-        json_t *req = json_pack("{s:s, s:I, s:I, s:i, s:i}", "cmd", "pages", "id", (json_int_t)id,
+        json_t *req = json_pack("{s:s, s:I, s:I, s:i, s:i}", "cmd", what, "id", (json_int_t)id,
                                 "from", (json_int_t)from, "max_bytes", PAGES_MAX_BYTES, "wait_ms",
                                 follow ? PAGES_WAIT_MS : 0);
         int code = 0;
@@ -482,9 +507,9 @@ static int cmd_pages(long long id, long long from, int follow)
                 continue;
             }
             fprintf(stderr,
-                    "crawlctl: pages: crawld at %s unreachable for %.0f s; stopped at offset "
+                    "crawlctl: %s: crawld at %s unreachable for %.0f s; stopped at offset "
                     "%lld (go on with --from %lld)\n",
-                    sock_path, PAGES_RETRY_S, from, from);
+                    what, sock_path, PAGES_RETRY_S, from, from);
             return EXIT_UNREACHABLE;
         }
         if (!rep)
@@ -492,24 +517,36 @@ static int cmd_pages(long long id, long long from, int follow)
         lost_at = 0;
         pause_s = 0.1;
         json_t *data = json_object_get(rep, "data");
-        size_t n = json_string_length(data);
+        const char *bytes = json_string_value(data);
+        long n = (long)json_string_length(data);
+        unsigned char *raw = NULL;
+        if (binary && bytes) {
+            raw = malloc((size_t)n / 4 * 3 + 3);
+            n = raw ? base64_decode(bytes, (size_t)n, raw) : -1;
+            bytes = (const char *)raw;
+        }
         json_t *next = json_object_get(rep, "next");
         int ended = json_is_true(json_object_get(rep, "ended"));
-        if (!json_is_string(data) || !json_is_integer(next) ||
+        if (!bytes || n < 0 || !json_is_integer(next) ||
             json_integer_value(next) != from + (long long)n) {
-            fprintf(stderr, "crawlctl: pages: bad reply from crawld (no data, or next does not "
-                            "follow it)\n");
+            fprintf(stderr,
+                    "crawlctl: %s: bad reply from crawld (no data, data not %s, or next does "
+                    "not follow it)\n",
+                    what, binary ? "base64" : "text");
+            free(raw);
             json_decref(rep);
             return EXIT_UNREACHABLE;
         }
-        if (n && (fwrite(json_string_value(data), 1, n, stdout) != n || fflush(stdout) != 0)) {
+        if (n && (fwrite(bytes, 1, (size_t)n, stdout) != (size_t)n || fflush(stdout) != 0)) {
             int e = errno;
+            free(raw);
             json_decref(rep);
             if (e == EPIPE)
                 return EXIT_OK; /* the reader has gone: nothing more to say */
-            fprintf(stderr, "crawlctl: pages: write: %s\n", strerror(e));
+            fprintf(stderr, "crawlctl: %s: write: %s\n", what, strerror(e));
             return EXIT_REFUSED;
         }
+        free(raw);
         from += (long long)n;
         json_decref(rep);
         if (ended || (!follow && n == 0))
@@ -597,7 +634,7 @@ int main(int argc, char **argv)
         if (strcmp(cmd, "wait") == 0)
             return cmd_wait(id, timeout);
         req = json_pack("{s:s, s:I}", "cmd", cmd, "id", (json_int_t)id);
-    } else if (strcmp(cmd, "pages") == 0) {
+    } else if (strcmp(cmd, "pages") == 0 || strcmp(cmd, "content") == 0) {
         long long from = 0;
         int follow = 0;
         for (int i = 0; i < nrest; i++) {
@@ -605,24 +642,26 @@ int main(int argc, char **argv)
                 follow = 1;
             else if (strcmp(rest[i], "--from") == 0) {
                 if (i + 1 >= nrest) {
-                    fprintf(stderr, "crawlctl: pages: --from needs a byte offset\n");
+                    fprintf(stderr, "crawlctl: %s: --from needs a byte offset\n", cmd);
                     return EXIT_USAGE;
                 }
-                if ((from = parse_id(rest[++i], "pages --from")) < 0)
+                char what[32];
+                snprintf(what, sizeof(what), "%s --from", cmd);
+                if ((from = parse_id(rest[++i], what)) < 0)
                     return EXIT_USAGE;
             } else if (id < 0 && rest[i][0] != '-') {
                 if ((id = parse_id(rest[i], cmd)) < 0)
                     return EXIT_USAGE;
             } else {
-                fprintf(stderr, "crawlctl: pages: unexpected argument \"%s\"\n", rest[i]);
+                fprintf(stderr, "crawlctl: %s: unexpected argument \"%s\"\n", cmd, rest[i]);
                 return EXIT_USAGE;
             }
         }
         if (id < 0) {
-            fprintf(stderr, "crawlctl: pages needs a job id\n");
+            fprintf(stderr, "crawlctl: %s needs a job id\n", cmd);
             return EXIT_USAGE;
         }
-        return cmd_pages(id, from, follow);
+        return cmd_stream(cmd, id, from, follow);
     } else if (strcmp(cmd, "recycle") == 0) {
         req = json_pack("{s:s}", "cmd", cmd);
         if (nrest > 1) {

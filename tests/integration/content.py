@@ -13,6 +13,7 @@
 * kill -9 of crawld twice during a --save crawl of /site/, a torn record
   and a torn frame left at the ends: every page exactly once in
   pages.jsonl and in content.jsonl.zst, which zstd -dc decodes cleanly;
+  `crawlctl content` gives the file's bytes (whole, --follow, --from);
 * the Python docs (Debian's python3-doc) served by a real HTTP server,
   crawled with JS and --save dom,markdown: every page has both, and its
   Markdown has its h1 as a "# " heading.
@@ -138,6 +139,28 @@ try:
     check(j["content_output"].endswith("/%d/content.jsonl.zst" % jid), "and the file: %r" % j)
     rc, o, e = d.ctl("job", str(jid))
     check(rc == 0 and '"markdown"' in o and "content.jsonl.zst" in o, "crawlctl job: %r" % o)
+    # crawlctl content: the committed bytes, as the file holds them
+    zpath = os.path.join(d.out, str(jid), "content.jsonl.zst")
+    with open(zpath, "rb") as f:
+        whole = f.read()
+
+    def ctl_bytes(*args):
+        r = subprocess.run([BIN + "/crawlctl", "-s", d.sock] + list(args), capture_output=True,
+                           timeout=60, env=d.env)
+        return r.returncode, r.stdout, r.stderr.decode(errors="replace")
+
+    rc, o, e = ctl_bytes("content", str(jid))
+    check(rc == 0 and len(whole) > 0 and o == whole,
+          "crawlctl content: the file's %d bytes (%d, rc %d, %r)" % (len(whole), len(o), rc, e))
+    rc, o, e = ctl_bytes("content", str(jid), "--follow")
+    check(rc == 0 and o == whole, "crawlctl content --follow of an ended job: all, exit 0")
+    rc, o, e = ctl_bytes("content", str(jid), "--from", str(len(whole) // 2))
+    check(rc == 0 and o == whole[len(whole) // 2:], "crawlctl content --from: the rest")
+    rc, o, e = ctl_bytes("content", str(jid), "--from", "x")
+    check(rc == 2 and "content --from" in e and "not a number" in e,
+          "content --from x: usage, exit 2: %d %r" % (rc, e))
+    rc, o, e = ctl_bytes("content", "999999")
+    check(rc != 0 and "no job 999999" in e, "content of no job: %d %r" % (rc, e))
     by = one_to_one(d, jid, "fixtures")
     check({C + p for p in ("index.html", "js.html", "big.html")} | {L1, L1H} <= set(by),
           "the pages: %r" % sorted(by))
