@@ -1,31 +1,11 @@
 /* selector — see selector.h. */
 #include "selector.h"
+#include "ascii.h"
 #include "utf8.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-
-/* ASCII whitespace and case, as CSS Syntax has them. */
-static inline bool ascii_is_ws(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
-}
-
-static inline unsigned char ascii_lower(unsigned char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
-}
-
-static inline bool eq_ci(const char *a, size_t an, const char *b, size_t bn)
-{
-    if (an != bn)
-        return false;
-    for (size_t i = 0; i < an; i++)
-        if (ascii_lower((unsigned char)a[i]) != ascii_lower((unsigned char)b[i]))
-            return false;
-    return true;
-}
 
 typedef struct sparser {
     arena *a;
@@ -302,8 +282,8 @@ static bool sp_nth(sparser *p, sel_simple *s)
 {
     sp_ws(p);
     const char *t = p->s + p->i;
-    /* dom_eq_ci stops at the first difference, so never reads past a NUL */
-    size_t word = eq_ci(t, 3, "odd", 3) ? 3 : eq_ci(t, 4, "even", 4) ? 4 : 0;
+    /* ascii_eq_n stops at the first difference, so never reads past a NUL */
+    size_t word = ascii_eq_n(t, 3, "odd", 3) ? 3 : ascii_eq_n(t, 4, "even", 4) ? 4 : 0;
     if (word && !name_char((unsigned char)t[word]) && t[word] != '\\') {
         s->a = 2, s->b = word == 3;
         p->i += word;

@@ -233,7 +233,7 @@ static const char *intern_name(dom *d, const char *p, size_t len)
     if (d->names_cap) {
         size_t mask = d->names_cap - 1;
         for (size_t i = hash_ci(p, len) & mask; d->names[i]; i = (i + 1) & mask)
-            if (strlen(d->names[i]) == len && dom_eq_ci(d->names[i], len, p, len))
+            if (strlen(d->names[i]) == len && ascii_eq_n(d->names[i], len, p, len))
                 return d->names[i];
     }
     if (2 * (d->names_n + 1) > d->names_cap) {
@@ -577,9 +577,9 @@ static bool attr_is(const GumboAttribute *at, const char *name, size_t len)
         break;
     }
     size_t pl = strlen(pre);
-    if (len < pl || !dom_eq_ci(name, pl, pre, pl))
+    if (len < pl || !ascii_eq_n(name, pl, pre, pl))
         return false;
-    return dom_eq_ci(name + pl, len - pl, at->name, strlen(at->name));
+    return ascii_eq_n(name + pl, len - pl, at->name, strlen(at->name));
 }
 
 GumboAttribute *dom_find_attr(const GumboNode *n, const char *name, size_t len, size_t *idx)
@@ -698,7 +698,7 @@ bool dom_has_token(const char *s, const char *tok, size_t len, bool ci)
             p++;
         size_t n = (size_t)(p - start);
         if (n == len &&
-            (ci ? dom_eq_ci((const char *)start, n, tok, len) : !memcmp(start, tok, len)))
+            (ci ? ascii_eq_n((const char *)start, n, tok, len) : !memcmp(start, tok, len)))
             return true;
     }
     return false;

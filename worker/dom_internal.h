@@ -44,16 +44,6 @@ struct dom {
 /* ---------------------------------------------------------------------------
  * Small utilities (ASCII whitespace and case: ascii.h) */
 
-static inline bool dom_eq_ci(const char *a, size_t an, const char *b, size_t bn)
-{
-    if (an != bn)
-        return false;
-    for (size_t i = 0; i < an; i++)
-        if (ascii_lower((unsigned char)a[i]) != ascii_lower((unsigned char)b[i]))
-            return false;
-    return true;
-}
-
 static inline bool dom_is_elem(const GumboNode *n)
 {
     return n && (n->type == GUMBO_NODE_ELEMENT || n->type == GUMBO_NODE_TEMPLATE);

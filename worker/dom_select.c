@@ -65,7 +65,7 @@ dom_err dom_by_tag(dom *d, GumboNode *root, const char *name, dom_list *out)
             const char *p;
             size_t len;
             dom_tag_piece(n, &p, &len);
-            if (!dom_eq_ci(p, len, name, nlen))
+            if (!ascii_eq_n(p, len, name, nlen))
                 continue;
         }
         if (!list_push(d->a, out, &cap, n))
@@ -156,7 +156,7 @@ static dom_err sel_compile(dom *d, const char *text, const sel **out)
 
 static bool starts_with(const char *s, size_t n, const char *v, size_t vn, bool ci)
 {
-    return n >= vn && (ci ? dom_eq_ci(s, vn, v, vn) : !memcmp(s, v, vn));
+    return n >= vn && (ci ? ascii_eq_n(s, vn, v, vn) : !memcmp(s, v, vn));
 }
 
 static bool contains(const char *s, size_t n, const char *v, size_t vn, bool ci)
@@ -218,7 +218,7 @@ static bool same_type(const GumboNode *x, const GumboNode *y)
     size_t pn, qn;
     dom_tag_piece(x, &p, &pn);
     dom_tag_piece(y, &q, &qn);
-    return dom_eq_ci(p, pn, q, qn);
+    return ascii_eq_n(p, pn, q, qn);
 }
 
 /* e's 1-based position among its element siblings (of its type when
@@ -284,8 +284,8 @@ static bool is_checked(const GumboNode *e)
     if (!is_html(e, GUMBO_TAG_INPUT) || !has_attr(e, "checked"))
         return false;
     const char *type = dom_get_attr(e, "type");
-    return type && (dom_eq_ci(type, strlen(type), "checkbox", 8) ||
-                    dom_eq_ci(type, strlen(type), "radio", 5));
+    return type && (ascii_eq_n(type, strlen(type), "checkbox", 8) ||
+                    ascii_eq_n(type, strlen(type), "radio", 5));
 }
 
 /* Inside a <fieldset disabled>, outside its first <legend> child? */
@@ -351,7 +351,7 @@ static bool compound_matches(const sel_compound *c, const GumboNode *e, const po
             const char *p;
             size_t len;
             dom_tag_piece(e, &p, &len);
-            ok = dom_eq_ci(p, len, s->name, s->nlen);
+            ok = ascii_eq_n(p, len, s->name, s->nlen);
             break;
         }
         case SEL_ID: {

@@ -1,17 +1,17 @@
 /* headers — see headers.h. */
 #include "headers.h"
+#include "ascii.h"
 #include "url.h"
 
 #include <stdbool.h>
 #include <string.h>
-#include <strings.h>
 
 static bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-/* s[0..n) equals lit, ASCII case-insensitively. */
+/* s[0..n) equals lit, ASCII case-insensitively (ascii.h: no locale). */
 static bool eq_ci(const char *s, size_t n, const char *lit)
 {
-    return strlen(lit) == n && strncasecmp(s, lit, n) == 0;
+    return ascii_eq_n(s, n, lit, strlen(lit));
 }
 
 /* Directives that carry a value after a colon: a value starting with one
