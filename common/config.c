@@ -121,6 +121,22 @@ static void check_proxy_user(const char *v, char *why, size_t n)
         snprintf(why, n, "%s", err + strlen("--user: "));
 }
 
+/* [cluster] database: empty, or a libpq URI (postgresql:// or postgres://) */
+static void check_cluster_db(const char *v, char *why, size_t n)
+{
+    if (v[0] && strncmp(v, "postgresql://", 13) != 0 && strncmp(v, "postgres://", 11) != 0)
+        snprintf(why, n, "not a postgresql:// URI");
+}
+
+/* [cluster] node_id: empty (no cluster) or 1..32 of [A-Za-z0-9_-] (it is part of file names) */
+static void check_node_id(const char *v, char *why, size_t n)
+{
+    size_t len = strlen(v);
+    if (len > 32 || strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                              "0123456789_-") != len)
+        snprintf(why, n, "\"%.40s\" is not 1 to 32 of A-Z a-z 0-9 _ -", v);
+}
+
 /* [api] listen: empty (the API is off) or a numeric address and a port. */
 int config_listen_parse(const char *v, struct sockaddr_storage *ss, char *why, size_t n)
 {
@@ -255,6 +271,15 @@ static const key_def keys[] = {
      "API connections at once", NULL},
     {"api", "timeout_s", K_INT, offsetof(crawld_config, api_timeout_s), 1, 3600,
      "an idle API connection is closed after this", NULL},
+    /* [cluster] nodes sharing one frontier on PostgreSQL (docs/cluster.md) */
+    {"cluster", "database", K_STR, offsetof(crawld_config, cluster_database), 0,
+     sizeof(((crawld_config *)0)->cluster_database),
+     "libpq URI of the shared frontier (empty: SQLite, one node)", check_cluster_db},
+    {"cluster", "node_id", K_STR, offsetof(crawld_config, cluster_node_id), 0,
+     sizeof(((crawld_config *)0)->cluster_node_id),
+     "this node's name in the cluster: its files and offsets", check_node_id},
+    {"cluster", "lease_ms", K_INT, offsetof(crawld_config, cluster_lease_ms), 0, 86400000,
+     "host lease length (0: 4 x page_timeout_ms; must exceed it)", NULL},
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -515,11 +540,30 @@ int config_validate(const crawld_config *c, char *err, size_t errlen)
         snprintf(err, errlen, "[api] tls_cert and tls_key: give both or neither");
         return -1;
     }
+    if (c->cluster_database[0] && !c->cluster_node_id[0]) {
+        snprintf(err, errlen, "[cluster] node_id: required when database is set");
+        return -1;
+    }
+    if (c->cluster_database[0] && config_lease_ms(c) <= c->page_timeout_ms) {
+        snprintf(err, errlen,
+                 "[cluster] lease_ms (%d) must exceed [limits] page_timeout_ms (%d): a page "
+                 "must end inside the lease it was started under",
+                 config_lease_ms(c), c->page_timeout_ms);
+        return -1;
+    }
     if (c->socket[0] != '/' || c->state_dir[0] != '/' || c->output_dir[0] != '/') {
         snprintf(err, errlen, "[daemon] socket, state_dir and output_dir must be absolute paths");
         return -1;
     }
     return 0;
+}
+
+int config_lease_ms(const crawld_config *c)
+{
+    if (c->cluster_lease_ms > 0)
+        return c->cluster_lease_ms;
+    long long l = 4LL * c->page_timeout_ms;
+    return l > 86400000 ? 86400000 : (int)l;
 }
 
 /* The keys whose values config_dump_shown hides (they carry a password). */
@@ -546,6 +590,15 @@ static void dump(const crawld_config *c, FILE *out, int shown)
         }
         const char *p = (const char *)c + k->off;
         char hid[1100];
+        /* the database URI may hold a password: never in worker.conf, and
+         * shown by whether it is set only */
+        if (strcmp(k->section, "cluster") == 0 && strcmp(k->name, "database") == 0) {
+            if (shown && p[0])
+                fprintf(out, "database = (set; not shown)\n");
+            else
+                fprintf(out, "database =\n");
+            continue;
+        }
         if (shown && key_secret(k) && p[0]) {
             if (strcmp(k->name, "proxy") == 0)
                 p = session_url_redacted(p, hid, sizeof(hid));

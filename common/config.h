@@ -78,6 +78,11 @@ typedef struct crawld_config {
     int api_max_body_kb;                  /* a request body past it: 413 */
     int api_max_connections;              /* more at once are refused */
     int api_timeout_s;                    /* an idle connection is closed */
+    /* [cluster] several nodes on one PostgreSQL frontier (docs/cluster.md);
+     * database "" : off (SQLite in state_dir) */
+    char cluster_database[1024]; /* a libpq URI; never logged, never in worker.conf */
+    char cluster_node_id[33];    /* [A-Za-z0-9_-]: names this node's files and offsets */
+    int cluster_lease_ms;        /* host lease; 0: 4 x page_timeout_ms */
 } crawld_config;
 
 void config_defaults(crawld_config *c);
@@ -91,6 +96,8 @@ int config_load_string(crawld_config *c, const char *text, const char *name, cha
 int config_validate(const crawld_config *c, char *err, size_t errlen);
 /* fetch_buffer_mb in bytes, a quarter of rss_soft_mb when it is 0. */
 size_t config_fetch_buffer_bytes(const crawld_config *c);
+/* [cluster] lease_ms, or its default: 4 x page_timeout_ms. */
+int config_lease_ms(const crawld_config *c);
 /* [api] listen's value ("127.0.0.1:8480", "[::1]:8480": numeric address
  * and port 1..65535) as a socket address; 0, or -1 with why. */
 struct sockaddr_storage;

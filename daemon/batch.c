@@ -57,9 +57,20 @@ static void job_hold(jobs *j, job *jb, const char *msg, int persist)
  * pending again: they are fetched again). culprit (its file failed) is
  * held with msg; when culprit is NULL the database failed and every job in
  * the batch is held. */
-void batch_abort(jobs *j, const char *msg, job *culprit)
+/* How a rollback ends (batch_abort_how): */
+#define ABORT_NO_HOLD 1 /* a lease was lost: nothing to wait for, the jobs go on */
+#define ABORT_KEEP                                                                                 \
+    2 /* the COMMIT's answer was lost: the bytes stay until the                                    \
+       * database says which lengths it kept (cluster.c) */
+
+static void batch_abort_how(jobs *j, const char *msg, job *culprit, int how);
+
+void batch_abort(jobs *j, const char *msg, job *culprit) { batch_abort_how(j, msg, culprit, 0); }
+
+static void batch_abort_how(jobs *j, const char *msg, job *culprit, int how)
 {
     store_group_abort(j->st);
+    cluster_tx_clear(j);
     j->rollbacks++;
     sched_unpark(j); /* parked rows may be gone with the batch: read again */
     for (job *jb = j->list; jb; jb = jb->next) /* rows inserted or finished are undone */
@@ -87,14 +98,17 @@ void batch_abort(jobs *j, const char *msg, job *culprit)
         jb->obuf_len = 0;
         jb->wbuf_len = 0;
         jb->cbuf_len = 0;
-        if (jb->content_fd >= 0 && ftruncate(jb->content_fd, jb->content_committed) < 0)
+        if (how & ABORT_KEEP)
+            ; /* cut to the database's lengths once it answers (jobs_offsets_reread) */
+        else if (jb->content_fd >= 0 && ftruncate(jb->content_fd, jb->content_committed) < 0)
             log_error("jobs", "cannot cut the content file back after a failed commit",
                       "job=%lld error=\"%s\"", jb->id, strerror(errno));
         jb->content_written = jb->content_committed;
-        if (jb->out_fd >= 0 && ftruncate(jb->out_fd, jb->committed) < 0)
+        if (!(how & ABORT_KEEP) && jb->out_fd >= 0 && ftruncate(jb->out_fd, jb->committed) < 0)
             log_error("jobs", "cannot cut back after a failed commit", "job=%lld error=\"%s\"",
                       jb->id, strerror(errno));
-        if (jb->warc_fd >= 0 && ftruncate(jb->warc_fd, jb->warc_committed) < 0)
+        if (!(how & ABORT_KEEP) && jb->warc_fd >= 0 &&
+            ftruncate(jb->warc_fd, jb->warc_committed) < 0)
             log_error("jobs", "cannot cut the WARC back after a failed commit",
                       "job=%lld error=\"%s\"", jb->id, strerror(errno));
         jb->written = jb->committed;
@@ -123,7 +137,7 @@ void batch_abort(jobs *j, const char *msg, job *culprit)
         jb->quarantined -= jb->tx_quarantined;
         log_info("jobs", "batch rolled back", "job=%lld pages=%ld", jb->id, jb->tx_finished);
         tx_reset(jb);
-        if (!culprit || jb == culprit) {
+        if (!(how & ABORT_NO_HOLD) && (!culprit || jb == culprit)) {
             jb->hold_need = need > JOBS_PROBE_MIN ? need : JOBS_PROBE_MIN;
             jb->hold_wneed = wneed > JOBS_PROBE_MIN ? wneed : JOBS_PROBE_MIN;
             jb->hold_cneed = cneed > JOBS_PROBE_MIN ? cneed : JOBS_PROBE_MIN;
@@ -183,10 +197,28 @@ int batch_commit(jobs *j)
                             .content_from = jb->content_committed,
                             .content_to = jb->save ? jb->content_written : jb->content_committed};
     }
-    /* No leases: the scheduler takes none yet, the one node holding every
-     * host (docs/daemon.md, "The store"). */
-    if (store_group_commit(j->st, NULL, 0, len, nlen) != STORE_OK)
+    /* In a cluster the group commits only if this node still holds, under
+     * the same epochs, the lease of every host it recorded pages of; with
+     * one node there are none (docs/cluster.md). */
+    int nl;
+    const store_lease *l = cluster_tx_leases(j, &nl);
+    store_rc src = store_group_commit(j->st, l, nl, len, nlen);
+    if (src == STORE_LEASE_LOST) {
+        snprintf(e, sizeof(e), "state database: %s", store_errmsg(j->st));
+        log_error("cluster", "commit refused: a host lease was lost; the group is rolled back",
+                  "error=\"%s\"", store_errmsg(j->st));
+        batch_abort_how(j, e, NULL, ABORT_NO_HOLD);
+        goto out;
+    }
+    if (src != STORE_OK && j->cl && store_reconnect_needed(j->st)) {
+        /* the connection went: the COMMIT may have been kept */
+        snprintf(e, sizeof(e), "state database: %s", store_errmsg(j->st));
+        batch_abort_how(j, e, NULL, ABORT_KEEP);
+        goto out;
+    }
+    if (src != STORE_OK)
         goto dberr;
+    cluster_tx_clear(j);
     j->tx_open = 0;
     j->tx_pages = 0;
     for (job *jb = j->list; jb; jb = jb->next)

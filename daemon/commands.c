@@ -188,12 +188,13 @@ static json_t *cmd_metrics(daemon_ctx *d)
 typedef struct stream_args {
     long long id, from;
     size_t max;
-    json_t *wait; /* borrowed; NULL: none */
+    json_t *wait;     /* borrowed; NULL: none */
+    const char *node; /* pages in a cluster: that node's file; NULL: this node's */
 } stream_args;
 
 static json_t *stream_args_read(json_t *req, const char *cmd, size_t dflt, int most, stream_args *a)
 {
-    static const char *const known[] = {"cmd", "id", "from", "max_bytes", "wait_ms"};
+    static const char *const known[] = {"cmd", "id", "from", "max_bytes", "wait_ms", "node"};
     const char *key;
     json_t *val;
     json_object_foreach(req, key, val)
@@ -203,9 +204,18 @@ static json_t *stream_args_read(json_t *req, const char *cmd, size_t dflt, int m
             k++;
         if (k == sizeof(known) / sizeof(known[0]))
             return control_error("%s: unknown field \"%.60s\" (known: id, from, max_bytes, "
-                                 "wait_ms)",
+                                 "wait_ms, node)",
                                  cmd, key);
     }
+    json_t *nd = json_object_get(req, "node");
+    a->node = json_string_value(nd);
+    if (nd &&
+        (!a->node || !a->node[0] || strlen(a->node) > 32 ||
+         strspn(a->node, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
+             strlen(a->node)))
+        return control_error("%s: \"node\" must be a node_id (1 to 32 of A-Z a-z 0-9 _ -)", cmd);
+    if (nd && strcmp(cmd, "pages") != 0)
+        return control_error("%s: \"node\" is for pages only", cmd);
     int ok;
     a->id = req_id(req, "id", &ok);
     if (!ok)
@@ -244,6 +254,10 @@ static json_t *cmd_pages(daemon_ctx *d, json_t *req)
     if (!jb)
         return control_error("pages: no job %lld", id);
     long long end = jobs_pages_committed(jb);
+    char path[600] = "", err[700];
+    if (a.node && jobs_cluster_node_pages(&d->jobs, jb, a.node, path, sizeof(path), &end, err,
+                                          sizeof(err)) < 0)
+        return control_error("pages: job %lld: %s", id, err);
     if (from > end)
         return control_error("pages: \"from\" %lld is past job %lld's committed end (%lld)", from,
                              id, end);
@@ -252,8 +266,8 @@ static json_t *cmd_pages(daemon_ctx *d, json_t *req)
         return CONTROL_PARK;
     char *buf;
     size_t len, cap;
-    char err[700];
-    int rc = jobs_pages_read(jb, from, max, &buf, &len, &cap, err, sizeof(err));
+    int rc = a.node ? jobs_pages_read_file(path, end, from, max, &buf, &len, &cap, err, sizeof(err))
+                    : jobs_pages_read(jb, from, max, &buf, &len, &cap, err, sizeof(err));
     if (rc == -2)
         return control_error("pages: %s", err);
     if (rc < 0)
@@ -325,6 +339,13 @@ json_t *command_handle(void *ud, json_t *req)
     daemon_ctx *d = ud;
     const char *cmd = json_string_value(json_object_get(req, "cmd"));
     int ok;
+    if (strcmp(cmd, "status") == 0 && json_is_true(json_object_get(req, "cluster"))) {
+        char err[400];
+        json_t *cl = jobs_cluster_status(&d->jobs, err, sizeof(err));
+        if (!cl)
+            return control_error("status --cluster: %s", err);
+        return json_pack("{s:b, s:o}", "ok", 1, "cluster", cl);
+    }
     if (strcmp(cmd, "status") == 0) {
         json_t *st = status_json(d);
         return st ? json_pack("{s:b, s:o}", "ok", 1, "status", st) : NULL;
@@ -374,6 +395,9 @@ json_t *command_handle(void *ud, json_t *req)
         json_t *o = job_json(jb);
         if (o) /* the jar's size, never its contents (docs/daemon.md, Cookies) */
             json_object_set_new(o, "cookies", json_integer(jobs_cookie_count(&d->jobs, jb)));
+        json_t *nodes = o && d->jobs.cl ? jobs_cluster_job_nodes(&d->jobs, jb) : NULL;
+        if (nodes) /* in a cluster: each node's committed lengths (crawlctl export) */
+            json_object_set_new(o, "nodes", nodes);
         return o ? json_pack("{s:b, s:o}", "ok", 1, "job", o) : NULL;
     }
     if (strcmp(cmd, "recycle") == 0) {

@@ -37,15 +37,18 @@ static void usage(FILE *f)
     fprintf(
         f,
         "  status                  daemon, queue and every worker\n"
+        "  status --cluster        the cluster's live nodes: hosts, pages, pages/s, RSS\n"
+        "  export ID               the job's committed records: in a cluster every node's\n"
         "  jobs                    every job, newest first\n"
         "  job ID                  one job\n"
         "  wait ID [--timeout S]   until the job ends (0 done, 1 failed/cancelled, 124 timeout)\n"
         "  cancel ID | pause ID | resume ID\n"
         "  recycle [WORKER_ID]     retire one or every worker after its page\n"
         "  drain | shutdown | reload | metrics\n"
-        "  pages ID [--from OFFSET] [--follow]\n"
+        "  pages ID [--from OFFSET] [--follow] [--node NODE]\n"
         "                          the job's committed pages.jsonl lines; --follow: as they\n"
-        "                          commit, until the job ends\n"
+        "                          commit, until the job ends; --node: in a cluster, that\n"
+        "                          node's pages.NODE.jsonl (default: this node's)\n"
         "  content ID [--from OFFSET] [--follow]\n"
         "                          the job's committed content.jsonl.zst bytes (--save), as\n"
         "                          zstd frames: | zstd -dc for the lines\n"
@@ -192,6 +195,27 @@ static const char *js_str(json_t *o, const char *k, const char *dflt)
 }
 
 static double js_num(json_t *o, const char *k) { return json_number_value(json_object_get(o, k)); }
+
+/* status --cluster: one line per live node. */
+static void print_cluster(json_t *cl)
+{
+    printf("this node: %s  lease_ms: %lld\n", json_string_value(json_object_get(cl, "node")),
+           (long long)json_integer_value(json_object_get(cl, "lease_ms")));
+    size_t i;
+    json_t *n;
+    json_array_foreach(json_object_get(cl, "nodes"), i, n)
+    {
+        printf("node %-12s hosts %-4lld pages %-8lld pages/s %-7.1f in_flight %-4lld rss_mb %-6lld "
+               "seen %lld ms ago\n",
+               json_string_value(json_object_get(n, "node")),
+               (long long)json_integer_value(json_object_get(n, "hosts")),
+               (long long)json_integer_value(json_object_get(n, "pages")),
+               json_number_value(json_object_get(n, "pages_per_s")),
+               (long long)json_integer_value(json_object_get(n, "in_flight")),
+               (long long)json_integer_value(json_object_get(n, "rss_mb")),
+               (long long)json_integer_value(json_object_get(n, "seen_ms")));
+    }
+}
 
 static void print_status(json_t *st)
 {
@@ -482,7 +506,7 @@ static long base64_decode(const char *in, size_t n, unsigned char *out)
  * they are in the file (content: the base64 of the reply decoded, so the
  * output is content.jsonl.zst's zstd frames). As pages above: --follow
  * long-polls to the job's end, reconnects, exits 0 on a closed stdout. */
-static int cmd_stream(const char *what, long long id, long long from, int follow)
+static int cmd_stream(const char *what, long long id, long long from, int follow, const char *node)
 {
     int binary = strcmp(what, "content") == 0;
     signal(SIGPIPE, SIG_IGN); /* a write to a closed pipe: EPIPE, handled below */
@@ -492,6 +516,8 @@ static int cmd_stream(const char *what, long long id, long long from, int follow
         json_t *req = json_pack("{s:s, s:I, s:I, s:i, s:i}", "cmd", what, "id", (json_int_t)id,
                                 "from", (json_int_t)from, "max_bytes", PAGES_MAX_BYTES, "wait_ms",
                                 follow ? PAGES_WAIT_MS : 0);
+        if (req && node)
+            json_object_set_new(req, "node", json_string(node));
         int code = 0;
         quiet_unreachable = follow;
         json_t *rep = req ? call(req, &code) : NULL;
@@ -554,6 +580,35 @@ static int cmd_stream(const char *what, long long id, long long from, int follow
     }
 }
 
+/* export: a job's committed records, every node's in a cluster (the
+ * nodes the job's reply lists, by name, each node's committed prefix
+ * through crawld: crawlctl never reads the files), else this crawld's. */
+static int cmd_export(long long id)
+{
+    json_t *req = json_pack("{s:s, s:I}", "cmd", "job", "id", (json_int_t)id);
+    int code = 0;
+    json_t *rep = req ? call(req, &code) : NULL;
+    json_decref(req);
+    if (!rep)
+        return code ? code : EXIT_UNREACHABLE;
+    json_t *nodes = json_object_get(json_object_get(rep, "job"), "nodes");
+    int rc = EXIT_OK;
+    if (!json_is_array(nodes)) {
+        rc = cmd_stream("pages", id, 0, 0, NULL);
+    } else {
+        size_t i;
+        json_t *n;
+        json_array_foreach(nodes, i, n)
+        {
+            const char *name = json_string_value(json_object_get(n, "node"));
+            if (!name || (rc = cmd_stream("pages", id, 0, 0, name)) != EXIT_OK)
+                break;
+        }
+    }
+    json_decref(rep);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     sock_path = getenv("CRAWLD_SOCKET");
@@ -596,10 +651,13 @@ int main(int argc, char **argv)
     json_t *req = NULL;
     long long id = -1;
     double timeout = 0;
-    int code = 0;
+    int code = 0, cluster = 0;
     if (strcmp(cmd, "submit") == 0) {
         if (!(req = build_submit(nrest, rest)))
             return EXIT_USAGE;
+    } else if (strcmp(cmd, "status") == 0 && nrest == 1 && strcmp(rest[0], "--cluster") == 0) {
+        req = json_pack("{s:s, s:b}", "cmd", cmd, "cluster", 1);
+        cluster = 1;
     } else if (strcmp(cmd, "status") == 0 || strcmp(cmd, "jobs") == 0 ||
                strcmp(cmd, "drain") == 0 || strcmp(cmd, "shutdown") == 0 ||
                strcmp(cmd, "reload") == 0 || strcmp(cmd, "metrics") == 0) {
@@ -637,10 +695,17 @@ int main(int argc, char **argv)
     } else if (strcmp(cmd, "pages") == 0 || strcmp(cmd, "content") == 0) {
         long long from = 0;
         int follow = 0;
+        const char *node = NULL;
         for (int i = 0; i < nrest; i++) {
             if (strcmp(rest[i], "--follow") == 0 || strcmp(rest[i], "-f") == 0)
                 follow = 1;
-            else if (strcmp(rest[i], "--from") == 0) {
+            else if (strcmp(rest[i], "--node") == 0) {
+                if (i + 1 >= nrest) {
+                    fprintf(stderr, "crawlctl: %s: --node needs a node_id\n", cmd);
+                    return EXIT_USAGE;
+                }
+                node = rest[++i];
+            } else if (strcmp(rest[i], "--from") == 0) {
                 if (i + 1 >= nrest) {
                     fprintf(stderr, "crawlctl: %s: --from needs a byte offset\n", cmd);
                     return EXIT_USAGE;
@@ -661,7 +726,18 @@ int main(int argc, char **argv)
             fprintf(stderr, "crawlctl: %s needs a job id\n", cmd);
             return EXIT_USAGE;
         }
-        return cmd_stream(cmd, id, from, follow);
+        if (node && strcmp(cmd, "pages") != 0) {
+            fprintf(stderr, "crawlctl: --node is for pages only\n");
+            return EXIT_USAGE;
+        }
+        return cmd_stream(cmd, id, from, follow, node);
+    } else if (strcmp(cmd, "export") == 0) {
+        if (nrest != 1 || (id = parse_id(rest[0], cmd)) < 0) {
+            if (nrest != 1)
+                fprintf(stderr, "crawlctl: export needs a job id (and nothing else)\n");
+            return EXIT_USAGE;
+        }
+        return cmd_export(id);
     } else if (strcmp(cmd, "recycle") == 0) {
         req = json_pack("{s:s}", "cmd", cmd);
         if (nrest > 1) {
@@ -686,7 +762,12 @@ int main(int argc, char **argv)
     json_decref(req);
     if (!rep)
         return code;
-    if (strcmp(cmd, "status") == 0) {
+    if (cluster) {
+        if (want_json)
+            print_json(json_object_get(rep, "cluster"));
+        else
+            print_cluster(json_object_get(rep, "cluster"));
+    } else if (strcmp(cmd, "status") == 0) {
         if (want_json)
             print_json(json_object_get(rep, "status"));
         else

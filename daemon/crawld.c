@@ -21,6 +21,7 @@
 #include "crawld_int.h"
 #include "json_alloc.h"
 #include "log.h"
+#include "rss.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -429,6 +430,14 @@ static int daemonize(daemon_ctx *d)
     return STEP_NEXT;
 }
 
+/* crawld's RSS and its workers' (the cluster heartbeat's figure). */
+static long node_rss_kb(void *ud)
+{
+    daemon_ctx *d = ud;
+    long self = rss_self_kb();
+    return (self > 0 ? self : 0) + (d->up >= UP_POOL ? pool_rss_kb_total(&d->pool) : 0);
+}
+
 /* The loop and the state database, which resumes its jobs; 1 on failure
  * (this step closes its own loop then). */
 static int open_state(daemon_ctx *d)
@@ -443,6 +452,7 @@ static int open_state(daemon_ctx *d)
     }
     d->jobs.on_wake = wake_dispatch;
     d->jobs.wake_ud = d;
+    d->jobs.node_rss_kb = node_rss_kb;
     d->up = UP_STATE;
     return STEP_NEXT;
 }

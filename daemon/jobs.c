@@ -99,7 +99,7 @@ void jobs_page_free(jobs_page *p)
 }
 
 /* Closes pages.jsonl; what the open batch wrote to it is committed first. */
-static void job_close_output(jobs *j, job *jb)
+void job_close_output(jobs *j, job *jb)
 {
     if (jb->dirty)
         batch_commit(j);
@@ -158,6 +158,10 @@ void job_maybe_end(jobs *j, job *jb)
         batch_commit(j);
     if (jb->pending != 0 || jb->in_flight != 0) /* the commit failed: its pages came back */
         return;
+    /* in a cluster, done when no node has a row pending (rows in flight
+     * anywhere are pending in the database) */
+    if (j->cl && job_active(jb) && cluster_job_pending(j, jb) != 0)
+        return;
     if (job_active(jb)) {
         jb->state = JOB_DONE;
         jb->ended = jobs_now_unix();
@@ -177,6 +181,19 @@ typedef struct load_ctx {
     jobs *j;
     int errors;
 } load_ctx;
+
+/* The job's files in its directory: pages.jsonl, crawl.warc.gz,
+ * content.jsonl.zst; in a cluster each node's own, pages.NODE.jsonl,
+ * crawl.NODE.warc.gz, content.NODE.jsonl.zst (docs/cluster.md). */
+static void job_paths(const jobs *j, job *jb)
+{
+    const char *node = j->cfg->cluster_database[0] ? j->cfg->cluster_node_id : "";
+    const char *dot = node[0] ? "." : "";
+    snprintf(jb->out_path, sizeof(jb->out_path), "%s/pages%s%s.jsonl", jb->out_dir, dot, node);
+    snprintf(jb->warc_path, sizeof(jb->warc_path), "%s/crawl%s%s.warc.gz", jb->out_dir, dot, node);
+    snprintf(jb->content_path, sizeof(jb->content_path), "%s/content%s%s.jsonl.zst", jb->out_dir,
+             dot, node);
+}
 
 static int load_job(void *ud, const store_job *r)
 {
@@ -222,9 +239,7 @@ static int load_job(void *ud, const store_job *r)
         snprintf(jb->out_dir, sizeof(jb->out_dir), "%s", dir);
     else
         snprintf(jb->out_dir, sizeof(jb->out_dir), "%s/%lld", j->output_dir, jb->id);
-    snprintf(jb->out_path, sizeof(jb->out_path), "%s/pages.jsonl", jb->out_dir);
-    snprintf(jb->warc_path, sizeof(jb->warc_path), "%s/crawl.warc.gz", jb->out_dir);
-    snprintf(jb->content_path, sizeof(jb->content_path), "%s/content.jsonl.zst", jb->out_dir);
+    job_paths(j, jb);
     json_t *seeds = json_object_get(o, "seeds");
     size_t ns = json_array_size(seeds);
     const char **sv = alloc_zeroed((ns + 1) * sizeof(char *));
@@ -296,6 +311,30 @@ static int load_job(void *ud, const store_job *r)
     return 0;
 }
 
+int jobs_load_one(jobs *j, const store_job *r)
+{
+    load_ctx x = {j, 0};
+    return load_job(&x, r);
+}
+
+int jobs_offsets_reread(void *ud, const store_job *r)
+{
+    jobs *j = ud;
+    job *jb = jobs_find(j, r->id);
+    if (!jb || jb->out_fd < 0)
+        return 0;
+    if (jb->committed != r->committed)
+        log_warn("cluster", "committed length differs from the database's: the database holds",
+                 "job=%lld here=%lld database=%lld", jb->id, jb->committed, r->committed);
+    jb->committed = jb->written = r->committed;
+    jb->warc_committed = jb->warc_written = r->warc_committed;
+    jb->content_committed = jb->content_written = r->content_committed;
+    char err[400];
+    if (output_cut_back(jb, err, sizeof(err)) < 0)
+        job_fail(j, jb, "%s", err);
+    return 0;
+}
+
 /* A host that was backing off when crawld stopped: its delay, and its
  * next request not before the time kept (wall clock, turned to loop time).
  * One whose wait ended more than retry_max_ms ago is not restored (its row
@@ -333,10 +372,20 @@ int jobs_init(jobs *j, uv_loop_t *loop, const crawld_config *cfg, char *err, siz
     }
     politeness_set_backoff(&j->pol, cfg->retry_base_ms, cfg->retry_max_ms, cfg->adaptive_delay,
                            cfg->adaptive_max_delay_ms, cfg->adaptive_target_concurrency);
+    /* in a cluster the shared database (never named in messages: its URI
+     * may hold a password), else SQLite in the state directory */
     char path[CONFIG_PATH_MAX + 32];
     snprintf(path, sizeof(path), "%s/crawld.db", cfg->state_dir);
-    j->st = store_open(path, err, errlen);
+    j->st = store_open(cfg->cluster_database[0] ? cfg->cluster_database : path, err, errlen);
+    if (cfg->cluster_database[0])
+        snprintf(path, sizeof(path), "[cluster] database");
     if (!j->st) {
+        politeness_free(&j->pol);
+        return -1;
+    }
+    if (cluster_start(j, err, errlen) < 0) {
+        store_close(j->st);
+        j->st = NULL;
         politeness_free(&j->pol);
         return -1;
     }
@@ -383,6 +432,7 @@ int jobs_init(jobs *j, uv_loop_t *loop, const crawld_config *cfg, char *err, siz
 void jobs_close(jobs *j)
 {
     batch_commit(j);
+    cluster_stop(j);
     if (j->wake.data && !uv_is_closing((uv_handle_t *)&j->wake))
         uv_close((uv_handle_t *)&j->wake, NULL);
     if (j->group.data && !uv_is_closing((uv_handle_t *)&j->group))
@@ -411,6 +461,7 @@ void jobs_free(jobs *j)
         jobs_page_free(p);
     }
     j->flight = NULL;
+    cluster_free(j);
     store_close(j->st);
     j->st = NULL;
     politeness_free(&j->pol);
@@ -542,9 +593,7 @@ job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_o
     jb->id = id;
     if (!jb->out_dir[0])
         snprintf(jb->out_dir, sizeof(jb->out_dir), "%s/%lld", j->output_dir, id);
-    snprintf(jb->out_path, sizeof(jb->out_path), "%s/pages.jsonl", jb->out_dir);
-    snprintf(jb->warc_path, sizeof(jb->warc_path), "%s/crawl.warc.gz", jb->out_dir);
-    snprintf(jb->content_path, sizeof(jb->content_path), "%s/content.jsonl.zst", jb->out_dir);
+    job_paths(j, jb);
     for (size_t i = 0; i < n && jb->rows < jb->max_pages; i++) {
         char origin[512];
         if (politeness_origin(norm[i], origin, sizeof(origin), NULL) < 0) {

@@ -72,8 +72,9 @@ typedef struct jobs_page {
     char last_error[96];
     int stale;   /* its row was made in a batch that was rolled back: its result is dropped */
     int retries; /* answers the server asked to retry, not recorded (store_row.retries) */
-    char *retry_reasons; /* their reasons, each ended by '\n'; NULL: none */
-    int save;            /* --save: the kinds the worker sends (JOBOPT_SAVE_*), 0: none */
+    char *retry_reasons;   /* their reasons, each ended by '\n'; NULL: none */
+    int save;              /* --save: the kinds the worker sends (JOBOPT_SAVE_*), 0: none */
+    long long lease_epoch; /* cluster mode: the host's lease it was started under */
 } jobs_page;
 
 typedef enum job_state {
@@ -222,6 +223,9 @@ typedef struct jobs {
     long retries[BACKOFF_NCLASSES];
     long retries_gave_up;
     uint64_t rng;
+    /* cluster mode (cluster.c, docs/cluster.md); NULL: one node */
+    struct jobs_cluster *cl;
+    long (*node_rss_kb)(void *ud); /* crawld and its workers, for the heartbeat (wake_ud) */
 } jobs;
 
 typedef struct jobs_submit_opts {
@@ -312,6 +316,10 @@ int jobs_cancel(jobs *j, job *jb);
 int jobs_pause(jobs *j, job *jb, int pause);
 
 const char *job_state_str(job_state s);
+/* status --cluster: this node and the live nodes ({"node", "nodes": [{"node",
+ * "hosts", "pages", "pages_per_s", "in_flight", "rss_mb", "seen_ms"}]}),
+ * or NULL with err (not in a cluster, the database). */
+json_t *jobs_cluster_status(jobs *j, char *err, size_t errlen);
 json_t *job_json(const job *jb);
 /* The job's unexpired cookies (its jar's size; never their values), -1. */
 long jobs_cookie_count(jobs *j, const job *jb);
@@ -339,6 +347,19 @@ int jobs_pages_ended(const job *jb);
  * with err on a read error. */
 int jobs_pages_read(const job *jb, long long from, size_t max, char **out, size_t *len, size_t *cap,
                     char *err, size_t errlen);
+/* The same of any pages file whose committed length is end (another
+ * node's pages.NODE.jsonl in a shared output directory). */
+int jobs_pages_read_file(const char *path, long long end, long long from, size_t max, char **out,
+                         size_t *len, size_t *cap, char *err, size_t errlen);
+/* In a cluster: node's pages file of the job and its committed length
+ * (from the database) into path and *end. 0; -1 with err (not in a
+ * cluster, no such node for the job, the database). */
+int jobs_cluster_node_pages(jobs *j, const job *jb, const char *node, char *path, size_t cap,
+                            long long *end, char *err, size_t errlen);
+/* In a cluster: every node that has committed lengths of the job, as
+ * [{"node", "committed", "warc_committed", "content_committed"}], by
+ * name; NULL outside a cluster or on a database error. */
+json_t *jobs_cluster_job_nodes(jobs *j, const job *jb);
 
 /* The committed length of the job's content.jsonl.zst (--save), -1 when
  * the job has none. */

@@ -39,6 +39,37 @@ void job_fail(jobs *j, job *jb, const char *fmt, const char *detail);
 /* Ends the job (done) when nothing is pending or in flight. */
 void job_maybe_end(jobs *j, job *jb);
 
+/* A job another node submitted, loaded as at start (cluster.c). 0/-1. */
+int jobs_load_one(jobs *j, const store_job *r);
+/* store_jobs_foreach callback (ud: jobs): a job's committed lengths from
+ * the store, and its files cut back to them (cluster.c, after a reconnect). */
+int jobs_offsets_reread(void *ud, const store_job *r);
+void job_close_output(jobs *j, job *jb);
+
+/* cluster.c: a node of a cluster (docs/cluster.md); each a no-op, or
+ * "yes", when j->cl is NULL */
+typedef struct jobs_cluster jobs_cluster;
+/* Joins the cluster when [cluster] database is set (after store_open,
+ * before the jobs load); its timer starts with the loop. 0, -1 with err. */
+int cluster_start(jobs *j, char *err, size_t errlen);
+void cluster_stop(jobs *j); /* gives the idle leases back, closes the timer */
+void cluster_free(jobs *j);
+/* The epoch of this node's lease of host when a page may start under it
+ * now (it outlives the page deadline), else 0; 1 outside a cluster. */
+long long cluster_may_start(jobs *j, const char *host);
+/* The epoch of this node's lease of host now, 0 none (1 outside a cluster). */
+long long cluster_lease_epoch(jobs *j, const char *host);
+/* Whether the page's lease is still this node's (its result may count). */
+int cluster_page_valid(jobs *j, const jobs_page *p);
+/* The open batch's leases: a record's host and the epoch it was made
+ * under; given to store_group_commit. */
+int cluster_tx_add(jobs *j, const char *host, long long epoch);
+const store_lease *cluster_tx_leases(jobs *j, int *n);
+void cluster_tx_clear(jobs *j);
+/* 1 when the job has pending rows on any node, 0 none (its counts then
+ * the cluster's), -1 error. */
+int cluster_job_pending(jobs *j, job *jb);
+
 /* job_session.c: what a job keeps of its submit beyond numbers */
 void job_session_release(job_session *s);
 /* Takes the session options into jb->sess (copies): 0, or -1 with err

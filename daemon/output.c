@@ -485,9 +485,14 @@ static ssize_t pread_full(int fd, char *buf, size_t n, off_t at)
 int jobs_pages_read(const job *jb, long long from, size_t max, char **out, size_t *len, size_t *cap,
                     char *err, size_t errlen)
 {
+    return jobs_pages_read_file(jb->out_path, jb->committed, from, max, out, len, cap, err, errlen);
+}
+
+int jobs_pages_read_file(const char *path, long long end, long long from, size_t max, char **out,
+                         size_t *len, size_t *cap, char *err, size_t errlen)
+{
     *out = NULL;
     *len = *cap = 0;
-    long long end = jb->committed;
     if (from < 0 || from > end) {
         snprintf(err, errlen, "\"from\" %lld is past the committed end (%lld)", from, end);
         return -1;
@@ -497,9 +502,9 @@ int jobs_pages_read(const job *jb, long long from, size_t max, char **out, size_
     int rc = -1;
     char *buf = NULL;
     size_t bcap = 0;
-    int fd = open(jb->out_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) {
-        snprintf(err, errlen, "cannot open %s: %s", jb->out_path, strerror(errno));
+        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
         goto out;
     }
     /* One byte before from (skip): it must end a record. */
@@ -519,7 +524,7 @@ int jobs_pages_read(const job *jb, long long from, size_t max, char **out, size_
         }
         ssize_t r = pread_full(fd, buf + have, want - have, (off_t)(at + (long long)have));
         if (r < 0 || (size_t)r < want - have) {
-            snprintf(err, errlen, "read %s: %s", jb->out_path,
+            snprintf(err, errlen, "read %s: %s", path,
                      r < 0 ? strerror(errno) : "shorter than its committed length");
             goto out;
         }
@@ -548,7 +553,7 @@ int jobs_pages_read(const job *jb, long long from, size_t max, char **out, size_
         }
         /* Committed bytes end with a record's '\n': there is one further. */
         if ((long long)want >= end - at) {
-            snprintf(err, errlen, "%s: committed bytes do not end a record", jb->out_path);
+            snprintf(err, errlen, "%s: committed bytes do not end a record", path);
             goto out;
         }
         have = want;

@@ -116,6 +116,17 @@ json_t *daemon_reload(daemon_ctx *d, const char *source)
                  source, err);
         return control_error("config: %s", err);
     }
+    /* [cluster] is read at start only: the node keeps its database, its
+     * name and its lease (checked below against the new page deadline);
+     * the database's URI is never logged (it may hold a password) */
+    if (strcmp(n.cluster_database, d->cfg.cluster_database) != 0 ||
+        strcmp(n.cluster_node_id, d->cfg.cluster_node_id) != 0 ||
+        n.cluster_lease_ms != d->cfg.cluster_lease_ms)
+        log_warn("crawld", "config section needs a restart; keeping the running values",
+                 "source=%s section=cluster", source);
+    memcpy(n.cluster_database, d->cfg.cluster_database, sizeof(n.cluster_database));
+    memcpy(n.cluster_node_id, d->cfg.cluster_node_id, sizeof(n.cluster_node_id));
+    n.cluster_lease_ms = d->cfg.cluster_lease_ms;
     if (config_validate(&n, err, sizeof(err)) < 0) {
         log_warn("crawld", "reload refused; keeping the running config",
                  "source=%s error=\"%s: %s\"", source, path ? path : "built-in defaults", err);

@@ -121,10 +121,23 @@ static int commit_record(jobs *j, job *jb, long long row_id, const char *url, in
         jb->wbuf_len = wbuf_was;
         jb->warc_written = warc_was;
         jb->tx_finished--;
-        j->refused++;
-        log_error("jobs", "result for a row that is not pending: not written",
-                  "job=%lld row=%lld url=\"%s\"", jb->id, row_id, url);
+        if (j->cl) /* in a cluster: cancelled on another node, or ended there */
+            log_info("cluster", "result for a row another node ended or dropped: not written",
+                     "job=%lld row=%lld url=\"%s\"", jb->id, row_id, url);
+        else {
+            j->refused++;
+            log_error("jobs", "result for a row that is not pending: not written",
+                      "job=%lld row=%lld url=\"%s\"", jb->id, row_id, url);
+        }
         goto out;
+    }
+    if (j->cl) { /* the group commits only while this node holds the row's host */
+        char origin[512];
+        if (politeness_origin(url, origin, sizeof(origin), NULL) == 0 &&
+            cluster_tx_add(j, origin, cluster_lease_epoch(j, origin)) < 0) {
+            batch_abort(j, "out of memory keeping a batch's leases", NULL);
+            goto out;
+        }
     }
     /* Payload digests (dedup.h): a payload the job recorded before keeps
      * a revisit record, and its record line says which capture it is. */
@@ -476,6 +489,11 @@ static void robots_done(jobs *j, jobs_page *p, const frame_result *res)
  * freed). */
 static int page_stale(jobs *j, jobs_page *p)
 {
+    if (!p->stale && !cluster_page_valid(j, p)) { /* its host's lease went meanwhile */
+        log_info("cluster", "result dropped: its host lease was lost", "job=%lld url=\"%s\"",
+                 p->job_id, p->url);
+        p->stale = 1;
+    }
     if (!p->stale)
         return 0;
     job *jb = jobs_find(j, p->job_id);

@@ -278,7 +278,8 @@ static jobs_page *take_row(jobs *j, job *jb, store_row *r, look *lk)
         if (!politeness_robots_known(h)) {
             jobs_page *got = NULL;
             /* a host backing off (its robots.txt refused) waits first */
-            if (politeness_robots_needed(h) && politeness_host_may_start(h, lk->now, 1, lk->wake))
+            if (politeness_robots_needed(h) && politeness_host_may_start(h, lk->now, 1, lk->wake) &&
+                cluster_may_start(j, r->host))
                 got = robots_task(j, jb, h, r->host);
             if (!got)
                 lk->full[lk->nfull++ % SCHED_FULL_HOSTS] = r->host;
@@ -312,9 +313,15 @@ static jobs_page *take_row(jobs *j, job *jb, store_row *r, look *lk)
         lk->full[lk->nfull++ % SCHED_FULL_HOSTS] = r->host;
         return NULL;
     }
+    long long epoch = cluster_may_start(j, r->host); /* in a cluster: under a lease */
+    if (!epoch) {
+        lk->full[lk->nfull++ % SCHED_FULL_HOSTS] = r->host;
+        return NULL;
+    }
     jobs_page *p = page_new(JOBS_PAGE, jb->id, r->url, r->host);
     if (!p)
         return NULL;
+    p->lease_epoch = epoch;
     p->row_id = r->id;
     p->depth = r->depth;
     p->attempts = r->attempts + 1;

@@ -28,7 +28,8 @@ struct store {
     void *b;        /* the backend's handle */
     uint64_t *seen; /* SEEN_SLOTS keys, 0 = empty; NULL: not allocated */
     long long seen_hits;
-    int group; /* a group is open */
+    int group;       /* a group is open */
+    int why_cluster; /* the last error: cluster mode asked of a backend without it */
 };
 
 static uint64_t seen_key(long long job_id, long long uh)
@@ -128,7 +129,12 @@ void store_close(store *s)
     ALLOC_FREE(s);
 }
 
-const char *store_errmsg(store *s) { return s ? s->ops->errmsg(s->b) : "no store"; }
+const char *store_errmsg(store *s)
+{
+    if (s && s->why_cluster)
+        return "cluster mode needs a PostgreSQL store";
+    return s ? s->ops->errmsg(s->b) : "no store";
+}
 const char *store_backend(const store *s) { return s->ops->name; }
 long long store_cache_bytes(store *s) { return s->ops->cache_bytes(s->b); }
 long long store_seen_hits(const store *s) { return s->seen_hits; }
@@ -182,6 +188,72 @@ int store_lease_renew(store *s, store_lease *l, int n, long long until_ms)
 {
     return s->ops->lease_renew(s->b, l, n, until_ms);
 }
+
+/* ---- cluster mode: PostgreSQL only ---- */
+
+static int no_cluster(store *s)
+{
+    if (s->ops->cluster_join)
+        return 0;
+    s->why_cluster = 1;
+    return -1;
+}
+
+int store_cluster_join(store *s, const char *name, long long lease_ms)
+{
+    return no_cluster(s) ? -1 : s->ops->cluster_join(s->b, name, lease_ms);
+}
+
+int store_job_nodes(store *s, long long job_id, int (*cb)(void *ud, const store_node_lengths *n),
+                    void *ud)
+{
+    return no_cluster(s) ? -1 : s->ops->job_nodes(s->b, job_id, cb, ud);
+}
+
+int store_node_beat(store *s, const char *info)
+{
+    return no_cluster(s) ? -1 : s->ops->node_beat(s->b, info);
+}
+
+int store_nodes_foreach(store *s, long long live_ms, int (*cb)(void *ud, const store_node *n),
+                        void *ud)
+{
+    return no_cluster(s) ? -1 : s->ops->nodes_foreach(s->b, live_ms, cb, ud);
+}
+
+int store_cluster_share(store *s, long long live_ms, long *nodes, long *hosts)
+{
+    return no_cluster(s) ? -1 : s->ops->cluster_share(s->b, live_ms, nodes, hosts);
+}
+
+int store_lease_release(store *s, const store_lease *l, long long next_ok_ms)
+{
+    return no_cluster(s) ? -1 : s->ops->lease_release(s->b, l, next_ok_ms);
+}
+
+int store_leases_busy(store *s, const store_lease *l, int n, int *busy)
+{
+    if (n <= 0)
+        return 0;
+    return no_cluster(s) ? -1 : s->ops->leases_busy(s->b, l, n, busy);
+}
+
+long store_job_pending_mine(store *s, long long job_id)
+{
+    return no_cluster(s) ? -1 : s->ops->job_pending_mine(s->b, job_id);
+}
+
+int store_reconnect(store *s)
+{
+    if (!s->ops->reconnect)
+        return 0;
+    int r = s->ops->reconnect(s->b);
+    if (r == 1)
+        seen_clear(s); /* a lost COMMIT may not have kept what it saw */
+    return r;
+}
+
+int store_reconnect_needed(store *s) { return s->ops->connected && !s->ops->connected(s->b); }
 
 int store_rows_pending(store *s, long long job_id, const char *host, long long after_id, int max,
                        store_row *rows)

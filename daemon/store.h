@@ -76,6 +76,7 @@ typedef struct store_lease {
     char host[512]; /* scheme://host[:port] */
     long long epoch;
     long long until_ms;
+    long long next_ok_ms; /* a claim: when the last owner said its next request may start */
 } store_lease;
 
 /* A job's committed lengths, moved from (pages_from, warc_from) to
@@ -138,6 +139,50 @@ int store_lease_claim(store *s, int max, long long until_ms, store_lease *out);
 /* Extends the leases to until_ms; a lease lost meanwhile gets epoch 0.
  * How many are still held, or -1. */
 int store_lease_renew(store *s, store_lease *l, int n, long long until_ms);
+
+/* ---- cluster mode (PostgreSQL; docs/cluster.md) ----
+ * Each -1 on error (store_errmsg), and on SQLite ("needs PostgreSQL"). */
+
+/* A live node as store_nodes_foreach gives it (strings valid in the call). */
+typedef struct store_node {
+    const char *name, *info; /* info: the JSON its last heartbeat wrote, or NULL */
+    long long seen_ms;       /* since its last heartbeat */
+    long hosts;              /* leases it holds now */
+} store_node;
+
+/* This open becomes node `name` of a cluster: its committed lengths are its
+ * own per job (store_job.committed, the CAS), and the pending rows read
+ * (store_rows_pending*) are those of hosts it leases. A group left open
+ * past lease_ms / 2 (the node stopped) is ended by the server. */
+int store_cluster_join(store *s, const char *name, long long lease_ms);
+/* A node's committed lengths of a job (strings valid during the call). */
+typedef struct store_node_lengths {
+    const char *node;
+    long long committed, warc_committed, content_committed;
+} store_node_lengths;
+/* Calls cb for every node with lengths of the job, by name. */
+int store_job_nodes(store *s, long long job_id, int (*cb)(void *ud, const store_node_lengths *n),
+                    void *ud);
+/* Marks this node alive now, with info (a JSON text) for status. */
+int store_node_beat(store *s, const char *info);
+/* Calls cb for each node whose heartbeat is within live_ms, by name. */
+int store_nodes_foreach(store *s, long long live_ms, int (*cb)(void *ud, const store_node *n),
+                        void *ud);
+/* Live nodes (heartbeat within live_ms) and hosts with pending rows. */
+int store_cluster_share(store *s, long long live_ms, long *nodes, long *hosts);
+/* Gives a lease back: free at once; next_ok_ms (unix ms) is when the next
+ * owner's first request may start. 1 given back, 0 not ours any more. */
+int store_lease_release(store *s, const store_lease *l, long long next_ok_ms);
+/* busy[i] = whether host l[i] has pending rows (of any job). */
+int store_leases_busy(store *s, const store_lease *l, int n, int *busy);
+/* Pending rows of the job on hosts this node leases. */
+long store_job_pending_mine(store *s, long long job_id);
+/* After a failure: whether the connection is up (0), came back just now
+ * (1: a new node row and epoch, every lease lost; read the committed
+ * lengths again), or is still down (-1). */
+int store_reconnect(store *s);
+/* Whether the connection is down (store_reconnect has work to do). */
+int store_reconnect_needed(store *s);
 
 /* ---- reading pending rows ---- */
 

@@ -61,6 +61,19 @@ typedef struct store_ops {
     int (*cookies_for_host)(void *b, long long job_id, const char *host, long long now_s,
                             int (*cb)(void *ud, const char *line), void *ud);
     int (*cookies_copy)(void *b, long long from_job, long long to_job, long long now_s);
+    /* cluster mode (store.h); NULL in a backend without it */
+    int (*cluster_join)(void *b, const char *name, long long lease_ms);
+    int (*node_beat)(void *b, const char *info);
+    int (*job_nodes)(void *b, long long job_id, int (*cb)(void *ud, const store_node_lengths *n),
+                     void *ud);
+    int (*nodes_foreach)(void *b, long long live_ms, int (*cb)(void *ud, const store_node *n),
+                         void *ud);
+    int (*cluster_share)(void *b, long long live_ms, long *nodes, long *hosts);
+    int (*lease_release)(void *b, const store_lease *l, long long next_ok_ms);
+    int (*leases_busy)(void *b, const store_lease *l, int n, int *busy);
+    long (*job_pending_mine)(void *b, long long job_id);
+    int (*reconnect)(void *b);
+    int (*connected)(void *b);
 } store_ops;
 
 extern const store_ops store_sqlite_ops;

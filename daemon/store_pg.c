@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 /* The schema this build writes; a database of a newer one is refused. */
-#define PG_SCHEMA_VERSION 1
+#define PG_SCHEMA_VERSION 2 /* 2: job_offsets per (job, node); nodes.info */
 /* Held while the schema is created, so two nodes starting together do not
  * race on CREATE TABLE IF NOT EXISTS. */
 #define PG_SCHEMA_LOCK 0x637261776c64LL /* "crawld" */
@@ -76,6 +76,15 @@ enum {
     P_CK_COUNT_DOMAIN,
     P_CK_HOST,
     P_CK_COPY,
+    P_OFFSETS_MINE,
+    P_NODE_NAME,
+    P_NODE_BEAT,
+    P_NODES_LIVE,
+    P_SHARE,
+    P_LEASE_RELEASE,
+    P_LEASE_BUSY,
+    P_JOB_PENDING_MINE,
+    P_JOB_NODES,
     P_COUNT
 };
 
@@ -85,14 +94,15 @@ static const struct {
 } stmts[P_COUNT] = {
     [P_JOB_INSERT] = {"job insert", "INSERT INTO jobs(name,state,opts,created) "
                                     "VALUES($1,$2,$3,$4::float8) RETURNING id"},
-    [P_JOB_OFFSETS_INSERT] = {"job offsets insert", "INSERT INTO job_offsets(job_id) VALUES($1)"},
+    [P_JOB_OFFSETS_INSERT] = {"job offsets insert",
+                              "INSERT INTO job_offsets(job_id,node) VALUES($1,$2) "
+                              "ON CONFLICT DO NOTHING"},
     [P_JOB_STATE] = {"job state",
                      "UPDATE jobs SET state=$2, ended=$3::float8, error=$4 WHERE id=$1::bigint"},
-    [P_JOB_ALL] =
-        {"jobs read",
-         "SELECT j.id,j.name,j.state,j.opts,j.created,j.ended,o.committed,j.error,"
-         "o.warc_committed,o.content_committed FROM jobs j JOIN job_offsets o ON o.job_id=j.id "
-         "ORDER BY j.id"},
+    [P_JOB_ALL] = {"jobs read",
+                   "SELECT j.id,j.name,j.state,j.opts,j.created,j.ended,o.committed,j.error,"
+                   "o.warc_committed,o.content_committed FROM jobs j LEFT JOIN job_offsets o "
+                   "ON o.job_id=j.id AND o.node=$1 ORDER BY j.id"},
     [P_JOB_COUNTS] = {"job counts",
                       "SELECT state,count(*) FROM frontier WHERE job_id=$1 GROUP BY state"},
     [P_JOB_DROP] = {"job drop pending", "UPDATE frontier SET state=4 WHERE job_id=$1 AND state=0"},
@@ -116,15 +126,20 @@ static const struct {
     [P_FR_WINDOW] = {"pending rows",
                      "SELECT id,url,parent,host,depth,attempts,not_before,no_js,sitemap,retries,"
                      "retry_reasons FROM frontier WHERE job_id=$1 AND state=0 AND id>$2 "
+                     "AND ($4::bigint=0 OR host IN (SELECT host FROM hosts WHERE owner=$4)) "
                      "ORDER BY id LIMIT $3"},
     [P_FR_WINDOW_BFS] = {"pending rows (breadth-first)",
                          "SELECT id,url,parent,host,depth,attempts,not_before,no_js,sitemap,"
                          "retries,retry_reasons FROM frontier WHERE job_id=$1 AND state=0 "
-                         "AND depth=$4 AND id>$2 ORDER BY id LIMIT $3"},
+                         "AND depth=$4 AND id>$2 "
+                         "AND ($5::bigint=0 OR host IN (SELECT host FROM hosts WHERE owner=$5)) "
+                         "ORDER BY id LIMIT $3"},
     [P_FR_WINDOW_DEEPER] = {"pending rows (deeper)",
                             "SELECT id,url,parent,host,depth,attempts,not_before,no_js,sitemap,"
                             "retries,retry_reasons FROM frontier WHERE job_id=$1 AND state=0 "
-                            "AND depth>$2 ORDER BY depth,id LIMIT $3"},
+                            "AND depth>$2 "
+                            "AND ($4::bigint=0 OR host IN (SELECT host FROM hosts WHERE owner=$4)) "
+                            "ORDER BY depth,id LIMIT $3"},
     [P_FR_WINDOW_HOST] = {"pending rows of a host",
                           "SELECT id,url,parent,host,depth,attempts,not_before,no_js,sitemap,"
                           "retries,retry_reasons FROM frontier WHERE job_id=$1 AND state=0 "
@@ -147,7 +162,7 @@ static const struct {
                        " ORDER BY h.host LIMIT $2 FOR UPDATE SKIP LOCKED)"
                        " UPDATE hosts h SET owner=$1, epoch=nextval('lease_epoch'),"
                        " lease_until=clock_timestamp() + $3::bigint * interval '1 millisecond'"
-                       " FROM c WHERE h.host=c.host RETURNING h.host, h.epoch"},
+                       " FROM c WHERE h.host=c.host RETURNING h.host, h.epoch, h.next_ok_at"},
     [P_LEASE_RENEW] = {"lease renew",
                        "UPDATE hosts h SET"
                        " lease_until=clock_timestamp() + $3::bigint * interval '1 millisecond'"
@@ -200,6 +215,40 @@ static const struct {
                                    "SELECT $2,domain,path,name,expires,line FROM cookies "
                                    "WHERE job_id=$1 AND (expires=0 OR expires>$3::bigint) "
                                    "ON CONFLICT DO NOTHING"},
+    /* ---- cluster mode (store_cluster_join) ---- */
+    [P_OFFSETS_MINE] = {"job offsets insert",
+                        "INSERT INTO job_offsets(job_id,node) SELECT id,$1 FROM jobs "
+                        "WHERE state IN ('running','paused') ON CONFLICT DO NOTHING"},
+    [P_NODE_NAME] = {"node name", "UPDATE nodes SET name=$2 WHERE id=$1"},
+    [P_NODE_BEAT] = {"node heartbeat",
+                     "UPDATE nodes SET seen=clock_timestamp(), info=$2 WHERE id=$1"},
+    /* the live nodes (a heartbeat within $1 ms), one per name (its newest
+     * open), with the hosts each holds now */
+    [P_NODES_LIVE] = {"nodes read",
+                      "SELECT DISTINCT ON (n.name) n.name, n.info,"
+                      " (extract(epoch FROM clock_timestamp()-n.seen)*1000)::bigint,"
+                      " (SELECT count(*) FROM hosts h WHERE h.owner=n.id"
+                      " AND h.lease_until > clock_timestamp())"
+                      " FROM nodes n WHERE n.seen > clock_timestamp() - $1::bigint * interval "
+                      "'1 millisecond' ORDER BY n.name, n.id DESC"},
+    [P_SHARE] = {"cluster share",
+                 "SELECT (SELECT count(DISTINCT name) FROM nodes WHERE seen > clock_timestamp()"
+                 " - $1::bigint * interval '1 millisecond'),"
+                 " (SELECT count(*) FROM hosts h WHERE EXISTS (SELECT 1 FROM frontier f"
+                 " WHERE f.host=h.host AND f.state=0))"},
+    /* a lease given back: free at once, its next request's time kept */
+    [P_LEASE_RELEASE] = {"lease release",
+                         "UPDATE hosts SET owner=NULL, lease_until=clock_timestamp(),"
+                         " next_ok_at=$3 WHERE host=$1 AND epoch=$2 AND owner=$4"},
+    [P_LEASE_BUSY] = {"hosts with pending rows",
+                      "SELECT l.host FROM unnest($1::text[]) AS l(host) WHERE EXISTS"
+                      " (SELECT 1 FROM frontier f WHERE f.host=l.host AND f.state=0)"},
+    [P_JOB_PENDING_MINE] = {"pending rows of this node's hosts",
+                            "SELECT count(*) FROM frontier WHERE job_id=$1 AND state=0 AND host IN"
+                            " (SELECT host FROM hosts WHERE owner=$2)"},
+    [P_JOB_NODES] = {"job's nodes",
+                     "SELECT node, committed, warc_committed, content_committed FROM job_offsets "
+                     "WHERE job_id=$1 ORDER BY node COLLATE \"C\""},
 };
 
 static const char schema[] =
@@ -207,11 +256,14 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS jobs("
     " id bigserial PRIMARY KEY, name text, state text NOT NULL, opts text NOT NULL,"
     " created double precision NOT NULL, ended double precision, error text);"
+    /* a job's committed lengths, per node: each node writes its own files
+     * (pages.NODE.jsonl); node '' is the one node outside cluster mode */
     "CREATE TABLE IF NOT EXISTS job_offsets("
-    " job_id bigint PRIMARY KEY,"
+    " job_id bigint NOT NULL, node text NOT NULL DEFAULT '',"
     " committed bigint NOT NULL DEFAULT 0,"
     " warc_committed bigint NOT NULL DEFAULT 0,"
-    " content_committed bigint NOT NULL DEFAULT 0);" /* content.jsonl.zst (--save) */
+    " content_committed bigint NOT NULL DEFAULT 0," /* content.jsonl.zst (--save) */
+    " PRIMARY KEY(job_id, node));"
     "CREATE TABLE IF NOT EXISTS frontier("
     " id bigserial PRIMARY KEY, job_id bigint NOT NULL, uh bigint NOT NULL, url text NOT NULL,"
     " depth integer NOT NULL, parent text, host text NOT NULL,"
@@ -235,7 +287,7 @@ static const char schema[] =
     /* each open store is a node: its id owns leases, its epoch is unique */
     "CREATE TABLE IF NOT EXISTS nodes("
     " id bigserial PRIMARY KEY, name text NOT NULL, epoch bigint NOT NULL,"
-    " started timestamptz NOT NULL DEFAULT clock_timestamp(), seen timestamptz);"
+    " started timestamptz NOT NULL DEFAULT clock_timestamp(), seen timestamptz, info text);"
     "CREATE TABLE IF NOT EXISTS host_backoff("
     " host text PRIMARY KEY, delay_ms bigint NOT NULL, until_ms bigint NOT NULL);"
     "CREATE TABLE IF NOT EXISTS recrawl("
@@ -252,6 +304,9 @@ static const char schema[] =
 typedef struct pg {
     PGconn *conn;
     long long node, epoch; /* this open's node row and its epoch */
+    int cluster;           /* store_cluster_join: windows of this node's hosts only */
+    char name[40];         /* its node_id in cluster mode; "" else */
+    long long lease_ms;    /* cluster mode: the lease (the session's idle timeout) */
     char why[400];         /* the last failure, one line */
 } pg;
 
@@ -432,6 +487,14 @@ static int pg_schema(pg *q)
                  have, PG_SCHEMA_VERSION);
         goto fail;
     }
+    if (have == 1 && exec_cmd(q, "schema upgrade",
+                              "ALTER TABLE job_offsets ADD COLUMN IF NOT EXISTS node text "
+                              "NOT NULL DEFAULT '';"
+                              "ALTER TABLE job_offsets DROP CONSTRAINT IF EXISTS job_offsets_pkey;"
+                              "ALTER TABLE job_offsets ADD PRIMARY KEY (job_id, node);"
+                              "ALTER TABLE nodes ADD COLUMN IF NOT EXISTS info text;"
+                              "UPDATE crawld_schema SET version=2") < 0)
+        goto fail;
     if (have == 0) {
         snprintf(sql, sizeof(sql), "INSERT INTO crawld_schema(version) VALUES(%d)",
                  PG_SCHEMA_VERSION);
@@ -485,7 +548,8 @@ static int pg_prepare(pg *q)
     for (int i = 0; i < PG_NLENGTHS; i++)
         o += snprintf(cas + o, sizeof(cas) - (size_t)o, "%s%s=$%d", i ? ", " : "", length_cols[i],
                       3 + 2 * i);
-    o += snprintf(cas + o, sizeof(cas) - (size_t)o, " WHERE job_id=$1");
+    o += snprintf(cas + o, sizeof(cas) - (size_t)o, " WHERE job_id=$1 AND node=$%d",
+                  2 + 2 * PG_NLENGTHS);
     for (int i = 0; i < PG_NLENGTHS; i++)
         o += snprintf(cas + o, sizeof(cas) - (size_t)o, " AND %s=$%d", length_cols[i], 2 + 2 * i);
     for (int i = 0; i < P_COUNT; i++) {
@@ -603,6 +667,7 @@ static int pg_job_insert(void *b, const char *name, const char *state, const cha
     PQclear(r);
     pgargs o = {0};
     a_ll(&o, *id);
+    a_str(&o, q->name);
     return run_done(q, P_JOB_OFFSETS_INSERT, &o);
 }
 
@@ -631,7 +696,12 @@ static int pg_job_set_state(void *b, long long id, const char *state, double end
 static int pg_jobs_foreach(void *b, int (*cb)(void *ud, const store_job *j), void *ud)
 {
     pg *q = b;
-    PGresult *r = run(q, P_JOB_ALL, NULL);
+    pgargs a = {0};
+    a_str(&a, q->name);
+    /* this node's lengths of every active job, 0 until it commits */
+    if (run_done(q, P_OFFSETS_MINE, &a) < 0)
+        return -1;
+    PGresult *r = run(q, P_JOB_ALL, &a);
     if (!r)
         return -1;
     int out = 0;
@@ -793,6 +863,7 @@ static int pg_lease_claim(void *b, int max, long long until_ms, store_lease *out
         memcpy(out[n].host, h, strlen(h) + 1);
         out[n].epoch = val_ll(r, i, 1);
         out[n].until_ms = until_ms;
+        out[n].next_ok_ms = val_ll(r, i, 2);
         n++;
     }
     PQclear(r);
@@ -876,6 +947,8 @@ static int pg_rows_pending(void *b, long long job_id, const char *host, long lon
     a_ll(&a, max);
     if (host)
         a_str(&a, host);
+    else
+        a_ll(&a, ((pg *)b)->cluster ? ((pg *)b)->node : 0);
     return window_read(b, host ? P_FR_WINDOW_HOST : P_FR_WINDOW, &a, max, rows);
 }
 
@@ -887,6 +960,8 @@ static int pg_rows_pending_bfs(void *b, long long job_id, int after_depth, long 
     a_ll(&a, after_id);
     a_ll(&a, max);
     a_ll(&a, after_depth);
+    long long mine = ((pg *)b)->cluster ? ((pg *)b)->node : 0;
+    a_ll(&a, mine);
     int n = window_read(b, P_FR_WINDOW_BFS, &a, max, rows);
     if (n < 0 || n == max)
         return n;
@@ -894,6 +969,7 @@ static int pg_rows_pending_bfs(void *b, long long job_id, int after_depth, long 
     a_ll(&d, job_id);
     a_ll(&d, after_depth);
     a_ll(&d, max - n);
+    a_ll(&d, mine);
     int m = window_read(b, P_FR_WINDOW_DEEPER, &d, max - n, rows + n);
     if (m < 0) {
         store_rows_free(rows, n);
@@ -1043,6 +1119,7 @@ static store_rc pg_commit(void *b, const store_lease *l, int nl, const store_len
             a_ll(&a, from[k]);
             a_ll(&a, to[k]);
         }
+        a_str(&a, q->name);
         long long n = run_changed(q, P_JOB_CAS, &a);
         if (n < 0)
             goto fail;
@@ -1215,8 +1292,180 @@ static int pg_cookies_copy(void *b, long long from_job, long long to_job, long l
     return run_done(b, P_CK_COPY, &a);
 }
 
+/* ---- cluster mode ---- */
+
+static int pg_cluster_join(void *b, const char *name, long long lease_ms)
+{
+    pg *q = b;
+    if (name != q->name) /* a reconnect joins again under its own name */
+        snprintf(q->name, sizeof(q->name), "%s", name);
+    q->cluster = 1;
+    q->lease_ms = lease_ms;
+    /* A node stopped (SIGSTOP, a VM paused) inside a group would keep its
+     * row locks and stall every node that takes its hosts up: the server
+     * ends such a session after half a lease, before any other node may
+     * claim them (docs/cluster.md). */
+    char sql[96];
+    snprintf(sql, sizeof(sql), "SET idle_in_transaction_session_timeout = %lld",
+             lease_ms / 2 > 0 ? lease_ms / 2 : 1);
+    if (exec_cmd(q, "session timeout", sql) < 0)
+        return -1;
+    pgargs a = {0};
+    a_ll(&a, q->node);
+    a_str(&a, q->name);
+    return run_done(q, P_NODE_NAME, &a);
+}
+
+static int pg_job_nodes(void *b, long long job_id, int (*cb)(void *ud, const store_node_lengths *n),
+                        void *ud)
+{
+    pg *q = b;
+    pgargs a = {0};
+    a_ll(&a, job_id);
+    PGresult *r = run(q, P_JOB_NODES, &a);
+    if (!r)
+        return -1;
+    int out = 0;
+    for (int i = 0; i < PQntuples(r) && out == 0; i++) {
+        store_node_lengths n = {.node = PQgetvalue(r, i, 0),
+                                .committed = val_ll(r, i, 1),
+                                .warc_committed = val_ll(r, i, 2),
+                                .content_committed = val_ll(r, i, 3)};
+        out = cb(ud, &n) < 0 ? -1 : 0;
+    }
+    PQclear(r);
+    return out;
+}
+
+static int pg_node_beat(void *b, const char *info)
+{
+    pg *q = b;
+    pgargs a = {0};
+    a_ll(&a, q->node);
+    a_str(&a, info);
+    return run_done(q, P_NODE_BEAT, &a);
+}
+
+static int pg_nodes_foreach(void *b, long long live_ms, int (*cb)(void *ud, const store_node *n),
+                            void *ud)
+{
+    pg *q = b;
+    pgargs a = {0};
+    a_ll(&a, live_ms);
+    PGresult *r = run(q, P_NODES_LIVE, &a);
+    if (!r)
+        return -1;
+    int out = 0;
+    for (int i = 0; i < PQntuples(r) && out == 0; i++) {
+        store_node n = {.name = PQgetvalue(r, i, 0),
+                        .info = val_str(r, i, 1),
+                        .seen_ms = val_ll(r, i, 2),
+                        .hosts = (long)val_ll(r, i, 3)};
+        out = cb(ud, &n) < 0 ? -1 : 0;
+    }
+    PQclear(r);
+    return out;
+}
+
+static int pg_cluster_share(void *b, long long live_ms, long *nodes, long *hosts)
+{
+    pg *q = b;
+    pgargs a = {0};
+    a_ll(&a, live_ms);
+    PGresult *r = run(q, P_SHARE, &a);
+    if (!r)
+        return -1;
+    *nodes = (long)val_ll(r, 0, 0);
+    *hosts = (long)val_ll(r, 0, 1);
+    PQclear(r);
+    return 0;
+}
+
+static int pg_lease_release(void *b, const store_lease *l, long long next_ok_ms)
+{
+    pg *q = b;
+    pgargs a = {0};
+    a_str(&a, l->host);
+    a_ll(&a, l->epoch);
+    a_ll(&a, next_ok_ms);
+    a_ll(&a, q->node);
+    long long n = run_changed(q, P_LEASE_RELEASE, &a);
+    return n < 0 ? -1 : n > 0;
+}
+
+static int pg_leases_busy(void *b, const store_lease *l, int n, int *busy)
+{
+    pg *q = b;
+    char *hosts, *epochs;
+    if (lease_arrays(l, n, &hosts, &epochs) < 0) {
+        set_why(q, "hosts with pending rows", "out of memory");
+        return -1;
+    }
+    pgargs a = {0};
+    a_str(&a, hosts);
+    PGresult *r = run(q, P_LEASE_BUSY, &a);
+    lease_arrays_free(l, n, hosts, epochs);
+    if (!r)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        busy[i] = 0;
+        for (int k = 0; k < PQntuples(r) && !busy[i]; k++)
+            busy[i] = strcmp(PQgetvalue(r, k, 0), l[i].host) == 0;
+    }
+    PQclear(r);
+    return 0;
+}
+
+static long pg_job_pending_mine(void *b, long long job_id)
+{
+    pg *q = b;
+    pgargs a = {0};
+    a_ll(&a, job_id);
+    a_ll(&a, q->node);
+    PGresult *r = run(q, P_JOB_PENDING_MINE, &a);
+    if (!r)
+        return -1;
+    long n = (long)val_ll(r, 0, 0);
+    PQclear(r);
+    return n;
+}
+
+static int pg_connected(void *b) { return PQstatus(((pg *)b)->conn) == CONNECTION_OK; }
+
+/* A connection that broke is opened again as it was first: its session,
+ * a new node row (the old one's leases lapse), its name, the statements. */
+static int pg_reconnect(void *b)
+{
+    pg *q = b;
+    if (PQstatus(q->conn) == CONNECTION_OK)
+        return 0;
+    PQreset(q->conn);
+    if (PQstatus(q->conn) != CONNECTION_OK) {
+        set_why(q, "connect", PQerrorMessage(q->conn));
+        return -1;
+    }
+    PQsetNoticeProcessor(q->conn, notice_drop, NULL);
+    if (exec_cmd(q, "session", "SET client_min_messages=warning; SET TIME ZONE 'UTC'") < 0 ||
+        pg_node(q) < 0 || pg_prepare(q) < 0)
+        return -1;
+    if (q->cluster && pg_cluster_join(q, q->name, q->lease_ms) < 0)
+        return -1;
+    q->why[0] = '\0';
+    return 1;
+}
+
 const store_ops store_pg_ops = {
     .name = "postgresql",
+    .cluster_join = pg_cluster_join,
+    .node_beat = pg_node_beat,
+    .job_nodes = pg_job_nodes,
+    .nodes_foreach = pg_nodes_foreach,
+    .cluster_share = pg_cluster_share,
+    .lease_release = pg_lease_release,
+    .leases_busy = pg_leases_busy,
+    .job_pending_mine = pg_job_pending_mine,
+    .reconnect = pg_reconnect,
+    .connected = pg_connected,
     .open = pg_open,
     .close = pg_close,
     .errmsg = pg_errmsg,

@@ -410,6 +410,65 @@ START_TEST(api_listen_parses_and_refuses)
 }
 END_TEST
 
+/* [cluster]: off by default; a postgresql:// URI, a node_id of file-name
+ * characters and a lease longer than the page deadline (4 x by default);
+ * each refusal names its key. */
+START_TEST(cluster_section_checks_and_defaults)
+{
+    config_defaults(&c);
+    ck_assert_str_eq(c.cluster_database, "");
+    ck_assert_int_eq(config_lease_ms(&c), 4 * c.page_timeout_ms);
+    ck_assert_int_eq(load("[cluster]\ndatabase = mysql://x/y\nnode_id = a\n"), -1);
+    ck_assert_msg(strstr(err, "[cluster] database") && strstr(err, "postgresql://"), "%s", err);
+    ck_assert_int_eq(load("[cluster]\nnode_id = a/b\n"), -1);
+    ck_assert_msg(strstr(err, "node_id") && strstr(err, "a/b"), "%s", err);
+    ck_assert_int_eq(load("[cluster]\nnode_id = 0123456789abcdef0123456789abcdefX\n"), -1);
+    ck_assert_int_eq(load("[cluster]\ndatabase = postgresql:///crawld?host=/tmp\n"), 0);
+    ck_assert_int_eq(config_validate(&c, err, sizeof(err)), -1);
+    ck_assert_msg(strstr(err, "[cluster] node_id: required"), "%s", err);
+    ck_assert_int_eq(load("[limits]\npage_timeout_ms = 5000\n[cluster]\n"
+                          "database = postgresql:///crawld?host=/tmp\nnode_id = n-1_a\n"
+                          "lease_ms = 5000\n"),
+                     0);
+    ck_assert_int_eq(config_validate(&c, err, sizeof(err)), -1);
+    ck_assert_msg(strstr(err, "lease_ms (5000) must exceed") && strstr(err, "page_timeout_ms"),
+                  "%s", err);
+    c.cluster_lease_ms = 5001;
+    ck_assert_msg(config_validate(&c, err, sizeof(err)) == 0, "%s", err);
+    c.cluster_lease_ms = 0; /* the default: 4 x 5000 */
+    ck_assert_int_eq(config_lease_ms(&c), 20000);
+    ck_assert_msg(config_validate(&c, err, sizeof(err)) == 0, "%s", err);
+}
+END_TEST
+
+/* The database URI may hold a password: worker.conf (config_dump) never
+ * carries it, and the shown dump says only that it is set. */
+START_TEST(cluster_database_never_dumped)
+{
+    ck_assert_int_eq(load("[cluster]\ndatabase = postgresql://u:Sekr1t@db/crawld\nnode_id = a\n"),
+                     0);
+    for (int shown = 0; shown < 2; shown++) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        if (shown)
+            config_dump_shown(&c, f);
+        else
+            config_dump(&c, f);
+        fclose(f);
+        ck_assert_msg(!strstr(buf, "Sekr1t") && !strstr(buf, "db/crawld"), "%s", buf);
+        ck_assert_ptr_nonnull(strstr(buf, shown ? "database = (set; not shown)" : "database =\n"));
+        ck_assert_ptr_nonnull(strstr(buf, "node_id = a\n"));
+        crawld_config again; /* worker.conf loads */
+        config_defaults(&again);
+        if (!shown)
+            ck_assert_msg(config_load_string(&again, buf, "dump", err, sizeof(err)) == 0, "%s",
+                          err);
+        free(buf);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("config");
@@ -441,6 +500,8 @@ int main(void)
     tcase_add_test(tc, ca_file_unreadable_names_key_and_path);
     tcase_add_test(tc, ca_file_relative_directory_or_not_pem_rejected);
     tcase_add_test(tc, api_listen_parses_and_refuses);
+    tcase_add_test(tc, cluster_section_checks_and_defaults);
+    tcase_add_test(tc, cluster_database_never_dumped);
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }

@@ -957,6 +957,16 @@ START_TEST(jar_goes_with_its_group)
 }
 END_TEST
 
+/* Cluster mode needs PostgreSQL: SQLite says so. */
+START_TEST(sqlite_has_no_cluster_mode)
+{
+    ck_assert_int_eq(store_cluster_join(S, "a", 60000), -1);
+    ck_assert_str_eq(store_errmsg(S), "cluster mode needs a PostgreSQL store");
+    ck_assert_int_eq(store_reconnect(S), 0);
+    ck_assert_int_eq(store_reconnect_needed(S), 0);
+}
+END_TEST
+
 /* ---- PostgreSQL alone ---- */
 
 static long long now_ms(void)
@@ -1216,6 +1226,196 @@ START_TEST(pg_killed_connection_fails_then_reopens)
 }
 END_TEST
 
+/* ---- cluster mode (PostgreSQL) ---- */
+
+static store *open_member(const char *name)
+{
+    store *n = open_node(pg_spec);
+    ck_assert_msg(store_cluster_join(n, name, 60000) == 0, "%s", store_errmsg(n));
+    return n;
+}
+
+static long long lengths_in(store *n, long long id)
+{
+    store_job got = {0};
+    ck_assert_int_eq(store_jobs_foreach(n, grab_job, &got), 0); /* the last job */
+    ck_assert_int_eq(got.id, id);
+    return got.committed;
+}
+
+/* Two members of a cluster: each has its own committed lengths of one job
+ * (pages.NODE.jsonl), moved by its own CAS; each reads the pending rows of
+ * the hosts it leases only; a lease given back is claimed at once by the
+ * other, with the time its next request may start. */
+START_TEST(pg_cluster_members_keep_their_own_lengths_and_hosts)
+{
+    store_close(S);
+    S = open_member("a");
+    store *b = open_member("b");
+    long long j = new_job(), rid;
+    ck_assert_int_eq(store_row_add(S, j, "http://x/1", 0, NULL, "http://x", ROW_PENDING, &rid), 1);
+    ck_assert_int_eq(store_row_add(S, j, "http://x/2", 0, NULL, "http://x", ROW_PENDING, NULL), 1);
+    ck_assert_int_eq(store_row_add(S, j, "http://y/1", 0, NULL, "http://y", ROW_PENDING, NULL), 1);
+    /* lengths: a's and b's, apart */
+    ck_assert_int_eq(store_group_begin(S), 0);
+    store_lengths la = {j, 0, 100, 0, 0, 0, 0};
+    ck_assert_int_eq(store_group_commit(S, NULL, 0, &la, 1), STORE_OK);
+    ck_assert_int_eq(lengths_in(S, j), 100);
+    ck_assert_int_eq(lengths_in(b, j), 0);
+    ck_assert_int_eq(store_group_begin(b), 0);
+    store_lengths wrong = {j, 100, 150, 0, 0, 0, 0}; /* a's, not b's */
+    ck_assert_int_eq(store_group_commit(b, NULL, 0, &wrong, 1), STORE_CONFLICT);
+    ck_assert_int_eq(store_group_begin(b), 0);
+    store_lengths lb = {j, 0, 40, 0, 0, 0, 0};
+    ck_assert_int_eq(store_group_commit(b, NULL, 0, &lb, 1), STORE_OK);
+    ck_assert_int_eq(lengths_in(S, j), 100);
+    ck_assert_int_eq(lengths_in(b, j), 40);
+    /* no lease, no rows */
+    store_row rows[8];
+    ck_assert_int_eq(store_rows_pending_bfs(S, j, 0, 0, 8, rows), 0);
+    ck_assert_int_eq(store_rows_pending(S, j, NULL, 0, 8, rows), 0);
+    long nodes = 0, hosts = 0;
+    ck_assert_int_eq(store_cluster_share(S, 60000, &nodes, &hosts), 0);
+    ck_assert_int_eq(hosts, 2);
+    ck_assert_int_ge(nodes, 2);
+    store_lease l[2], m[2];
+    ck_assert_int_eq(store_lease_claim(S, 1, now_ms() + 60000, l), 1);
+    ck_assert_int_eq(store_lease_claim(b, 2, now_ms() + 60000, m), 1);
+    ck_assert_str_ne(l[0].host, m[0].host);
+    store *hx = strcmp(l[0].host, "http://x") == 0 ? S : b;
+    store *hy = hx == S ? b : S;
+    int n = store_rows_pending_bfs(hx, j, 0, 0, 8, rows);
+    ck_assert_int_eq(n, 2);
+    for (int i = 0; i < n; i++)
+        ck_assert_str_eq(rows[i].host, "http://x");
+    store_rows_free(rows, n);
+    n = store_rows_pending_bfs(hy, j, 0, 0, 8, rows);
+    ck_assert_int_eq(n, 1);
+    ck_assert_str_eq(rows[0].host, "http://y");
+    store_rows_free(rows, n);
+    ck_assert_int_eq(store_job_pending_mine(hx, j), 2);
+    ck_assert_int_eq(store_job_pending_mine(hy, j), 1);
+    /* busy while x has pending rows; not once they ended */
+    store_lease *lx = hx == S ? &l[0] : &m[0];
+    int busy = -1;
+    ck_assert_int_eq(store_leases_busy(hx, lx, 1, &busy), 0);
+    ck_assert_int_eq(busy, 1);
+    ck_assert_int_eq(store_row_finish(hx, rid, ROW_DONE, 1), 0);
+    ck_assert_int_eq(store_row_finish(hx, rid + 1, ROW_DONE, 1), 0);
+    ck_assert_int_eq(store_leases_busy(hx, lx, 1, &busy), 0);
+    ck_assert_int_eq(busy, 0);
+    /* given back with its next request's time; the other member takes it
+     * at once (it has a pending row again) and learns that time */
+    ck_assert_int_eq(store_row_add(S, j, "http://x/3", 1, NULL, "http://x", ROW_PENDING, NULL), 1);
+    long long next_ok = now_ms() + 5000;
+    ck_assert_int_eq(store_lease_release(hx, lx, next_ok), 1);
+    ck_assert_int_eq(store_lease_release(hx, lx, next_ok), 0); /* not ours any more */
+    store_lease t[2];
+    ck_assert_int_eq(store_lease_claim(hy, 2, now_ms() + 60000, t), 1);
+    ck_assert_str_eq(t[0].host, "http://x");
+    ck_assert_int_eq(t[0].next_ok_ms, next_ok);
+    ck_assert_int_gt(t[0].epoch, lx->epoch);
+    store_close(b);
+}
+END_TEST
+
+/* A member stopped inside a group (SIGSTOP) would hold its row locks and
+ * stall the member that takes its hosts up: the server ends its session
+ * after half a lease, so the other goes on, and the stopped one's commit
+ * fails with its connection gone (it then reads its lengths again). */
+START_TEST(pg_cluster_stopped_group_releases_its_locks)
+{
+    store_close(S);
+    S = open_node(pg_spec);
+    ck_assert_int_eq(store_cluster_join(S, "a", 400), 0);
+    store *b = open_member("b");
+    long long j = new_job(), rid;
+    ck_assert_int_eq(store_row_add(S, j, "http://w/1", 0, NULL, "http://w", ROW_PENDING, &rid), 1);
+    ck_assert_int_eq(store_group_begin(S), 0);
+    ck_assert_int_eq(store_row_finish(S, rid, ROW_DONE, 1), 0);
+    usleep(700 * 1000); /* "stopped" past half its lease */
+    long long t0 = now_ms();
+    ck_assert_int_eq(store_row_finish(b, rid, ROW_DONE, 1), 0); /* not blocked, still pending */
+    ck_assert_int_lt(now_ms() - t0, 5000);
+    ck_assert_int_eq(store_group_commit(S, NULL, 0, NULL, 0), STORE_ERR);
+    ck_assert_int_eq(store_reconnect_needed(S), 1);
+    ck_assert_int_eq(store_reconnect(S), 1);
+    long c[ROW_STATE_COUNT];
+    ck_assert_int_eq(store_job_counts(S, j, c), 0);
+    ck_assert_int_eq(c[ROW_DONE], 1);
+    store_close(b);
+}
+END_TEST
+
+typedef struct seen_nodes {
+    int a, b, hosts_a;
+    char info_a[128];
+} seen_nodes;
+
+static int grab_node(void *ud, const store_node *n)
+{
+    seen_nodes *x = ud;
+    if (strcmp(n->name, "a") == 0) {
+        x->a++;
+        x->hosts_a = (int)n->hosts;
+        snprintf(x->info_a, sizeof(x->info_a), "%s", n->info ? n->info : "");
+        ck_assert_int_lt(n->seen_ms, 60000);
+    }
+    if (strcmp(n->name, "b") == 0)
+        x->b++;
+    return 0;
+}
+
+/* Heartbeats: the live members by name with what they said and the hosts
+ * they hold; a member whose connection broke reconnects as a new node row
+ * under the same name, its leases gone. SQLite has no cluster mode. */
+START_TEST(pg_cluster_heartbeats_and_reconnect)
+{
+    store_close(S);
+    char victim[700];
+    snprintf(victim, sizeof(victim), "%s%sapplication_name=crawld_member", pg_spec,
+             strchr(pg_spec, '?') ? "&" : "?");
+    S = open_node(victim);
+    ck_assert_int_eq(store_cluster_join(S, "a", 60000), 0);
+    store *b = open_member("b");
+    long long j = new_job();
+    ck_assert_int_eq(store_row_add(S, j, "http://z/1", 0, NULL, "http://z", ROW_PENDING, NULL), 1);
+    store_lease l[1];
+    ck_assert_int_eq(store_lease_claim(S, 1, now_ms() + 60000, l), 1);
+    ck_assert_int_eq(store_node_beat(S, "{\"pages\":7}"), 0);
+    ck_assert_int_eq(store_node_beat(b, NULL), 0);
+    seen_nodes x = {0};
+    ck_assert_int_eq(store_nodes_foreach(b, 60000, grab_node, &x), 0);
+    ck_assert_int_eq(x.a, 1);
+    ck_assert_int_eq(x.b, 1);
+    ck_assert_int_eq(x.hosts_a, 1);
+    ck_assert_str_eq(x.info_a, "{\"pages\":7}");
+    ck_assert_int_eq(store_reconnect(S), 0); /* up: nothing to do */
+    ck_assert_int_eq(store_reconnect_needed(S), 0);
+    PGconn *c = pg_admin();
+    PGresult *r = PQexec(c, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                            "WHERE application_name='crawld_member'");
+    ck_assert_int_eq(PQntuples(r), 1);
+    PQclear(r);
+    PQfinish(c);
+    long counts[ROW_STATE_COUNT];
+    for (long long end = now_ms() + 10000; store_job_counts(S, j, counts) == 0 && now_ms() < end;)
+        usleep(10000);
+    ck_assert_int_eq(store_reconnect_needed(S), 1);
+    ck_assert_int_eq(store_reconnect(S), 1);
+    ck_assert_int_eq(store_job_counts(S, j, counts), 0);
+    ck_assert_int_eq(counts[ROW_PENDING], 1);
+    /* a new node row: the old one's lease is not this one's */
+    ck_assert_int_eq(store_lease_renew(S, l, 1, now_ms() + 60000), 0);
+    ck_assert_int_eq(store_node_beat(S, "{\"pages\":8}"), 0);
+    memset(&x, 0, sizeof(x));
+    ck_assert_int_eq(store_nodes_foreach(b, 60000, grab_node, &x), 0);
+    ck_assert_int_eq(x.a, 1); /* one per name: the newest */
+    ck_assert_str_eq(x.info_a, "{\"pages\":8}");
+    store_close(b);
+}
+END_TEST
+
 /* A spec with a password (in the URI's user part or as a parameter) that
  * fails to open names what failed, never the password. */
 START_TEST(pg_errors_never_show_the_password)
@@ -1281,6 +1481,7 @@ int main(void)
         tcase_add_test(tc, older_database_keeps_its_offsets);
         tcase_add_test(tc, bad_path_is_an_error);
         tcase_add_test(tc, leases_one_node_holds_every_host);
+        tcase_add_test(tc, sqlite_has_no_cluster_mode);
     } else {
         tcase_add_test(tc, pg_two_nodes_never_share_a_host);
         tcase_add_test(tc, pg_commit_under_a_lost_lease_keeps_nothing);
@@ -1288,6 +1489,9 @@ int main(void)
         tcase_add_test(tc, pg_killed_connection_fails_then_reopens);
         tcase_add_test(tc, pg_errors_never_show_the_password);
         tcase_add_test(tc, pg_newer_schema_refused);
+        tcase_add_test(tc, pg_cluster_members_keep_their_own_lengths_and_hosts);
+        tcase_add_test(tc, pg_cluster_heartbeats_and_reconnect);
+        tcase_add_test(tc, pg_cluster_stopped_group_releases_its_locks);
     }
     suite_add_tcase(s, tc);
     return testutil_run(s);
