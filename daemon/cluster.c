@@ -4,7 +4,8 @@
  * the shared job table followed (jobs, pause, resume, cancel, done from
  * any node); the heartbeat status --cluster reads; a lost connection
  * reopened and the files cut back to what the database says. One timer,
- * cluster_tick, every CLUSTER_TICK_MS at most (lease_ms / 3 when less). */
+ * tick_cb: every CLUSTER_TICK_MS an idle node looks for work; every
+ * CLUSTER_FULL_EVERY ticks (400 ms, or lease_ms / 3 when less) the rest. */
 #include "jobs_int.h"
 #include "alloc.h"
 #include "log.h"
@@ -14,7 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CLUSTER_TICK_MS 400
+#define CLUSTER_TICK_MS 100  /* an idle node looks for work this often */
+#define CLUSTER_FULL_EVERY 4 /* ticks: renew, give back, heartbeat, job table */
 #define CLUSTER_MAX_LEASES 256
 #define CLUSTER_CLAIM_MAX 4 /* hosts claimed per tick */
 
@@ -26,7 +28,8 @@ struct jobs_cluster {
     /* the open batch's hosts, with the epoch each record was made under */
     store_lease *tx;
     int ntx, captx;
-    int down;              /* the database is unreachable: reconnecting */
+    int down; /* the database is unreachable: reconnecting */
+    unsigned long ticks;
     long long last_pages;  /* pages_total at the last heartbeat */
     uint64_t last_beat_ms; /* loop time of it */
     double pages_per_s;
@@ -372,10 +375,24 @@ static void rejoin(jobs *j, jobs_cluster *c)
                   store_errmsg(j->st));
 }
 
+/* Whether a running job has nothing to start here: the node is idle and
+ * looks for work (rows other nodes admitted on its hosts, hosts to claim)
+ * at every tick, not every CLUSTER_FULL_EVERY. */
+static int starving(const jobs *j)
+{
+    for (const job *jb = j->list; jb; jb = jb->next)
+        if (jb->state == JOB_RUNNING && jb->pending <= 0)
+            return 1;
+    return 0;
+}
+
 static void tick_cb(uv_timer_t *t)
 {
     jobs *j = t->data;
     jobs_cluster *c = j->cl;
+    int full = c->ticks++ % CLUSTER_FULL_EVERY == 0;
+    if (!full && (c->down || !starving(j)))
+        return;
     if (j->tx_open) /* the tick's writes are not the batch's */
         batch_commit(j);
     if (j->tx_open)
@@ -394,19 +411,23 @@ static void tick_cb(uv_timer_t *t)
         if (rc == 1)
             rejoin(j, c);
     }
-    renew(j, c);
+    if (full)
+        renew(j, c);
     long fair = CLUSTER_MAX_LEASES;
     sync_ctx x = {j, 0};
     if (claim(j, c, &fair) > 0)
         x.changed = 1;
-    release(j, c, fair);
-    beat(j, c);
-    if (store_jobs_foreach(j->st, sync_job, &x) < 0)
-        log_warn("cluster", "cannot read the job table", "error=\"%s\"", store_errmsg(j->st));
+    if (full) {
+        release(j, c, fair);
+        beat(j, c);
+        if (store_jobs_foreach(j->st, sync_job, &x) < 0)
+            log_warn("cluster", "cannot read the job table", "error=\"%s\"", store_errmsg(j->st));
+    }
     for (job *jb = j->list; jb; jb = jb->next)
         if (job_active(jb)) {
-            refresh_counts(j, jb);
-            if (jb->state != JOB_RUNNING)
+            if (full)
+                refresh_counts(j, jb);
+            if (jb->state != JOB_RUNNING || (!full && jb->pending > 0))
                 continue;
             long was = jb->pending;
             refresh_pending(j, jb);
@@ -436,7 +457,10 @@ int cluster_start(jobs *j, char *err, size_t errlen)
     j->cl = c;
     uv_timer_init(j->loop, &c->tick);
     c->tick.data = j;
-    long long every = c->lease_ms / 3 < CLUSTER_TICK_MS ? c->lease_ms / 3 : CLUSTER_TICK_MS;
+    long long full = (long long)CLUSTER_TICK_MS * CLUSTER_FULL_EVERY;
+    if (c->lease_ms / 3 < full)
+        full = c->lease_ms / 3;
+    long long every = full / CLUSTER_FULL_EVERY > 0 ? full / CLUSTER_FULL_EVERY : 1;
     uv_timer_start(&c->tick, tick_cb, 0, (uint64_t)every);
     uv_unref((uv_handle_t *)&c->tick);
     log_info("cluster", "node joined", "node=%s lease_ms=%lld tick_ms=%lld", cfg->cluster_node_id,

@@ -668,6 +668,8 @@ dberr:
 fail:
     if (in_tx)
         store_group_abort(j->st);
+    if (j->cl && jb && jb->id) /* its seeds went in apart (store_row_add): dropped */
+        store_job_drop_pending(j->st, jb->id);
     if (jb) {
         if (jb->out_fd >= 0) {
             output_close_fd(jb);

@@ -58,6 +58,62 @@ static int sitemap_host(jobs *j, job *jb, const char *origin, long *added)
     return rc < 0 ? -1 : 0;
 }
 
+/* In a cluster: a page's links (each '\n'-ended, from l to end, edited in
+ * place) admitted in one statement of their own, committed at once and in
+ * one order (store_links_add; docs/cluster.md, rule 5), not in the open
+ * group: up to the job's --max-pages as this node counts it. New rows to
+ * *added; *low_depth lowered when a new host's robots.txt row went in.
+ * 0, or -1 on a database error. */
+static int admit_links_cluster(jobs *j, job *jb, const char *url, int link_depth, char *l,
+                               char *end, long *added, int *low_depth)
+{
+    int cap = 0, n = 0, rc = -1;
+    for (const char *p = l; p < end; p++)
+        cap += *p == '\n';
+    store_link *lk = alloc_new((size_t)(cap ? cap : 1) * sizeof(*lk));
+    char(*origins)[512] = alloc_new((size_t)(cap ? cap : 1) * 512);
+    if (!lk || !origins)
+        goto out;
+    long room = jb->max_pages - jb->rows - *added;
+    while (l < end && n < room) {
+        char *nl = memchr(l, '\n', (size_t)(end - l));
+        *nl = '\0';
+        const char *link = l;
+        l = nl + 1;
+        if (!*link || scope_check(jb->scope, link, link_depth) != SCOPE_IN ||
+            politeness_origin(link, origins[n], sizeof(origins[n]), NULL) < 0)
+            continue;
+        lk[n].url = link;
+        lk[n].host = origins[n];
+        n++;
+    }
+    if (store_links_add(j->st, jb->id, link_depth, url, lk, n) < 0)
+        goto out;
+    rc = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
+        if (!lk[i].row_id)
+            continue;
+        if (scope_note_path(jb->scope, lk[i].url) == SCOPE_TRAP) {
+            if (store_row_delete(j->st, lk[i].row_id) < 0)
+                rc = -1;
+            continue;
+        }
+        ++*added;
+        long before = *added;
+        if (jb->sitemaps && jb->rows + *added < jb->max_pages &&
+            sitemap_host(j, jb, lk[i].host, added) < 0)
+            rc = -1;
+        if (*added != before)
+            *low_depth = 0;
+    }
+out:
+    if (!lk || !origins)
+        rc = -1;
+    alloc_free(lk, (size_t)(cap ? cap : 1) * sizeof(*lk));
+    alloc_free(origins, (size_t)(cap ? cap : 1) * 512);
+    return rc;
+}
+
 /* Appends the record line r->record (and, for a WARC job, the page's WARC
  * records) to the job's output, then puts the row's final state and, when
  * follow, the page's links in the open batch (group commit: the files are
@@ -208,6 +264,11 @@ static int commit_record(jobs *j, job *jb, long long row_id, const char *url, in
     int low_depth = link_depth; /* the shallowest row added: sitemap_host's are at 0 */
     char *l = follow && link_kind <= WIRE_SITEMAP_MAX ? (char *)r->links : NULL;
     char *end = l ? l + r->links_len : NULL;
+    if (l && j->cl && !link_kind) { /* a page's links, in a cluster */
+        if (admit_links_cluster(j, jb, url, link_depth, l, end, &added, &low_depth) < 0)
+            goto dberr;
+        l = NULL;
+    }
     while (l && l < end) {
         char *nl = memchr(l, '\n', (size_t)(end - l)); /* the decoder checked the last one */
         *nl = '\0';

@@ -30,6 +30,7 @@ struct store {
     long long seen_hits;
     int group;       /* a group is open */
     int why_cluster; /* the last error: cluster mode asked of a backend without it */
+    int cluster;     /* joined a cluster: links on their own (store_links_add) */
 };
 
 static uint64_t seen_key(long long job_id, long long uh)
@@ -201,7 +202,10 @@ static int no_cluster(store *s)
 
 int store_cluster_join(store *s, const char *name, long long lease_ms)
 {
-    return no_cluster(s) ? -1 : s->ops->cluster_join(s->b, name, lease_ms);
+    if (no_cluster(s) || s->ops->cluster_join(s->b, name, lease_ms) < 0)
+        return -1;
+    s->cluster = 1;
+    return 0;
 }
 
 int store_job_nodes(store *s, long long job_id, int (*cb)(void *ud, const store_node_lengths *n),
@@ -302,7 +306,15 @@ static int row_add(store *s, long long job_id, const char *url, int depth, const
         s->seen_hits++;
         return 0;
     }
-    int rc = s->ops->row_add(s->b, job_id, uh, url, depth, parent, host, state, sitemap, row_id);
+    int rc;
+    if (s->cluster && s->ops->links_add) { /* in a cluster every row goes in apart */
+        long long id = 0;
+        rc = s->ops->links_add(s->b, job_id, depth, parent, state, sitemap, 1, &uh, &url, &host,
+                               &id);
+        if (rc == 1 && row_id)
+            *row_id = id;
+    } else
+        rc = s->ops->row_add(s->b, job_id, uh, url, depth, parent, host, state, sitemap, row_id);
     if (rc >= 0)
         seen_put(s, key); /* inserted or already there: the row exists */
     return rc;
@@ -318,6 +330,59 @@ int store_row_add_sitemap(store *s, long long job_id, const char *url, const cha
                           const char *host, int sitemap, long long *row_id)
 {
     return row_add(s, job_id, url, 0, parent, host, ROW_PENDING, sitemap, row_id);
+}
+
+int store_links_add(store *s, long long job_id, int depth, const char *parent, store_link *l, int n)
+{
+    if (!s->cluster || !s->ops->links_add) {
+        int added = 0;
+        for (int i = 0; i < n; i++) {
+            l[i].row_id = 0;
+            int rc = row_add(s, job_id, l[i].url, depth, parent, l[i].host, ROW_PENDING, 0,
+                             &l[i].row_id);
+            if (rc < 0)
+                return -1;
+            if (rc == 0)
+                l[i].row_id = 0;
+            added += rc;
+        }
+        return added;
+    }
+    /* the ones the seen cache does not know, in one statement */
+    long long *uh = alloc_new((size_t)(n ? n : 1) * sizeof(long long));
+    long long *ids = alloc_new((size_t)(n ? n : 1) * sizeof(long long));
+    const char **url = alloc_new((size_t)(n ? n : 1) * sizeof(char *));
+    const char **host = alloc_new((size_t)(n ? n : 1) * sizeof(char *));
+    int *at = alloc_new((size_t)(n ? n : 1) * sizeof(int));
+    int m = 0, rc = -1;
+    if (!uh || !ids || !url || !host || !at)
+        goto out;
+    for (int i = 0; i < n; i++) {
+        l[i].row_id = 0;
+        long long h = url_hash(l[i].url);
+        if (seen_has(s, seen_key(job_id, h))) {
+            s->seen_hits++;
+            continue;
+        }
+        uh[m] = h;
+        url[m] = l[i].url;
+        host[m] = l[i].host;
+        at[m++] = i;
+    }
+    rc = m ? s->ops->links_add(s->b, job_id, depth, parent, ROW_PENDING, 0, m, uh, url, host, ids)
+           : 0;
+    if (rc >= 0)
+        for (int k = 0; k < m; k++) {
+            l[at[k]].row_id = ids[k];
+            seen_put(s, seen_key(job_id, uh[k])); /* inserted or already there */
+        }
+out:
+    alloc_free(uh, (size_t)(n ? n : 1) * sizeof(long long));
+    alloc_free(ids, (size_t)(n ? n : 1) * sizeof(long long));
+    alloc_free(url, (size_t)(n ? n : 1) * sizeof(char *));
+    alloc_free(host, (size_t)(n ? n : 1) * sizeof(char *));
+    alloc_free(at, (size_t)(n ? n : 1) * sizeof(int));
+    return rc;
 }
 
 int store_row_delete(store *s, long long row_id) { return s->ops->row_delete(s->b, row_id); }

@@ -207,13 +207,29 @@ int store_group_open(const store *s);
 /* Ends a pending row: 0; 1 when it is not pending (ended already,
  * dropped, gone), nothing written; -1 on error. */
 int store_row_finish(store *s, long long row_id, store_row_state state, int attempts);
-/* Admits a URL: 1 new (its id in *row_id), 0 seen before, -1 on error. */
+/* Admits a URL: 1 new (its id in *row_id), 0 seen before, -1 on error.
+ * In a cluster (store_cluster_join) every row goes in apart from the open
+ * group, as store_links_add's, committed at once. */
 int store_row_add(store *s, long long job_id, const char *url, int depth, const char *parent,
                   const char *host, store_row_state state, long long *row_id);
 /* The same for a sitemap task's row (store_row.sitemap = sitemap > 0),
  * pending, at depth 0; one seen set with the pages'. */
 int store_row_add_sitemap(store *s, long long job_id, const char *url, const char *parent,
                           const char *host, int sitemap, long long *row_id);
+/* A link to admit (store_links_add): row_id is set to its new row, or 0
+ * when the job had it before. */
+typedef struct store_link {
+    const char *url, *host;
+    long long row_id;
+} store_link;
+/* Admits a page's links as pending rows at depth with parent: how many
+ * are new, -1 on error. In a cluster on a connection of their own, in one
+ * statement committed at once, in URL-hash order (two nodes admitting the
+ * same links never deadlock: docs/cluster.md); they stay when the open
+ * group rolls back (its page, fetched again, admits them again as
+ * no-ops). Else as store_row_add each, in the open group. */
+int store_links_add(store *s, long long job_id, int depth, const char *parent, store_link *l,
+                    int n);
 /* Takes back a row the open group added (a trap path). */
 int store_row_delete(store *s, long long row_id);
 /* Back to pending with attempts, not_before and no_js. */

@@ -73,6 +73,12 @@ typedef struct store_ops {
     int (*leases_busy)(void *b, const store_lease *l, int n, int *busy);
     long (*job_pending_mine)(void *b, long long job_id);
     int (*reconnect)(void *b);
+    /* n rows at depth with parent, state and sitemap kind, committed at
+     * once on a connection of their own: row_id[i] its new row or 0; how
+     * many new (store.h, store_links_add) */
+    int (*links_add)(void *b, long long job_id, int depth, const char *parent, int state,
+                     int sitemap, int n, const long long *uh, const char *const *url,
+                     const char *const *host, long long *row_id);
     int (*connected)(void *b);
 } store_ops;
 

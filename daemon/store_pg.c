@@ -307,6 +307,8 @@ typedef struct pg {
     int cluster;           /* store_cluster_join: windows of this node's hosts only */
     char name[40];         /* its node_id in cluster mode; "" else */
     long long lease_ms;    /* cluster mode: the lease (the session's idle timeout) */
+    char *spec;            /* for the links' connection */
+    PGconn *links;         /* cluster mode: links admitted on their own, autocommit */
     char why[400];         /* the last failure, one line */
 } pg;
 
@@ -460,6 +462,9 @@ static void pg_close(void *b)
     if (!q)
         return;
     PQfinish(q->conn);
+    if (q->links)
+        PQfinish(q->links);
+    alloc_strfree(q->spec);
     ALLOC_FREE(q);
 }
 
@@ -581,6 +586,11 @@ static void *pg_open(const char *spec, char *err, size_t errlen)
     if (!q) {
         snprintf(err, errlen, "out of memory");
         return NULL;
+    }
+    q->spec = alloc_strdup(spec);
+    if (!q->spec) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
     }
     q->conn = PQconnectdb(spec);
     if (!q->conn) {
@@ -1292,6 +1302,130 @@ static int pg_cookies_copy(void *b, long long from_job, long long to_job, long l
     return run_done(b, P_CK_COPY, &a);
 }
 
+/* ---- links, on a connection of their own (cluster mode) ----
+ * A page's links are admitted in one statement, committed at once, in
+ * URL-hash order: two nodes admitting overlapping links wait at most for
+ * one statement of the other, never for its whole group, and never in
+ * opposite orders (docs/cluster.md, rule 5: unordered inserts of the same
+ * keys in two open groups deadlock). Idempotent (ON CONFLICT DO NOTHING),
+ * so a group that rolls back leaves them and its page, fetched again,
+ * admits them again as no-ops. */
+/* Rows the statement's snapshot shows are left out before the insert: a
+ * unique check on a row another transaction is updating (this node's own
+ * open group ending it, on the other connection) would wait for that
+ * transaction, which waits for this statement. */
+static const char links_sql[] =
+    "WITH v AS (SELECT * FROM unnest($3::bigint[], $4::text[], $5::text[]) AS v(uh, url, host)"
+    " WHERE NOT EXISTS (SELECT 1 FROM frontier f WHERE f.job_id=$1 AND f.uh=v.uh)),"
+    " ins AS (INSERT INTO frontier(job_id,uh,url,depth,parent,host,state,sitemap)"
+    " SELECT $1, uh, url, $2, $6, host, $7, $8 FROM v ORDER BY uh"
+    " ON CONFLICT (job_id,uh) DO NOTHING RETURNING id, uh, host),"
+    " h AS (INSERT INTO hosts(host) SELECT DISTINCT host FROM ins"
+    " WHERE NOT EXISTS (SELECT 1 FROM hosts x WHERE x.host=ins.host) ORDER BY host"
+    " ON CONFLICT DO NOTHING)"
+    " SELECT id, uh FROM ins";
+
+static int links_conn(pg *q)
+{
+    if (q->links && PQstatus(q->links) == CONNECTION_OK)
+        return 0;
+    if (q->links)
+        PQfinish(q->links);
+    q->links = PQconnectdb(q->spec);
+    if (!q->links || PQstatus(q->links) != CONNECTION_OK) {
+        set_why(q, "links connect", q->links ? PQerrorMessage(q->links) : "out of memory");
+        return -1;
+    }
+    PQsetNoticeProcessor(q->links, notice_drop, NULL);
+    /* lock_timeout: a guard; a wait on this node's own open group (the
+     * other connection) would never end (links_sql avoids those it knows) */
+    PGresult *r = PQexec(q->links, "SET client_min_messages=warning; SET TIME ZONE 'UTC';"
+                                   " SET lock_timeout = 5000");
+    int ok = r && res_ok(r);
+    PQclear(r);
+    r = ok ? PQprepare(q->links, "links", links_sql, 0, NULL) : NULL;
+    ok = r && res_ok(r);
+    if (!ok)
+        set_why(q, "links prepare", r ? PQresultErrorMessage(r) : PQerrorMessage(q->links));
+    PQclear(r);
+    return ok ? 0 : -1;
+}
+
+/* A text[] or bigint[] literal of n values, process allocator (*cap). */
+static char *array_lit(int n, const char *const *s, const long long *v, size_t *cap)
+{
+    size_t c = 8;
+    for (int i = 0; i < n; i++)
+        c += s ? 2 * strlen(s[i]) + 4 : 22;
+    char *buf = alloc_new(c);
+    if (!buf)
+        return NULL;
+    size_t o = 1;
+    buf[0] = '{';
+    buf[1] = '\0';
+    for (int i = 0; i < n; i++) {
+        if (s && array_add(buf, c, &o, s[i]) < 0) {
+            alloc_free(buf, c);
+            return NULL;
+        }
+        if (!s)
+            o += (size_t)snprintf(buf + o, c - o, "%s%lld", i ? "," : "", v[i]);
+    }
+    memcpy(buf + o, "}", 2);
+    *cap = c;
+    return buf;
+}
+
+static int pg_links_add(void *b, long long job_id, int depth, const char *parent, int state,
+                        int sitemap, int n, const long long *uh, const char *const *url,
+                        const char *const *host, long long *row_id)
+{
+    pg *q = b;
+    if (links_conn(q) < 0)
+        return -1;
+    size_t cu = 0, cs = 0, ch = 0;
+    char *uhs = array_lit(n, NULL, uh, &cu), *urls = array_lit(n, url, NULL, &cs),
+         *hosts = array_lit(n, host, NULL, &ch);
+    int rc = -1;
+    if (!uhs || !urls || !hosts) {
+        set_why(q, "links", "out of memory");
+        goto out;
+    }
+    char job[24], dep[24], st[24], sm[24];
+    snprintf(job, sizeof(job), "%lld", job_id);
+    snprintf(dep, sizeof(dep), "%d", depth);
+    snprintf(st, sizeof(st), "%d", state);
+    snprintf(sm, sizeof(sm), "%d", sitemap);
+    const char *v[8] = {job, dep, uhs, urls, hosts, parent, st, sm};
+    PGresult *r = PQexecPrepared(q->links, "links", 8, v, NULL, NULL, 0);
+    if (!r || !res_ok(r)) {
+        set_why(q, "links insert", r ? PQresultErrorMessage(r) : PQerrorMessage(q->links));
+        PQclear(r);
+        goto out;
+    }
+    for (int i = 0; i < n; i++)
+        row_id[i] = 0;
+    rc = 0;
+    for (int k = 0; k < PQntuples(r); k++) {
+        long long id = val_ll(r, k, 0), h = val_ll(r, k, 1);
+        for (int i = 0; i < n; i++)
+            if (uh[i] == h && !row_id[i]) {
+                row_id[i] = id;
+                rc++;
+                break;
+            }
+    }
+    PQclear(r);
+out:
+    if (uhs)
+        alloc_free(uhs, cu);
+    if (urls)
+        alloc_free(urls, cs);
+    if (hosts)
+        alloc_free(hosts, ch);
+    return rc;
+}
+
 /* ---- cluster mode ---- */
 
 static int pg_cluster_join(void *b, const char *name, long long lease_ms)
@@ -1465,6 +1599,7 @@ const store_ops store_pg_ops = {
     .leases_busy = pg_leases_busy,
     .job_pending_mine = pg_job_pending_mine,
     .reconnect = pg_reconnect,
+    .links_add = pg_links_add,
     .connected = pg_connected,
     .open = pg_open,
     .close = pg_close,
