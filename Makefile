@@ -77,7 +77,7 @@ BINS := $(OUT)/crawld $(OUT)/crawld-worker $(OUT)/crawlctl
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRC))
 BENCH_BINS := $(patsubst bench/%.c,$(OUT)/bench/%,$(BENCH_SRC))
 
-.PHONY: all test test-unit unit debug asan clean deps bench bench-build bench-peers bench-net bench-jscorpus format format-check install check-config demo test-matrix
+.PHONY: all test test-unit unit debug asan clean deps bench bench-build bench-peers bench-net bench-jscorpus format format-check install check-config demo cluster-demo test-matrix
 all: $(BINS)
 
 $(OUT)/obj/%.o: %.c
@@ -180,6 +180,10 @@ deps:
 
 demo: $(BINS)
 	@CRAWLD_BIN=$(OUT) bash scripts/demo.sh
+
+# Two crawld nodes on this host sharing one frontier on PostgreSQL (README).
+cluster-demo: $(BINS)
+	@CRAWLD_BIN=$(OUT) bash scripts/cluster-demo.sh
 
 # format rewrites every C/C++ source in the house style (.clang-format);
 # format-check fails, naming the files, when one is not in it (CI runs it).

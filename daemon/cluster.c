@@ -222,6 +222,7 @@ static void refresh_counts(jobs *j, job *jb)
     j->failed += c[ROW_FAILED] - jb->failed;
     jb->failed = c[ROW_FAILED];
     jb->rows = c[ROW_PENDING] + c[ROW_DONE] + c[ROW_FAILED] + c[ROW_DROPPED];
+    jb->cluster_pending = c[ROW_PENDING];
 }
 
 int cluster_job_pending(jobs *j, job *jb)
@@ -584,4 +585,19 @@ int jobs_cluster_node_pages(jobs *j, const job *jb, const char *node, char *path
     snprintf(path, cap, "%s/pages.%s.jsonl", jb->out_dir, node);
     *end = f.end;
     return 0;
+}
+
+job *jobs_find_any(jobs *j, long long id)
+{
+    job *jb = jobs_find(j, id);
+    if (jb || !j->cl || j->cl->down)
+        return jb;
+    if (j->tx_open)
+        batch_commit(j);
+    sync_ctx x = {j, 0};
+    if (store_jobs_foreach(j->st, sync_job, &x) < 0)
+        return NULL;
+    if (x.changed && j->on_wake)
+        j->on_wake(j->wake_ud);
+    return jobs_find(j, id);
 }

@@ -250,7 +250,7 @@ static json_t *cmd_pages(daemon_ctx *d, json_t *req)
     long long id = a.id, from = a.from;
     size_t max = a.max;
     json_t *w = a.wait;
-    job *jb = jobs_find(&d->jobs, id);
+    job *jb = jobs_find_any(&d->jobs, id);
     if (!jb)
         return control_error("pages: no job %lld", id);
     long long end = jobs_pages_committed(jb);
@@ -307,7 +307,7 @@ static json_t *cmd_content(daemon_ctx *d, json_t *req)
     long long id = a.id, from = a.from;
     size_t max = a.max;
     json_t *w = a.wait;
-    job *jb = jobs_find(&d->jobs, id);
+    job *jb = jobs_find_any(&d->jobs, id);
     if (!jb)
         return control_error("content: no job %lld", id);
     long long end = jobs_content_committed(jb);
@@ -363,7 +363,7 @@ json_t *command_handle(void *ud, json_t *req)
         long long id = req_id(req, "id", &ok);
         if (!ok)
             return control_error("%s: \"id\" must be a positive integer", cmd);
-        job *jb = jobs_find(&d->jobs, id);
+        job *jb = jobs_find_any(&d->jobs, id);
         if (!jb)
             return control_error("%s: no job %lld", cmd, id);
         json_t *w = json_object_get(req, "wait_ms");

@@ -203,6 +203,7 @@ static int load_job(void *ud, const store_job *r)
     if (!jb)
         return -1;
     jb->out_fd = -1;
+    jb->cluster_pending = -1;
     jb->warc_fd = -1;
     jb->content_fd = -1;
     jb->id = r->id;
@@ -516,6 +517,7 @@ job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_o
     if (!jb)
         goto nomem;
     jb->out_fd = -1;
+    jb->cluster_pending = -1;
     jb->warc_fd = -1;
     jb->content_fd = -1;
     jb->save = o->save & JOBOPT_SAVE_ALL;
@@ -749,12 +751,16 @@ int jobs_pause(jobs *j, job *jb, int pause)
 
 json_t *job_json(const job *jb)
 {
+    /* in a cluster, pending on every node (less this node's in flight) */
+    long pending = jb->cluster_pending < 0               ? jb->pending
+                   : jb->cluster_pending > jb->in_flight ? jb->cluster_pending - jb->in_flight
+                                                         : 0;
     json_t *o = json_pack("{s:I, s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:f, s:b, s:i, s:i, s:s, "
                           "s:s, s:i, s:b}",
                           "id", (json_int_t)jb->id, "state", job_state_str(jb->state), "pending",
-                          (int)jb->pending, "in_flight", (int)jb->in_flight, "done", (int)jb->done,
+                          (int)pending, "in_flight", (int)jb->in_flight, "done", (int)jb->done,
                           "failed", (int)jb->failed, "quarantined", (int)jb->quarantined, "total",
-                          (int)(jb->pending + jb->in_flight + jb->done + jb->failed), "created",
+                          (int)(pending + jb->in_flight + jb->done + jb->failed), "created",
                           jb->created, "js", jb->js, "depth", jb->depth, "max_pages", jb->max_pages,
                           "scope", jb->scope_spec, "output", jb->out_path, "delay_ms", jb->delay_ms,
                           "obey_robots", jb->obey_robots);

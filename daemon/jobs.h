@@ -124,6 +124,9 @@ typedef struct job {
     double created; /* unix seconds */
     double ended;   /* 0 while running */
     long pending, in_flight, done, failed, quarantined;
+    /* In a cluster: pending rows on every node, as of the last look
+     * (pending above is what this node may start); -1 outside one. */
+    long cluster_pending;
     long pages_class[METRICS_CLASS_COUNT]; /* records written since start, by class */
     long rows;                             /* frontier rows counted against max_pages */
     long long committed;                   /* bytes of pages.jsonl covered by a commit */
@@ -320,6 +323,9 @@ const char *job_state_str(job_state s);
  * "hosts", "pages", "pages_per_s", "in_flight", "rss_mb", "seen_ms"}]}),
  * or NULL with err (not in a cluster, the database). */
 json_t *jobs_cluster_status(jobs *j, char *err, size_t errlen);
+/* jobs_find; in a cluster a job this node has not seen yet (submitted on
+ * another node since its last look) is read from the database first. */
+job *jobs_find_any(jobs *j, long long id);
 json_t *job_json(const job *jb);
 /* The job's unexpired cookies (its jar's size; never their values), -1. */
 long jobs_cookie_count(jobs *j, const job *jb);
