@@ -176,6 +176,9 @@ static int sync_job(void *ud, const store_job *r)
         if (jb)
             log_info("cluster", "job from another node", "job=%lld state=%s", jb->id,
                      job_state_str(jb->state));
+        job *old = jb && jb->since && jb->every_s ? jobs_find(j, jb->since) : NULL;
+        if (old) /* another node started this schedule's next run */
+            old->successor = 1;
         x->changed = 1;
         return 0;
     }
@@ -305,6 +308,22 @@ static void release(jobs *j, jobs_cluster *c, long fair)
     }
 }
 
+typedef struct claimed {
+    jobs *j;
+    const store_lease *l;
+    int n;
+} claimed;
+
+/* A claimed host's back-off, as its last owner kept it (store_host_backoff_put). */
+static int backoff_of_claimed(void *ud, const store_host_backoff *hb)
+{
+    claimed *x = ud;
+    for (int i = 0; i < x->n; i++)
+        if (strcmp(x->l[i].host, hb->host) == 0)
+            return jobs_host_backoff_restore(x->j, hb);
+    return 0;
+}
+
 /* Claims idle hosts with pending rows up to this node's fair share:
  * ceil(hosts with pending rows / live nodes). */
 static int claim(jobs *j, jobs_cluster *c, long *fair_out)
@@ -337,6 +356,10 @@ static int claim(jobs *j, jobs_cluster *c, long *fair_out)
         log_info("cluster", "host leased", "host=\"%s\" epoch=%lld wait_ms=%lld", got[i].host,
                  got[i].epoch, wait > 0 ? wait : 0);
     }
+    claimed x = {j, got, n};
+    if (n && store_host_backoff_foreach(j->st, backoff_of_claimed, &x) < 0)
+        log_warn("cluster", "cannot read the claimed hosts' back-off", "error=\"%s\"",
+                 store_errmsg(j->st));
     if (n)
         for (job *jb = j->list; jb; jb = jb->next)
             jb->cache_stale = 1;

@@ -340,7 +340,7 @@ int jobs_offsets_reread(void *ud, const store_job *r)
  * next request not before the time kept (wall clock, turned to loop time).
  * One whose wait ended more than retry_max_ms ago is not restored (its row
  * stays until the host answers again, or refuses). */
-static int load_host_backoff(void *ud, const store_host_backoff *hb)
+int jobs_host_backoff_restore(void *ud, const store_host_backoff *hb)
 {
     jobs *j = ud;
     long long left = hb->until_ms - (long long)(jobs_now_unix() * 1000);
@@ -392,7 +392,7 @@ int jobs_init(jobs *j, uv_loop_t *loop, const crawld_config *cfg, char *err, siz
     }
     store_job_id_floor(j->st, highest_job_dir(cfg->output_dir));
     j->rng = uv_hrtime() ^ ((uint64_t)getpid() << 32) ^ 0x9E3779B97F4A7C15ull;
-    if (store_host_backoff_foreach(j->st, load_host_backoff, j) < 0) {
+    if (store_host_backoff_foreach(j->st, jobs_host_backoff_restore, j) < 0) {
         snprintf(err, errlen, "%s: cannot load host back-off: %s", path, store_errmsg(j->st));
         store_close(j->st);
         j->st = NULL;

@@ -39,6 +39,9 @@ void job_fail(jobs *j, job *jb, const char *fmt, const char *detail);
 /* Ends the job (done) when nothing is pending or in flight. */
 void job_maybe_end(jobs *j, job *jb);
 
+/* store_host_backoff_foreach callback (ud: jobs): a host's kept back-off
+ * restored (at start; in a cluster, a host this node claims). */
+int jobs_host_backoff_restore(void *ud, const store_host_backoff *hb);
 /* A job another node submitted, loaded as at start (cluster.c). 0/-1. */
 int jobs_load_one(jobs *j, const store_job *r);
 /* store_jobs_foreach callback (ud: jobs): a job's committed lengths from

@@ -57,7 +57,15 @@ static void schedule_start(jobs *j, job *jb)
     }
     o.header = header;
     char err[400];
-    jb->successor = 1; /* once, whatever happens below */
+    jb->successor = 1;                                   /* once, whatever happens below */
+    int mine = store_job_claim_successor(j->st, jb->id); /* in a cluster: one node starts it */
+    if (mine != 1) {
+        json_decref(header);
+        if (mine < 0)
+            log_error("jobs", "scheduled recrawl not started", "job=%lld error=\"%s\"", jb->id,
+                      store_errmsg(j->st));
+        return;
+    }
     job *nj = jobs_submit(j, NULL, 0, &o, err, sizeof(err));
     json_decref(header);
     if (!nj) {

@@ -214,6 +214,13 @@ int store_job_nodes(store *s, long long job_id, int (*cb)(void *ud, const store_
     return no_cluster(s) ? -1 : s->ops->job_nodes(s->b, job_id, cb, ud);
 }
 
+int store_job_claim_successor(store *s, long long job_id)
+{
+    if (!s->cluster || !s->ops->job_successor)
+        return 1;
+    return s->ops->job_successor(s->b, job_id);
+}
+
 int store_node_beat(store *s, const char *info)
 {
     return no_cluster(s) ? -1 : s->ops->node_beat(s->b, info);

@@ -163,6 +163,9 @@ typedef struct store_node_lengths {
 /* Calls cb for every node with lengths of the job, by name. */
 int store_job_nodes(store *s, long long job_id, int (*cb)(void *ud, const store_node_lengths *n),
                     void *ud);
+/* A schedule's next run of job_id is this node's to start: 1 (no node
+ * started it before), 0 (one did), -1. Always 1 outside a cluster. */
+int store_job_claim_successor(store *s, long long job_id);
 /* Marks this node alive now, with info (a JSON text) for status. */
 int store_node_beat(store *s, const char *info);
 /* Calls cb for each node whose heartbeat is within live_ms, by name. */

@@ -64,6 +64,7 @@ typedef struct store_ops {
     /* cluster mode (store.h); NULL in a backend without it */
     int (*cluster_join)(void *b, const char *name, long long lease_ms);
     int (*node_beat)(void *b, const char *info);
+    int (*job_successor)(void *b, long long job_id);
     int (*job_nodes)(void *b, long long job_id, int (*cb)(void *ud, const store_node_lengths *n),
                      void *ud);
     int (*nodes_foreach)(void *b, long long live_ms, int (*cb)(void *ud, const store_node *n),

@@ -85,6 +85,7 @@ enum {
     P_LEASE_BUSY,
     P_JOB_PENDING_MINE,
     P_JOB_NODES,
+    P_JOB_SUCCESSOR,
     P_COUNT
 };
 
@@ -246,6 +247,8 @@ static const struct {
     [P_JOB_PENDING_MINE] = {"pending rows of this node's hosts",
                             "SELECT count(*) FROM frontier WHERE job_id=$1 AND state=0 AND host IN"
                             " (SELECT host FROM hosts WHERE owner=$2)"},
+    [P_JOB_SUCCESSOR] = {"job successor",
+                         "UPDATE jobs SET successor=true WHERE id=$1 AND NOT successor"},
     [P_JOB_NODES] = {"job's nodes",
                      "SELECT node, committed, warc_committed, content_committed FROM job_offsets "
                      "WHERE job_id=$1 ORDER BY node COLLATE \"C\""},
@@ -255,7 +258,8 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS crawld_schema(version integer NOT NULL);"
     "CREATE TABLE IF NOT EXISTS jobs("
     " id bigserial PRIMARY KEY, name text, state text NOT NULL, opts text NOT NULL,"
-    " created double precision NOT NULL, ended double precision, error text);"
+    " created double precision NOT NULL, ended double precision, error text,"
+    " successor boolean NOT NULL DEFAULT false);" /* a schedule's next run started */
     /* a job's committed lengths, per node: each node writes its own files
      * (pages.NODE.jsonl); node '' is the one node outside cluster mode */
     "CREATE TABLE IF NOT EXISTS job_offsets("
@@ -498,6 +502,8 @@ static int pg_schema(pg *q)
                               "ALTER TABLE job_offsets DROP CONSTRAINT IF EXISTS job_offsets_pkey;"
                               "ALTER TABLE job_offsets ADD PRIMARY KEY (job_id, node);"
                               "ALTER TABLE nodes ADD COLUMN IF NOT EXISTS info text;"
+                              "ALTER TABLE jobs ADD COLUMN IF NOT EXISTS successor boolean "
+                              "NOT NULL DEFAULT false;"
                               "UPDATE crawld_schema SET version=2") < 0)
         goto fail;
     if (have == 0) {
@@ -1471,6 +1477,14 @@ static int pg_job_nodes(void *b, long long job_id, int (*cb)(void *ud, const sto
     return out;
 }
 
+static int pg_job_successor(void *b, long long job_id)
+{
+    pgargs a = {0};
+    a_ll(&a, job_id);
+    long long n = run_changed(b, P_JOB_SUCCESSOR, &a);
+    return n < 0 ? -1 : n == 1;
+}
+
 static int pg_node_beat(void *b, const char *info)
 {
     pg *q = b;
@@ -1593,6 +1607,7 @@ const store_ops store_pg_ops = {
     .cluster_join = pg_cluster_join,
     .node_beat = pg_node_beat,
     .job_nodes = pg_job_nodes,
+    .job_successor = pg_job_successor,
     .nodes_foreach = pg_nodes_foreach,
     .cluster_share = pg_cluster_share,
     .lease_release = pg_lease_release,

@@ -964,6 +964,9 @@ START_TEST(sqlite_has_no_cluster_mode)
     ck_assert_str_eq(store_errmsg(S), "cluster mode needs a PostgreSQL store");
     ck_assert_int_eq(store_reconnect(S), 0);
     ck_assert_int_eq(store_reconnect_needed(S), 0);
+    long long j = new_job(); /* one node: every schedule's next run is its own */
+    ck_assert_int_eq(store_job_claim_successor(S, j), 1);
+    ck_assert_int_eq(store_job_claim_successor(S, j), 1);
 }
 END_TEST
 
@@ -1315,6 +1318,10 @@ START_TEST(pg_cluster_members_keep_their_own_lengths_and_hosts)
     ck_assert_str_eq(t[0].host, "http://x");
     ck_assert_int_eq(t[0].next_ok_ms, next_ok);
     ck_assert_int_gt(t[0].epoch, lx->epoch);
+    /* a schedule's next run: one member starts it */
+    ck_assert_int_eq(store_job_claim_successor(b, j), 1);
+    ck_assert_int_eq(store_job_claim_successor(S, j), 0);
+    ck_assert_int_eq(store_job_claim_successor(b, j), 0);
     store_close(b);
 }
 END_TEST
