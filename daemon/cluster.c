@@ -24,6 +24,7 @@ struct jobs_cluster {
     uv_timer_t tick;
     long long lease_ms;
     store_lease lease[CLUSTER_MAX_LEASES];
+    int drain[CLUSTER_MAX_LEASES]; /* past the fair share: no new page, given back once idle */
     int nlease;
     /* the open batch's hosts, with the epoch each record was made under */
     store_lease *tx;
@@ -45,7 +46,23 @@ static store_lease *lease_find(jobs_cluster *c, const char *host)
     return NULL;
 }
 
-static void lease_drop(jobs_cluster *c, int i) { c->lease[i] = c->lease[--c->nlease]; }
+static void lease_drop(jobs_cluster *c, int i)
+{
+    c->nlease--;
+    c->lease[i] = c->lease[c->nlease];
+    c->drain[i] = c->drain[c->nlease];
+}
+
+/* When the next request to host may start (wall clock, unix ms): what the
+ * next owner waits for. */
+static long long next_ok_wall(jobs *j, const char *host)
+{
+    polite_host *h = politeness_get(&j->pol, host, jobs_now_ms(j));
+    long long next_ok = wall_ms();
+    if (h && h->next_ok_ms > jobs_now_ms(j))
+        next_ok += (long long)(h->next_ok_ms - jobs_now_ms(j));
+    return next_ok;
+}
 
 static int host_in_flight(const jobs *j, const char *host)
 {
@@ -63,8 +80,9 @@ long long cluster_may_start(jobs *j, const char *host)
     if (c->down)
         return 0;
     store_lease *l = lease_find(c, host);
-    /* a page starts only while the lease outlives its deadline */
-    if (!l || l->until_ms - wall_ms() <= j->cfg->page_timeout_ms + 100)
+    /* a page starts only while the lease outlives its deadline, and not on
+     * a host being given back */
+    if (!l || c->drain[l - c->lease] || l->until_ms - wall_ms() <= j->cfg->page_timeout_ms + 100)
         return 0;
     return l->epoch;
 }
@@ -277,8 +295,9 @@ static void renew(jobs *j, jobs_cluster *c)
 }
 
 /* Gives back the leases of hosts with nothing pending and nothing in
- * flight here, and, past this node's fair share, those of hosts with
- * nothing in flight (another node takes them up). */
+ * flight here. Past this node's fair share (a node joined or came back)
+ * hosts are drained: no new page starts on them, and each is given back
+ * once its pages in flight have ended (another node takes it up). */
 static void release(jobs *j, jobs_cluster *c, long fair)
 {
     if (!c->nlease)
@@ -286,23 +305,23 @@ static void release(jobs *j, jobs_cluster *c, long fair)
     int busy[CLUSTER_MAX_LEASES];
     if (store_leases_busy(j->st, c->lease, c->nlease, busy) < 0)
         return;
-    long held_busy = 0;
+    long kept = 0; /* busy hosts not being given back */
     for (int i = 0; i < c->nlease; i++)
-        held_busy += busy[i];
+        kept += busy[i] && !c->drain[i];
+    for (int i = c->nlease - 1; i >= 0 && kept > fair; i--)
+        if (busy[i] && !c->drain[i]) {
+            c->drain[i] = 1;
+            kept--;
+            log_info("cluster", "host given back past the fair share: draining",
+                     "host=\"%s\" fair=%ld", c->lease[i].host, fair);
+        }
     for (int i = c->nlease - 1; i >= 0; i--) {
-        int excess = busy[i] && held_busy > fair;
-        if ((busy[i] && !excess) || host_in_flight(j, c->lease[i].host))
+        if ((busy[i] && !c->drain[i]) || host_in_flight(j, c->lease[i].host))
             continue;
-        polite_host *h = politeness_get(&j->pol, c->lease[i].host, jobs_now_ms(j));
-        long long next_ok = wall_ms();
-        if (h && h->next_ok_ms > jobs_now_ms(j))
-            next_ok += (long long)(h->next_ok_ms - jobs_now_ms(j));
-        if (store_lease_release(j->st, &c->lease[i], next_ok) < 0)
+        if (store_lease_release(j->st, &c->lease[i], next_ok_wall(j, c->lease[i].host)) < 0)
             return;
         log_debug("cluster", "host lease given back", "host=\"%s\" pending=%d", c->lease[i].host,
                   busy[i]);
-        if (busy[i])
-            held_busy--;
         busy[i] = busy[c->nlease - 1];
         lease_drop(c, i);
     }
@@ -347,6 +366,7 @@ static int claim(jobs *j, jobs_cluster *c, long *fair_out)
     if (n < 0)
         return -1;
     for (int i = 0; i < n; i++) {
+        c->drain[c->nlease] = 0;
         c->lease[c->nlease++] = got[i];
         /* the last owner's schedule holds: its next request's time */
         polite_host *h = politeness_get(&j->pol, got[i].host, jobs_now_ms(j));
@@ -421,6 +441,9 @@ static void tick_cb(uv_timer_t *t)
         batch_commit(j);
     if (j->tx_open)
         return;
+    if (!c->down && store_reconnect_needed(j->st))
+        log_warn("cluster", "database connection lost; reconnecting", "error=\"%s\"",
+                 store_errmsg(j->st));
     int rc = store_reconnect(j->st);
     if (rc < 0) {
         if (!c->down)
@@ -500,7 +523,7 @@ void cluster_stop(jobs *j)
     /* leases given back at a clean stop: other nodes go on at once */
     for (int i = 0; i < c->nlease && !c->down && !j->tx_open; i++)
         if (!host_in_flight(j, c->lease[i].host))
-            store_lease_release(j->st, &c->lease[i], wall_ms());
+            store_lease_release(j->st, &c->lease[i], next_ok_wall(j, c->lease[i].host));
     c->nlease = 0;
     uv_close((uv_handle_t *)&c->tick, NULL);
 }
