@@ -72,12 +72,15 @@ def alive(pid):
 class Daemon:
     """One crawld in its own scratch directory."""
 
-    def __init__(self, name, conf="", workers=2, env=None, allow_private=True, crawl=False):
+    def __init__(self, name, conf="", workers=2, env=None, allow_private=True, crawl=False,
+                 out=None):
         self.crawl = crawl
         self.dir = tempfile.mkdtemp(prefix="crawld-%s." % name)
         self.sock = os.path.join(self.dir, "crawld.sock")
         self.conf = os.path.join(self.dir, "crawld.conf")
-        self.out = os.path.join(self.dir, "out")
+        # out: an output_dir of the caller's (several daemons may share one,
+        # as the nodes of a cluster do); default: the daemon's own.
+        self.out = out if out is not None else os.path.join(self.dir, "out")
         self.log = os.path.join(self.dir, "crawld.log")
         with open(self.conf, "w") as f:
             f.write("[daemon]\nsocket = %s\nstate_dir = %s/state\noutput_dir = %s\n"
