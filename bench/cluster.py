@@ -134,6 +134,15 @@ def run(name, nnodes, db, site, tmp):
     for d in nodes:
         d.stop()
     ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if db:  # the nodes' backends gone and reaped: their CPU is the postmaster's cutime
+        dbname = db.split("/")[-1].split("?")[0]
+        end = time.time() + 10
+        while time.time() < end and subprocess.run(
+                [PG_BIN + "/psql", "-h", PG_DIR, "-U", "crawld", "-d", "postgres", "-Atqc",
+                 "SELECT count(*) FROM pg_stat_activity WHERE datname='%s'" % dbname],
+                capture_output=True, text=True).stdout.strip() not in ("0", ""):
+            time.sleep(0.05)
+        time.sleep(0.3)
     pg1 = pg_cpu_s() if db else 0.0
     for d in nodes:
         d.cleanup()
