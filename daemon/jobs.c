@@ -652,6 +652,9 @@ job *jobs_submit(jobs *j, const char *const *urls, size_t n, const jobs_submit_o
      * --save job's empty zstd frame (output_content_open). */
     store_lengths len = {
         .job_id = id, .warc_to = jb->warc_committed, .content_to = jb->content_committed};
+    /* in a cluster, --max-pages counts from the seeds (store_links_add) */
+    if (store_job_set_admitted(j->st, id, jb->rows) < 0)
+        goto dberr;
     if (store_group_commit(j->st, NULL, 0, &len, 1) != STORE_OK) {
         in_tx = 0;
         goto dberr;

@@ -87,7 +87,7 @@ static int admit_links_cluster(jobs *j, job *jb, const char *url, int link_depth
         lk[n].host = origins[n];
         n++;
     }
-    if (store_links_add(j->st, jb->id, link_depth, url, lk, n) < 0)
+    if (store_links_add(j->st, jb->id, link_depth, url, lk, n, jb->max_pages) < 0)
         goto out;
     rc = 0;
     for (int i = 0; i < n && rc == 0; i++) {

@@ -316,8 +316,9 @@ static int row_add(store *s, long long job_id, const char *url, int depth, const
     int rc;
     if (s->cluster && s->ops->links_add) { /* in a cluster every row goes in apart */
         long long id = 0;
-        rc = s->ops->links_add(s->b, job_id, depth, parent, state, sitemap, 1, &uh, &url, &host,
-                               &id);
+        int capped;
+        rc = s->ops->links_add(s->b, job_id, depth, parent, state, sitemap, 0, 1, &uh, &url, &host,
+                               &id, &capped);
         if (rc == 1 && row_id)
             *row_id = id;
     } else
@@ -339,7 +340,15 @@ int store_row_add_sitemap(store *s, long long job_id, const char *url, const cha
     return row_add(s, job_id, url, 0, parent, host, ROW_PENDING, sitemap, row_id);
 }
 
-int store_links_add(store *s, long long job_id, int depth, const char *parent, store_link *l, int n)
+int store_job_set_admitted(store *s, long long job_id, long long rows)
+{
+    if (!s->cluster || !s->ops->job_admitted)
+        return 0;
+    return s->ops->job_admitted(s->b, job_id, rows);
+}
+
+int store_links_add(store *s, long long job_id, int depth, const char *parent, store_link *l, int n,
+                    long long max_rows)
 {
     if (!s->cluster || !s->ops->links_add) {
         int added = 0;
@@ -361,7 +370,7 @@ int store_links_add(store *s, long long job_id, int depth, const char *parent, s
     const char **url = alloc_new((size_t)(n ? n : 1) * sizeof(char *));
     const char **host = alloc_new((size_t)(n ? n : 1) * sizeof(char *));
     int *at = alloc_new((size_t)(n ? n : 1) * sizeof(int));
-    int m = 0, rc = -1;
+    int m = 0, rc = -1, capped = 0;
     if (!uh || !ids || !url || !host || !at)
         goto out;
     for (int i = 0; i < n; i++) {
@@ -376,12 +385,15 @@ int store_links_add(store *s, long long job_id, int depth, const char *parent, s
         host[m] = l[i].host;
         at[m++] = i;
     }
-    rc = m ? s->ops->links_add(s->b, job_id, depth, parent, ROW_PENDING, 0, m, uh, url, host, ids)
+    rc = m ? s->ops->links_add(s->b, job_id, depth, parent, ROW_PENDING, 0, max_rows, m, uh, url,
+                               host, ids, &capped)
            : 0;
     if (rc >= 0)
         for (int k = 0; k < m; k++) {
             l[at[k]].row_id = ids[k];
-            seen_put(s, seen_key(job_id, uh[k])); /* inserted or already there */
+            /* inserted or already there; one the cap left out is neither */
+            if (ids[k] || !capped)
+                seen_put(s, seen_key(job_id, uh[k]));
         }
 out:
     alloc_free(uh, (size_t)(n ? n : 1) * sizeof(long long));

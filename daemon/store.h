@@ -226,13 +226,18 @@ typedef struct store_link {
     long long row_id;
 } store_link;
 /* Admits a page's links as pending rows at depth with parent: how many
- * are new, -1 on error. In a cluster on a connection of their own, in one
- * statement committed at once, in URL-hash order (two nodes admitting the
- * same links never deadlock: docs/cluster.md); they stay when the open
- * group rolls back (its page, fetched again, admits them again as
- * no-ops). Else as store_row_add each, in the open group. */
-int store_links_add(store *s, long long job_id, int depth, const char *parent, store_link *l,
-                    int n);
+ * are new, -1 on error. max_rows > 0: in a cluster no more go in than the
+ * job's admitted rows leave room for under max_rows (--max-pages across
+ * nodes: the job's row is locked for the statement). In a cluster on a connection of their own, in
+ * one statement committed at once, in URL-hash order (two nodes admitting the same links never
+ * deadlock: docs/cluster.md); they stay when the open group rolls back (its page, fetched again,
+ * admits them again as no-ops). Else as store_row_add each, in the open group. */
+int store_links_add(store *s, long long job_id, int depth, const char *parent, store_link *l, int n,
+                    long long max_rows);
+/* In a cluster: the job's admitted rows (what --max-pages counts; the
+ * links statement moves it) set to rows, in the open group (its submit).
+ * 0 or -1; nothing outside a cluster. */
+int store_job_set_admitted(store *s, long long job_id, long long rows);
 /* Takes back a row the open group added (a trap path). */
 int store_row_delete(store *s, long long row_id);
 /* Back to pending with attempts, not_before and no_js. */

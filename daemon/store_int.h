@@ -78,8 +78,10 @@ typedef struct store_ops {
      * once on a connection of their own: row_id[i] its new row or 0; how
      * many new (store.h, store_links_add) */
     int (*links_add)(void *b, long long job_id, int depth, const char *parent, int state,
-                     int sitemap, int n, const long long *uh, const char *const *url,
-                     const char *const *host, long long *row_id);
+                     int sitemap, long long max_rows, int n, const long long *uh,
+                     const char *const *url, const char *const *host, long long *row_id,
+                     int *capped);
+    int (*job_admitted)(void *b, long long job_id, long long rows);
     int (*connected)(void *b);
 } store_ops;
 

@@ -86,6 +86,7 @@ enum {
     P_JOB_PENDING_MINE,
     P_JOB_NODES,
     P_JOB_SUCCESSOR,
+    P_JOB_ADMITTED,
     P_COUNT
 };
 
@@ -247,6 +248,7 @@ static const struct {
     [P_JOB_PENDING_MINE] = {"pending rows of this node's hosts",
                             "SELECT count(*) FROM frontier WHERE job_id=$1 AND state=0 AND host IN"
                             " (SELECT host FROM hosts WHERE owner=$2)"},
+    [P_JOB_ADMITTED] = {"job admitted", "UPDATE jobs SET admitted=$2 WHERE id=$1"},
     [P_JOB_SUCCESSOR] = {"job successor",
                          "UPDATE jobs SET successor=true WHERE id=$1 AND NOT successor"},
     [P_JOB_NODES] = {"job's nodes",
@@ -259,7 +261,8 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS jobs("
     " id bigserial PRIMARY KEY, name text, state text NOT NULL, opts text NOT NULL,"
     " created double precision NOT NULL, ended double precision, error text,"
-    " successor boolean NOT NULL DEFAULT false);" /* a schedule's next run started */
+    " successor boolean NOT NULL DEFAULT false," /* a schedule's next run started */
+    " admitted bigint NOT NULL DEFAULT 0);"      /* cluster mode: rows --max-pages counts */
     /* a job's committed lengths, per node: each node writes its own files
      * (pages.NODE.jsonl); node '' is the one node outside cluster mode */
     "CREATE TABLE IF NOT EXISTS job_offsets("
@@ -504,6 +507,8 @@ static int pg_schema(pg *q)
                               "ALTER TABLE nodes ADD COLUMN IF NOT EXISTS info text;"
                               "ALTER TABLE jobs ADD COLUMN IF NOT EXISTS successor boolean "
                               "NOT NULL DEFAULT false;"
+                              "ALTER TABLE jobs ADD COLUMN IF NOT EXISTS admitted bigint "
+                              "NOT NULL DEFAULT 0;"
                               "UPDATE crawld_schema SET version=2") < 0)
         goto fail;
     if (have == 0) {
@@ -1320,16 +1325,28 @@ static int pg_cookies_copy(void *b, long long from_job, long long to_job, long l
  * unique check on a row another transaction is updating (this node's own
  * open group ending it, on the other connection) would wait for that
  * transaction, which waits for this statement. */
+/* --max-pages across nodes ($9 > 0): the job's row is locked for the
+ * statement (FOR UPDATE: the nodes' admissions to one job are serial, each
+ * one statement long) and no more new rows go in than it has room for
+ * (jobs.admitted, which each statement moves by what it admitted; an
+ * alias, state 5, is not counted). A job row not yet committed (its
+ * submit's group) is not seen: no cap, no count (the submit sets it). */
 static const char links_sql[] =
-    "WITH v AS (SELECT * FROM unnest($3::bigint[], $4::text[], $5::text[]) AS v(uh, url, host)"
-    " WHERE NOT EXISTS (SELECT 1 FROM frontier f WHERE f.job_id=$1 AND f.uh=v.uh)),"
+    "WITH cap AS (SELECT CASE WHEN $9::bigint > 0 THEN greatest(0, $9::bigint - admitted) END"
+    " AS room FROM jobs WHERE id=$1 FOR UPDATE),"
+    " v AS (SELECT * FROM unnest($3::bigint[], $4::text[], $5::text[]) AS v(uh, url, host)"
+    " WHERE NOT EXISTS (SELECT 1 FROM frontier f WHERE f.job_id=$1 AND f.uh=v.uh)"
+    " ORDER BY uh LIMIT (SELECT room FROM cap)),"
     " ins AS (INSERT INTO frontier(job_id,uh,url,depth,parent,host,state,sitemap)"
     " SELECT $1, uh, url, $2, $6, host, $7, $8 FROM v ORDER BY uh"
     " ON CONFLICT (job_id,uh) DO NOTHING RETURNING id, uh, host),"
     " h AS (INSERT INTO hosts(host) SELECT DISTINCT host FROM ins"
     " WHERE NOT EXISTS (SELECT 1 FROM hosts x WHERE x.host=ins.host) ORDER BY host"
-    " ON CONFLICT DO NOTHING)"
-    " SELECT id, uh FROM ins";
+    " ON CONFLICT DO NOTHING),"
+    " n AS (UPDATE jobs SET admitted = admitted + (SELECT count(*) FROM ins)"
+    " WHERE id=$1 AND $7 <> 5)"
+    " SELECT id, uh FROM ins"
+    " UNION ALL SELECT -1, coalesce((SELECT room FROM cap), -1)"; /* the room: last row */
 
 static int links_conn(pg *q)
 {
@@ -1383,9 +1400,11 @@ static char *array_lit(int n, const char *const *s, const long long *v, size_t *
 }
 
 static int pg_links_add(void *b, long long job_id, int depth, const char *parent, int state,
-                        int sitemap, int n, const long long *uh, const char *const *url,
-                        const char *const *host, long long *row_id)
+                        int sitemap, long long max_rows, int n, const long long *uh,
+                        const char *const *url, const char *const *host, long long *row_id,
+                        int *capped)
 {
+    *capped = 0;
     pg *q = b;
     if (links_conn(q) < 0)
         return -1;
@@ -1397,13 +1416,14 @@ static int pg_links_add(void *b, long long job_id, int depth, const char *parent
         set_why(q, "links", "out of memory");
         goto out;
     }
-    char job[24], dep[24], st[24], sm[24];
+    char job[24], dep[24], st[24], sm[24], mx[24];
     snprintf(job, sizeof(job), "%lld", job_id);
     snprintf(dep, sizeof(dep), "%d", depth);
     snprintf(st, sizeof(st), "%d", state);
     snprintf(sm, sizeof(sm), "%d", sitemap);
-    const char *v[8] = {job, dep, uhs, urls, hosts, parent, st, sm};
-    PGresult *r = PQexecPrepared(q->links, "links", 8, v, NULL, NULL, 0);
+    snprintf(mx, sizeof(mx), "%lld", max_rows);
+    const char *v[9] = {job, dep, uhs, urls, hosts, parent, st, sm, mx};
+    PGresult *r = PQexecPrepared(q->links, "links", 9, v, NULL, NULL, 0);
     if (!r || !res_ok(r)) {
         set_why(q, "links insert", r ? PQresultErrorMessage(r) : PQerrorMessage(q->links));
         PQclear(r);
@@ -1414,6 +1434,10 @@ static int pg_links_add(void *b, long long job_id, int depth, const char *parent
     rc = 0;
     for (int k = 0; k < PQntuples(r); k++) {
         long long id = val_ll(r, k, 0), h = val_ll(r, k, 1);
+        if (id == -1) { /* the room there was: links may have been left out */
+            *capped = h >= 0 && h < n;
+            continue;
+        }
         for (int i = 0; i < n; i++)
             if (uh[i] == h && !row_id[i]) {
                 row_id[i] = id;
@@ -1475,6 +1499,14 @@ static int pg_job_nodes(void *b, long long job_id, int (*cb)(void *ud, const sto
     }
     PQclear(r);
     return out;
+}
+
+static int pg_job_admitted(void *b, long long job_id, long long rows)
+{
+    pgargs a = {0};
+    a_ll(&a, job_id);
+    a_ll(&a, rows);
+    return run_done(b, P_JOB_ADMITTED, &a);
 }
 
 static int pg_job_successor(void *b, long long job_id)
@@ -1608,6 +1640,7 @@ const store_ops store_pg_ops = {
     .node_beat = pg_node_beat,
     .job_nodes = pg_job_nodes,
     .job_successor = pg_job_successor,
+    .job_admitted = pg_job_admitted,
     .nodes_foreach = pg_nodes_foreach,
     .cluster_share = pg_cluster_share,
     .lease_release = pg_lease_release,

@@ -8,7 +8,7 @@ share (at least 15 %), every node's `crawlctl --json job` agrees, and
 `crawlctl status --cluster` on node b lists the three nodes.
 
 usage: cluster_crawl.py   (run by cluster_crawl.sh: PG_DIR, CRAWLD_BIN)"""
-import os, re, sys, time
+import json, os, re, sys, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from daemon_lib import SLOW, check, finish, wait_for  # noqa: E402
 from cluster_lib import (KEY_LEASE_MS, NODE_FIELDS, NODE_KEY, TEXT_NODE_LINE,  # noqa: E402
@@ -94,6 +94,24 @@ try:
         print("status --cluster on c after the job: %r" % cl.cluster_nodes("c"))
     except Exception as e:  # noqa: BLE001
         check(False, "crawlctl --json status --cluster on c: %s" % e)
+    # --max-pages holds across nodes: one counter of admitted rows for the
+    # job, whichever node admits; the site has 20 times as many pages.
+    cap = 150
+    jid2 = cl["b"].submit([o.seed for o in origins], "--no-js", "--depth", "1000",
+                          "--max-pages", str(cap))
+    check(jid2 is not None, "a second job submitted on b")
+    if jid2 is not None:
+        cl.wait_state(jid2, "done", 120, "job %d done on every node" % jid2, step=0.1)
+        urls = []
+        for path in cl.files(jid2).values():
+            with open(path) as f:
+                urls += [json.loads(l)["url"] for l in f if l.strip()]
+        check(len(urls) == cap and len(set(urls)) == cap,
+              "--max-pages %d across three nodes: %d records, %d URLs" % (cap, len(urls),
+                                                                           len(set(urls))))
+        writers = [n for n, p in cl.files(jid2).items() if os.path.getsize(p) > 0]
+        print("--max-pages %d: %d records from nodes %s" % (cap, len(urls), writers))
+
     twice = fetched_twice(origins)
     print("pages fetched more than once (not a failure by itself): %d %r"
           % (len(twice), sorted(twice.items())[:5]))

@@ -1374,7 +1374,7 @@ START_TEST(pg_cluster_links_apart_from_the_group)
                        {"http://x/2", "http://x", -1},
                        {"http://y/9", "http://y", -1}};
     long long t0 = now_ms();
-    ck_assert_int_eq(store_links_add(S, j, 1, "http://x/1", l, 3), 1);
+    ck_assert_int_eq(store_links_add(S, j, 1, "http://x/1", l, 3, 0), 1);
     ck_assert_int_lt(now_ms() - t0, 2000);
     ck_assert_int_eq(l[0].row_id, 0);
     ck_assert_int_eq(l[1].row_id, 0);
@@ -1385,13 +1385,13 @@ START_TEST(pg_cluster_links_apart_from_the_group)
     ck_assert_int_eq(store_job_counts(b, j, c), 0);
     ck_assert_int_eq(c[ROW_PENDING], 2); /* x/1 (its end rolled back) and y/9 (kept) */
     ck_assert_int_eq(c[ROW_DONE], 1);
-    ck_assert_int_eq(store_links_add(S, j, 1, "http://x/1", l, 3), 0); /* the cache forgot */
+    ck_assert_int_eq(store_links_add(S, j, 1, "http://x/1", l, 3, 0), 0); /* the cache forgot */
     long long hits = store_seen_hits(S);
-    ck_assert_int_eq(store_links_add(S, j, 1, "http://x/1", l, 3), 0);
+    ck_assert_int_eq(store_links_add(S, j, 1, "http://x/1", l, 3, 0), 0);
     ck_assert_int_eq(store_seen_hits(S), hits + 3);
     /* the other member learns y/9 is there from the database */
     store_link again = {"http://y/9", "http://y", -1};
-    ck_assert_int_eq(store_links_add(b, j, 1, NULL, &again, 1), 0);
+    ck_assert_int_eq(store_links_add(b, j, 1, NULL, &again, 1, 0), 0);
     ck_assert_int_eq(again.row_id, 0);
     /* and its host has its row for the leases */
     store_lease got[2];
@@ -1451,7 +1451,7 @@ START_TEST(pg_cluster_links_never_deadlock)
                     int pick = (int)(rand_r(&seed) % LINK_POOL);
                     l[i] = (store_link){urls[pick], "http://shared", 0};
                 }
-                if (store_links_add(n, j, 1, u, l, 40) < 0) {
+                if (store_links_add(n, j, 1, u, l, 40, 0) < 0) {
                     fprintf(stderr, "%s\n", store_errmsg(n));
                     _exit(6);
                 }
@@ -1477,6 +1477,33 @@ START_TEST(pg_cluster_links_never_deadlock)
     ck_assert_int_eq(store_job_counts(S, j, c), 0);
     ck_assert_int_le(c[ROW_PENDING], 2 * LINK_ROUNDS + LINK_POOL);
     ck_assert_int_gt(c[ROW_PENDING], 2 * LINK_ROUNDS + LINK_POOL / 2);
+}
+END_TEST
+
+/* --max-pages across members: the job's admitted rows are one counter;
+ * no member admits past max_rows, whoever admits first. */
+START_TEST(pg_cluster_max_rows_across_members)
+{
+    store_close(S);
+    S = open_member("a");
+    store *b = open_member("b");
+    long long j = new_job();
+    ck_assert_int_eq(store_job_set_admitted(S, j, 2), 0); /* two seeds, say */
+    store_link l[8];
+    char u[8][32];
+    for (int i = 0; i < 8; i++) {
+        snprintf(u[i], sizeof(u[i]), "http://m/%d", i);
+        l[i] = (store_link){u[i], "http://m", -1};
+    }
+    ck_assert_int_eq(store_links_add(S, j, 1, NULL, l, 4, 7), 4); /* 2 + 4: room for 1 more */
+    ck_assert_int_eq(store_links_add(b, j, 1, NULL, l + 4, 4, 7), 1);
+    int got = 0;
+    for (int i = 4; i < 8; i++)
+        got += l[i].row_id > 0;
+    ck_assert_int_eq(got, 1);
+    ck_assert_int_eq(store_links_add(S, j, 1, NULL, l + 4, 4, 7), 0); /* full */
+    ck_assert_int_eq(store_links_add(S, j, 1, NULL, l + 4, 4, 0), 3); /* no cap */
+    store_close(b);
 }
 END_TEST
 
@@ -1627,6 +1654,7 @@ int main(void)
         tcase_add_test(tc, pg_cluster_stopped_group_releases_its_locks);
         tcase_add_test(tc, pg_cluster_links_apart_from_the_group);
         tcase_add_test(tc, pg_cluster_links_never_deadlock);
+        tcase_add_test(tc, pg_cluster_max_rows_across_members);
     }
     suite_add_tcase(s, tc);
     return testutil_run(s);
