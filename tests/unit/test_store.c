@@ -1425,7 +1425,7 @@ START_TEST(pg_cluster_links_never_deadlock)
         ck_assert_int_ge(pid[k], 0);
         if (pid[k] == 0) {
             close(go[1]);
-            char name[8];
+            char name[16];
             snprintf(name, sizeof(name), "m%d", k);
             store *n = open_node(pg_spec);
             if (store_cluster_join(n, name, 60000) < 0)
